@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const apiVersion = z.string().regex(/^\d{2,3}\.0$/, 'must look like 62.0');
+const csv = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []));
+const flag = z.stringbool().optional();
+
+/** Every environment variable Loom reads, with its default. Documented in README (Configuration). */
+export const ConfigSchema = z.object({
+  SF_LOGIN_URL: z.url().optional(),
+  SF_INSTANCE_URL: z.url().optional(),
+  SF_CLIENT_ID: z.string().min(1).optional(),
+  SF_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  SF_PRIVATE_KEY: z.string().min(1).optional(),
+  SF_INTEGRATION_USERNAME: z.string().min(1).optional(),
+  SF_API_VERSION: apiVersion.default('62.0'),
+  REDIS_URL: z.url().optional(),
+  LOOM_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loom'),
+  LOOM_STATE_DIR: z.string().min(1).default('.loom'),
+  LOOM_REPLAY_FROM: z.coerce.number().int().min(-2).default(-1),
+  LOOM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  LOOM_TRUSTED_PUBLISHERS: csv,
+  LOOM_VAULT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOOM_HITL_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOOM_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  LOOM_HTTP_HOST: z.string().default('127.0.0.1'),
+  LOOM_HTTP_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOOM_LLM_BASE_URL: z.url().optional(),
+  LOOM_LLM_API_KEY: z.string().min(1).optional(),
+  LOOM_LLM_MODEL: z.string().min(1).optional(),
+  LOOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOOM_METRICS: flag,
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+/** Parses the environment once. Fails with one readable message naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Loads `.env` from the working directory when present (Node's own parser; real environment variables win). */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,198 @@
+/**
+ * The emulator's shared vocabulary: schema, security and record-store interfaces.
+ * Every emulator module (metadata loader, SOQL engine, REST routes, CometD) codes against these types,
+ * so they are deliberately small. Names are canonical API names; every lookup is case-insensitive.
+ */
+
+export type FieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'picklist'
+  | 'multipicklist'
+  | 'boolean'
+  | 'int'
+  | 'double'
+  | 'currency'
+  | 'percent'
+  | 'date'
+  | 'datetime'
+  | 'time'
+  | 'reference'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'encryptedstring';
+
+export interface PicklistValue {
+  value: string;
+  label: string;
+  defaultValue: boolean;
+  active: boolean;
+}
+
+export interface FieldDef {
+  /** Canonical API name, e.g. `Risk_Tier__c`. */
+  name: string;
+  label: string;
+  type: FieldType;
+  custom: boolean;
+  length: number;
+  precision: number;
+  scale: number;
+  /** false when the field is required. */
+  nillable: boolean;
+  unique: boolean;
+  externalId: boolean;
+  caseSensitive: boolean;
+  referenceTo: string[];
+  /** e.g. `Applicant__r` for `Applicant__c`, `Owner` for `OwnerId`; null when not a lookup. */
+  relationshipName: string | null;
+  /** Master-detail lookups: the child is deleted with the parent and sharing is controlled by the parent. */
+  masterDetail: boolean;
+  picklistValues: PicklistValue[];
+  restrictedPicklist: boolean;
+  calculated: boolean;
+  autoNumber: boolean;
+  /** Id, CreatedDate, SystemModstamp ...: set by the platform, never createable or updateable by anyone. */
+  system: boolean;
+  defaultValue: unknown;
+  nameField: boolean;
+  /** false for system and required fields: always readable (and editable unless system) when the object is. */
+  permissionable: boolean;
+  securityClassification: string | null;
+  complianceGroup: string | null;
+  inlineHelpText: string | null;
+  description: string | null;
+}
+
+export type ObjectKind = 'standard' | 'custom' | 'event' | 'setting';
+
+/** Organization-wide default for internal users. */
+export type SharingModel = 'Private' | 'Read' | 'ReadWrite' | 'ControlledByParent';
+
+export interface ObjectDef {
+  name: string;
+  label: string;
+  labelPlural: string;
+  /** 3-character key prefix used in record IDs. */
+  keyPrefix: string;
+  custom: boolean;
+  kind: ObjectKind;
+  sharingModel: SharingModel;
+  /** true when records have OwnerId (ControlledByParent objects do not). */
+  hasOwner: boolean;
+  fields: FieldDef[];
+  description: string | null;
+}
+
+export interface ChildRelationship {
+  childSObject: string;
+  field: string;
+  relationshipName: string | null;
+  cascadeDelete: boolean;
+}
+
+/** Case-insensitive schema lookups over every object the org knows (standard, seed and force-app). */
+export interface Schema {
+  objects(): ObjectDef[];
+  object(name: string): ObjectDef | undefined;
+  field(objectName: string, fieldName: string): FieldDef | undefined;
+  /** Resolve a parent relationship name (`Account`, `Applicant__r`, `Owner`) to its lookup field. */
+  parentRelationship(objectName: string, relationshipName: string): FieldDef | undefined;
+  /** Resolve a child relationship name (`Contacts`, `Steps__r`) on the parent object. */
+  childRelationship(objectName: string, relationshipName: string): ChildRelationship | undefined;
+  childRelationships(objectName: string): ChildRelationship[];
+  /** The object whose key prefix starts this ID. */
+  objectForId(id: string): ObjectDef | undefined;
+}
+
+export type ObjectOperation = 'read' | 'create' | 'edit' | 'delete';
+export type FieldOperation = 'read' | 'edit';
+export type RecordOperation = 'read' | 'edit' | 'delete';
+
+export interface ObjectPermission {
+  read: boolean;
+  create: boolean;
+  edit: boolean;
+  delete: boolean;
+  viewAll: boolean;
+  modifyAll: boolean;
+}
+
+export interface FieldPermission {
+  read: boolean;
+  edit: boolean;
+}
+
+/** A profile or a permission set: both grant the same kinds of access; a user's access is their union. */
+export interface PermissionSetDef {
+  name: string;
+  label: string;
+  isProfile: boolean;
+  /** Keyed by object API name. */
+  objects: Record<string, Partial<ObjectPermission>>;
+  /** Keyed by `Object.Field`. */
+  fields: Record<string, Partial<FieldPermission>>;
+  /** System permissions such as ApiEnabled, ViewAllData, ModifyAllData. */
+  userPermissions: string[];
+}
+
+export interface RoleDef {
+  id: string;
+  name: string;
+  parentRoleId: string | null;
+}
+
+export interface UserDef {
+  id: string;
+  username: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  isActive: boolean;
+  profile: string;
+  permissionSets: string[];
+  roleId: string | null;
+  timeZoneSidKey: string;
+}
+
+/** A stored record: canonical field names, 18-character IDs, ISO date strings. */
+export type SObjectRecord = { Id: string } & Record<string, unknown>;
+
+export interface RecordStore {
+  /** Live records of an object (deleted ones only when includeDeleted). */
+  all(objectName: string, options?: { includeDeleted?: boolean }): SObjectRecord[];
+  get(id: string, options?: { includeDeleted?: boolean }): { object: ObjectDef; record: SObjectRecord } | undefined;
+}
+
+/** What one user may do; every check is case-insensitive on names. */
+export interface UserAccess {
+  readonly user: UserDef;
+  canObject(objectName: string, operation: ObjectOperation): boolean;
+  /** Field-level security; implies object read access for 'read' and object edit-or-create for 'edit'. */
+  canField(objectName: string, fieldName: string, operation: FieldOperation): boolean;
+  /** Record-level access from OWD, ownership, role hierarchy, shares, View All / Modify All. */
+  canRecord(objectName: string, record: SObjectRecord, operation: RecordOperation): boolean;
+  hasPermissionSet(name: string): boolean;
+  hasUserPermission(name: string): boolean;
+}
+
+/** A Salesforce REST error: serialized as `[{message, errorCode, fields?}]` with this HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+    readonly fields?: string[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toBody(): Array<{ message: string; errorCode: string; fields?: string[] }> {
+    return [
+      this.fields ? { message: this.message, errorCode: this.errorCode, fields: this.fields } : { message: this.message, errorCode: this.errorCode },
+    ];
+  }
+}

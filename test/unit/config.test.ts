@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+describe('loadConfig', () => {
+  it('applies defaults on an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.SF_API_VERSION).toBe('62.0');
+    expect(config.LOOM_REPLAY_FROM).toBe(-1);
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every invalid variable in one message', () => {
+    let error: unknown;
+    try {
+      loadConfig({ LOOM_CONCURRENCY: 'many', REDIS_URL: 'not a url' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('LOOM_CONCURRENCY');
+    expect(message).toContain('REDIS_URL');
+  });
+
+  it('splits trusted publishers', () => {
+    expect(loadConfig({ LOOM_TRUSTED_PUBLISHERS: '005A, 005B' }).LOOM_TRUSTED_PUBLISHERS).toEqual(['005A', '005B']);
+  });
+});
