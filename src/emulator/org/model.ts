@@ -196,3 +196,72 @@ export class ApiError extends Error {
     ];
   }
 }
+
+/** A connected app / External Client App that may mint tokens with the JWT bearer flow. */
+export interface ConnectedAppDef {
+  name: string;
+  consumerKey: string;
+  /** PEM X.509 certificate whose public key verifies RS256 assertions. */
+  certificatePem: string;
+  /** Users are pre-authorized when their profile or one of their permission sets is listed. */
+  preAuthorizedProfiles: string[];
+  preAuthorizedPermissionSets: string[];
+}
+
+/** Receives platform events published through DML on an `__e` object (implemented by the streaming module). */
+export interface EventSink {
+  publish(eventObject: string, payload: Record<string, unknown>): { replayId: number; eventUuid: string };
+}
+
+export interface QueryResult {
+  totalSize: number;
+  /** Every matching row, already shaped as REST returns it (attributes, nested parents, child result sets). */
+  records: Array<Record<string, unknown>>;
+}
+
+/** Everything the SOQL engine needs: it runs as `access.user` and sees only what that user may see. */
+export interface QueryContext {
+  schema: Schema;
+  store: RecordStore;
+  access: UserAccess;
+  /** API version used to build `attributes.url`, e.g. '62.0'. */
+  apiVersion: string;
+  now?: Date;
+  includeDeleted?: boolean;
+}
+
+/**
+ * The org facade used by the REST and streaming layers. Every data method runs as the given user and throws
+ * `ApiError` with Salesforce's status, code and message on refusal.
+ */
+export interface OrgApi {
+  readonly orgId: string;
+  readonly orgName: string;
+  readonly schema: Schema;
+  readonly store: RecordStore;
+  connectedApps(): ConnectedAppDef[];
+  users(): UserDef[];
+  userById(id: string): UserDef | undefined;
+  userByUsername(username: string): UserDef | undefined;
+  access(userId: string): UserAccess;
+  describeGlobal(access: UserAccess, apiVersion: string): unknown;
+  describeSObject(access: UserAccess, objectName: string, apiVersion: string): unknown;
+  query(access: UserAccess, soql: string, options: { apiVersion: string; includeDeleted?: boolean }): QueryResult;
+  retrieve(access: UserAccess, objectName: string, id: string, options: { apiVersion: string; fields?: string[] }): Record<string, unknown>;
+  /** For `__e` objects this publishes through the event sink and returns the event UUID as well. */
+  create(access: UserAccess, objectName: string, fields: Record<string, unknown>): { id: string; eventUuid?: string };
+  update(access: UserAccess, objectName: string, id: string, fields: Record<string, unknown>): void;
+  delete(access: UserAccess, objectName: string, id: string): void;
+  upsert(
+    access: UserAccess,
+    objectName: string,
+    externalIdField: string,
+    value: string,
+    fields: Record<string, unknown>,
+  ): { id: string; created: boolean };
+  setEventSink(sink: EventSink): void;
+  /** Runs fn atomically: any throw restores the records as they were (allOrNone, composite). */
+  transaction<T>(fn: () => T): T;
+  /** Restores the seed state. */
+  reset(): void;
+}
