@@ -1,0 +1,103 @@
+import { parseQuery } from '@jetstreamapp/soql-parser-js';
+import type { Query } from '@jetstreamapp/soql-parser-js';
+import type { DescribeIndex } from '../describe.ts';
+import { Lru } from './lru.ts';
+import { applyRowCap } from './row-cap.ts';
+import { SoqlWalker } from './walker.ts';
+
+export { buildSchemaPrompt } from './schema-prompt.ts';
+export { baselineRegexCheck, baselineInputs } from './baseline.ts';
+
+/** The guard's decision for one query. `query` (the row-capped text to run) is present only when allowed. */
+export interface SoqlVerdict {
+  allowed: boolean;
+  violations: string[];
+  query?: string;
+  /** Canonical names of every object the query touches. */
+  objects: string[];
+  /** Canonical field paths from the FROM object, e.g. `Loan_Application__c.Applicant__r.Name`. */
+  fieldPaths: string[];
+}
+
+export interface SoqlCheckOptions {
+  /** Maximum rows per (sub)query; LIMIT is added or lowered to it. Default 200. */
+  rowCap?: number;
+}
+
+export const DEFAULT_ROW_CAP = 200;
+/** Salesforce's own limit on SOQL statement length; longer text is refused before parsing. */
+export const MAX_SOQL_LENGTH = 100_000;
+const MAX_ROW_CAP = 50_000;
+
+type Parsed = { ok: true; ast: Query } | { ok: false; error: string };
+
+const parseCache = new Lru<string, Parsed>(5_000);
+// Verdicts depend on the describe index, which is immutable, so they are cached per index instance.
+const verdictCache = new WeakMap<DescribeIndex, Lru<string, SoqlVerdict>>();
+
+/**
+ * Checks one SOQL query against the user's describe allow-list. Never throws: any internal error is a refusal.
+ */
+export function checkSoql(soql: string, index: DescribeIndex, options: SoqlCheckOptions = {}): SoqlVerdict {
+  const rowCap = options.rowCap ?? DEFAULT_ROW_CAP;
+  try {
+    if (!Number.isInteger(rowCap) || rowCap < 1 || rowCap > MAX_ROW_CAP) {
+      return refused(`row cap must be an integer between 1 and ${MAX_ROW_CAP}, got ${String(rowCap)}`);
+    }
+    if (typeof soql !== 'string') return refused('query must be a string');
+    let cache = verdictCache.get(index);
+    if (!cache) {
+      cache = new Lru(5_000);
+      verdictCache.set(index, cache);
+    }
+    const cacheKey = `${rowCap}\u0000${soql}`;
+    const cached = cache.get(cacheKey);
+    if (cached) return copy(cached);
+    const verdict = evaluate(soql, index, rowCap);
+    cache.set(cacheKey, verdict);
+    return copy(verdict);
+  } catch (error) {
+    return refused(`internal error in the SOQL guard: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function evaluate(soql: string, index: DescribeIndex, rowCap: number): SoqlVerdict {
+  if (soql.trim() === '') return refused('empty query');
+  if (soql.length > MAX_SOQL_LENGTH) return refused(`query is longer than ${MAX_SOQL_LENGTH} characters`);
+  const parsed = parse(soql);
+  if (!parsed.ok) return refused(`query does not parse as a single SOQL SELECT statement: ${parsed.error}`);
+  const walker = new SoqlWalker(index);
+  walker.query(parsed.ast, '');
+  const base = { objects: [...walker.objects], fieldPaths: [...walker.fieldPaths] };
+  if (walker.violations.length > 0) return { allowed: false, violations: walker.violations, ...base };
+  return { allowed: true, violations: [], query: applyRowCap(parsed.ast, rowCap), ...base };
+}
+
+function parse(soql: string): Parsed {
+  const cached = parseCache.get(soql);
+  if (cached) return cached;
+  let result: Parsed;
+  try {
+    result = { ok: true, ast: parseQuery(soql) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    result = { ok: false, error: message.split('\n')[0] ?? 'parse error' };
+  }
+  parseCache.set(soql, result);
+  return result;
+}
+
+function refused(violation: string): SoqlVerdict {
+  return { allowed: false, violations: [violation], objects: [], fieldPaths: [] };
+}
+
+function copy(verdict: SoqlVerdict): SoqlVerdict {
+  const result: SoqlVerdict = {
+    allowed: verdict.allowed,
+    violations: [...verdict.violations],
+    objects: [...verdict.objects],
+    fieldPaths: [...verdict.fieldPaths],
+  };
+  if (verdict.query !== undefined) result.query = verdict.query;
+  return result;
+}
