@@ -1,0 +1,219 @@
+import { IBAN_LENGTHS, isPlausiblePhone, isValidCard, isValidIban, isValidIpv4, isValidIpv6, isValidSsn } from './validators.ts';
+
+/** One confirmed PII value in a text: `[start, end)` in UTF-16 code units. */
+export interface Detection {
+  start: number;
+  end: number;
+  type: string;
+}
+
+/** A detector appends its confirmed findings to `out`. Every regex starts at a boundary (lookbehind) to stay linear. */
+export interface Detector {
+  readonly type: string;
+  readonly category: string;
+  detect(text: string, out: Detection[]): void;
+}
+
+/** Pattern categories, as configured per agent (`PIIPatternCategories__c`). */
+export const PATTERN_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
+  identity: ['SSN', 'DOB'],
+  financial: ['CREDIT_CARD', 'IBAN'],
+  contact: ['EMAIL', 'PHONE'],
+  network: ['IP_ADDRESS'],
+};
+
+const digitsOf = (value: string): string => value.replace(/\D/g, '');
+
+/** True when a keyword matches in the `window` characters before `index` with no digit between it and `index`. */
+function keywordBefore(text: string, index: number, keyword: RegExp, window = 40): boolean {
+  const before = text.slice(Math.max(0, index - window), index);
+  let last = -1;
+  for (const match of before.matchAll(keyword)) last = match.index + match[0].length;
+  return last >= 0 && !/\d/.test(before.slice(last));
+}
+
+/** Cheap whole-text test so context-only detectors skip texts without any keyword. */
+function hasKeyword(text: string, keyword: RegExp): boolean {
+  keyword.lastIndex = 0;
+  const found = keyword.test(text);
+  keyword.lastIndex = 0;
+  return found;
+}
+
+function scan(text: string, regex: RegExp, out: Detection[], type: string, accept: (value: string, index: number) => boolean): void {
+  regex.lastIndex = 0;
+  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+    if (accept(match[0], match.index)) out.push({ start: match.index, end: match.index + match[0].length, type });
+  }
+}
+
+const SSN_FORMATTED = /(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?!\d|-\d)/g;
+const SSN_BARE = /(?<![\w-])\d{9}(?![\w-])/g;
+const SSN_CONTEXT = /(?:\bssn|\bss#|social security|\bsoc\.? ?sec|\bsozialversicherung|\bseguro social|\btax ?id|\btin\b)/gi;
+
+const ssn: Detector = {
+  type: 'SSN',
+  category: 'identity',
+  detect(text, out) {
+    scan(text, SSN_FORMATTED, out, 'SSN', (value) => isValidSsn(digitsOf(value)));
+    if (hasKeyword(text, SSN_CONTEXT)) {
+      scan(text, SSN_BARE, out, 'SSN', (value, index) => isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT));
+    }
+  },
+};
+
+// Compact 13-19 digits, or the printed groupings (4-4-4-4[-3], Amex 4-6-5, Diners 4-6-4) with one consistent separator.
+const CARD = /(?<![\d.,])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})(?![\d]|[.,]\d)/g;
+
+const card: Detector = {
+  type: 'CREDIT_CARD',
+  category: 'financial',
+  detect(text, out) {
+    scan(text, CARD, out, 'CREDIT_CARD', (value) => isValidCard(digitsOf(value)));
+  },
+};
+
+const EMAIL =
+  /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g;
+
+const email: Detector = {
+  type: 'EMAIL',
+  category: 'contact',
+  detect(text, out) {
+    if (text.includes('@')) scan(text, EMAIL, out, 'EMAIL', () => true);
+  },
+};
+
+// NANP shapes need separators (a bare 10-digit run is more often an order number); international needs + or 00.
+const PHONE_US = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d|[.-]\d)/g;
+const PHONE_INTL = /(?<![\w+])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\d)/g;
+const PHONE_NATIONAL = /(?<![\w+.,/-])\(?\d[\d ().-]{5,18}\d(?![\w]|[.,/-]\d)/g;
+const PHONE_CONTEXT =
+  /(?:\bphone|\bph\b|\btel\b|\btelephone|\bmobile|\bmob\b|\bcell|\bfax|\bcall(?:ed)?\b|\btext(?:ed)?\b|\bsms|\bwhatsapp|\bcontact number|\breach (?:me|him|her|us|them) (?:at|on)|\btelefon|t[ée]l[ée]phone|\bt[ée]l[ée]fono|\bm[óo]vil|\bhandy|\bportable|\bcellulare)/gi;
+const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
+
+function plausibleGroups(value: string): boolean {
+  return !/[ ().-]{2,}/.test(value.replace(/\) /g, ')').replace(/ \(/g, '('));
+}
+
+const phone: Detector = {
+  type: 'PHONE',
+  category: 'contact',
+  detect(text, out) {
+    scan(text, PHONE_US, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
+    scan(text, PHONE_INTL, out, 'PHONE', (value) => {
+      const digits = digitsOf(value).replace(/^00/, '');
+      return digits.length >= 8 && isPlausiblePhone(digits) && plausibleGroups(value);
+    });
+    if (!hasKeyword(text, PHONE_CONTEXT)) return;
+    scan(text, PHONE_NATIONAL, out, 'PHONE', (value, index) => {
+      const digits = digitsOf(value);
+      const separated = /[ ().-]/.test(value);
+      if (!separated && digits.length < 10) return false;
+      if (DATE_SHAPE.test(value) || !plausibleGroups(value)) return false;
+      return isPlausiblePhone(digits) && keywordBefore(text, index, PHONE_CONTEXT);
+    });
+  },
+};
+
+const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
+// A dotted quad after "version", "release", "build" or "API" is a version number, not an address.
+const VERSION_CONTEXT = /(?:\bver(?:sion)?|\brelease|\bbuild|\bapi|\brev(?:ision)?|\bpatch|\bfirmware|\bsdk|\bupgrade(?:d)? to)\s*[:#]?\s*$/i;
+const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\.\d{1,3}\.\d{1,3})?(?![\w:])/g;
+
+const ip: Detector = {
+  type: 'IP_ADDRESS',
+  category: 'network',
+  detect(text, out) {
+    if (text.includes('.')) {
+      scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
+        if (!isValidIpv4(value)) return false;
+        return !VERSION_CONTEXT.test(text.slice(Math.max(0, index - 24), index));
+      });
+    }
+    if (text.includes(':')) scan(text, IPV6, out, 'IP_ADDRESS', (value) => isValidIpv6(value));
+  },
+};
+
+const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
+const DATE = new RegExp(
+  '(?<![\\w/.-])(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.](?:\\d{4}|\\d{2})' +
+    `|(?:\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?)?${MONTH}\\s+(?:\\d{1,2}(?:st|nd|rd|th)?,?\\s+)?\\d{4})(?![\\w/]|[-.]\\d)`,
+  'gi',
+);
+const DOB_CONTEXT =
+  /(?:\bdob\b|\bd\.o\.b\b\.?|date of birth|\bbirth ?date|\bbirthday|\bborn\b(?: on| in)?|geburtsdatum|\bgeboren\b(?: am)?|date de naissance|\bn[ée]e? le|fecha de nacimiento|\bnacid[oa] el|data di nascita|\bnat[oa] il|data de nascimento)/gi;
+
+const dob: Detector = {
+  type: 'DOB',
+  category: 'identity',
+  detect(text, out) {
+    if (hasKeyword(text, DOB_CONTEXT)) scan(text, DATE, out, 'DOB', (_value, index) => keywordBefore(text, index, DOB_CONTEXT, 48));
+  },
+};
+
+const IBAN_START = /(?<![A-Za-z0-9])([A-Za-z]{2})\d{2}(?= ?[A-Za-z0-9])/g;
+
+/** Reads exactly the country's IBAN length of alphanumerics, allowing single spaces, then checks mod-97. */
+const iban: Detector = {
+  type: 'IBAN',
+  category: 'financial',
+  detect(text, out) {
+    IBAN_START.lastIndex = 0;
+    for (let match = IBAN_START.exec(text); match !== null; match = IBAN_START.exec(text)) {
+      const length = IBAN_LENGTHS[(match[1] ?? '').toUpperCase()];
+      if (length === undefined) continue;
+      let compact = match[0];
+      let i = match.index + match[0].length;
+      while (compact.length < length && i < text.length) {
+        const ch = text[i] ?? '';
+        if (/[A-Za-z0-9]/.test(ch)) compact += ch;
+        else if (!(ch === ' ' && /[A-Za-z0-9]/.test(text[i + 1] ?? ''))) break;
+        i++;
+      }
+      if (compact.length !== length || /[A-Za-z0-9]/.test(text[i] ?? '')) continue;
+      if (isValidIban(compact)) {
+        out.push({ start: match.index, end: i, type: 'IBAN' });
+        IBAN_START.lastIndex = i;
+      }
+    }
+  },
+};
+
+export const BUILTIN_DETECTORS: readonly Detector[] = [ssn, card, iban, email, phone, ip, dob];
+
+/** A detector from configuration: `{ type, regex }`; zero-length matches are ignored. */
+export function customDetector(type: string, source: string): Detector {
+  const regex = new RegExp(source, 'g');
+  return {
+    type,
+    category: 'custom',
+    detect(text, out) {
+      regex.lastIndex = 0;
+      for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+        if (match[0].length === 0) {
+          regex.lastIndex++;
+          continue;
+        }
+        out.push({ start: match.index, end: match.index + match[0].length, type });
+      }
+    },
+  };
+}
+
+/** Runs the detectors and keeps non-overlapping findings, earliest first, longest on a tie. */
+export function detectAll(text: string, detectors: readonly Detector[]): Detection[] {
+  const found: Detection[] = [];
+  for (const detector of detectors) detector.detect(text, found);
+  if (found.length < 2) return found;
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Detection[] = [];
+  let end = -1;
+  for (const detection of found) {
+    if (detection.start >= end) {
+      kept.push(detection);
+      end = detection.end;
+    }
+  }
+  return kept;
+}
