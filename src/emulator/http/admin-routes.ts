@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { ApiError } from '../org/model.ts';
+import type { EmulatorAdmin } from './admin.ts';
+import { errorResult, json, methodNotAllowed, type RouteResult } from './respond.ts';
+
+export const ADMIN_PREFIX = '/__emulator';
+
+const count = z.number().int().min(0);
+const status = z.number().int().min(400).max(599);
+const Schemas = {
+  faults: z
+    .object({
+      latencyMs: count.optional(),
+      failNext: z.object({ count, status: status.optional(), pathPrefix: z.string().optional() }).optional(),
+      failureRate: z
+        .object({ rate: z.number().min(0).max(1), seed: z.number().int().optional(), status: status.optional(), pathPrefix: z.string().optional() })
+        .optional(),
+      dropNext: z.object({ count, pathPrefix: z.string().optional() }).optional(),
+    })
+    .strict(),
+  revoke: z.object({ userId: z.string().optional(), username: z.string().optional() }).strict(),
+  expire: z.object({ token: z.string().min(1) }).strict(),
+  limit: z.object({ limit: count }).strict(),
+  timeout: z.object({ seconds: z.number().int().min(1) }).strict(),
+  advance: z.object({ ms: count }).strict(),
+  evict: z.object({ userId: z.string().optional() }).strict(),
+  retention: z.object({ hours: z.number().positive() }).strict(),
+  purge: z.object({ olderThanHours: z.number().min(0).optional() }).strict(),
+};
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) throw new ApiError(400, 'INVALID_INPUT', z.prettifyError(result.error));
+  return result.data;
+}
+
+/** Drops keys whose value is undefined (exactOptionalPropertyTypes). */
+function defined<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+function post(method: string, fn: () => RouteResult): RouteResult {
+  return method === 'POST' ? fn() : methodNotAllowed(method, ['POST']);
+}
+
+/** `/__emulator/*`: no auth (the HTTP layer only lets loopback peers in). */
+export function adminRoute(method: string, path: string, query: URLSearchParams, body: unknown, admin: EmulatorAdmin): RouteResult {
+  const sub = path.slice(ADMIN_PREFIX.length).replace(/\/+$/, '');
+  const ok = (value: unknown = { ok: true }): RouteResult => json(200, value);
+  try {
+    if (sub.startsWith('/records/')) {
+      if (method !== 'GET') return methodNotAllowed(method, ['GET']);
+      const type = decodeURIComponent(sub.slice('/records/'.length));
+      return ok(admin.records(type, { includeDeleted: query.get('includeDeleted') === 'true' }));
+    }
+    switch (sub) {
+      case '/reset':
+        return post(method, () => (admin.reset(), ok()));
+      case '/usage':
+        return method === 'GET' ? ok(admin.usage()) : methodNotAllowed(method, ['GET']);
+      case '/requests':
+        if (method === 'GET') return ok(admin.requestLog());
+        if (method === 'DELETE') return admin.clearRequestLog(), ok();
+        return methodNotAllowed(method, ['GET', 'DELETE']);
+      case '/faults': {
+        if (method === 'GET') return ok(admin.faults());
+        if (method === 'DELETE') return admin.clearFaults(), ok();
+        if (method !== 'POST') return methodNotAllowed(method, ['GET', 'POST', 'DELETE']);
+        const f = parse(Schemas.faults, body);
+        if (f.latencyMs !== undefined) admin.setLatency(f.latencyMs);
+        if (f.failNext) admin.failNext(f.failNext.count, defined({ status: f.failNext.status, pathPrefix: f.failNext.pathPrefix }));
+        if (f.failureRate) {
+          const { rate, ...options } = f.failureRate;
+          admin.setFailureRate(rate, defined(options));
+        }
+        if (f.dropNext) admin.dropNext(f.dropNext.count, defined({ pathPrefix: f.dropNext.pathPrefix }));
+        return ok(admin.faults());
+      }
+      case '/tokens':
+        return method === 'GET' ? ok(admin.tokens()) : methodNotAllowed(method, ['GET']);
+      case '/tokens/revoke':
+        return post(method, () => ok({ revoked: admin.revokeTokens(defined(parse(Schemas.revoke, body))) }));
+      case '/tokens/expire':
+        return post(method, () => ok({ expired: admin.expireToken(parse(Schemas.expire, body).token) }));
+      case '/session-timeout':
+        return post(method, () => (admin.setSessionTimeout(parse(Schemas.timeout, body).seconds), ok()));
+      case '/clock/advance':
+        return post(method, () => (admin.advanceClock(parse(Schemas.advance, body).ms), ok()));
+      case '/api-limit':
+        return post(method, () => (admin.setApiLimit(parse(Schemas.limit, body).limit), ok(admin.usage())));
+      case '/api-limit/exhaust':
+        return post(method, () => (admin.exhaustApiLimit(), ok(admin.usage())));
+      case '/cometd/evict':
+        return post(method, () => ok({ evicted: admin.evictCometdClients(defined(parse(Schemas.evict, body))) }));
+      case '/events/retention':
+        return post(method, () => (admin.setEventRetention(parse(Schemas.retention, body).hours), ok()));
+      case '/events/purge':
+        return post(method, () => ok({ purged: admin.purgeEvents(defined(parse(Schemas.purge, body))) }));
+      default:
+        return errorResult(404, 'NOT_FOUND', 'The requested resource does not exist');
+    }
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.status, body: error.toBody() };
+    throw error;
+  }
+}

@@ -1,0 +1,199 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../logger.ts';
+import { ApiError } from '../org/model.ts';
+import type { OrgApi } from '../org/model.ts';
+import type { EmulatorAdmin } from './admin.ts';
+import { ADMIN_PREFIX, adminRoute } from './admin-routes.ts';
+import { parseForm, parseJsonBody, readBody } from './body.ts';
+import type { Clock } from './clock.ts';
+import type { Faults } from './faults.ts';
+import { bearerToken, identityRoute, identityUrl, introspectRoute, revokeRoute, tokenRoute, userinfoRoute } from './oauth.ts';
+import { errorResult, requestOrigin, send, type RouteResult } from './respond.ts';
+import type { RestContext } from './rest/context.ts';
+import type { LocatorStore } from './rest/locators.ts';
+import { dispatchRest } from './rest/router.ts';
+import type { TokenStore } from './tokens.ts';
+import type { ApiUsage } from './usage.ts';
+import { versionsList } from './versions.ts';
+
+/** Salesforce refuses requests whose URI plus headers exceed 16 KB. */
+export const MAX_URI_AND_HEADERS = 16384;
+export const DEFAULT_API_VERSION = '62.0';
+
+/** Receives CometD traffic for `/cometd/{NN.0}` (the streaming module); `body` is already read. */
+export type CometdHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer, version: string) => void | Promise<void>;
+
+export interface HttpDeps {
+  org: OrgApi;
+  tokens: TokenStore;
+  usage: ApiUsage;
+  faults: Faults;
+  clock: Clock;
+  locators: LocatorStore;
+  admin: EmulatorAdmin;
+  logger: Logger;
+  /** The emulator's own origin (audience, fallback instance URL). */
+  baseUrl: () => string;
+  cometd: () => CometdHandler | undefined;
+  extraLimits: () => Record<string, { Max: number; Remaining: number }>;
+}
+
+interface LogState {
+  userId: string | null;
+  tokenId: string | null;
+  counted: boolean;
+}
+
+const SESSION_INVALID = errorResult(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+const isLoopback = (address: string | undefined): boolean =>
+  address !== undefined && (address.startsWith('127.') || address === '::1' || address === '::ffff:127.0.0.1' || address.startsWith('::ffff:127.'));
+
+function headerBytes(req: IncomingMessage): number {
+  let total = (req.url ?? '').length;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) total += (req.rawHeaders[i] ?? '').length + (req.rawHeaders[i + 1] ?? '').length + 4;
+  return total;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The emulator's request handler: admin, OAuth, identity, REST and the CometD mount, with faults and the request log. */
+export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(req, res, deps).catch((error: unknown) => {
+      deps.logger.error({ err: error, path: req.url }, 'emulator request failed');
+      send(res, errorResult(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`));
+    });
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+  const path = url.pathname;
+
+  if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
+    if (!isLoopback(req.socket.remoteAddress)) return send(res, errorResult(403, 'FORBIDDEN', 'The admin surface only answers loopback clients'));
+    const body = parseJsonBody(await readBody(req));
+    return send(res, adminRoute(method, path, url.searchParams, body, deps.admin));
+  }
+
+  const log: LogState = { userId: null, tokenId: null, counted: false };
+  res.on('close', () => {
+    const status = res.writableFinished ? res.statusCode : 0;
+    deps.usage.record({ method, path, userId: log.userId, tokenId: log.tokenId, status, counted: log.counted }, deps.clock.now());
+  });
+
+  const fault = deps.faults.decide(path);
+  if (fault.kind === 'drop') {
+    req.socket.destroy();
+    return;
+  }
+  if (deps.faults.latencyMs > 0) await sleep(deps.faults.latencyMs);
+  if (fault.kind === 'fail') {
+    const result = fault.status === 503
+      ? errorResult(503, 'SERVER_UNAVAILABLE', 'Service Unavailable')
+      : errorResult(fault.status, 'UNKNOWN_EXCEPTION', `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`);
+    return send(res, result, { 'Sforce-Limit-Info': deps.usage.header() });
+  }
+
+  if (headerBytes(req) > MAX_URI_AND_HEADERS) {
+    return send(res, errorResult(431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request header fields too large'));
+  }
+
+  let raw: Buffer;
+  try {
+    raw = await readBody(req);
+  } catch (error) {
+    if (error instanceof ApiError) return send(res, { status: error.status, body: error.toBody() });
+    throw error;
+  }
+  const origin = requestOrigin(req, deps.baseUrl());
+  const oauthDeps = { org: deps.org, tokens: deps.tokens, clock: deps.clock };
+
+  if (path.startsWith('/services/oauth2/')) {
+    const form = parseForm(raw);
+    const name = path.slice('/services/oauth2/'.length).replace(/\/$/, '');
+    let result: RouteResult;
+    if (name === 'token' && method === 'POST') result = tokenRoute(form, oauthDeps, origin, [origin, deps.baseUrl()]);
+    else if (name === 'userinfo' && (method === 'GET' || method === 'POST')) result = userinfoRoute(bearerToken(req), oauthDeps, origin, DEFAULT_API_VERSION);
+    else if (name === 'revoke' && (method === 'POST' || method === 'GET')) result = revokeRoute(form.token ?? url.searchParams.get('token') ?? undefined, oauthDeps);
+    else if (name === 'introspect' && method === 'POST') {
+      const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      result = introspectRoute(form, basic, oauthDeps, origin);
+    } else result = errorResult(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return send(res, result);
+  }
+
+  const identity = /^\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})\/?$/.exec(path);
+  if (identity) {
+    const token = bearerToken(req) ?? url.searchParams.get('oauth_token') ?? undefined;
+    return send(res, identityRoute(token, identity[1] ?? '', identity[2] ?? '', oauthDeps, origin, DEFAULT_API_VERSION));
+  }
+
+  if (path === '/services/data' || path === '/services/data/') {
+    if (method !== 'GET' && method !== 'HEAD') return send(res, errorResult(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,HEAD`));
+    return send(res, { status: 200, body: versionsList() });
+  }
+
+  const cometd = /^\/cometd\/(\d{2,3}\.0)\/?$/.exec(path);
+  if (cometd || path === '/cometd' || path.startsWith('/cometd/')) {
+    const token = bearerToken(req);
+    const resolved = token ? deps.tokens.resolve(token) : undefined;
+    if (resolved) Object.assign(log, { userId: resolved.userId, tokenId: resolved.tokenId });
+    const handler = deps.cometd();
+    if (!handler) return send(res, errorResult(404, 'NOT_FOUND', 'Streaming is not mounted on this emulator'));
+    return handler(req, res, raw, cometd?.[1] ?? '');
+  }
+
+  const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);
+  if (data && Number(data[1]) >= 20) return rest(req, res, deps, { method, url, raw, origin, log, version: data[1] ?? '', rest: data[2] ?? '' });
+
+  return send(res, errorResult(404, 'NOT_FOUND', 'The requested resource does not exist'));
+}
+
+async function rest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpDeps,
+  r: { method: string; url: URL; raw: Buffer; origin: string; log: LogState; version: string; rest: string },
+): Promise<void> {
+  const limitHeader = (): Record<string, string> => ({ 'Sforce-Limit-Info': deps.usage.header() });
+  const token = bearerToken(req);
+  if (token === null) return send(res, errorResult(401, 'INVALID_AUTH_HEADER', 'INVALID_HEADER_TYPE'), limitHeader());
+  const resolved = token === undefined ? undefined : deps.tokens.resolve(token);
+  if (!resolved || token === undefined) return send(res, SESSION_INVALID, limitHeader());
+  Object.assign(r.log, { userId: resolved.userId, tokenId: resolved.tokenId });
+  if (!deps.usage.tryConsume(resolved.userId, resolved.tokenId)) {
+    return send(res, errorResult(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), limitHeader());
+  }
+  r.log.counted = true;
+  deps.tokens.touch(token);
+
+  const contentType = req.headers['content-type'] ?? '';
+  if (r.raw.length > 0 && /xml/i.test(contentType)) {
+    return send(res, errorResult(415, 'UNSUPPORTED_MEDIA_TYPE', `Content type '${contentType}' is not supported; send application/json`), limitHeader());
+  }
+  let body: unknown;
+  try {
+    body = parseJsonBody(r.raw);
+  } catch (error) {
+    if (error instanceof ApiError) return send(res, { status: error.status, body: error.toBody() }, limitHeader());
+    throw error;
+  }
+  const ctx: RestContext = {
+    org: deps.org,
+    access: resolved.access,
+    userId: resolved.userId,
+    apiVersion: r.version,
+    identityUrl: identityUrl(r.origin, deps.org, resolved.userId),
+    locators: deps.locators,
+    usage: deps.usage,
+    extraLimits: deps.extraLimits,
+    now: () => deps.clock.now(),
+  };
+  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+  const isHead = r.method === 'HEAD';
+  const result = dispatchRest({ method: isHead ? 'GET' : r.method, path: r.rest, query: r.url.searchParams, headers, body }, ctx);
+  send(res, isHead ? { status: result.status, ...(result.headers ? { headers: result.headers } : {}) } : result, limitHeader());
+}

@@ -1,0 +1,95 @@
+import { ApiError } from '../../org/model.ts';
+import type { ObjectDef } from '../../org/model.ts';
+import { isWellFormedId } from '../ids.ts';
+import { json, methodNotAllowed, type RouteResult } from '../respond.ts';
+import { dataPath, fieldsOf, requireObject, type RestContext, type RestRequest } from './context.ts';
+
+/** The object named in a URL; unknown types answer 404 NOT_FOUND as Salesforce does. */
+export function objectOf(ctx: RestContext, type: string): ObjectDef {
+  const def = ctx.org.schema.object(type);
+  if (!def) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  return def;
+}
+
+/** 400 MALFORMED_ID unless `id` is a well-formed ID of this object. */
+export function checkId(ctx: RestContext, def: ObjectDef, id: string): void {
+  const owner = isWellFormedId(id) ? ctx.org.schema.objectForId(id) : undefined;
+  if (!owner || owner.name.toLowerCase() !== def.name.toLowerCase()) {
+    throw new ApiError(400, 'MALFORMED_ID', `${def.label} ID: id value of incorrect type: ${id}`, ['Id']);
+  }
+}
+
+/** Create result; platform events carry the OPERATION_ENQUEUED pseudo-error with the event UUID. */
+export function createRecord(ctx: RestContext, def: ObjectDef, fields: Record<string, unknown>): Record<string, unknown> {
+  if (Object.keys(fields).some((key) => key.toLowerCase() === 'id')) {
+    throw new ApiError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
+  }
+  const created = ctx.org.create(ctx.access, def.name, fields);
+  const errors = created.eventUuid ? [{ statusCode: 'OPERATION_ENQUEUED', message: created.eventUuid, fields: [] }] : [];
+  return { id: created.id, success: true, errors };
+}
+
+function parseFieldList(raw: string | null): string[] | undefined {
+  if (raw === null) return undefined;
+  const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  return fields.length ? fields : undefined;
+}
+
+/** Routes `/sobjects…`. `parts` are the path segments after `sobjects`. */
+export function sobjectsRoute(req: RestRequest, ctx: RestContext, parts: string[]): RouteResult {
+  const { method } = req;
+  const [type, second, third, ...rest] = parts;
+  if (type === undefined) {
+    if (method !== 'GET') return methodNotAllowed(method, ['GET', 'HEAD']);
+    return json(200, ctx.org.describeGlobal(ctx.access, ctx.apiVersion));
+  }
+  if (rest.length > 0) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  const def = objectOf(ctx, type);
+
+  if (second === undefined) {
+    if (method === 'GET') {
+      const describe = ctx.org.describeSObject(ctx.access, def.name, ctx.apiVersion);
+      return json(200, { objectDescribe: describe, recentItems: [] });
+    }
+    if (method !== 'POST') return methodNotAllowed(method, ['GET', 'HEAD', 'POST']);
+    const fields = fieldsOf(requireObject(req.body));
+    const result = createRecord(ctx, def, fields);
+    return json(201, result, { Location: dataPath(ctx.apiVersion, `/sobjects/${def.name}/${String(result.id)}`) });
+  }
+
+  if (second === 'describe' && third === undefined) {
+    if (method !== 'GET') return methodNotAllowed(method, ['GET', 'HEAD']);
+    return json(200, ctx.org.describeSObject(ctx.access, def.name, ctx.apiVersion));
+  }
+
+  if (third !== undefined) return upsertRoute(req, ctx, def, second, third);
+
+  const id = second;
+  if (method === 'GET') {
+    checkId(ctx, def, id);
+    const fields = parseFieldList(req.query.get('fields'));
+    const options = fields ? { apiVersion: ctx.apiVersion, fields } : { apiVersion: ctx.apiVersion };
+    return json(200, ctx.org.retrieve(ctx.access, def.name, id, options));
+  }
+  if (method === 'PATCH') {
+    checkId(ctx, def, id);
+    ctx.org.update(ctx.access, def.name, id, fieldsOf(requireObject(req.body)));
+    return { status: 204 };
+  }
+  if (method === 'DELETE') {
+    checkId(ctx, def, id);
+    ctx.org.delete(ctx.access, def.name, id);
+    return { status: 204 };
+  }
+  return methodNotAllowed(method, ['GET', 'HEAD', 'PATCH', 'DELETE']);
+}
+
+/** PATCH /sobjects/{Type}/{ExtIdField}/{value}: 201 created, 200 updated, 300 several matches (from the org). */
+function upsertRoute(req: RestRequest, ctx: RestContext, def: ObjectDef, field: string, value: string): RouteResult {
+  if (req.method !== 'PATCH') return methodNotAllowed(req.method, ['PATCH']);
+  const fields = fieldsOf(requireObject(req.body));
+  const result = ctx.org.upsert(ctx.access, def.name, field, value, fields);
+  const body = { id: result.id, success: true, errors: [], created: result.created };
+  if (!result.created) return json(200, body);
+  return json(201, body, { Location: dataPath(ctx.apiVersion, `/sobjects/${def.name}/${result.id}`) });
+}

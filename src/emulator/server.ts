@@ -1,0 +1,125 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { silentLogger, type Logger } from '../logger.ts';
+import { ConfigError } from '../errors.ts';
+import type { OrgApi } from './org/model.ts';
+import { EmulatorAdmin, type StreamingControls } from './http/admin.ts';
+import { createHandler, type CometdHandler } from './http/app.ts';
+import { Clock } from './http/clock.ts';
+import { Faults } from './http/faults.ts';
+import { LocatorStore } from './http/rest/locators.ts';
+import { TokenStore } from './http/tokens.ts';
+import { ApiUsage, DEFAULT_DAILY_API_LIMIT } from './http/usage.ts';
+
+/** The sample org every test and the demo start from. */
+export const DEFAULT_SEED_PATH = fileURLToPath(new URL('../../scripts/seeds/lending.yaml', import.meta.url));
+
+export interface EmulatorOptions {
+  seedPath?: string;
+  org?: OrgApi;
+  host?: string;
+  /** 0 = a random free port. */
+  port?: number;
+  /** How long CometD holds a `/meta/connect` open (handed to the streaming module). */
+  cometdTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface EmulatorHandle {
+  /** e.g. `http://127.0.0.1:41234`: login URL and instance URL at once. */
+  url: string;
+  org: OrgApi;
+  admin: EmulatorAdmin;
+  tokens: TokenStore;
+  close(): Promise<void>;
+}
+
+/** What the emulator needs from the streaming module: a CometD handler plus admin controls. */
+export interface StreamingMount {
+  handler: CometdHandler;
+  controls: StreamingControls;
+  close(): Promise<void>;
+}
+
+async function loadOrg(seedPath: string): Promise<OrgApi> {
+  const mod = (await import(new URL('./org/org.ts', import.meta.url).href)) as {
+    loadOrgFromSeedFile?: (path: string) => OrgApi | Promise<OrgApi>;
+  };
+  if (typeof mod.loadOrgFromSeedFile !== 'function') throw new ConfigError('The org core (loadOrgFromSeedFile) is not available');
+  return mod.loadOrgFromSeedFile(seedPath);
+}
+
+const numberProperty = (org: OrgApi, name: string): number | undefined => {
+  const value = (org as unknown as Record<string, unknown>)[name];
+  return typeof value === 'number' && value > 0 ? value : undefined;
+};
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Starts the org emulator: OAuth, REST, composite, limits, admin surface and the CometD mount on one port. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const logger = options.logger ?? silentLogger();
+  const org = options.org ?? (await loadOrg(options.seedPath ?? DEFAULT_SEED_PATH));
+  const clock = new Clock();
+  const tokens = new TokenStore(org, clock);
+  const seedApiLimit = numberProperty(org, 'dailyApiLimit') ?? DEFAULT_DAILY_API_LIMIT;
+  const seedSessionTimeoutSeconds = tokens.sessionTimeoutSeconds;
+  const usage = new ApiUsage(seedApiLimit);
+  const faults = new Faults();
+  const locators = new LocatorStore(() => clock.now());
+  // Filled once the server listens; routes read it lazily.
+  const mount: { streaming?: StreamingMount | undefined } = {};
+  const admin = new EmulatorAdmin({
+    org, tokens, usage, faults, clock, locators, seedApiLimit, seedSessionTimeoutSeconds, streaming: () => mount.streaming?.controls,
+  });
+
+  let baseUrl = '';
+  // Headers are measured by the handler (431 with a JSON body), so node's own 16 KB cap must not fire first.
+  const server = createServer({ maxHeaderSize: 64 * 1024, keepAliveTimeout: 5000 }, createHandler({
+    org, tokens, usage, faults, clock, locators, admin, logger,
+    baseUrl: () => baseUrl,
+    cometd: () => mount.streaming?.handler,
+    extraLimits: () => mount.streaming?.controls.limits?.() ?? {},
+  }));
+  const host = options.host ?? '127.0.0.1';
+  const address = await listen(server, host, options.port ?? 0);
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  baseUrl = `http://${urlHost}:${address.port}`;
+  mount.streaming = await mountStreaming({ org, tokens, clock, logger, ...(options.cometdTimeoutMs === undefined ? {} : { timeoutMs: options.cometdTimeoutMs }) });
+  logger.info({ url: baseUrl, orgId: org.orgId }, 'org emulator listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    org,
+    admin,
+    tokens,
+    close: () => {
+      closing ??= (async () => {
+        await mount.streaming?.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * CometD mount point: wires the streaming module (`src/emulator/streaming/`) once it exposes its entry point.
+ * Until then `/cometd/*` answers 404 and the admin streaming controls answer 501.
+ */
+async function mountStreaming(_deps: { org: OrgApi; tokens: TokenStore; clock: Clock; logger: Logger; timeoutMs?: number }): Promise<StreamingMount | undefined> {
+  return undefined;
+}
