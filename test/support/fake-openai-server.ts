@@ -32,6 +32,8 @@ export interface FakeLlmServer {
   enqueue(...responses: QueuedResponse[]): void;
   /** Answers still queued. */
   pending(): number;
+  /** Resolves once at least `count` requests have been received (lets tests act after a request is in flight). */
+  waitForRequests(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startQueuedJsonServer(options: CoreOptions): Promise<FakeL
   const queue: QueuedResponse[] = [];
   const requests: ReceivedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const waiters: { count: number; resolve: () => void }[] = [];
 
   const send = (res: ServerResponse, answer: QueuedResponse): void => {
     if (answer.dropConnection) {
@@ -78,6 +81,10 @@ export async function startQueuedJsonServer(options: CoreOptions): Promise<FakeL
     }
     const received: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, rawBody };
     requests.push(received);
+    for (const waiter of waiters.filter((item) => requests.length >= item.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     const answer = options.validate(received) ?? queue.shift() ?? options.exhausted();
     if (!answer.delayMs) {
       send(res, answer);
@@ -108,6 +115,8 @@ export async function startQueuedJsonServer(options: CoreOptions): Promise<FakeL
     requests,
     enqueue: (...responses) => void queue.push(...responses),
     pending: () => queue.length,
+    waitForRequests: (count) =>
+      requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();

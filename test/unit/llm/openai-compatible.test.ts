@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../src/errors.ts';
 import { type ChatMessage, type LlmProvider, LlmError, createProvider, parseToolArguments } from '../../../src/llm/index.ts';
+import type { Logger } from '../../../src/logger.ts';
+import { captureLogger } from './log-capture.ts';
 import { type FakeLlmServer, openAiCompletion, openAiError, startFakeOpenAiServer } from '../../support/fake-openai-server.ts';
 
 const tools = [
@@ -18,8 +20,9 @@ const question: ChatMessage[] = [
 let server: FakeLlmServer;
 let provider: LlmProvider;
 
-function makeProvider(overrides: { timeoutMs?: number; maxRetries?: number } = {}): LlmProvider {
+function makeProvider(overrides: { timeoutMs?: number; maxRetries?: number; logger?: Logger } = {}): LlmProvider {
   return createProvider({
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
     adapter: 'openai',
     baseUrl: server.url,
     apiKey: 'sk-test',
@@ -203,19 +206,22 @@ describe('OpenAI-compatible adapter', () => {
   });
 
   it('times out each attempt and fails with Timeout after the retries', async () => {
-    const slow = makeProvider({ timeoutMs: 50, maxRetries: 1 });
+    const log = captureLogger();
+    const slow = makeProvider({ timeoutMs: 50, maxRetries: 1, logger: log.logger });
     server.enqueue({ ...openAiCompletion({ text: 'late' }), delayMs: 10_000 }, { ...openAiCompletion({ text: 'late' }), delayMs: 10_000 });
     const error = await failure(slow.complete({ model: '', messages: question, tools: [] }));
     expect(error).toBeInstanceOf(TransientError);
     expect(error.category).toBe('Timeout');
-    expect(server.requests).toHaveLength(2);
+    // One retry logged after the first timeout; the second timeout ends the call.
+    expect(log.lines.filter((line) => line.msg === 'llm call failed; retrying').map((line) => line.category)).toEqual(['Timeout']);
   });
 
   it('stops at once when the caller aborts', async () => {
     const controller = new AbortController();
     server.enqueue({ ...openAiCompletion({ text: 'late' }), delayMs: 10_000 });
     const pending = provider.complete({ model: '', messages: question, tools: [], signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    await server.waitForRequests(1);
+    controller.abort();
     const error = await failure(pending);
     expect(error.message).toContain('cancelled by the caller');
     expect(server.requests).toHaveLength(1);
