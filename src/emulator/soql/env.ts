@@ -1,0 +1,91 @@
+/** Per-execution runtime state shared by every compiled closure: visibility-checked lookups and memoized work. */
+import type { ObjectDef, QueryContext, SObjectRecord } from '../org/model.ts';
+import { dateLiteralRange } from './date-literals.ts';
+import type { DateRange } from './date-literals.ts';
+
+export interface Visible {
+  object: ObjectDef;
+  record: SObjectRecord;
+}
+
+export class Env {
+  readonly now: Date;
+  readonly includeDeleted: boolean;
+  private readonly parents = new Map<string, Visible | null>();
+  private readonly ranges = new Map<string, DateRange>();
+  private readonly joins = new Map<number, Set<string>>();
+  private readonly childIndexes = new Map<string, Map<string, SObjectRecord[]>>();
+
+  constructor(readonly ctx: QueryContext) {
+    this.now = ctx.now ?? new Date();
+    this.includeDeleted = ctx.includeDeleted ?? false;
+  }
+
+  /** A record the user may read, by ID; `object` restricts the expected type (null: any readable type). */
+  parent(id: unknown, object: string | null): Visible | null {
+    if (typeof id !== 'string' || id === '') return null;
+    const key = `${object ?? '*'}\u0000${id}`;
+    const cached = this.parents.get(key);
+    if (cached !== undefined) return cached;
+    let found: Visible | null = null;
+    const hit = this.ctx.store.get(id);
+    if (hit) {
+      const typeOk = object === null ? this.ctx.access.canObject(hit.object.name, 'read') : hit.object.name.toLowerCase() === object.toLowerCase();
+      if (typeOk && this.ctx.access.canRecord(hit.object.name, hit.record, 'read')) found = { object: hit.object, record: hit.record };
+    }
+    this.parents.set(key, found);
+    return found;
+  }
+
+  /** A record by ID for the Id index, honouring queryAll; the caller still applies record access. */
+  byId(id: string): Visible | undefined {
+    return this.ctx.store.get(id, { includeDeleted: this.includeDeleted });
+  }
+
+  all(object: string): SObjectRecord[] {
+    return this.ctx.store.all(object, { includeDeleted: this.includeDeleted });
+  }
+
+  canRead(object: string, record: SObjectRecord): boolean {
+    return this.ctx.access.canRecord(object, record, 'read');
+  }
+
+  dateRange(literal: string, n: number | undefined): DateRange {
+    const key = `${literal}:${n ?? ''}`;
+    let range = this.ranges.get(key);
+    if (!range) {
+      // Literals are validated at compile time, so this cannot be undefined here.
+      range = dateLiteralRange(literal, n, this.now) ?? { start: 0, end: 0 };
+      this.ranges.set(key, range);
+    }
+    return range;
+  }
+
+  semiJoin(key: number, compute: () => Set<string>): Set<string> {
+    let set = this.joins.get(key);
+    if (!set) {
+      set = compute();
+      this.joins.set(key, set);
+    }
+    return set;
+  }
+
+  /** Child records of `childObject` grouped by the lowercased 18-char value of `lookupField`. */
+  children(childObject: string, lookupField: string, key: (id: string) => string): Map<string, SObjectRecord[]> {
+    const cacheKey = `${childObject}\u0000${lookupField}`;
+    let index = this.childIndexes.get(cacheKey);
+    if (!index) {
+      index = new Map();
+      for (const rec of this.all(childObject)) {
+        const parentId = rec[lookupField];
+        if (typeof parentId !== 'string' || parentId === '') continue;
+        const k = key(parentId);
+        const list = index.get(k);
+        if (list) list.push(rec);
+        else index.set(k, [rec]);
+      }
+      this.childIndexes.set(cacheKey, index);
+    }
+    return index;
+  }
+}
