@@ -210,7 +210,15 @@ export interface ConnectedAppDef {
 
 /** Receives platform events published through DML on an `__e` object (implemented by the streaming module). */
 export interface EventSink {
-  publish(eventObject: string, payload: Record<string, unknown>): { replayId: number; eventUuid: string };
+  /**
+   * `publisher` is the publishing user: the sink stamps it as `CreatedById` (a payload `CreatedById` that disagrees
+   * is refused). Without it the org must put the publisher's id in the payload's `CreatedById`.
+   */
+  publish(
+    eventObject: string,
+    payload: Record<string, unknown>,
+    publisher?: { userId: string },
+  ): { replayId: number; eventUuid: string };
 }
 
 export interface QueryResult {
