@@ -17,7 +17,9 @@ export function baselineRegexCheck(
   if (!Object.hasOwn(allowed, object)) return { allowed: false, violations: [`object not permitted: ${object}`] };
   const visible = new Set(allowed[object]);
   const restricted = (Object.hasOwn(full, object) ? (full[object] ?? []) : []).filter((field) => !visible.has(field));
-  const present = [...new Set(restricted)].filter((field) => new RegExp(`\\b${escapeRegExp(field)}\\b`).test(soql)).sort();
+  const present = [...new Set(restricted)]
+    .filter((field) => new RegExp(`\\b${escapeRegExp(field)}\\b`).test(soql))
+    .sort();
   return { allowed: present.length === 0, violations: present };
 }
 

@@ -19,10 +19,14 @@ export function buildSchemaPrompt(index: DescribeIndex, objectNames?: string[]):
     lines.push(`  fields: ${object.fields.map(describeField).join(', ')}`);
     const parents = object.fields.filter(
       (field) =>
-        field.relationshipName && field.referenceTo.length > 0 && field.referenceTo.every((target) => index.object(target)),
+        field.relationshipName &&
+        field.referenceTo.length > 0 &&
+        field.referenceTo.every((target) => index.object(target)),
     );
     if (parents.length > 0) {
-      const text = parents.map((field) => `${field.relationshipName ?? ''} -> ${field.referenceTo.map(canonical(index)).join('|')}`);
+      const text = parents.map(
+        (field) => `${field.relationshipName ?? ''} -> ${field.referenceTo.map(canonical(index)).join('|')}`,
+      );
       lines.push(`  parent relationships: ${text.join(', ')}`);
     }
     const children = index

@@ -12,6 +12,7 @@ import type {
 import type { DescribeIndex } from '../describe.ts';
 
 /** Every SOQL function the guard understands; anything else is refused rather than guessed at. */
+// prettier-ignore
 const KNOWN_FUNCTIONS = new Set([
   'AVG', 'COUNT', 'COUNT_DISTINCT', 'MIN', 'MAX', 'SUM', 'GROUPING',
   'CALENDAR_MONTH', 'CALENDAR_QUARTER', 'CALENDAR_YEAR', 'DAY_IN_MONTH', 'DAY_IN_WEEK', 'DAY_IN_YEAR', 'DAY_ONLY',
@@ -20,10 +21,12 @@ const KNOWN_FUNCTIONS = new Set([
 ]);
 
 // Keys the parser may produce; an unexpected key means a construct this walker does not understand, so it refuses.
+// prettier-ignore
 const QUERY_KEYS = new Set([
   'fields', 'sObject', 'sObjectAlias', 'usingScope', 'where', 'limit', 'offset', 'groupBy', 'having', 'orderBy',
   'withDataCategory', 'withSecurityEnforced', 'withAccessLevel', 'for', 'update', 'relationshipName', 'sObjectPrefix',
 ]);
+// prettier-ignore
 const CONDITION_KEYS = new Set([
   'field', 'fn', 'operator', 'value', 'literalType', 'valueQuery', 'openParen', 'closeParen', 'dateLiteralVariable',
 ]);
@@ -51,7 +54,8 @@ export class SoqlWalker {
   query(query: Query, context: string): void {
     if (!query.sObject) return this.refuse(`${context}FROM: query has no FROM object`);
     const object = this.index.object(query.sObject);
-    if (!object) return this.refuse(`${context}FROM: object '${query.sObject}' does not exist or is not readable by this user`);
+    if (!object)
+      return this.refuse(`${context}FROM: object '${query.sObject}' does not exist or is not readable by this user`);
     if (!object.queryable) return this.refuse(`${context}FROM: object '${object.name}' is not queryable`);
     this.objects.add(object.name);
     this.body(query, { object: object.name, alias: query.sObjectAlias, prefix: object.name, context });
@@ -84,7 +88,11 @@ export class SoqlWalker {
   private checkAlias(scope: Scope): void {
     const alias = scope.alias ?? '';
     // An alias that looks like (or is) a relationship or field name makes `alias.X` ambiguous: refuse instead of guessing.
-    if (/__[a-z]+$/i.test(alias) || this.index.field(scope.object, alias) || this.index.parentRelationship(scope.object, alias)) {
+    if (
+      /__[a-z]+$/i.test(alias) ||
+      this.index.field(scope.object, alias) ||
+      this.index.parentRelationship(scope.object, alias)
+    ) {
       this.refuse(`${scope.context}FROM: alias '${alias}' collides with a field or relationship name`);
     }
   }
@@ -120,12 +128,17 @@ export class SoqlWalker {
   private childSubquery(field: FieldSubquery, parent: Scope): void {
     const sub: Subquery = field.subquery;
     const label = `${parent.context}SELECT (${sub.relationshipName} subquery)`;
-    if (sub.sObjectPrefix && !(sub.sObjectPrefix.length === 1 && parent.alias && eq(sub.sObjectPrefix[0] ?? '', parent.alias))) {
+    if (
+      sub.sObjectPrefix &&
+      !(sub.sObjectPrefix.length === 1 && parent.alias && eq(sub.sObjectPrefix[0] ?? '', parent.alias))
+    ) {
       return this.refuse(`${label}: unsupported relationship prefix '${sub.sObjectPrefix.join('.')}'`);
     }
     const child = this.index.childRelationship(parent.object, sub.relationshipName);
     if (!child) {
-      return this.refuse(`${label}: '${sub.relationshipName}' is not a readable child relationship of ${parent.object}`);
+      return this.refuse(
+        `${label}: '${sub.relationshipName}' is not a readable child relationship of ${parent.object}`,
+      );
     }
     if (!this.index.field(child.childSObject, child.field)) {
       return this.refuse(`${label}: lookup field ${child.childSObject}.${child.field} is not readable`);
@@ -153,7 +166,9 @@ export class SoqlWalker {
       if (condition.type === 'WHEN') {
         const type = targets.find((target) => eq(target, condition.objectType ?? ''));
         if (!type) {
-          this.refuse(`${label}: '${condition.objectType ?? ''}' is not a type of ${scope.object}.${lookup.relationshipName}`);
+          this.refuse(
+            `${label}: '${condition.objectType ?? ''}' is not a type of ${scope.object}.${lookup.relationshipName}`,
+          );
           continue;
         }
         covered.add(type.toLowerCase());
@@ -221,10 +236,18 @@ export class SoqlWalker {
   }
 
   /** Resolve `A__r.B__r.Field` from `objectName`; every hop needs a readable lookup and a readable target. */
-  private resolve(scope: Scope, objectName: string, segments: string[], clause: string, display: string, prefix: string): void {
+  private resolve(
+    scope: Scope,
+    objectName: string,
+    segments: string[],
+    clause: string,
+    display: string,
+    prefix: string,
+  ): void {
     clause = `${scope.context}${clause}`;
     const [head, ...rest] = segments;
-    if (!head || segments.some((segment) => segment.trim() === '')) return this.refuse(`${clause} ${display}: malformed field path`);
+    if (!head || segments.some((segment) => segment.trim() === ''))
+      return this.refuse(`${clause} ${display}: malformed field path`);
     if (rest.length === 0) {
       const field = this.index.field(objectName, head);
       if (!field) return this.refuse(`${clause} ${display}: '${head}' is not a readable field of ${objectName}`);
@@ -240,7 +263,9 @@ export class SoqlWalker {
     for (const targetName of lookup.referenceTo) {
       const target = this.index.object(targetName);
       if (!target) {
-        this.refuse(`${clause} ${display}: ${objectName}.${lookup.relationshipName} points to '${targetName}', which is not readable`);
+        this.refuse(
+          `${clause} ${display}: ${objectName}.${lookup.relationshipName} points to '${targetName}', which is not readable`,
+        );
         continue;
       }
       this.objects.add(target.name);
