@@ -1,0 +1,210 @@
+import type { ChatMessage, CompletionResponse, LlmProvider, ToolCall, ToolSpec } from '../llm/types.ts';
+import { LoomError } from '../errors.ts';
+import { handleToolCall, type ToolHistory } from './tool-call.ts';
+import type { HitlGate, StepRecorder, ToolDefinition, ToolExecutor, ToolGate, TurnTrust } from './ports.ts';
+
+export type SafetyMode = 'LogOnly' | 'Sanitize' | 'Block';
+
+export interface LoopInput {
+  systemPrompt: string;
+  /** Earlier conversation, as the model saw it (masked). */
+  history: ChatMessage[];
+  /** This turn's raw user text; null when the turn resumes after a human decision. */
+  userMessage: string | null;
+  model: string;
+  prices: { promptPer1M: number; completionPer1M: number };
+  maxSteps: number;
+  tokenBudget: number;
+  safetyMode: SafetyMode;
+  toolReasoning: boolean;
+  tools: ToolDefinition[];
+  toolHistory?: ToolHistory;
+}
+
+export interface LoopDeps {
+  provider: LlmProvider;
+  executor: ToolExecutor;
+  trust: TurnTrust;
+  gate: HitlGate;
+  graph: ToolGate | null;
+  recorder: StepRecorder;
+  validateArgs: (tool: ToolDefinition, args: Record<string, unknown>) => string[];
+  signal: AbortSignal;
+  /** True when a newer turn exists for this execution: stop without writing over newer state. */
+  isStale: () => boolean | Promise<boolean>;
+}
+
+export interface LoopResult {
+  status: 'completed' | 'awaiting-action' | 'blocked' | 'failed' | 'stale' | 'cancelled';
+  /** What the user sees (unmasked); null when nothing is to be shown. */
+  finalText: string | null;
+  usage: { promptTokens: number; completionTokens: number; totalTokens: number };
+  costUsd: number;
+  llmCalls: number;
+  toolCalls: number;
+  errorCategory?: string;
+}
+
+const REFUSAL = 'I can’t help with that request: it was stopped by this agent’s safety policy.';
+
+/** One governed agent turn: screen and mask the input, then call the model and run its tool calls until it answers. */
+export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise<LoopResult> {
+  const result: LoopResult = {
+    status: 'completed',
+    finalText: null,
+    usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+    costUsd: 0,
+    llmCalls: 0,
+    toolCalls: 0,
+  };
+  const messages: ChatMessage[] = [{ role: 'system', content: input.systemPrompt }, ...input.history];
+  const toolHistory: ToolHistory = [...(input.toolHistory ?? [])];
+
+  if (input.userMessage !== null) {
+    const accepted = await acceptUserInput(input.userMessage, input.safetyMode, deps);
+    if (accepted === null) return { ...result, status: 'blocked', finalText: REFUSAL, errorCategory: 'SafetyBlocked' };
+    messages.push({ role: 'user', content: accepted });
+  }
+
+  for (let step = 1; step <= input.maxSteps; step++) {
+    if (deps.signal.aborted) return { ...result, status: 'cancelled' };
+    if (await deps.isStale()) return { ...result, status: 'stale' };
+
+    const tools = visibleTools(input, deps.graph, toolHistory);
+    deps.recorder.record({
+      type: 'LLMRequest',
+      role: 'System',
+      model: input.model,
+      content: JSON.stringify({ step, messages: messages.length, tools: tools.map((tool) => tool.name) }),
+    });
+    let response: CompletionResponse;
+    try {
+      response = await deps.provider.complete({ model: input.model, messages, tools, signal: deps.signal });
+    } catch (error) {
+      const category = error instanceof LoomError ? error.category : 'ProviderError';
+      deps.recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: category, content: (error as Error).message });
+      return { ...result, status: 'failed', finalText: 'The model could not be reached; please try again later.', errorCategory: category };
+    }
+    account(result, response, input.prices);
+    deps.recorder.record({
+      type: 'LLMResponse',
+      role: 'Assistant',
+      model: response.model,
+      content: response.text ?? '',
+      promptTokens: response.usage.promptTokens,
+      completionTokens: response.usage.completionTokens,
+      totalTokens: response.usage.totalTokens,
+      costUsd: costOf(response, input.prices),
+      durationMs: response.durationMs,
+    });
+    if (result.usage.totalTokens > input.tokenBudget) {
+      deps.recorder.record({
+        type: 'Error',
+        role: 'System',
+        isError: true,
+        errorCategory: 'TokenBudgetExceeded',
+        content: `Token budget of ${input.tokenBudget} exceeded (${result.usage.totalTokens} used).`,
+      });
+      return { ...result, status: 'failed', finalText: 'This request used up the agent’s token budget before it finished.', errorCategory: 'TokenBudgetExceeded' };
+    }
+
+    if (response.toolCalls.length === 0) {
+      const text = response.text ?? '';
+      const shown = await deps.trust.restore(text);
+      deps.recorder.record({ type: 'AgentResponse', role: 'Assistant', content: text });
+      deps.recorder.decision({ title: 'Answered', outcome: 'Success' });
+      messages.push({ role: 'assistant', content: text });
+      return { ...result, finalText: shown };
+    }
+
+    messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+    const held = await runToolCalls(response.toolCalls, input, deps, messages, toolHistory, result);
+    if (held) return { ...result, status: 'awaiting-action', finalText: held };
+  }
+
+  deps.recorder.record({
+    type: 'Error',
+    role: 'System',
+    isError: true,
+    errorCategory: 'StepLimit',
+    content: `Stopped after ${input.maxSteps} model calls without a final answer.`,
+  });
+  return { ...result, status: 'failed', finalText: 'I could not finish this request within the allowed number of steps.', errorCategory: 'StepLimit' };
+}
+
+async function acceptUserInput(text: string, mode: SafetyMode, deps: LoopDeps): Promise<string | null> {
+  const verdict = deps.trust.screen(text, 'user');
+  const masked = await deps.trust.mask(verdict.action === 'sanitized' ? verdict.text : text);
+  deps.recorder.record({ type: 'UserInput', role: 'User', content: masked.masked });
+  if (masked.entityCount > 0) {
+    deps.recorder.record({ type: 'Masking', role: 'System', content: `Masked ${masked.entityCount} sensitive value(s) in the user input.` });
+  }
+  if (verdict.flagged) {
+    deps.recorder.record({
+      type: 'SafetyCheck',
+      role: 'System',
+      safetyScore: verdict.score,
+      safetyCategories: verdict.categories,
+      isError: verdict.action === 'block',
+      ...(verdict.action === 'block' ? { errorCategory: 'SafetyBlocked' } : {}),
+      content: `User input flagged (${verdict.categories.join(', ')}); mode ${mode}: ${verdict.action}.`,
+    });
+  }
+  if (verdict.action === 'block') {
+    deps.recorder.decision({ title: 'Request blocked by the safety policy', outcome: 'Blocked' });
+    deps.recorder.record({ type: 'AgentResponse', role: 'Assistant', content: REFUSAL });
+    return null;
+  }
+  return masked.masked;
+}
+
+function visibleTools(input: LoopInput, graph: ToolGate | null, history: ToolHistory): ToolSpec[] {
+  const allowed = graph ? new Set(graph.available(history)) : null;
+  return input.tools
+    .filter((tool) => !allowed || allowed.has(tool.name))
+    .map((tool) => ({ name: tool.name, description: tool.description, parameters: withReasoning(tool.parameters, input.toolReasoning) }));
+}
+
+/** With tool reasoning on, every tool takes a required `_rationale` the runtime strips before execution. */
+function withReasoning(parameters: Record<string, unknown>, on: boolean): Record<string, unknown> {
+  if (!on) return parameters;
+  const properties = { ...((parameters.properties as Record<string, unknown> | undefined) ?? {}) };
+  properties._rationale = { type: 'string', description: 'Why this tool is the right next step (shown to the user and auditors).' };
+  const required = [...((parameters.required as string[] | undefined) ?? []), '_rationale'];
+  return { ...parameters, type: 'object', properties, required };
+}
+
+async function runToolCalls(
+  calls: ToolCall[],
+  input: LoopInput,
+  deps: LoopDeps,
+  messages: ChatMessage[],
+  toolHistory: ToolHistory,
+  result: LoopResult,
+): Promise<string | null> {
+  let heldMessage: string | null = null;
+  for (const call of calls) {
+    if (heldMessage !== null) {
+      // A held action pauses the turn; later calls of the same response wait for the model to ask again.
+      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: JSON.stringify({ error: 'Not executed: an earlier action in this step is waiting for a human decision.' }) });
+      continue;
+    }
+    result.toolCalls += 1;
+    const outcome = await handleToolCall(call, input, deps, toolHistory);
+    messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: outcome.content });
+    if (outcome.held) heldMessage = outcome.held;
+  }
+  return heldMessage;
+}
+
+function costOf(response: CompletionResponse, prices: LoopInput['prices']): number {
+  return (response.usage.promptTokens * prices.promptPer1M + response.usage.completionTokens * prices.completionPer1M) / 1_000_000;
+}
+
+function account(result: LoopResult, response: CompletionResponse, prices: LoopInput['prices']): void {
+  result.llmCalls += 1;
+  result.usage.promptTokens += response.usage.promptTokens;
+  result.usage.completionTokens += response.usage.completionTokens;
+  result.usage.totalTokens += response.usage.totalTokens;
+  result.costUsd += costOf(response, prices);
+}

@@ -1,0 +1,144 @@
+import { LoomError } from '../errors.ts';
+import { parseToolArguments } from '../llm/tool-arguments.ts';
+import type { ToolCall } from '../llm/types.ts';
+import type { LoopDeps, LoopInput } from './governed-loop.ts';
+
+export type ToolHistory = Array<{ tool: string; ok: boolean }>;
+
+/** Synthetic arguments the runtime adds to tool schemas; never passed to the tool itself. */
+const SYNTHETIC = ['_rationale', '_requiresApproval', '_approvalReason'] as const;
+
+export interface ToolCallOutcome {
+  /** The tool message content the model sees next (masked, screened, delimited as data). */
+  content: string;
+  /** Set when the call waits for a person: the text shown to the user. */
+  held?: string;
+}
+
+/**
+ * One tool call through every gate, in order: known tool → flow graph → JSON arguments → schema → HITL → execute as the
+ * user → screen the result → mask it. Every refusal goes back to the model as a structured error, never a crash.
+ */
+export async function handleToolCall(call: ToolCall, input: LoopInput, deps: LoopDeps, history: ToolHistory): Promise<ToolCallOutcome> {
+  const refuse = (category: string, message: string): ToolCallOutcome => {
+    deps.recorder.record({
+      type: 'ToolResult',
+      role: 'Tool',
+      toolName: call.name,
+      toolCallId: call.id,
+      isError: true,
+      errorCategory: category,
+      toolResult: message,
+      content: message,
+    });
+    deps.recorder.decision({ title: `Refused ${call.name}`, detail: message, toolName: call.name, outcome: 'Blocked' });
+    history.push({ tool: call.name, ok: false });
+    return { content: JSON.stringify({ error: message, category }) };
+  };
+
+  // Record the call exactly as the model made it (masked text) before any gate, so history can be rebuilt from steps.
+  const parsed = parseToolArguments(call);
+  const args = parsed.ok ? { ...parsed.value } : {};
+  const rationale = typeof args._rationale === 'string' ? args._rationale : undefined;
+  const modelRequestedApproval = args._requiresApproval === true;
+  const approvalReason = typeof args._approvalReason === 'string' ? args._approvalReason : undefined;
+  for (const key of SYNTHETIC) delete args[key];
+  const maskedArgs = parsed.ok ? JSON.stringify(args) : call.arguments.slice(0, 4000);
+  deps.recorder.record({
+    type: 'ToolCall',
+    role: 'Assistant',
+    toolName: call.name,
+    toolCallId: call.id,
+    toolArguments: maskedArgs,
+    ...(rationale === undefined ? {} : { rationale }),
+  });
+
+  const tool = input.tools.find((candidate) => candidate.name === call.name);
+  if (!tool) return refuse('UnknownTool', `There is no tool named "${call.name}". Use one of the tools offered.`);
+  if (deps.graph) {
+    const check = deps.graph.check(tool.name, history);
+    if (!check.allowed) return refuse('ToolNotAllowedNow', check.reason ?? `The tool "${tool.name}" is not available at this point.`);
+  }
+  if (!parsed.ok) return refuse('InvalidArguments', parsed.error);
+  if (input.toolReasoning && !rationale) {
+    return refuse('MissingRationale', 'This agent requires a "_rationale" argument explaining each tool call.');
+  }
+
+  const schemaErrors = deps.validateArgs(tool, args);
+  if (schemaErrors.length > 0) return refuse('InvalidArguments', `Arguments do not match the tool's schema: ${schemaErrors.join('; ')}`);
+
+  // Tools receive real values; the model only ever saw tokens.
+  const realArgs = (await deps.trust.restoreValue(args)) as Record<string, unknown>;
+  const gate = await deps.gate.review({
+    tool,
+    toolCallId: call.id,
+    args: realArgs,
+    modelRequestedApproval,
+    ...(approvalReason === undefined ? {} : { approvalReason }),
+  });
+  if (gate.decision === 'hold') {
+    deps.recorder.record({ type: 'Approval', role: 'System', toolName: tool.name, toolCallId: call.id, content: `${gate.type} required: ${gate.message}` });
+    deps.recorder.decision({ title: `Waiting for ${gate.type.toLowerCase()}`, detail: gate.message, toolName: tool.name, ...(rationale ? { rationale } : {}), outcome: 'Pending' });
+    return { content: JSON.stringify({ status: 'pending', message: gate.message }), held: gate.message };
+  }
+
+  let outcome;
+  try {
+    outcome = await deps.executor.execute(tool, gate.args, { toolCallId: call.id, signal: deps.signal });
+  } catch (error) {
+    // A tool that throws is reported to the model; the turn goes on.
+    const category = error instanceof LoomError ? error.category : 'ToolError';
+    return refuse(category, `The tool failed: ${(error as Error).message}`);
+  }
+  return deliverResult(tool.name, call.id, outcome, input, deps, history, rationale);
+}
+
+async function deliverResult(
+  toolName: string,
+  toolCallId: string,
+  outcome: Awaited<ReturnType<LoopDeps['executor']['execute']>>,
+  input: LoopInput,
+  deps: LoopDeps,
+  history: ToolHistory,
+  rationale: string | undefined,
+): Promise<ToolCallOutcome> {
+  const masked = await deps.trust.maskValue(outcome.result, outcome.classifications);
+  let text = JSON.stringify(masked) ?? 'null';
+  const verdict = deps.trust.screen(text, 'tool');
+  if (verdict.flagged) {
+    const action = input.safetyMode === 'LogOnly' ? 'allow' : verdict.action;
+    deps.recorder.record({
+      type: 'SafetyCheck',
+      role: 'System',
+      toolName,
+      toolCallId,
+      safetyScore: verdict.score,
+      safetyCategories: verdict.categories,
+      content: `Tool result flagged (${verdict.categories.join(', ')}); mode ${input.safetyMode}: ${action}.`,
+    });
+    if (action === 'block') {
+      text = JSON.stringify({ error: 'The tool result was withheld: it contained instructions aimed at the assistant.', category: 'IndirectInjection' });
+    } else if (action === 'sanitized') {
+      text = verdict.text;
+    }
+  }
+  deps.recorder.record({
+    type: 'ToolResult',
+    role: 'Tool',
+    toolName,
+    toolCallId,
+    toolResult: text,
+    content: text,
+    isError: !outcome.ok,
+    ...(outcome.errorCategory ? { errorCategory: outcome.errorCategory } : {}),
+    ...(outcome.executionIdentity ? { executionIdentity: outcome.executionIdentity } : {}),
+  });
+  deps.recorder.decision({
+    title: outcome.ok ? `Ran ${toolName}` : `${toolName} failed`,
+    toolName,
+    ...(rationale ? { rationale } : {}),
+    outcome: outcome.ok ? 'Success' : 'Failure',
+  });
+  history.push({ tool: toolName, ok: outcome.ok });
+  return { content: deps.trust.wrapUntrusted(toolName, text) };
+}

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { DecisionLine, StepInput, StepRecorder } from './ports.ts';
+
+/** Long text fields in the package hold 131,072 characters; longer content is cut with a visible marker. */
+const MAX_TEXT = 131_072;
+
+/**
+ * Collects one turn's audit rows in order and turns them into `ExecutionStep__c` / `AgentDecisionStep__c` records
+ * whose external IDs are deterministic (execution, turn, sequence): a retried or resumed job upserts the same rows.
+ */
+export class TurnRecorder implements StepRecorder {
+  private readonly steps: Array<StepInput & { sequence: number; at: string }> = [];
+  private readonly decisions: Array<DecisionLine & { sequence: number }> = [];
+  private flushedSteps = 0;
+  private flushedDecisions = 0;
+
+  constructor(
+    readonly executionId: string,
+    readonly turnId: string,
+    /** First sequence number: a resumed turn continues after the rows it already wrote. */
+    private readonly firstSequence = 1,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  record(step: StepInput): void {
+    this.steps.push({ ...step, sequence: this.firstSequence + this.steps.length, at: this.now().toISOString() });
+  }
+
+  decision(line: DecisionLine): void {
+    this.decisions.push({ ...line, sequence: this.firstSequence + this.decisions.length });
+  }
+
+  get nextSequence(): number {
+    return this.firstSequence + this.steps.length;
+  }
+
+  all(): ReadonlyArray<StepInput & { sequence: number }> {
+    return this.steps;
+  }
+
+  /** Rows not yet handed to the audit writer (each row is returned once). */
+  takePending(): { steps: Array<Record<string, unknown>>; decisions: Array<Record<string, unknown>> } {
+    const steps = this.steps.slice(this.flushedSteps).map((step) => this.stepRecord(step));
+    const decisions = this.decisions.slice(this.flushedDecisions).map((line) => this.decisionRecord(line));
+    this.flushedSteps = this.steps.length;
+    this.flushedDecisions = this.decisions.length;
+    return { steps, decisions };
+  }
+
+  stepKey(sequence: number): string {
+    return `${this.executionId}-${turnKey(this.turnId)}-${String(sequence).padStart(4, '0')}`;
+  }
+
+  private stepRecord(step: StepInput & { sequence: number; at: string }): Record<string, unknown> {
+    const content = step.safetyCategories?.length ? `${step.content ?? ''} [categories: ${step.safetyCategories.join(', ')}]` : step.content;
+    return compact({
+      StepKey__c: this.stepKey(step.sequence),
+      AgentExecution__c: this.executionId,
+      TurnIdentifier__c: this.turnId,
+      Sequence__c: step.sequence,
+      Timestamp__c: step.at,
+      StepType__c: step.type,
+      StepRole__c: step.role,
+      Content__c: clip(content),
+      ToolName__c: step.toolName,
+      ToolCallId__c: step.toolCallId,
+      ToolArguments__c: clip(step.toolArguments),
+      ToolResult__c: clip(step.toolResult),
+      ToolRationale__c: clip(step.rationale),
+      PromptTokens__c: step.promptTokens,
+      CompletionTokens__c: step.completionTokens,
+      TotalTokens__c: step.totalTokens,
+      EstimatedCostUSD__c: step.costUsd === undefined ? undefined : Number(step.costUsd.toFixed(6)),
+      DurationMs__c: step.durationMs,
+      ModelIdentifier__c: step.model,
+      IsError__c: step.isError ?? false,
+      ErrorCategory__c: step.errorCategory,
+      SafetyScore__c: step.safetyScore === undefined ? undefined : Number(step.safetyScore.toFixed(3)),
+      SafetyVerdict__c: step.type === 'SafetyCheck' ? verdictOf(step) : undefined,
+      ExecutionIdentity__c: step.executionIdentity,
+    });
+  }
+
+  private decisionRecord(line: DecisionLine & { sequence: number }): Record<string, unknown> {
+    return compact({
+      DecisionKey__c: `${this.executionId}-${turnKey(this.turnId)}-d${String(line.sequence).padStart(4, '0')}`,
+      AgentExecution__c: this.executionId,
+      TurnIdentifier__c: this.turnId,
+      Sequence__c: line.sequence,
+      Title__c: line.title.slice(0, 255),
+      Summary__c: clip(line.detail),
+      ToolName__c: line.toolName,
+      ToolRationale__c: clip(line.rationale),
+      DecisionType__c: line.toolName ? (line.outcome === 'Pending' ? 'Approval' : 'ToolCall') : line.outcome === 'Success' ? 'TextResponse' : 'Error',
+      IsSuccess__c: line.outcome === 'Success',
+    });
+  }
+}
+
+/** Turn identifiers are free text up to 255 characters; keep keys short and free of separators. */
+function turnKey(turnId: string): string {
+  return /^[A-Za-z0-9_.]{1,64}$/.test(turnId) ? turnId : createHash('sha256').update(turnId).digest('hex').slice(0, 32);
+}
+
+function verdictOf(step: StepInput): string {
+  if (step.errorCategory === 'SafetyBlocked' || /: block\.?$/.test(step.content ?? '')) return 'Blocked';
+  if (/: sanitized\.?$/.test(step.content ?? '')) return 'Sanitized';
+  return 'Flagged';
+}
+
+function clip(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 40)}… [truncated ${text.length - MAX_TEXT + 40} chars]`;
+}
+
+function compact(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+}
