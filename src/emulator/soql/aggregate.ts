@@ -9,7 +9,7 @@ import type { Env } from './env.ts';
 import { buildMatcher, parseLiterals } from './filter.ts';
 import type { Fail, LiteralSpec } from './filter.ts';
 import { AGGREGATES, itemAlias, itemPath } from './fields.ts';
-import { sortKey, sortRows } from './order.ts';
+import { sortKey, sortRows, sortValueFor } from './order.ts';
 import type { SortKey } from './order.ts';
 import type { Plan } from './plan.ts';
 import { candidates, compileRows, runRows } from './plan.ts';
@@ -84,11 +84,12 @@ function compileAggregateFn(scope: Scope, fn: FunctionExp, at: number): Aggregat
       if (ref.kind === 'boolean' || ref.kind === 'multi') {
         fail(scope, at, 'MALFORMED_QUERY', `field ${ref.field.name} does not support aggregate operator ${name}`);
       }
+      const rank = sortValueFor(ref.field);
       const compute = (rows: readonly SObjectRecord[], env: Env): unknown => {
         let best: unknown = null;
         let bestKey: string | number | boolean | null = null;
         for (const v of values(rows, env)) {
-          const c = comparable(ref.kind, v);
+          const c = rank(v);
           if (c === null) continue;
           if (bestKey === null || (name === 'MIN' ? c < bestKey : c > bestKey)) {
             best = v;
@@ -180,7 +181,8 @@ export function compileAggregate(scope: Scope, q: Query): Plan {
       continue;
     }
     const ref = grouped(r.field(object.name, path, orderAt, scope.alias), locate(r.soql, path, orderAt));
-    order.push(sortKey((g, env) => comparable(ref.kind, ref.get(g.rep, env)), item.order, item.nulls));
+    const value = sortValueFor(ref.field);
+    order.push(sortKey((g, env) => value(ref.get(g.rep, env)), item.order, item.nulls));
   }
 
   const limit = q.limit;

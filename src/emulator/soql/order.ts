@@ -1,5 +1,7 @@
 /** ORDER BY: precomputed sort keys, ASC/DESC, NULLS FIRST/LAST (default FIRST for ASC, LAST for DESC). */
+import type { FieldDef } from '../org/model.ts';
 import type { Env } from './env.ts';
+import { comparable, kindOf } from './values.ts';
 
 export type SortValue = string | number | boolean | null;
 
@@ -33,4 +35,13 @@ export function sortRows<T>(rows: T[], keys: ReadonlyArray<SortKey<T>>, env: Env
     return a.index - b.index;
   });
   return decorated.map((d) => d.row);
+}
+
+/** Sort value of a stored value: picklists by their defined value order (as Salesforce sorts them), else normalized. */
+export function sortValueFor(field: FieldDef): (raw: unknown) => SortValue {
+  const kind = kindOf(field.type);
+  if (field.type !== 'picklist') return (raw) => comparable(kind, raw === '' ? null : raw);
+  const rank = new Map(field.picklistValues.map((v, i) => [v.value.toLowerCase(), i]));
+  const unknown = rank.size;
+  return (raw) => (raw === null || raw === undefined || raw === '' ? null : (rank.get(String(raw).toLowerCase()) ?? unknown));
 }

@@ -7,7 +7,7 @@ import type { QueryResult, SObjectRecord } from '../org/model.ts';
 import { compileAggregate } from './aggregate.ts';
 import type { Env } from './env.ts';
 import { AGGREGATES, isAggregateItem, itemAlias, itemPath } from './fields.ts';
-import { sortKey, sortRows } from './order.ts';
+import { sortKey, sortRows, sortValueFor } from './order.ts';
 import type { SortKey } from './order.ts';
 import { locate, locateKeyword, messages } from './query-error.ts';
 import type { Resolver } from './resolve.ts';
@@ -15,7 +15,7 @@ import { fail } from './scope.ts';
 import type { Predicate, Scope } from './scope.ts';
 import { SelectBuilder } from './select.ts';
 import type { ChildResult, Shaper } from './select.ts';
-import { comparable, idKey } from './values.ts';
+import { idKey } from './values.ts';
 import { compileWhere, labelMap } from './where.ts';
 import type { SemiJoinCompiler } from './where.ts';
 
@@ -81,19 +81,8 @@ function compileRows(scope: Scope, q: QueryBase): RowPlan {
     const ref = scope.r.field(scope.object.name, item.field, orderAt, scope.alias);
     if (ref.kind === 'multi') fail(scope, locate(scope.r.soql, item.field, orderAt), 'INVALID_FIELD', `field '${ref.field.name}' can not be sorted in a query call`);
     const get = ref.get;
-    if (ref.field.type === 'picklist') {
-      // Picklists sort by their defined value order, not alphabetically.
-      const rank = new Map(ref.field.picklistValues.map((v, i) => [v.value.toLowerCase(), i]));
-      const unknown = rank.size;
-      order.push(
-        sortKey((rec, env) => {
-          const v = get(rec, env);
-          return v === null || v === undefined || v === '' ? null : (rank.get(String(v).toLowerCase()) ?? unknown);
-        }, item.order, item.nulls),
-      );
-    } else {
-      order.push(sortKey((rec, env) => comparable(ref.kind, get(rec, env)), item.order, item.nulls));
-    }
+    const value = sortValueFor(ref.field);
+    order.push(sortKey((rec, env) => value(get(rec, env)), item.order, item.nulls));
   }
   return {
     object: scope.object.name,
