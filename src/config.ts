@@ -32,6 +32,10 @@ export const ConfigSchema = z.object({
   LOOM_LLM_BASE_URL: z.url().optional(),
   LOOM_LLM_API_KEY: z.string().min(1).optional(),
   LOOM_LLM_MODEL: z.string().min(1).optional(),
+  LOOM_LLM_ADAPTER: z.enum(['openai', 'anthropic', 'scripted']).default('openai'),
+  LOOM_LLM_SCRIPT: z.string().min(1).optional(),
+  LOOM_LLM_TIMEOUT_MS: z.coerce.number().int().positive().max(900_000).default(60_000),
+  LOOM_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   LOOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOOM_METRICS: flag,
 });

@@ -22,3 +22,4 @@ export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, createProvider, type ProviderC
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry.ts';
 export { ScriptedProvider, scriptedResponder, type RecordedRequest } from './scripted.ts';
 export { loadScriptFile, parseScript, type ParsedScript, type ScriptedScript } from './script-schema.ts';
+export { createProviderFromConfig } from './from-config.ts';
