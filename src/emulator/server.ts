@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { silentLogger, type Logger } from '../logger.ts';
-import { ConfigError } from '../errors.ts';
 import type { OrgApi } from './org/model.ts';
+import { DEFAULT_SEED_PATH, loadOrgFromSeedFile } from './org/org.ts';
 import { EmulatorAdmin, type StreamingControls } from './http/admin.ts';
 import { createHandler, type CometdHandler } from './http/app.ts';
 import { Clock } from './http/clock.ts';
@@ -13,7 +12,7 @@ import { TokenStore } from './http/tokens.ts';
 import { ApiUsage, DEFAULT_DAILY_API_LIMIT } from './http/usage.ts';
 
 /** The sample org every test and the demo start from. */
-export const DEFAULT_SEED_PATH = fileURLToPath(new URL('../../scripts/seeds/lending.yaml', import.meta.url));
+export { DEFAULT_SEED_PATH };
 
 export interface EmulatorOptions {
   seedPath?: string;
@@ -42,18 +41,16 @@ export interface StreamingMount {
   close(): Promise<void>;
 }
 
-async function loadOrg(seedPath: string): Promise<OrgApi> {
-  const mod = (await import(new URL('./org/org.ts', import.meta.url).href)) as {
-    loadOrgFromSeedFile?: (path: string) => OrgApi | Promise<OrgApi>;
-  };
-  if (typeof mod.loadOrgFromSeedFile !== 'function') throw new ConfigError('The org core (loadOrgFromSeedFile) is not available');
-  return mod.loadOrgFromSeedFile(seedPath);
+/**
+ * Org policy numbers from the seed's `org:` section. OrgApi does not carry them, so look for a public property first,
+ * then the seed the real Org was built from.
+ */
+function orgSetting(org: OrgApi, name: 'dailyApiLimit' | 'sessionTimeoutSeconds'): number | undefined {
+  const direct = (org as unknown as Record<string, unknown>)[name];
+  if (typeof direct === 'number' && direct > 0) return direct;
+  const seeded = (org as unknown as { definition?: { seed?: { org?: Record<string, unknown> } } }).definition?.seed?.org?.[name];
+  return typeof seeded === 'number' && seeded > 0 ? seeded : undefined;
 }
-
-const numberProperty = (org: OrgApi, name: string): number | undefined => {
-  const value = (org as unknown as Record<string, unknown>)[name];
-  return typeof value === 'number' && value > 0 ? value : undefined;
-};
 
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -68,10 +65,10 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 /** Starts the org emulator: OAuth, REST, composite, limits, admin surface and the CometD mount on one port. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const logger = options.logger ?? silentLogger();
-  const org = options.org ?? (await loadOrg(options.seedPath ?? DEFAULT_SEED_PATH));
+  const org = options.org ?? loadOrgFromSeedFile(options.seedPath ?? DEFAULT_SEED_PATH);
   const clock = new Clock();
-  const tokens = new TokenStore(org, clock);
-  const seedApiLimit = numberProperty(org, 'dailyApiLimit') ?? DEFAULT_DAILY_API_LIMIT;
+  const tokens = new TokenStore(org, clock, orgSetting(org, 'sessionTimeoutSeconds'));
+  const seedApiLimit = orgSetting(org, 'dailyApiLimit') ?? DEFAULT_DAILY_API_LIMIT;
   const seedSessionTimeoutSeconds = tokens.sessionTimeoutSeconds;
   const usage = new ApiUsage(seedApiLimit);
   const faults = new Faults();

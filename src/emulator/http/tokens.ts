@@ -40,7 +40,7 @@ export class TokenStore {
     private readonly clock: Clock,
     sessionTimeoutSeconds?: number,
   ) {
-    this.timeoutSeconds = sessionTimeoutSeconds ?? orgSessionTimeout(org) ?? DEFAULT_SESSION_TIMEOUT_SECONDS;
+    this.timeoutSeconds = sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS;
   }
 
   /** Mints `<15-char org id>!<[A-Za-z0-9._]+>`. */
@@ -126,8 +126,3 @@ export class TokenStore {
   }
 }
 
-/** Org core may expose its session policy; absent means the Salesforce default. */
-function orgSessionTimeout(org: OrgApi): number | undefined {
-  const value = (org as unknown as { sessionTimeoutSeconds?: unknown }).sessionTimeoutSeconds;
-  return typeof value === 'number' && value > 0 ? value : undefined;
-}
