@@ -156,9 +156,16 @@ export class FixtureSchema implements Schema {
   }
 }
 
-/** Builds an 18-character ID (no suffix case bits needed: digits only after the prefix). */
+/** Builds a valid 18-character ID: 15 characters plus the case-checksum suffix. */
 export function fid(prefix: string, n: number): string {
-  return `${prefix}EM${String(n).padStart(10, '0')}AAA`;
+  const id15 = `${prefix}EM${String(n).padStart(10, '0')}`;
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) if (/[A-Z]/.test(id15[chunk * 5 + i]!)) bits += 2 ** i;
+    suffix += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'[bits];
+  }
+  return id15 + suffix;
 }
 
 export const ADMIN_ID = fid('005', 1);

@@ -58,6 +58,9 @@ export class SelectBuilder {
     let level = this.root;
     for (const step of ref.steps) {
       let parent = level.find((e): e is Extract<Entry, { k: 'parent' }> => e.k === 'parent' && e.key === step.relationshipName);
+      if (!parent && level.some((e) => e.key === step.relationshipName)) {
+        fail(this.scope, at, 'MALFORMED_QUERY', `duplicate field selected: ${step.relationshipName}`);
+      }
       if (!parent) {
         parent = { k: 'parent', key: step.relationshipName, step, entries: [] };
         level.push(parent);
@@ -81,6 +84,7 @@ export class SelectBuilder {
     const { r, object } = this.scope;
     const at = locate(r.soql, field.field, this.scope.from);
     const step = r.parentStep(object.name, field.field, field.field, this.scope.from);
+    if (this.root.some((e) => e.key === step.relationshipName)) fail(this.scope, at, 'MALFORMED_QUERY', `duplicate field selected: ${step.relationshipName}`);
     const branches = new Map<string, Entry[]>();
     let otherwise: Entry[] | null = null;
     const allowed = new Set(step.lookup.referenceTo.map((t) => t.toLowerCase()));
