@@ -1,4 +1,9 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from '@anthropic-ai/sdk';
 import type {
   ContentBlockParam,
   MessageCreateParamsNonStreaming,
@@ -61,7 +66,12 @@ export class AnthropicAdapter implements WireAdapter {
     try {
       raw = await this.client.messages.create(toWireRequest(request), { signal });
     } catch (error) {
-      throw mapSdkError(PROVIDER, error, { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError }, detailOf);
+      throw mapSdkError(
+        PROVIDER,
+        error,
+        { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError },
+        detailOf,
+      );
     }
     return fromWire(raw, request);
   }
@@ -80,9 +90,11 @@ export function toWireRequest(request: CompletionRequest): MessageCreateParamsNo
   };
   if (system) body.system = system;
   if (request.tools.length > 0) {
-    body.tools = request.tools.map(
-      (tool): Tool => ({ name: tool.name, description: tool.description, input_schema: tool.parameters as Tool.InputSchema }),
-    );
+    body.tools = request.tools.map((tool): Tool => ({
+      name: tool.name,
+      description: tool.description,
+      input_schema: tool.parameters as Tool.InputSchema,
+    }));
     body.tool_choice = { type: 'auto' };
   }
   // API version 2026-10-21 has no sampling parameters; `request.temperature` is not sent (see docs/providers.md).
@@ -132,7 +144,8 @@ function fromWire(raw: unknown, request: CompletionRequest): ProviderResult {
     const known = WireBlock.safeParse(block);
     if (!known.success) throw malformed(z.prettifyError(known.error));
     if (known.data.type === 'text') texts.push(known.data.text);
-    else toolCalls.push({ id: known.data.id, name: known.data.name, arguments: JSON.stringify(known.data.input ?? {}) });
+    else
+      toolCalls.push({ id: known.data.id, name: known.data.name, arguments: JSON.stringify(known.data.input ?? {}) });
   }
   const usage = parsed.data.usage;
   const promptTokens =

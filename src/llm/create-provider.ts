@@ -44,7 +44,12 @@ const ConfigShape = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   apiKey: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
-  timeoutMs: z.number().int().positive().max(15 * 60_000).optional(),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(15 * 60_000)
+    .optional(),
   maxRetries: z.number().int().min(0).max(10).optional(),
   maxPromptTokens: z.number().int().positive().optional(),
   retry: z

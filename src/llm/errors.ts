@@ -87,7 +87,7 @@ export function isLlmError(value: unknown): value is LlmError {
 export function categoryForStatus(status: number, detail = ''): LlmErrorCategory {
   if (status === 429) return 'RateLimited';
   if (status === 401 || status === 403) return 'AuthFailed';
-  if (status === 413 || isContextTooLong(detail)) return 'ContextTooLong';
+  if (status === 413 || (status >= 400 && status < 500 && isContextTooLong(detail))) return 'ContextTooLong';
   if (status === 408 || status === 409 || status >= 500) return 'ProviderUnavailable';
   return 'BadRequest';
 }

@@ -76,9 +76,16 @@ export class OpenAiCompatibleAdapter implements WireAdapter {
   async send(request: CompletionRequest, signal: AbortSignal): Promise<ProviderResult> {
     let raw: unknown;
     try {
-      raw = await this.client.chat.completions.create(toWireRequest(request, this.options.maxTokensParameter), { signal });
+      raw = await this.client.chat.completions.create(toWireRequest(request, this.options.maxTokensParameter), {
+        signal,
+      });
     } catch (error) {
-      throw mapSdkError(PROVIDER, error, { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError }, detailOf);
+      throw mapSdkError(
+        PROVIDER,
+        error,
+        { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError },
+        detailOf,
+      );
     }
     return this.fromWire(raw, request);
   }
@@ -86,16 +93,23 @@ export class OpenAiCompatibleAdapter implements WireAdapter {
   private fromWire(raw: unknown, request: CompletionRequest): ProviderResult {
     const parsed = WireResponse.safeParse(raw);
     if (!parsed.success) {
-      throw LlmError.create(`${PROVIDER} answer does not match the chat completion shape: ${z.prettifyError(parsed.error)}`, {
-        provider: PROVIDER,
-        category: 'MalformedResponse',
-      });
+      throw LlmError.create(
+        `${PROVIDER} answer does not match the chat completion shape: ${z.prettifyError(parsed.error)}`,
+        {
+          provider: PROVIDER,
+          category: 'MalformedResponse',
+        },
+      );
     }
     const choice = parsed.data.choices[0]!;
     const toolCalls = (choice.message.tool_calls ?? []).map((call, index): ToolCall => {
       const args = call.function.arguments;
       const text = typeof args === 'string' ? args : args ? JSON.stringify(args) : '';
-      return { id: call.id || stableToolCallId(request.messages.length, index, call.function.name, text), name: call.function.name, arguments: text };
+      return {
+        id: call.id || stableToolCallId(request.messages.length, index, call.function.name, text),
+        name: call.function.name,
+        arguments: text,
+      };
     });
     const text = choice.message.content ?? choice.message.refusal ?? null;
     let usage = parsed.data.usage;
@@ -163,12 +177,20 @@ function toWireMessage(message: ChatMessage): ChatCompletionMessageParam {
 }
 
 function toWireTool(tool: ToolSpec): ChatCompletionTool {
-  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } };
+  return {
+    type: 'function',
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+  };
 }
 
-function mapFinishReason(reason: string | null | undefined, hasToolCalls: boolean, refusal: string | null | undefined): FinishReason {
+function mapFinishReason(
+  reason: string | null | undefined,
+  hasToolCalls: boolean,
+  refusal: string | null | undefined,
+): FinishReason {
   // Ollama and some vLLM builds answer tool calls with finish_reason "stop".
-  if (hasToolCalls && (reason === 'stop' || reason === 'tool_calls' || reason === 'function_call' || !reason)) return 'tool_calls';
+  if (hasToolCalls && (reason === 'stop' || reason === 'tool_calls' || reason === 'function_call' || !reason))
+    return 'tool_calls';
   if (refusal) return 'content_filter';
   switch (reason) {
     case 'stop':

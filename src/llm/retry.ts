@@ -59,7 +59,10 @@ export async function withRetry<T>(
     if (!(error instanceof LlmError) || !error.retryable || attempt >= policy.maxAttempts) throw error;
     if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxRetryAfterMs) throw error;
     const delayMs = Math.max(backoffDelayMs(attempt, policy, random), error.retryAfterMs ?? 0);
-    logger.warn({ provider, attempt, category: error.category, status: error.status, delayMs }, 'llm call failed; retrying');
+    logger.warn(
+      { provider, attempt, category: error.category, status: error.status, delayMs },
+      'llm call failed; retrying',
+    );
     await sleep(delayMs, options.signal, provider);
   }
 }

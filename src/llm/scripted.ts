@@ -57,7 +57,10 @@ export function conversationState(request: CompletionRequest): ConversationState
 }
 
 /** The step result a rule matched (or the last one when the rule does not constrain it); null when it does not match. */
-function matchRule(rule: ScriptRule, state: ConversationState): { lastToolResult: ScriptToolResult | undefined } | null {
+function matchRule(
+  rule: ScriptRule,
+  state: ConversationState,
+): { lastToolResult: ScriptToolResult | undefined } | null {
   const when = rule.when;
   if (when.lastUserMessage && !when.lastUserMessage.test(state.lastUserMessage)) return null;
   if (when.lastMessageRole && when.lastMessageRole !== state.lastMessageRole) return null;
@@ -66,7 +69,8 @@ function matchRule(rule: ScriptRule, state: ConversationState): { lastToolResult
   if (!when.lastToolResult) return { lastToolResult: state.stepResults.at(-1) };
   const { tool, contains } = when.lastToolResult;
   const hit = state.stepResults.findLast(
-    (result) => (tool === undefined || result.tool === tool) && (contains === undefined || contains.test(result.content)),
+    (result) =>
+      (tool === undefined || result.tool === tool) && (contains === undefined || contains.test(result.content)),
   );
   return hit ? { lastToolResult: hit } : null;
 }
@@ -75,13 +79,16 @@ function matchRule(rule: ScriptRule, state: ConversationState): { lastToolResult
  * A deterministic, zero-latency model: the first matching rule answers. Usable without a provider object,
  * e.g. in property tests. Throws LlmError(MalformedResponse) when no rule matches or a template is unresolved.
  */
-export function scriptedResponder(script: ScriptedScript | ParsedScript): (request: CompletionRequest) => CompletionResponse {
+export function scriptedResponder(
+  script: ScriptedScript | ParsedScript,
+): (request: CompletionRequest) => CompletionResponse {
   const parsed = parseScript(script);
   return (request) => {
     const state = conversationState(request);
     for (const [index, rule] of parsed.rules.entries()) {
       const match = matchRule(rule, state);
-      if (match) return respond(rule, rule.id ?? `rule ${index + 1}`, request, state, match.lastToolResult, parsed.model);
+      if (match)
+        return respond(rule, rule.id ?? `rule ${index + 1}`, request, state, match.lastToolResult, parsed.model);
     }
     throw LlmError.create(
       `no scripted rule matched (turnStep ${state.turnStep}, last message ${state.lastMessageRole ?? 'none'}, ` +
@@ -123,11 +130,19 @@ function respond(
         typeof call.arguments === 'string'
           ? renderText(call.arguments, context)
           : JSON.stringify(renderValue(call.arguments, context));
-      return { id: call.id ?? stableToolCallId(request.messages.length, index, call.name, args), name: call.name, arguments: args };
+      return {
+        id: call.id ?? stableToolCallId(request.messages.length, index, call.name, args),
+        name: call.name,
+        arguments: args,
+      };
     });
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    throw LlmError.create(`${ruleName}: ${error.message}`, { provider: PROVIDER, category: 'MalformedResponse', cause: error });
+    throw LlmError.create(`${ruleName}: ${error.message}`, {
+      provider: PROVIDER,
+      category: 'MalformedResponse',
+      cause: error,
+    });
   }
   const promptTokens = answer.usage?.promptTokens ?? estimatePromptTokens(request.messages, request.tools);
   const completionTokens = answer.usage?.completionTokens ?? estimateCompletionTokens(text, toolCalls);

@@ -20,7 +20,12 @@ interface ApiErrorShape {
  * Turns an SDK failure into an `LlmError` with the right category. `detail` adds provider-specific text
  * (error code/type) so context-length errors are recognised. Unknown errors are returned unchanged.
  */
-export function mapSdkError(provider: string, error: unknown, sdk: SdkErrorClasses, detail: (e: unknown) => string): unknown {
+export function mapSdkError(
+  provider: string,
+  error: unknown,
+  sdk: SdkErrorClasses,
+  detail: (e: unknown) => string,
+): unknown {
   if (error instanceof LlmError) return error;
   if (error instanceof sdk.APIUserAbortError) {
     return LlmError.create(`${provider} request aborted`, { provider, category: 'Timeout', cause: error });
@@ -38,7 +43,11 @@ export function mapSdkError(provider: string, error: unknown, sdk: SdkErrorClass
   if (error instanceof sdk.APIError) {
     const api = error as unknown as ApiErrorShape;
     if (typeof api.status !== 'number') {
-      return LlmError.create(`${provider} request failed: ${api.message}`, { provider, category: 'ProviderUnavailable', cause: error });
+      return LlmError.create(`${provider} request failed: ${api.message}`, {
+        provider,
+        category: 'ProviderUnavailable',
+        cause: error,
+      });
     }
     const retryAfterMs = parseRetryAfter(api.headers);
     return LlmError.create(`${provider} returned HTTP ${api.status}: ${api.message}`, {

@@ -25,7 +25,10 @@ export function parseToolArguments(call: ToolCall): ParsedToolArguments {
     value = JSON.parse(raw);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: `Arguments for tool "${call.name}" are not valid JSON (${reason}). Send a JSON object.` };
+    return {
+      ok: false,
+      error: `Arguments for tool "${call.name}" are not valid JSON (${reason}). Send a JSON object.`,
+    };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type FakeLlmServer, type QueuedResponse, type ReceivedRequest, startQueuedJsonServer } from './fake-openai-server.ts';
+import {
+  type FakeLlmServer,
+  type QueuedResponse,
+  type ReceivedRequest,
+  startQueuedJsonServer,
+} from './fake-openai-server.ts';
 
 export type { FakeLlmServer, QueuedResponse, ReceivedRequest } from './fake-openai-server.ts';
 
@@ -22,7 +27,12 @@ export function startFakeAnthropicServer(options: FakeAnthropicOptions = {}): Pr
 }
 
 /** An Anthropic error answer: `{ type: 'error', error: { type, message } }`. */
-export function anthropicError(status: number, type: string, message: string, headers?: Record<string, string>): QueuedResponse {
+export function anthropicError(
+  status: number,
+  type: string,
+  message: string,
+  headers?: Record<string, string>,
+): QueuedResponse {
   return {
     status,
     body: { type: 'error', error: { type, message }, request_id: `req_${randomUUID().replaceAll('-', '')}` },
@@ -94,7 +104,8 @@ function validateAnthropic(request: ReceivedRequest, options: FakeAnthropicOptio
   if (!body || typeof body !== 'object') return invalid('There was an issue with your request body: invalid JSON');
   if (typeof body.model !== 'string') return invalid('model: Field required');
   if (typeof body.max_tokens !== 'number') return invalid('max_tokens: Field required');
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid('messages: at least one message is required');
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return invalid('messages: at least one message is required');
   return checkConversation(body.messages as WireMessage[]);
 }
 
@@ -105,23 +116,33 @@ function checkConversation(messages: WireMessage[]): QueuedResponse | undefined 
       return invalid(`messages.${index}.role: Input should be 'user' or 'assistant'`);
     }
     if (index > 0 && messages[index - 1]!.role === message.role) {
-      return invalid(`messages: roles must alternate between "user" and "assistant", but found multiple "${message.role}" roles in a row`);
+      return invalid(
+        `messages: roles must alternate between "user" and "assistant", but found multiple "${message.role}" roles in a row`,
+      );
     }
-    const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text' }] : ((message.content as Block[]) ?? []);
+    const blocks: Block[] =
+      typeof message.content === 'string' ? [{ type: 'text' }] : ((message.content as Block[]) ?? []);
     if (blocks.length === 0) return invalid(`messages.${index}: all messages must have non-empty content`);
     const results = blocks.filter((block) => block.type === 'tool_result').map((block) => block.tool_use_id);
     const missing = previousToolUses.filter((id) => !results.includes(id));
     if (missing.length > 0) {
-      return invalid(`messages.${index}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`);
+      return invalid(
+        `messages.${index}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`,
+      );
     }
     const unexpected = results.filter((id) => !previousToolUses.includes(id));
     if (unexpected.length > 0) {
-      return invalid(`messages.${index}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${unexpected.join(', ')}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`);
+      return invalid(
+        `messages.${index}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${unexpected.join(', ')}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`,
+      );
     }
-    previousToolUses = message.role === 'assistant' ? blocks.filter((block) => block.type === 'tool_use').map((block) => block.id) : [];
+    previousToolUses =
+      message.role === 'assistant' ? blocks.filter((block) => block.type === 'tool_use').map((block) => block.id) : [];
   }
   if (messages.at(-1)?.role === 'assistant' && previousToolUses.length > 0) {
-    return invalid(`messages.${messages.length - 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${previousToolUses.join(', ')}.`);
+    return invalid(
+      `messages.${messages.length - 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${previousToolUses.join(', ')}.`,
+    );
   }
   return undefined;
 }

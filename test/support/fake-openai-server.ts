@@ -79,7 +79,13 @@ export async function startQueuedJsonServer(options: CoreOptions): Promise<FakeL
     } catch {
       body = undefined;
     }
-    const received: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, rawBody };
+    const received: ReceivedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body,
+      rawBody,
+    };
     requests.push(received);
     for (const waiter of waiters.filter((item) => requests.length >= item.count)) {
       waiters.splice(waiters.indexOf(waiter), 1);
@@ -217,19 +223,36 @@ function validateOpenAi(request: ReceivedRequest, options: FakeOpenAiOptions): Q
   }
   const auth = request.headers.authorization;
   if (!auth?.startsWith('Bearer ')) {
-    return openAiError(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+    return openAiError(
+      401,
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+    );
   }
   if (options.apiKey !== undefined && auth !== `Bearer ${options.apiKey}`) {
-    return openAiError(401, 'Incorrect API key provided: sk-***. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+    return openAiError(
+      401,
+      'Incorrect API key provided: sk-***. You can find your API key at https://platform.openai.com/account/api-keys.',
+      'invalid_request_error',
+      'invalid_api_key',
+    );
   }
-  const body = request.body as { model?: unknown; messages?: unknown; tools?: unknown; tool_choice?: unknown } | undefined;
+  const body = request.body as
+    { model?: unknown; messages?: unknown; tools?: unknown; tool_choice?: unknown } | undefined;
   if (!body || typeof body !== 'object') return openAiError(400, 'We could not parse the JSON body of your request.');
-  if (typeof body.model !== 'string') return openAiError(400, "you must provide a model parameter");
+  if (typeof body.model !== 'string') return openAiError(400, 'you must provide a model parameter');
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    return openAiError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'invalid_request_error', 'empty_array');
+    return openAiError(
+      400,
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'invalid_request_error',
+      'empty_array',
+    );
   }
   if (body.tool_choice !== undefined && !Array.isArray(body.tools)) {
-    return openAiError(400, "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.");
+    return openAiError(
+      400,
+      "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+    );
   }
   return checkToolPairing(body.messages as WireMessage[]);
 }
@@ -239,16 +262,25 @@ function checkToolPairing(messages: WireMessage[]): QueuedResponse | undefined {
   for (const message of messages) {
     if (message.role === 'tool') {
       if (!open?.delete(message.tool_call_id)) {
-        return openAiError(400, "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.");
+        return openAiError(
+          400,
+          "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+        );
       }
       continue;
     }
     if (open && open.size > 0) return unanswered(open);
-    open = message.role === 'assistant' && message.tool_calls ? new Set(message.tool_calls.map((call) => call.id)) : undefined;
+    open =
+      message.role === 'assistant' && message.tool_calls
+        ? new Set(message.tool_calls.map((call) => call.id))
+        : undefined;
   }
   return open && open.size > 0 ? unanswered(open) : undefined;
 }
 
 function unanswered(open: Set<unknown>): QueuedResponse {
-  return openAiError(400, `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].join(', ')}`);
+  return openAiError(
+    400,
+    `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].join(', ')}`,
+  );
 }

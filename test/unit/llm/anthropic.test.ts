@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../src/errors.ts';
 import { toWireMessages } from '../../../src/llm/anthropic.ts';
-import { type ChatMessage, type LlmProvider, LlmError, createProvider, parseToolArguments } from '../../../src/llm/index.ts';
+import {
+  type ChatMessage,
+  type LlmProvider,
+  LlmError,
+  createProvider,
+  parseToolArguments,
+} from '../../../src/llm/index.ts';
 import type { Logger } from '../../../src/logger.ts';
 import { captureLogger } from './log-capture.ts';
 import { anthropicError, anthropicMessage, startFakeAnthropicServer } from '../../support/fake-anthropic-server.ts';
@@ -11,7 +17,11 @@ const tools = [
   {
     name: 'update_record',
     description: 'Update one record',
-    parameters: { type: 'object', properties: { id: { type: 'string' }, fields: { type: 'object' } }, required: ['id'] },
+    parameters: {
+      type: 'object',
+      properties: { id: { type: 'string' }, fields: { type: 'object' } },
+      required: ['id'],
+    },
   },
 ];
 const question: ChatMessage[] = [
@@ -22,7 +32,9 @@ const question: ChatMessage[] = [
 let server: FakeLlmServer;
 let provider: LlmProvider;
 
-function makeProvider(overrides: { timeoutMs?: number; maxRetries?: number; apiKey?: string; logger?: Logger } = {}): LlmProvider {
+function makeProvider(
+  overrides: { timeoutMs?: number; maxRetries?: number; apiKey?: string; logger?: Logger } = {},
+): LlmProvider {
   return createProvider({
     ...(overrides.logger ? { logger: overrides.logger } : {}),
     adapter: 'anthropic',
@@ -93,7 +105,10 @@ describe('Anthropic adapter', () => {
       { id: 'toolu_1', name: 'update_record', arguments: '{"id":"500A","fields":{"Status":"Closed"}}' },
       { id: 'toolu_2', name: 'not_a_tool', arguments: '{}' },
     ]);
-    expect(parseToolArguments(response.toolCalls[0]!)).toEqual({ ok: true, value: { id: '500A', fields: { Status: 'Closed' } } });
+    expect(parseToolArguments(response.toolCalls[0]!)).toEqual({
+      ok: true,
+      value: { id: '500A', fields: { Status: 'Closed' } },
+    });
     expect(server.requests[0]!.body).toMatchObject({
       max_tokens: 512,
       tool_choice: { type: 'auto' },
@@ -151,7 +166,9 @@ describe('Anthropic adapter', () => {
 
   it('retries 429 with retry-after and 529 overloaded', async () => {
     server.enqueue(
-      anthropicError(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit', { 'retry-after': '0' }),
+      anthropicError(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit', {
+        'retry-after': '0',
+      }),
       anthropicError(529, 'overloaded_error', 'Overloaded'),
       anthropicMessage({ text: 'ok' }),
     );
@@ -170,7 +187,9 @@ describe('Anthropic adapter', () => {
   });
 
   it('does not retry 401: PermanentError AuthFailed', async () => {
-    const error = await failure(makeProvider({ apiKey: 'sk-ant-wrong' }).complete({ model: '', messages: question, tools: [] }));
+    const error = await failure(
+      makeProvider({ apiKey: 'sk-ant-wrong' }).complete({ model: '', messages: question, tools: [] }),
+    );
     expect(error).toBeInstanceOf(PermanentError);
     expect(error).toMatchObject({ category: 'AuthFailed', status: 401, provider: 'anthropic' });
     expect(server.requests).toHaveLength(1);
@@ -199,7 +218,10 @@ describe('Anthropic adapter', () => {
   });
 
   it('maps stop reasons max_tokens and refusal', async () => {
-    server.enqueue(anthropicMessage({ text: 'cut', stopReason: 'max_tokens' }), anthropicMessage({ text: 'no', stopReason: 'refusal' }));
+    server.enqueue(
+      anthropicMessage({ text: 'cut', stopReason: 'max_tokens' }),
+      anthropicMessage({ text: 'no', stopReason: 'refusal' }),
+    );
     expect((await provider.complete({ model: '', messages: question, tools: [] })).finishReason).toBe('length');
     expect((await provider.complete({ model: '', messages: question, tools: [] })).finishReason).toBe('content_filter');
   });
@@ -207,7 +229,13 @@ describe('Anthropic adapter', () => {
   it('rejects a tool_use block without an id as MalformedResponse', async () => {
     server.enqueue({
       status: 200,
-      body: { type: 'message', model: 'claude-test', content: [{ type: 'tool_use', name: 'x', input: {} }], stop_reason: 'tool_use', usage: { input_tokens: 1, output_tokens: 1 } },
+      body: {
+        type: 'message',
+        model: 'claude-test',
+        content: [{ type: 'tool_use', name: 'x', input: {} }],
+        stop_reason: 'tool_use',
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
     });
     const error = await failure(provider.complete({ model: '', messages: question, tools }));
     expect(error.category).toBe('MalformedResponse');
@@ -218,13 +246,23 @@ describe('fake Anthropic server', () => {
   it('rejects unmerged tool results the way the real API does', async () => {
     const response = await fetch(`${server.url}/v1/messages`, {
       method: 'POST',
-      headers: { authorization: 'Bearer sk-ant-test', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      headers: {
+        authorization: 'Bearer sk-ant-test',
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({
         model: 'claude-test',
         max_tokens: 10,
         messages: [
           { role: 'user', content: 'go' },
-          { role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'x', input: {} }, { type: 'tool_use', id: 'b', name: 'x', input: {} }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'tool_use', id: 'a', name: 'x', input: {} },
+              { type: 'tool_use', id: 'b', name: 'x', input: {} },
+            ],
+          },
           { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'a', content: 'ok' }] },
         ],
       }),

@@ -15,20 +15,30 @@ describe('createProvider', () => {
   it('builds named providers', () => {
     expect(createProvider({ adapter: 'openai', apiKey: 'k' }).name).toBe('openai');
     expect(createProvider({ adapter: 'anthropic', apiKey: 'k' }).name).toBe('anthropic');
-    expect(createProvider({ adapter: 'scripted', script: { rules: [{ respond: { text: 'x' } }] } })).toBeInstanceOf(ScriptedProvider);
+    expect(createProvider({ adapter: 'scripted', script: { rules: [{ respond: { text: 'x' } }] } })).toBeInstanceOf(
+      ScriptedProvider,
+    );
   });
 
   it('refuses a prompt over the token budget before calling, and needs a model', async () => {
     const server = await startFakeOpenAiServer();
     try {
-      const provider = createProvider({ adapter: 'openai', apiKey: 'k', baseUrl: server.url, model: 'gpt-test', maxPromptTokens: 50 });
+      const provider = createProvider({
+        adapter: 'openai',
+        apiKey: 'k',
+        baseUrl: server.url,
+        model: 'gpt-test',
+        maxPromptTokens: 50,
+      });
       const error = await provider
         .complete({ model: '', messages: [{ role: 'user', content: 'x'.repeat(400) }], tools: [] })
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(LlmError);
       expect(error).toMatchObject({ category: 'ContextTooLong', retryable: false });
       const modelless = createProvider({ adapter: 'openai', apiKey: 'k', baseUrl: server.url });
-      await expect(modelless.complete({ model: '', messages: [{ role: 'user', content: 'hi' }], tools: [] })).rejects.toMatchObject({
+      await expect(
+        modelless.complete({ model: '', messages: [{ role: 'user', content: 'hi' }], tools: [] }),
+      ).rejects.toMatchObject({
         category: 'BadRequest',
       });
       expect(server.requests).toHaveLength(0);

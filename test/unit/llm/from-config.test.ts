@@ -9,14 +9,23 @@ const script = fileURLToPath(new URL('../../fixtures/scripts/greeting.json', imp
 
 describe('createProviderFromConfig', () => {
   it('builds the scripted provider from LOOM_LLM_SCRIPT', async () => {
-    const provider = createProviderFromConfig(loadConfig({ LOOM_LLM_ADAPTER: 'scripted', LOOM_LLM_SCRIPT: script }), silentLogger());
+    const provider = createProviderFromConfig(
+      loadConfig({ LOOM_LLM_ADAPTER: 'scripted', LOOM_LLM_SCRIPT: script }),
+      silentLogger(),
+    );
     expect(provider).toBeInstanceOf(ScriptedProvider);
-    expect((await provider.complete({ model: '', messages: [{ role: 'user', content: 'hi' }], tools: [] })).text).toContain('Hello');
+    expect(
+      (await provider.complete({ model: '', messages: [{ role: 'user', content: 'hi' }], tools: [] })).text,
+    ).toContain('Hello');
   });
 
   it('names the missing variable', () => {
-    expect(() => createProviderFromConfig(loadConfig({ LOOM_LLM_ADAPTER: 'scripted' }), silentLogger())).toThrow(/LOOM_LLM_SCRIPT/);
-    expect(() => createProviderFromConfig(loadConfig({ LOOM_LLM_ADAPTER: 'anthropic' }), silentLogger())).toThrow(ConfigError);
+    expect(() => createProviderFromConfig(loadConfig({ LOOM_LLM_ADAPTER: 'scripted' }), silentLogger())).toThrow(
+      /LOOM_LLM_SCRIPT/,
+    );
+    expect(() => createProviderFromConfig(loadConfig({ LOOM_LLM_ADAPTER: 'anthropic' }), silentLogger())).toThrow(
+      ConfigError,
+    );
     expect(() => loadConfig({ LOOM_LLM_ADAPTER: 'bedrock' })).toThrow(/LOOM_LLM_ADAPTER/);
   });
 

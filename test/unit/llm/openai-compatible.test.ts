@@ -1,9 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../src/errors.ts';
-import { type ChatMessage, type LlmProvider, LlmError, createProvider, parseToolArguments } from '../../../src/llm/index.ts';
+import {
+  type ChatMessage,
+  type LlmProvider,
+  LlmError,
+  createProvider,
+  parseToolArguments,
+} from '../../../src/llm/index.ts';
 import type { Logger } from '../../../src/logger.ts';
 import { captureLogger } from './log-capture.ts';
-import { type FakeLlmServer, openAiCompletion, openAiError, startFakeOpenAiServer } from '../../support/fake-openai-server.ts';
+import {
+  type FakeLlmServer,
+  openAiCompletion,
+  openAiError,
+  startFakeOpenAiServer,
+} from '../../support/fake-openai-server.ts';
 
 const tools = [
   {
@@ -78,12 +89,22 @@ describe('OpenAI-compatible adapter', () => {
 
   it('offers tools in function format and parses a single tool call', async () => {
     server.enqueue(
-      openAiCompletion({ toolCalls: [{ id: 'call_1', name: 'soql_query', arguments: '{"soql":"SELECT Id FROM Case"}' }] }),
+      openAiCompletion({
+        toolCalls: [{ id: 'call_1', name: 'soql_query', arguments: '{"soql":"SELECT Id FROM Case"}' }],
+      }),
     );
-    const response = await provider.complete({ model: 'gpt-x', messages: question, tools, maxTokens: 256, temperature: 0.1 });
+    const response = await provider.complete({
+      model: 'gpt-x',
+      messages: question,
+      tools,
+      maxTokens: 256,
+      temperature: 0.1,
+    });
     expect(response.finishReason).toBe('tool_calls');
     expect(response.text).toBeNull();
-    expect(response.toolCalls).toEqual([{ id: 'call_1', name: 'soql_query', arguments: '{"soql":"SELECT Id FROM Case"}' }]);
+    expect(response.toolCalls).toEqual([
+      { id: 'call_1', name: 'soql_query', arguments: '{"soql":"SELECT Id FROM Case"}' },
+    ]);
     expect(parseToolArguments(response.toolCalls[0]!)).toEqual({ ok: true, value: { soql: 'SELECT Id FROM Case' } });
     expect(server.requests[0]!.body).toMatchObject({
       model: 'gpt-x',
@@ -138,8 +159,16 @@ describe('OpenAI-compatible adapter', () => {
         role: 'assistant',
         content: null,
         tool_calls: [
-          { id: 'call_1', type: 'function', function: { name: 'soql_query', arguments: '{"soql":"SELECT Id FROM Case"}' } },
-          { id: 'call_2', type: 'function', function: { name: 'soql_query', arguments: '{"soql":"SELECT Id FROM Account"}' } },
+          {
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'soql_query', arguments: '{"soql":"SELECT Id FROM Case"}' },
+          },
+          {
+            id: 'call_2',
+            type: 'function',
+            function: { name: 'soql_query', arguments: '{"soql":"SELECT Id FROM Account"}' },
+          },
         ],
       },
       { role: 'tool', tool_call_id: 'call_1', content: '{"totalSize":3}' },
@@ -195,7 +224,12 @@ describe('OpenAI-compatible adapter', () => {
 
   it('does not retry 400/404/422 and recognises context-length errors', async () => {
     server.enqueue(
-      openAiError(400, "This model's maximum context length is 128000 tokens.", 'invalid_request_error', 'context_length_exceeded'),
+      openAiError(
+        400,
+        "This model's maximum context length is 128000 tokens.",
+        'invalid_request_error',
+        'context_length_exceeded',
+      ),
       openAiError(422, 'Unprocessable', 'invalid_request_error'),
     );
     const tooLong = await failure(provider.complete({ model: '', messages: question, tools: [] }));
@@ -208,12 +242,17 @@ describe('OpenAI-compatible adapter', () => {
   it('times out each attempt and fails with Timeout after the retries', async () => {
     const log = captureLogger();
     const slow = makeProvider({ timeoutMs: 50, maxRetries: 1, logger: log.logger });
-    server.enqueue({ ...openAiCompletion({ text: 'late' }), delayMs: 10_000 }, { ...openAiCompletion({ text: 'late' }), delayMs: 10_000 });
+    server.enqueue(
+      { ...openAiCompletion({ text: 'late' }), delayMs: 10_000 },
+      { ...openAiCompletion({ text: 'late' }), delayMs: 10_000 },
+    );
     const error = await failure(slow.complete({ model: '', messages: question, tools: [] }));
     expect(error).toBeInstanceOf(TransientError);
     expect(error.category).toBe('Timeout');
     // One retry logged after the first timeout; the second timeout ends the call.
-    expect(log.lines.filter((line) => line.msg === 'llm call failed; retrying').map((line) => line.category)).toEqual(['Timeout']);
+    expect(log.lines.filter((line) => line.msg === 'llm call failed; retrying').map((line) => line.category)).toEqual([
+      'Timeout',
+    ]);
   });
 
   it('stops at once when the caller aborts', async () => {
@@ -235,7 +274,10 @@ describe('OpenAI-compatible adapter', () => {
   });
 
   it('reports finish reasons length and content_filter', async () => {
-    server.enqueue(openAiCompletion({ text: 'cut', finishReason: 'length' }), openAiCompletion({ text: '', finishReason: 'content_filter' }));
+    server.enqueue(
+      openAiCompletion({ text: 'cut', finishReason: 'length' }),
+      openAiCompletion({ text: '', finishReason: 'content_filter' }),
+    );
     expect((await provider.complete({ model: '', messages: question, tools: [] })).finishReason).toBe('length');
     expect((await provider.complete({ model: '', messages: question, tools: [] })).finishReason).toBe('content_filter');
   });

@@ -29,7 +29,10 @@ describe('withRetry', () => {
   });
 
   it('never retries permanent or unknown errors', async () => {
-    for (const failure of [LlmError.create('bad', { provider: 'test', category: 'BadRequest', status: 400 }), new TypeError('bug')]) {
+    for (const failure of [
+      LlmError.create('bad', { provider: 'test', category: 'BadRequest', status: 400 }),
+      new TypeError('bug'),
+    ]) {
       let calls = 0;
       await expect(
         withRetry(async () => {
@@ -69,10 +72,13 @@ describe('withRetry', () => {
 
   it('does not start when the caller already cancelled', async () => {
     let calls = 0;
-    const error = await withRetry(async () => {
-      calls += 1;
-      return 1;
-    }, { ...options, signal: AbortSignal.abort() }).catch((caught: unknown) => caught);
+    const error = await withRetry(
+      async () => {
+        calls += 1;
+        return 1;
+      },
+      { ...options, signal: AbortSignal.abort() },
+    ).catch((caught: unknown) => caught);
     expect(calls).toBe(0);
     expect((error as Error).message).toContain('cancelled by the caller');
   });
@@ -99,6 +105,8 @@ describe('error classification', () => {
     expect(categoryForStatus(422)).toBe('BadRequest');
     expect(categoryForStatus(413)).toBe('ContextTooLong');
     expect(categoryForStatus(400, 'context_length_exceeded')).toBe('ContextTooLong');
+    // Only a client error can mean "too long"; a 5xx stays retryable whatever its text says.
+    expect(categoryForStatus(503, 'too many tokens in flight')).toBe('ProviderUnavailable');
   });
 
   it('builds transient or permanent errors by category, all instanceof LlmError', () => {

@@ -15,7 +15,11 @@ import {
 } from '../../../src/llm/index.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scripts/${name}`, import.meta.url));
-const tools = ['soql_query', 'update_record'].map((name) => ({ name, description: name, parameters: { type: 'object' } }));
+const tools = ['soql_query', 'update_record'].map((name) => ({
+  name,
+  description: name,
+  parameters: { type: 'object' },
+}));
 
 function request(messages: ChatMessage[]): CompletionRequest {
   return { model: 'any', messages, tools };
@@ -62,7 +66,11 @@ describe('scripted provider', () => {
       { role: 'tool', toolCallId: second.toolCalls[0]!.id, name: 'update_record', content: '{"success": true}' },
     ];
     const third = await provider.complete(request(afterUpdate));
-    expect(third).toMatchObject({ text: 'Case 500000000000001AAA is now closed.', toolCalls: [], finishReason: 'stop' });
+    expect(third).toMatchObject({
+      text: 'Case 500000000000001AAA is now closed.',
+      toolCalls: [],
+      finishReason: 'stop',
+    });
 
     // Every request is recorded as the model saw it.
     expect(provider.requests).toHaveLength(3);
@@ -84,7 +92,10 @@ describe('scripted provider', () => {
   it('matches parallel step results by tool name and pattern', () => {
     const respond = scriptedResponder({
       rules: [
-        { when: { lastToolResult: { tool: 'soql_query', contains: 'Acme' } }, respond: { text: 'found {{lastToolResult.records.0.Name}}' } },
+        {
+          when: { lastToolResult: { tool: 'soql_query', contains: 'Acme' } },
+          respond: { text: 'found {{lastToolResult.records.0.Name}}' },
+        },
         { respond: { text: 'fallback' } },
       ],
     });
@@ -103,7 +114,9 @@ describe('scripted provider', () => {
     ];
     expect(respond(request(messages)).text).toBe('found Acme');
     // A tool result from an earlier turn is not "last": a new user message starts a new turn.
-    expect(respond(request([...messages, { role: 'assistant', content: 'x' }, { role: 'user', content: 'again' }])).text).toBe('fallback');
+    expect(
+      respond(request([...messages, { role: 'assistant', content: 'x' }, { role: 'user', content: 'again' }])).text,
+    ).toBe('fallback');
   });
 
   it('counts turnStep from the latest user message and checks toolsAvailable', () => {
@@ -125,7 +138,10 @@ describe('scripted provider', () => {
   });
 
   it('fails with MalformedResponse when no rule matches', async () => {
-    const provider = createProvider({ adapter: 'scripted', script: { rules: [{ when: { lastUserMessage: 'weather' }, respond: { text: 'sunny' } }] } });
+    const provider = createProvider({
+      adapter: 'scripted',
+      script: { rules: [{ when: { lastUserMessage: 'weather' }, respond: { text: 'sunny' } }] },
+    });
     const error = await provider.complete(request(ask)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LlmError);
     expect(error).toBeInstanceOf(PermanentError);
@@ -134,7 +150,9 @@ describe('scripted provider', () => {
   });
 
   it('fails with MalformedResponse when a template does not resolve', () => {
-    const respond = scriptedResponder({ rules: [{ id: 'needs-result', respond: { text: 'Id {{lastToolResult.records.0.Id}}' } }] });
+    const respond = scriptedResponder({
+      rules: [{ id: 'needs-result', respond: { text: 'Id {{lastToolResult.records.0.Id}}' } }],
+    });
     let error: unknown;
     try {
       respond(request(ask));
@@ -149,18 +167,30 @@ describe('scripted provider', () => {
   it('simulates provider errors with the right retry class', async () => {
     const provider = new ScriptedProvider(loadScriptFile(fixture('greeting.json')));
     expect((await provider.complete(request([{ role: 'user', content: 'hello there' }]))).text).toContain('Hello!');
-    const error = await provider.complete(request([{ role: 'user', content: 'SIMULATE 429 please' }])).catch((caught: unknown) => caught);
+    const error = await provider
+      .complete(request([{ role: 'user', content: 'SIMULATE 429 please' }]))
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TransientError);
     expect(error).toMatchObject({ category: 'RateLimited', status: 429, retryAfterMs: 1000 });
     // "/SIMULATE 429/" keeps its (absent) flags: the match is case-sensitive.
-    await expect(provider.complete(request([{ role: 'user', content: 'simulate 429' }]))).rejects.toMatchObject({ category: 'MalformedResponse' });
+    await expect(provider.complete(request([{ role: 'user', content: 'simulate 429' }]))).rejects.toMatchObject({
+      category: 'MalformedResponse',
+    });
   });
 
   it('counts tokens deterministically, and honours usage overrides', () => {
     const respond = scriptedResponder({
       rules: [
-        { when: { lastUserMessage: 'fixed' }, respond: { text: 'x', usage: { promptTokens: 1000, completionTokens: 50 } } },
-        { respond: { text: 'abcdefgh', toolCalls: [{ id: 'fixed-id', name: 'soql_query', arguments: { soql: 'SELECT Id FROM Case' } }] } },
+        {
+          when: { lastUserMessage: 'fixed' },
+          respond: { text: 'x', usage: { promptTokens: 1000, completionTokens: 50 } },
+        },
+        {
+          respond: {
+            text: 'abcdefgh',
+            toolCalls: [{ id: 'fixed-id', name: 'soql_query', arguments: { soql: 'SELECT Id FROM Case' } }],
+          },
+        },
       ],
     });
     const a = respond(request(ask));
@@ -171,11 +201,17 @@ describe('scripted provider', () => {
     expect(a.usage.totalTokens).toBe(a.usage.promptTokens + a.usage.completionTokens);
     expect(a.toolCalls[0]!.id).toBe('fixed-id');
     expect(a).toMatchObject({ durationMs: 0, attempts: 1 });
-    expect(respond(request([{ role: 'user', content: 'fixed' }])).usage).toEqual({ promptTokens: 1000, completionTokens: 50, totalTokens: 1050 });
+    expect(respond(request([{ role: 'user', content: 'fixed' }])).usage).toEqual({
+      promptTokens: 1000,
+      completionTokens: 50,
+      totalTokens: 1050,
+    });
   });
 
   it('keeps string arguments raw so scripts can simulate invalid JSON', () => {
-    const respond = scriptedResponder({ rules: [{ respond: { toolCalls: [{ name: 'soql_query', arguments: '{"soql": ' }] } }] });
+    const respond = scriptedResponder({
+      rules: [{ respond: { toolCalls: [{ name: 'soql_query', arguments: '{"soql": ' }] } }],
+    });
     const call = respond(request(ask)).toolCalls[0]!;
     expect(call.arguments).toBe('{"soql": ');
     expect(parseToolArguments(call).ok).toBe(false);
@@ -191,8 +227,12 @@ describe('scripted provider', () => {
 
   it('rejects invalid scripts with a ConfigError naming the problem', () => {
     expect(() => parseScript({ rules: [] })).toThrow(ConfigError);
-    expect(() => parseScript({ rules: [{ when: { lastUserMesage: 'x' }, respond: { text: 'y' } }] })).toThrow(/lastUserMesage/);
-    expect(() => parseScript({ rules: [{ when: { lastUserMessage: '(' }, respond: { text: 'y' } }] })).toThrow(/invalid regular expression/);
+    expect(() => parseScript({ rules: [{ when: { lastUserMesage: 'x' }, respond: { text: 'y' } }] })).toThrow(
+      /lastUserMesage/,
+    );
+    expect(() => parseScript({ rules: [{ when: { lastUserMessage: '(' }, respond: { text: 'y' } }] })).toThrow(
+      /invalid regular expression/,
+    );
     expect(() => parseScript({ rules: [{ respond: {} }] })).toThrow(/respond needs text, toolCalls or error/);
     expect(() => loadScriptFile(fixture('missing.yaml'))).toThrow(ConfigError);
   });

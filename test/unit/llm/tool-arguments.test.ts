@@ -6,7 +6,10 @@ const call = (args: string) => ({ id: 'c1', name: 'soql_query', arguments: args 
 
 describe('parseToolArguments', () => {
   it('accepts a JSON object and treats empty text as no arguments', () => {
-    expect(parseToolArguments(call('{"soql":"SELECT Id FROM Case"}'))).toEqual({ ok: true, value: { soql: 'SELECT Id FROM Case' } });
+    expect(parseToolArguments(call('{"soql":"SELECT Id FROM Case"}'))).toEqual({
+      ok: true,
+      value: { soql: 'SELECT Id FROM Case' },
+    });
     expect(parseToolArguments(call('  '))).toEqual({ ok: true, value: {} });
   });
 
@@ -14,9 +17,18 @@ describe('parseToolArguments', () => {
     const broken = parseToolArguments(call('{"soql": '));
     expect(broken.ok).toBe(false);
     expect(!broken.ok && broken.error).toMatch(/^Arguments for tool "soql_query" are not valid JSON/);
-    expect(parseToolArguments(call('[1,2]'))).toEqual({ ok: false, error: 'Arguments for tool "soql_query" must be a JSON object, got an array.' });
-    expect(parseToolArguments(call('null'))).toEqual({ ok: false, error: 'Arguments for tool "soql_query" must be a JSON object, got null.' });
-    expect(parseToolArguments(call('"text"'))).toEqual({ ok: false, error: 'Arguments for tool "soql_query" must be a JSON object, got a string.' });
+    expect(parseToolArguments(call('[1,2]'))).toEqual({
+      ok: false,
+      error: 'Arguments for tool "soql_query" must be a JSON object, got an array.',
+    });
+    expect(parseToolArguments(call('null'))).toEqual({
+      ok: false,
+      error: 'Arguments for tool "soql_query" must be a JSON object, got null.',
+    });
+    expect(parseToolArguments(call('"text"'))).toEqual({
+      ok: false,
+      error: 'Arguments for tool "soql_query" must be a JSON object, got a string.',
+    });
     const huge = JSON.stringify({ blob: 'x'.repeat(MAX_TOOL_ARGUMENT_BYTES) });
     const oversized = parseToolArguments(call(huge));
     expect(oversized.ok).toBe(false);
@@ -42,8 +54,23 @@ describe('parseToolArguments', () => {
 
 describe('estimateCostUsd', () => {
   it('prices prompt and completion tokens per million', () => {
-    expect(estimateCostUsd({ promptTokens: 1_000_000, completionTokens: 500_000, totalTokens: 1_500_000 }, { promptPer1M: 2.5, completionPer1M: 10 })).toBe(7.5);
-    expect(estimateCostUsd({ promptTokens: 1234, completionTokens: 56, totalTokens: 1290 }, { promptPer1M: 0.15, completionPer1M: 0.6 })).toBe(0.0002187);
-    expect(estimateCostUsd({ promptTokens: 0, completionTokens: 0, totalTokens: 0 }, { promptPer1M: 3, completionPer1M: 15 })).toBe(0);
+    expect(
+      estimateCostUsd(
+        { promptTokens: 1_000_000, completionTokens: 500_000, totalTokens: 1_500_000 },
+        { promptPer1M: 2.5, completionPer1M: 10 },
+      ),
+    ).toBe(7.5);
+    expect(
+      estimateCostUsd(
+        { promptTokens: 1234, completionTokens: 56, totalTokens: 1290 },
+        { promptPer1M: 0.15, completionPer1M: 0.6 },
+      ),
+    ).toBe(0.0002187);
+    expect(
+      estimateCostUsd(
+        { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+        { promptPer1M: 3, completionPer1M: 15 },
+      ),
+    ).toBe(0);
   });
 });
