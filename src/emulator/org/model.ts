@@ -64,6 +64,14 @@ export interface FieldDef {
   complianceGroup: string | null;
   inlineHelpText: string | null;
   description: string | null;
+  /** Lookups: the child relationship name on the parent (`Loan_Applications__r`, `Contacts`); null when none. */
+  childRelationshipName?: string | null;
+  /** Auto-number fields: display format such as `LA-{00000}`. */
+  displayFormat?: string | null;
+  /** Auto-number fields: first number issued. */
+  startingNumber?: number;
+  /** Formula fields (calculated): the formula source, reported as `calculatedFormula`. */
+  formula?: string | null;
 }
 
 export type ObjectKind = 'standard' | 'custom' | 'event' | 'setting';
@@ -84,6 +92,8 @@ export interface ObjectDef {
   hasOwner: boolean;
   fields: FieldDef[];
   description: string | null;
+  /** Platform events: `PublishAfterCommit` or `PublishImmediately`. */
+  publishBehavior?: 'PublishAfterCommit' | 'PublishImmediately';
 }
 
 export interface ChildRelationship {
@@ -194,6 +204,17 @@ export class ApiError extends Error {
     return [
       this.fields ? { message: this.message, errorCode: this.errorCode, fields: this.fields } : { message: this.message, errorCode: this.errorCode },
     ];
+  }
+}
+
+/** 300 MULTIPLE_CHOICES from an upsert whose external id matched several records; `recordIds` are the matches. */
+export class MultipleChoicesError extends ApiError {
+  constructor(
+    message: string,
+    readonly recordIds: string[],
+  ) {
+    super(300, 'MULTIPLE_CHOICES', message);
+    this.name = 'MultipleChoicesError';
   }
 }
 

@@ -1,0 +1,154 @@
+/**
+ * In-memory records: one insertion-ordered Map per object (keyed by 18-char ID) plus a global ID index.
+ * Writes can be journaled so a transaction restores the before-images on throw without copying the store.
+ */
+import { canonicalId } from './ids.ts';
+import type { FieldDef, ObjectDef, RecordStore, SObjectRecord } from './model.ts';
+
+interface Entry {
+  object: ObjectDef;
+  record: SObjectRecord;
+}
+
+interface Table {
+  live: Map<string, SObjectRecord>;
+  deleted: Map<string, SObjectRecord>;
+  liveCache: SObjectRecord[] | null;
+  /** Unique and external-id fields: normalised value → IDs of live records holding it. */
+  indexes: Map<string, { field: FieldDef; values: Map<string, Set<string>> }>;
+}
+
+type Undo = () => void;
+
+export class MemoryRecordStore implements RecordStore {
+  private readonly tables = new Map<string, Table>();
+  private readonly byId = new Map<string, Entry>();
+  private journals: Undo[][] = [];
+
+  private table(object: ObjectDef): Table {
+    const key = object.name.toLowerCase();
+    let table = this.tables.get(key);
+    if (!table) {
+      const indexes: Table['indexes'] = new Map();
+      for (const field of object.fields) {
+        if (field.unique || field.externalId) indexes.set(field.name.toLowerCase(), { field, values: new Map() });
+      }
+      table = { live: new Map(), deleted: new Map(), liveCache: null, indexes };
+      this.tables.set(key, table);
+    }
+    return table;
+  }
+
+  private index(table: Table, record: SObjectRecord, add: boolean): void {
+    for (const { field, values } of table.indexes.values()) {
+      const value = record[field.name];
+      if (value === null || value === undefined || value === '') continue;
+      const key = indexKey(field, value);
+      let ids = values.get(key);
+      if (add) {
+        if (!ids) values.set(key, (ids = new Set()));
+        ids.add(record.Id);
+      } else if (ids) {
+        ids.delete(record.Id);
+        if (ids.size === 0) values.delete(key);
+      }
+    }
+  }
+
+  /** Live records whose unique or external-id field equals value (case-insensitive unless caseSensitive). */
+  findByIndexedField(object: ObjectDef, fieldName: string, value: unknown): SObjectRecord[] {
+    const table = this.table(object);
+    const index = table.indexes.get(fieldName.toLowerCase());
+    if (!index) throw new Error(`${object.name}.${fieldName} is not indexed`);
+    const ids = index.values.get(indexKey(index.field, value));
+    return ids ? [...ids].map((id) => table.live.get(id)).filter((r): r is SObjectRecord => r !== undefined) : [];
+  }
+
+  /** Records are shared with callers for speed: treat them as read-only. */
+  all(objectName: string, options: { includeDeleted?: boolean } = {}): SObjectRecord[] {
+    const table = this.tables.get(objectName.toLowerCase());
+    if (!table) return [];
+    table.liveCache ??= [...table.live.values()];
+    return options.includeDeleted ? [...table.liveCache, ...table.deleted.values()] : table.liveCache;
+  }
+
+  get(id: string, options: { includeDeleted?: boolean } = {}): Entry | undefined {
+    const canonical = id.length === 18 && this.byId.has(id) ? id : canonicalId(id);
+    const entry = canonical === undefined ? undefined : this.byId.get(canonical);
+    if (!entry) return undefined;
+    if (entry.record['IsDeleted'] === true && !options.includeDeleted) return undefined;
+    return entry;
+  }
+
+  insert(object: ObjectDef, record: SObjectRecord): void {
+    const table = this.table(object);
+    table.live.set(record.Id, record);
+    table.liveCache = null;
+    this.index(table, record, true);
+    this.byId.set(record.Id, { object, record });
+    this.journal(() => {
+      table.live.delete(record.Id);
+      table.liveCache = null;
+      this.index(table, record, false);
+      this.byId.delete(record.Id);
+    });
+  }
+
+  /** Replaces a record with a new object (records are never mutated in place, so snapshots stay valid). */
+  replace(object: ObjectDef, next: SObjectRecord): void {
+    const table = this.table(object);
+    const entry = this.byId.get(next.Id);
+    if (!entry) throw new Error(`replace: unknown record ${next.Id}`);
+    const previous = entry.record;
+    this.put(table, object, next);
+    this.journal(() => this.put(table, object, previous));
+  }
+
+  private put(table: Table, object: ObjectDef, record: SObjectRecord): void {
+    const previous = table.live.get(record.Id);
+    if (previous) this.index(table, previous, false);
+    if (record['IsDeleted'] === true) {
+      table.live.delete(record.Id);
+      table.deleted.set(record.Id, record);
+    } else {
+      table.deleted.delete(record.Id);
+      table.live.set(record.Id, record);
+      this.index(table, record, true);
+    }
+    table.liveCache = null;
+    this.byId.set(record.Id, { object, record });
+  }
+
+  clear(): void {
+    this.tables.clear();
+    this.byId.clear();
+    this.journals = [];
+  }
+
+  private journal(undo: Undo): void {
+    const current = this.journals[this.journals.length - 1];
+    if (current) current.push(undo);
+  }
+
+  /** Runs fn; on throw every write it made is undone (nested calls roll back only their own writes). */
+  transaction<T>(fn: () => T): T {
+    const undo: Undo[] = [];
+    this.journals.push(undo);
+    try {
+      const result = fn();
+      this.journals.pop();
+      const outer = this.journals[this.journals.length - 1];
+      if (outer) outer.push(...undo);
+      return result;
+    } catch (error) {
+      this.journals.pop();
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]?.();
+      throw error;
+    }
+  }
+}
+
+function indexKey(field: FieldDef, value: unknown): string {
+  const text = String(value);
+  return field.caseSensitive ? text : text.toLowerCase();
+}

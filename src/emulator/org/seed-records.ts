@@ -1,0 +1,210 @@
+/**
+ * Materialises an org definition as records: Organization, roles, profiles, permission sets and assignments,
+ * users (so they can be queried), then the seed's own records and shares, resolving `@ref` / `@user:key`.
+ */
+import type { DmlActor } from './dml-checks.ts';
+import type { DmlEngine } from './dml.ts';
+import { formatDateTime } from './field-values.ts';
+import { makeId } from './ids.ts';
+import { ApiError } from './model.ts';
+import type { ObjectDef, SObjectRecord, UserAccess, UserDef } from './model.ts';
+import type { OrgDefinition } from './org-builder.ts';
+import type { MemoryRecordStore } from './record-store.ts';
+import { SeedError } from './seed.ts';
+import type { ShareAccess } from './security.ts';
+
+export interface PopulateResult {
+  refs: Map<string, string>;
+  shares: Map<string, Map<string, ShareAccess>>;
+}
+
+interface Context {
+  def: OrgDefinition;
+  store: MemoryRecordStore;
+  dml: DmlEngine;
+  now: Date;
+  access(userId: string): UserAccess;
+}
+
+function insertSetup(
+  ctx: Context,
+  objectName: string,
+  id: string,
+  values: Record<string, unknown>,
+  creatorId: string,
+): void {
+  const def = ctx.def.schema.object(objectName) as ObjectDef;
+  const now = formatDateTime(ctx.now);
+  const record: SObjectRecord = { Id: id };
+  for (const f of def.fields)
+    record[f.name] = f.type === 'boolean' ? f.defaultValue === true : (f.defaultValue ?? null);
+  Object.assign(record, values, {
+    Id: id,
+    IsDeleted: false,
+    CreatedDate: now,
+    CreatedById: creatorId,
+    LastModifiedDate: now,
+    LastModifiedById: creatorId,
+    SystemModstamp: now,
+  });
+  ctx.store.insert(def, record);
+}
+
+function defaultOwner(def: OrgDefinition): UserDef {
+  if (def.seed.defaultOwner !== undefined) {
+    const user = def.userKeys.get(def.seed.defaultOwner);
+    if (!user) throw new SeedError(`defaultOwner: unknown user key '${def.seed.defaultOwner}'`);
+    return user;
+  }
+  const isAdmin = (u: UserDef): boolean =>
+    [
+      def.profiles.get(u.profile.toLowerCase()),
+      ...u.permissionSets.map((p) => def.permissionSets.get(p.toLowerCase())),
+    ].some((s) => s?.userPermissions.some((p) => p.toLowerCase() === 'modifyalldata'));
+  return def.users.find(isAdmin) ?? (def.users[0] as UserDef);
+}
+
+function populateSetup(ctx: Context, creatorId: string): void {
+  const { def } = ctx;
+  const org = def.seed.org;
+  insertSetup(
+    ctx,
+    'Organization',
+    def.orgId,
+    {
+      Name: org.name,
+      InstanceName: 'EM1',
+      IsSandbox: false,
+      NamespacePrefix: null,
+      OrganizationType: org.edition,
+      TimeZoneSidKey: 'America/Los_Angeles',
+    },
+    creatorId,
+  );
+  for (const role of def.roles.values()) {
+    insertSetup(
+      ctx,
+      'UserRole',
+      role.id,
+      { Name: role.name, DeveloperName: role.name.replace(/\W+/g, '_'), ParentRoleId: role.parentRoleId },
+      creatorId,
+    );
+  }
+  const profileIds = new Map<string, string>();
+  const setIds = new Map<string, string>();
+  let setCount = 0;
+  [...def.profiles.values()].forEach((p, i) => {
+    const id = makeId('00e', i + 1);
+    profileIds.set(p.name.toLowerCase(), id);
+    insertSetup(ctx, 'Profile', id, { Name: p.name, UserType: 'Standard' }, creatorId);
+    const setId = makeId('0PS', ++setCount);
+    setIds.set(`profile:${p.name.toLowerCase()}`, setId);
+    insertSetup(
+      ctx,
+      'PermissionSet',
+      setId,
+      { Name: `X${id.slice(0, 15)}`, Label: p.name, IsOwnedByProfile: true, IsCustom: false, ProfileId: id },
+      creatorId,
+    );
+  });
+  for (const set of def.permissionSets.values()) {
+    const setId = makeId('0PS', ++setCount);
+    setIds.set(set.name.toLowerCase(), setId);
+    insertSetup(
+      ctx,
+      'PermissionSet',
+      setId,
+      { Name: set.name, Label: set.label, IsOwnedByProfile: false, IsCustom: true },
+      creatorId,
+    );
+  }
+  const managers = new Map(def.seed.users.map((u) => [u.username.toLowerCase(), u.manager]));
+  let assignments = 0;
+  for (const user of def.users) {
+    const managerKey = managers.get(user.username.toLowerCase());
+    insertSetup(
+      ctx,
+      'User',
+      user.id,
+      {
+        Username: user.username,
+        FirstName: user.firstName || null,
+        LastName: user.lastName,
+        Name: [user.firstName, user.lastName].filter((p) => p).join(' '),
+        Email: user.email,
+        Alias: (user.firstName.slice(0, 1) + user.lastName).slice(0, 8).toLowerCase(),
+        IsActive: user.isActive,
+        ProfileId: profileIds.get(user.profile.toLowerCase()),
+        UserRoleId: user.roleId,
+        ManagerId: managerKey ? (def.userKeys.get(managerKey)?.id ?? null) : null,
+        TimeZoneSidKey: user.timeZoneSidKey,
+      },
+      creatorId,
+    );
+    for (const key of [`profile:${user.profile.toLowerCase()}`, ...user.permissionSets.map((p) => p.toLowerCase())]) {
+      insertSetup(
+        ctx,
+        'PermissionSetAssignment',
+        makeId('0Pa', ++assignments),
+        { AssigneeId: user.id, PermissionSetId: setIds.get(key) },
+        creatorId,
+      );
+    }
+  }
+  ctx.dml.reserveIds('00D', 1);
+  ctx.dml.reserveIds('00E', def.roles.size);
+  ctx.dml.reserveIds('00e', def.profiles.size);
+  ctx.dml.reserveIds('0PS', setCount);
+  ctx.dml.reserveIds('005', def.users.length);
+  ctx.dml.reserveIds('0Pa', assignments);
+}
+
+function resolveValue(ctx: Context, refs: Map<string, string>, value: unknown, where: string): unknown {
+  if (typeof value !== 'string' || !value.startsWith('@')) return value;
+  if (value.startsWith('@@')) return value.slice(1);
+  if (value.startsWith('@user:')) {
+    const user = ctx.def.userKeys.get(value.slice(6));
+    if (!user) throw new SeedError(`${where}: unknown user '${value}'`);
+    return user.id;
+  }
+  const id = refs.get(value.slice(1));
+  if (!id) throw new SeedError(`${where}: unknown ref '${value}' (records must be defined before they are referenced)`);
+  return id;
+}
+
+/** Inserts every seed record through DML in system mode, so values are validated exactly like API writes. */
+export function populate(ctx: Context): PopulateResult {
+  const owner = defaultOwner(ctx.def);
+  populateSetup(ctx, owner.id);
+  const refs = new Map<string, string>();
+  for (const [objectName, records] of Object.entries(ctx.def.seed.records)) {
+    if (!ctx.def.schema.object(objectName))
+      throw new SeedError(`records.${objectName}: unknown object '${objectName}'`);
+    records.forEach((raw, i) => {
+      const where = `records.${objectName}[${i}]`;
+      const { ref, ...fields } = raw;
+      if (ref !== undefined && (typeof ref !== 'string' || refs.has(ref)))
+        throw new SeedError(`${where}: ref must be a unique string, got ${String(ref)}`);
+      const values: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(fields)) values[k] = resolveValue(ctx, refs, v, `${where}.${k}`);
+      const creator = typeof values['OwnerId'] === 'string' ? values['OwnerId'] : owner.id;
+      const actor: DmlActor = { access: ctx.access(creator), system: true };
+      try {
+        const { id } = ctx.dml.create(actor, objectName, values);
+        if (typeof ref === 'string') refs.set(ref, id);
+      } catch (error) {
+        if (error instanceof ApiError) throw new SeedError(`${where}: ${error.errorCode}: ${error.message}`);
+        throw error;
+      }
+    });
+  }
+  const shares = new Map<string, Map<string, ShareAccess>>();
+  ctx.def.seed.shares.forEach((s, i) => {
+    const recordId = resolveValue(ctx, refs, s.record, `shares[${i}].record`) as string;
+    const userId = resolveValue(ctx, refs, s.user, `shares[${i}].user`) as string;
+    let forRecord = shares.get(recordId);
+    if (!forRecord) shares.set(recordId, (forRecord = new Map()));
+    forRecord.set(userId, s.access);
+  });
+  return { refs, shares };
+}

@@ -1,0 +1,195 @@
+/**
+ * The standard objects Loom touches, with Salesforce's key prefixes and realistic fields.
+ * There is deliberately no ScratchOrgInfo: @salesforce/core's Dev Hub probe must fail with INVALID_TYPE.
+ */
+import { makeField, makeReference, picklistValues, systemFields } from './field-factory.ts';
+import type { FieldOptions } from './field-factory.ts';
+import type { FieldDef, ObjectDef, SharingModel } from './model.ts';
+
+/** Setup objects: readable by every API user, writable only with ModifyAllData; fields are not FLS-controlled. */
+export const SETUP_OBJECTS = new Set([
+  'organization',
+  'user',
+  'profile',
+  'userrole',
+  'permissionset',
+  'permissionsetassignment',
+]);
+
+export function isSetupObject(name: string): boolean {
+  return SETUP_OBJECTS.has(name.toLowerCase());
+}
+
+function std(
+  name: string,
+  keyPrefix: string,
+  options: { label?: string; plural?: string; owned: boolean; sharing: SharingModel; ownerTargets?: string[] },
+  fields: FieldDef[],
+): ObjectDef {
+  const setup = isSetupObject(name);
+  const all = [
+    ...systemFields({ owned: options.owned, ...(options.ownerTargets ? { ownerTargets: options.ownerTargets } : {}) }),
+    ...fields,
+  ];
+  return {
+    name,
+    label: options.label ?? name,
+    labelPlural: options.plural ?? `${options.label ?? name}s`,
+    keyPrefix,
+    custom: false,
+    kind: 'standard',
+    sharingModel: options.sharing,
+    hasOwner: options.owned,
+    fields: setup ? all.map((f) => ({ ...f, permissionable: false })) : all,
+    description: null,
+  };
+}
+
+const text = (name: string, length: number, options: FieldOptions = {}): FieldDef =>
+  makeField(name, 'string', { length, ...options });
+const required: FieldOptions = { nillable: false, permissionable: false };
+const fullName = (label: string): FieldDef =>
+  makeField('Name', 'string', { label, length: 121, calculated: true, nameField: true, permissionable: false });
+
+export function standardObjects(): ObjectDef[] {
+  return [
+    std('Organization', '00D', { owned: false, sharing: 'Read' }, [
+      text('Name', 80, { ...required, nameField: true, label: 'Name' }),
+      text('InstanceName', 5),
+      makeField('IsSandbox', 'boolean'),
+      makeField('TrialExpirationDate', 'datetime'),
+      text('NamespacePrefix', 15),
+      makeField('OrganizationType', 'picklist', {
+        picklistValues: picklistValues(['Developer Edition', 'Enterprise Edition', 'Unlimited Edition']),
+      }),
+      text('TimeZoneSidKey', 40),
+    ]),
+    std('User', '005', { owned: false, sharing: 'Read' }, [
+      text('Username', 80, { ...required, unique: true }),
+      text('FirstName', 40),
+      text('LastName', 80, required),
+      fullName('Full Name'),
+      makeField('Email', 'email', { ...required, length: 128 }),
+      text('Alias', 8),
+      makeField('IsActive', 'boolean', { defaultValue: true, label: 'Active' }),
+      makeReference('ProfileId', ['Profile'], { ...required, label: 'Profile ID' }),
+      makeReference('UserRoleId', ['UserRole'], { label: 'Role ID' }),
+      makeReference('ManagerId', ['User'], { label: 'Manager ID', relationshipName: 'Manager' }),
+      text('TimeZoneSidKey', 40, { defaultValue: 'UTC' }),
+      text('LanguageLocaleKey', 40, { defaultValue: 'en_US' }),
+      text('UserType', 40, { defaultValue: 'Standard' }),
+    ]),
+    std('Profile', '00e', { owned: false, sharing: 'Read' }, [
+      text('Name', 255, { ...required, nameField: true }),
+      text('UserType', 40),
+      text('Description', 255),
+    ]),
+    std('UserRole', '00E', { label: 'Role', owned: false, sharing: 'Read' }, [
+      text('Name', 80, { ...required, nameField: true }),
+      text('DeveloperName', 80),
+      makeReference('ParentRoleId', ['UserRole'], { label: 'Parent Role ID', relationshipName: null }),
+    ]),
+    std('PermissionSet', '0PS', { label: 'Permission Set', owned: false, sharing: 'Read' }, [
+      text('Name', 80, { ...required, nameField: true }),
+      text('Label', 80, required),
+      makeField('IsOwnedByProfile', 'boolean'),
+      makeField('IsCustom', 'boolean'),
+      makeReference('ProfileId', ['Profile'], { label: 'Profile ID' }),
+      text('Description', 255),
+    ]),
+    std('PermissionSetAssignment', '0Pa', { label: 'Permission Set Assignment', owned: false, sharing: 'Read' }, [
+      makeReference('AssigneeId', ['User'], {
+        ...required,
+        label: 'Assignee ID',
+        childRelationshipName: 'PermissionSetAssignments',
+      }),
+      makeReference('PermissionSetId', ['PermissionSet'], {
+        ...required,
+        label: 'Permission Set ID',
+        childRelationshipName: 'Assignments',
+      }),
+    ]),
+    std('Account', '001', { owned: true, sharing: 'ReadWrite' }, [
+      text('Name', 255, { ...required, nameField: true, label: 'Account Name' }),
+      makeField('Type', 'picklist', { picklistValues: picklistValues(['Prospect', 'Customer', 'Partner', 'Other']) }),
+      makeField('Industry', 'picklist', {
+        picklistValues: picklistValues(['Banking', 'Finance', 'Insurance', 'Retail', 'Technology', 'Other']),
+      }),
+      makeField('Phone', 'phone'),
+      makeField('Website', 'url'),
+      makeField('AnnualRevenue', 'currency', { precision: 18, scale: 0, length: 0 }),
+      makeField('NumberOfEmployees', 'int', { precision: 8, length: 0 }),
+      text('BillingCity', 40),
+      text('BillingCountry', 80),
+      makeField('Description', 'textarea', { length: 32000 }),
+    ]),
+    std('Contact', '003', { owned: true, sharing: 'ReadWrite' }, [
+      text('FirstName', 40),
+      text('LastName', 80, required),
+      fullName('Full Name'),
+      makeReference('AccountId', ['Account'], { label: 'Account ID', childRelationshipName: 'Contacts' }),
+      text('Title', 128),
+      makeField('Email', 'email'),
+      makeField('Phone', 'phone'),
+      makeField('MobilePhone', 'phone'),
+      makeField('Birthdate', 'date'),
+      text('MailingCity', 40),
+      makeField('Description', 'textarea', { length: 32000 }),
+    ]),
+    std('Case', '500', { owned: true, sharing: 'ReadWrite', ownerTargets: ['User'] }, [
+      makeField('CaseNumber', 'string', {
+        autoNumber: true,
+        nillable: false,
+        nameField: true,
+        permissionable: false,
+        length: 30,
+        displayFormat: '{00000000}',
+        startingNumber: 1,
+      }),
+      text('Subject', 255),
+      makeField('Description', 'textarea', { length: 32000 }),
+      makeField('Status', 'picklist', {
+        picklistValues: picklistValues(['New', 'Working', 'Escalated', 'Closed'], 'New'),
+        defaultValue: 'New',
+      }),
+      makeField('Priority', 'picklist', {
+        picklistValues: picklistValues(['High', 'Medium', 'Low'], 'Medium'),
+        defaultValue: 'Medium',
+      }),
+      makeField('Origin', 'picklist', { picklistValues: picklistValues(['Phone', 'Email', 'Web']) }),
+      makeReference('ContactId', ['Contact'], { label: 'Contact ID', childRelationshipName: 'Cases' }),
+      makeReference('AccountId', ['Account'], { label: 'Account ID', childRelationshipName: 'Cases' }),
+    ]),
+    std('Task', '00T', { owned: true, sharing: 'Private' }, [
+      text('Subject', 255),
+      makeField('Status', 'picklist', {
+        ...required,
+        picklistValues: picklistValues(['Not Started', 'In Progress', 'Completed'], 'Not Started'),
+        defaultValue: 'Not Started',
+      }),
+      makeField('Priority', 'picklist', {
+        ...required,
+        picklistValues: picklistValues(['High', 'Normal', 'Low'], 'Normal'),
+        defaultValue: 'Normal',
+      }),
+      makeField('ActivityDate', 'date', { label: 'Due Date Only' }),
+      makeField('Description', 'textarea', { length: 32000 }),
+      makeReference('WhoId', ['Contact'], {
+        label: 'Name ID',
+        relationshipName: 'Who',
+        childRelationshipName: 'Tasks',
+      }),
+      makeReference('WhatId', ['Account', 'Case'], {
+        label: 'Related To ID',
+        relationshipName: 'What',
+        childRelationshipName: 'Tasks',
+      }),
+    ]),
+  ];
+}
+
+/** Standard objects and fields that name their record (`Name` unless stated). */
+export const COMPUTED_NAMES: Record<string, (record: Record<string, unknown>) => string> = {
+  contact: (r) => [r['FirstName'], r['LastName']].filter((p) => typeof p === 'string' && p !== '').join(' '),
+  user: (r) => [r['FirstName'], r['LastName']].filter((p) => typeof p === 'string' && p !== '').join(' '),
+};
