@@ -98,6 +98,8 @@ export interface Harness {
   endpoint: string;
   streaming: Streaming;
   tokens: FakeTokens;
+  /** WebSocket upgrade attempts seen (faye tries one before long-polling unless disabled). */
+  upgradeAttempts(): number;
   close(): Promise<void>;
 }
 
@@ -116,7 +118,9 @@ export function createTestStreaming(
 export async function startHarness(overrides: Partial<Omit<StreamingDeps, 'resolveToken' | 'schema'>> = {}): Promise<Harness> {
   const tokens = new FakeTokens();
   const streaming = createTestStreaming(tokens, overrides);
+  let upgrades = 0;
   const server: Server = createServer((req, res) => {
+    if (req.headers.upgrade?.toLowerCase() === 'websocket') upgrades++;
     const version = cometdVersion(req.url ?? '');
     if (version === undefined) {
       res.writeHead(404).end();
@@ -134,6 +138,7 @@ export async function startHarness(overrides: Partial<Omit<StreamingDeps, 'resol
     endpoint: `${instanceUrl}/cometd/${API_VERSION}`,
     streaming,
     tokens,
+    upgradeAttempts: () => upgrades,
     async close() {
       streaming.close();
       server.closeAllConnections();
