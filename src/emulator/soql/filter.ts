@@ -159,7 +159,19 @@ function includes(raw: unknown, lits: Lit[]): boolean {
   });
 }
 
+/** Operator/type compatibility, checked before the literals (Salesforce reports the operator first). */
+export function checkOperator(kind: ValueKind, op: string, fieldName: string, fail: Fail): void {
+  if ((op === '<' || op === '<=' || op === '>' || op === '>=') && (kind === 'boolean' || kind === 'multi')) {
+    fail('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on ${kind === 'multi' ? 'multipicklist' : kind} field: ${fieldName}`);
+  }
+  if (op === 'LIKE' && kind !== 'text') fail('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on field: ${fieldName}`);
+  if ((op === 'INCLUDES' || op === 'EXCLUDES') && kind !== 'multi') {
+    fail('INVALID_QUERY_FILTER_OPERATOR', 'includes or excludes operator only valid on multipicklist field');
+  }
+}
+
 export function buildMatcher(kind: ValueKind, op: string, lits: Lit[], fieldName: string, fail: Fail): Matcher {
+  checkOperator(kind, op, fieldName, fail);
   const single = (): Lit => {
     if (lits.length !== 1) fail('MALFORMED_QUERY', `unexpected token: '('`);
     return lits[0]!;
@@ -181,14 +193,10 @@ export function buildMatcher(kind: ValueKind, op: string, lits: Lit[], fieldName
     case '<=':
     case '>':
     case '>=': {
-      if (kind === 'boolean' || kind === 'multi') {
-        fail('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on ${kind === 'multi' ? 'multipicklist' : kind} field: ${fieldName}`);
-      }
       const lit = single();
       return (raw, env) => ordered(kind, op, raw, lit, env);
     }
     case 'LIKE': {
-      if (kind !== 'text') fail('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on field: ${fieldName}`);
       const lit = single();
       const re = lit.t === 'value' ? lit.like : undefined;
       if (!re) return () => false;
@@ -196,7 +204,6 @@ export function buildMatcher(kind: ValueKind, op: string, lits: Lit[], fieldName
     }
     case 'INCLUDES':
     case 'EXCLUDES': {
-      if (kind !== 'multi') fail('INVALID_QUERY_FILTER_OPERATOR', 'includes or excludes operator only valid on multipicklist field');
       return op === 'INCLUDES' ? (raw) => includes(raw, lits) : (raw) => !includes(raw, lits);
     }
     default:

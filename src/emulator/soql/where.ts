@@ -3,7 +3,7 @@ import type { Query } from '@jetstreamapp/soql-parser-js';
 import { buildConditionTree, ConditionShapeError } from './condition-tree.ts';
 import type { CondTree } from './condition-tree.ts';
 import type { Env } from './env.ts';
-import { buildMatcher, parseLiterals } from './filter.ts';
+import { buildMatcher, checkOperator, parseLiterals } from './filter.ts';
 import type { Fail, LiteralSpec, Lit } from './filter.ts';
 import { locate, locateKeyword } from './query-error.ts';
 import { fail, nextJoinKey } from './scope.ts';
@@ -92,6 +92,7 @@ function compileLeaf(scope: Scope, leaf: Leaf, whereAt: number, semiJoin: SemiJo
     return { predicate: op === 'IN' ? member : (rec, env) => !member(rec, env), ids: null };
   }
 
+  checkOperator(ref.kind, op, ref.field.name, failHere);
   const lits = parseLiterals(leaf, ref.kind, ref.field, path, op, failHere);
   const match = buildMatcher(ref.kind, op, lits, ref.field.name, failHere);
   const get = ref.get;

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findApexFiles, parseApex, runApexLs, runPmd } from '../../scripts/sf/checks/apex-tools.ts';
+import { checkInlineSoql, extractInlineSoql } from '../../scripts/sf/checks/inline-soql.ts';
+import { formatIssue, type CheckIssue } from '../../scripts/sf/checks/types.ts';
+import { readForceAppMetadata } from '../../scripts/sf/lib/metadata.ts';
+import { CLASS_META, FORCE_APP, fixtureDir, workspaceCopy } from './support.ts';
+
+// Deliberately broken Apex: each tool must catch its own class of problem.
+const INSECURE = `public class InsecureLoom {
+    public static List<AgentExecution__c> find(String status) {
+        List<AgentExecution__c> rows = Database.query('SELECT Id FROM AgentExecution__c WHERE ExecutionStatus__c = \\'' + status + '\\'');
+        update rows;
+        return rows;
+    }
+}`;
+const ASSERTLESS_TEST = `@IsTest
+private with sharing class AssertlessLoom_Tests {
+    @IsTest
+    static void it_does_nothing() {
+        Integer x = 1;
+    }
+}`;
+const SEMANTIC = `public with sharing class SemanticLoom {
+    public static void run() {
+        AgentExecution__c e = new AgentExecution__c(Bogus__c = 'x');
+        Integer n = 'text';
+        AgentTurnService.noSuchMethod();
+    }
+}`;
+const SYNTAX = 'public with sharing class SyntaxLoom {\n    void m() {\n        if (true {\n        }\n    }\n}\n';
+const BAD_SOQL = `public with sharing class SoqlLoom {
+    // [SELECT Commented__c FROM Nothing__c] is a comment and must be ignored
+    static String s = '[SELECT InString__c FROM Nothing__c]';
+    public static void run(Set<Id> ids) {
+        List<AgentExecution__c> a = [SELECT Id, Missing__c FROM AgentExecution__c WHERE Id IN :ids WITH USER_MODE];
+        List<ExecutionStep__c> b = [
+            SELECT Id, AgentExecution__r.NoSuchField__c
+            FROM ExecutionStep__c
+            WHERE AgentExecution__r.RequestingUser__c = :UserInfo.getUserId() AND Other_Missing__c = 1
+            ORDER BY Unknown_Order__c
+        ];
+        List<Ghost__c> c = [SELECT Id FROM Ghost__c];
+        List<AgentExecution__c> d = [SELECT Id, (SELECT Id, Nope__c FROM ExecutionSteps__r) FROM AgentExecution__c WHERE Owner.Name = 'x'];
+    }
+}`;
+
+const byFile = (issues: CheckIssue[], name: string): CheckIssue[] => issues.filter((i) => i.file.endsWith(name));
+
+describe('Apex: Salesforce parser, PMD 7 and apex-ls', () => {
+  const realFiles = findApexFiles(FORCE_APP);
+  let pmd: Awaited<ReturnType<typeof runPmd>>;
+  let apexLs: Awaited<ReturnType<typeof runApexLs>>;
+  let fixture: string;
+
+  beforeAll(async () => {
+    fixture = fixtureDir({ 'classes/InsecureLoom.cls': INSECURE, 'classes/AssertlessLoom_Tests.cls': ASSERTLESS_TEST });
+    const workspace = workspaceCopy({
+      'force-app/main/broken/classes/SemanticLoom.cls': SEMANTIC,
+      'force-app/main/broken/classes/SemanticLoom.cls-meta.xml': CLASS_META,
+    });
+    // One JVM per tool over the real package AND the broken fixtures, so every run also proves the tool still bites.
+    [pmd, apexLs] = await Promise.all([runPmd([FORCE_APP, fixture]), runApexLs(workspace)]);
+  });
+
+  it('finds the package classes, tests and utilities', () => {
+    const names = realFiles.map((f) => f.split('/').pop());
+    expect(names).toEqual(expect.arrayContaining(['AgentTurnService.cls', 'AgentHITLService.cls', 'AgentTurnService_Tests.cls', 'LoomQueuedHttpMock.cls']));
+  });
+
+  it('every class parses with the Salesforce Apex parser; a syntax error is caught with its line', async () => {
+    const broken = fixtureDir({ 'SyntaxLoom.cls': SYNTAX });
+    const issues = await parseApex([...realFiles, join(broken, 'SyntaxLoom.cls')]);
+    const real = issues.filter((i) => !i.file.startsWith(broken));
+    expect(real.map(formatIssue)).toEqual([]);
+    expect(byFile(issues, 'SyntaxLoom.cls').length).toBeGreaterThan(0);
+    expect(byFile(issues, 'SyntaxLoom.cls')[0]?.line).toBe(3);
+  });
+
+  it('PMD security and test rules report nothing on the package', () => {
+    const real = pmd.issues.filter((i) => i.file.startsWith(FORCE_APP));
+    expect(real.map(formatIssue)).toEqual([]);
+  });
+
+  it('PMD catches sharing, CRUD, SOQL injection and assert-less tests in the fixture (exit 4)', () => {
+    expect(pmd.exitCode).toBe(4);
+    const rules = new Set(pmd.issues.filter((i) => i.file.startsWith(fixture)).map((i) => i.tool));
+    expect([...rules]).toEqual(
+      expect.arrayContaining(['pmd:ApexSharingViolations', 'pmd:ApexCRUDViolation', 'pmd:ApexSOQLInjection', 'pmd:ApexUnitTestClassShouldHaveAsserts']),
+    );
+  });
+
+  it('apex-ls reports no unknown type, field or method in the package', () => {
+    const real = apexLs.issues.filter((i) => !i.file.includes('/broken/'));
+    expect(real.map(formatIssue)).toEqual([]);
+  });
+
+  it('apex-ls catches unknown fields, bad assignments and unknown methods (exit 4)', () => {
+    expect(apexLs.exitCode).toBe(4);
+    const messages = byFile(apexLs.issues, 'SemanticLoom.cls').map((i) => i.message).join('\n');
+    expect(messages).toContain("Unknown field 'Bogus__c' on SObject 'Schema.AgentExecution__c'");
+    expect(messages).toContain('Incompatible types');
+    expect(messages).toContain("'noSuchMethod'");
+  });
+});
+
+describe('inline SOQL field check', () => {
+  const objects = readForceAppMetadata(FORCE_APP);
+
+  it('every field in the package inline SOQL exists in force-app', () => {
+    expect(checkInlineSoql(findApexFiles(FORCE_APP), objects).map(formatIssue)).toEqual([]);
+  });
+
+  it('extracts queries but not comments or strings', () => {
+    const queries = extractInlineSoql(BAD_SOQL).map((q) => q.soql);
+    expect(queries).toHaveLength(4);
+    expect(queries.join(' ')).not.toContain('Commented__c');
+    expect(queries.join(' ')).not.toContain('InString__c');
+  });
+
+  it('catches unknown fields in SELECT, WHERE, ORDER BY, relationships, subqueries and unknown objects', () => {
+    const dir = fixtureDir({ 'SoqlLoom.cls': BAD_SOQL });
+    const messages = checkInlineSoql([join(dir, 'SoqlLoom.cls')], objects).map((i) => i.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'Unknown field Missing__c on AgentExecution__c',
+        'Unknown field NoSuchField__c on AgentExecution__c',
+        'Unknown field Other_Missing__c on ExecutionStep__c',
+        'Unknown field Unknown_Order__c on ExecutionStep__c',
+        'Unknown object Ghost__c',
+        'Unknown field Nope__c on ExecutionStep__c',
+      ]),
+    );
+    expect(messages).toHaveLength(6);
+  });
+});
