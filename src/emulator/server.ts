@@ -9,6 +9,7 @@ import { Clock } from './http/clock.ts';
 import { Faults } from './http/faults.ts';
 import { LocatorStore } from './http/rest/locators.ts';
 import { TokenStore } from './http/tokens.ts';
+import { createStreaming, serveCometd } from './streaming/index.ts';
 import { ApiUsage, DEFAULT_DAILY_API_LIMIT } from './http/usage.ts';
 
 /** The sample org every test and the demo start from. */
@@ -73,10 +74,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const usage = new ApiUsage(seedApiLimit);
   const faults = new Faults();
   const locators = new LocatorStore(() => clock.now());
-  // Filled once the server listens; routes read it lazily.
-  const mount: { streaming?: StreamingMount | undefined } = {};
+  const timeout = options.cometdTimeoutMs === undefined ? {} : { timeoutMs: options.cometdTimeoutMs };
+  // Mounted before listening: the org's event sink must exist before the first publish.
+  const streaming = mountStreaming({ org, tokens, clock, logger, ...timeout });
   const admin = new EmulatorAdmin({
-    org, tokens, usage, faults, clock, locators, seedApiLimit, seedSessionTimeoutSeconds, streaming: () => mount.streaming?.controls,
+    org, tokens, usage, faults, clock, locators, seedApiLimit, seedSessionTimeoutSeconds, streaming: () => streaming.controls,
   });
 
   let baseUrl = '';
@@ -84,14 +86,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createServer({ maxHeaderSize: 64 * 1024, keepAliveTimeout: 5000 }, createHandler({
     org, tokens, usage, faults, clock, locators, admin, logger,
     baseUrl: () => baseUrl,
-    cometd: () => mount.streaming?.handler,
-    extraLimits: () => mount.streaming?.controls.limits?.() ?? {},
+    cometd: () => streaming.handler,
+    extraLimits: () => streaming.controls.limits?.() ?? {},
   }));
   const host = options.host ?? '127.0.0.1';
   const address = await listen(server, host, options.port ?? 0);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${address.port}`;
-  mount.streaming = await mountStreaming({ org, tokens, clock, logger, ...(options.cometdTimeoutMs === undefined ? {} : { timeoutMs: options.cometdTimeoutMs }) });
   logger.info({ url: baseUrl, orgId: org.orgId }, 'org emulator listening');
 
   let closing: Promise<void> | undefined;
@@ -102,7 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokens,
     close: () => {
       closing ??= (async () => {
-        await mount.streaming?.close();
+        await streaming.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
@@ -113,10 +114,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-/**
- * CometD mount point: wires the streaming module (`src/emulator/streaming/`) once it exposes its entry point.
- * Until then `/cometd/*` answers 404 and the admin streaming controls answer 501.
- */
-async function mountStreaming(_deps: { org: OrgApi; tokens: TokenStore; clock: Clock; logger: Logger; timeoutMs?: number }): Promise<StreamingMount | undefined> {
-  return undefined;
+/** The streaming module on the emulator's token store and clock: CometD handler, admin controls, `/limits` entries. */
+function mountStreaming(deps: { org: OrgApi; tokens: TokenStore; clock: Clock; logger: Logger; timeoutMs?: number }): StreamingMount {
+  const streaming = createStreaming({
+    resolveToken: (token) => deps.tokens.resolve(token),
+    touchToken: (token) => deps.tokens.touch(token),
+    schema: deps.org.schema,
+    logger: deps.logger,
+    ...(deps.timeoutMs === undefined ? {} : { connectTimeoutMs: deps.timeoutMs }),
+    bus: { now: () => deps.clock.now() },
+  });
+  deps.org.setEventSink(streaming.eventSink);
+  deps.tokens.onRevoke(() => streaming.revalidateTokens());
+  const hours = (h: number): number => h * 3600 * 1000;
+  const controls: StreamingControls = {
+    evictClients: (filter = {}) => {
+      if (filter.userId === undefined) {
+        const count = streaming.clients().length;
+        streaming.evictAll();
+        return count;
+      }
+      const ids = streaming.clients().filter((c) => c.userId === filter.userId).map((c) => c.clientId);
+      return ids.filter((id) => streaming.evictClient(id)).length;
+    },
+    setEventRetention: (h) => streaming.bus.setRetentionMs(hours(h)),
+    purgeEvents: (options = {}) => streaming.bus.purgeOlderThan(deps.clock.now() - hours(options.olderThanHours ?? 0)),
+    reset: () => {
+      streaming.evictAll();
+      streaming.bus.reset();
+    },
+    limits: () => streaming.limits(),
+  };
+  return {
+    handler: (req, res, version) => serveCometd(streaming, req, res, version),
+    controls,
+    close: async () => streaming.close(),
+  };
 }

@@ -21,8 +21,8 @@ import { versionsList } from './versions.ts';
 export const MAX_URI_AND_HEADERS = 16384;
 export const DEFAULT_API_VERSION = '62.0';
 
-/** Receives CometD traffic for `/cometd/{NN.0}` (the streaming module); `body` is already read. */
-export type CometdHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer, version: string) => void | Promise<void>;
+/** Receives CometD traffic for `/cometd/{NN.0}` (the streaming module); `version` is '' when the URI has none. */
+export type CometdHandler = (req: IncomingMessage, res: ServerResponse, version: string) => void | Promise<void>;
 
 export interface HttpDeps {
   org: OrgApi;
@@ -101,6 +101,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
     return send(res, errorResult(431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request header fields too large'));
   }
 
+  // CometD reads its own body (it enforces Salesforce's 32 KB cap), so it is handed over before ours is read.
+  const cometd = /^\/cometd(?:\/([^/]*))?\/?$/.exec(path);
+  if (cometd) {
+    const token = bearerToken(req);
+    const resolved = token ? deps.tokens.resolve(token) : undefined;
+    if (resolved) Object.assign(log, { userId: resolved.userId, tokenId: resolved.tokenId });
+    const handler = deps.cometd();
+    if (!handler) return send(res, errorResult(404, 'NOT_FOUND', 'Streaming is not mounted on this emulator'));
+    return handler(req, res, cometd[1] ?? '');
+  }
+
   let raw: Buffer;
   try {
     raw = await readBody(req);
@@ -134,16 +145,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
   if (path === '/services/data' || path === '/services/data/') {
     if (method !== 'GET' && method !== 'HEAD') return send(res, errorResult(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,HEAD`));
     return send(res, { status: 200, body: versionsList() });
-  }
-
-  const cometd = /^\/cometd\/(\d{2,3}\.0)\/?$/.exec(path);
-  if (cometd || path === '/cometd' || path.startsWith('/cometd/')) {
-    const token = bearerToken(req);
-    const resolved = token ? deps.tokens.resolve(token) : undefined;
-    if (resolved) Object.assign(log, { userId: resolved.userId, tokenId: resolved.tokenId });
-    const handler = deps.cometd();
-    if (!handler) return send(res, errorResult(404, 'NOT_FOUND', 'Streaming is not mounted on this emulator'));
-    return handler(req, res, raw, cometd?.[1] ?? '');
   }
 
   const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);

@@ -33,6 +33,7 @@ export function tokenIdOf(token: string): string {
  */
 export class TokenStore {
   private readonly tokens = new Map<string, TokenRecord>();
+  private readonly revokeListeners: Array<() => void> = [];
   private timeoutSeconds: number;
 
   constructor(
@@ -75,7 +76,13 @@ export class TokenStore {
     const record = this.tokens.get(token);
     if (!record || record.revoked) return false;
     record.revoked = true;
+    this.notifyRevoked();
     return true;
+  }
+
+  /** Called after any revocation (CometD answers the held connects of dead tokens). */
+  onRevoke(listener: () => void): void {
+    this.revokeListeners.push(listener);
   }
 
   /** Revokes every token, or only a user's; returns how many were live. */
@@ -86,6 +93,7 @@ export class TokenStore {
       if (this.live(token)) count++;
       record.revoked = true;
     }
+    this.notifyRevoked();
     return count;
   }
 
@@ -111,6 +119,10 @@ export class TokenStore {
 
   clear(): void {
     this.tokens.clear();
+  }
+
+  private notifyRevoked(): void {
+    for (const listener of this.revokeListeners) listener();
   }
 
   private live(token: string): TokenRecord | undefined {
