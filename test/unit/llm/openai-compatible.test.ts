@@ -273,6 +273,18 @@ describe('OpenAI-compatible adapter', () => {
     expect(error.category).toBe('MalformedResponse');
   });
 
+  it('surfaces the server refusing an unanswered tool call as a permanent BadRequest', async () => {
+    const broken: ChatMessage[] = [
+      ...question,
+      { role: 'assistant', content: null, toolCalls: [{ id: 'call_9', name: 'soql_query', arguments: '{}' }] },
+      { role: 'user', content: 'skip it' },
+    ];
+    const error = await failure(provider.complete({ model: '', messages: broken, tools }));
+    expect(error).toMatchObject({ category: 'BadRequest', status: 400, retryable: false });
+    expect(error.message).toContain('did not have response messages: call_9');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('reports finish reasons length and content_filter', async () => {
     server.enqueue(
       openAiCompletion({ text: 'cut', finishReason: 'length' }),
