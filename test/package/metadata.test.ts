@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { checkApexMetaPairs, checkXmlWellFormed, convertWithSdr } from '../../scripts/sf/checks/metadata-checks.ts';
+import { formatIssue } from '../../scripts/sf/checks/types.ts';
+import { readForceAppMetadata } from '../../scripts/sf/lib/metadata.ts';
+import { loadPackageMetadata } from '../../src/emulator/org/metadata-loader.ts';
+import { CLASS_META, FORCE_APP, REPO, fixtureDir } from './support.ts';
+
+const objects = readForceAppMetadata(FORCE_APP);
+const object = (name: string) => {
+  const found = objects.find((o) => o.name === name);
+  if (!found) throw new Error(`missing object ${name}`);
+  return found;
+};
+
+const SfdxProject = z.object({
+  packageDirectories: z
+    .array(z.object({ path: z.string(), default: z.boolean(), package: z.string(), versionName: z.string(), versionNumber: z.string().regex(/^\d+\.\d+\.\d+\.NEXT$/), versionDescription: z.string() }))
+    .length(1),
+  namespace: z.literal(''),
+  sourceApiVersion: z.literal('62.0'),
+  sfdcLoginUrl: z.string().url(),
+});
+
+const EXPECTED_TOP_LEVEL = [
+  'ApexClass:AgentHITLService', 'ApexClass:AgentHITLService_Tests', 'ApexClass:AgentTurnService', 'ApexClass:AgentTurnService_Tests',
+  'ApexClass:AgentWorkerClient', 'ApexClass:AgentWorkerClient_Tests', 'ApexClass:DecidePendingActionAction', 'ApexClass:DecidePendingActionAction_Tests',
+  'ApexClass:LoomEventPublisher', 'ApexClass:LoomEventPublisher_Tests', 'ApexClass:LoomException', 'ApexClass:LoomQueuedHttpMock',
+  'ApexClass:LoomSettings', 'ApexClass:LoomSettings_Tests', 'ApexClass:LoomTestDataFactory', 'ApexClass:RunAgentTurnSyncAction',
+  'ApexClass:RunAgentTurnSyncAction_Tests', 'ApexClass:StartAgentTurnAction', 'ApexClass:StartAgentTurnAction_Tests',
+  'CustomNotificationType:Loom_Pending_Action', 'CustomPermission:Loom_DecidePendingActions',
+  'CustomObject:AIAgentDefinition__c', 'CustomObject:AIAgentFrameworkSettings__c', 'CustomObject:AgentCapability__c', 'CustomObject:AgentDecisionStep__c',
+  'CustomObject:AgentExecution__c', 'CustomObject:AgentHITLDecision__e', 'CustomObject:AgentTurnRequest__e', 'CustomObject:AgentTurnResult__e',
+  'CustomObject:ExecutionStep__c', 'CustomObject:InteractionMessage__c', 'CustomObject:InteractionSession__c', 'CustomObject:LLMConfiguration__c',
+  'CustomObject:PendingHITLAction__c',
+  'PermissionSet:Loom_Admin', 'PermissionSet:Loom_Approver', 'PermissionSet:Loom_User', 'PermissionSet:Loom_Worker',
+];
+
+describe('sfdx project and Metadata API conversion', () => {
+  it('sfdx-project.json is valid: one unlocked package directory, no namespace, API 62.0', () => {
+    const project = SfdxProject.parse(JSON.parse(readFileSync(join(REPO, 'sfdx-project.json'), 'utf8')));
+    expect(project.packageDirectories[0]?.path).toBe('force-app');
+  });
+
+  it('source-deploy-retrieve resolves and converts all of force-app with the expected components', async () => {
+    const result = await convertWithSdr(FORCE_APP);
+    const topLevel = result.components.filter((c) => !c.startsWith('CustomField:') && !c.startsWith('ListView:'));
+    expect(topLevel.filter((c) => !/^(Report|ReportType|ReportFolder|Dashboard|DashboardFolder):/.test(c)).sort()).toEqual([...EXPECTED_TOP_LEVEL].sort());
+    const fieldCount = objects.reduce((n, o) => n + o.fields.length, 0);
+    expect(result.components.filter((c) => c.startsWith('CustomField:'))).toHaveLength(fieldCount);
+    expect(result.components).toContain('CustomField:ExecutionStep__c.StepKey__c');
+    expect(result.packageXml).toContain('<version>62.0</version>');
+    expect(result.zipBytes).toBeGreaterThan(10_000);
+  });
+
+  it('SDR refuses metadata it cannot type', async () => {
+    const dir = fixtureDir({ 'main/default/weird/Thing.foobar-meta.xml': '<?xml version="1.0"?><Foo xmlns="http://soap.sforce.com/2006/04/metadata"/>' });
+    await expect(convertWithSdr(dir)).rejects.toThrow(/infer a metadata type|TypeInference/i);
+  });
+
+  it('every -meta.xml is well-formed; a mismatched closing tag is caught', () => {
+    expect(checkXmlWellFormed(FORCE_APP).map(formatIssue)).toEqual([]);
+    const dir = fixtureDir({
+      'objects/X__c/fields/A__c.field-meta.xml': '<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n<label>A</labe>\n</CustomField>\n',
+      'objects/X__c/fields/B__c.field-meta.xml': '<?xml version="1.0" encoding="UTF-8"?>\n<CustomField>\n<label>B</label>\n</CustomField>\n',
+    });
+    const issues = checkXmlWellFormed(dir);
+    expect(issues).toHaveLength(2);
+    expect(issues[0]?.message).toMatch(/closing tag/);
+    expect(issues[1]?.message).toMatch(/xmlns/);
+  });
+
+  it('every Apex file has its -meta.xml; an orphan class or meta file is caught', () => {
+    expect(checkApexMetaPairs(FORCE_APP).map(formatIssue)).toEqual([]);
+    const dir = fixtureDir({ 'classes/Lonely.cls': 'public with sharing class Lonely {}', 'classes/Ghost.cls-meta.xml': CLASS_META });
+    expect(checkApexMetaPairs(dir).map((i) => i.file.split('/').pop())).toEqual(['Lonely.cls', 'Ghost.cls-meta.xml']);
+  });
+});
+
+describe('data model conventions', () => {
+  it('every object and field has a description and every field help text', () => {
+    const missing: string[] = [];
+    for (const o of objects) {
+      if (!o.description) missing.push(o.name);
+      for (const f of o.fields) {
+        if (!f.description) missing.push(`${o.name}.${f.name} description`);
+        if (!f.inlineHelpText) missing.push(`${o.name}.${f.name} help text`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('API names are PascalCase (no underscores before the suffix)', () => {
+    const bad = objects.flatMap((o) => [o.name, ...o.fields.map((f) => f.name)]).filter((n) => !/^[A-Z][A-Za-z0-9]*__[ce]$/.test(n));
+    expect(bad).toEqual([]);
+  });
+
+  it('picklists carry the values the worker relies on', () => {
+    const values = (o: string, f: string) => object(o).fields.find((x) => x.name === f)?.picklistValues;
+    expect(values('ExecutionStep__c', 'StepType__c')).toEqual(['UserInput', 'LLMRequest', 'LLMResponse', 'ToolCall', 'ToolResult', 'AgentResponse', 'SafetyCheck', 'Masking', 'Approval', 'Error']);
+    expect(values('AgentExecution__c', 'ExecutionStatus__c')).toEqual(['Pending', 'Processing', 'Awaiting Action', 'Completed', 'Failed', 'Cancelled']);
+    expect(values('PendingHITLAction__c', 'Status__c')).toEqual(['Pending', 'Confirmed', 'Approved', 'Rejected', 'Declined', 'Expired', 'Cancelled']);
+    expect(values('AgentCapability__c', 'HITLMode__c')).toEqual(['Confirmation', 'Approval', 'ConfirmationThenApproval', 'ConditionalApproval']);
+    expect(values('AIAgentDefinition__c', 'PromptSafetyMode__c')).toEqual(['LogOnly', 'Sanitize', 'Block']);
+    expect(values('InteractionMessage__c', 'Direction__c')).toEqual(['Inbound', 'Outbound']);
+  });
+
+  it('StepKey__c is a unique, case-sensitive external ID so worker writes are idempotent', () => {
+    const key = object('ExecutionStep__c').fields.find((f) => f.name === 'StepKey__c');
+    expect(key).toMatchObject({ type: 'Text', unique: true, externalId: true, length: 255 });
+    expect(readFileSync(join(FORCE_APP, 'main/agent-runtime/objects/ExecutionStep__c/fields/StepKey__c.field-meta.xml'), 'utf8')).toContain('<caseSensitive>true</caseSensitive>');
+  });
+
+  it('events are high volume; turn requests and decisions publish after commit and carry IDs only', () => {
+    for (const name of ['AgentTurnRequest__e', 'AgentHITLDecision__e', 'AgentTurnResult__e']) {
+      expect(readFileSync(object(name).file, 'utf8')).toContain('<eventType>HighVolume</eventType>');
+    }
+    expect(object('AgentTurnRequest__e').publishBehavior).toBe('PublishAfterCommit');
+    expect(object('AgentHITLDecision__e').publishBehavior).toBe('PublishAfterCommit');
+    expect(object('AgentTurnRequest__e').fields.map((f) => f.name)).toEqual(['AgentExecutionId__c', 'InteractionMessageId__c', 'TurnIdentifier__c']);
+  });
+
+  it('PendingHITLAction__c is private', () => {
+    expect(object('PendingHITLAction__c').sharingModel).toBe('Private');
+  });
+});
+
+describe('permission sets', () => {
+  const pkg = loadPackageMetadata(FORCE_APP);
+  const permset = (name: string) => {
+    const found = pkg.permissionSets.find((p) => p.name === name);
+    if (!found) throw new Error(`missing permission set ${name}`);
+    return found;
+  };
+
+  it('the emulator loads every object and permission set from force-app', () => {
+    expect(pkg.objects.map((o) => o.name).sort()).toEqual(objects.map((o) => o.name).sort());
+    expect(pkg.permissionSets.map((p) => p.name).sort()).toEqual(['Loom_Admin', 'Loom_Approver', 'Loom_User', 'Loom_Worker']);
+  });
+
+  it('never list required or master-detail fields (a real deploy would fail)', () => {
+    const forbidden = new Set(objects.flatMap((o) => o.fields.filter((f) => f.required || f.type === 'MasterDetail').map((f) => `${o.name}.${f.name}`.toLowerCase())));
+    const listed = pkg.permissionSets.flatMap((p) => Object.keys(p.fields).map((f) => `${p.name}: ${f}`)).filter((f) => forbidden.has(f.split(': ')[1]!.toLowerCase()));
+    expect(listed).toEqual([]);
+  });
+
+  it('Loom_Worker touches Loom objects only and has no org-wide data access', () => {
+    const worker = permset('Loom_Worker');
+    const loomObjects = new Set(objects.map((o) => o.name));
+    expect(Object.keys(worker.objects).filter((o) => !loomObjects.has(o))).toEqual([]);
+    expect(worker.userPermissions).not.toContain('ViewAllData');
+    expect(worker.userPermissions).not.toContain('ModifyAllData');
+    expect(worker.objects['AgentTurnRequest__e']).toMatchObject({ read: true, create: false });
+    expect(worker.objects['AgentHITLDecision__e']).toMatchObject({ read: true, create: false });
+    expect(worker.objects['AgentTurnResult__e']).toMatchObject({ create: true });
+    expect(worker.objects['AIAgentDefinition__c']).toMatchObject({ read: true, edit: false });
+  });
+
+  it('Loom_User starts turns but cannot write audit steps or decide for others', () => {
+    const user = permset('Loom_User');
+    expect(user.objects['AgentTurnRequest__e']).toMatchObject({ create: true });
+    expect(user.objects['AgentExecution__c']).toMatchObject({ read: true, create: true, edit: false });
+    expect(user.objects['ExecutionStep__c']).toMatchObject({ read: true, create: false, edit: false });
+    expect(user.objects['PendingHITLAction__c']).toMatchObject({ read: true, edit: false });
+    expect(user.objects['LLMConfiguration__c']).toBeUndefined();
+  });
+});
