@@ -86,3 +86,23 @@ export function buildConditionTree<L>(clause: object): CondTree<L> {
   if (pos !== toks.length) throw new ConditionShapeError('unbalanced parentheses');
   return tree;
 }
+
+export function countNots<L>(tree: CondTree<L>): number {
+  switch (tree.kind) {
+    case 'leaf':
+      return 0;
+    case 'not':
+      return 1 + countNots(tree.part);
+    default:
+      return tree.parts.reduce((n, p) => n + countNots(p), 0);
+  }
+}
+
+/**
+ * Logical NOT keywords in the SOQL text (string literals and `NOT IN` excluded). soql-parser-js silently drops one
+ * NOT in `NOT NOT (...)`; comparing this count with the trees' NOT nodes detects such lossy parses.
+ */
+export function countNotKeywords(soql: string): number {
+  const blanked = soql.replace(/'(?:[^'\\]|\\.)*'/g, "''");
+  return (blanked.match(/\bNOT\b(?!\s+IN\b)/gi) ?? []).length;
+}

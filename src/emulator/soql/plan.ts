@@ -9,7 +9,8 @@ import type { Env } from './env.ts';
 import { AGGREGATES, isAggregateItem, itemAlias, itemPath } from './fields.ts';
 import { sortKey, sortRows, sortValueFor } from './order.ts';
 import type { SortKey } from './order.ts';
-import { locate, locateKeyword, messages } from './query-error.ts';
+import { countNotKeywords } from './condition-tree.ts';
+import { locate, locateKeyword, messages, queryError } from './query-error.ts';
 import type { Resolver } from './resolve.ts';
 import { fail } from './scope.ts';
 import type { Predicate, Scope } from './scope.ts';
@@ -37,6 +38,16 @@ const MAX_OFFSET = 2000;
 const FIELDS_LIMIT = 200;
 
 export function compileQuery(r: Resolver, query: Query): Plan {
+  const plan = compileTop(r, query);
+  if (r.notCount !== countNotKeywords(r.soql)) {
+    // The parser dropped a NOT (it does for `NOT NOT (...)`): refuse rather than answer a different question.
+    const at = Math.max(locateKeyword(r.soql, 'NOT'), 0);
+    throw queryError(r.soql, at, 'MALFORMED_QUERY', "unexpected token: 'NOT'");
+  }
+  return plan;
+}
+
+function compileTop(r: Resolver, query: Query): Plan {
   const fromAt = Math.max(locateKeyword(r.soql, 'FROM'), 0);
   const object = r.object(query.sObject ?? '', fromAt);
   const scope: Scope = { r, object, alias: query.sObjectAlias, from: 0 };

@@ -73,6 +73,8 @@ const POLY_FIELDS: Record<string, FieldDef> = {
 export class Resolver {
   private readonly subqueries: number[];
   private cursor = 0;
+  /** NOT nodes in every condition tree built so far (checked against the text once compiling ends). */
+  notCount = 0;
 
   constructor(
     readonly soql: string,

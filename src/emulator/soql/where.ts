@@ -1,6 +1,6 @@
 /** Compiles WHERE into a predicate closure, plus the IDs of an `Id = / Id IN` conjunct for index lookups. */
 import type { Query } from '@jetstreamapp/soql-parser-js';
-import { buildConditionTree, ConditionShapeError } from './condition-tree.ts';
+import { buildConditionTree, ConditionShapeError, countNots } from './condition-tree.ts';
 import type { CondTree } from './condition-tree.ts';
 import type { Env } from './env.ts';
 import { buildMatcher, checkOperator, parseLiterals } from './filter.ts';
@@ -28,7 +28,9 @@ export interface CompiledWhere {
 
 export function toTree<L>(scope: Scope, clause: object, keyword: string): CondTree<L> {
   try {
-    return buildConditionTree<L>(clause);
+    const tree = buildConditionTree<L>(clause);
+    scope.r.notCount += countNots(tree);
+    return tree;
   } catch (err) {
     if (err instanceof ConditionShapeError) {
       fail(scope, Math.max(locateKeyword(scope.r.soql, keyword, scope.from), 0), 'MALFORMED_QUERY', `unexpected token: '${keyword}'`);

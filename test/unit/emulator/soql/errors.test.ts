@@ -142,6 +142,7 @@ describe('malformed and unsupported queries', () => {
     ['SELECT Id FROM Account WHERE Name IN (SELECT Id FROM Contact)', 'INVALID_FIELD', 'Invalid semi join field'],
     ['SELECT Id FROM Account WHERE Id IN (SELECT LastName FROM Contact)', 'INVALID_FIELD', 'semi join sub-selects can only select an Id or reference field'],
     ['SELECT Id FROM Loan_Application__c ORDER BY Products__c', 'INVALID_FIELD', "field 'Products__c' can not be sorted in a query call"],
+    ["SELECT Id FROM Account WHERE NOT NOT (NOT Name = 'x' AND Name = 'Acme')", 'MALFORMED_QUERY', "unexpected token: 'NOT'"],
     ['SELECT Id FROM Account WITH DATA CATEGORY Geography__c AT usa__c', 'MALFORMED_QUERY', 'WITH DATA CATEGORY is not supported'],
   ];
   it.each(cases)('%s', (soql, code, detail) => {
