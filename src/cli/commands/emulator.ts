@@ -67,23 +67,23 @@ async function printBanner(handle: EmulatorHandle, seedPath: string): Promise<vo
     return;
   }
   console.log(`Connected app ${pc.bold(app.name)}  consumer key ${app.consumerKey}  dev key ${key.file}\n`);
-  let sampleToken: string | undefined;
+  let publisher: { token: string; username: string } | undefined;
   for (const user of org.users()) {
     console.log(`${pc.bold(user.username)}  ${pc.dim(`${user.profile}${user.permissionSets.length ? ` + ${user.permissionSets.join(', ')}` : ''}`)}`);
     console.log(`  sf org login jwt --username ${user.username} --client-id ${app.consumerKey} --jwt-key-file ${key.file} --instance-url ${url}`);
     try {
       const token = await mintToken(handle, app.consumerKey, key.pem, user.username);
-      sampleToken ??= token;
+      if (org.access(user.id).canObject(EVENT_OBJECT, 'create')) publisher ??= { token, username: user.username };
       console.log(`  access token: ${token}`);
     } catch (error) {
       console.log(pc.dim(`  no token: ${(error as Error).message}`));
     }
   }
   const event = sampleEvent(org);
-  if (event && sampleToken) {
-    console.log(`\nPublish a test ${EVENT_OBJECT}:`);
+  if (event && publisher) {
+    console.log(`\nPublish a test ${EVENT_OBJECT} as ${publisher.username}:`);
     console.log(
-      `  curl -s -X POST ${url}/services/data/v62.0/sobjects/${EVENT_OBJECT} -H 'Authorization: Bearer ${sampleToken}' ` +
+      `  curl -s -X POST ${url}/services/data/v62.0/sobjects/${EVENT_OBJECT} -H 'Authorization: Bearer ${publisher.token}' ` +
         `-H 'Content-Type: application/json' -d '${JSON.stringify(event)}'`,
     );
   }
