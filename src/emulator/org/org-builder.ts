@@ -7,6 +7,7 @@ import { buildCustomField, buildNameField, FieldSpecError } from './custom-field
 import { systemFields } from './field-factory.ts';
 import { makeId } from './ids.ts';
 import { loadPackageMetadata } from './metadata-loader.ts';
+import type { PackageMetadata } from './metadata-loader.ts';
 import type { ConnectedAppDef, ObjectDef, ObjectPermission, PermissionSetDef, RoleDef, UserDef } from './model.ts';
 import { assignKeyPrefixes, OrgSchema } from './schema.ts';
 import { resolveCertificate, SeedError } from './seed.ts';
@@ -32,6 +33,18 @@ function build<T>(where: string, fn: () => T): T {
     if (error instanceof FieldSpecError) throw new SeedError(`${where}: ${error.message}`);
     throw error;
   }
+}
+
+const packageCache = new Map<string, PackageMetadata>();
+
+/** force-app is read once per process (tests build many orgs); callers get a private copy they may mutate. */
+function packageMetadata(dir: string): PackageMetadata {
+  let cached = packageCache.get(dir);
+  if (!cached) {
+    cached = loadPackageMetadata(dir);
+    packageCache.set(dir, cached);
+  }
+  return structuredClone(cached);
 }
 
 function seedObject(name: string, spec: ObjectSeed): ObjectDef {
@@ -75,7 +88,7 @@ function buildObjects(
 ): { objects: ObjectDef[]; packageSets: PermissionSetDef[] } {
   const objects = standardObjects();
   const byName = new Map(objects.map((o) => [o.name.toLowerCase(), o]));
-  const pkg = forceAppDir ? loadPackageMetadata(forceAppDir) : { objects: [], fieldExtensions: [], permissionSets: [] };
+  const pkg = forceAppDir ? packageMetadata(forceAppDir) : { objects: [], fieldExtensions: [], permissionSets: [] };
   const addFields = (objectName: string, fields: ObjectDef['fields'], where: string): void => {
     const def = byName.get(objectName.toLowerCase());
     if (!def) throw new SeedError(`${where}: unknown object '${objectName}'`);

@@ -28,7 +28,7 @@ export const DEFAULT_SEED_PATH = fileURLToPath(new URL('../../../scripts/seeds/l
 
 export interface CreateOrgOptions {
   /** SFDX source folder with the package metadata; default the repository's `force-app/`; null for none. */
-  forceAppDir?: string | null;
+  forceAppDir?: string | null | undefined;
   /** A parsed seed object or the path of a YAML seed file. */
   seed: SeedInput | string;
   /** Folder that `certificateFile` paths of an inline seed resolve against (default: the working directory). */
