@@ -70,7 +70,35 @@ function evaluate(soql: string, index: DescribeIndex, rowCap: number): SoqlVerdi
   walker.query(parsed.ast, '');
   const base = { objects: [...walker.objects], fieldPaths: [...walker.fieldPaths] };
   if (walker.violations.length > 0) return { allowed: false, violations: walker.violations, ...base };
-  return { allowed: true, violations: [], query: applyRowCap(parsed.ast, rowCap), ...base };
+  const query = applyRowCap(parsed.ast, rowCap);
+  const recheck = recheckComposed(query, index, base);
+  if (recheck) return { allowed: false, violations: [recheck], ...base };
+  return { allowed: true, violations: [], query, ...base };
+}
+
+/**
+ * The composed text is what runs, so it is parsed and walked again: it must parse, pass, touch exactly the same
+ * objects and fields, and carry a LIMIT. Any difference (a composer bug) is a refusal.
+ */
+function recheckComposed(
+  query: string,
+  index: DescribeIndex,
+  base: { objects: string[]; fieldPaths: string[] },
+): string | undefined {
+  const parsed = parse(query);
+  if (!parsed.ok) return `internal error: the row-capped query does not parse (${parsed.error})`;
+  const walker = new SoqlWalker(index);
+  walker.query(parsed.ast, '');
+  const same = (a: Iterable<string>, b: string[]): boolean => [...a].sort().join('\n') === [...b].sort().join('\n');
+  if (
+    walker.violations.length > 0 ||
+    !same(walker.objects, base.objects) ||
+    !same(walker.fieldPaths, base.fieldPaths)
+  ) {
+    return 'internal error: the row-capped query differs from the checked query';
+  }
+  if (parsed.ast.limit === undefined) return 'internal error: the row-capped query has no LIMIT';
+  return undefined;
 }
 
 function parse(soql: string): Parsed {

@@ -70,6 +70,7 @@ export class SoqlWalker {
     if (query.withAccessLevel === 'SYSTEM_MODE') this.refuse(`${at}WITH SYSTEM_MODE is not allowed`);
     if (query.for === 'UPDATE') this.refuse(`${at}FOR UPDATE is not allowed`);
     if (query.update !== undefined) this.refuse(`${at}UPDATE ${query.update} is not allowed`);
+    if (query.withDataCategory !== undefined) this.refuse(`${at}WITH DATA CATEGORY is not supported`);
     const fields = query.fields ?? [];
     if (fields.length === 0) this.refuse(`${at}SELECT list is empty`);
     for (const field of fields) this.selectField(field, scope);

@@ -248,6 +248,14 @@ describe('checkSoql: row cap', () => {
     );
   });
 
+  it('drops WITH SECURITY_ENFORCED / USER_MODE (the composer misplaces them; REST enforces FLS anyway)', () => {
+    expect(allowed('SELECT Id FROM Account WITH SECURITY_ENFORCED ORDER BY Name LIMIT 20 OFFSET 4').query).toBe(
+      'SELECT Id FROM Account ORDER BY Name LIMIT 20 OFFSET 4',
+    );
+    expect(allowed('SELECT Id FROM Account WITH USER_MODE').query).toBe('SELECT Id FROM Account LIMIT 200');
+    blocked('SELECT Id FROM Account WITH DATA CATEGORY Geography__c ABOVE usa__c', 'DATA CATEGORY');
+  });
+
   it('caps child subqueries too, and the capped text passes the guard again', () => {
     const verdict = allowed(
       'SELECT Id, (SELECT Id FROM Documents__r), (SELECT Id FROM Tasks LIMIT 3) FROM Loan_Application__c',
