@@ -60,10 +60,10 @@ const SerializerOutput = z.object({
 });
 
 /** Salesforce's own Apex parser (jorje, compiled natively) over each file. */
-export async function parseApex(files: string[]): Promise<CheckIssue[]> {
+export async function parseApex(files: string[], anonymous = false): Promise<CheckIssue[]> {
   const issues: CheckIssue[] = [];
   for (const file of files) {
-    const result = await run(SERIALIZER, ['-l', file]);
+    const result = await run(SERIALIZER, [...(anonymous ? ['-a'] : []), '-l', file]);
     let parsed: z.infer<typeof SerializerOutput>;
     try {
       parsed = SerializerOutput.parse(JSON.parse(result.stdout));
