@@ -15,7 +15,7 @@ interface SubResponse {
 const V = '/services/data/v62.0';
 const HALTED = 'The transaction was rolled back since another operation in the same transaction failed.';
 
-const composite = (body: unknown): Promise<{ compositeResponse: SubResponse[] }> => admin.requestPost('/composite', body);
+const composite = (body: object): Promise<{ compositeResponse: SubResponse[] }> => admin.requestPost('/composite', body);
 
 beforeAll(async () => {
   emu = await startTestEmulator();
