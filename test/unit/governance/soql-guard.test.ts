@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DescribeIndex } from '../../../src/governance/describe.ts';
 import { checkSoql } from '../../../src/governance/soql-guard/index.ts';
 import type { SoqlVerdict } from '../../../src/governance/soql-guard/index.ts';
 import { loadIndex } from '../../fixtures/describe/load.ts';
@@ -287,5 +288,25 @@ describe('checkSoql: personas and caching', () => {
       fieldPaths: ['Contact.Id', 'Contact.Name'],
       query: 'SELECT Id, Name FROM Contact LIMIT 200',
     });
+  });
+});
+
+describe('DescribeIndex', () => {
+  it('looks names up case-insensitively and hides child relationships to unreadable objects', () => {
+    expect(officer.field('loan_application__C', 'AMOUNT__C')?.name).toBe('Amount__c');
+    expect(officer.parentRelationship('Loan_Application__c', 'applicant__R')?.name).toBe('Applicant__c');
+    expect(officer.parentRelationship('Loan_Application__c', 'Reviewed_By__r')).toBeUndefined();
+    expect(officer.childRelationship('Loan_Application__c', 'credit_reviews__r')).toBeUndefined();
+    expect(underwriter.childRelationship('Loan_Application__c', 'credit_reviews__r')).toEqual({
+      relationshipName: 'Credit_Reviews__r',
+      childSObject: 'Credit_Review__c',
+      field: 'Loan_Application__c',
+    });
+    expect(officer.objectForKeyPrefix('a01')?.name).toBe('Loan_Application__c');
+  });
+
+  it('rejects describe input that does not match the schema, naming the path', () => {
+    expect(() => DescribeIndex.fromJson([{ name: 'Account', fields: [{ name: 'Id' }] }])).toThrow(/fields\[0\]\.type/);
+    expect(() => DescribeIndex.fromJson({})).toThrow(/invalid describe input/);
   });
 });
