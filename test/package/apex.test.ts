@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findApexFiles, parseApex, runApexLs, runPmd } from '../../scripts/sf/checks/apex-tools.ts';
@@ -132,5 +133,30 @@ describe('inline SOQL field check', () => {
       ]),
     );
     expect(messages).toHaveLength(6);
+  });
+});
+
+describe('no privilege escalation in package code', () => {
+  const mainFiles = findApexFiles(join(FORCE_APP, 'main'));
+
+  it('every class declares with sharing or inherited sharing, never without sharing', () => {
+    const bad = findApexFiles(FORCE_APP).filter((f) => {
+      const source = readFileSync(f, 'utf8');
+      return /without\s+sharing/i.test(source) || !/(with|inherited)\s+sharing\s+class\s/i.test(source);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('every inline query in package (non-test) code runs WITH USER_MODE and DML names AccessLevel.USER_MODE', () => {
+    const problems: string[] = [];
+    for (const file of mainFiles) {
+      const source = readFileSync(file, 'utf8');
+      for (const q of extractInlineSoql(source)) if (!/WITH\s+USER_MODE/i.test(q.soql)) problems.push(`${file}:${q.line} query without USER_MODE`);
+      for (const m of source.matchAll(/Database\.(insert|update|upsert|delete)\(([^;]*)\);/g)) {
+        if (!m[2]?.includes('AccessLevel.USER_MODE')) problems.push(`${file}: Database.${m[1]} without AccessLevel.USER_MODE`);
+      }
+      if (/^\s*(insert|update|upsert|delete)\s+(?!as\s+user)/im.test(source)) problems.push(`${file}: DML statement not in user mode`);
+    }
+    expect(problems).toEqual([]);
   });
 });
