@@ -14,6 +14,7 @@ export const MAX_COMETD_BODY_BYTES = 32_768;
 /** Developer Edition: 20 concurrent CometD clients. */
 export const DEFAULT_MAX_CLIENTS = 20;
 const MIN_API_VERSION = 37;
+const MAX_REVOKED_REMEMBERED = 1000;
 
 export interface StreamingDeps {
   resolveToken(token: string): { userId: string; access: UserAccess } | undefined;
@@ -72,6 +73,8 @@ export function createStreaming(deps: StreamingDeps): Streaming {
   const logger = (deps.logger ?? silentLogger()).child({ component: 'cometd' });
   const bus = new EventBus({ ...deps.bus, schema: deps.schema, logger });
   const sessions = new Map<string, ClientSession>();
+  // Clients ended by a revoked token keep answering 401 (not "Unknown client", which would invite a re-handshake).
+  const revokedClients = new Set<string>();
   const maxClients = deps.maxClients ?? DEFAULT_MAX_CLIENTS;
   let connectTimeoutMs = deps.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let closed = false;
@@ -82,8 +85,15 @@ export function createStreaming(deps: StreamingDeps): Streaming {
 
   function endSession(session: ClientSession, reason: WakeReason): void {
     sessions.delete(session.clientId);
+    if (reason === 'revoked') rememberRevoked(session.clientId);
     session.end(reason);
     logger.debug({ clientId: session.clientId, reason }, 'client removed');
+  }
+
+  function rememberRevoked(clientId: string): void {
+    revokedClients.add(clientId);
+    // Insertion order makes the oldest entry first; the set only needs to outlive a client's retry loop.
+    if (revokedClients.size > MAX_REVOKED_REMEMBERED) revokedClients.delete(revokedClients.values().next().value as string);
   }
 
   /** Every request after the handshake is re-authenticated; a dead token ends the client for good. */
@@ -133,6 +143,7 @@ export function createStreaming(deps: StreamingDeps): Streaming {
   /** Resolves the client of a non-handshake meta message, or the failure reply to send instead. */
   function sessionFor(message: BayeuxMessage, authorization: string | undefined): ClientSession | BayeuxReply {
     if (message.clientId === undefined) return failure(message, StreamingErrors.notHandshaken, handshakeAdvice);
+    if (revokedClients.has(message.clientId)) return failure(message, StreamingErrors.authenticationInvalid, noReconnect);
     const session = sessions.get(message.clientId);
     if (!session) return failure(message, StreamingErrors.unknownClient, handshakeAdvice);
     if (!authenticate(session, authorization)) return failure(message, StreamingErrors.authenticationInvalid, noReconnect);

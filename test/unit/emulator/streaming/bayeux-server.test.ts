@@ -180,6 +180,19 @@ describe('connect', () => {
     expect(s.clients()).toEqual([]);
   });
 
+  it('keeps answering 401 to a client revoked between connects instead of inviting a re-handshake', async () => {
+    const { s, tokens, alice } = setup();
+    const clientId = await handshake(s, alice);
+    await send(s, alice, [connect(clientId, '2')]);
+    tokens.revoke(alice);
+    s.revalidateTokens();
+    for (const id of ['3', '4']) {
+      expect((await send(s, alice, [connect(clientId, id)]))[0]).toMatchObject({
+        successful: false, error: '401::Authentication invalid', advice: { reconnect: 'none' },
+      });
+    }
+  });
+
   it('re-checks the token on every request and keeps live tokens touched', async () => {
     const { s, tokens, alice } = setup();
     const clientId = await handshake(s, alice);
