@@ -184,9 +184,18 @@ export class ScriptedProvider implements LlmProvider {
 function toScriptResult(message: Extract<ChatMessage, { role: 'tool' }>): ScriptToolResult {
   let value: unknown = message.content;
   try {
-    value = JSON.parse(message.content);
+    value = JSON.parse(unwrapData(message.content));
   } catch {
     // Plain-text tool results stay strings.
   }
   return { tool: message.name, toolCallId: message.toolCallId, content: message.content, value };
+}
+
+/**
+ * The runtime delimits tool output as untrusted data (`<untrusted_data tool="x">`, a notice line, the body, the closing
+ * tag). A real model reads through that; the script reads the JSON body.
+ */
+function unwrapData(content: string): string {
+  const match = /^<untrusted_data[^>]*>\n[^\n]*\n([\s\S]*)\n<\/untrusted_data>$/.exec(content);
+  return match ? match[1]! : content;
 }

@@ -3,11 +3,11 @@ import type { ChatMessage, ToolCall } from '../llm/types.ts';
 /** An `ExecutionStep__c` row as the context query returns it. */
 export interface StepRow {
   StepType__c: string;
-  Content__c?: string | null;
-  ToolName__c?: string | null;
-  ToolCallId__c?: string | null;
-  ToolArguments__c?: string | null;
-  ToolResult__c?: string | null;
+  Content__c?: string | null | undefined;
+  ToolName__c?: string | null | undefined;
+  ToolCallId__c?: string | null | undefined;
+  ToolArguments__c?: string | null | undefined;
+  ToolResult__c?: string | null | undefined;
   TurnIdentifier__c: string;
   Sequence__c: number;
 }

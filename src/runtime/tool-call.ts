@@ -69,13 +69,20 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
 
   // Tools receive real values; the model only ever saw tokens.
   const realArgs = (await deps.trust.restoreValue(args)) as Record<string, unknown>;
-  const gate = await deps.gate.review({
-    tool,
-    toolCallId: call.id,
-    args: realArgs,
-    modelRequestedApproval,
-    ...(approvalReason === undefined ? {} : { approvalReason }),
-  });
+  let gate;
+  try {
+    gate = await deps.gate.review({
+      tool,
+      toolCallId: call.id,
+      args: realArgs,
+      modelRequestedApproval,
+      ...(approvalReason === undefined ? {} : { approvalReason }),
+    });
+  } catch (error) {
+    // The approval gate could not decide: the action does not run (fail closed).
+    if (error instanceof LoomError && error.retryable) throw error;
+    return refuse('ApprovalUnavailable', `This action needs a human decision that could not be arranged: ${(error as Error).message}`);
+  }
   if (gate.decision === 'hold') {
     deps.recorder.record({ type: 'Approval', role: 'System', toolName: tool.name, toolCallId: call.id, content: `${gate.type} required: ${gate.message}` });
     deps.recorder.decision({ title: `Waiting for ${gate.type.toLowerCase()}`, detail: gate.message, toolName: tool.name, ...(rationale ? { rationale } : {}), outcome: 'Pending' });

@@ -1,0 +1,79 @@
+import type { TokenVault } from '../governance/pii/index.ts';
+import type { LlmProvider } from '../llm/types.ts';
+import type { Logger } from '../logger.ts';
+import { ApiMeter } from '../salesforce/api-meter.ts';
+import { SalesforceClient } from '../salesforce/rest-client.ts';
+import { SessionPool } from '../salesforce/session-pool.ts';
+import type { AgentConfig } from './agent-registry.ts';
+import type { JobHandler } from './jobs.ts';
+import type { GateDecision, HitlGate } from './ports.ts';
+import { createTurnHandler, type TurnHandlerDeps } from './turn-handler.ts';
+
+export interface RuntimeOptions {
+  loginUrl: string;
+  clientId: string;
+  privateKeyPem: string;
+  integrationUsername: string;
+  apiVersion: string;
+  logger: Logger;
+  /** One provider for every agent, or a choice per agent configuration. */
+  provider: LlmProvider | ((agent: AgentConfig) => LlmProvider);
+  vault: TokenVault;
+  gateFor?: TurnHandlerDeps['gateFor'];
+  trustedPublishers?: string[];
+  defaultModel?: string;
+}
+
+export interface Runtime {
+  pool: SessionPool;
+  meter: ApiMeter;
+  integration: SalesforceClient;
+  clientFor(username: string): SalesforceClient;
+  turnHandler: JobHandler;
+}
+
+/**
+ * Wires the Salesforce side of the worker: one JWT session pool, one API meter, one client per user (cached), the
+ * integration client for Loom's own records, and the turn handler.
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const meter = new ApiMeter();
+  const pool = new SessionPool({
+    loginUrl: options.loginUrl,
+    clientId: options.clientId,
+    privateKeyPem: options.privateKeyPem,
+    logger: options.logger,
+  });
+  const clients = new Map<string, SalesforceClient>();
+  const clientFor = (username: string): SalesforceClient => {
+    const key = username.toLowerCase();
+    let client = clients.get(key);
+    if (!client) {
+      client = new SalesforceClient(username, { pool, apiVersion: options.apiVersion, meter, logger: options.logger });
+      clients.set(key, client);
+    }
+    return client;
+  };
+  const integration = clientFor(options.integrationUsername);
+  const provider = options.provider;
+  const turnHandler = createTurnHandler({
+    logger: options.logger,
+    meter,
+    integration,
+    clientFor,
+    providerFor: typeof provider === 'function' ? provider : () => provider,
+    vault: options.vault,
+    gateFor: options.gateFor ?? (() => refuseGatedTools),
+    ...(options.trustedPublishers ? { trustedPublishers: options.trustedPublishers } : {}),
+    ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
+  });
+  return { pool, meter, integration, clientFor, turnHandler };
+}
+
+/** Without an approval service, a tool that needs a person can never run: fail closed. */
+const refuseGatedTools: HitlGate = {
+  async review(request): Promise<GateDecision> {
+    if (request.tool.hitlMode === '' && !request.modelRequestedApproval) return { decision: 'execute', args: request.args };
+    throw new Error(`"${request.tool.name}" requires ${request.tool.hitlMode || 'approval'}, and no approval service is configured`);
+  },
+};

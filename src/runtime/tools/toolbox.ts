@@ -1,0 +1,108 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { SalesforceClient } from '../../salesforce/rest-client.ts';
+import type { Capability } from '../agent-registry.ts';
+import type { ToolDefinition, ToolExecutor, ToolOutcome } from '../ports.ts';
+import type { DescribeCache } from './describe-cache.ts';
+import { permits, requiredAccess, runStandardAction } from './standard-tools.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+const validators = new Map<string, ValidateFunction | Error>();
+
+/** Standard actions that change data or reach outside: never run twice for one tool call. */
+const SIDE_EFFECT_ACTIONS = new Set(['CreateRecord', 'UpdateRecord', 'SendEmail', 'PostChatter']);
+
+export function toToolDefinition(capability: Capability): ToolDefinition {
+  const implementationType = capability.ImplementationType__c;
+  const detail = implementationType === 'Standard' ? capability.StandardActionType__c : capability.ImplementationDetail__c;
+  return {
+    name: capability.CapabilityName__c,
+    description: capability.Description__c,
+    parameters: capability.parameters,
+    capabilityId: capability.Id,
+    hitlMode: capability.HITLMode__c,
+    implementationType,
+    implementationDetail: detail,
+    backendConfiguration: capability.backend,
+    sideEffects: implementationType !== 'Standard' || SIDE_EFFECT_ACTIONS.has(detail),
+  };
+}
+
+/**
+ * The tools this user may be offered: active, externally exposed capabilities whose objects the user can read, create
+ * or edit according to their own describe (a create-Case tool is hidden from a user who cannot create Cases).
+ */
+export async function toolsForUser(
+  capabilities: Capability[],
+  client: SalesforceClient,
+  describes: DescribeCache,
+): Promise<{ tools: ToolDefinition[]; hidden: Array<{ name: string; reason: string }> }> {
+  const tools: ToolDefinition[] = [];
+  const hidden: Array<{ name: string; reason: string }> = [];
+  for (const capability of capabilities) {
+    const tool = toToolDefinition(capability);
+    if (!capability.IsActive__c || capability.ExposureLevel__c !== 'External') continue;
+    const needs = tool.implementationType === 'Standard' ? requiredAccess(tool) : [];
+    let allowed = true;
+    for (const need of needs) {
+      if (!permits(await describes.get(client, need.object), need.need)) {
+        hidden.push({ name: tool.name, reason: `no ${need.need} access to ${need.object}` });
+        allowed = false;
+        break;
+      }
+    }
+    if (allowed) tools.push(tool);
+  }
+  return { tools, hidden };
+}
+
+/** JSON Schema validation of the model's arguments against the capability's `Parameters__c`. */
+export function validateArguments(tool: ToolDefinition, args: Record<string, unknown>): string[] {
+  let validate = validators.get(tool.capabilityId + JSON.stringify(tool.parameters).length);
+  if (!validate) {
+    try {
+      validate = ajv.compile(tool.parameters);
+    } catch (error) {
+      validate = error as Error;
+    }
+    validators.set(tool.capabilityId + JSON.stringify(tool.parameters).length, validate);
+  }
+  // A schema that does not compile refuses every call (fail closed) and says why.
+  if (validate instanceof Error) return [`the tool's parameter schema is invalid: ${validate.message}`];
+  if (validate(args)) return [];
+  return (validate.errors ?? []).map((error) => `${error.instancePath || '(arguments)'} ${error.message ?? 'is invalid'}`);
+}
+
+/** Runs a tool as the requesting user (or, when the agent opts in, the configured service identity). */
+export class UserToolExecutor implements ToolExecutor {
+  constructor(
+    private readonly client: SalesforceClient,
+    private readonly describes: DescribeCache,
+    private readonly executionIdentity?: string,
+  ) {}
+
+  async execute(tool: ToolDefinition, args: Record<string, unknown>): Promise<ToolOutcome> {
+    const outcome =
+      tool.implementationType === 'Standard'
+        ? await runStandardAction(tool.implementationDetail, tool, args, { client: this.client, describes: this.describes })
+        : await this.invokeAction(tool, args);
+    return this.executionIdentity ? { ...outcome, executionIdentity: this.executionIdentity } : outcome;
+  }
+
+  /** Flow and invocable Apex actions through `/actions/custom/{flow|apex}/{name}`, as the user. */
+  private async invokeAction(tool: ToolDefinition, args: Record<string, unknown>): Promise<ToolOutcome> {
+    const kind = tool.implementationType === 'Flow' ? 'flow' : tool.implementationType === 'Apex' ? 'apex' : null;
+    if (!kind || !/^[A-Za-z][A-Za-z0-9_]*$/.test(tool.implementationDetail)) {
+      return { ok: false, errorCategory: 'Configuration', result: { error: `The tool "${tool.name}" has no runnable implementation configured.` } };
+    }
+    const response = await this.client.request<Array<{ isSuccess: boolean; outputValues?: unknown; errors?: unknown }>>(
+      'POST',
+      `/actions/custom/${kind}/${tool.implementationDetail}`,
+      { inputs: [args] },
+    );
+    const first = response[0];
+    if (!first?.isSuccess) return { ok: false, errorCategory: 'ActionFailed', result: { error: 'The action failed.', details: first?.errors ?? null } };
+    return { ok: true, result: first.outputValues ?? {} };
+  }
+}

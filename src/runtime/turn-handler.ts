@@ -1,0 +1,220 @@
+import { compileToolGraph } from '../governance/tool-graph/index.ts';
+import type { TokenVault } from '../governance/pii/index.ts';
+import { LoomError } from '../errors.ts';
+import type { LlmProvider } from '../llm/types.ts';
+import type { Logger } from '../logger.ts';
+import type { ApiMeter } from '../salesforce/api-meter.ts';
+import type { SalesforceClient } from '../salesforce/rest-client.ts';
+import { AgentRegistry, type AgentConfig } from './agent-registry.ts';
+import { writeTurn } from './audit-writer.ts';
+import { runGovernedLoop, type LoopResult } from './governed-loop.ts';
+import { rebuildHistory } from './history.ts';
+import { TurnJob, type JobHandler, type JobOutcome, type LoomJob } from './jobs.ts';
+import type { HitlGate, ToolGate } from './ports.ts';
+import { AccessGuard, loadTurnContext, type TurnContext } from './turn-context.ts';
+import { TurnRecorder } from './turn-recorder.ts';
+import { createTurnTrust } from './turn-trust.ts';
+import { DescribeCache } from './tools/describe-cache.ts';
+import { toolsForUser, UserToolExecutor, validateArguments } from './tools/toolbox.ts';
+
+export interface TurnHandlerDeps {
+  logger: Logger;
+  meter: ApiMeter;
+  /** The worker's integration user: Loom's own records only, never business data. */
+  integration: SalesforceClient;
+  /** A client acting as the given user (their own JWT session). */
+  clientFor: (username: string) => SalesforceClient;
+  providerFor: (agent: AgentConfig) => LlmProvider;
+  vault: TokenVault;
+  /** Builds the runtime-enforced approval gate for a turn (see src/hitl). */
+  gateFor: (turn: { agent: AgentConfig; execution: TurnContext['execution']; turnId: string; userId: string; recorder: TurnRecorder }) => HitlGate;
+  /** User IDs allowed to publish turns for executions they do not own (service publishers). */
+  trustedPublishers?: string[];
+  defaultModel?: string;
+  registry?: AgentRegistry;
+  describes?: DescribeCache;
+}
+
+/** Terminal step types: a turn that already wrote one of these has finished, whatever a redelivery says. */
+const TERMINAL = new Set(['AgentResponse']);
+
+/** Creates the handler for `turn` jobs: one governed agent turn, run as the requesting user, fully audited. */
+export function createTurnHandler(deps: TurnHandlerDeps): JobHandler {
+  const registry = deps.registry ?? new AgentRegistry(deps.integration);
+  const describes = deps.describes ?? new DescribeCache();
+  const guard = new AccessGuard(deps.integration);
+
+  return {
+    async handle(job: LoomJob, signal: AbortSignal): Promise<JobOutcome> {
+      if (job.kind !== 'turn') return { status: 'ignored', detail: `not a turn job: ${job.kind}` };
+      const { event } = TurnJob.parse(job);
+      const log = deps.logger.child({ executionId: event.AgentExecutionId__c, turnId: event.TurnIdentifier__c, jobId: job.eventUuid });
+      const { result, scope } = await deps.meter.scope(async () => runTurn(job, log, signal));
+      log.info({ status: result.status, apiCalls: scope.calls }, 'turn finished');
+      return { ...result, apiCalls: scope.calls };
+    },
+  };
+
+  async function runTurn(job: TurnJob, log: Logger, signal: AbortSignal): Promise<JobOutcome> {
+    const { event } = job;
+    const context = await loadTurnContext(deps.integration, { executionId: event.AgentExecutionId__c, messageId: event.InteractionMessageId__c });
+    const { execution } = context;
+    const turnId = event.TurnIdentifier__c;
+    const recorder = new TurnRecorder(execution.Id, turnId, nextSequence(context, turnId));
+
+    if (execution.CurrentTurnIdentifier__c && execution.CurrentTurnIdentifier__c !== turnId) {
+      log.warn({ current: execution.CurrentTurnIdentifier__c }, 'stale turn: a newer turn exists; nothing written');
+      return { status: 'stale' };
+    }
+    // A turn's first write is one atomic composite call, so any step of this turn means it already ran.
+    if (context.steps.some((step) => step.TurnIdentifier__c === turnId)) {
+      const final = context.steps.some((step) => step.TurnIdentifier__c === turnId && TERMINAL.has(step.StepType__c));
+      return { status: 'duplicate', detail: final ? 'this turn already has a final answer' : 'this turn already ran and is waiting for a decision' };
+    }
+
+    const owner = execution.RequestingUser__c ?? execution.OwnerId;
+    const publisher = event.CreatedById;
+    const trusted = (deps.trustedPublishers ?? []).some((id) => sameId(id, publisher));
+    if (!sameId(owner, publisher) && !trusted) {
+      log.warn({ publisher, owner }, 'security: turn published by a user who does not own the execution');
+      return refuse(recorder, context, 'SecurityViolation', 'This turn was requested by a user who does not own the conversation; it was refused and recorded.');
+    }
+    if (!execution.AIAgentDefinition__c) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
+    if (!context.message) return refuse(recorder, context, 'MalformedEvent', 'The turn names no message the worker can read.');
+
+    let username: string;
+    try {
+      username = await guard.username(owner);
+    } catch (error) {
+      return refuse(recorder, context, 'PermissionDenied', (error as Error).message);
+    }
+    const userClient = deps.clientFor(username);
+    let allowed: { ok: boolean; reason?: string };
+    try {
+      allowed = await guard.mayRun(owner, execution.AIAgentDefinition__c, userClient);
+    } catch (error) {
+      if (error instanceof LoomError && !error.retryable) return refuse(recorder, context, 'PermissionDenied', error.message);
+      throw error;
+    }
+    if (!allowed.ok) return refuse(recorder, context, 'PermissionDenied', allowed.reason ?? 'Not allowed to run this agent.');
+
+    const agent = await registry.get(execution.AIAgentDefinition__c, execution.AIAgentDefinition__r?.LastModifiedDate);
+    for (const invalid of agent.invalidCapabilities) {
+      recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'Configuration', content: `Tool ${invalid.name} hidden: ${invalid.reason}` });
+    }
+    const { tools } = await toolsForUser(agent.capabilities, userClient, describes);
+    const graph = buildGraph(agent, tools.map((tool) => tool.name), recorder);
+    const trust = createTurnTrust(agent, execution.Id, deps.vault);
+    const history = rebuildHistory(context.steps, { turnLimit: agent.historyTurnLimit, excludeTurn: turnId });
+
+    const loop = await runGovernedLoop(
+      {
+        systemPrompt: agent.systemPrompt,
+        history,
+        userMessage: context.message.content,
+        model: agent.llm.ModelIdentifier__c || deps.defaultModel || 'default',
+        prices: { promptPer1M: agent.llm.PromptPricePer1M__c, completionPer1M: agent.llm.CompletionPricePer1M__c },
+        maxSteps: agent.maxSteps,
+        tokenBudget: agent.tokenBudget,
+        safetyMode: agent.safetyMode,
+        toolReasoning: agent.toolReasoning,
+        tools: graph === 'closed' ? [] : tools,
+      },
+      {
+        provider: deps.providerFor(agent),
+        executor: new UserToolExecutor(userClient, describes),
+        trust,
+        gate: deps.gateFor({ agent, execution, turnId, userId: owner, recorder }),
+        graph: graph === 'closed' || graph === null ? null : graph,
+        recorder,
+        validateArgs: validateArguments,
+        signal,
+        isStale: () => false,
+      },
+    );
+    if (loop.status === 'cancelled') throw new LoomError('turn cancelled by shutdown; it will be retried', { retryable: true, category: 'Cancelled' });
+    await finish(recorder, context, loop);
+    return { status: loop.status === 'awaiting-action' ? 'awaiting-action' : loop.status === 'completed' ? 'completed' : 'failed' };
+  }
+
+  async function refuse(recorder: TurnRecorder, context: TurnContext, category: string, message: string): Promise<JobOutcome> {
+    recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: category, content: message });
+    recorder.decision({ title: 'Turn refused', detail: message, outcome: 'Blocked' });
+    await finish(recorder, context, {
+      status: 'failed',
+      finalText: message,
+      usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+      costUsd: 0,
+      llmCalls: 0,
+      toolCalls: 0,
+      errorCategory: category,
+    });
+    return { status: 'refused', detail: message };
+  }
+
+  /** One composite call: steps, decisions, the outbound message, execution status and totals, the result event. */
+  async function finish(recorder: TurnRecorder, context: TurnContext, loop: LoopResult): Promise<void> {
+    const { execution } = context;
+    const turnId = recorder.turnId;
+    const status = loop.status === 'completed' ? 'Completed' : loop.status === 'awaiting-action' ? 'Awaiting Action' : 'Failed';
+    const pending = recorder.takePending();
+    const messageKey = `${execution.Id}-${recorder.stepKey(0)}-out`;
+    await writeTurn(deps.integration, {
+      ...pending,
+      ...(loop.finalText === null
+        ? {}
+        : {
+            message: {
+              MessageKey__c: messageKey,
+              AgentExecution__c: execution.Id,
+              ...(execution.InteractionSession__c ? { InteractionSession__c: execution.InteractionSession__c } : {}),
+              Direction__c: 'Outbound',
+              Role__c: 'Assistant',
+              Content__c: loop.finalText,
+              TurnIdentifier__c: turnId,
+            },
+          }),
+      execution: {
+        id: execution.Id,
+        fields: {
+          ExecutionStatus__c: status,
+          TotalPromptTokens__c: (execution.TotalPromptTokens__c ?? 0) + loop.usage.promptTokens,
+          TotalCompletionTokens__c: (execution.TotalCompletionTokens__c ?? 0) + loop.usage.completionTokens,
+          TotalTokens__c: (execution.TotalTokens__c ?? 0) + loop.usage.totalTokens,
+          TotalCostUSD__c: Number(((execution.TotalCostUSD__c ?? 0) + loop.costUsd).toFixed(6)),
+          StepCount__c: (execution.StepCount__c ?? 0) + pending.steps.length,
+          LastError__c: loop.errorCategory ?? null,
+        },
+      },
+      result: { AgentExecutionId__c: execution.Id, TurnIdentifier__c: turnId, Status__c: status },
+    });
+  }
+}
+
+/** No graph configured → every tool; a malformed graph → no tools at all (fail closed), with the reason recorded. */
+function buildGraph(agent: AgentConfig, toolNames: string[], recorder: TurnRecorder): ToolGate | null | 'closed' {
+  if (!agent.toolFlowGraph.trim()) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(agent.toolFlowGraph);
+  } catch {
+    recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'ToolGraphInvalid', content: 'ToolFlowGraph__c is not valid JSON; no tools are offered.' });
+    return 'closed';
+  }
+  const compiled = compileToolGraph(json, toolNames);
+  if (!compiled.ok) {
+    recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'ToolGraphInvalid', content: `Tool flow graph rejected; no tools are offered: ${compiled.errors.join('; ')}` });
+    return 'closed';
+  }
+  return compiled.graph;
+}
+
+function nextSequence(context: TurnContext, turnId: string): number {
+  const mine = context.steps.filter((step) => step.TurnIdentifier__c === turnId).map((step) => step.Sequence__c);
+  return mine.length === 0 ? 1 : Math.max(...mine) + 1;
+}
+
+function sameId(a: string, b: string): boolean {
+  return a.slice(0, 15) === b.slice(0, 15);
+}
+
