@@ -156,7 +156,9 @@ export function createStreaming(deps: StreamingDeps): Streaming {
     const session = found;
     session.disarmExpiry();
     // The first connect is answered at once: faye's pre-advice request timeout (72 s) is below 110 s.
-    if (session.connectedOnce && mayHold && session.queue.length === 0) {
+    // CometD clients may ask for an immediate answer with `advice.timeout: 0` (e.g. on their first connect).
+    const wantsImmediate = (message.advice as { timeout?: unknown } | undefined)?.timeout === 0;
+    if (session.connectedOnce && mayHold && !wantsImmediate && session.queue.length === 0) {
       const reason = await session.hold(connectTimeoutMs);
       const ended = connectEndReply(message, reason, session);
       if (ended) return [ended];

@@ -5,6 +5,7 @@ import { ApiError } from '../org/model.ts';
 import type { EventSink, ObjectDef, Schema } from '../org/model.ts';
 import { RollingAllocation } from './allocation.ts';
 import { BayeuxError, StreamingErrors } from './errors.ts';
+import { eventSchemaDocument } from './event-schema.ts';
 
 export const DEFAULT_RETENTION_MS = 72 * 60 * 60 * 1000;
 /** Developer Edition allocations (wire protocol §4). */
@@ -162,6 +163,18 @@ export class EventBus implements EventSink {
   schemaId(eventObject: string): string | undefined {
     const object = this.schema.object(eventObject);
     return object && object.kind === 'event' ? this.state(object).schemaId : undefined;
+  }
+
+  /** The Avro schema document for a schema id or an event object name; undefined when neither matches. */
+  eventSchema(idOrEventObject: string): Record<string, unknown> | undefined {
+    for (const object of this.schema.objects()) {
+      if (object.kind !== 'event') continue;
+      const state = this.state(object);
+      if (state.schemaId === idOrEventObject || object.name.toLowerCase() === idOrEventObject.toLowerCase()) {
+        return eventSchemaDocument(object, state.schemaId);
+      }
+    }
+    return undefined;
   }
 
   /**

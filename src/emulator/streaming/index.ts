@@ -5,3 +5,4 @@ export type { DeliveredEvent, BusSubscription, EventBusOptions, ChannelStats } f
 export { serveCometd, cometdVersion } from './http-adapter.ts';
 export { tokenFromAuthorization } from './auth.ts';
 export { StreamingErrors, HttpErrors, BayeuxError } from './errors.ts';
+export { eventSchemaDocument } from './event-schema.ts';

@@ -126,6 +126,14 @@ describe('connect', () => {
     expect(replies).toEqual([{ channel: '/meta/connect', id: '3', clientId, successful: true, advice: { reconnect: 'retry', interval: 0, timeout: 50 } }]);
   });
 
+  it('answers at once a connect that asks for advice.timeout 0', async () => {
+    const { s, alice } = setup();
+    const clientId = await handshake(s, alice);
+    await send(s, alice, [connect(clientId, '2')]);
+    const replies = await send(s, alice, [{ ...connect(clientId, '3'), advice: { timeout: 0 } }]);
+    expect(replies).toEqual([expect.objectContaining({ channel: '/meta/connect', id: '3', successful: true })]);
+  });
+
   it('serves a subscribe that arrives while a connect is held', async () => {
     const { s, alice } = setup();
     const clientId = await handshake(s, alice);

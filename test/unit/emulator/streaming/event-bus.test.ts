@@ -159,4 +159,14 @@ describe('EventBus allocations', () => {
     expect(bus.schemaId('AgentTurn__e')).not.toBe(bus.schemaId('Secret__e'));
     expect(bus.schemaId('Account')).toBeUndefined();
   });
+
+  it('serves the Avro schema document by schema id or event name', () => {
+    const bus = newBus();
+    const id = bus.schemaId('AgentTurn__e') as string;
+    const document = bus.eventSchema(id);
+    expect(document).toEqual(bus.eventSchema('agentturn__e'));
+    expect(document).toMatchObject({ name: 'AgentTurn__e', namespace: 'com.sforce.eventbus', type: 'record', uuid: id });
+    expect((document?.fields as Array<{ name: string }>).map((f) => f.name)).toEqual(['CreatedDate', 'CreatedById', 'ExecutionId__c', 'Attempt__c']);
+    expect(bus.eventSchema('Account')).toBeUndefined();
+  });
 });
