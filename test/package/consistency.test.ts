@@ -1,16 +1,31 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { GENERATED_FILE, renderSObjectTypes } from '../../scripts/generate-sobject-types.ts';
 import { readForceAppMetadata, type ObjectMeta } from '../../scripts/sf/lib/metadata.ts';
 import { ExecutionStep, AgentTurnRequest } from '../../src/schemas/sobjects.ts';
 import { FORCE_APP, REPO } from './support.ts';
 
-/** Business fields of the sample lending org the worker may name (they live in the customer's org, not in Loom). */
-const BUSINESS_ALLOW_LIST = new Set([
-  'Loan_Application__c', 'Amount__c', 'Status__c', 'Risk_Tier__c', 'Applicant__c', 'Applicant__r', 'Reviewed_By__c', 'Reviewed_By__r',
-  'Description__c', 'SSN__c', 'Loan_Applications__r',
-]);
+/**
+ * Business names of the sample lending org the worker may name (demo agent, scripts): they live in the customer's org,
+ * not in Loom, so they come from the sample seed's object definitions rather than from force-app.
+ */
+const BUSINESS_ALLOW_LIST = seedBusinessNames(join(REPO, 'scripts/seeds/lending.yaml'));
+
+function seedBusinessNames(seedPath: string): Set<string> {
+  const seed = parseYaml(readFileSync(seedPath, 'utf8')) as { objects?: Record<string, { fields?: Record<string, { relationshipName?: string }> }> };
+  const names = new Set<string>();
+  for (const [object, definition] of Object.entries(seed.objects ?? {})) {
+    names.add(object);
+    for (const [field, spec] of Object.entries(definition.fields ?? {})) {
+      names.add(field);
+      if (field.endsWith('__c')) names.add(field.replace(/__c$/, '__r'));
+      if (spec?.relationshipName) names.add(`${spec.relationshipName}__r`);
+    }
+  }
+  return names;
+}
 
 /** Every API name the package defines: objects, fields, parent and child relationship names. */
 function knownNames(objects: ObjectMeta[]): Set<string> {
