@@ -74,7 +74,7 @@ const card: Detector = {
 };
 
 const EMAIL =
-  /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g;
+  /(?<![\w.%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z-]|\.[A-Za-z0-9])/g;
 
 const email: Detector = {
   type: 'EMAIL',
@@ -86,7 +86,8 @@ const email: Detector = {
 
 // NANP shapes need separators (a bare 10-digit run is more often an order number); international needs + or 00.
 const PHONE_US = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d|[.-]\d)/g;
-const PHONE_INTL = /(?<![\w+])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\d)/g;
+// Not right after another digit group: "3704 0044 0532" is one number, not a call to +44.
+const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\d)/g;
 const PHONE_NATIONAL = /(?<![\w+.,/-])\(?\d[\d ().-]{5,18}\d(?![\w]|[.,/-]\d)/g;
 const PHONE_CONTEXT =
   /(?:\bphone|\bph\b|\btel\b|\btelephone|\bmobile|\bmob\b|\bcell|\bfax|\bcall(?:ed)?\b|\btext(?:ed)?\b|\bsms|\bwhatsapp|\bcontact number|\breach (?:me|him|her|us|them) (?:at|on)|\btelefon|t[ée]l[ée]phone|\bt[ée]l[ée]fono|\bm[óo]vil|\bhandy|\bportable|\bcellulare)/gi;
@@ -201,19 +202,29 @@ export function customDetector(type: string, source: string): Detector {
   };
 }
 
-/** Runs the detectors and keeps non-overlapping findings, earliest first, longest on a tie. */
+/**
+ * Runs the detectors; overlapping findings merge into one span (typed after its longest member), so a value glued
+ * to another ("4111 1111 1111 1111ada@example.com") is never half-masked.
+ */
 export function detectAll(text: string, detectors: readonly Detector[]): Detection[] {
   const found: Detection[] = [];
   for (const detector of detectors) detector.detect(text, found);
   if (found.length < 2) return found;
   found.sort((a, b) => a.start - b.start || b.end - a.end);
-  const kept: Detection[] = [];
-  let end = -1;
+  const merged: Detection[] = [];
+  let longest = 0;
   for (const detection of found) {
-    if (detection.start >= end) {
-      kept.push(detection);
-      end = detection.end;
+    const last = merged[merged.length - 1];
+    if (last && detection.start < last.end) {
+      if (detection.end - detection.start > longest) {
+        longest = detection.end - detection.start;
+        last.type = detection.type;
+      }
+      last.end = Math.max(last.end, detection.end);
+    } else {
+      merged.push({ ...detection });
+      longest = detection.end - detection.start;
     }
   }
-  return kept;
+  return merged;
 }

@@ -31,11 +31,22 @@ export function luhn(digits: string): boolean {
 // Issuer prefixes of the networks in use (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro, Mir).
 const CARD_PREFIX = /^(?:4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|6(?:011|5|4[4-9]|2)|35(?:2[89]|[3-8])|3(?:0[0-5]|[68])|5018|5020|5038|6304|67|220[0-4])/;
 
+/** Lengths the big networks issue: Amex 15, Mastercard 16, Visa 13/16/19, Diners 14-16, others 16-19. */
+function brandLength(digits: string): boolean {
+  const n = digits.length;
+  if (/^3[47]/.test(digits)) return n === 15;
+  if (/^(?:5[1-5]|2[2-7])/.test(digits)) return n === 16;
+  if (digits.startsWith('4')) return n === 13 || n === 16 || n === 19;
+  if (/^3(?:0|6|8)/.test(digits)) return n >= 14 && n <= 16;
+  return n >= 16 && n <= 19;
+}
+
 /** A payment card number: 13-19 digits, known issuer prefix, Luhn-valid, not a single repeated digit. */
 export function isValidCard(digits: string): boolean {
   if (digits.length < 13 || digits.length > 19) return false;
   if (!CARD_PREFIX.test(digits)) return false;
   if (/^(\d)\1+$/.test(digits)) return false;
+  if (!brandLength(digits)) return false;
   return luhn(digits);
 }
 
