@@ -87,6 +87,22 @@ describe('single-record DML', () => {
     for (const url of urls) expect(url).toMatch(/^\/services\/data\/v62\.0\/sobjects\/Loan_Application__c\/a\w{17}$/);
   });
 
+  it('reads and deletes by external id, honouring the caller\'s sharing', async () => {
+    const byRef = await call(officer, 'GET', '/sobjects/Loan_Application__c/External_Ref__c/hl-1001?fields=Amount__c');
+    expect(byRef.status).toBe(200);
+    expect(await byRef.json()).toMatchObject({ attributes: { type: 'Loan_Application__c' }, Amount__c: 25000 });
+    // HL-1006 belongs to another officer and is not shared: it does not exist for Olive.
+    expect((await call(officer, 'GET', '/sobjects/Loan_Application__c/External_Ref__c/HL-1006')).status).toBe(404);
+    expect((await call(admin, 'GET', '/sobjects/Loan_Application__c/Batch_Key__c/DUP')).status).toBe(300);
+    const notExternal = await call(admin, 'GET', '/sobjects/Loan_Application__c/Status__c/Open');
+    expect(await notExternal.json()).toEqual([
+      { message: 'Provided external ID field does not exist or is not accessible: Status__c', errorCode: 'NOT_FOUND' },
+    ]);
+    await admin.sobject('Loan_Application__c').create({ External_Ref__c: 'HL-DEL' });
+    expect((await call(admin, 'DELETE', '/sobjects/Loan_Application__c/External_Ref__c/HL-DEL')).status).toBe(204);
+    expect((await call(admin, 'GET', '/sobjects/Loan_Application__c/External_Ref__c/HL-DEL')).status).toBe(404);
+  });
+
   it('publishes platform events with OPERATION_ENQUEUED and the event UUID', async () => {
     const response = await call(officer, 'POST', '/sobjects/AgentTurnRequest__e', { TurnIdentifier__c: 'turn-1' });
     const body = (await response.json()) as { id: string; errors: Array<Record<string, unknown>> };

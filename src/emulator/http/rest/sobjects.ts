@@ -84,9 +84,40 @@ export function sobjectsRoute(req: RestRequest, ctx: RestContext, parts: string[
   return methodNotAllowed(method, ['GET', 'HEAD', 'PATCH', 'DELETE']);
 }
 
-/** PATCH /sobjects/{Type}/{ExtIdField}/{value}: 201 created, 200 updated, 300 several matches (from the org). */
+/** The one record a readable external id names, as the caller sees it (404 none, 300 several). */
+function byExternalId(ctx: RestContext, def: ObjectDef, fieldName: string, value: string): string {
+  const field = ctx.org.schema.field(def.name, fieldName);
+  if (!field || !(field.externalId || field.name === 'Id') || !ctx.access.canField(def.name, field.name, 'read')) {
+    throw new ApiError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${fieldName}`);
+  }
+  const same = (stored: unknown): boolean =>
+    stored !== null && stored !== undefined && (field.caseSensitive ? String(stored) === value : String(stored).toLowerCase() === value.toLowerCase());
+  const matches = ctx.org.store
+    .all(def.name)
+    .filter((record) => same(record[field.name]) && ctx.access.canRecord(def.name, record, 'read'));
+  if (matches.length === 0) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  if (matches.length > 1) {
+    const error = new ApiError(300, 'MULTIPLE_CHOICES', `More than one record found for external id field ${field.name} with value ${value}`);
+    throw Object.assign(error, { recordIds: matches.map((r) => r.Id) });
+  }
+  return matches[0]?.Id ?? '';
+}
+
+/**
+ * `/sobjects/{Type}/{ExtIdField}/{value}`: PATCH upserts (201 created, 200 updated, 300 several matches, from the
+ * org); GET and DELETE address the single matching record.
+ */
 function upsertRoute(req: RestRequest, ctx: RestContext, def: ObjectDef, field: string, value: string): RouteResult {
-  if (req.method !== 'PATCH') return methodNotAllowed(req.method, ['PATCH']);
+  if (req.method === 'GET') {
+    const id = byExternalId(ctx, def, field, value);
+    const fields = parseFieldList(req.query.get('fields'));
+    return json(200, ctx.org.retrieve(ctx.access, def.name, id, fields ? { apiVersion: ctx.apiVersion, fields } : { apiVersion: ctx.apiVersion }));
+  }
+  if (req.method === 'DELETE') {
+    ctx.org.delete(ctx.access, def.name, byExternalId(ctx, def, field, value));
+    return { status: 204 };
+  }
+  if (req.method !== 'PATCH') return methodNotAllowed(req.method, ['GET', 'HEAD', 'PATCH', 'DELETE']);
   const fields = fieldsOf(requireObject(req.body));
   const result = ctx.org.upsert(ctx.access, def.name, field, value, fields);
   const body = { id: result.id, success: true, errors: [], created: result.created };
