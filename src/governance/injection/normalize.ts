@@ -29,6 +29,15 @@ const isLetterAt = (text: string, index: number): boolean => {
   if (Number.isNaN(code)) return false;
   return isLatinCode(code) || (code >= 0xc0 && LETTER.test(text[index] as string));
 };
+const SEPARATOR = new Set([32, 46, 45, 42, 0xb7]);
+/** A Latin letter right next to `at`, or one separator away (spaced-out words). */
+function latinNearby(text: string, at: number): boolean {
+  for (const step of [-1, 1]) {
+    const next = text.charCodeAt(at + step);
+    if (isLatinCode(next) || (SEPARATOR.has(next) && isLatinCode(text.charCodeAt(at + 2 * step)))) return true;
+  }
+  return false;
+}
 // Letters (3+) joined by one separator: "i g n o r e", "I.g.n.o.r.e", "d-i-s-r-e-g-a-r-d".
 const SPACED = /(?<![\p{L}\p{N}])\p{L}(?:[ .\-*·]\p{L}){3,}(?![\p{L}\p{N}])/gu;
 const MIXED_WORD = /\b(?=[a-z]*[0-9])(?=[0-9]*[a-z])[a-z0-9]{2,}\b/gi;
@@ -68,7 +77,7 @@ function perCodePoint(text: string): Chars & { zeroWidthInWords: number; hiddenT
     }
     const ch = text.slice(at, at + width);
     const homoglyph = HOMOGLYPHS[ch];
-    if (homoglyph !== undefined && (isLatinCode(text.charCodeAt(at - 1)) || isLatinCode(text.charCodeAt(at + 1)))) {
+    if (homoglyph !== undefined && latinNearby(text, at)) {
       out.push(homoglyph);
       map.push(at);
       changed.push(1);
