@@ -43,7 +43,20 @@ function post(method: string, fn: () => RouteResult): RouteResult {
   return method === 'POST' ? fn() : methodNotAllowed(method, ['POST']);
 }
 
-/** `/__emulator/*`: no auth (the HTTP layer only lets loopback peers in). */
+/**
+ * `/__emulator/*`: no auth (the HTTP layer only lets loopback peers in). JSON in, JSON out:
+ *   POST /reset                      org, usage, tokens, locators, faults, clock and streaming back to the seed
+ *   GET  /usage                      {limit, used, remaining, byUser, byToken}
+ *   GET|DELETE /requests             request log [{seq, time, method, path, userId, tokenId, status, counted}]
+ *   GET|POST|DELETE /faults          {latencyMs?, failNext?: {count, status?, pathPrefix?},
+ *                                     failureRate?: {rate, seed?, status?, pathPrefix?}, dropNext?: {count, pathPrefix?}}
+ *   GET  /tokens                     token records (tokenId, userId, timestamps, revoked; never the token)
+ *   POST /tokens/revoke {userId?|username?}   POST /tokens/expire {token}  (token or tokenId)
+ *   POST /session-timeout {seconds}  POST /clock/advance {ms}
+ *   POST /api-limit {limit}          POST /api-limit/exhaust
+ *   POST /cometd/evict {userId?}     POST /events/retention {hours}   POST /events/purge {olderThanHours?}
+ *   GET  /records/{Type}[?includeDeleted=true]   every record as the system sees it
+ */
 export function adminRoute(method: string, path: string, query: URLSearchParams, body: unknown, admin: EmulatorAdmin): RouteResult {
   const sub = path.slice(ADMIN_PREFIX.length).replace(/\/+$/, '');
   const ok = (value: unknown = { ok: true }): RouteResult => json(200, value);

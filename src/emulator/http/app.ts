@@ -61,7 +61,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(req, res, deps).catch((error: unknown) => {
-      deps.logger.error({ err: error, path: req.url }, 'emulator request failed');
+      // Path only: query strings can carry tokens (`oauth_token=` on identity URLs).
+      deps.logger.error({ err: error, method: req.method, path: (req.url ?? '').split('?')[0] }, 'emulator request failed');
       send(res, errorResult(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`));
     });
   };
