@@ -71,7 +71,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const tokens = new TokenStore(org, clock, orgSetting(org, 'sessionTimeoutSeconds'));
   const seedApiLimit = orgSetting(org, 'dailyApiLimit') ?? DEFAULT_DAILY_API_LIMIT;
   const seedSessionTimeoutSeconds = tokens.sessionTimeoutSeconds;
-  const usage = new ApiUsage(seedApiLimit);
+  const usage = new ApiUsage(seedApiLimit, () => clock.now());
   const faults = new Faults();
   const locators = new LocatorStore(() => clock.now());
   const timeout = options.cometdTimeoutMs === undefined ? {} : { timeoutMs: options.cometdTimeoutMs };

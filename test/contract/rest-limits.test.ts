@@ -52,6 +52,13 @@ describe('API allocation', () => {
     expect((await limitsAs(token)).status).toBe(200);
     emu.admin.exhaustApiLimit();
     expect((await limitsAs(token)).status).toBe(403);
+
+    // A rolling 24-hour window: yesterday's requests stop counting. (Long idle would kill the token, so mint anew.)
+    emu.admin.advanceClock(24 * 3600 * 1000 + 60_000);
+    const fresh = await jwtToken(emu, 'officer@lending.test');
+    const next = await limitsAs(fresh);
+    expect(next.status).toBe(200);
+    expect(next.headers.get('sforce-limit-info')).toBe('api-usage=1/100');
   });
 
   it('attributes every request to its user and token in the usage counters and the request log', async () => {

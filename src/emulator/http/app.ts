@@ -121,7 +121,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
     throw error;
   }
   const origin = requestOrigin(req, deps.baseUrl());
-  const oauthDeps = { org: deps.org, tokens: deps.tokens, clock: deps.clock };
+  const oauthDeps = { org: deps.org, tokens: deps.tokens };
 
   if (path.startsWith('/services/oauth2/')) {
     const form = parseForm(raw);

@@ -1,5 +1,9 @@
+import { RollingAllocation } from '../streaming/allocation.ts';
+
 /** Salesforce's Developer Edition daily allocation, used when the seed sets none. */
 export const DEFAULT_DAILY_API_LIMIT = 15000;
+/** Salesforce counts API requests over a rolling 24 hours. */
+const WINDOW_MS = 24 * 3600 * 1000;
 const MAX_LOG_ENTRIES = 20000;
 
 export interface RequestLogEntry {
@@ -23,20 +27,32 @@ export interface UsageSnapshot {
   byToken: Record<string, number>;
 }
 
-/** The org's daily API allocation (every authenticated REST request, composite = 1) plus the request log. */
+/**
+ * The org's daily API allocation (every authenticated REST request, composite = 1, rolling 24 h on the emulator
+ * clock) plus cumulative per-user and per-token counters and the request log.
+ */
 export class ApiUsage {
-  private used = 0;
+  private readonly allocation: RollingAllocation;
   private readonly byUser = new Map<string, number>();
   private readonly byToken = new Map<string, number>();
   private readonly log: RequestLogEntry[] = [];
   private seq = 0;
 
-  constructor(private limit: number = DEFAULT_DAILY_API_LIMIT) {}
+  constructor(limit: number = DEFAULT_DAILY_API_LIMIT, now: () => number = Date.now) {
+    this.allocation = new RollingAllocation(limit, WINDOW_MS, now);
+  }
+
+  private get used(): number {
+    return this.allocation.used();
+  }
+
+  private get limit(): number {
+    return this.allocation.limit;
+  }
 
   /** Takes one unit for this user and token; false when the allocation is spent (nothing is taken). */
   tryConsume(userId: string, tokenId: string): boolean {
-    if (this.used >= this.limit) return false;
-    this.used++;
+    if (!this.allocation.tryConsume()) return false;
     this.byUser.set(userId, (this.byUser.get(userId) ?? 0) + 1);
     this.byToken.set(tokenId, (this.byToken.get(tokenId) ?? 0) + 1);
     return true;
@@ -56,12 +72,12 @@ export class ApiUsage {
   }
 
   setLimit(limit: number): void {
-    this.limit = limit;
+    this.allocation.setLimit(limit);
   }
 
   /** Spends what is left, so the next authenticated request gets REQUEST_LIMIT_EXCEEDED. */
   exhaust(): void {
-    this.used = Math.max(this.used, this.limit);
+    this.allocation.exhaust();
   }
 
   snapshot(): UsageSnapshot {
@@ -89,8 +105,8 @@ export class ApiUsage {
 
   /** Back to zero usage and an empty log; `limit` restores the seed allocation. */
   reset(limit: number): void {
-    this.limit = limit;
-    this.used = 0;
+    this.allocation.setLimit(limit);
+    this.allocation.reset();
     this.byUser.clear();
     this.byToken.clear();
     this.clearLog();

@@ -33,7 +33,13 @@ type Parsed = { ok: true; ast: Query } | { ok: false; error: string };
 
 const parseCache = new Lru<string, Parsed>(5_000);
 // Verdicts depend on the describe index, which is immutable, so they are cached per index instance.
-const verdictCache = new WeakMap<DescribeIndex, Lru<string, SoqlVerdict>>();
+let verdictCache = new WeakMap<DescribeIndex, Lru<string, SoqlVerdict>>();
+
+/** Empties the parse and verdict caches, so benchmarks can measure the cold path. */
+export function resetSoqlGuardCaches(): void {
+  parseCache.clear();
+  verdictCache = new WeakMap();
+}
 
 /**
  * Checks one SOQL query against the user's describe allow-list. Never throws: any internal error is a refusal.

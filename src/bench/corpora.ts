@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DescribeIndex } from '../governance/describe.ts';
+
+/** The labelled corpora live with the test fixtures; each line is validated, so a malformed corpus fails loudly. */
+const FIXTURES = new URL('../../test/fixtures/', import.meta.url);
+
+export const SoqlEntry = z.object({
+  id: z.string(),
+  persona: z.enum(['officer', 'underwriter']),
+  query: z.string(),
+  expected: z.enum(['allow', 'block']),
+  reason: z.string(),
+  bypass: z.string().optional(),
+});
+export type SoqlEntry = z.infer<typeof SoqlEntry>;
+
+export const PiiEntry = z.object({
+  id: z.number(),
+  label: z.enum(['pii', 'lookalike', 'mixed']),
+  kind: z.string(),
+  text: z.string(),
+  secrets: z.array(z.object({ type: z.string(), value: z.string().min(1) })),
+  preserve: z.array(z.string().min(1)),
+});
+export type PiiEntry = z.infer<typeof PiiEntry>;
+
+export const InjectionEntry = z.object({
+  id: z.number(),
+  label: z.enum(['attack', 'benign']),
+  category: z.string(),
+  source: z.enum(['user', 'tool']),
+  split: z.string(),
+  text: z.string(),
+});
+export type InjectionEntry = z.infer<typeof InjectionEntry>;
+
+function readJsonl<T>(relative: string, schema: z.ZodType<T>): T[] {
+  const url = new URL(relative, FIXTURES);
+  const lines = readFileSync(url, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return lines.map((line, index) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (error) {
+      throw new Error(`${relative}:${index + 1}: not JSON: ${(error as Error).message}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new Error(`${relative}:${index + 1}: ${z.prettifyError(parsed.error)}`);
+    return parsed.data;
+  });
+}
+
+export const loadSoqlCorpus = (): SoqlEntry[] => readJsonl('soql-corpus/corpus.jsonl', SoqlEntry);
+export const loadPiiCorpus = (): PiiEntry[] => readJsonl('pii-corpus/corpus.jsonl', PiiEntry);
+export const loadInjectionCorpus = (): InjectionEntry[] => readJsonl('injection-corpus/corpus.jsonl', InjectionEntry);
+
+/** The lending org's describe as seen by a persona (`test/fixtures/describe/lending-<persona>.json`). A new instance per call. */
+export function loadDescribeIndex(persona: 'officer' | 'underwriter'): DescribeIndex {
+  return DescribeIndex.fromJson(JSON.parse(readFileSync(new URL(`describe/lending-${persona}.json`, FIXTURES), 'utf8')));
+}
