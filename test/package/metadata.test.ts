@@ -161,7 +161,12 @@ describe('permission sets', () => {
   it('Loom_User starts turns but cannot write audit steps or decide for others', () => {
     const user = permset('Loom_User');
     expect(user.objects['AgentTurnRequest__e']).toMatchObject({ create: true });
-    expect(user.objects['AgentExecution__c']).toMatchObject({ read: true, create: true, edit: false });
+    // Edit on their own (Private) executions and sessions: a follow-up turn moves CurrentTurnIdentifier__c, and a
+    // message (master-detail child) can only be added to a session the user may edit. FLS keeps totals read-only.
+    expect(user.objects['AgentExecution__c']).toMatchObject({ read: true, create: true, edit: true, viewAll: false, modifyAll: false });
+    expect(user.objects['InteractionSession__c']).toMatchObject({ read: true, create: true, edit: true, viewAll: false });
+    expect(user.fields['AgentExecution__c.TotalTokens__c']).toMatchObject({ read: true, edit: false });
+    expect(user.fields['AgentExecution__c.ExecutionStatus__c']).toMatchObject({ read: true, edit: false });
     expect(user.objects['ExecutionStep__c']).toMatchObject({ read: true, create: false, edit: false });
     expect(user.objects['PendingHITLAction__c']).toMatchObject({ read: true, edit: false });
     expect(user.objects['LLMConfiguration__c']).toBeUndefined();
