@@ -43,7 +43,7 @@ function readJsonl<T>(relative: string, schema: z.ZodType<T>): T[] {
     try {
       json = JSON.parse(line);
     } catch (error) {
-      throw new Error(`${relative}:${index + 1}: not JSON: ${(error as Error).message}`);
+      throw new Error(`${relative}:${index + 1}: not JSON: ${(error as Error).message}`, { cause: error });
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new Error(`${relative}:${index + 1}: ${z.prettifyError(parsed.error)}`);

@@ -28,7 +28,7 @@ export function cpuMs(): number {
 export async function ratePerSecond(size: number, budgetMs: number, unit: () => unknown): Promise<number> {
   let items = 0;
   const start = cpuMs();
-  let elapsed = 0;
+  let elapsed: number;
   do {
     const result = unit();
     if (result instanceof Promise) await result;
