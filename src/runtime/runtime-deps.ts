@@ -22,6 +22,7 @@ export interface RuntimeOptions {
   gateFor?: TurnHandlerDeps['gateFor'];
   trustedPublishers?: string[];
   defaultModel?: string;
+  onTurnWritten?: TurnHandlerDeps['onTurnWritten'];
 }
 
 export interface Runtime {
@@ -66,6 +67,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     gateFor: options.gateFor ?? (() => refuseGatedTools),
     ...(options.trustedPublishers ? { trustedPublishers: options.trustedPublishers } : {}),
     ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
+    ...(options.onTurnWritten ? { onTurnWritten: options.onTurnWritten } : {}),
   });
   return { pool, meter, integration, clientFor, turnHandler };
 }

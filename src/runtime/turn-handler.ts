@@ -33,6 +33,21 @@ export interface TurnHandlerDeps {
   defaultModel?: string;
   registry?: AgentRegistry;
   describes?: DescribeCache;
+  /** Told after each turn's audit write (metrics, callers waiting for a synchronous answer); must not throw. */
+  onTurnWritten?: (turn: TurnWritten) => void;
+}
+
+/** What one turn wrote in its final composite call. */
+export interface TurnWritten {
+  executionId: string;
+  turnId: string;
+  status: 'Completed' | 'Awaiting Action' | 'Failed';
+  /** The answer shown to the requesting user (null when the turn wrote none). */
+  responseText: string | null;
+  /** The `ExecutionStep__c` rows as written. */
+  steps: ReadonlyArray<Record<string, unknown>>;
+  totalTokens: number;
+  costUsd: number;
 }
 
 /** Terminal step types: a turn that already wrote one of these has finished, whatever a redelivery says. */
@@ -188,6 +203,19 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler {
       },
       result: { AgentExecutionId__c: execution.Id, TurnIdentifier__c: turnId, Status__c: status },
     });
+    try {
+      deps.onTurnWritten?.({
+        executionId: execution.Id,
+        turnId,
+        status,
+        responseText: loop.finalText,
+        steps: pending.steps,
+        totalTokens: loop.usage.totalTokens,
+        costUsd: loop.costUsd,
+      });
+    } catch (err) {
+      deps.logger.warn({ err }, 'turn observer failed');
+    }
   }
 }
 
