@@ -1,0 +1,213 @@
+import faye from 'faye';
+import type { Logger } from '../logger.ts';
+import type { IngestionMetrics } from './metrics.ts';
+
+/** The parts of faye's Client this module uses (jsforce's bundled typings omit several). */
+interface BayeuxClient {
+  setHeader(name: string, value: string): void;
+  disable(feature: string): void;
+  addExtension(extension: BayeuxExtension): void;
+  subscribe(channel: string, listener: (data: unknown) => void): PromiseLike<void>;
+  disconnect(): void;
+  bind(event: string, listener: () => void): void;
+}
+
+interface BayeuxMessage {
+  channel: string;
+  successful?: boolean;
+  error?: string;
+  subscription?: string;
+  clientId?: string;
+  advice?: { reconnect?: string };
+  ext?: Record<string, unknown> & { sfdc?: { failureReason?: string } };
+}
+
+interface BayeuxExtension {
+  incoming(message: BayeuxMessage, callback: (message: BayeuxMessage) => void): void;
+  outgoing(message: BayeuxMessage, callback: (message: BayeuxMessage) => void): void;
+}
+
+export interface StreamingSession {
+  instanceUrl: string;
+  accessToken: string;
+}
+
+export interface SubscriberOptions {
+  channels: readonly string[];
+  apiVersion: string;
+  /** The integration user's session; `refresh` after the org refused the token. */
+  session(options: { refresh: boolean }): Promise<StreamingSession>;
+  /** Starting replay position per channel (checkpoint or -1/-2); updated as events arrive. */
+  positions: Map<string, number>;
+  /** Receives every delivered event's `data`, in order per channel. */
+  onEvent(channel: string, data: unknown): void;
+  logger: Logger;
+  metrics: IngestionMetrics;
+  /** faye's transport retry after a network error, in seconds (default 5). */
+  retrySeconds?: number;
+  /** Backoff of full reconnects (new token or new client) after repeated failures. */
+  restartBaseMs?: number;
+  restartMaxMs?: number;
+}
+
+const REPLAY_ALL = -2;
+
+/**
+ * CometD subscriber for platform events as the integration user, with its own replay extension. faye re-handshakes
+ * by itself after `403::Unknown client` and resubscribes; the extension then sends the LAST DELIVERED replay ID, so
+ * nothing is skipped and nothing replays from -1. Token refusals (401, faye stops for good) and failed subscribes get a
+ * fresh client with backoff; an expired replay ID falls back to -2 and logs the possible gap.
+ */
+export class CometdSubscriber {
+  private client: BayeuxClient | undefined;
+  private generation = 0;
+  private stopped = true;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private pendingRefresh = false;
+  private failures = 0;
+  private handshakes = 0;
+  /** Channels that fell back to -2: the replay ID we had, to report the gap when the first event arrives. */
+  private readonly gaps = new Map<string, number>();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: SubscriberOptions) {
+    this.logger = options.logger.child({ component: 'cometd-subscriber' });
+  }
+
+  /** Last delivered replay ID (or the starting position) of a channel. */
+  position(channel: string): number | undefined {
+    return this.options.positions.get(channel);
+  }
+
+  /** Connects and waits for the subscribe replies; rejects only if the first session cannot be obtained (bad key, unknown user). */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.connect(false);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.teardown();
+  }
+
+  private teardown(): void {
+    this.generation++; // late messages from the old client are ignored
+    const client = this.client;
+    this.client = undefined;
+    try {
+      client?.disconnect();
+    } catch (err) {
+      this.logger.debug({ err }, 'disconnect of an old CometD client failed');
+    }
+  }
+
+  private async connect(refresh: boolean): Promise<void> {
+    const generation = ++this.generation;
+    const session = await this.options.session({ refresh });
+    if (this.stopped || generation !== this.generation) return;
+    const endpoint = `${session.instanceUrl.replace(/\/$/, '')}/cometd/${this.options.apiVersion}`;
+    const client = new faye.Client(endpoint, { retry: this.options.retrySeconds ?? 5 }) as unknown as BayeuxClient;
+    client.setHeader('Authorization', `OAuth ${session.accessToken}`);
+    client.disable('websocket'); // Salesforce has no WebSocket transport
+    client.addExtension(this.extension(generation));
+    client.bind('transport:down', () => this.logger.warn('CometD transport down; faye retries'));
+    client.bind('transport:up', () => this.logger.info('CometD transport up'));
+    this.client = client;
+    const replayFrom = new Map(this.options.positions);
+    // Failures surface in the extension (which restarts); here they only must not go unhandled.
+    await Promise.all(
+      this.options.channels.map((channel) =>
+        Promise.resolve(client.subscribe(channel, (data) => this.deliver(channel, data))).then(
+          () => this.logger.info({ channel, replayFrom: replayFrom.get(channel) }, 'subscribed'),
+          () => undefined,
+        ),
+      ),
+    );
+  }
+
+  private deliver(channel: string, data: unknown): void {
+    const replayId = (data as { event?: { replayId?: unknown } } | undefined)?.event?.replayId;
+    if (typeof replayId === 'number' && Number.isSafeInteger(replayId)) {
+      const gapFrom = this.gaps.get(channel);
+      if (gapFrom !== undefined) {
+        this.gaps.delete(channel);
+        this.logger.warn({ channel, lastProcessed: gapFrom, firstRetained: replayId }, 'replay gap: events between these replay IDs may have expired unseen');
+      }
+      this.options.positions.set(channel, replayId);
+    }
+    this.options.onEvent(channel, data);
+  }
+
+  private extension(generation: number): BayeuxExtension {
+    return {
+      outgoing: (message, callback) => {
+        if (message.channel === '/meta/subscribe' && message.subscription) {
+          const replay = this.options.positions.get(message.subscription) ?? -1;
+          message.ext = { ...message.ext, replay: { [message.subscription]: replay } };
+        }
+        callback(message);
+      },
+      incoming: (message, callback) => {
+        if (generation === this.generation && !this.stopped) this.observe(message);
+        callback(message);
+      },
+    };
+  }
+
+  private observe(message: BayeuxMessage): void {
+    if (message.channel === '/meta/handshake' && message.successful) {
+      this.handshakes++;
+      if (this.handshakes > 1) this.options.metrics.inc('reconnects');
+      this.logger.info({ clientId: message.clientId }, 'CometD handshake');
+      return;
+    }
+    if (message.channel === '/meta/connect' && message.successful) {
+      this.failures = 0;
+      return;
+    }
+    if (message.successful !== false) return;
+    const error = message.error ?? '';
+    const reason = message.ext?.sfdc?.failureReason ?? '';
+    if (error.startsWith('401::') || reason.startsWith('401::')) {
+      this.logger.warn({ error, reason }, 'CometD refused the token; re-authenticating');
+      this.restart(true);
+    } else if (message.channel === '/meta/subscribe' && error.startsWith('400::The replayId')) {
+      const channel = message.subscription ?? '';
+      const stored = this.options.positions.get(channel) ?? -1;
+      this.gaps.set(channel, stored);
+      this.options.positions.set(channel, REPLAY_ALL);
+      this.options.metrics.inc('replayFallbacks');
+      this.logger.warn({ channel, storedReplayId: stored }, 'stored replay ID no longer retained; resubscribing from -2 (duplicates are dropped by de-duplication)');
+      this.restart(false);
+    } else if (error.startsWith('403::Unknown client')) {
+      this.logger.warn({ channel: message.channel }, 'CometD client evicted; faye re-handshakes and resubscribes from the last delivered replay ID');
+    } else if (message.channel === '/meta/subscribe' || message.advice?.reconnect === 'none' || message.channel === '/meta/handshake') {
+      this.logger.error({ channel: message.channel, subscription: message.subscription, error, reason }, 'CometD request refused; reconnecting with backoff');
+      this.restart(false);
+    } else {
+      this.logger.warn({ channel: message.channel, error }, 'CometD request failed; faye retries');
+    }
+  }
+
+  /** Replaces the client after a pause that grows with consecutive failures. */
+  private restart(refresh: boolean): void {
+    if (this.stopped) return;
+    this.pendingRefresh ||= refresh;
+    if (this.restartTimer) return;
+    this.teardown();
+    const base = this.options.restartBaseMs ?? 1_000;
+    const delay = this.failures === 0 ? 0 : Math.min(this.options.restartMaxMs ?? 60_000, base * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
+    this.failures++;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      const refreshNow = this.pendingRefresh;
+      this.pendingRefresh = false;
+      this.connect(refreshNow).catch((err: unknown) => {
+        this.logger.error({ err }, 'CometD reconnect failed');
+        this.restart(refreshNow);
+      });
+    }, delay);
+  }
+}
