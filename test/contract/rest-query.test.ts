@@ -137,4 +137,22 @@ describe('describe and routing errors', () => {
     const huge = await get('/services/data/v62.0/limits', adminToken, { 'X-Padding': 'x'.repeat(17_000) });
     expect(huge.status).toBe(431);
   });
+
+  it('answers malformed JSON with JSON_PARSER_ERROR, XML with 415, and HEAD without a body', async () => {
+    const post = (body: string, contentType: string): Promise<Response> =>
+      fetch(`${emu.url}/services/data/v62.0/sobjects/Account`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': contentType },
+        body,
+      });
+    const malformed = await post('{"Name": ', 'application/json');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as Array<{ errorCode: string }>)[0]?.errorCode).toBe('JSON_PARSER_ERROR');
+    const array = await post('[{"Name": "x"}]', 'application/json');
+    expect(((await array.json()) as Array<{ errorCode: string }>)[0]?.errorCode).toBe('JSON_PARSER_ERROR');
+    expect((await post('<Name>x</Name>', 'application/xml')).status).toBe(415);
+    const head = await fetch(`${emu.url}/services/data/v62.0/limits`, { method: 'HEAD', headers: { Authorization: `Bearer ${adminToken}` } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
 });
