@@ -11,6 +11,8 @@ export interface StartTurnInput {
   sourceRecordId?: string;
   channel?: string;
   triggerSource?: 'Flow' | 'Apex' | 'API' | 'UI' | 'Chat';
+  /** The caller's own turn identifier (Apex's sync callout sends one and checks the echo); a new UUID otherwise. */
+  turnId?: string;
 }
 
 export interface StartedTurn {
@@ -33,7 +35,7 @@ export async function startTurn(client: SalesforceClient, input: StartTurnInput)
   if (!input.message.trim()) throw new PermanentError('Message is required.', { category: 'InvalidInput' });
   if (input.message.length > 131_072) throw new PermanentError('Message is longer than 131072 characters.', { category: 'InvalidInput' });
   const base = `/services/data/v${client.apiVersion}`;
-  const turnId = randomUUID();
+  const turnId = input.turnId ?? randomUUID();
   const userId = await client.userId();
   const channel = input.channel ?? 'Direct';
   const requests: Array<{ method: string; url: string; referenceId: string; body: unknown }> = [];
