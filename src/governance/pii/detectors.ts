@@ -11,6 +11,8 @@ export interface Detection {
 export interface Detector {
   readonly type: string;
   readonly category: string;
+  /** Fewest digits a text needs before this detector can find anything (cheap pre-filter). */
+  readonly minDigits?: number;
   detect(text: string, out: Detection[]): void;
 }
 
@@ -47,27 +49,29 @@ function scan(text: string, regex: RegExp, out: Detection[], type: string, accep
   }
 }
 
-const SSN_FORMATTED = /(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?!\d|-\d)/g;
-const SSN_BARE = /(?<![\w-])\d{9}(?![\w-])/g;
+// Lookbehinds sit after the first consumed char, so most positions fail on one cheap char test.
+const SSN_FORMATTED = /\d(?<![\d-]\d)\d{2}([- ])\d{2}\1\d{4}(?!\d|-\d)/g;
+const SSN_BARE = /\d(?<![\w-]\d)\d{8}(?![\w-])/g;
 const SSN_CONTEXT = /(?:\bssn|\bss#|social security|\bsoc\.? ?sec|\bsozialversicherung|\bseguro social|\btax ?id|\btin\b)/gi;
 
 const ssn: Detector = {
   type: 'SSN',
   category: 'identity',
+  minDigits: 9,
   detect(text, out) {
     scan(text, SSN_FORMATTED, out, 'SSN', (value) => isValidSsn(digitsOf(value)));
-    if (hasKeyword(text, SSN_CONTEXT)) {
-      scan(text, SSN_BARE, out, 'SSN', (value, index) => isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT));
-    }
+    // Nine bare digits are rare, so candidates come first and the keyword is checked only around them.
+    scan(text, SSN_BARE, out, 'SSN', (value, index) => isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT));
   },
 };
 
 // Compact 13-19 digits, or the printed groupings (4-4-4-4[-3], Amex 4-6-5, Diners 4-6-4) with one consistent separator.
-const CARD = /(?<![\d.,])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})(?![\d]|[.,]\d)/g;
+const CARD = /\d(?<![\d.,]\d)(?:\d{12,18}|\d{3}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ -])\d{6}\2\d{4,5})(?![\d]|[.,]\d)/g;
 
 const card: Detector = {
   type: 'CREDIT_CARD',
   category: 'financial',
+  minDigits: 13,
   detect(text, out) {
     scan(text, CARD, out, 'CREDIT_CARD', (value) => isValidCard(digitsOf(value)));
   },
@@ -100,6 +104,7 @@ function plausibleGroups(value: string): boolean {
 const phone: Detector = {
   type: 'PHONE',
   category: 'contact',
+  minDigits: 7,
   detect(text, out) {
     scan(text, PHONE_US, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
     scan(text, PHONE_INTL, out, 'PHONE', (value) => {
@@ -117,7 +122,7 @@ const phone: Detector = {
   },
 };
 
-const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
+const IPV4 = /\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
 // A dotted quad after "version", "release", "build" or "API" is a version number, not an address.
 const VERSION_CONTEXT = /(?:\bver(?:sion)?|\brelease|\bbuild|\bapi|\brev(?:ision)?|\bpatch|\bfirmware|\bsdk|\bupgrade(?:d)? to)\s*[:#]?\s*$/i;
 const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\.\d{1,3}\.\d{1,3})?(?![\w:])/g;
@@ -125,6 +130,7 @@ const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\
 const ip: Detector = {
   type: 'IP_ADDRESS',
   category: 'network',
+  minDigits: 1,
   detect(text, out) {
     if (text.includes('.')) {
       scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
@@ -148,6 +154,7 @@ const DOB_CONTEXT =
 const dob: Detector = {
   type: 'DOB',
   category: 'identity',
+  minDigits: 4,
   detect(text, out) {
     if (hasKeyword(text, DOB_CONTEXT)) scan(text, DATE, out, 'DOB', (_value, index) => keywordBefore(text, index, DOB_CONTEXT, 48));
   },
@@ -159,6 +166,7 @@ const IBAN_START = /(?<![A-Za-z0-9])([A-Za-z]{2})\d{2}(?= ?[A-Za-z0-9])/g;
 const iban: Detector = {
   type: 'IBAN',
   category: 'financial',
+  minDigits: 4,
   detect(text, out) {
     IBAN_START.lastIndex = 0;
     for (let match = IBAN_START.exec(text); match !== null; match = IBAN_START.exec(text)) {
@@ -202,13 +210,23 @@ export function customDetector(type: string, source: string): Detector {
   };
 }
 
+function countDigits(text: string, enough: number): number {
+  let count = 0;
+  for (let i = 0; i < text.length && count < enough; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) count++;
+  }
+  return count;
+}
+
 /**
  * Runs the detectors; overlapping findings merge into one span (typed after its longest member), so a value glued
  * to another ("4111 1111 1111 1111ada@example.com") is never half-masked.
  */
 export function detectAll(text: string, detectors: readonly Detector[]): Detection[] {
   const found: Detection[] = [];
-  for (const detector of detectors) detector.detect(text, found);
+  const digits = countDigits(text, 13);
+  for (const detector of detectors) if ((detector.minDigits ?? 0) <= digits) detector.detect(text, found);
   if (found.length < 2) return found;
   found.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Detection[] = [];

@@ -58,6 +58,11 @@ export function fieldTokenType(field: string): string {
   return name.slice(0, 32);
 }
 
+function asMaskingError(error: unknown): PiiMaskingError {
+  if (error instanceof PiiMaskingError) return error;
+  return new PiiMaskingError(`PII masking failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -79,6 +84,7 @@ export class PiiMasker {
   #ready: Promise<void> | undefined;
   #saving: Promise<void> = Promise.resolve();
   #pending = false;
+  #loaded = false;
 
   constructor(options: PiiMaskerOptions) {
     if (!['off', 'pattern', 'schema', 'hybrid'].includes(options.mode)) {
@@ -103,12 +109,16 @@ export class PiiMasker {
 
   /** Masks free text (user input, history, tool results, the model's tool arguments). */
   async mask(text: string): Promise<{ masked: string; entities: PiiEntity[] }> {
-    return this.#guard(async () => {
+    // Hot path: written out instead of going through #guard to keep per-line overhead low.
+    try {
+      if (this.#ready === undefined || !this.#loaded) await (this.#ready ??= this.#load());
       const entities: PiiEntity[] = [];
       const masked = this.#maskString(text, entities);
-      await this.#flush();
+      if (this.#pending) await this.#flush();
       return { masked, entities };
-    });
+    } catch (error) {
+      throw asMaskingError(error);
+    }
   }
 
   /** Replaces this conversation's tokens by their values; unknown tokens stay as they are. */
@@ -161,15 +171,16 @@ export class PiiMasker {
       await this.#ready;
       return await work();
     } catch (error) {
-      if (error instanceof PiiMaskingError) throw error;
-      throw new PiiMaskingError(`PII masking failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw asMaskingError(error);
     }
   }
 
   async #load(): Promise<void> {
-    if (this.mode === 'off') return;
-    const state = await this.#vault.load(this.#conversationId);
-    for (const entry of state.entries) this.#remember(entry);
+    if (this.mode !== 'off') {
+      const state = await this.#vault.load(this.#conversationId);
+      for (const entry of state.entries) this.#remember(entry);
+    }
+    this.#loaded = true;
   }
 
   #remember(entry: VaultEntry): void {
