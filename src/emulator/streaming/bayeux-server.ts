@@ -37,7 +37,10 @@ export interface StreamingRequest {
   bodyBytes?: number;
 }
 
-/** `body` is the Bayeux reply array; HTTP-level refusals (400, 413) carry a plain-text `text` instead. */
+/**
+ * `body` is the Bayeux reply array (also for the 400 version refusals); a 413 (body too large to read) carries a
+ * plain-text `text` instead.
+ */
 export interface StreamingResponse {
   status: number;
   body: unknown;
@@ -240,7 +243,7 @@ export function createStreaming(deps: StreamingDeps): Streaming {
 
   async function handle(request: StreamingRequest): Promise<StreamingResponse> {
     const versionError = checkVersion(request.version);
-    if (versionError) return { status: 400, body: undefined, text: versionError };
+    if (versionError) return { status: 400, body: versionFailure(request.messages, versionError) };
     const size = request.bodyBytes ?? Buffer.byteLength(JSON.stringify(request.messages ?? null));
     if (size > MAX_COMETD_BODY_BYTES) return { status: 413, body: undefined, text: HttpErrors.tooLarge };
     if (closed) return { status: 503, body: undefined, text: 'Streaming is shut down' };
@@ -305,6 +308,21 @@ export function createStreaming(deps: StreamingDeps): Streaming {
       for (const session of [...sessions.values()]) endSession(session, 'closed');
     },
   };
+}
+
+/**
+ * A version refusal is HTTP 400 with Bayeux failures in the body: faye parses bodies whatever the status, and
+ * @salesforce/core's StreamingClient looks for `400::API version in the URI is mandatory` on `/meta/handshake`.
+ */
+function versionFailure(messages: unknown, text: string): BayeuxReply[] {
+  const items = (Array.isArray(messages) ? messages : [messages]) as unknown[];
+  return items.map((item) => {
+    const raw = (item !== null && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+    const reply: BayeuxReply = { channel: typeof raw.channel === 'string' ? raw.channel : '/meta/handshake', successful: false };
+    if (typeof raw.id === 'string' || typeof raw.id === 'number') reply.id = raw.id;
+    reply.error = `400::${text}`;
+    return reply;
+  });
 }
 
 /** Salesforce's answers for a missing or pre-37.0 version in `/cometd/{NN.0}`; undefined when acceptable. */

@@ -72,12 +72,14 @@ describe('handshake', () => {
 describe('HTTP-level checks', () => {
   it('answers missing or old versions and oversized bodies with Salesforce\'s texts', async () => {
     const { s } = setup();
-    const messages = [{ channel: '/meta/handshake' }];
-    expect(await s.handle({ version: '', authorization: undefined, messages })).toMatchObject({
-      status: 400, text: "API version in the URI is mandatory. URI format: '/cometd/66.0'",
+    const messages = [{ channel: '/meta/handshake', id: '1' }];
+    expect(await s.handle({ version: '', authorization: undefined, messages })).toEqual({
+      status: 400,
+      body: [{ channel: '/meta/handshake', id: '1', successful: false, error: "400::API version in the URI is mandatory. URI format: '/cometd/66.0'" }],
     });
-    expect(await s.handle({ version: '36.0', authorization: undefined, messages })).toMatchObject({
-      status: 400, text: "Unsupported API version. Only API versions '37.0' and later are supported.",
+    expect(await s.handle({ version: '36.0', authorization: undefined, messages })).toEqual({
+      status: 400,
+      body: [{ channel: '/meta/handshake', id: '1', successful: false, error: "400::Unsupported API version. Only API versions '37.0' and later are supported." }],
     });
     expect(await s.handle({ version: '37.0', authorization: undefined, messages })).toMatchObject({ status: 200 });
     const big = [{ channel: '/meta/handshake', ext: { pad: 'x'.repeat(40_000) } }];

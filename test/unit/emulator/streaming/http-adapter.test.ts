@@ -46,12 +46,14 @@ describe('serveCometd over HTTP', () => {
   });
 
   it('refuses a missing or pre-37.0 version with Salesforce\'s texts', async () => {
-    expect(await call('/cometd', { chunks: [handshake] })).toMatchObject({
-      status: 400, body: "API version in the URI is mandatory. URI format: '/cometd/66.0'",
-    });
-    expect(await call('/cometd/36.0', { chunks: [handshake] })).toMatchObject({
-      status: 400, body: "Unsupported API version. Only API versions '37.0' and later are supported.",
-    });
+    const missing = await call('/cometd', { chunks: [handshake] });
+    expect(missing.status).toBe(400);
+    expect(JSON.parse(missing.body)).toEqual([
+      { channel: '/meta/handshake', id: '1', successful: false, error: "400::API version in the URI is mandatory. URI format: '/cometd/66.0'" },
+    ]);
+    const old = await call('/cometd/36.0', { chunks: [handshake] });
+    expect(old.status).toBe(400);
+    expect(JSON.parse(old.body)[0].error).toBe("400::Unsupported API version. Only API versions '37.0' and later are supported.");
   });
 
   it('refuses bodies over 32,768 bytes, with or without a Content-Length', async () => {
