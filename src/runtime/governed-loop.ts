@@ -81,6 +81,8 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
     try {
       response = await deps.provider.complete({ model: input.model, messages, tools, signal: deps.signal });
     } catch (error) {
+      // Shutdown aborted the call: hand the job back rather than recording a failure.
+      if (deps.signal.aborted) return { ...result, status: 'cancelled' };
       const category = error instanceof LoomError ? error.category : 'ProviderError';
       deps.recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: category, content: (error as Error).message });
       return { ...result, status: 'failed', finalText: 'The model could not be reached; please try again later.', errorCategory: category };

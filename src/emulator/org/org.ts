@@ -140,6 +140,23 @@ export class Org implements OrgApi {
     return access;
   }
 
+  /**
+   * Full access acting as `userId` (system context, like Apex without sharing): for test fixtures and the admin
+   * surface only — no REST token ever resolves to it.
+   */
+  systemAccess(userId: string): UserAccess {
+    const user = this.userById(userId);
+    if (!user) throw new ApiError(404, 'NOT_FOUND', `Unknown user ${userId}`);
+    return {
+      user,
+      canObject: () => true,
+      canField: () => true,
+      canRecord: () => true,
+      hasPermissionSet: (name: string) => this.access(userId).hasPermissionSet(name),
+      hasUserPermission: () => true,
+    };
+  }
+
   /** Grants a manual share (like an `__Share` row); `null` removes it. */
   setShare(recordId: string, userId: string, access: ShareAccess | null): void {
     const record = canonicalId(recordId);
