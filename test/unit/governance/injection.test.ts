@@ -114,12 +114,9 @@ describe('verdict shape and robustness', () => {
 
   it.each([
     ['prose', 'Lorem ipsum dolor sit amet, ignore the duplicate case 00001234. '],
-    ['one word', 'a'],
     ['base64-ish', 'QUJD'],
-    ['hex', 'ab'],
     ['spaced letters', 'a b '],
     ['leet', 'a1 '],
-    ['zero width', 'a\u200b'],
     ['verbs without objects', 'ignore disregard forget '],
     ['markdown images', '![x](http://a.b/?q='],
   ])('finishes on a 1 MB %s input', (_name, unit) => {
