@@ -43,6 +43,7 @@ const SPACED = /(?<![\p{L}\p{N}])\p{L}(?:[ .\-*·]\p{L}){3,}(?![\p{L}\p{N}])/gu;
 const MIXED_WORD = /\b(?=[a-z]*[0-9])(?=[0-9]*[a-z])[a-z0-9]{2,}\b/gi;
 const LEET_ANY_WORD = /\b[a-z0-9]{1,16}\b/gi;
 const PLAIN = /^[\x20-\x5e\x60-\x7e\t\n\r]*$/;
+const ASCII = /^[\x20-\x7e\t\n\r]*$/;
 
 type Chars = { text: string; map: Int32Array | null; changed: Uint8Array | null };
 
@@ -156,7 +157,12 @@ export function normalizeForScreening(text: string): NormalizedText {
   let zeroWidthInWords = 0;
   let hiddenTags = '';
   let chars: Chars = { text, map: null, changed: null };
-  if (!PLAIN.test(text)) ({ zeroWidthInWords, hiddenTags, ...chars } = perCodePoint(text));
+  if (ASCII.test(text)) {
+    // Pure ASCII: pass 1 only turns `_` into a space, one char for one, so the map stays the identity.
+    if (!PLAIN.test(text)) chars = { text: text.replaceAll('_', ' '), map: null, changed: null };
+  } else {
+    ({ zeroWidthInWords, hiddenTags, ...chars } = perCodePoint(text));
+  }
   chars = unleet(collapse(chars));
   return { ...chars, zeroWidthInWords, hiddenTags };
 }
