@@ -19,39 +19,51 @@ const cpuUs = (): number => {
 };
 
 /**
- * Accumulates CPU time (µs, from getrusage) spent inside governance calls only; the model, the tool's data access and
- * the recorder are excluded. CPU rather than wall time, so a busy machine does not inflate it; the cost of reading the
- * clock itself is measured once and subtracted per span.
+ * Accumulates the time spent inside governance calls only; the model, the tool's data access and the recorder are
+ * excluded. Each span counts min(process CPU, wall) time: process CPU over-counts when background threads (concurrent
+ * GC) are busy, wall time over-counts when the machine preempts us; the main thread's own CPU is at most either. The
+ * cost of reading the clocks is measured once and subtracted per span.
  */
 class Stopwatch {
   us = 0;
+  /** Per layer, for the breakdown in the details. */
+  readonly byLayer = new Map<string, number>();
   static spanCost = 0;
 
-  /** The clock's own cost per span: what an empty span measures. */
+  /** The clocks' own cost per span: what an empty span measures. */
   static calibrate(): void {
     Stopwatch.spanCost = 0;
     const watch = new Stopwatch();
     const spans = 20_000;
-    for (let i = 0; i < spans; i++) watch.sync(() => i);
+    for (let i = 0; i < spans; i++) watch.sync('calibration', () => i);
     Stopwatch.spanCost = watch.us / spans;
   }
 
-  sync<T>(fn: () => T): T {
-    const start = cpuUs();
+  sync<T>(layer: string, fn: () => T): T {
+    const cpu = cpuUs();
+    const wall = performance.now();
     try {
       return fn();
     } finally {
-      this.us += Math.max(0, cpuUs() - start - Stopwatch.spanCost);
+      this.add(layer, cpu, wall);
     }
   }
 
-  async async<T>(fn: () => Promise<T>): Promise<T> {
-    const start = cpuUs();
+  async async<T>(layer: string, fn: () => Promise<T>): Promise<T> {
+    const cpu = cpuUs();
+    const wall = performance.now();
     try {
       return await fn();
     } finally {
-      this.us += Math.max(0, cpuUs() - start - Stopwatch.spanCost);
+      this.add(layer, cpu, wall);
     }
+  }
+
+  private add(layer: string, cpuStart: number, wallStart: number): void {
+    const us = Math.min(cpuUs() - cpuStart, (performance.now() - wallStart) * 1000);
+    const net = Math.max(0, us - Stopwatch.spanCost);
+    this.us += net;
+    this.byLayer.set(layer, (this.byLayer.get(layer) ?? 0) + net);
   }
 }
 
@@ -113,6 +125,7 @@ function benchAgent(): AgentConfig {
     tokenBudget: 20_000,
     historyTurnLimit: 10,
     toolFlowGraph: '',
+    serviceIdentity: null,
     llm: {} as AgentConfig['llm'],
     capabilities: [],
     invalidCapabilities: [],
@@ -122,17 +135,20 @@ function benchAgent(): AgentConfig {
 
 function timedTrust(trust: TurnTrust, watch: Stopwatch): TurnTrust {
   return {
-    screen: (text, source) => watch.sync(() => trust.screen(text, source)),
-    mask: (text) => watch.async(() => trust.mask(text)),
-    maskValue: (value, classifications) => watch.async(() => trust.maskValue(value, classifications)),
-    restore: (text) => watch.async(() => trust.restore(text)),
-    restoreValue: (value) => watch.async(() => trust.restoreValue(value)),
-    wrapUntrusted: (tool, content) => watch.sync(() => trust.wrapUntrusted(tool, content)),
+    screen: (text, source) => watch.sync(`screen_${source}`, () => trust.screen(text, source)),
+    mask: (text) => watch.async('mask', () => trust.mask(text)),
+    maskValue: (value, classifications) => watch.async('mask_result', () => trust.maskValue(value, classifications)),
+    restore: (text) => watch.async('restore', () => trust.restore(text)),
+    restoreValue: (value) => watch.async('restore', () => trust.restoreValue(value)),
+    wrapUntrusted: (tool, content) => watch.sync('wrap', () => trust.wrapUntrusted(tool, content)),
   };
 }
 
 function timedGraph(graph: ToolGate, watch: Stopwatch): ToolGate {
-  return { available: (history) => watch.sync(() => graph.available(history)), check: (tool, history) => watch.sync(() => graph.check(tool, history)) };
+  return {
+    available: (history) => watch.sync('tool_graph', () => graph.available(history)),
+    check: (tool, history) => watch.sync('tool_graph', () => graph.check(tool, history)),
+  };
 }
 
 /** The runtime's approval policy for a tool without HITL: execute at once; with HITL: hold. */
@@ -143,8 +159,8 @@ const policyGate: HitlGate = {
   },
 };
 
-/** Runs `turns` typical turns in-process and returns the governance time of each, in microseconds. */
-export async function governanceSamples(turns: number, gate: HitlGate = policyGate): Promise<number[]> {
+/** Runs `turns` typical turns in-process; returns the governance time of each (µs) and the mean per layer. */
+export async function governanceSamples(turns: number, gate: HitlGate = policyGate): Promise<{ samples: number[]; layers: Record<string, number> }> {
   const index = loadDescribeIndex('officer');
   const classifications: Record<string, string | null> = {};
   for (const field of index.object('Loan_Application__c')?.fields ?? []) classifications[field.name] = null;
@@ -152,11 +168,12 @@ export async function governanceSamples(turns: number, gate: HitlGate = policyGa
   const provider = new ScriptedProvider(SCRIPT);
   const vault = new MemoryTokenVault();
   const samples: number[] = [];
+  const layers: Record<string, number> = {};
   for (let turn = 0; turn < turns; turn++) {
     const watch = new Stopwatch();
     const executor: ToolExecutor = {
       async execute(_tool, args) {
-        const verdict = watch.sync(() => checkSoql(String(args.query), index, { rowCap: 50 }));
+        const verdict = watch.sync('soql_guard', () => checkSoql(String(args.query), index, { rowCap: 50 }));
         if (!verdict.allowed) return { ok: false, errorCategory: 'SoqlGuardRefused', result: { violations: verdict.violations } };
         return { ok: true, result: { totalSize: RECORDS.length, records: RECORDS, query: verdict.query }, classifications };
       },
@@ -182,10 +199,10 @@ export async function governanceSamples(turns: number, gate: HitlGate = policyGa
         provider,
         executor,
         trust: timedTrust(trust, watch),
-        gate: { review: (request) => watch.async(() => gate.review(request)) },
+        gate: { review: (request) => watch.async('hitl_gate', () => gate.review(request)) },
         graph: timedGraph(compiled.graph, watch),
         recorder: new TurnRecorder('a01BENCH', `turn-${turn}`),
-        validateArgs: (tool, args) => watch.sync(() => validateArguments(tool, args)),
+        validateArgs: (tool, args) => watch.sync('arg_schema', () => validateArguments(tool, args)),
         signal: new AbortController().signal,
         isStale: () => false,
       },
@@ -193,8 +210,9 @@ export async function governanceSamples(turns: number, gate: HitlGate = policyGa
     if (result.status !== 'completed' || result.toolCalls !== 1) throw new Error(`bench turn did not complete as scripted: ${result.status}`);
     provider.requests.length = 0;
     samples.push(watch.us);
+    for (const [layer, us] of watch.byLayer) layers[layer] = (layers[layer] ?? 0) + us / turns;
   }
-  return samples;
+  return { samples, layers };
 }
 
 export const governanceOverheadBenchmark: Benchmark<'governance_overhead'> = {
@@ -206,15 +224,18 @@ export const governanceOverheadBenchmark: Benchmark<'governance_overhead'> = {
     await governanceSamples(Math.max(1, Math.floor(sizes.overheadTurns / 4)));
     const p50: number[] = [];
     const p99: number[] = [];
+    let layers: Record<string, number> = {};
     for (let r = 0; r < sizes.rounds; r++) {
       progress(`round ${r + 1}/${sizes.rounds}`);
-      const samples = await governanceSamples(sizes.overheadTurns);
-      p50.push(percentile(samples, 50));
-      p99.push(percentile(samples, 99));
+      const run = await governanceSamples(sizes.overheadTurns);
+      p50.push(percentile(run.samples, 50));
+      p99.push(percentile(run.samples, 99));
+      layers = run.layers;
     }
+    const breakdown = Object.fromEntries(Object.entries(layers).map(([layer, us]) => [`mean_${layer}_us`, round(us)]));
     return {
       figures: { p50_us: round(median(p50)), p99_us: round(median(p99)) },
-      details: { turns_per_round: sizes.overheadTurns, rounds: sizes.rounds, tool_calls_per_turn: 1, model_calls_per_turn: 2 },
+      details: { turns_per_round: sizes.overheadTurns, rounds: sizes.rounds, tool_calls_per_turn: 1, model_calls_per_turn: 2, ...breakdown },
     };
   },
 };
