@@ -24,6 +24,10 @@ export const ConfigSchema = z.object({
   LOOM_REPLAY_FROM: z.coerce.number().int().min(-2).default(-1),
   LOOM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   LOOM_TRUSTED_PUBLISHERS: csv,
+  /** `AgentDeveloperName=service.user@org` pairs: the worker's half of the opt-in service identity. */
+  LOOM_SERVICE_IDENTITIES: csv.pipe(
+    z.array(z.string().regex(/^[A-Za-z0-9_]+=[^\s=]+@[^\s=]+$/, 'each entry must look like Agent_Name=user@example.com')),
+  ),
   LOOM_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   LOOM_JOB_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(2_000),
   LOOM_ORG_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).optional(),

@@ -62,6 +62,7 @@ const AgentRow = z.object({
   TokenBudgetPerTurn__c: num(50_000),
   HistoryTurnLimit__c: num(10),
   ToolFlowGraph__c: text,
+  ServiceIdentityUsername__c: text,
   LastModifiedDate: z.string(),
   LLMConfiguration__r: LlmRow.nullish(),
   AgentCapabilities__r: z.object({ records: z.array(z.unknown()) }).nullish(),
@@ -82,6 +83,8 @@ export interface AgentConfig {
   tokenBudget: number;
   historyTurnLimit: number;
   toolFlowGraph: string;
+  /** Opt-in: tools run as this service user instead of the requesting user (worker must allow it too). */
+  serviceIdentity: string | null;
   llm: LlmSettings;
   capabilities: Capability[];
   /** Capabilities whose configuration does not validate: hidden from the model, reported in the audit. */
@@ -94,7 +97,7 @@ const PII_MODES = { Hybrid: 'hybrid', SchemaOnly: 'schema', PatternOnly: 'patter
 const AGENT_FIELDS = [
   'Id', 'Name', 'DeveloperName__c', 'IsActive__c', 'IdentityPrompt__c', 'InstructionsPrompt__c', 'ExamplesPrompt__c', 'PromptFooter__c',
   'PIIMaskingMode__c', 'PIIPatternCategories__c', 'SensitiveClassifications__c', 'PromptSafetyMode__c', 'PromptSafetyThreshold__c',
-  'EnableToolReasoning__c', 'MaxStepsPerTurn__c', 'TokenBudgetPerTurn__c', 'HistoryTurnLimit__c', 'ToolFlowGraph__c', 'LastModifiedDate',
+  'EnableToolReasoning__c', 'MaxStepsPerTurn__c', 'TokenBudgetPerTurn__c', 'HistoryTurnLimit__c', 'ToolFlowGraph__c', 'ServiceIdentityUsername__c', 'LastModifiedDate',
   ...Object.keys(LlmRow.shape).map((field) => `LLMConfiguration__r.${field}`),
 ];
 
@@ -154,6 +157,7 @@ export class AgentRegistry {
       tokenBudget: Math.max(1, row.TokenBudgetPerTurn__c),
       historyTurnLimit: Math.max(0, row.HistoryTurnLimit__c),
       toolFlowGraph: row.ToolFlowGraph__c,
+      serviceIdentity: row.ServiceIdentityUsername__c.trim() || null,
       llm: row.LLMConfiguration__r,
       capabilities,
       invalidCapabilities,

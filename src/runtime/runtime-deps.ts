@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   vault: TokenVault;
   gateFor?: TurnHandlerDeps['gateFor'];
   trustedPublishers?: string[];
+  /** Agent developer name → service username: the worker side of the opt-in service identity. */
+  serviceIdentities?: Record<string, string>;
   defaultModel?: string;
   onTurnWritten?: TurnHandlerDeps['onTurnWritten'];
 }
@@ -66,6 +68,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     vault: options.vault,
     gateFor: options.gateFor ?? (() => refuseGatedTools),
     ...(options.trustedPublishers ? { trustedPublishers: options.trustedPublishers } : {}),
+    ...(options.serviceIdentities ? { serviceIdentities: options.serviceIdentities } : {}),
     ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
     ...(options.onTurnWritten ? { onTurnWritten: options.onTurnWritten } : {}),
   });

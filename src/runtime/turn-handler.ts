@@ -7,10 +7,11 @@ import type { ApiMeter } from '../salesforce/api-meter.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import { AgentRegistry, type AgentConfig } from './agent-registry.ts';
 import { writeTurn } from './audit-writer.ts';
-import { runGovernedLoop, type LoopResult } from './governed-loop.ts';
-import { rebuildHistory } from './history.ts';
+import { runGovernedLoop, type LoopDeps, type LoopInput, type LoopResult } from './governed-loop.ts';
+import { rebuildHistory, type StepRow } from './history.ts';
 import { TurnJob, type JobHandler, type JobOutcome, type LoomJob } from './jobs.ts';
-import type { HitlGate, ToolGate } from './ports.ts';
+import type { HitlGate, ToolGate, TurnTrust } from './ports.ts';
+import type { ToolHistory } from './tool-call.ts';
 import { AccessGuard, loadTurnContext, type TurnContext } from './turn-context.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 import { createTurnTrust } from './turn-trust.ts';
@@ -27,9 +28,13 @@ export interface TurnHandlerDeps {
   providerFor: (agent: AgentConfig) => LlmProvider;
   vault: TokenVault;
   /** Builds the runtime-enforced approval gate for a turn (see src/hitl). */
-  gateFor: (turn: { agent: AgentConfig; execution: TurnContext['execution']; turnId: string; userId: string; recorder: TurnRecorder }) => HitlGate;
+  gateFor: (turn: { agent: AgentConfig; execution: TurnContext['execution']; turnId: string; userId: string; recorder: TurnRecorder; trust?: TurnTrust }) => HitlGate;
+  /** Runs before the model in every turn (src/hitl: a pending confirmation answered by this message). */
+  beforeLoop?: (setup: TurnSetup, message: string) => Promise<Prelude | null>;
   /** User IDs allowed to publish turns for executions they do not own (service publishers). */
   trustedPublishers?: string[];
+  /** The worker's half of the opt-in service identity: agent developer name → service username. */
+  serviceIdentities?: Record<string, string>;
   defaultModel?: string;
   registry?: AgentRegistry;
   describes?: DescribeCache;
@@ -50,11 +55,41 @@ export interface TurnWritten {
   costUsd: number;
 }
 
+/** Everything a turn prepared before calling the model; handed to hooks that act before the loop (HITL). */
+export interface TurnSetup {
+  agent: AgentConfig;
+  context: TurnContext;
+  turnId: string;
+  /** The requesting user's ID. */
+  owner: string;
+  recorder: TurnRecorder;
+  trust: TurnTrust;
+  gate: HitlGate;
+  /** The loop input without history and user message (they depend on the prelude). */
+  input: Omit<LoopInput, 'history' | 'userMessage'>;
+  loopDeps: LoopDeps;
+  log: Logger;
+}
+
+/**
+ * What runs before the model: either stop with a result, or continue the loop. When a prelude ran, history includes
+ * this turn's rows (stored and just recorded), so a held call's late result lands right after its request.
+ */
+export type Prelude = { stop: LoopResult } | { userMessage: string | null; toolHistory?: ToolHistory };
+
+/** Continues a turn that waited for a person (src/hitl), with the same setup and checks as a new turn. */
+export interface TurnResumer {
+  resume(
+    request: { executionId: string; turnId: string; firstSequence?: number; prelude: (setup: TurnSetup) => Promise<Prelude> },
+    signal: AbortSignal,
+  ): Promise<JobOutcome>;
+}
+
 /** Terminal step types: a turn that already wrote one of these has finished, whatever a redelivery says. */
 const TERMINAL = new Set(['AgentResponse']);
 
 /** Creates the handler for `turn` jobs: one governed agent turn, run as the requesting user, fully audited. */
-export function createTurnHandler(deps: TurnHandlerDeps): JobHandler {
+export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResumer {
   const registry = deps.registry ?? new AgentRegistry(deps.integration);
   const describes = deps.describes ?? new DescribeCache();
   const guard = new AccessGuard(deps.integration);
@@ -67,6 +102,12 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler {
       const { result, scope } = await deps.meter.scope(async () => runTurn(job, log, signal));
       log.info({ status: result.status, apiCalls: scope.calls }, 'turn finished');
       return { ...result, apiCalls: scope.calls };
+    },
+    async resume(request, signal): Promise<JobOutcome> {
+      const log = deps.logger.child({ executionId: request.executionId, turnId: request.turnId, resumed: true });
+      const context = await loadTurnContext(deps.integration, { executionId: request.executionId, messageId: null });
+      const recorder = new TurnRecorder(context.execution.Id, request.turnId, request.firstSequence ?? nextSequence(context, request.turnId));
+      return runChecked(context, request.turnId, recorder, log, signal, request.prelude);
     },
   };
 
@@ -96,7 +137,22 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler {
     }
     if (!execution.AIAgentDefinition__c) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
     if (!context.message) return refuse(recorder, context, 'MalformedEvent', 'The turn names no message the worker can read.');
+    const message = context.message.content;
+    return runChecked(context, turnId, recorder, log, signal, async (setup) => (await deps.beforeLoop?.(setup, message)) ?? { userMessage: message, fresh: true });
+  }
 
+  /** Access checks, setup, the prelude, the loop and the atomic write: shared by new and resumed turns. */
+  async function runChecked(
+    context: TurnContext,
+    turnId: string,
+    recorder: TurnRecorder,
+    log: Logger,
+    signal: AbortSignal,
+    prelude: (setup: TurnSetup) => Promise<Prelude | (Prelude & { fresh: true })>,
+  ): Promise<JobOutcome> {
+    const { execution } = context;
+    const owner = execution.RequestingUser__c ?? execution.OwnerId;
+    if (!execution.AIAgentDefinition__c) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
     let username: string;
     try {
       username = await guard.username(owner);
@@ -117,39 +173,60 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler {
     for (const invalid of agent.invalidCapabilities) {
       recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'Configuration', content: `Tool ${invalid.name} hidden: ${invalid.reason}` });
     }
-    const { tools } = await toolsForUser(agent.capabilities, userClient, describes);
+    // Tools run as the requesting user unless the agent AND the worker both name the same service identity.
+    let toolClient = userClient;
+    let executionIdentity: string | undefined;
+    if (agent.serviceIdentity) {
+      const allowed = deps.serviceIdentities?.[agent.name];
+      if (!allowed || allowed.toLowerCase() !== agent.serviceIdentity.toLowerCase()) {
+        return refuse(recorder, context, 'ServiceIdentityNotAllowed', `The agent asks to run tools as ${agent.serviceIdentity}, but this worker is not configured to allow it.`);
+      }
+      toolClient = deps.clientFor(agent.serviceIdentity);
+      executionIdentity = `service:${agent.serviceIdentity}`;
+      log.info({ serviceIdentity: agent.serviceIdentity }, 'tools run under the configured service identity');
+    }
+    const { tools } = await toolsForUser(agent.capabilities, toolClient, describes);
     const graph = buildGraph(agent, tools.map((tool) => tool.name), recorder);
     const trust = createTurnTrust(agent, execution.Id, deps.vault);
-    const history = rebuildHistory(context.steps, { turnLimit: agent.historyTurnLimit, excludeTurn: turnId });
+    const gate = deps.gateFor({ agent, execution, turnId, userId: owner, recorder, trust });
+    const input: TurnSetup['input'] = {
+      systemPrompt: agent.systemPrompt,
+      model: agent.llm.ModelIdentifier__c || deps.defaultModel || 'default',
+      prices: { promptPer1M: agent.llm.PromptPricePer1M__c, completionPer1M: agent.llm.CompletionPricePer1M__c },
+      maxSteps: agent.maxSteps,
+      tokenBudget: agent.tokenBudget,
+      safetyMode: agent.safetyMode,
+      toolReasoning: agent.toolReasoning,
+      tools: graph === 'closed' ? [] : tools,
+    };
+    const loopDeps: LoopDeps = {
+      provider: deps.providerFor(agent),
+      executor: new UserToolExecutor(toolClient, describes, executionIdentity),
+      trust,
+      gate,
+      graph: graph === 'closed' || graph === null ? null : graph,
+      recorder,
+      validateArgs: validateArguments,
+      signal,
+      isStale: () => false,
+    };
+    const before = await prelude({ agent, context, turnId, owner, recorder, trust, gate, input, loopDeps, log });
+    if ('stop' in before) {
+      await finish(recorder, context, before.stop, gate);
+      return { status: outcomeOf(before.stop) };
+    }
+    // A fresh turn sees earlier turns only; after a prelude, this turn's rows (stored and recorded) belong to history.
+    const history =
+      'fresh' in before
+        ? rebuildHistory(context.steps, { turnLimit: agent.historyTurnLimit, excludeTurn: turnId })
+        : rebuildHistory([...context.steps, ...recordedRows(recorder)], { turnLimit: agent.historyTurnLimit + 1 });
 
-    const loop = await runGovernedLoop(
-      {
-        systemPrompt: agent.systemPrompt,
-        history,
-        userMessage: context.message.content,
-        model: agent.llm.ModelIdentifier__c || deps.defaultModel || 'default',
-        prices: { promptPer1M: agent.llm.PromptPricePer1M__c, completionPer1M: agent.llm.CompletionPricePer1M__c },
-        maxSteps: agent.maxSteps,
-        tokenBudget: agent.tokenBudget,
-        safetyMode: agent.safetyMode,
-        toolReasoning: agent.toolReasoning,
-        tools: graph === 'closed' ? [] : tools,
-      },
-      {
-        provider: deps.providerFor(agent),
-        executor: new UserToolExecutor(userClient, describes),
-        trust,
-        gate: deps.gateFor({ agent, execution, turnId, userId: owner, recorder }),
-        graph: graph === 'closed' || graph === null ? null : graph,
-        recorder,
-        validateArgs: validateArguments,
-        signal,
-        isStale: () => false,
-      },
-    );
+    const loop = await runGovernedLoop({ ...input, history, userMessage: before.userMessage, ...(before.toolHistory ? { toolHistory: before.toolHistory } : {}) }, loopDeps);
     if (loop.status === 'cancelled') throw new LoomError('turn cancelled by shutdown; it will be retried', { retryable: true, category: 'Cancelled' });
-    await finish(recorder, context, loop);
-    return { status: loop.status === 'awaiting-action' ? 'awaiting-action' : loop.status === 'completed' ? 'completed' : 'failed' };
+    // The held-action message is built from masked arguments (audit); the requester is shown the real values.
+    if (loop.status === 'awaiting-action' && loop.finalText !== null) loop.finalText = await trust.restore(loop.finalText);
+    await finish(recorder, context, loop, gate);
+    return { status: outcomeOf(loop) };
   }
 
   async function refuse(recorder: TurnRecorder, context: TurnContext, category: string, message: string): Promise<JobOutcome> {
@@ -168,14 +245,18 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler {
   }
 
   /** One composite call: steps, decisions, the outbound message, execution status and totals, the result event. */
-  async function finish(recorder: TurnRecorder, context: TurnContext, loop: LoopResult): Promise<void> {
+  async function finish(recorder: TurnRecorder, context: TurnContext, loop: LoopResult, gate?: HitlGate): Promise<void> {
     const { execution } = context;
     const turnId = recorder.turnId;
     const status = loop.status === 'completed' ? 'Completed' : loop.status === 'awaiting-action' ? 'Awaiting Action' : 'Failed';
     const pending = recorder.takePending();
-    const messageKey = `${execution.Id}-${recorder.stepKey(0)}-out`;
+    // A resumed turn writes a second answer: key it by its first new step so it does not replace the first one.
+    const firstSequence = Number(pending.steps[0]?.Sequence__c ?? 1);
+    const messageKey = `${execution.Id}-${recorder.stepKey(firstSequence > 1 ? firstSequence : 0)}-out`;
+    const pendingActions = gate?.takeWrites?.() ?? [];
     await writeTurn(deps.integration, {
       ...pending,
+      ...(pendingActions.length > 0 ? { pendingActions } : {}),
       ...(loop.finalText === null
         ? {}
         : {
@@ -216,7 +297,26 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler {
     } catch (err) {
       deps.logger.warn({ err }, 'turn observer failed');
     }
+    await gate?.afterWrite?.();
   }
+}
+
+function outcomeOf(loop: LoopResult): JobOutcome['status'] {
+  return loop.status === 'awaiting-action' ? 'awaiting-action' : loop.status === 'completed' ? 'completed' : 'failed';
+}
+
+/** This turn's rows recorded in memory, in the shape history is rebuilt from. */
+function recordedRows(recorder: TurnRecorder): StepRow[] {
+  return recorder.all().map((step) => ({
+    StepType__c: step.type,
+    Content__c: step.content ?? null,
+    ToolName__c: step.toolName ?? null,
+    ToolCallId__c: step.toolCallId ?? null,
+    ToolArguments__c: step.toolArguments ?? null,
+    ToolResult__c: step.toolResult ?? null,
+    TurnIdentifier__c: recorder.turnId,
+    Sequence__c: step.sequence,
+  }));
 }
 
 /** No graph configured → every tool; a malformed graph → no tools at all (fail closed), with the reason recorded. */

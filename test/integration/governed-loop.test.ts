@@ -231,4 +231,30 @@ describe('the governed loop on the emulator', () => {
     expect(steps.filter((step) => step.StepType__c === 'AgentResponse')).toHaveLength(1);
     expect(await answersOf(harness, started.executionId)).toEqual(['There are 2.']);
   });
+  it('runs tools under a service identity only when the agent and the worker both opt in, and records it', async () => {
+    const admin = harness.clientFor(USERS.admin);
+    const agentId = await createAgent('Service_Reader', { capabilities: [READ_APPS] });
+    await admin.update('AIAgentDefinition__c', agentId, { ServiceIdentityUsername__c: USERS.underwriter });
+    const app1 = await appId('HL-1001');
+    const script: ScriptedScript = {
+      rules: [
+        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1] } }] } },
+        { when: {}, respond: { text: 'tier {{lastToolResult.records.0.Risk_Tier__c}}' } },
+      ],
+    };
+    // This worker does not allow it: the turn is refused, nothing runs as the service user.
+    const refused = await runTurn(USERS.officer, agentId, 'Tier of HL-1001?', script);
+    expect((await harness.turnHandler.handle(refused.job, signal())).status).toBe('refused');
+    expect((await stepsOf(harness, refused.started.executionId))[0]).toMatchObject({ ErrorCategory__c: 'ServiceIdentityNotAllowed' });
+
+    const serviceHarness = await createHarness(emulator, { script, runtime: { serviceIdentities: { Service_Reader: USERS.underwriter } } });
+    const { started, job } = await runTurn(USERS.officer, agentId, 'Tier of HL-1001?');
+    provider = serviceHarness.provider;
+    expect((await serviceHarness.turnHandler.handle(job, signal())).status).toBe('completed');
+    const { records } = await admin.query<Record<string, unknown>>(
+      `SELECT StepType__c, ExecutionIdentity__c FROM ExecutionStep__c WHERE AgentExecution__c = '${started.executionId}' AND StepType__c = 'ToolResult'`,
+    );
+    expect(records).toEqual([expect.objectContaining({ ExecutionIdentity__c: `service:${USERS.underwriter}` })]);
+    expect(await answersOf(harness, started.executionId)).toEqual(['tier B']);
+  });
 });
