@@ -209,6 +209,7 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
       leader.on('elected', () => transition(startIntake));
       leader.on('lost', () => transition(stopIntake));
       await leader.start();
+      await transitions; // when elected, start() returns once the subscription is up
       logger.info({ leader: leader.isLeader }, 'worker started (scaled mode)');
     },
 

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.ts';
+import { ConfigError } from '../../errors.ts';
+import { FileDeadLetterStore, RedisDeadLetterStore } from '../../ingestion/dead-letter.ts';
+import { startWorker } from '../../worker/start.ts';
+
+const ENV_HELP = `
+Environment:
+  SF_LOGIN_URL              login/token URL (e.g. https://login.salesforce.com or the emulator URL)
+  SF_CLIENT_ID              consumer key of the connected app (JWT bearer)
+  SF_INTEGRATION_USERNAME   the worker's integration user (subscribes to the events; needs Loom_Worker)
+  SF_PRIVATE_KEY_FILE       PEM private key of the connected app certificate (or SF_PRIVATE_KEY inline)
+  SF_API_VERSION            API version for REST and CometD (default 62.0)
+  REDIS_URL                 set: scaled mode (BullMQ on Redis, leader-elected subscriber); unset: embedded mode
+  LOOM_QUEUE_PREFIX         Redis key prefix (default loom)
+  LOOM_STATE_DIR            embedded mode: checkpoints, de-dup and dead-letter files (default .loom)
+  LOOM_REPLAY_FROM          start position without a checkpoint: -1 new events (default), -2 all retained
+  LOOM_CONCURRENCY          jobs run at once by this process (default 4)
+  LOOM_ORG_CONCURRENCY      scaled: jobs run at once across all processes of the org
+  LOOM_ORG_JOBS_PER_MINUTE  scaled: job starts per minute across all processes of the org
+  LOOM_JOB_ATTEMPTS         attempts for transient failures (default 5), LOOM_JOB_BACKOFF_MS first backoff (2000)
+  LOOM_PACING_SLOW_ABOVE    share of the daily API allocation above which jobs slow down (default 0.85)
+  LOOM_ALLOCATION_PAUSE_MS  pause after REQUEST_LIMIT_EXCEEDED (default 300000)
+  LOOM_LEADER_TTL_MS        scaled: leader lock lifetime; a dead leader is replaced within about this (default 15000)
+  LOOM_SHUTDOWN_GRACE_MS    on SIGTERM, how long running jobs may finish before being handed back (default 30000)
+  LOOM_TRUSTED_PUBLISHERS   user IDs allowed to publish turns for executions they do not own
+  LOOM_LLM_*, LOOM_VAULT_KEY, LOOM_LOG_LEVEL   see README (Configuration)
+`;
+
+export function register(program: Command): void {
+  const worker = program
+    .command('worker')
+    .description('Run the Loom worker: subscribe to agent-turn and HITL-decision platform events and run each turn once, as its user')
+    .addHelpText('after', ENV_HELP)
+    .action(async () => {
+      const running = await startWorker();
+      console.log(`loom worker running in ${running.runtime.mode} mode for org ${running.runtime.org()} (Ctrl+C to stop)`);
+      await running.stopped;
+    });
+
+  worker
+    .command('dead-letter')
+    .description('List dead-lettered events (malformed payloads, security refusals, jobs that failed for good), newest last')
+    .option('-n, --limit <count>', 'how many entries to show', '50')
+    .option('--org <orgId>', 'org ID (scaled mode and embedded mode both key the store by org)')
+    .option('--json', 'print raw JSON lines')
+    .action(async (options: { limit: string; org?: string; json?: boolean }) => {
+      const config = loadConfig();
+      const limit = Math.max(1, Number.parseInt(options.limit, 10) || 50);
+      if (!options.org) throw new ConfigError('--org is required (the org ID the worker logged at start)');
+      let entries;
+      if (config.REDIS_URL) {
+        const { Redis } = await import('ioredis');
+        const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+        try {
+          entries = await new RedisDeadLetterStore(redis, `${config.LOOM_QUEUE_PREFIX}:${options.org}:dead-letter`).list(limit);
+        } finally {
+          redis.disconnect();
+        }
+      } else {
+        const { join } = await import('node:path');
+        entries = await new FileDeadLetterStore(join(config.LOOM_STATE_DIR, options.org, 'dead-letter.jsonl')).list(limit);
+      }
+      if (entries.length === 0) console.log('no dead-lettered entries');
+      for (const entry of entries) {
+        if (options.json) console.log(JSON.stringify(entry));
+        else console.log(`${entry.at}  ${entry.reason.padEnd(24)} ${entry.eventUuid ?? entry.jobId ?? '-'}  ${entry.executionId ?? ''}  ${entry.detail.split('\n')[0]}`);
+      }
+    });
+}
