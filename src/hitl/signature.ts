@@ -1,0 +1,75 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '../errors.ts';
+
+/** What a signature binds: the arguments AND where they may run, so a signed payload cannot be replayed elsewhere. */
+export interface SignedAction {
+  executionId: string;
+  turnId: string;
+  toolCallId: string;
+  toolName: string;
+  args: Record<string, unknown>;
+}
+
+const VERSION = 'v1';
+
+/** JSON with object keys sorted at every depth: the same value always gives the same bytes. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as Record<string, unknown>)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * HMAC-SHA256 over (execution, turn, tool call, tool, canonical arguments) with the worker's key. The stored form is
+ * `v1.<original>` or, after an approver edit, `v1.<original>.<reviewed>` (base64url, 90 characters: fits the
+ * 128-character `ArgumentsSignature__c`).
+ */
+export class ArgumentSigner {
+  readonly #key: Buffer;
+
+  constructor(key: string) {
+    if (key.length < 32) throw new ConfigError('LOOM_HITL_SIGNING_KEY must be at least 32 characters');
+    this.#key = Buffer.from(key, 'utf8');
+  }
+
+  mac(action: SignedAction): string {
+    const payload = canonicalJson([VERSION, action.executionId, action.turnId, action.toolCallId, action.toolName, action.args]);
+    return createHmac('sha256', this.#key).update(payload).digest('base64url');
+  }
+
+  /** The field value for freshly held arguments. */
+  sign(action: SignedAction): string {
+    return `${VERSION}.${this.mac(action)}`;
+  }
+
+  /** The field value once an approver's edited arguments are accepted: both versions stay verifiable. */
+  signReviewed(stored: string, reviewed: SignedAction): string {
+    const [version, original] = stored.split('.');
+    return `${version}.${original}.${this.mac(reviewed)}`;
+  }
+
+  /** Constant-time check of the original (and, when present, the reviewed) arguments against the stored value. */
+  verify(stored: string | null | undefined, original: SignedAction, reviewed?: SignedAction): boolean {
+    const parts = (stored ?? '').split('.');
+    if (parts[0] !== VERSION || parts.length !== (reviewed ? 3 : 2)) return false;
+    const okOriginal = same(parts[1] ?? '', this.mac(original));
+    const okReviewed = reviewed ? same(parts[2] ?? '', this.mac(reviewed)) : true;
+    return okOriginal && okReviewed;
+  }
+}
+
+function same(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
