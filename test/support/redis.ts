@@ -39,6 +39,7 @@ async function waitForPing(port: number, process: ChildProcess): Promise<void> {
   while (Date.now() < deadline) {
     if (process.exitCode !== null) throw new Error(`redis-server exited with ${process.exitCode}`);
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined); // refused until the server listens
     try {
       await client.connect();
       if ((await client.ping()) === 'PONG') return;
