@@ -6,6 +6,7 @@ import { SalesforceClient } from '../salesforce/rest-client.ts';
 import { SessionPool } from '../salesforce/session-pool.ts';
 import type { AgentConfig } from './agent-registry.ts';
 import type { JobHandler } from './jobs.ts';
+import type { SideEffectLedger } from './side-effect-ledger.ts';
 import type { GateDecision, HitlGate } from './ports.ts';
 import { createTurnHandler, type TurnHandlerDeps } from './turn-handler.ts';
 
@@ -25,6 +26,8 @@ export interface RuntimeOptions {
   serviceIdentities?: Record<string, string>;
   defaultModel?: string;
   onTurnWritten?: TurnHandlerDeps['onTurnWritten'];
+  /** Where side-effect claims live (see side-effect-ledger.ts); in-process memory when absent. */
+  ledger?: SideEffectLedger;
 }
 
 export interface Runtime {
@@ -71,6 +74,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(options.serviceIdentities ? { serviceIdentities: options.serviceIdentities } : {}),
     ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
     ...(options.onTurnWritten ? { onTurnWritten: options.onTurnWritten } : {}),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
   });
   return { pool, meter, integration, clientFor, turnHandler };
 }

@@ -13,6 +13,7 @@ import { TurnJob, type JobHandler, type JobOutcome, type LoomJob } from './jobs.
 import type { HitlGate, ToolGate, TurnTrust } from './ports.ts';
 import type { ToolHistory } from './tool-call.ts';
 import { AccessGuard, loadTurnContext, type TurnContext } from './turn-context.ts';
+import { LedgeredExecutor, MemorySideEffectLedger, type SideEffectLedger } from './side-effect-ledger.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 import { createTurnTrust } from './turn-trust.ts';
 import { DescribeCache } from './tools/describe-cache.ts';
@@ -40,6 +41,8 @@ export interface TurnHandlerDeps {
   describes?: DescribeCache;
   /** Told after each turn's audit write (metrics, callers waiting for a synchronous answer); must not throw. */
   onTurnWritten?: (turn: TurnWritten) => void;
+  /** Side effects run at most once per tool call across retries (Redis in scaled mode, a file embedded; memory by default). */
+  ledger?: SideEffectLedger;
 }
 
 /** What one turn wrote in its final composite call. */
@@ -93,6 +96,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
   const registry = deps.registry ?? new AgentRegistry(deps.integration);
   const describes = deps.describes ?? new DescribeCache();
   const guard = new AccessGuard(deps.integration);
+  const ledger = deps.ledger ?? new MemorySideEffectLedger();
 
   return {
     async handle(job: LoomJob, signal: AbortSignal): Promise<JobOutcome> {
@@ -201,7 +205,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     };
     const loopDeps: LoopDeps = {
       provider: deps.providerFor(agent),
-      executor: new UserToolExecutor(toolClient, describes, executionIdentity),
+      executor: new LedgeredExecutor(new UserToolExecutor(toolClient, describes, executionIdentity), ledger, { executionId: execution.Id, turnId }, log),
       trust,
       gate,
       graph: graph === 'closed' || graph === null ? null : graph,

@@ -7,6 +7,7 @@ import { createProviderFromConfig } from '../llm/index.ts';
 import type { Logger } from '../logger.ts';
 import type { JobHandler, JobOutcome, LoomJob } from '../runtime/jobs.ts';
 import type { HitlGate } from '../runtime/ports.ts';
+import { FileSideEffectLedger, RedisSideEffectLedger } from '../runtime/side-effect-ledger.ts';
 import { createTurnHandler, type TurnHandlerDeps } from '../runtime/turn-handler.ts';
 import type { ApiMeter } from '../salesforce/api-meter.ts';
 import { SalesforceClient } from '../salesforce/rest-client.ts';
@@ -78,6 +79,8 @@ export function createDefaultHandler(deps: DefaultHandlerDeps): JobHandler {
     gateFor: deps.gateFor ?? (() => refusingGate()),
     trustedPublishers: config.LOOM_TRUSTED_PUBLISHERS,
     ...(config.LOOM_LLM_MODEL ? { defaultModel: config.LOOM_LLM_MODEL } : {}),
+    // A side effect runs once per tool call even when a killed worker's job is retried elsewhere.
+    ledger: deps.redis ? new RedisSideEffectLedger(deps.redis, config.LOOM_QUEUE_PREFIX) : new FileSideEffectLedger(join(config.LOOM_STATE_DIR, 'side-effects.jsonl')),
   });
   return routeJobs({ turn, ...(deps.decision ? { decision: deps.decision } : {}) });
 }
