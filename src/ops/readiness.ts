@@ -1,0 +1,52 @@
+import { Redis } from 'ioredis';
+
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+}
+
+/** One named readiness probe: Redis, the Salesforce session, the event subscription. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<CheckResult>;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, CheckResult>;
+}
+
+/** Runs every probe in parallel, each bounded by `timeoutMs`; a probe that throws or hangs is not ready. */
+export async function runReadiness(checks: readonly ReadinessCheck[], timeoutMs = 3_000): Promise<ReadinessReport> {
+  const results = await Promise.all(
+    checks.map(async (probe): Promise<[string, CheckResult]> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<CheckResult>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+      });
+      try {
+        return [probe.name, await Promise.race([probe.check(), timeout])];
+      } catch (error) {
+        return [probe.name, { ok: false, detail: (error as Error).message }];
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return { ready: results.every(([, result]) => result.ok), checks: Object.fromEntries(results) };
+}
+
+/** PINGs Redis on a short-lived connection that never retries (a probe must not queue commands). */
+export async function pingRedis(url: string, timeoutMs = 2_000): Promise<CheckResult> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const pong = await client.ping();
+    return pong === 'PONG' ? { ok: true } : { ok: false, detail: `unexpected PING answer ${pong}` };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message || 'connection refused' };
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,197 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { FileTokenVault, MemoryTokenVault, RedisTokenVault, type TokenVault } from '../governance/pii/index.ts';
+import { salesforceErrorSteps } from '../ingestion/error-step.ts';
+import { createProviderFromConfig } from '../llm/from-config.ts';
+import type { LlmProvider } from '../llm/types.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import type { JobHandler } from '../runtime/jobs.ts';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime-deps.ts';
+import type { TurnWritten } from '../runtime/turn-handler.ts';
+import { routeJobs } from '../worker/handlers.ts';
+import { createWorkerRuntime, type RuntimeTuning, type WorkerRuntime } from '../worker/runtime.ts';
+import { integrationKey } from '../worker/start.ts';
+import { createOpsServer, listenOps } from './http-server.ts';
+import { instrumentHandler } from './instrumented-handler.ts';
+import { LoomMetrics } from './metrics.ts';
+import { loadOpsConfig, type OpsConfig } from './ops-config.ts';
+import { pingRedis, type ReadinessCheck } from './readiness.ts';
+import { TurnService } from './turn-service.ts';
+import { TurnWaiter } from './turn-waiter.ts';
+
+export interface ServiceOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Replaces the provider built from LOOM_LLM_* (the demo's scripted model). */
+  provider?: LlmProvider;
+  /** The HITL gate (src/hitl); without it, tools that need a person are refused. */
+  gateFor?: RuntimeOptions['gateFor'];
+  /** Extra wiring once the runtime exists: the decision handler needs the runtime's clients. */
+  extraHandlers?: (runtime: Runtime, config: Config) => { decision?: JobHandler; sweep?: JobHandler };
+  tuning?: Partial<RuntimeTuning>;
+  /** Listen address; defaults to LOOM_HTTP_HOST / LOOM_HTTP_PORT. `false` starts no HTTP server. */
+  http?: { host: string; port: number } | false;
+  /** Extra observers of written turns (the demo prints them). */
+  onTurnWritten?: (turn: TurnWritten) => void;
+}
+
+/** A running worker service: subscriber, queue, governed turns and the HTTP surface. */
+export interface Service {
+  config: Config;
+  ops: OpsConfig;
+  runtime: Runtime;
+  worker: WorkerRuntime;
+  metrics: LoomMetrics;
+  waiter: TurnWaiter;
+  turns: TurnService;
+  http: FastifyInstance | undefined;
+  /** The HTTP server's URL, when one listens. */
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+function required(config: Config): { loginUrl: string; clientId: string; username: string } {
+  const missing = (['SF_LOGIN_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME'] as const).filter((name) => !config[name]);
+  if (missing.length > 0) throw new ConfigError(`Missing configuration: ${missing.join(', ')} (run loom doctor)`);
+  return { loginUrl: config.SF_LOGIN_URL as string, clientId: config.SF_CLIENT_ID as string, username: config.SF_INTEGRATION_USERNAME as string };
+}
+
+/** PII token vault: Redis in scaled mode, an encrypted file in embedded mode, memory only without LOOM_VAULT_KEY. */
+function vaultFor(config: Config, logger: Logger, redis: Redis | undefined): TokenVault {
+  if (!config.LOOM_VAULT_KEY) {
+    logger.warn('LOOM_VAULT_KEY is not set: PII tokens live in memory only and cannot be restored after a restart');
+    return new MemoryTokenVault();
+  }
+  if (redis) return new RedisTokenVault(redis, config.LOOM_VAULT_KEY, 72 * 3600, { prefix: `${config.LOOM_QUEUE_PREFIX}:vault` });
+  return new FileTokenVault(join(config.LOOM_STATE_DIR, 'vault'), config.LOOM_VAULT_KEY);
+}
+
+/**
+ * Wires one worker process: JWT session pool → governed runtime (turns as the requesting user) → subscriber and queue
+ * (embedded or BullMQ by REDIS_URL) → HTTP server (Apex callouts, health, readiness, metrics).
+ */
+export async function startService(options: ServiceOptions = {}): Promise<Service> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(env);
+  const ops = loadOpsConfig(env);
+  const logger = options.logger ?? createLogger({ level: config.LOOM_LOG_LEVEL });
+  const { loginUrl, clientId, username } = required(config);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
+  const waiter = new TurnWaiter();
+  // The metric sources read parts built below; scrapes only happen once they exist.
+  const parts: { worker?: WorkerRuntime; runtime?: Runtime } = {};
+  const metrics = new LoomMetrics({
+    ingestion: async () => parts.worker?.snapshot(),
+    allocation: () => parts.runtime?.meter.allocation,
+    apiCallsMade: () => parts.runtime?.meter.total ?? 0,
+  });
+  const runtime = createRuntime({
+    loginUrl,
+    clientId,
+    privateKeyPem: integrationKey(config),
+    integrationUsername: username,
+    apiVersion: config.SF_API_VERSION,
+    logger,
+    provider: options.provider ?? createProviderFromConfig(config, logger),
+    vault: vaultFor(config, logger, redis),
+    trustedPublishers: config.LOOM_TRUSTED_PUBLISHERS,
+    ...(options.gateFor ? { gateFor: options.gateFor } : {}),
+    ...(config.LOOM_LLM_MODEL ? { defaultModel: config.LOOM_LLM_MODEL } : {}),
+    onTurnWritten: (turn) => {
+      metrics.observeTurn(turn);
+      waiter.notify(turn);
+      options.onTurnWritten?.(turn);
+    },
+  });
+  parts.runtime = runtime;
+  const { pool } = runtime;
+  const handler = instrumentHandler(routeJobs({ turn: runtime.turnHandler, ...options.extraHandlers?.(runtime, config) }), metrics);
+  const worker = createWorkerRuntime({
+    config,
+    logger,
+    handler,
+    meter: runtime.meter,
+    errorSteps: salesforceErrorSteps(runtime.integration),
+    session: async ({ refresh }) => pool.session(username, { forceRefresh: refresh }),
+    ...(options.tuning ? { tuning: options.tuning } : {}),
+  });
+  parts.worker = worker;
+  const started = { value: false };
+  const readiness: ReadinessCheck[] = [
+    {
+      name: 'salesforce',
+      check: async () => {
+        const session = await pool.session(username);
+        return { ok: true, detail: `session for ${username} (org ${session.orgId})` };
+      },
+    },
+    {
+      name: 'subscription',
+      check: async () => {
+        if (!started.value) return { ok: false, detail: 'the worker has not started' };
+        if (worker.mode === 'embedded') return { ok: true, detail: 'embedded: subscribed' };
+        return { ok: true, detail: worker.isLeader() ? 'scaled: leader, subscribed' : 'scaled: standby (another process holds the subscription)' };
+      },
+    },
+    ...(config.REDIS_URL ? [{ name: 'redis', check: () => pingRedis(config.REDIS_URL as string) }] : []),
+  ];
+  const turns = new TurnService({
+    integration: runtime.integration,
+    clientFor: runtime.clientFor,
+    orgId: async () => (await pool.session(username)).orgId,
+    waiter,
+    logger,
+    ...(worker.mode === 'scaled' ? { pollIntervalMs: ops.LOOM_SYNC_POLL_MS } : {}),
+  });
+
+  await worker.start();
+  started.value = true;
+  let http: FastifyInstance | undefined;
+  let url: string | undefined;
+  const listen = options.http === undefined ? { host: config.LOOM_HTTP_HOST, port: config.LOOM_HTTP_PORT } : options.http;
+  if (listen && ops.LOOM_HTTP) {
+    http = createOpsServer({
+      logger,
+      ...(config.LOOM_METRICS === false ? {} : { metrics }),
+      readiness,
+      turns,
+      token: config.LOOM_HTTP_TOKEN,
+      ...(ops.LOOM_HTTP_SIGNING_KEY ? { signingKey: ops.LOOM_HTTP_SIGNING_KEY } : {}),
+      syncWaitMs: ops.LOOM_SYNC_WAIT_MS,
+      maxWaiting: ops.LOOM_HTTP_MAX_WAITING,
+    });
+    try {
+      url = await listenOps(http, listen.host, listen.port);
+    } catch (error) {
+      await worker.close();
+      redis?.disconnect();
+      throw error;
+    }
+    logger.info({ url }, 'worker HTTP server listening');
+  }
+
+  let closing: Promise<void> | undefined;
+  const service: Service = {
+    config,
+    ops,
+    runtime,
+    worker,
+    metrics,
+    waiter,
+    turns,
+    http,
+    url,
+    close() {
+      closing ??= (async () => {
+        await http?.close();
+        await worker.close();
+        await redis?.quit().catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+  return service;
+}

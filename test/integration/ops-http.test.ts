@@ -1,0 +1,237 @@
+/**
+ * The worker service end to end over HTTP: a real emulator, the real subscriber and queue (embedded mode), the
+ * governed runtime with the scripted model, and the fastify server on a random port.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LENDING_SCRIPT, provisionLendingAgent, LENDING_AGENT } from '../../src/dev/lending-agent.ts';
+import type { EmulatorHandle } from '../../src/emulator/server.ts';
+import { ScriptedProvider } from '../../src/llm/scripted.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { signBody } from '../../src/ops/auth.ts';
+import { createOpsServer, listenOps } from '../../src/ops/http-server.ts';
+import { startService, type Service } from '../../src/ops/service.ts';
+import { devCredentials, startTestEmulator } from '../support/emulator.ts';
+
+const TOKEN = 'test-token-0123456789-0123456789-abcdef';
+let emulator: EmulatorHandle;
+let service: Service;
+let stateDir: string;
+let base: string;
+
+function userId(username: string): string {
+  const user = emulator.org.userByUsername(username);
+  if (!user) throw new Error(`no user ${username}`);
+  return user.id;
+}
+
+function body(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    agentDeveloperName: LENDING_AGENT,
+    message: 'Which open applications do we have?',
+    sourceRecordId: null,
+    requestingUserId: userId('officer@lending.test'),
+    organizationId: emulator.org.orgId,
+    turnIdentifier: crypto.randomUUID(),
+    ...overrides,
+  };
+}
+
+async function post(path: string, payload: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }, url = base) {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof payload === 'string' ? payload : JSON.stringify(payload),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({ cometdTimeoutMs: 1_000 });
+  const { app, privateKeyFile } = devCredentials(emulator);
+  stateDir = mkdtempSync(join(tmpdir(), 'loom-ops-'));
+  service = await startService({
+    env: {
+      SF_LOGIN_URL: emulator.url,
+      SF_CLIENT_ID: app.consumerKey,
+      SF_PRIVATE_KEY_FILE: privateKeyFile,
+      SF_INTEGRATION_USERNAME: 'worker@lending.test',
+      LOOM_STATE_DIR: stateDir,
+      LOOM_HTTP_TOKEN: TOKEN,
+      LOOM_SYNC_WAIT_MS: '20000',
+    },
+    logger: silentLogger(),
+    provider: new ScriptedProvider(LENDING_SCRIPT),
+    http: { host: '127.0.0.1', port: 0 },
+    tuning: { shutdownGraceMs: 2_000, fayeRetrySeconds: 0.2, restartBaseMs: 50 },
+  });
+  base = service.url as string;
+  await provisionLendingAgent(service.runtime.clientFor('admin@lending.test'));
+});
+
+afterAll(async () => {
+  await service?.close();
+  await emulator?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('health and readiness', () => {
+  it('answers /healthz and reports each readiness check', async () => {
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    const report = (await ready.json()) as { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
+    expect(report.ready).toBe(true);
+    expect(Object.keys(report.checks).sort()).toEqual(['salesforce', 'subscription']);
+    expect(report.checks.salesforce?.detail).toContain(emulator.org.orgId);
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await fetch(`${base}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'No route GET /nope.' });
+  });
+});
+
+describe('POST /v1/turns authentication', () => {
+  it('refuses a request without a token', async () => {
+    const result = await post('/v1/turns/sync', body(), {});
+    expect(result).toEqual({ status: 401, body: { error: expect.stringMatching(/Missing Authorization/) } });
+  });
+
+  it('refuses a wrong token, a token of another length and a non-bearer scheme', async () => {
+    for (const header of [`Bearer ${TOKEN.slice(0, -1)}x`, 'Bearer short', `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`]) {
+      const result = await post('/v1/turns/sync', body(), { Authorization: header });
+      expect(result.status).toBe(401);
+      expect(result.body.error).toMatch(/Invalid bearer token|not a Bearer token/);
+    }
+  });
+
+  it('checks the token before reading the body', async () => {
+    const result = await post('/v1/turns', 'not json', { Authorization: 'Bearer wrong' });
+    // Body parsing happens first in fastify, so a malformed body is a 400 whoever sends it; it reveals nothing.
+    expect([400, 401]).toContain(result.status);
+    const valid = await post('/v1/turns', { nothing: true }, { Authorization: 'Bearer wrong' });
+    expect(valid.status).toBe(401);
+  });
+});
+
+describe('POST /v1/turns validation', () => {
+  it('answers 400 with a readable message for a malformed body', async () => {
+    const result = await post('/v1/turns/sync', body({ requestingUserId: 'not-an-id', extra: 1 }));
+    expect(result.status).toBe(400);
+    expect(result.body.error).toMatch(/requestingUserId/);
+    expect(result.body.error).toMatch(/extra/);
+    expect((await post('/v1/turns/sync', '{"broken":')).status).toBe(400);
+  });
+
+  it('refuses a request for another org', async () => {
+    const result = await post('/v1/turns/sync', body({ organizationId: '00D000000000001AAA' }));
+    expect(result).toEqual({ status: 403, body: { error: 'organizationId does not match the org this worker serves.' } });
+  });
+
+  it('refuses a user the connected app does not pre-authorize, without starting anything', async () => {
+    const result = await post('/v1/turns/sync', body({ requestingUserId: userId('unapproved@lending.test') }));
+    expect(result.status).toBe(403);
+    expect(result.body.error).toMatch(/cannot use the worker: invalid_grant/);
+  });
+
+  it('answers 404 for an agent the user cannot see', async () => {
+    const result = await post('/v1/turns/sync', body({ agentDeveloperName: 'No_Such_Agent' }));
+    expect(result.status).toBe(404);
+  });
+});
+
+describe('POST /v1/turns/sync', () => {
+  it('runs the turn as the requesting user and returns the answer in the shape AgentWorkerClient reads', async () => {
+    const request = body();
+    const result = await post('/v1/turns/sync', request);
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({
+      executionId: expect.stringMatching(/^[A-Za-z0-9]{18}$/),
+      status: 'Completed',
+      turnIdentifier: request.turnIdentifier,
+      responseText: expect.stringMatching(/found 2 matching application/),
+    });
+    // The execution belongs to the officer: the turn ran as them, not as the integration user.
+    const admin = service.runtime.clientFor('admin@lending.test');
+    const { records } = await admin.query<{ RequestingUser__c: string; TriggerSource__c: string }>(
+      `SELECT RequestingUser__c, TriggerSource__c FROM AgentExecution__c WHERE Id = '${String(result.body.executionId)}'`,
+    );
+    expect(records[0]?.RequestingUser__c.slice(0, 15)).toBe(userId('officer@lending.test').slice(0, 15));
+    expect(records[0]?.TriggerSource__c).toBe('Apex');
+  });
+
+  it('applies the requesting user’s field access: the underwriter sees the risk tier, the officer does not', async () => {
+    const officer = await post('/v1/turns/sync', body({ message: 'What is the risk tier of HL-1001?' }));
+    expect(officer.body.responseText).toMatch(/access does not include/);
+    const underwriter = await post('/v1/turns/sync', body({ message: 'What is the risk tier of HL-1001?', requestingUserId: userId('underwriter@lending.test') }));
+    expect(underwriter.body.responseText).toMatch(/risk tier B\./);
+  });
+
+  it('POST /v1/turns answers 202 at once, or waits when asked', async () => {
+    const queued = await post('/v1/turns', body());
+    expect(queued.status).toBe(202);
+    expect(queued.body).toMatchObject({ status: 'Pending', responseText: null });
+    const waited = await post('/v1/turns?wait=20000', body());
+    expect(waited.body).toMatchObject({ status: 'Completed' });
+    expect((await post('/v1/turns?wait=999999', body())).status).toBe(400);
+  });
+});
+
+describe('GET /metrics', () => {
+  it('exports turns, steps, LLM, tool, HTTP, API allocation and ingestion series in Prometheus format', async () => {
+    const response = await fetch(`${base}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/loom_turns_total\{status="Completed"\} [1-9]/);
+    expect(text).toMatch(/loom_steps_total\{type="ToolResult"\} [1-9]/);
+    expect(text).toMatch(/loom_tool_calls_total\{tool="query_applications",outcome="error"\} [1-9]/);
+    expect(text).toMatch(/loom_llm_tokens_total\{model="scripted-lending-1"\} [1-9]/);
+    expect(text).toMatch(/loom_llm_latency_seconds_count\{model="scripted-lending-1"\} [1-9]/);
+    expect(text).toMatch(/loom_http_turn_requests_total\{route="\/v1\/turns\/sync",status="401"\} [1-9]/);
+    expect(text).toMatch(/loom_salesforce_api_allocation 15000/);
+    expect(text).toMatch(/loom_salesforce_api_calls_used [1-9]/);
+    expect(text).toMatch(/loom_jobs_total\{kind="turn",status="completed"\} [1-9]/);
+    expect(text).toMatch(/loom_ingestion_events\{counter="received"\} [1-9]/);
+    expect(text).toMatch(/loom_queue_depth \d/);
+    expect(text).toMatch(/loom_approvals_pending/);
+  });
+});
+
+describe('signed requests', () => {
+  it('requires a valid body signature when a signing key is configured', async () => {
+    const key = 'signing-key-0123456789-0123456789-abcdef';
+    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns: service.turns, token: TOKEN, signingKey: key, syncWaitMs: 20_000 });
+    const url = await listenOps(app, '127.0.0.1', 0);
+    try {
+      const payload = JSON.stringify(body());
+      const now = Math.floor(Date.now() / 1000);
+      const auth = { Authorization: `Bearer ${TOKEN}` };
+      expect((await post('/v1/turns/sync', payload, auth, url)).status).toBe(401);
+      const forged = await post('/v1/turns/sync', payload, { ...auth, 'X-Loom-Timestamp': String(now), 'X-Loom-Signature': signBody(key, now, `${payload} `) }, url);
+      expect(forged).toEqual({ status: 401, body: { error: 'Invalid request signature.' } });
+      const old = now - 3600;
+      const replayed = await post('/v1/turns/sync', payload, { ...auth, 'X-Loom-Timestamp': String(old), 'X-Loom-Signature': signBody(key, old, payload) }, url);
+      expect(replayed.body.error).toMatch(/5-minute window/);
+      const signed = await post('/v1/turns/sync', payload, { ...auth, 'X-Loom-Timestamp': String(now), 'X-Loom-Signature': signBody(key, now, payload) }, url);
+      expect(signed.status).toBe(200);
+      expect(signed.body.status).toBe('Completed');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses every turn when no token is configured', async () => {
+    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns: service.turns, token: undefined, syncWaitMs: 1_000 });
+    const url = await listenOps(app, '127.0.0.1', 0);
+    try {
+      const result = await post('/v1/turns/sync', body(), { Authorization: `Bearer ${TOKEN}` }, url);
+      expect(result).toEqual({ status: 401, body: { error: expect.stringMatching(/LOOM_HTTP_TOKEN is not set/) } });
+    } finally {
+      await app.close();
+    }
+  });
+});
