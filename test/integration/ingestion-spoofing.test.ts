@@ -1,0 +1,85 @@
+/**
+ * Spoofing attempts end to end through `startWorker` with the production turn handler: the requesting user is always
+ * the platform's CreatedById, executions owned by someone else are refused and recorded, and users without Loom_User
+ * cannot get a turn run.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Connection } from 'jsforce';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.ts';
+import { startWorker, type RunningWorker } from '../../src/worker/start.ts';
+import { devCredentials, jsforceConnection } from '../support/emulator.ts';
+import { FAST, startHarness, until, WORKER_USER, type Harness } from './ingestion-harness.ts';
+
+let h: Harness;
+let worker: RunningWorker;
+let officer2: Connection;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const { app, privateKeyFile } = devCredentials(h.emulator);
+  worker = await startWorker({
+    env: {
+      SF_LOGIN_URL: h.emulator.url,
+      SF_CLIENT_ID: app.consumerKey,
+      SF_PRIVATE_KEY_FILE: privateKeyFile,
+      SF_INTEGRATION_USERNAME: WORKER_USER,
+      SF_API_VERSION: '62.0',
+      LOOM_STATE_DIR: h.stateDir,
+      LOOM_LLM_ADAPTER: 'scripted',
+      LOOM_LLM_SCRIPT: fileURLToPath(new URL('../fixtures/scripts/greeting.json', import.meta.url)),
+    },
+    logger: silentLogger(),
+    signals: false,
+    tuning: FAST,
+  });
+  officer2 = await jsforceConnection(h.emulator, 'officer2@lending.test');
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await h.close();
+});
+
+const userId = (username: string): string => h.emulator.org.userByUsername(username)?.id ?? '';
+
+async function ownExecution(connection: Connection, username = 'officer@lending.test'): Promise<string> {
+  const session = (await connection.sobject('InteractionSession__c').create({})) as unknown as { id: string };
+  const result = (await connection.sobject('AgentExecution__c').create({ RequestingUser__c: userId(username), InteractionSession__c: session.id })) as unknown as {
+    id: string;
+  };
+  return result.id;
+}
+
+function errorSteps(executionId: string): Array<Record<string, unknown>> {
+  return h.emulator.admin.records('ExecutionStep__c').filter((step) => step.AgentExecution__c === executionId && step.IsError__c === true);
+}
+
+describe('spoofing through the running worker', () => {
+  it('refuses a turn on an execution owned by another user and records it as a security event', async () => {
+    const executionId = await ownExecution(h.officer);
+    const uuid = await h.publishTurn({ AgentExecutionId__c: executionId, TurnIdentifier__c: 'spoof-owner' }, officer2);
+    const entry = await until(async () => (await worker.runtime.deadLetter().list()).find((e) => e.eventUuid === uuid), 'the dead-letter entry');
+    expect(entry).toMatchObject({ reason: 'security:refused', executionId });
+    expect(errorSteps(executionId).map((step) => step.ErrorCategory__c)).toContain('SecurityViolation');
+    const execution = h.emulator.admin.records('AgentExecution__c').find((record) => record.Id === executionId);
+    expect(execution?.ExecutionStatus__c).toBe('Failed');
+  });
+
+  it('cannot be told another user through the payload: the platform refuses the claim and the worker never sees it', async () => {
+    const executionId = await ownExecution(h.officer);
+    await expect(
+      h.publishTurn({ AgentExecutionId__c: executionId, TurnIdentifier__c: 'spoof-created-by', CreatedById: userId('officer@lending.test') }, officer2),
+    ).rejects.toThrow(/CreatedById/);
+    await expect(h.publishTurn({ AgentExecutionId__c: executionId, RequestingUser__c: userId('officer@lending.test') }, officer2)).rejects.toThrow(
+      /RequestingUser__c/,
+    );
+  });
+
+  it('gives a user without Loom_User no way to start a turn', async () => {
+    const executionId = await ownExecution(h.officer);
+    const nobody = await jsforceConnection(h.emulator, 'nobody@lending.test');
+    await expect(h.publishTurn({ AgentExecutionId__c: executionId }, nobody)).rejects.toThrow(/INSUFFICIENT_ACCESS|does not exist/i);
+    expect(worker.runtime.metrics.get('received')).toBe(1); // only the first test's event ever arrived
+  });
+});
