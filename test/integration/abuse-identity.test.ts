@@ -1,0 +1,171 @@
+/**
+ * Identity abuse: nobody reaches data as someone else. Each case asserts the refusal AND, from the emulator's request
+ * log, which tokens were used: a refused turn makes no request with any business user's token, and concurrent turns
+ * of several users never use one user's token for another.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ObjectDef } from '../../src/emulator/org/model.ts';
+import { LENDING_SCRIPT } from '../../src/dev/lending-agent.ts';
+import { TurnJob } from '../../src/runtime/jobs.ts';
+import { jsforceConnection } from '../support/emulator.ts';
+import { lastSeq, requestsSince, startAbuseKit, tokenOwners, USERS, type AbuseKit } from '../support/chaos/abuse-kit.ts';
+import { answersOf, createHarness } from '../support/runtime.ts';
+
+let kit: AbuseKit;
+const signal = () => new AbortController().signal;
+
+beforeAll(async () => {
+  kit = await startAbuseKit();
+});
+afterAll(async () => {
+  await kit?.close();
+});
+
+const READ_APPS = {
+  CapabilityName__c: 'get_application',
+  Description__c: 'Read loan applications by ID.',
+  Parameters__c: JSON.stringify({ type: 'object', properties: { recordIds: { type: 'array', items: { type: 'string' } } }, required: ['recordIds'] }),
+  StandardActionType__c: 'GetRecords',
+  BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', fields: ['Name', 'Amount__c'] }),
+};
+
+/** A conversation owned by `username`, created in system context (so the test can make ones the API would refuse). */
+function conversationOf(username: string, agentId: string, turnId: string): { executionId: string; messageId: string } {
+  const owner = kit.userId(username);
+  const session = kit.systemCreate('InteractionSession__c', { AIAgentDefinition__c: agentId, ParticipantUser__c: owner, OwnerId: owner });
+  const executionId = kit.systemCreate('AgentExecution__c', { AIAgentDefinition__c: agentId, RequestingUser__c: owner, CurrentTurnIdentifier__c: turnId, InteractionSession__c: session, OwnerId: owner });
+  const messageId = kit.systemCreate('InteractionMessage__c', { InteractionSession__c: session, AgentExecution__c: executionId, Content__c: 'open applications', Direction__c: 'Inbound', TurnIdentifier__c: turnId });
+  return { executionId, messageId };
+}
+
+function jobFor(executionId: string, messageId: string, turnId: string, publisher: string, extra: Record<string, unknown> = {}) {
+  return TurnJob.parse({
+    kind: 'turn',
+    eventUuid: `evt-${turnId}`,
+    replayId: 7,
+    channel: '/event/AgentTurnRequest__e',
+    receivedAt: new Date().toISOString(),
+    event: { AgentExecutionId__c: executionId, InteractionMessageId__c: messageId, TurnIdentifier__c: turnId, CreatedById: publisher, CreatedDate: new Date().toISOString(), ...extra },
+  });
+}
+
+/** Users whose tokens made requests after `from`, other than the worker and the admin the test reads the audit as. */
+function businessUsersSince(from: number): Set<string> {
+  const skip = new Set([kit.userId(USERS.worker), kit.userId(USERS.admin)]);
+  return new Set(requestsSince(kit.emulator, from).map((entry) => entry.userId).filter((id) => !skip.has(id)));
+}
+
+describe('identity abuse', () => {
+  it('refuses a turn published by another user for a conversation they do not own; a forged user field is ignored', async () => {
+    kit.useScript(LENDING_SCRIPT);
+    const { executionId, messageId } = conversationOf(USERS.officer, kit.harness.agentId, 'forged-1');
+    const from = lastSeq(kit.emulator);
+    // officer2 publishes for Olive's conversation and claims, in the payload, to be Olive.
+    const job = jobFor(executionId, messageId, 'forged-1', kit.userId(USERS.officer2), { RequestingUser__c: kit.userId(USERS.officer), UserId: kit.userId(USERS.officer) });
+    expect(job.event).not.toHaveProperty('RequestingUser__c');
+    const outcome = await kit.harness.turnHandler.handle(job, signal());
+    expect(outcome.status).toBe('refused');
+    const steps = await kit.steps(executionId);
+    expect(steps[0]).toMatchObject({ StepType__c: 'Error', ErrorCategory__c: 'SecurityViolation' });
+    expect(steps.some((step) => step.StepType__c === 'ToolCall' || step.StepType__c === 'LLMRequest')).toBe(false);
+    expect(businessUsersSince(from)).toEqual(new Set());
+  });
+
+  it('the org refuses a publisher who sets CreatedById in the event body', async () => {
+    const officer2 = await jsforceConnection(kit.emulator, USERS.officer2);
+    const attempt = officer2.request({
+      method: 'POST',
+      url: '/services/data/v62.0/sobjects/AgentTurnRequest__e',
+      body: JSON.stringify({ AgentExecutionId__c: 'a01EM0000000001YAA', TurnIdentifier__c: 'spoof', CreatedById: kit.userId(USERS.officer) }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    await expect(attempt).rejects.toThrow(/CreatedById/);
+  });
+
+  it('refuses a user without Loom_User and never acts with their token', async () => {
+    const { executionId, messageId } = conversationOf(USERS.nobody, kit.harness.agentId, 'nobody-1');
+    const from = lastSeq(kit.emulator);
+    const outcome = await kit.harness.turnHandler.handle(jobFor(executionId, messageId, 'nobody-1', kit.userId(USERS.nobody)), signal());
+    expect(outcome.status).toBe('refused');
+    expect(String((await kit.steps(executionId))[0]?.Content__c)).toMatch(/Loom_User/);
+    expect(businessUsersSince(from)).toEqual(new Set());
+  });
+
+  it('refuses a user who cannot see the agent (private sharing) and a user whose login the org refuses', async () => {
+    const agentId = await kit.createAgent('Hidden_Agent', [READ_APPS]);
+    const def = kit.emulator.org.schema.object('AIAgentDefinition__c') as ObjectDef;
+    const before = def.sharingModel;
+    def.sharingModel = 'Private';
+    try {
+      const { executionId, messageId } = conversationOf(USERS.officer, agentId, 'hidden-1');
+      const outcome = await kit.harness.turnHandler.handle(jobFor(executionId, messageId, 'hidden-1', kit.userId(USERS.officer)), signal());
+      expect(outcome.status).toBe('refused');
+      const steps = await kit.steps(executionId);
+      expect(steps[0]).toMatchObject({ StepType__c: 'Error', ErrorCategory__c: 'PermissionDenied' });
+      expect(String(steps[0]?.Content__c)).toMatch(/cannot access this agent/);
+    } finally {
+      def.sharingModel = before;
+    }
+    // unapproved@ holds Loom_User, but the connected app is not approved for them: no token, no turn.
+    const { executionId, messageId } = conversationOf('unapproved@lending.test', agentId, 'unapproved-1');
+    const outcome = await kit.harness.turnHandler.handle(jobFor(executionId, messageId, 'unapproved-1', kit.userId('unapproved@lending.test')), signal());
+    expect(outcome.status).toBe('refused');
+    expect(kit.emulator.admin.tokens().some((token) => token.userId === kit.userId('unapproved@lending.test'))).toBe(false);
+  });
+
+  it('refuses a service identity the worker was not configured for, and one configured for another agent', async () => {
+    const agentId = await kit.createAgent('Service_Agent', [READ_APPS], { ServiceIdentityUsername__c: USERS.underwriter });
+    kit.useScript({ rules: [{ when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: ['a00000000000001'] } }] } }, { when: {}, respond: { text: 'ok' } }] });
+    const from = lastSeq(kit.emulator);
+    const plain = await kit.run(USERS.officer, agentId, 'read one');
+    expect(plain.outcome.status).toBe('refused');
+    expect((await kit.steps(plain.executionId))[0]).toMatchObject({ ErrorCategory__c: 'ServiceIdentityNotAllowed' });
+
+    const other = await createHarness(kit.emulator, { runtime: { serviceIdentities: { Some_Other_Agent: USERS.underwriter }, provider: kit.harness.provider } });
+    const started = await kit.run(USERS.officer, agentId, 'read one again');
+    expect(started.outcome.status).toBe('refused');
+    const mismatch = await other.turnHandler.handle({ ...started.job, eventUuid: 'evt-mismatch' }, signal());
+    expect(['refused', 'duplicate']).toContain(mismatch.status);
+    expect(requestsSince(kit.emulator, from).some((entry) => entry.userId === kit.userId(USERS.underwriter))).toBe(false);
+  });
+
+  it('concurrent turns of several users, with every token revoked mid-run, never use one user token for another', async () => {
+    kit.useScript(LENDING_SCRIPT);
+    const users = [USERS.officer, USERS.officer2, USERS.underwriter];
+    const expected = new Map<string, number>();
+    for (const user of users) {
+      const connection = await jsforceConnection(kit.emulator, user);
+      expected.set(user, (await connection.query("SELECT Id FROM Loan_Application__c WHERE Status__c = 'Open'")).totalSize);
+    }
+    // Start every turn first (those requests are the users' own), then let the worker run them all at once.
+    const { startTurn } = await import('../../src/runtime/start-turn.ts');
+    const turns: Array<{ user: string; executionId: string; job: Parameters<typeof kit.harness.turnHandler.handle>[0] }> = [];
+    for (let round = 0; round < 4; round++) {
+      for (const user of users) {
+        const client = kit.harness.clientFor(user);
+        const started = await startTurn(client, { agentId: kit.harness.agentId, message: 'Which open applications do we have?' });
+        turns.push({ user, executionId: started.executionId, job: jobFor(started.executionId, started.messageId, started.turnId, await client.userId()) });
+      }
+    }
+    const from = lastSeq(kit.emulator);
+    const running = turns.map((turn) => kit.harness.turnHandler.handle(turn.job, signal()));
+    kit.emulator.admin.revokeTokens();
+    const outcomes = await Promise.all(running);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(turns.map(() => 'completed'));
+
+    const owners = tokenOwners(kit.emulator);
+    const requests = requestsSince(kit.emulator, from).filter((entry) => entry.status < 400);
+    for (const entry of requests) expect(owners.get(entry.tokenId), `request ${entry.seq} ${entry.path}`).toBe(entry.userId);
+    // The audit trail is the worker's; business reads are the users' own.
+    const worker = kit.userId(USERS.worker);
+    expect(new Set(requests.filter((entry) => entry.method === 'POST' && entry.path.endsWith('/composite')).map((entry) => entry.userId))).toEqual(new Set([worker]));
+    const describers = new Set(requests.filter((entry) => entry.path.includes('/sobjects/Loan_Application__c/describe')).map((entry) => entry.userId));
+    expect(describers.has(worker)).toBe(false);
+    // Each user's answer counts exactly the open applications that user can see.
+    for (const turn of turns) {
+      const [answer] = await answersOf(kit.harness, turn.executionId);
+      expect(answer, turn.user).toMatch(new RegExp(`found ${expected.get(turn.user)} matching`));
+    }
+    expect(new Set(expected.values()).size).toBeGreaterThan(1);
+  });
+});
