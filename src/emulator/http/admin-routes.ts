@@ -56,6 +56,7 @@ function post(method: string, fn: () => RouteResult): RouteResult {
  *   POST /api-limit {limit}          POST /api-limit/exhaust
  *   POST /cometd/evict {userId?}     POST /events/retention {hours}   POST /events/purge {olderThanHours?}
  *   GET  /records/{Type}[?includeDeleted=true]   every record as the system sees it
+ *   GET|DELETE /outbox               emails sent with the emailSimple action [{seq, sentAt, fromUserId, fromUsername, to, subject, body}]
  */
 export function adminRoute(method: string, path: string, query: URLSearchParams, body: unknown, admin: EmulatorAdmin): RouteResult {
   const sub = path.slice(ADMIN_PREFIX.length).replace(/\/+$/, '');
@@ -89,6 +90,10 @@ export function adminRoute(method: string, path: string, query: URLSearchParams,
         if (f.dropNext) admin.dropNext(f.dropNext.count, defined({ pathPrefix: f.dropNext.pathPrefix }));
         return ok(admin.faults());
       }
+      case '/outbox':
+        if (method === 'GET') return ok(admin.outbox());
+        if (method === 'DELETE') return admin.clearOutbox(), ok();
+        return methodNotAllowed(method, ['GET', 'DELETE']);
       case '/tokens':
         return method === 'GET' ? ok(admin.tokens()) : methodNotAllowed(method, ['GET']);
       case '/tokens/revoke':

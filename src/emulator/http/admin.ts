@@ -1,3 +1,4 @@
+import { actionsFor, type OutboxEmail } from '../actions/registry.ts';
 import { ApiError } from '../org/model.ts';
 import type { OrgApi, SObjectRecord } from '../org/model.ts';
 import type { Clock } from './clock.ts';
@@ -43,6 +44,16 @@ export class EmulatorAdmin {
     clock.reset();
     locators.clear();
     this.deps.streaming()?.reset?.();
+    actionsFor(org).clearOutbox();
+  }
+
+  /** Emails sent through the standard `emailSimple` action (never delivered), oldest first. */
+  outbox(): OutboxEmail[] {
+    return actionsFor(this.deps.org).outbox();
+  }
+
+  clearOutbox(): void {
+    actionsFor(this.deps.org).clearOutbox();
   }
 
   usage(): UsageSnapshot {

@@ -92,6 +92,11 @@ export class Org implements OrgApi {
     return this.definition.seed.org;
   }
 
+  /** Invocable actions declared in the seed (served by src/emulator/actions). */
+  get actionDeclarations(): OrgDefinition['seed']['actions'] {
+    return this.definition.seed.actions;
+  }
+
   get dailyApiLimit(): number {
     return this.definition.seed.org.dailyApiLimit;
   }

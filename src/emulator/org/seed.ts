@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PermanentError } from '../../errors.ts';
+import { ActionsSeed } from '../actions/declarations.ts';
 import { SUPPORTED_FIELD_TYPES } from './custom-fields.ts';
 
 /** A seed that does not validate or references something that does not exist; the message names it. */
@@ -151,6 +152,8 @@ export const SeedSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** Invocable actions (autolaunched flows, invocable Apex) served under `/actions/custom/{flow|apex}/{name}`. */
+  actions: ActionsSeed.default([]),
 });
 
 export type SeedInput = z.input<typeof SeedSchema>;

@@ -1,3 +1,4 @@
+import { actionsRoute } from '../../actions/route.ts';
 import { ApiError } from '../../org/model.ts';
 import { json, methodNotAllowed, type RouteResult } from '../respond.ts';
 import { collectionsRoute } from './collections.ts';
@@ -23,6 +24,7 @@ function versionRoot(ctx: RestContext): Record<string, string> {
     query: base('query'),
     queryAll: base('queryAll'),
     composite: base('composite'),
+    actions: base('actions'),
     limits: base('limits'),
     tooling: base('tooling'),
     search: base('search'),
@@ -56,6 +58,8 @@ function route(req: RestRequest, ctx: RestContext): RouteResult {
     case 'limits':
       if (rest.length === 0) return onlyGet(() => json(200, limits(ctx)));
       break;
+    case 'actions':
+      return actionsRoute(req, ctx, rest);
     case 'composite':
       if (rest.length === 0) return compositeRoute(req, ctx, dispatchRest);
       if (rest[0] === 'sobjects') return collectionsRoute(req, ctx, rest.slice(1));
