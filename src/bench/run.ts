@@ -1,12 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { silentLogger, type Logger } from '../logger.ts';
 import { SIZES, type BenchProfile, type Benchmark } from './context.ts';
+import { apiCallsBenchmark } from './api-calls.ts';
 import { governanceOverheadBenchmark } from './governance-overhead.ts';
 import { injectionBenchmark } from './injection.ts';
 import { piiMaskBenchmark } from './pii-mask.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
 import { BENCH_NAMES, validateReport, type BenchName, type BenchReport, type Details } from './report.ts';
+import { memoryBenchmark } from './memory.ts';
 import { soqlGuardBenchmark } from './soql-guard.ts';
+import { throughputBenchmark } from './throughput.ts';
 
 /** Every benchmark, in the order they run and print. */
 export const BENCHMARKS: Benchmark[] = [
@@ -14,6 +17,9 @@ export const BENCHMARKS: Benchmark[] = [
   piiMaskBenchmark,
   injectionBenchmark,
   governanceOverheadBenchmark,
+  apiCallsBenchmark,
+  throughputBenchmark,
+  memoryBenchmark,
 ] as Benchmark[];
 
 export interface RunBenchOptions {
