@@ -1,0 +1,19 @@
+/**
+ * The org emulator in its own process for the end-to-end benchmarks (forked by cluster.ts). Sends its URL and the seed's
+ * dev JWT key to the parent, lifts the daily API limit so long runs are not refused, and exits when the parent goes.
+ */
+import { findDevPrivateKey } from '../../emulator/http/dev-keys.ts';
+import { DEFAULT_SEED_PATH, startEmulator } from '../../emulator/server.ts';
+import { silentLogger } from '../../logger.ts';
+import type { EmulatorReady } from './protocol.ts';
+
+const handle = await startEmulator({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+const app = handle.org.connectedApps()[0];
+const key = app ? findDevPrivateKey(DEFAULT_SEED_PATH, app) : undefined;
+if (!app || !key) throw new Error('the default seed has no connected app with a dev key');
+handle.admin.setApiLimit(1_000_000_000);
+const ready: EmulatorReady = { type: 'emulator-ready', url: handle.url, consumerKey: app.consumerKey, privateKeyPem: key.pem };
+process.send?.(ready);
+const stop = (): void => void handle.close().finally(() => process.exit(0));
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,96 @@
+import type { BenchSizes } from './context.ts';
+import type { Benchmark } from './context.ts';
+import { Cluster, type TurnTiming } from './e2e/cluster.ts';
+import { median, percentile, round } from './stats.ts';
+
+/** Publishers in flight per worker process: enough to keep each worker's queue busy. */
+const IN_FLIGHT_PER_WORKER = 24;
+const WORKER_CONCURRENCY = 16;
+
+interface Rounds {
+  turnsPerSec: number;
+  cpuMsPerTurn: number;
+}
+
+/** Median turns/s and worker CPU per turn over time-boxed rounds of 0-tool turns, after a warm-up batch. */
+async function measure(cluster: Cluster, sizes: BenchSizes, label: string, progress: (detail: string) => void): Promise<Rounds> {
+  const inFlight = IN_FLIGHT_PER_WORKER * cluster.workers.length;
+  progress(`${label}: warm-up`);
+  await cluster.batch('tools0', Math.max(inFlight, Math.floor(sizes.throughputTurns / 4)), inFlight);
+  const rates: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < sizes.throughputRounds; r++) {
+    const before = await cluster.stats();
+    const { timings, elapsedMs } = await cluster.batch('tools0', sizes.throughputTurns, inFlight, (done) =>
+      progress(`${label}: round ${r + 1}/${sizes.throughputRounds}, ${done}/${sizes.throughputTurns} turns`),
+    );
+    const after = await cluster.stats();
+    const failed = timings.filter((turn) => turn.status !== 'completed').length;
+    if (failed > 0) throw new Error(`${label}: ${failed} turn(s) did not complete`);
+    const cpuMs = after.reduce((sum, stats, i) => sum + stats.cpuMs - (before[i]?.cpuMs ?? 0), 0);
+    rates.push((timings.length / elapsedMs) * 1000);
+    cpu.push(cpuMs / timings.length);
+  }
+  return { turnsPerSec: median(rates), cpuMsPerTurn: median(cpu) };
+}
+
+/** Event → first model request, one turn at a time (no queueing): from before the publish to the provider call. */
+async function latencies(cluster: Cluster, turns: number, progress: (detail: string) => void): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < turns; i++) {
+    if (i % 10 === 0) progress(`latency: ${i}/${turns}`);
+    const turn: TurnTiming = await cluster.turn('tools0');
+    if (turn.firstModelAt === null) throw new Error('a turn finished without a model request');
+    samples.push(turn.firstModelAt - turn.publishedAt);
+  }
+  return samples;
+}
+
+export const throughputBenchmark: Benchmark<'throughput'> = {
+  name: 'throughput',
+  title: 'End-to-end turns per second (publish → worker → zero-latency model → audit written), embedded and on Redis with 1 and 2 workers',
+  async run({ sizes, progress, logger }) {
+    progress('embedded: starting emulator and worker processes');
+    const embedded = await Cluster.start({ mode: 'embedded', concurrency: WORKER_CONCURRENCY, logger });
+    let embeddedRounds: Rounds;
+    let latency: number[];
+    try {
+      await embedded.addWorker();
+      embeddedRounds = await measure(embedded, sizes, 'embedded', progress);
+      latency = await latencies(embedded, Math.max(10, sizes.apiTurns * 5), progress);
+    } finally {
+      await embedded.close();
+    }
+    progress('scaled: starting emulator, redis-server and worker processes');
+    const scaled = await Cluster.start({ mode: 'scaled', concurrency: WORKER_CONCURRENCY, logger });
+    let one: Rounds;
+    let two: Rounds;
+    try {
+      await scaled.addWorker();
+      one = await measure(scaled, sizes, 'scaled, 1 worker', progress);
+      await scaled.addWorker();
+      two = await measure(scaled, sizes, 'scaled, 2 workers', progress);
+    } finally {
+      await scaled.close();
+    }
+    return {
+      figures: {
+        embedded_turns_per_sec: round(embeddedRounds.turnsPerSec),
+        scaled_1_turns_per_sec: round(one.turnsPerSec),
+        scaled_2_turns_per_sec: round(two.turnsPerSec),
+        worker_cpu_ms_per_turn: round(embeddedRounds.cpuMsPerTurn, 2),
+        event_to_llm_p50_ms: round(percentile(latency, 50), 2),
+        event_to_llm_p99_ms: round(percentile(latency, 99), 2),
+      },
+      details: {
+        turns_per_round: sizes.throughputTurns,
+        rounds: sizes.throughputRounds,
+        scaled_1_worker_cpu_ms_per_turn: round(one.cpuMsPerTurn, 2),
+        scaled_2_worker_cpu_ms_per_turn: round(two.cpuMsPerTurn, 2),
+        scaling_2_vs_1: round(two.turnsPerSec / one.turnsPerSec, 2),
+        latency_samples: latency.length,
+        worker_concurrency: WORKER_CONCURRENCY,
+      },
+    };
+  },
+};
