@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -19,14 +20,38 @@ type CheckpointFile = z.infer<typeof CheckpointFile>;
 /** Writes to a temporary file and renames it over the target, so a crash leaves the old or the new file, never half. */
 export function writeFileAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const temp = `${path}.${process.pid}.${Date.now()}.${++tempSequence}.tmp`;
   writeFileSync(temp, content, { encoding: 'utf8', flush: true });
   renameSync(temp, path);
+}
+let tempSequence = 0;
+
+const madeDirs = new Set<string>();
+
+/** `writeFileAtomic` without blocking the event loop (the directory is created once, again only if it disappears). */
+export async function writeFileAtomicAsync(path: string, content: string): Promise<void> {
+  const dir = dirname(path);
+  if (!madeDirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
+  const temp = `${path}.${process.pid}.${Date.now()}.${++tempSequence}.tmp`;
+  try {
+    await writeFile(temp, content, { encoding: 'utf8', flush: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    madeDirs.delete(dir);
+    await mkdir(dir, { recursive: true });
+    await writeFile(temp, content, { encoding: 'utf8', flush: true });
+  }
+  await rename(temp, path);
 }
 
 /** Embedded mode: one JSON file per org under the state directory. */
 export class FileCheckpointStore implements CheckpointStore {
   private state: CheckpointFile;
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
 
   constructor(private readonly path: string) {
     this.state = FileCheckpointStore.read(path);
@@ -58,7 +83,15 @@ export class FileCheckpointStore implements CheckpointStore {
 
   async save(channel: string, replayId: number): Promise<void> {
     this.state = { ...this.state, channels: { ...this.state.channels, [channel]: { replayId, updatedAt: new Date().toISOString() } } };
-    writeFileAtomic(this.path, `${JSON.stringify(this.state, null, 2)}\n`);
+    this.dirty = true;
+    // One write at a time, off the event loop; saves that arrive meanwhile share the next write (it holds the newest state).
+    const write = this.writing.then(async () => {
+      if (!this.dirty) return;
+      this.dirty = false;
+      await writeFileAtomicAsync(this.path, `${JSON.stringify(this.state, null, 2)}\n`);
+    });
+    this.writing = write.catch(() => undefined);
+    return write;
   }
 }
 

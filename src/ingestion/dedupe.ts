@@ -41,6 +41,8 @@ interface MemoryEntry {
 export class FileDedupeStore implements DedupeStore {
   private readonly entries = new Map<string, MemoryEntry>();
   private lines = 0;
+  private expiredAt = Number.NEGATIVE_INFINITY;
+  private nextCompactCheck = 1_000;
 
   constructor(
     private readonly path: string,
@@ -74,7 +76,8 @@ export class FileDedupeStore implements DedupeStore {
 
   async claim(eventUuid: string, keys: string[]): Promise<ClaimResult> {
     this.expire();
-    for (const key of keys) if (this.entries.has(key)) return 'duplicate';
+    const cutoff = this.now() - DEDUPE_RETENTION_MS;
+    for (const key of keys) if ((this.entries.get(key)?.at ?? Number.NEGATIVE_INFINITY) >= cutoff) return 'duplicate';
     const at = this.now();
     for (const key of keys) this.entries.set(key, { uuid: eventUuid, done: false, at });
     return 'new';
@@ -97,12 +100,20 @@ export class FileDedupeStore implements DedupeStore {
   }
 
   private expire(): void {
-    const cutoff = this.now() - DEDUPE_RETENTION_MS;
+    // A full scan per event grew with the 72 h window; entries expire by the hour, so once a second is plenty.
+    const now = this.now();
+    if (now - this.expiredAt < 1_000) return;
+    this.expiredAt = now;
+    const cutoff = now - DEDUPE_RETENTION_MS;
     for (const [key, entry] of this.entries) if (entry.at < cutoff) this.entries.delete(key);
   }
 
   /** Rewrites the file with live commits only once it holds twice as many lines as needed. */
   private compactIfNeeded(force: boolean): void {
+    // Counting live commits scans every entry, so it runs once per 1,000 appended lines, not on every commit.
+    if (!force && this.lines < this.nextCompactCheck) return;
+    this.nextCompactCheck = this.lines + 1_000;
+    this.expiredAt = Number.NEGATIVE_INFINITY;
     this.expire();
     const live = new Map<string, { uuid: string; keys: string[]; at: number }>();
     for (const [key, entry] of this.entries) {
