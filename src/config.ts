@@ -28,6 +28,10 @@ export const ConfigSchema = z.object({
   LOOM_SERVICE_IDENTITIES: csv.pipe(
     z.array(z.string().regex(/^[A-Za-z0-9_]+=[^\s=]+@[^\s=]+$/, 'each entry must look like Agent_Name=user@example.com')),
   ),
+  /** Hosts HttpCallout tools may reach (exact host names or IP literals); empty = no callouts at all. */
+  LOOM_CALLOUT_ALLOWLIST: csv.pipe(
+    z.array(z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/, 'each entry must be a host name or IP address, without scheme, port or path')),
+  ),
   LOOM_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   LOOM_JOB_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(2_000),
   LOOM_ORG_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).optional(),

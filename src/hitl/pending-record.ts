@@ -31,6 +31,7 @@ export const PendingRow = z.object({
   AgentCapability__r: z
     .object({
       BackendConfiguration__c: Nullable,
+      Parameters__c: Nullable,
       AllowApproverEdits__c: z.boolean().nullish(),
       HITLNotificationPreference__c: Nullable,
     })
@@ -41,7 +42,7 @@ export type PendingRow = z.infer<typeof PendingRow>;
 const FIELDS = [
   'Id', 'Name', 'ActionKey__c', 'AgentExecution__c', 'AgentCapability__c', 'TurnIdentifier__c', 'ToolCallId__c', 'ToolName__c', 'HITLType__c',
   'Status__c', 'RequestingUser__c', 'Approver__c', 'ToolArgumentsJSON__c', 'ReviewedArgumentsJSON__c', 'ArgumentsSignature__c', 'ExpiresAt__c',
-  'RequestedAt__c', 'PolicyReason__c', 'AgentCapability__r.BackendConfiguration__c', 'AgentCapability__r.AllowApproverEdits__c',
+  'RequestedAt__c', 'PolicyReason__c', 'AgentCapability__r.BackendConfiguration__c', 'AgentCapability__r.Parameters__c', 'AgentCapability__r.AllowApproverEdits__c',
   'AgentCapability__r.HITLNotificationPreference__c',
 ].join(', ');
 

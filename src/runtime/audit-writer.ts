@@ -19,6 +19,8 @@ export interface TurnWrite {
   execution?: { id: string; fields: Record<string, unknown> };
   /** Outbound message upserted by its `MessageKey__c`. */
   message?: Record<string, unknown> & { MessageKey__c: string };
+  /** `PendingHITLAction__c` records held this turn, upserted by `ActionKey__c` with the steps that explain them. */
+  pendingActions?: Array<Record<string, unknown> & { ActionKey__c: string }>;
   /** `AgentTurnResult__e` fields; published last, only if everything else landed. */
   result?: Record<string, unknown>;
 }
@@ -64,6 +66,7 @@ function buildRequests(version: string, write: TurnWrite): CompositeSubrequest[]
   };
   collection('ExecutionStep__c', 'StepKey__c', write.steps, 'steps');
   collection('AgentDecisionStep__c', 'DecisionKey__c', write.decisions, 'decisions');
+  collection('PendingHITLAction__c', 'ActionKey__c', write.pendingActions ?? [], 'pending');
   if (write.message) {
     const { MessageKey__c: key, ...fields } = write.message;
     requests.push({ method: 'PATCH', url: `${base}/sobjects/InteractionMessage__c/MessageKey__c/${encodeURIComponent(key)}`, referenceId: 'message', body: fields });

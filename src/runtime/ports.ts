@@ -118,6 +118,10 @@ export interface HitlGate {
     modelRequestedApproval: boolean;
     approvalReason?: string;
   }): Promise<GateDecision>;
+  /** Pending-action records to upsert by `ActionKey__c` in the turn's atomic audit write; each is returned once. */
+  takeWrites?(): Array<Record<string, unknown> & { ActionKey__c: string }>;
+  /** Runs once the audit write landed (approver notifications, shares); never throws. */
+  afterWrite?(): Promise<void>;
 }
 
 /** Which tools the flow graph allows now, given what already ran. */

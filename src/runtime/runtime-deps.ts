@@ -8,7 +8,8 @@ import type { AgentConfig } from './agent-registry.ts';
 import type { JobHandler } from './jobs.ts';
 import type { SideEffectLedger } from './side-effect-ledger.ts';
 import type { GateDecision, HitlGate } from './ports.ts';
-import { createTurnHandler, type TurnHandlerDeps } from './turn-handler.ts';
+import { createTurnHandler, type TurnHandlerDeps, type TurnResumer } from './turn-handler.ts';
+import { createHitl, type HitlOptions } from '../hitl/index.ts';
 
 export interface RuntimeOptions {
   loginUrl: string;
@@ -21,11 +22,15 @@ export interface RuntimeOptions {
   provider: LlmProvider | ((agent: AgentConfig) => LlmProvider);
   vault: TokenVault;
   gateFor?: TurnHandlerDeps['gateFor'];
+  /** Human-in-the-loop (src/hitl). Without it, tools that need a person are refused and decisions are not accepted. */
+  hitl?: HitlOptions;
   trustedPublishers?: string[];
   /** Agent developer name → service username: the worker side of the opt-in service identity. */
   serviceIdentities?: Record<string, string>;
   defaultModel?: string;
   onTurnWritten?: TurnHandlerDeps['onTurnWritten'];
+  /** Callout allow-list and secrets environment for HttpCallout tools (default: no callouts). */
+  tools?: TurnHandlerDeps['tools'];
   /** Where side-effect claims live (see side-effect-ledger.ts); in-process memory when absent. */
   ledger?: SideEffectLedger;
 }
@@ -35,7 +40,11 @@ export interface Runtime {
   meter: ApiMeter;
   integration: SalesforceClient;
   clientFor(username: string): SalesforceClient;
-  turnHandler: JobHandler;
+  turnHandler: JobHandler & TurnResumer;
+  /** `decision` and `sweep` jobs (src/hitl). */
+  decisionHandler: JobHandler;
+  /** Every job kind: turn, decision, sweep. */
+  handler: JobHandler;
 }
 
 /**
@@ -62,6 +71,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   const integration = clientFor(options.integrationUsername);
   const provider = options.provider;
+  const hitl = options.hitl ? createHitl({ integration, clientFor, logger: options.logger, meter }, options.hitl) : null;
   const turnHandler = createTurnHandler({
     logger: options.logger,
     meter,
@@ -69,14 +79,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     clientFor,
     providerFor: typeof provider === 'function' ? provider : () => provider,
     vault: options.vault,
-    gateFor: options.gateFor ?? (() => refuseGatedTools),
+    gateFor: options.gateFor ?? hitl?.gateFor ?? (() => refuseGatedTools),
+    ...(hitl ? { beforeLoop: hitl.beforeLoop } : {}),
     ...(options.trustedPublishers ? { trustedPublishers: options.trustedPublishers } : {}),
     ...(options.serviceIdentities ? { serviceIdentities: options.serviceIdentities } : {}),
     ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
     ...(options.onTurnWritten ? { onTurnWritten: options.onTurnWritten } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
   });
-  return { pool, meter, integration, clientFor, turnHandler };
+  const decisionHandler = hitl ? hitl.decisionHandler(turnHandler) : refuseDecisions;
+  const handler: JobHandler = {
+    handle: (job, signal) => (job.kind === 'turn' ? turnHandler.handle(job, signal) : decisionHandler.handle(job, signal)),
+  };
+  return { pool, meter, integration, clientFor, turnHandler, decisionHandler, handler };
 }
 
 /** Without an approval service, a tool that needs a person can never run: fail closed. */
@@ -84,5 +100,12 @@ const refuseGatedTools: HitlGate = {
   async review(request): Promise<GateDecision> {
     if (request.tool.hitlMode === '' && !request.modelRequestedApproval) return { decision: 'execute', args: request.args };
     throw new Error(`"${request.tool.name}" requires ${request.tool.hitlMode || 'approval'}, and no approval service is configured`);
+  },
+};
+
+/** Without HITL configured, a decision cannot be verified, so it is never applied (fail closed). */
+const refuseDecisions: JobHandler = {
+  async handle(job) {
+    return { status: 'refused', detail: `${job.kind} jobs need HITL (LOOM_HITL_SIGNING_KEY) configured on this worker` };
   },
 };

@@ -2,6 +2,7 @@ import { LoomError } from '../errors.ts';
 import { parseToolArguments } from '../llm/tool-arguments.ts';
 import type { ToolCall } from '../llm/types.ts';
 import type { LoopDeps, LoopInput } from './governed-loop.ts';
+import type { ToolDefinition } from './ports.ts';
 
 export type ToolHistory = Array<{ tool: string; ok: boolean }>;
 
@@ -89,15 +90,35 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
     return { content: JSON.stringify({ status: 'pending', message: gate.message }), held: gate.message };
   }
 
+  return runApprovedCall(tool, call.id, gate.args, input, deps, history, rationale);
+}
+
+/**
+ * Executes a call that passed every gate (or that a person approved later, with verified arguments) and delivers its
+ * result to the model like any other call: screened, masked, delimited as data, recorded as a ToolResult step.
+ */
+export async function runApprovedCall(
+  tool: ToolDefinition,
+  toolCallId: string,
+  args: Record<string, unknown>,
+  input: LoopInput,
+  deps: LoopDeps,
+  history: ToolHistory,
+  rationale?: string,
+): Promise<ToolCallOutcome> {
   let outcome;
   try {
-    outcome = await deps.executor.execute(tool, gate.args, { toolCallId: call.id, signal: deps.signal });
+    outcome = await deps.executor.execute(tool, args, { toolCallId, signal: deps.signal });
   } catch (error) {
     // A tool that throws is reported to the model; the turn goes on.
     const category = error instanceof LoomError ? error.category : 'ToolError';
-    return refuse(category, `The tool failed: ${(error as Error).message}`);
+    const message = `The tool failed: ${(error as Error).message}`;
+    deps.recorder.record({ type: 'ToolResult', role: 'Tool', toolName: tool.name, toolCallId, isError: true, errorCategory: category, toolResult: message, content: message });
+    deps.recorder.decision({ title: `Refused ${tool.name}`, detail: message, toolName: tool.name, outcome: 'Blocked' });
+    history.push({ tool: tool.name, ok: false });
+    return { content: JSON.stringify({ error: message, category }) };
   }
-  return deliverResult(tool.name, call.id, outcome, input, deps, history, rationale);
+  return deliverResult(tool.name, toolCallId, outcome, input, deps, history, rationale);
 }
 
 async function deliverResult(

@@ -18,6 +18,7 @@ import { TurnRecorder } from './turn-recorder.ts';
 import { createTurnTrust } from './turn-trust.ts';
 import { DescribeCache } from './tools/describe-cache.ts';
 import { toolsForUser, UserToolExecutor, validateArguments } from './tools/toolbox.ts';
+import type { ToolSettings } from './tools/tool-settings.ts';
 
 export interface TurnHandlerDeps {
   logger: Logger;
@@ -43,6 +44,8 @@ export interface TurnHandlerDeps {
   onTurnWritten?: (turn: TurnWritten) => void;
   /** Side effects run at most once per tool call across retries (Redis in scaled mode, a file embedded; memory by default). */
   ledger?: SideEffectLedger;
+  /** The worker's side of tool policy: callout allow-list and the environment header secrets come from. */
+  tools?: ToolSettings;
 }
 
 /** What one turn wrote in its final composite call. */
@@ -205,7 +208,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     };
     const loopDeps: LoopDeps = {
       provider: deps.providerFor(agent),
-      executor: new LedgeredExecutor(new UserToolExecutor(toolClient, describes, executionIdentity), ledger, { executionId: execution.Id, turnId }, log),
+      executor: new LedgeredExecutor(new UserToolExecutor(toolClient, describes, executionIdentity, deps.tools), ledger, { executionId: execution.Id, turnId }, log),
       trust,
       gate,
       graph: graph === 'closed' || graph === null ? null : graph,

@@ -9,6 +9,7 @@ import type { JobHandler, JobOutcome, LoomJob } from '../runtime/jobs.ts';
 import type { HitlGate } from '../runtime/ports.ts';
 import { FileSideEffectLedger, RedisSideEffectLedger } from '../runtime/side-effect-ledger.ts';
 import { createTurnHandler, type TurnHandlerDeps } from '../runtime/turn-handler.ts';
+import { toolSettingsFromConfig } from '../runtime/tools/tool-settings.ts';
 import type { ApiMeter } from '../salesforce/api-meter.ts';
 import { SalesforceClient } from '../salesforce/rest-client.ts';
 import type { SessionPool } from '../salesforce/session-pool.ts';
@@ -79,6 +80,7 @@ export function createDefaultHandler(deps: DefaultHandlerDeps): JobHandler {
     gateFor: deps.gateFor ?? (() => refusingGate()),
     trustedPublishers: config.LOOM_TRUSTED_PUBLISHERS,
     ...(config.LOOM_LLM_MODEL ? { defaultModel: config.LOOM_LLM_MODEL } : {}),
+    tools: toolSettingsFromConfig(config, process.env),
     // A side effect runs once per tool call even when a killed worker's job is retried elsewhere.
     ledger: deps.redis ? new RedisSideEffectLedger(deps.redis, config.LOOM_QUEUE_PREFIX) : new FileSideEffectLedger(join(config.LOOM_STATE_DIR, 'side-effects.jsonl')),
   });

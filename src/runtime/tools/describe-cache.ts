@@ -9,6 +9,7 @@ import { SalesforceError } from '../../salesforce/rest-client.ts';
 export class DescribeCache {
   private readonly entries = new Map<string, { describe: DescribeSObject | null; at: number }>();
   private readonly inflight = new Map<string, Promise<DescribeSObject | null>>();
+  private readonly indexes = new Map<string, { parts: Array<DescribeSObject | null>; index: DescribeIndex }>();
   fetches = 0;
 
   constructor(
@@ -33,9 +34,18 @@ export class DescribeCache {
     return fetch;
   }
 
+  /**
+   * The user's index over these objects. The same instance comes back while the cached describes are unchanged, so the
+   * SOQL guard's verdict cache (kept per index instance) serves repeated queries.
+   */
   async index(client: SalesforceClient, objectNames: string[]): Promise<DescribeIndex> {
     const describes = await Promise.all(objectNames.map((name) => this.get(client, name)));
-    return new DescribeIndex(describes.filter((describe): describe is DescribeSObject => describe !== null));
+    const key = `${client.username.toLowerCase()}|${objectNames.join(',').toLowerCase()}`;
+    const hit = this.indexes.get(key);
+    if (hit && hit.parts.length === describes.length && hit.parts.every((part, i) => part === describes[i])) return hit.index;
+    const index = new DescribeIndex(describes.filter((describe): describe is DescribeSObject => describe !== null));
+    this.indexes.set(key, { parts: describes, index });
+    return index;
   }
 
   /** Forget one user's entry (after the org refused a field the cached describe showed). */

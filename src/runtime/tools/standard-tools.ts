@@ -5,6 +5,7 @@ import { checkSoql } from '../../governance/soql-guard/index.ts';
 import { SalesforceError, type SalesforceClient } from '../../salesforce/rest-client.ts';
 import type { ToolDefinition, ToolOutcome } from '../ports.ts';
 import type { DescribeCache } from './describe-cache.ts';
+import { sendEmail } from './send-email.ts';
 
 export interface ToolContext {
   client: SalesforceClient;
@@ -57,6 +58,8 @@ export async function runStandardAction(action: string, tool: ToolDefinition, ar
         return await writeRecord('create', tool, args, ctx);
       case 'UpdateRecord':
         return await writeRecord('update', tool, args, ctx);
+      case 'SendEmail':
+        return await sendEmail(tool, args, ctx);
       default:
         return failure('Configuration', `The standard action "${action}" is not supported by this worker.`);
     }

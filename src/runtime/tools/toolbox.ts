@@ -3,8 +3,12 @@ import addFormatsModule from 'ajv-formats';
 import type { SalesforceClient } from '../../salesforce/rest-client.ts';
 import type { Capability } from '../agent-registry.ts';
 import type { ToolDefinition, ToolExecutor, ToolOutcome } from '../ports.ts';
+import { CalloutGuard } from './callout-guard.ts';
 import type { DescribeCache } from './describe-cache.ts';
+import { runCallout } from './http-callout.ts';
+import { invokeAction } from './invocable-action.ts';
 import { permits, requiredAccess, runStandardAction } from './standard-tools.ts';
+import type { ToolSettings } from './tool-settings.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
@@ -76,33 +80,33 @@ export function validateArguments(tool: ToolDefinition, args: Record<string, unk
 
 /** Runs a tool as the requesting user (or, when the agent opts in, the configured service identity). */
 export class UserToolExecutor implements ToolExecutor {
+  private readonly guard: CalloutGuard;
+
   constructor(
     private readonly client: SalesforceClient,
     private readonly describes: DescribeCache,
     private readonly executionIdentity?: string,
-  ) {}
+    private readonly settings: ToolSettings = {},
+  ) {
+    this.guard = new CalloutGuard(settings.calloutAllowlist ?? []);
+  }
 
-  async execute(tool: ToolDefinition, args: Record<string, unknown>): Promise<ToolOutcome> {
-    const outcome =
-      tool.implementationType === 'Standard'
-        ? await runStandardAction(tool.implementationDetail, tool, args, { client: this.client, describes: this.describes })
-        : await this.invokeAction(tool, args);
+  async execute(tool: ToolDefinition, args: Record<string, unknown>, context?: { signal?: AbortSignal }): Promise<ToolOutcome> {
+    const outcome = await this.dispatch(tool, args, context?.signal);
     return this.executionIdentity ? { ...outcome, executionIdentity: this.executionIdentity } : outcome;
   }
 
-  /** Flow and invocable Apex actions through `/actions/custom/{flow|apex}/{name}`, as the user. */
-  private async invokeAction(tool: ToolDefinition, args: Record<string, unknown>): Promise<ToolOutcome> {
-    const kind = tool.implementationType === 'Flow' ? 'flow' : tool.implementationType === 'Apex' ? 'apex' : null;
-    if (!kind || !/^[A-Za-z][A-Za-z0-9_]*$/.test(tool.implementationDetail)) {
-      return { ok: false, errorCategory: 'Configuration', result: { error: `The tool "${tool.name}" has no runnable implementation configured.` } };
+  private async dispatch(tool: ToolDefinition, args: Record<string, unknown>, signal: AbortSignal | undefined): Promise<ToolOutcome> {
+    switch (tool.implementationType) {
+      case 'Standard':
+        return runStandardAction(tool.implementationDetail, tool, args, { client: this.client, describes: this.describes });
+      case 'Flow':
+      case 'Apex':
+        return invokeAction(this.client, tool, args);
+      case 'HttpCallout':
+        return runCallout(tool, args, { guard: this.guard, env: this.settings.env ?? {}, ...(signal ? { signal } : {}) });
+      default:
+        return { ok: false, errorCategory: 'Configuration', result: { error: `The tool "${tool.name}" has an unknown implementation type "${tool.implementationType}".` } };
     }
-    const response = await this.client.request<Array<{ isSuccess: boolean; outputValues?: unknown; errors?: unknown }>>(
-      'POST',
-      `/actions/custom/${kind}/${tool.implementationDetail}`,
-      { inputs: [args] },
-    );
-    const first = response[0];
-    if (!first?.isSuccess) return { ok: false, errorCategory: 'ActionFailed', result: { error: 'The action failed.', details: first?.errors ?? null } };
-    return { ok: true, result: first.outputValues ?? {} };
   }
 }

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { StepRow } from '../runtime/history.ts';
+import type { LoopResult } from '../runtime/governed-loop.ts';
+import { runApprovedCall, type ToolHistory } from '../runtime/tool-call.ts';
+import type { TurnSetup } from '../runtime/turn-handler.ts';
+import type { PendingRow, PendingStatus } from './pending-record.ts';
+import type { ArgumentSigner, SignedAction } from './signature.ts';
+
+/** What the held call gets once a person (or the clock) decided. */
+export type HeldOutcome =
+  | { kind: 'execute'; args: Record<string, unknown>; recovering: boolean }
+  | { kind: 'not-executed'; status: PendingStatus | 'Tampered' | 'Unavailable'; message: string };
+
+/**
+ * Delivers the held call's result into the turn (as a ToolResult step with the held call's ID, so rebuilt history
+ * pairs it with the request), after an audit step saying who decided what (comment masked like any user text).
+ */
+export async function deliverHeld(setup: TurnSetup, row: PendingRow, outcome: HeldOutcome, decisionLine: string): Promise<ToolHistory> {
+  const { recorder, trust } = setup;
+  const toolHistory = toolHistoryOf(setup.context.steps, row.TurnIdentifier__c);
+  recorder.record({ type: 'Approval', role: 'User', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, content: (await trust.mask(decisionLine)).masked });
+  const tool = setup.input.tools.find((candidate) => candidate.name === row.ToolName__c);
+  let final = outcome;
+  if (final.kind === 'execute' && !tool) final = { kind: 'not-executed', status: 'Unavailable', message: `The tool ${row.ToolName__c} is no longer available to the requesting user; nothing was run.` };
+  if (final.kind === 'execute' && tool && final.recovering && tool.sideEffects) {
+    final = { kind: 'not-executed', status: 'Unavailable', message: 'The worker stopped while this approved action was running; whether it completed is unknown. Check the record before asking again.' };
+  }
+  if (final.kind === 'execute' && tool) {
+    const errors = setup.loopDeps.validateArgs(tool, final.args);
+    if (errors.length > 0) final = { kind: 'not-executed', status: 'Unavailable', message: `The approved arguments no longer match the tool's schema: ${errors.join('; ')}` };
+  }
+  if (final.kind === 'execute' && tool) {
+    await runApprovedCall(tool, row.ToolCallId__c, final.args, { ...setup.input, history: [], userMessage: null }, setup.loopDeps, toolHistory);
+    return toolHistory;
+  }
+  if (final.kind === 'not-executed') {
+    const content = JSON.stringify({ status: final.status.toLowerCase(), executed: false, message: (await trust.mask(final.message)).masked });
+    recorder.record({ type: 'ToolResult', role: 'Tool', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, isError: true, errorCategory: `HITL${final.status}`, toolResult: content, content });
+    recorder.decision({ title: `${row.ToolName__c} not run (${final.status.toLowerCase()})`, detail: final.message, toolName: row.ToolName__c, outcome: final.status === 'Tampered' ? 'Blocked' : 'Failure' });
+    toolHistory.push({ tool: row.ToolName__c, ok: false });
+  }
+  return toolHistory;
+}
+
+/** Which tools already ran this turn (flow-graph history); a result that carries an error counts as failed. */
+export function toolHistoryOf(steps: StepRow[], turnId: string): ToolHistory {
+  return steps
+    .filter((step) => step.TurnIdentifier__c === turnId && step.StepType__c === 'ToolResult' && step.ToolName__c)
+    .map((step) => ({ tool: step.ToolName__c ?? '', ok: !/^\s*\{\s*"error"/.test(step.ToolResult__c ?? step.Content__c ?? '') }));
+}
+
+/** A turn that ends waiting again (the approval half of ConfirmationThenApproval). */
+export function waiting(text: string): { stop: LoopResult } {
+  return {
+    stop: { status: 'awaiting-action', finalText: text, usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }, costUsd: 0, llmCalls: 0, toolCalls: 0 },
+  };
+}
+
+const ArgsObject = z.record(z.string(), z.unknown());
+
+/** Parses stored arguments; anything but a JSON object is treated like tampering (the action never runs). */
+export function parseArgs(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const parsed = ArgsObject.safeParse(JSON.parse(text));
+    return parsed.success && !Array.isArray(parsed.data) ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function signedAction(row: PendingRow, args: Record<string, unknown>): SignedAction {
+  return { executionId: row.AgentExecution__c, turnId: row.TurnIdentifier__c, toolCallId: row.ToolCallId__c, toolName: row.ToolName__c, args };
+}
+
+/** The arguments to run if the record is intact (reviewed ones win), or null when its signature does not verify. */
+export function verifiedArgs(signer: ArgumentSigner, row: PendingRow): Record<string, unknown> | null {
+  const original = parseArgs(row.ToolArgumentsJSON__c);
+  if (!original) return null;
+  const reviewed = row.ReviewedArgumentsJSON__c ? parseArgs(row.ReviewedArgumentsJSON__c) : undefined;
+  if (reviewed === null) return null;
+  const ok = signer.verify(row.ArgumentsSignature__c, signedAction(row, original), reviewed ? signedAction(row, reviewed) : undefined);
+  return ok ? (reviewed ?? original) : null;
+}
+
+export function nextSequenceOf(steps: StepRow[], turnId: string): number {
+  const mine = steps.filter((step) => step.TurnIdentifier__c === turnId).map((step) => step.Sequence__c);
+  return mine.length === 0 ? 1 : Math.max(...mine) + 1;
+}

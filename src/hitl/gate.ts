@@ -1,0 +1,187 @@
+import { PermanentError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { AgentConfig, Capability } from '../runtime/agent-registry.ts';
+import type { GateDecision, HitlGate, ToolDefinition, TurnTrust } from '../runtime/ports.ts';
+import type { TurnRecorder } from '../runtime/turn-recorder.ts';
+import type { SalesforceClient } from '../salesforce/rest-client.ts';
+import type { Notifier } from './notifier.ts';
+import { actionKey, type HitlType } from './pending-record.ts';
+import { evaluatePolicy } from './policy.ts';
+import { describeRouting, routingFor, UserDirectory, type ApprovalRouting } from './routing.ts';
+import { canonicalJson, type ArgumentSigner } from './signature.ts';
+
+/** Long text fields of the package hold 131,072 characters; larger arguments cannot be approved faithfully. */
+const MAX_ARGS = 131_072;
+const MAX_EXPIRY_HOURS = 24 * 90;
+
+export interface HitlServices {
+  integration: SalesforceClient;
+  signer: ArgumentSigner;
+  notifier: Notifier;
+  logger: Logger;
+  now: () => Date;
+  /** Org-wide approver username when a capability names none (LOOM_HITL_DEFAULT_APPROVER). */
+  defaultApprover?: string;
+}
+
+export interface GateTurn {
+  agent: AgentConfig;
+  execution: { Id: string };
+  turnId: string;
+  /** The requesting user's ID. */
+  userId: string;
+  recorder: TurnRecorder;
+  trust?: TurnTrust;
+}
+
+interface Held {
+  key: string;
+  type: HitlType;
+  toolName: string;
+  routing: ApprovalRouting | null;
+  approverId: string | null;
+  summary: string;
+}
+
+/**
+ * The runtime-enforced gate for one turn. What the capability says decides; the model can only ADD a requirement
+ * (`_requiresApproval`), never remove one, and nothing it writes in arguments or text is read as a confirmation.
+ * A held call becomes a signed `PendingHITLAction__c` written in the turn's own atomic audit write.
+ */
+export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate {
+  const writes: Array<Record<string, unknown> & { ActionKey__c: string }> = [];
+  const held: Held[] = [];
+  const users = new UserDirectory(services.integration);
+
+  return {
+    async review(request): Promise<GateDecision> {
+      const capability = turn.agent.capabilities.find((candidate) => candidate.Id === request.tool.capabilityId);
+      if (!capability) throw new PermanentError(`No capability backs the tool "${request.tool.name}"`, { category: 'Configuration' });
+      const required = requirement(capability, request.args, request.modelRequestedApproval, request.approvalReason);
+      if (!required) return { decision: 'execute', args: request.args };
+
+      const needsApproval = required.type !== 'Confirmation';
+      let routing: ApprovalRouting | null = null;
+      let approverId: string | null = null;
+      if (needsApproval) {
+        routing = routingFor(capability.backend, services.defaultApprover);
+        if (routing.approverUsername) {
+          const approver = await users.byUsername(routing.approverUsername);
+          if (!approver?.active) throw new PermanentError(`The configured approver ${routing.approverUsername} does not exist or is inactive`, { category: 'Configuration' });
+          approverId = approver.id;
+        }
+      }
+      const argsJson = canonicalJson(request.args);
+      if (argsJson.length > MAX_ARGS) throw new PermanentError('The arguments are too large to hold for a decision', { category: 'InvalidArguments' });
+
+      const key = actionKey(turn.execution.Id, turn.turnId, request.toolCallId);
+      const now = services.now();
+      const hours = Math.min(Math.max(capability.ApprovalExpiryHours__c, 1 / 60), MAX_EXPIRY_HOURS);
+      const expiresAt = new Date(now.getTime() + hours * 3_600_000);
+      writes.push({
+        ActionKey__c: key,
+        AgentExecution__c: turn.execution.Id,
+        AgentCapability__c: capability.Id,
+        TurnIdentifier__c: turn.turnId,
+        ToolCallId__c: request.toolCallId,
+        ToolName__c: request.tool.name,
+        HITLType__c: required.type,
+        Status__c: 'Pending',
+        RequestingUser__c: turn.userId,
+        // The requester owns the record (Private OWD); the approver gets a manual share after the write.
+        OwnerId: turn.userId,
+        ...(approverId ? { Approver__c: approverId } : {}),
+        ToolArgumentsJSON__c: argsJson,
+        ArgumentsSignature__c: services.signer.sign({
+          executionId: turn.execution.Id,
+          turnId: turn.turnId,
+          toolCallId: request.toolCallId,
+          toolName: request.tool.name,
+          args: request.args,
+        }),
+        RequestedAt__c: now.toISOString(),
+        ExpiresAt__c: expiresAt.toISOString(),
+        PolicyReason__c: required.reasons.join('\n').slice(0, 32_000),
+      });
+      const summary = await describeAction(request.tool, request.args, turn.trust);
+      held.push({ key, type: required.type, toolName: request.tool.name, routing, approverId, summary });
+      return { decision: 'hold', pendingActionId: key, type: required.type === 'Confirmation' || required.type === 'ConfirmationThenApproval' ? 'Confirmation' : 'Approval', message: holdMessage(required.type, summary, routing, expiresAt) };
+    },
+
+    takeWrites() {
+      return writes.splice(0, writes.length);
+    },
+
+    async afterWrite(): Promise<void> {
+      const approvals = held.splice(0, held.length).filter((item) => item.routing !== null);
+      if (approvals.length === 0) return;
+      try {
+        const ids = await services.integration.query<{ Id: string; ActionKey__c: string }>(
+          `SELECT Id, ActionKey__c FROM PendingHITLAction__c WHERE ActionKey__c IN (${approvals.map((item) => `'${item.key}'`).join(', ')})`,
+        );
+        for (const item of approvals) {
+          const pendingId = ids.records.find((record) => record.ActionKey__c === item.key)?.Id;
+          if (!pendingId || !item.routing) continue;
+          await services.notifier.approvalRequested(
+            {
+              pendingId,
+              actionKey: item.key,
+              executionId: turn.execution.Id,
+              turnId: turn.turnId,
+              sequence: turn.recorder.nextSequence,
+              title: `Approval needed: ${item.toolName}`,
+              body: item.summary,
+              recipientIds: item.approverId ? [item.approverId] : [],
+            },
+            item.routing,
+            item.approverId,
+          );
+        }
+      } catch (error) {
+        services.logger.warn({ err: error }, 'approver notification failed; the pending action stands');
+      }
+    },
+  };
+}
+
+/** Which human step a call needs, or null to run it now. */
+export function requirement(
+  capability: Pick<Capability, 'HITLMode__c' | 'ApprovalPolicy__c'>,
+  args: Record<string, unknown>,
+  modelRequested: boolean,
+  modelReason?: string,
+): { type: HitlType; reasons: string[] } | null {
+  const asked = modelRequested ? [`The assistant asked for approval${modelReason ? `: ${modelReason}` : '.'}`] : [];
+  switch (capability.HITLMode__c) {
+    case '':
+      return modelRequested ? { type: 'Approval', reasons: asked } : null;
+    case 'Confirmation':
+      return modelRequested ? { type: 'ConfirmationThenApproval', reasons: ['Capability requires confirmation.', ...asked] } : { type: 'Confirmation', reasons: ['Capability requires confirmation by the requesting user.'] };
+    case 'Approval':
+      return { type: 'Approval', reasons: ['Capability requires approval.', ...asked] };
+    case 'ConfirmationThenApproval':
+      return { type: 'ConfirmationThenApproval', reasons: ['Capability requires confirmation, then approval.', ...asked] };
+    case 'ConditionalApproval': {
+      const verdict = evaluatePolicy(capability.ApprovalPolicy__c, args);
+      const reasons = [...verdict.reasons.map((reason) => `Policy: ${reason}`), ...asked];
+      return reasons.length > 0 ? { type: 'ConditionalApproval', reasons } : null;
+    }
+  }
+}
+
+/** What will run, with the values the model saw (masked); the requester is shown them restored. */
+async function describeAction(tool: ToolDefinition, args: Record<string, unknown>, trust: TurnTrust | undefined): Promise<string> {
+  if (!trust) return `${tool.name} (arguments held on the pending action)`;
+  const masked = await trust.maskValue(args);
+  return `${tool.name} with ${JSON.stringify(masked)}`;
+}
+
+function holdMessage(type: HitlType, summary: string, routing: ApprovalRouting | null, expiresAt: Date): string {
+  const until = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (type === 'Confirmation') return `Please confirm before I run ${summary}. Reply "yes" to go ahead or "no" to cancel (valid until ${until}).`;
+  const who = routing ? describeRouting(routing) : 'an approver';
+  if (type === 'ConfirmationThenApproval') {
+    return `Please confirm before I run ${summary}. Reply "yes" to go ahead or "no" to cancel; after your confirmation it also needs approval by ${who} (valid until ${until}).`;
+  }
+  return `This needs approval by ${who} before it runs: ${summary}. I will continue once it is decided (expires ${until}).`;
+}

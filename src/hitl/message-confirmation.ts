@@ -1,0 +1,86 @@
+import type { Prelude, TurnSetup } from '../runtime/turn-handler.ts';
+import { classifyConfirmation } from './confirm-intent.ts';
+import { deliverHeld, nextSequenceOf, verifiedArgs, waiting } from './continuation.ts';
+import type { HitlServices } from './gate.ts';
+import { claimTransition, openConfirmations, type PendingRow, type PendingStatus } from './pending-record.ts';
+import { describeRouting, routingFor, sameId, UserDirectory } from './routing.ts';
+
+/**
+ * Runs before the model in every turn: when the conversation waits for the requester's confirmation, the new message
+ * is classified deterministically (confirm-intent.ts). "yes" confirms, "no" declines, anything else cancels the
+ * pending confirmation as superseded and is handled as a new request. The model never sees a chance to decide.
+ */
+export function confirmationByMessage(services: HitlServices): (setup: TurnSetup, message: string) => Promise<Prelude | null> {
+  return async (setup, message) => {
+    const { execution } = setup.context;
+    if (execution.ExecutionStatus__c !== 'Awaiting Action') return null;
+    const open = (await openConfirmations(services.integration, execution.Id)).filter((row) => sameId(row.RequestingUser__c, setup.owner));
+    const [latest, ...older] = open;
+    if (!latest) return null;
+    for (const row of older) await transition(services, setup, row, 'Cancelled', 'Superseded by a newer pending confirmation.');
+
+    const intent = classifyConfirmation(message);
+    const expired = latest.ExpiresAt__c !== null && Date.parse(latest.ExpiresAt__c) <= services.now().getTime();
+    const args = verifiedArgs(services.signer, latest);
+    const to: PendingStatus = !args ? 'Cancelled' : expired ? 'Expired' : intent === 'yes' ? 'Confirmed' : intent === 'no' ? 'Declined' : 'Cancelled';
+    const why = !args
+      ? 'Refused by the worker: the stored arguments do not match their signature (tampering).'
+      : expired
+        ? 'The confirmation expired before this message arrived.'
+        : intent === null
+          ? 'Superseded: the requester sent a new request instead of yes or no.'
+          : `${intent === 'yes' ? 'Confirmed' : 'Declined'} by the requesting user in chat.`;
+    if (!(await transition(services, setup, latest, to, why))) return null; // decided elsewhere meanwhile: a normal turn
+    const line = `${why} Message: "${message.slice(0, 200)}"`;
+    if (to === 'Confirmed' && latest.HITLType__c === 'ConfirmationThenApproval') {
+      setup.recorder.record({ type: 'Approval', role: 'User', toolName: latest.ToolName__c, toolCallId: latest.ToolCallId__c, content: (await setup.trust.mask(line)).masked });
+      setup.recorder.decision({ title: 'Confirmed; waiting for approval', toolName: latest.ToolName__c, outcome: 'Pending' });
+      const routing = routingFor(latest.AgentCapability__r?.BackendConfiguration__c ?? null, services.defaultApprover);
+      const approver = routing.approverUsername ? await new UserDirectory(services.integration).byUsername(routing.approverUsername) : null;
+      await services.notifier.approvalRequested(
+        { pendingId: latest.Id, actionKey: latest.ActionKey__c, executionId: execution.Id, turnId: latest.TurnIdentifier__c, sequence: nextSequenceOf(setup.context.steps, latest.TurnIdentifier__c) + 1, title: `Approval needed: ${latest.ToolName__c}`, body: line, recipientIds: approver ? [approver.id] : [] },
+        routing,
+        approver?.id ?? null,
+      );
+      return waiting(`Thanks, confirmed. It now needs approval by ${describeRouting(routing)} before it runs.`);
+    }
+    const toolHistory = await deliverHeld(
+      setup,
+      latest,
+      to === 'Confirmed' ? { kind: 'execute', args: args ?? {}, recovering: false } : { kind: 'not-executed', status: args ? to : 'Tampered', message: `The action was not executed. ${why}` },
+      line,
+    );
+    // yes/no answered the question: the model continues from the held call. Anything else is a new request.
+    return { userMessage: intent === null ? message : null, toolHistory };
+  };
+}
+
+/** Claims the transition of a pending action decided by chat; false when another decision got there first. */
+async function transition(services: HitlServices, setup: TurnSetup, row: PendingRow, to: PendingStatus, why: string): Promise<boolean> {
+  const now = services.now();
+  const final = to !== 'Confirmed' || row.HITLType__c === 'Confirmation';
+  const requested = row.RequestedAt__c ? Date.parse(row.RequestedAt__c) : now.getTime();
+  const claimed = await claimTransition(services.integration, {
+    row,
+    from: row.Status__c,
+    fields: {
+      Status__c: to,
+      ...(final ? { ResolvedAt__c: now.toISOString(), ResolvedBy__c: setup.owner, ResolutionComment__c: why, DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)) } : {}),
+    },
+    step: {
+      AgentExecution__c: row.AgentExecution__c,
+      TurnIdentifier__c: row.TurnIdentifier__c,
+      Sequence__c: nextSequenceOf(setup.context.steps, row.TurnIdentifier__c),
+      Timestamp__c: now.toISOString(),
+      StepType__c: to === 'Cancelled' && why.startsWith('Refused') ? 'Error' : 'Approval',
+      StepRole__c: 'System',
+      Content__c: `${why} ${row.Status__c} → ${to} (turn ${setup.turnId}).`,
+      ToolName__c: row.ToolName__c,
+      ToolCallId__c: row.ToolCallId__c,
+      ToolArguments__c: JSON.stringify({ eventId: `message:${setup.turnId}`, decision: to, deciderId: setup.owner, from: row.Status__c, to }),
+      IsError__c: why.startsWith('Refused'),
+      ...(why.startsWith('Refused') ? { ErrorCategory__c: 'SecurityViolation' } : {}),
+    },
+  });
+  return claimed === 'claimed';
+}

@@ -1,0 +1,121 @@
+import type { Logger } from '../logger.ts';
+import { LoomError } from '../errors.ts';
+import type { SalesforceClient } from '../salesforce/rest-client.ts';
+import { describeRouting, type ApprovalRouting } from './routing.ts';
+
+export const NOTIFICATION_TYPE = 'Loom_Pending_Action';
+
+export interface NotifyTarget {
+  pendingId: string;
+  actionKey: string;
+  executionId: string;
+  turnId: string;
+  /** Sequence number for the audit step this writes (after the turn's last row). */
+  sequence: number;
+  title: string;
+  body: string;
+  recipientIds: string[];
+}
+
+/**
+ * Tells people about pending actions through Salesforce itself: the Custom Notification standard action, optionally
+ * an approval-process submission, and a manual share of the pending record with the approver. Each channel that the
+ * org does not offer (the emulator answers 404 for all three) is recorded as an intent in the audit step instead.
+ * Never throws: a notification problem must not undo or block the decision it reports.
+ */
+export class Notifier {
+  private typeId: Promise<string | null> | undefined;
+
+  constructor(
+    private readonly integration: SalesforceClient,
+    private readonly logger: Logger,
+    private readonly now: () => Date,
+  ) {}
+
+  /** An approver must act: share the record, notify, optionally submit to an approval process. */
+  async approvalRequested(target: NotifyTarget, routing: ApprovalRouting, approverId: string | null): Promise<void> {
+    const lines = [`Approval requested from ${describeRouting(routing)}.`];
+    if (approverId) lines.push(await this.attempt('manual share (PendingHITLAction__Share)', () => this.share(target.pendingId, approverId)));
+    if (routing.notify.includes('customNotification')) lines.push(await this.attempt('custom notification', () => this.custom(target)));
+    if (routing.notify.includes('approvalProcess')) {
+      lines.push(await this.attempt('approval process submission', () => this.submit(target, routing, approverId)));
+    }
+    await this.record(target, 'notify-approver', lines.join(' '));
+  }
+
+  /** The requester hears about the outcome (per the capability's HITLNotificationPreference__c). */
+  async outcome(target: NotifyTarget, kind: string): Promise<void> {
+    const line = await this.attempt('custom notification', () => this.custom(target));
+    await this.record(target, `notify-${kind}`, `Requester told: ${target.title}. ${line}`);
+  }
+
+  private async attempt(channel: string, send: () => Promise<void>): Promise<string> {
+    try {
+      await send();
+      return `Sent by ${channel}.`;
+    } catch (error) {
+      const reason = error instanceof LoomError ? `${error.category}: ${error.message}` : String(error);
+      this.logger.info({ channel, reason }, 'notification channel unavailable; intent recorded');
+      return `Intent recorded; ${channel} unavailable (${reason.slice(0, 200)}).`;
+    }
+  }
+
+  private async share(pendingId: string, userId: string): Promise<void> {
+    await this.integration.create('PendingHITLAction__Share', { ParentId: pendingId, UserOrGroupId: userId, AccessLevel: 'Read', RowCause: 'Manual' });
+  }
+
+  private async custom(target: NotifyTarget): Promise<void> {
+    if (target.recipientIds.length === 0) throw new LoomError('no user to notify directly (queue or role routing)', { category: 'NoRecipient' });
+    this.typeId ??= this.integration
+      .query<{ Id: string }>(`SELECT Id FROM CustomNotificationType WHERE DeveloperName = '${NOTIFICATION_TYPE}'`)
+      .then((result) => result.records[0]?.Id ?? null);
+    const typeId = await this.typeId.catch((error: unknown) => {
+      this.typeId = undefined;
+      throw error;
+    });
+    if (!typeId) throw new LoomError(`custom notification type ${NOTIFICATION_TYPE} is not deployed`, { category: 'Configuration' });
+    await this.integration.request('POST', '/actions/standard/customNotificationAction', {
+      inputs: [{ customNotifTypeId: typeId, recipientIds: target.recipientIds, title: target.title.slice(0, 250), body: target.body.slice(0, 750), targetId: target.pendingId }],
+    });
+  }
+
+  private async submit(target: NotifyTarget, routing: ApprovalRouting, approverId: string | null): Promise<void> {
+    await this.integration.request('POST', '/process/approvals', {
+      requests: [
+        {
+          actionType: 'Submit',
+          contextId: target.pendingId,
+          comments: target.body.slice(0, 4000),
+          ...(approverId ? { nextApproverIds: [approverId] } : {}),
+          ...(routing.approvalProcess ? { processDefinitionNameOrId: routing.approvalProcess, skipEntryCriteria: true } : {}),
+        },
+      ],
+    });
+  }
+
+  /** One audit row per notification, keyed by action and purpose so a retry rewrites it. */
+  private async record(target: NotifyTarget, purpose: string, content: string): Promise<void> {
+    try {
+      await this.integration.upsertMany(
+        'ExecutionStep__c',
+        'StepKey__c',
+        [
+          {
+            StepKey__c: `${target.actionKey}-${purpose}`,
+            AgentExecution__c: target.executionId,
+            TurnIdentifier__c: target.turnId,
+            Sequence__c: target.sequence,
+            Timestamp__c: this.now().toISOString(),
+            StepType__c: 'Approval',
+            StepRole__c: 'System',
+            Content__c: content,
+            IsError__c: false,
+          },
+        ],
+        true,
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, actionKey: target.actionKey }, 'could not record the notification step');
+    }
+  }
+}

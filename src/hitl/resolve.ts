@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import { PermanentError } from '../errors.ts';
+import type { JobOutcome } from '../runtime/jobs.ts';
+import { loadTurnContext } from '../runtime/turn-context.ts';
+import type { TurnResumer } from '../runtime/turn-handler.ts';
+import type { ToolDefinition } from '../runtime/ports.ts';
+import { validateArguments } from '../runtime/tools/toolbox.ts';
+import type { SalesforceClient } from '../salesforce/rest-client.ts';
+import { deliverHeld, nextSequenceOf, parseArgs, signedAction, verifiedArgs, waiting, type HeldOutcome } from './continuation.ts';
+import { refusalFor } from './decider.ts';
+import type { HitlServices } from './gate.ts';
+import { claimTransition, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
+import { describeRouting, routingFor, UserDirectory, type UserFacts } from './routing.ts';
+import { canonicalJson } from './signature.ts';
+
+export interface DecisionServices extends HitlServices {
+  clientFor: (username: string) => SalesforceClient;
+  resumer: TurnResumer;
+}
+
+export type DecisionKind = 'Confirm' | 'Approve' | 'Reject' | 'Decline' | 'Expire';
+
+export interface DecisionRequest {
+  pendingId: string;
+  decision: DecisionKind;
+  /** The person deciding (`CreatedById` of the event); null when the worker itself expires the action. */
+  deciderId: string | null;
+  comment?: string | null | undefined;
+  editedArgumentsJson?: string | null | undefined;
+  /** Identifies the decision (event UUID, sweep key): a redelivered event is recognised as the same decision. */
+  eventId: string;
+}
+
+const TO: Record<DecisionKind, PendingStatus> = { Confirm: 'Confirmed', Approve: 'Approved', Reject: 'Rejected', Decline: 'Declined', Expire: 'Expired' };
+
+/**
+ * Applies one decision to one pending action, exactly once, then continues (or closes) the turn that waited for it.
+ * Order: load → still open → not expired → right stage → who decides → integrity → edits → stale turn → claim the
+ * transition atomically → run or refuse the held call as the REQUESTING user → continue the loop → atomic write.
+ */
+export async function applyDecision(services: DecisionServices, request: DecisionRequest, signal: AbortSignal): Promise<JobOutcome> {
+  const log = services.logger.child({ pendingId: request.pendingId, decision: request.decision, eventId: request.eventId });
+  const row = await loadPendingById(services.integration, request.pendingId);
+  if (!row) {
+    log.warn('decision for a pending action that does not exist or is not visible to the worker; ignored');
+    return { status: 'ignored', detail: 'no such pending action' };
+  }
+  const users = new UserDirectory(services.integration);
+  const decider = request.deciderId ? await users.get(request.deciderId) : null;
+  const who = decider ? `${decider.name} (${decider.username})` : 'the worker';
+  const now = services.now();
+  const context = await loadTurnContext(services.integration, { executionId: row.AgentExecution__c, messageId: null });
+  const sequence = nextSequenceOf(context.steps, row.TurnIdentifier__c);
+  const note = (content: string, extra: Record<string, unknown> = {}) => auditStep(services, row, sequence, `${request.eventId}`, content, extra);
+
+  if (!isOpen(row)) {
+    log.info({ status: row.Status__c }, 'late or duplicate decision ignored');
+    await note(`${request.decision} by ${who} ignored: the action is already ${row.Status__c}.`);
+    return { status: 'duplicate', detail: `already ${row.Status__c}` };
+  }
+  let decision = request.decision;
+  let lateNote = '';
+  if (decision !== 'Expire' && row.ExpiresAt__c && Date.parse(row.ExpiresAt__c) <= now.getTime()) {
+    lateNote = ` (${request.decision} by ${who} arrived after the deadline)`;
+    decision = 'Expire';
+  }
+  const waitsForConfirmation = row.Status__c === 'Pending' && (row.HITLType__c === 'Confirmation' || row.HITLType__c === 'ConfirmationThenApproval');
+  if (decision !== 'Expire' && (decision === 'Confirm' || decision === 'Decline') !== waitsForConfirmation) {
+    await note(`${decision} by ${who} refused: the action waits for ${waitsForConfirmation ? 'confirmation by the requesting user' : 'an approver'}.`, { isError: true, category: 'InvalidDecision' });
+    return { status: 'refused', detail: 'decision does not apply to this stage' };
+  }
+
+  const stored = verifiedArgs(services.signer, row);
+  if (decision !== 'Expire') {
+    const denied = await refusalFor({ row, decision, decider, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, users, clientFor: services.clientFor, defaultApprover: services.defaultApprover });
+    if (denied) {
+      log.warn({ deciderId: request.deciderId, reason: denied }, 'security: decision by a user who may not make it; refused');
+      await note(`Security: ${decision} by ${who} refused: ${denied}`, { isError: true, category: 'SecurityViolation' });
+      return { status: 'refused', detail: denied };
+    }
+  }
+
+  let args = stored;
+  let to: PendingStatus = TO[decision];
+  const fields: Record<string, unknown> = {};
+  if (!stored) {
+    log.error('security: pending action arguments do not match their signature; refused');
+    to = 'Cancelled';
+    fields.ResolutionComment__c = 'Refused by the worker: the stored arguments do not match their signature (tampering).';
+  } else if (request.editedArgumentsJson && decision === 'Approve') {
+    const edited = await acceptEdits(services, row, request.editedArgumentsJson, context.execution.AIAgentDefinition__c ?? null);
+    if (typeof edited === 'string') {
+      await note(`Approve by ${who} refused: ${edited}`, { isError: true, category: 'InvalidEdit' });
+      return { status: 'refused', detail: edited };
+    }
+    args = edited;
+    fields.ReviewedArgumentsJSON__c = canonicalJson(edited);
+    fields.ArgumentsSignature__c = services.signer.signReviewed(row.ArgumentsSignature__c ?? '', signedAction(row, edited));
+  } else if (request.editedArgumentsJson) {
+    await note(`${decision} by ${who} refused: edited arguments are only accepted with Approve.`, { isError: true, category: 'InvalidEdit' });
+    return { status: 'refused', detail: 'edits only with Approve' };
+  }
+  const stale = !!context.execution.CurrentTurnIdentifier__c && context.execution.CurrentTurnIdentifier__c !== row.TurnIdentifier__c;
+  if (stale && (to === 'Approved' || to === 'Confirmed')) {
+    to = 'Cancelled';
+    fields.ResolutionComment__c = `${decision} by ${who} arrived after the conversation moved on to a newer request; nothing was executed.`;
+  }
+  const final = to !== 'Confirmed' || row.HITLType__c === 'Confirmation';
+  Object.assign(fields, { Status__c: to }, final ? resolution(row, request, now, fields.ResolutionComment__c) : {});
+  const from = row.Status__c;
+  const content = `${decision}${lateNote} by ${who} at ${now.toISOString()}: ${from} → ${to}${stored ? '' : ' (signature mismatch: tampered record refused)'}.`;
+  const claim = await claimTransition(services.integration, {
+    row,
+    from,
+    fields,
+    step: stepFields(services, row, sequence, content, { eventId: request.eventId, decision, deciderId: request.deciderId, from, to }, stored ? {} : { isError: true, category: 'SecurityViolation' }),
+  });
+  let recovering = false;
+  let firstSequence = sequence + 1;
+  if (claim === 'taken') {
+    const existing = await readClaim(services.integration, row, from);
+    const continued = existing && context.steps.some((step) => step.TurnIdentifier__c === row.TurnIdentifier__c && step.Sequence__c > existing.sequence);
+    if (!existing || existing.eventId !== request.eventId || continued) {
+      log.info('another decision already moved this action; ignored');
+      await note(`${decision} by ${who} ignored: another decision was applied first.`);
+      return { status: 'duplicate', detail: 'another decision was applied first' };
+    }
+    // The same decision, redelivered after the claim landed but before the turn was written: finish the job.
+    recovering = true;
+    firstSequence = existing.sequence + 1;
+  }
+  if (stale) return { status: 'stale', detail: `recorded as ${to}; the turn is no longer current` };
+
+  const line = `${decision === 'Expire' ? 'Expired without a decision' : `${TO[decision]} by ${who}`}${request.comment ? `: ${request.comment}` : ''}`;
+  const outcome = await services.resumer.resume(
+    {
+      executionId: row.AgentExecution__c,
+      turnId: row.TurnIdentifier__c,
+      firstSequence,
+      prelude: async (setup) => {
+        if (to === 'Confirmed' && row.HITLType__c === 'ConfirmationThenApproval') {
+          setup.recorder.record({ type: 'Approval', role: 'User', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, content: (await setup.trust.mask(line)).masked });
+          setup.recorder.decision({ title: 'Confirmed; waiting for approval', toolName: row.ToolName__c, outcome: 'Pending' });
+          return waiting(`Thanks, confirmed. It now needs approval by ${approverLabel(row, services)} before it runs.`);
+        }
+        const held: HeldOutcome = to === 'Confirmed' || to === 'Approved'
+          ? { kind: 'execute', args: args ?? {}, recovering }
+          : { kind: 'not-executed', status: stored ? to : 'Tampered', message: notExecuted(to, stored !== null, line) };
+        return { userMessage: null, toolHistory: await deliverHeld(setup, row, held, line) };
+      },
+    },
+    signal,
+  );
+  await afterDecision(services, row, to, line, sequence + 1);
+  return outcome;
+}
+
+function notExecuted(to: PendingStatus, intact: boolean, line: string): string {
+  if (!intact) return 'The action was not executed: its stored arguments failed the integrity check, so the request was refused.';
+  if (to === 'Expired') return 'The action was not executed: nobody decided before it expired.';
+  return `The action was not executed. ${line}`;
+}
+
+function resolution(row: PendingRow, request: DecisionRequest, now: Date, comment: unknown): Record<string, unknown> {
+  const requested = row.RequestedAt__c ? Date.parse(row.RequestedAt__c) : now.getTime();
+  return {
+    ResolvedAt__c: now.toISOString(),
+    DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)),
+    ...(request.deciderId ? { ResolvedBy__c: request.deciderId } : {}),
+    ...(comment ? {} : request.comment ? { ResolutionComment__c: request.comment.slice(0, 32_000) } : {}),
+  };
+}
+
+/** Approver edits: allowed only where the capability says so; must be a JSON object that passes the tool schema. */
+async function acceptEdits(services: DecisionServices, row: PendingRow, text: string, _agentId: string | null): Promise<Record<string, unknown> | string> {
+  if (!row.AgentCapability__r?.AllowApproverEdits__c) return 'this capability does not allow approvers to edit arguments.';
+  const edited = parseArgs(text);
+  if (!edited) return 'edited arguments must be a JSON object.';
+  let parameters: Record<string, unknown>;
+  try {
+    parameters = JSON.parse(row.AgentCapability__r.Parameters__c || '{"type":"object"}') as Record<string, unknown>;
+  } catch {
+    return "the tool's parameter schema is invalid.";
+  }
+  const tool = { name: row.ToolName__c, capabilityId: `${row.AgentCapability__c ?? row.Id}-review`, parameters } as ToolDefinition;
+  const errors = validateArguments(tool, edited);
+  services.logger.debug({ pendingId: row.Id, errors }, 'approver edits validated');
+  return errors.length > 0 ? `edited arguments do not match the tool's schema: ${errors.join('; ')}` : edited;
+}
+
+function approverLabel(row: PendingRow, services: HitlServices): string {
+  try {
+    return describeRouting(routingFor(row.AgentCapability__r?.BackendConfiguration__c ?? null, services.defaultApprover));
+  } catch {
+    return 'an approver';
+  }
+}
+
+/** The requester hears about approvals/rejections/expiry per HITLNotificationPreference__c; the approver about a confirmed request. */
+async function afterDecision(services: DecisionServices, row: PendingRow, to: PendingStatus, line: string, sequence: number): Promise<void> {
+  const target = { pendingId: row.Id, actionKey: row.ActionKey__c, executionId: row.AgentExecution__c, turnId: row.TurnIdentifier__c, sequence, body: line };
+  if (to === 'Confirmed' && row.HITLType__c === 'ConfirmationThenApproval') {
+    const routing = routingFor(row.AgentCapability__r?.BackendConfiguration__c ?? null, services.defaultApprover);
+    const approver = routing.approverUsername ? await new UserDirectory(services.integration).byUsername(routing.approverUsername) : null;
+    await services.notifier.approvalRequested({ ...target, title: `Approval needed: ${row.ToolName__c}`, recipientIds: approver ? [approver.id] : [] }, routing, approver?.id ?? null);
+    return;
+  }
+  if (to === 'Confirmed' || to === 'Declined') return; // the requester decided themselves
+  const onlyRejections = row.AgentCapability__r?.HITLNotificationPreference__c === 'Notify on Rejection Only';
+  if (to === 'Approved' && onlyRejections) return;
+  await services.notifier.outcome({ ...target, title: `${row.ToolName__c}: ${to.toLowerCase()}`, recipientIds: [row.RequestingUser__c] }, to.toLowerCase());
+}
+
+function stepFields(
+  services: HitlServices,
+  row: PendingRow,
+  sequence: number,
+  content: string,
+  data: Record<string, unknown>,
+  error: { isError?: boolean; category?: string },
+): Record<string, unknown> {
+  return {
+    AgentExecution__c: row.AgentExecution__c,
+    TurnIdentifier__c: row.TurnIdentifier__c,
+    Sequence__c: sequence,
+    Timestamp__c: services.now().toISOString(),
+    StepType__c: error.isError ? 'Error' : 'Approval',
+    StepRole__c: 'System',
+    Content__c: content,
+    ToolName__c: row.ToolName__c,
+    ToolCallId__c: row.ToolCallId__c,
+    ToolArguments__c: JSON.stringify(data),
+    IsError__c: error.isError ?? false,
+    ...(error.category ? { ErrorCategory__c: error.category } : {}),
+  };
+}
+
+/** An audit row for a decision that changed nothing (refused, duplicate, late), keyed by the event so redelivery rewrites it. */
+async function auditStep(
+  services: HitlServices,
+  row: PendingRow,
+  sequence: number,
+  eventId: string,
+  content: string,
+  extra: { isError?: boolean; category?: string },
+): Promise<void> {
+  const key = `${row.ActionKey__c}-e${createHash('sha256').update(eventId).digest('hex').slice(0, 16)}`;
+  const results = await services.integration.upsertMany(
+    'ExecutionStep__c',
+    'StepKey__c',
+    [{ StepKey__c: key, ...stepFields(services, row, sequence, content, { eventId }, extra) }],
+    true,
+  );
+  const failed = results.find((result) => !result.success);
+  if (failed) throw new PermanentError(`Could not record the decision step: ${JSON.stringify(failed.errors)}`, { category: 'AuditWriteFailed' });
+}
+
+export type { UserFacts };
