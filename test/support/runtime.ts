@@ -9,7 +9,7 @@ import { MemoryTokenVault } from '../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
 import type { ScriptedScript } from '../../src/llm/script-schema.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { TURN_CHANNEL, type TurnJob } from '../../src/runtime/jobs.ts';
+import { DECISION_CHANNEL, TURN_CHANNEL, type DecisionJob, type DecisionValue, type TurnJob } from '../../src/runtime/jobs.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/runtime-deps.ts';
 import { startTurn, type StartedTurn } from '../../src/runtime/start-turn.ts';
 import { devCredentials, TEST_API_VERSION } from './emulator.ts';
@@ -29,6 +29,8 @@ export interface Harness extends Runtime {
   agentId: string;
   /** Starts a turn as `username` (like AgentTurnService) and returns the job ingestion would deliver. */
   turn(username: string, message: string, options?: { executionId?: string; sessionId?: string }): Promise<{ started: StartedTurn; job: TurnJob }>;
+  /** Publishes a real `AgentHITLDecision__e` as `username` over REST and returns the job ingestion would deliver. */
+  decide(username: string, pendingActionId: string, decision: DecisionValue, options?: { comment?: string; editedArguments?: Record<string, unknown> }): Promise<DecisionJob>;
 }
 
 export async function createHarness(
@@ -72,7 +74,40 @@ export async function createHarness(
       };
       return { started, job };
     },
+    async decide(username, pendingActionId, decision, decideOptions = {}) {
+      const client = runtime.clientFor(username);
+      const published = await client.request<{ id: string; errors?: Array<{ statusCode: string; message: string }> }>('POST', '/sobjects/AgentHITLDecision__e', {
+        PendingActionId__c: pendingActionId,
+        Decision__c: decision,
+        ...(decideOptions.comment ? { Comment__c: decideOptions.comment } : {}),
+        ...(decideOptions.editedArguments ? { EditedArgumentsJson__c: JSON.stringify(decideOptions.editedArguments) } : {}),
+      });
+      const uuid = published.errors?.find((error) => error.statusCode === 'OPERATION_ENQUEUED')?.message ?? randomUUID();
+      return {
+        kind: 'decision',
+        eventUuid: uuid,
+        replayId: 1,
+        channel: DECISION_CHANNEL,
+        receivedAt: new Date().toISOString(),
+        event: {
+          PendingActionId__c: pendingActionId,
+          Decision__c: decision,
+          Comment__c: decideOptions.comment ?? null,
+          EditedArgumentsJson__c: decideOptions.editedArguments ? JSON.stringify(decideOptions.editedArguments) : null,
+          CreatedById: await client.userId(),
+          CreatedDate: new Date().toISOString(),
+        },
+      };
+    },
   };
+}
+
+/** Pending HITL actions of an execution, oldest first, read back as the admin. */
+export async function pendingOf(harness: Harness, executionId: string): Promise<Array<Record<string, unknown> & { Id: string; Status__c: string }>> {
+  const { records } = await harness.clientFor(USERS.admin).query<Record<string, unknown> & { Id: string; Status__c: string }>(
+    `SELECT Id, Status__c, HITLType__c, ToolName__c, ToolArgumentsJSON__c, ReviewedArgumentsJSON__c, ArgumentsSignature__c, Approver__c, RequestingUser__c, OwnerId, ResolvedBy__c, ResolvedAt__c, ResolutionComment__c, ExpiresAt__c, PolicyReason__c, TurnIdentifier__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' ORDER BY RequestedAt__c`,
+  );
+  return records;
 }
 
 /** The audit trail of an execution, read back as the admin, in order. */
