@@ -91,7 +91,7 @@ export class UserToolExecutor implements ToolExecutor {
     this.guard = new CalloutGuard(settings.calloutAllowlist ?? []);
   }
 
-  async execute(tool: ToolDefinition, args: Record<string, unknown>, context?: { signal?: AbortSignal }): Promise<ToolOutcome> {
+  async execute(tool: ToolDefinition, args: Record<string, unknown>, context?: Partial<Parameters<ToolExecutor['execute']>[2]>): Promise<ToolOutcome> {
     const outcome = await this.dispatch(tool, args, context?.signal);
     return this.executionIdentity ? { ...outcome, executionIdentity: this.executionIdentity } : outcome;
   }
