@@ -100,7 +100,10 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     await note(`${decision} by ${who} refused: edited arguments are only accepted with Approve.`, { isError: true, category: 'InvalidEdit' });
     return { status: 'refused', detail: 'edits only with Approve' };
   }
-  const stale = !!context.execution.CurrentTurnIdentifier__c && context.execution.CurrentTurnIdentifier__c !== row.TurnIdentifier__c;
+  const current = context.execution.CurrentTurnIdentifier__c ?? row.TurnIdentifier__c;
+  // A two-step action confirmed in chat waits in the turn of that chat message; that turn is the one to continue.
+  const continueIn = current !== row.TurnIdentifier__c && row.Status__c === 'Confirmed' && (await readClaim(services.integration, row, 'Pending'))?.eventId === `message:${current}` ? current : row.TurnIdentifier__c;
+  const stale = current !== continueIn;
   if (stale && (to === 'Approved' || to === 'Confirmed')) {
     to = 'Cancelled';
     fields.ResolutionComment__c = `${decision} by ${who} arrived after the conversation moved on to a newer request; nothing was executed.`;
@@ -116,7 +119,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     step: stepFields(services, row, sequence, content, { eventId: request.eventId, decision, deciderId: request.deciderId, from, to }, stored ? {} : { isError: true, category: 'SecurityViolation' }),
   });
   let recovering = false;
-  let firstSequence = sequence + 1;
+  let firstSequence = continueIn === row.TurnIdentifier__c ? sequence + 1 : nextSequenceOf(context.steps, continueIn);
   if (claim === 'taken') {
     const existing = await readClaim(services.integration, row, from);
     const continued = existing && context.steps.some((step) => step.TurnIdentifier__c === row.TurnIdentifier__c && step.Sequence__c > existing.sequence);
@@ -127,7 +130,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     }
     // The same decision, redelivered after the claim landed but before the turn was written: finish the job.
     recovering = true;
-    firstSequence = existing.sequence + 1;
+    if (continueIn === row.TurnIdentifier__c) firstSequence = existing.sequence + 1;
   }
   if (stale) return { status: 'stale', detail: `recorded as ${to}; the turn is no longer current` };
 
@@ -135,7 +138,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   const outcome = await services.resumer.resume(
     {
       executionId: row.AgentExecution__c,
-      turnId: row.TurnIdentifier__c,
+      turnId: continueIn,
       firstSequence,
       prelude: async (setup) => {
         if (to === 'Confirmed' && row.HITLType__c === 'ConfirmationThenApproval') {
