@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Org } from '../../src/emulator/org/org.ts';
 import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import { jsforceConnection, startTestEmulator } from '../support/emulator.ts';
+import { buildOrg, minimalSeed } from '../support/org-fixture.ts';
 
 let emu: EmulatorHandle;
 let admin: jsforce.Connection;
@@ -143,5 +144,21 @@ describe('standard emailSimple', () => {
     expect(emu.admin.outbox()).toEqual([]);
     const standard = await officer.request<{ actions: Array<{ name: string }> }>('/actions/standard');
     expect(standard.actions.map((action) => action.name)).toEqual(['emailSimple']);
+  });
+});
+
+describe('action declarations in the seed', () => {
+  const withAction = (action: Record<string, unknown>) => minimalSeed({ actions: [{ type: 'flow', name: 'Paint', inputs: [{ name: 'color', type: 'string' }], ...action }] as never });
+
+  it('fails the load on a merge field that names nothing, or a duplicate name', () => {
+    expect(() => buildOrg(withAction({ effects: [{ create: 'Widget__c', set: { Color__c: '{!colour}' } }] }))).toThrow(/unknown merge field \{!colour\}/);
+    expect(() => buildOrg(withAction({ outputs: { id: '{!widget.Id}' } }))).toThrow(/effects|outputs/);
+    const twice = minimalSeed({ actions: [{ type: 'apex', name: 'A' }, { type: 'apex', name: 'a' }] as never });
+    expect(() => buildOrg(twice)).toThrow(/duplicate apex action a/);
+  });
+
+  it('accepts bindings from earlier effects', () => {
+    const org = buildOrg(withAction({ effects: [{ create: 'Widget__c', as: 'widget', set: { Color__c: '{!color}' } }], outputs: { id: '{!widget.Id}' } }));
+    expect(org.actionDeclarations.map((action) => action.name)).toEqual(['Paint']);
   });
 });
