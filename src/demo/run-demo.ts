@@ -1,0 +1,225 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LENDING_SCRIPT, provisionLendingAgent } from '../dev/lending-agent.ts';
+import { findDevPrivateKey } from '../emulator/http/dev-keys.ts';
+import { DEFAULT_SEED_PATH, startEmulator, type EmulatorHandle } from '../emulator/server.ts';
+import { loadConfig } from '../config.ts';
+import { createProviderFromConfig } from '../llm/from-config.ts';
+import { ScriptedProvider } from '../llm/scripted.ts';
+import type { LlmProvider } from '../llm/types.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { startService, type Service } from '../ops/service.ts';
+import { startTurn } from '../runtime/start-turn.ts';
+import type { TurnWritten } from '../runtime/turn-handler.ts';
+import { describeStep, formatInt, formatUsd, oneLine, Printer, type DemoOutput } from './print.ts';
+import { ADMIN, STORY, type Beat } from './story.ts';
+
+export interface DemoOptions {
+  out: DemoOutput;
+  /** Default: colour when `out` is a TTY and NO_COLOR is unset. */
+  color?: boolean;
+  /** LOOM_LLM_BASE_URL + LOOM_LLM_API_KEY here switch from the script to a real OpenAI-compatible model. */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+/** Written turns as they arrive, so the story can wait for a given turn (a resumed turn writes twice). */
+class TurnLog {
+  private readonly turns: TurnWritten[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  readonly push = (turn: TurnWritten): void => {
+    this.turns.push(turn);
+    for (const listener of [...this.listeners]) listener();
+  };
+
+  /** The `nth` (0-based) written turn with this identifier. */
+  async next(turnId: string, nth: number, timeoutMs: number): Promise<TurnWritten> {
+    const find = (): TurnWritten | undefined => this.turns.filter((turn) => turn.turnId === turnId)[nth];
+    const found = find();
+    if (found) return found;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.listeners.delete(check);
+        reject(new Error(`the worker did not finish turn ${turnId} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const check = (): void => {
+        const turn = find();
+        if (!turn) return;
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve(turn);
+      };
+      this.listeners.add(check);
+    });
+  }
+}
+
+interface Played {
+  beat: Beat;
+  executionId: string;
+  turns: TurnWritten[];
+}
+
+function realModel(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.LOOM_LLM_BASE_URL && env.LOOM_LLM_API_KEY);
+}
+
+/**
+ * `npm run demo`: the sample lending org in the emulator, the worker in embedded mode (events over CometD), the
+ * scripted model (or a real one), a short story as several users, then the audit trail read back from the org.
+ * Returns the process exit code.
+ */
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const color = options.color ?? (Boolean(options.out.isTTY) && !env.NO_COLOR);
+  const print = new Printer(options.out, color);
+  const { c } = print;
+  const logger = options.logger ?? silentLogger();
+  const stateDir = mkdtempSync(join(tmpdir(), 'loom-demo-'));
+  let emulator: EmulatorHandle | undefined;
+  let service: Service | undefined;
+  try {
+    emulator = await startEmulator({ host: '127.0.0.1', port: 0, cometdTimeoutMs: 2_000, logger: logger.child({ component: 'emulator' }) });
+    const app = emulator.org.connectedApps()[0];
+    const key = app ? findDevPrivateKey(DEFAULT_SEED_PATH, app) : undefined;
+    if (!app || !key) throw new Error('the sample seed has no connected app with a dev key');
+    const real = realModel(env);
+    const llmEnv = real ? { LOOM_LLM_BASE_URL: env.LOOM_LLM_BASE_URL, LOOM_LLM_API_KEY: env.LOOM_LLM_API_KEY, LOOM_LLM_MODEL: env.LOOM_LLM_MODEL, LOOM_LLM_ADAPTER: 'openai' } : {};
+    const provider: LlmProvider = real ? createProviderFromConfig(loadConfig(llmEnv), logger) : new ScriptedProvider(LENDING_SCRIPT);
+    const log = new TurnLog();
+    service = await startService({
+      env: {
+        SF_LOGIN_URL: emulator.url,
+        SF_CLIENT_ID: app.consumerKey,
+        SF_PRIVATE_KEY_FILE: key.file,
+        SF_INTEGRATION_USERNAME: 'worker@lending.test',
+        SF_API_VERSION: '62.0',
+        LOOM_STATE_DIR: stateDir,
+        LOOM_LOG_LEVEL: 'silent',
+        ...llmEnv,
+      },
+      logger,
+      provider,
+      http: false,
+      tuning: { shutdownGraceMs: 2_000, fayeRetrySeconds: 0.5, restartBaseMs: 100 },
+      onTurnWritten: log.push,
+    });
+    const admin = service.runtime.clientFor(ADMIN);
+    const agentId = await provisionLendingAgent(admin, real ? { adapter: 'OpenAICompatible', model: env.LOOM_LLM_MODEL ?? 'gpt-4o-mini' } : {});
+
+    print.line(`${c.bold('Loom demo')} ${c.dim('— a governed AI agent on the emulated Salesforce org')} ${c.bold(emulator.org.orgName)}`);
+    print.line(c.dim(`  org ${emulator.org.orgId} at ${emulator.url} · worker: embedded mode, events over CometD · model: ${real ? `${env.LOOM_LLM_MODEL ?? 'gpt-4o-mini'} at ${env.LOOM_LLM_BASE_URL}` : 'scripted (no network, no keys)'}`));
+
+    const users = new Map(emulator.org.users().map((user) => [user.username, user]));
+    const who = (username: string): string => {
+      const user = users.get(username);
+      return user ? `${user.firstName} ${user.lastName} ${c.dim(`(${user.profile})`)}` : username;
+    };
+    const timeoutMs = real ? 120_000 : 20_000;
+    const played: Played[] = [];
+    for (const beat of STORY) {
+      print.line();
+      print.line(c.dim(`# ${beat.note}`));
+      print.line(`${c.cyan('▸')} ${who(beat.username)}: ${c.bold(beat.message)}`);
+      const started = await startTurn(service.runtime.clientFor(beat.username), { agentId, message: beat.message, triggerSource: 'UI', channel: 'Direct' });
+      const turn = await log.next(started.turnId, 0, timeoutMs);
+      printTurn(print, turn);
+      const entry: Played = { beat, executionId: started.executionId, turns: [turn] };
+      played.push(entry);
+      if (beat.approval && turn.status === 'Awaiting Action') {
+        const resumed = await decide(service, beat, started.executionId, log, started.turnId, timeoutMs, print, who);
+        if (resumed) entry.turns.push(resumed);
+      } else if (beat.approval) {
+        print.line(c.yellow('  (no approval service is wired into this worker, so the gated tool was refused: it never ran)'));
+      }
+    }
+
+    await printAudit(print, service, played);
+    await printSummary(print, service, emulator, played);
+    return 0;
+  } catch (error) {
+    print.line(c.red(`demo failed: ${(error as Error).message}`));
+    return 1;
+  } finally {
+    await service?.close().catch(() => undefined);
+    // faye sends /meta/disconnect without waiting for the answer; give it a moment before the org goes away, or faye
+    // retries the lost request forever.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await emulator?.close().catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+function printTurn(print: Printer, turn: TurnWritten): void {
+  const { c } = print;
+  for (const step of turn.steps) {
+    const type = step.StepType__c;
+    if (type === 'ToolCall') print.line(`  ${c.dim('tool')} ${String(step.ToolName__c)} ${c.dim(oneLine(step.ToolArguments__c, 100))}`);
+    if (type === 'ToolResult' && step.IsError__c === true) print.line(`  ${c.red('refused')} ${oneLine(step.ToolResult__c, 100)}`);
+    if (type === 'SafetyCheck') print.line(`  ${c.magenta('screened')} ${oneLine(step.Content__c, 100)}`);
+    if (type === 'Approval') print.line(`  ${c.magenta('held')} ${oneLine(step.Content__c, 100)}`);
+  }
+  const colour = turn.status === 'Completed' ? c.green : turn.status === 'Awaiting Action' ? c.yellow : c.red;
+  print.line(`${c.green('◂')} Lending Assistant: ${turn.responseText ?? c.dim('(no answer)')}`);
+  print.line(c.dim(`  ${colour(turn.status)} · ${turn.steps.length} steps · ${formatInt(turn.totalTokens)} tokens · ${formatUsd(turn.costUsd)}`));
+}
+
+/** The approver finds the pending action shared with them and publishes their decision as a platform event. */
+async function decide(
+  service: Service,
+  beat: Beat,
+  executionId: string,
+  log: TurnLog,
+  turnId: string,
+  timeoutMs: number,
+  print: Printer,
+  who: (username: string) => string,
+): Promise<TurnWritten | undefined> {
+  const approval = beat.approval;
+  if (!approval) return undefined;
+  const { c } = print;
+  const approver = service.runtime.clientFor(approval.approver);
+  const { records } = await approver.query<{ Id: string; Status__c: string }>(
+    `SELECT Id, Status__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' AND Status__c = 'Pending' LIMIT 1`,
+  );
+  const pending = records[0];
+  if (!pending) throw new Error('the held action is not visible to the approver');
+  print.line(`${c.cyan('▸')} ${who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLDecision__e, "${approval.comment}")`)}`);
+  await approver.publish('AgentHITLDecision__e', { PendingActionId__c: pending.Id, Decision__c: approval.decision, Comment__c: approval.comment });
+  const resumed = await log.next(turnId, 1, timeoutMs);
+  printTurn(print, resumed);
+  return resumed;
+}
+
+async function printAudit(print: Printer, service: Service, played: Played[]): Promise<void> {
+  const { c } = print;
+  print.heading('Audit trail: ExecutionStep__c rows read back from the org (as the admin)');
+  const admin = service.runtime.clientFor(ADMIN);
+  for (const [index, entry] of played.entries()) {
+    const { records } = await admin.query(
+      `SELECT Sequence__c, StepType__c, ToolName__c, ToolArguments__c, ToolResult__c, Content__c, IsError__c, ErrorCategory__c, SafetyVerdict__c, TotalTokens__c FROM ExecutionStep__c WHERE AgentExecution__c = '${entry.executionId}' ORDER BY Timestamp__c, Sequence__c`,
+    );
+    print.line();
+    print.line(`${c.bold(`Turn ${index + 1}`)} ${c.dim(`execution ${entry.executionId} · ${entry.beat.username} · ${records.length} steps`)}`);
+    for (const step of records) print.line(`  ${c.dim(String(step.Sequence__c ?? '').padStart(3))} ${describeStep(c, step)}`);
+  }
+}
+
+async function printSummary(print: Printer, service: Service, emulator: EmulatorHandle, played: Played[]): Promise<void> {
+  const { c } = print;
+  const admin = service.runtime.clientFor(ADMIN);
+  const ids = played.map((entry) => `'${entry.executionId}'`).join(', ');
+  const { records } = await admin.query<{ StepCount__c: number | null; TotalTokens__c: number | null; TotalCostUSD__c: number | null }>(
+    `SELECT StepCount__c, TotalTokens__c, TotalCostUSD__c FROM AgentExecution__c WHERE Id IN (${ids})`,
+  );
+  const sum = (pick: (record: (typeof records)[number]) => number | null): number => records.reduce((total, record) => total + (pick(record) ?? 0), 0);
+  const usage = (await (await fetch(`${emulator.url}/__emulator/usage`)).json()) as { used: number; limit: number };
+  const turns = played.reduce((total, entry) => total + entry.turns.length, 0);
+  print.line();
+  print.line(
+    `${c.bold('Summary')}: ${turns} turns · ${formatInt(sum((r) => r.StepCount__c))} steps · ${formatInt(usage.used)} API calls used (of ${formatInt(usage.limit)} a day) · ` +
+      `${formatInt(sum((r) => r.TotalTokens__c))} tokens · estimated cost ${formatUsd(sum((r) => r.TotalCostUSD__c))}`,
+  );
+}
