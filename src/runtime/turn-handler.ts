@@ -10,7 +10,7 @@ import { writeTurn } from './audit-writer.ts';
 import { runGovernedLoop, type LoopDeps, type LoopInput, type LoopResult } from './governed-loop.ts';
 import { rebuildHistory, type StepRow } from './history.ts';
 import { TurnJob, type JobHandler, type JobOutcome, type LoomJob } from './jobs.ts';
-import type { HitlGate, ToolGate, TurnTrust } from './ports.ts';
+import type { HitlGate, ToolDefinition, ToolGate, TurnTrust } from './ports.ts';
 import type { ToolHistory } from './tool-call.ts';
 import { AccessGuard, loadTurnContext, type TurnContext } from './turn-context.ts';
 import { LedgeredExecutor, MemorySideEffectLedger, type SideEffectLedger } from './side-effect-ledger.ts';
@@ -192,7 +192,8 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       executionIdentity = `service:${agent.serviceIdentity}`;
       log.info({ serviceIdentity: agent.serviceIdentity }, 'tools run under the configured service identity');
     }
-    const { tools } = await toolsForUser(agent.capabilities, toolClient, describes);
+    const { tools: offered } = await toolsForUser(agent.capabilities, toolClient, describes);
+    const tools = offered.map(withApprovalRequest);
     const graph = buildGraph(agent, tools.map((tool) => tool.name), recorder);
     const trust = createTurnTrust(agent, execution.Id, deps.vault);
     const gate = deps.gateFor({ agent, execution, turnId, userId: owner, recorder, trust });
@@ -306,6 +307,17 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     }
     await gate?.afterWrite?.();
   }
+}
+
+/** ConditionalApproval tools let the model ask for approval: it can raise the requirement, never lower it (src/hitl). */
+function withApprovalRequest(tool: ToolDefinition): ToolDefinition {
+  if (tool.hitlMode !== 'ConditionalApproval') return tool;
+  const properties = {
+    ...((tool.parameters.properties as Record<string, unknown> | undefined) ?? {}),
+    _requiresApproval: { type: 'boolean', description: 'Set true to have a person approve this call even when the approval policy does not require it.' },
+    _approvalReason: { type: 'string', description: 'Why this call should be approved by a person.' },
+  };
+  return { ...tool, parameters: { ...tool.parameters, properties } };
 }
 
 function outcomeOf(loop: LoopResult): JobOutcome['status'] {
