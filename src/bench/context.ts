@@ -22,21 +22,24 @@ export interface BenchSizes {
   /** Memory: turns before the first reading and in total; conversations held awaiting approval. */
   memoryFirstTurns: number;
   memoryTotalTurns: number;
+  /** Time box for the turns after the first reading; the report says how many ran. */
+  memoryBudgetMs: number;
   memoryPending: number;
 }
 
 export const SIZES: Record<BenchProfile, BenchSizes> = {
   full: {
-    rounds: 7,
-    roundMs: 400,
+    rounds: 5,
+    roundMs: 300,
     soqlMixPasses: 5,
-    overheadTurns: 2_000,
+    overheadTurns: 1_000,
     apiTurns: 10,
-    throughputTurns: 600,
+    throughputTurns: 200,
     throughputRounds: 3,
     memoryFirstTurns: 1_000,
     memoryTotalTurns: 10_000,
-    memoryPending: 1_000,
+    memoryBudgetMs: 45_000,
+    memoryPending: 500,
   },
   quick: {
     rounds: 3,
@@ -48,6 +51,7 @@ export const SIZES: Record<BenchProfile, BenchSizes> = {
     throughputRounds: 1,
     memoryFirstTurns: 200,
     memoryTotalTurns: 1_000,
+    memoryBudgetMs: 20_000,
     memoryPending: 200,
   },
   smoke: {
@@ -60,6 +64,7 @@ export const SIZES: Record<BenchProfile, BenchSizes> = {
     throughputRounds: 1,
     memoryFirstTurns: 4,
     memoryTotalTurns: 8,
+    memoryBudgetMs: 10_000,
     memoryPending: 4,
   },
 };

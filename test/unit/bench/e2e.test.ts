@@ -22,6 +22,6 @@ describe('end-to-end benchmarks (smoke sizes)', () => {
     }
     expect(throughput.event_to_llm_p99_ms).toBeGreaterThanOrEqual(throughput.event_to_llm_p50_ms);
     expect(memory.rss_mb_after_10k).toBeGreaterThan(10);
-    expect(report.meta.details.memory?.total_turns).toBe(8);
+    expect(report.meta.details.memory?.last_reading_turns).toBe(8);
   }, 180_000);
 });
