@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
@@ -30,7 +31,14 @@ export const ConfigSchema = z.object({
   ),
   /** Hosts HttpCallout tools may reach (exact host names or IP literals); empty = no callouts at all. */
   LOOM_CALLOUT_ALLOWLIST: csv.pipe(
-    z.array(z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/, 'each entry must be a host name or IP address, without scheme, port or path')),
+    z.array(
+      z
+        .string()
+        .refine(
+          (host) => /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host) || isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0,
+          'each entry must be a host name or IP address, without scheme, port or path',
+        ),
+    ),
   ),
   LOOM_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   LOOM_JOB_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(2_000),
@@ -42,6 +50,8 @@ export const ConfigSchema = z.object({
   LOOM_ALLOCATION_PAUSE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   LOOM_VAULT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   LOOM_HITL_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Approver username for capabilities whose BackendConfiguration__c names no approval routing. */
+  LOOM_HITL_DEFAULT_APPROVER: z.string().min(3).optional(),
   LOOM_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   LOOM_HTTP_HOST: z.string().default('127.0.0.1'),
   LOOM_HTTP_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),

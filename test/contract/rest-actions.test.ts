@@ -97,6 +97,13 @@ describe('custom flow and Apex actions', () => {
     expect(hidden!.errors![0]!.message).toContain('List has no rows');
   });
 
+  it('refuses a user without access to the Apex class (403 INSUFFICIENT_ACCESS)', async () => {
+    await expect(invoke(approver, '/actions/custom/apex/LoanApplicationSummary', [{ recordId: ref('app1') }])).rejects.toMatchObject({
+      errorCode: 'INSUFFICIENT_ACCESS',
+      message: 'You do not have permission to access the Apex class named LoanApplicationSummary',
+    });
+  });
+
   it('keeps inputs inside SOQL literals (no injection through merge fields)', async () => {
     const [result] = await invoke(admin, '/actions/custom/apex/LoanApplicationSummary', [{ recordId: "a01' OR Name != '" }]);
     expect(result).toMatchObject({ isSuccess: false, errors: [expect.objectContaining({ statusCode: 'INVALID_TYPE_FOR_OPERATION' })] });

@@ -64,6 +64,11 @@ describe('Flow and Apex tools', () => {
     expect(JSON.stringify(denied.result)).toMatch(/INSUFFICIENT_ACCESS/);
   });
 
+  it('reports a user without access to the Apex class as a permission refusal', async () => {
+    const outcome = await execute(USERS.approver, tool('Apex', 'LoanApplicationSummary'), { recordId: ref('app1') });
+    expect(outcome).toMatchObject({ ok: false, errorCategory: 'PermissionDenied', result: { error: expect.stringContaining('INSUFFICIENT_ACCESS') } });
+  });
+
   it('reports an action missing from the org, or no action configured, as configuration problems', async () => {
     expect(await execute(USERS.officer, tool('Flow', 'Not_Deployed'), {})).toMatchObject({ ok: false, errorCategory: 'Configuration', result: { error: expect.stringContaining('Not_Deployed') } });
     expect(await execute(USERS.officer, tool('Apex', '../sobjects/Account'), {})).toMatchObject({ ok: false, errorCategory: 'Configuration' });

@@ -3,6 +3,7 @@
  * that point inside, https, secrets, redirects, size cap, timeout and shutdown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ToolDefinition } from '../../src/runtime/ports.ts';
@@ -10,7 +11,7 @@ import { createRuntime } from '../../src/runtime/runtime-deps.ts';
 import { isPrivateAddress } from '../../src/runtime/tools/callout-guard.ts';
 import { DescribeCache } from '../../src/runtime/tools/describe-cache.ts';
 import { UserToolExecutor } from '../../src/runtime/tools/toolbox.ts';
-import type { ToolSettings } from '../../src/runtime/tools/tool-settings.ts';
+import { toolSettingsFromConfig, type ToolSettings } from '../../src/runtime/tools/tool-settings.ts';
 import type { SalesforceClient } from '../../src/salesforce/rest-client.ts';
 import { MemoryTokenVault } from '../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
@@ -160,5 +161,15 @@ describe('isPrivateAddress', () => {
       expect(isPrivateAddress(address), address).toBe(true);
     }
     for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700::1111', '::ffff:808:808', 'api.example.com']) expect(isPrivateAddress(address), address).toBe(false);
+  });
+});
+
+describe('LOOM_CALLOUT_ALLOWLIST', () => {
+  it('is empty by default and takes bare hosts only', () => {
+    expect(toolSettingsFromConfig(loadConfig({}), {}).calloutAllowlist).toEqual([]);
+    expect(toolSettingsFromConfig(loadConfig({ LOOM_CALLOUT_ALLOWLIST: 'api.example.com, 127.0.0.1,[::1]' }), {}).calloutAllowlist).toEqual(['api.example.com', '127.0.0.1', '[::1]']);
+    for (const bad of ['https://api.example.com', 'api.example.com:443', 'abc.de:443', 'api.example.com/v1', '*.example.com']) {
+      expect(() => loadConfig({ LOOM_CALLOUT_ALLOWLIST: bad }), bad).toThrow(/LOOM_CALLOUT_ALLOWLIST/);
+    }
   });
 });

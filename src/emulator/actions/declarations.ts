@@ -39,6 +39,8 @@ export const ActionDecl = z
     inputs: z.array(InputDecl).default([]),
     effects: z.array(EffectDecl).default([]),
     outputs: z.record(identifier, Template).default({}),
+    /** Who may run it (Apex class access / flow access): any listed profile or permission set; absent = every API user. */
+    access: z.strictObject({ profiles: z.array(z.string().min(1)).default([]), permissionSets: z.array(z.string().min(1)).default([]) }).optional(),
   })
   .superRefine((action, ctx) => {
     // Every merge field must name a declared input or an earlier binding, so a typo fails the seed load, not a call.

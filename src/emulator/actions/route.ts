@@ -55,6 +55,10 @@ export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[])
       }
       const action = actions.find(kind, name);
       if (!action) throw new ApiError(404, 'NOT_FOUND', `No ${kind === 'flow' ? 'flow' : 'Apex action'} named ${name} found`);
+      if (!mayRun(action, ctx)) {
+        const what = kind === 'flow' ? `run the flow ${action.name}` : `access the Apex class named ${action.name}`;
+        throw new ApiError(403, 'INSUFFICIENT_ACCESS', `You do not have permission to ${what}`);
+      }
       return getOrPost(
         () => describeAction(action),
         () => inputsOf(req.body).map((input) => runAction(action, input, { org: ctx.org, access: ctx.access, apiVersion: ctx.apiVersion })),
@@ -62,6 +66,13 @@ export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[])
     }
   }
   throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+}
+
+/** Access to the class or flow comes from the profile or a permission set, like Apex class access. */
+function mayRun(action: ActionDecl, ctx: RestContext): boolean {
+  if (!action.access) return true;
+  const profile = ctx.access.user.profile.toLowerCase();
+  return action.access.profiles.some((name) => name.toLowerCase() === profile) || action.access.permissionSets.some((name) => ctx.access.hasPermissionSet(name));
 }
 
 /** `{"inputs":[{...}]}`: anything else is a 400 before any input runs. */
