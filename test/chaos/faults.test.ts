@@ -1,0 +1,52 @@
+/**
+ * Faults, long version (npm run test:chaos): 500 turns across three scaled-mode worker processes with scheduled and
+ * self-inflicted SIGKILLs, two Redis crashes, every emulator fault in rotation and an expired replay position while all
+ * workers are down. Totals go to the closing summary table.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChaosCluster } from '../support/chaos/cluster.ts';
+import { recordChaosResult } from '../support/chaos/results.ts';
+import { ALL_FAULTS, runScenario } from '../support/chaos/scenario.ts';
+
+const SEED = Number(process.env.LOOM_CHAOS_SEED ?? 20_240_601);
+const TURNS = Number(process.env.LOOM_CHAOS_TURNS ?? 500);
+let cluster: ChaosCluster;
+
+beforeAll(async () => {
+  cluster = new ChaosCluster({ seed: SEED, workers: 3, kill: { model: 0.01, afterTool: 0.02, flushBefore: 0.01, flushAfter: 0.02 } });
+  await cluster.start();
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+describe(`chaos: faults (seed ${SEED})`, () => {
+  it(`${TURNS} turns under SIGKILLs, Redis crashes, emulator faults and an expired replay position`, async () => {
+    const report = await runScenario(cluster, {
+      turns: TURNS,
+      batch: 25,
+      faults: ALL_FAULTS,
+      killEveryMs: 1_000,
+      killsPerBatch: 1,
+      redisRestartBefore: [4, 13],
+      replayExpiryBefore: 9,
+      batchTimeoutMs: 90_000,
+    });
+    const leaks = await cluster.leakScan();
+    recordChaosResult({
+      name: 'faults',
+      seed: SEED,
+      faultsInjected: report.faultsInjected,
+      kills: report.kills,
+      turns: report.turns,
+      lost: report.lost.length,
+      duplicated: report.duplicated.length + report.sideEffectsRepeated.length + (report.stepKeysUnique ? 0 : 1),
+      leaks: leaks.length,
+    });
+    expect(report.lost, `seed ${SEED}`).toEqual([]);
+    expect(report.duplicated, `seed ${SEED}`).toEqual([]);
+    expect(report.sideEffectsRepeated, `seed ${SEED}`).toEqual([]);
+    expect(report.stepKeysUnique).toBe(true);
+    expect(leaks).toEqual([]);
+  });
+});

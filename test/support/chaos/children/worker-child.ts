@@ -1,0 +1,100 @@
+/**
+ * A scaled-mode worker in its own process (forked by the chaos cluster): the production turn handler with the scripted
+ * model, the Redis side-effect ledger and BullMQ. It can kill itself with SIGKILL at chosen points, drawn from a seeded
+ * PRNG: during a model call, between a tool's execution and the audit write, just before and just after the flush.
+ * Each self-kill is appended to a file first (synchronously), so the parent can count it.
+ */
+import { appendFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../../../src/config.ts';
+import { MemoryTokenVault } from '../../../../src/governance/pii/index.ts';
+import { ScriptedProvider } from '../../../../src/llm/scripted.ts';
+import { silentLogger } from '../../../../src/logger.ts';
+import { createRuntime } from '../../../../src/runtime/runtime-deps.ts';
+import { RedisSideEffectLedger } from '../../../../src/runtime/side-effect-ledger.ts';
+import { createWorkerRuntime } from '../../../../src/worker/runtime.ts';
+import { CHAOS_SCRIPT } from '../scripts.ts';
+import { mulberry32, type WorkerArgs } from '../protocol.ts';
+
+const args = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
+const random = mulberry32(args.seed);
+const logger = silentLogger();
+
+function maybeDie(point: keyof WorkerArgs['kill']): void {
+  if (random() >= args.kill[point]) return;
+  appendFileSync(args.killFile, `${JSON.stringify({ worker: args.index, point, at: Date.now() })}\n`);
+  process.kill(process.pid, 'SIGKILL');
+}
+
+const scripted = new ScriptedProvider(CHAOS_SCRIPT);
+const ledgerRedis = new Redis(args.redisUrl, { maxRetriesPerRequest: null });
+const runtime = createRuntime({
+  loginUrl: args.url,
+  clientId: args.consumerKey,
+  privateKeyPem: args.privateKeyPem,
+  integrationUsername: 'worker@lending.test',
+  apiVersion: '62.0',
+  logger,
+  vault: new MemoryTokenVault(),
+  ledger: new RedisSideEffectLedger(ledgerRedis, args.prefix),
+  provider: {
+    name: 'chaos-scripted',
+    async complete(request) {
+      const afterTool = request.messages.at(-1)?.role === 'tool';
+      maybeDie(afterTool ? 'afterTool' : 'model');
+      return scripted.complete(request);
+    },
+  },
+});
+// The turn handler holds this same client: wrapping its request covers the atomic audit flush.
+const integration = runtime.integration;
+const request = integration.request.bind(integration);
+integration.request = (async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, options?: object) => {
+  const flush = method === 'POST' && path === '/composite';
+  if (flush) maybeDie('flushBefore');
+  const result = await request(method, path, body, options);
+  if (flush) maybeDie('flushAfter');
+  return result;
+}) as typeof integration.request;
+
+const worker = createWorkerRuntime({
+  config: loadConfig({
+    REDIS_URL: args.redisUrl,
+    LOOM_QUEUE_PREFIX: args.prefix,
+    LOOM_CONCURRENCY: '2',
+    SF_API_VERSION: '62.0',
+    LOOM_JOB_ATTEMPTS: '12',
+    LOOM_JOB_BACKOFF_MS: '100',
+    LOOM_ALLOCATION_PAUSE_MS: '1000',
+    LOOM_REPLAY_FROM: '-2',
+  }),
+  logger,
+  handler: runtime.turnHandler,
+  meter: runtime.meter,
+  session: async ({ refresh }) => runtime.pool.session('worker@lending.test', { forceRefresh: refresh }),
+  tuning: {
+    retry: { attempts: 12, baseDelayMs: 100, maxDelayMs: 2_000 },
+    leaderTtlMs: 1_500,
+    shutdownGraceMs: 2_000,
+    fayeRetrySeconds: 0.2,
+    restartBaseMs: 100,
+    lockDurationMs: 2_000,
+    stalledIntervalMs: 500,
+    pacingMaxDelayMs: 50,
+  },
+});
+await worker.start();
+process.send?.({ type: 'ready', leader: worker.isLeader() });
+const report = setInterval(() => {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+  process.send?.({ type: 'stats', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, handles, counters: worker.metrics.snapshot().counters });
+}, 500);
+const stop = (): void => {
+  clearInterval(report);
+  void worker.close().finally(() => {
+    ledgerRedis.disconnect();
+    process.exit(0);
+  });
+};
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,309 @@
+/**
+ * The chaos cluster: the emulator in its own process, a real redis-server with AOF, N scaled-mode worker processes that
+ * are restarted whenever they die, a seeded SIGKILL scheduler, fault injection through the emulator's admin surface,
+ * turn publishing as real users, and the final accounting (lost, duplicated, side effects run twice).
+ * Every child is forked with an IPC channel and exits when its parent goes away, so nothing is orphaned.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../../src/logger.ts';
+import { startTurn } from '../../../src/runtime/start-turn.ts';
+import { ApiMeter } from '../../../src/salesforce/api-meter.ts';
+import { SalesforceClient } from '../../../src/salesforce/rest-client.ts';
+import { SessionPool } from '../../../src/salesforce/session-pool.ts';
+import { startRedis, uniquePrefix, type RedisHandle } from '../redis.ts';
+import { mulberry32, type EmulatorReady, type WorkerArgs, type WorkerStats } from './protocol.ts';
+
+const CHILDREN = new URL('./children/', import.meta.url);
+const live = new Set<ChildProcess>();
+// Last line of defence: a test process that exits for any reason takes its children with it.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+function forkTs(script: string, args: string[]): ChildProcess {
+  const child = fork(fileURLToPath(new URL(script, CHILDREN)), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  child.stderr?.on('data', () => undefined);
+  return child;
+}
+
+function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 60_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child did not send "${type}" within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (message: { type?: string }) => {
+      if (message?.type !== type) return;
+      cleanup();
+      resolve(message as T);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      cleanup();
+      reject(new Error(`child exited (${code ?? signal}) before "${type}"`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+export interface ChaosOptions {
+  seed: number;
+  workers: number;
+  kill: WorkerArgs['kill'];
+}
+
+export interface PublishedTurn {
+  executionId: string;
+  turnId: string;
+  message: string;
+  /** True for turns whose tool creates a Task (the side effect checked for repeats). */
+  sideEffect: boolean;
+}
+
+export interface Accounting {
+  turns: number;
+  answered: number;
+  lost: string[];
+  /** Turns with more than one outbound answer, AgentResponse or repeated step sequence. */
+  duplicated: string[];
+  /** Side-effect turns whose Task was created more than once. */
+  sideEffectsRepeated: string[];
+  stepKeysUnique: boolean;
+}
+
+export class ChaosCluster {
+  readonly random: () => number;
+  emulator!: EmulatorReady;
+  redis!: RedisHandle;
+  readonly prefix = uniquePrefix('chaos');
+  readonly dir = mkdtempSync(join(tmpdir(), 'loom-chaos-'));
+  readonly killFile = join(this.dir, 'kills.jsonl');
+  readonly published: PublishedTurn[] = [];
+  readonly stats = new Map<number, WorkerStats[]>();
+  faultsInjected = 0;
+  schedulerKills = 0;
+  restarts = 0;
+  private emulatorChild?: ChildProcess;
+  private readonly workers = new Map<number, ChildProcess>();
+  private spawns = 0;
+  private stopping = false;
+  private pool!: SessionPool;
+  private readonly clients = new Map<string, SalesforceClient>();
+
+  constructor(readonly options: ChaosOptions) {
+    this.random = mulberry32(options.seed);
+  }
+
+  async start(): Promise<void> {
+    const child = forkTs('emulator-child.ts', []);
+    this.emulatorChild = child;
+    const [ready, redis] = await Promise.all([nextMessage<EmulatorReady>(child, 'ready'), startRedis({ appendOnly: true })]);
+    this.emulator = ready;
+    this.redis = redis;
+    this.pool = new SessionPool({ loginUrl: ready.url, clientId: ready.consumerKey, privateKeyPem: ready.privateKeyPem, logger: silentLogger() });
+    await Promise.all(Array.from({ length: this.options.workers }, (_, index) => this.startWorker(index)));
+  }
+
+  client(username: string): SalesforceClient {
+    let client = this.clients.get(username);
+    if (!client) {
+      client = new SalesforceClient(username, { pool: this.pool, apiVersion: '62.0', meter: new ApiMeter(), logger: silentLogger() });
+      this.clients.set(username, client);
+    }
+    return client;
+  }
+
+  async startWorker(index: number): Promise<void> {
+    this.spawns += 1;
+    const args: WorkerArgs = {
+      index,
+      seed: this.options.seed * 1000 + this.spawns,
+      url: this.emulator.url,
+      consumerKey: this.emulator.consumerKey,
+      privateKeyPem: this.emulator.privateKeyPem,
+      redisUrl: this.redis.url,
+      prefix: this.prefix,
+      killFile: this.killFile,
+      kill: this.options.kill,
+    };
+    const child = forkTs('worker-child.ts', [JSON.stringify(args)]);
+    this.workers.set(index, child);
+    child.on('message', (message: WorkerStats) => {
+      if (message?.type !== 'stats') return;
+      const list = this.stats.get(index) ?? [];
+      list.push(message);
+      if (list.length > 2_000) list.splice(0, list.length - 2_000);
+      this.stats.set(index, list);
+    });
+    child.once('exit', () => {
+      if (this.workers.get(index) !== child || this.stopping) return;
+      this.workers.delete(index);
+      this.restarts += 1;
+      // Restarted like a process supervisor would; a failed restart is retried by the next exit or the test's deadline.
+      setTimeout(() => void this.startWorker(index).catch(() => undefined), 200).unref();
+    });
+    await nextMessage(child, 'ready');
+  }
+
+  /** SIGKILLs one random live worker (the supervisor restarts it). */
+  killRandomWorker(): void {
+    const live = [...this.workers.values()].filter((child) => child.exitCode === null && child.signalCode === null);
+    // Like a real outage, not a total one: while a worker is still restarting, the others are left alone.
+    if (live.length < this.options.workers) return;
+    const victim = live[Math.floor(this.random() * live.length)];
+    if (!victim) return;
+    this.schedulerKills += 1;
+    victim.kill('SIGKILL');
+  }
+
+  /** Kills a random worker every `everyMs` (jittered) until the returned stop function is called. */
+  scheduleKills(everyMs: number, maxKills = Number.POSITIVE_INFINITY): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    let kills = 0;
+    const tick = () => {
+      if (kills >= maxKills) return;
+      const before = this.schedulerKills;
+      this.killRandomWorker();
+      kills += this.schedulerKills - before;
+      timer = setTimeout(tick, everyMs / 2 + this.random() * everyMs);
+    };
+    timer = setTimeout(tick, everyMs);
+    return () => clearTimeout(timer);
+  }
+
+  selfKills(): number {
+    return existsSync(this.killFile) ? readFileSync(this.killFile, 'utf8').split('\n').filter(Boolean).length : 0;
+  }
+
+  /** Calls the emulator's admin surface (`/__emulator/...`). */
+  async admin(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.emulator.url}/__emulator${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  }
+
+  /** Gives the org a fresh daily allocation (exhausting spends it all; the limit must rise above what was used). */
+  async restoreAllocation(): Promise<void> {
+    const usage = (await this.admin('GET', '/usage')) as { used: number };
+    await this.admin('POST', '/api-limit', { limit: usage.used + 1_000_000_000 });
+  }
+
+  async fault(path: string, body: unknown = {}): Promise<void> {
+    this.faultsInjected += 1;
+    await this.admin('POST', path, body);
+  }
+
+  /** Publishes one turn as `username` (like AgentTurnService). Faults must be off while publishing. */
+  async publish(username: string, index: number): Promise<PublishedTurn> {
+    const sideEffect = index % 2 === 0;
+    const message = sideEffect ? `chaos task ${this.prefix} ${index}` : 'Which open applications do we have?';
+    const agentId = sideEffect ? this.emulator.chaosAgentId : this.emulator.lendingAgentId;
+    const started = await startTurn(this.client(username), { agentId, message });
+    const turn = { executionId: started.executionId, turnId: started.turnId, message, sideEffect };
+    this.published.push(turn);
+    return turn;
+  }
+
+  private async records(type: string): Promise<Array<Record<string, unknown>>> {
+    return (await this.admin('GET', `/records/${type}`)) as Array<Record<string, unknown>>;
+  }
+
+  /** Turns of `turns` that do not have an outbound answer yet. */
+  async unanswered(turns: PublishedTurn[] = this.published): Promise<PublishedTurn[]> {
+    const messages = await this.records('InteractionMessage__c');
+    const answered = new Set(messages.filter((m) => m.Direction__c === 'Outbound').map((m) => `${String(m.AgentExecution__c)}|${String(m.TurnIdentifier__c)}`));
+    return turns.filter((turn) => !answered.has(`${turn.executionId}|${turn.turnId}`));
+  }
+
+  async waitForAnswers(turns: PublishedTurn[], timeoutMs: number): Promise<PublishedTurn[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const missing = await this.unanswered(turns);
+      if (missing.length === 0 || Date.now() > deadline) return missing;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** The final accounting over everything published. */
+  async account(): Promise<Accounting> {
+    const [messages, steps, tasks] = await Promise.all([this.records('InteractionMessage__c'), this.records('ExecutionStep__c'), this.records('Task')]);
+    const byTurn = (rows: Array<Record<string, unknown>>, execution: string) => {
+      const map = new Map<string, Array<Record<string, unknown>>>();
+      for (const row of rows) {
+        const key = `${String(row[execution])}|${String(row.TurnIdentifier__c)}`;
+        map.set(key, [...(map.get(key) ?? []), row]);
+      }
+      return map;
+    };
+    const answers = byTurn(messages.filter((m) => m.Direction__c === 'Outbound'), 'AgentExecution__c');
+    const stepsByTurn = byTurn(steps, 'AgentExecution__c');
+    const taskCounts = new Map<string, number>();
+    for (const task of tasks) taskCounts.set(String(task.Subject), (taskCounts.get(String(task.Subject)) ?? 0) + 1);
+    const result: Accounting = { turns: this.published.length, answered: 0, lost: [], duplicated: [], sideEffectsRepeated: [], stepKeysUnique: true };
+    for (const turn of this.published) {
+      const key = `${turn.executionId}|${turn.turnId}`;
+      const turnAnswers = answers.get(key) ?? [];
+      const turnSteps = stepsByTurn.get(key) ?? [];
+      if (turnAnswers.length === 0) result.lost.push(key);
+      else result.answered += 1;
+      const sequences = turnSteps.map((step) => Number(step.Sequence__c));
+      const responses = turnSteps.filter((step) => step.StepType__c === 'AgentResponse').length;
+      if (turnAnswers.length > 1 || responses > 1 || new Set(sequences).size !== sequences.length) result.duplicated.push(key);
+      if (turn.sideEffect && (taskCounts.get(turn.message) ?? 0) > 1) result.sideEffectsRepeated.push(key);
+    }
+    const keys = steps.map((step) => String(step.StepKey__c));
+    result.stepKeysUnique = new Set(keys).size === keys.length;
+    return result;
+  }
+
+  /** Seeded SSNs, emails and the dev private key found in any audit record (ExecutionStep__c, AgentDecisionStep__c). */
+  async leakScan(): Promise<string[]> {
+    const contacts = await this.records('Contact');
+    const needles = contacts.flatMap((c) => [c.SSN__c, c.Email]).filter((v): v is string => typeof v === 'string' && v.length > 5);
+    needles.push(...this.emulator.privateKeyPem.split('\n').filter((line) => line.length > 40));
+    const audit = JSON.stringify([...(await this.records('ExecutionStep__c')), ...(await this.records('AgentDecisionStep__c'))]);
+    return needles.filter((needle) => audit.includes(needle));
+  }
+
+  async stopWorkers(): Promise<void> {
+    this.stopping = true;
+    const children = [...this.workers.values()];
+    this.workers.clear();
+    await Promise.all(children.map((child) => stopChild(child)));
+    this.stopping = false;
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.workers.values()].map((child) => stopChild(child)));
+    this.workers.clear();
+    if (this.emulatorChild) await stopChild(this.emulatorChild);
+    await this.redis?.cleanup();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** SIGTERM, then SIGKILL if the child has not exited in 5 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
