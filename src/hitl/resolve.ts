@@ -10,7 +10,7 @@ import { deliverHeld, nextSequenceOf, parseArgs, signedAction, verifiedArgs, wai
 import { refusalFor } from './decider.ts';
 import type { HitlServices } from './gate.ts';
 import { claimTransition, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
-import { describeRouting, routingFor, UserDirectory, type UserFacts } from './routing.ts';
+import { describeRouting, routingFor, UserDirectory } from './routing.ts';
 import { canonicalJson } from './signature.ts';
 
 export interface DecisionServices extends HitlServices {
@@ -88,7 +88,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     to = 'Cancelled';
     fields.ResolutionComment__c = 'Refused by the worker: the stored arguments do not match their signature (tampering).';
   } else if (request.editedArgumentsJson && decision === 'Approve') {
-    const edited = await acceptEdits(services, row, request.editedArgumentsJson, context.execution.AIAgentDefinition__c ?? null);
+    const edited = acceptEdits(services, row, request.editedArgumentsJson);
     if (typeof edited === 'string') {
       await note(`Approve by ${who} refused: ${edited}`, { isError: true, category: 'InvalidEdit' });
       return { status: 'refused', detail: edited };
@@ -175,7 +175,7 @@ function resolution(row: PendingRow, request: DecisionRequest, now: Date, commen
 }
 
 /** Approver edits: allowed only where the capability says so; must be a JSON object that passes the tool schema. */
-async function acceptEdits(services: DecisionServices, row: PendingRow, text: string, _agentId: string | null): Promise<Record<string, unknown> | string> {
+function acceptEdits(services: DecisionServices, row: PendingRow, text: string): Record<string, unknown> | string {
   if (!row.AgentCapability__r?.AllowApproverEdits__c) return 'this capability does not allow approvers to edit arguments.';
   const edited = parseArgs(text);
   if (!edited) return 'edited arguments must be a JSON object.';
@@ -258,4 +258,3 @@ async function auditStep(
   if (failed) throw new PermanentError(`Could not record the decision step: ${JSON.stringify(failed.errors)}`, { category: 'AuditWriteFailed' });
 }
 
-export type { UserFacts };
