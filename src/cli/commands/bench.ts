@@ -27,7 +27,7 @@ export function register(program: Command): void {
         'every figure is measured in this run (median of repeated rounds).',
     )
     .option('--json <file>', 'also write the figures as JSON (the shape documented in docs/performance.md)')
-    .option('--quick', 'smaller, shorter loops (about a minute); figures are noisier', false)
+    .option('--quick', 'smaller, shorter loops (about two minutes); figures are noisier', false)
     .option('--only <names>', `run only these benchmarks, comma-separated: ${BENCH_NAMES.join(', ')}`, parseOnly)
     .option('--no-color', 'plain table without colours')
     .addHelpText(
