@@ -43,7 +43,7 @@ describe(`chaos: faults (seed ${SEED})`, () => {
       duplicated: report.duplicated.length + report.sideEffectsRepeated.length + (report.stepKeysUnique ? 0 : 1),
       leaks: leaks.length,
     });
-    expect(report.lost, `seed ${SEED}`).toEqual([]);
+    expect(report.lost, `seed ${SEED}; dead letters: ${report.lostReasons.join(' | ')}`).toEqual([]);
     expect(report.duplicated, `seed ${SEED}`).toEqual([]);
     expect(report.sideEffectsRepeated, `seed ${SEED}`).toEqual([]);
     expect(report.stepKeysUnique).toBe(true);

@@ -32,7 +32,7 @@ describe(`faults (seed ${SEED})`, () => {
       batchTimeoutMs: 20_000,
     });
     expect(report.kills, `seed ${SEED}`).toBeGreaterThan(0);
-    expect(report.lost, `seed ${SEED}`).toEqual([]);
+    expect(report.lost, `seed ${SEED}; dead letters: ${report.lostReasons.join(' | ')}`).toEqual([]);
     expect(report.duplicated, `seed ${SEED}`).toEqual([]);
     expect(report.sideEffectsRepeated, `seed ${SEED}`).toEqual([]);
     expect(report.stepKeysUnique).toBe(true);

@@ -77,6 +77,8 @@ export interface Accounting {
   /** Side-effect turns whose Task was created more than once. */
   sideEffectsRepeated: string[];
   stepKeysUnique: boolean;
+  /** Dead-letter entries (reason and detail) of lost turns: why they were given up on. */
+  lostReasons: string[];
 }
 
 export class ChaosCluster {
@@ -251,7 +253,7 @@ export class ChaosCluster {
     const stepsByTurn = byTurn(steps, 'AgentExecution__c');
     const taskCounts = new Map<string, number>();
     for (const task of tasks) taskCounts.set(String(task.Subject), (taskCounts.get(String(task.Subject)) ?? 0) + 1);
-    const result: Accounting = { turns: this.published.length, answered: 0, lost: [], duplicated: [], sideEffectsRepeated: [], stepKeysUnique: true };
+    const result: Accounting = { turns: this.published.length, answered: 0, lost: [], duplicated: [], sideEffectsRepeated: [], stepKeysUnique: true, lostReasons: [] };
     for (const turn of this.published) {
       const key = `${turn.executionId}|${turn.turnId}`;
       const turnAnswers = answers.get(key) ?? [];
@@ -265,7 +267,19 @@ export class ChaosCluster {
     }
     const keys = steps.map((step) => String(step.StepKey__c));
     result.stepKeysUnique = new Set(keys).size === keys.length;
+    if (result.lost.length > 0) result.lostReasons = await this.deadLetterReasons(result.lost.map((key) => key.split('|')[0] as string));
     return result;
+  }
+
+  /** Dead-letter entries in Redis that name one of these executions. */
+  private async deadLetterReasons(executionIds: string[]): Promise<string[]> {
+    const redis = this.redis.client();
+    const keys = await redis.keys(`${this.prefix}:*:dead-letter`);
+    const lines = (await Promise.all(keys.map((key) => redis.lrange(key, 0, -1)))).flat();
+    return lines
+      .map((line) => JSON.parse(line) as { reason: string; detail: string; executionId?: string })
+      .filter((entry) => entry.executionId && executionIds.includes(entry.executionId))
+      .map((entry) => `${entry.executionId}: ${entry.reason}: ${entry.detail.slice(0, 300)}`);
   }
 
   /** Seeded SSNs, emails and the dev private key found in any audit record (ExecutionStep__c, AgentDecisionStep__c). */
