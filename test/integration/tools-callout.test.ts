@@ -90,6 +90,12 @@ describe('where a callout may go', () => {
     expect(requests).toHaveLength(0);
   });
 
+  it('connects through DNS when the name and the addresses it resolves to are all allow-listed', async () => {
+    const { outcome, requests } = await run({ url: `http://localhost:${endpoint.port}/echo` }, {}, { calloutAllowlist: ['localhost', '127.0.0.1', '::1'] });
+    expect(outcome).toMatchObject({ ok: true, result: { status: 200 } });
+    expect(requests).toHaveLength(1);
+  });
+
   it('requires https except to loopback, and refuses credentials in the URL', async () => {
     const plain = await run({ url: 'http://api.example.com/v1' }, {}, { calloutAllowlist: ['api.example.com'] });
     expect(plain.outcome).toMatchObject({ ok: false, errorCategory: 'CalloutNotAllowed' });
