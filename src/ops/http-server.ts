@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBearer, verifySignature } from './auth.ts';
@@ -31,7 +31,7 @@ const rawBodies = new WeakMap<FastifyRequest, string>();
 
 /** The worker's HTTP surface: Apex turn callouts, health, readiness and Prometheus metrics. */
 export function createOpsServer(options: OpsServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1_048_576 });
+  const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576 });
   const syncWaitMs = Math.min(options.syncWaitMs, MAX_SYNC_WAIT_MS);
   const maxWaiting = options.maxWaiting ?? 64;
   let waiting = 0;
