@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         SF_API_VERSION: '62.0',
         LOOM_STATE_DIR: stateDir,
         LOOM_LOG_LEVEL: 'silent',
+        // A fresh key per run: held tool arguments are signed, and an approval runs exactly what was approved.
+        LOOM_HITL_SIGNING_KEY: randomBytes(32).toString('hex'),
         ...llmEnv,
       },
       logger,
@@ -159,7 +162,10 @@ function printTurn(print: Printer, turn: TurnWritten): void {
     if (type === 'ToolCall') print.line(`  ${c.dim('tool')} ${String(step.ToolName__c)} ${c.dim(oneLine(step.ToolArguments__c, 100))}`);
     if (type === 'ToolResult' && step.IsError__c === true) print.line(`  ${c.red('refused')} ${oneLine(step.ToolResult__c, 100)}`);
     if (type === 'SafetyCheck') print.line(`  ${c.magenta('screened')} ${oneLine(step.Content__c, 100)}`);
-    if (type === 'Approval') print.line(`  ${c.magenta('held')} ${oneLine(step.Content__c, 100)}`);
+    if (type === 'Approval') {
+      const decided = /^(Approved|Rejected|Confirmed|Declined|Expired)/.test(String(step.Content__c ?? ''));
+      print.line(`  ${c.magenta(decided ? 'decided' : 'held')} ${oneLine(step.Content__c, 100)}`);
+    }
   }
   const colour = turn.status === 'Completed' ? c.green : turn.status === 'Awaiting Action' ? c.yellow : c.red;
   print.line(`${c.green('◂')} Lending Assistant: ${turn.responseText ?? c.dim('(no answer)')}`);
@@ -181,15 +187,22 @@ async function decide(
   if (!approval) return undefined;
   const { c } = print;
   const approver = service.runtime.clientFor(approval.approver);
-  const { records } = await approver.query<{ Id: string; Status__c: string }>(
+  // In an org the approver gets the ID in the Loom_Pending_Action notification; the emulator sends none, so look it up.
+  const { records } = await service.runtime.clientFor(ADMIN).query<{ Id: string; Status__c: string }>(
     `SELECT Id, Status__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' AND Status__c = 'Pending' LIMIT 1`,
   );
   const pending = records[0];
-  if (!pending) throw new Error('the held action is not visible to the approver');
+  if (!pending) throw new Error('the held action was not recorded');
   print.line(`${c.cyan('▸')} ${who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLDecision__e, "${approval.comment}")`)}`);
   await approver.publish('AgentHITLDecision__e', { PendingActionId__c: pending.Id, Decision__c: approval.decision, Comment__c: approval.comment });
   const resumed = await log.next(turnId, 1, timeoutMs);
   printTurn(print, resumed);
+  // The change ran as the requesting user once approved; read it back as them.
+  const check = await service.runtime.clientFor(beat.username).query<{ Name: string; Amount__c: number }>(
+    "SELECT Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
+  );
+  const app = check.records[0];
+  if (app) print.line(c.dim(`  read back as ${beat.username}: ${app.Name} Amount__c = ${app.Amount__c}`));
   return resumed;
 }
 

@@ -8,10 +8,8 @@ import { salesforceErrorSteps } from '../ingestion/error-step.ts';
 import { createProviderFromConfig } from '../llm/from-config.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import type { JobHandler } from '../runtime/jobs.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime-deps.ts';
 import type { TurnWritten } from '../runtime/turn-handler.ts';
-import { routeJobs } from '../worker/handlers.ts';
 import { createWorkerRuntime, type RuntimeTuning, type WorkerRuntime } from '../worker/runtime.ts';
 import { integrationKey } from '../worker/start.ts';
 import { createOpsServer, listenOps } from './http-server.ts';
@@ -27,10 +25,8 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Replaces the provider built from LOOM_LLM_* (the demo's scripted model). */
   provider?: LlmProvider;
-  /** The HITL gate (src/hitl); without it, tools that need a person are refused. */
+  /** Replaces the HITL gate built from LOOM_HITL_SIGNING_KEY (tests). */
   gateFor?: RuntimeOptions['gateFor'];
-  /** Extra wiring once the runtime exists: the decision handler needs the runtime's clients. */
-  extraHandlers?: (runtime: Runtime, config: Config) => { decision?: JobHandler; sweep?: JobHandler };
   tuning?: Partial<RuntimeTuning>;
   /** Listen address; defaults to LOOM_HTTP_HOST / LOOM_HTTP_PORT. `false` starts no HTTP server. */
   http?: { host: string; port: number } | false;
@@ -99,6 +95,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     vault: vaultFor(config, logger, redis),
     trustedPublishers: config.LOOM_TRUSTED_PUBLISHERS,
     ...(options.gateFor ? { gateFor: options.gateFor } : {}),
+    // Approvals need the signing key; without it gated tools are refused and decisions are not accepted (fail closed).
+    ...(config.LOOM_HITL_SIGNING_KEY
+      ? { hitl: { signingKey: config.LOOM_HITL_SIGNING_KEY, ...(config.LOOM_HITL_DEFAULT_APPROVER ? { defaultApprover: config.LOOM_HITL_DEFAULT_APPROVER } : {}) } }
+      : {}),
     ...(config.LOOM_LLM_MODEL ? { defaultModel: config.LOOM_LLM_MODEL } : {}),
     onTurnWritten: (turn) => {
       metrics.observeTurn(turn);
@@ -108,7 +108,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   });
   parts.runtime = runtime;
   const { pool } = runtime;
-  const handler = instrumentHandler(routeJobs({ turn: runtime.turnHandler, ...options.extraHandlers?.(runtime, config) }), metrics);
+  const handler = instrumentHandler(runtime.handler, metrics);
   const worker = createWorkerRuntime({
     config,
     logger,

@@ -20,13 +20,19 @@ describe('loom demo', () => {
     expect(text).toMatch(/is in risk tier B\./);
     // 3. The update never runs without a person's decision.
     expect(text).toMatch(/tool update_application/);
-    expect(text).toMatch(/held|no approval service/);
+    expect(text).toMatch(/held Approval required/);
+    expect(text).toMatch(/Awaiting Action · \d+ steps/);
+    expect(text).toMatch(/April Approver \(Loan Approver\) approves the pending action \(AgentHITLDecision__e/);
+    expect(text).toMatch(/decided Approved by April Approver/);
+    expect(text).toMatch(/Done: the application now asks for Amount__c = 27,500\./);
+    expect(text).toMatch(/read back as officer@lending.test: LA-\d+ Amount__c = 27500/);
     // 4. The planted injection is screened.
     expect(text).toMatch(/screened Tool result flagged/);
     expect(text).toMatch(/looks like instructions, so I did not use it/);
     // The audit trail read back from the org, and the summary line.
     expect(text).toMatch(/Audit trail: ExecutionStep__c rows read back/);
     expect(text.match(/^Turn \d+ execution [A-Za-z0-9]{18}/gm)?.length).toBe(5);
+    expect(text).toMatch(/^Summary: 6 turns/m);
     expect(text).toMatch(/SafetyCheck .*\[Blocked\]/);
     expect(text).toMatch(/^Summary: \d+ turns · \d+ steps · \d+ API calls used \(of 15,000 a day\) · [\d,]+ tokens · estimated cost \$\d/m);
   });
