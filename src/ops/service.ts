@@ -30,6 +30,8 @@ export interface ServiceOptions {
   tuning?: Partial<RuntimeTuning>;
   /** Listen address; defaults to LOOM_HTTP_HOST / LOOM_HTTP_PORT. `false` starts no HTTP server. */
   http?: { host: string; port: number } | false;
+  /** Install SIGTERM/SIGINT handlers that close the service (default false; `loom worker` wants true). */
+  signals?: boolean;
   /** Extra observers of written turns (the demo prints them). */
   onTurnWritten?: (turn: TurnWritten) => void;
 }
@@ -46,6 +48,8 @@ export interface Service {
   http: FastifyInstance | undefined;
   /** The HTTP server's URL, when one listens. */
   url: string | undefined;
+  /** Resolves once the service has shut down (signal or `close`). */
+  stopped: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -174,6 +178,16 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   }
 
   let closing: Promise<void> | undefined;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'signal received; shutting down');
+    void service.close();
+  };
+  if (options.signals) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
   const service: Service = {
     config,
     ops,
@@ -184,11 +198,15 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     turns,
     http,
     url,
+    stopped,
     close() {
       closing ??= (async () => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
         await http?.close();
         await worker.close();
         await redis?.quit().catch(() => undefined);
+        resolveStopped();
       })();
       return closing;
     },
