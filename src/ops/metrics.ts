@@ -56,7 +56,9 @@ export class LoomMetrics {
       help: 'Pending actions waiting for a person',
       registers,
       async collect() {
-        if (sources.approvalsPending) this.set(await sources.approvalsPending());
+        // An unreadable count leaves the last value; the scrape itself must not fail.
+        const count = sources.approvalsPending ? await Promise.resolve(sources.approvalsPending()).catch(() => undefined) : undefined;
+        if (count !== undefined) this.set(count);
       },
     });
     new Gauge({

@@ -87,7 +87,21 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     ingestion: async () => parts.worker?.snapshot(),
     allocation: () => parts.runtime?.meter.allocation,
     apiCallsMade: () => parts.runtime?.meter.total ?? 0,
+    approvalsPending: () => pendingApprovals(),
   });
+  // One COUNT() query at most every 5 minutes: scrapes must not eat the org's API allocation.
+  let approvals: { at: number; value: Promise<number> } | undefined;
+  const pendingApprovals = (): Promise<number> => {
+    if (!parts.runtime) return Promise.resolve(0);
+    if (!approvals || Date.now() - approvals.at > 5 * 60_000) {
+      const value = parts.runtime.integration
+        .query("SELECT COUNT() FROM PendingHITLAction__c WHERE Status__c IN ('Pending', 'Confirmed')")
+        .then((result) => result.totalSize);
+      approvals = { at: Date.now(), value };
+      value.catch(() => (approvals = undefined));
+    }
+    return approvals.value;
+  };
   const runtime = createRuntime({
     loginUrl,
     clientId,

@@ -197,7 +197,7 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/loom_jobs_total\{kind="turn",status="completed"\} [1-9]/);
     expect(text).toMatch(/loom_ingestion_events\{counter="received"\} [1-9]/);
     expect(text).toMatch(/loom_queue_depth \d/);
-    expect(text).toMatch(/loom_approvals_pending/);
+    expect(text).toMatch(/^loom_approvals_pending 0$/m);
   });
 });
 
