@@ -265,13 +265,14 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     await writeTurn(deps.integration, {
       ...pending,
       ...(pendingActions.length > 0 ? { pendingActions } : {}),
-      ...(loop.finalText === null
+      // Messages are master-detail children of the session: an execution without one gets its answer in the steps only.
+      ...(loop.finalText === null || !execution.InteractionSession__c
         ? {}
         : {
             message: {
               MessageKey__c: messageKey,
               AgentExecution__c: execution.Id,
-              ...(execution.InteractionSession__c ? { InteractionSession__c: execution.InteractionSession__c } : {}),
+              InteractionSession__c: execution.InteractionSession__c,
               Direction__c: 'Outbound',
               Role__c: 'Assistant',
               Content__c: loop.finalText,
