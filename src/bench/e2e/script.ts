@@ -7,7 +7,7 @@ export const benchMessage = (scenario: Scenario, marker: string): string => `ben
 const QUERIES = [
   "SELECT Name, Amount__c, Status__c FROM Loan_Application__c WHERE Status__c = 'Open' ORDER BY Amount__c DESC",
   "SELECT Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
-  'SELECT Name, Status__c, Term_Months__c FROM Loan_Application__c ORDER BY Name LIMIT 5',
+  'SELECT Name, Status__c, Description__c FROM Loan_Application__c ORDER BY Name LIMIT 5',
 ];
 
 /** Scripted answers for the sample lending agent: 0, 1 or 3 governed SOQL calls, or an update held for approval. */

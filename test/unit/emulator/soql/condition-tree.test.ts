@@ -1,7 +1,7 @@
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildConditionTree, countNotKeywords, countNots } from '../../../../src/emulator/soql/condition-tree.ts';
+import { buildConditionTree, ConditionShapeError, countNotKeywords, countNots } from '../../../../src/emulator/soql/condition-tree.ts';
 import type { CondTree } from '../../../../src/emulator/soql/condition-tree.ts';
 
 type Expr = { v: number } | { not: Expr } | { and: [Expr, Expr] } | { or: [Expr, Expr] } | { paren: Expr };
@@ -96,7 +96,16 @@ describe('buildConditionTree', () => {
     fc.assert(
       fc.property(expr, fc.array(fc.boolean(), { minLength: VARS, maxLength: VARS }), (e, env) => {
         const text = render(e);
-        const tree = buildConditionTree<{ field: string }>(parseQuery(`SELECT Id FROM A WHERE ${text}`).where!);
+        let tree: CondTree<{ field: string }>;
+        try {
+          tree = buildConditionTree<{ field: string }>(parseQuery(`SELECT Id FROM A WHERE ${text}`).where!);
+        } catch (error) {
+          // The parser sometimes drops parentheses (e.g. `NOT ((NOT ((NOT a))))`): the counts no longer balance and the
+          // emulator answers MALFORMED_QUERY instead of evaluating a different condition.
+          expect(error).toBeInstanceOf(ConditionShapeError);
+          detected++;
+          return;
+        }
         if (countNots(tree) !== countNotKeywords(text)) {
           detected++;
           return;
@@ -106,6 +115,11 @@ describe('buildConditionTree', () => {
       { numRuns: 500 },
     );
     expect(detected).toBeLessThan(500);
+  });
+
+  it('refuses a parse whose parentheses no longer balance rather than guessing', () => {
+    const where = parseQuery('SELECT Id FROM A WHERE NOT ((NOT ((NOT F0 = 1)))) OR F0 = 1').where!;
+    expect(() => buildConditionTree(where)).toThrow(ConditionShapeError);
   });
 
   it('counts NOT keywords outside literals and NOT IN', () => {
