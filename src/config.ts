@@ -52,6 +52,8 @@ export const ConfigSchema = z.object({
   LOOM_HITL_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Approver username for capabilities whose BackendConfiguration__c names no approval routing. */
   LOOM_HITL_DEFAULT_APPROVER: z.string().min(3).optional(),
+  /** How often overdue pending approvals are expired (ms). */
+  LOOM_HITL_SWEEP_MS: z.coerce.number().int().min(1_000).default(60_000),
   LOOM_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   LOOM_HTTP_HOST: z.string().default('127.0.0.1'),
   LOOM_HTTP_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -24,6 +24,11 @@ export async function buildProgram(): Promise<Command> {
 }
 
 async function main(): Promise<void> {
+  // `loom … | head` closes our stdout early; that ends the output, it is not a crash.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   loadDotEnv();
   const program = await buildProgram();
   try {

@@ -9,9 +9,12 @@ import { createProviderFromConfig } from '../llm/from-config.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime-deps.ts';
+import { FileSideEffectLedger, RedisSideEffectLedger, type SideEffectLedger } from '../runtime/side-effect-ledger.ts';
+import { toolSettingsFromConfig } from '../runtime/tools/tool-settings.ts';
 import type { TurnWritten } from '../runtime/turn-handler.ts';
 import { createWorkerRuntime, type RuntimeTuning, type WorkerRuntime } from '../worker/runtime.ts';
 import { integrationKey } from '../worker/start.ts';
+import { startApprovalSweeper, type ApprovalSweeper } from './approval-sweeper.ts';
 import { createOpsServer, listenOps } from './http-server.ts';
 import { instrumentHandler } from './instrumented-handler.ts';
 import { LoomMetrics } from './metrics.ts';
@@ -34,6 +37,8 @@ export interface ServiceOptions {
   signals?: boolean;
   /** Extra observers of written turns (the demo prints them). */
   onTurnWritten?: (turn: TurnWritten) => void;
+  /** How often overdue approvals are expired (default LOOM_HITL_SWEEP_MS); only runs with HITL configured. */
+  sweepIntervalMs?: number;
 }
 
 /** A running worker service: subscriber, queue, governed turns and the HTTP surface. */
@@ -46,6 +51,8 @@ export interface Service {
   waiter: TurnWaiter;
   turns: TurnService;
   http: FastifyInstance | undefined;
+  /** Expires overdue approvals on an interval (undefined without LOOM_HITL_SIGNING_KEY). */
+  sweeper: ApprovalSweeper | undefined;
   /** The HTTP server's URL, when one listens. */
   url: string | undefined;
   /** Resolves once the service has shut down (signal or `close`). */
@@ -67,6 +74,16 @@ function vaultFor(config: Config, logger: Logger, redis: Redis | undefined): Tok
   }
   if (redis) return new RedisTokenVault(redis, config.LOOM_VAULT_KEY, 72 * 3600, { prefix: `${config.LOOM_QUEUE_PREFIX}:vault` });
   return new FileTokenVault(join(config.LOOM_STATE_DIR, 'vault'), config.LOOM_VAULT_KEY);
+}
+
+/** Side-effect claims must outlive the process (a retried job may land on another worker): Redis, else a local file. */
+function ledgerFor(config: Config, redis: Redis | undefined): SideEffectLedger {
+  return redis ? new RedisSideEffectLedger(redis, config.LOOM_QUEUE_PREFIX) : new FileSideEffectLedger(join(config.LOOM_STATE_DIR, 'side-effects.jsonl'));
+}
+
+/** `Agent_Name=user@org` pairs from LOOM_SERVICE_IDENTITIES (validated by the config schema). */
+export function serviceIdentities(config: Pick<Config, 'LOOM_SERVICE_IDENTITIES'>): Record<string, string> {
+  return Object.fromEntries(config.LOOM_SERVICE_IDENTITIES.map((pair) => pair.split('=', 2) as [string, string]));
 }
 
 /**
@@ -112,6 +129,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     provider: options.provider ?? createProviderFromConfig(config, logger),
     vault: vaultFor(config, logger, redis),
     trustedPublishers: config.LOOM_TRUSTED_PUBLISHERS,
+    serviceIdentities: serviceIdentities(config),
+    tools: toolSettingsFromConfig(config, env),
+    ledger: ledgerFor(config, redis),
     ...(options.gateFor ? { gateFor: options.gateFor } : {}),
     // Approvals need the signing key; without it gated tools are refused and decisions are not accepted (fail closed).
     ...(config.LOOM_HITL_SIGNING_KEY
@@ -167,6 +187,14 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
 
   await worker.start();
   started.value = true;
+  const sweeper = config.LOOM_HITL_SIGNING_KEY
+    ? startApprovalSweeper({
+        handler: runtime.decisionHandler,
+        intervalMs: options.sweepIntervalMs ?? config.LOOM_HITL_SWEEP_MS,
+        shouldRun: () => worker.isLeader(),
+        logger,
+      })
+    : undefined;
   let http: FastifyInstance | undefined;
   let url: string | undefined;
   const listen = options.http === undefined ? { host: config.LOOM_HTTP_HOST, port: config.LOOM_HTTP_PORT } : options.http;
@@ -184,6 +212,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     try {
       url = await listenOps(http, listen.host, listen.port);
     } catch (error) {
+      await sweeper?.stop();
       await worker.close();
       redis?.disconnect();
       throw error;
@@ -211,6 +240,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     waiter,
     turns,
     http,
+    sweeper,
     url,
     stopped,
     close() {
@@ -218,6 +248,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
         await http?.close();
+        await sweeper?.stop();
         await worker.close();
         await redis?.quit().catch(() => undefined);
         resolveStopped();

@@ -34,7 +34,7 @@ export interface RuntimeTuning {
 export interface WorkerRuntimeOptions {
   config: Config;
   logger: Logger;
-  /** The one handler both modes run (turns and decisions; see src/worker/handlers.ts). */
+  /** The one handler both modes run (turns, decisions and sweeps; `createRuntime().handler` in production). */
   handler: JobHandler;
   /** The integration user's streaming session (org ID included); `refresh` after a refusal. */
   session(options: { refresh: boolean }): Promise<StreamingSession & { orgId: string }>;

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { salesforceErrorSteps } from '../ingestion/error-step.ts';
@@ -8,16 +7,13 @@ import type { JobHandler } from '../runtime/jobs.ts';
 import { ApiMeter } from '../salesforce/api-meter.ts';
 import { SalesforceClient } from '../salesforce/rest-client.ts';
 import { SessionPool } from '../salesforce/session-pool.ts';
-import { createDefaultHandler, type DefaultHandlerDeps } from './handlers.ts';
 import { createWorkerRuntime, type RuntimeTuning, type WorkerRuntime } from './runtime.ts';
 
 export interface StartWorkerOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** Replaces the production handler (tests, demos). */
-  handler?: JobHandler;
-  /** Extra wiring for the production handler (the HITL gate and decision handler). */
-  handlerDeps?: Pick<DefaultHandlerDeps, 'gateFor' | 'decision'>;
+  /** What runs each job (the benchmarks' instrumented turn handler, tests). */
+  handler: JobHandler;
   tuning?: Partial<RuntimeTuning>;
   /** Install SIGTERM/SIGINT handlers (default true). */
   signals?: boolean;
@@ -51,31 +47,25 @@ function required(config: Config): { loginUrl: string; clientId: string; usernam
 }
 
 /**
- * The `loom worker` process: config → logger → SessionPool (integration user, JWT) → subscriber → queue → handler.
+ * Ingestion with a caller-supplied handler: config → SessionPool (integration user, JWT) → subscriber → queue → handler.
+ * `loom worker` runs the full service instead (src/ops/service.ts); this is the lighter rig the benchmarks fork.
  * SIGTERM/SIGINT close it gracefully: intake stops, running jobs finish or are handed back, audit writes flush and the
  * leader lock is released.
  */
-export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const config = loadConfig(options.env ?? process.env);
   const logger = options.logger ?? createLogger({ level: config.LOOM_LOG_LEVEL });
   const { loginUrl, clientId, username } = required(config);
   const pool = new SessionPool({ loginUrl, clientId, privateKeyPem: integrationKey(config), logger });
   const meter = new ApiMeter();
   const integration = new SalesforceClient(username, { pool, apiVersion: config.SF_API_VERSION, meter, logger });
-  const handlerRedis = !options.handler && config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
-  const handler =
-    options.handler ??
-    createDefaultHandler({ config, logger, pool, meter, integration, ...(handlerRedis ? { redis: handlerRedis } : {}), ...options.handlerDeps });
   const runtime = createWorkerRuntime({
     config,
     logger,
-    handler,
+    handler: options.handler,
     meter,
     errorSteps: salesforceErrorSteps(integration),
     session: async ({ refresh }) => pool.session(username, { forceRefresh: refresh }),
-    flush: async () => {
-      await handlerRedis?.quit();
-    },
     ...(options.tuning ? { tuning: options.tuning } : {}),
   });
 

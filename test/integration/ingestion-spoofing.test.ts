@@ -1,5 +1,5 @@
 /**
- * Spoofing attempts end to end through `startWorker` with the production turn handler: the requesting user is always
+ * Spoofing attempts end to end through `startService` (what `loom worker` runs) with the production turn handler: the requesting user is always
  * the platform's CreatedById, executions owned by someone else are refused and recorded, and users without Loom_User
  * cannot get a turn run.
  */
@@ -7,18 +7,18 @@ import { fileURLToPath } from 'node:url';
 import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
-import { startWorker, type RunningWorker } from '../../src/worker/start.ts';
+import { startService, type Service } from '../../src/ops/service.ts';
 import { devCredentials, jsforceConnection } from '../support/emulator.ts';
 import { FAST, startHarness, until, WORKER_USER, type Harness } from './ingestion-harness.ts';
 
 let h: Harness;
-let worker: RunningWorker;
+let worker: Service;
 let officer2: Connection;
 
 beforeAll(async () => {
   h = await startHarness();
   const { app, privateKeyFile } = devCredentials(h.emulator);
-  worker = await startWorker({
+  worker = await startService({
     env: {
       SF_LOGIN_URL: h.emulator.url,
       SF_CLIENT_ID: app.consumerKey,
@@ -30,7 +30,7 @@ beforeAll(async () => {
       LOOM_LLM_SCRIPT: fileURLToPath(new URL('../fixtures/scripts/greeting.json', import.meta.url)),
     },
     logger: silentLogger(),
-    signals: false,
+    http: false,
     tuning: FAST,
   });
   officer2 = await jsforceConnection(h.emulator, 'officer2@lending.test');
@@ -59,7 +59,7 @@ describe('spoofing through the running worker', () => {
   it('refuses a turn on an execution owned by another user and records it as a security event', async () => {
     const executionId = await ownExecution(h.officer);
     const uuid = await h.publishTurn({ AgentExecutionId__c: executionId, TurnIdentifier__c: 'spoof-owner' }, officer2);
-    const entry = await until(async () => (await worker.runtime.deadLetter().list()).find((e) => e.eventUuid === uuid), 'the dead-letter entry');
+    const entry = await until(async () => (await worker.worker.deadLetter().list()).find((e) => e.eventUuid === uuid), 'the dead-letter entry');
     expect(entry).toMatchObject({ reason: 'security:refused', executionId });
     expect(errorSteps(executionId).map((step) => step.ErrorCategory__c)).toContain('SecurityViolation');
     const execution = h.emulator.admin.records('AgentExecution__c').find((record) => record.Id === executionId);
@@ -80,6 +80,6 @@ describe('spoofing through the running worker', () => {
     const executionId = await ownExecution(h.officer);
     const nobody = await jsforceConnection(h.emulator, 'nobody@lending.test');
     await expect(h.publishTurn({ AgentExecutionId__c: executionId }, nobody)).rejects.toThrow(/INSUFFICIENT_ACCESS|does not exist/i);
-    expect(worker.runtime.metrics.get('received')).toBe(1); // only the first test's event ever arrived
+    expect(worker.worker.metrics.get('received')).toBe(1); // only the first test's event ever arrived
   });
 });

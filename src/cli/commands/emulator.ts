@@ -42,8 +42,12 @@ function sampleValue(field: FieldDef): unknown {
       return '2025-01-01';
     case 'picklist':
       return field.picklistValues[0]?.value ?? 'value';
-    default:
-      return field.type === 'reference' ? null : `sample ${field.name}`;
+    default: {
+      if (field.type === 'reference') return null;
+      // Respect the field's length, or the publish example itself fails with STRING_TOO_LONG.
+      const text = `sample ${field.name}`;
+      return field.length > 0 ? text.slice(0, field.length) : text;
+    }
   }
 }
 

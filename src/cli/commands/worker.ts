@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { ConfigError } from '../../errors.ts';
 import { FileDeadLetterStore, RedisDeadLetterStore } from '../../ingestion/dead-letter.ts';
-import { startWorker } from '../../worker/start.ts';
+import { startService } from '../../ops/service.ts';
 
 const ENV_HELP = `
 Environment:
@@ -24,6 +24,11 @@ Environment:
   LOOM_LEADER_TTL_MS        scaled: leader lock lifetime; a dead leader is replaced within about this (default 15000)
   LOOM_SHUTDOWN_GRACE_MS    on SIGTERM, how long running jobs may finish before being handed back (default 30000)
   LOOM_TRUSTED_PUBLISHERS   user IDs allowed to publish turns for executions they do not own
+  LOOM_HITL_SIGNING_KEY     enables approvals (signed pending actions); without it gated tools are refused
+  LOOM_HITL_DEFAULT_APPROVER, LOOM_HITL_SWEEP_MS   approver fallback; how often overdue approvals expire (default 60000)
+  LOOM_HTTP_HOST/PORT/TOKEN HTTP surface: /v1/turns for Apex callouts, /healthz, /readyz, /metrics (default 127.0.0.1:8787)
+  LOOM_SERVICE_IDENTITIES   Agent_Name=service.user@org pairs: the worker's half of the opt-in service identity
+  LOOM_CALLOUT_ALLOWLIST    hosts HttpCallout tools may reach (empty: no callouts)
   LOOM_LLM_*, LOOM_VAULT_KEY, LOOM_LOG_LEVEL   see README (Configuration)
 `;
 
@@ -33,9 +38,11 @@ export function register(program: Command): void {
     .description('Run the Loom worker: subscribe to agent-turn and HITL-decision platform events and run each turn once, as its user')
     .addHelpText('after', ENV_HELP)
     .action(async () => {
-      const running = await startWorker();
-      console.log(`loom worker running in ${running.runtime.mode} mode for org ${running.runtime.org()} (Ctrl+C to stop)`);
-      await running.stopped;
+      const service = await startService({ signals: true });
+      const http = service.url ? `; HTTP on ${service.url}` : '';
+      const hitl = service.sweeper ? 'approvals on' : 'approvals off (set LOOM_HITL_SIGNING_KEY)';
+      console.log(`loom worker running in ${service.worker.mode} mode for org ${service.worker.org()}${http}; ${hitl} (Ctrl+C to stop)`);
+      await service.stopped;
     });
 
   worker

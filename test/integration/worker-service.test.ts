@@ -1,0 +1,137 @@
+/**
+ * The worker service as `loom worker` runs it: HITL wired from LOOM_HITL_SIGNING_KEY, overdue approvals expired by the
+ * interval sweeper without anyone calling it, and the CLI process serving its HTTP surface until SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LENDING_SCRIPT, provisionLendingAgent } from '../../src/dev/lending-agent.ts';
+import type { EmulatorHandle } from '../../src/emulator/server.ts';
+import { ScriptedProvider } from '../../src/llm/scripted.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { startService, type Service } from '../../src/ops/service.ts';
+import { startTurn } from '../../src/runtime/start-turn.ts';
+import { devCredentials, startTestEmulator } from '../support/emulator.ts';
+
+let emulator: EmulatorHandle;
+let stateDir: string;
+let env: Record<string, string>;
+let service: Service;
+let agentId: string;
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string | (() => string), timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({ cometdTimeoutMs: 1_000 });
+  const { app, privateKeyFile } = devCredentials(emulator);
+  stateDir = mkdtempSync(join(tmpdir(), 'loom-worker-service-'));
+  env = {
+    SF_LOGIN_URL: emulator.url,
+    SF_CLIENT_ID: app.consumerKey,
+    SF_PRIVATE_KEY_FILE: privateKeyFile,
+    SF_INTEGRATION_USERNAME: 'worker@lending.test',
+    LOOM_STATE_DIR: stateDir,
+    LOOM_HITL_SIGNING_KEY: 'worker-service-test-signing-key-0123456789',
+  };
+  service = await startService({
+    env,
+    logger: silentLogger(),
+    provider: new ScriptedProvider(LENDING_SCRIPT),
+    http: false,
+    sweepIntervalMs: 200,
+    tuning: { shutdownGraceMs: 2_000, fayeRetrySeconds: 0.2, restartBaseMs: 50 },
+  });
+  agentId = await provisionLendingAgent(service.runtime.clientFor('admin@lending.test'));
+});
+
+afterAll(async () => {
+  await service?.close();
+  await emulator?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('the worker service', () => {
+  it('holds a gated update for approval and the interval sweeper expires it once overdue', async () => {
+    expect(service.sweeper).toBeDefined();
+    const officer = service.runtime.clientFor('officer@lending.test');
+    const started = await startTurn(officer, { agentId, message: 'Please raise the amount of HL-1001 to 27,500.' });
+    const held = await service.waiter.wait(started.turnId, 20_000);
+    expect(held?.status).toBe('Awaiting Action');
+    const integration = service.runtime.integration;
+    const pendingOf = async (): Promise<{ Id: string; Status__c: string } | undefined> =>
+      (await integration.query<{ Id: string; Status__c: string }>(`SELECT Id, Status__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${started.executionId}'`)).records[0];
+    const pending = await pendingOf();
+    expect(pending?.Status__c).toBe('Pending');
+    // Nothing expires before its time: a few sweeps pass and the action is still pending.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect((await pendingOf())?.Status__c).toBe('Pending');
+
+    await integration.update('PendingHITLAction__c', pending!.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
+    const expired = await until(async () => ((await pendingOf())?.Status__c === 'Expired' ? true : undefined), 'the sweeper to expire the action');
+    expect(expired).toBe(true);
+    const amount = await officer.query<{ Amount__c: number }>("SELECT Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'");
+    expect(amount.records[0]?.Amount__c).toBe(25000);
+  });
+
+  it('without a signing key it runs no sweeper: approvals are off and gated tools are refused', async () => {
+    const { LOOM_HITL_SIGNING_KEY: _omitted, ...withoutKey } = env;
+    const plain = await startService({
+      env: { ...withoutKey, LOOM_STATE_DIR: join(stateDir, 'plain') },
+      logger: silentLogger(),
+      provider: new ScriptedProvider(LENDING_SCRIPT),
+      http: false,
+      tuning: { shutdownGraceMs: 2_000, fayeRetrySeconds: 0.2, restartBaseMs: 50 },
+    });
+    try {
+      expect(plain.sweeper).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe('npx loom worker', () => {
+  it('serves health and readiness over HTTP and stops cleanly on SIGTERM', async () => {
+    const bin = fileURLToPath(new URL('../../src/bin/loom.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'worker'], {
+      env: {
+        ...process.env,
+        ...env,
+        LOOM_STATE_DIR: join(stateDir, 'cli'),
+        LOOM_HTTP_PORT: '0',
+        LOOM_LOG_LEVEL: 'error',
+        LOOM_LLM_ADAPTER: 'scripted',
+        LOOM_LLM_SCRIPT: fileURLToPath(new URL('../fixtures/scripts/greeting.json', import.meta.url)),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      const url = await until(async () => /HTTP on (http:\/\/\S+?);/.exec(out)?.[1], () => `the worker banner (output so far: ${out})`, 30_000);
+      expect(out).toMatch(/running in embedded mode for org 00D\w+; HTTP on .*; approvals on/);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ready = await until(async () => {
+        const response = await fetch(`${url}/readyz`);
+        return response.status === 200 ? response : undefined;
+      }, 'readiness');
+      expect(((await ready.json()) as { ready?: boolean }).ready).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
