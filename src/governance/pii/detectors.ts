@@ -90,8 +90,9 @@ const email: Detector = {
 
 // NANP shapes need separators (a bare 10-digit run is more often an order number); international needs + or 00.
 const PHONE_US = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d|[.-]\d)/g;
-// Not right after another digit group: "3704 0044 0532" is one number, not a call to +44.
-const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\d)/g;
+// Not right after another digit group: "3704 0044 0532" is one number, not a call to +44. Not glued to letters either:
+// "001000000000001AAA" is a Salesforce Account ID, not a call to +1.
+const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\w)/g;
 const PHONE_NATIONAL = /(?<![\w+.,/-])\(?\d[\d ().-]{5,18}\d(?![\w]|[.,/-]\d)/g;
 const PHONE_CONTEXT =
   /(?:\bphone|\bph\b|\btel\b|\btelephone|\bmobile|\bmob\b|\bcell|\bfax|\bcall(?:ed)?\b|\btext(?:ed)?\b|\bsms|\bwhatsapp|\bcontact number|\breach (?:me|him|her|us|them) (?:at|on)|\btelefon|t[ée]l[ée]phone|\bt[ée]l[ée]fono|\bm[óo]vil|\bhandy|\bportable|\bcellulare)/gi;
@@ -107,9 +108,12 @@ const phone: Detector = {
   minDigits: 7,
   detect(text, out) {
     scan(text, PHONE_US, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
-    scan(text, PHONE_INTL, out, 'PHONE', (value) => {
+    scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
       const digits = digitsOf(value).replace(/^00/, '');
-      return digits.length >= 8 && isPlausiblePhone(digits) && plausibleGroups(value);
+      if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
+      // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
+      // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
+      return value.startsWith('+') || /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
     });
     if (!hasKeyword(text, PHONE_CONTEXT)) return;
     scan(text, PHONE_NATIONAL, out, 'PHONE', (value, index) => {

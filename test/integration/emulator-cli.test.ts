@@ -1,0 +1,107 @@
+/**
+ * `loom emulator --seed <file>` as a new user runs it: a real child process on a free port. The banner must give the
+ * instance URL, a working login for every seeded user who may log in, and a publish example that actually publishes.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import jsforce from 'jsforce';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SEED = 'scripts/seeds/lending.yaml';
+
+let child: ChildProcessWithoutNullStreams;
+let banner = '';
+
+/** Resolves with everything printed up to the closing hint; rejects when the process exits first. */
+function readBanner(proc: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Ctrl-C stops the emulator.')) resolve(out);
+    });
+    proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    proc.on('exit', (code) => reject(new Error(`emulator exited with ${code} before its banner:\n${out}\n${err}`)));
+  });
+}
+
+beforeAll(async () => {
+  child = spawn(process.execPath, ['src/bin/loom.js', 'emulator', '--seed', SEED, '--port', '0'], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
+  banner = await readBanner(child);
+});
+
+afterAll(async () => {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  await exited;
+});
+
+const instanceUrl = (): string => {
+  const match = /instance \/ login URL\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(banner);
+  expect(match, banner).not.toBeNull();
+  return match![1]!;
+};
+
+/** username → the access token printed under it (undefined when the banner says it has none). */
+function printedTokens(): Map<string, string | undefined> {
+  const tokens = new Map<string, string | undefined>();
+  let user: string | undefined;
+  for (const line of banner.split('\n')) {
+    const heading = /^(\S+@\S+)\s/.exec(line);
+    if (heading) user = heading[1];
+    const token = /^\s+access token: (\S+)$/.exec(line);
+    if (user && token) tokens.set(user, token[1]);
+    if (user && /^\s+no token: /.test(line)) tokens.set(user, undefined);
+  }
+  return tokens;
+}
+
+describe('loom emulator --seed', () => {
+  it('prints the instance URL and a JWT login command for every seeded user', () => {
+    const url = instanceUrl();
+    for (const username of ['admin@lending.test', 'officer@lending.test', 'underwriter@lending.test', 'worker@lending.test']) {
+      expect(banner).toContain(`sf org login jwt --username ${username} `);
+    }
+    expect(banner).toMatch(new RegExp(`--jwt-key-file \\S+loom-worker\\.key --instance-url ${url.replace(/\./g, '\\.')}`));
+  });
+
+  it('prints tokens that work as their own user, and none for a user the app is not pre-authorized for', async () => {
+    const tokens = printedTokens();
+    expect(tokens.get('unapproved@lending.test')).toBeUndefined();
+    expect(banner).toMatch(/unapproved@lending\.test[^\n]*\n[^\n]*\n\s+no token: user hasn't approved this consumer/);
+    for (const username of ['officer@lending.test', 'underwriter@lending.test']) {
+      const conn = new jsforce.Connection({ instanceUrl: instanceUrl(), accessToken: tokens.get(username)!, version: '62.0' });
+      const identity = await conn.identity();
+      expect(identity.username).toBe(username);
+    }
+    // The officer's printed token sees the officer's restrictions, not an admin's.
+    const officer = new jsforce.Connection({ instanceUrl: instanceUrl(), accessToken: tokens.get('officer@lending.test')!, version: '62.0' });
+    await expect(officer.query('SELECT Risk_Tier__c FROM Loan_Application__c')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
+  });
+
+  it('prints a publish example that publishes the agent-turn event as its user', async () => {
+    const line = banner.split('\n').find((text) => text.includes('curl -s -X POST'));
+    expect(line, banner).toBeDefined();
+    const url = /POST (\S+)/.exec(line!)![1]!;
+    const token = /Authorization: Bearer ([^']+)'/.exec(line!)![1]!;
+    const body = /-d '(\{.*\})'/.exec(line!)![1]!;
+    expect(url).toBe(`${instanceUrl()}/services/data/v62.0/sobjects/AgentTurnRequest__e`);
+    const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
+    const result = (await response.json()) as { success?: boolean; errors?: Array<{ statusCode: string }> };
+    expect(response.status, JSON.stringify(result)).toBe(201);
+    expect(result.success).toBe(true);
+    expect(result.errors?.[0]?.statusCode).toBe('OPERATION_ENQUEUED');
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
