@@ -1,0 +1,230 @@
+/**
+ * The governed loop's audit trail and identity, read back from the emulator the way an auditor or a Flow would:
+ * the steps of a tool turn in order with their keys, arguments, rationale, tokens and cost; the storyboard lines; the
+ * execution totals; the AgentTurnResult__e event; the API calls a turn costs. Also: tools are offered per the user's own
+ * CRUD, agent configuration is reloaded when it changes, and a user's revoked session is replaced by a new JWT login.
+ */
+import type { Client as FayeClient } from 'faye';
+import { StreamingExtension } from 'jsforce/lib/api/streaming.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmulatorHandle } from '../../src/emulator/server.ts';
+import { ScriptedProvider } from '../../src/llm/scripted.ts';
+import type { ScriptedScript } from '../../src/llm/script-schema.ts';
+import type { CompletionRequest, LlmProvider } from '../../src/llm/types.ts';
+import { startTurn } from '../../src/runtime/start-turn.ts';
+import type { TurnJob } from '../../src/runtime/jobs.ts';
+import { jsforceConnection, startTestEmulator, TEST_API_VERSION } from '../support/emulator.ts';
+import { answersOf, createHarness, USERS, type Harness } from '../support/runtime.ts';
+import { until } from '../unit/emulator/streaming/harness.ts';
+
+let emulator: EmulatorHandle;
+let harness: Harness;
+let provider: LlmProvider;
+const signal = () => new AbortController().signal;
+
+beforeAll(async () => {
+  emulator = await startTestEmulator();
+  harness = await createHarness(emulator, { runtime: { provider: () => provider } });
+  provider = harness.provider;
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+const READ_APPS = {
+  CapabilityName__c: 'get_application',
+  Description__c: 'Read loan applications by ID.',
+  Parameters__c: JSON.stringify({ type: 'object', properties: { recordIds: { type: 'array', items: { type: 'string' } } }, required: ['recordIds'] }),
+  StandardActionType__c: 'GetRecords',
+  BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', fields: ['Name', 'Amount__c'] }),
+};
+const CREATE_CASE = {
+  CapabilityName__c: 'create_case',
+  Description__c: 'Open a support case.',
+  Parameters__c: JSON.stringify({ type: 'object', properties: { fields: { type: 'object' } }, required: ['fields'] }),
+  StandardActionType__c: 'CreateRecord',
+  BackendConfiguration__c: JSON.stringify({ object: 'Case' }),
+};
+
+/** An agent with tool reasoning on and the given tools, created as the admin. */
+async function createAgent(name: string, capabilities: Array<Record<string, unknown>>): Promise<string> {
+  const admin = harness.clientFor(USERS.admin);
+  const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
+  const agent = await admin.create('AIAgentDefinition__c', {
+    Name: name,
+    DeveloperName__c: name,
+    LLMConfiguration__c: llm.records[0]?.Id,
+    IdentityPrompt__c: 'You are the first prompt.',
+    PIIMaskingMode__c: 'Hybrid',
+    PromptSafetyMode__c: 'Block',
+    EnableToolReasoning__c: true,
+    MaxStepsPerTurn__c: 5,
+    TokenBudgetPerTurn__c: 20_000,
+    IsActive__c: true,
+  });
+  for (const capability of capabilities) {
+    await admin.create('AgentCapability__c', { AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true, ImplementationType__c: 'Standard', ...capability });
+  }
+  return agent.id;
+}
+
+async function turnJob(username: string, agentId: string, message: string): Promise<{ executionId: string; turnId: string; job: TurnJob }> {
+  const client = harness.clientFor(username);
+  const started = await startTurn(client, { agentId, message });
+  const job: TurnJob = {
+    kind: 'turn',
+    eventUuid: `evt-${started.turnId}`,
+    replayId: 1,
+    channel: '/event/AgentTurnRequest__e',
+    receivedAt: new Date().toISOString(),
+    event: { AgentExecutionId__c: started.executionId, InteractionMessageId__c: started.messageId, TurnIdentifier__c: started.turnId, CreatedById: await client.userId(), CreatedDate: new Date().toISOString() },
+  };
+  return { executionId: started.executionId, turnId: started.turnId, job };
+}
+
+const toolNames = (request: CompletionRequest | undefined): string[] => (request?.tools ?? []).map((tool) => tool.name).sort();
+
+async function appId(ref: string): Promise<string> {
+  const { records } = await harness.clientFor(USERS.admin).query<{ Id: string }>(`SELECT Id FROM Loan_Application__c WHERE External_Ref__c = '${ref}'`);
+  return records[0]!.Id;
+}
+
+describe('audit trail of a tool turn, read back from the org', () => {
+  it('tells the whole story in order: keys, arguments without _rationale, rationale, tokens, cost, storyboard, totals, result event and API calls', async () => {
+    const agentId = await createAgent('Storyteller', [READ_APPS, CREATE_CASE]);
+    const app1 = await appId('HL-1001');
+    const rationale = 'The officer asked about HL-1001, so read that application.';
+    const script: ScriptedScript = {
+      rules: [
+        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: rationale } }] } },
+        { when: {}, respond: { text: 'It is {{lastToolResult.records.0.Name}}.' } },
+      ],
+    };
+    provider = new ScriptedProvider(script);
+    const { executionId, turnId, job } = await turnJob(USERS.officer, agentId, 'Tell me about HL-1001');
+    emulator.admin.clearRequestLog();
+    const outcome = await harness.turnHandler.handle(job, signal());
+    const log = emulator.admin.requestLog();
+    expect(outcome.status).toBe('completed');
+
+    // The model was told to explain each call, and saw only tools the officer may use (no Case access: no create_case).
+    const request = (provider as ScriptedProvider).requests[0];
+    expect(toolNames(request)).toEqual(['get_application']);
+    expect(request?.tools?.[0]?.parameters).toMatchObject({ required: expect.arrayContaining(['recordIds', '_rationale']) });
+
+    const admin = harness.clientFor(USERS.admin);
+    const { records: steps } = await admin.query<Record<string, unknown>>(
+      `SELECT StepKey__c, Sequence__c, TurnIdentifier__c, Timestamp__c, StepType__c, StepRole__c, Content__c, ToolName__c, ToolCallId__c, ToolArguments__c, ToolResult__c, ToolRationale__c, ModelIdentifier__c, PromptTokens__c, CompletionTokens__c, TotalTokens__c, EstimatedCostUSD__c, DurationMs__c, IsError__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Sequence__c`,
+    );
+    expect(steps.map((step) => step.StepType__c)).toEqual(['UserInput', 'LLMRequest', 'LLMResponse', 'ToolCall', 'ToolResult', 'LLMRequest', 'LLMResponse', 'AgentResponse']);
+    const turnKey = String(steps[0]!.StepKey__c).slice(0, -5);
+    expect(turnKey.startsWith(`${executionId}-`)).toBe(true);
+    steps.forEach((step, index) => {
+      expect(step).toMatchObject({ Sequence__c: index + 1, TurnIdentifier__c: turnId, IsError__c: false });
+      // Deterministic key (execution, turn, sequence), so a retried job upserts the same rows.
+      expect(step.StepKey__c).toBe(`${turnKey}-${String(index + 1).padStart(4, '0')}`);
+      if (index > 0) expect(String(step.Timestamp__c) >= String(steps[index - 1]!.Timestamp__c)).toBe(true);
+    });
+    expect(steps[0]).toMatchObject({ StepRole__c: 'User', Content__c: 'Tell me about HL-1001' });
+
+    const [call, result] = [steps[3]!, steps[4]!];
+    expect(call).toMatchObject({ ToolName__c: 'get_application', ToolRationale__c: rationale });
+    expect(JSON.parse(String(call.ToolArguments__c))).toEqual({ recordIds: [app1] });
+    expect(result).toMatchObject({ ToolName__c: 'get_application', ToolCallId__c: call.ToolCallId__c });
+    expect(String(result.ToolResult__c)).toContain('25000');
+    const answer = steps[7]!;
+    expect(String(answer.Content__c)).toMatch(/^It is /);
+
+    const responses = steps.filter((step) => step.StepType__c === 'LLMResponse');
+    for (const response of responses) {
+      expect(response.ModelIdentifier__c).toBe('scripted-lending-1');
+      expect(Number(response.TotalTokens__c)).toBe(Number(response.PromptTokens__c) + Number(response.CompletionTokens__c));
+      expect(Number(response.EstimatedCostUSD__c)).toBeGreaterThan(0);
+      expect(Number(response.DurationMs__c)).toBeGreaterThanOrEqual(0);
+    }
+
+    // The storyboard: one line per decision, in order, with the rationale the user sees.
+    const { records: lines } = await admin.query<Record<string, unknown>>(
+      `SELECT Sequence__c, DecisionType__c, ToolName__c, ToolRationale__c, IsSuccess__c FROM AgentDecisionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Sequence__c`,
+    );
+    expect(lines.map((line) => line.DecisionType__c)).toEqual(['ToolCall', 'TextResponse']);
+    expect(lines[0]).toMatchObject({ ToolName__c: 'get_application', ToolRationale__c: rationale, IsSuccess__c: true });
+
+    // Execution totals are the sum of the steps.
+    const sum = (field: string) => responses.reduce((total, step) => total + Number(step[field]), 0);
+    const { records: executions } = await admin.query<Record<string, unknown>>(
+      `SELECT ExecutionStatus__c, TotalTokens__c, TotalPromptTokens__c, TotalCompletionTokens__c, TotalCostUSD__c, StepCount__c FROM AgentExecution__c WHERE Id = '${executionId}'`,
+    );
+    expect(executions[0]).toMatchObject({ ExecutionStatus__c: 'Completed', TotalTokens__c: sum('TotalTokens__c'), TotalPromptTokens__c: sum('PromptTokens__c'), StepCount__c: steps.length });
+    expect(Number(executions[0]!.TotalCostUSD__c)).toBeCloseTo(sum('EstimatedCostUSD__c'), 5);
+    expect(await answersOf(harness, executionId)).toEqual([String(answer.Content__c)]);
+
+    // The whole audit is one /composite call, and the API calls the turn reports are the ones the org counted.
+    const composite = log.filter((entry) => entry.method === 'POST' && entry.path === `/services/data/v${TEST_API_VERSION}/composite`);
+    expect(composite).toHaveLength(1);
+    expect(outcome.apiCalls).toBe(log.filter((entry) => entry.counted).length);
+
+    // AgentTurnResult__e was published for Flows and Lightning pages, and the requester can receive it.
+    const conn = await jsforceConnection(emulator, USERS.officer);
+    const channel = '/event/AgentTurnResult__e';
+    const received: Array<{ payload: Record<string, unknown> }> = [];
+    const client = conn.streaming.createClient([new StreamingExtension.Replay(channel, -2)] as never) as unknown as FayeClient;
+    try {
+      await client.subscribe(channel, (data: unknown) => received.push(data as { payload: Record<string, unknown> }));
+      const mine = await until(() => received.find((event) => event.payload.AgentExecutionId__c === executionId), 'the turn result event');
+      expect(mine.payload).toMatchObject({ TurnIdentifier__c: turnId, Status__c: 'Completed', CreatedById: emulator.org.userByUsername(USERS.worker)!.id });
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('offers a create tool only to a user who may create that object', async () => {
+    const createApp = { ...CREATE_CASE, CapabilityName__c: 'create_application', BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }) };
+    const agentId = await createAgent('App_Opener', [READ_APPS, createApp]);
+    provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'ok' } }] });
+    // The officer may create loan applications; the approver may only read them.
+    for (const [username, expected] of [[USERS.officer, ['create_application', 'get_application']], [USERS.approver, ['get_application']]] as const) {
+      const { job } = await turnJob(username, agentId, 'hello');
+      expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
+      expect(toolNames((provider as ScriptedProvider).requests.at(-1))).toEqual(expected);
+    }
+  });
+
+  it('reloads the agent when its definition changes, without waiting for the cache to expire', async () => {
+    const agentId = await createAgent('Editable', []);
+    provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'ok' } }] });
+    const systemPrompt = () => String((provider as ScriptedProvider).requests.at(-1)?.messages.find((message) => message.role === 'system')?.content);
+    await harness.turnHandler.handle((await turnJob(USERS.officer, agentId, 'one')).job, signal());
+    expect(systemPrompt()).toContain('You are the first prompt.');
+    await harness.clientFor(USERS.admin).update('AIAgentDefinition__c', agentId, { IdentityPrompt__c: 'You are the edited prompt.' });
+    await harness.turnHandler.handle((await turnJob(USERS.officer, agentId, 'two')).job, signal());
+    expect(systemPrompt()).toContain('You are the edited prompt.');
+    expect(systemPrompt()).not.toContain('first prompt');
+  });
+});
+
+describe('acting as the requesting user', () => {
+  it("replaces a revoked user session with a new JWT login for that same user and finishes the turn", async () => {
+    const agentId = await createAgent('Relogin', [READ_APPS]);
+    const app1 = await appId('HL-1001');
+    provider = new ScriptedProvider({
+      rules: [
+        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'asked' } }] } },
+        { when: {}, respond: { text: 'It is {{lastToolResult.records.0.Name}}.' } },
+      ],
+    });
+    const { executionId, job } = await turnJob(USERS.officer, agentId, 'HL-1001?');
+    const loginsBefore = harness.pool.logins.get(USERS.officer) ?? 0;
+    expect(emulator.admin.revokeTokens({ username: USERS.officer })).toBeGreaterThan(0);
+    emulator.admin.clearRequestLog();
+    expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
+    expect(harness.pool.logins.get(USERS.officer)).toBe(loginsBefore + 1);
+    // The refused call came back as 401 and was replayed with the officer's new token, never with another user's.
+    const officerId = emulator.org.userByUsername(USERS.officer)!.id;
+    const log = emulator.admin.requestLog();
+    expect(log.some((entry) => entry.status === 401)).toBe(true);
+    const live = new Set(emulator.admin.tokens().filter((token) => token.userId === officerId && !token.revoked).map((token) => token.tokenId));
+    expect(log.filter((entry) => entry.userId === officerId && entry.status < 400).every((entry) => entry.tokenId !== null && live.has(entry.tokenId))).toBe(true);
+    expect((await answersOf(harness, executionId))[0]).toMatch(/^It is /);
+  });
+});
