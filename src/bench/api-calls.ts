@@ -36,8 +36,12 @@ export const apiCallsBenchmark: Benchmark<'api_calls_per_turn'> = {
       for (const scenario of ['tools0', 'tools1', 'tools3'] as const) await cluster.turn(scenario);
       await cluster.takeRequestLog();
       const [before] = await cluster.stats();
+      const officerId = (await cluster.officer.userId()).slice(0, 15);
       const perTurn: Record<string, number> = {};
       const workerCounted: Record<string, number> = {};
+      /** Where each scenario's calls went: the worker's own reads and writes (integration user), tool calls (as the officer). */
+      const split: Record<string, number> = {};
+      let describeRequests = 0;
       let lastTools1: TurnTiming | undefined;
       for (const scenario of ['tools0', 'tools1', 'tools3'] as Scenario[]) {
         progress(`steady state: ${scenario}`);
@@ -51,10 +55,17 @@ export const apiCallsBenchmark: Benchmark<'api_calls_per_turn'> = {
         }
         perTurn[scenario] = ((await cluster.apiUsed()) - used - sizes.apiTurns) / sizes.apiTurns;
         workerCounted[scenario] = worker / sizes.apiTurns;
+        const log = await cluster.takeRequestLog();
+        describeRequests += log.filter((entry) => entry.path.includes('/describe')).length;
+        const counted = log.filter((entry) => entry.counted);
+        const asOfficer = (entry: { userId: string | null }): boolean => (entry.userId ?? '').slice(0, 15) === officerId;
+        const perTurnOf = (n: number): number => round(n / sizes.apiTurns, 2);
+        split[`${scenario}_context_reads`] = perTurnOf(counted.filter((entry) => !asOfficer(entry) && entry.method === 'GET').length);
+        split[`${scenario}_audit_writes`] = perTurnOf(counted.filter((entry) => !asOfficer(entry) && entry.method !== 'GET').length);
+        // The officer's startTurn composite is the publish, not the worker's; tool calls run with the officer's session.
+        split[`${scenario}_tool_calls`] = perTurnOf(counted.filter((entry) => asOfficer(entry) && entry.method === 'GET').length);
       }
       const [after] = await cluster.stats();
-      const log = await cluster.takeRequestLog();
-      const describeRequests = log.filter((entry) => entry.path.includes('/describe')).length;
       const configLoads = (after?.registryLoads ?? 0) - (before?.registryLoads ?? 0);
       const describeFetches = (after?.describeFetches ?? 0) - (before?.describeFetches ?? 0);
       if (!lastTools1) throw new Error('no steady tools_1 turn ran');
@@ -75,6 +86,7 @@ export const apiCallsBenchmark: Benchmark<'api_calls_per_turn'> = {
           warm_describe_config_calls: describeRequests + configLoads + describeFetches,
           warm_describe_requests: describeRequests,
           warm_agent_config_loads: configLoads,
+          ...split,
         },
       };
     } finally {

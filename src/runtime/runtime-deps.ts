@@ -4,7 +4,8 @@ import type { Logger } from '../logger.ts';
 import { ApiMeter } from '../salesforce/api-meter.ts';
 import { SalesforceClient } from '../salesforce/rest-client.ts';
 import { SessionPool } from '../salesforce/session-pool.ts';
-import type { AgentConfig } from './agent-registry.ts';
+import type { AgentConfig, AgentRegistry } from './agent-registry.ts';
+import type { DescribeCache } from './tools/describe-cache.ts';
 import type { JobHandler } from './jobs.ts';
 import type { SideEffectLedger } from './side-effect-ledger.ts';
 import type { GateDecision, HitlGate } from './ports.ts';
@@ -33,6 +34,9 @@ export interface RuntimeOptions {
   tools?: TurnHandlerDeps['tools'];
   /** Where side-effect claims live (see side-effect-ledger.ts); in-process memory when absent. */
   ledger?: SideEffectLedger;
+  /** Caches the caller keeps a handle on (the benchmarks read their load counters); the turn handler's own when absent. */
+  registry?: (integration: SalesforceClient) => AgentRegistry;
+  describes?: DescribeCache;
 }
 
 export interface Runtime {
@@ -87,6 +91,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(options.onTurnWritten ? { onTurnWritten: options.onTurnWritten } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.registry ? { registry: options.registry(integration) } : {}),
+    ...(options.describes ? { describes: options.describes } : {}),
   });
   const decisionHandler = hitl ? hitl.decisionHandler(turnHandler) : refuseDecisions;
   const handler: JobHandler = {

@@ -13,6 +13,8 @@ export class TurnRecorder implements StepRecorder {
   private readonly decisions: Array<DecisionLine & { sequence: number }> = [];
   private flushedSteps = 0;
   private flushedDecisions = 0;
+  /** The hashed turn part of every key, computed once (a UUID turn ID is hashed; the profile showed it per step). */
+  private turnPart: string | undefined;
 
   constructor(
     readonly executionId: string,
@@ -48,7 +50,12 @@ export class TurnRecorder implements StepRecorder {
   }
 
   stepKey(sequence: number): string {
-    return `${this.executionId}-${turnKey(this.turnId)}-${String(sequence).padStart(4, '0')}`;
+    return `${this.executionId}-${this.keyPart()}-${String(sequence).padStart(4, '0')}`;
+  }
+
+  private keyPart(): string {
+    this.turnPart ??= turnKey(this.turnId);
+    return this.turnPart;
   }
 
   private stepRecord(step: StepInput & { sequence: number; at: string }): Record<string, unknown> {
@@ -83,7 +90,7 @@ export class TurnRecorder implements StepRecorder {
 
   private decisionRecord(line: DecisionLine & { sequence: number }): Record<string, unknown> {
     return compact({
-      DecisionKey__c: `${this.executionId}-${turnKey(this.turnId)}-d${String(line.sequence).padStart(4, '0')}`,
+      DecisionKey__c: `${this.executionId}-${this.keyPart()}-d${String(line.sequence).padStart(4, '0')}`,
       AgentExecution__c: this.executionId,
       TurnIdentifier__c: this.turnId,
       Sequence__c: line.sequence,

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,9 @@ export class Cluster {
       LOOM_LOG_LEVEL: 'error',
       LOOM_REPLAY_FROM: '-1',
       LOOM_LLM_ADAPTER: 'scripted',
+      // Each cluster signs its own pending actions; the demo's approver takes the held updates.
+      LOOM_HITL_SIGNING_KEY: `bench-${randomBytes(24).toString('hex')}`,
+      LOOM_HITL_DEFAULT_APPROVER: 'approver@lending.test',
       // Embedded unless a Redis URL is given; an inherited REDIS_URL must not switch the mode.
       REDIS_URL: this.redis?.url,
     };
@@ -109,14 +113,16 @@ export class Cluster {
     if (!parsed.success) return;
     const message = parsed.data;
     if (message.type !== 'done') return;
-    const result = { turnId: message.turnId, status: message.status, firstModelAt: message.firstModelAt, doneAt: message.at, apiCalls: message.apiCalls };
-    const turn = this.pending.get(message.turnId);
-    if (!turn) {
-      this.early.set(message.turnId, result);
-      return;
+    for (const done of message.turns) {
+      const result = { turnId: done.turnId, status: done.status, firstModelAt: done.firstModelAt, doneAt: done.at, apiCalls: done.apiCalls };
+      const turn = this.pending.get(done.turnId);
+      if (!turn) {
+        this.early.set(done.turnId, result);
+        continue;
+      }
+      this.pending.delete(done.turnId);
+      turn.resolve({ ...result, executionId: turn.executionId ?? '', publishedAt: turn.publishedAt });
     }
-    this.pending.delete(message.turnId);
-    turn.resolve({ ...result, executionId: turn.executionId ?? '', publishedAt: turn.publishedAt });
   }
 
   /** Publishes one turn as the officer and resolves when a worker reports it done. */
@@ -180,9 +186,9 @@ export class Cluster {
   }
 
   /** Paths of the emulator's request log since the last call (the log is cleared each time). */
-  async takeRequestLog(): Promise<Array<{ method: string; path: string; counted: boolean }>> {
+  async takeRequestLog(): Promise<Array<{ method: string; path: string; counted: boolean; userId: string | null }>> {
     const response = await fetch(`${this.ready.url}/__emulator/requests`);
-    const entries = (await response.json()) as Array<{ method: string; path: string; counted: boolean }>;
+    const entries = (await response.json()) as Array<{ method: string; path: string; counted: boolean; userId: string | null }>;
     await fetch(`${this.ready.url}/__emulator/requests`, { method: 'DELETE' });
     return entries;
   }

@@ -21,17 +21,20 @@ export const WorkerStats = z.strictObject({
 });
 export type WorkerStats = z.infer<typeof WorkerStats>;
 
+/** A turn job finished (its audit is written), with its first model request's time; epoch ms, sub-ms resolution. */
+export const TurnDone = z.strictObject({
+  turnId: z.string(),
+  status: z.string(),
+  apiCalls: z.number().int().nonnegative(),
+  firstModelAt: z.number().nullable(),
+  at: z.number(),
+});
+export type TurnDone = z.infer<typeof TurnDone>;
+
 export const WorkerMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('worker-ready'), pid: z.number().int(), mode: z.enum(['embedded', 'scaled']) }),
-  /** A turn job finished (its audit is written), with its first model request's time; epoch ms, sub-ms resolution. */
-  z.strictObject({
-    type: z.literal('done'),
-    turnId: z.string(),
-    status: z.string(),
-    apiCalls: z.number().int().nonnegative(),
-    firstModelAt: z.number().nullable(),
-    at: z.number(),
-  }),
+  /** Turn jobs that finished since the last report, sent once per event-loop turn (one IPC write, not one per turn). */
+  z.strictObject({ type: z.literal('done'), turns: z.array(TurnDone).min(1) }),
   WorkerStats,
 ]);
 export type WorkerMessage = z.infer<typeof WorkerMessage>;

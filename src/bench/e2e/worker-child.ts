@@ -1,6 +1,6 @@
 /**
  * A Loom worker in its own process for the end-to-end benchmarks (forked by cluster.ts). It is `startWorker` with the
- * production turn handler; only the model is the zero-latency scripted provider, wrapped to report when each turn's
+ * production runtime (`createRuntime`, HITL included); only the model is the zero-latency scripted provider, wrapped to report when each turn's
  * first model request arrives. Reports every finished turn and, on request, its CPU, memory and cache counters.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -11,35 +11,17 @@ import type { CompletionRequest, LlmProvider } from '../../llm/types.ts';
 import { createLogger } from '../../logger.ts';
 import { AgentRegistry } from '../../runtime/agent-registry.ts';
 import type { JobHandler } from '../../runtime/jobs.ts';
-import type { HitlGate } from '../../runtime/ports.ts';
 import { DescribeCache } from '../../runtime/tools/describe-cache.ts';
-import { createTurnHandler } from '../../runtime/turn-handler.ts';
-import { ApiMeter } from '../../salesforce/api-meter.ts';
-import { SalesforceClient } from '../../salesforce/rest-client.ts';
-import { SessionPool } from '../../salesforce/session-pool.ts';
+import { createRuntime } from '../../runtime/runtime-deps.ts';
 import { loadConfig } from '../../config.ts';
-import { epochMs, WorkerCommand, type WorkerMessage } from './protocol.ts';
+import { epochMs, WorkerCommand, type TurnDone, type WorkerMessage } from './protocol.ts';
 import { BENCH_SCRIPT } from './script.ts';
 
 const send = (message: WorkerMessage): void => void process.send?.(message);
 const config = loadConfig(process.env);
 const logger = createLogger({ level: 'error', name: 'bench-worker' });
-const privateKeyPem = (config.SF_PRIVATE_KEY ?? '').replace(/\\n/g, '\n');
-const pool = new SessionPool({ loginUrl: config.SF_LOGIN_URL ?? '', clientId: config.SF_CLIENT_ID ?? '', privateKeyPem, logger });
-const meter = new ApiMeter();
-const integration = new SalesforceClient(config.SF_INTEGRATION_USERNAME ?? '', { pool, apiVersion: config.SF_API_VERSION, meter, logger });
-const clients = new Map<string, SalesforceClient>();
-const clientFor = (username: string): SalesforceClient => {
-  let client = clients.get(username.toLowerCase());
-  if (!client) {
-    client = new SalesforceClient(username, { pool, apiVersion: config.SF_API_VERSION, meter, logger });
-    clients.set(username.toLowerCase(), client);
-  }
-  return client;
-};
-
-// One IPC message per turn (sent when it is done) keeps the measurement's own cost low: the first model request's time
-// is kept in the job's async context until then.
+if (!config.LOOM_HITL_SIGNING_KEY) throw new Error('the benchmark worker needs LOOM_HITL_SIGNING_KEY (the real approval gate holds its pending turns)');
+// The first model request's time is kept in the job's async context until the turn is reported done.
 const turnClock = new AsyncLocalStorage<{ firstModelAt: number | null }>();
 const scripted = new ScriptedProvider(BENCH_SCRIPT);
 const provider: LlmProvider = {
@@ -53,33 +35,41 @@ const provider: LlmProvider = {
   },
 };
 
-/** Holds every tool that needs a person: the turn ends awaiting approval (the benchmark's pending conversations). */
-const holdingGate: HitlGate = {
-  async review(request) {
-    if (request.tool.hitlMode === '' && !request.modelRequestedApproval) return { decision: 'execute', args: request.args };
-    return { decision: 'hold', pendingActionId: `bench-${request.toolCallId}`, message: 'Waiting for a loan approver.', type: 'Approval' };
-  },
-};
-
-const registry = new AgentRegistry(integration);
+// The production wiring (createRuntime): per-user JWT sessions, the turn handler and the real HITL gate, which writes
+// a PendingHITLAction__c for every held tool call (the memory benchmark's conversations awaiting approval).
 const describes = new DescribeCache();
-const turns = createTurnHandler({
+let registry: AgentRegistry | undefined;
+const runtime = createRuntime({
+  loginUrl: config.SF_LOGIN_URL ?? '',
+  clientId: config.SF_CLIENT_ID ?? '',
+  privateKeyPem: (config.SF_PRIVATE_KEY ?? '').replace(/\\n/g, '\n'),
+  integrationUsername: config.SF_INTEGRATION_USERNAME ?? '',
+  apiVersion: config.SF_API_VERSION,
   logger,
-  meter,
-  integration,
-  clientFor,
-  providerFor: () => provider,
+  provider: () => provider,
   vault: new MemoryTokenVault(),
-  gateFor: () => holdingGate,
-  registry,
+  hitl: { signingKey: config.LOOM_HITL_SIGNING_KEY, ...(config.LOOM_HITL_DEFAULT_APPROVER ? { defaultApprover: config.LOOM_HITL_DEFAULT_APPROVER } : {}) },
+  registry: (integration) => (registry = new AgentRegistry(integration)),
   describes,
 });
+const turns = runtime.handler;
+
+// The profile showed one IPC write per turn among the worker's heaviest frames: report finished turns in batches.
+let finished: TurnDone[] = [];
+const flushDone = (): void => {
+  const batch = finished;
+  finished = [];
+  send({ type: 'done', turns: batch });
+};
+const reportDone = (turn: TurnDone): void => {
+  if (finished.push(turn) === 1) setImmediate(flushDone);
+};
 const handler: JobHandler = {
   async handle(job, signal) {
     const clock = { firstModelAt: null as number | null };
     const outcome = await turnClock.run(clock, () => turns.handle(job, signal));
     const turnId = job.kind === 'turn' ? String((job.event as { TurnIdentifier__c?: unknown }).TurnIdentifier__c ?? '') : '';
-    send({ type: 'done', turnId, status: outcome.status, apiCalls: outcome.apiCalls ?? 0, firstModelAt: clock.firstModelAt, at: epochMs() });
+    reportDone({ turnId, status: outcome.status, apiCalls: outcome.apiCalls ?? 0, firstModelAt: clock.firstModelAt, at: epochMs() });
     return outcome;
   },
 };
@@ -106,9 +96,9 @@ process.on('message', (raw) => {
     cpuMs: (usage.user + usage.system) / 1000,
     rssMb: memory.rss / 2 ** 20,
     heapMb: memory.heapUsed / 2 ** 20,
-    registryLoads: registry.loads,
+    registryLoads: registry?.loads ?? 0,
     describeFetches: describes.fetches,
-    apiCalls: meter.total,
+    apiCalls: runtime.meter.total,
   });
 });
 process.on('disconnect', () => void worker.close().finally(() => process.exit(0)));
