@@ -190,6 +190,22 @@ describe('audit trail of a tool turn, read back from the org', () => {
     }
   });
 
+  it("shows the model, in the text-to-SOQL tool, exactly the schema the user's guard allows", async () => {
+    provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'ok' } }] });
+    const schemaFor = async (username: string): Promise<string> => {
+      const { job } = await harness.turn(username, 'hello');
+      expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
+      const tool = (provider as ScriptedProvider).requests.at(-1)?.tools?.find((candidate) => candidate.name === 'query_applications');
+      return String(tool?.description);
+    };
+    const officer = await schemaFor(USERS.officer);
+    expect(officer).toMatch(/Schema available to this user for SOQL/);
+    expect(officer).toMatch(/Loan_Application__c:\n\s+fields: .*Amount__c \(currency\)/);
+    expect(officer).not.toMatch(/Risk_Tier__c|SSN__c|Birthdate/);
+    const underwriter = await schemaFor(USERS.underwriter);
+    expect(underwriter).toContain('Risk_Tier__c');
+  });
+
   it('reloads the agent when its definition changes, without waiting for the cache to expire', async () => {
     const agentId = await createAgent('Editable', []);
     provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'ok' } }] });

@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { buildSchemaPrompt } from '../../governance/soql-guard/index.ts';
 import type { SalesforceClient } from '../../salesforce/rest-client.ts';
 import type { Capability } from '../agent-registry.ts';
 import type { ToolDefinition, ToolExecutor, ToolOutcome } from '../ports.ts';
@@ -56,7 +57,15 @@ export async function toolsForUser(
         break;
       }
     }
-    if (allowed) tools.push(tool);
+    if (!allowed) continue;
+    // Text-to-SOQL: the model sees the schema from the same allow-list the guard enforces, so it is told the truth.
+    if (tool.implementationType === 'Standard' && tool.implementationDetail === 'SoqlQuery') {
+      const objects = needs.map((need) => need.object);
+      const schema = buildSchemaPrompt(await describes.index(client, objects), objects);
+      tools.push({ ...tool, description: `${tool.description}\n\n${schema}` });
+    } else {
+      tools.push(tool);
+    }
   }
   return { tools, hidden };
 }
