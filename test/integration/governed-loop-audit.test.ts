@@ -47,7 +47,7 @@ const CREATE_CASE = {
 };
 
 /** An agent with tool reasoning on and the given tools, created as the admin. */
-async function createAgent(name: string, capabilities: Array<Record<string, unknown>>): Promise<string> {
+async function createAgent(name: string, capabilities: Array<Record<string, unknown>>, maxSteps = 5): Promise<string> {
   const admin = harness.clientFor(USERS.admin);
   const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
   const agent = await admin.create('AIAgentDefinition__c', {
@@ -58,7 +58,7 @@ async function createAgent(name: string, capabilities: Array<Record<string, unkn
     PIIMaskingMode__c: 'Hybrid',
     PromptSafetyMode__c: 'Block',
     EnableToolReasoning__c: true,
-    MaxStepsPerTurn__c: 5,
+    MaxStepsPerTurn__c: maxSteps,
     TokenBudgetPerTurn__c: 20_000,
     IsActive__c: true,
   });
@@ -216,6 +216,25 @@ describe('audit trail of a tool turn, read back from the org', () => {
     await harness.turnHandler.handle((await turnJob(USERS.officer, agentId, 'two')).job, signal());
     expect(systemPrompt()).toContain('You are the edited prompt.');
     expect(systemPrompt()).not.toContain('first prompt');
+  });
+});
+
+describe('loop limits', () => {
+  it('stops at the step cap with an Error step and a plain answer, never an endless tool loop', async () => {
+    const agentId = await createAgent('Looper', [READ_APPS], 2);
+    const app1 = await appId('HL-1001');
+    provider = new ScriptedProvider({ rules: [{ when: {}, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'again' } }] } }] });
+    const { executionId, job } = await turnJob(USERS.officer, agentId, 'Loop forever');
+    expect((await harness.turnHandler.handle(job, signal())).status).toBe('failed');
+    expect((provider as ScriptedProvider).requests).toHaveLength(2);
+    const { records: steps } = await harness.clientFor(USERS.admin).query<Record<string, unknown>>(
+      `SELECT StepType__c, ErrorCategory__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Sequence__c`,
+    );
+    expect(steps.filter((step) => step.StepType__c === 'ToolCall')).toHaveLength(2);
+    expect(steps.at(-1)).toMatchObject({ StepType__c: 'Error', ErrorCategory__c: 'StepLimit' });
+    expect(await answersOf(harness, executionId)).toEqual([expect.stringMatching(/allowed number of steps/)]);
+    const { records } = await harness.clientFor(USERS.admin).query<Record<string, unknown>>(`SELECT ExecutionStatus__c, LastError__c FROM AgentExecution__c WHERE Id = '${executionId}'`);
+    expect(records[0]).toMatchObject({ ExecutionStatus__c: 'Failed', LastError__c: 'StepLimit' });
   });
 });
 
