@@ -38,8 +38,8 @@ export const SIZES: Record<BenchProfile, BenchSizes> = {
     throughputRounds: 3,
     memoryFirstTurns: 1_000,
     memoryTotalTurns: 10_000,
-    memoryBudgetMs: 45_000,
-    memoryPending: 500,
+    memoryBudgetMs: 150_000,
+    memoryPending: 1_000,
   },
   quick: {
     rounds: 3,

@@ -51,8 +51,9 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
     const begin = performance.now();
     const outcome = await bench.run({ profile, sizes: SIZES[profile], logger: logger.child({ bench: bench.name }), progress: (detail) => progress.update(detail) });
     report[bench.name] = outcome.figures;
-    details[bench.name] = outcome.details;
-    progress.end(bench.name, (performance.now() - begin) / 1000);
+    const seconds = (performance.now() - begin) / 1000;
+    details[bench.name] = { ...outcome.details, seconds: Math.round(seconds * 10) / 10 };
+    progress.end(bench.name, seconds);
   }
   return validateReport({
     ...report,
