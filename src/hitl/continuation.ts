@@ -69,8 +69,13 @@ export function parseArgs(text: string | null): Record<string, unknown> | null {
   }
 }
 
+/**
+ * What the row's signature must cover. Asynchronous rows (and any row signed with its type) bind the HITL type too,
+ * so a record re-typed behind the worker — say an Approval turned into Asynchronous to skip the approver — fails.
+ */
 export function signedAction(row: PendingRow, args: Record<string, unknown>): SignedAction {
-  return { executionId: row.AgentExecution__c, turnId: row.TurnIdentifier__c, toolCallId: row.ToolCallId__c, toolName: row.ToolName__c, args };
+  const typed = row.HITLType__c === 'Asynchronous' || (row.ArgumentsSignature__c ?? '').startsWith('v2.');
+  return { executionId: row.AgentExecution__c, turnId: row.TurnIdentifier__c, toolCallId: row.ToolCallId__c, toolName: row.ToolName__c, args, ...(typed ? { hitlType: row.HITLType__c } : {}) };
 }
 
 /** The arguments to run if the record is intact (reviewed ones win), or null when its signature does not verify. */

@@ -15,8 +15,10 @@ const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
  */
 export async function refusalFor(input: {
   row: PendingRow;
-  decision: 'Confirm' | 'Decline' | 'Approve' | 'Reject';
+  decision: 'Confirm' | 'Decline' | 'Approve' | 'Reject' | 'Run';
   decider: UserFacts | null;
+  /** The worker's integration user: the only one who may start an asynchronous action. */
+  workerId: string;
   args: Record<string, unknown>;
   users: UserDirectory;
   clientFor: (username: string) => SalesforceClient;
@@ -25,6 +27,13 @@ export async function refusalFor(input: {
   const { row, decider } = input;
   if (!decider) return 'The deciding user does not exist.';
   if (!decider.active) return `${decider.username} is inactive.`;
+  if (input.decision === 'Run') {
+    if (row.HITLType__c !== 'Asynchronous') return `Run applies only to asynchronous actions; this ${row.HITLType__c} action waits for a person.`;
+    return sameId(decider.id, input.workerId) ? null : `Only the worker starts asynchronous actions; ${decider.username} is not its integration user.`;
+  }
+  // The worker may publish decision events (for Run) but never decides for a person, whatever routing says.
+  if (sameId(decider.id, input.workerId)) return `The worker's integration user only starts asynchronous actions; it cannot ${input.decision.toLowerCase()} one.`;
+  if (row.HITLType__c === 'Asynchronous') return `An asynchronous action needs no decision; ${decider.username} cannot ${input.decision.toLowerCase()} it.`;
   if (input.decision === 'Confirm' || input.decision === 'Decline') {
     return sameId(decider.id, row.RequestingUser__c) ? null : `Only the requesting user can ${input.decision.toLowerCase()} this action; ${decider.username} is not them.`;
   }

@@ -4,15 +4,18 @@ import { applyDecision, type DecisionServices } from './resolve.ts';
 import { runSweep } from './sweeper.ts';
 
 /**
- * Handles `decision` jobs (one `AgentHITLDecision__e` each; the decider is the event's CreatedById) and `sweep` jobs
- * (expire overdue pending actions). Both continue the waiting turn through the same turn machinery as new turns.
+ * Handles `decision` jobs (one `AgentHITLDecision__e` each; the decider is the event's CreatedById; `Run` from the
+ * worker starts an asynchronous tool) and `sweep` jobs (expire overdue actions, start stranded asynchronous ones). Both continue the waiting turn through the same turn machinery as new turns.
  */
 export function createDecisionHandler(services: DecisionServices & { meter: ApiMeter }): JobHandler {
   return {
     async handle(job: LoomJob, signal: AbortSignal): Promise<JobOutcome> {
       if (job.kind === 'sweep') {
         const { result, scope } = await services.meter.scope(() => runSweep(services, signal));
-        return { status: 'completed', detail: `expired ${result.expired} of ${result.due} overdue action(s)`, apiCalls: scope.calls };
+        const expired = `expired ${result.expired} of ${result.due} overdue action(s)`;
+        // The operator log skips details that start with "expired 0 ": put stranded asynchronous starts first.
+        const detail = result.started > 0 ? `started ${result.started} stranded asynchronous action(s); ${expired}` : expired;
+        return { status: 'completed', detail, apiCalls: scope.calls };
       }
       if (job.kind !== 'decision') return { status: 'ignored', detail: `not a decision job: ${job.kind}` };
       const { event, eventUuid } = DecisionJob.parse(job);

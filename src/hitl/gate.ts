@@ -1,4 +1,4 @@
-import { PermanentError } from '../errors.ts';
+import { PermanentError, TransientError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AgentConfig, Capability } from '../runtime/agent-registry.ts';
 import type { GateDecision, HitlGate, ToolDefinition, TurnTrust } from '../runtime/ports.ts';
@@ -46,7 +46,8 @@ interface Held {
 /**
  * The runtime-enforced gate for one turn. What the capability says decides; the model can only ADD a requirement
  * (`_requiresApproval`), never remove one, and nothing it writes in arguments or text is read as a confirmation.
- * A held call becomes a signed `PendingHITLAction__c` written in the turn's own atomic audit write.
+ * A held call becomes a signed `PendingHITLAction__c` written in the turn's own atomic audit write. A capability that
+ * runs asynchronously and needs no person is held too (type Asynchronous) and started after the write (`Run`).
  */
 export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate {
   const writes: Array<Record<string, unknown> & { ActionKey__c: string }> = [];
@@ -57,10 +58,13 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
     async review(request): Promise<GateDecision> {
       const capability = turn.agent.capabilities.find((candidate) => candidate.Id === request.tool.capabilityId);
       if (!capability) throw new PermanentError(`No capability backs the tool "${request.tool.name}"`, { category: 'Configuration' });
-      const required = requirement(capability, request.args, request.modelRequestedApproval, request.approvalReason);
+      // A person's decision comes first; an approved call already runs in its own job (the decision job).
+      const required =
+        requirement(capability, request.args, request.modelRequestedApproval, request.approvalReason) ??
+        (capability.RunAsynchronously__c ? { type: 'Asynchronous' as const, reasons: [ASYNC_REASON] } : null);
       if (!required) return { decision: 'execute', args: request.args };
 
-      const needsApproval = required.type !== 'Confirmation';
+      const needsApproval = required.type !== 'Confirmation' && required.type !== 'Asynchronous';
       let routing: ApprovalRouting | null = null;
       let approverId: string | null = null;
       if (needsApproval) {
@@ -98,6 +102,8 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
           toolCallId: request.toolCallId,
           toolName: request.tool.name,
           args: request.args,
+          // An Asynchronous hold runs without a person: its type is signed so no other hold can be re-typed into it.
+          ...(required.type === 'Asynchronous' ? { hitlType: required.type } : {}),
         }),
         RequestedAt__c: now.toISOString(),
         ExpiresAt__c: expiresAt.toISOString(),
@@ -105,7 +111,7 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
       });
       const summary = await describeAction(request.tool, request.args, turn.trust);
       held.push({ key, type: required.type, toolName: request.tool.name, routing, approverId, summary });
-      return { decision: 'hold', pendingActionId: key, type: required.type === 'Confirmation' || required.type === 'ConfirmationThenApproval' ? 'Confirmation' : 'Approval', message: holdMessage(required.type, summary, routing, expiresAt) };
+      return { decision: 'hold', pendingActionId: key, type: shownType(required.type), message: holdMessage(required.type, summary, routing, expiresAt) };
     },
 
     takeWrites() {
@@ -113,14 +119,25 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
     },
 
     async afterWrite(): Promise<void> {
-      const approvals = held.splice(0, held.length).filter((item) => item.routing !== null);
-      if (approvals.length === 0) return;
+      const written = held.splice(0, held.length);
+      const approvals = written.filter((item) => item.routing !== null);
+      const background = written.filter((item) => item.type === 'Asynchronous');
+      if (approvals.length === 0 && background.length === 0) return;
+      let ids: Array<{ Id: string; ActionKey__c: string }>;
       try {
-        const ids = await services.integration.query<{ Id: string; ActionKey__c: string }>(
-          `SELECT Id, ActionKey__c FROM PendingHITLAction__c WHERE ActionKey__c IN (${approvals.map((item) => `'${item.key}'`).join(', ')})`,
-        );
+        ids = (
+          await services.integration.query<{ Id: string; ActionKey__c: string }>(
+            `SELECT Id, ActionKey__c FROM PendingHITLAction__c WHERE ActionKey__c IN (${written.map((item) => `'${item.key}'`).join(', ')})`,
+          )
+        ).records;
+      } catch (error) {
+        services.logger.warn({ err: error }, 'could not read the held actions back; the sweeper starts asynchronous ones and approvers see them in the queue');
+        return;
+      }
+      await startInBackground(services, background, ids);
+      try {
         for (const item of approvals) {
-          const pendingId = ids.records.find((record) => record.ActionKey__c === item.key)?.Id;
+          const pendingId = ids.find((record) => record.ActionKey__c === item.key)?.Id;
           if (!pendingId || !item.routing) continue;
           await services.notifier.approvalRequested(
             {
@@ -142,6 +159,44 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
       }
     },
   };
+}
+
+const ASYNC_REASON = 'Capability runs asynchronously: the worker starts it in a separate job.';
+
+/**
+ * Starts each asynchronous hold through the normal decision path: an `AgentHITLDecision__e` with Decision `Run`,
+ * published as the worker's integration user (durable, de-duplicated, queued and retried like any decision). A lost
+ * publish strands nothing: the sweeper runs asynchronous actions that are still pending after a grace period.
+ */
+async function startInBackground(services: HitlServices, items: Held[], ids: Array<{ Id: string; ActionKey__c: string }>): Promise<void> {
+  for (const item of items) {
+    const pendingId = ids.find((record) => record.ActionKey__c === item.key)?.Id;
+    if (!pendingId) {
+      services.logger.warn({ actionKey: item.key }, 'asynchronous action not found after the write; the sweeper will start it');
+      continue;
+    }
+    try {
+      await publishRun(services.integration, pendingId);
+    } catch (error) {
+      services.logger.warn({ err: error, pendingId }, 'could not publish the Run decision; the sweeper will start the asynchronous action');
+    }
+  }
+}
+
+/** Publishes `Run` for one pending action as the integration user; a publish the platform did not accept throws. */
+export async function publishRun(integration: SalesforceClient, pendingId: string): Promise<void> {
+  const result = await integration.request<{ success?: boolean; errors?: Array<{ statusCode?: string; message?: string }> }>('POST', '/sobjects/AgentHITLDecision__e', {
+    PendingActionId__c: pendingId,
+    Decision__c: 'Run',
+  });
+  // A successful publish reports OPERATION_ENQUEUED in `errors` (wire protocol §4); anything else is a failure.
+  const failures = (result.errors ?? []).filter((error) => error.statusCode !== 'OPERATION_ENQUEUED');
+  if (result.success === false || failures.length > 0) throw new TransientError(`Run was not published: ${JSON.stringify(failures).slice(0, 300)}`);
+}
+
+function shownType(type: HitlType): string {
+  if (type === 'Asynchronous') return 'Background run';
+  return type === 'Confirmation' || type === 'ConfirmationThenApproval' ? 'Confirmation' : 'Approval';
 }
 
 /** Which human step a call needs, or null to run it now. */
@@ -178,6 +233,7 @@ async function describeAction(tool: ToolDefinition, args: Record<string, unknown
 
 function holdMessage(type: HitlType, summary: string, routing: ApprovalRouting | null, expiresAt: Date): string {
   const until = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (type === 'Asynchronous') return `I started ${summary} as a background job; I will continue here when it completes (it is cancelled if it has not run by ${until}).`;
   if (type === 'Confirmation') return `Please confirm before I run ${summary}. Reply "yes" to go ahead or "no" to cancel (valid until ${until}).`;
   const who = routing ? describeRouting(routing) : 'an approver';
   if (type === 'ConfirmationThenApproval') {

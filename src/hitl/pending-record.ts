@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { PermanentError } from '../errors.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 
-export type HitlType = 'Confirmation' | 'Approval' | 'ConfirmationThenApproval' | 'ConditionalApproval';
+/** `Asynchronous`: no person decides; the tool runs later in its own job, started by the worker's `Run` decision. */
+export type HitlType = 'Confirmation' | 'Approval' | 'ConfirmationThenApproval' | 'ConditionalApproval' | 'Asynchronous';
 export type PendingStatus = 'Pending' | 'Confirmed' | 'Approved' | 'Rejected' | 'Declined' | 'Expired' | 'Cancelled';
 
 const Nullable = z.string().nullish().transform((value) => value ?? null);
@@ -18,7 +19,7 @@ export const PendingRow = z.object({
   TurnIdentifier__c: z.string(),
   ToolCallId__c: z.string(),
   ToolName__c: z.string(),
-  HITLType__c: z.enum(['Confirmation', 'Approval', 'ConfirmationThenApproval', 'ConditionalApproval']),
+  HITLType__c: z.enum(['Confirmation', 'Approval', 'ConfirmationThenApproval', 'ConditionalApproval', 'Asynchronous']),
   Status__c: z.enum(['Pending', 'Confirmed', 'Approved', 'Rejected', 'Declined', 'Expired', 'Cancelled']),
   RequestingUser__c: z.string(),
   Approver__c: Nullable,

@@ -18,12 +18,12 @@ export interface DecisionServices extends HitlServices {
   resumer: TurnResumer;
 }
 
-export type DecisionKind = 'Confirm' | 'Approve' | 'Reject' | 'Decline' | 'Expire';
+export type DecisionKind = 'Confirm' | 'Approve' | 'Reject' | 'Decline' | 'Run' | 'Expire';
 
 export interface DecisionRequest {
   pendingId: string;
   decision: DecisionKind;
-  /** The person deciding (`CreatedById` of the event); null when the worker itself expires the action. */
+  /** Who decided (`CreatedById` of the event: a person, or the worker for `Run`); null when the worker expires the action. */
   deciderId: string | null;
   comment?: string | null | undefined;
   editedArgumentsJson?: string | null | undefined;
@@ -31,7 +31,8 @@ export interface DecisionRequest {
   eventId: string;
 }
 
-const TO: Record<DecisionKind, PendingStatus> = { Confirm: 'Confirmed', Approve: 'Approved', Reject: 'Rejected', Decline: 'Declined', Expire: 'Expired' };
+// `Run` ends Approved: the worker let an action that needs no person proceed (ResolvedBy__c is the worker).
+const TO: Record<DecisionKind, PendingStatus> = { Confirm: 'Confirmed', Approve: 'Approved', Reject: 'Rejected', Decline: 'Declined', Run: 'Approved', Expire: 'Expired' };
 
 /**
  * Applies one decision to one pending action, exactly once, then continues (or closes) the turn that waited for it.
@@ -65,14 +66,17 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     decision = 'Expire';
   }
   const waitsForConfirmation = row.Status__c === 'Pending' && (row.HITLType__c === 'Confirmation' || row.HITLType__c === 'ConfirmationThenApproval');
-  if (decision !== 'Expire' && (decision === 'Confirm' || decision === 'Decline') !== waitsForConfirmation) {
+  // Run and asynchronous actions follow the worker's rules (checked with the decider below), not a person's stage.
+  const workerRules = decision === 'Run' || row.HITLType__c === 'Asynchronous';
+  if (decision !== 'Expire' && !workerRules && (decision === 'Confirm' || decision === 'Decline') !== waitsForConfirmation) {
     await note(`${decision} by ${who} refused: the action waits for ${waitsForConfirmation ? 'confirmation by the requesting user' : 'an approver'}.`, { isError: true, category: 'InvalidDecision' });
     return { status: 'refused', detail: 'decision does not apply to this stage' };
   }
 
   const stored = verifiedArgs(services.signer, row);
   if (decision !== 'Expire') {
-    const denied = await refusalFor({ row, decision, decider, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, users, clientFor: services.clientFor, defaultApprover: services.defaultApprover });
+    const workerId = await services.integration.userId();
+    const denied = await refusalFor({ row, decision, decider, workerId, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, users, clientFor: services.clientFor, defaultApprover: services.defaultApprover });
     if (denied) {
       log.warn({ deciderId: request.deciderId, reason: denied }, 'security: decision by a user who may not make it; refused');
       await note(`Security: ${decision} by ${who} refused: ${denied}`, { isError: true, category: 'SecurityViolation' });
@@ -100,6 +104,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     await note(`${decision} by ${who} refused: edited arguments are only accepted with Approve.`, { isError: true, category: 'InvalidEdit' });
     return { status: 'refused', detail: 'edits only with Approve' };
   }
+  if (decision === 'Run' && stored) fields.ResolutionComment__c = 'Asynchronous tool: started by the worker in its own job; no person was needed.';
   const current = context.execution.CurrentTurnIdentifier__c ?? row.TurnIdentifier__c;
   // A two-step action confirmed in chat waits in the turn of that chat message; that turn is the one to continue.
   const continueIn = current !== row.TurnIdentifier__c && row.Status__c === 'Confirmed' && (await readClaim(services.integration, row, 'Pending'))?.eventId === `message:${current}` ? current : row.TurnIdentifier__c;
@@ -134,7 +139,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   }
   if (stale) return { status: 'stale', detail: `recorded as ${to}; the turn is no longer current` };
 
-  const line = `${decision === 'Expire' ? 'Expired without a decision' : `${TO[decision]} by ${who}`}${request.comment ? `: ${request.comment}` : ''}`;
+  const line = `${decision === 'Expire' ? 'Expired without a decision' : decision === 'Run' ? `Started in the background by ${who}` : `${TO[decision]} by ${who}`}${request.comment ? `: ${request.comment}` : ''}`;
   const outcome = await services.resumer.resume(
     {
       executionId: row.AgentExecution__c,
@@ -209,6 +214,7 @@ async function afterDecision(services: DecisionServices, row: PendingRow, to: Pe
     return;
   }
   if (to === 'Confirmed' || to === 'Declined') return; // the requester decided themselves
+  if (row.HITLType__c === 'Asynchronous' && to !== 'Expired') return; // the answer itself arrives in the conversation
   const onlyRejections = row.AgentCapability__r?.HITLNotificationPreference__c === 'Notify on Rejection Only';
   if (to === 'Approved' && onlyRejections) return;
   await services.notifier.outcome({ ...target, title: `${row.ToolName__c}: ${to.toLowerCase()}`, recipientIds: [row.RequestingUser__c] }, to.toLowerCase());

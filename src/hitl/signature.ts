@@ -8,9 +8,15 @@ export interface SignedAction {
   toolCallId: string;
   toolName: string;
   args: Record<string, unknown>;
+  /**
+   * Set for actions whose HITL type must not change behind the worker (Asynchronous: no person decides, so an
+   * Approval record re-typed as Asynchronous must fail verification). Typed signatures are `v2`, untyped `v1`.
+   */
+  hitlType?: string;
 }
 
-const VERSION = 'v1';
+const UNTYPED = 'v1';
+const TYPED = 'v2';
 
 /** JSON with object keys sorted at every depth: the same value always gives the same bytes. */
 export function canonicalJson(value: unknown): string {
@@ -30,7 +36,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /**
- * HMAC-SHA256 over (execution, turn, tool call, tool, canonical arguments) with the worker's key. The stored form is
+ * HMAC-SHA256 over (execution, turn, tool call, tool, canonical arguments[, HITL type]) with the worker's key. The stored form is
  * `v1.<original>` or, after an approver edit, `v1.<original>.<reviewed>` (base64url, 90 characters: fits the
  * 128-character `ArgumentsSignature__c`).
  */
@@ -43,13 +49,14 @@ export class ArgumentSigner {
   }
 
   mac(action: SignedAction): string {
-    const payload = canonicalJson([VERSION, action.executionId, action.turnId, action.toolCallId, action.toolName, action.args]);
+    const fields = [versionOf(action), action.executionId, action.turnId, action.toolCallId, action.toolName, action.args];
+    const payload = canonicalJson(action.hitlType === undefined ? fields : [...fields, action.hitlType]);
     return createHmac('sha256', this.#key).update(payload).digest('base64url');
   }
 
   /** The field value for freshly held arguments. */
   sign(action: SignedAction): string {
-    return `${VERSION}.${this.mac(action)}`;
+    return `${versionOf(action)}.${this.mac(action)}`;
   }
 
   /** The field value once an approver's edited arguments are accepted: both versions stay verifiable. */
@@ -61,11 +68,15 @@ export class ArgumentSigner {
   /** Constant-time check of the original (and, when present, the reviewed) arguments against the stored value. */
   verify(stored: string | null | undefined, original: SignedAction, reviewed?: SignedAction): boolean {
     const parts = (stored ?? '').split('.');
-    if (parts[0] !== VERSION || parts.length !== (reviewed ? 3 : 2)) return false;
+    if (parts[0] !== versionOf(original) || parts.length !== (reviewed ? 3 : 2)) return false;
     const okOriginal = same(parts[1] ?? '', this.mac(original));
     const okReviewed = reviewed ? same(parts[2] ?? '', this.mac(reviewed)) : true;
     return okOriginal && okReviewed;
   }
+}
+
+function versionOf(action: SignedAction): string {
+  return action.hitlType === undefined ? UNTYPED : TYPED;
 }
 
 function same(a: string, b: string): boolean {

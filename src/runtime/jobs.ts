@@ -19,7 +19,8 @@ export const TurnRequestEvent = z.object({
 });
 export type TurnRequestEvent = z.infer<typeof TurnRequestEvent>;
 
-export const DecisionValue = z.enum(['Confirm', 'Approve', 'Reject', 'Decline']);
+/** `Run` starts an asynchronous tool; src/hitl accepts it only from the worker's integration user. */
+export const DecisionValue = z.enum(['Confirm', 'Approve', 'Reject', 'Decline', 'Run']);
 export type DecisionValue = z.infer<typeof DecisionValue>;
 
 /** `AgentHITLDecision__e`: a person's decision on a pending action; the decider is `CreatedById`. */

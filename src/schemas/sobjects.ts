@@ -724,7 +724,7 @@ export const PendingHITLAction = {
     ResolvedBy__c: { name: 'ResolvedBy__r', referenceTo: 'User' },
   },
   picklists: {
-    HITLType__c: ['Confirmation', 'Approval', 'ConfirmationThenApproval', 'ConditionalApproval'],
+    HITLType__c: ['Confirmation', 'Approval', 'ConfirmationThenApproval', 'ConditionalApproval', 'Asynchronous'],
     Status__c: ['Pending', 'Confirmed', 'Approved', 'Rejected', 'Declined', 'Expired', 'Cancelled'],
   },
   externalIds: ['ActionKey__c'],

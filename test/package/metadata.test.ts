@@ -153,7 +153,8 @@ describe('permission sets', () => {
     expect(worker.userPermissions).not.toContain('ViewAllData');
     expect(worker.userPermissions).not.toContain('ModifyAllData');
     expect(worker.objects['AgentTurnRequest__e']).toMatchObject({ read: true, create: false });
-    expect(worker.objects['AgentHITLDecision__e']).toMatchObject({ read: true, create: false });
+    // Create only to publish `Run` for asynchronous tools; the worker refuses every other decision from its own user.
+    expect(worker.objects['AgentHITLDecision__e']).toMatchObject({ read: true, create: true });
     expect(worker.objects['AgentTurnResult__e']).toMatchObject({ create: true });
     expect(worker.objects['AIAgentDefinition__c']).toMatchObject({ read: true, edit: false });
   });
