@@ -68,9 +68,14 @@ async function createAgent(name: string, capabilities: Array<Record<string, unkn
   return agent.id;
 }
 
-async function turnJob(username: string, agentId: string, message: string): Promise<{ executionId: string; turnId: string; job: TurnJob }> {
+async function turnJob(
+  username: string,
+  agentId: string,
+  message: string,
+  conversation: { executionId: string; sessionId: string } | Record<string, never> = {},
+): Promise<{ executionId: string; sessionId: string; turnId: string; job: TurnJob }> {
   const client = harness.clientFor(username);
-  const started = await startTurn(client, { agentId, message });
+  const started = await startTurn(client, { agentId, message, ...conversation });
   const job: TurnJob = {
     kind: 'turn',
     eventUuid: `evt-${started.turnId}`,
@@ -79,7 +84,7 @@ async function turnJob(username: string, agentId: string, message: string): Prom
     receivedAt: new Date().toISOString(),
     event: { AgentExecutionId__c: started.executionId, InteractionMessageId__c: started.messageId, TurnIdentifier__c: started.turnId, CreatedById: await client.userId(), CreatedDate: new Date().toISOString() },
   };
-  return { executionId: started.executionId, turnId: started.turnId, job };
+  return { executionId: started.executionId, sessionId: started.sessionId, turnId: started.turnId, job };
 }
 
 const toolNames = (request: CompletionRequest | undefined): string[] => (request?.tools ?? []).map((tool) => tool.name).sort();
@@ -220,6 +225,22 @@ describe('audit trail of a tool turn, read back from the org', () => {
 });
 
 describe('loop limits', () => {
+  it("windows the conversation history by the agent's turn limit", async () => {
+    const agentId = await createAgent('Short_Memory', []);
+    await harness.clientFor(USERS.admin).update('AIAgentDefinition__c', agentId, { HistoryTurnLimit__c: 1 });
+    provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'noted' } }] });
+    const first = await turnJob(USERS.officer, agentId, 'first question');
+    await harness.turnHandler.handle(first.job, signal());
+    const conversation = { executionId: first.executionId, sessionId: first.sessionId };
+    for (const message of ['second question', 'third question']) {
+      const next = await turnJob(USERS.officer, agentId, message, conversation);
+      expect((await harness.turnHandler.handle(next.job, signal())).status).toBe('completed');
+    }
+    const messages = (provider as ScriptedProvider).requests.at(-1)!.messages;
+    expect(messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['second question', 'third question']);
+    expect(messages.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(['noted']);
+  });
+
   it('stops at the step cap with an Error step and a plain answer, never an endless tool loop', async () => {
     const agentId = await createAgent('Looper', [READ_APPS], 2);
     const app1 = await appId('HL-1001');
