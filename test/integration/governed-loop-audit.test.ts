@@ -224,6 +224,63 @@ describe('audit trail of a tool turn, read back from the org', () => {
   });
 });
 
+describe('tool flow graph in the loop', () => {
+  const UPDATE_APP = {
+    CapabilityName__c: 'update_application',
+    Description__c: 'Update one loan application.',
+    Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+    StandardActionType__c: 'UpdateRecord',
+    BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }),
+  };
+
+  async function graphAgent(name: string, graph: unknown): Promise<string> {
+    const agentId = await createAgent(name, [READ_APPS, UPDATE_APP]);
+    await harness.clientFor(USERS.admin).update('AIAgentDefinition__c', agentId, { ToolFlowGraph__c: JSON.stringify(graph) });
+    return agentId;
+  }
+
+  it('offers only what the graph allows now, refuses a skipped step to the model, and unlocks after success', async () => {
+    const agentId = await graphAgent('Graph_Guided', { version: 1, entry: ['get_application'], edges: [{ type: 'sequential', from: ['get_application'], to: ['update_application'] }] });
+    const app1 = await appId('HL-1002');
+    provider = new ScriptedProvider({
+      rules: [
+        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: app1, fields: { Status__c: 'Closed' }, _rationale: 'skip ahead' } }] } },
+        { when: { turnStep: 1 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'read first' } }] } },
+        { when: {}, respond: { text: 'read it' } },
+      ],
+    });
+    const { executionId, job } = await turnJob(USERS.officer, agentId, 'Close HL-1002');
+    expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
+    const requests = (provider as ScriptedProvider).requests;
+    expect(requests.map(toolNames)).toEqual([['get_application'], ['get_application'], ['get_application', 'update_application']]);
+    const { records: results } = await harness.clientFor(USERS.admin).query<Record<string, unknown>>(
+      `SELECT ToolName__c, IsError__c, ErrorCategory__c, ToolResult__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' AND StepType__c = 'ToolResult' ORDER BY Sequence__c`,
+    );
+    expect(results[0]).toMatchObject({ ToolName__c: 'update_application', IsError__c: true, ErrorCategory__c: 'ToolNotAllowedNow' });
+    expect(String(results[0]!.ToolResult__c)).toContain('get_application');
+    expect(results[1]).toMatchObject({ ToolName__c: 'get_application', IsError__c: false });
+    const { records } = await harness.clientFor(USERS.admin).query<{ Status__c: string }>(`SELECT Status__c FROM Loan_Application__c WHERE Id = '${app1}'`);
+    expect(records[0]?.Status__c).toBe('In Review');
+  });
+
+  it('exposes no tools at all when the graph is malformed, and records why', async () => {
+    const cyclic = { version: 1, entry: ['get_application'], edges: [
+      { type: 'sequential', from: ['get_application'], to: ['update_application'] },
+      { type: 'sequential', from: ['update_application'], to: ['get_application'] },
+    ] };
+    const agentId = await graphAgent('Graph_Broken', cyclic);
+    provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'no tools here' } }] });
+    const { executionId, job } = await turnJob(USERS.officer, agentId, 'hello');
+    expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
+    expect((provider as ScriptedProvider).requests[0]?.tools ?? []).toEqual([]);
+    const { records } = await harness.clientFor(USERS.admin).query<Record<string, unknown>>(
+      `SELECT Content__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' AND ErrorCategory__c = 'ToolGraphInvalid'`,
+    );
+    expect(records).toHaveLength(1);
+    expect(String(records[0]!.Content__c)).toMatch(/no tools are offered.*cycle/i);
+  });
+});
+
 describe('loop limits', () => {
   it("windows the conversation history by the agent's turn limit", async () => {
     const agentId = await createAgent('Short_Memory', []);
