@@ -224,6 +224,43 @@ describe('audit trail of a tool turn, read back from the org', () => {
   });
 });
 
+describe('PII masking across the turn', () => {
+  it('the model sees tokens only; the tool receives the real value; the audit keeps tokens; the user sees real values', async () => {
+    const UPDATE_CONTACT = {
+      CapabilityName__c: 'update_contact',
+      Description__c: 'Update one contact.',
+      Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+      StandardActionType__c: 'UpdateRecord',
+      BackendConfiguration__c: JSON.stringify({ object: 'Contact' }),
+    };
+    const agentId = await createAgent('Masked_Writer', [UPDATE_CONTACT]);
+    const admin = harness.clientFor(USERS.admin);
+    const contact = (await admin.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName = 'Alvarez'")).records[0]!.Id;
+    const email = 'maria.new@example.com';
+    provider = new ScriptedProvider({
+      rules: [
+        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'update_contact', arguments: { recordId: contact, fields: { Email: '[EMAIL:001]' }, _rationale: 'the user asked' } }] } },
+        { when: {}, respond: { text: 'Updated the email to [EMAIL:001].' } },
+      ],
+    });
+    const { executionId, job } = await turnJob(USERS.officer, agentId, `Change Maria's email to ${email}; her SSN is 078-05-1120.`);
+    expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
+
+    const seen = JSON.stringify((provider as ScriptedProvider).requests);
+    expect(seen).toContain('[EMAIL:001]');
+    expect(seen).toContain('[SSN:001]');
+    expect(seen).not.toContain(email);
+    expect(seen).not.toContain('078-05-1120');
+    expect((await admin.query<{ Email: string }>(`SELECT Email FROM Contact WHERE Id = '${contact}'`)).records[0]?.Email).toBe(email);
+    const { records: steps } = await admin.query<Record<string, unknown>>(
+      `SELECT StepType__c, Content__c, ToolArguments__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Sequence__c`,
+    );
+    expect(JSON.stringify(steps)).not.toContain('078-05-1120');
+    expect(String(steps.find((step) => step.StepType__c === 'ToolCall')?.ToolArguments__c)).toContain('[EMAIL:001]');
+    expect(await answersOf(harness, executionId)).toEqual([`Updated the email to ${email}.`]);
+  });
+});
+
 describe('tool flow graph in the loop', () => {
   const UPDATE_APP = {
     CapabilityName__c: 'update_application',
