@@ -10,10 +10,13 @@ import { ALL_FAULTS, runScenario } from '../support/chaos/scenario.ts';
 
 const SEED = Number(process.env.LOOM_CHAOS_SEED ?? 20_240_601);
 const TURNS = Number(process.env.LOOM_CHAOS_TURNS ?? 500);
+/** Diagnosis only: faults without any SIGKILL. */
+const NO_KILLS = Boolean(process.env.LOOM_CHAOS_NOKILL);
 let cluster: ChaosCluster;
 
 beforeAll(async () => {
-  cluster = new ChaosCluster({ seed: SEED, workers: 3, kill: { model: 0.01, afterTool: 0.02, flushBefore: 0.01, flushAfter: 0.02 } });
+  const kill = NO_KILLS ? { model: 0, afterTool: 0, flushBefore: 0, flushAfter: 0 } : { model: 0.01, afterTool: 0.02, flushBefore: 0.01, flushAfter: 0.02 };
+  cluster = new ChaosCluster({ seed: SEED, workers: 3, kill });
   await cluster.start();
 });
 afterAll(async () => {
@@ -26,7 +29,7 @@ describe(`chaos: faults (seed ${SEED})`, () => {
       turns: TURNS,
       batch: 25,
       faults: ALL_FAULTS,
-      killEveryMs: 1_000,
+      killEveryMs: NO_KILLS ? 0 : 1_000,
       killsPerBatch: 1,
       redisRestartBefore: [4, 13],
       replayExpiryBefore: 9,

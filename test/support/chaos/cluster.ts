@@ -79,7 +79,18 @@ export interface Accounting {
   stepKeysUnique: boolean;
   /** Dead-letter entries (reason and detail) of lost turns: why they were given up on. */
   lostReasons: string[];
+  /**
+   * Side-effect turns the ledger refused to repeat (`SideEffectUncertain`: an attempt died or failed mid-call, so the
+   * Task may or may not exist and a person must check). Answered, never run twice, but not done either.
+   */
+  uncertain: string[];
+  /** Turns answered with something other than their expected result or the uncertain-side-effect answer. */
+  wrongAnswers: string[];
 }
+
+/** The answer each kind of chaos turn must end with. */
+const EXPECTED_ANSWER = { sideEffect: /^Logged task /, read: /^I found \d+ matching application/ };
+const UNCERTAIN_ANSWER = 'The task could not be logged.';
 
 export class ChaosCluster {
   readonly random: () => number;
@@ -96,6 +107,7 @@ export class ChaosCluster {
   private emulatorChild?: ChildProcess;
   private readonly workers = new Map<number, ChildProcess>();
   private spawns = 0;
+  private lookups = 0;
   private stopping = false;
   private pool!: SessionPool;
   private readonly clients = new Map<string, SalesforceClient>();
@@ -222,11 +234,25 @@ export class ChaosCluster {
     return (await this.admin('GET', `/records/${type}`)) as Array<Record<string, unknown>>;
   }
 
-  /** Turns of `turns` that do not have an outbound answer yet. */
+  /** Turns of `turns` that do not have an outbound answer yet (asked of the emulator process over IPC). */
   async unanswered(turns: PublishedTurn[] = this.published): Promise<PublishedTurn[]> {
-    const messages = await this.records('InteractionMessage__c');
-    const answered = new Set(messages.filter((m) => m.Direction__c === 'Outbound').map((m) => `${String(m.AgentExecution__c)}|${String(m.TurnIdentifier__c)}`));
-    return turns.filter((turn) => !answered.has(`${turn.executionId}|${turn.turnId}`));
+    const child = this.emulatorChild as ChildProcess;
+    const id = ++this.lookups;
+    const keys = turns.map((turn) => `${turn.executionId}|${turn.turnId}`);
+    const reply = new Promise<{ missing: string[] }>((resolve, reject) => {
+      const onExit = () => reject(new Error('the emulator process exited'));
+      const onMessage = (message: { type?: string; id?: number; missing?: string[] }) => {
+        if (message?.type !== 'unanswered-result' || message.id !== id) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve({ missing: message.missing ?? [] });
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+    child.send({ type: 'unanswered', id, keys });
+    const missing = new Set((await reply).missing);
+    return turns.filter((turn) => missing.has(`${turn.executionId}|${turn.turnId}`));
   }
 
   async waitForAnswers(turns: PublishedTurn[], timeoutMs: number): Promise<PublishedTurn[]> {
@@ -253,7 +279,7 @@ export class ChaosCluster {
     const stepsByTurn = byTurn(steps, 'AgentExecution__c');
     const taskCounts = new Map<string, number>();
     for (const task of tasks) taskCounts.set(String(task.Subject), (taskCounts.get(String(task.Subject)) ?? 0) + 1);
-    const result: Accounting = { turns: this.published.length, answered: 0, lost: [], duplicated: [], sideEffectsRepeated: [], stepKeysUnique: true, lostReasons: [] };
+    const result: Accounting = { turns: this.published.length, answered: 0, lost: [], duplicated: [], sideEffectsRepeated: [], stepKeysUnique: true, lostReasons: [], uncertain: [], wrongAnswers: [] };
     for (const turn of this.published) {
       const key = `${turn.executionId}|${turn.turnId}`;
       const turnAnswers = answers.get(key) ?? [];
@@ -264,6 +290,12 @@ export class ChaosCluster {
       const responses = turnSteps.filter((step) => step.StepType__c === 'AgentResponse').length;
       if (turnAnswers.length > 1 || responses > 1 || new Set(sequences).size !== sequences.length) result.duplicated.push(key);
       if (turn.sideEffect && (taskCounts.get(turn.message) ?? 0) > 1) result.sideEffectsRepeated.push(key);
+      const answer = String(turnAnswers[0]?.Content__c ?? '');
+      const uncertain = turnSteps.some((step) => step.ErrorCategory__c === 'SideEffectUncertain');
+      if (turn.sideEffect && uncertain && answer === UNCERTAIN_ANSWER) result.uncertain.push(`${key} (tasks: ${taskCounts.get(turn.message) ?? 0})`);
+      else if (turnAnswers.length > 0 && !(turn.sideEffect ? EXPECTED_ANSWER.sideEffect : EXPECTED_ANSWER.read).test(answer)) {
+        result.wrongAnswers.push(`${key}: ${answer.slice(0, 120)}`);
+      }
     }
     const keys = steps.map((step) => String(step.StepKey__c));
     result.stepKeysUnique = new Set(keys).size === keys.length;

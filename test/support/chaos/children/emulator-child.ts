@@ -22,6 +22,17 @@ const lendingAgentId = await provisionLendingAgent(admin);
 const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
 const agent = await admin.create('AIAgentDefinition__c', { ...CHAOS_AGENT, LLMConfiguration__c: llm.records[0]?.Id });
 await admin.create('AgentCapability__c', { ...CHAOS_CAPABILITY, AIAgentDefinition__c: agent.id });
+// Answer lookups over IPC: the long runs poll often, and a full record dump per poll would grow with the run.
+process.on('message', (message: { type?: string; id?: number; keys?: string[] }) => {
+  if (message?.type !== 'unanswered' || !Array.isArray(message.keys)) return;
+  const answered = new Set(
+    handle.admin
+      .records('InteractionMessage__c')
+      .filter((record) => record.Direction__c === 'Outbound')
+      .map((record) => `${String(record.AgentExecution__c)}|${String(record.TurnIdentifier__c)}`),
+  );
+  process.send?.({ type: 'unanswered-result', id: message.id, missing: message.keys.filter((key) => !answered.has(key)) });
+});
 process.send?.({ type: 'ready', url: handle.url, consumerKey: app.consumerKey, privateKeyPem: key.pem, lendingAgentId, chaosAgentId: agent.id });
 const stop = (): void => void handle.close().finally(() => process.exit(0));
 process.on('disconnect', stop);
