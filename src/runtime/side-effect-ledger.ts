@@ -15,6 +15,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { AllocationExhaustedError, SalesforceError } from '../salesforce/rest-client.ts';
 import type { ToolDefinition, ToolExecutor, ToolOutcome } from './ports.ts';
 
 export interface LedgerEntry {
@@ -31,6 +32,8 @@ export interface SideEffectLedger {
   begin(key: string, args: string): Promise<LedgerEntry | null>;
   /** Records the finished call's outcome. */
   complete(key: string, args: string, outcome: ToolOutcome): Promise<void>;
+  /** Forgets a "started" claim whose call is known not to have run, so a retry may run it (a "done" entry stays). */
+  release(key: string): Promise<void>;
 }
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
@@ -51,6 +54,10 @@ export class MemorySideEffectLedger implements SideEffectLedger {
     this.set(key, { state: 'done', args, outcome, at: Date.now() });
   }
 
+  async release(key: string): Promise<void> {
+    if (this.entries.get(key)?.state === 'started') this.entries.delete(key);
+  }
+
   private set(key: string, entry: LedgerEntry): void {
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -58,10 +65,15 @@ export class MemorySideEffectLedger implements SideEffectLedger {
   }
 }
 
+/** Deletes the entry only while it is still "started" (atomic: a concurrent attempt's "done" is never lost). */
+const RELEASE_STARTED = `local v = redis.call('GET', KEYS[1])
+if v and cjson.decode(v).state == 'started' then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 /** Scaled mode: one key per call with SET NX (atomic across processes) and a TTL. */
 export class RedisSideEffectLedger implements SideEffectLedger {
   constructor(
-    private readonly redis: Pick<Redis, 'set' | 'get'>,
+    private readonly redis: Pick<Redis, 'set' | 'get' | 'eval'>,
     private readonly prefix = 'loom',
     private readonly ttlMs = WEEK_MS,
   ) {}
@@ -77,6 +89,10 @@ export class RedisSideEffectLedger implements SideEffectLedger {
 
   async complete(key: string, args: string, outcome: ToolOutcome): Promise<void> {
     await this.redis.set(this.key(key), JSON.stringify({ state: 'done', args, outcome, at: Date.now() } satisfies LedgerEntry), 'PX', this.ttlMs);
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.eval(RELEASE_STARTED, 1, this.key(key));
   }
 
   private key(key: string): string {
@@ -101,8 +117,9 @@ export class FileSideEffectLedger implements SideEffectLedger {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         try {
-          const { key, ...entry } = JSON.parse(line) as LedgerEntry & { key: string };
-          if (entry.at >= cutoff) this.entries.set(key, entry);
+          const { key, released, ...entry } = JSON.parse(line) as LedgerEntry & { key: string; released?: boolean };
+          if (released) this.entries.delete(key);
+          else if (entry.at >= cutoff) this.entries.set(key, entry);
         } catch {
           // A line torn by a crash mid-append: the call it described is treated as never claimed by that line.
         }
@@ -122,10 +139,28 @@ export class FileSideEffectLedger implements SideEffectLedger {
     this.write(key, { state: 'done', args, outcome, at: Date.now() });
   }
 
+  async release(key: string): Promise<void> {
+    if (this.entries.get(key)?.state !== 'started') return;
+    appendFileSync(this.file, `${JSON.stringify({ key, released: true })}\n`);
+    this.entries.delete(key);
+  }
+
   private write(key: string, entry: LedgerEntry): void {
     appendFileSync(this.file, `${JSON.stringify({ key, ...entry })}\n`);
     this.entries.set(key, entry);
   }
+}
+
+/**
+ * Salesforce errors that prove a request changed nothing: it was refused before it ran (allocation, session) or its
+ * transaction rolled back (one REST call is one transaction; an error response means no commit). A dropped connection,
+ * a timeout or a bare 5xx from something in between proves nothing: those keep the claim, and a retry is refused.
+ */
+const ROLLED_BACK = new Set(['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'UNABLE_TO_LOCK_ROW', 'REQUEST_LIMIT_EXCEEDED', 'INVALID_SESSION_ID', 'ECONNREFUSED']);
+
+export function rejectedBeforeCommit(error: unknown): boolean {
+  if (error instanceof AllocationExhaustedError) return true;
+  return error instanceof SalesforceError && ROLLED_BACK.has(error.errorCode);
 }
 
 /** Standard actions whose repetition with the same arguments leaves the same state. */
@@ -166,7 +201,14 @@ export class LedgeredExecutor implements ToolExecutor {
       }
       this.logger?.info({ tool: tool.name, toolCallId: context.toolCallId }, 're-applying an idempotent side effect whose first attempt was interrupted');
     }
-    const outcome = await this.inner.execute(tool, args, context);
+    let outcome: ToolOutcome;
+    try {
+      outcome = await this.inner.execute(tool, args, context);
+    } catch (error) {
+      // The org answered with an error, so nothing was committed: a retry of the job may run the call again.
+      if (rejectedBeforeCommit(error)) await this.ledger.release(key);
+      throw error;
+    }
     await this.ledger.complete(key, fingerprint, outcome);
     return outcome;
   }

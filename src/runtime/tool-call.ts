@@ -110,7 +110,10 @@ export async function runApprovedCall(
   try {
     outcome = await deps.executor.execute(tool, args, { toolCallId, signal: deps.signal });
   } catch (error) {
-    // A tool that throws is reported to the model; the turn goes on.
+    // An outage is not an answer: a retryable failure (5xx, dropped connection, spent allocation) fails the attempt so the
+    // job is retried with backoff, instead of the model telling the user the data is out of reach.
+    if (error instanceof LoomError && error.retryable) throw error;
+    // A tool that throws for good is reported to the model; the turn goes on.
     const category = error instanceof LoomError ? error.category : 'ToolError';
     const message = `The tool failed: ${(error as Error).message}`;
     deps.recorder.record({ type: 'ToolResult', role: 'Tool', toolName: tool.name, toolCallId, isError: true, errorCategory: category, toolResult: message, content: message });

@@ -10,6 +10,7 @@ import {
   RedisSideEffectLedger,
   type SideEffectLedger,
 } from '../../../src/runtime/side-effect-ledger.ts';
+import { SalesforceError } from '../../../src/salesforce/rest-client.ts';
 import { startRedis, uniquePrefix, type RedisHandle } from '../../support/redis.ts';
 
 const tool = (detail: string, sideEffects = true): ToolDefinition => ({
@@ -87,6 +88,39 @@ describe.each(ledgers)('side-effect ledger (%s)', (_name, make) => {
     expect(inner.runs).toBe(3);
   });
 
+  it('runs a create again when the org rejected the first attempt (rolled back), but not after a dropped connection', async () => {
+    const ledger = make();
+    const failing = (error: Error): ToolExecutor & { runs: number } => {
+      const executor = {
+        runs: 0,
+        async execute(): Promise<ToolOutcome> {
+          executor.runs += 1;
+          if (executor.runs === 1) throw error;
+          return { ok: true, result: { id: '001X' } };
+        },
+      };
+      return executor;
+    };
+    const rejected = failing(new SalesforceError('Service Unavailable', 'SERVER_UNAVAILABLE', { retryable: true }));
+    await expect(new LedgeredExecutor(rejected, ledger, scope).execute(tool('CreateRecord'), {}, context('call_503'))).rejects.toThrow(/Unavailable/);
+    expect(await new LedgeredExecutor(rejected, ledger, scope).execute(tool('CreateRecord'), {}, context('call_503'))).toEqual({ ok: true, result: { id: '001X' } });
+    expect(rejected.runs).toBe(2);
+
+    const dropped = failing(new SalesforceError('socket hang up', 'ECONNRESET', { retryable: true }));
+    await expect(new LedgeredExecutor(dropped, ledger, scope).execute(tool('CreateRecord'), {}, context('call_drop'))).rejects.toThrow(/hang up/);
+    expect(await new LedgeredExecutor(dropped, ledger, scope).execute(tool('CreateRecord'), {}, context('call_drop'))).toMatchObject({ ok: false, errorCategory: 'SideEffectUncertain' });
+    expect(dropped.runs).toBe(1);
+  });
+
+  it('release never forgets a finished call', async () => {
+    const inner = countingExecutor();
+    const ledger = make();
+    await new LedgeredExecutor(inner, ledger, scope).execute(tool('CreateRecord'), {}, context('call_done'));
+    await ledger.release(`${scope.executionId}:${scope.turnId}:call_done`);
+    await new LedgeredExecutor(inner, ledger, scope).execute(tool('CreateRecord'), {}, context('call_done'));
+    expect(inner.runs).toBe(1);
+  });
+
   it('does not consult the ledger for reads, and keeps tool calls of other turns apart', async () => {
     const inner = countingExecutor();
     const ledger = make();
@@ -107,5 +141,13 @@ describe('file ledger', () => {
     appendFileSync(file, '{"key":"torn","sta');
     await new LedgeredExecutor(inner, new FileSideEffectLedger(file), scope).execute(tool('CreateRecord'), {}, context('call_1'));
     expect(inner.runs).toBe(1);
+  });
+
+  it('keeps a release across a restart', async () => {
+    const file = join(dir, 'release.jsonl');
+    const ledger = new FileSideEffectLedger(file);
+    expect(await ledger.begin('k', 'args')).toBeNull();
+    await ledger.release('k');
+    expect(await new FileSideEffectLedger(file).begin('k', 'args')).toBeNull();
   });
 });
