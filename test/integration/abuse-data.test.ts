@@ -93,12 +93,31 @@ const RESTRICTED_QUERIES = [
   'SELECT FIELDS(ALL) FROM Contact LIMIT 10',
   "SELECT FirstName FROM Contact WHERE FirstName = 'a\\' OR SSN__c != null",
   'SELECT FirstName FROM Contact; SELECT SSN__c FROM Contact',
+  // Relationship paths in every clause, functions that wrap a field, and restricted fields inside a child query.
+  'SELECT Name FROM Loan_Application__c ORDER BY Applicant__r.SSN__c',
+  'SELECT Applicant__r.SSN__c, COUNT(Id) FROM Loan_Application__c GROUP BY Applicant__r.SSN__c',
+  'SELECT Risk_Tier__c, COUNT(Id) FROM Loan_Application__c GROUP BY ROLLUP(Risk_Tier__c)',
+  'SELECT FORMAT(SSN__c) FROM Contact',
+  'SELECT COUNT_DISTINCT(SSN__c) FROM Contact',
+  "SELECT FirstName, (SELECT Name FROM Loan_Applications__r WHERE Risk_Tier__c = 'A') FROM Contact",
+  'SELECT FirstName, (SELECT Name FROM Loan_Applications__r ORDER BY Risk_Tier__c) FROM Contact',
+  'SELECT FirstName, (SELECT Applicant__r.SSN__c FROM Loan_Applications__r) FROM Contact',
+  "SELECT FirstName FROM Contact WHERE Id NOT IN (SELECT Applicant__c FROM Loan_Application__c WHERE Risk_Tier__c = 'A')",
+  "SELECT Name FROM Loan_Application__c WHERE Applicant__c IN (SELECT Id FROM Contact WHERE SSN__c LIKE '9%') ORDER BY Name",
+  "SELECT Name FROM Loan_Application__c WHERE (Amount__c > 0 AND (Status__c = 'Open' OR Risk_Tier__c IN ('A','B')))",
+  "SELECT Name FROM Loan_Application__c WHERE NOT Risk_Tier__c = 'A'",
+  "SELECT FirstName FROM Contact WHERE SSN__c INCLUDES ('9')",
+  "SELECT FirstName FROM Contact USING SCOPE Everything WHERE SSN__c > '0'",
+  "SELECT FirstName FROM Contact WHERE FirstName = 'x' /* */ OR SSN__c != null",
+  "SELECT Name FROM Loan_Application__c WHERE Applicant__r.Account.Name != null AND Applicant__r.SSN__c != null",
 ];
 
 describe('data abuse', () => {
   it.each(RESTRICTED_QUERIES)('refuses a restricted field in %s', async (query) => {
     const result = await attempt('query', { query });
     expect(result.IsError__c, String(result.ToolResult__c)).toBe(true);
+    // Refused for the right reason: the guard names a restricted field (or refuses what does not parse as one query).
+    expect(String(result.ToolResult__c)).toMatch(/SSN__c|Risk_Tier__c|FIELDS|does not parse/);
     expect(findLeaks({ result: String(result.ToolResult__c) }, restricted)).toEqual([]);
     expect(String(result.ToolResult__c)).not.toMatch(/"Risk_Tier__c":"[A-D]"/);
   });

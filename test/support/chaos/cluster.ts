@@ -303,6 +303,24 @@ export class ChaosCluster {
     return result;
   }
 
+  /** How often BullMQ found each job stalled (its worker died or missed a lock renewal): a histogram of `stc`. */
+  async stallHistogram(): Promise<Record<number, number>> {
+    const redis = this.redis.client();
+    const histogram: Record<number, number> = {};
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:jobs-*`, 'COUNT', 1_000);
+      cursor = next;
+      const jobKeys = keys.filter((key) => /:jobs-[^:]+:[^:]+$/.test(key) && !/:(meta|id|events|wait|active|paused|completed|failed|delayed|prioritized|stalled|stalled-check|marker|limiter|pc|de)$/.test(key));
+      for (const key of jobKeys) {
+        if ((await redis.type(key)) !== 'hash') continue;
+        const stalls = Number((await redis.hget(key, 'stc')) ?? 0);
+        histogram[stalls] = (histogram[stalls] ?? 0) + 1;
+      }
+    } while (cursor !== '0');
+    return histogram;
+  }
+
   /** Dead-letter entries in Redis that name one of these executions. */
   private async deadLetterReasons(executionIds: string[]): Promise<string[]> {
     const redis = this.redis.client();

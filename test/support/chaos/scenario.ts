@@ -105,6 +105,7 @@ export async function runScenario(cluster: ChaosCluster, options: ScenarioOption
   await cluster.waitForAnswers(cluster.published, options.batchTimeoutMs);
   const accounting = await cluster.account();
   if (process.env.LOOM_CHAOS_DEBUG) {
+    process.stderr.write(`stalls per job ${JSON.stringify(await cluster.stallHistogram())}\n`);
     process.stderr.write(`uncertain ${accounting.uncertain.length}, wrong answers ${accounting.wrongAnswers.length}\n${[...accounting.uncertain, ...accounting.wrongAnswers].slice(0, 20).join('\n')}\n`);
   }
   return {
