@@ -23,12 +23,19 @@ const CASES: Record<string, { tool: string; amount: number }> = {
   'case-stale': { tool: 'async_update', amount: 31500 },
   'case-retyped': { tool: 'async_approved_update', amount: 31600 },
   'case-expire': { tool: 'async_update', amount: 31700 },
+  'case-chain': { tool: 'async_update', amount: 31800 },
 };
 
 function script(): ScriptedScript {
   return {
     name: 'hitl-async',
     rules: [
+      // case-chain: the resumed turn starts a second background job before it answers.
+      {
+        id: 'case-chain-second',
+        when: { lastUserMessage: 'case-chain\\b', lastToolResult: { tool: 'async_update', contains: '"savedFields":\\s*\\["Amount__c"' } },
+        respond: { toolCalls: [{ name: 'async_update', arguments: { recordId: '{{lastToolResult.id}}', fields: { Description__c: 'Chained background update' } } }] },
+      },
       { id: 'saved', when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done: {{lastToolResult.savedFields.0}} saved for {{lastUserMessage}}.' } },
       { id: 'not-run', when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done ({{lastToolResult.status}}): {{lastToolResult.message}}' } },
       ...Object.entries(CASES).flatMap(([tag, spec]) => [
@@ -146,6 +153,27 @@ describe('asynchronous tool without HITL', () => {
       expect(answers[1]).toBe('Done: Amount__c saved for case-run please raise HL-1001.');
       const { records } = await harness.clientFor(USERS.admin).query<{ ExecutionStatus__c: string }>(`SELECT ExecutionStatus__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`);
       expect(records[0]?.ExecutionStatus__c).toBe('Completed');
+    } finally {
+      forward = false;
+    }
+  });
+
+  it('chains: a resumed turn can start another background job, which the worker starts in turn', async () => {
+    forward = true;
+    try {
+      const { started } = await harness.turn(USERS.officer, 'case-chain please raise HL-1001');
+      await until(async () => (await answersOf(harness, started.executionId)).some((text) => text.startsWith('Done:')), 'the final answer');
+      await worker.idle();
+      const pending = await pendingOf(harness, started.executionId);
+      expect(pending.map((row) => [row.HITLType__c, row.Status__c, row.TurnIdentifier__c])).toEqual([
+        ['Asynchronous', 'Approved', started.turnId],
+        ['Asynchronous', 'Approved', started.turnId],
+      ]);
+      const answers = await answersOf(harness, started.executionId);
+      expect(answers).toHaveLength(3);
+      expect(answers[1]).toMatch(/^I started async_update with .*Chained background update.* as a background job/);
+      expect(answers[2]).toBe('Done: Description__c saved for case-chain please raise HL-1001.');
+      expect((await application()).Amount__c).toBe(31800);
     } finally {
       forward = false;
     }
