@@ -18,8 +18,11 @@ export const DeadLetterEntry = z.object({
   jobId: z.string().optional(),
   /** The event as delivered (record IDs only by design, no conversation content). */
   raw: z.unknown().optional(),
-  /** For malformed events that name an execution: whether its Error step was written. */
-  errorStep: z.enum(['written', 'failed', 'not-applicable']).optional(),
+  /**
+   * For malformed events that name an execution, and turns given up: whether the Error step (for a turn, its terminal
+   * state and failure answer) was written, or the turn had been answered after all.
+   */
+  errorStep: z.enum(['written', 'failed', 'not-applicable', 'already-answered']).optional(),
 });
 export type DeadLetterEntry = z.infer<typeof DeadLetterEntry>;
 

@@ -2,6 +2,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { DeadLetterStore } from '../ingestion/dead-letter.ts';
+import type { ErrorStepWriter } from '../ingestion/error-step.ts';
 import type { IngestionMetrics } from '../ingestion/metrics.ts';
 import type { Logger } from '../logger.ts';
 import { LoomJob, type JobHandler, type JobOutcome } from '../runtime/jobs.ts';
@@ -24,6 +25,8 @@ export interface BullmqQueueOptions {
   retry?: RetryPolicy;
   pacing: Pacing;
   deadLetter: DeadLetterStore;
+  /** Closes a given-up turn with a failure answer (see JobRunner). */
+  errorSteps?: ErrorStepWriter;
   metrics: IngestionMetrics;
   logger: Logger;
   org: string;
@@ -34,6 +37,7 @@ export interface BullmqQueueOptions {
   /** Stalled-job detection: a crashed worker's job is taken over after about lockDuration + stalledInterval. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Times a job may be taken over from a dead worker (default: the retry policy's attempts, less the first). */
   maxStalledCount?: number;
 }
 
@@ -71,7 +75,14 @@ export class BullmqQueue implements JobQueue {
 
   async start(handler: JobHandler): Promise<void> {
     const { options } = this;
-    this.runner = new JobRunner({ handler, deadLetter: options.deadLetter, metrics: options.metrics, logger: options.logger, org: options.org });
+    this.runner = new JobRunner({
+      handler,
+      deadLetter: options.deadLetter,
+      metrics: options.metrics,
+      logger: options.logger,
+      org: options.org,
+      ...(options.errorSteps ? { errorSteps: options.errorSteps } : {}),
+    });
     if (options.globalConcurrency !== undefined) await this.queue.setGlobalConcurrency(options.globalConcurrency);
     this.workerConnection = options.connect();
     this.worker = new Worker(options.name, (job, token, signal) => this.process(job, token, signal), {
@@ -80,7 +91,9 @@ export class BullmqQueue implements JobQueue {
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: options.maxStalledCount ?? 2,
+      // A dead worker is a failed attempt of every job it held, through no fault of theirs: stalls get the same budget as
+      // failures. A fixed small budget lost healthy turns whose workers happened to be killed three times.
+      maxStalledCount: options.maxStalledCount ?? Math.max(1, this.retry.attempts - 1),
       ...(options.limiter ? { limiter: options.limiter } : {}),
     });
     this.worker.on('error', (err) => options.logger.error({ err, org: options.org }, 'queue worker error'));

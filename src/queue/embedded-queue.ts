@@ -6,12 +6,15 @@ import type { Pacing } from './pacing.ts';
 import { backoffMs, classifyError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import type { EnqueueResult, JobQueue } from './types.ts';
 import type { DeadLetterStore } from '../ingestion/dead-letter.ts';
+import type { ErrorStepWriter } from '../ingestion/error-step.ts';
 
 export interface EmbeddedQueueOptions {
   concurrency: number;
   retry?: RetryPolicy;
   pacing: Pacing;
   deadLetter: DeadLetterStore;
+  /** Closes a given-up turn with a failure answer (see JobRunner). */
+  errorSteps?: ErrorStepWriter;
   metrics: IngestionMetrics;
   logger: Logger;
   org: string;
@@ -52,7 +55,8 @@ export class EmbeddedQueue implements JobQueue {
   }
 
   async start(handler: JobHandler): Promise<void> {
-    this.runner = new JobRunner({ handler, deadLetter: this.options.deadLetter, metrics: this.options.metrics, logger: this.options.logger, org: this.options.org });
+    const { deadLetter, metrics, logger, org, errorSteps } = this.options;
+    this.runner = new JobRunner({ handler, deadLetter, metrics, logger, org, ...(errorSteps ? { errorSteps } : {}) });
     this.pump();
   }
 

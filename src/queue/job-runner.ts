@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DeadLetterStore } from '../ingestion/dead-letter.ts';
+import type { DeadLetterEntry, DeadLetterStore } from '../ingestion/dead-letter.ts';
+import type { ErrorStepWriter } from '../ingestion/error-step.ts';
 import { jobContext } from '../ingestion/events.ts';
 import type { IngestionMetrics } from '../ingestion/metrics.ts';
 import type { Logger } from '../logger.ts';
@@ -21,6 +22,8 @@ export interface JobRunnerOptions {
   metrics: IngestionMetrics;
   logger: Logger;
   org: string;
+  /** Writes a given-up turn's terminal state and failure answer (absent: the dead letter is the only record). */
+  errorSteps?: ErrorStepWriter;
 }
 
 /**
@@ -49,15 +52,27 @@ export class JobRunner {
     return outcome;
   }
 
-  /** A job that will not be retried again: counted, logged and dead-lettered with the error. */
+  /** A job that will not be retried again: counted, logged, its turn closed with a failure answer, and dead-lettered. */
   async failed(job: LoomJob, jobId: string, attempts: number, error: unknown): Promise<void> {
     const summary = errorSummary(error);
     this.options.metrics.inc('failed');
-    this.logger(job, jobId).error({ err: error, attempts, category: summary.category }, 'job failed for good');
-    await this.record(job, jobId, `failed:${summary.category}`, `${summary.message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`);
+    const log = this.logger(job, jobId);
+    log.error({ err: error, attempts, category: summary.category }, 'job failed for good');
+    const detail = `${summary.message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`;
+    let errorStep: DeadLetterEntry['errorStep'] = 'not-applicable';
+    if (job.kind === 'turn' && this.options.errorSteps) {
+      // Without this the requester would wait forever: a turn that is given up still ends, visibly and audited.
+      try {
+        errorStep = await this.options.errorSteps.turnFailed({ executionId: job.event.AgentExecutionId__c, turnId: job.event.TurnIdentifier__c, eventUuid: job.eventUuid, reason: `${summary.category}: ${detail}` });
+      } catch (err) {
+        errorStep = 'failed';
+        log.error({ err }, 'could not write the terminal state of a given-up turn');
+      }
+    }
+    await this.record(job, jobId, `failed:${summary.category}`, detail, errorStep);
   }
 
-  private async record(job: LoomJob, jobId: string, reason: string, detail: string): Promise<void> {
+  private async record(job: LoomJob, jobId: string, reason: string, detail: string, errorStep?: DeadLetterEntry['errorStep']): Promise<void> {
     try {
       await this.options.deadLetter.add({
         at: new Date().toISOString(),
@@ -73,6 +88,7 @@ export class JobRunner {
               ...(job.kind === 'turn' ? { executionId: job.event.AgentExecutionId__c } : {}),
             }),
         raw: job,
+        ...(errorStep ? { errorStep } : {}),
       });
       this.options.metrics.inc('deadLettered');
     } catch (err) {

@@ -104,7 +104,7 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
   const connect = (): Redis => new Redis(config.REDIS_URL as string, { maxRetriesPerRequest: null, lazyConnect: false });
 
   function buildStores(): Stores {
-    const common = { pacing, metrics, logger, org: orgId, retry: tuning.retry };
+    const common = { pacing, metrics, logger, org: orgId, retry: tuning.retry, ...(options.errorSteps ? { errorSteps: options.errorSteps } : {}) };
     if (mode === 'embedded') {
       const dir = join(config.LOOM_STATE_DIR, orgId);
       const deadLetter = new FileDeadLetterStore(join(dir, 'dead-letter.jsonl'));

@@ -49,6 +49,8 @@ describe(`chaos: faults (seed ${SEED})`, () => {
     expect(report.lost, `seed ${SEED}; dead letters: ${report.lostReasons.join(' | ')}`).toEqual([]);
     expect(report.duplicated, `seed ${SEED}`).toEqual([]);
     expect(report.sideEffectsRepeated, `seed ${SEED}`).toEqual([]);
+    expect(report.wrongAnswers, `seed ${SEED}`).toEqual([]);
+    expect(report.identityViolations, `seed ${SEED}`).toEqual([]);
     expect(report.stepKeysUnique).toBe(true);
     expect(leaks).toEqual([]);
   });

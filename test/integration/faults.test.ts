@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GAVE_UP_ANSWER, salesforceErrorSteps } from '../../src/ingestion/error-step.ts';
 import { TURN_CHANNEL, type TurnJob } from '../../src/runtime/jobs.ts';
 import { startTurn } from '../../src/runtime/start-turn.ts';
 import { startAbuseKit, USERS, type AbuseKit } from '../support/chaos/abuse-kit.ts';
@@ -42,6 +43,7 @@ describe(`faults (seed ${SEED})`, () => {
     expect(report.duplicated, `seed ${SEED}`).toEqual([]);
     expect(report.sideEffectsRepeated, `seed ${SEED}`).toEqual([]);
     expect(report.wrongAnswers, `seed ${SEED}`).toEqual([]);
+    expect(report.identityViolations, `seed ${SEED}`).toEqual([]);
     expect(report.stepKeysUnique).toBe(true);
     expect(report.answered).toBe(24);
   }, 120_000);
@@ -96,5 +98,26 @@ describe('a fault inside a tool call', () => {
     expect(await answersOf(kit.harness, executionId)).toEqual(['The task could not be logged.']);
     const steps = await kit.steps(executionId);
     expect(steps.some((step) => step.ErrorCategory__c === 'SideEffectUncertain')).toBe(true);
+  });
+
+  it('a turn the queue gives up on is closed with one failure answer, once, and never over a real answer', async () => {
+    const writer = salesforceErrorSteps(kit.harness.integration);
+    const { executionId, job } = await publish('chaos task abandoned');
+    const input = { executionId, turnId: job.event.TurnIdentifier__c, eventUuid: job.eventUuid, reason: 'Error: job stalled more than allowable limit' };
+    expect(await writer.turnFailed(input)).toBe('written');
+    expect(await writer.turnFailed(input)).toBe('written');
+    expect(await answersOf(kit.harness, executionId)).toEqual([GAVE_UP_ANSWER]);
+    const steps = await kit.steps(executionId);
+    expect(steps).toEqual([expect.objectContaining({ StepType__c: 'Error', ErrorCategory__c: 'TurnAbandoned', TurnIdentifier__c: job.event.TurnIdentifier__c })]);
+    const [execution] = kit.emulator.admin.records('AgentExecution__c').filter((record) => record.Id === executionId);
+    expect(execution).toMatchObject({ ExecutionStatus__c: 'Failed', LastError__c: 'TurnAbandoned' });
+    // A late redelivery does not run the abandoned turn after its requester was told it failed.
+    expect((await handle(job)).status).toBe('duplicate');
+    expect(tasks('chaos task abandoned')).toBe(0);
+
+    const done = await publish('chaos task finished');
+    expect((await handle(done.job)).status).toBe('completed');
+    expect(await writer.turnFailed({ ...input, executionId: done.executionId, turnId: done.job.event.TurnIdentifier__c })).toBe('already-answered');
+    expect(await answersOf(kit.harness, done.executionId)).toEqual([expect.stringMatching(/^Logged task /)]);
   });
 });

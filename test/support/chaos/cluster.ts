@@ -86,6 +86,11 @@ export interface Accounting {
   uncertain: string[];
   /** Turns answered with something other than their expected result or the uncertain-side-effect answer. */
   wrongAnswers: string[];
+  /**
+   * Identity breaches: a Task not created by the user who asked for it, an audit write not made by the worker, a
+   * business write made with the worker's token, or a request made with a token that belongs to someone else.
+   */
+  identityViolations: string[];
 }
 
 /** The answer each kind of chaos turn must end with. */
@@ -266,7 +271,12 @@ export class ChaosCluster {
 
   /** The final accounting over everything published. */
   async account(): Promise<Accounting> {
-    const [messages, steps, tasks] = await Promise.all([this.records('InteractionMessage__c'), this.records('ExecutionStep__c'), this.records('Task')]);
+    const [messages, steps, tasks, executions] = await Promise.all([
+      this.records('InteractionMessage__c'),
+      this.records('ExecutionStep__c'),
+      this.records('Task'),
+      this.records('AgentExecution__c'),
+    ]);
     const byTurn = (rows: Array<Record<string, unknown>>, execution: string) => {
       const map = new Map<string, Array<Record<string, unknown>>>();
       for (const row of rows) {
@@ -279,7 +289,9 @@ export class ChaosCluster {
     const stepsByTurn = byTurn(steps, 'AgentExecution__c');
     const taskCounts = new Map<string, number>();
     for (const task of tasks) taskCounts.set(String(task.Subject), (taskCounts.get(String(task.Subject)) ?? 0) + 1);
-    const result: Accounting = { turns: this.published.length, answered: 0, lost: [], duplicated: [], sideEffectsRepeated: [], stepKeysUnique: true, lostReasons: [], uncertain: [], wrongAnswers: [] };
+    const result: Accounting = { turns: this.published.length, answered: 0, lost: [], duplicated: [], sideEffectsRepeated: [], stepKeysUnique: true, lostReasons: [], uncertain: [], wrongAnswers: [], identityViolations: [] };
+    const requester = new Map(executions.map((execution) => [String(execution.Id), String(execution.RequestingUser__c)]));
+    const creators = new Map(tasks.map((task) => [String(task.Subject), String(task.CreatedById)]));
     for (const turn of this.published) {
       const key = `${turn.executionId}|${turn.turnId}`;
       const turnAnswers = answers.get(key) ?? [];
@@ -290,6 +302,10 @@ export class ChaosCluster {
       const responses = turnSteps.filter((step) => step.StepType__c === 'AgentResponse').length;
       if (turnAnswers.length > 1 || responses > 1 || new Set(sequences).size !== sequences.length) result.duplicated.push(key);
       if (turn.sideEffect && (taskCounts.get(turn.message) ?? 0) > 1) result.sideEffectsRepeated.push(key);
+      const creator = creators.get(turn.message);
+      if (turn.sideEffect && creator !== undefined && creator !== requester.get(turn.executionId)) {
+        result.identityViolations.push(`${key}: Task created by ${creator}, asked for by ${requester.get(turn.executionId) ?? '?'}`);
+      }
       const answer = String(turnAnswers[0]?.Content__c ?? '');
       const uncertain = turnSteps.some((step) => step.ErrorCategory__c === 'SideEffectUncertain');
       if (turn.sideEffect && uncertain && answer === UNCERTAIN_ANSWER) result.uncertain.push(`${key} (tasks: ${taskCounts.get(turn.message) ?? 0})`);
@@ -297,10 +313,38 @@ export class ChaosCluster {
         result.wrongAnswers.push(`${key}: ${answer.slice(0, 120)}`);
       }
     }
+    result.identityViolations.push(...(await this.requestLogViolations()));
     const keys = steps.map((step) => String(step.StepKey__c));
     result.stepKeysUnique = new Set(keys).size === keys.length;
     if (result.lost.length > 0) result.lostReasons = await this.deadLetterReasons(result.lost.map((key) => key.split('|')[0] as string));
     return result;
+  }
+
+  /**
+   * The emulator's request log (its most recent 20,000 entries): every token was used by its own user and Tasks are
+   * created with business users' tokens only; every audit row was written by the worker.
+   */
+  private async requestLogViolations(): Promise<string[]> {
+    const [log, tokens, users] = await Promise.all([
+      this.admin('GET', '/requests') as Promise<Array<{ seq: number; method: string; path: string; userId: string | null; tokenId: string | null; status: number }>>,
+      this.admin('GET', '/tokens') as Promise<Array<{ tokenId: string; userId: string }>>,
+      this.records('User'),
+    ]);
+    const owner = new Map(tokens.map((token) => [token.tokenId, token.userId]));
+    const worker = String(users.find((user) => user.Username === 'worker@lending.test')?.Id);
+    const violations: string[] = [];
+    for (const entry of log) {
+      if (entry.tokenId === null || entry.userId === null || entry.status >= 400) continue;
+      const where = `request ${entry.seq} ${entry.method} ${entry.path}`;
+      if (owner.get(entry.tokenId) !== entry.userId) violations.push(`${where}: token of ${owner.get(entry.tokenId) ?? '?'} counted for ${entry.userId}`);
+      if (entry.method === 'POST' && /\/sobjects\/Task$/.test(entry.path) && entry.userId === worker) violations.push(`${where}: Task created with the worker's token`);
+    }
+    if (!log.some((entry) => entry.method === 'POST' && /\/sobjects\/Task$/.test(entry.path))) violations.push('the request log holds no Task creation: the check saw nothing');
+    for (const type of ['ExecutionStep__c', 'AgentDecisionStep__c']) {
+      const foreign = (await this.records(type)).filter((row) => row.CreatedById !== worker);
+      if (foreign.length > 0) violations.push(`${foreign.length} ${type} rows not written by the worker (e.g. by ${String(foreign[0]?.CreatedById)})`);
+    }
+    return violations;
   }
 
   /** How often BullMQ found each job stalled (its worker died or missed a lock renewal): a histogram of `stc`. */

@@ -7,6 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../../../src/config.ts';
+import { salesforceErrorSteps } from '../../../../src/ingestion/error-step.ts';
 import { MemoryTokenVault } from '../../../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../../../src/llm/scripted.ts';
 import { silentLogger } from '../../../../src/logger.ts';
@@ -70,6 +71,7 @@ const worker = createWorkerRuntime({
   }),
   logger,
   handler: runtime.turnHandler,
+  errorSteps: salesforceErrorSteps(runtime.integration),
   meter: runtime.meter,
   session: async ({ refresh }) => runtime.pool.session('worker@lending.test', { forceRefresh: refresh }),
   tuning: {
