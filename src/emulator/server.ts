@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   port?: number;
   /** How long CometD holds a `/meta/connect` open (handed to the streaming module). */
   cometdTimeoutMs?: number;
+  /** Platform events the org may deliver per rolling 24 hours (default 10,000, a base allocation). */
+  dailyDeliveryLimit?: number;
   logger?: Logger;
 }
 
@@ -76,7 +78,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const locators = new LocatorStore(() => clock.now());
   const timeout = options.cometdTimeoutMs === undefined ? {} : { timeoutMs: options.cometdTimeoutMs };
   // Mounted before listening: the org's event sink must exist before the first publish.
-  const streaming = mountStreaming({ org, tokens, clock, logger, ...timeout });
+  const deliveries = options.dailyDeliveryLimit === undefined ? {} : { dailyDeliveryLimit: options.dailyDeliveryLimit };
+  const streaming = mountStreaming({ org, tokens, clock, logger, ...timeout, ...deliveries });
   const admin = new EmulatorAdmin({
     org, tokens, usage, faults, clock, locators, seedApiLimit, seedSessionTimeoutSeconds, streaming: () => streaming.controls,
   });
@@ -115,14 +118,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /** The streaming module on the emulator's token store and clock: CometD handler, admin controls, `/limits` entries. */
-function mountStreaming(deps: { org: OrgApi; tokens: TokenStore; clock: Clock; logger: Logger; timeoutMs?: number }): StreamingMount {
+function mountStreaming(deps: { org: OrgApi; tokens: TokenStore; clock: Clock; logger: Logger; timeoutMs?: number; dailyDeliveryLimit?: number }): StreamingMount {
   const streaming = createStreaming({
     resolveToken: (token) => deps.tokens.resolve(token),
     touchToken: (token) => deps.tokens.touch(token),
     schema: deps.org.schema,
     logger: deps.logger,
     ...(deps.timeoutMs === undefined ? {} : { connectTimeoutMs: deps.timeoutMs }),
-    bus: { now: () => deps.clock.now() },
+    bus: { now: () => deps.clock.now(), ...(deps.dailyDeliveryLimit === undefined ? {} : { dailyDeliveryLimit: deps.dailyDeliveryLimit }) },
   });
   deps.org.setEventSink(streaming.eventSink);
   deps.tokens.onRevoke(() => streaming.revalidateTokens());

@@ -45,6 +45,9 @@ describe(`chaos: faults (seed ${SEED})`, () => {
       lost: report.lost.length,
       duplicated: report.duplicated.length + report.sideEffectsRepeated.length + (report.stepKeysUnique ? 0 : 1),
       leaks: leaks.length,
+      wrongAnswers: report.wrongAnswers.length,
+      identityBreaches: report.identityViolations.length,
+      uncertain: report.uncertain.length,
     });
     expect(report.lost, `seed ${SEED}; dead letters: ${report.lostReasons.join(' | ')}`).toEqual([]);
     expect(report.duplicated, `seed ${SEED}`).toEqual([]);

@@ -11,7 +11,9 @@ import { SalesforceClient } from '../../../../src/salesforce/rest-client.ts';
 import { SessionPool } from '../../../../src/salesforce/session-pool.ts';
 import { CHAOS_AGENT, CHAOS_CAPABILITY } from '../scripts.ts';
 
-const handle = await startEmulator({ host: '127.0.0.1', port: 0, logger: silentLogger(), cometdTimeoutMs: 1_000 });
+// The soak publishes more turns than a base org's 10,000 daily event deliveries: this org has a larger allocation.
+const dailyDeliveryLimit = Number(process.env.LOOM_CHAOS_DELIVERY_LIMIT ?? 1_000_000);
+const handle = await startEmulator({ host: '127.0.0.1', port: 0, logger: silentLogger(), cometdTimeoutMs: 1_000, dailyDeliveryLimit });
 const app = handle.org.connectedApps()[0];
 const key = app ? findDevPrivateKey(DEFAULT_SEED_PATH, app) : undefined;
 if (!app || !key) throw new Error('the default seed has no connected app with a dev key');

@@ -17,7 +17,7 @@ import { createWorkerRuntime } from '../../../../src/worker/runtime.ts';
 import { CHAOS_SCRIPT } from '../scripts.ts';
 import { mulberry32, type WorkerArgs } from '../protocol.ts';
 
-const args = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
+const args = JSON.parse(process.env.LOOM_CHAOS_WORKER_ARGS ?? '{}') as WorkerArgs;
 const random = mulberry32(args.seed);
 const logger = silentLogger();
 
