@@ -36,6 +36,7 @@ describe(`chaos: faults (seed ${SEED})`, () => {
       batchTimeoutMs: 90_000,
     });
     const leaks = await cluster.leakScan();
+    const stalls = await cluster.stallHistogram();
     recordChaosResult({
       name: 'faults',
       seed: SEED,
@@ -48,6 +49,7 @@ describe(`chaos: faults (seed ${SEED})`, () => {
       wrongAnswers: report.wrongAnswers.length,
       identityBreaches: report.identityViolations.length,
       uncertain: report.uncertain.length,
+      notes: `jobs by times taken over from a dead worker ${JSON.stringify(stalls)}; Redis restarts ${report.redisRestarts}; worker restarts ${report.restarts}`,
     });
     expect(report.lost, `seed ${SEED}; dead letters: ${report.lostReasons.join(' | ')}`).toEqual([]);
     expect(report.duplicated, `seed ${SEED}`).toEqual([]);
