@@ -112,7 +112,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     if (!parts.runtime) return Promise.resolve(0);
     if (!approvals || Date.now() - approvals.at > 5 * 60_000) {
       const value = parts.runtime.integration
-        .query("SELECT COUNT() FROM PendingHITLAction__c WHERE Status__c IN ('Pending', 'Confirmed')")
+        .query("SELECT COUNT() FROM PendingHITLAction__c WHERE Status__c IN ('Pending', 'Confirmed') AND HITLType__c != 'Asynchronous'")
         .then((result) => result.totalSize);
       approvals = { at: Date.now(), value };
       value.catch(() => (approvals = undefined));

@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   onTurnWritten?: TurnHandlerDeps['onTurnWritten'];
   /** Callout allow-list and secrets environment for HttpCallout tools (default: no callouts). */
   tools?: TurnHandlerDeps['tools'];
+  /** How often a long turn checks whether a newer turn has started (default 10 s). */
+  staleCheckMs?: number;
   /** Where side-effect claims live (see side-effect-ledger.ts); in-process memory when absent. */
   ledger?: SideEffectLedger;
   /** Caches the caller keeps a handle on (the benchmarks read their load counters); the turn handler's own when absent. */
@@ -93,6 +95,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.registry ? { registry: options.registry(integration) } : {}),
     ...(options.describes ? { describes: options.describes } : {}),
+    ...(options.staleCheckMs !== undefined ? { staleCheckMs: options.staleCheckMs } : {}),
   });
   const decisionHandler = hitl ? hitl.decisionHandler(turnHandler) : refuseDecisions;
   const handler: JobHandler = {

@@ -46,6 +46,8 @@ export interface TurnHandlerDeps {
   ledger?: SideEffectLedger;
   /** The worker's side of tool policy: callout allow-list and the environment header secrets come from. */
   tools?: ToolSettings;
+  /** How often a long turn re-reads its execution to stop early once a newer turn exists (default 10 s; the final write is guarded regardless). */
+  staleCheckMs?: number;
 }
 
 /** What one turn wrote in its final composite call. */
@@ -216,12 +218,12 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       recorder,
       validateArgs: validateArguments,
       signal,
-      isStale: () => false,
+      isStale: staleCheck(execution.Id, turnId, log),
     };
     const before = await prelude({ agent, context, turnId, owner, recorder, trust, gate, input, loopDeps, log });
     if ('stop' in before) {
-      await finish(recorder, context, before.stop, gate);
-      return { status: outcomeOf(before.stop) };
+      const current = await finish(recorder, context, before.stop, gate);
+      return { status: current ? outcomeOf(before.stop) : 'stale' };
     }
     // A fresh turn sees earlier turns only; after a prelude, this turn's rows (stored and recorded) belong to history.
     const history =
@@ -233,14 +235,37 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     if (loop.status === 'cancelled') throw new LoomError('turn cancelled by shutdown; it will be retried', { retryable: true, category: 'Cancelled' });
     // The held-action message is built from masked arguments (audit); the requester is shown the real values.
     if (loop.status === 'awaiting-action' && loop.finalText !== null) loop.finalText = await trust.restore(loop.finalText);
-    await finish(recorder, context, loop, gate);
-    return { status: outcomeOf(loop) };
+    const current = await finish(recorder, context, loop, gate);
+    return { status: current ? outcomeOf(loop) : 'stale' };
+  }
+
+  /**
+   * Between model steps: has a newer turn started? Short turns never ask (no API call); a long one asks at most once per
+   * interval. An unanswered check says "not stale": the guarded final write is the real protection.
+   */
+  function staleCheck(executionId: string, turnId: string, log: Logger): () => Promise<boolean> {
+    const interval = deps.staleCheckMs ?? 10_000;
+    let next = Date.now() + interval;
+    return async () => {
+      if (Date.now() < next) return false;
+      next = Date.now() + interval;
+      try {
+        const { records } = await deps.integration.query<{ CurrentTurnIdentifier__c: string | null }>(
+          `SELECT CurrentTurnIdentifier__c FROM AgentExecution__c WHERE Id = '${executionId}'`,
+        );
+        const current = records[0]?.CurrentTurnIdentifier__c;
+        return Boolean(current && current !== turnId);
+      } catch (err) {
+        log.warn({ err }, 'stale-turn check failed; continuing (the final write is guarded)');
+        return false;
+      }
+    };
   }
 
   async function refuse(recorder: TurnRecorder, context: TurnContext, category: string, message: string): Promise<JobOutcome> {
     recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: category, content: message });
     recorder.decision({ title: 'Turn refused', detail: message, outcome: 'Blocked' });
-    await finish(recorder, context, {
+    const current = await finish(recorder, context, {
       status: 'failed',
       finalText: message,
       usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
@@ -249,11 +274,14 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       toolCalls: 0,
       errorCategory: category,
     });
-    return { status: 'refused', detail: message };
+    return current ? { status: 'refused', detail: message } : { status: 'stale' };
   }
 
-  /** One composite call: steps, decisions, the outbound message, execution status and totals, the result event. */
-  async function finish(recorder: TurnRecorder, context: TurnContext, loop: LoopResult, gate?: HitlGate): Promise<void> {
+  /**
+   * One composite call: steps, decisions, the outbound message, execution status and totals, the result event.
+   * Returns false when a newer turn owned the execution, so only this turn's audit rows were written.
+   */
+  async function finish(recorder: TurnRecorder, context: TurnContext, loop: LoopResult, gate?: HitlGate): Promise<boolean> {
     const { execution } = context;
     const turnId = recorder.turnId;
     const status = loop.status === 'completed' ? 'Completed' : loop.status === 'awaiting-action' ? 'Awaiting Action' : 'Failed';
@@ -262,7 +290,8 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     const firstSequence = Number(pending.steps[0]?.Sequence__c ?? 1);
     const messageKey = `${execution.Id}-${recorder.stepKey(firstSequence > 1 ? firstSequence : 0)}-out`;
     const pendingActions = gate?.takeWrites?.() ?? [];
-    await writeTurn(deps.integration, {
+    const written = await writeTurn(deps.integration, {
+      turnId,
       ...pending,
       ...(pendingActions.length > 0 ? { pendingActions } : {}),
       // Messages are master-detail children of the session: an execution without one gets its answer in the steps only.
@@ -293,6 +322,18 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       },
       result: { AgentExecutionId__c: execution.Id, TurnIdentifier__c: turnId, Status__c: status },
     });
+    if (written.superseded) {
+      // A newer turn started while this one ran: keep this turn's audit trail, leave the execution and answer to it.
+      deps.logger.warn({ executionId: execution.Id, turnId }, 'stale turn: a newer turn owns the execution; audit rows written, nothing else');
+      recorder.decision({ title: 'Superseded by a newer turn', detail: 'A newer turn started while this one ran; its answer and status were not written.', outcome: 'Blocked' });
+      const marker = recorder.takePending();
+      await writeTurn(deps.integration, {
+        steps: [...pending.steps, ...marker.steps],
+        decisions: [...pending.decisions, ...marker.decisions],
+        ...(pendingActions.length > 0 ? { pendingActions } : {}),
+      });
+      return false;
+    }
     try {
       deps.onTurnWritten?.({
         executionId: execution.Id,
@@ -307,6 +348,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       deps.logger.warn({ err }, 'turn observer failed');
     }
     await gate?.afterWrite?.();
+    return true;
   }
 }
 

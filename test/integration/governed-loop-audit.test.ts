@@ -11,6 +11,7 @@ import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
 import type { ScriptedScript } from '../../src/llm/script-schema.ts';
 import type { CompletionRequest, LlmProvider } from '../../src/llm/types.ts';
+import { writeTurn } from '../../src/runtime/audit-writer.ts';
 import { startTurn } from '../../src/runtime/start-turn.ts';
 import type { TurnJob } from '../../src/runtime/jobs.ts';
 import { jsforceConnection, startTestEmulator, TEST_API_VERSION } from '../support/emulator.ts';
@@ -376,5 +377,57 @@ describe('acting as the requesting user', () => {
     const live = new Set(emulator.admin.tokens().filter((token) => token.userId === officerId && !token.revoked).map((token) => token.tokenId));
     expect(log.filter((entry) => entry.userId === officerId && entry.status < 400).every((entry) => entry.tokenId !== null && live.has(entry.tokenId))).toBe(true);
     expect((await answersOf(harness, executionId))[0]).toMatch(/^It is /);
+  });
+});
+
+describe('the audit writer', () => {
+  const stepRows = (executionId: string, turnId: string, count: number) =>
+    Array.from({ length: count }, (_, index) => ({
+      StepKey__c: `${executionId}-${turnId}-${index + 1}`,
+      AgentExecution__c: executionId,
+      TurnIdentifier__c: turnId,
+      Sequence__c: index + 1,
+      StepType__c: 'LLMRequest',
+      StepRole__c: 'System',
+      Content__c: `step ${index + 1}`,
+    }));
+
+  it('splits a large turn across composite calls and keeps the guarded bookkeeping in one call with its guard', async () => {
+    const { started } = await harness.turn(USERS.officer, 'A very long turn');
+    const steps = stepRows(started.executionId, started.turnId, 1_100);
+    const written = await writeTurn(harness.integration, {
+      steps,
+      decisions: [],
+      turnId: started.turnId,
+      execution: { id: started.executionId, fields: { ExecutionStatus__c: 'Completed', StepCount__c: steps.length } },
+      result: { AgentExecutionId__c: started.executionId, TurnIdentifier__c: started.turnId, Status__c: 'Completed' },
+    });
+    // 6 collections of ≤200 rows plus the guard query exceed one call's 5 heavy subrequests: two calls, not one per row.
+    expect(written).toEqual({ apiCalls: 2, superseded: false });
+    const { records } = await harness.clientFor(USERS.admin).query<{ StepCount__c: number; ExecutionStatus__c: string }>(
+      `SELECT StepCount__c, ExecutionStatus__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
+    );
+    expect(records[0]).toMatchObject({ StepCount__c: 1_100, ExecutionStatus__c: 'Completed' });
+    const count = await harness.clientFor(USERS.admin).query(`SELECT COUNT() FROM ExecutionStep__c WHERE AgentExecution__c = '${started.executionId}'`);
+    expect(count.totalSize).toBe(1_100);
+  });
+
+  it('writes nothing of the bookkeeping for a superseded turn and says so', async () => {
+    const { started } = await harness.turn(USERS.officer, 'First');
+    await startTurn(harness.clientFor(USERS.officer), { agentId: harness.agentId, message: 'Second', executionId: started.executionId, sessionId: started.sessionId });
+    const written = await writeTurn(harness.integration, {
+      steps: stepRows(started.executionId, started.turnId, 3),
+      decisions: [],
+      turnId: started.turnId,
+      execution: { id: started.executionId, fields: { ExecutionStatus__c: 'Completed', LastError__c: 'from the old turn' } },
+      message: { MessageKey__c: `${started.executionId}-old-out`, AgentExecution__c: started.executionId, InteractionSession__c: started.sessionId, Direction__c: 'Outbound', Role__c: 'Assistant', Content__c: 'old answer', TurnIdentifier__c: started.turnId },
+    });
+    expect(written.superseded).toBe(true);
+    const { records } = await harness.clientFor(USERS.admin).query<{ LastError__c: string | null }>(`SELECT LastError__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`);
+    expect(records[0]?.LastError__c ?? null).toBeNull();
+    expect(await answersOf(harness, started.executionId)).toEqual([]);
+    // The rows shared the rolled-back call: the caller writes them again with its own marker.
+    const count = await harness.clientFor(USERS.admin).query(`SELECT COUNT() FROM ExecutionStep__c WHERE AgentExecution__c = '${started.executionId}'`);
+    expect(count.totalSize).toBe(0);
   });
 });

@@ -189,6 +189,70 @@ describe('the governed loop on the emulator', () => {
     expect(lastRequest.messages.filter((message) => message.role === 'user').map((message) => message.content)).toEqual(['Hello', 'And once more']);
   });
 
+  it('keeps the audit of a turn overtaken mid-turn by a newer one, but not its answer or status', async () => {
+    const first = await harness.turn(USERS.officer, 'Hello');
+    await harness.turnHandler.handle(first.job, signal());
+    const ids = { executionId: first.started.executionId, sessionId: first.started.sessionId };
+    const slow = await harness.turn(USERS.officer, 'A slow question', ids);
+    let newer: Awaited<ReturnType<Harness['turn']>> | undefined;
+    // The user sends another message while the model is still answering the slow one.
+    provider = {
+      name: 'overtaken',
+      complete: async (request) => {
+        newer = await harness.turn(USERS.officer, 'Never mind, something else', ids);
+        return harness.provider.complete(request);
+      },
+    } as LlmProvider;
+    expect((await harness.turnHandler.handle(slow.job, signal())).status).toBe('stale');
+    provider = harness.provider;
+
+    const steps = (await stepsOf(harness, ids.executionId)).filter((step) => step.TurnIdentifier__c === slow.started.turnId);
+    expect(steps.map((step) => step.StepType__c)).toEqual(expect.arrayContaining(['UserInput', 'LLMRequest', 'LLMResponse', 'AgentResponse']));
+    const { records: decisions } = await harness.clientFor(USERS.admin).query<{ Title__c: string }>(
+      `SELECT Title__c FROM AgentDecisionStep__c WHERE AgentExecution__c = '${ids.executionId}' AND TurnIdentifier__c = '${slow.started.turnId}'`,
+    );
+    expect(decisions.map((decision) => decision.Title__c)).toContain('Superseded by a newer turn');
+    // Neither the slow turn's answer nor its Completed status reached the conversation the newer turn now owns.
+    expect(await answersOf(harness, ids.executionId)).toHaveLength(1);
+    const { records } = await harness.clientFor(USERS.admin).query<{ CurrentTurnIdentifier__c: string; StepCount__c: number }>(
+      `SELECT CurrentTurnIdentifier__c, StepCount__c FROM AgentExecution__c WHERE Id = '${ids.executionId}'`,
+    );
+    expect(records[0]?.CurrentTurnIdentifier__c).toBe(newer?.started.turnId);
+    const stepCountBefore = records[0]?.StepCount__c;
+
+    expect((await harness.turnHandler.handle(newer!.job, signal())).status).toBe('completed');
+    expect(await answersOf(harness, ids.executionId)).toHaveLength(2);
+    const { records: after } = await harness.clientFor(USERS.admin).query<{ ExecutionStatus__c: string; StepCount__c: number }>(
+      `SELECT ExecutionStatus__c, StepCount__c FROM AgentExecution__c WHERE Id = '${ids.executionId}'`,
+    );
+    expect(after[0]?.ExecutionStatus__c).toBe('Completed');
+    expect(after[0]?.StepCount__c).toBeGreaterThan(stepCountBefore ?? 0);
+  });
+
+  it('stops a long turn between model steps once a newer turn exists', async () => {
+    const quick = await createHarness(emulator, { runtime: { staleCheckMs: 0, provider: () => provider } });
+    const agentId = await createAgent('Looper', { capabilities: [READ_APPS] });
+    const { records: apps } = await quick.clientFor(USERS.officer).query<{ Id: string }>('SELECT Id FROM Loan_Application__c LIMIT 1');
+    const call = { toolCalls: [{ name: 'get_application', arguments: { recordIds: [apps[0]?.Id] } }] };
+    const { started, job } = await runTurn(USERS.officer, agentId, 'Read it twice', { rules: [{ when: {}, respond: call }] });
+    let calls = 0;
+    const scripted = provider;
+    provider = {
+      name: 'looping',
+      complete: async (request) => {
+        calls += 1;
+        // After the first model step, the user starts a newer turn on the same conversation.
+        if (calls === 1) await startTurn(quick.clientFor(USERS.officer), { agentId, message: 'Stop, new question', executionId: started.executionId, sessionId: started.sessionId });
+        return scripted.complete(request);
+      },
+    } as LlmProvider;
+    expect((await quick.turnHandler.handle(job, signal())).status).toBe('stale');
+    expect(calls).toBe(1);
+    const steps = (await stepsOf(quick, started.executionId)).filter((step) => step.TurnIdentifier__c === started.turnId);
+    expect(steps.filter((step) => step.StepType__c === 'LLMRequest')).toHaveLength(1);
+    expect(steps.some((step) => step.StepType__c === 'ToolResult')).toBe(true);
+  });
+
   it('stops when the token budget is spent', async () => {
     const agentId = await createAgent('Frugal', { tokenBudget: 5 });
     const { started, job } = await runTurn(USERS.officer, agentId, 'Tell me everything', { rules: [{ when: {}, respond: { text: 'A long answer', usage: { promptTokens: 40, completionTokens: 10 } } }] });
