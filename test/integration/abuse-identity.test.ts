@@ -9,7 +9,7 @@ import { LENDING_SCRIPT } from '../../src/dev/lending-agent.ts';
 import { TurnJob } from '../../src/runtime/jobs.ts';
 import { jsforceConnection } from '../support/emulator.ts';
 import { lastSeq, requestsSince, startAbuseKit, tokenOwners, USERS, type AbuseKit } from '../support/chaos/abuse-kit.ts';
-import { answersOf, createHarness } from '../support/runtime.ts';
+import { answersOf, createHarness, READ_APPLICATIONS } from '../support/runtime.ts';
 
 let kit: AbuseKit;
 const signal = () => new AbortController().signal;
@@ -20,14 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await kit?.close();
 });
-
-const READ_APPS = {
-  CapabilityName__c: 'get_application',
-  Description__c: 'Read loan applications by ID.',
-  Parameters__c: JSON.stringify({ type: 'object', properties: { recordIds: { type: 'array', items: { type: 'string' } } }, required: ['recordIds'] }),
-  StandardActionType__c: 'GetRecords',
-  BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', fields: ['Name', 'Amount__c'] }),
-};
 
 /** A conversation owned by `username`, created in system context (so the test can make ones the API would refuse). */
 function conversationOf(username: string, agentId: string, turnId: string): { executionId: string; messageId: string } {
@@ -92,7 +84,7 @@ describe('identity abuse', () => {
   });
 
   it('refuses a user who cannot see the agent (private sharing) and a user whose login the org refuses', async () => {
-    const agentId = await kit.createAgent('Hidden_Agent', [READ_APPS]);
+    const agentId = await kit.createAgent('Hidden_Agent', [READ_APPLICATIONS]);
     const def = kit.emulator.org.schema.object('AIAgentDefinition__c') as ObjectDef;
     const before = def.sharingModel;
     def.sharingModel = 'Private';
@@ -114,7 +106,7 @@ describe('identity abuse', () => {
   });
 
   it('refuses a service identity the worker was not configured for, and one configured for another agent', async () => {
-    const agentId = await kit.createAgent('Service_Agent', [READ_APPS], { ServiceIdentityUsername__c: USERS.underwriter });
+    const agentId = await kit.createAgent('Service_Agent', [READ_APPLICATIONS], { ServiceIdentityUsername__c: USERS.underwriter });
     kit.useScript({ rules: [{ when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: ['a00000000000001'] } }] } }, { when: {}, respond: { text: 'ok' } }] });
     const from = lastSeq(kit.emulator);
     const plain = await kit.run(USERS.officer, agentId, 'read one');

@@ -15,7 +15,7 @@ import { writeTurn } from '../../src/runtime/audit-writer.ts';
 import { startTurn } from '../../src/runtime/start-turn.ts';
 import type { TurnJob } from '../../src/runtime/jobs.ts';
 import { jsforceConnection, startTestEmulator, TEST_API_VERSION } from '../support/emulator.ts';
-import { answersOf, createHarness, USERS, type Harness } from '../support/runtime.ts';
+import { answersOf, createAgent, createHarness, READ_APPLICATIONS, USERS, type Harness } from '../support/runtime.ts';
 import { until } from '../unit/emulator/streaming/harness.ts';
 
 let emulator: EmulatorHandle;
@@ -32,13 +32,6 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const READ_APPS = {
-  CapabilityName__c: 'get_application',
-  Description__c: 'Read loan applications by ID.',
-  Parameters__c: JSON.stringify({ type: 'object', properties: { recordIds: { type: 'array', items: { type: 'string' } } }, required: ['recordIds'] }),
-  StandardActionType__c: 'GetRecords',
-  BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', fields: ['Name', 'Amount__c'] }),
-};
 const CREATE_CASE = {
   CapabilityName__c: 'create_case',
   Description__c: 'Open a support case.',
@@ -48,26 +41,8 @@ const CREATE_CASE = {
 };
 
 /** An agent with tool reasoning on and the given tools, created as the admin. */
-async function createAgent(name: string, capabilities: Array<Record<string, unknown>>, maxSteps = 5): Promise<string> {
-  const admin = harness.clientFor(USERS.admin);
-  const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
-  const agent = await admin.create('AIAgentDefinition__c', {
-    Name: name,
-    DeveloperName__c: name,
-    LLMConfiguration__c: llm.records[0]?.Id,
-    IdentityPrompt__c: 'You are the first prompt.',
-    PIIMaskingMode__c: 'Hybrid',
-    PromptSafetyMode__c: 'Block',
-    EnableToolReasoning__c: true,
-    MaxStepsPerTurn__c: maxSteps,
-    TokenBudgetPerTurn__c: 20_000,
-    IsActive__c: true,
-  });
-  for (const capability of capabilities) {
-    await admin.create('AgentCapability__c', { AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true, ImplementationType__c: 'Standard', ...capability });
-  }
-  return agent.id;
-}
+const createReasoningAgent = (name: string, capabilities: Array<Record<string, unknown>>, maxSteps = 5): Promise<string> =>
+  createAgent(harness, name, capabilities, { IdentityPrompt__c: 'You are the first prompt.', EnableToolReasoning__c: true, MaxStepsPerTurn__c: maxSteps, TokenBudgetPerTurn__c: 20_000 });
 
 async function turnJob(
   username: string,
@@ -75,16 +50,7 @@ async function turnJob(
   message: string,
   conversation: { executionId: string; sessionId: string } | Record<string, never> = {},
 ): Promise<{ executionId: string; sessionId: string; turnId: string; job: TurnJob }> {
-  const client = harness.clientFor(username);
-  const started = await startTurn(client, { agentId, message, ...conversation });
-  const job: TurnJob = {
-    kind: 'turn',
-    eventUuid: `evt-${started.turnId}`,
-    replayId: 1,
-    channel: '/event/AgentTurnRequest__e',
-    receivedAt: new Date().toISOString(),
-    event: { AgentExecutionId__c: started.executionId, InteractionMessageId__c: started.messageId, TurnIdentifier__c: started.turnId, CreatedById: await client.userId(), CreatedDate: new Date().toISOString() },
-  };
+  const { started, job } = await harness.turn(username, message, { agentId, ...conversation });
   return { executionId: started.executionId, sessionId: started.sessionId, turnId: started.turnId, job };
 }
 
@@ -97,7 +63,7 @@ async function appId(ref: string): Promise<string> {
 
 describe('audit trail of a tool turn, read back from the org', () => {
   it('tells the whole story in order: keys, arguments without _rationale, rationale, tokens, cost, storyboard, totals, result event and API calls', async () => {
-    const agentId = await createAgent('Storyteller', [READ_APPS, CREATE_CASE]);
+    const agentId = await createReasoningAgent('Storyteller', [READ_APPLICATIONS, CREATE_CASE]);
     const app1 = await appId('HL-1001');
     const rationale = 'The officer asked about HL-1001, so read that application.';
     const script: ScriptedScript = {
@@ -186,7 +152,7 @@ describe('audit trail of a tool turn, read back from the org', () => {
 
   it('offers a create tool only to a user who may create that object', async () => {
     const createApp = { ...CREATE_CASE, CapabilityName__c: 'create_application', BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }) };
-    const agentId = await createAgent('App_Opener', [READ_APPS, createApp]);
+    const agentId = await createReasoningAgent('App_Opener', [READ_APPLICATIONS, createApp]);
     provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'ok' } }] });
     // The officer may create loan applications; the approver may only read them.
     for (const [username, expected] of [[USERS.officer, ['create_application', 'get_application']], [USERS.approver, ['get_application']]] as const) {
@@ -213,7 +179,7 @@ describe('audit trail of a tool turn, read back from the org', () => {
   });
 
   it('reloads the agent when its definition changes, without waiting for the cache to expire', async () => {
-    const agentId = await createAgent('Editable', []);
+    const agentId = await createReasoningAgent('Editable', []);
     provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'ok' } }] });
     const systemPrompt = () => String((provider as ScriptedProvider).requests.at(-1)?.messages.find((message) => message.role === 'system')?.content);
     await harness.turnHandler.handle((await turnJob(USERS.officer, agentId, 'one')).job, signal());
@@ -234,7 +200,7 @@ describe('PII masking across the turn', () => {
       StandardActionType__c: 'UpdateRecord',
       BackendConfiguration__c: JSON.stringify({ object: 'Contact' }),
     };
-    const agentId = await createAgent('Masked_Writer', [UPDATE_CONTACT]);
+    const agentId = await createReasoningAgent('Masked_Writer', [UPDATE_CONTACT]);
     const admin = harness.clientFor(USERS.admin);
     const contact = (await admin.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName = 'Alvarez'")).records[0]!.Id;
     const email = 'maria.new@example.com';
@@ -272,7 +238,7 @@ describe('tool flow graph in the loop', () => {
   };
 
   async function graphAgent(name: string, graph: unknown): Promise<string> {
-    const agentId = await createAgent(name, [READ_APPS, UPDATE_APP]);
+    const agentId = await createReasoningAgent(name, [READ_APPLICATIONS, UPDATE_APP]);
     await harness.clientFor(USERS.admin).update('AIAgentDefinition__c', agentId, { ToolFlowGraph__c: JSON.stringify(graph) });
     return agentId;
   }
@@ -321,7 +287,7 @@ describe('tool flow graph in the loop', () => {
 
 describe('loop limits', () => {
   it("windows the conversation history by the agent's turn limit", async () => {
-    const agentId = await createAgent('Short_Memory', []);
+    const agentId = await createReasoningAgent('Short_Memory', []);
     await harness.clientFor(USERS.admin).update('AIAgentDefinition__c', agentId, { HistoryTurnLimit__c: 1 });
     provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'noted' } }] });
     const first = await turnJob(USERS.officer, agentId, 'first question');
@@ -337,7 +303,7 @@ describe('loop limits', () => {
   });
 
   it('stops at the step cap with an Error step and a plain answer, never an endless tool loop', async () => {
-    const agentId = await createAgent('Looper', [READ_APPS], 2);
+    const agentId = await createReasoningAgent('Looper', [READ_APPLICATIONS], 2);
     const app1 = await appId('HL-1001');
     provider = new ScriptedProvider({ rules: [{ when: {}, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'again' } }] } }] });
     const { executionId, job } = await turnJob(USERS.officer, agentId, 'Loop forever');
@@ -356,7 +322,7 @@ describe('loop limits', () => {
 
 describe('acting as the requesting user', () => {
   it("replaces a revoked user session with a new JWT login for that same user and finishes the turn", async () => {
-    const agentId = await createAgent('Relogin', [READ_APPS]);
+    const agentId = await createReasoningAgent('Relogin', [READ_APPLICATIONS]);
     const app1 = await appId('HL-1001');
     provider = new ScriptedProvider({
       rules: [

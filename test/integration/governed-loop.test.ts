@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { startTurn } from '../../src/runtime/start-turn.ts';
 import { startTestEmulator } from '../support/emulator.ts';
 import { openAiCompletion, openAiError, startFakeOpenAiServer, type FakeLlmServer } from '../support/fake-openai-server.ts';
-import { answersOf, createHarness, stepsOf, USERS, type Harness } from '../support/runtime.ts';
+import { answersOf, createAgent as createAgentAs, createHarness, stepsOf, USERS, type Harness } from '../support/runtime.ts';
 
 let emulator: EmulatorHandle;
 let harness: Harness;
@@ -32,23 +32,8 @@ afterAll(async () => {
 });
 
 /** A second agent with its own capabilities and limits, created as the admin. */
-async function createAgent(name: string, options: { tokenBudget?: number; active?: boolean; capabilities?: Array<Record<string, unknown>> } = {}): Promise<string> {
-  const admin = harness.clientFor(USERS.admin);
-  const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
-  const agent = await admin.create('AIAgentDefinition__c', {
-    Name: name,
-    DeveloperName__c: name,
-    LLMConfiguration__c: llm.records[0]?.Id,
-    PIIMaskingMode__c: 'Hybrid',
-    PromptSafetyMode__c: 'Block',
-    MaxStepsPerTurn__c: 5,
-    TokenBudgetPerTurn__c: options.tokenBudget ?? 20_000,
-    IsActive__c: options.active ?? true,
-  });
-  for (const capability of options.capabilities ?? []) {
-    await admin.create('AgentCapability__c', { AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true, ImplementationType__c: 'Standard', ...capability });
-  }
-  return agent.id;
+function createAgent(name: string, options: { tokenBudget?: number; active?: boolean; capabilities?: Array<Record<string, unknown>> } = {}): Promise<string> {
+  return createAgentAs(harness, name, options.capabilities, { TokenBudgetPerTurn__c: options.tokenBudget ?? 20_000, IsActive__c: options.active ?? true });
 }
 
 const UPDATE_NOW = {
@@ -68,17 +53,7 @@ const READ_APPS = {
 
 async function runTurn(username: string, agentId: string, message: string, script?: ScriptedScript) {
   if (script) provider = new ScriptedProvider(script);
-  const started = await startTurn(harness.clientFor(username), { agentId, message });
-  const client = harness.clientFor(username);
-  const job = {
-    kind: 'turn' as const,
-    eventUuid: `evt-${started.turnId}`,
-    replayId: 1,
-    channel: '/event/AgentTurnRequest__e',
-    receivedAt: new Date().toISOString(),
-    event: { AgentExecutionId__c: started.executionId, InteractionMessageId__c: started.messageId, TurnIdentifier__c: started.turnId, CreatedById: await client.userId(), CreatedDate: new Date().toISOString() },
-  };
-  return { started, job };
+  return harness.turn(username, message, { agentId });
 }
 
 /** Writes as the admin in system context (like anonymous Apex without sharing): fixtures the REST API would refuse. */

@@ -7,6 +7,7 @@ import { FileTokenVault } from '../../src/governance/pii/index.ts';
 import type { ScriptedScript } from '../../src/llm/script-schema.ts';
 import { startTestEmulator } from '../support/emulator.ts';
 import { answersOf, createHarness, pendingOf, stepsOf, USERS, type Harness } from '../support/runtime.ts';
+import { findThenAct, outcomeRules } from '../support/hitl-script.ts';
 
 const SIGNING_KEY = 'test-hitl-signing-key-0123456789abcdef';
 const VAULT_KEY = 'test-vault-key-0123456789abcdef-0123';
@@ -32,16 +33,8 @@ function script(): ScriptedScript {
   return {
     name: 'hitl-approval',
     rules: [
-      { id: 'saved', when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done: {{lastToolResult.savedFields.0}} saved for {{lastUserMessage}}.' } },
-      { id: 'not-run', when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done ({{lastToolResult.status}}): {{lastToolResult.message}}' } },
-      ...Object.entries(CASES).flatMap(([tag, spec]) => [
-        { id: `${tag}-find`, when: { lastUserMessage: `${tag}\\b`, turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'" } }] } },
-        {
-          id: `${tag}-act`,
-          when: { lastUserMessage: `${tag}\\b`, lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-          respond: { toolCalls: [{ name: spec.tool, arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: spec.fields, ...spec.extra } }] },
-        },
-      ]),
+      ...outcomeRules(),
+      ...findThenAct(CASES, 'HL-1001', (spec) => ({ name: spec.tool, arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: spec.fields, ...spec.extra } })),
       { id: 'fallback', when: {}, respond: { text: 'How can I help?' } },
     ],
   };

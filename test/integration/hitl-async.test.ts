@@ -10,6 +10,7 @@ import type { DecisionJob, JobHandler, LoomJob } from '../../src/runtime/jobs.ts
 import type { WorkerRuntime } from '../../src/worker/runtime.ts';
 import { answersOf, createHarness, pendingOf, stepsOf, USERS, type Harness } from '../support/runtime.ts';
 import { startHarness, until, type Harness as IngestionHarness } from './ingestion-harness.ts';
+import { findThenAct, outcomeRules } from '../support/hitl-script.ts';
 
 const SIGNING_KEY = 'test-hitl-signing-key-0123456789abcdef';
 const signal = new AbortController().signal;
@@ -36,16 +37,8 @@ function script(): ScriptedScript {
         when: { lastUserMessage: 'case-chain\\b', lastToolResult: { tool: 'async_update', contains: '"savedFields":\\s*\\["Amount__c"' } },
         respond: { toolCalls: [{ name: 'async_update', arguments: { recordId: '{{lastToolResult.id}}', fields: { Description__c: 'Chained background update' } } }] },
       },
-      { id: 'saved', when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done: {{lastToolResult.savedFields.0}} saved for {{lastUserMessage}}.' } },
-      { id: 'not-run', when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done ({{lastToolResult.status}}): {{lastToolResult.message}}' } },
-      ...Object.entries(CASES).flatMap(([tag, spec]) => [
-        { id: `${tag}-find`, when: { lastUserMessage: `${tag}\\b`, turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'" } }] } },
-        {
-          id: `${tag}-act`,
-          when: { lastUserMessage: `${tag}\\b`, lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-          respond: { toolCalls: [{ name: spec.tool, arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: spec.amount } } }] },
-        },
-      ]),
+      ...outcomeRules(),
+      ...findThenAct(CASES, 'HL-1001', (spec) => ({ name: spec.tool, arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: spec.amount } } })),
       { id: 'fallback', when: {}, respond: { text: 'How can I help?' } },
     ],
   };

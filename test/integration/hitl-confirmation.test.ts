@@ -3,6 +3,7 @@ import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import type { ScriptedScript } from '../../src/llm/script-schema.ts';
 import { startTestEmulator } from '../support/emulator.ts';
 import { answersOf, createHarness, pendingOf, stepsOf, USERS, type Harness } from '../support/runtime.ts';
+import { findThenAct, outcomeRules } from '../support/hitl-script.ts';
 
 const signal = new AbortController().signal;
 const PARAMETERS = JSON.stringify({
@@ -26,16 +27,8 @@ function script(): ScriptedScript {
   return {
     name: 'hitl-confirmation',
     rules: [
-      { id: 'saved', when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done: {{lastToolResult.savedFields.0}} saved.' } },
-      { id: 'not-run', when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done ({{lastToolResult.status}}): {{lastToolResult.message}}' } },
-      ...Object.entries(CASES).flatMap(([tag, spec]) => [
-        { id: `${tag}-find`, when: { lastUserMessage: `${tag}\\b`, turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE External_Ref__c = 'HL-1003'" } }] } },
-        {
-          id: `${tag}-act`,
-          when: { lastUserMessage: `${tag}\\b`, lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-          respond: { toolCalls: [{ name: spec.tool, arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: spec.amount } } }] },
-        },
-      ]),
+      ...outcomeRules('Done: {{lastToolResult.savedFields.0}} saved.'),
+      ...findThenAct(CASES, 'HL-1003', (spec) => ({ name: spec.tool, arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: spec.amount } } })),
       { id: 'new-request', when: { lastUserMessage: 'open applications' }, respond: { text: 'Here is something else.' } },
       { id: 'fallback', when: {}, respond: { text: 'How can I help?' } },
     ],

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Harness } from '../support/runtime.ts';
-import { USERS } from '../support/runtime.ts';
+import { createAgent as createAgentAs } from '../support/runtime.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -55,23 +55,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** An active agent with these capabilities (defaults: external, active, Standard), created as the admin. */
-export async function createAgent(harness: Harness, name: string, capabilities: Array<Record<string, unknown>>, options: { safetyMode?: 'Block' | 'Sanitize' | 'LogOnly' } = {}): Promise<string> {
-  const admin = harness.clientFor(USERS.admin);
-  const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
-  const agent = await admin.create('AIAgentDefinition__c', {
-    Name: name,
-    DeveloperName__c: name,
-    LLMConfiguration__c: llm.records[0]?.Id,
-    PIIMaskingMode__c: 'Hybrid',
-    PromptSafetyMode__c: options.safetyMode ?? 'Block',
-    MaxStepsPerTurn__c: 5,
-    TokenBudgetPerTurn__c: 50_000,
-    IsActive__c: true,
-  });
-  for (const capability of capabilities) {
-    await admin.create('AgentCapability__c', { AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true, ImplementationType__c: 'Standard', ...capability });
-  }
-  return agent.id;
+export function createAgent(harness: Harness, name: string, capabilities: Array<Record<string, unknown>>, options: { safetyMode?: 'Block' | 'Sanitize' | 'LogOnly' } = {}): Promise<string> {
+  return createAgentAs(harness, name, capabilities, options.safetyMode ? { PromptSafetyMode__c: options.safetyMode } : {});
 }
 
 /** A JSON-schema `Parameters__c` with these string properties, all required. */

@@ -27,8 +27,8 @@ export const USERS = {
 export interface Harness extends Runtime {
   provider: ScriptedProvider;
   agentId: string;
-  /** Starts a turn as `username` (like AgentTurnService) and returns the job ingestion would deliver. */
-  turn(username: string, message: string, options?: { executionId?: string; sessionId?: string }): Promise<{ started: StartedTurn; job: TurnJob }>;
+  /** Starts a turn as `username` (like AgentTurnService; the lending agent unless `agentId` is given) and returns the job ingestion would deliver. */
+  turn(username: string, message: string, options?: { agentId?: string; executionId?: string; sessionId?: string }): Promise<{ started: StartedTurn; job: TurnJob }>;
   /** Publishes a real `AgentHITLDecision__e` as `username` over REST and returns the job ingestion would deliver. */
   decide(username: string, pendingActionId: string, decision: DecisionValue, options?: { comment?: string; editedArguments?: Record<string, unknown> }): Promise<DecisionJob>;
 }
@@ -125,3 +125,41 @@ export async function answersOf(harness: Harness, executionId: string): Promise<
   );
   return records.map((record) => record.Content__c);
 }
+
+/**
+ * An agent with these capabilities, created as the admin: active, Hybrid masking, Block safety, 5 steps, 50,000 tokens
+ * unless `fields` says otherwise. Capabilities default to external, active, Standard.
+ */
+export async function createAgent(
+  harness: Pick<Runtime, 'clientFor'>,
+  name: string,
+  capabilities: Array<Record<string, unknown>> = [],
+  fields: Record<string, unknown> = {},
+): Promise<string> {
+  const admin = harness.clientFor(USERS.admin);
+  const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
+  const agent = await admin.create('AIAgentDefinition__c', {
+    Name: name,
+    DeveloperName__c: name,
+    LLMConfiguration__c: llm.records[0]?.Id,
+    PIIMaskingMode__c: 'Hybrid',
+    PromptSafetyMode__c: 'Block',
+    MaxStepsPerTurn__c: 5,
+    TokenBudgetPerTurn__c: 50_000,
+    IsActive__c: true,
+    ...fields,
+  });
+  for (const capability of capabilities) {
+    await admin.create('AgentCapability__c', { AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true, ImplementationType__c: 'Standard', ...capability });
+  }
+  return agent.id;
+}
+
+/** The lending seed's read tool over loan applications (name and amount). */
+export const READ_APPLICATIONS = {
+  CapabilityName__c: 'get_application',
+  Description__c: 'Read loan applications by ID.',
+  Parameters__c: JSON.stringify({ type: 'object', properties: { recordIds: { type: 'array', items: { type: 'string' } } }, required: ['recordIds'] }),
+  StandardActionType__c: 'GetRecords',
+  BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', fields: ['Name', 'Amount__c'] }),
+};

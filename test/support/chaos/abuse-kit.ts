@@ -3,7 +3,6 @@
  * request it received, a logger whose every line is kept, agents built from capability lists, and the evidence
  * (request log, token owners, audit rows) the tests assert on.
  */
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Org } from '../../../src/emulator/org/org.ts';
 import type { EmulatorHandle } from '../../../src/emulator/server.ts';
@@ -11,11 +10,10 @@ import { ScriptedProvider } from '../../../src/llm/scripted.ts';
 import type { ScriptedScript } from '../../../src/llm/script-schema.ts';
 import type { LlmProvider } from '../../../src/llm/types.ts';
 import { createLogger, type Logger } from '../../../src/logger.ts';
-import { TURN_CHANNEL, type JobOutcome, type TurnJob } from '../../../src/runtime/jobs.ts';
+import type { JobOutcome, TurnJob } from '../../../src/runtime/jobs.ts';
 import type { RuntimeOptions } from '../../../src/runtime/runtime-deps.ts';
-import { startTurn } from '../../../src/runtime/start-turn.ts';
 import { startTestEmulator } from '../emulator.ts';
-import { createHarness, USERS, type Harness } from '../runtime.ts';
+import { createAgent, createHarness, USERS, type Harness } from '../runtime.ts';
 
 export { USERS };
 
@@ -75,41 +73,9 @@ export async function startAbuseKit(options: { runtime?: Partial<RuntimeOptions>
       providers.push(current);
     },
     userId,
-    async createAgent(name, capabilities, fields = {}) {
-      const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
-      const agent = await admin.create('AIAgentDefinition__c', {
-        Name: name,
-        DeveloperName__c: name,
-        LLMConfiguration__c: llm.records[0]?.Id,
-        PIIMaskingMode__c: 'Hybrid',
-        PromptSafetyMode__c: 'Block',
-        MaxStepsPerTurn__c: 5,
-        TokenBudgetPerTurn__c: 50_000,
-        IsActive__c: true,
-        ...fields,
-      });
-      for (const capability of capabilities) {
-        await admin.create('AgentCapability__c', { AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true, ImplementationType__c: 'Standard', ...capability });
-      }
-      return agent.id;
-    },
+    createAgent: (name, capabilities, fields = {}) => createAgent(harness, name, capabilities, fields),
     async run(username, agentId, message) {
-      const client = harness.clientFor(username);
-      const started = await startTurn(client, { agentId, message });
-      const job: TurnJob = {
-        kind: 'turn',
-        eventUuid: randomUUID(),
-        replayId: 1,
-        channel: TURN_CHANNEL,
-        receivedAt: new Date().toISOString(),
-        event: {
-          AgentExecutionId__c: started.executionId,
-          InteractionMessageId__c: started.messageId,
-          TurnIdentifier__c: started.turnId,
-          CreatedById: await client.userId(),
-          CreatedDate: new Date().toISOString(),
-        },
-      };
+      const { started, job } = await harness.turn(username, message, { agentId });
       const outcome = await harness.turnHandler.handle(job, new AbortController().signal);
       return { executionId: started.executionId, turnId: started.turnId, outcome, job };
     },
