@@ -46,6 +46,19 @@ export const ConfigSchema = z.object({
   LOOM_ORG_JOBS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
   LOOM_LEADER_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
   LOOM_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /**
+   * How often the subscribing process looks for started turns no job ever claimed (their event never arrived) and runs
+   * them (ms); 0 disables the sweep.
+   */
+  LOOM_RECONCILE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .refine((ms) => ms === 0 || ms >= 1_000, 'must be 0 (off) or at least 1000')
+    .default(300_000),
+  /** A turn younger than this is never touched by the reconciliation sweep: its event may still be on its way (ms). */
+  LOOM_RECONCILE_GRACE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   LOOM_PACING_SLOW_ABOVE: z.coerce.number().min(0).max(1).default(0.85),
   LOOM_ALLOCATION_PAUSE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   LOOM_VAULT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { JobQueue } from '../queue/types.ts';
-import { jobIdFor } from '../runtime/jobs.ts';
+import { jobIdFor, type TurnJob } from '../runtime/jobs.ts';
 import { sleep } from '../queue/pacing.ts';
 import type { CheckpointStore } from './checkpoints.ts';
 import type { DeadLetterEntry, DeadLetterStore } from './dead-letter.ts';
@@ -94,6 +94,38 @@ export class Intake {
   /** Stops retry loops; events not yet enqueued stay unacknowledged and are replayed from the checkpoint next time. */
   close(): void {
     this.abort.abort(new IntakeClosed('intake closed'));
+  }
+
+  /**
+   * A turn job the worker synthesised because its event never arrived (the reconciliation sweep): the same de-dup claim
+   * and queue as a delivered event, so if the event turns up after all (or is already on its way) only one of them runs.
+   * It has no replay position, so it never holds back or moves a checkpoint. Tries once: a failure is thrown (the claim
+   * released) and the next sweep tries again.
+   */
+  async submitReconciled(job: TurnJob): Promise<'enqueued' | 'duplicate'> {
+    if (this.abort.signal.aborted) throw new IntakeClosed('intake closed');
+    const { dedupe, queue, metrics } = this.options;
+    const keys = dedupeKeys(job.eventUuid, secondaryKeys(job));
+    const log = this.logger.child(jobContext(job, jobIdFor(job)));
+    const claim = await dedupe.claim(job.eventUuid, keys);
+    if (claim === 'duplicate') return 'duplicate';
+    let result: Awaited<ReturnType<typeof queue.enqueue>>;
+    try {
+      result = await queue.enqueue(job);
+    } catch (error) {
+      // An embedded claim left behind would block the real event and every later sweep; a Redis one is resumed anyway.
+      await dedupe.release(job.eventUuid, keys).catch((err: unknown) => log.warn({ err }, 'could not release the claim of a reconciled turn'));
+      throw error;
+    }
+    if (result.status === 'enqueued') metrics.inc('reconciled');
+    const settle = result.settled
+      .then(() => this.retrying('de-duplication commit', () => dedupe.commit(job.eventUuid, keys)))
+      .catch((err: unknown) => {
+        if (!(err instanceof IntakeClosed)) log.error({ err }, 'committing a reconciled turn failed; the next sweep may enqueue it again (its job ID is the same)');
+      })
+      .finally(() => this.settling.delete(settle));
+    this.settling.add(settle);
+    return result.status;
   }
 
   /** Delivered events whose jobs are not yet safe (the checkpoint lags behind them). */

@@ -15,6 +15,8 @@ export const COUNTERS = [
   'reconnects',
   'replayFallbacks',
   'allocationPauses',
+  /** Turns whose event never arrived, started by the reconciliation sweep (src/ingestion/reconcile.ts). */
+  'reconciled',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 

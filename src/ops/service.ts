@@ -20,6 +20,7 @@ import { instrumentHandler } from './instrumented-handler.ts';
 import { LoomMetrics } from './metrics.ts';
 import { loadOpsConfig, type OpsConfig } from './ops-config.ts';
 import { pingRedis, type ReadinessCheck } from './readiness.ts';
+import { startTurnReconciler, type TurnReconciler } from './turn-reconciler.ts';
 import { TurnService } from './turn-service.ts';
 import { TurnWaiter } from './turn-waiter.ts';
 
@@ -53,6 +54,8 @@ export interface Service {
   http: FastifyInstance | undefined;
   /** Expires overdue approvals on an interval (undefined without LOOM_HITL_SIGNING_KEY). */
   sweeper: ApprovalSweeper | undefined;
+  /** Runs started turns whose event never arrived, on an interval (undefined with LOOM_RECONCILE_MS=0). */
+  reconciler: TurnReconciler | undefined;
   /** The HTTP server's URL, when one listens. */
   url: string | undefined;
   /** Resolves once the service has shut down (signal or `close`). */
@@ -195,6 +198,18 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
         logger,
       })
     : undefined;
+  // The safety net for turns whose event never arrived; like the approval sweeper, only the subscribing process runs it.
+  const reconciler =
+    config.LOOM_RECONCILE_MS > 0
+      ? startTurnReconciler({
+          integration: runtime.integration,
+          worker,
+          intervalMs: config.LOOM_RECONCILE_MS,
+          graceMs: config.LOOM_RECONCILE_GRACE_MS,
+          shouldRun: () => worker.isLeader(),
+          logger,
+        })
+      : undefined;
   let http: FastifyInstance | undefined;
   let url: string | undefined;
   const listen = options.http === undefined ? { host: config.LOOM_HTTP_HOST, port: config.LOOM_HTTP_PORT } : options.http;
@@ -213,6 +228,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       url = await listenOps(http, listen.host, listen.port);
     } catch (error) {
       await sweeper?.stop();
+      await reconciler?.stop();
       await worker.close();
       redis?.disconnect();
       throw error;
@@ -241,6 +257,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     turns,
     http,
     sweeper,
+    reconciler,
     url,
     stopped,
     close() {
@@ -249,6 +266,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
         process.off('SIGINT', onSignal);
         await http?.close();
         await sweeper?.stop();
+        await reconciler?.stop();
         await worker.close();
         await redis?.quit().catch(() => undefined);
         resolveStopped();

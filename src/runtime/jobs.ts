@@ -42,7 +42,11 @@ export const JobEnvelope = z.object({
   receivedAt: z.string(),
 });
 
-export const TurnJob = JobEnvelope.extend({ kind: z.literal('turn'), event: TurnRequestEvent });
+/**
+ * `reconciled`: the worker synthesised this job itself because the turn's event never arrived (src/ingestion/reconcile.ts).
+ * It is set on the job envelope, never read from an event payload, so a publisher cannot claim it.
+ */
+export const TurnJob = JobEnvelope.extend({ kind: z.literal('turn'), event: TurnRequestEvent, reconciled: z.literal(true).optional() });
 export const DecisionJob = JobEnvelope.extend({ kind: z.literal('decision'), event: HitlDecisionEvent });
 /** Internal jobs the worker schedules itself (approval expiry sweeps, resumptions). */
 export const SweepJob = z.object({ kind: z.literal('sweep'), reason: z.string(), receivedAt: z.string() });

@@ -137,6 +137,15 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       return { status: 'duplicate', detail: final ? 'this turn already has a final answer' : 'this turn already ran and is waiting for a decision' };
     }
 
+    if (job.reconciled) {
+      // Audit-visible: this turn's event never reached the worker; the reconciliation sweep started it from the stored message.
+      log.warn({ requestedBy: event.CreatedById, requestedAt: event.CreatedDate }, 'turn recovered by the reconciliation sweep: its event never arrived');
+      recorder.decision({
+        title: 'Turn recovered by the reconciliation sweep',
+        detail: `No AgentTurnRequest__e event for this turn reached the worker, so the reconciliation sweep started it from the message ${event.InteractionMessageId__c ?? ''} that ${event.CreatedById} sent at ${event.CreatedDate}.`,
+        outcome: 'Failure',
+      });
+    }
     const owner = execution.RequestingUser__c ?? execution.OwnerId;
     const publisher = event.CreatedById;
     const trusted = (deps.trustedPublishers ?? []).some((id) => sameId(id, publisher));

@@ -16,7 +16,7 @@ import { LeaderElection } from '../queue/leader.ts';
 import { Pacing, type AllocationSource } from '../queue/pacing.ts';
 import type { RetryPolicy } from '../queue/retry-policy.ts';
 import type { JobQueue } from '../queue/types.ts';
-import type { JobHandler } from '../runtime/jobs.ts';
+import type { JobHandler, TurnJob } from '../runtime/jobs.ts';
 
 /** Knobs with production defaults from the configuration; tests shorten them. */
 export interface RuntimeTuning {
@@ -55,6 +55,11 @@ export interface WorkerRuntime {
   /** Stop intake, finish or hand back running jobs, flush, release the leader lock. Idempotent. */
   close(): Promise<void>;
   isLeader(): boolean;
+  /**
+   * Hands a turn job the reconciliation sweep synthesised to intake (de-dup claim, then the queue). `not-leader` when
+   * this process holds no subscription (a scaled-mode follower, or not started): only the leader reconciles.
+   */
+  submitReconciled(job: TurnJob): Promise<'enqueued' | 'duplicate' | 'not-leader'>;
   deadLetter(): DeadLetterStore;
   snapshot(): Promise<IngestionSnapshot>;
   /** Tests: every delivered event enqueued and, in embedded mode, every job settled. */
@@ -189,6 +194,11 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     metrics,
     org: () => orgId,
     isLeader: () => (mode === 'embedded' ? stores !== undefined : (leader?.isLeader ?? false)),
+    async submitReconciled(job) {
+      const current = intake;
+      if (!current || closing || (mode === 'scaled' && !leader?.isLeader)) return 'not-leader';
+      return current.submitReconciled(job);
+    },
     deadLetter: () => {
       if (!stores) throw new Error('the worker runtime has not started');
       return stores.deadLetter;

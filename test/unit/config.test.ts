@@ -24,6 +24,14 @@ describe('loadConfig', () => {
     expect(message).toContain('REDIS_URL');
   });
 
+  it('runs the reconciliation sweep every 5 minutes with a 5-minute grace unless told otherwise; 0 turns it off', () => {
+    expect(loadConfig({})).toMatchObject({ LOOM_RECONCILE_MS: 300_000, LOOM_RECONCILE_GRACE_MS: 300_000 });
+    expect(loadConfig({ LOOM_RECONCILE_MS: '0' }).LOOM_RECONCILE_MS).toBe(0);
+    expect(() => loadConfig({ LOOM_RECONCILE_MS: '500' })).toThrow(/LOOM_RECONCILE_MS: must be 0 \(off\) or at least 1000/);
+    expect(() => loadConfig({ LOOM_RECONCILE_MS: '-1' })).toThrow(/LOOM_RECONCILE_MS/);
+    expect(() => loadConfig({ LOOM_RECONCILE_GRACE_MS: '10' })).toThrow(/LOOM_RECONCILE_GRACE_MS/);
+  });
+
   it('splits trusted publishers', () => {
     expect(loadConfig({ LOOM_TRUSTED_PUBLISHERS: '005A, 005B' }).LOOM_TRUSTED_PUBLISHERS).toEqual(['005A', '005B']);
   });
