@@ -18,7 +18,7 @@ interface BayeuxMessage {
   error?: string;
   subscription?: string;
   clientId?: string;
-  advice?: { reconnect?: string };
+  advice?: { reconnect?: string; [key: string]: unknown };
   ext?: Record<string, unknown> & { sfdc?: { failureReason?: string } };
 }
 
@@ -53,10 +53,19 @@ export interface SubscriberOptions {
 const REPLAY_ALL = -2;
 
 /**
- * CometD subscriber for platform events as the integration user, with its own replay extension. faye re-handshakes
- * by itself after `403::Unknown client` and resubscribes; the extension then sends the LAST DELIVERED replay ID, so
- * nothing is skipped and nothing replays from -1. Token refusals (401, faye stops for good) and failed subscribes get a
- * fresh client with backoff; an expired replay ID falls back to -2 and logs the possible gap.
+ * CometD subscriber for platform events as the integration user, with its own replay extension: every subscribe sends
+ * the LAST DELIVERED replay ID, so nothing is skipped and nothing replays from -1. One faye client is one org-side
+ * client (one handshake): whenever that client is lost, the subscriber replaces it with a fresh one that subscribes
+ * from the last delivered replay ID, with backoff while replacements keep failing:
+ * - `403::Unknown client` (server restart, eviction, idle timeout). faye's own re-handshake is switched off: when a
+ *   subscribe and a connect both got the 403, each reset faye's state and started a handshake, and the client then
+ *   received nothing;
+ * - a request that fails after the client has connected: faye gives up on a long poll after 1.2 × the org's advised
+ *   timeout and aborts it (or the connection breaks). An org that answered it late took the events in that answer off
+ *   the client's queue, and faye's retry keeps the same client, so nothing would ever replay them — the lost events of
+ *   the 20,000-turn soak. The fresh client's subscription replays them; de-duplication drops anything that did arrive;
+ * - token refusals (401, with a fresh JWT session) and failed subscribes.
+ * An expired replay ID falls back to -2 and logs the possible gap.
  */
 export class CometdSubscriber {
   private client: BayeuxClient | undefined;
@@ -66,6 +75,8 @@ export class CometdSubscriber {
   private pendingRefresh = false;
   private failures = 0;
   private handshakes = 0;
+  /** The generation whose client completed a `/meta/connect` (its long polls may have carried events). */
+  private connectedGeneration = -1;
   /** Channels that fell back to -2: the replay ID we had, to report the gap when the first event arrives. */
   private readonly gaps = new Map<string, number>();
   private readonly logger: Logger;
@@ -112,14 +123,15 @@ export class CometdSubscriber {
     client.setHeader('Authorization', `OAuth ${session.accessToken}`);
     client.disable('websocket'); // Salesforce has no WebSocket transport
     client.addExtension(this.extension(generation));
-    client.bind('transport:down', () => this.logger.warn('CometD transport down; faye retries'));
+    client.bind('transport:down', () => this.transportDown(generation));
     client.bind('transport:up', () => this.logger.info('CometD transport up'));
     this.client = client;
     const replayFrom = new Map(this.options.positions);
     // Failures surface in the extension (which restarts); here they only must not go unhandled.
     await Promise.all(
       this.options.channels.map((channel) =>
-        Promise.resolve(client.subscribe(channel, (data) => this.deliver(channel, data))).then(
+        // A replaced client's late answers are ignored: its replacement subscribed from the last delivered replay ID.
+        Promise.resolve(client.subscribe(channel, (data) => generation === this.generation && this.deliver(channel, data))).then(
           () => this.logger.info({ channel, replayFrom: replayFrom.get(channel) }, 'subscribed'),
           () => undefined,
         ),
@@ -150,13 +162,29 @@ export class CometdSubscriber {
         callback(message);
       },
       incoming: (message, callback) => {
-        if (generation === this.generation && !this.stopped) this.observe(message);
+        if (generation === this.generation && !this.stopped) this.observe(message, generation);
+        // Never let faye re-handshake by itself (see the class comment): the subscriber replaces the client instead.
+        if (message.advice?.reconnect === 'handshake') message.advice = { ...message.advice, reconnect: 'none' };
         callback(message);
       },
     };
   }
 
-  private observe(message: BayeuxMessage): void {
+  /**
+   * A request of a connected client failed. Before the first connect faye's own retry is right (no long poll has
+   * answered yet); after it, the failed request may have been a long poll whose events are now lost to this client.
+   */
+  private transportDown(generation: number): void {
+    if (generation !== this.generation || this.stopped) return;
+    if (this.connectedGeneration !== generation) {
+      this.logger.warn('CometD transport down; faye retries');
+      return;
+    }
+    this.logger.warn('CometD transport down after connecting: a lost long poll may have held events; resubscribing from the last delivered replay ID');
+    this.restart(false); // the new client's handshake counts as a reconnect
+  }
+
+  private observe(message: BayeuxMessage, generation: number): void {
     if (message.channel === '/meta/handshake' && message.successful) {
       this.handshakes++;
       if (this.handshakes > 1) this.options.metrics.inc('reconnects');
@@ -165,6 +193,7 @@ export class CometdSubscriber {
     }
     if (message.channel === '/meta/connect' && message.successful) {
       this.failures = 0;
+      this.connectedGeneration = generation;
       return;
     }
     if (message.successful !== false) return;
@@ -182,8 +211,9 @@ export class CometdSubscriber {
       this.logger.warn({ channel, storedReplayId: stored }, 'stored replay ID no longer retained; resubscribing from -2 (duplicates are dropped by de-duplication)');
       this.restart(false);
     } else if (error.startsWith('403::Unknown client')) {
-      this.logger.warn({ channel: message.channel }, 'CometD client evicted; faye re-handshakes and resubscribes from the last delivered replay ID');
-    } else if (message.channel === '/meta/subscribe' || message.advice?.reconnect === 'none' || message.channel === '/meta/handshake') {
+      this.logger.warn({ channel: message.channel }, 'CometD client evicted; resubscribing with a new client from the last delivered replay ID');
+      this.restart(false);
+    } else if (message.channel === '/meta/subscribe' || message.advice?.reconnect === 'none' || message.advice?.reconnect === 'handshake' || message.channel === '/meta/handshake') {
       this.logger.error({ channel: message.channel, subscription: message.subscription, error, reason }, 'CometD request refused; reconnecting with backoff');
       this.restart(false);
     } else {

@@ -1,7 +1,8 @@
 /**
  * The CometD subscriber against the emulator with real faye: when the org answers long polls later than faye's request
- * timeout (1.2 × advice.timeout), events published meanwhile still arrive once the org is fast again. (Written while
- * chasing events the 20,000-turn soak never received; this path is not the cause, see docs/security.md.)
+ * timeout (1.2 × advice.timeout), events published meanwhile still arrive once the org is fast again; and events the org
+ * put into a held long poll that faye had already given up on (the 20,000-turn soak's lost events, see
+ * docs/security.md) are replayed by a fresh subscription.
  */
 import jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,4 +76,54 @@ describe('CometdSubscriber', () => {
     }
     expect(received.filter((turn) => turn.startsWith('late'))).toEqual(expect.arrayContaining(['late-1', 'late-2', 'late-3']));
   }, 30_000);
+
+  it('gets back events the org drained into a long poll faye had already abandoned (the soak loss)', async () => {
+    // The emulator holds a long poll for 300 ms and faye gives up on it after 360 ms. A saturated org (the soak's
+    // emulator at 17,000 turns: whole-table SOQL scans on its event loop) answers a held poll late: its 300 ms timer runs
+    // after faye's 360 ms one is also due, takes the new event off the client's queue and writes it into a request faye
+    // then aborts. faye retries the connect within 100 ms, well inside the org's 300 ms reconnect window, so the client
+    // survives and nothing replays the event. Here the lag is a synchronous busy loop right after an in-process publish,
+    // so the event is queued while the poll is held and both timers are due when the loop frees up.
+    const received: string[] = [];
+    const subscriber = new CometdSubscriber({
+      channels: [TURN_CHANNEL],
+      apiVersion: '62.0',
+      session: async ({ refresh }) => {
+        const session = await pool.session('worker@lending.test', { forceRefresh: refresh });
+        return { instanceUrl: session.instanceUrl, accessToken: session.accessToken };
+      },
+      positions: new Map([[TURN_CHANNEL, -1]]),
+      onEvent: (_channel, data) => received.push(String((data as { payload: { TurnIdentifier__c: string } }).payload.TurnIdentifier__c)),
+      logger: silentLogger(),
+      metrics: new IngestionMetrics(),
+      retrySeconds: 0.1,
+      restartBaseMs: 50,
+      restartMaxMs: 200,
+    });
+    const officerId = emulator.org.userByUsername('officer@lending.test')?.id ?? '';
+    const publishNow = (turn: string): void => {
+      emulator.org.create(emulator.org.access(officerId), 'AgentTurnRequest__e', { AgentExecutionId__c: 'a01EM0000000001YAA', TurnIdentifier__c: turn });
+    };
+    const lagged = ['lagged-1', 'lagged-2', 'lagged-3'];
+    await subscriber.start();
+    try {
+      publishNow('ready');
+      await until(() => received.includes('ready'), 'the first event');
+      for (const turn of lagged) {
+        await new Promise((resolve) => setTimeout(resolve, 150)); // mid-way through a held poll
+        publishNow(turn);
+        const busyUntil = Date.now() + 600;
+        while (Date.now() < busyUntil) {
+          // the org's event loop is saturated; both timers fall due
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      publishNow('after');
+      await until(() => received.includes('after'), 'a later event');
+      await until(() => lagged.every((turn) => received.includes(turn)), 'the events the org drained into abandoned polls');
+    } finally {
+      await subscriber.stop();
+    }
+    expect(received).toEqual(expect.arrayContaining(lagged));
+  }, 60_000);
 });
