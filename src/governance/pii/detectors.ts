@@ -228,6 +228,25 @@ function countDigits(text: string, enough: number): number {
  * to another ("4111 1111 1111 1111ada@example.com") is never half-masked.
  */
 export function detectAll(text: string, detectors: readonly Detector[]): Detection[] {
+  const merged = detectOnce(text, detectors);
+  if (merged.length === 0) return merged;
+  // Once a value becomes a token, its neighbours stand alone in the masked text: "ada@example.com078-05-1120" masks the
+  // email, and the SSN glued to it must not come out in clear. So each gap is scanned again as a text of its own.
+  const all: Detection[] = [];
+  let cursor = 0;
+  for (const detection of [...merged, { start: text.length, end: text.length, type: '' }]) {
+    if (detection.start > cursor) {
+      for (const inner of detectAll(text.slice(cursor, detection.start), detectors)) {
+        all.push({ start: inner.start + cursor, end: inner.end + cursor, type: inner.type });
+      }
+    }
+    if (detection.type !== '') all.push(detection);
+    cursor = detection.end;
+  }
+  return all.sort((a, b) => a.start - b.start);
+}
+
+function detectOnce(text: string, detectors: readonly Detector[]): Detection[] {
   const found: Detection[] = [];
   const digits = countDigits(text, 13);
   for (const detector of detectors) if ((detector.minDigits ?? 0) <= digits) detector.detect(text, found);
