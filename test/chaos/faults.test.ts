@@ -32,6 +32,7 @@ describe(`chaos: faults (seed ${SEED})`, () => {
       killEveryMs: NO_KILLS ? 0 : 1_000,
       killsPerBatch: 1,
       redisRestartBefore: [4, 13],
+      redisRestartDuring: [7, 16],
       replayExpiryBefore: 9,
       batchTimeoutMs: 90_000,
     });
@@ -49,8 +50,9 @@ describe(`chaos: faults (seed ${SEED})`, () => {
       wrongAnswers: report.wrongAnswers.length,
       identityBreaches: report.identityViolations.length,
       uncertain: report.uncertain.length,
-      notes: `jobs by times taken over from a dead worker ${JSON.stringify(stalls)}; Redis restarts ${report.redisRestarts}; worker restarts ${report.restarts}`,
+      notes: `jobs by times taken over from a dead worker ${JSON.stringify(stalls)}; Redis restarts ${report.redisRestarts} (turns in flight at the mid-batch crashes ${report.inFlightAtRedisCrash}); worker restarts ${report.restarts}`,
     });
+    expect(report.inFlightAtRedisCrash, `seed ${SEED}: Redis must die while turns are in flight`).toBeGreaterThan(0);
     expect(report.lost, `seed ${SEED}; dead letters: ${report.lostReasons.join(' | ')}`).toEqual([]);
     expect(report.duplicated, `seed ${SEED}`).toEqual([]);
     expect(report.sideEffectsRepeated, `seed ${SEED}`).toEqual([]);

@@ -28,7 +28,7 @@ describe(`faults (seed ${SEED})`, () => {
     await cluster?.close();
   });
 
-  it('SIGKILLs, a Redis restart and emulator faults lose nothing and repeat nothing', async () => {
+  it('SIGKILLs, Redis crashes before and during a batch, and emulator faults lose nothing and repeat nothing', async () => {
     const report = await runScenario(cluster, {
       turns: 24,
       batch: 6,
@@ -36,9 +36,11 @@ describe(`faults (seed ${SEED})`, () => {
       killEveryMs: process.env.LOOM_CHAOS_NOKILL ? 0 : 300,
       killsPerBatch: 1,
       redisRestartBefore: [2],
+      redisRestartDuring: [1],
       batchTimeoutMs: 20_000,
     });
     expect(report.kills, `seed ${SEED}`).toBeGreaterThan(0);
+    expect(report.inFlightAtRedisCrash, `seed ${SEED}: Redis must die while turns are in flight`).toBeGreaterThan(0);
     expect(report.lost, `seed ${SEED}; dead letters: ${report.lostReasons.join(' | ')}`).toEqual([]);
     expect(report.duplicated, `seed ${SEED}`).toEqual([]);
     expect(report.sideEffectsRepeated, `seed ${SEED}`).toEqual([]);

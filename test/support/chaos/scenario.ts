@@ -19,6 +19,8 @@ export interface ScenarioOptions {
   killsPerBatch?: number;
   /** Batch indexes before which Redis is crashed (SIGKILL) and restarted (AOF keeps the queue). */
   redisRestartBefore?: number[];
+  /** Batch indexes during which Redis is crashed and restarted while that batch's jobs are queued and running. */
+  redisRestartDuring?: number[];
   /** Batch index before which workers are stopped, the event bus purged and workers restarted (expired replay ID). */
   replayExpiryBefore?: number;
   batchTimeoutMs: number;
@@ -30,6 +32,8 @@ export interface ScenarioReport extends Accounting {
   kills: number;
   restarts: number;
   redisRestarts: number;
+  /** Turns of the batch not yet answered when Redis was crashed mid-batch (proves the crash hit live work). */
+  inFlightAtRedisCrash: number;
 }
 
 const USERS = ['officer@lending.test', 'officer2@lending.test', 'underwriter@lending.test'];
@@ -70,6 +74,7 @@ async function inject(cluster: ChaosCluster, fault: Fault): Promise<() => Promis
 
 export async function runScenario(cluster: ChaosCluster, options: ScenarioOptions): Promise<ScenarioReport> {
   let redisRestarts = 0;
+  let inFlightAtRedisCrash = 0;
   const batches = Math.ceil(options.turns / options.batch);
   for (let batch = 0; batch < batches; batch++) {
     if (options.redisRestartBefore?.includes(batch)) {
@@ -91,6 +96,22 @@ export async function runScenario(cluster: ChaosCluster, options: ScenarioOption
     if (expired) {
       // Events published while every worker was down, after the stored replay ID left the retention window.
       await Promise.all(Array.from({ length: cluster.options.workers }, (_, index) => cluster.startWorker(index)));
+    }
+    if (options.redisRestartDuring?.includes(batch)) {
+      // Mid-batch: jobs are waiting, active and half-written when Redis dies; AOF must bring every one of them back.
+      // Crash as soon as the first answer of the batch lands: the rest are queued or running at that moment.
+      const deadline = Date.now() + 10_000;
+      let left = turns.length;
+      while (left === turns.length && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        left = (await cluster.unanswered(turns)).length;
+      }
+      inFlightAtRedisCrash += left;
+      await cluster.redis.stop({ crash: true });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await cluster.redis.restart();
+      redisRestarts += 1;
+      cluster.faultsInjected += 1;
     }
     const clear = await inject(cluster, options.faults[batch % options.faults.length] ?? 'none');
     const stopKills = options.killEveryMs > 0 ? cluster.scheduleKills(options.killEveryMs, options.killsPerBatch) : () => undefined;
@@ -115,5 +136,6 @@ export async function runScenario(cluster: ChaosCluster, options: ScenarioOption
     kills: cluster.schedulerKills + cluster.selfKills(),
     restarts: cluster.restarts,
     redisRestarts,
+    inFlightAtRedisCrash,
   };
 }
