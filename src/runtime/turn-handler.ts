@@ -108,7 +108,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       if (job.kind !== 'turn') return { status: 'ignored', detail: `not a turn job: ${job.kind}` };
       const { event } = TurnJob.parse(job);
       const log = deps.logger.child({ executionId: event.AgentExecutionId__c, turnId: event.TurnIdentifier__c, jobId: job.eventUuid });
-      const { result, scope } = await deps.meter.scope(async () => runTurn(job, log, signal));
+      const { result, scope } = await deps.meter.scope(async () => deps.meter.withTurn(event.TurnIdentifier__c, () => runTurn(job, log, signal)));
       log.info({ status: result.status, apiCalls: scope.calls }, 'turn finished');
       return { ...result, apiCalls: scope.calls };
     },
@@ -116,7 +116,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       const log = deps.logger.child({ executionId: request.executionId, turnId: request.turnId, resumed: true });
       const context = await loadTurnContext(deps.integration, { executionId: request.executionId, messageId: null });
       const recorder = new TurnRecorder(context.execution.Id, request.turnId, request.firstSequence ?? nextSequence(context, request.turnId));
-      return runChecked(context, request.turnId, recorder, log, signal, request.prelude);
+      return deps.meter.withTurn(request.turnId, () => runChecked(context, request.turnId, recorder, log, signal, request.prelude));
     },
   };
 

@@ -17,6 +17,7 @@ export interface AllocationStatus {
  */
 export class ApiMeter {
   private readonly storage = new AsyncLocalStorage<ApiScope>();
+  private readonly turns = new AsyncLocalStorage<string>();
   total = 0;
   /** Last `Sforce-Limit-Info` reading (api-usage=N/M), for pacing intake near the daily allocation. */
   allocation: AllocationStatus | undefined;
@@ -36,6 +37,16 @@ export class ApiMeter {
   /** Fraction of the daily allocation already used, or 0 when unknown. */
   allocationUsed(): number {
     return this.allocation ? this.allocation.used / this.allocation.max : 0;
+  }
+
+  /** Runs `fn` as work of one turn: every request it makes carries the turn ID (the `X-Loom-Turn` header). */
+  withTurn<T>(turnId: string, fn: () => Promise<T>): Promise<T> {
+    return this.turns.run(turnId, fn);
+  }
+
+  /** The turn the current async scope works for, if any. */
+  currentTurn(): string | undefined {
+    return this.turns.getStore();
   }
 
   async scope<T>(fn: (scope: ApiScope) => Promise<T>): Promise<{ result: T; scope: ApiScope }> {

@@ -60,6 +60,9 @@ export function toSalesforceError(error: unknown): LoomError {
   return new SalesforceError(message, code, { retryable, ...(err.data?.fields ? { fields: err.data.fields } : {}) });
 }
 
+/** Request header naming the turn a request works for. */
+export const TURN_HEADER = 'X-Loom-Turn';
+
 export interface RequestOptions {
   headers?: Record<string, string>;
 }
@@ -91,6 +94,10 @@ export class SalesforceClient {
     const session = this.session as UserSession;
     const url = path.startsWith('/services/') ? path : `/services/data/v${this.deps.apiVersion}${path}`;
     const headers: Record<string, string> = { ...options.headers };
+    // Correlates each request with the turn it serves (Salesforce ignores unknown headers; the emulator logs it, so
+    // tests can prove every business request of a turn used that turn's requesting user's own token).
+    const turnId = this.deps.meter.currentTurn();
+    if (turnId) headers[TURN_HEADER] = turnId;
     const request: { method: typeof method; url: string; headers: Record<string, string>; body?: string } = { method, url, headers };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';

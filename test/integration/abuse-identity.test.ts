@@ -131,12 +131,12 @@ describe('identity abuse', () => {
     }
     // Start every turn first (those requests are the users' own), then let the worker run them all at once.
     const { startTurn } = await import('../../src/runtime/start-turn.ts');
-    const turns: Array<{ user: string; executionId: string; job: Parameters<typeof kit.harness.turnHandler.handle>[0] }> = [];
+    const turns: Array<{ user: string; turnId: string; executionId: string; job: Parameters<typeof kit.harness.turnHandler.handle>[0] }> = [];
     for (let round = 0; round < 4; round++) {
       for (const user of users) {
         const client = kit.harness.clientFor(user);
         const started = await startTurn(client, { agentId: kit.harness.agentId, message: 'Which open applications do we have?' });
-        turns.push({ user, executionId: started.executionId, job: jobFor(started.executionId, started.messageId, started.turnId, await client.userId()) });
+        turns.push({ user, turnId: started.turnId, executionId: started.executionId, job: jobFor(started.executionId, started.messageId, started.turnId, await client.userId()) });
       }
     }
     const from = lastSeq(kit.emulator);
@@ -148,8 +148,19 @@ describe('identity abuse', () => {
     const owners = tokenOwners(kit.emulator);
     const requests = requestsSince(kit.emulator, from).filter((entry) => entry.status < 400);
     for (const entry of requests) expect(owners.get(entry.tokenId), `request ${entry.seq} ${entry.path}`).toBe(entry.userId);
-    // The audit trail is the worker's; business reads are the users' own.
+    // Per request, by the turn the worker says it served (X-Loom-Turn), not by the token: a request of one user's turn
+    // carries that user's token, or the worker's for Loom's own records, and never another user's.
     const worker = kit.userId(USERS.worker);
+    const requester = new Map(turns.map((turn) => [turn.turnId, kit.userId(turn.user)]));
+    const tagged = requests.filter((entry) => entry.turn !== null);
+    expect(new Set(tagged.map((entry) => entry.turn))).toEqual(new Set(requester.keys()));
+    for (const entry of tagged) {
+      const own = requester.get(entry.turn as string);
+      expect([own, worker], `request ${entry.seq} ${entry.method} ${entry.path} of turn ${entry.turn}`).toContain(owners.get(entry.tokenId));
+      if (/Loan_Application__c|\/sobjects\/Task\b/.test(decodeURIComponent(entry.path))) expect(owners.get(entry.tokenId), `business request ${entry.seq} ${entry.path}`).toBe(own);
+    }
+    for (const [turnId, own] of requester) expect(tagged.some((entry) => entry.turn === turnId && owners.get(entry.tokenId) === own), turnId).toBe(true);
+    // The audit trail is the worker's; business reads are the users' own.
     expect(new Set(requests.filter((entry) => entry.method === 'POST' && entry.path.endsWith('/composite')).map((entry) => entry.userId))).toEqual(new Set([worker]));
     const describers = new Set(requests.filter((entry) => entry.path.includes('/sobjects/Loan_Application__c/describe')).map((entry) => entry.userId));
     expect(describers.has(worker)).toBe(false);

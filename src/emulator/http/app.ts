@@ -82,7 +82,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
   const log: LogState = { userId: null, tokenId: null, counted: false };
   res.on('close', () => {
     const status = res.writableFinished ? res.statusCode : 0;
-    deps.usage.record({ method, path, userId: log.userId, tokenId: log.tokenId, status, counted: log.counted }, deps.clock.now());
+    const turn = req.headers['x-loom-turn'];
+    deps.usage.record({ method, path, userId: log.userId, tokenId: log.tokenId, turn: typeof turn === 'string' ? turn : null, status, counted: log.counted }, deps.clock.now());
   });
 
   const fault = deps.faults.decide(path);

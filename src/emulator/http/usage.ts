@@ -14,6 +14,8 @@ export interface RequestLogEntry {
   /** null for unauthenticated requests (token endpoint, versions list, refused tokens). */
   userId: string | null;
   tokenId: string | null;
+  /** The turn the client says the request works for (`X-Loom-Turn`), or null. */
+  turn: string | null;
   status: number;
   /** Whether the request consumed one unit of the daily API allocation. */
   counted: boolean;

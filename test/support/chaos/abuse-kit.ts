@@ -99,11 +99,11 @@ export function tokenOwners(emulator: EmulatorHandle): Map<string, string> {
 }
 
 /** Request-log entries made after `fromSeq`, authenticated ones only. */
-export function requestsSince(emulator: EmulatorHandle, fromSeq: number): Array<{ seq: number; method: string; path: string; userId: string; tokenId: string; status: number }> {
+export function requestsSince(emulator: EmulatorHandle, fromSeq: number): Array<{ seq: number; method: string; path: string; userId: string; tokenId: string; turn: string | null; status: number }> {
   return emulator.admin
     .requestLog()
     .filter((entry) => entry.seq > fromSeq && entry.userId !== null && entry.tokenId !== null)
-    .map((entry) => ({ seq: entry.seq, method: entry.method, path: entry.path, userId: entry.userId as string, tokenId: entry.tokenId as string, status: entry.status }));
+    .map((entry) => ({ seq: entry.seq, method: entry.method, path: entry.path, userId: entry.userId as string, tokenId: entry.tokenId as string, turn: entry.turn, status: entry.status }));
 }
 
 export function lastSeq(emulator: EmulatorHandle): number {

@@ -67,6 +67,8 @@ export interface PublishedTurn {
   message: string;
   /** True for turns whose tool creates a Task (the side effect checked for repeats). */
   sideEffect: boolean;
+  /** Who published it: the turn's requesting user. */
+  username: string;
 }
 
 export interface Accounting {
@@ -232,7 +234,7 @@ export class ChaosCluster {
     const message = sideEffect ? `chaos task ${this.prefix} ${index}` : 'Which open applications do we have?';
     const agentId = sideEffect ? this.emulator.chaosAgentId : this.emulator.lendingAgentId;
     const started = await startTurn(this.client(username), { agentId, message });
-    const turn = { executionId: started.executionId, turnId: started.turnId, message, sideEffect };
+    const turn = { executionId: started.executionId, turnId: started.turnId, message, sideEffect, username };
     this.published.push(turn);
     return turn;
   }
@@ -328,20 +330,30 @@ export class ChaosCluster {
    */
   private async requestLogViolations(): Promise<string[]> {
     const [log, tokens, users] = await Promise.all([
-      this.admin('GET', '/requests') as Promise<Array<{ seq: number; method: string; path: string; userId: string | null; tokenId: string | null; status: number }>>,
+      this.admin('GET', '/requests') as Promise<Array<{ seq: number; method: string; path: string; userId: string | null; tokenId: string | null; turn: string | null; status: number }>>,
       this.admin('GET', '/tokens') as Promise<Array<{ tokenId: string; userId: string }>>,
       this.records('User'),
     ]);
     const owner = new Map(tokens.map((token) => [token.tokenId, token.userId]));
     const worker = String(users.find((user) => user.Username === 'worker@lending.test')?.Id);
+    const idOf = new Map(users.map((user) => [String(user.Username).toLowerCase(), String(user.Id)]));
+    const requester = new Map(this.published.map((turn) => [turn.turnId, idOf.get(turn.username.toLowerCase())]));
     const violations: string[] = [];
     for (const entry of log) {
       if (entry.tokenId === null || entry.userId === null || entry.status >= 400) continue;
       const where = `request ${entry.seq} ${entry.method} ${entry.path}`;
       if (owner.get(entry.tokenId) !== entry.userId) violations.push(`${where}: token of ${owner.get(entry.tokenId) ?? '?'} counted for ${entry.userId}`);
+      // By the turn the worker says the request served: its requesting user's token, or the worker's for Loom's records.
+      if (entry.turn !== null) {
+        const own = requester.get(entry.turn);
+        const used = owner.get(entry.tokenId);
+        if (own === undefined) violations.push(`${where}: names turn ${entry.turn}, which nobody published`);
+        else if (used !== own && used !== worker) violations.push(`${where}: turn of ${own} used the token of ${used ?? '?'}`);
+      }
       if (entry.method === 'POST' && /\/sobjects\/Task$/.test(entry.path) && entry.userId === worker) violations.push(`${where}: Task created with the worker's token`);
     }
     if (!log.some((entry) => entry.method === 'POST' && /\/sobjects\/Task$/.test(entry.path))) violations.push('the request log holds no Task creation: the check saw nothing');
+    if (!log.some((entry) => entry.turn !== null && entry.userId !== worker)) violations.push('the request log holds no turn-tagged user request: the check saw nothing');
     for (const type of ['ExecutionStep__c', 'AgentDecisionStep__c']) {
       const foreign = (await this.records(type)).filter((row) => row.CreatedById !== worker);
       if (foreign.length > 0) violations.push(`${foreign.length} ${type} rows not written by the worker (e.g. by ${String(foreign[0]?.CreatedById)})`);
