@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -25,6 +26,26 @@ export const REDACT_PATHS = [
   '*.messageText',
 ];
 
+/**
+ * Keys every line logged by the work in the current async scope carries, whichever logger writes it: the job runner
+ * sets `org`, `executionId`, `turnId` and `jobId` around each job, so the loop, the HITL gate, the model adapters and the
+ * clients need not thread them. A key a child logger already binds is not repeated.
+ */
+const logContext = new AsyncLocalStorage<Record<string, string>>();
+
+export function withLogContext<T>(fields: Record<string, string>, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
+}
+
+function contextFields(_object: object, _level: number, instance: Logger): Record<string, string> {
+  const store = logContext.getStore();
+  if (!store) return {};
+  const bound = instance.bindings();
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(store)) if (!(key in bound)) fields[key] = value;
+  return fields;
+}
+
 /** Builds the one logger a process uses; callers pass it down and derive children with context keys. */
 export function createLogger(options: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
   const config: LoggerOptions = {
@@ -32,6 +53,7 @@ export function createLogger(options: { level?: string; name?: string; destinati
     name: options.name ?? 'loom',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
+    mixin: contextFields as NonNullable<LoggerOptions['mixin']>,
   };
   return options.destination ? pino(config, options.destination) : pino(config);
 }

@@ -3,7 +3,7 @@ import type { DeadLetterEntry, DeadLetterStore } from '../ingestion/dead-letter.
 import type { ErrorStepWriter } from '../ingestion/error-step.ts';
 import { jobContext } from '../ingestion/events.ts';
 import type { IngestionMetrics } from '../ingestion/metrics.ts';
-import type { Logger } from '../logger.ts';
+import { withLogContext, type Logger } from '../logger.ts';
 import { jobIdFor, type JobHandler, type JobOutcome, type LoomJob } from '../runtime/jobs.ts';
 import { errorSummary } from './retry-policy.ts';
 
@@ -34,14 +34,21 @@ export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {}
 
   logger(job: LoomJob, jobId: string): Logger {
-    return this.options.logger.child({ org: this.options.org, ...logContext(job, jobId) });
+    // The worker runtime's logger already binds `org` once the org is known; binding it again would print it twice.
+    const org = 'org' in this.options.logger.bindings() ? {} : { org: this.options.org };
+    return this.options.logger.child({ ...org, ...logContext(job, jobId) });
+  }
+
+  /** Runs `fn` with this job's keys on every log line written inside it (see `withLogContext`). */
+  private inContext<T>(job: LoomJob, jobId: string, fn: () => Promise<T>): Promise<T> {
+    return withLogContext({ org: this.options.org, ...logContext(job, jobId) }, fn);
   }
 
   /** One attempt. Throws what the handler threw; the queue decides about retries. */
   async run(job: LoomJob, jobId: string, attempt: number, signal: AbortSignal): Promise<JobOutcome> {
     const log = this.logger(job, jobId);
     log.debug({ attempt }, 'job started');
-    const outcome = await this.options.handler.handle(job, signal);
+    const outcome = await this.inContext(job, jobId, () => this.options.handler.handle(job, signal));
     this.options.metrics.inc('completed');
     if (outcome.status === 'refused') {
       this.options.metrics.inc('securityRefused');

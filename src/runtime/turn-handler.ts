@@ -107,7 +107,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     async handle(job: LoomJob, signal: AbortSignal): Promise<JobOutcome> {
       if (job.kind !== 'turn') return { status: 'ignored', detail: `not a turn job: ${job.kind}` };
       const { event } = TurnJob.parse(job);
-      const log = deps.logger.child({ executionId: event.AgentExecutionId__c, turnId: event.TurnIdentifier__c, jobId: job.eventUuid });
+      const log = deps.logger.child({ executionId: event.AgentExecutionId__c, turnId: event.TurnIdentifier__c, eventUuid: job.eventUuid });
       const { result, scope } = await deps.meter.scope(async () => deps.meter.withTurn(event.TurnIdentifier__c, () => runTurn(job, log, signal)));
       log.info({ status: result.status, apiCalls: scope.calls }, 'turn finished');
       return { ...result, apiCalls: scope.calls };

@@ -150,6 +150,29 @@ describe('the governed loop on the emulator', () => {
     expect(String((await stepsOf(harness, execution.id))[0]?.Content__c)).toMatch(/Loom_User/);
   });
 
+  it('runs a turn published by a configured trusted service publisher, still as the execution owner', async () => {
+    const script: ScriptedScript = { rules: [{ when: {}, respond: { text: 'hello' } }] };
+    const adminId = emulator.org.userByUsername(USERS.admin)!.id;
+    const officerId = emulator.org.userByUsername(USERS.officer)!.id;
+    const asPublisher = (job: Awaited<ReturnType<typeof runTurn>>['job']) => ({ ...job, event: { ...job.event, CreatedById: adminId } });
+
+    // Not trusted: the admin publishing a turn on the officer's conversation is a security event.
+    const untrusted = await runTurn(USERS.officer, harness.agentId, 'hi', script);
+    expect((await harness.turnHandler.handle(asPublisher(untrusted.job), signal())).status).toBe('refused');
+    expect((await stepsOf(harness, untrusted.started.executionId))[0]).toMatchObject({ StepType__c: 'Error', ErrorCategory__c: 'SecurityViolation' });
+
+    // Trusted: the turn runs, and every request it makes for the user's data uses the officer's token, not the admin's.
+    const trustedHarness = await createHarness(emulator, { script, runtime: { trustedPublishers: [adminId] } });
+    const { started, job } = await runTurn(USERS.officer, harness.agentId, 'hi');
+    provider = trustedHarness.provider;
+    const from = emulator.admin.requestLog().at(-1)?.seq ?? 0;
+    expect((await trustedHarness.turnHandler.handle(asPublisher(job), signal())).status).toBe('completed');
+    expect(await answersOf(harness, started.executionId)).toEqual(['hello']);
+    const users = new Set(emulator.admin.requestLog().filter((entry) => entry.seq > from && entry.turn === started.turnId).map((entry) => entry.userId));
+    expect(users.has(officerId)).toBe(true);
+    expect(users.has(adminId)).toBe(false);
+  });
+
   it('stops a stale turn without writing over the newer one', async () => {
     provider = harness.provider;
     const first = await harness.turn(USERS.officer, 'Hello');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LENDING_SCRIPT, provisionLendingAgent } from '../../src/dev/lending-agent.ts';
 import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { createLogger, silentLogger } from '../../src/logger.ts';
 import { startService, type Service } from '../../src/ops/service.ts';
 import { startTurn } from '../../src/runtime/start-turn.ts';
 import { devCredentials, startTestEmulator } from '../support/emulator.ts';
@@ -21,6 +21,8 @@ let stateDir: string;
 let env: Record<string, string>;
 let service: Service;
 let agentId: string;
+/** Every raw JSON line the service logged. */
+const logLines: string[] = [];
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string | (() => string), timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -46,7 +48,7 @@ beforeAll(async () => {
   };
   service = await startService({
     env,
-    logger: silentLogger(),
+    logger: createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } }),
     provider: new ScriptedProvider(LENDING_SCRIPT),
     http: false,
     sweepIntervalMs: 200,
@@ -82,6 +84,22 @@ describe('the worker service', () => {
     expect(expired).toBe(true);
     const amount = await officer.query<{ Amount__c: number }>("SELECT Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'");
     expect(amount.records[0]?.Amount__c).toBe(25000);
+  });
+
+  it('puts org, executionId, turnId and jobId on every line a turn logs, each key once', async () => {
+    const officer = service.runtime.clientFor('officer@lending.test');
+    const started = await startTurn(officer, { agentId, message: 'Which open applications do we have?' });
+    expect((await service.waiter.wait(started.turnId, 20_000))?.status).toBe('Completed');
+    const ofTurn = () => logLines.map((raw) => JSON.parse(raw) as Record<string, unknown>).filter((line) => line.turnId === started.turnId);
+    await until(async () => (ofTurn().some((line) => line.msg === 'job finished') ? true : undefined), 'the job to finish');
+    const lines = logLines.map((raw) => ({ raw, line: JSON.parse(raw) as Record<string, unknown> })).filter(({ line }) => line.turnId === started.turnId);
+    // The runner's lines, the turn handler's and the loop's: not only the one logger that happens to bind the keys.
+    expect(lines.map(({ line }) => line.msg)).toEqual(expect.arrayContaining(['job started', 'turn finished', 'job finished']));
+    const orgId = (await officer.query<{ Id: string }>('SELECT Id FROM Organization')).records[0]?.Id;
+    for (const { raw, line } of lines) {
+      expect(line, raw).toMatchObject({ org: orgId, executionId: started.executionId, turnId: started.turnId, jobId: expect.any(String) });
+      for (const key of ['org', 'executionId', 'turnId', 'jobId']) expect(raw.split(`"${key}":`).length, `${key} once in ${raw}`).toBe(2);
+    }
   });
 
   it('without a signing key it runs no sweeper: approvals are off and gated tools are refused', async () => {
