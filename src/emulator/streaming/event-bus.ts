@@ -205,10 +205,13 @@ export class EventBus implements EventSink {
     };
   }
 
-  /** Drops events created before `cutoff`; returns how many were removed. */
+  /**
+   * Drops events created at or before `cutoff`; returns how many were removed. Inclusive, so a purge "older than 0
+   * hours" also drops an event published in the same millisecond.
+   */
   purgeOlderThan(cutoff: Date | number): number {
     const limit = typeof cutoff === 'number' ? cutoff : cutoff.getTime();
-    return this.expireWhere((stored) => stored.createdAt < limit);
+    return this.expireWhere((stored) => stored.createdAt <= limit);
   }
 
   /** Admin: expire every event whose replay id is below `replayId` (on one event object, or all). */

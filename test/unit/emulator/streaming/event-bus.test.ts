@@ -130,6 +130,15 @@ describe('EventBus.subscribe replay positions', () => {
     expect(bus.purgeOlderThan(now + 1)).toBe(1);
     expect(bus.stats().channels.find((c) => c.eventObject === 'AgentTurn__e')?.retained).toBe(0);
   });
+
+  it('purges an event published in the same millisecond as the cutoff, so a checkpoint on an earlier event is refused', () => {
+    const now = Date.parse('2026-03-01T00:00:00.000Z');
+    const bus = new EventBus({ schema: testSchema(), now: () => now, retentionMs: 72 * HOUR });
+    const seen = bus.publish('AgentTurn__e', {}, { userId: ALICE }).replayId;
+    bus.publish('AgentTurn__e', {}, { userId: ALICE });
+    expect(bus.purgeOlderThan(now)).toBe(2);
+    expect(() => bus.subscribe('/event/AgentTurn__e', seen, () => undefined)).toThrow(/replayId \{\d+\} you provided was invalid/);
+  });
 });
 
 describe('EventBus allocations', () => {
