@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .description(
       "Check SOQL queries against a user's describe allow-list. Reads one query per line on stdin and writes one JSON " +
         'verdict per line on stdout, in order: {"allowed", "violations", "query" (row-capped, when allowed), "objects", ' +
-        '"fieldPaths"}. A blank line is refused as an empty query, so output lines always match input lines.',
+        '"fieldPaths", "resultFields"}. A blank line is refused as an empty query, so output lines always match input lines.',
     )
     .requiredOption(
       '--describe <file>',

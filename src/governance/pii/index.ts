@@ -260,8 +260,29 @@ export class PiiMasker {
       const path = prefix + field;
       if (field === 'attributes' || value === null || value === undefined) out[field] = value;
       else if (this.schemaOn && this.isSensitive(classifications[path])) out[field] = this.#maskWhole(fieldTokenType(field), value, entities);
+      else if (isPlainObject(value) && Array.isArray(value.records)) out[field] = this.#maskChildRows(value, classifications, `${path}.`, entities);
       else if (isPlainObject(value)) out[field] = this.#maskRecord(value, classifications, `${path}.`, entities);
+      // Fail closed: text under a key the classifications do not know (an aggregate alias, an unexpected column) is
+      // masked whole, since nothing says it is safe. Numbers and booleans cannot carry classified text.
+      else if (this.schemaOn && typeof value === 'string' && !(path in classifications)) out[field] = this.#maskWhole(fieldTokenType(field), value, entities);
       else out[field] = this.#maskDeep(value, entities);
+    }
+    return out;
+  }
+
+  /** A child-relationship subquery result (`{totalSize, done, records}`): each row is classified under `Rel.Field`. */
+  #maskChildRows(
+    value: Record<string, unknown>,
+    classifications: Record<string, string | null>,
+    prefix: string,
+    entities: PiiEntity[],
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] =
+        key === 'records' && Array.isArray(item)
+          ? item.map((row: unknown) => (isPlainObject(row) ? this.#maskRecord(row, classifications, prefix, entities) : this.#maskDeep(row, entities)))
+          : this.#maskDeep(item, entities);
     }
     return out;
   }

@@ -17,6 +17,11 @@ export interface SoqlVerdict {
   objects: string[];
   /** Canonical field paths from the FROM object, e.g. `Loan_Application__c.Applicant__r.Name`. */
   fieldPaths: string[];
+  /**
+   * Each field's place in a result record (`Applicant__r.Email__c`, child rows as `Contacts.Email`) with the
+   * `Object.Field` it comes from (several for a polymorphic lookup): what schema-mode masking classifies by.
+   */
+  resultFields: Array<{ path: string; sources: string[] }>;
 }
 
 export interface SoqlCheckOptions {
@@ -74,7 +79,8 @@ function evaluate(soql: string, index: DescribeIndex, rowCap: number): SoqlVerdi
   if (!parsed.ok) return refused(`query does not parse as a single SOQL SELECT statement: ${parsed.error}`);
   const walker = new SoqlWalker(index);
   walker.query(parsed.ast, '');
-  const base = { objects: [...walker.objects], fieldPaths: [...walker.fieldPaths] };
+  const resultFields = [...walker.resultFields].map(([path, sources]) => ({ path, sources: [...sources] }));
+  const base = { objects: [...walker.objects], fieldPaths: [...walker.fieldPaths], resultFields };
   if (walker.violations.length > 0) return { allowed: false, violations: walker.violations, ...base };
   const query = applyRowCap(parsed.ast, rowCap);
   const recheck = recheckComposed(query, index, base);
@@ -122,7 +128,7 @@ function parse(soql: string): Parsed {
 }
 
 function refused(violation: string): SoqlVerdict {
-  return { allowed: false, violations: [violation], objects: [], fieldPaths: [] };
+  return { allowed: false, violations: [violation], objects: [], fieldPaths: [], resultFields: [] };
 }
 
 function copy(verdict: SoqlVerdict): SoqlVerdict {
@@ -131,6 +137,7 @@ function copy(verdict: SoqlVerdict): SoqlVerdict {
     violations: [...verdict.violations],
     objects: [...verdict.objects],
     fieldPaths: [...verdict.fieldPaths],
+    resultFields: verdict.resultFields.map((entry) => ({ path: entry.path, sources: [...entry.sources] })),
   };
   if (verdict.query !== undefined) result.query = verdict.query;
   return result;

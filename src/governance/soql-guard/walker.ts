@@ -47,6 +47,8 @@ export class SoqlWalker {
   readonly violations: string[] = [];
   readonly objects = new Set<string>();
   readonly fieldPaths = new Set<string>();
+  /** Where each field lands in a result record (`Applicant__r.Email__c`) → the `Object.Field` pairs it can come from. */
+  readonly resultFields = new Map<string, Set<string>>();
 
   constructor(private readonly index: DescribeIndex) {}
 
@@ -236,6 +238,20 @@ export class SoqlWalker {
     this.resolve(scope, scope.object, segments, clause, raw, scope.prefix);
   }
 
+  /**
+   * Result records name relationships without the FROM object or a TYPEOF type, so `Task.What(Loan__c).Amount__c`
+   * lands at `What.Amount__c`; a polymorphic path collects every object it may come from.
+   */
+  private addResultField(prefix: string, objectName: string, fieldName: string): void {
+    const path = [...prefix.split('.').slice(1).map((segment) => segment.replace(/\(.*\)$/, '')), fieldName].join('.');
+    let sources = this.resultFields.get(path);
+    if (!sources) {
+      sources = new Set();
+      this.resultFields.set(path, sources);
+    }
+    sources.add(`${objectName}.${fieldName}`);
+  }
+
   /** Resolve `A__r.B__r.Field` from `objectName`; every hop needs a readable lookup and a readable target. */
   private resolve(
     scope: Scope,
@@ -253,6 +269,7 @@ export class SoqlWalker {
       const field = this.index.field(objectName, head);
       if (!field) return this.refuse(`${clause} ${display}: '${head}' is not a readable field of ${objectName}`);
       this.fieldPaths.add(`${prefix}.${field.name}`);
+      this.addResultField(prefix, objectName, field.name);
       return;
     }
     const lookup = this.index.parentRelationship(objectName, head);

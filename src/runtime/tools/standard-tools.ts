@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { coerceFields } from '../../governance/coercion/index.ts';
-import type { DescribeSObject } from '../../governance/describe.ts';
-import { checkSoql } from '../../governance/soql-guard/index.ts';
+import type { DescribeIndex, DescribeSObject } from '../../governance/describe.ts';
+import { checkSoql, type SoqlVerdict } from '../../governance/soql-guard/index.ts';
 import { SalesforceError, type SalesforceClient } from '../../salesforce/rest-client.ts';
 import type { ToolDefinition, ToolOutcome } from '../ports.ts';
 import type { DescribeCache } from './describe-cache.ts';
@@ -108,9 +108,7 @@ async function soqlQuery(tool: ToolDefinition, args: Record<string, unknown>, ct
     return { ok: false, errorCategory: 'SoqlGuardRefused', result: { error: 'The query was refused by the SOQL guard.', violations: verdict.violations } };
   }
   const { totalSize, records } = await ctx.client.query(verdict.query, { maxRecords: config.rowCap });
-  const classifications: Record<string, string | null> = {};
-  for (const object of verdict.objects) Object.assign(classifications, classificationsOf(index.object(object)));
-  return { ok: true, result: { totalSize, records: records.map(stripAttributes), query: verdict.query }, classifications };
+  return { ok: true, result: { totalSize, records: records.map(stripAttributes), query: verdict.query }, classifications: resultClassifications(verdict, index) };
 }
 
 async function writeRecord(operation: 'create' | 'update', tool: ToolDefinition, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutcome> {
@@ -145,6 +143,25 @@ function stripAttributes(record: Record<string, unknown>): Record<string, unknow
   for (const [key, value] of Object.entries(record)) {
     if (key === 'attributes') continue;
     out[key] = value && typeof value === 'object' && !Array.isArray(value) ? stripAttributes(value as Record<string, unknown>) : value;
+  }
+  return out;
+}
+
+/**
+ * Classifications keyed by where each field lands in a result record (`Applicant__r.Email__c`, child rows under
+ * `Contacts.Email`), so a sensitive parent or child field is masked like a top-level one. A polymorphic path joins the
+ * classifications of every object it may come from: sensitive if any of them is.
+ */
+function resultClassifications(verdict: SoqlVerdict, index: DescribeIndex): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const { path, sources } of verdict.resultFields) {
+    const parts = sources.map((source) => {
+      const dot = source.indexOf('.');
+      const field = index.field(source.slice(0, dot), source.slice(dot + 1)) as { securityClassification?: unknown } | undefined;
+      return typeof field?.securityClassification === 'string' ? field.securityClassification : '';
+    });
+    const joined = parts.filter((part) => part !== '').join(';');
+    out[path] = joined === '' ? null : joined;
   }
   return out;
 }

@@ -148,6 +148,7 @@ describe('PiiMasker JSON and records', () => {
       Risk_Tier__c: 'Confidential',
       Email: 'Public',
       Notes__c: null,
+      'Account.Name': null,
       'Account.AnnualRevenue': 'Restricted;PII',
     });
     expect(masked).toEqual({
@@ -160,6 +161,24 @@ describe('PiiMasker JSON and records', () => {
     });
     expect(entities).toHaveLength(3);
     expect(await m.restore('[NAME:001] is [RISK_TIER:001] risk, revenue [ANNUALREVENUE:001]')).toBe('Ada Lovelace is High risk, revenue 5000000');
+  });
+
+  it('classifies child-subquery rows by relationship path and masks text under unclassified keys (fail closed)', async () => {
+    const m = new PiiMasker({ mode: 'schema', vault: new MemoryTokenVault(), conversationId: 'c', sensitiveClassifications: ['PII'] });
+    const record = {
+      Name: 'Acme',
+      expr0: 'ada@example.com',
+      Count__c: 3,
+      Contacts: { totalSize: 2, done: true, records: [{ Email: 'ada@example.com', Title: 'CEO' }, { Email: 'bob@example.com', Title: 'CFO' }] },
+    };
+    const { masked } = await m.maskRecordFields(record, { Name: null, Count__c: null, 'Contacts.Email': 'PII', 'Contacts.Title': null });
+    expect(masked).toEqual({
+      Name: 'Acme',
+      expr0: '[EXPR0:001]',
+      Count__c: 3,
+      Contacts: { totalSize: 2, done: true, records: [{ Email: '[EMAIL:001]', Title: 'CEO' }, { Email: '[EMAIL:002]', Title: 'CFO' }] },
+    });
+    expect(JSON.stringify(masked)).not.toMatch(/example\.com/);
   });
 
   it('combines schema and pattern masking in hybrid mode', async () => {

@@ -286,8 +286,21 @@ describe('checkSoql: personas and caching', () => {
       violations: [],
       objects: ['Contact'],
       fieldPaths: ['Contact.Id', 'Contact.Name'],
+      resultFields: [
+        { path: 'Id', sources: ['Contact.Id'] },
+        { path: 'Name', sources: ['Contact.Name'] },
+      ],
       query: 'SELECT Id, Name FROM Contact LIMIT 200',
     });
+  });
+
+  it('maps every selected field to its place in a result record and the object it comes from', () => {
+    const child = checkSoql('SELECT Name, (SELECT Amount__c FROM Loan_Applications__r) FROM Account', officer);
+    expect(child.resultFields).toContainEqual({ path: 'Loan_Applications__r.Amount__c', sources: ['Loan_Application__c.Amount__c'] });
+    const typed = checkSoql('SELECT TYPEOF What WHEN Loan_Application__c THEN Amount__c END FROM Task', officer);
+    expect(typed.resultFields).toContainEqual({ path: 'What.Amount__c', sources: ['Loan_Application__c.Amount__c'] });
+    const parent = checkSoql('SELECT Owner.Name FROM Account', officer);
+    expect(parent.resultFields.find((entry) => entry.path === 'Owner.Name')?.sources.length).toBeGreaterThanOrEqual(1);
   });
 });
 
