@@ -175,7 +175,9 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     try {
       username = await guard.username(owner);
     } catch (error) {
-      return refuse(recorder, context, 'PermissionDenied', (error as Error).message);
+      // Only a definite answer (no such user, inactive) refuses the turn; an outage is retried, never shown as the answer.
+      if (error instanceof LoomError && !error.retryable) return refuse(recorder, context, 'PermissionDenied', error.message);
+      throw error;
     }
     const userClient = deps.clientFor(username);
     let allowed: { ok: boolean; reason?: string };

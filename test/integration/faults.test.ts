@@ -91,6 +91,21 @@ describe('a fault inside a tool call', () => {
     expect(await answersOf(kit.harness, executionId)).toEqual([expect.stringMatching(/^Logged task /)]);
   });
 
+  it('an outage while looking up the requesting user fails the attempt; it is retried, never answered with the error', async () => {
+    const client = kit.harness.clientFor(USERS.underwriter);
+    const started = await startTurn(client, { agentId, message: 'chaos task user lookup' });
+    const job: TurnJob = {
+      kind: 'turn', eventUuid: randomUUID(), replayId: 1, channel: TURN_CHANNEL, receivedAt: new Date().toISOString(),
+      event: { AgentExecutionId__c: started.executionId, InteractionMessageId__c: started.messageId, TurnIdentifier__c: started.turnId, CreatedById: await client.userId(), CreatedDate: new Date().toISOString() },
+    };
+    kit.emulator.admin.failNext(3, { status: 500, pathPrefix: '/services/data/v62.0/query', soqlContains: 'FROM User WHERE Id' });
+    await expect(handle(job)).rejects.toMatchObject({ retryable: true });
+    expect(await answersOf(kit.harness, started.executionId)).toEqual([]);
+    kit.emulator.admin.clearFaults();
+    expect((await handle(job)).status).toBe('completed');
+    expect(await answersOf(kit.harness, started.executionId)).toEqual([expect.stringMatching(/^Logged task /)]);
+  });
+
   it('after a dropped connection the create is not repeated: the ledger cannot know whether it landed', async () => {
     const { executionId, job } = await publish('chaos task dropped');
     kit.emulator.admin.dropNext(1, { pathPrefix: '/services/data/v62.0/sobjects/Task' });

@@ -11,7 +11,7 @@ const Schemas = {
   faults: z
     .object({
       latencyMs: count.optional(),
-      failNext: z.object({ count, status: status.optional(), pathPrefix: z.string().optional() }).optional(),
+      failNext: z.object({ count, status: status.optional(), pathPrefix: z.string().optional(), soqlContains: z.string().min(1).optional() }).optional(),
       failureRate: z
         .object({ rate: z.number().min(0).max(1), seed: z.number().int().optional(), status: status.optional(), pathPrefix: z.string().optional() })
         .optional(),
@@ -48,7 +48,7 @@ function post(method: string, fn: () => RouteResult): RouteResult {
  *   POST /reset                      org, usage, tokens, locators, faults, clock and streaming back to the seed
  *   GET  /usage                      {limit, used, remaining, byUser, byToken}
  *   GET|DELETE /requests             request log [{seq, time, method, path, userId, tokenId, status, counted}]
- *   GET|POST|DELETE /faults          {latencyMs?, failNext?: {count, status?, pathPrefix?},
+ *   GET|POST|DELETE /faults          {latencyMs?, failNext?: {count, status?, pathPrefix?, soqlContains?},
  *                                     failureRate?: {rate, seed?, status?, pathPrefix?}, dropNext?: {count, pathPrefix?}}
  *   GET  /tokens                     token records (tokenId, userId, timestamps, revoked; never the token)
  *   POST /tokens/revoke {userId?|username?}   POST /tokens/expire {token}  (token or tokenId)
@@ -82,7 +82,7 @@ export function adminRoute(method: string, path: string, query: URLSearchParams,
         if (method !== 'POST') return methodNotAllowed(method, ['GET', 'POST', 'DELETE']);
         const f = parse(Schemas.faults, body);
         if (f.latencyMs !== undefined) admin.setLatency(f.latencyMs);
-        if (f.failNext) admin.failNext(f.failNext.count, defined({ status: f.failNext.status, pathPrefix: f.failNext.pathPrefix }));
+        if (f.failNext) admin.failNext(f.failNext.count, defined({ status: f.failNext.status, pathPrefix: f.failNext.pathPrefix, soqlContains: f.failNext.soqlContains }));
         if (f.failureRate) {
           const { rate, ...options } = f.failureRate;
           admin.setFailureRate(rate, defined(options));

@@ -80,7 +80,7 @@ export class EmulatorAdmin {
     this.deps.faults.setLatency(ms);
   }
 
-  failNext(count: number, options: { status?: number; pathPrefix?: string } = {}): void {
+  failNext(count: number, options: { status?: number; pathPrefix?: string; soqlContains?: string } = {}): void {
     this.deps.faults.failNext(count, options);
   }
 

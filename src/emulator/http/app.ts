@@ -86,7 +86,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
     deps.usage.record({ method, path, userId: log.userId, tokenId: log.tokenId, turn: typeof turn === 'string' ? turn : null, status, counted: log.counted }, deps.clock.now());
   });
 
-  const fault = deps.faults.decide(path);
+  const fault = deps.faults.decide(path, url.searchParams.get('q') ?? undefined);
   if (fault.kind === 'drop') {
     req.socket.destroy();
     return;

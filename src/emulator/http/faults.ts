@@ -1,7 +1,8 @@
 /** Injected failures for chaos tests. Deterministic: counters, or a seeded pseudo-random rate. */
 export interface FaultSettings {
   latencyMs: number;
-  failNext: { count: number; status: number; pathPrefix: string };
+  /** `soqlContains`: only queries whose SOQL text contains it (case-insensitive), to fail one lookup among many. */
+  failNext: { count: number; status: number; pathPrefix: string; soqlContains?: string };
   failureRate: { rate: number; seed: number; status: number; pathPrefix: string };
   dropNext: { count: number; pathPrefix: string };
 }
@@ -40,8 +41,9 @@ export class Faults {
   }
 
   /** The next `count` matching requests answer `status` (default 503). */
-  failNext(count: number, options: { status?: number; pathPrefix?: string } = {}): void {
+  failNext(count: number, options: { status?: number; pathPrefix?: string; soqlContains?: string } = {}): void {
     this.settings.failNext = { count, status: options.status ?? 503, pathPrefix: options.pathPrefix ?? '/' };
+    if (options.soqlContains !== undefined) this.settings.failNext.soqlContains = options.soqlContains.toLowerCase();
   }
 
   /** Each matching request fails with probability `rate`, drawn from a PRNG seeded with `seed`. */
@@ -65,14 +67,15 @@ export class Faults {
     return structuredClone(this.settings);
   }
 
-  /** Consumes one fault for this request path, if any applies. */
-  decide(path: string): FaultDecision {
+  /** Consumes one fault for this request path (and SOQL text, for queries), if any applies. */
+  decide(path: string, soql?: string): FaultDecision {
     const { dropNext, failNext, failureRate } = this.settings;
     if (dropNext.count > 0 && path.startsWith(dropNext.pathPrefix)) {
       dropNext.count--;
       return { kind: 'drop' };
     }
-    if (failNext.count > 0 && path.startsWith(failNext.pathPrefix)) {
+    const soqlMatches = failNext.soqlContains === undefined || (soql ?? '').toLowerCase().includes(failNext.soqlContains);
+    if (failNext.count > 0 && path.startsWith(failNext.pathPrefix) && soqlMatches) {
       failNext.count--;
       return { kind: 'fail', status: failNext.status };
     }
