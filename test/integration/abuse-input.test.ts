@@ -106,6 +106,20 @@ describe('hostile messages', () => {
     }
   });
 
+  it('raw bytes that are not UTF-8 are refused by the org with JSON_PARSER_ERROR, and nothing is stored or published', async () => {
+    const session = await kit.harness.pool.session(USERS.officer);
+    const before = kit.emulator.admin.records('AgentExecution__c').length;
+    const body = Buffer.concat([Buffer.from('{"ExecutionStatus__c":"Processing","LastError__c":"bad '), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"}')]);
+    const response = await fetch(`${session.instanceUrl}/services/data/v62.0/sobjects/AgentExecution__c`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual([expect.objectContaining({ errorCode: 'JSON_PARSER_ERROR', message: expect.stringMatching(/UTF-8/) })]);
+    expect(kit.emulator.admin.records('AgentExecution__c')).toHaveLength(before);
+  });
+
   it('refuses an oversized or empty message before anything is published', async () => {
     const client = kit.harness.clientFor(USERS.officer);
     await expect(startTurn(client, { agentId: kit.harness.agentId, message: 'A'.repeat(131_073) })).rejects.toThrow(/longer than/);

@@ -24,9 +24,20 @@ export function parseForm(raw: Buffer): Record<string, string> {
   return out;
 }
 
-/** Parses a JSON request body; an empty body is `undefined`, malformed JSON is 400 JSON_PARSER_ERROR. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses a JSON request body; an empty body is `undefined`, malformed JSON or bytes that are not UTF-8 are 400
+ * JSON_PARSER_ERROR, as the platform's parser refuses them instead of storing replacement characters.
+ */
 export function parseJsonBody(raw: Buffer): unknown {
-  const text = raw.toString('utf8').trim();
+  let decoded: string;
+  try {
+    decoded = strictUtf8.decode(raw);
+  } catch {
+    throw new ApiError(400, 'JSON_PARSER_ERROR', 'Invalid UTF-8 byte sequence in JSON body');
+  }
+  const text = decoded.trim();
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
