@@ -99,6 +99,8 @@ export interface Accounting {
 /** The answer each kind of chaos turn must end with. */
 const EXPECTED_ANSWER = { sideEffect: /^Logged task /, read: /^I found \d+ matching application/ };
 const UNCERTAIN_ANSWER = 'The task could not be logged.';
+/** PII a user pastes into read turns: masking must keep it out of model requests, logs and audit records. */
+const PASTED_PII = 'Customer mail pasted.customer@example.org, SSN 536-22-1234.';
 
 export class ChaosCluster {
   readonly random: () => number;
@@ -107,6 +109,8 @@ export class ChaosCluster {
   readonly prefix = uniquePrefix('chaos');
   readonly dir = mkdtempSync(join(tmpdir(), 'loom-chaos-'));
   readonly killFile = join(this.dir, 'kills.jsonl');
+  readonly logFile = join(this.dir, 'worker-logs.jsonl');
+  readonly modelFile = join(this.dir, 'model-requests.jsonl');
   readonly published: PublishedTurn[] = [];
   readonly stats = new Map<number, WorkerStats[]>();
   faultsInjected = 0;
@@ -154,6 +158,8 @@ export class ChaosCluster {
       redisUrl: this.redis.url,
       prefix: this.prefix,
       killFile: this.killFile,
+      logFile: this.logFile,
+      modelFile: this.modelFile,
       kill: this.options.kill,
     };
     const child = forkTs('worker-child.ts', { LOOM_CHAOS_WORKER_ARGS: JSON.stringify(args) });
@@ -231,7 +237,7 @@ export class ChaosCluster {
   /** Publishes one turn as `username` (like AgentTurnService). Faults must be off while publishing. */
   async publish(username: string, index: number): Promise<PublishedTurn> {
     const sideEffect = index % 2 === 0;
-    const message = sideEffect ? `chaos task ${this.prefix} ${index}` : 'Which open applications do we have?';
+    const message = sideEffect ? `chaos task ${this.prefix} ${index}` : `Which open applications do we have? ${PASTED_PII}`;
     const agentId = sideEffect ? this.emulator.chaosAgentId : this.emulator.lendingAgentId;
     const started = await startTurn(this.client(username), { agentId, message });
     const turn = { executionId: started.executionId, turnId: started.turnId, message, sideEffect, username };
@@ -391,12 +397,23 @@ export class ChaosCluster {
   }
 
   /** Seeded SSNs, emails and the dev private key found in any audit record (ExecutionStep__c, AgentDecisionStep__c). */
+  /**
+   * Seeded and pasted PII and the private key, searched for in every audit record, every worker log line and every
+   * model request: returns `where: needle` for each hit.
+   */
   async leakScan(): Promise<string[]> {
     const contacts = await this.records('Contact');
     const needles = contacts.flatMap((c) => [c.SSN__c, c.Email]).filter((v): v is string => typeof v === 'string' && v.length > 5);
+    needles.push('pasted.customer@example.org', '536-22-1234');
     needles.push(...this.emulator.privateKeyPem.split('\n').filter((line) => line.length > 40));
-    const audit = JSON.stringify([...(await this.records('ExecutionStep__c')), ...(await this.records('AgentDecisionStep__c'))]);
-    return needles.filter((needle) => audit.includes(needle));
+    const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+    const haystacks = {
+      audit: JSON.stringify([...(await this.records('ExecutionStep__c')), ...(await this.records('AgentDecisionStep__c'))]),
+      logs: read(this.logFile),
+      model: read(this.modelFile),
+    };
+    if (haystacks.logs.length === 0 || haystacks.model.length === 0) return ['scan: worker logs or model requests were not captured'];
+    return Object.entries(haystacks).flatMap(([where, text]) => needles.filter((needle) => text.includes(needle)).map((needle) => `${where}: ${needle.slice(0, 12)}…`));
   }
 
   async stopWorkers(): Promise<void> {

@@ -9,6 +9,9 @@ export interface WorkerArgs {
   redisUrl: string;
   prefix: string;
   killFile: string;
+  /** Every log line (debug level) and every model request the worker makes are appended here, for the leak scan. */
+  logFile: string;
+  modelFile: string;
   /** Probability of a self-kill at each point (0 = never). */
   kill: { model: number; afterTool: number; flushBefore: number; flushAfter: number };
 }

@@ -6,11 +6,12 @@
  */
 import { appendFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import pino from 'pino';
 import { loadConfig } from '../../../../src/config.ts';
 import { salesforceErrorSteps } from '../../../../src/ingestion/error-step.ts';
 import { MemoryTokenVault } from '../../../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../../../src/llm/scripted.ts';
-import { silentLogger } from '../../../../src/logger.ts';
+import { createLogger } from '../../../../src/logger.ts';
 import { createRuntime } from '../../../../src/runtime/runtime-deps.ts';
 import { RedisSideEffectLedger } from '../../../../src/runtime/side-effect-ledger.ts';
 import { createWorkerRuntime } from '../../../../src/worker/runtime.ts';
@@ -19,7 +20,8 @@ import { mulberry32, type WorkerArgs } from '../protocol.ts';
 
 const args = JSON.parse(process.env.LOOM_CHAOS_WORKER_ARGS ?? '{}') as WorkerArgs;
 const random = mulberry32(args.seed);
-const logger = silentLogger();
+// Real logging at debug level into a file the parent scans for PII and secrets after the run.
+const logger = createLogger({ level: 'debug', destination: pino.destination({ dest: args.logFile, append: true, sync: false }) });
 
 function maybeDie(point: keyof WorkerArgs['kill']): void {
   if (random() >= args.kill[point]) return;
@@ -43,6 +45,7 @@ const runtime = createRuntime({
     async complete(request) {
       const afterTool = request.messages.at(-1)?.role === 'tool';
       maybeDie(afterTool ? 'afterTool' : 'model');
+      appendFileSync(args.modelFile, `${JSON.stringify(request.messages)}\n`);
       return scripted.complete(request);
     },
   },
