@@ -52,6 +52,15 @@ describe('coerceFields: access', () => {
     expect(one('Name', 'x', user).errors.map((error) => error.field)).toEqual(['(object)', 'Name']);
   });
 
+  it('on create, refuses fields that are not createable (formulas, system fields) and objects the user cannot create', () => {
+    const formula = coerceFields({ ...required, Monthly_Payment__c: 10 }, loan, 'create', { index: officerIndex });
+    expect(formula.errors.map((error) => [error.field, error.message])).toEqual([['Monthly_Payment__c', expect.stringMatching(/read-only/)]]);
+    expect(formula.values).not.toHaveProperty('Monthly_Payment__c');
+    const system = coerceFields({ ...required, Id: '001xx000003DGb2AAG', CreatedDate: '2026-01-01T00:00:00Z' }, loan, 'create', { index: officerIndex });
+    expect(system.errors.map((error) => error.field).sort()).toEqual(['CreatedDate', 'Id']);
+    expect(coerceFields({ LastName: 'x' }, user, 'create').errors.map((error) => error.field)).toContain('(object)');
+  });
+
   it('checks required fields on create, not on update, and refuses duplicate keys', () => {
     const missing = coerceFields({ Status__c: 'Draft' }, loan, 'create', { index: officerIndex });
     expect(missing.errors.map((error) => error.field).sort()).toEqual(['Amount__c', 'Applicant__c']);
