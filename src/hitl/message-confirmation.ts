@@ -17,7 +17,8 @@ export function confirmationByMessage(services: HitlServices): (setup: TurnSetup
     const open = (await openConfirmations(services.integration, execution.Id)).filter((row) => sameId(row.RequestingUser__c, setup.owner));
     const [latest, ...older] = open;
     if (!latest) return null;
-    for (const row of older) await transition(services, setup, row, 'Cancelled', 'Superseded by a newer pending confirmation.');
+    const users = new UserDirectory(services.integration);
+    for (const row of older) await transition(services, setup, users, row, 'Supersede', 'Cancelled', 'Superseded by a newer pending confirmation.');
 
     const intent = classifyConfirmation(message);
     const expired = latest.ExpiresAt__c !== null && Date.parse(latest.ExpiresAt__c) <= services.now().getTime();
@@ -30,13 +31,15 @@ export function confirmationByMessage(services: HitlServices): (setup: TurnSetup
         : intent === null
           ? 'Superseded: the requester sent a new request instead of yes or no.'
           : `${intent === 'yes' ? 'Confirmed' : 'Declined'} by the requesting user in chat.`;
-    if (!(await transition(services, setup, latest, to, why))) return null; // decided elsewhere meanwhile: a normal turn
+    // The decision as the audit trail names it (like an event's Decision__c); an overdue confirmation is an expiry.
+    const decision: ChatDecision = args && expired ? 'Expire' : intent === 'yes' ? 'Confirm' : intent === 'no' ? 'Decline' : 'Supersede';
+    if (!(await transition(services, setup, users, latest, decision, to, why))) return null; // decided elsewhere meanwhile: a normal turn
     const line = `${why} Message: "${message.slice(0, 200)}"`;
     if (to === 'Confirmed' && latest.HITLType__c === 'ConfirmationThenApproval') {
       setup.recorder.record({ type: 'Approval', role: 'User', toolName: latest.ToolName__c, toolCallId: latest.ToolCallId__c, content: (await setup.trust.mask(line)).masked });
       setup.recorder.decision({ title: 'Confirmed; waiting for approval', toolName: latest.ToolName__c, outcome: 'Pending' });
       const routing = routingFor(latest.AgentCapability__r?.BackendConfiguration__c ?? null, services.defaultApprover);
-      const approver = routing.approverUsername ? await new UserDirectory(services.integration).byUsername(routing.approverUsername) : null;
+      const approver = routing.approverUsername ? await users.byUsername(routing.approverUsername) : null;
       await services.notifier.approvalRequested(
         { pendingId: latest.Id, actionKey: latest.ActionKey__c, executionId: execution.Id, turnId: latest.TurnIdentifier__c, sequence: nextSequenceOf(setup.context.steps, latest.TurnIdentifier__c) + 1, title: `Approval needed: ${latest.ToolName__c}`, body: line, recipientIds: approver ? [approver.id] : [] },
         routing,
@@ -55,9 +58,18 @@ export function confirmationByMessage(services: HitlServices): (setup: TurnSetup
   };
 }
 
-/** Claims the transition of a pending action decided by chat; false when another decision got there first. */
-async function transition(services: HitlServices, setup: TurnSetup, row: PendingRow, to: PendingStatus, why: string): Promise<boolean> {
+/** What a chat message did to a pending confirmation; recorded as `decision` in the claim step. */
+type ChatDecision = 'Confirm' | 'Decline' | 'Expire' | 'Supersede';
+
+/**
+ * Claims the transition of a pending action decided by chat; false when another decision got there first. The claim
+ * step records who, when and what exactly like an event decision (resolve.ts): "<decision> by <name> (<username>) in
+ * chat at <time>: <from> → <to>." and `{eventId, decision, deciderId, from, to}`.
+ */
+async function transition(services: HitlServices, setup: TurnSetup, users: UserDirectory, row: PendingRow, decision: ChatDecision, to: PendingStatus, why: string): Promise<boolean> {
   const now = services.now();
+  const requester = await users.get(setup.owner);
+  const who = requester ? `${requester.name} (${requester.username})` : `the requesting user (${setup.owner})`;
   const final = to !== 'Confirmed' || row.HITLType__c === 'Confirmation';
   const requested = row.RequestedAt__c ? Date.parse(row.RequestedAt__c) : now.getTime();
   const claimed = await claimTransition(services.integration, {
@@ -74,10 +86,10 @@ async function transition(services: HitlServices, setup: TurnSetup, row: Pending
       Timestamp__c: now.toISOString(),
       StepType__c: to === 'Cancelled' && why.startsWith('Refused') ? 'Error' : 'Approval',
       StepRole__c: 'System',
-      Content__c: `${why} ${row.Status__c} → ${to} (turn ${setup.turnId}).`,
+      Content__c: `${decision} by ${who} in chat at ${now.toISOString()}: ${row.Status__c} → ${to}. ${why} (turn ${setup.turnId}).`,
       ToolName__c: row.ToolName__c,
       ToolCallId__c: row.ToolCallId__c,
-      ToolArguments__c: JSON.stringify({ eventId: `message:${setup.turnId}`, decision: to, deciderId: setup.owner, from: row.Status__c, to }),
+      ToolArguments__c: JSON.stringify({ eventId: `message:${setup.turnId}`, decision, deciderId: setup.owner, from: row.Status__c, to }),
       IsError__c: why.startsWith('Refused'),
       ...(why.startsWith('Refused') ? { ErrorCategory__c: 'SecurityViolation' } : {}),
     },

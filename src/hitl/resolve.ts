@@ -121,7 +121,8 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     row,
     from,
     fields,
-    step: stepFields(services, row, sequence, content, { eventId: request.eventId, decision, deciderId: request.deciderId, from, to }, stored ? {} : { isError: true, category: 'SecurityViolation' }),
+    // Stamped with the instant in its text and in ResolvedAt__c: one decision, one time.
+    step: { ...stepFields(services, row, sequence, content, { eventId: request.eventId, decision, deciderId: request.deciderId, from, to }, stored ? {} : { isError: true, category: 'SecurityViolation' }), Timestamp__c: now.toISOString() },
   });
   let recovering = false;
   let firstSequence = continueIn === row.TurnIdentifier__c ? sequence + 1 : nextSequenceOf(context.steps, continueIn);

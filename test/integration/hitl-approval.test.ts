@@ -90,6 +90,35 @@ async function held(tag: string, message = `${tag} please raise HL-1001`) {
   return { started, pending: pending[0]! };
 }
 
+interface AuditStep {
+  StepKey__c: string;
+  TurnIdentifier__c: string;
+  Timestamp__c: string;
+  StepType__c: string;
+  StepRole__c: string;
+  Content__c: string;
+  IsError__c: boolean;
+  ToolName__c: string | null;
+  ToolArguments__c: string | null;
+}
+
+/**
+ * The audit trail of one decision on `pending`: the claim step that moved it out of Pending (who, when, what as text
+ * and as `{eventId, decision, deciderId, from, to}`) and the decision line recorded where the turn continues.
+ */
+async function decisionAudit(executionId: string, pending: Record<string, unknown>) {
+  const { records } = await harness.clientFor(USERS.admin).query<AuditStep>(
+    `SELECT StepKey__c, TurnIdentifier__c, Timestamp__c, StepType__c, StepRole__c, Content__c, IsError__c, ToolName__c, ToolArguments__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Timestamp__c, Sequence__c`,
+  );
+  const claims = records.filter((step) => step.StepKey__c.endsWith('-from-Pending'));
+  expect(claims).toHaveLength(1);
+  const claim = claims[0]!;
+  const lines = records.filter((step) => step.StepType__c === 'Approval' && step.StepRole__c === 'User' && step.TurnIdentifier__c === pending.TurnIdentifier__c);
+  return { claim, data: JSON.parse(String(claim.ToolArguments__c)) as Record<string, unknown>, lines: lines.map((step) => step.Content__c) };
+}
+
+const ISO = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
+
 describe('Approval mode', () => {
   it('holds the call as a signed pending record, executes it as the requester once approved, and continues the turn', async () => {
     const before = await amount();
@@ -119,11 +148,23 @@ describe('Approval mode', () => {
   it('tells the model about a rejection and runs nothing', async () => {
     const before = await amount();
     const { started, pending } = await held('case-reject');
-    const outcome = await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Reject', { comment: 'Too high for this applicant' }), signal);
+    const job = await harness.decide(USERS.approver, pending.Id, 'Reject', { comment: 'Too high for this applicant' });
+    const outcome = await harness.handler.handle(job, signal);
     expect(outcome.status).toBe('completed');
     expect(await amount()).toBe(before);
-    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Rejected', ResolutionComment__c: 'Too high for this applicant' });
+    const approverId = await harness.clientFor(USERS.approver).userId();
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Rejected', ResolvedBy__c: approverId, ResolutionComment__c: 'Too high for this applicant' });
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(rejected\).*Rejected by April Approver.*Too high/);
+    // The audit trail: who (name and ID), when (the same instant as ResolvedAt__c), what (Reject: Pending → Rejected), comment.
+    const { claim, data, lines } = await decisionAudit(started.executionId, pending);
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'update_application' });
+    expect(claim.Content__c).toMatch(new RegExp(`^Reject by April Approver \\(approver@lending\\.test\\) at (${ISO}): Pending → Rejected\\.$`));
+    const at = /at (\S+): /.exec(claim.Content__c)?.[1];
+    expect(Date.parse(String(at))).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(Date.parse(claim.Timestamp__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Reject', deciderId: approverId, from: 'Pending', to: 'Rejected' });
+    expect(lines).toContainEqual(expect.stringMatching(/^Rejected by April Approver \(.+\): Too high for this applicant$/));
   });
 
   it('refuses approvals by users who may not decide, records them, and keeps the action pending', async () => {
@@ -190,12 +231,23 @@ describe('Approval mode', () => {
   it('expires overdue actions in the sweep, tells the model, and ignores a late approval', async () => {
     const before = await amount();
     const { started, pending } = await held('case-expire');
-    clock = new Date(Date.now() + 73 * 3_600_000);
+    const sweptAt = new Date(Date.now() + 73 * 3_600_000);
+    clock = sweptAt;
     const sweep = await harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal);
     expect(sweep.detail).toMatch(/expired [1-9]\d* of/);
     clock = new Date();
-    expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Expired');
+    const [after] = await pendingOf(harness, started.executionId);
+    // Nobody decided: no ResolvedBy__c, resolved at the sweep's time.
+    expect(after).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null });
+    expect(Date.parse(String(after?.ResolvedAt__c))).toBe(sweptAt.getTime());
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(expired\)/);
+    // The audit trail: the worker (no person), at the sweep's time, Expire: Pending → Expired, keyed by the sweep.
+    const { claim, data, lines } = await decisionAudit(started.executionId, pending);
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'update_application' });
+    expect(claim.Content__c).toBe(`Expire by the worker at ${sweptAt.toISOString()}: Pending → Expired.`);
+    expect(Date.parse(claim.Timestamp__c)).toBe(sweptAt.getTime());
+    expect(data).toEqual({ eventId: expect.stringMatching(/^expire-/), decision: 'Expire', deciderId: null, from: 'Pending', to: 'Expired' });
+    expect(lines).toContain('Expired without a decision');
     expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('duplicate');
     expect(await amount()).toBe(before);
   });

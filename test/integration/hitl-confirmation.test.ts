@@ -19,6 +19,7 @@ const CASES: Record<string, { tool: string; amount: number }> = {
   'case-chat-yes': { tool: 'confirm_update', amount: 31300 },
   'case-chat-no': { tool: 'confirm_update', amount: 31400 },
   'case-chat-other': { tool: 'confirm_update', amount: 31500 },
+  'case-chat-late': { tool: 'confirm_update', amount: 31800 },
   'case-two-step': { tool: 'confirm_then_approve_update', amount: 31600 },
   'case-edit': { tool: 'editable_update', amount: 31700 },
 };
@@ -82,6 +83,45 @@ async function reply(started: { executionId: string; sessionId: string }, text: 
   return harness.handler.handle(job, signal);
 }
 
+interface AuditStep {
+  StepKey__c: string;
+  TurnIdentifier__c: string;
+  Timestamp__c: string;
+  StepType__c: string;
+  StepRole__c: string;
+  Content__c: string;
+  IsError__c: boolean;
+  ToolName__c: string | null;
+  ToolArguments__c: string | null;
+}
+
+/**
+ * The audit trail of the decision on an execution's pending action: the claim step that moved it out of Pending (who,
+ * when, what as text and as `{eventId, decision, deciderId, from, to}`) and the decision lines recorded for the turn
+ * that continues (`turnId`: the held turn for an event, the chat message's turn for a reply).
+ */
+async function decisionAudit(executionId: string, turnId: string) {
+  const { records } = await harness.clientFor(USERS.admin).query<AuditStep>(
+    `SELECT StepKey__c, TurnIdentifier__c, Timestamp__c, StepType__c, StepRole__c, Content__c, IsError__c, ToolName__c, ToolArguments__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Timestamp__c, Sequence__c`,
+  );
+  const claims = records.filter((step) => step.StepKey__c.endsWith('-from-Pending'));
+  expect(claims).toHaveLength(1);
+  const claim = claims[0]!;
+  const lines = records.filter((step) => step.StepType__c === 'Approval' && step.StepRole__c === 'User' && step.TurnIdentifier__c === turnId).map((step) => step.Content__c);
+  return { claim, data: JSON.parse(String(claim.ToolArguments__c)) as Record<string, unknown>, lines };
+}
+
+/** The instant a claim step's text says the decision was made ("… at <ISO>: …"). */
+function decidedAt(content: string): number {
+  return Date.parse(String(/ at (\d{4}-\d{2}-\d{2}T[\d:.]+Z): /.exec(content)?.[1]));
+}
+
+/** The turn a chat reply started: the newest turn of the execution. */
+async function currentTurn(executionId: string): Promise<string> {
+  const { records } = await harness.clientFor(USERS.admin).query<{ CurrentTurnIdentifier__c: string }>(`SELECT CurrentTurnIdentifier__c FROM AgentExecution__c WHERE Id = '${executionId}'`);
+  return records[0]!.CurrentTurnIdentifier__c;
+}
+
 describe('Confirmation mode', () => {
   it('shows the requester exactly what will run and executes only after their confirmation event', async () => {
     const { started, pending } = await held('case-event-confirm');
@@ -90,19 +130,39 @@ describe('Confirmation mode', () => {
     // Only the requester may confirm.
     expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Confirm'), signal)).status).toBe('refused');
     expect(await amount()).not.toBe(31100);
-    expect((await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status).toBe('completed');
+    const job = await harness.decide(USERS.officer, pending.Id, 'Confirm', { comment: 'Checked with the applicant' });
+    expect((await harness.handler.handle(job, signal)).status).toBe('completed');
     expect(await amount()).toBe(31100);
-    expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Confirmed');
+    const officerId = await harness.clientFor(USERS.officer).userId();
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Confirmed', ResolvedBy__c: officerId, ResolutionComment__c: 'Checked with the applicant' });
     expect((await answersOf(harness, started.executionId)).at(-1)).toBe('Done: Amount__c saved.');
+    // The audit trail: the refused approver left only an error step; the requester's Confirm is the decision.
+    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c));
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_update' });
+    expect(claim.Content__c).toMatch(/^Confirm by Olive Officer \(officer@lending\.test\) at \S+: Pending → Confirmed\.$/);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(Date.parse(claim.Timestamp__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Confirm', deciderId: officerId, from: 'Pending', to: 'Confirmed' });
+    expect(lines).toContainEqual(expect.stringMatching(/^Confirmed by Olive Officer \(.+\): Checked with the applicant$/));
   });
 
   it('declines through the event and tells the model', async () => {
     const before = await amount();
     const { started, pending } = await held('case-event-decline');
-    expect((await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Decline', { comment: 'Wrong application' }), signal)).status).toBe('completed');
+    const job = await harness.decide(USERS.officer, pending.Id, 'Decline', { comment: 'Wrong application' });
+    expect((await harness.handler.handle(job, signal)).status).toBe('completed');
     expect(await amount()).toBe(before);
-    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Declined', ResolutionComment__c: 'Wrong application' });
+    const officerId = await harness.clientFor(USERS.officer).userId();
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Declined', ResolvedBy__c: officerId, ResolutionComment__c: 'Wrong application' });
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(declined\).*Wrong application/);
+    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c));
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_update' });
+    expect(claim.Content__c).toMatch(/^Decline by Olive Officer \(officer@lending\.test\) at \S+: Pending → Declined\.$/);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Decline', deciderId: officerId, from: 'Pending', to: 'Declined' });
+    expect(lines).toContainEqual(expect.stringMatching(/^Declined by Olive Officer \(.+\): Wrong application$/));
   });
 
   it('confirms with an unambiguous "yes" as the next chat message, decided by the runtime', async () => {
@@ -110,9 +170,15 @@ describe('Confirmation mode', () => {
     const outcome = await reply(started, 'Yes, please');
     expect(outcome.status).toBe('completed');
     expect(await amount()).toBe(31300);
-    expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Confirmed');
-    const steps = await stepsOf(harness, started.executionId);
-    expect(steps.some((step) => step.StepType__c === 'Approval' && /Confirmed by the requesting user in chat/.test(String(step.Content__c)))).toBe(true);
+    const officerId = await harness.clientFor(USERS.officer).userId();
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Confirmed', ResolvedBy__c: officerId });
+    const turnId = await currentTurn(started.executionId);
+    const { claim, data, lines } = await decisionAudit(started.executionId, turnId);
+    expect(claim.Content__c).toMatch(/^Confirm by Olive Officer \(officer@lending\.test\) in chat at \S+: Pending → Confirmed\. Confirmed by the requesting user in chat\./);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toEqual({ eventId: `message:${turnId}`, decision: 'Confirm', deciderId: officerId, from: 'Pending', to: 'Confirmed' });
+    expect(lines).toEqual(['Confirmed by the requesting user in chat. Message: "Yes, please"']);
     // The model was never asked whether "yes" meant yes: its next request already carries the tool result.
     expect((await answersOf(harness, started.executionId)).at(-1)).toBe('Done: Amount__c saved.');
   });
@@ -120,10 +186,41 @@ describe('Confirmation mode', () => {
   it('declines with "no" as the next chat message', async () => {
     const before = await amount();
     const { started } = await held('case-chat-no');
-    await reply(started, 'no');
+    const sentAt = Date.now();
+    expect((await reply(started, 'no')).status).toBe('completed');
     expect(await amount()).toBe(before);
-    expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Declined');
+    const officerId = await harness.clientFor(USERS.officer).userId();
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Declined', ResolvedBy__c: officerId, ResolutionComment__c: 'Declined by the requesting user in chat.' });
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(declined\)/);
+    // The audit trail: who (the requester, by name and ID), when, what (Decline: Pending → Declined), and their words.
+    const turnId = await currentTurn(started.executionId);
+    const { claim, data, lines } = await decisionAudit(started.executionId, turnId);
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_update' });
+    expect(claim.Content__c).toBe(`Decline by Olive Officer (officer@lending.test) in chat at ${new Date(decidedAt(claim.Content__c)).toISOString()}: Pending → Declined. Declined by the requesting user in chat. (turn ${turnId}).`);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(decidedAt(claim.Content__c)).toBeGreaterThanOrEqual(sentAt);
+    expect(Date.parse(claim.Timestamp__c)).toBe(decidedAt(claim.Content__c));
+    expect(data).toEqual({ eventId: `message:${turnId}`, decision: 'Decline', deciderId: officerId, from: 'Pending', to: 'Declined' });
+    expect(lines).toEqual(['Declined by the requesting user in chat. Message: "no"']);
+  });
+
+  it('expires a confirmation whose "yes" arrives after the deadline: nothing runs, and the audit records an expiry', async () => {
+    const before = await amount();
+    const { started, pending } = await held('case-chat-late');
+    // The deadline is not signed; moving it into the past stands in for a reply days later.
+    await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
+    expect((await reply(started, 'yes')).status).toBe('completed');
+    expect(await amount()).toBe(before);
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Expired', ResolutionComment__c: 'The confirmation expired before this message arrived.' });
+    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(expired\)/);
+    const turnId = await currentTurn(started.executionId);
+    const { claim, data, lines } = await decisionAudit(started.executionId, turnId);
+    expect(claim.Content__c).toMatch(/^Expire by Olive Officer \(officer@lending\.test\) in chat at \S+: Pending → Expired\. The confirmation expired before this message arrived\./);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toMatchObject({ eventId: `message:${turnId}`, decision: 'Expire', from: 'Pending', to: 'Expired' });
+    expect(lines).toEqual(['The confirmation expired before this message arrived. Message: "yes"']);
   });
 
   it('cancels the pending confirmation when the next message is a new request, and answers that request', async () => {
