@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,5 +67,6 @@ describe('loom soql-check', () => {
     expect(bad.stdout).toBe('');
     expect(cap.code).not.toBe(0);
     expect(cap.stderr).toContain('positive integer');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
