@@ -13,6 +13,6 @@ export default defineConfig({
     fileParallelism: false,
     sequence: { concurrent: false },
     globalSetup: ['./test/chaos/summary-setup.ts'],
-    reporters: ['default'],
+    reporters: ['default', './.ci/summary-reporter.ts'],
   },
 });

@@ -130,6 +130,17 @@ describe('admin HTTP surface', () => {
     expect((await adminCall('POST', '/faults', { failNext: { count: 1, status: 500 } })).status).toBe(200);
     expect((await limitsAs(token)).status).toBe(500);
     expect((await adminCall('POST', '/faults', { bogus: true })).status).toBe(400);
+    // Latency: every answer waits at least the injected delay, until the faults are cleared.
+    expect((await adminCall('POST', '/faults', { latencyMs: 150 })).status).toBe(200);
+    const slowStart = performance.now();
+    expect((await limitsAs(token)).status).toBe(200);
+    expect(performance.now() - slowStart).toBeGreaterThanOrEqual(140);
+    expect((await adminCall('DELETE', '/faults')).status).toBe(200);
+    expect(emu.admin.faults().latencyMs).toBe(0);
+    // A 5xx rate on one path only, and a dropped connection.
+    expect((await adminCall('POST', '/faults', { dropNext: { count: 1, pathPrefix: '/services/data' } })).status).toBe(200);
+    await expect(limitsAs(token)).rejects.toThrow();
+    expect((await limitsAs(token)).status).toBe(200);
     expect((await adminCall('POST', '/api-limit', { limit: 1 })).json).toMatchObject({ limit: 1 });
     expect((await adminCall('POST', '/tokens/revoke', { username: 'worker@lending.test' })).json).toEqual({ revoked: 1 });
     expect((await limitsAs(token)).status).toBe(401);

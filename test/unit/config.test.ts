@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, loadDotEnv } from '../../src/config.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 describe('loadConfig', () => {
@@ -34,5 +37,24 @@ describe('loadConfig', () => {
 
   it('splits trusted publishers', () => {
     expect(loadConfig({ LOOM_TRUSTED_PUBLISHERS: '005A, 005B' }).LOOM_TRUSTED_PUBLISHERS).toEqual(['005A', '005B']);
+  });
+});
+
+describe('loadDotEnv', () => {
+  it('loads an optional .env without overriding the real environment, and ignores a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loom-dotenv-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, '# comment\nLOOM_DOTENV_TEST_NEW=from-file\nLOOM_DOTENV_TEST_SET="from file"\n');
+    process.env.LOOM_DOTENV_TEST_SET = 'from-env';
+    try {
+      loadDotEnv(file);
+      expect(process.env.LOOM_DOTENV_TEST_NEW).toBe('from-file');
+      expect(process.env.LOOM_DOTENV_TEST_SET).toBe('from-env');
+      expect(() => loadDotEnv(join(dir, 'missing.env'))).not.toThrow();
+    } finally {
+      delete process.env.LOOM_DOTENV_TEST_NEW;
+      delete process.env.LOOM_DOTENV_TEST_SET;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
