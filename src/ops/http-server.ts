@@ -28,6 +28,7 @@ export interface OpsServerOptions {
 const WaitQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_SYNC_WAIT_MS).optional() }).strict();
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The worker's HTTP surface: Apex turn callouts, health, readiness and Prometheus metrics. */
 export function createOpsServer(options: OpsServerOptions): FastifyInstance {
@@ -36,8 +37,15 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
   const maxWaiting = options.maxWaiting ?? 64;
   let waiting = 0;
 
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = String(body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      // Fatal decoding: bytes that are not UTF-8 are refused, not turned into replacement characters in the message.
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      done(new TurnRequestError(400, 'The request body is not valid UTF-8.'), undefined);
+      return;
+    }
     rawBodies.set(request, text);
     try {
       done(null, text.length === 0 ? undefined : JSON.parse(text));

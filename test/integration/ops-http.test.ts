@@ -127,6 +127,14 @@ describe('POST /v1/turns validation', () => {
     expect((await post('/v1/turns/sync', '{"broken":')).status).toBe(400);
   });
 
+  it('refuses a body that is not UTF-8 instead of running a turn on replacement characters', async () => {
+    const json = Buffer.from(JSON.stringify(body()));
+    const bad = Buffer.concat([json.subarray(0, json.length - 2), Buffer.from([0xc3, 0x28]), json.subarray(json.length - 2)]);
+    const response = await fetch(`${base}/v1/turns/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: bad });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'The request body is not valid UTF-8.' });
+  });
+
   it('refuses a request for another org', async () => {
     const result = await post('/v1/turns/sync', body({ organizationId: '00D000000000001AAA' }));
     expect(result).toEqual({ status: 403, body: { error: 'organizationId does not match the org this worker serves.' } });
