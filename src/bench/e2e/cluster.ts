@@ -154,14 +154,26 @@ export class Cluster {
     const timings: TurnTiming[] = [];
     let next = 0;
     const start = epochMs();
+    let failed = false;
     const lane = async (): Promise<void> => {
-      while (next < count) {
+      while (next < count && !failed) {
         next++;
-        timings.push(await this.turn(scenario));
+        try {
+          timings.push(await this.turn(scenario));
+        } catch (error) {
+          failed = true; // the other lanes finish the turn they are in and stop
+          throw error;
+        }
         if (timings.length % 50 === 0) onProgress?.(timings.length);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(inFlight, count) }, lane));
+    // Settle every lane before failing, so no lane's later timeout surfaces as an unhandled rejection.
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(inFlight, count) }, lane));
+    const errors = lanes.flatMap((lane) => (lane.status === 'rejected' ? [lane.reason as unknown] : []));
+    if (errors.length > 0) {
+      const first = errors[0] instanceof Error ? errors[0].message : String(errors[0]);
+      throw new Error(`${errors.length} of ${lanes.length} publisher lanes failed (${timings.length}/${count} turns done); first: ${first}`);
+    }
     return { timings, elapsedMs: epochMs() - start };
   }
 
