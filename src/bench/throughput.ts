@@ -6,6 +6,12 @@ import { median, percentile, round } from './stats.ts';
 /** Publishers in flight per worker process: enough to keep each worker's queue busy. */
 const IN_FLIGHT_PER_WORKER = 24;
 const WORKER_CONCURRENCY = 16;
+/**
+ * The scale-out check with the worker as the bottleneck: a model that takes 50 ms and 4 job slots per worker cap one
+ * worker at about 80 turns/s whatever the machine, so a second worker process should double it. (With a zero-latency
+ * model on two cores, the emulator and the publisher share the CPU with the workers, and that is what bounds it.)
+ */
+const SLOT_BOUND = { modelLatencyMs: 50, concurrency: 4 };
 
 interface Rounds {
   turnsPerSec: number;
@@ -73,6 +79,18 @@ export const throughputBenchmark: Benchmark<'throughput'> = {
     } finally {
       await scaled.close();
     }
+    progress('scaled, slot-bound: starting emulator, redis-server and worker processes');
+    const bound = await Cluster.start({ mode: 'scaled', concurrency: SLOT_BOUND.concurrency, modelLatencyMs: SLOT_BOUND.modelLatencyMs, logger });
+    let boundOne: Rounds;
+    let boundTwo: Rounds;
+    try {
+      await bound.addWorker();
+      boundOne = await measure(bound, sizes, 'scaled slot-bound, 1 worker', progress);
+      await bound.addWorker();
+      boundTwo = await measure(bound, sizes, 'scaled slot-bound, 2 workers', progress);
+    } finally {
+      await bound.close();
+    }
     return {
       figures: {
         embedded_turns_per_sec: round(embeddedRounds.turnsPerSec),
@@ -88,6 +106,11 @@ export const throughputBenchmark: Benchmark<'throughput'> = {
         scaled_1_worker_cpu_ms_per_turn: round(one.cpuMsPerTurn, 2),
         scaled_2_worker_cpu_ms_per_turn: round(two.cpuMsPerTurn, 2),
         scaling_2_vs_1: round(two.turnsPerSec / one.turnsPerSec, 2),
+        slot_bound_model_latency_ms: SLOT_BOUND.modelLatencyMs,
+        slot_bound_worker_concurrency: SLOT_BOUND.concurrency,
+        slot_bound_1_turns_per_sec: round(boundOne.turnsPerSec),
+        slot_bound_2_turns_per_sec: round(boundTwo.turnsPerSec),
+        slot_bound_scaling_2_vs_1: round(boundTwo.turnsPerSec / boundOne.turnsPerSec, 2),
         latency_samples: latency.length,
         worker_concurrency: WORKER_CONCURRENCY,
       },

@@ -41,6 +41,8 @@ export interface ClusterOptions {
   logger: Logger;
   /** Extra Node flags for worker processes (e.g. `--cpu-prof` when profiling). */
   workerExecArgv?: string[];
+  /** Delay before each scripted model answer (default 0): makes the worker's job slots, not CPU, the bottleneck. */
+  modelLatencyMs?: number;
 }
 
 /**
@@ -96,6 +98,7 @@ export class Cluster {
       LOOM_LOG_LEVEL: 'error',
       LOOM_REPLAY_FROM: '-1',
       LOOM_LLM_ADAPTER: 'scripted',
+      LOOM_BENCH_MODEL_LATENCY_MS: String(this.options.modelLatencyMs ?? 0),
       // Each cluster signs its own pending actions; the demo's approver takes the held updates.
       LOOM_HITL_SIGNING_KEY: `bench-${randomBytes(24).toString('hex')}`,
       LOOM_HITL_DEFAULT_APPROVER: 'approver@lending.test',

@@ -24,11 +24,13 @@ if (!config.LOOM_HITL_SIGNING_KEY) throw new Error('the benchmark worker needs L
 // The first model request's time is kept in the job's async context until the turn is reported done.
 const turnClock = new AsyncLocalStorage<{ firstModelAt: number | null }>();
 const scripted = new ScriptedProvider(BENCH_SCRIPT);
+const modelLatencyMs = Number(process.env.LOOM_BENCH_MODEL_LATENCY_MS ?? 0);
 const provider: LlmProvider = {
   name: scripted.name,
   async complete(request: CompletionRequest) {
     const clock = turnClock.getStore();
     if (clock && clock.firstModelAt === null) clock.firstModelAt = epochMs();
+    if (modelLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, modelLatencyMs));
     const response = await scripted.complete(request);
     scripted.requests.length = 0; // the provider records requests for tests; a long run must not keep them
     return response;
