@@ -1,5 +1,7 @@
 import { PermanentError } from '../errors.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
+import type { SObjectWrite } from '../schemas/records.ts';
+import type { AgentDecisionStep, AgentExecution, AgentTurnResult, ExecutionStep, InteractionMessage, PendingHITLAction } from '../schemas/sobjects.ts';
 
 interface CompositeSubrequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -12,17 +14,22 @@ interface CompositeResponse {
   compositeResponse: Array<{ body: unknown; httpStatusCode: number; referenceId: string }>;
 }
 
+/**
+ * The rows and fields are typed from the package metadata (src/schemas/sobjects.ts), so `tsc` rejects a field the
+ * object does not have or a value of the wrong JSON type. Picklists take any string here (callers pass values through);
+ * the turn recorder's own rows are checked against the picklist values.
+ */
 export interface TurnWrite {
-  steps: Array<Record<string, unknown>>;
-  decisions: Array<Record<string, unknown>>;
+  steps: Array<SObjectWrite<typeof ExecutionStep, 'text'>>;
+  decisions: Array<SObjectWrite<typeof AgentDecisionStep, 'text'>>;
   /** Fields to set on the execution (status, totals, current error). */
-  execution?: { id: string; fields: Record<string, unknown> };
+  execution?: { id: string; fields: SObjectWrite<typeof AgentExecution, 'text'> };
   /** Outbound message upserted by its `MessageKey__c`. */
-  message?: Record<string, unknown> & { MessageKey__c: string };
+  message?: SObjectWrite<typeof InteractionMessage, 'text'> & { MessageKey__c: string };
   /** `PendingHITLAction__c` records held this turn, upserted by `ActionKey__c` with the steps that explain them. */
-  pendingActions?: Array<Record<string, unknown> & { ActionKey__c: string }>;
+  pendingActions?: Array<SObjectWrite<typeof PendingHITLAction, 'text'> & { ActionKey__c: string }>;
   /** `AgentTurnResult__e` fields; published last, only if everything else landed. */
-  result?: Record<string, unknown>;
+  result?: SObjectWrite<typeof AgentTurnResult, 'text'>;
   /**
    * The turn these writes belong to. When set, the execution update, the answer and the result event land only while
    * the execution's `CurrentTurnIdentifier__c` is still this turn (or blank): a stale turn never overwrites newer state.

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { SObjectWrite } from '../schemas/records.ts';
+import type { AgentDecisionStep, ExecutionStep } from '../schemas/sobjects.ts';
 import type { DecisionLine, StepInput, StepRecorder } from './ports.ts';
+
+/** An `ExecutionStep__c` row as the recorder writes it: typed from force-app, so a field drift fails `tsc`. */
+export type StepRecord = SObjectWrite<typeof ExecutionStep>;
+/** An `AgentDecisionStep__c` row as the recorder writes it. */
+export type DecisionRecord = SObjectWrite<typeof AgentDecisionStep>;
 
 /** Long text fields in the package hold 131,072 characters; longer content is cut with a visible marker. */
 const MAX_TEXT = 131_072;
@@ -41,7 +48,7 @@ export class TurnRecorder implements StepRecorder {
   }
 
   /** Rows not yet handed to the audit writer (each row is returned once). */
-  takePending(): { steps: Array<Record<string, unknown>>; decisions: Array<Record<string, unknown>> } {
+  takePending(): { steps: StepRecord[]; decisions: DecisionRecord[] } {
     const steps = this.steps.slice(this.flushedSteps).map((step) => this.stepRecord(step));
     const decisions = this.decisions.slice(this.flushedDecisions).map((line) => this.decisionRecord(line));
     this.flushedSteps = this.steps.length;
@@ -58,9 +65,9 @@ export class TurnRecorder implements StepRecorder {
     return this.turnPart;
   }
 
-  private stepRecord(step: StepInput & { sequence: number; at: string }): Record<string, unknown> {
+  private stepRecord(step: StepInput & { sequence: number; at: string }): StepRecord {
     const content = step.safetyCategories?.length ? `${step.content ?? ''} [categories: ${step.safetyCategories.join(', ')}]` : step.content;
-    return compact({
+    const record: StepRecord = {
       StepKey__c: this.stepKey(step.sequence),
       AgentExecution__c: this.executionId,
       TurnIdentifier__c: this.turnId,
@@ -85,11 +92,12 @@ export class TurnRecorder implements StepRecorder {
       SafetyScore__c: step.safetyScore === undefined ? undefined : Number(step.safetyScore.toFixed(3)),
       SafetyVerdict__c: step.type === 'SafetyCheck' ? verdictOf(step) : undefined,
       ExecutionIdentity__c: step.executionIdentity,
-    });
+    };
+    return compact(record);
   }
 
-  private decisionRecord(line: DecisionLine & { sequence: number }): Record<string, unknown> {
-    return compact({
+  private decisionRecord(line: DecisionLine & { sequence: number }): DecisionRecord {
+    const record: DecisionRecord = {
       DecisionKey__c: `${this.executionId}-${this.keyPart()}-d${String(line.sequence).padStart(4, '0')}`,
       AgentExecution__c: this.executionId,
       TurnIdentifier__c: this.turnId,
@@ -100,7 +108,8 @@ export class TurnRecorder implements StepRecorder {
       ToolRationale__c: clip(line.rationale),
       DecisionType__c: line.toolName ? (line.outcome === 'Pending' ? 'Approval' : 'ToolCall') : line.outcome === 'Success' ? 'TextResponse' : 'Error',
       IsSuccess__c: line.outcome === 'Success',
-    });
+    };
+    return compact(record);
   }
 }
 
@@ -109,7 +118,7 @@ function turnKey(turnId: string): string {
   return /^[A-Za-z0-9_.]{1,64}$/.test(turnId) ? turnId : createHash('sha256').update(turnId).digest('hex').slice(0, 32);
 }
 
-function verdictOf(step: StepInput): string {
+function verdictOf(step: StepInput): 'Blocked' | 'Sanitized' | 'Flagged' {
   if (step.errorCategory === 'SafetyBlocked' || /: block\.?$/.test(step.content ?? '')) return 'Blocked';
   if (/: sanitized\.?$/.test(step.content ?? '')) return 'Sanitized';
   return 'Flagged';
@@ -120,6 +129,7 @@ function clip(text: string | undefined): string | undefined {
   return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 40)}… [truncated ${text.length - MAX_TEXT + 40} chars]`;
 }
 
-function compact(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+/** Leaves out unset fields (an upsert then keeps what the row holds); typed rows stay typed. */
+function compact<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
 }
