@@ -39,13 +39,15 @@ export async function runReadiness(checks: readonly ReadinessCheck[], timeoutMs 
 /** PINGs Redis on a short-lived connection that never retries (a probe must not queue commands). */
 export async function pingRedis(url: string, timeoutMs = 2_000): Promise<CheckResult> {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => undefined);
+  // Without retries `connect()` only rejects with "Connection is closed."; the socket error says why (ECONNREFUSED, DNS).
+  let socketError: Error | undefined;
+  client.on('error', (error: Error) => (socketError ??= error));
   try {
     await client.connect();
     const pong = await client.ping();
     return pong === 'PONG' ? { ok: true } : { ok: false, detail: `unexpected PING answer ${pong}` };
   } catch (error) {
-    return { ok: false, detail: (error as Error).message || 'connection refused' };
+    return { ok: false, detail: socketError?.message || (error as Error).message || 'connection refused' };
   } finally {
     client.disconnect();
   }

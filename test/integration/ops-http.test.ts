@@ -3,6 +3,7 @@
  * governed runtime with the scripted model, and the fastify server on a random port.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +13,10 @@ import { ScriptedProvider } from '../../src/llm/scripted.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { signBody } from '../../src/ops/auth.ts';
 import { createOpsServer, listenOps } from '../../src/ops/http-server.ts';
+import { pingRedis, type ReadinessCheck } from '../../src/ops/readiness.ts';
 import { startService, type Service } from '../../src/ops/service.ts';
 import { devCredentials, startTestEmulator } from '../support/emulator.ts';
+import { startRedis } from '../support/redis.ts';
 
 const TOKEN = 'test-token-0123456789-0123456789-abcdef';
 let emulator: EmulatorHandle;
@@ -86,6 +89,63 @@ describe('health and readiness', () => {
     expect(report.ready).toBe(true);
     expect(Object.keys(report.checks).sort()).toEqual(['salesforce', 'subscription']);
     expect(report.checks.salesforce?.detail).toContain(emulator.org.orgId);
+  });
+
+  /** A port that was free a moment ago and has nothing listening on it now. */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+
+  type Readyz = { status: number; report: { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> } };
+
+  /** An ops server with only these probes; `use` gets a function that asks its /readyz once. */
+  async function withReadiness(readiness: ReadinessCheck[], use: (readyz: () => Promise<Readyz>) => Promise<void>): Promise<void> {
+    const app = createOpsServer({ logger: silentLogger(), readiness, token: TOKEN, syncWaitMs: 1_000 });
+    const url = await listenOps(app, '127.0.0.1', 0);
+    try {
+      await use(async () => {
+        const response = await fetch(`${url}/readyz`);
+        return { status: response.status, report: (await response.json()) as Readyz['report'] };
+      });
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('answers /readyz with 503 naming the Redis check when Redis is unreachable', async () => {
+    const port = await closedPort();
+    const readiness: ReadinessCheck[] = [
+      { name: 'salesforce', check: async () => ({ ok: true, detail: 'session ok' }) },
+      { name: 'redis', check: () => pingRedis(`redis://127.0.0.1:${port}`, 1_000) },
+    ];
+    await withReadiness(readiness, async (readyz) => {
+      const { status, report } = await readyz();
+      expect(status).toBe(503);
+      expect(report.ready).toBe(false);
+      // The healthy probe is still reported healthy; Redis is the one named as failed, with the socket's reason.
+      expect(report.checks.salesforce).toEqual({ ok: true, detail: 'session ok' });
+      expect(report.checks.redis?.ok).toBe(false);
+      expect(report.checks.redis?.detail).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
+    });
+  });
+
+  it('answers /readyz 200 while Redis answers PING and 503 once it stops', async () => {
+    const redis = await startRedis();
+    try {
+      await withReadiness([{ name: 'redis', check: () => pingRedis(redis.url, 1_000) }], async (readyz) => {
+        expect(await readyz()).toEqual({ status: 200, report: { ready: true, checks: { redis: { ok: true } } } });
+        await redis.stop();
+        const down = await readyz();
+        expect(down.status).toBe(503);
+        expect(down.report).toEqual({ ready: false, checks: { redis: { ok: false, detail: expect.stringContaining('ECONNREFUSED') } } });
+      });
+    } finally {
+      await redis.cleanup();
+    }
   });
 
   it('answers unknown routes with a JSON 404', async () => {
