@@ -6,6 +6,7 @@ import { LENDING_SCRIPT, provisionLendingAgent } from '../dev/lending-agent.ts';
 import { findDevPrivateKey } from '../emulator/http/dev-keys.ts';
 import { DEFAULT_SEED_PATH, startEmulator, type EmulatorHandle } from '../emulator/server.ts';
 import { loadConfig } from '../config.ts';
+import { FileTokenVault, PiiMasker, type TokenVault } from '../governance/pii/index.ts';
 import { createProviderFromConfig } from '../llm/from-config.ts';
 import { ScriptedProvider } from '../llm/scripted.ts';
 import type { LlmProvider } from '../llm/types.ts';
@@ -63,6 +64,18 @@ interface Played {
   turns: TurnWritten[];
 }
 
+/** Turns an execution's PII tokens back into the values the people in the story are entitled to see. */
+type Restore = (text: string) => Promise<string>;
+
+/**
+ * The worker masks PII before the model sees it and keeps the token→value map in its vault (a file here, keyed by
+ * execution). People are shown restored text: the requester and the approver are users of the org, not the model.
+ */
+function restorerFor(vault: TokenVault, executionId: string): Restore {
+  const masker = new PiiMasker({ mode: 'pattern', vault, conversationId: executionId });
+  return (text) => masker.restore(text);
+}
+
 function realModel(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.LOOM_LLM_BASE_URL && env.LOOM_LLM_API_KEY);
 }
@@ -90,6 +103,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const llmEnv = real ? { LOOM_LLM_BASE_URL: env.LOOM_LLM_BASE_URL, LOOM_LLM_API_KEY: env.LOOM_LLM_API_KEY, LOOM_LLM_MODEL: env.LOOM_LLM_MODEL, LOOM_LLM_ADAPTER: 'openai' } : {};
     const provider: LlmProvider = real ? createProviderFromConfig(loadConfig(llmEnv), logger) : new ScriptedProvider(LENDING_SCRIPT);
     const log = new TurnLog();
+    // The worker's own vault, read back by the demo to show people real values instead of tokens.
+    const vaultKey = randomBytes(32).toString('hex');
+    const vault = new FileTokenVault(join(stateDir, 'vault'), vaultKey);
     service = await startService({
       env: {
         SF_LOGIN_URL: emulator.url,
@@ -101,6 +117,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         LOOM_LOG_LEVEL: 'silent',
         // A fresh key per run: held tool arguments are signed, and an approval runs exactly what was approved.
         LOOM_HITL_SIGNING_KEY: randomBytes(32).toString('hex'),
+        LOOM_VAULT_KEY: vaultKey,
         ...llmEnv,
       },
       logger,
@@ -128,11 +145,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       print.line(`${c.cyan('▸')} ${who(beat.username)}: ${c.bold(beat.message)}`);
       const started = await startTurn(service.runtime.clientFor(beat.username), { agentId, message: beat.message, triggerSource: 'UI', channel: 'Direct' });
       const turn = await log.next(started.turnId, 0, timeoutMs);
-      printTurn(print, turn);
+      await printTurn(print, turn, restorerFor(vault, started.executionId));
       const entry: Played = { beat, executionId: started.executionId, turns: [turn] };
       played.push(entry);
       if (beat.approval && turn.status === 'Awaiting Action') {
-        const resumed = await decide(service, beat, started.executionId, log, started.turnId, timeoutMs, print, who);
+        const resumed = await decide(service, beat, started.executionId, log, started.turnId, timeoutMs, print, who, restorerFor(vault, started.executionId));
         if (resumed) entry.turns.push(resumed);
       } else if (beat.approval) {
         print.line(c.yellow('  (no approval service is wired into this worker, so the gated tool was refused: it never ran)'));
@@ -155,16 +172,18 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
 }
 
-function printTurn(print: Printer, turn: TurnWritten): void {
+/** The conversation as its people see it: step text restored from the vault (the audit trail below keeps the tokens). */
+async function printTurn(print: Printer, turn: TurnWritten, restore: Restore): Promise<void> {
   const { c } = print;
+  const text = async (value: unknown): Promise<string> => oneLine(await restore(String(value ?? '')), 100);
   for (const step of turn.steps) {
     const type = step.StepType__c;
-    if (type === 'ToolCall') print.line(`  ${c.dim('tool')} ${String(step.ToolName__c)} ${c.dim(oneLine(step.ToolArguments__c, 100))}`);
-    if (type === 'ToolResult' && step.IsError__c === true) print.line(`  ${c.red('refused')} ${oneLine(step.ToolResult__c, 100)}`);
-    if (type === 'SafetyCheck') print.line(`  ${c.magenta('screened')} ${oneLine(step.Content__c, 100)}`);
+    if (type === 'ToolCall') print.line(`  ${c.dim('tool')} ${String(step.ToolName__c)} ${c.dim(await text(step.ToolArguments__c))}`);
+    if (type === 'ToolResult' && step.IsError__c === true) print.line(`  ${c.red('refused')} ${await text(step.ToolResult__c)}`);
+    if (type === 'SafetyCheck') print.line(`  ${c.magenta('screened')} ${await text(step.Content__c)}`);
     if (type === 'Approval') {
       const decided = /^(Approved|Rejected|Confirmed|Declined|Expired)/.test(String(step.Content__c ?? ''));
-      print.line(`  ${c.magenta(decided ? 'decided' : 'held')} ${oneLine(step.Content__c, 100)}`);
+      print.line(`  ${c.magenta(decided ? 'decided' : 'held')} ${await text(step.Content__c)}`);
     }
   }
   const colour = turn.status === 'Completed' ? c.green : turn.status === 'Awaiting Action' ? c.yellow : c.red;
@@ -182,6 +201,7 @@ async function decide(
   timeoutMs: number,
   print: Printer,
   who: (username: string) => string,
+  restore: Restore,
 ): Promise<TurnWritten | undefined> {
   const approval = beat.approval;
   if (!approval) return undefined;
@@ -196,7 +216,7 @@ async function decide(
   print.line(`${c.cyan('▸')} ${who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLDecision__e, "${approval.comment}")`)}`);
   await approver.publish('AgentHITLDecision__e', { PendingActionId__c: pending.Id, Decision__c: approval.decision, Comment__c: approval.comment });
   const resumed = await log.next(turnId, 1, timeoutMs);
-  printTurn(print, resumed);
+  await printTurn(print, resumed, restore);
   // The change ran as the requesting user once approved; read it back as them.
   const check = await service.runtime.clientFor(beat.username).query<{ Name: string; Amount__c: number }>(
     "SELECT Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
@@ -209,6 +229,7 @@ async function decide(
 async function printAudit(print: Printer, service: Service, played: Played[]): Promise<void> {
   const { c } = print;
   print.heading('Audit trail: ExecutionStep__c rows read back from the org (as the admin)');
+  print.line(c.dim('  PII stays masked in the audit: a [TYPE:NNN] token is what the org stores and the model saw; only the worker’s vault maps it back.'));
   const admin = service.runtime.clientFor(ADMIN);
   for (const [index, entry] of played.entries()) {
     const { records } = await admin.query(
