@@ -15,6 +15,7 @@ import { signBody } from '../../src/ops/auth.ts';
 import { createOpsServer, listenOps } from '../../src/ops/http-server.ts';
 import { pingRedis, type ReadinessCheck } from '../../src/ops/readiness.ts';
 import { startService, type Service } from '../../src/ops/service.ts';
+import type { TurnResponseBody, TurnService } from '../../src/ops/turn-service.ts';
 import { devCredentials, startTestEmulator } from '../support/emulator.ts';
 import { startRedis } from '../support/redis.ts';
 
@@ -298,6 +299,63 @@ describe('signed requests', () => {
     try {
       const result = await post('/v1/turns/sync', body(), { Authorization: `Bearer ${TOKEN}` }, url);
       expect(result).toEqual({ status: 401, body: { error: expect.stringMatching(/LOOM_HTTP_TOKEN is not set/) } });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('limits and switched-off parts', () => {
+  it('answers 503 to an authenticated turn on a server without a turn service, 401 to an unauthenticated one', async () => {
+    const app = createOpsServer({ logger: silentLogger(), readiness: [], token: TOKEN, syncWaitMs: 1_000 });
+    const url = await listenOps(app, '127.0.0.1', 0);
+    try {
+      expect(await post('/v1/turns', body(), { Authorization: 'Bearer wrong' }, url)).toMatchObject({ status: 401 });
+      expect(await post('/v1/turns', body(), undefined, url)).toEqual({ status: 503, body: { error: 'This worker does not accept turns.' } });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers /metrics 404 when metrics are switched off', async () => {
+    const app = createOpsServer({ logger: silentLogger(), readiness: [], token: TOKEN, syncWaitMs: 1_000 });
+    const url = await listenOps(app, '127.0.0.1', 0);
+    try {
+      const response = await fetch(`${url}/metrics`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'Metrics are disabled (LOOM_METRICS=false).' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 429 to a synchronous turn beyond maxWaiting, and serves the waiting one', async () => {
+    let release!: (answer: TurnResponseBody) => void;
+    const answer = new Promise<TurnResponseBody>((resolve) => (release = resolve));
+    const started: string[] = [];
+    const turns = {
+      start: async (request: { turnIdentifier: string }) => {
+        started.push(request.turnIdentifier);
+        return { executionId: 'a05EM0000000001YAA', turnIdentifier: request.turnIdentifier };
+      },
+      waitFor: () => answer,
+    } as unknown as TurnService;
+    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns, token: TOKEN, syncWaitMs: 5_000, maxWaiting: 1 });
+    const url = await listenOps(app, '127.0.0.1', 0);
+    try {
+      const first = body();
+      const waiting = post('/v1/turns/sync', first, undefined, url);
+      await expect.poll(() => started.length).toBe(1);
+      const busy = await post('/v1/turns/sync', body(), undefined, url);
+      expect(busy).toEqual({ status: 429, body: { error: 'Too many synchronous turns are waiting; try again later.' } });
+      // The refused caller started nothing; an asynchronous turn does not wait, so it is not limited.
+      expect(started).toHaveLength(1);
+      expect((await post('/v1/turns', body(), undefined, url)).status).toBe(202);
+      const done = { executionId: 'a05EM0000000001YAA', status: 'Completed', turnIdentifier: String(first.turnIdentifier), responseText: 'ok' };
+      release(done);
+      expect(await waiting).toEqual({ status: 200, body: done });
+      // The slot is free again.
+      expect((await post('/v1/turns/sync', body(), undefined, url)).status).toBe(200);
     } finally {
       await app.close();
     }
