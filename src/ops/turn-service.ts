@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LoomError, PermanentError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { SalesforceId } from '../runtime/jobs.ts';
-import { startTurn } from '../runtime/start-turn.ts';
+import { MAX_TURN_ID_LENGTH, startTurn } from '../runtime/start-turn.ts';
 import type { TurnWritten } from '../runtime/turn-handler.ts';
 import { AccessGuard } from '../runtime/turn-context.ts';
 import { TokenGrantError } from '../salesforce/jwt.ts';
@@ -17,7 +17,7 @@ export const TurnRequestBody = z
     sourceRecordId: SalesforceId.nullish(),
     requestingUserId: SalesforceId,
     organizationId: SalesforceId,
-    turnIdentifier: z.string().min(1).max(255).nullish(),
+    turnIdentifier: z.string().min(1).max(MAX_TURN_ID_LENGTH).nullish(),
   })
   .strict();
 export type TurnRequestBody = z.infer<typeof TurnRequestBody>;

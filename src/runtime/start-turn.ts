@@ -31,11 +31,18 @@ interface CompositeResponse {
  * session/execution when needed), mark the new turn current, and publish `AgentTurnRequest__e` — in one composite call.
  * Used by the worker's `/v1/turns` endpoint, the demo and the tests; the event's CreatedById is the caller.
  */
+/** The length of `TurnIdentifier__c` in the package. */
+export const MAX_TURN_ID_LENGTH = 64;
+
 export async function startTurn(client: SalesforceClient, input: StartTurnInput): Promise<StartedTurn> {
   if (!input.message.trim()) throw new PermanentError('Message is required.', { category: 'InvalidInput' });
   if (input.message.length > 131_072) throw new PermanentError('Message is longer than 131072 characters.', { category: 'InvalidInput' });
   const base = `/services/data/v${client.apiVersion}`;
   const turnId = input.turnId ?? randomUUID();
+  // TurnIdentifier__c is Text(64) on every object that carries it: refuse here, before anything is written.
+  if (turnId.trim() === '' || turnId.length > MAX_TURN_ID_LENGTH) {
+    throw new PermanentError(`turnId must be 1 to ${MAX_TURN_ID_LENGTH} characters.`, { category: 'InvalidInput' });
+  }
   const userId = await client.userId();
   const channel = input.channel ?? 'Direct';
   const requests: Array<{ method: string; url: string; referenceId: string; body: unknown }> = [];

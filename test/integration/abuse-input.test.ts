@@ -124,6 +124,9 @@ describe('hostile messages', () => {
     const client = kit.harness.clientFor(USERS.officer);
     await expect(startTurn(client, { agentId: kit.harness.agentId, message: 'A'.repeat(131_073) })).rejects.toThrow(/longer than/);
     await expect(startTurn(client, { agentId: kit.harness.agentId, message: ' \n\t' })).rejects.toThrow(/required/);
+    const before = kit.emulator.admin.records('InteractionMessage__c').length;
+    await expect(startTurn(client, { agentId: kit.harness.agentId, message: 'hi', turnId: 't'.repeat(65) })).rejects.toThrow(/turnId must be 1 to 64/);
+    expect(kit.emulator.admin.records('InteractionMessage__c')).toHaveLength(before);
   });
 });
 
