@@ -120,7 +120,8 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
 
     async afterWrite(): Promise<void> {
       const written = held.splice(0, held.length);
-      const approvals = written.filter((item) => item.routing !== null);
+      // A two-step action asks its approver only once the requester confirmed (resolve.ts / message-confirmation.ts).
+      const approvals = written.filter((item) => item.routing !== null && item.type !== 'ConfirmationThenApproval');
       const background = written.filter((item) => item.type === 'Asynchronous');
       if (approvals.length === 0 && background.length === 0) return;
       let ids: Array<{ Id: string; ActionKey__c: string }>;

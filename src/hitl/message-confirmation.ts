@@ -32,8 +32,9 @@ export function confirmationByMessage(services: HitlServices): (setup: TurnSetup
           ? 'Superseded: the requester sent a new request instead of yes or no.'
           : `${intent === 'yes' ? 'Confirmed' : 'Declined'} by the requesting user in chat.`;
     // The decision as the audit trail names it (like an event's Decision__c); an overdue confirmation is an expiry.
-    const decision: ChatDecision = args && expired ? 'Expire' : intent === 'yes' ? 'Confirm' : intent === 'no' ? 'Decline' : 'Supersede';
-    if (!(await transition(services, setup, users, latest, decision, to, why))) return null; // decided elsewhere meanwhile: a normal turn
+    const replied: ChatDecision = intent === 'yes' ? 'Confirm' : intent === 'no' ? 'Decline' : 'Supersede';
+    const decision: ChatDecision = args && expired ? 'Expire' : replied;
+    if (!(await transition(services, setup, users, latest, decision, to, why, decision === 'Expire' ? replied : undefined))) return null; // decided elsewhere meanwhile: a normal turn
     const line = `${why} Message: "${message.slice(0, 200)}"`;
     if (to === 'Confirmed' && latest.HITLType__c === 'ConfirmationThenApproval') {
       setup.recorder.record({ type: 'Approval', role: 'User', toolName: latest.ToolName__c, toolCallId: latest.ToolCallId__c, content: (await setup.trust.mask(line)).masked });
@@ -66,18 +67,30 @@ type ChatDecision = 'Confirm' | 'Decline' | 'Expire' | 'Supersede';
  * step records who, when and what exactly like an event decision (resolve.ts): "<decision> by <name> (<username>) in
  * chat at <time>: <from> → <to>." and `{eventId, decision, deciderId, from, to}`.
  */
-async function transition(services: HitlServices, setup: TurnSetup, users: UserDirectory, row: PendingRow, decision: ChatDecision, to: PendingStatus, why: string): Promise<boolean> {
+async function transition(
+  services: HitlServices,
+  setup: TurnSetup,
+  users: UserDirectory,
+  row: PendingRow,
+  decision: ChatDecision,
+  to: PendingStatus,
+  why: string,
+  /** What an overdue reply would have decided. */
+  lateReply?: ChatDecision,
+): Promise<boolean> {
   const now = services.now();
   const requester = await users.get(setup.owner);
   const who = requester ? `${requester.name} (${requester.username})` : `the requesting user (${setup.owner})`;
   const final = to !== 'Confirmed' || row.HITLType__c === 'Confirmation';
+  // An overdue reply does not decide: the worker expires the action (resolved by nobody) and names the late replier.
+  const late = lateReply ? { lateDecision: lateReply, lateDeciderId: setup.owner } : null;
   const requested = row.RequestedAt__c ? Date.parse(row.RequestedAt__c) : now.getTime();
   const claimed = await claimTransition(services.integration, {
     row,
     from: row.Status__c,
     fields: {
       Status__c: to,
-      ...(final ? { ResolvedAt__c: now.toISOString(), ResolvedBy__c: setup.owner, ResolutionComment__c: why, DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)) } : {}),
+      ...(final ? { ResolvedAt__c: now.toISOString(), ...(late ? {} : { ResolvedBy__c: setup.owner }), ResolutionComment__c: why, DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)) } : {}),
     },
     step: {
       AgentExecution__c: row.AgentExecution__c,
@@ -86,10 +99,12 @@ async function transition(services: HitlServices, setup: TurnSetup, users: UserD
       Timestamp__c: now.toISOString(),
       StepType__c: to === 'Cancelled' && why.startsWith('Refused') ? 'Error' : 'Approval',
       StepRole__c: 'System',
-      Content__c: `${decision} by ${who} in chat at ${now.toISOString()}: ${row.Status__c} → ${to}. ${why} (turn ${setup.turnId}).`,
+      Content__c: late
+        ? `Expire by the worker at ${now.toISOString()}: ${row.Status__c} → ${to}. ${why} ${late.lateDecision} by ${who} in chat arrived after the deadline (turn ${setup.turnId}).`
+        : `${decision} by ${who} in chat at ${now.toISOString()}: ${row.Status__c} → ${to}. ${why} (turn ${setup.turnId}).`,
       ToolName__c: row.ToolName__c,
       ToolCallId__c: row.ToolCallId__c,
-      ToolArguments__c: JSON.stringify({ eventId: `message:${setup.turnId}`, decision, deciderId: setup.owner, from: row.Status__c, to }),
+      ToolArguments__c: JSON.stringify({ eventId: `message:${setup.turnId}`, decision, deciderId: late ? null : setup.owner, from: row.Status__c, to, ...late }),
       IsError__c: why.startsWith('Refused'),
       ...(why.startsWith('Refused') ? { ErrorCategory__c: 'SecurityViolation' } : {}),
     },

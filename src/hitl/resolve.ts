@@ -60,9 +60,10 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     return { status: 'duplicate', detail: `already ${row.Status__c}` };
   }
   let decision = request.decision;
-  let lateNote = '';
+  // A decision after the deadline does not count: the worker expires the action, and the audit names the late decider.
+  let late: { note: string; data: Record<string, unknown> } | null = null;
   if (decision !== 'Expire' && row.ExpiresAt__c && Date.parse(row.ExpiresAt__c) <= now.getTime()) {
-    lateNote = ` (${request.decision} by ${who} arrived after the deadline)`;
+    late = { note: ` ${request.decision} by ${who} arrived after the deadline.`, data: { lateDecision: request.decision, lateDeciderId: request.deciderId } };
     decision = 'Expire';
   }
   const waitsForConfirmation = row.Status__c === 'Pending' && (row.HITLType__c === 'Confirmation' || row.HITLType__c === 'ConfirmationThenApproval');
@@ -114,15 +115,17 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     fields.ResolutionComment__c = `${decision} by ${who} arrived after the conversation moved on to a newer request; nothing was executed.`;
   }
   const final = to !== 'Confirmed' || row.HITLType__c === 'Confirmation';
-  Object.assign(fields, { Status__c: to }, final ? resolution(row, request, now, fields.ResolutionComment__c) : {});
+  Object.assign(fields, { Status__c: to }, final ? resolution(row, request, now, to, fields.ResolutionComment__c) : {});
   const from = row.Status__c;
-  const content = `${decision}${lateNote} by ${who} at ${now.toISOString()}: ${from} → ${to}${stored ? '' : ' (signature mismatch: tampered record refused)'}.`;
+  const actor = late ? 'the worker' : who;
+  const deciderId = late ? null : request.deciderId;
+  const content = `${decision} by ${actor} at ${now.toISOString()}: ${from} → ${to}${stored ? '' : ' (signature mismatch: tampered record refused)'}.${late?.note ?? ''}`;
   const claim = await claimTransition(services.integration, {
     row,
     from,
     fields,
     // Stamped with the instant in its text and in ResolvedAt__c: one decision, one time.
-    step: { ...stepFields(services, row, sequence, content, { eventId: request.eventId, decision, deciderId: request.deciderId, from, to }, stored ? {} : { isError: true, category: 'SecurityViolation' }), Timestamp__c: now.toISOString() },
+    step: { ...stepFields(services, row, sequence, content, { eventId: request.eventId, decision, deciderId, from, to, ...late?.data }, stored ? {} : { isError: true, category: 'SecurityViolation' }), Timestamp__c: now.toISOString() },
   });
   let recovering = false;
   let firstSequence = continueIn === row.TurnIdentifier__c ? sequence + 1 : nextSequenceOf(context.steps, continueIn);
@@ -140,7 +143,8 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   }
   if (stale) return { status: 'stale', detail: `recorded as ${to}; the turn is no longer current` };
 
-  const line = `${decision === 'Expire' ? 'Expired without a decision' : decision === 'Run' ? `Started in the background by ${who}` : `${TO[decision]} by ${who}`}${request.comment ? `: ${request.comment}` : ''}`;
+  const said = late ? `Expired: ${request.decision} by ${who} arrived after the deadline` : decision === 'Expire' ? 'Expired without a decision' : decision === 'Run' ? `Started in the background by ${who}` : `${TO[decision]} by ${who}`;
+  const line = `${said}${request.comment ? `: ${request.comment}` : ''}`;
   const outcome = await services.resumer.resume(
     {
       executionId: row.AgentExecution__c,
@@ -160,8 +164,11 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     },
     signal,
   );
-  await afterDecision(services, row, to, line, sequence + 1);
-  return outcome;
+  // The requester's notice follows the continued turn's rows (the claim took `sequence`; the turn wrote after it).
+  const noticeSequence = continueIn === row.TurnIdentifier__c ? Math.max(outcome.nextSequence, sequence + 1) : sequence + 1;
+  await afterDecision(services, row, to, line, noticeSequence);
+  const { nextSequence: _free, ...result } = outcome;
+  return result;
 }
 
 function notExecuted(to: PendingStatus, intact: boolean, line: string): string {
@@ -170,13 +177,18 @@ function notExecuted(to: PendingStatus, intact: boolean, line: string): string {
   return `The action was not executed. ${line}`;
 }
 
-function resolution(row: PendingRow, request: DecisionRequest, now: Date, comment: unknown): Record<string, unknown> {
+/**
+ * The resolution fields. An expiry is resolved by nobody (however it was noticed); a worker's own comment (stale,
+ * tampered) comes first and the person's comment is kept after it, never dropped.
+ */
+function resolution(row: PendingRow, request: DecisionRequest, now: Date, to: PendingStatus, workerComment: unknown): Record<string, unknown> {
   const requested = row.RequestedAt__c ? Date.parse(row.RequestedAt__c) : now.getTime();
+  const comments = [typeof workerComment === 'string' ? workerComment : '', request.comment ? `${workerComment ? 'Comment: ' : ''}${request.comment}` : ''].filter(Boolean);
   return {
     ResolvedAt__c: now.toISOString(),
     DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)),
-    ...(request.deciderId ? { ResolvedBy__c: request.deciderId } : {}),
-    ...(comment ? {} : request.comment ? { ResolutionComment__c: request.comment.slice(0, 32_000) } : {}),
+    ...(request.deciderId && to !== 'Expired' ? { ResolvedBy__c: request.deciderId } : {}),
+    ...(comments.length > 0 ? { ResolutionComment__c: comments.join(' ').slice(0, 32_000) } : {}),
   };
 }
 

@@ -90,8 +90,11 @@ export interface TurnResumer {
   resume(
     request: { executionId: string; turnId: string; firstSequence?: number; prelude: (setup: TurnSetup) => Promise<Prelude> },
     signal: AbortSignal,
-  ): Promise<JobOutcome>;
+  ): Promise<ResumedOutcome>;
 }
+
+/** A resumed turn's outcome, with the first sequence number its turn has left free (for rows written after it). */
+export type ResumedOutcome = JobOutcome & { nextSequence: number };
 
 /** Terminal step types: a turn that already wrote one of these has finished, whatever a redelivery says. */
 const TERMINAL = new Set(['AgentResponse']);
@@ -112,11 +115,12 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       log.info({ status: result.status, apiCalls: scope.calls }, 'turn finished');
       return { ...result, apiCalls: scope.calls };
     },
-    async resume(request, signal): Promise<JobOutcome> {
+    async resume(request, signal): Promise<ResumedOutcome> {
       const log = deps.logger.child({ executionId: request.executionId, turnId: request.turnId, resumed: true });
       const context = await loadTurnContext(deps.integration, { executionId: request.executionId, messageId: null });
       const recorder = new TurnRecorder(context.execution.Id, request.turnId, request.firstSequence ?? nextSequence(context, request.turnId));
-      return deps.meter.withTurn(request.turnId, () => runChecked(context, request.turnId, recorder, log, signal, request.prelude));
+      const outcome = await deps.meter.withTurn(request.turnId, () => runChecked(context, request.turnId, recorder, log, signal, request.prelude));
+      return { ...outcome, nextSequence: recorder.nextSequence };
     },
   };
 

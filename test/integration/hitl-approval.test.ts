@@ -27,6 +27,9 @@ const CASES: Record<string, { tool: string; fields: Record<string, unknown>; ext
   'case-conditional-high': { tool: 'conditional_update', fields: { Amount__c: 61000 } },
   'case-conditional-asked': { tool: 'conditional_update', fields: { Amount__c: 26200 }, extra: { _requiresApproval: true, _approvalReason: 'Unusual change.' } },
   'case-stale': { tool: 'update_application', fields: { Amount__c: 27900 } },
+  'case-late': { tool: 'update_application', fields: { Amount__c: 27950 } },
+  'case-conditional-reject': { tool: 'conditional_update', fields: { Amount__c: 62000 } },
+  'case-conditional-expire': { tool: 'conditional_update', fields: { Amount__c: 63000 } },
 };
 
 function script(): ScriptedScript {
@@ -115,6 +118,12 @@ async function decisionAudit(executionId: string, pending: Record<string, unknow
   const claim = claims[0]!;
   const lines = records.filter((step) => step.StepType__c === 'Approval' && step.StepRole__c === 'User' && step.TurnIdentifier__c === pending.TurnIdentifier__c);
   return { claim, data: JSON.parse(String(claim.ToolArguments__c)) as Record<string, unknown>, lines: lines.map((step) => step.Content__c) };
+}
+
+/** No two steps of one turn share a sequence number. */
+async function expectUniqueSequences(executionId: string): Promise<void> {
+  const slots = (await stepsOf(harness, executionId)).map((step) => `${String(step.TurnIdentifier__c)} #${String(step.Sequence__c)}`);
+  expect(slots.filter((slot, index) => slots.indexOf(slot) !== index)).toEqual([]);
 }
 
 const ISO = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
@@ -271,9 +280,37 @@ describe('Approval mode', () => {
     const { started, pending } = await held('case-stale');
     const { job } = await harness.turn(USERS.officer, 'Something else entirely', { executionId: started.executionId, sessionId: started.sessionId });
     await harness.handler.handle(job, signal);
-    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('stale');
+    const decision = await harness.decide(USERS.approver, pending.Id, 'Approve', { comment: 'Checked the income proof' });
+    expect((await harness.handler.handle(decision, signal)).status).toBe('stale');
     expect(await amount()).toBe(before);
-    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Cancelled', ResolutionComment__c: expect.stringMatching(/moved on/) });
+    // The worker's reason comes first; the approver's own comment is kept after it, not dropped.
+    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({
+      Status__c: 'Cancelled',
+      ResolvedBy__c: await harness.clientFor(USERS.approver).userId(),
+      ResolutionComment__c: expect.stringMatching(/moved on to a newer request; nothing was executed\. Comment: Checked the income proof$/),
+    });
+  });
+
+  it('expires an approval that arrives after the deadline: resolved by nobody, and the audit names the late approver', async () => {
+    const before = await amount();
+    const { started, pending } = await held('case-late');
+    const lateAt = new Date(Date.now() + 80 * 3_600_000);
+    clock = lateAt;
+    try {
+      expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve', { comment: 'Sorry, was away' }), signal)).status).toBe('completed');
+    } finally {
+      clock = new Date();
+    }
+    expect(await amount()).toBe(before);
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null, ResolutionComment__c: 'Sorry, was away' });
+    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(expired\)/);
+    const approverId = await harness.clientFor(USERS.approver).userId();
+    const { claim, data, lines } = await decisionAudit(started.executionId, pending);
+    expect(claim.Content__c).toBe(`Expire by the worker at ${lateAt.toISOString()}: Pending → Expired. Approve by April Approver (approver@lending.test) arrived after the deadline.`);
+    expect(data).toEqual({ eventId: expect.any(String), decision: 'Expire', deciderId: null, from: 'Pending', to: 'Expired', lateDecision: 'Approve', lateDeciderId: approverId });
+    expect(lines).toEqual([expect.stringMatching(/^Expired: Approve by April Approver \(\[EMAIL:\d+\]\) arrived after the deadline: Sorry, was away$/)]);
+    await expectUniqueSequences(started.executionId);
   });
 });
 
@@ -291,6 +328,43 @@ describe('ConditionalApproval mode', () => {
     expect(await amount()).not.toBe(61000);
     expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('completed');
     expect(await amount()).toBe(61000);
+  });
+
+  it('runs nothing when the approver rejects a call the policy held, and tells the model', async () => {
+    const before = await amount();
+    const { started, pending } = await held('case-conditional-reject');
+    expect(pending).toMatchObject({ HITLType__c: 'ConditionalApproval', PolicyReason__c: expect.stringMatching(/Policy: fields\.Amount__c > 50000/) });
+    const job = await harness.decide(USERS.approver, pending.Id, 'Reject', { comment: 'Over the branch limit' });
+    expect((await harness.handler.handle(job, signal)).status).toBe('completed');
+    expect(await amount()).toBe(before);
+    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Rejected', ResolvedBy__c: await harness.clientFor(USERS.approver).userId(), ResolutionComment__c: 'Over the branch limit' });
+    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/^Not done \(rejected\): .*Over the branch limit/);
+    const { claim, data } = await decisionAudit(started.executionId, pending);
+    expect(claim.Content__c).toMatch(new RegExp(`^Reject by April Approver \\(approver@lending\\.test\\) at ${ISO}: Pending → Rejected\\.$`));
+    expect(data).toMatchObject({ decision: 'Reject', from: 'Pending', to: 'Rejected' });
+    // A second decision after the rejection changes nothing.
+    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('duplicate');
+    expect(await amount()).toBe(before);
+    await expectUniqueSequences(started.executionId);
+  });
+
+  it('expires a call the policy held when nobody decides, and runs nothing', async () => {
+    const before = await amount();
+    const { started, pending } = await held('case-conditional-expire');
+    expect(pending.HITLType__c).toBe('ConditionalApproval');
+    clock = new Date(Date.now() + 73 * 3_600_000);
+    try {
+      const sweep = await harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal);
+      expect(sweep.detail).toMatch(/expired [1-9]\d* of/);
+    } finally {
+      clock = new Date();
+    }
+    expect(await amount()).toBe(before);
+    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null });
+    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(expired\)/);
+    const { claim } = await decisionAudit(started.executionId, pending);
+    expect(claim.Content__c).toMatch(/^Expire by the worker at \S+: Pending → Expired\.$/);
+    await expectUniqueSequences(started.executionId);
   });
 
   it('lets the model raise the requirement', async () => {

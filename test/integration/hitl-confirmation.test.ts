@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import type { ScriptedScript } from '../../src/llm/script-schema.ts';
+import { MemorySideEffectLedger, type LedgerEntry } from '../../src/runtime/side-effect-ledger.ts';
 import { startTestEmulator } from '../support/emulator.ts';
 import { answersOf, createHarness, pendingOf, stepsOf, USERS, type Harness } from '../support/runtime.ts';
 import { findThenAct, outcomeRules } from '../support/hitl-script.ts';
@@ -20,7 +21,11 @@ const CASES: Record<string, { tool: string; amount: number }> = {
   'case-chat-no': { tool: 'confirm_update', amount: 31400 },
   'case-chat-other': { tool: 'confirm_update', amount: 31500 },
   'case-chat-late': { tool: 'confirm_update', amount: 31800 },
+  'case-sweep-expire': { tool: 'confirm_update', amount: 31900 },
   'case-two-step': { tool: 'confirm_then_approve_update', amount: 31600 },
+  'case-cta-decline': { tool: 'confirm_then_approve_update', amount: 31610 },
+  'case-cta-reject': { tool: 'confirm_then_approve_update', amount: 31620 },
+  'case-cta-expire': { tool: 'confirm_then_approve_update', amount: 31630 },
   'case-edit': { tool: 'editable_update', amount: 31700 },
 };
 
@@ -36,12 +41,27 @@ function script(): ScriptedScript {
   };
 }
 
+/** The side-effect ledger with every claimed key kept: a side-effecting tool that ran left an entry here. */
+class RecordingLedger extends MemorySideEffectLedger {
+  readonly keys: string[] = [];
+  override async begin(key: string, args: string): Promise<LedgerEntry | null> {
+    this.keys.push(key);
+    return super.begin(key, args);
+  }
+}
+const ledger = new RecordingLedger();
+
+/** Side-effect records of an execution (ledger keys are `<execution>:<turn>:<tool call>`). */
+function sideEffectsOf(executionId: string): string[] {
+  return ledger.keys.filter((key) => key.startsWith(`${executionId}:`));
+}
+
 let emulator: EmulatorHandle;
 let harness: Harness;
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  harness = await createHarness(emulator, { script: script(), runtime: { hitl: { signingKey: 'confirmation-test-signing-key-0123456789' } } });
+  harness = await createHarness(emulator, { script: script(), runtime: { ledger, hitl: { signingKey: 'confirmation-test-signing-key-0123456789' } } });
   const admin = harness.clientFor(USERS.admin);
   const capability = (name: string, fields: Record<string, unknown>) =>
     admin.create('AgentCapability__c', {
@@ -100,15 +120,36 @@ interface AuditStep {
  * when, what as text and as `{eventId, decision, deciderId, from, to}`) and the decision lines recorded for the turn
  * that continues (`turnId`: the held turn for an event, the chat message's turn for a reply).
  */
-async function decisionAudit(executionId: string, turnId: string) {
+async function decisionAudit(executionId: string, turnId: string, from = 'Pending') {
   const { records } = await harness.clientFor(USERS.admin).query<AuditStep>(
     `SELECT StepKey__c, TurnIdentifier__c, Timestamp__c, StepType__c, StepRole__c, Content__c, IsError__c, ToolName__c, ToolArguments__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Timestamp__c, Sequence__c`,
   );
-  const claims = records.filter((step) => step.StepKey__c.endsWith('-from-Pending'));
+  const claims = records.filter((step) => step.StepKey__c.endsWith(`-from-${from}`));
   expect(claims).toHaveLength(1);
   const claim = claims[0]!;
   const lines = records.filter((step) => step.StepType__c === 'Approval' && step.StepRole__c === 'User' && step.TurnIdentifier__c === turnId).map((step) => step.Content__c);
   return { claim, data: JSON.parse(String(claim.ToolArguments__c)) as Record<string, unknown>, lines };
+}
+
+/** No two steps of one turn share a sequence number; returns the execution's steps for further checks. */
+async function expectUniqueSequences(executionId: string) {
+  const steps = await stepsOf(harness, executionId);
+  const slots = steps.map((step) => `${String(step.TurnIdentifier__c)} #${String(step.Sequence__c)}`);
+  expect(slots.filter((slot, index) => slots.indexOf(slot) !== index)).toEqual([]);
+  return steps;
+}
+
+/** The requester's outcome notification is the last step of its turn (written after the continued turn). */
+function expectNotifiedLast(steps: Array<Record<string, unknown>>, kind: string): void {
+  const notice = steps.filter((step) => String(step.StepKey__c).endsWith(`-notify-${kind}`));
+  expect(notice).toHaveLength(1);
+  const others = steps.filter((step) => step.TurnIdentifier__c === notice[0]!.TurnIdentifier__c && step !== notice[0]);
+  expect(Number(notice[0]!.Sequence__c)).toBeGreaterThan(Math.max(...others.map((step) => Number(step.Sequence__c))));
+}
+
+/** Runs the expiry sweep (with the real clock: tests move one action's deadline into the past). */
+async function sweep() {
+  return harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal);
 }
 
 /** The instant a claim step's text says the decision was made ("… at <ISO>: …"). */
@@ -133,6 +174,8 @@ describe('Confirmation mode', () => {
     const job = await harness.decide(USERS.officer, pending.Id, 'Confirm', { comment: 'Checked with the applicant' });
     expect((await harness.handler.handle(job, signal)).status).toBe('completed');
     expect(await amount()).toBe(31100);
+    // The ledger probe the not-run cases rely on: a confirmed call that ran left exactly one side-effect record.
+    expect(sideEffectsOf(started.executionId)).toHaveLength(1);
     const officerId = await harness.clientFor(USERS.officer).userId();
     const [after] = await pendingOf(harness, started.executionId);
     expect(after).toMatchObject({ Status__c: 'Confirmed', ResolvedBy__c: officerId, ResolutionComment__c: 'Checked with the applicant' });
@@ -205,22 +248,54 @@ describe('Confirmation mode', () => {
     expect(lines).toEqual(['Declined by the requesting user in chat. Message: "no"']);
   });
 
-  it('expires a confirmation whose "yes" arrives after the deadline: nothing runs, and the audit records an expiry', async () => {
+  it('expires a confirmation whose "yes" arrives after the deadline: nothing runs, resolved by nobody, and the audit names the late replier', async () => {
     const before = await amount();
     const { started, pending } = await held('case-chat-late');
     // The deadline is not signed; moving it into the past stands in for a reply days later.
     await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
     expect((await reply(started, 'yes')).status).toBe('completed');
     expect(await amount()).toBe(before);
+    expect(sideEffectsOf(started.executionId)).toEqual([]);
     const [after] = await pendingOf(harness, started.executionId);
-    expect(after).toMatchObject({ Status__c: 'Expired', ResolutionComment__c: 'The confirmation expired before this message arrived.' });
+    // An expiry is resolved by nobody, however it was noticed (sweep, late event or late chat reply).
+    expect(after).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null, ResolutionComment__c: 'The confirmation expired before this message arrived.' });
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(expired\)/);
     const turnId = await currentTurn(started.executionId);
+    const officerId = await harness.clientFor(USERS.officer).userId();
     const { claim, data, lines } = await decisionAudit(started.executionId, turnId);
-    expect(claim.Content__c).toMatch(/^Expire by Olive Officer \(officer@lending\.test\) in chat at \S+: Pending → Expired\. The confirmation expired before this message arrived\./);
+    expect(claim.Content__c).toBe(
+      `Expire by the worker at ${new Date(decidedAt(claim.Content__c)).toISOString()}: Pending → Expired. The confirmation expired before this message arrived. Confirm by Olive Officer (officer@lending.test) in chat arrived after the deadline (turn ${turnId}).`,
+    );
     expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toMatchObject({ eventId: `message:${turnId}`, decision: 'Expire', from: 'Pending', to: 'Expired' });
+    expect(data).toEqual({ eventId: `message:${turnId}`, decision: 'Expire', deciderId: null, from: 'Pending', to: 'Expired', lateDecision: 'Confirm', lateDeciderId: officerId });
     expect(lines).toEqual(['The confirmation expired before this message arrived. Message: "yes"']);
+  });
+
+  it('expires a confirmation nobody answered in the sweep: nothing runs, the model and the requester are told once', async () => {
+    const before = await amount();
+    const { started, pending } = await held('case-sweep-expire');
+    expect(await answersOf(harness, started.executionId)).toHaveLength(1);
+    await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
+    expect((await sweep()).detail).toMatch(/expired [1-9]\d* of/);
+    expect(await amount()).toBe(before);
+    expect(sideEffectsOf(started.executionId)).toEqual([]);
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null });
+    const answers = await answersOf(harness, started.executionId);
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toMatch(/Not done \(expired\): The action was not executed: nobody decided before it expired\./);
+    // The audit trail: the worker (no person), at the sweep's time, Expire: Pending → Expired, keyed by the sweep.
+    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c));
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_update' });
+    expect(claim.Content__c).toMatch(/^Expire by the worker at \S+: Pending → Expired\.$/);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toEqual({ eventId: `expire-${String(claim.StepKey__c).replace(/-from-Pending$/, '')}`, decision: 'Expire', deciderId: null, from: 'Pending', to: 'Expired' });
+    expect(lines).toEqual(['Expired without a decision']);
+    const steps = await expectUniqueSequences(started.executionId);
+    expectNotifiedLast(steps, 'expired');
+    // A second sweep finds nothing more to do for it.
+    await sweep();
+    expect(await answersOf(harness, started.executionId)).toHaveLength(2);
   });
 
   it('cancels the pending confirmation when the next message is a new request, and answers that request', async () => {
@@ -250,6 +325,88 @@ describe('ConfirmationThenApproval mode', () => {
     expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('completed');
     expect(await amount()).toBe(31600);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Approved');
+    expect(sideEffectsOf(started.executionId)).toHaveLength(1);
+    await expectUniqueSequences(started.executionId);
+  });
+
+  it('runs nothing when the requester declines at the confirmation stage, and no approver is asked', async () => {
+    const before = await amount();
+    const { started, pending } = await held('case-cta-decline');
+    const job = await harness.decide(USERS.officer, pending.Id, 'Decline', { comment: 'Not this one' });
+    expect((await harness.handler.handle(job, signal)).status).toBe('completed');
+    expect(await amount()).toBe(before);
+    expect(sideEffectsOf(started.executionId)).toEqual([]);
+    const officerId = await harness.clientFor(USERS.officer).userId();
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Declined', ResolvedBy__c: officerId, ResolutionComment__c: 'Not this one' });
+    const answers = await answersOf(harness, started.executionId);
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toMatch(/^Not done \(declined\): .*Declined by Olive Officer .*Not this one/);
+    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c));
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_then_approve_update' });
+    expect(claim.Content__c).toMatch(/^Decline by Olive Officer \(officer@lending\.test\) at \S+: Pending → Declined\.$/);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Decline', deciderId: officerId, from: 'Pending', to: 'Declined' });
+    // The line the model sees is masked like any user text: the decider's address is a token.
+    expect(lines).toEqual([expect.stringMatching(/^Declined by Olive Officer \(\[EMAIL:\d+\]\): Not this one$/)]);
+    const steps = await expectUniqueSequences(started.executionId);
+    expect(steps.filter((step) => /Approval requested from/.test(String(step.Content__c)))).toEqual([]);
+    // The approval stage never opened: a late approval changes nothing.
+    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('duplicate');
+    expect(await amount()).toBe(before);
+  });
+
+  it('runs nothing when the approver rejects after the requester confirmed', async () => {
+    const before = await amount();
+    const { started, pending } = await held('case-cta-reject');
+    expect((await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status).toBe('awaiting-action');
+    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/confirmed\. It now needs approval by approver@lending\.test/);
+    const job = await harness.decide(USERS.approver, pending.Id, 'Reject', { comment: 'Amount not justified' });
+    expect((await harness.handler.handle(job, signal)).status).toBe('completed');
+    expect(await amount()).toBe(before);
+    expect(sideEffectsOf(started.executionId)).toEqual([]);
+    const approverId = await harness.clientFor(USERS.approver).userId();
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Rejected', ResolvedBy__c: approverId, ResolutionComment__c: 'Amount not justified' });
+    // One answer per step: held, confirmed (waiting for approval), rejected.
+    const answers = await answersOf(harness, started.executionId);
+    expect(answers).toHaveLength(3);
+    expect(answers[2]).toMatch(/^Not done \(rejected\): .*Rejected by April Approver .*Amount not justified/);
+    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c), 'Confirmed');
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_then_approve_update' });
+    expect(claim.Content__c).toMatch(/^Reject by April Approver \(approver@lending\.test\) at \S+: Confirmed → Rejected\.$/);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Reject', deciderId: approverId, from: 'Confirmed', to: 'Rejected' });
+    expect(lines).toEqual([expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/), expect.stringMatching(/^Rejected by April Approver \(\[EMAIL:\d+\]\): Amount not justified$/)]);
+    const steps = await expectUniqueSequences(started.executionId);
+    expectNotifiedLast(steps, 'rejected');
+  });
+
+  it('expires while waiting for the approver: the sweep takes confirmed actions too, and nothing runs', async () => {
+    const before = await amount();
+    const { started, pending } = await held('case-cta-expire');
+    expect((await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status).toBe('awaiting-action');
+    expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Confirmed');
+    await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
+    expect((await sweep()).detail).toMatch(/expired [1-9]\d* of/);
+    expect(await amount()).toBe(before);
+    expect(sideEffectsOf(started.executionId)).toEqual([]);
+    const [after] = await pendingOf(harness, started.executionId);
+    expect(after).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null });
+    const answers = await answersOf(harness, started.executionId);
+    expect(answers).toHaveLength(3);
+    expect(answers[2]).toMatch(/^Not done \(expired\): The action was not executed: nobody decided before it expired\./);
+    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c), 'Confirmed');
+    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_then_approve_update' });
+    expect(claim.Content__c).toMatch(/^Expire by the worker at \S+: Confirmed → Expired\.$/);
+    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+    expect(data).toEqual({ eventId: expect.stringMatching(/^expire-/), decision: 'Expire', deciderId: null, from: 'Confirmed', to: 'Expired' });
+    expect(lines).toEqual([expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/), 'Expired without a decision']);
+    const steps = await expectUniqueSequences(started.executionId);
+    expectNotifiedLast(steps, 'expired');
+    // The approval arriving now is too late and changes nothing.
+    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('duplicate');
+    expect(await amount()).toBe(before);
   });
 });
 
