@@ -152,12 +152,27 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         const resumed = await decide(service, beat, started.executionId, log, started.turnId, timeoutMs, print, who, restorerFor(vault, started.executionId));
         if (resumed) entry.turns.push(resumed);
       } else if (beat.approval) {
-        print.line(c.yellow('  (no approval service is wired into this worker, so the gated tool was refused: it never ran)'));
+        // Not held: a real model may answer without calling the gated tool, the turn may fail first, or the call was refused.
+        const { tool } = beat.approval;
+        const called = turn.steps.some((step) => step.StepType__c === 'ToolCall' && step.ToolName__c === tool);
+        const why = called
+          ? `${tool} was refused before it could be held for approval: it never ran`
+          : turn.status === 'Failed'
+            ? `the turn failed before the model called ${tool}, so nothing was held for approval`
+            : `the model did not call ${tool}, so nothing was held for approval`;
+        print.line(c.yellow(`  (${why})`));
       }
     }
 
     await printAudit(print, service, played);
     await printSummary(print, service, emulator, played);
+    // A failed turn (e.g. a real model that refuses the key or cannot be reached) means the story was not told.
+    const turns = played.flatMap((entry) => entry.turns);
+    const failed = turns.filter((turn) => turn.status === 'Failed').length;
+    if (failed > 0) {
+      print.line(c.red(`demo failed: ${failed} of ${turns.length} turn(s) failed; the audit trail above shows why`));
+      return 1;
+    }
     return 0;
   } catch (error) {
     print.line(c.red(`demo failed: ${(error as Error).message}`));

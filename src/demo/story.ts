@@ -6,8 +6,8 @@ export interface Beat {
   note: string;
   /** Continue the previous beat's conversation (same execution). */
   continues?: boolean;
-  /** The turn is held for approval; `approver` decides it. */
-  approval?: { approver: string; decision: 'Approve' | 'Reject'; comment: string };
+  /** The turn is held for approval when the model calls `tool`; `approver` decides it. */
+  approval?: { tool: string; approver: string; decision: 'Approve' | 'Reject'; comment: string };
 }
 
 export const OFFICER = 'officer@lending.test';
@@ -36,7 +36,7 @@ export const STORY: Beat[] = [
     username: OFFICER,
     message: 'Please raise the amount of HL-1001 to 27,500.',
     note: 'update_application has HITL mode Approval: the runtime holds the call, whatever the model says.',
-    approval: { approver: APPROVER, decision: 'Approve', comment: 'Income verified; approved.' },
+    approval: { tool: 'update_application', approver: APPROVER, decision: 'Approve', comment: 'Income verified; approved.' },
   },
   {
     username: OFFICER,

@@ -1,6 +1,11 @@
 /** `npm run demo` as a function: the whole story against the emulator, output captured, beats and exit status checked. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { runDemo } from '../../src/demo/run-demo.ts';
+import { STORY, UNDERWRITER } from '../../src/demo/story.ts';
+import { DEFAULT_SEED_PATH } from '../../src/emulator/server.ts';
+import { type FakeLlmServer, openAiCompletion, startFakeOpenAiServer } from '../support/fake-openai-server.ts';
 
 describe('loom demo', () => {
   let text = '';
@@ -63,11 +68,9 @@ describe('loom demo', () => {
     expect(sequences[3]?.length).toBe(17);
   });
 
-  // KNOWN BUG (root cause in src/hitl/resolve.ts, owned by the HITL work): applyDecision resumes the turn from
-  // firstSequence = sequence + 1 and then calls afterDecision(…, sequence + 1), so the requester's notification row
-  // ("Requester told: …") reuses the resumed turn's first sequence (Turn 4 prints …, 16, 12). Fix: number that row
-  // after the resumed turn's rows (the resumed recorder's nextSequence), then change `it.fails` to `it`.
-  it.fails('numbers each execution’s steps uniquely and in the order they happened', () => {
+  // The requester's notification follows the resumed turn's rows, so no sequence is reused (it once reused the
+  // resumed turn's first number).
+  it('numbers each execution’s steps uniquely and in the order they happened', () => {
     for (const [index, numbers] of auditSequences().entries()) {
       const increasing = numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number));
       expect(increasing, `turn ${index + 1} step sequences ${numbers.join(', ')} are not unique and increasing`).toBe(true);
@@ -79,5 +82,122 @@ describe('loom demo', () => {
     const exit = await runDemo({ out: { write: (chunk: string) => (coloured += chunk) }, env: {}, color: true });
     expect(exit).toBe(0);
     expect(coloured.includes('\u001b[1m')).toBe(true);
+  });
+});
+
+interface WireMessage {
+  role: string;
+  content: string | null;
+}
+
+describe('loom demo with a real OpenAI-compatible model (LOOM_LLM_BASE_URL + LOOM_LLM_API_KEY)', () => {
+  const apiKey = 'sk-loom-demo-test-0123456789';
+  let fake: FakeLlmServer;
+  let text = '';
+  let code: number;
+  const messagesOf = (index: number): WireMessage[] => (fake.requests[index]?.body as { messages?: WireMessage[] } | undefined)?.messages ?? [];
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAiServer({ apiKey });
+    const underwriterTurn = STORY.findIndex((beat) => beat.username === UNDERWRITER);
+    for (const [index] of STORY.entries()) {
+      // The underwriter (who may read SSN__c) gets one tool call that pulls the applicant's PII into the conversation,
+      // so the next request shows whether tool output is masked before a real model sees it.
+      if (index === underwriterTurn) {
+        fake.enqueue(
+          openAiCompletion({
+            toolCalls: [
+              {
+                id: 'call_pii',
+                name: 'query_applications',
+                arguments: JSON.stringify({
+                  query: "SELECT Name, Applicant__r.Name, Applicant__r.Email, Applicant__r.Phone, Applicant__r.SSN__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
+                }),
+              },
+            ],
+          }),
+        );
+      }
+      fake.enqueue(openAiCompletion({ text: 'Noted.' }));
+    }
+    // Spare answers: an unexpected extra call gets a failing assertion below rather than the fake's 500 and retries.
+    for (let i = 0; i < 10; i++) fake.enqueue(openAiCompletion({ text: 'Noted.' }));
+    code = await runDemo({
+      out: { write: (chunk: string) => (text += chunk) },
+      env: { LOOM_LLM_BASE_URL: fake.url, LOOM_LLM_API_KEY: apiKey },
+    });
+  });
+
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  it('plays the story against the configured endpoint and names it', () => {
+    expect(code, text).toBe(0);
+    expect(text).not.toMatch(/demo failed/);
+    expect(text).not.toMatch(/scripted \(no network, no keys\)/);
+    const [, model, endpoint] = /model: (\S+) at (\S+)$/m.exec(text) ?? [];
+    expect(endpoint).toBe(fake.url);
+    expect(fake.requests.length).toBeGreaterThan(0);
+    for (const request of fake.requests) {
+      expect(request.path).toBe('/v1/chat/completions');
+      expect((request.body as { model?: unknown }).model).toBe(model);
+    }
+  });
+
+  it('authenticates every model call with the configured key', () => {
+    for (const request of fake.requests) expect(request.headers.authorization).toBe(`Bearer ${apiKey}`);
+  });
+
+  it('asks the model once per user turn, in story order, and shows people its answers', () => {
+    // A turn's first request ends with the user's message; later steps of the turn end with tool results.
+    const openers = fake.requests.map((_, index) => messagesOf(index).at(-1)).filter((message) => message?.role === 'user');
+    expect(openers.map((message) => message?.content)).toEqual(STORY.map((beat) => beat.message));
+    // One request per plain-text turn plus the underwriter's tool round trip; no spare answer was needed.
+    expect(fake.requests).toHaveLength(STORY.length + 1);
+    expect(text.match(/^◂ Lending Assistant: Noted\.$/gm)?.length).toBe(STORY.length);
+    expect(text).toMatch(/^ {2}tool query_applications \{"query":"SELECT Name, Applicant__r\.Name/m);
+    // The model answered the update request in text: nothing was held, and the demo says why.
+    expect(text).toMatch(/the model did not call update_application, so nothing was held for approval/);
+    expect(text).not.toMatch(/approves the pending action/);
+    expect(text).toMatch(/^Summary: 5 turns/m);
+  });
+
+  it('masks the seeded applicants’ PII in everything the real model receives', () => {
+    const seed = parseYaml(readFileSync(DEFAULT_SEED_PATH, 'utf8')) as { records: { Contact: Record<string, unknown>[] } };
+    const pii = seed.records.Contact.flatMap((contact) => [contact.Email, contact.Phone, contact.SSN__c]).map(String);
+    expect(pii.length).toBeGreaterThanOrEqual(18);
+    expect(pii).toContain('900-12-3456');
+    // The tool result that carried HL-1001's applicant reached the model, as tokens.
+    const toolMessages = fake.requests.flatMap((_, index) => messagesOf(index)).filter((message) => message.role === 'tool');
+    expect(toolMessages).toHaveLength(1);
+    const toolResult = String(toolMessages[0]?.content);
+    expect(toolResult).toMatch(/"Name":"LA-\d+"/);
+    expect(toolResult).toMatch(/"Email":"\[EMAIL:\d{3,}\]"/);
+    expect(toolResult).toMatch(/"Phone":"\[PHONE:\d{3,}\]"/);
+    expect(toolResult).toMatch(/"SSN__c":"\[SSN:\d{3,}\]"/);
+    for (const request of fake.requests) {
+      for (const value of [...pii, ...pii.map((item) => item.replace(/\D/g, '')).filter((digits) => digits.length >= 9)]) {
+        expect(request.rawBody, `raw PII ${value} sent to the model`).not.toContain(value);
+      }
+    }
+  });
+
+  it('exits 1 and says so when the model refuses the key', async () => {
+    const refusing = await startFakeOpenAiServer({ apiKey });
+    try {
+      let output = '';
+      const exit = await runDemo({
+        out: { write: (chunk: string) => (output += chunk) },
+        env: { LOOM_LLM_BASE_URL: refusing.url, LOOM_LLM_API_KEY: 'sk-not-the-right-key' },
+      });
+      expect(exit, output).toBe(1);
+      expect(refusing.requests.length).toBeGreaterThanOrEqual(STORY.length);
+      expect(output.match(/^ {2}Failed · /gm)?.length).toBe(STORY.length);
+      expect(output).toMatch(/the turn failed before the model called update_application/);
+      expect(output).toMatch(/^demo failed: 5 of 5 turn\(s\) failed/m);
+    } finally {
+      await refusing.close();
+    }
   });
 });
