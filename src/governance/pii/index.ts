@@ -63,6 +63,13 @@ function asMaskingError(error: unknown): PiiMaskingError {
   return new PiiMaskingError(`PII masking failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
+/**
+ * A record field's name is context the value lacks: a bare `1984-03-12` under `Birthdate` is a date of birth even
+ * though no "born on" precedes it. Keys only; values are still scanned by the detectors.
+ */
+const DOB_KEY = /birth|(?:^|[^a-z])dob(?:$|[^a-z])/i;
+const DATE_VALUE = /^\s*(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$/;
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -77,6 +84,8 @@ export class PiiMasker {
   readonly #conversationId: string;
   readonly #detectors: Detector[];
   readonly #sensitive: Set<string>;
+  /** Whether the DOB detector is on, so a date under a birth-date key is masked too. */
+  readonly #datesOfBirth: boolean;
   readonly #byValue = new Map<string, string>();
   readonly #byToken = new Map<string, string>();
   readonly #counters = new Map<string, number>();
@@ -95,6 +104,7 @@ export class PiiMasker {
     this.#vault = options.vault;
     this.#conversationId = options.conversationId;
     this.#detectors = this.patternsOn ? selectDetectors(options) : [];
+    this.#datesOfBirth = this.#detectors.some((detector) => detector.type === 'DOB');
     const sensitive = options.sensitiveClassifications ?? DEFAULT_SENSITIVE_CLASSIFICATIONS;
     this.#sensitive = new Set(sensitive.map((name) => name.trim().toLowerCase()));
   }
@@ -234,9 +244,15 @@ export class PiiMasker {
     }
     if (Array.isArray(value)) return value.map((item) => this.#maskDeep(item, entities));
     if (isPlainObject(value)) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#maskDeep(item, entities)]));
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#maskKeyed(key, item, entities)]));
     }
     return value;
+  }
+
+  /** A value under a key: a date under a birth-date key is a DOB whatever its text says; the rest as usual. */
+  #maskKeyed(key: string, value: unknown, entities: PiiEntity[]): unknown {
+    if (this.#datesOfBirth && typeof value === 'string' && DOB_KEY.test(key) && DATE_VALUE.test(value)) return this.#maskWhole('DOB', value, entities);
+    return this.#maskDeep(value, entities);
   }
 
   #restoreDeep(value: unknown): unknown {
@@ -265,7 +281,7 @@ export class PiiMasker {
       // Fail closed: text under a key the classifications do not know (an aggregate alias, an unexpected column) is
       // masked whole, since nothing says it is safe. Numbers and booleans cannot carry classified text.
       else if (this.schemaOn && typeof value === 'string' && !(path in classifications)) out[field] = this.#maskWhole(fieldTokenType(field), value, entities);
-      else out[field] = this.#maskDeep(value, entities);
+      else out[field] = this.#maskKeyed(field, value, entities);
     }
     return out;
   }

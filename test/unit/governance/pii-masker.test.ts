@@ -133,6 +133,20 @@ describe('PiiMasker JSON and records', () => {
     expect(await m.restoreValue({ a: ['[PHONE:001]'] })).toEqual({ a: ['415-555-0132'] });
   });
 
+  it('masks a bare date under a birth-date key (the key is the context the value lacks), and only there', async () => {
+    const m = masker('hybrid');
+    const rows = { records: [{ Birthdate: '1984-03-12', Date_of_Birth__c: '12/03/1984', Applicant_DOB__c: '1984-03-12', CloseDate: '2024-06-30', Dobson__c: '2024-01-02' }] };
+    const { masked } = await m.maskValue(rows);
+    expect(masked).toEqual({ records: [{ Birthdate: '[DOB:001]', Date_of_Birth__c: '[DOB:002]', Applicant_DOB__c: '[DOB:001]', CloseDate: '2024-06-30', Dobson__c: '2024-01-02' }] });
+    expect(await m.restoreValue(masked)).toEqual(rows);
+    // Record fields (hybrid: unclassified fields are pattern-masked) get the same rule.
+    const { masked: record } = await m.maskRecordFields({ Name: 'Ada', Birthdate: '1990-07-01' }, { Name: null, Birthdate: null });
+    expect(record).toEqual({ Name: 'Ada', Birthdate: '[DOB:003]' });
+    // With the identity category off, nothing is a DOB.
+    const off = new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'c', categories: ['contact'] });
+    expect((await off.maskValue({ Birthdate: '1984-03-12' })).masked).toEqual({ Birthdate: '1984-03-12' });
+  });
+
   it('masks whole values of sensitive fields in schema mode, including compliance lists and relationship fields', async () => {
     const m = new PiiMasker({ mode: 'schema', vault: new MemoryTokenVault(), conversationId: 'c', sensitiveClassifications: ['Confidential', 'PII'] });
     const record = {
