@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BenchReport } from '../../../src/bench/report.ts';
 import { runBench } from '../../../src/bench/run.ts';
@@ -57,6 +62,30 @@ describe('benchmark suite (smoke sizes)', () => {
     const bad = { soql_guard: { checks_per_sec: Number.NaN }, meta: { profile: 'x', started_at: '', duration_sec: 0, node: '', cpus: 1, details: {} } };
     expect(BenchReport.safeParse(bad).success).toBe(false);
   });
+});
+
+describe('loom bench --json', () => {
+  it('writes the measured figures to the named file (creating its folder) and says where', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loom-bench-json-'));
+    try {
+      const file = join(dir, 'out', 'bench.json');
+      const bin = fileURLToPath(new URL('../../../src/bin/loom.js', import.meta.url));
+      const child = spawn(process.execPath, [bin, 'bench', '--quick', '--only', 'injection', '--json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code, stdout).toBe(0);
+      expect(stdout).toContain(`figures written to ${file}`);
+      const written = BenchReport.parse(JSON.parse(readFileSync(file, 'utf8')));
+      // Only what was asked for, measured: the injection rates from the labelled corpus, and the run's metadata.
+      expect(Object.keys(written).sort()).toEqual(['injection', 'meta']);
+      expect(written.injection?.detection_rate).toBeGreaterThan(0.5);
+      expect(written.meta).toMatchObject({ profile: 'quick', cpus: expect.any(Number) });
+      expect(written.meta.details.injection?.lines).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('benchmark helpers', () => {
