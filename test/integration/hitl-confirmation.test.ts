@@ -163,6 +163,41 @@ async function currentTurn(executionId: string): Promise<string> {
   return records[0]!.CurrentTurnIdentifier__c;
 }
 
+interface NotRun {
+  status: string;
+  resolvedBy: string | null;
+  comment?: string;
+  /** How many answers the conversation has by then, and what the last one says. */
+  answers: number;
+  answer: RegExp;
+  /** The claim step of the transition out of `from`: its text, its data and the decision lines the model read. */
+  from: string;
+  claim: RegExp;
+  data: Record<string, unknown>;
+  lines: unknown[];
+}
+
+/**
+ * A held call that ended without running: the record kept its amount, no side effect was claimed, the pending record,
+ * the answers and the claim step say what happened, and no sequence number is reused. Returns the execution's steps.
+ */
+async function expectNotRun(started: { executionId: string }, pending: Record<string, unknown>, before: number, expected: NotRun) {
+  expect(await amount()).toBe(before);
+  expect(sideEffectsOf(started.executionId)).toEqual([]);
+  const [after] = await pendingOf(harness, started.executionId);
+  expect(after).toMatchObject({ Status__c: expected.status, ResolvedBy__c: expected.resolvedBy, ...(expected.comment ? { ResolutionComment__c: expected.comment } : {}) });
+  const answers = await answersOf(harness, started.executionId);
+  expect(answers).toHaveLength(expected.answers);
+  expect(answers.at(-1)).toMatch(expected.answer);
+  const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c), expected.from);
+  expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: pending.ToolName__c });
+  expect(claim.Content__c).toMatch(expected.claim);
+  expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
+  expect(data).toEqual(expected.data);
+  expect(lines).toEqual(expected.lines);
+  return expectUniqueSequences(started.executionId);
+}
+
 describe('Confirmation mode', () => {
   it('shows the requester exactly what will run and executes only after their confirmation event', async () => {
     const { started, pending } = await held('case-event-confirm');
@@ -277,21 +312,17 @@ describe('Confirmation mode', () => {
     expect(await answersOf(harness, started.executionId)).toHaveLength(1);
     await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
     expect((await sweep()).detail).toMatch(/expired [1-9]\d* of/);
-    expect(await amount()).toBe(before);
-    expect(sideEffectsOf(started.executionId)).toEqual([]);
-    const [after] = await pendingOf(harness, started.executionId);
-    expect(after).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null });
-    const answers = await answersOf(harness, started.executionId);
-    expect(answers).toHaveLength(2);
-    expect(answers[1]).toMatch(/Not done \(expired\): The action was not executed: nobody decided before it expired\./);
     // The audit trail: the worker (no person), at the sweep's time, Expire: Pending → Expired, keyed by the sweep.
-    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c));
-    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_update' });
-    expect(claim.Content__c).toMatch(/^Expire by the worker at \S+: Pending → Expired\.$/);
-    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toEqual({ eventId: `expire-${String(claim.StepKey__c).replace(/-from-Pending$/, '')}`, decision: 'Expire', deciderId: null, from: 'Pending', to: 'Expired' });
-    expect(lines).toEqual(['Expired without a decision']);
-    const steps = await expectUniqueSequences(started.executionId);
+    const steps = await expectNotRun(started, pending, before, {
+      status: 'Expired',
+      resolvedBy: null,
+      answers: 2,
+      answer: /Not done \(expired\): The action was not executed: nobody decided before it expired\./,
+      from: 'Pending',
+      claim: /^Expire by the worker at \S+: Pending → Expired\.$/,
+      data: { eventId: `expire-${String(pending.ActionKey__c)}`, decision: 'Expire', deciderId: null, from: 'Pending', to: 'Expired' },
+      lines: ['Expired without a decision'],
+    });
     expectNotifiedLast(steps, 'expired');
     // A second sweep finds nothing more to do for it.
     await sweep();
@@ -334,22 +365,19 @@ describe('ConfirmationThenApproval mode', () => {
     const { started, pending } = await held('case-cta-decline');
     const job = await harness.decide(USERS.officer, pending.Id, 'Decline', { comment: 'Not this one' });
     expect((await harness.handler.handle(job, signal)).status).toBe('completed');
-    expect(await amount()).toBe(before);
-    expect(sideEffectsOf(started.executionId)).toEqual([]);
     const officerId = await harness.clientFor(USERS.officer).userId();
-    const [after] = await pendingOf(harness, started.executionId);
-    expect(after).toMatchObject({ Status__c: 'Declined', ResolvedBy__c: officerId, ResolutionComment__c: 'Not this one' });
-    const answers = await answersOf(harness, started.executionId);
-    expect(answers).toHaveLength(2);
-    expect(answers[1]).toMatch(/^Not done \(declined\): .*Declined by Olive Officer .*Not this one/);
-    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c));
-    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_then_approve_update' });
-    expect(claim.Content__c).toMatch(/^Decline by Olive Officer \(officer@lending\.test\) at \S+: Pending → Declined\.$/);
-    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Decline', deciderId: officerId, from: 'Pending', to: 'Declined' });
-    // The line the model sees is masked like any user text: the decider's address is a token.
-    expect(lines).toEqual([expect.stringMatching(/^Declined by Olive Officer \(\[EMAIL:\d+\]\): Not this one$/)]);
-    const steps = await expectUniqueSequences(started.executionId);
+    const steps = await expectNotRun(started, pending, before, {
+      status: 'Declined',
+      resolvedBy: officerId,
+      comment: 'Not this one',
+      answers: 2,
+      answer: /^Not done \(declined\): .*Declined by Olive Officer .*Not this one/,
+      from: 'Pending',
+      claim: /^Decline by Olive Officer \(officer@lending\.test\) at \S+: Pending → Declined\.$/,
+      data: { eventId: job.eventUuid, decision: 'Decline', deciderId: officerId, from: 'Pending', to: 'Declined' },
+      // The line the model sees is masked like any user text: the decider's address is a token.
+      lines: [expect.stringMatching(/^Declined by Olive Officer \(\[EMAIL:\d+\]\): Not this one$/)],
+    });
     expect(steps.filter((step) => /Approval requested from/.test(String(step.Content__c)))).toEqual([]);
     // The approval stage never opened: a late approval changes nothing.
     expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('duplicate');
@@ -363,22 +391,19 @@ describe('ConfirmationThenApproval mode', () => {
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/confirmed\. It now needs approval by approver@lending\.test/);
     const job = await harness.decide(USERS.approver, pending.Id, 'Reject', { comment: 'Amount not justified' });
     expect((await harness.handler.handle(job, signal)).status).toBe('completed');
-    expect(await amount()).toBe(before);
-    expect(sideEffectsOf(started.executionId)).toEqual([]);
     const approverId = await harness.clientFor(USERS.approver).userId();
-    const [after] = await pendingOf(harness, started.executionId);
-    expect(after).toMatchObject({ Status__c: 'Rejected', ResolvedBy__c: approverId, ResolutionComment__c: 'Amount not justified' });
     // One answer per step: held, confirmed (waiting for approval), rejected.
-    const answers = await answersOf(harness, started.executionId);
-    expect(answers).toHaveLength(3);
-    expect(answers[2]).toMatch(/^Not done \(rejected\): .*Rejected by April Approver .*Amount not justified/);
-    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c), 'Confirmed');
-    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_then_approve_update' });
-    expect(claim.Content__c).toMatch(/^Reject by April Approver \(approver@lending\.test\) at \S+: Confirmed → Rejected\.$/);
-    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Reject', deciderId: approverId, from: 'Confirmed', to: 'Rejected' });
-    expect(lines).toEqual([expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/), expect.stringMatching(/^Rejected by April Approver \(\[EMAIL:\d+\]\): Amount not justified$/)]);
-    const steps = await expectUniqueSequences(started.executionId);
+    const steps = await expectNotRun(started, pending, before, {
+      status: 'Rejected',
+      resolvedBy: approverId,
+      comment: 'Amount not justified',
+      answers: 3,
+      answer: /^Not done \(rejected\): .*Rejected by April Approver .*Amount not justified/,
+      from: 'Confirmed',
+      claim: /^Reject by April Approver \(approver@lending\.test\) at \S+: Confirmed → Rejected\.$/,
+      data: { eventId: job.eventUuid, decision: 'Reject', deciderId: approverId, from: 'Confirmed', to: 'Rejected' },
+      lines: [expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/), expect.stringMatching(/^Rejected by April Approver \(\[EMAIL:\d+\]\): Amount not justified$/)],
+    });
     expectNotifiedLast(steps, 'rejected');
   });
 
@@ -389,20 +414,16 @@ describe('ConfirmationThenApproval mode', () => {
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Confirmed');
     await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
     expect((await sweep()).detail).toMatch(/expired [1-9]\d* of/);
-    expect(await amount()).toBe(before);
-    expect(sideEffectsOf(started.executionId)).toEqual([]);
-    const [after] = await pendingOf(harness, started.executionId);
-    expect(after).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null });
-    const answers = await answersOf(harness, started.executionId);
-    expect(answers).toHaveLength(3);
-    expect(answers[2]).toMatch(/^Not done \(expired\): The action was not executed: nobody decided before it expired\./);
-    const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c), 'Confirmed');
-    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_then_approve_update' });
-    expect(claim.Content__c).toMatch(/^Expire by the worker at \S+: Confirmed → Expired\.$/);
-    expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toEqual({ eventId: expect.stringMatching(/^expire-/), decision: 'Expire', deciderId: null, from: 'Confirmed', to: 'Expired' });
-    expect(lines).toEqual([expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/), 'Expired without a decision']);
-    const steps = await expectUniqueSequences(started.executionId);
+    const steps = await expectNotRun(started, pending, before, {
+      status: 'Expired',
+      resolvedBy: null,
+      answers: 3,
+      answer: /^Not done \(expired\): The action was not executed: nobody decided before it expired\./,
+      from: 'Confirmed',
+      claim: /^Expire by the worker at \S+: Confirmed → Expired\.$/,
+      data: { eventId: `expire-${String(pending.ActionKey__c)}`, decision: 'Expire', deciderId: null, from: 'Confirmed', to: 'Expired' },
+      lines: [expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/), 'Expired without a decision'],
+    });
     expectNotifiedLast(steps, 'expired');
     // The approval arriving now is too late and changes nothing.
     expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('duplicate');

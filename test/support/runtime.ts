@@ -105,7 +105,7 @@ export async function createHarness(
 /** Pending HITL actions of an execution, oldest first, read back as the admin. */
 export async function pendingOf(harness: Harness, executionId: string): Promise<Array<Record<string, unknown> & { Id: string; Status__c: string }>> {
   const { records } = await harness.clientFor(USERS.admin).query<Record<string, unknown> & { Id: string; Status__c: string }>(
-    `SELECT Id, Status__c, HITLType__c, ToolName__c, ToolArgumentsJSON__c, ReviewedArgumentsJSON__c, ArgumentsSignature__c, Approver__c, RequestingUser__c, OwnerId, ResolvedBy__c, ResolvedAt__c, ResolutionComment__c, ExpiresAt__c, PolicyReason__c, TurnIdentifier__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' ORDER BY RequestedAt__c`,
+    `SELECT Id, ActionKey__c, Status__c, HITLType__c, ToolName__c, ToolArgumentsJSON__c, ReviewedArgumentsJSON__c, ArgumentsSignature__c, Approver__c, RequestingUser__c, OwnerId, ResolvedBy__c, ResolvedAt__c, ResolutionComment__c, ExpiresAt__c, PolicyReason__c, TurnIdentifier__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' ORDER BY RequestedAt__c`,
   );
   return records;
 }
