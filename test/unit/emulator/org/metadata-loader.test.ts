@@ -317,5 +317,11 @@ describe('loadPackageMetadata', () => {
     );
     const step = meta.objects.find((o) => o.name === 'ExecutionStep__c');
     expect(step?.fields.some((f) => f.externalId && f.unique)).toBe(true);
+    const execution = meta.objects.find((o) => o.name === 'AgentExecution__c');
+    expect(execution?.fields.find((f) => f.name === 'StepCount__c')).toMatchObject({
+      type: 'double',
+      calculated: true,
+      rollup: { operation: 'count', childObject: 'ExecutionStep__c', foreignKey: 'AgentExecution__c', summarizedField: null },
+    });
   });
 });

@@ -4,7 +4,7 @@ import type { RecordStore, UserAccess } from '../../../../src/emulator/org/model
 import type { Org } from '../../../../src/emulator/org/org.ts';
 import type { SeedInput } from '../../../../src/emulator/org/seed.ts';
 import { executeQuery } from '../../../../src/emulator/soql/index.ts';
-import { accessFor, buildOrg } from '../../../support/org-fixture.ts';
+import { accessFor, buildOrg, lendingOrg } from '../../../support/org-fixture.ts';
 
 /** Orders (Private) with lines (master-detail) and four roll-ups; `viewer` may read orders but not lines. */
 function rollupSeed(extra: Partial<SeedInput> = {}): SeedInput {
@@ -236,5 +236,19 @@ describe('roll-up summary fields', () => {
       /a Summary \(roll-up\) field is calculated and takes no precision/,
     );
     expect(withField({ type: 'Number', summaryOperation: 'count' })).toThrow(/summary options belong to a Summary field/);
+  });
+
+  it("the package's StepCount__c counts an execution's ExecutionStep__c rows", () => {
+    const org = lendingOrg();
+    const field = org.schema.field('AgentExecution__c', 'StepCount__c');
+    expect(field).toMatchObject({
+      type: 'double',
+      calculated: true,
+      formula: null,
+      rollup: { operation: 'count', childObject: 'ExecutionStep__c', foreignKey: 'AgentExecution__c', summarizedField: null },
+    });
+    const worker = accessFor(org, 'worker');
+    expect(worker.canField('AgentExecution__c', 'StepCount__c', 'read')).toBe(true);
+    expect(worker.canField('AgentExecution__c', 'StepCount__c', 'edit')).toBe(false);
   });
 });
