@@ -331,7 +331,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
           TotalCompletionTokens__c: (execution.TotalCompletionTokens__c ?? 0) + loop.usage.completionTokens,
           TotalTokens__c: (execution.TotalTokens__c ?? 0) + loop.usage.totalTokens,
           TotalCostUSD__c: Number(((execution.TotalCostUSD__c ?? 0) + loop.costUsd).toFixed(6)),
-          StepCount__c: (execution.StepCount__c ?? 0) + pending.steps.length,
+          // StepCount__c is a roll-up count of the ExecutionStep__c rows: Salesforce keeps it, including the HITL rows.
           LastError__c: loop.errorCategory ?? null,
         },
       },

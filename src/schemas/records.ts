@@ -13,6 +13,15 @@ export interface SObjectShape {
 /** System fields the platform sets: never in a create or update body. */
 export type ReadOnlySystemField = 'Id' | 'CreatedById' | 'CreatedDate' | 'LastModifiedById' | 'LastModifiedDate' | 'SystemModstamp' | 'IsDeleted';
 
+/** Field types the platform calculates (roll-up summaries, auto-numbers): never in a create or update body either. */
+export type CalculatedFieldType = 'Summary' | 'AutoNumber';
+
+/** The fields of an object a body may carry: not system-set, not calculated. */
+type WritableField<O extends SObjectShape> = Exclude<
+  { [K in keyof O['fieldTypes']]: O['fieldTypes'][K] extends CalculatedFieldType ? never : K }[keyof O['fieldTypes']],
+  ReadOnlySystemField
+>;
+
 /** The JSON value REST takes for a field type: numbers and checkboxes are JSON numbers and booleans, the rest strings. */
 export type FieldValue<Type extends string> = Type extends 'Number' | 'Currency' | 'Percent' ? number : Type extends 'Checkbox' ? boolean : string;
 
@@ -25,10 +34,10 @@ type Value<O extends SObjectShape, K extends keyof O['fieldTypes'], Picklists ex
   : FieldValue<O['fieldTypes'][K] & string>;
 
 /**
- * A create/update body for one object: only its writable fields, each with its JSON type; `null` clears a field and
+ * A create/update body for one object: only its writable fields (a roll-up such as StepCount__c is not one), each with its JSON type; `null` clears a field and
  * `undefined` leaves it out. With `'values'` (the default) a single-select picklist takes only the values the package
  * defines (they are all restricted); `'text'` accepts any string, for callers that pass values through.
  */
 export type SObjectWrite<O extends SObjectShape, Picklists extends 'values' | 'text' = 'values'> = {
-  [K in Exclude<keyof O['fieldTypes'], ReadOnlySystemField>]?: Value<O, K, Picklists> | null | undefined;
+  [K in WritableField<O>]?: Value<O, K, Picklists> | null | undefined;
 };

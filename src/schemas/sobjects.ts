@@ -300,7 +300,7 @@ export const AgentExecution = {
     RequestingUser__c: 'Lookup',
     SourceRecordId__c: 'Text',
     StartedAt__c: 'DateTime',
-    StepCount__c: 'Number',
+    StepCount__c: 'Summary',
     TotalCompletionTokens__c: 'Number',
     TotalCostUSD__c: 'Number',
     TotalPromptTokens__c: 'Number',

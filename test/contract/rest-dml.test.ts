@@ -195,3 +195,53 @@ describe('sObject collections', () => {
     expect(results[1]).toMatchObject({ success: false, errors: [{ statusCode: 'INVALID_FIELD' }] });
   });
 });
+
+describe('roll-up summary fields (AgentExecution__c.StepCount__c counts ExecutionStep__c rows)', () => {
+  it('are calculated in describe, computed in query, subquery and retrieve, and refused on write', async () => {
+    const worker = await jsforceConnection(emu, 'worker@lending.test');
+    const execution = await officer.sobject('AgentExecution__c').create({ CurrentTurnIdentifier__c: 'rollup-turn', TriggerSource__c: 'API' });
+    if (!execution.success) throw new Error('execution not created');
+    const id = execution.id;
+
+    const describe = await worker.sobject('AgentExecution__c').describe();
+    expect(describe.fields.find((f) => f.name === 'StepCount__c')).toMatchObject({
+      type: 'double',
+      calculated: true,
+      calculatedFormula: null,
+      createable: false,
+      updateable: false,
+      precision: 18,
+      scale: 0,
+    });
+    const count = async (): Promise<unknown> =>
+      (await worker.query<{ StepCount__c: unknown }>(`SELECT StepCount__c FROM AgentExecution__c WHERE Id = '${id}'`)).records[0]?.StepCount__c;
+    expect(await count()).toBe(0);
+
+    const steps = await worker.sobject('ExecutionStep__c').create(
+      ['a', 'b', 'c'].map((key, i) => ({ StepKey__c: `rollup-${key}`, AgentExecution__c: id, StepType__c: 'UserInput', Sequence__c: i + 1 })),
+      { allOrNone: true },
+    );
+    expect(steps.every((r) => r.success)).toBe(true);
+    expect(await count()).toBe(3);
+    // The requesting user sees the count of rows written by the worker.
+    expect((await officer.sobject('AgentExecution__c').retrieve(id, { fields: ['StepCount__c'] })).StepCount__c).toBe(3);
+    const nested = await worker.query<{ StepCount__c: number; ExecutionSteps__r: { totalSize: number } }>(
+      `SELECT StepCount__c, (SELECT Id FROM ExecutionSteps__r) FROM AgentExecution__c WHERE Id = '${id}' AND StepCount__c > 2`,
+    );
+    expect(nested.records.map((r) => [r.StepCount__c, r.ExecutionSteps__r.totalSize])).toEqual([[3, 3]]);
+
+    const first = steps[0];
+    if (!first?.success) throw new Error('step not created');
+    expect(await admin.sobject('ExecutionStep__c').destroy(first.id)).toMatchObject({ success: true });
+    expect(await count()).toBe(2);
+
+    // Nobody writes a roll-up, not even with Modify All Data.
+    for (const conn of [worker, admin]) {
+      await expect(conn.sobject('AgentExecution__c').update({ Id: id, StepCount__c: 99 })).rejects.toMatchObject({
+        errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        message: expect.stringContaining('Unable to create/update fields: StepCount__c.'),
+      });
+    }
+    expect(await count()).toBe(2);
+  });
+});

@@ -68,6 +68,15 @@ describe('loom demo', () => {
     expect(sequences[3]?.length).toBe(17);
   });
 
+  // StepCount__c is a roll-up count of ExecutionStep__c: the summary's steps are exactly the rows the trail read back,
+  // including the approval flow's decision claim, decision line and notification rows the turn writes never counted.
+  it('sums StepCount__c to the number of ExecutionStep__c rows of every execution, the approved one included', () => {
+    const rows = [...text.matchAll(/^Turn \d+ execution [A-Za-z0-9]{18} · \S+ · (\d+) steps$/gm)].map((match) => Number(match[1]));
+    expect(rows).toHaveLength(5);
+    const summary = /^Summary: \d+ turns · ([\d,]+) steps/m.exec(text);
+    expect(Number(summary?.[1]?.replace(/,/g, ''))).toBe(rows.reduce((total, n) => total + n, 0));
+  });
+
   // The requester's notification follows the resumed turn's rows, so no sequence is reused (it once reused the
   // resumed turn's first number).
   it('numbers each execution’s steps uniquely and in the order they happened', () => {

@@ -365,15 +365,16 @@ describe('the audit writer', () => {
       steps,
       decisions: [],
       turnId: started.turnId,
-      execution: { id: started.executionId, fields: { ExecutionStatus__c: 'Completed', StepCount__c: steps.length } },
+      execution: { id: started.executionId, fields: { ExecutionStatus__c: 'Completed', TotalTokens__c: 4_321 } },
       result: { AgentExecutionId__c: started.executionId, TurnIdentifier__c: started.turnId, Status__c: 'Completed' },
     });
     // 6 collections of ≤200 rows plus the guard query exceed one call's 5 heavy subrequests: two calls, not one per row.
     expect(written).toEqual({ apiCalls: 2, superseded: false });
-    const { records } = await harness.clientFor(USERS.admin).query<{ StepCount__c: number; ExecutionStatus__c: string }>(
-      `SELECT StepCount__c, ExecutionStatus__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
+    // The guarded bookkeeping landed once, and the roll-up counts the rows of both calls.
+    const { records } = await harness.clientFor(USERS.admin).query<{ StepCount__c: number; TotalTokens__c: number; ExecutionStatus__c: string }>(
+      `SELECT StepCount__c, TotalTokens__c, ExecutionStatus__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
     );
-    expect(records[0]).toMatchObject({ StepCount__c: 1_100, ExecutionStatus__c: 'Completed' });
+    expect(records[0]).toMatchObject({ StepCount__c: 1_100, TotalTokens__c: 4_321, ExecutionStatus__c: 'Completed' });
     const count = await harness.clientFor(USERS.admin).query(`SELECT COUNT() FROM ExecutionStep__c WHERE AgentExecution__c = '${started.executionId}'`);
     expect(count.totalSize).toBe(1_100);
   });

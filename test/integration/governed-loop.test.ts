@@ -216,7 +216,9 @@ describe('the governed loop on the emulator', () => {
       `SELECT CurrentTurnIdentifier__c, StepCount__c FROM AgentExecution__c WHERE Id = '${ids.executionId}'`,
     );
     expect(records[0]?.CurrentTurnIdentifier__c).toBe(newer?.started.turnId);
+    // StepCount__c is a roll-up: it counts the stale turn's audit rows too, though that turn wrote no bookkeeping.
     const stepCountBefore = records[0]?.StepCount__c;
+    expect(stepCountBefore).toBe((await stepsOf(harness, ids.executionId)).length);
 
     expect((await harness.turnHandler.handle(newer!.job, signal())).status).toBe('completed');
     expect(await answersOf(harness, ids.executionId)).toHaveLength(2);
@@ -225,6 +227,7 @@ describe('the governed loop on the emulator', () => {
     );
     expect(after[0]?.ExecutionStatus__c).toBe('Completed');
     expect(after[0]?.StepCount__c).toBeGreaterThan(stepCountBefore ?? 0);
+    expect(after[0]?.StepCount__c).toBe((await stepsOf(harness, ids.executionId)).length);
   });
 
   it('stops a long turn between model steps once a newer turn exists', async () => {

@@ -152,6 +152,16 @@ describe('Approval mode', () => {
     const result = steps.find((step) => step.StepType__c === 'ToolResult' && step.ToolName__c === 'update_application');
     expect(String(result?.ToolResult__c)).toContain('savedFields');
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/^Done: Amount__c saved/);
+
+    // StepCount__c is a roll-up count of ExecutionStep__c: the claim step and the notification rows the decision path
+    // writes outside any turn write count as well. One query, so the count and the rows are the same snapshot.
+    const { records: [execution] } = await harness.clientFor(USERS.admin).query<{ StepCount__c: number; ExecutionSteps__r: { records: Array<{ StepKey__c: string; StepRole__c: string; StepType__c: string }> } }>(
+      `SELECT StepCount__c, (SELECT StepKey__c, StepRole__c, StepType__c FROM ExecutionSteps__r) FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
+    );
+    const rows = execution?.ExecutionSteps__r.records ?? [];
+    expect(rows.some((step) => step.StepKey__c.endsWith('-from-Pending'))).toBe(true);
+    expect(rows.some((step) => step.StepType__c === 'Approval' && step.StepRole__c === 'System')).toBe(true);
+    expect(execution?.StepCount__c).toBe(rows.length);
   });
 
   it('tells the model about a rejection and runs nothing', async () => {

@@ -215,6 +215,17 @@ describe('permission sets', () => {
     });
   });
 
+  it('no permission set grants edit on a roll-up summary field (Salesforce calculates them; FLS can only make them readable)', () => {
+    const summaries = new Set(objects.flatMap((o) => o.fields.filter((f) => f.type === 'Summary').map((f) => `${o.name}.${f.name}`)));
+    expect([...summaries]).toContain('AgentExecution__c.StepCount__c');
+    const editable = pkg.permissionSets.flatMap((p) =>
+      Object.entries(p.fields)
+        .filter(([field, access]) => summaries.has(field) && access.edit)
+        .map(([field]) => `${p.name}: ${field}`),
+    );
+    expect(editable).toEqual([]);
+  });
+
   it('Modify All always comes with the Read, Edit, Delete and View All a real deploy requires with it', () => {
     const incomplete = pkg.permissionSets.flatMap((p) =>
       Object.entries(p.objects)
@@ -231,7 +242,9 @@ describe('permission sets', () => {
         .filter(([field, access]) => field.startsWith(`${objectName}.`) && access.edit)
         .map(([field]) => field.slice(objectName.length + 1))
         .sort();
-    expect(editable('AgentExecution__c')).toEqual(['ExecutionStatus__c', 'LastError__c', 'StepCount__c', 'TotalCompletionTokens__c', 'TotalCostUSD__c', 'TotalPromptTokens__c', 'TotalTokens__c']);
+    // StepCount__c is a roll-up count Salesforce maintains: readable, never editable.
+    expect(editable('AgentExecution__c')).toEqual(['ExecutionStatus__c', 'LastError__c', 'TotalCompletionTokens__c', 'TotalCostUSD__c', 'TotalPromptTokens__c', 'TotalTokens__c']);
+    expect(worker.fields['AgentExecution__c.StepCount__c']).toEqual({ read: true, edit: false });
     expect(editable('InteractionSession__c')).toEqual([]);
   });
 

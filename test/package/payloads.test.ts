@@ -36,9 +36,14 @@ interface Write {
   where: string;
 }
 
-/** Fields a create/update body may set on this object: its own custom fields plus the writable system ones. */
+/** Field types Salesforce calculates: a body that sets one fails with INVALID_FIELD_FOR_INSERT_UPDATE. */
+const CALCULATED_TYPES = new Set(['Summary', 'AutoNumber']);
+
+/** Fields a create/update body may set on this object: its own non-calculated custom fields plus the writable system ones. */
 function writableFields(object: ObjectMeta): Map<string, Pick<FieldMeta, 'name' | 'type' | 'length' | 'precision' | 'scale' | 'picklistValues'>> {
-  const fields = new Map<string, Pick<FieldMeta, 'name' | 'type' | 'length' | 'precision' | 'scale' | 'picklistValues'>>(object.fields.map((f) => [f.name, f]));
+  const fields = new Map<string, Pick<FieldMeta, 'name' | 'type' | 'length' | 'precision' | 'scale' | 'picklistValues'>>(
+    object.fields.filter((f) => !CALCULATED_TYPES.has(f.type)).map((f) => [f.name, f]),
+  );
   const system = systemFields(object);
   if (system['OwnerId']) fields.set('OwnerId', { name: 'OwnerId', type: 'Lookup', length: null, precision: null, scale: null, picklistValues: [] });
   const nameType = /<nameField>[\s\S]*?<type>(\w+)<\/type>[\s\S]*?<\/nameField>/.exec(readFileSync(object.file, 'utf8'))?.[1];
@@ -244,13 +249,14 @@ describe('the checker', () => {
     expect(check('AgentExecution__c', { ExecutionStatus__c: 'Completed', LastError__c: null, TotalCostUSD__c: 0.5 })).toEqual([]);
   });
 
-  it('rejects a field of another object, a system field, wrong JSON types, unknown picklist values, long text and big numbers', () => {
-    expect(check('AgentExecution__c', { StepType__c: 'ToolCall', CreatedDate: '2025-03-01T10:00:00Z' })).toEqual([
+  it('rejects a field of another object, a system field, a roll-up, wrong JSON types, unknown picklist values, long text and big numbers', () => {
+    expect(check('AgentExecution__c', { StepType__c: 'ToolCall', CreatedDate: '2025-03-01T10:00:00Z', StepCount__c: 3 })).toEqual([
       'w: AgentExecution__c has no writable field StepType__c',
       'w: AgentExecution__c has no writable field CreatedDate',
+      'w: AgentExecution__c has no writable field StepCount__c',
     ]);
-    expect(check('AgentExecution__c', { StepCount__c: '3', ExecutionStatus__c: 'Done', CurrentTurnIdentifier__c: 't'.repeat(65), TotalTokens__c: 1e30, RequestingUser__c: 'bob' })).toEqual([
-      expect.stringContaining('StepCount__c: a Number takes a finite number'),
+    expect(check('AgentExecution__c', { TotalPromptTokens__c: '3', ExecutionStatus__c: 'Done', CurrentTurnIdentifier__c: 't'.repeat(65), TotalTokens__c: 1e30, RequestingUser__c: 'bob' })).toEqual([
+      expect.stringContaining('TotalPromptTokens__c: a Number takes a finite number'),
       expect.stringContaining('ExecutionStatus__c: "Done" is not one of'),
       expect.stringContaining('CurrentTurnIdentifier__c: 65 characters exceed the length 64'),
       expect.stringContaining('TotalTokens__c: 1e+30 has more than'),
@@ -298,10 +304,12 @@ describe('the payload types (checked by tsc: an unused @ts-expect-error fails th
       // @ts-expect-error CreatedDate is set by the platform
       { CreatedDate: '2025-03-01T10:00:00Z' },
     ];
-    const loose: SObjectWrite<typeof AgentExecution, 'text'> = { ExecutionStatus__c: 'any string passes through', StepCount__c: 1 };
+    const loose: SObjectWrite<typeof AgentExecution, 'text'> = { ExecutionStatus__c: 'any string passes through', TotalTokens__c: 1 };
     // @ts-expect-error even loosely typed, IsError__c is not a field of AgentExecution__c
     const wrong: SObjectWrite<typeof AgentExecution, 'text'> = { IsError__c: true };
-    expect(rows.length + Object.keys(loose).length + Object.keys(wrong).length).toBe(8);
+    // @ts-expect-error StepCount__c is a roll-up summary: Salesforce counts the steps, nobody writes it
+    const calculated: SObjectWrite<typeof AgentExecution, 'text'> = { StepCount__c: 1 };
+    expect(rows.length + Object.keys(loose).length + Object.keys(wrong).length + Object.keys(calculated).length).toBe(9);
   });
 });
 
@@ -316,7 +324,7 @@ describe("the worker's write payloads fit the package objects", () => {
       ...recorder.takePending(),
       pendingActions,
       message: { MessageKey__c: `${EXECUTION_ID}-${recorder.stepKey(0)}-out`, AgentExecution__c: EXECUTION_ID, InteractionSession__c: SESSION_ID, Direction__c: 'Outbound', Role__c: 'Assistant', Content__c: 'Done', TurnIdentifier__c: 'turn-7f3a' },
-      execution: { id: EXECUTION_ID, fields: { ExecutionStatus__c: 'Awaiting Action', TotalPromptTokens__c: 1_234, TotalCompletionTokens__c: 56, TotalTokens__c: 1_290, TotalCostUSD__c: 0.001235, StepCount__c: 10, LastError__c: null } },
+      execution: { id: EXECUTION_ID, fields: { ExecutionStatus__c: 'Awaiting Action', TotalPromptTokens__c: 1_234, TotalCompletionTokens__c: 56, TotalTokens__c: 1_290, TotalCostUSD__c: 0.001235, LastError__c: null } },
       result: { AgentExecutionId__c: EXECUTION_ID, TurnIdentifier__c: 'turn-7f3a', Status__c: 'Awaiting Action' },
     });
     expect(writes.map((w) => `${w.mode} ${w.object}`).sort()).toEqual([

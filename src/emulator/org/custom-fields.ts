@@ -3,7 +3,7 @@
  * compact `objects` section, so both describe a field the same way.
  */
 import { makeField, makeReference } from './field-factory.ts';
-import type { FieldDef, FieldType, PicklistValue } from './model.ts';
+import type { FieldDef, FieldType, PicklistValue, RollupDef, RollupOperation } from './model.ts';
 
 export interface CustomFieldSpec {
   name: string;
@@ -31,6 +31,14 @@ export interface CustomFieldSpec {
   complianceGroup?: string | undefined;
   inlineHelpText?: string | undefined;
   description?: string | undefined;
+  /** Summary (roll-up) fields: count, sum, min or max. */
+  summaryOperation?: string | undefined;
+  /** Summary fields: the detail's master-detail field, `Child__c.Master__c`. */
+  summaryForeignKey?: string | undefined;
+  /** Summary fields with sum/min/max: the detail field summarized, `Child__c.Amount__c`. */
+  summarizedField?: string | undefined;
+  /** Summary fields: how many `summaryFilterItems` the metadata has (filtered roll-ups are refused). */
+  summaryFilterItems?: number | undefined;
 }
 
 const SIMPLE_TYPES: Record<string, FieldType> = {
@@ -87,6 +95,64 @@ function picklist(spec: CustomFieldSpec): PicklistValue[] {
   }));
 }
 
+const ROLLUP_OPERATIONS: readonly RollupOperation[] = ['count', 'sum', 'min', 'max'];
+const SUMMARY_REF = /^(\w+)\.(\w+)$/;
+
+/**
+ * The roll-up a Summary field declares, checked on its own (the detail object and fields are checked once the
+ * schema is assembled, see rollups.ts). Summary fields are calculated: the Metadata API refuses the value options
+ * of an ordinary number on them, and so does the emulator.
+ */
+function summarySpec(spec: CustomFieldSpec): RollupDef {
+  const where = `field ${spec.name}`;
+  const refused: Array<[string, boolean]> = [
+    ['formula', spec.formula !== undefined],
+    ['defaultValue', spec.defaultValue !== undefined],
+    ['precision', spec.precision !== undefined],
+    ['scale', spec.scale !== undefined],
+    ['length', spec.length !== undefined],
+    ['required', spec.required === true],
+    ['unique', spec.unique === true],
+    ['externalId', spec.externalId === true],
+  ];
+  const bad = refused.filter(([, present]) => present).map(([name]) => name);
+  if (bad.length > 0) {
+    throw new FieldSpecError(`${where}: a Summary (roll-up) field is calculated and takes no ${bad.join(', ')}`);
+  }
+  const operation = ROLLUP_OPERATIONS.find((op) => op === spec.summaryOperation);
+  if (!operation) {
+    throw new FieldSpecError(
+      `${where}: a Summary field needs summaryOperation count, sum, min or max (got ${spec.summaryOperation === undefined ? 'none' : `'${spec.summaryOperation}'`})`,
+    );
+  }
+  const fk = SUMMARY_REF.exec(spec.summaryForeignKey ?? '');
+  if (!fk) {
+    throw new FieldSpecError(
+      `${where}: a Summary field needs summaryForeignKey as Child__c.MasterField__c (got ${spec.summaryForeignKey === undefined ? 'none' : `'${spec.summaryForeignKey}'`})`,
+    );
+  }
+  const [, childObject = '', foreignKey = ''] = fk;
+  let summarizedField: string | null = null;
+  if (operation === 'count') {
+    if (spec.summarizedField !== undefined) throw new FieldSpecError(`${where}: a count roll-up takes no summarizedField`);
+  } else {
+    const summarized = SUMMARY_REF.exec(spec.summarizedField ?? '');
+    if (!summarized) throw new FieldSpecError(`${where}: a ${operation} roll-up needs summarizedField as Child__c.Field__c`);
+    if (summarized[1]!.toLowerCase() !== childObject.toLowerCase()) {
+      throw new FieldSpecError(
+        `${where}: summarizedField ${spec.summarizedField ?? ''} is not a field of the summarized object ${childObject}`,
+      );
+    }
+    summarizedField = summarized[2]!;
+  }
+  if ((spec.summaryFilterItems ?? 0) > 0) {
+    throw new FieldSpecError(
+      `${where}: filtered roll-ups (summaryFilterItems) are not supported by the emulator; summarize every child or drop the filter`,
+    );
+  }
+  return { operation, childObject, foreignKey, summarizedField };
+}
+
 /** Converts one custom-field spec; throws FieldSpecError naming the field on unknown types or missing parts. */
 export function buildCustomField(spec: CustomFieldSpec): FieldDef {
   const type = SIMPLE_TYPES[spec.type];
@@ -95,6 +161,11 @@ export function buildCustomField(spec: CustomFieldSpec): FieldDef {
       `field ${spec.name}: unsupported field type '${spec.type}' (supported: ${SUPPORTED_FIELD_TYPES.join(', ')})`,
     );
   }
+  const summaryKeys = [spec.summaryOperation, spec.summaryForeignKey, spec.summarizedField, spec.summaryFilterItems];
+  if (spec.type !== 'Summary' && summaryKeys.some((v) => v !== undefined)) {
+    throw new FieldSpecError(`field ${spec.name}: summary options belong to a Summary field, not a ${spec.type}`);
+  }
+  const rollup = spec.type === 'Summary' ? summarySpec(spec) : null;
   const required = spec.required === true || spec.type === 'MasterDetail';
   const common = {
     ...(spec.label !== undefined ? { label: spec.label } : {}),
@@ -142,10 +213,16 @@ export function buildCustomField(spec: CustomFieldSpec): FieldDef {
     field.displayFormat = spec.displayFormat ?? '{0}';
     field.startingNumber = spec.startingNumber ?? 1;
   }
-  if (spec.formula !== undefined || spec.type === 'Summary') {
+  if (spec.formula !== undefined || rollup) {
     field.calculated = true;
     field.formula = spec.formula ?? null;
     field.nillable = true;
+  }
+  if (rollup) {
+    // Settled by resolveRollup once the detail object is known: count stays a double (18, 0).
+    field.rollup = rollup;
+    field.precision = 18;
+    field.scale = 0;
   }
   return field;
 }

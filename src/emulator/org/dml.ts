@@ -17,6 +17,8 @@ import { IdGenerator, canonicalId, malformedId } from './ids.ts';
 import { ApiError, MultipleChoicesError } from './model.ts';
 import type { EventSink, FieldDef, ObjectDef, SObjectRecord } from './model.ts';
 import type { MemoryRecordStore } from './record-store.ts';
+import { rollupValue } from './rollups.ts';
+import type { ChildLookup } from './rollups.ts';
 import type { OrgSchema } from './schema.ts';
 import { COMPUTED_NAMES } from './standard-objects.ts';
 
@@ -278,7 +280,13 @@ export class DmlEngine {
         url: `/services/data/v${options.apiVersion}/sobjects/${def.name}/${entry.record.Id}`,
       },
     };
-    for (const field of fields) out[field.name] = entry.record[field.name] ?? null;
+    const children: ChildLookup = (child, lookup, parentId) => this.env.store.children(child, lookup, parentId);
+    for (const field of fields) {
+      // Roll-up summaries are never stored: computed from the live children, whatever the caller may see of them.
+      out[field.name] = field.rollup
+        ? rollupValue(field, field.rollup, entry.record, children)
+        : (entry.record[field.name] ?? null);
+    }
     return out;
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { buildCustomField, buildNameField, FieldSpecError } from './custom-fields.ts';
 import type { CustomFieldSpec } from './custom-fields.ts';
 import { eventSystemFields, makeField, systemFields } from './field-factory.ts';
+import { resolveRollup } from './rollups.ts';
 import {
   CustomFieldXml,
   CustomObjectXml,
@@ -107,17 +108,30 @@ function fieldSpec(
     complianceGroup: xml.complianceGroup,
     inlineHelpText: xml.inlineHelpText,
     description: xml.description,
+    summaryOperation: xml.summaryOperation,
+    summaryForeignKey: xml.summaryForeignKey,
+    summarizedField: xml.summarizedField,
+    summaryFilterItems: xml.summaryFilterItems?.length,
   };
 }
 
-function loadFields(objectDir: string, valueSets: Map<string, CustomFieldSpec['values']>): FieldDef[] {
+/** Roll-up fields and their files: resolved once every object is loaded, so errors can name the file. */
+type RollupFiles = Map<FieldDef, { master: string; file: string }>;
+
+function loadFields(
+  objectDir: string,
+  valueSets: Map<string, CustomFieldSpec['values']>,
+  rollups: RollupFiles,
+): FieldDef[] {
   const fields: FieldDef[] = [];
   for (const file of filesEnding(path.join(objectDir, 'fields'), '.field-meta.xml')) {
     const xml = readMetadata(file, 'CustomField', CustomFieldXml);
     // Standard-field overrides (history tracking etc.) carry no type: the standard definition stays.
     if (!xml.fullName.includes('__')) continue;
     try {
-      fields.push(buildCustomField(fieldSpec(xml, valueSets, file)));
+      const field = buildCustomField(fieldSpec(xml, valueSets, file));
+      if (field.rollup) rollups.set(field, { master: path.basename(objectDir), file });
+      fields.push(field);
     } catch (error) {
       if (error instanceof FieldSpecError) throw new MetadataError(file, error.message);
       throw error;
@@ -137,11 +151,15 @@ function customMetadataFields(): FieldDef[] {
   ];
 }
 
-function loadObject(objectDir: string, valueSets: Map<string, CustomFieldSpec['values']>): ObjectDef {
+function loadObject(
+  objectDir: string,
+  valueSets: Map<string, CustomFieldSpec['values']>,
+  rollups: RollupFiles,
+): ObjectDef {
   const name = path.basename(objectDir);
   const file = path.join(objectDir, `${name}.object-meta.xml`);
   const xml = readMetadata(file, 'CustomObject', CustomObjectXml);
-  const custom = loadFields(objectDir, valueSets);
+  const custom = loadFields(objectDir, valueSets, rollups);
   const isEvent = name.endsWith('__e');
   const isMetadataType = name.endsWith('__mdt');
   const isSetting = xml.customSettingsType !== undefined || isMetadataType;
@@ -227,17 +245,30 @@ export function loadPackageMetadata(root: string): PackageMetadata {
   const result: PackageMetadata = { objects: [], fieldExtensions: [], permissionSets: [] };
   if (!existsSync(root)) return result;
   const valueSets = loadGlobalValueSets(root);
+  const rollups: RollupFiles = new Map();
   for (const objectsDir of findDirs(root, 'objects')) {
     for (const entry of readdirSync(objectsDir).sort()) {
       const objectDir = path.join(objectsDir, entry);
       if (!statSync(objectDir).isDirectory()) continue;
       if (entry.includes('__')) {
         if (!/__(c|e|mdt)$/.test(entry)) throw new MetadataError(objectDir, `unsupported object kind '${entry}'`);
-        result.objects.push(loadObject(objectDir, valueSets));
+        result.objects.push(loadObject(objectDir, valueSets, rollups));
       } else {
-        const fields = loadFields(objectDir, valueSets);
+        const fields = loadFields(objectDir, valueSets, rollups);
         if (fields.length > 0) result.fieldExtensions.push({ objectName: entry, fields });
       }
+    }
+  }
+  // Roll-ups over the package's own detail objects are checked here, naming the file; the org builder resolves the
+  // rest (a detail object from the seed) and re-checks these against the whole schema.
+  const byName = new Map(result.objects.map((o) => [o.name.toLowerCase(), o]));
+  for (const [field, { master, file }] of rollups) {
+    if (!field.rollup || !byName.has(field.rollup.childObject.toLowerCase())) continue;
+    try {
+      resolveRollup(master, field, (name) => byName.get(name.toLowerCase()));
+    } catch (error) {
+      if (error instanceof FieldSpecError) throw new MetadataError(file, error.message);
+      throw error;
     }
   }
   for (const dir of findDirs(root, 'permissionsets')) {

@@ -37,6 +37,10 @@ export const CustomFieldXml = z.looseObject({
   complianceGroup: str.optional(),
   inlineHelpText: str.optional(),
   description: str.optional(),
+  summaryOperation: str.optional(),
+  summaryForeignKey: str.optional(),
+  summarizedField: str.optional(),
+  summaryFilterItems: z.array(z.looseObject({ field: str.optional(), operation: str.optional() })).optional(),
   valueSet: z
     .looseObject({
       restricted: bool.optional(),
@@ -99,6 +103,7 @@ const ARRAY_TAGS = new Set([
   'customSettingAccesses',
   'customMetadataTypeAccesses',
   'values',
+  'summaryFilterItems',
 ]);
 
 const parser = new XMLParser({

@@ -72,6 +72,24 @@ export interface FieldDef {
   startingNumber?: number;
   /** Formula fields (calculated): the formula source, reported as `calculatedFormula`. */
   formula?: string | null;
+  /** Roll-up summary fields (calculated, no formula): what they summarize over the master-detail children. */
+  rollup?: RollupDef | null;
+}
+
+export type RollupOperation = 'count' | 'sum' | 'min' | 'max';
+
+/**
+ * A roll-up summary: computed when read from the master's live children (system context: sharing does not apply),
+ * never stored. Metadata `summaryForeignKey` is `ChildObject.ForeignKey`, `summarizedField` `ChildObject.Field`.
+ */
+export interface RollupDef {
+  operation: RollupOperation;
+  /** API name of the detail object, e.g. `ExecutionStep__c` (canonical once the org builder has resolved it). */
+  childObject: string;
+  /** The detail's master-detail field that points at the object holding the roll-up. */
+  foreignKey: string;
+  /** sum/min/max: the detail field summarized; null for count. */
+  summarizedField: string | null;
 }
 
 export type ObjectKind = 'standard' | 'custom' | 'event' | 'setting';
@@ -174,6 +192,11 @@ export interface RecordStore {
   /** Live records of an object (deleted ones only when includeDeleted). */
   all(objectName: string, options?: { includeDeleted?: boolean }): SObjectRecord[];
   get(id: string, options?: { includeDeleted?: boolean }): { object: ObjectDef; record: SObjectRecord } | undefined;
+  /**
+   * Live records of `objectName` whose lookup `lookupField` holds `parentId`, from an index. Optional: callers scan
+   * `all()` (once per query) for a store without one.
+   */
+  children?(objectName: string, lookupField: string, parentId: string): readonly SObjectRecord[];
 }
 
 /** What one user may do; every check is case-insensitive on names. */

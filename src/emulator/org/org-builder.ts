@@ -7,6 +7,7 @@ import { buildCustomField, buildNameField, FieldSpecError } from './custom-field
 import { systemFields } from './field-factory.ts';
 import { makeId } from './ids.ts';
 import { loadPackageMetadata } from './metadata-loader.ts';
+import { resolveRollups } from './rollups.ts';
 import type { PackageMetadata } from './metadata-loader.ts';
 import type { ConnectedAppDef, ObjectDef, ObjectPermission, PermissionSetDef, RoleDef, UserDef } from './model.ts';
 import { assignKeyPrefixes, OrgSchema } from './schema.ts';
@@ -132,6 +133,7 @@ function buildObjects(
     if (!def.hasOwner) throw new SeedError(`sharing.${name}: ${def.name} has no owner, its sharing cannot be set`);
     def.sharingModel = model;
   }
+  build('objects', () => resolveRollups(objects, (name) => byName.get(name.toLowerCase())));
   for (const def of objects) {
     for (const f of def.fields) {
       for (const target of f.referenceTo) {

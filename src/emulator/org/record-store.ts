@@ -10,12 +10,21 @@ interface Entry {
   record: SObjectRecord;
 }
 
+interface FieldIndex {
+  field: FieldDef;
+  values: Map<string, Set<string>>;
+}
+
 interface Table {
+  object: ObjectDef;
   live: Map<string, SObjectRecord>;
   deleted: Map<string, SObjectRecord>;
   liveCache: SObjectRecord[] | null;
-  /** Unique and external-id fields: normalised value → IDs of live records holding it. */
-  indexes: Map<string, { field: FieldDef; values: Map<string, Set<string>> }>;
+  /**
+   * Unique and external-id fields, and lookups asked for by `children` (built on first use): normalised value → IDs
+   * of live records holding it. Every write keeps every index current.
+   */
+  indexes: Map<string, FieldIndex>;
 }
 
 type Undo = () => void;
@@ -33,26 +42,40 @@ export class MemoryRecordStore implements RecordStore {
       for (const field of object.fields) {
         if (field.unique || field.externalId) indexes.set(field.name.toLowerCase(), { field, values: new Map() });
       }
-      table = { live: new Map(), deleted: new Map(), liveCache: null, indexes };
+      table = { object, live: new Map(), deleted: new Map(), liveCache: null, indexes };
       this.tables.set(key, table);
     }
     return table;
   }
 
   private index(table: Table, record: SObjectRecord, add: boolean): void {
-    for (const { field, values } of table.indexes.values()) {
-      const value = record[field.name];
-      if (value === null || value === undefined || value === '') continue;
-      const key = indexKey(field, value);
-      let ids = values.get(key);
-      if (add) {
-        if (!ids) values.set(key, (ids = new Set()));
-        ids.add(record.Id);
-      } else if (ids) {
-        ids.delete(record.Id);
-        if (ids.size === 0) values.delete(key);
+    for (const index of table.indexes.values()) indexOne(index, record, add);
+  }
+
+  /**
+   * Live records of `objectName` whose lookup `lookupField` holds `parentId` (roll-up summaries, in system context).
+   * The lookup is indexed on first use and kept current by every write, so each call costs the number of children.
+   */
+  children(objectName: string, lookupField: string, parentId: string): SObjectRecord[] {
+    const table = this.tables.get(objectName.toLowerCase());
+    if (!table) return [];
+    let index = table.indexes.get(lookupField.toLowerCase());
+    if (!index) {
+      const field = table.object.fields.find((f) => f.name.toLowerCase() === lookupField.toLowerCase());
+      if (!field) throw new Error(`${table.object.name}.${lookupField} does not exist`);
+      index = { field, values: new Map() };
+      for (const record of table.live.values()) indexOne(index, record, true);
+      table.indexes.set(field.name.toLowerCase(), index);
+    }
+    const ids = index.values.get(indexKey(index.field, canonicalId(parentId) ?? parentId));
+    const out: SObjectRecord[] = [];
+    if (ids) {
+      for (const id of ids) {
+        const record = table.live.get(id);
+        if (record) out.push(record);
       }
     }
+    return out;
   }
 
   /** Live records whose unique or external-id field equals value (case-insensitive unless caseSensitive). */
@@ -145,6 +168,20 @@ export class MemoryRecordStore implements RecordStore {
       for (let i = undo.length - 1; i >= 0; i--) undo[i]?.();
       throw error;
     }
+  }
+}
+
+function indexOne({ field, values }: FieldIndex, record: SObjectRecord, add: boolean): void {
+  const value = record[field.name];
+  if (value === null || value === undefined || value === '') return;
+  const key = indexKey(field, value);
+  let ids = values.get(key);
+  if (add) {
+    if (!ids) values.set(key, (ids = new Set()));
+    ids.add(record.Id);
+  } else if (ids) {
+    ids.delete(record.Id);
+    if (ids.size === 0) values.delete(key);
   }
 }
 

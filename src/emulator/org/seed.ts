@@ -70,6 +70,9 @@ const FieldSeed = z.strictObject({
   complianceGroup: z.string().optional(),
   inlineHelpText: z.string().optional(),
   description: z.string().optional(),
+  summaryOperation: z.enum(['count', 'sum', 'min', 'max']).optional(),
+  summaryForeignKey: z.string().optional(),
+  summarizedField: z.string().optional(),
 });
 export type FieldSeed = z.infer<typeof FieldSeed>;
 

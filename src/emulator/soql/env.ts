@@ -1,7 +1,9 @@
 /** Per-execution runtime state shared by every compiled closure: visibility-checked lookups and memoized work. */
-import type { ObjectDef, QueryContext, SObjectRecord } from '../org/model.ts';
+import type { FieldDef, ObjectDef, QueryContext, RollupDef, SObjectRecord } from '../org/model.ts';
+import { rollupValue } from '../org/rollups.ts';
 import { dateLiteralRange } from './date-literals.ts';
 import type { DateRange } from './date-literals.ts';
+import { idKey } from './values.ts';
 
 export interface Visible {
   object: ObjectDef;
@@ -15,6 +17,8 @@ export class Env {
   private readonly ranges = new Map<string, DateRange>();
   private readonly joins = new Map<number, Set<string>>();
   private readonly childIndexes = new Map<string, Map<string, SObjectRecord[]>>();
+  private readonly liveChildIndexes = new Map<string, Map<string, SObjectRecord[]>>();
+  private readonly rollups = new Map<string, unknown>();
 
   constructor(readonly ctx: QueryContext) {
     this.now = ctx.now ?? new Date();
@@ -68,6 +72,38 @@ export class Env {
       this.joins.set(key, set);
     }
     return set;
+  }
+
+  /**
+   * A roll-up summary's value on `rec`, from its live children whatever the user may see (Salesforce computes
+   * roll-ups in system context) and whether or not the query is a queryAll. Memoized per execution.
+   */
+  rollup(field: FieldDef, rollup: RollupDef, rec: SObjectRecord): unknown {
+    const key = `${field.name}\u0000${rec.Id}`;
+    if (this.rollups.has(key)) return this.rollups.get(key);
+    const value = rollupValue(field, rollup, rec, (child, lookup, parentId) => this.liveChildren(child, lookup, parentId));
+    this.rollups.set(key, value);
+    return value;
+  }
+
+  /** The store's index of children when it has one, else one scan of the child object per execution. */
+  private liveChildren(childObject: string, lookupField: string, parentId: string): readonly SObjectRecord[] {
+    const store = this.ctx.store;
+    if (store.children) return store.children(childObject, lookupField, parentId);
+    const cacheKey = `${childObject}\u0000${lookupField}`.toLowerCase();
+    let index = this.liveChildIndexes.get(cacheKey);
+    if (!index) {
+      index = new Map();
+      for (const rec of store.all(childObject)) {
+        const value = rec[lookupField];
+        if (typeof value !== 'string' || value === '') continue;
+        const list = index.get(idKey(value));
+        if (list) list.push(rec);
+        else index.set(idKey(value), [rec]);
+      }
+      this.liveChildIndexes.set(cacheKey, index);
+    }
+    return index.get(idKey(parentId)) ?? [];
   }
 
   /** Child records of `childObject` grouped by the lowercased 18-char value of `lookupField`. */

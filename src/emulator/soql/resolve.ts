@@ -150,10 +150,23 @@ export class Resolver {
   }
 }
 
+/**
+ * How a field's value is read off a record: the stored property, or for a roll-up summary (never stored) its value
+ * computed from the record's children. Every read of a field in a query (SELECT, WHERE, ORDER BY, GROUP BY,
+ * aggregates, child subqueries) goes through this.
+ */
+export function fieldReader(field: FieldDef): (rec: SObjectRecord, env: Env) => unknown {
+  const name = field.name;
+  const rollup = field.rollup;
+  if (rollup) return (rec, env) => env.rollup(field, rollup, rec);
+  return (rec) => rec[name];
+}
+
 /** Precompiled accessor: direct property read, or a walk through visible parents. */
 function getter(steps: ParentStep[], field: FieldDef): (rec: SObjectRecord, env: Env) => unknown {
   const name = field.name;
-  if (steps.length === 0) return (rec) => rec[name];
+  const read = fieldReader(field);
+  if (steps.length === 0) return read;
   const poly = steps[steps.length - 1]!.target === null;
   return (rec, env) => {
     let cur: SObjectRecord = rec;
@@ -168,6 +181,6 @@ function getter(steps: ParentStep[], field: FieldDef): (rec: SObjectRecord, env:
       if (name === 'Type') return objectName;
       if (name === 'Name' && !env.ctx.access.canField(objectName, 'Name', 'read')) return null;
     }
-    return cur[name];
+    return read(cur, env);
   };
 }

@@ -7,6 +7,7 @@ import type { FieldTypeOf, FieldSubquery, Subquery } from '@jetstreamapp/soql-pa
 import type { SObjectRecord } from '../org/model.ts';
 import type { Env } from './env.ts';
 import { locate } from './query-error.ts';
+import { fieldReader } from './resolve.ts';
 import type { FieldRef, ParentStep } from './resolve.ts';
 import { fail } from './scope.ts';
 import type { Scope } from './scope.ts';
@@ -38,7 +39,8 @@ function valueGetter(ref: FieldRef, labels?: Map<string, string>): ValueGetter {
     if (name === 'Type') return (_rec, _env, objectName) => objectName;
     if (name === 'Name') return (rec, env, objectName) => (env.ctx.access.canField(objectName, 'Name', 'read') ? fmt(rec[name]) : null);
   }
-  return (rec) => fmt(rec[name]);
+  const read = fieldReader(ref.field);
+  return (rec, env) => fmt(read(rec, env));
 }
 
 export class SelectBuilder {
