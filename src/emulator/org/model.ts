@@ -72,6 +72,8 @@ export interface FieldDef {
   startingNumber?: number;
   /** Formula fields (calculated): the formula source, reported as `calculatedFormula`. */
   formula?: string | null;
+  /** Set on create only, never updateable (a share row's ParentId, UserOrGroupId and RowCause). */
+  createOnly?: boolean;
 }
 
 export type ObjectKind = 'standard' | 'custom' | 'event' | 'setting';
@@ -94,6 +96,8 @@ export interface ObjectDef {
   description: string | null;
   /** Platform events: `PublishAfterCommit` or `PublishImmediately`. */
   publishBehavior?: 'PublishAfterCommit' | 'PublishImmediately';
+  /** Share objects (`X__Share`): the object whose records these rows share (see sharing.ts). */
+  shareOf?: string;
 }
 
 export interface ChildRelationship {
@@ -186,6 +190,11 @@ export interface UserAccess {
   canRecord(objectName: string, record: SObjectRecord, operation: RecordOperation): boolean;
   hasPermissionSet(name: string): boolean;
   hasUserPermission(name: string): boolean;
+  /**
+   * Full access to a record, which sharing it needs: its owner, someone above the owner in the role hierarchy, Modify
+   * All on the object or Modify All Data. Absent on system access (which may do anything).
+   */
+  canShare?(objectName: string, record: SObjectRecord): boolean;
 }
 
 /** A Salesforce REST error: serialized as `[{message, errorCode, fields?}]` with this HTTP status. */
