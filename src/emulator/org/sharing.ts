@@ -141,13 +141,19 @@ function crossReference(id: string, field: string): ApiError {
 export class Sharing {
   private readonly byParent = new WeakMap<readonly SObjectRecord[], Map<string, SObjectRecord[]>>();
   private readonly memberships = new WeakMap<readonly SObjectRecord[], Map<string, Set<string>>>();
+  private readonly shareDefs = new WeakMap<ObjectDef, ObjectDef | null>();
 
   constructor(private readonly env: SharingEnvironment) {}
 
-  /** The share object of `def`'s records, if it has one. */
+  /** The share object of `def`'s records, if it has one (memoised: record access asks for every row it checks). */
   shareObjectOf(def: ObjectDef): ObjectDef | undefined {
-    const share = this.env.schema.object(shareObjectName(def.name));
-    return share?.shareOf !== undefined && share.shareOf.toLowerCase() === def.name.toLowerCase() ? share : undefined;
+    let share = this.shareDefs.get(def);
+    if (share === undefined) {
+      const candidate = this.env.schema.object(shareObjectName(def.name));
+      share = candidate?.shareOf !== undefined && candidate.shareOf.toLowerCase() === def.name.toLowerCase() ? candidate : null;
+      this.shareDefs.set(def, share);
+    }
+    return share ?? undefined;
   }
 
   /** Live share rows of one parent record (insertion order). */
