@@ -18,9 +18,10 @@ export interface NotifyTarget {
 }
 
 /**
- * Tells people about pending actions through Salesforce itself: the Custom Notification standard action, optionally
- * an approval-process submission, and a manual share of the pending record with the approver. Each channel that the
- * org does not offer (the emulator answers 404 for all three) is recorded as an intent in the audit step instead.
+ * Tells people about pending actions through Salesforce itself: a manual share of the pending record with the
+ * approver (or, for queue routing, with the queue, so its members can open it), the Custom Notification standard
+ * action (to the approver or the queue), and optionally an approval-process submission. A channel the org does not
+ * offer (the emulator has no approval processes) is recorded as an intent in the audit step instead.
  * Never throws: a notification problem must not undo or block the decision it reports.
  */
 export class Notifier {
@@ -35,8 +36,15 @@ export class Notifier {
   /** An approver must act: share the record, notify, optionally submit to an approval process. */
   async approvalRequested(target: NotifyTarget, routing: ApprovalRouting, approverId: string | null): Promise<void> {
     const lines = [`Approval requested from ${describeRouting(routing)}.`];
-    if (approverId) lines.push(await this.attempt('manual share (PendingHITLAction__Share)', () => this.share(target.pendingId, approverId)));
-    if (routing.notify.includes('customNotification')) lines.push(await this.attempt('custom notification', () => this.custom(target)));
+    let shareWith = approverId;
+    if (!shareWith && routing.queue) {
+      const queue = await this.queue(routing.queue);
+      if ('id' in queue) shareWith = queue.id;
+      else lines.push(queue.line);
+    }
+    if (shareWith) lines.push(await this.attempt('manual share (PendingHITLAction__Share)', () => this.share(target.pendingId, shareWith)));
+    const recipients = target.recipientIds.length > 0 ? target.recipientIds : shareWith ? [shareWith] : [];
+    if (routing.notify.includes('customNotification')) lines.push(await this.attempt('custom notification', () => this.custom({ ...target, recipientIds: recipients })));
     if (routing.notify.includes('approvalProcess')) {
       lines.push(await this.attempt('approval process submission', () => this.submit(target, routing, approverId)));
     }
@@ -60,12 +68,24 @@ export class Notifier {
     }
   }
 
-  private async share(pendingId: string, userId: string): Promise<void> {
-    await this.integration.create('PendingHITLAction__Share', { ParentId: pendingId, UserOrGroupId: userId, AccessLevel: 'Read', RowCause: 'Manual' });
+  /** A user or a group (a queue: its members get the access). */
+  private async share(pendingId: string, userOrGroupId: string): Promise<void> {
+    await this.integration.create('PendingHITLAction__Share', { ParentId: pendingId, UserOrGroupId: userOrGroupId, AccessLevel: 'Read', RowCause: 'Manual' });
+  }
+
+  /** The Group ID of a queue (by DeveloperName), or the audit line saying why there is none. */
+  private async queue(queue: string): Promise<{ id: string } | { line: string }> {
+    let id: string | undefined;
+    const line = await this.attempt(`queue lookup (${queue})`, async () => {
+      const { records } = await this.integration.query<{ Id: string }>(`SELECT Id FROM Group WHERE DeveloperName = '${queue}' AND Type = 'Queue'`);
+      id = records[0]?.Id;
+      if (!id) throw new LoomError(`no queue named ${queue}`, { category: 'Configuration' });
+    });
+    return id ? { id } : { line };
   }
 
   private async custom(target: NotifyTarget): Promise<void> {
-    if (target.recipientIds.length === 0) throw new LoomError('no user to notify directly (queue or role routing)', { category: 'NoRecipient' });
+    if (target.recipientIds.length === 0) throw new LoomError('no user or queue to notify directly (role routing)', { category: 'NoRecipient' });
     this.typeId ??= this.integration
       .query<{ Id: string }>(`SELECT Id FROM CustomNotificationType WHERE DeveloperName = '${NOTIFICATION_TYPE}'`)
       .then((result) => result.records[0]?.Id ?? null);
@@ -74,9 +94,17 @@ export class Notifier {
       throw error;
     });
     if (!typeId) throw new LoomError(`custom notification type ${NOTIFICATION_TYPE} is not deployed`, { category: 'Configuration' });
-    await this.integration.request('POST', '/actions/standard/customNotificationAction', {
-      inputs: [{ customNotifTypeId: typeId, recipientIds: target.recipientIds, title: target.title.slice(0, 250), body: target.body.slice(0, 750), targetId: target.pendingId }],
-    });
+    const results = await this.integration.request<Array<{ isSuccess?: boolean; errors?: Array<{ statusCode?: string; message?: string }> | null }>>(
+      'POST',
+      '/actions/standard/customNotificationAction',
+      { inputs: [{ customNotifTypeId: typeId, recipientIds: target.recipientIds, title: target.title.slice(0, 250), body: target.body.slice(0, 750), targetId: target.pendingId }] },
+    );
+    // Invocable actions answer 200 with one result per input: a refused input is a failure, not a sent notification.
+    const refused = Array.isArray(results) ? results.find((result) => result.isSuccess === false) : undefined;
+    if (refused) {
+      const first = refused.errors?.[0];
+      throw new LoomError(`${first?.statusCode ?? 'UNKNOWN'}: ${first?.message ?? 'the notification was not sent'}`, { category: 'NotificationRefused' });
+    }
   }
 
   private async submit(target: NotifyTarget, routing: ApprovalRouting, approverId: string | null): Promise<void> {

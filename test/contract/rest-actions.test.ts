@@ -150,7 +150,85 @@ describe('standard emailSimple', () => {
     expect(results.map((result) => result.errors?.[0]?.statusCode)).toEqual(['INVALID_EMAIL_ADDRESS', 'INVALID_INPUT', 'REQUIRED_FIELD_MISSING']);
     expect(emu.admin.outbox()).toEqual([]);
     const standard = await officer.request<{ actions: Array<{ name: string }> }>('/actions/standard');
-    expect(standard.actions.map((action) => action.name)).toEqual(['emailSimple']);
+    expect(standard.actions.map((action) => action.name)).toEqual(['emailSimple', 'customNotificationAction']);
+  });
+});
+
+describe('standard customNotificationAction', () => {
+  const typeIdOf = async (conn: jsforce.Connection): Promise<string> =>
+    (await conn.query<{ Id: string }>("SELECT Id FROM CustomNotificationType WHERE DeveloperName = 'Loom_Pending_Action'")).records[0]!.Id;
+  const userIdOf = (key: string): string => (emu.org as Org).userByKey(key)!.id;
+
+  it('serves the package\'s notification types as CustomNotificationType records', async () => {
+    const types = await officer.query<Record<string, unknown>>('SELECT Id, DeveloperName, MasterLabel, CustomNotifTypeName, Desktop, Mobile FROM CustomNotificationType');
+    expect(types.records).toEqual([
+      expect.objectContaining({ Id: expect.stringMatching(/^0MLEM/), DeveloperName: 'Loom_Pending_Action', MasterLabel: 'Loom Pending Action', CustomNotifTypeName: 'Loom Pending Action', Desktop: true, Mobile: true }),
+    ]);
+    const described = await officer.request<{ inputs: Array<{ name: string; required: boolean }> }>('/actions/standard/customNotificationAction');
+    expect(described.inputs.filter((input) => input.required).map((input) => input.name)).toEqual(['customNotifTypeId', 'recipientIds', 'title', 'body']);
+  });
+
+  it('records the notification with the users it reaches (queues expanded), readable in-process and over HTTP', async () => {
+    const worker = await jsforceConnection(emu, 'worker@lending.test');
+    const typeId = await typeIdOf(worker);
+    const queueId = (await worker.query<{ Id: string }>("SELECT Id FROM Group WHERE DeveloperName = 'Loan_Approvers'")).records[0]!.Id;
+    const results = await invoke(worker, '/actions/standard/customNotificationAction', [
+      { customNotifTypeId: typeId, recipientIds: [userIdOf('officer')], title: 'Your change was approved', body: 'update_application ran.', targetId: ref('app1') },
+      { customNotifTypeId: typeId, recipientIds: [queueId], title: 'Approval needed', body: 'Please review.', targetId: ref('app2') },
+    ]);
+    expect(results).toEqual([
+      { actionName: 'customNotificationAction', errors: null, isSuccess: true, outputValues: { SuccessMessage: 'Your custom notification is processed successfully.' }, version: 1 },
+      expect.objectContaining({ isSuccess: true }),
+    ]);
+    const sent = emu.admin.notifications();
+    expect(sent).toEqual([
+      expect.objectContaining({ seq: 1, fromUsername: 'worker@lending.test', typeId, typeDeveloperName: 'Loom_Pending_Action', recipientIds: [userIdOf('officer')], deliveredTo: [userIdOf('officer')], title: 'Your change was approved', targetId: ref('app1') }),
+      expect.objectContaining({ seq: 2, recipientIds: [queueId], deliveredTo: [userIdOf('approver')], targetId: ref('app2') }),
+    ]);
+    const overHttp = (await (await fetch(`${emu.url}/__emulator/notifications`)).json()) as unknown[];
+    expect(overHttp).toEqual(JSON.parse(JSON.stringify(sent)));
+    expect((await fetch(`${emu.url}/__emulator/notifications`, { method: 'DELETE' })).status).toBe(200);
+    expect(emu.admin.notifications()).toEqual([]);
+  });
+
+  it('validates each input like the platform and sends nothing for a refused one', async () => {
+    const worker = await jsforceConnection(emu, 'worker@lending.test');
+    const typeId = await typeIdOf(worker);
+    const valid = { customNotifTypeId: typeId, recipientIds: [userIdOf('approver')], title: 't', body: 'b', targetId: ref('app1') };
+    const results = await invoke(worker, '/actions/standard/customNotificationAction', [
+      { ...valid, customNotifTypeId: ref('app1') },
+      { ...valid, customNotifTypeId: undefined },
+      { ...valid, title: '' },
+      { ...valid, body: 'x'.repeat(751) },
+      { ...valid, recipientIds: [] },
+      { ...valid, recipientIds: Array.from({ length: 501 }, () => userIdOf('approver')) },
+      { ...valid, recipientIds: [ref('harbor')] },
+      { ...valid, recipientIds: ['not-an-id'] },
+      { ...valid, targetId: undefined },
+      { ...valid, color: 'red' },
+    ]);
+    expect(results.map((result) => [result.isSuccess, result.errors?.[0]?.statusCode])).toEqual([
+      [false, 'INVALID_ID_FIELD'],
+      [false, 'REQUIRED_FIELD_MISSING'],
+      [false, 'REQUIRED_FIELD_MISSING'],
+      [false, 'STRING_TOO_LONG'],
+      [false, 'REQUIRED_FIELD_MISSING'],
+      [false, 'LIMIT_EXCEEDED'],
+      [false, 'INVALID_ID_FIELD'],
+      [false, 'MALFORMED_ID'],
+      [false, 'REQUIRED_FIELD_MISSING'],
+      [false, 'INVALID_INPUT'],
+    ]);
+    expect(results[6]!.errors![0]!.message).toMatch(/expected a user, group or queue ID/);
+    expect(emu.admin.notifications()).toEqual([]);
+  });
+
+  it('needs the Send Custom Notifications permission (the Loom_Worker permission set has it)', async () => {
+    const [refused] = await invoke(officer, '/actions/standard/customNotificationAction', [
+      { customNotifTypeId: await typeIdOf(officer), recipientIds: [userIdOf('approver')], title: 't', body: 'b', targetId: ref('app1') },
+    ]);
+    expect(refused).toMatchObject({ isSuccess: false, errors: [expect.objectContaining({ statusCode: 'INSUFFICIENT_ACCESS' })] });
+    expect(emu.admin.notifications()).toEqual([]);
   });
 });
 

@@ -345,6 +345,9 @@ describe('ConfirmationThenApproval mode', () => {
   it('needs the requester first, then the routed approver, in that order', async () => {
     const { started, pending } = await held('case-two-step');
     expect(pending.HITLType__c).toBe('ConfirmationThenApproval');
+    const askedApprover = () => emulator.admin.notifications().filter((sent) => sent.targetId === pending.Id && sent.title.startsWith('Approval needed'));
+    // The approver is asked only once the requester has confirmed.
+    expect(askedApprover()).toEqual([]);
     // Approval before confirmation does not apply.
     expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('refused');
     expect((await reply(started, 'confirm')).status).toBe('awaiting-action');
@@ -352,7 +355,11 @@ describe('ConfirmationThenApproval mode', () => {
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/confirmed\. It now needs approval by approver@lending\.test/);
     expect(await amount()).not.toBe(31600);
     const steps = await stepsOf(harness, started.executionId);
-    expect(steps.some((step) => /Approval requested from approver@lending\.test\..*Intent recorded; custom notification unavailable/.test(String(step.Content__c)))).toBe(true);
+    expect(steps.map((step) => String(step.Content__c))).toContain(
+      'Approval requested from approver@lending.test. Sent by manual share (PendingHITLAction__Share). Sent by custom notification.',
+    );
+    const approverId = await harness.clientFor(USERS.approver).userId();
+    expect(askedApprover()).toEqual([expect.objectContaining({ recipientIds: [approverId], deliveredTo: [approverId], title: 'Approval needed: confirm_then_approve_update', typeDeveloperName: 'Loom_Pending_Action' })]);
     expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('completed');
     expect(await amount()).toBe(31600);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Approved');

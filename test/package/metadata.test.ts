@@ -254,6 +254,8 @@ describe('permission sets', () => {
     expect(Object.keys(worker.objects).filter((o) => !loomObjects.has(o))).toEqual([]);
     expect(worker.userPermissions).not.toContain('ViewAllData');
     expect(worker.userPermissions).not.toContain('ModifyAllData');
+    // The worker sends the Loom_Pending_Action custom notification over REST, which needs this permission.
+    expect(worker.userPermissions).toContain('SendCustomNotifications');
     expect(worker.objects['AgentTurnRequest__e']).toMatchObject({ read: true, create: false });
     // Create only to publish `Run` for asynchronous tools; the worker refuses every other decision from its own user.
     expect(worker.objects['AgentHITLDecision__e']).toMatchObject({ read: true, create: true });

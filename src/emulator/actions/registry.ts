@@ -1,8 +1,10 @@
 /**
- * The emulator's invocable actions for one org: the flows and Apex actions its seed declares, and the outbox that the
- * standard `emailSimple` action writes to (readable through the admin surface; nothing is ever sent).
+ * The emulator's invocable actions for one org: the flows and Apex actions its seed declares, the outbox that the
+ * standard `emailSimple` action writes to, and the list of notifications `customNotificationAction` sent (both
+ * readable through the admin surface; nothing is ever delivered).
  */
 import type { OrgApi } from '../org/model.ts';
+import type { SentNotification } from './custom-notification.ts';
 import type { ActionDecl } from './declarations.ts';
 
 export interface OutboxEmail {
@@ -19,6 +21,8 @@ export interface OutboxEmail {
 export class EmulatorActions {
   private readonly sent: OutboxEmail[] = [];
   private seq = 0;
+  private readonly notified: SentNotification[] = [];
+  private notificationSeq = 0;
 
   constructor(private readonly declared: readonly ActionDecl[]) {}
 
@@ -46,6 +50,22 @@ export class EmulatorActions {
 
   clearOutbox(): void {
     this.sent.length = 0;
+  }
+
+  notify(notification: Omit<SentNotification, 'seq'>): SentNotification {
+    this.notificationSeq += 1;
+    const entry = { seq: this.notificationSeq, ...notification, recipientIds: [...notification.recipientIds], deliveredTo: [...notification.deliveredTo] };
+    this.notified.push(entry);
+    return entry;
+  }
+
+  /** Every custom notification sent since the start or the last reset, oldest first (copies). */
+  notifications(): SentNotification[] {
+    return this.notified.map((entry) => ({ ...entry, recipientIds: [...entry.recipientIds], deliveredTo: [...entry.deliveredTo] }));
+  }
+
+  clearNotifications(): void {
+    this.notified.length = 0;
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * `/services/data/vXX.X/actions/...`: the invocable-actions REST resource.
  *   GET  /actions                                  {standard, custom} resource URLs
- *   GET  /actions/standard                         the standard actions the emulator implements (emailSimple)
+ *   GET  /actions/standard                         the standard actions the emulator implements
  *   GET|POST /actions/standard/emailSimple         describe | send (recorded in the outbox)
+ *   GET|POST /actions/standard/customNotificationAction   describe | send (recorded in the notification list)
  *   GET  /actions/custom                           {flow, apex} resource URLs
  *   GET  /actions/custom/{flow|apex}               the seed's actions of that type
  *   GET|POST /actions/custom/{flow|apex}/{Name}    describe | invoke as the caller
@@ -14,6 +15,7 @@ import { ApiError } from '../org/model.ts';
 import { json, methodNotAllowed, type RouteResult } from '../http/respond.ts';
 import { dataPath, requireObject, type RestContext, type RestRequest } from '../http/rest/context.ts';
 import type { ActionDecl } from './declarations.ts';
+import { CUSTOM_NOTIFICATION_ACTION, describeCustomNotification, sendCustomNotification } from './custom-notification.ts';
 import { actionsFor } from './registry.ts';
 import { invocationResult, runAction, type InvocationResult } from './run-action.ts';
 
@@ -38,9 +40,19 @@ export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[])
   if (scope === undefined) return get(() => json(200, { standard: url('/standard'), custom: url('/custom') }));
   if (scope === 'standard') {
     if (kind === undefined) {
-      return get(() => json(200, { actions: [{ label: 'Send Email', name: 'emailSimple', type: 'EMAILSIMPLE', url: url('/standard/emailSimple') }] }));
+      return get(() =>
+        json(200, {
+          actions: [
+            { label: 'Send Email', name: 'emailSimple', type: 'EMAILSIMPLE', url: url('/standard/emailSimple') },
+            { label: 'Send Custom Notification', name: CUSTOM_NOTIFICATION_ACTION, type: 'CUSTOMNOTIFICATIONACTION', url: url(`/standard/${CUSTOM_NOTIFICATION_ACTION}`) },
+          ],
+        }),
+      );
     }
     if (kind.toLowerCase() === 'emailsimple' && name === undefined) return getOrPost(describeEmail, () => inputsOf(req.body).map((input) => sendEmail(input, ctx)));
+    if (kind.toLowerCase() === CUSTOM_NOTIFICATION_ACTION.toLowerCase() && name === undefined) {
+      return getOrPost(describeCustomNotification, () => inputsOf(req.body).map((input) => sendCustomNotification(input, ctx)));
+    }
   }
   if (scope === 'custom') {
     if (kind === undefined) return get(() => json(200, { flow: url('/custom/flow'), apex: url('/custom/apex') }));

@@ -57,6 +57,9 @@ function post(method: string, fn: () => RouteResult): RouteResult {
  *   POST /cometd/evict {userId?}     POST /events/retention {hours}   POST /events/purge {olderThanHours?}
  *   GET  /records/{Type}[?includeDeleted=true]   every record as the system sees it
  *   GET|DELETE /outbox               emails sent with the emailSimple action [{seq, sentAt, fromUserId, fromUsername, to, subject, body}]
+ *   GET|DELETE /notifications        custom notifications sent with customNotificationAction [{seq, sentAt, fromUserId,
+ *                                    fromUsername, senderId, typeId, typeDeveloperName, recipientIds, deliveredTo, title,
+ *                                    body, targetId, targetPageRef}]
  */
 export function adminRoute(method: string, path: string, query: URLSearchParams, body: unknown, admin: EmulatorAdmin): RouteResult {
   const sub = path.slice(ADMIN_PREFIX.length).replace(/\/+$/, '');
@@ -93,6 +96,10 @@ export function adminRoute(method: string, path: string, query: URLSearchParams,
       case '/outbox':
         if (method === 'GET') return ok(admin.outbox());
         if (method === 'DELETE') return admin.clearOutbox(), ok();
+        return methodNotAllowed(method, ['GET', 'DELETE']);
+      case '/notifications':
+        if (method === 'GET') return ok(admin.notifications());
+        if (method === 'DELETE') return admin.clearNotifications(), ok();
         return methodNotAllowed(method, ['GET', 'DELETE']);
       case '/tokens':
         return method === 'GET' ? ok(admin.tokens()) : methodNotAllowed(method, ['GET']);

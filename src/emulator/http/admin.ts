@@ -1,3 +1,4 @@
+import type { SentNotification } from '../actions/custom-notification.ts';
 import { actionsFor, type OutboxEmail } from '../actions/registry.ts';
 import { ApiError } from '../org/model.ts';
 import type { OrgApi, SObjectRecord } from '../org/model.ts';
@@ -45,6 +46,7 @@ export class EmulatorAdmin {
     locators.clear();
     this.deps.streaming()?.reset?.();
     actionsFor(org).clearOutbox();
+    actionsFor(org).clearNotifications();
   }
 
   /** Emails sent through the standard `emailSimple` action (never delivered), oldest first. */
@@ -54,6 +56,15 @@ export class EmulatorAdmin {
 
   clearOutbox(): void {
     actionsFor(this.deps.org).clearOutbox();
+  }
+
+  /** Custom notifications sent through the standard `customNotificationAction` (never pushed), oldest first. */
+  notifications(): SentNotification[] {
+    return actionsFor(this.deps.org).notifications();
+  }
+
+  clearNotifications(): void {
+    actionsFor(this.deps.org).clearNotifications();
   }
 
   usage(): UsageSnapshot {

@@ -55,7 +55,8 @@ function objectFlags(access: UserAccess, def: ObjectDef): Record<string, unknown
   const createable = access.canObject(def.name, 'create');
   const updateable = !isEvent && access.canObject(def.name, 'edit');
   const deletable = !isEvent && access.canObject(def.name, 'delete');
-  const business = def.kind === 'custom' || ['Account', 'Contact', 'Case', 'Task'].includes(def.name);
+  const isShare = def.shareOf !== undefined;
+  const business = (def.kind === 'custom' && !isShare) || ['Account', 'Contact', 'Case', 'Task'].includes(def.name);
   return {
     activateable: false,
     associateEntityType: null,
@@ -82,7 +83,8 @@ function objectFlags(access: UserAccess, def: ObjectDef): Record<string, unknown
     retrieveable: !isEvent,
     searchable: business,
     triggerable: business || isEvent,
-    undeletable: deletable,
+    // Share rows are deleted for good (no recycle bin).
+    undeletable: deletable && !isShare,
     updateable,
   };
 }
@@ -101,7 +103,7 @@ function describeField(access: UserAccess, def: ObjectDef, field: FieldDef): Rec
   const longText = field.type === 'textarea' && field.length > 255;
   const writable = access.canField(def.name, field.name, 'edit');
   const createable = writable && access.canObject(def.name, 'create');
-  const updateable = writable && def.kind !== 'event' && access.canObject(def.name, 'edit') && !field.masterDetail;
+  const updateable = writable && def.kind !== 'event' && access.canObject(def.name, 'edit') && !field.masterDetail && field.createOnly !== true;
   const numeric = field.type === 'double' || field.type === 'currency' || field.type === 'percent';
   return {
     aggregatable: !longText && field.type !== 'boolean' && field.type !== 'multipicklist',
@@ -203,7 +205,7 @@ export function describeSObject(
     actionOverrides: [],
     ...objectFlags(access, def),
     childRelationships,
-    compactLayoutable: def.kind === 'custom',
+    compactLayoutable: def.kind === 'custom' && def.shareOf === undefined,
     defaultImplementation: null,
     extendedBy: null,
     extendsInterfaces: null,
@@ -215,7 +217,7 @@ export function describeSObject(
     namedLayoutInfos: [],
     networkScopeFieldName: null,
     recordTypeInfos: [],
-    searchLayoutable: def.kind === 'custom',
+    searchLayoutable: def.kind === 'custom' && def.shareOf === undefined,
     sobjectDescribeOption: 'FULL',
     supportedScopes: def.hasOwner
       ? [

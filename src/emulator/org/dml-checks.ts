@@ -63,9 +63,11 @@ export function validateFields(
       if (mode === 'create') throw new ApiError(400, 'INVALID_FIELD', 'cannot specify Id in an insert call', ['Id']);
       continue; // update: the ID comes from the URL; REST ignores a body Id.
     }
-    const writable = actor.system
-      ? (!field.system || AUDIT_FIELDS.has(field.name.toLowerCase())) && !field.calculated && !field.autoNumber
-      : actor.access.canField(def.name, field.name, 'edit');
+    const writable =
+      (mode === 'create' || field.createOnly !== true) &&
+      (actor.system
+        ? (!field.system || AUDIT_FIELDS.has(field.name.toLowerCase())) && !field.calculated && !field.autoNumber
+        : actor.access.canField(def.name, field.name, 'edit'));
     if (!writable) readOnly.push(field.name);
     else accepted.push([field, raw]);
   }

@@ -20,6 +20,7 @@ import type { MemoryRecordStore } from './record-store.ts';
 import { rollupValue } from './rollups.ts';
 import type { ChildLookup } from './rollups.ts';
 import type { OrgSchema } from './schema.ts';
+import { Sharing } from './sharing.ts';
 import { COMPUTED_NAMES } from './standard-objects.ts';
 
 export interface DmlEnvironment {
@@ -32,8 +33,12 @@ export interface DmlEnvironment {
 export class DmlEngine {
   private ids = new IdGenerator();
   private autoNumbers = new Map<string, number>();
+  /** Share rows: `X__Share` DML, the Owner rows kept with each record, and the access rows grant. */
+  readonly sharing: Sharing;
 
-  constructor(private readonly env: DmlEnvironment) {}
+  constructor(private readonly env: DmlEnvironment) {
+    this.sharing = new Sharing({ schema: env.schema, store: env.store, now: () => env.now(), nextId: (prefix) => this.ids.next(prefix) });
+  }
 
   /** Forgets ID and auto-number counters (org reset). */
   resetCounters(): void {
@@ -61,6 +66,7 @@ export class DmlEngine {
 
   create(actor: DmlActor, objectName: string, body: Record<string, unknown>): { id: string; eventUuid?: string } {
     const def = this.visibleObject(actor, objectName);
+    if (def.shareOf !== undefined) return { id: this.sharing.create(actor, def, body) };
     if (!actor.system && !actor.access.canObject(def.name, 'create')) throw cannotOperate(def, 'inserted');
     const values = validateFields(this.env.schema, actor, def, body, 'create');
     checkReferences(this.env.schema, this.env.store, actor, values);
@@ -87,6 +93,7 @@ export class DmlEngine {
     for (const field of def.fields) if (field.autoNumber) record[field.name] = this.autoNumber(def, field);
     record.Id = this.ids.next(def.keyPrefix);
     this.env.store.insert(def, record);
+    this.sharing.afterInsert(def, record);
     return { id: record.Id };
   }
 
@@ -151,6 +158,7 @@ export class DmlEngine {
 
   update(actor: DmlActor, objectName: string, id: string, body: Record<string, unknown>): void {
     const def = this.visibleObject(actor, objectName);
+    if (def.shareOf !== undefined) return this.sharing.update(actor, def, id, body);
     if (def.kind === 'event') throw cannotOperate(def, 'updated');
     if (!actor.system && !actor.access.canObject(def.name, 'edit')) throw cannotOperate(def, 'updated');
     const current = this.existing(def, id);
@@ -170,10 +178,12 @@ export class DmlEngine {
     this.computeName(def, next);
     checkUnique(this.env.store, def, next);
     this.env.store.replace(def, next);
+    this.sharing.afterUpdate(def, current, next, actor.access.user.id);
   }
 
   delete(actor: DmlActor, objectName: string, id: string): void {
     const def = this.visibleObject(actor, objectName);
+    if (def.shareOf !== undefined) return this.sharing.delete(actor, def, id);
     if (!actor.system && !actor.access.canObject(def.name, 'delete')) throw cannotOperate(def, 'deleted');
     const current = this.existing(def, id);
     if (!actor.system && !actor.access.canRecord(def.name, current, 'delete')) throw insufficientAccess();
@@ -189,6 +199,7 @@ export class DmlEngine {
       LastModifiedDate: now,
       SystemModstamp: now,
     });
+    this.sharing.afterDelete(def, record, userId, now);
     for (const rel of this.env.schema.childRelationships(def.name)) {
       if (!rel.cascadeDelete) continue;
       const childDef = this.env.schema.object(rel.childSObject);

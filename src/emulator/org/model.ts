@@ -74,6 +74,8 @@ export interface FieldDef {
   formula?: string | null;
   /** Roll-up summary fields (calculated, no formula): what they summarize over the master-detail children. */
   rollup?: RollupDef | null;
+  /** Set on create only, never updateable (a share row's ParentId, UserOrGroupId and RowCause). */
+  createOnly?: boolean;
 }
 
 export type RollupOperation = 'count' | 'sum' | 'min' | 'max';
@@ -112,6 +114,8 @@ export interface ObjectDef {
   description: string | null;
   /** Platform events: `PublishAfterCommit` or `PublishImmediately`. */
   publishBehavior?: 'PublishAfterCommit' | 'PublishImmediately';
+  /** Share objects (`X__Share`): the object whose records these rows share (see sharing.ts). */
+  shareOf?: string;
 }
 
 export interface ChildRelationship {
@@ -209,6 +213,11 @@ export interface UserAccess {
   canRecord(objectName: string, record: SObjectRecord, operation: RecordOperation): boolean;
   hasPermissionSet(name: string): boolean;
   hasUserPermission(name: string): boolean;
+  /**
+   * Full access to a record, which sharing it needs: its owner, someone above the owner in the role hierarchy, Modify
+   * All on the object or Modify All Data. Absent on system access (which may do anything).
+   */
+  canShare?(objectName: string, record: SObjectRecord): boolean;
 }
 
 /** A Salesforce REST error: serialized as `[{message, errorCode, fields?}]` with this HTTP status. */

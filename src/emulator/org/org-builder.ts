@@ -10,7 +10,9 @@ import { loadPackageMetadata } from './metadata-loader.ts';
 import { resolveRollups } from './rollups.ts';
 import type { PackageMetadata } from './metadata-loader.ts';
 import type { ConnectedAppDef, ObjectDef, ObjectPermission, PermissionSetDef, RoleDef, UserDef } from './model.ts';
+import { loadNotificationTypes, type NotificationTypeDef } from './notification-types.ts';
 import { assignKeyPrefixes, OrgSchema } from './schema.ts';
+import { buildShareObjects } from './sharing.ts';
 import { resolveCertificate, SeedError } from './seed.ts';
 import type { ObjectSeed, PermissionSetSeed, Seed } from './seed.ts';
 import { standardObjects } from './standard-objects.ts';
@@ -25,6 +27,8 @@ export interface OrgDefinition {
   userKeys: Map<string, UserDef>;
   connectedApps: ConnectedAppDef[];
   seed: Seed;
+  /** Custom notification types from force-app (`CustomNotificationType` records). */
+  notificationTypes?: NotificationTypeDef[];
 }
 
 function build<T>(where: string, fn: () => T): T {
@@ -37,6 +41,7 @@ function build<T>(where: string, fn: () => T): T {
 }
 
 const packageCache = new Map<string, PackageMetadata>();
+const notificationTypeCache = new Map<string, NotificationTypeDef[]>();
 
 /** force-app is read once per process (tests build many orgs); callers get a private copy they may mutate. */
 function packageMetadata(dir: string): PackageMetadata {
@@ -46,6 +51,15 @@ function packageMetadata(dir: string): PackageMetadata {
     packageCache.set(dir, cached);
   }
   return structuredClone(cached);
+}
+
+function packageNotificationTypes(dir: string): NotificationTypeDef[] {
+  let cached = notificationTypeCache.get(dir);
+  if (!cached) {
+    cached = loadNotificationTypes(dir);
+    notificationTypeCache.set(dir, cached);
+  }
+  return cached;
 }
 
 function seedObject(name: string, spec: ObjectSeed): ObjectDef {
@@ -134,6 +148,8 @@ function buildObjects(
     def.sharingModel = model;
   }
   build('objects', () => resolveRollups(objects, (name) => byName.get(name.toLowerCase())));
+  // Share objects (X__Share) for Private and Public Read Only custom objects, once the OWDs are final.
+  objects.push(...buildShareObjects(objects));
   for (const def of objects) {
     for (const f of def.fields) {
       for (const target of f.referenceTo) {
@@ -292,5 +308,6 @@ export function buildOrgDefinition(
       preAuthorizedPermissionSets: app.preAuthorized.permissionSets,
     };
   });
-  return { orgId: makeId('00D', 1), schema, profiles, permissionSets, roles, users, userKeys, connectedApps, seed };
+  const notificationTypes = options.forceAppDir === undefined ? [] : packageNotificationTypes(options.forceAppDir);
+  return { orgId: makeId('00D', 1), schema, profiles, permissionSets, roles, users, userKeys, connectedApps, seed, notificationTypes };
 }

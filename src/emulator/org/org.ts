@@ -70,7 +70,7 @@ export class Org implements OrgApi {
       permissionSet: (name) => definition.permissionSets.get(name.toLowerCase()),
       userById: (id) => this.userById(id),
       role: (id) => definition.roles.get(id),
-      share: (recordId, userId) => this.shares.get(recordId)?.get(userId),
+      share: (recordId, userId) => this.shareAccess(recordId, userId),
     };
     this.populate();
   }
@@ -162,11 +162,32 @@ export class Org implements OrgApi {
     };
   }
 
-  /** Grants a manual share (like an `__Share` row); `null` removes it. */
+  /** What share rows (or, for objects without a share object, the seed's plain grants) give a user on a record. */
+  private shareAccess(recordId: string, userId: string): ShareAccess | undefined {
+    const fromRows = this.dml.sharing.access(recordId, userId);
+    const granted = this.shares.get(recordId)?.get(userId);
+    if (fromRows === undefined || granted === undefined) return fromRows ?? granted;
+    const rank = { Read: 1, Edit: 2, All: 3 } as const;
+    return rank[fromRows] >= rank[granted] ? fromRows : granted;
+  }
+
+  /**
+   * Grants a manual share, as the system (test fixtures); `null` removes it. For objects with a share object this is
+   * a Manual `X__Share` row (queryable, and removed by an owner change like any); `userId` may also be a group's ID.
+   */
   setShare(recordId: string, userId: string, access: ShareAccess | null): void {
     const record = canonicalId(recordId);
+    const entry = record === undefined ? undefined : this.records.get(record);
+    if (record === undefined || !entry) throw new Error(`setShare: unknown record ${recordId}`);
+    if (this.dml.sharing.shareObjectOf(entry.object)) {
+      const who = canonicalId(userId);
+      const known = who !== undefined && (this.userById(who) !== undefined || this.records.get(who)?.object.name === 'Group');
+      if (!known) throw new Error(`setShare: unknown user or group ${userId}`);
+      const owner = typeof entry.record['OwnerId'] === 'string' ? entry.record['OwnerId'] : (this.definition.users[0]?.id ?? who);
+      this.dml.sharing.setManual(entry, who, access, owner);
+      return;
+    }
     const user = this.userById(userId);
-    if (record === undefined || !this.records.get(record)) throw new Error(`setShare: unknown record ${recordId}`);
     if (!user) throw new Error(`setShare: unknown user ${userId}`);
     let forRecord = this.shares.get(record);
     if (!forRecord) this.shares.set(record, (forRecord = new Map()));

@@ -1,9 +1,10 @@
 /**
  * Per-user access: object CRUD and FLS from the union of the profile and permission sets, and record access
- * from OWD, ownership, role hierarchy, manual shares, View All / Modify All and master-detail parents.
+ * from OWD, ownership, role hierarchy, share rows (to the user or a group they are in), View All / Modify All and
+ * master-detail parents. Share rows themselves (`X__Share`) follow their parent record (sharing.ts).
  * Every unknown name is denied (fail closed).
  */
-import { isSetupObject } from './standard-objects.ts';
+import { isReadOnlySetupObject, isSetupObject } from './standard-objects.ts';
 import type { OrgSchema } from './schema.ts';
 import type {
   FieldOperation,
@@ -112,8 +113,14 @@ export class OrgUserAccess implements UserAccess {
   objectPermission(objectName: string): ObjectPermission {
     const def = this.model.schema.object(objectName);
     if (!def) return NONE;
+    if (def.shareOf !== undefined) {
+      // No profile grants share objects: whoever reads the parent object may query its shares and try DML on them;
+      // whether a row may be written is decided per parent record (canRecord / canShare).
+      const parent = this.objectPermission(def.shareOf);
+      return { read: parent.read, create: parent.read, edit: parent.read, delete: parent.read, viewAll: parent.viewAll, modifyAll: parent.modifyAll };
+    }
     if (isSetupObject(def.name)) {
-      const all = this.modifyAllData;
+      const all = this.modifyAllData && !isReadOnlySetupObject(def.name);
       return { read: true, create: all, edit: all, delete: all, viewAll: true, modifyAll: all };
     }
     const granted = this.objectPerms.get(def.name.toLowerCase()) ?? NONE;
@@ -162,6 +169,7 @@ export class OrgUserAccess implements UserAccess {
     if (perm.modifyAll) return true;
     if (operation === 'read' && perm.viewAll) return true;
     if (isSetupObject(def.name)) return operation === 'read';
+    if (def.shareOf !== undefined) return this.canShareRow(def.shareOf, record, operation);
     if (def.sharingModel === 'ControlledByParent') return this.canParent(def.name, record, operation);
     if (!def.hasOwner) return true;
     const ownerId = record['OwnerId'];
@@ -175,6 +183,28 @@ export class OrgUserAccess implements UserAccess {
     if (share === 'All') return true;
     if (share === 'Edit') return operation !== 'delete';
     return share === 'Read' && operation === 'read';
+  }
+
+  /**
+   * Full access to a record, which sharing it needs: Modify All (on the object or Modify All Data), ownership, a role
+   * above the owner's, or an All share. Edit access alone is not enough.
+   */
+  canShare(objectName: string, record: SObjectRecord): boolean {
+    const def = this.model.schema.object(objectName);
+    if (!def || !this.canRecord(def.name, record, 'read')) return false;
+    if (this.objectPermission(def.name).modifyAll) return true;
+    if (!def.hasOwner) return false;
+    const ownerId = record['OwnerId'];
+    if (typeof ownerId === 'string' && (ownerId === this.user.id || this.isAboveOwner(ownerId))) return true;
+    return this.model.share(record.Id, this.user.id) === 'All';
+  }
+
+  /** A share row: readable with the parent record; written only with full access to it. */
+  private canShareRow(parentObject: string, row: SObjectRecord, operation: RecordOperation): boolean {
+    const parentId = row['ParentId'];
+    const parent = typeof parentId === 'string' ? this.model.store.get(parentId, { includeDeleted: true }) : undefined;
+    if (!parent) return false;
+    return operation === 'read' ? this.canRecord(parentObject, parent.record, 'read') : this.canShare(parentObject, parent.record);
   }
 
   /** Master-detail: reading a detail needs read on the master; changing it needs edit on the master. */

@@ -1,6 +1,7 @@
 /**
  * Materialises an org definition as records: Organization, roles, profiles, permission sets and assignments,
- * users (so they can be queried), then the seed's own records and shares, resolving `@ref` / `@user:key`.
+ * users (so they can be queried), groups and queues with their members, custom notification types, then the seed's
+ * own records and shares, resolving `@ref` / `@user:key` / `@group:DeveloperName`.
  */
 import type { DmlActor } from './dml-checks.ts';
 import type { DmlEngine } from './dml.ts';
@@ -25,6 +26,9 @@ interface Context {
   now: Date;
   access(userId: string): UserAccess;
 }
+
+/** Group IDs by lower-cased DeveloperName. */
+type GroupIds = Map<string, string>;
 
 function insertSetup(
   ctx: Context,
@@ -159,13 +163,86 @@ function populateSetup(ctx: Context, creatorId: string): void {
   ctx.dml.reserveIds('0Pa', assignments);
 }
 
-function resolveValue(ctx: Context, refs: Map<string, string>, value: unknown, where: string): unknown {
+/** Seed groups and queues (type Regular or Queue) and their members, users or nested groups. */
+function populateGroups(ctx: Context, creatorId: string): GroupIds {
+  const groups: GroupIds = new Map();
+  ctx.def.seed.groups.forEach((group, i) => {
+    const key = group.developerName.toLowerCase();
+    if (groups.has(key)) throw new SeedError(`groups[${i}]: duplicate group '${group.developerName}'`);
+    groups.set(key, makeId('00G', i + 1));
+  });
+  let members = 0;
+  ctx.def.seed.groups.forEach((group, i) => {
+    const id = groups.get(group.developerName.toLowerCase()) as string;
+    insertSetup(
+      ctx,
+      'Group',
+      id,
+      {
+        Name: group.name,
+        DeveloperName: group.developerName,
+        Type: group.type,
+        Email: group.email ?? null,
+        DoesSendEmailToMembers: false,
+        DoesIncludeBosses: group.type === 'Regular',
+        RelatedId: null,
+        OwnerId: creatorId,
+      },
+      creatorId,
+    );
+    const seen = new Set<string>();
+    group.members.forEach((member, j) => {
+      const where = `groups[${i}] (${group.developerName}).members[${j}]`;
+      const isUser = member.startsWith('@user:');
+      const memberId = isUser ? ctx.def.userKeys.get(member.slice('@user:'.length))?.id : groups.get(member.slice('@group:'.length).toLowerCase());
+      if (!memberId) throw new SeedError(`${where}: unknown ${isUser ? 'user' : 'group'} '${member}'`);
+      if (memberId === id) throw new SeedError(`${where}: a group cannot contain itself`);
+      if (seen.has(memberId)) throw new SeedError(`${where}: '${member}' is listed twice`);
+      seen.add(memberId);
+      insertSetup(ctx, 'GroupMember', makeId('011', ++members), { GroupId: id, UserOrGroupId: memberId }, creatorId);
+    });
+  });
+  ctx.dml.reserveIds('00G', groups.size);
+  ctx.dml.reserveIds('011', members);
+  return groups;
+}
+
+/** The package's custom notification types (`force-app/**\/notificationtypes`). */
+function populateNotificationTypes(ctx: Context, creatorId: string): void {
+  const types = ctx.def.notificationTypes ?? [];
+  types.forEach((type, i) => {
+    insertSetup(
+      ctx,
+      'CustomNotificationType',
+      makeId('0ML', i + 1),
+      {
+        DeveloperName: type.developerName,
+        MasterLabel: type.masterLabel,
+        CustomNotifTypeName: type.customNotifTypeName,
+        Description: type.description,
+        Desktop: type.desktop,
+        Mobile: type.mobile,
+        Language: 'en_US',
+        NamespacePrefix: null,
+      },
+      creatorId,
+    );
+  });
+  ctx.dml.reserveIds('0ML', types.length);
+}
+
+function resolveValue(ctx: Context, refs: Map<string, string>, value: unknown, where: string, groups: GroupIds = new Map()): unknown {
   if (typeof value !== 'string' || !value.startsWith('@')) return value;
   if (value.startsWith('@@')) return value.slice(1);
   if (value.startsWith('@user:')) {
     const user = ctx.def.userKeys.get(value.slice(6));
     if (!user) throw new SeedError(`${where}: unknown user '${value}'`);
     return user.id;
+  }
+  if (value.startsWith('@group:')) {
+    const id = groups.get(value.slice('@group:'.length).toLowerCase());
+    if (!id) throw new SeedError(`${where}: unknown group '${value}'`);
+    return id;
   }
   const id = refs.get(value.slice(1));
   if (!id) throw new SeedError(`${where}: unknown ref '${value}' (records must be defined before they are referenced)`);
@@ -176,6 +253,8 @@ function resolveValue(ctx: Context, refs: Map<string, string>, value: unknown, w
 export function populate(ctx: Context): PopulateResult {
   const owner = defaultOwner(ctx.def);
   populateSetup(ctx, owner.id);
+  const groups = populateGroups(ctx, owner.id);
+  populateNotificationTypes(ctx, owner.id);
   const refs = new Map<string, string>();
   for (const [objectName, records] of Object.entries(ctx.def.seed.records)) {
     if (!ctx.def.schema.object(objectName))
@@ -186,7 +265,7 @@ export function populate(ctx: Context): PopulateResult {
       if (ref !== undefined && (typeof ref !== 'string' || refs.has(ref)))
         throw new SeedError(`${where}: ref must be a unique string, got ${String(ref)}`);
       const values: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(fields)) values[k] = resolveValue(ctx, refs, v, `${where}.${k}`);
+      for (const [k, v] of Object.entries(fields)) values[k] = resolveValue(ctx, refs, v, `${where}.${k}`, groups);
       const creator = typeof values['OwnerId'] === 'string' ? values['OwnerId'] : owner.id;
       const actor: DmlActor = { access: ctx.access(creator), system: true };
       try {
@@ -198,10 +277,18 @@ export function populate(ctx: Context): PopulateResult {
       }
     });
   }
+  // Shares of records whose object has a share table become Manual share rows; other objects (standard ones, or
+  // Public Read/Write custom objects) keep a plain grant that only record access reads.
   const shares = new Map<string, Map<string, ShareAccess>>();
   ctx.def.seed.shares.forEach((s, i) => {
     const recordId = resolveValue(ctx, refs, s.record, `shares[${i}].record`) as string;
-    const userId = resolveValue(ctx, refs, s.user, `shares[${i}].user`) as string;
+    const userId = resolveValue(ctx, refs, s.user, `shares[${i}].user`, groups) as string;
+    const entry = ctx.store.get(recordId);
+    if (entry && ctx.dml.sharing.shareObjectOf(entry.object)) {
+      ctx.dml.sharing.setManual(entry, userId, s.access, owner.id);
+      return;
+    }
+    if (s.user.startsWith('@group:')) throw new SeedError(`shares[${i}]: ${entry?.object.name ?? 'the record'} has no share object, so it cannot be shared with a group`);
     let forRecord = shares.get(recordId);
     if (!forRecord) shares.set(recordId, (forRecord = new Map()));
     forRecord.set(userId, s.access);

@@ -107,6 +107,15 @@ const ConnectedAppSeed = z
     message: 'give exactly one of certificate (inline PEM) or certificateFile',
   });
 
+/** A public group or queue; members are `@user:key` or `@group:DeveloperName` (nested groups). */
+const GroupSeed = z.strictObject({
+  developerName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'letters, digits and _ only, starting with a letter'),
+  name: z.string().min(1).max(40),
+  type: z.enum(['Regular', 'Queue']).default('Regular'),
+  email: z.email().optional(),
+  members: z.array(z.string().regex(/^@(user|group):[\w-]+$/, 'use @user:key or @group:DeveloperName')).default([]),
+});
+
 const UserSeed = z.strictObject({
   key: z.string().regex(/^[\w-]+$/, 'letters, digits, _ and - only'),
   username: z.email(),
@@ -141,6 +150,8 @@ export const SeedSchema = z.strictObject({
   profiles: z.array(PermissionSetSeed).min(1, 'at least one profile is needed'),
   permissionSets: z.array(PermissionSetSeed).default([]),
   users: z.array(UserSeed).min(1, 'at least one user is needed'),
+  /** Public groups and queues (Group and GroupMember records). */
+  groups: z.array(GroupSeed).default([]),
   /** User key owning records that name no OwnerId; default: the first user with ModifyAllData, else the first user. */
   defaultOwner: z.string().optional(),
   objects: z.record(z.string().regex(/^\w+$/), ObjectSeed).default({}),
@@ -150,7 +161,8 @@ export const SeedSchema = z.strictObject({
     .array(
       z.strictObject({
         record: z.string().startsWith('@'),
-        user: z.string().startsWith('@user:'),
+        /** `@user:key`, or `@group:DeveloperName` to share with every member of a group or queue. */
+        user: z.string().regex(/^@(user|group):/, 'use @user:key or @group:DeveloperName'),
         access: z.enum(['Read', 'Edit', 'All']),
       }),
     )

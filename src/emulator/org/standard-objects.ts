@@ -14,11 +14,28 @@ export const SETUP_OBJECTS = new Set([
   'userrole',
   'permissionset',
   'permissionsetassignment',
+  'group',
+  'groupmember',
+  'customnotificationtype',
 ]);
+
+/**
+ * Setup objects the emulator serves read-only to everyone, whatever their permissions: groups and queues come from the
+ * seed, notification types from force-app. (Salesforce allows Group and GroupMember DML with Manage Users; here a
+ * write is refused like any object the user cannot write: INSUFFICIENT_ACCESS_OR_READONLY.)
+ */
+const READ_ONLY_SETUP_OBJECTS = new Set(['group', 'groupmember', 'customnotificationtype']);
 
 export function isSetupObject(name: string): boolean {
   return SETUP_OBJECTS.has(name.toLowerCase());
 }
+
+export function isReadOnlySetupObject(name: string): boolean {
+  return READ_ONLY_SETUP_OBJECTS.has(name.toLowerCase());
+}
+
+/** Group types a seed may create (Salesforce also has Role, Manager, Organization and territory groups). */
+export const SEED_GROUP_TYPES = ['Regular', 'Queue'] as const;
 
 function std(
   name: string,
@@ -108,6 +125,47 @@ export function standardObjects(): ObjectDef[] {
         label: 'Permission Set ID',
         childRelationshipName: 'Assignments',
       }),
+    ]),
+    std('Group', '00G', { owned: true, sharing: 'Read' }, [
+      text('Name', 40, { ...required, nameField: true }),
+      text('DeveloperName', 80, { label: 'Developer Name' }),
+      makeReference('RelatedId', ['User', 'UserRole'], { label: 'Related ID', relationshipName: 'Related' }),
+      makeField('Type', 'picklist', {
+        ...required,
+        restrictedPicklist: true,
+        picklistValues: picklistValues(['Regular', 'Queue', 'Role', 'RoleAndSubordinates', 'Manager', 'ManagerAndSubordinatesInternal', 'Organization']),
+      }),
+      makeField('Email', 'email'),
+      makeField('DoesSendEmailToMembers', 'boolean', { label: 'Send Email to Members' }),
+      makeField('DoesIncludeBosses', 'boolean', { label: 'Include Bosses' }),
+    ]),
+    {
+      // Like Salesforce: no audit fields but SystemModstamp.
+      name: 'GroupMember',
+      label: 'Group Member',
+      labelPlural: 'Group Members',
+      keyPrefix: '011',
+      custom: false,
+      kind: 'standard',
+      sharingModel: 'Read',
+      hasOwner: false,
+      fields: [
+        makeField('Id', 'id', { system: true, permissionable: false, nillable: false, label: 'Group Member ID' }),
+        makeReference('GroupId', ['Group'], { ...required, label: 'Group ID', childRelationshipName: 'GroupMembers' }),
+        makeReference('UserOrGroupId', ['Group', 'User'], { ...required, label: 'User/Group ID', relationshipName: null }),
+        makeField('SystemModstamp', 'datetime', { system: true, permissionable: false, nillable: false, label: 'System Modstamp' }),
+      ],
+      description: null,
+    },
+    std('CustomNotificationType', '0ML', { label: 'Custom Notification Type', owned: false, sharing: 'Read' }, [
+      text('DeveloperName', 80, { ...required, label: 'API Name' }),
+      text('MasterLabel', 80, { ...required, nameField: true, label: 'Master Label' }),
+      text('CustomNotifTypeName', 80, { ...required, label: 'Custom Notification Name' }),
+      makeField('Description', 'textarea', { length: 255 }),
+      makeField('Desktop', 'boolean'),
+      makeField('Mobile', 'boolean'),
+      text('Language', 40),
+      text('NamespacePrefix', 15, { label: 'Namespace Prefix' }),
     ]),
     std('Account', '001', { owned: true, sharing: 'ReadWrite' }, [
       text('Name', 255, { ...required, nameField: true, label: 'Account Name' }),

@@ -168,7 +168,8 @@ export function collectionsRoute(req: RestRequest, ctx: RestContext, parts: stri
     }
     const allOrNone = req.query.get('allOrNone') === 'true';
     return json(200, runAll(ctx, ids, allOrNone, (id) => {
-      const def = isWellFormedId(id) ? ctx.org.schema.objectForId(id) : undefined;
+      // The stored record knows its object: every share object's rows carry the same key prefix.
+      const def = isWellFormedId(id) ? (ctx.org.store.get(id, { includeDeleted: true })?.object ?? ctx.org.schema.objectForId(id)) : undefined;
       if (!def) throw new ApiError(400, 'MALFORMED_ID', `malformed id ${id}`, ['Id']);
       ctx.org.delete(ctx.access, def.name, id);
       return { id };

@@ -11,10 +11,9 @@ export function objectOf(ctx: RestContext, type: string): ObjectDef {
   return def;
 }
 
-/** 400 MALFORMED_ID unless `id` is a well-formed ID of this object. */
-export function checkId(ctx: RestContext, def: ObjectDef, id: string): void {
-  const owner = isWellFormedId(id) ? ctx.org.schema.objectForId(id) : undefined;
-  if (!owner || owner.name.toLowerCase() !== def.name.toLowerCase()) {
+/** 400 MALFORMED_ID unless `id` is a well-formed ID of this object (its key prefix; share objects all use 02c). */
+export function checkId(_ctx: RestContext, def: ObjectDef, id: string): void {
+  if (!isWellFormedId(id) || id.slice(0, 3) !== def.keyPrefix) {
     throw new ApiError(400, 'MALFORMED_ID', `${def.label} ID: id value of incorrect type: ${id}`, ['Id']);
   }
 }
