@@ -129,14 +129,20 @@ export class MemoryRecordStore implements RecordStore {
 
   private put(table: Table, object: ObjectDef, record: SObjectRecord): void {
     const previous = table.live.get(record.Id);
-    if (previous) this.index(table, previous, false);
-    if (record['IsDeleted'] === true) {
+    const live = record['IsDeleted'] !== true;
+    // An index whose value did not change keeps the record where it was, so index order stays creation order.
+    for (const index of table.indexes.values()) {
+      const same = previous !== undefined && live && previous[index.field.name] === record[index.field.name];
+      if (same) continue;
+      if (previous) indexOne(index, previous, false);
+      if (live) indexOne(index, record, true);
+    }
+    if (!live) {
       table.live.delete(record.Id);
       table.deleted.set(record.Id, record);
     } else {
       table.deleted.delete(record.Id);
       table.live.set(record.Id, record);
-      this.index(table, record, true);
     }
     table.liveCache = null;
     this.byId.set(record.Id, { object, record });

@@ -157,7 +157,10 @@ export class Sharing {
   }
 
   /** Live share rows of one parent record (insertion order). */
-  rowsOf(shareDef: ObjectDef, parentId: string): SObjectRecord[] {
+  rowsOf(shareDef: ObjectDef, parentId: string): readonly SObjectRecord[] {
+    // The store's incremental index when it has one: every record has an Owner row, so a per-table index rebuilt
+    // after each write would cost a scan of all share rows per created record.
+    if (this.env.store.children) return this.env.store.children(shareDef.name, 'ParentId', parentId);
     const table = this.env.store.all(shareDef.name);
     let index = this.byParent.get(table);
     if (!index) {

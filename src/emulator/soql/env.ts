@@ -107,6 +107,17 @@ export class Env {
   }
 
   /** Child records of `childObject` grouped by the lowercased 18-char value of `lookupField`. */
+  /**
+   * The child rows of one parent for a subquery: the store's incremental index when it has one (live rows only), else
+   * one scan of the child object per execution. A per-query scan made every turn's context query cost the whole
+   * step table, so long soak runs slowed quadratically.
+   */
+  childrenOf(childObject: string, lookupField: string, key: (id: string) => string, parentId: string): readonly SObjectRecord[] {
+    const store = this.ctx.store;
+    if (!this.includeDeleted && store.children) return store.children(childObject, lookupField, parentId);
+    return this.children(childObject, lookupField, key).get(key(parentId)) ?? [];
+  }
+
   children(childObject: string, lookupField: string, key: (id: string) => string): Map<string, SObjectRecord[]> {
     const cacheKey = `${childObject}\u0000${lookupField}`;
     let index = this.childIndexes.get(cacheKey);
