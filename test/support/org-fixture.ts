@@ -5,7 +5,7 @@
 import { parse as parseYaml } from 'yaml';
 import { createOrg, DEFAULT_SEED_PATH } from '../../src/emulator/org/org.ts';
 import type { Org } from '../../src/emulator/org/org.ts';
-import type { UserAccess } from '../../src/emulator/org/model.ts';
+import { ApiError, type UserAccess } from '../../src/emulator/org/model.ts';
 import type { SeedInput } from '../../src/emulator/org/seed.ts';
 
 export interface FixtureOptions {
@@ -68,4 +68,15 @@ export function minimalSeed(extra: Partial<SeedInput> = {}): SeedInput {
     },
     ...extra,
   };
+}
+
+/** Runs `fn` and returns the emulator's ApiError it throws (fails when it throws nothing or something else). */
+export function apiError(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected an ApiError');
 }

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, MultipleChoicesError } from '../../../../src/emulator/org/model.ts';
 import type { EventSink } from '../../../../src/emulator/org/model.ts';
-import { accessFor, buildOrg, lendingOrg, minimalSeed } from '../../../support/org-fixture.ts';
+import { accessFor, apiError, buildOrg, lendingOrg, minimalSeed } from '../../../support/org-fixture.ts';
 
 const APP = 'Loan_Application__c';
 const FIXED = new Date('2025-03-04T05:06:07.089Z');
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiError');
-}
 
 function expectError(
   fn: () => unknown,

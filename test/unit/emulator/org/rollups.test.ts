@@ -1,10 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../../../src/emulator/org/model.ts';
 import type { RecordStore, UserAccess } from '../../../../src/emulator/org/model.ts';
 import type { Org } from '../../../../src/emulator/org/org.ts';
 import type { SeedInput } from '../../../../src/emulator/org/seed.ts';
 import { executeQuery } from '../../../../src/emulator/soql/index.ts';
-import { accessFor, buildOrg, lendingOrg } from '../../../support/org-fixture.ts';
+import { accessFor, apiError, buildOrg, lendingOrg } from '../../../support/org-fixture.ts';
 
 /** Orders (Private) with lines (master-detail) and four roll-ups; `viewer` may read orders but not lines. */
 function rollupSeed(extra: Partial<SeedInput> = {}): SeedInput {
@@ -55,16 +54,6 @@ function rollupSeed(extra: Partial<SeedInput> = {}): SeedInput {
     },
     ...extra,
   };
-}
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiError');
 }
 
 const q = (org: Org, access: UserAccess, soql: string) => org.query(access, soql, { apiVersion: '62.0' }).records;
