@@ -1,9 +1,9 @@
 /**
  * Soak (npm run test:chaos): many turns through two scaled-mode workers with no faults, sampling each worker's heap,
  * RSS and open handles. Memory and handle counts must level off: the last quarter of the run may not grow past the
- * first quarter (after warm-up) by more than a small allowance. LOOM_CHAOS_SOAK_TURNS sets the length: the default
- * 10,000 takes about seven minutes on two cores; the issue's 20,000 takes about 25, because the emulator (not the worker)
- * slows as its tables grow, so it is a nightly setting (docs/security.md has the measured figures).
+ * first quarter (after warm-up) by more than a small allowance (heap as a full GC leaves it). LOOM_CHAOS_SOAK_TURNS sets
+ * the length: the default 10,000 takes about 2.5 minutes on two cores; the issue's 20,000 is a nightly setting
+ * (docs/security.md has the measured figures).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChaosCluster } from '../support/chaos/cluster.ts';

@@ -26,7 +26,7 @@ process.once('exit', () => {
 
 /** `env` extras go to the child's environment (never argv: process lists show argv, and worker args hold a key). */
 function forkTs(script: string, env: Record<string, string> = {}): ChildProcess {
-  const child = fork(fileURLToPath(new URL(script, CHILDREN)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
+  const child = fork(fileURLToPath(new URL(script, CHILDREN)), [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
   live.add(child);
   child.once('exit', () => live.delete(child));
   child.stderr?.on('data', () => undefined);
