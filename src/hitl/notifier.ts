@@ -26,6 +26,8 @@ export interface NotifyTarget {
  */
 export class Notifier {
   private typeId: Promise<string | null> | undefined;
+  /** Queue DeveloperName (lower case) → Group ID: a queue is looked up once per worker, not once per held action. */
+  private readonly queueIds = new Map<string, string>();
 
   constructor(
     private readonly integration: SalesforceClient,
@@ -73,14 +75,17 @@ export class Notifier {
     await this.integration.create('PendingHITLAction__Share', { ParentId: pendingId, UserOrGroupId: userOrGroupId, AccessLevel: 'Read', RowCause: 'Manual' });
   }
 
-  /** The Group ID of a queue (by DeveloperName), or the audit line saying why there is none. */
+  /** The Group ID of a queue (by DeveloperName), or the audit line saying why there is none. Found IDs are cached. */
   private async queue(queue: string): Promise<{ id: string } | { line: string }> {
+    const known = this.queueIds.get(queue.toLowerCase());
+    if (known) return { id: known };
     let id: string | undefined;
     const line = await this.attempt(`queue lookup (${queue})`, async () => {
       const { records } = await this.integration.query<{ Id: string }>(`SELECT Id FROM Group WHERE DeveloperName = '${queue}' AND Type = 'Queue'`);
       id = records[0]?.Id;
       if (!id) throw new LoomError(`no queue named ${queue}`, { category: 'Configuration' });
     });
+    if (id) this.queueIds.set(queue.toLowerCase(), id);
     return id ? { id } : { line };
   }
 

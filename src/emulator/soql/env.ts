@@ -17,7 +17,6 @@ export class Env {
   private readonly ranges = new Map<string, DateRange>();
   private readonly joins = new Map<number, Set<string>>();
   private readonly childIndexes = new Map<string, Map<string, SObjectRecord[]>>();
-  private readonly liveChildIndexes = new Map<string, Map<string, SObjectRecord[]>>();
   private readonly rollups = new Map<string, unknown>();
 
   constructor(readonly ctx: QueryContext) {
@@ -86,50 +85,36 @@ export class Env {
     return value;
   }
 
-  /** The store's index of children when it has one, else one scan of the child object per execution. */
+  /** Roll-ups count live children whatever the query: the store's index, else one scan of the live rows. */
   private liveChildren(childObject: string, lookupField: string, parentId: string): readonly SObjectRecord[] {
     const store = this.ctx.store;
     if (store.children) return store.children(childObject, lookupField, parentId);
-    const cacheKey = `${childObject}\u0000${lookupField}`.toLowerCase();
-    let index = this.liveChildIndexes.get(cacheKey);
-    if (!index) {
-      index = new Map();
-      for (const rec of store.all(childObject)) {
-        const value = rec[lookupField];
-        if (typeof value !== 'string' || value === '') continue;
-        const list = index.get(idKey(value));
-        if (list) list.push(rec);
-        else index.set(idKey(value), [rec]);
-      }
-      this.liveChildIndexes.set(cacheKey, index);
-    }
-    return index.get(idKey(parentId)) ?? [];
+    return this.grouped('live', () => store.all(childObject), childObject, lookupField).get(idKey(parentId)) ?? [];
   }
 
-  /** Child records of `childObject` grouped by the lowercased 18-char value of `lookupField`. */
   /**
    * The child rows of one parent for a subquery: the store's incremental index when it has one (live rows only), else
    * one scan of the child object per execution. A per-query scan made every turn's context query cost the whole
    * step table, so long soak runs slowed quadratically.
    */
-  childrenOf(childObject: string, lookupField: string, key: (id: string) => string, parentId: string): readonly SObjectRecord[] {
+  childrenOf(childObject: string, lookupField: string, parentId: string): readonly SObjectRecord[] {
     const store = this.ctx.store;
     if (!this.includeDeleted && store.children) return store.children(childObject, lookupField, parentId);
-    return this.children(childObject, lookupField, key).get(key(parentId)) ?? [];
+    return this.grouped('query', () => this.all(childObject), childObject, lookupField).get(idKey(parentId)) ?? [];
   }
 
-  children(childObject: string, lookupField: string, key: (id: string) => string): Map<string, SObjectRecord[]> {
-    const cacheKey = `${childObject}\u0000${lookupField}`;
+  /** `rows()` grouped by the 18-character key of `lookupField`, built once per execution and row source. */
+  private grouped(source: string, rows: () => readonly SObjectRecord[], childObject: string, lookupField: string): Map<string, SObjectRecord[]> {
+    const cacheKey = `${source}\u0000${childObject}\u0000${lookupField}`.toLowerCase();
     let index = this.childIndexes.get(cacheKey);
     if (!index) {
       index = new Map();
-      for (const rec of this.all(childObject)) {
-        const parentId = rec[lookupField];
-        if (typeof parentId !== 'string' || parentId === '') continue;
-        const k = key(parentId);
-        const list = index.get(k);
+      for (const rec of rows()) {
+        const value = rec[lookupField];
+        if (typeof value !== 'string' || value === '') continue;
+        const list = index.get(idKey(value));
         if (list) list.push(rec);
-        else index.set(k, [rec]);
+        else index.set(idKey(value), [rec]);
       }
       this.childIndexes.set(cacheKey, index);
     }

@@ -193,7 +193,7 @@ function compileChild(parent: Scope, sub: Subquery): (rec: SObjectRecord, env: E
   const rows = compileRows(scope, sub);
   const lookup = child.fields.find((f) => f.name.toLowerCase() === rel.field.toLowerCase())?.name ?? rel.field;
   return (parentRec, env) => {
-    const list = env.childrenOf(child.name, lookup, idKey, parentRec.Id);
+    const list = env.childrenOf(child.name, lookup, parentRec.Id);
     const records = runRows(rows, list, env).map((rec) => shape(rec, env));
     return records.length === 0 ? null : { totalSize: records.length, done: true, records };
   };

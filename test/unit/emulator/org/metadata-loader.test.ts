@@ -1,31 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPackageMetadata } from '../../../../src/emulator/org/metadata-loader.ts';
 import { DEFAULT_FORCE_APP_DIR } from '../../../../src/emulator/org/org.ts';
+import { metadataProjects, NS } from '../../../support/metadata-project.ts';
 
-const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
-const dirs: string[] = [];
-
-function project(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'loom-meta-'));
-  dirs.push(root);
-  for (const [file, body] of Object.entries(files)) {
-    const full = path.join(root, file);
-    mkdirSync(path.dirname(full), { recursive: true });
-    writeFileSync(full, `<?xml version="1.0" encoding="UTF-8"?>\n${body}`);
-  }
-  return root;
-}
+const project = metadataProjects('loom-meta-');
 
 const field = (obj: string, name: string, inner: string): Record<string, string> => ({
   [`main/objects/${obj}/fields/${name}.field-meta.xml`]: `<CustomField ${NS}><fullName>${name}</fullName>${inner}</CustomField>`,
 });
 
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('loadPackageMetadata', () => {
   it('reads objects, every supported field type and permission sets', () => {

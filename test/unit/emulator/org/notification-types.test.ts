@@ -1,28 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadNotificationTypes } from '../../../../src/emulator/org/notification-types.ts';
 import { DEFAULT_FORCE_APP_DIR } from '../../../../src/emulator/org/org.ts';
+import { metadataProjects, NS } from '../../../support/metadata-project.ts';
 import { buildOrg, minimalSeed } from '../../../support/org-fixture.ts';
 
-const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
-const dirs: string[] = [];
+const project = metadataProjects('loom-notiftype-');
 
-function project(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'loom-notiftype-'));
-  dirs.push(root);
-  for (const [file, body] of Object.entries(files)) {
-    const full = path.join(root, file);
-    mkdirSync(path.dirname(full), { recursive: true });
-    writeFileSync(full, `<?xml version="1.0" encoding="UTF-8"?>\n${body}`);
-  }
-  return root;
-}
-
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('custom notification types', () => {
   it('loads the package\'s types with their DeveloperName from the file name', () => {
