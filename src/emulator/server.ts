@@ -11,7 +11,7 @@ import { LocatorStore } from './http/rest/locators.ts';
 import { TokenStore } from './http/tokens.ts';
 import { createStreaming, serveCometd } from './streaming/index.ts';
 import { ApiUsage, DEFAULT_DAILY_API_LIMIT } from './http/usage.ts';
-import { startPubSub, type PubSubServer } from './pubsub/server.ts';
+import { startPubSub, type PubSubServer, type SubscribeStreamStats } from './pubsub/server.ts';
 import type { EventBus } from './streaming/event-bus.ts';
 
 /** The sample org every test and the demo start from. */
@@ -37,6 +37,8 @@ export interface EmulatorHandle {
   url: string;
   /** The Pub/Sub API (gRPC) endpoint on the same event bus, e.g. `http://127.0.0.1:41235`. */
   pubsubUrl: string;
+  /** The open Pub/Sub Subscribe streams: requested, delivered, waiting (flow-control tests). */
+  pubsubStreams(): SubscribeStreamStats[];
   org: OrgApi;
   admin: EmulatorAdmin;
   tokens: TokenStore;
@@ -116,6 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url: baseUrl,
     pubsubUrl: pubsub.url,
+    pubsubStreams: () => pubsub.streams(),
     org,
     admin,
     tokens,

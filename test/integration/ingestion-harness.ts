@@ -91,7 +91,7 @@ export function testEventApi(): 'cometd' | 'pubsub' {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const emulator = await startTestEmulator({ cometdTimeoutMs: 1_000 });
+  const emulator = await startTestEmulator({ cometdTimeoutMs: 1_000, pubsubKeepAliveMs: 1_000 });
   const { app, privateKeyPem } = devCredentials(emulator);
   const pool = new SessionPool({ loginUrl: emulator.url, clientId: app.consumerKey, privateKeyPem, logger: silentLogger() });
   const officer = await jsforceConnection(emulator, OFFICER);

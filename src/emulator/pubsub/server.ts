@@ -41,9 +41,24 @@ export interface PubSubDeps {
   keepAliveMs?: number;
 }
 
+/** One open Subscribe stream as the server sees it (tests of flow control read these). */
+export interface SubscribeStreamStats {
+  userId: string;
+  topic: string;
+  /** Sum of every FetchRequest's num_requested. */
+  requested: number;
+  delivered: number;
+  /** Requested and not yet delivered. */
+  pending: number;
+  /** Published and waiting for the subscriber to ask. */
+  waiting: number;
+  keepAlives: number;
+}
+
 export interface PubSubServer {
   /** `http://127.0.0.1:<port>`: what a client passes as its Pub/Sub endpoint. */
   url: string;
+  streams(): SubscribeStreamStats[];
   /** Ends every open Subscribe stream with UNAVAILABLE, as a server restart would. */
   dropStreams(): number;
   close(): Promise<void>;
@@ -75,6 +90,7 @@ interface Caller {
 interface OpenStream {
   caller: Caller;
   fail(failure: RpcFailure): void;
+  stats(): SubscribeStreamStats;
 }
 
 export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise<PubSubServer> {
@@ -185,6 +201,10 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
     let codec: EventCodec | undefined;
     let ended = false;
     let stream: OpenStream | undefined;
+    let topicName = '';
+    let requestedTotal = 0;
+    let delivered = 0;
+    let keepAlives = 0;
 
     const end = (failure?: RpcFailure): void => {
       if (ended) return;
@@ -211,10 +231,14 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
       if (ended || pending === 0 || buffered.length === 0) return;
       const batch = buffered.splice(0, pending);
       pending -= batch.length;
+      delivered += batch.length;
       write(batch);
     };
     const keepAlive = setInterval(() => {
-      if (!ended && unsubscribe && buffered.length === 0) write([]);
+      if (!ended && unsubscribe && (buffered.length === 0 || pending === 0)) {
+        keepAlives++;
+        write([]);
+      }
     }, keepAliveMs);
     keepAlive.unref();
 
@@ -254,7 +278,12 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
       try {
         const caller = stream?.caller ?? authenticate(call.metadata);
         if (!stream) {
-          stream = { caller, fail: end };
+          topicName = request.topic_name ?? '';
+          stream = {
+            caller,
+            fail: end,
+            stats: () => ({ userId: caller.userId, topic: topicName, requested: requestedTotal, delivered, pending, waiting: buffered.length, keepAlives }),
+          };
           streams.add(stream);
           first(request, caller);
         }
@@ -262,6 +291,7 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
         if (!Number.isInteger(requested) || requested <= 0) {
           throw new RpcFailure(grpc.status.INVALID_ARGUMENT, PubSubErrorCode.requestedEventsInvalid, 'The number of requested events must be greater than 0.');
         }
+        requestedTotal += requested;
         pending = Math.min(MAX_NUM_REQUESTED, pending + requested);
         flush();
       } catch (err) {
@@ -293,6 +323,7 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
   logger.info({ url }, 'Pub/Sub API listening');
   return {
     url,
+    streams: () => [...streams].map((stream) => stream.stats()),
     dropStreams() {
       const open = [...streams];
       for (const stream of open) stream.fail(new RpcFailure(grpc.status.UNAVAILABLE, 'sfdc.platform.eventbus.grpc.service.unavailable', 'The service is restarting'));
