@@ -24,6 +24,11 @@ export const ConfigSchema = z.object({
   LOOM_STATE_DIR: z.string().min(1).default('.loom'),
   LOOM_REPLAY_FROM: z.coerce.number().int().min(-2).default(-1),
   LOOM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** Which event API receives turns and decisions: CometD (Streaming API, the default) or the gRPC Pub/Sub API. */
+  LOOM_EVENT_API: z.enum(['cometd', 'pubsub']).default('cometd'),
+  LOOM_PUBSUB_URL: z.url().default('https://api.pubsub.salesforce.com:7443'),
+  /** Pub/Sub flow control: events delivered and not yet finished at most (default 2 × LOOM_CONCURRENCY). */
+  LOOM_PUBSUB_WINDOW: z.coerce.number().int().min(1).max(10_000).optional(),
   LOOM_TRUSTED_PUBLISHERS: csv,
   /** `AgentDeveloperName=service.user@org` pairs: the worker's half of the opt-in service identity. */
   LOOM_SERVICE_IDENTITIES: csv.pipe(

@@ -39,6 +39,9 @@ export const BenchFigures = z.strictObject({
     worker_cpu_ms_per_turn: figure,
     event_to_llm_p50_ms: figure,
     event_to_llm_p99_ms: figure,
+    pubsub_embedded_turns_per_sec: figure,
+    pubsub_event_to_llm_p50_ms: figure,
+    pubsub_event_to_llm_p99_ms: figure,
   }),
   memory: z.strictObject({ rss_mb_after_10k: figure, growth_pct_1k_to_10k: signedFigure, rss_mb_per_1k_pending: signedFigure }),
 });

@@ -54,7 +54,7 @@ async function latencies(cluster: Cluster, turns: number, progress: (detail: str
 
 export const throughputBenchmark: Benchmark<'throughput'> = {
   name: 'throughput',
-  title: 'End-to-end turns per second (publish → worker → zero-latency model → audit written), embedded and on Redis with 1 and 2 workers',
+  title: 'End-to-end turns per second (publish → worker → zero-latency model → audit written), embedded (CometD and Pub/Sub API) and on Redis with 1 and 2 workers',
   async run({ sizes, progress, logger }) {
     progress('embedded: starting emulator and worker processes');
     const embedded = await Cluster.start({ mode: 'embedded', concurrency: WORKER_CONCURRENCY, logger });
@@ -66,6 +66,18 @@ export const throughputBenchmark: Benchmark<'throughput'> = {
       latency = await latencies(embedded, Math.max(10, sizes.apiTurns * 5), progress);
     } finally {
       await embedded.close();
+    }
+    // The same embedded rounds and latency samples with the worker on the Pub/Sub API (gRPC) instead of CometD.
+    progress('embedded over Pub/Sub: starting emulator and worker processes');
+    const pubsub = await Cluster.start({ mode: 'embedded', concurrency: WORKER_CONCURRENCY, eventApi: 'pubsub', logger });
+    let pubsubRounds: Rounds;
+    let pubsubLatency: number[];
+    try {
+      await pubsub.addWorker();
+      pubsubRounds = await measure(pubsub, sizes, 'embedded over Pub/Sub', progress);
+      pubsubLatency = await latencies(pubsub, Math.max(10, sizes.apiTurns * 5), progress);
+    } finally {
+      await pubsub.close();
     }
     progress('scaled: starting emulator, redis-server and worker processes');
     const scaled = await Cluster.start({ mode: 'scaled', concurrency: WORKER_CONCURRENCY, logger });
@@ -99,6 +111,9 @@ export const throughputBenchmark: Benchmark<'throughput'> = {
         worker_cpu_ms_per_turn: round(embeddedRounds.cpuMsPerTurn, 2),
         event_to_llm_p50_ms: round(percentile(latency, 50), 2),
         event_to_llm_p99_ms: round(percentile(latency, 99), 2),
+        pubsub_embedded_turns_per_sec: round(pubsubRounds.turnsPerSec),
+        pubsub_event_to_llm_p50_ms: round(percentile(pubsubLatency, 50), 2),
+        pubsub_event_to_llm_p99_ms: round(percentile(pubsubLatency, 99), 2),
       },
       details: {
         turns_per_round: sizes.throughputTurns,
@@ -112,6 +127,7 @@ export const throughputBenchmark: Benchmark<'throughput'> = {
         slot_bound_2_turns_per_sec: round(boundTwo.turnsPerSec),
         slot_bound_scaling_2_vs_1: round(boundTwo.turnsPerSec / boundOne.turnsPerSec, 2),
         latency_samples: latency.length,
+        pubsub_worker_cpu_ms_per_turn: round(pubsubRounds.cpuMsPerTurn, 2),
         worker_concurrency: WORKER_CONCURRENCY,
       },
     };

@@ -118,6 +118,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         // A fresh key per run: held tool arguments are signed, and an approval runs exactly what was approved.
         LOOM_HITL_SIGNING_KEY: randomBytes(32).toString('hex'),
         LOOM_VAULT_KEY: vaultKey,
+        // LOOM_EVENT_API=pubsub plays the same story with turns arriving over the emulator's Pub/Sub API (gRPC).
+        ...(env.LOOM_EVENT_API ? { LOOM_EVENT_API: env.LOOM_EVENT_API, LOOM_PUBSUB_URL: emulator.pubsubUrl } : {}),
         ...llmEnv,
       },
       logger,
@@ -130,7 +132,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const agentId = await provisionLendingAgent(admin, real ? { adapter: 'OpenAICompatible', model: env.LOOM_LLM_MODEL ?? 'gpt-4o-mini' } : {});
 
     print.line(`${c.bold('Loom demo')} ${c.dim('— a governed AI agent on the emulated Salesforce org')} ${c.bold(emulator.org.orgName)}`);
-    print.line(c.dim(`  org ${emulator.org.orgId} at ${emulator.url} · worker: embedded mode, events over CometD · model: ${real ? `${env.LOOM_LLM_MODEL ?? 'gpt-4o-mini'} at ${env.LOOM_LLM_BASE_URL}` : 'scripted (no network, no keys)'}`));
+    print.line(c.dim(`  org ${emulator.org.orgId} at ${emulator.url} · worker: embedded mode, events over ${env.LOOM_EVENT_API === 'pubsub' ? 'the Pub/Sub API' : 'CometD'} · model: ${real ? `${env.LOOM_LLM_MODEL ?? 'gpt-4o-mini'} at ${env.LOOM_LLM_BASE_URL}` : 'scripted (no network, no keys)'}`));
 
     const users = new Map(emulator.org.users().map((user) => [user.username, user]));
     const who = (username: string): string => {

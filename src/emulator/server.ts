@@ -11,6 +11,8 @@ import { LocatorStore } from './http/rest/locators.ts';
 import { TokenStore } from './http/tokens.ts';
 import { createStreaming, serveCometd } from './streaming/index.ts';
 import { ApiUsage, DEFAULT_DAILY_API_LIMIT } from './http/usage.ts';
+import { startPubSub, type PubSubServer, type SubscribeStreamStats } from './pubsub/server.ts';
+import type { EventBus } from './streaming/event-bus.ts';
 
 /** The sample org every test and the demo start from. */
 export { DEFAULT_SEED_PATH };
@@ -25,12 +27,18 @@ export interface EmulatorOptions {
   cometdTimeoutMs?: number;
   /** Platform events the org may deliver per rolling 24 hours (default 10,000, a base allocation). */
   dailyDeliveryLimit?: number;
+  /** How often an idle Pub/Sub Subscribe stream gets an empty keepalive FetchResponse (Salesforce: within 270 s). */
+  pubsubKeepAliveMs?: number;
   logger?: Logger;
 }
 
 export interface EmulatorHandle {
   /** e.g. `http://127.0.0.1:41234`: login URL and instance URL at once. */
   url: string;
+  /** The Pub/Sub API (gRPC) endpoint on the same event bus, e.g. `http://127.0.0.1:41235`. */
+  pubsubUrl: string;
+  /** The open Pub/Sub Subscribe streams: requested, delivered, waiting (flow-control tests). */
+  pubsubStreams(): SubscribeStreamStats[];
   org: OrgApi;
   admin: EmulatorAdmin;
   tokens: TokenStore;
@@ -41,6 +49,9 @@ export interface EmulatorHandle {
 export interface StreamingMount {
   handler: CometdHandler;
   controls: StreamingControls;
+  bus: EventBus;
+  /** The Pub/Sub server on the same bus: its streams are evicted together with the CometD clients. */
+  attachPubSub(server: PubSubServer): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +91,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Mounted before listening: the org's event sink must exist before the first publish.
   const deliveries = options.dailyDeliveryLimit === undefined ? {} : { dailyDeliveryLimit: options.dailyDeliveryLimit };
   const streaming = mountStreaming({ org, tokens, clock, logger, ...timeout, ...deliveries });
+  const pubsub = await startPubSub({
+    org, tokens, bus: streaming.bus, logger,
+    ...(options.pubsubKeepAliveMs === undefined ? {} : { keepAliveMs: options.pubsubKeepAliveMs }),
+  }, options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
+  streaming.attachPubSub(pubsub);
   const admin = new EmulatorAdmin({
     org, tokens, usage, faults, clock, locators, seedApiLimit, seedSessionTimeoutSeconds, streaming: () => streaming.controls,
   });
@@ -101,12 +117,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closing: Promise<void> | undefined;
   return {
     url: baseUrl,
+    pubsubUrl: pubsub.url,
+    pubsubStreams: () => pubsub.streams(),
     org,
     admin,
     tokens,
     close: () => {
       closing ??= (async () => {
         await streaming.close();
+        await pubsub.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
@@ -130,10 +149,11 @@ function mountStreaming(deps: { org: OrgApi; tokens: TokenStore; clock: Clock; l
   deps.org.setEventSink(streaming.eventSink);
   deps.tokens.onRevoke(() => streaming.revalidateTokens());
   const hours = (h: number): number => h * 3600 * 1000;
+  let pubsub: PubSubServer | undefined;
   const controls: StreamingControls = {
     evictClients: (filter = {}) => {
       if (filter.userId === undefined) {
-        const count = streaming.clients().length;
+        const count = streaming.clients().length + (pubsub?.dropStreams() ?? 0);
         streaming.evictAll();
         return count;
       }
@@ -151,6 +171,10 @@ function mountStreaming(deps: { org: OrgApi; tokens: TokenStore; clock: Clock; l
   return {
     handler: (req, res, version) => serveCometd(streaming, req, res, version),
     controls,
+    bus: streaming.bus,
+    attachPubSub: (server) => {
+      pubsub = server;
+    },
     close: async () => streaming.close(),
   };
 }

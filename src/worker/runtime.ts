@@ -8,6 +8,7 @@ import type { ErrorStepWriter } from '../ingestion/error-step.ts';
 import { INGEST_CHANNELS } from '../ingestion/events.ts';
 import { Intake } from '../ingestion/intake.ts';
 import { IngestionMetrics, type IngestionSnapshot } from '../ingestion/metrics.ts';
+import { PubSubSubscriber } from '../ingestion/pubsub-subscriber.ts';
 import { CometdSubscriber, type StreamingSession } from '../ingestion/subscriber.ts';
 import type { Logger } from '../logger.ts';
 import { BullmqQueue } from '../queue/bullmq-queue.ts';
@@ -102,7 +103,7 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
   let redis: Redis | undefined;
   let leader: LeaderElection | undefined;
   let intake: Intake | undefined;
-  let subscriber: CometdSubscriber | undefined;
+  let subscriber: CometdSubscriber | PubSubSubscriber | undefined;
   let transitions: Promise<void> = Promise.resolve();
   let closing: Promise<void> | undefined;
 
@@ -156,17 +157,24 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     });
     intake = current;
     const positions = await current.startPositions(INGEST_CHANNELS);
-    subscriber = new CometdSubscriber({
-      channels: INGEST_CHANNELS,
-      apiVersion: config.SF_API_VERSION,
-      session: options.session,
-      positions,
-      onEvent: (channel, data) => current.accept(channel, data),
-      logger,
-      metrics,
-      retrySeconds: tuning.fayeRetrySeconds,
-      restartBaseMs: tuning.restartBaseMs,
-    });
+    const common = { channels: INGEST_CHANNELS, session: options.session, positions, logger, metrics, restartBaseMs: tuning.restartBaseMs };
+    if (config.LOOM_EVENT_API === 'pubsub') {
+      // Pull flow control: never more delivered-and-unfinished events than the window (free worker slots).
+      const window = config.LOOM_PUBSUB_WINDOW ?? config.LOOM_CONCURRENCY * 2;
+      subscriber = new PubSubSubscriber({
+        ...common,
+        endpoint: config.LOOM_PUBSUB_URL,
+        capacity: () => window - current.outstanding(),
+        onEvent: (channel, data) => current.accept(channel, data),
+      });
+    } else {
+      subscriber = new CometdSubscriber({
+        ...common,
+        apiVersion: config.SF_API_VERSION,
+        onEvent: (channel, data) => current.accept(channel, data),
+        retrySeconds: tuning.fayeRetrySeconds,
+      });
+    }
     await subscriber.start();
   }
 

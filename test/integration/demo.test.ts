@@ -7,11 +7,15 @@ import { STORY, UNDERWRITER } from '../../src/demo/story.ts';
 import { DEFAULT_SEED_PATH } from '../../src/emulator/server.ts';
 import { type FakeLlmServer, openAiCompletion, startFakeOpenAiServer } from '../support/fake-openai-server.ts';
 
+/** The CometD run's output, which the Pub/Sub run below must match line for line. */
+let cometdText = '';
+
 describe('loom demo', () => {
   let text = '';
   let code: number;
   beforeAll(async () => {
     code = await runDemo({ out: { write: (chunk: string) => (text += chunk) }, env: {} });
+    cometdText = text;
   });
 
   it('tells the story and exits 0 without network or keys', () => {
@@ -208,5 +212,24 @@ describe('loom demo with a real OpenAI-compatible model (LOOM_LLM_BASE_URL + LOO
     } finally {
       await refusing.close();
     }
+  });
+});
+
+describe('loom demo over the Pub/Sub API', () => {
+  /** The story's spoken lines (who says what), without IDs, timestamps and endpoint details. */
+  const conversation = (text: string): string[] =>
+    (text.split('Audit trail: ExecutionStep__c rows read back')[0] ?? '')
+      .split('\n')
+      .filter((line) => /^[▸◂]|^\s+(agent|tool|held|decided)/.test(line))
+      .map((line) => line.replace(/\b[a-zA-Z0-9]{15,18}\b/g, '<id>').replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/g, '<time>'));
+
+  it('plays the same story with turns and decisions arriving over gRPC', async () => {
+    const cometd = cometdText;
+    let pubsub = '';
+    expect(await runDemo({ out: { write: (chunk: string) => (pubsub += chunk) }, env: { LOOM_EVENT_API: 'pubsub' } }), pubsub).toBe(0);
+    expect(pubsub).toMatch(/events over the Pub\/Sub API/);
+    expect(cometd).toMatch(/events over CometD/);
+    expect(conversation(pubsub).length).toBeGreaterThan(10);
+    expect(conversation(pubsub)).toEqual(conversation(cometd));
   });
 });

@@ -18,7 +18,14 @@ const pool = new SessionPool({
   logger: silentLogger(),
 });
 const runtime = createWorkerRuntime({
-  config: loadConfig({ REDIS_URL: args.redisUrl, LOOM_QUEUE_PREFIX: args.prefix, LOOM_CONCURRENCY: '1', SF_API_VERSION: '62.0' }),
+  config: loadConfig({
+    REDIS_URL: args.redisUrl,
+    LOOM_QUEUE_PREFIX: args.prefix,
+    LOOM_CONCURRENCY: '1',
+    SF_API_VERSION: '62.0',
+    LOOM_EVENT_API: process.env.LOOM_TEST_EVENT_API === 'pubsub' ? 'pubsub' : 'cometd',
+    LOOM_PUBSUB_URL: args.pubsubUrl,
+  }),
   logger: silentLogger(),
   handler: {
     async handle(job) {

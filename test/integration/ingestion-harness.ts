@@ -82,8 +82,16 @@ export interface Harness {
 
 let counter = 0;
 
+/**
+ * The event API the worker runtimes of this test process use: `cometd` unless the test file set
+ * `LOOM_TEST_EVENT_API=pubsub` (the `.pubsub.test.ts` twins run the same suites over the Pub/Sub API).
+ */
+export function testEventApi(): 'cometd' | 'pubsub' {
+  return process.env.LOOM_TEST_EVENT_API === 'pubsub' ? 'pubsub' : 'cometd';
+}
+
 export async function startHarness(): Promise<Harness> {
-  const emulator = await startTestEmulator({ cometdTimeoutMs: 1_000 });
+  const emulator = await startTestEmulator({ cometdTimeoutMs: 1_000, pubsubKeepAliveMs: 1_000 });
   const { app, privateKeyPem } = devCredentials(emulator);
   const pool = new SessionPool({ loginUrl: emulator.url, clientId: app.consumerKey, privateKeyPem, logger: silentLogger() });
   const officer = await jsforceConnection(emulator, OFFICER);
@@ -106,7 +114,8 @@ export async function startHarness(): Promise<Harness> {
       return uuid;
     },
     config(env = {}) {
-      return loadConfig({ LOOM_STATE_DIR: stateDir, SF_API_VERSION: '62.0', LOOM_CONCURRENCY: '4', ...env });
+      const api = testEventApi();
+      return loadConfig({ LOOM_STATE_DIR: stateDir, SF_API_VERSION: '62.0', LOOM_CONCURRENCY: '4', LOOM_EVENT_API: api, LOOM_PUBSUB_URL: emulator.pubsubUrl, ...env });
     },
     runtime({ handler, env, tuning, logger, ...rest }) {
       const runtime = createWorkerRuntime({

@@ -100,7 +100,7 @@ describe('scaled ingestion', () => {
     const outFile = join(h.stateDir, `${prefix}.out`);
     const { app, privateKeyFile } = devCredentials(h.emulator);
     const script = fileURLToPath(new URL('./ingestion-child-worker.ts', import.meta.url));
-    const args = JSON.stringify({ emulatorUrl: h.emulator.url, clientId: app.consumerKey, privateKeyFile, redisUrl: redis.url, prefix, outFile });
+    const args = JSON.stringify({ emulatorUrl: h.emulator.url, pubsubUrl: h.emulator.pubsubUrl, clientId: app.consumerKey, privateKeyFile, redisUrl: redis.url, prefix, outFile });
     const child = spawn(process.execPath, ['--import', 'tsx', script, args], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     let output = '';

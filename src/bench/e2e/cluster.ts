@@ -43,6 +43,8 @@ export interface ClusterOptions {
   workerExecArgv?: string[];
   /** Delay before each scripted model answer (default 0): makes the worker's job slots, not CPU, the bottleneck. */
   modelLatencyMs?: number;
+  /** The event API the workers subscribe with (default CometD). */
+  eventApi?: 'cometd' | 'pubsub';
 }
 
 /**
@@ -97,6 +99,8 @@ export class Cluster {
       LOOM_CONCURRENCY: String(this.options.concurrency),
       LOOM_LOG_LEVEL: 'error',
       LOOM_REPLAY_FROM: '-1',
+      LOOM_EVENT_API: this.options.eventApi ?? 'cometd',
+      LOOM_PUBSUB_URL: this.ready.pubsubUrl,
       LOOM_LLM_ADAPTER: 'scripted',
       LOOM_BENCH_MODEL_LATENCY_MS: String(this.options.modelLatencyMs ?? 0),
       // Each cluster signs its own pending actions; the demo's approver takes the held updates.

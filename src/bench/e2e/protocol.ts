@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const EmulatorReady = z.strictObject({
   type: z.literal('emulator-ready'),
   url: z.url(),
+  pubsubUrl: z.url(),
   consumerKey: z.string().min(1),
   privateKeyPem: z.string().min(1),
 });

@@ -153,6 +153,7 @@ export class ChaosCluster {
       index,
       seed: this.options.seed * 1000 + this.spawns,
       url: this.emulator.url,
+      pubsubUrl: this.emulator.pubsubUrl,
       consumerKey: this.emulator.consumerKey,
       privateKeyPem: this.emulator.privateKeyPem,
       redisUrl: this.redis.url,

@@ -4,6 +4,8 @@ export interface WorkerArgs {
   index: number;
   seed: number;
   url: string;
+  /** The emulator's Pub/Sub API endpoint (used when LOOM_TEST_EVENT_API=pubsub). */
+  pubsubUrl: string;
   consumerKey: string;
   privateKeyPem: string;
   redisUrl: string;
@@ -19,6 +21,7 @@ export interface WorkerArgs {
 export interface EmulatorReady {
   type: 'ready';
   url: string;
+  pubsubUrl: string;
   consumerKey: string;
   privateKeyPem: string;
   lendingAgentId: string;

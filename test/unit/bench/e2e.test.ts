@@ -21,6 +21,9 @@ describe('end-to-end benchmarks (smoke sizes)', () => {
       expect(value).toBeGreaterThan(0);
     }
     expect(throughput.event_to_llm_p99_ms).toBeGreaterThanOrEqual(throughput.event_to_llm_p50_ms);
+    // The same figures with the worker on the Pub/Sub API, measured in the same run.
+    expect(throughput.pubsub_embedded_turns_per_sec).toBeGreaterThan(0);
+    expect(throughput.pubsub_event_to_llm_p99_ms).toBeGreaterThanOrEqual(throughput.pubsub_event_to_llm_p50_ms);
     expect(memory.rss_mb_after_10k).toBeGreaterThan(10);
     expect(report.meta.details.memory?.last_reading_turns).toBe(8);
   }, 180_000);

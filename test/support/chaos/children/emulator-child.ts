@@ -35,7 +35,7 @@ process.on('message', (message: { type?: string; id?: number; keys?: string[] })
   );
   process.send?.({ type: 'unanswered-result', id: message.id, missing: message.keys.filter((key) => !answered.has(key)) });
 });
-process.send?.({ type: 'ready', url: handle.url, consumerKey: app.consumerKey, privateKeyPem: key.pem, lendingAgentId, chaosAgentId: agent.id });
+process.send?.({ type: 'ready', url: handle.url, pubsubUrl: handle.pubsubUrl, consumerKey: app.consumerKey, privateKeyPem: key.pem, lendingAgentId, chaosAgentId: agent.id });
 const stop = (): void => void handle.close().finally(() => process.exit(0));
 process.on('disconnect', stop);
 process.on('SIGTERM', stop);

@@ -71,6 +71,8 @@ const worker = createWorkerRuntime({
     LOOM_JOB_BACKOFF_MS: '100',
     LOOM_ALLOCATION_PAUSE_MS: '1000',
     LOOM_REPLAY_FROM: '-2',
+    LOOM_EVENT_API: process.env.LOOM_TEST_EVENT_API === 'pubsub' ? 'pubsub' : 'cometd',
+    LOOM_PUBSUB_URL: args.pubsubUrl,
   }),
   logger,
   handler: runtime.turnHandler,
