@@ -71,7 +71,7 @@ describe('c-loom-execution-storyboard', () => {
         await settle();
         expect($$(element, '[data-id="raw"]')).toHaveLength(2);
 
-        const restricted = { ...BOARD, showsRawDetails: false, items: BOARD.items.map(({ toolArguments, toolResult, content, ...rest }) => rest) };
+        const restricted = { ...BOARD, showsRawDetails: false, items: BOARD.items.map(({ toolArguments: _arguments, toolResult: _result, content: _content, ...rest }) => rest) };
         getStoryboard.mockResolvedValue(restricted);
         $(element, 'lightning-button-icon[data-id="refresh"]').click();
         await settle();
