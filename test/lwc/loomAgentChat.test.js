@@ -316,6 +316,30 @@ describe('c-loom-agent-chat', () => {
         expect(unsubscribe).toHaveBeenCalledWith({ channel: '/event/AgentTurnResult__e' }, expect.any(Function));
     });
 
+    it('reopened while a turn is still running, it shows the typing state and answers when the result of that turn arrives', async () => {
+        getConversation.mockResolvedValue(
+            conversation({ executionId: EXECUTION_ID, status: 'Processing', currentTurnIdentifier: 'turn-7', messages: [{ id: 'm1', role: 'User', content: 'Still there?', turnIdentifier: 'turn-7' }] })
+        );
+        const element = mount();
+        await settle();
+        expect($(element, '[data-id="typing"]')).not.toBeNull();
+
+        getConversation.mockResolvedValue(
+            conversation({
+                executionId: EXECUTION_ID,
+                status: 'Completed',
+                messages: [
+                    { id: 'm1', role: 'User', content: 'Still there?', turnIdentifier: 'turn-7' },
+                    { id: 'm2', role: 'Assistant', content: 'Yes.', turnIdentifier: 'turn-7' }
+                ]
+            })
+        );
+        deliver(result(EXECUTION_ID));
+        await settle();
+        expect($(element, '[data-id="typing"]')).toBeNull();
+        expect($(element, '[data-id="live"]').textContent).toBe('New answer from the agent: Yes.');
+    });
+
     it('sends with Enter but not with Shift+Enter', async () => {
         const element = mount();
         await settle();

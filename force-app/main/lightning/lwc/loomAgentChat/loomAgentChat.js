@@ -292,6 +292,12 @@ export default class LoomAgentChat extends LightningElement {
             this.executionStatus = conversation.status;
             this.messages = conversation.messages || [];
             this.heldActions = conversation.heldActions || [];
+            // Reopened while a turn is still running (another tab, a reload): wait for its result too.
+            if (this.state === 'idle' && !this.pendingTurn && BUSY.has(conversation.status) && conversation.currentTurnIdentifier) {
+                this.pendingTurn = conversation.currentTurnIdentifier;
+                this.wait();
+                return false;
+            }
             const answered = this.isAnswered(conversation);
             if (answered && (this.state === 'waiting' || this.state === 'timeout')) {
                 this.stopTimer();
