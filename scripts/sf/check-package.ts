@@ -1,11 +1,12 @@
 /**
  * Runs every package check outside vitest and prints the findings: metadata XML, Apex/meta pairs, one test class per
- * class, SDR conversion, the Salesforce Apex parser, inline SOQL fields, PMD and apex-ls. Exit 1 on any finding.
+ * class, Lightning cross-references, SDR conversion, the Salesforce Apex parser, inline SOQL fields, PMD and apex-ls. Exit 1 on any finding.
  * Run: npm run check:package
  */
 import { fileURLToPath } from 'node:url';
 import { checkApexTestClasses, findApexFiles, parseApex, runApexLs, runPmd } from './checks/apex-tools.ts';
 import { checkInlineSoql } from './checks/inline-soql.ts';
+import { checkLightning } from './checks/lightning-checks.ts';
 import { checkApexMetaPairs, checkXmlWellFormed, convertWithSdr } from './checks/metadata-checks.ts';
 import { formatIssue, type CheckIssue } from './checks/types.ts';
 import { readForceAppMetadata } from './lib/metadata.ts';
@@ -15,7 +16,7 @@ const forceApp = `${repoRoot}force-app`;
 
 async function main(): Promise<void> {
   const files = findApexFiles(forceApp);
-  const issues: CheckIssue[] = [...checkXmlWellFormed(forceApp), ...checkApexMetaPairs(forceApp), ...checkApexTestClasses(forceApp)];
+  const issues: CheckIssue[] = [...checkXmlWellFormed(forceApp), ...checkApexMetaPairs(forceApp), ...checkApexTestClasses(forceApp), ...checkLightning(forceApp)];
   const conversion = await convertWithSdr(forceApp);
   console.log(`SDR: ${conversion.components.length} components converted`);
   issues.push(...(await parseApex(files)), ...checkInlineSoql(files, readForceAppMetadata(forceApp)));

@@ -44,7 +44,7 @@ export class Notifier {
       if ('id' in queue) shareWith = queue.id;
       else lines.push(queue.line);
     }
-    if (shareWith) lines.push(await this.attempt('manual share (PendingHITLAction__Share)', () => this.share(target.pendingId, shareWith)));
+    if (shareWith) lines.push(await this.attempt('manual share (PendingHITLAction__Share)', () => this.share(target.pendingId, shareWith, target.executionId)));
     const recipients = target.recipientIds.length > 0 ? target.recipientIds : shareWith ? [shareWith] : [];
     if (routing.notify.includes('customNotification')) lines.push(await this.attempt('custom notification', () => this.custom({ ...target, recipientIds: recipients })));
     if (routing.notify.includes('approvalProcess')) {
@@ -70,9 +70,14 @@ export class Notifier {
     }
   }
 
-  /** A user or a group (a queue: its members get the access). */
-  private async share(pendingId: string, userOrGroupId: string): Promise<void> {
+  /**
+   * A user or a group (a queue: its members get the access). The execution is shared too, so the approver can read
+   * the steps and decisions (Controlled by Parent) of what they are asked to decide; the worker's Modify All on
+   * AgentExecution__c is what allows a manual share of a record it does not own.
+   */
+  private async share(pendingId: string, userOrGroupId: string, executionId: string): Promise<void> {
     await this.integration.create('PendingHITLAction__Share', { ParentId: pendingId, UserOrGroupId: userOrGroupId, AccessLevel: 'Read', RowCause: 'Manual' });
+    await this.integration.create('AgentExecution__Share', { ParentId: executionId, UserOrGroupId: userOrGroupId, AccessLevel: 'Read', RowCause: 'Manual' });
   }
 
   /** The Group ID of a queue (by DeveloperName), or the audit line saying why there is none. Found IDs are cached. */

@@ -24,6 +24,7 @@ const CASES: Record<string, { tool: string; amount: number }> = {
   'case-user-approve': { tool: 'update_application', amount: 8100 },
   'case-user-reject': { tool: 'update_application', amount: 8200 },
   'case-queue': { tool: 'update_queued', amount: 8300 },
+  'case-execution-share': { tool: 'update_application', amount: 8400 },
 };
 
 const SCRIPT: ScriptedScript = {
@@ -174,5 +175,28 @@ describe('routing to a queue', () => {
     expect((await application()).Amount__c).toBe(8300);
     expect((await pendingOf(harness, executionId))[0]).toMatchObject({ Status__c: 'Approved', ResolvedBy__c: ids.approver });
     expect(notificationsFor(pending.Id).at(-1)).toMatchObject({ title: 'update_queued: approved', recipientIds: [ids.officer] });
+  });
+});
+
+describe('what the approver can read', () => {
+  it('shares the execution with the approver too, so they read the steps of what they are asked to approve; others still cannot', async () => {
+    const { executionId } = await held('case-execution-share');
+    const read = async (username: string) => {
+      const client = harness.clientFor(username);
+      return {
+        executions: (await client.query(`SELECT Id FROM AgentExecution__c WHERE Id = '${executionId}'`)).totalSize,
+        steps: (await client.query(`SELECT Id FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}'`)).totalSize,
+        decisions: (await client.query(`SELECT Id FROM AgentDecisionStep__c WHERE AgentExecution__c = '${executionId}'`)).totalSize,
+      };
+    };
+    const approver = await read(USERS.approver);
+    expect(approver.executions).toBe(1);
+    expect(approver.steps).toBeGreaterThan(0);
+    expect(approver.decisions).toBeGreaterThan(0);
+    expect(await read(USERS.officer2)).toEqual({ executions: 0, steps: 0, decisions: 0 });
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<{ UserOrGroupId: string; AccessLevel: string }>(`SELECT UserOrGroupId, AccessLevel FROM AgentExecution__Share WHERE ParentId = '${executionId}' AND RowCause = 'Manual'`);
+    expect(records).toEqual([expect.objectContaining({ UserOrGroupId: ids.approver, AccessLevel: 'Read' })]);
   });
 });

@@ -38,6 +38,15 @@ const EXPECTED_TOP_LEVEL = [
   'CustomObject:ExecutionStep__c', 'CustomObject:InteractionMessage__c', 'CustomObject:InteractionSession__c', 'CustomObject:LLMConfiguration__c',
   'CustomObject:PendingHITLAction__c',
   'PermissionSet:Loom_Admin', 'PermissionSet:Loom_Approver', 'PermissionSet:Loom_User', 'PermissionSet:Loom_Worker',
+  // The Lightning experience (force-app/main/lightning).
+  'ApexClass:LoomApprovalInboxController', 'ApexClass:LoomApprovalInboxController_Tests', 'ApexClass:LoomChatController',
+  'ApexClass:LoomChatController_Tests', 'ApexClass:LoomStoryboardController', 'ApexClass:LoomStoryboardController_Tests',
+  'CustomApplication:Loom', 'CustomLabels:CustomLabels',
+  'CustomTab:AIAgentDefinition__c', 'CustomTab:AgentExecution__c', 'CustomTab:InteractionSession__c', 'CustomTab:Loom_Home', 'CustomTab:PendingHITLAction__c',
+  'FlexiPage:Loom_Execution_Record_Page', 'FlexiPage:Loom_Home', 'FlexiPage:Loom_UtilityBar',
+  'Layout:AgentExecution__c-Agent Execution Layout', 'Layout:PendingHITLAction__c-Pending HITL Action Layout',
+  'LightningComponentBundle:loomAgentChat', 'LightningComponentBundle:loomApprovalInbox', 'LightningComponentBundle:loomExecutionStoryboard',
+  'LightningComponentBundle:loomFormat', 'QuickAction:PendingHITLAction__c.Loom_Decide',
 ];
 
 describe('sfdx project and Metadata API conversion', () => {
@@ -48,7 +57,7 @@ describe('sfdx project and Metadata API conversion', () => {
 
   it('source-deploy-retrieve resolves and converts all of force-app with the expected components', async () => {
     const result = await convertWithSdr(FORCE_APP);
-    const topLevel = result.components.filter((c) => !c.startsWith('CustomField:') && !c.startsWith('ListView:'));
+    const topLevel = result.components.filter((c) => !c.startsWith('CustomField:') && !c.startsWith('ListView:') && !c.startsWith('CustomLabel:'));
     expect(topLevel.filter((c) => !/^(Report|ReportType|ReportFolder|Dashboard|DashboardFolder):/.test(c)).sort()).toEqual([...EXPECTED_TOP_LEVEL].sort());
     const fieldCount = objects.reduce((n, o) => n + o.fields.length, 0);
     expect(result.components.filter((c) => c.startsWith('CustomField:'))).toHaveLength(fieldCount);
