@@ -109,7 +109,9 @@ export class AccessGuard {
    */
   async mayRun(userId: string, agentId: string, userClient: SalesforceClient): Promise<{ ok: boolean; reason?: string }> {
     const permission = await this.permissions.check(userId, userClient, LOOM_PERMISSIONS.startTurns);
-    if (!permission.held) return { ok: false, reason: `The requesting user may not start agent turns: ${permission.reason ?? 'no Loom_StartAgentTurns'}.` };
+    if (!permission.held) {
+      return { ok: false, reason: `The requesting user may not start agent turns: ${permission.reason ?? 'no Loom_StartAgentTurns'} (the Loom_User permission set grants it).` };
+    }
     const key = `${userId.slice(0, 15)}|${agentId.slice(0, 15)}`;
     const cached = this.checks.get(key);
     if (cached && this.now() - cached.at < this.ttlMs) return cached;
