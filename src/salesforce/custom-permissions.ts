@@ -29,7 +29,9 @@ export interface PermissionCheck {
 /**
  * Custom permissions evaluated by the org in the user's OWN context: one GET of LoomPermissionsResource with the
  * user's JWT session answers every package permission at once. That works for a least-privilege integration user
- * (PermissionSetAssignment needs View Setup and Configuration since Summer '20) and for permission set groups.
+ * (PermissionSetAssignment needs View Setup and Configuration since Summer '20: "Special Access Rules" in
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionsetassignment.htm)
+ * and for permission set groups, whose assignments never name the included permission sets.
  * Answers are cached per user for `ttlMs`, so a user costs at most one API call per window, whatever they do.
  * Fails closed: any answer other than a well-formed one about this very user means "not held"; an outage (retryable)
  * is rethrown so the job is retried rather than refused.

@@ -23,7 +23,9 @@ interface ApexRestResource {
 }
 
 /**
- * LoomPermissionsResource (`/loom/v1/permissions`): `FeatureManagement.checkPermission` for the CALLING user, for the
+ * LoomPermissionsResource (`/loom/v1/permissions`): `FeatureManagement.checkPermission` ("whether a custom permission is
+ * enabled" for the context user, https://developer.salesforce.com/docs/atlas.en-us.apexref.meta/apexref/apex_class_System_FeatureManagement.htm;
+ * enabled by the profile, a permission set or a permission set group) for the CALLING user, for the
  * package's own custom permissions only. `?names=A,B` narrows the answer; a name outside the package is refused, so
  * the resource cannot be used to probe an org's other permissions.
  */
