@@ -2,6 +2,7 @@ import type { Benchmark } from './context.ts';
 import { Cluster, type TurnTiming } from './e2e/cluster.ts';
 import type { Scenario } from './e2e/script.ts';
 import { round } from './stats.ts';
+import { PERMISSIONS_PATH } from '../salesforce/custom-permissions.ts';
 
 /** Records the turn's final write creates besides steps and decisions: outbound message, execution update, result event. */
 const OTHER_RECORDS = 3;
@@ -63,7 +64,10 @@ export const apiCallsBenchmark: Benchmark<'api_calls_per_turn'> = {
         split[`${scenario}_context_reads`] = perTurnOf(counted.filter((entry) => !asOfficer(entry) && entry.method === 'GET').length);
         split[`${scenario}_audit_writes`] = perTurnOf(counted.filter((entry) => !asOfficer(entry) && entry.method !== 'GET').length);
         // The officer's startTurn composite is the publish, not the worker's; tool calls run with the officer's session.
-        split[`${scenario}_tool_calls`] = perTurnOf(counted.filter((entry) => asOfficer(entry) && entry.method === 'GET').length);
+        // The custom-permission check (class 7) also runs with the officer's session: at most one per user per 60 s.
+        const accessCheck = (entry: { path: string }): boolean => entry.path === PERMISSIONS_PATH;
+        split[`${scenario}_tool_calls`] = perTurnOf(counted.filter((entry) => asOfficer(entry) && entry.method === 'GET' && !accessCheck(entry)).length);
+        split[`${scenario}_access_checks`] = perTurnOf(counted.filter(accessCheck).length);
       }
       const [after] = await cluster.stats();
       const configLoads = (after?.registryLoads ?? 0) - (before?.registryLoads ?? 0);

@@ -1,9 +1,9 @@
 import { ConfigError, LoomError } from '../errors.ts';
+import { LOOM_PERMISSIONS, type CustomPermissions } from '../salesforce/custom-permissions.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import type { PendingRow } from './pending-record.ts';
 import { routingFor, sameId, type UserDirectory, type UserFacts } from './routing.ts';
 
-export const APPROVER_PERMISSION_SET = 'Loom_Approver';
 
 const RECORD_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
@@ -22,6 +22,8 @@ export async function refusalFor(input: {
   args: Record<string, unknown>;
   users: UserDirectory;
   clientFor: (username: string) => SalesforceClient;
+  /** Answers Loom_DecidePendingActions as the decider, with the decider's own session (what Apex checks too). */
+  permissions: CustomPermissions;
   defaultApprover?: string | undefined;
 }): Promise<string | null> {
   const { row, decider } = input;
@@ -44,9 +46,8 @@ export async function refusalFor(input: {
     if (error instanceof ConfigError) return `Approval routing is misconfigured: ${error.message}`;
     throw error;
   }
-  if (!(await input.users.holdsPermissionSet(decider.id, APPROVER_PERMISSION_SET))) {
-    return `${decider.username} does not hold the ${APPROVER_PERMISSION_SET} permission set.`;
-  }
+  const approver = await input.permissions.check(decider.id, input.clientFor(decider.username), LOOM_PERMISSIONS.decide);
+  if (!approver.held) return `${decider.username} may not approve or reject actions: ${approver.reason ?? `no ${LOOM_PERMISSIONS.decide}`} (Loom_Approver grants it).`;
   if (sameId(decider.id, row.RequestingUser__c) && !routing.allowSelfApproval) return `${decider.username} requested this action and cannot approve or reject it.`;
   if (row.Approver__c) {
     if (!sameId(decider.id, row.Approver__c)) return `This action is assigned to another approver; ${decider.username} is not them.`;

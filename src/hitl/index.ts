@@ -3,6 +3,7 @@ import type { JobHandler } from '../runtime/jobs.ts';
 import type { HitlGate } from '../runtime/ports.ts';
 import type { Prelude, TurnHandlerDeps, TurnResumer, TurnSetup } from '../runtime/turn-handler.ts';
 import type { ApiMeter } from '../salesforce/api-meter.ts';
+import { CustomPermissions } from '../salesforce/custom-permissions.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import { createDecisionHandler } from './decision-handler.ts';
 import { createHitlGate, type HitlServices } from './gate.ts';
@@ -30,6 +31,8 @@ export interface HitlDeps {
   clientFor: (username: string) => SalesforceClient;
   logger: Logger;
   meter: ApiMeter;
+  /** Shared with the turn handler (one permission call per user per cache window); a private cache when absent. */
+  permissions?: CustomPermissions;
 }
 
 export interface Hitl {
@@ -44,6 +47,7 @@ export interface Hitl {
 /** Human-in-the-loop for a worker: the gate for turns, the chat-confirmation hook and the decision/sweep handler. */
 export function createHitl(deps: HitlDeps, options: HitlOptions): Hitl {
   const now = options.now ?? (() => new Date());
+  const permissions = deps.permissions ?? new CustomPermissions();
   const services: HitlServices = {
     integration: deps.integration,
     signer: new ArgumentSigner(options.signingKey),
@@ -55,6 +59,6 @@ export function createHitl(deps: HitlDeps, options: HitlOptions): Hitl {
   return {
     gateFor: (turn): HitlGate => createHitlGate(services, turn),
     beforeLoop: confirmationByMessage(services),
-    decisionHandler: (turns) => createDecisionHandler({ ...services, clientFor: deps.clientFor, resumer: turns, meter: deps.meter }),
+    decisionHandler: (turns) => createDecisionHandler({ ...services, clientFor: deps.clientFor, resumer: turns, meter: deps.meter, permissions }),
   };
 }

@@ -5,6 +5,7 @@ import { loadTurnContext } from '../runtime/turn-context.ts';
 import type { TurnResumer } from '../runtime/turn-handler.ts';
 import type { ToolDefinition } from '../runtime/ports.ts';
 import { validateArguments } from '../runtime/tools/toolbox.ts';
+import type { CustomPermissions } from '../salesforce/custom-permissions.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import { deliverHeld, nextSequenceOf, parseArgs, signedAction, verifiedArgs, waiting, type HeldOutcome } from './continuation.ts';
 import { refusalFor } from './decider.ts';
@@ -16,6 +17,8 @@ import { canonicalJson } from './signature.ts';
 export interface DecisionServices extends HitlServices {
   clientFor: (username: string) => SalesforceClient;
   resumer: TurnResumer;
+  /** Custom permission answers (Loom_DecidePendingActions), asked as the decider; shared with the turn handler. */
+  permissions: CustomPermissions;
 }
 
 export type DecisionKind = 'Confirm' | 'Approve' | 'Reject' | 'Decline' | 'Run' | 'Expire';
@@ -77,7 +80,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   const stored = verifiedArgs(services.signer, row);
   if (decision !== 'Expire') {
     const workerId = await services.integration.userId();
-    const denied = await refusalFor({ row, decision, decider, workerId, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, users, clientFor: services.clientFor, defaultApprover: services.defaultApprover });
+    const denied = await refusalFor({ row, decision, decider, workerId, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, users, clientFor: services.clientFor, permissions: services.permissions, defaultApprover: services.defaultApprover });
     if (denied) {
       log.warn({ deciderId: request.deciderId, reason: denied }, 'security: decision by a user who may not make it; refused');
       await note(`Security: ${decision} by ${who} refused: ${denied}`, { isError: true, category: 'SecurityViolation' });

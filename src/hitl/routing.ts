@@ -6,7 +6,7 @@ import type { SalesforceClient } from '../salesforce/rest-client.ts';
  * Who approves a capability's actions and how they hear about it: `BackendConfiguration__c.approval`, e.g.
  * `{"approval": {"approverUsername": "approver@lending.test"}}`, `{"approval": {"queue": "Loan_Approvers"}}` or
  * `{"approval": {"role": "Lending_Manager"}}`. Without one, the worker's default approver (LOOM_HITL_DEFAULT_APPROVER)
- * applies; without either, any Loom_Approver holder who can read the record may decide.
+ * applies; without either, any holder of the Loom_DecidePendingActions custom permission (Loom_Approver) who can read the record may decide.
  */
 export const ApprovalRouting = z.strictObject({
   approverUsername: z.string().min(3).max(80).regex(/^[^\s'"\\]+@[^\s'"\\]+$/, 'a Salesforce username').optional(),
@@ -76,11 +76,6 @@ export class UserDirectory {
     const user = records[0];
     if (!user) return null;
     return { id: user.Id, username: user.Username, name: user.Name ?? user.Username, active: user.IsActive, roleName: user.UserRole?.DeveloperName ?? user.UserRole?.Name ?? null };
-  }
-
-  async holdsPermissionSet(userId: string, name: string): Promise<boolean> {
-    const { records } = await this.integration.query(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${userId}' AND PermissionSet.Name = '${name}'`);
-    return records.length > 0;
   }
 
   /** Queue membership; an org (or emulator) without Group/GroupMember answers "not a member" (fail closed). */

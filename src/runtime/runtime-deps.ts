@@ -11,6 +11,7 @@ import type { SideEffectLedger } from './side-effect-ledger.ts';
 import type { GateDecision, HitlGate } from './ports.ts';
 import { createTurnHandler, type TurnHandlerDeps, type TurnResumer } from './turn-handler.ts';
 import { createHitl, type HitlOptions } from '../hitl/index.ts';
+import { CustomPermissions } from '../salesforce/custom-permissions.ts';
 
 export interface RuntimeOptions {
   loginUrl: string;
@@ -77,12 +78,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   const integration = clientFor(options.integrationUsername);
   const provider = options.provider;
-  const hitl = options.hitl ? createHitl({ integration, clientFor, logger: options.logger, meter }, options.hitl) : null;
+  // One cache of custom permission answers for turns and decisions: at most one call per user per window.
+  const permissions = new CustomPermissions();
+  const hitl = options.hitl ? createHitl({ integration, clientFor, logger: options.logger, meter, permissions }, options.hitl) : null;
   const turnHandler = createTurnHandler({
     logger: options.logger,
     meter,
     integration,
     clientFor,
+    permissions,
     providerFor: typeof provider === 'function' ? provider : () => provider,
     vault: options.vault,
     gateFor: options.gateFor ?? hitl?.gateFor ?? (() => refuseGatedTools),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PermanentError } from '../errors.ts';
+import { CustomPermissions, LOOM_PERMISSIONS } from '../salesforce/custom-permissions.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import type { StepRow } from './history.ts';
 
@@ -72,7 +73,11 @@ export async function loadTurnContext(
   return { execution, message: message ? { id: message.Id, content: message.Content__c ?? '' } : null, steps };
 }
 
-/** User facts that gate a turn, cached briefly: Loom_User holders only, and only agents the user can see. */
+/**
+ * User facts that gate a turn, cached briefly: holders of the Loom_StartAgentTurns custom permission only (asked of
+ * the org with the user's own session, so groups count and the worker needs no View Setup), and only agents the user
+ * can see.
+ */
 export class AccessGuard {
   private readonly usernames = new Map<string, string>();
   private readonly checks = new Map<string, { ok: boolean; reason?: string; at: number }>();
@@ -81,6 +86,7 @@ export class AccessGuard {
     private readonly integration: SalesforceClient,
     private readonly ttlMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
+    private readonly permissions: CustomPermissions = new CustomPermissions(),
   ) {}
 
   /** Username of an active user (JWT `sub`), read as the integration user. */
@@ -97,21 +103,24 @@ export class AccessGuard {
     return user.Username;
   }
 
-  /** The user must hold Loom_User and be able to read the agent definition with their own session. */
+  /**
+   * The user must hold Loom_StartAgentTurns (re-asked at most once per user per permission cache window) and be able
+   * to read the active agent definition with their own session (cached per user and agent for `ttlMs`).
+   */
   async mayRun(userId: string, agentId: string, userClient: SalesforceClient): Promise<{ ok: boolean; reason?: string }> {
+    const permission = await this.permissions.check(userId, userClient, LOOM_PERMISSIONS.startTurns);
+    if (!permission.held) {
+      return { ok: false, reason: `The requesting user may not start agent turns: ${permission.reason ?? 'no Loom_StartAgentTurns'} (the Loom_User permission set grants it).` };
+    }
     const key = `${userId.slice(0, 15)}|${agentId.slice(0, 15)}`;
     const cached = this.checks.get(key);
     if (cached && this.now() - cached.at < this.ttlMs) return cached;
-    const result = await this.check(userId, agentId, userClient);
+    const result = await this.check(agentId, userClient);
     this.checks.set(key, { ...result, at: this.now() });
     return result;
   }
 
-  private async check(userId: string, agentId: string, userClient: SalesforceClient): Promise<{ ok: boolean; reason?: string }> {
-    const grants = await this.integration.query(
-      `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${userId}' AND PermissionSet.Name = 'Loom_User'`,
-    );
-    if (grants.records.length === 0) return { ok: false, reason: 'The requesting user does not hold the Loom_User permission set.' };
+  private async check(agentId: string, userClient: SalesforceClient): Promise<{ ok: boolean; reason?: string }> {
     const visible = await userClient.query(`SELECT Id, IsActive__c FROM AIAgentDefinition__c WHERE Id = '${agentId}'`).catch((error: unknown) => {
       if ((error as { retryable?: boolean }).retryable) throw error;
       return { totalSize: 0, records: [] };

@@ -13,6 +13,7 @@ import { TurnJob, type JobHandler, type JobOutcome, type LoomJob } from './jobs.
 import type { HitlGate, ToolDefinition, ToolGate, TurnTrust } from './ports.ts';
 import type { ToolHistory } from './tool-call.ts';
 import { AccessGuard, loadTurnContext, type TurnContext } from './turn-context.ts';
+import type { CustomPermissions } from '../salesforce/custom-permissions.ts';
 import { LedgeredExecutor, MemorySideEffectLedger, type SideEffectLedger } from './side-effect-ledger.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 import { createTurnTrust } from './turn-trust.ts';
@@ -48,6 +49,8 @@ export interface TurnHandlerDeps {
   tools?: ToolSettings;
   /** How often a long turn re-reads its execution to stop early once a newer turn exists (default 10 s; the final write is guarded regardless). */
   staleCheckMs?: number;
+  /** Custom permission answers, shared with the decision handler so each user costs one call per cache window. */
+  permissions?: CustomPermissions;
 }
 
 /** What one turn wrote in its final composite call. */
@@ -103,7 +106,7 @@ const TERMINAL = new Set(['AgentResponse']);
 export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResumer {
   const registry = deps.registry ?? new AgentRegistry(deps.integration);
   const describes = deps.describes ?? new DescribeCache();
-  const guard = new AccessGuard(deps.integration);
+  const guard = new AccessGuard(deps.integration, undefined, undefined, deps.permissions);
   const ledger = deps.ledger ?? new MemorySideEffectLedger();
 
   return {

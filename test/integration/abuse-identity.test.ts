@@ -10,6 +10,7 @@ import { TurnJob } from '../../src/runtime/jobs.ts';
 import { jsforceConnection } from '../support/emulator.ts';
 import { lastSeq, requestsSince, startAbuseKit, tokenOwners, USERS, type AbuseKit } from '../support/chaos/abuse-kit.ts';
 import { answersOf, createHarness, READ_APPLICATIONS } from '../support/runtime.ts';
+import { PERMISSIONS_PATH } from '../../src/salesforce/custom-permissions.ts';
 
 let kit: AbuseKit;
 const signal = () => new AbortController().signal;
@@ -44,7 +45,8 @@ function jobFor(executionId: string, messageId: string, turnId: string, publishe
 /** Users whose tokens made requests after `from`, other than the worker and the admin the test reads the audit as. */
 function businessUsersSince(from: number): Set<string> {
   const skip = new Set([kit.userId(USERS.worker), kit.userId(USERS.admin)]);
-  return new Set(requestsSince(kit.emulator, from).map((entry) => entry.userId).filter((id) => !skip.has(id)));
+  // The custom-permission check is asked as the user by design (class 7); it reads no business data.
+  return new Set(requestsSince(kit.emulator, from).filter((entry) => entry.path !== PERMISSIONS_PATH).map((entry) => entry.userId).filter((id) => !skip.has(id)));
 }
 
 describe('identity abuse', () => {
@@ -81,6 +83,9 @@ describe('identity abuse', () => {
     expect(outcome.status).toBe('refused');
     expect(String((await kit.steps(executionId))[0]?.Content__c)).toMatch(/Loom_User/);
     expect(businessUsersSince(from)).toEqual(new Set());
+    // Their token asked only whether they may start turns, and the org refused (no Loom permission set, no class access).
+    const asNobody = requestsSince(kit.emulator, from).filter((entry) => entry.userId === kit.userId(USERS.nobody));
+    expect(asNobody.map((entry) => [entry.method, entry.path, entry.status])).toEqual([['GET', PERMISSIONS_PATH, 403]]);
   });
 
   it('refuses a user who cannot see the agent (private sharing) and a user whose login the org refuses', async () => {

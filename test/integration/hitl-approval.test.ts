@@ -197,7 +197,7 @@ describe('Approval mode', () => {
     const errors = (await stepsOf(harness, started.executionId)).filter((step) => step.IsError__c === true).map((step) => String(step.Content__c));
     expect(errors).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/Security: Approve by Oscar Peer .* does not hold the Loom_Approver/),
+        expect.stringMatching(/Security: Approve by Oscar Peer .* may not approve or reject actions: the user does not have the Loom_DecidePendingActions custom permission/),
         expect.stringMatching(/Security: Approve by Olive Officer/),
         expect.stringMatching(/Confirm by Olive Officer .* refused: the action waits for an approver/),
         expect.stringMatching(/Security: Reject by Uma Underwriter/),

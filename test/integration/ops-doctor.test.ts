@@ -85,8 +85,7 @@ describe('loom doctor', () => {
       'JWT login as the integration user (worker@lending.test)',
       'JWT login as a sample user (officer@lending.test)',
       'Loom package objects and events',
-      'Permission set Loom_Worker assigned to worker@lending.test',
-      'Permission set Loom_User assigned to officer@lending.test',
+      'Custom permission Loom_StartAgentTurns for officer@lending.test',
       'Event subscription (/event/AgentTurnRequest__e, /event/AgentHITLDecision__e)',
       'Redis reachable',
       'LLM endpoint reachable',
@@ -123,12 +122,10 @@ describe('loom doctor', () => {
     // Without Loom_Worker the integration user also cannot see the Loom events or subscribe to them; every fix says so.
     expect(failed(checks)).toEqual([
       'Loom package objects and events',
-      'Permission set Loom_Worker assigned to admin@lending.test',
-      'Permission set Loom_User assigned to nobody@lending.test',
+      'Custom permission Loom_StartAgentTurns for nobody@lending.test',
       'Event subscription (/event/AgentTurnRequest__e, /event/AgentHITLDecision__e)',
     ]);
-    expect(byName(checks, /Loom_Worker/).fix).toMatch(/sf org assign permset --name Loom_Worker --on-behalf-of admin@lending.test/);
-    expect(byName(checks, /Loom_User/).fix).toMatch(/--name Loom_User --on-behalf-of nobody@lending.test/);
+    expect(byName(checks, /Loom_StartAgentTurns/).fix).toMatch(/--name Loom_User --on-behalf-of nobody@lending.test/);
     for (const name of [/package objects/, /Event subscription/]) expect(byName(checks, name).fix).toMatch(/Loom_Worker/);
   });
 

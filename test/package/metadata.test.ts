@@ -30,9 +30,10 @@ const EXPECTED_TOP_LEVEL = [
   'ApexClass:AgentHITLService', 'ApexClass:AgentHITLService_Tests', 'ApexClass:AgentTurnService', 'ApexClass:AgentTurnService_Tests',
   'ApexClass:AgentWorkerClient', 'ApexClass:AgentWorkerClient_Tests', 'ApexClass:DecidePendingActionAction', 'ApexClass:DecidePendingActionAction_Tests',
   'ApexClass:LoomEventPublisher', 'ApexClass:LoomEventPublisher_Tests', 'ApexClass:LoomException', 'ApexClass:LoomException_Tests', 'ApexClass:LoomQueuedHttpMock',
+  'ApexClass:LoomPermissionsResource', 'ApexClass:LoomPermissionsResource_Tests',
   'ApexClass:LoomSettings', 'ApexClass:LoomSettings_Tests', 'ApexClass:LoomTestDataFactory', 'ApexClass:RunAgentTurnSyncAction',
   'ApexClass:RunAgentTurnSyncAction_Tests', 'ApexClass:StartAgentTurnAction', 'ApexClass:StartAgentTurnAction_Tests',
-  'CustomNotificationType:Loom_Pending_Action', 'CustomPermission:Loom_DecidePendingActions',
+  'CustomNotificationType:Loom_Pending_Action', 'CustomPermission:Loom_DecidePendingActions', 'CustomPermission:Loom_StartAgentTurns',
   'CustomObject:AIAgentDefinition__c', 'CustomObject:AIAgentFrameworkSettings__c', 'CustomObject:AgentCapability__c', 'CustomObject:AgentDecisionStep__c',
   'CustomObject:AgentExecution__c', 'CustomObject:AgentHITLDecision__e', 'CustomObject:AgentTurnRequest__e', 'CustomObject:AgentTurnResult__e',
   'CustomObject:ExecutionStep__c', 'CustomObject:InteractionMessage__c', 'CustomObject:InteractionSession__c', 'CustomObject:LLMConfiguration__c',
@@ -222,6 +223,25 @@ describe('permission sets', () => {
       LLMConfiguration__c: '- R - - - -',
       PendingHITLAction__c: 'C R E D VA MA',
     });
+  });
+
+  // Who may start turns and who may decide is a custom permission, never a permission set name: the worker asks
+  // LoomPermissionsResource as the user (docs/security.md, class 7), so every set that grants one also grants the class.
+  it('custom permission and Apex class access snapshot of every permission set', () => {
+    const grants = (name: string) => ({ customPermissions: [...(permset(name).customPermissions ?? [])].sort(), apexClasses: [...(permset(name).apexClasses ?? [])].sort() });
+    expect(pkg.customPermissions.sort()).toEqual(['Loom_DecidePendingActions', 'Loom_StartAgentTurns']);
+    expect(grants('Loom_User')).toEqual({
+      customPermissions: ['Loom_StartAgentTurns'],
+      apexClasses: ['AgentHITLService', 'AgentTurnService', 'DecidePendingActionAction', 'LoomChatController', 'LoomPermissionsResource', 'LoomStoryboardController', 'RunAgentTurnSyncAction', 'StartAgentTurnAction'],
+    });
+    expect(grants('Loom_Approver')).toEqual({
+      customPermissions: ['Loom_DecidePendingActions'],
+      apexClasses: ['AgentHITLService', 'DecidePendingActionAction', 'LoomApprovalInboxController', 'LoomPermissionsResource', 'LoomStoryboardController'],
+    });
+    expect(grants('Loom_Worker').customPermissions).toEqual([]);
+    expect(grants('Loom_Admin').customPermissions).toEqual([]);
+    // The least-privilege worker never needs View Setup: it no longer reads PermissionSetAssignment.
+    expect(permset('Loom_Worker').userPermissions).not.toContain('ViewSetup');
   });
 
   it('no permission set grants edit on a roll-up summary field (Salesforce calculates them; FLS can only make them readable)', () => {

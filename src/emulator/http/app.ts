@@ -5,6 +5,7 @@ import { ApiError } from '../org/model.ts';
 import type { OrgApi } from '../org/model.ts';
 import type { EmulatorAdmin } from './admin.ts';
 import { ADMIN_PREFIX, adminRoute } from './admin-routes.ts';
+import { dispatchApexRest } from './apex-rest.ts';
 import { parseForm, parseJsonBody, readBody } from './body.ts';
 import type { Clock } from './clock.ts';
 import type { Faults } from './faults.ts';
@@ -151,6 +152,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
 
   const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);
   if (data && Number(data[1]) >= 20) return rest(req, res, deps, { method, url, raw, origin, log, version: data[1] ?? '', rest: data[2] ?? '' });
+  if (path.startsWith('/services/apexrest/')) {
+    const apexPath = path.slice('/services/apexrest'.length);
+    return rest(req, res, deps, { method, url, raw, origin, log, version: DEFAULT_API_VERSION, rest: apexPath, apex: true });
+  }
 
   return send(res, errorResult(404, 'NOT_FOUND', 'The requested resource does not exist'));
 }
@@ -159,7 +164,7 @@ async function rest(
   req: IncomingMessage,
   res: ServerResponse,
   deps: HttpDeps,
-  r: { method: string; url: URL; raw: Buffer; origin: string; log: LogState; version: string; rest: string },
+  r: { method: string; url: URL; raw: Buffer; origin: string; log: LogState; version: string; rest: string; apex?: boolean },
 ): Promise<void> {
   const limitHeader = (): Record<string, string> => ({ 'Sforce-Limit-Info': deps.usage.header() });
   const token = bearerToken(req);
@@ -195,6 +200,10 @@ async function rest(
     extraLimits: deps.extraLimits,
     now: () => deps.clock.now(),
   };
+  if (r.apex) {
+    // Apex REST counts against the API allocation like any REST call (consumed above).
+    return send(res, dispatchApexRest({ method: r.method, path: r.rest, query: r.url.searchParams, org: deps.org, userId: resolved.userId }), limitHeader());
+  }
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
   const isHead = r.method === 'HEAD';
   const result = dispatchRest({ method: isHead ? 'GET' : r.method, path: r.rest, query: r.url.searchParams, headers, body }, ctx);

@@ -13,6 +13,7 @@ import {
   CustomObjectXml,
   GlobalValueSetXml,
   MetadataError,
+  CustomPermissionXml,
   PermissionSetXml,
   readMetadata,
 } from './metadata-xml.ts';
@@ -24,6 +25,8 @@ export interface PackageMetadata {
   /** Custom fields the package adds to standard objects. */
   fieldExtensions: Array<{ objectName: string; fields: FieldDef[] }>;
   permissionSets: PermissionSetDef[];
+  /** Custom permissions the package defines (API names); permission sets may only enable these or the seed's. */
+  customPermissions: string[];
 }
 
 const SHARING: Record<string, SharingModel> = {
@@ -237,12 +240,26 @@ function loadPermissionSet(file: string): PermissionSetDef {
     objects,
     fields,
     userPermissions: xml.userPermissions.filter((p) => p.enabled !== false).map((p) => p.name),
+    customPermissions: xml.customPermissions.filter((p) => p.enabled !== false).map((p) => p.name),
+    apexClasses: xml.classAccesses.filter((c) => c.enabled !== false).map((c) => c.apexClass),
   };
+}
+
+/** The package's custom permissions (`customPermissions/*.customPermission-meta.xml`), by API name. */
+function loadCustomPermissionNames(root: string): string[] {
+  const names: string[] = [];
+  for (const dir of findDirs(root, 'customPermissions')) {
+    for (const file of filesEnding(dir, '.customPermission-meta.xml')) {
+      readMetadata(file, 'CustomPermission', CustomPermissionXml);
+      names.push(path.basename(file).replace('.customPermission-meta.xml', ''));
+    }
+  }
+  return names;
 }
 
 /** Reads every object, field and permission set under `root`; a missing root yields empty metadata. */
 export function loadPackageMetadata(root: string): PackageMetadata {
-  const result: PackageMetadata = { objects: [], fieldExtensions: [], permissionSets: [] };
+  const result: PackageMetadata = { objects: [], fieldExtensions: [], permissionSets: [], customPermissions: [] };
   if (!existsSync(root)) return result;
   const valueSets = loadGlobalValueSets(root);
   const rollups: RollupFiles = new Map();
@@ -273,6 +290,13 @@ export function loadPackageMetadata(root: string): PackageMetadata {
   }
   for (const dir of findDirs(root, 'permissionsets')) {
     for (const file of filesEnding(dir, '.permissionset-meta.xml')) result.permissionSets.push(loadPermissionSet(file));
+  }
+  result.customPermissions = loadCustomPermissionNames(root);
+  const known = new Set(result.customPermissions.map((n) => n.toLowerCase()));
+  for (const set of result.permissionSets) {
+    const unknown = (set.customPermissions ?? []).filter((n) => !known.has(n.toLowerCase()));
+    // A real deploy fails the same way: a permission set cannot enable a custom permission the org does not have.
+    if (unknown.length > 0) throw new MetadataError(`permissionsets/${set.name}`, `unknown custom permission ${unknown.join(', ')}`);
   }
   return result;
 }

@@ -89,8 +89,12 @@ export const PermissionSetXml = z.looseObject({
   userPermissions: z.array(EnabledNameXml).default([]),
   customSettingAccesses: z.array(EnabledNameXml).default([]),
   customMetadataTypeAccesses: z.array(EnabledNameXml).default([]),
+  customPermissions: z.array(EnabledNameXml).default([]),
+  classAccesses: z.array(z.looseObject({ apexClass: str, enabled: bool.optional() })).default([]),
 });
 export type PermissionSetXml = z.infer<typeof PermissionSetXml>;
+
+export const CustomPermissionXml = z.looseObject({ label: str.optional(), description: str.optional(), isLicensed: bool.optional() });
 
 export const GlobalValueSetXml = z.looseObject({ customValue: z.array(PicklistValueXml).default([]) });
 
@@ -102,6 +106,8 @@ const ARRAY_TAGS = new Set([
   'userPermissions',
   'customSettingAccesses',
   'customMetadataTypeAccesses',
+  'customPermissions',
+  'classAccesses',
   'values',
   'summaryFilterItems',
 ]);

@@ -168,6 +168,17 @@ export interface PermissionSetDef {
   fields: Record<string, Partial<FieldPermission>>;
   /** System permissions such as ApiEnabled, ViewAllData, ModifyAllData. */
   userPermissions: string[];
+  /** Custom permissions enabled (API names), checked by `FeatureManagement.checkPermission`. */
+  customPermissions?: string[];
+  /** Apex classes the holder may invoke directly (Apex REST resources need this). */
+  apexClasses?: string[];
+}
+
+/** A permission set group: its users hold the union of its permission sets (muting is not emulated). */
+export interface PermissionSetGroupDef {
+  name: string;
+  label: string;
+  permissionSets: string[];
 }
 
 export interface RoleDef {
@@ -185,6 +196,8 @@ export interface UserDef {
   isActive: boolean;
   profile: string;
   permissionSets: string[];
+  /** Permission set groups assigned to the user (DeveloperNames). */
+  permissionSetGroups?: string[];
   roleId: string | null;
   timeZoneSidKey: string;
 }
@@ -321,6 +334,12 @@ export interface OrgApi {
     fields: Record<string, unknown>,
   ): { id: string; created: boolean };
   setEventSink(sink: EventSink): void;
+  /** `FeatureManagement.checkPermission` for a user (profile, permission sets and groups); absent means never. */
+  hasCustomPermission?(userId: string, name: string): boolean;
+  /** Whether the user may call this Apex class directly (Apex REST); absent means never. */
+  canInvokeApexClass?(userId: string, className: string): boolean;
+  /** The custom permissions the package (force-app) defines, API names. */
+  packageCustomPermissions?(): string[];
   /** Runs fn atomically: any throw restores the records as they were (allOrNone, composite). */
   transaction<T>(fn: () => T): T;
   /** Restores the seed state. */

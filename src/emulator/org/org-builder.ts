@@ -9,7 +9,7 @@ import { makeId } from './ids.ts';
 import { loadPackageMetadata } from './metadata-loader.ts';
 import { resolveRollups } from './rollups.ts';
 import type { PackageMetadata } from './metadata-loader.ts';
-import type { ConnectedAppDef, ObjectDef, ObjectPermission, PermissionSetDef, RoleDef, UserDef } from './model.ts';
+import type { ConnectedAppDef, ObjectDef, ObjectPermission, PermissionSetDef, PermissionSetGroupDef, RoleDef, UserDef } from './model.ts';
 import { loadNotificationTypes, type NotificationTypeDef } from './notification-types.ts';
 import { assignKeyPrefixes, OrgSchema } from './schema.ts';
 import { buildShareObjects } from './sharing.ts';
@@ -22,6 +22,12 @@ export interface OrgDefinition {
   schema: OrgSchema;
   profiles: Map<string, PermissionSetDef>;
   permissionSets: Map<string, PermissionSetDef>;
+  /** Permission set groups by lower-cased name. */
+  permissionSetGroups: Map<string, PermissionSetGroupDef>;
+  /** Every custom permission the org knows (force-app and seed), by lower-cased name to its API name. */
+  customPermissions: Map<string, string>;
+  /** The custom permissions force-app defines (API names). */
+  packageCustomPermissions: string[];
   roles: Map<string, RoleDef>;
   users: UserDef[];
   userKeys: Map<string, UserDef>;
@@ -100,10 +106,10 @@ function seedObject(name: string, spec: ObjectSeed): ObjectDef {
 function buildObjects(
   seed: Seed,
   forceAppDir: string | undefined,
-): { objects: ObjectDef[]; packageSets: PermissionSetDef[] } {
+): { objects: ObjectDef[]; packageSets: PermissionSetDef[]; packagePermissions: string[] } {
   const objects = standardObjects();
   const byName = new Map(objects.map((o) => [o.name.toLowerCase(), o]));
-  const pkg = forceAppDir ? packageMetadata(forceAppDir) : { objects: [], fieldExtensions: [], permissionSets: [] };
+  const pkg = forceAppDir ? packageMetadata(forceAppDir) : { objects: [], fieldExtensions: [], permissionSets: [], customPermissions: [] };
   const addFields = (objectName: string, fields: ObjectDef['fields'], where: string): void => {
     const def = byName.get(objectName.toLowerCase());
     if (!def) throw new SeedError(`${where}: unknown object '${objectName}'`);
@@ -159,7 +165,7 @@ function buildObjects(
     }
   }
   assignKeyPrefixes(objects);
-  return { objects, packageSets: pkg.permissionSets };
+  return { objects, packageSets: pkg.permissionSets, packagePermissions: pkg.customPermissions };
 }
 
 function toPermission(access: PermissionSetSeed['objects'][string]): Partial<ObjectPermission> {
@@ -181,7 +187,13 @@ function seedPermissionSet(
   isProfile: boolean,
   schema: OrgSchema,
   where: string,
+  customPermissions: Map<string, string>,
 ): PermissionSetDef {
+  const enabled = spec.customPermissions.map((permission) => {
+    const known = customPermissions.get(permission.toLowerCase());
+    if (!known) throw new SeedError(`${where}.customPermissions: unknown custom permission '${permission}' (define it in force-app or the seed's customPermissions)`);
+    return known;
+  });
   const objects: PermissionSetDef['objects'] = {};
   for (const [obj, access] of Object.entries(spec.objects)) {
     const def = schema.object(obj);
@@ -204,6 +216,8 @@ function seedPermissionSet(
     objects,
     fields,
     userPermissions: spec.userPermissions,
+    customPermissions: enabled,
+    apexClasses: spec.apexClasses,
   };
 }
 
@@ -236,19 +250,37 @@ export function buildOrgDefinition(
   seed: Seed,
   options: { forceAppDir?: string | undefined; baseDir: string },
 ): OrgDefinition {
-  const { objects, packageSets } = buildObjects(seed, options.forceAppDir);
+  const { objects, packageSets, packagePermissions } = buildObjects(seed, options.forceAppDir);
   const schema = new OrgSchema(objects);
+  const customPermissions = new Map(packagePermissions.map((n) => [n.toLowerCase(), n]));
+  seed.customPermissions.forEach((n, i) => {
+    if (customPermissions.has(n.toLowerCase())) throw new SeedError(`customPermissions[${i}]: '${n}' already exists (force-app or seed)`);
+    customPermissions.set(n.toLowerCase(), n);
+  });
   const profiles = new Map<string, PermissionSetDef>();
   seed.profiles.forEach((p, i) => {
     if (profiles.has(p.name.toLowerCase())) throw new SeedError(`profiles[${i}]: duplicate profile '${p.name}'`);
-    profiles.set(p.name.toLowerCase(), seedPermissionSet(p, true, schema, `profiles[${i}] (${p.name})`));
+    profiles.set(p.name.toLowerCase(), seedPermissionSet(p, true, schema, `profiles[${i}] (${p.name})`, customPermissions));
   });
   const permissionSets = new Map<string, PermissionSetDef>();
   for (const set of packageSets) permissionSets.set(set.name.toLowerCase(), set);
   seed.permissionSets.forEach((p, i) => {
     if (permissionSets.has(p.name.toLowerCase()))
       throw new SeedError(`permissionSets[${i}]: '${p.name}' already exists (force-app or seed)`);
-    permissionSets.set(p.name.toLowerCase(), seedPermissionSet(p, false, schema, `permissionSets[${i}] (${p.name})`));
+    permissionSets.set(p.name.toLowerCase(), seedPermissionSet(p, false, schema, `permissionSets[${i}] (${p.name})`, customPermissions));
+  });
+  const permissionSetGroups = new Map<string, PermissionSetGroupDef>();
+  seed.permissionSetGroups.forEach((g, i) => {
+    const where = `permissionSetGroups[${i}] (${g.name})`;
+    if (permissionSetGroups.has(g.name.toLowerCase()) || permissionSets.has(g.name.toLowerCase())) {
+      throw new SeedError(`${where}: '${g.name}' already names a permission set or group`);
+    }
+    const sets = g.permissionSets.map((name) => {
+      const set = permissionSets.get(name.toLowerCase());
+      if (!set) throw new SeedError(`${where}: unknown permission set '${name}'`);
+      return set.name;
+    });
+    permissionSetGroups.set(g.name.toLowerCase(), { name: g.name, label: g.label ?? g.name, permissionSets: sets });
   });
   const roleByName = buildRoles(seed);
   const roles = new Map([...roleByName.values()].map((r) => [r.id, r]));
@@ -270,6 +302,11 @@ export function buildOrgDefinition(
       }
       return set.name;
     });
+    const groups = u.permissionSetGroups.map((name) => {
+      const group = permissionSetGroups.get(name.toLowerCase());
+      if (!group) throw new SeedError(`${where}: unknown permission set group '${name}' (define it under permissionSetGroups)`);
+      return group.name;
+    });
     const role = u.role === undefined ? undefined : roleByName.get(u.role.toLowerCase());
     if (u.role !== undefined && !role) throw new SeedError(`${where}: unknown role '${u.role}'`);
     const user: UserDef = {
@@ -281,6 +318,7 @@ export function buildOrgDefinition(
       isActive: u.active,
       profile: profile.name,
       permissionSets: sets,
+      permissionSetGroups: groups,
       roleId: role?.id ?? null,
       timeZoneSidKey: u.timeZone,
     };
@@ -309,5 +347,5 @@ export function buildOrgDefinition(
     };
   });
   const notificationTypes = options.forceAppDir === undefined ? [] : packageNotificationTypes(options.forceAppDir);
-  return { orgId: makeId('00D', 1), schema, profiles, permissionSets, roles, users, userKeys, connectedApps, seed, notificationTypes };
+  return { orgId: makeId('00D', 1), schema, profiles, permissionSets, permissionSetGroups, customPermissions, packageCustomPermissions: packagePermissions, roles, users, userKeys, connectedApps, seed, notificationTypes };
 }

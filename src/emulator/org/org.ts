@@ -10,7 +10,7 @@ import type { DmlActor } from './dml-checks.ts';
 import { DmlEngine } from './dml.ts';
 import { canonicalId } from './ids.ts';
 import { ApiError } from './model.ts';
-import type { ConnectedAppDef, EventSink, OrgApi, QueryResult, RecordStore, UserAccess, UserDef } from './model.ts';
+import type { ConnectedAppDef, EventSink, OrgApi, PermissionSetDef, QueryResult, RecordStore, UserAccess, UserDef } from './model.ts';
 import { buildOrgDefinition } from './org-builder.ts';
 import type { OrgDefinition } from './org-builder.ts';
 import { MemoryRecordStore } from './record-store.ts';
@@ -68,6 +68,7 @@ export class Org implements OrgApi {
       store: this.records,
       profile: (name) => definition.profiles.get(name.toLowerCase()),
       permissionSet: (name) => definition.permissionSets.get(name.toLowerCase()),
+      permissionSetsOfGroups: (groups) => groups.flatMap((g) => definition.permissionSetGroups.get(g.toLowerCase())?.permissionSets ?? []),
       userById: (id) => this.userById(id),
       role: (id) => definition.roles.get(id),
       share: (recordId, userId) => this.shareAccess(recordId, userId),
@@ -160,6 +161,48 @@ export class Org implements OrgApi {
       hasPermissionSet: (name: string) => this.access(userId).hasPermissionSet(name),
       hasUserPermission: () => true,
     };
+  }
+
+  /**
+   * The permission sets a user holds right now, as an org evaluates them: their profile plus every set named by their
+   * live PermissionSetAssignment rows, a group assignment standing for every set of that group. Rows added by DML count.
+   */
+  private heldPermissionSets(userId: string): PermissionSetDef[] {
+    const user = this.userById(userId);
+    if (!user) return [];
+    const held: PermissionSetDef[] = [];
+    const profile = this.definition.profiles.get(user.profile.toLowerCase());
+    if (profile) held.push(profile);
+    const rows = this.records.all('PermissionSetAssignment').filter((row) => row['AssigneeId'] === user.id);
+    for (const row of rows) {
+      const set = typeof row['PermissionSetId'] === 'string' ? this.records.get(row['PermissionSetId'])?.record : undefined;
+      if (!set || set['IsOwnedByProfile'] === true) continue;
+      const groupId = set['PermissionSetGroupId'] ?? row['PermissionSetGroupId'];
+      const names = typeof groupId === 'string'
+        ? this.records.all('PermissionSetGroupComponent')
+            .filter((c) => c['PermissionSetGroupId'] === groupId)
+            .map((c) => this.records.get(String(c['PermissionSetId']))?.record['Name'])
+        : [set['Name']];
+      for (const name of names) {
+        const def = typeof name === 'string' ? this.definition.permissionSets.get(name.toLowerCase()) : undefined;
+        if (def) held.push(def);
+      }
+    }
+    return held;
+  }
+
+  /** `FeatureManagement.checkPermission(name)` for this user: enabled by any permission set they hold (case-insensitive). */
+  hasCustomPermission(userId: string, name: string): boolean {
+    return this.heldPermissionSets(userId).some((set) => (set.customPermissions ?? []).some((p) => p.toLowerCase() === name.toLowerCase()));
+  }
+
+  /** Apex class access (profile or permission set), which a direct call such as Apex REST needs. */
+  canInvokeApexClass(userId: string, className: string): boolean {
+    return this.heldPermissionSets(userId).some((set) => (set.apexClasses ?? []).some((c) => c.toLowerCase() === className.toLowerCase()));
+  }
+
+  packageCustomPermissions(): string[] {
+    return [...this.definition.packageCustomPermissions];
   }
 
   /** What share rows (or, for objects without a share object, the seed's plain grants) give a user on a record. */

@@ -4,7 +4,7 @@
  * master-detail parents. Share rows themselves (`X__Share`) follow their parent record (sharing.ts).
  * Every unknown name is denied (fail closed).
  */
-import { isReadOnlySetupObject, isSetupObject } from './standard-objects.ts';
+import { isReadOnlySetupObject, isSetupObject, setupObjectRequires } from './standard-objects.ts';
 import type { OrgSchema } from './schema.ts';
 import type {
   FieldOperation,
@@ -28,6 +28,8 @@ export interface SecurityModel {
   store: RecordStore;
   profile(name: string): PermissionSetDef | undefined;
   permissionSet(name: string): PermissionSetDef | undefined;
+  /** The permission sets of these permission set groups (by group name). */
+  permissionSetsOfGroups?(groups: readonly string[]): string[];
   userById(id: string): UserDef | undefined;
   role(id: string): RoleDef | undefined;
   share(recordId: string, userId: string): ShareAccess | undefined;
@@ -82,6 +84,11 @@ export class OrgUserAccess implements UserAccess {
         this.permissionSetNames.add(name.toLowerCase());
       }
     }
+    // A permission set group grants the union of its sets' permissions (hasPermissionSet still names direct ones).
+    for (const name of model.permissionSetsOfGroups?.(user.permissionSetGroups ?? []) ?? []) {
+      const set = model.permissionSet(name);
+      if (set) sets.push(set);
+    }
     for (const set of sets) {
       for (const [obj, perm] of Object.entries(set.objects)) {
         const key = obj.toLowerCase();
@@ -120,6 +127,9 @@ export class OrgUserAccess implements UserAccess {
       return { read: parent.read, create: parent.read, edit: parent.read, delete: parent.read, viewAll: parent.viewAll, modifyAll: parent.modifyAll };
     }
     if (isSetupObject(def.name)) {
+      const requires = setupObjectRequires(def.name);
+      // Modify All Data depends on View Setup in a real org, so an admin always passes.
+      if (requires && !this.modifyAllData && !requires.some((p) => this.userPerms.has(p.toLowerCase()))) return NONE;
       const all = this.modifyAllData && !isReadOnlySetupObject(def.name);
       return { read: true, create: all, edit: all, delete: all, viewAll: true, modifyAll: all };
     }

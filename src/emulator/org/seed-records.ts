@@ -118,10 +118,30 @@ function populateSetup(ctx: Context, creatorId: string): void {
       ctx,
       'PermissionSet',
       setId,
-      { Name: set.name, Label: set.label, IsOwnedByProfile: false, IsCustom: true },
+      { Name: set.name, Label: set.label, IsOwnedByProfile: false, IsCustom: true, Type: 'Regular' },
       creatorId,
     );
   }
+  // Each group has its own aggregate PermissionSet (Type Group): a group assignment points at it, never at the
+  // included sets by name, which is why a name lookup misses users who get a set through a group.
+  const groupIds = new Map<string, { id: string; setId: string }>();
+  let components = 0;
+  [...def.permissionSetGroups.values()].forEach((group, i) => {
+    const id = makeId('0PG', i + 1);
+    const setId = makeId('0PS', ++setCount);
+    groupIds.set(group.name.toLowerCase(), { id, setId });
+    insertSetup(ctx, 'PermissionSetGroup', id, { DeveloperName: group.name, MasterLabel: group.label, Status: 'Updated' }, creatorId);
+    insertSetup(
+      ctx,
+      'PermissionSet',
+      setId,
+      { Name: `X${id.slice(0, 15)}`, Label: group.label, IsOwnedByProfile: false, IsCustom: true, Type: 'Group', PermissionSetGroupId: id },
+      creatorId,
+    );
+    for (const set of group.permissionSets) {
+      insertSetup(ctx, 'PermissionSetGroupComponent', makeId('0PC', ++components), { PermissionSetGroupId: id, PermissionSetId: setIds.get(set.toLowerCase()) }, creatorId);
+    }
+  });
   const managers = new Map(def.seed.users.map((u) => [u.username.toLowerCase(), u.manager]));
   let assignments = 0;
   for (const user of def.users) {
@@ -150,7 +170,17 @@ function populateSetup(ctx: Context, creatorId: string): void {
         ctx,
         'PermissionSetAssignment',
         makeId('0Pa', ++assignments),
-        { AssigneeId: user.id, PermissionSetId: setIds.get(key) },
+        { AssigneeId: user.id, PermissionSetId: setIds.get(key), PermissionSetGroupId: null },
+        creatorId,
+      );
+    }
+    for (const name of user.permissionSetGroups ?? []) {
+      const group = groupIds.get(name.toLowerCase()) as { id: string; setId: string };
+      insertSetup(
+        ctx,
+        'PermissionSetAssignment',
+        makeId('0Pa', ++assignments),
+        { AssigneeId: user.id, PermissionSetId: group.setId, PermissionSetGroupId: group.id },
         creatorId,
       );
     }
@@ -161,6 +191,8 @@ function populateSetup(ctx: Context, creatorId: string): void {
   ctx.dml.reserveIds('0PS', setCount);
   ctx.dml.reserveIds('005', def.users.length);
   ctx.dml.reserveIds('0Pa', assignments);
+  ctx.dml.reserveIds('0PG', def.permissionSetGroups.size);
+  ctx.dml.reserveIds('0PC', components);
 }
 
 /** Seed groups and queues (type Regular or Queue) and their members, users or nested groups. */

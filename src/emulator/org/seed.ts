@@ -41,6 +41,17 @@ const PermissionSetSeed = z.strictObject({
     .record(z.string().regex(/^\w+\.(\w+|\*)$/, 'use Object.Field or Object.*'), z.enum(['read', 'edit', 'none']))
     .default({}),
   userPermissions: z.array(name).default([]),
+  /** Custom permissions this set enables: the package's (force-app) or the seed's own `customPermissions`. */
+  customPermissions: z.array(name).default([]),
+  /** Apex classes the holders may call directly (an Apex REST resource such as LoomPermissionsResource). */
+  apexClasses: z.array(name).default([]),
+});
+
+/** A permission set group: its users get every permission of its permission sets (force-app or seed). */
+const PermissionSetGroupSeed = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'letters, digits and _ only, starting with a letter'),
+  label: z.string().optional(),
+  permissionSets: z.array(name).min(1, 'a group needs at least one permission set'),
 });
 
 const PicklistValueSeed = z.union([
@@ -125,6 +136,8 @@ const UserSeed = z.strictObject({
   alias: z.string().max(8).optional(),
   profile: name,
   permissionSets: z.array(name).default([]),
+  /** Permission set groups (their `name`) assigned to the user. */
+  permissionSetGroups: z.array(name).default([]),
   role: z.string().optional(),
   manager: z.string().optional(),
   active: z.boolean().default(true),
@@ -149,6 +162,9 @@ export const SeedSchema = z.strictObject({
   roles: z.array(z.strictObject({ name, parent: z.string().nullable().optional() })).default([]),
   profiles: z.array(PermissionSetSeed).min(1, 'at least one profile is needed'),
   permissionSets: z.array(PermissionSetSeed).default([]),
+  /** Custom permissions the seed defines beyond the package's (API names). */
+  customPermissions: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'a custom permission API name')).default([]),
+  permissionSetGroups: z.array(PermissionSetGroupSeed).default([]),
   users: z.array(UserSeed).min(1, 'at least one user is needed'),
   /** Public groups and queues (Group and GroupMember records). */
   groups: z.array(GroupSeed).default([]),

@@ -14,6 +14,8 @@ export const SETUP_OBJECTS = new Set([
   'userrole',
   'permissionset',
   'permissionsetassignment',
+  'permissionsetgroup',
+  'permissionsetgroupcomponent',
   'group',
   'groupmember',
   'customnotificationtype',
@@ -24,7 +26,26 @@ export const SETUP_OBJECTS = new Set([
  * seed, notification types from force-app. (Salesforce allows Group and GroupMember DML with Manage Users; here a
  * write is refused like any object the user cannot write: INSUFFICIENT_ACCESS_OR_READONLY.)
  */
-const READ_ONLY_SETUP_OBJECTS = new Set(['group', 'groupmember', 'customnotificationtype']);
+const READ_ONLY_SETUP_OBJECTS = new Set(['group', 'groupmember', 'customnotificationtype', 'permissionsetgroup', 'permissionsetgroupcomponent']);
+
+/**
+ * Setup objects only some users may read at all. Since Summer '20 PermissionSet, PermissionSetAssignment and the
+ * permission set group objects need View Setup and Configuration (or one of the listed user-management permissions):
+ * "Special Access Rules" of each object in the Object Reference, e.g.
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionsetassignment.htm
+ * A least-privilege integration user (Loom_Worker) has none of them.
+ */
+const RESTRICTED_SETUP_OBJECTS: Record<string, readonly string[]> = {
+  permissionset: ['ViewSetup', 'AssignPermissionSets', 'ManageSessionPermissionSetActivations', 'ManageProfilesPermissionsets'],
+  permissionsetassignment: ['ViewSetup', 'AssignPermissionSets', 'ManageUsers'],
+  permissionsetgroup: ['ViewSetup', 'AssignPermissionSets', 'ManageSessionPermissionSetActivations'],
+  permissionsetgroupcomponent: ['ViewSetup'],
+};
+
+/** The user permissions that open a restricted setup object, or undefined when every API user may read it. */
+export function setupObjectRequires(name: string): readonly string[] | undefined {
+  return RESTRICTED_SETUP_OBJECTS[name.toLowerCase()];
+}
 
 export function isSetupObject(name: string): boolean {
   return SETUP_OBJECTS.has(name.toLowerCase());
@@ -113,6 +134,19 @@ export function standardObjects(): ObjectDef[] {
       makeField('IsCustom', 'boolean'),
       makeReference('ProfileId', ['Profile'], { label: 'Profile ID' }),
       text('Description', 255),
+      // A group's aggregated permissions live in a PermissionSet of Type 'Group'; its assignments point at that set.
+      makeField('Type', 'picklist', { picklistValues: picklistValues(['Regular', 'Group', 'Profile', 'Session', 'Standard']) }),
+      makeReference('PermissionSetGroupId', ['PermissionSetGroup'], { label: 'Permission Set Group ID', relationshipName: 'PermissionSetGroup' }),
+    ]),
+    std('PermissionSetGroup', '0PG', { label: 'Permission Set Group', owned: false, sharing: 'Read' }, [
+      text('DeveloperName', 80, { ...required, label: 'Developer Name' }),
+      text('MasterLabel', 80, { ...required, nameField: true, label: 'Label' }),
+      makeField('Status', 'picklist', { picklistValues: picklistValues(['Updated', 'Outdated', 'Updating', 'Failed']) }),
+      text('Description', 255),
+    ]),
+    std('PermissionSetGroupComponent', '0PC', { label: 'Permission Set Group Component', owned: false, sharing: 'Read' }, [
+      makeReference('PermissionSetGroupId', ['PermissionSetGroup'], { ...required, label: 'Permission Set Group ID', childRelationshipName: 'PermissionSetGroupComponents' }),
+      makeReference('PermissionSetId', ['PermissionSet'], { ...required, label: 'Permission Set ID', childRelationshipName: 'PermissionSetGroupComponents' }),
     ]),
     std('PermissionSetAssignment', '0Pa', { label: 'Permission Set Assignment', owned: false, sharing: 'Read' }, [
       makeReference('AssigneeId', ['User'], {
@@ -125,6 +159,7 @@ export function standardObjects(): ObjectDef[] {
         label: 'Permission Set ID',
         childRelationshipName: 'Assignments',
       }),
+      makeReference('PermissionSetGroupId', ['PermissionSetGroup'], { label: 'Permission Set Group ID', relationshipName: 'PermissionSetGroup' }),
     ]),
     std('Group', '00G', { owned: true, sharing: 'Read' }, [
       text('Name', 40, { ...required, nameField: true }),

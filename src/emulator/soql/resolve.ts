@@ -3,7 +3,9 @@
  * exactly like a missing one. Every resolved path carries a precompiled getter that walks parent lookups through
  * the runtime Env (which applies record-level visibility).
  */
+import { ApiError } from '../org/model.ts';
 import type { FieldDef, FieldType, ObjectDef, Schema, SObjectRecord } from '../org/model.ts';
+import { setupObjectRequires } from '../org/standard-objects.ts';
 import type { AccessRecorder } from './access-recorder.ts';
 import type { Env } from './env.ts';
 import { locate, messages, queryError } from './query-error.ts';
@@ -92,6 +94,12 @@ export class Resolver {
   /** The FROM object, or INVALID_TYPE when it does not exist or the user cannot read it. */
   object(name: string, from: number): ObjectDef {
     const def = this.schema.object(name);
+    const requires = def ? setupObjectRequires(def.name) : undefined;
+    if (def && requires && !this.access.canReadObject(def.name)) {
+      // Summer '20 special access rule (object reference): the object exists but needs one of these permissions. The
+      // rule is documented; the error code is not, so the emulator names the missing permission plainly.
+      throw new ApiError(400, 'INSUFFICIENT_ACCESS', `Insufficient access to ${def.name}: the user needs one of these permissions: ${requires.join(', ')}`);
+    }
     if (!def || !this.access.canReadObject(def.name)) {
       throw queryError(this.soql, locate(this.soql, name, from), 'INVALID_TYPE', messages.unsupportedType(name));
     }

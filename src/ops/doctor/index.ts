@@ -6,14 +6,15 @@ import { SessionPool } from '../../salesforce/session-pool.ts';
 import { integrationKey } from '../../worker/start.ts';
 import type { Colors } from '../../demo/print.ts';
 import { checkLlm, checkRedis } from './external-checks.ts';
-import { checkLogin, checkObjects, checkPermissionSet, checkSubscription } from './salesforce-checks.ts';
+import { LOOM_PERMISSIONS } from '../../salesforce/custom-permissions.ts';
+import { checkCustomPermission, checkLogin, checkObjects, checkSubscription } from './salesforce-checks.ts';
 import { fail, pass, skip, type DoctorCheck } from './types.ts';
 
 export type { DoctorCheck } from './types.ts';
 
 export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
-  /** A user who will talk to agents (needs Loom_User and pre-authorization); skipped when absent. */
+  /** A user who will talk to agents (needs Loom_StartAgentTurns, from Loom_User, and pre-authorization); skipped when absent. */
   sampleUser?: string;
   /** Bound for each network check (default 10 s). */
   timeoutMs?: number;
@@ -73,8 +74,12 @@ async function salesforceChecks(config: Config, options: DoctorOptions, timeoutM
   }
   const client = new SalesforceClient(integrationName, { pool, apiVersion: config.SF_API_VERSION, meter: new ApiMeter(), logger });
   add(await checkObjects(client));
-  add(await checkPermissionSet(client, integration.session.userId, integrationName, 'Loom_Worker'));
-  if (sample?.session && options.sampleUser) add(await checkPermissionSet(client, sample.session.userId, options.sampleUser, 'Loom_User'));
+  // Loom_Worker itself shows in the object and subscription checks: the integration user cannot read permission set
+  // assignments without View Setup, which it must not have.
+  if (sample?.session && options.sampleUser) {
+    const sampleClient = new SalesforceClient(options.sampleUser, { pool, apiVersion: config.SF_API_VERSION, meter: new ApiMeter(), logger });
+    add(await checkCustomPermission(sampleClient, options.sampleUser, LOOM_PERMISSIONS.startTurns, 'Loom_User'));
+  }
   add(await checkSubscription(integration.session, config.SF_API_VERSION, timeoutMs));
   return true;
 }

@@ -1,4 +1,5 @@
 import { TokenGrantError } from '../../salesforce/jwt.ts';
+import { CustomPermissions, type LoomPermission } from '../../salesforce/custom-permissions.ts';
 import type { SalesforceClient } from '../../salesforce/rest-client.ts';
 import type { SessionPool, UserSession } from '../../salesforce/session-pool.ts';
 import { fail, pass, type DoctorCheck } from './types.ts';
@@ -66,16 +67,20 @@ export async function checkObjects(client: SalesforceClient): Promise<DoctorChec
   }
 }
 
-/** The named user must hold the permission set; read as the integration user. */
-export async function checkPermissionSet(client: SalesforceClient, userId: string, username: string, permissionSet: string): Promise<DoctorCheck> {
-  const name = `Permission set ${permissionSet} assigned to ${username}`;
-  try {
-    const { records } = await client.query(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${userId}' AND PermissionSet.Name = '${permissionSet}'`);
-    if (records.length > 0) return pass(name, 'assigned');
-    return fail(name, 'not assigned', `Assign it: sf org assign permset --name ${permissionSet} --on-behalf-of ${username} (or Setup > Users > ${username} > Permission Set Assignments).`);
-  } catch (error) {
-    return fail(name, (error as Error).message, 'The integration user must be able to read permission set assignments (Loom_Worker grants it).');
-  }
+/**
+ * The user must hold the custom permission, asked of the org as that user (LoomPermissionsResource), exactly as the
+ * worker asks it. Reading PermissionSetAssignment instead would need View Setup, which the least-privilege
+ * integration user does not have, and would miss permission set groups.
+ */
+export async function checkCustomPermission(userClient: SalesforceClient, username: string, permission: LoomPermission, grantedBy: string): Promise<DoctorCheck> {
+  const name = `Custom permission ${permission} for ${username}`;
+  const answer = await new CustomPermissions().check(await userClient.userId(), userClient, permission).catch((error: unknown) => ({ held: false, reason: (error as Error).message }));
+  if (answer.held) return pass(name, 'granted');
+  return fail(
+    name,
+    answer.reason ?? 'not granted',
+    `Assign ${grantedBy} (or a permission set group that contains it): sf org assign permset --name ${grantedBy} --on-behalf-of ${username} (or Setup > Users > ${username} > Permission Set Assignments).`,
+  );
 }
 
 interface BayeuxReply {

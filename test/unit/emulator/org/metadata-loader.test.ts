@@ -85,7 +85,11 @@ describe('loadPackageMetadata', () => {
           <modifyAllRecords>false</modifyAllRecords><object>Order__c</object><viewAllRecords>true</viewAllRecords></objectPermissions>
         <fieldPermissions><editable>false</editable><field>Order__c.Total__c</field><readable>true</readable></fieldPermissions>
         <customSettingAccesses><enabled>true</enabled><name>Conf__c</name></customSettingAccesses>
+        <classAccesses><apexClass>OrderResource</apexClass><enabled>true</enabled></classAccesses>
+        <classAccesses><apexClass>OffClass</apexClass><enabled>false</enabled></classAccesses>
+        <customPermissions><enabled>true</enabled><name>Order_Approve</name></customPermissions>
         <userPermissions><enabled>true</enabled><name>ApiEnabled</name></userPermissions></PermissionSet>`,
+      'main/customPermissions/Order_Approve.customPermission-meta.xml': `<CustomPermission ${NS}><isLicensed>false</isLicensed><label>Approve orders</label></CustomPermission>`,
     });
     const meta = loadPackageMetadata(root);
     const byName = new Map(meta.objects.map((o) => [o.name, o]));
@@ -182,8 +186,18 @@ describe('loadPackageMetadata', () => {
         },
         fields: { 'Order__c.Total__c': { read: true, edit: false } },
         userPermissions: ['ApiEnabled'],
+        customPermissions: ['Order_Approve'],
+        apexClasses: ['OrderResource'],
       },
     ]);
+    expect(meta.customPermissions).toEqual(['Order_Approve']);
+  });
+
+  it('refuses a permission set that enables a custom permission the package does not define (a deploy would fail)', () => {
+    const root = project({
+      'main/permissionsets/Odd.permissionset-meta.xml': `<PermissionSet ${NS}><label>Odd</label><customPermissions><enabled>true</enabled><name>Ghost_Permission</name></customPermissions></PermissionSet>`,
+    });
+    expect(() => loadPackageMetadata(root)).toThrow(/Odd.*unknown custom permission Ghost_Permission/);
   });
 
   it('names the file for malformed XML', () => {
@@ -280,6 +294,7 @@ describe('loadPackageMetadata', () => {
       objects: [],
       fieldExtensions: [],
       permissionSets: [],
+      customPermissions: [],
     });
   });
 

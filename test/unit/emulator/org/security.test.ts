@@ -92,7 +92,10 @@ describe('security matrix on the lending org', () => {
   it('lets every API user read setup objects but only admins write them', () => {
     const worker = accessFor(org, 'worker');
     expect(worker.canObject('User', 'read')).toBe(true);
-    expect(worker.canObject('PermissionSetAssignment', 'read')).toBe(true);
+    // Since Summer '20 permission set objects need View Setup (or a user-management permission): the worker has none.
+    expect(worker.canObject('PermissionSetAssignment', 'read')).toBe(false);
+    expect(worker.canObject('PermissionSet', 'read')).toBe(false);
+    expect(accessFor(org, 'admin').canObject('PermissionSetAssignment', 'read')).toBe(true);
     expect(worker.canField('User', 'Username', 'read')).toBe(true);
     expect(worker.canObject('User', 'edit')).toBe(false);
     expect(accessFor(org, 'admin').canObject('User', 'edit')).toBe(true);
