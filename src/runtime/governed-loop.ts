@@ -189,7 +189,7 @@ async function runToolCalls(
   for (const call of calls) {
     if (heldMessage !== null) {
       // A held action pauses the turn; later calls of the same response wait for the model to ask again.
-      const notice = await admit({ kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: 'Not executed: an earlier action in this step is waiting for a human decision.' } }, gateOf(input, deps));
+      const notice = await admit({ kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: 'Not executed: an earlier action in this step is waiting for a human decision.' }, byWorker: true }, gateOf(input, deps));
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: notice.content });
       continue;
     }

@@ -33,6 +33,9 @@ export type AssistantText = { kind: 'assistant'; text: string | null };
  * Anything that answers a tool call: a result, a refusal, a thrown error, a person's decision on a held call. Each
  * string value (and key) is screened decoded, as the string it is, not as escaped JSON, then masked and wrapped.
  * `alreadyMasked`: the value was built from masked text (held-call notices, stored history); its tokens stay.
+ * `byWorker`: the worker wrote it about the model's own call (a refusal naming the tool or the schema errors of the
+ * model's arguments, a hold notice): screened and masked like the rest, but holding no outside text, it is not
+ * delimited as untrusted data (hundreds of refusals would otherwise spend the token budget on wrappers).
  */
 export type ToolText = {
   kind: 'tool';
@@ -41,6 +44,7 @@ export type ToolText = {
   value: unknown;
   classifications?: Record<string, string | null> | undefined;
   alreadyMasked?: boolean;
+  byWorker?: boolean;
 };
 /** Earlier turns as the audit steps hold them: every message passes the same screening, masking and wrapping again. */
 export type HistoryText = { kind: 'history'; messages: StoredMessage[] };
@@ -140,7 +144,7 @@ async function admitTool(input: ToolText, gate: Gate, when: 'live' | 'history'):
   }
   const value = action === 'block' ? WITHHELD : await trust.maskValue(screened.value, input.classifications, input.alreadyMasked ? { alreadyMasked: true } : undefined);
   const audit = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
-  return { content: seal(trust.wrapUntrusted(input.tool, audit)), audit, withheld: action === 'block' };
+  return { content: seal(input.byWorker ? audit : trust.wrapUntrusted(input.tool, audit)), audit, withheld: action === 'block' };
 }
 
 /** Stored tool text is JSON when the worker wrote it; anything else (a clipped row) is screened as one string. */

@@ -23,9 +23,10 @@ export interface ToolCallOutcome {
  */
 export async function handleToolCall(call: ToolCall, input: LoopInput, deps: LoopDeps, history: ToolHistory): Promise<ToolCallOutcome> {
   const refuse = async (category: string, message: string): Promise<ToolCallOutcome> => {
-    // Refusals name what the model sent (tool names, schema errors) and, for an unavailable approval, an error text:
-    // they reach the model through the same gate as any tool output.
-    const admitted = await admit({ kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: message, category } }, gateOf(input, deps));
+    // Refusals echo what the model sent (tool names, schema errors) and, for an unavailable approval, an outside error
+    // text: both reach the model through the same gate as any tool output; only the outside text is delimited as data.
+    const byWorker = category !== 'ApprovalUnavailable';
+    const admitted = await admit({ kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: message, category }, byWorker }, gateOf(input, deps));
     deps.recorder.record({
       type: 'ToolResult',
       role: 'Tool',
@@ -92,7 +93,7 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
     deps.recorder.record({ type: 'Approval', role: 'System', toolName: tool.name, toolCallId: call.id, content: `${gate.type} required: ${gate.message}` });
     deps.recorder.decision({ title: `Waiting for ${gate.type.toLowerCase()}`, detail: gate.message, toolName: tool.name, ...(rationale ? { rationale } : {}), outcome: 'Pending' });
     // The hold message is built from the masked arguments: its tokens stay tokens.
-    const notice = await admit({ kind: 'tool', tool: tool.name, toolCallId: call.id, value: { status: 'pending', message: gate.message }, alreadyMasked: true }, gateOf(input, deps));
+    const notice = await admit({ kind: 'tool', tool: tool.name, toolCallId: call.id, value: { status: 'pending', message: gate.message }, alreadyMasked: true, byWorker: true }, gateOf(input, deps));
     return { content: notice.content, held: gate.message };
   }
 
