@@ -109,11 +109,16 @@ async function admitUser(text: string, gate: Gate): Promise<UserAdmission> {
 /** Screens every string of a JSON value in place of the value; one verdict for the whole. */
 function screenStrings(value: unknown, trust: TurnTrust): { value: unknown; flagged: ScreenResult[] } {
   const flagged: ScreenResult[] = [];
+  // Records repeat values (picklists, names): each distinct string is screened once.
+  const seen = new Map<string, ScreenResult>();
   const screen = (text: string): string => {
-    const verdict = trust.screen(text, 'tool');
-    if (!verdict.flagged) return text;
-    flagged.push(verdict);
-    return verdict.action === 'sanitized' ? verdict.text : text;
+    let verdict = seen.get(text);
+    if (!verdict) {
+      verdict = trust.screen(text, 'tool');
+      seen.set(text, verdict);
+      if (verdict.flagged) flagged.push(verdict);
+    }
+    return verdict.flagged && verdict.action === 'sanitized' ? verdict.text : text;
   };
   const walk = (item: unknown): unknown => {
     if (typeof item === 'string') return screen(item);
