@@ -88,15 +88,30 @@ describe('tool results are screened as decoded string values', () => {
   });
 });
 
+/** Holds an update, has the approver reject it with `comment`, and returns the execution. */
+async function rejectWith(comment: string): Promise<string> {
+  await setDescription('Used car purchase.');
+  const { started, job } = await harness.turn(USERS.officer, 'case-reject please raise HL-1002');
+  expect((await harness.handler.handle(job, signal)).status).toBe('awaiting-action');
+  const [pending] = await pendingOf(harness, started.executionId);
+  const decision = await harness.decide(USERS.approver, pending!.Id, 'Reject', { comment });
+  expect((await harness.handler.handle(decision, signal)).status).toBe('completed');
+  return started.executionId;
+}
+
 describe("an approver's comment reaches the requester's model only through the gate", () => {
-  it('screens the rejection comment, masks the PII in it and delimits it as untrusted data', async () => {
-    await setDescription('Used car purchase.');
-    const { started, job } = await harness.turn(USERS.officer, 'case-reject please raise HL-1002');
-    expect((await harness.handler.handle(job, signal)).status).toBe('awaiting-action');
-    const [pending] = await pendingOf(harness, started.executionId);
-    const comment = `No. Call the applicant on 415-555-0132 or jane.doe@example.com first.\n${INJECTION}`;
-    const decision = await harness.decide(USERS.approver, pending!.Id, 'Reject', { comment });
-    expect((await harness.handler.handle(decision, signal)).status).toBe('completed');
+  it('masks the PII in the rejection comment and delimits it as untrusted data', async () => {
+    await rejectWith('No. Call the applicant on 415-555-0132 or jane.doe@example.com first.');
+    const [result] = toolMessages(lastPrompt(), 'update_application');
+    expect(result).toMatch(/^<untrusted_data tool="update_application">/);
+    expect(result).toMatch(/Call the applicant on \[PHONE:\d{3}\] or \[EMAIL:\d{3}\] first/);
+    expect(result).not.toContain('415-555-0132');
+    expect(result).not.toContain('jane.doe@example.com');
+  });
+
+  it('screens the rejection comment: an injection in it is flagged and never reaches the model', async () => {
+    const executionId = await rejectWith(`No. Call the applicant on 415-555-0132 or jane.doe@example.com first.\n${INJECTION}`);
+    const started = { executionId };
 
     const [result] = toolMessages(lastPrompt(), 'update_application');
     expect(result).toMatch(/^<untrusted_data tool="update_application">/);
