@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryTokenVault } from '../../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../../src/llm/scripted.ts';
-import type { ChatMessage } from '../../../src/llm/types.ts';
+import type { ChatMessage, CompletionRequest } from '../../../src/llm/types.ts';
 import type { AgentConfig } from '../../../src/runtime/agent-registry.ts';
 import { runGovernedLoop, type LoopInput } from '../../../src/runtime/governed-loop.ts';
 import type { ToolDefinition, ToolExecutor } from '../../../src/runtime/ports.ts';
@@ -127,6 +127,8 @@ describe('the model-message types', () => {
     const user: ChatMessage = { role: 'user', content: 'raw text' };
     // @ts-expect-error tool output serialised by hand cannot become a tool message
     const tool: ChatMessage = { role: 'tool', toolCallId: 'x', name: 'y', content: JSON.stringify({ a: 1 }) };
-    expect([user, tool]).toHaveLength(2);
+    // @ts-expect-error a provider request is built from admitted messages only
+    const request: CompletionRequest = { model: 'm', tools: [], messages: [{ role: 'system', content: 'raw instructions' }] };
+    expect([user, tool, request]).toHaveLength(3);
   });
 });
