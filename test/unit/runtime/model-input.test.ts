@@ -3,7 +3,7 @@
  * layers (createTurnTrust: PII masker + injection screen), the real recorder and the scripted model.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryTokenVault } from '../../../src/governance/pii/index.ts';
+import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../../src/llm/scripted.ts';
 import type { ChatMessage, CompletionRequest } from '../../../src/llm/types.ts';
 import type { AgentConfig } from '../../../src/runtime/agent-registry.ts';
@@ -130,5 +130,18 @@ describe('the model-message types', () => {
     // @ts-expect-error a provider request is built from admitted messages only
     const request: CompletionRequest = { model: 'm', tools: [], messages: [{ role: 'system', content: 'raw instructions' }] };
     expect([user, tool, request]).toHaveLength(3);
+  });
+});
+
+describe('masking text that is already masked (history, hold notices)', () => {
+  it('keeps its tokens, still masks new values, and restores exactly', async () => {
+    const masker = new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'c-1' });
+    const once = (await masker.mask('mail jane.doe@example.com')).masked;
+    expect(once).toBe('mail [EMAIL:001]');
+    const twice = (await masker.mask(`${once} or bob@example.org`, { alreadyMasked: true })).masked;
+    expect(twice).toBe('mail [EMAIL:001] or [EMAIL:002]');
+    expect(await masker.restore(twice)).toBe('mail jane.doe@example.com or bob@example.org');
+    // Without the option, token-like text is literal text and is escaped (so a planted "[EMAIL:001]" never restores).
+    expect((await masker.mask(once)).masked).toBe('mail [\\EMAIL:001]');
   });
 });
