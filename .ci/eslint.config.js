@@ -32,6 +32,21 @@ export default tseslint.config(
     },
   },
   {
+    // Model text is made in one place (src/runtime/model-input.ts, after screening, masking and wrapping): a cast to
+    // ModelText or ChatMessage anywhere else would let text reach a provider request around the trust layers.
+    files: ['src/**/*.ts'],
+    ignores: ['src/runtime/model-input.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['TSAsExpression', 'TSTypeAssertion'].map((cast) => ({
+          selector: `${cast} TSTypeReference[typeName.name=/^(ModelText|ChatMessage)$/]`,
+          message: 'Model text comes only from admit() in src/runtime/model-input.ts; do not cast to ModelText or ChatMessage.',
+        })),
+      ],
+    },
+  },
+  {
     // The CLI and scripts print to the terminal by design.
     files: ['src/cli/**', 'src/bin/**', 'scripts/**'],
     rules: { 'no-console': 'off' },

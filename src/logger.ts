@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redactedError } from './log-redaction.ts';
 
 export type { Logger } from 'pino';
 
@@ -52,7 +53,8 @@ export function createLogger(options: { level?: string; name?: string; destinati
     level: options.level ?? process.env.LOOM_LOG_LEVEL ?? 'info',
     name: options.name ?? 'loom',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
+    // An error's message and stack can echo field values: see log-redaction.ts.
+    serializers: { err: redactedError, error: redactedError },
     mixin: contextFields as NonNullable<LoggerOptions['mixin']>,
   };
   return options.destination ? pino(config, options.destination) : pino(config);

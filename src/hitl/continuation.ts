@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StepRow } from '../runtime/history.ts';
 import type { LoopResult } from '../runtime/governed-loop.ts';
+import { admit, gateOf } from '../runtime/model-input.ts';
 import { runApprovedCall, type ToolHistory } from '../runtime/tool-call.ts';
 import type { TurnSetup } from '../runtime/turn-handler.ts';
 import type { PendingRow, PendingStatus } from './pending-record.ts';
@@ -34,7 +35,9 @@ export async function deliverHeld(setup: TurnSetup, row: PendingRow, outcome: He
     return toolHistory;
   }
   if (final.kind === 'not-executed') {
-    const content = JSON.stringify({ status: final.status.toLowerCase(), executed: false, message: (await trust.mask(final.message)).masked });
+    // The message carries the person's comment: it reaches the requester's model through the same gate as tool output.
+    const value = { status: final.status.toLowerCase(), executed: false, message: final.message };
+    const { audit: content } = await admit({ kind: 'tool', tool: row.ToolName__c, toolCallId: row.ToolCallId__c, value }, gateOf(setup.input, setup));
     recorder.record({ type: 'ToolResult', role: 'Tool', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, isError: true, errorCategory: `HITL${final.status}`, toolResult: content, content });
     recorder.decision({ title: `${row.ToolName__c} not run (${final.status.toLowerCase()})`, detail: final.message, toolName: row.ToolName__c, outcome: final.status === 'Tampered' ? 'Blocked' : 'Failure' });
     toolHistory.push({ tool: row.ToolName__c, ok: false });

@@ -6,12 +6,21 @@ export interface ToolCall {
   arguments: string;
 }
 
-/** One message of a provider-neutral conversation. */
+declare const modelText: unique symbol;
+
+/**
+ * Text admitted to a model prompt. Only the runtime's gate (`admit` in src/runtime/model-input.ts) produces it, after
+ * injection screening, PII masking and, for anything that is not the user's own request, the untrusted-data wrapper:
+ * a plain string in a message is a compile error, so no path can hand the model text that skipped the trust layers.
+ */
+export type ModelText = string & { readonly [modelText]: true };
+
+/** One message of a provider-neutral conversation; every text in it came through the gate. */
 export type ChatMessage =
-  | { role: 'system'; content: string }
-  | { role: 'user'; content: string }
-  | { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] }
-  | { role: 'tool'; toolCallId: string; name: string; content: string };
+  | { role: 'system'; content: ModelText }
+  | { role: 'user'; content: ModelText }
+  | { role: 'assistant'; content: ModelText | null; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: ModelText };
 
 /** A tool offered to the model; `parameters` is a JSON Schema object. */
 export interface ToolSpec {

@@ -1,5 +1,7 @@
-import type { ChatMessage, CompletionResponse, LlmProvider, ToolCall, ToolSpec } from '../llm/types.ts';
+import type { ChatMessage, CompletionResponse, LlmProvider, ModelText, ToolCall, ToolSpec } from '../llm/types.ts';
 import { LoomError } from '../errors.ts';
+import type { StoredMessage } from './history.ts';
+import { admit, gateOf } from './model-input.ts';
 import { handleToolCall, type ToolHistory } from './tool-call.ts';
 import type { HitlGate, StepRecorder, ToolDefinition, ToolExecutor, ToolGate, TurnTrust } from './ports.ts';
 
@@ -7,8 +9,8 @@ export type SafetyMode = 'LogOnly' | 'Sanitize' | 'Block';
 
 export interface LoopInput {
   systemPrompt: string;
-  /** Earlier conversation, as the model saw it (masked). */
-  history: ChatMessage[];
+  /** Earlier conversation as the audit steps hold it (masked); admitted through the gate like new text. */
+  history: StoredMessage[];
   /** This turn's raw user text; null when the turn resumes after a human decision. */
   userMessage: string | null;
   model: string;
@@ -57,7 +59,8 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
     llmCalls: 0,
     toolCalls: 0,
   };
-  const messages: ChatMessage[] = [{ role: 'system', content: input.systemPrompt }, ...input.history];
+  const gate = gateOf(input, deps);
+  const messages: ChatMessage[] = [{ role: 'system', content: admit({ kind: 'instructions', text: input.systemPrompt }) }, ...(await admit({ kind: 'history', messages: input.history }, gate))];
   const toolHistory: ToolHistory = [...(input.toolHistory ?? [])];
 
   if (input.userMessage !== null) {
@@ -115,11 +118,10 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
       const shown = await deps.trust.restore(text);
       deps.recorder.record({ type: 'AgentResponse', role: 'Assistant', content: text });
       deps.recorder.decision({ title: 'Answered', outcome: 'Success' });
-      messages.push({ role: 'assistant', content: text });
       return { ...result, finalText: shown };
     }
 
-    messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+    messages.push({ role: 'assistant', content: admit({ kind: 'assistant', text: response.text }), toolCalls: response.toolCalls });
     const held = await runToolCalls(response.toolCalls, input, deps, messages, toolHistory, result);
     if (held) return { ...result, status: 'awaiting-action', finalText: held };
   }
@@ -134,12 +136,11 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
   return { ...result, status: 'failed', finalText: 'I could not finish this request within the allowed number of steps.', errorCategory: 'StepLimit' };
 }
 
-async function acceptUserInput(text: string, mode: SafetyMode, deps: LoopDeps): Promise<string | null> {
-  const verdict = deps.trust.screen(text, 'user');
-  const masked = await deps.trust.mask(verdict.action === 'sanitized' ? verdict.text : text);
-  deps.recorder.record({ type: 'UserInput', role: 'User', content: masked.masked });
-  if (masked.entityCount > 0) {
-    deps.recorder.record({ type: 'Masking', role: 'System', content: `Masked ${masked.entityCount} sensitive value(s) in the user input.` });
+async function acceptUserInput(text: string, mode: SafetyMode, deps: LoopDeps): Promise<ModelText | null> {
+  const { text: admitted, audit, entityCount, verdict } = await admit({ kind: 'user', text }, gateOf({ safetyMode: mode }, deps));
+  deps.recorder.record({ type: 'UserInput', role: 'User', content: audit });
+  if (entityCount > 0) {
+    deps.recorder.record({ type: 'Masking', role: 'System', content: `Masked ${entityCount} sensitive value(s) in the user input.` });
   }
   if (verdict.flagged) {
     deps.recorder.record({
@@ -152,12 +153,12 @@ async function acceptUserInput(text: string, mode: SafetyMode, deps: LoopDeps): 
       content: `User input flagged (${verdict.categories.join(', ')}); mode ${mode}: ${verdict.action}.`,
     });
   }
-  if (verdict.action === 'block') {
+  if (admitted === null) {
     deps.recorder.decision({ title: 'Request blocked by the safety policy', outcome: 'Blocked' });
     deps.recorder.record({ type: 'AgentResponse', role: 'Assistant', content: REFUSAL });
     return null;
   }
-  return masked.masked;
+  return admitted;
 }
 
 function visibleTools(input: LoopInput, graph: ToolGate | null, history: ToolHistory): ToolSpec[] {
@@ -188,7 +189,8 @@ async function runToolCalls(
   for (const call of calls) {
     if (heldMessage !== null) {
       // A held action pauses the turn; later calls of the same response wait for the model to ask again.
-      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: JSON.stringify({ error: 'Not executed: an earlier action in this step is waiting for a human decision.' }) });
+      const notice = await admit({ kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: 'Not executed: an earlier action in this step is waiting for a human decision.' }, byWorker: true }, gateOf(input, deps));
+      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: notice.content });
       continue;
     }
     result.toolCalls += 1;

@@ -1,4 +1,13 @@
-import type { ChatMessage, ToolCall } from '../llm/types.ts';
+import type { ToolCall } from '../llm/types.ts';
+
+/**
+ * A message as the audit steps hold it (masked text, tool results unwrapped). It is not model text yet: the governed
+ * loop admits history through the same gate as new text (src/runtime/model-input.ts) before the model sees it.
+ */
+export type StoredMessage =
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: string };
 
 /** An `ExecutionStep__c` row as the context query returns it. */
 export interface StepRow {
@@ -16,7 +25,7 @@ export interface StepRow {
  * Rebuilds the conversation the model saw from audit steps (already masked), keeping the last `turnLimit` turns.
  * Steps are the single source of truth, so a turn resumed days later sees exactly what the first half saw.
  */
-export function rebuildHistory(rows: StepRow[], options: { turnLimit: number; excludeTurn?: string }): ChatMessage[] {
+export function rebuildHistory(rows: StepRow[], options: { turnLimit: number; excludeTurn?: string }): StoredMessage[] {
   const turns: string[] = [];
   for (const row of rows) if (!turns.includes(row.TurnIdentifier__c)) turns.push(row.TurnIdentifier__c);
   const kept = new Set(turns.filter((turn) => turn !== options.excludeTurn).slice(-options.turnLimit));
@@ -24,9 +33,9 @@ export function rebuildHistory(rows: StepRow[], options: { turnLimit: number; ex
 }
 
 /** Messages for one ordered list of steps; tool calls that never got a result are closed so the wire format stays valid. */
-export function toMessages(rows: StepRow[]): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  let pending: { message: Extract<ChatMessage, { role: 'assistant' }>; open: Map<string, string> } | null = null;
+export function toMessages(rows: StepRow[]): StoredMessage[] {
+  const messages: StoredMessage[] = [];
+  let pending: { message: Extract<StoredMessage, { role: 'assistant' }>; open: Map<string, string> } | null = null;
   const closePending = () => {
     if (!pending) return;
     for (const [id, name] of pending.open) {

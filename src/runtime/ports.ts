@@ -66,9 +66,10 @@ export interface ScreenResult {
 /** Masking and screening for one conversation. Implementations fail closed: they throw rather than pass raw data. */
 export interface TurnTrust {
   screen(text: string, source: 'user' | 'tool'): ScreenResult;
-  mask(text: string): Promise<{ masked: string; entityCount: number }>;
+  /** `alreadyMasked`: the text is this conversation's masked text (history, runtime messages); its tokens stay as they are. */
+  mask(text: string, options?: { alreadyMasked?: boolean }): Promise<{ masked: string; entityCount: number }>;
   /** Masks strings deep inside a JSON value; field classifications drive schema-based masking when known. */
-  maskValue(value: unknown, classifications?: Record<string, string | null>): Promise<unknown>;
+  maskValue(value: unknown, classifications?: Record<string, string | null>, options?: { alreadyMasked?: boolean }): Promise<unknown>;
   restore(text: string): Promise<string>;
   restoreValue(value: unknown): Promise<unknown>;
   /** Marks untrusted tool output as data before the model sees it. */

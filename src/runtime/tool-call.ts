@@ -1,7 +1,8 @@
 import { LoomError } from '../errors.ts';
 import { parseToolArguments } from '../llm/tool-arguments.ts';
-import type { ToolCall } from '../llm/types.ts';
+import type { ModelText, ToolCall } from '../llm/types.ts';
 import type { LoopDeps, LoopInput } from './governed-loop.ts';
+import { admit, gateOf } from './model-input.ts';
 import type { ToolDefinition } from './ports.ts';
 
 export type ToolHistory = Array<{ tool: string; ok: boolean }>;
@@ -11,7 +12,7 @@ const SYNTHETIC = ['_rationale', '_requiresApproval', '_approvalReason'] as cons
 
 export interface ToolCallOutcome {
   /** The tool message content the model sees next (masked, screened, delimited as data). */
-  content: string;
+  content: ModelText;
   /** Set when the call waits for a person: the text shown to the user. */
   held?: string;
 }
@@ -21,7 +22,11 @@ export interface ToolCallOutcome {
  * user → screen the result → mask it. Every refusal goes back to the model as a structured error, never a crash.
  */
 export async function handleToolCall(call: ToolCall, input: LoopInput, deps: LoopDeps, history: ToolHistory): Promise<ToolCallOutcome> {
-  const refuse = (category: string, message: string): ToolCallOutcome => {
+  const refuse = async (category: string, message: string): Promise<ToolCallOutcome> => {
+    // Refusals echo what the model sent (tool names, schema errors) and, for an unavailable approval, an outside error
+    // text: both reach the model through the same gate as any tool output; only the outside text is delimited as data.
+    const byWorker = category !== 'ApprovalUnavailable';
+    const admitted = await admit({ kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: message, category }, byWorker }, gateOf(input, deps));
     deps.recorder.record({
       type: 'ToolResult',
       role: 'Tool',
@@ -29,12 +34,12 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
       toolCallId: call.id,
       isError: true,
       errorCategory: category,
-      toolResult: message,
-      content: message,
+      toolResult: admitted.audit,
+      content: errorText(admitted.audit),
     });
-    deps.recorder.decision({ title: `Refused ${call.name}`, detail: message, toolName: call.name, outcome: 'Blocked' });
+    deps.recorder.decision({ title: `Refused ${call.name}`, detail: errorText(admitted.audit), toolName: call.name, outcome: 'Blocked' });
     history.push({ tool: call.name, ok: false });
-    return { content: JSON.stringify({ error: message, category }) };
+    return { content: admitted.content };
   };
 
   // Record the call exactly as the model made it (masked text) before any gate, so history can be rebuilt from steps.
@@ -87,7 +92,9 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
   if (gate.decision === 'hold') {
     deps.recorder.record({ type: 'Approval', role: 'System', toolName: tool.name, toolCallId: call.id, content: `${gate.type} required: ${gate.message}` });
     deps.recorder.decision({ title: `Waiting for ${gate.type.toLowerCase()}`, detail: gate.message, toolName: tool.name, ...(rationale ? { rationale } : {}), outcome: 'Pending' });
-    return { content: JSON.stringify({ status: 'pending', message: gate.message }), held: gate.message };
+    // The hold message is built from the masked arguments: its tokens stay tokens.
+    const notice = await admit({ kind: 'tool', tool: tool.name, toolCallId: call.id, value: { status: 'pending', message: gate.message }, alreadyMasked: true, byWorker: true }, gateOf(input, deps));
+    return { content: notice.content, held: gate.message };
   }
 
   return runApprovedCall(tool, call.id, gate.args, input, deps, history, rationale);
@@ -114,12 +121,13 @@ export async function runApprovedCall(
     // job is retried with backoff, instead of the model telling the user the data is out of reach.
     if (error instanceof LoomError && error.retryable) throw error;
     // A tool that throws for good is reported to the model; the turn goes on.
+    // Its message can echo field values and text an attacker planted: masked and screened for the model and the audit row.
     const category = error instanceof LoomError ? error.category : 'ToolError';
-    const message = `The tool failed: ${(error as Error).message}`;
-    deps.recorder.record({ type: 'ToolResult', role: 'Tool', toolName: tool.name, toolCallId, isError: true, errorCategory: category, toolResult: message, content: message });
-    deps.recorder.decision({ title: `Refused ${tool.name}`, detail: message, toolName: tool.name, outcome: 'Blocked' });
+    const admitted = await admit({ kind: 'tool', tool: tool.name, toolCallId, value: { error: `The tool failed: ${(error as Error).message}`, category } }, gateOf(input, deps));
+    deps.recorder.record({ type: 'ToolResult', role: 'Tool', toolName: tool.name, toolCallId, isError: true, errorCategory: category, toolResult: admitted.audit, content: errorText(admitted.audit) });
+    deps.recorder.decision({ title: `Refused ${tool.name}`, detail: errorText(admitted.audit), toolName: tool.name, outcome: 'Blocked' });
     history.push({ tool: tool.name, ok: false });
-    return { content: JSON.stringify({ error: message, category }) };
+    return { content: admitted.content };
   }
   return deliverResult(tool.name, toolCallId, outcome, input, deps, history, rationale);
 }
@@ -133,26 +141,8 @@ async function deliverResult(
   history: ToolHistory,
   rationale: string | undefined,
 ): Promise<ToolCallOutcome> {
-  const masked = await deps.trust.maskValue(outcome.result, outcome.classifications);
-  let text = JSON.stringify(masked) ?? 'null';
-  const verdict = deps.trust.screen(text, 'tool');
-  if (verdict.flagged) {
-    const action = input.safetyMode === 'LogOnly' ? 'allow' : verdict.action;
-    deps.recorder.record({
-      type: 'SafetyCheck',
-      role: 'System',
-      toolName,
-      toolCallId,
-      safetyScore: verdict.score,
-      safetyCategories: verdict.categories,
-      content: `Tool result flagged (${verdict.categories.join(', ')}); mode ${input.safetyMode}: ${action}.`,
-    });
-    if (action === 'block') {
-      text = JSON.stringify({ error: 'The tool result was withheld: it contained instructions aimed at the assistant.', category: 'IndirectInjection' });
-    } else if (action === 'sanitized') {
-      text = verdict.text;
-    }
-  }
+  const admitted = await admit({ kind: 'tool', tool: toolName, toolCallId, value: outcome.result, classifications: outcome.classifications }, gateOf(input, deps));
+  const text = admitted.audit;
   deps.recorder.record({
     type: 'ToolResult',
     role: 'Tool',
@@ -171,5 +161,15 @@ async function deliverResult(
     outcome: outcome.ok ? 'Success' : 'Failure',
   });
   history.push({ tool: toolName, ok: outcome.ok });
-  return { content: deps.trust.wrapUntrusted(toolName, text) };
+  return { content: admitted.content };
+}
+
+/** The error text of an admitted `{error, category}` value (masked, screened), for the audit row and the storyboard. */
+function errorText(audit: string): string {
+  try {
+    const parsed = JSON.parse(audit) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : audit;
+  } catch {
+    return audit;
+  }
 }

@@ -1,4 +1,4 @@
-import { PiiMasker, type TokenVault } from '../governance/pii/index.ts';
+import { PiiMasker, type MaskOptions, type TokenVault } from '../governance/pii/index.ts';
 import { applySafetyMode, screenText, wrapUntrusted } from '../governance/injection/index.ts';
 import type { AgentConfig } from './agent-registry.ts';
 import type { ScreenResult, TurnTrust } from './ports.ts';
@@ -22,11 +22,12 @@ export function createTurnTrust(agent: AgentConfig, conversationId: string, vaul
       const applied = applySafetyMode(text, verdict, agent.safetyMode);
       return { action: applied.action, text: applied.text, score: verdict.score, flagged: verdict.flagged, categories: verdict.categories };
     },
-    async mask(text: string) {
-      const { masked, entities } = await masker.mask(text);
+    async mask(text: string, options?: MaskOptions) {
+      const { masked, entities } = await masker.mask(text, options);
       return { masked, entityCount: entities.length };
     },
-    async maskValue(value: unknown, classifications?: Record<string, string | null>) {
+    async maskValue(value: unknown, classifications?: Record<string, string | null>, options?: MaskOptions) {
+      if (options?.alreadyMasked) return (await masker.maskValue(value, options)).masked;
       if (classifications && masker.schemaOn && Array.isArray((value as { records?: unknown }).records)) {
         const source = value as { records: Array<Record<string, unknown>> };
         const records = [];

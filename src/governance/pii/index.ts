@@ -10,6 +10,12 @@ export type { TokenVault, VaultEntry, VaultState } from './vault.ts';
 export { PATTERN_CATEGORIES } from './detectors.ts';
 
 export type PiiMode = 'off' | 'pattern' | 'schema' | 'hybrid';
+/**
+ * `alreadyMasked`: the text is this conversation's masked text (audit rows replayed as history, runtime messages built
+ * from masked arguments). Token-like text in it is left as it is instead of escaped again, so masking it twice is a
+ * no-op; values the detectors still find are masked as usual.
+ */
+export type MaskOptions = { alreadyMasked?: boolean };
 export type PiiEntity = { type: string; token: string };
 
 export interface PiiMaskerOptions {
@@ -118,12 +124,12 @@ export class PiiMasker {
   }
 
   /** Masks free text (user input, history, tool results, the model's tool arguments). */
-  async mask(text: string): Promise<{ masked: string; entities: PiiEntity[] }> {
+  async mask(text: string, options: MaskOptions = {}): Promise<{ masked: string; entities: PiiEntity[] }> {
     // Hot path: written out instead of going through #guard to keep per-line overhead low.
     try {
       if (this.#ready === undefined || !this.#loaded) await (this.#ready ??= this.#load());
       const entities: PiiEntity[] = [];
-      const masked = this.#maskString(text, entities);
+      const masked = this.#maskString(text, entities, options.alreadyMasked === true);
       if (this.#pending) await this.#flush();
       return { masked, entities };
     } catch (error) {
@@ -140,10 +146,10 @@ export class PiiMasker {
   }
 
   /** Masks every string inside a JSON value (object keys untouched). Numbers that contain PII become masked strings. */
-  async maskValue(value: unknown): Promise<{ masked: unknown; entities: PiiEntity[] }> {
+  async maskValue(value: unknown, options: MaskOptions = {}): Promise<{ masked: unknown; entities: PiiEntity[] }> {
     return this.#guard(async () => {
       const entities: PiiEntity[] = [];
-      const masked = this.#maskDeep(value, entities);
+      const masked = this.#maskDeep(value, entities, options.alreadyMasked === true);
       await this.#flush();
       return { masked, entities };
     });
@@ -209,22 +215,23 @@ export class PiiMasker {
     return { token, fresh: true };
   }
 
-  #maskString(text: string, entities: PiiEntity[]): string {
+  #maskString(text: string, entities: PiiEntity[], alreadyMasked = false): string {
     if (typeof text !== 'string') throw new TypeError('mask expects a string');
     if (this.mode === 'off') return text;
-    if (!this.patternsOn) return escapeLiteral(text);
+    const literal = alreadyMasked ? (part: string) => part : escapeLiteral;
+    if (!this.patternsOn) return literal(text);
     const detections = detectAll(text, this.#detectors);
-    if (detections.length === 0) return escapeLiteral(text);
+    if (detections.length === 0) return literal(text);
     let out = '';
     let cursor = 0;
     for (const { start, end, type } of detections) {
       const { token, fresh } = this.#tokenFor(type, text.slice(start, end));
       if (fresh) this.#pending = true;
-      out += escapeLiteral(text.slice(cursor, start)) + token;
+      out += literal(text.slice(cursor, start)) + token;
       entities.push({ type, token });
       cursor = end;
     }
-    return out + escapeLiteral(text.slice(cursor));
+    return out + literal(text.slice(cursor));
   }
 
   #maskWhole(type: string, value: unknown, entities: PiiEntity[]): string {
@@ -235,24 +242,24 @@ export class PiiMasker {
     return token;
   }
 
-  #maskDeep(value: unknown, entities: PiiEntity[]): unknown {
+  #maskDeep(value: unknown, entities: PiiEntity[], alreadyMasked = false): unknown {
     if (this.mode === 'off') return value;
-    if (typeof value === 'string') return this.#maskString(value, entities);
+    if (typeof value === 'string') return this.#maskString(value, entities, alreadyMasked);
     if (typeof value === 'number' && this.patternsOn) {
       const masked = this.#maskString(String(value), entities);
       return masked === String(value) ? value : masked;
     }
-    if (Array.isArray(value)) return value.map((item) => this.#maskDeep(item, entities));
+    if (Array.isArray(value)) return value.map((item) => this.#maskDeep(item, entities, alreadyMasked));
     if (isPlainObject(value)) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#maskKeyed(key, item, entities)]));
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#maskKeyed(key, item, entities, alreadyMasked)]));
     }
     return value;
   }
 
   /** A value under a key: a date under a birth-date key is a DOB whatever its text says; the rest as usual. */
-  #maskKeyed(key: string, value: unknown, entities: PiiEntity[]): unknown {
+  #maskKeyed(key: string, value: unknown, entities: PiiEntity[], alreadyMasked = false): unknown {
     if (this.#datesOfBirth && typeof value === 'string' && DOB_KEY.test(key) && DATE_VALUE.test(value)) return this.#maskWhole('DOB', value, entities);
-    return this.#maskDeep(value, entities);
+    return this.#maskDeep(value, entities, alreadyMasked);
   }
 
   #restoreDeep(value: unknown): unknown {

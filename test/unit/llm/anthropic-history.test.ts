@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toWireMessages } from '../../../src/llm/anthropic.ts';
 import type { ChatMessage } from '../../../src/llm/index.ts';
+import { handWritten, type HandMessage } from '../../support/model-text.ts';
 
 // A conversation the loop can produce: user turns, each followed by tool steps and maybe a final answer.
 const step = fc.record({
@@ -17,7 +18,7 @@ const turn = fc.record({
 function build(
   turns: { user: string; steps: { text: string | null; calls: number }[]; answer: string | null }[],
 ): ChatMessage[] {
-  const messages: ChatMessage[] = [{ role: 'system', content: 'sys' }];
+  const messages: HandMessage[] = [{ role: 'system', content: 'sys' }];
   let next = 0;
   for (const t of turns) {
     messages.push({ role: 'user', content: t.user });
@@ -28,7 +29,7 @@ function build(
     }
     if (t.answer !== null) messages.push({ role: 'assistant', content: t.answer });
   }
-  return messages;
+  return handWritten(messages);
 }
 
 type Block = { type: string; id?: string; tool_use_id?: string };

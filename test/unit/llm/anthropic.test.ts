@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../src/errors.ts';
 import { toWireMessages } from '../../../src/llm/anthropic.ts';
 import {
-  type ChatMessage,
   type LlmProvider,
   LlmError,
   createProvider,
@@ -12,6 +11,7 @@ import type { Logger } from '../../../src/logger.ts';
 import { captureLogger } from './log-capture.ts';
 import { anthropicError, anthropicMessage, startFakeAnthropicServer } from '../../support/fake-anthropic-server.ts';
 import type { FakeLlmServer } from '../../support/fake-openai-server.ts';
+import { handWritten } from '../../support/model-text.ts';
 
 const tools = [
   {
@@ -24,10 +24,10 @@ const tools = [
     },
   },
 ];
-const question: ChatMessage[] = [
+const question = handWritten([
   { role: 'system', content: 'You are Loom.' },
   { role: 'user', content: 'Close case 500xx.' },
-];
+]);
 
 let server: FakeLlmServer;
 let provider: LlmProvider;
@@ -84,7 +84,7 @@ describe('Anthropic adapter', () => {
       model: 'claude-test',
       max_tokens: 4096,
       system: 'You are Loom.',
-      messages: [{ role: 'user', content: 'Close case 500xx.' }],
+      messages: handWritten([{ role: 'user', content: 'Close case 500xx.' }]),
     });
   });
 
@@ -118,7 +118,7 @@ describe('Anthropic adapter', () => {
 
   it('merges consecutive tool results into one user message and round-trips history', async () => {
     server.enqueue(anthropicMessage({ text: 'Both updated.' }));
-    const history: ChatMessage[] = [
+    const history = handWritten([
       ...question,
       {
         role: 'assistant',
@@ -131,7 +131,7 @@ describe('Anthropic adapter', () => {
       { role: 'tool', toolCallId: 'toolu_1', name: 'update_record', content: '{"success":true}' },
       { role: 'tool', toolCallId: 'toolu_2', name: 'update_record', content: 'FLS denied: Status' },
       { role: 'user', content: 'And the third?' },
-    ];
+    ]);
     const response = await provider.complete({ model: '', messages: history, tools });
     expect(response.text).toBe('Both updated.');
     expect((server.requests[0]!.body as { messages: unknown }).messages).toEqual([
@@ -156,11 +156,11 @@ describe('Anthropic adapter', () => {
   });
 
   it('sends an empty input for a tool call whose arguments were invalid JSON', () => {
-    const wire = toWireMessages([
+    const wire = toWireMessages(handWritten([
       { role: 'user', content: 'go' },
       { role: 'assistant', content: null, toolCalls: [{ id: 't1', name: 'x', arguments: '{oops' }] },
       { role: 'tool', toolCallId: 't1', name: 'x', content: 'Arguments are not valid JSON' },
-    ]);
+    ]));
     expect(wire[1]).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'x', input: {} }] });
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.ts';
 import { LlmError, ScriptedProvider, createProvider } from '../../../src/llm/index.ts';
 import { openAiCompletion, startFakeOpenAiServer } from '../../support/fake-openai-server.ts';
+import { handWritten } from '../../support/model-text.ts';
 
 describe('createProvider', () => {
   it('validates the configuration', () => {
@@ -31,13 +32,13 @@ describe('createProvider', () => {
         maxPromptTokens: 50,
       });
       const error = await provider
-        .complete({ model: '', messages: [{ role: 'user', content: 'x'.repeat(400) }], tools: [] })
+        .complete({ model: '', messages: handWritten([{ role: 'user', content: 'x'.repeat(400) }]), tools: [] })
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(LlmError);
       expect(error).toMatchObject({ category: 'ContextTooLong', retryable: false });
       const modelless = createProvider({ adapter: 'openai', apiKey: 'k', baseUrl: server.url });
       await expect(
-        modelless.complete({ model: '', messages: [{ role: 'user', content: 'hi' }], tools: [] }),
+        modelless.complete({ model: '', messages: handWritten([{ role: 'user', content: 'hi' }]), tools: [] }),
       ).rejects.toMatchObject({
         category: 'BadRequest',
       });
@@ -59,7 +60,7 @@ describe('createProvider', () => {
         maxTokensParameter: 'max_completion_tokens',
         headers: { 'api-key': 'azure-key' },
       });
-      await provider.complete({ model: '', messages: [{ role: 'user', content: 'hi' }], tools: [], maxTokens: 64 });
+      await provider.complete({ model: '', messages: handWritten([{ role: 'user', content: 'hi' }]), tools: [], maxTokens: 64 });
       expect(server.requests[0]!.headers['api-key']).toBe('azure-key');
       expect(server.requests[0]!.body).toMatchObject({ max_completion_tokens: 64 });
       expect(server.requests[0]!.body).not.toHaveProperty('max_tokens');

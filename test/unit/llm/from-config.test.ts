@@ -4,6 +4,7 @@ import { loadConfig } from '../../../src/config.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { ScriptedProvider, createProviderFromConfig } from '../../../src/llm/index.ts';
+import { handWritten } from '../../support/model-text.ts';
 
 const script = fileURLToPath(new URL('../../fixtures/scripts/greeting.json', import.meta.url));
 
@@ -15,7 +16,7 @@ describe('createProviderFromConfig', () => {
     );
     expect(provider).toBeInstanceOf(ScriptedProvider);
     expect(
-      (await provider.complete({ model: '', messages: [{ role: 'user', content: 'hi' }], tools: [] })).text,
+      (await provider.complete({ model: '', messages: handWritten([{ role: 'user', content: 'hi' }]), tools: [] })).text,
     ).toContain('Hello');
   });
 

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../src/errors.ts';
 import {
-  type ChatMessage,
   type LlmProvider,
   LlmError,
   createProvider,
@@ -15,6 +14,7 @@ import {
   openAiError,
   startFakeOpenAiServer,
 } from '../../support/fake-openai-server.ts';
+import { handWritten } from '../../support/model-text.ts';
 
 const tools = [
   {
@@ -23,10 +23,10 @@ const tools = [
     parameters: { type: 'object', properties: { soql: { type: 'string' } }, required: ['soql'] },
   },
 ];
-const question: ChatMessage[] = [
+const question = handWritten([
   { role: 'system', content: 'You are Loom.' },
   { role: 'user', content: 'How many open cases?' },
-];
+]);
 
 let server: FakeLlmServer;
 let provider: LlmProvider;
@@ -136,7 +136,7 @@ describe('OpenAI-compatible adapter', () => {
 
   it('maps history with tool calls and tool results to the wire shape', async () => {
     server.enqueue(openAiCompletion({ text: 'Done.' }));
-    const history: ChatMessage[] = [
+    const history = handWritten([
       ...question,
       {
         role: 'assistant',
@@ -150,7 +150,7 @@ describe('OpenAI-compatible adapter', () => {
       { role: 'tool', toolCallId: 'call_2', name: 'soql_query', content: '{"totalSize":1}' },
       { role: 'assistant', content: 'Three cases.' },
       { role: 'user', content: 'Thanks' },
-    ];
+    ]);
     await provider.complete({ model: '', messages: history, tools });
     expect((server.requests[0]!.body as { messages: unknown }).messages).toEqual([
       { role: 'system', content: 'You are Loom.' },
@@ -274,11 +274,11 @@ describe('OpenAI-compatible adapter', () => {
   });
 
   it('surfaces the server refusing an unanswered tool call as a permanent BadRequest', async () => {
-    const broken: ChatMessage[] = [
+    const broken = handWritten([
       ...question,
       { role: 'assistant', content: null, toolCalls: [{ id: 'call_9', name: 'soql_query', arguments: '{}' }] },
       { role: 'user', content: 'skip it' },
-    ];
+    ]);
     const error = await failure(provider.complete({ model: '', messages: broken, tools }));
     expect(error).toMatchObject({ category: 'BadRequest', status: 400, retryable: false });
     expect(error.message).toContain('did not have response messages: call_9');

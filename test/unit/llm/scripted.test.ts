@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, PermanentError, TransientError } from '../../../src/errors.ts';
 import {
-  type ChatMessage,
   type CompletionRequest,
   LlmError,
   ScriptedProvider,
@@ -13,6 +12,7 @@ import {
   parseToolArguments,
   scriptedResponder,
 } from '../../../src/llm/index.ts';
+import { handWritten, type HandMessage } from '../../support/model-text.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scripts/${name}`, import.meta.url));
 const tools = ['soql_query', 'update_record'].map((name) => ({
@@ -21,11 +21,11 @@ const tools = ['soql_query', 'update_record'].map((name) => ({
   parameters: { type: 'object' },
 }));
 
-function request(messages: ChatMessage[]): CompletionRequest {
-  return { model: 'any', messages, tools };
+function request(messages: HandMessage[]): CompletionRequest {
+  return { model: 'any', messages: handWritten(messages), tools };
 }
 
-const ask: ChatMessage[] = [
+const ask: HandMessage[] = [
   { role: 'system', content: 'You are Loom.' },
   { role: 'user', content: 'Please close my case 00001001' },
 ];
@@ -42,7 +42,7 @@ describe('scripted provider', () => {
       value: { soql: "SELECT Id, Status FROM Case WHERE CaseNumber = '00001001' LIMIT 1" },
     });
 
-    const afterQuery: ChatMessage[] = [
+    const afterQuery: HandMessage[] = [
       ...ask,
       { role: 'assistant', content: first.text, toolCalls: first.toolCalls },
       {
@@ -60,7 +60,7 @@ describe('scripted provider', () => {
       fields: { Status: 'Closed' },
     });
 
-    const afterUpdate: ChatMessage[] = [
+    const afterUpdate: HandMessage[] = [
       ...afterQuery,
       { role: 'assistant', content: null, toolCalls: second.toolCalls },
       { role: 'tool', toolCallId: second.toolCalls[0]!.id, name: 'update_record', content: '{"success": true}' },
@@ -99,7 +99,7 @@ describe('scripted provider', () => {
         { respond: { text: 'fallback' } },
       ],
     });
-    const messages: ChatMessage[] = [
+    const messages: HandMessage[] = [
       { role: 'user', content: 'find Acme' },
       {
         role: 'assistant',
@@ -128,8 +128,8 @@ describe('scripted provider', () => {
       ],
     });
     expect(respond(request(ask)).text).toBe('has query tool');
-    expect(respond({ model: 'm', messages: ask, tools: [] }).text).toBe('no tools');
-    const step1: ChatMessage[] = [
+    expect(respond({ model: 'm', messages: handWritten(ask), tools: [] }).text).toBe('no tools');
+    const step1: HandMessage[] = [
       ...ask,
       { role: 'assistant', content: null, toolCalls: [{ id: 'a', name: 'soql_query', arguments: '{}' }] },
       { role: 'tool', toolCallId: 'a', name: 'soql_query', content: '{}' },
@@ -196,7 +196,7 @@ describe('scripted provider', () => {
     const a = respond(request(ask));
     const b = respond(request(ask));
     expect(a).toEqual(b);
-    expect(a.usage.promptTokens).toBe(estimatePromptTokens(ask, tools));
+    expect(a.usage.promptTokens).toBe(estimatePromptTokens(handWritten(ask), tools));
     expect(a.usage.promptTokens).toBeGreaterThan(0);
     expect(a.usage.totalTokens).toBe(a.usage.promptTokens + a.usage.completionTokens);
     expect(a.toolCalls[0]!.id).toBe('fixed-id');
@@ -219,8 +219,8 @@ describe('scripted provider', () => {
 
   it('records requests without the abort signal and as copies', async () => {
     const provider = new ScriptedProvider({ rules: [{ respond: { text: 'ok' } }] });
-    const messages: ChatMessage[] = [{ role: 'user', content: 'hi' }];
-    await provider.complete({ model: 'm', messages, tools: [], signal: new AbortController().signal });
+    const messages: HandMessage[] = [{ role: 'user', content: 'hi' }];
+    await provider.complete({ model: 'm', messages: handWritten(messages), tools: [], signal: new AbortController().signal });
     messages.push({ role: 'user', content: 'mutated later' });
     expect(provider.requests).toEqual([{ model: 'm', messages: [{ role: 'user', content: 'hi' }], tools: [] }]);
   });
