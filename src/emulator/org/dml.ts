@@ -7,6 +7,7 @@ import {
   checkReferences,
   checkRequired,
   checkUnique,
+  entityIsDeleted,
   insufficientAccess,
   notFound,
   validateFields,
@@ -152,7 +153,7 @@ export class DmlEngine {
     const canonical = this.recordId(def, id);
     const entry = this.env.store.get(canonical, { includeDeleted: true });
     if (!entry || entry.object !== def) throw notFound();
-    if (entry.record['IsDeleted'] === true) throw new ApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
+    if (entry.record['IsDeleted'] === true) throw entityIsDeleted();
     return entry.record;
   }
 

@@ -124,7 +124,13 @@ export class OrgUserAccess implements UserAccess {
       return { read: true, create: all, edit: all, delete: all, viewAll: true, modifyAll: all };
     }
     const granted = this.objectPerms.get(def.name.toLowerCase()) ?? NONE;
-    if (def.kind === 'event') return { ...granted, edit: false, delete: false, viewAll: false, modifyAll: false };
+    if (def.kind === 'event') {
+      // Events know only Read (subscribe) and Create (publish). Modify All Data reads and creates every object's records,
+      // View All Data reads them ("View All and Modify All Permissions Overview", Salesforce Help), events included:
+      // an admin describes, subscribes to and publishes the package's events without an explicit grant.
+      const read = granted.read || this.viewAllData;
+      return { read, create: granted.create || this.modifyAllData, edit: false, delete: false, viewAll: false, modifyAll: false };
+    }
     if (this.modifyAllData)
       return { read: true, create: true, edit: true, delete: true, viewAll: true, modifyAll: true };
     if (this.viewAllData) return { ...granted, read: true, viewAll: true };

@@ -1,0 +1,193 @@
+/**
+ * Conformance at the edges an agent runtime decides on (issue 20): made-up record IDs, save-error shapes,
+ * UserRecordAccess, View All Data / Modify All Data on platform events, and /limits. Unmodified jsforce where a client
+ * sees it, raw HTTP where the exact body matters. docs/emulator-fidelity.md lists each behaviour and its source.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type jsforce from 'jsforce';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrg } from '../../src/emulator/org/org.ts';
+import { DEFAULT_SEED_PATH, type EmulatorHandle } from '../../src/emulator/server.ts';
+import { jsforceConnection, jwtToken, startTestEmulator, TEST_API_VERSION } from '../support/emulator.ts';
+
+let emu: EmulatorHandle;
+let admin: jsforce.Connection;
+let officer: jsforce.Connection;
+let auditor: jsforce.Connection;
+
+/** The lending seed plus an auditor with View All Data only (no object grants, no Loom permission sets). */
+function seedWithAuditor(): Record<string, unknown> {
+  const seed = parseYaml(readFileSync(DEFAULT_SEED_PATH, 'utf8')) as {
+    profiles: Array<Record<string, unknown>>;
+    users: Array<Record<string, unknown>>;
+    connectedApps: Array<{ preAuthorized: { profiles: string[] } }>;
+  };
+  seed.profiles.push({ name: 'Auditor', objects: {}, userPermissions: ['ApiEnabled', 'ViewAllData'] });
+  seed.users.push({ key: 'auditor', username: 'auditor@lending.test', lastName: 'Auditor', profile: 'Auditor' });
+  seed.connectedApps[0]?.preAuthorized.profiles.push('Auditor');
+  return seed;
+}
+
+const raw = (conn: jsforce.Connection, method: string, rest: string, body?: unknown): Promise<Response> =>
+  fetch(`${emu.url}/services/data/v${TEST_API_VERSION}${rest}`, {
+    method,
+    headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+const idOf = async (conn: jsforce.Connection, soql: string): Promise<string> => (await conn.query<{ Id: string }>(soql)).records[0]?.Id ?? '';
+const loan = (ref: string): Promise<string> => idOf(admin, `SELECT Id FROM Loan_Application__c WHERE External_Ref__c = '${ref}'`);
+const userId = (username: string): string => emu.org.userByUsername(username)?.id ?? '';
+
+beforeAll(async () => {
+  const org = createOrg({ seed: seedWithAuditor() as never, baseDir: path.dirname(DEFAULT_SEED_PATH) });
+  emu = await startTestEmulator({ org });
+  admin = await jsforceConnection(emu, 'admin@lending.test');
+  officer = await jsforceConnection(emu, 'officer@lending.test');
+  auditor = await jsforceConnection(emu, 'auditor@lending.test');
+});
+afterAll(async () => emu.close());
+
+describe('made-up and mangled record IDs on /sobjects/{Type}/{id}', () => {
+  // REST API Developer Guide, "sObject Rows": 404 when the record is not found. A segment that is not an ID is read as
+  // an external-id lookup, hence the platform's wording (also what PATCH /sobjects/Product2/undefined answers).
+  const notAnId = (segment: string) => [{ errorCode: 'NOT_FOUND', message: `Provided external ID field does not exist or is not accessible: ${segment}` }];
+
+  it.each(['GET', 'PATCH', 'DELETE'])('%s with a name instead of an ID answers 404 NOT_FOUND, no fields key', async (method) => {
+    const response = await raw(admin, method, '/sobjects/Account/Harbor%20Lending', method === 'PATCH' ? { Phone: '1' } : undefined);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual(notAnId('Harbor Lending'));
+  });
+
+  it('jsforce sees NOT_FOUND for retrieve, update and destroy of a mangled id', async () => {
+    await expect(admin.sobject('Account').retrieve('notAnId')).rejects.toMatchObject({ errorCode: 'NOT_FOUND', message: notAnId('notAnId')[0]?.message });
+    await expect(admin.sobject('Account').update({ Id: '001EM0000000001ZZZ', Phone: '1' })).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
+    await expect(admin.sobject('Account').destroy('001EM00000zzzzz!')).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
+  });
+
+  it('a well-formed 15- or 18-character ID of another object is not a record of this type: 404', async () => {
+    const contact = await idOf(admin, "SELECT Id FROM Contact WHERE LastName = 'Chen'");
+    for (const id of [contact, contact.slice(0, 15)]) {
+      for (const method of ['GET', 'PATCH', 'DELETE']) {
+        const response = await raw(admin, method, `/sobjects/Account/${id}`, method === 'PATCH' ? { Phone: '1' } : undefined);
+        expect(response.status).toBe(404);
+        expect(await response.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      }
+    }
+    expect((await admin.sobject('Contact').retrieve(contact.slice(0, 15))).Id).toBe(contact);
+  });
+
+  it('sObject Collections still report a malformed id per record as MALFORMED_ID on Id', async () => {
+    const response = await raw(admin, 'PATCH', '/composite/sobjects', { records: [{ attributes: { type: 'Account' }, id: 'notAnId', Phone: '1' }] });
+    expect(await response.json()).toEqual([
+      { success: false, errors: [{ statusCode: 'MALFORMED_ID', message: 'Account ID: id value of incorrect type: notAnId', fields: ['Id'] }] },
+    ]);
+  });
+});
+
+describe('save errors carry fields: [] (SOAP API "Error": statusCode, message, fields)', () => {
+  it('INSUFFICIENT_ACCESS_OR_READONLY (object and record level) and ENTITY_IS_DELETED', async () => {
+    const account = await idOf(admin, 'SELECT Id FROM Account LIMIT 1');
+    const readOnlyObject = await raw(officer, 'PATCH', `/sobjects/Account/${account}`, { Phone: '1' });
+    expect(readOnlyObject.status).toBe(400);
+    expect(await readOnlyObject.json()).toEqual([{ errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: 'entity type cannot be updated: Account', fields: [] }]);
+
+    const sharedReadOnly = await loan('HL-1007'); // officer2's application, shared Read with the officer
+    const recordLevel = await raw(officer, 'PATCH', `/sobjects/Loan_Application__c/${sharedReadOnly}`, { Amount__c: 1 });
+    expect(recordLevel.status).toBe(400);
+    expect(await recordLevel.json()).toEqual([{ errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: 'insufficient access rights on object id', fields: [] }]);
+
+    const created = await admin.sobject('Account').create({ Name: 'Short Lived' });
+    await admin.sobject('Account').destroy(created.id ?? '');
+    const again = await raw(admin, 'DELETE', `/sobjects/Account/${created.id ?? ''}`);
+    expect(again.status).toBe(404);
+    expect(await again.json()).toEqual([{ errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }]);
+  });
+
+  it('request errors keep the documented two-key shape', async () => {
+    const response = await raw(admin, 'GET', '/sobjects/Nope__c');
+    expect(await response.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  });
+});
+
+describe('UserRecordAccess (Object Reference, "UserRecordAccess")', () => {
+  const ura = (conn: jsforce.Connection, soql: string) => conn.query<Record<string, unknown>>(soql);
+  const FIELDS = 'RecordId, HasReadAccess, HasEditAccess, HasDeleteAccess, HasTransferAccess, HasAllAccess, MaxAccessLevel';
+
+  it('reports each record the running user can see, with the queried user\'s access levels', async () => {
+    const [own, shared, hidden] = await Promise.all([loan('HL-1001'), loan('HL-1007'), loan('HL-1006')]);
+    const result = await ura(officer, `SELECT ${FIELDS} FROM UserRecordAccess WHERE UserId = '${userId('officer@lending.test')}' AND RecordId IN ('${own}', '${shared}', '${hidden}') ORDER BY RecordId`);
+    // The officer cannot read officer2's HL-1006: it is left out, not reported as None.
+    expect(result.totalSize).toBe(2);
+    const byId = new Map(result.records.map((row) => [row.RecordId, row]));
+    expect(byId.get(own)).toMatchObject({
+      attributes: { type: 'UserRecordAccess' },
+      HasReadAccess: true, HasEditAccess: true, HasDeleteAccess: false, HasTransferAccess: true, HasAllAccess: false, MaxAccessLevel: 'Transfer',
+    });
+    expect(byId.get(shared)).toMatchObject({ HasReadAccess: true, HasEditAccess: false, HasTransferAccess: false, MaxAccessLevel: 'Read' });
+  });
+
+  it('lets an admin check another user\'s access, including None, and an access-level filter', async () => {
+    const [own, hidden] = await Promise.all([loan('HL-1001'), loan('HL-1006')]);
+    const officerId = userId('officer@lending.test');
+    const result = await ura(admin, `SELECT RecordId, HasReadAccess, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${officerId}' AND RecordId = '${hidden}'`);
+    expect(result.records).toEqual([{ attributes: expect.objectContaining({ type: 'UserRecordAccess' }), RecordId: hidden, HasReadAccess: false, MaxAccessLevel: 'None' }]);
+    const readable = await ura(admin, `SELECT RecordId FROM UserRecordAccess WHERE UserId = '${officerId}' AND RecordId IN ('${own}', '${hidden}') AND HasReadAccess = true`);
+    expect(readable.records.map((row) => row.RecordId)).toEqual([own]);
+    const mine = await ura(admin, `SELECT RecordId, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${userId('admin@lending.test')}' AND RecordId = '${hidden}'`);
+    expect(mine.records[0]?.MaxAccessLevel).toBe('All');
+  });
+
+  it('enforces the documented query shape: both filters, RecordId only with an access filter, at most 200 IDs', async () => {
+    const own = await loan('HL-1001');
+    const officerId = userId('officer@lending.test');
+    await expect(ura(admin, `SELECT RecordId FROM UserRecordAccess WHERE RecordId = '${own}'`)).rejects.toMatchObject({ errorCode: 'MALFORMED_QUERY' });
+    await expect(ura(admin, `SELECT RecordId, HasEditAccess FROM UserRecordAccess WHERE UserId = '${officerId}' AND RecordId = '${own}' AND HasReadAccess = true`)).rejects.toMatchObject({ errorCode: 'MALFORMED_QUERY' });
+    const ids = Array.from({ length: 201 }, () => `'${own}'`).join(',');
+    await expect(ura(admin, `SELECT RecordId FROM UserRecordAccess WHERE UserId = '${officerId}' AND RecordId IN (${ids})`)).rejects.toMatchObject({ errorCode: 'EXCEEDED_ID_LIMIT' });
+  });
+});
+
+describe('View All Data / Modify All Data reach platform events', () => {
+  async function subscribe(username: string, channel: string): Promise<Record<string, unknown> | undefined> {
+    const token = await jwtToken(emu, username);
+    const post = async (message: Record<string, unknown>): Promise<Array<Record<string, unknown>>> => {
+      const response = await fetch(`${emu.url}/cometd/${TEST_API_VERSION}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify([message]),
+      });
+      return (await response.json()) as Array<Record<string, unknown>>;
+    };
+    const [handshake] = await post({ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], id: '1' });
+    const [reply] = await post({ channel: '/meta/subscribe', clientId: handshake?.clientId, subscription: channel, id: '2' });
+    await post({ channel: '/meta/disconnect', clientId: handshake?.clientId, id: '3' });
+    return reply;
+  }
+
+  it('an admin (Modify All Data, no event grant) describes, publishes and subscribes', async () => {
+    expect((await admin.sobject('AgentTurnResult__e').describe()).name).toBe('AgentTurnResult__e');
+    expect(await subscribe('admin@lending.test', '/event/AgentTurnResult__e')).toMatchObject({ successful: true });
+    const published = await raw(admin, 'POST', '/sobjects/AgentTurnResult__e', {});
+    expect([201, 400]).toContain(published.status); // 400 only for a required payload field, never a refusal
+    if (published.status === 400) expect(JSON.stringify(await published.json())).toContain('REQUIRED_FIELD_MISSING');
+  });
+
+  it('View All Data alone reads (describe, subscribe) but does not publish', async () => {
+    expect((await auditor.sobject('AgentTurnRequest__e').describe()).createable).toBe(false);
+    expect(await subscribe('auditor@lending.test', '/event/AgentTurnRequest__e')).toMatchObject({ successful: true });
+    const refused = await raw(auditor, 'POST', '/sobjects/AgentTurnRequest__e', { TurnIdentifier__c: 't' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual([{ errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: expect.stringMatching(/^entity type cannot be inserted/), fields: [] }]);
+    expect(await subscribe('nobody@lending.test', '/event/AgentTurnRequest__e')).toMatchObject({ successful: false, error: '403::Restricted channel' });
+  });
+
+  it('View All Data reads every record, Modify All Data may change them', async () => {
+    const hidden = await loan('HL-1006');
+    expect((await auditor.sobject('Loan_Application__c').retrieve(hidden)).Id).toBe(hidden);
+    const refused = await raw(auditor, 'PATCH', `/sobjects/Loan_Application__c/${hidden}`, { Amount__c: 1 });
+    expect(refused.status).toBe(400);
+  });
+});
