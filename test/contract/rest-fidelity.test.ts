@@ -191,3 +191,80 @@ describe('View All Data / Modify All Data reach platform events', () => {
     expect(refused.status).toBe(400);
   });
 });
+
+describe('/composite/batch (REST API Developer Guide, "Composite Batch")', () => {
+  it('runs independent subrequests, each its own transaction, one API call', async () => {
+    const before = (await admin.limits()).DailyApiRequests.Remaining;
+    const response = await admin.requestPost<{ hasErrors: boolean; results: Array<{ statusCode: number; result: unknown }> }>('/composite/batch', {
+      batchRequests: [
+        { method: 'POST', url: `v${TEST_API_VERSION}/sobjects/Account`, richInput: { Name: 'Batch Co' } },
+        { method: 'GET', url: `v${TEST_API_VERSION}/sobjects/Account/notAnId` },
+        { method: 'GET', url: `v${TEST_API_VERSION}/query?q=${encodeURIComponent("SELECT Name FROM Account WHERE Name = 'Batch Co'")}` },
+      ],
+    });
+    expect(response.hasErrors).toBe(true);
+    expect(response.results.map((r) => r.statusCode)).toEqual([201, 404, 200]);
+    expect(response.results[1]?.result).toEqual([{ errorCode: 'NOT_FOUND', message: 'Provided external ID field does not exist or is not accessible: notAnId' }]);
+    expect(response.results[2]?.result).toMatchObject({ totalSize: 1 }); // the failed GET rolled nothing back
+    const after = (await admin.limits()).DailyApiRequests.Remaining;
+    expect(before - after).toBe(2); // the batch and the second limits() call: three subrequests, one API call
+  });
+
+  it('haltOnError answers 412 BATCH_PROCESSING_HALTED after the first failure', async () => {
+    const response = await admin.requestPost<{ results: Array<{ statusCode: number; result: unknown }> }>('/composite/batch', {
+      haltOnError: true,
+      batchRequests: [
+        { method: 'PATCH', url: `v${TEST_API_VERSION}/sobjects/Account/notAnId`, richInput: { Phone: '1' } },
+        { method: 'POST', url: `v${TEST_API_VERSION}/sobjects/Account`, richInput: { Name: 'Never Created' } },
+      ],
+    });
+    expect(response.results).toEqual([
+      { statusCode: 404, result: [{ errorCode: 'NOT_FOUND', message: 'Provided external ID field does not exist or is not accessible: notAnId' }] },
+      { statusCode: 412, result: [{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }] },
+    ]);
+    expect((await admin.query("SELECT Id FROM Account WHERE Name = 'Never Created'")).totalSize).toBe(0);
+  });
+});
+
+describe('/composite/tree/{sObject} (REST API Developer Guide, "sObject Tree")', () => {
+  it('creates a parent with nested children in one call (201, referenceId → id)', async () => {
+    const response = await raw(admin, 'POST', '/composite/tree/Account', {
+      records: [
+        {
+          attributes: { type: 'Account', referenceId: 'acct1' },
+          Name: 'Tree Co',
+          Contacts: { records: [{ attributes: { type: 'Contact', referenceId: 'ct1' }, LastName: 'Leaf', Email: 'leaf@example.com' }] },
+        },
+      ],
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { hasErrors: boolean; results: Array<{ referenceId: string; id: string }> };
+    expect(body).toEqual({ hasErrors: false, results: [{ referenceId: 'acct1', id: expect.stringMatching(/^001/) }, { referenceId: 'ct1', id: expect.stringMatching(/^003/) }] });
+    const contact = await admin.sobject('Contact').retrieve(body.results[1]?.id ?? '');
+    expect(contact.AccountId).toBe(body.results[0]?.id);
+  });
+
+  it('is all or nothing: 400 naming only the failed record, nothing saved', async () => {
+    const response = await raw(admin, 'POST', '/composite/tree/Account', {
+      records: [
+        { attributes: { type: 'Account', referenceId: 'ok' }, Name: 'Rolled Back Co' },
+        { attributes: { type: 'Account', referenceId: 'bad' }, Phone: '1' },
+      ],
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      hasErrors: true,
+      results: [{ referenceId: 'bad', errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: expect.stringContaining('Name'), fields: ['Name'] }] }],
+    });
+    expect((await admin.query("SELECT Id FROM Account WHERE Name = 'Rolled Back Co'")).totalSize).toBe(0);
+  });
+});
+
+describe('/limits', () => {
+  it('reports FileStorageMB, DailyStreamingApiEvents and SingleEmail as {Max, Remaining}', async () => {
+    const limits = (await admin.limits()) as unknown as Record<string, { Max: number; Remaining: number }>;
+    for (const name of ['FileStorageMB', 'DailyStreamingApiEvents', 'SingleEmail']) {
+      expect(limits[name], name).toEqual({ Max: expect.any(Number), Remaining: expect.any(Number) });
+    }
+  });
+});
