@@ -16,6 +16,7 @@ let emu: EmulatorHandle;
 let admin: jsforce.Connection;
 let officer: jsforce.Connection;
 let auditor: jsforce.Connection;
+let officer2: jsforce.Connection;
 
 /** The lending seed plus an auditor with View All Data only (no object grants, no Loom permission sets). */
 function seedWithAuditor(): Record<string, unknown> {
@@ -23,10 +24,16 @@ function seedWithAuditor(): Record<string, unknown> {
     profiles: Array<Record<string, unknown>>;
     users: Array<Record<string, unknown>>;
     connectedApps: Array<{ preAuthorized: { profiles: string[] } }>;
+    groups: Array<Record<string, unknown>>;
+    records: Record<string, Array<Record<string, unknown>>>;
   };
   seed.profiles.push({ name: 'Auditor', objects: {}, userPermissions: ['ApiEnabled', 'ViewAllData'] });
   seed.users.push({ key: 'auditor', username: 'auditor@lending.test', lastName: 'Auditor', profile: 'Auditor' });
   seed.connectedApps[0]?.preAuthorized.profiles.push('Auditor');
+  // A queue owning a loan application (OwnerId '@group:...'), and a public group, which cannot own records.
+  seed.groups.push({ developerName: 'Underwriting_Queue', name: 'Underwriting Queue', type: 'Queue', members: ['@user:officer2'] });
+  seed.groups.push({ developerName: 'Lending_Team', name: 'Lending Team', members: ['@user:officer'] });
+  seed.records.Loan_Application__c?.push({ ref: 'queued', External_Ref__c: 'HL-2001', Amount__c: 1000, Applicant__c: '@c_chen', OwnerId: '@group:Underwriting_Queue' });
   return seed;
 }
 
@@ -47,6 +54,7 @@ beforeAll(async () => {
   admin = await jsforceConnection(emu, 'admin@lending.test');
   officer = await jsforceConnection(emu, 'officer@lending.test');
   auditor = await jsforceConnection(emu, 'auditor@lending.test');
+  officer2 = await jsforceConnection(emu, 'officer2@lending.test');
 });
 afterAll(async () => emu.close());
 
@@ -266,5 +274,54 @@ describe('/limits', () => {
     for (const name of ['FileStorageMB', 'DailyStreamingApiEvents', 'SingleEmail']) {
       expect(limits[name], name).toEqual({ Max: expect.any(Number), Remaining: expect.any(Number) });
     }
+  });
+});
+
+describe('OwnerId is polymorphic: a user or a queue (Object Reference: custom objects and Case, "OwnerId")', () => {
+  const groupId = async (developerName: string): Promise<string> => idOf(admin, `SELECT Id FROM Group WHERE DeveloperName = '${developerName}'`);
+
+  it('describe: a custom object\'s OwnerId references Group and User; Account\'s only User', async () => {
+    const owner = (await admin.sobject('Loan_Application__c').describe()).fields.find((f) => f.name === 'OwnerId');
+    expect(owner).toMatchObject({ type: 'reference', referenceTo: ['Group', 'User'], relationshipName: 'Owner' });
+    const accountOwner = (await admin.sobject('Account').describe()).fields.find((f) => f.name === 'OwnerId');
+    expect(accountOwner?.referenceTo).toEqual(['User']);
+  });
+
+  it('Owner comes back as the Name entity (attributes.type "Name", url of the actual object); Owner.Type is Queue or User', async () => {
+    const queue = await groupId('Underwriting_Queue');
+    const result = await admin.query<Record<string, unknown>>("SELECT Owner.Name, Owner.Type FROM Loan_Application__c WHERE External_Ref__c IN ('HL-2001', 'HL-1001') ORDER BY External_Ref__c");
+    expect(result.records.map((r) => r.Owner)).toEqual([
+      { attributes: { type: 'Name', url: expect.stringMatching(/\/sobjects\/User\/005/) }, Name: 'Olive Officer', Type: 'User' },
+      { attributes: { type: 'Name', url: `/services/data/v${TEST_API_VERSION}/sobjects/Group/${queue}` }, Name: 'Underwriting Queue', Type: 'Queue' },
+    ]);
+    const queued = await admin.query("SELECT External_Ref__c FROM Loan_Application__c WHERE Owner.Type = 'Queue'");
+    expect(queued.records.map((r) => (r as Record<string, unknown>).External_Ref__c)).toEqual(['HL-2001']);
+    // Account.OwnerId is not polymorphic: a plain User parent.
+    const account = await admin.query<Record<string, unknown>>('SELECT Owner.Name FROM Account LIMIT 1');
+    expect(account.records[0]?.Owner).toMatchObject({ attributes: { type: 'User' } });
+  });
+
+  it('TYPEOF Owner picks the branch of the actual owner type', async () => {
+    const result = await admin.query<Record<string, unknown>>(
+      "SELECT TYPEOF Owner WHEN Group THEN DeveloperName WHEN User THEN Username END FROM Loan_Application__c WHERE External_Ref__c IN ('HL-2001', 'HL-1001') ORDER BY External_Ref__c",
+    );
+    expect(result.records.map((r) => r.Owner)).toEqual([
+      { attributes: expect.objectContaining({ type: 'User' }), Username: 'officer@lending.test' },
+      { attributes: expect.objectContaining({ type: 'Group' }), DeveloperName: 'Underwriting_Queue' },
+    ]);
+  });
+
+  it('queue members work the queue\'s records; other users do not see them; a public group cannot own', async () => {
+    const queued = await loan('HL-2001');
+    expect((await officer2.sobject('Loan_Application__c').update({ Id: queued, Amount__c: 2000 })).success).toBe(true);
+    expect((await raw(officer, 'GET', `/sobjects/Loan_Application__c/${queued}`)).status).toBe(404);
+    const group = await groupId('Lending_Team');
+    const refused = await raw(admin, 'PATCH', `/sobjects/Loan_Application__c/${queued}`, { OwnerId: group });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual([{ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: `Owner ID: id value of incorrect type: ${group}`, fields: ['OwnerId'] }]);
+    const queue = await groupId('Underwriting_Queue');
+    const own = await loan('HL-1001');
+    expect((await raw(admin, 'PATCH', `/sobjects/Loan_Application__c/${own}`, { OwnerId: queue })).status).toBe(204);
+    expect((await officer2.sobject('Loan_Application__c').retrieve(own)).OwnerId).toBe(queue);
   });
 });

@@ -4,7 +4,7 @@
  * the seed is a SeedError naming it.
  */
 import { buildCustomField, buildNameField, FieldSpecError } from './custom-fields.ts';
-import { systemFields } from './field-factory.ts';
+import { QUEUE_OWNED, systemFields } from './field-factory.ts';
 import { makeId } from './ids.ts';
 import { loadPackageMetadata } from './metadata-loader.ts';
 import { resolveRollups } from './rollups.ts';
@@ -89,7 +89,7 @@ function seedObject(name: string, spec: ObjectSeed): ObjectDef {
     sharingModel,
     hasOwner,
     fields: [
-      ...systemFields({ owned: hasOwner }),
+      ...systemFields({ owned: hasOwner, ownerTargets: QUEUE_OWNED }),
       build(`objects.${name}.nameField`, () => buildNameField(spec.nameField ?? {})),
       ...fields,
     ],

@@ -72,6 +72,7 @@ export class Org implements OrgApi {
       userById: (id) => this.userById(id),
       role: (id) => definition.roles.get(id),
       share: (recordId, userId) => this.shareAccess(recordId, userId),
+      isMember: (groupId, userId) => this.dml.sharing.groupsOf(userId).has(groupId),
     };
     this.populate();
   }

@@ -31,6 +31,8 @@ export interface SecurityModel {
   userById(id: string): UserDef | undefined;
   role(id: string): RoleDef | undefined;
   share(recordId: string, userId: string): ShareAccess | undefined;
+  /** True when `userId` belongs to group or queue `groupId`, directly or through nested groups. */
+  isMember?(groupId: string, userId: string): boolean;
 }
 
 const NONE: ObjectPermission = {
@@ -182,6 +184,8 @@ export class OrgUserAccess implements UserAccess {
     if (typeof ownerId === 'string') {
       if (ownerId === this.user.id) return true;
       if (this.isAboveOwner(ownerId)) return true;
+      // A queue's members work its records as the owner would (Salesforce Help, "Queues": members take and work items).
+      if (this.isQueueMember(ownerId)) return true;
     }
     if (operation === 'read' && (def.sharingModel === 'Read' || def.sharingModel === 'ReadWrite')) return true;
     if (operation === 'edit' && def.sharingModel === 'ReadWrite') return true;
@@ -201,7 +205,7 @@ export class OrgUserAccess implements UserAccess {
     if (this.objectPermission(def.name).modifyAll) return true;
     if (!def.hasOwner) return false;
     const ownerId = record['OwnerId'];
-    if (typeof ownerId === 'string' && (ownerId === this.user.id || this.isAboveOwner(ownerId))) return true;
+    if (typeof ownerId === 'string' && (ownerId === this.user.id || this.isAboveOwner(ownerId) || this.isQueueMember(ownerId))) return true;
     return this.model.share(record.Id, this.user.id) === 'All';
   }
 
@@ -221,6 +225,10 @@ export class OrgUserAccess implements UserAccess {
     const parent = this.model.store.get(parentId, { includeDeleted: true });
     if (!parent) return false;
     return this.canRecord(parent.object.name, parent.record, operation === 'read' ? 'read' : 'edit');
+  }
+
+  private isQueueMember(ownerId: string): boolean {
+    return ownerId.startsWith('00G') && this.model.isMember?.(ownerId, this.user.id) === true;
   }
 
   /** True when this user's role is a strict ancestor of the owner's role. */
