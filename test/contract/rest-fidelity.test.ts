@@ -325,3 +325,30 @@ describe('OwnerId is polymorphic: a user or a queue (Object Reference: custom ob
     expect((await officer2.sobject('Loan_Application__c').retrieve(own)).OwnerId).toBe(queue);
   });
 });
+
+describe('SOSL /search (REST API Developer Guide, "Search"; SOSL syntax)', () => {
+  it('finds records by word across searchable fields, as the user: jsforce search()', async () => {
+    const result = await admin.search('FIND {Chen} IN ALL FIELDS RETURNING Contact(FirstName, LastName), Account(Name)');
+    expect(result.searchRecords).toEqual([{ attributes: expect.objectContaining({ type: 'Contact' }), FirstName: 'Wei', LastName: 'Chen' }]);
+    const wildcard = await admin.search('FIND {harb*} RETURNING Account(Id, Name)');
+    expect(wildcard.searchRecords.map((r) => (r as Record<string, unknown>).Name)).toEqual(['Harbor Lending Co.']);
+  });
+
+  it('applies sharing and FLS: hidden records are not found, hidden fields cannot be returned or matched', async () => {
+    // HL-1006 (officer2's, not shared) is invisible to the officer; HL-1001 is the officer's own.
+    const found = await officer.search('FIND {Solar} RETURNING Loan_Application__c(Name)');
+    expect(found.searchRecords).toEqual([]);
+    expect((await admin.search('FIND {Solar} RETURNING Loan_Application__c(Name)')).searchRecords).toHaveLength(1);
+    await expect(officer.search('FIND {Chen} RETURNING Loan_Application__c(Risk_Tier__c)')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
+    // SSN__c is hidden from the officer: searching its value finds nothing.
+    expect((await officer.search('FIND {"900-23-4567"} RETURNING Contact(LastName)')).searchRecords).toEqual([]);
+    expect((await admin.search('FIND {"900-23-4567"} RETURNING Contact(LastName)')).searchRecords).toHaveLength(1);
+  });
+
+  it('answers MALFORMED_SEARCH for a one-character term or a non-FIND string', async () => {
+    const short = await raw(admin, 'GET', `/search?q=${encodeURIComponent('FIND {a}')}`);
+    expect(short.status).toBe(400);
+    expect(await short.json()).toEqual([{ errorCode: 'MALFORMED_SEARCH', message: 'search term must be longer than one character' }]);
+    await expect(admin.search('SELECT Id FROM Account')).rejects.toMatchObject({ errorCode: 'MALFORMED_SEARCH' });
+  });
+});

@@ -6,6 +6,7 @@ import { compositeRoute } from './composite.ts';
 import { batchRoute, treeRoute } from './composite-batch-tree.ts';
 import { dataPath, guard, type RestContext, type RestRequest } from './context.ts';
 import { nextPage, runQuery } from './query.ts';
+import { searchRoute } from './search.ts';
 import { sobjectsRoute } from './sobjects.ts';
 
 /**
@@ -62,6 +63,9 @@ function route(req: RestRequest, ctx: RestContext): RouteResult {
     case 'queryAll':
       if (rest.length === 0) return onlyGet(() => runQuery(req, ctx, head === 'queryAll'));
       if (rest.length === 1) return onlyGet(() => nextPage(rest[0] ?? '', ctx));
+      break;
+    case 'search':
+      if (rest.length === 0) return onlyGet(() => searchRoute(req, ctx));
       break;
     case 'limits':
       if (rest.length === 0) return onlyGet(() => json(200, limits(ctx)));
