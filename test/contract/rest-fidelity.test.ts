@@ -26,7 +26,11 @@ function seedWithAuditor(): Record<string, unknown> {
     connectedApps: Array<{ preAuthorized: { profiles: string[] } }>;
     groups: Array<Record<string, unknown>>;
     records: Record<string, Array<Record<string, unknown>>>;
+    objects: Record<string, { validationRules?: unknown[] }>;
+    sharing?: Record<string, string>;
   };
+  // Private contacts, so a lookup can point at a record the user cannot see.
+  seed.sharing = { ...seed.sharing, Contact: 'Private' };
   seed.profiles.push({ name: 'Auditor', objects: {}, userPermissions: ['ApiEnabled', 'ViewAllData'] });
   seed.users.push({ key: 'auditor', username: 'auditor@lending.test', lastName: 'Auditor', profile: 'Auditor' });
   seed.connectedApps[0]?.preAuthorized.profiles.push('Auditor');
@@ -34,6 +38,15 @@ function seedWithAuditor(): Record<string, unknown> {
   seed.groups.push({ developerName: 'Underwriting_Queue', name: 'Underwriting Queue', type: 'Queue', members: ['@user:officer2'] });
   seed.groups.push({ developerName: 'Lending_Team', name: 'Lending Team', members: ['@user:officer'] });
   seed.records.Loan_Application__c?.push({ ref: 'queued', External_Ref__c: 'HL-2001', Amount__c: 1000, Applicant__c: '@c_chen', OwnerId: '@group:Underwriting_Queue' });
+  // Validation rules (formula subset): a range, a regex, required-if, ISCHANGED/PRIORVALUE with $User, $User.ProfileId.
+  seed.objects.Loan_Application__c!.validationRules = [
+    { name: 'Amount_Not_Negative', formula: 'Amount__c < 0', message: 'Amount must not be negative.', field: 'Amount__c' },
+    { name: 'Ref_Format', formula: 'AND(NOT(ISBLANK(External_Ref__c)), NOT(REGEX(External_Ref__c, "HL-[0-9]{4}")))', message: 'External reference must look like HL-1234.', field: 'External_Ref__c' },
+    { name: 'Decline_Needs_Reason', formula: 'AND(ISPICKVAL(Status__c, "Declined"), ISBLANK(Description__c))', message: 'Say why the application is declined.', field: 'Description__c' },
+    { name: 'Approved_Is_Final', formula: 'AND(ISCHANGED(Status__c), PRIORVALUE(Status__c) = "Approved", $User.Id <> OwnerId)', message: 'Only the owner can reopen an approved application.' },
+    { name: 'Profile_Known', formula: 'AND(Amount__c = 424242, NOT(ISBLANK($User.ProfileId)))', message: 'Test amount refused for any user with a profile.' },
+    { name: 'Inactive_Rule', formula: 'Amount__c = 7', message: 'never', active: false },
+  ];
   return seed;
 }
 
@@ -350,5 +363,62 @@ describe('SOSL /search (REST API Developer Guide, "Search"; SOSL syntax)', () =>
     expect(short.status).toBe(400);
     expect(await short.json()).toEqual([{ errorCode: 'MALFORMED_SEARCH', message: 'search term must be longer than one character' }]);
     await expect(admin.search('SELECT Id FROM Account')).rejects.toMatchObject({ errorCode: 'MALFORMED_SEARCH' });
+  });
+});
+
+describe('seed validation rules (Metadata API "ValidationRule"; formula operators and functions)', () => {
+  const rejects = async (conn: jsforce.Connection, method: string, rest: string, body: unknown, message: string, fields: string[]): Promise<void> => {
+    const response = await raw(conn, method, rest, body);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual([{ errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message, fields }]);
+  };
+
+  it('ranges, REGEX and required-if refuse the save with the rule message on its errorDisplayField', async () => {
+    await rejects(officer, 'POST', '/sobjects/Loan_Application__c', { Amount__c: -1 }, 'Amount must not be negative.', ['Amount__c']);
+    await rejects(officer, 'POST', '/sobjects/Loan_Application__c', { Amount__c: 1, External_Ref__c: 'hl-12' }, 'External reference must look like HL-1234.', ['External_Ref__c']);
+    const own = await loan('HL-1002');
+    await rejects(officer, 'PATCH', `/sobjects/Loan_Application__c/${own}`, { Status__c: 'Declined', Description__c: null }, 'Say why the application is declined.', ['Description__c']);
+    expect((await officer.sobject('Loan_Application__c').update({ Id: own, Status__c: 'Declined', Description__c: 'Income not verified.' })).success).toBe(true);
+    await expect(officer.sobject('Loan_Application__c').create({ Amount__c: 7 })).resolves.toMatchObject({ success: true }); // inactive rule
+  });
+
+  it('ISCHANGED + PRIORVALUE + $User.Id: top-of-page error (fields: []) for anyone but the owner', async () => {
+    const approved = await loan('HL-1004'); // the officer's, Approved
+    await rejects(admin, 'PATCH', `/sobjects/Loan_Application__c/${approved}`, { Status__c: 'Open' }, 'Only the owner can reopen an approved application.', []);
+    expect((await admin.sobject('Loan_Application__c').update({ Id: approved, Amount__c: 42001 })).success).toBe(true); // status unchanged
+    expect((await officer.sobject('Loan_Application__c').update({ Id: approved, Status__c: 'Open' })).success).toBe(true);
+    await rejects(admin, 'POST', '/sobjects/Loan_Application__c', { Amount__c: 424242 }, 'Test amount refused for any user with a profile.', []);
+  });
+
+  it('collections report the rule per record with statusCode', async () => {
+    const response = await raw(officer, 'POST', '/composite/sobjects', { records: [{ attributes: { type: 'Loan_Application__c' }, Amount__c: -5 }] });
+    expect(await response.json()).toEqual([{ success: false, errors: [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Amount must not be negative.', fields: ['Amount__c'] }] }]);
+  });
+
+  it('a formula outside the subset fails the seed load, naming the rule', () => {
+    const seed = seedWithAuditor() as { objects: Record<string, { validationRules?: unknown[] }> };
+    seed.objects.Loan_Application__c!.validationRules = [{ name: 'Bad', formula: 'VLOOKUP(Amount__c)', message: 'x' }];
+    expect(() => createOrg({ seed: seed as never, baseDir: path.dirname(DEFAULT_SEED_PATH) })).toThrow(/validationRules\[0\] \(Bad\): unsupported function VLOOKUP/);
+  });
+});
+
+describe('lookups to records the user cannot see, and View All users', () => {
+  it('a lookup to a record hidden by sharing is INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY on that field', async () => {
+    const hidden = await idOf(admin, "SELECT Id FROM Contact WHERE LastName = 'Okafor'"); // officer2's contact
+    expect((await raw(officer, 'GET', `/sobjects/Contact/${hidden}`)).status).toBe(404);
+    const response = await raw(officer, 'POST', '/sobjects/Loan_Application__c', { Amount__c: 10, Applicant__c: hidden });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual([
+      { errorCode: 'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', message: `insufficient access rights on cross-reference id: ${hidden}`, fields: ['Applicant__c'] },
+    ]);
+  });
+
+  it('object-level View All (the approver) reads every application but edits none', async () => {
+    const approver = await jsforceConnection(emu, 'approver@lending.test');
+    const all = await approver.query('SELECT Id FROM Loan_Application__c');
+    const total = (await admin.query('SELECT Id FROM Loan_Application__c')).totalSize;
+    expect(all.totalSize).toBe(total);
+    const hidden = await loan('HL-1006');
+    expect((await raw(approver, 'PATCH', `/sobjects/Loan_Application__c/${hidden}`, { Amount__c: 1 })).status).toBe(400);
   });
 });
