@@ -119,15 +119,16 @@ describe('loom doctor', () => {
   });
 
   it('reports missing permission set assignments', async () => {
-    const checks = await runDoctor({ env: env({ SF_INTEGRATION_USERNAME: 'admin@lending.test' }), sampleUser: 'nobody@lending.test', timeoutMs: 5_000 });
+    // The integration user is not an admin (Modify All Data would reach every object and event without Loom_Worker).
+    const checks = await runDoctor({ env: env({ SF_INTEGRATION_USERNAME: 'nobody@lending.test' }), sampleUser: 'nobody@lending.test', timeoutMs: 5_000 });
     // Without Loom_Worker the integration user also cannot see the Loom events or subscribe to them; every fix says so.
     expect(failed(checks)).toEqual([
       'Loom package objects and events',
-      'Permission set Loom_Worker assigned to admin@lending.test',
+      'Permission set Loom_Worker assigned to nobody@lending.test',
       'Permission set Loom_User assigned to nobody@lending.test',
       'Event subscription (/event/AgentTurnRequest__e, /event/AgentHITLDecision__e)',
     ]);
-    expect(byName(checks, /Loom_Worker/).fix).toMatch(/sf org assign permset --name Loom_Worker --on-behalf-of admin@lending.test/);
+    expect(byName(checks, /Loom_Worker/).fix).toMatch(/sf org assign permset --name Loom_Worker --on-behalf-of nobody@lending.test/);
     expect(byName(checks, /Loom_User/).fix).toMatch(/--name Loom_User --on-behalf-of nobody@lending.test/);
     for (const name of [/package objects/, /Event subscription/]) expect(byName(checks, name).fix).toMatch(/Loom_Worker/);
   });
