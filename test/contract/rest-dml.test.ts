@@ -60,12 +60,12 @@ describe('single-record DML', () => {
     await expect(admin.sobject('Account').retrieve(body.id)).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
   });
 
-  it('answers MALFORMED_ID for ids of the wrong shape or object, and accepts 15-character ids', async () => {
-    await expect(admin.sobject('Account').retrieve('001EM00000zzzzz')).rejects.toMatchObject({ errorCode: expect.stringMatching(/NOT_FOUND|MALFORMED_ID/) });
+  it('answers 404 NOT_FOUND for ids of the wrong shape or object, and accepts 15-character ids', async () => {
+    await expect(admin.sobject('Account').retrieve('001EM00000zzzzz')).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
     const contact = (await admin.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName = 'Chen'")).records[0]?.Id ?? '';
     const wrongType = await call(admin, 'GET', `/sobjects/Account/${contact}`);
-    expect(wrongType.status).toBe(400);
-    expect(await wrongType.json()).toEqual([{ message: `Account ID: id value of incorrect type: ${contact}`, errorCode: 'MALFORMED_ID', fields: ['Id'] }]);
+    expect(wrongType.status).toBe(404);
+    expect(await wrongType.json()).toEqual([{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
     const short = await admin.sobject('Contact').retrieve(contact.slice(0, 15));
     expect(short.Id).toBe(contact);
   });

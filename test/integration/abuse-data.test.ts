@@ -151,6 +151,11 @@ describe('data abuse', () => {
     const sharedWrite = await attempt('update_application', { recordId: shared.Id, fields: { Amount__c: 1 } });
     expect(sharedWrite.IsError__c).toBe(true);
     expect(await app('HL-1007')).toEqual(shared);
+    // An ID of another object (a model mixing up applicant and application): 404 NOT_FOUND from the org, NotFound here.
+    const applicant = String((await app('HL-1001')).Id).replace(/^.{3}/, '003');
+    const wrongObject = await attempt('update_application', { recordId: applicant.slice(0, 15), fields: { Amount__c: 1 } });
+    expect(wrongObject).toMatchObject({ IsError__c: true, ErrorCategory__c: 'NotFound' });
+    expect(String(wrongObject.ToolResult__c)).toContain('Look the record up first');
   });
 
   it('refuses DML on fields the user may not edit, saving nothing', async () => {

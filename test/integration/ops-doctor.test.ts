@@ -118,7 +118,8 @@ describe('loom doctor', () => {
   });
 
   it('reports missing permission set assignments', async () => {
-    const checks = await runDoctor({ env: env({ SF_INTEGRATION_USERNAME: 'admin@lending.test' }), sampleUser: 'nobody@lending.test', timeoutMs: 5_000 });
+    // The integration user is not an admin (Modify All Data would reach every object and event without Loom_Worker).
+    const checks = await runDoctor({ env: env({ SF_INTEGRATION_USERNAME: 'nobody@lending.test' }), sampleUser: 'nobody@lending.test', timeoutMs: 5_000 });
     // Without Loom_Worker the integration user also cannot see the Loom events or subscribe to them; every fix says so.
     expect(failed(checks)).toEqual([
       'Loom package objects and events',

@@ -24,21 +24,33 @@ export function noSuchColumn(objectName: string, fieldName: string): ApiError {
   return new ApiError(400, 'INVALID_FIELD', `No such column '${fieldName}' on sobject of type ${objectName}`);
 }
 
+/** A deleted record addressed by update or delete (a save error: `fields: []`). */
+export function entityIsDeleted(): ApiError {
+  return new ApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted', []);
+}
+
 export function notFound(): ApiError {
   return new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
 }
+
+/**
+ * Save errors (a DML operation's `Error`: statusCode, message, fields) always carry `fields`, empty when no field is to
+ * blame (SOAP API Developer Guide, "Error" data type; REST returns the same entries as `{message, errorCode, fields}`).
+ * Request-level errors (NOT_FOUND, MALFORMED_QUERY, INVALID_SESSION_ID, ...) have no `fields` key.
+ */
+const NO_FIELDS: string[] = [];
 
 /**
  * Object-level CRUD refusals. Salesforce's exact REST text is unverified; we use the record-level code
  * (INSUFFICIENT_ACCESS_OR_READONLY, 400, like every DML save error) with the SOAP-era "entity type cannot be ..." text.
  */
 export function cannotOperate(def: ObjectDef, verb: 'inserted' | 'updated' | 'deleted'): ApiError {
-  return new ApiError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', `entity type cannot be ${verb}: ${def.label}`);
+  return new ApiError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', `entity type cannot be ${verb}: ${def.label}`, NO_FIELDS);
 }
 
 /** Record-level (sharing) refusal. */
 export function insufficientAccess(): ApiError {
-  return new ApiError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id');
+  return new ApiError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id', NO_FIELDS);
 }
 
 /**
@@ -103,6 +115,10 @@ export function checkReferences(
     }
     if (entry.record['IsDeleted'] === true)
       throw new ApiError(400, 'ENTITY_IS_DELETED', 'entity is deleted', [field.name]);
+    // Only a queue can own records; a public group cannot (Salesforce Help, "Queues").
+    if (field.name === 'OwnerId' && target.name === 'Group' && entry.record['Type'] !== 'Queue') {
+      throw new ApiError(400, 'FIELD_INTEGRITY_EXCEPTION', `${field.label}: id value of incorrect type: ${value}`, [field.name]);
+    }
     if (actor.system) continue;
     const needed = field.masterDetail ? 'edit' : 'read';
     if (!actor.access.canRecord(target.name, entry.record, needed)) {

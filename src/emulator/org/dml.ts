@@ -7,11 +7,13 @@ import {
   checkReferences,
   checkRequired,
   checkUnique,
+  entityIsDeleted,
   insufficientAccess,
   notFound,
   validateFields,
 } from './dml-checks.ts';
 import type { DmlActor } from './dml-checks.ts';
+import { enforceValidationRules } from './validation-rules.ts';
 import { formatDate, formatDateTime } from './field-values.ts';
 import { IdGenerator, canonicalId, malformedId } from './ids.ts';
 import { ApiError, MultipleChoicesError } from './model.ts';
@@ -87,6 +89,7 @@ export class DmlEngine {
       SystemModstamp: now,
     });
     if (def.hasOwner && record['OwnerId'] == null) record['OwnerId'] = userId;
+    this.validate(def, record, undefined, actor);
     this.computeName(def, record);
     checkUnique(this.env.store, def, record);
     // Auto-numbers and the ID are issued last so failed inserts leave no gaps in seeded data.
@@ -147,12 +150,20 @@ export class DmlEngine {
     return { id: this.ids.next(def.keyPrefix), eventUuid };
   }
 
+  /** The object's validation rules, run whoever saves (system context included, as on a data load). */
+  private validate(def: ObjectDef, record: SObjectRecord, prior: SObjectRecord | undefined, actor: DmlActor): void {
+    if (!def.validationRules?.length) return;
+    const user = actor.access.user;
+    const profileId = this.env.store.get(user.id)?.record['ProfileId'] ?? null;
+    enforceValidationRules(def.validationRules, { object: def, record, prior, user: { Id: user.id, ProfileId: profileId, Username: user.username } });
+  }
+
   /** Looks a record up for update/delete: malformed → MALFORMED_ID, missing → 404, deleted → ENTITY_IS_DELETED. */
   private existing(def: ObjectDef, id: string): SObjectRecord {
     const canonical = this.recordId(def, id);
     const entry = this.env.store.get(canonical, { includeDeleted: true });
     if (!entry || entry.object !== def) throw notFound();
-    if (entry.record['IsDeleted'] === true) throw new ApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
+    if (entry.record['IsDeleted'] === true) throw entityIsDeleted();
     return entry.record;
   }
 
@@ -175,6 +186,7 @@ export class DmlEngine {
     if (!auditSet) next['LastModifiedDate'] = now;
     next['LastModifiedById'] = actor.access.user.id;
     next['SystemModstamp'] = now;
+    this.validate(def, next, current, actor);
     this.computeName(def, next);
     checkUnique(this.env.store, def, next);
     this.env.store.replace(def, next);

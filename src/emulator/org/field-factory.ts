@@ -76,6 +76,13 @@ export function picklistValues(values: string[], defaultValue?: string): Picklis
   return values.map((value) => ({ value, label: value, defaultValue: value === defaultValue, active: true }));
 }
 
+/**
+ * OwnerId targets of objects a queue may own (custom objects, Case, Lead): describe reports `referenceTo: ["Group",
+ * "User"]` and `Owner` is polymorphic (Object Reference, "Case" and custom objects: OwnerId "ID of the user or group that
+ * owns the record"). Account and Contact owners are users only.
+ */
+export const QUEUE_OWNED = ['Group', 'User'];
+
 /** Id, IsDeleted and the audit fields every object has; plus OwnerId when owned. */
 export function systemFields(options: { owned: boolean; ownerTargets?: string[] }): FieldDef[] {
   const sys: FieldOptions = { system: true, permissionable: false, nillable: false };

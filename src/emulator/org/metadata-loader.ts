@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildCustomField, buildNameField, FieldSpecError } from './custom-fields.ts';
 import type { CustomFieldSpec } from './custom-fields.ts';
-import { eventSystemFields, makeField, systemFields } from './field-factory.ts';
+import { eventSystemFields, makeField, QUEUE_OWNED, systemFields } from './field-factory.ts';
 import { resolveRollup } from './rollups.ts';
 import {
   CustomFieldXml,
@@ -186,7 +186,7 @@ function loadObject(
     } catch (error) {
       throw new MetadataError(file, (error as Error).message);
     }
-    fields = [...systemFields({ owned: hasOwner }), nameField, ...custom];
+    fields = [...systemFields({ owned: hasOwner, ownerTargets: QUEUE_OWNED }), nameField, ...custom];
   }
   if (xml.customSettingsType === 'Hierarchy') {
     fields.push(

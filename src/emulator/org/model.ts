@@ -4,6 +4,8 @@
  * so they are deliberately small. Names are canonical API names; every lookup is case-insensitive.
  */
 
+import type { ValidationRuleDef } from './validation-rules.ts';
+
 export type FieldType =
   | 'id'
   | 'string'
@@ -116,6 +118,8 @@ export interface ObjectDef {
   publishBehavior?: 'PublishAfterCommit' | 'PublishImmediately';
   /** Share objects (`X__Share`): the object whose records these rows share (see sharing.ts). */
   shareOf?: string;
+  /** Validation rules checked on every insert and update (validation-rules.ts). */
+  validationRules?: ValidationRuleDef[];
 }
 
 export interface ChildRelationship {

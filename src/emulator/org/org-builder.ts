@@ -4,7 +4,7 @@
  * the seed is a SeedError naming it.
  */
 import { buildCustomField, buildNameField, FieldSpecError } from './custom-fields.ts';
-import { systemFields } from './field-factory.ts';
+import { QUEUE_OWNED, systemFields } from './field-factory.ts';
 import { makeId } from './ids.ts';
 import { loadPackageMetadata } from './metadata-loader.ts';
 import { resolveRollups } from './rollups.ts';
@@ -16,6 +16,7 @@ import { buildShareObjects } from './sharing.ts';
 import { resolveCertificate, SeedError } from './seed.ts';
 import type { ObjectSeed, PermissionSetSeed, Seed } from './seed.ts';
 import { standardObjects } from './standard-objects.ts';
+import { checkRule, type ValidationRuleDef } from './validation-rules.ts';
 
 export interface OrgDefinition {
   orgId: string;
@@ -95,7 +96,7 @@ function seedObject(name: string, spec: ObjectSeed): ObjectDef {
     sharingModel,
     hasOwner,
     fields: [
-      ...systemFields({ owned: hasOwner }),
+      ...systemFields({ owned: hasOwner, ownerTargets: QUEUE_OWNED }),
       build(`objects.${name}.nameField`, () => buildNameField(spec.nameField ?? {})),
       ...fields,
     ],
@@ -146,6 +147,19 @@ function buildObjects(
       );
     });
     addFields(name, fields, `objects.${name}`);
+  }
+  for (const [name, spec] of Object.entries(seed.objects)) {
+    const def = byName.get(name.toLowerCase());
+    if (!def || spec.validationRules.length === 0) continue;
+    def.validationRules = spec.validationRules.map((rule, i) => {
+      const built: ValidationRuleDef = { name: rule.name, formula: rule.formula, message: rule.message, field: rule.field ?? null, active: rule.active };
+      try {
+        checkRule(built, def);
+      } catch (error) {
+        throw new SeedError(`objects.${name}.validationRules[${i}] (${rule.name}): ${(error as Error).message}`);
+      }
+      return built;
+    });
   }
   for (const [name, model] of Object.entries(seed.sharing)) {
     const def = byName.get(name.toLowerCase());

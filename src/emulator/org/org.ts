@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { executeQuery } from '../soql/index.ts';
+import { isUserRecordAccessQuery, runUserRecordAccess } from '../soql/user-record-access.ts';
 import { describeGlobal, describeSObject } from './describe.ts';
 import type { DmlActor } from './dml-checks.ts';
 import { DmlEngine } from './dml.ts';
@@ -72,6 +73,7 @@ export class Org implements OrgApi {
       userById: (id) => this.userById(id),
       role: (id) => definition.roles.get(id),
       share: (recordId, userId) => this.shareAccess(recordId, userId),
+      isMember: (groupId, userId) => this.dml.sharing.groupsOf(userId).has(groupId),
     };
     this.populate();
   }
@@ -247,6 +249,10 @@ export class Org implements OrgApi {
   }
 
   query(access: UserAccess, soql: string, options: { apiVersion: string; includeDeleted?: boolean }): QueryResult {
+    if (isUserRecordAccessQuery(soql)) {
+      const accessOf = (userId: string): UserAccess | undefined => (this.userById(userId) ? this.access(userId) : undefined);
+      return runUserRecordAccess(soql, { schema: this.schema, store: this.records, access, accessOf, apiVersion: options.apiVersion });
+    }
     return executeQuery(soql, {
       schema: this.schema,
       store: this.records,

@@ -298,7 +298,8 @@ export function populate(ctx: Context): PopulateResult {
         throw new SeedError(`${where}: ref must be a unique string, got ${String(ref)}`);
       const values: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(fields)) values[k] = resolveValue(ctx, refs, v, `${where}.${k}`, groups);
-      const creator = typeof values['OwnerId'] === 'string' ? values['OwnerId'] : owner.id;
+      // The owner creates the record; a queue cannot act, so the default owner creates records a queue owns.
+      const creator = typeof values['OwnerId'] === 'string' && ctx.def.users.some((u) => u.id === values['OwnerId']) ? values['OwnerId'] : owner.id;
       const actor: DmlActor = { access: ctx.access(creator), system: true };
       try {
         const { id } = ctx.dml.create(actor, objectName, values);

@@ -101,6 +101,18 @@ const ObjectSeed = z.strictObject({
     })
     .optional(),
   fields: z.record(z.string().regex(/^\w+$/), FieldSeed).default({}),
+  /** Metadata ValidationRule: errorConditionFormula → formula, errorMessage → message, errorDisplayField → field. */
+  validationRules: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^\w+$/),
+        formula: z.string().min(1),
+        message: z.string().min(1),
+        field: z.string().optional(),
+        active: z.boolean().default(true),
+      }),
+    )
+    .default([]),
 });
 export type ObjectSeed = z.infer<typeof ObjectSeed>;
 

@@ -14,7 +14,7 @@
  * - Record access reads the rows (see `access`): a row naming a group or queue grants its members, nested groups
  *   included. Deleting a row removes the access it gave.
  */
-import { cannotOperate, checkReferences, checkRequired, insufficientAccess, notFound, validateFields } from './dml-checks.ts';
+import { cannotOperate, checkReferences, checkRequired, entityIsDeleted, insufficientAccess, notFound, validateFields } from './dml-checks.ts';
 import type { DmlActor } from './dml-checks.ts';
 import { makeField, makeReference } from './field-factory.ts';
 import { formatDateTime } from './field-values.ts';
@@ -268,7 +268,7 @@ export class Sharing {
     if (canonical === undefined || canonical.slice(0, 3) !== shareDef.keyPrefix) throw malformedId(id, shareDef.name);
     const entry = this.env.store.get(canonical, { includeDeleted: true });
     if (!entry || entry.object !== shareDef) throw notFound();
-    if (entry.record['IsDeleted'] === true) throw new ApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
+    if (entry.record['IsDeleted'] === true) throw entityIsDeleted();
     return entry.record;
   }
 

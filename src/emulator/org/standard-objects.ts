@@ -2,7 +2,7 @@
  * The standard objects Loom touches, with Salesforce's key prefixes and realistic fields.
  * There is deliberately no ScratchOrgInfo: @salesforce/core's Dev Hub probe must fail with INVALID_TYPE.
  */
-import { makeField, makeReference, picklistValues, systemFields } from './field-factory.ts';
+import { makeField, makeReference, picklistValues, QUEUE_OWNED, systemFields } from './field-factory.ts';
 import type { FieldOptions } from './field-factory.ts';
 import type { FieldDef, ObjectDef, SharingModel } from './model.ts';
 
@@ -229,7 +229,7 @@ export function standardObjects(): ObjectDef[] {
       text('MailingCity', 40),
       makeField('Description', 'textarea', { length: 32000 }),
     ]),
-    std('Case', '500', { owned: true, sharing: 'ReadWrite', ownerTargets: ['User'] }, [
+    std('Case', '500', { owned: true, sharing: 'ReadWrite', ownerTargets: QUEUE_OWNED }, [
       makeField('CaseNumber', 'string', {
         autoNumber: true,
         nillable: false,

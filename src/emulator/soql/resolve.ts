@@ -65,12 +65,37 @@ export function syntheticField(name: string, type: FieldType): FieldDef {
   };
 }
 
-/** Fields of the polymorphic `Name` entity that every parent type offers. */
-const POLY_FIELDS: Record<string, FieldDef> = {
-  id: syntheticField('Id', 'id'),
-  name: syntheticField('Name', 'string'),
-  type: syntheticField('Type', 'string'),
-};
+/**
+ * Fields of the polymorphic `Name` entity (Object Reference, "Name"): what `Owner.X` / `What.X` may select whatever the
+ * parent's type. A field the actual parent lacks (a queue's Username) or hides by FLS reads as null.
+ */
+const POLY_FIELDS: Record<string, FieldDef> = Object.fromEntries(
+  (
+    [
+      ['Id', 'id'],
+      ['Name', 'string'],
+      ['Type', 'string'],
+      ['Alias', 'string'],
+      ['Email', 'email'],
+      ['FirstName', 'string'],
+      ['LastName', 'string'],
+      ['IsActive', 'boolean'],
+      ['Phone', 'phone'],
+      ['Title', 'string'],
+      ['Username', 'string'],
+      ['ProfileId', 'reference'],
+      ['UserRoleId', 'reference'],
+    ] as const
+  ).map(([name, type]) => [name.toLowerCase(), syntheticField(name, type)]),
+);
+
+/** A Name-entity field read off the actual parent: null where that object has no such field or hides it. */
+export function polymorphicValue(name: string, objectName: string, record: SObjectRecord, env: Env): unknown {
+  // Name.Type is the parent's object, except that a queue owner reports 'Queue' (`WHERE Owner.Type = 'Queue'`).
+  if (name === 'Type') return objectName === 'Group' && record['Type'] === 'Queue' ? 'Queue' : objectName;
+  if (name === 'Id') return record.Id;
+  return env.ctx.schema.field(objectName, name) && env.ctx.access.canField(objectName, name, 'read') ? record[name] ?? null : null;
+}
 
 export class Resolver {
   private readonly subqueries: number[];
@@ -115,7 +140,7 @@ export class Resolver {
     if (!lookup || !lookup.relationshipName || !this.access.canReadField(object, lookup.name)) return fail();
     let target: string | null;
     if (lookup.referenceTo.length === 1) target = lookup.referenceTo[0]!;
-    else if (lookup.name.toLowerCase() === 'ownerid' || lookup.referenceTo.length === 0) target = 'User';
+    else if (lookup.referenceTo.length === 0) target = 'User';
     else target = null;
     if (target !== null) {
       const def = this.schema.object(target);
@@ -185,10 +210,7 @@ function getter(steps: ParentStep[], field: FieldDef): (rec: SObjectRecord, env:
       cur = parent.record;
       objectName = parent.object.name;
     }
-    if (poly) {
-      if (name === 'Type') return objectName;
-      if (name === 'Name' && !env.ctx.access.canField(objectName, 'Name', 'read')) return null;
-    }
+    if (poly) return polymorphicValue(name, objectName, cur, env);
     return read(cur, env);
   };
 }

@@ -7,7 +7,7 @@ import type { FieldTypeOf, FieldSubquery, Subquery } from '@jetstreamapp/soql-pa
 import type { SObjectRecord } from '../org/model.ts';
 import type { Env } from './env.ts';
 import { locate } from './query-error.ts';
-import { fieldReader } from './resolve.ts';
+import { fieldReader, polymorphicValue } from './resolve.ts';
 import type { FieldRef, ParentStep } from './resolve.ts';
 import { fail } from './scope.ts';
 import type { Scope } from './scope.ts';
@@ -35,9 +35,8 @@ function valueGetter(ref: FieldRef, labels?: Map<string, string>): ValueGetter {
   const fmt = formatterFor(ref.field);
   if (labels) return (rec) => toLabel(rec[name], labels);
   if (ref.object === 'Name') {
-    // Polymorphic parent: Type is the actual object; Name obeys that object's FLS.
-    if (name === 'Type') return (_rec, _env, objectName) => objectName;
-    if (name === 'Name') return (rec, env, objectName) => (env.ctx.access.canField(objectName, 'Name', 'read') ? fmt(rec[name]) : null);
+    // Polymorphic parent: Type is the actual object; every other field obeys that object's schema and FLS.
+    return (rec, env, objectName) => fmt(polymorphicValue(name, objectName, rec, env));
   }
   const read = fieldReader(ref.field);
   return (rec, env) => fmt(read(rec, env));
@@ -123,7 +122,11 @@ function shape(rec: SObjectRecord, type: string, entries: readonly Entry[], env:
         break;
       case 'parent': {
         const p = env.parent(rec[e.step.lookup.name], e.step.target);
-        out[e.key] = p ? shape(p.record, p.object.name, e.entries, env) : null;
+        const shaped = p ? shape(p.record, p.object.name, e.entries, env) : null;
+        // A polymorphic parent (Owner of a queue-ownable object, What, Who) comes back as the Name entity: its
+        // attributes say `"type": "Name"` while the url names the actual object (REST API query results).
+        if (shaped && e.step.target === null) shaped.attributes = { ...(shaped.attributes as object), type: 'Name' };
+        out[e.key] = shaped;
         break;
       }
       case 'child':

@@ -130,7 +130,16 @@ async function writeRecord(operation: 'create' | 'update', tool: ToolDefinition,
   }
   const recordId = RecordId.safeParse(args.recordId);
   if (!recordId.success) return failure('InvalidArguments', 'Provide "recordId": the 15- or 18-character ID of the record to update.');
-  await ctx.client.update(describe.name, recordId.data, coerced.values);
+  try {
+    await ctx.client.update(describe.name, recordId.data, coerced.values);
+  } catch (error) {
+    // Salesforce answers 404 NOT_FOUND for an ID that names no record of this object (made up, mangled, or another
+    // object's): tell the model to look the record up rather than retry the same ID.
+    if (error instanceof SalesforceError && error.errorCode === 'NOT_FOUND') {
+      return failure('NotFound', `No ${describe.name} record has the ID "${recordId.data}". Look the record up first and use the Id it returns.`);
+    }
+    throw error;
+  }
   return { ok: true, result: { id: recordId.data, object: describe.name, savedFields: Object.keys(coerced.values) } };
 }
 

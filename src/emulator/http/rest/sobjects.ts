@@ -11,11 +11,30 @@ export function objectOf(ctx: RestContext, type: string): ObjectDef {
   return def;
 }
 
-/** 400 MALFORMED_ID unless `id` is a well-formed ID of this object (its key prefix; share objects all use 02c). */
+/**
+ * sObject Collections (one record of several): 400 MALFORMED_ID unless `id` is a well-formed ID of this object (its key
+ * prefix; share objects all use 02c), reported per record with `fields: ["Id"]`.
+ */
 export function checkId(_ctx: RestContext, def: ObjectDef, id: string): void {
   if (!isWellFormedId(id) || id.slice(0, 3) !== def.keyPrefix) {
     throw new ApiError(400, 'MALFORMED_ID', `${def.label} ID: id value of incorrect type: ${id}`, ['Id']);
   }
+}
+
+/**
+ * `/sobjects/{Type}/{id}` (GET, PATCH, DELETE): the segment names no record of this type unless it is a well-formed ID
+ * with this object's key prefix. Salesforce reads any other segment as an external-id lookup, so a made-up or mangled id
+ * answers 404 NOT_FOUND "Provided external ID field does not exist or is not accessible: <segment>" (REST API Developer
+ * Guide, "sObject Rows" and "sObject Rows by External ID": 404 when the record or field is not found; the wording is the
+ * platform's, e.g. PATCH `/sobjects/Product2/undefined` in kevinohara80/nforce#192). A well-formed ID of another object
+ * (wrong key prefix) is simply not a record of this type: 404 "The requested resource does not exist". Neither carries
+ * `fields`: they are request errors, not save errors.
+ */
+export function checkRowId(def: ObjectDef, id: string): void {
+  if (!isWellFormedId(id)) {
+    throw new ApiError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${id}`);
+  }
+  if (id.slice(0, 3) !== def.keyPrefix) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
 }
 
 /** Create result; platform events carry the OPERATION_ENQUEUED pseudo-error with the event UUID. */
@@ -65,18 +84,18 @@ export function sobjectsRoute(req: RestRequest, ctx: RestContext, parts: string[
 
   const id = second;
   if (method === 'GET') {
-    checkId(ctx, def, id);
+    checkRowId(def, id);
     const fields = parseFieldList(req.query.get('fields'));
     const options = fields ? { apiVersion: ctx.apiVersion, fields } : { apiVersion: ctx.apiVersion };
     return json(200, ctx.org.retrieve(ctx.access, def.name, id, options));
   }
   if (method === 'PATCH') {
-    checkId(ctx, def, id);
+    checkRowId(def, id);
     ctx.org.update(ctx.access, def.name, id, fieldsOf(requireObject(req.body)));
     return { status: 204 };
   }
   if (method === 'DELETE') {
-    checkId(ctx, def, id);
+    checkRowId(def, id);
     ctx.org.delete(ctx.access, def.name, id);
     return { status: 204 };
   }

@@ -104,6 +104,7 @@ describe('create', () => {
       400,
       'INSUFFICIENT_ACCESS_OR_READONLY',
       'entity type cannot be inserted: Loan Application',
+      [],
     );
     const underwriter = accessFor(org, 'underwriter');
     expectError(
@@ -245,12 +246,14 @@ describe('update, delete and retrieve', () => {
       400,
       'INSUFFICIENT_ACCESS_OR_READONLY',
       'insufficient access rights on object id',
+      [],
     );
     expectError(
       () => org.update(officer, APP, org.refId('app6'), { Status__c: 'Open' }),
       400,
       'INSUFFICIENT_ACCESS_OR_READONLY',
       'insufficient access rights on object id',
+      [],
     );
     expectError(
       () => org.update(officer, APP, 'a0AEM00000zzzzz!', {}),
@@ -280,6 +283,7 @@ describe('update, delete and retrieve', () => {
       400,
       'INSUFFICIENT_ACCESS_OR_READONLY',
       'entity type cannot be updated: Loan Application',
+      [],
     );
   });
 
@@ -292,14 +296,15 @@ describe('update, delete and retrieve', () => {
       400,
       'INSUFFICIENT_ACCESS_OR_READONLY',
       'entity type cannot be deleted: Loan Application',
+      [],
     );
     org.delete(admin, APP, org.refId('app1'));
     expect(org.store.get(org.refId('app1'))).toBeUndefined();
     expect(org.store.get(org.refId('app1'), { includeDeleted: true })?.record['IsDeleted']).toBe(true);
     expect(org.store.all(APP)).toHaveLength(11);
     expect(org.store.all(APP, { includeDeleted: true })).toHaveLength(12);
-    expectError(() => org.delete(admin, APP, org.refId('app1')), 404, 'ENTITY_IS_DELETED', 'entity is deleted');
-    expectError(() => org.update(admin, APP, org.refId('app1'), {}), 404, 'ENTITY_IS_DELETED', 'entity is deleted');
+    expectError(() => org.delete(admin, APP, org.refId('app1')), 404, 'ENTITY_IS_DELETED', 'entity is deleted', []);
+    expectError(() => org.update(admin, APP, org.refId('app1'), {}), 404, 'ENTITY_IS_DELETED', 'entity is deleted', []);
     expectError(
       () => org.retrieve(admin, APP, org.refId('app1'), { apiVersion: '62.0' }),
       404,

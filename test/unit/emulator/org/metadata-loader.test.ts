@@ -152,7 +152,7 @@ describe('loadPackageMetadata', () => {
       inlineHelpText: 'Help',
       description: 'Key',
     });
-    expect(f.get('OwnerId')).toMatchObject({ relationshipName: 'Owner', referenceTo: ['User'] });
+    expect(f.get('OwnerId')).toMatchObject({ relationshipName: 'Owner', referenceTo: ['Group', 'User'] });
     expect(byName.get('Line__c')).toMatchObject({ sharingModel: 'ControlledByParent', hasOwner: false });
     expect(byName.get('Line__c')?.fields.find((x) => x.name === 'Order__c')).toMatchObject({
       masterDetail: true,

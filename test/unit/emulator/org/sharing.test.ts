@@ -269,7 +269,8 @@ describe('groups and queues', () => {
     expect([reads('ann', 'w'), reads('bo', 'w'), reads('cy', 'w')]).toEqual([true, true, false]);
     expect(accessFor(org, 'bo').canRecord('Widget__c', w('w'), 'edit')).toBe(true);
     expect(org.query(accessFor(org, 'ann'), "SELECT Id, UserOrGroup.Name, UserOrGroup.Type FROM Widget__Share WHERE RowCause = 'Manual' AND ParentId = '" + org.refId('w') + "'", V).records).toEqual([
-      expect.objectContaining({ UserOrGroup: expect.objectContaining({ Name: 'Reviewers', Type: 'Group' }) }),
+      // Name.Type of a queue is 'Queue' (a public group's is 'Group').
+      expect.objectContaining({ UserOrGroup: expect.objectContaining({ Name: 'Reviewers', Type: 'Queue' }) }),
     ]);
     org.delete(basic, 'Widget__Share', shareId);
     expect([reads('ann', 'w'), reads('bo', 'w')]).toEqual([false, false]);

@@ -101,8 +101,9 @@ describe('record shape', () => {
     ]);
     const poly = run('SELECT What.Type, What.Name FROM Task ORDER BY Subject');
     expect(poly.records.map((rec) => rec['What'])).toEqual([
-      { attributes: { type: 'Account', url: url('Account', IDS.acme) }, Type: 'Account', Name: 'Acme' },
-      { attributes: { type: 'Loan_Application__c', url: url('Loan_Application__c', IDS.loan1) }, Type: 'Loan_Application__c', Name: 'L-001' },
+      // A polymorphic parent is the Name entity: attributes.type 'Name', the url names the actual object.
+      { attributes: { type: 'Name', url: url('Account', IDS.acme) }, Type: 'Account', Name: 'Acme' },
+      { attributes: { type: 'Name', url: url('Loan_Application__c', IDS.loan1) }, Type: 'Loan_Application__c', Name: 'L-001' },
     ]);
     expect(error('SELECT TYPEOF What WHEN Account THEN Name END, What.Name FROM Task').message).toContain('duplicate field selected');
     expect(run("SELECT Subject FROM Task WHERE What.Name = 'L-001'").records.map((x) => x['Subject'])).toEqual(['Review loan']);
