@@ -17,11 +17,13 @@ const object = (name: string) => {
 
 const SfdxProject = z.object({
   packageDirectories: z
-    .array(z.object({ path: z.string(), default: z.boolean(), package: z.string(), versionName: z.string(), versionNumber: z.string().regex(/^\d+\.\d+\.\d+\.NEXT$/), versionDescription: z.string() }))
+    .array(z.object({ path: z.string(), default: z.boolean(), package: z.string().optional(), versionName: z.string(), versionNumber: z.string().regex(/^\d+\.\d+\.\d+\.NEXT$/), versionDescription: z.string() }))
     .length(1),
   namespace: z.literal(''),
   sourceApiVersion: z.literal('62.0'),
   sfdcLoginUrl: z.string().url(),
+  // Filled by `npm run sf:package` (sf package create / version create); empty until the package exists in a Dev Hub.
+  packageAliases: z.record(z.string(), z.string()),
 });
 
 // No ConnectedApp or External Client App on purpose: they cannot ship in an unlocked package that must deploy into any

@@ -74,10 +74,10 @@ describe('report types, reports and dashboard', () => {
     }
   });
 
-  it('the dashboard names no user and shows existing Loom reports', () => {
+  it('the dashboard runs as a specified user (not dynamic), names no user and shows existing Loom reports', () => {
     const text = readFileSync(join(MONITORING, 'dashboards/Loom_Dashboards/Loom_Operations.dashboard-meta.xml'), 'utf8');
     const dashboard = parser.parse(text).Dashboard;
-    expect(dashboard.dashboardType).toBe('LoggedInUser');
+    expect(dashboard.dashboardType).toBe('SpecifiedUser');
     expect(text).not.toMatch(/<runningUser>|@/);
     const reports = dashboard.dashboardGridLayout.dashboardGridComponents.map((c: { dashboardComponent: { report: string } }) => c.dashboardComponent.report);
     expect(reports.sort()).toEqual(reportFiles.map((f) => `Loom/${f.replace('.report-meta.xml', '')}`).sort());
