@@ -183,6 +183,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     integration: runtime.integration,
     clientFor: runtime.clientFor,
     orgId: async () => (await pool.session(username)).orgId,
+    settings: runtime.settings,
     waiter,
     logger,
     ...(worker.mode === 'scaled' ? { pollIntervalMs: ops.LOOM_SYNC_POLL_MS } : {}),

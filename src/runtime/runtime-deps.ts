@@ -11,6 +11,7 @@ import type { SideEffectLedger } from './side-effect-ledger.ts';
 import type { GateDecision, HitlGate } from './ports.ts';
 import { createTurnHandler, type TurnHandlerDeps, type TurnResumer } from './turn-handler.ts';
 import { createHitl, type HitlOptions } from '../hitl/index.ts';
+import { AGENTS_DISABLED_MESSAGE, OrgSettingsReader, type OrgSettingsSource } from './org-settings.ts';
 
 export interface RuntimeOptions {
   loginUrl: string;
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
   /** Caches the caller keeps a handle on (the benchmarks read their load counters); the turn handler's own when absent. */
   registry?: (integration: SalesforceClient) => AgentRegistry;
   describes?: DescribeCache;
+  /** The org-level Loom settings; by default read from the org (one query per 30 s window). */
+  settings?: (integration: SalesforceClient, orgId: () => Promise<string>) => OrgSettingsSource;
 }
 
 export interface Runtime {
@@ -51,6 +54,8 @@ export interface Runtime {
   decisionHandler: JobHandler;
   /** Every job kind: turn, decision, sweep. */
   handler: JobHandler;
+  /** The org-level settings every path reads (turns, decisions, /v1/turns). */
+  settings: OrgSettingsSource;
 }
 
 /**
@@ -76,6 +81,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return client;
   };
   const integration = clientFor(options.integrationUsername);
+  const orgId = async (): Promise<string> => (await pool.session(options.integrationUsername)).orgId;
+  const settings = options.settings?.(integration, orgId) ?? new OrgSettingsReader(integration, orgId);
   const provider = options.provider;
   const hitl = options.hitl ? createHitl({ integration, clientFor, logger: options.logger, meter }, options.hitl) : null;
   const turnHandler = createTurnHandler({
@@ -96,12 +103,26 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(options.registry ? { registry: options.registry(integration) } : {}),
     ...(options.describes ? { describes: options.describes } : {}),
     ...(options.staleCheckMs !== undefined ? { staleCheckMs: options.staleCheckMs } : {}),
+    settings,
   });
-  const decisionHandler = hitl ? hitl.decisionHandler(turnHandler) : refuseDecisions;
+  const decisionHandler = unlessDisabled(hitl ? hitl.decisionHandler(turnHandler) : refuseDecisions, settings);
   const handler: JobHandler = {
     handle: (job, signal) => (job.kind === 'turn' ? turnHandler.handle(job, signal) : decisionHandler.handle(job, signal)),
   };
-  return { pool, meter, integration, clientFor, turnHandler, decisionHandler, handler };
+  return { pool, meter, integration, clientFor, turnHandler, decisionHandler, handler, settings };
+}
+
+/**
+ * The kill switch also holds decisions: while agents are disabled a decision is refused before anything runs (the
+ * action stays Pending and can be decided again once agents are enabled). Expiry sweeps still run.
+ */
+function unlessDisabled(handler: JobHandler, settings: OrgSettingsSource): JobHandler {
+  return {
+    async handle(job, signal) {
+      if (job.kind === 'decision' && (await settings.get()).agentsDisabled) return { status: 'refused', detail: AGENTS_DISABLED_MESSAGE };
+      return handler.handle(job, signal);
+    },
+  };
 }
 
 /** Without an approval service, a tool that needs a person can never run: fail closed. */

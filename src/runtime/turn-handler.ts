@@ -13,6 +13,7 @@ import { TurnJob, type JobHandler, type JobOutcome, type LoomJob } from './jobs.
 import type { HitlGate, ToolDefinition, ToolGate, TurnTrust } from './ports.ts';
 import type { ToolHistory } from './tool-call.ts';
 import { AccessGuard, loadTurnContext, type TurnContext } from './turn-context.ts';
+import { AGENTS_DISABLED_MESSAGE, applyOrgSettings, PACKAGE_DEFAULTS, type OrgSettingsSource } from './org-settings.ts';
 import { LedgeredExecutor, MemorySideEffectLedger, type SideEffectLedger } from './side-effect-ledger.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 import { createTurnTrust } from './turn-trust.ts';
@@ -48,6 +49,8 @@ export interface TurnHandlerDeps {
   tools?: ToolSettings;
   /** How often a long turn re-reads its execution to stop early once a newer turn exists (default 10 s; the final write is guarded regardless). */
   staleCheckMs?: number;
+  /** The org-level Loom settings (kill switch, PII requirement, defaults); package defaults when absent. */
+  settings?: OrgSettingsSource;
 }
 
 /** What one turn wrote in its final composite call. */
@@ -174,6 +177,9 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
   ): Promise<JobOutcome> {
     const { execution } = context;
     const owner = execution.RequestingUser__c ?? execution.OwnerId;
+    // The kill switch stops every path into a turn: events, /v1/turns and resumes after a decision.
+    const org = deps.settings ? await deps.settings.get() : PACKAGE_DEFAULTS;
+    if (org.agentsDisabled) return refuse(recorder, context, 'AgentsDisabled', AGENTS_DISABLED_MESSAGE);
     if (!execution.AIAgentDefinition__c) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
     let username: string;
     try {
@@ -193,7 +199,8 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     }
     if (!allowed.ok) return refuse(recorder, context, 'PermissionDenied', allowed.reason ?? 'Not allowed to run this agent.');
 
-    const agent = await registry.get(execution.AIAgentDefinition__c, execution.AIAgentDefinition__r?.LastModifiedDate);
+    const { agent, overrides } = applyOrgSettings(await registry.get(execution.AIAgentDefinition__c, execution.AIAgentDefinition__r?.LastModifiedDate), org);
+    for (const override of overrides) recorder.decision({ title: 'Org setting applied', detail: override, outcome: 'Success' });
     for (const invalid of agent.invalidCapabilities) {
       recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'Configuration', content: `Tool ${invalid.name} hidden: ${invalid.reason}` });
     }
