@@ -180,6 +180,9 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     // The kill switch stops every path into a turn: events, /v1/turns and resumes after a decision.
     const org = deps.settings ? await deps.settings.get() : PACKAGE_DEFAULTS;
     if (org.agentsDisabled) return refuse(recorder, context, 'AgentsDisabled', AGENTS_DISABLED_MESSAGE);
+    if (execution.InteractionSession__r?.SessionStatus__c === 'Closed') {
+      return refuse(recorder, context, 'SessionClosed', 'This conversation is closed and takes no new turns; start a new one.');
+    }
     if (!execution.AIAgentDefinition__c) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
     let username: string;
     try {
@@ -312,6 +315,8 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     const firstSequence = Number(pending.steps[0]?.Sequence__c ?? 1);
     const messageKey = `${execution.Id}-${recorder.stepKey(firstSequence > 1 ? firstSequence : 0)}-out`;
     const pendingActions = gate?.takeWrites?.() ?? [];
+    const finishedAt = new Date().toISOString();
+    const startedAt = String(pending.steps[0]?.Timestamp__c ?? finishedAt);
     const written = await writeTurn(deps.integration, {
       turnId,
       ...pending,
@@ -340,8 +345,24 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
           TotalCostUSD__c: Number(((execution.TotalCostUSD__c ?? 0) + loop.costUsd).toFixed(6)),
           // StepCount__c is a roll-up count of the ExecutionStep__c rows: Salesforce keeps it, including the HITL rows.
           LastError__c: loop.errorCategory ?? null,
+          // When the worker first picked the execution up (this turn's first step), and when it last reached a final
+          // status; a turn waiting for a person is not final, so CompletedAt__c is cleared until it finishes.
+          StartedAt__c: execution.StartedAt__c ?? startedAt,
+          CompletedAt__c: status === 'Awaiting Action' ? null : finishedAt,
         },
       },
+      ...(execution.InteractionSession__c
+        ? {
+            session: {
+              id: execution.InteractionSession__c,
+              // A closed conversation stays closed; otherwise it waits for a person or is active.
+              fields:
+                execution.InteractionSession__r?.SessionStatus__c === 'Closed'
+                  ? { LastActivityAt__c: finishedAt }
+                  : { LastActivityAt__c: finishedAt, SessionStatus__c: status === 'Awaiting Action' ? 'Waiting' : 'Active' },
+            },
+          }
+        : {}),
       result: { AgentExecutionId__c: execution.Id, TurnIdentifier__c: turnId, Status__c: status },
     });
     if (written.superseded) {

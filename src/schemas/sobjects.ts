@@ -99,6 +99,7 @@ export const AIAgentFrameworkSettings = {
     EnablePromptSafety: 'EnablePromptSafety__c',
     MaxTurnsPerTransaction: 'MaxTurnsPerTransaction__c',
     SyncCalloutTimeoutMs: 'SyncCalloutTimeoutMs__c',
+    WorkerSigningKey: 'WorkerSigningKey__c',
   },
   fieldTypes: {
     Id: 'Id',
@@ -118,6 +119,7 @@ export const AIAgentFrameworkSettings = {
     EnablePromptSafety__c: 'Checkbox',
     MaxTurnsPerTransaction__c: 'Number',
     SyncCalloutTimeoutMs__c: 'Number',
+    WorkerSigningKey__c: 'Text',
   },
   relationships: {
   },

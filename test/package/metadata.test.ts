@@ -237,7 +237,7 @@ describe('permission sets', () => {
     expect(incomplete).toEqual([]);
   });
 
-  it('Loom_Worker can edit only the execution fields it writes and no session field', () => {
+  it('Loom_Worker can edit only the execution and session fields it writes', () => {
     const worker = permset('Loom_Worker');
     const editable = (objectName: string) =>
       Object.entries(worker.fields)
@@ -245,9 +245,12 @@ describe('permission sets', () => {
         .map(([field]) => field.slice(objectName.length + 1))
         .sort();
     // StepCount__c is a roll-up count Salesforce maintains: readable, never editable.
-    expect(editable('AgentExecution__c')).toEqual(['ExecutionStatus__c', 'LastError__c', 'TotalCompletionTokens__c', 'TotalCostUSD__c', 'TotalPromptTokens__c', 'TotalTokens__c']);
+    expect(editable('AgentExecution__c')).toEqual([
+      'CompletedAt__c', 'ExecutionStatus__c', 'LastError__c', 'StartedAt__c', 'TotalCompletionTokens__c', 'TotalCostUSD__c', 'TotalPromptTokens__c', 'TotalTokens__c',
+    ]);
     expect(worker.fields['AgentExecution__c.StepCount__c']).toEqual({ read: true, edit: false });
-    expect(editable('InteractionSession__c')).toEqual([]);
+    // Last activity and Active / Waiting after each turn (a Closed session is left Closed).
+    expect(editable('InteractionSession__c')).toEqual(['LastActivityAt__c', 'SessionStatus__c']);
   });
 
   it('Loom_Worker touches Loom objects only and has no org-wide data access', () => {
