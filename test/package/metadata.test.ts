@@ -126,8 +126,9 @@ describe('data model conventions', () => {
     expect(object('AgentTurnRequest__e').fields.map((f) => f.name)).toEqual(['AgentExecutionId__c', 'InteractionMessageId__c', 'TurnIdentifier__c']);
   });
 
-  it('PendingHITLAction__c is private', () => {
+  it('PendingHITLAction__c is private; agents are private so they can be limited to some users', () => {
     expect(object('PendingHITLAction__c').sharingModel).toBe('Private');
+    expect(object('AIAgentDefinition__c').sharingModel).toBe('Private');
   });
 });
 
@@ -167,7 +168,7 @@ describe('permission sets', () => {
       AgentCapability__c: 'C R E D - -',
       AgentDecisionStep__c: '- R - - - -',
       AgentExecution__c: '- R - - VA -',
-      AIAgentDefinition__c: 'C R E D - -',
+      AIAgentDefinition__c: 'C R E D VA MA',
       AIAgentFrameworkSettings__c: '- R - - - -',
       ExecutionStep__c: '- R - - - -',
       InteractionMessage__c: '- R - - - -',
@@ -199,6 +200,7 @@ describe('permission sets', () => {
     });
     // View All / Modify All only on the three Private objects whose records the requesting user owns and the worker
     // must read and update (see the comments in Loom_Worker and docs/admin-guide.md); Modify All always carries Delete.
+    // View All on agents: they are Private (shared per user or group), and the worker reads every agent's configuration.
     // No Create on executions and sessions: the requesting user creates them.
     expect(objectAccess('Loom_Worker')).toEqual({
       AgentCapability__c: '- R - - - -',
@@ -207,7 +209,7 @@ describe('permission sets', () => {
       AgentHITLDecision__e: 'C R - - - -',
       AgentTurnRequest__e: '- R - - - -',
       AgentTurnResult__e: 'C R - - - -',
-      AIAgentDefinition__c: '- R - - - -',
+      AIAgentDefinition__c: '- R - - VA -',
       AIAgentFrameworkSettings__c: '- R - - - -',
       ExecutionStep__c: 'C R E - - -',
       InteractionMessage__c: 'C R E - - -',

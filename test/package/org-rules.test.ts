@@ -133,7 +133,8 @@ describe('org rules, one by one', () => {
         'ReportType',
         '<baseObject>Thing__c</baseObject><category>other</category><deployed>true</deployed><description>d</description><label>Things</label>' +
           '<sections><columns><checkedByDefault>false</checkedByDefault><field>A__c</field><table>Thing__c</table></columns>' +
-          '<columns><checkedByDefault>false</checkedByDefault><field>Missing__c</field><table>Thing__c</table></columns><masterLabel>T</masterLabel></sections>',
+          '<columns><checkedByDefault>false</checkedByDefault><field>Missing__c</field><table>Thing__c</table></columns>' +
+          '<columns><checkedByDefault>false</checkedByDefault><field>A__c.Name</field><table>Thing__c</table></columns><masterLabel>T</masterLabel></sections>',
       ),
       'reports/F/R.report-meta.xml': xml(
         'Report',
@@ -151,6 +152,7 @@ describe('org rules, one by one', () => {
     });
     expect(messages).toEqual([
       expect.stringMatching(/Report type Things: Thing__c has no field Missing__c/),
+      expect.stringMatching(/Report type Things: Thing__c has no field A__c.Name/),
       expect.stringMatching(/Report F\/Orphan: report type Nope__c is not in the package/),
       expect.stringMatching(/Report F\/R: column Thing__c\$B__c is not a column of report type Things__c/),
       expect.stringMatching(/apiVersion 56 is older than 57.0/),

@@ -93,6 +93,8 @@ interface FieldInfo {
   name: string;
   type: string;
   required: boolean;
+  /** Formula and roll-up fields: the platform computes them, so no permission set may grant edit. */
+  computed: boolean;
   relationshipName: string | null;
   referenceTo: string | null;
 }
@@ -170,7 +172,7 @@ function checkField(file: string, xml: Xml, object: string, kind: ObjectInfo['ki
   if (kind === 'setting' && !SETTING_FIELD_TYPES.has(type)) findings.add(file, `${where}: custom setting fields cannot be ${type}`, SRC.customSettingFields);
   if (type === 'Picklist' || type === 'MultiselectPicklist') checkPicklist(file, where, xml, findings);
   const referenceTo = str(arr(xml['referenceTo'])[0] as unknown) ?? str(xml['referenceTo']) ?? null;
-  return { object, name, type, required: xml['required'] === 'true', relationshipName: str(xml['relationshipName']) ?? null, referenceTo };
+  return { object, name, type, required: xml['required'] === 'true', computed: xml['formula'] !== undefined || type === 'Summary', relationshipName: str(xml['relationshipName']) ?? null, referenceTo };
 }
 
 function checkPicklist(file: string, where: string, xml: Xml, findings: Findings): void {
@@ -219,7 +221,7 @@ function checkPermissionSet(file: string, xml: Xml, objects: Map<string, ObjectI
     if (info.required || info.type === 'MasterDetail') {
       findings.add(file, `Permission set ${name}: lists ${info.type === 'MasterDetail' ? 'master-detail' : 'required'} field ${field}`, SRC.permissionSetFields);
     }
-    if (permission['editable'] === 'true' && (NOT_EDITABLE_TYPES.has(info.type) || object.kind === 'event')) {
+    if (permission['editable'] === 'true' && (info.computed || NOT_EDITABLE_TYPES.has(info.type) || object.kind === 'event')) {
       findings.add(file, `Permission set ${name}: grants edit on ${field}, which the platform computes or cannot edit`, SRC.permissionSetFields);
     }
     if (permission['editable'] === 'true' && permission['readable'] !== 'true') findings.add(file, `Permission set ${name}: ${field} is editable but not readable`, SRC.permissionSetFields);
@@ -282,11 +284,21 @@ function checkReportType(file: string, xml: Xml, objects: Map<string, ObjectInfo
         continue;
       }
       const object = tables.get(columnTable);
-      const root = field.split('.')[0] ?? '';
-      if (object && !object.fields.has(root) && !STANDARD_FIELDS.has(root)) findings.add(file, `Report type ${name}: ${columnTable} has no field ${field}`, SRC.reportType);
+      if (object && !pathExists(objects, object, field)) findings.add(file, `Report type ${name}: ${columnTable} has no field ${field}`, SRC.reportType);
     }
   }
   return { columns };
+}
+
+/** `Field__c`, or `Lookup__c.Field__c` through the lookup's target object (report types may add fields via lookups). */
+function pathExists(objects: Map<string, ObjectInfo>, object: ObjectInfo, path: string): boolean {
+  const [head = '', ...rest] = path.split('.');
+  if (rest.length === 0) return object.fields.has(head) || STANDARD_FIELDS.has(head);
+  const lookup = object.fields.get(head);
+  const target = lookup?.referenceTo ? objects.get(lookup.referenceTo) : undefined;
+  // A lookup to a standard object (User, Owner): its fields are the platform's.
+  if (lookup?.referenceTo && !target) return true;
+  return !!target && pathExists(objects, target, rest.join('.'));
 }
 
 function checkReport(file: string, xml: Xml, reportTypes: Map<string, ReportTypeInfo>, findings: Findings): void {
