@@ -52,6 +52,7 @@ const SRC = {
   packageAliases: 'sf CLI reference, "sf package version create": --package takes an ID or an alias from packageAliases; Salesforce DX Developer Guide "Project Configuration File for a Second-Generation Package"',
   customPermission: 'Metadata API Developer Guide, CustomPermission (meta_custompermission.htm): label 80, description 255',
   notificationType: 'Metadata API Developer Guide, CustomNotificationType: customNotifTypeName / masterLabel 80, description 255',
+  validationRule: 'Metadata API Developer Guide, ValidationRule (customobject.htm#validationrule): errorMessage up to 255 characters',
   lightning: 'Metadata API Developer Guide, CustomApplication / CustomTab / ListView / QuickAction / FlexiPage / Layout / Flow: labels 40 (list views, tabs, apps) and 80 (quick actions, pages, flows), description 255',
 } as const;
 
@@ -181,7 +182,11 @@ function checkPicklist(file: string, where: string, xml: Xml, findings: Findings
     findings.add(file, `${where}: a picklist needs a valueSetDefinition or a global valueSetName`, SRC.picklist);
     return;
   }
-  const values = arr(definition?.['value']);
+  checkValues(file, where, arr(definition?.['value']), findings);
+}
+
+/** Picklist values (a field's own or a global value set's): count, lengths, case-insensitive uniqueness. */
+function checkValues(file: string, where: string, values: Xml[], findings: Findings): void {
   if (values.length > 1000) findings.add(file, `${where}: ${values.length} picklist values; at most 1,000`, SRC.picklist);
   const seen = new Set<string>();
   for (const value of values) {
@@ -446,6 +451,12 @@ const KNOWN_SUFFIXES: Array<[RegExp, string]> = [
   [/\.md-meta\.xml$/, 'CustomMetadata'],
   [/\.namedCredential-meta\.xml$/, 'NamedCredential'],
   [/\.externalCredential-meta\.xml$/, 'ExternalCredential'],
+  [/\.globalValueSet-meta\.xml$/, 'GlobalValueSet'],
+  [/\.validationRule-meta\.xml$/, 'ValidationRule'],
+  [/\.recordType-meta\.xml$/, 'RecordType'],
+  [/\.permissionsetgroup-meta\.xml$/, 'PermissionSetGroup'],
+  [/\.labels-meta\.xml$/, 'CustomLabels'],
+  [/\.webLink-meta\.xml$/, 'WebLink'],
 ];
 
 const LIGHTNING_LIMITS: Record<string, Limit[]> = {
@@ -463,6 +474,8 @@ const LIGHTNING_LIMITS: Record<string, Limit[]> = {
     { path: 'description', max: 255, source: SRC.notificationType },
   ],
   Folder: [{ path: 'name', max: 40, source: SRC.folders }],
+  ValidationRule: [{ path: 'errorMessage', max: 255, source: SRC.validationRule }],
+  PermissionSetGroup: [{ path: 'label', max: 80, source: SRC.permissionSet }, { path: 'description', max: 255, source: SRC.permissionSet }],
 };
 
 export interface RulesInput {
@@ -539,6 +552,7 @@ export function checkMetadataRules(input: RulesInput): CheckIssue[] {
     else if (type === 'Dashboard') checkDashboard(file, xml, reports, findings);
     else if (type === 'ApexClass' || type === 'ApexTrigger' || type === 'LightningComponentBundle') checkApiVersion(file, xml, sourceApiVersion, findings);
     else if (type === 'Flow') findings.limits(file, `Flow ${basename(file)}`, xml, LIGHTNING_LIMITS['Flow'] ?? []);
+    else if (type === 'GlobalValueSet') checkValues(file, `Global value set ${basename(file, '.globalValueSet-meta.xml')}`, arr(xml['customValue']), findings);
     const limits = LIGHTNING_LIMITS[type];
     if (limits && type !== 'Flow') findings.limits(file, `${type} ${basename(file).replace(/\..*$/, '')}`, xml, limits);
   }
