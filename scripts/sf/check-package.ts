@@ -1,6 +1,7 @@
 /**
  * Runs every package check outside vitest and prints the findings: metadata XML, Apex/meta pairs, one test class per
- * class, Lightning cross-references, SDR conversion, the Salesforce Apex parser, inline SOQL fields, PMD and apex-ls. Exit 1 on any finding.
+ * class, Lightning cross-references, the org rules (limits and cross-references a deploy or install enforces), SDR
+ * conversion, the Salesforce Apex parser, inline SOQL fields, PMD and apex-ls. Exit 1 on any finding.
  * Run: npm run check:package
  */
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { checkApexTestClasses, findApexFiles, parseApex, runApexLs, runPmd } fro
 import { checkInlineSoql } from './checks/inline-soql.ts';
 import { checkLightning } from './checks/lightning-checks.ts';
 import { checkApexMetaPairs, checkXmlWellFormed, convertWithSdr } from './checks/metadata-checks.ts';
+import { checkMetadataRules } from './checks/metadata-rules.ts';
 import { formatIssue, type CheckIssue } from './checks/types.ts';
 import { readForceAppMetadata } from './lib/metadata.ts';
 
@@ -16,7 +18,13 @@ const forceApp = `${repoRoot}force-app`;
 
 async function main(): Promise<void> {
   const files = findApexFiles(forceApp);
-  const issues: CheckIssue[] = [...checkXmlWellFormed(forceApp), ...checkApexMetaPairs(forceApp), ...checkApexTestClasses(forceApp), ...checkLightning(forceApp)];
+  const issues: CheckIssue[] = [
+    ...checkXmlWellFormed(forceApp),
+    ...checkApexMetaPairs(forceApp),
+    ...checkApexTestClasses(forceApp),
+    ...checkLightning(forceApp),
+    ...checkMetadataRules({ packageRoot: forceApp, projectFile: `${repoRoot}sfdx-project.json` }),
+  ];
   const conversion = await convertWithSdr(forceApp);
   console.log(`SDR: ${conversion.components.length} components converted`);
   issues.push(...(await parseApex(files)), ...checkInlineSoql(files, readForceAppMetadata(forceApp)));

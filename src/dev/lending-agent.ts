@@ -74,7 +74,30 @@ export async function provisionLendingAgent(admin: SalesforceClient, options: { 
   for (const capability of CAPABILITIES) {
     await admin.create('AgentCapability__c', { ...capability, AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true });
   }
+  await shareAgentWithLoomUsers(admin, agent.id);
   return agent.id;
+}
+
+/**
+ * Agents are Private: nobody but the owner (and Loom_Admin / Loom_Worker, through View All) sees one until it is
+ * shared. What an admin does with the Sharing button, done for every Loom_User holder: a Read share per user.
+ */
+export async function shareAgentWithLoomUsers(admin: SalesforceClient, agentId: string): Promise<void> {
+  const holders = await admin.query<{ AssigneeId: string }>("SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'Loom_User'");
+  // Users who hold Loom_User through a permission set group are assigned the group, not the set.
+  const groups = await admin.query<{ PermissionSetGroupId: string }>("SELECT PermissionSetGroupId FROM PermissionSetGroupComponent WHERE PermissionSet.Name = 'Loom_User'");
+  const groupIds = groups.records.map((row) => `'${row.PermissionSetGroupId}'`);
+  const grouped = groupIds.length === 0 ? { records: [] } : await admin.query<{ AssigneeId: string }>(`SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSetGroupId IN (${groupIds.join(', ')})`);
+  const records = [...new Set([...holders.records, ...grouped.records].map((row) => row.AssigneeId))].map((userId) => ({
+    attributes: { type: 'AIAgentDefinition__Share' },
+    ParentId: agentId,
+    UserOrGroupId: userId,
+    AccessLevel: 'Read',
+    RowCause: 'Manual',
+  }));
+  for (let index = 0; index < records.length; index += 200) {
+    await admin.request('POST', '/composite/sobjects', { allOrNone: true, records: records.slice(index, index + 200) });
+  }
 }
 
 /** What the scripted model answers in the demo story and the end-to-end tests. */

@@ -35,14 +35,23 @@ export function signBody(key: string, timestampSeconds: number, rawBody: string)
   return `sha256=${createHmac('sha256', key).update(`${timestampSeconds}.${rawBody}`, 'utf8').digest('hex')}`;
 }
 
-/** Checks the optional body signature (required whenever a signing key is configured). */
+/**
+ * Checks the body signature. The body names the user the turn runs as, so only a signed body binds that user to the
+ * caller that holds the key (Apex, through Loom Settings); without a key the endpoint refuses every request unless
+ * unsigned requests are explicitly allowed (local development only).
+ */
 export function verifySignature(
   headers: { signature: string | undefined; timestamp: string | undefined },
   rawBody: string,
   key: string | undefined,
   nowMs: number = Date.now(),
+  allowUnsigned = false,
 ): AuthResult {
-  if (!key) return { ok: true };
+  if (!key) {
+    return allowUnsigned
+      ? { ok: true }
+      : { ok: false, reason: 'The turn endpoint requires signed requests: set LOOM_HTTP_SIGNING_KEY on the worker and the same value in Loom Settings > Worker Signing Key.' };
+  }
   if (!headers.signature || !headers.timestamp) return { ok: false, reason: 'Missing X-Loom-Signature or X-Loom-Timestamp header.' };
   if (!/^\d{1,12}$/.test(headers.timestamp)) return { ok: false, reason: 'X-Loom-Timestamp must be epoch seconds.' };
   const timestamp = Number(headers.timestamp);

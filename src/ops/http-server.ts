@@ -17,8 +17,10 @@ export interface OpsServerOptions {
   turns?: TurnService;
   /** `LOOM_HTTP_TOKEN`: the bearer token callers must present. Unset = every turn request is refused. */
   token: string | undefined;
-  /** `LOOM_HTTP_SIGNING_KEY`: when set, turn requests must also carry an HMAC signature of the body. */
+  /** `LOOM_HTTP_SIGNING_KEY`: turn requests must carry an HMAC signature of the body (binds the requesting user). */
   signingKey?: string;
+  /** `LOOM_HTTP_ALLOW_UNSIGNED`: accept unsigned turn requests when no signing key is set (local development only). */
+  allowUnsigned?: boolean;
   /** How long `/v1/turns/sync` waits for the answer (bounded by MAX_SYNC_WAIT_MS). */
   syncWaitMs: number;
   /** Callers allowed to wait at once; more get 429 so Apex reports "busy". */
@@ -87,7 +89,7 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
-    const signed = verifySignature({ signature: header(SIGNATURE_HEADER), timestamp: header(TIMESTAMP_HEADER) }, rawBodies.get(request) ?? '', options.signingKey);
+    const signed = verifySignature({ signature: header(SIGNATURE_HEADER), timestamp: header(TIMESTAMP_HEADER) }, rawBodies.get(request) ?? '', options.signingKey, Date.now(), options.allowUnsigned ?? false);
     if (!signed.ok) return send(401, { error: signed.reason });
     if (!options.turns) return send(503, { error: 'This worker does not accept turns.' });
     const parsed = TurnRequestBody.safeParse(request.body);

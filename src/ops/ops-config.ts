@@ -3,8 +3,10 @@ import { ConfigError } from '../errors.ts';
 
 /** Settings of the worker's HTTP surface only (the rest lives in src/config.ts). */
 export const OpsConfigSchema = z.object({
-  /** Optional HMAC key: when set, `/v1/turns` callers must also sign the body (X-Loom-Signature, X-Loom-Timestamp). */
+  /** HMAC key `/v1/turns` callers sign the body with (X-Loom-Signature, X-Loom-Timestamp); without it the endpoint refuses turns. */
   LOOM_HTTP_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Local development only: accept unsigned `/v1/turns` requests when no signing key is set (`loom dev` does). */
+  LOOM_HTTP_ALLOW_UNSIGNED: z.stringbool().default(false),
   /** How long `/v1/turns/sync` waits for the answer; Apex allows at most 120 s of callouts per transaction. */
   LOOM_SYNC_WAIT_MS: z.coerce.number().int().min(1_000).max(110_000).default(100_000),
   /** Synchronous callers allowed to wait at once; more get 429 (Apex reports "busy"). */

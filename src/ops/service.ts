@@ -183,6 +183,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     integration: runtime.integration,
     clientFor: runtime.clientFor,
     orgId: async () => (await pool.session(username)).orgId,
+    settings: runtime.settings,
     waiter,
     logger,
     ...(worker.mode === 'scaled' ? { pollIntervalMs: ops.LOOM_SYNC_POLL_MS } : {}),
@@ -221,6 +222,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       turns,
       token: config.LOOM_HTTP_TOKEN,
       ...(ops.LOOM_HTTP_SIGNING_KEY ? { signingKey: ops.LOOM_HTTP_SIGNING_KEY } : {}),
+      allowUnsigned: ops.LOOM_HTTP_ALLOW_UNSIGNED,
       syncWaitMs: ops.LOOM_SYNC_WAIT_MS,
       maxWaiting: ops.LOOM_HTTP_MAX_WAITING,
     });

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import { SalesforceId } from '../runtime/jobs.ts';
 import { MAX_TURN_ID_LENGTH, startTurn } from '../runtime/start-turn.ts';
 import type { TurnWritten } from '../runtime/turn-handler.ts';
+import { AGENTS_DISABLED_MESSAGE, type OrgSettingsSource } from '../runtime/org-settings.ts';
 import { AccessGuard } from '../runtime/turn-context.ts';
 import { TokenGrantError } from '../salesforce/jwt.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
@@ -52,6 +53,8 @@ export interface TurnServiceDeps {
   logger: Logger;
   /** Scaled mode: the turn may run in another process, so also poll Salesforce for the result at this interval. */
   pollIntervalMs?: number;
+  /** The org-level Loom settings: the kill switch refuses requests before any record is written. */
+  settings?: OrgSettingsSource;
 }
 
 const sameId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
@@ -75,6 +78,13 @@ export class TurnService {
       throw mapError(error, 503);
     }
     if (!sameId(body.organizationId, orgId)) throw new TurnRequestError(403, 'organizationId does not match the org this worker serves.');
+    let disabled: boolean;
+    try {
+      disabled = (await this.deps.settings?.get())?.agentsDisabled ?? false;
+    } catch (error) {
+      throw mapError(error, 503);
+    }
+    if (disabled) throw new TurnRequestError(403, AGENTS_DISABLED_MESSAGE);
     let username: string;
     try {
       username = await this.guard.username(body.requestingUserId);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PermanentError } from '../errors.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
+import { PACKAGE_DEFAULTS } from './org-settings.ts';
 import type { HitlMode } from './ports.ts';
 
 const num = (fallback: number) => z.number().nullish().transform((value) => value ?? fallback);
@@ -22,12 +23,19 @@ const CapabilityRow = z.object({
     .nullish()
     .transform((value): HitlMode => value ?? ''),
   ApprovalPolicy__c: text,
-  ApprovalExpiryHours__c: num(72),
+  // Blank takes the org's DefaultApprovalExpiryHours__c (org-settings.ts); 24 is the package default.
+  ApprovalExpiryHours__c: z.number().nullish(),
   AllowApproverEdits__c: z.boolean().nullish().transform((value) => value ?? false),
   RunAsynchronously__c: z.boolean().nullish().transform((value) => value ?? false),
   IsActive__c: z.boolean().nullish().transform((value) => value ?? true),
 });
-export type Capability = z.infer<typeof CapabilityRow> & { parameters: Record<string, unknown>; backend: Record<string, unknown> };
+export type Capability = Omit<z.infer<typeof CapabilityRow>, 'ApprovalExpiryHours__c'> & {
+  ApprovalExpiryHours__c: number;
+  /** Blank on the record: the org default applies (applyOrgSettings). */
+  approvalExpiryUnset?: boolean;
+  parameters: Record<string, unknown>;
+  backend: Record<string, unknown>;
+};
 
 const LlmRow = z.object({
   DeveloperName__c: text,
@@ -58,8 +66,8 @@ const AgentRow = z.object({
   PromptSafetyMode__c: z.enum(['LogOnly', 'Sanitize', 'Block']).nullish().transform((value) => value ?? 'Block'),
   PromptSafetyThreshold__c: num(0.6),
   EnableToolReasoning__c: z.boolean().nullish().transform((value) => value ?? false),
-  MaxStepsPerTurn__c: num(8),
-  TokenBudgetPerTurn__c: num(50_000),
+  MaxStepsPerTurn__c: z.number().nullish(),
+  TokenBudgetPerTurn__c: z.number().nullish(),
   HistoryTurnLimit__c: num(10),
   ToolFlowGraph__c: text,
   ServiceIdentityUsername__c: text,
@@ -81,6 +89,8 @@ export interface AgentConfig {
   toolReasoning: boolean;
   maxSteps: number;
   tokenBudget: number;
+  /** Limits left blank on the agent: the org defaults apply (applyOrgSettings). */
+  unset?: { maxSteps: boolean; tokenBudget: boolean };
   historyTurnLimit: number;
   toolFlowGraph: string;
   /** Opt-in: tools run as this service user instead of the requesting user (worker must allow it too). */
@@ -153,8 +163,9 @@ export class AgentRegistry {
       safetyMode: row.PromptSafetyMode__c,
       safetyThreshold: row.PromptSafetyThreshold__c,
       toolReasoning: row.EnableToolReasoning__c,
-      maxSteps: Math.max(1, row.MaxStepsPerTurn__c),
-      tokenBudget: Math.max(1, row.TokenBudgetPerTurn__c),
+      maxSteps: Math.max(1, row.MaxStepsPerTurn__c ?? PACKAGE_DEFAULTS.defaultMaxStepsPerTurn),
+      tokenBudget: Math.max(1, row.TokenBudgetPerTurn__c ?? PACKAGE_DEFAULTS.defaultTokenBudgetPerTurn),
+      unset: { maxSteps: row.MaxStepsPerTurn__c == null, tokenBudget: row.TokenBudgetPerTurn__c == null },
       historyTurnLimit: Math.max(0, row.HistoryTurnLimit__c),
       toolFlowGraph: row.ToolFlowGraph__c,
       serviceIdentity: row.ServiceIdentityUsername__c.trim() || null,
@@ -174,7 +185,14 @@ function parseCapability(raw: unknown): Capability | { name: string; reason: str
   if (!parameters) return { name, reason: 'Parameters__c is not a JSON object' };
   const backend = parseJsonObject(parsed.data.BackendConfiguration__c || '{}');
   if (!backend) return { name, reason: 'BackendConfiguration__c is not a JSON object' };
-  return { ...parsed.data, parameters, backend };
+  const expiry = parsed.data.ApprovalExpiryHours__c;
+  return {
+    ...parsed.data,
+    ApprovalExpiryHours__c: expiry ?? PACKAGE_DEFAULTS.defaultApprovalExpiryHours,
+    approvalExpiryUnset: expiry == null,
+    parameters,
+    backend,
+  };
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | null {

@@ -1,7 +1,7 @@
 import { PermanentError } from '../errors.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import type { SObjectWrite } from '../schemas/records.ts';
-import type { AgentDecisionStep, AgentExecution, AgentTurnResult, ExecutionStep, InteractionMessage, PendingHITLAction } from '../schemas/sobjects.ts';
+import type { AgentDecisionStep, AgentExecution, AgentTurnResult, ExecutionStep, InteractionMessage, InteractionSession, PendingHITLAction } from '../schemas/sobjects.ts';
 
 interface CompositeSubrequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -24,6 +24,8 @@ export interface TurnWrite {
   decisions: Array<SObjectWrite<typeof AgentDecisionStep, 'text'>>;
   /** Fields to set on the execution (status, totals, current error). */
   execution?: { id: string; fields: SObjectWrite<typeof AgentExecution, 'text'> };
+  /** Fields to set on the conversation (last activity, status); written with the execution, guarded the same way. */
+  session?: { id: string; fields: SObjectWrite<typeof InteractionSession, 'text'> };
   /** Outbound message upserted by its `MessageKey__c`. */
   message?: SObjectWrite<typeof InteractionMessage, 'text'> & { MessageKey__c: string };
   /** `PendingHITLAction__c` records held this turn, upserted by `ActionKey__c` with the steps that explain them. */
@@ -110,6 +112,9 @@ function buildRequests(version: string, write: TurnWrite): { rows: CompositeSubr
   }
   if (write.execution) {
     tail.push({ method: 'PATCH', url: `${base}/sobjects/AgentExecution__c/${executionId}`, referenceId: 'execution', body: write.execution.fields });
+  }
+  if (write.session) {
+    tail.push({ method: 'PATCH', url: `${base}/sobjects/InteractionSession__c/${write.session.id}`, referenceId: 'session', body: write.session.fields });
   }
   if (write.result) {
     const body = guarded ? { ...write.result, AgentExecutionId__c: executionId } : write.result;

@@ -12,6 +12,7 @@ import type { GateDecision, HitlGate } from './ports.ts';
 import { createTurnHandler, type TurnHandlerDeps, type TurnResumer } from './turn-handler.ts';
 import { createHitl, type HitlOptions } from '../hitl/index.ts';
 import { CustomPermissions } from '../salesforce/custom-permissions.ts';
+import { AGENTS_DISABLED_MESSAGE, OrgSettingsReader, type OrgSettingsSource } from './org-settings.ts';
 
 export interface RuntimeOptions {
   loginUrl: string;
@@ -40,6 +41,8 @@ export interface RuntimeOptions {
   /** Caches the caller keeps a handle on (the benchmarks read their load counters); the turn handler's own when absent. */
   registry?: (integration: SalesforceClient) => AgentRegistry;
   describes?: DescribeCache;
+  /** The org-level Loom settings; by default read from the org (one query per 30 s window). */
+  settings?: (integration: SalesforceClient, orgId: () => Promise<string>) => OrgSettingsSource;
 }
 
 export interface Runtime {
@@ -52,6 +55,8 @@ export interface Runtime {
   decisionHandler: JobHandler;
   /** Every job kind: turn, decision, sweep. */
   handler: JobHandler;
+  /** The org-level settings every path reads (turns, decisions, /v1/turns). */
+  settings: OrgSettingsSource;
 }
 
 /**
@@ -77,6 +82,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return client;
   };
   const integration = clientFor(options.integrationUsername);
+  const orgId = async (): Promise<string> => (await pool.session(options.integrationUsername)).orgId;
+  const settings = options.settings?.(integration, orgId) ?? new OrgSettingsReader(integration, orgId);
   const provider = options.provider;
   // One cache of custom permission answers for turns and decisions: at most one call per user per window.
   const permissions = new CustomPermissions();
@@ -100,12 +107,26 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(options.registry ? { registry: options.registry(integration) } : {}),
     ...(options.describes ? { describes: options.describes } : {}),
     ...(options.staleCheckMs !== undefined ? { staleCheckMs: options.staleCheckMs } : {}),
+    settings,
   });
-  const decisionHandler = hitl ? hitl.decisionHandler(turnHandler) : refuseDecisions;
+  const decisionHandler = unlessDisabled(hitl ? hitl.decisionHandler(turnHandler) : refuseDecisions, settings);
   const handler: JobHandler = {
     handle: (job, signal) => (job.kind === 'turn' ? turnHandler.handle(job, signal) : decisionHandler.handle(job, signal)),
   };
-  return { pool, meter, integration, clientFor, turnHandler, decisionHandler, handler };
+  return { pool, meter, integration, clientFor, turnHandler, decisionHandler, handler, settings };
+}
+
+/**
+ * The kill switch also holds decisions: while agents are disabled a decision is refused before anything runs (the
+ * action stays Pending and can be decided again once agents are enabled). Expiry sweeps still run.
+ */
+function unlessDisabled(handler: JobHandler, settings: OrgSettingsSource): JobHandler {
+  return {
+    async handle(job, signal) {
+      if (job.kind === 'decision' && (await settings.get()).agentsDisabled) return { status: 'refused', detail: AGENTS_DISABLED_MESSAGE };
+      return handler.handle(job, signal);
+    },
+  };
 }
 
 /** Without an approval service, a tool that needs a person can never run: fail closed. */

@@ -28,6 +28,8 @@ const ExecutionRow = z.object({
   TotalTokens__c: z.number().nullish(),
   TotalCostUSD__c: z.number().nullish(),
   InteractionSession__c: z.string().nullish(),
+  InteractionSession__r: z.object({ SessionStatus__c: z.string().nullish() }).nullish(),
+  StartedAt__c: z.string().nullish(),
   InteractionMessages__r: z.object({ records: z.array(z.object({ Id: z.string(), Content__c: z.string().nullish() })) }).nullish(),
   ExecutionSteps__r: z.object({ records: z.array(StepRowSchema) }).nullish(),
 });
@@ -56,7 +58,7 @@ export async function loadTurnContext(
   const soql =
     'SELECT Id, OwnerId, RequestingUser__c, ExecutionStatus__c, CurrentTurnIdentifier__c, AIAgentDefinition__c, ' +
     'AIAgentDefinition__r.LastModifiedDate, TotalPromptTokens__c, TotalCompletionTokens__c, TotalTokens__c, TotalCostUSD__c, ' +
-    'InteractionSession__c, ' +
+    'InteractionSession__c, InteractionSession__r.SessionStatus__c, StartedAt__c, ' +
     `(SELECT Id, Content__c FROM InteractionMessages__r ${messageFilter}), ` +
     '(SELECT StepType__c, Content__c, ToolName__c, ToolCallId__c, ToolArguments__c, ToolResult__c, TurnIdentifier__c, Sequence__c ' +
     `FROM ExecutionSteps__r ORDER BY Timestamp__c DESC, Sequence__c DESC LIMIT ${HISTORY_ROWS}) ` +

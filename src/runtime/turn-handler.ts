@@ -14,6 +14,7 @@ import type { HitlGate, ToolDefinition, ToolGate, TurnTrust } from './ports.ts';
 import type { ToolHistory } from './tool-call.ts';
 import { AccessGuard, loadTurnContext, type TurnContext } from './turn-context.ts';
 import type { CustomPermissions } from '../salesforce/custom-permissions.ts';
+import { AGENTS_DISABLED_MESSAGE, applyOrgSettings, PACKAGE_DEFAULTS, type OrgSettingsSource } from './org-settings.ts';
 import { LedgeredExecutor, MemorySideEffectLedger, type SideEffectLedger } from './side-effect-ledger.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 import { createTurnTrust } from './turn-trust.ts';
@@ -51,6 +52,8 @@ export interface TurnHandlerDeps {
   staleCheckMs?: number;
   /** Custom permission answers, shared with the decision handler so each user costs one call per cache window. */
   permissions?: CustomPermissions;
+  /** The org-level Loom settings (kill switch, PII requirement, defaults); package defaults when absent. */
+  settings?: OrgSettingsSource;
 }
 
 /** What one turn wrote in its final composite call. */
@@ -177,6 +180,12 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
   ): Promise<JobOutcome> {
     const { execution } = context;
     const owner = execution.RequestingUser__c ?? execution.OwnerId;
+    // The kill switch stops every path into a turn: events, /v1/turns and resumes after a decision.
+    const org = deps.settings ? await deps.settings.get() : PACKAGE_DEFAULTS;
+    if (org.agentsDisabled) return refuse(recorder, context, 'AgentsDisabled', AGENTS_DISABLED_MESSAGE);
+    if (execution.InteractionSession__r?.SessionStatus__c === 'Closed') {
+      return refuse(recorder, context, 'SessionClosed', 'This conversation is closed and takes no new turns; start a new one.');
+    }
     if (!execution.AIAgentDefinition__c) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
     let username: string;
     try {
@@ -196,7 +205,8 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     }
     if (!allowed.ok) return refuse(recorder, context, 'PermissionDenied', allowed.reason ?? 'Not allowed to run this agent.');
 
-    const agent = await registry.get(execution.AIAgentDefinition__c, execution.AIAgentDefinition__r?.LastModifiedDate);
+    const { agent, overrides } = applyOrgSettings(await registry.get(execution.AIAgentDefinition__c, execution.AIAgentDefinition__r?.LastModifiedDate), org);
+    for (const override of overrides) recorder.decision({ title: 'Org setting applied', detail: override, outcome: 'Success' });
     for (const invalid of agent.invalidCapabilities) {
       recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'Configuration', content: `Tool ${invalid.name} hidden: ${invalid.reason}` });
     }
@@ -308,6 +318,8 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     const firstSequence = Number(pending.steps[0]?.Sequence__c ?? 1);
     const messageKey = `${execution.Id}-${recorder.stepKey(firstSequence > 1 ? firstSequence : 0)}-out`;
     const pendingActions = gate?.takeWrites?.() ?? [];
+    const finishedAt = new Date().toISOString();
+    const startedAt = String(pending.steps[0]?.Timestamp__c ?? finishedAt);
     const written = await writeTurn(deps.integration, {
       turnId,
       ...pending,
@@ -336,8 +348,24 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
           TotalCostUSD__c: Number(((execution.TotalCostUSD__c ?? 0) + loop.costUsd).toFixed(6)),
           // StepCount__c is a roll-up count of the ExecutionStep__c rows: Salesforce keeps it, including the HITL rows.
           LastError__c: loop.errorCategory ?? null,
+          // When the worker first picked the execution up (this turn's first step), and when it last reached a final
+          // status; a turn waiting for a person is not final, so CompletedAt__c is cleared until it finishes.
+          StartedAt__c: execution.StartedAt__c ?? startedAt,
+          CompletedAt__c: status === 'Awaiting Action' ? null : finishedAt,
         },
       },
+      ...(execution.InteractionSession__c
+        ? {
+            session: {
+              id: execution.InteractionSession__c,
+              // A closed conversation stays closed; otherwise it waits for a person or is active.
+              fields:
+                execution.InteractionSession__r?.SessionStatus__c === 'Closed'
+                  ? { LastActivityAt__c: finishedAt }
+                  : { LastActivityAt__c: finishedAt, SessionStatus__c: status === 'Awaiting Action' ? 'Waiting' : 'Active' },
+            },
+          }
+        : {}),
       result: { AgentExecutionId__c: execution.Id, TurnIdentifier__c: turnId, Status__c: status },
     });
     if (written.superseded) {

@@ -91,17 +91,20 @@ describe('identity abuse', () => {
   it('refuses a user who cannot see the agent (private sharing) and a user whose login the org refuses', async () => {
     const agentId = await kit.createAgent('Hidden_Agent', [READ_APPLICATIONS]);
     const def = kit.emulator.org.schema.object('AIAgentDefinition__c') as ObjectDef;
-    const before = def.sharingModel;
-    def.sharingModel = 'Private';
-    try {
+    expect(def.sharingModel).toBe('Private');
+    // Take back the share the helper gave the officer: the agent is the admin's alone again.
+    const admin = kit.harness.clientFor(USERS.admin);
+    const officerId = kit.userId(USERS.officer);
+    const shares = await admin.query<{ Id: string }>(`SELECT Id FROM AIAgentDefinition__Share WHERE ParentId = '${agentId}' AND UserOrGroupId = '${officerId}' AND RowCause = 'Manual'`);
+    expect(shares.records).toHaveLength(1);
+    for (const share of shares.records) await admin.request('DELETE', `/sobjects/AIAgentDefinition__Share/${share.Id}`);
+    {
       const { executionId, messageId } = conversationOf(USERS.officer, agentId, 'hidden-1');
       const outcome = await kit.harness.turnHandler.handle(jobFor(executionId, messageId, 'hidden-1', kit.userId(USERS.officer)), signal());
       expect(outcome.status).toBe('refused');
       const steps = await kit.steps(executionId);
       expect(steps[0]).toMatchObject({ StepType__c: 'Error', ErrorCategory__c: 'PermissionDenied' });
       expect(String(steps[0]?.Content__c)).toMatch(/cannot access this agent/);
-    } finally {
-      def.sharingModel = before;
     }
     // unapproved@ holds Loom_User, but the connected app is not approved for them: no token, no turn.
     const { executionId, messageId } = conversationOf('unapproved@lending.test', agentId, 'unapproved-1');

@@ -64,6 +64,8 @@ beforeAll(async () => {
       SF_INTEGRATION_USERNAME: 'worker@lending.test',
       LOOM_STATE_DIR: stateDir,
       LOOM_HTTP_TOKEN: TOKEN,
+      // Most cases here are about everything but signing ("signed requests" below covers it).
+      LOOM_HTTP_ALLOW_UNSIGNED: 'true',
       LOOM_SYNC_WAIT_MS: '20000',
     },
     logger: silentLogger(),
@@ -293,6 +295,17 @@ describe('signed requests', () => {
     }
   });
 
+  it('refuses unsigned turns by default: without a signing key, a body naming a user is not trusted', async () => {
+    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns: service.turns, token: TOKEN, syncWaitMs: 1_000 });
+    const url = await listenOps(app, '127.0.0.1', 0);
+    try {
+      const result = await post('/v1/turns/sync', body(), { Authorization: `Bearer ${TOKEN}` }, url);
+      expect(result).toEqual({ status: 401, body: { error: expect.stringMatching(/requires signed requests: set LOOM_HTTP_SIGNING_KEY/) } });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('refuses every turn when no token is configured', async () => {
     const app = createOpsServer({ logger: silentLogger(), readiness: [], turns: service.turns, token: undefined, syncWaitMs: 1_000 });
     const url = await listenOps(app, '127.0.0.1', 0);
@@ -307,7 +320,7 @@ describe('signed requests', () => {
 
 describe('limits and switched-off parts', () => {
   it('answers 503 to an authenticated turn on a server without a turn service, 401 to an unauthenticated one', async () => {
-    const app = createOpsServer({ logger: silentLogger(), readiness: [], token: TOKEN, syncWaitMs: 1_000 });
+    const app = createOpsServer({ logger: silentLogger(), readiness: [], token: TOKEN, allowUnsigned: true, syncWaitMs: 1_000 });
     const url = await listenOps(app, '127.0.0.1', 0);
     try {
       expect(await post('/v1/turns', body(), { Authorization: 'Bearer wrong' }, url)).toMatchObject({ status: 401 });
@@ -340,7 +353,7 @@ describe('limits and switched-off parts', () => {
       },
       waitFor: () => answer,
     } as unknown as TurnService;
-    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns, token: TOKEN, syncWaitMs: 5_000, maxWaiting: 1 });
+    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns, token: TOKEN, allowUnsigned: true, syncWaitMs: 5_000, maxWaiting: 1 });
     const url = await listenOps(app, '127.0.0.1', 0);
     try {
       const first = body();

@@ -17,11 +17,13 @@ const object = (name: string) => {
 
 const SfdxProject = z.object({
   packageDirectories: z
-    .array(z.object({ path: z.string(), default: z.boolean(), package: z.string(), versionName: z.string(), versionNumber: z.string().regex(/^\d+\.\d+\.\d+\.NEXT$/), versionDescription: z.string() }))
+    .array(z.object({ path: z.string(), default: z.boolean(), package: z.string().optional(), versionName: z.string(), versionNumber: z.string().regex(/^\d+\.\d+\.\d+\.NEXT$/), versionDescription: z.string() }))
     .length(1),
   namespace: z.literal(''),
   sourceApiVersion: z.literal('62.0'),
   sfdcLoginUrl: z.string().url(),
+  // Filled by `npm run sf:package` (sf package create / version create); empty until the package exists in a Dev Hub.
+  packageAliases: z.record(z.string(), z.string()),
 });
 
 // No ConnectedApp or External Client App on purpose: they cannot ship in an unlocked package that must deploy into any
@@ -134,8 +136,9 @@ describe('data model conventions', () => {
     expect(object('AgentTurnRequest__e').fields.map((f) => f.name)).toEqual(['AgentExecutionId__c', 'InteractionMessageId__c', 'TurnIdentifier__c']);
   });
 
-  it('PendingHITLAction__c is private', () => {
+  it('PendingHITLAction__c is private; agents are private so they can be limited to some users', () => {
     expect(object('PendingHITLAction__c').sharingModel).toBe('Private');
+    expect(object('AIAgentDefinition__c').sharingModel).toBe('Private');
   });
 });
 
@@ -175,7 +178,7 @@ describe('permission sets', () => {
       AgentCapability__c: 'C R E D - -',
       AgentDecisionStep__c: '- R - - - -',
       AgentExecution__c: '- R - - VA -',
-      AIAgentDefinition__c: 'C R E D - -',
+      AIAgentDefinition__c: 'C R E D VA MA',
       AIAgentFrameworkSettings__c: '- R - - - -',
       ExecutionStep__c: '- R - - - -',
       InteractionMessage__c: '- R - - - -',
@@ -207,6 +210,7 @@ describe('permission sets', () => {
     });
     // View All / Modify All only on the three Private objects whose records the requesting user owns and the worker
     // must read and update (see the comments in Loom_Worker and docs/admin-guide.md); Modify All always carries Delete.
+    // View All on agents: they are Private (shared per user or group), and the worker reads every agent's configuration.
     // No Create on executions and sessions: the requesting user creates them.
     expect(objectAccess('Loom_Worker')).toEqual({
       AgentCapability__c: '- R - - - -',
@@ -215,7 +219,7 @@ describe('permission sets', () => {
       AgentHITLDecision__e: 'C R - - - -',
       AgentTurnRequest__e: '- R - - - -',
       AgentTurnResult__e: 'C R - - - -',
-      AIAgentDefinition__c: '- R - - - -',
+      AIAgentDefinition__c: '- R - - VA -',
       AIAgentFrameworkSettings__c: '- R - - - -',
       ExecutionStep__c: 'C R E - - -',
       InteractionMessage__c: 'C R E - - -',
@@ -264,7 +268,7 @@ describe('permission sets', () => {
     expect(incomplete).toEqual([]);
   });
 
-  it('Loom_Worker can edit only the execution fields it writes and no session field', () => {
+  it('Loom_Worker can edit only the execution and session fields it writes', () => {
     const worker = permset('Loom_Worker');
     const editable = (objectName: string) =>
       Object.entries(worker.fields)
@@ -272,9 +276,12 @@ describe('permission sets', () => {
         .map(([field]) => field.slice(objectName.length + 1))
         .sort();
     // StepCount__c is a roll-up count Salesforce maintains: readable, never editable.
-    expect(editable('AgentExecution__c')).toEqual(['ExecutionStatus__c', 'LastError__c', 'TotalCompletionTokens__c', 'TotalCostUSD__c', 'TotalPromptTokens__c', 'TotalTokens__c']);
+    expect(editable('AgentExecution__c')).toEqual([
+      'CompletedAt__c', 'ExecutionStatus__c', 'LastError__c', 'StartedAt__c', 'TotalCompletionTokens__c', 'TotalCostUSD__c', 'TotalPromptTokens__c', 'TotalTokens__c',
+    ]);
     expect(worker.fields['AgentExecution__c.StepCount__c']).toEqual({ read: true, edit: false });
-    expect(editable('InteractionSession__c')).toEqual([]);
+    // Last activity and Active / Waiting after each turn (a Closed session is left Closed).
+    expect(editable('InteractionSession__c')).toEqual(['LastActivityAt__c', 'SessionStatus__c']);
   });
 
   it('Loom_Worker touches Loom objects only and has no org-wide data access', () => {

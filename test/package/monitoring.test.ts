@@ -29,6 +29,12 @@ function fieldExists(table: string, field: string): boolean {
     objectName = owner?.name ?? '';
   }
   const object = objects.find((o) => o.name === objectName);
+  // `Lookup__c.Field__c`: a field of the record the lookup points to.
+  const [head = '', ...rest] = field.split('.');
+  if (rest.length > 0) {
+    const lookup = object?.fields.find((f) => f.name === head && f.referenceTo);
+    return !!lookup && fieldExists(lookup.referenceTo ?? '', rest.join('.'));
+  }
   return !!object && (['Name', 'CreatedDate', 'Id'].includes(field) || object.fields.some((f) => f.name === field));
 }
 
@@ -42,11 +48,27 @@ describe('report types, reports and dashboard', () => {
     }
   });
 
-  it('the Loom folder holds the six monitoring reports', () => {
+  it('the Loom folder holds the nine monitoring reports', () => {
     expect(reportFiles.map((f) => f.replace('.report-meta.xml', '')).sort()).toEqual([
-      'Loom_Failed_Steps_By_Error_Category', 'Loom_HITL_Decisions', 'Loom_Prompt_Safety_Detections', 'Loom_Slowest_LLM_Calls',
-      'Loom_Token_Cost_By_Agent_Per_Day', 'Loom_Token_Cost_By_User_Per_Day',
+      'Loom_Decision_Turnaround_By_Approver', 'Loom_Failed_Steps_By_Error_Category', 'Loom_HITL_Decisions', 'Loom_HITL_Outcomes_By_Agent',
+      'Loom_Pending_Actions_Waiting', 'Loom_Prompt_Safety_Detections', 'Loom_Slowest_LLM_Calls', 'Loom_Token_Cost_By_Agent_Per_Day',
+      'Loom_Token_Cost_By_User_Per_Day',
     ]);
+  });
+
+  it('admins get what they ask for: waiting actions and their age, turnaround by approver, outcomes by agent', () => {
+    const report = (name: string) => read(join(MONITORING, `reports/Loom/${name}.report-meta.xml`)).Report;
+    const waiting = report('Loom_Pending_Actions_Waiting');
+    expect(waiting.filter.criteriaItems[0]).toMatchObject({ column: 'PendingHITLAction__c$Status__c', operator: 'equals', value: 'Pending,Confirmed' });
+    expect(waiting.columns.map((c: { field: string }) => c.field)).toContain('PendingHITLAction__c$WaitingHours__c');
+    const turnaround = report('Loom_Decision_Turnaround_By_Approver');
+    expect(turnaround.groupingsDown.map((g: { field: string }) => g.field)).toEqual(['PendingHITLAction__c$ResolvedBy__c']);
+    expect(turnaround.columns[0]).toMatchObject({ field: 'PendingHITLAction__c$DecisionHours__c', aggregateTypes: ['Average', 'Maximum'] });
+    const outcomes = report('Loom_HITL_Outcomes_By_Agent');
+    expect(outcomes.groupingsDown.map((g: { field: string }) => g.field)).toEqual(['PendingHITLAction__c$AgentExecution__c.AIAgentDefinition__c', 'PendingHITLAction__c$Status__c']);
+    // The age is a formula of the still-waiting statuses, so decided actions do not count as waiting.
+    const formula = readFileSync(join(FORCE_APP, 'main/approvals/objects/PendingHITLAction__c/fields/WaitingHours__c.field-meta.xml'), 'utf8');
+    expect(formula).toMatch(/ISPICKVAL\(Status__c, &quot;Pending&quot;\).*ISPICKVAL\(Status__c, &quot;Confirmed&quot;\).*NOW\(\) - RequestedAt__c/);
   });
 
   it('every report uses a Loom report type and only its columns, as a summary with groupings', () => {
@@ -74,13 +96,18 @@ describe('report types, reports and dashboard', () => {
     }
   });
 
-  it('the dashboard names no user and shows existing Loom reports', () => {
+  it('the dashboard runs as a specified user (not dynamic), names no user and shows existing Loom reports', () => {
     const text = readFileSync(join(MONITORING, 'dashboards/Loom_Dashboards/Loom_Operations.dashboard-meta.xml'), 'utf8');
     const dashboard = parser.parse(text).Dashboard;
-    expect(dashboard.dashboardType).toBe('LoggedInUser');
+    expect(dashboard.dashboardType).toBe('SpecifiedUser');
     expect(text).not.toMatch(/<runningUser>|@/);
-    const reports = dashboard.dashboardGridLayout.dashboardGridComponents.map((c: { dashboardComponent: { report: string } }) => c.dashboardComponent.report);
+    const components = dashboard.dashboardGridLayout.dashboardGridComponents.map((c: { dashboardComponent: { report: string; componentType: string } }) => c.dashboardComponent);
+    const reports = components.map((c: { report: string }) => c.report);
     expect(reports.sort()).toEqual(reportFiles.map((f) => `Loom/${f.replace('.report-meta.xml', '')}`).sort());
+    // Charts, not only tables: the lists (waiting actions, slowest calls) stay tables.
+    const types = components.map((c: { componentType: string }) => c.componentType);
+    expect(types.filter((t: string) => t === 'Table')).toHaveLength(2);
+    expect(types.filter((t: string) => t !== 'Table').length).toBeGreaterThanOrEqual(6);
   });
 
   it('SDR sees the folder, report types, reports and dashboard', async () => {

@@ -3,7 +3,7 @@
  * Jobs are built the way ingestion builds them, with the publisher's user ID as CreatedById.
  */
 import { randomUUID } from 'node:crypto';
-import { provisionLendingAgent, LENDING_SCRIPT } from '../../src/dev/lending-agent.ts';
+import { provisionLendingAgent, LENDING_SCRIPT, shareAgentWithLoomUsers } from '../../src/dev/lending-agent.ts';
 import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import { MemoryTokenVault } from '../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
@@ -127,7 +127,7 @@ export async function answersOf(harness: Harness, executionId: string): Promise<
 }
 
 /**
- * An agent with these capabilities, created as the admin: active, Hybrid masking, Block safety, 5 steps, 50,000 tokens
+ * An agent with these capabilities, created as the admin and shared with every Loom_User holder: active, Hybrid masking, Block safety, 5 steps, 50,000 tokens
  * unless `fields` says otherwise. Capabilities default to external, active, Standard.
  */
 export async function createAgent(
@@ -152,6 +152,7 @@ export async function createAgent(
   for (const capability of capabilities) {
     await admin.create('AgentCapability__c', { AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true, ImplementationType__c: 'Standard', ...capability });
   }
+  await shareAgentWithLoomUsers(admin, agent.id);
   return agent.id;
 }
 

@@ -61,6 +61,8 @@ export function register(program: Command): void {
           SF_INTEGRATION_USERNAME: worker.username,
           LOOM_STATE_DIR: stateDir,
           LOOM_HTTP_TOKEN: token,
+          // Loopback only: the curl below needs no signature unless you set LOOM_HTTP_SIGNING_KEY yourself.
+          LOOM_HTTP_ALLOW_UNSIGNED: process.env.LOOM_HTTP_ALLOW_UNSIGNED ?? 'true',
         },
         logger,
         ...(real ? {} : { provider: new ScriptedProvider(LENDING_SCRIPT) }),

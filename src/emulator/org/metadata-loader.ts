@@ -196,6 +196,8 @@ function loadObject(
       }),
     );
   }
+  // Custom setting fields have no field-level security: access is the setting definition's (customSettingAccesses).
+  if (xml.customSettingsType !== undefined) fields = fields.map((field) => ({ ...field, permissionable: false }));
   const label = xml.label ?? name.replace(/__\w+$/, '').replace(/_/g, ' ');
   return {
     name,

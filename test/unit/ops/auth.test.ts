@@ -24,14 +24,24 @@ describe('verifyBearer', () => {
   });
 });
 
+describe('signBody', () => {
+  it('matches the vector the Apex client (AgentWorkerClient.signature) is tested against', () => {
+    expect(signBody('loom-test-signing-key-0123456789abcdef', 1700000000, '{"requestingUserId":"005000000000001AAA"}')).toBe(
+      'sha256=71bd0b9ff6c8b00320d6aba98409f9f00bcd33d43e79537ccf0b6853631382a2',
+    );
+  });
+
+  it('refuses unsigned requests without a key unless explicitly allowed', () => {
+    expect(verifySignature({ signature: undefined, timestamp: undefined }, '{}', undefined)).toMatchObject({ ok: false, reason: expect.stringMatching(/LOOM_HTTP_SIGNING_KEY/) });
+    expect(verifySignature({ signature: undefined, timestamp: undefined }, '{}', undefined, Date.now(), true)).toEqual({ ok: true });
+  });
+});
+
 describe('verifySignature', () => {
   const key = 'k'.repeat(32);
   const now = 1_750_000_000_000;
   const ts = Math.floor(now / 1000);
 
-  it('passes when no key is configured', () => {
-    expect(verifySignature({ signature: undefined, timestamp: undefined }, '{}', undefined)).toEqual({ ok: true });
-  });
 
   it('accepts a correct signature inside the window and refuses tampering, age and garbage', () => {
     const body = '{"a":1}';

@@ -2,7 +2,7 @@
  * The org emulator in its own process (forked by the chaos cluster): provisions the lending agent and a chaos agent
  * whose tool has side effects, reports its URL and dev credentials over IPC, and exits when the parent goes away.
  */
-import { provisionLendingAgent } from '../../../../src/dev/lending-agent.ts';
+import { provisionLendingAgent, shareAgentWithLoomUsers } from '../../../../src/dev/lending-agent.ts';
 import { findDevPrivateKey } from '../../../../src/emulator/http/dev-keys.ts';
 import { DEFAULT_SEED_PATH, startEmulator } from '../../../../src/emulator/server.ts';
 import { silentLogger } from '../../../../src/logger.ts';
@@ -24,6 +24,7 @@ const lendingAgentId = await provisionLendingAgent(admin);
 const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
 const agent = await admin.create('AIAgentDefinition__c', { ...CHAOS_AGENT, LLMConfiguration__c: llm.records[0]?.Id });
 await admin.create('AgentCapability__c', { ...CHAOS_CAPABILITY, AIAgentDefinition__c: agent.id });
+await shareAgentWithLoomUsers(admin, agent.id);
 // Answer lookups over IPC: the long runs poll often, and a full record dump per poll would grow with the run.
 process.on('message', (message: { type?: string; id?: number; keys?: string[] }) => {
   if (message?.type !== 'unanswered' || !Array.isArray(message.keys)) return;

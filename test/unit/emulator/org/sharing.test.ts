@@ -40,13 +40,14 @@ describe('share objects', () => {
       .filter((o) => o.shareOf !== undefined)
       .map((o) => `${o.name} → ${o.shareOf} (${o.keyPrefix})`);
     expect(shares).toEqual([
+      'AIAgentDefinition__Share → AIAgentDefinition__c (02c)',
       'AgentExecution__Share → AgentExecution__c (02c)',
       'InteractionSession__Share → InteractionSession__c (02c)',
       'Loan_Application__Share → Loan_Application__c (02c)',
       'PendingHITLAction__Share → PendingHITLAction__c (02c)',
     ]);
-    // Public Read/Write (AIAgentDefinition__c) and master-detail children (AgentCapability__c) have none.
-    for (const name of ['AIAgentDefinition__Share', 'AgentCapability__Share']) {
+    // Public Read/Write objects (LLMConfiguration__c) and master-detail children (AgentCapability__c) have none.
+    for (const name of ['LLMConfiguration__Share', 'AgentCapability__Share']) {
       const error = refusal(() => org.query(accessFor(org, 'admin'), `SELECT Id FROM ${name}`, V));
       expect(error.errorCode).toBe('INVALID_TYPE');
       expect(error.message).toContain(`sObject type '${name}' is not supported.`);
