@@ -31,6 +31,14 @@ export const PendingRow = z.object({
   PolicyReason__c: Nullable,
   AgentCapability__r: z
     .object({
+      AIAgentDefinition__c: Nullable,
+      CapabilityName__c: Nullable,
+      ImplementationType__c: Nullable,
+      StandardActionType__c: Nullable,
+      ImplementationDetail__c: Nullable,
+      HITLMode__c: Nullable,
+      ApprovalPolicy__c: Nullable,
+      RunAsynchronously__c: z.boolean().nullish(),
       BackendConfiguration__c: Nullable,
       Parameters__c: Nullable,
       AllowApproverEdits__c: z.boolean().nullish(),
@@ -44,7 +52,9 @@ const FIELDS = [
   'Id', 'Name', 'ActionKey__c', 'AgentExecution__c', 'AgentCapability__c', 'TurnIdentifier__c', 'ToolCallId__c', 'ToolName__c', 'HITLType__c',
   'Status__c', 'RequestingUser__c', 'Approver__c', 'ToolArgumentsJSON__c', 'ReviewedArgumentsJSON__c', 'ArgumentsSignature__c', 'ExpiresAt__c',
   'RequestedAt__c', 'PolicyReason__c', 'AgentCapability__r.BackendConfiguration__c', 'AgentCapability__r.Parameters__c', 'AgentCapability__r.AllowApproverEdits__c',
-  'AgentCapability__r.HITLNotificationPreference__c',
+  'AgentCapability__r.HITLNotificationPreference__c', 'AgentCapability__r.AIAgentDefinition__c', 'AgentCapability__r.CapabilityName__c',
+  'AgentCapability__r.ImplementationType__c', 'AgentCapability__r.StandardActionType__c', 'AgentCapability__r.ImplementationDetail__c',
+  'AgentCapability__r.HITLMode__c', 'AgentCapability__r.ApprovalPolicy__c', 'AgentCapability__r.RunAsynchronously__c',
 ].join(', ');
 
 /** Deterministic key of the pending action for one tool call: a retried turn upserts the same record. */

@@ -10,7 +10,7 @@ import { deliverHeld, nextSequenceOf, parseArgs, signedAction, verifiedArgs, wai
 import { refusalFor } from './decider.ts';
 import type { HitlServices } from './gate.ts';
 import { claimTransition, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
-import { describeRouting, routingFor, UserDirectory } from './routing.ts';
+import { describeRouting, routingFor, sameId, UserDirectory } from './routing.ts';
 import { canonicalJson } from './signature.ts';
 
 export interface DecisionServices extends HitlServices {
@@ -74,7 +74,10 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     return { status: 'refused', detail: 'decision does not apply to this stage' };
   }
 
-  const stored = verifiedArgs(services.signer, row);
+  // The signature binds requester, agent and capability; the execution must still name the same requester and agent.
+  const verified = verifiedArgs(services.signer, row);
+  const moved = verified ? identityMoved(row, context.execution) : null;
+  const stored = moved ? null : verified;
   if (decision !== 'Expire') {
     const workerId = await services.integration.userId();
     const denied = await refusalFor({ row, decision, decider, workerId, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, users, clientFor: services.clientFor, defaultApprover: services.defaultApprover });
@@ -89,9 +92,11 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   let to: PendingStatus = TO[decision];
   const fields: Record<string, unknown> = {};
   if (!stored) {
-    log.error('security: pending action arguments do not match their signature; refused');
+    log.error({ reason: moved ?? 'signature' }, 'security: pending action does not match its signature; refused');
     to = 'Cancelled';
-    fields.ResolutionComment__c = 'Refused by the worker: the stored arguments do not match their signature (tampering).';
+    fields.ResolutionComment__c = moved
+      ? `Refused by the worker: ${moved} (tampering).`
+      : 'Refused by the worker: the stored arguments do not match their signature (tampering).';
   } else if (request.editedArgumentsJson && decision === 'Approve') {
     const edited = acceptEdits(services, row, request.editedArgumentsJson);
     if (typeof edited === 'string') {
@@ -119,7 +124,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   const from = row.Status__c;
   const actor = late ? 'the worker' : who;
   const deciderId = late ? null : request.deciderId;
-  const content = `${decision} by ${actor} at ${now.toISOString()}: ${from} → ${to}${stored ? '' : ' (signature mismatch: tampered record refused)'}.${late?.note ?? ''}`;
+  const content = `${decision} by ${actor} at ${now.toISOString()}: ${from} → ${to}${stored ? '' : ` (${moved ?? 'signature mismatch'}: tampered record refused)`}.${late?.note ?? ''}`;
   const claim = await claimTransition(services.integration, {
     row,
     from,
@@ -150,6 +155,8 @@ export async function applyDecision(services: DecisionServices, request: Decisio
       executionId: row.AgentExecution__c,
       turnId: continueIn,
       firstSequence,
+      // As the user who was asked, with the agent whose capability was held: never what the execution says now.
+      identity: { requesterId: row.RequestingUser__c, agentId: row.AgentCapability__r?.AIAgentDefinition__c ?? '' },
       prelude: async (setup) => {
         if (to === 'Confirmed' && row.HITLType__c === 'ConfirmationThenApproval') {
           setup.recorder.record({ type: 'Approval', role: 'User', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, content: (await setup.trust.mask(line)).masked });
@@ -169,6 +176,18 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   await afterDecision(services, row, to, line, noticeSequence);
   const { nextSequence: _free, ...result } = outcome;
   return result;
+}
+
+/**
+ * Why the execution no longer matches the signed action (its requester or agent was changed after the hold), or null.
+ * Users can edit those lookups on their own executions; the signed values on the pending action are the truth.
+ */
+function identityMoved(row: PendingRow, execution: { RequestingUser__c?: string | null | undefined; OwnerId: string; AIAgentDefinition__c?: string | null | undefined }): string | null {
+  const requester = execution.RequestingUser__c ?? execution.OwnerId;
+  if (!sameId(requester, row.RequestingUser__c)) return 'the execution names another requesting user than the one the action was held for';
+  const agent = row.AgentCapability__r?.AIAgentDefinition__c ?? '';
+  if (!execution.AIAgentDefinition__c || !sameId(execution.AIAgentDefinition__c, agent)) return 'the execution names another agent than the one whose capability was held';
+  return null;
 }
 
 function notExecuted(to: PendingStatus, intact: boolean, line: string): string {

@@ -1,0 +1,137 @@
+/**
+ * Resume abuse (issue 16, classes 1 and 2): what a requester can still edit after a call was held must not change
+ * whose session runs it or which tool runs. `Loom_User` can edit its own execution's `RequestingUser__c` and
+ * `AIAgentDefinition__c` (the REST start path creates executions as the user, so their FLS stays editable); the
+ * pending action's signature binds the requester, the agent and the capability with its version, and a resume runs as
+ * the signed requester with the signed capability, or not at all. Each case asserts nothing ran: the record is
+ * unchanged and no request used a token other than the requester's or the worker's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Org } from '../../src/emulator/org/org.ts';
+import type { EmulatorHandle } from '../../src/emulator/server.ts';
+import type { ScriptedScript } from '../../src/llm/script-schema.ts';
+import { lastSeq, requestsSince } from '../support/chaos/abuse-kit.ts';
+import { startTestEmulator } from '../support/emulator.ts';
+import { createAgent, createHarness, pendingOf, stepsOf, USERS, type Harness } from '../support/runtime.ts';
+
+const SIGNING_KEY = 'test-abuse-resume-signing-key-0123456789ab';
+const signal = new AbortController().signal;
+let emulator: EmulatorHandle;
+let harness: Harness;
+let agentA: string;
+let agentB: string;
+const idOf = (username: string): string => (emulator.org as Org).userByUsername(username)?.id as string;
+
+const SCRIPT: ScriptedScript = {
+  name: 'abuse-resume',
+  rules: [
+    { when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done.' } },
+    { when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done ({{lastToolResult.status}}).' } },
+    { when: { lastUserMessage: '^raise', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" } }] } },
+    {
+      when: { lastUserMessage: '^raise', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
+      respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 47000 } } }] },
+    },
+    { when: {}, respond: { text: 'How can I help?' } },
+  ],
+};
+
+const QUERY = {
+  CapabilityName__c: 'query_applications',
+  Description__c: 'One read-only SOQL query over loan applications.',
+  Parameters__c: JSON.stringify({ type: 'object', properties: { query: { type: 'string' } }, required: ['query'] }),
+  StandardActionType__c: 'SoqlQuery',
+  BackendConfiguration__c: JSON.stringify({ objects: ['Loan_Application__c'], rowCap: 5 }),
+};
+const update = (mode: string) => ({
+  CapabilityName__c: 'update_application',
+  Description__c: 'Update one loan application.',
+  Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+  StandardActionType__c: 'UpdateRecord',
+  BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }),
+  HITLMode__c: mode,
+});
+
+beforeAll(async () => {
+  emulator = await startTestEmulator();
+  harness = await createHarness(emulator, { script: SCRIPT, runtime: { hitl: { signingKey: SIGNING_KEY, defaultApprover: USERS.approver } } });
+  // A: the requester confirms the update themselves. B: the same-named tool needs an approver.
+  agentA = await createAgent(harness, 'Resume_A', [QUERY, update('Confirmation')]);
+  agentB = await createAgent(harness, 'Resume_B', [QUERY, update('Approval')]);
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+async function application(): Promise<{ Id: string; Amount__c: number }> {
+  const { records } = await harness.clientFor(USERS.admin).query<{ Id: string; Amount__c: number }>("SELECT Id, Amount__c FROM Loan_Application__c WHERE Name = 'LA-00002'");
+  return records[0] as { Id: string; Amount__c: number };
+}
+
+/** The officer asks agent A to raise LA-00002; the update waits for their own confirmation. */
+async function heldConfirmation(): Promise<{ executionId: string; pendingId: string }> {
+  const { started, job } = await harness.turn(USERS.officer, 'raise LA-00002 please', { agentId: agentA });
+  expect((await harness.handler.handle(job, signal)).status).toBe('awaiting-action');
+  const [pending] = await pendingOf(harness, started.executionId);
+  expect(pending).toMatchObject({ Status__c: 'Pending', HITLType__c: 'Confirmation' });
+  return { executionId: started.executionId, pendingId: (pending as { Id: string }).Id };
+}
+
+/** Users whose tokens made requests after `from` (the worker's and the requester's are expected). */
+function tokenUsersSince(from: number): Set<string> {
+  return new Set(requestsSince(emulator, from).map((entry) => entry.userId));
+}
+
+const securityErrors = async (executionId: string) =>
+  (await stepsOf(harness, executionId)).filter((step) => step.ErrorCategory__c === 'SecurityViolation').map((step) => String(step.Content__c));
+
+describe('resume abuse: identity fixed at hold time', () => {
+  it('class 1: a requester who re-points their execution at a colleague and confirms runs nothing as the colleague', async () => {
+    const before = await application();
+    const { executionId, pendingId } = await heldConfirmation();
+    // Loom_User may edit this lookup on its own execution (the start path writes it as the user).
+    await harness.clientFor(USERS.officer).update('AgentExecution__c', executionId, { RequestingUser__c: idOf(USERS.underwriter) });
+    const from = lastSeq(emulator);
+    await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Confirm'), signal);
+    expect(tokenUsersSince(from).has(idOf(USERS.underwriter))).toBe(false);
+    expect(await application()).toEqual(before);
+    expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Cancelled');
+    expect(await securityErrors(executionId)).toEqual([expect.stringMatching(/another requesting user/)]);
+  });
+
+  it("class 2: a Confirmation hold re-pointed at another agent never runs that agent's same-named, approval-gated tool", async () => {
+    const before = await application();
+    const { executionId, pendingId } = await heldConfirmation();
+    await harness.clientFor(USERS.officer).update('AgentExecution__c', executionId, { AIAgentDefinition__c: agentB });
+    await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Confirm'), signal);
+    expect(await application()).toEqual(before);
+    expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Cancelled');
+    expect(await securityErrors(executionId)).toEqual([expect.stringMatching(/another agent/)]);
+  });
+
+  it('class 2: a capability edited after the hold (now approval-gated) does not run on the old confirmation', async () => {
+    const before = await application();
+    const { executionId, pendingId } = await heldConfirmation();
+    const admin = harness.clientFor(USERS.admin);
+    const { records } = await admin.query<{ Id: string }>(`SELECT Id FROM AgentCapability__c WHERE AIAgentDefinition__c = '${agentA}' AND CapabilityName__c = 'update_application'`);
+    const capabilityId = (records[0] as { Id: string }).Id;
+    await admin.update('AgentCapability__c', capabilityId, { HITLMode__c: 'Approval' });
+    try {
+      await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Confirm'), signal);
+      expect(await application()).toEqual(before);
+      expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Cancelled');
+    } finally {
+      await admin.update('AgentCapability__c', capabilityId, { HITLMode__c: 'Confirmation' });
+    }
+  });
+
+  it('an untouched hold still runs as the requester once confirmed (control)', async () => {
+    const { executionId, pendingId } = await heldConfirmation();
+    const from = lastSeq(emulator);
+    expect((await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Confirm'), signal)).status).toBe('completed');
+    expect((await application()).Amount__c).toBe(47000);
+    const writers = requestsSince(emulator, from).filter((entry) => entry.method === 'PATCH' && entry.path.includes('Loan_Application__c'));
+    expect(writers.map((entry) => entry.userId)).toEqual([idOf(USERS.officer)]);
+    expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Confirmed');
+  });
+});
