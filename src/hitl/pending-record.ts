@@ -62,6 +62,18 @@ export function actionKey(executionId: string, turnId: string, toolCallId: strin
   return `${executionId}-${createHash('sha256').update(`${turnId}\u0000${toolCallId}`).digest('hex').slice(0, 40)}`;
 }
 
+/**
+ * A pending action with a blank `ExpiresAt__c` (written outside the worker, or cleared) expires this long after it was
+ * requested: the default of `AIAgentFrameworkSettings__c.DefaultApprovalExpiryHours__c` (24). Never "no deadline".
+ */
+export const BLANK_EXPIRY_HOURS = 24;
+
+/** When the action stops accepting decisions (epoch ms); a row with neither expiry nor request time is already due. */
+export function expiresAtOf(row: Pick<PendingRow, 'ExpiresAt__c' | 'RequestedAt__c'>): number {
+  if (row.ExpiresAt__c) return Date.parse(row.ExpiresAt__c);
+  return row.RequestedAt__c ? Date.parse(row.RequestedAt__c) + BLANK_EXPIRY_HOURS * 3_600_000 : 0;
+}
+
 /** Open means a person can still act: Pending, or Confirmed while the approval half of ConfirmationThenApproval waits. */
 export function isOpen(row: Pick<PendingRow, 'Status__c' | 'HITLType__c'>): boolean {
   return row.Status__c === 'Pending' || (row.Status__c === 'Confirmed' && row.HITLType__c === 'ConfirmationThenApproval');

@@ -9,7 +9,7 @@ import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import { deliverHeld, nextSequenceOf, parseArgs, signedAction, verifiedArgs, waiting, type HeldOutcome } from './continuation.ts';
 import { refusalFor } from './decider.ts';
 import type { HitlServices } from './gate.ts';
-import { claimTransition, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
+import { claimTransition, expiresAtOf, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
 import { describeRouting, routingFor, sameId, UserDirectory } from './routing.ts';
 import { canonicalJson } from './signature.ts';
 
@@ -62,7 +62,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   let decision = request.decision;
   // A decision after the deadline does not count: the worker expires the action, and the audit names the late decider.
   let late: { note: string; data: Record<string, unknown> } | null = null;
-  if (decision !== 'Expire' && row.ExpiresAt__c && Date.parse(row.ExpiresAt__c) <= now.getTime()) {
+  if (decision !== 'Expire' && expiresAtOf(row) <= now.getTime()) {
     late = { note: ` ${request.decision} by ${who} arrived after the deadline.`, data: { lateDecision: request.decision, lateDeciderId: request.deciderId } };
     decision = 'Expire';
   }

@@ -20,6 +20,7 @@ let emulator: EmulatorHandle;
 let harness: Harness;
 let agentA: string;
 let agentB: string;
+let agentTask: string;
 const idOf = (username: string): string => (emulator.org as Org).userByUsername(username)?.id as string;
 
 const SCRIPT: ScriptedScript = {
@@ -31,6 +32,11 @@ const SCRIPT: ScriptedScript = {
     {
       when: { lastUserMessage: '^raise', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
       respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 47000 } } }] },
+    },
+    { when: { lastUserMessage: '^log', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" } }] } },
+    {
+      when: { lastUserMessage: '^log', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
+      respond: { toolCalls: [{ name: 'log_task', arguments: { fields: { Subject: 'Call the applicant', WhatId: '{{lastToolResult.records.0.Id}}' } } }] },
     },
     { when: {}, respond: { text: 'How can I help?' } },
   ],
@@ -58,6 +64,22 @@ beforeAll(async () => {
   // A: the requester confirms the update themselves. B: the same-named tool needs an approver.
   agentA = await createAgent(harness, 'Resume_A', [QUERY, update('Confirmation')]);
   agentB = await createAgent(harness, 'Resume_B', [QUERY, update('Approval')]);
+  // officer2 approves log_task but cannot see the officer's applications.
+  const org = emulator.org as Org;
+  const admin = idOf(USERS.admin);
+  const [approverSet] = org.query(org.systemAccess(admin), "SELECT Id FROM PermissionSet WHERE Name = 'Loom_Approver'", { apiVersion: '62.0' }).records;
+  org.create(org.systemAccess(admin), 'PermissionSetAssignment', { AssigneeId: idOf(USERS.officer2), PermissionSetId: approverSet?.Id });
+  agentTask = await createAgent(harness, 'Resume_Task', [
+    QUERY,
+    {
+      CapabilityName__c: 'log_task',
+      Description__c: 'Log a task on a record.',
+      Parameters__c: JSON.stringify({ type: 'object', properties: { fields: { type: 'object' } }, required: ['fields'] }),
+      StandardActionType__c: 'CreateRecord',
+      BackendConfiguration__c: JSON.stringify({ object: 'Task', approval: { approverUsername: USERS.officer2 } }),
+      HITLMode__c: 'Approval',
+    },
+  ]);
 });
 afterAll(async () => {
   await emulator.close();
@@ -133,5 +155,31 @@ describe('resume abuse: identity fixed at hold time', () => {
     const writers = requestsSince(emulator, from).filter((entry) => entry.method === 'PATCH' && entry.path.includes('Loan_Application__c'));
     expect(writers.map((entry) => entry.userId)).toEqual([idOf(USERS.officer)]);
     expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Confirmed');
+  });
+});
+
+describe('class 6: smaller holes', () => {
+  it("refuses an approver who cannot see a record named deep in the arguments (fields.WhatId)", async () => {
+    const { started, job } = await harness.turn(USERS.officer, 'log a call on LA-00002', { agentId: agentTask });
+    expect((await harness.handler.handle(job, signal)).status).toBe('awaiting-action');
+    const [pending] = await pendingOf(harness, started.executionId);
+    expect(pending).toMatchObject({ Status__c: 'Pending', HITLType__c: 'Approval' });
+    const from = lastSeq(emulator);
+    expect((await harness.handler.handle(await harness.decide(USERS.officer2, String(pending?.Id), 'Approve'), signal)).status).toBe('refused');
+    expect(await securityErrors(started.executionId)).toEqual([expect.stringMatching(/Oscar Peer.*cannot see the record/)]);
+    expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
+    expect(requestsSince(emulator, from).filter((entry) => entry.method === 'POST' && entry.path.includes('/sobjects/Task'))).toEqual([]);
+  });
+
+  it('expires an action whose ExpiresAt__c was cleared, by the default deadline after the request', async () => {
+    const { executionId, pendingId } = await heldConfirmation();
+    const org = emulator.org as Org;
+    org.update(org.systemAccess(idOf(USERS.admin)), 'PendingHITLAction__c', pendingId, {
+      ExpiresAt__c: null,
+      RequestedAt__c: new Date(Date.now() - 25 * 3_600_000).toISOString(),
+    });
+    const sweep = await harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal);
+    expect(sweep.detail).toMatch(/expired [1-9]\d* of/);
+    expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Expired');
   });
 });
