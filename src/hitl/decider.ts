@@ -34,8 +34,10 @@ export async function refusalFor(input: {
   // The worker may publish decision events (for Run) but never decides for a person, whatever routing says.
   if (sameId(decider.id, input.workerId)) return `The worker's integration user only starts asynchronous actions; it cannot ${input.decision.toLowerCase()} one.`;
   if (row.HITLType__c === 'Asynchronous') return `An asynchronous action needs no decision; ${decider.username} cannot ${input.decision.toLowerCase()} it.`;
+  const own = input.clientFor(decider.username);
   if (input.decision === 'Confirm' || input.decision === 'Decline') {
-    return sameId(decider.id, row.RequestingUser__c) ? null : `Only the requesting user can ${input.decision.toLowerCase()} this action; ${decider.username} is not them.`;
+    if (!sameId(decider.id, row.RequestingUser__c)) return `Only the requesting user can ${input.decision.toLowerCase()} this action; ${decider.username} is not them.`;
+    return pendingRecordRefusal(own, decider.username, row);
   }
   let routing;
   try {
@@ -57,7 +59,18 @@ export async function refusalFor(input: {
   } else if (routing.role) {
     if ((decider.roleName ?? '').toLowerCase() !== routing.role.toLowerCase()) return `${decider.username} does not have the role ${routing.role}.`;
   }
-  return sourceRecordRefusal(input.clientFor(decider.username), decider.username, row, input.args);
+  return (await pendingRecordRefusal(own, decider.username, row)) ?? sourceRecordRefusal(own, decider.username, row, input.args);
+}
+
+/** The decider must see the pending action itself with their own session (they own it, or the worker shared it). */
+async function pendingRecordRefusal(client: SalesforceClient, username: string, row: PendingRow): Promise<string | null> {
+  try {
+    const { records } = await client.query(`SELECT Id FROM PendingHITLAction__c WHERE Id = '${row.Id}'`);
+    return records.length === 0 ? `${username} cannot see the pending action ${row.Id}.` : null;
+  } catch (error) {
+    if (error instanceof LoomError && error.retryable) throw error;
+    return `${username} cannot read the pending action ${row.Id}: ${(error as Error).message}`;
+  }
 }
 
 /**

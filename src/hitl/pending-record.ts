@@ -7,6 +7,10 @@ import type { SalesforceClient } from '../salesforce/rest-client.ts';
 export type HitlType = 'Confirmation' | 'Approval' | 'ConfirmationThenApproval' | 'ConditionalApproval' | 'Asynchronous';
 export type PendingStatus = 'Pending' | 'Confirmed' | 'Approved' | 'Rejected' | 'Declined' | 'Expired' | 'Cancelled';
 
+/** `DecisionComment__c` and `ResolutionComment__c` hold 32,768 characters; `ProposedArgumentsJSON__c` 131,072. */
+export const DECISION_COMMENT_MAX = 32_768;
+export const EDITED_ARGUMENTS_MAX = 131_072;
+
 const Nullable = z.string().nullish().transform((value) => value ?? null);
 
 /** `PendingHITLAction__c` as the worker reads it, with the capability facts a decision needs. */
@@ -29,6 +33,11 @@ export const PendingRow = z.object({
   ExpiresAt__c: Nullable,
   RequestedAt__c: Nullable,
   PolicyReason__c: Nullable,
+  // Written by AgentHITLService with each decision (system context; read-only to every user permission set).
+  RequestedDecision__c: z.enum(['Confirm', 'Approve', 'Reject', 'Decline']).nullish().transform((value) => value ?? null),
+  DecisionRequestId__c: Nullable,
+  DecisionComment__c: z.string().max(DECISION_COMMENT_MAX).nullish().transform((value) => value ?? null),
+  ProposedArgumentsJSON__c: z.string().max(EDITED_ARGUMENTS_MAX).nullish().transform((value) => value ?? null),
   AgentCapability__r: z
     .object({
       AIAgentDefinition__c: Nullable,
@@ -51,7 +60,7 @@ export type PendingRow = z.infer<typeof PendingRow>;
 const FIELDS = [
   'Id', 'Name', 'ActionKey__c', 'AgentExecution__c', 'AgentCapability__c', 'TurnIdentifier__c', 'ToolCallId__c', 'ToolName__c', 'HITLType__c',
   'Status__c', 'RequestingUser__c', 'Approver__c', 'ToolArgumentsJSON__c', 'ReviewedArgumentsJSON__c', 'ArgumentsSignature__c', 'ExpiresAt__c',
-  'RequestedAt__c', 'PolicyReason__c', 'AgentCapability__r.BackendConfiguration__c', 'AgentCapability__r.Parameters__c', 'AgentCapability__r.AllowApproverEdits__c',
+  'RequestedAt__c', 'PolicyReason__c', 'RequestedDecision__c', 'DecisionRequestId__c', 'DecisionComment__c', 'ProposedArgumentsJSON__c', 'AgentCapability__r.BackendConfiguration__c', 'AgentCapability__r.Parameters__c', 'AgentCapability__r.AllowApproverEdits__c',
   'AgentCapability__r.HITLNotificationPreference__c', 'AgentCapability__r.AIAgentDefinition__c', 'AgentCapability__r.CapabilityName__c',
   'AgentCapability__r.ImplementationType__c', 'AgentCapability__r.StandardActionType__c', 'AgentCapability__r.ImplementationDetail__c',
   'AgentCapability__r.HITLMode__c', 'AgentCapability__r.ApprovalPolicy__c', 'AgentCapability__r.RunAsynchronously__c',

@@ -9,7 +9,7 @@ import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import { deliverHeld, nextSequenceOf, parseArgs, signedAction, verifiedArgs, waiting, type HeldOutcome } from './continuation.ts';
 import { refusalFor } from './decider.ts';
 import type { HitlServices } from './gate.ts';
-import { claimTransition, expiresAtOf, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
+import { claimTransition, DECISION_COMMENT_MAX, expiresAtOf, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
 import { describeRouting, routingFor, sameId, UserDirectory } from './routing.ts';
 import { canonicalJson } from './signature.ts';
 
@@ -25,8 +25,11 @@ export interface DecisionRequest {
   decision: DecisionKind;
   /** Who decided (`CreatedById` of the event: a person, or the worker for `Run`); null when the worker expires the action. */
   deciderId: string | null;
-  comment?: string | null | undefined;
-  editedArgumentsJson?: string | null | undefined;
+  /**
+   * The decision `AgentHITLService` wrote on the pending action (its event carries the same ID): the comment and any
+   * edited arguments are read from the record under this ID, never from the event. Null for the worker's own decisions.
+   */
+  decisionRequestId?: string | null | undefined;
   /** Identifies the decision (event UUID, sweep key): a redelivered event is recognised as the same decision. */
   eventId: string;
 }
@@ -53,6 +56,17 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   const context = await loadTurnContext(services.integration, { executionId: row.AgentExecution__c, messageId: null });
   const sequence = nextSequenceOf(context.steps, row.TurnIdentifier__c);
   const note = (content: string, extra: Record<string, unknown> = {}) => auditStep(services, row, sequence, `${request.eventId}`, content, extra);
+
+  // A person's decision counts only as submitted through AgentHITLService: the record carries the same request ID and
+  // decision, and with it the comment and edited arguments (which never travel in the event).
+  const submitted = request.decision === 'Run' || request.decision === 'Expire' ? null : submissionOf(row, request);
+  if (typeof submitted === 'string') {
+    log.warn({ deciderId: request.deciderId, reason: submitted }, 'security: decision not submitted through AgentHITLService; refused');
+    await note(`Security: ${request.decision} by ${who} refused: ${submitted}`, { isError: true, category: 'SecurityViolation' });
+    return { status: 'refused', detail: submitted };
+  }
+  const comment = submitted?.comment ?? null;
+  const editedArgumentsJson = submitted?.editedArgumentsJson ?? null;
 
   if (!isOpen(row)) {
     log.info({ status: row.Status__c }, 'late or duplicate decision ignored');
@@ -97,8 +111,8 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     fields.ResolutionComment__c = moved
       ? `Refused by the worker: ${moved} (tampering).`
       : 'Refused by the worker: the stored arguments do not match their signature (tampering).';
-  } else if (request.editedArgumentsJson && decision === 'Approve') {
-    const edited = acceptEdits(services, row, request.editedArgumentsJson);
+  } else if (editedArgumentsJson && decision === 'Approve') {
+    const edited = acceptEdits(services, row, editedArgumentsJson);
     if (typeof edited === 'string') {
       await note(`Approve by ${who} refused: ${edited}`, { isError: true, category: 'InvalidEdit' });
       return { status: 'refused', detail: edited };
@@ -106,7 +120,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     args = edited;
     fields.ReviewedArgumentsJSON__c = canonicalJson(edited);
     fields.ArgumentsSignature__c = services.signer.signReviewed(row.ArgumentsSignature__c ?? '', signedAction(row, edited));
-  } else if (request.editedArgumentsJson) {
+  } else if (editedArgumentsJson) {
     await note(`${decision} by ${who} refused: edited arguments are only accepted with Approve.`, { isError: true, category: 'InvalidEdit' });
     return { status: 'refused', detail: 'edits only with Approve' };
   }
@@ -120,7 +134,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     fields.ResolutionComment__c = `${decision} by ${who} arrived after the conversation moved on to a newer request; nothing was executed.`;
   }
   const final = to !== 'Confirmed' || row.HITLType__c === 'Confirmation';
-  Object.assign(fields, { Status__c: to }, final ? resolution(row, request, now, to, fields.ResolutionComment__c) : {});
+  Object.assign(fields, { Status__c: to }, final ? resolution(row, request, comment, now, to, fields.ResolutionComment__c) : {});
   const from = row.Status__c;
   const actor = late ? 'the worker' : who;
   const deciderId = late ? null : request.deciderId;
@@ -149,7 +163,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   if (stale) return { status: 'stale', detail: `recorded as ${to}; the turn is no longer current` };
 
   const said = late ? `Expired: ${request.decision} by ${who} arrived after the deadline` : decision === 'Expire' ? 'Expired without a decision' : decision === 'Run' ? `Started in the background by ${who}` : `${TO[decision]} by ${who}`;
-  const line = `${said}${request.comment ? `: ${request.comment}` : ''}`;
+  const line = `${said}${comment ? `: ${comment}` : ''}`;
   const outcome = await services.resumer.resume(
     {
       executionId: row.AgentExecution__c,
@@ -179,6 +193,19 @@ export async function applyDecision(services: DecisionServices, request: Decisio
 }
 
 /**
+ * The comment and edited arguments of a person's decision, read from the pending action where AgentHITLService wrote
+ * them; a string says why the event does not match a submission on the record (published outside the package's Apex,
+ * or overtaken by a later submission whose own event follows).
+ */
+function submissionOf(row: PendingRow, request: DecisionRequest): { comment: string | null; editedArgumentsJson: string | null } | string {
+  if (!request.decisionRequestId || row.DecisionRequestId__c !== request.decisionRequestId) {
+    return 'the decision was not submitted through AgentHITLService (or a later submission replaced it on the pending action).';
+  }
+  if (row.RequestedDecision__c !== request.decision) return `the pending action records ${row.RequestedDecision__c ?? 'no decision'}, not ${request.decision}.`;
+  return { comment: row.DecisionComment__c, editedArgumentsJson: row.ProposedArgumentsJSON__c };
+}
+
+/**
  * Why the execution no longer matches the signed action (its requester or agent was changed after the hold), or null.
  * Users can edit those lookups on their own executions; the signed values on the pending action are the truth.
  */
@@ -200,14 +227,14 @@ function notExecuted(to: PendingStatus, intact: boolean, line: string): string {
  * The resolution fields. An expiry is resolved by nobody (however it was noticed); a worker's own comment (stale,
  * tampered) comes first and the person's comment is kept after it, never dropped.
  */
-function resolution(row: PendingRow, request: DecisionRequest, now: Date, to: PendingStatus, workerComment: unknown): Record<string, unknown> {
+function resolution(row: PendingRow, request: DecisionRequest, comment: string | null, now: Date, to: PendingStatus, workerComment: unknown): Record<string, unknown> {
   const requested = row.RequestedAt__c ? Date.parse(row.RequestedAt__c) : now.getTime();
-  const comments = [typeof workerComment === 'string' ? workerComment : '', request.comment ? `${workerComment ? 'Comment: ' : ''}${request.comment}` : ''].filter(Boolean);
+  const comments = [typeof workerComment === 'string' ? workerComment : '', comment ? `${workerComment ? 'Comment: ' : ''}${comment}` : ''].filter(Boolean);
   return {
     ResolvedAt__c: now.toISOString(),
     DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)),
     ...(request.deciderId && to !== 'Expired' ? { ResolvedBy__c: request.deciderId } : {}),
-    ...(comments.length > 0 ? { ResolutionComment__c: comments.join(' ').slice(0, 32_000) } : {}),
+    ...(comments.length > 0 ? { ResolutionComment__c: comments.join(' ').slice(0, DECISION_COMMENT_MAX) } : {}),
   };
 }
 

@@ -27,6 +27,10 @@ function row(type: PendingRow['HITLType__c'], signature: string): PendingRow {
     ExpiresAt__c: null,
     RequestedAt__c: null,
     PolicyReason__c: null,
+    RequestedDecision__c: null,
+    DecisionRequestId__c: null,
+    DecisionComment__c: null,
+    ProposedArgumentsJSON__c: null,
     AgentCapability__r: {
       AIAgentDefinition__c: 'a00000000000001AAA',
       CapabilityName__c: action.toolName,
