@@ -20,6 +20,8 @@ export async function refusalFor(input: {
   /** The worker's integration user: the only one who may start an asynchronous action. */
   workerId: string;
   args: Record<string, unknown>;
+  /** Arguments an approver proposed with Approve: every record they name must be visible to the approver too. */
+  editedArgs?: Record<string, unknown> | null;
   users: UserDirectory;
   clientFor: (username: string) => SalesforceClient;
   defaultApprover?: string | undefined;
@@ -59,7 +61,11 @@ export async function refusalFor(input: {
   } else if (routing.role) {
     if ((decider.roleName ?? '').toLowerCase() !== routing.role.toLowerCase()) return `${decider.username} does not have the role ${routing.role}.`;
   }
-  return (await pendingRecordRefusal(own, decider.username, row)) ?? sourceRecordRefusal(own, decider.username, row, input.args);
+  return (
+    (await pendingRecordRefusal(own, decider.username, row)) ??
+    (await sourceRecordRefusal(own, decider.username, row, input.args)) ??
+    (input.editedArgs ? sourceRecordRefusal(own, decider.username, row, input.editedArgs) : null)
+  );
 }
 
 /** The decider must see the pending action itself with their own session (they own it, or the worker shared it). */

@@ -94,7 +94,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   const stored = moved ? null : verified;
   if (decision !== 'Expire') {
     const workerId = await services.integration.userId();
-    const denied = await refusalFor({ row, decision, decider, workerId, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, users, clientFor: services.clientFor, defaultApprover: services.defaultApprover });
+    const denied = await refusalFor({ row, decision, decider, workerId, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, editedArgs: editedArgumentsJson ? parseArgs(editedArgumentsJson) : null, users, clientFor: services.clientFor, defaultApprover: services.defaultApprover });
     if (denied) {
       log.warn({ deciderId: request.deciderId, reason: denied }, 'security: decision by a user who may not make it; refused');
       await note(`Security: ${decision} by ${who} refused: ${denied}`, { isError: true, category: 'SecurityViolation' });
