@@ -33,6 +33,7 @@ const SCRIPT: ScriptedScript = {
       when: { lastUserMessage: '^raise', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
       respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 47000 } } }] },
     },
+    { when: { lastUserMessage: '^note', turnStep: 0 }, respond: { toolCalls: [{ name: 'log_task', arguments: { fields: { Subject: 'Follow up' } } }] } },
     { when: { lastUserMessage: '^log', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" } }] } },
     {
       when: { lastUserMessage: '^log', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
@@ -78,6 +79,7 @@ beforeAll(async () => {
       StandardActionType__c: 'CreateRecord',
       BackendConfiguration__c: JSON.stringify({ object: 'Task', approval: { approverUsername: USERS.officer2 } }),
       HITLMode__c: 'Approval',
+      AllowApproverEdits__c: true,
     },
   ]);
 });
@@ -169,6 +171,17 @@ describe('class 6: smaller holes', () => {
     expect(await securityErrors(started.executionId)).toEqual([expect.stringMatching(/Oscar Peer.*cannot see the record/)]);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
     expect(requestsSince(emulator, from).filter((entry) => entry.method === 'POST' && entry.path.includes('/sobjects/Task'))).toEqual([]);
+  });
+
+  it('refuses an approver whose edited arguments name a record they cannot see', async () => {
+    const { started, job } = await harness.turn(USERS.officer, 'note a follow-up', { agentId: agentTask });
+    expect((await harness.handler.handle(job, signal)).status).toBe('awaiting-action');
+    const [pending] = await pendingOf(harness, started.executionId);
+    const hidden = (await application()).Id;
+    const edited = { fields: { Subject: 'Follow up', WhatId: hidden } };
+    expect((await harness.handler.handle(await harness.decide(USERS.officer2, String(pending?.Id), 'Approve', { editedArguments: edited }), signal)).status).toBe('refused');
+    expect(await securityErrors(started.executionId)).toEqual([expect.stringMatching(/cannot see the record/)]);
+    expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
   });
 
   it('expires an action whose ExpiresAt__c was cleared, by the default deadline after the request', async () => {
