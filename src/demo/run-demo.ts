@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LENDING_SCRIPT, provisionLendingAgent } from '../dev/lending-agent.ts';
+import { submitDecision } from '../emulator/apex/hitl-decision.ts';
+import type { Org } from '../emulator/org/org.ts';
 import { findDevPrivateKey } from '../emulator/http/dev-keys.ts';
 import { DEFAULT_SEED_PATH, startEmulator, type EmulatorHandle } from '../emulator/server.ts';
 import { loadConfig } from '../config.ts';
@@ -151,7 +153,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       const entry: Played = { beat, executionId: started.executionId, turns: [turn] };
       played.push(entry);
       if (beat.approval && turn.status === 'Awaiting Action') {
-        const resumed = await decide(service, beat, started.executionId, log, started.turnId, timeoutMs, print, who, restorerFor(vault, started.executionId));
+        const resumed = await decide(emulator, service, beat, started.executionId, log, started.turnId, timeoutMs, print, who, restorerFor(vault, started.executionId));
         if (resumed) entry.turns.push(resumed);
       } else if (beat.approval) {
         // Not held: a real model may answer without calling the gated tool, the turn may fail first, or the call was refused.
@@ -208,8 +210,12 @@ async function printTurn(print: Printer, turn: TurnWritten, restore: Restore): P
   print.line(c.dim(`  ${colour(turn.status)} · ${turn.steps.length} steps · ${formatInt(turn.totalTokens)} tokens · ${formatUsd(turn.costUsd)}`));
 }
 
-/** The approver finds the pending action shared with them and publishes their decision as a platform event. */
+/**
+ * The approver finds the pending action shared with them and decides through AgentHITLService (the emulator's
+ * stand-in writes the comment on the record and publishes `AgentHITLDecision__e` with IDs only, in system context).
+ */
 async function decide(
+  emulator: EmulatorHandle,
   service: Service,
   beat: Beat,
   executionId: string,
@@ -223,15 +229,18 @@ async function decide(
   const approval = beat.approval;
   if (!approval) return undefined;
   const { c } = print;
-  const approver = service.runtime.clientFor(approval.approver);
+  const approverId = emulator.org.userByUsername(approval.approver)?.id;
+  if (!approverId) throw new Error(`unknown approver ${approval.approver}`);
   // In an org the approver gets the ID in the Loom_Pending_Action notification; the emulator sends none, so look it up.
   const { records } = await service.runtime.clientFor(ADMIN).query<{ Id: string; Status__c: string }>(
     `SELECT Id, Status__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' AND Status__c = 'Pending' LIMIT 1`,
   );
   const pending = records[0];
   if (!pending) throw new Error('the held action was not recorded');
-  print.line(`${c.cyan('▸')} ${who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLDecision__e, "${approval.comment}")`)}`);
-  await approver.publish('AgentHITLDecision__e', { PendingActionId__c: pending.Id, Decision__c: approval.decision, Comment__c: approval.comment });
+  print.line(`${c.cyan('▸')} ${who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLService → AgentHITLDecision__e, "${approval.comment}")`)}`);
+  // Without routing nobody is sent the action; AgentHITLService (and the worker) need it shared with the approver.
+  (emulator.org as Org).setShare(pending.Id, approverId, 'Read');
+  submitDecision(emulator.org as Org, approverId, { pendingActionId: pending.Id, decision: approval.decision, comment: approval.comment });
   const resumed = await log.next(turnId, 1, timeoutMs);
   await printTurn(print, resumed, restore);
   // The change ran as the requesting user once approved; read it back as them.

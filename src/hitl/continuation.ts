@@ -5,7 +5,7 @@ import { admit, gateOf } from '../runtime/model-input.ts';
 import { runApprovedCall, type ToolHistory } from '../runtime/tool-call.ts';
 import type { TurnSetup } from '../runtime/turn-handler.ts';
 import type { PendingRow, PendingStatus } from './pending-record.ts';
-import type { ArgumentSigner, SignedAction } from './signature.ts';
+import { capabilityVersion, type ArgumentSigner, type SignedAction } from './signature.ts';
 
 /** What the held call gets once a person (or the clock) decided. */
 export type HeldOutcome =
@@ -20,7 +20,8 @@ export async function deliverHeld(setup: TurnSetup, row: PendingRow, outcome: He
   const { recorder, trust } = setup;
   const toolHistory = toolHistoryOf(setup.context.steps, row.TurnIdentifier__c);
   recorder.record({ type: 'Approval', role: 'User', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, content: (await trust.mask(decisionLine)).masked });
-  const tool = setup.input.tools.find((candidate) => candidate.name === row.ToolName__c);
+  // The capability that was held (its ID is signed), never another tool that happens to share its name.
+  const tool = setup.input.tools.find((candidate) => row.AgentCapability__c !== null && candidate.capabilityId.slice(0, 15) === row.AgentCapability__c.slice(0, 15) && candidate.name === row.ToolName__c);
   let final = outcome;
   if (final.kind === 'execute' && !tool) final = { kind: 'not-executed', status: 'Unavailable', message: `The tool ${row.ToolName__c} is no longer available to the requesting user; nothing was run.` };
   if (final.kind === 'execute' && tool && final.recovering && tool.sideEffects) {
@@ -73,12 +74,27 @@ export function parseArgs(text: string | null): Record<string, unknown> | null {
 }
 
 /**
- * What the row's signature must cover. Asynchronous rows (and any row signed with its type) bind the HITL type too,
- * so a record re-typed behind the worker — say an Approval turned into Asynchronous to skip the approver — fails.
+ * What the row's signature must cover (`v3`): the place (execution, turn, tool call), the tool, the arguments, the HITL
+ * type, the requesting user, the agent and the capability with its current version. Any of them changed behind the
+ * worker — a record re-typed to skip the approver, another requester, another agent's same-named tool, an edited
+ * capability — fails verification, and rows signed by older workers (`v1`/`v2`, which bound less) are refused.
  */
 export function signedAction(row: PendingRow, args: Record<string, unknown>): SignedAction {
-  const typed = row.HITLType__c === 'Asynchronous' || (row.ArgumentsSignature__c ?? '').startsWith('v2.');
-  return { executionId: row.AgentExecution__c, turnId: row.TurnIdentifier__c, toolCallId: row.ToolCallId__c, toolName: row.ToolName__c, args, ...(typed ? { hitlType: row.HITLType__c } : {}) };
+  const capability = row.AgentCapability__r;
+  return {
+    executionId: row.AgentExecution__c,
+    turnId: row.TurnIdentifier__c,
+    toolCallId: row.ToolCallId__c,
+    toolName: row.ToolName__c,
+    args,
+    hitlType: row.HITLType__c,
+    identity: {
+      requesterId: row.RequestingUser__c,
+      agentId: capability?.AIAgentDefinition__c ?? '',
+      capabilityId: row.AgentCapability__c ?? '',
+      capabilityVersion: capability ? capabilityVersion(capability) : '',
+    },
+  };
 }
 
 /** The arguments to run if the record is intact (reviewed ones win), or null when its signature does not verify. */

@@ -8,7 +8,7 @@ import type { Notifier } from './notifier.ts';
 import { actionKey, type HitlType } from './pending-record.ts';
 import { evaluatePolicy } from './policy.ts';
 import { describeRouting, routingFor, UserDirectory, type ApprovalRouting } from './routing.ts';
-import { canonicalJson, type ArgumentSigner } from './signature.ts';
+import { canonicalJson, capabilityVersion, type ArgumentSigner } from './signature.ts';
 
 /** Long text fields of the package hold 131,072 characters; larger arguments cannot be approved faithfully. */
 const MAX_ARGS = 131_072;
@@ -102,8 +102,10 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
           toolCallId: request.toolCallId,
           toolName: request.tool.name,
           args: request.args,
-          // An Asynchronous hold runs without a person: its type is signed so no other hold can be re-typed into it.
-          ...(required.type === 'Asynchronous' ? { hitlType: required.type } : {}),
+          // The type, the requester (checked against the turn's platform-set publisher), the agent and the capability
+          // version are signed: a resume runs only as this user, with this capability, under this kind of decision.
+          hitlType: required.type,
+          identity: { requesterId: turn.userId, agentId: turn.agent.id, capabilityId: capability.Id, capabilityVersion: capabilityVersion(capability) },
         }),
         RequestedAt__c: now.toISOString(),
         ExpiresAt__c: expiresAt.toISOString(),

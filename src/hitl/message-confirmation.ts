@@ -2,7 +2,7 @@ import type { Prelude, TurnSetup } from '../runtime/turn-handler.ts';
 import { classifyConfirmation } from './confirm-intent.ts';
 import { deliverHeld, nextSequenceOf, verifiedArgs, waiting } from './continuation.ts';
 import type { HitlServices } from './gate.ts';
-import { claimTransition, openConfirmations, type PendingRow, type PendingStatus } from './pending-record.ts';
+import { claimTransition, expiresAtOf, openConfirmations, type PendingRow, type PendingStatus } from './pending-record.ts';
 import { describeRouting, routingFor, sameId, UserDirectory } from './routing.ts';
 
 /**
@@ -21,7 +21,7 @@ export function confirmationByMessage(services: HitlServices): (setup: TurnSetup
     for (const row of older) await transition(services, setup, users, row, 'Supersede', 'Cancelled', 'Superseded by a newer pending confirmation.');
 
     const intent = classifyConfirmation(message);
-    const expired = latest.ExpiresAt__c !== null && Date.parse(latest.ExpiresAt__c) <= services.now().getTime();
+    const expired = expiresAtOf(latest) <= services.now().getTime();
     const args = verifiedArgs(services.signer, latest);
     const to: PendingStatus = !args ? 'Cancelled' : expired ? 'Expired' : intent === 'yes' ? 'Confirmed' : intent === 'no' ? 'Declined' : 'Cancelled';
     const why = !args

@@ -7,6 +7,10 @@ import type { SalesforceClient } from '../salesforce/rest-client.ts';
 export type HitlType = 'Confirmation' | 'Approval' | 'ConfirmationThenApproval' | 'ConditionalApproval' | 'Asynchronous';
 export type PendingStatus = 'Pending' | 'Confirmed' | 'Approved' | 'Rejected' | 'Declined' | 'Expired' | 'Cancelled';
 
+/** `DecisionComment__c` and `ResolutionComment__c` hold 32,768 characters; `ProposedArgumentsJSON__c` 131,072. */
+export const DECISION_COMMENT_MAX = 32_768;
+export const EDITED_ARGUMENTS_MAX = 131_072;
+
 const Nullable = z.string().nullish().transform((value) => value ?? null);
 
 /** `PendingHITLAction__c` as the worker reads it, with the capability facts a decision needs. */
@@ -29,8 +33,21 @@ export const PendingRow = z.object({
   ExpiresAt__c: Nullable,
   RequestedAt__c: Nullable,
   PolicyReason__c: Nullable,
+  // Written by AgentHITLService with each decision (system context; read-only to every user permission set).
+  RequestedDecision__c: z.enum(['Confirm', 'Approve', 'Reject', 'Decline']).nullish().transform((value) => value ?? null),
+  DecisionRequestId__c: Nullable,
+  DecisionComment__c: z.string().max(DECISION_COMMENT_MAX).nullish().transform((value) => value ?? null),
+  ProposedArgumentsJSON__c: z.string().max(EDITED_ARGUMENTS_MAX).nullish().transform((value) => value ?? null),
   AgentCapability__r: z
     .object({
+      AIAgentDefinition__c: Nullable,
+      CapabilityName__c: Nullable,
+      ImplementationType__c: Nullable,
+      StandardActionType__c: Nullable,
+      ImplementationDetail__c: Nullable,
+      HITLMode__c: Nullable,
+      ApprovalPolicy__c: Nullable,
+      RunAsynchronously__c: z.boolean().nullish(),
       BackendConfiguration__c: Nullable,
       Parameters__c: Nullable,
       AllowApproverEdits__c: z.boolean().nullish(),
@@ -43,13 +60,27 @@ export type PendingRow = z.infer<typeof PendingRow>;
 const FIELDS = [
   'Id', 'Name', 'ActionKey__c', 'AgentExecution__c', 'AgentCapability__c', 'TurnIdentifier__c', 'ToolCallId__c', 'ToolName__c', 'HITLType__c',
   'Status__c', 'RequestingUser__c', 'Approver__c', 'ToolArgumentsJSON__c', 'ReviewedArgumentsJSON__c', 'ArgumentsSignature__c', 'ExpiresAt__c',
-  'RequestedAt__c', 'PolicyReason__c', 'AgentCapability__r.BackendConfiguration__c', 'AgentCapability__r.Parameters__c', 'AgentCapability__r.AllowApproverEdits__c',
-  'AgentCapability__r.HITLNotificationPreference__c',
+  'RequestedAt__c', 'PolicyReason__c', 'RequestedDecision__c', 'DecisionRequestId__c', 'DecisionComment__c', 'ProposedArgumentsJSON__c', 'AgentCapability__r.BackendConfiguration__c', 'AgentCapability__r.Parameters__c', 'AgentCapability__r.AllowApproverEdits__c',
+  'AgentCapability__r.HITLNotificationPreference__c', 'AgentCapability__r.AIAgentDefinition__c', 'AgentCapability__r.CapabilityName__c',
+  'AgentCapability__r.ImplementationType__c', 'AgentCapability__r.StandardActionType__c', 'AgentCapability__r.ImplementationDetail__c',
+  'AgentCapability__r.HITLMode__c', 'AgentCapability__r.ApprovalPolicy__c', 'AgentCapability__r.RunAsynchronously__c',
 ].join(', ');
 
 /** Deterministic key of the pending action for one tool call: a retried turn upserts the same record. */
 export function actionKey(executionId: string, turnId: string, toolCallId: string): string {
   return `${executionId}-${createHash('sha256').update(`${turnId}\u0000${toolCallId}`).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * A pending action with a blank `ExpiresAt__c` (written outside the worker, or cleared) expires this long after it was
+ * requested: the default of `AIAgentFrameworkSettings__c.DefaultApprovalExpiryHours__c` (24). Never "no deadline".
+ */
+export const BLANK_EXPIRY_HOURS = 24;
+
+/** When the action stops accepting decisions (epoch ms); a row with neither expiry nor request time is already due. */
+export function expiresAtOf(row: Pick<PendingRow, 'ExpiresAt__c' | 'RequestedAt__c'>): number {
+  if (row.ExpiresAt__c) return Date.parse(row.ExpiresAt__c);
+  return row.RequestedAt__c ? Date.parse(row.RequestedAt__c) + BLANK_EXPIRY_HOURS * 3_600_000 : 0;
 }
 
 /** Open means a person can still act: Pending, or Confirmed while the approval half of ConfirmationThenApproval waits. */

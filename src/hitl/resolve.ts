@@ -10,8 +10,8 @@ import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import { deliverHeld, nextSequenceOf, parseArgs, signedAction, verifiedArgs, waiting, type HeldOutcome } from './continuation.ts';
 import { refusalFor } from './decider.ts';
 import type { HitlServices } from './gate.ts';
-import { claimTransition, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
-import { describeRouting, routingFor, UserDirectory } from './routing.ts';
+import { claimTransition, DECISION_COMMENT_MAX, expiresAtOf, isOpen, loadPendingById, readClaim, type PendingRow, type PendingStatus } from './pending-record.ts';
+import { describeRouting, routingFor, sameId, UserDirectory } from './routing.ts';
 import { canonicalJson } from './signature.ts';
 
 export interface DecisionServices extends HitlServices {
@@ -28,8 +28,11 @@ export interface DecisionRequest {
   decision: DecisionKind;
   /** Who decided (`CreatedById` of the event: a person, or the worker for `Run`); null when the worker expires the action. */
   deciderId: string | null;
-  comment?: string | null | undefined;
-  editedArgumentsJson?: string | null | undefined;
+  /**
+   * The decision `AgentHITLService` wrote on the pending action (its event carries the same ID): the comment and any
+   * edited arguments are read from the record under this ID, never from the event. Null for the worker's own decisions.
+   */
+  decisionRequestId?: string | null | undefined;
   /** Identifies the decision (event UUID, sweep key): a redelivered event is recognised as the same decision. */
   eventId: string;
 }
@@ -57,6 +60,17 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   const sequence = nextSequenceOf(context.steps, row.TurnIdentifier__c);
   const note = (content: string, extra: Record<string, unknown> = {}) => auditStep(services, row, sequence, `${request.eventId}`, content, extra);
 
+  // A person's decision counts only as submitted through AgentHITLService: the record carries the same request ID and
+  // decision, and with it the comment and edited arguments (which never travel in the event).
+  const submitted = request.decision === 'Run' || request.decision === 'Expire' ? null : submissionOf(row, request);
+  if (typeof submitted === 'string') {
+    log.warn({ deciderId: request.deciderId, reason: submitted }, 'security: decision not submitted through AgentHITLService; refused');
+    await note(`Security: ${request.decision} by ${who} refused: ${submitted}`, { isError: true, category: 'SecurityViolation' });
+    return { status: 'refused', detail: submitted };
+  }
+  const comment = submitted?.comment ?? null;
+  const editedArgumentsJson = submitted?.editedArgumentsJson ?? null;
+
   if (!isOpen(row)) {
     log.info({ status: row.Status__c }, 'late or duplicate decision ignored');
     await note(`${request.decision} by ${who} ignored: the action is already ${row.Status__c}.`);
@@ -65,7 +79,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   let decision = request.decision;
   // A decision after the deadline does not count: the worker expires the action, and the audit names the late decider.
   let late: { note: string; data: Record<string, unknown> } | null = null;
-  if (decision !== 'Expire' && row.ExpiresAt__c && Date.parse(row.ExpiresAt__c) <= now.getTime()) {
+  if (decision !== 'Expire' && expiresAtOf(row) <= now.getTime()) {
     late = { note: ` ${request.decision} by ${who} arrived after the deadline.`, data: { lateDecision: request.decision, lateDeciderId: request.deciderId } };
     decision = 'Expire';
   }
@@ -77,10 +91,13 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     return { status: 'refused', detail: 'decision does not apply to this stage' };
   }
 
-  const stored = verifiedArgs(services.signer, row);
+  // The signature binds requester, agent and capability; the execution must still name the same requester and agent.
+  const verified = verifiedArgs(services.signer, row);
+  const moved = verified ? identityMoved(row, context.execution) : null;
+  const stored = moved ? null : verified;
   if (decision !== 'Expire') {
     const workerId = await services.integration.userId();
-    const denied = await refusalFor({ row, decision, decider, workerId, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, users, clientFor: services.clientFor, permissions: services.permissions, defaultApprover: services.defaultApprover });
+    const denied = await refusalFor({ row, decision, decider, workerId, args: stored ?? parseArgs(row.ToolArgumentsJSON__c) ?? {}, editedArgs: editedArgumentsJson ? parseArgs(editedArgumentsJson) : null, users, clientFor: services.clientFor, permissions: services.permissions, defaultApprover: services.defaultApprover });
     if (denied) {
       log.warn({ deciderId: request.deciderId, reason: denied }, 'security: decision by a user who may not make it; refused');
       await note(`Security: ${decision} by ${who} refused: ${denied}`, { isError: true, category: 'SecurityViolation' });
@@ -92,11 +109,13 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   let to: PendingStatus = TO[decision];
   const fields: Record<string, unknown> = {};
   if (!stored) {
-    log.error('security: pending action arguments do not match their signature; refused');
+    log.error({ reason: moved ?? 'signature' }, 'security: pending action does not match its signature; refused');
     to = 'Cancelled';
-    fields.ResolutionComment__c = 'Refused by the worker: the stored arguments do not match their signature (tampering).';
-  } else if (request.editedArgumentsJson && decision === 'Approve') {
-    const edited = acceptEdits(services, row, request.editedArgumentsJson);
+    fields.ResolutionComment__c = moved
+      ? `Refused by the worker: ${moved} (tampering).`
+      : 'Refused by the worker: the stored arguments do not match their signature (tampering).';
+  } else if (editedArgumentsJson && decision === 'Approve') {
+    const edited = acceptEdits(services, row, editedArgumentsJson);
     if (typeof edited === 'string') {
       await note(`Approve by ${who} refused: ${edited}`, { isError: true, category: 'InvalidEdit' });
       return { status: 'refused', detail: edited };
@@ -104,7 +123,7 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     args = edited;
     fields.ReviewedArgumentsJSON__c = canonicalJson(edited);
     fields.ArgumentsSignature__c = services.signer.signReviewed(row.ArgumentsSignature__c ?? '', signedAction(row, edited));
-  } else if (request.editedArgumentsJson) {
+  } else if (editedArgumentsJson) {
     await note(`${decision} by ${who} refused: edited arguments are only accepted with Approve.`, { isError: true, category: 'InvalidEdit' });
     return { status: 'refused', detail: 'edits only with Approve' };
   }
@@ -118,11 +137,11 @@ export async function applyDecision(services: DecisionServices, request: Decisio
     fields.ResolutionComment__c = `${decision} by ${who} arrived after the conversation moved on to a newer request; nothing was executed.`;
   }
   const final = to !== 'Confirmed' || row.HITLType__c === 'Confirmation';
-  Object.assign(fields, { Status__c: to }, final ? resolution(row, request, now, to, fields.ResolutionComment__c) : {});
+  Object.assign(fields, { Status__c: to }, final ? resolution(row, request, comment, now, to, fields.ResolutionComment__c) : {});
   const from = row.Status__c;
   const actor = late ? 'the worker' : who;
   const deciderId = late ? null : request.deciderId;
-  const content = `${decision} by ${actor} at ${now.toISOString()}: ${from} → ${to}${stored ? '' : ' (signature mismatch: tampered record refused)'}.${late?.note ?? ''}`;
+  const content = `${decision} by ${actor} at ${now.toISOString()}: ${from} → ${to}${stored ? '' : ` (${moved ?? 'signature mismatch'}: tampered record refused)`}.${late?.note ?? ''}`;
   const claim = await claimTransition(services.integration, {
     row,
     from,
@@ -147,12 +166,14 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   if (stale) return { status: 'stale', detail: `recorded as ${to}; the turn is no longer current` };
 
   const said = late ? `Expired: ${request.decision} by ${who} arrived after the deadline` : decision === 'Expire' ? 'Expired without a decision' : decision === 'Run' ? `Started in the background by ${who}` : `${TO[decision]} by ${who}`;
-  const line = `${said}${request.comment ? `: ${request.comment}` : ''}`;
+  const line = `${said}${comment ? `: ${comment}` : ''}`;
   const outcome = await services.resumer.resume(
     {
       executionId: row.AgentExecution__c,
       turnId: continueIn,
       firstSequence,
+      // As the user who was asked, with the agent whose capability was held: never what the execution says now.
+      identity: { requesterId: row.RequestingUser__c, agentId: row.AgentCapability__r?.AIAgentDefinition__c ?? '' },
       prelude: async (setup) => {
         if (to === 'Confirmed' && row.HITLType__c === 'ConfirmationThenApproval') {
           setup.recorder.record({ type: 'Approval', role: 'User', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, content: (await setup.trust.mask(line)).masked });
@@ -174,6 +195,31 @@ export async function applyDecision(services: DecisionServices, request: Decisio
   return result;
 }
 
+/**
+ * The comment and edited arguments of a person's decision, read from the pending action where AgentHITLService wrote
+ * them; a string says why the event does not match a submission on the record (published outside the package's Apex,
+ * or overtaken by a later submission whose own event follows).
+ */
+function submissionOf(row: PendingRow, request: DecisionRequest): { comment: string | null; editedArgumentsJson: string | null } | string {
+  if (!request.decisionRequestId || row.DecisionRequestId__c !== request.decisionRequestId) {
+    return 'the decision was not submitted through AgentHITLService (or a later submission replaced it on the pending action).';
+  }
+  if (row.RequestedDecision__c !== request.decision) return `the pending action records ${row.RequestedDecision__c ?? 'no decision'}, not ${request.decision}.`;
+  return { comment: row.DecisionComment__c, editedArgumentsJson: row.ProposedArgumentsJSON__c };
+}
+
+/**
+ * Why the execution no longer matches the signed action (its requester or agent was changed after the hold), or null.
+ * Users can edit those lookups on their own executions; the signed values on the pending action are the truth.
+ */
+function identityMoved(row: PendingRow, execution: { RequestingUser__c?: string | null | undefined; OwnerId: string; AIAgentDefinition__c?: string | null | undefined }): string | null {
+  const requester = execution.RequestingUser__c ?? execution.OwnerId;
+  if (!sameId(requester, row.RequestingUser__c)) return 'the execution names another requesting user than the one the action was held for';
+  const agent = row.AgentCapability__r?.AIAgentDefinition__c ?? '';
+  if (!execution.AIAgentDefinition__c || !sameId(execution.AIAgentDefinition__c, agent)) return 'the execution names another agent than the one whose capability was held';
+  return null;
+}
+
 function notExecuted(to: PendingStatus, intact: boolean, line: string): string {
   if (!intact) return 'The action was not executed: its stored arguments failed the integrity check, so the request was refused.';
   if (to === 'Expired') return 'The action was not executed: nobody decided before it expired.';
@@ -184,14 +230,14 @@ function notExecuted(to: PendingStatus, intact: boolean, line: string): string {
  * The resolution fields. An expiry is resolved by nobody (however it was noticed); a worker's own comment (stale,
  * tampered) comes first and the person's comment is kept after it, never dropped.
  */
-function resolution(row: PendingRow, request: DecisionRequest, now: Date, to: PendingStatus, workerComment: unknown): Record<string, unknown> {
+function resolution(row: PendingRow, request: DecisionRequest, comment: string | null, now: Date, to: PendingStatus, workerComment: unknown): Record<string, unknown> {
   const requested = row.RequestedAt__c ? Date.parse(row.RequestedAt__c) : now.getTime();
-  const comments = [typeof workerComment === 'string' ? workerComment : '', request.comment ? `${workerComment ? 'Comment: ' : ''}${request.comment}` : ''].filter(Boolean);
+  const comments = [typeof workerComment === 'string' ? workerComment : '', comment ? `${workerComment ? 'Comment: ' : ''}${comment}` : ''].filter(Boolean);
   return {
     ResolvedAt__c: now.toISOString(),
     DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)),
     ...(request.deciderId && to !== 'Expired' ? { ResolvedBy__c: request.deciderId } : {}),
-    ...(comments.length > 0 ? { ResolutionComment__c: comments.join(' ').slice(0, 32_000) } : {}),
+    ...(comments.length > 0 ? { ResolutionComment__c: comments.join(' ').slice(0, DECISION_COMMENT_MAX) } : {}),
   };
 }
 

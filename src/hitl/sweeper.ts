@@ -1,5 +1,5 @@
 import { LoomError } from '../errors.ts';
-import { loadPending, type PendingRow } from './pending-record.ts';
+import { BLANK_EXPIRY_HOURS, loadPending, type PendingRow } from './pending-record.ts';
 import { applyDecision, type DecisionRequest, type DecisionServices } from './resolve.ts';
 
 /** How many actions one sweep handles per kind; the next sweep takes the rest. */
@@ -31,7 +31,8 @@ export async function runSweep(services: DecisionServices, signal: AbortSignal):
   const cutoff = soqlDateTime(now);
   const due = await loadPending(
     services.integration,
-    `ExpiresAt__c < ${cutoff} AND (Status__c = 'Pending' OR (Status__c = 'Confirmed' AND HITLType__c = 'ConfirmationThenApproval')) ORDER BY ExpiresAt__c LIMIT ${BATCH}`,
+    // A blank expiry means the default deadline after the request (BLANK_EXPIRY_HOURS), never no deadline at all.
+    `(ExpiresAt__c < ${cutoff} OR (ExpiresAt__c = null AND (RequestedAt__c = null OR RequestedAt__c < ${soqlDateTime(new Date(now.getTime() - BLANK_EXPIRY_HOURS * 3_600_000))}))) AND (Status__c = 'Pending' OR (Status__c = 'Confirmed' AND HITLType__c = 'ConfirmationThenApproval')) ORDER BY ExpiresAt__c LIMIT ${BATCH}`,
   );
   const result: SweepResult = { due: due.length, expired: 0, started: 0, failed: 0 };
   await each(services, due, signal, result, 'expired', (row) => ({ pendingId: row.Id, decision: 'Expire', deciderId: null, eventId: `expire-${row.ActionKey__c}` }));

@@ -16,7 +16,10 @@ export const DeadLetterEntry = z.object({
   eventUuid: z.string().optional(),
   executionId: z.string().optional(),
   jobId: z.string().optional(),
-  /** The event as delivered (record IDs only by design, no conversation content). */
+  /**
+   * The event or job, reduced to its IDs and categories by `idsOnly` in every store: no payload text (a comment, edited
+   * arguments, a message a malformed event smuggled in) is ever written at rest outside Salesforce.
+   */
   raw: z.unknown().optional(),
   /**
    * For malformed events that name an execution, and turns given up: whether the Error step (for a turn, its terminal
@@ -25,6 +28,39 @@ export const DeadLetterEntry = z.object({
   errorStep: z.enum(['written', 'failed', 'not-applicable', 'already-answered']).optional(),
 });
 export type DeadLetterEntry = z.infer<typeof DeadLetterEntry>;
+
+/** Keys whose scalar values are identifiers or categories (kept); anything else is dropped and only its key is named. */
+const ID_KEY = /(?:Id|Id__c|Uuid|Identifier__c)$|^(?:kind|channel|replayId|reconciled|receivedAt|CreatedDate|Decision__c|Status__c|schema|reason|jobId)$/;
+/** A kept value is a short token: an ID, UUID, timestamp or picklist value, never free text. */
+const TOKEN = /^[A-Za-z0-9_:.+\-/]{1,80}$/;
+
+/**
+ * What a dead letter may keep of an event or job: IDs and categories at any depth, the names (not the values) of
+ * everything else. Applied by every store, so no caller can write a payload at rest by mistake.
+ */
+export function idsOnly(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) return { droppedArray: value.length };
+  const kept: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (item !== null && typeof item === 'object') {
+      const inner = idsOnly(item, depth + 1);
+      if (inner !== undefined) kept[key] = inner;
+    } else if (ID_KEY.test(key) && (typeof item === 'number' || typeof item === 'boolean' || item === null || (typeof item === 'string' && TOKEN.test(item)))) {
+      kept[key] = item;
+    } else {
+      dropped.push(key.slice(0, 80));
+    }
+  }
+  if (dropped.length > 0) kept.droppedKeys = dropped;
+  return kept;
+}
+
+function atRest(entry: DeadLetterEntry): DeadLetterEntry {
+  const parsed = DeadLetterEntry.parse(entry);
+  return parsed.raw === undefined ? parsed : { ...parsed, raw: idsOnly(parsed.raw) };
+}
 
 export interface DeadLetterStore {
   add(entry: DeadLetterEntry): Promise<void>;
@@ -38,7 +74,7 @@ export class FileDeadLetterStore implements DeadLetterStore {
 
   async add(entry: DeadLetterEntry): Promise<void> {
     mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, `${JSON.stringify(DeadLetterEntry.parse(entry))}\n`, { encoding: 'utf8', flush: true });
+    appendFileSync(this.path, `${JSON.stringify(atRest(entry))}\n`, { encoding: 'utf8', flush: true });
   }
 
   async list(limit = 100): Promise<DeadLetterEntry[]> {
@@ -62,7 +98,7 @@ export class RedisDeadLetterStore implements DeadLetterStore {
   ) {}
 
   async add(entry: DeadLetterEntry): Promise<void> {
-    await this.redis.multi().rpush(this.key, JSON.stringify(DeadLetterEntry.parse(entry))).ltrim(this.key, -this.maxEntries, -1).exec();
+    await this.redis.multi().rpush(this.key, JSON.stringify(atRest(entry))).ltrim(this.key, -this.maxEntries, -1).exec();
   }
 
   async list(limit = 100): Promise<DeadLetterEntry[]> {

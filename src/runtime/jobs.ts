@@ -23,12 +23,15 @@ export type TurnRequestEvent = z.infer<typeof TurnRequestEvent>;
 export const DecisionValue = z.enum(['Confirm', 'Approve', 'Reject', 'Decline', 'Run']);
 export type DecisionValue = z.infer<typeof DecisionValue>;
 
-/** `AgentHITLDecision__e`: a person's decision on a pending action; the decider is `CreatedById`. */
+/**
+ * `AgentHITLDecision__e`: a decision on a pending action; the decider is `CreatedById`. It carries IDs only: the
+ * comment and any edited arguments stay on the pending action, written there by `AgentHITLService` under the same
+ * `DecisionRequestId__c` (a UUID, 36 characters).
+ */
 export const HitlDecisionEvent = z.object({
   PendingActionId__c: SalesforceId,
   Decision__c: DecisionValue,
-  Comment__c: z.string().max(32_000).nullish(),
-  EditedArgumentsJson__c: z.string().max(131_072).nullish(),
+  DecisionRequestId__c: z.string().max(36).nullish(),
   CreatedById: SalesforceId,
   CreatedDate: z.string().min(1),
 });

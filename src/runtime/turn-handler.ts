@@ -94,9 +94,25 @@ export type Prelude = { stop: LoopResult } | { userMessage: string | null; toolH
 /** Continues a turn that waited for a person (src/hitl), with the same setup and checks as a new turn. */
 export interface TurnResumer {
   resume(
-    request: { executionId: string; turnId: string; firstSequence?: number; prelude: (setup: TurnSetup) => Promise<Prelude> },
+    request: {
+      executionId: string;
+      turnId: string;
+      firstSequence?: number;
+      /**
+       * Who the held call was signed for (src/hitl): the resumed turn runs as this requester with this agent, whatever
+       * the execution says now, so an execution edited after the hold cannot change whose session or tools run.
+       */
+      identity?: HeldTurnIdentity;
+      prelude: (setup: TurnSetup) => Promise<Prelude>;
+    },
     signal: AbortSignal,
   ): Promise<ResumedOutcome>;
+}
+
+/** The requester and agent a resumed turn must run as (verified by the pending action's signature). */
+export interface HeldTurnIdentity {
+  requesterId: string;
+  agentId: string;
 }
 
 /** A resumed turn's outcome, with the first sequence number its turn has left free (for rows written after it). */
@@ -125,7 +141,7 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       const log = deps.logger.child({ executionId: request.executionId, turnId: request.turnId, resumed: true });
       const context = await loadTurnContext(deps.integration, { executionId: request.executionId, messageId: null });
       const recorder = new TurnRecorder(context.execution.Id, request.turnId, request.firstSequence ?? nextSequence(context, request.turnId));
-      const outcome = await deps.meter.withTurn(request.turnId, () => runChecked(context, request.turnId, recorder, log, signal, request.prelude));
+      const outcome = await deps.meter.withTurn(request.turnId, () => runChecked(context, request.turnId, recorder, log, signal, request.prelude, request.identity));
       return { ...outcome, nextSequence: recorder.nextSequence };
     },
   };
@@ -177,16 +193,18 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     log: Logger,
     signal: AbortSignal,
     prelude: (setup: TurnSetup) => Promise<Prelude | (Prelude & { fresh: true })>,
+    identity?: HeldTurnIdentity,
   ): Promise<JobOutcome> {
     const { execution } = context;
-    const owner = execution.RequestingUser__c ?? execution.OwnerId;
+    const owner = identity?.requesterId ?? execution.RequestingUser__c ?? execution.OwnerId;
+    const agentId = identity?.agentId ?? execution.AIAgentDefinition__c;
     // The kill switch stops every path into a turn: events, /v1/turns and resumes after a decision.
     const org = deps.settings ? await deps.settings.get() : PACKAGE_DEFAULTS;
     if (org.agentsDisabled) return refuse(recorder, context, 'AgentsDisabled', AGENTS_DISABLED_MESSAGE);
     if (execution.InteractionSession__r?.SessionStatus__c === 'Closed') {
       return refuse(recorder, context, 'SessionClosed', 'This conversation is closed and takes no new turns; start a new one.');
     }
-    if (!execution.AIAgentDefinition__c) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
+    if (!agentId) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
     let username: string;
     try {
       username = await guard.username(owner);
@@ -198,14 +216,14 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     const userClient = deps.clientFor(username);
     let allowed: { ok: boolean; reason?: string };
     try {
-      allowed = await guard.mayRun(owner, execution.AIAgentDefinition__c, userClient);
+      allowed = await guard.mayRun(owner, agentId, userClient);
     } catch (error) {
       if (error instanceof LoomError && !error.retryable) return refuse(recorder, context, 'PermissionDenied', error.message);
       throw error;
     }
     if (!allowed.ok) return refuse(recorder, context, 'PermissionDenied', allowed.reason ?? 'Not allowed to run this agent.');
 
-    const { agent, overrides } = applyOrgSettings(await registry.get(execution.AIAgentDefinition__c, execution.AIAgentDefinition__r?.LastModifiedDate), org);
+    const { agent, overrides } = applyOrgSettings(await registry.get(agentId, identity ? undefined : execution.AIAgentDefinition__r?.LastModifiedDate), org);
     for (const override of overrides) recorder.decision({ title: 'Org setting applied', detail: override, outcome: 'Success' });
     for (const invalid of agent.invalidCapabilities) {
       recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'Configuration', content: `Tool ${invalid.name} hidden: ${invalid.reason}` });

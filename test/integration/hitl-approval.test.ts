@@ -134,7 +134,7 @@ describe('Approval mode', () => {
     const { started, pending } = await held('case-approve');
     expect(pending).toMatchObject({ Status__c: 'Pending', HITLType__c: 'Approval', ToolName__c: 'update_application' });
     expect(JSON.parse(String(pending.ToolArgumentsJSON__c))).toMatchObject({ fields: { Amount__c: 27100 } });
-    expect(String(pending.ArgumentsSignature__c)).toMatch(/^v1\./);
+    expect(String(pending.ArgumentsSignature__c)).toMatch(/^v3\./);
     expect(pending.OwnerId).toBe(pending.RequestingUser__c);
     expect(pending.Approver__c).toBe(await harness.clientFor(USERS.approver).userId());
     expect(await amount()).toBe(before);

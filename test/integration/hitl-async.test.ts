@@ -134,7 +134,7 @@ describe('asynchronous tool without HITL', () => {
       const workerId = await harness.integration.userId();
       const officerId = await harness.clientFor(USERS.officer).userId();
       expect(pending).toMatchObject({ HITLType__c: 'Asynchronous', Status__c: 'Approved', Approver__c: null, ResolvedBy__c: workerId, ResolutionComment__c: expect.stringMatching(/no person was needed/) });
-      expect(String(pending?.ArgumentsSignature__c)).toMatch(/^v2\./);
+      expect(String(pending?.ArgumentsSignature__c)).toMatch(/^v3\./);
       // Ran with the requester's own session, not the worker's.
       expect(await application()).toEqual({ Amount__c: 31100, LastModifiedById: officerId });
       const run = await runJobFor(pending!.Id);

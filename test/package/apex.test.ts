@@ -174,12 +174,26 @@ describe('inline SOQL field check', () => {
   });
 });
 
+/**
+ * The one place package code writes in system context, and why: AgentHITLService records a decision on the pending
+ * action after its own user-mode checks. The approver only has Read on that record (a manual share) and no user
+ * permission set may edit the decision fields, so the write needs system mode and a `without sharing` inner class
+ * (with AccessLevel.SYSTEM_MODE "the record sharing rules are controlled by the class sharing keywords", Apex
+ * Developer Guide, "Enforce User Mode for Database Operations"). Anything else fails the checks below.
+ */
+const SYSTEM_CONTEXT_WRITES: Record<string, { innerClass: RegExp; dml: RegExp }> = {
+  'AgentHITLService.cls': { innerClass: /private without sharing class SystemContext \{/, dml: /^decided, AccessLevel\.SYSTEM_MODE$/ },
+};
+
 describe('no privilege escalation in package code', () => {
   const mainFiles = findApexFiles(join(FORCE_APP, 'main'));
+  const allowed = (file: string) => SYSTEM_CONTEXT_WRITES[file.split('/').pop() ?? ''];
 
   it('every class declares with sharing or inherited sharing, never without sharing', () => {
     const bad = findApexFiles(FORCE_APP).filter((f) => {
-      const source = readFileSync(f, 'utf8');
+      let source = readFileSync(f, 'utf8');
+      const exception = allowed(f);
+      if (exception && f.includes('/main/')) source = source.replace(exception.innerClass, '');
       return /without\s+sharing/i.test(source) || !/(with|inherited)\s+sharing\s+class\s/i.test(source);
     });
     expect(bad).toEqual([]);
@@ -191,7 +205,7 @@ describe('no privilege escalation in package code', () => {
       const source = readFileSync(file, 'utf8');
       for (const q of extractInlineSoql(source)) if (!/WITH\s+USER_MODE/i.test(q.soql)) problems.push(`${file}:${q.line} query without USER_MODE`);
       for (const m of source.matchAll(/Database\.(insert|update|upsert|delete)\(([^;]*)\);/g)) {
-        if (!m[2]?.includes('AccessLevel.USER_MODE')) problems.push(`${file}: Database.${m[1]} without AccessLevel.USER_MODE`);
+        if (!m[2]?.includes('AccessLevel.USER_MODE') && !allowed(file)?.dml.test(m[2] ?? '')) problems.push(`${file}: Database.${m[1]} without AccessLevel.USER_MODE`);
       }
       if (/^\s*(insert|update|upsert|delete)\s+(?!as\s+user)/im.test(source)) problems.push(`${file}: DML statement not in user mode`);
     }

@@ -190,7 +190,7 @@ describe('permission sets', () => {
       AgentCapability__c: '- R - - - -',
       AgentDecisionStep__c: '- R - - - -',
       AgentExecution__c: 'C R E - - -',
-      AgentHITLDecision__e: 'C R - - - -',
+      // No AgentHITLDecision__e: AgentHITLService publishes decisions in system context (issue 16, class 3).
       AgentTurnRequest__e: 'C R - - - -',
       AgentTurnResult__e: '- R - - - -',
       AIAgentDefinition__c: '- R - - - -',
@@ -203,7 +203,6 @@ describe('permission sets', () => {
       AgentCapability__c: '- R - - - -',
       AgentDecisionStep__c: '- R - - - -',
       AgentExecution__c: '- R - - - -',
-      AgentHITLDecision__e: 'C R - - - -',
       AIAgentDefinition__c: '- R - - - -',
       ExecutionStep__c: '- R - - - -',
       PendingHITLAction__c: '- R - - - -',
@@ -311,5 +310,20 @@ describe('permission sets', () => {
     expect(user.objects['ExecutionStep__c']).toMatchObject({ read: true, create: false, edit: false });
     expect(user.objects['PendingHITLAction__c']).toMatchObject({ read: true, edit: false });
     expect(user.objects['LLMConfiguration__c']).toBeUndefined();
+  });
+
+  it('no user permission set can publish or read decisions, or edit what the worker reads as a submitted decision', () => {
+    for (const name of ['Loom_User', 'Loom_Approver', 'Loom_Admin']) {
+      const set = permset(name);
+      expect(set.objects['AgentHITLDecision__e'], name).toBeUndefined();
+      for (const field of ['RequestedDecision__c', 'DecisionRequestId__c', 'DecisionComment__c', 'ProposedArgumentsJSON__c', 'RequestingUser__c', 'ArgumentsSignature__c']) {
+        expect(set.fields[`PendingHITLAction__c.${field}`]?.edit ?? false, `${name} ${field}`).toBe(false);
+      }
+    }
+    expect(permset('Loom_Approver').objects['AgentTurnRequest__e']).toBeUndefined();
+    expect(permset('Loom_Admin').objects['AgentTurnRequest__e']).toBeUndefined();
+    // The chat component subscribes to results: they carry IDs and a status only.
+    expect(permset('Loom_User').objects['AgentTurnResult__e']).toMatchObject({ read: true, create: false });
+    expect(object('AgentTurnResult__e').fields.map((f) => f.name).sort()).toEqual(['AgentExecutionId__c', 'ResponseMessageId__c', 'Status__c', 'TurnIdentifier__c']);
   });
 });

@@ -226,7 +226,7 @@ async function heldActions(): Promise<Array<Record<string, unknown> & { ActionKe
   const { client } = recordingClient({ query: (soql) => (soql.includes('FROM User') ? [{ Id: APPROVER_ID, Username: 'approver@lending.test', Name: 'Ann Approver', IsActive: true }] : []) });
   const gate = createHitlGate(
     { integration: client, signer: new ArgumentSigner('k'.repeat(32)), notifier: {} as Notifier, logger: {} as Logger, now: () => new Date('2025-03-01T10:00:00.000Z') },
-    { agent: { capabilities } as unknown as AgentConfig, execution: { Id: EXECUTION_ID }, turnId: 'turn-7f3a', userId: USER_ID, recorder: new TurnRecorder(EXECUTION_ID, 'turn-7f3a') },
+    { agent: { id: 'a005g00000AgEnT001', capabilities } as unknown as AgentConfig, execution: { Id: EXECUTION_ID }, turnId: 'turn-7f3a', userId: USER_ID, recorder: new TurnRecorder(EXECUTION_ID, 'turn-7f3a') },
   );
   for (const [index, cap] of capabilities.entries()) {
     const tool: ToolDefinition = {

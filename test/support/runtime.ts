@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { provisionLendingAgent, LENDING_SCRIPT, shareAgentWithLoomUsers } from '../../src/dev/lending-agent.ts';
+import { submitDecision } from '../../src/emulator/apex/hitl-decision.ts';
+import type { Org } from '../../src/emulator/org/org.ts';
 import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import { MemoryTokenVault } from '../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
@@ -29,7 +31,7 @@ export interface Harness extends Runtime {
   agentId: string;
   /** Starts a turn as `username` (like AgentTurnService; the lending agent unless `agentId` is given) and returns the job ingestion would deliver. */
   turn(username: string, message: string, options?: { agentId?: string; executionId?: string; sessionId?: string }): Promise<{ started: StartedTurn; job: TurnJob }>;
-  /** Publishes a real `AgentHITLDecision__e` as `username` over REST and returns the job ingestion would deliver. */
+  /** Submits a decision as `username` the way AgentHITLService does (record fields + `AgentHITLDecision__e`, system context) and returns the job ingestion would deliver. */
   decide(username: string, pendingActionId: string, decision: DecisionValue, options?: { comment?: string; editedArguments?: Record<string, unknown> }): Promise<DecisionJob>;
 }
 
@@ -75,26 +77,31 @@ export async function createHarness(
       return { started, job };
     },
     async decide(username, pendingActionId, decision, decideOptions = {}) {
+      // Users hold no Create on AgentHITLDecision__e: a decision arrives the way AgentHITLService publishes it.
       const client = runtime.clientFor(username);
-      const published = await client.request<{ id: string; errors?: Array<{ statusCode: string; message: string }> }>('POST', '/sobjects/AgentHITLDecision__e', {
-        PendingActionId__c: pendingActionId,
-        Decision__c: decision,
-        ...(decideOptions.comment ? { Comment__c: decideOptions.comment } : {}),
-        ...(decideOptions.editedArguments ? { EditedArgumentsJson__c: JSON.stringify(decideOptions.editedArguments) } : {}),
+      const deciderId = await client.userId();
+      const org = emulator.org as Org;
+      // `Run` is the worker's own event (published over REST by the integration user, no record fields); tests also
+      // deliver it from others, so it is published in system context as the given user.
+      const { requestId, eventUuid } = decision === 'Run'
+        ? { requestId: null, eventUuid: org.create(org.systemAccess(deciderId), 'AgentHITLDecision__e', { PendingActionId__c: pendingActionId, Decision__c: 'Run' }).eventUuid ?? randomUUID() }
+        : submitDecision(org, deciderId, {
+        pendingActionId,
+        decision,
+        comment: decideOptions.comment ?? null,
+        editedArgumentsJson: decideOptions.editedArguments ? JSON.stringify(decideOptions.editedArguments) : null,
       });
-      const uuid = published.errors?.find((error) => error.statusCode === 'OPERATION_ENQUEUED')?.message ?? randomUUID();
       return {
         kind: 'decision',
-        eventUuid: uuid,
+        eventUuid,
         replayId: 1,
         channel: DECISION_CHANNEL,
         receivedAt: new Date().toISOString(),
         event: {
           PendingActionId__c: pendingActionId,
           Decision__c: decision,
-          Comment__c: decideOptions.comment ?? null,
-          EditedArgumentsJson__c: decideOptions.editedArguments ? JSON.stringify(decideOptions.editedArguments) : null,
-          CreatedById: await client.userId(),
+          DecisionRequestId__c: requestId,
+          CreatedById: deciderId,
           CreatedDate: new Date().toISOString(),
         },
       };

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { buildSchemaPrompt } from '../../governance/soql-guard/index.ts';
+import { canonicalJson } from '../../hitl/signature.ts';
 import type { SalesforceClient } from '../../salesforce/rest-client.ts';
 import type { Capability } from '../agent-registry.ts';
 import type { ToolDefinition, ToolExecutor, ToolOutcome } from '../ports.ts';
@@ -72,14 +74,16 @@ export async function toolsForUser(
 
 /** JSON Schema validation of the model's arguments against the capability's `Parameters__c`. */
 export function validateArguments(tool: ToolDefinition, args: Record<string, unknown>): string[] {
-  let validate = validators.get(tool.capabilityId + JSON.stringify(tool.parameters).length);
+  // Keyed by a hash of the schema's content: any edit (even one that keeps its length) compiles a new validator.
+  const key = createHash('sha256').update(canonicalJson(tool.parameters)).digest('base64url');
+  let validate = validators.get(key);
   if (!validate) {
     try {
       validate = ajv.compile(tool.parameters);
     } catch (error) {
       validate = error as Error;
     }
-    validators.set(tool.capabilityId + JSON.stringify(tool.parameters).length, validate);
+    validators.set(key, validate);
   }
   // A schema that does not compile refuses every call (fail closed) and says why.
   if (validate instanceof Error) return [`the tool's parameter schema is invalid: ${validate.message}`];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifiedArgs } from '../../../src/hitl/continuation.ts';
+import { signedAction, verifiedArgs } from '../../../src/hitl/continuation.ts';
 import type { PendingRow } from '../../../src/hitl/pending-record.ts';
 import { ArgumentSigner, canonicalJson, type SignedAction } from '../../../src/hitl/signature.ts';
 
@@ -13,7 +13,7 @@ function row(type: PendingRow['HITLType__c'], signature: string): PendingRow {
     Name: null,
     ActionKey__c: 'key',
     AgentExecution__c: action.executionId,
-    AgentCapability__c: null,
+    AgentCapability__c: 'a03000000000001AAA',
     TurnIdentifier__c: action.turnId,
     ToolCallId__c: action.toolCallId,
     ToolName__c: action.toolName,
@@ -27,6 +27,24 @@ function row(type: PendingRow['HITLType__c'], signature: string): PendingRow {
     ExpiresAt__c: null,
     RequestedAt__c: null,
     PolicyReason__c: null,
+    RequestedDecision__c: null,
+    DecisionRequestId__c: null,
+    DecisionComment__c: null,
+    ProposedArgumentsJSON__c: null,
+    AgentCapability__r: {
+      AIAgentDefinition__c: 'a00000000000001AAA',
+      CapabilityName__c: action.toolName,
+      ImplementationType__c: 'Standard',
+      StandardActionType__c: 'UpdateRecord',
+      ImplementationDetail__c: null,
+      HITLMode__c: 'Approval',
+      ApprovalPolicy__c: null,
+      RunAsynchronously__c: false,
+      BackendConfiguration__c: '{"object":"Loan_Application__c"}',
+      Parameters__c: null,
+      AllowApproverEdits__c: false,
+      HITLNotificationPreference__c: null,
+    },
   };
 }
 
@@ -40,14 +58,32 @@ describe('typed signatures (asynchronous actions)', () => {
     expect(signer.verify(signer.sign(action), { ...action, hitlType: 'Asynchronous' })).toBe(false);
   });
 
-  it('runs an intact asynchronous row and refuses rows re-typed in either direction', () => {
-    const asyncSignature = signer.sign({ ...action, hitlType: 'Asynchronous' });
-    expect(verifiedArgs(signer, row('Asynchronous', asyncSignature))).toEqual(args);
-    // An Approval (v1) turned into Asynchronous to skip the approver.
-    expect(verifiedArgs(signer, row('Asynchronous', signer.sign(action)))).toBeNull();
+  it('runs an intact row signed with its type and identity (v3) and refuses rows re-typed or signed by older workers', () => {
+    const asyncRow = row('Asynchronous', '');
+    const bound = (type: PendingRow['HITLType__c']) => signer.sign(signedAction({ ...asyncRow, HITLType__c: type }, args));
+    expect(verifiedArgs(signer, row('Asynchronous', bound('Asynchronous')))).toEqual(args);
+    // An Approval turned into Asynchronous to skip the approver.
+    expect(verifiedArgs(signer, row('Asynchronous', bound('Approval')))).toBeNull();
     // An asynchronous action turned into a Confirmation the requester could decide.
-    expect(verifiedArgs(signer, row('Confirmation', asyncSignature))).toBeNull();
-    // Untyped rows keep working as before.
-    expect(verifiedArgs(signer, row('Approval', signer.sign(action)))).toEqual(args);
+    expect(verifiedArgs(signer, row('Confirmation', bound('Asynchronous')))).toBeNull();
+    // v1/v2 rows bound neither requester nor agent: the worker no longer accepts them.
+    expect(verifiedArgs(signer, row('Approval', signer.sign(action)))).toBeNull();
+    expect(verifiedArgs(signer, row('Asynchronous', signer.sign({ ...action, hitlType: 'Asynchronous' })))).toBeNull();
+  });
+
+  it('binds the requester, the agent, the capability and its version', () => {
+    const intact = row('Approval', '');
+    const signature = signer.sign(signedAction(intact, args));
+    expect(verifiedArgs(signer, { ...intact, ArgumentsSignature__c: signature })).toEqual(args);
+    const capability = intact.AgentCapability__r as NonNullable<PendingRow['AgentCapability__r']>;
+    for (const changed of [
+      { ...intact, RequestingUser__c: '005000000000002AAA' },
+      { ...intact, AgentCapability__c: 'a03000000000009AAA' },
+      { ...intact, AgentCapability__r: { ...capability, AIAgentDefinition__c: 'a00000000000009AAA' } },
+      { ...intact, AgentCapability__r: { ...capability, HITLMode__c: 'Confirmation' } },
+      { ...intact, AgentCapability__r: { ...capability, BackendConfiguration__c: '{"object":"Account"}' } },
+    ]) {
+      expect(verifiedArgs(signer, { ...changed, ArgumentsSignature__c: signature })).toBeNull();
+    }
   });
 });
