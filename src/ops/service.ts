@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../config.ts';
+import { assertWorkerConfig } from '../config-check.ts';
+import type { Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { FileTokenVault, MemoryTokenVault, RedisTokenVault, type TokenVault } from '../governance/pii/index.ts';
 import { salesforceErrorSteps } from '../ingestion/error-step.ts';
@@ -95,7 +96,8 @@ export function serviceIdentities(config: Pick<Config, 'LOOM_SERVICE_IDENTITIES'
  */
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const env = options.env ?? process.env;
-  const config = loadConfig(env);
+  // Every problem at once (schema, Salesforce connection, key, model), each naming its variable and the fix.
+  const config = assertWorkerConfig(env, { provider: options.provider !== undefined });
   const ops = loadOpsConfig(env);
   const logger = options.logger ?? createLogger({ level: config.LOOM_LOG_LEVEL });
   const { loginUrl, clientId, username } = required(config);
