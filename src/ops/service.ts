@@ -20,10 +20,13 @@ import { createOpsServer, listenOps } from './http-server.ts';
 import { instrumentHandler } from './instrumented-handler.ts';
 import { LoomMetrics } from './metrics.ts';
 import { loadOpsConfig, type OpsConfig } from './ops-config.ts';
-import { pingRedis, type ReadinessCheck } from './readiness.ts';
+import { cachedCheck, pingRedis, subscriptionCheck, type ReadinessCheck } from './readiness.ts';
 import { startTurnReconciler, type TurnReconciler } from './turn-reconciler.ts';
 import { TurnService } from './turn-service.ts';
 import { TurnWaiter } from './turn-waiter.ts';
+
+/** How long a Salesforce readiness answer is reused (a few seconds: probes are frequent, API calls are not free). */
+const READINESS_CACHE_MS = 5_000;
 
 export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
@@ -166,19 +169,14 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const readiness: ReadinessCheck[] = [
     {
       name: 'salesforce',
-      check: async () => {
-        const session = await pool.session(username);
-        return { ok: true, detail: `session for ${username} (org ${session.orgId})` };
-      },
+      // One cheap authenticated REST call (GET /limits) as the integration user, reused for 5 s: a cached session alone
+      // would say "ready" while the org refuses the token or is down.
+      check: cachedCheck(READINESS_CACHE_MS, async () => {
+        await runtime.integration.request('GET', '/limits');
+        return { ok: true, detail: `REST answered for ${username} (org ${worker.org() || (await pool.session(username)).orgId})` };
+      }),
     },
-    {
-      name: 'subscription',
-      check: async () => {
-        if (!started.value) return { ok: false, detail: 'the worker has not started' };
-        if (worker.mode === 'embedded') return { ok: true, detail: 'embedded: subscribed' };
-        return { ok: true, detail: worker.isLeader() ? 'scaled: leader, subscribed' : 'scaled: standby (another process holds the subscription)' };
-      },
-    },
+    { name: 'subscription', check: subscriptionCheck(worker, () => started.value) },
     ...(config.REDIS_URL ? [{ name: 'redis', check: () => pingRedis(config.REDIS_URL as string) }] : []),
   ];
   const turns = new TurnService({
