@@ -31,6 +31,7 @@ type CommandModule = { register?: (program: Command) => void };
 /** The modules `argv` needs: the named command's, or all of them (help, unknown command). */
 function modulesFor(argv: readonly string[]): string[] {
   const name = argv.find((arg) => !arg.startsWith('-'));
+  if (name === undefined && (argv.includes('--version') || argv.includes('-V'))) return [];
   const module = name === undefined ? undefined : COMMAND_MODULES[name];
   return module ? [module] : [...new Set(Object.values(COMMAND_MODULES))];
 }
