@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { curlExample, jsforceExample, startDev, type DevHandle } from '../../src/dev/start-dev.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { captureCli } from '../support/cli.ts';
@@ -18,6 +18,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const SEED = join(root, 'scripts/dev/my-agent/seed.yaml');
 const SCRIPT = join(root, 'scripts/dev/my-agent/script.yaml');
 const QUESTION = 'Which open cases do we have?';
+
+// Waits below are on observed events; this only bounds a hung run (at load average 10 a process start takes long).
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let stateDir: string;
 let dev: DevHandle;
@@ -71,7 +74,7 @@ describe('loom dev with your own seed and script', () => {
     expect(await new Promise((resolve) => child.on('close', resolve)), err).toBe(0);
     expect(out).toMatch(/session 201, execution 201, message 201, event 201/);
     const turnId = /^turn (\S+):/.exec(out)![1]!;
-    const turn = await dev.service.waiter.wait(turnId, 30_000);
+    const turn = await dev.service.waiter.wait(turnId, 100_000);
     expect(turn).toMatchObject({ status: 'Completed', responseText: 'You have 2 new case(s); first: Printer on fire.' });
   });
 
@@ -80,7 +83,7 @@ describe('loom dev with your own seed and script', () => {
     try {
       expect(other.info.model).toBe(`scripted (${SCRIPT})`);
       const started = await other.service.turns.start({ agentDeveloperName: 'Support_Helper', message: 'hello', requestingUserId: other.info.requester!.id, organizationId: other.info.orgId });
-      const answer = await other.service.turns.waitFor(started, 30_000);
+      const answer = await other.service.turns.waitFor(started, 100_000);
       expect(answer.responseText).toBe('Ask me about open cases.');
     } finally {
       await other.close();
@@ -99,7 +102,7 @@ describe('loom dev with your own seed and script', () => {
         body: JSON.stringify({ AgentExecutionId__c: 'not an id', TurnIdentifier__c: 't-1' }),
       });
       expect(published.status).toBe(201);
-      await expect.poll(() => dev.service.worker.snapshot().then((snapshot) => snapshot.counters.deadLettered), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => dev.service.worker.snapshot().then((snapshot) => snapshot.counters.deadLettered), { timeout: 100_000 }).toBe(1);
       // …and `loom worker dead-letter` (no --org: the only org with dead letters) finds it in the same folder.
       const listed = await captureCli(['worker', 'dead-letter', '--json'], { env: { LOOM_STATE_DIR: stateDir } });
       expect(listed.code, listed.stderr).toBe(0);
@@ -111,7 +114,7 @@ describe('loom dev with your own seed and script', () => {
     }
   });
 
-  it('takes a free port when the default one is taken, and says so; an explicit taken port is a one-line error', async () => {
+  it('an explicitly asked port that is taken is a one-line error naming it (the default port falls back to a free one)', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as { port: number }).port;

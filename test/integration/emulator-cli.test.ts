@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsforce from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LENDING_SCRIPT } from '../../src/dev/lending-agent.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -16,6 +16,9 @@ import { startService } from '../../src/ops/service.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SEED = 'scripts/seeds/lending.yaml';
+
+// Waits below are on observed events; this only bounds a hung run (at load average 10 a process start takes long).
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let child: ChildProcessWithoutNullStreams;
 let banner = '';
@@ -114,7 +117,7 @@ describe('loom emulator --seed', () => {
       expect(response.status, JSON.stringify(result)).toBe(201);
       expect(result.success).toBe(true);
       expect(result.errors?.[0]?.statusCode).toBe('OPERATION_ENQUEUED');
-      const turn = await service.waiter.wait((JSON.parse(body) as { TurnIdentifier__c: string }).TurnIdentifier__c, 30_000);
+      const turn = await service.waiter.wait((JSON.parse(body) as { TurnIdentifier__c: string }).TurnIdentifier__c, 100_000);
       expect(turn?.status).toBe('Completed');
       expect((await service.worker.snapshot()).counters.deadLettered).toBe(0);
     } finally {

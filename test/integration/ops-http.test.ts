@@ -103,7 +103,7 @@ describe('health and readiness', () => {
           last = ((await response.json()) as { checks: Record<string, { ok: boolean; detail: string }> }).checks;
           return predicate(response.status, last);
         },
-        { timeout: 30_000, interval: 250 },
+        { timeout: 100_000, interval: 250 },
       )
       .toBe(true);
     return last;
