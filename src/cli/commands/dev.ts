@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_SEED_PATH } from '../../emulator/server.ts';
+import { LENDING_AGENT } from '../../dev/lending-agent.ts';
 import { curlExample, DEFAULT_EMULATOR_PORT, DEFAULT_WORKER_PORT, jsforceExample, startDev } from '../../dev/start-dev.ts';
 import { cli } from '../context.ts';
 import { cliLogger } from '../logging.ts';
@@ -19,7 +20,8 @@ interface DevCommandOptions {
   logLevel: string;
 }
 
-const QUESTION = 'Which open applications do we have?';
+/** The sample agent's first question; your own agent gets a plain greeting (edit `message` in the printed request). */
+const questionFor = (agent: string | undefined): string => (agent === LENDING_AGENT ? 'Which open applications do we have?' : 'Hello, what can you do?');
 
 /** `loom dev`: the emulator and a worker together, for building agents locally against your own seed. */
 export function register(program: Command): void {
@@ -56,8 +58,8 @@ export function register(program: Command): void {
       context.line(`  worker     ${c.cyan(info.workerUrl)}   ${dev.service.worker.mode} mode, integration user ${info.integrationUser}`);
       context.line(`  model      ${info.model}`);
       context.line(`  state      ${info.stateDir}/${info.orgId}  (loom worker dead-letter reads it)`);
-      const curl = curlExample(info, QUESTION);
-      const jsforce = jsforceExample(info, QUESTION);
+      const curl = curlExample(info, questionFor(info.agent));
+      const jsforce = jsforceExample(info, questionFor(info.agent));
       if (curl && jsforce && info.requester) {
         context.line(`\nAsk ${info.agent} as ${info.requester.username} (what the Apex sync callout sends):`);
         context.line(`  ${curl}`);
