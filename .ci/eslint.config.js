@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'force-app/**', 'coverage/**', '.loom/**'] },
+  { ignores: ['node_modules/**', 'force-app/**', 'coverage/**', '.loom/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
