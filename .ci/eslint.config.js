@@ -20,7 +20,7 @@ const jestGlobals = Object.fromEntries(
 );
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'force-app/**/*', '!force-app/**/', '!force-app/**/lwc/**/*.js', 'coverage/**', '.loom/**'] },
+  { ignores: ['node_modules/**', 'force-app/**/*', '!force-app/**/', '!force-app/**/lwc/**/*.js', 'coverage/**', '.loom/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

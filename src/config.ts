@@ -9,17 +9,19 @@ const csv = z
   .optional()
   .transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []));
 const flag = z.stringbool().optional();
+/** An http(s) URL: `localhost:8080/v1` parses as a URL with scheme `localhost:` and would only fail at the first call. */
+const httpUrl = (example: string) => z.url({ protocol: /^https?$/, message: `must be an http(s) URL such as ${example}` });
 
 /** Every environment variable Loom reads, with its default. Documented in README (Configuration). */
 export const ConfigSchema = z.object({
-  SF_LOGIN_URL: z.url().optional(),
-  SF_INSTANCE_URL: z.url().optional(),
+  SF_LOGIN_URL: httpUrl('https://login.salesforce.com').optional(),
+  SF_INSTANCE_URL: httpUrl('https://example.my.salesforce.com').optional(),
   SF_CLIENT_ID: z.string().min(1).optional(),
   SF_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   SF_PRIVATE_KEY: z.string().min(1).optional(),
   SF_INTEGRATION_USERNAME: z.string().min(1).optional(),
   SF_API_VERSION: apiVersion.default('62.0'),
-  REDIS_URL: z.url().optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
   LOOM_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loom'),
   LOOM_STATE_DIR: z.string().min(1).default('.loom'),
   LOOM_REPLAY_FROM: z.coerce.number().int().min(-2).default(-1),
@@ -75,7 +77,7 @@ export const ConfigSchema = z.object({
   LOOM_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   LOOM_HTTP_HOST: z.string().default('127.0.0.1'),
   LOOM_HTTP_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
-  LOOM_LLM_BASE_URL: z.url().optional(),
+  LOOM_LLM_BASE_URL: httpUrl('https://api.openai.com/v1').optional(),
   LOOM_LLM_API_KEY: z.string().min(1).optional(),
   LOOM_LLM_MODEL: z.string().min(1).optional(),
   LOOM_LLM_ADAPTER: z.enum(['openai', 'anthropic', 'scripted']).default('openai'),

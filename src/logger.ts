@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { redactedError } from './log-redaction.ts';
 
@@ -45,6 +46,21 @@ function contextFields(_object: object, _level: number, instance: Logger): Recor
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(store)) if (!(key in bound)) fields[key] = value;
   return fields;
+}
+
+/**
+ * Human-readable lines for a person at a terminal (pino-pretty, loaded only then); JSON lines for everything else.
+ * Written synchronously to the given file descriptor, like pino's own destination.
+ */
+function prettyStream(fd: 1 | 2, colorize: boolean): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: object) => DestinationStream;
+  return pretty({ destination: fd, sync: true, colorize, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' });
+}
+
+/** Pretty when `stream` is a terminal (file descriptor 1 or 2) and not asked for JSON; `undefined` keeps pino's JSON. */
+export function terminalDestination(stream: { isTTY?: boolean; fd?: number }, options: { json?: boolean; color?: boolean } = {}): DestinationStream | undefined {
+  if (options.json || stream.isTTY !== true || (stream.fd !== 1 && stream.fd !== 2)) return undefined;
+  return prettyStream(stream.fd, options.color !== false && !process.env.NO_COLOR);
 }
 
 /** Builds the one logger a process uses; callers pass it down and derive children with context keys. */

@@ -14,6 +14,7 @@ const PiiFigures = z.strictObject({
 
 /** The `--json` file: one section per benchmark, keys exactly as the issue specifies. */
 export const BenchFigures = z.strictObject({
+  cli_startup: z.strictObject({ version_s: figure, version_tsx_s: figure, soql_check_s: figure, soql_check_tsx_s: figure }),
   soql_guard: z.strictObject({
     checks_per_sec: figure,
     baseline_checks_per_sec: figure,

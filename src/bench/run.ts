@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { silentLogger, type Logger } from '../logger.ts';
 import { SIZES, type BenchProfile, type Benchmark } from './context.ts';
 import { apiCallsBenchmark } from './api-calls.ts';
+import { cliStartupBenchmark } from './cli-startup.ts';
 import { governanceOverheadBenchmark } from './governance-overhead.ts';
 import { injectionBenchmark } from './injection.ts';
 import { piiMaskBenchmark } from './pii-mask.ts';
@@ -13,6 +14,7 @@ import { throughputBenchmark } from './throughput.ts';
 
 /** Every benchmark, in the order they run and print. */
 export const BENCHMARKS: Benchmark[] = [
+  cliStartupBenchmark,
   soqlGuardBenchmark,
   piiMaskBenchmark,
   injectionBenchmark,

@@ -11,6 +11,8 @@ export interface Target {
 const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 
 export const TARGETS: Target[] = [
+  { bench: 'cli_startup', label: 'loom --version (compiled)', check: (f) => ({ met: f.cli_startup.version_s <= 0.3, measured: `${fmt(f.cli_startup.version_s, 2)} s (tsx ${fmt(f.cli_startup.version_tsx_s, 2)} s)`, limit: '≤ 0.3 s' }) },
+  { bench: 'cli_startup', label: 'loom soql-check, one line (compiled)', check: (f) => ({ met: f.cli_startup.soql_check_s <= 0.6, measured: `${fmt(f.cli_startup.soql_check_s, 2)} s (tsx ${fmt(f.cli_startup.soql_check_tsx_s, 2)} s)`, limit: '≤ 0.6 s' }) },
   { bench: 'soql_guard', label: 'no leaks', check: (f) => ({ met: f.soql_guard.leaks === 0, measured: fmt(f.soql_guard.leaks), limit: '0' }) },
   { bench: 'soql_guard', label: 'no false blocks', check: (f) => ({ met: f.soql_guard.false_blocks === 0, measured: fmt(f.soql_guard.false_blocks), limit: '0' }) },
   {

@@ -105,9 +105,13 @@ export class PubSubSubscriber {
     return this.options.positions.get(channel);
   }
 
-  /** True while every channel has an open Subscribe stream that the org accepted. */
-  isConnected(): boolean {
-    return this.connected && !this.stopped;
+  /** The same states the CometD subscriber reports, for `/readyz`. */
+  connectionState(): { state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped'; detail: string } {
+    if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
+    if (this.restartTimer) return { state: 'reconnecting', detail: `resubscribing to the Pub/Sub API after ${this.failures} failure(s)` };
+    const missing = this.options.channels.filter((channel) => !this.streams.has(channel));
+    if (!this.connected || missing.length > 0) return { state: 'connecting', detail: missing.length > 0 ? `no Subscribe stream for ${missing.join(', ')}` : 'opening Subscribe streams' };
+    return { state: 'connected', detail: `Pub/Sub streams open for ${this.options.channels.join(', ')}` };
   }
 
   async start(): Promise<void> {

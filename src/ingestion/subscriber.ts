@@ -77,6 +77,10 @@ export class CometdSubscriber {
   private handshakes = 0;
   /** The generation whose client completed a `/meta/connect` (its long polls may have carried events). */
   private connectedGeneration = -1;
+  /** Channels whose subscribe the current client's server acknowledged. */
+  private subscribed = new Set<string>();
+  /** faye's transport of the current client: false after `transport:down` until `transport:up`. */
+  private transportUp = true;
   /** Channels that fell back to -2: the replay ID we had, to report the gap when the first event arrives. */
   private readonly gaps = new Map<string, number>();
   private readonly logger: Logger;
@@ -88,6 +92,20 @@ export class CometdSubscriber {
   /** Last delivered replay ID (or the starting position) of a channel. */
   position(channel: string): number | undefined {
     return this.options.positions.get(channel);
+  }
+
+  /**
+   * The client's own view of its connection, for readiness: connected means the current client completed a
+   * `/meta/connect`, its transport is up, no replacement is pending and every channel's subscribe was acknowledged.
+   */
+  connectionState(): { state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped'; detail: string } {
+    if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
+    if (this.restartTimer) return { state: 'reconnecting', detail: `replacing the CometD client after ${this.failures} failure(s)` };
+    if (!this.client || this.connectedGeneration !== this.generation) return { state: 'connecting', detail: 'handshake or first /meta/connect not completed' };
+    if (!this.transportUp) return { state: 'transport-down', detail: 'the CometD transport is down; faye retries' };
+    const missing = this.options.channels.filter((channel) => !this.subscribed.has(channel));
+    if (missing.length > 0) return { state: 'connecting', detail: `not subscribed to ${missing.join(', ')}` };
+    return { state: 'connected', detail: `subscribed to ${this.options.channels.join(', ')}` };
   }
 
   /** Connects and waits for the subscribe replies; rejects only if the first session cannot be obtained (bad key, unknown user). */
@@ -105,6 +123,8 @@ export class CometdSubscriber {
 
   private teardown(): void {
     this.generation++; // late messages from the old client are ignored
+    this.subscribed = new Set();
+    this.transportUp = true;
     const client = this.client;
     this.client = undefined;
     try {
@@ -124,7 +144,10 @@ export class CometdSubscriber {
     client.disable('websocket'); // Salesforce has no WebSocket transport
     client.addExtension(this.extension(generation));
     client.bind('transport:down', () => this.transportDown(generation));
-    client.bind('transport:up', () => this.logger.info('CometD transport up'));
+    client.bind('transport:up', () => {
+      if (generation === this.generation) this.transportUp = true;
+      this.logger.info('CometD transport up');
+    });
     this.client = client;
     const replayFrom = new Map(this.options.positions);
     // Failures surface in the extension (which restarts); here they only must not go unhandled.
@@ -176,6 +199,7 @@ export class CometdSubscriber {
    */
   private transportDown(generation: number): void {
     if (generation !== this.generation || this.stopped) return;
+    this.transportUp = false;
     if (this.connectedGeneration !== generation) {
       this.logger.warn('CometD transport down; faye retries');
       return;
@@ -194,6 +218,11 @@ export class CometdSubscriber {
     if (message.channel === '/meta/connect' && message.successful) {
       this.failures = 0;
       this.connectedGeneration = generation;
+      this.transportUp = true;
+      return;
+    }
+    if (message.channel === '/meta/subscribe' && message.successful && message.subscription) {
+      this.subscribed.add(message.subscription);
       return;
     }
     if (message.successful !== false) return;

@@ -1,3 +1,4 @@
+import { PermanentError } from '../errors.ts';
 import { describeStep, formatInt, formatUsd, oneLine, type Colors } from '../demo/print.ts';
 import { SalesforceId } from '../runtime/jobs.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
@@ -16,12 +17,12 @@ const PAGE = 200;
  */
 export async function loadExecution(client: SalesforceClient, id: string, onProgress?: (loaded: number, total: number) => void): Promise<ExecutionReport> {
   const parsed = SalesforceId.safeParse(id);
-  if (!parsed.success) throw new Error(`"${id}" is not a Salesforce ID (15 or 18 letters and digits)`);
+  if (!parsed.success) throw new PermanentError(`"${id}" is not a Salesforce ID (15 or 18 letters and digits)`, { category: 'InvalidInput' });
   const { records } = await client.query(
     `SELECT Id, Name, ExecutionStatus__c, AIAgentDefinition__r.DeveloperName__c, RequestingUser__c, TriggerSource__c, CreatedDate, StepCount__c, TotalTokens__c, TotalCostUSD__c, LastError__c, CurrentTurnIdentifier__c FROM AgentExecution__c WHERE Id = '${parsed.data}'`,
   );
   const execution = records[0];
-  if (!execution) throw new Error(`No execution ${id} is visible to this user.`);
+  if (!execution) throw new PermanentError(`No execution ${id} is visible to this user.`, { category: 'InvalidInput' });
   const total = typeof execution.StepCount__c === 'number' ? execution.StepCount__c : 0;
   const steps: Array<Record<string, unknown>> = [];
   let after = '';

@@ -52,3 +52,39 @@ export async function pingRedis(url: string, timeoutMs = 2_000): Promise<CheckRe
     client.disconnect();
   }
 }
+
+/**
+ * A probe whose answer is reused for `ttlMs`: readiness is polled every few seconds by orchestrators, and each real
+ * check is one authenticated API call, so a burst of probes costs one call, and a failure shows within `ttlMs`.
+ */
+export function cachedCheck(ttlMs: number, check: () => Promise<CheckResult>, now: () => number = Date.now): () => Promise<CheckResult> {
+  let last: { at: number; result: Promise<CheckResult> } | undefined;
+  return () => {
+    if (!last || now() - last.at >= ttlMs) {
+      const result = check().catch((error: unknown): CheckResult => ({ ok: false, detail: (error as Error).message }));
+      last = { at: now(), result };
+    }
+    return last.result;
+  };
+}
+
+/** What the subscription probe asks: the worker's mode, leadership, and its CometD client's own connection state. */
+export interface SubscriptionSource {
+  readonly mode: 'embedded' | 'scaled';
+  isLeader(): boolean;
+  subscription(): { state: string; detail: string } | undefined;
+}
+
+/** Ready when this process's CometD client is connected and subscribed, or when it is a scaled-mode standby. */
+export function subscriptionCheck(worker: SubscriptionSource, started: () => boolean): () => Promise<CheckResult> {
+  return async () => {
+    if (!started()) return { ok: false, detail: 'the worker has not started' };
+    const state = worker.subscription();
+    if (!state) {
+      if (worker.mode === 'scaled' && !worker.isLeader()) return { ok: true, detail: 'scaled: standby (another process holds the subscription)' };
+      return { ok: false, detail: `${worker.mode}: no subscription` };
+    }
+    const role = worker.mode === 'scaled' ? 'scaled: leader, ' : 'embedded: ';
+    return { ok: state.state === 'connected', detail: `${role}${state.state} (${state.detail})` };
+  };
+}

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../config.ts';
+import { assertWorkerConfig } from '../config-check.ts';
+import type { Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { FileTokenVault, MemoryTokenVault, RedisTokenVault, type TokenVault } from '../governance/pii/index.ts';
 import { salesforceErrorSteps } from '../ingestion/error-step.ts';
@@ -19,10 +20,13 @@ import { createOpsServer, listenOps } from './http-server.ts';
 import { instrumentHandler } from './instrumented-handler.ts';
 import { LoomMetrics } from './metrics.ts';
 import { loadOpsConfig, type OpsConfig } from './ops-config.ts';
-import { pingRedis, type ReadinessCheck } from './readiness.ts';
+import { cachedCheck, pingRedis, subscriptionCheck, type ReadinessCheck } from './readiness.ts';
 import { startTurnReconciler, type TurnReconciler } from './turn-reconciler.ts';
 import { TurnService } from './turn-service.ts';
 import { TurnWaiter } from './turn-waiter.ts';
+
+/** How long a Salesforce readiness answer is reused (a few seconds: probes are frequent, API calls are not free). */
+const READINESS_CACHE_MS = 5_000;
 
 export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
@@ -95,7 +99,8 @@ export function serviceIdentities(config: Pick<Config, 'LOOM_SERVICE_IDENTITIES'
  */
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const env = options.env ?? process.env;
-  const config = loadConfig(env);
+  // Every problem at once (schema, Salesforce connection, key, model), each naming its variable and the fix.
+  const config = assertWorkerConfig(env, { provider: options.provider !== undefined });
   const ops = loadOpsConfig(env);
   const logger = options.logger ?? createLogger({ level: config.LOOM_LOG_LEVEL });
   const { loginUrl, clientId, username } = required(config);
@@ -164,19 +169,14 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const readiness: ReadinessCheck[] = [
     {
       name: 'salesforce',
-      check: async () => {
-        const session = await pool.session(username);
-        return { ok: true, detail: `session for ${username} (org ${session.orgId})` };
-      },
+      // One cheap authenticated REST call (GET /limits) as the integration user, reused for 5 s: a cached session alone
+      // would say "ready" while the org refuses the token or is down.
+      check: cachedCheck(READINESS_CACHE_MS, async () => {
+        await runtime.integration.request('GET', '/limits');
+        return { ok: true, detail: `REST answered for ${username} (org ${worker.org() || (await pool.session(username)).orgId})` };
+      }),
     },
-    {
-      name: 'subscription',
-      check: async () => {
-        if (!started.value) return { ok: false, detail: 'the worker has not started' };
-        if (worker.mode === 'embedded') return { ok: true, detail: 'embedded: subscribed' };
-        return { ok: true, detail: worker.isLeader() ? 'scaled: leader, subscribed' : 'scaled: standby (another process holds the subscription)' };
-      },
-    },
+    { name: 'subscription', check: subscriptionCheck(worker, () => started.value) },
     ...(config.REDIS_URL ? [{ name: 'redis', check: () => pingRedis(config.REDIS_URL as string) }] : []),
   ];
   const turns = new TurnService({

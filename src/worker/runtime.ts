@@ -56,6 +56,8 @@ export interface WorkerRuntime {
   /** Stop intake, finish or hand back running jobs, flush, release the leader lock. Idempotent. */
   close(): Promise<void>;
   isLeader(): boolean;
+  /** The subscription as the CometD client sees it (undefined when this process holds none: standby, not started). */
+  subscription(): ReturnType<CometdSubscriber['connectionState']> | undefined;
   /**
    * Hands a turn job the reconciliation sweep synthesised to intake (de-dup claim, then the queue). `not-leader` when
    * this process holds no subscription (a scaled-mode follower, or not started): only the leader reconciles.
@@ -202,6 +204,7 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     metrics,
     org: () => orgId,
     isLeader: () => (mode === 'embedded' ? stores !== undefined : (leader?.isLeader ?? false)),
+    subscription: () => subscriber?.connectionState(),
     async submitReconciled(job) {
       const current = intake;
       if (!current || closing || (mode === 'scaled' && !leader?.isLeader)) return 'not-leader';

@@ -3,12 +3,22 @@
  * instance URL, a working login for every seeded user who may log in, and a publish example that actually publishes.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsforce from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LENDING_SCRIPT } from '../../src/dev/lending-agent.ts';
+import { ScriptedProvider } from '../../src/llm/scripted.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { startService } from '../../src/ops/service.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SEED = 'scripts/seeds/lending.yaml';
+
+// Waits below are on observed events; this only bounds a hung run (at load average 10 a process start takes long).
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let child: ChildProcessWithoutNullStreams;
 let banner = '';
@@ -85,18 +95,57 @@ describe('loom emulator --seed', () => {
     await expect(officer.query('SELECT Risk_Tier__c FROM Loan_Application__c')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
   });
 
-  it('prints a publish example that publishes the agent-turn event as its user', async () => {
+  it('prints a publish example that publishes the agent-turn event as its user, and the worker runs that turn', async () => {
     const line = banner.split('\n').find((text) => text.includes('curl -s -X POST'));
     expect(line, banner).toBeDefined();
     const url = /POST (\S+)/.exec(line!)![1]!;
     const token = /Authorization: Bearer ([^']+)'/.exec(line!)![1]!;
     const body = /-d '(\{.*\})'/.exec(line!)![1]!;
     expect(url).toBe(`${instanceUrl()}/services/data/v62.0/sobjects/AgentTurnRequest__e`);
-    const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
-    const result = (await response.json()) as { success?: boolean; errors?: Array<{ statusCode: string }> };
-    expect(response.status, JSON.stringify(result)).toBe(201);
-    expect(result.success).toBe(true);
-    expect(result.errors?.[0]?.statusCode).toBe('OPERATION_ENQUEUED');
+    const keyFile = /--jwt-key-file (\S+)/.exec(banner)![1]!;
+    const consumerKey = /consumer key (\S+)/.exec(banner)![1]!;
+    const stateDir = mkdtempSync(join(tmpdir(), 'loom-emulator-cli-'));
+    const service = await startService({
+      env: { SF_LOGIN_URL: instanceUrl(), SF_CLIENT_ID: consumerKey, SF_PRIVATE_KEY_FILE: keyFile, SF_INTEGRATION_USERNAME: 'worker@lending.test', LOOM_STATE_DIR: stateDir, LOOM_RECONCILE_MS: '0' },
+      provider: new ScriptedProvider(LENDING_SCRIPT),
+      logger: silentLogger(),
+      http: false,
+    });
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
+      const result = (await response.json()) as { success?: boolean; errors?: Array<{ statusCode: string }> };
+      expect(response.status, JSON.stringify(result)).toBe(201);
+      expect(result.success).toBe(true);
+      expect(result.errors?.[0]?.statusCode).toBe('OPERATION_ENQUEUED');
+      const turn = await service.waiter.wait((JSON.parse(body) as { TurnIdentifier__c: string }).TurnIdentifier__c, 100_000);
+      expect(turn?.status).toBe('Completed');
+      expect((await service.worker.snapshot()).counters.deadLettered).toBe(0);
+    } finally {
+      await service.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('--json prints the instance URL, users and tokens as one sf-shaped JSON object', async () => {
+    const json = spawn(process.execPath, ['src/bin/loom.js', 'emulator', '--seed', SEED, '--port', '0', '--json'], { cwd: root, env: { ...process.env } });
+    let out = '';
+    const parsed = await new Promise<{ status: number; result: { instanceUrl: string; users: Array<{ username: string; accessToken?: string }> } }>((resolve, reject) => {
+      json.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        try {
+          resolve(JSON.parse(out));
+        } catch {
+          // not complete yet
+        }
+      });
+      json.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    const exited = new Promise((resolve) => json.on('exit', resolve));
+    json.kill('SIGTERM');
+    await exited;
+    expect(parsed.status).toBe(0);
+    expect(parsed.result.instanceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(parsed.result.users.find((user) => user.username === 'officer@lending.test')?.accessToken).toMatch(/^00D/);
   });
 
   it('stops cleanly on SIGTERM', async () => {

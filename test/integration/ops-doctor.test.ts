@@ -145,9 +145,31 @@ describe('loom doctor', () => {
     expect(byName(refused, /LLM/)).toMatchObject({ status: 'fail', fix: expect.stringMatching(/LOOM_LLM_API_KEY/) });
   });
 
+  it('fails a missing model, as the worker refuses to start without one', async () => {
+    const checks = await runDoctor({ env: env({ LOOM_LLM_BASE_URL: undefined, LOOM_LLM_API_KEY: undefined, LOOM_LLM_MODEL: undefined }), timeoutMs: 2_000 });
+    expect(byName(checks, /LLM/)).toMatchObject({ status: 'fail', detail: expect.stringMatching(/no model configured/), fix: expect.stringMatching(/LOOM_LLM_API_KEY/) });
+  });
+
+  it('fails an endpoint that answers 404 or does not answer as the provider API does', async () => {
+    const other = createServer((req, res) => {
+      if (req.url?.startsWith('/html/')) res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>welcome</html>');
+      else res.writeHead(404).end('not found');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
+    try {
+      const notFound = await runDoctor({ env: env({ LOOM_LLM_BASE_URL: `${base}/v1` }), timeoutMs: 2_000 });
+      expect(byName(notFound, /LLM/)).toMatchObject({ status: 'fail', detail: expect.stringMatching(/HTTP 404/), fix: expect.stringMatching(/LOOM_LLM_BASE_URL/) });
+      const page = await runDoctor({ env: env({ LOOM_LLM_BASE_URL: `${base}/html/v1` }), timeoutMs: 2_000 });
+      expect(byName(page, /LLM/)).toMatchObject({ status: 'fail', detail: expect.stringMatching(/not with a model list/) });
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
   it('reports incomplete and invalid configuration without touching the network', async () => {
     const incomplete = await runDoctor({ env: { REDIS_URL: undefined } as NodeJS.ProcessEnv });
-    expect(byName(incomplete, /^Configuration$/).detail).toMatch(/SF_LOGIN_URL, SF_CLIENT_ID|SF_LOGIN_URL; SF_CLIENT_ID/);
+    expect(byName(incomplete, /^Configuration$/).detail).toMatch(/SF_LOGIN_URL: is not set[^\n]*Fix: [\s\S]*SF_CLIENT_ID: is not set/);
     const invalid = await runDoctor({ env: { SF_LOGIN_URL: 'not a url' } });
     expect(invalid).toEqual([expect.objectContaining({ name: 'Configuration', status: 'fail', detail: expect.stringMatching(/SF_LOGIN_URL/) })]);
   });

@@ -92,6 +92,47 @@ describe('health and readiness', () => {
     expect(report.ready).toBe(true);
     expect(Object.keys(report.checks).sort()).toEqual(['salesforce', 'subscription']);
     expect(report.checks.salesforce?.detail).toContain(emulator.org.orgId);
+    expect(report.checks.subscription?.detail).toMatch(/^embedded: connected/);
+  });
+
+  /** Polls /readyz (each answer may be cached for a few seconds) until `predicate` holds; bounded, not timed. */
+  async function readyzUntil(predicate: (status: number, checks: Record<string, { ok: boolean; detail: string }>) => boolean): Promise<Record<string, { ok: boolean; detail: string }>> {
+    let last: Record<string, { ok: boolean; detail: string }> = {};
+    await expect
+      .poll(
+        async () => {
+          const response = await fetch(`${base}/readyz`);
+          last = ((await response.json()) as { checks: Record<string, { ok: boolean; detail: string }> }).checks;
+          return predicate(response.status, last);
+        },
+        { timeout: 100_000, interval: 250 },
+      )
+      .toBe(true);
+    return last;
+  }
+
+  it('answers 503 naming the Salesforce probe when the org refuses the authenticated call, and 200 once it answers', async () => {
+    await fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ failureRate: { rate: 1, status: 500, pathPrefix: '/services/data/v62.0/limits' } }) });
+    try {
+      const checks = await readyzUntil((status, current) => status === 503 && current.salesforce?.ok === false);
+      expect(checks.subscription?.ok).toBe(true);
+    } finally {
+      await fetch(`${emulator.url}/__emulator/faults`, { method: 'DELETE' });
+    }
+    await readyzUntil((status) => status === 200);
+  });
+
+  it('answers 503 naming the subscription probe while the CometD client is not connected, and 200 once it is again', async () => {
+    // CometD requests fail, then the worker's client is evicted: its replacement cannot connect until the fault is cleared.
+    await fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ failureRate: { rate: 1, status: 503, pathPrefix: '/cometd' } }) });
+    try {
+      await fetch(`${emulator.url}/__emulator/cometd/evict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const checks = await readyzUntil((status, current) => status === 503 && current.subscription?.ok === false);
+      expect(checks.subscription?.detail).not.toMatch(/connected \(/);
+    } finally {
+      await fetch(`${emulator.url}/__emulator/faults`, { method: 'DELETE' });
+    }
+    await readyzUntil((status, current) => status === 200 && current.subscription?.ok === true);
   });
 
   /** A port that was free a moment ago and has nothing listening on it now. */

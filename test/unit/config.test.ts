@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkWorkerConfig } from '../../src/config-check.ts';
 import { loadConfig, loadDotEnv } from '../../src/config.ts';
 import { ConfigError } from '../../src/errors.ts';
 
@@ -37,6 +38,43 @@ describe('loadConfig', () => {
 
   it('splits trusted publishers', () => {
     expect(loadConfig({ LOOM_TRUSTED_PUBLISHERS: '005A, 005B' }).LOOM_TRUSTED_PUBLISHERS).toEqual(['005A', '005B']);
+  });
+});
+
+describe('checkWorkerConfig', () => {
+  it('reports every problem in one pass, each naming its variable and the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loom-config-'));
+    const notPem = join(dir, 'key.txt');
+    writeFileSync(notPem, 'this is not a key\n');
+    try {
+      const { config, problems } = checkWorkerConfig({
+        LOOM_CONCURRENCY: 'many',
+        SF_LOGIN_URL: 'https://login.salesforce.com',
+        SF_PRIVATE_KEY_FILE: notPem,
+        LOOM_LLM_BASE_URL: 'localhost:11434/v1',
+      });
+      expect(config).toBeUndefined();
+      const byVariable = Object.fromEntries(problems.map((problem) => [problem.variable, problem]));
+      expect(Object.keys(byVariable).sort()).toEqual(['LOOM_CONCURRENCY', 'LOOM_LLM_API_KEY', 'LOOM_LLM_BASE_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME', 'SF_PRIVATE_KEY_FILE']);
+      expect(byVariable.SF_PRIVATE_KEY_FILE?.message).toBe(`${notPem} is not a PEM private key`);
+      expect(byVariable.LOOM_LLM_BASE_URL?.message).toMatch(/must be an http\(s\) URL/);
+      for (const problem of problems) expect(problem.fix.length, problem.variable).toBeGreaterThan(10);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts a complete configuration with the scripted model', () => {
+    const { config, problems } = checkWorkerConfig({
+      SF_LOGIN_URL: 'https://login.salesforce.com',
+      SF_CLIENT_ID: 'id',
+      SF_INTEGRATION_USERNAME: 'worker@example.com',
+      SF_PRIVATE_KEY_FILE: new URL('../../scripts/seeds/keys/loom-worker.key', import.meta.url).pathname,
+      LOOM_LLM_ADAPTER: 'scripted',
+      LOOM_LLM_SCRIPT: 'script.yaml',
+    });
+    expect(problems).toEqual([]);
+    expect(config?.SF_CLIENT_ID).toBe('id');
   });
 });
 

@@ -8,7 +8,9 @@ const TSX = ['--import', 'tsx'];
 export function forkChild(module: string, options: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {}): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
-  return fork(new URL(module, import.meta.url), [], {
+  // The children always run from the TypeScript sources (tsx), also when the bench itself runs from the build in dist/.
+  const source = new URL(module, import.meta.url.replace(/\/dist\/bench\/e2e\/[^/]+\.js$/, '/src/bench/e2e/processes.ts'));
+  return fork(source, [], {
     execArgv: [...TSX, ...(options.execArgv ?? [])],
     env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

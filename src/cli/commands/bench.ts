@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import pc from 'picocolors';
 import pino from 'pino';
 import { BENCHMARKS, runBench } from '../../bench/run.ts';
 import { streamProgress } from '../../bench/progress.ts';
 import { BENCH_NAMES, type BenchName } from '../../bench/report.ts';
 import { missedTargets, renderTable } from '../../bench/table.ts';
 import { createLogger } from '../../logger.ts';
+import { cli } from '../context.ts';
 
 function parseOnly(value: string): BenchName[] {
   const names = value.split(',').map((name) => name.trim()).filter(Boolean);
@@ -26,31 +26,33 @@ export function register(program: Command): void {
         'throughput (emulator and workers in their own processes) and worker memory. Prints a table with each target; ' +
         'every figure is measured in this run (median of repeated rounds).',
     )
-    .option('--json <file>', 'also write the figures as JSON (the shape documented in docs/performance.md)')
+    .option('--output <file>', 'also write the figures as JSON to this file (the shape documented in docs/performance.md; --json prints them instead)')
     .option('--quick', 'smaller, shorter loops (about two minutes); figures are noisier', false)
     .option('--only <names>', `run only these benchmarks, comma-separated: ${BENCH_NAMES.join(', ')}`, parseOnly)
-    .option('--no-color', 'plain table without colours')
     .addHelpText(
       'after',
       `\nBenchmarks:\n${BENCHMARKS.map((bench) => `  ${bench.name.padEnd(20)} ${bench.title}`).join('\n')}\n\n` +
-        'Examples:\n  $ npm run bench -- --json bench.json\n  $ loom bench --quick --only soql_guard,pii_mask',
+        'Examples:\n  $ npm run bench -- --output bench.json\n  $ loom bench --quick --only soql_guard,pii_mask',
     )
-    .action(async (options: { json?: string; quick: boolean; only?: BenchName[]; color: boolean }) => {
+    .action(async (options: { output?: string; quick: boolean; only?: BenchName[] }) => {
+      const context = cli();
       const report = await runBench({
         profile: options.quick ? 'quick' : 'full',
         ...(options.only ? { only: options.only } : {}),
         progress: streamProgress(process.stderr),
         logger: createLogger({ level: 'warn', name: 'bench', destination: pino.destination(2) }),
       });
-      console.log(renderTable(report, options.color && process.stdout.isTTY === true));
-      if (options.json) {
-        const file = resolve(options.json);
+      context.line(renderTable(report, context.colors.isColorSupported));
+      if (options.output) {
+        const file = resolve(options.output);
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-        console.log(`\nfigures written to ${options.json}`);
+        context.line(`\nfigures written to ${options.output}`);
       }
       const missed = missedTargets(report);
-      const summary = missed.length === 0 ? pc.green('all targets met') : pc.yellow(`${missed.length} target(s) missed: ${missed.join('; ')}`);
-      console.log(`\n${summary} (${report.meta.duration_sec} s, ${report.meta.profile} profile)`);
+      const c = context.colors;
+      const summary = missed.length === 0 ? c.green('all targets met') : c.yellow(`${missed.length} target(s) missed: ${missed.join('; ')}`);
+      context.line(`\n${summary} (${report.meta.duration_sec} s, ${report.meta.profile} profile)`);
+      context.result(report);
     });
 }

@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import pc from 'picocolors';
-import { LENDING_AGENT, LENDING_SCRIPT, provisionLendingAgent } from '../../dev/lending-agent.ts';
-import { findDevPrivateKey } from '../../emulator/http/dev-keys.ts';
-import { DEFAULT_SEED_PATH, startEmulator } from '../../emulator/server.ts';
-import { ScriptedProvider } from '../../llm/scripted.ts';
-import { createLogger } from '../../logger.ts';
-import { startService } from '../../ops/service.ts';
+import { DEFAULT_SEED_PATH } from '../../emulator/server.ts';
+import { LENDING_AGENT } from '../../dev/lending-agent.ts';
+import { curlExample, DEFAULT_EMULATOR_PORT, DEFAULT_WORKER_PORT, jsforceExample, startDev } from '../../dev/start-dev.ts';
+import { cli } from '../context.ts';
+import { cliLogger } from '../logging.ts';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -16,13 +11,17 @@ function parsePort(value: string): number {
   return port;
 }
 
-interface DevOptions {
+interface DevCommandOptions {
   seed: string;
-  emulatorPort: number;
-  port: number;
+  script?: string;
+  emulatorPort?: number;
+  port?: number;
   sampleAgent: boolean;
   logLevel: string;
 }
+
+/** The sample agent's first question; your own agent gets a plain greeting (edit `message` in the printed request). */
+const questionFor = (agent: string | undefined): string => (agent === LENDING_AGENT ? 'Which open applications do we have?' : 'Hello, what can you do?');
 
 /** `loom dev`: the emulator and a worker together, for building agents locally against your own seed. */
 export function register(program: Command): void {
@@ -30,60 +29,47 @@ export function register(program: Command): void {
     .command('dev')
     .description(
       'Run the org emulator and a worker (embedded mode, HTTP service included) together for agent development: ' +
-        'your seed, the scripted model unless LOOM_LLM_BASE_URL/LOOM_LLM_API_KEY are set, logs on stderr',
+        'your seed, your scripted model (--script or LOOM_LLM_SCRIPT; a real one with LOOM_LLM_BASE_URL/LOOM_LLM_API_KEY), logs on stderr',
     )
-    .option('--seed <file>', 'emulator seed YAML (users, permissions, objects, records)', DEFAULT_SEED_PATH)
-    .option('--emulator-port <n>', 'emulator port (0 picks a free one)', parsePort, 8443)
-    .option('--port <n>', 'worker HTTP port (/v1/turns, /healthz, /readyz, /metrics)', parsePort, 8787)
-    .option('--no-sample-agent', 'do not create the sample Lending_Assistant agent')
+    .option('--seed <file>', 'emulator seed YAML (users, permissions, objects, records; docs/emulator-seed.md)', DEFAULT_SEED_PATH)
+    .option('--script <file>', 'scripted model (YAML or JSON, docs/providers.md); default LOOM_LLM_SCRIPT, else the sample lending script')
+    .option('--emulator-port <n>', `emulator port (default ${DEFAULT_EMULATOR_PORT}, or a free one when taken; 0 picks a free one)`, parsePort)
+    .option('--port <n>', `worker HTTP port for /v1/turns, /healthz, /readyz, /metrics (default ${DEFAULT_WORKER_PORT}, or a free one when taken)`, parsePort)
+    .option('--no-sample-agent', 'do not create the sample Lending_Assistant agent (lending seed only)')
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug, trace)', 'info')
-    .addHelpText('after', '\nExample:\n  $ loom dev --seed my-org.yaml\n  $ curl -s http://127.0.0.1:8787/readyz')
-    .action(async (options: DevOptions) => {
-      const logger = createLogger({ level: options.logLevel, name: 'loom-dev', destination: process.stderr });
-      const emulator = await startEmulator({ seedPath: options.seed, host: '127.0.0.1', port: options.emulatorPort, logger: logger.child({ component: 'emulator' }) });
-      const app = emulator.org.connectedApps()[0];
-      const key = app ? findDevPrivateKey(options.seed, app) : undefined;
-      const worker = emulator.org.users().find((user) => user.permissionSets.includes('Loom_Worker'));
-      if (!app || !key || !worker) {
-        await emulator.close();
-        throw new InvalidArgumentError('the seed needs a connected app with a dev key and a user holding Loom_Worker (see docs/emulator-seed.md)');
-      }
-      const stateDir = join(process.env.LOOM_STATE_DIR ?? '.loom', 'dev');
-      mkdirSync(stateDir, { recursive: true });
-      const token = process.env.LOOM_HTTP_TOKEN ?? randomBytes(24).toString('hex');
-      const real = Boolean(process.env.LOOM_LLM_BASE_URL && process.env.LOOM_LLM_API_KEY);
-      const service = await startService({
-        env: {
-          ...process.env,
-          SF_LOGIN_URL: emulator.url,
-          SF_CLIENT_ID: app.consumerKey,
-          SF_PRIVATE_KEY_FILE: key.file,
-          SF_INTEGRATION_USERNAME: worker.username,
-          LOOM_STATE_DIR: stateDir,
-          LOOM_HTTP_TOKEN: token,
-          // Loopback only: the curl below needs no signature unless you set LOOM_HTTP_SIGNING_KEY yourself.
-          LOOM_HTTP_ALLOW_UNSIGNED: process.env.LOOM_HTTP_ALLOW_UNSIGNED ?? 'true',
-        },
+    .addHelpText('after', '\nA seed without a Loom_Worker user or a dev key gets both (and says so).\n\nExample:\n  $ loom dev --seed my-org.yaml --script my-agent.script.yaml\n  $ curl -s http://127.0.0.1:8787/readyz')
+    .action(async (options: DevCommandOptions) => {
+      const context = cli();
+      const logger = cliLogger(context, { level: options.logLevel, name: 'loom-dev' });
+      const dev = await startDev({
+        seedPath: options.seed,
+        scriptPath: options.script,
+        emulatorPort: options.emulatorPort,
+        port: options.port,
+        sampleAgent: options.sampleAgent,
         logger,
-        ...(real ? {} : { provider: new ScriptedProvider(LENDING_SCRIPT) }),
-        http: { host: '127.0.0.1', port: options.port },
+        env: context.io.env,
       });
-      if (options.sampleAgent && emulator.org.schema.object('Loan_Application__c')) {
-        const admin = emulator.org.users().find((user) => user.permissionSets.includes('Loom_Admin'));
-        if (admin) await provisionLendingAgent(service.runtime.clientFor(admin.username));
+      const { info } = dev;
+      const c = context.colors;
+      context.line(`${c.bold('loom dev')} ${c.dim(`(${info.orgName}, org ${info.orgId})`)}`);
+      for (const note of [...info.added.map((text) => `added ${text}`), ...info.portNotes]) context.line(c.yellow(`  ${note}`));
+      context.line(`  emulator   ${c.cyan(info.emulatorUrl)}   (loom emulator prints tokens for each user)`);
+      context.line(`  worker     ${c.cyan(info.workerUrl)}   ${dev.service.worker.mode} mode, integration user ${info.integrationUser}`);
+      context.line(`  model      ${info.model}`);
+      context.line(`  state      ${info.stateDir}/${info.orgId}  (loom worker dead-letter reads it)`);
+      const curl = curlExample(info, questionFor(info.agent));
+      const jsforce = jsforceExample(info, questionFor(info.agent));
+      if (curl && jsforce && info.requester) {
+        context.line(`\nAsk ${info.agent} as ${info.requester.username} (what the Apex sync callout sends):`);
+        context.line(`  ${curl}`);
+        context.line(`\nOr start the turn in the org as that user (what AgentTurnService does), with jsforce:`);
+        context.line(`  SF_ACCESS_TOKEN=${info.requester.accessToken} node --input-type=module <<'EOF'\n${jsforce}\nEOF`);
+      } else {
+        context.line(c.yellow('\nNo agent yet: add an AIAgentDefinition__c record to the seed (docs/develop-an-agent.md) to get a ready-made request.'));
       }
-      const c = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
-      console.log(`${c.bold('loom dev')} ${c.dim(`(${emulator.org.orgName}, org ${emulator.org.orgId})`)}`);
-      console.log(`  emulator   ${c.cyan(emulator.url)}   (loom emulator prints tokens for each user)`);
-      console.log(`  worker     ${c.cyan(service.url ?? '')}   ${service.worker.mode} mode, integration user ${worker.username}`);
-      console.log(`  model      ${real ? process.env.LOOM_LLM_BASE_URL : 'scripted (the sample lending script)'}`);
-      const officer = emulator.org.users().find((user) => user.permissionSets.includes('Loom_User'));
-      if (officer && options.sampleAgent) {
-        const body = { agentDeveloperName: LENDING_AGENT, message: 'Which open applications do we have?', requestingUserId: officer.id, organizationId: emulator.org.orgId };
-        console.log(`\nAsk the sample agent as ${officer.username} (what the Apex sync callout sends):`);
-        console.log(`  curl -s -X POST ${service.url}/v1/turns/sync -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`);
-      }
-      console.log(c.dim('\nCtrl-C stops both.'));
+      context.line(c.dim('\nCtrl-C stops both.'));
+      context.result({ ...info, curl: curl ?? null, jsforce: jsforce ?? null });
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
@@ -93,9 +79,7 @@ export function register(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
-      await service.close();
-      await new Promise((resolve) => setTimeout(resolve, 300)); // let faye's disconnect reach the emulator
-      await emulator.close();
+      await dev.close();
       process.exit(0);
     });
 }

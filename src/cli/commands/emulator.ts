@@ -1,10 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import pc from 'picocolors';
-import { createLogger } from '../../logger.ts';
 import { findDevPrivateKey } from '../../emulator/http/dev-keys.ts';
 import { signAssertion } from '../../emulator/http/jwt.ts';
-import type { FieldDef, OrgApi } from '../../emulator/org/model.ts';
 import { DEFAULT_SEED_PATH, startEmulator, type EmulatorHandle } from '../../emulator/server.ts';
+import { cli, type CliContext } from '../context.ts';
+import { cliLogger } from '../logging.ts';
 
 const EVENT_OBJECT = 'AgentTurnRequest__e';
 
@@ -27,71 +26,130 @@ async function mintToken(handle: EmulatorHandle, consumerKey: string, privateKey
   return body.access_token;
 }
 
-function sampleValue(field: FieldDef): unknown {
-  switch (field.type) {
-    case 'boolean':
-      return false;
-    case 'int':
-    case 'double':
-    case 'currency':
-    case 'percent':
-      return 1;
-    case 'datetime':
-      return new Date(0).toISOString();
-    case 'date':
-      return '2025-01-01';
-    case 'picklist':
-      return field.picklistValues[0]?.value ?? 'value';
-    default: {
-      if (field.type === 'reference') return null;
-      // Respect the field's length, or the publish example itself fails with STRING_TOO_LONG.
-      const text = `sample ${field.name}`;
-      return field.length > 0 ? text.slice(0, field.length) : text;
-    }
-  }
+/** One seeded user as the banner shows it. */
+export interface BannerUser {
+  username: string;
+  profile: string;
+  permissionSets: string[];
+  loginCommand: string | undefined;
+  accessToken: string | undefined;
+  /** Why no token could be minted (the app does not pre-authorize the user, inactive user …). */
+  noToken: string | undefined;
 }
 
-/** A request body for the agent-turn event with a sample value for every writable custom field. */
-function sampleEvent(org: OrgApi): Record<string, unknown> | undefined {
-  const def = org.schema.object(EVENT_OBJECT);
-  if (!def) return undefined;
-  const fields = def.fields.filter((f) => f.custom && !f.system && !f.calculated && !f.autoNumber);
-  return Object.fromEntries(fields.map((f) => [f.name, sampleValue(f)]));
+/** What `loom emulator` prints (and `--json` returns as one object). */
+export interface EmulatorBanner {
+  orgId: string;
+  orgName: string;
+  instanceUrl: string;
+  connectedApp: { name: string; consumerKey: string; keyFile: string } | undefined;
+  users: BannerUser[];
+  /** A publish of `AgentTurnRequest__e` for a turn that exists (session, execution and message created as the user). */
+  publish: { username: string; url: string; accessToken: string; body: Record<string, string>; agent: string } | undefined;
 }
 
-async function printBanner(handle: EmulatorHandle, seedPath: string): Promise<void> {
+async function rest<T>(url: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${url}/services/data/v62.0${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json()) as T;
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/**
+ * The seed's first agent, or a minimal `Sample_Agent` created by a user who may (an admin holding Loom_Admin): a publish
+ * example must name a real execution of an agent its user may run, or the worker refuses it.
+ */
+async function sampleAgent(handle: EmulatorHandle, tokens: Map<string, string>): Promise<{ id: string; name: string } | undefined> {
+  const existing = handle.org.store.all('AIAgentDefinition__c')[0];
+  if (existing) return { id: String(existing.Id), name: String(existing['DeveloperName__c']) };
+  const admin = handle.org.users().find((user) => tokens.has(user.username) && handle.org.access(user.id).canObject('AIAgentDefinition__c', 'create') && handle.org.access(user.id).canObject('LLMConfiguration__c', 'create'));
+  if (!admin) return undefined;
+  const token = tokens.get(admin.username) as string;
+  const llm = await rest<{ id: string }>(handle.url, token, 'POST', '/sobjects/LLMConfiguration__c', { Name: 'Sample model', DeveloperName__c: 'Sample_Model', ProviderAdapter__c: 'Scripted', ModelIdentifier__c: 'scripted-sample-1', IsActive__c: true });
+  const agent = await rest<{ id: string }>(handle.url, token, 'POST', '/sobjects/AIAgentDefinition__c', { Name: 'Sample Agent', DeveloperName__c: 'Sample_Agent', LLMConfiguration__c: llm.id, IsActive__c: true, MaxStepsPerTurn__c: 4 });
+  return { id: agent.id, name: 'Sample_Agent' };
+}
+
+/** Creates the turn's records as the user (what AgentTurnService does before it publishes) and returns the event body. */
+async function sampleTurn(url: string, token: string, userId: string, agentId: string): Promise<Record<string, string>> {
+  const turn = `sample-${Date.now().toString(36)}`;
+  const session = await rest<{ id: string }>(url, token, 'POST', '/sobjects/InteractionSession__c', { AIAgentDefinition__c: agentId, ParticipantUser__c: userId, Channel__c: 'Direct' });
+  const execution = await rest<{ id: string }>(url, token, 'POST', '/sobjects/AgentExecution__c', { AIAgentDefinition__c: agentId, RequestingUser__c: userId, CurrentTurnIdentifier__c: turn, TriggerSource__c: 'API', InteractionSession__c: session.id });
+  const message = await rest<{ id: string }>(url, token, 'POST', '/sobjects/InteractionMessage__c', { InteractionSession__c: session.id, AgentExecution__c: execution.id, Role__c: 'User', Direction__c: 'Inbound', Content__c: 'Hello from the emulator banner', TurnIdentifier__c: turn, Channel__c: 'Direct' });
+  return { AgentExecutionId__c: execution.id, InteractionMessageId__c: message.id, TurnIdentifier__c: turn };
+}
+
+/** Mints a token for every seeded user and prepares a publish example; no output (the command prints it). */
+export async function describeEmulator(handle: EmulatorHandle, seedPath: string): Promise<EmulatorBanner> {
   const { url, org } = handle;
-  console.log(`${pc.bold('Loom org emulator')} ${pc.dim(`(${org.orgName}, org ${org.orgId})`)}`);
-  console.log(`  instance / login URL  ${pc.cyan(url)}`);
-  console.log(`  admin surface         ${url}/__emulator/usage  (loopback only)\n`);
   const app = org.connectedApps()[0];
   const key = app ? findDevPrivateKey(seedPath, app) : undefined;
-  if (!app || !key) {
-    console.log(pc.yellow('No connected app with a dev key in this seed: mint tokens with your own JWT assertions.'));
-    return;
-  }
-  console.log(`Connected app ${pc.bold(app.name)}  consumer key ${app.consumerKey}  dev key ${key.file}\n`);
-  let publisher: { token: string; username: string } | undefined;
+  const users: BannerUser[] = [];
+  const tokens = new Map<string, string>();
   for (const user of org.users()) {
-    console.log(`${pc.bold(user.username)}  ${pc.dim(`${user.profile}${user.permissionSets.length ? ` + ${user.permissionSets.join(', ')}` : ''}`)}`);
-    console.log(`  sf org login jwt --username ${user.username} --client-id ${app.consumerKey} --jwt-key-file ${key.file} --instance-url ${url}`);
-    try {
-      const token = await mintToken(handle, app.consumerKey, key.pem, user.username);
-      if (org.access(user.id).canObject(EVENT_OBJECT, 'create')) publisher ??= { token, username: user.username };
-      console.log(`  access token: ${token}`);
-    } catch (error) {
-      console.log(pc.dim(`  no token: ${(error as Error).message}`));
+    const entry: BannerUser = { username: user.username, profile: user.profile, permissionSets: user.permissionSets, loginCommand: undefined, accessToken: undefined, noToken: undefined };
+    if (app && key) {
+      entry.loginCommand = `sf org login jwt --username ${user.username} --client-id ${app.consumerKey} --jwt-key-file ${key.file} --instance-url ${url}`;
+      try {
+        entry.accessToken = await mintToken(handle, app.consumerKey, key.pem, user.username);
+        tokens.set(user.username, entry.accessToken);
+      } catch (error) {
+        entry.noToken = (error as Error).message;
+      }
+    }
+    users.push(entry);
+  }
+  let publish: EmulatorBanner['publish'];
+  const publisher = org
+    .users()
+    .filter((user) => tokens.has(user.username) && org.access(user.id).canObject(EVENT_OBJECT, 'create'))
+    .sort((a, b) => Number(b.permissionSets.includes('Loom_User')) - Number(a.permissionSets.includes('Loom_User')))[0];
+  if (publisher && org.schema.object(EVENT_OBJECT)) {
+    const agent = await sampleAgent(handle, tokens);
+    if (agent) {
+      const token = tokens.get(publisher.username) as string;
+      const body = await sampleTurn(url, token, publisher.id, agent.id);
+      publish = { username: publisher.username, url: `${url}/services/data/v62.0/sobjects/${EVENT_OBJECT}`, accessToken: token, body, agent: agent.name };
     }
   }
-  const event = sampleEvent(org);
-  if (event && publisher) {
-    console.log(`\nPublish a test ${EVENT_OBJECT} as ${publisher.username}:`);
-    console.log(
-      `  curl -s -X POST ${url}/services/data/v62.0/sobjects/${EVENT_OBJECT} -H 'Authorization: Bearer ${publisher.token}' ` +
-        `-H 'Content-Type: application/json' -d '${JSON.stringify(event)}'`,
+  return {
+    orgId: org.orgId,
+    orgName: org.orgName,
+    instanceUrl: url,
+    connectedApp: app && key ? { name: app.name, consumerKey: app.consumerKey, keyFile: key.file } : undefined,
+    users,
+    publish,
+  };
+}
+
+function printBanner(banner: EmulatorBanner, context: CliContext): void {
+  const c = context.colors;
+  context.line(`${c.bold('Loom org emulator')} ${c.dim(`(${banner.orgName}, org ${banner.orgId})`)}`);
+  context.line(`  instance / login URL  ${c.cyan(banner.instanceUrl)}`);
+  context.line(`  admin surface         ${banner.instanceUrl}/__emulator/usage  (loopback only)\n`);
+  const app = banner.connectedApp;
+  if (!app) {
+    context.line(c.yellow('No connected app with a dev key under <seed dir>/keys/: no logins or tokens to print (loom dev adds one; see docs/emulator-seed.md).'));
+  } else {
+    context.line(`Connected app ${c.bold(app.name)}  consumer key ${app.consumerKey}  dev key ${app.keyFile}\n`);
+    for (const user of banner.users) {
+      context.line(`${c.bold(user.username)}  ${c.dim(`${user.profile}${user.permissionSets.length ? ` + ${user.permissionSets.join(', ')}` : ''}`)}`);
+      context.line(`  ${user.loginCommand}`);
+      context.line(user.accessToken ? `  access token: ${user.accessToken}` : c.dim(`  no token: ${user.noToken}`));
+    }
+  }
+  const publish = banner.publish;
+  if (publish) {
+    context.line(`\nPublish a test ${EVENT_OBJECT} as ${publish.username} (a turn of ${publish.agent}, created for this example):`);
+    context.line(
+      `  curl -s -X POST ${publish.url} -H 'Authorization: Bearer ${publish.accessToken}' ` + `-H 'Content-Type: application/json' -d '${JSON.stringify(publish.body)}'`,
     );
   }
-  console.log(pc.dim('\nCtrl-C stops the emulator.'));
+  context.line(c.dim('\nCtrl-C stops the emulator.'));
 }
 
 /** `loom emulator`: the local org emulator for development, demos and tests. */
@@ -108,9 +166,12 @@ export function register(program: Command): void {
     .option('--log-level <level>', 'emulator log level (fatal, error, warn, info, debug, trace, silent)', 'warn')
     .addHelpText('after', '\nExample:\n  $ loom emulator --port 8443\n  $ curl -s http://127.0.0.1:8443/services/data')
     .action(async (options: { seed: string; port: number; host: string; logLevel: string }) => {
-      const logger = createLogger({ level: options.logLevel, name: 'emulator' });
+      const context = cli();
+      const logger = cliLogger(context, { level: options.logLevel, name: 'emulator' });
       const handle = await startEmulator({ seedPath: options.seed, host: options.host, port: options.port, logger });
-      await printBanner(handle, options.seed);
+      const banner = await describeEmulator(handle, options.seed);
+      printBanner(banner, context);
+      context.result(banner);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

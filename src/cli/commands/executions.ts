@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { loadConfig } from '../../config.ts';
 import { ConfigError } from '../../errors.ts';
-import { createLogger } from '../../logger.ts';
+import { cli } from '../context.ts';
+import { cliLogger } from '../logging.ts';
 import { formatExecution, loadExecution } from '../../ops/executions.ts';
 import { ApiMeter } from '../../salesforce/api-meter.ts';
 import { SalesforceClient } from '../../salesforce/rest-client.ts';
@@ -17,26 +17,22 @@ export function register(program: Command): void {
     .description('Print one execution: status, totals, every step by turn, and its pending actions')
     .argument('<id>', 'AgentExecution__c record ID')
     .option('--as <username>', 'read as this user (their own JWT session and sharing) instead of the integration user')
-    .option('--json', 'print the raw records as JSON')
     .addHelpText('after', '\nUses SF_LOGIN_URL, SF_CLIENT_ID, SF_PRIVATE_KEY_FILE and SF_INTEGRATION_USERNAME.\n\nExample:\n  $ loom executions show a05EM0000000001YAA')
-    .action(async (id: string, options: { as?: string; json?: boolean }) => {
-      const config = loadConfig();
+    .action(async (id: string, options: { as?: string }) => {
+      const context = cli();
+      const config = loadConfig(context.io.env);
       if (!config.SF_LOGIN_URL || !config.SF_CLIENT_ID || !config.SF_INTEGRATION_USERNAME) {
         throw new ConfigError('SF_LOGIN_URL, SF_CLIENT_ID and SF_INTEGRATION_USERNAME are required (run loom doctor)');
       }
-      const logger = createLogger({ level: 'warn', destination: process.stderr });
+      const logger = cliLogger(context, { level: 'warn', name: 'loom' });
       const pool = new SessionPool({ loginUrl: config.SF_LOGIN_URL, clientId: config.SF_CLIENT_ID, privateKeyPem: integrationKey(config), logger });
       const client = new SalesforceClient(options.as ?? config.SF_INTEGRATION_USERNAME, { pool, apiVersion: config.SF_API_VERSION, meter: new ApiMeter(), logger });
-      const progress = process.stderr.isTTY
+      const progress = context.io.stderr.isTTY && !context.json
         ? (loaded: number, total: number) => process.stderr.write(`\rloading steps ${loaded}/${total}…`)
         : undefined;
       const report = await loadExecution(client, id, progress);
       if (progress) process.stderr.write('\r\u001b[K');
-      if (options.json) {
-        console.log(JSON.stringify(report, null, 2));
-        return;
-      }
-      const c = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
-      for (const line of formatExecution(report, c)) console.log(line);
+      for (const line of formatExecution(report, context.colors)) context.line(line);
+      context.result(report);
     });
 }

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { MemoryTokenVault, PiiMasker } from '../../governance/pii/index.ts';
+import { cli } from '../context.ts';
 
 /** `loom pii-mask`: one JSON object per stdin line with the masked text, its restoration and the entities found. */
 export function register(program: Command): void {
@@ -20,11 +21,15 @@ export function register(program: Command): void {
         conversationId: 'cli',
         ...(categories ? { categories } : {}),
       });
-      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+      const context = cli();
+      const lines = createInterface({ input: context.io.stdin, crlfDelay: Infinity });
+      const all: unknown[] = [];
       for await (const line of lines) {
         const { masked, entities } = await masker.mask(line);
         const restored = await masker.restore(masked);
-        process.stdout.write(`${JSON.stringify({ masked, restored, entities })}\n`);
+        if (context.json) all.push({ masked, restored, entities });
+        else context.io.stdout.write(`${JSON.stringify({ masked, restored, entities })}\n`);
       }
+      if (context.json) context.result(all);
     });
 }

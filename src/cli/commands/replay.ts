@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config.ts';
-import { createLogger } from '../../logger.ts';
+import { cli } from '../context.ts';
+import { cliLogger } from '../logging.ts';
 import { progressLine, rewindCheckpoints, untilQuiet } from '../../ops/replay.ts';
 import { startService } from '../../ops/service.ts';
 import { SessionPool } from '../../salesforce/session-pool.ts';
@@ -35,23 +36,25 @@ export function register(program: Command): void {
         'Uses the same environment as `loom worker`.\n\nExample:\n  $ loom replay --from -2',
     )
     .action(async (options: { from: number; quietSeconds: number; maxSeconds: number }) => {
-      const config = loadConfig();
-      const logger = createLogger({ level: config.LOOM_LOG_LEVEL === 'info' ? 'warn' : config.LOOM_LOG_LEVEL, destination: process.stderr });
+      const context = cli();
+      const config = loadConfig(context.io.env);
+      const logger = cliLogger(context, { level: config.LOOM_LOG_LEVEL === 'info' ? 'warn' : config.LOOM_LOG_LEVEL, name: 'loom' });
       const pool = new SessionPool({ loginUrl: config.SF_LOGIN_URL ?? '', clientId: config.SF_CLIENT_ID ?? '', privateKeyPem: integrationKey(config), logger });
       const { orgId } = await pool.session(config.SF_INTEGRATION_USERNAME ?? '');
       for (const change of await rewindCheckpoints(config, orgId, options.from)) {
-        console.log(`${change.channel}: position ${change.previous ?? '(none)'} → ${options.from}`);
+        context.line(`${change.channel}: position ${change.previous ?? '(none)'} → ${options.from}`);
       }
-      const service = await startService({ logger, http: false });
-      if (!service.worker.isLeader()) console.log('another worker holds the subscription; waiting as standby');
+      const service = await startService({ env: context.io.env, logger, http: false });
+      if (!service.worker.isLeader()) context.line('another worker holds the subscription; waiting as standby');
       const final = await untilQuiet(() => service.worker.snapshot(), {
         quietMs: options.quietSeconds * 1000,
         everyMs: 1000,
         maxMs: options.maxSeconds * 1000,
-        onProgress: (snapshot) => console.log(progressLine(snapshot)),
+        onProgress: (snapshot) => context.line(progressLine(snapshot)),
       });
       await service.close();
-      console.log(`replay finished: ${progressLine(final)}`);
-      process.exitCode = final.counters.failed + final.counters.deadLettered > 0 ? 1 : 0;
+      context.line(`replay finished: ${progressLine(final)}`);
+      if (final.counters.failed + final.counters.deadLettered > 0) context.fail('ReplayIncomplete', `replay finished: ${progressLine(final)}`);
+      context.result(final);
     });
 }

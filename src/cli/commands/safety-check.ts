@@ -1,7 +1,8 @@
-import { createInterface } from 'node:readline';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_THRESHOLD, screenText } from '../../governance/injection/index.ts';
+import { cli } from '../context.ts';
+import { eachLine } from '../lines.ts';
 
 function parseThreshold(value: string): number {
   const threshold = Number(value);
@@ -26,11 +27,10 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  echo "Ignore all previous instructions" | loom safety-check')
     .action(async (options: { source: 'user' | 'tool'; threshold?: number; spans?: boolean }) => {
       const source = options.source;
-      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-      for await (const line of lines) {
+      await eachLine(cli(), (line) => {
         const verdict = screenText(line, { source, threshold: options.threshold ?? DEFAULT_THRESHOLD });
         const out = { score: verdict.score, flagged: verdict.flagged, categories: verdict.categories };
-        process.stdout.write(`${JSON.stringify(options.spans ? { ...out, spans: verdict.spans } : out)}\n`);
-      }
+        return options.spans ? { ...out, spans: verdict.spans } : out;
+      });
     });
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { LoomError } from '../../errors.ts';
 import { DescribeIndex } from '../../governance/describe.ts';
 import { checkSoql, DEFAULT_ROW_CAP } from '../../governance/soql-guard/index.ts';
+import { cli } from '../context.ts';
+import { eachLine } from '../lines.ts';
 
 /** `loom soql-check --describe <file>`: one query per stdin line in, one JSON verdict per line out, in order. */
 export function register(program: Command): void {
@@ -26,13 +27,7 @@ export function register(program: Command): void {
     )
     .action(async (options: { describe: string; rowCap: number }) => {
       const index = loadIndex(options.describe);
-      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-      for await (const line of lines) {
-        const verdict = checkSoql(line, index, { rowCap: options.rowCap });
-        if (!process.stdout.write(`${JSON.stringify(verdict)}\n`)) {
-          await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
-        }
-      }
+      await eachLine(cli(), (line) => checkSoql(line, index, { rowCap: options.rowCap }));
     });
 }
 

@@ -1,8 +1,12 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { ConfigError } from '../../errors.ts';
-import { FileDeadLetterStore, RedisDeadLetterStore } from '../../ingestion/dead-letter.ts';
+import { FileDeadLetterStore, RedisDeadLetterStore, type DeadLetterEntry } from '../../ingestion/dead-letter.ts';
 import { startService } from '../../ops/service.ts';
+import { cli } from '../context.ts';
+import { cliLogger } from '../logging.ts';
 
 const ENV_HELP = `
 Environment:
@@ -32,16 +36,26 @@ Environment:
   LOOM_LLM_*, LOOM_VAULT_KEY, LOOM_LOG_LEVEL   see README (Configuration)
 `;
 
+/** The org folders under the state directory that hold dead letters (embedded mode keys its files by org ID). */
+function orgsWithDeadLetters(stateDir: string): string[] {
+  if (!existsSync(stateDir)) return [];
+  return readdirSync(stateDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(stateDir, entry.name, 'dead-letter.jsonl')))
+    .map((entry) => entry.name);
+}
+
 export function register(program: Command): void {
   const worker = program
     .command('worker')
     .description('Run the Loom worker: subscribe to agent-turn and HITL-decision platform events and run each turn once, as its user')
     .addHelpText('after', ENV_HELP)
     .action(async () => {
-      const service = await startService({ signals: true });
+      const context = cli();
+      const service = await startService({ signals: true, env: context.io.env, logger: cliLogger(context, { level: context.io.env.LOOM_LOG_LEVEL ?? 'info', name: 'loom' }) });
       const http = service.url ? `; HTTP on ${service.url}` : '';
       const hitl = service.sweeper ? 'approvals on' : 'approvals off (set LOOM_HITL_SIGNING_KEY)';
-      console.log(`loom worker running in ${service.worker.mode} mode for org ${service.worker.org()}${http}; ${hitl} (Ctrl+C to stop)`);
+      context.line(`loom worker running in ${service.worker.mode} mode for org ${service.worker.org()}${http}; ${hitl} (Ctrl+C to stop)`);
+      context.result({ mode: service.worker.mode, orgId: service.worker.org(), url: service.url ?? null, approvals: Boolean(service.sweeper) });
       await service.stopped;
     });
 
@@ -49,29 +63,35 @@ export function register(program: Command): void {
     .command('dead-letter')
     .description('List dead-lettered events (malformed payloads, security refusals, jobs that failed for good), newest last')
     .option('-n, --limit <count>', 'how many entries to show', '50')
-    .option('--org <orgId>', 'org ID (scaled mode and embedded mode both key the store by org)')
-    .option('--json', 'print raw JSON lines')
-    .action(async (options: { limit: string; org?: string; json?: boolean }) => {
-      const config = loadConfig();
+    .option('--org <orgId>', 'org ID (default: the only org with dead letters in LOOM_STATE_DIR; scaled mode needs it)')
+    .action(async (options: { limit: string; org?: string }) => {
+      const context = cli();
+      const config = loadConfig(context.io.env);
       const limit = Math.max(1, Number.parseInt(options.limit, 10) || 50);
-      if (!options.org) throw new ConfigError('--org is required (the org ID the worker logged at start)');
-      let entries;
-      if (config.REDIS_URL) {
+      let org = options.org;
+      if (!org && !config.REDIS_URL) {
+        const orgs = orgsWithDeadLetters(config.LOOM_STATE_DIR);
+        if (orgs.length > 1) throw new ConfigError(`--org is required: ${config.LOOM_STATE_DIR} holds dead letters of ${orgs.join(', ')}`);
+        org = orgs[0];
+      }
+      let entries: DeadLetterEntry[] = [];
+      if (!org) {
+        if (config.REDIS_URL) throw new ConfigError('--org is required (the org ID the worker logged at start)');
+      } else if (config.REDIS_URL) {
         const { Redis } = await import('ioredis');
         const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
         try {
-          entries = await new RedisDeadLetterStore(redis, `${config.LOOM_QUEUE_PREFIX}:${options.org}:dead-letter`).list(limit);
+          entries = await new RedisDeadLetterStore(redis, `${config.LOOM_QUEUE_PREFIX}:${org}:dead-letter`).list(limit);
         } finally {
           redis.disconnect();
         }
       } else {
-        const { join } = await import('node:path');
-        entries = await new FileDeadLetterStore(join(config.LOOM_STATE_DIR, options.org, 'dead-letter.jsonl')).list(limit);
+        entries = await new FileDeadLetterStore(join(config.LOOM_STATE_DIR, org, 'dead-letter.jsonl')).list(limit);
       }
-      if (entries.length === 0) console.log('no dead-lettered entries');
+      if (entries.length === 0) context.line(`no dead-lettered entries${org ? ` for org ${org}` : ` in ${config.LOOM_STATE_DIR}`}`);
       for (const entry of entries) {
-        if (options.json) console.log(JSON.stringify(entry));
-        else console.log(`${entry.at}  ${entry.reason.padEnd(24)} ${entry.eventUuid ?? entry.jobId ?? '-'}  ${entry.executionId ?? ''}  ${entry.detail.split('\n')[0]}`);
+        context.line(`${entry.at}  ${entry.reason.padEnd(24)} ${entry.eventUuid ?? entry.jobId ?? '-'}  ${entry.executionId ?? ''}  ${entry.detail.split('\n')[0]}`);
       }
+      context.result(entries);
     });
 }

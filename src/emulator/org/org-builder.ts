@@ -3,6 +3,7 @@
  * overrides, key prefixes, profiles/permission sets, roles, users and connected apps. Every dangling name in
  * the seed is a SeedError naming it.
  */
+import { createHash } from 'node:crypto';
 import { buildCustomField, buildNameField, FieldSpecError } from './custom-fields.ts';
 import { QUEUE_OWNED, systemFields } from './field-factory.ts';
 import { makeId } from './ids.ts';
@@ -45,6 +46,15 @@ function build<T>(where: string, fn: () => T): T {
     if (error instanceof FieldSpecError) throw new SeedError(`${where}: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * Each seed is its own org: the ID is derived from the seed's content, so state kept per org (replay checkpoints,
+ * de-duplication, dead letters) never leaks from one seed's org into another's.
+ */
+export function orgIdFor(seed: Seed): string {
+  const digest = createHash('sha256').update(JSON.stringify(seed)).digest();
+  return makeId('00D', Number(digest.readBigUInt64BE(0) % 13_537_086_546_263_552n) || 1); // 62^9: the ID's counter digits
 }
 
 const packageCache = new Map<string, PackageMetadata>();
@@ -361,5 +371,5 @@ export function buildOrgDefinition(
     };
   });
   const notificationTypes = options.forceAppDir === undefined ? [] : packageNotificationTypes(options.forceAppDir);
-  return { orgId: makeId('00D', 1), schema, profiles, permissionSets, permissionSetGroups, customPermissions, packageCustomPermissions: packagePermissions, roles, users, userKeys, connectedApps, seed, notificationTypes };
+  return { orgId: orgIdFor(seed), schema, profiles, permissionSets, permissionSetGroups, customPermissions, packageCustomPermissions: packagePermissions, roles, users, userKeys, connectedApps, seed, notificationTypes };
 }

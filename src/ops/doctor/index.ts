@@ -1,3 +1,4 @@
+import { checkWorkerConfig, formatProblems, type ConfigProblem } from '../../config-check.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { silentLogger } from '../../logger.ts';
 import { ApiMeter } from '../../salesforce/api-meter.ts';
@@ -34,32 +35,36 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     options.onCheck?.(check);
     return check;
   };
+  const env = options.env ?? process.env;
+  // The worker's own start-up check: doctor and worker agree on what is required.
+  const { problems } = checkWorkerConfig(env);
   let config: Config;
   try {
-    config = loadConfig(options.env ?? process.env);
-  } catch (error) {
-    add(fail('Configuration', (error as Error).message, 'Fix the variables named above in the environment or .env (see docs/configuration.md).'));
+    config = loadConfig(env);
+  } catch {
+    add(fail('Configuration', formatProblems(problems), 'Fix each variable as its line says (see docs/configuration.md).'));
     return results;
   }
-  const salesforce = await salesforceChecks(config, options, timeoutMs, add);
+  const salesforce = await salesforceChecks(config, problems, options, timeoutMs, add);
   if (!salesforce) add(skip('Salesforce checks', 'skipped until the configuration above is complete'));
   add(await checkRedis(config, timeoutMs));
   add(await checkLlm(config, timeoutMs));
   return results;
 }
 
-async function salesforceChecks(config: Config, options: DoctorOptions, timeoutMs: number, add: (check: DoctorCheck) => DoctorCheck): Promise<boolean> {
-  const problems: string[] = (['SF_LOGIN_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME'] as const).filter((name) => !config[name]);
-  let privateKeyPem: string | undefined;
-  try {
-    privateKeyPem = integrationKey(config);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
-  if (problems.length > 0 || !privateKeyPem) {
-    add(fail('Configuration', `missing: ${problems.join('; ')}`, 'Set them in the environment or .env (copy scripts/dev/example.env; see docs/configuration.md).'));
+async function salesforceChecks(
+  config: Config,
+  allProblems: readonly ConfigProblem[],
+  options: DoctorOptions,
+  timeoutMs: number,
+  add: (check: DoctorCheck) => DoctorCheck,
+): Promise<boolean> {
+  const problems = allProblems.filter((problem) => problem.variable.startsWith('SF_'));
+  if (problems.length > 0) {
+    add(fail('Configuration', formatProblems(problems), 'Set them in the environment or .env (copy scripts/dev/example.env; see docs/configuration.md).'));
     return false;
   }
+  const privateKeyPem = integrationKey(config);
   add(pass('Configuration', `org login ${config.SF_LOGIN_URL}, API v${config.SF_API_VERSION}, ${config.REDIS_URL ? 'scaled mode (Redis)' : 'embedded mode'}`));
   const logger = silentLogger();
   const pool = new SessionPool({ loginUrl: config.SF_LOGIN_URL as string, clientId: config.SF_CLIENT_ID as string, privateKeyPem, logger });

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BenchReport } from '../../../src/bench/report.ts';
 import { runBench } from '../../../src/bench/run.ts';
@@ -11,6 +9,7 @@ import { loadSoqlCorpus } from '../../../src/bench/corpora.ts';
 import { median, percentile } from '../../../src/bench/stats.ts';
 import { missedTargets, renderTable } from '../../../src/bench/table.ts';
 import type { ProgressSink } from '../../../src/bench/progress.ts';
+import { captureCli } from '../../support/cli.ts';
 
 function collectingProgress(): ProgressSink & { events: string[] } {
   const events: string[] = [];
@@ -64,16 +63,12 @@ describe('benchmark suite (smoke sizes)', () => {
   });
 });
 
-describe('loom bench --json', () => {
+describe('loom bench --output', () => {
   it('writes the measured figures to the named file (creating its folder) and says where', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loom-bench-json-'));
     try {
       const file = join(dir, 'out', 'bench.json');
-      const bin = fileURLToPath(new URL('../../../src/bin/loom.js', import.meta.url));
-      const child = spawn(process.execPath, [bin, 'bench', '--quick', '--only', 'injection', '--json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const { code, stdout } = await captureCli(['bench', '--quick', '--only', 'injection', '--output', file]);
       expect(code, stdout).toBe(0);
       expect(stdout).toContain(`figures written to ${file}`);
       const written = BenchReport.parse(JSON.parse(readFileSync(file, 'utf8')));

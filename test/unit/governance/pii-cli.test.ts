@@ -1,19 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { captureCli } from '../../support/cli.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const run = (args: string[], input: string) => spawnSync(process.execPath, ['src/bin/loom.js', ...args], { cwd: root, input, encoding: 'utf8' });
+// In-process: the command's own code with captured streams (test/unit/governance/soql-guard-cli.test.ts runs a real process).
+const run = async (args: string[], input: string) => {
+  const result = await captureCli(args, { stdin: input });
+  return { status: result.code, stdout: result.stdout, stderr: result.stderr };
+};
 
-describe('loom pii-mask', () => {
-  it('writes one JSON object per input line, in order, with restored equal to the input', () => {
+describe('loom pii-mask', async () => {
+  it('writes one JSON object per input line, in order, with restored equal to the input', async () => {
     const lines = [
       'SSN 078-05-1120 and mail ada@example.com',
       '',
       'record 001EM0000000001YAA, literal [SSN:001]',
       'same SSN 078-05-1120 again, card 4111-1111-1111-1111',
     ];
-    const result = run(['pii-mask'], `${lines.join('\n')}\n`);
+    const result = await run(['pii-mask'], `${lines.join('\n')}\n`);
     expect(result.status).toBe(0);
     const out = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { masked: string; restored: string; entities: unknown[] });
     expect(out).toHaveLength(lines.length);
@@ -30,8 +32,8 @@ describe('loom pii-mask', () => {
     expect(out[3]?.masked).toBe('same SSN [SSN:001] again, card [CREDIT_CARD:001]');
   });
 
-  it('documents itself in --help', () => {
-    const result = run(['pii-mask', '--help'], '');
+  it('documents itself in --help', async () => {
+    const result = await run(['pii-mask', '--help'], '');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('one JSON object per line');
   });

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeFixturePath } from '../../fixtures/describe/load.ts';
+import { captureCli } from '../../support/cli.ts';
 
 const bin = fileURLToPath(new URL('../../../src/bin/loom.js', import.meta.url));
 
-function run(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** A real `loom` process: the pipeline use (stdin to stdout through the bin) is what the first case is about. */
+function spawnLoom(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -21,6 +23,9 @@ function run(args: string[], stdin: string): Promise<{ code: number | null; stdo
   });
 }
 
+// The other cases run in-process: the command's own code with captured streams.
+const run = (args: string[], stdin: string) => captureCli(args, { stdin });
+
 describe('loom soql-check', () => {
   it('writes one JSON verdict per input line, in order, and exits 0', async () => {
     const input = [
@@ -31,7 +36,7 @@ describe('loom soql-check', () => {
       'SELECT Id FROM Account LIMIT 5000',
       'not soql at all',
     ].join('\n');
-    const { code, stdout, stderr } = await run(['soql-check', '--describe', describeFixturePath('officer')], input);
+    const { code, stdout, stderr } = await spawnLoom(['soql-check', '--describe', describeFixturePath('officer')], input);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout

@@ -214,7 +214,8 @@ describe('the lending sample seed', () => {
       'underwriter@lending.test',
     ]);
     expect(org.store.all('Organization')[0]).toMatchObject({ Id: org.orgId, Name: 'Harbor Lending (emulated)' });
-    expect(org.orgId).toBe('00DEM00000000012AA');
+    expect(org.orgId).toMatch(/^00DEM[A-Za-z0-9]{13}$/);
+    expect(lendingOrg().orgId).toBe(org.orgId);
     expect(org.store.get(worker.id)!.record).toMatchObject({ Username: 'worker@lending.test', IsActive: true });
     expect(org.store.all('PermissionSet').filter((p) => p['IsOwnedByProfile'] === true)).toHaveLength(7);
     expect(org.dailyApiLimit).toBe(15000);
@@ -258,5 +259,15 @@ describe('the lending sample seed', () => {
     expect(org.store.all('Loan_Application__c').map((r) => r.Id)).toEqual(before);
     const { id } = org.create(admin, 'Loan_Application__c', { External_Ref__c: 'NEW' });
     expect(org.store.get(id)!.record['Name']).toBe('LA-00013');
+  });
+});
+
+describe('org ID', () => {
+  it('is derived from the seed: the same seed keeps its org, another seed gets another (state is kept per org)', () => {
+    const lending = createOrg({ seed: DEFAULT_SEED_PATH });
+    const other = createOrg({ seed: { ...minimalSeed(), org: { name: 'Another org' } } as SeedInput });
+    expect(createOrg({ seed: DEFAULT_SEED_PATH }).orgId).toBe(lending.orgId);
+    expect(other.orgId).toMatch(/^00DEM[A-Za-z0-9]{13}$/);
+    expect(other.orgId).not.toBe(lending.orgId);
   });
 });

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { createOrg } from '../emulator/org/org.ts';
+import { readSeedFile, type Seed } from '../emulator/org/seed.ts';
+import { startEmulator, type EmulatorHandle } from '../emulator/server.ts';
+import { loadScriptFile } from '../llm/script-schema.ts';
+import { ScriptedProvider } from '../llm/scripted.ts';
+import type { Logger } from '../logger.ts';
+import { startService, type Service } from '../ops/service.ts';
+import { prepareDevSeed } from './dev-seed.ts';
+import { LENDING_AGENT, LENDING_SCRIPT, provisionLendingAgent } from './lending-agent.ts';
+
+export interface DevOptions {
+  seedPath: string;
+  /** A scripted-model file (YAML/JSON, docs/providers.md); default LOOM_LLM_SCRIPT, else the sample lending script. */
+  scriptPath?: string | undefined;
+  /** `undefined`: the default port, or any free one when it is taken. A number: exactly that port (0 = any). */
+  emulatorPort?: number | undefined;
+  port?: number | undefined;
+  sampleAgent: boolean;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_EMULATOR_PORT = 8443;
+export const DEFAULT_WORKER_PORT = 8787;
+
+/** What a running `loom dev` tells its user (also the `--json` result). */
+export interface DevInfo {
+  orgId: string;
+  orgName: string;
+  emulatorUrl: string;
+  workerUrl: string;
+  integrationUser: string;
+  model: string;
+  /** Things added to the seed so the worker can run (printed so nothing is hidden). */
+  added: string[];
+  /** Ports asked for that were taken, and what was used instead. */
+  portNotes: string[];
+  stateDir: string;
+  token: string;
+  agent: string | undefined;
+  /** The user the printed examples act as (holds Loom_User). */
+  requester: { username: string; id: string; accessToken: string } | undefined;
+}
+
+export interface DevHandle {
+  info: DevInfo;
+  emulator: EmulatorHandle;
+  service: Service;
+  close(): Promise<void>;
+}
+
+/** The seed's first agent: its first `AIAgentDefinition__c` record, else the sample agent when it was created. */
+function firstAgent(seed: Seed): string | undefined {
+  const records = (seed.records as Record<string, Array<Record<string, unknown>>>)['AIAgentDefinition__c'] ?? [];
+  const name = records.find((record) => typeof record['DeveloperName__c'] === 'string')?.['DeveloperName__c'];
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Tries `port`; when it is the default and taken, any free port instead (and says so). */
+async function onPort<T>(asked: number | undefined, fallback: number, what: string, notes: string[], start: (port: number) => Promise<T>): Promise<T> {
+  if (asked !== undefined) return start(asked);
+  try {
+    return await start(fallback);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    notes.push(`${what} port ${fallback} is in use; using a free port instead (choose one with the port option)`);
+    return start(0);
+  }
+}
+
+/** Runs the emulator with your seed and a worker (embedded mode, HTTP surface) against it. */
+export async function startDev(options: DevOptions): Promise<DevHandle> {
+  const { seed: parsed, baseDir } = readSeedFile(options.seedPath);
+  const dev = prepareDevSeed(parsed, options.seedPath, baseDir);
+  const org = createOrg({ seed: dev.seed, baseDir });
+  const portNotes: string[] = [];
+  const emulator = await onPort(options.emulatorPort, DEFAULT_EMULATOR_PORT, 'emulator', portNotes, (port) =>
+    startEmulator({ org, host: '127.0.0.1', port, logger: options.logger.child({ component: 'emulator' }) }),
+  );
+  const env = options.env;
+  const scriptPath = options.scriptPath ?? env.LOOM_LLM_SCRIPT;
+  const real = !scriptPath && Boolean(env.LOOM_LLM_BASE_URL && env.LOOM_LLM_API_KEY);
+  const token = env.LOOM_HTTP_TOKEN ?? randomBytes(24).toString('hex');
+  let service: Service;
+  try {
+    const provider = scriptPath ? new ScriptedProvider(loadScriptFile(scriptPath)) : real ? undefined : new ScriptedProvider(LENDING_SCRIPT);
+    service = await onPort(options.port, DEFAULT_WORKER_PORT, 'worker HTTP', portNotes, (port) =>
+      startService({
+        env: {
+          ...env,
+          SF_LOGIN_URL: emulator.url,
+          SF_CLIENT_ID: dev.app.consumerKey,
+          SF_PRIVATE_KEY_FILE: dev.key.file,
+          SF_PRIVATE_KEY: undefined,
+          SF_INTEGRATION_USERNAME: dev.workerUsername,
+          LOOM_HTTP_TOKEN: token,
+          // Loopback only: the printed curl needs no signature unless you set LOOM_HTTP_SIGNING_KEY yourself.
+          LOOM_HTTP_ALLOW_UNSIGNED: env.LOOM_HTTP_ALLOW_UNSIGNED ?? 'true',
+          // The emulator's Pub/Sub API, used when LOOM_EVENT_API=pubsub.
+          LOOM_PUBSUB_URL: emulator.pubsubUrl,
+          // The scripted model stands in for the provider: the worker must not ask for LOOM_LLM_* it will not use.
+          ...(provider ? { LOOM_LLM_ADAPTER: 'scripted', LOOM_LLM_SCRIPT: scriptPath ?? 'built-in' } : {}),
+        },
+        logger: options.logger,
+        ...(provider ? { provider } : {}),
+        http: { host: '127.0.0.1', port },
+      }),
+    );
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+  let agent = firstAgent(dev.seed);
+  if (!agent && options.sampleAgent && emulator.org.schema.object('Loan_Application__c')) {
+    const admin = emulator.org.users().find((user) => user.permissionSets.includes('Loom_Admin'));
+    if (admin) {
+      await provisionLendingAgent(service.runtime.clientFor(admin.username));
+      agent = LENDING_AGENT;
+    }
+  }
+  const requesterUser = emulator.org.users().find((user) => user.isActive && user.permissionSets.includes('Loom_User'));
+  const requester = requesterUser
+    ? { username: requesterUser.username, id: requesterUser.id, accessToken: (await service.runtime.pool.session(requesterUser.username)).accessToken }
+    : undefined;
+  const info: DevInfo = {
+    orgId: emulator.org.orgId,
+    orgName: emulator.org.orgName,
+    emulatorUrl: emulator.url,
+    workerUrl: service.url ?? '',
+    integrationUser: dev.workerUsername,
+    model: scriptPath ? `scripted (${scriptPath})` : real ? String(env.LOOM_LLM_BASE_URL) : 'scripted (the sample lending script)',
+    added: dev.added,
+    portNotes,
+    stateDir: service.config.LOOM_STATE_DIR,
+    token,
+    agent,
+    requester,
+  };
+  return {
+    info,
+    emulator,
+    service,
+    async close() {
+      await service.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** The `/v1/turns/sync` request the Apex sync callout sends, as a curl command. */
+export function curlExample(info: DevInfo, message: string): string | undefined {
+  if (!info.agent || !info.requester) return undefined;
+  const body = { agentDeveloperName: info.agent, message, requestingUserId: info.requester.id, organizationId: info.orgId };
+  return `curl -s -X POST ${info.workerUrl}/v1/turns/sync -H 'Authorization: Bearer ${info.token}' -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
+}
+
+/**
+ * What `AgentTurnService.startTurn` does in the org, with jsforce as the requesting user: the message (with a new
+ * session and execution) and the `AgentTurnRequest__e` event in one composite call. The worker picks the event up.
+ */
+export function jsforceExample(info: DevInfo, message: string): string | undefined {
+  if (!info.agent || !info.requester) return undefined;
+  const base = '/services/data/v62.0';
+  const script = [
+    `import jsforce from 'jsforce';`,
+    `const conn = new jsforce.Connection({ instanceUrl: '${info.emulatorUrl}', accessToken: process.env.SF_ACCESS_TOKEN, version: '62.0' });`,
+    `const [agent] = (await conn.query("SELECT Id FROM AIAgentDefinition__c WHERE DeveloperName__c = '${info.agent}'")).records;`,
+    `const turn = crypto.randomUUID();`,
+    `const r = (u, referenceId, body) => ({ method: 'POST', url: '${base}/sobjects/' + u, referenceId, body });`,
+    `const res = await conn.request({ method: 'POST', url: '${base}/composite', body: JSON.stringify({ allOrNone: true, compositeRequest: [`,
+    `  r('InteractionSession__c', 'session', { AIAgentDefinition__c: agent.Id, ParticipantUser__c: '${info.requester.id}', Channel__c: 'Direct' }),`,
+    `  r('AgentExecution__c', 'execution', { AIAgentDefinition__c: agent.Id, RequestingUser__c: '${info.requester.id}', CurrentTurnIdentifier__c: turn, TriggerSource__c: 'API', InteractionSession__c: '@{session.id}' }),`,
+    `  r('InteractionMessage__c', 'message', { AgentExecution__c: '@{execution.id}', InteractionSession__c: '@{session.id}', Role__c: 'User', Direction__c: 'Inbound', Content__c: ${JSON.stringify(message)}, TurnIdentifier__c: turn, Channel__c: 'Direct' }),`,
+    `  r('AgentTurnRequest__e', 'event', { AgentExecutionId__c: '@{execution.id}', InteractionMessageId__c: '@{message.id}', TurnIdentifier__c: turn }),`,
+    `] }), headers: { 'Content-Type': 'application/json' } });`,
+    `console.log('turn ' + turn + ': ' + res.compositeResponse.map((x) => x.referenceId + ' ' + x.httpStatusCode).join(', '));`,
+  ];
+  return script.join('\n');
+}
