@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import pc from 'picocolors';
 import pino from 'pino';
+import { scoreBlindRound } from '../../bench/blind.ts';
 import { BENCHMARKS, runBench } from '../../bench/run.ts';
 import { streamProgress } from '../../bench/progress.ts';
 import { BENCH_NAMES, type BenchName } from '../../bench/report.ts';
@@ -30,12 +31,20 @@ export function register(program: Command): void {
     .option('--quick', 'smaller, shorter loops (about two minutes); figures are noisier', false)
     .option('--only <names>', `run only these benchmarks, comma-separated: ${BENCH_NAMES.join(', ')}`, parseOnly)
     .option('--no-color', 'plain table without colours')
+    .option(
+      '--blind <dir>',
+      'only score a blind round: <dir>/pii.jsonl and/or <dir>/injection.jsonl with Loom and the npm peers; prints aggregate figures only, never a line',
+    )
     .addHelpText(
       'after',
       `\nBenchmarks:\n${BENCHMARKS.map((bench) => `  ${bench.name.padEnd(20)} ${bench.title}`).join('\n')}\n\n` +
-        'Examples:\n  $ npm run bench -- --json bench.json\n  $ loom bench --quick --only soql_guard,pii_mask',
+        'Examples:\n  $ npm run bench -- --json bench.json\n  $ loom bench --quick --only soql_guard,pii_mask\n  $ loom bench --blind test/fixtures/blind/round-b',
     )
-    .action(async (options: { json?: string; quick: boolean; only?: BenchName[]; color: boolean }) => {
+    .action(async (options: { json?: string; quick: boolean; only?: BenchName[]; color: boolean; blind?: string }) => {
+      if (options.blind !== undefined) {
+        console.log(JSON.stringify(await scoreBlindRound(resolve(options.blind), options.blind), null, 2));
+        return;
+      }
       const report = await runBench({
         profile: options.quick ? 'quick' : 'full',
         ...(options.only ? { only: options.only } : {}),
