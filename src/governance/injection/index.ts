@@ -1,6 +1,7 @@
 import { findEncodedRuns, rot13 } from './decoders.ts';
 import { normalizeForScreening, originalRange, rangeChanged } from './normalize.ts';
 import { ROT13_RULE_IDS, RULES } from './rules.ts';
+import { reportedSpeechFactor, splitWordPhrase } from './speech.ts';
 import type { Rule } from './rules.ts';
 
 export type SafetySource = 'user' | 'tool';
@@ -22,6 +23,8 @@ export const SAFE_REFUSAL =
 const MAX_DEPTH = 2; // decoded payloads are screened again, once more at most
 const MAX_HITS_PER_RULE = 256;
 const OBFUSCATION_WEIGHT = 0.5;
+/** Goals whose words also appear in text that quotes or reports an attack (training material, phishing reports). */
+const REPORTABLE = new Set(['instruction_override', 'role_manipulation', 'prompt_leak', 'exfiltration', 'covert_action', 'tool_coercion', 'authority_spoof']);
 
 type Hits = { weights: Map<string, number>; spans: SafetySpan[] };
 
@@ -40,8 +43,9 @@ function runRules(text: string, rules: readonly Rule[], source: SafetySource, on
         continue;
       }
       count++;
-      const factor = rule.confirm ? rule.confirm(text, m.index, m.index + m[0].length) : 1;
+      let factor = rule.confirm ? rule.confirm(text, m.index, m.index + m[0].length) : 1;
       if (factor === null) continue;
+      if (REPORTABLE.has(rule.category)) factor *= reportedSpeechFactor(text, m.index, m.index + m[0].length);
       onHit(rule, (source === 'tool' ? rule.tool : rule.user) * factor, m.index, m.index + m[0].length);
     }
   }
@@ -59,6 +63,14 @@ function collect(text: string, source: SafetySource, depth: number): Hits {
     if (rangeChanged(view, start, end)) addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
   });
   if (view.zeroWidthInWords >= 3) addHit(hits, 'obfuscation', 0.3);
+  if (depth === 0) {
+    const split = splitWordPhrase(view.text);
+    if (split) {
+      const span = originalRange(view, split[0], split[1], text.length);
+      addHit(hits, 'instruction_override', 0.8, span);
+      addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
+    }
+  }
   if (view.hiddenTags.trim().length >= 4) {
     TAG_RUN.lastIndex = 0;
     for (const m of text.matchAll(TAG_RUN)) addHit(hits, 'obfuscation', 0.7, [m.index, m.index + m[0].length]);
