@@ -45,6 +45,7 @@ const OVERRIDE_OBJECTS = [
   'instrukcje', 'polecenia', 'zasady', 'regu[łl]y',
   'инструкции', 'инструкций', 'правила', 'указания', 'директивы',
 ].join('|');
+const OVERRIDE_VERB_WORD = new RegExp(`^(?:${OVERRIDE_VERBS})$`, 'iu');
 const QUALIFIER = new RegExp(
   [
     'previous', 'prior', 'above', 'earlier', 'preceding', 'initial', 'original', 'system', 'developer', 'all', 'any', 'every',
@@ -85,6 +86,33 @@ const INSTRUCTION_CUE = new RegExp(
   'iu',
 );
 
+const BUSINESS_SCOPE = /^\s+(?:about|regarding|re|on|for|in|from|to)\s+(?!you\b|this\s+(?:chat|conversation|session)|the\s+(?:assistant|ai|model|system)\b)(?:the\s+|this\s+|that\s+|our\s+|my\s+|an?\s+)?[\p{L}]/iu;
+
+/**
+ * People correct their own instructions all the time: "please disregard my previous instructions about the delivery
+ * window", "ignore the earlier dosage instructions on the label". Instructions owned by the writer ("my", "our"),
+ * named by a business noun right before them ("dosage instructions") or scoped to a business object after them are not
+ * the model's instructions.
+ */
+function ownInstructions(text: string, start: number, end: number): number {
+  const match = text.slice(start, end);
+  if (/\b(?:your|system|all|any|every)\b/i.test(match)) return 1;
+  if (/\b(?:my|our)\b/i.test(match)) return 0.2;
+  // English word order only: "the earlier dosage instructions"; other languages put qualifiers after the noun.
+  const english = /([\p{L}]+)\s+(?:instructions?|directions|rules|guidelines|guidance|orders|commands)$/iu.exec(match);
+  const before = english?.[1] ?? '';
+  if (before !== '' && !QUALIFIER.test(before) && !/^(?:the|these|those|this|that|of|to|about|and|or|les|des|las|los|le|la|il|gli|as|os|die|der|den|het|de|du|del|dei|delle)$/i.test(before) && !OVERRIDE_VERB_WORD.test(before)) return 0.2;
+  return BUSINESS_SCOPE.test(text.slice(end, end + 40)) ? 0.3 : 1;
+}
+
+/** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
+function coercionBoost(text: string, start: number, end: number): number {
+  const sentence = text.slice(Math.max(0, start - 60), Math.min(text.length, end + 160));
+  const covert = /silently|quietly|secretly|covertly|without\s+(?:telling|informing|asking|notifying|letting)|before\s+(?:replying|answering|responding)|don'?t\s+(?:tell|mention)|do\s+not\s+(?:tell|mention)/i.test(sentence);
+  const payload = /conversation|chat\s+history|transcript|credentials?|tokens?|(?:all|every|each)\s+(?:the\s+)?\w+|https?:\/\/|[\w.+-]+@[\w-]+\.\w/i.test(sentence);
+  return covert || payload ? 1.6 : 1;
+}
+
 export const RULES: readonly Rule[] = [
   // --- instruction override -------------------------------------------------------------------------------------
   {
@@ -93,7 +121,7 @@ export const RULES: readonly Rule[] = [
     regex: rx(`${words(OVERRIDE_VERBS)}${GAP(40)}${words(OVERRIDE_OBJECTS)}`),
     user: 0.85,
     tool: 0.9,
-    confirm: (text, start, end) => (QUALIFIER.test(text.slice(start, end + 25)) ? 1 : 0.4),
+    confirm: (text, start, end) => (QUALIFIER.test(text.slice(start, end + 25)) ? 1 : 0.4) * ownInstructions(text, start, end),
   },
   {
     // Verb-final word order (de, nl, and infinitives elsewhere): "alle bisherigen Vorgaben ignorieren".
@@ -143,7 +171,7 @@ export const RULES: readonly Rule[] = [
     id: 'override-paraphrase',
     category: 'instruction_override',
     regex: rx(
-      `${words("scratch|drop|throw\\s+(?:out|away)|toss|ditch|wipe|erase|forget(?:\\s+about)?|ignore|disregard|override|bypass|abandon|discard|set\\s+aside|put\\s+aside|get\\s+rid\\s+of|let\\s+go\\s+of|break\\s+(?:free\\s+)?(?:from|of)|step\\s+(?:outside|out\\s+of)|stop\\s+(?:following|obeying)")}${GAP(20)}` +
+      `${words("scratch|scrap|drop|throw\\s+(?:out|away)|toss|ditch|wipe|erase|forget(?:\\s+about)?|ignore|disregard|override|bypass|abandon|discard|set\\s+aside|put\\s+aside|get\\s+rid\\s+of|let\\s+go\\s+of|break\\s+(?:free\\s+)?(?:from|of)|step\\s+(?:outside|out\\s+of)|stop\\s+(?:following|obeying)")}${GAP(20)}` +
         `(?:${words("everything|anything|all|whatever")}\\s+(?:that\\s+)?you(?:'ve|\\s+have|\\s+were|\\s+are)?\\s+(?:been\\s+)?(?:set\\s+up|configured|programmed|told|given|instructed|trained|taught|built|prompted)|${words('your')}\\s+(?:\\w+\\s+){0,2}?${words('configuration|config|setup|set-up|programming|instructions|guidelines|guardrails|restrictions|constraints|directives|guidance|system\\s+prompt|prompt|persona|safety\\s+(?:checks|rules|settings|filters)|usual\\s+(?:limits|rules|restrictions)')})`,
     ),
     user: 0.8,
@@ -375,20 +403,16 @@ export const RULES: readonly Rule[] = [
         `(?:\\s+[a-z]+){0,2}?\\s+${words('tool|function|action|api|endpoint|flow|records?|on|with|to|for')}`,
     ),
     user: 0.3,
-    tool: 0.65,
-    confirm: (text, start, end) => {
-      const sentence = text.slice(Math.max(0, start - 60), Math.min(text.length, end + 160));
-      const covert = /silently|quietly|secretly|covertly|without\s+(?:telling|informing|asking|notifying|letting)|before\s+(?:replying|answering|responding)|don'?t\s+(?:tell|mention)|do\s+not\s+(?:tell|mention)/i.test(sentence);
-      const payload = /conversation|chat\s+history|transcript|history|credentials?|tokens?|(?:all|every|each)\s+(?:the\s+)?\w+|https?:\/\/|[\w.+-]+@[\w-]+\.\w/i.test(sentence);
-      return covert || payload ? 1.6 : 1;
-    },
+    tool: 0.4,
+    confirm: coercionBoost,
   },
   {
     id: 'exfil-tool-call',
     category: 'exfiltration',
     regex: rx(`${words('call|invoke|use|run|execute')}\\s+(?:the\\s+)?\\w*(?:http|callout|webhook|email|send|post|fetch)\\w*\\s+(?:tool|action|function)`),
     user: 0.3,
-    tool: 0.6,
+    tool: 0.45,
+    confirm: coercionBoost,
   },
   // --- covert action and text addressed to the model (indirect injection) -----------------------------------------
   {
@@ -401,7 +425,7 @@ export const RULES: readonly Rule[] = [
   {
     id: 'address-model',
     category: 'indirect_instruction',
-    regex: rx(`${words("(?:note|message|instructions?|notice|directive|reminder|attention|important|p\\.?\\s?s\\.?|task)\\s+(?:to|for)\\s+(?:the\\s+|any\\s+|all\\s+)?(?:ai|assistants?|agents?|models?|bots?|llms?|chatbots?|language\\s+models?|ai\\s+(?:assistant|agent|model)s?)|(?:dear|hey|hi|hello|attention)\\s+(?:ai|assistant|bot|agent|model|llm|chatgpt|claude|gpt)(?!\\s+(?:team|folks|people|group|department|squad|experts|engineers|ops|practice|lab))|if\\s+you\\s+are\\s+(?:an?\\s+)?(?:ai|llm|language\\s+model|assistant|agent|bot|ai\\s+(?:model|assistant|agent))|(?:ai|llm|assistant|agent|model|bot)s?\\s+(?:reading|processing|handling|summari[sz]ing|viewing|parsing)\\s+(?:this|the)|(?:the\\s+)?(?:model|assistant|ai|agent|bot)\\s+(?:reading|processing|handling)\\s+this\\s+\\w+\\s+(?:must|should|shall|will)|(?:assistant|ai\\s+agent|ai|agent)\\s*[,:]\\s*(?:when|before|after|please|you\\s+must|ignore|do\\b)|new\\s+task\\s+for\\s+the\\s+(?:agent|assistant|ai|model)|hinweis\\s+f[üu]r\\s+den\\s+ki|[àa]\\s+l'attention\\s+de\\s+l'assistant|nota\\s+para\\s+el\\s+asistente")}`),
+    regex: rx(`${words("(?:note|message|instructions?|notice|directive|reminder|attention|important|p\\.?\\s?s\\.?|task)\\s+(?:to|for)\\s+(?:the\\s+|any\\s+|all\\s+)?(?:ai|(?:the\\s+)?assistant|ai\\s+agents?|models?|bots?|llms?|chatbots?|language\\s+models?|ai\\s+(?:assistant|agent|model)s?)|(?:dear|hey|hi|hello|attention)\\s+(?:ai|assistant|bot|agent|model|llm|chatgpt|claude|gpt)(?!\\s+(?:team|folks|people|group|department|squad|experts|engineers|ops|practice|lab))|if\\s+you\\s+are\\s+(?:an?\\s+)?(?:ai|llm|language\\s+model|assistant|agent|bot|ai\\s+(?:model|assistant|agent))|(?:ai|llm|assistant|agent|model|bot)s?\\s+(?:reading|processing|handling|summari[sz]ing|viewing|parsing)\\s+(?:this|the)|(?:the\\s+)?(?:model|assistant|ai|agent|bot)\\s+(?:reading|processing|handling)\\s+this\\s+\\w+\\s+(?:must|should|shall|will)|(?:assistant|ai\\s+agent|ai)\\s*[,:]\\s*(?:when|before|after|please|you\\s+must|ignore|do\\b)|new\\s+task\\s+for\\s+the\\s+(?:agent|assistant|ai|model)|hinweis\\s+f[üu]r\\s+den\\s+ki|[àa]\\s+l'attention\\s+de\\s+l'assistant|nota\\s+para\\s+el\\s+asistente")}`),
     user: 0.3,
     tool: 0.65,
   },
@@ -409,7 +433,7 @@ export const RULES: readonly Rule[] = [
   {
     id: 'decode-and-obey',
     category: 'encoded_payload',
-    regex: rx(`${words('decode|base64|base-64|rot13|rot-13|hex|unscramble|decipher|decrypt')}${GAP(60)}${words('follow(?!\\s*-?\\s*up\\b)|execute|obey|run|do\\s+(?:it|what|as)|comply|act\\s+on|carry\\s+out|just\\s+do')}`),
+    regex: rx(`${words('decode|base64|base-64|rot13|rot-13|hex|unscramble|decipher|decrypt')}${GAP(60)}${words('follow(?!\\s*-?\\s*up\\b)|execute|obey|run\\s+(?:it|them|that|this)|do\\s+(?:it|what|as)|comply|act\\s+on|carry\\s+out|just\\s+do')}`),
     user: 0.6,
     tool: 0.7,
   },
