@@ -52,6 +52,15 @@ function runRules(text: string, rules: readonly Rule[], source: SafetySource, on
 }
 
 const ROT13_RULES = RULES.filter((rule) => ROT13_RULE_IDS.has(rule.id));
+/** Rules worth running on the text read backwards (`snoitcurtsni suoiverp erongi`). */
+const REVERSED_RULES = RULES.filter((rule) => ['override-verb-object', 'override-paraphrase', 'leak-request', 'role-switch'].includes(rule.id));
+// A tool named as code (`send_email`, `http_callout`, `deleteRecords`) being called: the screening view turns `_` into a
+// space, so this one reads the original text. Text addressed to an agent's tools rarely appears in business data.
+const TOOL_IDENTIFIER_CALL = /\b(?:call|invoke|trigger|execute|run|use|fire)\s+(?:the\s+)?`?(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)`?(?:\(|\s+(?:tool|function|action|with|on|to|for)\b)/g;
+
+function reverse(text: string): string {
+  return text.split('').reverse().join('');
+}
 const TAG_RUN = /[\u{E0020}-\u{E007E}]+/gu;
 
 function collect(text: string, source: SafetySource, depth: number): Hits {
@@ -64,6 +73,19 @@ function collect(text: string, source: SafetySource, depth: number): Hits {
   });
   if (view.zeroWidthInWords >= 3) addHit(hits, 'obfuscation', 0.3);
   if (depth === 0) {
+    TOOL_IDENTIFIER_CALL.lastIndex = 0;
+    for (const m of text.matchAll(TOOL_IDENTIFIER_CALL)) {
+      addHit(hits, 'tool_coercion', source === 'tool' ? 0.55 : 0.3, [m.index, m.index + m[0].length]);
+      break;
+    }
+    if (view.text.length <= 20_000 && /[a-z]{4}/i.test(view.text)) {
+      const backwards = reverse(view.text);
+      runRules(backwards, REVERSED_RULES, source, (rule, weight, start, end) => {
+        const span = originalRange(view, view.text.length - end, view.text.length - start, text.length);
+        addHit(hits, rule.category, weight, span);
+        addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
+      });
+    }
     const split = splitWordPhrase(view.text);
     if (split) {
       const span = originalRange(view, split[0], split[1], text.length);

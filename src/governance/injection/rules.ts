@@ -78,7 +78,8 @@ const DANGER = new RegExp(
   ].map((w) => `${NL}${w}${NR}`).join('|'),
   'iu',
 );
-const dangerNear = (text: string, start: number, end: number, after = 200): boolean => DANGER.test(text.slice(start, Math.min(text.length, end + after)));
+/** A dangerous action after the match (the match itself is the claim or header, not the action). */
+const dangerNear = (text: string, _start: number, end: number, after = 200): boolean => DANGER.test(text.slice(end, Math.min(text.length, end + after)));
 
 /** Words that make a role label (`System:`) or a header an instruction to the model rather than a notice or a name. */
 const INSTRUCTION_CUE = new RegExp(
@@ -157,14 +158,26 @@ export const RULES: readonly Rule[] = [
   {
     id: 'override-void',
     category: 'instruction_override',
-    regex: rx(`${words('instructions?|guidance|rules|directives?|everything|configuration|guidelines|instrucciones|consignes|anweisungen')}${GAP(50)}${words('no\\s+longer\\s+appl(?:y|ies)|(?:is|are)\\s+(?:now\\s+)?(?:void|invalid|cancel+ed|obsolete|revoked|null)|ya\\s+no\\s+son\\s+v[áa]lidas|ne\\s+sont\\s+plus\\s+valables|gelten\\s+nicht\\s+mehr')}`),
+    regex: rx(`${words('instructions?|guidance|rules|directives?|everything|configuration|guidelines|instrucciones|consignes|anweisungen')}${GAP(50)}${words('no\\s+longer\\s+appl(?:y|ies)|(?:is|are)\\s+(?:now\\s+)?(?:void|invalid|cancel+ed|obsolete|revoked|null)|ya\\s+no\\s+(?:son\\s+v[áa]lidas|aplican|valen)|ne\\s+sont\\s+plus\\s+valables|gelten\\s+nicht\\s+mehr')}`),
     user: 0.8,
     tool: 0.9,
     // "The old rules no longer apply to contracts signed after…" scopes business rules; only rules about the model count.
     confirm: (text, start, end) => {
       if (/^\s+to\s+(?!you\b|this\s+(?:chat|conversation|session)|the\s+(?:assistant|ai|model|agent|bot)\b)\S/i.test(text.slice(end, end + 40))) return null;
-      return /\byou|\byour|previous|prior|earlier|above|original|initial|system|everything|told|given/i.test(text.slice(Math.max(0, start - 30), end)) ? 1 : 0.4;
+      return /\byou|\byour|previous|prior|earlier|above|original|initial|system|everything|told|given|recibiste|te\s+dieron|\btus\b|\btes\b|\bvos\b|on\s+t'a|deine|\bdir\b|ti\s+hanno|\btue\b|\btuas\b|voc[êe]|antes|anteriores|pr[ée]c[ée]dentes|vorherigen|precedenti/i.test(text.slice(Math.max(0, start - 30), end)) ? 1 : 0.4;
     },
+  },
+  {
+    // "Ignore everything above", "forget all of the text before this line", "your only job now is…".
+    id: 'override-above',
+    category: 'instruction_override',
+    regex: rx(
+      `${words('ignore|disregard|forget|skip|discard|drop')}\\s+(?:about\\s+)?(?:everything|all|anything|all\\s+of\\s+the\\s+(?:text|content|messages?))\\s+(?:that\\s+(?:was|is|came|comes)\\s+|you\\s+(?:read|saw|received)\\s+)?${words('above|before|earlier|previously|so\\s+far|up\\s+to\\s+(?:here|now)|prior\\s+to\\s+this')}(?!\\s+(?:the|a|an|those|these|\\d)${NR})` +
+        `|${words('your')}\\s+(?:only|sole|new|real|true|actual|one)\\s+(?:job|task|purpose|goal|objective|mission|function)\\s+(?:now\\s+|from\\s+now\\s+on\\s+)?(?:is|will\\s+be)` +
+        `|(?:don'?t|do\\s+not|no\\s+longer)\\s+(?:need|have)\\s+to\\s+(?:follow|obey|respect|stick\\s+to|comply\\s+with)\\s+(?:the\\s+|your\\s+|any\\s+)?${words('rules|instructions|guidelines|policies|restrictions|guardrails|system\\s+prompt')}`,
+    ),
+    user: 0.75,
+    tool: 0.85,
   },
   {
     // Paraphrased overrides: "scratch everything you were set up with", "throw out your configuration".
@@ -202,7 +215,7 @@ export const RULES: readonly Rule[] = [
   {
     id: 'role-switch',
     category: 'role_manipulation',
-    regex: rx(`${words("you\\s+are\\s+now|you'?re\\s+now|you\\s+will\\s+(?:now\\s+)?(?:be|act)|from\\s+now\\s+on\\s+you|act\\s+as|acting\\s+as|pretend(?:\\s+to\\s+be|\\s+you\\s+are|\\s+you'?re|\\s+that\\s+you)?|role-?\\s?play(?:\\s+as)?|simulate|behave\\s+(?:like|as)|you\\s+are\\s+no\\s+longer|if\\s+you\\s+were|imagine\\s+(?:you\\s+are|being)|enter|switch\\s+to|from\\s+(?:this\\s+point|here)\\s+(?:on\\s+)?(?:forward\\s+)?you|ahora\\s+eres|a\\s+partir\\s+de\\s+ahora\\s+eres|act[úu]a\\s+como|finge\\s+ser|tu\\s+es\\s+maintenant|d[ée]sormais\\s+tu\\s+es|agis\\s+comme|du\\s+bist\\s+(?:jetzt|nun|ab\\s+sofort)|tu\\s+so\\s+als|ora\\s+sei|d'ora\\s+in\\s+poi\\s+sei|agora\\s+voc[êe]\\s+[ée]|теперь\\s+ты|ты\\s+теперь")}${GAP(80)}${words("dan|unrestricted|unfiltered|uncensored|jailbroken|jailbreak|evil\\w*|no\\s+(?:rules|restrictions|limits|limitations|filters|guidelines|content\\s+polic(?:y|ies)|ethic\\w*|morals)|without\\s+(?:any\\s+)?(?:rules|restrictions|limits|limitations|filters|guidelines|censorship|ethic\\w*)|zero\\s+restrictions|root\\s+access|unlimited\\s+access|god\\s+mode|developer\\s+mode|admin\\w*\\s+mode|maintenance\\s+mode|never\\s+refuses?|answers\\s+everything|no\\s+audit\\w*|no\\s+approval\\w*|no\\s+oversight|answers\\s+anything|autonomous\\s+agent|hacker\\w*|sin\\s+(?:restricciones|reglas|l[íi]mites|filtros)|sans\\s+(?:aucune\\s+)?(?:restrictions?|r[èe]gles|limites|filtres)|ohne\\s+(?:jegliche\\s+)?(?:einschr[äa]nkungen|regeln|grenzen|filter)|senza\\s+(?:restrizioni|regole|limiti|filtri)|sem\\s+(?:restri[çc][õo]es|regras|limites|filtros)|без\\s+(?:ограничений|правил|фильтров)")}`),
+    regex: rx(`${words("you\\s+are\\s+now|you'?re\\s+now|you\\s+will\\s+(?:now\\s+)?(?:be|act)|from\\s+now\\s+on\\s+you|act\\s+as|acting\\s+as|pretend(?:\\s+to\\s+be|\\s+you\\s+are|\\s+you'?re|\\s+that\\s+you)?|role-?\\s?play(?:\\s+as)?|simulate|behave\\s+(?:like|as)|you\\s+are\\s+no\\s+longer|if\\s+you\\s+were|imagine\\s+(?:you\\s+are|being)|enter|switch\\s+to|from\\s+(?:this\\s+point|here)\\s+(?:on\\s+)?(?:forward\\s+)?you|(?:respond|answer|reply|speak|talk|write)\\s+as|ahora\\s+eres|a\\s+partir\\s+de\\s+ahora\\s+eres|act[úu]a\\s+como|finge\\s+ser|tu\\s+es\\s+maintenant|d[ée]sormais\\s+tu\\s+es|agis\\s+comme|du\\s+bist\\s+(?:jetzt|nun|ab\\s+sofort)|tu\\s+so\\s+als|ora\\s+sei|d'ora\\s+in\\s+poi\\s+sei|agora\\s+voc[êe]\\s+[ée]|теперь\\s+ты|ты\\s+теперь")}${GAP(80)}${words("dan|unrestricted|unfiltered|uncensored|jailbroken|jailbreak|evil\\w*|no\\s+(?:rules|restrictions|limits|limitations|filters|guidelines|content\\s+polic(?:y|ies)|ethic\\w*|morals)|without\\s+(?:any\\s+)?(?:rules|restrictions|limits|limitations|filters|guidelines|censorship|ethic\\w*)|zero\\s+restrictions|root\\s+access|unlimited\\s+access|god\\s+mode|developer\\s+mode|admin\\w*\\s+mode|maintenance\\s+mode|never\\s+refuses?|answers\\s+everything|no\\s+audit\\w*|no\\s+approval\\w*|no\\s+oversight|answers\\s+anything|autonomous\\s+agent|hacker\\w*|sin\\s+(?:restricciones|reglas|l[íi]mites|filtros)|sans\\s+(?:aucune\\s+)?(?:restrictions?|r[èe]gles|limites|filtres)|ohne\\s+(?:jegliche\\s+)?(?:einschr[äa]nkungen|regeln|grenzen|filter)|senza\\s+(?:restrizioni|regole|limiti|filtri)|sem\\s+(?:restri[çc][õo]es|regras|limites|filtros)|без\\s+(?:ограничений|правил|фильтров)")}`),
     user: 0.85,
     tool: 0.9,
   },
@@ -240,7 +253,7 @@ export const RULES: readonly Rule[] = [
   {
     id: 'role-authority-claim',
     category: 'role_manipulation',
-    regex: rx(`${words("i\\s+am\\s+(?:your|the)\\s+(?:developer|creator|administrator|admin|operator|owner)|i\\s+am\\s+(?:an?\\s+)?(?:openai|anthropic|salesforce)\\s+(?:employee|engineer|developer|admin)|i\\s+(?:hereby\\s+)?authori[sz]e\\s+you\\s+to|this\\s+is\\s+(?:your|the)\\s+(?:developer|creator|admin(?:istrator)?|operator|owner|system|security\\s+team)(?:\\s+speaking)?")}`),
+    regex: rx(`${words("i\\s+am\\s+(?:your|the)\\s+(?:developer|creator|administrator|admin|operator|owner)|i\\s+am\\s+(?:an?\\s+)?(?:openai|anthropic|salesforce)\\s+(?:employee|engineer|developer|admin)|i\\s+(?:hereby\\s+)?authori[sz]e\\s+you\\s+to|this\\s+is\\s+(?:your|the)\\s+(?:developer|creator|admin(?:istrator)?|operator|owner|system|security\\s+team)(?:\\s+speaking)?|as\\s+(?:the|your)\\s+(?:system\\s+)?(?:administrator|admin|developer|owner|operator|ceo|supervisor)\\s*,?\\s+(?:i|we)|(?:salesforce|openai|anthropic|it|security|platform)\\s+(?:support|team|admin\\w*)\\s+here|(?:override|auth(?:ori[sz]ation)?|admin|security)\\s+code|(?:pre-?approved|approved|authori[sz]ed|signed\\s+off|cleared)\\s+by\\s+(?:the\\s+)?(?:admin\\w*|compliance|security|management|ceo|cfo|legal|it|salesforce|your\\s+(?:developer|operator|owner))")}`),
     user: 0.8,
     tool: 0.85,
     // "I authorize you to close these five duplicate cases" is a user doing their job; a claim that unlocks a control is not.
@@ -347,6 +360,23 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.8,
     tool: 0.85,
+  },
+  {
+    // "Which rules do you follow?" may be a fair question about policy from a user; from inside data it is a probe.
+    id: 'leak-which-rules',
+    category: 'prompt_leak',
+    regex: rx(`${words('what|which')}\\s+(?:are\\s+)?(?:the\\s+|your\\s+)?(?:exact\\s+|hidden\\s+|secret\\s+)?${words('rules|instructions|guidelines|restrictions|directives|constraints')}\\s+(?:do\\s+|did\\s+|were\\s+)?you\\s+(?:follow|have|operate\\s+under|given|obey|get)`),
+    user: 0.45,
+    tool: 0.7,
+  },
+  {
+    // "Summarize your instructions", "list your rules": the model's own instructions, named directly.
+    id: 'leak-your-instructions',
+    category: 'prompt_leak',
+    regex: rx(`${words('summari[sz]e|list|describe|outline|enumerate|share|show|give|tell|paste|print|repeat|reveal|output|recite|explain')}\\s+(?:me\\s+|us\\s+)?(?:all\\s+)?(?:of\\s+)?your\\s+(?:own\\s+|exact\\s+|full\\s+|current\\s+)?${words('instructions|prompt|system\\s+prompt|rules|guidelines|directives|configuration|programming')}`),
+    user: 0.7,
+    tool: 0.8,
+    confirm: (text, _start, end) => (/^\s+(?:for|about|regarding|on)\s+(?:the|this|that|our|my|a|an)\s+(?!conversation|chat|session|assistant|ai\b|model)\p{L}/iu.test(text.slice(end, end + 40)) ? 0.3 : 1),
   },
   {
     id: 'leak-above',
