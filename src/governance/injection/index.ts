@@ -58,6 +58,9 @@ const REVERSED_RULES = RULES.filter((rule) => ['override-verb-object', 'override
 // space, so this one reads the original text. Text addressed to an agent's tools rarely appears in business data.
 const TOOL_IDENTIFIER_CALL = /\b(?:call|invoke|trigger|execute|run|use|fire)\s+(?:the\s+)?`?(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)`?(?:\(|\s+(?:tool|function|action|with|on|to|for)\b)/g;
 
+// Backwards key words; text without any of them is not read backwards at all.
+const BACKWARDS_CUE = /erongi|dragersid|tegrof|edirrevo|snoitcurtsni|tpmorp|selur|metsys|laever|won era uoy/i;
+
 function reverse(text: string): string {
   return text.split('').reverse().join('');
 }
@@ -78,7 +81,7 @@ function collect(text: string, source: SafetySource, depth: number): Hits {
       addHit(hits, 'tool_coercion', source === 'tool' ? 0.55 : 0.3, [m.index, m.index + m[0].length]);
       break;
     }
-    if (view.text.length <= 20_000 && /[a-z]{4}/i.test(view.text)) {
+    if (view.text.length <= 20_000 && BACKWARDS_CUE.test(view.text)) {
       const backwards = reverse(view.text);
       runRules(backwards, REVERSED_RULES, source, (rule, weight, start, end) => {
         const span = originalRange(view, view.text.length - end, view.text.length - start, text.length);
