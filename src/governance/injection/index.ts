@@ -35,6 +35,7 @@ function addHit(hits: Hits, category: string, weight: number, span?: [number, nu
 
 function runRules(text: string, rules: readonly Rule[], source: SafetySource, onHit: (rule: Rule, weight: number, start: number, end: number) => void): void {
   for (const rule of rules) {
+    if (rule.needle !== undefined && !rule.needle.test(text)) continue;
     rule.regex.lastIndex = 0;
     let count = 0;
     for (let m = rule.regex.exec(text); m !== null && count < MAX_HITS_PER_RULE; m = rule.regex.exec(text)) {

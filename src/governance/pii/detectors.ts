@@ -111,7 +111,7 @@ function scanColumns(text: string, key: RegExp, out: Detection[], type: string, 
 
 // Lookbehinds sit after the first consumed char, so most positions fail on one cheap char test.
 // Any one separator of dash, space, dot or slash: `536-22-8761`, `536.22.8761`, `078/05/1120`.
-const SSN_FORMATTED = /\d(?<![\d./-]\d)\d{2}([- ./])\d{2}\1\d{4}(?!\d|[-./]\d)/g;
+const SSN_FORMATTED = /\d(?<![\d-]\d)\d{2}([- ./])\d{2}\1\d{4}(?!\d|-\d)/g;
 const SSN_BARE = /\d(?<![\w-]\d)\d{8}(?![\w-])/g;
 // Keys in structured text too: `applicant_ssn`, `"SSN":`, `tax_id`.
 const SSN_CONTEXT = /(?:(?<![a-z])ssn(?![a-z])|\bss#|social[\s_-]*security|\bsoc\.? ?sec|sozialversicherung|seguro[\s_-]*social|(?<![a-z])tax[\s_-]?id|(?<![a-z])tin(?![a-z])|taxpayer)/gi;
