@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { screenText } from '../governance/injection/index.ts';
+import { BlindInjectionLine, loomDetector, peerDetectors, readJsonlFile, scoreInjection, shippedBlindRounds, type InjectionDetector, type InjectionScore } from './blind.ts';
 import type { Benchmark } from './context.ts';
 import { loadInjectionCorpus, type InjectionEntry } from './corpora.ts';
 import { median, ratePerSecond, round } from './stats.ts';
@@ -32,14 +34,29 @@ export function injectionRates(entries: InjectionEntry[], threshold?: number): R
   };
 }
 
+const asRates = (score: InjectionScore): Rates => ({ detection_rate: round(score.detection_pct / 100, 4), false_positive_rate: round(score.false_positive_pct / 100, 4) });
+const sourceRates = (score: InjectionScore, source: 'user' | 'tool'): Rates => {
+  const entry = score.by_source[source];
+  return { detection_rate: round((entry?.detection.pct ?? 0) / 100, 4), false_positive_rate: round((entry?.false_positives.pct ?? 0) / 100, 4) };
+};
+const withSources = (score: InjectionScore): Rates & { user: Rates; tool: Rates } => ({ ...asRates(score), user: sourceRates(score, 'user'), tool: sourceRates(score, 'tool') });
+
+/** The corpus lines in the blind-round shape (`goal` is the corpus category), so one scorer serves both. */
+const asLines = (corpus: InjectionEntry[]): BlindInjectionLine[] =>
+  corpus.map((entry) => ({ id: entry.id, label: entry.label, goal: entry.category, source: entry.source, text: entry.text }));
+
 export const injectionBenchmark: Benchmark<'injection'> = {
   name: 'injection',
-  title: 'Prompt-injection screening: detection and false-positive rates on the labelled corpus (direct and indirect)',
+  title:
+    'Prompt-injection screening: detection and false-positive rates per source on the newest blind round (else the corpus), ' +
+    'with @andersmyrmel/vard and llm_guardrail on the same lines',
   async run({ sizes, progress }) {
     const corpus = loadInjectionCorpus();
+    const peers = await peerDetectors();
+    const detectors: Record<'loom' | 'vard' | 'llm_guardrail', InjectionDetector> = { loom: loomDetector, ...peers };
     progress('screening the corpus');
     const all = injectionRates(corpus);
-    const details: Record<string, number> = { lines: corpus.length, attacks: all.attacks, benign: all.benign };
+    const details: Record<string, number | string> = { lines: corpus.length, attacks: all.attacks, benign: all.benign };
     // Splits and sources separately: `dev` lines shaped the rules; `heldout` and `blind` lines did not.
     for (const split of [...new Set(corpus.map((entry) => entry.split))].sort()) {
       const rates = injectionRates(corpus.filter((entry) => entry.split === split));
@@ -50,6 +67,36 @@ export const injectionBenchmark: Benchmark<'injection'> = {
       const rates = injectionRates(corpus.filter((entry) => entry.source === source));
       details[`${source}_detection_pct`] = round(100 * rates.detection_rate);
     }
+    progress('peers on the corpus');
+    const corpusScores: Record<string, InjectionScore> = {};
+    for (const [name, detector] of Object.entries(detectors)) {
+      corpusScores[name] = await scoreInjection(asLines(corpus), detector);
+      if (name !== 'loom') {
+        details[`corpus_${name}_detection_pct`] = corpusScores[name].detection_pct;
+        details[`corpus_${name}_false_positive_pct`] = corpusScores[name].false_positive_pct;
+      }
+    }
+    // Blind rounds (written by someone who never saw the rules; measured once, never tuned on): the headline.
+    let headline: Record<string, InjectionScore> = corpusScores;
+    details.headline = 'dev corpus';
+    for (const blind of shippedBlindRounds()) {
+      const file = `${blind.dir}injection.jsonl`;
+      if (!existsSync(file)) continue;
+      progress(`blind ${blind.name}`);
+      const lines = readJsonlFile(file, BlindInjectionLine);
+      const scores: Record<string, InjectionScore> = {};
+      for (const [name, detector] of Object.entries(detectors)) {
+        const score = await scoreInjection(lines, detector);
+        scores[name] = score;
+        const key = `blind_${blind.name.replace('-', '_')}_${name}`;
+        for (const source of ['user', 'tool'] as const) {
+          details[`${key}_${source}_detection_pct`] = score.by_source[source]?.detection.pct ?? 0;
+          details[`${key}_${source}_false_positive_pct`] = score.by_source[source]?.false_positives.pct ?? 0;
+        }
+      }
+      headline = scores;
+      details.headline = `blind ${blind.name}`;
+    }
     progress('screening speed');
     const samples: number[] = [];
     for (let r = -1; r < sizes.rounds; r++) {
@@ -59,8 +106,14 @@ export const injectionBenchmark: Benchmark<'injection'> = {
       if (r >= 0) samples.push(rate);
     }
     details.lines_per_sec = Math.round(median(samples));
+    const loom = headline.loom as InjectionScore;
     return {
-      figures: { detection_rate: round(all.detection_rate, 4), false_positive_rate: round(all.false_positive_rate, 4) },
+      figures: {
+        ...withSources(loom),
+        dev: { detection_rate: round(all.detection_rate, 4), false_positive_rate: round(all.false_positive_rate, 4) },
+        vard: withSources(headline.vard as InjectionScore),
+        llm_guardrail: withSources(headline.llm_guardrail as InjectionScore),
+      },
       details,
     };
   },

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { Redactor } from '@redactpii/node';
 import { SyncRedactor } from 'redact-pii';
 import { MemoryTokenVault, PiiMasker } from '../governance/pii/index.ts';
+import { BlindPiiLine, readJsonlFile, scorePii, shippedBlindRounds } from './blind.ts';
 import type { Benchmark } from './context.ts';
 import { loadPiiCorpus, type PiiEntry } from './corpora.ts';
 import { median, ratePerSecond, round } from './stats.ts';
@@ -27,20 +29,17 @@ function loom(conversation: string): Contender {
 }
 
 /**
- * leaked: secret values still present after masking; destroyed: look-alikes (IDs, amounts, dates...) that did not
- * survive; restore failures: lines whose restored text differs from the original. Redactors without a way back count
- * every line they changed as a restore failure.
+ * leaked: secret values still readable after masking (verbatim, decoded, or with their separators changed; see
+ * `secretLeaked`); destroyed: look-alikes (IDs, amounts, dates...) that did not survive; restore failures: lines whose
+ * restored text differs from the original. Redactors without a way back count every line they changed as a restore
+ * failure.
  */
 export async function measureQuality(corpus: PiiEntry[], contender: Contender): Promise<Quality> {
-  const quality: Quality = { leaked: 0, destroyed: 0, restore_failures: 0 };
-  for (const entry of corpus) {
-    const masked = await contender.mask(entry.text);
-    quality.leaked += entry.secrets.filter((secret) => masked.includes(secret.value)).length;
-    quality.destroyed += entry.preserve.filter((value) => !masked.includes(value)).length;
-    const restored = contender.restore ? await contender.restore(masked) : masked;
-    if (restored !== entry.text) quality.restore_failures++;
-  }
-  return quality;
+  const score = await scorePii(
+    corpus.map((entry) => ({ id: entry.id, label: entry.label, text: entry.text, secrets: entry.secrets, preserve: entry.preserve })),
+    contender,
+  );
+  return { leaked: score.leaked, destroyed: score.destroyed, restore_failures: score.restore_failures };
 }
 
 async function linesPerSecond(corpus: PiiEntry[], rounds: number, budgetMs: number, make: (round: number) => Contender): Promise<number> {
@@ -76,6 +75,16 @@ export const piiMaskBenchmark: Benchmark<'pii_mask'> = {
       redact_pii: await measureQuality(corpus, contenders.redact_pii()),
       redactpii_node: await measureQuality(corpus, contenders.redactpii_node()),
     };
+    // Blind rounds (written by someone who never saw the rules; measured once, never tuned on): the headline figures.
+    const blind: Record<string, Quality & { lookalikes: number; secrets: number }> = {};
+    for (const round of shippedBlindRounds()) {
+      const file = `${round.dir}pii.jsonl`;
+      if (!existsSync(file)) continue;
+      progress(`blind ${round.name}`);
+      const lines = readJsonlFile(file, BlindPiiLine);
+      const score = await scorePii(lines, contenders.loom(-2));
+      blind[round.name] = { leaked: score.leaked, destroyed: score.destroyed, restore_failures: score.restore_failures, lookalikes: score.lookalikes, secrets: score.secrets };
+    }
     progress('Loom masker speed');
     // Each round is a new conversation: tokens are created, stored in the vault and reused within the round.
     const loomRate = await linesPerSecond(corpus, sizes.rounds, sizes.roundMs, contenders.loom);
@@ -84,18 +93,34 @@ export const piiMaskBenchmark: Benchmark<'pii_mask'> = {
     progress('@redactpii/node speed');
     const redactpiiNodeRate = await linesPerSecond(corpus, sizes.rounds, sizes.roundMs, contenders.redactpii_node);
     const lookalikes = corpus.reduce((sum, entry) => sum + entry.preserve.length, 0);
+    const blindDetails: Record<string, number> = {};
+    for (const [name, score] of Object.entries(blind)) {
+      const key = name.replace('-', '_');
+      blindDetails[`blind_${key}_secrets`] = score.secrets;
+      blindDetails[`blind_${key}_leaked`] = score.leaked;
+      blindDetails[`blind_${key}_lookalikes`] = score.lookalikes;
+      blindDetails[`blind_${key}_destroyed`] = score.destroyed;
+      blindDetails[`blind_${key}_restore_failures`] = score.restore_failures;
+    }
+    // The headline is the newest blind round when one ships; the dev corpus figures stay beside it.
+    const headlineName = Object.keys(blind).sort().at(-1);
+    const headline = headlineName === undefined ? undefined : blind[headlineName];
     return {
       figures: {
         lines_per_sec: Math.round(loomRate),
-        ...quality.loom,
+        ...(headline ? { leaked: headline.leaked, destroyed: headline.destroyed, restore_failures: headline.restore_failures } : quality.loom),
+        dev: quality.loom,
         redact_pii: { lines_per_sec: Math.round(redactPiiRate), ...quality.redact_pii },
         redactpii_node: { lines_per_sec: Math.round(redactpiiNodeRate), ...quality.redactpii_node },
       },
       details: {
+        headline: headlineName === undefined ? 'dev corpus' : `blind ${headlineName}`,
         lines: corpus.length,
         secrets: corpus.reduce((sum, entry) => sum + entry.secrets.length, 0),
         lookalikes,
         destroyed_pct: round((100 * quality.loom.destroyed) / Math.max(1, lookalikes), 2),
+        ...(headline ? { headline_lookalikes: headline.lookalikes, headline_destroyed_pct: round((100 * headline.destroyed) / Math.max(1, headline.lookalikes), 2) } : {}),
+        ...blindDetails,
         speedup_vs_redact_pii: round(loomRate / redactPiiRate, 2),
       },
     };

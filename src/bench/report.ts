@@ -12,6 +12,8 @@ const PiiFigures = z.strictObject({
   restore_failures: figure,
 });
 
+const InjectionRates = z.strictObject({ detection_rate: figure, false_positive_rate: figure });
+
 /** The `--json` file: one section per benchmark, keys exactly as the issue specifies. */
 export const BenchFigures = z.strictObject({
   cli_startup: z.strictObject({ version_s: figure, version_tsx_s: figure, soql_check_s: figure, soql_check_tsx_s: figure }),
@@ -23,8 +25,22 @@ export const BenchFigures = z.strictObject({
     baseline_leaks: figure,
     baseline_false_blocks: figure,
   }),
-  pii_mask: z.strictObject({ ...PiiFigures.shape, redact_pii: PiiFigures, redactpii_node: PiiFigures }),
-  injection: z.strictObject({ detection_rate: figure, false_positive_rate: figure }),
+  /** Top-level quality figures are the newest blind round's when one ships (else the dev corpus'); `dev` is the corpus. */
+  pii_mask: z.strictObject({
+    ...PiiFigures.shape,
+    dev: PiiFigures.omit({ lines_per_sec: true }),
+    redact_pii: PiiFigures,
+    redactpii_node: PiiFigures,
+  }),
+  /** Rates on the newest blind round when one ships (else the corpus), per source, with the npm peers on the same lines. */
+  injection: z.strictObject({
+    ...InjectionRates.shape,
+    user: InjectionRates,
+    tool: InjectionRates,
+    dev: InjectionRates,
+    vard: z.strictObject({ ...InjectionRates.shape, user: InjectionRates, tool: InjectionRates }),
+    llm_guardrail: z.strictObject({ ...InjectionRates.shape, user: InjectionRates, tool: InjectionRates }),
+  }),
   governance_overhead: z.strictObject({ p50_us: figure, p99_us: figure }),
   api_calls_per_turn: z.strictObject({
     tools_0: figure,

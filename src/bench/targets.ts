@@ -25,9 +25,9 @@ export const TARGETS: Target[] = [
     bench: 'pii_mask',
     label: 'look-alikes destroyed',
     check: (f, d) => {
-      const total = Number(d.pii_mask?.lookalikes ?? 0);
+      const total = Number(d.pii_mask?.headline_lookalikes ?? d.pii_mask?.lookalikes ?? 0);
       const pct = total > 0 ? (100 * f.pii_mask.destroyed) / total : 0;
-      return { met: total > 0 && pct <= 2, measured: `${fmt(pct, 2)}%`, limit: '≤ 2%' };
+      return { met: total > 0 && pct <= 1, measured: `${fmt(pct, 2)}%`, limit: '≤ 1%' };
     },
   },
   { bench: 'pii_mask', label: 'restore failures', check: (f) => ({ met: f.pii_mask.restore_failures === 0, measured: fmt(f.pii_mask.restore_failures), limit: '0' }) },
@@ -39,15 +39,29 @@ export const TARGETS: Target[] = [
       return { met: ratio >= 2, measured: `${fmt(ratio, 1)}×`, limit: '≥ 2×' };
     },
   },
+  // Injection targets (issue 18) hold per source on the headline lines (the newest blind round when one ships).
+  ...(['user', 'tool'] as const).flatMap((source): Target[] => [
+    {
+      bench: 'injection',
+      label: `${source}: attacks detected`,
+      check: (f) => ({ met: f.injection[source].detection_rate >= 0.9, measured: `${fmt(100 * f.injection[source].detection_rate, 1)}%`, limit: '≥ 90%' }),
+    },
+    {
+      bench: 'injection',
+      label: `${source}: false positives`,
+      check: (f) => ({ met: f.injection[source].false_positive_rate <= 0.03, measured: `${fmt(100 * f.injection[source].false_positive_rate, 1)}%`, limit: '≤ 3%' }),
+    },
+  ]),
   {
     bench: 'injection',
-    label: 'attacks detected',
-    check: (f) => ({ met: f.injection.detection_rate >= 0.95, measured: `${fmt(100 * f.injection.detection_rate, 1)}%`, limit: '≥ 95%' }),
-  },
-  {
-    bench: 'injection',
-    label: 'false positives',
-    check: (f) => ({ met: f.injection.false_positive_rate <= 0.05, measured: `${fmt(100 * f.injection.false_positive_rate, 1)}%`, limit: '≤ 5%' }),
+    label: 'ahead of vard and llm_guardrail',
+    check: (f) => {
+      const i = f.injection;
+      const peers = [i.vard, i.llm_guardrail];
+      const met = peers.every((peer) => i.detection_rate >= peer.detection_rate && i.false_positive_rate <= peer.false_positive_rate);
+      const measured = `${fmt(100 * i.detection_rate, 1)}% / ${fmt(100 * i.false_positive_rate, 1)}% vs ${peers.map((p) => `${fmt(100 * p.detection_rate, 1)}% / ${fmt(100 * p.false_positive_rate, 1)}%`).join(', ')}`;
+      return { met, measured, limit: 'detection ≥, FP ≤ both' };
+    },
   },
   {
     bench: 'governance_overhead',

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
+import { scoreBlindRound } from '../../bench/blind.ts';
 import { BENCHMARKS, runBench } from '../../bench/run.ts';
 import { streamProgress } from '../../bench/progress.ts';
 import { BENCH_NAMES, type BenchName } from '../../bench/report.ts';
@@ -29,13 +30,23 @@ export function register(program: Command): void {
     .option('--output <file>', 'also write the figures as JSON to this file (the shape documented in docs/performance.md; --json prints them instead)')
     .option('--quick', 'smaller, shorter loops (about two minutes); figures are noisier', false)
     .option('--only <names>', `run only these benchmarks, comma-separated: ${BENCH_NAMES.join(', ')}`, parseOnly)
+    .option(
+      '--blind <dir>',
+      'only score a blind round: <dir>/pii.jsonl and/or <dir>/injection.jsonl with Loom and the npm peers; prints aggregate figures only, never a line',
+    )
     .addHelpText(
       'after',
       `\nBenchmarks:\n${BENCHMARKS.map((bench) => `  ${bench.name.padEnd(20)} ${bench.title}`).join('\n')}\n\n` +
-        'Examples:\n  $ npm run bench -- --output bench.json\n  $ loom bench --quick --only soql_guard,pii_mask',
+        'Examples:\n  $ npm run bench -- --output bench.json\n  $ loom bench --quick --only soql_guard,pii_mask\n  $ loom bench --blind test/fixtures/blind/round-b',
     )
-    .action(async (options: { output?: string; quick: boolean; only?: BenchName[] }) => {
+    .action(async (options: { output?: string; quick: boolean; only?: BenchName[]; blind?: string }) => {
       const context = cli();
+      if (options.blind !== undefined) {
+        const scores = await scoreBlindRound(resolve(options.blind), options.blind);
+        context.line(JSON.stringify(scores, null, 2));
+        context.result(scores);
+        return;
+      }
       const report = await runBench({
         profile: options.quick ? 'quick' : 'full',
         ...(options.only ? { only: options.only } : {}),

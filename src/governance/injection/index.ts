@@ -1,6 +1,7 @@
 import { findEncodedRuns, rot13 } from './decoders.ts';
 import { normalizeForScreening, originalRange, rangeChanged } from './normalize.ts';
 import { ROT13_RULE_IDS, RULES } from './rules.ts';
+import { reportedSpeechFactor, splitWordPhrase } from './speech.ts';
 import type { Rule } from './rules.ts';
 
 export type SafetySource = 'user' | 'tool';
@@ -22,6 +23,8 @@ export const SAFE_REFUSAL =
 const MAX_DEPTH = 2; // decoded payloads are screened again, once more at most
 const MAX_HITS_PER_RULE = 256;
 const OBFUSCATION_WEIGHT = 0.5;
+/** Goals whose words also appear in text that quotes or reports an attack (training material, phishing reports). */
+const REPORTABLE = new Set(['instruction_override', 'role_manipulation', 'prompt_leak', 'exfiltration', 'covert_action', 'tool_coercion', 'authority_spoof']);
 
 type Hits = { weights: Map<string, number>; spans: SafetySpan[] };
 
@@ -32,6 +35,7 @@ function addHit(hits: Hits, category: string, weight: number, span?: [number, nu
 
 function runRules(text: string, rules: readonly Rule[], source: SafetySource, onHit: (rule: Rule, weight: number, start: number, end: number) => void): void {
   for (const rule of rules) {
+    if (rule.needle !== undefined && !rule.needle.test(text)) continue;
     rule.regex.lastIndex = 0;
     let count = 0;
     for (let m = rule.regex.exec(text); m !== null && count < MAX_HITS_PER_RULE; m = rule.regex.exec(text)) {
@@ -40,14 +44,27 @@ function runRules(text: string, rules: readonly Rule[], source: SafetySource, on
         continue;
       }
       count++;
-      const factor = rule.confirm ? rule.confirm(text, m.index, m.index + m[0].length) : 1;
+      let factor = rule.confirm ? rule.confirm(text, m.index, m.index + m[0].length) : 1;
       if (factor === null) continue;
+      if (REPORTABLE.has(rule.category)) factor *= reportedSpeechFactor(text, m.index, m.index + m[0].length);
       onHit(rule, (source === 'tool' ? rule.tool : rule.user) * factor, m.index, m.index + m[0].length);
     }
   }
 }
 
 const ROT13_RULES = RULES.filter((rule) => ROT13_RULE_IDS.has(rule.id));
+/** Rules worth running on the text read backwards (`snoitcurtsni suoiverp erongi`). */
+const REVERSED_RULES = RULES.filter((rule) => ['override-verb-object', 'override-paraphrase', 'leak-request', 'role-switch'].includes(rule.id));
+// A tool named as code (`send_email`, `http_callout`, `deleteRecords`) being called: the screening view turns `_` into a
+// space, so this one reads the original text. Text addressed to an agent's tools rarely appears in business data.
+const TOOL_IDENTIFIER_CALL = /\b(?:call|invoke|trigger|execute|run|use|fire)\s+(?:the\s+)?`?(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)`?(?:\(|\s+(?:tool|function|action|with|on|to|for)\b)/g;
+
+// Backwards key words; text without any of them is not read backwards at all.
+const BACKWARDS_CUE = /erongi|dragersid|tegrof|edirrevo|snoitcurtsni|tpmorp|selur|metsys|laever|won era uoy/i;
+
+function reverse(text: string): string {
+  return text.split('').reverse().join('');
+}
 const TAG_RUN = /[\u{E0020}-\u{E007E}]+/gu;
 
 function collect(text: string, source: SafetySource, depth: number): Hits {
@@ -59,6 +76,27 @@ function collect(text: string, source: SafetySource, depth: number): Hits {
     if (rangeChanged(view, start, end)) addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
   });
   if (view.zeroWidthInWords >= 3) addHit(hits, 'obfuscation', 0.3);
+  if (depth === 0) {
+    TOOL_IDENTIFIER_CALL.lastIndex = 0;
+    for (const m of text.matchAll(TOOL_IDENTIFIER_CALL)) {
+      addHit(hits, 'tool_coercion', source === 'tool' ? 0.55 : 0.3, [m.index, m.index + m[0].length]);
+      break;
+    }
+    if (view.text.length <= 20_000 && BACKWARDS_CUE.test(view.text)) {
+      const backwards = reverse(view.text);
+      runRules(backwards, REVERSED_RULES, source, (rule, weight, start, end) => {
+        const span = originalRange(view, view.text.length - end, view.text.length - start, text.length);
+        addHit(hits, rule.category, weight, span);
+        addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
+      });
+    }
+    const split = splitWordPhrase(view.text);
+    if (split) {
+      const span = originalRange(view, split[0], split[1], text.length);
+      addHit(hits, 'instruction_override', 0.8, span);
+      addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
+    }
+  }
   if (view.hiddenTags.trim().length >= 4) {
     TAG_RUN.lastIndex = 0;
     for (const m of text.matchAll(TAG_RUN)) addHit(hits, 'obfuscation', 0.7, [m.index, m.index + m[0].length]);

@@ -2,6 +2,7 @@ import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import type { Query } from '@jetstreamapp/soql-parser-js';
 import type { DescribeIndex } from '../describe.ts';
 import { Lru } from './lru.ts';
+import { flattenDeepParens } from './deep-parens.ts';
 import { applyRowCap } from './row-cap.ts';
 import { SoqlWalker } from './walker.ts';
 
@@ -122,6 +123,15 @@ function parse(soql: string): Parsed {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     result = { ok: false, error: message.split('\n')[0] ?? 'parse error' };
+    // Ten or more groups opened in a row exceed the parser's look-ahead; an equivalent rewrite may parse.
+    const flattened = flattenDeepParens(soql);
+    if (flattened !== undefined) {
+      try {
+        result = { ok: true, ast: parseQuery(flattened) };
+      } catch {
+        // the original error stands
+      }
+    }
   }
   parseCache.set(soql, result);
   return result;

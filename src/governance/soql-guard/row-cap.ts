@@ -10,16 +10,22 @@ import type { FieldType, Query } from '@jetstreamapp/soql-parser-js';
  * Salesforce rejects, and REST queries always run with the token user's FLS and sharing anyway.
  */
 export function applyRowCap(ast: Query, rowCap: number): string {
-  const copy = structuredClone(ast);
+  const copy = capped(ast, rowCap);
   delete copy.withSecurityEnforced;
   delete copy.withAccessLevel;
-  capQuery(copy, rowCap);
   return composeQuery(copy);
 }
 
-function capQuery(query: { limit?: number; fields?: FieldType[] }, rowCap: number): void {
-  if (query.limit === undefined || query.limit > rowCap) query.limit = rowCap;
-  for (const field of query.fields ?? []) {
-    if (field.type === 'FieldSubquery') capQuery(field.subquery, rowCap);
+/**
+ * Copies only the objects on the way to each LIMIT (the query and its child subqueries) and shares the rest with the
+ * cached AST, untouched. A deep clone would recurse through WHERE, a linked list one node per condition: a 2,000-term
+ * OR chain overflowed the stack in `structuredClone`.
+ */
+function capped<T extends { limit?: number; fields?: FieldType[] }>(query: T, rowCap: number): T {
+  const copy = { ...query };
+  if (copy.limit === undefined || copy.limit > rowCap) copy.limit = rowCap;
+  if (copy.fields) {
+    copy.fields = copy.fields.map((field) => (field.type === 'FieldSubquery' ? { ...field, subquery: capped(field.subquery, rowCap) } : field));
   }
+  return copy;
 }

@@ -71,6 +71,9 @@ export class SoqlWalker {
     if (scope.alias !== undefined) this.checkAlias(scope);
     if (query.withAccessLevel === 'SYSTEM_MODE') this.refuse(`${at}WITH SYSTEM_MODE is not allowed`);
     if (query.for === 'UPDATE') this.refuse(`${at}FOR UPDATE is not allowed`);
+    // FOR VIEW / FOR REFERENCE write: they update LastViewedDate / LastReferencedDate and add RecentlyViewed rows
+    // (SOQL and SOSL Reference, "FOR VIEW and FOR REFERENCE"), so a read-only tool refuses them.
+    else if (query.for !== undefined) this.refuse(`${at}FOR ${String(query.for)} is not allowed (it updates the records' recently-viewed data)`);
     if (query.update !== undefined) this.refuse(`${at}UPDATE ${query.update} is not allowed`);
     if (query.withDataCategory !== undefined) this.refuse(`${at}WITH DATA CATEGORY is not supported`);
     const fields = query.fields ?? [];

@@ -72,9 +72,12 @@ describe('loom bench --output', () => {
       expect(code, stdout).toBe(0);
       expect(stdout).toContain(`figures written to ${file}`);
       const written = BenchReport.parse(JSON.parse(readFileSync(file, 'utf8')));
-      // Only what was asked for, measured: the injection rates from the labelled corpus, and the run's metadata.
+      // Only what was asked for, measured: the injection rates (headline on the newest blind round, the labelled corpus
+      // beside it, the npm peers on the same lines), and the run's metadata.
       expect(Object.keys(written).sort()).toEqual(['injection', 'meta']);
-      expect(written.injection?.detection_rate).toBeGreaterThan(0.5);
+      expect(written.injection?.dev.detection_rate).toBeGreaterThan(0.5);
+      expect(written.injection?.detection_rate).toBeGreaterThan(0);
+      expect(written.injection?.vard.user.detection_rate).toBeGreaterThanOrEqual(0);
       expect(written.meta).toMatchObject({ profile: 'quick', cpus: expect.any(Number) });
       expect(written.meta.details.injection?.lines).toBeGreaterThan(0);
     } finally {

@@ -159,7 +159,7 @@ describe('checkSoql: every clause and expression', () => {
     'SELECT Id FROM Loan_Application__c WITH SECURITY_ENFORCED',
     'SELECT Id FROM Loan_Application__c WITH USER_MODE',
     'SELECT Id, Owner.Name, What.Name, Who.Name FROM Task WHERE ActivityDate = TODAY ORDER BY Owner.Name NULLS LAST',
-    'SELECT Id FROM Loan_Application__c USING SCOPE mine FOR VIEW',
+    'SELECT Id FROM Loan_Application__c USING SCOPE mine',
   ])('allows %s', (soql) => {
     allowed(soql);
   });
@@ -216,6 +216,11 @@ describe('checkSoql: statements that are not a single SELECT', () => {
     blocked('SELECT Id FROM Account WITH SYSTEM_MODE', 'SYSTEM_MODE');
     blocked('SELECT Id FROM Account FOR UPDATE', 'FOR UPDATE');
     blocked('SELECT Id FROM Account UPDATE TRACKING', 'UPDATE TRACKING');
+    // Both write LastViewedDate / LastReferencedDate: a read-only tool must not run them.
+    blocked('SELECT Name, Id FROM Contact LIMIT 1 FOR VIEW', 'FOR VIEW');
+    blocked('SELECT Id FROM Account FOR REFERENCE', 'FOR REFERENCE');
+    blocked('SELECT Id, (SELECT Id FROM Contacts) FROM Account FOR VIEW', 'FOR VIEW');
+    blocked('SELECT Id FROM Loan_Application__c USING SCOPE mine FOR VIEW', 'FOR VIEW');
     blocked(`SELECT Id FROM Account WHERE Name = '${'x'.repeat(100_001)}'`, 'longer than');
   });
 
@@ -321,5 +326,43 @@ describe('DescribeIndex', () => {
   it('rejects describe input that does not match the schema, naming the path', () => {
     expect(() => DescribeIndex.fromJson([{ name: 'Account', fields: [{ name: 'Id' }] }])).toThrow(/fields\[0\]\.type/);
     expect(() => DescribeIndex.fromJson({})).toThrow(/invalid describe input/);
+  });
+});
+
+describe('checkSoql: deep but valid WHERE clauses', () => {
+  const run = (verdict: SoqlVerdict): string => verdict.query ?? '';
+
+  it('allows twelve redundant levels of parentheses around one condition', () => {
+    const verdict = allowed(`SELECT Id FROM Account WHERE ${'('.repeat(12)}Name = 'Acme'${')'.repeat(12)}`);
+    expect(run(verdict)).toContain("Name = 'Acme'");
+  });
+
+  it('allows twelve left-nested groups and keeps their meaning (each group still holds the same conditions)', () => {
+    let where = "Name = 'a0'";
+    for (let i = 1; i <= 12; i++) where = `(${where} ${i % 2 === 0 ? 'AND' : 'OR'} Name = 'a${i}')`;
+    const verdict = allowed(`SELECT Id FROM Account WHERE ${where}`);
+    // Rotated, not dropped: every condition is still there, and the groups still alternate OR / AND.
+    for (let i = 0; i <= 12; i++) expect(run(verdict)).toContain(`Name = 'a${i}'`);
+    expect(run(verdict)).toMatch(/\(Name = 'a12' AND \(Name = 'a11' OR \(Name = 'a10' AND/);
+    expect(verdict.fieldPaths.sort()).toEqual(['Account.Id', 'Account.Name']);
+  });
+
+  it('allows twelve right-nested groups', () => {
+    let where = "Name = 'z'";
+    for (let i = 0; i < 12; i++) where = `(Name = 'a${i}' ${i % 2 === 0 ? 'AND' : 'OR'} ${where})`;
+    allowed(`SELECT Id FROM Account WHERE ${where}`);
+  });
+
+  it('still blocks a hidden field deep inside the nesting', () => {
+    let where = "Risk_Tier__c = 'High'";
+    for (let i = 1; i <= 12; i++) where = `(${where} OR Name = 'a${i}')`;
+    blocked(`SELECT Id FROM Account WHERE ${where}`, 'Risk_Tier__c');
+  });
+
+  it('allows a 2,000-term OR chain without overflowing the stack', () => {
+    const terms = Array.from({ length: 2_000 }, (_, i) => `Name = 'n${i}'`);
+    const verdict = allowed(`SELECT Id FROM Account WHERE ${terms.join(' OR ')}`);
+    expect(run(verdict)).toContain("Name = 'n1999'");
+    expect(run(verdict)).toMatch(/LIMIT 200$/);
   });
 });
