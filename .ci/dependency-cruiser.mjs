@@ -13,7 +13,7 @@ const CORE = '(runtime|hitl|governance|ingestion|queue|worker|llm|salesforce)';
 const FLOOR = '^src/schemas/|^src/(errors|logger)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
-module.exports = {
+export default {
   forbidden: [
     {
       name: 'no-circular',

@@ -14,7 +14,7 @@ const copies: string[] = [];
 function copyOfTree(): string {
   const dir = mkdtempSync(join(tmpdir(), 'loom-depcruise-'));
   copies.push(dir);
-  for (const entry of ['src', 'tsconfig.json', 'package.json', '.ci/dependency-cruiser.cjs', '.ci/depcruise-known-violations.json']) {
+  for (const entry of ['src', 'tsconfig.json', 'package.json', '.ci/dependency-cruiser.mjs', '.ci/depcruise-known-violations.json']) {
     cpSync(join(repo, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
