@@ -10,7 +10,7 @@ import { Faults } from './http/faults.ts';
 import { LocatorStore } from './http/rest/locators.ts';
 import { TokenStore } from './http/tokens.ts';
 import { createStreaming, serveCometd } from './streaming/index.ts';
-import { ApiUsage, DEFAULT_DAILY_API_LIMIT } from './http/usage.ts';
+import { ApiUsage } from './http/usage.ts';
 import { startPubSub, type PubSubServer, type SubscribeStreamStats } from './pubsub/server.ts';
 import type { EventBus } from './streaming/event-bus.ts';
 
@@ -55,17 +55,6 @@ export interface StreamingMount {
   close(): Promise<void>;
 }
 
-/**
- * Org policy numbers from the seed's `org:` section. OrgApi does not carry them, so look for a public property first,
- * then the seed the real Org was built from.
- */
-function orgSetting(org: OrgApi, name: 'dailyApiLimit' | 'sessionTimeoutSeconds'): number | undefined {
-  const direct = (org as unknown as Record<string, unknown>)[name];
-  if (typeof direct === 'number' && direct > 0) return direct;
-  const seeded = (org as unknown as { definition?: { seed?: { org?: Record<string, unknown> } } }).definition?.seed?.org?.[name];
-  return typeof seeded === 'number' && seeded > 0 ? seeded : undefined;
-}
-
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -81,8 +70,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const logger = options.logger ?? silentLogger();
   const org = options.org ?? loadOrgFromSeedFile(options.seedPath ?? DEFAULT_SEED_PATH);
   const clock = new Clock();
-  const tokens = new TokenStore(org, clock, orgSetting(org, 'sessionTimeoutSeconds'));
-  const seedApiLimit = orgSetting(org, 'dailyApiLimit') ?? DEFAULT_DAILY_API_LIMIT;
+  const tokens = new TokenStore(org, clock, org.settings.sessionTimeoutSeconds);
+  const seedApiLimit = org.settings.dailyApiLimit;
   const seedSessionTimeoutSeconds = tokens.sessionTimeoutSeconds;
   const usage = new ApiUsage(seedApiLimit, () => clock.now());
   const faults = new Faults();

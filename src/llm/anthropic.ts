@@ -13,6 +13,7 @@ import type {
 import { z } from 'zod';
 import { LlmError } from './errors.ts';
 import type { WireAdapter } from './retrying-provider.ts';
+import { sdkClientOptions } from './sdk-client.ts';
 import { mapSdkError } from './sdk-errors.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { ChatMessage, CompletionRequest, FinishReason, ProviderResult, ToolCall } from './types.ts';
@@ -51,14 +52,7 @@ export class AnthropicAdapter implements WireAdapter {
   private readonly client: Anthropic;
 
   constructor(options: AnthropicOptions) {
-    // maxRetries 0: retry.ts is the only retry layer. An explicit timeout also skips the SDK's non-streaming guard.
-    this.client = new Anthropic({
-      apiKey: options.apiKey,
-      baseURL: options.baseUrl,
-      maxRetries: 0,
-      timeout: 15 * 60_000,
-      ...(options.headers ? { defaultHeaders: options.headers } : {}),
-    });
+    this.client = new Anthropic(sdkClientOptions(options));
   }
 
   async send(request: CompletionRequest, signal: AbortSignal): Promise<ProviderResult> {

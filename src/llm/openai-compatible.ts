@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import { LlmError } from './errors.ts';
 import type { WireAdapter } from './retrying-provider.ts';
+import { sdkClientOptions } from './sdk-client.ts';
 import { mapSdkError } from './sdk-errors.ts';
 import { stableToolCallId } from './tool-call-id.ts';
 import { estimateCompletionTokens, estimatePromptTokens } from './tokens.ts';
@@ -63,14 +64,7 @@ export class OpenAiCompatibleAdapter implements WireAdapter {
 
   constructor(options: OpenAiCompatibleOptions) {
     this.options = options;
-    // maxRetries 0: the retry layer in retry.ts is the only one. The SDK timeout is a backstop behind ours.
-    this.client = new OpenAI({
-      apiKey: options.apiKey,
-      baseURL: options.baseUrl,
-      maxRetries: 0,
-      timeout: 15 * 60_000,
-      ...(options.headers ? { defaultHeaders: options.headers } : {}),
-    });
+    this.client = new OpenAI(sdkClientOptions(options));
   }
 
   async send(request: CompletionRequest, signal: AbortSignal): Promise<ProviderResult> {

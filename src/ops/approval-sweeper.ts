@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { JobHandler } from '../runtime/jobs.ts';
+import { startPeriodicTask } from './periodic-task.ts';
 
 export interface ApprovalSweeperOptions {
   /** The runtime's decision handler (it runs `sweep` jobs). */
@@ -21,27 +22,14 @@ export interface ApprovalSweeper {
  * or doubled tick is harmless; a failing sweep is logged and retried at the next tick.
  */
 export function startApprovalSweeper(options: ApprovalSweeperOptions): ApprovalSweeper {
-  const abort = new AbortController();
-  let running: Promise<void> | undefined;
-  const runOnce = (reason: string): Promise<void> => {
-    if (running || abort.signal.aborted || !options.shouldRun()) return running ?? Promise.resolve();
-    running = options.handler
-      .handle({ kind: 'sweep', reason, receivedAt: new Date().toISOString() }, abort.signal)
-      .then((outcome) => {
-        if (outcome.detail && !outcome.detail.startsWith('expired 0 ')) options.logger.info({ reason, apiCalls: outcome.apiCalls }, outcome.detail);
-      })
-      .catch((err: unknown) => options.logger.error({ err, reason }, 'approval sweep failed; retrying at the next interval'))
-      .finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void runOnce('interval'), options.intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      abort.abort();
-      await running;
+  const task = startPeriodicTask({
+    intervalMs: options.intervalMs,
+    shouldRun: options.shouldRun,
+    run: async (reason, signal) => {
+      const outcome = await options.handler.handle({ kind: 'sweep', reason, receivedAt: new Date().toISOString() }, signal);
+      if (outcome.detail && !outcome.detail.startsWith('expired 0 ')) options.logger.info({ reason, apiCalls: outcome.apiCalls }, outcome.detail);
     },
-  };
+    onError: (err, reason) => options.logger.error({ err, reason }, 'approval sweep failed; retrying at the next interval'),
+  });
+  return { runOnce: async (reason) => void (await task.runOnce(reason)), stop: task.stop };
 }

@@ -2,6 +2,7 @@ import { findUnclaimedTurns, reconciledTurnJob, type FindResult } from '../inges
 import type { Logger } from '../logger.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import type { WorkerRuntime } from '../worker/runtime.ts';
+import { startPeriodicTask } from './periodic-task.ts';
 
 export interface TurnReconcilerOptions {
   /** The worker's integration user (one query per sweep). */
@@ -44,18 +45,16 @@ export interface TurnReconciler {
  * its event would have been. Fail safe: a failing sweep is logged and the next tick tries again; it never throws.
  */
 export function startTurnReconciler(options: TurnReconcilerOptions): TurnReconciler {
-  const abort = new AbortController();
   const now = options.now ?? (() => new Date());
   const logger = options.logger.child({ component: 'turn-reconciler' });
-  let running: Promise<ReconcileResult | undefined> | undefined;
 
-  async function sweep(reason: string): Promise<ReconcileResult> {
+  async function sweep(reason: string, signal: AbortSignal): Promise<ReconcileResult> {
     const started = now();
     const found: FindResult = await findUnclaimedTurns(options.integration, { now: started, graceMs: options.graceMs });
     const result: ReconcileResult = { scanned: found.scanned, found: found.turns.length, enqueued: 0, duplicate: 0, skipped: found.skipped.length, failed: 0 };
     for (const skip of found.skipped) logger.warn({ executionId: skip.executionId, reason: skip.reason }, 'reconciliation: execution looks unclaimed but cannot be run; check it by hand');
     for (const turn of found.turns) {
-      if (abort.signal.aborted || !options.shouldRun()) break; // leadership moved: the new leader sweeps
+      if (signal.aborted || !options.shouldRun()) break; // leadership moved: the new leader sweeps
       const context = { executionId: turn.executionId, turnId: turn.turnId, messageId: turn.messageId, requestedBy: turn.requestedBy, requestedAt: turn.requestedAt };
       try {
         const status = await options.worker.submitReconciled(reconciledTurnJob(turn, now()));
@@ -76,25 +75,10 @@ export function startTurnReconciler(options: TurnReconcilerOptions): TurnReconci
     return result;
   }
 
-  const runOnce = (reason: string): Promise<ReconcileResult | undefined> => {
-    if (running) return running;
-    if (abort.signal.aborted || !options.shouldRun()) return Promise.resolve(undefined);
-    running = sweep(reason)
-      .catch((err: unknown) => {
-        logger.error({ err, reason }, 'reconciliation sweep failed; retrying at the next interval');
-        return undefined;
-      })
-      .finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void runOnce('interval'), options.intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      abort.abort();
-      await running;
-    },
-  };
+  return startPeriodicTask({
+    intervalMs: options.intervalMs,
+    shouldRun: options.shouldRun,
+    run: sweep,
+    onError: (err, reason) => logger.error({ err, reason }, 'reconciliation sweep failed; retrying at the next interval'),
+  });
 }

@@ -1,35 +1,21 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { DeadLetterStore } from '../ingestion/dead-letter.ts';
-import type { ErrorStepWriter } from '../ingestion/error-step.ts';
-import type { IngestionMetrics } from '../ingestion/metrics.ts';
-import type { Logger } from '../logger.ts';
 import { LoomJob, type JobHandler, type JobOutcome } from '../runtime/jobs.ts';
 import { JobRunner, queueJobId } from './job-runner.ts';
-import type { Pacing } from './pacing.ts';
 import { classifyError, DEFAULT_RETRY_POLICY, errorSummary, type RetryPolicy } from './retry-policy.ts';
-import type { EnqueueResult, JobQueue } from './types.ts';
+import type { EnqueueResult, JobQueue, JobQueueOptions } from './types.ts';
 
 /** A completed job's ID keeps de-duplicating while the job is kept: as long as Salesforce retains the event. */
 const KEEP_COMPLETED_SECONDS = 72 * 60 * 60;
 const KEEP_FAILED_SECONDS = 7 * 24 * 60 * 60;
 
-export interface BullmqQueueOptions {
+export interface BullmqQueueOptions extends JobQueueOptions {
   /** Factory for ioredis connections (`maxRetriesPerRequest: null`); the queue owns and closes what it creates. */
   connect: () => Redis;
   prefix: string;
   /** Queue name, one per org. */
   name: string;
-  concurrency: number;
-  retry?: RetryPolicy;
-  pacing: Pacing;
-  deadLetter: DeadLetterStore;
-  /** Closes a given-up turn with a failure answer (see JobRunner). */
-  errorSteps?: ErrorStepWriter;
-  metrics: IngestionMetrics;
-  logger: Logger;
-  org: string;
   /** Org-wide job start rate across every worker process (BullMQ's limiter is global). */
   limiter?: { max: number; duration: number };
   /** Org-wide cap on jobs running at once across every worker process. */

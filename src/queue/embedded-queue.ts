@@ -1,24 +1,9 @@
-import type { Logger } from '../logger.ts';
-import type { IngestionMetrics } from '../ingestion/metrics.ts';
 import type { JobHandler, LoomJob } from '../runtime/jobs.ts';
 import { JobRunner, queueJobId } from './job-runner.ts';
-import type { Pacing } from './pacing.ts';
 import { backoffMs, classifyError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
-import type { EnqueueResult, JobQueue } from './types.ts';
-import type { DeadLetterStore } from '../ingestion/dead-letter.ts';
-import type { ErrorStepWriter } from '../ingestion/error-step.ts';
+import type { EnqueueResult, JobQueue, JobQueueOptions } from './types.ts';
 
-export interface EmbeddedQueueOptions {
-  concurrency: number;
-  retry?: RetryPolicy;
-  pacing: Pacing;
-  deadLetter: DeadLetterStore;
-  /** Closes a given-up turn with a failure answer (see JobRunner). */
-  errorSteps?: ErrorStepWriter;
-  metrics: IngestionMetrics;
-  logger: Logger;
-  org: string;
-}
+export type EmbeddedQueueOptions = JobQueueOptions;
 
 interface Entry {
   job: LoomJob;

@@ -1,4 +1,10 @@
+import type { DeadLetterStore } from '../ingestion/dead-letter.ts';
+import type { ErrorStepWriter } from '../ingestion/error-step.ts';
+import type { IngestionMetrics } from '../ingestion/metrics.ts';
+import type { Logger } from '../logger.ts';
 import type { JobHandler, JobOutcome, LoomJob } from '../runtime/jobs.ts';
+import type { Pacing } from './pacing.ts';
+import type { RetryPolicy } from './retry-policy.ts';
 
 /** What enqueueing one job gave. `settled` resolves once the job is safe to checkpoint past (see each queue). */
 export interface EnqueueResult {
@@ -32,4 +38,17 @@ export interface JobQueue {
   depth(): Promise<number>;
   /** Stops consuming: waits up to `graceMs` for running jobs, then aborts them and hands them back (not completed). */
   close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** What both queues are built from: how many jobs run at once, how they retry and pace, where failures go. */
+export interface JobQueueOptions {
+  concurrency: number;
+  retry?: RetryPolicy;
+  pacing: Pacing;
+  deadLetter: DeadLetterStore;
+  /** Closes a given-up turn with a failure answer (see JobRunner). */
+  errorSteps?: ErrorStepWriter;
+  metrics: IngestionMetrics;
+  logger: Logger;
+  org: string;
 }

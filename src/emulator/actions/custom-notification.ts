@@ -23,26 +23,7 @@ const SUCCESS_MESSAGE = 'Your custom notification is processed successfully.';
 
 const INPUTS = ['customNotifTypeId', 'recipientIds', 'title', 'body', 'targetId', 'targetPageRef', 'senderId', 'actionGroup'] as const;
 
-/** A notification as sent: what the caller asked for and the active users it reached. */
-export interface SentNotification {
-  /** Sequence number within this emulator run, from 1. */
-  seq: number;
-  sentAt: string;
-  /** The calling user (the sender unless `senderId` names another). */
-  fromUserId: string;
-  fromUsername: string;
-  senderId: string;
-  typeId: string;
-  typeDeveloperName: string;
-  /** As given: users, groups and queues. */
-  recipientIds: string[];
-  /** The active users reached: user recipients plus the members of group and queue recipients (nested groups too). */
-  deliveredTo: string[];
-  title: string;
-  body: string;
-  targetId: string | null;
-  targetPageRef: string | null;
-}
+export type { SentNotification } from './types.ts';
 
 export function describeCustomNotification(): Record<string, unknown> {
   const input = (name: string, required: boolean, type = 'STRING', description: string | null = null) => ({ name, label: name, description, type, required });

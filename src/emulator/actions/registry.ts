@@ -4,19 +4,10 @@
  * readable through the admin surface; nothing is ever delivered).
  */
 import type { OrgApi } from '../org/model.ts';
-import type { SentNotification } from './custom-notification.ts';
 import type { ActionDecl } from './declarations.ts';
+import type { OutboxEmail, SentNotification } from './types.ts';
 
-export interface OutboxEmail {
-  /** Sequence number within this emulator run, from 1. */
-  seq: number;
-  sentAt: string;
-  fromUserId: string;
-  fromUsername: string;
-  to: string[];
-  subject: string;
-  body: string;
-}
+export type { OutboxEmail } from './types.ts';
 
 export class EmulatorActions {
   private readonly sent: OutboxEmail[] = [];

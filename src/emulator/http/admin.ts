@@ -1,5 +1,5 @@
-import type { SentNotification } from '../actions/custom-notification.ts';
-import { actionsFor, type OutboxEmail } from '../actions/registry.ts';
+import { actionsFor } from '../actions/registry.ts';
+import type { OutboxEmail, SentNotification } from '../actions/types.ts';
 import { ApiError } from '../org/model.ts';
 import type { OrgApi, SObjectRecord } from '../org/model.ts';
 import type { Clock } from './clock.ts';

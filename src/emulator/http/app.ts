@@ -1,3 +1,10 @@
+/**
+ * The emulator's HTTP front door and router, hand-written on purpose (the worker's own ops server uses fastify). The
+ * emulator must answer exactly as an org does, before and around routing: the 16 KB URI-plus-headers limit, Salesforce's
+ * JSON error arrays (`[{ message, errorCode }]`) for unknown paths, bad bodies and expired sessions, form bodies on the
+ * OAuth endpoints and JSON on REST, API-version prefixes and the CometD mount on the same port. A framework's own 404,
+ * 400 and 415 bodies and content-type parsing would each need overriding; a plain `node:http` dispatcher says it once.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.ts';

@@ -1,21 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { idSuffix } from '../../schemas/salesforce-id.ts';
 
-const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+export { idSuffix };
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-/** The 3-character checksum that turns a case-sensitive 15-character ID into its 18-character form. */
-export function idSuffix(id15: string): string {
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id15.charAt(chunk * 5 + i);
-      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
-    }
-    suffix += SUFFIX_CHARS.charAt(bits);
-  }
-  return suffix;
-}
 
 /** 15 → 18 characters; 18-character input is returned as is. */
 export function to18(id: string): string {

@@ -2,26 +2,15 @@
  * Salesforce record IDs: 3-char key prefix, 2-char pod (`EM`), reserved `0`, 9-char base-62 counter,
  * plus the 3-char case checksum that makes the 18-character form case-insensitive (wire doc §2.10).
  */
+import { ID_SUFFIX_ALPHABET as SUFFIX_ALPHABET, idSuffix } from '../../schemas/salesforce-id.ts';
 import { ApiError } from './model.ts';
 
 export const POD = 'EM';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 const ID_SHAPE = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-5]{3})?$/;
 
 /** The 3-character suffix for a 15-character ID. */
-export function checksumSuffix(id15: string): string {
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id15.charCodeAt(chunk * 5 + i);
-      if (c >= 65 && c <= 90) bits |= 1 << i;
-    }
-    suffix += SUFFIX_ALPHABET[bits];
-  }
-  return suffix;
-}
+export const checksumSuffix = idSuffix;
 
 /**
  * The canonical 18-character form of a 15- or 18-character ID, or undefined when malformed.

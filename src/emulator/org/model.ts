@@ -308,6 +308,14 @@ export interface QueryContext {
   includeDeleted?: boolean;
 }
 
+/** The seed's org-wide `org:` section: what Setup's Company Information and Session Settings pages show. */
+export interface OrgSettings {
+  readonly name: string;
+  readonly dailyApiLimit: number;
+  readonly sessionTimeoutSeconds: number;
+  readonly edition: string;
+}
+
 /**
  * The org facade used by the REST and streaming layers. Every data method runs as the given user and throws
  * `ApiError` with Salesforce's status, code and message on refusal.
@@ -317,6 +325,8 @@ export interface OrgApi {
   readonly orgName: string;
   readonly schema: Schema;
   readonly store: RecordStore;
+  /** Org-wide settings (API limit, session timeout, edition), read-only. */
+  readonly settings: OrgSettings;
   connectedApps(): ConnectedAppDef[];
   users(): UserDef[];
   userById(id: string): UserDef | undefined;

@@ -11,7 +11,7 @@ import type { DmlActor } from './dml-checks.ts';
 import { DmlEngine } from './dml.ts';
 import { canonicalId } from './ids.ts';
 import { ApiError } from './model.ts';
-import type { ConnectedAppDef, EventSink, OrgApi, PermissionSetDef, QueryResult, RecordStore, UserAccess, UserDef } from './model.ts';
+import type { ConnectedAppDef, EventSink, OrgApi, OrgSettings, PermissionSetDef, QueryResult, RecordStore, UserAccess, UserDef } from './model.ts';
 import { buildOrgDefinition } from './org-builder.ts';
 import type { OrgDefinition } from './org-builder.ts';
 import { MemoryRecordStore } from './record-store.ts';
@@ -91,7 +91,7 @@ export class Org implements OrgApi {
   }
 
   /** Org-wide settings from the seed (API limit, session timeout, edition). */
-  get settings(): OrgDefinition['seed']['org'] {
+  get settings(): OrgSettings {
     return this.definition.seed.org;
   }
 

@@ -1,32 +1,26 @@
-/** A small LRU map built on Map insertion order. */
-export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
+import { LRUCache } from 'lru-cache';
 
-  constructor(private readonly capacity: number) {}
+/** The SOQL caches' LRU map: a thin adapter over the well-kept `lru-cache` (bounded by entry count). */
+export class Lru<K extends NonNullable<unknown>, V extends NonNullable<unknown>> {
+  private readonly cache: LRUCache<K, V>;
+
+  constructor(capacity: number) {
+    this.cache = new LRUCache<K, V>({ max: capacity });
+  }
 
   get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
+    return this.cache.get(key);
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
-    }
+    this.cache.set(key, value);
   }
 
   get size(): number {
-    return this.map.size;
+    return this.cache.size;
   }
 
   clear(): void {
-    this.map.clear();
+    this.cache.clear();
   }
 }

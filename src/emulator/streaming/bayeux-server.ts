@@ -1,3 +1,11 @@
+/**
+ * The emulator's CometD (Bayeux) server, hand-written on purpose. faye ships a Bayeux server (NodeAdapter), but the
+ * clients under test (faye, jsforce, @salesforce/core's StreamingClient) must see what Salesforce's server sends, not
+ * what faye's does: Salesforce's `replay` extension (-1/-2 and per-channel replay IDs within the retention window),
+ * its error texts (`403::Unknown client`, `400::API version in the URI is mandatory`, `401::Authentication invalid`),
+ * its HTTP statuses, advice and timeouts (110 s connect, 40 s reconnect after events), long polling only, and its
+ * per-org limits (concurrent clients). Each of these is a few lines here and a fight with faye's server there.
+ */
 import type { Logger } from '../../logger.ts';
 import { silentLogger } from '../../logger.ts';
 import type { EventSink, Schema, UserAccess } from '../org/model.ts';

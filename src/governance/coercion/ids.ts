@@ -1,4 +1,6 @@
-const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+import { idSuffix } from '../../schemas/salesforce-id.ts';
+
+export { idSuffix };
 
 /** Key prefixes fixed by the platform for standard objects; custom objects need the org's describe. */
 export const STANDARD_KEY_PREFIXES: Readonly<Record<string, string>> = {
@@ -13,20 +15,6 @@ export const STANDARD_KEY_PREFIXES: Readonly<Record<string, string>> = {
   Group: '00G',
   Organization: '00D',
 };
-
-/** The 3-character checksum that turns a case-sensitive 15-character ID into its 18-character form. */
-export function idSuffix(id15: string): string {
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const ch = id15.charAt(chunk * 5 + i);
-      if (ch >= 'A' && ch <= 'Z') bits |= 1 << i;
-    }
-    suffix += SUFFIX_ALPHABET.charAt(bits);
-  }
-  return suffix;
-}
 
 /** Validates a 15- or 18-character record ID and returns the 18-character form, or why it is not an ID. */
 export function normalizeId(value: string): { ok: true; id: string } | { ok: false; message: string } {
