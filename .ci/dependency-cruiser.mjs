@@ -90,7 +90,8 @@ export default {
       severity: 'error',
       comment: 'schemas, errors.ts and logger.ts are the floor: they import nothing else from src.',
       from: { path: FLOOR },
-      to: { path: '^src/', pathNot: '^src/schemas/' },
+      // The logger's error serializer (log-redaction.ts) masks PII with the pure detectors; that is its only reach up.
+      to: { path: '^src/', pathNot: '^src/schemas/|^src/log-redaction[.]ts$' },
     },
     {
       name: 'config-imports-the-floor-only',

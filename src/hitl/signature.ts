@@ -1,3 +1,4 @@
+import { canonicalJson } from '../schemas/canonical-json.ts';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../errors.ts';
 
@@ -34,21 +35,6 @@ const TYPED = 'v2';
 const BOUND = 'v3';
 
 /** JSON with object keys sorted at every depth: the same value always gives the same bytes. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as Record<string, unknown>)
-        .sort()
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
-}
 
 /**
  * HMAC-SHA256 over (execution, turn, tool call, tool, canonical arguments[, HITL type]) with the worker's key. The stored form is
@@ -148,3 +134,5 @@ function same(a: string, b: string): boolean {
   const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+export { canonicalJson };

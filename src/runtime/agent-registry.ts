@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PermanentError } from '../errors.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
-import { PACKAGE_DEFAULTS } from './org-settings.ts';
+import { PACKAGE_DEFAULTS } from './org-defaults.ts';
 import type { HitlMode } from './ports.ts';
 
 const num = (fallback: number) => z.number().nullish().transform((value) => value ?? fallback);

@@ -1,40 +1,11 @@
-import type { ChatMessage, CompletionResponse, LlmProvider, ModelText, ToolCall, ToolSpec } from '../llm/types.ts';
+import type { ChatMessage, CompletionResponse, ModelText, ToolCall, ToolSpec } from '../llm/types.ts';
 import { LoomError } from '../errors.ts';
-import type { StoredMessage } from './history.ts';
 import { admit, gateOf } from './model-input.ts';
-import { handleToolCall, type ToolHistory } from './tool-call.ts';
-import type { HitlGate, StepRecorder, ToolDefinition, ToolExecutor, ToolGate, TurnTrust } from './ports.ts';
+import { handleToolCall } from './tool-call.ts';
 
-export type SafetyMode = 'LogOnly' | 'Sanitize' | 'Block';
-
-export interface LoopInput {
-  systemPrompt: string;
-  /** Earlier conversation as the audit steps hold it (masked); admitted through the gate like new text. */
-  history: StoredMessage[];
-  /** This turn's raw user text; null when the turn resumes after a human decision. */
-  userMessage: string | null;
-  model: string;
-  prices: { promptPer1M: number; completionPer1M: number };
-  maxSteps: number;
-  tokenBudget: number;
-  safetyMode: SafetyMode;
-  toolReasoning: boolean;
-  tools: ToolDefinition[];
-  toolHistory?: ToolHistory;
-}
-
-export interface LoopDeps {
-  provider: LlmProvider;
-  executor: ToolExecutor;
-  trust: TurnTrust;
-  gate: HitlGate;
-  graph: ToolGate | null;
-  recorder: StepRecorder;
-  validateArgs: (tool: ToolDefinition, args: Record<string, unknown>) => string[];
-  signal: AbortSignal;
-  /** True when a newer turn exists for this execution: stop without writing over newer state. */
-  isStale: () => boolean | Promise<boolean>;
-}
+export type { LoopDeps, LoopInput, SafetyMode } from './types.ts';
+import type { ToolGate } from './ports.ts';
+import type { LoopDeps, LoopInput, SafetyMode, ToolHistory } from './types.ts';
 
 export interface LoopResult {
   status: 'completed' | 'awaiting-action' | 'blocked' | 'failed' | 'stale' | 'cancelled';

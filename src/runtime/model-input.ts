@@ -7,7 +7,7 @@
  * layers cannot reach a provider request: it does not compile (and `as ModelText` is refused by the lint config).
  */
 import type { ChatMessage, ModelText } from '../llm/types.ts';
-import type { SafetyMode } from './governed-loop.ts';
+import type { SafetyMode } from './types.ts';
 import type { StoredMessage } from './history.ts';
 import type { ScreenResult, StepRecorder, TurnTrust } from './ports.ts';
 

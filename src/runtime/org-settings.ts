@@ -2,30 +2,9 @@ import { z } from 'zod';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import type { AgentConfig } from './agent-registry.ts';
 
-/**
- * The org-level row of the `AIAgentFrameworkSettings__c` hierarchy custom setting: the one place the worker reads the
- * admin's switches. Org level only, like `LoomSettings` in Apex (getOrgDefaults): a user or profile row never
- * re-enables what the admin switched off. The row's SetupOwnerId is the organization ID (Salesforce Help, "Hierarchy
- * Custom Settings": the default organization level value).
- */
-export interface OrgSettings {
-  /** The kill switch: no new turn, no direct event, no /v1/turns request and no decision resume runs. */
-  agentsDisabled: boolean;
-  /** When true, no agent may turn masking off (`PIIMaskingMode__c = Off` becomes Hybrid). */
-  piiMaskingRequired: boolean;
-  defaultApprovalExpiryHours: number;
-  defaultMaxStepsPerTurn: number;
-  defaultTokenBudgetPerTurn: number;
-}
+export { PACKAGE_DEFAULTS, type OrgSettings } from './org-defaults.ts';
+import { PACKAGE_DEFAULTS, type OrgSettings } from './org-defaults.ts';
 
-/** Field defaults of the package (the `<defaultValue>` of each field): what an org without a settings row gets. */
-export const PACKAGE_DEFAULTS: OrgSettings = {
-  agentsDisabled: false,
-  piiMaskingRequired: true,
-  defaultApprovalExpiryHours: 24,
-  defaultMaxStepsPerTurn: 8,
-  defaultTokenBudgetPerTurn: 50_000,
-};
 
 const positive = (fallback: number) =>
   z

@@ -1,11 +1,11 @@
 import { LoomError } from '../errors.ts';
 import { parseToolArguments } from '../llm/tool-arguments.ts';
 import type { ModelText, ToolCall } from '../llm/types.ts';
-import type { LoopDeps, LoopInput } from './governed-loop.ts';
+import type { LoopDeps, LoopInput, ToolHistory } from './types.ts';
 import { admit, gateOf } from './model-input.ts';
 import type { ToolDefinition } from './ports.ts';
 
-export type ToolHistory = Array<{ tool: string; ok: boolean }>;
+export type { ToolHistory } from './types.ts';
 
 /** Synthetic arguments the runtime adds to tool schemas; never passed to the tool itself. */
 const SYNTHETIC = ['_rationale', '_requiresApproval', '_approvalReason'] as const;

@@ -4,7 +4,6 @@
  * so they are deliberately small. Names are canonical API names; every lookup is case-insensitive.
  */
 
-import type { ValidationRuleDef } from './validation-rules.ts';
 
 export type FieldType =
   | 'id'
@@ -358,4 +357,14 @@ export interface OrgApi {
   transaction<T>(fn: () => T): T;
   /** Restores the seed state. */
   reset(): void;
+}
+
+export interface ValidationRuleDef {
+  name: string;
+  /** The error condition: the save fails when this is true. */
+  formula: string;
+  message: string;
+  /** Field the error is shown next to; null = top of page (`fields: []`). */
+  field: string | null;
+  active: boolean;
 }

@@ -10,17 +10,10 @@
  * PRIORVALUE, ISPICKVAL, REGEX, LEN, TEXT, BEGINS, CONTAINS. A formula outside it fails the seed load, naming the rule.
  */
 import { ApiError } from './model.ts';
-import type { ObjectDef, SObjectRecord } from './model.ts';
+import type { ObjectDef, SObjectRecord, ValidationRuleDef } from './model.ts';
 
-export interface ValidationRuleDef {
-  name: string;
-  /** The error condition: the save fails when this is true. */
-  formula: string;
-  message: string;
-  /** Field the error is shown next to; null = top of page (`fields: []`). */
-  field: string | null;
-  active: boolean;
-}
+export type { ValidationRuleDef };
+
 
 export interface RuleContext {
   object: ObjectDef;

@@ -9,7 +9,7 @@ import { setupObjectRequires } from '../org/standard-objects.ts';
 import type { AccessRecorder } from './access-recorder.ts';
 import type { Env } from './env.ts';
 import { locate, messages, queryError } from './query-error.ts';
-import { subqueryOffsets } from './scope.ts';
+import { subqueryOffsets } from './subquery-offsets.ts';
 import { kindOf } from './values.ts';
 import type { ValueKind } from './values.ts';
 

@@ -19,14 +19,7 @@ export function fail(scope: Scope, offset: number, errorCode: string, message: s
   throw queryError(scope.r.soql, offset, errorCode, message);
 }
 
-/** Offsets of every `(SELECT` in textual order, ignoring string literals. Subqueries are compiled in this order. */
-export function subqueryOffsets(soql: string): number[] {
-  const blanked = soql.replace(/'(?:[^'\\]|\\.)*'/g, (m) => ' '.repeat(m.length));
-  const out: number[] = [];
-  const re = /\(\s*select\b/gi;
-  for (let m = re.exec(blanked); m; m = re.exec(blanked)) out.push(m.index + 1);
-  return out;
-}
+export { subqueryOffsets } from './subquery-offsets.ts';
 
 let joinCounter = 0;
 /** A process-wide unique key for memoizing one semi-join's ID set within an execution. */

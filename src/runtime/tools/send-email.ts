@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ToolDefinition, ToolOutcome } from '../ports.ts';
-import type { ToolContext } from './standard-tools.ts';
+import type { ToolContext } from './tool-context.ts';
 
 const domain = z.string().regex(/^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/, 'must be a domain such as example.com');
 

@@ -2,15 +2,12 @@ import { z } from 'zod';
 import { coerceFields } from '../../governance/coercion/index.ts';
 import type { DescribeIndex, DescribeSObject } from '../../governance/describe.ts';
 import { checkSoql, type SoqlVerdict } from '../../governance/soql-guard/index.ts';
-import { SalesforceError, type SalesforceClient } from '../../salesforce/rest-client.ts';
+import { SalesforceError } from '../../salesforce/rest-client.ts';
 import type { ToolDefinition, ToolOutcome } from '../ports.ts';
-import type { DescribeCache } from './describe-cache.ts';
+import type { ToolContext } from './tool-context.ts';
 import { sendEmail } from './send-email.ts';
 
-export interface ToolContext {
-  client: SalesforceClient;
-  describes: DescribeCache;
-}
+export type { ToolContext } from './tool-context.ts';
 
 const RecordId = z.string().regex(/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/, 'must be a 15- or 18-character record ID');
 const ObjectConfig = z.object({ object: z.string().min(1) }).loose();

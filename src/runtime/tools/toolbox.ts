@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { buildSchemaPrompt } from '../../governance/soql-guard/index.ts';
-import { canonicalJson } from '../../hitl/signature.ts';
+import { canonicalJson } from '../../schemas/canonical-json.ts';
 import type { SalesforceClient } from '../../salesforce/rest-client.ts';
 import type { Capability } from '../agent-registry.ts';
 import type { ToolDefinition, ToolExecutor, ToolOutcome } from '../ports.ts';
