@@ -50,6 +50,28 @@ export interface DevHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Agents are Private in the package, so a seed's agents are invisible to its users until shared. A developer's org
+ * gets what an admin would do: a Read share of each seeded agent for every active Loom_User holder. Returns how many
+ * shares were made.
+ */
+function shareSeededAgents(org: ReturnType<typeof createOrg>): number {
+  const holders = org.users().filter((user) => user.isActive && user.permissionSets.includes('Loom_User'));
+  const owner = org.users().find((user) => user.isActive) ?? holders[0];
+  if (!owner || !org.schema.object('AIAgentDefinition__Share')) return 0;
+  const system = org.systemAccess(owner.id);
+  const agents = org.query(system, 'SELECT Id, OwnerId FROM AIAgentDefinition__c', { apiVersion: '62.0' }).records;
+  let count = 0;
+  for (const agent of agents) {
+    for (const user of holders) {
+      if (agent.OwnerId === user.id) continue;
+      org.create(system, 'AIAgentDefinition__Share', { ParentId: agent.Id, UserOrGroupId: user.id, AccessLevel: 'Read', RowCause: 'Manual' });
+      count++;
+    }
+  }
+  return count;
+}
+
 /** The seed's first agent: its first `AIAgentDefinition__c` record, else the sample agent when it was created. */
 function firstAgent(seed: Seed): string | undefined {
   const records = (seed.records as Record<string, Array<Record<string, unknown>>>)['AIAgentDefinition__c'] ?? [];
@@ -119,6 +141,7 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
       agent = LENDING_AGENT;
     }
   }
+  const shared = agent && agent !== LENDING_AGENT ? shareSeededAgents(org) : 0;
   const requesterUser = emulator.org.users().find((user) => user.isActive && user.permissionSets.includes('Loom_User'));
   const requester = requesterUser
     ? { username: requesterUser.username, id: requesterUser.id, accessToken: (await service.runtime.pool.session(requesterUser.username)).accessToken }
@@ -130,7 +153,7 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
     workerUrl: service.url ?? '',
     integrationUser: dev.workerUsername,
     model: scriptPath ? `scripted (${scriptPath})` : real ? String(env.LOOM_LLM_BASE_URL) : 'scripted (the sample lending script)',
-    added: dev.added,
+    added: shared > 0 ? [...dev.added, `a Read share on the seed's agents for every Loom_User holder (${shared}; agents are Private, as in the package)`] : dev.added,
     portNotes,
     stateDir: service.config.LOOM_STATE_DIR,
     token,

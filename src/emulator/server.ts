@@ -80,11 +80,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Mounted before listening: the org's event sink must exist before the first publish.
   const deliveries = options.dailyDeliveryLimit === undefined ? {} : { dailyDeliveryLimit: options.dailyDeliveryLimit };
   const streaming = mountStreaming({ org, tokens, clock, logger, ...timeout, ...deliveries });
-  const pubsub = await startPubSub({
-    org, tokens, bus: streaming.bus, logger,
-    ...(options.pubsubKeepAliveMs === undefined ? {} : { keepAliveMs: options.pubsubKeepAliveMs }),
-  }, options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
-  streaming.attachPubSub(pubsub);
   const admin = new EmulatorAdmin({
     org, tokens, usage, faults, clock, locators, seedApiLimit, seedSessionTimeoutSeconds, streaming: () => streaming.controls,
   });
@@ -101,6 +96,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const address = await listen(server, host, options.port ?? 0);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${address.port}`;
+  // The Pub/Sub API on its own port, started once the HTTP port is ours (a taken port fails before anything else runs).
+  const pubsub = await startPubSub({
+    org, tokens, bus: streaming.bus, logger,
+    ...(options.pubsubKeepAliveMs === undefined ? {} : { keepAliveMs: options.pubsubKeepAliveMs }),
+  }, options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
+  streaming.attachPubSub(pubsub);
   logger.info({ url: baseUrl, orgId: org.orgId }, 'org emulator listening');
 
   let closing: Promise<void> | undefined;

@@ -101,8 +101,8 @@ describe('share objects through jsforce', () => {
   });
 
   it('has no share object for Public Read/Write objects', async () => {
-    expect(await rejection(admin.query('SELECT Id FROM AIAgentDefinition__Share'))).toMatchObject({ errorCode: 'INVALID_TYPE' });
-    expect(await rejection(admin.sobject('AIAgentDefinition__Share').describe())).toMatchObject({ errorCode: 'NOT_FOUND' });
+    expect(await rejection(admin.query('SELECT Id FROM LLMConfiguration__Share'))).toMatchObject({ errorCode: 'INVALID_TYPE' });
+    expect(await rejection(admin.sobject('LLMConfiguration__Share').describe())).toMatchObject({ errorCode: 'NOT_FOUND' });
   });
 });
 

@@ -73,6 +73,14 @@ async function heldAction(harness: Harness): Promise<string> {
   return (pending as { Id: string }).Id;
 }
 
+/** Shares a pending action with an approver, as approval routing or an admin would: deciders must see what they decide. */
+async function shareWith(harness: Harness, pendingId: string, username: string): Promise<void> {
+  const admin = harness.clientFor(USERS.admin);
+  const users = await admin.query<{ Id: string }>(`SELECT Id FROM User WHERE Username = '${username}'`);
+  const userId = users.records[0]?.Id as string;
+  await admin.request('POST', '/sobjects/PendingHITLAction__Share', { ParentId: pendingId, UserOrGroupId: userId, AccessLevel: 'Read', RowCause: 'Manual' });
+}
+
 async function permissionsOf(harness: Harness, username: string): Promise<Record<string, boolean>> {
   const answer = await harness.clientFor(username).request<{ permissions: Record<string, boolean> }>('GET', PERMISSIONS_PATH);
   return answer.permissions;
@@ -97,8 +105,9 @@ describe('custom permissions checked in the user\'s own context', () => {
 
   it('(a) a user whose Loom_Approver comes through a permission set group approves, and the held call runs', async () => {
     const pendingId = await heldAction(harness);
+    await shareWith(harness, pendingId, GROUPED_APPROVER);
     const outcome = await harness.handler.handle(await harness.decide(GROUPED_APPROVER, pendingId, 'Approve'), signal);
-    expect(outcome.status).toBe('completed');
+    expect(outcome.status, JSON.stringify(outcome)).toBe('completed');
     const { records } = await harness.clientFor(USERS.admin).query<{ Status__c: string }>(`SELECT Status__c FROM PendingHITLAction__c WHERE Id = '${pendingId}'`);
     expect(records[0]?.Status__c).toBe('Approved');
   });
@@ -121,6 +130,7 @@ describe('custom permissions checked in the user\'s own context', () => {
     // What Apex's FeatureManagement.checkPermission answers for this user, asked the way the worker asks it.
     expect(await permissionsOf(harness, CUSTOM_APPROVER)).toEqual({ [LOOM_PERMISSIONS.startTurns]: true, [LOOM_PERMISSIONS.decide]: true });
     const pendingId = await heldAction(harness);
+    await shareWith(harness, pendingId, CUSTOM_APPROVER);
     expect((await harness.handler.handle(await harness.decide(CUSTOM_APPROVER, pendingId, 'Approve'), signal)).status).toBe('completed');
   });
 

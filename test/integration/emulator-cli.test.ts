@@ -129,7 +129,7 @@ describe('loom emulator --seed', () => {
   it('--json prints the instance URL, users and tokens as one sf-shaped JSON object', async () => {
     const json = spawn(process.execPath, ['src/bin/loom.js', 'emulator', '--seed', SEED, '--port', '0', '--json'], { cwd: root, env: { ...process.env } });
     let out = '';
-    const parsed = await new Promise<{ status: number; result: { instanceUrl: string; users: Array<{ username: string; accessToken?: string }> } }>((resolve, reject) => {
+    const parsed = await new Promise<{ status: number; result: { instanceUrl: string; pubsubUrl: string; users: Array<{ username: string; accessToken?: string }> } }>((resolve, reject) => {
       json.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         try {
@@ -145,6 +145,8 @@ describe('loom emulator --seed', () => {
     await exited;
     expect(parsed.status).toBe(0);
     expect(parsed.result.instanceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(parsed.result.pubsubUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(parsed.result.pubsubUrl).not.toBe(parsed.result.instanceUrl);
     expect(parsed.result.users.find((user) => user.username === 'officer@lending.test')?.accessToken).toMatch(/^00D/);
   });
 

@@ -42,6 +42,8 @@ export interface EmulatorBanner {
   orgId: string;
   orgName: string;
   instanceUrl: string;
+  /** The Pub/Sub API (gRPC, plaintext on loopback): LOOM_PUBSUB_URL for a worker with LOOM_EVENT_API=pubsub. */
+  pubsubUrl: string;
   connectedApp: { name: string; consumerKey: string; keyFile: string } | undefined;
   users: BannerUser[];
   /** A publish of `AgentTurnRequest__e` for a turn that exists (session, execution and message created as the user). */
@@ -72,6 +74,19 @@ async function sampleAgent(handle: EmulatorHandle, tokens: Map<string, string>):
   const llm = await rest<{ id: string }>(handle.url, token, 'POST', '/sobjects/LLMConfiguration__c', { Name: 'Sample model', DeveloperName__c: 'Sample_Model', ProviderAdapter__c: 'Scripted', ModelIdentifier__c: 'scripted-sample-1', IsActive__c: true });
   const agent = await rest<{ id: string }>(handle.url, token, 'POST', '/sobjects/AIAgentDefinition__c', { Name: 'Sample Agent', DeveloperName__c: 'Sample_Agent', LLMConfiguration__c: llm.id, IsActive__c: true, MaxStepsPerTurn__c: 4 });
   return { id: agent.id, name: 'Sample_Agent' };
+}
+
+/**
+ * Agents are Private in the package: the publisher gets a Read share, made by a user who may share agents (an admin
+ * holding Loom_Admin), as an admin would in an org. Nothing to do when the publisher can already see the agent.
+ */
+async function shareAgent(handle: EmulatorHandle, tokens: Map<string, string>, agentId: string, userId: string): Promise<void> {
+  if (!handle.org.schema.object('AIAgentDefinition__Share')) return;
+  const visible = handle.org.query(handle.org.access(userId), `SELECT Id FROM AIAgentDefinition__c WHERE Id = '${agentId}'`, { apiVersion: '62.0' });
+  if (visible.totalSize > 0) return;
+  const admin = handle.org.users().find((user) => tokens.has(user.username) && handle.org.access(user.id).canObject('AIAgentDefinition__c', 'edit'));
+  if (!admin) return;
+  await rest(handle.url, tokens.get(admin.username) as string, 'POST', '/sobjects/AIAgentDefinition__Share', { ParentId: agentId, UserOrGroupId: userId, AccessLevel: 'Read', RowCause: 'Manual' });
 }
 
 /** Creates the turn's records as the user (what AgentTurnService does before it publishes) and returns the event body. */
@@ -112,6 +127,7 @@ export async function describeEmulator(handle: EmulatorHandle, seedPath: string)
     const agent = await sampleAgent(handle, tokens);
     if (agent) {
       const token = tokens.get(publisher.username) as string;
+      await shareAgent(handle, tokens, agent.id, publisher.id);
       const body = await sampleTurn(url, token, publisher.id, agent.id);
       publish = { username: publisher.username, url: `${url}/services/data/v62.0/sobjects/${EVENT_OBJECT}`, accessToken: token, body, agent: agent.name };
     }
@@ -120,6 +136,7 @@ export async function describeEmulator(handle: EmulatorHandle, seedPath: string)
     orgId: org.orgId,
     orgName: org.orgName,
     instanceUrl: url,
+    pubsubUrl: handle.pubsubUrl,
     connectedApp: app && key ? { name: app.name, consumerKey: app.consumerKey, keyFile: key.file } : undefined,
     users,
     publish,
@@ -130,6 +147,7 @@ function printBanner(banner: EmulatorBanner, context: CliContext): void {
   const c = context.colors;
   context.line(`${c.bold('Loom org emulator')} ${c.dim(`(${banner.orgName}, org ${banner.orgId})`)}`);
   context.line(`  instance / login URL  ${c.cyan(banner.instanceUrl)}`);
+  context.line(`  Pub/Sub API (gRPC)    ${banner.pubsubUrl}  (LOOM_PUBSUB_URL with LOOM_EVENT_API=pubsub)`);
   context.line(`  admin surface         ${banner.instanceUrl}/__emulator/usage  (loopback only)\n`);
   const app = banner.connectedApp;
   if (!app) {
