@@ -68,9 +68,8 @@ export function register(program: Command): void {
       } else {
         context.line(c.yellow('\nNo agent yet: add an AIAgentDefinition__c record to the seed (docs/develop-an-agent.md) to get a ready-made request.'));
       }
-      context.line(c.dim('\nCtrl-C stops both.'));
-      context.result({ ...info, curl: curl ?? null, jsforce: jsforce ?? null });
-      await new Promise<void>((resolve) => {
+      // Listen for the stop signal before the banner's last line: a supervisor may signal as soon as it reads it.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
@@ -79,6 +78,9 @@ export function register(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      context.line(c.dim('\nCtrl-C stops both.'));
+      context.result({ ...info, curl: curl ?? null, jsforce: jsforce ?? null });
+      await stopped;
       await dev.close();
       process.exit(0);
     });

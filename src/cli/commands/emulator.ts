@@ -188,9 +188,8 @@ export function register(program: Command): void {
       const logger = cliLogger(context, { level: options.logLevel, name: 'emulator' });
       const handle = await startEmulator({ seedPath: options.seed, host: options.host, port: options.port, logger });
       const banner = await describeEmulator(handle, options.seed);
-      printBanner(banner, context);
-      context.result(banner);
-      await new Promise<void>((resolve) => {
+      // Listen for the stop signal before printing: a supervisor may signal as soon as it reads the banner.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
@@ -199,5 +198,8 @@ export function register(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      printBanner(banner, context);
+      context.result(banner);
+      await stopped;
     });
 }
