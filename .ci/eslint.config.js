@@ -6,21 +6,45 @@ import lwc from '@lwc/eslint-plugin-lwc';
 // decorators: the typescript-eslint parser reads them (@babel/eslint-parser 7 does not run on ESLint 10).
 const lwcRules = Object.fromEntries(
   [
-    'valid-api', 'valid-track', 'valid-wire', 'no-api-reassignments', 'no-async-operation', 'no-document-query', 'no-inner-html',
-    'no-leading-uppercase-api-name', 'no-deprecated', 'no-dupe-class-members', 'no-attributes-during-construction',
-    'no-template-children', 'no-leaky-event-listeners',
-    'consistent-component-name', 'prefer-custom-event',
+    'valid-api',
+    'valid-track',
+    'valid-wire',
+    'no-api-reassignments',
+    'no-async-operation',
+    'no-document-query',
+    'no-inner-html',
+    'no-leading-uppercase-api-name',
+    'no-deprecated',
+    'no-dupe-class-members',
+    'no-attributes-during-construction',
+    'no-template-children',
+    'no-leaky-event-listeners',
+    'consistent-component-name',
+    'prefer-custom-event',
   ].map((rule) => [`@lwc/lwc/${rule}`, 'error']),
 );
 const browserGlobals = Object.fromEntries(
-  ['window', 'document', 'setTimeout', 'clearTimeout', 'CustomEvent', 'KeyboardEvent', 'Event'].map((name) => [name, 'readonly']),
+  ['window', 'document', 'setTimeout', 'clearTimeout', 'CustomEvent', 'KeyboardEvent', 'Event'].map((name) => [
+    name,
+    'readonly',
+  ]),
 );
 const jestGlobals = Object.fromEntries(
   ['jest', 'describe', 'it', 'expect', 'beforeEach', 'afterEach', 'require'].map((name) => [name, 'readonly']),
 );
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'force-app/**/*', '!force-app/**/', '!force-app/**/lwc/**/*.js', 'coverage/**', '.loom/**', 'dist/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'force-app/**/*',
+      '!force-app/**/',
+      '!force-app/**/lwc/**/*.js',
+      'coverage/**',
+      '.loom/**',
+      'dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -41,7 +65,8 @@ export default tseslint.config(
         'error',
         ...['TSAsExpression', 'TSTypeAssertion'].map((cast) => ({
           selector: `${cast} TSTypeReference[typeName.name=/^(ModelText|ChatMessage)$/]`,
-          message: 'Model text comes only from admit() in src/runtime/model-input.ts; do not cast to ModelText or ChatMessage.',
+          message:
+            'Model text comes only from admit() in src/runtime/model-input.ts; do not cast to ModelText or ChatMessage.',
         })),
       ],
     },
@@ -65,7 +90,10 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

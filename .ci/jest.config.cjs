@@ -5,13 +5,13 @@ const path = require('node:path');
 const { jestConfig } = require('@salesforce/sfdx-lwc-jest/config');
 
 module.exports = {
-    ...jestConfig,
-    rootDir: path.resolve(__dirname, '..'),
-    roots: ['<rootDir>/test/lwc'],
-    testMatch: ['<rootDir>/test/lwc/**/*.test.js'],
-    moduleNameMapper: {
-        // lightning/actions has no stub in sfdx-lwc-jest 7.9.0.
-        '^lightning/actions$': '<rootDir>/test/lwc/stubs/lightning-actions.js',
-    },
-    testEnvironmentOptions: { url: 'http://localhost/' },
+  ...jestConfig,
+  rootDir: path.resolve(__dirname, '..'),
+  roots: ['<rootDir>/test/lwc'],
+  testMatch: ['<rootDir>/test/lwc/**/*.test.js'],
+  moduleNameMapper: {
+    // lightning/actions has no stub in sfdx-lwc-jest 7.9.0.
+    '^lightning/actions$': '<rootDir>/test/lwc/stubs/lightning-actions.js',
+  },
+  testEnvironmentOptions: { url: 'http://localhost/' },
 };

@@ -18,6 +18,8 @@ export default class SummaryReporter implements Reporter {
       if (module.state() === 'failed' && module.children.size === 0) counts.failed++;
     }
     const errors = unhandledErrors.length > 0 ? `, ${unhandledErrors.length} unhandled errors` : '';
-    process.stdout.write(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${testModules.length} files)${errors}\n`);
+    process.stdout.write(
+      `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${testModules.length} files)${errors}\n`,
+    );
   }
 }

@@ -38,7 +38,10 @@ function renderObject(o: ObjectMeta): string[] {
   lines.push('  },');
   const refs = o.fields.filter((f) => f.relationshipName && f.referenceTo);
   lines.push('  relationships: {');
-  for (const f of refs) lines.push(`    ${f.name}: { name: ${quote(`${constName(f.name)}__r`)}, referenceTo: ${quote(f.referenceTo ?? '')} },`);
+  for (const f of refs)
+    lines.push(
+      `    ${f.name}: { name: ${quote(`${constName(f.name)}__r`)}, referenceTo: ${quote(f.referenceTo ?? '')} },`,
+    );
   lines.push('  },');
   const picklists = o.fields.filter((f) => f.picklistValues.length > 0);
   lines.push('  picklists: {');
@@ -64,8 +67,10 @@ export function renderSObjectTypes(objects: ObjectMeta[]): string {
   out.push('} as const;');
   out.push('');
   out.push('export type LoomSObjectName = keyof typeof LoomSObjects;');
-  out.push('/** Picklist values of one field, e.g. `PicklistValue<typeof ExecutionStep, \'StepType__c\'>`. */');
-  out.push('export type PicklistValue<O extends { picklists: Record<string, readonly string[]> }, F extends keyof O[\'picklists\']> =');
+  out.push("/** Picklist values of one field, e.g. `PicklistValue<typeof ExecutionStep, 'StepType__c'>`. */");
+  out.push(
+    "export type PicklistValue<O extends { picklists: Record<string, readonly string[]> }, F extends keyof O['picklists']> =",
+  );
   out.push("  O['picklists'][F] extends readonly (infer V)[] ? V : never;");
   out.push('');
   return out.join('\n');

@@ -7,10 +7,18 @@ const apiVersion = z.string().regex(/^\d{2,3}\.0$/, 'must look like 62.0');
 const csv = z
   .string()
   .optional()
-  .transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []));
+  .transform((value) =>
+    value
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : [],
+  );
 const flag = z.stringbool().optional();
 /** An http(s) URL: `localhost:8080/v1` parses as a URL with scheme `localhost:` and would only fail at the first call. */
-const httpUrl = (example: string) => z.url({ protocol: /^https?$/, message: `must be an http(s) URL such as ${example}` });
+const httpUrl = (example: string) =>
+  z.url({ protocol: /^https?$/, message: `must be an http(s) URL such as ${example}` });
 
 /** Every environment variable Loom reads, with its default. Documented in README (Configuration). */
 export const ConfigSchema = z.object({
@@ -22,7 +30,10 @@ export const ConfigSchema = z.object({
   SF_INTEGRATION_USERNAME: z.string().min(1).optional(),
   SF_API_VERSION: apiVersion.default('62.0'),
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
-  LOOM_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loom'),
+  LOOM_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('loom'),
   LOOM_STATE_DIR: z.string().min(1).default('.loom'),
   LOOM_REPLAY_FROM: z.coerce.number().int().min(-2).default(-1),
   LOOM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
@@ -34,7 +45,9 @@ export const ConfigSchema = z.object({
   LOOM_TRUSTED_PUBLISHERS: csv,
   /** `AgentDeveloperName=service.user@org` pairs: the worker's half of the opt-in service identity. */
   LOOM_SERVICE_IDENTITIES: csv.pipe(
-    z.array(z.string().regex(/^[A-Za-z0-9_]+=[^\s=]+@[^\s=]+$/, 'each entry must look like Agent_Name=user@example.com')),
+    z.array(
+      z.string().regex(/^[A-Za-z0-9_]+=[^\s=]+@[^\s=]+$/, 'each entry must look like Agent_Name=user@example.com'),
+    ),
   ),
   /** Hosts HttpCallout tools may reach (exact host names or IP literals); empty = no callouts at all. */
   LOOM_CALLOUT_ALLOWLIST: csv.pipe(
@@ -42,7 +55,9 @@ export const ConfigSchema = z.object({
       z
         .string()
         .refine(
-          (host) => /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host) || isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0,
+          (host) =>
+            /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host) ||
+            isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0,
           'each entry must be a host name or IP address, without scheme, port or path',
         ),
     ),

@@ -31,14 +31,18 @@ export function maskPatterns(text: string): string {
 }
 
 function withheld(error: OrgError): string {
-  const fields = Array.isArray(error.fields) && error.fields.length > 0 ? ` on ${error.fields.filter((field) => typeof field === 'string').join(', ')}` : '';
+  const fields =
+    Array.isArray(error.fields) && error.fields.length > 0
+      ? ` on ${error.fields.filter((field) => typeof field === 'string').join(', ')}`
+      : '';
   return `[org error text withheld: ${error.errorCode}${fields}]`;
 }
 
 function cleanDeep(value: unknown, clean: (text: string) => string): unknown {
   if (typeof value === 'string') return clean(value);
   if (Array.isArray(value)) return value.map((item) => cleanDeep(item, clean));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cleanDeep(item, clean)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cleanDeep(item, clean)]));
   return value;
 }
 
@@ -50,6 +54,7 @@ export function redactedError(err: unknown): unknown {
   for (let depth = 0; current instanceof Error && depth < MAX_CAUSES; depth++, current = current.cause) {
     if (isOrgError(current) && current.message.trim() !== '') replacements.push([current.message, withheld(current)]);
   }
-  const clean = (text: string): string => maskPatterns(replacements.reduce((out, [from, to]) => out.split(from).join(to), text));
+  const clean = (text: string): string =>
+    maskPatterns(replacements.reduce((out, [from, to]) => out.split(from).join(to), text));
   return cleanDeep(pino.stdSerializers.err(err), clean);
 }

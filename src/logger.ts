@@ -58,7 +58,10 @@ function prettyStream(fd: 1 | 2, colorize: boolean): DestinationStream {
 }
 
 /** Pretty when `stream` is a terminal (file descriptor 1 or 2) and not asked for JSON; `undefined` keeps pino's JSON. */
-export function terminalDestination(stream: { isTTY?: boolean; fd?: number }, options: { json?: boolean; color?: boolean } = {}): DestinationStream | undefined {
+export function terminalDestination(
+  stream: { isTTY?: boolean; fd?: number },
+  options: { json?: boolean; color?: boolean } = {},
+): DestinationStream | undefined {
   if (options.json || stream.isTTY !== true || (stream.fd !== 1 && stream.fd !== 2)) return undefined;
   return prettyStream(stream.fd, options.color !== false && !process.env.NO_COLOR);
 }

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   const [pmd, apexLs] = await Promise.all([runPmd([forceApp]), runApexLs(repoRoot)]);
   issues.push(...pmd.issues, ...apexLs.issues);
   for (const issue of issues) console.log(formatIssue(issue));
-  console.log(issues.length === 0 ? `All package checks passed (${files.length} Apex files).` : `${issues.length} problem(s).`);
+  console.log(
+    issues.length === 0 ? `All package checks passed (${files.length} Apex files).` : `${issues.length} problem(s).`,
+  );
   process.exit(issues.length === 0 ? 0 : 1);
 }
 

@@ -17,7 +17,7 @@ const Options = z
     workerUser: SafeName.optional(),
     /** People who decide pending actions: they get Loom_Approver. */
     approverUser: z.array(SafeName).default([]),
-      testLevel: z.enum(['NoTestRun', 'RunLocalTests', 'RunAllTestsInOrg']),
+    testLevel: z.enum(['NoTestRun', 'RunLocalTests', 'RunAllTestsInOrg']),
     sampleAgent: z.boolean(),
     dryRun: z.boolean(),
   })
@@ -29,19 +29,58 @@ export type DeployOptions = z.input<typeof Options>;
 
 /** `--approver-user a --approver-user b,c` → ['a', 'b', 'c']. */
 function collectUsers(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((u) => u.trim()).filter((u) => u.length > 0)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u.length > 0),
+  ];
 }
 
 /** The sf commands, in order, that install Loom into the target org. */
 export function deployPlan(options: DeployOptions): string[][] {
   const org = ['--target-org', options.targetOrg];
   const plan: string[][] = [
-    ['sf', 'project', 'deploy', 'start', '--source-dir', 'force-app', '--test-level', options.testLevel, '--wait', '30', ...org],
+    [
+      'sf',
+      'project',
+      'deploy',
+      'start',
+      '--source-dir',
+      'force-app',
+      '--test-level',
+      options.testLevel,
+      '--wait',
+      '30',
+      ...org,
+    ],
     ['sf', 'org', 'assign', 'permset', '--name', 'Loom_Admin', '--name', 'Loom_User', ...org],
   ];
-  if (options.workerUser) plan.push(['sf', 'org', 'assign', 'permset', '--name', 'Loom_Worker', '--on-behalf-of', options.workerUser, ...org]);
+  if (options.workerUser)
+    plan.push([
+      'sf',
+      'org',
+      'assign',
+      'permset',
+      '--name',
+      'Loom_Worker',
+      '--on-behalf-of',
+      options.workerUser,
+      ...org,
+    ]);
   const approvers = [...new Set(options.approverUser ?? [])];
-  if (approvers.length > 0) plan.push(['sf', 'org', 'assign', 'permset', '--name', 'Loom_Approver', ...approvers.flatMap((u) => ['--on-behalf-of', u]), ...org]);
+  if (approvers.length > 0)
+    plan.push([
+      'sf',
+      'org',
+      'assign',
+      'permset',
+      '--name',
+      'Loom_Approver',
+      ...approvers.flatMap((u) => ['--on-behalf-of', u]),
+      ...org,
+    ]);
   if (options.sampleAgent) plan.push(['sf', 'apex', 'run', '--file', 'scripts/apex/create-sample-agent.apex', ...org]);
   return plan;
 }
@@ -56,9 +95,21 @@ function main(argv: string[]): void {
     )
     .requiredOption('-o, --target-org <alias>', 'sf alias or username of the org to deploy to')
     .option('-w, --worker-user <username>', 'username of the worker integration user that gets Loom_Worker')
-    .option('-a, --approver-user <username>', 'username of a person who approves agent actions and gets Loom_Approver (repeatable, or comma-separated)', collectUsers)
-    .option('-l, --test-level <level>', 'Apex tests to run during the deploy: NoTestRun, RunLocalTests or RunAllTestsInOrg', 'RunLocalTests')
-    .option('--sample-agent', 'create a sample LLM configuration and agent (scripts/apex/create-sample-agent.apex)', false)
+    .option(
+      '-a, --approver-user <username>',
+      'username of a person who approves agent actions and gets Loom_Approver (repeatable, or comma-separated)',
+      collectUsers,
+    )
+    .option(
+      '-l, --test-level <level>',
+      'Apex tests to run during the deploy: NoTestRun, RunLocalTests or RunAllTestsInOrg',
+      'RunLocalTests',
+    )
+    .option(
+      '--sample-agent',
+      'create a sample LLM configuration and agent (scripts/apex/create-sample-agent.apex)',
+      false,
+    )
     .option('-n, --dry-run', 'print the sf commands without running them', false)
     .showHelpAfterError();
   program.parse(argv);
@@ -77,7 +128,9 @@ function main(argv: string[]): void {
     console.log(`$ ${[command, ...args].join(' ')}`);
     const result = spawnSync(command ?? 'sf', args, { cwd: repoRoot, stdio: 'inherit' });
     if (result.error) {
-      console.error(`Could not run ${command}: ${result.error.message}. Install the Salesforce CLI (npm install -g @salesforce/cli).`);
+      console.error(
+        `Could not run ${command}: ${result.error.message}. Install the Salesforce CLI (npm install -g @salesforce/cli).`,
+      );
       process.exit(1);
     }
     if (result.status !== 0) {

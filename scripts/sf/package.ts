@@ -26,7 +26,8 @@ const Options = z
     dryRun: z.boolean(),
   })
   .refine((o) => o.noKey !== (o.installationKey !== undefined), {
-    message: 'give --installation-key <key> (subscribers need it to install) or --no-installation-key, not both and not neither',
+    message:
+      'give --installation-key <key> (subscribers need it to install) or --no-installation-key, not both and not neither',
     path: ['installationKey'],
   });
 export type PackageOptions = z.input<typeof Options>;
@@ -46,21 +47,42 @@ export function packagePlan(options: PackageOptions, state: ProjectState): strin
   const hub = ['--target-dev-hub', options.devHub];
   const plan: string[][] = [];
   if (!state.packageId) {
-    plan.push(['sf', 'package', 'create', '--name', PACKAGE_NAME, '--package-type', 'Unlocked', '--path', PACKAGE_PATH, '--no-namespace', ...hub]);
+    plan.push([
+      'sf',
+      'package',
+      'create',
+      '--name',
+      PACKAGE_NAME,
+      '--package-type',
+      'Unlocked',
+      '--path',
+      PACKAGE_PATH,
+      '--no-namespace',
+      ...hub,
+    ]);
   }
   plan.push([
-    'sf', 'package', 'version', 'create', '--package', PACKAGE_NAME,
+    'sf',
+    'package',
+    'version',
+    'create',
+    '--package',
+    PACKAGE_NAME,
     // Coverage is computed now, so the version can be promoted to released (75% of Apex lines, by Salesforce's rule).
     '--code-coverage',
     ...(options.installationKey ? ['--installation-key', options.installationKey] : ['--installation-key-bypass']),
-    '--wait', String(options.wait ?? 60), ...hub,
+    '--wait',
+    String(options.wait ?? 60),
+    ...hub,
   ]);
   return plan;
 }
 
 /** What the plan prints: the key is a secret, so it is never shown. */
 export function printable(command: string[]): string {
-  return command.map((part, index) => (command[index - 1] === '--installation-key' ? '<installation key>' : part)).join(' ');
+  return command
+    .map((part, index) => (command[index - 1] === '--installation-key' ? '<installation key>' : part))
+    .join(' ');
 }
 
 /**
@@ -105,25 +127,34 @@ function main(argv: string[]): void {
   const state = readProjectState(readFileSync(projectFile, 'utf8'));
   const plan = packagePlan(parsed.data, state);
   if (parsed.data.dryRun) {
-    console.log(`Dry run: package ${PACKAGE_NAME} ${state.packageId ? `exists (${state.packageId})` : 'is not created yet'}; these commands would run, in order:`);
+    console.log(
+      `Dry run: package ${PACKAGE_NAME} ${state.packageId ? `exists (${state.packageId})` : 'is not created yet'}; these commands would run, in order:`,
+    );
     for (const command of plan) console.log(`  ${printable(command)}`);
-    console.log('Then: sf package install --package <the 04t printed above> --target-org <alias> --wait 20 --security-type AdminsOnly');
+    console.log(
+      'Then: sf package install --package <the 04t printed above> --target-org <alias> --wait 20 --security-type AdminsOnly',
+    );
     return;
   }
   for (const [command, ...args] of plan) {
     console.log(`$ ${printable([command ?? 'sf', ...args])}`);
     const result = spawnSync(command ?? 'sf', args, { cwd: repoRoot, stdio: 'inherit' });
     if (result.error) {
-      console.error(`Could not run ${command}: ${result.error.message}. Install the Salesforce CLI (npm install -g @salesforce/cli).`);
+      console.error(
+        `Could not run ${command}: ${result.error.message}. Install the Salesforce CLI (npm install -g @salesforce/cli).`,
+      );
       process.exit(1);
     }
     if (result.status !== 0) {
       console.error(`Stopped: ${command} ${args.slice(0, 3).join(' ')} exited ${result.status}.`);
       process.exit(result.status ?? 1);
     }
-    if (args[1] === 'create' && args[0] === 'package') writeFileSync(projectFile, namePackageDirectory(readFileSync(projectFile, 'utf8')));
+    if (args[1] === 'create' && args[0] === 'package')
+      writeFileSync(projectFile, namePackageDirectory(readFileSync(projectFile, 'utf8')));
   }
-  console.log('Package version built; sfdx-project.json packageAliases holds its 04t. Commit sfdx-project.json, then install (docs/admin-guide.md §1).');
+  console.log(
+    'Package version built; sfdx-project.json packageAliases holds its 04t. Commit sfdx-project.json, then install (docs/admin-guide.md §1).',
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv);

@@ -12,7 +12,10 @@ const OTHER_RECORDS = 3;
  * composite for all of them.
  */
 async function naiveCalls(cluster: Cluster, turn: TurnTiming, toolCalls: number): Promise<number> {
-  const [steps, decisions] = await Promise.all([cluster.records('ExecutionStep__c'), cluster.records('AgentDecisionStep__c')]);
+  const [steps, decisions] = await Promise.all([
+    cluster.records('ExecutionStep__c'),
+    cluster.records('AgentDecisionStep__c'),
+  ]);
   const mine = (rows: Array<Record<string, unknown>>): number =>
     rows.filter((row) => String(row.AgentExecution__c ?? '').slice(0, 15) === turn.executionId.slice(0, 15)).length;
   const stepCount = mine(steps);
@@ -22,7 +25,8 @@ async function naiveCalls(cluster: Cluster, turn: TurnTiming, toolCalls: number)
 
 export const apiCallsBenchmark: Benchmark<'api_calls_per_turn'> = {
   name: 'api_calls_per_turn',
-  title: 'Salesforce API calls per turn (emulator count) with 0, 1 and 3 tool calls, warm and cold, against one call per audit record',
+  title:
+    'Salesforce API calls per turn (emulator count) with 0, 1 and 3 tool calls, warm and cold, against one call per audit record',
   async run({ sizes, progress, logger }) {
     progress('starting emulator and worker processes');
     const cluster = await Cluster.start({ mode: 'embedded', concurrency: 4, logger });
@@ -59,14 +63,21 @@ export const apiCallsBenchmark: Benchmark<'api_calls_per_turn'> = {
         const log = await cluster.takeRequestLog();
         describeRequests += log.filter((entry) => entry.path.includes('/describe')).length;
         const counted = log.filter((entry) => entry.counted);
-        const asOfficer = (entry: { userId: string | null }): boolean => (entry.userId ?? '').slice(0, 15) === officerId;
+        const asOfficer = (entry: { userId: string | null }): boolean =>
+          (entry.userId ?? '').slice(0, 15) === officerId;
         const perTurnOf = (n: number): number => round(n / sizes.apiTurns, 2);
-        split[`${scenario}_context_reads`] = perTurnOf(counted.filter((entry) => !asOfficer(entry) && entry.method === 'GET').length);
-        split[`${scenario}_audit_writes`] = perTurnOf(counted.filter((entry) => !asOfficer(entry) && entry.method !== 'GET').length);
+        split[`${scenario}_context_reads`] = perTurnOf(
+          counted.filter((entry) => !asOfficer(entry) && entry.method === 'GET').length,
+        );
+        split[`${scenario}_audit_writes`] = perTurnOf(
+          counted.filter((entry) => !asOfficer(entry) && entry.method !== 'GET').length,
+        );
         // The officer's startTurn composite is the publish, not the worker's; tool calls run with the officer's session.
         // The custom-permission check (class 7) also runs with the officer's session: at most one per user per 60 s.
         const accessCheck = (entry: { path: string }): boolean => entry.path === PERMISSIONS_PATH;
-        split[`${scenario}_tool_calls`] = perTurnOf(counted.filter((entry) => asOfficer(entry) && entry.method === 'GET' && !accessCheck(entry)).length);
+        split[`${scenario}_tool_calls`] = perTurnOf(
+          counted.filter((entry) => asOfficer(entry) && entry.method === 'GET' && !accessCheck(entry)).length,
+        );
         split[`${scenario}_access_checks`] = perTurnOf(counted.filter(accessCheck).length);
       }
       const [after] = await cluster.stats();

@@ -35,7 +35,9 @@ export type BlindInjectionLine = z.infer<typeof BlindInjectionLine>;
 
 /** Reads a JSONL file; a bad line is an error naming only its line number (its content stays unread by people). */
 export function readJsonlFile<T>(path: string, schema: z.ZodType<T>): T[] {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   return lines.map((line, index) => {
     let json: unknown;
     try {
@@ -44,7 +46,10 @@ export function readJsonlFile<T>(path: string, schema: z.ZodType<T>): T[] {
       throw new Error(`line ${index + 1} of the file is not JSON`);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new Error(`line ${index + 1} of the file does not have the expected shape (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')})`);
+    if (!parsed.success)
+      throw new Error(
+        `line ${index + 1} of the file does not have the expected shape (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')})`,
+      );
     return parsed.data;
   });
 }
@@ -62,7 +67,17 @@ export function loomPiiContender(conversation: string): PiiContender {
   return { mask: async (text) => (await masker.mask(text)).masked, restore: (masked) => masker.restore(masked) };
 }
 
-const HTML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', commat: '@', plus: '+', period: '.' };
+const HTML_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  commat: '@',
+  plus: '+',
+  period: '.',
+};
 
 /** The masked text as a reader would decode it: URL-encoding, JSON escapes and HTML entities undone (best effort). */
 function decodedViews(masked: string): string[] {
@@ -75,19 +90,30 @@ function decodedViews(masked: string): string[] {
     }
   });
   views.push(percent, percent.replace(/\+/g, ' '));
-  views.push(masked.replace(/\\u([0-9A-Fa-f]{4})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))).replace(/\\(["\\/])/g, '$1'));
   views.push(
-    masked.replace(/&(?:#(\d{1,7})|#x([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/g, (all, dec?: string, hex?: string, name?: string) => {
-      if (dec !== undefined) return String.fromCodePoint(Number(dec));
-      if (hex !== undefined) return String.fromCodePoint(Number.parseInt(hex, 16));
-      return HTML_ENTITIES[(name ?? '').toLowerCase()] ?? all;
-    }),
+    masked
+      .replace(/\\u([0-9A-Fa-f]{4})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+      .replace(/\\(["\\/])/g, '$1'),
+  );
+  views.push(
+    masked.replace(
+      /&(?:#(\d{1,7})|#x([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/g,
+      (all, dec?: string, hex?: string, name?: string) => {
+        if (dec !== undefined) return String.fromCodePoint(Number(dec));
+        if (hex !== undefined) return String.fromCodePoint(Number.parseInt(hex, 16));
+        return HTML_ENTITIES[(name ?? '').toLowerCase()] ?? all;
+      },
+    ),
   );
   return views;
 }
 
 const TOKEN = /\[\\*[A-Z][A-Z0-9_]*:\d{3,}\]/g;
-const compact = (text: string): string => text.replace(TOKEN, '|').replace(/[^A-Za-z0-9@|]+/g, '').toLowerCase();
+const compact = (text: string): string =>
+  text
+    .replace(TOKEN, '|')
+    .replace(/[^A-Za-z0-9@|]+/g, '')
+    .toLowerCase();
 
 /**
  * A secret leaks when the masked text still shows it: verbatim, in a decoded view of the masked text, or (for values
@@ -177,7 +203,10 @@ export interface InjectionScore {
 
 const rate = (n: number, flagged: number): Rate => ({ n, flagged, pct: n === 0 ? 0 : round((100 * flagged) / n, 1) });
 
-export async function scoreInjection(lines: readonly BlindInjectionLine[], detector: InjectionDetector): Promise<InjectionScore> {
+export async function scoreInjection(
+  lines: readonly BlindInjectionLine[],
+  detector: InjectionDetector,
+): Promise<InjectionScore> {
   const count = new Map<string, { n: number; flagged: number }>();
   const bump = (key: string, flagged: boolean): void => {
     const entry = count.get(key) ?? { n: 0, flagged: 0 };
@@ -202,7 +231,10 @@ export async function scoreInjection(lines: readonly BlindInjectionLine[], detec
     detection_pct: get('attack').pct,
     false_positive_pct: get('benign').pct,
     by_source: Object.fromEntries(
-      (['user', 'tool'] as const).map((source) => [source, { detection: get(`attack/${source}`), false_positives: get(`benign/${source}`) }]),
+      (['user', 'tool'] as const).map((source) => [
+        source,
+        { detection: get(`attack/${source}`), false_positives: get(`benign/${source}`) },
+      ]),
     ),
     detection_by_goal: Object.fromEntries(goals.map((key) => [key.slice(5), get(key)])),
   };
@@ -253,7 +285,8 @@ export interface BlindRoundScore {
 export async function scoreBlindRound(dir: string, name = dir): Promise<BlindRoundScore> {
   const out: BlindRoundScore = { round: name };
   const piiFile = join(dir, 'pii.jsonl');
-  if (existsSync(piiFile)) out.pii = { loom: await scorePii(readJsonlFile(piiFile, BlindPiiLine), loomPiiContender(`blind-${name}`)) };
+  if (existsSync(piiFile))
+    out.pii = { loom: await scorePii(readJsonlFile(piiFile, BlindPiiLine), loomPiiContender(`blind-${name}`)) };
   const injectionFile = join(dir, 'injection.jsonl');
   if (existsSync(injectionFile)) {
     const lines = readJsonlFile(injectionFile, BlindInjectionLine);

@@ -45,7 +45,12 @@ export const cliStartupBenchmark: Benchmark<'cli_startup'> = {
     const versionTsx = measure(['--version'], '', true);
     const soqlCheckTsx = measure(soql, line, true);
     return {
-      figures: { version_s: round(version, 3), version_tsx_s: round(versionTsx, 3), soql_check_s: round(soqlCheck, 3), soql_check_tsx_s: round(soqlCheckTsx, 3) },
+      figures: {
+        version_s: round(version, 3),
+        version_tsx_s: round(versionTsx, 3),
+        soql_check_s: round(soqlCheck, 3),
+        soql_check_tsx_s: round(soqlCheckTsx, 3),
+      },
       details: { runs },
     };
   },

@@ -37,7 +37,9 @@ export type InjectionEntry = z.infer<typeof InjectionEntry>;
 
 function readJsonl<T>(relative: string, schema: z.ZodType<T>): T[] {
   const url = new URL(relative, FIXTURES);
-  const lines = readFileSync(url, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = readFileSync(url, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   return lines.map((line, index) => {
     let json: unknown;
     try {
@@ -57,5 +59,7 @@ export const loadInjectionCorpus = (): InjectionEntry[] => readJsonl('injection-
 
 /** The lending org's describe as seen by a persona (`test/fixtures/describe/lending-<persona>.json`). A new instance per call. */
 export function loadDescribeIndex(persona: 'officer' | 'underwriter'): DescribeIndex {
-  return DescribeIndex.fromJson(JSON.parse(readFileSync(new URL(`describe/lending-${persona}.json`, FIXTURES), 'utf8')));
+  return DescribeIndex.fromJson(
+    JSON.parse(readFileSync(new URL(`describe/lending-${persona}.json`, FIXTURES), 'utf8')),
+  );
 }

@@ -70,7 +70,12 @@ class Stopwatch {
 const QUERY_TOOL: ToolDefinition = {
   name: 'query_applications',
   description: 'Run one read-only SOQL query over loan applications.',
-  parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'], additionalProperties: false },
+  parameters: {
+    type: 'object',
+    properties: { query: { type: 'string' } },
+    required: ['query'],
+    additionalProperties: false,
+  },
   capabilityId: 'a03BENCH0000001',
   hitlMode: '',
   implementationType: 'Standard',
@@ -78,7 +83,13 @@ const QUERY_TOOL: ToolDefinition = {
   backendConfiguration: { objects: ['Loan_Application__c', 'Contact'], rowCap: 50 },
   sideEffects: false,
 };
-const UPDATE_TOOL: ToolDefinition = { ...QUERY_TOOL, name: 'update_application', capabilityId: 'a03BENCH0000002', hitlMode: 'Approval', sideEffects: true };
+const UPDATE_TOOL: ToolDefinition = {
+  ...QUERY_TOOL,
+  name: 'update_application',
+  capabilityId: 'a03BENCH0000002',
+  hitlMode: 'Approval',
+  sideEffects: true,
+};
 
 /** A typical turn: a user question carrying an email address, one governed SOQL call, an answer quoting the result. */
 const SCRIPT: ScriptedScript = {
@@ -92,12 +103,21 @@ const SCRIPT: ScriptedScript = {
         toolCalls: [
           {
             name: 'query_applications',
-            arguments: { query: "SELECT Name, Amount__c, Status__c, Contact_Email__c FROM Loan_Application__c WHERE Status__c = 'Open' ORDER BY Amount__c DESC LIMIT 5" },
+            arguments: {
+              query:
+                "SELECT Name, Amount__c, Status__c, Contact_Email__c FROM Loan_Application__c WHERE Status__c = 'Open' ORDER BY Amount__c DESC LIMIT 5",
+            },
           },
         ],
       },
     },
-    { id: 'answer', when: {}, respond: { text: 'The largest open application is {{lastToolResult.records.0.Name}}; the applicant is {{lastToolResult.records.0.Contact_Email__c}}.' } },
+    {
+      id: 'answer',
+      when: {},
+      respond: {
+        text: 'The largest open application is {{lastToolResult.records.0.Name}}; the applicant is {{lastToolResult.records.0.Contact_Email__c}}.',
+      },
+    },
   ],
 };
 
@@ -154,13 +174,17 @@ function timedGraph(graph: ToolGate, watch: Stopwatch): ToolGate {
 /** The runtime's approval policy for a tool without HITL: execute at once; with HITL: hold. */
 const policyGate: HitlGate = {
   async review(request) {
-    if (request.tool.hitlMode === '' && !request.modelRequestedApproval) return { decision: 'execute', args: request.args };
+    if (request.tool.hitlMode === '' && !request.modelRequestedApproval)
+      return { decision: 'execute', args: request.args };
     return { decision: 'hold', pendingActionId: 'a05BENCH', message: 'Waiting for approval', type: 'Approval' };
   },
 };
 
 /** Runs `turns` typical turns in-process; returns the governance time of each (µs) and the mean per layer. */
-export async function governanceSamples(turns: number, gate: HitlGate = policyGate): Promise<{ samples: number[]; layers: Record<string, number> }> {
+export async function governanceSamples(
+  turns: number,
+  gate: HitlGate = policyGate,
+): Promise<{ samples: number[]; layers: Record<string, number> }> {
   const index = loadDescribeIndex('officer');
   const classifications: Record<string, string | null> = {};
   for (const field of index.object('Loan_Application__c')?.fields ?? []) classifications[field.name] = null;
@@ -174,8 +198,13 @@ export async function governanceSamples(turns: number, gate: HitlGate = policyGa
     const executor: ToolExecutor = {
       async execute(_tool, args) {
         const verdict = watch.sync('soql_guard', () => checkSoql(String(args.query), index, { rowCap: 50 }));
-        if (!verdict.allowed) return { ok: false, errorCategory: 'SoqlGuardRefused', result: { violations: verdict.violations } };
-        return { ok: true, result: { totalSize: RECORDS.length, records: RECORDS, query: verdict.query }, classifications };
+        if (!verdict.allowed)
+          return { ok: false, errorCategory: 'SoqlGuardRefused', result: { violations: verdict.violations } };
+        return {
+          ok: true,
+          result: { totalSize: RECORDS.length, records: RECORDS, query: verdict.query },
+          classifications,
+        };
       },
     };
     const compiled = compileToolGraph('', [QUERY_TOOL.name, UPDATE_TOOL.name]);
@@ -207,7 +236,8 @@ export async function governanceSamples(turns: number, gate: HitlGate = policyGa
         isStale: () => false,
       },
     );
-    if (result.status !== 'completed' || result.toolCalls !== 1) throw new Error(`bench turn did not complete as scripted: ${result.status}`);
+    if (result.status !== 'completed' || result.toolCalls !== 1)
+      throw new Error(`bench turn did not complete as scripted: ${result.status}`);
     provider.requests.length = 0;
     samples.push(watch.us);
     for (const [layer, us] of watch.byLayer) layers[layer] = (layers[layer] ?? 0) + us / turns;
@@ -217,7 +247,8 @@ export async function governanceSamples(turns: number, gate: HitlGate = policyGa
 
 export const governanceOverheadBenchmark: Benchmark<'governance_overhead'> = {
   name: 'governance_overhead',
-  title: 'Governance overhead: CPU time per typical turn spent in masking, screening, SOQL guard, schema, graph and HITL gate',
+  title:
+    'Governance overhead: CPU time per typical turn spent in masking, screening, SOQL guard, schema, graph and HITL gate',
   async run({ sizes, progress }) {
     progress('warm-up');
     Stopwatch.calibrate();
@@ -235,7 +266,13 @@ export const governanceOverheadBenchmark: Benchmark<'governance_overhead'> = {
     const breakdown = Object.fromEntries(Object.entries(layers).map(([layer, us]) => [`mean_${layer}_us`, round(us)]));
     return {
       figures: { p50_us: round(median(p50)), p99_us: round(median(p99)) },
-      details: { turns_per_round: sizes.overheadTurns, rounds: sizes.rounds, tool_calls_per_turn: 1, model_calls_per_turn: 2, ...breakdown },
+      details: {
+        turns_per_round: sizes.overheadTurns,
+        rounds: sizes.rounds,
+        tool_calls_per_turn: 1,
+        model_calls_per_turn: 2,
+        ...breakdown,
+      },
     };
   },
 };

@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs';
 import { screenText } from '../governance/injection/index.ts';
-import { BlindInjectionLine, loomDetector, peerDetectors, readJsonlFile, scoreInjection, shippedBlindRounds, type InjectionDetector, type InjectionScore } from './blind.ts';
+import {
+  BlindInjectionLine,
+  loomDetector,
+  peerDetectors,
+  readJsonlFile,
+  scoreInjection,
+  shippedBlindRounds,
+  type InjectionDetector,
+  type InjectionScore,
+} from './blind.ts';
 import type { Benchmark } from './context.ts';
 import { loadInjectionCorpus, type InjectionEntry } from './corpora.ts';
 import { median, ratePerSecond, round } from './stats.ts';
@@ -11,13 +20,19 @@ interface Rates {
 }
 
 /** Detection rate over attacks and false-positive rate over benign lines, each screened with its own source. */
-export function injectionRates(entries: InjectionEntry[], threshold?: number): Rates & { attacks: number; benign: number } {
+export function injectionRates(
+  entries: InjectionEntry[],
+  threshold?: number,
+): Rates & { attacks: number; benign: number } {
   let attacks = 0;
   let detected = 0;
   let benign = 0;
   let falsePositives = 0;
   for (const entry of entries) {
-    const { flagged } = screenText(entry.text, { source: entry.source, ...(threshold === undefined ? {} : { threshold }) });
+    const { flagged } = screenText(entry.text, {
+      source: entry.source,
+      ...(threshold === undefined ? {} : { threshold }),
+    });
     if (entry.label === 'attack') {
       attacks++;
       if (flagged) detected++;
@@ -34,16 +49,32 @@ export function injectionRates(entries: InjectionEntry[], threshold?: number): R
   };
 }
 
-const asRates = (score: InjectionScore): Rates => ({ detection_rate: round(score.detection_pct / 100, 4), false_positive_rate: round(score.false_positive_pct / 100, 4) });
+const asRates = (score: InjectionScore): Rates => ({
+  detection_rate: round(score.detection_pct / 100, 4),
+  false_positive_rate: round(score.false_positive_pct / 100, 4),
+});
 const sourceRates = (score: InjectionScore, source: 'user' | 'tool'): Rates => {
   const entry = score.by_source[source];
-  return { detection_rate: round((entry?.detection.pct ?? 0) / 100, 4), false_positive_rate: round((entry?.false_positives.pct ?? 0) / 100, 4) };
+  return {
+    detection_rate: round((entry?.detection.pct ?? 0) / 100, 4),
+    false_positive_rate: round((entry?.false_positives.pct ?? 0) / 100, 4),
+  };
 };
-const withSources = (score: InjectionScore): Rates & { user: Rates; tool: Rates } => ({ ...asRates(score), user: sourceRates(score, 'user'), tool: sourceRates(score, 'tool') });
+const withSources = (score: InjectionScore): Rates & { user: Rates; tool: Rates } => ({
+  ...asRates(score),
+  user: sourceRates(score, 'user'),
+  tool: sourceRates(score, 'tool'),
+});
 
 /** The corpus lines in the blind-round shape (`goal` is the corpus category), so one scorer serves both. */
 const asLines = (corpus: InjectionEntry[]): BlindInjectionLine[] =>
-  corpus.map((entry) => ({ id: entry.id, label: entry.label, goal: entry.category, source: entry.source, text: entry.text }));
+  corpus.map((entry) => ({
+    id: entry.id,
+    label: entry.label,
+    goal: entry.category,
+    source: entry.source,
+    text: entry.text,
+  }));
 
 export const injectionBenchmark: Benchmark<'injection'> = {
   name: 'injection',

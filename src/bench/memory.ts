@@ -40,7 +40,9 @@ async function runUntil(
   let turns = range.done;
   while (turns < range.total && performance.now() - start < range.budgetMs) {
     const count = Math.min(BATCH, range.total - turns);
-    const { timings } = await cluster.batch(scenario, count, IN_FLIGHT, (n) => progress(`${scenario}: ${turns + n}/${range.total} turns`));
+    const { timings } = await cluster.batch(scenario, count, IN_FLIGHT, (n) =>
+      progress(`${scenario}: ${turns + n}/${range.total} turns`),
+    );
     const expected = scenario === 'hold' ? 'awaiting-action' : 'completed';
     const wrong = timings.filter((turn) => turn.status !== expected).length;
     if (wrong > 0) throw new Error(`${wrong} ${scenario} turn(s) did not end ${expected}`);
@@ -51,22 +53,39 @@ async function runUntil(
 
 export const memoryBenchmark: Benchmark<'memory'> = {
   name: 'memory',
-  title: 'Worker memory: RSS after 10,000 turns, growth from 1,000 to 10,000, and per 1,000 conversations awaiting approval',
+  title:
+    'Worker memory: RSS after 10,000 turns, growth from 1,000 to 10,000, and per 1,000 conversations awaiting approval',
   async run({ sizes, progress, logger }) {
     progress('starting emulator and worker processes');
     const cluster = await Cluster.start({ mode: 'embedded', concurrency: 16, logger });
     try {
       await cluster.addWorker();
       const unbounded = Number.POSITIVE_INFINITY;
-      const firstTurns = await runUntil(cluster, 'tools0', { done: 0, total: sizes.memoryFirstTurns, budgetMs: unbounded }, progress);
+      const firstTurns = await runUntil(
+        cluster,
+        'tools0',
+        { done: 0, total: sizes.memoryFirstTurns, budgetMs: unbounded },
+        progress,
+      );
       const first = await read(cluster);
-      const lastTurns = await runUntil(cluster, 'tools0', { done: firstTurns, total: sizes.memoryTotalTurns, budgetMs: sizes.memoryBudgetMs }, progress);
+      const lastTurns = await runUntil(
+        cluster,
+        'tools0',
+        { done: firstTurns, total: sizes.memoryTotalTurns, budgetMs: sizes.memoryBudgetMs },
+        progress,
+      );
       const last = await read(cluster);
       // Conversations held by the real HITL gate: each turn ends with a signed PendingHITLAction__c in Salesforce.
       const pendingBefore = (await cluster.records('PendingHITLAction__c')).length;
-      const pendingTurns = await runUntil(cluster, 'hold', { done: 0, total: sizes.memoryPending, budgetMs: unbounded }, progress);
+      const pendingTurns = await runUntil(
+        cluster,
+        'hold',
+        { done: 0, total: sizes.memoryPending, budgetMs: unbounded },
+        progress,
+      );
       const pendingRecords = (await cluster.records('PendingHITLAction__c')).length - pendingBefore;
-      if (pendingRecords !== pendingTurns) throw new Error(`${pendingTurns} held turns wrote ${pendingRecords} PendingHITLAction__c records`);
+      if (pendingRecords !== pendingTurns)
+        throw new Error(`${pendingTurns} held turns wrote ${pendingRecords} PendingHITLAction__c records`);
       const pending = await read(cluster);
       const perThousand = (mb: number): number => round((mb * 1000) / pendingTurns, 2);
       return {

@@ -36,13 +36,24 @@ function loom(conversation: string): Contender {
  */
 export async function measureQuality(corpus: PiiEntry[], contender: Contender): Promise<Quality> {
   const score = await scorePii(
-    corpus.map((entry) => ({ id: entry.id, label: entry.label, text: entry.text, secrets: entry.secrets, preserve: entry.preserve })),
+    corpus.map((entry) => ({
+      id: entry.id,
+      label: entry.label,
+      text: entry.text,
+      secrets: entry.secrets,
+      preserve: entry.preserve,
+    })),
     contender,
   );
   return { leaked: score.leaked, destroyed: score.destroyed, restore_failures: score.restore_failures };
 }
 
-async function linesPerSecond(corpus: PiiEntry[], rounds: number, budgetMs: number, make: (round: number) => Contender): Promise<number> {
+async function linesPerSecond(
+  corpus: PiiEntry[],
+  rounds: number,
+  budgetMs: number,
+  make: (round: number) => Contender,
+): Promise<number> {
   const samples: number[] = [];
   for (let r = -1; r < rounds; r++) {
     const contender = make(r);
@@ -83,7 +94,13 @@ export const piiMaskBenchmark: Benchmark<'pii_mask'> = {
       progress(`blind ${round.name}`);
       const lines = readJsonlFile(file, BlindPiiLine);
       const score = await scorePii(lines, contenders.loom(-2));
-      blind[round.name] = { leaked: score.leaked, destroyed: score.destroyed, restore_failures: score.restore_failures, lookalikes: score.lookalikes, secrets: score.secrets };
+      blind[round.name] = {
+        leaked: score.leaked,
+        destroyed: score.destroyed,
+        restore_failures: score.restore_failures,
+        lookalikes: score.lookalikes,
+        secrets: score.secrets,
+      };
     }
     progress('Loom masker speed');
     // Each round is a new conversation: tokens are created, stored in the vault and reused within the round.
@@ -108,7 +125,9 @@ export const piiMaskBenchmark: Benchmark<'pii_mask'> = {
     return {
       figures: {
         lines_per_sec: Math.round(loomRate),
-        ...(headline ? { leaked: headline.leaked, destroyed: headline.destroyed, restore_failures: headline.restore_failures } : quality.loom),
+        ...(headline
+          ? { leaked: headline.leaked, destroyed: headline.destroyed, restore_failures: headline.restore_failures }
+          : quality.loom),
         dev: quality.loom,
         redact_pii: { lines_per_sec: Math.round(redactPiiRate), ...quality.redact_pii },
         redactpii_node: { lines_per_sec: Math.round(redactpiiNodeRate), ...quality.redactpii_node },
@@ -119,7 +138,12 @@ export const piiMaskBenchmark: Benchmark<'pii_mask'> = {
         secrets: corpus.reduce((sum, entry) => sum + entry.secrets.length, 0),
         lookalikes,
         destroyed_pct: round((100 * quality.loom.destroyed) / Math.max(1, lookalikes), 2),
-        ...(headline ? { headline_lookalikes: headline.lookalikes, headline_destroyed_pct: round((100 * headline.destroyed) / Math.max(1, headline.lookalikes), 2) } : {}),
+        ...(headline
+          ? {
+              headline_lookalikes: headline.lookalikes,
+              headline_destroyed_pct: round((100 * headline.destroyed) / Math.max(1, headline.lookalikes), 2),
+            }
+          : {}),
         ...blindDetails,
         speedup_vs_redact_pii: round(loomRate / redactPiiRate, 2),
       },

@@ -24,7 +24,10 @@ export function streamProgress(stream: Writable & { isTTY?: boolean; columns?: n
     const now = Date.now();
     if (now - lastDraw < 80) return;
     lastDraw = now;
-    const text = `${FRAMES[frame++ % FRAMES.length]} ${label} ${detail}`.slice(0, Math.max(20, (stream.columns ?? 100) - 1));
+    const text = `${FRAMES[frame++ % FRAMES.length]} ${label} ${detail}`.slice(
+      0,
+      Math.max(20, (stream.columns ?? 100) - 1),
+    );
     stream.write(`\r\u001b[2K${text}`);
   };
   return {

@@ -16,7 +16,12 @@ const InjectionRates = z.strictObject({ detection_rate: figure, false_positive_r
 
 /** The `--json` file: one section per benchmark, keys exactly as the issue specifies. */
 export const BenchFigures = z.strictObject({
-  cli_startup: z.strictObject({ version_s: figure, version_tsx_s: figure, soql_check_s: figure, soql_check_tsx_s: figure }),
+  cli_startup: z.strictObject({
+    version_s: figure,
+    version_tsx_s: figure,
+    soql_check_s: figure,
+    soql_check_tsx_s: figure,
+  }),
   soql_guard: z.strictObject({
     checks_per_sec: figure,
     baseline_checks_per_sec: figure,
@@ -60,7 +65,11 @@ export const BenchFigures = z.strictObject({
     pubsub_event_to_llm_p50_ms: figure,
     pubsub_event_to_llm_p99_ms: figure,
   }),
-  memory: z.strictObject({ rss_mb_after_10k: figure, growth_pct_1k_to_10k: signedFigure, rss_mb_per_1k_pending: signedFigure }),
+  memory: z.strictObject({
+    rss_mb_after_10k: figure,
+    growth_pct_1k_to_10k: signedFigure,
+    rss_mb_per_1k_pending: signedFigure,
+  }),
 });
 export type BenchFigures = z.infer<typeof BenchFigures>;
 export type BenchName = keyof BenchFigures;

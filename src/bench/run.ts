@@ -43,15 +43,23 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
   const progress = options.progress ?? silentProgress;
   const logger = options.logger ?? silentLogger();
   const unknown = (options.only ?? []).filter((name) => !BENCH_NAMES.includes(name));
-  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCH_NAMES.join(', ')}`);
-  const selected = (options.benchmarks ?? BENCHMARKS).filter((bench) => !options.only || options.only.includes(bench.name));
+  if (unknown.length > 0)
+    throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCH_NAMES.join(', ')}`);
+  const selected = (options.benchmarks ?? BENCHMARKS).filter(
+    (bench) => !options.only || options.only.includes(bench.name),
+  );
   const started = new Date();
   const report: Record<string, unknown> = {};
   const details: Record<string, Details> = {};
   for (const [position, bench] of selected.entries()) {
     progress.begin(bench.name, position + 1, selected.length);
     const begin = performance.now();
-    const outcome = await bench.run({ profile, sizes: SIZES[profile], logger: logger.child({ bench: bench.name }), progress: (detail) => progress.update(detail) });
+    const outcome = await bench.run({
+      profile,
+      sizes: SIZES[profile],
+      logger: logger.child({ bench: bench.name }),
+      progress: (detail) => progress.update(detail),
+    });
     report[bench.name] = outcome.figures;
     const seconds = (performance.now() - begin) / 1000;
     details[bench.name] = { ...outcome.details, seconds: Math.round(seconds * 10) / 10 };

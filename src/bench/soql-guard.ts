@@ -50,11 +50,18 @@ export const soqlGuardBenchmark: Benchmark<'soql_guard'> = {
   title: 'SOQL guard: checks per second and leaks on the labelled corpus, against the reference post regex check',
   async run({ sizes, progress }) {
     const corpus = loadSoqlCorpus();
-    const fresh = (): Record<Persona, DescribeIndex> => ({ officer: loadDescribeIndex('officer'), underwriter: loadDescribeIndex('underwriter') });
+    const fresh = (): Record<Persona, DescribeIndex> => ({
+      officer: loadDescribeIndex('officer'),
+      underwriter: loadDescribeIndex('underwriter'),
+    });
     // The baseline denies by subtraction from the full schema; the underwriter sees every field the officer is denied.
     const full = loadDescribeIndex('underwriter');
-    const baseline = { officer: baselineInputs(loadDescribeIndex('officer'), full), underwriter: baselineInputs(full, full) };
-    const baselineCheck: Check = (entry) => baselineRegexCheck(entry.query, baseline[entry.persona].allowed, baseline[entry.persona].full).allowed;
+    const baseline = {
+      officer: baselineInputs(loadDescribeIndex('officer'), full),
+      underwriter: baselineInputs(full, full),
+    };
+    const baselineCheck: Check = (entry) =>
+      baselineRegexCheck(entry.query, baseline[entry.persona].allowed, baseline[entry.persona].full).allowed;
 
     progress('quality pass');
     resetSoqlGuardCaches();

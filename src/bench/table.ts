@@ -16,7 +16,10 @@ const show = (value: number | string): string =>
 function pad(rows: Row[], color: boolean): string[] {
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   return rows.map((row, index) => {
-    const line = row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+    const line = row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
     return index === 0 && color ? pc.bold(line) : line;
   });
 }
@@ -28,7 +31,8 @@ export function renderTable(report: BenchReport, color = true): string {
   for (const [name, section] of Object.entries(report) as Array<[string, unknown]>) {
     if (name === 'meta' || section === undefined) continue;
     for (const [key, value] of flatten(section)) rows.push([name, key, show(value), '']);
-    for (const [key, value] of Object.entries(details[name] ?? {})) rows.push([name, key, show(value), color ? pc.dim('detail') : 'detail']);
+    for (const [key, value] of Object.entries(details[name] ?? {}))
+      rows.push([name, key, show(value), color ? pc.dim('detail') : 'detail']);
   }
   const lines = pad(rows, color);
   const targetRows: Row[] = [['target', 'measured', 'required', 'status']];

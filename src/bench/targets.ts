@@ -8,19 +8,52 @@ export interface Target {
   check(figures: BenchFigures, details: Record<string, Details>): { met: boolean; measured: string; limit: string };
 }
 
-const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+const fmt = (value: number, digits = 0): string =>
+  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 
 export const TARGETS: Target[] = [
-  { bench: 'cli_startup', label: 'loom --version (compiled)', check: (f) => ({ met: f.cli_startup.version_s <= 0.3, measured: `${fmt(f.cli_startup.version_s, 2)} s (tsx ${fmt(f.cli_startup.version_tsx_s, 2)} s)`, limit: '≤ 0.3 s' }) },
-  { bench: 'cli_startup', label: 'loom soql-check, one line (compiled)', check: (f) => ({ met: f.cli_startup.soql_check_s <= 0.6, measured: `${fmt(f.cli_startup.soql_check_s, 2)} s (tsx ${fmt(f.cli_startup.soql_check_tsx_s, 2)} s)`, limit: '≤ 0.6 s' }) },
-  { bench: 'soql_guard', label: 'no leaks', check: (f) => ({ met: f.soql_guard.leaks === 0, measured: fmt(f.soql_guard.leaks), limit: '0' }) },
-  { bench: 'soql_guard', label: 'no false blocks', check: (f) => ({ met: f.soql_guard.false_blocks === 0, measured: fmt(f.soql_guard.false_blocks), limit: '0' }) },
+  {
+    bench: 'cli_startup',
+    label: 'loom --version (compiled)',
+    check: (f) => ({
+      met: f.cli_startup.version_s <= 0.3,
+      measured: `${fmt(f.cli_startup.version_s, 2)} s (tsx ${fmt(f.cli_startup.version_tsx_s, 2)} s)`,
+      limit: '≤ 0.3 s',
+    }),
+  },
+  {
+    bench: 'cli_startup',
+    label: 'loom soql-check, one line (compiled)',
+    check: (f) => ({
+      met: f.cli_startup.soql_check_s <= 0.6,
+      measured: `${fmt(f.cli_startup.soql_check_s, 2)} s (tsx ${fmt(f.cli_startup.soql_check_tsx_s, 2)} s)`,
+      limit: '≤ 0.6 s',
+    }),
+  },
+  {
+    bench: 'soql_guard',
+    label: 'no leaks',
+    check: (f) => ({ met: f.soql_guard.leaks === 0, measured: fmt(f.soql_guard.leaks), limit: '0' }),
+  },
+  {
+    bench: 'soql_guard',
+    label: 'no false blocks',
+    check: (f) => ({ met: f.soql_guard.false_blocks === 0, measured: fmt(f.soql_guard.false_blocks), limit: '0' }),
+  },
   {
     bench: 'soql_guard',
     label: 'checks/s (mixed)',
-    check: (f) => ({ met: f.soql_guard.checks_per_sec >= 10_000, measured: fmt(f.soql_guard.checks_per_sec), limit: '≥ 10,000' }),
+    check: (f) => ({
+      met: f.soql_guard.checks_per_sec >= 10_000,
+      measured: fmt(f.soql_guard.checks_per_sec),
+      limit: '≥ 10,000',
+    }),
   },
-  { bench: 'pii_mask', label: 'secrets leaked', check: (f) => ({ met: f.pii_mask.leaked === 0, measured: fmt(f.pii_mask.leaked), limit: '0' }) },
+  {
+    bench: 'pii_mask',
+    label: 'secrets leaked',
+    check: (f) => ({ met: f.pii_mask.leaked === 0, measured: fmt(f.pii_mask.leaked), limit: '0' }),
+  },
   {
     bench: 'pii_mask',
     label: 'look-alikes destroyed',
@@ -30,7 +63,11 @@ export const TARGETS: Target[] = [
       return { met: total > 0 && pct <= 1, measured: `${fmt(pct, 2)}%`, limit: '≤ 1%' };
     },
   },
-  { bench: 'pii_mask', label: 'restore failures', check: (f) => ({ met: f.pii_mask.restore_failures === 0, measured: fmt(f.pii_mask.restore_failures), limit: '0' }) },
+  {
+    bench: 'pii_mask',
+    label: 'restore failures',
+    check: (f) => ({ met: f.pii_mask.restore_failures === 0, measured: fmt(f.pii_mask.restore_failures), limit: '0' }),
+  },
   {
     bench: 'pii_mask',
     label: 'speed vs redact-pii',
@@ -44,12 +81,20 @@ export const TARGETS: Target[] = [
     {
       bench: 'injection',
       label: `${source}: attacks detected`,
-      check: (f) => ({ met: f.injection[source].detection_rate >= 0.9, measured: `${fmt(100 * f.injection[source].detection_rate, 1)}%`, limit: '≥ 90%' }),
+      check: (f) => ({
+        met: f.injection[source].detection_rate >= 0.9,
+        measured: `${fmt(100 * f.injection[source].detection_rate, 1)}%`,
+        limit: '≥ 90%',
+      }),
     },
     {
       bench: 'injection',
       label: `${source}: false positives`,
-      check: (f) => ({ met: f.injection[source].false_positive_rate <= 0.03, measured: `${fmt(100 * f.injection[source].false_positive_rate, 1)}%`, limit: '≤ 3%' }),
+      check: (f) => ({
+        met: f.injection[source].false_positive_rate <= 0.03,
+        measured: `${fmt(100 * f.injection[source].false_positive_rate, 1)}%`,
+        limit: '≤ 3%',
+      }),
     },
   ]),
   {
@@ -58,7 +103,9 @@ export const TARGETS: Target[] = [
     check: (f) => {
       const i = f.injection;
       const peers = [i.vard, i.llm_guardrail];
-      const met = peers.every((peer) => i.detection_rate >= peer.detection_rate && i.false_positive_rate <= peer.false_positive_rate);
+      const met = peers.every(
+        (peer) => i.detection_rate >= peer.detection_rate && i.false_positive_rate <= peer.false_positive_rate,
+      );
       const measured = `${fmt(100 * i.detection_rate, 1)}% / ${fmt(100 * i.false_positive_rate, 1)}% vs ${peers.map((p) => `${fmt(100 * p.detection_rate, 1)}% / ${fmt(100 * p.false_positive_rate, 1)}%`).join(', ')}`;
       return { met, measured, limit: 'detection ≥, FP ≤ both' };
     },
@@ -66,14 +113,22 @@ export const TARGETS: Target[] = [
   {
     bench: 'governance_overhead',
     label: 'p99 per turn',
-    check: (f) => ({ met: f.governance_overhead.p99_us < 1000, measured: `${fmt(f.governance_overhead.p99_us)} µs`, limit: '< 1,000 µs' }),
+    check: (f) => ({
+      met: f.governance_overhead.p99_us < 1000,
+      measured: `${fmt(f.governance_overhead.p99_us)} µs`,
+      limit: '< 1,000 µs',
+    }),
   },
   {
     bench: 'api_calls_per_turn',
     label: 'steady: 1 + tools',
     check: (f) => {
       const a = f.api_calls_per_turn;
-      return { met: a.tools_0 <= 1 && a.tools_1 <= 2 && a.tools_3 <= 4, measured: `${fmt(a.tools_0, 2)} / ${fmt(a.tools_1, 2)} / ${fmt(a.tools_3, 2)}`, limit: '≤ 1 / 2 / 4' };
+      return {
+        met: a.tools_0 <= 1 && a.tools_1 <= 2 && a.tools_3 <= 4,
+        measured: `${fmt(a.tools_0, 2)} / ${fmt(a.tools_1, 2)} / ${fmt(a.tools_3, 2)}`,
+        limit: '≤ 1 / 2 / 4',
+      };
     },
   },
   {
@@ -87,12 +142,20 @@ export const TARGETS: Target[] = [
   {
     bench: 'throughput',
     label: 'worker CPU per turn',
-    check: (f) => ({ met: f.throughput.worker_cpu_ms_per_turn < 2, measured: `${fmt(f.throughput.worker_cpu_ms_per_turn, 2)} ms`, limit: '< 2 ms' }),
+    check: (f) => ({
+      met: f.throughput.worker_cpu_ms_per_turn < 2,
+      measured: `${fmt(f.throughput.worker_cpu_ms_per_turn, 2)} ms`,
+      limit: '< 2 ms',
+    }),
   },
   {
     bench: 'throughput',
     label: 'event→model p50',
-    check: (f) => ({ met: f.throughput.event_to_llm_p50_ms < 20, measured: `${fmt(f.throughput.event_to_llm_p50_ms, 1)} ms`, limit: '< 20 ms' }),
+    check: (f) => ({
+      met: f.throughput.event_to_llm_p50_ms < 20,
+      measured: `${fmt(f.throughput.event_to_llm_p50_ms, 1)} ms`,
+      limit: '< 20 ms',
+    }),
   },
   {
     bench: 'throughput',
@@ -105,6 +168,10 @@ export const TARGETS: Target[] = [
   {
     bench: 'memory',
     label: 'RSS growth 1k→10k',
-    check: (f) => ({ met: f.memory.growth_pct_1k_to_10k < 10, measured: `${fmt(f.memory.growth_pct_1k_to_10k, 1)}%`, limit: '< 10%' }),
+    check: (f) => ({
+      met: f.memory.growth_pct_1k_to_10k < 10,
+      measured: `${fmt(f.memory.growth_pct_1k_to_10k, 1)}%`,
+      limit: '< 10%',
+    }),
   },
 ];

@@ -19,7 +19,12 @@ interface Rounds {
 }
 
 /** Median turns/s and worker CPU per turn over time-boxed rounds of 0-tool turns, after a warm-up batch. */
-async function measure(cluster: Cluster, sizes: BenchSizes, label: string, progress: (detail: string) => void): Promise<Rounds> {
+async function measure(
+  cluster: Cluster,
+  sizes: BenchSizes,
+  label: string,
+  progress: (detail: string) => void,
+): Promise<Rounds> {
   const inFlight = IN_FLIGHT_PER_WORKER * cluster.workers.length;
   progress(`${label}: warm-up`);
   await cluster.batch('tools0', Math.max(inFlight, Math.floor(sizes.throughputTurns / 4)), inFlight);
@@ -54,7 +59,8 @@ async function latencies(cluster: Cluster, turns: number, progress: (detail: str
 
 export const throughputBenchmark: Benchmark<'throughput'> = {
   name: 'throughput',
-  title: 'End-to-end turns per second (publish → worker → zero-latency model → audit written), embedded (CometD and Pub/Sub API) and on Redis with 1 and 2 workers',
+  title:
+    'End-to-end turns per second (publish → worker → zero-latency model → audit written), embedded (CometD and Pub/Sub API) and on Redis with 1 and 2 workers',
   async run({ sizes, progress, logger }) {
     progress('embedded: starting emulator and worker processes');
     const embedded = await Cluster.start({ mode: 'embedded', concurrency: WORKER_CONCURRENCY, logger });
@@ -69,7 +75,12 @@ export const throughputBenchmark: Benchmark<'throughput'> = {
     }
     // The same embedded rounds and latency samples with the worker on the Pub/Sub API (gRPC) instead of CometD.
     progress('embedded over Pub/Sub: starting emulator and worker processes');
-    const pubsub = await Cluster.start({ mode: 'embedded', concurrency: WORKER_CONCURRENCY, eventApi: 'pubsub', logger });
+    const pubsub = await Cluster.start({
+      mode: 'embedded',
+      concurrency: WORKER_CONCURRENCY,
+      eventApi: 'pubsub',
+      logger,
+    });
     let pubsubRounds: Rounds;
     let pubsubLatency: number[];
     try {
@@ -92,7 +103,12 @@ export const throughputBenchmark: Benchmark<'throughput'> = {
       await scaled.close();
     }
     progress('scaled, slot-bound: starting emulator, redis-server and worker processes');
-    const bound = await Cluster.start({ mode: 'scaled', concurrency: SLOT_BOUND.concurrency, modelLatencyMs: SLOT_BOUND.modelLatencyMs, logger });
+    const bound = await Cluster.start({
+      mode: 'scaled',
+      concurrency: SLOT_BOUND.concurrency,
+      modelLatencyMs: SLOT_BOUND.modelLatencyMs,
+      logger,
+    });
     let boundOne: Rounds;
     let boundTwo: Rounds;
     try {

@@ -59,7 +59,14 @@ export class CliContext {
   finish(): number {
     if (this.failure) {
       if (this.flags.json && !this.resultWritten) {
-        this.writeJson({ status: 1, name: this.failure.name, message: this.failure.message, exitCode: 1, ...(this.value === undefined ? {} : { data: this.value }), warnings: [] });
+        this.writeJson({
+          status: 1,
+          name: this.failure.name,
+          message: this.failure.message,
+          exitCode: 1,
+          ...(this.value === undefined ? {} : { data: this.value }),
+          warnings: [],
+        });
       }
       return 1;
     }
@@ -77,7 +84,11 @@ let current: CliContext | undefined;
 
 /** The context of the running `loom` invocation (set by `runCli`). */
 export function cli(): CliContext {
-  if (!current) current = new CliContext({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }, { json: false, color: true, debug: false });
+  if (!current)
+    current = new CliContext(
+      { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+      { json: false, color: true, debug: false },
+    );
   return current;
 }
 

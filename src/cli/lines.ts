@@ -12,7 +12,8 @@ export async function eachLine(context: CliContext, verdict: (line: string) => u
   for await (const line of lines) {
     const value = verdict(line);
     if (context.json) all.push(value);
-    else if (!stdout.write(`${JSON.stringify(value)}\n`)) await new Promise<void>((resolve) => stdout.once('drain', () => resolve()));
+    else if (!stdout.write(`${JSON.stringify(value)}\n`))
+      await new Promise<void>((resolve) => stdout.once('drain', () => resolve()));
   }
   if (context.json) context.result(all);
 }

@@ -41,19 +41,28 @@ export async function buildProgram(argv: readonly string[] = [], io?: CliIo): Pr
   const program = new Command('loom')
     .description('Loom: a governed AI-agent runtime for Salesforce')
     .version('0.1.0')
-    .option('--json', 'print one JSON object on stdout in the sf CLI shape: {"status": 0, "result"} or {"status": 1, "name", "message"}')
+    .option(
+      '--json',
+      'print one JSON object on stdout in the sf CLI shape: {"status": 0, "result"} or {"status": 1, "name", "message"}',
+    )
     .option('--no-color', 'plain output without colours (also when NO_COLOR is set or output is not a terminal)')
     .option('--debug', 'print the stack trace of an error')
     .showHelpAfterError()
     .exitOverride();
-  if (io) program.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
-  const modules = await Promise.all(modulesFor(argv).map((name) => import(new URL(`./commands/${name}${EXT}`, import.meta.url).href) as Promise<CommandModule>));
+  if (io)
+    program.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  const modules = await Promise.all(
+    modulesFor(argv).map(
+      (name) => import(new URL(`./commands/${name}${EXT}`, import.meta.url).href) as Promise<CommandModule>,
+    ),
+  );
   for (const mod of modules) mod.register?.(program);
   // Subcommands write through the same streams and stop instead of exiting the process.
   const configure = (command: Command): void => {
     for (const sub of command.commands) {
       sub.exitOverride();
-      if (io) sub.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+      if (io)
+        sub.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
       configure(sub);
     }
   };
@@ -66,10 +75,14 @@ export function describeError(error: unknown): { name: string; message: string }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
     const { port, address } = error as { port?: number; address?: string };
-    return { name: 'PortInUse', message: `port ${port ?? '?'} on ${address ?? 'the host'} is in use: choose another with --port (0 picks a free one) or stop what holds it` };
+    return {
+      name: 'PortInUse',
+      message: `port ${port ?? '?'} on ${address ?? 'the host'} is in use: choose another with --port (0 picks a free one) or stop what holds it`,
+    };
   }
   if (error instanceof LoomError) return { name: error.name, message: error.message };
-  if (error instanceof Error) return { name: error.name === 'Error' ? 'LoomCliError' : error.name, message: error.message };
+  if (error instanceof Error)
+    return { name: error.name === 'Error' ? 'LoomCliError' : error.name, message: error.message };
   return { name: 'LoomCliError', message: String(error) };
 }
 
@@ -83,12 +96,24 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     await program.parseAsync([...args], { from: 'user' });
     return context.finish();
   } catch (error) {
-    if (error instanceof CommanderError && ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return error.exitCode;
+    if (
+      error instanceof CommanderError &&
+      ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)
+    )
+      return error.exitCode;
     // Commander already printed its own usage errors; an InvalidArgumentError thrown by an action it did not.
     const printed = error instanceof CommanderError && !(error instanceof InvalidArgumentError);
     const { name, message } = describeError(error);
     const text = message.replace(/^error: /, '');
-    if (json && !context.resultWritten) context.writeJson({ status: 1, name, message: text, exitCode: 1, ...(context.flags.debug && error instanceof Error ? { stack: error.stack } : {}), warnings: [] });
+    if (json && !context.resultWritten)
+      context.writeJson({
+        status: 1,
+        name,
+        message: text,
+        exitCode: 1,
+        ...(context.flags.debug && error instanceof Error ? { stack: error.stack } : {}),
+        warnings: [],
+      });
     else if (!printed) io.stderr.write(`loom: ${text}\n`);
     if (context.flags.debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return 1;
@@ -105,5 +130,10 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     throw error;
   });
   loadDotEnv();
-  process.exitCode = await runCli(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+  process.exitCode = await runCli(argv, {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
 }

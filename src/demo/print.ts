@@ -31,7 +31,9 @@ export class Printer {
 
 /** One line of at most `max` characters, newlines flattened. */
 export function oneLine(text: unknown, max = 110): string {
-  const flat = String(text ?? '').replace(/\s+/g, ' ').trim();
+  const flat = String(text ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
@@ -64,6 +66,13 @@ export function describeStep(c: Colors, step: Record<string, unknown>): string {
   }
   const error = step.IsError__c === true ? c.red(` [${String(step.ErrorCategory__c ?? 'error')}]`) : '';
   const verdict = step.SafetyVerdict__c ? c.magenta(` [${String(step.SafetyVerdict__c)}]`) : '';
-  const paint = step.IsError__c === true ? c.red : type === 'SafetyCheck' || type === 'Approval' ? c.magenta : type === 'AgentResponse' ? c.green : c.dim;
+  const paint =
+    step.IsError__c === true
+      ? c.red
+      : type === 'SafetyCheck' || type === 'Approval'
+        ? c.magenta
+        : type === 'AgentResponse'
+          ? c.green
+          : c.dim;
   return `${paint(type.padEnd(13))} ${detail}${error}${verdict}`;
 }

@@ -97,13 +97,27 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let emulator: EmulatorHandle | undefined;
   let service: Service | undefined;
   try {
-    emulator = await startEmulator({ host: '127.0.0.1', port: 0, cometdTimeoutMs: 2_000, logger: logger.child({ component: 'emulator' }) });
+    emulator = await startEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      cometdTimeoutMs: 2_000,
+      logger: logger.child({ component: 'emulator' }),
+    });
     const app = emulator.org.connectedApps()[0];
     const key = app ? findDevPrivateKey(DEFAULT_SEED_PATH, app) : undefined;
     if (!app || !key) throw new Error('the sample seed has no connected app with a dev key');
     const real = realModel(env);
-    const llmEnv = real ? { LOOM_LLM_BASE_URL: env.LOOM_LLM_BASE_URL, LOOM_LLM_API_KEY: env.LOOM_LLM_API_KEY, LOOM_LLM_MODEL: env.LOOM_LLM_MODEL, LOOM_LLM_ADAPTER: 'openai' } : {};
-    const provider: LlmProvider = real ? createProviderFromConfig(loadConfig(llmEnv), logger) : new ScriptedProvider(LENDING_SCRIPT);
+    const llmEnv = real
+      ? {
+          LOOM_LLM_BASE_URL: env.LOOM_LLM_BASE_URL,
+          LOOM_LLM_API_KEY: env.LOOM_LLM_API_KEY,
+          LOOM_LLM_MODEL: env.LOOM_LLM_MODEL,
+          LOOM_LLM_ADAPTER: 'openai',
+        }
+      : {};
+    const provider: LlmProvider = real
+      ? createProviderFromConfig(loadConfig(llmEnv), logger)
+      : new ScriptedProvider(LENDING_SCRIPT);
     const log = new TurnLog();
     // The worker's own vault, read back by the demo to show people real values instead of tokens.
     const vaultKey = randomBytes(32).toString('hex');
@@ -131,10 +145,19 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       onTurnWritten: log.push,
     });
     const admin = service.runtime.clientFor(ADMIN);
-    const agentId = await provisionLendingAgent(admin, real ? { adapter: 'OpenAICompatible', model: env.LOOM_LLM_MODEL ?? 'gpt-4o-mini' } : {});
+    const agentId = await provisionLendingAgent(
+      admin,
+      real ? { adapter: 'OpenAICompatible', model: env.LOOM_LLM_MODEL ?? 'gpt-4o-mini' } : {},
+    );
 
-    print.line(`${c.bold('Loom demo')} ${c.dim('— a governed AI agent on the emulated Salesforce org')} ${c.bold(emulator.org.orgName)}`);
-    print.line(c.dim(`  org ${emulator.org.orgId} at ${emulator.url} · worker: embedded mode, events over ${env.LOOM_EVENT_API === 'pubsub' ? 'the Pub/Sub API' : 'CometD'} · model: ${real ? `${env.LOOM_LLM_MODEL ?? 'gpt-4o-mini'} at ${env.LOOM_LLM_BASE_URL}` : 'scripted (no network, no keys)'}`));
+    print.line(
+      `${c.bold('Loom demo')} ${c.dim('— a governed AI agent on the emulated Salesforce org')} ${c.bold(emulator.org.orgName)}`,
+    );
+    print.line(
+      c.dim(
+        `  org ${emulator.org.orgId} at ${emulator.url} · worker: embedded mode, events over ${env.LOOM_EVENT_API === 'pubsub' ? 'the Pub/Sub API' : 'CometD'} · model: ${real ? `${env.LOOM_LLM_MODEL ?? 'gpt-4o-mini'} at ${env.LOOM_LLM_BASE_URL}` : 'scripted (no network, no keys)'}`,
+      ),
+    );
 
     const users = new Map(emulator.org.users().map((user) => [user.username, user]));
     const who = (username: string): string => {
@@ -147,13 +170,29 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       print.line();
       print.line(c.dim(`# ${beat.note}`));
       print.line(`${c.cyan('▸')} ${who(beat.username)}: ${c.bold(beat.message)}`);
-      const started = await startTurn(service.runtime.clientFor(beat.username), { agentId, message: beat.message, triggerSource: 'UI', channel: 'Direct' });
+      const started = await startTurn(service.runtime.clientFor(beat.username), {
+        agentId,
+        message: beat.message,
+        triggerSource: 'UI',
+        channel: 'Direct',
+      });
       const turn = await log.next(started.turnId, 0, timeoutMs);
       await printTurn(print, turn, restorerFor(vault, started.executionId));
       const entry: Played = { beat, executionId: started.executionId, turns: [turn] };
       played.push(entry);
       if (beat.approval && turn.status === 'Awaiting Action') {
-        const resumed = await decide(emulator, service, beat, started.executionId, log, started.turnId, timeoutMs, print, who, restorerFor(vault, started.executionId));
+        const resumed = await decide(
+          emulator,
+          service,
+          beat,
+          started.executionId,
+          log,
+          started.turnId,
+          timeoutMs,
+          print,
+          who,
+          restorerFor(vault, started.executionId),
+        );
         if (resumed) entry.turns.push(resumed);
       } else if (beat.approval) {
         // Not held: a real model may answer without calling the gated tool, the turn may fail first, or the call was refused.
@@ -197,8 +236,10 @@ async function printTurn(print: Printer, turn: TurnWritten, restore: Restore): P
   const text = async (value: unknown): Promise<string> => oneLine(await restore(String(value ?? '')), 100);
   for (const step of turn.steps) {
     const type = step.StepType__c;
-    if (type === 'ToolCall') print.line(`  ${c.dim('tool')} ${String(step.ToolName__c)} ${c.dim(await text(step.ToolArguments__c))}`);
-    if (type === 'ToolResult' && step.IsError__c === true) print.line(`  ${c.red('refused')} ${await text(step.ToolResult__c)}`);
+    if (type === 'ToolCall')
+      print.line(`  ${c.dim('tool')} ${String(step.ToolName__c)} ${c.dim(await text(step.ToolArguments__c))}`);
+    if (type === 'ToolResult' && step.IsError__c === true)
+      print.line(`  ${c.red('refused')} ${await text(step.ToolResult__c)}`);
     if (type === 'SafetyCheck') print.line(`  ${c.magenta('screened')} ${await text(step.Content__c)}`);
     if (type === 'Approval') {
       const decided = /^(Approved|Rejected|Confirmed|Declined|Expired)/.test(String(step.Content__c ?? ''));
@@ -207,7 +248,11 @@ async function printTurn(print: Printer, turn: TurnWritten, restore: Restore): P
   }
   const colour = turn.status === 'Completed' ? c.green : turn.status === 'Awaiting Action' ? c.yellow : c.red;
   print.line(`${c.green('◂')} Lending Assistant: ${turn.responseText ?? c.dim('(no answer)')}`);
-  print.line(c.dim(`  ${colour(turn.status)} · ${turn.steps.length} steps · ${formatInt(turn.totalTokens)} tokens · ${formatUsd(turn.costUsd)}`));
+  print.line(
+    c.dim(
+      `  ${colour(turn.status)} · ${turn.steps.length} steps · ${formatInt(turn.totalTokens)} tokens · ${formatUsd(turn.costUsd)}`,
+    ),
+  );
 }
 
 /**
@@ -232,21 +277,31 @@ async function decide(
   const approverId = emulator.org.userByUsername(approval.approver)?.id;
   if (!approverId) throw new Error(`unknown approver ${approval.approver}`);
   // In an org the approver gets the ID in the Loom_Pending_Action notification; the emulator sends none, so look it up.
-  const { records } = await service.runtime.clientFor(ADMIN).query<{ Id: string; Status__c: string }>(
-    `SELECT Id, Status__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' AND Status__c = 'Pending' LIMIT 1`,
-  );
+  const { records } = await service.runtime
+    .clientFor(ADMIN)
+    .query<{ Id: string; Status__c: string }>(
+      `SELECT Id, Status__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' AND Status__c = 'Pending' LIMIT 1`,
+    );
   const pending = records[0];
   if (!pending) throw new Error('the held action was not recorded');
-  print.line(`${c.cyan('▸')} ${who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLService → AgentHITLDecision__e, "${approval.comment}")`)}`);
+  print.line(
+    `${c.cyan('▸')} ${who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLService → AgentHITLDecision__e, "${approval.comment}")`)}`,
+  );
   // Without routing nobody is sent the action; AgentHITLService (and the worker) need it shared with the approver.
   (emulator.org as Org).setShare(pending.Id, approverId, 'Read');
-  submitDecision(emulator.org as Org, approverId, { pendingActionId: pending.Id, decision: approval.decision, comment: approval.comment });
+  submitDecision(emulator.org as Org, approverId, {
+    pendingActionId: pending.Id,
+    decision: approval.decision,
+    comment: approval.comment,
+  });
   const resumed = await log.next(turnId, 1, timeoutMs);
   await printTurn(print, resumed, restore);
   // The change ran as the requesting user once approved; read it back as them.
-  const check = await service.runtime.clientFor(beat.username).query<{ Name: string; Amount__c: number }>(
-    "SELECT Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
-  );
+  const check = await service.runtime
+    .clientFor(beat.username)
+    .query<{ Name: string; Amount__c: number }>(
+      "SELECT Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
+    );
   const app = check.records[0];
   if (app) print.line(c.dim(`  read back as ${beat.username}: ${app.Name} Amount__c = ${app.Amount__c}`));
   return resumed;
@@ -255,26 +310,41 @@ async function decide(
 async function printAudit(print: Printer, service: Service, played: Played[]): Promise<void> {
   const { c } = print;
   print.heading('Audit trail: ExecutionStep__c rows read back from the org (as the admin)');
-  print.line(c.dim('  PII stays masked in the audit: a [TYPE:NNN] token is what the org stores and the model saw; only the worker’s vault maps it back.'));
+  print.line(
+    c.dim(
+      '  PII stays masked in the audit: a [TYPE:NNN] token is what the org stores and the model saw; only the worker’s vault maps it back.',
+    ),
+  );
   const admin = service.runtime.clientFor(ADMIN);
   for (const [index, entry] of played.entries()) {
     const { records } = await admin.query(
       `SELECT Sequence__c, StepType__c, ToolName__c, ToolArguments__c, ToolResult__c, Content__c, IsError__c, ErrorCategory__c, SafetyVerdict__c, TotalTokens__c FROM ExecutionStep__c WHERE AgentExecution__c = '${entry.executionId}' ORDER BY Timestamp__c, Sequence__c`,
     );
     print.line();
-    print.line(`${c.bold(`Turn ${index + 1}`)} ${c.dim(`execution ${entry.executionId} · ${entry.beat.username} · ${records.length} steps`)}`);
-    for (const step of records) print.line(`  ${c.dim(String(step.Sequence__c ?? '').padStart(3))} ${describeStep(c, step)}`);
+    print.line(
+      `${c.bold(`Turn ${index + 1}`)} ${c.dim(`execution ${entry.executionId} · ${entry.beat.username} · ${records.length} steps`)}`,
+    );
+    for (const step of records)
+      print.line(`  ${c.dim(String(step.Sequence__c ?? '').padStart(3))} ${describeStep(c, step)}`);
   }
 }
 
-async function printSummary(print: Printer, service: Service, emulator: EmulatorHandle, played: Played[]): Promise<void> {
+async function printSummary(
+  print: Printer,
+  service: Service,
+  emulator: EmulatorHandle,
+  played: Played[],
+): Promise<void> {
   const { c } = print;
   const admin = service.runtime.clientFor(ADMIN);
   const ids = played.map((entry) => `'${entry.executionId}'`).join(', ');
-  const { records } = await admin.query<{ StepCount__c: number | null; TotalTokens__c: number | null; TotalCostUSD__c: number | null }>(
-    `SELECT StepCount__c, TotalTokens__c, TotalCostUSD__c FROM AgentExecution__c WHERE Id IN (${ids})`,
-  );
-  const sum = (pick: (record: (typeof records)[number]) => number | null): number => records.reduce((total, record) => total + (pick(record) ?? 0), 0);
+  const { records } = await admin.query<{
+    StepCount__c: number | null;
+    TotalTokens__c: number | null;
+    TotalCostUSD__c: number | null;
+  }>(`SELECT StepCount__c, TotalTokens__c, TotalCostUSD__c FROM AgentExecution__c WHERE Id IN (${ids})`);
+  const sum = (pick: (record: (typeof records)[number]) => number | null): number =>
+    records.reduce((total, record) => total + (pick(record) ?? 0), 0);
   const usage = (await (await fetch(`${emulator.url}/__emulator/usage`)).json()) as { used: number; limit: number };
   const turns = played.reduce((total, entry) => total + entry.turns.length, 0);
   print.line();

@@ -36,7 +36,12 @@ export const STORY: Beat[] = [
     username: OFFICER,
     message: 'Please raise the amount of HL-1001 to 27,500.',
     note: 'update_application has HITL mode Approval: the runtime holds the call, whatever the model says.',
-    approval: { tool: 'update_application', approver: APPROVER, decision: 'Approve', comment: 'Income verified; approved.' },
+    approval: {
+      tool: 'update_application',
+      approver: APPROVER,
+      decision: 'Approve',
+      comment: 'Income verified; approved.',
+    },
   },
   {
     username: OFFICER,

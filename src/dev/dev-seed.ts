@@ -30,7 +30,13 @@ export function prepareDevSeed(seed: Seed, seedPath: string, baseDir: string): D
   let app: DevSeed['app'] | undefined;
   let key: DevSeed['key'] | undefined;
   for (const candidate of next.connectedApps) {
-    const found = findDevPrivateKey(seedPath, { name: candidate.name, consumerKey: candidate.consumerKey, certificatePem: resolveCertificate(candidate, baseDir), preAuthorizedProfiles: [], preAuthorizedPermissionSets: [] });
+    const found = findDevPrivateKey(seedPath, {
+      name: candidate.name,
+      consumerKey: candidate.consumerKey,
+      certificatePem: resolveCertificate(candidate, baseDir),
+      preAuthorizedProfiles: [],
+      preAuthorizedPermissionSets: [],
+    });
     if (found) {
       app = { name: candidate.name, consumerKey: candidate.consumerKey };
       key = found;
@@ -46,15 +52,31 @@ export function prepareDevSeed(seed: Seed, seedPath: string, baseDir: string): D
     } as Seed['connectedApps'][number]);
     app = { name: DEV_APP_NAME, consumerKey: DEV_CONSUMER_KEY };
     key = { pem: readFileSync(DEV_KEY_FILE, 'utf8'), file: DEV_KEY_FILE };
-    added.push(`connected app "${DEV_APP_NAME}" signed with the bundled dev key ${DEV_KEY_FILE} (no key for the seed's own apps under <seed dir>/keys/)`);
+    added.push(
+      `connected app "${DEV_APP_NAME}" signed with the bundled dev key ${DEV_KEY_FILE} (no key for the seed's own apps under <seed dir>/keys/)`,
+    );
   }
   let worker = next.users.find((user) => user.permissionSets.includes('Loom_Worker'));
   if (!worker) {
     if (!next.profiles.some((profile) => profile.name === WORKER_PROFILE)) {
-      next.profiles.push({ name: WORKER_PROFILE, objects: {}, fields: {}, userPermissions: ['ApiEnabled'] } as unknown as Seed['profiles'][number]);
+      next.profiles.push({
+        name: WORKER_PROFILE,
+        objects: {},
+        fields: {},
+        userPermissions: ['ApiEnabled'],
+      } as unknown as Seed['profiles'][number]);
     }
     const domain = next.users[0]?.username.split('@')[1] ?? 'loom.dev';
-    const user = { key: 'loom_dev_worker', username: `loom-worker@${domain}`, firstName: 'Loom', lastName: 'Worker', profile: WORKER_PROFILE, permissionSets: ['Loom_Worker'], timeZone: 'UTC', active: true };
+    const user = {
+      key: 'loom_dev_worker',
+      username: `loom-worker@${domain}`,
+      firstName: 'Loom',
+      lastName: 'Worker',
+      profile: WORKER_PROFILE,
+      permissionSets: ['Loom_Worker'],
+      timeZone: 'UTC',
+      active: true,
+    };
     next.users.push(user as unknown as Seed['users'][number]);
     worker = next.users[next.users.length - 1]!;
     added.push(`integration user ${user.username} with Loom_Worker (the seed has no user holding it)`);

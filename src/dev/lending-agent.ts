@@ -7,8 +7,14 @@ export const LENDING_AGENT = 'Lending_Assistant';
 const CAPABILITIES = [
   {
     CapabilityName__c: 'query_applications',
-    Description__c: 'Run one read-only SOQL query over loan applications and their applicants. Only fields you are shown in the schema exist.',
-    Parameters__c: JSON.stringify({ type: 'object', properties: { query: { type: 'string', description: 'One SOQL SELECT statement.' } }, required: ['query'], additionalProperties: false }),
+    Description__c:
+      'Run one read-only SOQL query over loan applications and their applicants. Only fields you are shown in the schema exist.',
+    Parameters__c: JSON.stringify({
+      type: 'object',
+      properties: { query: { type: 'string', description: 'One SOQL SELECT statement.' } },
+      required: ['query'],
+      additionalProperties: false,
+    }),
     ImplementationType__c: 'Standard',
     StandardActionType__c: 'SoqlQuery',
     BackendConfiguration__c: JSON.stringify({ objects: ['Loan_Application__c', 'Contact'], rowCap: 50 }),
@@ -16,10 +22,17 @@ const CAPABILITIES = [
   {
     CapabilityName__c: 'get_application',
     Description__c: 'Read loan applications by record ID.',
-    Parameters__c: JSON.stringify({ type: 'object', properties: { recordIds: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20 } }, required: ['recordIds'] }),
+    Parameters__c: JSON.stringify({
+      type: 'object',
+      properties: { recordIds: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20 } },
+      required: ['recordIds'],
+    }),
     ImplementationType__c: 'Standard',
     StandardActionType__c: 'GetRecords',
-    BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', fields: ['Name', 'Amount__c', 'Status__c', 'Risk_Tier__c', 'Description__c'] }),
+    BackendConfiguration__c: JSON.stringify({
+      object: 'Loan_Application__c',
+      fields: ['Name', 'Amount__c', 'Status__c', 'Risk_Tier__c', 'Description__c'],
+    }),
   },
   {
     CapabilityName__c: 'update_application',
@@ -42,8 +55,13 @@ const CAPABILITIES = [
  * Creates (once) the sample lending agent, its scripted LLM configuration and its capabilities, as an admin.
  * Returns the agent's ID. Safe to call repeatedly: an existing agent is reused.
  */
-export async function provisionLendingAgent(admin: SalesforceClient, options: { adapter?: 'Scripted' | 'OpenAICompatible' | 'Anthropic'; model?: string } = {}): Promise<string> {
-  const existing = await admin.query<{ Id: string }>(`SELECT Id FROM AIAgentDefinition__c WHERE DeveloperName__c = '${LENDING_AGENT}'`);
+export async function provisionLendingAgent(
+  admin: SalesforceClient,
+  options: { adapter?: 'Scripted' | 'OpenAICompatible' | 'Anthropic'; model?: string } = {},
+): Promise<string> {
+  const existing = await admin.query<{ Id: string }>(
+    `SELECT Id FROM AIAgentDefinition__c WHERE DeveloperName__c = '${LENDING_AGENT}'`,
+  );
   if (existing.records[0]) return existing.records[0].Id;
   const llm = await admin.create('LLMConfiguration__c', {
     Name: 'Lending model',
@@ -60,7 +78,8 @@ export async function provisionLendingAgent(admin: SalesforceClient, options: { 
     DeveloperName__c: LENDING_AGENT,
     Description__c: 'Answers loan officers’ questions about applications and prepares updates for approval.',
     IdentityPrompt__c: 'You are the lending desk assistant of Harbor Lending.',
-    InstructionsPrompt__c: 'Answer from the data your tools return. Never guess field values. Updates need an approver.',
+    InstructionsPrompt__c:
+      'Answer from the data your tools return. Never guess field values. Updates need an approver.',
     LLMConfiguration__c: llm.id,
     PIIMaskingMode__c: 'Hybrid',
     PromptSafetyMode__c: 'Block',
@@ -72,7 +91,12 @@ export async function provisionLendingAgent(admin: SalesforceClient, options: { 
     IsActive__c: true,
   });
   for (const capability of CAPABILITIES) {
-    await admin.create('AgentCapability__c', { ...capability, AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true });
+    await admin.create('AgentCapability__c', {
+      ...capability,
+      AIAgentDefinition__c: agent.id,
+      ExposureLevel__c: 'External',
+      IsActive__c: true,
+    });
   }
   await shareAgentWithLoomUsers(admin, agent.id);
   return agent.id;
@@ -83,11 +107,20 @@ export async function provisionLendingAgent(admin: SalesforceClient, options: { 
  * shared. What an admin does with the Sharing button, done for every Loom_User holder: a Read share per user.
  */
 export async function shareAgentWithLoomUsers(admin: SalesforceClient, agentId: string): Promise<void> {
-  const holders = await admin.query<{ AssigneeId: string }>("SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'Loom_User'");
+  const holders = await admin.query<{ AssigneeId: string }>(
+    "SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'Loom_User'",
+  );
   // Users who hold Loom_User through a permission set group are assigned the group, not the set.
-  const groups = await admin.query<{ PermissionSetGroupId: string }>("SELECT PermissionSetGroupId FROM PermissionSetGroupComponent WHERE PermissionSet.Name = 'Loom_User'");
+  const groups = await admin.query<{ PermissionSetGroupId: string }>(
+    "SELECT PermissionSetGroupId FROM PermissionSetGroupComponent WHERE PermissionSet.Name = 'Loom_User'",
+  );
   const groupIds = groups.records.map((row) => `'${row.PermissionSetGroupId}'`);
-  const grouped = groupIds.length === 0 ? { records: [] } : await admin.query<{ AssigneeId: string }>(`SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSetGroupId IN (${groupIds.join(', ')})`);
+  const grouped =
+    groupIds.length === 0
+      ? { records: [] }
+      : await admin.query<{ AssigneeId: string }>(
+          `SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSetGroupId IN (${groupIds.join(', ')})`,
+        );
   const records = [...new Set([...holders.records, ...grouped.records].map((row) => row.AssigneeId))].map((userId) => ({
     attributes: { type: 'AIAgentDefinition__Share' },
     ParentId: agentId,
@@ -109,35 +142,112 @@ export const LENDING_SCRIPT: ScriptedScript = {
       id: 'open-applications',
       when: { lastUserMessage: 'open applications', turnStep: 0 },
       respond: {
-        toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Name, Amount__c, Status__c FROM Loan_Application__c WHERE Status__c = 'Open' ORDER BY Amount__c DESC" } }],
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: {
+              query:
+                "SELECT Name, Amount__c, Status__c FROM Loan_Application__c WHERE Status__c = 'Open' ORDER BY Amount__c DESC",
+            },
+          },
+        ],
       },
     },
     {
       id: 'risk-tier',
       when: { lastUserMessage: 'risk tier', turnStep: 0 },
-      respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Name, Risk_Tier__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'" } }] },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: {
+              query: "SELECT Name, Risk_Tier__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
+            },
+          },
+        ],
+      },
     },
     {
       id: 'find-for-update',
       when: { lastUserMessage: 'raise the amount', turnStep: 0 },
-      respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'" } }] },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: {
+              query: "SELECT Id, Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
+            },
+          },
+        ],
+      },
     },
     {
       id: 'propose-update',
-      when: { lastUserMessage: 'raise the amount', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-      respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 27500 } } }] },
+      when: {
+        lastUserMessage: 'raise the amount',
+        lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' },
+      },
+      respond: {
+        toolCalls: [
+          {
+            name: 'update_application',
+            arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 27500 } },
+          },
+        ],
+      },
     },
     {
       id: 'summarize',
       when: { lastUserMessage: 'summari[sz]e', turnStep: 0 },
-      respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Name, Description__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1003'" } }] },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: {
+              query: "SELECT Name, Description__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1003'",
+            },
+          },
+        ],
+      },
     },
-    { id: 'update-pending', when: { lastToolResult: { tool: 'update_application', contains: 'pending' } }, respond: { text: 'The change is waiting for a loan approver.' } },
-    { id: 'update-done', when: { lastToolResult: { tool: 'update_application', contains: 'savedFields' } }, respond: { text: 'Done: the application now asks for {{lastToolResult.savedFields.0}} = 27,500.' } },
-    { id: 'withheld', when: { lastToolResult: { contains: 'withheld|IndirectInjection' } }, respond: { text: 'That record contains text that looks like instructions, so I did not use it.' } },
-    { id: 'refused', when: { lastToolResult: { contains: 'refused|violations|error' } }, respond: { text: 'I can’t get that for you: your access does not include it.' } },
-    { id: 'tier', when: { lastUserMessage: 'risk tier', lastToolResult: { tool: 'query_applications' } }, respond: { text: 'Application {{lastToolResult.records.0.Name}} is in risk tier {{lastToolResult.records.0.Risk_Tier__c}}.' } },
-    { id: 'listed', when: { lastToolResult: { tool: 'query_applications' } }, respond: { text: 'I found {{lastToolResult.totalSize}} matching application(s); the largest is {{lastToolResult.records.0.Name}} at {{lastToolResult.records.0.Amount__c}}.' } },
-    { id: 'fallback', when: {}, respond: { text: 'I can list open applications, look up a risk tier, or prepare an update for approval.' } },
+    {
+      id: 'update-pending',
+      when: { lastToolResult: { tool: 'update_application', contains: 'pending' } },
+      respond: { text: 'The change is waiting for a loan approver.' },
+    },
+    {
+      id: 'update-done',
+      when: { lastToolResult: { tool: 'update_application', contains: 'savedFields' } },
+      respond: { text: 'Done: the application now asks for {{lastToolResult.savedFields.0}} = 27,500.' },
+    },
+    {
+      id: 'withheld',
+      when: { lastToolResult: { contains: 'withheld|IndirectInjection' } },
+      respond: { text: 'That record contains text that looks like instructions, so I did not use it.' },
+    },
+    {
+      id: 'refused',
+      when: { lastToolResult: { contains: 'refused|violations|error' } },
+      respond: { text: 'I can’t get that for you: your access does not include it.' },
+    },
+    {
+      id: 'tier',
+      when: { lastUserMessage: 'risk tier', lastToolResult: { tool: 'query_applications' } },
+      respond: {
+        text: 'Application {{lastToolResult.records.0.Name}} is in risk tier {{lastToolResult.records.0.Risk_Tier__c}}.',
+      },
+    },
+    {
+      id: 'listed',
+      when: { lastToolResult: { tool: 'query_applications' } },
+      respond: {
+        text: 'I found {{lastToolResult.totalSize}} matching application(s); the largest is {{lastToolResult.records.0.Name}} at {{lastToolResult.records.0.Amount__c}}.',
+      },
+    },
+    {
+      id: 'fallback',
+      when: {},
+      respond: { text: 'I can list open applications, look up a risk tier, or prepare an update for approval.' },
+    },
   ],
 };

@@ -65,7 +65,12 @@ function shareSeededAgents(org: ReturnType<typeof createOrg>): number {
   for (const agent of agents) {
     for (const user of holders) {
       if (agent.OwnerId === user.id) continue;
-      org.create(system, 'AIAgentDefinition__Share', { ParentId: agent.Id, UserOrGroupId: user.id, AccessLevel: 'Read', RowCause: 'Manual' });
+      org.create(system, 'AIAgentDefinition__Share', {
+        ParentId: agent.Id,
+        UserOrGroupId: user.id,
+        AccessLevel: 'Read',
+        RowCause: 'Manual',
+      });
       count++;
     }
   }
@@ -80,7 +85,13 @@ function firstAgent(seed: Seed): string | undefined {
 }
 
 /** Tries `port`; when it is the default and taken, any free port instead (and says so). */
-async function onPort<T>(asked: number | undefined, fallback: number, what: string, notes: string[], start: (port: number) => Promise<T>): Promise<T> {
+async function onPort<T>(
+  asked: number | undefined,
+  fallback: number,
+  what: string,
+  notes: string[],
+  start: (port: number) => Promise<T>,
+): Promise<T> {
   if (asked !== undefined) return start(asked);
   try {
     return await start(fallback);
@@ -106,7 +117,11 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
   const token = env.LOOM_HTTP_TOKEN ?? randomBytes(24).toString('hex');
   let service: Service;
   try {
-    const provider = scriptPath ? new ScriptedProvider(loadScriptFile(scriptPath)) : real ? undefined : new ScriptedProvider(LENDING_SCRIPT);
+    const provider = scriptPath
+      ? new ScriptedProvider(loadScriptFile(scriptPath))
+      : real
+        ? undefined
+        : new ScriptedProvider(LENDING_SCRIPT);
     service = await onPort(options.port, DEFAULT_WORKER_PORT, 'worker HTTP', portNotes, (port) =>
       startService({
         env: {
@@ -144,7 +159,11 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
   const shared = agent && agent !== LENDING_AGENT ? shareSeededAgents(org) : 0;
   const requesterUser = emulator.org.users().find((user) => user.isActive && user.permissionSets.includes('Loom_User'));
   const requester = requesterUser
-    ? { username: requesterUser.username, id: requesterUser.id, accessToken: (await service.runtime.pool.session(requesterUser.username)).accessToken }
+    ? {
+        username: requesterUser.username,
+        id: requesterUser.id,
+        accessToken: (await service.runtime.pool.session(requesterUser.username)).accessToken,
+      }
     : undefined;
   const info: DevInfo = {
     orgId: emulator.org.orgId,
@@ -152,8 +171,18 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
     emulatorUrl: emulator.url,
     workerUrl: service.url ?? '',
     integrationUser: dev.workerUsername,
-    model: scriptPath ? `scripted (${scriptPath})` : real ? String(env.LOOM_LLM_BASE_URL) : 'scripted (the sample lending script)',
-    added: shared > 0 ? [...dev.added, `a Read share on the seed's agents for every Loom_User holder (${shared}; agents are Private, as in the package)`] : dev.added,
+    model: scriptPath
+      ? `scripted (${scriptPath})`
+      : real
+        ? String(env.LOOM_LLM_BASE_URL)
+        : 'scripted (the sample lending script)',
+    added:
+      shared > 0
+        ? [
+            ...dev.added,
+            `a Read share on the seed's agents for every Loom_User holder (${shared}; agents are Private, as in the package)`,
+          ]
+        : dev.added,
     portNotes,
     stateDir: service.config.LOOM_STATE_DIR,
     token,
@@ -174,7 +203,12 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
 /** The `/v1/turns/sync` request the Apex sync callout sends, as a curl command. */
 export function curlExample(info: DevInfo, message: string): string | undefined {
   if (!info.agent || !info.requester) return undefined;
-  const body = { agentDeveloperName: info.agent, message, requestingUserId: info.requester.id, organizationId: info.orgId };
+  const body = {
+    agentDeveloperName: info.agent,
+    message,
+    requestingUserId: info.requester.id,
+    organizationId: info.orgId,
+  };
   return `curl -s -X POST ${info.workerUrl}/v1/turns/sync -H 'Authorization: Bearer ${info.token}' -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
 }
 

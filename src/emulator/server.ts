@@ -81,26 +81,50 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const deliveries = options.dailyDeliveryLimit === undefined ? {} : { dailyDeliveryLimit: options.dailyDeliveryLimit };
   const streaming = mountStreaming({ org, tokens, clock, logger, ...timeout, ...deliveries });
   const admin = new EmulatorAdmin({
-    org, tokens, usage, faults, clock, locators, seedApiLimit, seedSessionTimeoutSeconds, streaming: () => streaming.controls,
+    org,
+    tokens,
+    usage,
+    faults,
+    clock,
+    locators,
+    seedApiLimit,
+    seedSessionTimeoutSeconds,
+    streaming: () => streaming.controls,
   });
 
   let baseUrl = '';
   // Headers are measured by the handler (431 with a JSON body), so node's own 16 KB cap must not fire first.
-  const server = createServer({ maxHeaderSize: 64 * 1024, keepAliveTimeout: 5000 }, createHandler({
-    org, tokens, usage, faults, clock, locators, admin, logger,
-    baseUrl: () => baseUrl,
-    cometd: () => streaming.handler,
-    extraLimits: () => streaming.controls.limits?.() ?? {},
-  }));
+  const server = createServer(
+    { maxHeaderSize: 64 * 1024, keepAliveTimeout: 5000 },
+    createHandler({
+      org,
+      tokens,
+      usage,
+      faults,
+      clock,
+      locators,
+      admin,
+      logger,
+      baseUrl: () => baseUrl,
+      cometd: () => streaming.handler,
+      extraLimits: () => streaming.controls.limits?.() ?? {},
+    }),
+  );
   const host = options.host ?? '127.0.0.1';
   const address = await listen(server, host, options.port ?? 0);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${address.port}`;
   // The Pub/Sub API on its own port, started once the HTTP port is ours (a taken port fails before anything else runs).
-  const pubsub = await startPubSub({
-    org, tokens, bus: streaming.bus, logger,
-    ...(options.pubsubKeepAliveMs === undefined ? {} : { keepAliveMs: options.pubsubKeepAliveMs }),
-  }, options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
+  const pubsub = await startPubSub(
+    {
+      org,
+      tokens,
+      bus: streaming.bus,
+      logger,
+      ...(options.pubsubKeepAliveMs === undefined ? {} : { keepAliveMs: options.pubsubKeepAliveMs }),
+    },
+    options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host,
+  );
   streaming.attachPubSub(pubsub);
   logger.info({ url: baseUrl, orgId: org.orgId }, 'org emulator listening');
 
@@ -127,14 +151,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /** The streaming module on the emulator's token store and clock: CometD handler, admin controls, `/limits` entries. */
-function mountStreaming(deps: { org: OrgApi; tokens: TokenStore; clock: Clock; logger: Logger; timeoutMs?: number; dailyDeliveryLimit?: number }): StreamingMount {
+function mountStreaming(deps: {
+  org: OrgApi;
+  tokens: TokenStore;
+  clock: Clock;
+  logger: Logger;
+  timeoutMs?: number;
+  dailyDeliveryLimit?: number;
+}): StreamingMount {
   const streaming = createStreaming({
     resolveToken: (token) => deps.tokens.resolve(token),
     touchToken: (token) => deps.tokens.touch(token),
     schema: deps.org.schema,
     logger: deps.logger,
     ...(deps.timeoutMs === undefined ? {} : { connectTimeoutMs: deps.timeoutMs }),
-    bus: { now: () => deps.clock.now(), ...(deps.dailyDeliveryLimit === undefined ? {} : { dailyDeliveryLimit: deps.dailyDeliveryLimit }) },
+    bus: {
+      now: () => deps.clock.now(),
+      ...(deps.dailyDeliveryLimit === undefined ? {} : { dailyDeliveryLimit: deps.dailyDeliveryLimit }),
+    },
   });
   deps.org.setEventSink(streaming.eventSink);
   deps.tokens.onRevoke(() => streaming.revalidateTokens());
@@ -147,7 +181,10 @@ function mountStreaming(deps: { org: OrgApi; tokens: TokenStore; clock: Clock; l
         streaming.evictAll();
         return count;
       }
-      const ids = streaming.clients().filter((c) => c.userId === filter.userId).map((c) => c.clientId);
+      const ids = streaming
+        .clients()
+        .filter((c) => c.userId === filter.userId)
+        .map((c) => c.clientId);
       return ids.filter((id) => streaming.evictClient(id)).length;
     },
     setEventRetention: (h) => streaming.bus.setRetentionMs(hours(h)),

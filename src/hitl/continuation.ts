@@ -16,31 +16,86 @@ export type HeldOutcome =
  * Delivers the held call's result into the turn (as a ToolResult step with the held call's ID, so rebuilt history
  * pairs it with the request), after an audit step saying who decided what (comment masked like any user text).
  */
-export async function deliverHeld(setup: TurnSetup, row: PendingRow, outcome: HeldOutcome, decisionLine: string): Promise<ToolHistory> {
+export async function deliverHeld(
+  setup: TurnSetup,
+  row: PendingRow,
+  outcome: HeldOutcome,
+  decisionLine: string,
+): Promise<ToolHistory> {
   const { recorder, trust } = setup;
   const toolHistory = toolHistoryOf(setup.context.steps, row.TurnIdentifier__c);
-  recorder.record({ type: 'Approval', role: 'User', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, content: (await trust.mask(decisionLine)).masked });
+  recorder.record({
+    type: 'Approval',
+    role: 'User',
+    toolName: row.ToolName__c,
+    toolCallId: row.ToolCallId__c,
+    content: (await trust.mask(decisionLine)).masked,
+  });
   // The capability that was held (its ID is signed), never another tool that happens to share its name.
-  const tool = setup.input.tools.find((candidate) => row.AgentCapability__c !== null && candidate.capabilityId.slice(0, 15) === row.AgentCapability__c.slice(0, 15) && candidate.name === row.ToolName__c);
+  const tool = setup.input.tools.find(
+    (candidate) =>
+      row.AgentCapability__c !== null &&
+      candidate.capabilityId.slice(0, 15) === row.AgentCapability__c.slice(0, 15) &&
+      candidate.name === row.ToolName__c,
+  );
   let final = outcome;
-  if (final.kind === 'execute' && !tool) final = { kind: 'not-executed', status: 'Unavailable', message: `The tool ${row.ToolName__c} is no longer available to the requesting user; nothing was run.` };
+  if (final.kind === 'execute' && !tool)
+    final = {
+      kind: 'not-executed',
+      status: 'Unavailable',
+      message: `The tool ${row.ToolName__c} is no longer available to the requesting user; nothing was run.`,
+    };
   if (final.kind === 'execute' && tool && final.recovering && tool.sideEffects) {
-    final = { kind: 'not-executed', status: 'Unavailable', message: 'The worker stopped while this approved action was running; whether it completed is unknown. Check the record before asking again.' };
+    final = {
+      kind: 'not-executed',
+      status: 'Unavailable',
+      message:
+        'The worker stopped while this approved action was running; whether it completed is unknown. Check the record before asking again.',
+    };
   }
   if (final.kind === 'execute' && tool) {
     const errors = setup.loopDeps.validateArgs(tool, final.args);
-    if (errors.length > 0) final = { kind: 'not-executed', status: 'Unavailable', message: `The approved arguments no longer match the tool's schema: ${errors.join('; ')}` };
+    if (errors.length > 0)
+      final = {
+        kind: 'not-executed',
+        status: 'Unavailable',
+        message: `The approved arguments no longer match the tool's schema: ${errors.join('; ')}`,
+      };
   }
   if (final.kind === 'execute' && tool) {
-    await runApprovedCall(tool, row.ToolCallId__c, final.args, { ...setup.input, history: [], userMessage: null }, setup.loopDeps, toolHistory);
+    await runApprovedCall(
+      tool,
+      row.ToolCallId__c,
+      final.args,
+      { ...setup.input, history: [], userMessage: null },
+      setup.loopDeps,
+      toolHistory,
+    );
     return toolHistory;
   }
   if (final.kind === 'not-executed') {
     // The message carries the person's comment: it reaches the requester's model through the same gate as tool output.
     const value = { status: final.status.toLowerCase(), executed: false, message: final.message };
-    const { audit: content } = await admit({ kind: 'tool', tool: row.ToolName__c, toolCallId: row.ToolCallId__c, value }, gateOf(setup.input, setup));
-    recorder.record({ type: 'ToolResult', role: 'Tool', toolName: row.ToolName__c, toolCallId: row.ToolCallId__c, isError: true, errorCategory: `HITL${final.status}`, toolResult: content, content });
-    recorder.decision({ title: `${row.ToolName__c} not run (${final.status.toLowerCase()})`, detail: final.message, toolName: row.ToolName__c, outcome: final.status === 'Tampered' ? 'Blocked' : 'Failure' });
+    const { audit: content } = await admit(
+      { kind: 'tool', tool: row.ToolName__c, toolCallId: row.ToolCallId__c, value },
+      gateOf(setup.input, setup),
+    );
+    recorder.record({
+      type: 'ToolResult',
+      role: 'Tool',
+      toolName: row.ToolName__c,
+      toolCallId: row.ToolCallId__c,
+      isError: true,
+      errorCategory: `HITL${final.status}`,
+      toolResult: content,
+      content,
+    });
+    recorder.decision({
+      title: `${row.ToolName__c} not run (${final.status.toLowerCase()})`,
+      detail: final.message,
+      toolName: row.ToolName__c,
+      outcome: final.status === 'Tampered' ? 'Blocked' : 'Failure',
+    });
     toolHistory.push({ tool: row.ToolName__c, ok: false });
   }
   return toolHistory;
@@ -50,13 +105,23 @@ export async function deliverHeld(setup: TurnSetup, row: PendingRow, outcome: He
 export function toolHistoryOf(steps: StepRow[], turnId: string): ToolHistory {
   return steps
     .filter((step) => step.TurnIdentifier__c === turnId && step.StepType__c === 'ToolResult' && step.ToolName__c)
-    .map((step) => ({ tool: step.ToolName__c ?? '', ok: !/^\s*\{\s*"error"/.test(step.ToolResult__c ?? step.Content__c ?? '') }));
+    .map((step) => ({
+      tool: step.ToolName__c ?? '',
+      ok: !/^\s*\{\s*"error"/.test(step.ToolResult__c ?? step.Content__c ?? ''),
+    }));
 }
 
 /** A turn that ends waiting again (the approval half of ConfirmationThenApproval). */
 export function waiting(text: string): { stop: LoopResult } {
   return {
-    stop: { status: 'awaiting-action', finalText: text, usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }, costUsd: 0, llmCalls: 0, toolCalls: 0 },
+    stop: {
+      status: 'awaiting-action',
+      finalText: text,
+      usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+      costUsd: 0,
+      llmCalls: 0,
+      toolCalls: 0,
+    },
   };
 }
 
@@ -103,7 +168,11 @@ export function verifiedArgs(signer: ArgumentSigner, row: PendingRow): Record<st
   if (!original) return null;
   const reviewed = row.ReviewedArgumentsJSON__c ? parseArgs(row.ReviewedArgumentsJSON__c) : undefined;
   if (reviewed === null) return null;
-  const ok = signer.verify(row.ArgumentsSignature__c, signedAction(row, original), reviewed ? signedAction(row, reviewed) : undefined);
+  const ok = signer.verify(
+    row.ArgumentsSignature__c,
+    signedAction(row, original),
+    reviewed ? signedAction(row, reviewed) : undefined,
+  );
   return ok ? (reviewed ?? original) : null;
 }
 

@@ -14,7 +14,8 @@ export function createDecisionHandler(services: DecisionServices & { meter: ApiM
         const { result, scope } = await services.meter.scope(() => runSweep(services, signal));
         const expired = `expired ${result.expired} of ${result.due} overdue action(s)`;
         // The operator log skips details that start with "expired 0 ": put stranded asynchronous starts first.
-        const detail = result.started > 0 ? `started ${result.started} stranded asynchronous action(s); ${expired}` : expired;
+        const detail =
+          result.started > 0 ? `started ${result.started} stranded asynchronous action(s); ${expired}` : expired;
         return { status: 'completed', detail, apiCalls: scope.calls };
       }
       if (job.kind !== 'decision') return { status: 'ignored', detail: `not a decision job: ${job.kind}` };
@@ -32,7 +33,15 @@ export function createDecisionHandler(services: DecisionServices & { meter: ApiM
           signal,
         ),
       );
-      services.logger.info({ pendingId: event.PendingActionId__c, decision: event.Decision__c, status: result.status, apiCalls: scope.calls }, 'decision handled');
+      services.logger.info(
+        {
+          pendingId: event.PendingActionId__c,
+          decision: event.Decision__c,
+          status: result.status,
+          apiCalls: scope.calls,
+        },
+        'decision handled',
+      );
       return { ...result, apiCalls: scope.calls };
     },
   };

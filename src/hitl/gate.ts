@@ -57,7 +57,8 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
   return {
     async review(request): Promise<GateDecision> {
       const capability = turn.agent.capabilities.find((candidate) => candidate.Id === request.tool.capabilityId);
-      if (!capability) throw new PermanentError(`No capability backs the tool "${request.tool.name}"`, { category: 'Configuration' });
+      if (!capability)
+        throw new PermanentError(`No capability backs the tool "${request.tool.name}"`, { category: 'Configuration' });
       // A person's decision comes first; an approved call already runs in its own job (the decision job).
       const required =
         requirement(capability, request.args, request.modelRequestedApproval, request.approvalReason) ??
@@ -71,12 +72,19 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
         routing = routingFor(capability.backend, services.defaultApprover);
         if (routing.approverUsername) {
           const approver = await users.byUsername(routing.approverUsername);
-          if (!approver?.active) throw new PermanentError(`The configured approver ${routing.approverUsername} does not exist or is inactive`, { category: 'Configuration' });
+          if (!approver?.active)
+            throw new PermanentError(
+              `The configured approver ${routing.approverUsername} does not exist or is inactive`,
+              { category: 'Configuration' },
+            );
           approverId = approver.id;
         }
       }
       const argsJson = canonicalJson(request.args);
-      if (argsJson.length > MAX_ARGS) throw new PermanentError('The arguments are too large to hold for a decision', { category: 'InvalidArguments' });
+      if (argsJson.length > MAX_ARGS)
+        throw new PermanentError('The arguments are too large to hold for a decision', {
+          category: 'InvalidArguments',
+        });
 
       const key = actionKey(turn.execution.Id, turn.turnId, request.toolCallId);
       const now = services.now();
@@ -105,7 +113,12 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
           // The type, the requester (checked against the turn's platform-set publisher), the agent and the capability
           // version are signed: a resume runs only as this user, with this capability, under this kind of decision.
           hitlType: required.type,
-          identity: { requesterId: turn.userId, agentId: turn.agent.id, capabilityId: capability.Id, capabilityVersion: capabilityVersion(capability) },
+          identity: {
+            requesterId: turn.userId,
+            agentId: turn.agent.id,
+            capabilityId: capability.Id,
+            capabilityVersion: capabilityVersion(capability),
+          },
         }),
         RequestedAt__c: now.toISOString(),
         ExpiresAt__c: expiresAt.toISOString(),
@@ -113,7 +126,12 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
       });
       const summary = await describeAction(request.tool, request.args, turn.trust);
       held.push({ key, type: required.type, toolName: request.tool.name, routing, approverId, summary });
-      return { decision: 'hold', pendingActionId: key, type: shownType(required.type), message: holdMessage(required.type, summary, routing, expiresAt) };
+      return {
+        decision: 'hold',
+        pendingActionId: key,
+        type: shownType(required.type),
+        message: holdMessage(required.type, summary, routing, expiresAt),
+      };
     },
 
     takeWrites() {
@@ -134,7 +152,10 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
           )
         ).records;
       } catch (error) {
-        services.logger.warn({ err: error }, 'could not read the held actions back; the sweeper starts asynchronous ones and approvers see them in the queue');
+        services.logger.warn(
+          { err: error },
+          'could not read the held actions back; the sweeper starts asynchronous ones and approvers see them in the queue',
+        );
         return;
       }
       await startInBackground(services, background, ids);
@@ -171,30 +192,44 @@ const ASYNC_REASON = 'Capability runs asynchronously: the worker starts it in a 
  * published as the worker's integration user (durable, de-duplicated, queued and retried like any decision). A lost
  * publish strands nothing: the sweeper runs asynchronous actions that are still pending after a grace period.
  */
-async function startInBackground(services: HitlServices, items: Held[], ids: Array<{ Id: string; ActionKey__c: string }>): Promise<void> {
+async function startInBackground(
+  services: HitlServices,
+  items: Held[],
+  ids: Array<{ Id: string; ActionKey__c: string }>,
+): Promise<void> {
   for (const item of items) {
     const pendingId = ids.find((record) => record.ActionKey__c === item.key)?.Id;
     if (!pendingId) {
-      services.logger.warn({ actionKey: item.key }, 'asynchronous action not found after the write; the sweeper will start it');
+      services.logger.warn(
+        { actionKey: item.key },
+        'asynchronous action not found after the write; the sweeper will start it',
+      );
       continue;
     }
     try {
       await publishRun(services.integration, pendingId);
     } catch (error) {
-      services.logger.warn({ err: error, pendingId }, 'could not publish the Run decision; the sweeper will start the asynchronous action');
+      services.logger.warn(
+        { err: error, pendingId },
+        'could not publish the Run decision; the sweeper will start the asynchronous action',
+      );
     }
   }
 }
 
 /** Publishes `Run` for one pending action as the integration user; a publish the platform did not accept throws. */
 export async function publishRun(integration: SalesforceClient, pendingId: string): Promise<void> {
-  const result = await integration.request<{ success?: boolean; errors?: Array<{ statusCode?: string; message?: string }> }>('POST', '/sobjects/AgentHITLDecision__e', {
+  const result = await integration.request<{
+    success?: boolean;
+    errors?: Array<{ statusCode?: string; message?: string }>;
+  }>('POST', '/sobjects/AgentHITLDecision__e', {
     PendingActionId__c: pendingId,
     Decision__c: 'Run',
   });
   // A successful publish reports OPERATION_ENQUEUED in `errors` (wire protocol §4); anything else is a failure.
   const failures = (result.errors ?? []).filter((error) => error.statusCode !== 'OPERATION_ENQUEUED');
-  if (result.success === false || failures.length > 0) throw new TransientError(`Run was not published: ${JSON.stringify(failures).slice(0, 300)}`);
+  if (result.success === false || failures.length > 0)
+    throw new TransientError(`Run was not published: ${JSON.stringify(failures).slice(0, 300)}`);
 }
 
 function shownType(type: HitlType): string {
@@ -214,11 +249,16 @@ export function requirement(
     case '':
       return modelRequested ? { type: 'Approval', reasons: asked } : null;
     case 'Confirmation':
-      return modelRequested ? { type: 'ConfirmationThenApproval', reasons: ['Capability requires confirmation.', ...asked] } : { type: 'Confirmation', reasons: ['Capability requires confirmation by the requesting user.'] };
+      return modelRequested
+        ? { type: 'ConfirmationThenApproval', reasons: ['Capability requires confirmation.', ...asked] }
+        : { type: 'Confirmation', reasons: ['Capability requires confirmation by the requesting user.'] };
     case 'Approval':
       return { type: 'Approval', reasons: ['Capability requires approval.', ...asked] };
     case 'ConfirmationThenApproval':
-      return { type: 'ConfirmationThenApproval', reasons: ['Capability requires confirmation, then approval.', ...asked] };
+      return {
+        type: 'ConfirmationThenApproval',
+        reasons: ['Capability requires confirmation, then approval.', ...asked],
+      };
     case 'ConditionalApproval': {
       const verdict = evaluatePolicy(capability.ApprovalPolicy__c, args);
       const reasons = [...verdict.reasons.map((reason) => `Policy: ${reason}`), ...asked];
@@ -228,7 +268,11 @@ export function requirement(
 }
 
 /** What will run, with the values the model saw (masked); the requester is shown them restored. */
-async function describeAction(tool: ToolDefinition, args: Record<string, unknown>, trust: TurnTrust | undefined): Promise<string> {
+async function describeAction(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  trust: TurnTrust | undefined,
+): Promise<string> {
   if (!trust) return `${tool.name} (arguments held on the pending action)`;
   const masked = await trust.maskValue(args);
   return `${tool.name} with ${JSON.stringify(masked)}`;
@@ -236,8 +280,10 @@ async function describeAction(tool: ToolDefinition, args: Record<string, unknown
 
 function holdMessage(type: HitlType, summary: string, routing: ApprovalRouting | null, expiresAt: Date): string {
   const until = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  if (type === 'Asynchronous') return `I started ${summary} as a background job; I will continue here when it completes (it is cancelled if it has not run by ${until}).`;
-  if (type === 'Confirmation') return `Please confirm before I run ${summary}. Reply "yes" to go ahead or "no" to cancel (valid until ${until}).`;
+  if (type === 'Asynchronous')
+    return `I started ${summary} as a background job; I will continue here when it completes (it is cancelled if it has not run by ${until}).`;
+  if (type === 'Confirmation')
+    return `Please confirm before I run ${summary}. Reply "yes" to go ahead or "no" to cancel (valid until ${until}).`;
   const who = routing ? describeRouting(routing) : 'an approver';
   if (type === 'ConfirmationThenApproval') {
     return `Please confirm before I run ${summary}. Reply "yes" to go ahead or "no" to cancel; after your confirmation it also needs approval by ${who} (valid until ${until}).`;

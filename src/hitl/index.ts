@@ -59,6 +59,7 @@ export function createHitl(deps: HitlDeps, options: HitlOptions): Hitl {
   return {
     gateFor: (turn): HitlGate => createHitlGate(services, turn),
     beforeLoop: confirmationByMessage(services),
-    decisionHandler: (turns) => createDecisionHandler({ ...services, clientFor: deps.clientFor, resumer: turns, meter: deps.meter, permissions }),
+    decisionHandler: (turns) =>
+      createDecisionHandler({ ...services, clientFor: deps.clientFor, resumer: turns, meter: deps.meter, permissions }),
   };
 }

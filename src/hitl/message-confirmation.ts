@@ -2,7 +2,13 @@ import type { Prelude, TurnSetup } from '../runtime/turn-handler.ts';
 import { classifyConfirmation } from './confirm-intent.ts';
 import { deliverHeld, nextSequenceOf, verifiedArgs, waiting } from './continuation.ts';
 import type { HitlServices } from './gate.ts';
-import { claimTransition, expiresAtOf, openConfirmations, type PendingRow, type PendingStatus } from './pending-record.ts';
+import {
+  claimTransition,
+  expiresAtOf,
+  openConfirmations,
+  type PendingRow,
+  type PendingStatus,
+} from './pending-record.ts';
 import { describeRouting, routingFor, sameId, UserDirectory } from './routing.ts';
 
 /**
@@ -10,20 +16,41 @@ import { describeRouting, routingFor, sameId, UserDirectory } from './routing.ts
  * is classified deterministically (confirm-intent.ts). "yes" confirms, "no" declines, anything else cancels the
  * pending confirmation as superseded and is handled as a new request. The model never sees a chance to decide.
  */
-export function confirmationByMessage(services: HitlServices): (setup: TurnSetup, message: string) => Promise<Prelude | null> {
+export function confirmationByMessage(
+  services: HitlServices,
+): (setup: TurnSetup, message: string) => Promise<Prelude | null> {
   return async (setup, message) => {
     const { execution } = setup.context;
     if (execution.ExecutionStatus__c !== 'Awaiting Action') return null;
-    const open = (await openConfirmations(services.integration, execution.Id)).filter((row) => sameId(row.RequestingUser__c, setup.owner));
+    const open = (await openConfirmations(services.integration, execution.Id)).filter((row) =>
+      sameId(row.RequestingUser__c, setup.owner),
+    );
     const [latest, ...older] = open;
     if (!latest) return null;
     const users = new UserDirectory(services.integration);
-    for (const row of older) await transition(services, setup, users, row, 'Supersede', 'Cancelled', 'Superseded by a newer pending confirmation.');
+    for (const row of older)
+      await transition(
+        services,
+        setup,
+        users,
+        row,
+        'Supersede',
+        'Cancelled',
+        'Superseded by a newer pending confirmation.',
+      );
 
     const intent = classifyConfirmation(message);
     const expired = expiresAtOf(latest) <= services.now().getTime();
     const args = verifiedArgs(services.signer, latest);
-    const to: PendingStatus = !args ? 'Cancelled' : expired ? 'Expired' : intent === 'yes' ? 'Confirmed' : intent === 'no' ? 'Declined' : 'Cancelled';
+    const to: PendingStatus = !args
+      ? 'Cancelled'
+      : expired
+        ? 'Expired'
+        : intent === 'yes'
+          ? 'Confirmed'
+          : intent === 'no'
+            ? 'Declined'
+            : 'Cancelled';
     const why = !args
       ? 'Refused by the worker: the stored arguments do not match their signature (tampering).'
       : expired
@@ -34,15 +61,46 @@ export function confirmationByMessage(services: HitlServices): (setup: TurnSetup
     // The decision as the audit trail names it (like an event's Decision__c); an overdue confirmation is an expiry.
     const replied: ChatDecision = intent === 'yes' ? 'Confirm' : intent === 'no' ? 'Decline' : 'Supersede';
     const decision: ChatDecision = args && expired ? 'Expire' : replied;
-    if (!(await transition(services, setup, users, latest, decision, to, why, decision === 'Expire' ? replied : undefined))) return null; // decided elsewhere meanwhile: a normal turn
+    if (
+      !(await transition(
+        services,
+        setup,
+        users,
+        latest,
+        decision,
+        to,
+        why,
+        decision === 'Expire' ? replied : undefined,
+      ))
+    )
+      return null; // decided elsewhere meanwhile: a normal turn
     const line = `${why} Message: "${message.slice(0, 200)}"`;
     if (to === 'Confirmed' && latest.HITLType__c === 'ConfirmationThenApproval') {
-      setup.recorder.record({ type: 'Approval', role: 'User', toolName: latest.ToolName__c, toolCallId: latest.ToolCallId__c, content: (await setup.trust.mask(line)).masked });
-      setup.recorder.decision({ title: 'Confirmed; waiting for approval', toolName: latest.ToolName__c, outcome: 'Pending' });
+      setup.recorder.record({
+        type: 'Approval',
+        role: 'User',
+        toolName: latest.ToolName__c,
+        toolCallId: latest.ToolCallId__c,
+        content: (await setup.trust.mask(line)).masked,
+      });
+      setup.recorder.decision({
+        title: 'Confirmed; waiting for approval',
+        toolName: latest.ToolName__c,
+        outcome: 'Pending',
+      });
       const routing = routingFor(latest.AgentCapability__r?.BackendConfiguration__c ?? null, services.defaultApprover);
       const approver = routing.approverUsername ? await users.byUsername(routing.approverUsername) : null;
       await services.notifier.approvalRequested(
-        { pendingId: latest.Id, actionKey: latest.ActionKey__c, executionId: execution.Id, turnId: latest.TurnIdentifier__c, sequence: nextSequenceOf(setup.context.steps, latest.TurnIdentifier__c) + 1, title: `Approval needed: ${latest.ToolName__c}`, body: line, recipientIds: approver ? [approver.id] : [] },
+        {
+          pendingId: latest.Id,
+          actionKey: latest.ActionKey__c,
+          executionId: execution.Id,
+          turnId: latest.TurnIdentifier__c,
+          sequence: nextSequenceOf(setup.context.steps, latest.TurnIdentifier__c) + 1,
+          title: `Approval needed: ${latest.ToolName__c}`,
+          body: line,
+          recipientIds: approver ? [approver.id] : [],
+        },
         routing,
         approver?.id ?? null,
       );
@@ -51,7 +109,9 @@ export function confirmationByMessage(services: HitlServices): (setup: TurnSetup
     const toolHistory = await deliverHeld(
       setup,
       latest,
-      to === 'Confirmed' ? { kind: 'execute', args: args ?? {}, recovering: false } : { kind: 'not-executed', status: args ? to : 'Tampered', message: `The action was not executed. ${why}` },
+      to === 'Confirmed'
+        ? { kind: 'execute', args: args ?? {}, recovering: false }
+        : { kind: 'not-executed', status: args ? to : 'Tampered', message: `The action was not executed. ${why}` },
       line,
     );
     // yes/no answered the question: the model continues from the held call. Anything else is a new request.
@@ -90,7 +150,14 @@ async function transition(
     from: row.Status__c,
     fields: {
       Status__c: to,
-      ...(final ? { ResolvedAt__c: now.toISOString(), ...(late ? {} : { ResolvedBy__c: setup.owner }), ResolutionComment__c: why, DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)) } : {}),
+      ...(final
+        ? {
+            ResolvedAt__c: now.toISOString(),
+            ...(late ? {} : { ResolvedBy__c: setup.owner }),
+            ResolutionComment__c: why,
+            DecisionHours__c: Number(((now.getTime() - requested) / 3_600_000).toFixed(2)),
+          }
+        : {}),
     },
     step: {
       AgentExecution__c: row.AgentExecution__c,
@@ -104,7 +171,14 @@ async function transition(
         : `${decision} by ${who} in chat at ${now.toISOString()}: ${row.Status__c} → ${to}. ${why} (turn ${setup.turnId}).`,
       ToolName__c: row.ToolName__c,
       ToolCallId__c: row.ToolCallId__c,
-      ToolArguments__c: JSON.stringify({ eventId: `message:${setup.turnId}`, decision, deciderId: late ? null : setup.owner, from: row.Status__c, to, ...late }),
+      ToolArguments__c: JSON.stringify({
+        eventId: `message:${setup.turnId}`,
+        decision,
+        deciderId: late ? null : setup.owner,
+        from: row.Status__c,
+        to,
+        ...late,
+      }),
       IsError__c: why.startsWith('Refused'),
       ...(why.startsWith('Refused') ? { ErrorCategory__c: 'SecurityViolation' } : {}),
     },

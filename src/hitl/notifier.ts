@@ -44,9 +44,15 @@ export class Notifier {
       if ('id' in queue) shareWith = queue.id;
       else lines.push(queue.line);
     }
-    if (shareWith) lines.push(await this.attempt('manual share (PendingHITLAction__Share)', () => this.share(target.pendingId, shareWith, target.executionId)));
+    if (shareWith)
+      lines.push(
+        await this.attempt('manual share (PendingHITLAction__Share)', () =>
+          this.share(target.pendingId, shareWith, target.executionId),
+        ),
+      );
     const recipients = target.recipientIds.length > 0 ? target.recipientIds : shareWith ? [shareWith] : [];
-    if (routing.notify.includes('customNotification')) lines.push(await this.attempt('custom notification', () => this.custom({ ...target, recipientIds: recipients })));
+    if (routing.notify.includes('customNotification'))
+      lines.push(await this.attempt('custom notification', () => this.custom({ ...target, recipientIds: recipients })));
     if (routing.notify.includes('approvalProcess')) {
       lines.push(await this.attempt('approval process submission', () => this.submit(target, routing, approverId)));
     }
@@ -76,8 +82,18 @@ export class Notifier {
    * AgentExecution__c is what allows a manual share of a record it does not own.
    */
   private async share(pendingId: string, userOrGroupId: string, executionId: string): Promise<void> {
-    await this.integration.create('PendingHITLAction__Share', { ParentId: pendingId, UserOrGroupId: userOrGroupId, AccessLevel: 'Read', RowCause: 'Manual' });
-    await this.integration.create('AgentExecution__Share', { ParentId: executionId, UserOrGroupId: userOrGroupId, AccessLevel: 'Read', RowCause: 'Manual' });
+    await this.integration.create('PendingHITLAction__Share', {
+      ParentId: pendingId,
+      UserOrGroupId: userOrGroupId,
+      AccessLevel: 'Read',
+      RowCause: 'Manual',
+    });
+    await this.integration.create('AgentExecution__Share', {
+      ParentId: executionId,
+      UserOrGroupId: userOrGroupId,
+      AccessLevel: 'Read',
+      RowCause: 'Manual',
+    });
   }
 
   /** The Group ID of a queue (by DeveloperName), or the audit line saying why there is none. Found IDs are cached. */
@@ -86,7 +102,9 @@ export class Notifier {
     if (known) return { id: known };
     let id: string | undefined;
     const line = await this.attempt(`queue lookup (${queue})`, async () => {
-      const { records } = await this.integration.query<{ Id: string }>(`SELECT Id FROM Group WHERE DeveloperName = '${queue}' AND Type = 'Queue'`);
+      const { records } = await this.integration.query<{ Id: string }>(
+        `SELECT Id FROM Group WHERE DeveloperName = '${queue}' AND Type = 'Queue'`,
+      );
       id = records[0]?.Id;
       if (!id) throw new LoomError(`no queue named ${queue}`, { category: 'Configuration' });
     });
@@ -95,7 +113,8 @@ export class Notifier {
   }
 
   private async custom(target: NotifyTarget): Promise<void> {
-    if (target.recipientIds.length === 0) throw new LoomError('no user or queue to notify directly (role routing)', { category: 'NoRecipient' });
+    if (target.recipientIds.length === 0)
+      throw new LoomError('no user or queue to notify directly (role routing)', { category: 'NoRecipient' });
     this.typeId ??= this.integration
       .query<{ Id: string }>(`SELECT Id FROM CustomNotificationType WHERE DeveloperName = '${NOTIFICATION_TYPE}'`)
       .then((result) => result.records[0]?.Id ?? null);
@@ -103,17 +122,30 @@ export class Notifier {
       this.typeId = undefined;
       throw error;
     });
-    if (!typeId) throw new LoomError(`custom notification type ${NOTIFICATION_TYPE} is not deployed`, { category: 'Configuration' });
-    const results = await this.integration.request<Array<{ isSuccess?: boolean; errors?: Array<{ statusCode?: string; message?: string }> | null }>>(
-      'POST',
-      '/actions/standard/customNotificationAction',
-      { inputs: [{ customNotifTypeId: typeId, recipientIds: target.recipientIds, title: target.title.slice(0, 250), body: target.body.slice(0, 750), targetId: target.pendingId }] },
-    );
+    if (!typeId)
+      throw new LoomError(`custom notification type ${NOTIFICATION_TYPE} is not deployed`, {
+        category: 'Configuration',
+      });
+    const results = await this.integration.request<
+      Array<{ isSuccess?: boolean; errors?: Array<{ statusCode?: string; message?: string }> | null }>
+    >('POST', '/actions/standard/customNotificationAction', {
+      inputs: [
+        {
+          customNotifTypeId: typeId,
+          recipientIds: target.recipientIds,
+          title: target.title.slice(0, 250),
+          body: target.body.slice(0, 750),
+          targetId: target.pendingId,
+        },
+      ],
+    });
     // Invocable actions answer 200 with one result per input: a refused input is a failure, not a sent notification.
     const refused = Array.isArray(results) ? results.find((result) => result.isSuccess === false) : undefined;
     if (refused) {
       const first = refused.errors?.[0];
-      throw new LoomError(`${first?.statusCode ?? 'UNKNOWN'}: ${first?.message ?? 'the notification was not sent'}`, { category: 'NotificationRefused' });
+      throw new LoomError(`${first?.statusCode ?? 'UNKNOWN'}: ${first?.message ?? 'the notification was not sent'}`, {
+        category: 'NotificationRefused',
+      });
     }
   }
 
@@ -125,7 +157,9 @@ export class Notifier {
           contextId: target.pendingId,
           comments: target.body.slice(0, 4000),
           ...(approverId ? { nextApproverIds: [approverId] } : {}),
-          ...(routing.approvalProcess ? { processDefinitionNameOrId: routing.approvalProcess, skipEntryCriteria: true } : {}),
+          ...(routing.approvalProcess
+            ? { processDefinitionNameOrId: routing.approvalProcess, skipEntryCriteria: true }
+            : {}),
         },
       ],
     });

@@ -4,14 +4,18 @@ import { PermanentError } from '../errors.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 
 /** `Asynchronous`: no person decides; the tool runs later in its own job, started by the worker's `Run` decision. */
-export type HitlType = 'Confirmation' | 'Approval' | 'ConfirmationThenApproval' | 'ConditionalApproval' | 'Asynchronous';
+export type HitlType =
+  'Confirmation' | 'Approval' | 'ConfirmationThenApproval' | 'ConditionalApproval' | 'Asynchronous';
 export type PendingStatus = 'Pending' | 'Confirmed' | 'Approved' | 'Rejected' | 'Declined' | 'Expired' | 'Cancelled';
 
 /** `DecisionComment__c` and `ResolutionComment__c` hold 32,768 characters; `ProposedArgumentsJSON__c` 131,072. */
 export const DECISION_COMMENT_MAX = 32_768;
 export const EDITED_ARGUMENTS_MAX = 131_072;
 
-const Nullable = z.string().nullish().transform((value) => value ?? null);
+const Nullable = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null);
 
 /** `PendingHITLAction__c` as the worker reads it, with the capability facts a decision needs. */
 export const PendingRow = z.object({
@@ -34,10 +38,21 @@ export const PendingRow = z.object({
   RequestedAt__c: Nullable,
   PolicyReason__c: Nullable,
   // Written by AgentHITLService with each decision (system context; read-only to every user permission set).
-  RequestedDecision__c: z.enum(['Confirm', 'Approve', 'Reject', 'Decline']).nullish().transform((value) => value ?? null),
+  RequestedDecision__c: z
+    .enum(['Confirm', 'Approve', 'Reject', 'Decline'])
+    .nullish()
+    .transform((value) => value ?? null),
   DecisionRequestId__c: Nullable,
-  DecisionComment__c: z.string().max(DECISION_COMMENT_MAX).nullish().transform((value) => value ?? null),
-  ProposedArgumentsJSON__c: z.string().max(EDITED_ARGUMENTS_MAX).nullish().transform((value) => value ?? null),
+  DecisionComment__c: z
+    .string()
+    .max(DECISION_COMMENT_MAX)
+    .nullish()
+    .transform((value) => value ?? null),
+  ProposedArgumentsJSON__c: z
+    .string()
+    .max(EDITED_ARGUMENTS_MAX)
+    .nullish()
+    .transform((value) => value ?? null),
   AgentCapability__r: z
     .object({
       AIAgentDefinition__c: Nullable,
@@ -58,12 +73,40 @@ export const PendingRow = z.object({
 export type PendingRow = z.infer<typeof PendingRow>;
 
 const FIELDS = [
-  'Id', 'Name', 'ActionKey__c', 'AgentExecution__c', 'AgentCapability__c', 'TurnIdentifier__c', 'ToolCallId__c', 'ToolName__c', 'HITLType__c',
-  'Status__c', 'RequestingUser__c', 'Approver__c', 'ToolArgumentsJSON__c', 'ReviewedArgumentsJSON__c', 'ArgumentsSignature__c', 'ExpiresAt__c',
-  'RequestedAt__c', 'PolicyReason__c', 'RequestedDecision__c', 'DecisionRequestId__c', 'DecisionComment__c', 'ProposedArgumentsJSON__c', 'AgentCapability__r.BackendConfiguration__c', 'AgentCapability__r.Parameters__c', 'AgentCapability__r.AllowApproverEdits__c',
-  'AgentCapability__r.HITLNotificationPreference__c', 'AgentCapability__r.AIAgentDefinition__c', 'AgentCapability__r.CapabilityName__c',
-  'AgentCapability__r.ImplementationType__c', 'AgentCapability__r.StandardActionType__c', 'AgentCapability__r.ImplementationDetail__c',
-  'AgentCapability__r.HITLMode__c', 'AgentCapability__r.ApprovalPolicy__c', 'AgentCapability__r.RunAsynchronously__c',
+  'Id',
+  'Name',
+  'ActionKey__c',
+  'AgentExecution__c',
+  'AgentCapability__c',
+  'TurnIdentifier__c',
+  'ToolCallId__c',
+  'ToolName__c',
+  'HITLType__c',
+  'Status__c',
+  'RequestingUser__c',
+  'Approver__c',
+  'ToolArgumentsJSON__c',
+  'ReviewedArgumentsJSON__c',
+  'ArgumentsSignature__c',
+  'ExpiresAt__c',
+  'RequestedAt__c',
+  'PolicyReason__c',
+  'RequestedDecision__c',
+  'DecisionRequestId__c',
+  'DecisionComment__c',
+  'ProposedArgumentsJSON__c',
+  'AgentCapability__r.BackendConfiguration__c',
+  'AgentCapability__r.Parameters__c',
+  'AgentCapability__r.AllowApproverEdits__c',
+  'AgentCapability__r.HITLNotificationPreference__c',
+  'AgentCapability__r.AIAgentDefinition__c',
+  'AgentCapability__r.CapabilityName__c',
+  'AgentCapability__r.ImplementationType__c',
+  'AgentCapability__r.StandardActionType__c',
+  'AgentCapability__r.ImplementationDetail__c',
+  'AgentCapability__r.HITLMode__c',
+  'AgentCapability__r.ApprovalPolicy__c',
+  'AgentCapability__r.RunAsynchronously__c',
 ].join(', ');
 
 /** Deterministic key of the pending action for one tool call: a retried turn upserts the same record. */
@@ -85,7 +128,9 @@ export function expiresAtOf(row: Pick<PendingRow, 'ExpiresAt__c' | 'RequestedAt_
 
 /** Open means a person can still act: Pending, or Confirmed while the approval half of ConfirmationThenApproval waits. */
 export function isOpen(row: Pick<PendingRow, 'Status__c' | 'HITLType__c'>): boolean {
-  return row.Status__c === 'Pending' || (row.Status__c === 'Confirmed' && row.HITLType__c === 'ConfirmationThenApproval');
+  return (
+    row.Status__c === 'Pending' || (row.Status__c === 'Confirmed' && row.HITLType__c === 'ConfirmationThenApproval')
+  );
 }
 
 export async function loadPending(integration: SalesforceClient, where: string): Promise<PendingRow[]> {
@@ -93,7 +138,10 @@ export async function loadPending(integration: SalesforceClient, where: string):
   return records.map((record) => {
     const parsed = PendingRow.safeParse(record);
     if (!parsed.success) {
-      throw new PermanentError(`Pending action ${String((record as { Id?: unknown }).Id)} is malformed: ${z.prettifyError(parsed.error)}`, { category: 'Configuration' });
+      throw new PermanentError(
+        `Pending action ${String((record as { Id?: unknown }).Id)} is malformed: ${z.prettifyError(parsed.error)}`,
+        { category: 'Configuration' },
+      );
     }
     return parsed.data;
   });
@@ -128,15 +176,27 @@ export async function claimTransition(
   const response = await integration.request<CompositeResponse>('POST', '/composite', {
     allOrNone: true,
     compositeRequest: [
-      { method: 'POST', url: `${base}/sobjects/ExecutionStep__c`, referenceId: 'claim', body: { ...input.step, StepKey__c: claimKey(input.row, input.from) } },
-      { method: 'PATCH', url: `${base}/sobjects/PendingHITLAction__c/${input.row.Id}`, referenceId: 'action', body: input.fields },
+      {
+        method: 'POST',
+        url: `${base}/sobjects/ExecutionStep__c`,
+        referenceId: 'claim',
+        body: { ...input.step, StepKey__c: claimKey(input.row, input.from) },
+      },
+      {
+        method: 'PATCH',
+        url: `${base}/sobjects/PendingHITLAction__c/${input.row.Id}`,
+        referenceId: 'action',
+        body: input.fields,
+      },
     ],
   });
   const failed = response.compositeResponse.filter((sub) => sub.httpStatusCode >= 400);
   if (failed.length === 0) return 'claimed';
   const text = JSON.stringify(failed.map((sub) => sub.body));
   if (text.includes('DUPLICATE_VALUE')) return 'taken';
-  throw new PermanentError(`Could not record the decision on ${input.row.Id}: ${text.slice(0, 500)}`, { category: 'AuditWriteFailed' });
+  throw new PermanentError(`Could not record the decision on ${input.row.Id}: ${text.slice(0, 500)}`, {
+    category: 'AuditWriteFailed',
+  });
 }
 
 export function claimKey(row: Pick<PendingRow, 'ActionKey__c'>, from: PendingStatus): string {
@@ -144,7 +204,11 @@ export function claimKey(row: Pick<PendingRow, 'ActionKey__c'>, from: PendingSta
 }
 
 /** The claim step of a transition, if one was written (who took it and for which event). */
-export async function readClaim(integration: SalesforceClient, row: PendingRow, from: PendingStatus): Promise<{ sequence: number; eventId: string | null } | null> {
+export async function readClaim(
+  integration: SalesforceClient,
+  row: PendingRow,
+  from: PendingStatus,
+): Promise<{ sequence: number; eventId: string | null } | null> {
   const { records } = await integration.query<{ Sequence__c: number; ToolArguments__c: string | null }>(
     `SELECT Sequence__c, ToolArguments__c FROM ExecutionStep__c WHERE StepKey__c = '${claimKey(row, from)}'`,
   );

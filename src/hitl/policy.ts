@@ -15,13 +15,22 @@ const Path = z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dotted
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 const Rule = z.union([
-  z.strictObject({ path: Path, op: z.enum(['>', '>=', '<', '<=', '=', '!=']), value: Scalar, reason: z.string().optional() }),
+  z.strictObject({
+    path: Path,
+    op: z.enum(['>', '>=', '<', '<=', '=', '!=']),
+    value: Scalar,
+    reason: z.string().optional(),
+  }),
   z.strictObject({ path: Path, hasAnyKey: z.array(z.string().min(1)).min(1), reason: z.string().optional() }),
   z.strictObject({ path: Path, in: z.array(Scalar).min(1), reason: z.string().optional() }),
   z.strictObject({ path: Path, exists: z.boolean(), reason: z.string().optional() }),
   z.strictObject({
     path: Path,
-    matches: z.string().min(1).max(500).refine((source) => compiles(source), 'not a valid regular expression'),
+    matches: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((source) => compiles(source), 'not a valid regular expression'),
     reason: z.string().optional(),
   }),
 ]);
@@ -43,10 +52,17 @@ export function evaluatePolicy(policyText: string, args: Record<string, unknown>
   try {
     json = JSON.parse(policyText);
   } catch (error) {
-    return { required: true, reasons: [`Approval policy is not valid JSON (${(error as Error).message}); approval is required.`] };
+    return {
+      required: true,
+      reasons: [`Approval policy is not valid JSON (${(error as Error).message}); approval is required.`],
+    };
   }
   const parsed = ApprovalPolicy.safeParse(json);
-  if (!parsed.success) return { required: true, reasons: [`Approval policy is invalid (${z.prettifyError(parsed.error)}); approval is required.`] };
+  if (!parsed.success)
+    return {
+      required: true,
+      reasons: [`Approval policy is invalid (${z.prettifyError(parsed.error)}); approval is required.`],
+    };
   const reasons: string[] = [];
   for (const rule of parsed.data.requireApprovalWhen) {
     const hit = matches(rule, args);
@@ -58,7 +74,8 @@ export function evaluatePolicy(policyText: string, args: Record<string, unknown>
 /** A description of why the rule matched, or null. */
 function matches(rule: PolicyRule, args: Record<string, unknown>): string | null {
   const found = lookup(args, rule.path);
-  if ('exists' in rule) return found.present === rule.exists ? `${rule.path} ${rule.exists ? 'is present' : 'is absent'}` : null;
+  if ('exists' in rule)
+    return found.present === rule.exists ? `${rule.path} ${rule.exists ? 'is present' : 'is absent'}` : null;
   if (!found.present) return null;
   const value = found.value;
   if ('hasAnyKey' in rule) {
@@ -67,8 +84,12 @@ function matches(rule: PolicyRule, args: Record<string, unknown>): string | null
     const hit = rule.hasAnyKey.find((key) => keys.includes(key.toLowerCase()));
     return hit ? `${rule.path} sets ${hit}` : null;
   }
-  if ('in' in rule) return rule.in.some((candidate) => looselyEqual(candidate, value)) ? `${rule.path} is ${String(value)}` : null;
-  if ('matches' in rule) return typeof value === 'string' && new RegExp(rule.matches, 'i').test(value) ? `${rule.path} matches /${rule.matches}/` : null;
+  if ('in' in rule)
+    return rule.in.some((candidate) => looselyEqual(candidate, value)) ? `${rule.path} is ${String(value)}` : null;
+  if ('matches' in rule)
+    return typeof value === 'string' && new RegExp(rule.matches, 'i').test(value)
+      ? `${rule.path} matches /${rule.matches}/`
+      : null;
   return compare(rule, value);
 }
 
@@ -79,8 +100,10 @@ function compare(rule: Extract<PolicyRule, { op: string }>, value: unknown): str
   const left = toNumber(value);
   const right = toNumber(rule.value);
   // An ordering test over something that is not a number cannot prove approval unnecessary: fail closed.
-  if (left === null || right === null) return `${rule.path} is not a number (${JSON.stringify(value)}), so ${rule.op} ${String(rule.value)} cannot be ruled out`;
-  const hit = rule.op === '>' ? left > right : rule.op === '>=' ? left >= right : rule.op === '<' ? left < right : left <= right;
+  if (left === null || right === null)
+    return `${rule.path} is not a number (${JSON.stringify(value)}), so ${rule.op} ${String(rule.value)} cannot be ruled out`;
+  const hit =
+    rule.op === '>' ? left > right : rule.op === '>=' ? left >= right : rule.op === '<' ? left < right : left <= right;
   return hit ? text : null;
 }
 
@@ -90,7 +113,8 @@ function lookup(args: Record<string, unknown>, path: string): { present: boolean
     if (current === null || typeof current !== 'object') return { present: false };
     const entries = Object.entries(current as Record<string, unknown>);
     // Salesforce field names are case-insensitive; so is the path.
-    const entry = entries.find(([key]) => key === part) ?? entries.find(([key]) => key.toLowerCase() === part.toLowerCase());
+    const entry =
+      entries.find(([key]) => key === part) ?? entries.find(([key]) => key.toLowerCase() === part.toLowerCase());
     if (!entry) return { present: false };
     current = entry[1];
   }
@@ -104,7 +128,8 @@ function toNumber(value: unknown): number | null {
 }
 
 function looselyEqual(expected: unknown, actual: unknown): boolean {
-  if (typeof expected === 'string' && typeof actual === 'string') return expected.toLowerCase() === actual.toLowerCase();
+  if (typeof expected === 'string' && typeof actual === 'string')
+    return expected.toLowerCase() === actual.toLowerCase();
   const a = toNumber(expected);
   const b = toNumber(actual);
   if (a !== null && b !== null) return a === b;

@@ -9,19 +9,36 @@ import type { SalesforceClient } from '../salesforce/rest-client.ts';
  * applies; without either, any holder of the Loom_DecidePendingActions custom permission (Loom_Approver) who can read the record may decide.
  */
 export const ApprovalRouting = z.strictObject({
-  approverUsername: z.string().min(3).max(80).regex(/^[^\s'"\\]+@[^\s'"\\]+$/, 'a Salesforce username').optional(),
-  queue: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'a queue DeveloperName').optional(),
-  role: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'a role DeveloperName').optional(),
+  approverUsername: z
+    .string()
+    .min(3)
+    .max(80)
+    .regex(/^[^\s'"\\]+@[^\s'"\\]+$/, 'a Salesforce username')
+    .optional(),
+  queue: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'a queue DeveloperName')
+    .optional(),
+  role: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'a role DeveloperName')
+    .optional(),
   /** The requesting user may approve their own action (off unless an admin says so). */
   allowSelfApproval: z.boolean().default(false),
   /** How approvers are told: Custom Notification and/or a Salesforce approval process submission. */
   notify: z.array(z.enum(['customNotification', 'approvalProcess'])).default(['customNotification']),
   /** Approval process to submit to (its DeveloperName) when `notify` includes approvalProcess. */
-  approvalProcess: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/).optional(),
+  approvalProcess: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/)
+    .optional(),
 });
 export type ApprovalRouting = z.infer<typeof ApprovalRouting>;
 
-export function routingFor(backend: Record<string, unknown> | string | null | undefined, defaultApprover?: string): ApprovalRouting {
+export function routingFor(
+  backend: Record<string, unknown> | string | null | undefined,
+  defaultApprover?: string,
+): ApprovalRouting {
   let config: unknown = backend;
   if (typeof backend === 'string' || backend == null) {
     try {
@@ -32,9 +49,11 @@ export function routingFor(backend: Record<string, unknown> | string | null | un
   }
   const raw = (config as { approval?: unknown } | null)?.approval ?? {};
   const parsed = ApprovalRouting.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`BackendConfiguration__c.approval is invalid: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new ConfigError(`BackendConfiguration__c.approval is invalid: ${z.prettifyError(parsed.error)}`);
   const routing = parsed.data;
-  if (!routing.approverUsername && !routing.queue && !routing.role && defaultApprover) return { ...routing, approverUsername: defaultApprover };
+  if (!routing.approverUsername && !routing.queue && !routing.role && defaultApprover)
+    return { ...routing, approverUsername: defaultApprover };
   return routing;
 }
 
@@ -70,12 +89,22 @@ export class UserDirectory {
   }
 
   private async one(where: string): Promise<UserFacts | null> {
-    const { records } = await this.integration.query<{ Id: string; Username: string; Name?: string; IsActive: boolean; UserRole?: { DeveloperName?: string | null; Name?: string | null } | null }>(
-      `SELECT Id, Username, Name, IsActive, UserRole.DeveloperName, UserRole.Name FROM User WHERE ${where}`,
-    );
+    const { records } = await this.integration.query<{
+      Id: string;
+      Username: string;
+      Name?: string;
+      IsActive: boolean;
+      UserRole?: { DeveloperName?: string | null; Name?: string | null } | null;
+    }>(`SELECT Id, Username, Name, IsActive, UserRole.DeveloperName, UserRole.Name FROM User WHERE ${where}`);
     const user = records[0];
     if (!user) return null;
-    return { id: user.Id, username: user.Username, name: user.Name ?? user.Username, active: user.IsActive, roleName: user.UserRole?.DeveloperName ?? user.UserRole?.Name ?? null };
+    return {
+      id: user.Id,
+      username: user.Username,
+      name: user.Name ?? user.Username,
+      active: user.IsActive,
+      roleName: user.UserRole?.DeveloperName ?? user.UserRole?.Name ?? null,
+    };
   }
 
   /** Queue membership; an org (or emulator) without Group/GroupMember answers "not a member" (fail closed). */

@@ -50,11 +50,25 @@ export class ArgumentSigner {
   }
 
   mac(action: SignedAction): string {
-    const fields = [versionOf(action), action.executionId, action.turnId, action.toolCallId, action.toolName, action.args];
+    const fields = [
+      versionOf(action),
+      action.executionId,
+      action.turnId,
+      action.toolCallId,
+      action.toolName,
+      action.args,
+    ];
     const { identity } = action;
     const payload = canonicalJson(
       identity
-        ? [...fields, action.hitlType ?? '', id15(identity.requesterId), id15(identity.agentId), id15(identity.capabilityId), identity.capabilityVersion]
+        ? [
+            ...fields,
+            action.hitlType ?? '',
+            id15(identity.requesterId),
+            id15(identity.agentId),
+            id15(identity.capabilityId),
+            identity.capabilityVersion,
+          ]
         : action.hitlType === undefined
           ? fields
           : [...fields, action.hitlType],

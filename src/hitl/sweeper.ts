@@ -35,7 +35,12 @@ export async function runSweep(services: DecisionServices, signal: AbortSignal):
     `(ExpiresAt__c < ${cutoff} OR (ExpiresAt__c = null AND (RequestedAt__c = null OR RequestedAt__c < ${soqlDateTime(new Date(now.getTime() - BLANK_EXPIRY_HOURS * 3_600_000))}))) AND (Status__c = 'Pending' OR (Status__c = 'Confirmed' AND HITLType__c = 'ConfirmationThenApproval')) ORDER BY ExpiresAt__c LIMIT ${BATCH}`,
   );
   const result: SweepResult = { due: due.length, expired: 0, started: 0, failed: 0 };
-  await each(services, due, signal, result, 'expired', (row) => ({ pendingId: row.Id, decision: 'Expire', deciderId: null, eventId: `expire-${row.ActionKey__c}` }));
+  await each(services, due, signal, result, 'expired', (row) => ({
+    pendingId: row.Id,
+    decision: 'Expire',
+    deciderId: null,
+    eventId: `expire-${row.ActionKey__c}`,
+  }));
 
   const stranded = await loadPending(
     services.integration,
@@ -43,7 +48,12 @@ export async function runSweep(services: DecisionServices, signal: AbortSignal):
   );
   if (stranded.length > 0) {
     const workerId = await services.integration.userId();
-    await each(services, stranded, signal, result, 'started', (row) => ({ pendingId: row.Id, decision: 'Run', deciderId: workerId, eventId: `async-sweep-${row.ActionKey__c}` }));
+    await each(services, stranded, signal, result, 'started', (row) => ({
+      pendingId: row.Id,
+      decision: 'Run',
+      deciderId: workerId,
+      eventId: `async-sweep-${row.ActionKey__c}`,
+    }));
   }
   return result;
 }
@@ -60,11 +70,15 @@ async function each(
     if (signal.aborted) break;
     try {
       const outcome = await applyDecision(services, request(row), signal);
-      if (outcome.status !== 'duplicate' && outcome.status !== 'ignored' && outcome.status !== 'refused') result[counter] += 1;
+      if (outcome.status !== 'duplicate' && outcome.status !== 'ignored' && outcome.status !== 'refused')
+        result[counter] += 1;
     } catch (error) {
       // One broken action must not stop the sweep; a transient failure is retried by the next sweep.
       result.failed += 1;
-      services.logger.error({ err: error, pendingId: row.Id, retryable: error instanceof LoomError && error.retryable }, `could not handle a pending action (${counter})`);
+      services.logger.error(
+        { err: error, pendingId: row.Id, retryable: error instanceof LoomError && error.retryable },
+        `could not handle a pending action (${counter})`,
+      );
     }
   }
 }

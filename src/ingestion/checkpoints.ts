@@ -70,10 +70,16 @@ export class FileCheckpointStore implements CheckpointStore {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new PermanentError(`Checkpoint file ${path} is not valid JSON; fix or remove it (the worker then starts from LOOM_REPLAY_FROM)`, { category: 'Configuration' });
+      throw new PermanentError(
+        `Checkpoint file ${path} is not valid JSON; fix or remove it (the worker then starts from LOOM_REPLAY_FROM)`,
+        { category: 'Configuration' },
+      );
     }
     const parsed = CheckpointFile.safeParse(json);
-    if (!parsed.success) throw new PermanentError(`Checkpoint file ${path} is malformed: ${z.prettifyError(parsed.error)}`, { category: 'Configuration' });
+    if (!parsed.success)
+      throw new PermanentError(`Checkpoint file ${path} is malformed: ${z.prettifyError(parsed.error)}`, {
+        category: 'Configuration',
+      });
     return parsed.data;
   }
 
@@ -82,7 +88,10 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   async save(channel: string, replayId: number): Promise<void> {
-    this.state = { ...this.state, channels: { ...this.state.channels, [channel]: { replayId, updatedAt: new Date().toISOString() } } };
+    this.state = {
+      ...this.state,
+      channels: { ...this.state.channels, [channel]: { replayId, updatedAt: new Date().toISOString() } },
+    };
     this.dirty = true;
     // One write at a time, off the event loop; saves that arrive meanwhile share the next write (it holds the newest state).
     const write = this.writing.then(async () => {
@@ -106,7 +115,10 @@ export class RedisCheckpointStore implements CheckpointStore {
     const value = await this.redis.hget(this.key, channel);
     if (value === null) return undefined;
     const replayId = Number(value);
-    if (!Number.isSafeInteger(replayId)) throw new PermanentError(`Checkpoint ${this.key}[${channel}] is not an integer: ${value}`, { category: 'Configuration' });
+    if (!Number.isSafeInteger(replayId))
+      throw new PermanentError(`Checkpoint ${this.key}[${channel}] is not an integer: ${value}`, {
+        category: 'Configuration',
+      });
     return replayId;
   }
 

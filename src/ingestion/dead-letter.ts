@@ -30,7 +30,8 @@ export const DeadLetterEntry = z.object({
 export type DeadLetterEntry = z.infer<typeof DeadLetterEntry>;
 
 /** Keys whose scalar values are identifiers or categories (kept); anything else is dropped and only its key is named. */
-const ID_KEY = /(?:Id|Id__c|Uuid|Identifier__c)$|^(?:kind|channel|replayId|reconciled|receivedAt|CreatedDate|Decision__c|Status__c|schema|reason|jobId)$/;
+const ID_KEY =
+  /(?:Id|Id__c|Uuid|Identifier__c)$|^(?:kind|channel|replayId|reconciled|receivedAt|CreatedDate|Decision__c|Status__c|schema|reason|jobId)$/;
 /** A kept value is a short token: an ID, UUID, timestamp or picklist value, never free text. */
 const TOKEN = /^[A-Za-z0-9_:.+\-/]{1,80}$/;
 
@@ -47,7 +48,13 @@ export function idsOnly(value: unknown, depth = 0): unknown {
     if (item !== null && typeof item === 'object') {
       const inner = idsOnly(item, depth + 1);
       if (inner !== undefined) kept[key] = inner;
-    } else if (ID_KEY.test(key) && (typeof item === 'number' || typeof item === 'boolean' || item === null || (typeof item === 'string' && TOKEN.test(item)))) {
+    } else if (
+      ID_KEY.test(key) &&
+      (typeof item === 'number' ||
+        typeof item === 'boolean' ||
+        item === null ||
+        (typeof item === 'string' && TOKEN.test(item)))
+    ) {
       kept[key] = item;
     } else {
       dropped.push(key.slice(0, 80));
@@ -98,7 +105,11 @@ export class RedisDeadLetterStore implements DeadLetterStore {
   ) {}
 
   async add(entry: DeadLetterEntry): Promise<void> {
-    await this.redis.multi().rpush(this.key, JSON.stringify(atRest(entry))).ltrim(this.key, -this.maxEntries, -1).exec();
+    await this.redis
+      .multi()
+      .rpush(this.key, JSON.stringify(atRest(entry)))
+      .ltrim(this.key, -this.maxEntries, -1)
+      .exec();
   }
 
   async list(limit = 100): Promise<DeadLetterEntry[]> {

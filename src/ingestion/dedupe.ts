@@ -67,8 +67,15 @@ export class FileDedupeStore implements DedupeStore {
       } catch {
         continue; // a torn last line from a crash mid-append: that commit did not happen
       }
-      if (typeof record.uuid !== 'string' || !Array.isArray(record.keys) || typeof record.at !== 'number' || record.at < cutoff) continue;
-      for (const key of record.keys) if (typeof key === 'string') this.entries.set(key, { uuid: record.uuid, done: true, at: record.at });
+      if (
+        typeof record.uuid !== 'string' ||
+        !Array.isArray(record.keys) ||
+        typeof record.at !== 'number' ||
+        record.at < cutoff
+      )
+        continue;
+      for (const key of record.keys)
+        if (typeof key === 'string') this.entries.set(key, { uuid: record.uuid, done: true, at: record.at });
       this.lines++;
     }
     this.compactIfNeeded(true);
@@ -166,7 +173,13 @@ export class RedisDedupeStore implements DedupeStore {
   }
 
   async claim(eventUuid: string, keys: string[]): Promise<ClaimResult> {
-    const result = await this.redis.eval(CLAIM, keys.length, ...this.redisKeys(keys), eventUuid, String(this.retentionMs));
+    const result = await this.redis.eval(
+      CLAIM,
+      keys.length,
+      ...this.redisKeys(keys),
+      eventUuid,
+      String(this.retentionMs),
+    );
     return result === 'new' || result === 'resume' ? result : 'duplicate';
   }
 

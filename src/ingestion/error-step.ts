@@ -9,14 +9,20 @@ export interface ErrorStepWriter {
    * state — an Error step, a failure answer, the execution marked Failed and the result event — so no turn ends
    * silently. Skipped when the turn already has a final answer (a concurrent attempt finished after all).
    */
-  turnFailed(input: { executionId: string; turnId: string; eventUuid: string; reason: string }): Promise<'written' | 'already-answered'>;
+  turnFailed(input: {
+    executionId: string;
+    turnId: string;
+    eventUuid: string;
+    reason: string;
+  }): Promise<'written' | 'already-answered'>;
 }
 
 /** ExecutionStep__c.Content__c is a 131,072-character long text area. */
 const MAX_CONTENT = 131_072;
 
 /** What the requesting user reads when their turn was given up. */
-export const GAVE_UP_ANSWER = 'Sorry, this request could not be completed because of a system problem. Nothing further will happen for it; please ask again.';
+export const GAVE_UP_ANSWER =
+  'Sorry, this request could not be completed because of a system problem. Nothing further will happen for it; please ask again.';
 
 interface CompositeResponse {
   compositeResponse: Array<{ body: unknown; httpStatusCode: number; referenceId: string }>;
@@ -44,7 +50,8 @@ export function salesforceErrorSteps(integration: SalesforceClient): ErrorStepWr
         },
       ]);
       if (!result?.success) {
-        const message = result?.errors.map((error) => `${error.statusCode}: ${error.message}`).join('; ') ?? 'no result';
+        const message =
+          result?.errors.map((error) => `${error.statusCode}: ${error.message}`).join('; ') ?? 'no result';
         throw new Error(`Error step for ${executionId} not written: ${message}`);
       }
     },
@@ -52,8 +59,12 @@ export function salesforceErrorSteps(integration: SalesforceClient): ErrorStepWr
     async turnFailed({ executionId, turnId, eventUuid, reason }) {
       const id = soqlString(executionId);
       const [execution, finals] = await Promise.all([
-        integration.query<{ InteractionSession__c: string | null }>(`SELECT InteractionSession__c FROM AgentExecution__c WHERE Id = '${id}'`),
-        integration.query(`SELECT Id FROM ExecutionStep__c WHERE AgentExecution__c = '${id}' AND TurnIdentifier__c = '${soqlString(turnId)}' AND StepType__c = 'AgentResponse' LIMIT 1`),
+        integration.query<{ InteractionSession__c: string | null }>(
+          `SELECT InteractionSession__c FROM AgentExecution__c WHERE Id = '${id}'`,
+        ),
+        integration.query(
+          `SELECT Id FROM ExecutionStep__c WHERE AgentExecution__c = '${id}' AND TurnIdentifier__c = '${soqlString(turnId)}' AND StepType__c = 'AgentResponse' LIMIT 1`,
+        ),
       ]);
       if (finals.totalSize > 0) return 'already-answered';
       const session = execution.records[0]?.InteractionSession__c ?? null;
@@ -84,16 +95,39 @@ export function salesforceErrorSteps(integration: SalesforceClient): ErrorStepWr
           method: 'PATCH',
           url: `${base}/sobjects/InteractionMessage__c/MessageKey__c/${encodeURIComponent(`${executionId}-${recorder.stepKey(0)}-out`)}`,
           referenceId: 'message',
-          body: { AgentExecution__c: executionId, InteractionSession__c: session, Direction__c: 'Outbound', Role__c: 'Assistant', Content__c: GAVE_UP_ANSWER, TurnIdentifier__c: turnId },
+          body: {
+            AgentExecution__c: executionId,
+            InteractionSession__c: session,
+            Direction__c: 'Outbound',
+            Role__c: 'Assistant',
+            Content__c: GAVE_UP_ANSWER,
+            TurnIdentifier__c: turnId,
+          },
         });
       }
       requests.push(
-        { method: 'PATCH', url: `${base}/sobjects/AgentExecution__c/${executionId}`, referenceId: 'execution', body: { ExecutionStatus__c: 'Failed', LastError__c: 'TurnAbandoned' } },
-        { method: 'POST', url: `${base}/sobjects/AgentTurnResult__e`, referenceId: 'result', body: { AgentExecutionId__c: executionId, TurnIdentifier__c: turnId, Status__c: 'Failed' } },
+        {
+          method: 'PATCH',
+          url: `${base}/sobjects/AgentExecution__c/${executionId}`,
+          referenceId: 'execution',
+          body: { ExecutionStatus__c: 'Failed', LastError__c: 'TurnAbandoned' },
+        },
+        {
+          method: 'POST',
+          url: `${base}/sobjects/AgentTurnResult__e`,
+          referenceId: 'result',
+          body: { AgentExecutionId__c: executionId, TurnIdentifier__c: turnId, Status__c: 'Failed' },
+        },
       );
-      const response = await integration.request<CompositeResponse>('POST', '/composite', { allOrNone: true, compositeRequest: requests });
+      const response = await integration.request<CompositeResponse>('POST', '/composite', {
+        allOrNone: true,
+        compositeRequest: requests,
+      });
       const failed = response.compositeResponse.find((sub) => sub.httpStatusCode >= 400);
-      if (failed) throw new Error(`Terminal state of turn ${turnId} not written at ${failed.referenceId}: ${JSON.stringify(failed.body).slice(0, 300)}`);
+      if (failed)
+        throw new Error(
+          `Terminal state of turn ${turnId} not written at ${failed.referenceId}: ${JSON.stringify(failed.body).slice(0, 300)}`,
+        );
       return 'written';
     },
   };

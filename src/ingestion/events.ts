@@ -31,16 +31,29 @@ export type ParsedEvent =
  * (say, one claiming a different user) is not part of the schema and is dropped, and reported in `ignoredKeys`.
  */
 export function parseDelivered(channel: string, data: DeliveredData, receivedAt: Date): ParsedEvent {
-  const envelope = { eventUuid: data.event.EventUuid, replayId: data.event.replayId, channel, receivedAt: receivedAt.toISOString() };
+  const envelope = {
+    eventUuid: data.event.EventUuid,
+    replayId: data.event.replayId,
+    channel,
+    receivedAt: receivedAt.toISOString(),
+  };
   if (channel === TURN_CHANNEL) {
     const parsed = TurnRequestEvent.safeParse(data.payload);
     if (!parsed.success) return malformed(parsed.error, data.payload);
-    return { ok: true, job: { ...envelope, kind: 'turn', event: parsed.data }, ignoredKeys: ignored(data.payload, TurnRequestEvent.shape) };
+    return {
+      ok: true,
+      job: { ...envelope, kind: 'turn', event: parsed.data },
+      ignoredKeys: ignored(data.payload, TurnRequestEvent.shape),
+    };
   }
   if (channel === DECISION_CHANNEL) {
     const parsed = HitlDecisionEvent.safeParse(data.payload);
     if (!parsed.success) return malformed(parsed.error, data.payload);
-    return { ok: true, job: { ...envelope, kind: 'decision', event: parsed.data }, ignoredKeys: ignored(data.payload, HitlDecisionEvent.shape) };
+    return {
+      ok: true,
+      job: { ...envelope, kind: 'decision', event: parsed.data },
+      ignoredKeys: ignored(data.payload, HitlDecisionEvent.shape),
+    };
   }
   return { ok: false, reason: 'malformed:unknown-channel', detail: `no job kind for channel ${channel}` };
 }

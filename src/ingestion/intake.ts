@@ -53,7 +53,10 @@ export class Intake {
       const stored = await this.options.checkpoints.load(channel);
       if (stored !== undefined) this.watermark.seed(channel, stored);
       positions.set(channel, stored ?? this.options.replayFrom);
-      this.logger.info({ channel, replayId: stored ?? this.options.replayFrom, fromCheckpoint: stored !== undefined }, 'resume position');
+      this.logger.info(
+        { channel, replayId: stored ?? this.options.replayFrom, fromCheckpoint: stored !== undefined },
+        'resume position',
+      );
     }
     return positions;
   }
@@ -61,9 +64,11 @@ export class Intake {
   /** Called by the subscriber for every delivered message, in order. Never throws. */
   accept(channel: string, data: unknown): void {
     const previous = this.chains.get(channel) ?? Promise.resolve();
-    const next = previous.then(() => this.process(channel, data)).catch((err: unknown) => {
-      if (!(err instanceof IntakeClosed)) this.logger.error({ err, channel }, 'event intake failed');
-    });
+    const next = previous
+      .then(() => this.process(channel, data))
+      .catch((err: unknown) => {
+        if (!(err instanceof IntakeClosed)) this.logger.error({ err, channel }, 'event intake failed');
+      });
     this.chains.set(channel, next);
   }
 
@@ -114,14 +119,20 @@ export class Intake {
       result = await queue.enqueue(job);
     } catch (error) {
       // An embedded claim left behind would block the real event and every later sweep; a Redis one is resumed anyway.
-      await dedupe.release(job.eventUuid, keys).catch((err: unknown) => log.warn({ err }, 'could not release the claim of a reconciled turn'));
+      await dedupe
+        .release(job.eventUuid, keys)
+        .catch((err: unknown) => log.warn({ err }, 'could not release the claim of a reconciled turn'));
       throw error;
     }
     if (result.status === 'enqueued') metrics.inc('reconciled');
     const settle = result.settled
       .then(() => this.retrying('de-duplication commit', () => dedupe.commit(job.eventUuid, keys)))
       .catch((err: unknown) => {
-        if (!(err instanceof IntakeClosed)) log.error({ err }, 'committing a reconciled turn failed; the next sweep may enqueue it again (its job ID is the same)');
+        if (!(err instanceof IntakeClosed))
+          log.error(
+            { err },
+            'committing a reconciled turn failed; the next sweep may enqueue it again (its job ID is the same)',
+          );
       })
       .finally(() => this.settling.delete(settle));
     this.settling.add(settle);
@@ -144,7 +155,9 @@ export class Intake {
       return;
     }
     const data = envelope.data;
-    const done = this.watermark.track(channel, data.event.replayId, (ch, replayId) => this.saveCheckpoint(ch, replayId));
+    const done = this.watermark.track(channel, data.event.replayId, (ch, replayId) =>
+      this.saveCheckpoint(ch, replayId),
+    );
     const parsed = parseDelivered(channel, data, new Date());
     if (!parsed.ok) {
       await this.malformed(channel, data, parsed.reason, parsed.detail, parsed.executionId);
@@ -155,7 +168,10 @@ export class Intake {
     const jobId = jobIdFor(job);
     const log = this.logger.child(jobContext(job, jobId));
     if (parsed.ignoredKeys.length > 0) {
-      log.warn({ ignoredKeys: parsed.ignoredKeys, requestingUser: job.event.CreatedById }, 'payload keys outside the event schema ignored; the requesting user is CreatedById');
+      log.warn(
+        { ignoredKeys: parsed.ignoredKeys, requestingUser: job.event.CreatedById },
+        'payload keys outside the event schema ignored; the requesting user is CreatedById',
+      );
     }
     const keys = dedupeKeys(job.eventUuid, secondaryKeys(job));
     const claim = await this.retrying('de-duplication claim', () => this.options.dedupe.claim(job.eventUuid, keys));
@@ -179,7 +195,13 @@ export class Intake {
     this.settling.add(settle);
   }
 
-  private async malformed(channel: string, data: DeliveredData, reason: string, detail: string, executionId: string | undefined): Promise<void> {
+  private async malformed(
+    channel: string,
+    data: DeliveredData,
+    reason: string,
+    detail: string,
+    executionId: string | undefined,
+  ): Promise<void> {
     const log = this.logger.child({ eventUuid: data.event.EventUuid, ...(executionId ? { executionId } : {}) });
     let errorStep: DeadLetterEntry['errorStep'] = 'not-applicable';
     if (executionId && this.options.errorSteps) {
@@ -218,7 +240,9 @@ export class Intake {
         await this.options.checkpoints.save(channel, replayId);
         this.options.metrics.inc('checkpointsSaved');
       })
-      .catch((err: unknown) => this.logger.warn({ err, channel, replayId }, 'checkpoint not saved; a restart replays a little more'));
+      .catch((err: unknown) =>
+        this.logger.warn({ err, channel, replayId }, 'checkpoint not saved; a restart replays a little more'),
+      );
     this.saving.set(channel, next);
   }
 

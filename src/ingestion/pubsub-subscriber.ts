@@ -49,8 +49,16 @@ const REPLAY_NEW = -1;
 const REPLAY_ALL = -2;
 
 type PubSubClient = grpc.Client & {
-  GetTopic(request: { topic_name: string }, metadata: grpc.Metadata, callback: grpc.requestCallback<TopicInfoMessage>): void;
-  GetSchema(request: { schema_id: string }, metadata: grpc.Metadata, callback: grpc.requestCallback<SchemaInfoMessage>): void;
+  GetTopic(
+    request: { topic_name: string },
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<TopicInfoMessage>,
+  ): void;
+  GetSchema(
+    request: { schema_id: string },
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<SchemaInfoMessage>,
+  ): void;
   Subscribe(metadata: grpc.Metadata): grpc.ClientDuplexStream<FetchRequestMessage, FetchResponseMessage>;
 };
 
@@ -106,11 +114,19 @@ export class PubSubSubscriber {
   }
 
   /** The same states the CometD subscriber reports, for `/readyz`. */
-  connectionState(): { state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped'; detail: string } {
+  connectionState(): {
+    state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped';
+    detail: string;
+  } {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
-    if (this.restartTimer) return { state: 'reconnecting', detail: `resubscribing to the Pub/Sub API after ${this.failures} failure(s)` };
+    if (this.restartTimer)
+      return { state: 'reconnecting', detail: `resubscribing to the Pub/Sub API after ${this.failures} failure(s)` };
     const missing = this.options.channels.filter((channel) => !this.streams.has(channel));
-    if (!this.connected || missing.length > 0) return { state: 'connecting', detail: missing.length > 0 ? `no Subscribe stream for ${missing.join(', ')}` : 'opening Subscribe streams' };
+    if (!this.connected || missing.length > 0)
+      return {
+        state: 'connecting',
+        detail: missing.length > 0 ? `no Subscribe stream for ${missing.join(', ')}` : 'opening Subscribe streams',
+      };
     return { state: 'connected', detail: `Pub/Sub streams open for ${this.options.channels.join(', ')}` };
   }
 
@@ -154,7 +170,9 @@ export class PubSubSubscriber {
   }
 
   private unary<T>(call: (callback: grpc.requestCallback<T>) => void): Promise<T> {
-    return new Promise((resolve, reject) => call((err, value) => (err || value === undefined ? reject(err ?? new Error('empty response')) : resolve(value))));
+    return new Promise((resolve, reject) =>
+      call((err, value) => (err || value === undefined ? reject(err ?? new Error('empty response')) : resolve(value))),
+    );
   }
 
   private async connect(refresh: boolean): Promise<void> {
@@ -167,8 +185,13 @@ export class PubSubSubscriber {
     this.client = client;
     try {
       for (const channel of this.options.channels) {
-        const topic = await this.unary<TopicInfoMessage>((cb) => client.GetTopic({ topic_name: channel }, this.metadata(), cb));
-        if (!topic.can_subscribe) throw Object.assign(new Error(`the integration user cannot subscribe to ${channel}`), { code: grpc.status.PERMISSION_DENIED });
+        const topic = await this.unary<TopicInfoMessage>((cb) =>
+          client.GetTopic({ topic_name: channel }, this.metadata(), cb),
+        );
+        if (!topic.can_subscribe)
+          throw Object.assign(new Error(`the integration user cannot subscribe to ${channel}`), {
+            code: grpc.status.PERMISSION_DENIED,
+          });
         await this.codec(client, topic.schema_id);
         if (this.stopped || generation !== this.generation) return;
         this.subscribe(channel, generation);
@@ -186,7 +209,9 @@ export class PubSubSubscriber {
   private async codec(client: PubSubClient, schemaId: string): Promise<EventCodec> {
     let codec = this.codecs.get(schemaId);
     if (!codec) {
-      const info = await this.unary<SchemaInfoMessage>((cb) => client.GetSchema({ schema_id: schemaId }, this.metadata(), cb));
+      const info = await this.unary<SchemaInfoMessage>((cb) =>
+        client.GetSchema({ schema_id: schemaId }, this.metadata(), cb),
+      );
       codec = eventCodec(schemaId, JSON.parse(info.schema_json) as Record<string, unknown>);
       this.codecs.set(schemaId, codec);
     }
@@ -200,19 +225,26 @@ export class PubSubSubscriber {
     this.streams.set(channel, stream);
     const from = this.options.positions.get(channel) ?? REPLAY_NEW;
     const start: FetchRequestMessage =
-      from === REPLAY_NEW ? { topic_name: channel, replay_preset: 'LATEST' }
-      : from === REPLAY_ALL ? { topic_name: channel, replay_preset: 'EARLIEST' }
-      : { topic_name: channel, replay_preset: 'CUSTOM', replay_id: encodeReplayId(from) };
+      from === REPLAY_NEW
+        ? { topic_name: channel, replay_preset: 'LATEST' }
+        : from === REPLAY_ALL
+          ? { topic_name: channel, replay_preset: 'EARLIEST' }
+          : { topic_name: channel, replay_preset: 'CUSTOM', replay_id: encodeReplayId(from) };
     this.logger.info({ channel, replayFrom: from }, 'subscribed');
     // Events are handled in arrival order; decoding needs a schema that may have to be fetched first.
     let chain = Promise.resolve();
     call.on('data', (response: FetchResponseMessage) => {
       if (generation !== this.generation) return;
       stream.outstanding = Math.max(0, stream.outstanding - response.events.length);
-      chain = chain.then(() => this.deliver(channel, response, generation)).catch((err: unknown) => {
-        this.logger.error({ err, channel }, 'could not decode a Pub/Sub event; resubscribing from the last delivered replay ID');
-        this.restart(false);
-      });
+      chain = chain
+        .then(() => this.deliver(channel, response, generation))
+        .catch((err: unknown) => {
+          this.logger.error(
+            { err, channel },
+            'could not decode a Pub/Sub event; resubscribing from the last delivered replay ID',
+          );
+          this.restart(false);
+        });
     });
     call.on('error', (err: grpc.ServiceError) => {
       if (generation !== this.generation || this.stopped || err.code === grpc.status.CANCELLED) return;
@@ -220,7 +252,10 @@ export class PubSubSubscriber {
     });
     call.on('end', () => {
       if (generation !== this.generation || this.stopped) return;
-      this.logger.warn({ channel }, 'Pub/Sub stream ended by the server; resubscribing from the last delivered replay ID');
+      this.logger.warn(
+        { channel },
+        'Pub/Sub stream ended by the server; resubscribing from the last delivered replay ID',
+      );
       this.restart(false);
     });
     this.topUp(channel, stream, start);
@@ -236,11 +271,18 @@ export class PubSubSubscriber {
         const gapFrom = this.gaps.get(channel);
         if (gapFrom !== undefined) {
           this.gaps.delete(channel);
-          this.logger.warn({ channel, lastProcessed: gapFrom, firstRetained: replayId }, 'replay gap: events between these replay IDs may have expired unseen');
+          this.logger.warn(
+            { channel, lastProcessed: gapFrom, firstRetained: replayId },
+            'replay gap: events between these replay IDs may have expired unseen',
+          );
         }
         this.options.positions.set(channel, replayId);
       }
-      this.options.onEvent(channel, { schema: consumed.event.schema_id, payload, event: { replayId: replayId ?? Number.NaN, EventUuid: consumed.event.id } });
+      this.options.onEvent(channel, {
+        schema: consumed.event.schema_id,
+        payload,
+        event: { replayId: replayId ?? Number.NaN, EventUuid: consumed.event.id },
+      });
     }
   }
 
@@ -270,10 +312,16 @@ export class PubSubSubscriber {
       this.gaps.set(channel, stored);
       this.options.positions.set(channel, REPLAY_ALL);
       this.options.metrics.inc('replayFallbacks');
-      this.logger.warn({ channel, storedReplayId: stored }, 'stored replay ID no longer retained; resubscribing from the earliest retained event (duplicates are dropped by de-duplication)');
+      this.logger.warn(
+        { channel, storedReplayId: stored },
+        'stored replay ID no longer retained; resubscribing from the earliest retained event (duplicates are dropped by de-duplication)',
+      );
       this.restart(false);
     } else {
-      this.logger.error({ channel, status: err.code, code, message: err.details ?? err.message }, 'Pub/Sub request failed; resubscribing with backoff');
+      this.logger.error(
+        { channel, status: err.code, code, message: err.details ?? err.message },
+        'Pub/Sub request failed; resubscribing with backoff',
+      );
       this.restart(false);
     }
   }
@@ -284,7 +332,10 @@ export class PubSubSubscriber {
     if (this.restartTimer) return;
     this.teardown();
     const base = this.options.restartBaseMs ?? 1_000;
-    const delay = this.failures === 0 ? 0 : Math.min(this.options.restartMaxMs ?? 60_000, base * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
+    const delay =
+      this.failures === 0
+        ? 0
+        : Math.min(this.options.restartMaxMs ?? 60_000, base * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
     this.failures++;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;

@@ -93,7 +93,10 @@ export async function findUnclaimedTurns(integration: SalesforceClient, options:
   for (const record of records) {
     const parsed = ExecutionRow.safeParse(record);
     if (!parsed.success) {
-      result.skipped.push({ executionId: String((record as { Id?: unknown }).Id ?? '?'), reason: `unreadable row: ${z.prettifyError(parsed.error)}` });
+      result.skipped.push({
+        executionId: String((record as { Id?: unknown }).Id ?? '?'),
+        reason: `unreadable row: ${z.prettifyError(parsed.error)}`,
+      });
       continue;
     }
     const verdict = classify(parsed.data, cutoff);
@@ -112,13 +115,21 @@ function classify(execution: z.infer<typeof ExecutionRow>, cutoff: number): Uncl
   const turnId = execution.CurrentTurnIdentifier__c;
   if (!turnId) return null;
   if ((execution.ExecutionSteps__r?.records ?? []).some((step) => step.TurnIdentifier__c === turnId)) return null;
-  const messages = (execution.InteractionMessages__r?.records ?? []).filter((message) => message.TurnIdentifier__c === turnId);
+  const messages = (execution.InteractionMessages__r?.records ?? []).filter(
+    (message) => message.TurnIdentifier__c === turnId,
+  );
   if (messages.some((message) => message.Direction__c !== 'Inbound')) return null; // answered
-  if (messages.length === 0) return { executionId: execution.Id, reason: 'the current turn has no inbound message to run' };
-  if (messages.length > 1) return { executionId: execution.Id, reason: `the current turn has ${messages.length} inbound messages; which one was requested is unknown` };
+  if (messages.length === 0)
+    return { executionId: execution.Id, reason: 'the current turn has no inbound message to run' };
+  if (messages.length > 1)
+    return {
+      executionId: execution.Id,
+      reason: `the current turn has ${messages.length} inbound messages; which one was requested is unknown`,
+    };
   const message = messages[0] as z.infer<typeof MessageRow>;
   const createdAt = parseSalesforceDate(message.CreatedDate);
-  if (createdAt === undefined) return { executionId: execution.Id, reason: `unreadable CreatedDate ${message.CreatedDate}` };
+  if (createdAt === undefined)
+    return { executionId: execution.Id, reason: `unreadable CreatedDate ${message.CreatedDate}` };
   if (createdAt >= cutoff) return null;
   return {
     executionId: execution.Id,
@@ -135,7 +146,9 @@ function classify(execution: z.infer<typeof ExecutionRow>, cutoff: number): Uncl
  * BullMQ job ID, so a sweep repeated after a crash resumes its own claim instead of starting the turn twice.
  */
 export function reconciledEventUuid(executionId: string, turnId: string): string {
-  const digest = createHash('sha256').update(`${executionId.slice(0, 15)}:${turnId}`).digest('hex');
+  const digest = createHash('sha256')
+    .update(`${executionId.slice(0, 15)}:${turnId}`)
+    .digest('hex');
   return `reconcile-${digest.slice(0, 32)}`;
 }
 

@@ -98,10 +98,15 @@ export class CometdSubscriber {
    * The client's own view of its connection, for readiness: connected means the current client completed a
    * `/meta/connect`, its transport is up, no replacement is pending and every channel's subscribe was acknowledged.
    */
-  connectionState(): { state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped'; detail: string } {
+  connectionState(): {
+    state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped';
+    detail: string;
+  } {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
-    if (this.restartTimer) return { state: 'reconnecting', detail: `replacing the CometD client after ${this.failures} failure(s)` };
-    if (!this.client || this.connectedGeneration !== this.generation) return { state: 'connecting', detail: 'handshake or first /meta/connect not completed' };
+    if (this.restartTimer)
+      return { state: 'reconnecting', detail: `replacing the CometD client after ${this.failures} failure(s)` };
+    if (!this.client || this.connectedGeneration !== this.generation)
+      return { state: 'connecting', detail: 'handshake or first /meta/connect not completed' };
     if (!this.transportUp) return { state: 'transport-down', detail: 'the CometD transport is down; faye retries' };
     const missing = this.options.channels.filter((channel) => !this.subscribed.has(channel));
     if (missing.length > 0) return { state: 'connecting', detail: `not subscribed to ${missing.join(', ')}` };
@@ -154,7 +159,9 @@ export class CometdSubscriber {
     await Promise.all(
       this.options.channels.map((channel) =>
         // A replaced client's late answers are ignored: its replacement subscribed from the last delivered replay ID.
-        Promise.resolve(client.subscribe(channel, (data) => generation === this.generation && this.deliver(channel, data))).then(
+        Promise.resolve(
+          client.subscribe(channel, (data) => generation === this.generation && this.deliver(channel, data)),
+        ).then(
           () => this.logger.info({ channel, replayFrom: replayFrom.get(channel) }, 'subscribed'),
           () => undefined,
         ),
@@ -168,7 +175,10 @@ export class CometdSubscriber {
       const gapFrom = this.gaps.get(channel);
       if (gapFrom !== undefined) {
         this.gaps.delete(channel);
-        this.logger.warn({ channel, lastProcessed: gapFrom, firstRetained: replayId }, 'replay gap: events between these replay IDs may have expired unseen');
+        this.logger.warn(
+          { channel, lastProcessed: gapFrom, firstRetained: replayId },
+          'replay gap: events between these replay IDs may have expired unseen',
+        );
       }
       this.options.positions.set(channel, replayId);
     }
@@ -204,7 +214,9 @@ export class CometdSubscriber {
       this.logger.warn('CometD transport down; faye retries');
       return;
     }
-    this.logger.warn('CometD transport down after connecting: a lost long poll may have held events; resubscribing from the last delivered replay ID');
+    this.logger.warn(
+      'CometD transport down after connecting: a lost long poll may have held events; resubscribing from the last delivered replay ID',
+    );
     this.restart(false); // the new client's handshake counts as a reconnect
   }
 
@@ -237,13 +249,27 @@ export class CometdSubscriber {
       this.gaps.set(channel, stored);
       this.options.positions.set(channel, REPLAY_ALL);
       this.options.metrics.inc('replayFallbacks');
-      this.logger.warn({ channel, storedReplayId: stored }, 'stored replay ID no longer retained; resubscribing from -2 (duplicates are dropped by de-duplication)');
+      this.logger.warn(
+        { channel, storedReplayId: stored },
+        'stored replay ID no longer retained; resubscribing from -2 (duplicates are dropped by de-duplication)',
+      );
       this.restart(false);
     } else if (error.startsWith('403::Unknown client')) {
-      this.logger.warn({ channel: message.channel }, 'CometD client evicted; resubscribing with a new client from the last delivered replay ID');
+      this.logger.warn(
+        { channel: message.channel },
+        'CometD client evicted; resubscribing with a new client from the last delivered replay ID',
+      );
       this.restart(false);
-    } else if (message.channel === '/meta/subscribe' || message.advice?.reconnect === 'none' || message.advice?.reconnect === 'handshake' || message.channel === '/meta/handshake') {
-      this.logger.error({ channel: message.channel, subscription: message.subscription, error, reason }, 'CometD request refused; reconnecting with backoff');
+    } else if (
+      message.channel === '/meta/subscribe' ||
+      message.advice?.reconnect === 'none' ||
+      message.advice?.reconnect === 'handshake' ||
+      message.channel === '/meta/handshake'
+    ) {
+      this.logger.error(
+        { channel: message.channel, subscription: message.subscription, error, reason },
+        'CometD request refused; reconnecting with backoff',
+      );
       this.restart(false);
     } else {
       this.logger.warn({ channel: message.channel, error }, 'CometD request failed; faye retries');
@@ -257,7 +283,10 @@ export class CometdSubscriber {
     if (this.restartTimer) return;
     this.teardown();
     const base = this.options.restartBaseMs ?? 1_000;
-    const delay = this.failures === 0 ? 0 : Math.min(this.options.restartMaxMs ?? 60_000, base * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
+    const delay =
+      this.failures === 0
+        ? 0
+        : Math.min(this.options.restartMaxMs ?? 60_000, base * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
     this.failures++;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;

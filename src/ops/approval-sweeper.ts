@@ -26,10 +26,15 @@ export function startApprovalSweeper(options: ApprovalSweeperOptions): ApprovalS
     intervalMs: options.intervalMs,
     shouldRun: options.shouldRun,
     run: async (reason, signal) => {
-      const outcome = await options.handler.handle({ kind: 'sweep', reason, receivedAt: new Date().toISOString() }, signal);
-      if (outcome.detail && !outcome.detail.startsWith('expired 0 ')) options.logger.info({ reason, apiCalls: outcome.apiCalls }, outcome.detail);
+      const outcome = await options.handler.handle(
+        { kind: 'sweep', reason, receivedAt: new Date().toISOString() },
+        signal,
+      );
+      if (outcome.detail && !outcome.detail.startsWith('expired 0 '))
+        options.logger.info({ reason, apiCalls: outcome.apiCalls }, outcome.detail);
     },
-    onError: (err, reason) => options.logger.error({ err, reason }, 'approval sweep failed; retrying at the next interval'),
+    onError: (err, reason) =>
+      options.logger.error({ err, reason }, 'approval sweep failed; retrying at the next interval'),
   });
   return { runOnce: async (reason) => void (await task.runOnce(reason)), stop: task.stop };
 }

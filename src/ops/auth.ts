@@ -18,7 +18,8 @@ export function safeEqual(actual: string, expected: string): boolean {
  * token the endpoint is closed: nothing is accepted.
  */
 export function verifyBearer(header: string | undefined, expected: string | undefined): AuthResult {
-  if (!expected) return { ok: false, reason: 'The turn endpoint is disabled: LOOM_HTTP_TOKEN is not set on the worker.' };
+  if (!expected)
+    return { ok: false, reason: 'The turn endpoint is disabled: LOOM_HTTP_TOKEN is not set on the worker.' };
   if (!header) return { ok: false, reason: 'Missing Authorization header (expected "Bearer <token>").' };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) return { ok: false, reason: 'Authorization header is not a Bearer token.' };
@@ -50,11 +51,19 @@ export function verifySignature(
   if (!key) {
     return allowUnsigned
       ? { ok: true }
-      : { ok: false, reason: 'The turn endpoint requires signed requests: set LOOM_HTTP_SIGNING_KEY on the worker and the same value in Loom Settings > Worker Signing Key.' };
+      : {
+          ok: false,
+          reason:
+            'The turn endpoint requires signed requests: set LOOM_HTTP_SIGNING_KEY on the worker and the same value in Loom Settings > Worker Signing Key.',
+        };
   }
-  if (!headers.signature || !headers.timestamp) return { ok: false, reason: 'Missing X-Loom-Signature or X-Loom-Timestamp header.' };
+  if (!headers.signature || !headers.timestamp)
+    return { ok: false, reason: 'Missing X-Loom-Signature or X-Loom-Timestamp header.' };
   if (!/^\d{1,12}$/.test(headers.timestamp)) return { ok: false, reason: 'X-Loom-Timestamp must be epoch seconds.' };
   const timestamp = Number(headers.timestamp);
-  if (Math.abs(nowMs - timestamp * 1000) > SIGNATURE_TOLERANCE_MS) return { ok: false, reason: 'X-Loom-Timestamp is outside the allowed 5-minute window.' };
-  return safeEqual(headers.signature, signBody(key, timestamp, rawBody)) ? { ok: true } : { ok: false, reason: 'Invalid request signature.' };
+  if (Math.abs(nowMs - timestamp * 1000) > SIGNATURE_TOLERANCE_MS)
+    return { ok: false, reason: 'X-Loom-Timestamp is outside the allowed 5-minute window.' };
+  return safeEqual(headers.signature, signBody(key, timestamp, rawBody))
+    ? { ok: true }
+    : { ok: false, reason: 'Invalid request signature.' };
 }

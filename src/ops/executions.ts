@@ -15,9 +15,16 @@ const PAGE = 200;
  * Reads one execution, its steps (paged by sequence, so long executions report progress) and its pending actions,
  * as the given client (the integration user, or an operator's own session).
  */
-export async function loadExecution(client: SalesforceClient, id: string, onProgress?: (loaded: number, total: number) => void): Promise<ExecutionReport> {
+export async function loadExecution(
+  client: SalesforceClient,
+  id: string,
+  onProgress?: (loaded: number, total: number) => void,
+): Promise<ExecutionReport> {
   const parsed = SalesforceId.safeParse(id);
-  if (!parsed.success) throw new PermanentError(`"${id}" is not a Salesforce ID (15 or 18 letters and digits)`, { category: 'InvalidInput' });
+  if (!parsed.success)
+    throw new PermanentError(`"${id}" is not a Salesforce ID (15 or 18 letters and digits)`, {
+      category: 'InvalidInput',
+    });
   const { records } = await client.query(
     `SELECT Id, Name, ExecutionStatus__c, AIAgentDefinition__r.DeveloperName__c, RequestingUser__c, TriggerSource__c, CreatedDate, StepCount__c, TotalTokens__c, TotalCostUSD__c, LastError__c, CurrentTurnIdentifier__c FROM AgentExecution__c WHERE Id = '${parsed.data}'`,
   );
@@ -35,7 +42,10 @@ export async function loadExecution(client: SalesforceClient, id: string, onProg
     if (page.records.length < PAGE) break;
     after = String(page.records.at(-1)?.StepKey__c ?? '').replace(/'/g, "\\'");
   }
-  steps.sort((a, b) => String(a.Timestamp__c).localeCompare(String(b.Timestamp__c)) || Number(a.Sequence__c) - Number(b.Sequence__c));
+  steps.sort(
+    (a, b) =>
+      String(a.Timestamp__c).localeCompare(String(b.Timestamp__c)) || Number(a.Sequence__c) - Number(b.Sequence__c),
+  );
   const pending = await client.query(
     `SELECT Id, Status__c, HITLType__c, CreatedDate FROM PendingHITLAction__c WHERE AgentExecution__c = '${parsed.data}' ORDER BY CreatedDate`,
   );
@@ -61,7 +71,10 @@ export function formatExecution(report: ExecutionReport, c: Colors): string[] {
   }
   if (report.pending.length > 0) {
     lines.push('', c.bold('  pending actions'));
-    for (const action of report.pending) lines.push(`  ${String(action.Id)} ${String(action.HITLType__c)} ${String(action.Status__c)} ${c.dim(oneLine(action.CreatedDate))}`);
+    for (const action of report.pending)
+      lines.push(
+        `  ${String(action.Id)} ${String(action.HITLType__c)} ${String(action.Status__c)} ${c.dim(oneLine(action.CreatedDate))}`,
+      );
   }
   return lines;
 }

@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBearer, verifySignature } from './auth.ts';
@@ -34,7 +40,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The worker's HTTP surface: Apex turn callouts, health, readiness and Prometheus metrics. */
 export function createOpsServer(options: OpsServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576 });
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1_048_576,
+  });
   const syncWaitMs = Math.min(options.syncWaitMs, MAX_SYNC_WAIT_MS);
   const maxWaiting = options.maxWaiting ?? 64;
   let waiting = 0;
@@ -59,7 +69,9 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof TurnRequestError ? error.httpStatus : (error.statusCode ?? 500);
     if (status >= 500) options.logger.error({ err: error }, 'http request failed');
-    void reply.code(status).send({ error: status >= 500 && !(error instanceof TurnRequestError) ? 'Internal error.' : error.message });
+    void reply
+      .code(status)
+      .send({ error: status >= 500 && !(error instanceof TurnRequestError) ? 'Internal error.' : error.message });
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: `No route ${request.method} ${request.url.split('?')[0]}.` });
@@ -78,7 +90,12 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
   });
 
   /** Authenticates, validates and starts the turn as the requesting user; `waitMs` 0 answers at once. */
-  async function handleTurn(route: string, request: FastifyRequest, reply: FastifyReply, waitMs: number): Promise<FastifyReply> {
+  async function handleTurn(
+    route: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    waitMs: number,
+  ): Promise<FastifyReply> {
     const send = (status: number, body: unknown): FastifyReply => {
       options.metrics?.observeHttpTurn(route, status);
       return reply.code(status).send(body);
@@ -89,12 +106,19 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
-    const signed = verifySignature({ signature: header(SIGNATURE_HEADER), timestamp: header(TIMESTAMP_HEADER) }, rawBodies.get(request) ?? '', options.signingKey, Date.now(), options.allowUnsigned ?? false);
+    const signed = verifySignature(
+      { signature: header(SIGNATURE_HEADER), timestamp: header(TIMESTAMP_HEADER) },
+      rawBodies.get(request) ?? '',
+      options.signingKey,
+      Date.now(),
+      options.allowUnsigned ?? false,
+    );
     if (!signed.ok) return send(401, { error: signed.reason });
     if (!options.turns) return send(503, { error: 'This worker does not accept turns.' });
     const parsed = TurnRequestBody.safeParse(request.body);
     if (!parsed.success) return send(400, { error: `Invalid turn request: ${z.prettifyError(parsed.error)}` });
-    if (waitMs > 0 && waiting >= maxWaiting) return send(429, { error: 'Too many synchronous turns are waiting; try again later.' });
+    if (waitMs > 0 && waiting >= maxWaiting)
+      return send(429, { error: 'Too many synchronous turns are waiting; try again later.' });
     try {
       const started = await options.turns.start(parsed.data);
       if (waitMs === 0) return send(202, { ...started, status: 'Pending', responseText: null });

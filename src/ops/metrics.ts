@@ -35,9 +35,24 @@ export class LoomMetrics {
 
   constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
-    this.turns = new Counter({ name: 'loom_turns_total', help: 'Agent turns written, by final status', labelNames: ['status'], registers });
-    this.jobs = new Counter({ name: 'loom_jobs_total', help: 'Jobs handled, by kind and outcome', labelNames: ['kind', 'status'], registers });
-    this.steps = new Counter({ name: 'loom_steps_total', help: 'ExecutionStep__c rows written, by step type', labelNames: ['type'], registers });
+    this.turns = new Counter({
+      name: 'loom_turns_total',
+      help: 'Agent turns written, by final status',
+      labelNames: ['status'],
+      registers,
+    });
+    this.jobs = new Counter({
+      name: 'loom_jobs_total',
+      help: 'Jobs handled, by kind and outcome',
+      labelNames: ['kind', 'status'],
+      registers,
+    });
+    this.steps = new Counter({
+      name: 'loom_steps_total',
+      help: 'ExecutionStep__c rows written, by step type',
+      labelNames: ['type'],
+      registers,
+    });
     this.llmLatency = new Histogram({
       name: 'loom_llm_latency_seconds',
       help: 'Model call latency including retries',
@@ -45,11 +60,31 @@ export class LoomMetrics {
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40, 80],
       registers,
     });
-    this.llmTokens = new Counter({ name: 'loom_llm_tokens_total', help: 'Tokens used by model calls', labelNames: ['model'], registers });
+    this.llmTokens = new Counter({
+      name: 'loom_llm_tokens_total',
+      help: 'Tokens used by model calls',
+      labelNames: ['model'],
+      registers,
+    });
     this.costUsd = new Counter({ name: 'loom_llm_cost_usd_total', help: 'Estimated model cost in USD', registers });
-    this.tools = new Counter({ name: 'loom_tool_calls_total', help: 'Tool results, by tool and outcome (ok or error)', labelNames: ['tool', 'outcome'], registers });
-    this.safety = new Counter({ name: 'loom_safety_detections_total', help: 'Prompt-safety checks that flagged input, by verdict', labelNames: ['verdict'], registers });
-    this.httpTurns = new Counter({ name: 'loom_http_turn_requests_total', help: 'POST /v1/turns requests, by route and HTTP status', labelNames: ['route', 'status'], registers });
+    this.tools = new Counter({
+      name: 'loom_tool_calls_total',
+      help: 'Tool results, by tool and outcome (ok or error)',
+      labelNames: ['tool', 'outcome'],
+      registers,
+    });
+    this.safety = new Counter({
+      name: 'loom_safety_detections_total',
+      help: 'Prompt-safety checks that flagged input, by verdict',
+      labelNames: ['verdict'],
+      registers,
+    });
+    this.httpTurns = new Counter({
+      name: 'loom_http_turn_requests_total',
+      help: 'POST /v1/turns requests, by route and HTTP status',
+      labelNames: ['route', 'status'],
+      registers,
+    });
 
     new Gauge({
       name: 'loom_approvals_pending',
@@ -57,7 +92,9 @@ export class LoomMetrics {
       registers,
       async collect() {
         // An unreadable count leaves the last value; the scrape itself must not fail.
-        const count = sources.approvalsPending ? await Promise.resolve(sources.approvalsPending()).catch(() => undefined) : undefined;
+        const count = sources.approvalsPending
+          ? await Promise.resolve(sources.approvalsPending()).catch(() => undefined)
+          : undefined;
         if (count !== undefined) this.set(count);
       },
     });
@@ -141,8 +178,15 @@ export class LoomMetrics {
         const tokens = num(step.TotalTokens__c);
         if (tokens > 0) this.llmTokens.inc({ model }, tokens);
       } else if (type === 'ToolResult') {
-        this.tools.inc({ tool: String(step.ToolName__c ?? 'unknown'), outcome: step.IsError__c === true ? 'error' : 'ok' });
-      } else if (type === 'SafetyCheck' && typeof step.SafetyVerdict__c === 'string' && step.SafetyVerdict__c !== 'Allowed') {
+        this.tools.inc({
+          tool: String(step.ToolName__c ?? 'unknown'),
+          outcome: step.IsError__c === true ? 'error' : 'ok',
+        });
+      } else if (
+        type === 'SafetyCheck' &&
+        typeof step.SafetyVerdict__c === 'string' &&
+        step.SafetyVerdict__c !== 'Allowed'
+      ) {
         this.safety.inc({ verdict: step.SafetyVerdict__c });
       }
     }

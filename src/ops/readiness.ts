@@ -38,7 +38,13 @@ export async function runReadiness(checks: readonly ReadinessCheck[], timeoutMs 
 
 /** PINGs Redis on a short-lived connection that never retries (a probe must not queue commands). */
 export async function pingRedis(url: string, timeoutMs = 2_000): Promise<CheckResult> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   // Without retries `connect()` only rejects with "Connection is closed."; the socket error says why (ECONNREFUSED, DNS).
   let socketError: Error | undefined;
   client.on('error', (error: Error) => (socketError ??= error));
@@ -57,7 +63,11 @@ export async function pingRedis(url: string, timeoutMs = 2_000): Promise<CheckRe
  * A probe whose answer is reused for `ttlMs`: readiness is polled every few seconds by orchestrators, and each real
  * check is one authenticated API call, so a burst of probes costs one call, and a failure shows within `ttlMs`.
  */
-export function cachedCheck(ttlMs: number, check: () => Promise<CheckResult>, now: () => number = Date.now): () => Promise<CheckResult> {
+export function cachedCheck(
+  ttlMs: number,
+  check: () => Promise<CheckResult>,
+  now: () => number = Date.now,
+): () => Promise<CheckResult> {
   let last: { at: number; result: Promise<CheckResult> } | undefined;
   return () => {
     if (!last || now() - last.at >= ttlMs) {
@@ -81,7 +91,8 @@ export function subscriptionCheck(worker: SubscriptionSource, started: () => boo
     if (!started()) return { ok: false, detail: 'the worker has not started' };
     const state = worker.subscription();
     if (!state) {
-      if (worker.mode === 'scaled' && !worker.isLeader()) return { ok: true, detail: 'scaled: standby (another process holds the subscription)' };
+      if (worker.mode === 'scaled' && !worker.isLeader())
+        return { ok: true, detail: 'scaled: standby (another process holds the subscription)' };
       return { ok: false, detail: `${worker.mode}: no subscription` };
     }
     const role = worker.mode === 'scaled' ? 'scaled: leader, ' : 'embedded: ';

@@ -9,7 +9,11 @@ import type { IngestionSnapshot } from '../ingestion/metrics.ts';
  * Moves the stored subscription position of every Loom channel to `replayFrom` (a replay ID, or -2 for everything
  * retained). The next subscriber start resumes there; de-duplication keeps already-run events from running again.
  */
-export async function rewindCheckpoints(config: Config, orgId: string, replayFrom: number): Promise<{ channel: string; previous: number | undefined }[]> {
+export async function rewindCheckpoints(
+  config: Config,
+  orgId: string,
+  replayFrom: number,
+): Promise<{ channel: string; previous: number | undefined }[]> {
   if (config.REDIS_URL) {
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     try {
@@ -21,7 +25,9 @@ export async function rewindCheckpoints(config: Config, orgId: string, replayFro
   }
   return rewind(new FileCheckpointStore(join(config.LOOM_STATE_DIR, orgId, 'checkpoints.json')));
 
-  async function rewind(store: FileCheckpointStore | RedisCheckpointStore): Promise<{ channel: string; previous: number | undefined }[]> {
+  async function rewind(
+    store: FileCheckpointStore | RedisCheckpointStore,
+  ): Promise<{ channel: string; previous: number | undefined }[]> {
     const changes: { channel: string; previous: number | undefined }[] = [];
     for (const channel of INGEST_CHANNELS) {
       changes.push({ channel, previous: await store.load(channel) });
@@ -58,8 +64,11 @@ export async function untilQuiet(
       lastReceived = current.counters.received;
       lastChange = Date.now();
     }
-    const settled = current.queueDepth === 0 && current.counters.enqueued <= current.counters.completed + current.counters.failed + current.counters.deadLettered;
-    if ((settled && Date.now() - lastChange >= options.quietMs) || Date.now() - started >= options.maxMs) return current;
+    const settled =
+      current.queueDepth === 0 &&
+      current.counters.enqueued <= current.counters.completed + current.counters.failed + current.counters.deadLettered;
+    if ((settled && Date.now() - lastChange >= options.quietMs) || Date.now() - started >= options.maxMs)
+      return current;
     await new Promise((resolve) => setTimeout(resolve, options.everyMs));
   }
 }

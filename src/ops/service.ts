@@ -68,9 +68,15 @@ export interface Service {
 }
 
 function required(config: Config): { loginUrl: string; clientId: string; username: string } {
-  const missing = (['SF_LOGIN_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME'] as const).filter((name) => !config[name]);
+  const missing = (['SF_LOGIN_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME'] as const).filter(
+    (name) => !config[name],
+  );
   if (missing.length > 0) throw new ConfigError(`Missing configuration: ${missing.join(', ')} (run loom doctor)`);
-  return { loginUrl: config.SF_LOGIN_URL as string, clientId: config.SF_CLIENT_ID as string, username: config.SF_INTEGRATION_USERNAME as string };
+  return {
+    loginUrl: config.SF_LOGIN_URL as string,
+    clientId: config.SF_CLIENT_ID as string,
+    username: config.SF_INTEGRATION_USERNAME as string,
+  };
 }
 
 /** PII token vault: Redis in scaled mode, an encrypted file in embedded mode, memory only without LOOM_VAULT_KEY. */
@@ -79,13 +85,18 @@ function vaultFor(config: Config, logger: Logger, redis: Redis | undefined): Tok
     logger.warn('LOOM_VAULT_KEY is not set: PII tokens live in memory only and cannot be restored after a restart');
     return new MemoryTokenVault();
   }
-  if (redis) return new RedisTokenVault(redis, config.LOOM_VAULT_KEY, 72 * 3600, { prefix: `${config.LOOM_QUEUE_PREFIX}:vault` });
+  if (redis)
+    return new RedisTokenVault(redis, config.LOOM_VAULT_KEY, 72 * 3600, {
+      prefix: `${config.LOOM_QUEUE_PREFIX}:vault`,
+    });
   return new FileTokenVault(join(config.LOOM_STATE_DIR, 'vault'), config.LOOM_VAULT_KEY);
 }
 
 /** Side-effect claims must outlive the process (a retried job may land on another worker): Redis, else a local file. */
 function ledgerFor(config: Config, redis: Redis | undefined): SideEffectLedger {
-  return redis ? new RedisSideEffectLedger(redis, config.LOOM_QUEUE_PREFIX) : new FileSideEffectLedger(join(config.LOOM_STATE_DIR, 'side-effects.jsonl'));
+  return redis
+    ? new RedisSideEffectLedger(redis, config.LOOM_QUEUE_PREFIX)
+    : new FileSideEffectLedger(join(config.LOOM_STATE_DIR, 'side-effects.jsonl'));
 }
 
 /** `Agent_Name=user@org` pairs from LOOM_SERVICE_IDENTITIES (validated by the config schema). */
@@ -120,7 +131,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     if (!parts.runtime) return Promise.resolve(0);
     if (!approvals || Date.now() - approvals.at > 5 * 60_000) {
       const value = parts.runtime.integration
-        .query("SELECT COUNT() FROM PendingHITLAction__c WHERE Status__c IN ('Pending', 'Confirmed') AND HITLType__c != 'Asynchronous'")
+        .query(
+          "SELECT COUNT() FROM PendingHITLAction__c WHERE Status__c IN ('Pending', 'Confirmed') AND HITLType__c != 'Asynchronous'",
+        )
         .then((result) => result.totalSize);
       approvals = { at: Date.now(), value };
       value.catch(() => (approvals = undefined));
@@ -143,7 +156,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     ...(options.gateFor ? { gateFor: options.gateFor } : {}),
     // Approvals need the signing key; without it gated tools are refused and decisions are not accepted (fail closed).
     ...(config.LOOM_HITL_SIGNING_KEY
-      ? { hitl: { signingKey: config.LOOM_HITL_SIGNING_KEY, ...(config.LOOM_HITL_DEFAULT_APPROVER ? { defaultApprover: config.LOOM_HITL_DEFAULT_APPROVER } : {}) } }
+      ? {
+          hitl: {
+            signingKey: config.LOOM_HITL_SIGNING_KEY,
+            ...(config.LOOM_HITL_DEFAULT_APPROVER ? { defaultApprover: config.LOOM_HITL_DEFAULT_APPROVER } : {}),
+          },
+        }
       : {}),
     ...(config.LOOM_LLM_MODEL ? { defaultModel: config.LOOM_LLM_MODEL } : {}),
     onTurnWritten: (turn) => {
@@ -173,7 +191,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       // would say "ready" while the org refuses the token or is down.
       check: cachedCheck(READINESS_CACHE_MS, async () => {
         await runtime.integration.request('GET', '/limits');
-        return { ok: true, detail: `REST answered for ${username} (org ${worker.org() || (await pool.session(username)).orgId})` };
+        return {
+          ok: true,
+          detail: `REST answered for ${username} (org ${worker.org() || (await pool.session(username)).orgId})`,
+        };
       }),
     },
     { name: 'subscription', check: subscriptionCheck(worker, () => started.value) },
@@ -213,7 +234,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       : undefined;
   let http: FastifyInstance | undefined;
   let url: string | undefined;
-  const listen = options.http === undefined ? { host: config.LOOM_HTTP_HOST, port: config.LOOM_HTTP_PORT } : options.http;
+  const listen =
+    options.http === undefined ? { host: config.LOOM_HTTP_HOST, port: config.LOOM_HTTP_PORT } : options.http;
   if (listen && ops.LOOM_HTTP) {
     http = createOpsServer({
       logger,

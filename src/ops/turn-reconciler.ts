@@ -51,21 +51,44 @@ export function startTurnReconciler(options: TurnReconcilerOptions): TurnReconci
   async function sweep(reason: string, signal: AbortSignal): Promise<ReconcileResult> {
     const started = now();
     const found: FindResult = await findUnclaimedTurns(options.integration, { now: started, graceMs: options.graceMs });
-    const result: ReconcileResult = { scanned: found.scanned, found: found.turns.length, enqueued: 0, duplicate: 0, skipped: found.skipped.length, failed: 0 };
-    for (const skip of found.skipped) logger.warn({ executionId: skip.executionId, reason: skip.reason }, 'reconciliation: execution looks unclaimed but cannot be run; check it by hand');
+    const result: ReconcileResult = {
+      scanned: found.scanned,
+      found: found.turns.length,
+      enqueued: 0,
+      duplicate: 0,
+      skipped: found.skipped.length,
+      failed: 0,
+    };
+    for (const skip of found.skipped)
+      logger.warn(
+        { executionId: skip.executionId, reason: skip.reason },
+        'reconciliation: execution looks unclaimed but cannot be run; check it by hand',
+      );
     for (const turn of found.turns) {
       if (signal.aborted || !options.shouldRun()) break; // leadership moved: the new leader sweeps
-      const context = { executionId: turn.executionId, turnId: turn.turnId, messageId: turn.messageId, requestedBy: turn.requestedBy, requestedAt: turn.requestedAt };
+      const context = {
+        executionId: turn.executionId,
+        turnId: turn.turnId,
+        messageId: turn.messageId,
+        requestedBy: turn.requestedBy,
+        requestedAt: turn.requestedAt,
+      };
       try {
         const status = await options.worker.submitReconciled(reconciledTurnJob(turn, now()));
         if (status === 'not-leader') break;
         if (status === 'duplicate') {
           result.duplicate += 1;
-          logger.debug(context, 'reconciliation: turn already claimed (its event arrived, or an earlier sweep took it)');
+          logger.debug(
+            context,
+            'reconciliation: turn already claimed (its event arrived, or an earlier sweep took it)',
+          );
           continue;
         }
         result.enqueued += 1;
-        logger.warn({ ...context, ageMs: started.getTime() - Date.parse(turn.requestedAt) }, 'reconciliation: turn started without its event, which never arrived; enqueued by the sweep');
+        logger.warn(
+          { ...context, ageMs: started.getTime() - Date.parse(turn.requestedAt) },
+          'reconciliation: turn started without its event, which never arrived; enqueued by the sweep',
+        );
       } catch (err) {
         result.failed += 1;
         logger.error({ err, ...context }, 'reconciliation: could not enqueue the turn; the next sweep tries again');
@@ -79,6 +102,7 @@ export function startTurnReconciler(options: TurnReconcilerOptions): TurnReconci
     intervalMs: options.intervalMs,
     shouldRun: options.shouldRun,
     run: sweep,
-    onError: (err, reason) => logger.error({ err, reason }, 'reconciliation sweep failed; retrying at the next interval'),
+    onError: (err, reason) =>
+      logger.error({ err, reason }, 'reconciliation sweep failed; retrying at the next interval'),
   });
 }

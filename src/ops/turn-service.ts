@@ -13,7 +13,9 @@ import type { TurnWaiter } from './turn-waiter.ts';
 /** The body `AgentWorkerClient` (Apex) posts through the `Loom_Worker` Named Credential. */
 export const TurnRequestBody = z
   .object({
-    agentDeveloperName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'must be an agent DeveloperName__c (letters, digits, underscores)'),
+    agentDeveloperName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'must be an agent DeveloperName__c (letters, digits, underscores)'),
     message: z.string().trim().min(1, 'must not be empty').max(131_072),
     sourceRecordId: SalesforceId.nullish(),
     requestingUserId: SalesforceId,
@@ -77,7 +79,8 @@ export class TurnService {
     } catch (error) {
       throw mapError(error, 503);
     }
-    if (!sameId(body.organizationId, orgId)) throw new TurnRequestError(403, 'organizationId does not match the org this worker serves.');
+    if (!sameId(body.organizationId, orgId))
+      throw new TurnRequestError(403, 'organizationId does not match the org this worker serves.');
     let disabled: boolean;
     try {
       disabled = (await this.deps.settings?.get())?.agentsDisabled ?? false;
@@ -97,7 +100,11 @@ export class TurnService {
         `SELECT Id FROM AIAgentDefinition__c WHERE DeveloperName__c = '${body.agentDeveloperName}' AND IsActive__c = true LIMIT 1`,
       );
       const agent = records[0];
-      if (!agent) throw new TurnRequestError(404, `No active agent named ${body.agentDeveloperName} is visible to the requesting user.`);
+      if (!agent)
+        throw new TurnRequestError(
+          404,
+          `No active agent named ${body.agentDeveloperName} is visible to the requesting user.`,
+        );
       const started = await startTurn(client, {
         agentId: agent.Id,
         message: body.message,
@@ -105,7 +112,10 @@ export class TurnService {
         ...(body.sourceRecordId ? { sourceRecordId: body.sourceRecordId } : {}),
         ...(body.turnIdentifier ? { turnId: body.turnIdentifier } : {}),
       });
-      this.deps.logger.info({ executionId: started.executionId, turnId: started.turnId, userId: body.requestingUserId }, 'turn started over HTTP');
+      this.deps.logger.info(
+        { executionId: started.executionId, turnId: started.turnId, userId: body.requestingUserId },
+        'turn started over HTTP',
+      );
       return { executionId: started.executionId, turnIdentifier: started.turnId };
     } catch (error) {
       throw mapError(error, 403);
@@ -113,13 +123,20 @@ export class TurnService {
   }
 
   /** Waits (bounded) for the turn; on timeout the answer says it is still running. */
-  async waitFor(started: { executionId: string; turnIdentifier: string }, timeoutMs: number, signal?: AbortSignal): Promise<TurnResponseBody> {
+  async waitFor(
+    started: { executionId: string; turnIdentifier: string },
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<TurnResponseBody> {
     const poll = this.deps.pollIntervalMs ? this.poll(started, timeoutMs, signal) : undefined;
     const controller = new AbortController();
     const abort = (): void => controller.abort();
     signal?.addEventListener('abort', abort, { once: true });
     try {
-      const turn = await Promise.race([this.deps.waiter.wait(started.turnIdentifier, timeoutMs, controller.signal), ...(poll ? [poll] : [])]);
+      const turn = await Promise.race([
+        this.deps.waiter.wait(started.turnIdentifier, timeoutMs, controller.signal),
+        ...(poll ? [poll] : []),
+      ]);
       return turn ? toBody(turn) : { ...started, status: 'Processing', responseText: null };
     } finally {
       controller.abort();
@@ -128,13 +145,20 @@ export class TurnService {
   }
 
   /** Reads the execution until the turn has written its answer (another worker process ran it). */
-  private async poll(started: { executionId: string; turnIdentifier: string }, timeoutMs: number, signal?: AbortSignal): Promise<TurnWritten | undefined> {
+  private async poll(
+    started: { executionId: string; turnIdentifier: string },
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<TurnWritten | undefined> {
     const deadline = Date.now() + timeoutMs;
     const interval = this.deps.pollIntervalMs ?? 3_000;
     while (Date.now() + interval < deadline && !signal?.aborted) {
       await new Promise((resolve) => setTimeout(resolve, interval));
       if (signal?.aborted) return undefined;
-      const { records } = await this.deps.integration.query<{ ExecutionStatus__c: string; CurrentTurnIdentifier__c: string | null }>(
+      const { records } = await this.deps.integration.query<{
+        ExecutionStatus__c: string;
+        CurrentTurnIdentifier__c: string | null;
+      }>(
         `SELECT ExecutionStatus__c, CurrentTurnIdentifier__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
       );
       const execution = records[0];
@@ -144,22 +168,41 @@ export class TurnService {
       const messages = await this.deps.integration.query<{ Content__c: string | null }>(
         `SELECT Content__c FROM InteractionMessage__c WHERE AgentExecution__c = '${started.executionId}' AND Direction__c = 'Outbound' AND TurnIdentifier__c = '${started.turnIdentifier.replace(/'/g, "\\'")}' ORDER BY CreatedDate DESC LIMIT 1`,
       );
-      return { executionId: started.executionId, turnId: started.turnIdentifier, status, responseText: messages.records[0]?.Content__c ?? null, steps: [], totalTokens: 0, costUsd: 0 };
+      return {
+        executionId: started.executionId,
+        turnId: started.turnIdentifier,
+        status,
+        responseText: messages.records[0]?.Content__c ?? null,
+        steps: [],
+        totalTokens: 0,
+        costUsd: 0,
+      };
     }
     return undefined;
   }
 }
 
 function toBody(turn: TurnWritten): TurnResponseBody {
-  return { executionId: turn.executionId, status: turn.status, turnIdentifier: turn.turnId, responseText: turn.responseText };
+  return {
+    executionId: turn.executionId,
+    status: turn.status,
+    turnIdentifier: turn.turnId,
+    responseText: turn.responseText,
+  };
 }
 
 /** Salesforce refusals become 4xx with their message; transient failures 503 (Apex reports "busy, try later"). */
 function mapError(error: unknown, refusedStatus: number): TurnRequestError {
   if (error instanceof TurnRequestError) return error;
-  if (error instanceof TokenGrantError) return new TurnRequestError(refusedStatus, `The requesting user cannot use the worker: ${error.error} (${error.description}).`);
-  if (error instanceof PermanentError && error.category === 'InvalidInput') return new TurnRequestError(400, error.message);
-  if (error instanceof LoomError && error.retryable) return new TurnRequestError(503, 'Salesforce is unavailable or the API allocation is spent; try again later.');
+  if (error instanceof TokenGrantError)
+    return new TurnRequestError(
+      refusedStatus,
+      `The requesting user cannot use the worker: ${error.error} (${error.description}).`,
+    );
+  if (error instanceof PermanentError && error.category === 'InvalidInput')
+    return new TurnRequestError(400, error.message);
+  if (error instanceof LoomError && error.retryable)
+    return new TurnRequestError(503, 'Salesforce is unavailable or the API allocation is spent; try again later.');
   if (error instanceof LoomError) return new TurnRequestError(refusedStatus, error.message);
   return new TurnRequestError(500, 'Internal error while starting the turn.');
 }

@@ -109,7 +109,13 @@ export class BullmqQueue implements JobQueue {
     const jobId = bullJob.id ?? 'unknown';
     const parsed = LoomJob.safeParse(bullJob.data);
     if (!parsed.success) {
-      await this.options.deadLetter.add({ at: new Date().toISOString(), reason: 'malformed:job-data', detail: z.prettifyError(parsed.error), jobId, raw: bullJob.data });
+      await this.options.deadLetter.add({
+        at: new Date().toISOString(),
+        reason: 'malformed:job-data',
+        detail: z.prettifyError(parsed.error),
+        jobId,
+        raw: bullJob.data,
+      });
       this.options.metrics.inc('deadLettered');
       throw new UnrecoverableError('job data does not match LoomJob');
     }
@@ -161,7 +167,9 @@ export class BullmqQueue implements JobQueue {
     if (worker) {
       const closing = worker.close();
       let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.graceMs ?? 30_000)));
+      const grace = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), options.graceMs ?? 30_000)),
+      );
       const result = await Promise.race([closing.then(() => 'closed' as const), grace]);
       clearTimeout(timer);
       if (result === 'timeout') {

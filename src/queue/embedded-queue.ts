@@ -143,9 +143,12 @@ export class EmbeddedQueue implements JobQueue {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing = true;
     for (const entry of this.delayed.values()) if (entry.retryTimer) clearTimeout(entry.retryTimer);
-    const waitIdle = (): Promise<void> => (this.running.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve)));
+    const waitIdle = (): Promise<void> =>
+      this.running.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
     let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.graceMs ?? 30_000)));
+    const grace = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), options.graceMs ?? 30_000)),
+    );
     const result = await Promise.race([waitIdle().then(() => 'idle' as const), grace]);
     clearTimeout(timer);
     if (result === 'timeout') {

@@ -70,7 +70,12 @@ export class JobRunner {
     if (job.kind === 'turn' && this.options.errorSteps) {
       // Without this the requester would wait forever: a turn that is given up still ends, visibly and audited.
       try {
-        errorStep = await this.options.errorSteps.turnFailed({ executionId: job.event.AgentExecutionId__c, turnId: job.event.TurnIdentifier__c, eventUuid: job.eventUuid, reason: `${summary.category}: ${detail}` });
+        errorStep = await this.options.errorSteps.turnFailed({
+          executionId: job.event.AgentExecutionId__c,
+          turnId: job.event.TurnIdentifier__c,
+          eventUuid: job.eventUuid,
+          reason: `${summary.category}: ${detail}`,
+        });
       } catch (err) {
         errorStep = 'failed';
         log.error({ err }, 'could not write the terminal state of a given-up turn');
@@ -79,7 +84,13 @@ export class JobRunner {
     await this.record(job, jobId, `failed:${summary.category}`, detail, errorStep);
   }
 
-  private async record(job: LoomJob, jobId: string, reason: string, detail: string, errorStep?: DeadLetterEntry['errorStep']): Promise<void> {
+  private async record(
+    job: LoomJob,
+    jobId: string,
+    reason: string,
+    detail: string,
+    errorStep?: DeadLetterEntry['errorStep'],
+  ): Promise<void> {
     try {
       await this.options.deadLetter.add({
         at: new Date().toISOString(),

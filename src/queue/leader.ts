@@ -68,7 +68,10 @@ export class LeaderElection extends EventEmitter {
       await this.options.redis.eval(RELEASE, 1, this.options.key, this.id);
       this.options.logger.info({ leaderKey: this.options.key }, 'leader lock released');
     } catch (err) {
-      this.options.logger.warn({ err, leaderKey: this.options.key }, 'leader lock release failed; it expires on its own');
+      this.options.logger.warn(
+        { err, leaderKey: this.options.key },
+        'leader lock release failed; it expires on its own',
+      );
     }
     this.emit('lost', 'stopped');
   }

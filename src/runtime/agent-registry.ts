@@ -4,20 +4,45 @@ import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import { PACKAGE_DEFAULTS } from './org-defaults.ts';
 import type { HitlMode } from './ports.ts';
 
-const num = (fallback: number) => z.number().nullish().transform((value) => value ?? fallback);
-const text = z.string().nullish().transform((value) => value ?? '');
-const multi = z.string().nullish().transform((value) => (value ? value.split(';').map((item) => item.trim()).filter(Boolean) : []));
+const num = (fallback: number) =>
+  z
+    .number()
+    .nullish()
+    .transform((value) => value ?? fallback);
+const text = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? '');
+const multi = z
+  .string()
+  .nullish()
+  .transform((value) =>
+    value
+      ? value
+          .split(';')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : [],
+  );
 
 const CapabilityRow = z.object({
   Id: z.string(),
-  CapabilityName__c: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'tool names are letters, digits, _ and - (max 64)'),
+  CapabilityName__c: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'tool names are letters, digits, _ and - (max 64)'),
   Description__c: text,
   Parameters__c: text,
-  ImplementationType__c: z.string().nullish().transform((value) => value ?? 'Standard'),
+  ImplementationType__c: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? 'Standard'),
   StandardActionType__c: text,
   ImplementationDetail__c: text,
   BackendConfiguration__c: text,
-  ExposureLevel__c: z.string().nullish().transform((value) => value ?? 'External'),
+  ExposureLevel__c: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? 'External'),
   HITLMode__c: z
     .enum(['Confirmation', 'Approval', 'ConfirmationThenApproval', 'ConditionalApproval'])
     .nullish()
@@ -25,9 +50,18 @@ const CapabilityRow = z.object({
   ApprovalPolicy__c: text,
   // Blank takes the org's DefaultApprovalExpiryHours__c (org-settings.ts); 24 is the package default.
   ApprovalExpiryHours__c: z.number().nullish(),
-  AllowApproverEdits__c: z.boolean().nullish().transform((value) => value ?? false),
-  RunAsynchronously__c: z.boolean().nullish().transform((value) => value ?? false),
-  IsActive__c: z.boolean().nullish().transform((value) => value ?? true),
+  AllowApproverEdits__c: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false),
+  RunAsynchronously__c: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false),
+  IsActive__c: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? true),
 });
 export type Capability = Omit<z.infer<typeof CapabilityRow>, 'ApprovalExpiryHours__c'> & {
   ApprovalExpiryHours__c: number;
@@ -55,17 +89,29 @@ const AgentRow = z.object({
   Id: z.string(),
   Name: text,
   DeveloperName__c: text,
-  IsActive__c: z.boolean().nullish().transform((value) => value ?? false),
+  IsActive__c: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false),
   IdentityPrompt__c: text,
   InstructionsPrompt__c: text,
   ExamplesPrompt__c: text,
   PromptFooter__c: text,
-  PIIMaskingMode__c: z.enum(['Hybrid', 'SchemaOnly', 'PatternOnly', 'Off']).nullish().transform((value) => value ?? 'Hybrid'),
+  PIIMaskingMode__c: z
+    .enum(['Hybrid', 'SchemaOnly', 'PatternOnly', 'Off'])
+    .nullish()
+    .transform((value) => value ?? 'Hybrid'),
   PIIPatternCategories__c: multi,
   SensitiveClassifications__c: multi,
-  PromptSafetyMode__c: z.enum(['LogOnly', 'Sanitize', 'Block']).nullish().transform((value) => value ?? 'Block'),
+  PromptSafetyMode__c: z
+    .enum(['LogOnly', 'Sanitize', 'Block'])
+    .nullish()
+    .transform((value) => value ?? 'Block'),
   PromptSafetyThreshold__c: num(0.6),
-  EnableToolReasoning__c: z.boolean().nullish().transform((value) => value ?? false),
+  EnableToolReasoning__c: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false),
   MaxStepsPerTurn__c: z.number().nullish(),
   TokenBudgetPerTurn__c: z.number().nullish(),
   HistoryTurnLimit__c: num(10),
@@ -105,9 +151,26 @@ export interface AgentConfig {
 const PII_MODES = { Hybrid: 'hybrid', SchemaOnly: 'schema', PatternOnly: 'pattern', Off: 'off' } as const;
 
 const AGENT_FIELDS = [
-  'Id', 'Name', 'DeveloperName__c', 'IsActive__c', 'IdentityPrompt__c', 'InstructionsPrompt__c', 'ExamplesPrompt__c', 'PromptFooter__c',
-  'PIIMaskingMode__c', 'PIIPatternCategories__c', 'SensitiveClassifications__c', 'PromptSafetyMode__c', 'PromptSafetyThreshold__c',
-  'EnableToolReasoning__c', 'MaxStepsPerTurn__c', 'TokenBudgetPerTurn__c', 'HistoryTurnLimit__c', 'ToolFlowGraph__c', 'ServiceIdentityUsername__c', 'LastModifiedDate',
+  'Id',
+  'Name',
+  'DeveloperName__c',
+  'IsActive__c',
+  'IdentityPrompt__c',
+  'InstructionsPrompt__c',
+  'ExamplesPrompt__c',
+  'PromptFooter__c',
+  'PIIMaskingMode__c',
+  'PIIPatternCategories__c',
+  'SensitiveClassifications__c',
+  'PromptSafetyMode__c',
+  'PromptSafetyThreshold__c',
+  'EnableToolReasoning__c',
+  'MaxStepsPerTurn__c',
+  'TokenBudgetPerTurn__c',
+  'HistoryTurnLimit__c',
+  'ToolFlowGraph__c',
+  'ServiceIdentityUsername__c',
+  'LastModifiedDate',
   ...Object.keys(LlmRow.shape).map((field) => `LLMConfiguration__r.${field}`),
 ];
 
@@ -127,7 +190,11 @@ export class AgentRegistry {
 
   async get(agentId: string, lastModified?: string): Promise<AgentConfig> {
     const cached = this.cache.get(agentId);
-    if (cached && (lastModified === undefined || cached.config.lastModified === lastModified) && this.now() - cached.loadedAt < this.ttlMs) {
+    if (
+      cached &&
+      (lastModified === undefined || cached.config.lastModified === lastModified) &&
+      this.now() - cached.loadedAt < this.ttlMs
+    ) {
       return cached.config;
     }
     const config = await this.load(agentId);
@@ -140,11 +207,20 @@ export class AgentRegistry {
     const capabilityFields = Object.keys(CapabilityRow.shape).join(', ');
     const soql = `SELECT ${AGENT_FIELDS.join(', ')}, (SELECT ${capabilityFields} FROM AgentCapabilities__r) FROM AIAgentDefinition__c WHERE Id = '${agentId}'`;
     const { records } = await this.client.query(soql);
-    if (records.length === 0) throw new PermanentError(`Agent ${agentId} does not exist or is not readable by the worker`, { category: 'Configuration' });
+    if (records.length === 0)
+      throw new PermanentError(`Agent ${agentId} does not exist or is not readable by the worker`, {
+        category: 'Configuration',
+      });
     const parsed = AgentRow.safeParse(records[0]);
-    if (!parsed.success) throw new PermanentError(`Agent ${agentId} is misconfigured: ${z.prettifyError(parsed.error)}`, { category: 'Configuration' });
+    if (!parsed.success)
+      throw new PermanentError(`Agent ${agentId} is misconfigured: ${z.prettifyError(parsed.error)}`, {
+        category: 'Configuration',
+      });
     const row = parsed.data;
-    if (!row.LLMConfiguration__r) throw new PermanentError(`Agent ${row.DeveloperName__c || agentId} has no LLM configuration`, { category: 'Configuration' });
+    if (!row.LLMConfiguration__r)
+      throw new PermanentError(`Agent ${row.DeveloperName__c || agentId} has no LLM configuration`, {
+        category: 'Configuration',
+      });
     const capabilities: Capability[] = [];
     const invalidCapabilities: AgentConfig['invalidCapabilities'] = [];
     for (const raw of row.AgentCapabilities__r?.records ?? []) {
@@ -198,7 +274,9 @@ function parseCapability(raw: unknown): Capability | { name: string; reason: str
 function parseJsonObject(text: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

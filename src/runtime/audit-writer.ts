@@ -1,7 +1,15 @@
 import { PermanentError } from '../errors.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 import type { SObjectWrite } from '../schemas/records.ts';
-import type { AgentDecisionStep, AgentExecution, AgentTurnResult, ExecutionStep, InteractionMessage, InteractionSession, PendingHITLAction } from '../schemas/sobjects.ts';
+import type {
+  AgentDecisionStep,
+  AgentExecution,
+  AgentTurnResult,
+  ExecutionStep,
+  InteractionMessage,
+  InteractionSession,
+  PendingHITLAction,
+} from '../schemas/sobjects.ts';
 
 interface CompositeSubrequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -57,16 +65,22 @@ const MAX_HEAVY_SUBREQUESTS = 5;
 export async function writeTurn(client: SalesforceClient, write: TurnWrite): Promise<TurnWriteOutcome> {
   let apiCalls = 0;
   for (const batch of batches(buildRequests(client.apiVersion, write))) {
-    const response = await client.request<CompositeResponse>('POST', '/composite', { allOrNone: true, compositeRequest: batch });
+    const response = await client.request<CompositeResponse>('POST', '/composite', {
+      allOrNone: true,
+      compositeRequest: batch,
+    });
     apiCalls += 1;
     const failed = response.compositeResponse.filter((sub) => sub.httpStatusCode >= 400 || hasRecordErrors(sub.body));
     if (failed.length === 0) continue;
     // The last batch rolled back whole; earlier ones held audit rows only. The caller decides what to write instead.
     if (write.turnId !== undefined && failed.some(isGuardMiss)) return { apiCalls, superseded: true };
     const first = failed.find((sub) => !JSON.stringify(sub.body).includes('PROCESSING_HALTED')) ?? failed[0];
-    throw new PermanentError(`Audit write failed at ${first?.referenceId}: ${JSON.stringify(first?.body).slice(0, 500)}`, {
-      category: 'AuditWriteFailed',
-    });
+    throw new PermanentError(
+      `Audit write failed at ${first?.referenceId}: ${JSON.stringify(first?.body).slice(0, 500)}`,
+      {
+        category: 'AuditWriteFailed',
+      },
+    );
   }
   return { apiCalls, superseded: false };
 }
@@ -81,7 +95,10 @@ function isGuardMiss(sub: { body: unknown }): boolean {
 }
 
 /** Audit rows (split freely across calls) and the bookkeeping tail (kept in one call with its guard: references do not cross calls). */
-function buildRequests(version: string, write: TurnWrite): { rows: CompositeSubrequest[]; tail: CompositeSubrequest[] } {
+function buildRequests(
+  version: string,
+  write: TurnWrite,
+): { rows: CompositeSubrequest[]; tail: CompositeSubrequest[] } {
   const base = `/services/data/v${version}`;
   const requests: CompositeSubrequest[] = [];
   // The bookkeeping below references the guard's result, so it resolves only while this turn is current.
@@ -94,7 +111,10 @@ function buildRequests(version: string, write: TurnWrite): { rows: CompositeSubr
         method: 'PATCH',
         url: `${base}/composite/sobjects/${type}/${key}`,
         referenceId: `${prefix}${index / MAX_COLLECTION}`,
-        body: { allOrNone: true, records: records.slice(index, index + MAX_COLLECTION).map((record) => ({ attributes: { type }, ...record })) },
+        body: {
+          allOrNone: true,
+          records: records.slice(index, index + MAX_COLLECTION).map((record) => ({ attributes: { type }, ...record })),
+        },
       });
     }
   };
@@ -108,13 +128,28 @@ function buildRequests(version: string, write: TurnWrite): { rows: CompositeSubr
   if (write.message) {
     const { MessageKey__c: key, ...fields } = write.message;
     const body = guarded ? { ...fields, AgentExecution__c: executionId } : fields;
-    tail.push({ method: 'PATCH', url: `${base}/sobjects/InteractionMessage__c/MessageKey__c/${encodeURIComponent(key)}`, referenceId: 'message', body });
+    tail.push({
+      method: 'PATCH',
+      url: `${base}/sobjects/InteractionMessage__c/MessageKey__c/${encodeURIComponent(key)}`,
+      referenceId: 'message',
+      body,
+    });
   }
   if (write.execution) {
-    tail.push({ method: 'PATCH', url: `${base}/sobjects/AgentExecution__c/${executionId}`, referenceId: 'execution', body: write.execution.fields });
+    tail.push({
+      method: 'PATCH',
+      url: `${base}/sobjects/AgentExecution__c/${executionId}`,
+      referenceId: 'execution',
+      body: write.execution.fields,
+    });
   }
   if (write.session) {
-    tail.push({ method: 'PATCH', url: `${base}/sobjects/InteractionSession__c/${write.session.id}`, referenceId: 'session', body: write.session.fields });
+    tail.push({
+      method: 'PATCH',
+      url: `${base}/sobjects/InteractionSession__c/${write.session.id}`,
+      referenceId: 'session',
+      body: write.session.fields,
+    });
   }
   if (write.result) {
     const body = guarded ? { ...write.result, AgentExecutionId__c: executionId } : write.result;
@@ -127,10 +162,17 @@ function soqlLiteral(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 }
 
-const isHeavy = (request: CompositeSubrequest) => request.url.includes('/composite/sobjects') || request.url.includes('/query?');
+const isHeavy = (request: CompositeSubrequest) =>
+  request.url.includes('/composite/sobjects') || request.url.includes('/query?');
 
 /** Splits subrequests to respect /composite's caps (25 subrequests, at most 5 of them queries or collections); the tail stays whole. */
-function batches({ rows, tail }: { rows: CompositeSubrequest[]; tail: CompositeSubrequest[] }): CompositeSubrequest[][] {
+function batches({
+  rows,
+  tail,
+}: {
+  rows: CompositeSubrequest[];
+  tail: CompositeSubrequest[];
+}): CompositeSubrequest[][] {
   const out: CompositeSubrequest[][] = [];
   let current: CompositeSubrequest[] = [];
   let heavy = 0;
@@ -151,5 +193,8 @@ function batches({ rows, tail }: { rows: CompositeSubrequest[]; tail: CompositeS
 }
 
 function hasRecordErrors(body: unknown): boolean {
-  return Array.isArray(body) && body.some((item) => typeof item === 'object' && item !== null && (item as { success?: boolean }).success === false);
+  return (
+    Array.isArray(body) &&
+    body.some((item) => typeof item === 'object' && item !== null && (item as { success?: boolean }).success === false)
+  );
 }

@@ -31,7 +31,10 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
     toolCalls: 0,
   };
   const gate = gateOf(input, deps);
-  const messages: ChatMessage[] = [{ role: 'system', content: admit({ kind: 'instructions', text: input.systemPrompt }) }, ...(await admit({ kind: 'history', messages: input.history }, gate))];
+  const messages: ChatMessage[] = [
+    { role: 'system', content: admit({ kind: 'instructions', text: input.systemPrompt }) },
+    ...(await admit({ kind: 'history', messages: input.history }, gate)),
+  ];
   const toolHistory: ToolHistory = [...(input.toolHistory ?? [])];
 
   if (input.userMessage !== null) {
@@ -58,8 +61,19 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
       // Shutdown aborted the call: hand the job back rather than recording a failure.
       if (deps.signal.aborted) return { ...result, status: 'cancelled' };
       const category = error instanceof LoomError ? error.category : 'ProviderError';
-      deps.recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: category, content: (error as Error).message });
-      return { ...result, status: 'failed', finalText: 'The model could not be reached; please try again later.', errorCategory: category };
+      deps.recorder.record({
+        type: 'Error',
+        role: 'System',
+        isError: true,
+        errorCategory: category,
+        content: (error as Error).message,
+      });
+      return {
+        ...result,
+        status: 'failed',
+        finalText: 'The model could not be reached; please try again later.',
+        errorCategory: category,
+      };
     }
     account(result, response, input.prices);
     deps.recorder.record({
@@ -81,7 +95,12 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
         errorCategory: 'TokenBudgetExceeded',
         content: `Token budget of ${input.tokenBudget} exceeded (${result.usage.totalTokens} used).`,
       });
-      return { ...result, status: 'failed', finalText: 'This request used up the agent’s token budget before it finished.', errorCategory: 'TokenBudgetExceeded' };
+      return {
+        ...result,
+        status: 'failed',
+        finalText: 'This request used up the agent’s token budget before it finished.',
+        errorCategory: 'TokenBudgetExceeded',
+      };
     }
 
     if (response.toolCalls.length === 0) {
@@ -92,7 +111,11 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
       return { ...result, finalText: shown };
     }
 
-    messages.push({ role: 'assistant', content: admit({ kind: 'assistant', text: response.text }), toolCalls: response.toolCalls });
+    messages.push({
+      role: 'assistant',
+      content: admit({ kind: 'assistant', text: response.text }),
+      toolCalls: response.toolCalls,
+    });
     const held = await runToolCalls(response.toolCalls, input, deps, messages, toolHistory, result);
     if (held) return { ...result, status: 'awaiting-action', finalText: held };
   }
@@ -104,14 +127,28 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
     errorCategory: 'StepLimit',
     content: `Stopped after ${input.maxSteps} model calls without a final answer.`,
   });
-  return { ...result, status: 'failed', finalText: 'I could not finish this request within the allowed number of steps.', errorCategory: 'StepLimit' };
+  return {
+    ...result,
+    status: 'failed',
+    finalText: 'I could not finish this request within the allowed number of steps.',
+    errorCategory: 'StepLimit',
+  };
 }
 
 async function acceptUserInput(text: string, mode: SafetyMode, deps: LoopDeps): Promise<ModelText | null> {
-  const { text: admitted, audit, entityCount, verdict } = await admit({ kind: 'user', text }, gateOf({ safetyMode: mode }, deps));
+  const {
+    text: admitted,
+    audit,
+    entityCount,
+    verdict,
+  } = await admit({ kind: 'user', text }, gateOf({ safetyMode: mode }, deps));
   deps.recorder.record({ type: 'UserInput', role: 'User', content: audit });
   if (entityCount > 0) {
-    deps.recorder.record({ type: 'Masking', role: 'System', content: `Masked ${entityCount} sensitive value(s) in the user input.` });
+    deps.recorder.record({
+      type: 'Masking',
+      role: 'System',
+      content: `Masked ${entityCount} sensitive value(s) in the user input.`,
+    });
   }
   if (verdict.flagged) {
     deps.recorder.record({
@@ -136,14 +173,21 @@ function visibleTools(input: LoopInput, graph: ToolGate | null, history: ToolHis
   const allowed = graph ? new Set(graph.available(history)) : null;
   return input.tools
     .filter((tool) => !allowed || allowed.has(tool.name))
-    .map((tool) => ({ name: tool.name, description: tool.description, parameters: withReasoning(tool.parameters, input.toolReasoning) }));
+    .map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      parameters: withReasoning(tool.parameters, input.toolReasoning),
+    }));
 }
 
 /** With tool reasoning on, every tool takes a required `_rationale` the runtime strips before execution. */
 function withReasoning(parameters: Record<string, unknown>, on: boolean): Record<string, unknown> {
   if (!on) return parameters;
   const properties = { ...((parameters.properties as Record<string, unknown> | undefined) ?? {}) };
-  properties._rationale = { type: 'string', description: 'Why this tool is the right next step (shown to the user and auditors).' };
+  properties._rationale = {
+    type: 'string',
+    description: 'Why this tool is the right next step (shown to the user and auditors).',
+  };
   const required = [...((parameters.required as string[] | undefined) ?? []), '_rationale'];
   return { ...parameters, type: 'object', properties, required };
 }
@@ -160,7 +204,16 @@ async function runToolCalls(
   for (const call of calls) {
     if (heldMessage !== null) {
       // A held action pauses the turn; later calls of the same response wait for the model to ask again.
-      const notice = await admit({ kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: 'Not executed: an earlier action in this step is waiting for a human decision.' }, byWorker: true }, gateOf(input, deps));
+      const notice = await admit(
+        {
+          kind: 'tool',
+          tool: call.name,
+          toolCallId: call.id,
+          value: { error: 'Not executed: an earlier action in this step is waiting for a human decision.' },
+          byWorker: true,
+        },
+        gateOf(input, deps),
+      );
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: notice.content });
       continue;
     }
@@ -173,7 +226,10 @@ async function runToolCalls(
 }
 
 function costOf(response: CompletionResponse, prices: LoopInput['prices']): number {
-  return (response.usage.promptTokens * prices.promptPer1M + response.usage.completionTokens * prices.completionPer1M) / 1_000_000;
+  return (
+    (response.usage.promptTokens * prices.promptPer1M + response.usage.completionTokens * prices.completionPer1M) /
+    1_000_000
+  );
 }
 
 function account(result: LoopResult, response: CompletionResponse, prices: LoopInput['prices']): void {

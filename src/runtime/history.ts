@@ -39,7 +39,12 @@ export function toMessages(rows: StepRow[]): StoredMessage[] {
   const closePending = () => {
     if (!pending) return;
     for (const [id, name] of pending.open) {
-      messages.push({ role: 'tool', toolCallId: id, name, content: JSON.stringify({ error: 'No result was recorded for this call.' }) });
+      messages.push({
+        role: 'tool',
+        toolCallId: id,
+        name,
+        content: JSON.stringify({ error: 'No result was recorded for this call.' }),
+      });
     }
     pending = null;
   };
@@ -56,7 +61,11 @@ export function toMessages(rows: StepRow[]): StoredMessage[] {
         break;
       case 'ToolCall': {
         if (!pending) break;
-        const call: ToolCall = { id: row.ToolCallId__c ?? '', name: row.ToolName__c ?? '', arguments: row.ToolArguments__c ?? '{}' };
+        const call: ToolCall = {
+          id: row.ToolCallId__c ?? '',
+          name: row.ToolName__c ?? '',
+          arguments: row.ToolArguments__c ?? '{}',
+        };
         pending.message.toolCalls = [...(pending.message.toolCalls ?? []), call];
         pending.open.set(call.id, call.name);
         break;
@@ -64,7 +73,12 @@ export function toMessages(rows: StepRow[]): StoredMessage[] {
       case 'ToolResult':
         if (pending && row.ToolCallId__c && pending.open.has(row.ToolCallId__c)) {
           pending.open.delete(row.ToolCallId__c);
-          messages.push({ role: 'tool', toolCallId: row.ToolCallId__c, name: row.ToolName__c ?? '', content: row.ToolResult__c ?? row.Content__c ?? '' });
+          messages.push({
+            role: 'tool',
+            toolCallId: row.ToolCallId__c,
+            name: row.ToolName__c ?? '',
+            content: row.ToolResult__c ?? row.Content__c ?? '',
+          });
         }
         break;
       case 'AgentResponse':
@@ -79,7 +93,8 @@ export function toMessages(rows: StepRow[]): StoredMessage[] {
     }
   }
   // Assistant messages with an empty toolCalls list are plain text answers.
-  for (const message of messages) if (message.role === 'assistant' && message.toolCalls?.length === 0) delete message.toolCalls;
+  for (const message of messages)
+    if (message.role === 'assistant' && message.toolCalls?.length === 0) delete message.toolCalls;
   closePending();
   return messages;
 }

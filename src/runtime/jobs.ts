@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** A Salesforce record or user ID: 15 or 18 alphanumeric characters. */
-export const SalesforceId = z.string().regex(/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce ID');
+export const SalesforceId = z
+  .string()
+  .regex(/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce ID');
 
 export const TURN_CHANNEL = '/event/AgentTurnRequest__e';
 export const DECISION_CHANNEL = '/event/AgentHITLDecision__e';
@@ -49,7 +51,11 @@ export const JobEnvelope = z.object({
  * `reconciled`: the worker synthesised this job itself because the turn's event never arrived (src/ingestion/reconcile.ts).
  * It is set on the job envelope, never read from an event payload, so a publisher cannot claim it.
  */
-export const TurnJob = JobEnvelope.extend({ kind: z.literal('turn'), event: TurnRequestEvent, reconciled: z.literal(true).optional() });
+export const TurnJob = JobEnvelope.extend({
+  kind: z.literal('turn'),
+  event: TurnRequestEvent,
+  reconciled: z.literal(true).optional(),
+});
 export const DecisionJob = JobEnvelope.extend({ kind: z.literal('decision'), event: HitlDecisionEvent });
 /** Internal jobs the worker schedules itself (approval expiry sweeps, resumptions). */
 export const SweepJob = z.object({ kind: z.literal('sweep'), reason: z.string(), receivedAt: z.string() });

@@ -64,7 +64,10 @@ export type ToolAdmission = {
   withheld: boolean;
 };
 
-export const WITHHELD = { error: 'The tool result was withheld: it contained instructions aimed at the assistant.', category: 'IndirectInjection' } as const;
+export const WITHHELD = {
+  error: 'The tool result was withheld: it contained instructions aimed at the assistant.',
+  category: 'IndirectInjection',
+} as const;
 const WITHHELD_MESSAGE = '[An earlier message was withheld here by the safety policy.]';
 
 export function admit(input: InstructionsText): ModelText;
@@ -103,7 +106,12 @@ function need(gate: Gate | undefined): Gate {
 async function admitUser(text: string, gate: Gate): Promise<UserAdmission> {
   const verdict = gate.trust.screen(text, 'user');
   const masked = await gate.trust.mask(verdict.action === 'sanitized' ? verdict.text : text);
-  return { text: verdict.action === 'block' ? null : seal(masked.masked), audit: masked.masked, entityCount: masked.entityCount, verdict };
+  return {
+    text: verdict.action === 'block' ? null : seal(masked.masked),
+    audit: masked.masked,
+    entityCount: masked.entityCount,
+    verdict,
+  };
 }
 
 /** Screens every string of a JSON value in place of the value; one verdict for the whole. */
@@ -123,7 +131,8 @@ function screenStrings(value: unknown, trust: TurnTrust): { value: unknown; flag
   const walk = (item: unknown): unknown => {
     if (typeof item === 'string') return screen(item);
     if (Array.isArray(item)) return item.map(walk);
-    if (item !== null && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, inner]) => [screen(key), walk(inner)]));
+    if (item !== null && typeof item === 'object')
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [screen(key), walk(inner)]));
     return item;
   };
   return { value: walk(value), flagged };
@@ -132,7 +141,14 @@ function screenStrings(value: unknown, trust: TurnTrust): { value: unknown; flag
 async function admitTool(input: ToolText, gate: Gate, when: 'live' | 'history'): Promise<ToolAdmission> {
   const { trust, recorder, safetyMode } = gate;
   const screened = screenStrings(input.value, trust);
-  const action = safetyMode === 'LogOnly' ? 'allow' : screened.flagged.some((verdict) => verdict.action === 'block') ? 'block' : screened.flagged.some((verdict) => verdict.action === 'sanitized') ? 'sanitized' : 'allow';
+  const action =
+    safetyMode === 'LogOnly'
+      ? 'allow'
+      : screened.flagged.some((verdict) => verdict.action === 'block')
+        ? 'block'
+        : screened.flagged.some((verdict) => verdict.action === 'sanitized')
+          ? 'sanitized'
+          : 'allow';
   // Replay enforces the policy again but records nothing: the finding was recorded when the text first arrived, and a
   // second SafetyCheck row per later turn would count one injection many times in the safety reports.
   if (screened.flagged.length > 0 && when === 'live') {
@@ -147,9 +163,20 @@ async function admitTool(input: ToolText, gate: Gate, when: 'live' | 'history'):
       content: `Tool result flagged (${categories.join(', ')}); mode ${safetyMode}: ${action}.`,
     });
   }
-  const value = action === 'block' ? WITHHELD : await trust.maskValue(screened.value, input.classifications, input.alreadyMasked ? { alreadyMasked: true } : undefined);
+  const value =
+    action === 'block'
+      ? WITHHELD
+      : await trust.maskValue(
+          screened.value,
+          input.classifications,
+          input.alreadyMasked ? { alreadyMasked: true } : undefined,
+        );
   const audit = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
-  return { content: seal(input.byWorker ? audit : trust.wrapUntrusted(input.tool, audit)), audit, withheld: action === 'block' };
+  return {
+    content: seal(input.byWorker ? audit : trust.wrapUntrusted(input.tool, audit)),
+    audit,
+    withheld: action === 'block',
+  };
 }
 
 /** Stored tool text is JSON when the worker wrote it; anything else (a clipped row) is screened as one string. */
@@ -177,12 +204,29 @@ async function admitHistory(messages: StoredMessage[], gate: Gate): Promise<Chat
         break;
       }
       case 'assistant': {
-        const content = message.content === null ? null : seal((await gate.trust.mask(message.content, { alreadyMasked: true })).masked);
-        out.push(message.toolCalls ? { role: 'assistant', content, toolCalls: message.toolCalls } : { role: 'assistant', content });
+        const content =
+          message.content === null
+            ? null
+            : seal((await gate.trust.mask(message.content, { alreadyMasked: true })).masked);
+        out.push(
+          message.toolCalls
+            ? { role: 'assistant', content, toolCalls: message.toolCalls }
+            : { role: 'assistant', content },
+        );
         break;
       }
       case 'tool': {
-        const admitted = await admitTool({ kind: 'tool', tool: message.name, toolCallId: message.toolCallId, value: parseStored(message.content), alreadyMasked: true }, gate, 'history');
+        const admitted = await admitTool(
+          {
+            kind: 'tool',
+            tool: message.name,
+            toolCallId: message.toolCallId,
+            value: parseStored(message.content),
+            alreadyMasked: true,
+          },
+          gate,
+          'history',
+        );
         out.push({ role: 'tool', toolCallId: message.toolCallId, name: message.name, content: admitted.content });
         break;
       }

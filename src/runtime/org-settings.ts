@@ -5,7 +5,6 @@ import type { AgentConfig } from './agent-registry.ts';
 export { PACKAGE_DEFAULTS, type OrgSettings } from './org-defaults.ts';
 import { PACKAGE_DEFAULTS, type OrgSettings } from './org-defaults.ts';
 
-
 const positive = (fallback: number) =>
   z
     .number()
@@ -13,9 +12,15 @@ const positive = (fallback: number) =>
     .transform((value) => (value && value > 0 ? value : fallback));
 
 const SettingsRow = z.object({
-  AgentsDisabled__c: z.boolean().nullish().transform((value) => value === true),
+  AgentsDisabled__c: z
+    .boolean()
+    .nullish()
+    .transform((value) => value === true),
   // Blank on an existing row means unchecked; only a missing row falls back to the package default (checked).
-  EnablePIIMasking__c: z.boolean().nullish().transform((value) => value === true),
+  EnablePIIMasking__c: z
+    .boolean()
+    .nullish()
+    .transform((value) => value === true),
   DefaultApprovalExpiryHours__c: positive(PACKAGE_DEFAULTS.defaultApprovalExpiryHours),
   DefaultMaxStepsPerTurn__c: positive(PACKAGE_DEFAULTS.defaultMaxStepsPerTurn),
   DefaultTokenBudgetPerTurn__c: positive(PACKAGE_DEFAULTS.defaultTokenBudgetPerTurn),
@@ -94,7 +99,9 @@ export function applyOrgSettings(agent: AgentConfig, org: OrgSettings): { agent:
       maxSteps: agent.unset?.maxSteps ? org.defaultMaxStepsPerTurn : agent.maxSteps,
       tokenBudget: agent.unset?.tokenBudget ? org.defaultTokenBudgetPerTurn : agent.tokenBudget,
       capabilities: agent.capabilities.map((capability) =>
-        capability.approvalExpiryUnset ? { ...capability, ApprovalExpiryHours__c: org.defaultApprovalExpiryHours } : capability,
+        capability.approvalExpiryUnset
+          ? { ...capability, ApprovalExpiryHours__c: org.defaultApprovalExpiryHours }
+          : capability,
       ),
     },
     overrides,

@@ -69,7 +69,11 @@ export interface TurnTrust {
   /** `alreadyMasked`: the text is this conversation's masked text (history, runtime messages); its tokens stay as they are. */
   mask(text: string, options?: { alreadyMasked?: boolean }): Promise<{ masked: string; entityCount: number }>;
   /** Masks strings deep inside a JSON value; field classifications drive schema-based masking when known. */
-  maskValue(value: unknown, classifications?: Record<string, string | null>, options?: { alreadyMasked?: boolean }): Promise<unknown>;
+  maskValue(
+    value: unknown,
+    classifications?: Record<string, string | null>,
+    options?: { alreadyMasked?: boolean },
+  ): Promise<unknown>;
   restore(text: string): Promise<string>;
   restoreValue(value: unknown): Promise<unknown>;
   /** Marks untrusted tool output as data before the model sees it. */
@@ -103,7 +107,11 @@ export interface ToolOutcome {
 }
 
 export interface ToolExecutor {
-  execute(tool: ToolDefinition, args: Record<string, unknown>, context: { toolCallId: string; signal: AbortSignal }): Promise<ToolOutcome>;
+  execute(
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    context: { toolCallId: string; signal: AbortSignal },
+  ): Promise<ToolOutcome>;
 }
 
 export type GateDecision =

@@ -87,7 +87,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const provider = options.provider;
   // One cache of custom permission answers for turns and decisions: at most one call per user per window.
   const permissions = new CustomPermissions();
-  const hitl = options.hitl ? createHitl({ integration, clientFor, logger: options.logger, meter, permissions }, options.hitl) : null;
+  const hitl = options.hitl
+    ? createHitl({ integration, clientFor, logger: options.logger, meter, permissions }, options.hitl)
+    : null;
   const turnHandler = createTurnHandler({
     logger: options.logger,
     meter,
@@ -111,7 +113,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   });
   const decisionHandler = unlessDisabled(hitl ? hitl.decisionHandler(turnHandler) : refuseDecisions, settings);
   const handler: JobHandler = {
-    handle: (job, signal) => (job.kind === 'turn' ? turnHandler.handle(job, signal) : decisionHandler.handle(job, signal)),
+    handle: (job, signal) =>
+      job.kind === 'turn' ? turnHandler.handle(job, signal) : decisionHandler.handle(job, signal),
   };
   return { pool, meter, integration, clientFor, turnHandler, decisionHandler, handler, settings };
 }
@@ -123,7 +126,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 function unlessDisabled(handler: JobHandler, settings: OrgSettingsSource): JobHandler {
   return {
     async handle(job, signal) {
-      if (job.kind === 'decision' && (await settings.get()).agentsDisabled) return { status: 'refused', detail: AGENTS_DISABLED_MESSAGE };
+      if (job.kind === 'decision' && (await settings.get()).agentsDisabled)
+        return { status: 'refused', detail: AGENTS_DISABLED_MESSAGE };
       return handler.handle(job, signal);
     },
   };
@@ -132,14 +136,20 @@ function unlessDisabled(handler: JobHandler, settings: OrgSettingsSource): JobHa
 /** Without an approval service, a tool that needs a person can never run: fail closed. */
 const refuseGatedTools: HitlGate = {
   async review(request): Promise<GateDecision> {
-    if (request.tool.hitlMode === '' && !request.modelRequestedApproval) return { decision: 'execute', args: request.args };
-    throw new Error(`"${request.tool.name}" requires ${request.tool.hitlMode || 'approval'}, and no approval service is configured`);
+    if (request.tool.hitlMode === '' && !request.modelRequestedApproval)
+      return { decision: 'execute', args: request.args };
+    throw new Error(
+      `"${request.tool.name}" requires ${request.tool.hitlMode || 'approval'}, and no approval service is configured`,
+    );
   },
 };
 
 /** Without HITL configured, a decision cannot be verified, so it is never applied (fail closed). */
 const refuseDecisions: JobHandler = {
   async handle(job) {
-    return { status: 'refused', detail: `${job.kind} jobs need HITL (LOOM_HITL_SIGNING_KEY) configured on this worker` };
+    return {
+      status: 'refused',
+      detail: `${job.kind} jobs need HITL (LOOM_HITL_SIGNING_KEY) configured on this worker`,
+    };
   },
 };

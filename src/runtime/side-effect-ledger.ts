@@ -88,7 +88,12 @@ export class RedisSideEffectLedger implements SideEffectLedger {
   }
 
   async complete(key: string, args: string, outcome: ToolOutcome): Promise<void> {
-    await this.redis.set(this.key(key), JSON.stringify({ state: 'done', args, outcome, at: Date.now() } satisfies LedgerEntry), 'PX', this.ttlMs);
+    await this.redis.set(
+      this.key(key),
+      JSON.stringify({ state: 'done', args, outcome, at: Date.now() } satisfies LedgerEntry),
+      'PX',
+      this.ttlMs,
+    );
   }
 
   async release(key: string): Promise<void> {
@@ -156,7 +161,14 @@ export class FileSideEffectLedger implements SideEffectLedger {
  * transaction rolled back (one REST call is one transaction; an error response means no commit). A dropped connection,
  * a timeout or a bare 5xx from something in between proves nothing: those keep the claim, and a retry is refused.
  */
-const ROLLED_BACK = new Set(['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'UNABLE_TO_LOCK_ROW', 'REQUEST_LIMIT_EXCEEDED', 'INVALID_SESSION_ID', 'ECONNREFUSED']);
+const ROLLED_BACK = new Set([
+  'SERVER_UNAVAILABLE',
+  'UNKNOWN_EXCEPTION',
+  'UNABLE_TO_LOCK_ROW',
+  'REQUEST_LIMIT_EXCEEDED',
+  'INVALID_SESSION_ID',
+  'ECONNREFUSED',
+]);
 
 export function rejectedBeforeCommit(error: unknown): boolean {
   if (error instanceof AllocationExhaustedError) return true;
@@ -175,17 +187,27 @@ export class LedgeredExecutor implements ToolExecutor {
     private readonly logger?: Logger,
   ) {}
 
-  async execute(tool: ToolDefinition, args: Record<string, unknown>, context: { toolCallId: string; signal: AbortSignal }): Promise<ToolOutcome> {
+  async execute(
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    context: { toolCallId: string; signal: AbortSignal },
+  ): Promise<ToolOutcome> {
     if (!tool.sideEffects) return this.inner.execute(tool, args, context);
     const key = `${this.scope.executionId}:${this.scope.turnId}:${context.toolCallId}`;
     const fingerprint = JSON.stringify([tool.name, args]);
     const existing = await this.ledger.begin(key, fingerprint);
     if (existing?.state === 'done' && existing.outcome && existing.args === fingerprint) {
-      this.logger?.info({ tool: tool.name, toolCallId: context.toolCallId }, 'side effect already ran for this tool call; returning its recorded result');
+      this.logger?.info(
+        { tool: tool.name, toolCallId: context.toolCallId },
+        'side effect already ran for this tool call; returning its recorded result',
+      );
       return existing.outcome;
     }
     if (existing) {
-      const idempotent = tool.implementationType === 'Standard' && IDEMPOTENT.has(tool.implementationDetail) && existing.args === fingerprint;
+      const idempotent =
+        tool.implementationType === 'Standard' &&
+        IDEMPOTENT.has(tool.implementationDetail) &&
+        existing.args === fingerprint;
       if (!idempotent) {
         const refused: ToolOutcome = {
           ok: false,
@@ -195,11 +217,17 @@ export class LedgeredExecutor implements ToolExecutor {
               'This action may already have run in an attempt that was interrupted, so it was not repeated. Ask the user to check the record before trying again.',
           },
         };
-        this.logger?.warn({ tool: tool.name, toolCallId: context.toolCallId, state: existing.state }, 'side effect with unknown outcome; refused to repeat it');
+        this.logger?.warn(
+          { tool: tool.name, toolCallId: context.toolCallId, state: existing.state },
+          'side effect with unknown outcome; refused to repeat it',
+        );
         await this.ledger.complete(key, fingerprint, refused);
         return refused;
       }
-      this.logger?.info({ tool: tool.name, toolCallId: context.toolCallId }, 're-applying an idempotent side effect whose first attempt was interrupted');
+      this.logger?.info(
+        { tool: tool.name, toolCallId: context.toolCallId },
+        're-applying an idempotent side effect whose first attempt was interrupted',
+      );
     }
     let outcome: ToolOutcome;
     try {

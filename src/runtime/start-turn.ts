@@ -36,7 +36,8 @@ export const MAX_TURN_ID_LENGTH = 64;
 
 export async function startTurn(client: SalesforceClient, input: StartTurnInput): Promise<StartedTurn> {
   if (!input.message.trim()) throw new PermanentError('Message is required.', { category: 'InvalidInput' });
-  if (input.message.length > 131_072) throw new PermanentError('Message is longer than 131072 characters.', { category: 'InvalidInput' });
+  if (input.message.length > 131_072)
+    throw new PermanentError('Message is longer than 131072 characters.', { category: 'InvalidInput' });
   const base = `/services/data/v${client.apiVersion}`;
   const turnId = input.turnId ?? randomUUID();
   // TurnIdentifier__c is Text(64) on every object that carries it: refuse here, before anything is written.
@@ -49,16 +50,27 @@ export async function startTurn(client: SalesforceClient, input: StartTurnInput)
   let sessionRef: string;
   let executionRef: string;
   if (input.executionId) {
-    if (!input.sessionId) throw new PermanentError('sessionId is required to continue an execution.', { category: 'InvalidInput' });
+    if (!input.sessionId)
+      throw new PermanentError('sessionId is required to continue an execution.', { category: 'InvalidInput' });
     sessionRef = input.sessionId;
     executionRef = input.executionId;
-    requests.push({ method: 'PATCH', url: `${base}/sobjects/AgentExecution__c/${input.executionId}`, referenceId: 'execution', body: { CurrentTurnIdentifier__c: turnId } });
+    requests.push({
+      method: 'PATCH',
+      url: `${base}/sobjects/AgentExecution__c/${input.executionId}`,
+      referenceId: 'execution',
+      body: { CurrentTurnIdentifier__c: turnId },
+    });
   } else {
     requests.push({
       method: 'POST',
       url: `${base}/sobjects/InteractionSession__c`,
       referenceId: 'session',
-      body: { AIAgentDefinition__c: input.agentId, ParticipantUser__c: userId, Channel__c: channel, ...(input.sourceRecordId ? { SourceRecordId__c: input.sourceRecordId } : {}) },
+      body: {
+        AIAgentDefinition__c: input.agentId,
+        ParticipantUser__c: userId,
+        Channel__c: channel,
+        ...(input.sourceRecordId ? { SourceRecordId__c: input.sourceRecordId } : {}),
+      },
     });
     requests.push({
       method: 'POST',
@@ -80,7 +92,15 @@ export async function startTurn(client: SalesforceClient, input: StartTurnInput)
     method: 'POST',
     url: `${base}/sobjects/InteractionMessage__c`,
     referenceId: 'message',
-    body: { InteractionSession__c: sessionRef, AgentExecution__c: executionRef, Role__c: 'User', Direction__c: 'Inbound', Content__c: input.message, TurnIdentifier__c: turnId, Channel__c: channel },
+    body: {
+      InteractionSession__c: sessionRef,
+      AgentExecution__c: executionRef,
+      Role__c: 'User',
+      Direction__c: 'Inbound',
+      Content__c: input.message,
+      TurnIdentifier__c: turnId,
+      Channel__c: channel,
+    },
   });
   requests.push({
     method: 'POST',
@@ -88,10 +108,18 @@ export async function startTurn(client: SalesforceClient, input: StartTurnInput)
     referenceId: 'event',
     body: { AgentExecutionId__c: executionRef, InteractionMessageId__c: '@{message.id}', TurnIdentifier__c: turnId },
   });
-  const response = await client.request<CompositeResponse>('POST', '/composite', { allOrNone: true, compositeRequest: requests });
+  const response = await client.request<CompositeResponse>('POST', '/composite', {
+    allOrNone: true,
+    compositeRequest: requests,
+  });
   const byRef = new Map(response.compositeResponse.map((sub) => [sub.referenceId, sub]));
-  const failed = response.compositeResponse.find((sub) => sub.httpStatusCode >= 400 && !JSON.stringify(sub.body).includes('PROCESSING_HALTED'));
-  if (failed) throw new PermanentError(`Could not start the turn: ${JSON.stringify(failed.body)}`, { category: 'PermissionDenied' });
+  const failed = response.compositeResponse.find(
+    (sub) => sub.httpStatusCode >= 400 && !JSON.stringify(sub.body).includes('PROCESSING_HALTED'),
+  );
+  if (failed)
+    throw new PermanentError(`Could not start the turn: ${JSON.stringify(failed.body)}`, {
+      category: 'PermissionDenied',
+    });
   const idOf = (ref: string) => String((byRef.get(ref)?.body as { id?: string } | undefined)?.id ?? '');
   return {
     executionId: input.executionId ?? idOf('execution'),

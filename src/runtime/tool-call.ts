@@ -21,12 +21,20 @@ export interface ToolCallOutcome {
  * One tool call through every gate, in order: known tool → flow graph → JSON arguments → schema → HITL → execute as the
  * user → screen the result → mask it. Every refusal goes back to the model as a structured error, never a crash.
  */
-export async function handleToolCall(call: ToolCall, input: LoopInput, deps: LoopDeps, history: ToolHistory): Promise<ToolCallOutcome> {
+export async function handleToolCall(
+  call: ToolCall,
+  input: LoopInput,
+  deps: LoopDeps,
+  history: ToolHistory,
+): Promise<ToolCallOutcome> {
   const refuse = async (category: string, message: string): Promise<ToolCallOutcome> => {
     // Refusals echo what the model sent (tool names, schema errors) and, for an unavailable approval, an outside error
     // text: both reach the model through the same gate as any tool output; only the outside text is delimited as data.
     const byWorker = category !== 'ApprovalUnavailable';
-    const admitted = await admit({ kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: message, category }, byWorker }, gateOf(input, deps));
+    const admitted = await admit(
+      { kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: message, category }, byWorker },
+      gateOf(input, deps),
+    );
     deps.recorder.record({
       type: 'ToolResult',
       role: 'Tool',
@@ -37,7 +45,12 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
       toolResult: admitted.audit,
       content: errorText(admitted.audit),
     });
-    deps.recorder.decision({ title: `Refused ${call.name}`, detail: errorText(admitted.audit), toolName: call.name, outcome: 'Blocked' });
+    deps.recorder.decision({
+      title: `Refused ${call.name}`,
+      detail: errorText(admitted.audit),
+      toolName: call.name,
+      outcome: 'Blocked',
+    });
     history.push({ tool: call.name, ok: false });
     return { content: admitted.content };
   };
@@ -63,7 +76,8 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
   if (!tool) return refuse('UnknownTool', `There is no tool named "${call.name}". Use one of the tools offered.`);
   if (deps.graph) {
     const check = deps.graph.check(tool.name, history);
-    if (!check.allowed) return refuse('ToolNotAllowedNow', check.reason ?? `The tool "${tool.name}" is not available at this point.`);
+    if (!check.allowed)
+      return refuse('ToolNotAllowedNow', check.reason ?? `The tool "${tool.name}" is not available at this point.`);
   }
   if (!parsed.ok) return refuse('InvalidArguments', parsed.error);
   if (input.toolReasoning && !rationale) {
@@ -71,7 +85,8 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
   }
 
   const schemaErrors = deps.validateArgs(tool, args);
-  if (schemaErrors.length > 0) return refuse('InvalidArguments', `Arguments do not match the tool's schema: ${schemaErrors.join('; ')}`);
+  if (schemaErrors.length > 0)
+    return refuse('InvalidArguments', `Arguments do not match the tool's schema: ${schemaErrors.join('; ')}`);
 
   // Tools receive real values; the model only ever saw tokens.
   const realArgs = (await deps.trust.restoreValue(args)) as Record<string, unknown>;
@@ -87,13 +102,38 @@ export async function handleToolCall(call: ToolCall, input: LoopInput, deps: Loo
   } catch (error) {
     // The approval gate could not decide: the action does not run (fail closed).
     if (error instanceof LoomError && error.retryable) throw error;
-    return refuse('ApprovalUnavailable', `This action needs a human decision that could not be arranged: ${(error as Error).message}`);
+    return refuse(
+      'ApprovalUnavailable',
+      `This action needs a human decision that could not be arranged: ${(error as Error).message}`,
+    );
   }
   if (gate.decision === 'hold') {
-    deps.recorder.record({ type: 'Approval', role: 'System', toolName: tool.name, toolCallId: call.id, content: `${gate.type} required: ${gate.message}` });
-    deps.recorder.decision({ title: `Waiting for ${gate.type.toLowerCase()}`, detail: gate.message, toolName: tool.name, ...(rationale ? { rationale } : {}), outcome: 'Pending' });
+    deps.recorder.record({
+      type: 'Approval',
+      role: 'System',
+      toolName: tool.name,
+      toolCallId: call.id,
+      content: `${gate.type} required: ${gate.message}`,
+    });
+    deps.recorder.decision({
+      title: `Waiting for ${gate.type.toLowerCase()}`,
+      detail: gate.message,
+      toolName: tool.name,
+      ...(rationale ? { rationale } : {}),
+      outcome: 'Pending',
+    });
     // The hold message is built from the masked arguments: its tokens stay tokens.
-    const notice = await admit({ kind: 'tool', tool: tool.name, toolCallId: call.id, value: { status: 'pending', message: gate.message }, alreadyMasked: true, byWorker: true }, gateOf(input, deps));
+    const notice = await admit(
+      {
+        kind: 'tool',
+        tool: tool.name,
+        toolCallId: call.id,
+        value: { status: 'pending', message: gate.message },
+        alreadyMasked: true,
+        byWorker: true,
+      },
+      gateOf(input, deps),
+    );
     return { content: notice.content, held: gate.message };
   }
 
@@ -123,9 +163,31 @@ export async function runApprovedCall(
     // A tool that throws for good is reported to the model; the turn goes on.
     // Its message can echo field values and text an attacker planted: masked and screened for the model and the audit row.
     const category = error instanceof LoomError ? error.category : 'ToolError';
-    const admitted = await admit({ kind: 'tool', tool: tool.name, toolCallId, value: { error: `The tool failed: ${(error as Error).message}`, category } }, gateOf(input, deps));
-    deps.recorder.record({ type: 'ToolResult', role: 'Tool', toolName: tool.name, toolCallId, isError: true, errorCategory: category, toolResult: admitted.audit, content: errorText(admitted.audit) });
-    deps.recorder.decision({ title: `Refused ${tool.name}`, detail: errorText(admitted.audit), toolName: tool.name, outcome: 'Blocked' });
+    const admitted = await admit(
+      {
+        kind: 'tool',
+        tool: tool.name,
+        toolCallId,
+        value: { error: `The tool failed: ${(error as Error).message}`, category },
+      },
+      gateOf(input, deps),
+    );
+    deps.recorder.record({
+      type: 'ToolResult',
+      role: 'Tool',
+      toolName: tool.name,
+      toolCallId,
+      isError: true,
+      errorCategory: category,
+      toolResult: admitted.audit,
+      content: errorText(admitted.audit),
+    });
+    deps.recorder.decision({
+      title: `Refused ${tool.name}`,
+      detail: errorText(admitted.audit),
+      toolName: tool.name,
+      outcome: 'Blocked',
+    });
     history.push({ tool: tool.name, ok: false });
     return { content: admitted.content };
   }
@@ -141,7 +203,10 @@ async function deliverResult(
   history: ToolHistory,
   rationale: string | undefined,
 ): Promise<ToolCallOutcome> {
-  const admitted = await admit({ kind: 'tool', tool: toolName, toolCallId, value: outcome.result, classifications: outcome.classifications }, gateOf(input, deps));
+  const admitted = await admit(
+    { kind: 'tool', tool: toolName, toolCallId, value: outcome.result, classifications: outcome.classifications },
+    gateOf(input, deps),
+  );
   const text = admitted.audit;
   deps.recorder.record({
     type: 'ToolResult',

@@ -30,7 +30,9 @@ const ExecutionRow = z.object({
   InteractionSession__c: z.string().nullish(),
   InteractionSession__r: z.object({ SessionStatus__c: z.string().nullish() }).nullish(),
   StartedAt__c: z.string().nullish(),
-  InteractionMessages__r: z.object({ records: z.array(z.object({ Id: z.string(), Content__c: z.string().nullish() })) }).nullish(),
+  InteractionMessages__r: z
+    .object({ records: z.array(z.object({ Id: z.string(), Content__c: z.string().nullish() })) })
+    .nullish(),
   ExecutionSteps__r: z.object({ records: z.array(StepRowSchema) }).nullish(),
 });
 export type ExecutionRow = z.infer<typeof ExecutionRow>;
@@ -65,10 +67,15 @@ export async function loadTurnContext(
     `FROM AgentExecution__c WHERE Id = '${input.executionId}'`;
   const { records } = await integration.query(soql);
   if (records.length === 0) {
-    throw new PermanentError(`Execution ${input.executionId} does not exist or is not visible to the worker`, { category: 'NotFound' });
+    throw new PermanentError(`Execution ${input.executionId} does not exist or is not visible to the worker`, {
+      category: 'NotFound',
+    });
   }
   const parsed = ExecutionRow.safeParse(records[0]);
-  if (!parsed.success) throw new PermanentError(`Execution ${input.executionId} is malformed: ${z.prettifyError(parsed.error)}`, { category: 'Configuration' });
+  if (!parsed.success)
+    throw new PermanentError(`Execution ${input.executionId} is malformed: ${z.prettifyError(parsed.error)}`, {
+      category: 'Configuration',
+    });
   const execution = parsed.data;
   const message = execution.InteractionMessages__r?.records[0];
   const steps = [...(execution.ExecutionSteps__r?.records ?? [])].reverse();
@@ -109,10 +116,17 @@ export class AccessGuard {
    * The user must hold Loom_StartAgentTurns (re-asked at most once per user per permission cache window) and be able
    * to read the active agent definition with their own session (cached per user and agent for `ttlMs`).
    */
-  async mayRun(userId: string, agentId: string, userClient: SalesforceClient): Promise<{ ok: boolean; reason?: string }> {
+  async mayRun(
+    userId: string,
+    agentId: string,
+    userClient: SalesforceClient,
+  ): Promise<{ ok: boolean; reason?: string }> {
     const permission = await this.permissions.check(userId, userClient, LOOM_PERMISSIONS.startTurns);
     if (!permission.held) {
-      return { ok: false, reason: `The requesting user may not start agent turns: ${permission.reason ?? 'no Loom_StartAgentTurns'} (the Loom_User permission set grants it).` };
+      return {
+        ok: false,
+        reason: `The requesting user may not start agent turns: ${permission.reason ?? 'no Loom_StartAgentTurns'} (the Loom_User permission set grants it).`,
+      };
     }
     const key = `${userId.slice(0, 15)}|${agentId.slice(0, 15)}`;
     const cached = this.checks.get(key);
@@ -123,10 +137,12 @@ export class AccessGuard {
   }
 
   private async check(agentId: string, userClient: SalesforceClient): Promise<{ ok: boolean; reason?: string }> {
-    const visible = await userClient.query(`SELECT Id, IsActive__c FROM AIAgentDefinition__c WHERE Id = '${agentId}'`).catch((error: unknown) => {
-      if ((error as { retryable?: boolean }).retryable) throw error;
-      return { totalSize: 0, records: [] };
-    });
+    const visible = await userClient
+      .query(`SELECT Id, IsActive__c FROM AIAgentDefinition__c WHERE Id = '${agentId}'`)
+      .catch((error: unknown) => {
+        if ((error as { retryable?: boolean }).retryable) throw error;
+        return { totalSize: 0, records: [] };
+      });
     if (visible.records.length === 0) return { ok: false, reason: 'The requesting user cannot access this agent.' };
     if (visible.records[0]?.IsActive__c !== true) return { ok: false, reason: 'This agent is not active.' };
     return { ok: true };

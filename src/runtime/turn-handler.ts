@@ -32,7 +32,14 @@ export interface TurnHandlerDeps {
   providerFor: (agent: AgentConfig) => LlmProvider;
   vault: TokenVault;
   /** Builds the runtime-enforced approval gate for a turn (see src/hitl). */
-  gateFor: (turn: { agent: AgentConfig; execution: TurnContext['execution']; turnId: string; userId: string; recorder: TurnRecorder; trust?: TurnTrust }) => HitlGate;
+  gateFor: (turn: {
+    agent: AgentConfig;
+    execution: TurnContext['execution'];
+    turnId: string;
+    userId: string;
+    recorder: TurnRecorder;
+    trust?: TurnTrust;
+  }) => HitlGate;
   /** Runs before the model in every turn (src/hitl: a pending confirmation answered by this message). */
   beforeLoop?: (setup: TurnSetup, message: string) => Promise<Prelude | null>;
   /** User IDs allowed to publish turns for executions they do not own (service publishers). */
@@ -132,23 +139,38 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     async handle(job: LoomJob, signal: AbortSignal): Promise<JobOutcome> {
       if (job.kind !== 'turn') return { status: 'ignored', detail: `not a turn job: ${job.kind}` };
       const { event } = TurnJob.parse(job);
-      const log = deps.logger.child({ executionId: event.AgentExecutionId__c, turnId: event.TurnIdentifier__c, eventUuid: job.eventUuid });
-      const { result, scope } = await deps.meter.scope(async () => deps.meter.withTurn(event.TurnIdentifier__c, () => runTurn(job, log, signal)));
+      const log = deps.logger.child({
+        executionId: event.AgentExecutionId__c,
+        turnId: event.TurnIdentifier__c,
+        eventUuid: job.eventUuid,
+      });
+      const { result, scope } = await deps.meter.scope(async () =>
+        deps.meter.withTurn(event.TurnIdentifier__c, () => runTurn(job, log, signal)),
+      );
       log.info({ status: result.status, apiCalls: scope.calls }, 'turn finished');
       return { ...result, apiCalls: scope.calls };
     },
     async resume(request, signal): Promise<ResumedOutcome> {
       const log = deps.logger.child({ executionId: request.executionId, turnId: request.turnId, resumed: true });
       const context = await loadTurnContext(deps.integration, { executionId: request.executionId, messageId: null });
-      const recorder = new TurnRecorder(context.execution.Id, request.turnId, request.firstSequence ?? nextSequence(context, request.turnId));
-      const outcome = await deps.meter.withTurn(request.turnId, () => runChecked(context, request.turnId, recorder, log, signal, request.prelude, request.identity));
+      const recorder = new TurnRecorder(
+        context.execution.Id,
+        request.turnId,
+        request.firstSequence ?? nextSequence(context, request.turnId),
+      );
+      const outcome = await deps.meter.withTurn(request.turnId, () =>
+        runChecked(context, request.turnId, recorder, log, signal, request.prelude, request.identity),
+      );
       return { ...outcome, nextSequence: recorder.nextSequence };
     },
   };
 
   async function runTurn(job: TurnJob, log: Logger, signal: AbortSignal): Promise<JobOutcome> {
     const { event } = job;
-    const context = await loadTurnContext(deps.integration, { executionId: event.AgentExecutionId__c, messageId: event.InteractionMessageId__c });
+    const context = await loadTurnContext(deps.integration, {
+      executionId: event.AgentExecutionId__c,
+      messageId: event.InteractionMessageId__c,
+    });
     const { execution } = context;
     const turnId = event.TurnIdentifier__c;
     const recorder = new TurnRecorder(execution.Id, turnId, nextSequence(context, turnId));
@@ -160,12 +182,18 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     // A turn's first write is one atomic composite call, so any step of this turn means it already ran.
     if (context.steps.some((step) => step.TurnIdentifier__c === turnId)) {
       const final = context.steps.some((step) => step.TurnIdentifier__c === turnId && TERMINAL.has(step.StepType__c));
-      return { status: 'duplicate', detail: final ? 'this turn already has a final answer' : 'this turn already ran and is waiting for a decision' };
+      return {
+        status: 'duplicate',
+        detail: final ? 'this turn already has a final answer' : 'this turn already ran and is waiting for a decision',
+      };
     }
 
     if (job.reconciled) {
       // Audit-visible: this turn's event never reached the worker; the reconciliation sweep started it from the stored message.
-      log.warn({ requestedBy: event.CreatedById, requestedAt: event.CreatedDate }, 'turn recovered by the reconciliation sweep: its event never arrived');
+      log.warn(
+        { requestedBy: event.CreatedById, requestedAt: event.CreatedDate },
+        'turn recovered by the reconciliation sweep: its event never arrived',
+      );
       recorder.decision({
         title: 'Turn recovered by the reconciliation sweep',
         detail: `No AgentTurnRequest__e event for this turn reached the worker, so the reconciliation sweep started it from the message ${event.InteractionMessageId__c ?? ''} that ${event.CreatedById} sent at ${event.CreatedDate}.`,
@@ -177,12 +205,26 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     const trusted = (deps.trustedPublishers ?? []).some((id) => sameId(id, publisher));
     if (!sameId(owner, publisher) && !trusted) {
       log.warn({ publisher, owner }, 'security: turn published by a user who does not own the execution');
-      return refuse(recorder, context, 'SecurityViolation', 'This turn was requested by a user who does not own the conversation; it was refused and recorded.');
+      return refuse(
+        recorder,
+        context,
+        'SecurityViolation',
+        'This turn was requested by a user who does not own the conversation; it was refused and recorded.',
+      );
     }
-    if (!execution.AIAgentDefinition__c) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
-    if (!context.message) return refuse(recorder, context, 'MalformedEvent', 'The turn names no message the worker can read.');
+    if (!execution.AIAgentDefinition__c)
+      return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
+    if (!context.message)
+      return refuse(recorder, context, 'MalformedEvent', 'The turn names no message the worker can read.');
     const message = context.message.content;
-    return runChecked(context, turnId, recorder, log, signal, async (setup) => (await deps.beforeLoop?.(setup, message)) ?? { userMessage: message, fresh: true });
+    return runChecked(
+      context,
+      turnId,
+      recorder,
+      log,
+      signal,
+      async (setup) => (await deps.beforeLoop?.(setup, message)) ?? { userMessage: message, fresh: true },
+    );
   }
 
   /** Access checks, setup, the prelude, the loop and the atomic write: shared by new and resumed turns. */
@@ -202,7 +244,12 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     const org = deps.settings ? await deps.settings.get() : PACKAGE_DEFAULTS;
     if (org.agentsDisabled) return refuse(recorder, context, 'AgentsDisabled', AGENTS_DISABLED_MESSAGE);
     if (execution.InteractionSession__r?.SessionStatus__c === 'Closed') {
-      return refuse(recorder, context, 'SessionClosed', 'This conversation is closed and takes no new turns; start a new one.');
+      return refuse(
+        recorder,
+        context,
+        'SessionClosed',
+        'This conversation is closed and takes no new turns; start a new one.',
+      );
     }
     if (!agentId) return refuse(recorder, context, 'Configuration', 'The conversation has no agent.');
     let username: string;
@@ -210,7 +257,8 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
       username = await guard.username(owner);
     } catch (error) {
       // Only a definite answer (no such user, inactive) refuses the turn; an outage is retried, never shown as the answer.
-      if (error instanceof LoomError && !error.retryable) return refuse(recorder, context, 'PermissionDenied', error.message);
+      if (error instanceof LoomError && !error.retryable)
+        return refuse(recorder, context, 'PermissionDenied', error.message);
       throw error;
     }
     const userClient = deps.clientFor(username);
@@ -218,15 +266,27 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     try {
       allowed = await guard.mayRun(owner, agentId, userClient);
     } catch (error) {
-      if (error instanceof LoomError && !error.retryable) return refuse(recorder, context, 'PermissionDenied', error.message);
+      if (error instanceof LoomError && !error.retryable)
+        return refuse(recorder, context, 'PermissionDenied', error.message);
       throw error;
     }
-    if (!allowed.ok) return refuse(recorder, context, 'PermissionDenied', allowed.reason ?? 'Not allowed to run this agent.');
+    if (!allowed.ok)
+      return refuse(recorder, context, 'PermissionDenied', allowed.reason ?? 'Not allowed to run this agent.');
 
-    const { agent, overrides } = applyOrgSettings(await registry.get(agentId, identity ? undefined : execution.AIAgentDefinition__r?.LastModifiedDate), org);
-    for (const override of overrides) recorder.decision({ title: 'Org setting applied', detail: override, outcome: 'Success' });
+    const { agent, overrides } = applyOrgSettings(
+      await registry.get(agentId, identity ? undefined : execution.AIAgentDefinition__r?.LastModifiedDate),
+      org,
+    );
+    for (const override of overrides)
+      recorder.decision({ title: 'Org setting applied', detail: override, outcome: 'Success' });
     for (const invalid of agent.invalidCapabilities) {
-      recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'Configuration', content: `Tool ${invalid.name} hidden: ${invalid.reason}` });
+      recorder.record({
+        type: 'Error',
+        role: 'System',
+        isError: true,
+        errorCategory: 'Configuration',
+        content: `Tool ${invalid.name} hidden: ${invalid.reason}`,
+      });
     }
     // Tools run as the requesting user unless the agent AND the worker both name the same service identity.
     let toolClient = userClient;
@@ -234,7 +294,12 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     if (agent.serviceIdentity) {
       const allowed = deps.serviceIdentities?.[agent.name];
       if (!allowed || allowed.toLowerCase() !== agent.serviceIdentity.toLowerCase()) {
-        return refuse(recorder, context, 'ServiceIdentityNotAllowed', `The agent asks to run tools as ${agent.serviceIdentity}, but this worker is not configured to allow it.`);
+        return refuse(
+          recorder,
+          context,
+          'ServiceIdentityNotAllowed',
+          `The agent asks to run tools as ${agent.serviceIdentity}, but this worker is not configured to allow it.`,
+        );
       }
       toolClient = deps.clientFor(agent.serviceIdentity);
       executionIdentity = `service:${agent.serviceIdentity}`;
@@ -242,7 +307,11 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     }
     const { tools: offered } = await toolsForUser(agent.capabilities, toolClient, describes);
     const tools = offered.map(withApprovalRequest);
-    const graph = buildGraph(agent, tools.map((tool) => tool.name), recorder);
+    const graph = buildGraph(
+      agent,
+      tools.map((tool) => tool.name),
+      recorder,
+    );
     const trust = createTurnTrust(agent, execution.Id, deps.vault);
     const gate = deps.gateFor({ agent, execution, turnId, userId: owner, recorder, trust });
     const input: TurnSetup['input'] = {
@@ -257,7 +326,12 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     };
     const loopDeps: LoopDeps = {
       provider: deps.providerFor(agent),
-      executor: new LedgeredExecutor(new UserToolExecutor(toolClient, describes, executionIdentity, deps.tools), ledger, { executionId: execution.Id, turnId }, log),
+      executor: new LedgeredExecutor(
+        new UserToolExecutor(toolClient, describes, executionIdentity, deps.tools),
+        ledger,
+        { executionId: execution.Id, turnId },
+        log,
+      ),
       trust,
       gate,
       graph: graph === 'closed' || graph === null ? null : graph,
@@ -277,10 +351,20 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
         ? rebuildHistory(context.steps, { turnLimit: agent.historyTurnLimit, excludeTurn: turnId })
         : rebuildHistory([...context.steps, ...recordedRows(recorder)], { turnLimit: agent.historyTurnLimit + 1 });
 
-    const loop = await runGovernedLoop({ ...input, history, userMessage: before.userMessage, ...(before.toolHistory ? { toolHistory: before.toolHistory } : {}) }, loopDeps);
-    if (loop.status === 'cancelled') throw new LoomError('turn cancelled by shutdown; it will be retried', { retryable: true, category: 'Cancelled' });
+    const loop = await runGovernedLoop(
+      {
+        ...input,
+        history,
+        userMessage: before.userMessage,
+        ...(before.toolHistory ? { toolHistory: before.toolHistory } : {}),
+      },
+      loopDeps,
+    );
+    if (loop.status === 'cancelled')
+      throw new LoomError('turn cancelled by shutdown; it will be retried', { retryable: true, category: 'Cancelled' });
     // The held-action message is built from masked arguments (audit); the requester is shown the real values.
-    if (loop.status === 'awaiting-action' && loop.finalText !== null) loop.finalText = await trust.restore(loop.finalText);
+    if (loop.status === 'awaiting-action' && loop.finalText !== null)
+      loop.finalText = await trust.restore(loop.finalText);
     const current = await finish(recorder, context, loop, gate);
     return { status: current ? outcomeOf(loop) : 'stale' };
   }
@@ -308,7 +392,12 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     };
   }
 
-  async function refuse(recorder: TurnRecorder, context: TurnContext, category: string, message: string): Promise<JobOutcome> {
+  async function refuse(
+    recorder: TurnRecorder,
+    context: TurnContext,
+    category: string,
+    message: string,
+  ): Promise<JobOutcome> {
     recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: category, content: message });
     recorder.decision({ title: 'Turn refused', detail: message, outcome: 'Blocked' });
     const current = await finish(recorder, context, {
@@ -327,10 +416,16 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
    * One composite call: steps, decisions, the outbound message, execution status and totals, the result event.
    * Returns false when a newer turn owned the execution, so only this turn's audit rows were written.
    */
-  async function finish(recorder: TurnRecorder, context: TurnContext, loop: LoopResult, gate?: HitlGate): Promise<boolean> {
+  async function finish(
+    recorder: TurnRecorder,
+    context: TurnContext,
+    loop: LoopResult,
+    gate?: HitlGate,
+  ): Promise<boolean> {
     const { execution } = context;
     const turnId = recorder.turnId;
-    const status = loop.status === 'completed' ? 'Completed' : loop.status === 'awaiting-action' ? 'Awaiting Action' : 'Failed';
+    const status =
+      loop.status === 'completed' ? 'Completed' : loop.status === 'awaiting-action' ? 'Awaiting Action' : 'Failed';
     const pending = recorder.takePending();
     // A resumed turn writes a second answer: key it by its first new step so it does not replace the first one.
     const firstSequence = Number(pending.steps[0]?.Sequence__c ?? 1);
@@ -380,7 +475,10 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
               fields:
                 execution.InteractionSession__r?.SessionStatus__c === 'Closed'
                   ? { LastActivityAt__c: finishedAt }
-                  : { LastActivityAt__c: finishedAt, SessionStatus__c: status === 'Awaiting Action' ? 'Waiting' : 'Active' },
+                  : {
+                      LastActivityAt__c: finishedAt,
+                      SessionStatus__c: status === 'Awaiting Action' ? 'Waiting' : 'Active',
+                    },
             },
           }
         : {}),
@@ -388,8 +486,15 @@ export function createTurnHandler(deps: TurnHandlerDeps): JobHandler & TurnResum
     });
     if (written.superseded) {
       // A newer turn started while this one ran: keep this turn's audit trail, leave the execution and answer to it.
-      deps.logger.warn({ executionId: execution.Id, turnId }, 'stale turn: a newer turn owns the execution; audit rows written, nothing else');
-      recorder.decision({ title: 'Superseded by a newer turn', detail: 'A newer turn started while this one ran; its answer and status were not written.', outcome: 'Blocked' });
+      deps.logger.warn(
+        { executionId: execution.Id, turnId },
+        'stale turn: a newer turn owns the execution; audit rows written, nothing else',
+      );
+      recorder.decision({
+        title: 'Superseded by a newer turn',
+        detail: 'A newer turn started while this one ran; its answer and status were not written.',
+        outcome: 'Blocked',
+      });
       const marker = recorder.takePending();
       await writeTurn(deps.integration, {
         steps: [...pending.steps, ...marker.steps],
@@ -421,7 +526,10 @@ function withApprovalRequest(tool: ToolDefinition): ToolDefinition {
   if (tool.hitlMode !== 'ConditionalApproval') return tool;
   const properties = {
     ...((tool.parameters.properties as Record<string, unknown> | undefined) ?? {}),
-    _requiresApproval: { type: 'boolean', description: 'Set true to have a person approve this call even when the approval policy does not require it.' },
+    _requiresApproval: {
+      type: 'boolean',
+      description: 'Set true to have a person approve this call even when the approval policy does not require it.',
+    },
     _approvalReason: { type: 'string', description: 'Why this call should be approved by a person.' },
   };
   return { ...tool, parameters: { ...tool.parameters, properties } };
@@ -452,12 +560,24 @@ function buildGraph(agent: AgentConfig, toolNames: string[], recorder: TurnRecor
   try {
     json = JSON.parse(agent.toolFlowGraph);
   } catch {
-    recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'ToolGraphInvalid', content: 'ToolFlowGraph__c is not valid JSON; no tools are offered.' });
+    recorder.record({
+      type: 'Error',
+      role: 'System',
+      isError: true,
+      errorCategory: 'ToolGraphInvalid',
+      content: 'ToolFlowGraph__c is not valid JSON; no tools are offered.',
+    });
     return 'closed';
   }
   const compiled = compileToolGraph(json, toolNames);
   if (!compiled.ok) {
-    recorder.record({ type: 'Error', role: 'System', isError: true, errorCategory: 'ToolGraphInvalid', content: `Tool flow graph rejected; no tools are offered: ${compiled.errors.join('; ')}` });
+    recorder.record({
+      type: 'Error',
+      role: 'System',
+      isError: true,
+      errorCategory: 'ToolGraphInvalid',
+      content: `Tool flow graph rejected; no tools are offered: ${compiled.errors.join('; ')}`,
+    });
     return 'closed';
   }
   return compiled.graph;
@@ -471,4 +591,3 @@ function nextSequence(context: TurnContext, turnId: string): number {
 function sameId(a: string, b: string): boolean {
   return a.slice(0, 15) === b.slice(0, 15);
 }
-

@@ -66,7 +66,9 @@ export class TurnRecorder implements StepRecorder {
   }
 
   private stepRecord(step: StepInput & { sequence: number; at: string }): StepRecord {
-    const content = step.safetyCategories?.length ? `${step.content ?? ''} [categories: ${step.safetyCategories.join(', ')}]` : step.content;
+    const content = step.safetyCategories?.length
+      ? `${step.content ?? ''} [categories: ${step.safetyCategories.join(', ')}]`
+      : step.content;
     const record: StepRecord = {
       StepKey__c: this.stepKey(step.sequence),
       AgentExecution__c: this.executionId,
@@ -106,7 +108,13 @@ export class TurnRecorder implements StepRecorder {
       Summary__c: clip(line.detail),
       ToolName__c: line.toolName,
       ToolRationale__c: clip(line.rationale),
-      DecisionType__c: line.toolName ? (line.outcome === 'Pending' ? 'Approval' : 'ToolCall') : line.outcome === 'Success' ? 'TextResponse' : 'Error',
+      DecisionType__c: line.toolName
+        ? line.outcome === 'Pending'
+          ? 'Approval'
+          : 'ToolCall'
+        : line.outcome === 'Success'
+          ? 'TextResponse'
+          : 'Error',
       IsSuccess__c: line.outcome === 'Success',
     };
     return compact(record);
@@ -126,7 +134,9 @@ function verdictOf(step: StepInput): 'Blocked' | 'Sanitized' | 'Flagged' {
 
 function clip(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 40)}… [truncated ${text.length - MAX_TEXT + 40} chars]`;
+  return text.length <= MAX_TEXT
+    ? text
+    : `${text.slice(0, MAX_TEXT - 40)}… [truncated ${text.length - MAX_TEXT + 40} chars]`;
 }
 
 /** Leaves out unset fields (an upsert then keeps what the row holds); typed rows stay typed. */

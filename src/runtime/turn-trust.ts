@@ -4,11 +4,18 @@ import type { AgentConfig } from './agent-registry.ts';
 import type { ScreenResult, TurnTrust } from './ports.ts';
 
 /** The agent's pattern categories (package picklist) → the masker's category names. */
-const CATEGORY_MAP: Record<string, string> = { Financial: 'financial', Identity: 'identity', Contact: 'contact', Technical: 'network' };
+const CATEGORY_MAP: Record<string, string> = {
+  Financial: 'financial',
+  Identity: 'identity',
+  Contact: 'contact',
+  Technical: 'network',
+};
 
 /** Builds the masking + screening pipeline for one conversation from the agent's settings. */
 export function createTurnTrust(agent: AgentConfig, conversationId: string, vault: TokenVault): TurnTrust {
-  const categories = agent.piiCategories.map((name) => CATEGORY_MAP[name]).filter((name): name is string => name !== undefined);
+  const categories = agent.piiCategories
+    .map((name) => CATEGORY_MAP[name])
+    .filter((name): name is string => name !== undefined);
   const masker = new PiiMasker({
     mode: agent.piiMode,
     ...(categories.length > 0 ? { categories } : {}),
@@ -20,7 +27,13 @@ export function createTurnTrust(agent: AgentConfig, conversationId: string, vaul
     screen(text: string, source: 'user' | 'tool'): ScreenResult {
       const verdict = screenText(text, { source, threshold: agent.safetyThreshold });
       const applied = applySafetyMode(text, verdict, agent.safetyMode);
-      return { action: applied.action, text: applied.text, score: verdict.score, flagged: verdict.flagged, categories: verdict.categories };
+      return {
+        action: applied.action,
+        text: applied.text,
+        score: verdict.score,
+        flagged: verdict.flagged,
+        categories: verdict.categories,
+      };
     },
     async mask(text: string, options?: MaskOptions) {
       const { masked, entities } = await masker.mask(text, options);
@@ -31,7 +44,8 @@ export function createTurnTrust(agent: AgentConfig, conversationId: string, vaul
       if (classifications && masker.schemaOn && Array.isArray((value as { records?: unknown }).records)) {
         const source = value as { records: Array<Record<string, unknown>> };
         const records = [];
-        for (const record of source.records) records.push((await masker.maskRecordFields(record, classifications)).masked);
+        for (const record of source.records)
+          records.push((await masker.maskRecordFields(record, classifications)).masked);
         const { records: _records, ...rest } = source;
         const maskedRest = (await masker.maskValue(rest)).masked as Record<string, unknown>;
         return { ...maskedRest, records };

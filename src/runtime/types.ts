@@ -39,4 +39,3 @@ export interface LoopDeps {
   /** True when a newer turn exists for this execution: stop without writing over newer state. */
   isStale: () => boolean | Promise<boolean>;
 }
-

@@ -54,15 +54,21 @@ export class CustomPermissions {
         raw = await client.request<unknown>('GET', PERMISSIONS_PATH);
       } catch (error) {
         if (error instanceof LoomError && error.retryable) throw error;
-        return { held: false, reason: `the org did not answer the permission check for this user (${(error as Error).message})` };
+        return {
+          held: false,
+          reason: `the org did not answer the permission check for this user (${(error as Error).message})`,
+        };
       }
       const parsed = Answer.safeParse(raw);
       if (!parsed.success) return { held: false, reason: 'the permission check answered in an unexpected shape' };
-      if (parsed.data.userId.slice(0, 15) !== key) return { held: false, reason: 'the permission check answered for another user' };
+      if (parsed.data.userId.slice(0, 15) !== key)
+        return { held: false, reason: 'the permission check answered for another user' };
       permissions = parsed.data.permissions;
       this.answers.set(key, { permissions, at: this.now() });
     }
-    return permissions[permission] === true ? { held: true } : { held: false, reason: `the user does not have the ${permission} custom permission` };
+    return permissions[permission] === true
+      ? { held: true }
+      : { held: false, reason: `the user does not have the ${permission} custom permission` };
   }
 
   /** Forget a user's cached answer (tests, or after an admin changes their access). */

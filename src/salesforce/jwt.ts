@@ -46,7 +46,12 @@ export class TokenGrantError extends PermanentError {
 }
 
 /** Exchanges a signed assertion for an access token at `{loginUrl}/services/oauth2/token`. */
-export async function requestJwtToken(loginUrl: string, username: string, assertion: string, timeoutMs = 30_000): Promise<TokenResponse> {
+export async function requestJwtToken(
+  loginUrl: string,
+  username: string,
+  assertion: string,
+  timeoutMs = 30_000,
+): Promise<TokenResponse> {
   const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
   let response: Response;
   try {
@@ -57,7 +62,10 @@ export async function requestJwtToken(loginUrl: string, username: string, assert
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new TransientError(`Token request for ${username} failed: ${(error as Error).message}`, { category: 'Network', cause: error });
+    throw new TransientError(`Token request for ${username} failed: ${(error as Error).message}`, {
+      category: 'Network',
+      cause: error,
+    });
   }
   const text = await response.text();
   if (response.status >= 500) {
@@ -67,7 +75,9 @@ export async function requestJwtToken(loginUrl: string, username: string, assert
   try {
     json = JSON.parse(text);
   } catch {
-    throw new PermanentError(`Token endpoint answered HTTP ${response.status} with a non-JSON body`, { category: 'AuthFailed' });
+    throw new PermanentError(`Token endpoint answered HTTP ${response.status} with a non-JSON body`, {
+      category: 'AuthFailed',
+    });
   }
   if (!response.ok) {
     const parsed = TokenError.safeParse(json);
@@ -75,7 +85,8 @@ export async function requestJwtToken(loginUrl: string, username: string, assert
     throw new PermanentError(`Token endpoint answered HTTP ${response.status}`, { category: 'AuthFailed' });
   }
   const parsed = TokenResponse.safeParse(json);
-  if (!parsed.success) throw new PermanentError(`Malformed token response: ${z.prettifyError(parsed.error)}`, { category: 'AuthFailed' });
+  if (!parsed.success)
+    throw new PermanentError(`Malformed token response: ${z.prettifyError(parsed.error)}`, { category: 'AuthFailed' });
   return parsed.data;
 }
 

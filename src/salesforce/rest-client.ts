@@ -56,7 +56,10 @@ export function toSalesforceError(error: unknown): LoomError {
   const code = err.errorCode ?? err.code ?? 'UNKNOWN';
   const message = err.message ?? String(error);
   if (code === 'REQUEST_LIMIT_EXCEEDED') return new AllocationExhaustedError(message);
-  const retryable = TRANSIENT_CODES.has(code) || code.startsWith('ERROR_HTTP_5') || /socket hang up|fetch failed|network/i.test(message);
+  const retryable =
+    TRANSIENT_CODES.has(code) ||
+    code.startsWith('ERROR_HTTP_5') ||
+    /socket hang up|fetch failed|network/i.test(message);
   return new SalesforceError(message, code, { retryable, ...(err.data?.fields ? { fields: err.data.fields } : {}) });
 }
 
@@ -89,7 +92,12 @@ export class SalesforceClient {
     return (await this.ensureSession()).userId;
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
     const conn = await this.ensureConnection();
     const session = this.session as UserSession;
     const url = path.startsWith('/services/') ? path : `/services/data/v${this.deps.apiVersion}${path}`;
@@ -98,7 +106,11 @@ export class SalesforceClient {
     // tests can prove every business request of a turn used that turn's requesting user's own token).
     const turnId = this.deps.meter.currentTurn();
     if (turnId) headers[TURN_HEADER] = turnId;
-    const request: { method: typeof method; url: string; headers: Record<string, string>; body?: string } = { method, url, headers };
+    const request: { method: typeof method; url: string; headers: Record<string, string>; body?: string } = {
+      method,
+      url,
+      headers,
+    };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       request.body = JSON.stringify(body);
@@ -114,7 +126,10 @@ export class SalesforceClient {
     }
   }
 
-  async query<T = Record<string, unknown>>(soql: string, options: { maxRecords?: number; all?: boolean } = {}): Promise<{ totalSize: number; records: T[] }> {
+  async query<T = Record<string, unknown>>(
+    soql: string,
+    options: { maxRecords?: number; all?: boolean } = {},
+  ): Promise<{ totalSize: number; records: T[] }> {
     const maxRecords = options.maxRecords ?? 2000;
     const resource = options.all ? 'queryAll' : 'query';
     let page = await this.request<QueryPage<T>>('GET', `/${resource}?q=${encodeURIComponent(soql)}`);
@@ -147,11 +162,19 @@ export class SalesforceClient {
   ): Promise<CollectionResult[]> {
     if (records.length > 200) throw new PermanentError('sObject Collections take at most 200 records per call');
     const body = { allOrNone, records: records.map((record) => ({ attributes: { type: objectName }, ...record })) };
-    return this.request('PATCH', `/composite/sobjects/${encodeURIComponent(objectName)}/${encodeURIComponent(externalIdField)}`, body);
+    return this.request(
+      'PATCH',
+      `/composite/sobjects/${encodeURIComponent(objectName)}/${encodeURIComponent(externalIdField)}`,
+      body,
+    );
   }
 
   /** `PATCH /composite/sobjects`: update up to 200 records (each with Id) in one call. */
-  async updateMany(objectName: string, records: Array<Record<string, unknown>>, allOrNone = false): Promise<CollectionResult[]> {
+  async updateMany(
+    objectName: string,
+    records: Array<Record<string, unknown>>,
+    allOrNone = false,
+  ): Promise<CollectionResult[]> {
     const body = { allOrNone, records: records.map((record) => ({ attributes: { type: objectName }, ...record })) };
     return this.request('PATCH', '/composite/sobjects', body);
   }

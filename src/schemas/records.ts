@@ -11,7 +11,8 @@ export interface SObjectShape {
 }
 
 /** System fields the platform sets: never in a create or update body. */
-export type ReadOnlySystemField = 'Id' | 'CreatedById' | 'CreatedDate' | 'LastModifiedById' | 'LastModifiedDate' | 'SystemModstamp' | 'IsDeleted';
+export type ReadOnlySystemField =
+  'Id' | 'CreatedById' | 'CreatedDate' | 'LastModifiedById' | 'LastModifiedDate' | 'SystemModstamp' | 'IsDeleted';
 
 /** Field types the platform calculates (roll-up summaries, auto-numbers): never in a create or update body either. */
 export type CalculatedFieldType = 'Summary' | 'AutoNumber';
@@ -23,9 +24,17 @@ type WritableField<O extends SObjectShape> = Exclude<
 >;
 
 /** The JSON value REST takes for a field type: numbers and checkboxes are JSON numbers and booleans, the rest strings. */
-export type FieldValue<Type extends string> = Type extends 'Number' | 'Currency' | 'Percent' ? number : Type extends 'Checkbox' ? boolean : string;
+export type FieldValue<Type extends string> = Type extends 'Number' | 'Currency' | 'Percent'
+  ? number
+  : Type extends 'Checkbox'
+    ? boolean
+    : string;
 
-type Value<O extends SObjectShape, K extends keyof O['fieldTypes'], Picklists extends 'values' | 'text'> = Picklists extends 'values'
+type Value<
+  O extends SObjectShape,
+  K extends keyof O['fieldTypes'],
+  Picklists extends 'values' | 'text',
+> = Picklists extends 'values'
   ? K extends keyof O['picklists']
     ? O['fieldTypes'][K] extends 'Picklist'
       ? O['picklists'][K][number]

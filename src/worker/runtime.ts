@@ -109,10 +109,18 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
   let transitions: Promise<void> = Promise.resolve();
   let closing: Promise<void> | undefined;
 
-  const connect = (): Redis => new Redis(config.REDIS_URL as string, { maxRetriesPerRequest: null, lazyConnect: false });
+  const connect = (): Redis =>
+    new Redis(config.REDIS_URL as string, { maxRetriesPerRequest: null, lazyConnect: false });
 
   function buildStores(): Stores {
-    const common = { pacing, metrics, logger, org: orgId, retry: tuning.retry, ...(options.errorSteps ? { errorSteps: options.errorSteps } : {}) };
+    const common = {
+      pacing,
+      metrics,
+      logger,
+      org: orgId,
+      retry: tuning.retry,
+      ...(options.errorSteps ? { errorSteps: options.errorSteps } : {}),
+    };
     if (mode === 'embedded') {
       const dir = join(config.LOOM_STATE_DIR, orgId);
       const deadLetter = new FileDeadLetterStore(join(dir, 'dead-letter.jsonl'));
@@ -140,7 +148,9 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
         lockDurationMs: tuning.lockDurationMs,
         stalledIntervalMs: tuning.stalledIntervalMs,
         ...(config.LOOM_ORG_CONCURRENCY ? { globalConcurrency: config.LOOM_ORG_CONCURRENCY } : {}),
-        ...(config.LOOM_ORG_JOBS_PER_MINUTE ? { limiter: { max: config.LOOM_ORG_JOBS_PER_MINUTE, duration: 60_000 } } : {}),
+        ...(config.LOOM_ORG_JOBS_PER_MINUTE
+          ? { limiter: { max: config.LOOM_ORG_JOBS_PER_MINUTE, duration: 60_000 } }
+          : {}),
       }),
     };
   }
@@ -159,7 +169,14 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     });
     intake = current;
     const positions = await current.startPositions(INGEST_CHANNELS);
-    const common = { channels: INGEST_CHANNELS, session: options.session, positions, logger, metrics, restartBaseMs: tuning.restartBaseMs };
+    const common = {
+      channels: INGEST_CHANNELS,
+      session: options.session,
+      positions,
+      logger,
+      metrics,
+      restartBaseMs: tuning.restartBaseMs,
+    };
     if (config.LOOM_EVENT_API === 'pubsub') {
       // Pull flow control: never more delivered-and-unfinished events than the window (free worker slots).
       const window = config.LOOM_PUBSUB_WINDOW ?? config.LOOM_CONCURRENCY * 2;
@@ -226,7 +243,12 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
         logger.info('worker started (embedded mode)');
         return;
       }
-      leader = new LeaderElection({ redis: redis as Redis, key: `${config.LOOM_QUEUE_PREFIX}:${orgId}:leader`, ttlMs: tuning.leaderTtlMs, logger });
+      leader = new LeaderElection({
+        redis: redis as Redis,
+        key: `${config.LOOM_QUEUE_PREFIX}:${orgId}:leader`,
+        ttlMs: tuning.leaderTtlMs,
+        logger,
+      });
       leader.on('elected', () => transition(startIntake));
       leader.on('lost', () => transition(stopIntake));
       await leader.start();
@@ -253,7 +275,11 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     },
 
     async snapshot() {
-      if (stores) await stores.queue.depth().then((depth) => metrics.observeDepth(depth)).catch(() => undefined);
+      if (stores)
+        await stores.queue
+          .depth()
+          .then((depth) => metrics.observeDepth(depth))
+          .catch(() => undefined);
       return metrics.snapshot();
     },
 

@@ -34,16 +34,27 @@ export function integrationKey(config: Config): string {
     try {
       return readFileSync(config.SF_PRIVATE_KEY_FILE, 'utf8');
     } catch (error) {
-      throw new ConfigError(`SF_PRIVATE_KEY_FILE: cannot read ${config.SF_PRIVATE_KEY_FILE} (${(error as Error).message})`);
+      throw new ConfigError(
+        `SF_PRIVATE_KEY_FILE: cannot read ${config.SF_PRIVATE_KEY_FILE} (${(error as Error).message})`,
+      );
     }
   }
-  throw new ConfigError('SF_PRIVATE_KEY_FILE or SF_PRIVATE_KEY: the integration user needs a private key for the JWT bearer flow');
+  throw new ConfigError(
+    'SF_PRIVATE_KEY_FILE or SF_PRIVATE_KEY: the integration user needs a private key for the JWT bearer flow',
+  );
 }
 
 function required(config: Config): { loginUrl: string; clientId: string; username: string } {
-  const missing = (['SF_LOGIN_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME'] as const).filter((name) => !config[name]);
-  if (missing.length > 0) throw new ConfigError(`Missing configuration: ${missing.join(', ')} (see loom worker --help)`);
-  return { loginUrl: config.SF_LOGIN_URL as string, clientId: config.SF_CLIENT_ID as string, username: config.SF_INTEGRATION_USERNAME as string };
+  const missing = (['SF_LOGIN_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME'] as const).filter(
+    (name) => !config[name],
+  );
+  if (missing.length > 0)
+    throw new ConfigError(`Missing configuration: ${missing.join(', ')} (see loom worker --help)`);
+  return {
+    loginUrl: config.SF_LOGIN_URL as string,
+    clientId: config.SF_CLIENT_ID as string,
+    username: config.SF_INTEGRATION_USERNAME as string,
+  };
 }
 
 /**

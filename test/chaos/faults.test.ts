@@ -15,7 +15,9 @@ const NO_KILLS = Boolean(process.env.LOOM_CHAOS_NOKILL);
 let cluster: ChaosCluster;
 
 beforeAll(async () => {
-  const kill = NO_KILLS ? { model: 0, afterTool: 0, flushBefore: 0, flushAfter: 0 } : { model: 0.01, afterTool: 0.02, flushBefore: 0.01, flushAfter: 0.02 };
+  const kill = NO_KILLS
+    ? { model: 0, afterTool: 0, flushBefore: 0, flushAfter: 0 }
+    : { model: 0.01, afterTool: 0.02, flushBefore: 0.01, flushAfter: 0.02 };
   cluster = new ChaosCluster({ seed: SEED, workers: 3, kill });
   await cluster.start();
 });

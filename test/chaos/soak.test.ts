@@ -15,7 +15,11 @@ const TURNS = Number(process.env.LOOM_CHAOS_SOAK_TURNS ?? 10_000);
 let cluster: ChaosCluster;
 
 beforeAll(async () => {
-  cluster = new ChaosCluster({ seed: SEED, workers: 2, kill: { model: 0, afterTool: 0, flushBefore: 0, flushAfter: 0 } });
+  cluster = new ChaosCluster({
+    seed: SEED,
+    workers: 2,
+    kill: { model: 0, afterTool: 0, flushBefore: 0, flushAfter: 0 },
+  });
   await cluster.start();
 });
 afterAll(async () => {
@@ -27,7 +31,13 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 describe(`chaos: soak (seed ${SEED})`, () => {
   it(`${TURNS} turns with steady memory and no growth in open handles`, async () => {
     const started = Date.now();
-    const report = await runScenario(cluster, { turns: TURNS, batch: 100, faults: ['none'], killEveryMs: 0, batchTimeoutMs: 120_000 });
+    const report = await runScenario(cluster, {
+      turns: TURNS,
+      batch: 100,
+      faults: ['none'],
+      killEveryMs: 0,
+      batchTimeoutMs: 120_000,
+    });
     const leaks = await cluster.leakScan();
     // Per worker: heap and open handles early (after warm-up) and in the last quarter, as medians.
     const figures = [...cluster.stats].map(([index, samples]) => {
@@ -67,8 +77,12 @@ describe(`chaos: soak (seed ${SEED})`, () => {
     expect(cluster.restarts, 'no worker died during the soak').toBe(0);
     for (const { index, samples, first, last } of figures) {
       expect(samples, `worker ${index} samples`).toBeGreaterThan(8);
-      expect(median(last.map((s) => s.handles)), `worker ${index} handles`).toBeLessThanOrEqual(Math.max(...first.map((s) => s.handles)) + 4);
-      expect(median(last.map((s) => s.heapUsed)), `worker ${index} heap`).toBeLessThan(median(first.map((s) => s.heapUsed)) * 1.5 + 32 * 1024 * 1024);
+      expect(median(last.map((s) => s.handles)), `worker ${index} handles`).toBeLessThanOrEqual(
+        Math.max(...first.map((s) => s.handles)) + 4,
+      );
+      expect(median(last.map((s) => s.heapUsed)), `worker ${index} heap`).toBeLessThan(
+        median(first.map((s) => s.heapUsed)) * 1.5 + 32 * 1024 * 1024,
+      );
     }
   });
 });

@@ -13,7 +13,9 @@ export default function setup(): () => void {
   return () => {
     const results = readChaosResults(file);
     // The one console output of the suite: the closing summary.
-    process.stdout.write(`\n${results.length > 0 ? summaryTable(results) : 'Loom chaos summary: no chaos test recorded a result'}\n\n`);
+    process.stdout.write(
+      `\n${results.length > 0 ? summaryTable(results) : 'Loom chaos summary: no chaos test recorded a result'}\n\n`,
+    );
     rmSync(file, { force: true });
   };
 }

@@ -47,11 +47,18 @@ describe('JWT bearer token endpoint', () => {
     const form = `grant_type=${encodeURIComponent(JWT_GRANT)}&assertion=${assertion}`;
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const url = new URL('/services/oauth2/token', emu.url);
-      const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked' } }, (res) => {
-        let data = '';
-        res.on('data', (chunk: Buffer) => (data += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
-      });
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked' },
+        },
+        (res) => {
+          let data = '';
+          res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < form.length; i += 100) req.write(form.slice(i, i + 100));
       req.end();
@@ -61,21 +68,65 @@ describe('JWT bearer token endpoint', () => {
   });
 
   it.each([
-    ['a signature from another key', () => {
-      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      return assertionFor(emu, 'officer@lending.test', {}, other);
-    }, 'invalid_grant', 'invalid assertion'],
-    ['a foreign audience', () => assertionFor(emu, 'officer@lending.test', { aud: 'https://evil.example' }), 'invalid_grant', 'audience is invalid'],
-    ['an expired assertion', () => assertionFor(emu, 'officer@lending.test', { exp: Math.floor(Date.now() / 1000) - 60 }), 'invalid_grant', 'expired authorization code'],
-    ['an unknown user', () => assertionFor(emu, 'ghost@lending.test'), 'invalid_grant', "user hasn't approved this consumer"],
-    ['a user who is not pre-authorized', () => assertionFor(emu, 'unapproved@lending.test'), 'invalid_grant', "user hasn't approved this consumer"],
+    [
+      'a signature from another key',
+      () => {
+        const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString();
+        return assertionFor(emu, 'officer@lending.test', {}, other);
+      },
+      'invalid_grant',
+      'invalid assertion',
+    ],
+    [
+      'a foreign audience',
+      () => assertionFor(emu, 'officer@lending.test', { aud: 'https://evil.example' }),
+      'invalid_grant',
+      'audience is invalid',
+    ],
+    [
+      'an expired assertion',
+      () => assertionFor(emu, 'officer@lending.test', { exp: Math.floor(Date.now() / 1000) - 60 }),
+      'invalid_grant',
+      'expired authorization code',
+    ],
+    [
+      'an unknown user',
+      () => assertionFor(emu, 'ghost@lending.test'),
+      'invalid_grant',
+      "user hasn't approved this consumer",
+    ],
+    [
+      'a user who is not pre-authorized',
+      () => assertionFor(emu, 'unapproved@lending.test'),
+      'invalid_grant',
+      "user hasn't approved this consumer",
+    ],
     ['an inactive user', () => assertionFor(emu, INACTIVE), 'invalid_grant', 'inactive user'],
-    ['an unknown consumer key', () => assertionFor(emu, 'officer@lending.test', { iss: 'nope' }), 'invalid_client_id', 'client identifier invalid'],
-    ['a tampered payload', () => {
-      const [h, , s] = assertionFor(emu, 'officer@lending.test').split('.');
-      const forged = Buffer.from(JSON.stringify({ iss: emu.org.connectedApps()[0]?.consumerKey, sub: 'admin@lending.test', aud: emu.url, exp: 9e9 })).toString('base64url');
-      return `${h}.${forged}.${s}`;
-    }, 'invalid_grant', 'invalid assertion'],
+    [
+      'an unknown consumer key',
+      () => assertionFor(emu, 'officer@lending.test', { iss: 'nope' }),
+      'invalid_client_id',
+      'client identifier invalid',
+    ],
+    [
+      'a tampered payload',
+      () => {
+        const [h, , s] = assertionFor(emu, 'officer@lending.test').split('.');
+        const forged = Buffer.from(
+          JSON.stringify({
+            iss: emu.org.connectedApps()[0]?.consumerKey,
+            sub: 'admin@lending.test',
+            aud: emu.url,
+            exp: 9e9,
+          }),
+        ).toString('base64url');
+        return `${h}.${forged}.${s}`;
+      },
+      'invalid_grant',
+      'invalid assertion',
+    ],
   ])('refuses %s with HTTP 400 {error, error_description}', async (_name, assertion, error, description) => {
     const { status, body } = await requestToken(emu, assertion());
     expect(status).toBe(400);
@@ -89,9 +140,14 @@ describe('JWT bearer token endpoint', () => {
       body: 'grant_type=password&username=a&password=b',
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+    expect(await response.json()).toEqual({
+      error: 'unsupported_grant_type',
+      error_description: 'grant type not supported',
+    });
     const oauth2 = new jsforce.OAuth2({ loginUrl: emu.url, clientId: 'x' });
-    await expect(oauth2.requestToken({ grant_type: JWT_GRANT, assertion: assertionFor(emu, 'unapproved@lending.test') })).rejects.toMatchObject({
+    await expect(
+      oauth2.requestToken({ grant_type: JWT_GRANT, assertion: assertionFor(emu, 'unapproved@lending.test') }),
+    ).rejects.toMatchObject({
       name: 'invalid_grant',
       message: "user hasn't approved this consumer",
     });
@@ -104,12 +160,22 @@ describe('identity, userinfo, revoke, introspect', () => {
     const user = emu.org.userByUsername('officer@lending.test');
     const info = await fetch(`${emu.url}/services/oauth2/userinfo`, { headers: { Authorization: `Bearer ${token}` } });
     expect(info.headers.get('content-type')).toBe('application/json;charset=UTF-8');
-    expect(await info.json()).toMatchObject({ user_id: user?.id, organization_id: emu.org.orgId, preferred_username: 'officer@lending.test' });
+    expect(await info.json()).toMatchObject({
+      user_id: user?.id,
+      organization_id: emu.org.orgId,
+      preferred_username: 'officer@lending.test',
+    });
 
     const conn = new jsforce.Connection({ instanceUrl: emu.url, accessToken: token, version: '62.0' });
     const identity = await conn.identity();
-    expect(identity).toMatchObject({ user_id: user?.id, organization_id: emu.org.orgId, username: 'officer@lending.test' });
-    const byQuery = await fetch(`${emu.url}/id/${emu.org.orgId}/${user?.id}?format=json&oauth_token=${encodeURIComponent(token)}`);
+    expect(identity).toMatchObject({
+      user_id: user?.id,
+      organization_id: emu.org.orgId,
+      username: 'officer@lending.test',
+    });
+    const byQuery = await fetch(
+      `${emu.url}/id/${emu.org.orgId}/${user?.id}?format=json&oauth_token=${encodeURIComponent(token)}`,
+    );
     expect(byQuery.status).toBe(200);
 
     for (const url of [`${emu.url}/services/oauth2/userinfo`, `${emu.url}/id/${emu.org.orgId}/${user?.id}`]) {
@@ -130,7 +196,13 @@ describe('identity, userinfo, revoke, introspect', () => {
       });
       return (await response.json()) as Record<string, unknown>;
     };
-    expect(await introspect()).toMatchObject({ active: true, scope: 'api', client_id: clientId, username: 'underwriter@lending.test', token_type: 'access_token' });
+    expect(await introspect()).toMatchObject({
+      active: true,
+      scope: 'api',
+      client_id: clientId,
+      username: 'underwriter@lending.test',
+      token_type: 'access_token',
+    });
     expect((await restGet(token)).status).toBe(200);
 
     await new jsforce.OAuth2({ loginUrl: emu.url, clientId }).revokeToken(token);
@@ -163,7 +235,9 @@ describe('identity, userinfo, revoke, introspect', () => {
   });
 
   it('rejects malformed Authorization headers with INVALID_AUTH_HEADER', async () => {
-    const response = await fetch(`${emu.url}/services/data/v62.0/limits`, { headers: { Authorization: 'Basic abc def' } });
+    const response = await fetch(`${emu.url}/services/data/v62.0/limits`, {
+      headers: { Authorization: 'Basic abc def' },
+    });
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual([{ message: 'INVALID_HEADER_TYPE', errorCode: 'INVALID_AUTH_HEADER' }]);
   });

@@ -41,7 +41,8 @@ beforeAll(async () => {
   client = new Service(new URL(emulator.pubsubUrl).host, grpc.credentials.createInsecure()) as unknown as Client;
   officer = await jsforceConnection(emulator, 'officer@lending.test');
   officerId = emulator.org.userByUsername('officer@lending.test')?.id ?? '';
-  for (const user of ['worker@lending.test', 'officer@lending.test', 'nobody@lending.test']) tokens.set(user, await jwtToken(emulator, user));
+  for (const user of ['worker@lending.test', 'officer@lending.test', 'nobody@lending.test'])
+    tokens.set(user, await jwtToken(emulator, user));
 });
 
 afterAll(async () => {
@@ -51,7 +52,12 @@ afterAll(async () => {
 
 function metadata(user = 'worker@lending.test', overrides: Record<string, string> = {}): grpc.Metadata {
   const md = new grpc.Metadata();
-  const values = { accesstoken: tokens.get(user) ?? '', instanceurl: emulator.url, tenantid: emulator.org.orgId, ...overrides };
+  const values = {
+    accesstoken: tokens.get(user) ?? '',
+    instanceurl: emulator.url,
+    tenantid: emulator.org.orgId,
+    ...overrides,
+  };
   for (const [key, value] of Object.entries(values)) md.set(key, value);
   return md;
 }
@@ -61,7 +67,9 @@ function unary<T>(call: (cb: grpc.requestCallback<T>) => void): Promise<T> {
 }
 
 async function publishTurn(n: number): Promise<void> {
-  const result = (await officer.sobject('AgentTurnRequest__e').create({ TurnIdentifier__c: `pubsub-${n}` })) as unknown as { success: boolean };
+  const result = (await officer
+    .sobject('AgentTurnRequest__e')
+    .create({ TurnIdentifier__c: `pubsub-${n}` })) as unknown as { success: boolean };
   expect(result.success).toBe(true);
 }
 
@@ -97,13 +105,24 @@ describe('Pub/Sub API on the emulator', () => {
     const topic = await unary<TopicInfoMessage>((cb) => client.GetTopic({ topic_name: TOPIC }, metadata(), cb));
     expect(topic).toMatchObject({ topic_name: TOPIC, tenant_guid: emulator.org.orgId, can_subscribe: true });
     expect(topic.rpc_id).toMatch(/^[0-9a-f-]{36}$/);
-    const schema = await unary<SchemaInfoMessage>((cb) => client.GetSchema({ schema_id: topic.schema_id }, metadata(), cb));
-    const document = JSON.parse(schema.schema_json) as { name: string; type: string; fields: Array<{ name: string; type: unknown }> };
+    const schema = await unary<SchemaInfoMessage>((cb) =>
+      client.GetSchema({ schema_id: topic.schema_id }, metadata(), cb),
+    );
+    const document = JSON.parse(schema.schema_json) as {
+      name: string;
+      type: string;
+      fields: Array<{ name: string; type: unknown }>;
+    };
     expect(document).toMatchObject({ name: 'AgentTurnRequest__e', type: 'record' });
-    expect(document.fields.slice(0, 2)).toMatchObject([{ name: 'CreatedDate', type: 'long' }, { name: 'CreatedById', type: 'string' }]);
+    expect(document.fields.slice(0, 2)).toMatchObject([
+      { name: 'CreatedDate', type: 'long' },
+      { name: 'CreatedById', type: 'string' },
+    ]);
     expect(document.fields.find((f) => f.name === 'TurnIdentifier__c')?.type).toEqual(['null', 'string']);
     expect(schema.schema_id).toBe(topic.schema_id);
-    const nobody = await unary<TopicInfoMessage>((cb) => client.GetTopic({ topic_name: TOPIC }, metadata('nobody@lending.test'), cb));
+    const nobody = await unary<TopicInfoMessage>((cb) =>
+      client.GetTopic({ topic_name: TOPIC }, metadata('nobody@lending.test'), cb),
+    );
     expect(nobody).toMatchObject({ can_subscribe: false, can_publish: false });
   });
 
@@ -121,7 +140,16 @@ describe('Pub/Sub API on the emulator', () => {
     const events = sub.events();
     const ids = events.map((e) => decodeReplayId(e.replay_id) as number);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
-    const codec = eventCodec(events[0]?.event.schema_id ?? '', JSON.parse((await unary<SchemaInfoMessage>((cb) => client.GetSchema({ schema_id: events[0]?.event.schema_id }, metadata(), cb))).schema_json));
+    const codec = eventCodec(
+      events[0]?.event.schema_id ?? '',
+      JSON.parse(
+        (
+          await unary<SchemaInfoMessage>((cb) =>
+            client.GetSchema({ schema_id: events[0]?.event.schema_id }, metadata(), cb),
+          )
+        ).schema_json,
+      ),
+    );
     const payload = codec.decode(Buffer.from(events[0]?.event.payload ?? []));
     expect(payload).toMatchObject({ TurnIdentifier__c: 'pubsub-0', CreatedById: officerId });
     expect(typeof payload.CreatedDate).toBe('string');
@@ -151,10 +179,14 @@ describe('Pub/Sub API on the emulator', () => {
   });
 
   it('refuses a bad token, another org and a user without Read on the event, with Salesforce codes', async () => {
-    const bad = await unary((cb) => client.GetTopic({ topic_name: TOPIC }, metadata('worker@lending.test', { accesstoken: '00Dbogus!token' }), cb)).catch((e: grpc.ServiceError) => e);
+    const bad = await unary((cb) =>
+      client.GetTopic({ topic_name: TOPIC }, metadata('worker@lending.test', { accesstoken: '00Dbogus!token' }), cb),
+    ).catch((e: grpc.ServiceError) => e);
     expect((bad as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
     expect((bad as grpc.ServiceError).metadata.get('error-code')).toEqual([PubSubErrorCode.auth]);
-    const otherOrg = await unary((cb) => client.GetTopic({ topic_name: TOPIC }, metadata('worker@lending.test', { tenantid: '00D000000000001' }), cb)).catch((e: grpc.ServiceError) => e);
+    const otherOrg = await unary((cb) =>
+      client.GetTopic({ topic_name: TOPIC }, metadata('worker@lending.test', { tenantid: '00D000000000001' }), cb),
+    ).catch((e: grpc.ServiceError) => e);
     expect((otherOrg as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
     const nobody = subscription(metadata('nobody@lending.test'));
     nobody.call.write({ topic_name: TOPIC, num_requested: 1 });
@@ -167,22 +199,46 @@ describe('Pub/Sub API on the emulator', () => {
   });
 
   it('publishes Avro events as the caller: CreatedById is the caller, never what the payload claims', async () => {
-    const topic = await unary<TopicInfoMessage>((cb) => client.GetTopic({ topic_name: TOPIC }, metadata('officer@lending.test'), cb));
-    const schema = await unary<SchemaInfoMessage>((cb) => client.GetSchema({ schema_id: topic.schema_id }, metadata('officer@lending.test'), cb));
+    const topic = await unary<TopicInfoMessage>((cb) =>
+      client.GetTopic({ topic_name: TOPIC }, metadata('officer@lending.test'), cb),
+    );
+    const schema = await unary<SchemaInfoMessage>((cb) =>
+      client.GetSchema({ schema_id: topic.schema_id }, metadata('officer@lending.test'), cb),
+    );
     const codec = eventCodec(topic.schema_id, JSON.parse(schema.schema_json));
     const workerId = emulator.org.userByUsername('worker@lending.test')?.id ?? '';
     const events = [
-      { id: 'a-1', schema_id: topic.schema_id, payload: codec.encode({ TurnIdentifier__c: 'via-pubsub', CreatedDate: new Date().toISOString(), CreatedById: officerId }) },
-      { id: 'a-2', schema_id: topic.schema_id, payload: codec.encode({ TurnIdentifier__c: 'spoof', CreatedDate: new Date().toISOString(), CreatedById: workerId }) },
+      {
+        id: 'a-1',
+        schema_id: topic.schema_id,
+        payload: codec.encode({
+          TurnIdentifier__c: 'via-pubsub',
+          CreatedDate: new Date().toISOString(),
+          CreatedById: officerId,
+        }),
+      },
+      {
+        id: 'a-2',
+        schema_id: topic.schema_id,
+        payload: codec.encode({
+          TurnIdentifier__c: 'spoof',
+          CreatedDate: new Date().toISOString(),
+          CreatedById: workerId,
+        }),
+      },
       { id: 'a-3', schema_id: 'stale-schema', payload: Buffer.alloc(0) },
     ];
-    const response = await unary<PublishResponseMessage>((cb) => client.Publish({ topic_name: TOPIC, events }, metadata('officer@lending.test'), cb));
+    const response = await unary<PublishResponseMessage>((cb) =>
+      client.Publish({ topic_name: TOPIC, events }, metadata('officer@lending.test'), cb),
+    );
     expect(response.results.map((r) => r.correlation_key)).toEqual(['a-1', 'a-2', 'a-3']);
     expect(decodeReplayId(response.results[0]?.replay_id)).toBeGreaterThan(0);
     expect(response.results[0]?.error).toBeNull();
     expect(response.results[1]?.error?.msg).toMatch(/CreatedById/);
     expect(response.results[2]?.error?.msg).toMatch(/schema/i);
-    const denied = await unary((cb) => client.Publish({ topic_name: TOPIC, events: events.slice(0, 1) }, metadata('nobody@lending.test'), cb)).catch((e: grpc.ServiceError) => e);
+    const denied = await unary((cb) =>
+      client.Publish({ topic_name: TOPIC, events: events.slice(0, 1) }, metadata('nobody@lending.test'), cb),
+    ).catch((e: grpc.ServiceError) => e);
     expect((denied as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
@@ -192,7 +248,11 @@ describe('Pub/Sub API on the emulator', () => {
     const sub = subscription(md);
     sub.call.write({ topic_name: TOPIC, num_requested: 1 });
     await sub.until(() => sub.responses.length > 0);
-    const revoke = await fetch(`${emulator.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }) });
+    const revoke = await fetch(`${emulator.url}/services/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }),
+    });
     expect(revoke.status).toBe(200);
     await sub.until(() => sub.failure() !== undefined);
     expect(sub.failure()?.code).toBe(grpc.status.UNAUTHENTICATED);

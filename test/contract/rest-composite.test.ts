@@ -15,7 +15,8 @@ interface SubResponse {
 const V = '/services/data/v62.0';
 const HALTED = 'The transaction was rolled back since another operation in the same transaction failed.';
 
-const composite = (body: object): Promise<{ compositeResponse: SubResponse[] }> => admin.requestPost('/composite', body);
+const composite = (body: object): Promise<{ compositeResponse: SubResponse[] }> =>
+  admin.requestPost('/composite', body);
 
 beforeAll(async () => {
   emu = await startTestEmulator();
@@ -30,9 +31,23 @@ describe('POST /composite', () => {
       allOrNone: true,
       compositeRequest: [
         { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'acct', body: { Name: 'Composite Co' } },
-        { method: 'POST', url: `${V}/sobjects/Contact`, referenceId: 'ct', body: { LastName: 'Lee', AccountId: '@{acct.id}' } },
-        { method: 'GET', url: `${V}/query?q=SELECT+Id,Name+FROM+Contact+WHERE+AccountId='@{acct.id}'`, referenceId: 'q' },
-        { method: 'PATCH', url: `${V}/sobjects/Contact/@{q.records[0].Id}`, referenceId: 'upd', body: { Phone: '+1 555 0000' } },
+        {
+          method: 'POST',
+          url: `${V}/sobjects/Contact`,
+          referenceId: 'ct',
+          body: { LastName: 'Lee', AccountId: '@{acct.id}' },
+        },
+        {
+          method: 'GET',
+          url: `${V}/query?q=SELECT+Id,Name+FROM+Contact+WHERE+AccountId='@{acct.id}'`,
+          referenceId: 'q',
+        },
+        {
+          method: 'PATCH',
+          url: `${V}/sobjects/Contact/@{q.records[0].Id}`,
+          referenceId: 'upd',
+          body: { Phone: '+1 555 0000' },
+        },
         { method: 'GET', url: `${V}/sobjects/Contact/@{ct.id}?fields=Phone,AccountId`, referenceId: 'check' },
       ],
     });
@@ -56,7 +71,11 @@ describe('POST /composite', () => {
         { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'never', body: { Name: 'Never Run Co' } },
       ],
     });
-    expect(compositeResponse.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([['ok', 400], ['bad', 400], ['never', 400]]);
+    expect(compositeResponse.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([
+      ['ok', 400],
+      ['bad', 400],
+      ['never', 400],
+    ]);
     expect(compositeResponse[0]?.body).toEqual([{ errorCode: 'PROCESSING_HALTED', message: HALTED }]);
     expect(compositeResponse[1]?.body).toMatchObject([{ errorCode: 'REQUIRED_FIELD_MISSING' }]);
     expect(compositeResponse[2]?.body).toEqual([{ errorCode: 'PROCESSING_HALTED', message: HALTED }]);
@@ -68,19 +87,32 @@ describe('POST /composite', () => {
     const { compositeResponse } = await composite({
       compositeRequest: [
         { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'bad', body: { Name: '' } },
-        { method: 'POST', url: `${V}/sobjects/Contact`, referenceId: 'dependent', body: { LastName: 'X', AccountId: '@{bad.id}' } },
+        {
+          method: 'POST',
+          url: `${V}/sobjects/Contact`,
+          referenceId: 'dependent',
+          body: { LastName: 'X', AccountId: '@{bad.id}' },
+        },
         { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'fine', body: { Name: 'Independent Co' } },
         { method: 'GET', url: `${V}/sobjects/Account/@{fine.nope}`, referenceId: 'typo' },
       ],
     });
     expect(compositeResponse.map((r) => r.httpStatusCode)).toEqual([400, 400, 201, 400]);
-    expect(compositeResponse[1]?.body).toEqual([{ errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for bad.id found in bad' }]);
-    expect(compositeResponse[3]?.body).toEqual([{ errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for fine.nope found in fine' }]);
+    expect(compositeResponse[1]?.body).toEqual([
+      { errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for bad.id found in bad' },
+    ]);
+    expect(compositeResponse[3]?.body).toEqual([
+      { errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for fine.nope found in fine' },
+    ]);
     expect((await admin.query("SELECT Id FROM Account WHERE Name = 'Independent Co'")).totalSize).toBe(1);
   });
 
   it('refuses more than 25 subrequests, more than 5 queries, bad referenceIds and forbidden headers (top-level 400)', async () => {
-    const get = (i: number, url = `${V}/limits`): Record<string, unknown> => ({ method: 'GET', url, referenceId: `r${i}` });
+    const get = (i: number, url = `${V}/limits`): Record<string, unknown> => ({
+      method: 'GET',
+      url,
+      referenceId: `r${i}`,
+    });
     const cases: unknown[] = [
       { compositeRequest: Array.from({ length: 26 }, (_, i) => get(i)) },
       { compositeRequest: Array.from({ length: 6 }, (_, i) => get(i, `${V}/query?q=SELECT+Id+FROM+Account`)) },
@@ -109,7 +141,12 @@ describe('POST /composite', () => {
           method: 'POST',
           url: `${V}/composite/sobjects`,
           referenceId: 'coll',
-          body: { records: [{ attributes: { type: 'Account' }, Name: 'In Composite 1' }, { attributes: { type: 'Account' }, Name: 'In Composite 2' }] },
+          body: {
+            records: [
+              { attributes: { type: 'Account' }, Name: 'In Composite 1' },
+              { attributes: { type: 'Account' }, Name: 'In Composite 2' },
+            ],
+          },
         },
         { method: 'GET', url: '/services/apexrest/whatever', referenceId: 'outside' },
       ],

@@ -61,24 +61,35 @@ describe('single-record DML', () => {
   });
 
   it('answers 404 NOT_FOUND for ids of the wrong shape or object, and accepts 15-character ids', async () => {
-    await expect(admin.sobject('Account').retrieve('001EM00000zzzzz')).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
-    const contact = (await admin.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName = 'Chen'")).records[0]?.Id ?? '';
+    await expect(admin.sobject('Account').retrieve('001EM00000zzzzz')).rejects.toMatchObject({
+      errorCode: 'NOT_FOUND',
+    });
+    const contact =
+      (await admin.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName = 'Chen'")).records[0]?.Id ?? '';
     const wrongType = await call(admin, 'GET', `/sobjects/Account/${contact}`);
     expect(wrongType.status).toBe(404);
-    expect(await wrongType.json()).toEqual([{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
+    expect(await wrongType.json()).toEqual([
+      { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+    ]);
     const short = await admin.sobject('Contact').retrieve(contact.slice(0, 15));
     expect(short.Id).toBe(contact);
   });
 
   it('upserts by external id: 201 created, 200 updated, 300 on several matches', async () => {
-    const first = await call(admin, 'PATCH', '/sobjects/Loan_Application__c/External_Ref__c/HL-9001', { Amount__c: 1000 });
+    const first = await call(admin, 'PATCH', '/sobjects/Loan_Application__c/External_Ref__c/HL-9001', {
+      Amount__c: 1000,
+    });
     expect(first.status).toBe(201);
     const created = (await first.json()) as { id: string };
     expect(created).toEqual({ id: expect.stringMatching(/^a\w{17}$/), success: true, errors: [], created: true });
-    const second = await call(admin, 'PATCH', '/sobjects/Loan_Application__c/External_Ref__c/HL-9001', { Amount__c: 2000 });
+    const second = await call(admin, 'PATCH', '/sobjects/Loan_Application__c/External_Ref__c/HL-9001', {
+      Amount__c: 2000,
+    });
     expect(second.status).toBe(200);
     expect(await second.json()).toEqual({ id: created.id, success: true, errors: [], created: false });
-    const viaJsforce = await admin.sobject('Loan_Application__c').upsert({ External_Ref__c: 'HL-9001', Amount__c: 3000 }, 'External_Ref__c');
+    const viaJsforce = await admin
+      .sobject('Loan_Application__c')
+      .upsert({ External_Ref__c: 'HL-9001', Amount__c: 3000 }, 'External_Ref__c');
     expect(viaJsforce).toMatchObject({ success: true });
     const multiple = await call(admin, 'PATCH', '/sobjects/Loan_Application__c/Batch_Key__c/DUP', { Amount__c: 1 });
     expect(multiple.status).toBe(300);
@@ -87,7 +98,7 @@ describe('single-record DML', () => {
     for (const url of urls) expect(url).toMatch(/^\/services\/data\/v62\.0\/sobjects\/Loan_Application__c\/a\w{17}$/);
   });
 
-  it('reads and deletes by external id, honouring the caller\'s sharing', async () => {
+  it("reads and deletes by external id, honouring the caller's sharing", async () => {
     const byRef = await call(officer, 'GET', '/sobjects/Loan_Application__c/External_Ref__c/hl-1001?fields=Amount__c');
     expect(byRef.status).toBe(200);
     expect(await byRef.json()).toMatchObject({ attributes: { type: 'Loan_Application__c' }, Amount__c: 25000 });
@@ -108,12 +119,16 @@ describe('single-record DML', () => {
     const body = (await response.json()) as { id: string; errors: Array<Record<string, unknown>> };
     expect(response.status, JSON.stringify(body)).toBe(201);
     expect(body).toMatchObject({ id: expect.stringMatching(/^e0\w{16}$/), success: true });
-    expect(body.errors).toEqual([{ statusCode: 'OPERATION_ENQUEUED', message: expect.stringMatching(/^[0-9a-f-]{36}$/), fields: [] }]);
+    expect(body.errors).toEqual([
+      { statusCode: 'OPERATION_ENQUEUED', message: expect.stringMatching(/^[0-9a-f-]{36}$/), fields: [] },
+    ]);
     // The worker only reads requests: publishing one is refused.
     const worker = await jsforceConnection(emu, 'worker@lending.test');
     const refused = await call(worker, 'POST', '/sobjects/AgentTurnRequest__e', { TurnIdentifier__c: 'turn-2' });
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as Array<{ errorCode: string }>)[0]?.errorCode).toBe('INSUFFICIENT_ACCESS_OR_READONLY');
+    expect(((await refused.json()) as Array<{ errorCode: string }>)[0]?.errorCode).toBe(
+      'INSUFFICIENT_ACCESS_OR_READONLY',
+    );
   });
 });
 
@@ -125,14 +140,22 @@ describe('sObject collections', () => {
     expect(results[2]).toMatchObject({ success: true });
     const raw = await call(admin, 'POST', '/composite/sobjects', { records: [{ attributes: { type: 'Account' } }] });
     expect(raw.status).toBe(200);
-    expect(await raw.json()).toEqual([{ success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: expect.any(String), fields: ['Name'] }] }]);
+    expect(await raw.json()).toEqual([
+      {
+        success: false,
+        errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: expect.any(String), fields: ['Name'] }],
+      },
+    ]);
   });
 
   it('rolls every record back with allOrNone and reports ALL_OR_NONE_OPERATION_ROLLED_BACK', async () => {
     const before = (await admin.query("SELECT Id FROM Account WHERE Name LIKE 'AON%'")).totalSize;
     const response = await call(admin, 'POST', '/composite/sobjects', {
       allOrNone: true,
-      records: [{ attributes: { type: 'Account' }, Name: 'AON 1' }, { attributes: { type: 'Account' }, Name: '' }],
+      records: [
+        { attributes: { type: 'Account' }, Name: 'AON 1' },
+        { attributes: { type: 'Account' }, Name: '' },
+      ],
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual([
@@ -156,14 +179,24 @@ describe('sObject collections', () => {
     const ids = [a?.id ?? '', b?.id ?? ''];
     const updated = await admin.sobject('Account').update(ids.map((Id, i) => ({ Id, Name: `Bulk ${i} updated` })));
     expect(updated.every((r) => r.success)).toBe(true);
-    const missingId = await call(admin, 'PATCH', '/composite/sobjects', { records: [{ attributes: { type: 'Account' }, Name: 'x' }] });
-    expect(await missingId.json()).toEqual([{ success: false, errors: [{ statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: ['Id'] }] }]);
+    const missingId = await call(admin, 'PATCH', '/composite/sobjects', {
+      records: [{ attributes: { type: 'Account' }, Name: 'x' }],
+    });
+    expect(await missingId.json()).toEqual([
+      {
+        success: false,
+        errors: [{ statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: ['Id'] }],
+      },
+    ]);
 
     const retrieved = await admin.sobject('Account').retrieve(ids, { fields: ['Name'] });
     expect(retrieved.map((r) => r?.Name)).toEqual(['Bulk 0 updated', 'Bulk 1 updated']);
 
     const upserted = await admin.sobject('Loan_Application__c').upsert(
-      [{ External_Ref__c: 'HL-1001', Amount__c: 26000 }, { External_Ref__c: 'HL-7777', Amount__c: 100 }],
+      [
+        { External_Ref__c: 'HL-1001', Amount__c: 26000 },
+        { External_Ref__c: 'HL-7777', Amount__c: 100 },
+      ],
       'External_Ref__c',
     );
     expect(upserted.map((r) => (r as { created?: boolean }).created)).toEqual([false, true]);
@@ -178,12 +211,17 @@ describe('sObject collections', () => {
     const response = await call(admin, 'POST', '/composite/sobjects', { records });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual([
-      { message: 'record limit reached. cannot submit more than 200 records into this call', errorCode: 'EXCEEDED_ID_LIMIT' },
+      {
+        message: 'record limit reached. cannot submit more than 200 records into this call',
+        errorCode: 'EXCEEDED_ID_LIMIT',
+      },
     ]);
   });
 
-  it('applies the caller\'s field-level security per record', async () => {
-    const app = (await officer.query<{ Id: string }>("SELECT Id FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'")).records[0]?.Id ?? '';
+  it("applies the caller's field-level security per record", async () => {
+    const app =
+      (await officer.query<{ Id: string }>("SELECT Id FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'"))
+        .records[0]?.Id ?? '';
     const response = await call(officer, 'PATCH', '/composite/sobjects', {
       records: [
         { attributes: { type: 'Loan_Application__c' }, id: app, Status__c: 'In Review' },
@@ -199,7 +237,9 @@ describe('sObject collections', () => {
 describe('roll-up summary fields (AgentExecution__c.StepCount__c counts ExecutionStep__c rows)', () => {
   it('are calculated in describe, computed in query, subquery and retrieve, and refused on write', async () => {
     const worker = await jsforceConnection(emu, 'worker@lending.test');
-    const execution = await officer.sobject('AgentExecution__c').create({ CurrentTurnIdentifier__c: 'rollup-turn', TriggerSource__c: 'API' });
+    const execution = await officer
+      .sobject('AgentExecution__c')
+      .create({ CurrentTurnIdentifier__c: 'rollup-turn', TriggerSource__c: 'API' });
     if (!execution.success) throw new Error('execution not created');
     const id = execution.id;
 
@@ -214,17 +254,25 @@ describe('roll-up summary fields (AgentExecution__c.StepCount__c counts Executio
       scale: 0,
     });
     const count = async (): Promise<unknown> =>
-      (await worker.query<{ StepCount__c: unknown }>(`SELECT StepCount__c FROM AgentExecution__c WHERE Id = '${id}'`)).records[0]?.StepCount__c;
+      (await worker.query<{ StepCount__c: unknown }>(`SELECT StepCount__c FROM AgentExecution__c WHERE Id = '${id}'`))
+        .records[0]?.StepCount__c;
     expect(await count()).toBe(0);
 
     const steps = await worker.sobject('ExecutionStep__c').create(
-      ['a', 'b', 'c'].map((key, i) => ({ StepKey__c: `rollup-${key}`, AgentExecution__c: id, StepType__c: 'UserInput', Sequence__c: i + 1 })),
+      ['a', 'b', 'c'].map((key, i) => ({
+        StepKey__c: `rollup-${key}`,
+        AgentExecution__c: id,
+        StepType__c: 'UserInput',
+        Sequence__c: i + 1,
+      })),
       { allOrNone: true },
     );
     expect(steps.every((r) => r.success)).toBe(true);
     expect(await count()).toBe(3);
     // The requesting user sees the count of rows written by the worker.
-    expect((await officer.sobject('AgentExecution__c').retrieve(id, { fields: ['StepCount__c'] })).StepCount__c).toBe(3);
+    expect((await officer.sobject('AgentExecution__c').retrieve(id, { fields: ['StepCount__c'] })).StepCount__c).toBe(
+      3,
+    );
     const nested = await worker.query<{ StepCount__c: number; ExecutionSteps__r: { totalSize: number } }>(
       `SELECT StepCount__c, (SELECT Id FROM ExecutionSteps__r) FROM AgentExecution__c WHERE Id = '${id}' AND StepCount__c > 2`,
     );

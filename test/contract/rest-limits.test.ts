@@ -43,7 +43,9 @@ describe('API allocation', () => {
     const refused = await limitsAs(token);
     expect(refused.status).toBe(403);
     expect(refused.headers.get('sforce-limit-info')).toBe('api-usage=3/3');
-    expect(await refused.json()).toEqual([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+    expect(await refused.json()).toEqual([
+      { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+    ]);
     const conn = new jsforce.Connection({ instanceUrl: emu.url, accessToken: token, version: '62.0' });
     await expect(conn.query('SELECT Id FROM Contact')).rejects.toMatchObject({ errorCode: 'REQUEST_LIMIT_EXCEEDED' });
     expect(emu.admin.usage().used).toBe(3);
@@ -138,11 +140,15 @@ describe('admin HTTP surface', () => {
     expect((await adminCall('DELETE', '/faults')).status).toBe(200);
     expect(emu.admin.faults().latencyMs).toBe(0);
     // A 5xx rate on one path only, and a dropped connection.
-    expect((await adminCall('POST', '/faults', { dropNext: { count: 1, pathPrefix: '/services/data' } })).status).toBe(200);
+    expect((await adminCall('POST', '/faults', { dropNext: { count: 1, pathPrefix: '/services/data' } })).status).toBe(
+      200,
+    );
     await expect(limitsAs(token)).rejects.toThrow();
     expect((await limitsAs(token)).status).toBe(200);
     expect((await adminCall('POST', '/api-limit', { limit: 1 })).json).toMatchObject({ limit: 1 });
-    expect((await adminCall('POST', '/tokens/revoke', { username: 'worker@lending.test' })).json).toEqual({ revoked: 1 });
+    expect((await adminCall('POST', '/tokens/revoke', { username: 'worker@lending.test' })).json).toEqual({
+      revoked: 1,
+    });
     expect((await limitsAs(token)).status).toBe(401);
     expect((await adminCall('POST', '/reset')).status).toBe(200);
     expect(emu.admin.usage()).toMatchObject({ used: 0, limit: 15000 });

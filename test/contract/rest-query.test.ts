@@ -55,7 +55,10 @@ describe('query', () => {
     );
     expect(result).toMatchObject({ totalSize: 1, done: true });
     expect(result.records[0]).toMatchObject({
-      attributes: { type: 'Contact', url: expect.stringMatching(/^\/services\/data\/v62\.0\/sobjects\/Contact\/003\w{15}$/) },
+      attributes: {
+        type: 'Contact',
+        url: expect.stringMatching(/^\/services\/data\/v62\.0\/sobjects\/Contact\/003\w{15}$/),
+      },
       Account: { attributes: { type: 'Account' }, Name: 'Harbor Lending Co.' },
     });
     expect(admin.limitInfo.apiUsage?.limit).toBe(15000);
@@ -64,8 +67,15 @@ describe('query', () => {
 
   it('pages with one-segment locators that work under any version prefix', async () => {
     const soql = encodeURIComponent("SELECT Id, Name FROM Account WHERE Name LIKE 'Paging%' ORDER BY Name");
-    const first = await get(`/services/data/v62.0/query?q=${soql}`, adminToken, { 'Sforce-Query-Options': 'batchSize=200' });
-    const page1 = (await first.json()) as { totalSize: number; done: boolean; nextRecordsUrl: string; records: Array<{ Name: string }> };
+    const first = await get(`/services/data/v62.0/query?q=${soql}`, adminToken, {
+      'Sforce-Query-Options': 'batchSize=200',
+    });
+    const page1 = (await first.json()) as {
+      totalSize: number;
+      done: boolean;
+      nextRecordsUrl: string;
+      records: Array<{ Name: string }>;
+    };
     expect(page1).toMatchObject({ totalSize: EXTRA_ACCOUNTS, done: false });
     expect(page1.records).toHaveLength(200);
     expect(page1.nextRecordsUrl).toMatch(/^\/services\/data\/v62\.0\/query\/0r8[A-Za-z0-9]{15}-200$/);
@@ -92,11 +102,16 @@ describe('query', () => {
     expect(defaultPage.done).toBe(true);
   });
 
-  it('refuses unknown locators and other users\' locators with INVALID_QUERY_LOCATOR', async () => {
+  it("refuses unknown locators and other users' locators with INVALID_QUERY_LOCATOR", async () => {
     const soql = encodeURIComponent("SELECT Id FROM Account WHERE Name LIKE 'Paging%'");
-    const page = (await (await get(`/services/data/v62.0/query?q=${soql}`, adminToken, { 'Sforce-Query-Options': 'batchSize=200' })).json()) as { nextRecordsUrl: string };
+    const page = (await (
+      await get(`/services/data/v62.0/query?q=${soql}`, adminToken, { 'Sforce-Query-Options': 'batchSize=200' })
+    ).json()) as { nextRecordsUrl: string };
     const underwriter = await jwtToken(emu, 'underwriter@lending.test');
-    for (const [path, token] of [[page.nextRecordsUrl, underwriter], ['/services/data/v62.0/query/0r8EM0000000001AAA-2000', adminToken]] as const) {
+    for (const [path, token] of [
+      [page.nextRecordsUrl, underwriter],
+      ['/services/data/v62.0/query/0r8EM0000000001AAA-2000', adminToken],
+    ] as const) {
       const response = await get(path, token);
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual([{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }]);
@@ -112,14 +127,18 @@ describe('query', () => {
     expect(all.records).toMatchObject([{ IsDeleted: true }]);
     const missing = await get('/services/data/v62.0/query', adminToken);
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual([{ message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' }]);
+    expect(await missing.json()).toEqual([
+      { message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' },
+    ]);
   });
 });
 
 describe('describe and routing errors', () => {
   it('describes globally and per object', async () => {
     const global = await admin.describeGlobal();
-    expect(global.sobjects.map((s) => s.name)).toEqual(expect.arrayContaining(['Account', 'Loan_Application__c', 'ExecutionStep__c']));
+    expect(global.sobjects.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['Account', 'Loan_Application__c', 'ExecutionStep__c']),
+    );
     const loan = await admin.describe('Loan_Application__c');
     expect(loan).toMatchObject({ name: 'Loan_Application__c', custom: true });
     const risk = loan.fields.find((f) => f.name === 'Risk_Tier__c');
@@ -131,7 +150,10 @@ describe('describe and routing errors', () => {
     const unknown = await get('/services/data/v62.0/nothing/here', adminToken);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/15000$/);
-    const wrong = await fetch(`${emu.url}/services/data/v62.0/sobjects`, { method: 'DELETE', headers: { Authorization: `Bearer ${adminToken}` } });
+    const wrong = await fetch(`${emu.url}/services/data/v62.0/sobjects`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${adminToken}` },
+    });
     expect(wrong.status).toBe(405);
     expect(((await wrong.json()) as Array<{ errorCode: string }>)[0]?.errorCode).toBe('METHOD_NOT_ALLOWED');
     const huge = await get('/services/data/v62.0/limits', adminToken, { 'X-Padding': 'x'.repeat(17_000) });
@@ -151,7 +173,10 @@ describe('describe and routing errors', () => {
     const array = await post('[{"Name": "x"}]', 'application/json');
     expect(((await array.json()) as Array<{ errorCode: string }>)[0]?.errorCode).toBe('JSON_PARSER_ERROR');
     expect((await post('<Name>x</Name>', 'application/xml')).status).toBe(415);
-    const head = await fetch(`${emu.url}/services/data/v62.0/limits`, { method: 'HEAD', headers: { Authorization: `Bearer ${adminToken}` } });
+    const head = await fetch(`${emu.url}/services/data/v62.0/limits`, {
+      method: 'HEAD',
+      headers: { Authorization: `Bearer ${adminToken}` },
+    });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
   });

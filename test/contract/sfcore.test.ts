@@ -38,10 +38,23 @@ describe('@salesforce/core against the emulator', () => {
     const conn = await jwtConnection('officer@lending.test');
     expect(conn.instanceUrl).toBe(emu.url);
     expect(conn.getUsername()).toBe('officer@lending.test');
-    const result = await conn.query<{ External_Ref__c: string }>('SELECT External_Ref__c FROM Loan_Application__c ORDER BY External_Ref__c');
+    const result = await conn.query<{ External_Ref__c: string }>(
+      'SELECT External_Ref__c FROM Loan_Application__c ORDER BY External_Ref__c',
+    );
     // Olive owns HL-1001..1005 and has a read share on HL-1007; everything else is private to others.
-    expect(result.records.map((r) => r.External_Ref__c)).toEqual(['HL-1001', 'HL-1002', 'HL-1003', 'HL-1004', 'HL-1005', 'HL-1007']);
-    expect(emu.admin.requestLog().some((e) => e.method === 'POST' && e.path === '/services/oauth2/token' && e.status === 200)).toBe(true);
+    expect(result.records.map((r) => r.External_Ref__c)).toEqual([
+      'HL-1001',
+      'HL-1002',
+      'HL-1003',
+      'HL-1004',
+      'HL-1005',
+      'HL-1007',
+    ]);
+    expect(
+      emu.admin
+        .requestLog()
+        .some((e) => e.method === 'POST' && e.path === '/services/oauth2/token' && e.status === 200),
+    ).toBe(true);
   });
 
   it('uses a raw access token as the username (flow A) and picks the highest listed version', async () => {

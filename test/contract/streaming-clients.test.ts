@@ -28,7 +28,11 @@ afterEach(async () => {
 });
 
 function publish(attempt: number, userId = ALICE): { replayId: number; eventUuid: string } {
-  return harness.streaming.eventSink.publish('AgentTurn__e', { ExecutionId__c: `exec-${attempt}`, Attempt__c: attempt }, { userId });
+  return harness.streaming.eventSink.publish(
+    'AgentTurn__e',
+    { ExecutionId__c: `exec-${attempt}`, Attempt__c: attempt },
+    { userId },
+  );
 }
 
 /** A raw faye client as the wire doc describes it: Bearer header and a `-2` replay extension. */
@@ -38,7 +42,8 @@ function rawFaye(token: string, replay: number, options: { websocket: boolean })
   if (!options.websocket) client.disable('websocket');
   client.addExtension({
     outgoing(message: Record<string, unknown>, callback: (message: Record<string, unknown>) => void) {
-      if (message.channel === '/meta/subscribe') message.ext = { ...(message.ext as object | undefined), replay: { [CHANNEL]: replay } };
+      if (message.channel === '/meta/subscribe')
+        message.ext = { ...(message.ext as object | undefined), replay: { [CHANNEL]: replay } };
       callback(message);
     },
   });
@@ -81,7 +86,12 @@ describe('raw faye.Client', () => {
     expect(harness.upgradeAttempts()).toBe(0);
     expect(received[2]).toEqual({
       schema: harness.streaming.bus.schemaId('AgentTurn__e'),
-      payload: { ExecutionId__c: 'exec-3', Attempt__c: 3, CreatedDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), CreatedById: ALICE },
+      payload: {
+        ExecutionId__c: 'exec-3',
+        Attempt__c: 3,
+        CreatedDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        CreatedById: ALICE,
+      },
       event: { replayId: fresh.replayId, EventUuid: fresh.eventUuid },
     });
   });
@@ -96,7 +106,7 @@ describe('raw faye.Client', () => {
     expect(harness.upgradeAttempts()).toBeGreaterThan(0);
   });
 
-  it('gets Salesforce\'s texts for unknown and restricted channels and invalid replay ids', async () => {
+  it("gets Salesforce's texts for unknown and restricted channels and invalid replay ids", async () => {
     const last = publish(1).replayId;
     const alice = rawFaye(harness.tokens.issue(ALICE), last + 50, { websocket: false });
     expect(await subscriptionError(alice.subscribe(CHANNEL, () => undefined))).toBe(
@@ -105,7 +115,9 @@ describe('raw faye.Client', () => {
     expect(await subscriptionError(alice.subscribe('/event/Missing__e', () => undefined))).toBe(
       '400::The channel you requested to subscribe to does not exist {/event/Missing__e}',
     );
-    expect(await subscriptionError(alice.subscribe('/event/Secret__e', () => undefined))).toBe('403::Restricted channel');
+    expect(await subscriptionError(alice.subscribe('/event/Secret__e', () => undefined))).toBe(
+      '403::Restricted channel',
+    );
     const bob = rawFaye(harness.tokens.issue(BOB), -1, { websocket: false });
     expect(await subscriptionError(bob.subscribe(CHANNEL, () => undefined))).toBe('403::Restricted channel');
   });
@@ -127,7 +139,11 @@ describe('jsforce streaming client', () => {
   it('without a replay extension (-1) sees only events published after subscribing', async () => {
     publish(1);
     const received: EventData[] = [];
-    const conn = new Connection({ instanceUrl: harness.instanceUrl, accessToken: harness.tokens.issue(ALICE), version: API_VERSION });
+    const conn = new Connection({
+      instanceUrl: harness.instanceUrl,
+      accessToken: harness.tokens.issue(ALICE),
+      version: API_VERSION,
+    });
     const topic = conn.streaming.topic(CHANNEL);
     const subscription = topic.subscribe((data) => received.push(data as unknown as EventData));
     await until(() => harness.streaming.clients().some((c) => c.channels.includes(CHANNEL)), 'the subscription');
@@ -169,7 +185,12 @@ describe('jsforce streaming client', () => {
     harness.tokens.revoke(token);
     harness.streaming.revalidateTokens();
     await until(() => failures.length > 0, 'the auth failure callback');
-    expect(failures[0]).toMatchObject({ channel: '/meta/connect', successful: false, error: '401::Authentication invalid', advice: { reconnect: 'none' } });
+    expect(failures[0]).toMatchObject({
+      channel: '/meta/connect',
+      successful: false,
+      error: '401::Authentication invalid',
+      advice: { reconnect: 'none' },
+    });
     expect(harness.streaming.clients()).toEqual([]);
   });
 
@@ -181,7 +202,9 @@ describe('jsforce streaming client', () => {
     client.subscribe(CHANNEL, () => undefined);
     await until(() => failures.length > 0, 'the auth failure callback');
     expect(failures[0]).toMatchObject({
-      channel: '/meta/handshake', error: '403::Handshake denied', ext: { sfdc: { failureReason: '401::Authentication invalid' } },
+      channel: '/meta/handshake',
+      error: '403::Handshake denied',
+      ext: { sfdc: { failureReason: '401::Authentication invalid' } },
     });
   });
 

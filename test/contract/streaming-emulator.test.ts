@@ -42,7 +42,9 @@ afterAll(async () => {
 /** Publishes one AgentTurnRequest__e through REST as the officer; returns its EventUuid. */
 async function publishTurn(): Promise<string> {
   turn += 1;
-  const result = (await officer.sobject('AgentTurnRequest__e').create({ TurnIdentifier__c: `turn-${turn}` })) as unknown as {
+  const result = (await officer
+    .sobject('AgentTurnRequest__e')
+    .create({ TurnIdentifier__c: `turn-${turn}` })) as unknown as {
     success: boolean;
     errors: Array<{ statusCode: string; message: string }>;
   };
@@ -85,7 +87,9 @@ describe('streaming through the emulator', () => {
   });
 
   it('does not let a publisher set CreatedById through the payload', async () => {
-    await expect(officer.sobject('AgentTurnRequest__e').create({ TurnIdentifier__c: 'spoof', CreatedById: workerId })).rejects.toThrow();
+    await expect(
+      officer.sobject('AgentTurnRequest__e').create({ TurnIdentifier__c: 'spoof', CreatedById: workerId }),
+    ).rejects.toThrow();
     const received: EventData[] = [];
     const { client } = await workerClient([new StreamingExtension.Replay(CHANNEL, -2)]);
     await client.subscribe(CHANNEL, (data: unknown) => received.push(data as EventData));
@@ -130,7 +134,7 @@ describe('streaming through the emulator', () => {
     expect(received.map((e) => e.event.EventUuid)).toEqual([before, ...during, after]);
   });
 
-  it('fires AuthFailure when an admin revokes the subscriber\'s tokens', async () => {
+  it("fires AuthFailure when an admin revokes the subscriber's tokens", async () => {
     const failures: Array<Record<string, unknown>> = [];
     const { client } = await workerClient([
       new StreamingExtension.Replay(CHANNEL, -1),
@@ -144,15 +148,23 @@ describe('streaming through the emulator', () => {
 
   it('refuses a purged replay position and reports delivered events in /limits', async () => {
     const conn = await jsforceConnection(emulator, 'worker@lending.test');
-    const limitsBefore = (await conn.request(`/services/data/v${TEST_API_VERSION}/limits`)) as Record<string, { Remaining: number }>;
+    const limitsBefore = (await conn.request(`/services/data/v${TEST_API_VERSION}/limits`)) as Record<
+      string,
+      { Remaining: number }
+    >;
     let lastReplayId = 0;
     const { client } = await workerClient([new StreamingExtension.Replay(CHANNEL, -2)]);
     await client.subscribe(CHANNEL, (data: unknown) => {
       lastReplayId = (data as EventData).event.replayId;
     });
     await until(() => lastReplayId > 0, 'a retained event');
-    const limitsAfter = (await conn.request(`/services/data/v${TEST_API_VERSION}/limits`)) as Record<string, { Remaining: number }>;
-    expect(limitsAfter.DailyDeliveredPlatformEvents?.Remaining).toBeLessThan(limitsBefore.DailyDeliveredPlatformEvents?.Remaining ?? 0);
+    const limitsAfter = (await conn.request(`/services/data/v${TEST_API_VERSION}/limits`)) as Record<
+      string,
+      { Remaining: number }
+    >;
+    expect(limitsAfter.DailyDeliveredPlatformEvents?.Remaining).toBeLessThan(
+      limitsBefore.DailyDeliveredPlatformEvents?.Remaining ?? 0,
+    );
 
     const expired = lastReplayId - 1;
     await admin('/events/purge', { olderThanHours: 0 });

@@ -35,7 +35,10 @@ const orgs = new Map<string, Promise<InstanceType<typeof Org>>>();
 
 async function orgFor(username: string): Promise<InstanceType<typeof Org>> {
   const { app, privateKeyFile } = devCredentials(emulator);
-  const authInfo = await AuthInfo.create({ username, oauth2Options: { clientId: app.consumerKey, loginUrl: emulator.url, privateKeyFile } });
+  const authInfo = await AuthInfo.create({
+    username,
+    oauth2Options: { clientId: app.consumerKey, loginUrl: emulator.url, privateKeyFile },
+  });
   const connection = await Connection.create({ authInfo });
   connection.setApiVersion(TEST_API_VERSION);
   return Org.create({ connection });

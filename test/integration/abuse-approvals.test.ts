@@ -24,11 +24,34 @@ const SCRIPT: ScriptedScript = {
   name: 'abuse-approvals',
   rules: [
     { when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done.' } },
-    { when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done ({{lastToolResult.status}}).' } },
-    { when: { lastUserMessage: '^(raise|route)', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" } }] } },
+    {
+      when: { lastToolResult: { contains: '"executed":false' } },
+      respond: { text: 'Not done ({{lastToolResult.status}}).' },
+    },
+    {
+      when: { lastUserMessage: '^(raise|route)', turnStep: 0 },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" },
+          },
+        ],
+      },
+    },
     ...(['raise', 'route'] as const).map((verb) => ({
-      when: { lastUserMessage: `^${verb}`, lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-      respond: { toolCalls: [{ name: verb === 'raise' ? 'update_application' : 'update_routed', arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 31000 } } }] },
+      when: {
+        lastUserMessage: `^${verb}`,
+        lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' },
+      },
+      respond: {
+        toolCalls: [
+          {
+            name: verb === 'raise' ? 'update_application' : 'update_routed',
+            arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 31000 } },
+          },
+        ],
+      },
     })),
     { when: {}, respond: { text: 'How can I help?' } },
   ],
@@ -36,23 +59,40 @@ const SCRIPT: ScriptedScript = {
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  harness = await createHarness(emulator, { script: SCRIPT, runtime: { hitl: { signingKey: SIGNING_KEY, defaultApprover: USERS.approver, now: () => clock } } });
+  harness = await createHarness(emulator, {
+    script: SCRIPT,
+    runtime: { hitl: { signingKey: SIGNING_KEY, defaultApprover: USERS.approver, now: () => clock } },
+  });
   // The officer also becomes an approver (to try self-approval); officer2 becomes one and the routed tool's named
   // approver, but cannot see the officer's records.
   const org = emulator.org as Org;
   const admin = org.userByUsername(USERS.admin)?.id as string;
-  const [approverSet] = org.query(org.systemAccess(admin), "SELECT Id FROM PermissionSet WHERE Name = 'Loom_Approver'", { apiVersion: '62.0' }).records;
+  const [approverSet] = org.query(
+    org.systemAccess(admin),
+    "SELECT Id FROM PermissionSet WHERE Name = 'Loom_Approver'",
+    { apiVersion: '62.0' },
+  ).records;
   for (const user of [USERS.officer, USERS.officer2]) {
-    org.create(org.systemAccess(admin), 'PermissionSetAssignment', { AssigneeId: org.userByUsername(user)?.id, PermissionSetId: approverSet?.Id });
+    org.create(org.systemAccess(admin), 'PermissionSetAssignment', {
+      AssigneeId: org.userByUsername(user)?.id,
+      PermissionSetId: approverSet?.Id,
+    });
   }
   await harness.clientFor(USERS.admin).create('AgentCapability__c', {
     AIAgentDefinition__c: harness.agentId,
     CapabilityName__c: 'update_routed',
     Description__c: 'Update a loan application; officer2 approves.',
-    Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+    Parameters__c: JSON.stringify({
+      type: 'object',
+      properties: { recordId: { type: 'string' }, fields: { type: 'object' } },
+      required: ['recordId', 'fields'],
+    }),
     ImplementationType__c: 'Standard',
     StandardActionType__c: 'UpdateRecord',
-    BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', approval: { approverUsername: USERS.officer2 } }),
+    BackendConfiguration__c: JSON.stringify({
+      object: 'Loan_Application__c',
+      approval: { approverUsername: USERS.officer2 },
+    }),
     HITLMode__c: 'Approval',
     ExposureLevel__c: 'External',
     IsActive__c: true,
@@ -63,7 +103,9 @@ afterAll(async () => {
 });
 
 async function application(): Promise<{ Id: string; Amount__c: number }> {
-  const { records } = await harness.clientFor(USERS.admin).query<{ Id: string; Amount__c: number }>("SELECT Id, Amount__c FROM Loan_Application__c WHERE Name = 'LA-00002'");
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<{ Id: string; Amount__c: number }>("SELECT Id, Amount__c FROM Loan_Application__c WHERE Name = 'LA-00002'");
   return records[0] as { Id: string; Amount__c: number };
 }
 
@@ -85,15 +127,21 @@ async function writesSince(from: number): Promise<string[]> {
 }
 
 const securityErrors = async (executionId: string) =>
-  (await stepsOf(harness, executionId)).filter((step) => step.ErrorCategory__c === 'SecurityViolation').map((step) => String(step.Content__c));
+  (await stepsOf(harness, executionId))
+    .filter((step) => step.ErrorCategory__c === 'SecurityViolation')
+    .map((step) => String(step.Content__c));
 
 describe('approval abuse', () => {
   it('refuses self-approval by a requester who holds Loom_Approver', async () => {
     const before = await application();
     const { executionId, pendingId } = await held(USERS.officer);
     const from = lastSeq(emulator);
-    expect((await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Approve'), signal)).status).toBe('refused');
-    expect(await securityErrors(executionId)).toEqual([expect.stringMatching(/requested this action and cannot approve/)]);
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Approve'), signal)).status,
+    ).toBe('refused');
+    expect(await securityErrors(executionId)).toEqual([
+      expect.stringMatching(/requested this action and cannot approve/),
+    ]);
     expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Pending');
     expect(await application()).toEqual(before);
     expect(await writesSince(from)).toEqual([]);
@@ -103,10 +151,17 @@ describe('approval abuse', () => {
     const before = await application();
     const { executionId, pendingId } = await held(USERS.officer, 'route');
     const from = lastSeq(emulator);
-    expect((await harness.handler.handle(await harness.decide(USERS.officer2, pendingId, 'Approve'), signal)).status).toBe('refused');
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.officer2, pendingId, 'Approve'), signal)).status,
+    ).toBe('refused');
     // The default approver sees everything but is not the one this tool routes to.
-    expect((await harness.handler.handle(await harness.decide(USERS.approver, pendingId, 'Approve'), signal)).status).toBe('refused');
-    expect(await securityErrors(executionId)).toEqual([expect.stringMatching(/Oscar Peer.*cannot see the record/), expect.stringMatching(/assigned to another approver/)]);
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.approver, pendingId, 'Approve'), signal)).status,
+    ).toBe('refused');
+    expect(await securityErrors(executionId)).toEqual([
+      expect.stringMatching(/Oscar Peer.*cannot see the record/),
+      expect.stringMatching(/assigned to another approver/),
+    ]);
     expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Pending');
     expect(await application()).toEqual(before);
     expect(await writesSince(from)).toEqual([]);

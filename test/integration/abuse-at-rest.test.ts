@@ -33,8 +33,21 @@ let privateKeyPem: string;
 
 const SCRIPT = {
   rules: [
-    { when: { lastUserMessage: 'contacts', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: 'SELECT FirstName, LastName, Email, Phone, SSN__c FROM Contact' } }] } },
-    { when: { lastUserMessage: 'contacts' }, respond: { text: 'First contact: {{lastToolResult.records.0.Email}}, SSN {{lastToolResult.records.0.SSN__c}}.' } },
+    {
+      when: { lastUserMessage: 'contacts', turnStep: 0 },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: { query: 'SELECT FirstName, LastName, Email, Phone, SSN__c FROM Contact' },
+          },
+        ],
+      },
+    },
+    {
+      when: { lastUserMessage: 'contacts' },
+      respond: { text: 'First contact: {{lastToolResult.records.0.Email}}, SSN {{lastToolResult.records.0.SSN__c}}.' },
+    },
     ...LENDING_SCRIPT.rules,
   ],
 };
@@ -50,7 +63,9 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, timeo
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
 }
 
 beforeAll(async () => {
@@ -91,32 +106,70 @@ describe('nothing sensitive at rest', () => {
     const run = async (username: string, message: string) => {
       const started = await startTurn(service.runtime.clientFor(username), { agentId, message });
       const written = await service.waiter.wait(started.turnId, 60_000);
-      expect(written?.status, `${message}\n${readFileSync(join(stateDir, 'worker.log'), 'utf8').split('\n').slice(-15).join('\n')}`).toBeDefined();
+      expect(
+        written?.status,
+        `${message}\n${readFileSync(join(stateDir, 'worker.log'), 'utf8').split('\n').slice(-15).join('\n')}`,
+      ).toBeDefined();
       return started;
     };
     await run('underwriter@lending.test', 'List the contacts with their details');
-    await run('officer@lending.test', `Customer SSN ${PASTED[0]}, card ${PASTED[1]}, mail ${PASTED[2]}, phone ${PASTED[3]}: which open applications do we have?`);
+    await run(
+      'officer@lending.test',
+      `Customer SSN ${PASTED[0]}, card ${PASTED[1]}, mail ${PASTED[2]}, phone ${PASTED[3]}: which open applications do we have?`,
+    );
 
     // An approval rejected with a comment full of PII, and a decision the worker refuses (its job is dead-lettered).
     const held = await run('officer@lending.test', 'Please raise the amount of HL-1001 to 27,500.');
     const pendingId = async () =>
-      (await service.runtime.integration.query<{ Id: string }>(`SELECT Id FROM PendingHITLAction__c WHERE AgentExecution__c = '${held.executionId}'`)).records[0]?.Id;
+      (
+        await service.runtime.integration.query<{ Id: string }>(
+          `SELECT Id FROM PendingHITLAction__c WHERE AgentExecution__c = '${held.executionId}'`,
+        )
+      ).records[0]?.Id;
     const pending = await until(pendingId, 'the held action');
-    submitDecision(org, idOf('officer2@lending.test'), { pendingActionId: pending, decision: 'Approve', comment: COMMENT_PII.join(' ') });
-    await until(async () => ((await service.worker.deadLetter().list()).some((entry) => entry.reason.startsWith('security')) ? true : undefined), 'the refused decision in the dead letter');
+    submitDecision(org, idOf('officer2@lending.test'), {
+      pendingActionId: pending,
+      decision: 'Approve',
+      comment: COMMENT_PII.join(' '),
+    });
+    await until(
+      async () =>
+        (await service.worker.deadLetter().list()).some((entry) => entry.reason.startsWith('security'))
+          ? true
+          : undefined,
+      'the refused decision in the dead letter',
+    );
     org.setShare(pending, idOf('approver@lending.test'), 'Read');
-    submitDecision(org, idOf('approver@lending.test'), { pendingActionId: pending, decision: 'Reject', comment: COMMENT_PII.join(' ') });
+    submitDecision(org, idOf('approver@lending.test'), {
+      pendingActionId: pending,
+      decision: 'Reject',
+      comment: COMMENT_PII.join(' '),
+    });
     await until(async () => {
-      const { records } = await service.runtime.integration.query<{ Status__c: string }>(`SELECT Status__c FROM PendingHITLAction__c WHERE Id = '${pending}'`);
+      const { records } = await service.runtime.integration.query<{ Status__c: string }>(
+        `SELECT Status__c FROM PendingHITLAction__c WHERE Id = '${pending}'`,
+      );
       return records[0]?.Status__c === 'Rejected' ? true : undefined;
     }, 'the rejection');
 
     // A malformed event (not a record ID) whose payload carries PII: dead-lettered without it.
-    await service.runtime.integration.request('POST', '/sobjects/AgentHITLDecision__e', { PendingActionId__c: `SSN ${PASTED[0]}`, Decision__c: 'Run' });
-    await until(async () => ((await service.worker.deadLetter().list()).some((entry) => entry.reason.startsWith('malformed')) ? true : undefined), 'the malformed event in the dead letter');
+    await service.runtime.integration.request('POST', '/sobjects/AgentHITLDecision__e', {
+      PendingActionId__c: `SSN ${PASTED[0]}`,
+      Decision__c: 'Run',
+    });
+    await until(
+      async () =>
+        (await service.worker.deadLetter().list()).some((entry) => entry.reason.startsWith('malformed'))
+          ? true
+          : undefined,
+      'the malformed event in the dead letter',
+    );
     await service.close();
 
-    const seeded = emulator.admin.records('Contact').flatMap((record) => [record.Email, record.Phone, record.SSN__c]).filter((value): value is string => typeof value === 'string');
+    const seeded = emulator.admin
+      .records('Contact')
+      .flatMap((record) => [record.Email, record.Phone, record.SSN__c])
+      .filter((value): value is string => typeof value === 'string');
     expect(seeded.length).toBeGreaterThan(12);
     const tokens = emulator.admin.tokens().length;
     expect(tokens).toBeGreaterThan(0);
@@ -129,7 +182,9 @@ describe('nothing sensitive at rest', () => {
     expect(names.some((name) => name.endsWith('worker.log'))).toBe(true);
     expect(names.some((name) => /dead-letter/.test(name))).toBe(true);
     expect(statSync(join(stateDir, 'worker.log')).size).toBeGreaterThan(1_000);
-    const haystacks = Object.fromEntries(files.map((file) => [file.slice(stateDir.length + 1), readFileSync(file, 'utf8')]));
+    const haystacks = Object.fromEntries(
+      files.map((file) => [file.slice(stateDir.length + 1), readFileSync(file, 'utf8')]),
+    );
     expect(findLeaks(haystacks, needles)).toEqual([]);
   });
 });

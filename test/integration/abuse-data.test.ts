@@ -25,14 +25,25 @@ const QUERY = {
 const GET = {
   CapabilityName__c: 'get_application',
   Description__c: 'Read loan applications by ID.',
-  Parameters__c: JSON.stringify({ type: 'object', properties: { recordIds: { type: 'array', items: { type: 'string' } } }, required: ['recordIds'] }),
+  Parameters__c: JSON.stringify({
+    type: 'object',
+    properties: { recordIds: { type: 'array', items: { type: 'string' } } },
+    required: ['recordIds'],
+  }),
   StandardActionType__c: 'GetRecords',
-  BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', fields: ['Name', 'Amount__c', 'Risk_Tier__c'] }),
+  BackendConfiguration__c: JSON.stringify({
+    object: 'Loan_Application__c',
+    fields: ['Name', 'Amount__c', 'Risk_Tier__c'],
+  }),
 };
 const UPDATE = {
   CapabilityName__c: 'update_application',
   Description__c: 'Update a loan application.',
-  Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+  Parameters__c: JSON.stringify({
+    type: 'object',
+    properties: { recordId: { type: 'string' }, fields: { type: 'object' } },
+    required: ['recordId', 'fields'],
+  }),
   StandardActionType__c: 'UpdateRecord',
   BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }),
 };
@@ -45,11 +56,18 @@ const CREATE = {
 };
 
 const oneCall = (name: string, args: Record<string, unknown>): ScriptedScript => ({
-  rules: [{ when: { turnStep: 0 }, respond: { toolCalls: [{ name, arguments: args }] } }, { when: {}, respond: { text: 'done' } }],
+  rules: [
+    { when: { turnStep: 0 }, respond: { toolCalls: [{ name, arguments: args }] } },
+    { when: {}, respond: { text: 'done' } },
+  ],
 });
 
 async function app(ref: string): Promise<Record<string, unknown>> {
-  const { records } = await kit.harness.clientFor(USERS.admin).query(`SELECT Id, Name, Amount__c, Status__c, Risk_Tier__c FROM Loan_Application__c WHERE External_Ref__c = '${ref}'`);
+  const { records } = await kit.harness
+    .clientFor(USERS.admin)
+    .query(
+      `SELECT Id, Name, Amount__c, Status__c, Risk_Tier__c FROM Loan_Application__c WHERE External_Ref__c = '${ref}'`,
+    );
   return records[0] as Record<string, unknown>;
 }
 
@@ -66,7 +84,9 @@ async function attempt(name: string, args: Record<string, unknown>): Promise<Rec
 beforeAll(async () => {
   kit = await startAbuseKit();
   agentId = await kit.createAgent('Data_Abuse', [QUERY, GET, UPDATE, CREATE]);
-  const contacts = await kit.harness.clientFor(USERS.admin).query<{ SSN__c: string }>('SELECT SSN__c FROM Contact WHERE SSN__c != null');
+  const contacts = await kit.harness
+    .clientFor(USERS.admin)
+    .query<{ SSN__c: string }>('SELECT SSN__c FROM Contact WHERE SSN__c != null');
   restricted = contacts.records.map((record) => record.SSN__c);
   expect(restricted.length).toBeGreaterThan(3);
 });
@@ -109,7 +129,7 @@ const RESTRICTED_QUERIES = [
   "SELECT FirstName FROM Contact WHERE SSN__c INCLUDES ('9')",
   "SELECT FirstName FROM Contact USING SCOPE Everything WHERE SSN__c > '0'",
   "SELECT FirstName FROM Contact WHERE FirstName = 'x' /* */ OR SSN__c != null",
-  "SELECT Name FROM Loan_Application__c WHERE Applicant__r.Account.Name != null AND Applicant__r.SSN__c != null",
+  'SELECT Name FROM Loan_Application__c WHERE Applicant__r.Account.Name != null AND Applicant__r.SSN__c != null',
 ];
 
 describe('data abuse', () => {
@@ -123,7 +143,12 @@ describe('data abuse', () => {
   });
 
   it('refuses invented fields, invented objects and objects outside the tool, and an invented tool', async () => {
-    for (const query of ['SELECT Salary__c FROM Loan_Application__c', 'SELECT Id FROM Employee__c', 'SELECT Id, Email FROM User', 'SELECT Id, Content__c FROM ExecutionStep__c']) {
+    for (const query of [
+      'SELECT Salary__c FROM Loan_Application__c',
+      'SELECT Id FROM Employee__c',
+      'SELECT Id, Email FROM User',
+      'SELECT Id, Content__c FROM ExecutionStep__c',
+    ]) {
       const result = await attempt('query', { query });
       expect(result.IsError__c, query).toBe(true);
     }
@@ -139,9 +164,13 @@ describe('data abuse', () => {
     const peer = await app('HL-1006');
     const read = await attempt('get_application', { recordIds: [peer.Id] });
     expect(String(read.ToolResult__c)).toContain('"records":[]');
-    const listed = await attempt('query', { query: "SELECT Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1006'" });
+    const listed = await attempt('query', {
+      query: "SELECT Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1006'",
+    });
     expect(String(listed.ToolResult__c)).toMatch(/"totalSize":0/);
-    const viaParent = await attempt('query', { query: "SELECT FirstName, (SELECT Name FROM Loan_Applications__r) FROM Contact WHERE LastName = 'Okafor'" });
+    const viaParent = await attempt('query', {
+      query: "SELECT FirstName, (SELECT Name FROM Loan_Applications__r) FROM Contact WHERE LastName = 'Okafor'",
+    });
     expect(String(viaParent.ToolResult__c)).not.toContain(String(peer.Name));
     const write = await attempt('update_application', { recordId: peer.Id, fields: { Amount__c: 1 } });
     expect(write.IsError__c).toBe(true);
@@ -153,14 +182,22 @@ describe('data abuse', () => {
     expect(await app('HL-1007')).toEqual(shared);
     // An ID of another object (a model mixing up applicant and application): 404 NOT_FOUND from the org, NotFound here.
     const applicant = String((await app('HL-1001')).Id).replace(/^.{3}/, '003');
-    const wrongObject = await attempt('update_application', { recordId: applicant.slice(0, 15), fields: { Amount__c: 1 } });
+    const wrongObject = await attempt('update_application', {
+      recordId: applicant.slice(0, 15),
+      fields: { Amount__c: 1 },
+    });
     expect(wrongObject).toMatchObject({ IsError__c: true, ErrorCategory__c: 'NotFound' });
     expect(String(wrongObject.ToolResult__c)).toContain('Look the record up first');
   });
 
   it('refuses DML on fields the user may not edit, saving nothing', async () => {
     const app1 = await app('HL-1001');
-    for (const fields of [{ Risk_Tier__c: 'A' }, { Name: 'LA-99999' }, { CreatedDate: '2020-01-01T00:00:00Z' }, { Amount__c: 1, Risk_Tier__c: 'A' }]) {
+    for (const fields of [
+      { Risk_Tier__c: 'A' },
+      { Name: 'LA-99999' },
+      { CreatedDate: '2020-01-01T00:00:00Z' },
+      { Amount__c: 1, Risk_Tier__c: 'A' },
+    ]) {
       const result = await attempt('update_application', { recordId: app1.Id, fields });
       expect(result.IsError__c, JSON.stringify(fields)).toBe(true);
     }
@@ -168,7 +205,9 @@ describe('data abuse', () => {
     const before = (await kit.harness.clientFor(USERS.admin).query('SELECT Id FROM Loan_Application__c')).totalSize;
     const created = await attempt('create_application', { fields: { Amount__c: 10, Risk_Tier__c: 'A' } });
     expect(created).toMatchObject({ IsError__c: true, ErrorCategory__c: 'FieldRefused' });
-    expect((await kit.harness.clientFor(USERS.admin).query('SELECT Id FROM Loan_Application__c')).totalSize).toBe(before);
+    expect((await kit.harness.clientFor(USERS.admin).query('SELECT Id FROM Loan_Application__c')).totalSize).toBe(
+      before,
+    );
   });
 
   it('withholds a record carrying an injection that asks for a data export; the model never sees it', async () => {
@@ -186,6 +225,8 @@ describe('data abuse', () => {
   });
 
   it('never showed the model a restricted value in any of the attempts above', () => {
-    expect(findLeaks({ model: JSON.stringify(kit.modelRequests()), logs: kit.logLines.join('') }, restricted)).toEqual([]);
+    expect(findLeaks({ model: JSON.stringify(kit.modelRequests()), logs: kit.logLines.join('') }, restricted)).toEqual(
+      [],
+    );
   });
 });

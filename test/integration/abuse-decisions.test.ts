@@ -23,10 +23,30 @@ const SCRIPT: ScriptedScript = {
   rules: [
     { when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done.' } },
     { when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done.' } },
-    { when: { lastUserMessage: '^raise', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" } }] } },
     {
-      when: { lastUserMessage: '^raise', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-      respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 52000 } } }] },
+      when: { lastUserMessage: '^raise', turnStep: 0 },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" },
+          },
+        ],
+      },
+    },
+    {
+      when: {
+        lastUserMessage: '^raise',
+        lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' },
+      },
+      respond: {
+        toolCalls: [
+          {
+            name: 'update_application',
+            arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 52000 } },
+          },
+        ],
+      },
     },
     { when: {}, respond: { text: 'How can I help?' } },
   ],
@@ -34,7 +54,10 @@ const SCRIPT: ScriptedScript = {
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  harness = await createHarness(emulator, { script: SCRIPT, runtime: { hitl: { signingKey: 'test-abuse-decisions-signing-key-0123456789', defaultApprover: USERS.approver } } });
+  harness = await createHarness(emulator, {
+    script: SCRIPT,
+    runtime: { hitl: { signingKey: 'test-abuse-decisions-signing-key-0123456789', defaultApprover: USERS.approver } },
+  });
 });
 afterAll(async () => {
   await emulator.close();
@@ -58,7 +81,11 @@ async function subscribeAs(username: string, channel: string): Promise<{ success
       headers: { Authorization: `OAuth ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify([message]),
     });
-    return ((await response.json()) as Array<Record<string, unknown>>)[0] as { successful: boolean; clientId?: string; error?: string };
+    return ((await response.json()) as Array<Record<string, unknown>>)[0] as {
+      successful: boolean;
+      clientId?: string;
+      error?: string;
+    };
   };
   const shake = await post({ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] });
   expect(shake.successful).toBe(true);
@@ -70,7 +97,9 @@ describe('decisions only through Apex', () => {
     const { executionId, pendingId } = await held();
     for (const user of [USERS.officer, USERS.approver]) {
       await expect(
-        harness.clientFor(user).request('POST', '/sobjects/AgentHITLDecision__e', { PendingActionId__c: pendingId, Decision__c: 'Approve' }),
+        harness
+          .clientFor(user)
+          .request('POST', '/sobjects/AgentHITLDecision__e', { PendingActionId__c: pendingId, Decision__c: 'Approve' }),
         // Salesforce answers an object the user has no access to as if it did not exist (404 NOT_FOUND).
       ).rejects.toThrow(/does not exist/);
     }
@@ -88,8 +117,15 @@ describe('decisions only through Apex', () => {
   });
 
   it('carries no comment or arguments in the event: the worker reads them from the pending action', async () => {
-    const describe = await harness.clientFor(USERS.worker).request<{ fields: Array<{ name: string }> }>('GET', '/sobjects/AgentHITLDecision__e/describe');
-    expect(describe.fields.map((field) => field.name).filter((name) => name.endsWith('__c')).sort()).toEqual(['DecisionRequestId__c', 'Decision__c', 'PendingActionId__c']);
+    const describe = await harness
+      .clientFor(USERS.worker)
+      .request<{ fields: Array<{ name: string }> }>('GET', '/sobjects/AgentHITLDecision__e/describe');
+    expect(
+      describe.fields
+        .map((field) => field.name)
+        .filter((name) => name.endsWith('__c'))
+        .sort(),
+    ).toEqual(['DecisionRequestId__c', 'Decision__c', 'PendingActionId__c']);
     const { executionId, pendingId } = await held();
     const job = await harness.decide(USERS.approver, pendingId, 'Approve', { comment: 'Income verified by phone' });
     expect(JSON.stringify(job.event)).not.toContain('Income verified');
@@ -104,23 +140,44 @@ describe('decisions only through Apex', () => {
     const approverId = org.userByUsername(USERS.approver)?.id as string;
     const from = lastSeq(emulator);
     // Published as the approver in system context without AgentHITLService's record write (no request ID)…
-    const raw = org.create(org.systemAccess(approverId), 'AgentHITLDecision__e', { PendingActionId__c: pendingId, Decision__c: 'Approve' });
+    const raw = org.create(org.systemAccess(approverId), 'AgentHITLDecision__e', {
+      PendingActionId__c: pendingId,
+      Decision__c: 'Approve',
+    });
     const job: DecisionJob = {
       kind: 'decision',
       eventUuid: raw.eventUuid ?? 'raw',
       replayId: 1,
       channel: DECISION_CHANNEL,
       receivedAt: new Date().toISOString(),
-      event: { PendingActionId__c: pendingId, Decision__c: 'Approve', CreatedById: approverId, CreatedDate: new Date().toISOString() },
+      event: {
+        PendingActionId__c: pendingId,
+        Decision__c: 'Approve',
+        CreatedById: approverId,
+        CreatedDate: new Date().toISOString(),
+      },
     };
     expect((await harness.handler.handle(job, signal)).status).toBe('refused');
     // …or naming a submission the record does not hold (a Reject written, an Approve published).
     const rejected = await harness.decide(USERS.approver, pendingId, 'Reject', { comment: 'no' });
-    const flipped: DecisionJob = { ...rejected, eventUuid: `${rejected.eventUuid}-x`, event: { ...rejected.event, Decision__c: 'Approve' } };
+    const flipped: DecisionJob = {
+      ...rejected,
+      eventUuid: `${rejected.eventUuid}-x`,
+      event: { ...rejected.event, Decision__c: 'Approve' },
+    };
     expect((await harness.handler.handle(flipped, signal)).status).toBe('refused');
-    const errors = (await stepsOf(harness, executionId)).filter((step) => step.ErrorCategory__c === 'SecurityViolation').map((step) => String(step.Content__c));
-    expect(errors).toEqual([expect.stringMatching(/not submitted through AgentHITLService/), expect.stringMatching(/records Reject, not Approve/)]);
+    const errors = (await stepsOf(harness, executionId))
+      .filter((step) => step.ErrorCategory__c === 'SecurityViolation')
+      .map((step) => String(step.Content__c));
+    expect(errors).toEqual([
+      expect.stringMatching(/not submitted through AgentHITLService/),
+      expect.stringMatching(/records Reject, not Approve/),
+    ]);
     expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Pending');
-    expect(requestsSince(emulator, from).filter((entry) => entry.method === 'PATCH' && entry.path.includes('Loan_Application__c'))).toEqual([]);
+    expect(
+      requestsSince(emulator, from).filter(
+        (entry) => entry.method === 'PATCH' && entry.path.includes('Loan_Application__c'),
+      ),
+    ).toEqual([]);
   });
 });

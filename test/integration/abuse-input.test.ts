@@ -43,7 +43,13 @@ describe('malformed model responses', () => {
             toolCalls: [
               { name: 'query_applications', arguments: '{"query": "SELECT Name FROM' },
               { name: 'drop_database', arguments: { everything: true } },
-              { name: 'get_application', arguments: { recordIds: Array.from({ length: 500 }, (_, i) => `a0${String(i).padStart(13, '0')}`), blob: 'x'.repeat(20_000) } },
+              {
+                name: 'get_application',
+                arguments: {
+                  recordIds: Array.from({ length: 500 }, (_, i) => `a0${String(i).padStart(13, '0')}`),
+                  blob: 'x'.repeat(20_000),
+                },
+              },
             ],
           },
         },
@@ -53,13 +59,29 @@ describe('malformed model responses', () => {
     const { executionId, outcome } = await kit.run(USERS.officer, kit.harness.agentId, 'Do something odd');
     expect(outcome.status).toBe('completed');
     const results = (await kit.steps(executionId)).filter((step) => step.StepType__c === 'ToolResult');
-    expect(results.map((step) => step.ErrorCategory__c)).toEqual(['InvalidArguments', 'UnknownTool', 'InvalidArguments']);
+    expect(results.map((step) => step.ErrorCategory__c)).toEqual([
+      'InvalidArguments',
+      'UnknownTool',
+      'InvalidArguments',
+    ]);
     expect(results.every((step) => step.IsError__c === true)).toBe(true);
     expect(await answered(executionId)).toBe('I could not do that.');
   });
 
   it('a response too large for the turn budget stops the turn with a recorded budget error and one answer', async () => {
-    kit.useScript({ rules: [{ when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: ['a00000000000001'], blob: 'y'.repeat(2_000_000) } }] } }, { when: {}, respond: { text: 'unreachable' } }] });
+    kit.useScript({
+      rules: [
+        {
+          when: { turnStep: 0 },
+          respond: {
+            toolCalls: [
+              { name: 'get_application', arguments: { recordIds: ['a00000000000001'], blob: 'y'.repeat(2_000_000) } },
+            ],
+          },
+        },
+        { when: {}, respond: { text: 'unreachable' } },
+      ],
+    });
     const { executionId, outcome } = await kit.run(USERS.officer, kit.harness.agentId, 'Huge');
     expect(outcome.status).toBe('failed');
     expect((await kit.steps(executionId)).some((step) => step.ErrorCategory__c === 'TokenBudgetExceeded')).toBe(true);
@@ -67,8 +89,16 @@ describe('malformed model responses', () => {
   });
 
   it('hundreds of tool calls in one response are each answered and audited, and the turn still ends once', async () => {
-    const calls = Array.from({ length: 300 }, (_, i) => ({ name: i % 2 ? 'nonexistent_tool' : 'get_application', arguments: i % 2 ? {} : { recordIds: [] } }));
-    kit.useScript({ rules: [{ when: { turnStep: 0 }, respond: { toolCalls: calls } }, { when: {}, respond: { text: 'Finished.' } }] });
+    const calls = Array.from({ length: 300 }, (_, i) => ({
+      name: i % 2 ? 'nonexistent_tool' : 'get_application',
+      arguments: i % 2 ? {} : { recordIds: [] },
+    }));
+    kit.useScript({
+      rules: [
+        { when: { turnStep: 0 }, respond: { toolCalls: calls } },
+        { when: {}, respond: { text: 'Finished.' } },
+      ],
+    });
     const { executionId, outcome } = await kit.run(USERS.officer, kit.harness.agentId, 'Go wild');
     expect(outcome.status).toBe('completed');
     const steps = await kit.steps(executionId);
@@ -79,10 +109,16 @@ describe('malformed model responses', () => {
   });
 
   it('a model that returns nothing usable fails the turn with a recorded error, and the next turn works', async () => {
-    kit.useScript({ rules: [{ when: {}, respond: { error: { category: 'MalformedResponse', message: 'choices[0] missing' } } }] });
+    kit.useScript({
+      rules: [{ when: {}, respond: { error: { category: 'MalformedResponse', message: 'choices[0] missing' } } }],
+    });
     const broken = await kit.run(USERS.officer, kit.harness.agentId, 'Hello');
     expect(broken.outcome.status).toBe('failed');
-    expect((await kit.steps(broken.executionId)).some((step) => step.StepType__c === 'Error' && step.ErrorCategory__c === 'MalformedResponse')).toBe(true);
+    expect(
+      (await kit.steps(broken.executionId)).some(
+        (step) => step.StepType__c === 'Error' && step.ErrorCategory__c === 'MalformedResponse',
+      ),
+    ).toBe(true);
     kit.useScript(LENDING_SCRIPT);
     const next = await kit.run(USERS.officer, kit.harness.agentId, 'Which open applications do we have?');
     expect(next.outcome.status).toBe('completed');
@@ -109,23 +145,33 @@ describe('hostile messages', () => {
   it('raw bytes that are not UTF-8 are refused by the org with JSON_PARSER_ERROR, and nothing is stored or published', async () => {
     const session = await kit.harness.pool.session(USERS.officer);
     const before = kit.emulator.admin.records('AgentExecution__c').length;
-    const body = Buffer.concat([Buffer.from('{"ExecutionStatus__c":"Processing","LastError__c":"bad '), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"}')]);
+    const body = Buffer.concat([
+      Buffer.from('{"ExecutionStatus__c":"Processing","LastError__c":"bad '),
+      Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
     const response = await fetch(`${session.instanceUrl}/services/data/v62.0/sobjects/AgentExecution__c`, {
       method: 'POST',
       headers: { authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' },
       body,
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual([expect.objectContaining({ errorCode: 'JSON_PARSER_ERROR', message: expect.stringMatching(/UTF-8/) })]);
+    expect(await response.json()).toEqual([
+      expect.objectContaining({ errorCode: 'JSON_PARSER_ERROR', message: expect.stringMatching(/UTF-8/) }),
+    ]);
     expect(kit.emulator.admin.records('AgentExecution__c')).toHaveLength(before);
   });
 
   it('refuses an oversized or empty message before anything is published', async () => {
     const client = kit.harness.clientFor(USERS.officer);
-    await expect(startTurn(client, { agentId: kit.harness.agentId, message: 'A'.repeat(131_073) })).rejects.toThrow(/longer than/);
+    await expect(startTurn(client, { agentId: kit.harness.agentId, message: 'A'.repeat(131_073) })).rejects.toThrow(
+      /longer than/,
+    );
     await expect(startTurn(client, { agentId: kit.harness.agentId, message: ' \n\t' })).rejects.toThrow(/required/);
     const before = kit.emulator.admin.records('InteractionMessage__c').length;
-    await expect(startTurn(client, { agentId: kit.harness.agentId, message: 'hi', turnId: 't'.repeat(65) })).rejects.toThrow(/turnId must be 1 to 64/);
+    await expect(
+      startTurn(client, { agentId: kit.harness.agentId, message: 'hi', turnId: 't'.repeat(65) }),
+    ).rejects.toThrow(/turnId must be 1 to 64/);
     expect(kit.emulator.admin.records('InteractionMessage__c')).toHaveLength(before);
   });
 });
@@ -147,13 +193,34 @@ describe('fuzzed event payloads through a running worker', () => {
       logger: silentLogger(),
       handler,
       session: async ({ refresh }) => kit.harness.pool.session(USERS.worker, { forceRefresh: refresh }),
-      tuning: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 }, fayeRetrySeconds: 0.2, restartBaseMs: 50, shutdownGraceMs: 1_000 },
+      tuning: {
+        retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+        fayeRetrySeconds: 0.2,
+        restartBaseMs: 50,
+        shutdownGraceMs: 1_000,
+      },
     });
     const officer: jsforce.Connection = await jsforceConnection(kit.emulator, USERS.officer);
-    const ids = fc.oneof(fc.constant('a01EM0000000001YAA'), fc.string({ maxLength: 20 }), fc.stringMatching(/^[A-Za-z0-9]{18}$/), fc.constant(''));
-    const text = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.constant('\u0000\u202e\ud800'));
+    const ids = fc.oneof(
+      fc.constant('a01EM0000000001YAA'),
+      fc.string({ maxLength: 20 }),
+      fc.stringMatching(/^[A-Za-z0-9]{18}$/),
+      fc.constant(''),
+    );
+    const text = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.string({ unit: 'binary', maxLength: 50 }),
+      fc.constant('\u0000\u202e\ud800'),
+    );
     const payloads = fc.sample(
-      fc.record({ AgentExecutionId__c: ids, InteractionMessageId__c: fc.option(ids, { nil: undefined }), TurnIdentifier__c: fc.option(text, { nil: undefined }) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          AgentExecutionId__c: ids,
+          InteractionMessageId__c: fc.option(ids, { nil: undefined }),
+          TurnIdentifier__c: fc.option(text, { nil: undefined }),
+        },
+        { requiredKeys: [] },
+      ),
       { seed, numRuns: 25 },
     );
     try {
@@ -162,14 +229,19 @@ describe('fuzzed event payloads through a running worker', () => {
       for (const payload of payloads) {
         const body = Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined));
         try {
-          const result = (await officer.sobject('AgentTurnRequest__e').create(body)) as unknown as { errors: Array<{ statusCode: string; message: string }> };
+          const result = (await officer.sobject('AgentTurnRequest__e').create(body)) as unknown as {
+            errors: Array<{ statusCode: string; message: string }>;
+          };
           const uuid = result.errors.find((error) => error.statusCode === 'OPERATION_ENQUEUED')?.message;
           if (uuid) published.push(uuid);
         } catch {
           // The org itself refused the payload (field too long, wrong type): never delivered, nothing to account for.
         }
       }
-      const valid = await startTurn(kit.harness.clientFor(USERS.officer), { agentId: kit.harness.agentId, message: 'Which open applications do we have?' });
+      const valid = await startTurn(kit.harness.clientFor(USERS.officer), {
+        agentId: kit.harness.agentId,
+        message: 'Which open applications do we have?',
+      });
       kit.useScript(LENDING_SCRIPT);
       const deadline = Date.now() + 30_000;
       const accounted = async (): Promise<string[]> => {
@@ -177,7 +249,8 @@ describe('fuzzed event payloads through a running worker', () => {
         return published.filter((uuid) => !handled.has(uuid) && !dead.has(uuid));
       };
       while ((await accounted()).length > 0 || (await answersOf(kit.harness, valid.executionId)).length === 0) {
-        if (Date.now() > deadline) throw new Error(`seed ${seed}: unaccounted events ${JSON.stringify(await accounted())}`);
+        if (Date.now() > deadline)
+          throw new Error(`seed ${seed}: unaccounted events ${JSON.stringify(await accounted())}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(published.length, `seed ${seed}`).toBeGreaterThan(5);

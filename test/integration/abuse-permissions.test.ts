@@ -31,10 +31,30 @@ const SCRIPT: ScriptedScript = {
   name: 'abuse-permissions',
   rules: [
     { when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done.' } },
-    { when: { lastUserMessage: '^raise', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" } }] } },
     {
-      when: { lastUserMessage: '^raise', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-      respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 33000 } } }] },
+      when: { lastUserMessage: '^raise', turnStep: 0 },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" },
+          },
+        ],
+      },
+    },
+    {
+      when: {
+        lastUserMessage: '^raise',
+        lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' },
+      },
+      respond: {
+        toolCalls: [
+          {
+            name: 'update_application',
+            arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 33000 } },
+          },
+        ],
+      },
     },
     { when: {}, respond: { text: 'How can I help?' } },
   ],
@@ -46,13 +66,41 @@ function seedWithGroups(): SeedInput {
   return {
     ...seed,
     // Another permission set that grants Loom_Approver's custom permission (and the class to ask for it), not its name.
-    permissionSets: [...(seed.permissionSets ?? []), { name: 'Lending_Decisions', customPermissions: [LOOM_PERMISSIONS.decide], apexClasses: ['LoomPermissionsResource'] }],
-    permissionSetGroups: [{ name: 'Lending_Team', label: 'Lending team', permissionSets: ['Loom_User', 'Loom_Approver'] }],
+    permissionSets: [
+      ...(seed.permissionSets ?? []),
+      {
+        name: 'Lending_Decisions',
+        customPermissions: [LOOM_PERMISSIONS.decide],
+        apexClasses: ['LoomPermissionsResource'],
+      },
+    ],
+    permissionSetGroups: [
+      { name: 'Lending_Team', label: 'Lending team', permissionSets: ['Loom_User', 'Loom_Approver'] },
+    ],
     users: [
       ...seed.users,
-      { key: 'groupedOfficer', username: GROUPED_OFFICER, lastName: 'Grouped Officer', profile: 'Loan Officer', permissionSetGroups: ['Lending_Team'], role: 'Loan Officers' },
-      { key: 'groupedApprover', username: GROUPED_APPROVER, lastName: 'Grouped Approver', profile: 'Loan Approver', permissionSetGroups: ['Lending_Team'] },
-      { key: 'customApprover', username: CUSTOM_APPROVER, lastName: 'Custom Approver', profile: 'Loan Approver', permissionSets: ['Loom_User', 'Lending_Decisions'] },
+      {
+        key: 'groupedOfficer',
+        username: GROUPED_OFFICER,
+        lastName: 'Grouped Officer',
+        profile: 'Loan Officer',
+        permissionSetGroups: ['Lending_Team'],
+        role: 'Loan Officers',
+      },
+      {
+        key: 'groupedApprover',
+        username: GROUPED_APPROVER,
+        lastName: 'Grouped Approver',
+        profile: 'Loan Approver',
+        permissionSetGroups: ['Lending_Team'],
+      },
+      {
+        key: 'customApprover',
+        username: CUSTOM_APPROVER,
+        lastName: 'Custom Approver',
+        profile: 'Loan Approver',
+        permissionSets: ['Loom_User', 'Lending_Decisions'],
+      },
     ],
   };
 }
@@ -78,20 +126,29 @@ async function shareWith(harness: Harness, pendingId: string, username: string):
   const admin = harness.clientFor(USERS.admin);
   const users = await admin.query<{ Id: string }>(`SELECT Id FROM User WHERE Username = '${username}'`);
   const userId = users.records[0]?.Id as string;
-  await admin.request('POST', '/sobjects/PendingHITLAction__Share', { ParentId: pendingId, UserOrGroupId: userId, AccessLevel: 'Read', RowCause: 'Manual' });
+  await admin.request('POST', '/sobjects/PendingHITLAction__Share', {
+    ParentId: pendingId,
+    UserOrGroupId: userId,
+    AccessLevel: 'Read',
+    RowCause: 'Manual',
+  });
 }
 
 async function permissionsOf(harness: Harness, username: string): Promise<Record<string, boolean>> {
-  const answer = await harness.clientFor(username).request<{ permissions: Record<string, boolean> }>('GET', PERMISSIONS_PATH);
+  const answer = await harness
+    .clientFor(username)
+    .request<{ permissions: Record<string, boolean> }>('GET', PERMISSIONS_PATH);
   return answer.permissions;
 }
 
-describe('custom permissions checked in the user\'s own context', () => {
+describe("custom permissions checked in the user's own context", () => {
   let emulator: EmulatorHandle;
   let harness: Harness;
 
   beforeAll(async () => {
-    ({ emulator, harness } = await startHarness(createOrg({ seed: seedWithGroups(), baseDir: join(DEFAULT_SEED_PATH, '..') })));
+    ({ emulator, harness } = await startHarness(
+      createOrg({ seed: seedWithGroups(), baseDir: join(DEFAULT_SEED_PATH, '..') }),
+    ));
   });
   afterAll(async () => {
     await emulator.close();
@@ -108,12 +165,16 @@ describe('custom permissions checked in the user\'s own context', () => {
     await shareWith(harness, pendingId, GROUPED_APPROVER);
     const outcome = await harness.handler.handle(await harness.decide(GROUPED_APPROVER, pendingId, 'Approve'), signal);
     expect(outcome.status, JSON.stringify(outcome)).toBe('completed');
-    const { records } = await harness.clientFor(USERS.admin).query<{ Status__c: string }>(`SELECT Status__c FROM PendingHITLAction__c WHERE Id = '${pendingId}'`);
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<{ Status__c: string }>(`SELECT Status__c FROM PendingHITLAction__c WHERE Id = '${pendingId}'`);
     expect(records[0]?.Status__c).toBe('Approved');
   });
 
   it('(b) the least-privilege integration user gets INSUFFICIENT_ACCESS on PermissionSetAssignment, and turns still run', async () => {
-    await expect(harness.integration.query('SELECT Id FROM PermissionSetAssignment LIMIT 1')).rejects.toMatchObject({ errorCode: 'INSUFFICIENT_ACCESS' });
+    await expect(harness.integration.query('SELECT Id FROM PermissionSetAssignment LIMIT 1')).rejects.toMatchObject({
+      errorCode: 'INSUFFICIENT_ACCESS',
+    });
     const from = lastSeq(emulator);
     const { job } = await harness.turn(USERS.underwriter, 'hello');
     expect((await harness.handler.handle(job, signal)).status).toBe('completed');
@@ -128,17 +189,29 @@ describe('custom permissions checked in the user\'s own context', () => {
 
   it('(c) another permission set that grants Loom_DecidePendingActions makes an approver for Apex and the worker alike', async () => {
     // What Apex's FeatureManagement.checkPermission answers for this user, asked the way the worker asks it.
-    expect(await permissionsOf(harness, CUSTOM_APPROVER)).toEqual({ [LOOM_PERMISSIONS.startTurns]: true, [LOOM_PERMISSIONS.decide]: true });
+    expect(await permissionsOf(harness, CUSTOM_APPROVER)).toEqual({
+      [LOOM_PERMISSIONS.startTurns]: true,
+      [LOOM_PERMISSIONS.decide]: true,
+    });
     const pendingId = await heldAction(harness);
     await shareWith(harness, pendingId, CUSTOM_APPROVER);
-    expect((await harness.handler.handle(await harness.decide(CUSTOM_APPROVER, pendingId, 'Approve'), signal)).status).toBe('completed');
+    expect(
+      (await harness.handler.handle(await harness.decide(CUSTOM_APPROVER, pendingId, 'Approve'), signal)).status,
+    ).toBe('completed');
   });
 
   it('answers for the calling user only, refuses names outside the package, and fails closed without the Apex class', async () => {
-    expect(await permissionsOf(harness, USERS.officer)).toEqual({ [LOOM_PERMISSIONS.startTurns]: true, [LOOM_PERMISSIONS.decide]: false });
-    await expect(harness.clientFor(USERS.officer).request('GET', `${PERMISSIONS_PATH}?names=ModifyAllData`)).rejects.toMatchObject({ errorCode: 'UNKNOWN_PERMISSION' });
+    expect(await permissionsOf(harness, USERS.officer)).toEqual({
+      [LOOM_PERMISSIONS.startTurns]: true,
+      [LOOM_PERMISSIONS.decide]: false,
+    });
+    await expect(
+      harness.clientFor(USERS.officer).request('GET', `${PERMISSIONS_PATH}?names=ModifyAllData`),
+    ).rejects.toMatchObject({ errorCode: 'UNKNOWN_PERMISSION' });
     // nobody@ holds no Loom permission set, so not the class either: the org refuses, the worker reads "not held".
-    await expect(harness.clientFor('nobody@lending.test').request('GET', PERMISSIONS_PATH)).rejects.toMatchObject({ errorCode: 'FORBIDDEN' });
+    await expect(harness.clientFor('nobody@lending.test').request('GET', PERMISSIONS_PATH)).rejects.toMatchObject({
+      errorCode: 'FORBIDDEN',
+    });
   });
 });
 
@@ -165,8 +238,12 @@ describe('a permission set NAMED Loom_Approver without the custom permission', (
   it('(c) is no approver for Apex or for the worker, whatever the name says; nothing runs', async () => {
     expect((await permissionsOf(harness, USERS.approver))[LOOM_PERMISSIONS.decide]).toBe(false);
     const pendingId = await heldAction(harness);
-    expect((await harness.handler.handle(await harness.decide(USERS.approver, pendingId, 'Approve'), signal)).status).toBe('refused');
-    const { records } = await harness.clientFor(USERS.admin).query<{ Status__c: string }>(`SELECT Status__c FROM PendingHITLAction__c WHERE Id = '${pendingId}'`);
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.approver, pendingId, 'Approve'), signal)).status,
+    ).toBe('refused');
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<{ Status__c: string }>(`SELECT Status__c FROM PendingHITLAction__c WHERE Id = '${pendingId}'`);
     expect(records[0]?.Status__c).toBe('Pending');
   });
 });
@@ -174,11 +251,18 @@ describe('a permission set NAMED Loom_Approver without the custom permission', (
 describe('Apex and the worker check the same custom permissions', () => {
   const apex = (path: string) => readFileSync(join(DEFAULT_FORCE_APP_DIR, path), 'utf8');
 
-  it('AgentHITLService decides on Loom_DecidePendingActions, and LoomPermissionsResource answers exactly the worker\'s permissions', () => {
-    expect(apex('main/approvals/classes/AgentHITLService.cls')).toMatch(new RegExp(`DECIDE_PERMISSION = '${LOOM_PERMISSIONS.decide}'`));
-    const allowList = /PACKAGE_PERMISSIONS = new List<String>\{([^}]*)\}/.exec(apex('main/agent-runtime/classes/LoomPermissionsResource.cls'))?.[1] ?? '';
+  it("AgentHITLService decides on Loom_DecidePendingActions, and LoomPermissionsResource answers exactly the worker's permissions", () => {
+    expect(apex('main/approvals/classes/AgentHITLService.cls')).toMatch(
+      new RegExp(`DECIDE_PERMISSION = '${LOOM_PERMISSIONS.decide}'`),
+    );
+    const allowList =
+      /PACKAGE_PERMISSIONS = new List<String>\{([^}]*)\}/.exec(
+        apex('main/agent-runtime/classes/LoomPermissionsResource.cls'),
+      )?.[1] ?? '';
     expect([...allowList.matchAll(/'(\w+)'/g)].map((m) => m[1]).sort()).toEqual(Object.values(LOOM_PERMISSIONS).sort());
-    expect(apex('main/agent-runtime/classes/LoomPermissionsResource.cls')).toContain("@RestResource(urlMapping='/loom/v1/permissions')");
+    expect(apex('main/agent-runtime/classes/LoomPermissionsResource.cls')).toContain(
+      "@RestResource(urlMapping='/loom/v1/permissions')",
+    );
     expect(PERMISSIONS_PATH).toBe('/services/apexrest/loom/v1/permissions');
   });
 });

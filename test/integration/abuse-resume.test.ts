@@ -27,17 +27,60 @@ const SCRIPT: ScriptedScript = {
   name: 'abuse-resume',
   rules: [
     { when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: 'Done.' } },
-    { when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done ({{lastToolResult.status}}).' } },
-    { when: { lastUserMessage: '^raise', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" } }] } },
     {
-      when: { lastUserMessage: '^raise', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-      respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 47000 } } }] },
+      when: { lastToolResult: { contains: '"executed":false' } },
+      respond: { text: 'Not done ({{lastToolResult.status}}).' },
     },
-    { when: { lastUserMessage: '^note', turnStep: 0 }, respond: { toolCalls: [{ name: 'log_task', arguments: { fields: { Subject: 'Follow up' } } }] } },
-    { when: { lastUserMessage: '^log', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" } }] } },
+    {
+      when: { lastUserMessage: '^raise', turnStep: 0 },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" },
+          },
+        ],
+      },
+    },
+    {
+      when: {
+        lastUserMessage: '^raise',
+        lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' },
+      },
+      respond: {
+        toolCalls: [
+          {
+            name: 'update_application',
+            arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: 47000 } },
+          },
+        ],
+      },
+    },
+    {
+      when: { lastUserMessage: '^note', turnStep: 0 },
+      respond: { toolCalls: [{ name: 'log_task', arguments: { fields: { Subject: 'Follow up' } } }] },
+    },
+    {
+      when: { lastUserMessage: '^log', turnStep: 0 },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: { query: "SELECT Id, Name FROM Loan_Application__c WHERE Name = 'LA-00002'" },
+          },
+        ],
+      },
+    },
     {
       when: { lastUserMessage: '^log', lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
-      respond: { toolCalls: [{ name: 'log_task', arguments: { fields: { Subject: 'Call the applicant', WhatId: '{{lastToolResult.records.0.Id}}' } } }] },
+      respond: {
+        toolCalls: [
+          {
+            name: 'log_task',
+            arguments: { fields: { Subject: 'Call the applicant', WhatId: '{{lastToolResult.records.0.Id}}' } },
+          },
+        ],
+      },
     },
     { when: {}, respond: { text: 'How can I help?' } },
   ],
@@ -53,7 +96,11 @@ const QUERY = {
 const update = (mode: string) => ({
   CapabilityName__c: 'update_application',
   Description__c: 'Update one loan application.',
-  Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+  Parameters__c: JSON.stringify({
+    type: 'object',
+    properties: { recordId: { type: 'string' }, fields: { type: 'object' } },
+    required: ['recordId', 'fields'],
+  }),
   StandardActionType__c: 'UpdateRecord',
   BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }),
   HITLMode__c: mode,
@@ -61,21 +108,35 @@ const update = (mode: string) => ({
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  harness = await createHarness(emulator, { script: SCRIPT, runtime: { hitl: { signingKey: SIGNING_KEY, defaultApprover: USERS.approver } } });
+  harness = await createHarness(emulator, {
+    script: SCRIPT,
+    runtime: { hitl: { signingKey: SIGNING_KEY, defaultApprover: USERS.approver } },
+  });
   // A: the requester confirms the update themselves. B: the same-named tool needs an approver.
   agentA = await createAgent(harness, 'Resume_A', [QUERY, update('Confirmation')]);
   agentB = await createAgent(harness, 'Resume_B', [QUERY, update('Approval')]);
   // officer2 approves log_task but cannot see the officer's applications.
   const org = emulator.org as Org;
   const admin = idOf(USERS.admin);
-  const [approverSet] = org.query(org.systemAccess(admin), "SELECT Id FROM PermissionSet WHERE Name = 'Loom_Approver'", { apiVersion: '62.0' }).records;
-  org.create(org.systemAccess(admin), 'PermissionSetAssignment', { AssigneeId: idOf(USERS.officer2), PermissionSetId: approverSet?.Id });
+  const [approverSet] = org.query(
+    org.systemAccess(admin),
+    "SELECT Id FROM PermissionSet WHERE Name = 'Loom_Approver'",
+    { apiVersion: '62.0' },
+  ).records;
+  org.create(org.systemAccess(admin), 'PermissionSetAssignment', {
+    AssigneeId: idOf(USERS.officer2),
+    PermissionSetId: approverSet?.Id,
+  });
   agentTask = await createAgent(harness, 'Resume_Task', [
     QUERY,
     {
       CapabilityName__c: 'log_task',
       Description__c: 'Log a task on a record.',
-      Parameters__c: JSON.stringify({ type: 'object', properties: { fields: { type: 'object' } }, required: ['fields'] }),
+      Parameters__c: JSON.stringify({
+        type: 'object',
+        properties: { fields: { type: 'object' } },
+        required: ['fields'],
+      }),
       StandardActionType__c: 'CreateRecord',
       BackendConfiguration__c: JSON.stringify({ object: 'Task', approval: { approverUsername: USERS.officer2 } }),
       HITLMode__c: 'Approval',
@@ -88,7 +149,9 @@ afterAll(async () => {
 });
 
 async function application(): Promise<{ Id: string; Amount__c: number }> {
-  const { records } = await harness.clientFor(USERS.admin).query<{ Id: string; Amount__c: number }>("SELECT Id, Amount__c FROM Loan_Application__c WHERE Name = 'LA-00002'");
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<{ Id: string; Amount__c: number }>("SELECT Id, Amount__c FROM Loan_Application__c WHERE Name = 'LA-00002'");
   return records[0] as { Id: string; Amount__c: number };
 }
 
@@ -107,14 +170,18 @@ function tokenUsersSince(from: number): Set<string> {
 }
 
 const securityErrors = async (executionId: string) =>
-  (await stepsOf(harness, executionId)).filter((step) => step.ErrorCategory__c === 'SecurityViolation').map((step) => String(step.Content__c));
+  (await stepsOf(harness, executionId))
+    .filter((step) => step.ErrorCategory__c === 'SecurityViolation')
+    .map((step) => String(step.Content__c));
 
 describe('resume abuse: identity fixed at hold time', () => {
   it('class 1: a requester who re-points their execution at a colleague and confirms runs nothing as the colleague', async () => {
     const before = await application();
     const { executionId, pendingId } = await heldConfirmation();
     // Loom_User may edit this lookup on its own execution (the start path writes it as the user).
-    await harness.clientFor(USERS.officer).update('AgentExecution__c', executionId, { RequestingUser__c: idOf(USERS.underwriter) });
+    await harness
+      .clientFor(USERS.officer)
+      .update('AgentExecution__c', executionId, { RequestingUser__c: idOf(USERS.underwriter) });
     const from = lastSeq(emulator);
     await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Confirm'), signal);
     expect(tokenUsersSince(from).has(idOf(USERS.underwriter))).toBe(false);
@@ -137,7 +204,9 @@ describe('resume abuse: identity fixed at hold time', () => {
     const before = await application();
     const { executionId, pendingId } = await heldConfirmation();
     const admin = harness.clientFor(USERS.admin);
-    const { records } = await admin.query<{ Id: string }>(`SELECT Id FROM AgentCapability__c WHERE AIAgentDefinition__c = '${agentA}' AND CapabilityName__c = 'update_application'`);
+    const { records } = await admin.query<{ Id: string }>(
+      `SELECT Id FROM AgentCapability__c WHERE AIAgentDefinition__c = '${agentA}' AND CapabilityName__c = 'update_application'`,
+    );
     const capabilityId = (records[0] as { Id: string }).Id;
     await admin.update('AgentCapability__c', capabilityId, { HITLMode__c: 'Approval' });
     try {
@@ -152,25 +221,36 @@ describe('resume abuse: identity fixed at hold time', () => {
   it('an untouched hold still runs as the requester once confirmed (control)', async () => {
     const { executionId, pendingId } = await heldConfirmation();
     const from = lastSeq(emulator);
-    expect((await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Confirm'), signal)).status).toBe('completed');
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Confirm'), signal)).status,
+    ).toBe('completed');
     expect((await application()).Amount__c).toBe(47000);
-    const writers = requestsSince(emulator, from).filter((entry) => entry.method === 'PATCH' && entry.path.includes('Loan_Application__c'));
+    const writers = requestsSince(emulator, from).filter(
+      (entry) => entry.method === 'PATCH' && entry.path.includes('Loan_Application__c'),
+    );
     expect(writers.map((entry) => entry.userId)).toEqual([idOf(USERS.officer)]);
     expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Confirmed');
   });
 });
 
 describe('class 6: smaller holes', () => {
-  it("refuses an approver who cannot see a record named deep in the arguments (fields.WhatId)", async () => {
+  it('refuses an approver who cannot see a record named deep in the arguments (fields.WhatId)', async () => {
     const { started, job } = await harness.turn(USERS.officer, 'log a call on LA-00002', { agentId: agentTask });
     expect((await harness.handler.handle(job, signal)).status).toBe('awaiting-action');
     const [pending] = await pendingOf(harness, started.executionId);
     expect(pending).toMatchObject({ Status__c: 'Pending', HITLType__c: 'Approval' });
     const from = lastSeq(emulator);
-    expect((await harness.handler.handle(await harness.decide(USERS.officer2, String(pending?.Id), 'Approve'), signal)).status).toBe('refused');
-    expect(await securityErrors(started.executionId)).toEqual([expect.stringMatching(/Oscar Peer.*cannot see the record/)]);
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.officer2, String(pending?.Id), 'Approve'), signal))
+        .status,
+    ).toBe('refused');
+    expect(await securityErrors(started.executionId)).toEqual([
+      expect.stringMatching(/Oscar Peer.*cannot see the record/),
+    ]);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
-    expect(requestsSince(emulator, from).filter((entry) => entry.method === 'POST' && entry.path.includes('/sobjects/Task'))).toEqual([]);
+    expect(
+      requestsSince(emulator, from).filter((entry) => entry.method === 'POST' && entry.path.includes('/sobjects/Task')),
+    ).toEqual([]);
   });
 
   it('refuses an approver whose edited arguments name a record they cannot see', async () => {
@@ -179,7 +259,14 @@ describe('class 6: smaller holes', () => {
     const [pending] = await pendingOf(harness, started.executionId);
     const hidden = (await application()).Id;
     const edited = { fields: { Subject: 'Follow up', WhatId: hidden } };
-    expect((await harness.handler.handle(await harness.decide(USERS.officer2, String(pending?.Id), 'Approve', { editedArguments: edited }), signal)).status).toBe('refused');
+    expect(
+      (
+        await harness.handler.handle(
+          await harness.decide(USERS.officer2, String(pending?.Id), 'Approve', { editedArguments: edited }),
+          signal,
+        )
+      ).status,
+    ).toBe('refused');
     expect(await securityErrors(started.executionId)).toEqual([expect.stringMatching(/cannot see the record/)]);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
   });
@@ -191,7 +278,10 @@ describe('class 6: smaller holes', () => {
       ExpiresAt__c: null,
       RequestedAt__c: new Date(Date.now() - 25 * 3_600_000).toISOString(),
     });
-    const sweep = await harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal);
+    const sweep = await harness.handler.handle(
+      { kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() },
+      signal,
+    );
     expect(sweep.detail).toMatch(/expired [1-9]\d* of/);
     expect((await pendingOf(harness, executionId))[0]?.Status__c).toBe('Expired');
   });

@@ -10,7 +10,12 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   emulator = await startTestEmulator();
   const { app, privateKeyFile } = devCredentials(emulator);
-  env = { SF_LOGIN_URL: emulator.url, SF_CLIENT_ID: app.consumerKey, SF_PRIVATE_KEY_FILE: privateKeyFile, SF_INTEGRATION_USERNAME: 'worker@lending.test' };
+  env = {
+    SF_LOGIN_URL: emulator.url,
+    SF_CLIENT_ID: app.consumerKey,
+    SF_PRIVATE_KEY_FILE: privateKeyFile,
+    SF_INTEGRATION_USERNAME: 'worker@lending.test',
+  };
 });
 
 afterAll(async () => {
@@ -29,6 +34,10 @@ describe('loom executions show', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('loom: No execution a05EM0000000001YAA is visible to this user.\n');
     const json = await captureCli(['executions', 'show', 'a05EM0000000001YAA', '--json'], { env });
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 1, name: 'PermanentError', message: 'No execution a05EM0000000001YAA is visible to this user.' });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 1,
+      name: 'PermanentError',
+      message: 'No execution a05EM0000000001YAA is visible to this user.',
+    });
   });
 });

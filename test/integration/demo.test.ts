@@ -35,7 +35,9 @@ describe('loom demo', () => {
     expect(text).toMatch(/tool update_application/);
     expect(text).toMatch(/held Approval required/);
     expect(text).toMatch(/Awaiting Action · \d+ steps/);
-    expect(text).toMatch(/April Approver \(Loan Approver\) approves the pending action \(AgentHITLService → AgentHITLDecision__e/);
+    expect(text).toMatch(
+      /April Approver \(Loan Approver\) approves the pending action \(AgentHITLService → AgentHITLDecision__e/,
+    );
     // People see real values: the approver's decision line carries no PII token, anywhere in the conversation.
     expect(text).toMatch(/decided Approved by April Approver \(approver@lending\.test\): Income verified; approved\./);
     const [conversation = '', audit = ''] = text.split('Audit trail: ExecutionStep__c rows read back');
@@ -52,7 +54,9 @@ describe('loom demo', () => {
     expect(text.match(/^Turn \d+ execution [A-Za-z0-9]{18}/gm)?.length).toBe(5);
     expect(text).toMatch(/^Summary: 6 turns/m);
     expect(text).toMatch(/SafetyCheck .*\[Blocked\]/);
-    expect(text).toMatch(/^Summary: \d+ turns · \d+ steps · \d+ API calls used \(of 15,000 a day\) · [\d,]+ tokens · estimated cost \$\d/m);
+    expect(text).toMatch(
+      /^Summary: \d+ turns · \d+ steps · \d+ API calls used \(of 15,000 a day\) · [\d,]+ tokens · estimated cost \$\d/m,
+    );
   });
 
   /** Sequence__c of each execution's audit rows, in the order the trail prints them (ORDER BY Timestamp__c, Sequence__c). */
@@ -75,7 +79,9 @@ describe('loom demo', () => {
   // StepCount__c is a roll-up count of ExecutionStep__c: the summary's steps are exactly the rows the trail read back,
   // including the approval flow's decision claim, decision line and notification rows the turn writes never counted.
   it('sums StepCount__c to the number of ExecutionStep__c rows of every execution, the approved one included', () => {
-    const rows = [...text.matchAll(/^Turn \d+ execution [A-Za-z0-9]{18} · \S+ · (\d+) steps$/gm)].map((match) => Number(match[1]));
+    const rows = [...text.matchAll(/^Turn \d+ execution [A-Za-z0-9]{18} · \S+ · (\d+) steps$/gm)].map((match) =>
+      Number(match[1]),
+    );
     expect(rows).toHaveLength(5);
     const summary = /^Summary: \d+ turns · ([\d,]+) steps/m.exec(text);
     expect(Number(summary?.[1]?.replace(/,/g, ''))).toBe(rows.reduce((total, n) => total + n, 0));
@@ -86,7 +92,9 @@ describe('loom demo', () => {
   it('numbers each execution’s steps uniquely and in the order they happened', () => {
     for (const [index, numbers] of auditSequences().entries()) {
       const increasing = numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number));
-      expect(increasing, `turn ${index + 1} step sequences ${numbers.join(', ')} are not unique and increasing`).toBe(true);
+      expect(increasing, `turn ${index + 1} step sequences ${numbers.join(', ')} are not unique and increasing`).toBe(
+        true,
+      );
     }
   });
 
@@ -108,7 +116,8 @@ describe('loom demo with a real OpenAI-compatible model (LOOM_LLM_BASE_URL + LOO
   let fake: FakeLlmServer;
   let text = '';
   let code: number;
-  const messagesOf = (index: number): WireMessage[] => (fake.requests[index]?.body as { messages?: WireMessage[] } | undefined)?.messages ?? [];
+  const messagesOf = (index: number): WireMessage[] =>
+    (fake.requests[index]?.body as { messages?: WireMessage[] } | undefined)?.messages ?? [];
 
   beforeAll(async () => {
     fake = await startFakeOpenAiServer({ apiKey });
@@ -124,7 +133,8 @@ describe('loom demo with a real OpenAI-compatible model (LOOM_LLM_BASE_URL + LOO
                 id: 'call_pii',
                 name: 'query_applications',
                 arguments: JSON.stringify({
-                  query: "SELECT Name, Applicant__r.Name, Applicant__r.Email, Applicant__r.Phone, Applicant__r.SSN__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
+                  query:
+                    "SELECT Name, Applicant__r.Name, Applicant__r.Email, Applicant__r.Phone, Applicant__r.SSN__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
                 }),
               },
             ],
@@ -164,7 +174,9 @@ describe('loom demo with a real OpenAI-compatible model (LOOM_LLM_BASE_URL + LOO
 
   it('asks the model once per user turn, in story order, and shows people its answers', () => {
     // A turn's first request ends with the user's message; later steps of the turn end with tool results.
-    const openers = fake.requests.map((_, index) => messagesOf(index).at(-1)).filter((message) => message?.role === 'user');
+    const openers = fake.requests
+      .map((_, index) => messagesOf(index).at(-1))
+      .filter((message) => message?.role === 'user');
     expect(openers.map((message) => message?.content)).toEqual(STORY.map((beat) => beat.message));
     // One request per plain-text turn plus the underwriter's tool round trip; no spare answer was needed.
     expect(fake.requests).toHaveLength(STORY.length + 1);
@@ -177,12 +189,16 @@ describe('loom demo with a real OpenAI-compatible model (LOOM_LLM_BASE_URL + LOO
   });
 
   it('masks the seeded applicants’ PII in everything the real model receives', () => {
-    const seed = parseYaml(readFileSync(DEFAULT_SEED_PATH, 'utf8')) as { records: { Contact: Record<string, unknown>[] } };
+    const seed = parseYaml(readFileSync(DEFAULT_SEED_PATH, 'utf8')) as {
+      records: { Contact: Record<string, unknown>[] };
+    };
     const pii = seed.records.Contact.flatMap((contact) => [contact.Email, contact.Phone, contact.SSN__c]).map(String);
     expect(pii.length).toBeGreaterThanOrEqual(18);
     expect(pii).toContain('900-12-3456');
     // The tool result that carried HL-1001's applicant reached the model, as tokens.
-    const toolMessages = fake.requests.flatMap((_, index) => messagesOf(index)).filter((message) => message.role === 'tool');
+    const toolMessages = fake.requests
+      .flatMap((_, index) => messagesOf(index))
+      .filter((message) => message.role === 'tool');
     expect(toolMessages).toHaveLength(1);
     const toolResult = String(toolMessages[0]?.content);
     expect(toolResult).toMatch(/"Name":"LA-\d+"/);
@@ -190,7 +206,10 @@ describe('loom demo with a real OpenAI-compatible model (LOOM_LLM_BASE_URL + LOO
     expect(toolResult).toMatch(/"Phone":"\[PHONE:\d{3,}\]"/);
     expect(toolResult).toMatch(/"SSN__c":"\[SSN:\d{3,}\]"/);
     for (const request of fake.requests) {
-      for (const value of [...pii, ...pii.map((item) => item.replace(/\D/g, '')).filter((digits) => digits.length >= 9)]) {
+      for (const value of [
+        ...pii,
+        ...pii.map((item) => item.replace(/\D/g, '')).filter((digits) => digits.length >= 9),
+      ]) {
         expect(request.rawBody, `raw PII ${value} sent to the model`).not.toContain(value);
       }
     }
@@ -226,7 +245,10 @@ describe('loom demo over the Pub/Sub API', () => {
   it('plays the same story with turns and decisions arriving over gRPC', async () => {
     const cometd = cometdText;
     let pubsub = '';
-    expect(await runDemo({ out: { write: (chunk: string) => (pubsub += chunk) }, env: { LOOM_EVENT_API: 'pubsub' } }), pubsub).toBe(0);
+    expect(
+      await runDemo({ out: { write: (chunk: string) => (pubsub += chunk) }, env: { LOOM_EVENT_API: 'pubsub' } }),
+      pubsub,
+    ).toBe(0);
     expect(pubsub).toMatch(/events over the Pub\/Sub API/);
     expect(cometd).toMatch(/events over CometD/);
     expect(conversation(pubsub).length).toBeGreaterThan(10);

@@ -57,15 +57,25 @@ describe('loom dev with your own seed and script', () => {
     expect(curl).toContain('"agentDeveloperName":"Support_Helper"');
     const url = /POST (\S+)/.exec(curl)![1]!;
     const body = /-d '(\{.*\})'/.exec(curl)![1]!;
-    const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${dev.info.token}`, 'Content-Type': 'application/json' }, body });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${dev.info.token}`, 'Content-Type': 'application/json' },
+      body,
+    });
     const answer = (await response.json()) as { status: string; responseText: string };
     expect(response.status, JSON.stringify(answer)).toBe(200);
-    expect(answer).toMatchObject({ status: 'Completed', responseText: 'You have 2 new case(s); first: Printer on fire.' });
+    expect(answer).toMatchObject({
+      status: 'Completed',
+      responseText: 'You have 2 new case(s); first: Printer on fire.',
+    });
   });
 
   it('prints a jsforce example that starts a turn in the org as the user, which the worker runs', async () => {
     const script = jsforceExample(dev.info, QUESTION)!;
-    const child = spawn(process.execPath, ['--input-type=module'], { cwd: root, env: { ...process.env, SF_ACCESS_TOKEN: dev.info.requester!.accessToken } });
+    const child = spawn(process.execPath, ['--input-type=module'], {
+      cwd: root,
+      env: { ...process.env, SF_ACCESS_TOKEN: dev.info.requester!.accessToken },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -75,14 +85,29 @@ describe('loom dev with your own seed and script', () => {
     expect(out).toMatch(/session 201, execution 201, message 201, event 201/);
     const turnId = /^turn (\S+):/.exec(out)![1]!;
     const turn = await dev.service.waiter.wait(turnId, 100_000);
-    expect(turn).toMatchObject({ status: 'Completed', responseText: 'You have 2 new case(s); first: Printer on fire.' });
+    expect(turn).toMatchObject({
+      status: 'Completed',
+      responseText: 'You have 2 new case(s); first: Printer on fire.',
+    });
   });
 
   it('honours LOOM_LLM_SCRIPT when no --script is given', async () => {
-    const other = await startDev({ seedPath: SEED, emulatorPort: 0, port: 0, sampleAgent: false, logger: silentLogger(), env: { LOOM_STATE_DIR: stateDir, LOOM_RECONCILE_MS: '0', LOOM_LLM_SCRIPT: SCRIPT } });
+    const other = await startDev({
+      seedPath: SEED,
+      emulatorPort: 0,
+      port: 0,
+      sampleAgent: false,
+      logger: silentLogger(),
+      env: { LOOM_STATE_DIR: stateDir, LOOM_RECONCILE_MS: '0', LOOM_LLM_SCRIPT: SCRIPT },
+    });
     try {
       expect(other.info.model).toBe(`scripted (${SCRIPT})`);
-      const started = await other.service.turns.start({ agentDeveloperName: 'Support_Helper', message: 'hello', requestingUserId: other.info.requester!.id, organizationId: other.info.orgId });
+      const started = await other.service.turns.start({
+        agentDeveloperName: 'Support_Helper',
+        message: 'hello',
+        requestingUserId: other.info.requester!.id,
+        organizationId: other.info.orgId,
+      });
       const answer = await other.service.turns.waitFor(started, 100_000);
       expect(answer.responseText).toBe('Ask me about open cases.');
     } finally {
@@ -91,7 +116,14 @@ describe('loom dev with your own seed and script', () => {
   });
 
   it('keeps state per seed: the org ID comes from the seed, and dead letters land where loom worker dead-letter reads', async () => {
-    const lending = await startDev({ seedPath: join(root, 'scripts/seeds/lending.yaml'), emulatorPort: 0, port: 0, sampleAgent: false, logger: silentLogger(), env: { LOOM_STATE_DIR: stateDir, LOOM_RECONCILE_MS: '0' } });
+    const lending = await startDev({
+      seedPath: join(root, 'scripts/seeds/lending.yaml'),
+      emulatorPort: 0,
+      port: 0,
+      sampleAgent: false,
+      logger: silentLogger(),
+      env: { LOOM_STATE_DIR: stateDir, LOOM_RECONCILE_MS: '0' },
+    });
     try {
       expect(lending.info.orgId).not.toBe(dev.info.orgId);
       // A malformed event is dead-lettered by the worker of this org…
@@ -102,7 +134,11 @@ describe('loom dev with your own seed and script', () => {
         body: JSON.stringify({ AgentExecutionId__c: 'not an id', TurnIdentifier__c: 't-1' }),
       });
       expect(published.status).toBe(201);
-      await expect.poll(() => dev.service.worker.snapshot().then((snapshot) => snapshot.counters.deadLettered), { timeout: 100_000 }).toBe(1);
+      await expect
+        .poll(() => dev.service.worker.snapshot().then((snapshot) => snapshot.counters.deadLettered), {
+          timeout: 100_000,
+        })
+        .toBe(1);
       // …and `loom worker dead-letter` (no --org: the only org with dead letters) finds it in the same folder.
       const listed = await captureCli(['worker', 'dead-letter', '--json'], { env: { LOOM_STATE_DIR: stateDir } });
       expect(listed.code, listed.stderr).toBe(0);
@@ -119,9 +155,13 @@ describe('loom dev with your own seed and script', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as { port: number }).port;
     try {
-      const result = await captureCli(['dev', '--seed', SEED, '--emulator-port', String(taken), '--port', '0'], { env: { LOOM_STATE_DIR: stateDir } });
+      const result = await captureCli(['dev', '--seed', SEED, '--emulator-port', String(taken), '--port', '0'], {
+        env: { LOOM_STATE_DIR: stateDir },
+      });
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`loom: port ${taken} on 127.0.0.1 is in use: choose another with --port (0 picks a free one) or stop what holds it\n`);
+      expect(result.stderr).toBe(
+        `loom: port ${taken} on 127.0.0.1 is in use: choose another with --port (0 picks a free one) or stop what holds it\n`,
+      );
     } finally {
       blocker.close();
     }
@@ -151,10 +191,27 @@ describe('npx loom dev (a real process)', () => {
   });
 
   it('starts with a seed that has no worker user, prints the examples for its agent, and stops on SIGTERM', async () => {
-    child = spawn(process.execPath, ['src/bin/loom.js', 'dev', '--seed', SEED, '--script', SCRIPT, '--emulator-port', '0', '--port', '0', '--log-level', 'warn'], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', LOOM_STATE_DIR: stateDir, LOOM_RECONCILE_MS: '0' },
-    });
+    child = spawn(
+      process.execPath,
+      [
+        'src/bin/loom.js',
+        'dev',
+        '--seed',
+        SEED,
+        '--script',
+        SCRIPT,
+        '--emulator-port',
+        '0',
+        '--port',
+        '0',
+        '--log-level',
+        'warn',
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1', LOOM_STATE_DIR: stateDir, LOOM_RECONCILE_MS: '0' },
+      },
+    );
     let out = '';
     let err = '';
     const banner = await new Promise<string>((resolve, reject) => {

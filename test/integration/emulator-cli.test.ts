@@ -75,10 +75,17 @@ function printedTokens(): Map<string, string | undefined> {
 describe('loom emulator --seed', () => {
   it('prints the instance URL and a JWT login command for every seeded user', () => {
     const url = instanceUrl();
-    for (const username of ['admin@lending.test', 'officer@lending.test', 'underwriter@lending.test', 'worker@lending.test']) {
+    for (const username of [
+      'admin@lending.test',
+      'officer@lending.test',
+      'underwriter@lending.test',
+      'worker@lending.test',
+    ]) {
       expect(banner).toContain(`sf org login jwt --username ${username} `);
     }
-    expect(banner).toMatch(new RegExp(`--jwt-key-file \\S+loom-worker\\.key --instance-url ${url.replace(/\./g, '\\.')}`));
+    expect(banner).toMatch(
+      new RegExp(`--jwt-key-file \\S+loom-worker\\.key --instance-url ${url.replace(/\./g, '\\.')}`),
+    );
   });
 
   it('prints tokens that work as their own user, and none for a user the app is not pre-authorized for', async () => {
@@ -86,13 +93,23 @@ describe('loom emulator --seed', () => {
     expect(tokens.get('unapproved@lending.test')).toBeUndefined();
     expect(banner).toMatch(/unapproved@lending\.test[^\n]*\n[^\n]*\n\s+no token: user hasn't approved this consumer/);
     for (const username of ['officer@lending.test', 'underwriter@lending.test']) {
-      const conn = new jsforce.Connection({ instanceUrl: instanceUrl(), accessToken: tokens.get(username)!, version: '62.0' });
+      const conn = new jsforce.Connection({
+        instanceUrl: instanceUrl(),
+        accessToken: tokens.get(username)!,
+        version: '62.0',
+      });
       const identity = await conn.identity();
       expect(identity.username).toBe(username);
     }
     // The officer's printed token sees the officer's restrictions, not an admin's.
-    const officer = new jsforce.Connection({ instanceUrl: instanceUrl(), accessToken: tokens.get('officer@lending.test')!, version: '62.0' });
-    await expect(officer.query('SELECT Risk_Tier__c FROM Loan_Application__c')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
+    const officer = new jsforce.Connection({
+      instanceUrl: instanceUrl(),
+      accessToken: tokens.get('officer@lending.test')!,
+      version: '62.0',
+    });
+    await expect(officer.query('SELECT Risk_Tier__c FROM Loan_Application__c')).rejects.toMatchObject({
+      errorCode: 'INVALID_FIELD',
+    });
   });
 
   it('prints a publish example that publishes the agent-turn event as its user, and the worker runs that turn', async () => {
@@ -106,18 +123,32 @@ describe('loom emulator --seed', () => {
     const consumerKey = /consumer key (\S+)/.exec(banner)![1]!;
     const stateDir = mkdtempSync(join(tmpdir(), 'loom-emulator-cli-'));
     const service = await startService({
-      env: { SF_LOGIN_URL: instanceUrl(), SF_CLIENT_ID: consumerKey, SF_PRIVATE_KEY_FILE: keyFile, SF_INTEGRATION_USERNAME: 'worker@lending.test', LOOM_STATE_DIR: stateDir, LOOM_RECONCILE_MS: '0' },
+      env: {
+        SF_LOGIN_URL: instanceUrl(),
+        SF_CLIENT_ID: consumerKey,
+        SF_PRIVATE_KEY_FILE: keyFile,
+        SF_INTEGRATION_USERNAME: 'worker@lending.test',
+        LOOM_STATE_DIR: stateDir,
+        LOOM_RECONCILE_MS: '0',
+      },
       provider: new ScriptedProvider(LENDING_SCRIPT),
       logger: silentLogger(),
       http: false,
     });
     try {
-      const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body,
+      });
       const result = (await response.json()) as { success?: boolean; errors?: Array<{ statusCode: string }> };
       expect(response.status, JSON.stringify(result)).toBe(201);
       expect(result.success).toBe(true);
       expect(result.errors?.[0]?.statusCode).toBe('OPERATION_ENQUEUED');
-      const turn = await service.waiter.wait((JSON.parse(body) as { TurnIdentifier__c: string }).TurnIdentifier__c, 100_000);
+      const turn = await service.waiter.wait(
+        (JSON.parse(body) as { TurnIdentifier__c: string }).TurnIdentifier__c,
+        100_000,
+      );
       expect(turn?.status).toBe('Completed');
       expect((await service.worker.snapshot()).counters.deadLettered).toBe(0);
     } finally {
@@ -127,9 +158,15 @@ describe('loom emulator --seed', () => {
   });
 
   it('--json prints the instance URL, users and tokens as one sf-shaped JSON object', async () => {
-    const json = spawn(process.execPath, ['src/bin/loom.js', 'emulator', '--seed', SEED, '--port', '0', '--json'], { cwd: root, env: { ...process.env } });
+    const json = spawn(process.execPath, ['src/bin/loom.js', 'emulator', '--seed', SEED, '--port', '0', '--json'], {
+      cwd: root,
+      env: { ...process.env },
+    });
     let out = '';
-    const parsed = await new Promise<{ status: number; result: { instanceUrl: string; pubsubUrl: string; users: Array<{ username: string; accessToken?: string }> } }>((resolve, reject) => {
+    const parsed = await new Promise<{
+      status: number;
+      result: { instanceUrl: string; pubsubUrl: string; users: Array<{ username: string; accessToken?: string }> };
+    }>((resolve, reject) => {
       json.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         try {

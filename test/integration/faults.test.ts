@@ -21,7 +21,13 @@ const SEED = Number(process.env.LOOM_CHAOS_SEED ?? 4242);
 describe(`faults (seed ${SEED})`, () => {
   let cluster: ChaosCluster;
   beforeAll(async () => {
-    cluster = new ChaosCluster({ seed: SEED, workers: 2, kill: process.env.LOOM_CHAOS_NOKILL ? { model: 0, afterTool: 0, flushBefore: 0, flushAfter: 0 } : { model: 0.02, afterTool: 0.03, flushBefore: 0.02, flushAfter: 0.03 } });
+    cluster = new ChaosCluster({
+      seed: SEED,
+      workers: 2,
+      kill: process.env.LOOM_CHAOS_NOKILL
+        ? { model: 0, afterTool: 0, flushBefore: 0, flushAfter: 0 }
+        : { model: 0.02, afterTool: 0.03, flushBefore: 0.02, flushAfter: 0.03 },
+    });
     await cluster.start();
   }, 60_000);
   afterAll(async () => {
@@ -75,10 +81,21 @@ describe('a fault inside a tool call', () => {
       CreatedById: await client.userId(),
       CreatedDate: new Date().toISOString(),
     };
-    return { executionId: started.executionId, job: { kind: 'turn', eventUuid: randomUUID(), replayId: 1, channel: TURN_CHANNEL, receivedAt: event.CreatedDate, event } };
+    return {
+      executionId: started.executionId,
+      job: {
+        kind: 'turn',
+        eventUuid: randomUUID(),
+        replayId: 1,
+        channel: TURN_CHANNEL,
+        receivedAt: event.CreatedDate,
+        event,
+      },
+    };
   }
 
-  const tasks = (subject: string) => kit.emulator.admin.records('Task').filter((task) => task.Subject === subject).length;
+  const tasks = (subject: string) =>
+    kit.emulator.admin.records('Task').filter((task) => task.Subject === subject).length;
   const handle = (job: TurnJob) => kit.harness.turnHandler.handle(job, new AbortController().signal);
 
   it('fails the attempt instead of answering from an outage; the retry runs the rolled-back create once', async () => {
@@ -95,10 +112,24 @@ describe('a fault inside a tool call', () => {
     const client = kit.harness.clientFor(USERS.underwriter);
     const started = await startTurn(client, { agentId, message: 'chaos task user lookup' });
     const job: TurnJob = {
-      kind: 'turn', eventUuid: randomUUID(), replayId: 1, channel: TURN_CHANNEL, receivedAt: new Date().toISOString(),
-      event: { AgentExecutionId__c: started.executionId, InteractionMessageId__c: started.messageId, TurnIdentifier__c: started.turnId, CreatedById: await client.userId(), CreatedDate: new Date().toISOString() },
+      kind: 'turn',
+      eventUuid: randomUUID(),
+      replayId: 1,
+      channel: TURN_CHANNEL,
+      receivedAt: new Date().toISOString(),
+      event: {
+        AgentExecutionId__c: started.executionId,
+        InteractionMessageId__c: started.messageId,
+        TurnIdentifier__c: started.turnId,
+        CreatedById: await client.userId(),
+        CreatedDate: new Date().toISOString(),
+      },
     };
-    kit.emulator.admin.failNext(3, { status: 500, pathPrefix: '/services/data/v62.0/query', soqlContains: 'FROM User WHERE Id' });
+    kit.emulator.admin.failNext(3, {
+      status: 500,
+      pathPrefix: '/services/data/v62.0/query',
+      soqlContains: 'FROM User WHERE Id',
+    });
     await expect(handle(job)).rejects.toMatchObject({ retryable: true });
     expect(await answersOf(kit.harness, started.executionId)).toEqual([]);
     kit.emulator.admin.clearFaults();
@@ -120,12 +151,23 @@ describe('a fault inside a tool call', () => {
   it('a turn the queue gives up on is closed with one failure answer, once, and never over a real answer', async () => {
     const writer = salesforceErrorSteps(kit.harness.integration);
     const { executionId, job } = await publish('chaos task abandoned');
-    const input = { executionId, turnId: job.event.TurnIdentifier__c, eventUuid: job.eventUuid, reason: 'Error: job stalled more than allowable limit' };
+    const input = {
+      executionId,
+      turnId: job.event.TurnIdentifier__c,
+      eventUuid: job.eventUuid,
+      reason: 'Error: job stalled more than allowable limit',
+    };
     expect(await writer.turnFailed(input)).toBe('written');
     expect(await writer.turnFailed(input)).toBe('written');
     expect(await answersOf(kit.harness, executionId)).toEqual([GAVE_UP_ANSWER]);
     const steps = await kit.steps(executionId);
-    expect(steps).toEqual([expect.objectContaining({ StepType__c: 'Error', ErrorCategory__c: 'TurnAbandoned', TurnIdentifier__c: job.event.TurnIdentifier__c })]);
+    expect(steps).toEqual([
+      expect.objectContaining({
+        StepType__c: 'Error',
+        ErrorCategory__c: 'TurnAbandoned',
+        TurnIdentifier__c: job.event.TurnIdentifier__c,
+      }),
+    ]);
     const [execution] = kit.emulator.admin.records('AgentExecution__c').filter((record) => record.Id === executionId);
     expect(execution).toMatchObject({ ExecutionStatus__c: 'Failed', LastError__c: 'TurnAbandoned' });
     // A late redelivery does not run the abandoned turn after its requester was told it failed.
@@ -134,7 +176,9 @@ describe('a fault inside a tool call', () => {
 
     const done = await publish('chaos task finished');
     expect((await handle(done.job)).status).toBe('completed');
-    expect(await writer.turnFailed({ ...input, executionId: done.executionId, turnId: done.job.event.TurnIdentifier__c })).toBe('already-answered');
+    expect(
+      await writer.turnFailed({ ...input, executionId: done.executionId, turnId: done.job.event.TurnIdentifier__c }),
+    ).toBe('already-answered');
     expect(await answersOf(kit.harness, done.executionId)).toEqual([expect.stringMatching(/^Logged task /)]);
   });
 });

@@ -41,8 +41,17 @@ const CREATE_CASE = {
 };
 
 /** An agent with tool reasoning on and the given tools, created as the admin. */
-const createReasoningAgent = (name: string, capabilities: Array<Record<string, unknown>>, maxSteps = 5): Promise<string> =>
-  createAgent(harness, name, capabilities, { IdentityPrompt__c: 'You are the first prompt.', EnableToolReasoning__c: true, MaxStepsPerTurn__c: maxSteps, TokenBudgetPerTurn__c: 20_000 });
+const createReasoningAgent = (
+  name: string,
+  capabilities: Array<Record<string, unknown>>,
+  maxSteps = 5,
+): Promise<string> =>
+  createAgent(harness, name, capabilities, {
+    IdentityPrompt__c: 'You are the first prompt.',
+    EnableToolReasoning__c: true,
+    MaxStepsPerTurn__c: maxSteps,
+    TokenBudgetPerTurn__c: 20_000,
+  });
 
 async function turnJob(
   username: string,
@@ -54,10 +63,13 @@ async function turnJob(
   return { executionId: started.executionId, sessionId: started.sessionId, turnId: started.turnId, job };
 }
 
-const toolNames = (request: CompletionRequest | undefined): string[] => (request?.tools ?? []).map((tool) => tool.name).sort();
+const toolNames = (request: CompletionRequest | undefined): string[] =>
+  (request?.tools ?? []).map((tool) => tool.name).sort();
 
 async function appId(ref: string): Promise<string> {
-  const { records } = await harness.clientFor(USERS.admin).query<{ Id: string }>(`SELECT Id FROM Loan_Application__c WHERE External_Ref__c = '${ref}'`);
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<{ Id: string }>(`SELECT Id FROM Loan_Application__c WHERE External_Ref__c = '${ref}'`);
   return records[0]!.Id;
 }
 
@@ -68,7 +80,12 @@ describe('audit trail of a tool turn, read back from the org', () => {
     const rationale = 'The officer asked about HL-1001, so read that application.';
     const script: ScriptedScript = {
       rules: [
-        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: rationale } }] } },
+        {
+          when: { turnStep: 0 },
+          respond: {
+            toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: rationale } }],
+          },
+        },
         { when: {}, respond: { text: 'It is {{lastToolResult.records.0.Name}}.' } },
       ],
     };
@@ -82,13 +99,24 @@ describe('audit trail of a tool turn, read back from the org', () => {
     // The model was told to explain each call, and saw only tools the officer may use (no Case access: no create_case).
     const request = (provider as ScriptedProvider).requests[0];
     expect(toolNames(request)).toEqual(['get_application']);
-    expect(request?.tools?.[0]?.parameters).toMatchObject({ required: expect.arrayContaining(['recordIds', '_rationale']) });
+    expect(request?.tools?.[0]?.parameters).toMatchObject({
+      required: expect.arrayContaining(['recordIds', '_rationale']),
+    });
 
     const admin = harness.clientFor(USERS.admin);
     const { records: steps } = await admin.query<Record<string, unknown>>(
       `SELECT StepKey__c, Sequence__c, TurnIdentifier__c, Timestamp__c, StepType__c, StepRole__c, Content__c, ToolName__c, ToolCallId__c, ToolArguments__c, ToolResult__c, ToolRationale__c, ModelIdentifier__c, PromptTokens__c, CompletionTokens__c, TotalTokens__c, EstimatedCostUSD__c, DurationMs__c, IsError__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Sequence__c`,
     );
-    expect(steps.map((step) => step.StepType__c)).toEqual(['UserInput', 'LLMRequest', 'LLMResponse', 'ToolCall', 'ToolResult', 'LLMRequest', 'LLMResponse', 'AgentResponse']);
+    expect(steps.map((step) => step.StepType__c)).toEqual([
+      'UserInput',
+      'LLMRequest',
+      'LLMResponse',
+      'ToolCall',
+      'ToolResult',
+      'LLMRequest',
+      'LLMResponse',
+      'AgentResponse',
+    ]);
     const turnKey = String(steps[0]!.StepKey__c).slice(0, -5);
     expect(turnKey.startsWith(`${executionId}-`)).toBe(true);
     steps.forEach((step, index) => {
@@ -110,7 +138,9 @@ describe('audit trail of a tool turn, read back from the org', () => {
     const responses = steps.filter((step) => step.StepType__c === 'LLMResponse');
     for (const response of responses) {
       expect(response.ModelIdentifier__c).toBe('scripted-lending-1');
-      expect(Number(response.TotalTokens__c)).toBe(Number(response.PromptTokens__c) + Number(response.CompletionTokens__c));
+      expect(Number(response.TotalTokens__c)).toBe(
+        Number(response.PromptTokens__c) + Number(response.CompletionTokens__c),
+      );
       expect(Number(response.EstimatedCostUSD__c)).toBeGreaterThan(0);
       expect(Number(response.DurationMs__c)).toBeGreaterThanOrEqual(0);
     }
@@ -127,12 +157,19 @@ describe('audit trail of a tool turn, read back from the org', () => {
     const { records: executions } = await admin.query<Record<string, unknown>>(
       `SELECT ExecutionStatus__c, TotalTokens__c, TotalPromptTokens__c, TotalCompletionTokens__c, TotalCostUSD__c, StepCount__c FROM AgentExecution__c WHERE Id = '${executionId}'`,
     );
-    expect(executions[0]).toMatchObject({ ExecutionStatus__c: 'Completed', TotalTokens__c: sum('TotalTokens__c'), TotalPromptTokens__c: sum('PromptTokens__c'), StepCount__c: steps.length });
+    expect(executions[0]).toMatchObject({
+      ExecutionStatus__c: 'Completed',
+      TotalTokens__c: sum('TotalTokens__c'),
+      TotalPromptTokens__c: sum('PromptTokens__c'),
+      StepCount__c: steps.length,
+    });
     expect(Number(executions[0]!.TotalCostUSD__c)).toBeCloseTo(sum('EstimatedCostUSD__c'), 5);
     expect(await answersOf(harness, executionId)).toEqual([String(answer.Content__c)]);
 
     // The whole audit is one /composite call, and the API calls the turn reports are the ones the org counted.
-    const composite = log.filter((entry) => entry.method === 'POST' && entry.path === `/services/data/v${TEST_API_VERSION}/composite`);
+    const composite = log.filter(
+      (entry) => entry.method === 'POST' && entry.path === `/services/data/v${TEST_API_VERSION}/composite`,
+    );
     expect(composite).toHaveLength(1);
     expect(outcome.apiCalls).toBe(log.filter((entry) => entry.counted).length);
 
@@ -140,22 +177,38 @@ describe('audit trail of a tool turn, read back from the org', () => {
     const conn = await jsforceConnection(emulator, USERS.officer);
     const channel = '/event/AgentTurnResult__e';
     const received: Array<{ payload: Record<string, unknown> }> = [];
-    const client = conn.streaming.createClient([new StreamingExtension.Replay(channel, -2)] as never) as unknown as FayeClient;
+    const client = conn.streaming.createClient([
+      new StreamingExtension.Replay(channel, -2),
+    ] as never) as unknown as FayeClient;
     try {
       await client.subscribe(channel, (data: unknown) => received.push(data as { payload: Record<string, unknown> }));
-      const mine = await until(() => received.find((event) => event.payload.AgentExecutionId__c === executionId), 'the turn result event');
-      expect(mine.payload).toMatchObject({ TurnIdentifier__c: turnId, Status__c: 'Completed', CreatedById: emulator.org.userByUsername(USERS.worker)!.id });
+      const mine = await until(
+        () => received.find((event) => event.payload.AgentExecutionId__c === executionId),
+        'the turn result event',
+      );
+      expect(mine.payload).toMatchObject({
+        TurnIdentifier__c: turnId,
+        Status__c: 'Completed',
+        CreatedById: emulator.org.userByUsername(USERS.worker)!.id,
+      });
     } finally {
       client.disconnect();
     }
   });
 
   it('offers a create tool only to a user who may create that object', async () => {
-    const createApp = { ...CREATE_CASE, CapabilityName__c: 'create_application', BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }) };
+    const createApp = {
+      ...CREATE_CASE,
+      CapabilityName__c: 'create_application',
+      BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }),
+    };
     const agentId = await createReasoningAgent('App_Opener', [READ_APPLICATIONS, createApp]);
     provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'ok' } }] });
     // The officer may create loan applications; the approver may only read them.
-    for (const [username, expected] of [[USERS.officer, ['create_application', 'get_application']], [USERS.approver, ['get_application']]] as const) {
+    for (const [username, expected] of [
+      [USERS.officer, ['create_application', 'get_application']],
+      [USERS.approver, ['get_application']],
+    ] as const) {
       const { job } = await turnJob(username, agentId, 'hello');
       expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
       expect(toolNames((provider as ScriptedProvider).requests.at(-1))).toEqual(expected);
@@ -167,7 +220,9 @@ describe('audit trail of a tool turn, read back from the org', () => {
     const schemaFor = async (username: string): Promise<string> => {
       const { job } = await harness.turn(username, 'hello');
       expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
-      const tool = (provider as ScriptedProvider).requests.at(-1)?.tools?.find((candidate) => candidate.name === 'query_applications');
+      const tool = (provider as ScriptedProvider).requests
+        .at(-1)
+        ?.tools?.find((candidate) => candidate.name === 'query_applications');
       return String(tool?.description);
     };
     const officer = await schemaFor(USERS.officer);
@@ -181,10 +236,15 @@ describe('audit trail of a tool turn, read back from the org', () => {
   it('reloads the agent when its definition changes, without waiting for the cache to expire', async () => {
     const agentId = await createReasoningAgent('Editable', []);
     provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'ok' } }] });
-    const systemPrompt = () => String((provider as ScriptedProvider).requests.at(-1)?.messages.find((message) => message.role === 'system')?.content);
+    const systemPrompt = () =>
+      String(
+        (provider as ScriptedProvider).requests.at(-1)?.messages.find((message) => message.role === 'system')?.content,
+      );
     await harness.turnHandler.handle((await turnJob(USERS.officer, agentId, 'one')).job, signal());
     expect(systemPrompt()).toContain('You are the first prompt.');
-    await harness.clientFor(USERS.admin).update('AIAgentDefinition__c', agentId, { IdentityPrompt__c: 'You are the edited prompt.' });
+    await harness
+      .clientFor(USERS.admin)
+      .update('AIAgentDefinition__c', agentId, { IdentityPrompt__c: 'You are the edited prompt.' });
     await harness.turnHandler.handle((await turnJob(USERS.officer, agentId, 'two')).job, signal());
     expect(systemPrompt()).toContain('You are the edited prompt.');
     expect(systemPrompt()).not.toContain('first prompt');
@@ -196,21 +256,40 @@ describe('PII masking across the turn', () => {
     const UPDATE_CONTACT = {
       CapabilityName__c: 'update_contact',
       Description__c: 'Update one contact.',
-      Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+      Parameters__c: JSON.stringify({
+        type: 'object',
+        properties: { recordId: { type: 'string' }, fields: { type: 'object' } },
+        required: ['recordId', 'fields'],
+      }),
       StandardActionType__c: 'UpdateRecord',
       BackendConfiguration__c: JSON.stringify({ object: 'Contact' }),
     };
     const agentId = await createReasoningAgent('Masked_Writer', [UPDATE_CONTACT]);
     const admin = harness.clientFor(USERS.admin);
-    const contact = (await admin.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName = 'Alvarez'")).records[0]!.Id;
+    const contact = (await admin.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName = 'Alvarez'")).records[0]!
+      .Id;
     const email = 'maria.new@example.com';
     provider = new ScriptedProvider({
       rules: [
-        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'update_contact', arguments: { recordId: contact, fields: { Email: '[EMAIL:001]' }, _rationale: 'the user asked' } }] } },
+        {
+          when: { turnStep: 0 },
+          respond: {
+            toolCalls: [
+              {
+                name: 'update_contact',
+                arguments: { recordId: contact, fields: { Email: '[EMAIL:001]' }, _rationale: 'the user asked' },
+              },
+            ],
+          },
+        },
         { when: {}, respond: { text: 'Updated the email to [EMAIL:001].' } },
       ],
     });
-    const { executionId, job } = await turnJob(USERS.officer, agentId, `Change Maria's email to ${email}; her SSN is 078-05-1120.`);
+    const { executionId, job } = await turnJob(
+      USERS.officer,
+      agentId,
+      `Change Maria's email to ${email}; her SSN is 078-05-1120.`,
+    );
     expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
 
     const seen = JSON.stringify((provider as ScriptedProvider).requests);
@@ -218,7 +297,9 @@ describe('PII masking across the turn', () => {
     expect(seen).toContain('[SSN:001]');
     expect(seen).not.toContain(email);
     expect(seen).not.toContain('078-05-1120');
-    expect((await admin.query<{ Email: string }>(`SELECT Email FROM Contact WHERE Id = '${contact}'`)).records[0]?.Email).toBe(email);
+    expect(
+      (await admin.query<{ Email: string }>(`SELECT Email FROM Contact WHERE Id = '${contact}'`)).records[0]?.Email,
+    ).toBe(email);
     const { records: steps } = await admin.query<Record<string, unknown>>(
       `SELECT StepType__c, Content__c, ToolArguments__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Sequence__c`,
     );
@@ -232,54 +313,97 @@ describe('tool flow graph in the loop', () => {
   const UPDATE_APP = {
     CapabilityName__c: 'update_application',
     Description__c: 'Update one loan application.',
-    Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+    Parameters__c: JSON.stringify({
+      type: 'object',
+      properties: { recordId: { type: 'string' }, fields: { type: 'object' } },
+      required: ['recordId', 'fields'],
+    }),
     StandardActionType__c: 'UpdateRecord',
     BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }),
   };
 
   async function graphAgent(name: string, graph: unknown): Promise<string> {
     const agentId = await createReasoningAgent(name, [READ_APPLICATIONS, UPDATE_APP]);
-    await harness.clientFor(USERS.admin).update('AIAgentDefinition__c', agentId, { ToolFlowGraph__c: JSON.stringify(graph) });
+    await harness
+      .clientFor(USERS.admin)
+      .update('AIAgentDefinition__c', agentId, { ToolFlowGraph__c: JSON.stringify(graph) });
     return agentId;
   }
 
   it('offers only what the graph allows now, refuses a skipped step to the model, and unlocks after success', async () => {
-    const agentId = await graphAgent('Graph_Guided', { version: 1, entry: ['get_application'], edges: [{ type: 'sequential', from: ['get_application'], to: ['update_application'] }] });
+    const agentId = await graphAgent('Graph_Guided', {
+      version: 1,
+      entry: ['get_application'],
+      edges: [{ type: 'sequential', from: ['get_application'], to: ['update_application'] }],
+    });
     const app1 = await appId('HL-1002');
     provider = new ScriptedProvider({
       rules: [
-        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: app1, fields: { Status__c: 'Closed' }, _rationale: 'skip ahead' } }] } },
-        { when: { turnStep: 1 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'read first' } }] } },
+        {
+          when: { turnStep: 0 },
+          respond: {
+            toolCalls: [
+              {
+                name: 'update_application',
+                arguments: { recordId: app1, fields: { Status__c: 'Closed' }, _rationale: 'skip ahead' },
+              },
+            ],
+          },
+        },
+        {
+          when: { turnStep: 1 },
+          respond: {
+            toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'read first' } }],
+          },
+        },
         { when: {}, respond: { text: 'read it' } },
       ],
     });
     const { executionId, job } = await turnJob(USERS.officer, agentId, 'Close HL-1002');
     expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
     const requests = (provider as ScriptedProvider).requests;
-    expect(requests.map(toolNames)).toEqual([['get_application'], ['get_application'], ['get_application', 'update_application']]);
-    const { records: results } = await harness.clientFor(USERS.admin).query<Record<string, unknown>>(
-      `SELECT ToolName__c, IsError__c, ErrorCategory__c, ToolResult__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' AND StepType__c = 'ToolResult' ORDER BY Sequence__c`,
-    );
-    expect(results[0]).toMatchObject({ ToolName__c: 'update_application', IsError__c: true, ErrorCategory__c: 'ToolNotAllowedNow' });
+    expect(requests.map(toolNames)).toEqual([
+      ['get_application'],
+      ['get_application'],
+      ['get_application', 'update_application'],
+    ]);
+    const { records: results } = await harness
+      .clientFor(USERS.admin)
+      .query<Record<string, unknown>>(
+        `SELECT ToolName__c, IsError__c, ErrorCategory__c, ToolResult__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' AND StepType__c = 'ToolResult' ORDER BY Sequence__c`,
+      );
+    expect(results[0]).toMatchObject({
+      ToolName__c: 'update_application',
+      IsError__c: true,
+      ErrorCategory__c: 'ToolNotAllowedNow',
+    });
     expect(String(results[0]!.ToolResult__c)).toContain('get_application');
     expect(results[1]).toMatchObject({ ToolName__c: 'get_application', IsError__c: false });
-    const { records } = await harness.clientFor(USERS.admin).query<{ Status__c: string }>(`SELECT Status__c FROM Loan_Application__c WHERE Id = '${app1}'`);
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<{ Status__c: string }>(`SELECT Status__c FROM Loan_Application__c WHERE Id = '${app1}'`);
     expect(records[0]?.Status__c).toBe('In Review');
   });
 
   it('exposes no tools at all when the graph is malformed, and records why', async () => {
-    const cyclic = { version: 1, entry: ['get_application'], edges: [
-      { type: 'sequential', from: ['get_application'], to: ['update_application'] },
-      { type: 'sequential', from: ['update_application'], to: ['get_application'] },
-    ] };
+    const cyclic = {
+      version: 1,
+      entry: ['get_application'],
+      edges: [
+        { type: 'sequential', from: ['get_application'], to: ['update_application'] },
+        { type: 'sequential', from: ['update_application'], to: ['get_application'] },
+      ],
+    };
     const agentId = await graphAgent('Graph_Broken', cyclic);
     provider = new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'no tools here' } }] });
     const { executionId, job } = await turnJob(USERS.officer, agentId, 'hello');
     expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
     expect((provider as ScriptedProvider).requests[0]?.tools ?? []).toEqual([]);
-    const { records } = await harness.clientFor(USERS.admin).query<Record<string, unknown>>(
-      `SELECT Content__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' AND ErrorCategory__c = 'ToolGraphInvalid'`,
-    );
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<Record<string, unknown>>(
+        `SELECT Content__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' AND ErrorCategory__c = 'ToolGraphInvalid'`,
+      );
     expect(records).toHaveLength(1);
     expect(String(records[0]!.Content__c)).toMatch(/no tools are offered.*cycle/i);
   });
@@ -298,35 +422,54 @@ describe('loop limits', () => {
       expect((await harness.turnHandler.handle(next.job, signal())).status).toBe('completed');
     }
     const messages = (provider as ScriptedProvider).requests.at(-1)!.messages;
-    expect(messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['second question', 'third question']);
+    expect(messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([
+      'second question',
+      'third question',
+    ]);
     expect(messages.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(['noted']);
   });
 
   it('stops at the step cap with an Error step and a plain answer, never an endless tool loop', async () => {
     const agentId = await createReasoningAgent('Looper', [READ_APPLICATIONS], 2);
     const app1 = await appId('HL-1001');
-    provider = new ScriptedProvider({ rules: [{ when: {}, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'again' } }] } }] });
+    provider = new ScriptedProvider({
+      rules: [
+        {
+          when: {},
+          respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'again' } }] },
+        },
+      ],
+    });
     const { executionId, job } = await turnJob(USERS.officer, agentId, 'Loop forever');
     expect((await harness.turnHandler.handle(job, signal())).status).toBe('failed');
     expect((provider as ScriptedProvider).requests).toHaveLength(2);
-    const { records: steps } = await harness.clientFor(USERS.admin).query<Record<string, unknown>>(
-      `SELECT StepType__c, ErrorCategory__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Sequence__c`,
-    );
+    const { records: steps } = await harness
+      .clientFor(USERS.admin)
+      .query<Record<string, unknown>>(
+        `SELECT StepType__c, ErrorCategory__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Sequence__c`,
+      );
     expect(steps.filter((step) => step.StepType__c === 'ToolCall')).toHaveLength(2);
     expect(steps.at(-1)).toMatchObject({ StepType__c: 'Error', ErrorCategory__c: 'StepLimit' });
     expect(await answersOf(harness, executionId)).toEqual([expect.stringMatching(/allowed number of steps/)]);
-    const { records } = await harness.clientFor(USERS.admin).query<Record<string, unknown>>(`SELECT ExecutionStatus__c, LastError__c FROM AgentExecution__c WHERE Id = '${executionId}'`);
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<Record<string, unknown>>(
+        `SELECT ExecutionStatus__c, LastError__c FROM AgentExecution__c WHERE Id = '${executionId}'`,
+      );
     expect(records[0]).toMatchObject({ ExecutionStatus__c: 'Failed', LastError__c: 'StepLimit' });
   });
 });
 
 describe('acting as the requesting user', () => {
-  it("replaces a revoked user session with a new JWT login for that same user and finishes the turn", async () => {
+  it('replaces a revoked user session with a new JWT login for that same user and finishes the turn', async () => {
     const agentId = await createReasoningAgent('Relogin', [READ_APPLICATIONS]);
     const app1 = await appId('HL-1001');
     provider = new ScriptedProvider({
       rules: [
-        { when: { turnStep: 0 }, respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'asked' } }] } },
+        {
+          when: { turnStep: 0 },
+          respond: { toolCalls: [{ name: 'get_application', arguments: { recordIds: [app1], _rationale: 'asked' } }] },
+        },
         { when: {}, respond: { text: 'It is {{lastToolResult.records.0.Name}}.' } },
       ],
     });
@@ -340,8 +483,17 @@ describe('acting as the requesting user', () => {
     const officerId = emulator.org.userByUsername(USERS.officer)!.id;
     const log = emulator.admin.requestLog();
     expect(log.some((entry) => entry.status === 401)).toBe(true);
-    const live = new Set(emulator.admin.tokens().filter((token) => token.userId === officerId && !token.revoked).map((token) => token.tokenId));
-    expect(log.filter((entry) => entry.userId === officerId && entry.status < 400).every((entry) => entry.tokenId !== null && live.has(entry.tokenId))).toBe(true);
+    const live = new Set(
+      emulator.admin
+        .tokens()
+        .filter((token) => token.userId === officerId && !token.revoked)
+        .map((token) => token.tokenId),
+    );
+    expect(
+      log
+        .filter((entry) => entry.userId === officerId && entry.status < 400)
+        .every((entry) => entry.tokenId !== null && live.has(entry.tokenId)),
+    ).toBe(true);
     expect((await answersOf(harness, executionId))[0]).toMatch(/^It is /);
   });
 });
@@ -371,30 +523,56 @@ describe('the audit writer', () => {
     // 6 collections of ≤200 rows plus the guard query exceed one call's 5 heavy subrequests: two calls, not one per row.
     expect(written).toEqual({ apiCalls: 2, superseded: false });
     // The guarded bookkeeping landed once, and the roll-up counts the rows of both calls.
-    const { records } = await harness.clientFor(USERS.admin).query<{ StepCount__c: number; TotalTokens__c: number; ExecutionStatus__c: string }>(
-      `SELECT StepCount__c, TotalTokens__c, ExecutionStatus__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
-    );
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<{ StepCount__c: number; TotalTokens__c: number; ExecutionStatus__c: string }>(
+        `SELECT StepCount__c, TotalTokens__c, ExecutionStatus__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
+      );
     expect(records[0]).toMatchObject({ StepCount__c: 1_100, TotalTokens__c: 4_321, ExecutionStatus__c: 'Completed' });
-    const count = await harness.clientFor(USERS.admin).query(`SELECT COUNT() FROM ExecutionStep__c WHERE AgentExecution__c = '${started.executionId}'`);
+    const count = await harness
+      .clientFor(USERS.admin)
+      .query(`SELECT COUNT() FROM ExecutionStep__c WHERE AgentExecution__c = '${started.executionId}'`);
     expect(count.totalSize).toBe(1_100);
   });
 
   it('writes nothing of the bookkeeping for a superseded turn and says so', async () => {
     const { started } = await harness.turn(USERS.officer, 'First');
-    await startTurn(harness.clientFor(USERS.officer), { agentId: harness.agentId, message: 'Second', executionId: started.executionId, sessionId: started.sessionId });
+    await startTurn(harness.clientFor(USERS.officer), {
+      agentId: harness.agentId,
+      message: 'Second',
+      executionId: started.executionId,
+      sessionId: started.sessionId,
+    });
     const written = await writeTurn(harness.integration, {
       steps: stepRows(started.executionId, started.turnId, 3),
       decisions: [],
       turnId: started.turnId,
-      execution: { id: started.executionId, fields: { ExecutionStatus__c: 'Completed', LastError__c: 'from the old turn' } },
-      message: { MessageKey__c: `${started.executionId}-old-out`, AgentExecution__c: started.executionId, InteractionSession__c: started.sessionId, Direction__c: 'Outbound', Role__c: 'Assistant', Content__c: 'old answer', TurnIdentifier__c: started.turnId },
+      execution: {
+        id: started.executionId,
+        fields: { ExecutionStatus__c: 'Completed', LastError__c: 'from the old turn' },
+      },
+      message: {
+        MessageKey__c: `${started.executionId}-old-out`,
+        AgentExecution__c: started.executionId,
+        InteractionSession__c: started.sessionId,
+        Direction__c: 'Outbound',
+        Role__c: 'Assistant',
+        Content__c: 'old answer',
+        TurnIdentifier__c: started.turnId,
+      },
     });
     expect(written.superseded).toBe(true);
-    const { records } = await harness.clientFor(USERS.admin).query<{ LastError__c: string | null }>(`SELECT LastError__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`);
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<{ LastError__c: string | null }>(
+        `SELECT LastError__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
+      );
     expect(records[0]?.LastError__c ?? null).toBeNull();
     expect(await answersOf(harness, started.executionId)).toEqual([]);
     // The rows shared the rolled-back call: the caller writes them again with its own marker.
-    const count = await harness.clientFor(USERS.admin).query(`SELECT COUNT() FROM ExecutionStep__c WHERE AgentExecution__c = '${started.executionId}'`);
+    const count = await harness
+      .clientFor(USERS.admin)
+      .query(`SELECT COUNT() FROM ExecutionStep__c WHERE AgentExecution__c = '${started.executionId}'`);
     expect(count.totalSize).toBe(0);
   });
 });

@@ -34,11 +34,24 @@ function script(): ScriptedScript {
       // case-chain: the resumed turn starts a second background job before it answers.
       {
         id: 'case-chain-second',
-        when: { lastUserMessage: 'case-chain\\b', lastToolResult: { tool: 'async_update', contains: '"savedFields":\\s*\\["Amount__c"' } },
-        respond: { toolCalls: [{ name: 'async_update', arguments: { recordId: '{{lastToolResult.id}}', fields: { Description__c: 'Chained background update' } } }] },
+        when: {
+          lastUserMessage: 'case-chain\\b',
+          lastToolResult: { tool: 'async_update', contains: '"savedFields":\\s*\\["Amount__c"' },
+        },
+        respond: {
+          toolCalls: [
+            {
+              name: 'async_update',
+              arguments: { recordId: '{{lastToolResult.id}}', fields: { Description__c: 'Chained background update' } },
+            },
+          ],
+        },
       },
       ...outcomeRules(),
-      ...findThenAct(CASES, 'HL-1001', (spec) => ({ name: spec.tool, arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: spec.amount } } })),
+      ...findThenAct(CASES, 'HL-1001', (spec) => ({
+        name: spec.tool,
+        arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: spec.amount } },
+      })),
       { id: 'fallback', when: {}, respond: { text: 'How can I help?' } },
     ],
   };
@@ -69,12 +82,20 @@ beforeAll(async () => {
     runtime: { hitl: { signingKey: SIGNING_KEY, defaultApprover: USERS.approver, now: () => clock ?? new Date() } },
   });
   const admin = harness.clientFor(USERS.admin);
-  for (const [name, mode] of [['async_update', null], ['async_approved_update', 'Approval']] as const) {
+  for (const [name, mode] of [
+    ['async_update', null],
+    ['async_approved_update', 'Approval'],
+  ] as const) {
     await admin.create('AgentCapability__c', {
       AIAgentDefinition__c: harness.agentId,
       CapabilityName__c: name,
       Description__c: 'Update a loan application in a background job.',
-      Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object', minProperties: 1 } }, required: ['recordId', 'fields'], additionalProperties: false }),
+      Parameters__c: JSON.stringify({
+        type: 'object',
+        properties: { recordId: { type: 'string' }, fields: { type: 'object', minProperties: 1 } },
+        required: ['recordId', 'fields'],
+        additionalProperties: false,
+      }),
       ImplementationType__c: 'Standard',
       StandardActionType__c: 'UpdateRecord',
       BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }),
@@ -94,9 +115,11 @@ afterAll(async () => {
 });
 
 async function application(): Promise<{ Amount__c: number; LastModifiedById: string }> {
-  const { records } = await harness.clientFor(USERS.admin).query<{ Amount__c: number; LastModifiedById: string }>(
-    "SELECT Amount__c, LastModifiedById FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
-  );
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<{ Amount__c: number; LastModifiedById: string }>(
+      "SELECT Amount__c, LastModifiedById FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
+    );
   const record = records[0];
   return { Amount__c: record?.Amount__c ?? Number.NaN, LastModifiedById: record?.LastModifiedById ?? '' };
 }
@@ -104,7 +127,11 @@ async function application(): Promise<{ Amount__c: number; LastModifiedById: str
 /** The `Run` job ingestion delivered for a pending action (the worker published it after the turn's write). */
 async function runJobFor(pendingId: string): Promise<DecisionJob> {
   return until(
-    () => delivered.find((job): job is DecisionJob => job.kind === 'decision' && job.event.PendingActionId__c === pendingId && job.event.Decision__c === 'Run'),
+    () =>
+      delivered.find(
+        (job): job is DecisionJob =>
+          job.kind === 'decision' && job.event.PendingActionId__c === pendingId && job.event.Decision__c === 'Run',
+      ),
     `the Run event for ${pendingId}`,
   );
 }
@@ -119,7 +146,9 @@ async function held(tag: string) {
 }
 
 async function errorsOf(executionId: string): Promise<string[]> {
-  return (await stepsOf(harness, executionId)).filter((step) => step.IsError__c === true).map((step) => String(step.Content__c));
+  return (await stepsOf(harness, executionId))
+    .filter((step) => step.IsError__c === true)
+    .map((step) => String(step.Content__c));
 }
 
 describe('asynchronous tool without HITL', () => {
@@ -128,12 +157,21 @@ describe('asynchronous tool without HITL', () => {
     try {
       const { started } = await harness.turn(USERS.officer, 'case-run please raise HL-1001');
       firstExecution = started.executionId;
-      await until(async () => (await answersOf(harness, started.executionId)).some((text) => text.startsWith('Done:')), 'the final answer');
+      await until(
+        async () => (await answersOf(harness, started.executionId)).some((text) => text.startsWith('Done:')),
+        'the final answer',
+      );
       await worker.idle();
       const [pending] = await pendingOf(harness, started.executionId);
       const workerId = await harness.integration.userId();
       const officerId = await harness.clientFor(USERS.officer).userId();
-      expect(pending).toMatchObject({ HITLType__c: 'Asynchronous', Status__c: 'Approved', Approver__c: null, ResolvedBy__c: workerId, ResolutionComment__c: expect.stringMatching(/no person was needed/) });
+      expect(pending).toMatchObject({
+        HITLType__c: 'Asynchronous',
+        Status__c: 'Approved',
+        Approver__c: null,
+        ResolvedBy__c: workerId,
+        ResolutionComment__c: expect.stringMatching(/no person was needed/),
+      });
       expect(String(pending?.ArgumentsSignature__c)).toMatch(/^v3\./);
       // Ran with the requester's own session, not the worker's.
       expect(await application()).toEqual({ Amount__c: 31100, LastModifiedById: officerId });
@@ -142,9 +180,15 @@ describe('asynchronous tool without HITL', () => {
 
       const answers = await answersOf(harness, started.executionId);
       expect(answers).toHaveLength(2);
-      expect(answers[0]).toMatch(/^I started async_update with .*31100.* as a background job; I will continue here when it completes/);
+      expect(answers[0]).toMatch(
+        /^I started async_update with .*31100.* as a background job; I will continue here when it completes/,
+      );
       expect(answers[1]).toBe('Done: Amount__c saved for case-run please raise HL-1001.');
-      const { records } = await harness.clientFor(USERS.admin).query<{ ExecutionStatus__c: string }>(`SELECT ExecutionStatus__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`);
+      const { records } = await harness
+        .clientFor(USERS.admin)
+        .query<{ ExecutionStatus__c: string }>(
+          `SELECT ExecutionStatus__c FROM AgentExecution__c WHERE Id = '${started.executionId}'`,
+        );
       expect(records[0]?.ExecutionStatus__c).toBe('Completed');
     } finally {
       forward = false;
@@ -155,7 +199,10 @@ describe('asynchronous tool without HITL', () => {
     forward = true;
     try {
       const { started } = await harness.turn(USERS.officer, 'case-chain please raise HL-1001');
-      await until(async () => (await answersOf(harness, started.executionId)).some((text) => text.startsWith('Done:')), 'the final answer');
+      await until(
+        async () => (await answersOf(harness, started.executionId)).some((text) => text.startsWith('Done:')),
+        'the final answer',
+      );
       await worker.idle();
       const pending = await pendingOf(harness, started.executionId);
       expect(pending.map((row) => [row.HITLType__c, row.Status__c, row.TurnIdentifier__c])).toEqual([
@@ -176,7 +223,14 @@ describe('asynchronous tool without HITL', () => {
     const story = (await stepsOf(harness, firstExecution))
       .filter((step) => step.ToolName__c === 'async_update' || step.StepType__c === 'AgentResponse')
       .map((step) => `${String(step.StepType__c)}: ${String(step.Content__c ?? step.ToolArguments__c).slice(0, 200)}`);
-    const expected = [/^ToolCall: /, /^Approval: Background run required: I started async_update/, /^Approval: Run by .* Pending → Approved/, /^Approval: Started in the background by /, /^ToolResult: .*savedFields/, /^AgentResponse: Done: /];
+    const expected = [
+      /^ToolCall: /,
+      /^Approval: Background run required: I started async_update/,
+      /^Approval: Run by .* Pending → Approved/,
+      /^Approval: Started in the background by /,
+      /^ToolResult: .*savedFields/,
+      /^AgentResponse: Done: /,
+    ];
     expect(story).toHaveLength(expected.length);
     expected.forEach((pattern, index) => expect(story[index]).toMatch(pattern));
   });
@@ -186,24 +240,42 @@ describe('asynchronous tool without HITL', () => {
     const outcome = await harness.handler.handle(await runJobFor(pending!.Id), signal);
     expect(outcome.status).toBe('duplicate');
     const steps = await stepsOf(harness, firstExecution);
-    expect(steps.filter((step) => step.StepType__c === 'ToolResult' && step.ToolName__c === 'async_update')).toHaveLength(1);
-    expect(steps.filter((step) => /Run by .* ignored: the action is already Approved/.test(String(step.Content__c)))).toHaveLength(1);
+    expect(
+      steps.filter((step) => step.StepType__c === 'ToolResult' && step.ToolName__c === 'async_update'),
+    ).toHaveLength(1);
+    expect(
+      steps.filter((step) => /Run by .* ignored: the action is already Approved/.test(String(step.Content__c))),
+    ).toHaveLength(1);
   });
 
   it('refuses and records a Run published by an ordinary user and any decision by a person, then runs on the worker’s Run', async () => {
     const before = await application();
     const { started, pending } = await held('case-forged');
-    for (const [user, decision] of [[USERS.officer, 'Run'], [USERS.approver, 'Run'], [USERS.approver, 'Approve'], [USERS.officer, 'Confirm'], [USERS.officer, 'Decline']] as const) {
-      expect((await harness.handler.handle(await harness.decide(user, pending.Id, decision), signal)).status).toBe('refused');
+    for (const [user, decision] of [
+      [USERS.officer, 'Run'],
+      [USERS.approver, 'Run'],
+      [USERS.approver, 'Approve'],
+      [USERS.officer, 'Confirm'],
+      [USERS.officer, 'Decline'],
+    ] as const) {
+      expect((await harness.handler.handle(await harness.decide(user, pending.Id, decision), signal)).status).toBe(
+        'refused',
+      );
     }
     expect(await application()).toEqual(before);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
     expect(await errorsOf(started.executionId)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^Security: Run by Olive Officer .* refused: Only the worker starts asynchronous actions/),
+        expect.stringMatching(
+          /^Security: Run by Olive Officer .* refused: Only the worker starts asynchronous actions/,
+        ),
         expect.stringMatching(/^Security: Run by April Approver .* refused: Only the worker/),
-        expect.stringMatching(/^Security: Approve by April Approver .* refused: An asynchronous action needs no decision/),
-        expect.stringMatching(/^Security: Confirm by Olive Officer .* refused: An asynchronous action needs no decision/),
+        expect.stringMatching(
+          /^Security: Approve by April Approver .* refused: An asynchronous action needs no decision/,
+        ),
+        expect.stringMatching(
+          /^Security: Confirm by Olive Officer .* refused: An asynchronous action needs no decision/,
+        ),
         expect.stringMatching(/^Security: Decline by Olive Officer/),
       ]),
     );
@@ -214,11 +286,17 @@ describe('asynchronous tool without HITL', () => {
   it('does not run when the conversation moved on before the Run arrived (stale turn)', async () => {
     const before = await application();
     const { started, pending } = await held('case-stale');
-    const { job } = await harness.turn(USERS.officer, 'Something else entirely', { executionId: started.executionId, sessionId: started.sessionId });
+    const { job } = await harness.turn(USERS.officer, 'Something else entirely', {
+      executionId: started.executionId,
+      sessionId: started.sessionId,
+    });
     await harness.handler.handle(job, signal);
     expect((await harness.handler.handle(await runJobFor(pending.Id), signal)).status).toBe('stale');
     expect(await application()).toEqual(before);
-    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Cancelled', ResolutionComment__c: expect.stringMatching(/moved on/) });
+    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({
+      Status__c: 'Cancelled',
+      ResolutionComment__c: expect.stringMatching(/moved on/),
+    });
   });
 });
 
@@ -226,27 +304,52 @@ describe('asynchronous tool with Approval', () => {
   it('waits for the approver (no Run, not even from the worker), then runs in the decision job as the requester', async () => {
     const before = await application();
     const { started, pending } = await held('case-approval');
-    expect(pending).toMatchObject({ HITLType__c: 'Approval', Status__c: 'Pending', Approver__c: await harness.clientFor(USERS.approver).userId() });
+    expect(pending).toMatchObject({
+      HITLType__c: 'Approval',
+      Status__c: 'Pending',
+      Approver__c: await harness.clientFor(USERS.approver).userId(),
+    });
     expect((await answersOf(harness, started.executionId))[0]).toMatch(/needs approval by approver@lending\.test/);
     // A Run (even the worker's own) cannot skip the approver.
-    expect((await harness.handler.handle(await harness.decide(USERS.worker, pending.Id, 'Run'), signal)).status).toBe('refused');
-    expect(await errorsOf(started.executionId)).toEqual(expect.arrayContaining([expect.stringMatching(/^Security: Run by .* refused: Run applies only to asynchronous actions; this Approval action waits for a person/)]));
+    expect((await harness.handler.handle(await harness.decide(USERS.worker, pending.Id, 'Run'), signal)).status).toBe(
+      'refused',
+    );
+    expect(await errorsOf(started.executionId)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^Security: Run by .* refused: Run applies only to asynchronous actions; this Approval action waits for a person/,
+        ),
+      ]),
+    );
     expect(await application()).toEqual(before);
 
     const outcome = await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal);
     expect(outcome.status).toBe('completed');
-    expect(await application()).toEqual({ Amount__c: 31300, LastModifiedById: await harness.clientFor(USERS.officer).userId() });
-    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Approved', ResolvedBy__c: await harness.clientFor(USERS.approver).userId() });
-    expect((await answersOf(harness, started.executionId)).at(-1)).toBe('Done: Amount__c saved for case-approval please raise HL-1001.');
+    expect(await application()).toEqual({
+      Amount__c: 31300,
+      LastModifiedById: await harness.clientFor(USERS.officer).userId(),
+    });
+    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({
+      Status__c: 'Approved',
+      ResolvedBy__c: await harness.clientFor(USERS.approver).userId(),
+    });
+    expect((await answersOf(harness, started.executionId)).at(-1)).toBe(
+      'Done: Amount__c saved for case-approval please raise HL-1001.',
+    );
   });
 
   it('refuses an Approval record re-typed as Asynchronous behind the worker (the type is signed)', async () => {
     const before = await application();
     const { started, pending } = await held('case-retyped');
     await harness.integration.update('PendingHITLAction__c', pending.Id, { HITLType__c: 'Asynchronous' });
-    expect((await harness.handler.handle(await harness.decide(USERS.worker, pending.Id, 'Run'), signal)).status).toBe('completed');
+    expect((await harness.handler.handle(await harness.decide(USERS.worker, pending.Id, 'Run'), signal)).status).toBe(
+      'completed',
+    );
     expect(await application()).toEqual(before);
-    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Cancelled', ResolutionComment__c: expect.stringMatching(/signature/) });
+    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({
+      Status__c: 'Cancelled',
+      ResolutionComment__c: expect.stringMatching(/signature/),
+    });
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/integrity check/);
   });
 });
@@ -254,7 +357,8 @@ describe('asynchronous tool with Approval', () => {
 describe('sweeper', () => {
   it('starts an asynchronous action whose Run was lost, once, and only after the grace period', async () => {
     const { started, pending } = await held('case-lost');
-    const sweep = () => harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal);
+    const sweep = () =>
+      harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal);
     expect((await sweep()).detail).toMatch(/^expired 0 of 0/);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
     clock = new Date(Date.now() + 3 * 60_000);
@@ -264,11 +368,15 @@ describe('sweeper', () => {
       clock = null;
     }
     expect((await application()).Amount__c).toBe(31400);
-    expect((await answersOf(harness, started.executionId)).at(-1)).toBe('Done: Amount__c saved for case-lost please raise HL-1001.');
+    expect((await answersOf(harness, started.executionId)).at(-1)).toBe(
+      'Done: Amount__c saved for case-lost please raise HL-1001.',
+    );
     // The Run that arrives late finds the action already started.
     expect((await harness.handler.handle(await runJobFor(pending.Id), signal)).status).toBe('duplicate');
     const steps = await stepsOf(harness, started.executionId);
-    expect(steps.filter((step) => step.StepType__c === 'ToolResult' && step.ToolName__c === 'async_update')).toHaveLength(1);
+    expect(
+      steps.filter((step) => step.StepType__c === 'ToolResult' && step.ToolName__c === 'async_update'),
+    ).toHaveLength(1);
   });
 
   it('expires an asynchronous action that never ran before its deadline, and a late Run runs nothing', async () => {
@@ -276,7 +384,10 @@ describe('sweeper', () => {
     const { started, pending } = await held('case-expire');
     clock = new Date(Date.now() + 25 * 3_600_000);
     try {
-      expect((await harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal)).detail).toMatch(/expired [1-9]\d* of/);
+      expect(
+        (await harness.handler.handle({ kind: 'sweep', reason: 'test', receivedAt: new Date().toISOString() }, signal))
+          .detail,
+      ).toMatch(/expired [1-9]\d* of/);
     } finally {
       clock = null;
     }

@@ -34,8 +34,15 @@ function script(): ScriptedScript {
     name: 'hitl-confirmation',
     rules: [
       ...outcomeRules('Done: {{lastToolResult.savedFields.0}} saved.'),
-      ...findThenAct(CASES, 'HL-1003', (spec) => ({ name: spec.tool, arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: spec.amount } } })),
-      { id: 'new-request', when: { lastUserMessage: 'open applications' }, respond: { text: 'Here is something else.' } },
+      ...findThenAct(CASES, 'HL-1003', (spec) => ({
+        name: spec.tool,
+        arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: spec.amount } },
+      })),
+      {
+        id: 'new-request',
+        when: { lastUserMessage: 'open applications' },
+        respond: { text: 'Here is something else.' },
+      },
       { id: 'fallback', when: {}, respond: { text: 'How can I help?' } },
     ],
   };
@@ -61,7 +68,10 @@ let harness: Harness;
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  harness = await createHarness(emulator, { script: script(), runtime: { ledger, hitl: { signingKey: 'confirmation-test-signing-key-0123456789' } } });
+  harness = await createHarness(emulator, {
+    script: script(),
+    runtime: { ledger, hitl: { signingKey: 'confirmation-test-signing-key-0123456789' } },
+  });
   const admin = harness.clientFor(USERS.admin);
   const capability = (name: string, fields: Record<string, unknown>) =>
     admin.create('AgentCapability__c', {
@@ -76,16 +86,28 @@ beforeAll(async () => {
       ...fields,
     });
   const routed = JSON.stringify({ object: 'Loan_Application__c', approval: { approverUsername: USERS.approver } });
-  await capability('confirm_update', { HITLMode__c: 'Confirmation', BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }) });
-  await capability('confirm_then_approve_update', { HITLMode__c: 'ConfirmationThenApproval', BackendConfiguration__c: routed });
-  await capability('editable_update', { HITLMode__c: 'Approval', AllowApproverEdits__c: true, BackendConfiguration__c: routed });
+  await capability('confirm_update', {
+    HITLMode__c: 'Confirmation',
+    BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c' }),
+  });
+  await capability('confirm_then_approve_update', {
+    HITLMode__c: 'ConfirmationThenApproval',
+    BackendConfiguration__c: routed,
+  });
+  await capability('editable_update', {
+    HITLMode__c: 'Approval',
+    AllowApproverEdits__c: true,
+    BackendConfiguration__c: routed,
+  });
 });
 afterAll(async () => {
   await emulator.close();
 });
 
 async function amount(): Promise<number> {
-  const { records } = await harness.clientFor(USERS.admin).query<{ Amount__c: number }>("SELECT Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1003'");
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<{ Amount__c: number }>("SELECT Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1003'");
   return records[0]?.Amount__c ?? Number.NaN;
 }
 
@@ -99,7 +121,10 @@ async function held(tag: string) {
 
 /** The requester's next chat message in the same conversation. */
 async function reply(started: { executionId: string; sessionId: string }, text: string) {
-  const { job } = await harness.turn(USERS.officer, text, { executionId: started.executionId, sessionId: started.sessionId });
+  const { job } = await harness.turn(USERS.officer, text, {
+    executionId: started.executionId,
+    sessionId: started.sessionId,
+  });
   return harness.handler.handle(job, signal);
 }
 
@@ -121,13 +146,19 @@ interface AuditStep {
  * that continues (`turnId`: the held turn for an event, the chat message's turn for a reply).
  */
 async function decisionAudit(executionId: string, turnId: string, from = 'Pending') {
-  const { records } = await harness.clientFor(USERS.admin).query<AuditStep>(
-    `SELECT StepKey__c, TurnIdentifier__c, Timestamp__c, StepType__c, StepRole__c, Content__c, IsError__c, ToolName__c, ToolArguments__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Timestamp__c, Sequence__c`,
-  );
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<AuditStep>(
+      `SELECT StepKey__c, TurnIdentifier__c, Timestamp__c, StepType__c, StepRole__c, Content__c, IsError__c, ToolName__c, ToolArguments__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Timestamp__c, Sequence__c`,
+    );
   const claims = records.filter((step) => step.StepKey__c.endsWith(`-from-${from}`));
   expect(claims).toHaveLength(1);
   const claim = claims[0]!;
-  const lines = records.filter((step) => step.StepType__c === 'Approval' && step.StepRole__c === 'User' && step.TurnIdentifier__c === turnId).map((step) => step.Content__c);
+  const lines = records
+    .filter(
+      (step) => step.StepType__c === 'Approval' && step.StepRole__c === 'User' && step.TurnIdentifier__c === turnId,
+    )
+    .map((step) => step.Content__c);
   return { claim, data: JSON.parse(String(claim.ToolArguments__c)) as Record<string, unknown>, lines };
 }
 
@@ -159,7 +190,11 @@ function decidedAt(content: string): number {
 
 /** The turn a chat reply started: the newest turn of the execution. */
 async function currentTurn(executionId: string): Promise<string> {
-  const { records } = await harness.clientFor(USERS.admin).query<{ CurrentTurnIdentifier__c: string }>(`SELECT CurrentTurnIdentifier__c FROM AgentExecution__c WHERE Id = '${executionId}'`);
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<{ CurrentTurnIdentifier__c: string }>(
+      `SELECT CurrentTurnIdentifier__c FROM AgentExecution__c WHERE Id = '${executionId}'`,
+    );
   return records[0]!.CurrentTurnIdentifier__c;
 }
 
@@ -181,16 +216,34 @@ interface NotRun {
  * A held call that ended without running: the record kept its amount, no side effect was claimed, the pending record,
  * the answers and the claim step say what happened, and no sequence number is reused. Returns the execution's steps.
  */
-async function expectNotRun(started: { executionId: string }, pending: Record<string, unknown>, before: number, expected: NotRun) {
+async function expectNotRun(
+  started: { executionId: string },
+  pending: Record<string, unknown>,
+  before: number,
+  expected: NotRun,
+) {
   expect(await amount()).toBe(before);
   expect(sideEffectsOf(started.executionId)).toEqual([]);
   const [after] = await pendingOf(harness, started.executionId);
-  expect(after).toMatchObject({ Status__c: expected.status, ResolvedBy__c: expected.resolvedBy, ...(expected.comment ? { ResolutionComment__c: expected.comment } : {}) });
+  expect(after).toMatchObject({
+    Status__c: expected.status,
+    ResolvedBy__c: expected.resolvedBy,
+    ...(expected.comment ? { ResolutionComment__c: expected.comment } : {}),
+  });
   const answers = await answersOf(harness, started.executionId);
   expect(answers).toHaveLength(expected.answers);
   expect(answers.at(-1)).toMatch(expected.answer);
-  const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c), expected.from);
-  expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: pending.ToolName__c });
+  const { claim, data, lines } = await decisionAudit(
+    started.executionId,
+    String(pending.TurnIdentifier__c),
+    expected.from,
+  );
+  expect(claim).toMatchObject({
+    StepType__c: 'Approval',
+    StepRole__c: 'System',
+    IsError__c: false,
+    ToolName__c: pending.ToolName__c,
+  });
   expect(claim.Content__c).toMatch(expected.claim);
   expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
   expect(data).toEqual(expected.data);
@@ -202,9 +255,13 @@ describe('Confirmation mode', () => {
   it('shows the requester exactly what will run and executes only after their confirmation event', async () => {
     const { started, pending } = await held('case-event-confirm');
     expect(pending.HITLType__c).toBe('Confirmation');
-    expect((await answersOf(harness, started.executionId))[0]).toMatch(/Please confirm before I run confirm_update with .*"Amount__c":31100.*Reply "yes"/);
+    expect((await answersOf(harness, started.executionId))[0]).toMatch(
+      /Please confirm before I run confirm_update with .*"Amount__c":31100.*Reply "yes"/,
+    );
     // Only the requester may confirm.
-    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Confirm'), signal)).status).toBe('refused');
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Confirm'), signal)).status,
+    ).toBe('refused');
     expect(await amount()).not.toBe(31100);
     const job = await harness.decide(USERS.officer, pending.Id, 'Confirm', { comment: 'Checked with the applicant' });
     expect((await harness.handler.handle(job, signal)).status).toBe('completed');
@@ -213,16 +270,35 @@ describe('Confirmation mode', () => {
     expect(sideEffectsOf(started.executionId)).toHaveLength(1);
     const officerId = await harness.clientFor(USERS.officer).userId();
     const [after] = await pendingOf(harness, started.executionId);
-    expect(after).toMatchObject({ Status__c: 'Confirmed', ResolvedBy__c: officerId, ResolutionComment__c: 'Checked with the applicant' });
+    expect(after).toMatchObject({
+      Status__c: 'Confirmed',
+      ResolvedBy__c: officerId,
+      ResolutionComment__c: 'Checked with the applicant',
+    });
     expect((await answersOf(harness, started.executionId)).at(-1)).toBe('Done: Amount__c saved.');
     // The audit trail: the refused approver left only an error step; the requester's Confirm is the decision.
     const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c));
-    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_update' });
-    expect(claim.Content__c).toMatch(/^Confirm by Olive Officer \(officer@lending\.test\) at \S+: Pending → Confirmed\.$/);
+    expect(claim).toMatchObject({
+      StepType__c: 'Approval',
+      StepRole__c: 'System',
+      IsError__c: false,
+      ToolName__c: 'confirm_update',
+    });
+    expect(claim.Content__c).toMatch(
+      /^Confirm by Olive Officer \(officer@lending\.test\) at \S+: Pending → Confirmed\.$/,
+    );
     expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
     expect(Date.parse(claim.Timestamp__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Confirm', deciderId: officerId, from: 'Pending', to: 'Confirmed' });
-    expect(lines).toContainEqual(expect.stringMatching(/^Confirmed by Olive Officer \(.+\): Checked with the applicant$/));
+    expect(data).toEqual({
+      eventId: job.eventUuid,
+      decision: 'Confirm',
+      deciderId: officerId,
+      from: 'Pending',
+      to: 'Confirmed',
+    });
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^Confirmed by Olive Officer \(.+\): Checked with the applicant$/),
+    );
   });
 
   it('declines through the event and tells the model', async () => {
@@ -233,13 +309,30 @@ describe('Confirmation mode', () => {
     expect(await amount()).toBe(before);
     const officerId = await harness.clientFor(USERS.officer).userId();
     const [after] = await pendingOf(harness, started.executionId);
-    expect(after).toMatchObject({ Status__c: 'Declined', ResolvedBy__c: officerId, ResolutionComment__c: 'Wrong application' });
+    expect(after).toMatchObject({
+      Status__c: 'Declined',
+      ResolvedBy__c: officerId,
+      ResolutionComment__c: 'Wrong application',
+    });
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(declined\).*Wrong application/);
     const { claim, data, lines } = await decisionAudit(started.executionId, String(pending.TurnIdentifier__c));
-    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_update' });
-    expect(claim.Content__c).toMatch(/^Decline by Olive Officer \(officer@lending\.test\) at \S+: Pending → Declined\.$/);
+    expect(claim).toMatchObject({
+      StepType__c: 'Approval',
+      StepRole__c: 'System',
+      IsError__c: false,
+      ToolName__c: 'confirm_update',
+    });
+    expect(claim.Content__c).toMatch(
+      /^Decline by Olive Officer \(officer@lending\.test\) at \S+: Pending → Declined\.$/,
+    );
     expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toEqual({ eventId: job.eventUuid, decision: 'Decline', deciderId: officerId, from: 'Pending', to: 'Declined' });
+    expect(data).toEqual({
+      eventId: job.eventUuid,
+      decision: 'Decline',
+      deciderId: officerId,
+      from: 'Pending',
+      to: 'Declined',
+    });
     expect(lines).toContainEqual(expect.stringMatching(/^Declined by Olive Officer \(.+\): Wrong application$/));
   });
 
@@ -253,9 +346,17 @@ describe('Confirmation mode', () => {
     expect(after).toMatchObject({ Status__c: 'Confirmed', ResolvedBy__c: officerId });
     const turnId = await currentTurn(started.executionId);
     const { claim, data, lines } = await decisionAudit(started.executionId, turnId);
-    expect(claim.Content__c).toMatch(/^Confirm by Olive Officer \(officer@lending\.test\) in chat at \S+: Pending → Confirmed\. Confirmed by the requesting user in chat\./);
+    expect(claim.Content__c).toMatch(
+      /^Confirm by Olive Officer \(officer@lending\.test\) in chat at \S+: Pending → Confirmed\. Confirmed by the requesting user in chat\./,
+    );
     expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toEqual({ eventId: `message:${turnId}`, decision: 'Confirm', deciderId: officerId, from: 'Pending', to: 'Confirmed' });
+    expect(data).toEqual({
+      eventId: `message:${turnId}`,
+      decision: 'Confirm',
+      deciderId: officerId,
+      from: 'Pending',
+      to: 'Confirmed',
+    });
     expect(lines).toEqual(['Confirmed by the requesting user in chat. Message: "Yes, please"']);
     // The model was never asked whether "yes" meant yes: its next request already carries the tool result.
     expect((await answersOf(harness, started.executionId)).at(-1)).toBe('Done: Amount__c saved.');
@@ -269,17 +370,34 @@ describe('Confirmation mode', () => {
     expect(await amount()).toBe(before);
     const officerId = await harness.clientFor(USERS.officer).userId();
     const [after] = await pendingOf(harness, started.executionId);
-    expect(after).toMatchObject({ Status__c: 'Declined', ResolvedBy__c: officerId, ResolutionComment__c: 'Declined by the requesting user in chat.' });
+    expect(after).toMatchObject({
+      Status__c: 'Declined',
+      ResolvedBy__c: officerId,
+      ResolutionComment__c: 'Declined by the requesting user in chat.',
+    });
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(declined\)/);
     // The audit trail: who (the requester, by name and ID), when, what (Decline: Pending → Declined), and their words.
     const turnId = await currentTurn(started.executionId);
     const { claim, data, lines } = await decisionAudit(started.executionId, turnId);
-    expect(claim).toMatchObject({ StepType__c: 'Approval', StepRole__c: 'System', IsError__c: false, ToolName__c: 'confirm_update' });
-    expect(claim.Content__c).toBe(`Decline by Olive Officer (officer@lending.test) in chat at ${new Date(decidedAt(claim.Content__c)).toISOString()}: Pending → Declined. Declined by the requesting user in chat. (turn ${turnId}).`);
+    expect(claim).toMatchObject({
+      StepType__c: 'Approval',
+      StepRole__c: 'System',
+      IsError__c: false,
+      ToolName__c: 'confirm_update',
+    });
+    expect(claim.Content__c).toBe(
+      `Decline by Olive Officer (officer@lending.test) in chat at ${new Date(decidedAt(claim.Content__c)).toISOString()}: Pending → Declined. Declined by the requesting user in chat. (turn ${turnId}).`,
+    );
     expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
     expect(decidedAt(claim.Content__c)).toBeGreaterThanOrEqual(sentAt);
     expect(Date.parse(claim.Timestamp__c)).toBe(decidedAt(claim.Content__c));
-    expect(data).toEqual({ eventId: `message:${turnId}`, decision: 'Decline', deciderId: officerId, from: 'Pending', to: 'Declined' });
+    expect(data).toEqual({
+      eventId: `message:${turnId}`,
+      decision: 'Decline',
+      deciderId: officerId,
+      from: 'Pending',
+      to: 'Declined',
+    });
     expect(lines).toEqual(['Declined by the requesting user in chat. Message: "no"']);
   });
 
@@ -287,13 +405,19 @@ describe('Confirmation mode', () => {
     const before = await amount();
     const { started, pending } = await held('case-chat-late');
     // The deadline is not signed; moving it into the past stands in for a reply days later.
-    await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
+    await harness.integration.update('PendingHITLAction__c', pending.Id, {
+      ExpiresAt__c: new Date(Date.now() - 60_000).toISOString(),
+    });
     expect((await reply(started, 'yes')).status).toBe('completed');
     expect(await amount()).toBe(before);
     expect(sideEffectsOf(started.executionId)).toEqual([]);
     const [after] = await pendingOf(harness, started.executionId);
     // An expiry is resolved by nobody, however it was noticed (sweep, late event or late chat reply).
-    expect(after).toMatchObject({ Status__c: 'Expired', ResolvedBy__c: null, ResolutionComment__c: 'The confirmation expired before this message arrived.' });
+    expect(after).toMatchObject({
+      Status__c: 'Expired',
+      ResolvedBy__c: null,
+      ResolutionComment__c: 'The confirmation expired before this message arrived.',
+    });
     expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/Not done \(expired\)/);
     const turnId = await currentTurn(started.executionId);
     const officerId = await harness.clientFor(USERS.officer).userId();
@@ -302,7 +426,15 @@ describe('Confirmation mode', () => {
       `Expire by the worker at ${new Date(decidedAt(claim.Content__c)).toISOString()}: Pending → Expired. The confirmation expired before this message arrived. Confirm by Olive Officer (officer@lending.test) in chat arrived after the deadline (turn ${turnId}).`,
     );
     expect(decidedAt(claim.Content__c)).toBe(Date.parse(String(after?.ResolvedAt__c)));
-    expect(data).toEqual({ eventId: `message:${turnId}`, decision: 'Expire', deciderId: null, from: 'Pending', to: 'Expired', lateDecision: 'Confirm', lateDeciderId: officerId });
+    expect(data).toEqual({
+      eventId: `message:${turnId}`,
+      decision: 'Expire',
+      deciderId: null,
+      from: 'Pending',
+      to: 'Expired',
+      lateDecision: 'Confirm',
+      lateDeciderId: officerId,
+    });
     expect(lines).toEqual(['The confirmation expired before this message arrived. Message: "yes"']);
   });
 
@@ -310,7 +442,9 @@ describe('Confirmation mode', () => {
     const before = await amount();
     const { started, pending } = await held('case-sweep-expire');
     expect(await answersOf(harness, started.executionId)).toHaveLength(1);
-    await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
+    await harness.integration.update('PendingHITLAction__c', pending.Id, {
+      ExpiresAt__c: new Date(Date.now() - 60_000).toISOString(),
+    });
     expect((await sweep()).detail).toMatch(/expired [1-9]\d* of/);
     // The audit trail: the worker (no person), at the sweep's time, Expire: Pending → Expired, keyed by the sweep.
     const steps = await expectNotRun(started, pending, before, {
@@ -320,7 +454,13 @@ describe('Confirmation mode', () => {
       answer: /Not done \(expired\): The action was not executed: nobody decided before it expired\./,
       from: 'Pending',
       claim: /^Expire by the worker at \S+: Pending → Expired\.$/,
-      data: { eventId: `expire-${String(pending.ActionKey__c)}`, decision: 'Expire', deciderId: null, from: 'Pending', to: 'Expired' },
+      data: {
+        eventId: `expire-${String(pending.ActionKey__c)}`,
+        decision: 'Expire',
+        deciderId: null,
+        from: 'Pending',
+        to: 'Expired',
+      },
       lines: ['Expired without a decision'],
     });
     expectNotifiedLast(steps, 'expired');
@@ -334,10 +474,15 @@ describe('Confirmation mode', () => {
     const { started, pending } = await held('case-chat-other');
     await reply(started, 'Actually, which open applications do we have?');
     expect(await amount()).toBe(before);
-    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({ Status__c: 'Cancelled', ResolutionComment__c: expect.stringMatching(/Superseded/) });
+    expect((await pendingOf(harness, started.executionId))[0]).toMatchObject({
+      Status__c: 'Cancelled',
+      ResolutionComment__c: expect.stringMatching(/Superseded/),
+    });
     expect((await answersOf(harness, started.executionId)).at(-1)).toBe('Here is something else.');
     // A confirmation arriving afterwards changes nothing.
-    expect((await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status).toBe('duplicate');
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status,
+    ).toBe('duplicate');
   });
 });
 
@@ -345,22 +490,38 @@ describe('ConfirmationThenApproval mode', () => {
   it('needs the requester first, then the routed approver, in that order', async () => {
     const { started, pending } = await held('case-two-step');
     expect(pending.HITLType__c).toBe('ConfirmationThenApproval');
-    const askedApprover = () => emulator.admin.notifications().filter((sent) => sent.targetId === pending.Id && sent.title.startsWith('Approval needed'));
+    const askedApprover = () =>
+      emulator.admin
+        .notifications()
+        .filter((sent) => sent.targetId === pending.Id && sent.title.startsWith('Approval needed'));
     // The approver is asked only once the requester has confirmed.
     expect(askedApprover()).toEqual([]);
     // Approval before confirmation does not apply.
-    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('refused');
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+    ).toBe('refused');
     expect((await reply(started, 'confirm')).status).toBe('awaiting-action');
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Confirmed');
-    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/confirmed\. It now needs approval by approver@lending\.test/);
+    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(
+      /confirmed\. It now needs approval by approver@lending\.test/,
+    );
     expect(await amount()).not.toBe(31600);
     const steps = await stepsOf(harness, started.executionId);
     expect(steps.map((step) => String(step.Content__c))).toContain(
       'Approval requested from approver@lending.test. Sent by manual share (PendingHITLAction__Share). Sent by custom notification.',
     );
     const approverId = await harness.clientFor(USERS.approver).userId();
-    expect(askedApprover()).toEqual([expect.objectContaining({ recipientIds: [approverId], deliveredTo: [approverId], title: 'Approval needed: confirm_then_approve_update', typeDeveloperName: 'Loom_Pending_Action' })]);
-    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('completed');
+    expect(askedApprover()).toEqual([
+      expect.objectContaining({
+        recipientIds: [approverId],
+        deliveredTo: [approverId],
+        title: 'Approval needed: confirm_then_approve_update',
+        typeDeveloperName: 'Loom_Pending_Action',
+      }),
+    ]);
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+    ).toBe('completed');
     expect(await amount()).toBe(31600);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Approved');
     expect(sideEffectsOf(started.executionId)).toHaveLength(1);
@@ -387,15 +548,21 @@ describe('ConfirmationThenApproval mode', () => {
     });
     expect(steps.filter((step) => /Approval requested from/.test(String(step.Content__c)))).toEqual([]);
     // The approval stage never opened: a late approval changes nothing.
-    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('duplicate');
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+    ).toBe('duplicate');
     expect(await amount()).toBe(before);
   });
 
   it('runs nothing when the approver rejects after the requester confirmed', async () => {
     const before = await amount();
     const { started, pending } = await held('case-cta-reject');
-    expect((await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status).toBe('awaiting-action');
-    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(/confirmed\. It now needs approval by approver@lending\.test/);
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status,
+    ).toBe('awaiting-action');
+    expect((await answersOf(harness, started.executionId)).at(-1)).toMatch(
+      /confirmed\. It now needs approval by approver@lending\.test/,
+    );
     const job = await harness.decide(USERS.approver, pending.Id, 'Reject', { comment: 'Amount not justified' });
     expect((await harness.handler.handle(job, signal)).status).toBe('completed');
     const approverId = await harness.clientFor(USERS.approver).userId();
@@ -409,7 +576,10 @@ describe('ConfirmationThenApproval mode', () => {
       from: 'Confirmed',
       claim: /^Reject by April Approver \(approver@lending\.test\) at \S+: Confirmed → Rejected\.$/,
       data: { eventId: job.eventUuid, decision: 'Reject', deciderId: approverId, from: 'Confirmed', to: 'Rejected' },
-      lines: [expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/), expect.stringMatching(/^Rejected by April Approver \(\[EMAIL:\d+\]\): Amount not justified$/)],
+      lines: [
+        expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/),
+        expect.stringMatching(/^Rejected by April Approver \(\[EMAIL:\d+\]\): Amount not justified$/),
+      ],
     });
     expectNotifiedLast(steps, 'rejected');
   });
@@ -417,9 +587,13 @@ describe('ConfirmationThenApproval mode', () => {
   it('expires while waiting for the approver: the sweep takes confirmed actions too, and nothing runs', async () => {
     const before = await amount();
     const { started, pending } = await held('case-cta-expire');
-    expect((await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status).toBe('awaiting-action');
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status,
+    ).toBe('awaiting-action');
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Confirmed');
-    await harness.integration.update('PendingHITLAction__c', pending.Id, { ExpiresAt__c: new Date(Date.now() - 60_000).toISOString() });
+    await harness.integration.update('PendingHITLAction__c', pending.Id, {
+      ExpiresAt__c: new Date(Date.now() - 60_000).toISOString(),
+    });
     expect((await sweep()).detail).toMatch(/expired [1-9]\d* of/);
     const steps = await expectNotRun(started, pending, before, {
       status: 'Expired',
@@ -428,12 +602,20 @@ describe('ConfirmationThenApproval mode', () => {
       answer: /^Not done \(expired\): The action was not executed: nobody decided before it expired\./,
       from: 'Confirmed',
       claim: /^Expire by the worker at \S+: Confirmed → Expired\.$/,
-      data: { eventId: `expire-${String(pending.ActionKey__c)}`, decision: 'Expire', deciderId: null, from: 'Confirmed', to: 'Expired' },
+      data: {
+        eventId: `expire-${String(pending.ActionKey__c)}`,
+        decision: 'Expire',
+        deciderId: null,
+        from: 'Confirmed',
+        to: 'Expired',
+      },
       lines: [expect.stringMatching(/^Confirmed by Olive Officer \(\[EMAIL:\d+\]\)$/), 'Expired without a decision'],
     });
     expectNotifiedLast(steps, 'expired');
     // The approval arriving now is too late and changes nothing.
-    expect((await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status).toBe('duplicate');
+    expect(
+      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+    ).toBe('duplicate');
     expect(await amount()).toBe(before);
   });
 });
@@ -442,9 +624,17 @@ describe('approver edits', () => {
   it('re-validates and re-signs edited arguments, keeps both versions and runs the edited ones', async () => {
     const { started, pending } = await held('case-edit');
     const recordId = JSON.parse(String(pending.ToolArgumentsJSON__c)).recordId as string;
-    const invalid = await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve', { editedArguments: { recordId, fields: {} } }), signal);
+    const invalid = await harness.handler.handle(
+      await harness.decide(USERS.approver, pending.Id, 'Approve', { editedArguments: { recordId, fields: {} } }),
+      signal,
+    );
     expect(invalid).toMatchObject({ status: 'refused', detail: expect.stringMatching(/schema/) });
-    const outcome = await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve', { editedArguments: { recordId, fields: { Amount__c: 30500 } } }), signal);
+    const outcome = await harness.handler.handle(
+      await harness.decide(USERS.approver, pending.Id, 'Approve', {
+        editedArguments: { recordId, fields: { Amount__c: 30500 } },
+      }),
+      signal,
+    );
     expect(outcome.status).toBe('completed');
     expect(await amount()).toBe(30500);
     const [after] = await pendingOf(harness, started.executionId);

@@ -187,15 +187,25 @@ describe('embedded ingestion', () => {
 
   it('dead-letters malformed events with the reason and writes an Error step on the execution they name', async () => {
     const worker = await jsforceConnection(h.emulator, WORKER_USER);
-    const created = (await worker.sobject('AgentExecution__c').create({ ExecutionStatus__c: 'Processing' })) as unknown as { id: string };
-    const integration = new SalesforceClient(WORKER_USER, { pool: h.pool, apiVersion: '62.0', meter: new ApiMeter(), logger: silentLogger() });
+    const created = (await worker
+      .sobject('AgentExecution__c')
+      .create({ ExecutionStatus__c: 'Processing' })) as unknown as { id: string };
+    const integration = new SalesforceClient(WORKER_USER, {
+      pool: h.pool,
+      apiVersion: '62.0',
+      meter: new ApiMeter(),
+      logger: silentLogger(),
+    });
     const handler = recordingHandler();
     const runtime = h.runtime({ handler, env: env(), errorSteps: salesforceErrorSteps(integration) });
     await runtime.start();
     const noExecution = await h.publishTurn({ AgentExecutionId__c: null });
     const noTurn = await h.publishTurn({ AgentExecutionId__c: created.id, TurnIdentifier__c: null });
     const good = await h.publishTurn();
-    await until(() => handler.jobs.length === 1 && runtime.metrics.get('deadLettered') === 2, 'one job and two dead letters');
+    await until(
+      () => handler.jobs.length === 1 && runtime.metrics.get('deadLettered') === 2,
+      'one job and two dead letters',
+    );
     await runtime.idle();
     expect(uuids(handler.jobs)).toEqual([good]);
     const entries = await runtime.deadLetter().list();
@@ -206,7 +216,12 @@ describe('embedded ingestion', () => {
     expect(entries[1]?.detail).toMatch(/TurnIdentifier__c/);
     const steps = h.emulator.admin.records('ExecutionStep__c').filter((step) => step.AgentExecution__c === created.id);
     expect(steps).toHaveLength(1);
-    expect(steps[0]).toMatchObject({ StepType__c: 'Error', IsError__c: true, ErrorCategory__c: 'MalformedEvent', StepKey__c: `${created.id}-ingest-${noTurn}` });
+    expect(steps[0]).toMatchObject({
+      StepType__c: 'Error',
+      IsError__c: true,
+      ErrorCategory__c: 'MalformedEvent',
+      StepKey__c: `${created.id}-ingest-${noTurn}`,
+    });
     await runtime.close();
   });
 
@@ -226,7 +241,12 @@ describe('embedded ingestion', () => {
     await until(() => runtime.metrics.get('deadLettered') === 2 && handler.jobs.length === 2, 'outcomes');
     await runtime.idle();
     const reasons = (await runtime.deadLetter().list()).map((entry) => [entry.eventUuid, entry.reason]);
-    expect(reasons).toEqual(expect.arrayContaining([[broken, 'failed:Configuration'], [spoof, 'security:refused']]));
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        [broken, 'failed:Configuration'],
+        [spoof, 'security:refused'],
+      ]),
+    );
     expect(runtime.metrics.get('retried')).toBe(2);
     expect(runtime.metrics.get('securityRefused')).toBe(1);
     await runtime.close();

@@ -12,7 +12,12 @@ import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { JobHandler, JobOutcome, LoomJob } from '../../src/runtime/jobs.ts';
 import { SessionPool } from '../../src/salesforce/session-pool.ts';
-import { createWorkerRuntime, type RuntimeTuning, type WorkerRuntime, type WorkerRuntimeOptions } from '../../src/worker/runtime.ts';
+import {
+  createWorkerRuntime,
+  type RuntimeTuning,
+  type WorkerRuntime,
+  type WorkerRuntimeOptions,
+} from '../../src/worker/runtime.ts';
 import { devCredentials, jsforceConnection, startTestEmulator } from '../support/emulator.ts';
 
 export const WORKER_USER = 'worker@lending.test';
@@ -30,7 +35,11 @@ export const FAST: Partial<RuntimeTuning> = {
   pacingMaxDelayMs: 50,
 };
 
-export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -47,7 +56,9 @@ export interface RecordingHandler extends JobHandler {
 }
 
 /** Records every job; `behaviour` may delay, throw or return another outcome per job. */
-export function recordingHandler(behaviour?: (job: LoomJob, signal: AbortSignal, attempt: number) => Promise<JobOutcome | undefined>): RecordingHandler {
+export function recordingHandler(
+  behaviour?: (job: LoomJob, signal: AbortSignal, attempt: number) => Promise<JobOutcome | undefined>,
+): RecordingHandler {
   const attempts = new Map<string, number>();
   const handler: RecordingHandler = {
     jobs: [],
@@ -76,7 +87,14 @@ export interface Harness {
   stateDir: string;
   publishTurn(fields?: Record<string, unknown>, connection?: Connection): Promise<string>;
   config(env?: Record<string, string>): Config;
-  runtime(options: { handler: JobHandler; env?: Record<string, string>; tuning?: Partial<RuntimeTuning>; logger?: Logger } & Partial<WorkerRuntimeOptions>): WorkerRuntime;
+  runtime(
+    options: {
+      handler: JobHandler;
+      env?: Record<string, string>;
+      tuning?: Partial<RuntimeTuning>;
+      logger?: Logger;
+    } & Partial<WorkerRuntimeOptions>,
+  ): WorkerRuntime;
   close(): Promise<void>;
 }
 
@@ -93,7 +111,12 @@ export function testEventApi(): 'cometd' | 'pubsub' {
 export async function startHarness(): Promise<Harness> {
   const emulator = await startTestEmulator({ cometdTimeoutMs: 1_000, pubsubKeepAliveMs: 1_000 });
   const { app, privateKeyPem } = devCredentials(emulator);
-  const pool = new SessionPool({ loginUrl: emulator.url, clientId: app.consumerKey, privateKeyPem, logger: silentLogger() });
+  const pool = new SessionPool({
+    loginUrl: emulator.url,
+    clientId: app.consumerKey,
+    privateKeyPem,
+    logger: silentLogger(),
+  });
   const officer = await jsforceConnection(emulator, OFFICER);
   const stateDir = mkdtempSync(join(tmpdir(), 'loom-ingestion-'));
   const runtimes: WorkerRuntime[] = [];
@@ -115,7 +138,14 @@ export async function startHarness(): Promise<Harness> {
     },
     config(env = {}) {
       const api = testEventApi();
-      return loadConfig({ LOOM_STATE_DIR: stateDir, SF_API_VERSION: '62.0', LOOM_CONCURRENCY: '4', LOOM_EVENT_API: api, LOOM_PUBSUB_URL: emulator.pubsubUrl, ...env });
+      return loadConfig({
+        LOOM_STATE_DIR: stateDir,
+        SF_API_VERSION: '62.0',
+        LOOM_CONCURRENCY: '4',
+        LOOM_EVENT_API: api,
+        LOOM_PUBSUB_URL: emulator.pubsubUrl,
+        ...env,
+      });
     },
     runtime({ handler, env, tuning, logger, ...rest }) {
       const runtime = createWorkerRuntime({

@@ -77,7 +77,10 @@ describe('scaled ingestion', () => {
   it('hands running jobs back on shutdown; another worker finishes them, none twice', async () => {
     const env = { REDIS_URL: redis.url, LOOM_QUEUE_PREFIX: uniquePrefix('handback'), LOOM_CONCURRENCY: '2' };
     const hanging = recordingHandler(
-      (_job, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new TransientError('aborted')), { once: true })),
+      (_job, signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(new TransientError('aborted')), { once: true }),
+        ),
     );
     const runtime1 = h.runtime({ handler: hanging, env, tuning: { shutdownGraceMs: 50 } });
     await runtime1.start();
@@ -100,7 +103,15 @@ describe('scaled ingestion', () => {
     const outFile = join(h.stateDir, `${prefix}.out`);
     const { app, privateKeyFile } = devCredentials(h.emulator);
     const script = fileURLToPath(new URL('./ingestion-child-worker.ts', import.meta.url));
-    const args = JSON.stringify({ emulatorUrl: h.emulator.url, pubsubUrl: h.emulator.pubsubUrl, clientId: app.consumerKey, privateKeyFile, redisUrl: redis.url, prefix, outFile });
+    const args = JSON.stringify({
+      emulatorUrl: h.emulator.url,
+      pubsubUrl: h.emulator.pubsubUrl,
+      clientId: app.consumerKey,
+      privateKeyFile,
+      redisUrl: redis.url,
+      prefix,
+      outFile,
+    });
     const child = spawn(process.execPath, ['--import', 'tsx', script, args], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     let output = '';
@@ -109,11 +120,17 @@ describe('scaled ingestion', () => {
     expect(output).toContain('ready leader');
 
     const follower = slow(5);
-    const runtime = h.runtime({ handler: follower, env: { REDIS_URL: redis.url, LOOM_QUEUE_PREFIX: prefix, LOOM_CONCURRENCY: '1' } });
+    const runtime = h.runtime({
+      handler: follower,
+      env: { REDIS_URL: redis.url, LOOM_QUEUE_PREFIX: prefix, LOOM_CONCURRENCY: '1' },
+    });
     await runtime.start();
     expect(runtime.isLeader()).toBe(false);
     const published = [await h.publishTurn(), await h.publishTurn()];
-    const handled = (): string[] => [...(existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter(Boolean) : []), ...uuids(follower.jobs)];
+    const handled = (): string[] => [
+      ...(existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter(Boolean) : []),
+      ...uuids(follower.jobs),
+    ];
     await until(() => handled().length === 2, 'jobs before the kill');
 
     child.kill('SIGKILL');

@@ -45,21 +45,28 @@ const userId = (username: string): string => h.emulator.org.userByUsername(usern
 
 async function ownExecution(connection: Connection, username = 'officer@lending.test'): Promise<string> {
   const session = (await connection.sobject('InteractionSession__c').create({})) as unknown as { id: string };
-  const result = (await connection.sobject('AgentExecution__c').create({ RequestingUser__c: userId(username), InteractionSession__c: session.id })) as unknown as {
+  const result = (await connection
+    .sobject('AgentExecution__c')
+    .create({ RequestingUser__c: userId(username), InteractionSession__c: session.id })) as unknown as {
     id: string;
   };
   return result.id;
 }
 
 function errorSteps(executionId: string): Array<Record<string, unknown>> {
-  return h.emulator.admin.records('ExecutionStep__c').filter((step) => step.AgentExecution__c === executionId && step.IsError__c === true);
+  return h.emulator.admin
+    .records('ExecutionStep__c')
+    .filter((step) => step.AgentExecution__c === executionId && step.IsError__c === true);
 }
 
 describe('spoofing through the running worker', () => {
   it('refuses a turn on an execution owned by another user and records it as a security event', async () => {
     const executionId = await ownExecution(h.officer);
     const uuid = await h.publishTurn({ AgentExecutionId__c: executionId, TurnIdentifier__c: 'spoof-owner' }, officer2);
-    const entry = await until(async () => (await worker.worker.deadLetter().list()).find((e) => e.eventUuid === uuid), 'the dead-letter entry');
+    const entry = await until(
+      async () => (await worker.worker.deadLetter().list()).find((e) => e.eventUuid === uuid),
+      'the dead-letter entry',
+    );
     expect(entry).toMatchObject({ reason: 'security:refused', executionId });
     expect(errorSteps(executionId).map((step) => step.ErrorCategory__c)).toContain('SecurityViolation');
     const execution = h.emulator.admin.records('AgentExecution__c').find((record) => record.Id === executionId);
@@ -69,17 +76,26 @@ describe('spoofing through the running worker', () => {
   it('cannot be told another user through the payload: the platform refuses the claim and the worker never sees it', async () => {
     const executionId = await ownExecution(h.officer);
     await expect(
-      h.publishTurn({ AgentExecutionId__c: executionId, TurnIdentifier__c: 'spoof-created-by', CreatedById: userId('officer@lending.test') }, officer2),
+      h.publishTurn(
+        {
+          AgentExecutionId__c: executionId,
+          TurnIdentifier__c: 'spoof-created-by',
+          CreatedById: userId('officer@lending.test'),
+        },
+        officer2,
+      ),
     ).rejects.toThrow(/CreatedById/);
-    await expect(h.publishTurn({ AgentExecutionId__c: executionId, RequestingUser__c: userId('officer@lending.test') }, officer2)).rejects.toThrow(
-      /RequestingUser__c/,
-    );
+    await expect(
+      h.publishTurn({ AgentExecutionId__c: executionId, RequestingUser__c: userId('officer@lending.test') }, officer2),
+    ).rejects.toThrow(/RequestingUser__c/);
   });
 
   it('gives a user without Loom_User no way to start a turn', async () => {
     const executionId = await ownExecution(h.officer);
     const nobody = await jsforceConnection(h.emulator, 'nobody@lending.test');
-    await expect(h.publishTurn({ AgentExecutionId__c: executionId }, nobody)).rejects.toThrow(/INSUFFICIENT_ACCESS|does not exist/i);
+    await expect(h.publishTurn({ AgentExecutionId__c: executionId }, nobody)).rejects.toThrow(
+      /INSUFFICIENT_ACCESS|does not exist/i,
+    );
     expect(worker.worker.metrics.get('received')).toBe(1); // only the first test's event ever arrived
   });
 });

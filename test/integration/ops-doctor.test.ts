@@ -50,7 +50,8 @@ const byName = (checks: DoctorCheck[], pattern: RegExp): DoctorCheck => {
   if (!check) throw new Error(`no check matches ${pattern}: ${checks.map((item) => item.name).join(', ')}`);
   return check;
 };
-const failed = (checks: DoctorCheck[]): string[] => checks.filter((check) => check.status === 'fail').map((check) => check.name);
+const failed = (checks: DoctorCheck[]): string[] =>
+  checks.filter((check) => check.status === 'fail').map((check) => check.name);
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
@@ -60,7 +61,9 @@ beforeAll(async () => {
   // A minimal OpenAI-compatible endpoint: GET /v1/models with the right key answers 200, anything else 401.
   llm = createServer((req, res) => {
     const ok = req.url === '/v1/models' && req.headers.authorization === `Bearer ${API_KEY}`;
-    res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' }).end(JSON.stringify(ok ? { data: [{ id: 'gpt-test' }] } : { error: { message: 'bad key' } }));
+    res
+      .writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify(ok ? { data: [{ id: 'gpt-test' }] } : { error: { message: 'bad key' } }));
   });
   await new Promise<void>((resolve) => llm.listen(0, '127.0.0.1', resolve));
   llmUrl = `http://127.0.0.1:${(llm.address() as { port: number }).port}/v1`;
@@ -76,7 +79,12 @@ afterAll(async () => {
 describe('loom doctor', () => {
   it('passes a complete, correct configuration and says so', async () => {
     const seen: string[] = [];
-    const checks = await runDoctor({ env: env(), sampleUser: 'officer@lending.test', timeoutMs: 5_000, onCheck: (check) => seen.push(check.name) });
+    const checks = await runDoctor({
+      env: env(),
+      sampleUser: 'officer@lending.test',
+      timeoutMs: 5_000,
+      onCheck: (check) => seen.push(check.name),
+    });
     expect(failed(checks)).toEqual([]);
     expect(checks.map((check) => check.status)).toEqual(Array(checks.length).fill('pass'));
     expect(seen).toEqual(checks.map((check) => check.name));
@@ -106,7 +114,9 @@ describe('loom doctor', () => {
     expect(login.fix).toMatch(/private key does not match the certificate/);
     // Nothing downstream pretends to pass without a session.
     expect(byName(checks, /Package, permission set and subscription/).status).toBe('skip');
-    expect(formatDoctor(checks, pc.createColors(false)).join('\n')).toMatch(/✖ JWT login as the integration user[^\n]*\n {4}fix: The private key/);
+    expect(formatDoctor(checks, pc.createColors(false)).join('\n')).toMatch(
+      /✖ JWT login as the integration user[^\n]*\n {4}fix: The private key/,
+    );
   });
 
   it('reports a user the connected app does not pre-authorize', async () => {
@@ -119,7 +129,11 @@ describe('loom doctor', () => {
 
   it('reports missing permission set assignments', async () => {
     // The integration user is not an admin (Modify All Data would reach every object and event without Loom_Worker).
-    const checks = await runDoctor({ env: env({ SF_INTEGRATION_USERNAME: 'nobody@lending.test' }), sampleUser: 'nobody@lending.test', timeoutMs: 5_000 });
+    const checks = await runDoctor({
+      env: env({ SF_INTEGRATION_USERNAME: 'nobody@lending.test' }),
+      sampleUser: 'nobody@lending.test',
+      timeoutMs: 5_000,
+    });
     // Without Loom_Worker the integration user also cannot see the Loom events or subscribe to them; every fix says so.
     expect(failed(checks)).toEqual([
       'Loom package objects and events',
@@ -127,7 +141,8 @@ describe('loom doctor', () => {
       'Event subscription (/event/AgentTurnRequest__e, /event/AgentHITLDecision__e)',
     ]);
     expect(byName(checks, /Loom_StartAgentTurns/).fix).toMatch(/--name Loom_User --on-behalf-of nobody@lending.test/);
-    for (const name of [/package objects/, /Event subscription/]) expect(byName(checks, name).fix).toMatch(/Loom_Worker/);
+    for (const name of [/package objects/, /Event subscription/])
+      expect(byName(checks, name).fix).toMatch(/Loom_Worker/);
   });
 
   it('reports Redis that does not answer', async () => {
@@ -137,7 +152,10 @@ describe('loom doctor', () => {
   });
 
   it('reports an unreachable LLM endpoint and a refused key', async () => {
-    const unreachable = await runDoctor({ env: env({ LOOM_LLM_BASE_URL: `http://127.0.0.1:${closedPort}/v1` }), timeoutMs: 2_000 });
+    const unreachable = await runDoctor({
+      env: env({ LOOM_LLM_BASE_URL: `http://127.0.0.1:${closedPort}/v1` }),
+      timeoutMs: 2_000,
+    });
     expect(failed(unreachable)).toEqual(['LLM endpoint reachable']);
     expect(byName(unreachable, /LLM/).detail).toMatch(/ECONNREFUSED/);
     expect(byName(unreachable, /LLM/).fix).toMatch(/LOOM_LLM_BASE_URL/);
@@ -146,22 +164,37 @@ describe('loom doctor', () => {
   });
 
   it('fails a missing model, as the worker refuses to start without one', async () => {
-    const checks = await runDoctor({ env: env({ LOOM_LLM_BASE_URL: undefined, LOOM_LLM_API_KEY: undefined, LOOM_LLM_MODEL: undefined }), timeoutMs: 2_000 });
-    expect(byName(checks, /LLM/)).toMatchObject({ status: 'fail', detail: expect.stringMatching(/no model configured/), fix: expect.stringMatching(/LOOM_LLM_API_KEY/) });
+    const checks = await runDoctor({
+      env: env({ LOOM_LLM_BASE_URL: undefined, LOOM_LLM_API_KEY: undefined, LOOM_LLM_MODEL: undefined }),
+      timeoutMs: 2_000,
+    });
+    expect(byName(checks, /LLM/)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/no model configured/),
+      fix: expect.stringMatching(/LOOM_LLM_API_KEY/),
+    });
   });
 
   it('fails an endpoint that answers 404 or does not answer as the provider API does', async () => {
     const other = createServer((req, res) => {
-      if (req.url?.startsWith('/html/')) res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>welcome</html>');
+      if (req.url?.startsWith('/html/'))
+        res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>welcome</html>');
       else res.writeHead(404).end('not found');
     });
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
     try {
       const notFound = await runDoctor({ env: env({ LOOM_LLM_BASE_URL: `${base}/v1` }), timeoutMs: 2_000 });
-      expect(byName(notFound, /LLM/)).toMatchObject({ status: 'fail', detail: expect.stringMatching(/HTTP 404/), fix: expect.stringMatching(/LOOM_LLM_BASE_URL/) });
+      expect(byName(notFound, /LLM/)).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/HTTP 404/),
+        fix: expect.stringMatching(/LOOM_LLM_BASE_URL/),
+      });
       const page = await runDoctor({ env: env({ LOOM_LLM_BASE_URL: `${base}/html/v1` }), timeoutMs: 2_000 });
-      expect(byName(page, /LLM/)).toMatchObject({ status: 'fail', detail: expect.stringMatching(/not with a model list/) });
+      expect(byName(page, /LLM/)).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/not with a model list/),
+      });
     } finally {
       await new Promise((resolve) => other.close(resolve));
     }
@@ -169,8 +202,12 @@ describe('loom doctor', () => {
 
   it('reports incomplete and invalid configuration without touching the network', async () => {
     const incomplete = await runDoctor({ env: { REDIS_URL: undefined } as NodeJS.ProcessEnv });
-    expect(byName(incomplete, /^Configuration$/).detail).toMatch(/SF_LOGIN_URL: is not set[^\n]*Fix: [\s\S]*SF_CLIENT_ID: is not set/);
+    expect(byName(incomplete, /^Configuration$/).detail).toMatch(
+      /SF_LOGIN_URL: is not set[^\n]*Fix: [\s\S]*SF_CLIENT_ID: is not set/,
+    );
     const invalid = await runDoctor({ env: { SF_LOGIN_URL: 'not a url' } });
-    expect(invalid).toEqual([expect.objectContaining({ name: 'Configuration', status: 'fail', detail: expect.stringMatching(/SF_LOGIN_URL/) })]);
+    expect(invalid).toEqual([
+      expect.objectContaining({ name: 'Configuration', status: 'fail', detail: expect.stringMatching(/SF_LOGIN_URL/) }),
+    ]);
   });
 });

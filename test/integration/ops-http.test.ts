@@ -43,7 +43,12 @@ function body(overrides: Record<string, unknown> = {}): Record<string, unknown> 
   };
 }
 
-async function post(path: string, payload: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }, url = base) {
+async function post(
+  path: string,
+  payload: unknown,
+  headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` },
+  url = base,
+) {
   const response = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -96,7 +101,9 @@ describe('health and readiness', () => {
   });
 
   /** Polls /readyz (each answer may be cached for a few seconds) until `predicate` holds; bounded, not timed. */
-  async function readyzUntil(predicate: (status: number, checks: Record<string, { ok: boolean; detail: string }>) => boolean): Promise<Record<string, { ok: boolean; detail: string }>> {
+  async function readyzUntil(
+    predicate: (status: number, checks: Record<string, { ok: boolean; detail: string }>) => boolean,
+  ): Promise<Record<string, { ok: boolean; detail: string }>> {
     let last: Record<string, { ok: boolean; detail: string }> = {};
     await expect
       .poll(
@@ -112,7 +119,11 @@ describe('health and readiness', () => {
   }
 
   it('answers 503 naming the Salesforce probe when the org refuses the authenticated call, and 200 once it answers', async () => {
-    await fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ failureRate: { rate: 1, status: 500, pathPrefix: '/services/data/v62.0/limits' } }) });
+    await fetch(`${emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ failureRate: { rate: 1, status: 500, pathPrefix: '/services/data/v62.0/limits' } }),
+    });
     try {
       const checks = await readyzUntil((status, current) => status === 503 && current.salesforce?.ok === false);
       expect(checks.subscription?.ok).toBe(true);
@@ -124,9 +135,17 @@ describe('health and readiness', () => {
 
   it('answers 503 naming the subscription probe while the CometD client is not connected, and 200 once it is again', async () => {
     // CometD requests fail, then the worker's client is evicted: its replacement cannot connect until the fault is cleared.
-    await fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ failureRate: { rate: 1, status: 503, pathPrefix: '/cometd' } }) });
+    await fetch(`${emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ failureRate: { rate: 1, status: 503, pathPrefix: '/cometd' } }),
+    });
     try {
-      await fetch(`${emulator.url}/__emulator/cometd/evict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      await fetch(`${emulator.url}/__emulator/cometd/evict`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       const checks = await readyzUntil((status, current) => status === 503 && current.subscription?.ok === false);
       expect(checks.subscription?.detail).not.toMatch(/connected \(/);
     } finally {
@@ -144,10 +163,16 @@ describe('health and readiness', () => {
     return port;
   }
 
-  type Readyz = { status: number; report: { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> } };
+  type Readyz = {
+    status: number;
+    report: { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> };
+  };
 
   /** An ops server with only these probes; `use` gets a function that asks its /readyz once. */
-  async function withReadiness(readiness: ReadinessCheck[], use: (readyz: () => Promise<Readyz>) => Promise<void>): Promise<void> {
+  async function withReadiness(
+    readiness: ReadinessCheck[],
+    use: (readyz: () => Promise<Readyz>) => Promise<void>,
+  ): Promise<void> {
     const app = createOpsServer({ logger: silentLogger(), readiness, token: TOKEN, syncWaitMs: 1_000 });
     const url = await listenOps(app, '127.0.0.1', 0);
     try {
@@ -185,7 +210,10 @@ describe('health and readiness', () => {
         await redis.stop();
         const down = await readyz();
         expect(down.status).toBe(503);
-        expect(down.report).toEqual({ ready: false, checks: { redis: { ok: false, detail: expect.stringContaining('ECONNREFUSED') } } });
+        expect(down.report).toEqual({
+          ready: false,
+          checks: { redis: { ok: false, detail: expect.stringContaining('ECONNREFUSED') } },
+        });
       });
     } finally {
       await redis.cleanup();
@@ -206,7 +234,11 @@ describe('POST /v1/turns authentication', () => {
   });
 
   it('refuses a wrong token, a token of another length and a non-bearer scheme', async () => {
-    for (const header of [`Bearer ${TOKEN.slice(0, -1)}x`, 'Bearer short', `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`]) {
+    for (const header of [
+      `Bearer ${TOKEN.slice(0, -1)}x`,
+      'Bearer short',
+      `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`,
+    ]) {
       const result = await post('/v1/turns/sync', body(), { Authorization: header });
       expect(result.status).toBe(401);
       expect(result.body.error).toMatch(/Invalid bearer token|not a Bearer token/);
@@ -233,15 +265,26 @@ describe('POST /v1/turns validation', () => {
 
   it('refuses a body that is not UTF-8 instead of running a turn on replacement characters', async () => {
     const json = Buffer.from(JSON.stringify(body()));
-    const bad = Buffer.concat([json.subarray(0, json.length - 2), Buffer.from([0xc3, 0x28]), json.subarray(json.length - 2)]);
-    const response = await fetch(`${base}/v1/turns/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: bad });
+    const bad = Buffer.concat([
+      json.subarray(0, json.length - 2),
+      Buffer.from([0xc3, 0x28]),
+      json.subarray(json.length - 2),
+    ]);
+    const response = await fetch(`${base}/v1/turns/sync`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+      body: bad,
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'The request body is not valid UTF-8.' });
   });
 
   it('refuses a request for another org', async () => {
     const result = await post('/v1/turns/sync', body({ organizationId: '00D000000000001AAA' }));
-    expect(result).toEqual({ status: 403, body: { error: 'organizationId does not match the org this worker serves.' } });
+    expect(result).toEqual({
+      status: 403,
+      body: { error: 'organizationId does not match the org this worker serves.' },
+    });
   });
 
   it('refuses a user the connected app does not pre-authorize, without starting anything', async () => {
@@ -279,7 +322,10 @@ describe('POST /v1/turns/sync', () => {
   it('applies the requesting user’s field access: the underwriter sees the risk tier, the officer does not', async () => {
     const officer = await post('/v1/turns/sync', body({ message: 'What is the risk tier of HL-1001?' }));
     expect(officer.body.responseText).toMatch(/access does not include/);
-    const underwriter = await post('/v1/turns/sync', body({ message: 'What is the risk tier of HL-1001?', requestingUserId: userId('underwriter@lending.test') }));
+    const underwriter = await post(
+      '/v1/turns/sync',
+      body({ message: 'What is the risk tier of HL-1001?', requestingUserId: userId('underwriter@lending.test') }),
+    );
     expect(underwriter.body.responseText).toMatch(/risk tier B\./);
   });
 
@@ -316,19 +362,41 @@ describe('GET /metrics', () => {
 describe('signed requests', () => {
   it('requires a valid body signature when a signing key is configured', async () => {
     const key = 'signing-key-0123456789-0123456789-abcdef';
-    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns: service.turns, token: TOKEN, signingKey: key, syncWaitMs: 20_000 });
+    const app = createOpsServer({
+      logger: silentLogger(),
+      readiness: [],
+      turns: service.turns,
+      token: TOKEN,
+      signingKey: key,
+      syncWaitMs: 20_000,
+    });
     const url = await listenOps(app, '127.0.0.1', 0);
     try {
       const payload = JSON.stringify(body());
       const now = Math.floor(Date.now() / 1000);
       const auth = { Authorization: `Bearer ${TOKEN}` };
       expect((await post('/v1/turns/sync', payload, auth, url)).status).toBe(401);
-      const forged = await post('/v1/turns/sync', payload, { ...auth, 'X-Loom-Timestamp': String(now), 'X-Loom-Signature': signBody(key, now, `${payload} `) }, url);
+      const forged = await post(
+        '/v1/turns/sync',
+        payload,
+        { ...auth, 'X-Loom-Timestamp': String(now), 'X-Loom-Signature': signBody(key, now, `${payload} `) },
+        url,
+      );
       expect(forged).toEqual({ status: 401, body: { error: 'Invalid request signature.' } });
       const old = now - 3600;
-      const replayed = await post('/v1/turns/sync', payload, { ...auth, 'X-Loom-Timestamp': String(old), 'X-Loom-Signature': signBody(key, old, payload) }, url);
+      const replayed = await post(
+        '/v1/turns/sync',
+        payload,
+        { ...auth, 'X-Loom-Timestamp': String(old), 'X-Loom-Signature': signBody(key, old, payload) },
+        url,
+      );
       expect(replayed.body.error).toMatch(/5-minute window/);
-      const signed = await post('/v1/turns/sync', payload, { ...auth, 'X-Loom-Timestamp': String(now), 'X-Loom-Signature': signBody(key, now, payload) }, url);
+      const signed = await post(
+        '/v1/turns/sync',
+        payload,
+        { ...auth, 'X-Loom-Timestamp': String(now), 'X-Loom-Signature': signBody(key, now, payload) },
+        url,
+      );
       expect(signed.status).toBe(200);
       expect(signed.body.status).toBe('Completed');
     } finally {
@@ -337,18 +405,33 @@ describe('signed requests', () => {
   });
 
   it('refuses unsigned turns by default: without a signing key, a body naming a user is not trusted', async () => {
-    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns: service.turns, token: TOKEN, syncWaitMs: 1_000 });
+    const app = createOpsServer({
+      logger: silentLogger(),
+      readiness: [],
+      turns: service.turns,
+      token: TOKEN,
+      syncWaitMs: 1_000,
+    });
     const url = await listenOps(app, '127.0.0.1', 0);
     try {
       const result = await post('/v1/turns/sync', body(), { Authorization: `Bearer ${TOKEN}` }, url);
-      expect(result).toEqual({ status: 401, body: { error: expect.stringMatching(/requires signed requests: set LOOM_HTTP_SIGNING_KEY/) } });
+      expect(result).toEqual({
+        status: 401,
+        body: { error: expect.stringMatching(/requires signed requests: set LOOM_HTTP_SIGNING_KEY/) },
+      });
     } finally {
       await app.close();
     }
   });
 
   it('refuses every turn when no token is configured', async () => {
-    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns: service.turns, token: undefined, syncWaitMs: 1_000 });
+    const app = createOpsServer({
+      logger: silentLogger(),
+      readiness: [],
+      turns: service.turns,
+      token: undefined,
+      syncWaitMs: 1_000,
+    });
     const url = await listenOps(app, '127.0.0.1', 0);
     try {
       const result = await post('/v1/turns/sync', body(), { Authorization: `Bearer ${TOKEN}` }, url);
@@ -361,11 +444,20 @@ describe('signed requests', () => {
 
 describe('limits and switched-off parts', () => {
   it('answers 503 to an authenticated turn on a server without a turn service, 401 to an unauthenticated one', async () => {
-    const app = createOpsServer({ logger: silentLogger(), readiness: [], token: TOKEN, allowUnsigned: true, syncWaitMs: 1_000 });
+    const app = createOpsServer({
+      logger: silentLogger(),
+      readiness: [],
+      token: TOKEN,
+      allowUnsigned: true,
+      syncWaitMs: 1_000,
+    });
     const url = await listenOps(app, '127.0.0.1', 0);
     try {
       expect(await post('/v1/turns', body(), { Authorization: 'Bearer wrong' }, url)).toMatchObject({ status: 401 });
-      expect(await post('/v1/turns', body(), undefined, url)).toEqual({ status: 503, body: { error: 'This worker does not accept turns.' } });
+      expect(await post('/v1/turns', body(), undefined, url)).toEqual({
+        status: 503,
+        body: { error: 'This worker does not accept turns.' },
+      });
     } finally {
       await app.close();
     }
@@ -394,18 +486,34 @@ describe('limits and switched-off parts', () => {
       },
       waitFor: () => answer,
     } as unknown as TurnService;
-    const app = createOpsServer({ logger: silentLogger(), readiness: [], turns, token: TOKEN, allowUnsigned: true, syncWaitMs: 5_000, maxWaiting: 1 });
+    const app = createOpsServer({
+      logger: silentLogger(),
+      readiness: [],
+      turns,
+      token: TOKEN,
+      allowUnsigned: true,
+      syncWaitMs: 5_000,
+      maxWaiting: 1,
+    });
     const url = await listenOps(app, '127.0.0.1', 0);
     try {
       const first = body();
       const waiting = post('/v1/turns/sync', first, undefined, url);
       await expect.poll(() => started.length).toBe(1);
       const busy = await post('/v1/turns/sync', body(), undefined, url);
-      expect(busy).toEqual({ status: 429, body: { error: 'Too many synchronous turns are waiting; try again later.' } });
+      expect(busy).toEqual({
+        status: 429,
+        body: { error: 'Too many synchronous turns are waiting; try again later.' },
+      });
       // The refused caller started nothing; an asynchronous turn does not wait, so it is not limited.
       expect(started).toHaveLength(1);
       expect((await post('/v1/turns', body(), undefined, url)).status).toBe(202);
-      const done = { executionId: 'a05EM0000000001YAA', status: 'Completed', turnIdentifier: String(first.turnIdentifier), responseText: 'ok' };
+      const done = {
+        executionId: 'a05EM0000000001YAA',
+        status: 'Completed',
+        turnIdentifier: String(first.turnIdentifier),
+        responseText: 'ok',
+      };
       release(done);
       expect(await waiting).toEqual({ status: 200, body: done });
       // The slot is free again.

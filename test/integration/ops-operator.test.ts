@@ -33,10 +33,19 @@ beforeAll(async () => {
   emulator = await startTestEmulator({ cometdTimeoutMs: 1_000 });
   const { app, privateKeyFile } = devCredentials(emulator);
   stateDir = mkdtempSync(join(tmpdir(), 'loom-operator-'));
-  env = { SF_LOGIN_URL: emulator.url, SF_CLIENT_ID: app.consumerKey, SF_PRIVATE_KEY_FILE: privateKeyFile, SF_INTEGRATION_USERNAME: 'worker@lending.test', LOOM_STATE_DIR: stateDir };
+  env = {
+    SF_LOGIN_URL: emulator.url,
+    SF_CLIENT_ID: app.consumerKey,
+    SF_PRIVATE_KEY_FILE: privateKeyFile,
+    SF_INTEGRATION_USERNAME: 'worker@lending.test',
+    LOOM_STATE_DIR: stateDir,
+  };
   const service = await start();
   const agentId = await provisionLendingAgent(service.runtime.clientFor('admin@lending.test'));
-  const started = await startTurn(service.runtime.clientFor('officer@lending.test'), { agentId, message: 'Which open applications do we have?' });
+  const started = await startTurn(service.runtime.clientFor('officer@lending.test'), {
+    agentId,
+    message: 'Which open applications do we have?',
+  });
   executionId = started.executionId;
   await service.waiter.wait(started.turnId, 20_000);
   await service.close();
@@ -52,9 +61,20 @@ describe('loom executions show', () => {
     const service = await start();
     try {
       const progress: Array<[number, number]> = [];
-      const report = await loadExecution(service.runtime.integration, executionId, (loaded, total) => progress.push([loaded, total]));
+      const report = await loadExecution(service.runtime.integration, executionId, (loaded, total) =>
+        progress.push([loaded, total]),
+      );
       expect(report.execution).toMatchObject({ Id: executionId, ExecutionStatus__c: 'Completed' });
-      expect(report.steps.map((step) => step.StepType__c)).toEqual(['UserInput', 'LLMRequest', 'LLMResponse', 'ToolCall', 'ToolResult', 'LLMRequest', 'LLMResponse', 'AgentResponse']);
+      expect(report.steps.map((step) => step.StepType__c)).toEqual([
+        'UserInput',
+        'LLMRequest',
+        'LLMResponse',
+        'ToolCall',
+        'ToolResult',
+        'LLMRequest',
+        'LLMResponse',
+        'AgentResponse',
+      ]);
       expect(progress.at(-1)).toEqual([8, 8]);
       const text = formatExecution(report, pc.createColors(false)).join('\n');
       expect(text).toMatch(/agent Lending_Assistant · status Completed/);
@@ -72,15 +92,25 @@ describe('loom replay', () => {
     const config = loadConfig(env);
     const orgId = emulator.org.orgId;
     const changes = await rewindCheckpoints(config, orgId, -2);
-    expect(changes.map((change) => change.channel)).toEqual(['/event/AgentTurnRequest__e', '/event/AgentHITLDecision__e']);
+    expect(changes.map((change) => change.channel)).toEqual([
+      '/event/AgentTurnRequest__e',
+      '/event/AgentHITLDecision__e',
+    ]);
     expect(typeof changes[0]?.previous).toBe('number');
-    const file = JSON.parse(readFileSync(join(stateDir, orgId, 'checkpoints.json'), 'utf8')) as { channels: Record<string, { replayId: number }> };
+    const file = JSON.parse(readFileSync(join(stateDir, orgId, 'checkpoints.json'), 'utf8')) as {
+      channels: Record<string, { replayId: number }>;
+    };
     expect(file.channels['/event/AgentTurnRequest__e']?.replayId).toBe(-2);
 
     const service = await start();
     try {
       const lines: string[] = [];
-      const final = await untilQuiet(() => service.worker.snapshot(), { quietMs: 300, everyMs: 50, maxMs: 15_000, onProgress: (snapshot) => lines.push(progressLine(snapshot)) });
+      const final = await untilQuiet(() => service.worker.snapshot(), {
+        quietMs: 300,
+        everyMs: 50,
+        maxMs: 15_000,
+        onProgress: (snapshot) => lines.push(progressLine(snapshot)),
+      });
       expect(final.counters.received).toBeGreaterThanOrEqual(1);
       expect(final.counters.duplicates).toBe(final.counters.received);
       expect(final.counters.completed).toBe(0);

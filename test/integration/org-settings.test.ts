@@ -48,7 +48,14 @@ let settingsId: string | undefined;
 async function setOrgSettings(fields: Record<string, unknown>): Promise<void> {
   const admin = harness.clientFor(USERS.admin);
   if (settingsId) await admin.update('AIAgentFrameworkSettings__c', settingsId, fields);
-  else settingsId = (await admin.create('AIAgentFrameworkSettings__c', { Name: 'Loom Settings', SetupOwnerId: await orgId(), ...fields })).id;
+  else
+    settingsId = (
+      await admin.create('AIAgentFrameworkSettings__c', {
+        Name: 'Loom Settings',
+        SetupOwnerId: await orgId(),
+        ...fields,
+      })
+    ).id;
 }
 
 beforeAll(async () => {
@@ -106,14 +113,21 @@ describe('the kill switch (AgentsDisabled__c at the org level)', () => {
       settings: reader,
     });
     const officerId = await harness.clientFor(USERS.officer).userId();
-    const body = { agentDeveloperName: 'Lending_Assistant', message: 'hello', requestingUserId: officerId, organizationId: await orgId() };
+    const body = {
+      agentDeveloperName: 'Lending_Assistant',
+      message: 'hello',
+      requestingUserId: officerId,
+      organizationId: await orgId(),
+    };
     await setOrgSettings({ AgentsDisabled__c: true });
     try {
       const before = await harness.clientFor(USERS.admin).query('SELECT Id FROM AgentExecution__c');
       const refused = await turns.start(body).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(TurnRequestError);
       expect(refused).toMatchObject({ httpStatus: 403, message: expect.stringMatching(/disabled/) });
-      expect((await harness.clientFor(USERS.admin).query('SELECT Id FROM AgentExecution__c')).totalSize).toBe(before.totalSize);
+      expect((await harness.clientFor(USERS.admin).query('SELECT Id FROM AgentExecution__c')).totalSize).toBe(
+        before.totalSize,
+      );
     } finally {
       await setOrgSettings({ AgentsDisabled__c: false });
     }
@@ -126,12 +140,19 @@ describe('the kill switch (AgentsDisabled__c at the org level)', () => {
     const [pending] = await pendingOf(harness, started.executionId);
     expect(pending?.Status__c).toBe('Pending');
     const amount = async () =>
-      (await harness.clientFor(USERS.admin).query<{ Amount__c: number }>("SELECT Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1003'")).records[0]?.Amount__c;
+      (
+        await harness
+          .clientFor(USERS.admin)
+          .query<{ Amount__c: number }>("SELECT Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1003'")
+      ).records[0]?.Amount__c;
     const before = await amount();
     await setOrgSettings({ AgentsDisabled__c: true });
     try {
       const decision = await harness.decide(USERS.approver, pending!.Id, 'Approve');
-      expect(await harness.handler.handle(decision, signal)).toMatchObject({ status: 'refused', detail: expect.stringMatching(/disabled/) });
+      expect(await harness.handler.handle(decision, signal)).toMatchObject({
+        status: 'refused',
+        detail: expect.stringMatching(/disabled/),
+      });
       expect(await amount()).toBe(before);
       expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
     } finally {
@@ -151,9 +172,16 @@ describe('masking and defaults', () => {
     const { started, job } = await harness.turn(USERS.officer, 'my email is jane.doe@example.com', { agentId });
     expect((await harness.handler.handle(job, signal)).status).toBe('completed');
     const steps = await stepsOf(harness, started.executionId);
-    const sentToModel = steps.filter((s) => s.StepType__c === 'UserInput' || s.StepType__c === 'LLMRequest').map((s) => String(s.Content__c)).join('\n');
+    const sentToModel = steps
+      .filter((s) => s.StepType__c === 'UserInput' || s.StepType__c === 'LLMRequest')
+      .map((s) => String(s.Content__c))
+      .join('\n');
     expect(sentToModel).not.toContain('jane.doe@example.com');
-    const decisions = await harness.clientFor(USERS.admin).query<{ Summary__c: string }>(`SELECT Summary__c FROM AgentDecisionStep__c WHERE AgentExecution__c = '${started.executionId}'`);
+    const decisions = await harness
+      .clientFor(USERS.admin)
+      .query<{ Summary__c: string }>(
+        `SELECT Summary__c FROM AgentDecisionStep__c WHERE AgentExecution__c = '${started.executionId}'`,
+      );
     expect(decisions.records.map((d) => d.Summary__c).join('\n')).toMatch(/Enable PII Masking/);
 
     // An org that does not require masking lets the agent's Off stand.
@@ -172,15 +200,21 @@ describe('masking and defaults', () => {
     await setOrgSettings({ DefaultApprovalExpiryHours__c: 5 });
     const { started, job } = await harness.turn(USERS.officer, 'case-expiry please');
     expect((await harness.handler.handle(job, signal)).status).toBe('awaiting-action');
-    const { records } = await harness.clientFor(USERS.admin).query<{ RequestedAt__c: string; ExpiresAt__c: string }>(
-      `SELECT RequestedAt__c, ExpiresAt__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${started.executionId}'`,
-    );
-    const hours = (Date.parse(String(records[0]?.ExpiresAt__c)) - Date.parse(String(records[0]?.RequestedAt__c))) / 3_600_000;
+    const { records } = await harness
+      .clientFor(USERS.admin)
+      .query<{ RequestedAt__c: string; ExpiresAt__c: string }>(
+        `SELECT RequestedAt__c, ExpiresAt__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${started.executionId}'`,
+      );
+    const hours =
+      (Date.parse(String(records[0]?.ExpiresAt__c)) - Date.parse(String(records[0]?.RequestedAt__c))) / 3_600_000;
     expect(hours).toBeCloseTo(5, 3);
   });
 
   it('an agent without step or token limits takes the org defaults', async () => {
-    const agentId = await createAgent(harness, 'Default_Limits_Agent', [], { MaxStepsPerTurn__c: null, TokenBudgetPerTurn__c: null });
+    const agentId = await createAgent(harness, 'Default_Limits_Agent', [], {
+      MaxStepsPerTurn__c: null,
+      TokenBudgetPerTurn__c: null,
+    });
     await setOrgSettings({ DefaultMaxStepsPerTurn__c: 3, DefaultTokenBudgetPerTurn__c: 1 });
     const { started, job } = await harness.turn(USERS.officer, 'hello there', { agentId });
     expect((await harness.handler.handle(job, signal)).status).toBe('failed');

@@ -39,14 +39,21 @@ function turn(turnId: string): LoomJob {
     replayId: n,
     channel: '/event/AgentTurnRequest__e',
     receivedAt: new Date(0).toISOString(),
-    event: { AgentExecutionId__c: 'a01EM0000000001YAA', TurnIdentifier__c: turnId, CreatedById: '005EM0000000002YAB', CreatedDate: new Date().toISOString() },
+    event: {
+      AgentExecutionId__c: 'a01EM0000000001YAA',
+      TurnIdentifier__c: turnId,
+      CreatedById: '005EM0000000002YAB',
+      CreatedDate: new Date().toISOString(),
+    },
   };
 }
 
 describe('LeaderElection', () => {
   it('elects exactly one of several candidates and hands over when the leader releases', async () => {
     const key = `${uniquePrefix('leader')}:leader`;
-    const candidates = [0, 1, 2].map(() => new LeaderElection({ redis: redis.client(), key, ttlMs: 1_000, logger: silentLogger() }));
+    const candidates = [0, 1, 2].map(
+      () => new LeaderElection({ redis: redis.client(), key, ttlMs: 1_000, logger: silentLogger() }),
+    );
     await Promise.all(candidates.map((candidate) => candidate.start()));
     expect(candidates.filter((candidate) => candidate.isLeader)).toHaveLength(1);
     const leader = candidates.find((candidate) => candidate.isLeader) as LeaderElection;
@@ -128,7 +135,11 @@ describe('BullmqQueue', () => {
       name: 'jobs-test',
       concurrency: 2,
       retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
-      pacing, deadLetter, metrics, logger: silentLogger(), org: 'test',
+      pacing,
+      deadLetter,
+      metrics,
+      logger: silentLogger(),
+      org: 'test',
     });
     const handler = {
       async handle(job: LoomJob): Promise<JobOutcome> {
@@ -165,7 +176,10 @@ describe('BullmqQueue', () => {
     for (const job of jobs) await queue.enqueue(job);
     await until(() => metrics.get('completed') === 1 && metrics.get('failed') === 2, 'outcomes');
     expect(jobs.map((job) => attempts.get(job.kind === 'sweep' ? '' : job.eventUuid))).toEqual([3, 3, 1]);
-    expect((await deadLetter.list()).map((entry) => entry.reason).sort()).toEqual(['failed:Network', 'failed:PermissionDenied']);
+    expect((await deadLetter.list()).map((entry) => entry.reason).sort()).toEqual([
+      'failed:Network',
+      'failed:PermissionDenied',
+    ]);
     await queue.close();
   });
 

@@ -52,7 +52,11 @@ const provider: LlmProvider = {
   },
 };
 
-async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -77,51 +81,91 @@ interface Started {
  * CurrentTurnIdentifier__c, inbound message — without the AgentTurnRequest__e: the state a lost event leaves.
  * `requestingUser` overrides RequestingUser__c (the identity tests).
  */
-async function startedWithoutEvent(client: SalesforceClient, message: string, options: { requestingUser?: string } = {}): Promise<Started> {
+async function startedWithoutEvent(
+  client: SalesforceClient,
+  message: string,
+  options: { requestingUser?: string } = {},
+): Promise<Started> {
   const base = `/services/data/v${client.apiVersion}`;
   const turnId = `lost-${Math.random().toString(36).slice(2, 10)}`;
   const user = options.requestingUser ?? (await client.userId());
-  const response = await client.request<{ compositeResponse: Array<{ referenceId: string; httpStatusCode: number; body: { id?: string } }> }>('POST', '/composite', {
+  const response = await client.request<{
+    compositeResponse: Array<{ referenceId: string; httpStatusCode: number; body: { id?: string } }>;
+  }>('POST', '/composite', {
     allOrNone: true,
     compositeRequest: [
-      { method: 'POST', url: `${base}/sobjects/InteractionSession__c`, referenceId: 'session', body: { AIAgentDefinition__c: agentId, ParticipantUser__c: await client.userId(), Channel__c: 'Direct' } },
+      {
+        method: 'POST',
+        url: `${base}/sobjects/InteractionSession__c`,
+        referenceId: 'session',
+        body: { AIAgentDefinition__c: agentId, ParticipantUser__c: await client.userId(), Channel__c: 'Direct' },
+      },
       {
         method: 'POST',
         url: `${base}/sobjects/AgentExecution__c`,
         referenceId: 'execution',
-        body: { AIAgentDefinition__c: agentId, RequestingUser__c: user, CurrentTurnIdentifier__c: turnId, TriggerSource__c: 'API', InteractionSession__c: '@{session.id}' },
+        body: {
+          AIAgentDefinition__c: agentId,
+          RequestingUser__c: user,
+          CurrentTurnIdentifier__c: turnId,
+          TriggerSource__c: 'API',
+          InteractionSession__c: '@{session.id}',
+        },
       },
       {
         method: 'POST',
         url: `${base}/sobjects/InteractionMessage__c`,
         referenceId: 'message',
-        body: { InteractionSession__c: '@{session.id}', AgentExecution__c: '@{execution.id}', Role__c: 'User', Direction__c: 'Inbound', Content__c: message, TurnIdentifier__c: turnId, Channel__c: 'Direct' },
+        body: {
+          InteractionSession__c: '@{session.id}',
+          AgentExecution__c: '@{execution.id}',
+          Role__c: 'User',
+          Direction__c: 'Inbound',
+          Content__c: message,
+          TurnIdentifier__c: turnId,
+          Channel__c: 'Direct',
+        },
       },
     ],
   });
   const failed = response.compositeResponse.find((sub) => sub.httpStatusCode >= 400);
   if (failed) throw new Error(`could not write the turn: ${JSON.stringify(failed.body)}`);
-  const id = (ref: string): string => String(response.compositeResponse.find((sub) => sub.referenceId === ref)?.body.id ?? '');
+  const id = (ref: string): string =>
+    String(response.compositeResponse.find((sub) => sub.referenceId === ref)?.body.id ?? '');
   return { executionId: id('execution'), sessionId: id('session'), messageId: id('message'), turnId };
 }
 
 /** The event that never came, published late by the same user. */
 async function publishLate(client: SalesforceClient, turn: Started): Promise<void> {
   await client
-    .request('POST', '/sobjects/AgentTurnRequest__e', { AgentExecutionId__c: turn.executionId, InteractionMessageId__c: turn.messageId, TurnIdentifier__c: turn.turnId })
+    .request('POST', '/sobjects/AgentTurnRequest__e', {
+      AgentExecutionId__c: turn.executionId,
+      InteractionMessageId__c: turn.messageId,
+      TurnIdentifier__c: turn.turnId,
+    })
     .catch((error: unknown) => {
       // The REST publish answers with the EventUuid as an OPERATION_ENQUEUED "error", like Salesforce.
       if (!/OPERATION_ENQUEUED/.test(String((error as Error).message))) throw error;
     });
 }
 
-const answersOf = (turnId: string) => emulator.admin.records('InteractionMessage__c').filter((m) => m.TurnIdentifier__c === turnId && m.Direction__c === 'Outbound');
+const answersOf = (turnId: string) =>
+  emulator.admin
+    .records('InteractionMessage__c')
+    .filter((m) => m.TurnIdentifier__c === turnId && m.Direction__c === 'Outbound');
 const stepsOf = (turnId: string, type?: string) =>
-  emulator.admin.records('ExecutionStep__c').filter((s) => s.TurnIdentifier__c === turnId && (type === undefined || s.StepType__c === type));
-const decisionsOf = (turnId: string) => emulator.admin.records('AgentDecisionStep__c').filter((d) => d.TurnIdentifier__c === turnId);
+  emulator.admin
+    .records('ExecutionStep__c')
+    .filter((s) => s.TurnIdentifier__c === turnId && (type === undefined || s.StepType__c === type));
+const decisionsOf = (turnId: string) =>
+  emulator.admin.records('AgentDecisionStep__c').filter((d) => d.TurnIdentifier__c === turnId);
 
 /** Sweeps until one finds something and returns its result (a turn becomes eligible once older than the grace period). */
-async function sweepUntil(target: Service, what: string, accept: (result: NonNullable<Awaited<ReturnType<NonNullable<Service['reconciler']>['runOnce']>>>) => boolean) {
+async function sweepUntil(
+  target: Service,
+  what: string,
+  accept: (result: NonNullable<Awaited<ReturnType<NonNullable<Service['reconciler']>['runOnce']>>>) => boolean,
+) {
   return until(async () => {
     const result = await target.reconciler?.runOnce('test');
     return result && accept(result) ? result : undefined;
@@ -181,7 +225,12 @@ describe('the reconciliation sweep (embedded)', () => {
     const execution = emulator.admin.records('AgentExecution__c').find((e) => e.Id === turn.executionId);
     expect(execution?.ExecutionStatus__c).toBe('Completed');
     // The tool ran with the message creator's own session: business reads by the officer, none by anyone else.
-    const business = emulator.admin.requestLog().filter((entry) => entry.seq > logStart && entry.path.includes('/query') && entry.userId !== userId('worker@lending.test'));
+    const business = emulator.admin
+      .requestLog()
+      .filter(
+        (entry) =>
+          entry.seq > logStart && entry.path.includes('/query') && entry.userId !== userId('worker@lending.test'),
+      );
     expect(business.length).toBeGreaterThan(0);
     expect(new Set(business.map((entry) => entry.userId))).toEqual(new Set([userId(OFFICER)]));
 
@@ -265,17 +314,24 @@ describe('the reconciliation sweep (embedded)', () => {
   it('takes the requesting user from the message creator only: a message written by someone other than the owner is refused', async () => {
     const officer = service.runtime.clientFor(OFFICER);
     // The execution names officer2 as its requester, but officer wrote the turn's message (and so started the turn).
-    const turn = await startedWithoutEvent(officer, 'How many open applications do I have?', { requestingUser: userId(OFFICER2) });
+    const turn = await startedWithoutEvent(officer, 'How many open applications do I have?', {
+      requestingUser: userId(OFFICER2),
+    });
     const logStart = emulator.admin.requestLog().at(-1)?.seq ?? 0;
     await sweepUntil(service, 'a sweep that enqueues the turn', (result) => result.enqueued > 0);
-    const entry = await until(async () => (await service.worker.deadLetter().list()).find((e) => e.executionId === turn.executionId), 'the refusal');
+    const entry = await until(
+      async () => (await service.worker.deadLetter().list()).find((e) => e.executionId === turn.executionId),
+      'the refusal',
+    );
     expect(entry.reason).toBe('security:refused');
     const job = entry.raw as { reconciled?: boolean; event: { CreatedById: string } };
     expect(job.reconciled).toBe(true);
     expect(same(job.event.CreatedById, userId(OFFICER))).toBe(true);
     expect(stepsOf(turn.turnId).map((s) => s.ErrorCategory__c)).toContain('SecurityViolation');
     // Nothing ran as either user: no request with a business user's token.
-    const business = emulator.admin.requestLog().filter((e) => e.seq > logStart && e.userId !== null && e.userId !== userId('worker@lending.test'));
+    const business = emulator.admin
+      .requestLog()
+      .filter((e) => e.seq > logStart && e.userId !== null && e.userId !== userId('worker@lending.test'));
     expect(business).toEqual([]);
   });
 
@@ -306,9 +362,21 @@ describe('the reconciliation sweep (scaled)', () => {
 
   it('sweeps on the leader only, on its interval, and the late event is dropped by the shared de-duplication', async () => {
     const scaled = { REDIS_URL: redis.url, LOOM_QUEUE_PREFIX: uniquePrefix('reconcile'), LOOM_RECONCILE_MS: '1000' };
-    const leader = await startService({ env: serviceEnv(join(stateDir, 'a'), scaled), logger: silentLogger(), provider, http: false, tuning: { ...TUNING, leaderTtlMs: 60_000 } });
+    const leader = await startService({
+      env: serviceEnv(join(stateDir, 'a'), scaled),
+      logger: silentLogger(),
+      provider,
+      http: false,
+      tuning: { ...TUNING, leaderTtlMs: 60_000 },
+    });
     services.push(leader);
-    const follower = await startService({ env: serviceEnv(join(stateDir, 'b'), scaled), logger: silentLogger(), provider, http: false, tuning: { ...TUNING, leaderTtlMs: 60_000 } });
+    const follower = await startService({
+      env: serviceEnv(join(stateDir, 'b'), scaled),
+      logger: silentLogger(),
+      provider,
+      http: false,
+      tuning: { ...TUNING, leaderTtlMs: 60_000 },
+    });
     services.push(follower);
     expect([leader.worker.isLeader(), follower.worker.isLeader()]).toEqual([true, false]);
 

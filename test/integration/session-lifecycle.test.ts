@@ -33,7 +33,11 @@ beforeAll(async () => {
     AIAgentDefinition__c: harness.agentId,
     CapabilityName__c: 'approve_update',
     Description__c: 'Update a loan application.',
-    Parameters__c: JSON.stringify({ type: 'object', properties: { recordId: { type: 'string' }, fields: { type: 'object' } }, required: ['recordId', 'fields'] }),
+    Parameters__c: JSON.stringify({
+      type: 'object',
+      properties: { recordId: { type: 'string' }, fields: { type: 'object' } },
+      required: ['recordId', 'fields'],
+    }),
     ImplementationType__c: 'Standard',
     StandardActionType__c: 'UpdateRecord',
     ExposureLevel__c: 'External',
@@ -54,9 +58,11 @@ interface Bookkeeping {
 }
 
 async function bookkeeping(executionId: string): Promise<Bookkeeping> {
-  const { records } = await harness.clientFor(USERS.admin).query<Bookkeeping>(
-    `SELECT StartedAt__c, CompletedAt__c, ExecutionStatus__c, InteractionSession__r.SessionStatus__c, InteractionSession__r.LastActivityAt__c FROM AgentExecution__c WHERE Id = '${executionId}'`,
-  );
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<Bookkeeping>(
+      `SELECT StartedAt__c, CompletedAt__c, ExecutionStatus__c, InteractionSession__r.SessionStatus__c, InteractionSession__r.LastActivityAt__c FROM AgentExecution__c WHERE Id = '${executionId}'`,
+    );
   return records[0]!;
 }
 
@@ -77,7 +83,10 @@ describe('execution and conversation bookkeeping', () => {
     const first = await harness.turn(USERS.officer, 'hello');
     expect((await harness.handler.handle(first.job, signal)).status).toBe('completed');
     const startedAt = (await bookkeeping(first.started.executionId)).StartedAt__c;
-    const { job } = await harness.turn(USERS.officer, 'case-held please', { executionId: first.started.executionId, sessionId: first.started.sessionId });
+    const { job } = await harness.turn(USERS.officer, 'case-held please', {
+      executionId: first.started.executionId,
+      sessionId: first.started.sessionId,
+    });
     expect((await harness.handler.handle(job, signal)).status).toBe('awaiting-action');
     const row = await bookkeeping(first.started.executionId);
     expect(row).toMatchObject({ ExecutionStatus__c: 'Awaiting Action', CompletedAt__c: null, StartedAt__c: startedAt });
@@ -88,9 +97,17 @@ describe('execution and conversation bookkeeping', () => {
     const first = await harness.turn(USERS.officer, 'hello');
     expect((await harness.handler.handle(first.job, signal)).status).toBe('completed');
     // The requester ends their own conversation (Loom_User may edit Session Status on sessions they own).
-    await harness.clientFor(USERS.officer).update('InteractionSession__c', first.started.sessionId, { SessionStatus__c: 'Closed' });
-    const next = await harness.turn(USERS.officer, 'one more thing', { executionId: first.started.executionId, sessionId: first.started.sessionId });
-    expect(await harness.handler.handle(next.job, signal)).toMatchObject({ status: 'refused', detail: expect.stringMatching(/closed/) });
+    await harness
+      .clientFor(USERS.officer)
+      .update('InteractionSession__c', first.started.sessionId, { SessionStatus__c: 'Closed' });
+    const next = await harness.turn(USERS.officer, 'one more thing', {
+      executionId: first.started.executionId,
+      sessionId: first.started.sessionId,
+    });
+    expect(await harness.handler.handle(next.job, signal)).toMatchObject({
+      status: 'refused',
+      detail: expect.stringMatching(/closed/),
+    });
     const steps = await stepsOf(harness, first.started.executionId);
     expect(steps.at(-1)).toMatchObject({ StepType__c: 'Error', ErrorCategory__c: 'SessionClosed' });
     expect((await bookkeeping(first.started.executionId)).InteractionSession__r.SessionStatus__c).toBe('Closed');

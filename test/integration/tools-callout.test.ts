@@ -27,12 +27,23 @@ beforeAll(async () => {
   emulator = await startTestEmulator();
   const { app, privateKeyPem } = devCredentials(emulator);
   const runtime = createRuntime({
-    loginUrl: emulator.url, clientId: app.consumerKey, privateKeyPem, integrationUsername: USERS.worker, apiVersion: TEST_API_VERSION,
-    logger: silentLogger(), provider: new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'unused' } }] }), vault: new MemoryTokenVault(),
+    loginUrl: emulator.url,
+    clientId: app.consumerKey,
+    privateKeyPem,
+    integrationUsername: USERS.worker,
+    apiVersion: TEST_API_VERSION,
+    logger: silentLogger(),
+    provider: new ScriptedProvider({ rules: [{ when: {}, respond: { text: 'unused' } }] }),
+    vault: new MemoryTokenVault(),
   });
   client = runtime.clientFor(USERS.officer);
   endpoint = await startEndpoint((req, res) => {
-    if (req.url === '/echo') return sendJson(res, 200, { method: req.method, contentType: req.headers['content-type'] ?? null, body: req.body });
+    if (req.url === '/echo')
+      return sendJson(res, 200, {
+        method: req.method,
+        contentType: req.headers['content-type'] ?? null,
+        body: req.body,
+      });
     if (req.url === '/hop') {
       res.writeHead(301, { location: '/echo' });
       return res.end();
@@ -63,12 +74,24 @@ afterAll(async () => {
 
 function calloutTool(config: Record<string, unknown>): ToolDefinition {
   return {
-    name: 'callout', description: 'test callout', parameters: { type: 'object' }, capabilityId: 'a00000000000001', hitlMode: '',
-    implementationType: 'HttpCallout', implementationDetail: '', backendConfiguration: config, sideEffects: true,
+    name: 'callout',
+    description: 'test callout',
+    parameters: { type: 'object' },
+    capabilityId: 'a00000000000001',
+    hitlMode: '',
+    implementationType: 'HttpCallout',
+    implementationDetail: '',
+    backendConfiguration: config,
+    sideEffects: true,
   };
 }
 
-async function run(config: Record<string, unknown>, args: Record<string, unknown> = {}, settings: ToolSettings = { calloutAllowlist: ['127.0.0.1'] }, signal = new AbortController().signal) {
+async function run(
+  config: Record<string, unknown>,
+  args: Record<string, unknown> = {},
+  settings: ToolSettings = { calloutAllowlist: ['127.0.0.1'] },
+  signal = new AbortController().signal,
+) {
   const executor = new UserToolExecutor(client, new DescribeCache(), undefined, settings);
   const before = endpoint.requests.length;
   const outcome = await executor.execute(calloutTool(config), args, { toolCallId: 'call-1', signal });
@@ -84,14 +107,22 @@ describe('where a callout may go', () => {
   });
 
   it('refuses an allow-listed name that resolves to a loopback address the list does not name', async () => {
-    const { outcome, requests } = await run({ url: `http://localhost:${endpoint.port}/echo` }, {}, { calloutAllowlist: ['localhost'] });
+    const { outcome, requests } = await run(
+      { url: `http://localhost:${endpoint.port}/echo` },
+      {},
+      { calloutAllowlist: ['localhost'] },
+    );
     expect(outcome).toMatchObject({ ok: false, errorCategory: 'CalloutNotAllowed' });
     expect(JSON.stringify(outcome.result)).toMatch(/private address/);
     expect(requests).toHaveLength(0);
   });
 
   it('connects through DNS when the name and the addresses it resolves to are all allow-listed', async () => {
-    const { outcome, requests } = await run({ url: `http://localhost:${endpoint.port}/echo` }, {}, { calloutAllowlist: ['localhost', '127.0.0.1', '::1'] });
+    const { outcome, requests } = await run(
+      { url: `http://localhost:${endpoint.port}/echo` },
+      {},
+      { calloutAllowlist: ['localhost', '127.0.0.1', '::1'] },
+    );
     expect(outcome).toMatchObject({ ok: true, result: { status: 200 } });
     expect(requests).toHaveLength(1);
   });
@@ -106,7 +137,12 @@ describe('where a callout may go', () => {
   });
 
   it('refuses configurations that let arguments choose the host, or that it does not understand', async () => {
-    for (const config of [{ url: 'https://{host}/v1' }, { url: `${endpoint.url}/echo`, methd: 'POST' }, { url: `${endpoint.url}/echo`, headers: { Host: 'evil' } }, { url: 'ftp://x/y' }]) {
+    for (const config of [
+      { url: 'https://{host}/v1' },
+      { url: `${endpoint.url}/echo`, methd: 'POST' },
+      { url: `${endpoint.url}/echo`, headers: { Host: 'evil' } },
+      { url: 'ftp://x/y' },
+    ]) {
       const { outcome, requests } = await run(config);
       expect(outcome).toMatchObject({ ok: false, errorCategory: 'Configuration' });
       expect(requests).toHaveLength(0);
@@ -122,12 +158,21 @@ describe('where a callout may go', () => {
 
 describe('what is sent and what comes back', () => {
   it('POSTs the arguments not used in the URL as JSON', async () => {
-    const { outcome } = await run({ url: `${endpoint.url}/{path}`, method: 'POST' }, { path: 'echo', amount: 12, note: 'hi' });
-    expect(outcome).toMatchObject({ ok: true, result: { body: { method: 'POST', contentType: 'application/json', body: '{"amount":12,"note":"hi"}' } } });
+    const { outcome } = await run(
+      { url: `${endpoint.url}/{path}`, method: 'POST' },
+      { path: 'echo', amount: 12, note: 'hi' },
+    );
+    expect(outcome).toMatchObject({
+      ok: true,
+      result: { body: { method: 'POST', contentType: 'application/json', body: '{"amount":12,"note":"hi"}' } },
+    });
   });
 
   it('refuses to run when a header secret is missing from the worker environment', async () => {
-    const { outcome, requests } = await run({ url: `${endpoint.url}/echo`, headers: { Authorization: 'env:MISSING_TOKEN' } });
+    const { outcome, requests } = await run({
+      url: `${endpoint.url}/echo`,
+      headers: { Authorization: 'env:MISSING_TOKEN' },
+    });
     expect(outcome).toMatchObject({ ok: false, errorCategory: 'Configuration' });
     expect(JSON.stringify(outcome.result)).toContain('MISSING_TOKEN');
     expect(requests).toHaveLength(0);
@@ -140,9 +185,19 @@ describe('what is sent and what comes back', () => {
   });
 
   it('returns text bodies as text and reports HTTP errors with their body', async () => {
-    expect((await run({ url: `${endpoint.url}/text` })).outcome).toMatchObject({ ok: true, result: { status: 200, body: 'plain words' } });
-    expect((await run({ url: `${endpoint.url}/broken-json` })).outcome).toMatchObject({ ok: true, result: { body: '{"not json' } });
-    expect((await run({ url: `${endpoint.url}/down` })).outcome).toMatchObject({ ok: false, errorCategory: 'CalloutHttpError', result: { status: 503, body: { error: 'down for maintenance' } } });
+    expect((await run({ url: `${endpoint.url}/text` })).outcome).toMatchObject({
+      ok: true,
+      result: { status: 200, body: 'plain words' },
+    });
+    expect((await run({ url: `${endpoint.url}/broken-json` })).outcome).toMatchObject({
+      ok: true,
+      result: { body: '{"not json' },
+    });
+    expect((await run({ url: `${endpoint.url}/down` })).outcome).toMatchObject({
+      ok: false,
+      errorCategory: 'CalloutHttpError',
+      result: { status: 503, body: { error: 'down for maintenance' } },
+    });
   });
 
   it('caps the response size, declared or streamed', async () => {
@@ -153,9 +208,17 @@ describe('what is sent and what comes back', () => {
   });
 
   it('gives up after the configured timeout, and stops when the worker shuts down', async () => {
-    expect((await run({ url: `${endpoint.url}/slow`, timeoutMs: 50 })).outcome).toMatchObject({ ok: false, errorCategory: 'CalloutTimeout' });
+    expect((await run({ url: `${endpoint.url}/slow`, timeoutMs: 50 })).outcome).toMatchObject({
+      ok: false,
+      errorCategory: 'CalloutTimeout',
+    });
     const shutdown = new AbortController();
-    const pending = run({ url: `${endpoint.url}/slow`, timeoutMs: 60_000 }, {}, { calloutAllowlist: ['127.0.0.1'] }, shutdown.signal);
+    const pending = run(
+      { url: `${endpoint.url}/slow`, timeoutMs: 60_000 },
+      {},
+      { calloutAllowlist: ['127.0.0.1'] },
+      shutdown.signal,
+    );
     setImmediate(() => shutdown.abort());
     expect((await pending).outcome).toMatchObject({ ok: false, errorCategory: 'CalloutAborted' });
   });
@@ -163,18 +226,42 @@ describe('what is sent and what comes back', () => {
 
 describe('isPrivateAddress', () => {
   it('knows loopback, private, link-local and mapped addresses from public ones', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.9', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '[::1]', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:7f00:1']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.9',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '[::1]',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+    ]) {
       expect(isPrivateAddress(address), address).toBe(true);
     }
-    for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700::1111', '::ffff:808:808', 'api.example.com']) expect(isPrivateAddress(address), address).toBe(false);
+    for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700::1111', '::ffff:808:808', 'api.example.com'])
+      expect(isPrivateAddress(address), address).toBe(false);
   });
 });
 
 describe('LOOM_CALLOUT_ALLOWLIST', () => {
   it('is empty by default and takes bare hosts only', () => {
     expect(toolSettingsFromConfig(loadConfig({}), {}).calloutAllowlist).toEqual([]);
-    expect(toolSettingsFromConfig(loadConfig({ LOOM_CALLOUT_ALLOWLIST: 'api.example.com, 127.0.0.1,[::1]' }), {}).calloutAllowlist).toEqual(['api.example.com', '127.0.0.1', '[::1]']);
-    for (const bad of ['https://api.example.com', 'api.example.com:443', 'abc.de:443', 'api.example.com/v1', '*.example.com']) {
+    expect(
+      toolSettingsFromConfig(loadConfig({ LOOM_CALLOUT_ALLOWLIST: 'api.example.com, 127.0.0.1,[::1]' }), {})
+        .calloutAllowlist,
+    ).toEqual(['api.example.com', '127.0.0.1', '[::1]']);
+    for (const bad of [
+      'https://api.example.com',
+      'api.example.com:443',
+      'abc.de:443',
+      'api.example.com/v1',
+      '*.example.com',
+    ]) {
       expect(() => loadConfig({ LOOM_CALLOUT_ALLOWLIST: bad }), bad).toThrow(/LOOM_CALLOUT_ALLOWLIST/);
     }
   });

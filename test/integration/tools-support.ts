@@ -23,13 +23,20 @@ export interface TestEndpoint {
 }
 
 /** An HTTP server on 127.0.0.1, random port; `handler` answers each request after its body was read. */
-export async function startEndpoint(handler: (req: RecordedRequest, res: ServerResponse) => void): Promise<TestEndpoint> {
+export async function startEndpoint(
+  handler: (req: RecordedRequest, res: ServerResponse) => void,
+): Promise<TestEndpoint> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(recorded);
       handler(recorded, res);
     });
@@ -48,18 +55,42 @@ export async function startEndpoint(handler: (req: RecordedRequest, res: ServerR
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** An active agent with these capabilities (defaults: external, active, Standard), created as the admin. */
-export function createAgent(harness: Harness, name: string, capabilities: Array<Record<string, unknown>>, options: { safetyMode?: 'Block' | 'Sanitize' | 'LogOnly' } = {}): Promise<string> {
-  return createAgentAs(harness, name, capabilities, options.safetyMode ? { PromptSafetyMode__c: options.safetyMode } : {});
+export function createAgent(
+  harness: Harness,
+  name: string,
+  capabilities: Array<Record<string, unknown>>,
+  options: { safetyMode?: 'Block' | 'Sanitize' | 'LogOnly' } = {},
+): Promise<string> {
+  return createAgentAs(
+    harness,
+    name,
+    capabilities,
+    options.safetyMode ? { PromptSafetyMode__c: options.safetyMode } : {},
+  );
 }
 
 /** A JSON-schema `Parameters__c` with these string properties, all required. */
 export function stringParams(...names: string[]): string {
-  return JSON.stringify({ type: 'object', properties: Object.fromEntries(names.map((name) => [name, { type: 'string' }])), required: names, additionalProperties: false });
+  return JSON.stringify({
+    type: 'object',
+    properties: Object.fromEntries(names.map((name) => [name, { type: 'string' }])),
+    required: names,
+    additionalProperties: false,
+  });
 }

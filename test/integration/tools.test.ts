@@ -39,7 +39,10 @@ beforeAll(async () => {
     sendJson(res, 404, { error: 'no such path' });
   });
   harness = await createHarness(emulator, {
-    runtime: { provider: () => provider, tools: { calloutAllowlist: ['127.0.0.1'], env: { RATES_API_TOKEN: 'rates-secret-token' } } },
+    runtime: {
+      provider: () => provider,
+      tools: { calloutAllowlist: ['127.0.0.1'], env: { RATES_API_TOKEN: 'rates-secret-token' } },
+    },
   });
 });
 afterAll(async () => {
@@ -58,11 +61,21 @@ async function runTurn(username: string, agentId: string, message: string, scrip
     replayId: 1,
     channel: '/event/AgentTurnRequest__e',
     receivedAt: new Date().toISOString(),
-    event: { AgentExecutionId__c: started.executionId, InteractionMessageId__c: started.messageId, TurnIdentifier__c: started.turnId, CreatedById: await client.userId(), CreatedDate: new Date().toISOString() },
+    event: {
+      AgentExecutionId__c: started.executionId,
+      InteractionMessageId__c: started.messageId,
+      TurnIdentifier__c: started.turnId,
+      CreatedById: await client.userId(),
+      CreatedDate: new Date().toISOString(),
+    },
   };
   expect((await harness.turnHandler.handle(job, signal())).status).toBe('completed');
   const steps = await stepsOf(harness, started.executionId);
-  return { steps, results: steps.filter((step) => step.StepType__c === 'ToolResult'), answers: await answersOf(harness, started.executionId) };
+  return {
+    steps,
+    results: steps.filter((step) => step.StepType__c === 'ToolResult'),
+    answers: await answersOf(harness, started.executionId),
+  };
 }
 
 /** Calls `tool` once with `args`, then answers with `answer` (a template over the tool result). */
@@ -96,7 +109,16 @@ describe('Flow and Apex tools', () => {
 
   it('runs a flow that updates a record the user can edit', async () => {
     const app1 = ref('app1');
-    const { results, answers } = await runTurn(USERS.officer, agentId, 'Escalate HL-1001', callOnce('escalate_application', { recordId: app1, reason: 'income check' }, 'Escalated; task {{lastToolResult.taskId}}'));
+    const { results, answers } = await runTurn(
+      USERS.officer,
+      agentId,
+      'Escalate HL-1001',
+      callOnce(
+        'escalate_application',
+        { recordId: app1, reason: 'income check' },
+        'Escalated; task {{lastToolResult.taskId}}',
+      ),
+    );
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ IsError__c: false });
     expect(statusOf(app1)).toBe('In Review');
@@ -108,14 +130,24 @@ describe('Flow and Apex tools', () => {
   it("refuses, with the action's error, a flow on a record the user cannot edit", async () => {
     // app7 is shared Read-only with the officer.
     const app7 = ref('app7');
-    const { results } = await runTurn(USERS.officer, agentId, 'Escalate HL-1007', callOnce('escalate_application', { recordId: app7, reason: 'x' }));
+    const { results } = await runTurn(
+      USERS.officer,
+      agentId,
+      'Escalate HL-1007',
+      callOnce('escalate_application', { recordId: app7, reason: 'x' }),
+    );
     expect(results[0]).toMatchObject({ IsError__c: true, ErrorCategory__c: 'PermissionDenied' });
     expect(String(results[0]!.ToolResult__c)).toMatch(/INSUFFICIENT_ACCESS/);
     expect(statusOf(app7)).toBe('In Review');
   });
 
-  it('returns an Apex action\'s outputs to the model', async () => {
-    const { results, answers } = await runTurn(USERS.officer, agentId, 'Summarise HL-1002', callOnce('application_summary', { recordId: ref('app2') }, 'Status: {{lastToolResult.status}}'));
+  it("returns an Apex action's outputs to the model", async () => {
+    const { results, answers } = await runTurn(
+      USERS.officer,
+      agentId,
+      'Summarise HL-1002',
+      callOnce('application_summary', { recordId: ref('app2') }, 'Status: {{lastToolResult.status}}'),
+    );
     expect(results[0]).toMatchObject({ IsError__c: false });
     expect(String(results[0]!.ToolResult__c)).toMatch(/"applicationNumber":"LA-\d+"/);
     expect(answers).toEqual(['Status: In Review']);
@@ -133,7 +165,11 @@ describe('HTTP callouts', () => {
   let agentId: string;
   beforeAll(async () => {
     agentId = await createAgent(harness, 'Callout_Runner', [
-      callout('get_rate', { url: `${rates.url}/v1/rates/{currency}`, method: 'GET', headers: { Authorization: 'env:RATES_API_TOKEN', 'X-Client': 'loom' } }),
+      callout('get_rate', {
+        url: `${rates.url}/v1/rates/{currency}`,
+        method: 'GET',
+        headers: { Authorization: 'env:RATES_API_TOKEN', 'X-Client': 'loom' },
+      }),
       callout('get_note', { url: `${rates.url}/v1/notes/{id}` }, stringParams('id')),
       callout('get_rate_elsewhere', { url: `http://localhost:${elsewhere.port}/v1/rates/{currency}` }),
       callout('bounce', { url: `${rates.url}/bounce` }, JSON.stringify({ type: 'object', properties: {} })),
@@ -142,7 +178,12 @@ describe('HTTP callouts', () => {
 
   it('calls an allow-listed endpoint with env secrets and URL-encoded arguments', async () => {
     const before = rates.requests.length;
-    const { results, answers } = await runTurn(USERS.officer, agentId, 'EUR rate?', callOnce('get_rate', { currency: 'EUR/../admin' }, 'Rate {{lastToolResult.body.rate}}'));
+    const { results, answers } = await runTurn(
+      USERS.officer,
+      agentId,
+      'EUR rate?',
+      callOnce('get_rate', { currency: 'EUR/../admin' }, 'Rate {{lastToolResult.body.rate}}'),
+    );
     expect(results[0]).toMatchObject({ IsError__c: false });
     expect(answers).toEqual(['Rate 1.0825']);
     const request = rates.requests[before]!;
@@ -160,7 +201,12 @@ describe('HTTP callouts', () => {
   });
 
   it('refuses a host that is not on the allow-list without making a request', async () => {
-    const { results } = await runTurn(USERS.officer, agentId, 'Rate elsewhere', callOnce('get_rate_elsewhere', { currency: 'EUR' }));
+    const { results } = await runTurn(
+      USERS.officer,
+      agentId,
+      'Rate elsewhere',
+      callOnce('get_rate_elsewhere', { currency: 'EUR' }),
+    );
     expect(results[0]).toMatchObject({ IsError__c: true, ErrorCategory__c: 'CalloutNotAllowed' });
     expect(String(results[0]!.ToolResult__c)).toContain('localhost');
     expect(elsewhere.requests).toHaveLength(0);
@@ -181,16 +227,44 @@ describe('SendEmail', () => {
         CapabilityName__c: 'send_email',
         Description__c: 'Email a customer.',
         StandardActionType__c: 'SendEmail',
-        Parameters__c: JSON.stringify({ type: 'object', properties: { to: { type: 'array', items: { type: 'string' } }, subject: { type: 'string' }, body: { type: 'string' } }, required: ['to', 'subject', 'body'] }),
+        Parameters__c: JSON.stringify({
+          type: 'object',
+          properties: {
+            to: { type: 'array', items: { type: 'string' } },
+            subject: { type: 'string' },
+            body: { type: 'string' },
+          },
+          required: ['to', 'subject', 'body'],
+        }),
         BackendConfiguration__c: JSON.stringify({ allowedDomains: ['example.com'] }),
       },
     ]);
     emulator.admin.clearOutbox();
-    const sent = await runTurn(USERS.officer, agentId, 'Tell Maria', callOnce('send_email', { to: ['maria.alvarez@example.com'], subject: 'Your application', body: 'We are reviewing it.' }));
+    const sent = await runTurn(
+      USERS.officer,
+      agentId,
+      'Tell Maria',
+      callOnce('send_email', {
+        to: ['maria.alvarez@example.com'],
+        subject: 'Your application',
+        body: 'We are reviewing it.',
+      }),
+    );
     expect(sent.results[0]).toMatchObject({ IsError__c: false });
-    expect(emulator.admin.outbox()).toEqual([expect.objectContaining({ fromUsername: USERS.officer, to: ['maria.alvarez@example.com'], subject: 'Your application' })]);
+    expect(emulator.admin.outbox()).toEqual([
+      expect.objectContaining({
+        fromUsername: USERS.officer,
+        to: ['maria.alvarez@example.com'],
+        subject: 'Your application',
+      }),
+    ]);
 
-    const refused = await runTurn(USERS.officer, agentId, 'Tell them all', callOnce('send_email', { to: ['maria.alvarez@example.com', 'boss@evil.example'], subject: 'x', body: 'y' }));
+    const refused = await runTurn(
+      USERS.officer,
+      agentId,
+      'Tell them all',
+      callOnce('send_email', { to: ['maria.alvarez@example.com', 'boss@evil.example'], subject: 'x', body: 'y' }),
+    );
     expect(refused.results[0]).toMatchObject({ IsError__c: true, ErrorCategory__c: 'RecipientRefused' });
     expect(String(refused.results[0]!.ToolResult__c)).toContain('refusedRecipients');
     // Nothing partial: the allowed recipient did not get this one either.

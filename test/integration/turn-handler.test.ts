@@ -20,7 +20,16 @@ describe('governed turn end to end', () => {
     const outcome = await harness.turnHandler.handle(job, new AbortController().signal);
     expect(outcome.status).toBe('completed');
     const steps = await stepsOf(harness, started.executionId);
-    expect(steps.map((step) => step.StepType__c)).toEqual(['UserInput', 'LLMRequest', 'LLMResponse', 'ToolCall', 'ToolResult', 'LLMRequest', 'LLMResponse', 'AgentResponse']);
+    expect(steps.map((step) => step.StepType__c)).toEqual([
+      'UserInput',
+      'LLMRequest',
+      'LLMResponse',
+      'ToolCall',
+      'ToolResult',
+      'LLMRequest',
+      'LLMResponse',
+      'AgentResponse',
+    ]);
     const answer = String(steps.at(-1)?.Content__c);
     // The officer owns app1 and app3 among the open ones; the largest is HL-1003's application at 150000.
     expect(answer).toMatch(/found 2 matching/);

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkApexTestClasses, findApexFiles, parseApex, runApexLs, runPmd } from '../../scripts/sf/checks/apex-tools.ts';
+import {
+  checkApexTestClasses,
+  findApexFiles,
+  parseApex,
+  runApexLs,
+  runPmd,
+} from '../../scripts/sf/checks/apex-tools.ts';
 import { checkInlineSoql, extractInlineSoql } from '../../scripts/sf/checks/inline-soql.ts';
 import { formatIssue, type CheckIssue } from '../../scripts/sf/checks/types.ts';
 import { readForceAppMetadata } from '../../scripts/sf/lib/metadata.ts';
@@ -66,7 +72,14 @@ describe('Apex: Salesforce parser, PMD 7 and apex-ls', () => {
 
   it('finds the package classes, tests and utilities', () => {
     const names = realFiles.map((f) => f.split('/').pop());
-    expect(names).toEqual(expect.arrayContaining(['AgentTurnService.cls', 'AgentHITLService.cls', 'AgentTurnService_Tests.cls', 'LoomQueuedHttpMock.cls']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'AgentTurnService.cls',
+        'AgentHITLService.cls',
+        'AgentTurnService_Tests.cls',
+        'LoomQueuedHttpMock.cls',
+      ]),
+    );
   });
 
   it('every class parses with the Salesforce Apex parser; a syntax error is caught with its line', async () => {
@@ -87,7 +100,12 @@ describe('Apex: Salesforce parser, PMD 7 and apex-ls', () => {
     expect(pmd.exitCode).toBe(4);
     const rules = new Set(pmd.issues.filter((i) => i.file.startsWith(fixture)).map((i) => i.tool));
     expect([...rules]).toEqual(
-      expect.arrayContaining(['pmd:ApexSharingViolations', 'pmd:ApexCRUDViolation', 'pmd:ApexSOQLInjection', 'pmd:ApexUnitTestClassShouldHaveAsserts']),
+      expect.arrayContaining([
+        'pmd:ApexSharingViolations',
+        'pmd:ApexCRUDViolation',
+        'pmd:ApexSOQLInjection',
+        'pmd:ApexUnitTestClassShouldHaveAsserts',
+      ]),
     );
   });
 
@@ -98,7 +116,9 @@ describe('Apex: Salesforce parser, PMD 7 and apex-ls', () => {
 
   it('apex-ls catches unknown fields, bad assignments and unknown methods (exit 4)', () => {
     expect(apexLs.exitCode).toBe(4);
-    const messages = byFile(apexLs.issues, 'SemanticLoom.cls').map((i) => i.message).join('\n');
+    const messages = byFile(apexLs.issues, 'SemanticLoom.cls')
+      .map((i) => i.message)
+      .join('\n');
     expect(messages).toContain("Unknown field 'Bogus__c' on SObject 'Schema.AgentExecution__c'");
     expect(messages).toContain('Incompatible types');
     expect(messages).toContain("'noSuchMethod'");
@@ -109,11 +129,14 @@ describe('one Apex test class per class', () => {
   it('every class in main/ has its @IsTest Foo_Tests class in the same area of tests/', () => {
     expect(checkApexTestClasses(FORCE_APP).map(formatIssue)).toEqual([]);
     // The convention the check enforces is the one the package uses: a real class and its test pair up.
-    expect(findApexFiles(join(FORCE_APP, 'tests')).map((f) => f.split('/').pop())).toEqual(expect.arrayContaining(['LoomException_Tests.cls', 'AgentHITLService_Tests.cls']));
+    expect(findApexFiles(join(FORCE_APP, 'tests')).map((f) => f.split('/').pop())).toEqual(
+      expect.arrayContaining(['LoomException_Tests.cls', 'AgentHITLService_Tests.cls']),
+    );
   });
 
   it('catches a missing test, a test in the wrong area, a test that is not @IsTest or never uses its class, and an orphan', () => {
-    const test = (name: string, body = `${name}.run();`) => `@IsTest\nprivate with sharing class ${name}_Tests {\n    @IsTest\n    static void it_runs() {\n        ${body}\n        Assert.isTrue(true, 'ran');\n    }\n}\n`;
+    const test = (name: string, body = `${name}.run();`) =>
+      `@IsTest\nprivate with sharing class ${name}_Tests {\n    @IsTest\n    static void it_runs() {\n        ${body}\n        Assert.isTrue(true, 'ran');\n    }\n}\n`;
     const dir = fixtureDir({
       'main/core/classes/Covered.cls': 'public with sharing class Covered {}',
       'main/core/classes/Untested.cls': 'public with sharing class Untested {}',
@@ -124,8 +147,11 @@ describe('one Apex test class per class', () => {
       'tests/core/classes/Covered_Tests.cls': test('Covered'),
       'tests/other/classes/Misplaced_Tests.cls': test('Misplaced'),
       'tests/core/classes/NotATest_Tests.cls': `private with sharing class NotATest_Tests {\n    // @IsTest\n    static void run() { NotATest x; }\n}\n`,
-      'tests/core/classes/Unused_Tests.cls': test('Unused', '// Unused is only named in a comment\n        Integer n = 1;'),
-      'tests/core/classes/Hook_Tests.cls': test('Hook', 'insert new Account(Name = \'Hook\');'),
+      'tests/core/classes/Unused_Tests.cls': test(
+        'Unused',
+        '// Unused is only named in a comment\n        Integer n = 1;',
+      ),
+      'tests/core/classes/Hook_Tests.cls': test('Hook', "insert new Account(Name = 'Hook');"),
       'tests/core/classes/Ghost_Tests.cls': test('Ghost'),
       'tests/utilities/classes/TestDataFactory.cls': '@IsTest\npublic with sharing class TestDataFactory {}',
     });
@@ -182,7 +208,10 @@ describe('inline SOQL field check', () => {
  * Developer Guide, "Enforce User Mode for Database Operations"). Anything else fails the checks below.
  */
 const SYSTEM_CONTEXT_WRITES: Record<string, { innerClass: RegExp; dml: RegExp }> = {
-  'AgentHITLService.cls': { innerClass: /private without sharing class SystemContext \{/, dml: /^decided, AccessLevel\.SYSTEM_MODE$/ },
+  'AgentHITLService.cls': {
+    innerClass: /private without sharing class SystemContext \{/,
+    dml: /^decided, AccessLevel\.SYSTEM_MODE$/,
+  },
 };
 
 describe('no privilege escalation in package code', () => {
@@ -203,11 +232,14 @@ describe('no privilege escalation in package code', () => {
     const problems: string[] = [];
     for (const file of mainFiles) {
       const source = readFileSync(file, 'utf8');
-      for (const q of extractInlineSoql(source)) if (!/WITH\s+USER_MODE/i.test(q.soql)) problems.push(`${file}:${q.line} query without USER_MODE`);
+      for (const q of extractInlineSoql(source))
+        if (!/WITH\s+USER_MODE/i.test(q.soql)) problems.push(`${file}:${q.line} query without USER_MODE`);
       for (const m of source.matchAll(/Database\.(insert|update|upsert|delete)\(([^;]*)\);/g)) {
-        if (!m[2]?.includes('AccessLevel.USER_MODE') && !allowed(file)?.dml.test(m[2] ?? '')) problems.push(`${file}: Database.${m[1]} without AccessLevel.USER_MODE`);
+        if (!m[2]?.includes('AccessLevel.USER_MODE') && !allowed(file)?.dml.test(m[2] ?? ''))
+          problems.push(`${file}: Database.${m[1]} without AccessLevel.USER_MODE`);
       }
-      if (/^\s*(insert|update|upsert|delete)\s+(?!as\s+user)/im.test(source)) problems.push(`${file}: DML statement not in user mode`);
+      if (/^\s*(insert|update|upsert|delete)\s+(?!as\s+user)/im.test(source))
+        problems.push(`${file}: DML statement not in user mode`);
     }
     expect(problems).toEqual([]);
   });

@@ -17,11 +17,17 @@ const BUSINESS_ALLOW_LIST = seedBusinessNames(join(REPO, 'scripts/seeds/lending.
 const FIXTURE_NAMES = new Set(
   readdirSync(join(REPO, 'test/fixtures/describe'))
     .filter((file) => file.endsWith('.json'))
-    .flatMap((file) => [...readFileSync(join(REPO, 'test/fixtures/describe', file), 'utf8').matchAll(/"name": *"(\w+__[cr])"/g)].map((m) => m[1]!)),
+    .flatMap((file) =>
+      [...readFileSync(join(REPO, 'test/fixtures/describe', file), 'utf8').matchAll(/"name": *"(\w+__[cr])"/g)].map(
+        (m) => m[1]!,
+      ),
+    ),
 );
 
 function seedBusinessNames(seedPath: string): Set<string> {
-  const seed = parseYaml(readFileSync(seedPath, 'utf8')) as { objects?: Record<string, { fields?: Record<string, { relationshipName?: string }> }> };
+  const seed = parseYaml(readFileSync(seedPath, 'utf8')) as {
+    objects?: Record<string, { fields?: Record<string, { relationshipName?: string }> }>;
+  };
   const names = new Set<string>();
   for (const [object, definition] of Object.entries(seed.objects ?? {})) {
     names.add(object);
@@ -75,7 +81,10 @@ describe('worker and package stay consistent', () => {
   const objects = readForceAppMetadata(FORCE_APP);
 
   it('src/schemas/sobjects.ts is exactly what the generator produces from force-app', () => {
-    expect(readFileSync(GENERATED_FILE, 'utf8') === renderSObjectTypes(objects), 'run: npx tsx scripts/generate-sobject-types.ts').toBe(true);
+    expect(
+      readFileSync(GENERATED_FILE, 'utf8') === renderSObjectTypes(objects),
+      'run: npx tsx scripts/generate-sobject-types.ts',
+    ).toBe(true);
   });
 
   it('the generated constants carry names, types and picklist values', () => {
@@ -84,12 +93,19 @@ describe('worker and package stay consistent', () => {
     expect(ExecutionStep.fieldTypes.StepKey__c).toBe('Text');
     expect(ExecutionStep.picklists.StepType__c).toContain('ToolCall');
     expect(ExecutionStep.externalIds).toContain('StepKey__c');
-    expect(ExecutionStep.relationships.AgentExecution__c).toEqual({ name: 'AgentExecution__r', referenceTo: 'AgentExecution__c' });
+    expect(ExecutionStep.relationships.AgentExecution__c).toEqual({
+      name: 'AgentExecution__r',
+      referenceTo: 'AgentExecution__c',
+    });
     expect(AgentTurnRequest.fields.CreatedById).toBe('CreatedById');
   });
 
   it('drift is detected: a renamed field changes the generated file', () => {
-    const renamed = objects.map((o) => (o.name === 'ExecutionStep__c' ? { ...o, fields: o.fields.map((f) => (f.name === 'StepKey__c' ? { ...f, name: 'StepId__c' } : f)) } : o));
+    const renamed = objects.map((o) =>
+      o.name === 'ExecutionStep__c'
+        ? { ...o, fields: o.fields.map((f) => (f.name === 'StepKey__c' ? { ...f, name: 'StepId__c' } : f)) }
+        : o,
+    );
     expect(renderSObjectTypes(renamed)).not.toBe(renderSObjectTypes(objects));
   });
 
@@ -108,7 +124,8 @@ describe('worker and package stay consistent', () => {
   });
 
   it('the scanner finds names in strings and templates but not in comments', () => {
-    const src = "const a = 'ExecutionStep__c'; // 'Ghost__c'\nconst q = `SELECT Nope__c FROM ${x}`; /* 'Hidden__c' */ const r = \"Owner__r\";";
+    const src =
+      "const a = 'ExecutionStep__c'; // 'Ghost__c'\nconst q = `SELECT Nope__c FROM ${x}`; /* 'Hidden__c' */ const r = \"Owner__r\";";
     expect(apiNamesInLiterals(src)).toEqual(['ExecutionStep__c', 'Nope__c', 'Owner__r']);
     const known = knownNames(objects);
     expect(known.has('AgentExecution__r')).toBe(true);

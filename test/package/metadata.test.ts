@@ -17,7 +17,16 @@ const object = (name: string) => {
 
 const SfdxProject = z.object({
   packageDirectories: z
-    .array(z.object({ path: z.string(), default: z.boolean(), package: z.string().optional(), versionName: z.string(), versionNumber: z.string().regex(/^\d+\.\d+\.\d+\.NEXT$/), versionDescription: z.string() }))
+    .array(
+      z.object({
+        path: z.string(),
+        default: z.boolean(),
+        package: z.string().optional(),
+        versionName: z.string(),
+        versionNumber: z.string().regex(/^\d+\.\d+\.\d+\.NEXT$/),
+        versionDescription: z.string(),
+      }),
+    )
     .length(1),
   namespace: z.literal(''),
   sourceApiVersion: z.literal('62.0'),
@@ -29,27 +38,72 @@ const SfdxProject = z.object({
 // No ConnectedApp or External Client App on purpose: they cannot ship in an unlocked package that must deploy into any
 // org (docs/admin-guide.md §3 says why); adding one changes this list.
 const EXPECTED_TOP_LEVEL = [
-  'ApexClass:AgentHITLService', 'ApexClass:AgentHITLService_Tests', 'ApexClass:AgentTurnService', 'ApexClass:AgentTurnService_Tests',
-  'ApexClass:AgentWorkerClient', 'ApexClass:AgentWorkerClient_Tests', 'ApexClass:DecidePendingActionAction', 'ApexClass:DecidePendingActionAction_Tests',
-  'ApexClass:LoomEventPublisher', 'ApexClass:LoomEventPublisher_Tests', 'ApexClass:LoomException', 'ApexClass:LoomException_Tests', 'ApexClass:LoomQueuedHttpMock',
-  'ApexClass:LoomPermissionsResource', 'ApexClass:LoomPermissionsResource_Tests',
-  'ApexClass:LoomSettings', 'ApexClass:LoomSettings_Tests', 'ApexClass:LoomTestDataFactory', 'ApexClass:RunAgentTurnSyncAction',
-  'ApexClass:RunAgentTurnSyncAction_Tests', 'ApexClass:StartAgentTurnAction', 'ApexClass:StartAgentTurnAction_Tests',
-  'CustomNotificationType:Loom_Pending_Action', 'CustomPermission:Loom_DecidePendingActions', 'CustomPermission:Loom_StartAgentTurns',
-  'CustomObject:AIAgentDefinition__c', 'CustomObject:AIAgentFrameworkSettings__c', 'CustomObject:AgentCapability__c', 'CustomObject:AgentDecisionStep__c',
-  'CustomObject:AgentExecution__c', 'CustomObject:AgentHITLDecision__e', 'CustomObject:AgentTurnRequest__e', 'CustomObject:AgentTurnResult__e',
-  'CustomObject:ExecutionStep__c', 'CustomObject:InteractionMessage__c', 'CustomObject:InteractionSession__c', 'CustomObject:LLMConfiguration__c',
+  'ApexClass:AgentHITLService',
+  'ApexClass:AgentHITLService_Tests',
+  'ApexClass:AgentTurnService',
+  'ApexClass:AgentTurnService_Tests',
+  'ApexClass:AgentWorkerClient',
+  'ApexClass:AgentWorkerClient_Tests',
+  'ApexClass:DecidePendingActionAction',
+  'ApexClass:DecidePendingActionAction_Tests',
+  'ApexClass:LoomEventPublisher',
+  'ApexClass:LoomEventPublisher_Tests',
+  'ApexClass:LoomException',
+  'ApexClass:LoomException_Tests',
+  'ApexClass:LoomQueuedHttpMock',
+  'ApexClass:LoomPermissionsResource',
+  'ApexClass:LoomPermissionsResource_Tests',
+  'ApexClass:LoomSettings',
+  'ApexClass:LoomSettings_Tests',
+  'ApexClass:LoomTestDataFactory',
+  'ApexClass:RunAgentTurnSyncAction',
+  'ApexClass:RunAgentTurnSyncAction_Tests',
+  'ApexClass:StartAgentTurnAction',
+  'ApexClass:StartAgentTurnAction_Tests',
+  'CustomNotificationType:Loom_Pending_Action',
+  'CustomPermission:Loom_DecidePendingActions',
+  'CustomPermission:Loom_StartAgentTurns',
+  'CustomObject:AIAgentDefinition__c',
+  'CustomObject:AIAgentFrameworkSettings__c',
+  'CustomObject:AgentCapability__c',
+  'CustomObject:AgentDecisionStep__c',
+  'CustomObject:AgentExecution__c',
+  'CustomObject:AgentHITLDecision__e',
+  'CustomObject:AgentTurnRequest__e',
+  'CustomObject:AgentTurnResult__e',
+  'CustomObject:ExecutionStep__c',
+  'CustomObject:InteractionMessage__c',
+  'CustomObject:InteractionSession__c',
+  'CustomObject:LLMConfiguration__c',
   'CustomObject:PendingHITLAction__c',
-  'PermissionSet:Loom_Admin', 'PermissionSet:Loom_Approver', 'PermissionSet:Loom_User', 'PermissionSet:Loom_Worker',
+  'PermissionSet:Loom_Admin',
+  'PermissionSet:Loom_Approver',
+  'PermissionSet:Loom_User',
+  'PermissionSet:Loom_Worker',
   // The Lightning experience (force-app/main/lightning).
-  'ApexClass:LoomApprovalInboxController', 'ApexClass:LoomApprovalInboxController_Tests', 'ApexClass:LoomChatController',
-  'ApexClass:LoomChatController_Tests', 'ApexClass:LoomStoryboardController', 'ApexClass:LoomStoryboardController_Tests',
-  'CustomApplication:Loom', 'CustomLabels:CustomLabels',
-  'CustomTab:AIAgentDefinition__c', 'CustomTab:AgentExecution__c', 'CustomTab:InteractionSession__c', 'CustomTab:Loom_Home', 'CustomTab:PendingHITLAction__c',
-  'FlexiPage:Loom_Execution_Record_Page', 'FlexiPage:Loom_Home', 'FlexiPage:Loom_UtilityBar',
-  'Layout:AgentExecution__c-Agent Execution Layout', 'Layout:PendingHITLAction__c-Pending HITL Action Layout',
-  'LightningComponentBundle:loomAgentChat', 'LightningComponentBundle:loomApprovalInbox', 'LightningComponentBundle:loomExecutionStoryboard',
-  'LightningComponentBundle:loomFormat', 'QuickAction:PendingHITLAction__c.Loom_Decide',
+  'ApexClass:LoomApprovalInboxController',
+  'ApexClass:LoomApprovalInboxController_Tests',
+  'ApexClass:LoomChatController',
+  'ApexClass:LoomChatController_Tests',
+  'ApexClass:LoomStoryboardController',
+  'ApexClass:LoomStoryboardController_Tests',
+  'CustomApplication:Loom',
+  'CustomLabels:CustomLabels',
+  'CustomTab:AIAgentDefinition__c',
+  'CustomTab:AgentExecution__c',
+  'CustomTab:InteractionSession__c',
+  'CustomTab:Loom_Home',
+  'CustomTab:PendingHITLAction__c',
+  'FlexiPage:Loom_Execution_Record_Page',
+  'FlexiPage:Loom_Home',
+  'FlexiPage:Loom_UtilityBar',
+  'Layout:AgentExecution__c-Agent Execution Layout',
+  'Layout:PendingHITLAction__c-Pending HITL Action Layout',
+  'LightningComponentBundle:loomAgentChat',
+  'LightningComponentBundle:loomApprovalInbox',
+  'LightningComponentBundle:loomExecutionStoryboard',
+  'LightningComponentBundle:loomFormat',
+  'QuickAction:PendingHITLAction__c.Loom_Decide',
 ];
 
 describe('sfdx project and Metadata API conversion', () => {
@@ -60,8 +114,12 @@ describe('sfdx project and Metadata API conversion', () => {
 
   it('source-deploy-retrieve resolves and converts all of force-app with the expected components', async () => {
     const result = await convertWithSdr(FORCE_APP);
-    const topLevel = result.components.filter((c) => !c.startsWith('CustomField:') && !c.startsWith('ListView:') && !c.startsWith('CustomLabel:'));
-    expect(topLevel.filter((c) => !/^(Report|ReportType|ReportFolder|Dashboard|DashboardFolder):/.test(c)).sort()).toEqual([...EXPECTED_TOP_LEVEL].sort());
+    const topLevel = result.components.filter(
+      (c) => !c.startsWith('CustomField:') && !c.startsWith('ListView:') && !c.startsWith('CustomLabel:'),
+    );
+    expect(
+      topLevel.filter((c) => !/^(Report|ReportType|ReportFolder|Dashboard|DashboardFolder):/.test(c)).sort(),
+    ).toEqual([...EXPECTED_TOP_LEVEL].sort());
     const fieldCount = objects.reduce((n, o) => n + o.fields.length, 0);
     expect(result.components.filter((c) => c.startsWith('CustomField:'))).toHaveLength(fieldCount);
     expect(result.components).toContain('CustomField:ExecutionStep__c.StepKey__c');
@@ -70,15 +128,20 @@ describe('sfdx project and Metadata API conversion', () => {
   });
 
   it('SDR refuses metadata it cannot type', async () => {
-    const dir = fixtureDir({ 'main/default/weird/Thing.foobar-meta.xml': '<?xml version="1.0"?><Foo xmlns="http://soap.sforce.com/2006/04/metadata"/>' });
+    const dir = fixtureDir({
+      'main/default/weird/Thing.foobar-meta.xml':
+        '<?xml version="1.0"?><Foo xmlns="http://soap.sforce.com/2006/04/metadata"/>',
+    });
     await expect(convertWithSdr(dir)).rejects.toThrow(/infer a metadata type|TypeInference/i);
   });
 
   it('every -meta.xml is well-formed; a mismatched closing tag is caught', () => {
     expect(checkXmlWellFormed(FORCE_APP).map(formatIssue)).toEqual([]);
     const dir = fixtureDir({
-      'objects/X__c/fields/A__c.field-meta.xml': '<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n<label>A</labe>\n</CustomField>\n',
-      'objects/X__c/fields/B__c.field-meta.xml': '<?xml version="1.0" encoding="UTF-8"?>\n<CustomField>\n<label>B</label>\n</CustomField>\n',
+      'objects/X__c/fields/A__c.field-meta.xml':
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n<label>A</labe>\n</CustomField>\n',
+      'objects/X__c/fields/B__c.field-meta.xml':
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CustomField>\n<label>B</label>\n</CustomField>\n',
     });
     const issues = checkXmlWellFormed(dir);
     expect(issues).toHaveLength(2);
@@ -88,7 +151,10 @@ describe('sfdx project and Metadata API conversion', () => {
 
   it('every Apex file has its -meta.xml; an orphan class or meta file is caught', () => {
     expect(checkApexMetaPairs(FORCE_APP).map(formatIssue)).toEqual([]);
-    const dir = fixtureDir({ 'classes/Lonely.cls': 'public with sharing class Lonely {}', 'classes/Ghost.cls-meta.xml': CLASS_META });
+    const dir = fixtureDir({
+      'classes/Lonely.cls': 'public with sharing class Lonely {}',
+      'classes/Ghost.cls-meta.xml': CLASS_META,
+    });
     expect(checkApexMetaPairs(dir).map((i) => i.file.split('/').pop())).toEqual(['Lonely.cls', 'Ghost.cls-meta.xml']);
   });
 });
@@ -107,16 +173,49 @@ describe('data model conventions', () => {
   });
 
   it('API names are PascalCase (no underscores before the suffix)', () => {
-    const bad = objects.flatMap((o) => [o.name, ...o.fields.map((f) => f.name)]).filter((n) => !/^[A-Z][A-Za-z0-9]*__[ce]$/.test(n));
+    const bad = objects
+      .flatMap((o) => [o.name, ...o.fields.map((f) => f.name)])
+      .filter((n) => !/^[A-Z][A-Za-z0-9]*__[ce]$/.test(n));
     expect(bad).toEqual([]);
   });
 
   it('picklists carry the values the worker relies on', () => {
     const values = (o: string, f: string) => object(o).fields.find((x) => x.name === f)?.picklistValues;
-    expect(values('ExecutionStep__c', 'StepType__c')).toEqual(['UserInput', 'LLMRequest', 'LLMResponse', 'ToolCall', 'ToolResult', 'AgentResponse', 'SafetyCheck', 'Masking', 'Approval', 'Error']);
-    expect(values('AgentExecution__c', 'ExecutionStatus__c')).toEqual(['Pending', 'Processing', 'Awaiting Action', 'Completed', 'Failed', 'Cancelled']);
-    expect(values('PendingHITLAction__c', 'Status__c')).toEqual(['Pending', 'Confirmed', 'Approved', 'Rejected', 'Declined', 'Expired', 'Cancelled']);
-    expect(values('AgentCapability__c', 'HITLMode__c')).toEqual(['Confirmation', 'Approval', 'ConfirmationThenApproval', 'ConditionalApproval']);
+    expect(values('ExecutionStep__c', 'StepType__c')).toEqual([
+      'UserInput',
+      'LLMRequest',
+      'LLMResponse',
+      'ToolCall',
+      'ToolResult',
+      'AgentResponse',
+      'SafetyCheck',
+      'Masking',
+      'Approval',
+      'Error',
+    ]);
+    expect(values('AgentExecution__c', 'ExecutionStatus__c')).toEqual([
+      'Pending',
+      'Processing',
+      'Awaiting Action',
+      'Completed',
+      'Failed',
+      'Cancelled',
+    ]);
+    expect(values('PendingHITLAction__c', 'Status__c')).toEqual([
+      'Pending',
+      'Confirmed',
+      'Approved',
+      'Rejected',
+      'Declined',
+      'Expired',
+      'Cancelled',
+    ]);
+    expect(values('AgentCapability__c', 'HITLMode__c')).toEqual([
+      'Confirmation',
+      'Approval',
+      'ConfirmationThenApproval',
+      'ConditionalApproval',
+    ]);
     expect(values('AIAgentDefinition__c', 'PromptSafetyMode__c')).toEqual(['LogOnly', 'Sanitize', 'Block']);
     expect(values('InteractionMessage__c', 'Direction__c')).toEqual(['Inbound', 'Outbound']);
   });
@@ -124,7 +223,12 @@ describe('data model conventions', () => {
   it('StepKey__c is a unique, case-sensitive external ID so worker writes are idempotent', () => {
     const key = object('ExecutionStep__c').fields.find((f) => f.name === 'StepKey__c');
     expect(key).toMatchObject({ type: 'Text', unique: true, externalId: true, length: 255 });
-    expect(readFileSync(join(FORCE_APP, 'main/agent-runtime/objects/ExecutionStep__c/fields/StepKey__c.field-meta.xml'), 'utf8')).toContain('<caseSensitive>true</caseSensitive>');
+    expect(
+      readFileSync(
+        join(FORCE_APP, 'main/agent-runtime/objects/ExecutionStep__c/fields/StepKey__c.field-meta.xml'),
+        'utf8',
+      ),
+    ).toContain('<caseSensitive>true</caseSensitive>');
   });
 
   it('events are high volume; turn requests and decisions publish after commit and carry IDs only', () => {
@@ -133,7 +237,11 @@ describe('data model conventions', () => {
     }
     expect(object('AgentTurnRequest__e').publishBehavior).toBe('PublishAfterCommit');
     expect(object('AgentHITLDecision__e').publishBehavior).toBe('PublishAfterCommit');
-    expect(object('AgentTurnRequest__e').fields.map((f) => f.name)).toEqual(['AgentExecutionId__c', 'InteractionMessageId__c', 'TurnIdentifier__c']);
+    expect(object('AgentTurnRequest__e').fields.map((f) => f.name)).toEqual([
+      'AgentExecutionId__c',
+      'InteractionMessageId__c',
+      'TurnIdentifier__c',
+    ]);
   });
 
   it('PendingHITLAction__c is private; agents are private so they can be limited to some users', () => {
@@ -152,12 +260,23 @@ describe('permission sets', () => {
 
   it('the emulator loads every object and permission set from force-app', () => {
     expect(pkg.objects.map((o) => o.name).sort()).toEqual(objects.map((o) => o.name).sort());
-    expect(pkg.permissionSets.map((p) => p.name).sort()).toEqual(['Loom_Admin', 'Loom_Approver', 'Loom_User', 'Loom_Worker']);
+    expect(pkg.permissionSets.map((p) => p.name).sort()).toEqual([
+      'Loom_Admin',
+      'Loom_Approver',
+      'Loom_User',
+      'Loom_Worker',
+    ]);
   });
 
   it('never list required or master-detail fields (a real deploy would fail)', () => {
-    const forbidden = new Set(objects.flatMap((o) => o.fields.filter((f) => f.required || f.type === 'MasterDetail').map((f) => `${o.name}.${f.name}`.toLowerCase())));
-    const listed = pkg.permissionSets.flatMap((p) => Object.keys(p.fields).map((f) => `${p.name}: ${f}`)).filter((f) => forbidden.has(f.split(': ')[1]!.toLowerCase()));
+    const forbidden = new Set(
+      objects.flatMap((o) =>
+        o.fields.filter((f) => f.required || f.type === 'MasterDetail').map((f) => `${o.name}.${f.name}`.toLowerCase()),
+      ),
+    );
+    const listed = pkg.permissionSets
+      .flatMap((p) => Object.keys(p.fields).map((f) => `${p.name}: ${f}`))
+      .filter((f) => forbidden.has(f.split(': ')[1]!.toLowerCase()));
     expect(listed).toEqual([]);
   });
 
@@ -168,7 +287,14 @@ describe('permission sets', () => {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([objectName, p]) => [
           objectName,
-          [p.create ? 'C' : '-', p.read ? 'R' : '-', p.edit ? 'E' : '-', p.delete ? 'D' : '-', p.viewAll ? 'VA' : '-', p.modifyAll ? 'MA' : '-'].join(' '),
+          [
+            p.create ? 'C' : '-',
+            p.read ? 'R' : '-',
+            p.edit ? 'E' : '-',
+            p.delete ? 'D' : '-',
+            p.viewAll ? 'VA' : '-',
+            p.modifyAll ? 'MA' : '-',
+          ].join(' '),
         ]),
     );
 
@@ -231,15 +357,33 @@ describe('permission sets', () => {
   // Who may start turns and who may decide is a custom permission, never a permission set name: the worker asks
   // LoomPermissionsResource as the user (docs/security.md, class 7), so every set that grants one also grants the class.
   it('custom permission and Apex class access snapshot of every permission set', () => {
-    const grants = (name: string) => ({ customPermissions: [...(permset(name).customPermissions ?? [])].sort(), apexClasses: [...(permset(name).apexClasses ?? [])].sort() });
+    const grants = (name: string) => ({
+      customPermissions: [...(permset(name).customPermissions ?? [])].sort(),
+      apexClasses: [...(permset(name).apexClasses ?? [])].sort(),
+    });
     expect(pkg.customPermissions.sort()).toEqual(['Loom_DecidePendingActions', 'Loom_StartAgentTurns']);
     expect(grants('Loom_User')).toEqual({
       customPermissions: ['Loom_StartAgentTurns'],
-      apexClasses: ['AgentHITLService', 'AgentTurnService', 'DecidePendingActionAction', 'LoomChatController', 'LoomPermissionsResource', 'LoomStoryboardController', 'RunAgentTurnSyncAction', 'StartAgentTurnAction'],
+      apexClasses: [
+        'AgentHITLService',
+        'AgentTurnService',
+        'DecidePendingActionAction',
+        'LoomChatController',
+        'LoomPermissionsResource',
+        'LoomStoryboardController',
+        'RunAgentTurnSyncAction',
+        'StartAgentTurnAction',
+      ],
     });
     expect(grants('Loom_Approver')).toEqual({
       customPermissions: ['Loom_DecidePendingActions'],
-      apexClasses: ['AgentHITLService', 'DecidePendingActionAction', 'LoomApprovalInboxController', 'LoomPermissionsResource', 'LoomStoryboardController'],
+      apexClasses: [
+        'AgentHITLService',
+        'DecidePendingActionAction',
+        'LoomApprovalInboxController',
+        'LoomPermissionsResource',
+        'LoomStoryboardController',
+      ],
     });
     expect(grants('Loom_Worker').customPermissions).toEqual([]);
     expect(grants('Loom_Admin').customPermissions).toEqual([]);
@@ -248,7 +392,9 @@ describe('permission sets', () => {
   });
 
   it('no permission set grants edit on a roll-up summary field (Salesforce calculates them; FLS can only make them readable)', () => {
-    const summaries = new Set(objects.flatMap((o) => o.fields.filter((f) => f.type === 'Summary').map((f) => `${o.name}.${f.name}`)));
+    const summaries = new Set(
+      objects.flatMap((o) => o.fields.filter((f) => f.type === 'Summary').map((f) => `${o.name}.${f.name}`)),
+    );
     expect([...summaries]).toContain('AgentExecution__c.StepCount__c');
     const editable = pkg.permissionSets.flatMap((p) =>
       Object.entries(p.fields)
@@ -276,7 +422,14 @@ describe('permission sets', () => {
         .sort();
     // StepCount__c is a roll-up count Salesforce maintains: readable, never editable.
     expect(editable('AgentExecution__c')).toEqual([
-      'CompletedAt__c', 'ExecutionStatus__c', 'LastError__c', 'StartedAt__c', 'TotalCompletionTokens__c', 'TotalCostUSD__c', 'TotalPromptTokens__c', 'TotalTokens__c',
+      'CompletedAt__c',
+      'ExecutionStatus__c',
+      'LastError__c',
+      'StartedAt__c',
+      'TotalCompletionTokens__c',
+      'TotalCostUSD__c',
+      'TotalPromptTokens__c',
+      'TotalTokens__c',
     ]);
     expect(worker.fields['AgentExecution__c.StepCount__c']).toEqual({ read: true, edit: false });
     // Last activity and Active / Waiting after each turn (a Closed session is left Closed).
@@ -303,8 +456,19 @@ describe('permission sets', () => {
     expect(user.objects['AgentTurnRequest__e']).toMatchObject({ create: true });
     // Edit on their own (Private) executions and sessions: a follow-up turn moves CurrentTurnIdentifier__c, and a
     // message (master-detail child) can only be added to a session the user may edit. FLS keeps totals read-only.
-    expect(user.objects['AgentExecution__c']).toMatchObject({ read: true, create: true, edit: true, viewAll: false, modifyAll: false });
-    expect(user.objects['InteractionSession__c']).toMatchObject({ read: true, create: true, edit: true, viewAll: false });
+    expect(user.objects['AgentExecution__c']).toMatchObject({
+      read: true,
+      create: true,
+      edit: true,
+      viewAll: false,
+      modifyAll: false,
+    });
+    expect(user.objects['InteractionSession__c']).toMatchObject({
+      read: true,
+      create: true,
+      edit: true,
+      viewAll: false,
+    });
     expect(user.fields['AgentExecution__c.TotalTokens__c']).toMatchObject({ read: true, edit: false });
     expect(user.fields['AgentExecution__c.ExecutionStatus__c']).toMatchObject({ read: true, edit: false });
     expect(user.objects['ExecutionStep__c']).toMatchObject({ read: true, create: false, edit: false });
@@ -316,7 +480,14 @@ describe('permission sets', () => {
     for (const name of ['Loom_User', 'Loom_Approver', 'Loom_Admin']) {
       const set = permset(name);
       expect(set.objects['AgentHITLDecision__e'], name).toBeUndefined();
-      for (const field of ['RequestedDecision__c', 'DecisionRequestId__c', 'DecisionComment__c', 'ProposedArgumentsJSON__c', 'RequestingUser__c', 'ArgumentsSignature__c']) {
+      for (const field of [
+        'RequestedDecision__c',
+        'DecisionRequestId__c',
+        'DecisionComment__c',
+        'ProposedArgumentsJSON__c',
+        'RequestingUser__c',
+        'ArgumentsSignature__c',
+      ]) {
         expect(set.fields[`PendingHITLAction__c.${field}`]?.edit ?? false, `${name} ${field}`).toBe(false);
       }
     }
@@ -324,6 +495,10 @@ describe('permission sets', () => {
     expect(permset('Loom_Admin').objects['AgentTurnRequest__e']).toBeUndefined();
     // The chat component subscribes to results: they carry IDs and a status only.
     expect(permset('Loom_User').objects['AgentTurnResult__e']).toMatchObject({ read: true, create: false });
-    expect(object('AgentTurnResult__e').fields.map((f) => f.name).sort()).toEqual(['AgentExecutionId__c', 'ResponseMessageId__c', 'Status__c', 'TurnIdentifier__c']);
+    expect(
+      object('AgentTurnResult__e')
+        .fields.map((f) => f.name)
+        .sort(),
+    ).toEqual(['AgentExecutionId__c', 'ResponseMessageId__c', 'Status__c', 'TurnIdentifier__c']);
   });
 });

@@ -21,24 +21,51 @@ function projectWith(fixture: string): string {
   return workspaceCopy({ [path]: readFileSync(fixture, 'utf8') });
 }
 
-const rulesFor = (dir: string) => checkMetadataRules({ packageRoot: join(dir, 'force-app'), projectFile: join(dir, 'sfdx-project.json') }).map(formatIssue);
+const rulesFor = (dir: string) =>
+  checkMetadataRules({ packageRoot: join(dir, 'force-app'), projectFile: join(dir, 'sfdx-project.json') }).map(
+    formatIssue,
+  );
 
 const BLOCKERS: Array<[string, RegExp]> = [
-  ['force-app/main/agent-runtime/permissionsets/Loom_User.permissionset-meta.xml', /Permission set Loom_User: description is 260 characters; the org accepts at most 255/],
-  ['force-app/main/agent-runtime/permissionsets/Loom_Worker.permissionset-meta.xml', /Permission set Loom_Worker: description is 304 characters; the org accepts at most 255/],
-  ['force-app/main/monitoring/reports/Loom/Loom_HITL_Decisions.report-meta.xml', /Report Loom\/Loom_HITL_Decisions: name is 53 characters; the org accepts at most 40/],
-  ['force-app/tests/utilities/classes/LoomTestDataFactory.cls.fixture', /LoomTestDataFactory\.cls:\d+ \[org-rules\] finds a profile by its Name, which is translated/],
-  ['force-app/main/monitoring/dashboards/Loom_Dashboards/Loom_Operations.dashboard-meta.xml', /dashboardType LoggedInUser makes it a dynamic dashboard/],
-  ['sfdx-project.json', /package Loom \(force-app\) has no entry in packageAliases, so "sf package version create" cannot run/],
+  [
+    'force-app/main/agent-runtime/permissionsets/Loom_User.permissionset-meta.xml',
+    /Permission set Loom_User: description is 260 characters; the org accepts at most 255/,
+  ],
+  [
+    'force-app/main/agent-runtime/permissionsets/Loom_Worker.permissionset-meta.xml',
+    /Permission set Loom_Worker: description is 304 characters; the org accepts at most 255/,
+  ],
+  [
+    'force-app/main/monitoring/reports/Loom/Loom_HITL_Decisions.report-meta.xml',
+    /Report Loom\/Loom_HITL_Decisions: name is 53 characters; the org accepts at most 40/,
+  ],
+  [
+    'force-app/tests/utilities/classes/LoomTestDataFactory.cls.fixture',
+    /LoomTestDataFactory\.cls:\d+ \[org-rules\] finds a profile by its Name, which is translated/,
+  ],
+  [
+    'force-app/main/monitoring/dashboards/Loom_Dashboards/Loom_Operations.dashboard-meta.xml',
+    /dashboardType LoggedInUser makes it a dynamic dashboard/,
+  ],
+  [
+    'sfdx-project.json',
+    /package Loom \(force-app\) has no entry in packageAliases, so "sf package version create" cannot run/,
+  ],
 ];
 
 describe('org rules: what a deploy or install enforces, checked offline', () => {
   it('accepts the package and project as they are', () => {
-    expect(checkMetadataRules({ packageRoot: FORCE_APP, projectFile: join(REPO, 'sfdx-project.json') }).map(formatIssue)).toEqual([]);
+    expect(
+      checkMetadataRules({ packageRoot: FORCE_APP, projectFile: join(REPO, 'sfdx-project.json') }).map(formatIssue),
+    ).toEqual([]);
   });
 
   it('keeps a copy of every blocker found before the fix', () => {
-    expect(filesUnder(BEFORE).map((f) => relative(BEFORE, f)).sort()).toEqual(BLOCKERS.map(([path]) => path).sort());
+    expect(
+      filesUnder(BEFORE)
+        .map((f) => relative(BEFORE, f))
+        .sort(),
+    ).toEqual(BLOCKERS.map(([path]) => path).sort());
   });
 
   it.each(BLOCKERS)('refuses the package as it was: %s', (path, message) => {
@@ -50,21 +77,43 @@ describe('org rules: what a deploy or install enforces, checked offline', () => 
   });
 });
 
-const xml = (root: string, body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}\n</${root}>\n`;
-const object = (extra = '') => xml('CustomObject', `<label>Thing</label><pluralLabel>Things</pluralLabel><sharingModel>Private</sharingModel><description>d</description>${extra}`);
-const field = (name: string, body: string) => xml('CustomField', `<fullName>${name}</fullName><description>d</description>${body}`);
+const xml = (root: string, body: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}\n</${root}>\n`;
+const object = (extra = '') =>
+  xml(
+    'CustomObject',
+    `<label>Thing</label><pluralLabel>Things</pluralLabel><sharingModel>Private</sharingModel><description>d</description>${extra}`,
+  );
+const field = (name: string, body: string) =>
+  xml('CustomField', `<fullName>${name}</fullName><description>d</description>${body}`);
 
 describe('org rules, one by one', () => {
-  const rules = (files: Record<string, string>) => checkMetadataRules({ packageRoot: fixtureDir(files) }).map((i) => i.message);
+  const rules = (files: Record<string, string>) =>
+    checkMetadataRules({ packageRoot: fixtureDir(files) }).map((i) => i.message);
 
   it('field labels, help text, API names and the attributes each type requires', () => {
     const messages = rules({
       'objects/Thing__c/Thing__c.object-meta.xml': object(),
-      'objects/Thing__c/fields/A__c.field-meta.xml': field('A__c', `<label>${'L'.repeat(41)}</label><type>Text</type><length>300</length>`),
-      'objects/Thing__c/fields/B__c.field-meta.xml': field('B__c', `<label>B</label><type>Checkbox</type><inlineHelpText>${'h'.repeat(511)}</inlineHelpText>`),
-      'objects/Thing__c/fields/C__c.field-meta.xml': field('C__c', '<label>C</label><type>LongTextArea</type><length>131073</length>'),
-      'objects/Thing__c/fields/D__c.field-meta.xml': field('D__c', '<label>D</label><type>Number</type><precision>19</precision><scale>2</scale>'),
-      [`objects/Thing__c/fields/${'X'.repeat(41)}__c.field-meta.xml`]: field(`${'X'.repeat(41)}__c`, '<label>X</label><type>Date</type>'),
+      'objects/Thing__c/fields/A__c.field-meta.xml': field(
+        'A__c',
+        `<label>${'L'.repeat(41)}</label><type>Text</type><length>300</length>`,
+      ),
+      'objects/Thing__c/fields/B__c.field-meta.xml': field(
+        'B__c',
+        `<label>B</label><type>Checkbox</type><inlineHelpText>${'h'.repeat(511)}</inlineHelpText>`,
+      ),
+      'objects/Thing__c/fields/C__c.field-meta.xml': field(
+        'C__c',
+        '<label>C</label><type>LongTextArea</type><length>131073</length>',
+      ),
+      'objects/Thing__c/fields/D__c.field-meta.xml': field(
+        'D__c',
+        '<label>D</label><type>Number</type><precision>19</precision><scale>2</scale>',
+      ),
+      [`objects/Thing__c/fields/${'X'.repeat(41)}__c.field-meta.xml`]: field(
+        `${'X'.repeat(41)}__c`,
+        '<label>X</label><type>Date</type>',
+      ),
     });
     expect(messages).toEqual(
       expect.arrayContaining([
@@ -87,10 +136,19 @@ describe('org rules, one by one', () => {
     const messages = rules({
       'objects/Thing__c/Thing__c.object-meta.xml': object(),
       'objects/Thing__c/fields/P__c.field-meta.xml': field('P__c', picklist(['Approve', 'approve'])),
-      'objects/Ping__e/Ping__e.object-meta.xml': xml('CustomObject', '<label>Ping</label><pluralLabel>Pings</pluralLabel><eventType>HighVolume</eventType>'),
+      'objects/Ping__e/Ping__e.object-meta.xml': xml(
+        'CustomObject',
+        '<label>Ping</label><pluralLabel>Pings</pluralLabel><eventType>HighVolume</eventType>',
+      ),
       'objects/Ping__e/fields/Decision__c.field-meta.xml': field('Decision__c', picklist(['Approve'])),
-      'objects/Conf__c/Conf__c.object-meta.xml': xml('CustomObject', '<label>Conf</label><customSettingsType>Hierarchy</customSettingsType>'),
-      'objects/Conf__c/fields/Notes__c.field-meta.xml': field('Notes__c', '<label>Notes</label><type>LongTextArea</type><length>1000</length><visibleLines>3</visibleLines>'),
+      'objects/Conf__c/Conf__c.object-meta.xml': xml(
+        'CustomObject',
+        '<label>Conf</label><customSettingsType>Hierarchy</customSettingsType>',
+      ),
+      'objects/Conf__c/fields/Notes__c.field-meta.xml': field(
+        'Notes__c',
+        '<label>Notes</label><type>LongTextArea</type><length>1000</length><visibleLines>3</visibleLines>',
+      ),
     });
     expect(messages).toEqual([
       expect.stringMatching(/Conf__c.Notes__c: custom setting fields cannot be LongTextArea/),
@@ -102,9 +160,18 @@ describe('org rules, one by one', () => {
   it('permission sets: description length, required and master-detail fields, event and Modify All grants', () => {
     const messages = rules({
       'objects/Thing__c/Thing__c.object-meta.xml': object(),
-      'objects/Thing__c/fields/Req__c.field-meta.xml': field('Req__c', '<label>R</label><type>Text</type><length>10</length><required>true</required>'),
-      'objects/Thing__c/fields/Parent__c.field-meta.xml': field('Parent__c', '<label>P</label><type>MasterDetail</type><referenceTo>Thing__c</referenceTo><relationshipName>Kids</relationshipName><relationshipOrder>0</relationshipOrder>'),
-      'objects/Ping__e/Ping__e.object-meta.xml': xml('CustomObject', '<label>Ping</label><pluralLabel>Pings</pluralLabel>'),
+      'objects/Thing__c/fields/Req__c.field-meta.xml': field(
+        'Req__c',
+        '<label>R</label><type>Text</type><length>10</length><required>true</required>',
+      ),
+      'objects/Thing__c/fields/Parent__c.field-meta.xml': field(
+        'Parent__c',
+        '<label>P</label><type>MasterDetail</type><referenceTo>Thing__c</referenceTo><relationshipName>Kids</relationshipName><relationshipOrder>0</relationshipOrder>',
+      ),
+      'objects/Ping__e/Ping__e.object-meta.xml': xml(
+        'CustomObject',
+        '<label>Ping</label><pluralLabel>Pings</pluralLabel>',
+      ),
       'permissionsets/P.permissionset-meta.xml': xml(
         'PermissionSet',
         `<description>${'d'.repeat(256)}</description><label>P</label>` +
@@ -141,7 +208,10 @@ describe('org rules, one by one', () => {
         '<columns><field>Thing__c$B__c</field></columns><format>Summary</format><groupingsDown><field>Thing__c$A__c</field></groupingsDown>' +
           '<name>R</name><reportType>Things__c</reportType><timeFrameFilter><dateColumn>Thing__c$A__c</dateColumn><interval>INTERVAL_LAST30</interval></timeFrameFilter>',
       ),
-      'reports/F/Orphan.report-meta.xml': xml('Report', '<format>Tabular</format><name>Orphan</name><reportType>Nope__c</reportType>'),
+      'reports/F/Orphan.report-meta.xml': xml(
+        'Report',
+        '<format>Tabular</format><name>Orphan</name><reportType>Nope__c</reportType>',
+      ),
       'dashboards/D/Dash.dashboard-meta.xml': xml(
         'Dashboard',
         '<dashboardGridLayout><dashboardGridComponents><dashboardComponent><componentType>Table</componentType><report>F/Gone</report></dashboardComponent></dashboardGridComponents></dashboardGridLayout>' +
@@ -165,11 +235,17 @@ describe('org rules, one by one', () => {
 
   it('package aliases must be real IDs', () => {
     const dir = fixtureDir({
-      'sfdx-project.json': JSON.stringify({ sourceApiVersion: '62.0', packageDirectories: [{ path: 'force-app', package: 'Loom' }], packageAliases: { Loom: '0Ho000000000001AAA', 'Loom@0.1.0-1': 'nope' } }),
+      'sfdx-project.json': JSON.stringify({
+        sourceApiVersion: '62.0',
+        packageDirectories: [{ path: 'force-app', package: 'Loom' }],
+        packageAliases: { Loom: '0Ho000000000001AAA', 'Loom@0.1.0-1': 'nope' },
+      }),
       'force-app/.keep': '',
     });
-    expect(checkMetadataRules({ packageRoot: join(dir, 'force-app'), projectFile: join(dir, 'sfdx-project.json') }).map((i) => i.message)).toEqual([
-      expect.stringMatching(/packageAliases.Loom@0.1.0-1 must be an 18-character 04t package version ID/),
-    ]);
+    expect(
+      checkMetadataRules({ packageRoot: join(dir, 'force-app'), projectFile: join(dir, 'sfdx-project.json') }).map(
+        (i) => i.message,
+      ),
+    ).toEqual([expect.stringMatching(/packageAliases.Loom@0.1.0-1 must be an 18-character 04t package version ID/)]);
   });
 });

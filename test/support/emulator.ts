@@ -3,7 +3,12 @@
  * and unmodified jsforce connections.
  */
 import jsforce from 'jsforce';
-import { DEFAULT_SEED_PATH, startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/server.ts';
+import {
+  DEFAULT_SEED_PATH,
+  startEmulator,
+  type EmulatorHandle,
+  type EmulatorOptions,
+} from '../../src/emulator/server.ts';
 import { findDevPrivateKey } from '../../src/emulator/http/dev-keys.ts';
 import { signAssertion } from '../../src/emulator/http/jwt.ts';
 import type { ConnectedAppDef } from '../../src/emulator/org/model.ts';
@@ -20,7 +25,11 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 }
 
 /** The seed's (first) connected app and its dev private key. */
-export function devCredentials(handle: EmulatorHandle): { app: ConnectedAppDef; privateKeyPem: string; privateKeyFile: string } {
+export function devCredentials(handle: EmulatorHandle): {
+  app: ConnectedAppDef;
+  privateKeyPem: string;
+  privateKeyFile: string;
+} {
   const app = handle.org.connectedApps()[0];
   if (!app) throw new Error('the seed defines no connected app');
   const key = findDevPrivateKey(seedPaths.get(handle) ?? DEFAULT_SEED_PATH, app);
@@ -29,13 +38,21 @@ export function devCredentials(handle: EmulatorHandle): { app: ConnectedAppDef; 
 }
 
 /** A signed assertion for `username`; `claims` overrides any claim (tests of the refusal paths). */
-export function assertionFor(handle: EmulatorHandle, username: string, claims: Record<string, unknown> = {}, privateKeyPem?: string): string {
+export function assertionFor(
+  handle: EmulatorHandle,
+  username: string,
+  claims: Record<string, unknown> = {},
+  privateKeyPem?: string,
+): string {
   const { app, privateKeyPem: devKey } = devCredentials(handle);
   return signAssertion({ iss: app.consumerKey, sub: username, aud: handle.url, ...claims }, privateKeyPem ?? devKey);
 }
 
 /** Raw POST to the token endpoint: status and parsed JSON body. */
-export async function requestToken(handle: EmulatorHandle, assertion: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function requestToken(
+  handle: EmulatorHandle,
+  assertion: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${handle.url}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -13,20 +13,36 @@ export function findThenAct<T>(cases: Record<string, T>, externalRef: string, ac
     {
       id: `${tag}-find`,
       when: { lastUserMessage: `${tag}\\b`, turnStep: 0 },
-      respond: { toolCalls: [{ name: 'query_applications', arguments: { query: `SELECT Id, Name FROM Loan_Application__c WHERE External_Ref__c = '${externalRef}'` } }] },
+      respond: {
+        toolCalls: [
+          {
+            name: 'query_applications',
+            arguments: { query: `SELECT Id, Name FROM Loan_Application__c WHERE External_Ref__c = '${externalRef}'` },
+          },
+        ],
+      },
     },
     {
       id: `${tag}-act`,
-      when: { lastUserMessage: `${tag}\\b`, lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' } },
+      when: {
+        lastUserMessage: `${tag}\\b`,
+        lastToolResult: { tool: 'query_applications', contains: '"totalSize":\\s*1' },
+      },
       respond: { toolCalls: [act(spec)] },
     },
   ]);
 }
 
 /** The model's answers once the tool ran or was not run (held, declined, refused). */
-export function outcomeRules(savedText = 'Done: {{lastToolResult.savedFields.0}} saved for {{lastUserMessage}}.'): Rule[] {
+export function outcomeRules(
+  savedText = 'Done: {{lastToolResult.savedFields.0}} saved for {{lastUserMessage}}.',
+): Rule[] {
   return [
     { id: 'saved', when: { lastToolResult: { contains: 'savedFields' } }, respond: { text: savedText } },
-    { id: 'not-run', when: { lastToolResult: { contains: '"executed":false' } }, respond: { text: 'Not done ({{lastToolResult.status}}): {{lastToolResult.message}}' } },
+    {
+      id: 'not-run',
+      when: { lastToolResult: { contains: '"executed":false' } },
+      respond: { text: 'Not done ({{lastToolResult.status}}): {{lastToolResult.message}}' },
+    },
   ];
 }

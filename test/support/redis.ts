@@ -38,7 +38,13 @@ async function waitForPing(port: number, process: ChildProcess): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (process.exitCode !== null) throw new Error(`redis-server exited with ${process.exitCode}`);
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined); // refused until the server listens
     try {
       await client.connect();
@@ -60,7 +66,20 @@ export async function startRedis(options: { appendOnly?: boolean } = {}): Promis
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', options.appendOnly ? 'yes' : 'no', '--daemonize', 'no'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--dir',
+      dir,
+      '--appendonly',
+      options.appendOnly ? 'yes' : 'no',
+      '--daemonize',
+      'no',
+    ];
     if (options.appendOnly) args.push('--appendfsync', 'always');
     child = spawn('redis-server', args, { stdio: 'ignore' });
     await waitForPing(port, child);

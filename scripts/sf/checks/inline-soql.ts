@@ -5,7 +5,13 @@
  * custom (`__c`) fields, which this package never adds to them.
  */
 import { readFileSync } from 'node:fs';
-import { parseQuery, type Query, type WhereClause, type HavingClause, type FieldType } from '@jetstreamapp/soql-parser-js';
+import {
+  parseQuery,
+  type Query,
+  type WhereClause,
+  type HavingClause,
+  type FieldType,
+} from '@jetstreamapp/soql-parser-js';
 import { systemFields, type ObjectMeta } from '../lib/metadata.ts';
 import type { CheckIssue } from './types.ts';
 
@@ -106,7 +112,10 @@ function checkPath(r: Resolver, objectName: string, path: string): string | null
 function childObject(r: Resolver, parent: string, relationshipName: string): string | null {
   for (const o of r.objects.values()) {
     for (const f of o.fields) {
-      if (f.referenceTo?.toLowerCase() === parent.toLowerCase() && `${f.relationshipName}__r`.toLowerCase() === relationshipName.toLowerCase()) {
+      if (
+        f.referenceTo?.toLowerCase() === parent.toLowerCase() &&
+        `${f.relationshipName}__r`.toLowerCase() === relationshipName.toLowerCase()
+      ) {
         return o.name;
       }
     }
@@ -131,7 +140,13 @@ function checkQuery(r: Resolver, q: Query, objectName: string, errors: string[])
   for (const group of [q.groupBy ?? []].flat()) if ('field' in group && group.field) check(group.field);
 }
 
-function checkField(r: Resolver, field: FieldType, objectName: string, check: (p: string) => void, errors: string[]): void {
+function checkField(
+  r: Resolver,
+  field: FieldType,
+  objectName: string,
+  check: (p: string) => void,
+  errors: string[],
+): void {
   if (field.type === 'Field') check(field.field);
   else if (field.type === 'FieldRelationship') check([...field.relationships, field.field].join('.'));
   else if (field.type === 'FieldSubquery') {
@@ -142,11 +157,17 @@ function checkField(r: Resolver, field: FieldType, objectName: string, check: (p
       errors.push(`Unknown child relationship ${sub.relationshipName} on ${objectName}`);
     }
   } else if (field.type === 'FieldFunctionExpression') {
-    for (const p of field.parameters ?? []) if (typeof p === 'string' && /^[A-Za-z][\w.]*$/.test(p) && !/^(ALL|CUSTOM|STANDARD)$/i.test(p)) check(p);
+    for (const p of field.parameters ?? [])
+      if (typeof p === 'string' && /^[A-Za-z][\w.]*$/.test(p) && !/^(ALL|CUSTOM|STANDARD)$/i.test(p)) check(p);
   }
 }
 
-function checkWhere(r: Resolver, where: WhereClause | HavingClause | undefined, check: (p: string) => void, errors: string[]): void {
+function checkWhere(
+  r: Resolver,
+  where: WhereClause | HavingClause | undefined,
+  check: (p: string) => void,
+  errors: string[],
+): void {
   let node: WhereClause | HavingClause | undefined = where;
   while (node) {
     const left = node.left as { field?: string; valueQuery?: Query } | null;

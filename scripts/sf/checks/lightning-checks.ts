@@ -10,7 +10,12 @@ import { basename, dirname, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type { CheckIssue } from './types.ts';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  trimValues: true,
+});
 type Xml = Record<string, unknown>;
 
 function walk(root: string, keep: (path: string) => boolean): string[] {
@@ -24,7 +29,8 @@ function walk(root: string, keep: (path: string) => boolean): string[] {
   return found.sort();
 }
 
-const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const read = (file: string): Xml => parser.parse(readFileSync(file, 'utf8')) as Xml;
 const nameOf = (file: string, suffix: string): string => basename(file).slice(0, -suffix.length);
@@ -38,8 +44,24 @@ const PAGE_TARGETS: Record<string, string> = {
 };
 
 /** Fields every custom object has that layouts and list views may name (list views use their column names). */
-const STANDARD_FIELDS = new Set(['Name', 'OwnerId', 'CreatedById', 'LastModifiedById', 'CreatedDate', 'LastModifiedDate']);
-const LIST_VIEW_COLUMNS = new Set(['NAME', 'CREATED_DATE', 'LAST_UPDATE', 'OWNER.ALIAS', 'OWNER.FIRST_NAME', 'OWNER.LAST_NAME', 'UPDATEDBY_USER', 'CREATEDBY_USER']);
+const STANDARD_FIELDS = new Set([
+  'Name',
+  'OwnerId',
+  'CreatedById',
+  'LastModifiedById',
+  'CreatedDate',
+  'LastModifiedDate',
+]);
+const LIST_VIEW_COLUMNS = new Set([
+  'NAME',
+  'CREATED_DATE',
+  'LAST_UPDATE',
+  'OWNER.ALIAS',
+  'OWNER.FIRST_NAME',
+  'OWNER.LAST_NAME',
+  'UPDATEDBY_USER',
+  'CREATEDBY_USER',
+]);
 
 interface Bundle {
   name: string;
@@ -67,8 +89,16 @@ interface Inventory {
 
 function inventory(root: string): Inventory {
   const inv: Inventory = {
-    labels: new Set(), bundles: new Map(), classes: new Map(), objects: new Map(), references: new Map(),
-    flexiPages: new Map(), tabs: new Set(), apps: new Set(), quickActions: new Set(), grantedClasses: new Set(),
+    labels: new Set(),
+    bundles: new Map(),
+    classes: new Map(),
+    objects: new Map(),
+    references: new Map(),
+    flexiPages: new Map(),
+    tabs: new Set(),
+    apps: new Set(),
+    quickActions: new Set(),
+    grantedClasses: new Set(),
   };
   for (const file of walk(root, (p) => p.endsWith('.labels-meta.xml'))) {
     const labels = (read(file)['CustomLabels'] as Xml | undefined)?.['labels'] as Xml | Xml[] | undefined;
@@ -78,14 +108,22 @@ function inventory(root: string): Inventory {
     const meta = read(file)['LightningComponentBundle'] as Xml;
     const targets = new Set(list((meta['targets'] as Xml | undefined)?.['target'] as string | string[] | undefined));
     const objects = new Map<string, Set<string>>();
-    for (const config of list((meta['targetConfigs'] as Xml | undefined)?.['targetConfig'] as Xml | Xml[] | undefined)) {
+    for (const config of list(
+      (meta['targetConfigs'] as Xml | undefined)?.['targetConfig'] as Xml | Xml[] | undefined,
+    )) {
       const restricted = list((config['objects'] as Xml | undefined)?.['object'] as string | string[] | undefined);
       if (restricted.length === 0) continue;
       for (const target of text(config['@targets']).split(',')) objects.set(target.trim(), new Set(restricted));
     }
-    inv.bundles.set(nameOf(file, '.js-meta.xml'), { name: nameOf(file, '.js-meta.xml'), exposed: text(meta['isExposed']) === 'true', targets, objects });
+    inv.bundles.set(nameOf(file, '.js-meta.xml'), {
+      name: nameOf(file, '.js-meta.xml'),
+      exposed: text(meta['isExposed']) === 'true',
+      targets,
+      objects,
+    });
   }
-  for (const file of walk(root, (p) => p.endsWith('.cls'))) inv.classes.set(nameOf(file, '.cls'), readFileSync(file, 'utf8'));
+  for (const file of walk(root, (p) => p.endsWith('.cls')))
+    inv.classes.set(nameOf(file, '.cls'), readFileSync(file, 'utf8'));
   for (const file of walk(root, (p) => p.endsWith('.object-meta.xml'))) {
     const object = nameOf(file, '.object-meta.xml');
     const fields = new Set(STANDARD_FIELDS);
@@ -100,11 +138,15 @@ function inventory(root: string): Inventory {
   }
   for (const file of walk(root, (p) => p.endsWith('.flexipage-meta.xml'))) {
     const page = read(file)['FlexiPage'] as Xml;
-    inv.flexiPages.set(nameOf(file, '.flexipage-meta.xml'), { type: text(page['type']), sobjectType: text(page['sobjectType']) });
+    inv.flexiPages.set(nameOf(file, '.flexipage-meta.xml'), {
+      type: text(page['type']),
+      sobjectType: text(page['sobjectType']),
+    });
   }
   for (const file of walk(root, (p) => p.endsWith('.tab-meta.xml'))) inv.tabs.add(nameOf(file, '.tab-meta.xml'));
   for (const file of walk(root, (p) => p.endsWith('.app-meta.xml'))) inv.apps.add(nameOf(file, '.app-meta.xml'));
-  for (const file of walk(root, (p) => p.endsWith('.quickAction-meta.xml'))) inv.quickActions.add(nameOf(file, '.quickAction-meta.xml'));
+  for (const file of walk(root, (p) => p.endsWith('.quickAction-meta.xml')))
+    inv.quickActions.add(nameOf(file, '.quickAction-meta.xml'));
   for (const file of walk(root, (p) => p.endsWith('.permissionset-meta.xml'))) {
     for (const access of list((read(file)['PermissionSet'] as Xml)['classAccesses'] as Xml | Xml[] | undefined)) {
       if (text(access['enabled']) === 'true') inv.grantedClasses.add(text(access['apexClass']));
@@ -117,12 +159,22 @@ function inventory(root: string): Inventory {
 function auraMethods(source: string): Set<string> {
   const clean = source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
   const methods = new Set<string>();
-  for (const match of clean.matchAll(/@AuraEnabled\b(?:\s*\([^)]*\))?\s+(?:public|global)\s+static\s+[\w<>,\s.]+?\s+(\w+)\s*\(/gi)) methods.add(match[1]!);
+  for (const match of clean.matchAll(
+    /@AuraEnabled\b(?:\s*\([^)]*\))?\s+(?:public|global)\s+static\s+[\w<>,\s.]+?\s+(\w+)\s*\(/gi,
+  ))
+    methods.add(match[1]!);
   return methods;
 }
 
 /** Attributes whose value a person reads; in a template they must be bound to a label, not typed in. */
-const READ_ATTRIBUTES = ['label', 'title', 'alternative-text', 'placeholder', 'aria-label', 'message-when-value-missing'];
+const READ_ATTRIBUTES = [
+  'label',
+  'title',
+  'alternative-text',
+  'placeholder',
+  'aria-label',
+  'message-when-value-missing',
+];
 
 function checkComponents(root: string, inv: Inventory): CheckIssue[] {
   const issues: CheckIssue[] = [];
@@ -131,28 +183,50 @@ function checkComponents(root: string, inv: Inventory): CheckIssue[] {
     const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(/from\s+'@salesforce\/label\/c\.(\w+)'/g)) {
       used.add(match[1]!);
-      if (!inv.labels.has(match[1]!)) issues.push({ tool: 'lightning', file, message: `custom label ${match[1]} does not exist` });
+      if (!inv.labels.has(match[1]!))
+        issues.push({ tool: 'lightning', file, message: `custom label ${match[1]} does not exist` });
     }
     for (const match of source.matchAll(/from\s+'@salesforce\/apex\/(\w+)\.(\w+)'/g)) {
       const [, className, method] = match as unknown as [string, string, string];
       const classSource = inv.classes.get(className);
       if (!classSource) issues.push({ tool: 'lightning', file, message: `Apex class ${className} does not exist` });
-      else if (!auraMethods(classSource).has(method)) issues.push({ tool: 'lightning', file, message: `${className}.${method} is not an @AuraEnabled static method` });
-      else if (!inv.grantedClasses.has(className)) issues.push({ tool: 'lightning', file, message: `no permission set grants access to ${className}` });
+      else if (!auraMethods(classSource).has(method))
+        issues.push({
+          tool: 'lightning',
+          file,
+          message: `${className}.${method} is not an @AuraEnabled static method`,
+        });
+      else if (!inv.grantedClasses.has(className))
+        issues.push({ tool: 'lightning', file, message: `no permission set grants access to ${className}` });
     }
   }
   for (const label of inv.labels) {
-    if (!used.has(label)) issues.push({ tool: 'lightning', file: join(root, 'labels'), message: `custom label ${label} is not used by any component` });
+    if (!used.has(label))
+      issues.push({
+        tool: 'lightning',
+        file: join(root, 'labels'),
+        message: `custom label ${label} is not used by any component`,
+      });
   }
   for (const file of walk(root, (p) => p.endsWith('.html') && p.includes('/lwc/'))) {
     const template = readFileSync(file, 'utf8').replace(/<!--[\s\S]*?-->/g, '');
     for (const match of template.matchAll(/>([^<]+)</g)) {
       const literal = match[1]!.replace(/\{[^}]*\}/g, '').trim();
-      if (literal) issues.push({ tool: 'lightning', file, message: `hard-coded text "${literal.slice(0, 40)}" (use a custom label)` });
+      if (literal)
+        issues.push({
+          tool: 'lightning',
+          file,
+          message: `hard-coded text "${literal.slice(0, 40)}" (use a custom label)`,
+        });
     }
     for (const attribute of READ_ATTRIBUTES) {
       for (const match of template.matchAll(new RegExp(`\\s${attribute}="([^"]*)"`, 'g'))) {
-        if (match[1] && !/^\{[^}]+\}$/.test(match[1])) issues.push({ tool: 'lightning', file, message: `${attribute}="${match[1]}" is hard-coded (bind it to a custom label)` });
+        if (match[1] && !/^\{[^}]+\}$/.test(match[1]))
+          issues.push({
+            tool: 'lightning',
+            file,
+            message: `${attribute}="${match[1]}" is hard-coded (bind it to a custom label)`,
+          });
       }
     }
   }
@@ -165,16 +239,26 @@ function checkPages(root: string, inv: Inventory): CheckIssue[] {
     const page = read(file)['FlexiPage'] as Xml;
     const target = PAGE_TARGETS[text(page['type'])];
     const sobjectType = text(page['sobjectType']);
-    if (sobjectType && !inv.objects.has(sobjectType)) issues.push({ tool: 'lightning', file, message: `sobjectType ${sobjectType} is not in the package` });
+    if (sobjectType && !inv.objects.has(sobjectType))
+      issues.push({ tool: 'lightning', file, message: `sobjectType ${sobjectType} is not in the package` });
     for (const region of list(page['flexiPageRegions'] as Xml | Xml[] | undefined)) {
       for (const item of list(region['itemInstances'] as Xml | Xml[] | undefined)) {
         const component = text((item['componentInstance'] as Xml | undefined)?.['componentName']);
         if (!component || component.includes(':')) continue; // a standard component (force:, flexipage:, …)
         const bundle = inv.bundles.get(component);
         if (!bundle) issues.push({ tool: 'lightning', file, message: `component ${component} is not in the package` });
-        else if (!bundle.exposed || !target || !bundle.targets.has(target)) issues.push({ tool: 'lightning', file, message: `component ${component} is not exposed to ${target ?? text(page['type'])}` });
+        else if (!bundle.exposed || !target || !bundle.targets.has(target))
+          issues.push({
+            tool: 'lightning',
+            file,
+            message: `component ${component} is not exposed to ${target ?? text(page['type'])}`,
+          });
         else if (sobjectType && bundle.objects.get(target) && !bundle.objects.get(target)!.has(sobjectType)) {
-          issues.push({ tool: 'lightning', file, message: `component ${component} is not configured for ${sobjectType}` });
+          issues.push({
+            tool: 'lightning',
+            file,
+            message: `component ${component} is not configured for ${sobjectType}`,
+          });
         }
       }
     }
@@ -182,23 +266,31 @@ function checkPages(root: string, inv: Inventory): CheckIssue[] {
   for (const file of walk(root, (p) => p.endsWith('.app-meta.xml'))) {
     const app = read(file)['CustomApplication'] as Xml;
     for (const tab of list(app['tabs'] as string | string[] | undefined)) {
-      if (!tab.startsWith('standard-') && !inv.tabs.has(tab)) issues.push({ tool: 'lightning', file, message: `tab ${tab} does not exist` });
+      if (!tab.startsWith('standard-') && !inv.tabs.has(tab))
+        issues.push({ tool: 'lightning', file, message: `tab ${tab} does not exist` });
     }
     const utilityBar = text(app['utilityBar']);
-    if (utilityBar && inv.flexiPages.get(utilityBar)?.type !== 'UtilityBar') issues.push({ tool: 'lightning', file, message: `utility bar ${utilityBar} is not a UtilityBar FlexiPage` });
+    if (utilityBar && inv.flexiPages.get(utilityBar)?.type !== 'UtilityBar')
+      issues.push({ tool: 'lightning', file, message: `utility bar ${utilityBar} is not a UtilityBar FlexiPage` });
     for (const override of list(app['actionOverrides'] as Xml | Xml[] | undefined)) {
       const page = inv.flexiPages.get(text(override['content']));
       if (text(override['type']) === 'Flexipage' && page?.sobjectType !== text(override['pageOrSobjectType'])) {
-        issues.push({ tool: 'lightning', file, message: `action override ${text(override['content'])} is not a record page of ${text(override['pageOrSobjectType'])}` });
+        issues.push({
+          tool: 'lightning',
+          file,
+          message: `action override ${text(override['content'])} is not a record page of ${text(override['pageOrSobjectType'])}`,
+        });
       }
     }
   }
   for (const file of walk(root, (p) => p.endsWith('.tab-meta.xml'))) {
     const tab = read(file)['CustomTab'] as Xml;
     const name = nameOf(file, '.tab-meta.xml');
-    if (text(tab['customObject']) === 'true' && !inv.objects.has(name)) issues.push({ tool: 'lightning', file, message: `object ${name} is not in the package` });
+    if (text(tab['customObject']) === 'true' && !inv.objects.has(name))
+      issues.push({ tool: 'lightning', file, message: `object ${name} is not in the package` });
     const flexiPage = text(tab['flexiPage']);
-    if (flexiPage && inv.flexiPages.get(flexiPage)?.type !== 'AppPage') issues.push({ tool: 'lightning', file, message: `${flexiPage} is not an App Page` });
+    if (flexiPage && inv.flexiPages.get(flexiPage)?.type !== 'AppPage')
+      issues.push({ tool: 'lightning', file, message: `${flexiPage} is not an App Page` });
   }
   for (const file of walk(root, (p) => p.endsWith('.quickAction-meta.xml'))) {
     const action = read(file)['QuickAction'] as Xml;
@@ -228,17 +320,24 @@ function checkObjectsAndAccess(root: string, inv: Inventory): CheckIssue[] {
       for (const column of list(section['layoutColumns'] as Xml | Xml[] | undefined | string)) {
         if (typeof column === 'string') continue;
         for (const item of list(column['layoutItems'] as Xml | Xml[] | undefined)) {
-          if (!fields.has(text(item['field']))) issues.push({ tool: 'lightning', file, message: `field ${text(item['field'])} is not on ${object}` });
+          if (!fields.has(text(item['field'])))
+            issues.push({ tool: 'lightning', file, message: `field ${text(item['field'])} is not on ${object}` });
         }
       }
     }
     for (const related of list(layout['relatedLists'] as Xml | Xml[] | undefined)) {
       const [child, field] = text(related['relatedList']).split('.');
-      if (inv.references.get(child ?? '')?.get(field ?? '') !== object) issues.push({ tool: 'lightning', file, message: `related list ${text(related['relatedList'])} does not point at ${object}` });
+      if (inv.references.get(child ?? '')?.get(field ?? '') !== object)
+        issues.push({
+          tool: 'lightning',
+          file,
+          message: `related list ${text(related['relatedList'])} does not point at ${object}`,
+        });
     }
     for (const actions of list(layout['platformActionList'] as Xml | Xml[] | undefined)) {
       for (const item of list(actions['platformActionListItems'] as Xml | Xml[] | undefined)) {
-        if (text(item['actionType']) === 'QuickAction' && !inv.quickActions.has(text(item['actionName']))) issues.push({ tool: 'lightning', file, message: `quick action ${text(item['actionName'])} does not exist` });
+        if (text(item['actionType']) === 'QuickAction' && !inv.quickActions.has(text(item['actionName'])))
+          issues.push({ tool: 'lightning', file, message: `quick action ${text(item['actionName'])} does not exist` });
       }
     }
   }
@@ -246,21 +345,28 @@ function checkObjectsAndAccess(root: string, inv: Inventory): CheckIssue[] {
     const object = basename(dirname(dirname(file)));
     const fields = inv.objects.get(object) ?? new Set<string>();
     const view = read(file)['ListView'] as Xml;
-    const named = [...list(view['columns'] as string | string[] | undefined), ...list(view['filters'] as Xml | Xml[] | undefined).map((filter) => text(filter['field']))];
+    const named = [
+      ...list(view['columns'] as string | string[] | undefined),
+      ...list(view['filters'] as Xml | Xml[] | undefined).map((filter) => text(filter['field'])),
+    ];
     for (const field of named) {
-      if (!fields.has(field) && !LIST_VIEW_COLUMNS.has(field)) issues.push({ tool: 'lightning', file, message: `field ${field} is not on ${object}` });
+      if (!fields.has(field) && !LIST_VIEW_COLUMNS.has(field))
+        issues.push({ tool: 'lightning', file, message: `field ${field} is not on ${object}` });
     }
   }
   for (const file of walk(root, (p) => p.endsWith('.permissionset-meta.xml'))) {
     const set = read(file)['PermissionSet'] as Xml;
     for (const tab of list(set['tabSettings'] as Xml | Xml[] | undefined)) {
-      if (!inv.tabs.has(text(tab['tab']))) issues.push({ tool: 'lightning', file, message: `tab ${text(tab['tab'])} does not exist` });
+      if (!inv.tabs.has(text(tab['tab'])))
+        issues.push({ tool: 'lightning', file, message: `tab ${text(tab['tab'])} does not exist` });
     }
     for (const app of list(set['applicationVisibilities'] as Xml | Xml[] | undefined)) {
-      if (!inv.apps.has(text(app['application']))) issues.push({ tool: 'lightning', file, message: `application ${text(app['application'])} does not exist` });
+      if (!inv.apps.has(text(app['application'])))
+        issues.push({ tool: 'lightning', file, message: `application ${text(app['application'])} does not exist` });
     }
     for (const access of list(set['classAccesses'] as Xml | Xml[] | undefined)) {
-      if (!inv.classes.has(text(access['apexClass']))) issues.push({ tool: 'lightning', file, message: `Apex class ${text(access['apexClass'])} does not exist` });
+      if (!inv.classes.has(text(access['apexClass'])))
+        issues.push({ tool: 'lightning', file, message: `Apex class ${text(access['apexClass'])} does not exist` });
     }
   }
   return issues;

@@ -37,10 +37,16 @@ export function checkXmlWellFormed(root: string): CheckIssue[] {
 export function checkApexMetaPairs(root: string): CheckIssue[] {
   const issues: CheckIssue[] = [];
   for (const file of walk(root, (n) => n.endsWith('.cls') || n.endsWith('.trigger'))) {
-    if (!existsSync(`${file}-meta.xml`)) issues.push({ tool: 'apex-meta', file, message: 'missing -meta.xml (the class would be silently dropped from the deployment)' });
+    if (!existsSync(`${file}-meta.xml`))
+      issues.push({
+        tool: 'apex-meta',
+        file,
+        message: 'missing -meta.xml (the class would be silently dropped from the deployment)',
+      });
   }
   for (const meta of walk(root, (n) => n.endsWith('.cls-meta.xml') || n.endsWith('.trigger-meta.xml'))) {
-    if (!existsSync(meta.replace(/-meta\.xml$/, ''))) issues.push({ tool: 'apex-meta', file: meta, message: 'metadata file without its Apex source' });
+    if (!existsSync(meta.replace(/-meta\.xml$/, '')))
+      issues.push({ tool: 'apex-meta', file: meta, message: 'metadata file without its Apex source' });
   }
   return issues;
 }

@@ -107,7 +107,8 @@ const num = (value: string | undefined): number | null => (value === undefined ?
 
 export function readField(file: string): FieldMeta {
   const f = parseFile(FieldXml, file).CustomField;
-  if (`${f.fullName}.field-meta.xml` !== basename(file)) throw new Error(`${file}: fullName ${f.fullName} does not match the file name`);
+  if (`${f.fullName}.field-meta.xml` !== basename(file))
+    throw new Error(`${file}: fullName ${f.fullName} does not match the file name`);
   return {
     name: f.fullName,
     label: f.label,
@@ -154,7 +155,8 @@ export function readForceAppMetadata(root: string): ObjectMeta[] {
 
 /** Fields the platform adds to every object of a kind (not in source). */
 export function systemFields(object: Pick<ObjectMeta, 'kind' | 'sharingModel'>): Record<string, string> {
-  if (object.kind === 'event') return { ReplayId: 'Text', EventUuid: 'Text', CreatedById: 'Lookup', CreatedDate: 'DateTime' };
+  if (object.kind === 'event')
+    return { ReplayId: 'Text', EventUuid: 'Text', CreatedById: 'Lookup', CreatedDate: 'DateTime' };
   const common: Record<string, string> = {
     Id: 'Id',
     Name: 'Text',

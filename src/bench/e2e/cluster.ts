@@ -74,8 +74,19 @@ export class Cluster {
     const emulator = forkChild('./emulator-child.ts');
     try {
       const ready = await nextMessage(emulator, EmulatorReady, 60_000, 'emulator');
-      const pool = new SessionPool({ loginUrl: ready.url, clientId: ready.consumerKey, privateKeyPem: ready.privateKeyPem, logger: options.logger });
-      const client = (username: string): SalesforceClient => new SalesforceClient(username, { pool, apiVersion: API_VERSION, meter: new ApiMeter(), logger: options.logger });
+      const pool = new SessionPool({
+        loginUrl: ready.url,
+        clientId: ready.consumerKey,
+        privateKeyPem: ready.privateKeyPem,
+        logger: options.logger,
+      });
+      const client = (username: string): SalesforceClient =>
+        new SalesforceClient(username, {
+          pool,
+          apiVersion: API_VERSION,
+          meter: new ApiMeter(),
+          logger: options.logger,
+        });
       const agentId = await provisionLendingAgent(client(USERS.admin));
       const cluster = new Cluster(options, emulator, ready, client(USERS.officer), agentId);
       if (options.mode === 'scaled') cluster.redis = await startRedis();
@@ -109,7 +120,10 @@ export class Cluster {
       // Embedded unless a Redis URL is given; an inherited REDIS_URL must not switch the mode.
       REDIS_URL: this.redis?.url,
     };
-    const child = forkChild('./worker-child.ts', { env, execArgv: ['--expose-gc', ...(this.options.workerExecArgv ?? [])] });
+    const child = forkChild('./worker-child.ts', {
+      env,
+      execArgv: ['--expose-gc', ...(this.options.workerExecArgv ?? [])],
+    });
     child.on('message', (raw) => this.onMessage(raw));
     await nextMessage(child, WorkerMessage, 60_000, 'worker');
     this.workers.push(child);
@@ -121,7 +135,13 @@ export class Cluster {
     const message = parsed.data;
     if (message.type !== 'done') return;
     for (const done of message.turns) {
-      const result = { turnId: done.turnId, status: done.status, firstModelAt: done.firstModelAt, doneAt: done.at, apiCalls: done.apiCalls };
+      const result = {
+        turnId: done.turnId,
+        status: done.status,
+        firstModelAt: done.firstModelAt,
+        doneAt: done.at,
+        apiCalls: done.apiCalls,
+      };
       const turn = this.pending.get(done.turnId);
       if (!turn) {
         this.early.set(done.turnId, result);
@@ -147,7 +167,10 @@ export class Cluster {
     this.pending.set(started.turnId, entry);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`turn ${marker} (${scenario}) not done after ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`turn ${marker} (${scenario}) not done after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([done, timeout]);
@@ -157,7 +180,12 @@ export class Cluster {
   }
 
   /** `count` turns with `inFlight` publishers; returns every timing and the wall time from first publish to last done. */
-  async batch(scenario: Scenario, count: number, inFlight: number, onProgress?: (done: number) => void): Promise<{ timings: TurnTiming[]; elapsedMs: number }> {
+  async batch(
+    scenario: Scenario,
+    count: number,
+    inFlight: number,
+    onProgress?: (done: number) => void,
+  ): Promise<{ timings: TurnTiming[]; elapsedMs: number }> {
     const timings: TurnTiming[] = [];
     let next = 0;
     const start = epochMs();
@@ -179,7 +207,9 @@ export class Cluster {
     const errors = lanes.flatMap((lane) => (lane.status === 'rejected' ? [lane.reason as unknown] : []));
     if (errors.length > 0) {
       const first = errors[0] instanceof Error ? errors[0].message : String(errors[0]);
-      throw new Error(`${errors.length} of ${lanes.length} publisher lanes failed (${timings.length}/${count} turns done); first: ${first}`);
+      throw new Error(
+        `${errors.length} of ${lanes.length} publisher lanes failed (${timings.length}/${count} turns done); first: ${first}`,
+      );
     }
     return { timings, elapsedMs: epochMs() - start };
   }
@@ -207,7 +237,12 @@ export class Cluster {
   /** Paths of the emulator's request log since the last call (the log is cleared each time). */
   async takeRequestLog(): Promise<Array<{ method: string; path: string; counted: boolean; userId: string | null }>> {
     const response = await fetch(`${this.ready.url}/__emulator/requests`);
-    const entries = (await response.json()) as Array<{ method: string; path: string; counted: boolean; userId: string | null }>;
+    const entries = (await response.json()) as Array<{
+      method: string;
+      path: string;
+      counted: boolean;
+      userId: string | null;
+    }>;
     await fetch(`${this.ready.url}/__emulator/requests`, { method: 'DELETE' });
     return entries;
   }

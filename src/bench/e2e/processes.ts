@@ -5,11 +5,17 @@ import type { z } from 'zod';
 const TSX = ['--import', 'tsx'];
 
 /** Forks a TypeScript module of this folder as its own Node process (tsx loader, IPC channel). `undefined` unsets a variable. */
-export function forkChild(module: string, options: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {}): ChildProcess {
+export function forkChild(
+  module: string,
+  options: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {},
+): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   // The children always run from the TypeScript sources (tsx), also when the bench itself runs from the build in dist/.
-  const source = new URL(module, import.meta.url.replace(/\/dist\/bench\/e2e\/[^/]+\.js$/, '/src/bench/e2e/processes.ts'));
+  const source = new URL(
+    module,
+    import.meta.url.replace(/\/dist\/bench\/e2e\/[^/]+\.js$/, '/src/bench/e2e/processes.ts'),
+  );
   return fork(source, [], {
     execArgv: [...TSX, ...(options.execArgv ?? [])],
     env,
@@ -72,11 +78,17 @@ export async function freePort(): Promise<number> {
 /** A throwaway redis-server (no persistence) on a free loopback port; resolves once it accepts connections. */
 export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000);
-    child.once('error', (error) => reject(new Error(`redis-server could not be started: ${error.message}`, { cause: error })));
+    child.once('error', (error) =>
+      reject(new Error(`redis-server could not be started: ${error.message}`, { cause: error })),
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('Ready to accept connections')) {

@@ -55,14 +55,21 @@ async function main(): Promise<void> {
   const turns = Number(process.argv[3] ?? 1000);
   mkdirSync(dir, { recursive: true });
   const logger = createLogger({ level: 'warn', name: 'profile' });
-  const cluster = await Cluster.start({ mode: 'embedded', concurrency: 16, logger, workerExecArgv: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  const cluster = await Cluster.start({
+    mode: 'embedded',
+    concurrency: 16,
+    logger,
+    workerExecArgv: ['--cpu-prof', '--cpu-prof-dir', dir],
+  });
   try {
     await cluster.addWorker();
     await cluster.batch('tools0', 200, 24);
     const [before] = await cluster.stats();
     const { elapsedMs } = await cluster.batch('tools0', turns, 24);
     const [after] = await cluster.stats();
-    process.stdout.write(`${turns} turns in ${elapsedMs.toFixed(0)} ms; worker CPU ${(((after?.cpuMs ?? 0) - (before?.cpuMs ?? 0)) / turns).toFixed(2)} ms/turn\n`);
+    process.stdout.write(
+      `${turns} turns in ${elapsedMs.toFixed(0)} ms; worker CPU ${(((after?.cpuMs ?? 0) - (before?.cpuMs ?? 0)) / turns).toFixed(2)} ms/turn\n`,
+    );
     const lat: number[] = [];
     for (let i = 0; i < 50; i++) {
       const t = await cluster.turn('tools0');
@@ -79,8 +86,14 @@ async function main(): Promise<void> {
     .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
   if (!file) throw new Error('the worker wrote no profile');
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-  process.stdout.write(`\nby package/folder (self time):\n${top(selfTimes(profile, (node) => ownerOf(node.callFrame.url)), 25).join('\n')}\n`);
-  const fn = (node: ProfileNode): string => `${node.callFrame.functionName || '(anonymous)'} ${ownerOf(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
+  process.stdout.write(
+    `\nby package/folder (self time):\n${top(
+      selfTimes(profile, (node) => ownerOf(node.callFrame.url)),
+      25,
+    ).join('\n')}\n`,
+  );
+  const fn = (node: ProfileNode): string =>
+    `${node.callFrame.functionName || '(anonymous)'} ${ownerOf(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
   process.stdout.write(`\nby function (self time):\n${top(selfTimes(profile, fn), 40).join('\n')}\n`);
 }
 

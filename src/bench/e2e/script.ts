@@ -22,13 +22,29 @@ export const BENCH_SCRIPT: ScriptedScript = {
       respond: { toolCalls: [{ name: 'query_applications', arguments: { query } }] },
     })),
     { id: 'tools3-answer', when: { lastUserMessage: 'bench tools3' }, respond: { text: 'Three queries answered.' } },
-    { id: 'tools1', when: { lastUserMessage: 'bench tools1', turnStep: 0 }, respond: { toolCalls: [{ name: 'query_applications', arguments: { query: QUERIES[0] } }] } },
-    { id: 'tools1-answer', when: { lastUserMessage: 'bench tools1' }, respond: { text: 'I found {{lastToolResult.totalSize}} application(s).' } },
+    {
+      id: 'tools1',
+      when: { lastUserMessage: 'bench tools1', turnStep: 0 },
+      respond: { toolCalls: [{ name: 'query_applications', arguments: { query: QUERIES[0] } }] },
+    },
+    {
+      id: 'tools1-answer',
+      when: { lastUserMessage: 'bench tools1' },
+      respond: { text: 'I found {{lastToolResult.totalSize}} application(s).' },
+    },
     {
       id: 'hold',
       when: { lastUserMessage: 'bench hold', turnStep: 0 },
-      respond: { toolCalls: [{ name: 'update_application', arguments: { recordId: 'a0B000000000001AAA', fields: { Amount__c: 27500 } } }] },
+      respond: {
+        toolCalls: [
+          { name: 'update_application', arguments: { recordId: 'a0B000000000001AAA', fields: { Amount__c: 27500 } } },
+        ],
+      },
     },
-    { id: 'hold-answer', when: { lastUserMessage: 'bench hold' }, respond: { text: 'The change is waiting for a loan approver.' } },
+    {
+      id: 'hold-answer',
+      when: { lastUserMessage: 'bench hold' },
+      respond: { text: 'The change is waiting for a loan approver.' },
+    },
   ],
 };

@@ -20,7 +20,8 @@ import { BENCH_SCRIPT } from './script.ts';
 const send = (message: WorkerMessage): void => void process.send?.(message);
 const config = loadConfig(process.env);
 const logger = createLogger({ level: 'error', name: 'bench-worker' });
-if (!config.LOOM_HITL_SIGNING_KEY) throw new Error('the benchmark worker needs LOOM_HITL_SIGNING_KEY (the real approval gate holds its pending turns)');
+if (!config.LOOM_HITL_SIGNING_KEY)
+  throw new Error('the benchmark worker needs LOOM_HITL_SIGNING_KEY (the real approval gate holds its pending turns)');
 // The first model request's time is kept in the job's async context until the turn is reported done.
 const turnClock = new AsyncLocalStorage<{ firstModelAt: number | null }>();
 const scripted = new ScriptedProvider(BENCH_SCRIPT);
@@ -50,7 +51,10 @@ const runtime = createRuntime({
   logger,
   provider: () => provider,
   vault: new MemoryTokenVault(),
-  hitl: { signingKey: config.LOOM_HITL_SIGNING_KEY, ...(config.LOOM_HITL_DEFAULT_APPROVER ? { defaultApprover: config.LOOM_HITL_DEFAULT_APPROVER } : {}) },
+  hitl: {
+    signingKey: config.LOOM_HITL_SIGNING_KEY,
+    ...(config.LOOM_HITL_DEFAULT_APPROVER ? { defaultApprover: config.LOOM_HITL_DEFAULT_APPROVER } : {}),
+  },
   registry: (integration) => (registry = new AgentRegistry(integration)),
   describes,
 });
@@ -70,13 +74,26 @@ const handler: JobHandler = {
   async handle(job, signal) {
     const clock = { firstModelAt: null as number | null };
     const outcome = await turnClock.run(clock, () => turns.handle(job, signal));
-    const turnId = job.kind === 'turn' ? String((job.event as { TurnIdentifier__c?: unknown }).TurnIdentifier__c ?? '') : '';
-    reportDone({ turnId, status: outcome.status, apiCalls: outcome.apiCalls ?? 0, firstModelAt: clock.firstModelAt, at: epochMs() });
+    const turnId =
+      job.kind === 'turn' ? String((job.event as { TurnIdentifier__c?: unknown }).TurnIdentifier__c ?? '') : '';
+    reportDone({
+      turnId,
+      status: outcome.status,
+      apiCalls: outcome.apiCalls ?? 0,
+      firstModelAt: clock.firstModelAt,
+      at: epochMs(),
+    });
     return outcome;
   },
 };
 
-const worker = await startWorker({ env: process.env, logger, handler, signals: false, tuning: { shutdownGraceMs: 2_000, leaderTtlMs: 5_000 } });
+const worker = await startWorker({
+  env: process.env,
+  logger,
+  handler,
+  signals: false,
+  tuning: { shutdownGraceMs: 2_000, leaderTtlMs: 5_000 },
+});
 send({ type: 'worker-ready', pid: process.pid, mode: worker.runtime.mode });
 
 const gc = (globalThis as { gc?: () => void }).gc;

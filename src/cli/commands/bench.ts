@@ -11,9 +11,13 @@ import { createLogger } from '../../logger.ts';
 import { cli } from '../context.ts';
 
 function parseOnly(value: string): BenchName[] {
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !BENCH_NAMES.includes(name as BenchName));
-  if (names.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`expected a comma-separated list of: ${BENCH_NAMES.join(', ')}`);
+  if (names.length === 0 || unknown.length > 0)
+    throw new InvalidArgumentError(`expected a comma-separated list of: ${BENCH_NAMES.join(', ')}`);
   return names as BenchName[];
 }
 
@@ -27,7 +31,10 @@ export function register(program: Command): void {
         'throughput (emulator and workers in their own processes) and worker memory. Prints a table with each target; ' +
         'every figure is measured in this run (median of repeated rounds).',
     )
-    .option('--output <file>', 'also write the figures as JSON to this file (the shape documented in docs/performance.md; --json prints them instead)')
+    .option(
+      '--output <file>',
+      'also write the figures as JSON to this file (the shape documented in docs/performance.md; --json prints them instead)',
+    )
     .option('--quick', 'smaller, shorter loops (about two minutes); figures are noisier', false)
     .option('--only <names>', `run only these benchmarks, comma-separated: ${BENCH_NAMES.join(', ')}`, parseOnly)
     .option(
@@ -62,7 +69,10 @@ export function register(program: Command): void {
       }
       const missed = missedTargets(report);
       const c = context.colors;
-      const summary = missed.length === 0 ? c.green('all targets met') : c.yellow(`${missed.length} target(s) missed: ${missed.join('; ')}`);
+      const summary =
+        missed.length === 0
+          ? c.green('all targets met')
+          : c.yellow(`${missed.length} target(s) missed: ${missed.join('; ')}`);
       context.line(`\n${summary} (${report.meta.duration_sec} s, ${report.meta.profile} profile)`);
       context.result(report);
     });

@@ -13,7 +13,10 @@ export function register(program: Command): void {
       'Validate the configuration from the environment and .env the way `loom worker` does at start (every problem at once, ' +
         'each with its variable and fix), and print it with secrets hidden. Exits 1 when the worker could not start',
     )
-    .addHelpText('after', '\nVariables: docs/configuration.md (and `loom worker --help`).\n\nExample:\n  $ loom config && loom worker')
+    .addHelpText(
+      'after',
+      '\nVariables: docs/configuration.md (and `loom worker --help`).\n\nExample:\n  $ loom config && loom worker',
+    )
     .action(() => {
       const context = cli();
       const { problems } = checkWorkerConfig(context.io.env);
@@ -28,11 +31,21 @@ export function register(program: Command): void {
       }
       const c = context.colors;
       if (problems.length > 0) {
-        context.line(c.red(`\nThe worker would not start (${problems.length} problem${problems.length === 1 ? '' : 's'}):`));
-        for (const problem of problems) context.line(`  ${c.bold(problem.variable)}: ${problem.message}\n    fix: ${problem.fix}`);
-        context.fail('InvalidConfiguration', problems.map((problem) => `${problem.variable}: ${problem.message}`).join('; '));
+        context.line(
+          c.red(`\nThe worker would not start (${problems.length} problem${problems.length === 1 ? '' : 's'}):`),
+        );
+        for (const problem of problems)
+          context.line(`  ${c.bold(problem.variable)}: ${problem.message}\n    fix: ${problem.fix}`);
+        context.fail(
+          'InvalidConfiguration',
+          problems.map((problem) => `${problem.variable}: ${problem.message}`).join('; '),
+        );
       } else {
-        context.line(c.green('\nThe worker can start with this configuration (run loom doctor to check the org and the model endpoint).'));
+        context.line(
+          c.green(
+            '\nThe worker can start with this configuration (run loom doctor to check the org and the model endpoint).',
+          ),
+        );
       }
       context.result({ config: shown, problems });
     });

@@ -21,11 +21,17 @@ export function register(program: Command): void {
     )
     .action(async (options: { logLevel: string }) => {
       const context = cli();
-      const logger = options.logLevel === 'silent' ? silentLogger() : cliLogger(context, { level: options.logLevel, name: 'demo' });
+      const logger =
+        options.logLevel === 'silent' ? silentLogger() : cliLogger(context, { level: options.logLevel, name: 'demo' });
       // With --json the story is not printed; the result is its exit status.
       const out = context.json ? new Writable({ write: (_chunk, _encoding, done) => done() }) : process.stdout;
       const code = await runDemo({ out: out as DemoOutput, ...(context.flags.color ? {} : { color: false }), logger });
-      if (context.json) context.writeJson(code === 0 ? { status: 0, result: { story: 'completed' }, warnings: [] } : { status: 1, name: 'DemoFailed', message: 'the demo story did not complete', exitCode: 1, warnings: [] });
+      if (context.json)
+        context.writeJson(
+          code === 0
+            ? { status: 0, result: { story: 'completed' }, warnings: [] }
+            : { status: 1, name: 'DemoFailed', message: 'the demo story did not complete', exitCode: 1, warnings: [] },
+        );
       // Exit explicitly: a CometD client may still be retrying its disconnect against the emulator that just closed.
       process.stdout.write('', () => process.exit(code));
     });

@@ -1,13 +1,20 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_SEED_PATH } from '../../emulator/server.ts';
 import { LENDING_AGENT } from '../../dev/lending-agent.ts';
-import { curlExample, DEFAULT_EMULATOR_PORT, DEFAULT_WORKER_PORT, jsforceExample, startDev } from '../../dev/start-dev.ts';
+import {
+  curlExample,
+  DEFAULT_EMULATOR_PORT,
+  DEFAULT_WORKER_PORT,
+  jsforceExample,
+  startDev,
+} from '../../dev/start-dev.ts';
 import { cli } from '../context.ts';
 import { cliLogger } from '../logging.ts';
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be an integer from 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('must be an integer from 0 to 65535');
   return port;
 }
 
@@ -21,7 +28,8 @@ interface DevCommandOptions {
 }
 
 /** The sample agent's first question; your own agent gets a plain greeting (edit `message` in the printed request). */
-const questionFor = (agent: string | undefined): string => (agent === LENDING_AGENT ? 'Which open applications do we have?' : 'Hello, what can you do?');
+const questionFor = (agent: string | undefined): string =>
+  agent === LENDING_AGENT ? 'Which open applications do we have?' : 'Hello, what can you do?';
 
 /** `loom dev`: the emulator and a worker together, for building agents locally against your own seed. */
 export function register(program: Command): void {
@@ -31,13 +39,31 @@ export function register(program: Command): void {
       'Run the org emulator and a worker (embedded mode, HTTP service included) together for agent development: ' +
         'your seed, your scripted model (--script or LOOM_LLM_SCRIPT; a real one with LOOM_LLM_BASE_URL/LOOM_LLM_API_KEY), logs on stderr',
     )
-    .option('--seed <file>', 'emulator seed YAML (users, permissions, objects, records; docs/emulator-seed.md)', DEFAULT_SEED_PATH)
-    .option('--script <file>', 'scripted model (YAML or JSON, docs/providers.md); default LOOM_LLM_SCRIPT, else the sample lending script')
-    .option('--emulator-port <n>', `emulator port (default ${DEFAULT_EMULATOR_PORT}, or a free one when taken; 0 picks a free one)`, parsePort)
-    .option('--port <n>', `worker HTTP port for /v1/turns, /healthz, /readyz, /metrics (default ${DEFAULT_WORKER_PORT}, or a free one when taken)`, parsePort)
+    .option(
+      '--seed <file>',
+      'emulator seed YAML (users, permissions, objects, records; docs/emulator-seed.md)',
+      DEFAULT_SEED_PATH,
+    )
+    .option(
+      '--script <file>',
+      'scripted model (YAML or JSON, docs/providers.md); default LOOM_LLM_SCRIPT, else the sample lending script',
+    )
+    .option(
+      '--emulator-port <n>',
+      `emulator port (default ${DEFAULT_EMULATOR_PORT}, or a free one when taken; 0 picks a free one)`,
+      parsePort,
+    )
+    .option(
+      '--port <n>',
+      `worker HTTP port for /v1/turns, /healthz, /readyz, /metrics (default ${DEFAULT_WORKER_PORT}, or a free one when taken)`,
+      parsePort,
+    )
     .option('--no-sample-agent', 'do not create the sample Lending_Assistant agent (lending seed only)')
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug, trace)', 'info')
-    .addHelpText('after', '\nA seed without a Loom_Worker user or a dev key gets both (and says so).\n\nExample:\n  $ loom dev --seed my-org.yaml --script my-agent.script.yaml\n  $ curl -s http://127.0.0.1:8787/readyz')
+    .addHelpText(
+      'after',
+      '\nA seed without a Loom_Worker user or a dev key gets both (and says so).\n\nExample:\n  $ loom dev --seed my-org.yaml --script my-agent.script.yaml\n  $ curl -s http://127.0.0.1:8787/readyz',
+    )
     .action(async (options: DevCommandOptions) => {
       const context = cli();
       const logger = cliLogger(context, { level: options.logLevel, name: 'loom-dev' });
@@ -53,9 +79,12 @@ export function register(program: Command): void {
       const { info } = dev;
       const c = context.colors;
       context.line(`${c.bold('loom dev')} ${c.dim(`(${info.orgName}, org ${info.orgId})`)}`);
-      for (const note of [...info.added.map((text) => `added ${text}`), ...info.portNotes]) context.line(c.yellow(`  ${note}`));
+      for (const note of [...info.added.map((text) => `added ${text}`), ...info.portNotes])
+        context.line(c.yellow(`  ${note}`));
       context.line(`  emulator   ${c.cyan(info.emulatorUrl)}   (loom emulator prints tokens for each user)`);
-      context.line(`  worker     ${c.cyan(info.workerUrl)}   ${dev.service.worker.mode} mode, integration user ${info.integrationUser}`);
+      context.line(
+        `  worker     ${c.cyan(info.workerUrl)}   ${dev.service.worker.mode} mode, integration user ${info.integrationUser}`,
+      );
       context.line(`  model      ${info.model}`);
       context.line(`  state      ${info.stateDir}/${info.orgId}  (loom worker dead-letter reads it)`);
       const curl = curlExample(info, questionFor(info.agent));
@@ -64,9 +93,15 @@ export function register(program: Command): void {
         context.line(`\nAsk ${info.agent} as ${info.requester.username} (what the Apex sync callout sends):`);
         context.line(`  ${curl}`);
         context.line(`\nOr start the turn in the org as that user (what AgentTurnService does), with jsforce:`);
-        context.line(`  SF_ACCESS_TOKEN=${info.requester.accessToken} node --input-type=module <<'EOF'\n${jsforce}\nEOF`);
+        context.line(
+          `  SF_ACCESS_TOKEN=${info.requester.accessToken} node --input-type=module <<'EOF'\n${jsforce}\nEOF`,
+        );
       } else {
-        context.line(c.yellow('\nNo agent yet: add an AIAgentDefinition__c record to the seed (docs/develop-an-agent.md) to get a ready-made request.'));
+        context.line(
+          c.yellow(
+            '\nNo agent yet: add an AIAgentDefinition__c record to the seed (docs/develop-an-agent.md) to get a ready-made request.',
+          ),
+        );
       }
       // Listen for the stop signal before the banner's last line: a supervisor may signal as soon as it reads it.
       const stopped = new Promise<void>((resolve) => {

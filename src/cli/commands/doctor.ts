@@ -10,9 +10,16 @@ export function register(program: Command): void {
       'Check the worker configuration end to end — JWT login as the integration user and a sample user, package objects, ' +
         'permission sets, event subscription, Redis and the LLM endpoint — and print a checklist with a fix for each failure',
     )
-    .option('--user <username>', 'also check a user who will talk to agents (JWT pre-authorization and Loom_User)', process.env.LOOM_DOCTOR_USER)
+    .option(
+      '--user <username>',
+      'also check a user who will talk to agents (JWT pre-authorization and Loom_User)',
+      process.env.LOOM_DOCTOR_USER,
+    )
     .option('--timeout <ms>', 'bound for each network check', '10000')
-    .addHelpText('after', '\nExit status is 1 when any check fails.\n\nExample:\n  $ loom doctor --user officer@lending.test')
+    .addHelpText(
+      'after',
+      '\nExit status is 1 when any check fails.\n\nExample:\n  $ loom doctor --user officer@lending.test',
+    )
     .action(async (options: { user?: string; timeout: string }) => {
       const context = cli();
       const c = context.colors;
@@ -29,7 +36,14 @@ export function register(program: Command): void {
       const failed = checks.filter((check) => check.status === 'fail').length;
       const summary = `${failed} check${failed > 1 ? 's' : ''} failed`;
       context.line(failed === 0 ? c.green('\nAll checks passed.') : c.red(`\n${summary}.`));
-      if (failed > 0) context.fail('DoctorChecksFailed', `${summary}: ${checks.filter((check) => check.status === 'fail').map((check) => check.name).join(', ')}`);
+      if (failed > 0)
+        context.fail(
+          'DoctorChecksFailed',
+          `${summary}: ${checks
+            .filter((check) => check.status === 'fail')
+            .map((check) => check.name)
+            .join(', ')}`,
+        );
       context.result(checks);
     });
 }

@@ -9,12 +9,18 @@ const EVENT_OBJECT = 'AgentTurnRequest__e';
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be an integer from 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('must be an integer from 0 to 65535');
   return port;
 }
 
 /** Runs the real JWT bearer flow against the emulator itself. */
-async function mintToken(handle: EmulatorHandle, consumerKey: string, privateKeyPem: string, username: string): Promise<string> {
+async function mintToken(
+  handle: EmulatorHandle,
+  consumerKey: string,
+  privateKeyPem: string,
+  username: string,
+): Promise<string> {
   const assertion = signAssertion({ iss: consumerKey, sub: username, aud: handle.url }, privateKeyPem);
   const response = await fetch(`${handle.url}/services/oauth2/token`, {
     method: 'POST',
@@ -47,7 +53,8 @@ export interface EmulatorBanner {
   connectedApp: { name: string; consumerKey: string; keyFile: string } | undefined;
   users: BannerUser[];
   /** A publish of `AgentTurnRequest__e` for a turn that exists (session, execution and message created as the user). */
-  publish: { username: string; url: string; accessToken: string; body: Record<string, string>; agent: string } | undefined;
+  publish:
+    { username: string; url: string; accessToken: string; body: Record<string, string>; agent: string } | undefined;
 }
 
 async function rest<T>(url: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -65,14 +72,36 @@ async function rest<T>(url: string, token: string, method: string, path: string,
  * The seed's first agent, or a minimal `Sample_Agent` created by a user who may (an admin holding Loom_Admin): a publish
  * example must name a real execution of an agent its user may run, or the worker refuses it.
  */
-async function sampleAgent(handle: EmulatorHandle, tokens: Map<string, string>): Promise<{ id: string; name: string } | undefined> {
+async function sampleAgent(
+  handle: EmulatorHandle,
+  tokens: Map<string, string>,
+): Promise<{ id: string; name: string } | undefined> {
   const existing = handle.org.store.all('AIAgentDefinition__c')[0];
   if (existing) return { id: String(existing.Id), name: String(existing['DeveloperName__c']) };
-  const admin = handle.org.users().find((user) => tokens.has(user.username) && handle.org.access(user.id).canObject('AIAgentDefinition__c', 'create') && handle.org.access(user.id).canObject('LLMConfiguration__c', 'create'));
+  const admin = handle.org
+    .users()
+    .find(
+      (user) =>
+        tokens.has(user.username) &&
+        handle.org.access(user.id).canObject('AIAgentDefinition__c', 'create') &&
+        handle.org.access(user.id).canObject('LLMConfiguration__c', 'create'),
+    );
   if (!admin) return undefined;
   const token = tokens.get(admin.username) as string;
-  const llm = await rest<{ id: string }>(handle.url, token, 'POST', '/sobjects/LLMConfiguration__c', { Name: 'Sample model', DeveloperName__c: 'Sample_Model', ProviderAdapter__c: 'Scripted', ModelIdentifier__c: 'scripted-sample-1', IsActive__c: true });
-  const agent = await rest<{ id: string }>(handle.url, token, 'POST', '/sobjects/AIAgentDefinition__c', { Name: 'Sample Agent', DeveloperName__c: 'Sample_Agent', LLMConfiguration__c: llm.id, IsActive__c: true, MaxStepsPerTurn__c: 4 });
+  const llm = await rest<{ id: string }>(handle.url, token, 'POST', '/sobjects/LLMConfiguration__c', {
+    Name: 'Sample model',
+    DeveloperName__c: 'Sample_Model',
+    ProviderAdapter__c: 'Scripted',
+    ModelIdentifier__c: 'scripted-sample-1',
+    IsActive__c: true,
+  });
+  const agent = await rest<{ id: string }>(handle.url, token, 'POST', '/sobjects/AIAgentDefinition__c', {
+    Name: 'Sample Agent',
+    DeveloperName__c: 'Sample_Agent',
+    LLMConfiguration__c: llm.id,
+    IsActive__c: true,
+    MaxStepsPerTurn__c: 4,
+  });
   return { id: agent.id, name: 'Sample_Agent' };
 }
 
@@ -80,21 +109,60 @@ async function sampleAgent(handle: EmulatorHandle, tokens: Map<string, string>):
  * Agents are Private in the package: the publisher gets a Read share, made by a user who may share agents (an admin
  * holding Loom_Admin), as an admin would in an org. Nothing to do when the publisher can already see the agent.
  */
-async function shareAgent(handle: EmulatorHandle, tokens: Map<string, string>, agentId: string, userId: string): Promise<void> {
+async function shareAgent(
+  handle: EmulatorHandle,
+  tokens: Map<string, string>,
+  agentId: string,
+  userId: string,
+): Promise<void> {
   if (!handle.org.schema.object('AIAgentDefinition__Share')) return;
-  const visible = handle.org.query(handle.org.access(userId), `SELECT Id FROM AIAgentDefinition__c WHERE Id = '${agentId}'`, { apiVersion: '62.0' });
+  const visible = handle.org.query(
+    handle.org.access(userId),
+    `SELECT Id FROM AIAgentDefinition__c WHERE Id = '${agentId}'`,
+    { apiVersion: '62.0' },
+  );
   if (visible.totalSize > 0) return;
-  const admin = handle.org.users().find((user) => tokens.has(user.username) && handle.org.access(user.id).canObject('AIAgentDefinition__c', 'edit'));
+  const admin = handle.org
+    .users()
+    .find((user) => tokens.has(user.username) && handle.org.access(user.id).canObject('AIAgentDefinition__c', 'edit'));
   if (!admin) return;
-  await rest(handle.url, tokens.get(admin.username) as string, 'POST', '/sobjects/AIAgentDefinition__Share', { ParentId: agentId, UserOrGroupId: userId, AccessLevel: 'Read', RowCause: 'Manual' });
+  await rest(handle.url, tokens.get(admin.username) as string, 'POST', '/sobjects/AIAgentDefinition__Share', {
+    ParentId: agentId,
+    UserOrGroupId: userId,
+    AccessLevel: 'Read',
+    RowCause: 'Manual',
+  });
 }
 
 /** Creates the turn's records as the user (what AgentTurnService does before it publishes) and returns the event body. */
-async function sampleTurn(url: string, token: string, userId: string, agentId: string): Promise<Record<string, string>> {
+async function sampleTurn(
+  url: string,
+  token: string,
+  userId: string,
+  agentId: string,
+): Promise<Record<string, string>> {
   const turn = `sample-${Date.now().toString(36)}`;
-  const session = await rest<{ id: string }>(url, token, 'POST', '/sobjects/InteractionSession__c', { AIAgentDefinition__c: agentId, ParticipantUser__c: userId, Channel__c: 'Direct' });
-  const execution = await rest<{ id: string }>(url, token, 'POST', '/sobjects/AgentExecution__c', { AIAgentDefinition__c: agentId, RequestingUser__c: userId, CurrentTurnIdentifier__c: turn, TriggerSource__c: 'API', InteractionSession__c: session.id });
-  const message = await rest<{ id: string }>(url, token, 'POST', '/sobjects/InteractionMessage__c', { InteractionSession__c: session.id, AgentExecution__c: execution.id, Role__c: 'User', Direction__c: 'Inbound', Content__c: 'Hello from the emulator banner', TurnIdentifier__c: turn, Channel__c: 'Direct' });
+  const session = await rest<{ id: string }>(url, token, 'POST', '/sobjects/InteractionSession__c', {
+    AIAgentDefinition__c: agentId,
+    ParticipantUser__c: userId,
+    Channel__c: 'Direct',
+  });
+  const execution = await rest<{ id: string }>(url, token, 'POST', '/sobjects/AgentExecution__c', {
+    AIAgentDefinition__c: agentId,
+    RequestingUser__c: userId,
+    CurrentTurnIdentifier__c: turn,
+    TriggerSource__c: 'API',
+    InteractionSession__c: session.id,
+  });
+  const message = await rest<{ id: string }>(url, token, 'POST', '/sobjects/InteractionMessage__c', {
+    InteractionSession__c: session.id,
+    AgentExecution__c: execution.id,
+    Role__c: 'User',
+    Direction__c: 'Inbound',
+    Content__c: 'Hello from the emulator banner',
+    TurnIdentifier__c: turn,
+    Channel__c: 'Direct',
+  });
   return { AgentExecutionId__c: execution.id, InteractionMessageId__c: message.id, TurnIdentifier__c: turn };
 }
 
@@ -106,7 +174,14 @@ export async function describeEmulator(handle: EmulatorHandle, seedPath: string)
   const users: BannerUser[] = [];
   const tokens = new Map<string, string>();
   for (const user of org.users()) {
-    const entry: BannerUser = { username: user.username, profile: user.profile, permissionSets: user.permissionSets, loginCommand: undefined, accessToken: undefined, noToken: undefined };
+    const entry: BannerUser = {
+      username: user.username,
+      profile: user.profile,
+      permissionSets: user.permissionSets,
+      loginCommand: undefined,
+      accessToken: undefined,
+      noToken: undefined,
+    };
     if (app && key) {
       entry.loginCommand = `sf org login jwt --username ${user.username} --client-id ${app.consumerKey} --jwt-key-file ${key.file} --instance-url ${url}`;
       try {
@@ -129,7 +204,13 @@ export async function describeEmulator(handle: EmulatorHandle, seedPath: string)
       const token = tokens.get(publisher.username) as string;
       await shareAgent(handle, tokens, agent.id, publisher.id);
       const body = await sampleTurn(url, token, publisher.id, agent.id);
-      publish = { username: publisher.username, url: `${url}/services/data/v62.0/sobjects/${EVENT_OBJECT}`, accessToken: token, body, agent: agent.name };
+      publish = {
+        username: publisher.username,
+        url: `${url}/services/data/v62.0/sobjects/${EVENT_OBJECT}`,
+        accessToken: token,
+        body,
+        agent: agent.name,
+      };
     }
   }
   return {
@@ -151,20 +232,29 @@ function printBanner(banner: EmulatorBanner, context: CliContext): void {
   context.line(`  admin surface         ${banner.instanceUrl}/__emulator/usage  (loopback only)\n`);
   const app = banner.connectedApp;
   if (!app) {
-    context.line(c.yellow('No connected app with a dev key under <seed dir>/keys/: no logins or tokens to print (loom dev adds one; see docs/emulator-seed.md).'));
+    context.line(
+      c.yellow(
+        'No connected app with a dev key under <seed dir>/keys/: no logins or tokens to print (loom dev adds one; see docs/emulator-seed.md).',
+      ),
+    );
   } else {
     context.line(`Connected app ${c.bold(app.name)}  consumer key ${app.consumerKey}  dev key ${app.keyFile}\n`);
     for (const user of banner.users) {
-      context.line(`${c.bold(user.username)}  ${c.dim(`${user.profile}${user.permissionSets.length ? ` + ${user.permissionSets.join(', ')}` : ''}`)}`);
+      context.line(
+        `${c.bold(user.username)}  ${c.dim(`${user.profile}${user.permissionSets.length ? ` + ${user.permissionSets.join(', ')}` : ''}`)}`,
+      );
       context.line(`  ${user.loginCommand}`);
       context.line(user.accessToken ? `  access token: ${user.accessToken}` : c.dim(`  no token: ${user.noToken}`));
     }
   }
   const publish = banner.publish;
   if (publish) {
-    context.line(`\nPublish a test ${EVENT_OBJECT} as ${publish.username} (a turn of ${publish.agent}, created for this example):`);
     context.line(
-      `  curl -s -X POST ${publish.url} -H 'Authorization: Bearer ${publish.accessToken}' ` + `-H 'Content-Type: application/json' -d '${JSON.stringify(publish.body)}'`,
+      `\nPublish a test ${EVENT_OBJECT} as ${publish.username} (a turn of ${publish.agent}, created for this example):`,
+    );
+    context.line(
+      `  curl -s -X POST ${publish.url} -H 'Authorization: Bearer ${publish.accessToken}' ` +
+        `-H 'Content-Type: application/json' -d '${JSON.stringify(publish.body)}'`,
     );
   }
   context.line(c.dim('\nCtrl-C stops the emulator.'));

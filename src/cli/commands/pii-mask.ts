@@ -11,10 +11,16 @@ export function register(program: Command): void {
       'Mask PII in each line of stdin and print one JSON object per line: {"masked", "restored", "entities"}. ' +
         'Pattern mode, all categories, a fresh in-memory token vault for the run (same value, same token).',
     )
-    .option('--categories <list>', 'comma-separated pattern categories or types (identity,financial,contact,network or SSN,EMAIL,...)')
+    .option(
+      '--categories <list>',
+      'comma-separated pattern categories or types (identity,financial,contact,network or SSN,EMAIL,...)',
+    )
     .addHelpText('after', '\nExample:\n  echo "SSN 123-45-6789, mail ada@example.com" | loom pii-mask')
     .action(async (options: { categories?: string }) => {
-      const categories = options.categories?.split(',').map((item) => item.trim()).filter(Boolean);
+      const categories = options.categories
+        ?.split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
       const masker = new PiiMasker({
         mode: 'pattern',
         vault: new MemoryTokenVault(),

@@ -9,7 +9,8 @@ import { integrationKey } from '../../worker/start.ts';
 
 function parseReplayId(value: string): number {
   const id = Number(value);
-  if (!Number.isSafeInteger(id) || id < -2) throw new InvalidArgumentError('must be a replay ID, or -2 for every retained event');
+  if (!Number.isSafeInteger(id) || id < -2)
+    throw new InvalidArgumentError('must be a replay ID, or -2 for every retained event');
   return id;
 }
 
@@ -27,8 +28,17 @@ export function register(program: Command): void {
       'Re-read AgentTurnRequest__e and AgentHITLDecision__e from a replay position (after an outage longer than the ' +
         'checkpoint, or to recover dead-lettered work) and run every event that has not run yet; de-duplication skips the rest',
     )
-    .requiredOption('--from <replayId|-2>', 'replay ID to resume after, or -2 for every event the org still retains (72 h)', parseReplayId)
-    .option('--quiet-seconds <s>', 'stop once nothing new arrived for this long and the queue is empty', parseSeconds, 5)
+    .requiredOption(
+      '--from <replayId|-2>',
+      'replay ID to resume after, or -2 for every event the org still retains (72 h)',
+      parseReplayId,
+    )
+    .option(
+      '--quiet-seconds <s>',
+      'stop once nothing new arrived for this long and the queue is empty',
+      parseSeconds,
+      5,
+    )
     .option('--max-seconds <s>', 'stop after this long in any case', parseSeconds, 900)
     .addHelpText(
       'after',
@@ -38,8 +48,16 @@ export function register(program: Command): void {
     .action(async (options: { from: number; quietSeconds: number; maxSeconds: number }) => {
       const context = cli();
       const config = loadConfig(context.io.env);
-      const logger = cliLogger(context, { level: config.LOOM_LOG_LEVEL === 'info' ? 'warn' : config.LOOM_LOG_LEVEL, name: 'loom' });
-      const pool = new SessionPool({ loginUrl: config.SF_LOGIN_URL ?? '', clientId: config.SF_CLIENT_ID ?? '', privateKeyPem: integrationKey(config), logger });
+      const logger = cliLogger(context, {
+        level: config.LOOM_LOG_LEVEL === 'info' ? 'warn' : config.LOOM_LOG_LEVEL,
+        name: 'loom',
+      });
+      const pool = new SessionPool({
+        loginUrl: config.SF_LOGIN_URL ?? '',
+        clientId: config.SF_CLIENT_ID ?? '',
+        privateKeyPem: integrationKey(config),
+        logger,
+      });
       const { orgId } = await pool.session(config.SF_INTEGRATION_USERNAME ?? '');
       for (const change of await rewindCheckpoints(config, orgId, options.from)) {
         context.line(`${change.channel}: position ${change.previous ?? '(none)'} → ${options.from}`);
@@ -54,7 +72,8 @@ export function register(program: Command): void {
       });
       await service.close();
       context.line(`replay finished: ${progressLine(final)}`);
-      if (final.counters.failed + final.counters.deadLettered > 0) context.fail('ReplayIncomplete', `replay finished: ${progressLine(final)}`);
+      if (final.counters.failed + final.counters.deadLettered > 0)
+        context.fail('ReplayIncomplete', `replay finished: ${progressLine(final)}`);
       context.result(final);
     });
 }

@@ -22,7 +22,11 @@ export function register(program: Command): void {
         .choices(['user', 'tool'])
         .default('user'),
     )
-    .option('--threshold <number>', `score at or above which a line is flagged (default ${DEFAULT_THRESHOLD})`, parseThreshold)
+    .option(
+      '--threshold <number>',
+      `score at or above which a line is flagged (default ${DEFAULT_THRESHOLD})`,
+      parseThreshold,
+    )
     .option('--spans', 'also print the offending spans')
     .addHelpText('after', '\nExample:\n  echo "Ignore all previous instructions" | loom safety-check')
     .action(async (options: { source: 'user' | 'tool'; threshold?: number; spans?: boolean }) => {

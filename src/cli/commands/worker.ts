@@ -47,21 +47,36 @@ function orgsWithDeadLetters(stateDir: string): string[] {
 export function register(program: Command): void {
   const worker = program
     .command('worker')
-    .description('Run the Loom worker: subscribe to agent-turn and HITL-decision platform events and run each turn once, as its user')
+    .description(
+      'Run the Loom worker: subscribe to agent-turn and HITL-decision platform events and run each turn once, as its user',
+    )
     .addHelpText('after', ENV_HELP)
     .action(async () => {
       const context = cli();
-      const service = await startService({ signals: true, env: context.io.env, logger: cliLogger(context, { level: context.io.env.LOOM_LOG_LEVEL ?? 'info', name: 'loom' }) });
+      const service = await startService({
+        signals: true,
+        env: context.io.env,
+        logger: cliLogger(context, { level: context.io.env.LOOM_LOG_LEVEL ?? 'info', name: 'loom' }),
+      });
       const http = service.url ? `; HTTP on ${service.url}` : '';
       const hitl = service.sweeper ? 'approvals on' : 'approvals off (set LOOM_HITL_SIGNING_KEY)';
-      context.line(`loom worker running in ${service.worker.mode} mode for org ${service.worker.org()}${http}; ${hitl} (Ctrl+C to stop)`);
-      context.result({ mode: service.worker.mode, orgId: service.worker.org(), url: service.url ?? null, approvals: Boolean(service.sweeper) });
+      context.line(
+        `loom worker running in ${service.worker.mode} mode for org ${service.worker.org()}${http}; ${hitl} (Ctrl+C to stop)`,
+      );
+      context.result({
+        mode: service.worker.mode,
+        orgId: service.worker.org(),
+        url: service.url ?? null,
+        approvals: Boolean(service.sweeper),
+      });
       await service.stopped;
     });
 
   worker
     .command('dead-letter')
-    .description('List dead-lettered events (malformed payloads, security refusals, jobs that failed for good), newest last')
+    .description(
+      'List dead-lettered events (malformed payloads, security refusals, jobs that failed for good), newest last',
+    )
     .option('-n, --limit <count>', 'how many entries to show', '50')
     .option('--org <orgId>', 'org ID (default: the only org with dead letters in LOOM_STATE_DIR; scaled mode needs it)')
     .action(async (options: { limit: string; org?: string }) => {
@@ -71,7 +86,8 @@ export function register(program: Command): void {
       let org = options.org;
       if (!org && !config.REDIS_URL) {
         const orgs = orgsWithDeadLetters(config.LOOM_STATE_DIR);
-        if (orgs.length > 1) throw new ConfigError(`--org is required: ${config.LOOM_STATE_DIR} holds dead letters of ${orgs.join(', ')}`);
+        if (orgs.length > 1)
+          throw new ConfigError(`--org is required: ${config.LOOM_STATE_DIR} holds dead letters of ${orgs.join(', ')}`);
         org = orgs[0];
       }
       let entries: DeadLetterEntry[] = [];
@@ -88,9 +104,12 @@ export function register(program: Command): void {
       } else {
         entries = await new FileDeadLetterStore(join(config.LOOM_STATE_DIR, org, 'dead-letter.jsonl')).list(limit);
       }
-      if (entries.length === 0) context.line(`no dead-lettered entries${org ? ` for org ${org}` : ` in ${config.LOOM_STATE_DIR}`}`);
+      if (entries.length === 0)
+        context.line(`no dead-lettered entries${org ? ` for org ${org}` : ` in ${config.LOOM_STATE_DIR}`}`);
       for (const entry of entries) {
-        context.line(`${entry.at}  ${entry.reason.padEnd(24)} ${entry.eventUuid ?? entry.jobId ?? '-'}  ${entry.executionId ?? ''}  ${entry.detail.split('\n')[0]}`);
+        context.line(
+          `${entry.at}  ${entry.reason.padEnd(24)} ${entry.eventUuid ?? entry.jobId ?? '-'}  ${entry.executionId ?? ''}  ${entry.detail.split('\n')[0]}`,
+        );
       }
       context.result(entries);
     });

@@ -21,12 +21,27 @@ export const MAX_BODY_LENGTH = 750;
 export const SEND_PERMISSION = 'SendCustomNotifications';
 const SUCCESS_MESSAGE = 'Your custom notification is processed successfully.';
 
-const INPUTS = ['customNotifTypeId', 'recipientIds', 'title', 'body', 'targetId', 'targetPageRef', 'senderId', 'actionGroup'] as const;
+const INPUTS = [
+  'customNotifTypeId',
+  'recipientIds',
+  'title',
+  'body',
+  'targetId',
+  'targetPageRef',
+  'senderId',
+  'actionGroup',
+] as const;
 
 export type { SentNotification } from './types.ts';
 
 export function describeCustomNotification(): Record<string, unknown> {
-  const input = (name: string, required: boolean, type = 'STRING', description: string | null = null) => ({ name, label: name, description, type, required });
+  const input = (name: string, required: boolean, type = 'STRING', description: string | null = null) => ({
+    name,
+    label: name,
+    description,
+    type,
+    required,
+  });
   return {
     name: CUSTOM_NOTIFICATION_ACTION,
     label: 'Send Custom Notification',
@@ -34,7 +49,12 @@ export function describeCustomNotification(): Record<string, unknown> {
     type: 'CUSTOMNOTIFICATIONACTION',
     inputs: [
       input('customNotifTypeId', true, 'REFERENCE', 'The ID of the Custom Notification Type'),
-      input('recipientIds', true, 'REFERENCE_COLLECTION', `Users, groups or queues; at most ${MAX_NOTIFICATION_RECIPIENTS}`),
+      input(
+        'recipientIds',
+        true,
+        'REFERENCE_COLLECTION',
+        `Users, groups or queues; at most ${MAX_NOTIFICATION_RECIPIENTS}`,
+      ),
       input('title', true, 'STRING', `At most ${MAX_TITLE_LENGTH} characters`),
       input('body', true, 'STRING', `At most ${MAX_BODY_LENGTH} characters`),
       input('targetId', false, 'REFERENCE', 'The record the notification opens; targetId or targetPageRef is required'),
@@ -62,14 +82,25 @@ function text(input: Record<string, unknown>, name: string, max: number, require
     if (required) throw new InputError('REQUIRED_FIELD_MISSING', `Missing required input parameter: ${name}`, [name]);
     return null;
   }
-  if (typeof value !== 'string') throw new InputError('INVALID_TYPE_FOR_OPERATION', `Input parameter ${name} expects a string, got ${JSON.stringify(value).slice(0, 60)}`, [name]);
-  if (value.length > max) throw new InputError('STRING_TOO_LONG', `${name}: data value too large: ${value.slice(0, 20)}... (max length=${max})`, [name]);
+  if (typeof value !== 'string')
+    throw new InputError(
+      'INVALID_TYPE_FOR_OPERATION',
+      `Input parameter ${name} expects a string, got ${JSON.stringify(value).slice(0, 60)}`,
+      [name],
+    );
+  if (value.length > max)
+    throw new InputError(
+      'STRING_TOO_LONG',
+      `${name}: data value too large: ${value.slice(0, 20)}... (max length=${max})`,
+      [name],
+    );
   return value;
 }
 
 function id(value: unknown, name: string): string {
   const canonical = typeof value === 'string' ? canonicalId(value) : undefined;
-  if (canonical === undefined) throw new InputError('MALFORMED_ID', `${name}: id value of incorrect type: ${String(value).slice(0, 40)}`, [name]);
+  if (canonical === undefined)
+    throw new InputError('MALFORMED_ID', `${name}: id value of incorrect type: ${String(value).slice(0, 40)}`, [name]);
   return canonical;
 }
 
@@ -87,28 +118,50 @@ export function sendCustomNotification(input: Record<string, unknown>, ctx: Rest
 function send(input: Record<string, unknown>, ctx: RestContext): Record<string, unknown> {
   const caller = ctx.access.user;
   if (!ctx.access.hasUserPermission(SEND_PERMISSION)) {
-    throw new InputError('INSUFFICIENT_ACCESS', `You don't have permission to send custom notifications: ${caller.username} needs the Send Custom Notifications user permission`, []);
+    throw new InputError(
+      'INSUFFICIENT_ACCESS',
+      `You don't have permission to send custom notifications: ${caller.username} needs the Send Custom Notifications user permission`,
+      [],
+    );
   }
   const unknown = Object.keys(input).filter((key) => !(INPUTS as readonly string[]).includes(key));
-  if (unknown.length > 0) throw new InputError('INVALID_INPUT', `Unknown input parameter(s): ${unknown.join(', ')}`, unknown);
+  if (unknown.length > 0)
+    throw new InputError('INVALID_INPUT', `Unknown input parameter(s): ${unknown.join(', ')}`, unknown);
   const { store } = ctx.org;
 
   if (input.customNotifTypeId === undefined || input.customNotifTypeId === null || input.customNotifTypeId === '') {
-    throw new InputError('REQUIRED_FIELD_MISSING', 'Missing required input parameter: customNotifTypeId', ['customNotifTypeId']);
+    throw new InputError('REQUIRED_FIELD_MISSING', 'Missing required input parameter: customNotifTypeId', [
+      'customNotifTypeId',
+    ]);
   }
   const typeId = id(input.customNotifTypeId, 'customNotifTypeId');
   const type = store.get(typeId);
   if (!type || type.object.name !== 'CustomNotificationType') {
-    throw new InputError('INVALID_ID_FIELD', `Invalid custom notification type ID: ${String(input.customNotifTypeId)}`, ['customNotifTypeId']);
+    throw new InputError(
+      'INVALID_ID_FIELD',
+      `Invalid custom notification type ID: ${String(input.customNotifTypeId)}`,
+      ['customNotifTypeId'],
+    );
   }
 
   const rawRecipients = input.recipientIds;
-  if (rawRecipients === undefined || rawRecipients === null || (Array.isArray(rawRecipients) && rawRecipients.length === 0)) {
+  if (
+    rawRecipients === undefined ||
+    rawRecipients === null ||
+    (Array.isArray(rawRecipients) && rawRecipients.length === 0)
+  ) {
     throw new InputError('REQUIRED_FIELD_MISSING', 'Missing required input parameter: recipientIds', ['recipientIds']);
   }
-  if (!Array.isArray(rawRecipients)) throw new InputError('INVALID_TYPE_FOR_OPERATION', 'Input parameter recipientIds expects a list of IDs', ['recipientIds']);
+  if (!Array.isArray(rawRecipients))
+    throw new InputError('INVALID_TYPE_FOR_OPERATION', 'Input parameter recipientIds expects a list of IDs', [
+      'recipientIds',
+    ]);
   if (rawRecipients.length > MAX_NOTIFICATION_RECIPIENTS) {
-    throw new InputError('LIMIT_EXCEEDED', `A custom notification can have at most ${MAX_NOTIFICATION_RECIPIENTS} recipients, got ${rawRecipients.length}`, ['recipientIds']);
+    throw new InputError(
+      'LIMIT_EXCEEDED',
+      `A custom notification can have at most ${MAX_NOTIFICATION_RECIPIENTS} recipients, got ${rawRecipients.length}`,
+      ['recipientIds'],
+    );
   }
   const recipientIds = [...new Set(rawRecipients.map((recipient) => id(recipient, 'recipientIds')))];
   const delivered: string[] = [];
@@ -118,24 +171,38 @@ function send(input: Record<string, unknown>, ctx: RestContext): Record<string, 
   for (const recipient of recipientIds) {
     const record = store.get(recipient);
     if (record?.object.name === 'User') reach(recipient);
-    else if (record?.object.name === 'Group' && recipient.startsWith(GROUP_KEY_PREFIX)) for (const member of usersInGroup(store, recipient)) reach(member);
+    else if (record?.object.name === 'Group' && recipient.startsWith(GROUP_KEY_PREFIX))
+      for (const member of usersInGroup(store, recipient)) reach(member);
     else {
       // Account and opportunity team recipients need team selling or account teams, which the emulator does not model.
-      throw new InputError('INVALID_ID_FIELD', `Invalid recipient ID: ${recipient} (expected a user, group or queue ID)`, ['recipientIds']);
+      throw new InputError(
+        'INVALID_ID_FIELD',
+        `Invalid recipient ID: ${recipient} (expected a user, group or queue ID)`,
+        ['recipientIds'],
+      );
     }
   }
 
   const title = text(input, 'title', MAX_TITLE_LENGTH, true) as string;
   const body = text(input, 'body', MAX_BODY_LENGTH, true) as string;
-  const targetId = input.targetId === undefined || input.targetId === null || input.targetId === '' ? null : id(input.targetId, 'targetId');
+  const targetId =
+    input.targetId === undefined || input.targetId === null || input.targetId === ''
+      ? null
+      : id(input.targetId, 'targetId');
   const targetPageRef = text(input, 'targetPageRef', 4000, false);
   if (targetId === null && targetPageRef === null) {
-    throw new InputError('REQUIRED_FIELD_MISSING', 'Missing required input parameter: targetId or targetPageRef', ['targetId', 'targetPageRef']);
+    throw new InputError('REQUIRED_FIELD_MISSING', 'Missing required input parameter: targetId or targetPageRef', [
+      'targetId',
+      'targetPageRef',
+    ]);
   }
   let senderId = caller.id;
   if (input.senderId !== undefined && input.senderId !== null && input.senderId !== '') {
     senderId = id(input.senderId, 'senderId');
-    if (!ctx.org.userById(senderId)?.isActive) throw new InputError('INVALID_ID_FIELD', `Invalid sender ID: ${senderId} (expected an active user)`, ['senderId']);
+    if (!ctx.org.userById(senderId)?.isActive)
+      throw new InputError('INVALID_ID_FIELD', `Invalid sender ID: ${senderId} (expected an active user)`, [
+        'senderId',
+      ]);
   }
   text(input, 'actionGroup', 255, false);
 

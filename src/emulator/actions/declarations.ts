@@ -20,12 +20,28 @@ const InputDecl = z.strictObject({
   description: z.string().optional(),
 });
 
-const CreateEffect = z.strictObject({ create: objectName, set: z.record(z.string(), Template), as: identifier.optional() });
-const UpdateEffect = z.strictObject({ update: objectName, id: z.string().min(1), set: z.record(z.string(), Template), as: identifier.optional() });
+const CreateEffect = z.strictObject({
+  create: objectName,
+  set: z.record(z.string(), Template),
+  as: identifier.optional(),
+});
+const UpdateEffect = z.strictObject({
+  update: objectName,
+  id: z.string().min(1),
+  set: z.record(z.string(), Template),
+  as: identifier.optional(),
+});
 /** Binds the first row (or null); `required: true` fails the action when nothing is visible, like Apex's single-row assignment. */
 const QueryEffect = z.strictObject({ query: z.string().min(1), as: identifier, required: z.boolean().default(false) });
 /** Fails the action with this message (and code), e.g. to model a validation inside a flow; `unless` skips it when truthy. */
-const FailEffect = z.strictObject({ fail: z.string().min(1), code: z.string().regex(/^[A-Z_]+$/).default('FIELD_CUSTOM_VALIDATION_EXCEPTION'), unless: z.string().optional() });
+const FailEffect = z.strictObject({
+  fail: z.string().min(1),
+  code: z
+    .string()
+    .regex(/^[A-Z_]+$/)
+    .default('FIELD_CUSTOM_VALIDATION_EXCEPTION'),
+  unless: z.string().optional(),
+});
 
 export const EffectDecl = z.union([CreateEffect, UpdateEffect, QueryEffect, FailEffect]);
 export type EffectDecl = z.infer<typeof EffectDecl>;
@@ -40,7 +56,12 @@ export const ActionDecl = z
     effects: z.array(EffectDecl).default([]),
     outputs: z.record(identifier, Template).default({}),
     /** Who may run it (Apex class access / flow access): any listed profile or permission set; absent = every API user. */
-    access: z.strictObject({ profiles: z.array(z.string().min(1)).default([]), permissionSets: z.array(z.string().min(1)).default([]) }).optional(),
+    access: z
+      .strictObject({
+        profiles: z.array(z.string().min(1)).default([]),
+        permissionSets: z.array(z.string().min(1)).default([]),
+      })
+      .optional(),
   })
   .superRefine((action, ctx) => {
     // Every merge field must name a declared input or an earlier binding, so a typo fails the seed load, not a call.
@@ -48,11 +69,17 @@ export const ActionDecl = z
     const check = (template: unknown, path: Array<string | number>): void => {
       for (const ref of mergeRefs(template)) {
         const root = ref.split('.')[0] ?? '';
-        if (!known.has(root)) ctx.addIssue({ code: 'custom', path, message: `unknown merge field {!${ref}}: declare an input or an earlier "as" binding named ${root}` });
+        if (!known.has(root))
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `unknown merge field {!${ref}}: declare an input or an earlier "as" binding named ${root}`,
+          });
       }
     };
     action.effects.forEach((effect, index) => {
-      if ('set' in effect) for (const [field, value] of Object.entries(effect.set)) check(value, ['effects', index, 'set', field]);
+      if ('set' in effect)
+        for (const [field, value] of Object.entries(effect.set)) check(value, ['effects', index, 'set', field]);
       if ('update' in effect) check(effect.id, ['effects', index, 'id']);
       if ('query' in effect) check(effect.query, ['effects', index, 'query']);
       if ('fail' in effect) {
@@ -71,7 +98,12 @@ export const ActionsSeed = z.array(ActionDecl).superRefine((actions, ctx) => {
   const seen = new Set<string>();
   actions.forEach((action, index) => {
     const key = `${action.type}:${action.name.toLowerCase()}`;
-    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate ${action.type} action ${action.name}` });
+    if (seen.has(key))
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'name'],
+        message: `duplicate ${action.type} action ${action.name}`,
+      });
     seen.add(key);
   });
 });
@@ -88,7 +120,11 @@ export function mergeRefs(template: unknown): string[] {
  * Renders a template against the bindings. A template that is exactly one merge field keeps the value's type (numbers,
  * booleans, null); otherwise values are interpolated as text, each passed through `escape` (SOQL literals).
  */
-export function render(template: unknown, lookup: (ref: string) => unknown, escape: (text: string) => string = (text) => text): unknown {
+export function render(
+  template: unknown,
+  lookup: (ref: string) => unknown,
+  escape: (text: string) => string = (text) => text,
+): unknown {
   if (typeof template !== 'string') return template;
   const whole = /^\{!([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?)\}$/.exec(template);
   if (whole) return lookup(whole[1] ?? '') ?? null;

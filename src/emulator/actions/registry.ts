@@ -45,14 +45,23 @@ export class EmulatorActions {
 
   notify(notification: Omit<SentNotification, 'seq'>): SentNotification {
     this.notificationSeq += 1;
-    const entry = { seq: this.notificationSeq, ...notification, recipientIds: [...notification.recipientIds], deliveredTo: [...notification.deliveredTo] };
+    const entry = {
+      seq: this.notificationSeq,
+      ...notification,
+      recipientIds: [...notification.recipientIds],
+      deliveredTo: [...notification.deliveredTo],
+    };
     this.notified.push(entry);
     return entry;
   }
 
   /** Every custom notification sent since the start or the last reset, oldest first (copies). */
   notifications(): SentNotification[] {
-    return this.notified.map((entry) => ({ ...entry, recipientIds: [...entry.recipientIds], deliveredTo: [...entry.deliveredTo] }));
+    return this.notified.map((entry) => ({
+      ...entry,
+      recipientIds: [...entry.recipientIds],
+      deliveredTo: [...entry.deliveredTo],
+    }));
   }
 
   clearNotifications(): void {

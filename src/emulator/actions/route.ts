@@ -15,7 +15,11 @@ import { ApiError } from '../org/model.ts';
 import { json, methodNotAllowed, type RouteResult } from '../http/respond.ts';
 import { dataPath, requireObject, type RestContext, type RestRequest } from '../http/rest/context.ts';
 import type { ActionDecl } from './declarations.ts';
-import { CUSTOM_NOTIFICATION_ACTION, describeCustomNotification, sendCustomNotification } from './custom-notification.ts';
+import {
+  CUSTOM_NOTIFICATION_ACTION,
+  describeCustomNotification,
+  sendCustomNotification,
+} from './custom-notification.ts';
 import { actionsFor } from './registry.ts';
 import { invocationResult, runAction, type InvocationResult } from './run-action.ts';
 
@@ -28,7 +32,8 @@ const TYPE_LABEL = { flow: 'FLOW', apex: 'APEX' } as const;
 
 export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[]): RouteResult {
   const url = (path: string): string => dataPath(ctx.apiVersion, `/actions${path}`);
-  const get = (fn: () => RouteResult): RouteResult => (req.method === 'GET' ? fn() : methodNotAllowed(req.method, ['GET', 'HEAD']));
+  const get = (fn: () => RouteResult): RouteResult =>
+    req.method === 'GET' ? fn() : methodNotAllowed(req.method, ['GET', 'HEAD']);
   const getOrPost = (describe: () => unknown, invoke: () => InvocationResult[]): RouteResult => {
     if (req.method === 'GET') return json(200, describe());
     if (req.method === 'POST') return json(200, invoke());
@@ -44,14 +49,22 @@ export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[])
         json(200, {
           actions: [
             { label: 'Send Email', name: 'emailSimple', type: 'EMAILSIMPLE', url: url('/standard/emailSimple') },
-            { label: 'Send Custom Notification', name: CUSTOM_NOTIFICATION_ACTION, type: 'CUSTOMNOTIFICATIONACTION', url: url(`/standard/${CUSTOM_NOTIFICATION_ACTION}`) },
+            {
+              label: 'Send Custom Notification',
+              name: CUSTOM_NOTIFICATION_ACTION,
+              type: 'CUSTOMNOTIFICATIONACTION',
+              url: url(`/standard/${CUSTOM_NOTIFICATION_ACTION}`),
+            },
           ],
         }),
       );
     }
-    if (kind.toLowerCase() === 'emailsimple' && name === undefined) return getOrPost(describeEmail, () => inputsOf(req.body).map((input) => sendEmail(input, ctx)));
+    if (kind.toLowerCase() === 'emailsimple' && name === undefined)
+      return getOrPost(describeEmail, () => inputsOf(req.body).map((input) => sendEmail(input, ctx)));
     if (kind.toLowerCase() === CUSTOM_NOTIFICATION_ACTION.toLowerCase() && name === undefined) {
-      return getOrPost(describeCustomNotification, () => inputsOf(req.body).map((input) => sendCustomNotification(input, ctx)));
+      return getOrPost(describeCustomNotification, () =>
+        inputsOf(req.body).map((input) => sendCustomNotification(input, ctx)),
+      );
     }
   }
   if (scope === 'custom') {
@@ -61,19 +74,28 @@ export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[])
       if (name === undefined) {
         return get(() =>
           json(200, {
-            actions: actions.list(kind).map((action) => ({ label: action.label ?? action.name, name: action.name, type: TYPE_LABEL[kind], url: url(`/custom/${kind}/${action.name}`) })),
+            actions: actions.list(kind).map((action) => ({
+              label: action.label ?? action.name,
+              name: action.name,
+              type: TYPE_LABEL[kind],
+              url: url(`/custom/${kind}/${action.name}`),
+            })),
           }),
         );
       }
       const action = actions.find(kind, name);
-      if (!action) throw new ApiError(404, 'NOT_FOUND', `No ${kind === 'flow' ? 'flow' : 'Apex action'} named ${name} found`);
+      if (!action)
+        throw new ApiError(404, 'NOT_FOUND', `No ${kind === 'flow' ? 'flow' : 'Apex action'} named ${name} found`);
       if (!mayRun(action, ctx)) {
         const what = kind === 'flow' ? `run the flow ${action.name}` : `access the Apex class named ${action.name}`;
         throw new ApiError(403, 'INSUFFICIENT_ACCESS', `You do not have permission to ${what}`);
       }
       return getOrPost(
         () => describeAction(action),
-        () => inputsOf(req.body).map((input) => runAction(action, input, { org: ctx.org, access: ctx.access, apiVersion: ctx.apiVersion })),
+        () =>
+          inputsOf(req.body).map((input) =>
+            runAction(action, input, { org: ctx.org, access: ctx.access, apiVersion: ctx.apiVersion }),
+          ),
       );
     }
   }
@@ -84,16 +106,30 @@ export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[])
 function mayRun(action: ActionDecl, ctx: RestContext): boolean {
   if (!action.access) return true;
   const profile = ctx.access.user.profile.toLowerCase();
-  return action.access.profiles.some((name) => name.toLowerCase() === profile) || action.access.permissionSets.some((name) => ctx.access.hasPermissionSet(name));
+  return (
+    action.access.profiles.some((name) => name.toLowerCase() === profile) ||
+    action.access.permissionSets.some((name) => ctx.access.hasPermissionSet(name))
+  );
 }
 
 /** `{"inputs":[{...}]}`: anything else is a 400 before any input runs. */
 function inputsOf(body: unknown): Array<Record<string, unknown>> {
   const inputs = requireObject(body, 'ActionInvocationRequest').inputs;
-  if (!Array.isArray(inputs) || inputs.length === 0) throw new ApiError(400, 'INVALID_INPUT', 'The request body must contain "inputs": a non-empty array of input objects');
-  if (inputs.length > MAX_INPUTS) throw new ApiError(400, 'LIMIT_EXCEEDED', `At most ${MAX_INPUTS} inputs are allowed in one request, got ${inputs.length}`);
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw new ApiError(
+      400,
+      'INVALID_INPUT',
+      'The request body must contain "inputs": a non-empty array of input objects',
+    );
+  if (inputs.length > MAX_INPUTS)
+    throw new ApiError(
+      400,
+      'LIMIT_EXCEEDED',
+      `At most ${MAX_INPUTS} inputs are allowed in one request, got ${inputs.length}`,
+    );
   inputs.forEach((input, index) => {
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new ApiError(400, 'INVALID_INPUT', `inputs[${index}] must be an object`);
+    if (input === null || typeof input !== 'object' || Array.isArray(input))
+      throw new ApiError(400, 'INVALID_INPUT', `inputs[${index}] must be an object`);
   });
   return inputs as Array<Record<string, unknown>>;
 }
@@ -104,7 +140,13 @@ function describeAction(action: ActionDecl): Record<string, unknown> {
     label: action.label ?? action.name,
     description: action.description,
     type: TYPE_LABEL[action.type],
-    inputs: action.inputs.map((input) => ({ name: input.name, label: input.label ?? input.name, description: input.description ?? null, type: input.type.toUpperCase(), required: input.required })),
+    inputs: action.inputs.map((input) => ({
+      name: input.name,
+      label: input.label ?? input.name,
+      description: input.description ?? null,
+      type: input.type.toUpperCase(),
+      required: input.required,
+    })),
     outputs: Object.keys(action.outputs).map((output) => ({ name: output, label: output, type: 'STRING' })),
   };
 }
@@ -116,7 +158,13 @@ function describeEmail(): Record<string, unknown> {
     label: 'Send Email',
     description: 'Send an email where you specify the subject, body, and recipients.',
     type: 'EMAILSIMPLE',
-    inputs: [input('emailAddresses', false), input('emailAddressesArray', false, 'STRING_COLLECTION'), input('emailSubject', true), input('emailBody', true), input('senderType', false)],
+    inputs: [
+      input('emailAddresses', false),
+      input('emailAddressesArray', false, 'STRING_COLLECTION'),
+      input('emailSubject', true),
+      input('emailBody', true),
+      input('senderType', false),
+    ],
     outputs: [],
   };
 }
@@ -138,12 +186,18 @@ function sendEmail(input: Record<string, unknown>, ctx: RestContext): Invocation
     const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '')))].filter(Boolean);
     return fail('INVALID_INPUT', z.prettifyError(parsed.error), fields);
   }
-  const fromList = (parsed.data.emailAddresses ?? '').split(',').map((address) => address.trim()).filter(Boolean);
+  const fromList = (parsed.data.emailAddresses ?? '')
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean);
   const to = [...new Set([...fromList, ...(parsed.data.emailAddressesArray ?? []).map((address) => address.trim())])];
-  if (to.length === 0) return fail('REQUIRED_FIELD_MISSING', 'Missing required input parameter: emailAddresses', ['emailAddresses']);
-  if (to.length > MAX_EMAIL_RECIPIENTS) return fail('LIMIT_EXCEEDED', `An email can have at most ${MAX_EMAIL_RECIPIENTS} recipients`, ['emailAddresses']);
+  if (to.length === 0)
+    return fail('REQUIRED_FIELD_MISSING', 'Missing required input parameter: emailAddresses', ['emailAddresses']);
+  if (to.length > MAX_EMAIL_RECIPIENTS)
+    return fail('LIMIT_EXCEEDED', `An email can have at most ${MAX_EMAIL_RECIPIENTS} recipients`, ['emailAddresses']);
   const invalid = to.filter((address) => !z.email().safeParse(address).success);
-  if (invalid.length > 0) return fail('INVALID_EMAIL_ADDRESS', `Email address is invalid: ${invalid.join(', ')}`, ['emailAddresses']);
+  if (invalid.length > 0)
+    return fail('INVALID_EMAIL_ADDRESS', `Email address is invalid: ${invalid.join(', ')}`, ['emailAddresses']);
   const user = ctx.access.user;
   actionsFor(ctx.org).send({
     sentAt: new Date(ctx.now()).toISOString(),

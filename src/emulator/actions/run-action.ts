@@ -39,7 +39,10 @@ class ActionFailure extends Error {
   }
 }
 
-export function invocationResult(actionName: string, outcome: { outputs: Record<string, unknown> } | { errors: ActionErrorEntry[] }): InvocationResult {
+export function invocationResult(
+  actionName: string,
+  outcome: { outputs: Record<string, unknown> } | { errors: ActionErrorEntry[] },
+): InvocationResult {
   return 'errors' in outcome
     ? { actionName, errors: outcome.errors, isSuccess: false, outputValues: null, version: 1 }
     : { actionName, errors: null, isSuccess: true, outputValues: outcome.outputs, version: 1 };
@@ -57,13 +60,24 @@ export function runAction(action: ActionDecl, input: Record<string, unknown>, en
     if (action.type === 'flow') outputs.Flow__InterviewStatus = 'Finished';
     return invocationResult(action.name, { outputs });
   } catch (error) {
-    if (error instanceof ActionFailure) return invocationResult(action.name, { errors: [{ statusCode: error.statusCode, message: error.message, fields: error.fields }] });
-    if (error instanceof ApiError) return invocationResult(action.name, { errors: [{ statusCode: error.errorCode, message: error.message.trim(), fields: error.fields ?? [] }] });
+    if (error instanceof ActionFailure)
+      return invocationResult(action.name, {
+        errors: [{ statusCode: error.statusCode, message: error.message, fields: error.fields }],
+      });
+    if (error instanceof ApiError)
+      return invocationResult(action.name, {
+        errors: [{ statusCode: error.errorCode, message: error.message.trim(), fields: error.fields ?? [] }],
+      });
     throw error;
   }
 }
 
-function runEffect(effect: EffectDecl, bindings: Map<string, unknown>, lookup: (ref: string) => unknown, env: RunEnv): void {
+function runEffect(
+  effect: EffectDecl,
+  bindings: Map<string, unknown>,
+  lookup: (ref: string) => unknown,
+  env: RunEnv,
+): void {
   if ('fail' in effect) {
     if (effect.unless !== undefined && truthy(render(effect.unless, lookup))) return;
     throw new ActionFailure(effect.code, String(render(effect.fail, lookup)));
@@ -86,7 +100,8 @@ function runEffect(effect: EffectDecl, bindings: Map<string, unknown>, lookup: (
     return;
   }
   const id = render(effect.id, lookup);
-  if (typeof id !== 'string' || id === '') throw new ActionFailure('REQUIRED_FIELD_MISSING', `The record ID to update is empty (${effect.id})`, ['Id']);
+  if (typeof id !== 'string' || id === '')
+    throw new ActionFailure('REQUIRED_FIELD_MISSING', `The record ID to update is empty (${effect.id})`, ['Id']);
   env.org.update(env.access, effect.update, id, fields);
   if (effect.as) bindings.set(effect.as, { Id: id });
 }
@@ -95,13 +110,17 @@ function runEffect(effect: EffectDecl, bindings: Map<string, unknown>, lookup: (
 function coerceInputs(declared: InputDecl[], input: Record<string, unknown>): Record<string, unknown> {
   const byName = new Map(declared.map((decl) => [decl.name.toLowerCase(), decl]));
   const unknown = Object.keys(input).filter((key) => !byName.has(key.toLowerCase()));
-  if (unknown.length > 0) throw new ActionFailure('INVALID_INPUT', `Unknown input parameter(s): ${unknown.join(', ')}`, unknown);
+  if (unknown.length > 0)
+    throw new ActionFailure('INVALID_INPUT', `Unknown input parameter(s): ${unknown.join(', ')}`, unknown);
   const values: Record<string, unknown> = {};
   for (const decl of declared) {
     const key = Object.keys(input).find((name) => name.toLowerCase() === decl.name.toLowerCase());
     const raw = key === undefined ? undefined : input[key];
     if (raw === undefined || raw === null || raw === '') {
-      if (decl.required) throw new ActionFailure('REQUIRED_FIELD_MISSING', `Missing required input parameter: ${decl.name}`, [decl.name]);
+      if (decl.required)
+        throw new ActionFailure('REQUIRED_FIELD_MISSING', `Missing required input parameter: ${decl.name}`, [
+          decl.name,
+        ]);
       values[decl.name] = null;
       continue;
     }
@@ -112,13 +131,18 @@ function coerceInputs(declared: InputDecl[], input: Record<string, unknown>): Re
 
 function coerce(decl: InputDecl, raw: unknown): unknown {
   const bad = (): never => {
-    throw new ActionFailure('INVALID_TYPE_FOR_OPERATION', `Input parameter ${decl.name} expects a ${decl.type}, got ${JSON.stringify(raw).slice(0, 60)}`, [decl.name]);
+    throw new ActionFailure(
+      'INVALID_TYPE_FOR_OPERATION',
+      `Input parameter ${decl.name} expects a ${decl.type}, got ${JSON.stringify(raw).slice(0, 60)}`,
+      [decl.name],
+    );
   };
   switch (decl.type) {
     case 'string':
       return typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : bad();
     case 'number': {
-      const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+      const value =
+        typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
       return Number.isFinite(value) ? value : bad();
     }
     case 'boolean':
@@ -142,10 +166,20 @@ function resolve(bindings: Map<string, unknown>, ref: string): unknown {
 }
 
 function truthy(value: unknown): boolean {
-  return !(value === null || value === undefined || value === false || value === 0 || value === '' || value === 'false');
+  return !(
+    value === null ||
+    value === undefined ||
+    value === false ||
+    value === 0 ||
+    value === '' ||
+    value === 'false'
+  );
 }
 
 /** Merge values inside a SOQL string literal: quotes and backslashes escaped, so an input cannot end the literal. */
 function soqlEscape(text: string): string {
-  return text.replace(/[\\']/g, (char) => `\\${char}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return text
+    .replace(/[\\']/g, (char) => `\\${char}`)
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
 }

@@ -15,7 +15,11 @@ export interface SubmittedDecision {
  * `CreatedById` is the decider, as for an Apex publish. Apex's own refusals are deliberately not repeated here: tests
  * use this to deliver decisions Apex would refuse, so the worker's re-checks are what they prove.
  */
-export function submitDecision(org: Org, deciderId: string, request: SubmittedDecision): { requestId: string; eventUuid: string } {
+export function submitDecision(
+  org: Org,
+  deciderId: string,
+  request: SubmittedDecision,
+): { requestId: string; eventUuid: string } {
   const system = org.systemAccess(deciderId);
   const requestId = randomUUID();
   return org.transaction(() => {

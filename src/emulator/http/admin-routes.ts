@@ -11,9 +11,21 @@ const Schemas = {
   faults: z
     .object({
       latencyMs: count.optional(),
-      failNext: z.object({ count, status: status.optional(), pathPrefix: z.string().optional(), soqlContains: z.string().min(1).optional() }).optional(),
+      failNext: z
+        .object({
+          count,
+          status: status.optional(),
+          pathPrefix: z.string().optional(),
+          soqlContains: z.string().min(1).optional(),
+        })
+        .optional(),
       failureRate: z
-        .object({ rate: z.number().min(0).max(1), seed: z.number().int().optional(), status: status.optional(), pathPrefix: z.string().optional() })
+        .object({
+          rate: z.number().min(0).max(1),
+          seed: z.number().int().optional(),
+          status: status.optional(),
+          pathPrefix: z.string().optional(),
+        })
         .optional(),
       dropNext: z.object({ count, pathPrefix: z.string().optional() }).optional(),
     })
@@ -36,7 +48,9 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 /** Drops keys whose value is undefined (exactOptionalPropertyTypes). */
 function defined<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }
 
 function post(method: string, fn: () => RouteResult): RouteResult {
@@ -61,7 +75,13 @@ function post(method: string, fn: () => RouteResult): RouteResult {
  *                                    fromUsername, senderId, typeId, typeDeveloperName, recipientIds, deliveredTo, title,
  *                                    body, targetId, targetPageRef}]
  */
-export function adminRoute(method: string, path: string, query: URLSearchParams, body: unknown, admin: EmulatorAdmin): RouteResult {
+export function adminRoute(
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: unknown,
+  admin: EmulatorAdmin,
+): RouteResult {
   const sub = path.slice(ADMIN_PREFIX.length).replace(/\/+$/, '');
   const ok = (value: unknown = { ok: true }): RouteResult => json(200, value);
   try {
@@ -77,15 +97,23 @@ export function adminRoute(method: string, path: string, query: URLSearchParams,
         return method === 'GET' ? ok(admin.usage()) : methodNotAllowed(method, ['GET']);
       case '/requests':
         if (method === 'GET') return ok(admin.requestLog());
-        if (method === 'DELETE') return admin.clearRequestLog(), ok();
+        if (method === 'DELETE') return (admin.clearRequestLog(), ok());
         return methodNotAllowed(method, ['GET', 'DELETE']);
       case '/faults': {
         if (method === 'GET') return ok(admin.faults());
-        if (method === 'DELETE') return admin.clearFaults(), ok();
+        if (method === 'DELETE') return (admin.clearFaults(), ok());
         if (method !== 'POST') return methodNotAllowed(method, ['GET', 'POST', 'DELETE']);
         const f = parse(Schemas.faults, body);
         if (f.latencyMs !== undefined) admin.setLatency(f.latencyMs);
-        if (f.failNext) admin.failNext(f.failNext.count, defined({ status: f.failNext.status, pathPrefix: f.failNext.pathPrefix, soqlContains: f.failNext.soqlContains }));
+        if (f.failNext)
+          admin.failNext(
+            f.failNext.count,
+            defined({
+              status: f.failNext.status,
+              pathPrefix: f.failNext.pathPrefix,
+              soqlContains: f.failNext.soqlContains,
+            }),
+          );
         if (f.failureRate) {
           const { rate, ...options } = f.failureRate;
           admin.setFailureRate(rate, defined(options));
@@ -95,11 +123,11 @@ export function adminRoute(method: string, path: string, query: URLSearchParams,
       }
       case '/outbox':
         if (method === 'GET') return ok(admin.outbox());
-        if (method === 'DELETE') return admin.clearOutbox(), ok();
+        if (method === 'DELETE') return (admin.clearOutbox(), ok());
         return methodNotAllowed(method, ['GET', 'DELETE']);
       case '/notifications':
         if (method === 'GET') return ok(admin.notifications());
-        if (method === 'DELETE') return admin.clearNotifications(), ok();
+        if (method === 'DELETE') return (admin.clearNotifications(), ok());
         return methodNotAllowed(method, ['GET', 'DELETE']);
       case '/tokens':
         return method === 'GET' ? ok(admin.tokens()) : methodNotAllowed(method, ['GET']);

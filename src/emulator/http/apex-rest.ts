@@ -34,9 +34,13 @@ const loomPermissions: ApexRestResource = {
   get({ query, org, userId }) {
     const known = org.packageCustomPermissions?.() ?? [];
     const byLower = new Map(known.map((name) => [name.toLowerCase(), name]));
-    const asked = (query.get('names') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+    const asked = (query.get('names') ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
     const unknown = asked.filter((name) => !byLower.has(name.toLowerCase()));
-    if (unknown.length > 0) return errorResult(400, 'UNKNOWN_PERMISSION', `Unknown custom permission: ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      return errorResult(400, 'UNKNOWN_PERMISSION', `Unknown custom permission: ${unknown.join(', ')}`);
     const names = asked.length > 0 ? asked.map((name) => byLower.get(name.toLowerCase()) as string) : known;
     const permissions: Record<string, boolean> = {};
     for (const name of names) permissions[name] = org.hasCustomPermission?.(userId, name) === true;

@@ -16,7 +16,15 @@ import { dispatchApexRest } from './apex-rest.ts';
 import { parseForm, parseJsonBody, readBody } from './body.ts';
 import type { Clock } from './clock.ts';
 import type { Faults } from './faults.ts';
-import { bearerToken, identityRoute, identityUrl, introspectRoute, revokeRoute, tokenRoute, userinfoRoute } from './oauth.ts';
+import {
+  bearerToken,
+  identityRoute,
+  identityUrl,
+  introspectRoute,
+  revokeRoute,
+  tokenRoute,
+  userinfoRoute,
+} from './oauth.ts';
 import { errorResult, requestOrigin, send, type RouteResult } from './respond.ts';
 import type { RestContext } from './rest/context.ts';
 import type { LocatorStore } from './rest/locators.ts';
@@ -55,11 +63,16 @@ interface LogState {
 
 const SESSION_INVALID = errorResult(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
 const isLoopback = (address: string | undefined): boolean =>
-  address !== undefined && (address.startsWith('127.') || address === '::1' || address === '::ffff:127.0.0.1' || address.startsWith('::ffff:127.'));
+  address !== undefined &&
+  (address.startsWith('127.') ||
+    address === '::1' ||
+    address === '::ffff:127.0.0.1' ||
+    address.startsWith('::ffff:127.'));
 
 function headerBytes(req: IncomingMessage): number {
   let total = (req.url ?? '').length;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) total += (req.rawHeaders[i] ?? '').length + (req.rawHeaders[i + 1] ?? '').length + 4;
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    total += (req.rawHeaders[i] ?? '').length + (req.rawHeaders[i + 1] ?? '').length + 4;
   return total;
 }
 
@@ -70,8 +83,18 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
   return (req, res) => {
     handle(req, res, deps).catch((error: unknown) => {
       // Path only: query strings can carry tokens (`oauth_token=` on identity URLs).
-      deps.logger.error({ err: error, method: req.method, path: (req.url ?? '').split('?')[0] }, 'emulator request failed');
-      send(res, errorResult(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`));
+      deps.logger.error(
+        { err: error, method: req.method, path: (req.url ?? '').split('?')[0] },
+        'emulator request failed',
+      );
+      send(
+        res,
+        errorResult(
+          500,
+          'UNKNOWN_EXCEPTION',
+          `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`,
+        ),
+      );
     });
   };
 }
@@ -82,7 +105,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
   const path = url.pathname;
 
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-    if (!isLoopback(req.socket.remoteAddress)) return send(res, errorResult(403, 'FORBIDDEN', 'The admin surface only answers loopback clients'));
+    if (!isLoopback(req.socket.remoteAddress))
+      return send(res, errorResult(403, 'FORBIDDEN', 'The admin surface only answers loopback clients'));
     const body = parseJsonBody(await readBody(req));
     return send(res, adminRoute(method, path, url.searchParams, body, deps.admin));
   }
@@ -91,7 +115,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
   res.on('close', () => {
     const status = res.writableFinished ? res.statusCode : 0;
     const turn = req.headers['x-loom-turn'];
-    deps.usage.record({ method, path, userId: log.userId, tokenId: log.tokenId, turn: typeof turn === 'string' ? turn : null, status, counted: log.counted }, deps.clock.now());
+    deps.usage.record(
+      {
+        method,
+        path,
+        userId: log.userId,
+        tokenId: log.tokenId,
+        turn: typeof turn === 'string' ? turn : null,
+        status,
+        counted: log.counted,
+      },
+      deps.clock.now(),
+    );
   });
 
   const fault = deps.faults.decide(path, url.searchParams.get('q') ?? undefined);
@@ -101,9 +136,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
   }
   if (deps.faults.latencyMs > 0) await sleep(deps.faults.latencyMs);
   if (fault.kind === 'fail') {
-    const result = fault.status === 503
-      ? errorResult(503, 'SERVER_UNAVAILABLE', 'Service Unavailable')
-      : errorResult(fault.status, 'UNKNOWN_EXCEPTION', `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`);
+    const result =
+      fault.status === 503
+        ? errorResult(503, 'SERVER_UNAVAILABLE', 'Service Unavailable')
+        : errorResult(
+            fault.status,
+            'UNKNOWN_EXCEPTION',
+            `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`,
+          );
     return send(res, result, { 'Sforce-Limit-Info': deps.usage.header() });
   }
 
@@ -137,8 +177,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
     const name = path.slice('/services/oauth2/'.length).replace(/\/$/, '');
     let result: RouteResult;
     if (name === 'token' && method === 'POST') result = tokenRoute(form, oauthDeps, origin, [origin, deps.baseUrl()]);
-    else if (name === 'userinfo' && (method === 'GET' || method === 'POST')) result = userinfoRoute(bearerToken(req), oauthDeps, origin, DEFAULT_API_VERSION);
-    else if (name === 'revoke' && (method === 'POST' || method === 'GET')) result = revokeRoute(form.token ?? url.searchParams.get('token') ?? undefined, oauthDeps);
+    else if (name === 'userinfo' && (method === 'GET' || method === 'POST'))
+      result = userinfoRoute(bearerToken(req), oauthDeps, origin, DEFAULT_API_VERSION);
+    else if (name === 'revoke' && (method === 'POST' || method === 'GET'))
+      result = revokeRoute(form.token ?? url.searchParams.get('token') ?? undefined, oauthDeps);
     else if (name === 'introspect' && method === 'POST') {
       const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
       result = introspectRoute(form, basic, oauthDeps, origin);
@@ -149,19 +191,36 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
   const identity = /^\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})\/?$/.exec(path);
   if (identity) {
     const token = bearerToken(req) ?? url.searchParams.get('oauth_token') ?? undefined;
-    return send(res, identityRoute(token, identity[1] ?? '', identity[2] ?? '', oauthDeps, origin, DEFAULT_API_VERSION));
+    return send(
+      res,
+      identityRoute(token, identity[1] ?? '', identity[2] ?? '', oauthDeps, origin, DEFAULT_API_VERSION),
+    );
   }
 
   if (path === '/services/data' || path === '/services/data/') {
-    if (method !== 'GET' && method !== 'HEAD') return send(res, errorResult(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,HEAD`));
+    if (method !== 'GET' && method !== 'HEAD')
+      return send(
+        res,
+        errorResult(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,HEAD`),
+      );
     return send(res, { status: 200, body: versionsList() });
   }
 
   const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);
-  if (data && Number(data[1]) >= 20) return rest(req, res, deps, { method, url, raw, origin, log, version: data[1] ?? '', rest: data[2] ?? '' });
+  if (data && Number(data[1]) >= 20)
+    return rest(req, res, deps, { method, url, raw, origin, log, version: data[1] ?? '', rest: data[2] ?? '' });
   if (path.startsWith('/services/apexrest/')) {
     const apexPath = path.slice('/services/apexrest'.length);
-    return rest(req, res, deps, { method, url, raw, origin, log, version: DEFAULT_API_VERSION, rest: apexPath, apex: true });
+    return rest(req, res, deps, {
+      method,
+      url,
+      raw,
+      origin,
+      log,
+      version: DEFAULT_API_VERSION,
+      rest: apexPath,
+      apex: true,
+    });
   }
 
   return send(res, errorResult(404, 'NOT_FOUND', 'The requested resource does not exist'));
@@ -171,7 +230,16 @@ async function rest(
   req: IncomingMessage,
   res: ServerResponse,
   deps: HttpDeps,
-  r: { method: string; url: URL; raw: Buffer; origin: string; log: LogState; version: string; rest: string; apex?: boolean },
+  r: {
+    method: string;
+    url: URL;
+    raw: Buffer;
+    origin: string;
+    log: LogState;
+    version: string;
+    rest: string;
+    apex?: boolean;
+  },
 ): Promise<void> {
   const limitHeader = (): Record<string, string> => ({ 'Sforce-Limit-Info': deps.usage.header() });
   const token = bearerToken(req);
@@ -187,7 +255,15 @@ async function rest(
 
   const contentType = req.headers['content-type'] ?? '';
   if (r.raw.length > 0 && /xml/i.test(contentType)) {
-    return send(res, errorResult(415, 'UNSUPPORTED_MEDIA_TYPE', `Content type '${contentType}' is not supported; send application/json`), limitHeader());
+    return send(
+      res,
+      errorResult(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content type '${contentType}' is not supported; send application/json`,
+      ),
+      limitHeader(),
+    );
   }
   let body: unknown;
   try {
@@ -209,10 +285,29 @@ async function rest(
   };
   if (r.apex) {
     // Apex REST counts against the API allocation like any REST call (consumed above).
-    return send(res, dispatchApexRest({ method: r.method, path: r.rest, query: r.url.searchParams, org: deps.org, userId: resolved.userId }), limitHeader());
+    return send(
+      res,
+      dispatchApexRest({
+        method: r.method,
+        path: r.rest,
+        query: r.url.searchParams,
+        org: deps.org,
+        userId: resolved.userId,
+      }),
+      limitHeader(),
+    );
   }
-  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+  );
   const isHead = r.method === 'HEAD';
-  const result = dispatchRest({ method: isHead ? 'GET' : r.method, path: r.rest, query: r.url.searchParams, headers, body }, ctx);
-  send(res, isHead ? { status: result.status, ...(result.headers ? { headers: result.headers } : {}) } : result, limitHeader());
+  const result = dispatchRest(
+    { method: isHead ? 'GET' : r.method, path: r.rest, query: r.url.searchParams, headers, body },
+    ctx,
+  );
+  send(
+    res,
+    isHead ? { status: result.status, ...(result.headers ? { headers: result.headers } : {}) } : result,
+    limitHeader(),
+  );
 }

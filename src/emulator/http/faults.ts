@@ -74,7 +74,8 @@ export class Faults {
       dropNext.count--;
       return { kind: 'drop' };
     }
-    const soqlMatches = failNext.soqlContains === undefined || (soql ?? '').toLowerCase().includes(failNext.soqlContains);
+    const soqlMatches =
+      failNext.soqlContains === undefined || (soql ?? '').toLowerCase().includes(failNext.soqlContains);
     if (failNext.count > 0 && path.startsWith(failNext.pathPrefix) && soqlMatches) {
       failNext.count--;
       return { kind: 'fail', status: failNext.status };

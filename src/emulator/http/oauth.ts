@@ -35,15 +35,22 @@ function isPreAuthorized(app: ConnectedAppDef, user: UserDef): boolean {
   const lower = (names: string[]): Set<string> => new Set(names.map((n) => n.toLowerCase()));
   const profiles = lower(app.preAuthorizedProfiles);
   const permissionSets = lower(app.preAuthorizedPermissionSets);
-  return profiles.has(user.profile.toLowerCase()) || user.permissionSets.some((ps) => permissionSets.has(ps.toLowerCase()));
+  return (
+    profiles.has(user.profile.toLowerCase()) || user.permissionSets.some((ps) => permissionSets.has(ps.toLowerCase()))
+  );
 }
 
 /** Validates a JWT bearer assertion end to end and returns the user it names. */
-export function verifyJwtGrant(assertion: string, deps: OAuthDeps, audiences: string[]): { user: UserDef; app: ConnectedAppDef } {
+export function verifyJwtGrant(
+  assertion: string,
+  deps: OAuthDeps,
+  audiences: string[],
+): { user: UserDef; app: ConnectedAppDef } {
   const { claims, signingInput, signature } = decodeAssertion(assertion);
   const app = deps.org.connectedApps().find((candidate) => candidate.consumerKey === claims.iss);
   if (!app) throw new OAuthError('invalid_client_id', 'client identifier invalid');
-  if (!verifyRs256(signingInput, signature, app.certificatePem)) throw new OAuthError('invalid_grant', 'invalid assertion');
+  if (!verifyRs256(signingInput, signature, app.certificatePem))
+    throw new OAuthError('invalid_grant', 'invalid assertion');
   const allowed = new Set([...audiences, ...LOGIN_AUDIENCES].map(trimSlash));
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!aud.some((a) => allowed.has(trimSlash(a)))) throw new OAuthError('invalid_grant', 'audience is invalid');
@@ -57,7 +64,12 @@ export function verifyJwtGrant(assertion: string, deps: OAuthDeps, audiences: st
 }
 
 /** POST /services/oauth2/token (JWT bearer only: the flow the worker and @salesforce/core use). */
-export function tokenRoute(form: Record<string, string>, deps: OAuthDeps, origin: string, audiences: string[]): RouteResult {
+export function tokenRoute(
+  form: Record<string, string>,
+  deps: OAuthDeps,
+  origin: string,
+  audiences: string[],
+): RouteResult {
   if (form.grant_type !== JWT_GRANT) {
     return oauthError(new OAuthError('unsupported_grant_type', 'grant type not supported'));
   }
@@ -88,7 +100,12 @@ function userOf(token: string | undefined | null, deps: OAuthDeps): UserDef | un
 const displayName = (user: UserDef): string => `${user.firstName} ${user.lastName}`.trim();
 
 /** GET /services/oauth2/userinfo. */
-export function userinfoRoute(token: string | undefined | null, deps: OAuthDeps, origin: string, apiVersion: string): RouteResult {
+export function userinfoRoute(
+  token: string | undefined | null,
+  deps: OAuthDeps,
+  origin: string,
+  apiVersion: string,
+): RouteResult {
   const user = userOf(token, deps);
   if (!user) return BAD_TOKEN;
   const id = identityUrl(origin, deps.org, user.id);
@@ -157,7 +174,10 @@ export function identityRoute(
     first_name: user.firstName,
     last_name: user.lastName,
     timezone: user.timeZoneSidKey,
-    photos: { picture: `${origin}/img/userprofile/default_profile_200_v2.png`, thumbnail: `${origin}/img/userprofile/default_profile_45_v2.png` },
+    photos: {
+      picture: `${origin}/img/userprofile/default_profile_200_v2.png`,
+      thumbnail: `${origin}/img/userprofile/default_profile_45_v2.png`,
+    },
     urls: urls(origin, deps.org, user.id, apiVersion),
     active: user.isActive,
     user_type: 'STANDARD',
@@ -176,7 +196,12 @@ export function revokeRoute(token: string | undefined, deps: OAuthDeps): RouteRe
 }
 
 /** POST /services/oauth2/introspect: needs a known client id; only live tokens are active. */
-export function introspectRoute(form: Record<string, string>, basicAuth: string | undefined, deps: OAuthDeps, origin: string): RouteResult {
+export function introspectRoute(
+  form: Record<string, string>,
+  basicAuth: string | undefined,
+  deps: OAuthDeps,
+  origin: string,
+): RouteResult {
   let clientId = form.client_id;
   if (basicAuth) clientId = Buffer.from(basicAuth, 'base64').toString('utf8').split(':')[0];
   if (!clientId || !deps.org.connectedApps().some((app) => app.consumerKey === clientId)) {

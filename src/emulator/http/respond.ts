@@ -27,8 +27,7 @@ export function errorResult(status: number, errorCode: string, message: string, 
   return { status, body: [entry] };
 }
 
-export const notFound = (): RouteResult =>
-  errorResult(404, 'NOT_FOUND', 'The requested resource does not exist');
+export const notFound = (): RouteResult => errorResult(404, 'NOT_FOUND', 'The requested resource does not exist');
 
 export const methodNotAllowed = (method: string, allowed: string[]): RouteResult => ({
   ...errorResult(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are ${allowed.join(',')}`),

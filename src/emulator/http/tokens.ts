@@ -49,7 +49,15 @@ export class TokenStore {
     const secret = randomBytes(48).toString('base64').replace(/\+/g, '.').replace(/\//g, '_').replace(/=+$/, '');
     const token = `${this.org.orgId.slice(0, 15)}!AQ8A${secret}`;
     const now = this.clock.now();
-    const record: TokenRecord = { tokenId: tokenIdOf(token), userId, clientId, scope, issuedAt: now, lastUsedAt: now, revoked: false };
+    const record: TokenRecord = {
+      tokenId: tokenIdOf(token),
+      userId,
+      clientId,
+      scope,
+      issuedAt: now,
+      lastUsedAt: now,
+      revoked: false,
+    };
     this.tokens.set(token, record);
     return { token, record };
   }
@@ -137,4 +145,3 @@ export class TokenStore {
     return record;
   }
 }
-

@@ -134,10 +134,12 @@ function summarySpec(spec: CustomFieldSpec): RollupDef {
   const [, childObject = '', foreignKey = ''] = fk;
   let summarizedField: string | null = null;
   if (operation === 'count') {
-    if (spec.summarizedField !== undefined) throw new FieldSpecError(`${where}: a count roll-up takes no summarizedField`);
+    if (spec.summarizedField !== undefined)
+      throw new FieldSpecError(`${where}: a count roll-up takes no summarizedField`);
   } else {
     const summarized = SUMMARY_REF.exec(spec.summarizedField ?? '');
-    if (!summarized) throw new FieldSpecError(`${where}: a ${operation} roll-up needs summarizedField as Child__c.Field__c`);
+    if (!summarized)
+      throw new FieldSpecError(`${where}: a ${operation} roll-up needs summarizedField as Child__c.Field__c`);
     if (summarized[1]!.toLowerCase() !== childObject.toLowerCase()) {
       throw new FieldSpecError(
         `${where}: summarizedField ${spec.summarizedField ?? ''} is not a field of the summarized object ${childObject}`,

@@ -103,7 +103,12 @@ function describeField(access: UserAccess, def: ObjectDef, field: FieldDef): Rec
   const longText = field.type === 'textarea' && field.length > 255;
   const writable = access.canField(def.name, field.name, 'edit');
   const createable = writable && access.canObject(def.name, 'create');
-  const updateable = writable && def.kind !== 'event' && access.canObject(def.name, 'edit') && !field.masterDetail && field.createOnly !== true;
+  const updateable =
+    writable &&
+    def.kind !== 'event' &&
+    access.canObject(def.name, 'edit') &&
+    !field.masterDetail &&
+    field.createOnly !== true;
   const numeric = field.type === 'double' || field.type === 'currency' || field.type === 'percent';
   return {
     aggregatable: !longText && field.type !== 'boolean' && field.type !== 'multipicklist',

@@ -117,7 +117,9 @@ export function checkReferences(
       throw new ApiError(400, 'ENTITY_IS_DELETED', 'entity is deleted', [field.name]);
     // Only a queue can own records; a public group cannot (Salesforce Help, "Queues").
     if (field.name === 'OwnerId' && target.name === 'Group' && entry.record['Type'] !== 'Queue') {
-      throw new ApiError(400, 'FIELD_INTEGRITY_EXCEPTION', `${field.label}: id value of incorrect type: ${value}`, [field.name]);
+      throw new ApiError(400, 'FIELD_INTEGRITY_EXCEPTION', `${field.label}: id value of incorrect type: ${value}`, [
+        field.name,
+      ]);
     }
     if (actor.system) continue;
     const needed = field.masterDetail ? 'edit' : 'read';

@@ -39,7 +39,12 @@ export class DmlEngine {
   readonly sharing: Sharing;
 
   constructor(private readonly env: DmlEnvironment) {
-    this.sharing = new Sharing({ schema: env.schema, store: env.store, now: () => env.now(), nextId: (prefix) => this.ids.next(prefix) });
+    this.sharing = new Sharing({
+      schema: env.schema,
+      store: env.store,
+      now: () => env.now(),
+      nextId: (prefix) => this.ids.next(prefix),
+    });
   }
 
   /** Forgets ID and auto-number counters (org reset). */
@@ -155,7 +160,12 @@ export class DmlEngine {
     if (!def.validationRules?.length) return;
     const user = actor.access.user;
     const profileId = this.env.store.get(user.id)?.record['ProfileId'] ?? null;
-    enforceValidationRules(def.validationRules, { object: def, record, prior, user: { Id: user.id, ProfileId: profileId, Username: user.username } });
+    enforceValidationRules(def.validationRules, {
+      object: def,
+      record,
+      prior,
+      user: { Id: user.id, ProfileId: profileId, Username: user.username },
+    });
   }
 
   /** Looks a record up for update/delete: malformed → MALFORMED_ID, missing → 404, deleted → ENTITY_IS_DELETED. */

@@ -298,7 +298,8 @@ export function loadPackageMetadata(root: string): PackageMetadata {
   for (const set of result.permissionSets) {
     const unknown = (set.customPermissions ?? []).filter((n) => !known.has(n.toLowerCase()));
     // A real deploy fails the same way: a permission set cannot enable a custom permission the org does not have.
-    if (unknown.length > 0) throw new MetadataError(`permissionsets/${set.name}`, `unknown custom permission ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new MetadataError(`permissionsets/${set.name}`, `unknown custom permission ${unknown.join(', ')}`);
   }
   return result;
 }

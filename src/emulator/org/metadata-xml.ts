@@ -94,7 +94,11 @@ export const PermissionSetXml = z.looseObject({
 });
 export type PermissionSetXml = z.infer<typeof PermissionSetXml>;
 
-export const CustomPermissionXml = z.looseObject({ label: str.optional(), description: str.optional(), isLicensed: bool.optional() });
+export const CustomPermissionXml = z.looseObject({
+  label: str.optional(),
+  description: str.optional(),
+  isLicensed: bool.optional(),
+});
 
 export const GlobalValueSetXml = z.looseObject({ customValue: z.array(PicklistValueXml).default([]) });
 

@@ -4,7 +4,6 @@
  * so they are deliberately small. Names are canonical API names; every lookup is case-insensitive.
  */
 
-
 export type FieldType =
   | 'id'
   | 'string'
@@ -250,7 +249,9 @@ export class ApiError extends Error {
 
   toBody(): Array<{ message: string; errorCode: string; fields?: string[] }> {
     return [
-      this.fields ? { message: this.message, errorCode: this.errorCode, fields: this.fields } : { message: this.message, errorCode: this.errorCode },
+      this.fields
+        ? { message: this.message, errorCode: this.errorCode, fields: this.fields }
+        : { message: this.message, errorCode: this.errorCode },
     ];
   }
 }
@@ -334,7 +335,12 @@ export interface OrgApi {
   describeGlobal(access: UserAccess, apiVersion: string): unknown;
   describeSObject(access: UserAccess, objectName: string, apiVersion: string): unknown;
   query(access: UserAccess, soql: string, options: { apiVersion: string; includeDeleted?: boolean }): QueryResult;
-  retrieve(access: UserAccess, objectName: string, id: string, options: { apiVersion: string; fields?: string[] }): Record<string, unknown>;
+  retrieve(
+    access: UserAccess,
+    objectName: string,
+    id: string,
+    options: { apiVersion: string; fields?: string[] },
+  ): Record<string, unknown>;
   /** For `__e` objects this publishes through the event sink and returns the event UUID as well. */
   create(access: UserAccess, objectName: string, fields: Record<string, unknown>): { id: string; eventUuid?: string };
   update(access: UserAccess, objectName: string, id: string, fields: Record<string, unknown>): void;

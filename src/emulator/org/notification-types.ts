@@ -45,12 +45,16 @@ export function loadNotificationTypes(root: string | undefined): NotificationTyp
   if (root === undefined || !existsSync(root)) return [];
   const types: NotificationTypeDef[] = [];
   for (const dir of notificationTypeDirs(root)) {
-    for (const name of readdirSync(dir).filter((file) => file.endsWith(SUFFIX)).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((file) => file.endsWith(SUFFIX))
+      .sort()) {
       const file = path.join(dir, name);
       const xml = readMetadata(file, 'CustomNotificationType', CustomNotificationTypeXml);
       const developerName = name.slice(0, -SUFFIX.length);
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(developerName)) throw new MetadataError(file, `invalid notification type name '${developerName}'`);
-      if (types.some((type) => type.developerName.toLowerCase() === developerName.toLowerCase())) throw new MetadataError(file, `notification type ${developerName} is defined twice`);
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(developerName))
+        throw new MetadataError(file, `invalid notification type name '${developerName}'`);
+      if (types.some((type) => type.developerName.toLowerCase() === developerName.toLowerCase()))
+        throw new MetadataError(file, `notification type ${developerName} is defined twice`);
       types.push({
         developerName,
         masterLabel: xml.masterLabel ?? xml.customNotifTypeName,

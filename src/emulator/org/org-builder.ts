@@ -10,7 +10,15 @@ import { makeId } from './ids.ts';
 import { loadPackageMetadata } from './metadata-loader.ts';
 import { resolveRollups } from './rollups.ts';
 import type { PackageMetadata } from './metadata-loader.ts';
-import type { ConnectedAppDef, ObjectDef, ObjectPermission, PermissionSetDef, PermissionSetGroupDef, RoleDef, UserDef } from './model.ts';
+import type {
+  ConnectedAppDef,
+  ObjectDef,
+  ObjectPermission,
+  PermissionSetDef,
+  PermissionSetGroupDef,
+  RoleDef,
+  UserDef,
+} from './model.ts';
 import { loadNotificationTypes, type NotificationTypeDef } from './notification-types.ts';
 import { assignKeyPrefixes, OrgSchema } from './schema.ts';
 import { buildShareObjects } from './sharing.ts';
@@ -120,7 +128,9 @@ function buildObjects(
 ): { objects: ObjectDef[]; packageSets: PermissionSetDef[]; packagePermissions: string[] } {
   const objects = standardObjects();
   const byName = new Map(objects.map((o) => [o.name.toLowerCase(), o]));
-  const pkg = forceAppDir ? packageMetadata(forceAppDir) : { objects: [], fieldExtensions: [], permissionSets: [], customPermissions: [] };
+  const pkg = forceAppDir
+    ? packageMetadata(forceAppDir)
+    : { objects: [], fieldExtensions: [], permissionSets: [], customPermissions: [] };
   const addFields = (objectName: string, fields: ObjectDef['fields'], where: string): void => {
     const def = byName.get(objectName.toLowerCase());
     if (!def) throw new SeedError(`${where}: unknown object '${objectName}'`);
@@ -162,7 +172,13 @@ function buildObjects(
     const def = byName.get(name.toLowerCase());
     if (!def || spec.validationRules.length === 0) continue;
     def.validationRules = spec.validationRules.map((rule, i) => {
-      const built: ValidationRuleDef = { name: rule.name, formula: rule.formula, message: rule.message, field: rule.field ?? null, active: rule.active };
+      const built: ValidationRuleDef = {
+        name: rule.name,
+        formula: rule.formula,
+        message: rule.message,
+        field: rule.field ?? null,
+        active: rule.active,
+      };
       try {
         checkRule(built, def);
       } catch (error) {
@@ -215,7 +231,10 @@ function seedPermissionSet(
 ): PermissionSetDef {
   const enabled = spec.customPermissions.map((permission) => {
     const known = customPermissions.get(permission.toLowerCase());
-    if (!known) throw new SeedError(`${where}.customPermissions: unknown custom permission '${permission}' (define it in force-app or the seed's customPermissions)`);
+    if (!known)
+      throw new SeedError(
+        `${where}.customPermissions: unknown custom permission '${permission}' (define it in force-app or the seed's customPermissions)`,
+      );
     return known;
   });
   const objects: PermissionSetDef['objects'] = {};
@@ -278,20 +297,27 @@ export function buildOrgDefinition(
   const schema = new OrgSchema(objects);
   const customPermissions = new Map(packagePermissions.map((n) => [n.toLowerCase(), n]));
   seed.customPermissions.forEach((n, i) => {
-    if (customPermissions.has(n.toLowerCase())) throw new SeedError(`customPermissions[${i}]: '${n}' already exists (force-app or seed)`);
+    if (customPermissions.has(n.toLowerCase()))
+      throw new SeedError(`customPermissions[${i}]: '${n}' already exists (force-app or seed)`);
     customPermissions.set(n.toLowerCase(), n);
   });
   const profiles = new Map<string, PermissionSetDef>();
   seed.profiles.forEach((p, i) => {
     if (profiles.has(p.name.toLowerCase())) throw new SeedError(`profiles[${i}]: duplicate profile '${p.name}'`);
-    profiles.set(p.name.toLowerCase(), seedPermissionSet(p, true, schema, `profiles[${i}] (${p.name})`, customPermissions));
+    profiles.set(
+      p.name.toLowerCase(),
+      seedPermissionSet(p, true, schema, `profiles[${i}] (${p.name})`, customPermissions),
+    );
   });
   const permissionSets = new Map<string, PermissionSetDef>();
   for (const set of packageSets) permissionSets.set(set.name.toLowerCase(), set);
   seed.permissionSets.forEach((p, i) => {
     if (permissionSets.has(p.name.toLowerCase()))
       throw new SeedError(`permissionSets[${i}]: '${p.name}' already exists (force-app or seed)`);
-    permissionSets.set(p.name.toLowerCase(), seedPermissionSet(p, false, schema, `permissionSets[${i}] (${p.name})`, customPermissions));
+    permissionSets.set(
+      p.name.toLowerCase(),
+      seedPermissionSet(p, false, schema, `permissionSets[${i}] (${p.name})`, customPermissions),
+    );
   });
   const permissionSetGroups = new Map<string, PermissionSetGroupDef>();
   seed.permissionSetGroups.forEach((g, i) => {
@@ -328,7 +354,8 @@ export function buildOrgDefinition(
     });
     const groups = u.permissionSetGroups.map((name) => {
       const group = permissionSetGroups.get(name.toLowerCase());
-      if (!group) throw new SeedError(`${where}: unknown permission set group '${name}' (define it under permissionSetGroups)`);
+      if (!group)
+        throw new SeedError(`${where}: unknown permission set group '${name}' (define it under permissionSetGroups)`);
       return group.name;
     });
     const role = u.role === undefined ? undefined : roleByName.get(u.role.toLowerCase());
@@ -371,5 +398,19 @@ export function buildOrgDefinition(
     };
   });
   const notificationTypes = options.forceAppDir === undefined ? [] : packageNotificationTypes(options.forceAppDir);
-  return { orgId: orgIdFor(seed), schema, profiles, permissionSets, permissionSetGroups, customPermissions, packageCustomPermissions: packagePermissions, roles, users, userKeys, connectedApps, seed, notificationTypes };
+  return {
+    orgId: orgIdFor(seed),
+    schema,
+    profiles,
+    permissionSets,
+    permissionSetGroups,
+    customPermissions,
+    packageCustomPermissions: packagePermissions,
+    roles,
+    users,
+    userKeys,
+    connectedApps,
+    seed,
+    notificationTypes,
+  };
 }

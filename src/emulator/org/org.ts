@@ -11,7 +11,17 @@ import type { DmlActor } from './dml-checks.ts';
 import { DmlEngine } from './dml.ts';
 import { canonicalId } from './ids.ts';
 import { ApiError } from './model.ts';
-import type { ConnectedAppDef, EventSink, OrgApi, OrgSettings, PermissionSetDef, QueryResult, RecordStore, UserAccess, UserDef } from './model.ts';
+import type {
+  ConnectedAppDef,
+  EventSink,
+  OrgApi,
+  OrgSettings,
+  PermissionSetDef,
+  QueryResult,
+  RecordStore,
+  UserAccess,
+  UserDef,
+} from './model.ts';
 import { buildOrgDefinition } from './org-builder.ts';
 import type { OrgDefinition } from './org-builder.ts';
 import { MemoryRecordStore } from './record-store.ts';
@@ -69,7 +79,8 @@ export class Org implements OrgApi {
       store: this.records,
       profile: (name) => definition.profiles.get(name.toLowerCase()),
       permissionSet: (name) => definition.permissionSets.get(name.toLowerCase()),
-      permissionSetsOfGroups: (groups) => groups.flatMap((g) => definition.permissionSetGroups.get(g.toLowerCase())?.permissionSets ?? []),
+      permissionSetsOfGroups: (groups) =>
+        groups.flatMap((g) => definition.permissionSetGroups.get(g.toLowerCase())?.permissionSets ?? []),
       userById: (id) => this.userById(id),
       role: (id) => definition.roles.get(id),
       share: (recordId, userId) => this.shareAccess(recordId, userId),
@@ -177,14 +188,17 @@ export class Org implements OrgApi {
     if (profile) held.push(profile);
     const rows = this.records.all('PermissionSetAssignment').filter((row) => row['AssigneeId'] === user.id);
     for (const row of rows) {
-      const set = typeof row['PermissionSetId'] === 'string' ? this.records.get(row['PermissionSetId'])?.record : undefined;
+      const set =
+        typeof row['PermissionSetId'] === 'string' ? this.records.get(row['PermissionSetId'])?.record : undefined;
       if (!set || set['IsOwnedByProfile'] === true) continue;
       const groupId = set['PermissionSetGroupId'] ?? row['PermissionSetGroupId'];
-      const names = typeof groupId === 'string'
-        ? this.records.all('PermissionSetGroupComponent')
-            .filter((c) => c['PermissionSetGroupId'] === groupId)
-            .map((c) => this.records.get(String(c['PermissionSetId']))?.record['Name'])
-        : [set['Name']];
+      const names =
+        typeof groupId === 'string'
+          ? this.records
+              .all('PermissionSetGroupComponent')
+              .filter((c) => c['PermissionSetGroupId'] === groupId)
+              .map((c) => this.records.get(String(c['PermissionSetId']))?.record['Name'])
+          : [set['Name']];
       for (const name of names) {
         const def = typeof name === 'string' ? this.definition.permissionSets.get(name.toLowerCase()) : undefined;
         if (def) held.push(def);
@@ -195,12 +209,16 @@ export class Org implements OrgApi {
 
   /** `FeatureManagement.checkPermission(name)` for this user: enabled by any permission set they hold (case-insensitive). */
   hasCustomPermission(userId: string, name: string): boolean {
-    return this.heldPermissionSets(userId).some((set) => (set.customPermissions ?? []).some((p) => p.toLowerCase() === name.toLowerCase()));
+    return this.heldPermissionSets(userId).some((set) =>
+      (set.customPermissions ?? []).some((p) => p.toLowerCase() === name.toLowerCase()),
+    );
   }
 
   /** Apex class access (profile or permission set), which a direct call such as Apex REST needs. */
   canInvokeApexClass(userId: string, className: string): boolean {
-    return this.heldPermissionSets(userId).some((set) => (set.apexClasses ?? []).some((c) => c.toLowerCase() === className.toLowerCase()));
+    return this.heldPermissionSets(userId).some((set) =>
+      (set.apexClasses ?? []).some((c) => c.toLowerCase() === className.toLowerCase()),
+    );
   }
 
   packageCustomPermissions(): string[] {
@@ -226,9 +244,11 @@ export class Org implements OrgApi {
     if (record === undefined || !entry) throw new Error(`setShare: unknown record ${recordId}`);
     if (this.dml.sharing.shareObjectOf(entry.object)) {
       const who = canonicalId(userId);
-      const known = who !== undefined && (this.userById(who) !== undefined || this.records.get(who)?.object.name === 'Group');
+      const known =
+        who !== undefined && (this.userById(who) !== undefined || this.records.get(who)?.object.name === 'Group');
       if (!known) throw new Error(`setShare: unknown user or group ${userId}`);
-      const owner = typeof entry.record['OwnerId'] === 'string' ? entry.record['OwnerId'] : (this.definition.users[0]?.id ?? who);
+      const owner =
+        typeof entry.record['OwnerId'] === 'string' ? entry.record['OwnerId'] : (this.definition.users[0]?.id ?? who);
       this.dml.sharing.setManual(entry, who, access, owner);
       return;
     }
@@ -250,8 +270,15 @@ export class Org implements OrgApi {
 
   query(access: UserAccess, soql: string, options: { apiVersion: string; includeDeleted?: boolean }): QueryResult {
     if (isUserRecordAccessQuery(soql)) {
-      const accessOf = (userId: string): UserAccess | undefined => (this.userById(userId) ? this.access(userId) : undefined);
-      return runUserRecordAccess(soql, { schema: this.schema, store: this.records, access, accessOf, apiVersion: options.apiVersion });
+      const accessOf = (userId: string): UserAccess | undefined =>
+        this.userById(userId) ? this.access(userId) : undefined;
+      return runUserRecordAccess(soql, {
+        schema: this.schema,
+        store: this.records,
+        access,
+        accessOf,
+        apiVersion: options.apiVersion,
+      });
     }
     return executeQuery(soql, {
       schema: this.schema,

@@ -28,7 +28,8 @@ export function resolveRollup(
   const child = objectByName(rollup.childObject);
   if (!child) throw new FieldSpecError(`${where}: summaryForeignKey names unknown object '${rollup.childObject}'`);
   const fk = child.fields.find((f) => f.name.toLowerCase() === rollup.foreignKey.toLowerCase());
-  if (!fk) throw new FieldSpecError(`${where}: summaryForeignKey names unknown field ${child.name}.${rollup.foreignKey}`);
+  if (!fk)
+    throw new FieldSpecError(`${where}: summaryForeignKey names unknown field ${child.name}.${rollup.foreignKey}`);
   if (!fk.masterDetail || !fk.referenceTo.some((t) => t.toLowerCase() === masterName.toLowerCase())) {
     throw new FieldSpecError(
       `${where}: summaryForeignKey ${child.name}.${fk.name} must be a MasterDetail field to ${masterName} (roll-ups summarize master-detail children only)`,
@@ -63,14 +64,18 @@ export function resolveRollup(
 }
 
 /** Resolves every roll-up of these objects; errors name `Object.Field`. */
-export function resolveRollups(objects: readonly ObjectDef[], objectByName: (name: string) => ObjectDef | undefined): void {
+export function resolveRollups(
+  objects: readonly ObjectDef[],
+  objectByName: (name: string) => ObjectDef | undefined,
+): void {
   for (const def of objects) {
     for (const field of def.fields) {
       if (!field.rollup) continue;
       try {
         resolveRollup(def.name, field, objectByName);
       } catch (error) {
-        if (error instanceof FieldSpecError) throw new FieldSpecError(`${def.name}.${error.message.replace(/^field /, '')}`);
+        if (error instanceof FieldSpecError)
+          throw new FieldSpecError(`${def.name}.${error.message.replace(/^field /, '')}`);
         throw error;
       }
     }
@@ -87,7 +92,12 @@ function rank(type: FieldType, value: unknown): number | null {
  * The roll-up's value on `master`: count and sum are 0 without children, min and max null (a blank field), as on
  * Salesforce. Null child values are skipped; sums are rounded to the field's scale.
  */
-export function rollupValue(field: FieldDef, rollup: RollupDef, master: SObjectRecord, children: ChildLookup): number | string | null {
+export function rollupValue(
+  field: FieldDef,
+  rollup: RollupDef,
+  master: SObjectRecord,
+  children: ChildLookup,
+): number | string | null {
   const rows = children(rollup.childObject, rollup.foreignKey, master.Id);
   if (rollup.operation === 'count') return rows.length;
   const name = rollup.summarizedField ?? '';

@@ -126,7 +126,14 @@ export class OrgUserAccess implements UserAccess {
       // No profile grants share objects: whoever reads the parent object may query its shares and try DML on them;
       // whether a row may be written is decided per parent record (canRecord / canShare).
       const parent = this.objectPermission(def.shareOf);
-      return { read: parent.read, create: parent.read, edit: parent.read, delete: parent.read, viewAll: parent.viewAll, modifyAll: parent.modifyAll };
+      return {
+        read: parent.read,
+        create: parent.read,
+        edit: parent.read,
+        delete: parent.read,
+        viewAll: parent.viewAll,
+        modifyAll: parent.modifyAll,
+      };
     }
     if (isSetupObject(def.name)) {
       const requires = setupObjectRequires(def.name);
@@ -141,7 +148,14 @@ export class OrgUserAccess implements UserAccess {
       // View All Data reads them ("View All and Modify All Permissions Overview", Salesforce Help), events included:
       // an admin describes, subscribes to and publishes the package's events without an explicit grant.
       const read = granted.read || this.viewAllData;
-      return { read, create: granted.create || this.modifyAllData, edit: false, delete: false, viewAll: false, modifyAll: false };
+      return {
+        read,
+        create: granted.create || this.modifyAllData,
+        edit: false,
+        delete: false,
+        viewAll: false,
+        modifyAll: false,
+      };
     }
     if (this.modifyAllData)
       return { read: true, create: true, edit: true, delete: true, viewAll: true, modifyAll: true };
@@ -215,7 +229,11 @@ export class OrgUserAccess implements UserAccess {
     if (this.objectPermission(def.name).modifyAll) return true;
     if (!def.hasOwner) return false;
     const ownerId = record['OwnerId'];
-    if (typeof ownerId === 'string' && (ownerId === this.user.id || this.isAboveOwner(ownerId) || this.isQueueMember(ownerId))) return true;
+    if (
+      typeof ownerId === 'string' &&
+      (ownerId === this.user.id || this.isAboveOwner(ownerId) || this.isQueueMember(ownerId))
+    )
+      return true;
     return this.model.share(record.Id, this.user.id) === 'All';
   }
 
@@ -224,7 +242,9 @@ export class OrgUserAccess implements UserAccess {
     const parentId = row['ParentId'];
     const parent = typeof parentId === 'string' ? this.model.store.get(parentId, { includeDeleted: true }) : undefined;
     if (!parent) return false;
-    return operation === 'read' ? this.canRecord(parentObject, parent.record, 'read') : this.canShare(parentObject, parent.record);
+    return operation === 'read'
+      ? this.canRecord(parentObject, parent.record, 'read')
+      : this.canShare(parentObject, parent.record);
   }
 
   /** Master-detail: reading a detail needs read on the master; changing it needs edit on the master. */

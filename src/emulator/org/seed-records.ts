@@ -130,16 +130,35 @@ function populateSetup(ctx: Context, creatorId: string): void {
     const id = makeId('0PG', i + 1);
     const setId = makeId('0PS', ++setCount);
     groupIds.set(group.name.toLowerCase(), { id, setId });
-    insertSetup(ctx, 'PermissionSetGroup', id, { DeveloperName: group.name, MasterLabel: group.label, Status: 'Updated' }, creatorId);
+    insertSetup(
+      ctx,
+      'PermissionSetGroup',
+      id,
+      { DeveloperName: group.name, MasterLabel: group.label, Status: 'Updated' },
+      creatorId,
+    );
     insertSetup(
       ctx,
       'PermissionSet',
       setId,
-      { Name: `X${id.slice(0, 15)}`, Label: group.label, IsOwnedByProfile: false, IsCustom: true, Type: 'Group', PermissionSetGroupId: id },
+      {
+        Name: `X${id.slice(0, 15)}`,
+        Label: group.label,
+        IsOwnedByProfile: false,
+        IsCustom: true,
+        Type: 'Group',
+        PermissionSetGroupId: id,
+      },
       creatorId,
     );
     for (const set of group.permissionSets) {
-      insertSetup(ctx, 'PermissionSetGroupComponent', makeId('0PC', ++components), { PermissionSetGroupId: id, PermissionSetId: setIds.get(set.toLowerCase()) }, creatorId);
+      insertSetup(
+        ctx,
+        'PermissionSetGroupComponent',
+        makeId('0PC', ++components),
+        { PermissionSetGroupId: id, PermissionSetId: setIds.get(set.toLowerCase()) },
+        creatorId,
+      );
     }
   });
   const managers = new Map(def.seed.users.map((u) => [u.username.toLowerCase(), u.manager]));
@@ -226,7 +245,9 @@ function populateGroups(ctx: Context, creatorId: string): GroupIds {
     group.members.forEach((member, j) => {
       const where = `groups[${i}] (${group.developerName}).members[${j}]`;
       const isUser = member.startsWith('@user:');
-      const memberId = isUser ? ctx.def.userKeys.get(member.slice('@user:'.length))?.id : groups.get(member.slice('@group:'.length).toLowerCase());
+      const memberId = isUser
+        ? ctx.def.userKeys.get(member.slice('@user:'.length))?.id
+        : groups.get(member.slice('@group:'.length).toLowerCase());
       if (!memberId) throw new SeedError(`${where}: unknown ${isUser ? 'user' : 'group'} '${member}'`);
       if (memberId === id) throw new SeedError(`${where}: a group cannot contain itself`);
       if (seen.has(memberId)) throw new SeedError(`${where}: '${member}' is listed twice`);
@@ -263,7 +284,13 @@ function populateNotificationTypes(ctx: Context, creatorId: string): void {
   ctx.dml.reserveIds('0ML', types.length);
 }
 
-function resolveValue(ctx: Context, refs: Map<string, string>, value: unknown, where: string, groups: GroupIds = new Map()): unknown {
+function resolveValue(
+  ctx: Context,
+  refs: Map<string, string>,
+  value: unknown,
+  where: string,
+  groups: GroupIds = new Map(),
+): unknown {
   if (typeof value !== 'string' || !value.startsWith('@')) return value;
   if (value.startsWith('@@')) return value.slice(1);
   if (value.startsWith('@user:')) {
@@ -299,7 +326,10 @@ export function populate(ctx: Context): PopulateResult {
       const values: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(fields)) values[k] = resolveValue(ctx, refs, v, `${where}.${k}`, groups);
       // The owner creates the record; a queue cannot act, so the default owner creates records a queue owns.
-      const creator = typeof values['OwnerId'] === 'string' && ctx.def.users.some((u) => u.id === values['OwnerId']) ? values['OwnerId'] : owner.id;
+      const creator =
+        typeof values['OwnerId'] === 'string' && ctx.def.users.some((u) => u.id === values['OwnerId'])
+          ? values['OwnerId']
+          : owner.id;
       const actor: DmlActor = { access: ctx.access(creator), system: true };
       try {
         const { id } = ctx.dml.create(actor, objectName, values);
@@ -321,7 +351,10 @@ export function populate(ctx: Context): PopulateResult {
       ctx.dml.sharing.setManual(entry, userId, s.access, owner.id);
       return;
     }
-    if (s.user.startsWith('@group:')) throw new SeedError(`shares[${i}]: ${entry?.object.name ?? 'the record'} has no share object, so it cannot be shared with a group`);
+    if (s.user.startsWith('@group:'))
+      throw new SeedError(
+        `shares[${i}]: ${entry?.object.name ?? 'the record'} has no share object, so it cannot be shared with a group`,
+      );
     let forRecord = shares.get(recordId);
     if (!forRecord) shares.set(recordId, (forRecord = new Map()));
     forRecord.set(userId, s.access);

@@ -175,7 +175,9 @@ export const SeedSchema = z.strictObject({
   profiles: z.array(PermissionSetSeed).min(1, 'at least one profile is needed'),
   permissionSets: z.array(PermissionSetSeed).default([]),
   /** Custom permissions the seed defines beyond the package's (API names). */
-  customPermissions: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'a custom permission API name')).default([]),
+  customPermissions: z
+    .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'a custom permission API name'))
+    .default([]),
   permissionSetGroups: z.array(PermissionSetGroupSeed).default([]),
   users: z.array(UserSeed).min(1, 'at least one user is needed'),
   /** Public groups and queues (Group and GroupMember records). */

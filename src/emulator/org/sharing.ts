@@ -14,7 +14,15 @@
  * - Record access reads the rows (see `access`): a row naming a group or queue grants its members, nested groups
  *   included. Deleting a row removes the access it gave.
  */
-import { cannotOperate, checkReferences, checkRequired, entityIsDeleted, insufficientAccess, notFound, validateFields } from './dml-checks.ts';
+import {
+  cannotOperate,
+  checkReferences,
+  checkRequired,
+  entityIsDeleted,
+  insufficientAccess,
+  notFound,
+  validateFields,
+} from './dml-checks.ts';
 import type { DmlActor } from './dml-checks.ts';
 import { makeField, makeReference } from './field-factory.ts';
 import { formatDateTime } from './field-values.ts';
@@ -38,7 +46,12 @@ export function shareObjectName(objectName: string): string {
 
 /** Custom objects with a Private or Public Read Only OWD have a share object. */
 export function hasShareObject(def: ObjectDef): boolean {
-  return def.kind === 'custom' && def.shareOf === undefined && /__c$/i.test(def.name) && (def.sharingModel === 'Private' || def.sharingModel === 'Read');
+  return (
+    def.kind === 'custom' &&
+    def.shareOf === undefined &&
+    /__c$/i.test(def.name) &&
+    (def.sharingModel === 'Private' || def.sharingModel === 'Read')
+  );
 }
 
 /** The share objects of `objects` (call once the OWDs are final: seed `sharing:` overrides change them). */
@@ -55,8 +68,17 @@ function shareObjectDef(parent: ObjectDef): ObjectDef {
   const set = { nillable: false, permissionable: false, createOnly: true };
   const fields: FieldDef[] = [
     makeField('Id', 'id', { ...system, label: 'Share ID' }),
-    makeReference('ParentId', [parent.name], { ...set, label: 'Parent ID', relationshipName: 'Parent', childRelationshipName: 'Shares' }),
-    makeReference('UserOrGroupId', ['Group', 'User'], { ...set, label: 'User/Group ID', relationshipName: 'UserOrGroup' }),
+    makeReference('ParentId', [parent.name], {
+      ...set,
+      label: 'Parent ID',
+      relationshipName: 'Parent',
+      childRelationshipName: 'Shares',
+    }),
+    makeReference('UserOrGroupId', ['Group', 'User'], {
+      ...set,
+      label: 'User/Group ID',
+      relationshipName: 'UserOrGroup',
+    }),
     makeField('AccessLevel', 'picklist', {
       nillable: false,
       permissionable: false,
@@ -83,7 +105,11 @@ function shareObjectDef(parent: ObjectDef): ObjectDef {
       ),
     }),
     makeField('LastModifiedDate', 'datetime', { ...system, label: 'Last Modified Date' }),
-    makeReference('LastModifiedById', ['User'], { ...system, label: 'Last Modified By ID', relationshipName: 'LastModifiedBy' }),
+    makeReference('LastModifiedById', ['User'], {
+      ...system,
+      label: 'Last Modified By ID',
+      relationshipName: 'LastModifiedBy',
+    }),
     makeField('IsDeleted', 'boolean', { ...system, label: 'Deleted', defaultValue: false }),
   ];
   return {
@@ -131,7 +157,12 @@ export interface SharingEnvironment {
 type Entry = { object: ObjectDef; record: SObjectRecord };
 
 function crossReference(id: string, field: string): ApiError {
-  return new ApiError(400, 'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', `insufficient access rights on cross-reference id: ${id}`, [field]);
+  return new ApiError(
+    400,
+    'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY',
+    `insufficient access rights on cross-reference id: ${id}`,
+    [field],
+  );
 }
 
 /**
@@ -150,7 +181,10 @@ export class Sharing {
     let share = this.shareDefs.get(def);
     if (share === undefined) {
       const candidate = this.env.schema.object(shareObjectName(def.name));
-      share = candidate?.shareOf !== undefined && candidate.shareOf.toLowerCase() === def.name.toLowerCase() ? candidate : null;
+      share =
+        candidate?.shareOf !== undefined && candidate.shareOf.toLowerCase() === def.name.toLowerCase()
+          ? candidate
+          : null;
       this.shareDefs.set(def, share);
     }
     return share ?? undefined;
@@ -237,8 +271,10 @@ export class Sharing {
   }
 
   private parent(shareDef: ObjectDef, row: SObjectRecord): Entry {
-    const parent = typeof row['ParentId'] === 'string' ? this.env.store.get(row['ParentId'], { includeDeleted: true }) : undefined;
-    if (!parent || parent.object.name !== shareDef.shareOf) throw new ApiError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ParentId']);
+    const parent =
+      typeof row['ParentId'] === 'string' ? this.env.store.get(row['ParentId'], { includeDeleted: true }) : undefined;
+    if (!parent || parent.object.name !== shareDef.shareOf)
+      throw new ApiError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ParentId']);
     return parent;
   }
 
@@ -248,18 +284,34 @@ export class Sharing {
     if (!this.fullAccess(actor.access, parent)) throw crossReference(parent.record.Id, 'ParentId');
     if (row['RowCause'] !== 'Manual') {
       // Unverified wording: Owner and Rule rows are the platform's own; Apex sharing reasons are not modelled.
-      throw new ApiError(400, 'FIELD_INTEGRITY_EXCEPTION', `field integrity exception: RowCause (${String(row['RowCause'])} sharing is maintained by the platform; insert Manual shares)`, ['RowCause']);
+      throw new ApiError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `field integrity exception: RowCause (${String(row['RowCause'])} sharing is maintained by the platform; insert Manual shares)`,
+        ['RowCause'],
+      );
     }
     const level = row['AccessLevel'];
     if (level === 'All') {
       // "The All access level is an internal value and can't be granted" (Apex Developer Guide); wording unverified.
-      throw new ApiError(400, 'FIELD_INTEGRITY_EXCEPTION', 'field integrity exception: AccessLevel (All is the record owner\'s access and cannot be granted)', ['AccessLevel']);
+      throw new ApiError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        "field integrity exception: AccessLevel (All is the record owner's access and cannot be granted)",
+        ['AccessLevel'],
+      );
     }
     if (parent.object.sharingModel === 'Read' && level === 'Read') {
-      throw new ApiError(400, 'FIELD_INTEGRITY_EXCEPTION', 'field integrity exception: AccessLevel (trivial share level Read, for organization with default level Read)', ['AccessLevel']);
+      throw new ApiError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        'field integrity exception: AccessLevel (trivial share level Read, for organization with default level Read)',
+        ['AccessLevel'],
+      );
     }
     // The owner already has All: sharing the record with them is refused like any conflicting grant.
-    if (row['UserOrGroupId'] === parent.record['OwnerId']) throw crossReference(String(row['UserOrGroupId']), 'UserOrGroupId');
+    if (row['UserOrGroupId'] === parent.record['OwnerId'])
+      throw crossReference(String(row['UserOrGroupId']), 'UserOrGroupId');
   }
 
   /** Looks a row up for update/delete: malformed → MALFORMED_ID, missing → 404, deleted → ENTITY_IS_DELETED. */
@@ -284,9 +336,16 @@ export class Sharing {
     const parent = this.parent(shareDef, row);
     this.checkGrant(actor, parent, row);
     const now = formatDateTime(this.env.now());
-    const same = this.rowsOf(shareDef, parent.record.Id).find((r) => r['UserOrGroupId'] === row['UserOrGroupId'] && r['RowCause'] === row['RowCause']);
+    const same = this.rowsOf(shareDef, parent.record.Id).find(
+      (r) => r['UserOrGroupId'] === row['UserOrGroupId'] && r['RowCause'] === row['RowCause'],
+    );
     if (same) {
-      this.env.store.replace(shareDef, { ...same, AccessLevel: row['AccessLevel'], LastModifiedDate: now, LastModifiedById: actor.access.user.id });
+      this.env.store.replace(shareDef, {
+        ...same,
+        AccessLevel: row['AccessLevel'],
+        LastModifiedDate: now,
+        LastModifiedById: actor.access.user.id,
+      });
       return same.Id;
     }
     return this.insert(shareDef, { ...row, LastModifiedDate: now, LastModifiedById: actor.access.user.id });
@@ -303,7 +362,11 @@ export class Sharing {
     for (const [field, value] of fields) next[field.name] = value;
     checkRequired(shareDef, next);
     this.checkGrant(actor, this.parent(shareDef, next), next);
-    this.env.store.replace(shareDef, { ...next, LastModifiedDate: formatDateTime(this.env.now()), LastModifiedById: actor.access.user.id });
+    this.env.store.replace(shareDef, {
+      ...next,
+      LastModifiedDate: formatDateTime(this.env.now()),
+      LastModifiedById: actor.access.user.id,
+    });
   }
 
   /** DELETE /sobjects/X__Share/{Id}: Manual rows only, by someone with full access to the record. */
@@ -319,14 +382,31 @@ export class Sharing {
   setManual(parent: Entry, userOrGroupId: string, level: ShareAccess | null, byUserId: string): void {
     const shareDef = this.shareObjectOf(parent.object);
     if (!shareDef) throw new Error(`${parent.object.name} has no share object`);
-    const row = this.rowsOf(shareDef, parent.record.Id).find((r) => r['UserOrGroupId'] === userOrGroupId && r['RowCause'] === 'Manual');
+    const row = this.rowsOf(shareDef, parent.record.Id).find(
+      (r) => r['UserOrGroupId'] === userOrGroupId && r['RowCause'] === 'Manual',
+    );
     const now = formatDateTime(this.env.now());
     if (level === null) {
       if (row) this.remove(shareDef, row, byUserId, now);
       return;
     }
-    if (row) this.env.store.replace(shareDef, { ...row, AccessLevel: level, LastModifiedDate: now, LastModifiedById: byUserId });
-    else this.insert(shareDef, { Id: '', ParentId: parent.record.Id, UserOrGroupId: userOrGroupId, AccessLevel: level, RowCause: 'Manual', LastModifiedDate: now, LastModifiedById: byUserId });
+    if (row)
+      this.env.store.replace(shareDef, {
+        ...row,
+        AccessLevel: level,
+        LastModifiedDate: now,
+        LastModifiedById: byUserId,
+      });
+    else
+      this.insert(shareDef, {
+        Id: '',
+        ParentId: parent.record.Id,
+        UserOrGroupId: userOrGroupId,
+        AccessLevel: level,
+        RowCause: 'Manual',
+        LastModifiedDate: now,
+        LastModifiedById: byUserId,
+      });
   }
 
   /** A record was inserted: the platform adds its Owner row. */
@@ -351,7 +431,13 @@ export class Sharing {
     if (!shareDef || before['OwnerId'] === after['OwnerId'] || typeof after['OwnerId'] !== 'string') return;
     const now = formatDateTime(this.env.now());
     for (const row of [...this.rowsOf(shareDef, after.Id)]) {
-      if (row['RowCause'] === 'Owner') this.env.store.replace(shareDef, { ...row, UserOrGroupId: after['OwnerId'], LastModifiedDate: now, LastModifiedById: byUserId });
+      if (row['RowCause'] === 'Owner')
+        this.env.store.replace(shareDef, {
+          ...row,
+          UserOrGroupId: after['OwnerId'],
+          LastModifiedDate: now,
+          LastModifiedById: byUserId,
+        });
       else if (row['RowCause'] === 'Manual') this.remove(shareDef, row, byUserId, now);
     }
   }

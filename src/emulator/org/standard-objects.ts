@@ -26,7 +26,13 @@ export const SETUP_OBJECTS = new Set([
  * seed, notification types from force-app. (Salesforce allows Group and GroupMember DML with Manage Users; here a
  * write is refused like any object the user cannot write: INSUFFICIENT_ACCESS_OR_READONLY.)
  */
-const READ_ONLY_SETUP_OBJECTS = new Set(['group', 'groupmember', 'customnotificationtype', 'permissionsetgroup', 'permissionsetgroupcomponent']);
+const READ_ONLY_SETUP_OBJECTS = new Set([
+  'group',
+  'groupmember',
+  'customnotificationtype',
+  'permissionsetgroup',
+  'permissionsetgroupcomponent',
+]);
 
 /**
  * Setup objects only some users may read at all. Since Summer '20 PermissionSet, PermissionSetAssignment and the
@@ -36,7 +42,12 @@ const READ_ONLY_SETUP_OBJECTS = new Set(['group', 'groupmember', 'customnotifica
  * A least-privilege integration user (Loom_Worker) has none of them.
  */
 const RESTRICTED_SETUP_OBJECTS: Record<string, readonly string[]> = {
-  permissionset: ['ViewSetup', 'AssignPermissionSets', 'ManageSessionPermissionSetActivations', 'ManageProfilesPermissionsets'],
+  permissionset: [
+    'ViewSetup',
+    'AssignPermissionSets',
+    'ManageSessionPermissionSetActivations',
+    'ManageProfilesPermissionsets',
+  ],
   permissionsetassignment: ['ViewSetup', 'AssignPermissionSets', 'ManageUsers'],
   permissionsetgroup: ['ViewSetup', 'AssignPermissionSets', 'ManageSessionPermissionSetActivations'],
   permissionsetgroupcomponent: ['ViewSetup'],
@@ -135,19 +146,39 @@ export function standardObjects(): ObjectDef[] {
       makeReference('ProfileId', ['Profile'], { label: 'Profile ID' }),
       text('Description', 255),
       // A group's aggregated permissions live in a PermissionSet of Type 'Group'; its assignments point at that set.
-      makeField('Type', 'picklist', { picklistValues: picklistValues(['Regular', 'Group', 'Profile', 'Session', 'Standard']) }),
-      makeReference('PermissionSetGroupId', ['PermissionSetGroup'], { label: 'Permission Set Group ID', relationshipName: 'PermissionSetGroup' }),
+      makeField('Type', 'picklist', {
+        picklistValues: picklistValues(['Regular', 'Group', 'Profile', 'Session', 'Standard']),
+      }),
+      makeReference('PermissionSetGroupId', ['PermissionSetGroup'], {
+        label: 'Permission Set Group ID',
+        relationshipName: 'PermissionSetGroup',
+      }),
     ]),
     std('PermissionSetGroup', '0PG', { label: 'Permission Set Group', owned: false, sharing: 'Read' }, [
       text('DeveloperName', 80, { ...required, label: 'Developer Name' }),
       text('MasterLabel', 80, { ...required, nameField: true, label: 'Label' }),
-      makeField('Status', 'picklist', { picklistValues: picklistValues(['Updated', 'Outdated', 'Updating', 'Failed']) }),
+      makeField('Status', 'picklist', {
+        picklistValues: picklistValues(['Updated', 'Outdated', 'Updating', 'Failed']),
+      }),
       text('Description', 255),
     ]),
-    std('PermissionSetGroupComponent', '0PC', { label: 'Permission Set Group Component', owned: false, sharing: 'Read' }, [
-      makeReference('PermissionSetGroupId', ['PermissionSetGroup'], { ...required, label: 'Permission Set Group ID', childRelationshipName: 'PermissionSetGroupComponents' }),
-      makeReference('PermissionSetId', ['PermissionSet'], { ...required, label: 'Permission Set ID', childRelationshipName: 'PermissionSetGroupComponents' }),
-    ]),
+    std(
+      'PermissionSetGroupComponent',
+      '0PC',
+      { label: 'Permission Set Group Component', owned: false, sharing: 'Read' },
+      [
+        makeReference('PermissionSetGroupId', ['PermissionSetGroup'], {
+          ...required,
+          label: 'Permission Set Group ID',
+          childRelationshipName: 'PermissionSetGroupComponents',
+        }),
+        makeReference('PermissionSetId', ['PermissionSet'], {
+          ...required,
+          label: 'Permission Set ID',
+          childRelationshipName: 'PermissionSetGroupComponents',
+        }),
+      ],
+    ),
     std('PermissionSetAssignment', '0Pa', { label: 'Permission Set Assignment', owned: false, sharing: 'Read' }, [
       makeReference('AssigneeId', ['User'], {
         ...required,
@@ -159,7 +190,10 @@ export function standardObjects(): ObjectDef[] {
         label: 'Permission Set ID',
         childRelationshipName: 'Assignments',
       }),
-      makeReference('PermissionSetGroupId', ['PermissionSetGroup'], { label: 'Permission Set Group ID', relationshipName: 'PermissionSetGroup' }),
+      makeReference('PermissionSetGroupId', ['PermissionSetGroup'], {
+        label: 'Permission Set Group ID',
+        relationshipName: 'PermissionSetGroup',
+      }),
     ]),
     std('Group', '00G', { owned: true, sharing: 'Read' }, [
       text('Name', 40, { ...required, nameField: true }),
@@ -168,7 +202,15 @@ export function standardObjects(): ObjectDef[] {
       makeField('Type', 'picklist', {
         ...required,
         restrictedPicklist: true,
-        picklistValues: picklistValues(['Regular', 'Queue', 'Role', 'RoleAndSubordinates', 'Manager', 'ManagerAndSubordinatesInternal', 'Organization']),
+        picklistValues: picklistValues([
+          'Regular',
+          'Queue',
+          'Role',
+          'RoleAndSubordinates',
+          'Manager',
+          'ManagerAndSubordinatesInternal',
+          'Organization',
+        ]),
       }),
       makeField('Email', 'email'),
       makeField('DoesSendEmailToMembers', 'boolean', { label: 'Send Email to Members' }),
@@ -187,8 +229,17 @@ export function standardObjects(): ObjectDef[] {
       fields: [
         makeField('Id', 'id', { system: true, permissionable: false, nillable: false, label: 'Group Member ID' }),
         makeReference('GroupId', ['Group'], { ...required, label: 'Group ID', childRelationshipName: 'GroupMembers' }),
-        makeReference('UserOrGroupId', ['Group', 'User'], { ...required, label: 'User/Group ID', relationshipName: null }),
-        makeField('SystemModstamp', 'datetime', { system: true, permissionable: false, nillable: false, label: 'System Modstamp' }),
+        makeReference('UserOrGroupId', ['Group', 'User'], {
+          ...required,
+          label: 'User/Group ID',
+          relationshipName: null,
+        }),
+        makeField('SystemModstamp', 'datetime', {
+          system: true,
+          permissionable: false,
+          nillable: false,
+          label: 'System Modstamp',
+        }),
       ],
       description: null,
     },

@@ -14,7 +14,6 @@ import type { ObjectDef, SObjectRecord, ValidationRuleDef } from './model.ts';
 
 export type { ValidationRuleDef };
 
-
 export interface RuleContext {
   object: ObjectDef;
   record: SObjectRecord;
@@ -32,7 +31,8 @@ type Node =
   | { k: 'neg'; a: Node }
   | { k: 'not'; a: Node };
 
-const TOKEN = /\s*(?:(\d+(?:\.\d+)?)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\$?[A-Za-z_][\w.$]*)|(&&|\|\||==|!=|<>|<=|>=|[-+*/&=<>!(),]))/y;
+const TOKEN =
+  /\s*(?:(\d+(?:\.\d+)?)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\$?[A-Za-z_][\w.$]*)|(&&|\|\||==|!=|<>|<=|>=|[-+*/&=<>!(),]))/y;
 
 function tokenize(source: string): string[] {
   const tokens: string[] = [];
@@ -47,7 +47,23 @@ function tokenize(source: string): string[] {
   return tokens;
 }
 
-const FUNCTIONS = new Set(['AND', 'OR', 'NOT', 'IF', 'ISBLANK', 'ISNULL', 'ISNEW', 'ISCHANGED', 'PRIORVALUE', 'ISPICKVAL', 'REGEX', 'LEN', 'TEXT', 'BEGINS', 'CONTAINS']);
+const FUNCTIONS = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'IF',
+  'ISBLANK',
+  'ISNULL',
+  'ISNEW',
+  'ISCHANGED',
+  'PRIORVALUE',
+  'ISPICKVAL',
+  'REGEX',
+  'LEN',
+  'TEXT',
+  'BEGINS',
+  'CONTAINS',
+]);
 
 /** Parses a formula; throws Error with a readable reason when it is outside the subset. */
 export function parseFormula(source: string): Node {
@@ -56,17 +72,20 @@ export function parseFormula(source: string): Node {
   const peek = (): string | undefined => tokens[i];
   const take = (expected?: string): string => {
     const token = tokens[i++];
-    if (token === undefined || (expected !== undefined && token !== expected)) throw new Error(`expected ${expected ?? 'a value'} but found ${token ?? 'the end'}`);
+    if (token === undefined || (expected !== undefined && token !== expected))
+      throw new Error(`expected ${expected ?? 'a value'} but found ${token ?? 'the end'}`);
     return token;
   };
-  const binary = (next: () => Node, ops: string[]): (() => Node) => () => {
-    let left = next();
-    while (ops.includes(peek() ?? '')) {
-      const op = take();
-      left = { k: 'bin', op, a: left, b: next() };
-    }
-    return left;
-  };
+  const binary =
+    (next: () => Node, ops: string[]): (() => Node) =>
+    () => {
+      let left = next();
+      while (ops.includes(peek() ?? '')) {
+        const op = take();
+        left = { k: 'bin', op, a: left, b: next() };
+      }
+      return left;
+    };
   const primary = (): Node => {
     const token = take();
     if (token === '(') {
@@ -110,7 +129,8 @@ export function parseFormula(source: string): Node {
 const blank = (v: Value): boolean => v === null || v === '';
 
 function compare(op: string, a: Value, b: Value): boolean {
-  if (op === '=' || op === '==') return blank(a) && blank(b) ? true : a === b || (typeof a === 'string' && typeof b === 'string' && a === b);
+  if (op === '=' || op === '==')
+    return blank(a) && blank(b) ? true : a === b || (typeof a === 'string' && typeof b === 'string' && a === b);
   if (op === '!=' || op === '<>') return !compare('=', a, b);
   if (a === null || b === null) return false;
   const [x, y] = typeof a === 'number' || typeof b === 'number' ? [Number(a), Number(b)] : [String(a), String(b)];
@@ -174,7 +194,9 @@ function call(fn: string, args: Node[], ctx: RuleContext): Value {
       return ctx.prior !== undefined && readRef(path, ctx, ctx.prior) !== readRef(path, ctx, ctx.record);
     }
     case 'PRIORVALUE':
-      return ctx.prior === undefined ? readRef(fieldArg(args, fn), ctx, ctx.record) : readRef(fieldArg(args, fn), ctx, ctx.prior);
+      return ctx.prior === undefined
+        ? readRef(fieldArg(args, fn), ctx, ctx.record)
+        : readRef(fieldArg(args, fn), ctx, ctx.prior);
     case 'ISPICKVAL':
       return ev(args[0]) === ev(args[1]);
     case 'REGEX': {
@@ -214,7 +236,12 @@ function readRef(path: string, ctx: RuleContext, record: SObjectRecord): Value {
 export function checkRule(rule: ValidationRuleDef, object: ObjectDef): void {
   const tree = parseFormula(rule.formula);
   const visit = (node: Node): void => {
-    if (node.k === 'ref') readRef(node.path, { object, record: { Id: '' }, prior: undefined, user: { Id: '', ProfileId: null, Username: '' } }, { Id: '' });
+    if (node.k === 'ref')
+      readRef(
+        node.path,
+        { object, record: { Id: '' }, prior: undefined, user: { Id: '', ProfileId: null, Username: '' } },
+        { Id: '' },
+      );
     if (node.k === 'call') node.args.forEach(visit);
     if (node.k === 'bin') [node.a, node.b].forEach(visit);
     if (node.k === 'neg' || node.k === 'not') visit(node.a);
@@ -237,7 +264,9 @@ export function enforceValidationRules(rules: readonly ValidationRuleDef[] | und
       parsed.set(rule.formula, tree);
     }
     if (evaluate(tree, ctx) === true) {
-      const field = rule.field ? ctx.object.fields.find((f) => f.name.toLowerCase() === rule.field?.toLowerCase())?.name : undefined;
+      const field = rule.field
+        ? ctx.object.fields.find((f) => f.name.toLowerCase() === rule.field?.toLowerCase())?.name
+        : undefined;
       throw new ApiError(400, 'FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message, field ? [field] : []);
     }
   }

@@ -77,7 +77,11 @@ class RpcFailure extends Error {
     const metadata = new grpc.Metadata();
     metadata.set('error-code', this.errorCode);
     metadata.set('rpc-id', rpcId);
-    return Object.assign(new Error(this.message), { code: this.code, details: `${this.message} rpcId: ${rpcId}`, metadata }) as grpc.ServiceError;
+    return Object.assign(new Error(this.message), {
+      code: this.code,
+      details: `${this.message} rpcId: ${rpcId}`,
+      metadata,
+    }) as grpc.ServiceError;
   }
 }
 
@@ -119,7 +123,11 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
     const orgId = deps.org.orgId;
     const tenantMatches = tenant === orgId || tenant === orgId.slice(0, 15);
     if (!resolved || !tenantMatches || !value('instanceurl')) {
-      throw new RpcFailure(grpc.status.UNAUTHENTICATED, PubSubErrorCode.auth, 'An error occurred while trying to authenticate. Check your credentials and try again.');
+      throw new RpcFailure(
+        grpc.status.UNAUTHENTICATED,
+        PubSubErrorCode.auth,
+        'An error occurred while trying to authenticate. Check your credentials and try again.',
+      );
     }
     deps.tokens.touch(token);
     return { token, userId: resolved.userId, access: resolved.access };
@@ -128,11 +136,15 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
   /** `/event/Name__e` → its event object (case-sensitive, as on Salesforce). */
   function topic(name: string | undefined): ObjectDef {
     const object = name ? deps.bus.eventObjectForChannel(name) : undefined;
-    if (!object) throw new RpcFailure(grpc.status.NOT_FOUND, PubSubErrorCode.topicNotFound, `Topic not found: ${name ?? ''}`);
+    if (!object)
+      throw new RpcFailure(grpc.status.NOT_FOUND, PubSubErrorCode.topicNotFound, `Topic not found: ${name ?? ''}`);
     return object;
   }
 
-  function unary<Req, Res>(name: string, body: (request: Req, caller: Caller) => Omit<Res, 'rpc_id'>): grpc.handleUnaryCall<Req, Res> {
+  function unary<Req, Res>(
+    name: string,
+    body: (request: Req, caller: Caller) => Omit<Res, 'rpc_id'>,
+  ): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
       const rpcId = randomUUID();
       try {
@@ -141,7 +153,13 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
       } catch (err) {
         if (err instanceof RpcFailure) return callback(err.toServiceError(rpcId));
         logger.error({ err, rpc: name }, 'Pub/Sub RPC failed');
-        callback(new RpcFailure(grpc.status.INTERNAL, 'sfdc.platform.eventbus.grpc.service.internal', 'Internal error').toServiceError(rpcId));
+        callback(
+          new RpcFailure(
+            grpc.status.INTERNAL,
+            'sfdc.platform.eventbus.grpc.service.internal',
+            'Internal error',
+          ).toServiceError(rpcId),
+        );
       }
     };
   }
@@ -160,37 +178,54 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
   const getSchema = unary<{ schema_id?: string }, SchemaInfoMessage>('GetSchema', (request) => {
     const schemaId = request.schema_id ?? '';
     const document = schemaId ? deps.bus.eventSchema(schemaId) : undefined;
-    if (!document || document.uuid !== schemaId) throw new RpcFailure(grpc.status.NOT_FOUND, PubSubErrorCode.schemaNotFound, `Schema not found: ${schemaId}`);
+    if (!document || document.uuid !== schemaId)
+      throw new RpcFailure(grpc.status.NOT_FOUND, PubSubErrorCode.schemaNotFound, `Schema not found: ${schemaId}`);
     return { schema_json: JSON.stringify(document), schema_id: schemaId };
   });
 
-  const publish = unary<{ topic_name?: string; events?: ProducerEventMessage[] }, PublishResponseMessage>('Publish', (request, caller) => {
-    const object = topic(request.topic_name);
-    if (!caller.access.canObject(object.name, 'create')) {
-      throw new RpcFailure(grpc.status.PERMISSION_DENIED, PubSubErrorCode.topicPermission, `You don't have permission to publish to ${request.topic_name ?? ''}`);
-    }
-    const events = request.events ?? [];
-    if (events.length === 0 || events.length > MAX_PUBLISH_BATCH) {
-      throw new RpcFailure(grpc.status.INVALID_ARGUMENT, 'sfdc.platform.eventbus.grpc.publish.events.invalid', `A publish request carries 1 to ${MAX_PUBLISH_BATCH} events; this one has ${events.length}`);
-    }
-    const schemaId = deps.bus.schemaId(object.name) ?? '';
-    const results = events.map((event) => {
-      try {
-        if (event.schema_id !== schemaId) throw new ApiError(400, 'INVALID_SCHEMA', `Schema ID ${event.schema_id} is not the current schema of ${object.name}`);
-        const codec = codecFor(schemaId);
-        if (!codec) throw new ApiError(400, 'INVALID_SCHEMA', `Unknown schema ID ${schemaId}`);
-        const payload = codec.decode(Buffer.from(event.payload));
-        delete payload.CreatedDate; // stamped by the bus; CreatedById must be the caller (the bus refuses a spoof)
-        if (payload.CreatedById === '' || payload.CreatedById === null) delete payload.CreatedById;
-        const published = deps.bus.publish(object.name, payload, { userId: caller.userId });
-        return { replay_id: encodeReplayId(published.replayId), error: null, correlation_key: event.id };
-      } catch (err) {
-        const msg = err instanceof ApiError ? `${err.errorCode}: ${err.message}` : 'The event could not be published';
-        return { replay_id: Buffer.alloc(0), error: { code: 'PUBLISH', msg }, correlation_key: event.id };
+  const publish = unary<{ topic_name?: string; events?: ProducerEventMessage[] }, PublishResponseMessage>(
+    'Publish',
+    (request, caller) => {
+      const object = topic(request.topic_name);
+      if (!caller.access.canObject(object.name, 'create')) {
+        throw new RpcFailure(
+          grpc.status.PERMISSION_DENIED,
+          PubSubErrorCode.topicPermission,
+          `You don't have permission to publish to ${request.topic_name ?? ''}`,
+        );
       }
-    });
-    return { results, schema_id: schemaId };
-  });
+      const events = request.events ?? [];
+      if (events.length === 0 || events.length > MAX_PUBLISH_BATCH) {
+        throw new RpcFailure(
+          grpc.status.INVALID_ARGUMENT,
+          'sfdc.platform.eventbus.grpc.publish.events.invalid',
+          `A publish request carries 1 to ${MAX_PUBLISH_BATCH} events; this one has ${events.length}`,
+        );
+      }
+      const schemaId = deps.bus.schemaId(object.name) ?? '';
+      const results = events.map((event) => {
+        try {
+          if (event.schema_id !== schemaId)
+            throw new ApiError(
+              400,
+              'INVALID_SCHEMA',
+              `Schema ID ${event.schema_id} is not the current schema of ${object.name}`,
+            );
+          const codec = codecFor(schemaId);
+          if (!codec) throw new ApiError(400, 'INVALID_SCHEMA', `Unknown schema ID ${schemaId}`);
+          const payload = codec.decode(Buffer.from(event.payload));
+          delete payload.CreatedDate; // stamped by the bus; CreatedById must be the caller (the bus refuses a spoof)
+          if (payload.CreatedById === '' || payload.CreatedById === null) delete payload.CreatedById;
+          const published = deps.bus.publish(object.name, payload, { userId: caller.userId });
+          return { replay_id: encodeReplayId(published.replayId), error: null, correlation_key: event.id };
+        } catch (err) {
+          const msg = err instanceof ApiError ? `${err.errorCode}: ${err.message}` : 'The event could not be published';
+          return { replay_id: Buffer.alloc(0), error: { code: 'PUBLISH', msg }, correlation_key: event.id };
+        }
+      });
+      return { results, schema_id: schemaId };
+    },
+  );
 
   function subscribe(call: grpc.ServerDuplexStream<FetchRequestMessage, FetchResponseMessage>): void {
     const rpcId = randomUUID();
@@ -218,7 +253,12 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
     const write = (events: DeliveredEvent[]): void => {
       const response: FetchResponseMessage = {
         events: events.map((message) => ({
-          event: { id: message.data.event.EventUuid, schema_id: message.data.schema, payload: (codec as EventCodec).encode(message.data.payload), headers: [] },
+          event: {
+            id: message.data.event.EventUuid,
+            schema_id: message.data.schema,
+            payload: (codec as EventCodec).encode(message.data.payload),
+            headers: [],
+          },
           replay_id: encodeReplayId(message.data.event.replayId),
         })),
         latest_replay_id: encodeReplayId(latest),
@@ -245,7 +285,11 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
     const first = (request: FetchRequestMessage, caller: Caller): void => {
       const object = topic(request.topic_name);
       if (!caller.access.canObject(object.name, 'read')) {
-        throw new RpcFailure(grpc.status.PERMISSION_DENIED, PubSubErrorCode.topicPermission, `You don't have permission to subscribe to ${request.topic_name ?? ''}`);
+        throw new RpcFailure(
+          grpc.status.PERMISSION_DENIED,
+          PubSubErrorCode.topicPermission,
+          `You don't have permission to subscribe to ${request.topic_name ?? ''}`,
+        );
       }
       const schemaId = deps.bus.schemaId(object.name) ?? '';
       codec = codecFor(schemaId);
@@ -253,7 +297,12 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
       let from: number;
       if (preset === 'CUSTOM' || preset === 2) {
         const decoded = decodeReplayId(request.replay_id);
-        if (decoded === undefined) throw new RpcFailure(grpc.status.INVALID_ARGUMENT, PubSubErrorCode.replayCorrupted, 'The Replay ID validation failed.');
+        if (decoded === undefined)
+          throw new RpcFailure(
+            grpc.status.INVALID_ARGUMENT,
+            PubSubErrorCode.replayCorrupted,
+            'The Replay ID validation failed.',
+          );
         from = decoded;
       } else from = preset === 'EARLIEST' || preset === 1 ? REPLAY_ALL : REPLAY_NEW;
       try {
@@ -266,9 +315,18 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
         unsubscribe = () => subscription.unsubscribe();
       } catch (err) {
         if (err instanceof BayeuxError && err.message === StreamingErrors.dailyDeliveryLimit) {
-          throw new RpcFailure(grpc.status.RESOURCE_EXHAUSTED, PubSubErrorCode.deliveryLimit, 'You have exceeded the event delivery limit for your org.');
+          throw new RpcFailure(
+            grpc.status.RESOURCE_EXHAUSTED,
+            PubSubErrorCode.deliveryLimit,
+            'You have exceeded the event delivery limit for your org.',
+          );
         }
-        if (err instanceof BayeuxError) throw new RpcFailure(grpc.status.INVALID_ARGUMENT, PubSubErrorCode.replayCorrupted, 'The Replay ID validation failed.');
+        if (err instanceof BayeuxError)
+          throw new RpcFailure(
+            grpc.status.INVALID_ARGUMENT,
+            PubSubErrorCode.replayCorrupted,
+            'The Replay ID validation failed.',
+          );
         throw err;
       }
     };
@@ -282,14 +340,26 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
           stream = {
             caller,
             fail: end,
-            stats: () => ({ userId: caller.userId, topic: topicName, requested: requestedTotal, delivered, pending, waiting: buffered.length, keepAlives }),
+            stats: () => ({
+              userId: caller.userId,
+              topic: topicName,
+              requested: requestedTotal,
+              delivered,
+              pending,
+              waiting: buffered.length,
+              keepAlives,
+            }),
           };
           streams.add(stream);
           first(request, caller);
         }
         const requested = request.num_requested ?? 0;
         if (!Number.isInteger(requested) || requested <= 0) {
-          throw new RpcFailure(grpc.status.INVALID_ARGUMENT, PubSubErrorCode.requestedEventsInvalid, 'The number of requested events must be greater than 0.');
+          throw new RpcFailure(
+            grpc.status.INVALID_ARGUMENT,
+            PubSubErrorCode.requestedEventsInvalid,
+            'The number of requested events must be greater than 0.',
+          );
         }
         requestedTotal += requested;
         pending = Math.min(MAX_NUM_REQUESTED, pending + requested);
@@ -309,15 +379,28 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
   deps.tokens.onRevoke(() => {
     for (const stream of [...streams]) {
       if (!deps.tokens.resolve(stream.caller.token)) {
-        stream.fail(new RpcFailure(grpc.status.UNAUTHENTICATED, PubSubErrorCode.auth, 'An error occurred while trying to authenticate. Check your credentials and try again.'));
+        stream.fail(
+          new RpcFailure(
+            grpc.status.UNAUTHENTICATED,
+            PubSubErrorCode.auth,
+            'An error occurred while trying to authenticate. Check your credentials and try again.',
+          ),
+        );
       }
     }
   });
 
   const server = new grpc.Server();
-  server.addService(pubSubService().service, { Subscribe: subscribe, GetTopic: getTopic, GetSchema: getSchema, Publish: publish });
+  server.addService(pubSubService().service, {
+    Subscribe: subscribe,
+    GetTopic: getTopic,
+    GetSchema: getSchema,
+    Publish: publish,
+  });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    );
   });
   const url = `http://${host}:${port}`;
   logger.info({ url }, 'Pub/Sub API listening');
@@ -326,12 +409,26 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
     streams: () => [...streams].map((stream) => stream.stats()),
     dropStreams() {
       const open = [...streams];
-      for (const stream of open) stream.fail(new RpcFailure(grpc.status.UNAVAILABLE, 'sfdc.platform.eventbus.grpc.service.unavailable', 'The service is restarting'));
+      for (const stream of open)
+        stream.fail(
+          new RpcFailure(
+            grpc.status.UNAVAILABLE,
+            'sfdc.platform.eventbus.grpc.service.unavailable',
+            'The service is restarting',
+          ),
+        );
       return open.length;
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const stream of [...streams]) stream.fail(new RpcFailure(grpc.status.UNAVAILABLE, 'sfdc.platform.eventbus.grpc.service.unavailable', 'The service is shutting down'));
+        for (const stream of [...streams])
+          stream.fail(
+            new RpcFailure(
+              grpc.status.UNAVAILABLE,
+              'sfdc.platform.eventbus.grpc.service.unavailable',
+              'The service is shutting down',
+            ),
+          );
         server.tryShutdown(() => resolve());
         setTimeout(() => server.forceShutdown(), 1_000).unref();
       }),

@@ -32,7 +32,8 @@ export class AccessRecorder {
     const key = `${object}\u0000${field ?? ''}`.toLowerCase();
     const known = this.seen.get(key);
     if (known) return known.result;
-    const result = field === undefined ? this.access.canObject(object, 'read') : this.access.canField(object, field, 'read');
+    const result =
+      field === undefined ? this.access.canObject(object, 'read') : this.access.canField(object, field, 'read');
     this.seen.set(key, { object, field, result });
     return result;
   }

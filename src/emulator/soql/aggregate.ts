@@ -46,12 +46,14 @@ const COUNT_FIELD = syntheticField('expr', 'int');
 function compileAggregateFn(scope: Scope, fn: FunctionExp, at: number): Aggregate {
   const name = (fn.functionName ?? '').toUpperCase();
   const param = fn.parameters?.[0];
-  if (!AGGREGATES.has(name)) fail(scope, at, 'MALFORMED_QUERY', `${fn.functionName ?? ''}() is not supported by this org`);
+  if (!AGGREGATES.has(name))
+    fail(scope, at, 'MALFORMED_QUERY', `${fn.functionName ?? ''}() is not supported by this org`);
   if (param === undefined) {
     if (name !== 'COUNT') fail(scope, at, 'MALFORMED_QUERY', `unexpected token: ')'`);
     return { key: 'count()', kind: 'number', field: COUNT_FIELD, compute: (rows) => rows.length, format: (v) => v };
   }
-  if (typeof param !== 'string') fail(scope, at, 'MALFORMED_QUERY', `nested functions are not supported: ${fn.rawValue ?? name}`);
+  if (typeof param !== 'string')
+    fail(scope, at, 'MALFORMED_QUERY', `nested functions are not supported: ${fn.rawValue ?? name}`);
   const ref = scope.r.field(scope.object.name, param, at, scope.alias);
   const key = `${name}(${ref.key})`.toLowerCase();
   const get = ref.get;
@@ -60,7 +62,13 @@ function compileAggregateFn(scope: Scope, fn: FunctionExp, at: number): Aggregat
   const numeric = ref.kind === 'number';
   switch (name) {
     case 'COUNT':
-      return { key, kind: 'number', field: COUNT_FIELD, compute: (rows, env) => values(rows, env).length, format: (v) => v };
+      return {
+        key,
+        kind: 'number',
+        field: COUNT_FIELD,
+        compute: (rows, env) => values(rows, env).length,
+        format: (v) => v,
+      };
     case 'COUNT_DISTINCT':
       return {
         key,
@@ -71,7 +79,8 @@ function compileAggregateFn(scope: Scope, fn: FunctionExp, at: number): Aggregat
       };
     case 'SUM':
     case 'AVG': {
-      if (!numeric) fail(scope, at, 'MALFORMED_QUERY', `field ${ref.field.name} does not support aggregate operator ${name}`);
+      if (!numeric)
+        fail(scope, at, 'MALFORMED_QUERY', `field ${ref.field.name} does not support aggregate operator ${name}`);
       const compute = (rows: readonly SObjectRecord[], env: Env): number | null => {
         const nums = values(rows, env).map((v) => comparable('number', v) as number);
         if (nums.length === 0) return null;
@@ -118,10 +127,21 @@ export function compileAggregate(scope: Scope, q: Query): Plan {
   const groupRefs: FieldRef[] = [];
   for (const g of list(q.groupBy)) {
     if (!('field' in g) || g.field === undefined) {
-      fail(scope, groupAt, 'MALFORMED_QUERY', `GROUP BY ${'fn' in g ? (g.fn.functionName ?? '') : ''} is not supported by this org`);
+      fail(
+        scope,
+        groupAt,
+        'MALFORMED_QUERY',
+        `GROUP BY ${'fn' in g ? (g.fn.functionName ?? '') : ''} is not supported by this org`,
+      );
     }
     const ref = r.field(object.name, g.field, groupAt, scope.alias);
-    if (ref.kind === 'multi') fail(scope, locate(r.soql, g.field, groupAt), 'INVALID_FIELD', `field '${ref.field.name}' can not be grouped in a query call`);
+    if (ref.kind === 'multi')
+      fail(
+        scope,
+        locate(r.soql, g.field, groupAt),
+        'INVALID_FIELD',
+        `field '${ref.field.name}' can not be grouped in a query call`,
+      );
     groupRefs.push(ref);
   }
   const grouped = (ref: FieldRef, at: number): FieldRef => {
@@ -150,20 +170,39 @@ export function compileAggregate(scope: Scope, q: Query): Plan {
   let having: ((g: Group, env: Env) => boolean) | null = null;
   if (q.having) {
     const havingAt = Math.max(locateKeyword(r.soql, 'HAVING', scope.from), scope.from);
-    const tree = toTree<LiteralSpec & { fn?: FunctionExp; field?: string; operator: string }>(scope, q.having, 'HAVING');
-    having = compileTree(tree as CondTree<LiteralSpec & { fn?: FunctionExp; field?: string; operator: string }>, (leaf) => {
-      const at = locate(r.soql, leaf.fn?.functionName ?? leaf.field ?? 'HAVING', havingAt);
-      const failHere: Fail = (code, message) => fail(scope, at, code, message);
-      const op = leaf.operator.toUpperCase();
-      if (leaf.fn) {
-        const agg = aggregateFor(leaf.fn, at);
-        const match = buildMatcher(agg.kind, op, parseLiterals(leaf, agg.kind, agg.field, leaf.fn.rawValue ?? '', op, failHere), agg.field.name, failHere);
-        return (g, env) => match(agg.compute(g.rows, env), env);
-      }
-      const ref = grouped(r.field(object.name, leaf.field ?? '', havingAt, scope.alias), at);
-      const match = buildMatcher(ref.kind, op, parseLiterals(leaf, ref.kind, ref.field, leaf.field ?? '', op, failHere), ref.field.name, failHere);
-      return (g, env) => match(ref.get(g.rep, env), env);
-    });
+    const tree = toTree<LiteralSpec & { fn?: FunctionExp; field?: string; operator: string }>(
+      scope,
+      q.having,
+      'HAVING',
+    );
+    having = compileTree(
+      tree as CondTree<LiteralSpec & { fn?: FunctionExp; field?: string; operator: string }>,
+      (leaf) => {
+        const at = locate(r.soql, leaf.fn?.functionName ?? leaf.field ?? 'HAVING', havingAt);
+        const failHere: Fail = (code, message) => fail(scope, at, code, message);
+        const op = leaf.operator.toUpperCase();
+        if (leaf.fn) {
+          const agg = aggregateFor(leaf.fn, at);
+          const match = buildMatcher(
+            agg.kind,
+            op,
+            parseLiterals(leaf, agg.kind, agg.field, leaf.fn.rawValue ?? '', op, failHere),
+            agg.field.name,
+            failHere,
+          );
+          return (g, env) => match(agg.compute(g.rows, env), env);
+        }
+        const ref = grouped(r.field(object.name, leaf.field ?? '', havingAt, scope.alias), at);
+        const match = buildMatcher(
+          ref.kind,
+          op,
+          parseLiterals(leaf, ref.kind, ref.field, leaf.field ?? '', op, failHere),
+          ref.field.name,
+          failHere,
+        );
+        return (g, env) => match(ref.get(g.rep, env), env);
+      },
+    );
   }
 
   const orderAt = Math.max(locateKeyword(r.soql, 'ORDER', scope.from), scope.from);
@@ -215,7 +254,12 @@ function compileOutput(
   item: SelectItem,
   grouped: (ref: FieldRef, at: number) => FieldRef,
   aggregates: Map<string, Aggregate>,
-): { isAggregate: boolean; name: string; value: (g: Group, env: Env) => unknown; raw: (g: Group, env: Env) => unknown } {
+): {
+  isAggregate: boolean;
+  name: string;
+  value: (g: Group, env: Env) => unknown;
+  raw: (g: Group, env: Env) => unknown;
+} {
   const { r, object } = scope;
   if (item.type === 'Field' || item.type === 'FieldRelationship') {
     const path = itemPath(item);
@@ -232,7 +276,10 @@ function compileOutput(
     const raw = (g: Group, env: Env): unknown => agg.compute(g.rows, env);
     return { isAggregate: true, name: '', value: (g, env) => agg.format(raw(g, env)), raw };
   }
-  const at = item.type === 'FieldSubquery' ? scope.from : locate(r.soql, 'functionName' in item ? item.functionName : item.field, scope.from);
+  const at =
+    item.type === 'FieldSubquery'
+      ? scope.from
+      : locate(r.soql, 'functionName' in item ? item.functionName : item.field, scope.from);
   return fail(scope, at, 'MALFORMED_QUERY', 'This expression cannot be used in an aggregate query');
 }
 

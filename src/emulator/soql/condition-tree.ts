@@ -4,9 +4,7 @@
  */
 
 export type CondTree<L> =
-  | { kind: 'and' | 'or'; parts: Array<CondTree<L>> }
-  | { kind: 'not'; part: CondTree<L> }
-  | { kind: 'leaf'; leaf: L };
+  { kind: 'and' | 'or'; parts: Array<CondTree<L>> } | { kind: 'not'; part: CondTree<L> } | { kind: 'leaf'; leaf: L };
 
 interface ListNode {
   left?: unknown;

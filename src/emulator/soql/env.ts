@@ -33,8 +33,12 @@ export class Env {
     let found: Visible | null = null;
     const hit = this.ctx.store.get(id);
     if (hit) {
-      const typeOk = object === null ? this.ctx.access.canObject(hit.object.name, 'read') : hit.object.name.toLowerCase() === object.toLowerCase();
-      if (typeOk && this.ctx.access.canRecord(hit.object.name, hit.record, 'read')) found = { object: hit.object, record: hit.record };
+      const typeOk =
+        object === null
+          ? this.ctx.access.canObject(hit.object.name, 'read')
+          : hit.object.name.toLowerCase() === object.toLowerCase();
+      if (typeOk && this.ctx.access.canRecord(hit.object.name, hit.record, 'read'))
+        found = { object: hit.object, record: hit.record };
     }
     this.parents.set(key, found);
     return found;
@@ -80,7 +84,9 @@ export class Env {
   rollup(field: FieldDef, rollup: RollupDef, rec: SObjectRecord): unknown {
     const key = `${field.name}\u0000${rec.Id}`;
     if (this.rollups.has(key)) return this.rollups.get(key);
-    const value = rollupValue(field, rollup, rec, (child, lookup, parentId) => this.liveChildren(child, lookup, parentId));
+    const value = rollupValue(field, rollup, rec, (child, lookup, parentId) =>
+      this.liveChildren(child, lookup, parentId),
+    );
     this.rollups.set(key, value);
     return value;
   }
@@ -104,7 +110,12 @@ export class Env {
   }
 
   /** `rows()` grouped by the 18-character key of `lookupField`, built once per execution and row source. */
-  private grouped(source: string, rows: () => readonly SObjectRecord[], childObject: string, lookupField: string): Map<string, SObjectRecord[]> {
+  private grouped(
+    source: string,
+    rows: () => readonly SObjectRecord[],
+    childObject: string,
+    lookupField: string,
+  ): Map<string, SObjectRecord[]> {
     const cacheKey = `${source}\u0000${childObject}\u0000${lookupField}`.toLowerCase();
     let index = this.childIndexes.get(cacheKey);
     if (!index) {

@@ -52,10 +52,21 @@ function typeName(kind: ValueKind, field: FieldDef): string {
 
 const QUOTED: ReadonlySet<ValueKind> = new Set(['text', 'multi', 'id', 'time']);
 
-export function parseLiterals(spec: LiteralSpec, kind: ValueKind, field: FieldDef, path: string, op: string, fail: Fail): Lit[] {
+export function parseLiterals(
+  spec: LiteralSpec,
+  kind: ValueKind,
+  field: FieldDef,
+  path: string,
+  op: string,
+  fail: Fail,
+): Lit[] {
   const values = Array.isArray(spec.value) ? spec.value : spec.value === undefined ? [] : [spec.value];
-  const types = Array.isArray(spec.literalType) ? spec.literalType : values.map(() => spec.literalType as string | undefined);
-  const ns = Array.isArray(spec.dateLiteralVariable) ? spec.dateLiteralVariable : values.map(() => spec.dateLiteralVariable as number | undefined);
+  const types = Array.isArray(spec.literalType)
+    ? spec.literalType
+    : values.map(() => spec.literalType as string | undefined);
+  const ns = Array.isArray(spec.dateLiteralVariable)
+    ? spec.dateLiteralVariable
+    : values.map(() => spec.dateLiteralVariable as number | undefined);
   const isLike = op === 'LIKE';
   return values.map((value, i) => {
     const type = (types[i] ?? types[0] ?? 'STRING').toUpperCase();
@@ -92,7 +103,8 @@ export function parseLiterals(spec: LiteralSpec, kind: ValueKind, field: FieldDe
       }
       default: {
         const n = ns[i] ?? ns[0];
-        if (dateLiteralRange(value, n, new Date(0)) === undefined) fail('MALFORMED_QUERY', `unexpected token: '${value}'`);
+        if (dateLiteralRange(value, n, new Date(0)) === undefined)
+          fail('MALFORMED_QUERY', `unexpected token: '${value}'`);
         return { t: 'range', literal: value.replace(/:.*$/, '').toUpperCase(), n };
       }
     }
@@ -162,9 +174,13 @@ function includes(raw: unknown, lits: Lit[]): boolean {
 /** Operator/type compatibility, checked before the literals (Salesforce reports the operator first). */
 export function checkOperator(kind: ValueKind, op: string, fieldName: string, fail: Fail): void {
   if ((op === '<' || op === '<=' || op === '>' || op === '>=') && (kind === 'boolean' || kind === 'multi')) {
-    fail('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on ${kind === 'multi' ? 'multipicklist' : kind} field: ${fieldName}`);
+    fail(
+      'INVALID_QUERY_FILTER_OPERATOR',
+      `invalid operator on ${kind === 'multi' ? 'multipicklist' : kind} field: ${fieldName}`,
+    );
   }
-  if (op === 'LIKE' && kind !== 'text') fail('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on field: ${fieldName}`);
+  if (op === 'LIKE' && kind !== 'text')
+    fail('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on field: ${fieldName}`);
   if ((op === 'INCLUDES' || op === 'EXCLUDES') && kind !== 'multi') {
     fail('INVALID_QUERY_FILTER_OPERATOR', 'includes or excludes operator only valid on multipicklist field');
   }
@@ -186,7 +202,9 @@ export function buildMatcher(kind: ValueKind, op: string, lits: Lit[], fieldName
       return (raw, env) => !equals(kind, raw, lit, env);
     }
     case 'IN':
-      return (raw, env) => lits.some((lit) => lit.t !== 'null' && equals(kind, raw, lit, env)) || (lits.some((l) => l.t === 'null') && (raw === null || raw === undefined));
+      return (raw, env) =>
+        lits.some((lit) => lit.t !== 'null' && equals(kind, raw, lit, env)) ||
+        (lits.some((l) => l.t === 'null') && (raw === null || raw === undefined));
     case 'NOT IN':
       return (raw, env) => !lits.some((lit) => equals(kind, raw, lit, env));
     case '<':

@@ -43,5 +43,6 @@ export function sortValueFor(field: FieldDef): (raw: unknown) => SortValue {
   if (field.type !== 'picklist') return (raw) => comparable(kind, raw === '' ? null : raw);
   const rank = new Map(field.picklistValues.map((v, i) => [v.value.toLowerCase(), i]));
   const unknown = rank.size;
-  return (raw) => (raw === null || raw === undefined || raw === '' ? null : (rank.get(String(raw).toLowerCase()) ?? unknown));
+  return (raw) =>
+    raw === null || raw === undefined || raw === '' ? null : (rank.get(String(raw).toLowerCase()) ?? unknown);
 }

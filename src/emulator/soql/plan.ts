@@ -53,8 +53,14 @@ function compileTop(r: Resolver, query: Query): Plan {
   const scope: Scope = { r, object, alias: query.sObjectAlias, from: 0 };
   checkClauses(scope, query);
   const items = query.fields ?? [];
-  if (items.length === 1 && items[0]!.type === 'FieldFunctionExpression' && items[0]!.functionName.toUpperCase() === 'COUNT' && items[0]!.parameters.length === 0) {
-    if (query.groupBy || query.having) fail(scope, locate(r.soql, 'COUNT', 0), 'MALFORMED_QUERY', 'COUNT() cannot be used with GROUP BY or HAVING');
+  if (
+    items.length === 1 &&
+    items[0]!.type === 'FieldFunctionExpression' &&
+    items[0]!.functionName.toUpperCase() === 'COUNT' &&
+    items[0]!.parameters.length === 0
+  ) {
+    if (query.groupBy || query.having)
+      fail(scope, locate(r.soql, 'COUNT', 0), 'MALFORMED_QUERY', 'COUNT() cannot be used with GROUP BY or HAVING');
     return compileCount(scope, query);
   }
   if (query.groupBy || query.having || items.some(isAggregateItem)) return compileAggregate(scope, query);
@@ -74,9 +80,15 @@ function checkClauses(scope: Scope, q: QueryBase): void {
   if (q.withDataCategory) unsupported('WITH', 'WITH DATA CATEGORY is not supported by this org');
   if (q.for === 'UPDATE') unsupported('FOR', 'FOR UPDATE is not allowed in this context');
   if (q.update) unsupported('UPDATE', `UPDATE ${q.update} is not supported by this org`);
-  if (q.usingScope && !['everything', 'mine'].includes(q.usingScope.toLowerCase())) unsupported('USING', `unsupported scope: ${q.usingScope}`);
+  if (q.usingScope && !['everything', 'mine'].includes(q.usingScope.toLowerCase()))
+    unsupported('USING', `unsupported scope: ${q.usingScope}`);
   if (q.offset !== undefined && q.offset > MAX_OFFSET) {
-    fail(scope, Math.max(locateKeyword(scope.r.soql, 'OFFSET', scope.from), 0), 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+    fail(
+      scope,
+      Math.max(locateKeyword(scope.r.soql, 'OFFSET', scope.from), 0),
+      'NUMBER_OUTSIDE_VALID_RANGE',
+      `Maximum SOQL offset allowed is ${MAX_OFFSET}`,
+    );
   }
 }
 
@@ -90,7 +102,13 @@ function compileRows(scope: Scope, q: QueryBase): RowPlan {
       fail(scope, orderAt, 'MALFORMED_QUERY', 'Ordering by an aggregate function requires an aggregate query');
     }
     const ref = scope.r.field(scope.object.name, item.field, orderAt, scope.alias);
-    if (ref.kind === 'multi') fail(scope, locate(scope.r.soql, item.field, orderAt), 'INVALID_FIELD', `field '${ref.field.name}' can not be sorted in a query call`);
+    if (ref.kind === 'multi')
+      fail(
+        scope,
+        locate(scope.r.soql, item.field, orderAt),
+        'INVALID_FIELD',
+        `field '${ref.field.name}' can not be sorted in a query call`,
+      );
     const get = ref.get;
     const value = sortValueFor(ref.field);
     order.push(sortKey((rec, env) => value(get(rec, env)), item.order, item.nulls));
@@ -117,7 +135,8 @@ function compileSelect(scope: Scope, q: QueryBase): Shaper {
       case 'FieldRelationship': {
         const path = itemPath(item);
         const at = locate(r.soql, path, scope.from);
-        if (itemAlias(item) !== undefined) fail(scope, at, 'MALFORMED_QUERY', 'Only aggregate expressions use field aliasing');
+        if (itemAlias(item) !== undefined)
+          fail(scope, at, 'MALFORMED_QUERY', 'Only aggregate expressions use field aliasing');
         sb.addRef(r.field(object.name, path, scope.from, scope.alias), at);
         break;
       }
@@ -131,7 +150,13 @@ function compileSelect(scope: Scope, q: QueryBase): Shaper {
             fail(scope, at, 'INVALID_FIELD', `toLabel() can only be used on picklist fields: ${ref.field.name}`);
           }
           const alias = itemAlias(item);
-          sb.addRef(ref, at, alias === undefined ? { labels: labelMap(ref.field.picklistValues) } : { labels: labelMap(ref.field.picklistValues), key: alias });
+          sb.addRef(
+            ref,
+            at,
+            alias === undefined
+              ? { labels: labelMap(ref.field.picklistValues) }
+              : { labels: labelMap(ref.field.picklistValues), key: alias },
+          );
         } else if (name === 'FIELDS' && typeof param === 'string') {
           addFields(scope, sb, param.toUpperCase(), q.limit, at);
         } else if (AGGREGATES.has(name)) {
@@ -154,7 +179,8 @@ function compileSelect(scope: Scope, q: QueryBase): Shaper {
 
 /** FIELDS(ALL|STANDARD|CUSTOM): every field the user can read; ALL and CUSTOM need LIMIT <= 200 like Salesforce. */
 function addFields(scope: Scope, sb: SelectBuilder, which: string, limit: number | undefined, at: number): void {
-  if (which !== 'ALL' && which !== 'STANDARD' && which !== 'CUSTOM') fail(scope, at, 'MALFORMED_QUERY', `unexpected token: '${which}'`);
+  if (which !== 'ALL' && which !== 'STANDARD' && which !== 'CUSTOM')
+    fail(scope, at, 'MALFORMED_QUERY', `unexpected token: '${which}'`);
   if (which !== 'STANDARD' && (limit === undefined || limit > FIELDS_LIMIT)) {
     fail(scope, at, 'MALFORMED_QUERY', `The SOQL FIELDS function must have a LIMIT of at most ${FIELDS_LIMIT}`);
   }
@@ -182,7 +208,12 @@ function compileChild(parent: Scope, sub: Subquery): (rec: SObjectRecord, env: E
   const rel = r.schema.childRelationship(parent.object.name, sub.relationshipName);
   const child = rel ? r.schema.object(rel.childSObject) : undefined;
   if (!rel || !child || !r.access.canReadObject(child.name) || !r.access.canReadField(child.name, rel.field)) {
-    fail(parent, locate(r.soql, sub.relationshipName, at), 'INVALID_TYPE', messages.relationshipInFrom(sub.relationshipName));
+    fail(
+      parent,
+      locate(r.soql, sub.relationshipName, at),
+      'INVALID_TYPE',
+      messages.relationshipInFrom(sub.relationshipName),
+    );
   }
   const scope: Scope = { r, object: child, alias: undefined, from: at };
   checkClauses(scope, sub);
@@ -212,7 +243,13 @@ const semiJoin: SemiJoinCompiler = (outer, query) => {
     fail(scope, at, 'MALFORMED_QUERY', 'semi join sub-selects can only select one Id or reference field');
   }
   const ref = r.field(object.name, itemPath(item), at, scope.alias);
-  if (ref.kind !== 'id') fail(scope, locate(r.soql, itemPath(item), at), 'INVALID_FIELD', `semi join sub-selects can only select an Id or reference field: ${ref.field.name}`);
+  if (ref.kind !== 'id')
+    fail(
+      scope,
+      locate(r.soql, itemPath(item), at),
+      'INVALID_FIELD',
+      `semi join sub-selects can only select an Id or reference field: ${ref.field.name}`,
+    );
   const rows = compileRows(scope, query);
   return (env) => {
     const set = new Set<string>();

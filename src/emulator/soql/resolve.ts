@@ -94,7 +94,9 @@ export function polymorphicValue(name: string, objectName: string, record: SObje
   // Name.Type is the parent's object, except that a queue owner reports 'Queue' (`WHERE Owner.Type = 'Queue'`).
   if (name === 'Type') return objectName === 'Group' && record['Type'] === 'Queue' ? 'Queue' : objectName;
   if (name === 'Id') return record.Id;
-  return env.ctx.schema.field(objectName, name) && env.ctx.access.canField(objectName, name, 'read') ? record[name] ?? null : null;
+  return env.ctx.schema.field(objectName, name) && env.ctx.access.canField(objectName, name, 'read')
+    ? (record[name] ?? null)
+    : null;
 }
 
 export class Resolver {
@@ -123,7 +125,11 @@ export class Resolver {
     if (def && requires && !this.access.canReadObject(def.name)) {
       // Summer '20 special access rule (object reference): the object exists but needs one of these permissions. The
       // rule is documented; the error code is not, so the emulator names the missing permission plainly.
-      throw new ApiError(400, 'INSUFFICIENT_ACCESS', `Insufficient access to ${def.name}: the user needs one of these permissions: ${requires.join(', ')}`);
+      throw new ApiError(
+        400,
+        'INSUFFICIENT_ACCESS',
+        `Insufficient access to ${def.name}: the user needs one of these permissions: ${requires.join(', ')}`,
+      );
     }
     if (!def || !this.access.canReadObject(def.name)) {
       throw queryError(this.soql, locate(this.soql, name, from), 'INVALID_TYPE', messages.unsupportedType(name));
@@ -135,7 +141,12 @@ export class Resolver {
   parentStep(object: string, relationship: string, raw: string, from: number): ParentStep {
     const lookup = this.schema.parentRelationship(object, relationship);
     const fail = (): never => {
-      throw queryError(this.soql, locate(this.soql, raw, from), 'INVALID_FIELD', messages.relationshipInPath(relationship));
+      throw queryError(
+        this.soql,
+        locate(this.soql, raw, from),
+        'INVALID_FIELD',
+        messages.relationshipInPath(relationship),
+      );
     };
     if (!lookup || !lookup.relationshipName || !this.access.canReadField(object, lookup.name)) return fail();
     let target: string | null;
@@ -153,12 +164,18 @@ export class Resolver {
   /** Resolves `Field` or `Rel.Rel.Field` on `object`; `alias` is the FROM alias to strip, if any. */
   field(object: string, rawPath: string, from: number, alias?: string): FieldRef {
     let segments = rawPath.split('.');
-    if (alias && segments.length > 1 && segments[0]!.toLowerCase() === alias.toLowerCase()) segments = segments.slice(1);
+    if (alias && segments.length > 1 && segments[0]!.toLowerCase() === alias.toLowerCase())
+      segments = segments.slice(1);
     const steps: ParentStep[] = [];
     let current: string | null = object;
     for (const seg of segments.slice(0, -1)) {
       if (current === null) {
-        throw queryError(this.soql, locate(this.soql, rawPath, from), 'INVALID_FIELD', messages.relationshipInPath(seg));
+        throw queryError(
+          this.soql,
+          locate(this.soql, rawPath, from),
+          'INVALID_FIELD',
+          messages.relationshipInPath(seg),
+        );
       }
       const step = this.parentStep(current, seg, rawPath, from);
       steps.push(step);
@@ -176,7 +193,12 @@ export class Resolver {
       owner = current;
     }
     if (!field) {
-      throw queryError(this.soql, locate(this.soql, rawPath, from), 'INVALID_FIELD', messages.noSuchColumn(last, owner));
+      throw queryError(
+        this.soql,
+        locate(this.soql, rawPath, from),
+        'INVALID_FIELD',
+        messages.noSuchColumn(last, owner),
+      );
     }
     const key = [...steps.map((s) => s.relationshipName), field.name].join('.').toLowerCase();
     return { raw: rawPath, steps, field, object: owner, kind: kindOf(field.type), key, get: getter(steps, field) };

@@ -49,7 +49,11 @@ export class SelectBuilder {
   constructor(private readonly scope: Scope) {}
 
   /** Adds a resolved path; `key` overrides the terminal key (aliases of toLabel). */
-  addRef(ref: FieldRef, at: number, options: { labels?: Map<string, string>; key?: string; dedupe?: boolean } = {}): void {
+  addRef(
+    ref: FieldRef,
+    at: number,
+    options: { labels?: Map<string, string>; key?: string; dedupe?: boolean } = {},
+  ): void {
     const id = `${ref.key}${options.labels ? '#label' : ''}`;
     if (this.seen.has(id)) {
       if (options.dedupe) return;
@@ -58,7 +62,9 @@ export class SelectBuilder {
     this.seen.add(id);
     let level = this.root;
     for (const step of ref.steps) {
-      let parent = level.find((e): e is Extract<Entry, { k: 'parent' }> => e.k === 'parent' && e.key === step.relationshipName);
+      let parent = level.find(
+        (e): e is Extract<Entry, { k: 'parent' }> => e.k === 'parent' && e.key === step.relationshipName,
+      );
       if (!parent && level.some((e) => e.key === step.relationshipName)) {
         fail(this.scope, at, 'MALFORMED_QUERY', `duplicate field selected: ${step.relationshipName}`);
       }
@@ -74,7 +80,13 @@ export class SelectBuilder {
   addChild(field: FieldSubquery, compileChild: ChildCompiler): void {
     const rel = field.subquery.relationshipName;
     const key = `#child:${rel.toLowerCase()}`;
-    if (this.seen.has(key)) fail(this.scope, locate(this.scope.r.soql, rel, this.scope.from), 'MALFORMED_QUERY', `duplicate field selected: ${rel}`);
+    if (this.seen.has(key))
+      fail(
+        this.scope,
+        locate(this.scope.r.soql, rel, this.scope.from),
+        'MALFORMED_QUERY',
+        `duplicate field selected: ${rel}`,
+      );
     this.seen.add(key);
     const canonical = this.scope.r.schema.childRelationship(this.scope.object.name, rel)?.relationshipName ?? rel;
     const run = compileChild(this.scope, field.subquery);
@@ -85,14 +97,20 @@ export class SelectBuilder {
     const { r, object } = this.scope;
     const at = locate(r.soql, field.field, this.scope.from);
     const step = r.parentStep(object.name, field.field, field.field, this.scope.from);
-    if (this.root.some((e) => e.key === step.relationshipName)) fail(this.scope, at, 'MALFORMED_QUERY', `duplicate field selected: ${step.relationshipName}`);
+    if (this.root.some((e) => e.key === step.relationshipName))
+      fail(this.scope, at, 'MALFORMED_QUERY', `duplicate field selected: ${step.relationshipName}`);
     const branches = new Map<string, Entry[]>();
     let otherwise: Entry[] | null = null;
     const allowed = new Set(step.lookup.referenceTo.map((t) => t.toLowerCase()));
     for (const cond of field.conditions) {
       const target = cond.type === 'WHEN' ? r.object(cond.objectType ?? '', at) : null;
       if (target && !allowed.has(target.name.toLowerCase())) {
-        fail(this.scope, locate(r.soql, cond.objectType ?? '', at), 'INVALID_FIELD', `TYPEOF WHEN type '${target.name}' is not a valid type for '${field.field}'`);
+        fail(
+          this.scope,
+          locate(r.soql, cond.objectType ?? '', at),
+          'INVALID_FIELD',
+          `TYPEOF WHEN type '${target.name}' is not a valid type for '${field.field}'`,
+        );
       }
       const entries: Entry[] = [];
       for (const name of cond.fieldList) {

@@ -18,7 +18,13 @@ import { isSetupObject } from '../org/standard-objects.ts';
 import { parseSoql } from './parse.ts';
 
 export const USER_RECORD_ACCESS_MAX_IDS = 200;
-const ACCESS_FIELDS = ['HasReadAccess', 'HasEditAccess', 'HasDeleteAccess', 'HasTransferAccess', 'HasAllAccess'] as const;
+const ACCESS_FIELDS = [
+  'HasReadAccess',
+  'HasEditAccess',
+  'HasDeleteAccess',
+  'HasTransferAccess',
+  'HasAllAccess',
+] as const;
 type AccessField = (typeof ACCESS_FIELDS)[number];
 const SELECTABLE = ['RecordId', ...ACCESS_FIELDS, 'MaxAccessLevel'];
 
@@ -54,9 +60,11 @@ const unquote = (value: string): string => value.replace(/^'(.*)'$/s, '$1');
 function collectConditions(where: WhereClause | undefined, out: Array<Record<string, unknown>>): void {
   if (!where) return;
   const clause = where as { left: Record<string, unknown> | null; operator?: string; right?: WhereClause };
-  if (clause.operator !== undefined && clause.operator !== 'AND') throw malformed('UserRecordAccess filters can only be combined with AND');
+  if (clause.operator !== undefined && clause.operator !== 'AND')
+    throw malformed('UserRecordAccess filters can only be combined with AND');
   const left = clause.left;
-  if (!left || left.openParen || left.closeParen || left.logicalPrefix !== undefined) throw malformed('UserRecordAccess filters cannot be grouped or negated');
+  if (!left || left.openParen || left.closeParen || left.logicalPrefix !== undefined)
+    throw malformed('UserRecordAccess filters cannot be grouped or negated');
   out.push(left);
   collectConditions(clause.right, out);
 }
@@ -66,14 +74,25 @@ function filtersOf(where: WhereClause | undefined): Filters {
   collectConditions(where, conditions);
   const filters: Filters = {};
   for (const condition of conditions) {
-    if (typeof condition.field !== 'string') throw malformed('UserRecordAccess supports only UserId, RecordId and access-level filters');
+    if (typeof condition.field !== 'string')
+      throw malformed('UserRecordAccess supports only UserId, RecordId and access-level filters');
     const name = condition.field.toLowerCase();
     const value = condition.value;
     if (name === 'userid' && condition.operator === '=' && typeof value === 'string' && filters.userId === undefined) {
       filters.userId = unquote(value);
-    } else if (name === 'recordid' && filters.recordIds === undefined && condition.operator === '=' && typeof value === 'string') {
+    } else if (
+      name === 'recordid' &&
+      filters.recordIds === undefined &&
+      condition.operator === '=' &&
+      typeof value === 'string'
+    ) {
       filters.recordIds = [unquote(value)];
-    } else if (name === 'recordid' && filters.recordIds === undefined && condition.operator === 'IN' && Array.isArray(value)) {
+    } else if (
+      name === 'recordid' &&
+      filters.recordIds === undefined &&
+      condition.operator === 'IN' &&
+      Array.isArray(value)
+    ) {
       filters.recordIds = value.map(unquote);
     } else {
       const field = canonical(condition.field, ACCESS_FIELDS) as AccessField | undefined;
@@ -93,12 +112,17 @@ function selectedFields(query: Query, hasAccessFilter: boolean): string[] {
     return name;
   });
   if (!fields.includes('RecordId')) throw malformed('UserRecordAccess queries must select RecordId');
-  if (hasAccessFilter && fields.length > 1) throw malformed('When filtering by an access level field, select RecordId only');
+  if (hasAccessFilter && fields.length > 1)
+    throw malformed('When filtering by an access level field, select RecordId only');
   return fields;
 }
 
 /** What one user may do with one record, as UserRecordAccess reports it. */
-export function accessLevels(schemaObject: string, record: Parameters<UserAccess['canRecord']>[1], user: UserAccess): Record<AccessField | 'MaxAccessLevel', boolean | string> {
+export function accessLevels(
+  schemaObject: string,
+  record: Parameters<UserAccess['canRecord']>[1],
+  user: UserAccess,
+): Record<AccessField | 'MaxAccessLevel', boolean | string> {
   const read = user.canRecord(schemaObject, record, 'read');
   const edit = read && user.canRecord(schemaObject, record, 'edit');
   const del = edit && user.canRecord(schemaObject, record, 'delete');
@@ -108,7 +132,14 @@ export function accessLevels(schemaObject: string, record: Parameters<UserAccess
   const transfer = full;
   const all = full && del;
   const max = all ? 'All' : transfer ? 'Transfer' : del ? 'Delete' : edit ? 'Edit' : read ? 'Read' : 'None';
-  return { HasReadAccess: read, HasEditAccess: edit, HasDeleteAccess: del, HasTransferAccess: transfer, HasAllAccess: all, MaxAccessLevel: max };
+  return {
+    HasReadAccess: read,
+    HasEditAccess: edit,
+    HasDeleteAccess: del,
+    HasTransferAccess: transfer,
+    HasAllAccess: all,
+    MaxAccessLevel: max,
+  };
 }
 
 export function runUserRecordAccess(soql: string, ctx: UserRecordAccessContext): QueryResult {
@@ -118,10 +149,16 @@ export function runUserRecordAccess(soql: string, ctx: UserRecordAccessContext):
   }
   const filters = filtersOf(query.where);
   if (filters.userId === undefined || filters.recordIds === undefined) {
-    throw malformed('UserRecordAccess queries must filter by UserId = [single ID] and RecordId = [single ID] or RecordId IN [list of IDs]');
+    throw malformed(
+      'UserRecordAccess queries must filter by UserId = [single ID] and RecordId = [single ID] or RecordId IN [list of IDs]',
+    );
   }
   if (filters.recordIds.length > USER_RECORD_ACCESS_MAX_IDS) {
-    throw new ApiError(400, 'EXCEEDED_ID_LIMIT', `UserRecordAccess can be queried for at most ${USER_RECORD_ACCESS_MAX_IDS} record IDs`);
+    throw new ApiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      `UserRecordAccess can be queried for at most ${USER_RECORD_ACCESS_MAX_IDS} record IDs`,
+    );
   }
   const fields = selectedFields(query, filters.accessFilter !== undefined);
   const userId = canonicalId(filters.userId);
@@ -134,18 +171,39 @@ export function runUserRecordAccess(soql: string, ctx: UserRecordAccessContext):
     seen.add(id);
     const entry = ctx.store.get(id);
     // Only objects on the Sharing Settings page (owned or controlled by a parent) have record access to report.
-    if (!entry || isSetupObject(entry.object.name) || entry.object.kind === 'event' || entry.object.shareOf !== undefined) continue;
+    if (
+      !entry ||
+      isSetupObject(entry.object.name) ||
+      entry.object.kind === 'event' ||
+      entry.object.shareOf !== undefined
+    )
+      continue;
     if (!(entry.object.hasOwner || entry.object.sharingModel === 'ControlledByParent')) continue;
     if (!ctx.access.canRecord(entry.object.name, entry.record, 'read')) continue;
     const levels = subject
       ? accessLevels(entry.object.name, entry.record, subject)
-      : { HasReadAccess: false, HasEditAccess: false, HasDeleteAccess: false, HasTransferAccess: false, HasAllAccess: false, MaxAccessLevel: 'None' };
+      : {
+          HasReadAccess: false,
+          HasEditAccess: false,
+          HasDeleteAccess: false,
+          HasTransferAccess: false,
+          HasAllAccess: false,
+          MaxAccessLevel: 'None',
+        };
     if (filters.accessFilter && levels[filters.accessFilter.field] !== filters.accessFilter.value) continue;
-    const row: Record<string, unknown> = { attributes: { type: 'UserRecordAccess', url: `/services/data/v${ctx.apiVersion}/sobjects/UserRecordAccess/${id}` } };
-    for (const field of fields) row[field] = field === 'RecordId' ? id : levels[field as AccessField | 'MaxAccessLevel'];
+    const row: Record<string, unknown> = {
+      attributes: {
+        type: 'UserRecordAccess',
+        url: `/services/data/v${ctx.apiVersion}/sobjects/UserRecordAccess/${id}`,
+      },
+    };
+    for (const field of fields)
+      row[field] = field === 'RecordId' ? id : levels[field as AccessField | 'MaxAccessLevel'];
     rows.push(row);
   }
-  for (const order of [...(query.orderBy && !Array.isArray(query.orderBy) ? [query.orderBy] : query.orderBy ?? [])].reverse()) {
+  for (const order of [
+    ...(query.orderBy && !Array.isArray(query.orderBy) ? [query.orderBy] : (query.orderBy ?? [])),
+  ].reverse()) {
     const name = 'field' in order && typeof order.field === 'string' ? canonical(order.field, fields) : undefined;
     if (!name) throw malformed('UserRecordAccess can be ordered only by a selected field');
     const sign = order.order === 'DESC' ? -1 : 1;

@@ -133,7 +133,8 @@ export function formatterFor(field: FieldDef): Formatter {
     case 'boolean':
       return (raw) => (raw === null || raw === undefined ? false : raw === true || raw === 'true');
     case 'multi':
-      return (raw) => (raw === null || raw === undefined || raw === '' ? null : Array.isArray(raw) ? raw.join(';') : raw);
+      return (raw) =>
+        raw === null || raw === undefined || raw === '' ? null : Array.isArray(raw) ? raw.join(';') : raw;
     default:
       return (raw) => (raw === undefined ? null : raw);
   }

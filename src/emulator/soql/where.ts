@@ -33,13 +33,21 @@ export function toTree<L>(scope: Scope, clause: object, keyword: string): CondTr
     return tree;
   } catch (err) {
     if (err instanceof ConditionShapeError) {
-      fail(scope, Math.max(locateKeyword(scope.r.soql, keyword, scope.from), 0), 'MALFORMED_QUERY', `unexpected token: '${keyword}'`);
+      fail(
+        scope,
+        Math.max(locateKeyword(scope.r.soql, keyword, scope.from), 0),
+        'MALFORMED_QUERY',
+        `unexpected token: '${keyword}'`,
+      );
     }
     throw err;
   }
 }
 
-export function compileTree<L, T>(tree: CondTree<L>, leaf: (l: L) => (x: T, env: Env) => boolean): (x: T, env: Env) => boolean {
+export function compileTree<L, T>(
+  tree: CondTree<L>,
+  leaf: (l: L) => (x: T, env: Env) => boolean,
+): (x: T, env: Env) => boolean {
   switch (tree.kind) {
     case 'leaf':
       return leaf(tree.leaf);
@@ -64,7 +72,10 @@ export function compileWhere(scope: Scope, where: object, semiJoin: SemiJoinComp
   let ids: string[] | null = null;
   const leafFn = (leaf: Leaf): Predicate => {
     const compiled = compileLeaf(scope, leaf, whereAt, semiJoin);
-    if (compiled.ids && (tree.kind === 'leaf' || (tree.kind === 'and' && tree.parts.some((p) => p.kind === 'leaf' && p.leaf === leaf)))) {
+    if (
+      compiled.ids &&
+      (tree.kind === 'leaf' || (tree.kind === 'and' && tree.parts.some((p) => p.kind === 'leaf' && p.leaf === leaf)))
+    ) {
       ids = compiled.ids;
     }
     return compiled.predicate;
@@ -83,7 +94,8 @@ function compileLeaf(scope: Scope, leaf: Leaf, whereAt: number, semiJoin: SemiJo
 
   if (leaf.valueQuery) {
     if (op !== 'IN' && op !== 'NOT IN') failHere('MALFORMED_QUERY', `unexpected token: '${op}'`);
-    if (ref.kind !== 'id') failHere('INVALID_FIELD', `Invalid semi join field: '${path}' must be an Id or a reference field`);
+    if (ref.kind !== 'id')
+      failHere('INVALID_FIELD', `Invalid semi join field: '${path}' must be an Id or a reference field`);
     const ids = semiJoin(scope, leaf.valueQuery);
     const key = nextJoinKey();
     const get = ref.get;

@@ -17,7 +17,8 @@ export class RollingAllocation {
   }
 
   setLimit(max: number): void {
-    if (!Number.isInteger(max) || max < 0) throw new RangeError(`allocation must be a non-negative integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 0)
+      throw new RangeError(`allocation must be a non-negative integer, got ${max}`);
     this.max = max;
   }
 

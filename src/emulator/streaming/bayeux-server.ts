@@ -12,7 +12,15 @@ import type { EventSink, Schema, UserAccess } from '../org/model.ts';
 import { tokenFromAuthorization } from './auth.ts';
 import { BayeuxError, HttpErrors, StreamingErrors } from './errors.ts';
 import { EventBus, type EventBusOptions } from './event-bus.ts';
-import { failure, parseMessages, replyTo, requestedReplay, SERVER_EXT, type BayeuxMessage, type BayeuxReply } from './messages.ts';
+import {
+  failure,
+  parseMessages,
+  replyTo,
+  requestedReplay,
+  SERVER_EXT,
+  type BayeuxMessage,
+  type BayeuxReply,
+} from './messages.ts';
 import { ClientSession, type WakeReason } from './session.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 110_000;
@@ -104,7 +112,8 @@ export function createStreaming(deps: StreamingDeps): Streaming {
   function rememberRevoked(clientId: string): void {
     revokedClients.add(clientId);
     // Insertion order makes the oldest entry first; the set only needs to outlive a client's retry loop.
-    if (revokedClients.size > MAX_REVOKED_REMEMBERED) revokedClients.delete(revokedClients.values().next().value as string);
+    if (revokedClients.size > MAX_REVOKED_REMEMBERED)
+      revokedClients.delete(revokedClients.values().next().value as string);
   }
 
   /** Every request after the handshake is re-authenticated; a dead token ends the client for good. */
@@ -154,14 +163,20 @@ export function createStreaming(deps: StreamingDeps): Streaming {
   /** Resolves the client of a non-handshake meta message, or the failure reply to send instead. */
   function sessionFor(message: BayeuxMessage, authorization: string | undefined): ClientSession | BayeuxReply {
     if (message.clientId === undefined) return failure(message, StreamingErrors.notHandshaken, handshakeAdvice);
-    if (revokedClients.has(message.clientId)) return failure(message, StreamingErrors.authenticationInvalid, noReconnect);
+    if (revokedClients.has(message.clientId))
+      return failure(message, StreamingErrors.authenticationInvalid, noReconnect);
     const session = sessions.get(message.clientId);
     if (!session) return failure(message, StreamingErrors.unknownClient, handshakeAdvice);
-    if (!authenticate(session, authorization)) return failure(message, StreamingErrors.authenticationInvalid, noReconnect);
+    if (!authenticate(session, authorization))
+      return failure(message, StreamingErrors.authenticationInvalid, noReconnect);
     return session;
   }
 
-  async function connect(message: BayeuxMessage, authorization: string | undefined, mayHold: boolean): Promise<BayeuxReply[]> {
+  async function connect(
+    message: BayeuxMessage,
+    authorization: string | undefined,
+    mayHold: boolean,
+  ): Promise<BayeuxReply[]> {
     const found = sessionFor(message, authorization);
     if (!(found instanceof ClientSession)) return [found];
     const session = found;
@@ -174,18 +189,28 @@ export function createStreaming(deps: StreamingDeps): Streaming {
       const ended = connectEndReply(message, reason, session);
       if (ended) return [ended];
       if (reason === 'superseded') return [replyTo(message, { successful: true, advice: connectAdvice() })];
-      if (!authenticate(session, authorization)) return [failure(message, StreamingErrors.authenticationInvalid, noReconnect)];
+      if (!authenticate(session, authorization))
+        return [failure(message, StreamingErrors.authenticationInvalid, noReconnect)];
     }
     session.connectedOnce = true;
     const events = session.drain();
-    session.armExpiry(events.length > 0 ? Math.min(RECONNECT_AFTER_EVENTS_MS, connectTimeoutMs) : connectTimeoutMs, () =>
-      endSession(session, 'evicted'),
+    session.armExpiry(
+      events.length > 0 ? Math.min(RECONNECT_AFTER_EVENTS_MS, connectTimeoutMs) : connectTimeoutMs,
+      () => endSession(session, 'evicted'),
     );
     return [...events, replyTo(message, { successful: true, advice: connectAdvice() })];
   }
 
-  function connectEndReply(message: BayeuxMessage, reason: WakeReason, session: ClientSession): BayeuxReply | undefined {
-    const why = session.ended ?? (reason === 'evicted' || reason === 'closed' || reason === 'revoked' || reason === 'disconnected' ? reason : undefined);
+  function connectEndReply(
+    message: BayeuxMessage,
+    reason: WakeReason,
+    session: ClientSession,
+  ): BayeuxReply | undefined {
+    const why =
+      session.ended ??
+      (reason === 'evicted' || reason === 'closed' || reason === 'revoked' || reason === 'disconnected'
+        ? reason
+        : undefined);
     if (why === undefined) return undefined;
     if (why === 'revoked') return failure(message, StreamingErrors.authenticationInvalid, noReconnect);
     if (why === 'disconnected') return replyTo(message, { successful: true, advice: noReconnect });
@@ -206,7 +231,10 @@ export function createStreaming(deps: StreamingDeps): Streaming {
     try {
       session.subscriptions.get(channel)?.unsubscribe();
       session.subscriptions.delete(channel);
-      session.subscriptions.set(channel, bus.subscribe(channel, replay, (event) => session.enqueue(event)));
+      session.subscriptions.set(
+        channel,
+        bus.subscribe(channel, replay, (event) => session.enqueue(event)),
+      );
     } catch (error) {
       if (error instanceof BayeuxError) return failure(message, error.error);
       throw error;
@@ -231,7 +259,11 @@ export function createStreaming(deps: StreamingDeps): Streaming {
     return replyTo(message, { successful: true });
   }
 
-  async function dispatch(message: BayeuxMessage, authorization: string | undefined, mayHold: boolean): Promise<BayeuxReply[]> {
+  async function dispatch(
+    message: BayeuxMessage,
+    authorization: string | undefined,
+    mayHold: boolean,
+  ): Promise<BayeuxReply[]> {
     switch (message.channel) {
       case '/meta/handshake':
         return [handshake(message, authorization)];
@@ -244,7 +276,8 @@ export function createStreaming(deps: StreamingDeps): Streaming {
       case '/meta/disconnect':
         return [disconnect(message)];
       default:
-        if (message.channel.startsWith('/meta/')) return [failure(message, StreamingErrors.unknownMetaChannel(message.channel))];
+        if (message.channel.startsWith('/meta/'))
+          return [failure(message, StreamingErrors.unknownMetaChannel(message.channel))];
         return [failure(message, StreamingErrors.publishNotAllowed(message.channel))];
     }
   }
@@ -262,7 +295,10 @@ export function createStreaming(deps: StreamingDeps): Streaming {
     for (const item of parsed) {
       if (!item.ok) {
         const raw = (item.raw ?? {}) as Record<string, unknown>;
-        const reply: BayeuxReply = { channel: typeof raw.channel === 'string' ? raw.channel : '/meta/unknown', successful: false };
+        const reply: BayeuxReply = {
+          channel: typeof raw.channel === 'string' ? raw.channel : '/meta/unknown',
+          successful: false,
+        };
         if (typeof raw.id === 'string' || typeof raw.id === 'number') reply.id = raw.id;
         reply.error = StreamingErrors.invalidMessage(item.problem);
         replies.push(reply);
@@ -302,7 +338,8 @@ export function createStreaming(deps: StreamingDeps): Streaming {
       }
     },
     setConnectTimeoutMs(ms) {
-      if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`connect timeout must be a positive number of ms, got ${ms}`);
+      if (!Number.isFinite(ms) || ms <= 0)
+        throw new RangeError(`connect timeout must be a positive number of ms, got ${ms}`);
       connectTimeoutMs = ms;
     },
     limits() {
@@ -326,7 +363,10 @@ function versionFailure(messages: unknown, text: string): BayeuxReply[] {
   const items = (Array.isArray(messages) ? messages : [messages]) as unknown[];
   return items.map((item) => {
     const raw = (item !== null && typeof item === 'object' ? item : {}) as Record<string, unknown>;
-    const reply: BayeuxReply = { channel: typeof raw.channel === 'string' ? raw.channel : '/meta/handshake', successful: false };
+    const reply: BayeuxReply = {
+      channel: typeof raw.channel === 'string' ? raw.channel : '/meta/handshake',
+      successful: false,
+    };
     if (typeof raw.id === 'string' || typeof raw.id === 'number') reply.id = raw.id;
     reply.error = `400::${text}`;
     return reply;

@@ -13,8 +13,10 @@ export const StreamingErrors = {
   dailyDeliveryLimit: '403::Organization total events daily limit exceeded',
   invalidReplayId: (replayId: unknown): string =>
     `400::The replayId {${String(replayId)}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.`,
-  unknownChannel: (channel: string): string => `400::The channel you requested to subscribe to does not exist {${channel}}`,
-  publishNotAllowed: (channel: string): string => `403::Publishing to ${channel} is not allowed; publish platform events through the API`,
+  unknownChannel: (channel: string): string =>
+    `400::The channel you requested to subscribe to does not exist {${channel}}`,
+  publishNotAllowed: (channel: string): string =>
+    `403::Publishing to ${channel} is not allowed; publish platform events through the API`,
   invalidMessage: (detail: string): string => `400::Invalid Bayeux message: ${detail}`,
   unknownMetaChannel: (channel: string): string => `400::Unknown meta channel ${channel}`,
 } as const;

@@ -110,18 +110,34 @@ export class EventBus implements EventSink {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.firstReplayId = options.firstReplayId ?? DEFAULT_FIRST_REPLAY_ID;
     this.lastReplayId = this.firstReplayId - 1;
-    this.deliveries = new RollingAllocation(options.dailyDeliveryLimit ?? DEFAULT_DAILY_DELIVERY_LIMIT, DAY_MS, this.now);
-    this.publishes = new RollingAllocation(options.hourlyPublishLimit ?? DEFAULT_HOURLY_PUBLISH_LIMIT, HOUR_MS, this.now);
+    this.deliveries = new RollingAllocation(
+      options.dailyDeliveryLimit ?? DEFAULT_DAILY_DELIVERY_LIMIT,
+      DAY_MS,
+      this.now,
+    );
+    this.publishes = new RollingAllocation(
+      options.hourlyPublishLimit ?? DEFAULT_HOURLY_PUBLISH_LIMIT,
+      HOUR_MS,
+      this.now,
+    );
   }
 
   /**
    * Publishes one event. `CreatedById` is the publishing user: pass it as `publisher` (preferred) or as the payload's
    * `CreatedById` set by the org; when both are present they must agree, so a publisher cannot spoof it.
    */
-  publish(eventObject: string, payload: Record<string, unknown>, publisher?: { userId: string }): { replayId: number; eventUuid: string } {
+  publish(
+    eventObject: string,
+    payload: Record<string, unknown>,
+    publisher?: { userId: string },
+  ): { replayId: number; eventUuid: string } {
     const object = this.schema.object(eventObject);
     if (!object || object.kind !== 'event') {
-      throw new ApiError(404, 'NOT_FOUND', `The requested resource does not exist: ${eventObject} is not a platform event`);
+      throw new ApiError(
+        404,
+        'NOT_FOUND',
+        `The requested resource does not exist: ${eventObject} is not a platform event`,
+      );
     }
     const createdById = this.publisherId(payload, publisher);
     const fields = this.eventFields(object, payload);
@@ -264,7 +280,12 @@ export class EventBus implements EventSink {
     const key = Object.keys(payload).find((name) => name.toLowerCase() === 'createdbyid');
     const claimed = key === undefined ? undefined : payload[key];
     if (publisher && claimed !== undefined && claimed !== publisher.userId) {
-      throw new ApiError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'Unable to create/update fields: CreatedById. Please check the security settings of this field and verify that it is read/write for your profile or permission set.', ['CreatedById']);
+      throw new ApiError(
+        400,
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        'Unable to create/update fields: CreatedById. Please check the security settings of this field and verify that it is read/write for your profile or permission set.',
+        ['CreatedById'],
+      );
     }
     const userId = publisher?.userId ?? claimed;
     if (typeof userId !== 'string' || !/^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(userId)) {
@@ -291,7 +312,8 @@ export class EventBus implements EventSink {
   private startPosition(state: ChannelState, fromReplayId: number): number {
     if (fromReplayId === REPLAY_NEW) return this.lastReplayId;
     if (fromReplayId === REPLAY_ALL) return state.expiredThrough;
-    const valid = Number.isSafeInteger(fromReplayId) && fromReplayId >= state.expiredThrough && fromReplayId <= this.lastReplayId;
+    const valid =
+      Number.isSafeInteger(fromReplayId) && fromReplayId >= state.expiredThrough && fromReplayId <= this.lastReplayId;
     if (!valid) throw new BayeuxError(StreamingErrors.invalidReplayId(fromReplayId));
     return fromReplayId;
   }
@@ -302,7 +324,10 @@ export class EventBus implements EventSink {
     subscriber.lastReplayId = Math.max(subscriber.lastReplayId, replayId);
     if (!this.deliveries.tryConsume()) {
       this.skippedByLimit++;
-      this.logger.warn({ channel: state.channel, replayId }, 'daily delivered-events allocation spent; event not delivered');
+      this.logger.warn(
+        { channel: state.channel, replayId },
+        'daily delivered-events allocation spent; event not delivered',
+      );
       return;
     }
     state.delivered++;
@@ -364,7 +389,10 @@ export class EventBus implements EventSink {
 }
 
 function schemaIdOf(object: ObjectDef): string {
-  const layout = object.fields.map((field) => `${field.name}:${field.type}`).sort().join(',');
+  const layout = object.fields
+    .map((field) => `${field.name}:${field.type}`)
+    .sort()
+    .join(',');
   return createHash('sha256').update(`${object.name}|${layout}`).digest('base64url').slice(0, 22);
 }
 

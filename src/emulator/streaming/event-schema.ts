@@ -33,7 +33,12 @@ export function eventSchemaDocument(object: ObjectDef, schemaId: string): Record
     fields: [
       { name: 'CreatedDate', type: 'long', doc: 'CreatedDate:DateTime' },
       { name: 'CreatedById', type: 'string', doc: 'CreatedBy:EntityId' },
-      ...custom.map((field) => ({ name: field.name, type: ['null', avroType(field)], doc: `Data:${field.type}`, default: null })),
+      ...custom.map((field) => ({
+        name: field.name,
+        type: ['null', avroType(field)],
+        doc: `Data:${field.type}`,
+        default: null,
+      })),
     ],
     uuid: schemaId,
   };

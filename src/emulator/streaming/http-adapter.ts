@@ -15,9 +15,18 @@ export function cometdVersion(url: string): string | undefined {
  * Serves one HTTP request on `/cometd/{NN.0}`: POST bodies are Bayeux JSON; anything else (faye's WebSocket upgrade
  * attempt is a GET) is refused so the client falls back to long-polling, as against Salesforce.
  */
-export async function serveCometd(streaming: Streaming, req: IncomingMessage, res: ServerResponse, version: string): Promise<void> {
+export async function serveCometd(
+  streaming: Streaming,
+  req: IncomingMessage,
+  res: ServerResponse,
+  version: string,
+): Promise<void> {
   if (req.method !== 'POST') {
-    writeResult(res, { status: 405, body: undefined, text: `HTTP Method '${req.method ?? ''}' not allowed. Allowed are POST` }, { Allow: 'POST' });
+    writeResult(
+      res,
+      { status: 405, body: undefined, text: `HTTP Method '${req.method ?? ''}' not allowed. Allowed are POST` },
+      { Allow: 'POST' },
+    );
     return;
   }
   const declared = Number(req.headers['content-length'] ?? '0');
@@ -38,7 +47,12 @@ export async function serveCometd(streaming: Streaming, req: IncomingMessage, re
     writeResult(res, { status: 400, body: undefined, text: 'Request body is not valid JSON' });
     return;
   }
-  const result = await streaming.handle({ version, authorization: req.headers.authorization, messages, bodyBytes: raw.length });
+  const result = await streaming.handle({
+    version,
+    authorization: req.headers.authorization,
+    messages,
+    bodyBytes: raw.length,
+  });
   writeResult(res, result);
 }
 
@@ -61,7 +75,11 @@ function readLimited(req: IncomingMessage, maxBytes: number): Promise<Buffer | u
   });
 }
 
-export function writeResult(res: ServerResponse, result: StreamingResponse, headers: Record<string, string> = {}): void {
+export function writeResult(
+  res: ServerResponse,
+  result: StreamingResponse,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const isText = result.text !== undefined;
   const payload = isText ? (result.text as string) : JSON.stringify(result.body);

@@ -53,6 +53,10 @@ export function parseMessages(
   return items.map((raw) => {
     const parsed = bayeuxMessageSchema.safeParse(raw);
     if (parsed.success) return { ok: true as const, message: parsed.data };
-    return { ok: false as const, raw, problem: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`).join('; ') };
+    return {
+      ok: false as const,
+      raw,
+      problem: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`).join('; '),
+    };
   });
 }

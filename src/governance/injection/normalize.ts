@@ -11,14 +11,72 @@ export interface NormalizedText {
   hiddenTags: string; // ASCII smuggled in Unicode tag characters (U+E0000-E007F)
 }
 
-const ZERO_WIDTH = new Set([0xad, 0x34f, 0x180e, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff]);
+const ZERO_WIDTH = new Set([
+  0xad, 0x34f, 0x180e, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff,
+]);
 
 // Cyrillic and Greek letters that render like Latin ones; applied only next to Latin letters (mixed-script words).
 const HOMOGLYPHS: Readonly<Record<string, string>> = {
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', і: 'i', ї: 'i',
-  ј: 'j', ѕ: 's', ԁ: 'd', ԛ: 'q', ԝ: 'w', А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T',
-  У: 'Y', Х: 'X', І: 'I', Ј: 'J', Ѕ: 'S', α: 'a', β: 'b', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u',
-  χ: 'x', Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  У: 'Y',
+  Х: 'X',
+  І: 'I',
+  Ј: 'J',
+  Ѕ: 'S',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
 };
 const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
 
@@ -61,7 +119,7 @@ function perCodePoint(text: string): Chars & { zeroWidthInWords: number; hiddenT
     const at = i;
     i += width - 1;
     if (code < 0x80) {
-      out.push(code === 0x5f ? ' ' : text[at] as string);
+      out.push(code === 0x5f ? ' ' : (text[at] as string));
       map.push(at);
       changed.push(0);
       continue;
@@ -91,7 +149,13 @@ function perCodePoint(text: string): Chars & { zeroWidthInWords: number; hiddenT
       changed.push(folded === ch ? 0 : 1);
     }
   }
-  return { text: out.join(''), map: Int32Array.from(map), changed: Uint8Array.from(changed), zeroWidthInWords, hiddenTags };
+  return {
+    text: out.join(''),
+    map: Int32Array.from(map),
+    changed: Uint8Array.from(changed),
+    zeroWidthInWords,
+    hiddenTags,
+  };
 }
 
 /** Pass 2: collapse spaced-out letters; a separator other than the run's usual one stays as a word gap. */
@@ -168,7 +232,12 @@ export function normalizeForScreening(text: string): NormalizedText {
 }
 
 /** Original `[start, end)` of a normalized range. */
-export function originalRange(view: NormalizedText, start: number, end: number, originalLength: number): [number, number] {
+export function originalRange(
+  view: NormalizedText,
+  start: number,
+  end: number,
+  originalLength: number,
+): [number, number] {
   if (view.map === null) return [start, end];
   const from = view.map[start] ?? originalLength;
   const last = view.map[Math.max(start, end - 1)] ?? originalLength - 1;

@@ -10,7 +10,8 @@ const CLOSING = new Set(['"', '”', '»', '“', '’', "'"]);
 const LOOK_BACK = 160;
 const LOOK_AHEAD = 320;
 
-const WRAPPER_BEFORE = /(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
+const WRAPPER_BEFORE =
+  /(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
 const FRAMING =
   /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson)\b/i;
 const REPORTED_INTRO =
@@ -102,5 +103,11 @@ export function splitWordPhrase(text: string): [number, number] | undefined {
   if (m === null) return undefined;
   const start = origin[m.index] as number;
   const end = (origin[m.index + m[0].length - 1] as number) + 1;
-  return SPACED.test(text.slice(start, end)) && text.slice(start, end).split(/\s+/).every((word) => word.length > 1) ? undefined : [start, end];
+  return SPACED.test(text.slice(start, end)) &&
+    text
+      .slice(start, end)
+      .split(/\s+/)
+      .every((word) => word.length > 1)
+    ? undefined
+    : [start, end];
 }

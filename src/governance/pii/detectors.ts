@@ -1,4 +1,12 @@
-import { IBAN_LENGTHS, isPlausiblePhone, isValidCard, isValidIban, isValidIpv4, isValidIpv6, isValidSsn } from './validators.ts';
+import {
+  IBAN_LENGTHS,
+  isPlausiblePhone,
+  isValidCard,
+  isValidIban,
+  isValidIpv4,
+  isValidIpv6,
+  isValidSsn,
+} from './validators.ts';
 import { decodedView } from './views.ts';
 
 /** One confirmed PII value in a text: `[start, end)` in UTF-16 code units. */
@@ -43,7 +51,13 @@ function hasKeyword(text: string, keyword: RegExp): boolean {
   return found;
 }
 
-function scan(text: string, regex: RegExp, out: Detection[], type: string, accept: (value: string, index: number) => boolean): void {
+function scan(
+  text: string,
+  regex: RegExp,
+  out: Detection[],
+  type: string,
+  accept: (value: string, index: number) => boolean,
+): void {
   regex.lastIndex = 0;
   for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
     if (accept(match[0], match.index)) out.push({ start: match.index, end: match.index + match[0].length, type });
@@ -76,13 +90,14 @@ function columnCells(text: string, key: RegExp): Array<[number, number]> {
   const found: Array<[number, number]> = [];
   if (!text.includes('\n')) return found;
   let header: { delimiter: string; columns: number[]; count: number } | undefined;
-  for (let lineStart = 0; lineStart < text.length; ) {
+  for (let lineStart = 0; lineStart < text.length;) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
     const line = text.slice(lineStart, lineEnd);
     if (header) {
       const cells = cellsOf(line, lineStart, header.delimiter);
-      if (cells.length === header.count) for (const column of header.columns) found.push(cells[column] as [number, number]);
+      if (cells.length === header.count)
+        for (const column of header.columns) found.push(cells[column] as [number, number]);
       else header = undefined;
     }
     if (!header) {
@@ -105,8 +120,15 @@ function columnCells(text: string, key: RegExp): Array<[number, number]> {
 }
 
 /** Adds each column cell that `accept` confirms (the whole cell is the value). */
-function scanColumns(text: string, key: RegExp, out: Detection[], type: string, accept: (value: string) => boolean): void {
-  for (const [start, end] of columnCells(text, key)) if (end > start && accept(text.slice(start, end))) out.push({ start, end, type });
+function scanColumns(
+  text: string,
+  key: RegExp,
+  out: Detection[],
+  type: string,
+  accept: (value: string) => boolean,
+): void {
+  for (const [start, end] of columnCells(text, key))
+    if (end > start && accept(text.slice(start, end))) out.push({ start, end, type });
 }
 
 // Lookbehinds sit after the first consumed char, so most positions fail on one cheap char test.
@@ -114,7 +136,8 @@ function scanColumns(text: string, key: RegExp, out: Detection[], type: string, 
 const SSN_FORMATTED = /\d(?<![\d-]\d)\d{2}([- ./])\d{2}\1\d{4}(?!\d|-\d)/g;
 const SSN_BARE = /\d(?<![\w-]\d)\d{8}(?![\w-])/g;
 // Keys in structured text too: `applicant_ssn`, `"SSN":`, `tax_id`.
-const SSN_CONTEXT = /(?:(?<![a-z])ssn(?![a-z])|\bss#|social[\s_-]*security|\bsoc\.? ?sec|sozialversicherung|seguro[\s_-]*social|(?<![a-z])tax[\s_-]?id|(?<![a-z])tin(?![a-z])|taxpayer)/gi;
+const SSN_CONTEXT =
+  /(?:(?<![a-z])ssn(?![a-z])|\bss#|social[\s_-]*security|\bsoc\.? ?sec|sozialversicherung|seguro[\s_-]*social|(?<![a-z])tax[\s_-]?id|(?<![a-z])tin(?![a-z])|taxpayer)/gi;
 const SSN_KEY = new RegExp(SSN_CONTEXT.source, 'i');
 
 const ssn: Detector = {
@@ -125,14 +148,16 @@ const ssn: Detector = {
     scan(text, SSN_FORMATTED, out, 'SSN', (value) => isValidSsn(digitsOf(value)));
     // Nine bare digits are rare, so candidates come first and the keyword is checked only around them.
     scan(text, SSN_BARE, out, 'SSN', (value, index) => isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT));
-    if (text.includes('\n') && hasKeyword(text, SSN_CONTEXT)) scanColumns(text, SSN_KEY, out, 'SSN', (value) => /^[\d -]{9,11}$/.test(value) && isValidSsn(digitsOf(value)));
+    if (text.includes('\n') && hasKeyword(text, SSN_CONTEXT))
+      scanColumns(text, SSN_KEY, out, 'SSN', (value) => /^[\d -]{9,11}$/.test(value) && isValidSsn(digitsOf(value)));
   },
 };
 
 // Compact 13-19 digits, or the printed groupings (4-4-4-4[-3], Amex 4-6-5, Diners 4-6-4) with one consistent separator
 // (space, dash, dot or slash). A comma or period before or after is a field delimiter (`17,4111111111111111,12/27`):
 // Luhn, issuer prefix and brand length decide.
-const CARD = /\d(?<!\d\d)(?:\d{12,18}|\d{3}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ .-])\d{6}\2\d{4,5})(?!\d)/g;
+const CARD =
+  /\d(?<!\d\d)(?:\d{12,18}|\d{3}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ .-])\d{6}\2\d{4,5})(?!\d)/g;
 
 const card: Detector = {
   type: 'CREDIT_CARD',
@@ -151,7 +176,8 @@ const EMAIL =
 const EMAIL_SPELLED =
   /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}_%+-][\p{L}\p{N}._%+-]*\s*(?:[[({]\s*at\s*[\])}]|\s(?:at|AT)\s)\s*[\p{L}\p{N}-]+(?:(?:\s*[[({]\s*dot\s*[\])}]\s*|\s(?:dot|DOT)\s|\.)[\p{L}\p{N}-]+)*(?:\s*[[({]\s*dot\s*[\])}]\s*|\s(?:dot|DOT)\s)(?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|ca|au|ie|ch|at|be|pt|info|biz)(?![\p{L}\p{N}])/gu;
 // File names are not addresses: `logo@2x.png`, `icon@3x.webp`, `report@v2.pdf`.
-const FILE_EXTENSION = /\.(?:png|jpe?g|gif|svg|webp|bmp|ico|tiff?|heic|avif|css|s[ac]ss|m?js|cjs|jsx|tsx?|json|ya?ml|txt|pdf|docx?|xlsx?|pptx?|csv|html?|xml|woff2?|ttf|otf|mp[34]|wav|webm|log|bak|tmp)$/i;
+const FILE_EXTENSION =
+  /\.(?:png|jpe?g|gif|svg|webp|bmp|ico|tiff?|heic|avif|css|s[ac]ss|m?js|cjs|jsx|tsx?|json|ya?ml|txt|pdf|docx?|xlsx?|pptx?|csv|html?|xml|woff2?|ttf|otf|mp[34]|wav|webm|log|bak|tmp)$/i;
 
 const email: Detector = {
   type: 'EMAIL',
@@ -177,7 +203,8 @@ const PHONE_KEY = PHONE_WORDS;
 // A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`.
 const REFERENCE_BEFORE =
   /(?:order|invoice|ticket|case|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id)\s*(?:no\.?|number|num|#|id)?\s*[:#]?\s*$/i;
-const referenceBefore = (text: string, index: number): boolean => REFERENCE_BEFORE.test(text.slice(Math.max(0, index - 32), index));
+const referenceBefore = (text: string, index: number): boolean =>
+  REFERENCE_BEFORE.test(text.slice(Math.max(0, index - 32), index));
 const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
 
 function plausibleGroups(value: string): boolean {
@@ -189,7 +216,13 @@ const phone: Detector = {
   category: 'contact',
   minDigits: 7,
   detect(text, out) {
-    scan(text, PHONE_US, out, 'PHONE', (value, index) => isPlausiblePhone(digitsOf(value)) && !referenceBefore(text, index));
+    scan(
+      text,
+      PHONE_US,
+      out,
+      'PHONE',
+      (value, index) => isPlausiblePhone(digitsOf(value)) && !referenceBefore(text, index),
+    );
     scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
       const digits = digitsOf(value).replace(/^00/, '');
       if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
@@ -205,7 +238,13 @@ const phone: Detector = {
       if (DATE_SHAPE.test(value) || !plausibleGroups(value)) return false;
       return isPlausiblePhone(digits) && keywordBefore(text, index, PHONE_CONTEXT) && !referenceBefore(text, index);
     });
-    scanColumns(text, PHONE_KEY, out, 'PHONE', (value) => /^\+?[\d ().-]{7,22}$/.test(value) && isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value));
+    scanColumns(
+      text,
+      PHONE_KEY,
+      out,
+      'PHONE',
+      (value) => /^\+?[\d ().-]{7,22}$/.test(value) && isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value),
+    );
   },
 };
 
@@ -241,19 +280,20 @@ const MONTH =
 const DAY = '\\d{1,2}(?:st|nd|rd|th|er|º)?\\.?';
 const DATE_BODY =
   '(?:' +
-    // 1985-03-14 (with a time: 1985-03-14T00:00:00Z), 03/14/1985, 14.03.85
-    '\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}(?:T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?|\\d{1,2}[-/.]\\d{1,2}[-/.](?:\\d{4}|\\d{2})' +
-    // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985
-    `|${DAY}(?:\\s+|-|/)(?:of\\s+|de\\s+)?${MONTH},?(?:\\s+|-|/)(?:de\\s+)?(?:\\d{4}|\\d{2}(?![0-9]))` +
-    // March 14, 1985; March 14th 1985; March 1985
-    `|${MONTH}\\s+(?:${DAY},?\\s+)?\\d{4}` +
-    // 19850314 (the keyword is required anyway; the digits are checked as a date below)
-    '|\\d{8})';
+  // 1985-03-14 (with a time: 1985-03-14T00:00:00Z), 03/14/1985, 14.03.85
+  '\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}(?:T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?|\\d{1,2}[-/.]\\d{1,2}[-/.](?:\\d{4}|\\d{2})' +
+  // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985
+  `|${DAY}(?:\\s+|-|/)(?:of\\s+|de\\s+)?${MONTH},?(?:\\s+|-|/)(?:de\\s+)?(?:\\d{4}|\\d{2}(?![0-9]))` +
+  // March 14, 1985; March 14th 1985; March 1985
+  `|${MONTH}\\s+(?:${DAY},?\\s+)?\\d{4}` +
+  // 19850314 (the keyword is required anyway; the digits are checked as a date below)
+  '|\\d{8})';
 const DATE = new RegExp(`(?<![A-Za-zÀ-ÿ0-9/.-])${DATE_BODY}(?![A-Za-zÀ-ÿ0-9/]|[-.]\\d)`, 'gi');
 const WHOLE_DATE = new RegExp(`^${DATE_BODY}$`, 'i');
 /** An 8-digit run is a date when it reads as YYYYMMDD or DDMMYYYY / MMDDYYYY with a plausible birth year. */
 function compactDate(value: string): boolean {
-  const ok = (year: number, month: number, day: number): boolean => year >= 1900 && year <= 2030 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  const ok = (year: number, month: number, day: number): boolean =>
+    year >= 1900 && year <= 2030 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
   const n = (a: number, b: number): number => Number(value.slice(a, b));
   return ok(n(0, 4), n(4, 6), n(6, 8)) || ok(n(4, 8), n(2, 4), n(0, 2)) || ok(n(4, 8), n(0, 2), n(2, 4));
 }
@@ -269,8 +309,20 @@ const dob: Detector = {
   minDigits: 4,
   detect(text, out) {
     if (!hasKeyword(text, DOB_CONTEXT)) return;
-    scan(text, DATE, out, 'DOB', (value, index) => (!/^\d{8}$/.test(value) || compactDate(value)) && keywordBefore(text, index, DOB_CONTEXT, 48));
-    scanColumns(text, DOB_KEY, out, 'DOB', (value) => WHOLE_DATE.test(value) && (!/^\d{8}$/.test(value) || compactDate(value)));
+    scan(
+      text,
+      DATE,
+      out,
+      'DOB',
+      (value, index) => (!/^\d{8}$/.test(value) || compactDate(value)) && keywordBefore(text, index, DOB_CONTEXT, 48),
+    );
+    scanColumns(
+      text,
+      DOB_KEY,
+      out,
+      'DOB',
+      (value) => WHOLE_DATE.test(value) && (!/^\d{8}$/.test(value) || compactDate(value)),
+    );
   },
 };
 
@@ -298,7 +350,12 @@ const iban: Detector = {
       while (compact.length < length && i < text.length) {
         const ch = text[i] ?? '';
         if (ALNUM.test(ch)) compact += ch;
-        else if (IBAN_SEPARATOR.test(ch) && (separator === undefined || separator === ch) && ALNUM.test(text[i + 1] ?? '')) separator = ch;
+        else if (
+          IBAN_SEPARATOR.test(ch) &&
+          (separator === undefined || separator === ch) &&
+          ALNUM.test(text[i + 1] ?? '')
+        )
+          separator = ch;
         else break;
         i++;
       }
@@ -376,7 +433,8 @@ function detectOnce(text: string, detectors: readonly Detector[]): Detection[] {
     const inView: Detection[] = [];
     const viewDigits = countDigits(view.text, 13);
     for (const detector of detectors) if ((detector.minDigits ?? 0) <= viewDigits) detector.detect(view.text, inView);
-    for (const d of inView) found.push({ start: view.starts[d.start] as number, end: view.ends[d.end - 1] as number, type: d.type });
+    for (const d of inView)
+      found.push({ start: view.starts[d.start] as number, end: view.ends[d.end - 1] as number, type: d.type });
   }
   if (found.length < 2) return found;
   found.sort((a, b) => a.start - b.start || b.end - a.end);

@@ -30,7 +30,16 @@ export interface PiiMaskerOptions {
 }
 
 export const DEFAULT_SENSITIVE_CLASSIFICATIONS: readonly string[] = [
-  'Confidential', 'Restricted', 'MissionCritical', 'PII', 'PCI', 'HIPAA', 'GDPR', 'CCPA', 'GLBA', 'COPPA',
+  'Confidential',
+  'Restricted',
+  'MissionCritical',
+  'PII',
+  'PCI',
+  'HIPAA',
+  'GDPR',
+  'CCPA',
+  'GLBA',
+  'COPPA',
 ];
 
 function selectDetectors(options: PiiMaskerOptions): Detector[] {
@@ -47,7 +56,8 @@ function selectDetectors(options: PiiMaskerOptions): Detector[] {
     selected = BUILTIN_DETECTORS.filter((detector) => types.has(detector.type));
   }
   for (const pattern of options.customPatterns ?? []) {
-    if (!TYPE_NAME.test(pattern.type)) throw new PiiMaskingError(`Custom PII type "${pattern.type}" must match ${TYPE_NAME}`);
+    if (!TYPE_NAME.test(pattern.type))
+      throw new PiiMaskingError(`Custom PII type "${pattern.type}" must match ${TYPE_NAME}`);
     try {
       selected.push(customDetector(pattern.type, pattern.regex));
     } catch (error) {
@@ -59,14 +69,20 @@ function selectDetectors(options: PiiMaskerOptions): Detector[] {
 
 /** Token type for a whole field value in schema mode: `Risk_Tier__c` → `RISK_TIER`. */
 export function fieldTokenType(field: string): string {
-  const base = field.replace(/__c$/i, '').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+  const base = field
+    .replace(/__c$/i, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
   const name = /^[A-Z]/.test(base) ? base : `FIELD_${base}`;
   return name.slice(0, 32);
 }
 
 function asMaskingError(error: unknown): PiiMaskingError {
   if (error instanceof PiiMaskingError) return error;
-  return new PiiMaskingError(`PII masking failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new PiiMaskingError(`PII masking failed: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }
 
 /**
@@ -74,7 +90,8 @@ function asMaskingError(error: unknown): PiiMaskingError {
  * though no "born on" precedes it. Keys only; values are still scanned by the detectors.
  */
 const DOB_KEY = /birth|(?:^|[^a-z])dob(?:$|[^a-z])/i;
-const DATE_VALUE = /^\s*(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$/;
+const DATE_VALUE =
+  /^\s*(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$/;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -251,14 +268,17 @@ export class PiiMasker {
     }
     if (Array.isArray(value)) return value.map((item) => this.#maskDeep(item, entities, alreadyMasked));
     if (isPlainObject(value)) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#maskKeyed(key, item, entities, alreadyMasked)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, this.#maskKeyed(key, item, entities, alreadyMasked)]),
+      );
     }
     return value;
   }
 
   /** A value under a key: a date under a birth-date key is a DOB whatever its text says; the rest as usual. */
   #maskKeyed(key: string, value: unknown, entities: PiiEntity[], alreadyMasked = false): unknown {
-    if (this.#datesOfBirth && typeof value === 'string' && DOB_KEY.test(key) && DATE_VALUE.test(value)) return this.#maskWhole('DOB', value, entities);
+    if (this.#datesOfBirth && typeof value === 'string' && DOB_KEY.test(key) && DATE_VALUE.test(value))
+      return this.#maskWhole('DOB', value, entities);
     return this.#maskDeep(value, entities, alreadyMasked);
   }
 
@@ -282,12 +302,15 @@ export class PiiMasker {
     for (const [field, value] of Object.entries(record)) {
       const path = prefix + field;
       if (field === 'attributes' || value === null || value === undefined) out[field] = value;
-      else if (this.schemaOn && this.isSensitive(classifications[path])) out[field] = this.#maskWhole(fieldTokenType(field), value, entities);
-      else if (isPlainObject(value) && Array.isArray(value.records)) out[field] = this.#maskChildRows(value, classifications, `${path}.`, entities);
+      else if (this.schemaOn && this.isSensitive(classifications[path]))
+        out[field] = this.#maskWhole(fieldTokenType(field), value, entities);
+      else if (isPlainObject(value) && Array.isArray(value.records))
+        out[field] = this.#maskChildRows(value, classifications, `${path}.`, entities);
       else if (isPlainObject(value)) out[field] = this.#maskRecord(value, classifications, `${path}.`, entities);
       // Fail closed: text under a key the classifications do not know (an aggregate alias, an unexpected column) is
       // masked whole, since nothing says it is safe. Numbers and booleans cannot carry classified text.
-      else if (this.schemaOn && typeof value === 'string' && !(path in classifications)) out[field] = this.#maskWhole(fieldTokenType(field), value, entities);
+      else if (this.schemaOn && typeof value === 'string' && !(path in classifications))
+        out[field] = this.#maskWhole(fieldTokenType(field), value, entities);
       else out[field] = this.#maskKeyed(field, value, entities);
     }
     return out;
@@ -304,7 +327,11 @@ export class PiiMasker {
     for (const [key, item] of Object.entries(value)) {
       out[key] =
         key === 'records' && Array.isArray(item)
-          ? item.map((row: unknown) => (isPlainObject(row) ? this.#maskRecord(row, classifications, prefix, entities) : this.#maskDeep(row, entities)))
+          ? item.map((row: unknown) =>
+              isPlainObject(row)
+                ? this.#maskRecord(row, classifications, prefix, entities)
+                : this.#maskDeep(row, entities),
+            )
           : this.#maskDeep(item, entities);
     }
     return out;

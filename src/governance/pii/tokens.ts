@@ -20,7 +20,10 @@ export function formatToken(type: string, counter: number): string {
 /** Escapes token-like text in literal (non-PII) text. */
 export function escapeLiteral(text: string): string {
   if (!text.includes('[')) return text;
-  return text.replace(TOKEN_LIKE, (_all, slashes: string, type: string, counter: string) => `[\\${slashes}${type}:${counter}]`);
+  return text.replace(
+    TOKEN_LIKE,
+    (_all, slashes: string, type: string, counter: string) => `[\\${slashes}${type}:${counter}]`,
+  );
 }
 
 /** Replaces known tokens with their values (unknown tokens stay) and unescapes escaped token-like text. */

@@ -52,9 +52,12 @@ export class VaultCipher {
       const plain = Buffer.concat([decipher.update(blob.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
       return VaultStateSchema.parse(JSON.parse(plain.toString('utf8')));
     } catch (error) {
-      throw new PiiMaskingError('Token vault entry cannot be decrypted or is invalid (wrong LOOM_VAULT_KEY or tampering)', {
-        cause: error,
-      });
+      throw new PiiMaskingError(
+        'Token vault entry cannot be decrypted or is invalid (wrong LOOM_VAULT_KEY or tampering)',
+        {
+          cause: error,
+        },
+      );
     }
   }
 }
@@ -137,7 +140,8 @@ export class RedisTokenVault implements TokenVault {
   readonly #prefix: string;
 
   constructor(redis: VaultRedis, key: string, ttlSeconds: number, options: { prefix?: string } = {}) {
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new PiiMaskingError('Vault TTL must be a positive integer');
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+      throw new PiiMaskingError('Vault TTL must be a positive integer');
     this.#redis = redis;
     this.#cipher = new VaultCipher(key);
     this.#ttlSeconds = ttlSeconds;

@@ -10,18 +10,54 @@ export interface DecodedView {
   ends: Int32Array;
 }
 
-const ANY_ENCODING = /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|["\\/nrtbf])|&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});/;
+const ANY_ENCODING =
+  /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|["\\/nrtbf])|&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});/;
 const PERCENT = /%([0-9A-Fa-f]{2})/y;
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/y;
-const JSON_SIMPLE: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t', b: ' ', f: ' ' };
+const JSON_SIMPLE: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: ' ',
+  f: ' ',
+};
 // The entities that can stand inside the values the detectors look for (separators, `@`, `+`, digits' neighbours).
 const NAMED: Readonly<Record<string, string>> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', commat: '@', period: '.', plus: '+', minus: '-', hyphen: '-',
-  dash: '‐', ndash: '–', colon: ':', sol: '/', lpar: '(', rpar: ')', comma: ',', num: '#', lowbar: '_', percnt: '%',
-  semi: ';', equals: '=', lsqb: '[', rsqb: ']', ensp: ' ', emsp: ' ', thinsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  commat: '@',
+  period: '.',
+  plus: '+',
+  minus: '-',
+  hyphen: '-',
+  dash: '‐',
+  ndash: '–',
+  colon: ':',
+  sol: '/',
+  lpar: '(',
+  rpar: ')',
+  comma: ',',
+  num: '#',
+  lowbar: '_',
+  percnt: '%',
+  semi: ';',
+  equals: '=',
+  lsqb: '[',
+  rsqb: ']',
+  ensp: ' ',
+  emsp: ' ',
+  thinsp: ' ',
 };
 
-const isHex = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+const isHex = (code: number): boolean =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
 /** The decoded view, or null when the text holds no encoding (the common case: nothing to do). */
 export function decodedView(text: string): DecodedView | null {

@@ -90,7 +90,12 @@ function dropRedundant(text: string): string {
 }
 
 /** The top-level operands of the group `(open, close)`, split at AND / OR; undefined when it has one operand. */
-function operands(text: string, scanned: Scan, open: number, close: number): { parts: string[]; operator: string } | undefined {
+function operands(
+  text: string,
+  scanned: Scan,
+  open: number,
+  close: number,
+): { parts: string[]; operator: string } | undefined {
   const parts: string[] = [];
   let operator: string | undefined;
   let start = open + 1;

@@ -25,7 +25,9 @@ function capped<T extends { limit?: number; fields?: FieldType[] }>(query: T, ro
   const copy = { ...query };
   if (copy.limit === undefined || copy.limit > rowCap) copy.limit = rowCap;
   if (copy.fields) {
-    copy.fields = copy.fields.map((field) => (field.type === 'FieldSubquery' ? { ...field, subquery: capped(field.subquery, rowCap) } : field));
+    copy.fields = copy.fields.map((field) =>
+      field.type === 'FieldSubquery' ? { ...field, subquery: capped(field.subquery, rowCap) } : field,
+    );
   }
   return copy;
 }

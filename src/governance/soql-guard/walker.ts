@@ -73,7 +73,8 @@ export class SoqlWalker {
     if (query.for === 'UPDATE') this.refuse(`${at}FOR UPDATE is not allowed`);
     // FOR VIEW / FOR REFERENCE write: they update LastViewedDate / LastReferencedDate and add RecentlyViewed rows
     // (SOQL and SOSL Reference, "FOR VIEW and FOR REFERENCE"), so a read-only tool refuses them.
-    else if (query.for !== undefined) this.refuse(`${at}FOR ${String(query.for)} is not allowed (it updates the records' recently-viewed data)`);
+    else if (query.for !== undefined)
+      this.refuse(`${at}FOR ${String(query.for)} is not allowed (it updates the records' recently-viewed data)`);
     if (query.update !== undefined) this.refuse(`${at}UPDATE ${query.update} is not allowed`);
     if (query.withDataCategory !== undefined) this.refuse(`${at}WITH DATA CATEGORY is not supported`);
     const fields = query.fields ?? [];
@@ -246,7 +247,13 @@ export class SoqlWalker {
    * lands at `What.Amount__c`; a polymorphic path collects every object it may come from.
    */
   private addResultField(prefix: string, objectName: string, fieldName: string): void {
-    const path = [...prefix.split('.').slice(1).map((segment) => segment.replace(/\(.*\)$/, '')), fieldName].join('.');
+    const path = [
+      ...prefix
+        .split('.')
+        .slice(1)
+        .map((segment) => segment.replace(/\(.*\)$/, '')),
+      fieldName,
+    ].join('.');
     let sources = this.resultFields.get(path);
     if (!sources) {
       sources = new Set();

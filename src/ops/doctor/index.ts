@@ -42,7 +42,13 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
   try {
     config = loadConfig(env);
   } catch {
-    add(fail('Configuration', formatProblems(problems), 'Fix each variable as its line says (see docs/configuration.md).'));
+    add(
+      fail(
+        'Configuration',
+        formatProblems(problems),
+        'Fix each variable as its line says (see docs/configuration.md).',
+      ),
+    );
     return results;
   }
   const salesforce = await salesforceChecks(config, problems, options, timeoutMs, add);
@@ -61,13 +67,29 @@ async function salesforceChecks(
 ): Promise<boolean> {
   const problems = allProblems.filter((problem) => problem.variable.startsWith('SF_'));
   if (problems.length > 0) {
-    add(fail('Configuration', formatProblems(problems), 'Set them in the environment or .env (copy scripts/dev/example.env; see docs/configuration.md).'));
+    add(
+      fail(
+        'Configuration',
+        formatProblems(problems),
+        'Set them in the environment or .env (copy scripts/dev/example.env; see docs/configuration.md).',
+      ),
+    );
     return false;
   }
   const privateKeyPem = integrationKey(config);
-  add(pass('Configuration', `org login ${config.SF_LOGIN_URL}, API v${config.SF_API_VERSION}, ${config.REDIS_URL ? 'scaled mode (Redis)' : 'embedded mode'}`));
+  add(
+    pass(
+      'Configuration',
+      `org login ${config.SF_LOGIN_URL}, API v${config.SF_API_VERSION}, ${config.REDIS_URL ? 'scaled mode (Redis)' : 'embedded mode'}`,
+    ),
+  );
   const logger = silentLogger();
-  const pool = new SessionPool({ loginUrl: config.SF_LOGIN_URL as string, clientId: config.SF_CLIENT_ID as string, privateKeyPem, logger });
+  const pool = new SessionPool({
+    loginUrl: config.SF_LOGIN_URL as string,
+    clientId: config.SF_CLIENT_ID as string,
+    privateKeyPem,
+    logger,
+  });
   const integrationName = config.SF_INTEGRATION_USERNAME as string;
   const integration = await checkLogin(pool, integrationName, 'integration');
   add(integration.check);
@@ -77,12 +99,22 @@ async function salesforceChecks(
     add(skip('Package, permission set and subscription checks', 'need a working integration login'));
     return true;
   }
-  const client = new SalesforceClient(integrationName, { pool, apiVersion: config.SF_API_VERSION, meter: new ApiMeter(), logger });
+  const client = new SalesforceClient(integrationName, {
+    pool,
+    apiVersion: config.SF_API_VERSION,
+    meter: new ApiMeter(),
+    logger,
+  });
   add(await checkObjects(client));
   // Loom_Worker itself shows in the object and subscription checks: the integration user cannot read permission set
   // assignments without View Setup, which it must not have.
   if (sample?.session && options.sampleUser) {
-    const sampleClient = new SalesforceClient(options.sampleUser, { pool, apiVersion: config.SF_API_VERSION, meter: new ApiMeter(), logger });
+    const sampleClient = new SalesforceClient(options.sampleUser, {
+      pool,
+      apiVersion: config.SF_API_VERSION,
+      meter: new ApiMeter(),
+      logger,
+    });
     add(await checkCustomPermission(sampleClient, options.sampleUser, LOOM_PERMISSIONS.startTurns, 'Loom_User'));
   }
   add(await checkSubscription(integration.session, config.SF_API_VERSION, timeoutMs));
@@ -98,7 +130,11 @@ export function formatDoctor(checks: readonly DoctorCheck[], c: Colors): string[
   const failed = checks.filter((check) => check.status === 'fail').length;
   const warned = checks.filter((check) => check.status === 'warn').length;
   lines.push('');
-  lines.push(failed === 0 ? c.green(`All checks passed${warned ? ` (${warned} warning${warned > 1 ? 's' : ''})` : ''}.`) : c.red(`${failed} check${failed > 1 ? 's' : ''} failed.`));
+  lines.push(
+    failed === 0
+      ? c.green(`All checks passed${warned ? ` (${warned} warning${warned > 1 ? 's' : ''})` : ''}.`)
+      : c.red(`${failed} check${failed > 1 ? 's' : ''} failed.`),
+  );
   return lines;
 }
 

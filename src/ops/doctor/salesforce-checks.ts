@@ -33,15 +33,25 @@ export function fixForGrant(error: unknown, username: string, role: string): str
   if (/invalid assertion|signature/i.test(text)) {
     return 'The private key does not match the certificate uploaded to the app: point SF_PRIVATE_KEY_FILE at the key of that certificate, or upload the certificate of this key (see docs/admin-guide.md §3).';
   }
-  if (/client identifier|invalid_client|client_id/i.test(text)) return 'SF_CLIENT_ID is not the consumer key of the app that holds the certificate.';
-  if (/audience/i.test(text)) return 'SF_LOGIN_URL must be the login URL the org expects (login, test or My Domain), without a path.';
+  if (/client identifier|invalid_client|client_id/i.test(text))
+    return 'SF_CLIENT_ID is not the consumer key of the app that holds the certificate.';
+  if (/audience/i.test(text))
+    return 'SF_LOGIN_URL must be the login URL the org expects (login, test or My Domain), without a path.';
   if (/inactive/i.test(text)) return `Activate ${username} or configure another user.`;
-  if (/user/i.test(text)) return `Check the username ${username} (it must exist in this org, exactly as in Setup > Users).`;
+  if (/user/i.test(text))
+    return `Check the username ${username} (it must exist in this org, exactly as in Setup > Users).`;
   return `Salesforce refused the JWT login (${text}); see docs/admin-guide.md §3.`;
 }
 
-export async function checkLogin(pool: SessionPool, username: string, role: 'integration' | 'sample'): Promise<{ check: DoctorCheck; session?: UserSession }> {
-  const name = role === 'integration' ? `JWT login as the integration user (${username})` : `JWT login as a sample user (${username})`;
+export async function checkLogin(
+  pool: SessionPool,
+  username: string,
+  role: 'integration' | 'sample',
+): Promise<{ check: DoctorCheck; session?: UserSession }> {
+  const name =
+    role === 'integration'
+      ? `JWT login as the integration user (${username})`
+      : `JWT login as a sample user (${username})`;
   try {
     const session = await pool.session(username);
     return { check: pass(name, `session for user ${session.userId} in org ${session.orgId}`), session };
@@ -56,14 +66,19 @@ export async function checkObjects(client: SalesforceClient): Promise<DoctorChec
     const { sobjects } = await client.request<{ sobjects: Array<{ name: string }> }>('GET', '/sobjects');
     const present = new Set(sobjects.map((object) => object.name));
     const missing = PACKAGE_OBJECTS.filter((object) => !present.has(object));
-    if (missing.length === 0) return pass(name, `${PACKAGE_OBJECTS.length} of ${PACKAGE_OBJECTS.length} visible to the integration user`);
+    if (missing.length === 0)
+      return pass(name, `${PACKAGE_OBJECTS.length} of ${PACKAGE_OBJECTS.length} visible to the integration user`);
     return fail(
       name,
       `not visible to the integration user: ${missing.join(', ')}`,
       'Install or deploy the package (npm run sf:deploy or sf package install) and assign Loom_Worker to the integration user: objects without access are hidden from it.',
     );
   } catch (error) {
-    return fail(name, (error as Error).message, 'Make sure the integration user has API Enabled and the package is installed.');
+    return fail(
+      name,
+      (error as Error).message,
+      'Make sure the integration user has API Enabled and the package is installed.',
+    );
   }
 }
 
@@ -72,9 +87,16 @@ export async function checkObjects(client: SalesforceClient): Promise<DoctorChec
  * worker asks it. Reading PermissionSetAssignment instead would need View Setup, which the least-privilege
  * integration user does not have, and would miss permission set groups.
  */
-export async function checkCustomPermission(userClient: SalesforceClient, username: string, permission: LoomPermission, grantedBy: string): Promise<DoctorCheck> {
+export async function checkCustomPermission(
+  userClient: SalesforceClient,
+  username: string,
+  permission: LoomPermission,
+  grantedBy: string,
+): Promise<DoctorCheck> {
   const name = `Custom permission ${permission} for ${username}`;
-  const answer = await new CustomPermissions().check(await userClient.userId(), userClient, permission).catch((error: unknown) => ({ held: false, reason: (error as Error).message }));
+  const answer = await new CustomPermissions()
+    .check(await userClient.userId(), userClient, permission)
+    .catch((error: unknown) => ({ held: false, reason: (error as Error).message }));
   if (answer.held) return pass(name, 'granted');
   return fail(
     name,
@@ -93,14 +115,22 @@ interface BayeuxReply {
 }
 
 /** A real CometD handshake and subscribe as the integration user, then a disconnect: nothing is consumed. */
-export async function checkSubscription(session: UserSession, apiVersion: string, timeoutMs: number): Promise<DoctorCheck> {
+export async function checkSubscription(
+  session: UserSession,
+  apiVersion: string,
+  timeoutMs: number,
+): Promise<DoctorCheck> {
   const name = `Event subscription (${TURN_CHANNELS.join(', ')})`;
   const endpoint = `${session.instanceUrl.replace(/\/$/, '')}/cometd/${apiVersion}`;
   const cookies: string[] = [];
   const send = async (message: Record<string, unknown>): Promise<BayeuxReply> => {
     const response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `OAuth ${session.accessToken}`, ...(cookies.length ? { Cookie: cookies.join('; ') } : {}) },
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `OAuth ${session.accessToken}`,
+        ...(cookies.length ? { Cookie: cookies.join('; ') } : {}),
+      },
       body: JSON.stringify([message]),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -111,21 +141,42 @@ export async function checkSubscription(session: UserSession, apiVersion: string
     return reply;
   };
   try {
-    const hello = await send({ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] });
+    const hello = await send({
+      channel: '/meta/handshake',
+      version: '1.0',
+      supportedConnectionTypes: ['long-polling'],
+    });
     if (!hello.successful || !hello.clientId) {
-      return fail(name, `handshake refused: ${hello.error ?? ''} ${hello.ext?.sfdc?.failureReason ?? ''}`.trim(), 'The integration user needs API Enabled and a valid session; see the JWT login check.');
+      return fail(
+        name,
+        `handshake refused: ${hello.error ?? ''} ${hello.ext?.sfdc?.failureReason ?? ''}`.trim(),
+        'The integration user needs API Enabled and a valid session; see the JWT login check.',
+      );
     }
     const refused: string[] = [];
     for (const subscription of TURN_CHANNELS) {
-      const reply = await send({ channel: '/meta/subscribe', clientId: hello.clientId, subscription, ext: { replay: { [subscription]: -1 } } });
+      const reply = await send({
+        channel: '/meta/subscribe',
+        clientId: hello.clientId,
+        subscription,
+        ext: { replay: { [subscription]: -1 } },
+      });
       if (!reply.successful) refused.push(`${subscription}: ${reply.error ?? 'refused'}`);
     }
     await send({ channel: '/meta/disconnect', clientId: hello.clientId }).catch(() => undefined);
     if (refused.length > 0) {
-      return fail(name, refused.join('; '), 'Assign Loom_Worker to the integration user: it grants Read on the Loom platform events, which subscribing requires.');
+      return fail(
+        name,
+        refused.join('; '),
+        'Assign Loom_Worker to the integration user: it grants Read on the Loom platform events, which subscribing requires.',
+      );
     }
     return pass(name, 'handshake and subscribe allowed');
   } catch (error) {
-    return fail(name, (error as Error).message, `The worker must reach ${endpoint} over HTTPS (proxy and firewall rules).`);
+    return fail(
+      name,
+      (error as Error).message,
+      `The worker must reach ${endpoint} over HTTPS (proxy and firewall rules).`,
+    );
   }
 }

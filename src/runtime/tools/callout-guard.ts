@@ -8,10 +8,28 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
 
 /** `[::1]` → `::1`; names lower-cased (WHATWG URL has already normalised odd IPv4 forms such as `0x7f.1`). */
 export function normaliseHost(hostname: string): string {
@@ -23,7 +41,14 @@ export function isPrivateAddress(address: string): boolean {
   const host = normaliseHost(address);
   const mapped = /^::ffff:(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(host);
   if (mapped) {
-    const v4 = mapped[1] ?? [mapped[2], mapped[3]].flatMap((part) => { const n = parseInt(part ?? '0', 16); return [n >> 8, n & 255]; }).join('.');
+    const v4 =
+      mapped[1] ??
+      [mapped[2], mapped[3]]
+        .flatMap((part) => {
+          const n = parseInt(part ?? '0', 16);
+          return [n >> 8, n & 255];
+        })
+        .join('.');
     return PRIVATE.check(v4, 'ipv4');
   }
   const family = isIP(host);
@@ -32,7 +57,8 @@ export function isPrivateAddress(address: string): boolean {
   return false;
 }
 
-const isLoopbackHost = (host: string): boolean => host === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host) && (host.startsWith('127.') || host === '::1'));
+const isLoopbackHost = (host: string): boolean =>
+  host === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host) && (host.startsWith('127.') || host === '::1'));
 
 export class CalloutRefused extends Error {
   constructor(
@@ -52,26 +78,48 @@ export class CalloutGuard {
 
   /** Throws CalloutRefused unless a request to this URL may be made at all (no request is made when it throws). */
   check(url: URL): void {
-    if (this.allowed.size === 0) throw new CalloutRefused('CalloutNotAllowed', 'HTTP callouts are disabled on this worker (LOOM_CALLOUT_ALLOWLIST is empty).');
+    if (this.allowed.size === 0)
+      throw new CalloutRefused(
+        'CalloutNotAllowed',
+        'HTTP callouts are disabled on this worker (LOOM_CALLOUT_ALLOWLIST is empty).',
+      );
     const host = normaliseHost(url.hostname);
-    if (url.username || url.password) throw new CalloutRefused('CalloutNotAllowed', 'Callout URLs may not carry credentials; use headers with env: secrets.');
+    if (url.username || url.password)
+      throw new CalloutRefused(
+        'CalloutNotAllowed',
+        'Callout URLs may not carry credentials; use headers with env: secrets.',
+      );
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(host))) {
-      throw new CalloutRefused('CalloutNotAllowed', `Callouts must use https (got ${url.protocol.replace(':', '')} to ${host}).`);
+      throw new CalloutRefused(
+        'CalloutNotAllowed',
+        `Callouts must use https (got ${url.protocol.replace(':', '')} to ${host}).`,
+      );
     }
-    if (!this.allowed.has(host)) throw new CalloutRefused('CalloutNotAllowed', `The host ${host} is not on this worker's callout allow-list.`);
+    if (!this.allowed.has(host))
+      throw new CalloutRefused('CalloutNotAllowed', `The host ${host} is not on this worker's callout allow-list.`);
   }
 
   /** A DNS lookup for http(s).request that refuses private addresses the allow-list does not name explicitly. */
   readonly lookup: LookupFunction = (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
-      const refused = addresses.find((entry) => isPrivateAddress(entry.address) && !this.allowed.has(normaliseHost(entry.address)));
+      const refused = addresses.find(
+        (entry) => isPrivateAddress(entry.address) && !this.allowed.has(normaliseHost(entry.address)),
+      );
       if (refused) {
-        return callback(new CalloutRefused('CalloutNotAllowed', `${hostname} resolves to the private address ${refused.address}, which is not allow-listed.`), '', 0);
+        return callback(
+          new CalloutRefused(
+            'CalloutNotAllowed',
+            `${hostname} resolves to the private address ${refused.address}, which is not allow-listed.`,
+          ),
+          '',
+          0,
+        );
       }
       if (options.all) return (callback as unknown as (err: null, all: LookupAddress[]) => void)(null, addresses);
       const first = addresses[0];
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no addresses`), { code: 'ENOTFOUND' }), '', 0);
+      if (!first)
+        return callback(Object.assign(new Error(`${hostname} has no addresses`), { code: 'ENOTFOUND' }), '', 0);
       return callback(null, first.address, first.family);
     });
   };

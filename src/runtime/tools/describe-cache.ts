@@ -42,7 +42,8 @@ export class DescribeCache {
     const describes = await Promise.all(objectNames.map((name) => this.get(client, name)));
     const key = `${client.username.toLowerCase()}|${objectNames.join(',').toLowerCase()}`;
     const hit = this.indexes.get(key);
-    if (hit && hit.parts.length === describes.length && hit.parts.every((part, i) => part === describes[i])) return hit.index;
+    if (hit && hit.parts.length === describes.length && hit.parts.every((part, i) => part === describes[i]))
+      return hit.index;
     const index = new DescribeIndex(describes.filter((describe): describe is DescribeSObject => describe !== null));
     this.indexes.set(key, { parts: describes, index });
     return index;

@@ -10,18 +10,42 @@ import type { ToolDefinition, ToolOutcome } from '../ports.ts';
 import { CalloutGuard, CalloutRefused } from './callout-guard.ts';
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'te', 'trailer', 'keep-alive', 'expect']);
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'keep-alive',
+  'expect',
+]);
 const MAX_REDIRECTS = 3;
 
 export const CalloutConfig = z.strictObject({
   url: z.string().regex(/^https?:\/\/[^/{}]+(?:[/?#].*)?$/, 'must be an http(s) URL whose host has no {placeholders}'),
   method: z.enum(['GET', 'POST']).default('GET'),
   headers: z
-    .record(z.string().regex(HEADER_NAME, 'not a valid header name'), z.string().regex(/^[^\r\n]*$/, 'header values are one line'))
-    .refine((headers) => Object.keys(headers).every((name) => !RESERVED_HEADERS.has(name.toLowerCase()) && !name.toLowerCase().startsWith('proxy-')), 'Host, Content-Length, Connection and hop-by-hop headers are set by the worker')
+    .record(
+      z.string().regex(HEADER_NAME, 'not a valid header name'),
+      z.string().regex(/^[^\r\n]*$/, 'header values are one line'),
+    )
+    .refine(
+      (headers) =>
+        Object.keys(headers).every(
+          (name) => !RESERVED_HEADERS.has(name.toLowerCase()) && !name.toLowerCase().startsWith('proxy-'),
+        ),
+      'Host, Content-Length, Connection and hop-by-hop headers are set by the worker',
+    )
     .default({}),
   timeoutMs: z.number().int().min(1).max(120_000).default(10_000),
-  maxResponseBytes: z.number().int().min(1).max(5 * 1024 * 1024).default(65_536),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(5 * 1024 * 1024)
+    .default(65_536),
 });
 export type CalloutConfig = z.infer<typeof CalloutConfig>;
 
@@ -32,12 +56,21 @@ export interface CalloutDeps {
   signal?: AbortSignal;
 }
 
-export async function runCallout(tool: ToolDefinition, args: Record<string, unknown>, deps: CalloutDeps): Promise<ToolOutcome> {
+export async function runCallout(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  deps: CalloutDeps,
+): Promise<ToolOutcome> {
   const parsed = CalloutConfig.safeParse(tool.backendConfiguration);
-  if (!parsed.success) return failure('Configuration', `The callout "${tool.name}" is misconfigured: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    return failure('Configuration', `The callout "${tool.name}" is misconfigured: ${z.prettifyError(parsed.error)}`);
   const config = parsed.data;
   const headers = resolveHeaders(config.headers, deps.env);
-  if ('missing' in headers) return failure('Configuration', `The callout "${tool.name}" needs the worker environment variable(s) ${headers.missing.join(', ')}, which are not set.`);
+  if ('missing' in headers)
+    return failure(
+      'Configuration',
+      `The callout "${tool.name}" needs the worker environment variable(s) ${headers.missing.join(', ')}, which are not set.`,
+    );
 
   const filled = fillUrl(config.url, args);
   if ('error' in filled) return failure('InvalidArguments', filled.error);
@@ -56,28 +89,50 @@ export async function runCallout(tool: ToolDefinition, args: Record<string, unkn
     let method: string = config.method;
     for (let hop = 0; ; hop += 1) {
       deps.guard.check(url);
-      const response = await send(url, method, { ...headers.values, ...(body !== undefined && method === 'POST' ? { 'content-type': 'application/json' } : {}) }, method === 'POST' ? body : undefined, deps.guard, signal);
-      const location = response.statusCode && response.statusCode >= 300 && response.statusCode < 400 ? response.headers.location : undefined;
+      const response = await send(
+        url,
+        method,
+        {
+          ...headers.values,
+          ...(body !== undefined && method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        },
+        method === 'POST' ? body : undefined,
+        deps.guard,
+        signal,
+      );
+      const location =
+        response.statusCode && response.statusCode >= 300 && response.statusCode < 400
+          ? response.headers.location
+          : undefined;
       if (location === undefined) return await readResult(response, config.maxResponseBytes);
       response.resume();
       const next = new URL(location, url);
       // Only same-origin redirects are followed; anything else could walk the request off the allow-list.
-      if (next.origin !== url.origin) throw new CalloutRefused('CalloutRedirectRefused', `The endpoint redirected to another host (${next.host}); redirects are only followed within ${url.host}.`);
-      if (hop + 1 >= MAX_REDIRECTS) throw new CalloutRefused('CalloutRedirectRefused', `More than ${MAX_REDIRECTS} redirects.`);
+      if (next.origin !== url.origin)
+        throw new CalloutRefused(
+          'CalloutRedirectRefused',
+          `The endpoint redirected to another host (${next.host}); redirects are only followed within ${url.host}.`,
+        );
+      if (hop + 1 >= MAX_REDIRECTS)
+        throw new CalloutRefused('CalloutRedirectRefused', `More than ${MAX_REDIRECTS} redirects.`);
       if (response.statusCode !== 307 && response.statusCode !== 308) method = 'GET';
       url = next;
     }
   } catch (error) {
     if (error instanceof CalloutRefused) return failure(error.category, error.message);
     if (timeout.aborted) return failure('CalloutTimeout', `The endpoint did not answer within ${config.timeoutMs} ms.`);
-    if (deps.signal?.aborted) return failure('CalloutAborted', 'The callout was stopped because the worker is shutting down.');
+    if (deps.signal?.aborted)
+      return failure('CalloutAborted', 'The callout was stopped because the worker is shutting down.');
     if (error instanceof ResponseTooLarge) return failure('CalloutResponseTooLarge', error.message);
     return failure('CalloutFailed', `The request failed: ${(error as Error).message}`);
   }
 }
 
 /** `{name}` placeholders, each filled from a scalar argument and URL-encoded; the host part never takes arguments. */
-function fillUrl(template: string, args: Record<string, unknown>): { url: string; used: Set<string> } | { error: string } {
+function fillUrl(
+  template: string,
+  args: Record<string, unknown>,
+): { url: string; used: Set<string> } | { error: string } {
   const used = new Set<string>();
   const missing: string[] = [];
   const url = template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
@@ -90,11 +145,15 @@ function fillUrl(template: string, args: Record<string, unknown>): { url: string
     used.add(name);
     return encodeURIComponent(String(value));
   });
-  if (missing.length > 0) return { error: `The URL needs a non-empty text or number argument for: ${missing.join(', ')}.` };
+  if (missing.length > 0)
+    return { error: `The URL needs a non-empty text or number argument for: ${missing.join(', ')}.` };
   return { url, used };
 }
 
-function resolveHeaders(headers: Record<string, string>, env: CalloutDeps['env']): { values: Record<string, string> } | { missing: string[] } {
+function resolveHeaders(
+  headers: Record<string, string>,
+  env: CalloutDeps['env'],
+): { values: Record<string, string> } | { missing: string[] } {
   const values: Record<string, string> = {};
   const missing: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
@@ -110,14 +169,27 @@ function resolveHeaders(headers: Record<string, string>, env: CalloutDeps['env']
   return missing.length > 0 ? { missing } : { values };
 }
 
-function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, guard: CalloutGuard, signal: AbortSignal): Promise<IncomingMessage> {
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  guard: CalloutGuard,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method,
       signal,
       lookup: guard.lookup,
-      headers: { 'user-agent': 'Loom-Worker', accept: 'application/json, text/plain;q=0.9, */*;q=0.5', 'accept-encoding': 'identity', ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+      headers: {
+        'user-agent': 'Loom-Worker',
+        accept: 'application/json, text/plain;q=0.9, */*;q=0.5',
+        'accept-encoding': 'identity',
+        ...headers,
+        ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+      },
     });
     req.once('response', resolve);
     req.once('error', reject);
@@ -128,7 +200,8 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
 class ResponseTooLarge extends Error {}
 
 async function readResult(response: IncomingMessage, maxBytes: number): Promise<ToolOutcome> {
-  const tooLarge = (): ResponseTooLarge => new ResponseTooLarge(`The response is larger than the configured limit of ${maxBytes} bytes.`);
+  const tooLarge = (): ResponseTooLarge =>
+    new ResponseTooLarge(`The response is larger than the configured limit of ${maxBytes} bytes.`);
   if (Number(response.headers['content-length'] ?? 0) > maxBytes) {
     response.destroy();
     throw tooLarge();
@@ -154,7 +227,13 @@ async function readResult(response: IncomingMessage, maxBytes: number): Promise<
   }
   const status = response.statusCode ?? 0;
   const ok = status >= 200 && status < 300;
-  return ok ? { ok, result: { status, body } } : { ok, errorCategory: 'CalloutHttpError', result: { status, body, error: `The endpoint answered HTTP ${status}.` } };
+  return ok
+    ? { ok, result: { status, body } }
+    : {
+        ok,
+        errorCategory: 'CalloutHttpError',
+        result: { status, body, error: `The endpoint answered HTTP ${status}.` },
+      };
 }
 
 function failure(category: string, message: string): ToolOutcome {

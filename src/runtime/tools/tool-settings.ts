@@ -8,6 +8,9 @@ export interface ToolSettings {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export function toolSettingsFromConfig(config: Pick<Config, 'LOOM_CALLOUT_ALLOWLIST'>, env: Readonly<Record<string, string | undefined>>): ToolSettings {
+export function toolSettingsFromConfig(
+  config: Pick<Config, 'LOOM_CALLOUT_ALLOWLIST'>,
+  env: Readonly<Record<string, string | undefined>>,
+): ToolSettings {
   return { calloutAllowlist: config.LOOM_CALLOUT_ALLOWLIST, env };
 }

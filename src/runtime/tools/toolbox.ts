@@ -22,7 +22,8 @@ const SIDE_EFFECT_ACTIONS = new Set(['CreateRecord', 'UpdateRecord', 'SendEmail'
 
 export function toToolDefinition(capability: Capability): ToolDefinition {
   const implementationType = capability.ImplementationType__c;
-  const detail = implementationType === 'Standard' ? capability.StandardActionType__c : capability.ImplementationDetail__c;
+  const detail =
+    implementationType === 'Standard' ? capability.StandardActionType__c : capability.ImplementationDetail__c;
   return {
     name: capability.CapabilityName__c,
     description: capability.Description__c,
@@ -88,7 +89,9 @@ export function validateArguments(tool: ToolDefinition, args: Record<string, unk
   // A schema that does not compile refuses every call (fail closed) and says why.
   if (validate instanceof Error) return [`the tool's parameter schema is invalid: ${validate.message}`];
   if (validate(args)) return [];
-  return (validate.errors ?? []).map((error) => `${error.instancePath || '(arguments)'} ${error.message ?? 'is invalid'}`);
+  return (validate.errors ?? []).map(
+    (error) => `${error.instancePath || '(arguments)'} ${error.message ?? 'is invalid'}`,
+  );
 }
 
 /** Runs a tool as the requesting user (or, when the agent opts in, the configured service identity). */
@@ -104,22 +107,41 @@ export class UserToolExecutor implements ToolExecutor {
     this.guard = new CalloutGuard(settings.calloutAllowlist ?? []);
   }
 
-  async execute(tool: ToolDefinition, args: Record<string, unknown>, context?: Partial<Parameters<ToolExecutor['execute']>[2]>): Promise<ToolOutcome> {
+  async execute(
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    context?: Partial<Parameters<ToolExecutor['execute']>[2]>,
+  ): Promise<ToolOutcome> {
     const outcome = await this.dispatch(tool, args, context?.signal);
     return this.executionIdentity ? { ...outcome, executionIdentity: this.executionIdentity } : outcome;
   }
 
-  private async dispatch(tool: ToolDefinition, args: Record<string, unknown>, signal: AbortSignal | undefined): Promise<ToolOutcome> {
+  private async dispatch(
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<ToolOutcome> {
     switch (tool.implementationType) {
       case 'Standard':
-        return runStandardAction(tool.implementationDetail, tool, args, { client: this.client, describes: this.describes });
+        return runStandardAction(tool.implementationDetail, tool, args, {
+          client: this.client,
+          describes: this.describes,
+        });
       case 'Flow':
       case 'Apex':
         return invokeAction(this.client, tool, args);
       case 'HttpCallout':
-        return runCallout(tool, args, { guard: this.guard, env: this.settings.env ?? {}, ...(signal ? { signal } : {}) });
+        return runCallout(tool, args, {
+          guard: this.guard,
+          env: this.settings.env ?? {},
+          ...(signal ? { signal } : {}),
+        });
       default:
-        return { ok: false, errorCategory: 'Configuration', result: { error: `The tool "${tool.name}" has an unknown implementation type "${tool.implementationType}".` } };
+        return {
+          ok: false,
+          errorCategory: 'Configuration',
+          result: { error: `The tool "${tool.name}" has an unknown implementation type "${tool.implementationType}".` },
+        };
     }
   }
 }

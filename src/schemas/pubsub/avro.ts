@@ -28,7 +28,8 @@ function toAvro(type: unknown, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   const kind = logical(type);
   if (kind === 'timestamp-millis' || type === 'long') return typeof value === 'string' ? Date.parse(value) : value;
-  if (kind === 'date') return typeof value === 'string' ? Math.round(Date.parse(`${value.slice(0, 10)}T00:00:00Z`) / DAY_MS) : value;
+  if (kind === 'date')
+    return typeof value === 'string' ? Math.round(Date.parse(`${value.slice(0, 10)}T00:00:00Z`) / DAY_MS) : value;
   return value;
 }
 
@@ -36,7 +37,8 @@ function toAvro(type: unknown, value: unknown): unknown {
 function fromAvro(name: string, type: unknown, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   const kind = logical(type);
-  if (kind === 'timestamp-millis' || (name === 'CreatedDate' && typeof value === 'number')) return new Date(value as number).toISOString();
+  if (kind === 'timestamp-millis' || (name === 'CreatedDate' && typeof value === 'number'))
+    return new Date(value as number).toISOString();
   if (kind === 'date') return new Date((value as number) * DAY_MS).toISOString().slice(0, 10);
   return value;
 }
@@ -44,7 +46,8 @@ function fromAvro(name: string, type: unknown, value: unknown): unknown {
 /** Compiles an event schema document; throws a clear error when it is not a record schema. */
 export function eventCodec(schemaId: string, schema: Readonly<Record<string, unknown>>): EventCodec {
   const fields = schema.fields as AvroField[] | undefined;
-  if (schema.type !== 'record' || !Array.isArray(fields)) throw new Error(`event schema ${schemaId} is not an Avro record`);
+  if (schema.type !== 'record' || !Array.isArray(fields))
+    throw new Error(`event schema ${schemaId} is not an Avro record`);
   const type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false });
   const wrap = (field: AvroField, value: unknown): unknown => toAvro(valueType(field.type), value);
   return {

@@ -80,8 +80,16 @@ let cached: grpc.ServiceClientConstructor | undefined;
 export function pubSubService(): grpc.ServiceClientConstructor {
   if (cached) return cached;
   const root = protobuf.parse(PUBSUB_PROTO, { keepCase: true }).root;
-  const definition = fromJSON(root.toJSON(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as { eventbus: { v1: { PubSub: grpc.ServiceClientConstructor } } };
+  const definition = fromJSON(root.toJSON(), {
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    eventbus: { v1: { PubSub: grpc.ServiceClientConstructor } };
+  };
   cached = loaded.eventbus.v1.PubSub;
   return cached;
 }

@@ -39,9 +39,17 @@ export interface AbuseKit {
   useScript(script: ScriptedScript): void;
   userId(username: string): string;
   /** Creates an active agent as the admin with the given Standard capabilities; returns its ID. */
-  createAgent(name: string, capabilities: Array<Record<string, unknown>>, fields?: Record<string, unknown>): Promise<string>;
+  createAgent(
+    name: string,
+    capabilities: Array<Record<string, unknown>>,
+    fields?: Record<string, unknown>,
+  ): Promise<string>;
   /** Starts a turn as `username` (like AgentTurnService) and runs it through the turn handler. */
-  run(username: string, agentId: string, message: string): Promise<{ executionId: string; turnId: string; outcome: JobOutcome; job: TurnJob }>;
+  run(
+    username: string,
+    agentId: string,
+    message: string,
+  ): Promise<{ executionId: string; turnId: string; outcome: JobOutcome; job: TurnJob }>;
   /** Writes a record in system context (fixtures the REST API would refuse, like anonymous Apex). */
   systemCreate(type: string, fields: Record<string, unknown>): string;
   /** The audit rows of an execution (admin view) in order. */
@@ -99,11 +107,30 @@ export function tokenOwners(emulator: EmulatorHandle): Map<string, string> {
 }
 
 /** Request-log entries made after `fromSeq`, authenticated ones only. */
-export function requestsSince(emulator: EmulatorHandle, fromSeq: number): Array<{ seq: number; method: string; path: string; userId: string; tokenId: string; turn: string | null; status: number }> {
+export function requestsSince(
+  emulator: EmulatorHandle,
+  fromSeq: number,
+): Array<{
+  seq: number;
+  method: string;
+  path: string;
+  userId: string;
+  tokenId: string;
+  turn: string | null;
+  status: number;
+}> {
   return emulator.admin
     .requestLog()
     .filter((entry) => entry.seq > fromSeq && entry.userId !== null && entry.tokenId !== null)
-    .map((entry) => ({ seq: entry.seq, method: entry.method, path: entry.path, userId: entry.userId as string, tokenId: entry.tokenId as string, turn: entry.turn, status: entry.status }));
+    .map((entry) => ({
+      seq: entry.seq,
+      method: entry.method,
+      path: entry.path,
+      userId: entry.userId as string,
+      tokenId: entry.tokenId as string,
+      turn: entry.turn,
+      status: entry.status,
+    }));
 }
 
 export function lastSeq(emulator: EmulatorHandle): number {
@@ -111,7 +138,10 @@ export function lastSeq(emulator: EmulatorHandle): number {
 }
 
 /** Occurrences of any needle in any named haystack: `[{ where, needle }]`. */
-export function findLeaks(haystacks: Record<string, string>, needles: string[]): Array<{ where: string; needle: string }> {
+export function findLeaks(
+  haystacks: Record<string, string>,
+  needles: string[],
+): Array<{ where: string; needle: string }> {
   const hits: Array<{ where: string; needle: string }> = [];
   for (const [where, text] of Object.entries(haystacks)) {
     for (const needle of needles) if (needle && text.includes(needle)) hits.push({ where, needle });

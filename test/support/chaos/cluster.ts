@@ -26,7 +26,11 @@ process.once('exit', () => {
 
 /** `env` extras go to the child's environment (never argv: process lists show argv, and worker args hold a key). */
 function forkTs(script: string, env: Record<string, string> = {}): ChildProcess {
-  const child = fork(fileURLToPath(new URL(script, CHILDREN)), [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
+  const child = fork(fileURLToPath(new URL(script, CHILDREN)), [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, ...env },
+  });
   live.add(child);
   child.once('exit', () => live.delete(child));
   child.stderr?.on('data', () => undefined);
@@ -131,17 +135,30 @@ export class ChaosCluster {
   async start(): Promise<void> {
     const child = forkTs('emulator-child.ts');
     this.emulatorChild = child;
-    const [ready, redis] = await Promise.all([nextMessage<EmulatorReady>(child, 'ready'), startRedis({ appendOnly: true })]);
+    const [ready, redis] = await Promise.all([
+      nextMessage<EmulatorReady>(child, 'ready'),
+      startRedis({ appendOnly: true }),
+    ]);
     this.emulator = ready;
     this.redis = redis;
-    this.pool = new SessionPool({ loginUrl: ready.url, clientId: ready.consumerKey, privateKeyPem: ready.privateKeyPem, logger: silentLogger() });
+    this.pool = new SessionPool({
+      loginUrl: ready.url,
+      clientId: ready.consumerKey,
+      privateKeyPem: ready.privateKeyPem,
+      logger: silentLogger(),
+    });
     await Promise.all(Array.from({ length: this.options.workers }, (_, index) => this.startWorker(index)));
   }
 
   client(username: string): SalesforceClient {
     let client = this.clients.get(username);
     if (!client) {
-      client = new SalesforceClient(username, { pool: this.pool, apiVersion: '62.0', meter: new ApiMeter(), logger: silentLogger() });
+      client = new SalesforceClient(username, {
+        pool: this.pool,
+        apiVersion: '62.0',
+        meter: new ApiMeter(),
+        logger: silentLogger(),
+      });
       this.clients.set(username, client);
     }
     return client;
@@ -238,7 +255,9 @@ export class ChaosCluster {
   /** Publishes one turn as `username` (like AgentTurnService). Faults must be off while publishing. */
   async publish(username: string, index: number): Promise<PublishedTurn> {
     const sideEffect = index % 2 === 0;
-    const message = sideEffect ? `chaos task ${this.prefix} ${index}` : `Which open applications do we have? ${PASTED_PII}`;
+    const message = sideEffect
+      ? `chaos task ${this.prefix} ${index}`
+      : `Which open applications do we have? ${PASTED_PII}`;
     const agentId = sideEffect ? this.emulator.chaosAgentId : this.emulator.lendingAgentId;
     const started = await startTurn(this.client(username), { agentId, message });
     const turn = { executionId: started.executionId, turnId: started.turnId, message, sideEffect, username };
@@ -296,12 +315,28 @@ export class ChaosCluster {
       }
       return map;
     };
-    const answers = byTurn(messages.filter((m) => m.Direction__c === 'Outbound'), 'AgentExecution__c');
+    const answers = byTurn(
+      messages.filter((m) => m.Direction__c === 'Outbound'),
+      'AgentExecution__c',
+    );
     const stepsByTurn = byTurn(steps, 'AgentExecution__c');
     const taskCounts = new Map<string, number>();
     for (const task of tasks) taskCounts.set(String(task.Subject), (taskCounts.get(String(task.Subject)) ?? 0) + 1);
-    const result: Accounting = { turns: this.published.length, answered: 0, lost: [], duplicated: [], sideEffectsRepeated: [], stepKeysUnique: true, lostReasons: [], uncertain: [], wrongAnswers: [], identityViolations: [] };
-    const requester = new Map(executions.map((execution) => [String(execution.Id), String(execution.RequestingUser__c)]));
+    const result: Accounting = {
+      turns: this.published.length,
+      answered: 0,
+      lost: [],
+      duplicated: [],
+      sideEffectsRepeated: [],
+      stepKeysUnique: true,
+      lostReasons: [],
+      uncertain: [],
+      wrongAnswers: [],
+      identityViolations: [],
+    };
+    const requester = new Map(
+      executions.map((execution) => [String(execution.Id), String(execution.RequestingUser__c)]),
+    );
     const creators = new Map(tasks.map((task) => [String(task.Subject), String(task.CreatedById)]));
     for (const turn of this.published) {
       const key = `${turn.executionId}|${turn.turnId}`;
@@ -311,23 +346,31 @@ export class ChaosCluster {
       else result.answered += 1;
       const sequences = turnSteps.map((step) => Number(step.Sequence__c));
       const responses = turnSteps.filter((step) => step.StepType__c === 'AgentResponse').length;
-      if (turnAnswers.length > 1 || responses > 1 || new Set(sequences).size !== sequences.length) result.duplicated.push(key);
+      if (turnAnswers.length > 1 || responses > 1 || new Set(sequences).size !== sequences.length)
+        result.duplicated.push(key);
       if (turn.sideEffect && (taskCounts.get(turn.message) ?? 0) > 1) result.sideEffectsRepeated.push(key);
       const creator = creators.get(turn.message);
       if (turn.sideEffect && creator !== undefined && creator !== requester.get(turn.executionId)) {
-        result.identityViolations.push(`${key}: Task created by ${creator}, asked for by ${requester.get(turn.executionId) ?? '?'}`);
+        result.identityViolations.push(
+          `${key}: Task created by ${creator}, asked for by ${requester.get(turn.executionId) ?? '?'}`,
+        );
       }
       const answer = String(turnAnswers[0]?.Content__c ?? '');
       const uncertain = turnSteps.some((step) => step.ErrorCategory__c === 'SideEffectUncertain');
-      if (turn.sideEffect && uncertain && answer === UNCERTAIN_ANSWER) result.uncertain.push(`${key} (tasks: ${taskCounts.get(turn.message) ?? 0})`);
-      else if (turnAnswers.length > 0 && !(turn.sideEffect ? EXPECTED_ANSWER.sideEffect : EXPECTED_ANSWER.read).test(answer)) {
+      if (turn.sideEffect && uncertain && answer === UNCERTAIN_ANSWER)
+        result.uncertain.push(`${key} (tasks: ${taskCounts.get(turn.message) ?? 0})`);
+      else if (
+        turnAnswers.length > 0 &&
+        !(turn.sideEffect ? EXPECTED_ANSWER.sideEffect : EXPECTED_ANSWER.read).test(answer)
+      ) {
         result.wrongAnswers.push(`${key}: ${answer.slice(0, 120)}`);
       }
     }
     result.identityViolations.push(...(await this.requestLogViolations()));
     const keys = steps.map((step) => String(step.StepKey__c));
     result.stepKeysUnique = new Set(keys).size === keys.length;
-    if (result.lost.length > 0) result.lostReasons = await this.deadLetterReasons(result.lost.map((key) => key.split('|')[0] as string));
+    if (result.lost.length > 0)
+      result.lostReasons = await this.deadLetterReasons(result.lost.map((key) => key.split('|')[0] as string));
     return result;
   }
 
@@ -337,7 +380,17 @@ export class ChaosCluster {
    */
   private async requestLogViolations(): Promise<string[]> {
     const [log, tokens, users] = await Promise.all([
-      this.admin('GET', '/requests') as Promise<Array<{ seq: number; method: string; path: string; userId: string | null; tokenId: string | null; turn: string | null; status: number }>>,
+      this.admin('GET', '/requests') as Promise<
+        Array<{
+          seq: number;
+          method: string;
+          path: string;
+          userId: string | null;
+          tokenId: string | null;
+          turn: string | null;
+          status: number;
+        }>
+      >,
       this.admin('GET', '/tokens') as Promise<Array<{ tokenId: string; userId: string }>>,
       this.records('User'),
     ]);
@@ -349,21 +402,29 @@ export class ChaosCluster {
     for (const entry of log) {
       if (entry.tokenId === null || entry.userId === null || entry.status >= 400) continue;
       const where = `request ${entry.seq} ${entry.method} ${entry.path}`;
-      if (owner.get(entry.tokenId) !== entry.userId) violations.push(`${where}: token of ${owner.get(entry.tokenId) ?? '?'} counted for ${entry.userId}`);
+      if (owner.get(entry.tokenId) !== entry.userId)
+        violations.push(`${where}: token of ${owner.get(entry.tokenId) ?? '?'} counted for ${entry.userId}`);
       // By the turn the worker says the request served: its requesting user's token, or the worker's for Loom's records.
       if (entry.turn !== null) {
         const own = requester.get(entry.turn);
         const used = owner.get(entry.tokenId);
         if (own === undefined) violations.push(`${where}: names turn ${entry.turn}, which nobody published`);
-        else if (used !== own && used !== worker) violations.push(`${where}: turn of ${own} used the token of ${used ?? '?'}`);
+        else if (used !== own && used !== worker)
+          violations.push(`${where}: turn of ${own} used the token of ${used ?? '?'}`);
       }
-      if (entry.method === 'POST' && /\/sobjects\/Task$/.test(entry.path) && entry.userId === worker) violations.push(`${where}: Task created with the worker's token`);
+      if (entry.method === 'POST' && /\/sobjects\/Task$/.test(entry.path) && entry.userId === worker)
+        violations.push(`${where}: Task created with the worker's token`);
     }
-    if (!log.some((entry) => entry.method === 'POST' && /\/sobjects\/Task$/.test(entry.path))) violations.push('the request log holds no Task creation: the check saw nothing');
-    if (!log.some((entry) => entry.turn !== null && entry.userId !== worker)) violations.push('the request log holds no turn-tagged user request: the check saw nothing');
+    if (!log.some((entry) => entry.method === 'POST' && /\/sobjects\/Task$/.test(entry.path)))
+      violations.push('the request log holds no Task creation: the check saw nothing');
+    if (!log.some((entry) => entry.turn !== null && entry.userId !== worker))
+      violations.push('the request log holds no turn-tagged user request: the check saw nothing');
     for (const type of ['ExecutionStep__c', 'AgentDecisionStep__c']) {
       const foreign = (await this.records(type)).filter((row) => row.CreatedById !== worker);
-      if (foreign.length > 0) violations.push(`${foreign.length} ${type} rows not written by the worker (e.g. by ${String(foreign[0]?.CreatedById)})`);
+      if (foreign.length > 0)
+        violations.push(
+          `${foreign.length} ${type} rows not written by the worker (e.g. by ${String(foreign[0]?.CreatedById)})`,
+        );
     }
     return violations;
   }
@@ -376,7 +437,13 @@ export class ChaosCluster {
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:jobs-*`, 'COUNT', 1_000);
       cursor = next;
-      const jobKeys = keys.filter((key) => /:jobs-[^:]+:[^:]+$/.test(key) && !/:(meta|id|events|wait|active|paused|completed|failed|delayed|prioritized|stalled|stalled-check|marker|limiter|pc|de)$/.test(key));
+      const jobKeys = keys.filter(
+        (key) =>
+          /:jobs-[^:]+:[^:]+$/.test(key) &&
+          !/:(meta|id|events|wait|active|paused|completed|failed|delayed|prioritized|stalled|stalled-check|marker|limiter|pc|de)$/.test(
+            key,
+          ),
+      );
       for (const key of jobKeys) {
         if ((await redis.type(key)) !== 'hash') continue;
         const stalls = Number((await redis.hget(key, 'stc')) ?? 0);
@@ -404,17 +471,25 @@ export class ChaosCluster {
    */
   async leakScan(): Promise<string[]> {
     const contacts = await this.records('Contact');
-    const needles = contacts.flatMap((c) => [c.SSN__c, c.Email]).filter((v): v is string => typeof v === 'string' && v.length > 5);
+    const needles = contacts
+      .flatMap((c) => [c.SSN__c, c.Email])
+      .filter((v): v is string => typeof v === 'string' && v.length > 5);
     needles.push('pasted.customer@example.org', '536-22-1234');
     needles.push(...this.emulator.privateKeyPem.split('\n').filter((line) => line.length > 40));
     const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
     const haystacks = {
-      audit: JSON.stringify([...(await this.records('ExecutionStep__c')), ...(await this.records('AgentDecisionStep__c'))]),
+      audit: JSON.stringify([
+        ...(await this.records('ExecutionStep__c')),
+        ...(await this.records('AgentDecisionStep__c')),
+      ]),
       logs: read(this.logFile),
       model: read(this.modelFile),
     };
-    if (haystacks.logs.length === 0 || haystacks.model.length === 0) return ['scan: worker logs or model requests were not captured'];
-    return Object.entries(haystacks).flatMap(([where, text]) => needles.filter((needle) => text.includes(needle)).map((needle) => `${where}: ${needle.slice(0, 12)}…`));
+    if (haystacks.logs.length === 0 || haystacks.model.length === 0)
+      return ['scan: worker logs or model requests were not captured'];
+    return Object.entries(haystacks).flatMap(([where, text]) =>
+      needles.filter((needle) => text.includes(needle)).map((needle) => `${where}: ${needle.slice(0, 12)}…`),
+    );
   }
 
   async stopWorkers(): Promise<void> {

@@ -37,13 +37,43 @@ export function readChaosResults(file: string): ChaosResult[] {
 
 /** A plain-text table: one row per test and a total row, then each test's notes. */
 export function summaryTable(results: ChaosResult[]): string {
-  const header = ['test', 'seed', 'faults injected', 'kills', 'turns run', 'lost', 'duplicated', 'leaks found', 'wrong answers', 'identity breaches', 'uncertain'];
-  const cells = (r: ChaosResult) => [r.faultsInjected, r.kills ?? 0, r.turns, r.lost, r.duplicated, r.leaks, r.wrongAnswers ?? 0, r.identityBreaches ?? 0, r.uncertain ?? 0];
+  const header = [
+    'test',
+    'seed',
+    'faults injected',
+    'kills',
+    'turns run',
+    'lost',
+    'duplicated',
+    'leaks found',
+    'wrong answers',
+    'identity breaches',
+    'uncertain',
+  ];
+  const cells = (r: ChaosResult) => [
+    r.faultsInjected,
+    r.kills ?? 0,
+    r.turns,
+    r.lost,
+    r.duplicated,
+    r.leaks,
+    r.wrongAnswers ?? 0,
+    r.identityBreaches ?? 0,
+    r.uncertain ?? 0,
+  ];
   const rows = results.map((r) => [r.name, String(r.seed), ...cells(r).map(String)]);
   const totals = results.reduce((sum, r) => cells(r).map((value, i) => value + (sum[i] ?? 0)), [] as number[]);
   rows.push(['TOTAL', '', ...totals.map(String)]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   const notes = results.filter((r) => r.notes).map((r) => `${r.name}: ${r.notes}`);
-  return ['Loom chaos summary', line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+  return [
+    'Loom chaos summary',
+    line(header),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.map(line),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ].join('\n');
 }

@@ -5,9 +5,19 @@
  */
 import { ChaosCluster, type Accounting, type PublishedTurn } from './cluster.ts';
 
-export type Fault = 'none' | '5xx-burst' | 'failure-rate' | 'latency' | 'drop' | 'revoke-tokens' | 'request-limit' | 'cometd-evict';
+export type Fault =
+  'none' | '5xx-burst' | 'failure-rate' | 'latency' | 'drop' | 'revoke-tokens' | 'request-limit' | 'cometd-evict';
 
-export const ALL_FAULTS: Fault[] = ['5xx-burst', 'latency', 'drop', 'revoke-tokens', 'request-limit', 'cometd-evict', 'failure-rate', 'none'];
+export const ALL_FAULTS: Fault[] = [
+  '5xx-burst',
+  'latency',
+  'drop',
+  'revoke-tokens',
+  'request-limit',
+  'cometd-evict',
+  'failure-rate',
+  'none',
+];
 
 export interface ScenarioOptions {
   turns: number;
@@ -48,7 +58,9 @@ async function inject(cluster: ChaosCluster, fault: Fault): Promise<() => Promis
       await cluster.fault('/faults', { failNext: { count: 15, status: 503, pathPrefix: '/services/data' } });
       break;
     case 'failure-rate':
-      await cluster.fault('/faults', { failureRate: { rate: 0.1, seed: cluster.options.seed, status: 500, pathPrefix: '/services/data' } });
+      await cluster.fault('/faults', {
+        failureRate: { rate: 0.1, seed: cluster.options.seed, status: 500, pathPrefix: '/services/data' },
+      });
       break;
     case 'latency':
       await cluster.fault('/faults', { latencyMs: 150 });
@@ -92,7 +104,8 @@ export async function runScenario(cluster: ChaosCluster, options: ScenarioOption
     }
     const turns: PublishedTurn[] = [];
     const size = Math.min(options.batch, options.turns - batch * options.batch);
-    for (let i = 0; i < size; i++) turns.push(await cluster.publish(USERS[(batch + i) % USERS.length] as string, batch * options.batch + i));
+    for (let i = 0; i < size; i++)
+      turns.push(await cluster.publish(USERS[(batch + i) % USERS.length] as string, batch * options.batch + i));
     if (expired) {
       // Events published while every worker was down, after the stored replay ID left the retention window.
       await Promise.all(Array.from({ length: cluster.options.workers }, (_, index) => cluster.startWorker(index)));
@@ -114,20 +127,26 @@ export async function runScenario(cluster: ChaosCluster, options: ScenarioOption
       cluster.faultsInjected += 1;
     }
     const clear = await inject(cluster, options.faults[batch % options.faults.length] ?? 'none');
-    const stopKills = options.killEveryMs > 0 ? cluster.scheduleKills(options.killEveryMs, options.killsPerBatch) : () => undefined;
+    const stopKills =
+      options.killEveryMs > 0 ? cluster.scheduleKills(options.killEveryMs, options.killsPerBatch) : () => undefined;
     // Faults last a moment; the workers must ride them out and catch up.
     await new Promise((resolve) => setTimeout(resolve, 400));
     await clear();
     const started = Date.now();
     await cluster.waitForAnswers(turns, options.batchTimeoutMs);
     stopKills();
-    if (process.env.LOOM_CHAOS_DEBUG) process.stderr.write(`batch ${batch} ${options.faults[batch % options.faults.length]}: ${Date.now() - started} ms, kills ${cluster.schedulerKills}+${cluster.selfKills()}\n`);
+    if (process.env.LOOM_CHAOS_DEBUG)
+      process.stderr.write(
+        `batch ${batch} ${options.faults[batch % options.faults.length]}: ${Date.now() - started} ms, kills ${cluster.schedulerKills}+${cluster.selfKills()}\n`,
+      );
   }
   await cluster.waitForAnswers(cluster.published, options.batchTimeoutMs);
   const accounting = await cluster.account();
   if (process.env.LOOM_CHAOS_DEBUG) {
     process.stderr.write(`stalls per job ${JSON.stringify(await cluster.stallHistogram())}\n`);
-    process.stderr.write(`uncertain ${accounting.uncertain.length}, wrong answers ${accounting.wrongAnswers.length}\n${[...accounting.uncertain, ...accounting.wrongAnswers].slice(0, 20).join('\n')}\n`);
+    process.stderr.write(
+      `uncertain ${accounting.uncertain.length}, wrong answers ${accounting.wrongAnswers.length}\n${[...accounting.uncertain, ...accounting.wrongAnswers].slice(0, 20).join('\n')}\n`,
+    );
   }
   return {
     ...accounting,

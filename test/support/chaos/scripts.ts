@@ -29,8 +29,14 @@ export const CHAOS_CAPABILITY = {
 export const CHAOS_SCRIPT: ScriptedScript = {
   name: 'chaos',
   rules: [
-    { when: { lastUserMessage: '^chaos task', turnStep: 0 }, respond: { toolCalls: [{ name: 'log_task', arguments: { fields: { Subject: '{{lastUserMessage}}' } } }] } },
-    { when: { lastUserMessage: '^chaos task', lastToolResult: { tool: 'log_task', contains: 'savedFields' } }, respond: { text: 'Logged task {{lastToolResult.id}}.' } },
+    {
+      when: { lastUserMessage: '^chaos task', turnStep: 0 },
+      respond: { toolCalls: [{ name: 'log_task', arguments: { fields: { Subject: '{{lastUserMessage}}' } } }] },
+    },
+    {
+      when: { lastUserMessage: '^chaos task', lastToolResult: { tool: 'log_task', contains: 'savedFields' } },
+      respond: { text: 'Logged task {{lastToolResult.id}}.' },
+    },
     { when: { lastUserMessage: '^chaos task' }, respond: { text: 'The task could not be logged.' } },
     ...LENDING_SCRIPT.rules,
   ],

@@ -14,7 +14,13 @@ const copies: string[] = [];
 function copyOfTree(): string {
   const dir = mkdtempSync(join(tmpdir(), 'loom-depcruise-'));
   copies.push(dir);
-  for (const entry of ['src', 'tsconfig.json', 'package.json', '.ci/dependency-cruiser.mjs', '.ci/depcruise-known-violations.json']) {
+  for (const entry of [
+    'src',
+    'tsconfig.json',
+    'package.json',
+    '.ci/dependency-cruiser.mjs',
+    '.ci/depcruise-known-violations.json',
+  ]) {
     cpSync(join(repo, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -55,7 +61,9 @@ describe('npm run lint:deps', () => {
     expect(result.output).toMatch(/no-circular: src\/runtime\/cycle-[ab]\.ts/);
     expect(result.output).toContain('worker-never-imports-emulator: src/ops/uses-emulator.ts → src/emulator/index.ts');
     expect(result.output).toContain('emulator-stays-apart: src/emulator/uses-runtime.ts → src/runtime/jobs.ts');
-    expect(result.output).toContain('governance-is-pure: src/governance/uses-salesforce.ts → src/salesforce/rest-client.ts');
+    expect(result.output).toContain(
+      'governance-is-pure: src/governance/uses-salesforce.ts → src/salesforce/rest-client.ts',
+    );
     expect(result.output).toContain('runtime-uses-its-ports: src/runtime/uses-hitl.ts → src/hitl/index.ts');
     expect(result.output).toContain('demo-does-not-import-ops: src/demo/uses-ops.ts → src/ops/service.ts');
     // Nothing that was already known is reported again.

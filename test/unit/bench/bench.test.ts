@@ -24,10 +24,21 @@ function collectingProgress(): ProgressSink & { events: string[] } {
 describe('benchmark suite (smoke sizes)', () => {
   it('runs the in-process benchmarks and returns measured figures in the documented shape', async () => {
     const progress = collectingProgress();
-    const report = await runBench({ profile: 'smoke', only: ['soql_guard', 'pii_mask', 'injection', 'governance_overhead'], progress });
+    const report = await runBench({
+      profile: 'smoke',
+      only: ['soql_guard', 'pii_mask', 'injection', 'governance_overhead'],
+      progress,
+    });
     expect(BenchReport.parse(report)).toEqual(report);
     expect(Object.keys(report.soql_guard ?? {}).sort()).toEqual(
-      ['baseline_checks_per_sec', 'baseline_false_blocks', 'baseline_leaks', 'checks_per_sec', 'false_blocks', 'leaks'].sort(),
+      [
+        'baseline_checks_per_sec',
+        'baseline_false_blocks',
+        'baseline_leaks',
+        'checks_per_sec',
+        'false_blocks',
+        'leaks',
+      ].sort(),
     );
     // Rates are measured, so they are positive; counts come from the labelled corpora.
     expect(report.soql_guard?.checks_per_sec).toBeGreaterThan(0);
@@ -58,7 +69,10 @@ describe('benchmark suite (smoke sizes)', () => {
   });
 
   it('rejects a report with a figure that was not measured', () => {
-    const bad = { soql_guard: { checks_per_sec: Number.NaN }, meta: { profile: 'x', started_at: '', duration_sec: 0, node: '', cpus: 1, details: {} } };
+    const bad = {
+      soql_guard: { checks_per_sec: Number.NaN },
+      meta: { profile: 'x', started_at: '', duration_sec: 0, node: '', cpus: 1, details: {} },
+    };
     expect(BenchReport.safeParse(bad).success).toBe(false);
   });
 });

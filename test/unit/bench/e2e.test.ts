@@ -17,7 +17,12 @@ describe('end-to-end benchmarks (smoke sizes)', () => {
     expect(api.cold_tools_1).toBeGreaterThan(api.tools_1);
     expect(api.naive_tools_1).toBeGreaterThan(api.tools_1);
     expect(report.meta.details.api_calls_per_turn?.warm_describe_config_calls).toBe(0);
-    for (const value of [throughput.embedded_turns_per_sec, throughput.scaled_1_turns_per_sec, throughput.scaled_2_turns_per_sec, throughput.worker_cpu_ms_per_turn]) {
+    for (const value of [
+      throughput.embedded_turns_per_sec,
+      throughput.scaled_1_turns_per_sec,
+      throughput.scaled_2_turns_per_sec,
+      throughput.worker_cpu_ms_per_turn,
+    ]) {
       expect(value).toBeGreaterThan(0);
     }
     expect(throughput.event_to_llm_p99_ms).toBeGreaterThanOrEqual(throughput.event_to_llm_p50_ms);

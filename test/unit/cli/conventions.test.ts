@@ -11,7 +11,9 @@ const KEY = new URL('../../../scripts/seeds/keys/loom-worker.key', import.meta.u
 
 describe('loom --json', () => {
   it('prints one {status: 0, result} object for a successful command', async () => {
-    const run = await captureCli(['soql-check', '--describe', describeFixturePath('officer'), '--json'], { stdin: 'SELECT Id FROM Account\nnot soql\n' });
+    const run = await captureCli(['soql-check', '--describe', describeFixturePath('officer'), '--json'], {
+      stdin: 'SELECT Id FROM Account\nnot soql\n',
+    });
     expect(run.code).toBe(0);
     const body = JSON.parse(run.stdout) as { status: number; result: Array<{ allowed: boolean }> };
     expect(body.status).toBe(0);
@@ -22,7 +24,11 @@ describe('loom --json', () => {
     const run = await captureCli(['soql-check', '--describe', '/nonexistent/describe.json', '--json'], { stdin: '' });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toMatchObject({ status: 1, name: 'LoomError', message: expect.stringMatching(/cannot read describe file \/nonexistent\/describe\.json/) });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: 1,
+      name: 'LoomError',
+      message: expect.stringMatching(/cannot read describe file \/nonexistent\/describe\.json/),
+    });
   });
 
   it('is accepted by every command (a global flag), and the trust-layer CLIs collect their lines into the result', async () => {
@@ -38,7 +44,9 @@ describe('errors a person can fix', () => {
     const plain = await captureCli(['soql-check', '--describe', '/nonexistent/describe.json'], { stdin: '' });
     expect(plain.code).toBe(1);
     expect(plain.stderr).toMatch(/^loom: cannot read describe file \/nonexistent\/describe\.json: [^\n]+\n$/);
-    const debug = await captureCli(['soql-check', '--describe', '/nonexistent/describe.json', '--debug'], { stdin: '' });
+    const debug = await captureCli(['soql-check', '--describe', '/nonexistent/describe.json', '--debug'], {
+      stdin: '',
+    });
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
 
@@ -60,19 +68,39 @@ describe('loom config', () => {
   it('exits 1 and lists every problem, each with its variable and fix, when the worker could not start', async () => {
     const run = await captureCli(['config']);
     expect(run.code).toBe(1);
-    for (const variable of ['SF_LOGIN_URL', 'SF_CLIENT_ID', 'SF_INTEGRATION_USERNAME', 'SF_PRIVATE_KEY_FILE', 'LOOM_LLM_API_KEY']) expect(run.stdout).toContain(`  ${variable}: `);
+    for (const variable of [
+      'SF_LOGIN_URL',
+      'SF_CLIENT_ID',
+      'SF_INTEGRATION_USERNAME',
+      'SF_PRIVATE_KEY_FILE',
+      'LOOM_LLM_API_KEY',
+    ])
+      expect(run.stdout).toContain(`  ${variable}: `);
     expect(run.stdout).toMatch(/fix: /);
     const json = await captureCli(['config', '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 1, name: 'InvalidConfiguration', data: { problems: expect.arrayContaining([expect.objectContaining({ variable: 'SF_CLIENT_ID' })]) } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 1,
+      name: 'InvalidConfiguration',
+      data: { problems: expect.arrayContaining([expect.objectContaining({ variable: 'SF_CLIENT_ID' })]) },
+    });
   });
 
   it('exits 0 for a configuration the worker accepts, with secrets hidden', async () => {
     const run = await captureCli(['config', '--json'], {
-      env: { SF_LOGIN_URL: 'https://login.salesforce.com', SF_CLIENT_ID: 'id', SF_INTEGRATION_USERNAME: 'w@example.com', SF_PRIVATE_KEY_FILE: KEY, LOOM_LLM_API_KEY: 'sk-secret' },
+      env: {
+        SF_LOGIN_URL: 'https://login.salesforce.com',
+        SF_CLIENT_ID: 'id',
+        SF_INTEGRATION_USERNAME: 'w@example.com',
+        SF_PRIVATE_KEY_FILE: KEY,
+        LOOM_LLM_API_KEY: 'sk-secret',
+      },
     });
     expect(run.code, run.stdout).toBe(0);
-    const body = JSON.parse(run.stdout) as { status: number; result: { config: Record<string, unknown>; problems: unknown[] } };
+    const body = JSON.parse(run.stdout) as {
+      status: number;
+      result: { config: Record<string, unknown>; problems: unknown[] };
+    };
     expect(body.result.problems).toEqual([]);
     expect(body.result.config.LOOM_LLM_API_KEY).toBe('[set]');
   });

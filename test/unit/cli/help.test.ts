@@ -14,7 +14,9 @@ async function program(output: { out: string; err: string }): Promise<Command> {
   const root = new Command('loom')
     .exitOverride()
     .configureOutput({ writeOut: (text) => (output.out += text), writeErr: (text) => (output.err += text) });
-  const files = readdirSync(COMMANDS_DIR).filter((file) => file.endsWith('.ts')).sort();
+  const files = readdirSync(COMMANDS_DIR)
+    .filter((file) => file.endsWith('.ts'))
+    .sort();
   for (const file of files) {
     const mod = (await import(new URL(file, COMMANDS_DIR).href)) as { register?: (program: Command) => void };
     expect(mod.register, `${file} exports register(program)`).toBeTypeOf('function');
@@ -47,23 +49,31 @@ describe('loom --help', () => {
   it('registers one or more commands from every file in src/cli/commands', () => {
     const files = readdirSync(COMMANDS_DIR).filter((file) => file.endsWith('.ts'));
     expect(root.commands.length).toBeGreaterThanOrEqual(files.length);
-    for (const name of ['demo', 'dev', 'doctor', 'replay', 'executions', 'worker', 'emulator']) expect(root.commands.map((c) => c.name())).toContain(name);
+    for (const name of ['demo', 'dev', 'doctor', 'replay', 'executions', 'worker', 'emulator'])
+      expect(root.commands.map((c) => c.name())).toContain(name);
   });
 
-  it.each(all.map((path) => [path.join(' '), path]))('loom %s --help prints usage and a description', async (_name, path) => {
-    const command = path.reduce<Command>((parent, name) => parent.commands.find((c) => c.name() === name) as Command, root);
-    expect(command.description().length, `${path.join(' ')} needs a description`).toBeGreaterThan(20);
-    const { out, code } = await help(path as string[]);
-    expect(code).toBe(0);
-    expect(out).toContain(`Usage: loom ${path.join(' ')}`);
-    expect(out).toContain(command.description().slice(0, 40));
-    expect(out).toMatch(/-h, --help/);
-  });
+  it.each(all.map((path) => [path.join(' '), path]))(
+    'loom %s --help prints usage and a description',
+    async (_name, path) => {
+      const command = path.reduce<Command>(
+        (parent, name) => parent.commands.find((c) => c.name() === name) as Command,
+        root,
+      );
+      expect(command.description().length, `${path.join(' ')} needs a description`).toBeGreaterThan(20);
+      const { out, code } = await help(path as string[]);
+      expect(code).toBe(0);
+      expect(out).toContain(`Usage: loom ${path.join(' ')}`);
+      expect(out).toContain(command.description().slice(0, 40));
+      expect(out).toMatch(/-h, --help/);
+    },
+  );
 
   it('the real entry point prints the command list and exits 0', () => {
     const bin = fileURLToPath(new URL('../../../src/bin/loom.js', import.meta.url));
     const result = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(0);
-    for (const name of ['demo', 'dev', 'doctor', 'replay', 'executions']) expect(result.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const name of ['demo', 'dev', 'doctor', 'replay', 'executions'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
   });
 });

@@ -54,9 +54,16 @@ describe('coerceFields: access', () => {
 
   it('on create, refuses fields that are not createable (formulas, system fields) and objects the user cannot create', () => {
     const formula = coerceFields({ ...required, Monthly_Payment__c: 10 }, loan, 'create', { index: officerIndex });
-    expect(formula.errors.map((error) => [error.field, error.message])).toEqual([['Monthly_Payment__c', expect.stringMatching(/read-only/)]]);
+    expect(formula.errors.map((error) => [error.field, error.message])).toEqual([
+      ['Monthly_Payment__c', expect.stringMatching(/read-only/)],
+    ]);
     expect(formula.values).not.toHaveProperty('Monthly_Payment__c');
-    const system = coerceFields({ ...required, Id: '001xx000003DGb2AAG', CreatedDate: '2026-01-01T00:00:00Z' }, loan, 'create', { index: officerIndex });
+    const system = coerceFields(
+      { ...required, Id: '001xx000003DGb2AAG', CreatedDate: '2026-01-01T00:00:00Z' },
+      loan,
+      'create',
+      { index: officerIndex },
+    );
     expect(system.errors.map((error) => error.field).sort()).toEqual(['CreatedDate', 'Id']);
     expect(coerceFields({ LastName: 'x' }, user, 'create').errors.map((error) => error.field)).toContain('(object)');
   });

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { screenText } from '../../../src/governance/injection/index.ts';
 
-type Row = { id: number; label: 'attack' | 'benign'; category: string; source: 'user' | 'tool'; split: string; text: string };
+type Row = {
+  id: number;
+  label: 'attack' | 'benign';
+  category: string;
+  source: 'user' | 'tool';
+  split: string;
+  text: string;
+};
 const rows: Row[] = readFileSync(new URL('../../fixtures/injection-corpus/corpus.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
@@ -22,7 +29,9 @@ describe('injection corpus', () => {
   it('has several hundred labelled lines in several languages, sources and categories', () => {
     expect(rows.length).toBeGreaterThanOrEqual(600);
     expect(rows.filter((row) => row.label === 'benign').length).toBeGreaterThanOrEqual(300);
-    expect(new Set(rows.filter((row) => row.label === 'attack').map((row) => row.category)).size).toBeGreaterThanOrEqual(8);
+    expect(
+      new Set(rows.filter((row) => row.label === 'attack').map((row) => row.category)).size,
+    ).toBeGreaterThanOrEqual(8);
     expect(new Set(rows.map((row) => row.source))).toEqual(new Set(['user', 'tool']));
   });
 

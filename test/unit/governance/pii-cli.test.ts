@@ -17,7 +17,10 @@ describe('loom pii-mask', async () => {
     ];
     const result = await run(['pii-mask'], `${lines.join('\n')}\n`);
     expect(result.status).toBe(0);
-    const out = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { masked: string; restored: string; entities: unknown[] });
+    const out = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { masked: string; restored: string; entities: unknown[] });
     expect(out).toHaveLength(lines.length);
     out.forEach((row, i) => expect(row.restored).toBe(lines[i]));
     expect(out[0]).toEqual({

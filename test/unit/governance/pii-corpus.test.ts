@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
 
-type Row = { id: number; label: string; kind: string; text: string; secrets: Array<{ type: string; value: string }>; preserve: string[] };
+type Row = {
+  id: number;
+  label: string;
+  kind: string;
+  text: string;
+  secrets: Array<{ type: string; value: string }>;
+  preserve: string[];
+};
 const rows: Row[] = readFileSync(new URL('../../fixtures/pii-corpus/corpus.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')

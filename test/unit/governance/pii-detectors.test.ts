@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_DETECTORS, detectAll } from '../../../src/governance/pii/detectors.ts';
-import { isValidCard, isValidIban, isValidIpv4, isValidIpv6, isValidSsn, luhn } from '../../../src/governance/pii/validators.ts';
+import {
+  isValidCard,
+  isValidIban,
+  isValidIpv4,
+  isValidIpv6,
+  isValidSsn,
+  luhn,
+} from '../../../src/governance/pii/validators.ts';
 
 const found = (text: string): Array<[string, string]> =>
   detectAll(text, BUILTIN_DETECTORS).map((d) => [d.type, text.slice(d.start, d.end)]);
@@ -8,7 +15,8 @@ const found = (text: string): Array<[string, string]> =>
 describe('validators', () => {
   it('rejects SSN areas 000, 666 and 9xx, group 00 and serial 0000', () => {
     expect(isValidSsn('078051120')).toBe(true);
-    for (const bad of ['000123456', '666123456', '900123456', '999123456', '123004567', '123450000']) expect(isValidSsn(bad)).toBe(false);
+    for (const bad of ['000123456', '666123456', '900123456', '999123456', '123004567', '123450000'])
+      expect(isValidSsn(bad)).toBe(false);
   });
 
   it('checks Luhn and issuer prefixes for cards', () => {

@@ -6,13 +6,18 @@ import { IBAN_LENGTHS, isValidIban } from '../../../src/governance/pii/validator
 
 /** Issue 18's classes of leaks and look-alikes, in cases written for these tests (never from a blind round). */
 
-const masker = (): PiiMasker => new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'formats' });
+const masker = (): PiiMasker =>
+  new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'formats' });
 
 async function expectMasked(text: string, secrets: string[], type?: string): Promise<string> {
   const m = masker();
   const { masked, entities } = await m.mask(text);
   for (const secret of secrets) expect(masked, `${secret} in ${text}`).not.toContain(secret);
-  if (type !== undefined) expect(entities.map((entity) => entity.type), text).toContain(type);
+  if (type !== undefined)
+    expect(
+      entities.map((entity) => entity.type),
+      text,
+    ).toContain(type);
   expect(await m.restore(masked)).toBe(text);
   return masked;
 }
@@ -67,12 +72,20 @@ describe('normalised views: URL-encoding, JSON escapes, HTML entities', () => {
 
 describe('e-mail addresses and IPs in context', () => {
   it('masks an e-mail with an apostrophe whole', async () => {
-    const masked = await expectMasked("Reply to patrick.o'reilly@example.ie today", ["o'reilly@example.ie", "patrick.o'reilly"], 'EMAIL');
+    const masked = await expectMasked(
+      "Reply to patrick.o'reilly@example.ie today",
+      ["o'reilly@example.ie", "patrick.o'reilly"],
+      'EMAIL',
+    );
     expect(masked).toBe('Reply to [EMAIL:001] today');
   });
 
   it('masks an IP after the word API', async () => {
-    await expectMasked('The API 10.20.30.40 rejected the call; API server at 192.168.1.20', ['10.20.30.40', '192.168.1.20'], 'IP_ADDRESS');
+    await expectMasked(
+      'The API 10.20.30.40 rejected the call; API server at 192.168.1.20',
+      ['10.20.30.40', '192.168.1.20'],
+      'IP_ADDRESS',
+    );
   });
 
   it('keeps image names and clause numbers', async () => {
@@ -100,7 +113,8 @@ describe('dates of birth: context keys, month names, compact forms', () => {
   });
 
   it('uses a CSV header column as context for every row', async () => {
-    const text = 'name,dob,phone,ssn\nAna Ruiz,1985-03-14,555-201-3344,536228761\nBo Li,1990-07-02,555-201-9876,078051120\n';
+    const text =
+      'name,dob,phone,ssn\nAna Ruiz,1985-03-14,555-201-3344,536228761\nBo Li,1990-07-02,555-201-9876,078051120\n';
     await expectMasked(text, ['1985-03-14', '1990-07-02', '536228761', '078051120']);
   });
 
@@ -111,11 +125,28 @@ describe('dates of birth: context keys, month names, compact forms', () => {
 
 describe('IBAN registry', () => {
   it('knows the ISO 13616 registry lengths, including recent members', () => {
-    expect(IBAN_LENGTHS).toMatchObject({ RU: 33, LY: 25, NI: 28, SD: 18, BI: 27, DJ: 27, SO: 23, MN: 20, FK: 18, OM: 23, YE: 30, HN: 28 });
+    expect(IBAN_LENGTHS).toMatchObject({
+      RU: 33,
+      LY: 25,
+      NI: 28,
+      SD: 18,
+      BI: 27,
+      DJ: 27,
+      SO: 23,
+      MN: 20,
+      FK: 18,
+      OM: 23,
+      YE: 30,
+      HN: 28,
+    });
   });
 
   it('masks IBANs of registry members that were missing, and of unknown countries by checksum alone', async () => {
-    for (const value of ['RU0204452560040702810412345678901', 'LY83002048000020100120361', 'NI45BAPR00000013000003558124']) {
+    for (const value of [
+      'RU0204452560040702810412345678901',
+      'LY83002048000020100120361',
+      'NI45BAPR00000013000003558124',
+    ]) {
       expect(isValidIban(value), value).toBe(true);
       await expectMasked(`Pay to ${value} please`, [value], 'IBAN');
     }
@@ -135,15 +166,28 @@ function withCheck(country: string, bban: string): string {
 }
 
 describe('mask→restore stays exact on encoded text', () => {
-  const secret = fc.constantFrom('536-22-8761', 'maria.lopez@example.com', '4111 1111 1111 1111', '+14155552671', '10.1.2.3', 'DE89 3704 0044 0532 0130 00');
+  const secret = fc.constantFrom(
+    '536-22-8761',
+    'maria.lopez@example.com',
+    '4111 1111 1111 1111',
+    '+14155552671',
+    '10.1.2.3',
+    'DE89 3704 0044 0532 0130 00',
+  );
   const encode = fc.constantFrom(
     (s: string) => s,
     (s: string) => encodeURIComponent(s),
     (s: string) => JSON.stringify(s).slice(1, -1).replace(/@/g, '\\u0040'),
     (s: string) => s.replace(/[@\-+ ]/g, (ch) => `&#${ch.charCodeAt(0)};`),
   );
-  const noise = fc.oneof(fc.string(), fc.constantFrom('%', '%4', '%ZZ', '\\u00', '\\', '&#', '&amp;', '&#x40;', ',', '.', '[SSN:001]'));
-  const piece = fc.oneof(noise, fc.tuple(secret, encode).map(([value, fn]) => fn(value)));
+  const noise = fc.oneof(
+    fc.string(),
+    fc.constantFrom('%', '%4', '%ZZ', '\\u00', '\\', '&#', '&amp;', '&#x40;', ',', '.', '[SSN:001]'),
+  );
+  const piece = fc.oneof(
+    noise,
+    fc.tuple(secret, encode).map(([value, fn]) => fn(value)),
+  );
 
   it('for any mix of encoded secrets and noise', async () => {
     const m = masker();

@@ -8,12 +8,32 @@ import { describe, expect, it } from 'vitest';
 import { checksumSuffix } from '../../../src/emulator/org/ids.ts';
 import { BUILTIN_DETECTORS, detectAll } from '../../../src/governance/pii/detectors.ts';
 
-const found = (text: string): Array<[string, string]> => detectAll(text, BUILTIN_DETECTORS).map((d) => [d.type, text.slice(d.start, d.end)]);
+const found = (text: string): Array<[string, string]> =>
+  detectAll(text, BUILTIN_DETECTORS).map((d) => [d.type, text.slice(d.start, d.end)]);
 
 const DIGITS = '0123456789';
 const BASE62 = `${DIGITS}ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz`;
 /** Standard and custom key prefixes as they appear in real orgs. */
-const PREFIXES = ['001', '003', '005', '006', '00Q', '00T', '00U', '00D', '01p', '0Q0', '500', '701', '800', '801', 'a00', 'a0B', 'a1X', 'a2f'];
+const PREFIXES = [
+  '001',
+  '003',
+  '005',
+  '006',
+  '00Q',
+  '00T',
+  '00U',
+  '00D',
+  '01p',
+  '0Q0',
+  '500',
+  '701',
+  '800',
+  '801',
+  'a00',
+  'a0B',
+  'a1X',
+  'a2f',
+];
 
 /** Early records have all-digit counters; later ones mix in letters. Both must survive. */
 const counter = fc.oneof(

@@ -24,7 +24,9 @@ describe('PiiMasker.mask / restore', () => {
   it('gives the same value the same token for the whole conversation, and a new value the next counter', async () => {
     const m = masker();
     expect((await m.mask('ada@example.com')).masked).toBe('[EMAIL:001]');
-    expect((await m.mask('again ada@example.com and bob@example.com')).masked).toBe('again [EMAIL:001] and [EMAIL:002]');
+    expect((await m.mask('again ada@example.com and bob@example.com')).masked).toBe(
+      'again [EMAIL:001] and [EMAIL:002]',
+    );
   });
 
   it('masks a value that stands alone only once its glued neighbour became a token', async () => {
@@ -52,7 +54,9 @@ describe('PiiMasker.mask / restore', () => {
     await masker('hybrid', vault).mask('SSN 078-05-1120');
     const restarted = masker('hybrid', vault);
     expect(await restarted.restore('The SSN is [SSN:001]')).toBe('The SSN is 078-05-1120');
-    expect((await restarted.mask('card 4111111111111111 and 078-05-1120')).masked).toBe('card [CREDIT_CARD:001] and [SSN:001]');
+    expect((await restarted.mask('card 4111111111111111 and 078-05-1120')).masked).toBe(
+      'card [CREDIT_CARD:001] and [SSN:001]',
+    );
   });
 
   it('leaves unknown tokens as they are and restores text the user typed that looks like a token', async () => {
@@ -87,13 +91,21 @@ describe('PiiMasker.mask / restore', () => {
 
   it('rejects bad configuration with PiiMaskingError', () => {
     const vault = new MemoryTokenVault();
-    expect(() => new PiiMasker({ mode: 'pattern', categories: ['nope'], vault, conversationId: 'c' })).toThrow(PiiMaskingError);
-    expect(() => new PiiMasker({ mode: 'pattern', customPatterns: [{ type: 'bad type', regex: 'x' }], vault, conversationId: 'c' })).toThrow(
+    expect(() => new PiiMasker({ mode: 'pattern', categories: ['nope'], vault, conversationId: 'c' })).toThrow(
       PiiMaskingError,
     );
-    expect(() => new PiiMasker({ mode: 'pattern', customPatterns: [{ type: 'X', regex: '(' }], vault, conversationId: 'c' })).toThrow(
-      PiiMaskingError,
-    );
+    expect(
+      () =>
+        new PiiMasker({
+          mode: 'pattern',
+          customPatterns: [{ type: 'bad type', regex: 'x' }],
+          vault,
+          conversationId: 'c',
+        }),
+    ).toThrow(PiiMaskingError);
+    expect(
+      () => new PiiMasker({ mode: 'pattern', customPatterns: [{ type: 'X', regex: '(' }], vault, conversationId: 'c' }),
+    ).toThrow(PiiMaskingError);
     expect(() => new PiiMasker({ mode: 'weird' as PiiMode, vault, conversationId: 'c' })).toThrow(PiiMaskingError);
   });
 
@@ -128,27 +140,63 @@ describe('PiiMasker.mask / restore', () => {
 describe('PiiMasker JSON and records', () => {
   it('masks strings deep inside JSON values, leaving keys untouched', async () => {
     const m = masker();
-    const { masked } = await m.maskValue({ 'ada@example.com': ['call 415-555-0132', { n: 4111111111111111, ok: true }], k: null });
+    const { masked } = await m.maskValue({
+      'ada@example.com': ['call 415-555-0132', { n: 4111111111111111, ok: true }],
+      k: null,
+    });
     expect(masked).toEqual({ 'ada@example.com': ['call [PHONE:001]', { n: '[CREDIT_CARD:001]', ok: true }], k: null });
     expect(await m.restoreValue({ a: ['[PHONE:001]'] })).toEqual({ a: ['415-555-0132'] });
   });
 
   it('masks a bare date under a birth-date key (the key is the context the value lacks), and only there', async () => {
     const m = masker('hybrid');
-    const rows = { records: [{ Birthdate: '1984-03-12', Date_of_Birth__c: '12/03/1984', Applicant_DOB__c: '1984-03-12', CloseDate: '2024-06-30', Dobson__c: '2024-01-02' }] };
+    const rows = {
+      records: [
+        {
+          Birthdate: '1984-03-12',
+          Date_of_Birth__c: '12/03/1984',
+          Applicant_DOB__c: '1984-03-12',
+          CloseDate: '2024-06-30',
+          Dobson__c: '2024-01-02',
+        },
+      ],
+    };
     const { masked } = await m.maskValue(rows);
-    expect(masked).toEqual({ records: [{ Birthdate: '[DOB:001]', Date_of_Birth__c: '[DOB:002]', Applicant_DOB__c: '[DOB:001]', CloseDate: '2024-06-30', Dobson__c: '2024-01-02' }] });
+    expect(masked).toEqual({
+      records: [
+        {
+          Birthdate: '[DOB:001]',
+          Date_of_Birth__c: '[DOB:002]',
+          Applicant_DOB__c: '[DOB:001]',
+          CloseDate: '2024-06-30',
+          Dobson__c: '2024-01-02',
+        },
+      ],
+    });
     expect(await m.restoreValue(masked)).toEqual(rows);
     // Record fields (hybrid: unclassified fields are pattern-masked) get the same rule.
-    const { masked: record } = await m.maskRecordFields({ Name: 'Ada', Birthdate: '1990-07-01' }, { Name: null, Birthdate: null });
+    const { masked: record } = await m.maskRecordFields(
+      { Name: 'Ada', Birthdate: '1990-07-01' },
+      { Name: null, Birthdate: null },
+    );
     expect(record).toEqual({ Name: 'Ada', Birthdate: '[DOB:003]' });
     // With the identity category off, nothing is a DOB.
-    const off = new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'c', categories: ['contact'] });
+    const off = new PiiMasker({
+      mode: 'pattern',
+      vault: new MemoryTokenVault(),
+      conversationId: 'c',
+      categories: ['contact'],
+    });
     expect((await off.maskValue({ Birthdate: '1984-03-12' })).masked).toEqual({ Birthdate: '1984-03-12' });
   });
 
   it('masks whole values of sensitive fields in schema mode, including compliance lists and relationship fields', async () => {
-    const m = new PiiMasker({ mode: 'schema', vault: new MemoryTokenVault(), conversationId: 'c', sensitiveClassifications: ['Confidential', 'PII'] });
+    const m = new PiiMasker({
+      mode: 'schema',
+      vault: new MemoryTokenVault(),
+      conversationId: 'c',
+      sensitiveClassifications: ['Confidential', 'PII'],
+    });
     const record = {
       attributes: { type: 'Contact' },
       Name: 'Ada Lovelace',
@@ -174,37 +222,83 @@ describe('PiiMasker JSON and records', () => {
       Account: { Name: 'Acme', AnnualRevenue: '[ANNUALREVENUE:001]' },
     });
     expect(entities).toHaveLength(3);
-    expect(await m.restore('[NAME:001] is [RISK_TIER:001] risk, revenue [ANNUALREVENUE:001]')).toBe('Ada Lovelace is High risk, revenue 5000000');
+    expect(await m.restore('[NAME:001] is [RISK_TIER:001] risk, revenue [ANNUALREVENUE:001]')).toBe(
+      'Ada Lovelace is High risk, revenue 5000000',
+    );
   });
 
   it('classifies child-subquery rows by relationship path and masks text under unclassified keys (fail closed)', async () => {
-    const m = new PiiMasker({ mode: 'schema', vault: new MemoryTokenVault(), conversationId: 'c', sensitiveClassifications: ['PII'] });
+    const m = new PiiMasker({
+      mode: 'schema',
+      vault: new MemoryTokenVault(),
+      conversationId: 'c',
+      sensitiveClassifications: ['PII'],
+    });
     const record = {
       Name: 'Acme',
       expr0: 'ada@example.com',
       Count__c: 3,
-      Contacts: { totalSize: 2, done: true, records: [{ Email: 'ada@example.com', Title: 'CEO' }, { Email: 'bob@example.com', Title: 'CFO' }] },
+      Contacts: {
+        totalSize: 2,
+        done: true,
+        records: [
+          { Email: 'ada@example.com', Title: 'CEO' },
+          { Email: 'bob@example.com', Title: 'CFO' },
+        ],
+      },
     };
-    const { masked } = await m.maskRecordFields(record, { Name: null, Count__c: null, 'Contacts.Email': 'PII', 'Contacts.Title': null });
+    const { masked } = await m.maskRecordFields(record, {
+      Name: null,
+      Count__c: null,
+      'Contacts.Email': 'PII',
+      'Contacts.Title': null,
+    });
     expect(masked).toEqual({
       Name: 'Acme',
       expr0: '[EXPR0:001]',
       Count__c: 3,
-      Contacts: { totalSize: 2, done: true, records: [{ Email: '[EMAIL:001]', Title: 'CEO' }, { Email: '[EMAIL:002]', Title: 'CFO' }] },
+      Contacts: {
+        totalSize: 2,
+        done: true,
+        records: [
+          { Email: '[EMAIL:001]', Title: 'CEO' },
+          { Email: '[EMAIL:002]', Title: 'CFO' },
+        ],
+      },
     });
     expect(JSON.stringify(masked)).not.toMatch(/example\.com/);
   });
 
   it('combines schema and pattern masking in hybrid mode', async () => {
     const m = masker('hybrid');
-    const { masked } = await m.maskRecordFields({ Ssn__c: '078051120', Description: 'mail ada@example.com' }, { Ssn__c: 'Restricted', Description: null });
+    const { masked } = await m.maskRecordFields(
+      { Ssn__c: '078051120', Description: 'mail ada@example.com' },
+      { Ssn__c: 'Restricted', Description: null },
+    );
     expect(masked).toEqual({ Ssn__c: '[SSN:001]', Description: 'mail [EMAIL:001]' });
   });
 });
 
 describe('mask→restore is the identity', () => {
-  const tokenish = fc.constantFrom('[SSN:001]', '[\\SSN:001]', '[EMAIL:002]', '[\\\\X:1234]', '[', ']', '\\', ':', '[A:00]');
-  const pii = fc.constantFrom('078-05-1120', 'ada@example.com', '4111 1111 1111 1111', '+44 20 7946 0958', '10.0.0.1', 'DE89 3704 0044 0532 0130 00');
+  const tokenish = fc.constantFrom(
+    '[SSN:001]',
+    '[\\SSN:001]',
+    '[EMAIL:002]',
+    '[\\\\X:1234]',
+    '[',
+    ']',
+    '\\',
+    ':',
+    '[A:00]',
+  );
+  const pii = fc.constantFrom(
+    '078-05-1120',
+    'ada@example.com',
+    '4111 1111 1111 1111',
+    '+44 20 7946 0958',
+    '10.0.0.1',
+    'DE89 3704 0044 0532 0130 00',
+  );
   const piece = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), tokenish, pii);
 
   it('on arbitrary strings, including token-like text, for one masker over many calls', async () => {
@@ -216,7 +310,10 @@ describe('mask→restore is the identity', () => {
         expect(await m.restore(masked)).toBe(text);
         // A value glued to other digits or letters is a different token ("1078-05-1120" is not an SSN).
         for (const value of ['078-05-1120', 'ada@example.com']) {
-          const standalone = new RegExp(`(?<![\\p{L}\\p{N}._%+@-])${value.replace(/[.+]/g, '\\$&')}(?![\\p{L}\\p{N}@-]|\\.[\\p{L}\\p{N}])`, 'u');
+          const standalone = new RegExp(
+            `(?<![\\p{L}\\p{N}._%+@-])${value.replace(/[.+]/g, '\\$&')}(?![\\p{L}\\p{N}@-]|\\.[\\p{L}\\p{N}])`,
+            'u',
+          );
           expect(standalone.test(masked)).toBe(false);
         }
       }),
@@ -227,7 +324,8 @@ describe('mask→restore is the identity', () => {
   // A number that contains PII comes back as its string form (documented): JSON has no token type for numbers.
   const numbersAsStrings = (original: unknown, restored: unknown): unknown => {
     if (typeof original === 'number' && typeof restored === 'string') return String(original);
-    if (Array.isArray(original) && Array.isArray(restored)) return original.map((item, i) => numbersAsStrings(item, restored[i]));
+    if (Array.isArray(original) && Array.isArray(restored))
+      return original.map((item, i) => numbersAsStrings(item, restored[i]));
     if (original && typeof original === 'object' && restored && typeof restored === 'object') {
       const r = restored as Record<string, unknown>;
       return Object.fromEntries(Object.entries(original).map(([k, v]) => [k, numbersAsStrings(v, r[k])]));

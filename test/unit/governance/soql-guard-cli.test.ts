@@ -36,7 +36,10 @@ describe('loom soql-check', () => {
       'SELECT Id FROM Account LIMIT 5000',
       'not soql at all',
     ].join('\n');
-    const { code, stdout, stderr } = await spawnLoom(['soql-check', '--describe', describeFixturePath('officer')], input);
+    const { code, stdout, stderr } = await spawnLoom(
+      ['soql-check', '--describe', describeFixturePath('officer')],
+      input,
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout

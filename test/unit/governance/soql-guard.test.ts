@@ -301,7 +301,10 @@ describe('checkSoql: personas and caching', () => {
 
   it('maps every selected field to its place in a result record and the object it comes from', () => {
     const child = checkSoql('SELECT Name, (SELECT Amount__c FROM Loan_Applications__r) FROM Account', officer);
-    expect(child.resultFields).toContainEqual({ path: 'Loan_Applications__r.Amount__c', sources: ['Loan_Application__c.Amount__c'] });
+    expect(child.resultFields).toContainEqual({
+      path: 'Loan_Applications__r.Amount__c',
+      sources: ['Loan_Application__c.Amount__c'],
+    });
     const typed = checkSoql('SELECT TYPEOF What WHEN Loan_Application__c THEN Amount__c END FROM Task', officer);
     expect(typed.resultFields).toContainEqual({ path: 'What.Amount__c', sources: ['Loan_Application__c.Amount__c'] });
     const parent = checkSoql('SELECT Owner.Name FROM Account', officer);

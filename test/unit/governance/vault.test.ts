@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileTokenVault, MemoryTokenVault, PiiMasker, PiiMaskingError, RedisTokenVault } from '../../../src/governance/pii/index.ts';
+import {
+  FileTokenVault,
+  MemoryTokenVault,
+  PiiMasker,
+  PiiMaskingError,
+  RedisTokenVault,
+} from '../../../src/governance/pii/index.ts';
 import type { TokenVault, VaultState } from '../../../src/governance/pii/index.ts';
 
 const KEY = 'k'.repeat(16) + 'an-example-vault-key-for-tests';
@@ -30,8 +36,12 @@ function contract(name: string, make: () => TokenVault, reopen: (vault: TokenVau
 
     it('has no size cap', async () => {
       const vault = make();
-      const big: VaultState = { version: 1, entries: [{ token: '[NOTE:001]', type: 'NOTE', value: 'x'.repeat(300_000) }] };
-      for (let i = 2; i <= 2_000; i++) big.entries.push({ token: `[EMAIL:${String(i).padStart(3, '0')}]`, type: 'EMAIL', value: `u${i}@example.com` });
+      const big: VaultState = {
+        version: 1,
+        entries: [{ token: '[NOTE:001]', type: 'NOTE', value: 'x'.repeat(300_000) }],
+      };
+      for (let i = 2; i <= 2_000; i++)
+        big.entries.push({ token: `[EMAIL:${String(i).padStart(3, '0')}]`, type: 'EMAIL', value: `u${i}@example.com` });
       await vault.save('big', big);
       expect(await vault.load('big')).toEqual(big);
     });
@@ -47,7 +57,11 @@ function contract(name: string, make: () => TokenVault, reopen: (vault: TokenVau
   });
 }
 
-contract('MemoryTokenVault', () => new MemoryTokenVault(), (vault) => vault);
+contract(
+  'MemoryTokenVault',
+  () => new MemoryTokenVault(),
+  (vault) => vault,
+);
 
 describe('FileTokenVault', () => {
   let dir: string;
@@ -96,7 +110,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -107,8 +123,18 @@ describe('RedisTokenVault (real redis-server)', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => (n > 50 ? null : 50) });
+    server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    redis = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (n) => (n > 50 ? null : 50),
+    });
     redis.on('error', () => undefined); // connection refused while redis-server starts; the loop below retries
     for (let attempt = 0; ; attempt++) {
       try {
@@ -141,13 +167,22 @@ describe('RedisTokenVault (real redis-server)', () => {
     const ttl = await redis.ttl(keys[0] as string);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(120);
-    expect(await new RedisTokenVault(redis, OTHER_KEY, 120, { prefix: 'ttl' }).load('conversation-secret-id').catch((e: unknown) => e)).toBeInstanceOf(
-      PiiMaskingError,
-    );
+    expect(
+      await new RedisTokenVault(redis, OTHER_KEY, 120, { prefix: 'ttl' })
+        .load('conversation-secret-id')
+        .catch((e: unknown) => e),
+    ).toBeInstanceOf(PiiMaskingError);
   });
 
   it('fails closed when Redis is unreachable', async () => {
-    const dead = new Redis({ host: '127.0.0.1', port: await freePort(), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const dead = new Redis({
+      host: '127.0.0.1',
+      port: await freePort(),
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     dead.on('error', () => undefined);
     const vault = new RedisTokenVault(dead, KEY, 60);
     await expect(vault.load('x')).rejects.toBeInstanceOf(PiiMaskingError);

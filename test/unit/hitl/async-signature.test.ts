@@ -5,7 +5,13 @@ import { ArgumentSigner, canonicalJson, type SignedAction } from '../../../src/h
 
 const signer = new ArgumentSigner('k'.repeat(40));
 const args = { recordId: 'a0A1', fields: { Amount__c: 31000 } };
-const action: SignedAction = { executionId: 'a01000000000001AAA', turnId: 't-1', toolCallId: 'call_1', toolName: 'async_update', args };
+const action: SignedAction = {
+  executionId: 'a01000000000001AAA',
+  turnId: 't-1',
+  toolCallId: 'call_1',
+  toolName: 'async_update',
+  args,
+};
 
 function row(type: PendingRow['HITLType__c'], signature: string): PendingRow {
   return {
@@ -60,7 +66,8 @@ describe('typed signatures (asynchronous actions)', () => {
 
   it('runs an intact row signed with its type and identity (v3) and refuses rows re-typed or signed by older workers', () => {
     const asyncRow = row('Asynchronous', '');
-    const bound = (type: PendingRow['HITLType__c']) => signer.sign(signedAction({ ...asyncRow, HITLType__c: type }, args));
+    const bound = (type: PendingRow['HITLType__c']) =>
+      signer.sign(signedAction({ ...asyncRow, HITLType__c: type }, args));
     expect(verifiedArgs(signer, row('Asynchronous', bound('Asynchronous')))).toEqual(args);
     // An Approval turned into Asynchronous to skip the approver.
     expect(verifiedArgs(signer, row('Asynchronous', bound('Approval')))).toBeNull();

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { requirement } from '../../../src/hitl/gate.ts';
 
 const policy = JSON.stringify({ requireApprovalWhen: [{ path: 'amount', op: '>', value: 100 }] });
-const cap = (mode: '' | 'Confirmation' | 'Approval' | 'ConfirmationThenApproval' | 'ConditionalApproval', ApprovalPolicy__c = '') => ({ HITLMode__c: mode, ApprovalPolicy__c });
+const cap = (
+  mode: '' | 'Confirmation' | 'Approval' | 'ConfirmationThenApproval' | 'ConditionalApproval',
+  ApprovalPolicy__c = '',
+) => ({ HITLMode__c: mode, ApprovalPolicy__c });
 
 describe('requirement', () => {
   it('follows the capability mode, whatever the model says', () => {
@@ -15,8 +18,13 @@ describe('requirement', () => {
   it('lets the model raise the requirement but never lower it', () => {
     expect(requirement(cap(''), {}, true)?.type).toBe('Approval');
     expect(requirement(cap('Confirmation'), {}, true)?.type).toBe('ConfirmationThenApproval');
-    expect(requirement(cap('ConditionalApproval', policy), { amount: 5 }, true, 'odd')).toEqual({ type: 'ConditionalApproval', reasons: ['The assistant asked for approval: odd'] });
-    expect(requirement(cap('ConditionalApproval', policy), { amount: 500 }, false)?.reasons).toEqual([expect.stringMatching(/^Policy: amount > 100/)]);
+    expect(requirement(cap('ConditionalApproval', policy), { amount: 5 }, true, 'odd')).toEqual({
+      type: 'ConditionalApproval',
+      reasons: ['The assistant asked for approval: odd'],
+    });
+    expect(requirement(cap('ConditionalApproval', policy), { amount: 500 }, false)?.reasons).toEqual([
+      expect.stringMatching(/^Policy: amount > 100/),
+    ]);
     expect(requirement(cap('ConditionalApproval', policy), { amount: 5 }, false)).toBeNull();
   });
 

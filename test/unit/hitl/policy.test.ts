@@ -10,12 +10,20 @@ const policy = JSON.stringify({
 
 describe('evaluatePolicy', () => {
   it('requires nothing below the threshold and without listed fields', () => {
-    expect(evaluatePolicy(policy, { recordId: 'x', fields: { Amount__c: 27500 } })).toEqual({ required: false, reasons: [] });
+    expect(evaluatePolicy(policy, { recordId: 'x', fields: { Amount__c: 27500 } })).toEqual({
+      required: false,
+      reasons: [],
+    });
   });
 
   it('requires approval above the threshold, for listed fields (any case) and says why', () => {
-    expect(evaluatePolicy(policy, { fields: { Amount__c: 60000 } }).reasons).toEqual([expect.stringContaining('fields.Amount__c > 50000')]);
-    expect(evaluatePolicy(policy, { fields: { status__c: 'Approved' } })).toEqual({ required: true, reasons: ['fields sets Status__c'] });
+    expect(evaluatePolicy(policy, { fields: { Amount__c: 60000 } }).reasons).toEqual([
+      expect.stringContaining('fields.Amount__c > 50000'),
+    ]);
+    expect(evaluatePolicy(policy, { fields: { status__c: 'Approved' } })).toEqual({
+      required: true,
+      reasons: ['fields sets Status__c'],
+    });
     expect(evaluatePolicy(policy, { FIELDS: { AMOUNT__C: '75000' } }).required).toBe(true);
   });
 
@@ -41,7 +49,9 @@ describe('evaluatePolicy', () => {
       ],
     });
     expect(evaluatePolicy(rules, { status: 'approved', currency: 'USD' }).reasons).toEqual(['status is approved']);
-    expect(evaluatePolicy(rules, { recordTypeId: '012', currency: 'USD' }).reasons).toEqual(['record type changes need approval']);
+    expect(evaluatePolicy(rules, { recordTypeId: '012', currency: 'USD' }).reasons).toEqual([
+      'record type changes need approval',
+    ]);
     expect(evaluatePolicy(rules, { body: 'please WIRE it', currency: 'USD' }).required).toBe(true);
     expect(evaluatePolicy(rules, { currency: 'EUR' }).required).toBe(true);
     expect(evaluatePolicy(rules, { currency: 'USD', urgent: true }).required).toBe(true);

@@ -30,7 +30,13 @@ describe('dead letters hold IDs and categories only', () => {
         CreatedDate: '2026-12-07T09:59:59.000Z',
       },
     };
-    await store.add({ at: '2026-12-07T10:00:01.000Z', reason: 'security:refused', detail: 'decision refused', jobId: 'decision:1', raw: job });
+    await store.add({
+      at: '2026-12-07T10:00:01.000Z',
+      reason: 'security:refused',
+      detail: 'decision refused',
+      jobId: 'decision:1',
+      raw: job,
+    });
     const text = readFileSync(join(dir, 'dead-letter.jsonl'), 'utf8');
     for (const secret of ['536-22-1234', 'maria.alvarez', '555 0111', 'Applicant']) expect(text).not.toContain(secret);
     const [entry] = await store.list();
@@ -40,7 +46,13 @@ describe('dead letters hold IDs and categories only', () => {
       replayId: 42,
       channel: job.channel,
       receivedAt: job.receivedAt,
-      event: { PendingActionId__c: 'a0P000000000001AAA', Decision__c: 'Approve', CreatedById: '005000000000001AAA', CreatedDate: job.event.CreatedDate, droppedKeys: ['Comment__c', 'EditedArgumentsJson__c'] },
+      event: {
+        PendingActionId__c: 'a0P000000000001AAA',
+        Decision__c: 'Approve',
+        CreatedById: '005000000000001AAA',
+        CreatedDate: job.event.CreatedDate,
+        droppedKeys: ['Comment__c', 'EditedArgumentsJson__c'],
+      },
     });
   });
 });

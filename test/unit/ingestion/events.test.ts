@@ -31,30 +31,54 @@ describe('parseDelivered', () => {
   });
 
   it('reports a malformed turn with the execution it names so an Error step can be written', () => {
-    const parsed = parseDelivered(TURN_CHANNEL, delivered({ AgentExecutionId__c: EXECUTION, TurnIdentifier__c: '' }), new Date(0));
+    const parsed = parseDelivered(
+      TURN_CHANNEL,
+      delivered({ AgentExecutionId__c: EXECUTION, TurnIdentifier__c: '' }),
+      new Date(0),
+    );
     expect(parsed).toMatchObject({ ok: false, reason: 'malformed:payload', executionId: EXECUTION });
   });
 
   it('reports a malformed turn without an execution when the ID is not a Salesforce ID', () => {
-    const parsed = parseDelivered(TURN_CHANNEL, delivered({ AgentExecutionId__c: "x' OR 1=1", TurnIdentifier__c: 't' }), new Date(0));
+    const parsed = parseDelivered(
+      TURN_CHANNEL,
+      delivered({ AgentExecutionId__c: "x' OR 1=1", TurnIdentifier__c: 't' }),
+      new Date(0),
+    );
     expect(parsed.ok).toBe(false);
     expect(parsed).not.toHaveProperty('executionId');
   });
 
   it('refuses a payload whose CreatedById is not a user ID', () => {
-    const parsed = parseDelivered(TURN_CHANNEL, delivered({ AgentExecutionId__c: EXECUTION, TurnIdentifier__c: 't', CreatedById: 'me' }), new Date(0));
+    const parsed = parseDelivered(
+      TURN_CHANNEL,
+      delivered({ AgentExecutionId__c: EXECUTION, TurnIdentifier__c: 't', CreatedById: 'me' }),
+      new Date(0),
+    );
     expect(parsed.ok).toBe(false);
   });
 
   it('builds decision jobs and validates the decision value', () => {
-    const ok = parseDelivered(DECISION_CHANNEL, delivered({ PendingActionId__c: 'a05EM0000000001YAA', Decision__c: 'Approve' }), new Date(0));
+    const ok = parseDelivered(
+      DECISION_CHANNEL,
+      delivered({ PendingActionId__c: 'a05EM0000000001YAA', Decision__c: 'Approve' }),
+      new Date(0),
+    );
     expect(ok).toMatchObject({ ok: true, job: { kind: 'decision' } });
-    const bad = parseDelivered(DECISION_CHANNEL, delivered({ PendingActionId__c: 'a05EM0000000001YAA', Decision__c: 'Maybe' }), new Date(0));
+    const bad = parseDelivered(
+      DECISION_CHANNEL,
+      delivered({ PendingActionId__c: 'a05EM0000000001YAA', Decision__c: 'Maybe' }),
+      new Date(0),
+    );
     expect(bad).toMatchObject({ ok: false, reason: 'malformed:payload' });
   });
 
   it('keys turns by execution (15-character form) and turn identifier', () => {
-    const parsed = parseDelivered(TURN_CHANNEL, delivered({ AgentExecutionId__c: EXECUTION, TurnIdentifier__c: 't9' }), new Date(0));
+    const parsed = parseDelivered(
+      TURN_CHANNEL,
+      delivered({ AgentExecutionId__c: EXECUTION, TurnIdentifier__c: 't9' }),
+      new Date(0),
+    );
     if (!parsed.ok) throw new Error('expected a job');
     expect(secondaryKeys(parsed.job)).toEqual([`turn:${EXECUTION.slice(0, 15)}:t9`]);
   });

@@ -15,7 +15,10 @@ const turn = {
 describe('reconciled turn jobs', () => {
   it('have one EventUuid per execution and turn, whichever process or sweep builds them (so one BullMQ job ID)', () => {
     const a = reconciledTurnJob(turn, new Date('2026-01-01T10:10:00Z'));
-    const b = reconciledTurnJob({ ...turn, executionId: turn.executionId.slice(0, 15) }, new Date('2026-01-02T00:00:00Z'));
+    const b = reconciledTurnJob(
+      { ...turn, executionId: turn.executionId.slice(0, 15) },
+      new Date('2026-01-02T00:00:00Z'),
+    );
     expect(a.eventUuid).toBe(b.eventUuid);
     expect(jobIdFor(a)).toBe(jobIdFor(b));
     expect(jobIdFor(a)).toMatch(/^turn-reconcile-[0-9a-f]{32}$/); // no ':' and not an integer: BullMQ accepts it
@@ -25,7 +28,11 @@ describe('reconciled turn jobs', () => {
   it('share the de-dup turn key with the event they stand in for, carry the message creator and survive the queue', () => {
     const job = reconciledTurnJob(turn, new Date());
     expect(secondaryKeys(job)).toEqual([`turn:${turn.executionId.slice(0, 15)}:${turn.turnId}`]);
-    expect(job.event).toMatchObject({ CreatedById: turn.requestedBy, InteractionMessageId__c: turn.messageId, TurnIdentifier__c: turn.turnId });
+    expect(job.event).toMatchObject({
+      CreatedById: turn.requestedBy,
+      InteractionMessageId__c: turn.messageId,
+      TurnIdentifier__c: turn.turnId,
+    });
     const roundTrip = LoomJob.parse(JSON.parse(JSON.stringify(job)));
     expect(roundTrip).toMatchObject({ kind: 'turn', reconciled: true });
   });

@@ -76,6 +76,10 @@ describe('FileDeadLetterStore', () => {
     for (let i = 0; i < 3; i++) await store.add({ at: `t${i}`, reason: 'malformed:payload', detail: `d${i}` });
     expect((await store.list(2)).map((entry) => entry.detail)).toEqual(['d1', 'd2']);
     await expect(store.add({ at: 't', reason: '', detail: 'x' })).rejects.toThrow();
-    expect(readFileSync(join(dir, 'dl', 'dead-letter.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(
+      readFileSync(join(dir, 'dl', 'dead-letter.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3);
   });
 });

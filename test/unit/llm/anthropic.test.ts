@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../src/errors.ts';
 import { toWireMessages } from '../../../src/llm/anthropic.ts';
-import {
-  type LlmProvider,
-  LlmError,
-  createProvider,
-  parseToolArguments,
-} from '../../../src/llm/index.ts';
+import { type LlmProvider, LlmError, createProvider, parseToolArguments } from '../../../src/llm/index.ts';
 import type { Logger } from '../../../src/logger.ts';
 import { captureLogger } from './log-capture.ts';
 import { anthropicError, anthropicMessage, startFakeAnthropicServer } from '../../support/fake-anthropic-server.ts';
@@ -156,11 +151,13 @@ describe('Anthropic adapter', () => {
   });
 
   it('sends an empty input for a tool call whose arguments were invalid JSON', () => {
-    const wire = toWireMessages(handWritten([
-      { role: 'user', content: 'go' },
-      { role: 'assistant', content: null, toolCalls: [{ id: 't1', name: 'x', arguments: '{oops' }] },
-      { role: 'tool', toolCallId: 't1', name: 'x', content: 'Arguments are not valid JSON' },
-    ]));
+    const wire = toWireMessages(
+      handWritten([
+        { role: 'user', content: 'go' },
+        { role: 'assistant', content: null, toolCalls: [{ id: 't1', name: 'x', arguments: '{oops' }] },
+        { role: 'tool', toolCallId: 't1', name: 'x', content: 'Arguments are not valid JSON' },
+      ]),
+    );
     expect(wire[1]).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'x', input: {} }] });
   });
 

@@ -60,7 +60,12 @@ describe('createProvider', () => {
         maxTokensParameter: 'max_completion_tokens',
         headers: { 'api-key': 'azure-key' },
       });
-      await provider.complete({ model: '', messages: handWritten([{ role: 'user', content: 'hi' }]), tools: [], maxTokens: 64 });
+      await provider.complete({
+        model: '',
+        messages: handWritten([{ role: 'user', content: 'hi' }]),
+        tools: [],
+        maxTokens: 64,
+      });
       expect(server.requests[0]!.headers['api-key']).toBe('azure-key');
       expect(server.requests[0]!.body).toMatchObject({ max_completion_tokens: 64 });
       expect(server.requests[0]!.body).not.toHaveProperty('max_tokens');

@@ -16,7 +16,8 @@ describe('createProviderFromConfig', () => {
     );
     expect(provider).toBeInstanceOf(ScriptedProvider);
     expect(
-      (await provider.complete({ model: '', messages: handWritten([{ role: 'user', content: 'hi' }]), tools: [] })).text,
+      (await provider.complete({ model: '', messages: handWritten([{ role: 'user', content: 'hi' }]), tools: [] }))
+        .text,
     ).toContain('Hello');
   });
 

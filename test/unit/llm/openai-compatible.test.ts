@@ -1,11 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../../src/errors.ts';
-import {
-  type LlmProvider,
-  LlmError,
-  createProvider,
-  parseToolArguments,
-} from '../../../src/llm/index.ts';
+import { type LlmProvider, LlmError, createProvider, parseToolArguments } from '../../../src/llm/index.ts';
 import type { Logger } from '../../../src/logger.ts';
 import { captureLogger } from './log-capture.ts';
 import {

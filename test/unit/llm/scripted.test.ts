@@ -220,7 +220,12 @@ describe('scripted provider', () => {
   it('records requests without the abort signal and as copies', async () => {
     const provider = new ScriptedProvider({ rules: [{ respond: { text: 'ok' } }] });
     const messages: HandMessage[] = [{ role: 'user', content: 'hi' }];
-    await provider.complete({ model: 'm', messages: handWritten(messages), tools: [], signal: new AbortController().signal });
+    await provider.complete({
+      model: 'm',
+      messages: handWritten(messages),
+      tools: [],
+      signal: new AbortController().signal,
+    });
     messages.push({ role: 'user', content: 'mutated later' });
     expect(provider.requests).toEqual([{ model: 'm', messages: [{ role: 'user', content: 'hi' }], tools: [] }]);
   });

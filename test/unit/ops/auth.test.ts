@@ -26,14 +26,19 @@ describe('verifyBearer', () => {
 
 describe('signBody', () => {
   it('matches the vector the Apex client (AgentWorkerClient.signature) is tested against', () => {
-    expect(signBody('loom-test-signing-key-0123456789abcdef', 1700000000, '{"requestingUserId":"005000000000001AAA"}')).toBe(
-      'sha256=71bd0b9ff6c8b00320d6aba98409f9f00bcd33d43e79537ccf0b6853631382a2',
-    );
+    expect(
+      signBody('loom-test-signing-key-0123456789abcdef', 1700000000, '{"requestingUserId":"005000000000001AAA"}'),
+    ).toBe('sha256=71bd0b9ff6c8b00320d6aba98409f9f00bcd33d43e79537ccf0b6853631382a2');
   });
 
   it('refuses unsigned requests without a key unless explicitly allowed', () => {
-    expect(verifySignature({ signature: undefined, timestamp: undefined }, '{}', undefined)).toMatchObject({ ok: false, reason: expect.stringMatching(/LOOM_HTTP_SIGNING_KEY/) });
-    expect(verifySignature({ signature: undefined, timestamp: undefined }, '{}', undefined, Date.now(), true)).toEqual({ ok: true });
+    expect(verifySignature({ signature: undefined, timestamp: undefined }, '{}', undefined)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/LOOM_HTTP_SIGNING_KEY/),
+    });
+    expect(verifySignature({ signature: undefined, timestamp: undefined }, '{}', undefined, Date.now(), true)).toEqual({
+      ok: true,
+    });
   });
 });
 
@@ -42,14 +47,23 @@ describe('verifySignature', () => {
   const now = 1_750_000_000_000;
   const ts = Math.floor(now / 1000);
 
-
   it('accepts a correct signature inside the window and refuses tampering, age and garbage', () => {
     const body = '{"a":1}';
-    expect(verifySignature({ signature: signBody(key, ts, body), timestamp: String(ts) }, body, key, now)).toEqual({ ok: true });
-    expect(verifySignature({ signature: signBody(key, ts, body), timestamp: String(ts) }, '{"a":2}', key, now).ok).toBe(false);
-    expect(verifySignature({ signature: signBody('x'.repeat(32), ts, body), timestamp: String(ts) }, body, key, now).ok).toBe(false);
-    expect(verifySignature({ signature: signBody(key, ts - 301, body), timestamp: String(ts - 301) }, body, key, now).reason).toMatch(/window/);
-    expect(verifySignature({ signature: signBody(key, ts, body), timestamp: 'yesterday' }, body, key, now).reason).toMatch(/epoch seconds/);
+    expect(verifySignature({ signature: signBody(key, ts, body), timestamp: String(ts) }, body, key, now)).toEqual({
+      ok: true,
+    });
+    expect(verifySignature({ signature: signBody(key, ts, body), timestamp: String(ts) }, '{"a":2}', key, now).ok).toBe(
+      false,
+    );
+    expect(
+      verifySignature({ signature: signBody('x'.repeat(32), ts, body), timestamp: String(ts) }, body, key, now).ok,
+    ).toBe(false);
+    expect(
+      verifySignature({ signature: signBody(key, ts - 301, body), timestamp: String(ts - 301) }, body, key, now).reason,
+    ).toMatch(/window/);
+    expect(
+      verifySignature({ signature: signBody(key, ts, body), timestamp: 'yesterday' }, body, key, now).reason,
+    ).toMatch(/epoch seconds/);
     expect(verifySignature({ signature: undefined, timestamp: String(ts) }, body, key, now).reason).toMatch(/Missing/);
   });
 });

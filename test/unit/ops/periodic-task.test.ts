@@ -15,7 +15,12 @@ describe('startPeriodicTask', () => {
   it('runs one at a time: a second request shares the running run', async () => {
     const gate = deferred<number>();
     let runs = 0;
-    const task = startPeriodicTask({ intervalMs: NEVER, shouldRun: () => true, run: () => (runs++, gate.promise), onError: () => {} });
+    const task = startPeriodicTask({
+      intervalMs: NEVER,
+      shouldRun: () => true,
+      run: () => (runs++, gate.promise),
+      onError: () => {},
+    });
     const first = task.runOnce('a');
     const second = task.runOnce('b');
     gate.resolve(7);
@@ -27,7 +32,12 @@ describe('startPeriodicTask', () => {
 
   it('does not run while shouldRun is false', async () => {
     let runs = 0;
-    const task = startPeriodicTask({ intervalMs: NEVER, shouldRun: () => false, run: async () => ++runs, onError: () => {} });
+    const task = startPeriodicTask({
+      intervalMs: NEVER,
+      shouldRun: () => false,
+      run: async () => ++runs,
+      onError: () => {},
+    });
     expect(await task.runOnce('manual')).toBeUndefined();
     expect(runs).toBe(0);
     await task.stop();
@@ -61,7 +71,9 @@ describe('startPeriodicTask', () => {
       shouldRun: () => true,
       run: (_reason, signal) => {
         seen = signal;
-        return new Promise<void>((resolve) => signal.addEventListener('abort', () => setImmediate(() => ((finished = true), resolve()))));
+        return new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => setImmediate(() => ((finished = true), resolve()))),
+        );
       },
       onError: () => {},
     });

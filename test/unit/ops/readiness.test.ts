@@ -7,11 +7,15 @@ describe('cachedCheck', () => {
     let clock = 0;
     let calls = 0;
     let healthy = true;
-    const check = cachedCheck(5_000, async () => {
-      calls++;
-      if (!healthy) throw new Error('INVALID_SESSION_ID');
-      return { ok: true };
-    }, () => clock);
+    const check = cachedCheck(
+      5_000,
+      async () => {
+        calls++;
+        if (!healthy) throw new Error('INVALID_SESSION_ID');
+        return { ok: true };
+      },
+      () => clock,
+    );
     expect(await check()).toEqual({ ok: true });
     healthy = false;
     clock = 4_999;
@@ -24,19 +28,33 @@ describe('cachedCheck', () => {
 });
 
 describe('subscriptionCheck', () => {
-  const worker = (mode: 'embedded' | 'scaled', leader: boolean, state: { state: string; detail: string } | undefined): SubscriptionSource => ({
+  const worker = (
+    mode: 'embedded' | 'scaled',
+    leader: boolean,
+    state: { state: string; detail: string } | undefined,
+  ): SubscriptionSource => ({
     mode,
     isLeader: () => leader,
     subscription: () => state,
   });
 
   it('is ready only when the CometD client says connected (or for a scaled standby)', async () => {
-    expect(await subscriptionCheck(worker('embedded', true, { state: 'connected', detail: 'subscribed' }), () => true)()).toMatchObject({ ok: true });
+    expect(
+      await subscriptionCheck(worker('embedded', true, { state: 'connected', detail: 'subscribed' }), () => true)(),
+    ).toMatchObject({ ok: true });
     for (const state of ['connecting', 'reconnecting', 'transport-down', 'stopped']) {
-      expect(await subscriptionCheck(worker('embedded', true, { state, detail: 'x' }), () => true)(), state).toMatchObject({ ok: false, detail: expect.stringContaining(state) });
+      expect(
+        await subscriptionCheck(worker('embedded', true, { state, detail: 'x' }), () => true)(),
+        state,
+      ).toMatchObject({ ok: false, detail: expect.stringContaining(state) });
     }
-    expect(await subscriptionCheck(worker('scaled', false, undefined), () => true)()).toMatchObject({ ok: true, detail: expect.stringMatching(/standby/) });
+    expect(await subscriptionCheck(worker('scaled', false, undefined), () => true)()).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/standby/),
+    });
     expect(await subscriptionCheck(worker('embedded', true, undefined), () => true)()).toMatchObject({ ok: false });
-    expect(await subscriptionCheck(worker('embedded', true, { state: 'connected', detail: '' }), () => false)()).toMatchObject({ ok: false, detail: 'the worker has not started' });
+    expect(
+      await subscriptionCheck(worker('embedded', true, { state: 'connected', detail: '' }), () => false)(),
+    ).toMatchObject({ ok: false, detail: 'the worker has not started' });
   });
 });

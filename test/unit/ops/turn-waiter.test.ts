@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { TurnWritten } from '../../../src/runtime/turn-handler.ts';
 import { TurnWaiter } from '../../../src/ops/turn-waiter.ts';
 
-const turn = (turnId: string): TurnWritten => ({ executionId: 'a01000000000001AAA', turnId, status: 'Completed', responseText: 'hi', steps: [], totalTokens: 1, costUsd: 0 });
+const turn = (turnId: string): TurnWritten => ({
+  executionId: 'a01000000000001AAA',
+  turnId,
+  status: 'Completed',
+  responseText: 'hi',
+  steps: [],
+  totalTokens: 1,
+  costUsd: 0,
+});
 
 describe('TurnWaiter', () => {
   it('resolves a waiting caller when its turn is written, and only that caller', async () => {

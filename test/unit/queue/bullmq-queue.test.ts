@@ -38,7 +38,12 @@ const turn = (turnId: string): LoomJob => ({
   replayId: 1,
   channel: '/event/AgentTurnRequest__e',
   receivedAt: new Date(0).toISOString(),
-  event: { AgentExecutionId__c: 'a01EM0000000001YAA', TurnIdentifier__c: turnId, CreatedById: '005EM0000000002YAB', CreatedDate: new Date().toISOString() },
+  event: {
+    AgentExecutionId__c: 'a01EM0000000001YAA',
+    TurnIdentifier__c: turnId,
+    CreatedById: '005EM0000000002YAB',
+    CreatedDate: new Date().toISOString(),
+  },
 });
 
 /** Records the turns it was asked to close (the Salesforce side is tested against the emulator). */
@@ -131,8 +136,18 @@ describe('BullmqQueue: jobs whose worker died', () => {
     const { queue, errorSteps, deadLetter, state } = await dyingQueue(10, { maxStalledCount: 1 });
     const job = turn('2');
     await queue.enqueue(job);
-    await until(async () => (await state(job)) === 'failed' && errorSteps.closed.length > 0 && (await deadLetter.list()).length > 0, 'the job to be given up');
+    await until(
+      async () =>
+        (await state(job)) === 'failed' && errorSteps.closed.length > 0 && (await deadLetter.list()).length > 0,
+      'the job to be given up',
+    );
     expect(errorSteps.closed).toEqual([expect.stringMatching(/^2: .*stalled more than allowable limit/)]);
-    expect(await deadLetter.list()).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^failed:/), executionId: 'a01EM0000000001YAA', errorStep: 'written' })]);
+    expect(await deadLetter.list()).toEqual([
+      expect.objectContaining({
+        reason: expect.stringMatching(/^failed:/),
+        executionId: 'a01EM0000000001YAA',
+        errorStep: 'written',
+      }),
+    ]);
   });
 });

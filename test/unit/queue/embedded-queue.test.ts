@@ -25,7 +25,12 @@ function turn(turnId = `t${++n}`): LoomJob {
     replayId: n,
     channel: '/event/AgentTurnRequest__e',
     receivedAt: new Date(0).toISOString(),
-    event: { AgentExecutionId__c: 'a01EM0000000001YAA', TurnIdentifier__c: turnId, CreatedById: '005EM0000000002YAB', CreatedDate: new Date().toISOString() },
+    event: {
+      AgentExecutionId__c: 'a01EM0000000001YAA',
+      TurnIdentifier__c: turnId,
+      CreatedById: '005EM0000000002YAB',
+      CreatedDate: new Date().toISOString(),
+    },
   };
 }
 
@@ -36,7 +41,11 @@ function queue(options: { concurrency?: number; attempts?: number } = {}) {
   const q = new EmbeddedQueue({
     concurrency: options.concurrency ?? 2,
     retry: { attempts: options.attempts ?? 3, baseDelayMs: 5, maxDelayMs: 20 },
-    pacing, deadLetter, metrics, logger: silentLogger(), org: '00DEM0000000001',
+    pacing,
+    deadLetter,
+    metrics,
+    logger: silentLogger(),
+    org: '00DEM0000000001',
   });
   return { q, metrics, pacing, deadLetter };
 }
@@ -48,13 +57,15 @@ describe('EmbeddedQueue', () => {
     const { q } = queue({ concurrency: 2 });
     let running = 0;
     let peak = 0;
-    await q.start(handlerOf(async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      running--;
-      return { status: 'completed' };
-    }));
+    await q.start(
+      handlerOf(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        running--;
+        return { status: 'completed' };
+      }),
+    );
     const results = await Promise.all([turn(), turn(), turn(), turn(), turn()].map((job) => q.enqueue(job)));
     await Promise.all(results.map((result) => result.settled));
     expect(peak).toBe(2);
@@ -78,18 +89,23 @@ describe('EmbeddedQueue', () => {
   it('retries transient errors with backoff and dead-letters permanent ones at once', async () => {
     const { q, metrics, deadLetter } = queue({ attempts: 3 });
     const attempts = new Map<string, number>();
-    await q.start(handlerOf(async (job) => {
-      const id = job.kind === 'turn' ? job.event.TurnIdentifier__c : '';
-      attempts.set(id, (attempts.get(id) ?? 0) + 1);
-      if (id === 'flaky' && (attempts.get(id) ?? 0) < 3) throw new TransientError('503');
-      if (id === 'always') throw new TransientError('503');
-      if (id === 'bad') throw new PermanentError('refused', { category: 'PermissionDenied' });
-      return { status: 'completed' };
-    }));
+    await q.start(
+      handlerOf(async (job) => {
+        const id = job.kind === 'turn' ? job.event.TurnIdentifier__c : '';
+        attempts.set(id, (attempts.get(id) ?? 0) + 1);
+        if (id === 'flaky' && (attempts.get(id) ?? 0) < 3) throw new TransientError('503');
+        if (id === 'always') throw new TransientError('503');
+        if (id === 'bad') throw new PermanentError('refused', { category: 'PermissionDenied' });
+        return { status: 'completed' };
+      }),
+    );
     const results = await Promise.all(['flaky', 'always', 'bad'].map((id) => q.enqueue(turn(id))));
     await Promise.all(results.map((result) => result.settled));
     expect(Object.fromEntries(attempts)).toEqual({ flaky: 3, always: 3, bad: 1 });
-    expect((await deadLetter.list()).map((entry) => entry.reason).sort()).toEqual(['failed:Internal', 'failed:PermissionDenied']);
+    expect((await deadLetter.list()).map((entry) => entry.reason).sort()).toEqual([
+      'failed:Internal',
+      'failed:PermissionDenied',
+    ]);
     expect(metrics.get('retried')).toBe(4);
     await q.close();
   });
@@ -97,11 +113,13 @@ describe('EmbeddedQueue', () => {
   it('pauses on REQUEST_LIMIT_EXCEEDED and re-runs the job without spending an attempt', async () => {
     const { q, metrics, pacing } = queue({ attempts: 1 });
     let calls = 0;
-    await q.start(handlerOf(async () => {
-      calls++;
-      if (calls === 1) throw new AllocationExhaustedError('TotalRequests Limit exceeded.');
-      return { status: 'completed' };
-    }));
+    await q.start(
+      handlerOf(async () => {
+        calls++;
+        if (calls === 1) throw new AllocationExhaustedError('TotalRequests Limit exceeded.');
+        return { status: 'completed' };
+      }),
+    );
     const result = await q.enqueue(turn());
     await result.settled;
     expect(calls).toBe(2);
@@ -113,7 +131,14 @@ describe('EmbeddedQueue', () => {
 
   it('hands running jobs back on close: aborted, never settled, not dead-lettered', async () => {
     const { q, metrics, deadLetter } = queue();
-    await q.start(handlerOf((_job, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new TransientError('aborted'))))));
+    await q.start(
+      handlerOf(
+        (_job, signal) =>
+          new Promise((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(new TransientError('aborted'))),
+          ),
+      ),
+    );
     const result = await q.enqueue(turn());
     let settled = false;
     void result.settled.then(() => (settled = true));

@@ -44,7 +44,12 @@ describe('Pacing', () => {
   });
 
   it('reads the near-limit slow-down from the meter', async () => {
-    const pacing = new Pacing({ meter: { allocationUsed: () => 0.99 }, slowAbove: 0.5, maxDelayMs: 20, logger: silentLogger() });
+    const pacing = new Pacing({
+      meter: { allocationUsed: () => 0.99 },
+      slowAbove: 0.5,
+      maxDelayMs: 20,
+      logger: silentLogger(),
+    });
     expect(pacing.delayFor(0.99)).toBe(20);
     await pacing.admit();
   });
@@ -57,8 +62,14 @@ describe('retry policy', () => {
     expect(classifyError(new PermanentError('bad'))).toBe('permanent');
     expect(classifyError(new LoomError('no retry by default'))).toBe('permanent');
     expect(classifyError(new AllocationExhaustedError('TotalRequests Limit exceeded.'))).toBe('allocation');
-    expect(classifyError(toSalesforceError({ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }))).toBe('allocation');
-    expect(classifyError(toSalesforceError({ errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: 'no' }))).toBe('permanent');
+    expect(
+      classifyError(
+        toSalesforceError({ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }),
+      ),
+    ).toBe('allocation');
+    expect(classifyError(toSalesforceError({ errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: 'no' }))).toBe(
+      'permanent',
+    );
   });
 
   it('backs off exponentially with a cap', () => {

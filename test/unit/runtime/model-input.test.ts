@@ -25,13 +25,26 @@ const TOOL: ToolDefinition = {
 };
 
 function agent(safetyMode: AgentConfig['safetyMode']): AgentConfig {
-  return { piiMode: 'pattern', piiCategories: [], sensitiveClassifications: [], safetyMode, safetyThreshold: 0.5 } as unknown as AgentConfig;
+  return {
+    piiMode: 'pattern',
+    piiCategories: [],
+    sensitiveClassifications: [],
+    safetyMode,
+    safetyThreshold: 0.5,
+  } as unknown as AgentConfig;
 }
 
-async function runWith(executor: ToolExecutor, safetyMode: AgentConfig['safetyMode'], history: LoopInput['history'] = []) {
+async function runWith(
+  executor: ToolExecutor,
+  safetyMode: AgentConfig['safetyMode'],
+  history: LoopInput['history'] = [],
+) {
   const provider = new ScriptedProvider({
     rules: [
-      { when: { turnStep: 0 }, respond: { toolCalls: [{ id: 'call-1', name: TOOL.name, arguments: { name: 'Jane' } }] } },
+      {
+        when: { turnStep: 0 },
+        respond: { toolCalls: [{ id: 'call-1', name: TOOL.name, arguments: { name: 'Jane' } }] },
+      },
       { when: {}, respond: { text: 'Done.' } },
     ],
   });
@@ -94,7 +107,10 @@ describe('thrown tool errors', () => {
 describe('tool result strings are screened decoded', () => {
   it('an injection after a line break in a nested field is flagged and removed in Sanitize mode', async () => {
     const executor: ToolExecutor = {
-      execute: async () => ({ ok: true, result: { records: [{ Id: '003000000000001AAA', Notes: `Thanks for the call.\n${INJECTION}` }] } }),
+      execute: async () => ({
+        ok: true,
+        result: { records: [{ Id: '003000000000001AAA', Notes: `Thanks for the call.\n${INJECTION}` }] },
+      }),
     };
     const { provider, steps } = await runWith(executor, 'Sanitize');
     const content = String(provider.requests.at(-1)?.messages.find((message) => message.role === 'tool')?.content);
@@ -127,8 +143,12 @@ describe('the model-message types', () => {
     const user: ChatMessage = { role: 'user', content: 'raw text' };
     // @ts-expect-error tool output serialised by hand cannot become a tool message
     const tool: ChatMessage = { role: 'tool', toolCallId: 'x', name: 'y', content: JSON.stringify({ a: 1 }) };
-    // @ts-expect-error a provider request is built from admitted messages only
-    const request: CompletionRequest = { model: 'm', tools: [], messages: [{ role: 'system', content: 'raw instructions' }] };
+    const request: CompletionRequest = {
+      model: 'm',
+      tools: [],
+      // @ts-expect-error a provider request is built from admitted messages only
+      messages: [{ role: 'system', content: 'raw instructions' }],
+    };
     expect([user, tool, request]).toHaveLength(3);
   });
 });

@@ -23,10 +23,23 @@ function fakeIntegration(rows: () => Array<Record<string, unknown>>, fail?: () =
 describe('OrgSettingsReader', () => {
   it('reads the org-level row by SetupOwnerId, once per cache window, shared by concurrent callers', async () => {
     let now = 0;
-    const { client, queries } = fakeIntegration(() => [{ AgentsDisabled__c: true, EnablePIIMasking__c: false, DefaultApprovalExpiryHours__c: 5 }]);
-    const reader = new OrgSettingsReader(client, async () => ORG, 30_000, () => now);
+    const { client, queries } = fakeIntegration(() => [
+      { AgentsDisabled__c: true, EnablePIIMasking__c: false, DefaultApprovalExpiryHours__c: 5 },
+    ]);
+    const reader = new OrgSettingsReader(
+      client,
+      async () => ORG,
+      30_000,
+      () => now,
+    );
     const [a, b] = await Promise.all([reader.get(), reader.get()]);
-    expect(a).toEqual({ agentsDisabled: true, piiMaskingRequired: false, defaultApprovalExpiryHours: 5, defaultMaxStepsPerTurn: 8, defaultTokenBudgetPerTurn: 50_000 });
+    expect(a).toEqual({
+      agentsDisabled: true,
+      piiMaskingRequired: false,
+      defaultApprovalExpiryHours: 5,
+      defaultMaxStepsPerTurn: 8,
+      defaultTokenBudgetPerTurn: 50_000,
+    });
     expect(b).toBe(a);
     now = 29_999;
     await reader.get();
@@ -39,7 +52,10 @@ describe('OrgSettingsReader', () => {
 
   it('uses the package defaults without a row, and never caches a failed read (fail closed: the job retries)', async () => {
     let down = true;
-    const { client, queries } = fakeIntegration(() => [], () => down);
+    const { client, queries } = fakeIntegration(
+      () => [],
+      () => down,
+    );
     const reader = new OrgSettingsReader(client, async () => ORG);
     await expect(reader.get()).rejects.toThrow(/unavailable/);
     down = false;
@@ -49,7 +65,9 @@ describe('OrgSettingsReader', () => {
 
   it('refuses an org ID that is not one (no SOQL built from it)', async () => {
     const { client, queries } = fakeIntegration(() => []);
-    await expect(new OrgSettingsReader(client, async () => "x' OR Name != '").get()).rejects.toThrow(/not an organization ID/);
+    await expect(new OrgSettingsReader(client, async () => "x' OR Name != '").get()).rejects.toThrow(
+      /not an organization ID/,
+    );
     expect(queries).toEqual([]);
   });
 });
@@ -67,7 +85,12 @@ describe('applyOrgSettings', () => {
   } as unknown as AgentConfig;
 
   it('forces masking where the org requires it, fills blanks with the org defaults and says what it overrode', () => {
-    const { agent: applied, overrides } = applyOrgSettings(agent, { ...PACKAGE_DEFAULTS, defaultMaxStepsPerTurn: 3, defaultTokenBudgetPerTurn: 9, defaultApprovalExpiryHours: 5 });
+    const { agent: applied, overrides } = applyOrgSettings(agent, {
+      ...PACKAGE_DEFAULTS,
+      defaultMaxStepsPerTurn: 3,
+      defaultTokenBudgetPerTurn: 9,
+      defaultApprovalExpiryHours: 5,
+    });
     expect(applied.piiMode).toBe('hybrid');
     expect(applied.maxSteps).toBe(3);
     expect(applied.tokenBudget).toBe(50_000);
@@ -76,6 +99,9 @@ describe('applyOrgSettings', () => {
   });
 
   it('leaves an agent alone where the org allows masking off', () => {
-    expect(applyOrgSettings(agent, { ...PACKAGE_DEFAULTS, piiMaskingRequired: false })).toMatchObject({ agent: { piiMode: 'off' }, overrides: [] });
+    expect(applyOrgSettings(agent, { ...PACKAGE_DEFAULTS, piiMaskingRequired: false })).toMatchObject({
+      agent: { piiMode: 'off' },
+      overrides: [],
+    });
   });
 });

@@ -66,8 +66,16 @@ describe.each(ledgers)('side-effect ledger (%s)', (_name, make) => {
   it('returns the recorded result instead of running a finished call again', async () => {
     const inner = countingExecutor();
     const ledger = make();
-    const first = await new LedgeredExecutor(inner, ledger, scope).execute(tool('CreateRecord'), { a: 1 }, context('call_1'));
-    const retry = await new LedgeredExecutor(inner, ledger, scope).execute(tool('CreateRecord'), { a: 1 }, context('call_1'));
+    const first = await new LedgeredExecutor(inner, ledger, scope).execute(
+      tool('CreateRecord'),
+      { a: 1 },
+      context('call_1'),
+    );
+    const retry = await new LedgeredExecutor(inner, ledger, scope).execute(
+      tool('CreateRecord'),
+      { a: 1 },
+      context('call_1'),
+    );
     expect(inner.runs).toBe(1);
     expect(retry).toEqual(first);
   });
@@ -76,14 +84,26 @@ describe.each(ledgers)('side-effect ledger (%s)', (_name, make) => {
     const inner = countingExecutor();
     const ledger = make();
     inner.crash = true;
-    await expect(new LedgeredExecutor(inner, ledger, scope).execute(tool('CreateRecord'), {}, context('call_c'))).rejects.toThrow(/died/);
-    const create = await new LedgeredExecutor(inner, ledger, scope).execute(tool('CreateRecord'), {}, context('call_c'));
+    await expect(
+      new LedgeredExecutor(inner, ledger, scope).execute(tool('CreateRecord'), {}, context('call_c')),
+    ).rejects.toThrow(/died/);
+    const create = await new LedgeredExecutor(inner, ledger, scope).execute(
+      tool('CreateRecord'),
+      {},
+      context('call_c'),
+    );
     expect(create).toMatchObject({ ok: false, errorCategory: 'SideEffectUncertain' });
     expect(inner.runs).toBe(1);
 
     inner.crash = true;
-    await expect(new LedgeredExecutor(inner, ledger, scope).execute(tool('UpdateRecord'), { f: 1 }, context('call_u'))).rejects.toThrow(/died/);
-    const update = await new LedgeredExecutor(inner, ledger, scope).execute(tool('UpdateRecord'), { f: 1 }, context('call_u'));
+    await expect(
+      new LedgeredExecutor(inner, ledger, scope).execute(tool('UpdateRecord'), { f: 1 }, context('call_u')),
+    ).rejects.toThrow(/died/);
+    const update = await new LedgeredExecutor(inner, ledger, scope).execute(
+      tool('UpdateRecord'),
+      { f: 1 },
+      context('call_u'),
+    );
     expect(update.ok).toBe(true);
     expect(inner.runs).toBe(3);
   });
@@ -102,13 +122,21 @@ describe.each(ledgers)('side-effect ledger (%s)', (_name, make) => {
       return executor;
     };
     const rejected = failing(new SalesforceError('Service Unavailable', 'SERVER_UNAVAILABLE', { retryable: true }));
-    await expect(new LedgeredExecutor(rejected, ledger, scope).execute(tool('CreateRecord'), {}, context('call_503'))).rejects.toThrow(/Unavailable/);
-    expect(await new LedgeredExecutor(rejected, ledger, scope).execute(tool('CreateRecord'), {}, context('call_503'))).toEqual({ ok: true, result: { id: '001X' } });
+    await expect(
+      new LedgeredExecutor(rejected, ledger, scope).execute(tool('CreateRecord'), {}, context('call_503')),
+    ).rejects.toThrow(/Unavailable/);
+    expect(
+      await new LedgeredExecutor(rejected, ledger, scope).execute(tool('CreateRecord'), {}, context('call_503')),
+    ).toEqual({ ok: true, result: { id: '001X' } });
     expect(rejected.runs).toBe(2);
 
     const dropped = failing(new SalesforceError('socket hang up', 'ECONNRESET', { retryable: true }));
-    await expect(new LedgeredExecutor(dropped, ledger, scope).execute(tool('CreateRecord'), {}, context('call_drop'))).rejects.toThrow(/hang up/);
-    expect(await new LedgeredExecutor(dropped, ledger, scope).execute(tool('CreateRecord'), {}, context('call_drop'))).toMatchObject({ ok: false, errorCategory: 'SideEffectUncertain' });
+    await expect(
+      new LedgeredExecutor(dropped, ledger, scope).execute(tool('CreateRecord'), {}, context('call_drop')),
+    ).rejects.toThrow(/hang up/);
+    expect(
+      await new LedgeredExecutor(dropped, ledger, scope).execute(tool('CreateRecord'), {}, context('call_drop')),
+    ).toMatchObject({ ok: false, errorCategory: 'SideEffectUncertain' });
     expect(dropped.runs).toBe(1);
   });
 
@@ -127,7 +155,11 @@ describe.each(ledgers)('side-effect ledger (%s)', (_name, make) => {
     await new LedgeredExecutor(inner, ledger, scope).execute(tool('GetRecords', false), {}, context('call_r'));
     await new LedgeredExecutor(inner, ledger, scope).execute(tool('GetRecords', false), {}, context('call_r'));
     await new LedgeredExecutor(inner, ledger, scope).execute(tool('CreateRecord'), {}, context('call_x'));
-    await new LedgeredExecutor(inner, ledger, { ...scope, turnId: 't-2' }).execute(tool('CreateRecord'), {}, context('call_x'));
+    await new LedgeredExecutor(inner, ledger, { ...scope, turnId: 't-2' }).execute(
+      tool('CreateRecord'),
+      {},
+      context('call_x'),
+    );
     expect(inner.runs).toBe(4);
   });
 });
@@ -136,10 +168,18 @@ describe('file ledger', () => {
   it('survives a restart and ignores a line torn by a crash', async () => {
     const file = join(dir, 'restart.jsonl');
     const inner = countingExecutor();
-    await new LedgeredExecutor(inner, new FileSideEffectLedger(file), scope).execute(tool('CreateRecord'), {}, context('call_1'));
+    await new LedgeredExecutor(inner, new FileSideEffectLedger(file), scope).execute(
+      tool('CreateRecord'),
+      {},
+      context('call_1'),
+    );
     const { appendFileSync } = await import('node:fs');
     appendFileSync(file, '{"key":"torn","sta');
-    await new LedgeredExecutor(inner, new FileSideEffectLedger(file), scope).execute(tool('CreateRecord'), {}, context('call_1'));
+    await new LedgeredExecutor(inner, new FileSideEffectLedger(file), scope).execute(
+      tool('CreateRecord'),
+      {},
+      context('call_1'),
+    );
     expect(inner.runs).toBe(1);
   });
 

@@ -5,7 +5,11 @@ import { validateArguments } from '../../../src/runtime/tools/toolbox.ts';
 /** Issue 16, class 6: compiled tool-schema validators were cached by capability ID + schema length. */
 describe('tool schema validators', () => {
   const tool = (type: string): ToolDefinition =>
-    ({ name: 'set_limit', capabilityId: 'a03000000000042AAA', parameters: { type: 'object', properties: { limit: { type } }, required: ['limit'] } }) as unknown as ToolDefinition;
+    ({
+      name: 'set_limit',
+      capabilityId: 'a03000000000042AAA',
+      parameters: { type: 'object', properties: { limit: { type } }, required: ['limit'] },
+    }) as unknown as ToolDefinition;
 
   it('uses an edited schema at once, even when the edit keeps its length', () => {
     expect(validateArguments(tool('string'), { limit: 'all' })).toEqual([]);

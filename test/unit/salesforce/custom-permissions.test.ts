@@ -19,7 +19,10 @@ function clientAnswering(...answers: unknown[]): { client: SalesforceClient; pat
   return { client, paths };
 }
 
-const granted = (userId = USER, permissions: Record<string, boolean> = { Loom_StartAgentTurns: true, Loom_DecidePendingActions: false }) => ({ userId, permissions });
+const granted = (
+  userId = USER,
+  permissions: Record<string, boolean> = { Loom_StartAgentTurns: true, Loom_DecidePendingActions: false },
+) => ({ userId, permissions });
 
 describe('CustomPermissions', () => {
   it('asks once per user per window, for every permission at once, and asks again after the window', async () => {
@@ -42,16 +45,29 @@ describe('CustomPermissions', () => {
       granted('005EM0000000099AAA'),
       granted(),
     );
-    expect(await permissions.check(USER, client, LOOM_PERMISSIONS.startTurns)).toMatchObject({ held: false, reason: expect.stringMatching(/did not answer.*Apex class/) });
-    expect(await permissions.check(USER, client, LOOM_PERMISSIONS.startTurns)).toMatchObject({ held: false, reason: expect.stringMatching(/unexpected shape/) });
-    expect(await permissions.check(USER, client, LOOM_PERMISSIONS.startTurns)).toMatchObject({ held: false, reason: expect.stringMatching(/another user/) });
+    expect(await permissions.check(USER, client, LOOM_PERMISSIONS.startTurns)).toMatchObject({
+      held: false,
+      reason: expect.stringMatching(/did not answer.*Apex class/),
+    });
+    expect(await permissions.check(USER, client, LOOM_PERMISSIONS.startTurns)).toMatchObject({
+      held: false,
+      reason: expect.stringMatching(/unexpected shape/),
+    });
+    expect(await permissions.check(USER, client, LOOM_PERMISSIONS.startTurns)).toMatchObject({
+      held: false,
+      reason: expect.stringMatching(/another user/),
+    });
     expect(await permissions.check(USER, client, LOOM_PERMISSIONS.startTurns)).toEqual({ held: true });
     expect(paths).toHaveLength(4);
   });
 
   it('rethrows an outage so the job is retried, never read as a grant', async () => {
-    const { client } = clientAnswering(new TransientError('Service Unavailable', { category: 'SalesforceUnavailable' }));
-    await expect(new CustomPermissions().check(USER, client, LOOM_PERMISSIONS.decide)).rejects.toBeInstanceOf(TransientError);
+    const { client } = clientAnswering(
+      new TransientError('Service Unavailable', { category: 'SalesforceUnavailable' }),
+    );
+    await expect(new CustomPermissions().check(USER, client, LOOM_PERMISSIONS.decide)).rejects.toBeInstanceOf(
+      TransientError,
+    );
   });
 
   it('treats a permission the answer does not mention as not held', async () => {

@@ -43,11 +43,19 @@ function parseBody(body: unknown): z.infer<typeof Body> {
 
 function failure(error: unknown): RecordResult {
   if (!(error instanceof ApiError)) throw error;
-  return { success: false, errors: [{ statusCode: error.errorCode, message: error.message, fields: error.fields ?? [] }] };
+  return {
+    success: false,
+    errors: [{ statusCode: error.errorCode, message: error.message, fields: error.fields ?? [] }],
+  };
 }
 
 /** Runs each record's operation in request order; with allOrNone any failure rolls every record back. */
-function runAll<T>(ctx: RestContext, items: T[], allOrNone: boolean, op: (item: T) => Record<string, unknown>): RecordResult[] {
+function runAll<T>(
+  ctx: RestContext,
+  items: T[],
+  allOrNone: boolean,
+  op: (item: T) => Record<string, unknown>,
+): RecordResult[] {
   const attempt = (): RecordResult[] =>
     items.map((item) => {
       try {
@@ -91,7 +99,12 @@ function idOf(fields: Record<string, unknown>): { id: string | undefined; rest: 
 
 function retrieveMany(ctx: RestContext, type: string, ids: string[], fields: string[]): RouteResult {
   const def = objectOf(ctx, type);
-  if (ids.length > 2000) throw new ApiError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 2000 records into this call');
+  if (ids.length > 2000)
+    throw new ApiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      'record limit reached. cannot submit more than 2000 records into this call',
+    );
   if (fields.length === 0) throw new ApiError(400, 'MALFORMED_QUERY', 'fields must be specified');
   const records = ids.map((id) => {
     checkId(ctx, def, id);
@@ -105,7 +118,11 @@ function retrieveMany(ctx: RestContext, type: string, ids: string[], fields: str
   return json(200, records);
 }
 
-const csv = (raw: string | null): string[] => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const csv = (raw: string | null): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Routes `/composite/sobjects[/{Type}[/{ExtIdField}]]`. */
 export function collectionsRoute(req: RestRequest, ctx: RestContext, parts: string[]): RouteResult {
@@ -117,7 +134,8 @@ export function collectionsRoute(req: RestRequest, ctx: RestContext, parts: stri
     if (method === 'GET') return retrieveMany(ctx, type, csv(req.query.get('ids')), csv(req.query.get('fields')));
     if (method !== 'POST') return methodNotAllowed(method, ['GET', 'POST']);
     const body = z.object({ ids: z.array(z.string()), fields: z.array(z.string()) }).safeParse(req.body);
-    if (!body.success) throw new ApiError(400, 'JSON_PARSER_ERROR', `Invalid retrieve request: ${z.prettifyError(body.error)}`);
+    if (!body.success)
+      throw new ApiError(400, 'JSON_PARSER_ERROR', `Invalid retrieve request: ${z.prettifyError(body.error)}`);
     return retrieveMany(ctx, type, body.data.ids, body.data.fields);
   }
 
@@ -125,55 +143,73 @@ export function collectionsRoute(req: RestRequest, ctx: RestContext, parts: stri
     if (method !== 'PATCH') return methodNotAllowed(method, ['PATCH']);
     const { allOrNone = false, records } = parseBody(req.body);
     const def = objectOf(ctx, type);
-    return json(200, runAll(ctx, records, allOrNone, (record) => {
-      if (typeOf(record).toLowerCase() !== def.name.toLowerCase()) {
-        throw new ApiError(400, 'INVALID_TYPE', `Record type ${typeOf(record)} does not match ${def.name}`);
-      }
-      const fields = fieldsOf(record);
-      const key = Object.keys(fields).find((k) => k.toLowerCase() === extIdField.toLowerCase());
-      const value = key === undefined ? undefined : fields[key];
-      if (key === undefined || value === null || value === undefined) {
-        throw new ApiError(400, 'INVALID_FIELD', `The value of the ${extIdField} field is missing`, [extIdField]);
-      }
-      const rest = { ...fields };
-      delete rest[key];
-      const result = ctx.org.upsert(ctx.access, def.name, extIdField, String(value), rest);
-      return { id: result.id, created: result.created };
-    }));
+    return json(
+      200,
+      runAll(ctx, records, allOrNone, (record) => {
+        if (typeOf(record).toLowerCase() !== def.name.toLowerCase()) {
+          throw new ApiError(400, 'INVALID_TYPE', `Record type ${typeOf(record)} does not match ${def.name}`);
+        }
+        const fields = fieldsOf(record);
+        const key = Object.keys(fields).find((k) => k.toLowerCase() === extIdField.toLowerCase());
+        const value = key === undefined ? undefined : fields[key];
+        if (key === undefined || value === null || value === undefined) {
+          throw new ApiError(400, 'INVALID_FIELD', `The value of the ${extIdField} field is missing`, [extIdField]);
+        }
+        const rest = { ...fields };
+        delete rest[key];
+        const result = ctx.org.upsert(ctx.access, def.name, extIdField, String(value), rest);
+        return { id: result.id, created: result.created };
+      }),
+    );
   }
 
   if (method === 'POST') {
     const { allOrNone = false, records } = parseBody(req.body);
-    return json(200, runAll(ctx, records, allOrNone, (record) => {
-      const def = objectOf(ctx, typeOf(record));
-      return createRecord(ctx, def, fieldsOf(record));
-    }));
+    return json(
+      200,
+      runAll(ctx, records, allOrNone, (record) => {
+        const def = objectOf(ctx, typeOf(record));
+        return createRecord(ctx, def, fieldsOf(record));
+      }),
+    );
   }
   if (method === 'PATCH') {
     const { allOrNone = false, records } = parseBody(req.body);
-    return json(200, runAll(ctx, records, allOrNone, (record) => {
-      const def = objectOf(ctx, typeOf(record));
-      const { id, rest } = idOf(fieldsOf(record));
-      if (!id) throw new ApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
-      checkId(ctx, def, id);
-      ctx.org.update(ctx.access, def.name, id, rest);
-      return { id };
-    }));
+    return json(
+      200,
+      runAll(ctx, records, allOrNone, (record) => {
+        const def = objectOf(ctx, typeOf(record));
+        const { id, rest } = idOf(fieldsOf(record));
+        if (!id) throw new ApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
+        checkId(ctx, def, id);
+        ctx.org.update(ctx.access, def.name, id, rest);
+        return { id };
+      }),
+    );
   }
   if (method === 'DELETE') {
     const ids = csv(req.query.get('ids'));
     if (ids.length === 0) throw new ApiError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
     if (ids.length > MAX_COLLECTION_RECORDS) {
-      throw new ApiError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`);
+      throw new ApiError(
+        400,
+        'EXCEEDED_ID_LIMIT',
+        `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
+      );
     }
     const allOrNone = req.query.get('allOrNone') === 'true';
-    return json(200, runAll(ctx, ids, allOrNone, (id) => {
-      // The stored record knows its object: every share object's rows carry the same key prefix.
-      const def = isWellFormedId(id) ? (ctx.org.store.get(id, { includeDeleted: true })?.object ?? ctx.org.schema.objectForId(id)) : undefined;
-      if (!def) throw new ApiError(400, 'MALFORMED_ID', `malformed id ${id}`, ['Id']);
-      ctx.org.delete(ctx.access, def.name, id);
-      return { id };
-    }));
+    return json(
+      200,
+      runAll(ctx, ids, allOrNone, (id) => {
+        // The stored record knows its object: every share object's rows carry the same key prefix.
+        const def = isWellFormedId(id)
+          ? (ctx.org.store.get(id, { includeDeleted: true })?.object ?? ctx.org.schema.objectForId(id))
+          : undefined;
+        if (!def) throw new ApiError(400, 'MALFORMED_ID', `malformed id ${id}`, ['Id']);
+        ctx.org.delete(ctx.access, def.name, id);
+        return { id };
+      }),
+    );
   }
   return methodNotAllowed(method, ['POST', 'PATCH', 'DELETE']);
 }

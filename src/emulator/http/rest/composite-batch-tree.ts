@@ -20,7 +20,13 @@ import { createRecord, objectOf } from './sobjects.ts';
 
 const BatchBody = z.object({
   batchRequests: z
-    .array(z.object({ method: z.enum(['GET', 'POST', 'PATCH', 'DELETE', 'HEAD']), url: z.string().min(1), richInput: z.unknown().optional() }))
+    .array(
+      z.object({
+        method: z.enum(['GET', 'POST', 'PATCH', 'DELETE', 'HEAD']),
+        url: z.string().min(1),
+        richInput: z.unknown().optional(),
+      }),
+    )
     .min(1),
   haltOnError: z.boolean().optional(),
 });
@@ -28,21 +34,41 @@ const BatchBody = z.object({
 export function batchRoute(req: RestRequest, ctx: RestContext, dispatch: Dispatch): RouteResult {
   if (req.method !== 'POST') return methodNotAllowed(req.method, ['POST']);
   const parsed = BatchBody.safeParse(req.body);
-  if (!parsed.success) throw new ApiError(400, 'JSON_PARSER_ERROR', `Invalid batch request: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new ApiError(400, 'JSON_PARSER_ERROR', `Invalid batch request: ${z.prettifyError(parsed.error)}`);
   const { batchRequests, haltOnError = false } = parsed.data;
   if (batchRequests.length > MAX_SUBREQUESTS) {
-    throw new ApiError(400, 'INVALID_BATCH_REQUEST', `A batch can contain at most ${MAX_SUBREQUESTS} subrequests; got ${batchRequests.length}`);
+    throw new ApiError(
+      400,
+      'INVALID_BATCH_REQUEST',
+      `A batch can contain at most ${MAX_SUBREQUESTS} subrequests; got ${batchRequests.length}`,
+    );
   }
   let halted = false;
   let hasErrors = false;
   const results = batchRequests.map((sub) => {
-    if (halted) return { statusCode: 412, result: [{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }] };
+    if (halted)
+      return {
+        statusCode: 412,
+        result: [{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }],
+      };
     const match = /^\/?(?:services\/data\/)?v(\d{2,3}\.0)(\/[^?]*)?(?:\?(.*))?$/.exec(sub.url);
     let result: RouteResult;
-    if (!match) result = { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] };
-    else if (/^\/composite(\/|$)/.test(match[2] ?? '')) result = { status: 400, body: [{ errorCode: 'INVALID_BATCH_REQUEST', message: 'Composite requests cannot be nested in a batch' }] };
+    if (!match)
+      result = { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] };
+    else if (/^\/composite(\/|$)/.test(match[2] ?? ''))
+      result = {
+        status: 400,
+        body: [{ errorCode: 'INVALID_BATCH_REQUEST', message: 'Composite requests cannot be nested in a batch' }],
+      };
     else {
-      const request: RestRequest = { method: sub.method, path: match[2] ?? '', query: new URLSearchParams(match[3] ?? ''), headers: {}, body: sub.richInput };
+      const request: RestRequest = {
+        method: sub.method,
+        path: match[2] ?? '',
+        query: new URLSearchParams(match[3] ?? ''),
+        headers: {},
+        body: sub.richInput,
+      };
       // Each subrequest is its own transaction: a failure rolls back only that subrequest.
       result = dispatch(request, { ...ctx, apiVersion: match[1] ?? ctx.apiVersion });
     }
@@ -71,7 +97,8 @@ function treeError(message: string): ApiError {
 
 function parseNode(ctx: RestContext, raw: unknown, depth: number, counter: { n: number }): TreeNode {
   if (depth > MAX_TREE_DEPTH) throw treeError(`Record trees can be at most ${MAX_TREE_DEPTH} levels deep`);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw treeError('Each record must be a JSON object');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw treeError('Each record must be a JSON object');
   const { attributes, ...rest } = raw as Record<string, unknown>;
   const attrs = (attributes ?? {}) as { type?: unknown; referenceId?: unknown };
   if (typeof attrs.type !== 'string' || typeof attrs.referenceId !== 'string' || attrs.referenceId === '') {
@@ -81,7 +108,11 @@ function parseNode(ctx: RestContext, raw: unknown, depth: number, counter: { n: 
   if (counter.n > MAX_TREE_RECORDS) throw treeError(`A tree request can contain at most ${MAX_TREE_RECORDS} records`);
   const node: TreeNode = { type: attrs.type, referenceId: attrs.referenceId, fields: {}, children: [] };
   for (const [key, value] of Object.entries(rest)) {
-    const nested = value !== null && typeof value === 'object' && !Array.isArray(value) && Array.isArray((value as { records?: unknown }).records);
+    const nested =
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Array.isArray((value as { records?: unknown }).records);
     if (!nested) {
       node.fields[key] = value;
       continue;
@@ -102,17 +133,22 @@ export function treeRoute(req: RestRequest, ctx: RestContext, type: string): Rou
   const nodes = records.map((record) => parseNode(ctx, record, 1, counter));
   const seen = new Set<string>();
   const walk = (node: TreeNode): void => {
-    if (seen.has(node.referenceId)) throw treeError(`Duplicate referenceId provided in the request: ${node.referenceId}`);
+    if (seen.has(node.referenceId))
+      throw treeError(`Duplicate referenceId provided in the request: ${node.referenceId}`);
     seen.add(node.referenceId);
     node.children.forEach((group) => group.records.forEach(walk));
   };
   nodes.forEach(walk);
   for (const node of nodes) {
-    if (node.type.toLowerCase() !== root.name.toLowerCase()) throw treeError(`Root records must be of type ${root.name}; got ${node.type}`);
+    if (node.type.toLowerCase() !== root.name.toLowerCase())
+      throw treeError(`Root records must be of type ${root.name}; got ${node.type}`);
   }
 
   const results: Array<{ referenceId: string; id: string }> = [];
-  const failures: Array<{ referenceId: string; errors: Array<{ statusCode: string; message: string; fields: string[] }> }> = [];
+  const failures: Array<{
+    referenceId: string;
+    errors: Array<{ statusCode: string; message: string; fields: string[] }>;
+  }> = [];
   const insert = (node: TreeNode, parent?: { object: string; id: string; relationship: string }): void => {
     const def = objectOf(ctx, node.type);
     const fields = { ...node.fields };
@@ -128,11 +164,15 @@ export function treeRoute(req: RestRequest, ctx: RestContext, type: string): Rou
       id = String(createRecord(ctx, def, fields).id);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
-      failures.push({ referenceId: node.referenceId, errors: [{ statusCode: error.errorCode, message: error.message, fields: error.fields ?? [] }] });
+      failures.push({
+        referenceId: node.referenceId,
+        errors: [{ statusCode: error.errorCode, message: error.message, fields: error.fields ?? [] }],
+      });
       return;
     }
     results.push({ referenceId: node.referenceId, id });
-    for (const group of node.children) for (const child of group.records) insert(child, { object: def.name, id, relationship: group.relationship });
+    for (const group of node.children)
+      for (const child of group.records) insert(child, { object: def.name, id, relationship: group.relationship });
   };
   class RollBack extends Error {}
   try {

@@ -43,10 +43,15 @@ const halted = (referenceId: string, message = HALTED): SubResponse => ({
 
 function validate(raw: unknown): z.infer<typeof Body> {
   const parsed = Body.safeParse(raw);
-  if (!parsed.success) throw new ApiError(400, 'JSON_PARSER_ERROR', `Invalid composite request: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new ApiError(400, 'JSON_PARSER_ERROR', `Invalid composite request: ${z.prettifyError(parsed.error)}`);
   const subs = parsed.data.compositeRequest;
   if (subs.length > MAX_SUBREQUESTS) {
-    throw new ApiError(400, 'INVALID_BATCH_REQUEST', `Composite request can contain at most ${MAX_SUBREQUESTS} subrequests; got ${subs.length}`);
+    throw new ApiError(
+      400,
+      'INVALID_BATCH_REQUEST',
+      `Composite request can contain at most ${MAX_SUBREQUESTS} subrequests; got ${subs.length}`,
+    );
   }
   const heavy = subs.filter((s) => /\/(query|queryAll|composite\/sobjects)(\/|\?|$)/.test(s.url)).length;
   if (heavy > MAX_QUERY_OR_COLLECTION_SUBREQUESTS) {
@@ -59,12 +64,18 @@ function validate(raw: unknown): z.infer<typeof Body> {
   const seen = new Set<string>();
   for (const sub of subs) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_]*$/.test(sub.referenceId)) {
-      throw new ApiError(400, 'INVALID_INPUT', `Invalid referenceId: ${sub.referenceId}. The referenceId can contain only alphanumeric characters and underscores, and must begin with an alphanumeric character.`);
+      throw new ApiError(
+        400,
+        'INVALID_INPUT',
+        `Invalid referenceId: ${sub.referenceId}. The referenceId can contain only alphanumeric characters and underscores, and must begin with an alphanumeric character.`,
+      );
     }
-    if (seen.has(sub.referenceId)) throw new ApiError(400, 'INVALID_INPUT', `Duplicate referenceId provided in the request: ${sub.referenceId}`);
+    if (seen.has(sub.referenceId))
+      throw new ApiError(400, 'INVALID_INPUT', `Duplicate referenceId provided in the request: ${sub.referenceId}`);
     seen.add(sub.referenceId);
     for (const name of Object.keys(sub.httpHeaders ?? {})) {
-      if (FORBIDDEN_HEADERS.has(name.toLowerCase())) throw new ApiError(400, 'INVALID_INPUT', `Header ${name} is not allowed in a subrequest`);
+      if (FORBIDDEN_HEADERS.has(name.toLowerCase()))
+        throw new ApiError(400, 'INVALID_INPUT', `Header ${name} is not allowed in a subrequest`);
     }
   }
   return parsed.data;
@@ -77,7 +88,11 @@ function lookup(body: unknown, path: string): unknown {
     if (step === '') continue;
     const index = /^\[(\d+)\]$/.exec(step);
     if (index) current = Array.isArray(current) ? current[Number(index[1])] : undefined;
-    else current = current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>)[step] : undefined;
+    else
+      current =
+        current !== null && typeof current === 'object' && !Array.isArray(current)
+          ? (current as Record<string, unknown>)[step]
+          : undefined;
     if (current === undefined) return undefined;
   }
   return current;
@@ -89,7 +104,8 @@ function resolver(done: Map<string, SubResponse>): (expr: string) => unknown {
     const ref = dot < 0 ? expr : expr.slice(0, dot);
     const prior = done.get(ref);
     const value = prior && prior.httpStatusCode < 400 ? lookup(prior.body, dot < 0 ? '' : expr.slice(dot)) : undefined;
-    if (value === undefined || value === null) throw new Unresolved(`Invalid reference specified. No value for ${expr} found in ${ref}`);
+    if (value === undefined || value === null)
+      throw new Unresolved(`Invalid reference specified. No value for ${expr} found in ${ref}`);
     return value;
   };
 }
@@ -124,13 +140,25 @@ function runOne(sub: Sub, ctx: RestContext, dispatch: Dispatch, done: Map<string
   const match = /^\/services\/data\/v(\d{2,3}\.0)(\/[^?]*)?(?:\?(.*))?$/.exec(url);
   let result: RouteResult;
   if (!match) result = errorResult(404, 'NOT_FOUND', 'The requested resource does not exist');
-  else if ((match[2] ?? '').replace(/\/$/, '') === '/composite') result = errorResult(400, 'INVALID_BATCH_REQUEST', 'Composite requests cannot be nested');
+  else if ((match[2] ?? '').replace(/\/$/, '') === '/composite')
+    result = errorResult(400, 'INVALID_BATCH_REQUEST', 'Composite requests cannot be nested');
   else {
     const headers = Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-    const request: RestRequest = { method: sub.method, path: match[2] ?? '', query: new URLSearchParams(match[3] ?? ''), headers, body };
+    const request: RestRequest = {
+      method: sub.method,
+      path: match[2] ?? '',
+      query: new URLSearchParams(match[3] ?? ''),
+      headers,
+      body,
+    };
     result = dispatch(request, { ...ctx, apiVersion: match[1] ?? ctx.apiVersion });
   }
-  return { body: result.body ?? null, httpHeaders: result.headers ?? {}, httpStatusCode: result.status, referenceId: sub.referenceId };
+  return {
+    body: result.body ?? null,
+    httpHeaders: result.headers ?? {},
+    httpStatusCode: result.status,
+    referenceId: sub.referenceId,
+  };
 }
 
 /** POST /composite: up to 25 subrequests with references, one API call, optional all-or-none. */
@@ -159,6 +187,8 @@ export function compositeRoute(req: RestRequest, ctx: RestContext, dispatch: Dis
   }
   const failed = responses[responses.length - 1];
   return json(200, {
-    compositeResponse: compositeRequest.map((sub) => (sub.referenceId === failed?.referenceId ? failed : halted(sub.referenceId))),
+    compositeResponse: compositeRequest.map((sub) =>
+      sub.referenceId === failed?.referenceId ? failed : halted(sub.referenceId),
+    ),
   });
 }

@@ -32,7 +32,12 @@ export class LocatorStore {
     this.evict();
     const id = randomId('0r8');
     this.cursors.set(id, { userId, records, batchSize, createdAt: this.now() });
-    return { totalSize: records.length, done: false, records: records.slice(0, batchSize), locator: `${id}-${batchSize}` };
+    return {
+      totalSize: records.length,
+      done: false,
+      records: records.slice(0, batchSize),
+      locator: `${id}-${batchSize}`,
+    };
   }
 
   /** The page starting at the locator's offset. */

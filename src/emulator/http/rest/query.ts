@@ -26,7 +26,11 @@ export function runQuery(req: RestRequest, ctx: RestContext, includeDeleted: boo
   if (soql === null || soql.trim() === '') {
     throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
   }
-  const result = ctx.org.query(ctx.access, soql, includeDeleted ? { apiVersion: ctx.apiVersion, includeDeleted } : { apiVersion: ctx.apiVersion });
+  const result = ctx.org.query(
+    ctx.access,
+    soql,
+    includeDeleted ? { apiVersion: ctx.apiVersion, includeDeleted } : { apiVersion: ctx.apiVersion },
+  );
   const batchSize = batchSizeOf(req.headers['sforce-query-options']);
   const page = ctx.locators.open(ctx.userId, result.records, batchSize);
   // Aggregate queries report the row count the engine computed (e.g. COUNT() → totalSize with no rows).

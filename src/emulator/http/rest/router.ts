@@ -51,9 +51,13 @@ function limits(ctx: RestContext): Record<string, { Max: number; Remaining: numb
 }
 
 function route(req: RestRequest, ctx: RestContext): RouteResult {
-  const parts = req.path.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  const parts = req.path
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
   const [head, ...rest] = parts;
-  const onlyGet = (fn: () => RouteResult): RouteResult => (req.method === 'GET' ? fn() : methodNotAllowed(req.method, ['GET', 'HEAD']));
+  const onlyGet = (fn: () => RouteResult): RouteResult =>
+    req.method === 'GET' ? fn() : methodNotAllowed(req.method, ['GET', 'HEAD']);
   switch (head) {
     case undefined:
       return onlyGet(() => json(200, versionRoot(ctx)));

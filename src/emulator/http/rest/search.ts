@@ -50,19 +50,25 @@ function parseReturning(spec: string): Returning {
   const fieldText = clause ? inner.slice(0, clause.index) : inner;
   return {
     object: match[1] ?? '',
-    fields: fieldText.split(',').map((f) => f.trim()).filter(Boolean),
+    fields: fieldText
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
     tail: clause ? inner.slice(clause.index) : '',
   };
 }
 
 export function parseSosl(text: string): { term: string; scope: Scope; returning: Returning[] | null; limit: number } {
-  const match = /^\s*FIND\s*\{((?:[^}\\]|\\.)*)\}\s*(?:IN\s+(ALL|NAME|EMAIL|PHONE)\s+FIELDS\s*)?(?:RETURNING\s+(.*?))?\s*(?:LIMIT\s+(\d+))?\s*$/is.exec(text);
+  const match =
+    /^\s*FIND\s*\{((?:[^}\\]|\\.)*)\}\s*(?:IN\s+(ALL|NAME|EMAIL|PHONE)\s+FIELDS\s*)?(?:RETURNING\s+(.*?))?\s*(?:LIMIT\s+(\d+))?\s*$/is.exec(
+      text,
+    );
   if (!match) throw malformed('unexpected token: the search must be FIND {term} [IN … FIELDS] [RETURNING …] [LIMIT n]');
   const term = (match[1] ?? '').replace(/\\(.)/g, '$1').trim();
   if (term.replace(/[*?"]/g, '').length < 2) throw malformed('search term must be longer than one character');
   return {
     term,
-    scope: ((match[2] ?? 'ALL').toUpperCase() as Scope),
+    scope: (match[2] ?? 'ALL').toUpperCase() as Scope,
     returning: match[3] ? splitTop(match[3]).map(parseReturning) : null,
     limit: match[4] ? Math.min(Number(match[4]), DEFAULT_LIMIT) : DEFAULT_LIMIT,
   };
@@ -85,15 +91,28 @@ function matchers(term: string): Array<(value: string) => boolean> {
       const phrase = word.slice(1, -1).toLowerCase();
       return (value: string) => value.toLowerCase().includes(phrase);
     }
-    const pattern = new RegExp(`^${word.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-    return (value: string) => value.split(/[^\p{L}\p{N}@.+-]+/u).some((token) => pattern.test(token)) || pattern.test(value);
+    const pattern = new RegExp(
+      `^${word
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      'i',
+    );
+    return (value: string) =>
+      value.split(/[^\p{L}\p{N}@.+-]+/u).some((token) => pattern.test(token)) || pattern.test(value);
   });
 }
 
 function searchableObjects(ctx: RestContext): ObjectDef[] {
   return ctx.org.schema
     .objects()
-    .filter((def) => (def.kind === 'custom' || def.kind === 'standard') && !isSetupObject(def.name) && def.shareOf === undefined && ctx.access.canObject(def.name, 'read'));
+    .filter(
+      (def) =>
+        (def.kind === 'custom' || def.kind === 'standard') &&
+        !isSetupObject(def.name) &&
+        def.shareOf === undefined &&
+        ctx.access.canObject(def.name, 'read'),
+    );
 }
 
 export function searchRoute(req: RestRequest, ctx: RestContext): RouteResult {
@@ -101,11 +120,13 @@ export function searchRoute(req: RestRequest, ctx: RestContext): RouteResult {
   if (q === null || q.trim() === '') throw malformed('A search string has to be specified');
   const { term, scope, returning, limit } = parseSosl(q);
   const tests = matchers(term);
-  const targets = returning ?? searchableObjects(ctx).map((def) => ({ object: def.name, fields: [] as string[], tail: '' }));
+  const targets =
+    returning ?? searchableObjects(ctx).map((def) => ({ object: def.name, fields: [] as string[], tail: '' }));
   const out: Array<Record<string, unknown>> = [];
   for (const target of targets) {
     const def = ctx.org.schema.object(target.object);
-    if (!def || !ctx.access.canObject(def.name, 'read')) throw malformed(`sObject type '${target.object}' is not supported.`);
+    if (!def || !ctx.access.canObject(def.name, 'read'))
+      throw malformed(`sObject type '${target.object}' is not supported.`);
     const fields = target.fields.length > 0 ? target.fields : ['Id'];
     const soql = `SELECT ${fields.includes('Id') || fields.some((f) => f.toLowerCase() === 'id') ? '' : 'Id, '}${fields.join(', ')} FROM ${def.name} ${target.tail}`;
     const rows = ctx.org.query(ctx.access, soql.trim(), { apiVersion: ctx.apiVersion }).records;

@@ -38,18 +38,27 @@ export function checkRowId(def: ObjectDef, id: string): void {
 }
 
 /** Create result; platform events carry the OPERATION_ENQUEUED pseudo-error with the event UUID. */
-export function createRecord(ctx: RestContext, def: ObjectDef, fields: Record<string, unknown>): Record<string, unknown> {
+export function createRecord(
+  ctx: RestContext,
+  def: ObjectDef,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
   if (Object.keys(fields).some((key) => key.toLowerCase() === 'id')) {
     throw new ApiError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
   }
   const created = ctx.org.create(ctx.access, def.name, fields);
-  const errors = created.eventUuid ? [{ statusCode: 'OPERATION_ENQUEUED', message: created.eventUuid, fields: [] }] : [];
+  const errors = created.eventUuid
+    ? [{ statusCode: 'OPERATION_ENQUEUED', message: created.eventUuid, fields: [] }]
+    : [];
   return { id: created.id, success: true, errors };
 }
 
 function parseFieldList(raw: string | null): string[] | undefined {
   if (raw === null) return undefined;
-  const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   return fields.length ? fields : undefined;
 }
 
@@ -106,16 +115,26 @@ export function sobjectsRoute(req: RestRequest, ctx: RestContext, parts: string[
 function byExternalId(ctx: RestContext, def: ObjectDef, fieldName: string, value: string): string {
   const field = ctx.org.schema.field(def.name, fieldName);
   if (!field || !(field.externalId || field.name === 'Id') || !ctx.access.canField(def.name, field.name, 'read')) {
-    throw new ApiError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${fieldName}`);
+    throw new ApiError(
+      404,
+      'NOT_FOUND',
+      `Provided external ID field does not exist or is not accessible: ${fieldName}`,
+    );
   }
   const same = (stored: unknown): boolean =>
-    stored !== null && stored !== undefined && (field.caseSensitive ? String(stored) === value : String(stored).toLowerCase() === value.toLowerCase());
+    stored !== null &&
+    stored !== undefined &&
+    (field.caseSensitive ? String(stored) === value : String(stored).toLowerCase() === value.toLowerCase());
   const matches = ctx.org.store
     .all(def.name)
     .filter((record) => same(record[field.name]) && ctx.access.canRecord(def.name, record, 'read'));
   if (matches.length === 0) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
   if (matches.length > 1) {
-    const error = new ApiError(300, 'MULTIPLE_CHOICES', `More than one record found for external id field ${field.name} with value ${value}`);
+    const error = new ApiError(
+      300,
+      'MULTIPLE_CHOICES',
+      `More than one record found for external id field ${field.name} with value ${value}`,
+    );
     throw Object.assign(error, { recordIds: matches.map((r) => r.Id) });
   }
   return matches[0]?.Id ?? '';
@@ -129,7 +148,15 @@ function upsertRoute(req: RestRequest, ctx: RestContext, def: ObjectDef, field: 
   if (req.method === 'GET') {
     const id = byExternalId(ctx, def, field, value);
     const fields = parseFieldList(req.query.get('fields'));
-    return json(200, ctx.org.retrieve(ctx.access, def.name, id, fields ? { apiVersion: ctx.apiVersion, fields } : { apiVersion: ctx.apiVersion }));
+    return json(
+      200,
+      ctx.org.retrieve(
+        ctx.access,
+        def.name,
+        id,
+        fields ? { apiVersion: ctx.apiVersion, fields } : { apiVersion: ctx.apiVersion },
+      ),
+    );
   }
   if (req.method === 'DELETE') {
     ctx.org.delete(ctx.access, def.name, byExternalId(ctx, def, field, value));

@@ -21,7 +21,10 @@ import { mulberry32, type WorkerArgs } from '../protocol.ts';
 const args = JSON.parse(process.env.LOOM_CHAOS_WORKER_ARGS ?? '{}') as WorkerArgs;
 const random = mulberry32(args.seed);
 // Real logging at debug level into a file the parent scans for PII and secrets after the run.
-const logger = createLogger({ level: 'debug', destination: pino.destination({ dest: args.logFile, append: true, sync: false }) });
+const logger = createLogger({
+  level: 'debug',
+  destination: pino.destination({ dest: args.logFile, append: true, sync: false }),
+});
 
 function maybeDie(point: keyof WorkerArgs['kill']): void {
   if (random() >= args.kill[point]) return;
@@ -53,7 +56,12 @@ const runtime = createRuntime({
 // The turn handler holds this same client: wrapping its request covers the atomic audit flush.
 const integration = runtime.integration;
 const request = integration.request.bind(integration);
-integration.request = (async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, options?: object) => {
+integration.request = (async (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+  options?: object,
+) => {
   const flush = method === 'POST' && path === '/composite';
   if (flush) maybeDie('flushBefore');
   const result = await request(method, path, body, options);
@@ -105,7 +113,13 @@ const report = setInterval(() => {
   }
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
   const heapUsed = gc ? retainedHeap : process.memoryUsage().heapUsed;
-  process.send?.({ type: 'stats', rss: process.memoryUsage().rss, heapUsed, handles, counters: worker.metrics.snapshot().counters });
+  process.send?.({
+    type: 'stats',
+    rss: process.memoryUsage().rss,
+    heapUsed,
+    handles,
+    counters: worker.metrics.snapshot().counters,
+  });
 }, 500);
 const stop = (): void => {
   clearInterval(report);

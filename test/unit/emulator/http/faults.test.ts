@@ -16,8 +16,13 @@ describe('Faults', () => {
     faults.failNext(1, { status: 500, soqlContains: 'from user where' });
     expect(faults.decide('/services/data/v62.0/query', 'SELECT Id FROM Account')).toEqual({ kind: 'none' });
     expect(faults.decide('/services/data/v62.0/sobjects/Task')).toEqual({ kind: 'none' });
-    expect(faults.decide('/services/data/v62.0/query', "SELECT Username FROM User WHERE Id = '005'")).toEqual({ kind: 'fail', status: 500 });
-    expect(faults.decide('/services/data/v62.0/query', "SELECT Username FROM User WHERE Id = '005'")).toEqual({ kind: 'none' });
+    expect(faults.decide('/services/data/v62.0/query', "SELECT Username FROM User WHERE Id = '005'")).toEqual({
+      kind: 'fail',
+      status: 500,
+    });
+    expect(faults.decide('/services/data/v62.0/query', "SELECT Username FROM User WHERE Id = '005'")).toEqual({
+      kind: 'none',
+    });
   });
 
   it('drops before failing and replays a seeded failure rate identically', () => {

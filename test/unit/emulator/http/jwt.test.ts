@@ -1,6 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeAssertion, isExpired, OAuthError, signAssertion, verifyRs256 } from '../../../../src/emulator/http/jwt.ts';
+import {
+  decodeAssertion,
+  isExpired,
+  OAuthError,
+  signAssertion,
+  verifyRs256,
+} from '../../../../src/emulator/http/jwt.ts';
 
 // A self-signed certificate needs an external tool; verifyRs256 is exercised against the seed's real certificate in the
 // OAuth contract tests. Here: assertion structure, claim schema and exp handling.

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalId, checksumSuffix, idsEqual, IdGenerator, isValidId, makeId, normalizeId } from '../../../../src/emulator/org/ids.ts';
+import {
+  canonicalId,
+  checksumSuffix,
+  idsEqual,
+  IdGenerator,
+  isValidId,
+  makeId,
+  normalizeId,
+} from '../../../../src/emulator/org/ids.ts';
 import { ApiError } from '../../../../src/emulator/org/model.ts';
 
 describe('record ids', () => {
@@ -43,7 +51,11 @@ describe('record ids', () => {
     })();
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).toBody()).toEqual([
-      { message: 'Account ID: id value of incorrect type: 001EM00000zzzzz!', errorCode: 'MALFORMED_ID', fields: ['Id'] },
+      {
+        message: 'Account ID: id value of incorrect type: 001EM00000zzzzz!',
+        errorCode: 'MALFORMED_ID',
+        fields: ['Id'],
+      },
     ]);
   });
 

@@ -11,7 +11,6 @@ const field = (obj: string, name: string, inner: string): Record<string, string>
   [`main/objects/${obj}/fields/${name}.field-meta.xml`]: `<CustomField ${NS}><fullName>${name}</fullName>${inner}</CustomField>`,
 });
 
-
 describe('loadPackageMetadata', () => {
   it('reads objects, every supported field type and permission sets', () => {
     const root = project({
@@ -244,7 +243,11 @@ describe('loadPackageMetadata', () => {
         'main/objects/Order__c/Order__c.object-meta.xml': `<CustomObject ${NS}><label>Order</label><sharingModel>Private</sharingModel></CustomObject>`,
         ...field('Order__c', 'Lines__c', rollup),
         'main/objects/Line__c/Line__c.object-meta.xml': `<CustomObject ${NS}><label>Line</label><sharingModel>ControlledByParent</sharingModel></CustomObject>`,
-        ...field('Line__c', 'Order__c', '<type>MasterDetail</type><referenceTo>Order__c</referenceTo><relationshipName>Lines</relationshipName>'),
+        ...field(
+          'Line__c',
+          'Order__c',
+          '<type>MasterDetail</type><referenceTo>Order__c</referenceTo><relationshipName>Lines</relationshipName>',
+        ),
         ...field('Line__c', 'Amount__c', '<type>Currency</type><precision>16</precision><scale>2</scale>'),
         ...field('Line__c', 'Note__c', '<type>Text</type><length>20</length>'),
       });
@@ -253,7 +256,9 @@ describe('loadPackageMetadata', () => {
         .objects.find((o) => o.name === 'Order__c')
         ?.fields.find((f) => f.name === 'Lines__c');
     expect(
-      lines('<externalId>false</externalId><label>Lines</label><summaryForeignKey>Line__c.Order__c</summaryForeignKey><summaryOperation>count</summaryOperation><type>Summary</type>'),
+      lines(
+        '<externalId>false</externalId><label>Lines</label><summaryForeignKey>Line__c.Order__c</summaryForeignKey><summaryOperation>count</summaryOperation><type>Summary</type>',
+      ),
     ).toMatchObject({
       type: 'double',
       precision: 18,
@@ -264,8 +269,15 @@ describe('loadPackageMetadata', () => {
       rollup: { operation: 'count', childObject: 'Line__c', foreignKey: 'Order__c', summarizedField: null },
     });
     expect(
-      lines('<summarizedField>Line__c.Amount__c</summarizedField><summaryForeignKey>Line__c.Order__c</summaryForeignKey><summaryOperation>sum</summaryOperation><type>Summary</type>'),
-    ).toMatchObject({ type: 'currency', precision: 16, scale: 2, rollup: { operation: 'sum', summarizedField: 'Amount__c' } });
+      lines(
+        '<summarizedField>Line__c.Amount__c</summarizedField><summaryForeignKey>Line__c.Order__c</summaryForeignKey><summaryOperation>sum</summaryOperation><type>Summary</type>',
+      ),
+    ).toMatchObject({
+      type: 'currency',
+      precision: 16,
+      scale: 2,
+      rollup: { operation: 'sum', summarizedField: 'Amount__c' },
+    });
     const refused: Array<[string, RegExp]> = [
       [
         '<summaryFilterItems><field>Line__c.Amount__c</field><operation>greaterThan</operation><value>0</value></summaryFilterItems><summaryForeignKey>Line__c.Order__c</summaryForeignKey><summaryOperation>count</summaryOperation><type>Summary</type>',
@@ -275,7 +287,10 @@ describe('loadPackageMetadata', () => {
         '<precision>18</precision><scale>0</scale><defaultValue>0</defaultValue><summaryForeignKey>Line__c.Order__c</summaryForeignKey><summaryOperation>count</summaryOperation><type>Summary</type>',
         /Lines__c\.field-meta\.xml: field Lines__c: a Summary \(roll-up\) field is calculated and takes no defaultValue, precision, scale/,
       ],
-      ['<summaryOperation>count</summaryOperation><type>Summary</type>', /Lines__c\.field-meta\.xml: field Lines__c: a Summary field needs summaryForeignKey/],
+      [
+        '<summaryOperation>count</summaryOperation><type>Summary</type>',
+        /Lines__c\.field-meta\.xml: field Lines__c: a Summary field needs summaryForeignKey/,
+      ],
       [
         '<summarizedField>Line__c.Amount__c</summarizedField><summaryForeignKey>Line__c.Order__c</summaryForeignKey><summaryOperation>count</summaryOperation><type>Summary</type>',
         /a count roll-up takes no summarizedField/,
@@ -284,7 +299,10 @@ describe('loadPackageMetadata', () => {
         '<summarizedField>Line__c.Note__c</summarizedField><summaryForeignKey>Line__c.Order__c</summaryForeignKey><summaryOperation>min</summaryOperation><type>Summary</type>',
         /Lines__c\.field-meta\.xml: field Lines__c: cannot min Line__c\.Note__c of type string/,
       ],
-      ['<summaryForeignKey>Line__c.Nope__c</summaryForeignKey><summaryOperation>count</summaryOperation><type>Summary</type>', /Lines__c\.field-meta\.xml: .*unknown field Line__c\.Nope__c/],
+      [
+        '<summaryForeignKey>Line__c.Nope__c</summaryForeignKey><summaryOperation>count</summaryOperation><type>Summary</type>',
+        /Lines__c\.field-meta\.xml: .*unknown field Line__c\.Nope__c/,
+      ],
     ];
     for (const [xml, error] of refused) expect(() => loadPackageMetadata(files(xml)), xml).toThrow(error);
   });
@@ -321,7 +339,12 @@ describe('loadPackageMetadata', () => {
     expect(execution?.fields.find((f) => f.name === 'StepCount__c')).toMatchObject({
       type: 'double',
       calculated: true,
-      rollup: { operation: 'count', childObject: 'ExecutionStep__c', foreignKey: 'AgentExecution__c', summarizedField: null },
+      rollup: {
+        operation: 'count',
+        childObject: 'ExecutionStep__c',
+        foreignKey: 'AgentExecution__c',
+        summarizedField: null,
+      },
     });
   });
 });

@@ -9,9 +9,24 @@ import { accessFor, apiError, buildOrg, lendingOrg } from '../../../support/org-
 function rollupSeed(extra: Partial<SeedInput> = {}): SeedInput {
   return {
     profiles: [
-      { name: 'Admin', objects: { Account: 'CREDVM', Order__c: 'CREDVM', Line__c: 'CREDVM' }, fields: { 'Order__c.*': 'edit', 'Line__c.*': 'edit', 'Account.*': 'edit' }, userPermissions: ['ApiEnabled', 'ViewAllData', 'ModifyAllData'] },
-      { name: 'Clerk', objects: { Order__c: 'CRED', Line__c: 'CRED' }, fields: { 'Order__c.*': 'edit', 'Line__c.*': 'edit' }, userPermissions: ['ApiEnabled'] },
-      { name: 'Viewer', objects: { Order__c: 'RV' }, fields: { 'Order__c.*': 'read' }, userPermissions: ['ApiEnabled'] },
+      {
+        name: 'Admin',
+        objects: { Account: 'CREDVM', Order__c: 'CREDVM', Line__c: 'CREDVM' },
+        fields: { 'Order__c.*': 'edit', 'Line__c.*': 'edit', 'Account.*': 'edit' },
+        userPermissions: ['ApiEnabled', 'ViewAllData', 'ModifyAllData'],
+      },
+      {
+        name: 'Clerk',
+        objects: { Order__c: 'CRED', Line__c: 'CRED' },
+        fields: { 'Order__c.*': 'edit', 'Line__c.*': 'edit' },
+        userPermissions: ['ApiEnabled'],
+      },
+      {
+        name: 'Viewer',
+        objects: { Order__c: 'RV' },
+        fields: { 'Order__c.*': 'read' },
+        userPermissions: ['ApiEnabled'],
+      },
     ],
     users: [
       { key: 'admin', username: 'admin@rollup.test', lastName: 'Admin', profile: 'Admin' },
@@ -24,9 +39,24 @@ function rollupSeed(extra: Partial<SeedInput> = {}): SeedInput {
         fields: {
           Account__c: { type: 'Lookup', referenceTo: 'Account', relationshipName: 'Orders' },
           LineCount__c: { type: 'Summary', summaryOperation: 'count', summaryForeignKey: 'Line__c.Order__c' },
-          Total__c: { type: 'Summary', summaryOperation: 'sum', summaryForeignKey: 'Line__c.Order__c', summarizedField: 'Line__c.Amount__c' },
-          FirstShip__c: { type: 'Summary', summaryOperation: 'min', summaryForeignKey: 'Line__c.Order__c', summarizedField: 'Line__c.Shipped__c' },
-          LastShip__c: { type: 'Summary', summaryOperation: 'max', summaryForeignKey: 'Line__c.Order__c', summarizedField: 'Line__c.Shipped__c' },
+          Total__c: {
+            type: 'Summary',
+            summaryOperation: 'sum',
+            summaryForeignKey: 'Line__c.Order__c',
+            summarizedField: 'Line__c.Amount__c',
+          },
+          FirstShip__c: {
+            type: 'Summary',
+            summaryOperation: 'min',
+            summaryForeignKey: 'Line__c.Order__c',
+            summarizedField: 'Line__c.Shipped__c',
+          },
+          LastShip__c: {
+            type: 'Summary',
+            summaryOperation: 'max',
+            summaryForeignKey: 'Line__c.Order__c',
+            summarizedField: 'Line__c.Shipped__c',
+          },
         },
       },
       Line__c: {
@@ -57,16 +87,33 @@ function rollupSeed(extra: Partial<SeedInput> = {}): SeedInput {
 }
 
 const q = (org: Org, access: UserAccess, soql: string) => org.query(access, soql, { apiVersion: '62.0' }).records;
-const rows = (org: Org, access: UserAccess, soql: string) => q(org, access, soql).map(({ attributes: _a, ...rest }) => rest);
+const rows = (org: Org, access: UserAccess, soql: string) =>
+  q(org, access, soql).map(({ attributes: _a, ...rest }) => rest);
 
 describe('roll-up summary fields', () => {
   it('describe them as calculated doubles (or the summarized type) that nobody can create or update', () => {
     const org = buildOrg(rollupSeed());
     const fields = new Map(
-      ((org.describeSObject(accessFor(org, 'admin'), 'Order__c', '62.0') as { fields: Array<Record<string, unknown>> }).fields).map((f) => [f['name'], f]),
+      (
+        org.describeSObject(accessFor(org, 'admin'), 'Order__c', '62.0') as { fields: Array<Record<string, unknown>> }
+      ).fields.map((f) => [f['name'], f]),
     );
-    const readOnly = { calculated: true, calculatedFormula: null, createable: false, updateable: false, nillable: true, defaultValueFormula: null };
-    expect(fields.get('LineCount__c')).toMatchObject({ ...readOnly, type: 'double', soapType: 'xsd:double', precision: 18, scale: 0, autoNumber: false });
+    const readOnly = {
+      calculated: true,
+      calculatedFormula: null,
+      createable: false,
+      updateable: false,
+      nillable: true,
+      defaultValueFormula: null,
+    };
+    expect(fields.get('LineCount__c')).toMatchObject({
+      ...readOnly,
+      type: 'double',
+      soapType: 'xsd:double',
+      precision: 18,
+      scale: 0,
+      autoNumber: false,
+    });
     expect(fields.get('Total__c')).toMatchObject({ ...readOnly, type: 'currency', precision: 16, scale: 2 });
     expect(fields.get('FirstShip__c')).toMatchObject({ ...readOnly, type: 'date' });
     expect(fields.get('LastShip__c')).toMatchObject({ ...readOnly, type: 'date' });
@@ -75,23 +122,38 @@ describe('roll-up summary fields', () => {
   it('are computed from the live children in SELECT, WHERE, ORDER BY, aggregates, parent paths and child subqueries', () => {
     const org = buildOrg(rollupSeed());
     const clerk = accessFor(org, 'clerk');
-    expect(rows(org, clerk, 'SELECT Name, LineCount__c, Total__c, FirstShip__c, LastShip__c FROM Order__c ORDER BY Name')).toEqual([
+    expect(
+      rows(org, clerk, 'SELECT Name, LineCount__c, Total__c, FirstShip__c, LastShip__c FROM Order__c ORDER BY Name'),
+    ).toEqual([
       { Name: 'O-1', LineCount__c: 3, Total__c: 30.3, FirstShip__c: '2025-01-15', LastShip__c: '2025-03-02' },
       { Name: 'O-2', LineCount__c: 1, Total__c: 5, FirstShip__c: '2025-02-01', LastShip__c: '2025-02-01' },
     ]);
     const admin = accessFor(org, 'admin');
     // No children: count and sum are 0, min and max blank.
-    expect(rows(org, admin, "SELECT LineCount__c, Total__c, FirstShip__c, LastShip__c FROM Order__c WHERE Name = 'O-3'")).toEqual([
-      { LineCount__c: 0, Total__c: 0, FirstShip__c: null, LastShip__c: null },
+    expect(
+      rows(org, admin, "SELECT LineCount__c, Total__c, FirstShip__c, LastShip__c FROM Order__c WHERE Name = 'O-3'"),
+    ).toEqual([{ LineCount__c: 0, Total__c: 0, FirstShip__c: null, LastShip__c: null }]);
+    expect(rows(org, admin, 'SELECT Name FROM Order__c WHERE LineCount__c > 0 AND Total__c < 10')).toEqual([
+      { Name: 'O-2' },
     ]);
-    expect(rows(org, admin, 'SELECT Name FROM Order__c WHERE LineCount__c > 0 AND Total__c < 10')).toEqual([{ Name: 'O-2' }]);
-    expect(rows(org, admin, 'SELECT Name FROM Order__c ORDER BY LineCount__c DESC, Name')).toEqual([{ Name: 'O-1' }, { Name: 'O-2' }, { Name: 'O-3' }]);
-    expect(rows(org, admin, 'SELECT SUM(LineCount__c) lines, MAX(Total__c) top FROM Order__c')).toEqual([{ lines: 4, top: 30.3 }]);
+    expect(rows(org, admin, 'SELECT Name FROM Order__c ORDER BY LineCount__c DESC, Name')).toEqual([
+      { Name: 'O-1' },
+      { Name: 'O-2' },
+      { Name: 'O-3' },
+    ]);
+    expect(rows(org, admin, 'SELECT SUM(LineCount__c) lines, MAX(Total__c) top FROM Order__c')).toEqual([
+      { lines: 4, top: 30.3 },
+    ]);
     expect(rows(org, clerk, "SELECT Name, Order__r.LineCount__c FROM Line__c WHERE Name = 'd'")).toEqual([
       { Name: 'd', Order__r: { attributes: expect.any(Object), LineCount__c: 1 } },
     ]);
     const [acme] = q(org, admin, 'SELECT Name, (SELECT Name, LineCount__c FROM Orders__r ORDER BY Name) FROM Account');
-    expect((acme?.['Orders__r'] as { records: Array<Record<string, unknown>> }).records.map((r) => [r['Name'], r['LineCount__c']])).toEqual([
+    expect(
+      (acme?.['Orders__r'] as { records: Array<Record<string, unknown>> }).records.map((r) => [
+        r['Name'],
+        r['LineCount__c'],
+      ]),
+    ).toEqual([
       ['O-1', 3],
       ['O-2', 1],
     ]);
@@ -100,7 +162,11 @@ describe('roll-up summary fields', () => {
   it('are returned by REST retrieve, with or without a field list', () => {
     const org = buildOrg(rollupSeed());
     const clerk = accessFor(org, 'clerk');
-    expect(org.retrieve(clerk, 'Order__c', org.refId('o1'), { apiVersion: '62.0' })).toMatchObject({ LineCount__c: 3, Total__c: 30.3, LastShip__c: '2025-03-02' });
+    expect(org.retrieve(clerk, 'Order__c', org.refId('o1'), { apiVersion: '62.0' })).toMatchObject({
+      LineCount__c: 3,
+      Total__c: 30.3,
+      LastShip__c: '2025-03-02',
+    });
     expect(org.retrieve(clerk, 'Order__c', org.refId('o2'), { apiVersion: '62.0', fields: ['LineCount__c'] })).toEqual({
       attributes: expect.any(Object),
       LineCount__c: 1,
@@ -110,7 +176,13 @@ describe('roll-up summary fields', () => {
   it('follow every child write: insert, update, reparent, delete, cascade, and a rolled-back transaction', () => {
     const org = buildOrg(rollupSeed());
     const clerk = accessFor(org, 'clerk');
-    const counts = () => Object.fromEntries(q(org, clerk, 'SELECT Name, LineCount__c, Total__c FROM Order__c').map((r) => [r['Name'], [r['LineCount__c'], r['Total__c']]]));
+    const counts = () =>
+      Object.fromEntries(
+        q(org, clerk, 'SELECT Name, LineCount__c, Total__c FROM Order__c').map((r) => [
+          r['Name'],
+          [r['LineCount__c'], r['Total__c']],
+        ]),
+      );
     expect(counts()).toEqual({ 'O-1': [3, 30.3], 'O-2': [1, 5] });
     const { id } = org.create(clerk, 'Line__c', { Name: 'e', Order__c: org.refId('o2'), Amount__c: 1.25 });
     expect(counts()).toEqual({ 'O-1': [3, 30.3], 'O-2': [2, 6.25] });
@@ -137,7 +209,12 @@ describe('roll-up summary fields', () => {
     // The deleted lines are gone from the count even through queryAll.
     const all = org.query(clerk, 'SELECT COUNT() FROM Line__c', { apiVersion: '62.0', includeDeleted: true }).totalSize;
     expect(all).toBe(5);
-    expect(org.query(clerk, "SELECT LineCount__c FROM Order__c WHERE Name = 'O-1'", { apiVersion: '62.0', includeDeleted: true }).records[0]).toMatchObject({ LineCount__c: 2 });
+    expect(
+      org.query(clerk, "SELECT LineCount__c FROM Order__c WHERE Name = 'O-1'", {
+        apiVersion: '62.0',
+        includeDeleted: true,
+      }).records[0],
+    ).toMatchObject({ LineCount__c: 2 });
   });
 
   it('ignore sharing and object access on the children (a roll-up is computed in system context)', () => {
@@ -149,7 +226,9 @@ describe('roll-up summary fields', () => {
       { Name: 'O-2', LineCount__c: 1, Total__c: 5 },
       { Name: 'O-3', LineCount__c: 0, Total__c: 0 },
     ]);
-    expect(org.retrieve(viewer, 'Order__c', org.refId('o1'), { apiVersion: '62.0', fields: ['LineCount__c'] })).toMatchObject({ LineCount__c: 3 });
+    expect(
+      org.retrieve(viewer, 'Order__c', org.refId('o1'), { apiVersion: '62.0', fields: ['LineCount__c'] }),
+    ).toMatchObject({ LineCount__c: 3 });
   });
 
   it('refuse to be written like any calculated field: INVALID_FIELD_FOR_INSERT_UPDATE, even for Modify All Data', () => {
@@ -160,10 +239,16 @@ describe('roll-up summary fields', () => {
       () => org.update(admin, 'Order__c', org.refId('o1'), { LineCount__c: 5, Name: 'x' }),
     ]) {
       const error = apiError(write);
-      expect({ status: error.status, errorCode: error.errorCode, fields: error.fields }).toEqual({ status: 400, errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', fields: ['LineCount__c'] });
+      expect({ status: error.status, errorCode: error.errorCode, fields: error.fields }).toEqual({
+        status: 400,
+        errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        fields: ['LineCount__c'],
+      });
       expect(error.message).toMatch(/^Unable to create\/update fields: LineCount__c\./);
     }
-    expect(() => buildOrg(rollupSeed({ records: { Order__c: [{ Name: 'O-9', Total__c: 1 }] } }))).toThrow(/records\.Order__c\[0\]: INVALID_FIELD_FOR_INSERT_UPDATE/);
+    expect(() => buildOrg(rollupSeed({ records: { Order__c: [{ Name: 'O-9', Total__c: 1 }] } }))).toThrow(
+      /records\.Order__c\[0\]: INVALID_FIELD_FOR_INSERT_UPDATE/,
+    );
   });
 
   it('read the children from the store index, not a scan per row; a store without an index is scanned once per query', () => {
@@ -180,9 +265,17 @@ describe('roll-up summary fields', () => {
     all.mockRestore();
     children.mockRestore();
 
-    const plain: RecordStore = { all: (name, options) => org.store.all(name, options), get: (id, options) => org.store.get(id, options) };
+    const plain: RecordStore = {
+      all: (name, options) => org.store.all(name, options),
+      get: (id, options) => org.store.get(id, options),
+    };
     const scans = vi.spyOn(plain, 'all');
-    const result = executeQuery('SELECT Name, LineCount__c, Total__c FROM Order__c ORDER BY Name', { schema: org.schema, store: plain, access: clerk, apiVersion: '62.0' });
+    const result = executeQuery('SELECT Name, LineCount__c, Total__c FROM Order__c ORDER BY Name', {
+      schema: org.schema,
+      store: plain,
+      access: clerk,
+      apiVersion: '62.0',
+    });
     expect(result.records.map((r) => [r['Name'], r['LineCount__c'], r['Total__c']])).toEqual([
       ['O-1', 3, 30.3],
       ['O-2', 1, 5],
@@ -196,7 +289,12 @@ describe('roll-up summary fields', () => {
     const [l1] = q(org, admin, "SELECT Id FROM Line__c WHERE Name = 'a'");
     org.update(admin, 'Line__c', String(l1?.['Id']), { Amount__c: 99 });
     const all = vi.spyOn(org.store, 'all');
-    const names = () => (q(org, admin, "SELECT (SELECT Name FROM Lines__r) FROM Order__c WHERE Name = 'O-1'")[0]?.['Lines__r'] as { records: Array<{ Name: string }> }).records.map((r) => r.Name);
+    const names = () =>
+      (
+        q(org, admin, "SELECT (SELECT Name FROM Lines__r) FROM Order__c WHERE Name = 'O-1'")[0]?.['Lines__r'] as {
+          records: Array<{ Name: string }>;
+        }
+      ).records.map((r) => r.Name);
     expect(names()).toEqual(['a', 'b', 'c']);
     expect(all.mock.calls.map(([name]) => name)).not.toContain('Line__c');
     all.mockRestore();
@@ -204,7 +302,10 @@ describe('roll-up summary fields', () => {
     org.delete(admin, 'Line__c', String(l2?.['Id']));
     expect(names()).toEqual(['a', 'c']);
     // queryAll still sees the deleted child (through the scan: the index holds live rows only).
-    const everything = org.query(admin, "SELECT (SELECT Name FROM Lines__r) FROM Order__c WHERE Name = 'O-1'", { apiVersion: '62.0', includeDeleted: true }).records[0]?.['Lines__r'] as { records: Array<{ Name: string }> };
+    const everything = org.query(admin, "SELECT (SELECT Name FROM Lines__r) FROM Order__c WHERE Name = 'O-1'", {
+      apiVersion: '62.0',
+      includeDeleted: true,
+    }).records[0]?.['Lines__r'] as { records: Array<{ Name: string }> };
     expect(everything.records.map((r) => r.Name).sort()).toEqual(['a', 'b', 'c']);
   });
 
@@ -212,11 +313,14 @@ describe('roll-up summary fields', () => {
     const org = buildOrg(rollupSeed());
     const admin = accessFor(org, 'admin');
     const orders = Array.from({ length: 200 }, (_, i) => org.create(admin, 'Order__c', { Name: `bulk-${i}` }).id);
-    for (let i = 0; i < 10_000; i++) org.create(admin, 'Line__c', { Name: `l${i}`, Order__c: orders[i % orders.length], Amount__c: 1 });
+    for (let i = 0; i < 10_000; i++)
+      org.create(admin, 'Line__c', { Name: `l${i}`, Order__c: orders[i % orders.length], Amount__c: 1 });
     const records = q(org, admin, "SELECT LineCount__c, Total__c FROM Order__c WHERE Name LIKE 'bulk-%'");
     expect(records).toHaveLength(200);
     expect(records.every((r) => r['LineCount__c'] === 50 && r['Total__c'] === 50)).toBe(true);
-    expect(org.retrieve(admin, 'Order__c', orders[7]!, { apiVersion: '62.0', fields: ['LineCount__c'] })).toMatchObject({ LineCount__c: 50 });
+    expect(org.retrieve(admin, 'Order__c', orders[7]!, { apiVersion: '62.0', fields: ['LineCount__c'] })).toMatchObject(
+      { LineCount__c: 50 },
+    );
   });
 
   it('are checked against the detail object when the org is built', () => {
@@ -228,22 +332,40 @@ describe('roll-up summary fields', () => {
     expect(withField({ type: 'Summary', summaryOperation: 'count', summaryForeignKey: 'Nope__c.Order__c' })).toThrow(
       /objects: Order__c\.Bad__c: summaryForeignKey names unknown object 'Nope__c'/,
     );
-    expect(withField({ type: 'Summary', summaryOperation: 'count', summaryForeignKey: 'Line__c.Missing__c' })).toThrow(/unknown field Line__c\.Missing__c/);
+    expect(withField({ type: 'Summary', summaryOperation: 'count', summaryForeignKey: 'Line__c.Missing__c' })).toThrow(
+      /unknown field Line__c\.Missing__c/,
+    );
     expect(withField({ type: 'Summary', summaryOperation: 'count', summaryForeignKey: 'Order__c.Account__c' })).toThrow(
       /summaryForeignKey Order__c\.Account__c must be a MasterDetail field to Order__c/,
     );
-    expect(withField({ type: 'Summary', summaryOperation: 'sum', summaryForeignKey: 'Line__c.Order__c', summarizedField: 'Line__c.Shipped__c' })).toThrow(
-      /cannot sum Line__c\.Shipped__c of type date/,
+    expect(
+      withField({
+        type: 'Summary',
+        summaryOperation: 'sum',
+        summaryForeignKey: 'Line__c.Order__c',
+        summarizedField: 'Line__c.Shipped__c',
+      }),
+    ).toThrow(/cannot sum Line__c\.Shipped__c of type date/);
+    expect(
+      withField({
+        type: 'Summary',
+        summaryOperation: 'max',
+        summaryForeignKey: 'Line__c.Order__c',
+        summarizedField: 'Line__c.Name',
+      }),
+    ).toThrow(/cannot max Line__c\.Name of type string/);
+    expect(withField({ type: 'Summary', summaryOperation: 'sum', summaryForeignKey: 'Line__c.Order__c' })).toThrow(
+      /a sum roll-up needs summarizedField/,
     );
-    expect(withField({ type: 'Summary', summaryOperation: 'max', summaryForeignKey: 'Line__c.Order__c', summarizedField: 'Line__c.Name' })).toThrow(
-      /cannot max Line__c\.Name of type string/,
+    expect(withField({ type: 'Summary', summaryOperation: 'avg', summaryForeignKey: 'Line__c.Order__c' })).toThrow(
+      /summaryOperation/,
     );
-    expect(withField({ type: 'Summary', summaryOperation: 'sum', summaryForeignKey: 'Line__c.Order__c' })).toThrow(/a sum roll-up needs summarizedField/);
-    expect(withField({ type: 'Summary', summaryOperation: 'avg', summaryForeignKey: 'Line__c.Order__c' })).toThrow(/summaryOperation/);
-    expect(withField({ type: 'Summary', summaryOperation: 'count', summaryForeignKey: 'Line__c.Order__c', precision: 18 })).toThrow(
-      /a Summary \(roll-up\) field is calculated and takes no precision/,
+    expect(
+      withField({ type: 'Summary', summaryOperation: 'count', summaryForeignKey: 'Line__c.Order__c', precision: 18 }),
+    ).toThrow(/a Summary \(roll-up\) field is calculated and takes no precision/);
+    expect(withField({ type: 'Number', summaryOperation: 'count' })).toThrow(
+      /summary options belong to a Summary field/,
     );
-    expect(withField({ type: 'Number', summaryOperation: 'count' })).toThrow(/summary options belong to a Summary field/);
   });
 
   it("the package's StepCount__c counts an execution's ExecutionStep__c rows", () => {
@@ -253,7 +375,12 @@ describe('roll-up summary fields', () => {
       type: 'double',
       calculated: true,
       formula: null,
-      rollup: { operation: 'count', childObject: 'ExecutionStep__c', foreignKey: 'AgentExecution__c', summarizedField: null },
+      rollup: {
+        operation: 'count',
+        childObject: 'ExecutionStep__c',
+        foreignKey: 'AgentExecution__c',
+        summarizedField: null,
+      },
     });
     const worker = accessFor(org, 'worker');
     expect(worker.canField('AgentExecution__c', 'StepCount__c', 'read')).toBe(true);

@@ -134,14 +134,43 @@ describe('seed validation', () => {
 
   it('validates permission set groups and custom permissions, naming the mistake', () => {
     const base = minimalSeed();
-    const withGroups = (extra: Partial<SeedInput>) => buildOrg({ ...base, permissionSets: [{ name: 'Widgets', customPermissions: ['Widget_Approve'] }], customPermissions: ['Widget_Approve'], ...extra });
-    expect(seedError(() => withGroups({ permissionSetGroups: [{ name: 'Team', permissionSets: ['Ghost'] }] }))).toMatch(/permissionSetGroups\[0\] \(Team\): unknown permission set 'Ghost'/);
-    expect(seedError(() => withGroups({ permissionSetGroups: [{ name: 'Widgets', permissionSets: ['Widgets'] }] }))).toMatch(/already names a permission set or group/);
-    expect(seedError(() => withGroups({ users: [{ key: 'x', username: 'x@fixture.test', lastName: 'X', profile: 'Basic', permissionSetGroups: ['Nope'] }] }))).toMatch(/unknown permission set group 'Nope'/);
-    expect(seedError(() => buildOrg({ ...base, permissionSets: [{ name: 'Odd', customPermissions: ['Not_Defined'] }] }))).toMatch(/unknown custom permission 'Not_Defined'/);
+    const withGroups = (extra: Partial<SeedInput>) =>
+      buildOrg({
+        ...base,
+        permissionSets: [{ name: 'Widgets', customPermissions: ['Widget_Approve'] }],
+        customPermissions: ['Widget_Approve'],
+        ...extra,
+      });
+    expect(seedError(() => withGroups({ permissionSetGroups: [{ name: 'Team', permissionSets: ['Ghost'] }] }))).toMatch(
+      /permissionSetGroups\[0\] \(Team\): unknown permission set 'Ghost'/,
+    );
+    expect(
+      seedError(() => withGroups({ permissionSetGroups: [{ name: 'Widgets', permissionSets: ['Widgets'] }] })),
+    ).toMatch(/already names a permission set or group/);
+    expect(
+      seedError(() =>
+        withGroups({
+          users: [
+            { key: 'x', username: 'x@fixture.test', lastName: 'X', profile: 'Basic', permissionSetGroups: ['Nope'] },
+          ],
+        }),
+      ),
+    ).toMatch(/unknown permission set group 'Nope'/);
+    expect(
+      seedError(() => buildOrg({ ...base, permissionSets: [{ name: 'Odd', customPermissions: ['Not_Defined'] }] })),
+    ).toMatch(/unknown custom permission 'Not_Defined'/);
     const org = withGroups({
       permissionSetGroups: [{ name: 'Team', permissionSets: ['Widgets'] }],
-      users: [...base.users, { key: 'member', username: 'member@fixture.test', lastName: 'Member', profile: 'Basic', permissionSetGroups: ['Team'] }],
+      users: [
+        ...base.users,
+        {
+          key: 'member',
+          username: 'member@fixture.test',
+          lastName: 'Member',
+          profile: 'Basic',
+          permissionSetGroups: ['Team'],
+        },
+      ],
     });
     const member = org.userByUsername('member@fixture.test')!.id;
     expect(org.hasCustomPermission(member, 'widget_approve')).toBe(true);

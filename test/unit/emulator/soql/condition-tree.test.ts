@@ -1,7 +1,12 @@
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildConditionTree, ConditionShapeError, countNotKeywords, countNots } from '../../../../src/emulator/soql/condition-tree.ts';
+import {
+  buildConditionTree,
+  ConditionShapeError,
+  countNotKeywords,
+  countNots,
+} from '../../../../src/emulator/soql/condition-tree.ts';
 import type { CondTree } from '../../../../src/emulator/soql/condition-tree.ts';
 
 type Expr = { v: number } | { not: Expr } | { and: [Expr, Expr] } | { or: [Expr, Expr] } | { paren: Expr };
@@ -30,7 +35,12 @@ function render(e: Expr): string {
 
 /** Reference semantics of the rendered text: a classic precedence-climbing evaluator over its tokens. */
 function evalText(text: string, env: boolean[]): boolean {
-  const toks = text.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').replace(/F(\d) = 1/g, 'F$1').trim().split(/\s+/);
+  const toks = text
+    .replace(/\(/g, ' ( ')
+    .replace(/\)/g, ' ) ')
+    .replace(/F(\d) = 1/g, 'F$1')
+    .trim()
+    .split(/\s+/);
   let i = 0;
   const or = (): boolean => {
     let v = and();
@@ -81,13 +91,15 @@ function evalTree(tree: CondTree<{ field: string }>, env: boolean[]): boolean {
 
 describe('buildConditionTree', () => {
   it('turns the linked list into a precedence tree: NOT > AND > OR', () => {
-    const where = parseQuery("SELECT Id FROM A WHERE A = 1 OR B = 2 AND NOT C = 3").where!;
+    const where = parseQuery('SELECT Id FROM A WHERE A = 1 OR B = 2 AND NOT C = 3').where!;
     const tree = buildConditionTree<{ field: string }>(where);
     expect(tree.kind).toBe('or');
     const shape = (t: CondTree<{ field: string }>): unknown =>
       t.kind === 'leaf' ? t.leaf.field : t.kind === 'not' ? { not: shape(t.part) } : { [t.kind]: t.parts.map(shape) };
     expect(shape(tree)).toEqual({ or: ['A', { and: ['B', { not: 'C' }] }] });
-    const paren = buildConditionTree<{ field: string }>(parseQuery('SELECT Id FROM A WHERE (NOT (A = 1 OR B = 2)) AND ((C = 1))').where!);
+    const paren = buildConditionTree<{ field: string }>(
+      parseQuery('SELECT Id FROM A WHERE (NOT (A = 1 OR B = 2)) AND ((C = 1))').where!,
+    );
     expect(shape(paren)).toEqual({ and: [{ not: { or: ['A', 'B'] } }, 'C'] });
   });
 

@@ -52,8 +52,17 @@ describe('dateLiteralRange (UTC, weeks start Sunday, fiscal = calendar)', () => 
 
   it('is exact at midnight boundaries', () => {
     const midnight = new Date('2026-01-01T00:00:00.000Z');
-    expect(dateLiteralRange('TODAY', undefined, midnight)).toEqual({ start: day('2026-01-01'), end: day('2026-01-02') });
-    expect(dateLiteralRange('LAST_YEAR', undefined, midnight)).toEqual({ start: day('2025-01-01'), end: day('2026-01-01') });
-    expect(dateLiteralRange('LAST_WEEK', undefined, midnight)).toEqual({ start: day('2025-12-21'), end: day('2025-12-28') });
+    expect(dateLiteralRange('TODAY', undefined, midnight)).toEqual({
+      start: day('2026-01-01'),
+      end: day('2026-01-02'),
+    });
+    expect(dateLiteralRange('LAST_YEAR', undefined, midnight)).toEqual({
+      start: day('2025-01-01'),
+      end: day('2026-01-01'),
+    });
+    expect(dateLiteralRange('LAST_WEEK', undefined, midnight)).toEqual({
+      start: day('2025-12-21'),
+      end: day('2025-12-28'),
+    });
   });
 });

@@ -17,30 +17,55 @@ function setup(connectTimeoutMs = 60_000): { s: Streaming; tokens: FakeTokens; a
 }
 
 async function send(s: Streaming, token: string | undefined, messages: unknown): Promise<Msg[]> {
-  const response = await s.handle({ version: API_VERSION, authorization: token === undefined ? undefined : `OAuth ${token}`, messages });
+  const response = await s.handle({
+    version: API_VERSION,
+    authorization: token === undefined ? undefined : `OAuth ${token}`,
+    messages,
+  });
   expect(response.status).toBe(200);
   return response.body as Msg[];
 }
 
 async function handshake(s: Streaming, token: string): Promise<string> {
-  const [reply] = await send(s, token, [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], id: '1' }]);
+  const [reply] = await send(s, token, [
+    { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], id: '1' },
+  ]);
   expect(reply?.successful).toBe(true);
   return reply?.clientId as string;
 }
 
-const connect = (clientId: string, id = 'c') => ({ channel: '/meta/connect', clientId, connectionType: 'long-polling', id });
+const connect = (clientId: string, id = 'c') => ({
+  channel: '/meta/connect',
+  clientId,
+  connectionType: 'long-polling',
+  id,
+});
 const subscribe = (clientId: string, channel: string, replay?: unknown, id = 's') => ({
-  channel: '/meta/subscribe', clientId, subscription: channel, id, ...(replay === undefined ? {} : { ext: { replay: { [channel]: replay } } }),
+  channel: '/meta/subscribe',
+  clientId,
+  subscription: channel,
+  id,
+  ...(replay === undefined ? {} : { ext: { replay: { [channel]: replay } } }),
 });
 
 describe('handshake', () => {
-  it('accepts OAuth, Bearer and bare tokens and answers with Salesforce\'s reply', async () => {
+  it("accepts OAuth, Bearer and bare tokens and answers with Salesforce's reply", async () => {
     const { s, alice } = setup();
     for (const authorization of [`OAuth ${alice}`, `Bearer ${alice}`, alice]) {
-      const response = await s.handle({ version: API_VERSION, authorization, messages: [{ channel: '/meta/handshake', version: '1.0', id: '1' }] });
+      const response = await s.handle({
+        version: API_VERSION,
+        authorization,
+        messages: [{ channel: '/meta/handshake', version: '1.0', id: '1' }],
+      });
       expect((response.body as Msg[])[0]).toEqual({
-        channel: '/meta/handshake', id: '1', successful: true, clientId: expect.stringMatching(/^[0-9a-z]{20,}$/), version: '1.0',
-        minimumVersion: '1.0', supportedConnectionTypes: ['long-polling'], advice: { reconnect: 'retry', interval: 0, timeout: 60_000 },
+        channel: '/meta/handshake',
+        id: '1',
+        successful: true,
+        clientId: expect.stringMatching(/^[0-9a-z]{20,}$/),
+        version: '1.0',
+        minimumVersion: '1.0',
+        supportedConnectionTypes: ['long-polling'],
+        advice: { reconnect: 'retry', interval: 0, timeout: 60_000 },
         ext: { replay: true, 'payload.format': true },
       });
     }
@@ -51,10 +76,19 @@ describe('handshake', () => {
     const { s, tokens, alice } = setup();
     const [missing] = await send(s, undefined, [{ channel: '/meta/handshake', id: '1' }]);
     expect(missing).toMatchObject({ successful: false, error: '403::Handshake denied', advice: { reconnect: 'none' } });
-    expect(missing?.ext).toEqual({ sfdc: { failureReason: '401::Request requires authentication' }, replay: true, 'payload.format': true });
+    expect(missing?.ext).toEqual({
+      sfdc: { failureReason: '401::Request requires authentication' },
+      replay: true,
+      'payload.format': true,
+    });
     tokens.revoke(alice);
     const [revoked] = await send(s, alice, [{ channel: '/meta/handshake', id: '2' }]);
-    expect(revoked).toMatchObject({ id: '2', successful: false, error: '403::Handshake denied', advice: { reconnect: 'none' } });
+    expect(revoked).toMatchObject({
+      id: '2',
+      successful: false,
+      error: '403::Handshake denied',
+      advice: { reconnect: 'none' },
+    });
     expect((revoked?.ext as Msg).sfdc).toEqual({ failureReason: '401::Authentication invalid' });
   });
 
@@ -70,28 +104,47 @@ describe('handshake', () => {
 });
 
 describe('HTTP-level checks', () => {
-  it('answers missing or old versions and oversized bodies with Salesforce\'s texts', async () => {
+  it("answers missing or old versions and oversized bodies with Salesforce's texts", async () => {
     const { s } = setup();
     const messages = [{ channel: '/meta/handshake', id: '1' }];
     expect(await s.handle({ version: '', authorization: undefined, messages })).toEqual({
       status: 400,
-      body: [{ channel: '/meta/handshake', id: '1', successful: false, error: "400::API version in the URI is mandatory. URI format: '/cometd/66.0'" }],
+      body: [
+        {
+          channel: '/meta/handshake',
+          id: '1',
+          successful: false,
+          error: "400::API version in the URI is mandatory. URI format: '/cometd/66.0'",
+        },
+      ],
     });
     expect(await s.handle({ version: '36.0', authorization: undefined, messages })).toEqual({
       status: 400,
-      body: [{ channel: '/meta/handshake', id: '1', successful: false, error: "400::Unsupported API version. Only API versions '37.0' and later are supported." }],
+      body: [
+        {
+          channel: '/meta/handshake',
+          id: '1',
+          successful: false,
+          error: "400::Unsupported API version. Only API versions '37.0' and later are supported.",
+        },
+      ],
     });
     expect(await s.handle({ version: '37.0', authorization: undefined, messages })).toMatchObject({ status: 200 });
     const big = [{ channel: '/meta/handshake', ext: { pad: 'x'.repeat(40_000) } }];
     expect(await s.handle({ version: API_VERSION, authorization: undefined, messages: big })).toMatchObject({
-      status: 413, text: 'Maximum Request Size Exceeded',
+      status: 413,
+      text: 'Maximum Request Size Exceeded',
     });
   });
 
   it('answers malformed messages with a Bayeux error instead of dropping them', async () => {
     const { s, alice } = setup();
     const replies = await send(s, alice, [{ id: '7' }, { channel: '/event/AgentTurn__e', data: {}, id: '8' }]);
-    expect(replies[0]).toMatchObject({ id: '7', successful: false, error: expect.stringMatching(/^400::Invalid Bayeux message: channel/) });
+    expect(replies[0]).toMatchObject({
+      id: '7',
+      successful: false,
+      error: expect.stringMatching(/^400::Invalid Bayeux message: channel/),
+    });
     expect(replies[1]).toMatchObject({ id: '8', successful: false, error: expect.stringMatching(/^403::/) });
   });
 });
@@ -104,7 +157,15 @@ describe('connect', () => {
       { channel: '/meta/subscribe', id: 's', clientId, successful: true, subscription: '/event/AgentTurn__e' },
     ]);
     const first = await send(s, alice, [connect(clientId, '2')]);
-    expect(first).toEqual([{ channel: '/meta/connect', id: '2', clientId, successful: true, advice: { reconnect: 'retry', interval: 0, timeout: 60_000 } }]);
+    expect(first).toEqual([
+      {
+        channel: '/meta/connect',
+        id: '2',
+        clientId,
+        successful: true,
+        advice: { reconnect: 'retry', interval: 0, timeout: 60_000 },
+      },
+    ]);
     let answered = false;
     const held = send(s, alice, [connect(clientId, '3')]).then((replies) => {
       answered = true;
@@ -117,7 +178,11 @@ describe('connect', () => {
     s.eventSink.publish('AgentTurn__e', { ExecutionId__c: 'a02' }, { userId: ALICE });
     const replies = await held;
     expect(replies.map((m) => m.channel)).toEqual(['/event/AgentTurn__e', '/event/AgentTurn__e', '/meta/connect']);
-    expect(replies.map((m) => (m.data as { payload?: Msg } | undefined)?.payload?.ExecutionId__c)).toEqual(['a01', 'a02', undefined]);
+    expect(replies.map((m) => (m.data as { payload?: Msg } | undefined)?.payload?.ExecutionId__c)).toEqual([
+      'a01',
+      'a02',
+      undefined,
+    ]);
   });
 
   it('answers a held connect empty when the advertised timeout passes', async () => {
@@ -125,7 +190,15 @@ describe('connect', () => {
     const clientId = await handshake(s, alice);
     await send(s, alice, [connect(clientId, '2')]);
     const replies = await send(s, alice, [connect(clientId, '3')]);
-    expect(replies).toEqual([{ channel: '/meta/connect', id: '3', clientId, successful: true, advice: { reconnect: 'retry', interval: 0, timeout: 50 } }]);
+    expect(replies).toEqual([
+      {
+        channel: '/meta/connect',
+        id: '3',
+        clientId,
+        successful: true,
+        advice: { reconnect: 'retry', interval: 0, timeout: 50 },
+      },
+    ]);
   });
 
   it('answers at once a connect that asks for advice.timeout 0', async () => {
@@ -152,7 +225,10 @@ describe('connect', () => {
     const clientId = await handshake(s, alice);
     await send(s, alice, [connect(clientId, '2')]);
     const replies = await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e'), connect(clientId, '3')]);
-    expect(replies.map((m) => [m.channel, m.successful])).toEqual([['/meta/subscribe', true], ['/meta/connect', true]]);
+    expect(replies.map((m) => [m.channel, m.successful])).toEqual([
+      ['/meta/subscribe', true],
+      ['/meta/connect', true],
+    ]);
   });
 
   it('tells evicted and unknown clients to handshake again', async () => {
@@ -162,7 +238,11 @@ describe('connect', () => {
     const held = send(s, alice, [connect(clientId, '3')]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(s.evictClient(clientId)).toBe(true);
-    const unknown = { successful: false, error: '403::Unknown client', advice: { reconnect: 'handshake', interval: 0 } };
+    const unknown = {
+      successful: false,
+      error: '403::Unknown client',
+      advice: { reconnect: 'handshake', interval: 0 },
+    };
     expect((await held)[0]).toMatchObject(unknown);
     expect((await send(s, alice, [connect(clientId, '4')]))[0]).toMatchObject(unknown);
     expect((await send(s, alice, [subscribe('nosuchclient', '/event/AgentTurn__e')]))[0]).toMatchObject(unknown);
@@ -185,7 +265,12 @@ describe('connect', () => {
     tokens.revoke(alice);
     s.revalidateTokens();
     expect((await held)[0]).toEqual({
-      channel: '/meta/connect', id: '3', clientId, successful: false, error: '401::Authentication invalid', advice: { reconnect: 'none', interval: 0 },
+      channel: '/meta/connect',
+      id: '3',
+      clientId,
+      successful: false,
+      error: '401::Authentication invalid',
+      advice: { reconnect: 'none', interval: 0 },
     });
     expect(s.clients()).toEqual([]);
   });
@@ -198,7 +283,9 @@ describe('connect', () => {
     s.revalidateTokens();
     for (const id of ['3', '4']) {
       expect((await send(s, alice, [connect(clientId, id)]))[0]).toMatchObject({
-        successful: false, error: '401::Authentication invalid', advice: { reconnect: 'none' },
+        successful: false,
+        error: '401::Authentication invalid',
+        advice: { reconnect: 'none' },
       });
     }
   });
@@ -209,10 +296,12 @@ describe('connect', () => {
     await send(s, alice, [connect(clientId, '2')]);
     expect(tokens.touched.filter((t) => t === alice).length).toBeGreaterThanOrEqual(2);
     tokens.revoke(alice);
-    expect((await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e')]))[0]).toMatchObject({ error: '401::Authentication invalid' });
+    expect((await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e')]))[0]).toMatchObject({
+      error: '401::Authentication invalid',
+    });
   });
 
-  it('refuses a request carrying another user\'s token for the client', async () => {
+  it("refuses a request carrying another user's token for the client", async () => {
     const { s, alice, bob } = setup();
     const clientId = await handshake(s, alice);
     expect((await send(s, bob, [connect(clientId, '2')]))[0]).toMatchObject({ error: '401::Authentication invalid' });
@@ -231,33 +320,49 @@ describe('connect', () => {
 });
 
 describe('subscribe', () => {
-  it('returns Salesforce\'s errors for unknown, restricted and un-handshaken subscriptions', async () => {
+  it("returns Salesforce's errors for unknown, restricted and un-handshaken subscriptions", async () => {
     const { s, alice, bob } = setup();
     const aliceId = await handshake(s, alice);
     const bobId = await handshake(s, bob);
     const [unknown] = await send(s, alice, [subscribe(aliceId, '/event/Nope__e')]);
     expect(unknown).toEqual({
-      channel: '/meta/subscribe', id: 's', clientId: aliceId, subscription: '/event/Nope__e', successful: false,
+      channel: '/meta/subscribe',
+      id: 's',
+      clientId: aliceId,
+      subscription: '/event/Nope__e',
+      successful: false,
       error: '400::The channel you requested to subscribe to does not exist {/event/Nope__e}',
     });
     expect((await send(s, alice, [subscribe(aliceId, '/event/Secret__e')]))[0]?.error).toBe('403::Restricted channel');
     expect((await send(s, bob, [subscribe(bobId, '/event/AgentTurn__e')]))[0]?.error).toBe('403::Restricted channel');
-    const [anonymous] = await send(s, alice, [{ channel: '/meta/subscribe', subscription: '/event/AgentTurn__e', id: '5' }]);
+    const [anonymous] = await send(s, alice, [
+      { channel: '/meta/subscribe', subscription: '/event/AgentTurn__e', id: '5' },
+    ]);
     expect(anonymous?.error).toBe('403::Client has not completed handshake');
   });
 
   it('applies the replay map: -2, N, invalid N and non-numeric values', async () => {
     const { s, alice } = setup();
-    const ids = [1, 2, 3].map((n) => s.eventSink.publish('AgentTurn__e', { Attempt__c: n }, { userId: ALICE }).replayId);
+    const ids = [1, 2, 3].map(
+      (n) => s.eventSink.publish('AgentTurn__e', { Attempt__c: n }, { userId: ALICE }).replayId,
+    );
     const clientId = await handshake(s, alice);
     await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e', ids[0])]);
     const replies = await send(s, alice, [connect(clientId)]);
-    expect(replies.slice(0, -1).map((m) => (m.data as { event: { replayId: number } }).event.replayId)).toEqual(ids.slice(1));
+    expect(replies.slice(0, -1).map((m) => (m.data as { event: { replayId: number } }).event.replayId)).toEqual(
+      ids.slice(1),
+    );
     const future = (ids[2] as number) + 100;
-    expect((await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e', future)]))[0]?.error).toBe(INVALID_REPLAY(future));
-    expect((await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e', 'soon')]))[0]?.error).toBe(INVALID_REPLAY('soon'));
+    expect((await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e', future)]))[0]?.error).toBe(
+      INVALID_REPLAY(future),
+    );
+    expect((await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e', 'soon')]))[0]?.error).toBe(
+      INVALID_REPLAY('soon'),
+    );
     s.bus.expireBefore(ids[2] as number);
-    expect((await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e', ids[0])]))[0]?.error).toBe(INVALID_REPLAY(ids[0]));
+    expect((await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e', ids[0])]))[0]?.error).toBe(
+      INVALID_REPLAY(ids[0]),
+    );
     await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e', -2)]);
     const replayed = await send(s, alice, [connect(clientId, 'x')]);
     expect(replayed.map((m) => m.channel)).toEqual(['/event/AgentTurn__e', '/meta/connect']);
@@ -267,7 +372,9 @@ describe('subscribe', () => {
     const { s, alice } = setup();
     const clientId = await handshake(s, alice);
     await send(s, alice, [subscribe(clientId, '/event/AgentTurn__e')]);
-    const [reply] = await send(s, alice, [{ channel: '/meta/unsubscribe', clientId, subscription: '/event/AgentTurn__e', id: 'u' }]);
+    const [reply] = await send(s, alice, [
+      { channel: '/meta/unsubscribe', clientId, subscription: '/event/AgentTurn__e', id: 'u' },
+    ]);
     expect(reply).toMatchObject({ successful: true, subscription: '/event/AgentTurn__e' });
     s.eventSink.publish('AgentTurn__e', {}, { userId: ALICE });
     expect((await send(s, alice, [connect(clientId)])).map((m) => m.channel)).toEqual(['/meta/connect']);

@@ -41,7 +41,11 @@ describe('EventBus.publish', () => {
     const bus = newBus();
     const seen = collect(bus, '/event/AgentTurn__e', -1);
     expect(() => bus.publish('AgentTurn__e', { CreatedById: BOB }, { userId: ALICE })).toThrow(ApiError);
-    bus.publish('AgentTurn__e', { CreatedById: ALICE, CreatedDate: '1999-01-01T00:00:00.000Z', ReplayId: '1' }, { userId: ALICE });
+    bus.publish(
+      'AgentTurn__e',
+      { CreatedById: ALICE, CreatedDate: '1999-01-01T00:00:00.000Z', ReplayId: '1' },
+      { userId: ALICE },
+    );
     expect(seen.events).toHaveLength(1);
     expect(seen.events[0]?.data.payload.CreatedById).toBe(ALICE);
     expect(seen.events[0]?.data.payload.CreatedDate).not.toBe('1999-01-01T00:00:00.000Z');
@@ -64,7 +68,9 @@ describe('EventBus.publish', () => {
   it('refuses events over 1 MB without consuming a replay id', () => {
     const bus = newBus();
     const before = bus.stats().lastReplayId;
-    expect(() => bus.publish('AgentTurn__e', { ExecutionId__c: 'x'.repeat(1024 * 1024) }, { userId: ALICE })).toThrow(/1 MB/);
+    expect(() => bus.publish('AgentTurn__e', { ExecutionId__c: 'x'.repeat(1024 * 1024) }, { userId: ALICE })).toThrow(
+      /1 MB/,
+    );
     expect(bus.stats().lastReplayId).toBe(before);
   });
 });
@@ -112,7 +118,9 @@ describe('EventBus.subscribe replay positions', () => {
     const { bus, ids } = busWithThree();
     const [a, b, c] = ids as [number, number, number];
     expect(bus.expireBefore(c, 'AgentTurn__e')).toBe(2);
-    expect(() => bus.subscribe('/event/AgentTurn__e', a, () => undefined)).toThrow(/replayId \{\d+\} you provided was invalid/);
+    expect(() => bus.subscribe('/event/AgentTurn__e', a, () => undefined)).toThrow(
+      /replayId \{\d+\} you provided was invalid/,
+    );
     expect(collect(bus, '/event/AgentTurn__e', b).ids()).toEqual([c]);
     expect(collect(bus, '/event/AgentTurn__e', -2).ids()).toEqual([c]);
   });
@@ -137,7 +145,9 @@ describe('EventBus.subscribe replay positions', () => {
     const seen = bus.publish('AgentTurn__e', {}, { userId: ALICE }).replayId;
     bus.publish('AgentTurn__e', {}, { userId: ALICE });
     expect(bus.purgeOlderThan(now)).toBe(2);
-    expect(() => bus.subscribe('/event/AgentTurn__e', seen, () => undefined)).toThrow(/replayId \{\d+\} you provided was invalid/);
+    expect(() => bus.subscribe('/event/AgentTurn__e', seen, () => undefined)).toThrow(
+      /replayId \{\d+\} you provided was invalid/,
+    );
   });
 });
 
@@ -152,14 +162,18 @@ describe('EventBus allocations', () => {
     // Only one of the two deliveries fit: the other is counted as skipped, not lost silently.
     expect(one.events.length + two.events.length).toBe(3);
     expect(bus.stats().skippedByLimit).toBe(1);
-    expect(() => bus.subscribe('/event/AgentTurn__e', -1, () => undefined)).toThrow('403::Organization total events daily limit exceeded');
+    expect(() => bus.subscribe('/event/AgentTurn__e', -1, () => undefined)).toThrow(
+      '403::Organization total events daily limit exceeded',
+    );
   });
 
   it('reports hourly publishes and enforces the publish allocation', () => {
     const bus = new EventBus({ schema: testSchema(), hourlyPublishLimit: 1 });
     bus.publish('AgentTurn__e', {}, { userId: ALICE });
     expect(bus.limits().HourlyPublishedPlatformEvents).toEqual({ Max: 1, Remaining: 0 });
-    expect(() => bus.publish('AgentTurn__e', {}, { userId: ALICE })).toThrow(expect.objectContaining({ errorCode: 'LIMIT_EXCEEDED' }));
+    expect(() => bus.publish('AgentTurn__e', {}, { userId: ALICE })).toThrow(
+      expect.objectContaining({ errorCode: 'LIMIT_EXCEEDED' }),
+    );
   });
 
   it('keeps a stable schema id per event layout and different ids per event object', () => {
@@ -174,8 +188,18 @@ describe('EventBus allocations', () => {
     const id = bus.schemaId('AgentTurn__e') as string;
     const document = bus.eventSchema(id);
     expect(document).toEqual(bus.eventSchema('agentturn__e'));
-    expect(document).toMatchObject({ name: 'AgentTurn__e', namespace: 'com.sforce.eventbus', type: 'record', uuid: id });
-    expect((document?.fields as Array<{ name: string }>).map((f) => f.name)).toEqual(['CreatedDate', 'CreatedById', 'ExecutionId__c', 'Attempt__c']);
+    expect(document).toMatchObject({
+      name: 'AgentTurn__e',
+      namespace: 'com.sforce.eventbus',
+      type: 'record',
+      uuid: id,
+    });
+    expect((document?.fields as Array<{ name: string }>).map((f) => f.name)).toEqual([
+      'CreatedDate',
+      'CreatedById',
+      'ExecutionId__c',
+      'Attempt__c',
+    ]);
     expect(bus.eventSchema('Account')).toBeUndefined();
   });
 });

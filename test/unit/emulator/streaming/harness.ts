@@ -4,8 +4,19 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FieldDef, FieldType, ObjectDef, Schema, UserAccess, UserDef } from '../../../../src/emulator/org/model.ts';
-import { createStreaming, type Streaming, type StreamingDeps } from '../../../../src/emulator/streaming/bayeux-server.ts';
+import type {
+  FieldDef,
+  FieldType,
+  ObjectDef,
+  Schema,
+  UserAccess,
+  UserDef,
+} from '../../../../src/emulator/org/model.ts';
+import {
+  createStreaming,
+  type Streaming,
+  type StreamingDeps,
+} from '../../../../src/emulator/streaming/bayeux-server.ts';
 import { cometdVersion, serveCometd } from '../../../../src/emulator/streaming/http-adapter.ts';
 
 export const ALICE = '005EM0000000001YAA';
@@ -14,21 +25,52 @@ export const API_VERSION = '62.0';
 
 function field(name: string, type: FieldType, custom: boolean, system = false): FieldDef {
   return {
-    name, label: name, type, custom, length: type === 'string' ? 255 : 0, precision: 0, scale: 0, nillable: true, unique: false,
-    externalId: false, caseSensitive: false, referenceTo: type === 'reference' ? ['User'] : [], relationshipName: null,
-    masterDetail: false, picklistValues: [], restrictedPicklist: false, calculated: false, autoNumber: false, system,
-    defaultValue: null, nameField: false, permissionable: !system, securityClassification: null, complianceGroup: null,
-    inlineHelpText: null, description: null,
+    name,
+    label: name,
+    type,
+    custom,
+    length: type === 'string' ? 255 : 0,
+    precision: 0,
+    scale: 0,
+    nillable: true,
+    unique: false,
+    externalId: false,
+    caseSensitive: false,
+    referenceTo: type === 'reference' ? ['User'] : [],
+    relationshipName: null,
+    masterDetail: false,
+    picklistValues: [],
+    restrictedPicklist: false,
+    calculated: false,
+    autoNumber: false,
+    system,
+    defaultValue: null,
+    nameField: false,
+    permissionable: !system,
+    securityClassification: null,
+    complianceGroup: null,
+    inlineHelpText: null,
+    description: null,
   };
 }
 
 function eventObject(name: string, fields: FieldDef[]): ObjectDef {
   return {
-    name, label: name, labelPlural: name, keyPrefix: 'e00', custom: true, kind: 'event', sharingModel: 'ReadWrite',
-    hasOwner: false, description: null,
+    name,
+    label: name,
+    labelPlural: name,
+    keyPrefix: 'e00',
+    custom: true,
+    kind: 'event',
+    sharingModel: 'ReadWrite',
+    hasOwner: false,
+    description: null,
     fields: [
-      field('ReplayId', 'string', false, true), field('CreatedDate', 'datetime', false, true),
-      field('CreatedById', 'reference', false, true), field('EventUuid', 'string', false, true), ...fields,
+      field('ReplayId', 'string', false, true),
+      field('CreatedDate', 'datetime', false, true),
+      field('CreatedById', 'reference', false, true),
+      field('EventUuid', 'string', false, true),
+      ...fields,
     ],
   };
 }
@@ -38,15 +80,24 @@ export function testSchema(): Schema {
     eventObject('AgentTurn__e', [field('ExecutionId__c', 'string', true), field('Attempt__c', 'double', true)]),
     eventObject('Secret__e', [field('Note__c', 'string', true)]),
     {
-      name: 'Account', label: 'Account', labelPlural: 'Accounts', keyPrefix: '001', custom: false, kind: 'standard',
-      sharingModel: 'Private', hasOwner: true, description: null, fields: [field('Id', 'id', false, true), field('Name', 'string', false)],
+      name: 'Account',
+      label: 'Account',
+      labelPlural: 'Accounts',
+      keyPrefix: '001',
+      custom: false,
+      kind: 'standard',
+      sharingModel: 'Private',
+      hasOwner: true,
+      description: null,
+      fields: [field('Id', 'id', false, true), field('Name', 'string', false)],
     },
   ];
   const find = (name: string) => objects.find((object) => object.name.toLowerCase() === name.toLowerCase());
   return {
     objects: () => objects,
     object: find,
-    field: (objectName, fieldName) => find(objectName)?.fields.find((f) => f.name.toLowerCase() === fieldName.toLowerCase()),
+    field: (objectName, fieldName) =>
+      find(objectName)?.fields.find((f) => f.name.toLowerCase() === fieldName.toLowerCase()),
     parentRelationship: () => undefined,
     childRelationship: () => undefined,
     childRelationships: () => [],
@@ -58,8 +109,16 @@ export function testSchema(): Schema {
 export function accessFor(userId: string): UserAccess {
   const readable = userId === ALICE ? ['agentturn__e'] : [];
   const user: UserDef = {
-    id: userId, username: `${userId}@loom.test`, firstName: 'T', lastName: userId, email: 'x@loom.test', isActive: true,
-    profile: 'Standard', permissionSets: [], roleId: null, timeZoneSidKey: 'UTC',
+    id: userId,
+    username: `${userId}@loom.test`,
+    firstName: 'T',
+    lastName: userId,
+    email: 'x@loom.test',
+    isActive: true,
+    profile: 'Standard',
+    permissionSets: [],
+    roleId: null,
+    timeZoneSidKey: 'UTC',
   };
   return {
     user,
@@ -115,7 +174,9 @@ export function createTestStreaming(
   });
 }
 
-export async function startHarness(overrides: Partial<Omit<StreamingDeps, 'resolveToken' | 'schema'>> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<Omit<StreamingDeps, 'resolveToken' | 'schema'>> = {},
+): Promise<Harness> {
   const tokens = new FakeTokens();
   const streaming = createTestStreaming(tokens, overrides);
   let upgrades = 0;

@@ -42,284 +42,316 @@ const BUSY = new Set(['Pending', 'Processing']);
  * user's own execution arrives over lightning/empApi (no polling). Held actions show inline.
  */
 export default class LoomAgentChat extends LightningElement {
-    /** The record page's ID: sent as the turn's context. */
-    @api recordId;
-    /** A fixed agent (DeveloperName__c) from the page configuration; empty shows the agent picker. */
-    @api agentDeveloperName;
-    /** Card title override from the page configuration. */
-    @api cardTitle;
-    /** Seconds to wait for an answer before offering Retry. */
-    @api timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
+  /** The record page's ID: sent as the turn's context. */
+  @api recordId;
+  /** A fixed agent (DeveloperName__c) from the page configuration; empty shows the agent picker. */
+  @api agentDeveloperName;
+  /** Card title override from the page configuration. */
+  @api cardTitle;
+  /** Seconds to wait for an answer before offering Retry. */
+  @api timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
 
-    labels = {
-        AGENT_LABEL, AGENT_PLACEHOLDER, NO_AGENTS, MESSAGE_LABEL, MESSAGE_PLACEHOLDER, SEND, EMPTY, TYPING, TIMEOUT, RETRY,
-        CONVERSATION, HELD_ARGUMENTS, CONFIRM, CANCEL, STREAMING_UNAVAILABLE
-    };
+  labels = {
+    AGENT_LABEL,
+    AGENT_PLACEHOLDER,
+    NO_AGENTS,
+    MESSAGE_LABEL,
+    MESSAGE_PLACEHOLDER,
+    SEND,
+    EMPTY,
+    TYPING,
+    TIMEOUT,
+    RETRY,
+    CONVERSATION,
+    HELD_ARGUMENTS,
+    CONFIRM,
+    CANCEL,
+    STREAMING_UNAVAILABLE,
+  };
 
-    /** idle | sending | waiting | timeout */
-    state = 'idle';
-    selectedAgent;
-    agentOptions = [];
-    agentsLoaded = false;
-    draft = '';
-    messages = [];
-    heldActions = [];
-    executionId;
-    pendingTurn;
-    lastMessage;
-    errorMessage;
-    announcement = '';
-    lastAnnouncedId;
-    executionStatus;
-    streamingUnavailable = false;
+  /** idle | sending | waiting | timeout */
+  state = 'idle';
+  selectedAgent;
+  agentOptions = [];
+  agentsLoaded = false;
+  draft = '';
+  messages = [];
+  heldActions = [];
+  executionId;
+  pendingTurn;
+  lastMessage;
+  errorMessage;
+  announcement = '';
+  lastAnnouncedId;
+  executionStatus;
+  streamingUnavailable = false;
 
-    subscription;
-    timer;
+  subscription;
+  timer;
 
-    @wire(listAgents)
-    wiredAgents({ data, error }) {
-        if (data) {
-            this.agentOptions = data.map((agent) => ({ label: agent.label, value: agent.developerName, description: agent.description }));
-            this.agentsLoaded = true;
-            if (!this.selectedAgent && this.agentOptions.length === 1) {
-                this.selectedAgent = this.agentOptions[0].value;
-                this.loadConversation();
-            }
-        } else if (error) {
-            this.agentsLoaded = true;
-            this.errorMessage = errorText(error);
-        }
-    }
-
-    connectedCallback() {
-        if (this.agentDeveloperName) {
-            this.selectedAgent = this.agentDeveloperName;
-            this.loadConversation();
-        }
-        onError(() => {
-            this.streamingUnavailable = true;
-        });
-        subscribe(RESULT_CHANNEL, -1, (message) => this.handleResult(message))
-            .then((subscription) => {
-                this.subscription = subscription;
-            })
-            .catch(() => {
-                this.streamingUnavailable = true;
-            });
-    }
-
-    disconnectedCallback() {
-        this.stopTimer();
-        if (this.subscription) {
-            unsubscribe(this.subscription, () => {});
-            this.subscription = undefined;
-        }
-    }
-
-    get title() {
-        return this.cardTitle || TITLE;
-    }
-
-    get showAgentPicker() {
-        return !this.agentDeveloperName && this.agentOptions.length > 1;
-    }
-
-    get noAgents() {
-        return !this.agentDeveloperName && this.agentsLoaded && this.agentOptions.length === 0;
-    }
-
-    get isEmpty() {
-        return this.messages.length === 0 && !this.isBusy;
-    }
-
-    get isBusy() {
-        return this.state === 'sending' || this.state === 'waiting';
-    }
-
-    get isTimedOut() {
-        return this.state === 'timeout';
-    }
-
-    get sendDisabled() {
-        return this.isBusy || !this.selectedAgent;
-    }
-
-    get messageItems() {
-        return this.messages.map((message) => {
-            const mine = message.role === 'User';
-            return {
-                ...message,
-                key: message.id,
-                author: mine ? YOU : AGENT,
-                itemClass: mine ? 'slds-chat-listitem slds-chat-listitem_outbound' : 'slds-chat-listitem slds-chat-listitem_inbound',
-                textClass: mine ? 'slds-chat-message__text slds-chat-message__text_outbound' : 'slds-chat-message__text slds-chat-message__text_inbound'
-            };
-        });
-    }
-
-    get heldItems() {
-        return this.heldActions.map((held) => ({
-            ...held,
-            heading: format(HELD_TITLE, held.toolName),
-            prettyArguments: prettyJson(held.argumentsJson),
-            waitingText: held.approverName ? format(WAITING_FOR, held.approverName) : WAITING_FOR_ANY
-        }));
-    }
-
-    handleAgentChange(event) {
-        this.selectedAgent = event.detail.value;
-        this.executionId = undefined;
-        this.messages = [];
-        this.heldActions = [];
+  @wire(listAgents)
+  wiredAgents({ data, error }) {
+    if (data) {
+      this.agentOptions = data.map((agent) => ({
+        label: agent.label,
+        value: agent.developerName,
+        description: agent.description,
+      }));
+      this.agentsLoaded = true;
+      if (!this.selectedAgent && this.agentOptions.length === 1) {
+        this.selectedAgent = this.agentOptions[0].value;
         this.loadConversation();
+      }
+    } else if (error) {
+      this.agentsLoaded = true;
+      this.errorMessage = errorText(error);
     }
+  }
 
-    handleDraftChange(event) {
-        this.draft = event.detail.value;
+  connectedCallback() {
+    if (this.agentDeveloperName) {
+      this.selectedAgent = this.agentDeveloperName;
+      this.loadConversation();
     }
+    onError(() => {
+      this.streamingUnavailable = true;
+    });
+    subscribe(RESULT_CHANNEL, -1, (message) => this.handleResult(message))
+      .then((subscription) => {
+        this.subscription = subscription;
+      })
+      .catch(() => {
+        this.streamingUnavailable = true;
+      });
+  }
 
-    handleKeyDown(event) {
-        // Enter sends; Shift+Enter keeps a new line.
-        if (event.key === 'Enter' && !event.shiftKey) {
-            event.preventDefault();
-            this.handleSend();
-        }
+  disconnectedCallback() {
+    this.stopTimer();
+    if (this.subscription) {
+      unsubscribe(this.subscription, () => {});
+      this.subscription = undefined;
     }
+  }
 
-    async handleSend() {
-        const text = (this.draft || '').trim();
-        if (!text) {
-            this.errorMessage = MESSAGE_REQUIRED;
-            return;
-        }
-        if (this.sendDisabled) return;
-        this.draft = '';
-        await this.send(text);
+  get title() {
+    return this.cardTitle || TITLE;
+  }
+
+  get showAgentPicker() {
+    return !this.agentDeveloperName && this.agentOptions.length > 1;
+  }
+
+  get noAgents() {
+    return !this.agentDeveloperName && this.agentsLoaded && this.agentOptions.length === 0;
+  }
+
+  get isEmpty() {
+    return this.messages.length === 0 && !this.isBusy;
+  }
+
+  get isBusy() {
+    return this.state === 'sending' || this.state === 'waiting';
+  }
+
+  get isTimedOut() {
+    return this.state === 'timeout';
+  }
+
+  get sendDisabled() {
+    return this.isBusy || !this.selectedAgent;
+  }
+
+  get messageItems() {
+    return this.messages.map((message) => {
+      const mine = message.role === 'User';
+      return {
+        ...message,
+        key: message.id,
+        author: mine ? YOU : AGENT,
+        itemClass: mine
+          ? 'slds-chat-listitem slds-chat-listitem_outbound'
+          : 'slds-chat-listitem slds-chat-listitem_inbound',
+        textClass: mine
+          ? 'slds-chat-message__text slds-chat-message__text_outbound'
+          : 'slds-chat-message__text slds-chat-message__text_inbound',
+      };
+    });
+  }
+
+  get heldItems() {
+    return this.heldActions.map((held) => ({
+      ...held,
+      heading: format(HELD_TITLE, held.toolName),
+      prettyArguments: prettyJson(held.argumentsJson),
+      waitingText: held.approverName ? format(WAITING_FOR, held.approverName) : WAITING_FOR_ANY,
+    }));
+  }
+
+  handleAgentChange(event) {
+    this.selectedAgent = event.detail.value;
+    this.executionId = undefined;
+    this.messages = [];
+    this.heldActions = [];
+    this.loadConversation();
+  }
+
+  handleDraftChange(event) {
+    this.draft = event.detail.value;
+  }
+
+  handleKeyDown(event) {
+    // Enter sends; Shift+Enter keeps a new line.
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      this.handleSend();
     }
+  }
 
-    async send(text) {
-        this.errorMessage = undefined;
-        this.state = 'sending';
-        this.lastMessage = text;
-        try {
-            const sent = await sendMessage({
-                agentDeveloperName: this.selectedAgent,
-                message: text,
-                recordId: this.recordId || null,
-                executionId: this.executionId || null
-            });
-            this.executionId = sent.executionId;
-            this.pendingTurn = sent.turnIdentifier;
-            this.messages = [...this.messages, { id: sent.messageId, role: 'User', content: text, turnIdentifier: sent.turnIdentifier }];
-            this.wait();
-        } catch (error) {
-            this.state = 'idle';
-            this.draft = text;
-            this.errorMessage = errorText(error);
-        }
+  async handleSend() {
+    const text = (this.draft || '').trim();
+    if (!text) {
+      this.errorMessage = MESSAGE_REQUIRED;
+      return;
     }
+    if (this.sendDisabled) return;
+    this.draft = '';
+    await this.send(text);
+  }
 
-    /** The typing state until the result event arrives or the timeout passes. */
-    wait() {
-        this.state = 'waiting';
+  async send(text) {
+    this.errorMessage = undefined;
+    this.state = 'sending';
+    this.lastMessage = text;
+    try {
+      const sent = await sendMessage({
+        agentDeveloperName: this.selectedAgent,
+        message: text,
+        recordId: this.recordId || null,
+        executionId: this.executionId || null,
+      });
+      this.executionId = sent.executionId;
+      this.pendingTurn = sent.turnIdentifier;
+      this.messages = [
+        ...this.messages,
+        { id: sent.messageId, role: 'User', content: text, turnIdentifier: sent.turnIdentifier },
+      ];
+      this.wait();
+    } catch (error) {
+      this.state = 'idle';
+      this.draft = text;
+      this.errorMessage = errorText(error);
+    }
+  }
+
+  /** The typing state until the result event arrives or the timeout passes. */
+  wait() {
+    this.state = 'waiting';
+    this.stopTimer();
+    // A timer is the only way to notice that no event came; it never polls the server.
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.state === 'waiting') this.state = 'timeout';
+      },
+      Number(this.timeoutSeconds || DEFAULT_TIMEOUT_SECONDS) * 1000,
+    );
+  }
+
+  stopTimer() {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Only results of this user's own conversation matter; every other event is ignored (it carries IDs only). */
+  handleResult(message) {
+    const payload = message && message.data && message.data.payload;
+    if (!payload || !sameId(payload.AgentExecutionId__c, this.executionId)) return;
+    this.stopTimer();
+    this.loadConversation(true);
+  }
+
+  async handleRetry() {
+    const answered = await this.loadConversation(true);
+    if (answered || !this.lastMessage) return;
+    if (BUSY.has(this.executionStatus)) {
+      this.wait();
+      return;
+    }
+    await this.send(this.lastMessage);
+  }
+
+  async handleConfirm(event) {
+    await this.decide(event.currentTarget.dataset.id, true);
+  }
+
+  async handleCancel(event) {
+    await this.decide(event.currentTarget.dataset.id, false);
+  }
+
+  async decide(pendingActionId, confirm) {
+    this.errorMessage = undefined;
+    try {
+      await confirmHeldAction({ pendingActionId, confirm });
+      this.heldActions = this.heldActions.filter((held) => held.id !== pendingActionId);
+      // The worker resumes the turn and publishes a new result for this execution.
+      this.wait();
+    } catch (error) {
+      this.errorMessage = errorText(error);
+    }
+  }
+
+  /**
+   * Reads the conversation (one Apex call, one query). With announce, a new agent message is read out through the
+   * aria-live region. Returns true when the awaited turn has an answer or a held action.
+   */
+  async loadConversation(announce = false) {
+    if (!this.selectedAgent && !this.executionId) return false;
+    try {
+      const conversation = await getConversation({
+        executionId: this.executionId || null,
+        agentDeveloperName: this.selectedAgent,
+        recordId: this.recordId || null,
+      });
+      this.executionId = conversation.executionId || this.executionId;
+      this.executionStatus = conversation.status;
+      this.messages = conversation.messages || [];
+      this.heldActions = conversation.heldActions || [];
+      // Reopened while a turn is still running (another tab, a reload): wait for its result too.
+      if (
+        this.state === 'idle' &&
+        !this.pendingTurn &&
+        BUSY.has(conversation.status) &&
+        conversation.currentTurnIdentifier
+      ) {
+        this.pendingTurn = conversation.currentTurnIdentifier;
+        this.wait();
+        return false;
+      }
+      const answered = this.isAnswered(conversation);
+      if (answered && (this.state === 'waiting' || this.state === 'timeout')) {
         this.stopTimer();
-        // A timer is the only way to notice that no event came; it never polls the server.
-        // eslint-disable-next-line @lwc/lwc/no-async-operation
-        this.timer = setTimeout(() => {
-            this.timer = undefined;
-            if (this.state === 'waiting') this.state = 'timeout';
-        }, Number(this.timeoutSeconds || DEFAULT_TIMEOUT_SECONDS) * 1000);
+        this.state = 'idle';
+      }
+      const latest = this.messages[this.messages.length - 1];
+      if (latest && latest.role !== 'User' && latest.id !== this.lastAnnouncedId) {
+        this.lastAnnouncedId = latest.id;
+        if (announce) this.announcement = format(NEW_ANSWER, latest.content);
+      }
+      return answered;
+    } catch (error) {
+      this.errorMessage = errorText(error);
+      return false;
     }
+  }
 
-    stopTimer() {
-        if (this.timer) {
-            clearTimeout(this.timer);
-            this.timer = undefined;
-        }
-    }
-
-    /** Only results of this user's own conversation matter; every other event is ignored (it carries IDs only). */
-    handleResult(message) {
-        const payload = message && message.data && message.data.payload;
-        if (!payload || !sameId(payload.AgentExecutionId__c, this.executionId)) return;
-        this.stopTimer();
-        this.loadConversation(true);
-    }
-
-    async handleRetry() {
-        const answered = await this.loadConversation(true);
-        if (answered || !this.lastMessage) return;
-        if (BUSY.has(this.executionStatus)) {
-            this.wait();
-            return;
-        }
-        await this.send(this.lastMessage);
-    }
-
-    async handleConfirm(event) {
-        await this.decide(event.currentTarget.dataset.id, true);
-    }
-
-    async handleCancel(event) {
-        await this.decide(event.currentTarget.dataset.id, false);
-    }
-
-    async decide(pendingActionId, confirm) {
-        this.errorMessage = undefined;
-        try {
-            await confirmHeldAction({ pendingActionId, confirm });
-            this.heldActions = this.heldActions.filter((held) => held.id !== pendingActionId);
-            // The worker resumes the turn and publishes a new result for this execution.
-            this.wait();
-        } catch (error) {
-            this.errorMessage = errorText(error);
-        }
-    }
-
-    /**
-     * Reads the conversation (one Apex call, one query). With announce, a new agent message is read out through the
-     * aria-live region. Returns true when the awaited turn has an answer or a held action.
-     */
-    async loadConversation(announce = false) {
-        if (!this.selectedAgent && !this.executionId) return false;
-        try {
-            const conversation = await getConversation({
-                executionId: this.executionId || null,
-                agentDeveloperName: this.selectedAgent,
-                recordId: this.recordId || null
-            });
-            this.executionId = conversation.executionId || this.executionId;
-            this.executionStatus = conversation.status;
-            this.messages = conversation.messages || [];
-            this.heldActions = conversation.heldActions || [];
-            // Reopened while a turn is still running (another tab, a reload): wait for its result too.
-            if (this.state === 'idle' && !this.pendingTurn && BUSY.has(conversation.status) && conversation.currentTurnIdentifier) {
-                this.pendingTurn = conversation.currentTurnIdentifier;
-                this.wait();
-                return false;
-            }
-            const answered = this.isAnswered(conversation);
-            if (answered && (this.state === 'waiting' || this.state === 'timeout')) {
-                this.stopTimer();
-                this.state = 'idle';
-            }
-            const latest = this.messages[this.messages.length - 1];
-            if (latest && latest.role !== 'User' && latest.id !== this.lastAnnouncedId) {
-                this.lastAnnouncedId = latest.id;
-                if (announce) this.announcement = format(NEW_ANSWER, latest.content);
-            }
-            return answered;
-        } catch (error) {
-            this.errorMessage = errorText(error);
-            return false;
-        }
-    }
-
-    isAnswered(conversation) {
-        if (!this.pendingTurn) return true;
-        if ((conversation.heldActions || []).some((held) => held.turnIdentifier === this.pendingTurn)) return true;
-        const messages = conversation.messages || [];
-        const last = messages[messages.length - 1];
-        return Boolean(last && last.role !== 'User' && !BUSY.has(conversation.status));
-    }
+  isAnswered(conversation) {
+    if (!this.pendingTurn) return true;
+    if ((conversation.heldActions || []).some((held) => held.turnIdentifier === this.pendingTurn)) return true;
+    const messages = conversation.messages || [];
+    const last = messages[messages.length - 1];
+    return Boolean(last && last.role !== 'User' && !BUSY.has(conversation.status));
+  }
 }

@@ -24,13 +24,13 @@ import REFRESH from '@salesforce/label/c.Loom_Story_Refresh';
 import FAILED from '@salesforce/label/c.Loom_Story_Failed';
 
 const KINDS = {
-    model: { label: MODEL_CALL, icon: 'utility:einstein' },
-    tool: { label: TOOL_CALL, icon: 'utility:apex' },
-    safety: { label: SAFETY, icon: 'utility:shield' },
-    approval: { label: APPROVAL, icon: 'utility:approval' },
-    error: { label: ERROR_KIND, icon: 'utility:error' },
-    decision: { label: DECISION, icon: 'utility:routing_offline' },
-    message: { label: MESSAGE, icon: 'utility:chat' }
+  model: { label: MODEL_CALL, icon: 'utility:einstein' },
+  tool: { label: TOOL_CALL, icon: 'utility:apex' },
+  safety: { label: SAFETY, icon: 'utility:shield' },
+  approval: { label: APPROVAL, icon: 'utility:approval' },
+  error: { label: ERROR_KIND, icon: 'utility:error' },
+  decision: { label: DECISION, icon: 'utility:routing_offline' },
+  message: { label: MESSAGE, icon: 'utility:chat' },
 };
 
 /**
@@ -39,73 +39,76 @@ const KINDS = {
  * server returned them, i.e. when field-level security lets the user read them.
  */
 export default class LoomExecutionStoryboard extends LightningElement {
-    @api recordId;
+  @api recordId;
 
-    labels = { TITLE, STATUS, AGENT, REQUESTER, TOKENS, COST, EMPTY, RAW_DETAILS, TRUNCATED, REFRESH };
-    board;
-    errorMessage;
-    loading = false;
+  labels = { TITLE, STATUS, AGENT, REQUESTER, TOKENS, COST, EMPTY, RAW_DETAILS, TRUNCATED, REFRESH };
+  board;
+  errorMessage;
+  loading = false;
 
-    connectedCallback() {
-        this.load();
+  connectedCallback() {
+    this.load();
+  }
+
+  async load() {
+    if (!this.recordId) return;
+    this.loading = true;
+    this.errorMessage = undefined;
+    try {
+      this.board = await getStoryboard({ executionId: this.recordId });
+    } catch (error) {
+      this.board = undefined;
+      this.errorMessage = errorText(error);
     }
+    this.loading = false;
+  }
 
-    async load() {
-        if (!this.recordId) return;
-        this.loading = true;
-        this.errorMessage = undefined;
-        try {
-            this.board = await getStoryboard({ executionId: this.recordId });
-        } catch (error) {
-            this.board = undefined;
-            this.errorMessage = errorText(error);
-        }
-        this.loading = false;
-    }
+  handleRefresh() {
+    this.load();
+  }
 
-    handleRefresh() {
-        this.load();
-    }
+  get hasItems() {
+    return Boolean(this.board && this.board.items && this.board.items.length > 0);
+  }
 
-    get hasItems() {
-        return Boolean(this.board && this.board.items && this.board.items.length > 0);
-    }
+  get isEmpty() {
+    return Boolean(this.board) && !this.hasItems;
+  }
 
-    get isEmpty() {
-        return Boolean(this.board) && !this.hasItems;
-    }
-
-    get items() {
-        if (!this.hasItems) return [];
-        return this.board.items.map((item, index) => {
-            const kind = KINDS[item.kind] || KINDS.message;
-            const facts = [];
-            if (item.modelIdentifier) facts.push(item.modelIdentifier);
-            if (item.totalTokens !== null && item.totalTokens !== undefined) {
-                facts.push(format(TOKENS_DETAIL, item.promptTokens ?? 0, item.completionTokens ?? 0));
-            }
-            if (item.costUsd !== null && item.costUsd !== undefined) facts.push(`$${Number(item.costUsd).toFixed(6)}`);
-            if (item.toolName) facts.push(item.toolName);
-            if (item.verdict) facts.push(`${VERDICT}: ${item.verdict}${item.safetyScore != null ? ` (${item.safetyScore})` : ''}`);
-            if (item.errorCategory) facts.push(item.errorCategory);
-            if (item.isError && !item.errorCategory) facts.push(FAILED);
-            if (item.durationMs !== null && item.durationMs !== undefined) facts.push(`${item.durationMs} ms`);
-            const hasRaw = Boolean(item.toolArguments || item.toolResult || item.content);
-            return {
-                key: item.id || String(index),
-                kindLabel: kind.label,
-                icon: kind.icon,
-                title: item.title && item.title !== item.stepType ? item.title : kind.label,
-                stepType: item.stepType,
-                facts: facts.join(' · '),
-                summary: item.summary || item.rationale,
-                itemClass: item.isError ? 'slds-timeline__item_expandable slds-text-color_error' : 'slds-timeline__item_expandable',
-                hasRaw,
-                rawArguments: prettyJson(item.toolArguments),
-                rawResult: prettyJson(item.toolResult),
-                rawContent: item.content,
-                kind: item.kind
-            };
-        });
-    }
+  get items() {
+    if (!this.hasItems) return [];
+    return this.board.items.map((item, index) => {
+      const kind = KINDS[item.kind] || KINDS.message;
+      const facts = [];
+      if (item.modelIdentifier) facts.push(item.modelIdentifier);
+      if (item.totalTokens !== null && item.totalTokens !== undefined) {
+        facts.push(format(TOKENS_DETAIL, item.promptTokens ?? 0, item.completionTokens ?? 0));
+      }
+      if (item.costUsd !== null && item.costUsd !== undefined) facts.push(`$${Number(item.costUsd).toFixed(6)}`);
+      if (item.toolName) facts.push(item.toolName);
+      if (item.verdict)
+        facts.push(`${VERDICT}: ${item.verdict}${item.safetyScore != null ? ` (${item.safetyScore})` : ''}`);
+      if (item.errorCategory) facts.push(item.errorCategory);
+      if (item.isError && !item.errorCategory) facts.push(FAILED);
+      if (item.durationMs !== null && item.durationMs !== undefined) facts.push(`${item.durationMs} ms`);
+      const hasRaw = Boolean(item.toolArguments || item.toolResult || item.content);
+      return {
+        key: item.id || String(index),
+        kindLabel: kind.label,
+        icon: kind.icon,
+        title: item.title && item.title !== item.stepType ? item.title : kind.label,
+        stepType: item.stepType,
+        facts: facts.join(' · '),
+        summary: item.summary || item.rationale,
+        itemClass: item.isError
+          ? 'slds-timeline__item_expandable slds-text-color_error'
+          : 'slds-timeline__item_expandable',
+        hasRaw,
+        rawArguments: prettyJson(item.toolArguments),
+        rawResult: prettyJson(item.toolResult),
+        rawContent: item.content,
+        kind: item.kind,
+      };
+    });
+  }
 }
