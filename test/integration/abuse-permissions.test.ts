@@ -255,6 +255,10 @@ describe('Apex and the worker check the same custom permissions', () => {
     expect(apex('main/approvals/classes/AgentHITLService.cls')).toMatch(
       new RegExp(`DECIDE_PERMISSION = '${LOOM_PERMISSIONS.decide}'`),
     );
+    // AgentTurnService refuses a turn on the same custom permission the worker asks for.
+    const turnService = apex('main/agent-runtime/classes/AgentTurnService.cls');
+    expect(turnService).toMatch(new RegExp(`START_PERMISSION = '${LOOM_PERMISSIONS.startTurns}'`));
+    expect(turnService).toMatch(/FeatureManagement\.checkPermission\(START_PERMISSION\)/);
     const allowList =
       /PACKAGE_PERMISSIONS = new List<String>\{([^}]*)\}/.exec(
         apex('main/agent-runtime/classes/LoomPermissionsResource.cls'),
