@@ -5,7 +5,7 @@
  * Every child is forked with an IPC channel and exits when its parent goes away, so nothing is orphaned.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -477,19 +477,49 @@ export class ChaosCluster {
     needles.push('pasted.customer@example.org', '536-22-1234');
     needles.push(...this.emulator.privateKeyPem.split('\n').filter((line) => line.length > 40));
     const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-    const haystacks = {
+    const haystacks: Record<string, string> = {
       audit: JSON.stringify([
         ...(await this.records('ExecutionStep__c')),
         ...(await this.records('AgentDecisionStep__c')),
       ]),
       logs: read(this.logFile),
       model: read(this.modelFile),
+      // Nothing sensitive at rest outside Salesforce: every other file the workers wrote (state dirs: checkpoints,
+      // de-dup, dead letters, vault) and every value they left in Redis (queues, jobs, ledgers, dead letters).
+      files: readdirSync(this.dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name))
+        .filter((file) => file !== this.logFile && file !== this.modelFile)
+        .map(read)
+        .join('\n'),
+      redis: await this.redisDump(),
     };
-    if (haystacks.logs.length === 0 || haystacks.model.length === 0)
-      return ['scan: worker logs or model requests were not captured'];
+    if (haystacks.logs.length === 0 || haystacks.model.length === 0 || haystacks.redis.length === 0)
+      return ['scan: worker logs, model requests or Redis contents were not captured'];
     return Object.entries(haystacks).flatMap(([where, text]) =>
       needles.filter((needle) => text.includes(needle)).map((needle) => `${where}: ${needle.slice(0, 12)}…`),
     );
+  }
+
+  /** Every string, list, hash, set, sorted-set and stream value under the cluster's Redis, as one text. */
+  private async redisDump(): Promise<string> {
+    const redis = this.redis.client();
+    const parts: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const type = await redis.type(key);
+        if (type === 'string') parts.push((await redis.get(key)) ?? '');
+        else if (type === 'list') parts.push(...(await redis.lrange(key, 0, -1)));
+        else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+        else if (type === 'set') parts.push(...(await redis.smembers(key)));
+        else if (type === 'zset') parts.push(...(await redis.zrange(key, '0', '-1')));
+        else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+      }
+    } while (cursor !== '0');
+    return parts.join('\n');
   }
 
   async stopWorkers(): Promise<void> {

@@ -4,6 +4,7 @@
  * PRNG: during a model call, between a tool's execution and the audit write, just before and just after the flush.
  * Each self-kill is appended to a file first (synchronously), so the parent can count it.
  */
+import { dirname, join } from 'node:path';
 import { appendFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -79,6 +80,8 @@ const worker = createWorkerRuntime({
     LOOM_JOB_BACKOFF_MS: '100',
     LOOM_ALLOCATION_PAUSE_MS: '1000',
     LOOM_REPLAY_FROM: '-2',
+    // Whatever the worker keeps on disk lands beside its logs, where the leak scan reads every file.
+    LOOM_STATE_DIR: join(dirname(args.logFile), `worker-state-${args.index}`),
     LOOM_EVENT_API: process.env.LOOM_TEST_EVENT_API === 'pubsub' ? 'pubsub' : 'cometd',
     LOOM_PUBSUB_URL: args.pubsubUrl,
   }),
