@@ -20,6 +20,7 @@ import {
   type TopicInfoMessage,
 } from '../schemas/pubsub/index.ts';
 import type { IngestionMetrics } from './metrics.ts';
+import { ReconnectBackoff } from './reconnect-backoff.ts';
 
 export interface PubSubSession {
   instanceUrl: string;
@@ -96,16 +97,22 @@ export class PubSubSubscriber {
   private readonly gaps = new Map<string, number>();
   private generation = 0;
   private stopped = true;
-  private failures = 0;
+  private readonly backoff: ReconnectBackoff;
   private subscriptions = 0;
   private connected = false;
-  private pendingRefresh = false;
-  private restartTimer: NodeJS.Timeout | undefined;
   private topUpTimer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
 
   constructor(private readonly options: PubSubSubscriberOptions) {
     this.logger = options.logger.child({ component: 'pubsub-subscriber' });
+    this.backoff = new ReconnectBackoff({
+      ...(options.restartBaseMs === undefined ? {} : { baseMs: options.restartBaseMs }),
+      ...(options.restartMaxMs === undefined ? {} : { maxMs: options.restartMaxMs }),
+      teardown: () => this.teardown(),
+      connect: (refresh) => this.connect(refresh),
+      logger: this.logger,
+      label: 'Pub/Sub',
+    });
     channelTarget(options.endpoint); // a bad endpoint is a configuration error, before anything starts
   }
 
@@ -119,8 +126,11 @@ export class PubSubSubscriber {
     detail: string;
   } {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
-    if (this.restartTimer)
-      return { state: 'reconnecting', detail: `resubscribing to the Pub/Sub API after ${this.failures} failure(s)` };
+    if (this.backoff.scheduled)
+      return {
+        state: 'reconnecting',
+        detail: `resubscribing to the Pub/Sub API after ${this.backoff.failures} failure(s)`,
+      };
     const missing = this.options.channels.filter((channel) => !this.streams.has(channel));
     if (!this.connected || missing.length > 0)
       return {
@@ -132,6 +142,7 @@ export class PubSubSubscriber {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.backoff.start();
     this.topUpTimer = setInterval(() => this.topUpAll(), this.options.topUpMs ?? 500);
     this.topUpTimer.unref();
     await this.connect(false);
@@ -139,9 +150,8 @@ export class PubSubSubscriber {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.backoff.stop();
     if (this.topUpTimer) clearInterval(this.topUpTimer);
-    this.restartTimer = undefined;
     this.topUpTimer = undefined;
     this.teardown();
   }
@@ -197,7 +207,7 @@ export class PubSubSubscriber {
         this.subscribe(channel, generation);
       }
       this.connected = true;
-      this.failures = 0;
+      this.backoff.succeeded();
       this.subscriptions++;
       if (this.subscriptions > 1) this.options.metrics.inc('reconnects');
     } catch (err) {
@@ -241,9 +251,9 @@ export class PubSubSubscriber {
         .catch((err: unknown) => {
           this.logger.error(
             { err, channel },
-            'could not decode a Pub/Sub event; resubscribing from the last delivered replay ID',
+            'could not fetch the schema of a Pub/Sub event; resubscribing from the last delivered replay ID',
           );
-          this.restart(false);
+          this.backoff.schedule(false);
         });
     });
     call.on('error', (err: grpc.ServiceError) => {
@@ -256,7 +266,7 @@ export class PubSubSubscriber {
         { channel },
         'Pub/Sub stream ended by the server; resubscribing from the last delivered replay ID',
       );
-      this.restart(false);
+      this.backoff.schedule(false);
     });
     this.topUp(channel, stream, start);
   }
@@ -265,8 +275,18 @@ export class PubSubSubscriber {
     for (const consumed of response.events) {
       if (generation !== this.generation) return;
       const replayId = decodeReplayId(consumed.replay_id);
+      // A schema that cannot be fetched is transient (the catch in subscribe() resubscribes); a payload that does not
+      // decode never will, so it goes to intake without one and is dead-lettered instead of retried forever.
       const codec = await this.codec(this.client as PubSubClient, consumed.event.schema_id);
-      const payload = codec.decode(Buffer.from(consumed.event.payload));
+      let payload: Record<string, unknown> | undefined;
+      try {
+        payload = codec.decode(Buffer.from(consumed.event.payload));
+      } catch (err) {
+        this.logger.error(
+          { err, channel, replayId, eventUuid: consumed.event.id },
+          'Pub/Sub event payload does not decode with its schema; handed to intake without it (dead letter)',
+        );
+      }
       if (replayId !== undefined) {
         const gapFrom = this.gaps.get(channel);
         if (gapFrom !== undefined) {
@@ -280,7 +300,7 @@ export class PubSubSubscriber {
       }
       this.options.onEvent(channel, {
         schema: consumed.event.schema_id,
-        payload,
+        ...(payload === undefined ? {} : { payload }),
         event: { replayId: replayId ?? Number.NaN, EventUuid: consumed.event.id },
       });
     }
@@ -306,7 +326,7 @@ export class PubSubSubscriber {
     const code = errorCode(err);
     if (err.code === grpc.status.UNAUTHENTICATED || code === PubSubErrorCode.auth) {
       this.logger.warn({ code }, 'Pub/Sub refused the token; re-authenticating');
-      this.restart(true);
+      this.backoff.schedule(true);
     } else if (channel && code === PubSubErrorCode.replayCorrupted) {
       const stored = this.options.positions.get(channel) ?? REPLAY_NEW;
       this.gaps.set(channel, stored);
@@ -316,35 +336,13 @@ export class PubSubSubscriber {
         { channel, storedReplayId: stored },
         'stored replay ID no longer retained; resubscribing from the earliest retained event (duplicates are dropped by de-duplication)',
       );
-      this.restart(false);
+      this.backoff.schedule(false);
     } else {
       this.logger.error(
         { channel, status: err.code, code, message: err.details ?? err.message },
         'Pub/Sub request failed; resubscribing with backoff',
       );
-      this.restart(false);
+      this.backoff.schedule(false);
     }
-  }
-
-  private restart(refresh: boolean): void {
-    if (this.stopped) return;
-    this.pendingRefresh ||= refresh;
-    if (this.restartTimer) return;
-    this.teardown();
-    const base = this.options.restartBaseMs ?? 1_000;
-    const delay =
-      this.failures === 0
-        ? 0
-        : Math.min(this.options.restartMaxMs ?? 60_000, base * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
-    this.failures++;
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      const refreshNow = this.pendingRefresh;
-      this.pendingRefresh = false;
-      this.connect(refreshNow).catch((err: unknown) => {
-        this.logger.error({ err }, 'Pub/Sub reconnect failed');
-        this.restart(refreshNow);
-      });
-    }, delay);
   }
 }

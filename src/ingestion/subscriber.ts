@@ -1,6 +1,7 @@
 import faye from 'faye';
 import type { Logger } from '../logger.ts';
 import type { IngestionMetrics } from './metrics.ts';
+import { ReconnectBackoff } from './reconnect-backoff.ts';
 
 /** The parts of faye's Client this module uses (jsforce's bundled typings omit several). */
 interface BayeuxClient {
@@ -71,9 +72,7 @@ export class CometdSubscriber {
   private client: BayeuxClient | undefined;
   private generation = 0;
   private stopped = true;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private pendingRefresh = false;
-  private failures = 0;
+  private readonly backoff: ReconnectBackoff;
   private handshakes = 0;
   /** The generation whose client completed a `/meta/connect` (its long polls may have carried events). */
   private connectedGeneration = -1;
@@ -87,6 +86,14 @@ export class CometdSubscriber {
 
   constructor(private readonly options: SubscriberOptions) {
     this.logger = options.logger.child({ component: 'cometd-subscriber' });
+    this.backoff = new ReconnectBackoff({
+      ...(options.restartBaseMs === undefined ? {} : { baseMs: options.restartBaseMs }),
+      ...(options.restartMaxMs === undefined ? {} : { maxMs: options.restartMaxMs }),
+      teardown: () => this.teardown(),
+      connect: (refresh) => this.connect(refresh),
+      logger: this.logger,
+      label: 'CometD',
+    });
   }
 
   /** Last delivered replay ID (or the starting position) of a channel. */
@@ -103,8 +110,8 @@ export class CometdSubscriber {
     detail: string;
   } {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
-    if (this.restartTimer)
-      return { state: 'reconnecting', detail: `replacing the CometD client after ${this.failures} failure(s)` };
+    if (this.backoff.scheduled)
+      return { state: 'reconnecting', detail: `replacing the CometD client after ${this.backoff.failures} failure(s)` };
     if (!this.client || this.connectedGeneration !== this.generation)
       return { state: 'connecting', detail: 'handshake or first /meta/connect not completed' };
     if (!this.transportUp) return { state: 'transport-down', detail: 'the CometD transport is down; faye retries' };
@@ -116,13 +123,13 @@ export class CometdSubscriber {
   /** Connects and waits for the subscribe replies; rejects only if the first session cannot be obtained (bad key, unknown user). */
   async start(): Promise<void> {
     this.stopped = false;
+    this.backoff.start();
     await this.connect(false);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
+    this.backoff.stop();
     this.teardown();
   }
 
@@ -217,7 +224,7 @@ export class CometdSubscriber {
     this.logger.warn(
       'CometD transport down after connecting: a lost long poll may have held events; resubscribing from the last delivered replay ID',
     );
-    this.restart(false); // the new client's handshake counts as a reconnect
+    this.backoff.schedule(false); // the new client's handshake counts as a reconnect
   }
 
   private observe(message: BayeuxMessage, generation: number): void {
@@ -228,7 +235,7 @@ export class CometdSubscriber {
       return;
     }
     if (message.channel === '/meta/connect' && message.successful) {
-      this.failures = 0;
+      this.backoff.succeeded();
       this.connectedGeneration = generation;
       this.transportUp = true;
       return;
@@ -242,7 +249,7 @@ export class CometdSubscriber {
     const reason = message.ext?.sfdc?.failureReason ?? '';
     if (error.startsWith('401::') || reason.startsWith('401::')) {
       this.logger.warn({ error, reason }, 'CometD refused the token; re-authenticating');
-      this.restart(true);
+      this.backoff.schedule(true);
     } else if (message.channel === '/meta/subscribe' && error.startsWith('400::The replayId')) {
       const channel = message.subscription ?? '';
       const stored = this.options.positions.get(channel) ?? -1;
@@ -253,13 +260,13 @@ export class CometdSubscriber {
         { channel, storedReplayId: stored },
         'stored replay ID no longer retained; resubscribing from -2 (duplicates are dropped by de-duplication)',
       );
-      this.restart(false);
+      this.backoff.schedule(false);
     } else if (error.startsWith('403::Unknown client')) {
       this.logger.warn(
         { channel: message.channel },
         'CometD client evicted; resubscribing with a new client from the last delivered replay ID',
       );
-      this.restart(false);
+      this.backoff.schedule(false);
     } else if (
       message.channel === '/meta/subscribe' ||
       message.advice?.reconnect === 'none' ||
@@ -270,32 +277,9 @@ export class CometdSubscriber {
         { channel: message.channel, subscription: message.subscription, error, reason },
         'CometD request refused; reconnecting with backoff',
       );
-      this.restart(false);
+      this.backoff.schedule(false);
     } else {
       this.logger.warn({ channel: message.channel, error }, 'CometD request failed; faye retries');
     }
-  }
-
-  /** Replaces the client after a pause that grows with consecutive failures. */
-  private restart(refresh: boolean): void {
-    if (this.stopped) return;
-    this.pendingRefresh ||= refresh;
-    if (this.restartTimer) return;
-    this.teardown();
-    const base = this.options.restartBaseMs ?? 1_000;
-    const delay =
-      this.failures === 0
-        ? 0
-        : Math.min(this.options.restartMaxMs ?? 60_000, base * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
-    this.failures++;
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      const refreshNow = this.pendingRefresh;
-      this.pendingRefresh = false;
-      this.connect(refreshNow).catch((err: unknown) => {
-        this.logger.error({ err }, 'CometD reconnect failed');
-        this.restart(refreshNow);
-      });
-    }, delay);
   }
 }

@@ -113,6 +113,14 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   // Every problem at once (schema, Salesforce connection, key, model), each naming its variable and the fix.
   const config = assertWorkerConfig(env, { provider: options.provider !== undefined });
   const ops = loadOpsConfig(env);
+  const listenAt =
+    options.http === undefined ? { host: config.LOOM_HTTP_HOST, port: config.LOOM_HTTP_PORT } : options.http;
+  // Unsigned turn requests trust the body's requestingUserId on the bearer token alone: loopback development only.
+  if (ops.LOOM_HTTP_ALLOW_UNSIGNED && !ops.LOOM_HTTP_SIGNING_KEY && listenAt && !isLoopback(listenAt.host)) {
+    throw new ConfigError(
+      `LOOM_HTTP_ALLOW_UNSIGNED=true is for local development: the HTTP server listens on ${listenAt.host}, not loopback. Set LOOM_HTTP_SIGNING_KEY (the Apex sync action signs its requests) or listen on 127.0.0.1.`,
+    );
+  }
   const logger = options.logger ?? createLogger({ level: config.LOOM_LOG_LEVEL });
   const { loginUrl, clientId, username } = required(config);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
@@ -234,8 +242,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       : undefined;
   let http: FastifyInstance | undefined;
   let url: string | undefined;
-  const listen =
-    options.http === undefined ? { host: config.LOOM_HTTP_HOST, port: config.LOOM_HTTP_PORT } : options.http;
+  const listen = listenAt;
   if (listen && ops.LOOM_HTTP) {
     http = createOpsServer({
       logger,
@@ -299,4 +306,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     },
   };
   return service;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -424,6 +424,26 @@ describe('signed requests', () => {
     }
   });
 
+  it('refuses to start with unsigned turns allowed on a non-loopback address', async () => {
+    const { app, privateKeyFile } = devCredentials(emulator);
+    await expect(
+      startService({
+        env: {
+          SF_LOGIN_URL: emulator.url,
+          SF_CLIENT_ID: app.consumerKey,
+          SF_PRIVATE_KEY_FILE: privateKeyFile,
+          SF_INTEGRATION_USERNAME: 'worker@lending.test',
+          LOOM_STATE_DIR: stateDir,
+          LOOM_HTTP_TOKEN: TOKEN,
+          LOOM_HTTP_ALLOW_UNSIGNED: 'true',
+        },
+        logger: silentLogger(),
+        provider: new ScriptedProvider(LENDING_SCRIPT),
+        http: { host: '0.0.0.0', port: 0 },
+      }),
+    ).rejects.toThrow(/LOOM_HTTP_ALLOW_UNSIGNED=true is for local development.*0\.0\.0\.0/);
+  });
+
   it('refuses every turn when no token is configured', async () => {
     const app = createOpsServer({
       logger: silentLogger(),

@@ -272,7 +272,14 @@ export async function startPubSub(deps: PubSubDeps, host = '127.0.0.1'): Promise
       const batch = buffered.splice(0, pending);
       pending -= batch.length;
       delivered += batch.length;
-      write(batch);
+      try {
+        write(batch);
+      } catch (err) {
+        // An event this stream cannot encode must not vanish: end the stream, and the client resubscribes from the
+        // last replay ID it received (the event comes again, and so does the error, which is logged here).
+        logger.error({ err }, 'could not encode an event for a Subscribe stream');
+        end(new RpcFailure(grpc.status.INTERNAL, 'sfdc.platform.eventbus.grpc.service.internal', 'Internal error'));
+      }
     };
     const keepAlive = setInterval(() => {
       if (!ended && unsubscribe && (buffered.length === 0 || pending === 0)) {
