@@ -173,8 +173,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       const started = await startTurn(service.runtime.clientFor(beat.username), {
         agentId,
         message: beat.message,
-        triggerSource: 'UI',
-        channel: 'Direct',
       });
       const turn = await log.next(started.turnId, 0, timeoutMs);
       await printTurn(print, turn, restorerFor(vault, started.executionId));

@@ -124,7 +124,7 @@ export class Intake {
         .catch((err: unknown) => log.warn({ err }, 'could not release the claim of a reconciled turn'));
       throw error;
     }
-    if (result.status === 'enqueued') metrics.inc('reconciled');
+    if (result.status === 'enqueued') metrics.inc(job.reconciled ? 'reconciled' : 'startedOverHttp');
     const settle = result.settled
       .then(() => this.retrying('de-duplication commit', () => dedupe.commit(job.eventUuid, keys)))
       .catch((err: unknown) => {

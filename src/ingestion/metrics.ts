@@ -17,6 +17,8 @@ export const COUNTERS = [
   'allocationPauses',
   /** Turns whose event never arrived, started by the reconciliation sweep (src/ingestion/reconcile.ts). */
   'reconciled',
+  /** Turns the worker's /v1/turns recorded as the requesting user and enqueued itself (no request event exists). */
+  'startedOverHttp',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 

@@ -183,3 +183,14 @@ function parseSalesforceDate(value: string): number | undefined {
 function soqlDateTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/**
+ * A turn the worker's `/v1/turns` recorded as the requesting user (src/ops/turn-service.ts): no request event exists,
+ * so the worker enqueues the job the event would have become. Its EventUuid is the reconciliation sweep's for the same
+ * turn, so if this process cannot enqueue it (a scaled-mode follower) the sweep's later job is the same job, and a
+ * turn never runs twice.
+ */
+export function directTurnJob(turn: Omit<UnclaimedTurn, 'status'>, receivedAt: Date): TurnJob {
+  const { reconciled: _reconciled, ...job } = reconciledTurnJob({ ...turn, status: null }, receivedAt);
+  return job;
+}

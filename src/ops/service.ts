@@ -215,6 +215,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     settings: runtime.settings,
     waiter,
     logger,
+    submit: (job) => worker.submitReconciled(job),
     ...(worker.mode === 'scaled' ? { pollIntervalMs: ops.LOOM_SYNC_POLL_MS } : {}),
   });
 

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { LoomError, PermanentError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { SalesforceId } from '../runtime/jobs.ts';
-import { MAX_TURN_ID_LENGTH, startTurn } from '../runtime/start-turn.ts';
+import { MAX_TURN_ID_LENGTH, recordTurn } from '../runtime/start-turn.ts';
+import { directTurnJob } from '../ingestion/reconcile.ts';
+import type { TurnJob } from '../runtime/jobs.ts';
 import type { TurnWritten } from '../runtime/turn-handler.ts';
 import { AGENTS_DISABLED_MESSAGE, type OrgSettingsSource } from '../runtime/org-settings.ts';
 import { AccessGuard } from '../runtime/turn-context.ts';
@@ -53,6 +55,11 @@ export interface TurnServiceDeps {
   orgId(): Promise<string>;
   waiter: TurnWaiter;
   logger: Logger;
+  /**
+   * Enqueues the recorded turn (the job its request event would have become). `not-leader`: this process has no intake
+   * (a scaled-mode follower); the leader's reconciliation sweep then starts the same job after its grace period.
+   */
+  submit(job: TurnJob): Promise<'enqueued' | 'duplicate' | 'not-leader'>;
   /** Scaled mode: the turn may run in another process, so also poll Salesforce for the result at this interval. */
   pollIntervalMs?: number;
   /** The org-level Loom settings: the kill switch refuses requests before any record is written. */
@@ -105,16 +112,31 @@ export class TurnService {
           404,
           `No active agent named ${body.agentDeveloperName} is visible to the requesting user.`,
         );
-      const started = await startTurn(client, {
+      const started = await recordTurn(client, {
         agentId: agent.Id,
         message: body.message,
         triggerSource: 'Apex',
         ...(body.sourceRecordId ? { sourceRecordId: body.sourceRecordId } : {}),
         ...(body.turnIdentifier ? { turnId: body.turnIdentifier } : {}),
       });
+      const requestedBy = await client.userId();
+      const submitted = await this.deps.submit(
+        directTurnJob(
+          {
+            executionId: started.executionId,
+            turnId: started.turnId,
+            messageId: started.messageId,
+            requestedBy,
+            requestedAt: new Date().toISOString(),
+          },
+          new Date(),
+        ),
+      );
       this.deps.logger.info(
-        { executionId: started.executionId, turnId: started.turnId, userId: body.requestingUserId },
-        'turn started over HTTP',
+        { executionId: started.executionId, turnId: started.turnId, userId: body.requestingUserId, submitted },
+        submitted === 'not-leader'
+          ? 'turn recorded over HTTP; the reconciliation sweep of the leader will start it'
+          : 'turn started over HTTP',
       );
       return { executionId: started.executionId, turnIdentifier: started.turnId };
     } catch (error) {

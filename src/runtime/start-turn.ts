@@ -3,9 +3,18 @@ import { PermanentError } from '../errors.ts';
 import type { SalesforceClient } from '../salesforce/rest-client.ts';
 
 export interface StartTurnInput {
-  agentId: string;
+  /** The agent by record ID, or by `DeveloperName__c` in `agentDeveloperName`. */
+  agentId?: string;
+  agentDeveloperName?: string;
   message: string;
   /** Continue an existing conversation instead of starting a new one. */
+  executionId?: string;
+  sourceRecordId?: string;
+}
+
+export interface RecordTurnInput {
+  agentId: string;
+  message: string;
   executionId?: string;
   sessionId?: string;
   sourceRecordId?: string;
@@ -26,15 +35,16 @@ interface CompositeResponse {
   compositeResponse: Array<{ body: unknown; httpStatusCode: number; referenceId: string }>;
 }
 
-/**
- * What the package's `AgentTurnService` does, over REST and as the requesting user: record the message (and a new
- * session/execution when needed), mark the new turn current, and publish `AgentTurnRequest__e` — in one composite call.
- * Used by the worker's `/v1/turns` endpoint, the demo and the tests; the event's CreatedById is the caller.
- */
 /** The length of `TurnIdentifier__c` in the package. */
 export const MAX_TURN_ID_LENGTH = 64;
 
-export async function startTurn(client: SalesforceClient, input: StartTurnInput): Promise<StartedTurn> {
+/**
+ * The worker's `/v1/turns` half (a synchronous Apex callout cannot write records before its callout): record the
+ * message (and a new session/execution when needed) and mark the new turn current, in one composite call AS THE
+ * REQUESTING USER, so their CRUD, FLS and sharing apply. No `AgentTurnRequest__e` is published (users hold no Create
+ * on it); the caller enqueues the turn itself, as the job the event would have become.
+ */
+export async function recordTurn(client: SalesforceClient, input: RecordTurnInput): Promise<StartedTurn> {
   if (!input.message.trim()) throw new PermanentError('Message is required.', { category: 'InvalidInput' });
   if (input.message.length > 131_072)
     throw new PermanentError('Message is longer than 131072 characters.', { category: 'InvalidInput' });
@@ -102,12 +112,6 @@ export async function startTurn(client: SalesforceClient, input: StartTurnInput)
       Channel__c: channel,
     },
   });
-  requests.push({
-    method: 'POST',
-    url: `${base}/sobjects/AgentTurnRequest__e`,
-    referenceId: 'event',
-    body: { AgentExecutionId__c: executionRef, InteractionMessageId__c: '@{message.id}', TurnIdentifier__c: turnId },
-  });
   const response = await client.request<CompositeResponse>('POST', '/composite', {
     allOrNone: true,
     compositeRequest: requests,
@@ -126,5 +130,41 @@ export async function startTurn(client: SalesforceClient, input: StartTurnInput)
     sessionId: input.sessionId ?? idOf('session'),
     messageId: idOf('message'),
     turnId,
+  };
+}
+
+/** One element of the invocable-action response (`POST /actions/custom/apex/{Class}`). */
+interface InvocationElement {
+  isSuccess: boolean;
+  errors: Array<{ statusCode: string; message: string }> | null;
+  outputValues: Record<string, unknown> | null;
+}
+
+/**
+ * Starts a turn the way an org's Flow does: the package's "Loom: Start Agent Turn" invocable
+ * (`StartAgentTurnAction` → `AgentTurnService`) AS THE GIVEN USER, which checks the user may start turns, writes the
+ * session, execution and message in user mode and publishes `AgentTurnRequest__e` in system context. One API call.
+ */
+export async function startTurn(client: SalesforceClient, input: StartTurnInput): Promise<StartedTurn> {
+  if (!input.agentId && !input.agentDeveloperName)
+    throw new PermanentError('agentId or agentDeveloperName is required.', { category: 'InvalidInput' });
+  const request: Record<string, unknown> = { message: input.message };
+  if (input.agentId) request['agentId'] = input.agentId;
+  else request['agentDeveloperName'] = input.agentDeveloperName;
+  if (input.executionId) request['executionId'] = input.executionId;
+  if (input.sourceRecordId) request['sourceRecordId'] = input.sourceRecordId;
+  const [element] = await client.request<InvocationElement[]>('POST', '/actions/custom/apex/StartAgentTurnAction', {
+    inputs: [request],
+  });
+  const out = element?.outputValues ?? {};
+  if (!element?.isSuccess || out['isSuccess'] !== true) {
+    const why = element?.errors?.map((e) => `${e.statusCode}: ${e.message}`).join('; ') ?? String(out['errorMessage']);
+    throw new PermanentError(`Could not start the turn: ${why}`, { category: 'PermissionDenied' });
+  }
+  return {
+    executionId: String(out['executionId']),
+    sessionId: String(out['sessionId']),
+    messageId: String(out['messageId']),
+    turnId: String(out['turnIdentifier']),
   };
 }

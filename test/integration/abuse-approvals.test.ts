@@ -137,7 +137,7 @@ describe('approval abuse', () => {
     const { executionId, pendingId } = await held(USERS.officer);
     const from = lastSeq(emulator);
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.officer, pendingId, 'Approve'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.officer, pendingId, 'Approve'), signal)).status,
     ).toBe('refused');
     expect(await securityErrors(executionId)).toEqual([
       expect.stringMatching(/requested this action and cannot approve/),
@@ -156,7 +156,7 @@ describe('approval abuse', () => {
     ).toBe('refused');
     // The default approver sees everything but is not the one this tool routes to.
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pendingId, 'Approve'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pendingId, 'Approve'), signal)).status,
     ).toBe('refused');
     expect(await securityErrors(executionId)).toEqual([
       expect.stringMatching(/Oscar Peer.*cannot see the record/),

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import { LENDING_SCRIPT } from '../../src/dev/lending-agent.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { JobHandler } from '../../src/runtime/jobs.ts';
-import { startTurn } from '../../src/runtime/start-turn.ts';
+import { recordTurn, startTurn } from '../../src/runtime/start-turn.ts';
 import { createWorkerRuntime } from '../../src/worker/runtime.ts';
 import { jsforceConnection } from '../support/emulator.ts';
 import { startAbuseKit, USERS, type AbuseKit } from '../support/chaos/abuse-kit.ts';
@@ -170,7 +170,7 @@ describe('hostile messages', () => {
     await expect(startTurn(client, { agentId: kit.harness.agentId, message: ' \n\t' })).rejects.toThrow(/required/);
     const before = kit.emulator.admin.records('InteractionMessage__c').length;
     await expect(
-      startTurn(client, { agentId: kit.harness.agentId, message: 'hi', turnId: 't'.repeat(65) }),
+      recordTurn(client, { agentId: kit.harness.agentId, message: 'hi', turnId: 't'.repeat(65) }),
     ).rejects.toThrow(/turnId must be 1 to 64/);
     expect(kit.emulator.admin.records('InteractionMessage__c')).toHaveLength(before);
   });

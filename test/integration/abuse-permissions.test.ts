@@ -239,7 +239,7 @@ describe('a permission set NAMED Loom_Approver without the custom permission', (
     expect((await permissionsOf(harness, USERS.approver))[LOOM_PERMISSIONS.decide]).toBe(false);
     const pendingId = await heldAction(harness);
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pendingId, 'Approve'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pendingId, 'Approve'), signal)).status,
     ).toBe('refused');
     const { records } = await harness
       .clientFor(USERS.admin)

@@ -7,7 +7,7 @@ import { ScriptedProvider } from '../../src/llm/scripted.ts';
 import type { ScriptedScript } from '../../src/llm/script-schema.ts';
 import type { CompletionRequest, LlmProvider } from '../../src/llm/types.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { startTurn } from '../../src/runtime/start-turn.ts';
+import { recordTurn } from '../../src/runtime/start-turn.ts';
 import { startTestEmulator } from '../support/emulator.ts';
 import {
   openAiCompletion,
@@ -373,7 +373,8 @@ describe('the governed loop on the emulator', () => {
         calls += 1;
         // After the first model step, the user starts a newer turn on the same conversation.
         if (calls === 1)
-          await startTurn(quick.clientFor(USERS.officer), {
+          // Recorded the way /v1/turns records a turn (Apex refuses a new turn while one is Processing).
+          await recordTurn(quick.clientFor(USERS.officer), {
             agentId,
             message: 'Stop, new question',
             executionId: started.executionId,

@@ -272,7 +272,7 @@ describe('Approval mode', () => {
       [USERS.officer, 'Confirm'],
       [USERS.underwriter, 'Reject'],
     ] as const) {
-      const outcome = await harness.handler.handle(await harness.decide(user, pending.Id, decision), signal);
+      const outcome = await harness.handler.handle(await harness.refusedByApex(user, pending.Id, decision), signal);
       expect(outcome.status).toBe('refused');
     }
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');
@@ -323,7 +323,7 @@ describe('Approval mode', () => {
     expect((await harness.handler.handle(job, signal)).status).toBe('completed');
     expect((await harness.handler.handle(job, signal)).status).toBe('duplicate');
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Reject'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pending.Id, 'Reject'), signal)).status,
     ).toBe('duplicate');
     const steps = await stepsOf(harness, started.executionId);
     expect(
@@ -388,7 +388,7 @@ describe('Approval mode', () => {
     });
     expect(lines).toContain('Expired without a decision');
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pending.Id, 'Approve'), signal)).status,
     ).toBe('duplicate');
     expect(await amount()).toBe(before);
   });
@@ -526,7 +526,7 @@ describe('ConditionalApproval mode', () => {
     expect(data).toMatchObject({ decision: 'Reject', from: 'Pending', to: 'Rejected' });
     // A second decision after the rejection changes nothing.
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pending.Id, 'Approve'), signal)).status,
     ).toBe('duplicate');
     expect(await amount()).toBe(before);
     await expectUniqueSequences(started.executionId);

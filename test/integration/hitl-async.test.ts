@@ -258,9 +258,12 @@ describe('asynchronous tool without HITL', () => {
       [USERS.officer, 'Confirm'],
       [USERS.officer, 'Decline'],
     ] as const) {
-      expect((await harness.handler.handle(await harness.decide(user, pending.Id, decision), signal)).status).toBe(
-        'refused',
-      );
+      // `Run` is the worker's own event (no Apex path); a person's decision must be refused by Apex and the worker.
+      const job =
+        decision === 'Run'
+          ? await harness.forgeDecision(user, pending.Id, decision)
+          : await harness.refusedByApex(user, pending.Id, decision);
+      expect((await harness.handler.handle(job, signal)).status).toBe('refused');
     }
     expect(await application()).toEqual(before);
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Pending');

@@ -260,7 +260,7 @@ describe('Confirmation mode', () => {
     );
     // Only the requester may confirm.
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Confirm'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pending.Id, 'Confirm'), signal)).status,
     ).toBe('refused');
     expect(await amount()).not.toBe(31100);
     const job = await harness.decide(USERS.officer, pending.Id, 'Confirm', { comment: 'Checked with the applicant' });
@@ -481,7 +481,7 @@ describe('Confirmation mode', () => {
     expect((await answersOf(harness, started.executionId)).at(-1)).toBe('Here is something else.');
     // A confirmation arriving afterwards changes nothing.
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.officer, pending.Id, 'Confirm'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.officer, pending.Id, 'Confirm'), signal)).status,
     ).toBe('duplicate');
   });
 });
@@ -498,7 +498,7 @@ describe('ConfirmationThenApproval mode', () => {
     expect(askedApprover()).toEqual([]);
     // Approval before confirmation does not apply.
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pending.Id, 'Approve'), signal)).status,
     ).toBe('refused');
     expect((await reply(started, 'confirm')).status).toBe('awaiting-action');
     expect((await pendingOf(harness, started.executionId))[0]?.Status__c).toBe('Confirmed');
@@ -549,7 +549,7 @@ describe('ConfirmationThenApproval mode', () => {
     expect(steps.filter((step) => /Approval requested from/.test(String(step.Content__c)))).toEqual([]);
     // The approval stage never opened: a late approval changes nothing.
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pending.Id, 'Approve'), signal)).status,
     ).toBe('duplicate');
     expect(await amount()).toBe(before);
   });
@@ -614,7 +614,7 @@ describe('ConfirmationThenApproval mode', () => {
     expectNotifiedLast(steps, 'expired');
     // The approval arriving now is too late and changes nothing.
     expect(
-      (await harness.handler.handle(await harness.decide(USERS.approver, pending.Id, 'Approve'), signal)).status,
+      (await harness.handler.handle(await harness.refusedByApex(USERS.approver, pending.Id, 'Approve'), signal)).status,
     ).toBe('duplicate');
     expect(await amount()).toBe(before);
   });

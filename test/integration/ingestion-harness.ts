@@ -85,7 +85,11 @@ export interface Harness {
   pool: SessionPool;
   officer: Connection;
   stateDir: string;
-  publishTurn(fields?: Record<string, unknown>, connection?: Connection): Promise<string>;
+  /**
+   * Publishes `AgentTurnRequest__e`. A username (default the officer) publishes as AgentTurnService does, in system
+   * context as that user; a Connection publishes over REST as its user, which the org refuses to users without Create.
+   */
+  publishTurn(fields?: Record<string, unknown>, publisher?: Connection | string): Promise<string>;
   config(env?: Record<string, string>): Config;
   runtime(
     options: {
@@ -125,13 +129,25 @@ export async function startHarness(): Promise<Harness> {
     pool,
     officer,
     stateDir,
-    async publishTurn(fields = {}, connection = officer) {
+    async publishTurn(fields = {}, publisher = OFFICER) {
       counter++;
-      const result = (await connection.sobject('AgentTurnRequest__e').create({
+      const body = {
         AgentExecutionId__c: 'a01EM0000000001YAA',
         TurnIdentifier__c: `turn-${counter}-${Math.random().toString(36).slice(2, 8)}`,
         ...fields,
-      })) as unknown as { errors: Array<{ statusCode: string; message: string }> };
+      };
+      if (typeof publisher === 'string') {
+        // The way AgentTurnService publishes (system context, as the running user): users hold no Create on the event.
+        const org = emulator.org;
+        const user = org.userByUsername(publisher);
+        if (!user) throw new Error(`unknown user ${publisher}`);
+        const { eventUuid } = org.create(org.systemAccess(user.id), 'AgentTurnRequest__e', body);
+        if (!eventUuid) throw new Error('publish did not return an EventUuid');
+        return eventUuid;
+      }
+      const result = (await publisher.sobject('AgentTurnRequest__e').create(body)) as unknown as {
+        errors: Array<{ statusCode: string; message: string }>;
+      };
       const uuid = result.errors.find((error) => error.statusCode === 'OPERATION_ENQUEUED')?.message;
       if (!uuid) throw new Error(`publish did not return an EventUuid: ${JSON.stringify(result)}`);
       return uuid;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
 import { startService, type Service } from '../../src/ops/service.ts';
 import { devCredentials, jsforceConnection } from '../support/emulator.ts';
-import { FAST, startHarness, until, WORKER_USER, type Harness } from './ingestion-harness.ts';
+import { FAST, OFFICER, startHarness, until, WORKER_USER, type Harness } from './ingestion-harness.ts';
 
 let h: Harness;
 let worker: Service;
@@ -62,7 +62,11 @@ function errorSteps(executionId: string): Array<Record<string, unknown>> {
 describe('spoofing through the running worker', () => {
   it('refuses a turn on an execution owned by another user and records it as a security event', async () => {
     const executionId = await ownExecution(h.officer);
-    const uuid = await h.publishTurn({ AgentExecutionId__c: executionId, TurnIdentifier__c: 'spoof-owner' }, officer2);
+    // Published the way AgentTurnService would as officer2: the worker must still refuse another user's execution.
+    const uuid = await h.publishTurn(
+      { AgentExecutionId__c: executionId, TurnIdentifier__c: 'spoof-owner' },
+      'officer2@lending.test',
+    );
     const entry = await until(
       async () => (await worker.worker.deadLetter().list()).find((e) => e.eventUuid === uuid),
       'the dead-letter entry',
@@ -73,21 +77,16 @@ describe('spoofing through the running worker', () => {
     expect(execution?.ExecutionStatus__c).toBe('Failed');
   });
 
-  it('cannot be told another user through the payload: the platform refuses the claim and the worker never sees it', async () => {
+  it('gives a Loom_User no way to publish a turn event, let alone one naming another user', async () => {
     const executionId = await ownExecution(h.officer);
-    await expect(
-      h.publishTurn(
-        {
-          AgentExecutionId__c: executionId,
-          TurnIdentifier__c: 'spoof-created-by',
-          CreatedById: userId('officer@lending.test'),
-        },
-        officer2,
-      ),
-    ).rejects.toThrow(/CreatedById/);
-    await expect(
-      h.publishTurn({ AgentExecutionId__c: executionId, RequestingUser__c: userId('officer@lending.test') }, officer2),
-    ).rejects.toThrow(/RequestingUser__c/);
+    // No user permission set grants Create on AgentTurnRequest__e: turns start only through AgentTurnService.
+    for (const fields of [
+      { AgentExecutionId__c: executionId, TurnIdentifier__c: 'spoof-created-by', CreatedById: userId(OFFICER) },
+      { AgentExecutionId__c: executionId, RequestingUser__c: userId(OFFICER) },
+      { AgentExecutionId__c: executionId, TurnIdentifier__c: 'plain' },
+    ]) {
+      await expect(h.publishTurn(fields, officer2)).rejects.toThrow(/INSUFFICIENT_ACCESS|NOT_FOUND|does not exist/i);
+    }
   });
 
   it('gives a user without Loom_User no way to start a turn', async () => {

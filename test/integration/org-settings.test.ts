@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { TurnRequestError, TurnService } from '../../src/ops/turn-service.ts';
 import { TurnWaiter } from '../../src/ops/turn-waiter.ts';
 import { OrgSettingsReader } from '../../src/runtime/org-settings.ts';
+import type { TurnJob } from '../../src/runtime/jobs.ts';
 import { startTestEmulator } from '../support/emulator.ts';
 import { findThenAct, outcomeRules } from '../support/hitl-script.ts';
 import { createAgent, createHarness, pendingOf, stepsOf, USERS, type Harness } from '../support/runtime.ts';
@@ -91,9 +92,13 @@ afterAll(async () => {
 
 describe('the kill switch (AgentsDisabled__c at the org level)', () => {
   it('refuses a direct turn event, with the reason in the audit trail', async () => {
+    // A turn started just before the switch flipped: its event is already on its way to the worker.
+    const { started, job } = await harness.turn(USERS.officer, 'open applications please');
     await setOrgSettings({ AgentsDisabled__c: true });
     try {
-      const { started, job } = await harness.turn(USERS.officer, 'open applications please');
+      // AgentTurnService refuses new turns while disabled…
+      await expect(harness.turn(USERS.officer, 'and another')).rejects.toThrow(/disabled/);
+      // …and the worker refuses the one in flight.
       const outcome = await harness.handler.handle(job, signal);
       expect(outcome).toMatchObject({ status: 'refused', detail: expect.stringMatching(/disabled/) });
       const steps = await stepsOf(harness, started.executionId);
@@ -111,7 +116,12 @@ describe('the kill switch (AgentsDisabled__c at the org level)', () => {
       waiter: new TurnWaiter(),
       logger: silentLogger(),
       settings: reader,
+      submit: async (job) => {
+        submitted.push(job);
+        return 'enqueued';
+      },
     });
+    const submitted: TurnJob[] = [];
     const officerId = await harness.clientFor(USERS.officer).userId();
     const body = {
       agentDeveloperName: 'Lending_Assistant',
@@ -131,7 +141,21 @@ describe('the kill switch (AgentsDisabled__c at the org level)', () => {
     } finally {
       await setOrgSettings({ AgentsDisabled__c: false });
     }
-    await expect(turns.start(body)).resolves.toMatchObject({ executionId: expect.any(String) });
+    expect(submitted).toEqual([]);
+    const accepted = await turns.start(body);
+    expect(accepted).toMatchObject({ executionId: expect.any(String) });
+    // Recorded as the officer and enqueued as the job its (never published) event would have become.
+    expect(submitted).toEqual([
+      expect.objectContaining({
+        kind: 'turn',
+        event: expect.objectContaining({
+          AgentExecutionId__c: accepted.executionId,
+          TurnIdentifier__c: accepted.turnIdentifier,
+          CreatedById: officerId,
+        }),
+      }),
+    ]);
+    expect(submitted[0]).not.toHaveProperty('reconciled');
   });
 
   it('holds a decision while agents are disabled: the approved tool does not run and the action stays Pending', async () => {
@@ -148,7 +172,7 @@ describe('the kill switch (AgentsDisabled__c at the org level)', () => {
     const before = await amount();
     await setOrgSettings({ AgentsDisabled__c: true });
     try {
-      const decision = await harness.decide(USERS.approver, pending!.Id, 'Approve');
+      const decision = await harness.refusedByApex(USERS.approver, pending!.Id, 'Approve');
       expect(await harness.handler.handle(decision, signal)).toMatchObject({
         status: 'refused',
         detail: expect.stringMatching(/disabled/),

@@ -316,8 +316,8 @@ describe('permission sets', () => {
       AgentCapability__c: '- R - - - -',
       AgentDecisionStep__c: '- R - - - -',
       AgentExecution__c: 'C R E - - -',
-      // No AgentHITLDecision__e: AgentHITLService publishes decisions in system context (issue 16, class 3).
-      AgentTurnRequest__e: 'C R - - - -',
+      // No AgentHITLDecision__e or AgentTurnRequest__e: AgentHITLService and AgentTurnService publish them in system
+      // context after their own checks (issue 16, class 3). AgentTurnResult__e carries IDs and status only.
       AgentTurnResult__e: '- R - - - -',
       AIAgentDefinition__c: '- R - - - -',
       ExecutionStep__c: '- R - - - -',
@@ -453,7 +453,8 @@ describe('permission sets', () => {
 
   it('Loom_User starts turns but cannot write audit steps or decide for others', () => {
     const user = permset('Loom_User');
-    expect(user.objects['AgentTurnRequest__e']).toMatchObject({ create: true });
+    // Turns start through AgentTurnService only: no Create or Read on the request event (issue 16).
+    expect(user.objects['AgentTurnRequest__e']).toBeUndefined();
     // Edit on their own (Private) executions and sessions: a follow-up turn moves CurrentTurnIdentifier__c, and a
     // message (master-detail child) can only be added to a session the user may edit. FLS keeps totals read-only.
     expect(user.objects['AgentExecution__c']).toMatchObject({

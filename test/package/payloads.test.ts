@@ -15,7 +15,7 @@ import type { Logger } from '../../src/logger.ts';
 import type { AgentConfig, Capability } from '../../src/runtime/agent-registry.ts';
 import type { ToolDefinition } from '../../src/runtime/ports.ts';
 import { writeTurn } from '../../src/runtime/audit-writer.ts';
-import { startTurn } from '../../src/runtime/start-turn.ts';
+import { recordTurn } from '../../src/runtime/start-turn.ts';
 import { TurnRecorder, type StepRecord } from '../../src/runtime/turn-recorder.ts';
 import type { SObjectWrite } from '../../src/schemas/records.ts';
 import type { AgentExecution } from '../../src/schemas/sobjects.ts';
@@ -562,22 +562,20 @@ describe("the worker's write payloads fit the package objects", () => {
 
   it('starting a turn: a new conversation and a continued one', async () => {
     const { client, writes } = recordingClient();
-    await startTurn(client, {
+    await recordTurn(client, {
       agentId: AGENT_ID,
       message: 'Hello',
       sourceRecordId: '0015g00000AbCdEFGH',
       channel: 'Slack',
       triggerSource: 'Flow',
     });
-    await startTurn(client, { agentId: AGENT_ID, message: 'Again', executionId: EXECUTION_ID, sessionId: SESSION_ID });
+    await recordTurn(client, { agentId: AGENT_ID, message: 'Again', executionId: EXECUTION_ID, sessionId: SESSION_ID });
     expect(writes.map((w) => `${w.mode} ${w.object}`)).toEqual([
       'create InteractionSession__c',
       'create AgentExecution__c',
       'create InteractionMessage__c',
-      'publish AgentTurnRequest__e',
       'update AgentExecution__c',
       'create InteractionMessage__c',
-      'publish AgentTurnRequest__e',
     ]);
     expect(writes.flatMap(problemsOf)).toEqual([]);
   });

@@ -41,8 +41,31 @@ export interface Harness extends Runtime {
     message: string,
     options?: { agentId?: string; executionId?: string; sessionId?: string },
   ): Promise<{ started: StartedTurn; job: TurnJob }>;
-  /** Submits a decision as `username` the way AgentHITLService does (record fields + `AgentHITLDecision__e`, system context) and returns the job ingestion would deliver. */
+  /**
+   * Decides as `username` through the package's `DecidePendingActionAction` (emulated AgentHITLService) and returns
+   * the job ingestion would deliver; throws ApexRefusal when Apex refuses. `Run` is forged (it is the worker's own).
+   */
   decide(
+    username: string,
+    pendingActionId: string,
+    decision: DecisionValue,
+    options?: { comment?: string; editedArguments?: Record<string, unknown> },
+  ): Promise<DecisionJob>;
+  /**
+   * Asserts AgentHITLService refuses this decision, then returns the same decision forged past it: the worker's own
+   * re-check must refuse it too (defence in depth).
+   */
+  refusedByApex(
+    username: string,
+    pendingActionId: string,
+    decision: DecisionValue,
+    options?: { comment?: string; editedArguments?: Record<string, unknown> },
+  ): Promise<DecisionJob>;
+  /**
+   * Delivers a decision WITHOUT AgentHITLService's checks (record fields + event in system context, as the user):
+   * for tests of the worker's own re-checks, which must hold even if something bypassed Apex.
+   */
+  forgeDecision(
     username: string,
     pendingActionId: string,
     decision: DecisionValue,
@@ -68,6 +91,56 @@ export async function createHarness(
     ...options.runtime,
   });
   const agentId = await provisionLendingAgent(runtime.clientFor(USERS.admin));
+  const forge: Harness['forgeDecision'] = async (username, pendingActionId, decision, decideOptions = {}) => {
+    const deciderId = await runtime.clientFor(username).userId();
+    const org = emulator.org as Org;
+    // `Run` is the worker's own event (published over REST by the integration user, no record fields); tests also
+    // deliver it from others, so it is published in system context as the given user.
+    const published =
+      decision === 'Run'
+        ? {
+            requestId: null,
+            eventUuid:
+              org.create(org.systemAccess(deciderId), 'AgentHITLDecision__e', {
+                PendingActionId__c: pendingActionId,
+                Decision__c: 'Run',
+              }).eventUuid ?? randomUUID(),
+          }
+        : submitDecision(org, deciderId, {
+            pendingActionId,
+            decision,
+            comment: decideOptions.comment ?? null,
+            editedArgumentsJson: decideOptions.editedArguments ? JSON.stringify(decideOptions.editedArguments) : null,
+          });
+    return decisionJob(pendingActionId, decision, deciderId, published);
+  };
+  const viaApex: Harness['decide'] = async (username, pendingActionId, decision, decideOptions = {}) => {
+    if (decision === 'Run') return forge(username, pendingActionId, decision, decideOptions);
+    // The way a Flow or the approval inbox decides: the package's DecidePendingActionAction (AgentHITLService) as
+    // the user, which refuses what the user may not decide and otherwise writes the record and publishes the event.
+    const client = runtime.clientFor(username);
+    const [element] = await client.request<
+      Array<{ isSuccess: boolean; errors: unknown; outputValues: { isSuccess: boolean; errorMessage: string | null } }>
+    >('POST', '/actions/custom/apex/DecidePendingActionAction', {
+      inputs: [
+        {
+          pendingActionId,
+          decision,
+          comment: decideOptions.comment ?? null,
+          editedArgumentsJson: decideOptions.editedArguments ? JSON.stringify(decideOptions.editedArguments) : null,
+        },
+      ],
+    });
+    if (!element?.isSuccess) throw new ApexRefusal(JSON.stringify(element?.errors));
+    if (!element.outputValues.isSuccess) throw new ApexRefusal(String(element.outputValues.errorMessage));
+    const org = emulator.org as Org;
+    const deciderId = await client.userId();
+    const row: Record<string, unknown> = org.store.get(pendingActionId)?.record ?? {};
+    return decisionJob(pendingActionId, String(row['RequestedDecision__c']), deciderId, {
+      requestId: String(row['DecisionRequestId__c']),
+      eventUuid: randomUUID(),
+    });
+  };
   return {
     ...runtime,
     provider,
@@ -91,43 +164,44 @@ export async function createHarness(
       };
       return { started, job };
     },
-    async decide(username, pendingActionId, decision, decideOptions = {}) {
-      // Users hold no Create on AgentHITLDecision__e: a decision arrives the way AgentHITLService publishes it.
-      const client = runtime.clientFor(username);
-      const deciderId = await client.userId();
-      const org = emulator.org as Org;
-      // `Run` is the worker's own event (published over REST by the integration user, no record fields); tests also
-      // deliver it from others, so it is published in system context as the given user.
-      const { requestId, eventUuid } =
-        decision === 'Run'
-          ? {
-              requestId: null,
-              eventUuid:
-                org.create(org.systemAccess(deciderId), 'AgentHITLDecision__e', {
-                  PendingActionId__c: pendingActionId,
-                  Decision__c: 'Run',
-                }).eventUuid ?? randomUUID(),
-            }
-          : submitDecision(org, deciderId, {
-              pendingActionId,
-              decision,
-              comment: decideOptions.comment ?? null,
-              editedArgumentsJson: decideOptions.editedArguments ? JSON.stringify(decideOptions.editedArguments) : null,
-            });
-      return {
-        kind: 'decision',
-        eventUuid,
-        replayId: 1,
-        channel: DECISION_CHANNEL,
-        receivedAt: new Date().toISOString(),
-        event: {
-          PendingActionId__c: pendingActionId,
-          Decision__c: decision,
-          DecisionRequestId__c: requestId,
-          CreatedById: deciderId,
-          CreatedDate: new Date().toISOString(),
-        },
-      };
+    decide: viaApex,
+    forgeDecision: (username, pendingActionId, decision, decideOptions = {}) =>
+      forge(username, pendingActionId, decision, decideOptions),
+    async refusedByApex(username, pendingActionId, decision, decideOptions = {}) {
+      const refusal = await viaApex(username, pendingActionId, decision, decideOptions).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (!(refusal instanceof ApexRefusal))
+        throw new Error(`AgentHITLService accepted ${decision} by ${username}: ${String(refusal ?? 'no error')}`);
+      return forge(username, pendingActionId, decision, decideOptions);
+    },
+  };
+}
+
+/** AgentHITLService refused the decision (its error message). */
+export class ApexRefusal extends Error {
+  override readonly name = 'ApexRefusal';
+}
+
+function decisionJob(
+  pendingActionId: string,
+  decision: string,
+  deciderId: string,
+  published: { requestId: string | null; eventUuid: string },
+): DecisionJob {
+  return {
+    kind: 'decision',
+    eventUuid: published.eventUuid,
+    replayId: 1,
+    channel: DECISION_CHANNEL,
+    receivedAt: new Date().toISOString(),
+    event: {
+      PendingActionId__c: pendingActionId,
+      Decision__c: decision as DecisionValue,
+      DecisionRequestId__c: published.requestId,
+      CreatedById: deciderId,
+      CreatedDate: new Date().toISOString(),
     },
   };
 }

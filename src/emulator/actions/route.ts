@@ -7,6 +7,7 @@
  *   GET  /actions/custom                           {flow, apex} resource URLs
  *   GET  /actions/custom/{flow|apex}               the seed's actions of that type
  *   GET|POST /actions/custom/{flow|apex}/{Name}    describe | invoke as the caller
+ *   GET|POST /actions/custom/apex/{PackageClass}   the package's own invocables (src/emulator/apex), same shape
  * POST bodies are `{"inputs":[{...}, ...]}`; the answer is 200 with one result per input:
  * `[{"actionName","errors":null|[{statusCode,message,fields}],"isSuccess","outputValues","version"}]`.
  */
@@ -21,6 +22,9 @@ import {
   sendCustomNotification,
 } from './custom-notification.ts';
 import { actionsFor } from './registry.ts';
+import { apexContext } from '../apex/apex-runtime.ts';
+import { describePackageAction, invokePackageAction } from '../apex/invoke.ts';
+import { PACKAGE_INVOCABLES, packageInvocable } from '../apex/invocables.ts';
 import { invocationResult, runAction, type InvocationResult } from './run-action.ts';
 
 /** Salesforce accepts up to 200 inputs in one invocable-action request (bulkified flows and Apex). */
@@ -69,12 +73,14 @@ export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[])
   }
   if (scope === 'custom') {
     if (kind === undefined) return get(() => json(200, { flow: url('/custom/flow'), apex: url('/custom/apex') }));
+    if (kind === 'apex' && name !== undefined && packageInvocable(name)) return packageActionRoute(req, ctx, name);
     if (kind === 'flow' || kind === 'apex') {
       const actions = actionsFor(ctx.org);
       if (name === undefined) {
+        const packaged = kind === 'apex' ? PACKAGE_INVOCABLES.map(packagedListing) : [];
         return get(() =>
           json(200, {
-            actions: actions.list(kind).map((action) => ({
+            actions: [...packaged, ...actions.list(kind)].map((action) => ({
               label: action.label ?? action.name,
               name: action.name,
               type: TYPE_LABEL[kind],
@@ -100,6 +106,27 @@ export function actionsRoute(req: RestRequest, ctx: RestContext, rest: string[])
     }
   }
   throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+}
+
+const packagedListing = (spec: { className: string; label: string }) => ({ name: spec.className, label: spec.label });
+
+/**
+ * The package's own invocables (src/emulator/apex): the caller needs access to the class, like any Apex action, and
+ * the class then runs as the caller.
+ */
+function packageActionRoute(req: RestRequest, ctx: RestContext, name: string): RouteResult {
+  const spec = packageInvocable(name);
+  if (!spec) throw new ApiError(404, 'NOT_FOUND', `No Apex action named ${name} found`);
+  if (ctx.org.canInvokeApexClass?.(ctx.userId, spec.className) !== true)
+    throw new ApiError(
+      403,
+      'INSUFFICIENT_ACCESS',
+      `You do not have permission to access the Apex class named ${spec.className}`,
+    );
+  if (req.method === 'GET') return json(200, describePackageAction(spec));
+  if (req.method !== 'POST') return methodNotAllowed(req.method, ['GET', 'HEAD', 'POST']);
+  const apex = apexContext(ctx.org, ctx.userId, ctx.apiVersion, ctx.now);
+  return json(200, invokePackageAction(spec, apex, inputsOf(req.body)));
 }
 
 /** Access to the class or flow comes from the profile or a permission set, like Apex class access. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Org } from '../org/org.ts';
+import type { OrgApi } from '../org/model.ts';
 
 export interface SubmittedDecision {
   pendingActionId: string;
@@ -16,7 +16,7 @@ export interface SubmittedDecision {
  * use this to deliver decisions Apex would refuse, so the worker's re-checks are what they prove.
  */
 export function submitDecision(
-  org: Org,
+  org: OrgApi,
   deciderId: string,
   request: SubmittedDecision,
 ): { requestId: string; eventUuid: string } {

@@ -332,6 +332,8 @@ export interface OrgApi {
   userById(id: string): UserDef | undefined;
   userByUsername(username: string): UserDef | undefined;
   access(userId: string): UserAccess;
+  /** Full access acting as the user (Apex in system context, `without sharing`); never reachable by a REST token. */
+  systemAccess(userId: string): UserAccess;
   describeGlobal(access: UserAccess, apiVersion: string): unknown;
   describeSObject(access: UserAccess, objectName: string, apiVersion: string): unknown;
   query(access: UserAccess, soql: string, options: { apiVersion: string; includeDeleted?: boolean }): QueryResult;
