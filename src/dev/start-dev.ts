@@ -218,20 +218,13 @@ export function curlExample(info: DevInfo, message: string): string | undefined 
  */
 export function jsforceExample(info: DevInfo, message: string): string | undefined {
   if (!info.agent || !info.requester) return undefined;
-  const base = '/services/data/v62.0';
+  // The package's Flow action "Loom: Start Agent Turn", invoked as the user: what a Flow or an Apex caller does.
   const script = [
     `import jsforce from 'jsforce';`,
     `const conn = new jsforce.Connection({ instanceUrl: '${info.emulatorUrl}', accessToken: process.env.SF_ACCESS_TOKEN, version: '62.0' });`,
-    `const [agent] = (await conn.query("SELECT Id FROM AIAgentDefinition__c WHERE DeveloperName__c = '${info.agent}'")).records;`,
-    `const turn = crypto.randomUUID();`,
-    `const r = (u, referenceId, body) => ({ method: 'POST', url: '${base}/sobjects/' + u, referenceId, body });`,
-    `const res = await conn.request({ method: 'POST', url: '${base}/composite', body: JSON.stringify({ allOrNone: true, compositeRequest: [`,
-    `  r('InteractionSession__c', 'session', { AIAgentDefinition__c: agent.Id, ParticipantUser__c: '${info.requester.id}', Channel__c: 'Direct' }),`,
-    `  r('AgentExecution__c', 'execution', { AIAgentDefinition__c: agent.Id, RequestingUser__c: '${info.requester.id}', CurrentTurnIdentifier__c: turn, TriggerSource__c: 'API', InteractionSession__c: '@{session.id}' }),`,
-    `  r('InteractionMessage__c', 'message', { AgentExecution__c: '@{execution.id}', InteractionSession__c: '@{session.id}', Role__c: 'User', Direction__c: 'Inbound', Content__c: ${JSON.stringify(message)}, TurnIdentifier__c: turn, Channel__c: 'Direct' }),`,
-    `  r('AgentTurnRequest__e', 'event', { AgentExecutionId__c: '@{execution.id}', InteractionMessageId__c: '@{message.id}', TurnIdentifier__c: turn }),`,
-    `] }), headers: { 'Content-Type': 'application/json' } });`,
-    `console.log('turn ' + turn + ': ' + res.compositeResponse.map((x) => x.referenceId + ' ' + x.httpStatusCode).join(', '));`,
+    `const [res] = await conn.requestPost('/services/data/v62.0/actions/custom/apex/StartAgentTurnAction', { inputs: [{ agentDeveloperName: '${info.agent}', message: ${JSON.stringify(message)} }] });`,
+    `if (!res.isSuccess || !res.outputValues.isSuccess) throw new Error(JSON.stringify(res.errors ?? res.outputValues.errorMessage));`,
+    `console.log('turn ' + res.outputValues.turnIdentifier + ': execution ' + res.outputValues.executionId + ', message ' + res.outputValues.messageId);`,
   ];
   return script.join('\n');
 }

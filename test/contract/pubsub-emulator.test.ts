@@ -31,17 +31,19 @@ type Client = grpc.Client & {
 
 let emulator: EmulatorHandle;
 let client: Client;
-let officer: Connection;
-let officerId: string;
+/** Users hold no Create or Read on the request event; the admin (Modify All Data) publishes and reads it here. */
+const PUBLISHER = 'admin@lending.test';
+let publisher: Connection;
+let publisherId: string;
 const tokens = new Map<string, string>();
 
 beforeAll(async () => {
   emulator = await startTestEmulator({ pubsubKeepAliveMs: 200 });
   const Service = pubSubService();
   client = new Service(new URL(emulator.pubsubUrl).host, grpc.credentials.createInsecure()) as unknown as Client;
-  officer = await jsforceConnection(emulator, 'officer@lending.test');
-  officerId = emulator.org.userByUsername('officer@lending.test')?.id ?? '';
-  for (const user of ['worker@lending.test', 'officer@lending.test', 'nobody@lending.test'])
+  publisher = await jsforceConnection(emulator, PUBLISHER);
+  publisherId = emulator.org.userByUsername(PUBLISHER)?.id ?? '';
+  for (const user of ['worker@lending.test', PUBLISHER, 'nobody@lending.test'])
     tokens.set(user, await jwtToken(emulator, user));
 });
 
@@ -67,7 +69,7 @@ function unary<T>(call: (cb: grpc.requestCallback<T>) => void): Promise<T> {
 }
 
 async function publishTurn(n: number): Promise<void> {
-  const result = (await officer
+  const result = (await publisher
     .sobject('AgentTurnRequest__e')
     .create({ TurnIdentifier__c: `pubsub-${n}` })) as unknown as { success: boolean };
   expect(result.success).toBe(true);
@@ -151,7 +153,7 @@ describe('Pub/Sub API on the emulator', () => {
       ),
     );
     const payload = codec.decode(Buffer.from(events[0]?.event.payload ?? []));
-    expect(payload).toMatchObject({ TurnIdentifier__c: 'pubsub-0', CreatedById: officerId });
+    expect(payload).toMatchObject({ TurnIdentifier__c: 'pubsub-0', CreatedById: publisherId });
     expect(typeof payload.CreatedDate).toBe('string');
     expect(events[0]?.event.id).toMatch(/^[0-9a-f-]{36}$/);
     sub.call.cancel();
@@ -200,10 +202,10 @@ describe('Pub/Sub API on the emulator', () => {
 
   it('publishes Avro events as the caller: CreatedById is the caller, never what the payload claims', async () => {
     const topic = await unary<TopicInfoMessage>((cb) =>
-      client.GetTopic({ topic_name: TOPIC }, metadata('officer@lending.test'), cb),
+      client.GetTopic({ topic_name: TOPIC }, metadata(PUBLISHER), cb),
     );
     const schema = await unary<SchemaInfoMessage>((cb) =>
-      client.GetSchema({ schema_id: topic.schema_id }, metadata('officer@lending.test'), cb),
+      client.GetSchema({ schema_id: topic.schema_id }, metadata(PUBLISHER), cb),
     );
     const codec = eventCodec(topic.schema_id, JSON.parse(schema.schema_json));
     const workerId = emulator.org.userByUsername('worker@lending.test')?.id ?? '';
@@ -214,7 +216,7 @@ describe('Pub/Sub API on the emulator', () => {
         payload: codec.encode({
           TurnIdentifier__c: 'via-pubsub',
           CreatedDate: new Date().toISOString(),
-          CreatedById: officerId,
+          CreatedById: publisherId,
         }),
       },
       {
@@ -229,7 +231,7 @@ describe('Pub/Sub API on the emulator', () => {
       { id: 'a-3', schema_id: 'stale-schema', payload: Buffer.alloc(0) },
     ];
     const response = await unary<PublishResponseMessage>((cb) =>
-      client.Publish({ topic_name: TOPIC, events }, metadata('officer@lending.test'), cb),
+      client.Publish({ topic_name: TOPIC, events }, metadata(PUBLISHER), cb),
     );
     expect(response.results.map((r) => r.correlation_key)).toEqual(['a-1', 'a-2', 'a-3']);
     expect(decodeReplayId(response.results[0]?.replay_id)).toBeGreaterThan(0);

@@ -18,16 +18,21 @@ interface EventData {
 }
 
 let emulator: EmulatorHandle;
-let officer: Connection;
-let officerId: string;
+/**
+ * Users hold no Create or Read on the package's request event (AgentTurnService publishes it): the admin, whose Modify All
+ * Data reaches platform events, publishes and reads it in these wire-level tests.
+ */
+const PUBLISHER = 'admin@lending.test';
+let publisher: Connection;
+let publisherId: string;
 let workerId: string;
 let turn = 0;
 const clients: FayeClient[] = [];
 
 beforeAll(async () => {
   emulator = await startTestEmulator({ cometdTimeoutMs: 2_000 });
-  officer = await jsforceConnection(emulator, 'officer@lending.test');
-  officerId = emulator.org.userByUsername('officer@lending.test')?.id ?? '';
+  publisher = await jsforceConnection(emulator, PUBLISHER);
+  publisherId = emulator.org.userByUsername(PUBLISHER)?.id ?? '';
   workerId = emulator.org.userByUsername('worker@lending.test')?.id ?? '';
 });
 
@@ -39,10 +44,10 @@ afterAll(async () => {
   await emulator.close();
 });
 
-/** Publishes one AgentTurnRequest__e through REST as the officer; returns its EventUuid. */
+/** Publishes one AgentTurnRequest__e through REST as the publisher; returns its EventUuid. */
 async function publishTurn(): Promise<string> {
   turn += 1;
-  const result = (await officer
+  const result = (await publisher
     .sobject('AgentTurnRequest__e')
     .create({ TurnIdentifier__c: `turn-${turn}` })) as unknown as {
     success: boolean;
@@ -83,19 +88,19 @@ describe('streaming through the emulator', () => {
     const uuid = await publishTurn();
     await until(() => received.length === 1, 'the event');
     expect(received[0]?.event.EventUuid).toBe(uuid);
-    expect(received[0]?.payload).toMatchObject({ TurnIdentifier__c: `turn-${turn}`, CreatedById: officerId });
+    expect(received[0]?.payload).toMatchObject({ TurnIdentifier__c: `turn-${turn}`, CreatedById: publisherId });
   });
 
   it('does not let a publisher set CreatedById through the payload', async () => {
     await expect(
-      officer.sobject('AgentTurnRequest__e').create({ TurnIdentifier__c: 'spoof', CreatedById: workerId }),
+      publisher.sobject('AgentTurnRequest__e').create({ TurnIdentifier__c: 'spoof', CreatedById: workerId }),
     ).rejects.toThrow();
     const received: EventData[] = [];
     const { client } = await workerClient([new StreamingExtension.Replay(CHANNEL, -2)]);
     await client.subscribe(CHANNEL, (data: unknown) => received.push(data as EventData));
     await until(() => received.length === turn, 'all retained events');
     expect(received.some((e) => e.payload.TurnIdentifier__c === 'spoof')).toBe(false);
-    expect(new Set(received.map((e) => e.payload.CreatedById))).toEqual(new Set([officerId]));
+    expect(new Set(received.map((e) => e.payload.CreatedById))).toEqual(new Set([publisherId]));
   });
 
   it('serves a raw faye client with a Bearer token from the JWT flow, and refuses users without read access', async () => {

@@ -54,11 +54,12 @@ async function streamingClient(username: string, processor: StreamProcessor) {
 
 describe('@salesforce/core StreamingClient', () => {
   it('handshakes, subscribes and completes on a REST-published platform event', async () => {
-    const officer = await jsforceConnection(emulator, 'officer@lending.test');
+    // Users hold no Create on the request event; the admin's Modify All Data reaches platform events.
+    const publisher = await jsforceConnection(emulator, 'admin@lending.test');
     const client = await streamingClient('worker@lending.test', (message) => ({ completed: true, payload: message }));
     await client.handshake();
     const result = (await client.subscribe(async () => {
-      await officer.sobject('AgentTurnRequest__e').create({ TurnIdentifier__c: 'sfcore-1' });
+      await publisher.sobject('AgentTurnRequest__e').create({ TurnIdentifier__c: 'sfcore-1' });
     })) as { payload: Record<string, unknown>; event: { replayId: number } };
     expect(result.payload.TurnIdentifier__c).toBe('sfcore-1');
     expect(result.event.replayId).toBeGreaterThan(0);

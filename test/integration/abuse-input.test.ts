@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { LENDING_SCRIPT } from '../../src/dev/lending-agent.ts';
@@ -15,7 +14,6 @@ import { silentLogger } from '../../src/logger.ts';
 import type { JobHandler } from '../../src/runtime/jobs.ts';
 import { recordTurn, startTurn } from '../../src/runtime/start-turn.ts';
 import { createWorkerRuntime } from '../../src/worker/runtime.ts';
-import { jsforceConnection } from '../support/emulator.ts';
 import { startAbuseKit, USERS, type AbuseKit } from '../support/chaos/abuse-kit.ts';
 import { answersOf } from '../support/runtime.ts';
 
@@ -200,7 +198,7 @@ describe('fuzzed event payloads through a running worker', () => {
         shutdownGraceMs: 1_000,
       },
     });
-    const officer: jsforce.Connection = await jsforceConnection(kit.emulator, USERS.officer);
+    const publisherAccess = kit.emulator.org.systemAccess(kit.userId(USERS.officer));
     const ids = fc.oneof(
       fc.constant('a01EM0000000001YAA'),
       fc.string({ maxLength: 20 }),
@@ -229,11 +227,9 @@ describe('fuzzed event payloads through a running worker', () => {
       for (const payload of payloads) {
         const body = Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined));
         try {
-          const result = (await officer.sobject('AgentTurnRequest__e').create(body)) as unknown as {
-            errors: Array<{ statusCode: string; message: string }>;
-          };
-          const uuid = result.errors.find((error) => error.statusCode === 'OPERATION_ENQUEUED')?.message;
-          if (uuid) published.push(uuid);
+          // Published as Apex would as the officer (users cannot publish it over REST): what the worker must survive.
+          const { eventUuid } = kit.emulator.org.create(publisherAccess, 'AgentTurnRequest__e', body);
+          if (eventUuid) published.push(eventUuid);
         } catch {
           // The org itself refused the payload (field too long, wrong type): never delivered, nothing to account for.
         }

@@ -82,7 +82,7 @@ describe('loom dev with your own seed and script', () => {
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.stdin.end(script);
     expect(await new Promise((resolve) => child.on('close', resolve)), err).toBe(0);
-    expect(out).toMatch(/session 201, execution 201, message 201, event 201/);
+    expect(out).toMatch(/^turn \S+: execution \w{18}, message \w{18}$/m);
     const turnId = /^turn (\S+):/.exec(out)![1]!;
     const turn = await dev.service.waiter.wait(turnId, 100_000);
     expect(turn).toMatchObject({
@@ -127,13 +127,13 @@ describe('loom dev with your own seed and script', () => {
     try {
       expect(lending.info.orgId).not.toBe(dev.info.orgId);
       // A malformed event is dead-lettered by the worker of this org…
-      const token = dev.info.requester!.accessToken;
-      const published = await fetch(`${dev.info.emulatorUrl}/services/data/v62.0/sobjects/AgentTurnRequest__e`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ AgentExecutionId__c: 'not an id', TurnIdentifier__c: 't-1' }),
+      // (published in system context as the requester, as Apex would: users hold no Create on the event)
+      const org = dev.emulator.org;
+      const published = org.create(org.systemAccess(dev.info.requester!.id), 'AgentTurnRequest__e', {
+        AgentExecutionId__c: 'not an id',
+        TurnIdentifier__c: 't-1',
       });
-      expect(published.status).toBe(201);
+      expect(published.eventUuid).toEqual(expect.any(String));
       await expect
         .poll(() => dev.service.worker.snapshot().then((snapshot) => snapshot.counters.deadLettered), {
           timeout: 100_000,
@@ -224,7 +224,7 @@ describe('npx loom dev (a real process)', () => {
     });
     expect(banner).toContain('added integration user loom-worker@acme.test');
     expect(banner).toContain('"agentDeveloperName":"Support_Helper"');
-    expect(banner).toContain("DeveloperName__c = 'Support_Helper'");
+    expect(banner).toContain("agentDeveloperName: 'Support_Helper'");
     const exited = new Promise<number | null>((resolve) => child!.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

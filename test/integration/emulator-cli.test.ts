@@ -1,6 +1,6 @@
 /**
  * `loom emulator --seed <file>` as a new user runs it: a real child process on a free port. The banner must give the
- * instance URL, a working login for every seeded user who may log in, and a publish example that actually publishes.
+ * instance URL, a working login for every seeded user who may log in, and a start-a-turn example that actually starts one.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -112,13 +112,13 @@ describe('loom emulator --seed', () => {
     });
   });
 
-  it('prints a publish example that publishes the agent-turn event as its user, and the worker runs that turn', async () => {
+  it('prints a start-a-turn example (the package invocable, as its user), and the worker runs that turn', async () => {
     const line = banner.split('\n').find((text) => text.includes('curl -s -X POST'));
     expect(line, banner).toBeDefined();
     const url = /POST (\S+)/.exec(line!)![1]!;
     const token = /Authorization: Bearer ([^']+)'/.exec(line!)![1]!;
     const body = /-d '(\{.*\})'/.exec(line!)![1]!;
-    expect(url).toBe(`${instanceUrl()}/services/data/v62.0/sobjects/AgentTurnRequest__e`);
+    expect(url).toBe(`${instanceUrl()}/services/data/v62.0/actions/custom/apex/StartAgentTurnAction`);
     const keyFile = /--jwt-key-file (\S+)/.exec(banner)![1]!;
     const consumerKey = /consumer key (\S+)/.exec(banner)![1]!;
     const stateDir = mkdtempSync(join(tmpdir(), 'loom-emulator-cli-'));
@@ -141,14 +141,13 @@ describe('loom emulator --seed', () => {
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
         body,
       });
-      const result = (await response.json()) as { success?: boolean; errors?: Array<{ statusCode: string }> };
-      expect(response.status, JSON.stringify(result)).toBe(201);
-      expect(result.success).toBe(true);
-      expect(result.errors?.[0]?.statusCode).toBe('OPERATION_ENQUEUED');
-      const turn = await service.waiter.wait(
-        (JSON.parse(body) as { TurnIdentifier__c: string }).TurnIdentifier__c,
-        100_000,
-      );
+      const [result] = (await response.json()) as Array<{
+        isSuccess: boolean;
+        outputValues: { isSuccess: boolean; turnIdentifier: string };
+      }>;
+      expect(response.status, JSON.stringify(result)).toBe(200);
+      expect(result).toMatchObject({ isSuccess: true, outputValues: { isSuccess: true } });
+      const turn = await service.waiter.wait(result!.outputValues.turnIdentifier, 100_000);
       expect(turn?.status).toBe('Completed');
       expect((await service.worker.snapshot()).counters.deadLettered).toBe(0);
     } finally {

@@ -100,10 +100,11 @@ describe('execution and conversation bookkeeping', () => {
     await harness
       .clientFor(USERS.officer)
       .update('InteractionSession__c', first.started.sessionId, { SessionStatus__c: 'Closed' });
-    const next = await harness.turn(USERS.officer, 'one more thing', {
-      executionId: first.started.executionId,
-      sessionId: first.started.sessionId,
-    });
+    const continued = { executionId: first.started.executionId, sessionId: first.started.sessionId };
+    // AgentTurnService refuses it…
+    await expect(harness.turn(USERS.officer, 'one more thing', continued)).rejects.toThrow(/is closed/);
+    // …and so does the worker, for a turn recorded past Apex (the /v1/turns path).
+    const next = await harness.turn(USERS.officer, 'one more thing', { ...continued, recorded: true });
     expect(await harness.handler.handle(next.job, signal)).toMatchObject({
       status: 'refused',
       detail: expect.stringMatching(/closed/),

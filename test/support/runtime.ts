@@ -19,7 +19,7 @@ import {
   type TurnJob,
 } from '../../src/runtime/jobs.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/runtime-deps.ts';
-import { startTurn, type StartedTurn } from '../../src/runtime/start-turn.ts';
+import { recordTurn, startTurn, type StartedTurn } from '../../src/runtime/start-turn.ts';
 import { devCredentials, TEST_API_VERSION } from './emulator.ts';
 
 export const USERS = {
@@ -35,11 +35,15 @@ export const USERS = {
 export interface Harness extends Runtime {
   provider: ScriptedProvider;
   agentId: string;
-  /** Starts a turn as `username` (like AgentTurnService; the lending agent unless `agentId` is given) and returns the job ingestion would deliver. */
+  /**
+   * Starts a turn as `username` through the package's StartAgentTurnAction (emulated AgentTurnService; the lending
+   * agent unless `agentId` is given) and returns the job ingestion would deliver. `recorded`: write it the way the
+   * worker's /v1/turns does instead (REST as the user, none of Apex's checks), for tests of the worker's own refusals.
+   */
   turn(
     username: string,
     message: string,
-    options?: { agentId?: string; executionId?: string; sessionId?: string },
+    options?: { agentId?: string; executionId?: string; sessionId?: string; recorded?: boolean },
   ): Promise<{ started: StartedTurn; job: TurnJob }>;
   /**
    * Decides as `username` through the package's `DecidePendingActionAction` (emulated AgentHITLService) and returns
@@ -145,9 +149,11 @@ export async function createHarness(
     ...runtime,
     provider,
     agentId,
-    async turn(username, message, turnOptions = {}) {
+    async turn(username, message, { recorded, sessionId, ...turnOptions } = {}) {
       const client = runtime.clientFor(username);
-      const started = await startTurn(client, { agentId, message, ...turnOptions });
+      const started = recorded
+        ? await recordTurn(client, { agentId, message, ...(sessionId ? { sessionId } : {}), ...turnOptions })
+        : await startTurn(client, { agentId, message, ...turnOptions });
       const job: TurnJob = {
         kind: 'turn',
         eventUuid: randomUUID(),

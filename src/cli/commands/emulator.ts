@@ -5,7 +5,9 @@ import { DEFAULT_SEED_PATH, startEmulator, type EmulatorHandle } from '../../emu
 import { cli, type CliContext } from '../context.ts';
 import { cliLogger } from '../logging.ts';
 
-const EVENT_OBJECT = 'AgentTurnRequest__e';
+/** The package's Flow action that starts a turn, and the custom permission AgentTurnService checks. */
+const START_ACTION = 'StartAgentTurnAction';
+const START_PERMISSION = 'Loom_StartAgentTurns';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -52,9 +54,11 @@ export interface EmulatorBanner {
   pubsubUrl: string;
   connectedApp: { name: string; consumerKey: string; keyFile: string } | undefined;
   users: BannerUser[];
-  /** A publish of `AgentTurnRequest__e` for a turn that exists (session, execution and message created as the user). */
-  publish:
-    { username: string; url: string; accessToken: string; body: Record<string, string>; agent: string } | undefined;
+  /**
+   * A turn started the way a Flow starts one: the package's `StartAgentTurnAction` invoked as a user who may start
+   * turns (users hold no Create on `AgentTurnRequest__e`; AgentTurnService publishes it).
+   */
+  startTurn: { username: string; url: string; accessToken: string; body: unknown; agent: string } | undefined;
 }
 
 async function rest<T>(url: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -69,7 +73,7 @@ async function rest<T>(url: string, token: string, method: string, path: string,
 }
 
 /**
- * The seed's first agent, or a minimal `Sample_Agent` created by a user who may (an admin holding Loom_Admin): a publish
+ * The seed's first agent, or a minimal `Sample_Agent` created by a user who may (an admin holding Loom_Admin): an
  * example must name a real execution of an agent its user may run, or the worker refuses it.
  */
 async function sampleAgent(
@@ -106,8 +110,8 @@ async function sampleAgent(
 }
 
 /**
- * Agents are Private in the package: the publisher gets a Read share, made by a user who may share agents (an admin
- * holding Loom_Admin), as an admin would in an org. Nothing to do when the publisher can already see the agent.
+ * Agents are Private in the package: the example's user gets a Read share, made by a user who may share agents (an admin
+ * holding Loom_Admin), as an admin would in an org. Nothing to do when the user can already see the agent.
  */
 async function shareAgent(
   handle: EmulatorHandle,
@@ -134,39 +138,7 @@ async function shareAgent(
   });
 }
 
-/** Creates the turn's records as the user (what AgentTurnService does before it publishes) and returns the event body. */
-async function sampleTurn(
-  url: string,
-  token: string,
-  userId: string,
-  agentId: string,
-): Promise<Record<string, string>> {
-  const turn = `sample-${Date.now().toString(36)}`;
-  const session = await rest<{ id: string }>(url, token, 'POST', '/sobjects/InteractionSession__c', {
-    AIAgentDefinition__c: agentId,
-    ParticipantUser__c: userId,
-    Channel__c: 'Direct',
-  });
-  const execution = await rest<{ id: string }>(url, token, 'POST', '/sobjects/AgentExecution__c', {
-    AIAgentDefinition__c: agentId,
-    RequestingUser__c: userId,
-    CurrentTurnIdentifier__c: turn,
-    TriggerSource__c: 'API',
-    InteractionSession__c: session.id,
-  });
-  const message = await rest<{ id: string }>(url, token, 'POST', '/sobjects/InteractionMessage__c', {
-    InteractionSession__c: session.id,
-    AgentExecution__c: execution.id,
-    Role__c: 'User',
-    Direction__c: 'Inbound',
-    Content__c: 'Hello from the emulator banner',
-    TurnIdentifier__c: turn,
-    Channel__c: 'Direct',
-  });
-  return { AgentExecutionId__c: execution.id, InteractionMessageId__c: message.id, TurnIdentifier__c: turn };
-}
-
-/** Mints a token for every seeded user and prepares a publish example; no output (the command prints it). */
+/** Mints a token for every seeded user and prepares a start-a-turn example; no output (the command prints it). */
 export async function describeEmulator(handle: EmulatorHandle, seedPath: string): Promise<EmulatorBanner> {
   const { url, org } = handle;
   const app = org.connectedApps()[0];
@@ -193,22 +165,24 @@ export async function describeEmulator(handle: EmulatorHandle, seedPath: string)
     }
     users.push(entry);
   }
-  let publish: EmulatorBanner['publish'];
-  const publisher = org
+  let startTurn: EmulatorBanner['startTurn'];
+  const starter = org
     .users()
-    .filter((user) => tokens.has(user.username) && org.access(user.id).canObject(EVENT_OBJECT, 'create'))
-    .sort((a, b) => Number(b.permissionSets.includes('Loom_User')) - Number(a.permissionSets.includes('Loom_User')))[0];
-  if (publisher && org.schema.object(EVENT_OBJECT)) {
+    .find(
+      (user) =>
+        tokens.has(user.username) &&
+        org.hasCustomPermission?.(user.id, START_PERMISSION) === true &&
+        org.canInvokeApexClass?.(user.id, START_ACTION) === true,
+    );
+  if (starter) {
     const agent = await sampleAgent(handle, tokens);
     if (agent) {
-      const token = tokens.get(publisher.username) as string;
-      await shareAgent(handle, tokens, agent.id, publisher.id);
-      const body = await sampleTurn(url, token, publisher.id, agent.id);
-      publish = {
-        username: publisher.username,
-        url: `${url}/services/data/v62.0/sobjects/${EVENT_OBJECT}`,
-        accessToken: token,
-        body,
+      await shareAgent(handle, tokens, agent.id, starter.id);
+      startTurn = {
+        username: starter.username,
+        url: `${url}/services/data/v62.0/actions/custom/apex/${START_ACTION}`,
+        accessToken: tokens.get(starter.username) as string,
+        body: { inputs: [{ agentDeveloperName: agent.name, message: 'Hello from the emulator banner' }] },
         agent: agent.name,
       };
     }
@@ -220,7 +194,7 @@ export async function describeEmulator(handle: EmulatorHandle, seedPath: string)
     pubsubUrl: handle.pubsubUrl,
     connectedApp: app && key ? { name: app.name, consumerKey: app.consumerKey, keyFile: key.file } : undefined,
     users,
-    publish,
+    startTurn,
   };
 }
 
@@ -247,14 +221,14 @@ function printBanner(banner: EmulatorBanner, context: CliContext): void {
       context.line(user.accessToken ? `  access token: ${user.accessToken}` : c.dim(`  no token: ${user.noToken}`));
     }
   }
-  const publish = banner.publish;
-  if (publish) {
+  const start = banner.startTurn;
+  if (start) {
     context.line(
-      `\nPublish a test ${EVENT_OBJECT} as ${publish.username} (a turn of ${publish.agent}, created for this example):`,
+      `\nStart a turn of ${start.agent} as ${start.username}, the way a Flow does (the package's ${START_ACTION}):`,
     );
     context.line(
-      `  curl -s -X POST ${publish.url} -H 'Authorization: Bearer ${publish.accessToken}' ` +
-        `-H 'Content-Type: application/json' -d '${JSON.stringify(publish.body)}'`,
+      `  curl -s -X POST ${start.url} -H 'Authorization: Bearer ${start.accessToken}' ` +
+        `-H 'Content-Type: application/json' -d '${JSON.stringify(start.body)}'`,
     );
   }
   context.line(c.dim('\nCtrl-C stops the emulator.'));
@@ -266,7 +240,7 @@ export function register(program: Command): void {
     .command('emulator')
     .description(
       'Start the local Salesforce org emulator (OAuth JWT bearer, REST, composite, CometD) from a seed file and print ' +
-        'the instance URL, a JWT login and a fresh access token for each seeded user, and a curl command that publishes a test event',
+        'the instance URL, a JWT login and a fresh access token for each seeded user, and a curl command that starts a turn',
     )
     .option('--seed <file>', 'seed YAML describing users, permissions, objects and records', DEFAULT_SEED_PATH)
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 8443)

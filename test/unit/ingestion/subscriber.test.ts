@@ -22,7 +22,8 @@ beforeAll(async () => {
   emulator = await startTestEmulator({ cometdTimeoutMs: 300 });
   const { app, privateKeyPem } = devCredentials(emulator);
   pool = new SessionPool({ loginUrl: emulator.url, clientId: app.consumerKey, privateKeyPem, logger: silentLogger() });
-  officer = await jsforceConnection(emulator, 'officer@lending.test');
+  // The admin publishes (Modify All Data reaches platform events; users hold no Create on the request event).
+  officer = await jsforceConnection(emulator, 'admin@lending.test');
 });
 afterAll(async () => {
   await emulator.close();
@@ -114,7 +115,7 @@ describe('CometdSubscriber', () => {
         restartBaseMs: 50,
         restartMaxMs: 200,
       });
-      const officerId = emulator.org.userByUsername('officer@lending.test')?.id ?? '';
+      const officerId = emulator.org.userByUsername('admin@lending.test')?.id ?? '';
       const publishNow = (turn: string): void => {
         emulator.org.create(emulator.org.access(officerId), 'AgentTurnRequest__e', {
           AgentExecutionId__c: 'a01EM0000000001YAA',

@@ -477,7 +477,7 @@ describe('transactions, cascade delete, reset and events', () => {
 
   it('publishes platform events through the sink as the acting user', () => {
     const org = lendingOrg({ now: () => FIXED });
-    const officer = accessFor(org, 'officer');
+    const officer = accessFor(org, 'admin');
     const published: Array<{ name: string; payload: Record<string, unknown> }> = [];
     const event = org.schema.objects().find((o) => o.kind === 'event' && officer.canObject(o.name, 'create'))!;
     expectError(() => org.create(officer, event.name, {}), 503, 'SERVICE_UNAVAILABLE', /No event bus/);
