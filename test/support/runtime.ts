@@ -18,7 +18,7 @@ import {
   type DecisionValue,
   type TurnJob,
 } from '../../src/runtime/jobs.ts';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/runtime-deps.ts';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/worker/runtime-deps.ts';
 import { startTurn, type StartedTurn } from '../../src/runtime/start-turn.ts';
 import { devCredentials, TEST_API_VERSION } from './emulator.ts';
 
