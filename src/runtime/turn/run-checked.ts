@@ -1,6 +1,5 @@
 import { LoomError } from '../../errors.ts';
-import type { StepRow } from '../history.ts';
-import { rebuildHistory } from '../history.ts';
+import { rebuildHistory, type StepRow } from '../history.ts';
 import { runGovernedLoop, type LoopResult } from '../governed-loop.ts';
 import type { JobOutcome } from '../jobs.ts';
 import type { TurnRecorder } from '../turn-recorder.ts';
