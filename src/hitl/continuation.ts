@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { StepRow } from '../runtime/history.ts';
 import type { LoopResult } from '../runtime/governed-loop.ts';
 import { admit, gateOf } from '../runtime/model-input.ts';
+import type { ToolDefinition } from '../runtime/ports.ts';
 import { runApprovedCall, type ToolHistory } from '../runtime/tool-call.ts';
 import type { TurnSetup } from '../runtime/turn-handler.ts';
 import type { PendingRow, PendingStatus } from './pending-record.ts';
@@ -31,6 +32,33 @@ export async function deliverHeld(
     toolCallId: row.ToolCallId__c,
     content: (await trust.mask(decisionLine)).masked,
   });
+  const final = runnable(setup, row, outcome);
+  if (final.kind === 'run') {
+    await runApprovedCall(
+      final.tool,
+      row.ToolCallId__c,
+      final.args,
+      { ...setup.input, history: [], userMessage: null },
+      setup.loopDeps,
+      toolHistory,
+    );
+  } else await reportNotExecuted(setup, row, final, toolHistory);
+  return toolHistory;
+}
+
+type NotExecuted = Extract<HeldOutcome, { kind: 'not-executed' }>;
+
+/**
+ * An approved call runs only if the held capability is still offered to the requester, it cannot have run already
+ * (a side effect interrupted mid-run is never repeated), and the approved arguments still fit the tool's schema.
+ */
+function runnable(
+  setup: TurnSetup,
+  row: PendingRow,
+  outcome: HeldOutcome,
+): { kind: 'run'; tool: ToolDefinition; args: Record<string, unknown> } | NotExecuted {
+  if (outcome.kind === 'not-executed') return outcome;
+  const unavailable = (message: string): NotExecuted => ({ kind: 'not-executed', status: 'Unavailable', message });
   // The capability that was held (its ID is signed), never another tool that happens to share its name.
   const tool = setup.input.tools.find(
     (candidate) =>
@@ -38,67 +66,49 @@ export async function deliverHeld(
       candidate.capabilityId.slice(0, 15) === row.AgentCapability__c.slice(0, 15) &&
       candidate.name === row.ToolName__c,
   );
-  let final = outcome;
-  if (final.kind === 'execute' && !tool)
-    final = {
-      kind: 'not-executed',
-      status: 'Unavailable',
-      message: `The tool ${row.ToolName__c} is no longer available to the requesting user; nothing was run.`,
-    };
-  if (final.kind === 'execute' && tool && final.recovering && tool.sideEffects) {
-    final = {
-      kind: 'not-executed',
-      status: 'Unavailable',
-      message:
-        'The worker stopped while this approved action was running; whether it completed is unknown. Check the record before asking again.',
-    };
-  }
-  if (final.kind === 'execute' && tool) {
-    const errors = setup.loopDeps.validateArgs(tool, final.args);
-    if (errors.length > 0)
-      final = {
-        kind: 'not-executed',
-        status: 'Unavailable',
-        message: `The approved arguments no longer match the tool's schema: ${errors.join('; ')}`,
-      };
-  }
-  if (final.kind === 'execute' && tool) {
-    await runApprovedCall(
-      tool,
-      row.ToolCallId__c,
-      final.args,
-      { ...setup.input, history: [], userMessage: null },
-      setup.loopDeps,
-      toolHistory,
+  if (!tool)
+    return unavailable(`The tool ${row.ToolName__c} is no longer available to the requesting user; nothing was run.`);
+  if (outcome.recovering && tool.sideEffects) {
+    return unavailable(
+      'The worker stopped while this approved action was running; whether it completed is unknown. Check the record before asking again.',
     );
-    return toolHistory;
   }
-  if (final.kind === 'not-executed') {
-    // The message carries the person's comment: it reaches the requester's model through the same gate as tool output.
-    const value = { status: final.status.toLowerCase(), executed: false, message: final.message };
-    const { audit: content } = await admit(
-      { kind: 'tool', tool: row.ToolName__c, toolCallId: row.ToolCallId__c, value },
-      gateOf(setup.input, setup),
-    );
-    recorder.record({
-      type: 'ToolResult',
-      role: 'Tool',
-      toolName: row.ToolName__c,
-      toolCallId: row.ToolCallId__c,
-      isError: true,
-      errorCategory: `HITL${final.status}`,
-      toolResult: content,
-      content,
-    });
-    recorder.decision({
-      title: `${row.ToolName__c} not run (${final.status.toLowerCase()})`,
-      detail: final.message,
-      toolName: row.ToolName__c,
-      outcome: final.status === 'Tampered' ? 'Blocked' : 'Failure',
-    });
-    toolHistory.push({ tool: row.ToolName__c, ok: false });
-  }
-  return toolHistory;
+  const errors = setup.loopDeps.validateArgs(tool, outcome.args);
+  if (errors.length > 0)
+    return unavailable(`The approved arguments no longer match the tool's schema: ${errors.join('; ')}`);
+  return { kind: 'run', tool, args: outcome.args };
+}
+
+/** The held call did not run: the model and the audit get why, as a failed result of the held call. */
+async function reportNotExecuted(
+  setup: TurnSetup,
+  row: PendingRow,
+  final: NotExecuted,
+  toolHistory: ToolHistory,
+): Promise<void> {
+  // The message carries the person's comment: it reaches the requester's model through the same gate as tool output.
+  const value = { status: final.status.toLowerCase(), executed: false, message: final.message };
+  const { audit: content } = await admit(
+    { kind: 'tool', tool: row.ToolName__c, toolCallId: row.ToolCallId__c, value },
+    gateOf(setup.input, setup),
+  );
+  setup.recorder.record({
+    type: 'ToolResult',
+    role: 'Tool',
+    toolName: row.ToolName__c,
+    toolCallId: row.ToolCallId__c,
+    isError: true,
+    errorCategory: `HITL${final.status}`,
+    toolResult: content,
+    content,
+  });
+  setup.recorder.decision({
+    title: `${row.ToolName__c} not run (${final.status.toLowerCase()})`,
+    detail: final.message,
+    toolName: row.ToolName__c,
+    outcome: final.status === 'Tampered' ? 'Blocked' : 'Failure',
+  });
+  toolHistory.push({ tool: row.ToolName__c, ok: false });
 }
 
 /** Which tools already ran this turn (flow-graph history); a result that carries an error counts as failed. */
@@ -109,6 +119,30 @@ export function toolHistoryOf(steps: StepRow[], turnId: string): ToolHistory {
       tool: step.ToolName__c ?? '',
       ok: !/^\s*\{\s*"error"/.test(step.ToolResult__c ?? step.Content__c ?? ''),
     }));
+}
+
+/**
+ * A two-step action its requester confirmed (by decision or in chat): the audit records who confirmed (the line masked
+ * like any user text) and that the action now waits for approval.
+ */
+export async function recordConfirmed(setup: TurnSetup, row: PendingRow, line: string): Promise<void> {
+  setup.recorder.record({
+    type: 'Approval',
+    role: 'User',
+    toolName: row.ToolName__c,
+    toolCallId: row.ToolCallId__c,
+    content: (await setup.trust.mask(line)).masked,
+  });
+  setup.recorder.decision({
+    title: 'Confirmed; waiting for approval',
+    toolName: row.ToolName__c,
+    outcome: 'Pending',
+  });
+}
+
+/** The turn ends waiting again, now for the approver of a two-step action. */
+export function awaitingApproval(approver: string): { stop: LoopResult } {
+  return waiting(`Thanks, confirmed. It now needs approval by ${approver} before it runs.`);
 }
 
 /** A turn that ends waiting again (the approval half of ConfirmationThenApproval). */

@@ -50,7 +50,7 @@ interface Held {
  * runs asynchronously and needs no person is held too (type Asynchronous) and started after the write (`Run`).
  */
 export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate {
-  const writes: Array<Record<string, unknown> & { ActionKey__c: string }> = [];
+  const writes: PendingWrite[] = [];
   const held: Held[] = [];
   const users = new UserDirectory(services.integration);
 
@@ -64,66 +64,19 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
         requirement(capability, request.args, request.modelRequestedApproval, request.approvalReason) ??
         (capability.RunAsynchronously__c ? { type: 'Asynchronous' as const, reasons: [ASYNC_REASON] } : null);
       if (!required) return { decision: 'execute', args: request.args };
-
-      const needsApproval = required.type !== 'Confirmation' && required.type !== 'Asynchronous';
-      let routing: ApprovalRouting | null = null;
-      let approverId: string | null = null;
-      if (needsApproval) {
-        routing = routingFor(capability.backend, services.defaultApprover);
-        if (routing.approverUsername) {
-          const approver = await users.byUsername(routing.approverUsername);
-          if (!approver?.active)
-            throw new PermanentError(
-              `The configured approver ${routing.approverUsername} does not exist or is inactive`,
-              { category: 'Configuration' },
-            );
-          approverId = approver.id;
-        }
-      }
+      const { routing, approverId } = await approverOf(services, users, capability, required.type);
       const argsJson = canonicalJson(request.args);
       if (argsJson.length > MAX_ARGS)
         throw new PermanentError('The arguments are too large to hold for a decision', {
           category: 'InvalidArguments',
         });
-
       const key = actionKey(turn.execution.Id, turn.turnId, request.toolCallId);
       const now = services.now();
       const hours = Math.min(Math.max(capability.ApprovalExpiryHours__c, 1 / 60), MAX_EXPIRY_HOURS);
       const expiresAt = new Date(now.getTime() + hours * 3_600_000);
-      writes.push({
-        ActionKey__c: key,
-        AgentExecution__c: turn.execution.Id,
-        AgentCapability__c: capability.Id,
-        TurnIdentifier__c: turn.turnId,
-        ToolCallId__c: request.toolCallId,
-        ToolName__c: request.tool.name,
-        HITLType__c: required.type,
-        Status__c: 'Pending',
-        RequestingUser__c: turn.userId,
-        // The requester owns the record (Private OWD); the approver gets a manual share after the write.
-        OwnerId: turn.userId,
-        ...(approverId ? { Approver__c: approverId } : {}),
-        ToolArgumentsJSON__c: argsJson,
-        ArgumentsSignature__c: services.signer.sign({
-          executionId: turn.execution.Id,
-          turnId: turn.turnId,
-          toolCallId: request.toolCallId,
-          toolName: request.tool.name,
-          args: request.args,
-          // The type, the requester (checked against the turn's platform-set publisher), the agent and the capability
-          // version are signed: a resume runs only as this user, with this capability, under this kind of decision.
-          hitlType: required.type,
-          identity: {
-            requesterId: turn.userId,
-            agentId: turn.agent.id,
-            capabilityId: capability.Id,
-            capabilityVersion: capabilityVersion(capability),
-          },
-        }),
-        RequestedAt__c: now.toISOString(),
-        ExpiresAt__c: expiresAt.toISOString(),
-        PolicyReason__c: required.reasons.join('\n').slice(0, 32_000),
-      });
+      writes.push(
+        pendingRecord(services, turn, { key, capability, request, required, approverId, argsJson, now, expiresAt }),
+      );
       const summary = await describeAction(request.tool, request.args, turn.trust);
       held.push({ key, type: required.type, toolName: request.tool.name, routing, approverId, summary });
       return {
@@ -138,51 +91,136 @@ export function createHitlGate(services: HitlServices, turn: GateTurn): HitlGate
       return writes.splice(0, writes.length);
     },
 
-    async afterWrite(): Promise<void> {
-      const written = held.splice(0, held.length);
-      // A two-step action asks its approver only once the requester confirmed (resolve.ts / message-confirmation.ts).
-      const approvals = written.filter((item) => item.routing !== null && item.type !== 'ConfirmationThenApproval');
-      const background = written.filter((item) => item.type === 'Asynchronous');
-      if (approvals.length === 0 && background.length === 0) return;
-      let ids: Array<{ Id: string; ActionKey__c: string }>;
-      try {
-        ids = (
-          await services.integration.query<{ Id: string; ActionKey__c: string }>(
-            `SELECT Id, ActionKey__c FROM PendingHITLAction__c WHERE ActionKey__c IN (${written.map((item) => `'${item.key}'`).join(', ')})`,
-          )
-        ).records;
-      } catch (error) {
-        services.logger.warn(
-          { err: error },
-          'could not read the held actions back; the sweeper starts asynchronous ones and approvers see them in the queue',
-        );
-        return;
-      }
-      await startInBackground(services, background, ids);
-      try {
-        for (const item of approvals) {
-          const pendingId = ids.find((record) => record.ActionKey__c === item.key)?.Id;
-          if (!pendingId || !item.routing) continue;
-          await services.notifier.approvalRequested(
-            {
-              pendingId,
-              actionKey: item.key,
-              executionId: turn.execution.Id,
-              turnId: turn.turnId,
-              sequence: turn.recorder.nextSequence,
-              title: `Approval needed: ${item.toolName}`,
-              body: item.summary,
-              recipientIds: item.approverId ? [item.approverId] : [],
-            },
-            item.routing,
-            item.approverId,
-          );
-        }
-      } catch (error) {
-        services.logger.warn({ err: error }, 'approver notification failed; the pending action stands');
-      }
-    },
+    afterWrite: () => afterWrite(services, turn, held.splice(0, held.length)),
   };
+}
+
+type PendingWrite = Record<string, unknown> & { ActionKey__c: string };
+type ReviewRequest = Parameters<HitlGate['review']>[0];
+
+/** Who approves: an approval names its routing, and a named approver must exist and be active (else no hold). */
+async function approverOf(
+  services: HitlServices,
+  users: UserDirectory,
+  capability: Capability,
+  type: HitlType,
+): Promise<{ routing: ApprovalRouting | null; approverId: string | null }> {
+  const needsApproval = type !== 'Confirmation' && type !== 'Asynchronous';
+  if (!needsApproval) return { routing: null, approverId: null };
+  const routing = routingFor(capability.backend, services.defaultApprover);
+  if (!routing.approverUsername) return { routing, approverId: null };
+  const approver = await users.byUsername(routing.approverUsername);
+  if (!approver?.active)
+    throw new PermanentError(`The configured approver ${routing.approverUsername} does not exist or is inactive`, {
+      category: 'Configuration',
+    });
+  return { routing, approverId: approver.id };
+}
+
+/** The signed `PendingHITLAction__c` for one held call, written in the turn's own atomic audit write. */
+function pendingRecord(
+  services: HitlServices,
+  turn: GateTurn,
+  hold: {
+    key: string;
+    capability: Capability;
+    request: ReviewRequest;
+    required: { type: HitlType; reasons: string[] };
+    approverId: string | null;
+    argsJson: string;
+    now: Date;
+    expiresAt: Date;
+  },
+): PendingWrite {
+  const { key, capability, request, required, approverId } = hold;
+  return {
+    ActionKey__c: key,
+    AgentExecution__c: turn.execution.Id,
+    AgentCapability__c: capability.Id,
+    TurnIdentifier__c: turn.turnId,
+    ToolCallId__c: request.toolCallId,
+    ToolName__c: request.tool.name,
+    HITLType__c: required.type,
+    Status__c: 'Pending',
+    RequestingUser__c: turn.userId,
+    // The requester owns the record (Private OWD); the approver gets a manual share after the write.
+    OwnerId: turn.userId,
+    ...(approverId ? { Approver__c: approverId } : {}),
+    ToolArgumentsJSON__c: hold.argsJson,
+    ArgumentsSignature__c: services.signer.sign({
+      executionId: turn.execution.Id,
+      turnId: turn.turnId,
+      toolCallId: request.toolCallId,
+      toolName: request.tool.name,
+      args: request.args,
+      // The type, the requester (checked against the turn's platform-set publisher), the agent and the capability
+      // version are signed: a resume runs only as this user, with this capability, under this kind of decision.
+      hitlType: required.type,
+      identity: {
+        requesterId: turn.userId,
+        agentId: turn.agent.id,
+        capabilityId: capability.Id,
+        capabilityVersion: capabilityVersion(capability),
+      },
+    }),
+    RequestedAt__c: hold.now.toISOString(),
+    ExpiresAt__c: hold.expiresAt.toISOString(),
+    PolicyReason__c: required.reasons.join('\n').slice(0, 32_000),
+  };
+}
+
+/** Once the audit write landed: asynchronous holds are started, approvers of plain approvals are told. Never throws. */
+async function afterWrite(services: HitlServices, turn: GateTurn, written: Held[]): Promise<void> {
+  // A two-step action asks its approver only once the requester confirmed (resolve.ts / message-confirmation.ts).
+  const approvals = written.filter((item) => item.routing !== null && item.type !== 'ConfirmationThenApproval');
+  const background = written.filter((item) => item.type === 'Asynchronous');
+  if (approvals.length === 0 && background.length === 0) return;
+  let ids: Array<{ Id: string; ActionKey__c: string }>;
+  try {
+    ids = (
+      await services.integration.query<{ Id: string; ActionKey__c: string }>(
+        `SELECT Id, ActionKey__c FROM PendingHITLAction__c WHERE ActionKey__c IN (${written.map((item) => `'${item.key}'`).join(', ')})`,
+      )
+    ).records;
+  } catch (error) {
+    services.logger.warn(
+      { err: error },
+      'could not read the held actions back; the sweeper starts asynchronous ones and approvers see them in the queue',
+    );
+    return;
+  }
+  await startInBackground(services, background, ids);
+  try {
+    await notifyApprovers(services, turn, approvals, ids);
+  } catch (error) {
+    services.logger.warn({ err: error }, 'approver notification failed; the pending action stands');
+  }
+}
+
+async function notifyApprovers(
+  services: HitlServices,
+  turn: GateTurn,
+  approvals: Held[],
+  ids: Array<{ Id: string; ActionKey__c: string }>,
+): Promise<void> {
+  for (const item of approvals) {
+    const pendingId = ids.find((record) => record.ActionKey__c === item.key)?.Id;
+    if (!pendingId || !item.routing) continue;
+    await services.notifier.approvalRequested(
+      {
+        pendingId,
+        actionKey: item.key,
+        executionId: turn.execution.Id,
+        turnId: turn.turnId,
+        sequence: turn.recorder.nextSequence,
+        title: `Approval needed: ${item.toolName}`,
+        body: item.summary,
+        recipientIds: item.approverId ? [item.approverId] : [],
+      },
+      item.routing,
+      item.approverId,
+    );
+  }
 }
 
 const ASYNC_REASON = 'Capability runs asynchronously: the worker starts it in a separate job.';

@@ -1,6 +1,6 @@
 import type { Prelude, TurnSetup } from '../runtime/turn-handler.ts';
 import { classifyConfirmation } from './confirm-intent.ts';
-import { deliverHeld, nextSequenceOf, verifiedArgs, waiting } from './continuation.ts';
+import { awaitingApproval, deliverHeld, nextSequenceOf, recordConfirmed, verifiedArgs } from './continuation.ts';
 import type { HitlServices } from './gate.ts';
 import {
   claimTransition,
@@ -38,85 +38,94 @@ export function confirmationByMessage(
         'Cancelled',
         'Superseded by a newer pending confirmation.',
       );
-
-    const intent = classifyConfirmation(message);
-    const expired = expiresAtOf(latest) <= services.now().getTime();
-    const args = verifiedArgs(services.signer, latest);
-    const to: PendingStatus = !args
-      ? 'Cancelled'
-      : expired
-        ? 'Expired'
-        : intent === 'yes'
-          ? 'Confirmed'
-          : intent === 'no'
-            ? 'Declined'
-            : 'Cancelled';
-    const why = !args
-      ? 'Refused by the worker: the stored arguments do not match their signature (tampering).'
-      : expired
-        ? 'The confirmation expired before this message arrived.'
-        : intent === null
-          ? 'Superseded: the requester sent a new request instead of yes or no.'
-          : `${intent === 'yes' ? 'Confirmed' : 'Declined'} by the requesting user in chat.`;
-    // The decision as the audit trail names it (like an event's Decision__c); an overdue confirmation is an expiry.
-    const replied: ChatDecision = intent === 'yes' ? 'Confirm' : intent === 'no' ? 'Decline' : 'Supersede';
-    const decision: ChatDecision = args && expired ? 'Expire' : replied;
-    if (
-      !(await transition(
-        services,
-        setup,
-        users,
-        latest,
-        decision,
-        to,
-        why,
-        decision === 'Expire' ? replied : undefined,
-      ))
-    )
+    const reply = readReply(services, latest, message);
+    const lateReply = reply.decision === 'Expire' ? reply.replied : undefined;
+    if (!(await transition(services, setup, users, latest, reply.decision, reply.to, reply.why, lateReply)))
       return null; // decided elsewhere meanwhile: a normal turn
-    const line = `${why} Message: "${message.slice(0, 200)}"`;
-    if (to === 'Confirmed' && latest.HITLType__c === 'ConfirmationThenApproval') {
-      setup.recorder.record({
-        type: 'Approval',
-        role: 'User',
-        toolName: latest.ToolName__c,
-        toolCallId: latest.ToolCallId__c,
-        content: (await setup.trust.mask(line)).masked,
-      });
-      setup.recorder.decision({
-        title: 'Confirmed; waiting for approval',
-        toolName: latest.ToolName__c,
-        outcome: 'Pending',
-      });
-      const routing = routingFor(latest.AgentCapability__r?.BackendConfiguration__c ?? null, services.defaultApprover);
-      const approver = routing.approverUsername ? await users.byUsername(routing.approverUsername) : null;
-      await services.notifier.approvalRequested(
-        {
-          pendingId: latest.Id,
-          actionKey: latest.ActionKey__c,
-          executionId: execution.Id,
-          turnId: latest.TurnIdentifier__c,
-          sequence: nextSequenceOf(setup.context.steps, latest.TurnIdentifier__c) + 1,
-          title: `Approval needed: ${latest.ToolName__c}`,
-          body: line,
-          recipientIds: approver ? [approver.id] : [],
-        },
-        routing,
-        approver?.id ?? null,
-      );
-      return waiting(`Thanks, confirmed. It now needs approval by ${describeRouting(routing)} before it runs.`);
-    }
+    const line = `${reply.why} Message: "${message.slice(0, 200)}"`;
+    if (reply.to === 'Confirmed' && latest.HITLType__c === 'ConfirmationThenApproval')
+      return askApprover(services, setup, users, latest, line);
     const toolHistory = await deliverHeld(
       setup,
       latest,
-      to === 'Confirmed'
-        ? { kind: 'execute', args: args ?? {}, recovering: false }
-        : { kind: 'not-executed', status: args ? to : 'Tampered', message: `The action was not executed. ${why}` },
+      reply.to === 'Confirmed'
+        ? { kind: 'execute', args: reply.args ?? {}, recovering: false }
+        : {
+            kind: 'not-executed',
+            status: reply.args ? reply.to : 'Tampered',
+            message: `The action was not executed. ${reply.why}`,
+          },
       line,
     );
     // yes/no answered the question: the model continues from the held call. Anything else is a new request.
-    return { userMessage: intent === null ? message : null, toolHistory };
+    return { userMessage: reply.intent === null ? message : null, toolHistory };
   };
+}
+
+/** What the requester's message does to the latest open confirmation, and why. */
+interface Reply {
+  intent: ReturnType<typeof classifyConfirmation>;
+  /** The verified arguments; null when the record fails its signature (the action is cancelled as tampered). */
+  args: Record<string, unknown> | null;
+  to: PendingStatus;
+  why: string;
+  /** What the message itself said (`Supersede` for anything but yes or no). */
+  replied: ChatDecision;
+  /** The decision as the audit trail names it (like an event's Decision__c); an overdue confirmation is an expiry. */
+  decision: ChatDecision;
+}
+
+function readReply(services: HitlServices, latest: PendingRow, message: string): Reply {
+  const intent = classifyConfirmation(message);
+  const expired = expiresAtOf(latest) <= services.now().getTime();
+  const args = verifiedArgs(services.signer, latest);
+  const to: PendingStatus = !args
+    ? 'Cancelled'
+    : expired
+      ? 'Expired'
+      : intent === 'yes'
+        ? 'Confirmed'
+        : intent === 'no'
+          ? 'Declined'
+          : 'Cancelled';
+  const why = !args
+    ? 'Refused by the worker: the stored arguments do not match their signature (tampering).'
+    : expired
+      ? 'The confirmation expired before this message arrived.'
+      : intent === null
+        ? 'Superseded: the requester sent a new request instead of yes or no.'
+        : `${intent === 'yes' ? 'Confirmed' : 'Declined'} by the requesting user in chat.`;
+  const replied: ChatDecision = intent === 'yes' ? 'Confirm' : intent === 'no' ? 'Decline' : 'Supersede';
+  const decision: ChatDecision = args && expired ? 'Expire' : replied;
+  return { intent, args, to, why, replied, decision };
+}
+
+/** The first half of a two-step action is done: record it, ask its approver, and wait again. */
+async function askApprover(
+  services: HitlServices,
+  setup: TurnSetup,
+  users: UserDirectory,
+  latest: PendingRow,
+  line: string,
+): Promise<Prelude> {
+  await recordConfirmed(setup, latest, line);
+  const routing = routingFor(latest.AgentCapability__r?.BackendConfiguration__c ?? null, services.defaultApprover);
+  const approver = routing.approverUsername ? await users.byUsername(routing.approverUsername) : null;
+  await services.notifier.approvalRequested(
+    {
+      pendingId: latest.Id,
+      actionKey: latest.ActionKey__c,
+      executionId: setup.context.execution.Id,
+      turnId: latest.TurnIdentifier__c,
+      sequence: nextSequenceOf(setup.context.steps, latest.TurnIdentifier__c) + 1,
+      title: `Approval needed: ${latest.ToolName__c}`,
+      body: line,
+      recipientIds: approver ? [approver.id] : [],
+    },
+    routing,
+    approver?.id ?? null,
+  );
+  return awaitingApproval(describeRouting(routing));
 }
 
 /** What a chat message did to a pending confirmation; recorded as `decision` in the claim step. */

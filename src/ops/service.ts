@@ -9,7 +9,7 @@ import { salesforceErrorSteps } from '../ingestion/error-step.ts';
 import { createProviderFromConfig } from '../llm/from-config.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime-deps.ts';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../worker/runtime-deps.ts';
 import { FileSideEffectLedger, RedisSideEffectLedger, type SideEffectLedger } from '../runtime/side-effect-ledger.ts';
 import { toolSettingsFromConfig } from '../runtime/tools/tool-settings.ts';
 import type { TurnWritten } from '../runtime/turn-handler.ts';

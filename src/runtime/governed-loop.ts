@@ -20,6 +20,9 @@ export interface LoopResult {
 
 const REFUSAL = 'I can’t help with that request: it was stopped by this agent’s safety policy.';
 
+/** How a turn stops before its step limit; the usage counted so far is kept. */
+type Stop = Pick<LoopResult, 'status'> & { finalText?: string | null; errorCategory?: string };
+
 /** One governed agent turn: screen and mask the input, then call the model and run its tool calls until it answers. */
 export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise<LoopResult> {
   const result: LoopResult = {
@@ -30,96 +33,139 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
     llmCalls: 0,
     toolCalls: 0,
   };
+  const messages = await openConversation(input, deps);
+  if (messages === null) return { ...result, status: 'blocked', finalText: REFUSAL, errorCategory: 'SafetyBlocked' };
+  const toolHistory: ToolHistory = [...(input.toolHistory ?? [])];
+  for (let step = 1; step <= input.maxSteps; step++) {
+    const stop = await runStep(step, { input, deps, messages, toolHistory, result });
+    if (stop) return { ...result, ...stop };
+  }
+  return { ...result, ...stepLimit(input, deps) };
+}
+
+/** What one model step works on: the turn's input and ports, the conversation so far, and the running totals. */
+interface StepState {
+  input: LoopInput;
+  deps: LoopDeps;
+  messages: ChatMessage[];
+  toolHistory: ToolHistory;
+  result: LoopResult;
+}
+
+/** The system prompt, the admitted history and this turn's user text; null when the safety policy blocked the text. */
+async function openConversation(input: LoopInput, deps: LoopDeps): Promise<ChatMessage[] | null> {
   const gate = gateOf(input, deps);
   const messages: ChatMessage[] = [
     { role: 'system', content: admit({ kind: 'instructions', text: input.systemPrompt }) },
     ...(await admit({ kind: 'history', messages: input.history }, gate)),
   ];
-  const toolHistory: ToolHistory = [...(input.toolHistory ?? [])];
-
   if (input.userMessage !== null) {
     const accepted = await acceptUserInput(input.userMessage, input.safetyMode, deps);
-    if (accepted === null) return { ...result, status: 'blocked', finalText: REFUSAL, errorCategory: 'SafetyBlocked' };
+    if (accepted === null) return null;
     messages.push({ role: 'user', content: accepted });
   }
+  return messages;
+}
 
-  for (let step = 1; step <= input.maxSteps; step++) {
-    if (deps.signal.aborted) return { ...result, status: 'cancelled' };
-    if (await deps.isStale()) return { ...result, status: 'stale' };
+/** One model call and what follows it: an answer, a budget stop, or the tool calls it asked for (null: go on). */
+async function runStep(step: number, state: StepState): Promise<Stop | null> {
+  const { input, deps, messages, toolHistory, result } = state;
+  if (deps.signal.aborted) return { status: 'cancelled' };
+  if (await deps.isStale()) return { status: 'stale' };
+  const called = await callModel(step, state);
+  if (!called.ok) return called.stop;
+  const response = called.response;
+  account(result, response, input.prices);
+  recordResponse(response, input, deps);
+  if (result.usage.totalTokens > input.tokenBudget) return overBudget(input, deps, result);
+  if (response.toolCalls.length === 0) return answer(response, deps);
+  messages.push({
+    role: 'assistant',
+    content: admit({ kind: 'assistant', text: response.text }),
+    toolCalls: response.toolCalls,
+  });
+  const held = await runToolCalls(response.toolCalls, input, deps, messages, toolHistory, result);
+  return held ? { status: 'awaiting-action', finalText: held } : null;
+}
 
-    const tools = visibleTools(input, deps.graph, toolHistory);
+/** Records the request and calls the model with the tools the flow graph allows now; a failed call stops the turn. */
+async function callModel(
+  step: number,
+  { input, deps, messages, toolHistory }: StepState,
+): Promise<{ ok: true; response: CompletionResponse } | { ok: false; stop: Stop }> {
+  const tools = visibleTools(input, deps.graph, toolHistory);
+  deps.recorder.record({
+    type: 'LLMRequest',
+    role: 'System',
+    model: input.model,
+    content: JSON.stringify({ step, messages: messages.length, tools: tools.map((tool) => tool.name) }),
+  });
+  try {
+    return {
+      ok: true,
+      response: await deps.provider.complete({ model: input.model, messages, tools, signal: deps.signal }),
+    };
+  } catch (error) {
+    // Shutdown aborted the call: hand the job back rather than recording a failure.
+    if (deps.signal.aborted) return { ok: false, stop: { status: 'cancelled' } };
+    const category = error instanceof LoomError ? error.category : 'ProviderError';
     deps.recorder.record({
-      type: 'LLMRequest',
+      type: 'Error',
       role: 'System',
-      model: input.model,
-      content: JSON.stringify({ step, messages: messages.length, tools: tools.map((tool) => tool.name) }),
+      isError: true,
+      errorCategory: category,
+      content: (error as Error).message,
     });
-    let response: CompletionResponse;
-    try {
-      response = await deps.provider.complete({ model: input.model, messages, tools, signal: deps.signal });
-    } catch (error) {
-      // Shutdown aborted the call: hand the job back rather than recording a failure.
-      if (deps.signal.aborted) return { ...result, status: 'cancelled' };
-      const category = error instanceof LoomError ? error.category : 'ProviderError';
-      deps.recorder.record({
-        type: 'Error',
-        role: 'System',
-        isError: true,
-        errorCategory: category,
-        content: (error as Error).message,
-      });
-      return {
-        ...result,
+    return {
+      ok: false,
+      stop: {
         status: 'failed',
         finalText: 'The model could not be reached; please try again later.',
         errorCategory: category,
-      };
-    }
-    account(result, response, input.prices);
-    deps.recorder.record({
-      type: 'LLMResponse',
-      role: 'Assistant',
-      model: response.model,
-      content: response.text ?? '',
-      promptTokens: response.usage.promptTokens,
-      completionTokens: response.usage.completionTokens,
-      totalTokens: response.usage.totalTokens,
-      costUsd: costOf(response, input.prices),
-      durationMs: response.durationMs,
-    });
-    if (result.usage.totalTokens > input.tokenBudget) {
-      deps.recorder.record({
-        type: 'Error',
-        role: 'System',
-        isError: true,
-        errorCategory: 'TokenBudgetExceeded',
-        content: `Token budget of ${input.tokenBudget} exceeded (${result.usage.totalTokens} used).`,
-      });
-      return {
-        ...result,
-        status: 'failed',
-        finalText: 'This request used up the agent’s token budget before it finished.',
-        errorCategory: 'TokenBudgetExceeded',
-      };
-    }
-
-    if (response.toolCalls.length === 0) {
-      const text = response.text ?? '';
-      const shown = await deps.trust.restore(text);
-      deps.recorder.record({ type: 'AgentResponse', role: 'Assistant', content: text });
-      deps.recorder.decision({ title: 'Answered', outcome: 'Success' });
-      return { ...result, finalText: shown };
-    }
-
-    messages.push({
-      role: 'assistant',
-      content: admit({ kind: 'assistant', text: response.text }),
-      toolCalls: response.toolCalls,
-    });
-    const held = await runToolCalls(response.toolCalls, input, deps, messages, toolHistory, result);
-    if (held) return { ...result, status: 'awaiting-action', finalText: held };
+      },
+    };
   }
+}
 
+function recordResponse(response: CompletionResponse, input: LoopInput, deps: LoopDeps): void {
+  deps.recorder.record({
+    type: 'LLMResponse',
+    role: 'Assistant',
+    model: response.model,
+    content: response.text ?? '',
+    promptTokens: response.usage.promptTokens,
+    completionTokens: response.usage.completionTokens,
+    totalTokens: response.usage.totalTokens,
+    costUsd: costOf(response, input.prices),
+    durationMs: response.durationMs,
+  });
+}
+
+function overBudget(input: LoopInput, deps: LoopDeps, result: LoopResult): Stop {
+  deps.recorder.record({
+    type: 'Error',
+    role: 'System',
+    isError: true,
+    errorCategory: 'TokenBudgetExceeded',
+    content: `Token budget of ${input.tokenBudget} exceeded (${result.usage.totalTokens} used).`,
+  });
+  return {
+    status: 'failed',
+    finalText: 'This request used up the agent’s token budget before it finished.',
+    errorCategory: 'TokenBudgetExceeded',
+  };
+}
+
+/** The model answered without tool calls: the user sees the text with its tokens restored. */
+async function answer(response: CompletionResponse, deps: LoopDeps): Promise<Stop> {
+  const text = response.text ?? '';
+  const shown = await deps.trust.restore(text);
+  deps.recorder.record({ type: 'AgentResponse', role: 'Assistant', content: text });
+  deps.recorder.decision({ title: 'Answered', outcome: 'Success' });
+  return { status: 'completed', finalText: shown };
+}
+
+function stepLimit(input: LoopInput, deps: LoopDeps): Stop {
   deps.recorder.record({
     type: 'Error',
     role: 'System',
@@ -128,7 +174,6 @@ export async function runGovernedLoop(input: LoopInput, deps: LoopDeps): Promise
     content: `Stopped after ${input.maxSteps} model calls without a final answer.`,
   });
   return {
-    ...result,
     status: 'failed',
     finalText: 'I could not finish this request within the allowed number of steps.',
     errorCategory: 'StepLimit',

@@ -3,7 +3,7 @@ import { parseToolArguments } from '../llm/tool-arguments.ts';
 import type { ModelText, ToolCall } from '../llm/types.ts';
 import type { LoopDeps, LoopInput, ToolHistory } from './types.ts';
 import { admit, gateOf } from './model-input.ts';
-import type { ToolDefinition } from './ports.ts';
+import type { GateDecision, ToolDefinition } from './ports.ts';
 
 export type { ToolHistory } from './types.ts';
 
@@ -27,41 +27,52 @@ export async function handleToolCall(
   deps: LoopDeps,
   history: ToolHistory,
 ): Promise<ToolCallOutcome> {
-  const refuse = async (category: string, message: string): Promise<ToolCallOutcome> => {
-    // Refusals echo what the model sent (tool names, schema errors) and, for an unavailable approval, an outside error
-    // text: both reach the model through the same gate as any tool output; only the outside text is delimited as data.
-    const byWorker = category !== 'ApprovalUnavailable';
-    const admitted = await admit(
-      { kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: message, category }, byWorker },
-      gateOf(input, deps),
-    );
-    deps.recorder.record({
-      type: 'ToolResult',
-      role: 'Tool',
-      toolName: call.name,
-      toolCallId: call.id,
-      isError: true,
-      errorCategory: category,
-      toolResult: admitted.audit,
-      content: errorText(admitted.audit),
-    });
-    deps.recorder.decision({
-      title: `Refused ${call.name}`,
-      detail: errorText(admitted.audit),
-      toolName: call.name,
-      outcome: 'Blocked',
-    });
-    history.push({ tool: call.name, ok: false });
-    return { content: admitted.content };
-  };
-
+  const turn: CallTurn = { call, input, deps, history };
   // Record the call exactly as the model made it (masked text) before any gate, so history can be rebuilt from steps.
+  const request = readCall(call);
+  recordCall(call, request, deps);
+  const checked = checkCall(request, turn);
+  if ('refused' in checked) return refuse(turn, checked.refused.category, checked.refused.message);
+  const { tool } = checked;
+  // Tools receive real values; the model only ever saw tokens.
+  const realArgs = (await deps.trust.restoreValue(request.args)) as Record<string, unknown>;
+  const gate = await review(tool, realArgs, request, turn);
+  if ('refused' in gate) return refuse(turn, gate.refused.category, gate.refused.message);
+  if (gate.decision === 'hold') return hold(tool, gate, request, turn);
+  return runApprovedCall(tool, call.id, gate.args, input, deps, history, request.rationale);
+}
+
+/** One call with the turn it belongs to. */
+interface CallTurn {
+  call: ToolCall;
+  input: LoopInput;
+  deps: LoopDeps;
+  history: ToolHistory;
+}
+
+/** The model's arguments without the runtime's synthetic ones, and what those said. */
+interface CallRequest {
+  parsed: ReturnType<typeof parseToolArguments>;
+  args: Record<string, unknown>;
+  rationale: string | undefined;
+  modelRequestedApproval: boolean;
+  approvalReason: string | undefined;
+}
+
+type Refusal = { refused: { category: string; message: string } };
+
+function readCall(call: ToolCall): CallRequest {
   const parsed = parseToolArguments(call);
   const args = parsed.ok ? { ...parsed.value } : {};
   const rationale = typeof args._rationale === 'string' ? args._rationale : undefined;
   const modelRequestedApproval = args._requiresApproval === true;
   const approvalReason = typeof args._approvalReason === 'string' ? args._approvalReason : undefined;
   for (const key of SYNTHETIC) delete args[key];
+  return { parsed, args, rationale, modelRequestedApproval, approvalReason };
+}
+
+function recordCall(call: ToolCall, request: CallRequest, deps: LoopDeps): void {
+  const { parsed, args, rationale } = request;
   const maskedArgs = parsed.ok ? JSON.stringify(args) : call.arguments.slice(0, 4000);
   deps.recorder.record({
     type: 'ToolCall',
@@ -71,73 +82,121 @@ export async function handleToolCall(
     toolArguments: maskedArgs,
     ...(rationale === undefined ? {} : { rationale }),
   });
+}
 
+/** The gates before a person: a tool offered this turn, allowed by the flow graph now, with valid arguments. */
+function checkCall(request: CallRequest, { call, input, deps, history }: CallTurn): { tool: ToolDefinition } | Refusal {
+  const refused = (category: string, message: string): Refusal => ({ refused: { category, message } });
   const tool = input.tools.find((candidate) => candidate.name === call.name);
-  if (!tool) return refuse('UnknownTool', `There is no tool named "${call.name}". Use one of the tools offered.`);
+  if (!tool) return refused('UnknownTool', `There is no tool named "${call.name}". Use one of the tools offered.`);
   if (deps.graph) {
     const check = deps.graph.check(tool.name, history);
     if (!check.allowed)
-      return refuse('ToolNotAllowedNow', check.reason ?? `The tool "${tool.name}" is not available at this point.`);
+      return refused('ToolNotAllowedNow', check.reason ?? `The tool "${tool.name}" is not available at this point.`);
   }
-  if (!parsed.ok) return refuse('InvalidArguments', parsed.error);
-  if (input.toolReasoning && !rationale) {
-    return refuse('MissingRationale', 'This agent requires a "_rationale" argument explaining each tool call.');
+  if (!request.parsed.ok) return refused('InvalidArguments', request.parsed.error);
+  if (input.toolReasoning && !request.rationale) {
+    return refused('MissingRationale', 'This agent requires a "_rationale" argument explaining each tool call.');
   }
-
-  const schemaErrors = deps.validateArgs(tool, args);
+  const schemaErrors = deps.validateArgs(tool, request.args);
   if (schemaErrors.length > 0)
-    return refuse('InvalidArguments', `Arguments do not match the tool's schema: ${schemaErrors.join('; ')}`);
+    return refused('InvalidArguments', `Arguments do not match the tool's schema: ${schemaErrors.join('; ')}`);
+  return { tool };
+}
 
-  // Tools receive real values; the model only ever saw tokens.
-  const realArgs = (await deps.trust.restoreValue(args)) as Record<string, unknown>;
-  let gate;
+/** The HITL gate's decision; when the gate cannot decide, the action does not run (fail closed). */
+async function review(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  request: CallRequest,
+  { call, deps }: CallTurn,
+): Promise<GateDecision | Refusal> {
   try {
-    gate = await deps.gate.review({
+    return await deps.gate.review({
       tool,
       toolCallId: call.id,
-      args: realArgs,
-      modelRequestedApproval,
-      ...(approvalReason === undefined ? {} : { approvalReason }),
+      args,
+      modelRequestedApproval: request.modelRequestedApproval,
+      ...(request.approvalReason === undefined ? {} : { approvalReason: request.approvalReason }),
     });
   } catch (error) {
-    // The approval gate could not decide: the action does not run (fail closed).
     if (error instanceof LoomError && error.retryable) throw error;
-    return refuse(
-      'ApprovalUnavailable',
-      `This action needs a human decision that could not be arranged: ${(error as Error).message}`,
-    );
-  }
-  if (gate.decision === 'hold') {
-    deps.recorder.record({
-      type: 'Approval',
-      role: 'System',
-      toolName: tool.name,
-      toolCallId: call.id,
-      content: `${gate.type} required: ${gate.message}`,
-    });
-    deps.recorder.decision({
-      title: `Waiting for ${gate.type.toLowerCase()}`,
-      detail: gate.message,
-      toolName: tool.name,
-      ...(rationale ? { rationale } : {}),
-      outcome: 'Pending',
-    });
-    // The hold message is built from the masked arguments: its tokens stay tokens.
-    const notice = await admit(
-      {
-        kind: 'tool',
-        tool: tool.name,
-        toolCallId: call.id,
-        value: { status: 'pending', message: gate.message },
-        alreadyMasked: true,
-        byWorker: true,
+    return {
+      refused: {
+        category: 'ApprovalUnavailable',
+        message: `This action needs a human decision that could not be arranged: ${(error as Error).message}`,
       },
-      gateOf(input, deps),
-    );
-    return { content: notice.content, held: gate.message };
+    };
   }
+}
 
-  return runApprovedCall(tool, call.id, gate.args, input, deps, history, rationale);
+/** The call waits for a person: recorded, and the model is told it is pending. */
+async function hold(
+  tool: ToolDefinition,
+  gate: Extract<GateDecision, { decision: 'hold' }>,
+  request: CallRequest,
+  { call, input, deps }: CallTurn,
+): Promise<ToolCallOutcome> {
+  deps.recorder.record({
+    type: 'Approval',
+    role: 'System',
+    toolName: tool.name,
+    toolCallId: call.id,
+    content: `${gate.type} required: ${gate.message}`,
+  });
+  deps.recorder.decision({
+    title: `Waiting for ${gate.type.toLowerCase()}`,
+    detail: gate.message,
+    toolName: tool.name,
+    ...(request.rationale ? { rationale: request.rationale } : {}),
+    outcome: 'Pending',
+  });
+  // The hold message is built from the masked arguments: its tokens stay tokens.
+  const notice = await admit(
+    {
+      kind: 'tool',
+      tool: tool.name,
+      toolCallId: call.id,
+      value: { status: 'pending', message: gate.message },
+      alreadyMasked: true,
+      byWorker: true,
+    },
+    gateOf(input, deps),
+  );
+  return { content: notice.content, held: gate.message };
+}
+
+/** A refused call: the model gets a structured error, the audit an error result and a Blocked line. */
+async function refuse(
+  { call, input, deps, history }: CallTurn,
+  category: string,
+  message: string,
+): Promise<ToolCallOutcome> {
+  // Refusals echo what the model sent (tool names, schema errors) and, for an unavailable approval, an outside error
+  // text: both reach the model through the same gate as any tool output; only the outside text is delimited as data.
+  const byWorker = category !== 'ApprovalUnavailable';
+  const admitted = await admit(
+    { kind: 'tool', tool: call.name, toolCallId: call.id, value: { error: message, category }, byWorker },
+    gateOf(input, deps),
+  );
+  deps.recorder.record({
+    type: 'ToolResult',
+    role: 'Tool',
+    toolName: call.name,
+    toolCallId: call.id,
+    isError: true,
+    errorCategory: category,
+    toolResult: admitted.audit,
+    content: errorText(admitted.audit),
+  });
+  deps.recorder.decision({
+    title: `Refused ${call.name}`,
+    detail: errorText(admitted.audit),
+    toolName: call.name,
+    outcome: 'Blocked',
+  });
+  history.push({ tool: call.name, ok: false });
+  return { content: admitted.content };
 }
 
 /**

@@ -1,9 +1,6 @@
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import { FileCheckpointStore, RedisCheckpointStore, type CheckpointStore } from '../ingestion/checkpoints.ts';
-import { FileDeadLetterStore, RedisDeadLetterStore, type DeadLetterStore } from '../ingestion/dead-letter.ts';
-import { FileDedupeStore, RedisDedupeStore, type DedupeStore } from '../ingestion/dedupe.ts';
+import type { DeadLetterStore } from '../ingestion/dead-letter.ts';
 import type { ErrorStepWriter } from '../ingestion/error-step.ts';
 import { INGEST_CHANNELS } from '../ingestion/events.ts';
 import { Intake } from '../ingestion/intake.ts';
@@ -11,13 +8,11 @@ import { IngestionMetrics, type IngestionSnapshot } from '../ingestion/metrics.t
 import { PubSubSubscriber } from '../ingestion/pubsub-subscriber.ts';
 import { CometdSubscriber, type StreamingSession } from '../ingestion/subscriber.ts';
 import type { Logger } from '../logger.ts';
-import { BullmqQueue } from '../queue/bullmq-queue.ts';
-import { EmbeddedQueue } from '../queue/embedded-queue.ts';
 import { LeaderElection } from '../queue/leader.ts';
 import { Pacing, type AllocationSource } from '../queue/pacing.ts';
 import type { RetryPolicy } from '../queue/retry-policy.ts';
-import type { JobQueue } from '../queue/types.ts';
 import type { JobHandler, TurnJob } from '../runtime/jobs.ts';
+import { connectRedis, embeddedStores, scaledStores, type QueueCommon, type Stores } from './stores.ts';
 
 /** Knobs with production defaults from the configuration; tests shorten them. */
 export interface RuntimeTuning {
@@ -69,18 +64,26 @@ export interface WorkerRuntime {
   idle(): Promise<void>;
 }
 
-interface Stores {
-  checkpoints: CheckpointStore;
-  dedupe: DedupeStore;
-  deadLetter: DeadLetterStore;
-  queue: JobQueue;
-}
-
 /** Picks embedded or scaled mode from `REDIS_URL` alone; the handler and intake code are the same in both. */
 export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime {
-  const { config } = options;
-  const mode = config.REDIS_URL ? 'scaled' : 'embedded';
-  const tuning: RuntimeTuning = {
+  const worker = new WorkerProcess(options);
+  return {
+    mode: worker.mode,
+    metrics: worker.metrics,
+    org: () => worker.orgId,
+    isLeader: () => worker.isLeader(),
+    subscription: () => worker.subscription(),
+    submitReconciled: (job) => worker.submitReconciled(job),
+    deadLetter: () => worker.deadLetter(),
+    start: () => worker.start(),
+    close: () => worker.close(),
+    snapshot: () => worker.snapshot(),
+    idle: () => worker.idle(),
+  };
+}
+
+function tuningFrom(config: Config, overrides: Partial<RuntimeTuning> | undefined): RuntimeTuning {
+  return {
     retry: { attempts: config.LOOM_JOB_ATTEMPTS, baseDelayMs: config.LOOM_JOB_BACKOFF_MS, maxDelayMs: 120_000 },
     leaderTtlMs: config.LOOM_LEADER_TTL_MS,
     shutdownGraceMs: config.LOOM_SHUTDOWN_GRACE_MS,
@@ -89,202 +92,206 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     lockDurationMs: 30_000,
     stalledIntervalMs: 30_000,
     pacingMaxDelayMs: 5_000,
-    ...options.tuning,
+    ...overrides,
   };
-  const metrics = new IngestionMetrics();
-  let logger = options.logger.child({ mode });
-  const pacing = new Pacing({
-    ...(options.meter ? { meter: options.meter } : {}),
-    slowAbove: config.LOOM_PACING_SLOW_ABOVE,
-    maxDelayMs: tuning.pacingMaxDelayMs,
-    pauseMs: config.LOOM_ALLOCATION_PAUSE_MS,
-    logger,
-  });
-  let orgId = '';
-  let stores: Stores | undefined;
-  let redis: Redis | undefined;
-  let leader: LeaderElection | undefined;
-  let intake: Intake | undefined;
-  let subscriber: CometdSubscriber | PubSubSubscriber | undefined;
-  let transitions: Promise<void> = Promise.resolve();
-  let closing: Promise<void> | undefined;
+}
 
-  const connect = (): Redis =>
-    new Redis(config.REDIS_URL as string, { maxRetriesPerRequest: null, lazyConnect: false });
+/**
+ * One worker process for one org: its stores and queue, and the intake (subscriber) it runs while it leads. Embedded
+ * mode always leads; in scaled mode a Redis lock elects one subscriber and every process runs jobs.
+ */
+class WorkerProcess {
+  readonly mode: 'embedded' | 'scaled';
+  readonly metrics = new IngestionMetrics();
+  orgId = '';
+  private readonly config: Config;
+  private readonly tuning: RuntimeTuning;
+  private logger: Logger;
+  private readonly pacing: Pacing;
+  private stores: Stores | undefined;
+  private redis: Redis | undefined;
+  private leader: LeaderElection | undefined;
+  private intake: Intake | undefined;
+  private subscriber: CometdSubscriber | PubSubSubscriber | undefined;
+  private transitions: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
 
-  function buildStores(): Stores {
-    const common = {
-      pacing,
-      metrics,
-      logger,
-      org: orgId,
-      retry: tuning.retry,
-      ...(options.errorSteps ? { errorSteps: options.errorSteps } : {}),
-    };
-    if (mode === 'embedded') {
-      const dir = join(config.LOOM_STATE_DIR, orgId);
-      const deadLetter = new FileDeadLetterStore(join(dir, 'dead-letter.jsonl'));
-      return {
-        checkpoints: new FileCheckpointStore(join(dir, 'checkpoints.json')),
-        dedupe: new FileDedupeStore(join(dir, 'dedupe.jsonl')),
-        deadLetter,
-        queue: new EmbeddedQueue({ ...common, concurrency: config.LOOM_CONCURRENCY, deadLetter }),
-      };
-    }
-    redis = connect();
-    const base = `${config.LOOM_QUEUE_PREFIX}:${orgId}`;
-    const deadLetter = new RedisDeadLetterStore(redis, `${base}:dead-letter`);
-    return {
-      checkpoints: new RedisCheckpointStore(redis, `${base}:checkpoints`),
-      dedupe: new RedisDedupeStore(redis, `${base}:dedupe`),
-      deadLetter,
-      queue: new BullmqQueue({
-        ...common,
-        connect,
-        prefix: config.LOOM_QUEUE_PREFIX,
-        name: `jobs-${orgId}`,
-        concurrency: config.LOOM_CONCURRENCY,
-        deadLetter,
-        lockDurationMs: tuning.lockDurationMs,
-        stalledIntervalMs: tuning.stalledIntervalMs,
-        ...(config.LOOM_ORG_CONCURRENCY ? { globalConcurrency: config.LOOM_ORG_CONCURRENCY } : {}),
-        ...(config.LOOM_ORG_JOBS_PER_MINUTE
-          ? { limiter: { max: config.LOOM_ORG_JOBS_PER_MINUTE, duration: 60_000 } }
-          : {}),
-      }),
-    };
+  constructor(private readonly options: WorkerRuntimeOptions) {
+    this.config = options.config;
+    this.mode = this.config.REDIS_URL ? 'scaled' : 'embedded';
+    this.tuning = tuningFrom(this.config, options.tuning);
+    this.logger = options.logger.child({ mode: this.mode });
+    this.pacing = new Pacing({
+      ...(options.meter ? { meter: options.meter } : {}),
+      slowAbove: this.config.LOOM_PACING_SLOW_ABOVE,
+      maxDelayMs: this.tuning.pacingMaxDelayMs,
+      pauseMs: this.config.LOOM_ALLOCATION_PAUSE_MS,
+      logger: this.logger,
+    });
   }
 
-  async function startIntake(): Promise<void> {
-    if (!stores || closing) return;
+  isLeader(): boolean {
+    return this.mode === 'embedded' ? this.stores !== undefined : (this.leader?.isLeader ?? false);
+  }
+
+  subscription(): ReturnType<CometdSubscriber['connectionState']> | undefined {
+    return this.subscriber?.connectionState();
+  }
+
+  async submitReconciled(job: TurnJob): Promise<'enqueued' | 'duplicate' | 'not-leader'> {
+    const current = this.intake;
+    if (!current || this.closing || (this.mode === 'scaled' && !this.leader?.isLeader)) return 'not-leader';
+    return current.submitReconciled(job);
+  }
+
+  deadLetter(): DeadLetterStore {
+    if (!this.stores) throw new Error('the worker runtime has not started');
+    return this.stores.deadLetter;
+  }
+
+  async start(): Promise<void> {
+    const session = await this.options.session({ refresh: false });
+    this.orgId = session.orgId;
+    this.logger = this.logger.child({ org: this.orgId });
+    this.stores = this.buildStores();
+    await this.stores.queue.start(this.options.handler);
+    if (this.mode === 'embedded') {
+      await this.startIntake();
+      this.logger.info('worker started (embedded mode)');
+      return;
+    }
+    const leader = new LeaderElection({
+      redis: this.redis as Redis,
+      key: `${this.config.LOOM_QUEUE_PREFIX}:${this.orgId}:leader`,
+      ttlMs: this.tuning.leaderTtlMs,
+      logger: this.logger,
+    });
+    this.leader = leader;
+    leader.on('elected', () => this.transition(() => this.startIntake()));
+    leader.on('lost', () => this.transition(() => this.stopIntake()));
+    await leader.start();
+    await this.transitions; // when elected, start() returns once the subscription is up
+    this.logger.info({ leader: leader.isLeader }, 'worker started (scaled mode)');
+  }
+
+  /** Stop intake, finish or hand back running jobs, flush, release the leader lock. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  async snapshot(): Promise<IngestionSnapshot> {
+    if (this.stores)
+      await this.stores.queue
+        .depth()
+        .then((depth) => this.metrics.observeDepth(depth))
+        .catch(() => undefined);
+    return this.metrics.snapshot();
+  }
+
+  async idle(): Promise<void> {
+    await this.intake?.idle();
+  }
+
+  private buildStores(): Stores {
+    const common: QueueCommon = {
+      pacing: this.pacing,
+      metrics: this.metrics,
+      logger: this.logger,
+      org: this.orgId,
+      retry: this.tuning.retry,
+      ...(this.options.errorSteps ? { errorSteps: this.options.errorSteps } : {}),
+    };
+    if (this.mode === 'embedded') return embeddedStores(this.config, this.orgId, common);
+    this.redis = connectRedis(this.config);
+    return scaledStores(this.config, this.orgId, common, this.redis, this.tuning);
+  }
+
+  private async startIntake(): Promise<void> {
+    const { stores, config, options } = this;
+    if (!stores || this.closing) return;
     const current = new Intake({
       queue: stores.queue,
       dedupe: stores.dedupe,
       checkpoints: stores.checkpoints,
       deadLetter: stores.deadLetter,
       ...(options.errorSteps ? { errorSteps: options.errorSteps } : {}),
-      metrics,
-      logger,
+      metrics: this.metrics,
+      logger: this.logger,
       replayFrom: config.LOOM_REPLAY_FROM,
     });
-    intake = current;
+    this.intake = current;
     const positions = await current.startPositions(INGEST_CHANNELS);
+    this.subscriber = this.subscriberFor(current, positions);
+    await this.subscriber.start();
+  }
+
+  /** The subscriber `LOOM_EVENT_API` names, delivering into `intake` from the stored replay positions. */
+  private subscriberFor(
+    intake: Intake,
+    positions: Awaited<ReturnType<Intake['startPositions']>>,
+  ): CometdSubscriber | PubSubSubscriber {
+    const { config, tuning } = this;
     const common = {
       channels: INGEST_CHANNELS,
-      session: options.session,
+      session: this.options.session,
       positions,
-      logger,
-      metrics,
+      logger: this.logger,
+      metrics: this.metrics,
       restartBaseMs: tuning.restartBaseMs,
     };
     if (config.LOOM_EVENT_API === 'pubsub') {
       // Pull flow control: never more delivered-and-unfinished events than the window (free worker slots).
       const window = config.LOOM_PUBSUB_WINDOW ?? config.LOOM_CONCURRENCY * 2;
-      subscriber = new PubSubSubscriber({
+      return new PubSubSubscriber({
         ...common,
         endpoint: config.LOOM_PUBSUB_URL,
-        capacity: () => window - current.outstanding(),
-        onEvent: (channel, data) => current.accept(channel, data),
-      });
-    } else {
-      subscriber = new CometdSubscriber({
-        ...common,
-        apiVersion: config.SF_API_VERSION,
-        onEvent: (channel, data) => current.accept(channel, data),
-        retrySeconds: tuning.fayeRetrySeconds,
+        capacity: () => window - intake.outstanding(),
+        onEvent: (channel, data) => intake.accept(channel, data),
       });
     }
-    await subscriber.start();
+    return new CometdSubscriber({
+      ...common,
+      apiVersion: config.SF_API_VERSION,
+      onEvent: (channel, data) => intake.accept(channel, data),
+      retrySeconds: tuning.fayeRetrySeconds,
+    });
   }
 
   /** Stops the subscription and lets accepted events reach the queue before intake closes. */
-  async function stopIntake(): Promise<void> {
-    const current = intake;
-    await subscriber?.stop();
-    subscriber = undefined;
+  private async stopIntake(): Promise<void> {
+    const current = this.intake;
+    await this.subscriber?.stop();
+    this.subscriber = undefined;
     if (!current) return;
     await Promise.race([current.drain(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
-    if (mode === 'scaled') {
+    if (this.mode === 'scaled') {
       await current.flush();
       current.close();
-      intake = undefined;
+      this.intake = undefined;
     }
   }
 
   /** Leadership changes run one after another so a quick lost/elected pair cannot overlap. */
-  function transition(step: () => Promise<void>): void {
-    transitions = transitions.then(step).catch((err: unknown) => logger.error({ err }, 'intake transition failed'));
+  private transition(step: () => Promise<void>): void {
+    this.transitions = this.transitions
+      .then(step)
+      .catch((err: unknown) => this.logger.error({ err }, 'intake transition failed'));
   }
 
-  return {
-    mode,
-    metrics,
-    org: () => orgId,
-    isLeader: () => (mode === 'embedded' ? stores !== undefined : (leader?.isLeader ?? false)),
-    subscription: () => subscriber?.connectionState(),
-    async submitReconciled(job) {
-      const current = intake;
-      if (!current || closing || (mode === 'scaled' && !leader?.isLeader)) return 'not-leader';
-      return current.submitReconciled(job);
-    },
-    deadLetter: () => {
-      if (!stores) throw new Error('the worker runtime has not started');
-      return stores.deadLetter;
-    },
-
-    async start() {
-      const session = await options.session({ refresh: false });
-      orgId = session.orgId;
-      logger = logger.child({ org: orgId });
-      stores = buildStores();
-      await stores.queue.start(options.handler);
-      if (mode === 'embedded') {
-        await startIntake();
-        logger.info('worker started (embedded mode)');
-        return;
-      }
-      leader = new LeaderElection({
-        redis: redis as Redis,
-        key: `${config.LOOM_QUEUE_PREFIX}:${orgId}:leader`,
-        ttlMs: tuning.leaderTtlMs,
-        logger,
-      });
-      leader.on('elected', () => transition(startIntake));
-      leader.on('lost', () => transition(stopIntake));
-      await leader.start();
-      await transitions; // when elected, start() returns once the subscription is up
-      logger.info({ leader: leader.isLeader }, 'worker started (scaled mode)');
-    },
-
-    close() {
-      closing ??= (async () => {
-        logger.info('worker shutting down');
-        transition(stopIntake);
-        await transitions;
-        await stores?.queue.close({ graceMs: tuning.shutdownGraceMs });
-        await intake?.flush();
-        intake?.close();
-        pacing.close();
-        if (options.flush) await options.flush().catch((err: unknown) => logger.error({ err }, 'audit flush failed'));
-        // Last: until now this process still owned the subscription position; now another may take over.
-        await leader?.stop();
-        await redis?.quit().catch(() => undefined);
-        logger.info(metrics.snapshot().counters, 'worker stopped');
-      })();
-      return closing;
-    },
-
-    async snapshot() {
-      if (stores)
-        await stores.queue
-          .depth()
-          .then((depth) => metrics.observeDepth(depth))
-          .catch(() => undefined);
-      return metrics.snapshot();
-    },
-
-    async idle() {
-      await intake?.idle();
-    },
-  };
+  private async shutDown(): Promise<void> {
+    this.logger.info('worker shutting down');
+    this.transition(() => this.stopIntake());
+    await this.transitions;
+    await this.stores?.queue.close({ graceMs: this.tuning.shutdownGraceMs });
+    await this.intake?.flush();
+    this.intake?.close();
+    this.pacing.close();
+    if (this.options.flush)
+      await this.options.flush().catch((err: unknown) => this.logger.error({ err }, 'audit flush failed'));
+    // Last: until now this process still owned the subscription position; now another may take over.
+    await this.leader?.stop();
+    await this.redis?.quit().catch(() => undefined);
+    this.logger.info(this.metrics.snapshot().counters, 'worker stopped');
+  }
 }

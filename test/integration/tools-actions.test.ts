@@ -9,7 +9,7 @@ import { MemoryTokenVault } from '../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../src/llm/scripted.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ToolDefinition } from '../../src/runtime/ports.ts';
-import { createRuntime, type Runtime } from '../../src/runtime/runtime-deps.ts';
+import { createRuntime, type Runtime } from '../../src/worker/runtime-deps.ts';
 import { DescribeCache } from '../../src/runtime/tools/describe-cache.ts';
 import { toToolDefinition, UserToolExecutor } from '../../src/runtime/tools/toolbox.ts';
 import { devCredentials, startTestEmulator, TEST_API_VERSION } from '../support/emulator.ts';

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { EmulatorHandle } from '../../src/emulator/server.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ToolDefinition } from '../../src/runtime/ports.ts';
-import { createRuntime } from '../../src/runtime/runtime-deps.ts';
+import { createRuntime } from '../../src/worker/runtime-deps.ts';
 import { isPrivateAddress } from '../../src/runtime/tools/callout-guard.ts';
 import { DescribeCache } from '../../src/runtime/tools/describe-cache.ts';
 import { UserToolExecutor } from '../../src/runtime/tools/toolbox.ts';

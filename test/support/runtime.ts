@@ -18,8 +18,8 @@ import {
   type DecisionValue,
   type TurnJob,
 } from '../../src/runtime/jobs.ts';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/runtime-deps.ts';
 import { recordTurn, startTurn, type StartedTurn } from '../../src/runtime/start-turn.ts';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/worker/runtime-deps.ts';
 import { devCredentials, TEST_API_VERSION } from './emulator.ts';
 
 export const USERS = {

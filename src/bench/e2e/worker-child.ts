@@ -12,7 +12,7 @@ import { createLogger } from '../../logger.ts';
 import { AgentRegistry } from '../../runtime/agent-registry.ts';
 import type { JobHandler } from '../../runtime/jobs.ts';
 import { DescribeCache } from '../../runtime/tools/describe-cache.ts';
-import { createRuntime } from '../../runtime/runtime-deps.ts';
+import { createRuntime } from '../../worker/runtime-deps.ts';
 import { loadConfig } from '../../config.ts';
 import { epochMs, WorkerCommand, type TurnDone, type WorkerMessage } from './protocol.ts';
 import { BENCH_SCRIPT } from './script.ts';

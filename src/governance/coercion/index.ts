@@ -35,79 +35,115 @@ export function coerceFields(
   operation: WriteOperation,
   options: CoercionOptions = {},
 ): CoercionResult {
-  const values: Record<string, unknown> = {};
-  const errors: CoercionError[] = [];
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return {
+      values: {},
+      errors: [{ field: '(object)', message: 'field values must be an object of field name to value' }],
+    };
+  }
+  const result: CoercionResult = { values: {}, errors: [] };
   try {
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      return {
-        values: {},
-        errors: [{ field: '(object)', message: 'field values must be an object of field name to value' }],
-      };
-    }
-    const allowedOnObject = operation === 'create' ? describe.createable : describe.updateable;
-    if (!allowedOnObject) {
-      errors.push({
-        field: '(object)',
-        message: `You do not have permission to ${operation} ${describe.name} records.`,
-      });
-    }
-    const writable = (field: DescribeField): boolean => (operation === 'create' ? field.createable : field.updateable);
-    const byName = new Map(describe.fields.map((field) => [field.name.toLowerCase(), field]));
-    const seen = new Map<string, string>();
-    for (const [name, raw] of Object.entries(input)) {
-      const field = byName.get(name.toLowerCase());
-      if (!field) {
-        const suggestions = closeMatches(
-          name,
-          describe.fields.filter(writable).map((candidate) => candidate.name),
-        );
-        const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
-        errors.push({
-          field: name,
-          message: `Field '${name}' does not exist on ${describe.name} or you cannot access it.${hint}`,
-        });
-        continue;
-      }
-      const previous = seen.get(field.name);
-      if (previous !== undefined) {
-        errors.push({ field: name, message: `Field '${name}' is given twice (also as '${previous}'); give it once.` });
-        continue;
-      }
-      seen.set(field.name, name);
-      if (!writable(field)) {
-        const verb = operation === 'create' ? 'set when creating' : 'changed when updating';
-        errors.push({
-          field: name,
-          message: `Field '${field.name}' on ${describe.name} is read-only for you and cannot be ${verb} a record.`,
-        });
-        continue;
-      }
-      if (raw === null || raw === undefined || raw === '') {
-        if (!field.nillable && field.type !== 'boolean') {
-          errors.push({ field: name, message: `Field '${field.name}' is required and cannot be empty.` });
-        } else values[field.name] = field.type === 'boolean' ? false : null;
-        continue;
-      }
-      const coerced = coerceValue(raw, field, options.index);
-      if (coerced.ok) values[field.name] = coerced.value;
-      else errors.push({ field: name, message: `Field '${field.name}' (${field.type}): ${coerced.message}.` });
-    }
-    if (operation === 'create' && describe.createable) {
-      for (const field of describe.fields) {
-        const required = !field.nillable && field.createable && !field.defaultedOnCreate && field.type !== 'boolean';
-        if (required && !seen.has(field.name)) {
-          errors.push({
-            field: field.name,
-            message: `Field '${field.name}' is required to create a ${describe.name}.`,
-          });
-        }
-      }
-    }
+    checkObject(describe, operation, result.errors);
+    const pass = new CoercionPass(describe, operation, options, result);
+    for (const [name, raw] of Object.entries(input)) pass.checkField(name, raw);
+    pass.checkRequired();
   } catch (error) {
-    errors.push({
+    result.errors.push({
       field: '(object)',
       message: `internal error while checking field values: ${error instanceof Error ? error.message : String(error)}`,
     });
   }
-  return { values, errors };
+  return result;
+}
+
+/** The user must be allowed to create (or edit) records of the object at all. */
+function checkObject(describe: DescribeSObject, operation: WriteOperation, errors: CoercionError[]): void {
+  const allowedOnObject = operation === 'create' ? describe.createable : describe.updateable;
+  if (!allowedOnObject) {
+    errors.push({ field: '(object)', message: `You do not have permission to ${operation} ${describe.name} records.` });
+  }
+}
+
+/** One call of `coerceFields`: adds to its result, and knows which describe fields were already given. */
+class CoercionPass {
+  private readonly values: Record<string, unknown>;
+  private readonly errors: CoercionError[];
+  private readonly byName: Map<string, DescribeField>;
+  /** Canonical field name → the name the model wrote. */
+  private readonly seen = new Map<string, string>();
+
+  constructor(
+    private readonly describe: DescribeSObject,
+    private readonly operation: WriteOperation,
+    private readonly options: CoercionOptions,
+    result: CoercionResult,
+  ) {
+    this.values = result.values;
+    this.errors = result.errors;
+    this.byName = new Map(describe.fields.map((field) => [field.name.toLowerCase(), field]));
+  }
+
+  /** One field as the model wrote it: known → given once → writable → empty or coerced to the field's type. */
+  checkField(name: string, raw: unknown): void {
+    const field = this.byName.get(name.toLowerCase());
+    if (!field) return this.unknownField(name);
+    const previous = this.seen.get(field.name);
+    if (previous !== undefined) {
+      this.errors.push({
+        field: name,
+        message: `Field '${name}' is given twice (also as '${previous}'); give it once.`,
+      });
+      return;
+    }
+    this.seen.set(field.name, name);
+    if (!this.writable(field)) {
+      const verb = this.operation === 'create' ? 'set when creating' : 'changed when updating';
+      this.errors.push({
+        field: name,
+        message: `Field '${field.name}' on ${this.describe.name} is read-only for you and cannot be ${verb} a record.`,
+      });
+      return;
+    }
+    if (raw === null || raw === undefined || raw === '') return this.emptyValue(name, field);
+    const coerced = coerceValue(raw, field, this.options.index);
+    if (coerced.ok) this.values[field.name] = coerced.value;
+    else this.errors.push({ field: name, message: `Field '${field.name}' (${field.type}): ${coerced.message}.` });
+  }
+
+  /** A create must give every field that is required and has no default (booleans default to false). */
+  checkRequired(): void {
+    const { describe } = this;
+    if (this.operation !== 'create' || !describe.createable) return;
+    for (const field of describe.fields) {
+      const required = !field.nillable && field.createable && !field.defaultedOnCreate && field.type !== 'boolean';
+      if (required && !this.seen.has(field.name)) {
+        this.errors.push({
+          field: field.name,
+          message: `Field '${field.name}' is required to create a ${describe.name}.`,
+        });
+      }
+    }
+  }
+
+  private writable(field: DescribeField): boolean {
+    return this.operation === 'create' ? field.createable : field.updateable;
+  }
+
+  private unknownField(name: string): void {
+    const suggestions = closeMatches(
+      name,
+      this.describe.fields.filter((field) => this.writable(field)).map((candidate) => candidate.name),
+    );
+    const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+    this.errors.push({
+      field: name,
+      message: `Field '${name}' does not exist on ${this.describe.name} or you cannot access it.${hint}`,
+    });
+  }
+
+  private emptyValue(name: string, field: DescribeField): void {
+    if (!field.nillable && field.type !== 'boolean') {
+      this.errors.push({ field: name, message: `Field '${field.name}' is required and cannot be empty.` });
+    } else this.values[field.name] = field.type === 'boolean' ? false : null;
+  }
 }

@@ -1,7 +1,7 @@
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import type { Query } from '@jetstreamapp/soql-parser-js';
+import { LRUCache } from 'lru-cache';
 import type { DescribeIndex } from '../describe.ts';
-import { Lru } from './lru.ts';
 import { flattenDeepParens } from './deep-parens.ts';
 import { applyRowCap } from './row-cap.ts';
 import { SoqlWalker } from './walker.ts';
@@ -37,14 +37,22 @@ const MAX_ROW_CAP = 50_000;
 
 type Parsed = { ok: true; ast: Query } | { ok: false; error: string };
 
-const parseCache = new Lru<string, Parsed>(5_000);
+/** How many parses and verdicts (per describe index) each cache keeps; the least recently used go first. */
+const CACHE_ENTRIES = 5_000;
+
+const parseCache = new LRUCache<string, Parsed>({ max: CACHE_ENTRIES });
 // Verdicts depend on the describe index, which is immutable, so they are cached per index instance.
-let verdictCache = new WeakMap<DescribeIndex, Lru<string, SoqlVerdict>>();
+let verdictCache = new WeakMap<DescribeIndex, LRUCache<string, SoqlVerdict>>();
 
 /** Empties the parse and verdict caches, so benchmarks can measure the cold path. */
 export function resetSoqlGuardCaches(): void {
   parseCache.clear();
   verdictCache = new WeakMap();
+}
+
+/** How many entries the caches hold now (each is bounded by its entry count): the parses, and the verdicts for `index`. */
+export function soqlGuardCacheSizes(index: DescribeIndex): { parses: number; verdicts: number } {
+  return { parses: parseCache.size, verdicts: verdictCache.get(index)?.size ?? 0 };
 }
 
 /**
@@ -59,7 +67,7 @@ export function checkSoql(soql: string, index: DescribeIndex, options: SoqlCheck
     if (typeof soql !== 'string') return refused('query must be a string');
     let cache = verdictCache.get(index);
     if (!cache) {
-      cache = new Lru(5_000);
+      cache = new LRUCache<string, SoqlVerdict>({ max: CACHE_ENTRIES });
       verdictCache.set(index, cache);
     }
     const cacheKey = `${rowCap}\u0000${soql}`;

@@ -11,7 +11,7 @@ import type { ScriptedScript } from '../../../src/llm/script-schema.ts';
 import type { LlmProvider } from '../../../src/llm/types.ts';
 import { createLogger, type Logger } from '../../../src/logger.ts';
 import type { JobOutcome, TurnJob } from '../../../src/runtime/jobs.ts';
-import type { RuntimeOptions } from '../../../src/runtime/runtime-deps.ts';
+import type { RuntimeOptions } from '../../../src/worker/runtime-deps.ts';
 import { startTestEmulator } from '../emulator.ts';
 import { createAgent, createHarness, USERS, type Harness } from '../runtime.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DescribeIndex } from '../../../src/governance/describe.ts';
-import { checkSoql } from '../../../src/governance/soql-guard/index.ts';
+import { checkSoql, resetSoqlGuardCaches, soqlGuardCacheSizes } from '../../../src/governance/soql-guard/index.ts';
 import type { SoqlVerdict } from '../../../src/governance/soql-guard/index.ts';
 import { loadIndex } from '../../fixtures/describe/load.ts';
 
@@ -279,6 +279,16 @@ describe('checkSoql: personas and caching', () => {
       'SELECT Risk_Tier__c, Reviewed_By__r.Name, Applicant__r.SSN__c, (SELECT Findings__c FROM Credit_Reviews__r) FROM Loan_Application__c';
     allowed(soql, underwriter);
     blocked(soql);
+  });
+
+  it('keeps at most 5,000 parses and 5,000 verdicts per describe index, and empties both on reset', () => {
+    resetSoqlGuardCaches();
+    const query = (n: number): string => `SELECT Id FROM Contact WHERE Name = 'n${n}'`;
+    for (let n = 0; n <= 5_100; n++) checkSoql(query(n), officer);
+    expect(soqlGuardCacheSizes(officer)).toEqual({ parses: 5_000, verdicts: 5_000 });
+    expect(checkSoql(query(0), officer).query).toBe(`${query(0)} LIMIT 200`);
+    resetSoqlGuardCaches();
+    expect(soqlGuardCacheSizes(officer)).toEqual({ parses: 0, verdicts: 0 });
   });
 
   it('returns fresh copies from the cache', () => {

@@ -13,7 +13,7 @@ import { salesforceErrorSteps } from '../../../../src/ingestion/error-step.ts';
 import { MemoryTokenVault } from '../../../../src/governance/pii/index.ts';
 import { ScriptedProvider } from '../../../../src/llm/scripted.ts';
 import { createLogger } from '../../../../src/logger.ts';
-import { createRuntime } from '../../../../src/runtime/runtime-deps.ts';
+import { createRuntime } from '../../../../src/worker/runtime-deps.ts';
 import { RedisSideEffectLedger } from '../../../../src/runtime/side-effect-ledger.ts';
 import { createWorkerRuntime } from '../../../../src/worker/runtime.ts';
 import { CHAOS_SCRIPT } from '../scripts.ts';

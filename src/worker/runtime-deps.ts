@@ -1,18 +1,18 @@
 import type { TokenVault } from '../governance/pii/index.ts';
+import { createHitl, type HitlOptions } from '../hitl/index.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import type { Logger } from '../logger.ts';
+import type { AgentConfig, AgentRegistry } from '../runtime/agent-registry.ts';
+import type { JobHandler } from '../runtime/jobs.ts';
+import { AGENTS_DISABLED_MESSAGE, OrgSettingsReader, type OrgSettingsSource } from '../runtime/org-settings.ts';
+import type { GateDecision, HitlGate } from '../runtime/ports.ts';
+import type { SideEffectLedger } from '../runtime/side-effect-ledger.ts';
+import type { DescribeCache } from '../runtime/tools/describe-cache.ts';
+import { createTurnHandler, type TurnHandlerDeps, type TurnResumer } from '../runtime/turn-handler.ts';
 import { ApiMeter } from '../salesforce/api-meter.ts';
+import { CustomPermissions } from '../salesforce/custom-permissions.ts';
 import { SalesforceClient } from '../salesforce/rest-client.ts';
 import { SessionPool } from '../salesforce/session-pool.ts';
-import type { AgentConfig, AgentRegistry } from './agent-registry.ts';
-import type { DescribeCache } from './tools/describe-cache.ts';
-import type { JobHandler } from './jobs.ts';
-import type { SideEffectLedger } from './side-effect-ledger.ts';
-import type { GateDecision, HitlGate } from './ports.ts';
-import { createTurnHandler, type TurnHandlerDeps, type TurnResumer } from './turn-handler.ts';
-import { createHitl, type HitlOptions } from '../hitl/index.ts';
-import { CustomPermissions } from '../salesforce/custom-permissions.ts';
-import { AGENTS_DISABLED_MESSAGE, OrgSettingsReader, type OrgSettingsSource } from './org-settings.ts';
 
 export interface RuntimeOptions {
   loginUrl: string;
@@ -61,7 +61,9 @@ export interface Runtime {
 
 /**
  * Wires the Salesforce side of the worker: one JWT session pool, one API meter, one client per user (cached), the
- * integration client for Loom's own records, and the turn handler.
+ * integration client for Loom's own records, and the turn handler. This is the composition root of the worker's core:
+ * it plugs the HITL module into the ports the runtime declares (`gateFor`, `beforeLoop`, `TurnResumer`) from one floor
+ * above both, so the runtime never imports hitl.
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const meter = new ApiMeter();
