@@ -1,6 +1,6 @@
 import type { BenchSizes } from './context.ts';
 import type { Benchmark } from './context.ts';
-import { Cluster, type TurnTiming } from './e2e/cluster.ts';
+import { Cluster, type ClusterOptions, type TurnTiming } from './e2e/cluster.ts';
 import { median, percentile, round } from './stats.ts';
 
 /** Publishers in flight per worker process: enough to keep each worker's queue busy. */
@@ -13,18 +13,15 @@ const WORKER_CONCURRENCY = 16;
  */
 const SLOT_BOUND = { modelLatencyMs: 50, concurrency: 4 };
 
+type Progress = (detail: string) => void;
+
 interface Rounds {
   turnsPerSec: number;
   cpuMsPerTurn: number;
 }
 
 /** Median turns/s and worker CPU per turn over time-boxed rounds of 0-tool turns, after a warm-up batch. */
-async function measure(
-  cluster: Cluster,
-  sizes: BenchSizes,
-  label: string,
-  progress: (detail: string) => void,
-): Promise<Rounds> {
+async function measure(cluster: Cluster, sizes: BenchSizes, label: string, progress: Progress): Promise<Rounds> {
   const inFlight = IN_FLIGHT_PER_WORKER * cluster.workers.length;
   progress(`${label}: warm-up`);
   await cluster.batch('tools0', Math.max(inFlight, Math.floor(sizes.throughputTurns / 4)), inFlight);
@@ -46,7 +43,7 @@ async function measure(
 }
 
 /** Event → first model request, one turn at a time (no queueing): from before the publish to the provider call. */
-async function latencies(cluster: Cluster, turns: number, progress: (detail: string) => void): Promise<number[]> {
+async function latencies(cluster: Cluster, turns: number, progress: Progress): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < turns; i++) {
     if (i % 10 === 0) progress(`latency: ${i}/${turns}`);
@@ -57,79 +54,93 @@ async function latencies(cluster: Cluster, turns: number, progress: (detail: str
   return samples;
 }
 
+/** Starts a cluster, uses it, and closes it whatever happens. */
+async function withCluster<T>(options: ClusterOptions, use: (cluster: Cluster) => Promise<T>): Promise<T> {
+  const cluster = await Cluster.start(options);
+  try {
+    return await use(cluster);
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** One embedded worker: throughput rounds, then event → model latency samples. */
+function embeddedRun(
+  options: ClusterOptions,
+  label: string,
+  sizes: BenchSizes,
+  progress: Progress,
+): Promise<{ rounds: Rounds; latency: number[] }> {
+  return withCluster(options, async (cluster) => {
+    await cluster.addWorker();
+    const rounds = await measure(cluster, sizes, label, progress);
+    const latency = await latencies(cluster, Math.max(10, sizes.apiTurns * 5), progress);
+    return { rounds, latency };
+  });
+}
+
+/** Scaled mode: throughput rounds with one worker, then with a second one added. */
+function scaledRun(
+  options: ClusterOptions,
+  label: string,
+  sizes: BenchSizes,
+  progress: Progress,
+): Promise<{ one: Rounds; two: Rounds }> {
+  return withCluster(options, async (cluster) => {
+    await cluster.addWorker();
+    const one = await measure(cluster, sizes, `${label}, 1 worker`, progress);
+    await cluster.addWorker();
+    const two = await measure(cluster, sizes, `${label}, 2 workers`, progress);
+    return { one, two };
+  });
+}
+
 export const throughputBenchmark: Benchmark<'throughput'> = {
   name: 'throughput',
   title:
     'End-to-end turns per second (publish → worker → zero-latency model → audit written), embedded (CometD and Pub/Sub API) and on Redis with 1 and 2 workers',
   async run({ sizes, progress, logger }) {
     progress('embedded: starting emulator and worker processes');
-    const embedded = await Cluster.start({ mode: 'embedded', concurrency: WORKER_CONCURRENCY, logger });
-    let embeddedRounds: Rounds;
-    let latency: number[];
-    try {
-      await embedded.addWorker();
-      embeddedRounds = await measure(embedded, sizes, 'embedded', progress);
-      latency = await latencies(embedded, Math.max(10, sizes.apiTurns * 5), progress);
-    } finally {
-      await embedded.close();
-    }
+    const embedded = await embeddedRun(
+      { mode: 'embedded', concurrency: WORKER_CONCURRENCY, logger },
+      'embedded',
+      sizes,
+      progress,
+    );
     // The same embedded rounds and latency samples with the worker on the Pub/Sub API (gRPC) instead of CometD.
     progress('embedded over Pub/Sub: starting emulator and worker processes');
-    const pubsub = await Cluster.start({
-      mode: 'embedded',
-      concurrency: WORKER_CONCURRENCY,
-      eventApi: 'pubsub',
-      logger,
-    });
-    let pubsubRounds: Rounds;
-    let pubsubLatency: number[];
-    try {
-      await pubsub.addWorker();
-      pubsubRounds = await measure(pubsub, sizes, 'embedded over Pub/Sub', progress);
-      pubsubLatency = await latencies(pubsub, Math.max(10, sizes.apiTurns * 5), progress);
-    } finally {
-      await pubsub.close();
-    }
+    const pubsub = await embeddedRun(
+      { mode: 'embedded', concurrency: WORKER_CONCURRENCY, eventApi: 'pubsub', logger },
+      'embedded over Pub/Sub',
+      sizes,
+      progress,
+    );
     progress('scaled: starting emulator, redis-server and worker processes');
-    const scaled = await Cluster.start({ mode: 'scaled', concurrency: WORKER_CONCURRENCY, logger });
-    let one: Rounds;
-    let two: Rounds;
-    try {
-      await scaled.addWorker();
-      one = await measure(scaled, sizes, 'scaled, 1 worker', progress);
-      await scaled.addWorker();
-      two = await measure(scaled, sizes, 'scaled, 2 workers', progress);
-    } finally {
-      await scaled.close();
-    }
+    const { one, two } = await scaledRun(
+      { mode: 'scaled', concurrency: WORKER_CONCURRENCY, logger },
+      'scaled',
+      sizes,
+      progress,
+    );
     progress('scaled, slot-bound: starting emulator, redis-server and worker processes');
-    const bound = await Cluster.start({
-      mode: 'scaled',
-      concurrency: SLOT_BOUND.concurrency,
-      modelLatencyMs: SLOT_BOUND.modelLatencyMs,
-      logger,
-    });
-    let boundOne: Rounds;
-    let boundTwo: Rounds;
-    try {
-      await bound.addWorker();
-      boundOne = await measure(bound, sizes, 'scaled slot-bound, 1 worker', progress);
-      await bound.addWorker();
-      boundTwo = await measure(bound, sizes, 'scaled slot-bound, 2 workers', progress);
-    } finally {
-      await bound.close();
-    }
+    const bound = await scaledRun(
+      { mode: 'scaled', concurrency: SLOT_BOUND.concurrency, modelLatencyMs: SLOT_BOUND.modelLatencyMs, logger },
+      'scaled slot-bound',
+      sizes,
+      progress,
+    );
+    const latency = embedded.latency;
     return {
       figures: {
-        embedded_turns_per_sec: round(embeddedRounds.turnsPerSec),
+        embedded_turns_per_sec: round(embedded.rounds.turnsPerSec),
         scaled_1_turns_per_sec: round(one.turnsPerSec),
         scaled_2_turns_per_sec: round(two.turnsPerSec),
-        worker_cpu_ms_per_turn: round(embeddedRounds.cpuMsPerTurn, 2),
+        worker_cpu_ms_per_turn: round(embedded.rounds.cpuMsPerTurn, 2),
         event_to_llm_p50_ms: round(percentile(latency, 50), 2),
         event_to_llm_p99_ms: round(percentile(latency, 99), 2),
-        pubsub_embedded_turns_per_sec: round(pubsubRounds.turnsPerSec),
-        pubsub_event_to_llm_p50_ms: round(percentile(pubsubLatency, 50), 2),
-        pubsub_event_to_llm_p99_ms: round(percentile(pubsubLatency, 99), 2),
+        pubsub_embedded_turns_per_sec: round(pubsub.rounds.turnsPerSec),
+        pubsub_event_to_llm_p50_ms: round(percentile(pubsub.latency, 50), 2),
+        pubsub_event_to_llm_p99_ms: round(percentile(pubsub.latency, 99), 2),
       },
       details: {
         turns_per_round: sizes.throughputTurns,
@@ -139,11 +150,11 @@ export const throughputBenchmark: Benchmark<'throughput'> = {
         scaling_2_vs_1: round(two.turnsPerSec / one.turnsPerSec, 2),
         slot_bound_model_latency_ms: SLOT_BOUND.modelLatencyMs,
         slot_bound_worker_concurrency: SLOT_BOUND.concurrency,
-        slot_bound_1_turns_per_sec: round(boundOne.turnsPerSec),
-        slot_bound_2_turns_per_sec: round(boundTwo.turnsPerSec),
-        slot_bound_scaling_2_vs_1: round(boundTwo.turnsPerSec / boundOne.turnsPerSec, 2),
+        slot_bound_1_turns_per_sec: round(bound.one.turnsPerSec),
+        slot_bound_2_turns_per_sec: round(bound.two.turnsPerSec),
+        slot_bound_scaling_2_vs_1: round(bound.two.turnsPerSec / bound.one.turnsPerSec, 2),
         latency_samples: latency.length,
-        pubsub_worker_cpu_ms_per_turn: round(pubsubRounds.cpuMsPerTurn, 2),
+        pubsub_worker_cpu_ms_per_turn: round(pubsub.rounds.cpuMsPerTurn, 2),
         worker_concurrency: WORKER_CONCURRENCY,
       },
     };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LENDING_SCRIPT, provisionLendingAgent } from '../dev/lending-agent.ts';
+import { startLocalWorker, type LocalWorker } from '../dev/local-worker.ts';
 import { submitDecision } from '../emulator/apex/hitl-decision.ts';
 import type { Org } from '../emulator/org/org.ts';
 import { findDevPrivateKey } from '../emulator/http/dev-keys.ts';
@@ -13,7 +14,6 @@ import { createProviderFromConfig } from '../llm/from-config.ts';
 import { ScriptedProvider } from '../llm/scripted.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { startService, type Service } from '../ops/service.ts';
 import { startTurn } from '../runtime/start-turn.ts';
 import type { TurnWritten } from '../runtime/turn-handler.ts';
 import { describeStep, formatInt, formatUsd, oneLine, Printer, type DemoOutput } from './print.ts';
@@ -82,6 +82,44 @@ function realModel(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.LOOM_LLM_BASE_URL && env.LOOM_LLM_API_KEY);
 }
 
+/** The model the story runs on: the script, or a real OpenAI-compatible one when the environment names it. */
+interface DemoModel {
+  real: boolean;
+  /** The LOOM_LLM_* settings handed to the worker (none for the script). */
+  llmEnv: Record<string, string | undefined>;
+  provider: LlmProvider;
+}
+
+function demoModel(env: NodeJS.ProcessEnv, logger: Logger): DemoModel {
+  const real = realModel(env);
+  const llmEnv = real
+    ? {
+        LOOM_LLM_BASE_URL: env.LOOM_LLM_BASE_URL,
+        LOOM_LLM_API_KEY: env.LOOM_LLM_API_KEY,
+        LOOM_LLM_MODEL: env.LOOM_LLM_MODEL,
+        LOOM_LLM_ADAPTER: 'openai',
+      }
+    : {};
+  const provider: LlmProvider = real
+    ? createProviderFromConfig(loadConfig(llmEnv), logger)
+    : new ScriptedProvider(LENDING_SCRIPT);
+  return { real, llmEnv, provider };
+}
+
+/** Everything the story's beats share while it plays. */
+interface Stage {
+  print: Printer;
+  emulator: EmulatorHandle;
+  worker: LocalWorker;
+  log: TurnLog;
+  /** The worker's PII vault, read to restore what people are entitled to see. */
+  vault: TokenVault;
+  agentId: string;
+  timeoutMs: number;
+  /** A user's name and profile, for the printed conversation. */
+  who: (username: string) => string;
+}
+
 /**
  * `npm run demo`: the sample lending org in the emulator, the worker in embedded mode (events over CometD), the
  * scripted model (or a real one), a short story as several users, then the audit trail read back from the org.
@@ -95,7 +133,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const logger = options.logger ?? silentLogger();
   const stateDir = mkdtempSync(join(tmpdir(), 'loom-demo-'));
   let emulator: EmulatorHandle | undefined;
-  let service: Service | undefined;
+  let worker: LocalWorker | undefined;
   try {
     emulator = await startEmulator({
       host: '127.0.0.1',
@@ -103,129 +141,149 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       cometdTimeoutMs: 2_000,
       logger: logger.child({ component: 'emulator' }),
     });
-    const app = emulator.org.connectedApps()[0];
-    const key = app ? findDevPrivateKey(DEFAULT_SEED_PATH, app) : undefined;
-    if (!app || !key) throw new Error('the sample seed has no connected app with a dev key');
-    const real = realModel(env);
-    const llmEnv = real
-      ? {
-          LOOM_LLM_BASE_URL: env.LOOM_LLM_BASE_URL,
-          LOOM_LLM_API_KEY: env.LOOM_LLM_API_KEY,
-          LOOM_LLM_MODEL: env.LOOM_LLM_MODEL,
-          LOOM_LLM_ADAPTER: 'openai',
-        }
-      : {};
-    const provider: LlmProvider = real
-      ? createProviderFromConfig(loadConfig(llmEnv), logger)
-      : new ScriptedProvider(LENDING_SCRIPT);
+    const credentials = workerCredentials(emulator);
+    const model = demoModel(env, logger);
     const log = new TurnLog();
     // The worker's own vault, read back by the demo to show people real values instead of tokens.
     const vaultKey = randomBytes(32).toString('hex');
     const vault = new FileTokenVault(join(stateDir, 'vault'), vaultKey);
-    service = await startService({
-      env: {
-        SF_LOGIN_URL: emulator.url,
-        SF_CLIENT_ID: app.consumerKey,
-        SF_PRIVATE_KEY_FILE: key.file,
-        SF_INTEGRATION_USERNAME: 'worker@lending.test',
-        SF_API_VERSION: '62.0',
-        LOOM_STATE_DIR: stateDir,
-        LOOM_LOG_LEVEL: 'silent',
-        // A fresh key per run: held tool arguments are signed, and an approval runs exactly what was approved.
-        LOOM_HITL_SIGNING_KEY: randomBytes(32).toString('hex'),
-        LOOM_VAULT_KEY: vaultKey,
-        // LOOM_EVENT_API=pubsub plays the same story with turns arriving over the emulator's Pub/Sub API (gRPC).
-        ...(env.LOOM_EVENT_API ? { LOOM_EVENT_API: env.LOOM_EVENT_API, LOOM_PUBSUB_URL: emulator.pubsubUrl } : {}),
-        ...llmEnv,
-      },
+    worker = await startLocalWorker({
+      env: workerEnv(emulator, credentials, { stateDir, vaultKey, env, llmEnv: model.llmEnv }),
       logger,
-      provider,
-      http: false,
+      provider: model.provider,
       tuning: { shutdownGraceMs: 2_000, fayeRetrySeconds: 0.5, restartBaseMs: 100 },
       onTurnWritten: log.push,
     });
-    const admin = service.runtime.clientFor(ADMIN);
     const agentId = await provisionLendingAgent(
-      admin,
-      real ? { adapter: 'OpenAICompatible', model: env.LOOM_LLM_MODEL ?? 'gpt-4o-mini' } : {},
+      worker.clientFor(ADMIN),
+      model.real ? { adapter: 'OpenAICompatible', model: env.LOOM_LLM_MODEL ?? 'gpt-4o-mini' } : {},
     );
-
-    print.line(
-      `${c.bold('Loom demo')} ${c.dim('— a governed AI agent on the emulated Salesforce org')} ${c.bold(emulator.org.orgName)}`,
-    );
-    print.line(
-      c.dim(
-        `  org ${emulator.org.orgId} at ${emulator.url} · worker: embedded mode, events over ${env.LOOM_EVENT_API === 'pubsub' ? 'the Pub/Sub API' : 'CometD'} · model: ${real ? `${env.LOOM_LLM_MODEL ?? 'gpt-4o-mini'} at ${env.LOOM_LLM_BASE_URL}` : 'scripted (no network, no keys)'}`,
-      ),
-    );
-
-    const users = new Map(emulator.org.users().map((user) => [user.username, user]));
-    const who = (username: string): string => {
-      const user = users.get(username);
-      return user ? `${user.firstName} ${user.lastName} ${c.dim(`(${user.profile})`)}` : username;
+    printBanner(print, emulator, env, model.real);
+    const stage: Stage = {
+      print,
+      emulator,
+      worker,
+      log,
+      vault,
+      agentId,
+      timeoutMs: model.real ? 120_000 : 20_000,
+      who: whoIn(emulator, print),
     };
-    const timeoutMs = real ? 120_000 : 20_000;
     const played: Played[] = [];
-    for (const beat of STORY) {
-      print.line();
-      print.line(c.dim(`# ${beat.note}`));
-      print.line(`${c.cyan('▸')} ${who(beat.username)}: ${c.bold(beat.message)}`);
-      const started = await startTurn(service.runtime.clientFor(beat.username), {
-        agentId,
-        message: beat.message,
-      });
-      const turn = await log.next(started.turnId, 0, timeoutMs);
-      await printTurn(print, turn, restorerFor(vault, started.executionId));
-      const entry: Played = { beat, executionId: started.executionId, turns: [turn] };
-      played.push(entry);
-      if (beat.approval && turn.status === 'Awaiting Action') {
-        const resumed = await decide(
-          emulator,
-          service,
-          beat,
-          started.executionId,
-          log,
-          started.turnId,
-          timeoutMs,
-          print,
-          who,
-          restorerFor(vault, started.executionId),
-        );
-        if (resumed) entry.turns.push(resumed);
-      } else if (beat.approval) {
-        // Not held: a real model may answer without calling the gated tool, the turn may fail first, or the call was refused.
-        const { tool } = beat.approval;
-        const called = turn.steps.some((step) => step.StepType__c === 'ToolCall' && step.ToolName__c === tool);
-        const why = called
-          ? `${tool} was refused before it could be held for approval: it never ran`
-          : turn.status === 'Failed'
-            ? `the turn failed before the model called ${tool}, so nothing was held for approval`
-            : `the model did not call ${tool}, so nothing was held for approval`;
-        print.line(c.yellow(`  (${why})`));
-      }
-    }
-
-    await printAudit(print, service, played);
-    await printSummary(print, service, emulator, played);
-    // A failed turn (e.g. a real model that refuses the key or cannot be reached) means the story was not told.
-    const turns = played.flatMap((entry) => entry.turns);
-    const failed = turns.filter((turn) => turn.status === 'Failed').length;
-    if (failed > 0) {
-      print.line(c.red(`demo failed: ${failed} of ${turns.length} turn(s) failed; the audit trail above shows why`));
-      return 1;
-    }
-    return 0;
+    for (const beat of STORY) played.push(await playBeat(stage, beat));
+    await printAudit(print, worker, played);
+    await printSummary(print, worker, emulator, played);
+    return exitCode(print, played);
   } catch (error) {
     print.line(c.red(`demo failed: ${(error as Error).message}`));
     return 1;
   } finally {
-    await service?.close().catch(() => undefined);
+    await worker?.close().catch(() => undefined);
     // faye sends /meta/disconnect without waiting for the answer; give it a moment before the org goes away, or faye
     // retries the lost request forever.
     await new Promise((resolve) => setTimeout(resolve, 300));
     await emulator?.close().catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** The sample seed's connected app and its dev key: the worker signs in with them as the integration user. */
+function workerCredentials(emulator: EmulatorHandle): { consumerKey: string; keyFile: string } {
+  const app = emulator.org.connectedApps()[0];
+  const key = app ? findDevPrivateKey(DEFAULT_SEED_PATH, app) : undefined;
+  if (!app || !key) throw new Error('the sample seed has no connected app with a dev key');
+  return { consumerKey: app.consumerKey, keyFile: key.file };
+}
+
+/** The worker's configuration for the demo: the emulator's org, a private state dir, fresh keys, quiet logs. */
+function workerEnv(
+  emulator: EmulatorHandle,
+  credentials: { consumerKey: string; keyFile: string },
+  run: { stateDir: string; vaultKey: string; env: NodeJS.ProcessEnv; llmEnv: Record<string, string | undefined> },
+): NodeJS.ProcessEnv {
+  const { env } = run;
+  return {
+    SF_LOGIN_URL: emulator.url,
+    SF_CLIENT_ID: credentials.consumerKey,
+    SF_PRIVATE_KEY_FILE: credentials.keyFile,
+    SF_INTEGRATION_USERNAME: 'worker@lending.test',
+    SF_API_VERSION: '62.0',
+    LOOM_STATE_DIR: run.stateDir,
+    LOOM_LOG_LEVEL: 'silent',
+    // A fresh key per run: held tool arguments are signed, and an approval runs exactly what was approved.
+    LOOM_HITL_SIGNING_KEY: randomBytes(32).toString('hex'),
+    LOOM_VAULT_KEY: run.vaultKey,
+    // LOOM_EVENT_API=pubsub plays the same story with turns arriving over the emulator's Pub/Sub API (gRPC).
+    ...(env.LOOM_EVENT_API ? { LOOM_EVENT_API: env.LOOM_EVENT_API, LOOM_PUBSUB_URL: emulator.pubsubUrl } : {}),
+    ...run.llmEnv,
+  };
+}
+
+function printBanner(print: Printer, emulator: EmulatorHandle, env: NodeJS.ProcessEnv, real: boolean): void {
+  const { c } = print;
+  print.line(
+    `${c.bold('Loom demo')} ${c.dim('— a governed AI agent on the emulated Salesforce org')} ${c.bold(emulator.org.orgName)}`,
+  );
+  print.line(
+    c.dim(
+      `  org ${emulator.org.orgId} at ${emulator.url} · worker: embedded mode, events over ${env.LOOM_EVENT_API === 'pubsub' ? 'the Pub/Sub API' : 'CometD'} · model: ${real ? `${env.LOOM_LLM_MODEL ?? 'gpt-4o-mini'} at ${env.LOOM_LLM_BASE_URL}` : 'scripted (no network, no keys)'}`,
+    ),
+  );
+}
+
+function whoIn(emulator: EmulatorHandle, print: Printer): (username: string) => string {
+  const { c } = print;
+  const users = new Map(emulator.org.users().map((user) => [user.username, user]));
+  return (username) => {
+    const user = users.get(username);
+    return user ? `${user.firstName} ${user.lastName} ${c.dim(`(${user.profile})`)}` : username;
+  };
+}
+
+/** One beat: the user's message starts a turn in the org; a held action is decided by the approver, then resumed. */
+async function playBeat(stage: Stage, beat: Beat): Promise<Played> {
+  const { print, log } = stage;
+  const { c } = print;
+  print.line();
+  print.line(c.dim(`# ${beat.note}`));
+  print.line(`${c.cyan('▸')} ${stage.who(beat.username)}: ${c.bold(beat.message)}`);
+  const started = await startTurn(stage.worker.clientFor(beat.username), {
+    agentId: stage.agentId,
+    message: beat.message,
+  });
+  const turn = await log.next(started.turnId, 0, stage.timeoutMs);
+  await printTurn(print, turn, restorerFor(stage.vault, started.executionId));
+  const entry: Played = { beat, executionId: started.executionId, turns: [turn] };
+  if (beat.approval && turn.status === 'Awaiting Action') {
+    const resumed = await decide(stage, beat, started);
+    if (resumed) entry.turns.push(resumed);
+  } else if (beat.approval) {
+    print.line(c.yellow(`  (${whyNotHeld(beat.approval.tool, turn)})`));
+  }
+  return entry;
+}
+
+/** Not held: a real model may answer without calling the gated tool, the turn may fail first, or the call was refused. */
+function whyNotHeld(tool: string, turn: TurnWritten): string {
+  const called = turn.steps.some((step) => step.StepType__c === 'ToolCall' && step.ToolName__c === tool);
+  return called
+    ? `${tool} was refused before it could be held for approval: it never ran`
+    : turn.status === 'Failed'
+      ? `the turn failed before the model called ${tool}, so nothing was held for approval`
+      : `the model did not call ${tool}, so nothing was held for approval`;
+}
+
+/** A failed turn (e.g. a real model that refuses the key or cannot be reached) means the story was not told. */
+function exitCode(print: Printer, played: Played[]): number {
+  const turns = played.flatMap((entry) => entry.turns);
+  const failed = turns.filter((turn) => turn.status === 'Failed').length;
+  if (failed > 0) {
+    print.line(
+      print.c.red(`demo failed: ${failed} of ${turns.length} turn(s) failed; the audit trail above shows why`),
+    );
+    return 1;
+  }
+  return 0;
 }
 
 /** The conversation as its people see it: step text restored from the vault (the audit trail below keeps the tokens). */
@@ -258,24 +316,19 @@ async function printTurn(print: Printer, turn: TurnWritten, restore: Restore): P
  * stand-in writes the comment on the record and publishes `AgentHITLDecision__e` with IDs only, in system context).
  */
 async function decide(
-  emulator: EmulatorHandle,
-  service: Service,
+  stage: Stage,
   beat: Beat,
-  executionId: string,
-  log: TurnLog,
-  turnId: string,
-  timeoutMs: number,
-  print: Printer,
-  who: (username: string) => string,
-  restore: Restore,
+  started: { executionId: string; turnId: string },
 ): Promise<TurnWritten | undefined> {
+  const { emulator, worker, print } = stage;
+  const { executionId } = started;
   const approval = beat.approval;
   if (!approval) return undefined;
   const { c } = print;
   const approverId = emulator.org.userByUsername(approval.approver)?.id;
   if (!approverId) throw new Error(`unknown approver ${approval.approver}`);
   // In an org the approver gets the ID in the Loom_Pending_Action notification; the emulator sends none, so look it up.
-  const { records } = await service.runtime
+  const { records } = await worker
     .clientFor(ADMIN)
     .query<{ Id: string; Status__c: string }>(
       `SELECT Id, Status__c FROM PendingHITLAction__c WHERE AgentExecution__c = '${executionId}' AND Status__c = 'Pending' LIMIT 1`,
@@ -283,7 +336,7 @@ async function decide(
   const pending = records[0];
   if (!pending) throw new Error('the held action was not recorded');
   print.line(
-    `${c.cyan('▸')} ${who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLService → AgentHITLDecision__e, "${approval.comment}")`)}`,
+    `${c.cyan('▸')} ${stage.who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLService → AgentHITLDecision__e, "${approval.comment}")`)}`,
   );
   // Without routing nobody is sent the action; AgentHITLService (and the worker) need it shared with the approver.
   (emulator.org as Org).setShare(pending.Id, approverId, 'Read');
@@ -292,10 +345,10 @@ async function decide(
     decision: approval.decision,
     comment: approval.comment,
   });
-  const resumed = await log.next(turnId, 1, timeoutMs);
-  await printTurn(print, resumed, restore);
+  const resumed = await stage.log.next(started.turnId, 1, stage.timeoutMs);
+  await printTurn(print, resumed, restorerFor(stage.vault, executionId));
   // The change ran as the requesting user once approved; read it back as them.
-  const check = await service.runtime
+  const check = await worker
     .clientFor(beat.username)
     .query<{ Name: string; Amount__c: number }>(
       "SELECT Name, Amount__c FROM Loan_Application__c WHERE External_Ref__c = 'HL-1001'",
@@ -305,7 +358,7 @@ async function decide(
   return resumed;
 }
 
-async function printAudit(print: Printer, service: Service, played: Played[]): Promise<void> {
+async function printAudit(print: Printer, worker: LocalWorker, played: Played[]): Promise<void> {
   const { c } = print;
   print.heading('Audit trail: ExecutionStep__c rows read back from the org (as the admin)');
   print.line(
@@ -313,7 +366,7 @@ async function printAudit(print: Printer, service: Service, played: Played[]): P
       '  PII stays masked in the audit: a [TYPE:NNN] token is what the org stores and the model saw; only the worker’s vault maps it back.',
     ),
   );
-  const admin = service.runtime.clientFor(ADMIN);
+  const admin = worker.clientFor(ADMIN);
   for (const [index, entry] of played.entries()) {
     const { records } = await admin.query(
       `SELECT Sequence__c, StepType__c, ToolName__c, ToolArguments__c, ToolResult__c, Content__c, IsError__c, ErrorCategory__c, SafetyVerdict__c, TotalTokens__c FROM ExecutionStep__c WHERE AgentExecution__c = '${entry.executionId}' ORDER BY Timestamp__c, Sequence__c`,
@@ -329,12 +382,12 @@ async function printAudit(print: Printer, service: Service, played: Played[]): P
 
 async function printSummary(
   print: Printer,
-  service: Service,
+  worker: LocalWorker,
   emulator: EmulatorHandle,
   played: Played[],
 ): Promise<void> {
   const { c } = print;
-  const admin = service.runtime.clientFor(ADMIN);
+  const admin = worker.clientFor(ADMIN);
   const ids = played.map((entry) => `'${entry.executionId}'`).join(', ');
   const { records } = await admin.query<{
     StepCount__c: number | null;

@@ -6,7 +6,7 @@ import { loadScriptFile } from '../llm/script-schema.ts';
 import { ScriptedProvider } from '../llm/scripted.ts';
 import type { Logger } from '../logger.ts';
 import { startService, type Service } from '../ops/service.ts';
-import { prepareDevSeed } from './dev-seed.ts';
+import { prepareDevSeed, type DevSeed } from './dev-seed.ts';
 import { LENDING_AGENT, LENDING_SCRIPT, provisionLendingAgent } from './lending-agent.ts';
 
 export interface DevOptions {
@@ -112,70 +112,27 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
     startEmulator({ org, host: '127.0.0.1', port, logger: options.logger.child({ component: 'emulator' }) }),
   );
   const env = options.env;
-  const scriptPath = options.scriptPath ?? env.LOOM_LLM_SCRIPT;
-  const real = !scriptPath && Boolean(env.LOOM_LLM_BASE_URL && env.LOOM_LLM_API_KEY);
   const token = env.LOOM_HTTP_TOKEN ?? randomBytes(24).toString('hex');
+  let model: DevModel;
   let service: Service;
   try {
-    const provider = scriptPath
-      ? new ScriptedProvider(loadScriptFile(scriptPath))
-      : real
-        ? undefined
-        : new ScriptedProvider(LENDING_SCRIPT);
+    model = devModel(options.scriptPath ?? env.LOOM_LLM_SCRIPT, env);
     service = await onPort(options.port, DEFAULT_WORKER_PORT, 'worker HTTP', portNotes, (port) =>
-      startService({
-        env: {
-          ...env,
-          SF_LOGIN_URL: emulator.url,
-          SF_CLIENT_ID: dev.app.consumerKey,
-          SF_PRIVATE_KEY_FILE: dev.key.file,
-          SF_PRIVATE_KEY: undefined,
-          SF_INTEGRATION_USERNAME: dev.workerUsername,
-          LOOM_HTTP_TOKEN: token,
-          // Loopback only: the printed curl needs no signature unless you set LOOM_HTTP_SIGNING_KEY yourself.
-          LOOM_HTTP_ALLOW_UNSIGNED: env.LOOM_HTTP_ALLOW_UNSIGNED ?? 'true',
-          // The emulator's Pub/Sub API, used when LOOM_EVENT_API=pubsub.
-          LOOM_PUBSUB_URL: emulator.pubsubUrl,
-          // The scripted model stands in for the provider: the worker must not ask for LOOM_LLM_* it will not use.
-          ...(provider ? { LOOM_LLM_ADAPTER: 'scripted', LOOM_LLM_SCRIPT: scriptPath ?? 'built-in' } : {}),
-        },
-        logger: options.logger,
-        ...(provider ? { provider } : {}),
-        http: { host: '127.0.0.1', port },
-      }),
+      startDevWorker({ emulator, dev, model, token, env, logger: options.logger }, port),
     );
   } catch (error) {
     await emulator.close();
     throw error;
   }
-  let agent = firstAgent(dev.seed);
-  if (!agent && options.sampleAgent && emulator.org.schema.object('Loan_Application__c')) {
-    const admin = emulator.org.users().find((user) => user.permissionSets.includes('Loom_Admin'));
-    if (admin) {
-      await provisionLendingAgent(service.runtime.clientFor(admin.username));
-      agent = LENDING_AGENT;
-    }
-  }
+  const agent = await devAgent(dev.seed, options.sampleAgent, emulator, service);
   const shared = agent && agent !== LENDING_AGENT ? shareSeededAgents(org) : 0;
-  const requesterUser = emulator.org.users().find((user) => user.isActive && user.permissionSets.includes('Loom_User'));
-  const requester = requesterUser
-    ? {
-        username: requesterUser.username,
-        id: requesterUser.id,
-        accessToken: (await service.runtime.pool.session(requesterUser.username)).accessToken,
-      }
-    : undefined;
   const info: DevInfo = {
     orgId: emulator.org.orgId,
     orgName: emulator.org.orgName,
     emulatorUrl: emulator.url,
     workerUrl: service.url ?? '',
     integrationUser: dev.workerUsername,
-    model: scriptPath
-      ? `scripted (${scriptPath})`
-      : real
-        ? String(env.LOOM_LLM_BASE_URL)
-        : 'scripted (the sample lending script)',
+    model: model.description,
     added:
       shared > 0
         ? [
@@ -187,7 +144,7 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
     stateDir: service.config.LOOM_STATE_DIR,
     token,
     agent,
-    requester,
+    requester: await devRequester(emulator, service),
   };
   return {
     info,
@@ -198,6 +155,92 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
       await emulator.close();
     },
   };
+}
+
+/** The model a dev worker runs: a script file, a real model from LOOM_LLM_*, else the sample lending script. */
+interface DevModel {
+  scriptPath: string | undefined;
+  /** Undefined: the worker builds its provider from LOOM_LLM_* (a real model). */
+  provider: ScriptedProvider | undefined;
+  description: string;
+}
+
+function devModel(scriptPath: string | undefined, env: NodeJS.ProcessEnv): DevModel {
+  const real = !scriptPath && Boolean(env.LOOM_LLM_BASE_URL && env.LOOM_LLM_API_KEY);
+  const provider = scriptPath
+    ? new ScriptedProvider(loadScriptFile(scriptPath))
+    : real
+      ? undefined
+      : new ScriptedProvider(LENDING_SCRIPT);
+  const description = scriptPath
+    ? `scripted (${scriptPath})`
+    : real
+      ? String(env.LOOM_LLM_BASE_URL)
+      : 'scripted (the sample lending script)';
+  return { scriptPath, provider, description };
+}
+
+/** The worker service on `port`, signed in to the emulator as the seed's integration user. */
+function startDevWorker(
+  run: {
+    emulator: EmulatorHandle;
+    dev: DevSeed;
+    model: DevModel;
+    token: string;
+    env: NodeJS.ProcessEnv;
+    logger: Logger;
+  },
+  port: number,
+): Promise<Service> {
+  const { emulator, dev, model, env } = run;
+  const { provider, scriptPath } = model;
+  return startService({
+    env: {
+      ...env,
+      SF_LOGIN_URL: emulator.url,
+      SF_CLIENT_ID: dev.app.consumerKey,
+      SF_PRIVATE_KEY_FILE: dev.key.file,
+      SF_PRIVATE_KEY: undefined,
+      SF_INTEGRATION_USERNAME: dev.workerUsername,
+      LOOM_HTTP_TOKEN: run.token,
+      // Loopback only: the printed curl needs no signature unless you set LOOM_HTTP_SIGNING_KEY yourself.
+      LOOM_HTTP_ALLOW_UNSIGNED: env.LOOM_HTTP_ALLOW_UNSIGNED ?? 'true',
+      // The emulator's Pub/Sub API, used when LOOM_EVENT_API=pubsub.
+      LOOM_PUBSUB_URL: emulator.pubsubUrl,
+      // The scripted model stands in for the provider: the worker must not ask for LOOM_LLM_* it will not use.
+      ...(provider ? { LOOM_LLM_ADAPTER: 'scripted', LOOM_LLM_SCRIPT: scriptPath ?? 'built-in' } : {}),
+    },
+    logger: run.logger,
+    ...(provider ? { provider } : {}),
+    http: { host: '127.0.0.1', port },
+  });
+}
+
+/** The agent the printed examples ask: the seed's first, else the sample agent (created now) on the lending seed. */
+async function devAgent(
+  seed: Seed,
+  sampleAgent: boolean,
+  emulator: EmulatorHandle,
+  service: Service,
+): Promise<string | undefined> {
+  const agent = firstAgent(seed);
+  if (agent || !sampleAgent || !emulator.org.schema.object('Loan_Application__c')) return agent;
+  const admin = emulator.org.users().find((user) => user.permissionSets.includes('Loom_Admin'));
+  if (!admin) return agent;
+  await provisionLendingAgent(service.runtime.clientFor(admin.username));
+  return LENDING_AGENT;
+}
+
+/** The first active Loom_User holder, with a session of their own for the printed examples. */
+async function devRequester(emulator: EmulatorHandle, service: Service): Promise<DevInfo['requester']> {
+  const requesterUser = emulator.org.users().find((user) => user.isActive && user.permissionSets.includes('Loom_User'));
+  return requesterUser
+    ? {
+        username: requesterUser.username,
+        id: requesterUser.id,
+        accessToken: (await service.runtime.pool.session(requesterUser.username)).accessToken,
+      }
+    : undefined;
 }
 
 /** The `/v1/turns/sync` request the Apex sync callout sends, as a curl command. */

@@ -69,6 +69,58 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const logger = options.logger ?? silentLogger();
   const org = options.org ?? loadOrgFromSeedFile(options.seedPath ?? DEFAULT_SEED_PATH);
+  const parts = assemble(org, options, logger);
+  const { server, baseUrl } = await serveHttp(parts, options.host ?? '127.0.0.1', options.port ?? 0);
+  // The Pub/Sub API on its own port, started once the HTTP port is ours (a taken port fails before anything else runs).
+  const pubsub = await startPubSub(
+    {
+      org,
+      tokens: parts.tokens,
+      bus: parts.streaming.bus,
+      logger,
+      ...(options.pubsubKeepAliveMs === undefined ? {} : { keepAliveMs: options.pubsubKeepAliveMs }),
+    },
+    options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host,
+  );
+  parts.streaming.attachPubSub(pubsub);
+  logger.info({ url: baseUrl, orgId: org.orgId }, 'org emulator listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    pubsubUrl: pubsub.url,
+    pubsubStreams: () => pubsub.streams(),
+    org,
+    admin: parts.admin,
+    tokens: parts.tokens,
+    close: () => {
+      closing ??= (async () => {
+        await parts.streaming.close();
+        await pubsub.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The emulator's moving parts around one org, before anything listens. */
+interface EmulatorParts {
+  org: OrgApi;
+  logger: Logger;
+  clock: Clock;
+  tokens: TokenStore;
+  usage: ApiUsage;
+  faults: Faults;
+  locators: LocatorStore;
+  streaming: StreamingMount;
+  admin: EmulatorAdmin;
+}
+
+function assemble(org: OrgApi, options: EmulatorOptions, logger: Logger): EmulatorParts {
   const clock = new Clock();
   const tokens = new TokenStore(org, clock, org.settings.sessionTimeoutSeconds);
   const seedApiLimit = org.settings.dailyApiLimit;
@@ -91,63 +143,38 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     seedSessionTimeoutSeconds,
     streaming: () => streaming.controls,
   });
+  return { org, logger, clock, tokens, usage, faults, locators, streaming, admin };
+}
 
+/** The HTTP server on `host:port`; its base URL is known once it listens (port 0 picks a free one). */
+async function serveHttp(
+  parts: EmulatorParts,
+  host: string,
+  port: number,
+): Promise<{ server: Server; baseUrl: string }> {
   let baseUrl = '';
+  const { streaming } = parts;
   // Headers are measured by the handler (431 with a JSON body), so node's own 16 KB cap must not fire first.
   const server = createServer(
     { maxHeaderSize: 64 * 1024, keepAliveTimeout: 5000 },
     createHandler({
-      org,
-      tokens,
-      usage,
-      faults,
-      clock,
-      locators,
-      admin,
-      logger,
+      org: parts.org,
+      tokens: parts.tokens,
+      usage: parts.usage,
+      faults: parts.faults,
+      clock: parts.clock,
+      locators: parts.locators,
+      admin: parts.admin,
+      logger: parts.logger,
       baseUrl: () => baseUrl,
       cometd: () => streaming.handler,
       extraLimits: () => streaming.controls.limits?.() ?? {},
     }),
   );
-  const host = options.host ?? '127.0.0.1';
-  const address = await listen(server, host, options.port ?? 0);
+  const address = await listen(server, host, port);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${address.port}`;
-  // The Pub/Sub API on its own port, started once the HTTP port is ours (a taken port fails before anything else runs).
-  const pubsub = await startPubSub(
-    {
-      org,
-      tokens,
-      bus: streaming.bus,
-      logger,
-      ...(options.pubsubKeepAliveMs === undefined ? {} : { keepAliveMs: options.pubsubKeepAliveMs }),
-    },
-    options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host,
-  );
-  streaming.attachPubSub(pubsub);
-  logger.info({ url: baseUrl, orgId: org.orgId }, 'org emulator listening');
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: baseUrl,
-    pubsubUrl: pubsub.url,
-    pubsubStreams: () => pubsub.streams(),
-    org,
-    admin,
-    tokens,
-    close: () => {
-      closing ??= (async () => {
-        await streaming.close();
-        await pubsub.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-      })();
-      return closing;
-    },
-  };
+  return { server, baseUrl };
 }
 
 /** The streaming module on the emulator's token store and clock: CometD handler, admin controls, `/limits` entries. */

@@ -45,10 +45,15 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
   });
-  const syncWaitMs = Math.min(options.syncWaitMs, MAX_SYNC_WAIT_MS);
-  const maxWaiting = options.maxWaiting ?? 64;
-  let waiting = 0;
+  parseJsonBodies(app);
+  answerErrors(app, options.logger);
+  addProbes(app, options);
+  addTurnRoutes(app, options);
+  return app;
+}
 
+/** JSON bodies must be UTF-8; the text is kept for the signature check. */
+function parseJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     let text: string;
     try {
@@ -65,10 +70,13 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
       done(new TurnRequestError(400, 'The request body is not valid JSON.'), undefined);
     }
   });
+}
 
+/** Errors as `{error}` bodies; an unexpected one is logged and answered without its details. */
+function answerErrors(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof TurnRequestError ? error.httpStatus : (error.statusCode ?? 500);
-    if (status >= 500) options.logger.error({ err: error }, 'http request failed');
+    if (status >= 500) logger.error({ err: error }, 'http request failed');
     void reply
       .code(status)
       .send({ error: status >= 500 && !(error instanceof TurnRequestError) ? 'Internal error.' : error.message });
@@ -76,7 +84,10 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: `No route ${request.method} ${request.url.split('?')[0]}.` });
   });
+}
 
+/** `/healthz`, `/readyz` and `/metrics`. */
+function addProbes(app: FastifyInstance, options: OpsServerOptions): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
@@ -88,65 +99,89 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
     if (!options.metrics) return reply.code(404).send({ error: 'Metrics are disabled (LOOM_METRICS=false).' });
     return reply.type(options.metrics.contentType).send(await options.metrics.render());
   });
+}
 
-  /** Authenticates, validates and starts the turn as the requesting user; `waitMs` 0 answers at once. */
-  async function handleTurn(
-    route: string,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    waitMs: number,
-  ): Promise<FastifyReply> {
-    const send = (status: number, body: unknown): FastifyReply => {
-      options.metrics?.observeHttpTurn(route, status);
-      return reply.code(status).send(body);
-    };
-    const bearer = verifyBearer(request.headers.authorization, options.token);
-    if (!bearer.ok) return send(401, { error: bearer.reason });
-    const header = (name: string): string | undefined => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    const signed = verifySignature(
-      { signature: header(SIGNATURE_HEADER), timestamp: header(TIMESTAMP_HEADER) },
-      rawBodies.get(request) ?? '',
-      options.signingKey,
-      Date.now(),
-      options.allowUnsigned ?? false,
-    );
-    if (!signed.ok) return send(401, { error: signed.reason });
-    if (!options.turns) return send(503, { error: 'This worker does not accept turns.' });
-    const parsed = TurnRequestBody.safeParse(request.body);
-    if (!parsed.success) return send(400, { error: `Invalid turn request: ${z.prettifyError(parsed.error)}` });
-    if (waitMs > 0 && waiting >= maxWaiting)
-      return send(429, { error: 'Too many synchronous turns are waiting; try again later.' });
-    try {
-      const started = await options.turns.start(parsed.data);
-      if (waitMs === 0) return send(202, { ...started, status: 'Pending', responseText: null });
-      waiting++;
-      const closed = new AbortController();
-      const onClose = (): void => closed.abort();
-      request.raw.once('close', onClose);
-      try {
-        const answer = await options.turns.waitFor(started, waitMs, closed.signal);
-        return send(200, answer);
-      } finally {
-        waiting--;
-        request.raw.off('close', onClose);
-      }
-    } catch (error) {
-      if (error instanceof TurnRequestError) return send(error.httpStatus, { error: error.message });
-      throw error;
-    }
-  }
+/** Synchronous callers waiting now, and how many may. */
+interface WaitSlots {
+  waiting: number;
+  max: number;
+}
 
+/** `POST /v1/turns[?wait=ms]` and `POST /v1/turns/sync` (waits up to the sync wait). */
+function addTurnRoutes(app: FastifyInstance, options: OpsServerOptions): void {
+  const syncWaitMs = Math.min(options.syncWaitMs, MAX_SYNC_WAIT_MS);
+  const slots: WaitSlots = { waiting: 0, max: options.maxWaiting ?? 64 };
   app.post('/v1/turns', async (request, reply) => {
     const query = WaitQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send({ error: `Invalid query: ${z.prettifyError(query.error)}` });
-    return handleTurn('/v1/turns', request, reply, query.data.wait ?? 0);
+    return handleTurn(options, slots, { route: '/v1/turns', request, reply, waitMs: query.data.wait ?? 0 });
   });
-  app.post('/v1/turns/sync', async (request, reply) => handleTurn('/v1/turns/sync', request, reply, syncWaitMs));
+  app.post('/v1/turns/sync', async (request, reply) =>
+    handleTurn(options, slots, { route: '/v1/turns/sync', request, reply, waitMs: syncWaitMs }),
+  );
+}
 
-  return app;
+/** Authenticates, validates and starts the turn as the requesting user; `waitMs` 0 answers at once. */
+async function handleTurn(
+  options: OpsServerOptions,
+  slots: WaitSlots,
+  call: { route: string; request: FastifyRequest; reply: FastifyReply; waitMs: number },
+): Promise<FastifyReply> {
+  const { request, waitMs } = call;
+  const send = (status: number, body: unknown): FastifyReply => {
+    options.metrics?.observeHttpTurn(call.route, status);
+    return call.reply.code(status).send(body);
+  };
+  const admitted = admitTurn(options, request);
+  if (!admitted.ok) return send(admitted.status, { error: admitted.error });
+  const { turns, body } = admitted;
+  if (waitMs > 0 && slots.waiting >= slots.max)
+    return send(429, { error: 'Too many synchronous turns are waiting; try again later.' });
+  try {
+    const started = await turns.start(body);
+    if (waitMs === 0) return send(202, { ...started, status: 'Pending', responseText: null });
+    slots.waiting++;
+    const closed = new AbortController();
+    const onClose = (): void => closed.abort();
+    request.raw.once('close', onClose);
+    try {
+      const answer = await turns.waitFor(started, waitMs, closed.signal);
+      return send(200, answer);
+    } finally {
+      slots.waiting--;
+      request.raw.off('close', onClose);
+    }
+  } catch (error) {
+    if (error instanceof TurnRequestError) return send(error.httpStatus, { error: error.message });
+    throw error;
+  }
+}
+
+type Admitted =
+  | { ok: true; turns: TurnService; body: z.infer<typeof TurnRequestBody> }
+  | { ok: false; status: number; error: string | undefined };
+
+/** The bearer token, the body's signature (unless unsigned requests are allowed), a turn service, a valid body. */
+function admitTurn(options: OpsServerOptions, request: FastifyRequest): Admitted {
+  const bearer = verifyBearer(request.headers.authorization, options.token);
+  if (!bearer.ok) return { ok: false, status: 401, error: bearer.reason };
+  const header = (name: string): string | undefined => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const signed = verifySignature(
+    { signature: header(SIGNATURE_HEADER), timestamp: header(TIMESTAMP_HEADER) },
+    rawBodies.get(request) ?? '',
+    options.signingKey,
+    Date.now(),
+    options.allowUnsigned ?? false,
+  );
+  if (!signed.ok) return { ok: false, status: 401, error: signed.reason };
+  if (!options.turns) return { ok: false, status: 503, error: 'This worker does not accept turns.' };
+  const parsed = TurnRequestBody.safeParse(request.body);
+  if (!parsed.success)
+    return { ok: false, status: 400, error: `Invalid turn request: ${z.prettifyError(parsed.error)}` };
+  return { ok: true, turns: options.turns, body: parsed.data };
 }
 
 /** Starts listening; resolves with the bound URL (port 0 = a free port). */

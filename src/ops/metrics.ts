@@ -86,83 +86,8 @@ export class LoomMetrics {
       registers,
     });
 
-    new Gauge({
-      name: 'loom_approvals_pending',
-      help: 'Pending actions waiting for a person',
-      registers,
-      async collect() {
-        // An unreadable count leaves the last value; the scrape itself must not fail.
-        const count = sources.approvalsPending
-          ? await Promise.resolve(sources.approvalsPending()).catch(() => undefined)
-          : undefined;
-        if (count !== undefined) this.set(count);
-      },
-    });
-    new Gauge({
-      name: 'loom_salesforce_api_calls_used',
-      help: 'API calls used in the org’s rolling 24 h allocation (last Sforce-Limit-Info)',
-      registers,
-      collect() {
-        const allocation = sources.allocation?.();
-        if (allocation) this.set(allocation.used);
-      },
-    });
-    new Gauge({
-      name: 'loom_salesforce_api_allocation',
-      help: 'The org’s daily API allocation (last Sforce-Limit-Info)',
-      registers,
-      collect() {
-        const allocation = sources.allocation?.();
-        if (allocation) this.set(allocation.max);
-      },
-    });
-    new Gauge({
-      name: 'loom_salesforce_api_calls_made',
-      help: 'Salesforce API calls this worker made since it started',
-      registers,
-      collect() {
-        if (sources.apiCallsMade) this.set(sources.apiCallsMade());
-      },
-    });
-    const snapshot = (() => {
-      // One ingestion snapshot per scrape, shared by the gauges below.
-      let pending: Promise<IngestionSnapshot | undefined> | undefined;
-      return (): Promise<IngestionSnapshot | undefined> => {
-        pending ??= (sources.ingestion ? sources.ingestion() : Promise.resolve(undefined)).finally(() => {
-          setImmediate(() => (pending = undefined));
-        });
-        return pending;
-      };
-    })();
-    new Gauge({
-      name: 'loom_queue_depth',
-      help: 'Jobs waiting or running',
-      registers,
-      async collect() {
-        const snap = await snapshot();
-        if (snap) this.set(snap.queueDepth);
-      },
-    });
-    new Gauge({
-      name: 'loom_ingestion_lag_seconds',
-      help: 'Time between the last event’s CreatedDate and its enqueue',
-      registers,
-      async collect() {
-        const snap = await snapshot();
-        if (snap) this.set(snap.lagMs / 1000);
-      },
-    });
-    new Gauge({
-      name: 'loom_ingestion_events',
-      help: 'Ingestion counters (received, enqueued, duplicates, dead-lettered, …) since start',
-      labelNames: ['counter'],
-      registers,
-      async collect() {
-        const snap = await snapshot();
-        if (!snap) return;
-        for (const [counter, value] of Object.entries(snap.counters)) this.set({ counter }, value);
-      },
-    });
+    registerSourceGauges(registers, sources);
+    registerIngestionGauges(registers, sources);
   }
 
   /** Feeds the turn handler's `onTurnWritten` observer. */
@@ -207,4 +132,89 @@ export class LoomMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/** Gauges read from the sources on every scrape: pending approvals and the org's API allocation and use. */
+function registerSourceGauges(registers: Registry[], sources: MetricSources): void {
+  new Gauge({
+    name: 'loom_approvals_pending',
+    help: 'Pending actions waiting for a person',
+    registers,
+    async collect() {
+      // An unreadable count leaves the last value; the scrape itself must not fail.
+      const count = sources.approvalsPending
+        ? await Promise.resolve(sources.approvalsPending()).catch(() => undefined)
+        : undefined;
+      if (count !== undefined) this.set(count);
+    },
+  });
+  new Gauge({
+    name: 'loom_salesforce_api_calls_used',
+    help: 'API calls used in the org’s rolling 24 h allocation (last Sforce-Limit-Info)',
+    registers,
+    collect() {
+      const allocation = sources.allocation?.();
+      if (allocation) this.set(allocation.used);
+    },
+  });
+  new Gauge({
+    name: 'loom_salesforce_api_allocation',
+    help: 'The org’s daily API allocation (last Sforce-Limit-Info)',
+    registers,
+    collect() {
+      const allocation = sources.allocation?.();
+      if (allocation) this.set(allocation.max);
+    },
+  });
+  new Gauge({
+    name: 'loom_salesforce_api_calls_made',
+    help: 'Salesforce API calls this worker made since it started',
+    registers,
+    collect() {
+      if (sources.apiCallsMade) this.set(sources.apiCallsMade());
+    },
+  });
+}
+
+/** Ingestion gauges (queue depth, lag, counters), all from one snapshot per scrape. */
+function registerIngestionGauges(registers: Registry[], sources: MetricSources): void {
+  const snapshot = (() => {
+    // One ingestion snapshot per scrape, shared by the gauges below.
+    let pending: Promise<IngestionSnapshot | undefined> | undefined;
+    return (): Promise<IngestionSnapshot | undefined> => {
+      pending ??= (sources.ingestion ? sources.ingestion() : Promise.resolve(undefined)).finally(() => {
+        setImmediate(() => (pending = undefined));
+      });
+      return pending;
+    };
+  })();
+  new Gauge({
+    name: 'loom_queue_depth',
+    help: 'Jobs waiting or running',
+    registers,
+    async collect() {
+      const snap = await snapshot();
+      if (snap) this.set(snap.queueDepth);
+    },
+  });
+  new Gauge({
+    name: 'loom_ingestion_lag_seconds',
+    help: 'Time between the last event’s CreatedDate and its enqueue',
+    registers,
+    async collect() {
+      const snap = await snapshot();
+      if (snap) this.set(snap.lagMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'loom_ingestion_events',
+    help: 'Ingestion counters (received, enqueued, duplicates, dead-lettered, …) since start',
+    labelNames: ['counter'],
+    registers,
+    async collect() {
+      const snap = await snapshot();
+      if (!snap) return;
+      for (const [counter, value] of Object.entries(snap.counters)) this.set({ counter }, value);
+    },
+  });
 }

@@ -115,27 +115,104 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const ops = loadOpsConfig(env);
   const listenAt =
     options.http === undefined ? { host: config.LOOM_HTTP_HOST, port: config.LOOM_HTTP_PORT } : options.http;
-  // Unsigned turn requests trust the body's requestingUserId on the bearer token alone: loopback development only.
+  refuseUnsignedOffLoopback(ops, listenAt);
+  const logger = options.logger ?? createLogger({ level: config.LOOM_LOG_LEVEL });
+  const salesforce = required(config);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
+  const waiter = new TurnWaiter();
+  // The metric sources read parts built below; scrapes only happen once they exist.
+  const parts: MetricParts = {};
+  const metrics = createMetrics(parts);
+  const built = { config, env, options, logger, redis, metrics, waiter, salesforce };
+  const runtime = buildRuntime(built);
+  parts.runtime = runtime;
+  const worker = buildWorker(built, runtime);
+  parts.worker = worker;
+  const started = { value: false };
+  const readiness = readinessChecks(config, runtime, worker, salesforce.username, () => started.value);
+  const turns = new TurnService({
+    integration: runtime.integration,
+    clientFor: runtime.clientFor,
+    orgId: async () => (await runtime.pool.session(salesforce.username)).orgId,
+    settings: runtime.settings,
+    waiter,
+    logger,
+    submit: (job) => worker.submitReconciled(job),
+    ...(worker.mode === 'scaled' ? { pollIntervalMs: ops.LOOM_SYNC_POLL_MS } : {}),
+  });
+
+  await worker.start();
+  started.value = true;
+  const { sweeper, reconciler } = startSweeps(built, runtime, worker);
+  let http: FastifyInstance | undefined;
+  let url: string | undefined;
+  if (listenAt && ops.LOOM_HTTP) {
+    http = createOpsServer({
+      logger,
+      ...(config.LOOM_METRICS === false ? {} : { metrics }),
+      readiness,
+      turns,
+      token: config.LOOM_HTTP_TOKEN,
+      ...(ops.LOOM_HTTP_SIGNING_KEY ? { signingKey: ops.LOOM_HTTP_SIGNING_KEY } : {}),
+      allowUnsigned: ops.LOOM_HTTP_ALLOW_UNSIGNED,
+      syncWaitMs: ops.LOOM_SYNC_WAIT_MS,
+      maxWaiting: ops.LOOM_HTTP_MAX_WAITING,
+    });
+    try {
+      url = await listenOps(http, listenAt.host, listenAt.port);
+    } catch (error) {
+      await sweeper?.stop();
+      await reconciler?.stop();
+      await worker.close();
+      redis?.disconnect();
+      throw error;
+    }
+    logger.info({ url }, 'worker HTTP server listening');
+  }
+  const service = { config, ops, runtime, worker, metrics, waiter, turns, http, sweeper, reconciler, url };
+  return running(service, { logger, redis, signals: options.signals === true });
+}
+
+/** Unsigned turn requests trust the body's requestingUserId on the bearer token alone: loopback development only. */
+function refuseUnsignedOffLoopback(ops: OpsConfig, listenAt: { host: string; port: number } | false): void {
   if (ops.LOOM_HTTP_ALLOW_UNSIGNED && !ops.LOOM_HTTP_SIGNING_KEY && listenAt && !isLoopback(listenAt.host)) {
     throw new ConfigError(
       `LOOM_HTTP_ALLOW_UNSIGNED=true is for local development: the HTTP server listens on ${listenAt.host}, not loopback. Set LOOM_HTTP_SIGNING_KEY (the Apex sync action signs its requests) or listen on 127.0.0.1.`,
     );
   }
-  const logger = options.logger ?? createLogger({ level: config.LOOM_LOG_LEVEL });
-  const { loginUrl, clientId, username } = required(config);
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
-  const waiter = new TurnWaiter();
-  // The metric sources read parts built below; scrapes only happen once they exist.
-  const parts: { worker?: WorkerRuntime; runtime?: Runtime } = {};
-  const metrics = new LoomMetrics({
+}
+
+/** What the service's parts are built from. */
+interface BuildContext {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  options: ServiceOptions;
+  logger: Logger;
+  redis: Redis | undefined;
+  metrics: LoomMetrics;
+  waiter: TurnWaiter;
+  salesforce: { loginUrl: string; clientId: string; username: string };
+}
+
+/** The parts the metrics read, filled in as they are built. */
+interface MetricParts {
+  worker?: WorkerRuntime;
+  runtime?: Runtime;
+}
+
+function createMetrics(parts: MetricParts): LoomMetrics {
+  return new LoomMetrics({
     ingestion: async () => parts.worker?.snapshot(),
     allocation: () => parts.runtime?.meter.allocation,
     apiCallsMade: () => parts.runtime?.meter.total ?? 0,
-    approvalsPending: () => pendingApprovals(),
+    approvalsPending: pendingApprovalsCounter(parts),
   });
-  // One COUNT() query at most every 5 minutes: scrapes must not eat the org's API allocation.
+}
+
+/** Pending approvals for the metrics: one COUNT() query at most every 5 minutes (scrapes must not eat the allocation). */
+function pendingApprovalsCounter(parts: MetricParts): () => Promise<number> {
   let approvals: { at: number; value: Promise<number> } | undefined;
-  const pendingApprovals = (): Promise<number> => {
+  return () => {
     if (!parts.runtime) return Promise.resolve(0);
     if (!approvals || Date.now() - approvals.at > 5 * 60_000) {
       const value = parts.runtime.integration
@@ -148,18 +225,23 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     }
     return approvals.value;
   };
-  const runtime = createRuntime({
-    loginUrl,
-    clientId,
+}
+
+/** The governed runtime: JWT sessions, the model, the trust layers, HITL (with a signing key) and the turn handler. */
+function buildRuntime(ctx: BuildContext): Runtime {
+  const { config, options, logger, redis, metrics, waiter, salesforce } = ctx;
+  return createRuntime({
+    loginUrl: salesforce.loginUrl,
+    clientId: salesforce.clientId,
     privateKeyPem: integrationKey(config),
-    integrationUsername: username,
+    integrationUsername: salesforce.username,
     apiVersion: config.SF_API_VERSION,
     logger,
     provider: options.provider ?? createProviderFromConfig(config, logger),
     vault: vaultFor(config, logger, redis),
     trustedPublishers: config.LOOM_TRUSTED_PUBLISHERS,
     serviceIdentities: serviceIdentities(config),
-    tools: toolSettingsFromConfig(config, env),
+    tools: toolSettingsFromConfig(config, ctx.env),
     ledger: ledgerFor(config, redis),
     ...(options.gateFor ? { gateFor: options.gateFor } : {}),
     // Approvals need the signing key; without it gated tools are refused and decisions are not accepted (fail closed).
@@ -178,21 +260,30 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       options.onTurnWritten?.(turn);
     },
   });
-  parts.runtime = runtime;
+}
+
+/** The subscriber and queue (embedded or scaled) in front of the runtime's instrumented handler. */
+function buildWorker(ctx: BuildContext, runtime: Runtime): WorkerRuntime {
   const { pool } = runtime;
-  const handler = instrumentHandler(runtime.handler, metrics);
-  const worker = createWorkerRuntime({
-    config,
-    logger,
-    handler,
+  return createWorkerRuntime({
+    config: ctx.config,
+    logger: ctx.logger,
+    handler: instrumentHandler(runtime.handler, ctx.metrics),
     meter: runtime.meter,
     errorSteps: salesforceErrorSteps(runtime.integration),
-    session: async ({ refresh }) => pool.session(username, { forceRefresh: refresh }),
-    ...(options.tuning ? { tuning: options.tuning } : {}),
+    session: async ({ refresh }) => pool.session(ctx.salesforce.username, { forceRefresh: refresh }),
+    ...(ctx.options.tuning ? { tuning: ctx.options.tuning } : {}),
   });
-  parts.worker = worker;
-  const started = { value: false };
-  const readiness: ReadinessCheck[] = [
+}
+
+function readinessChecks(
+  config: Config,
+  runtime: Runtime,
+  worker: WorkerRuntime,
+  username: string,
+  started: () => boolean,
+): ReadinessCheck[] {
+  return [
     {
       name: 'salesforce',
       // One cheap authenticated REST call (GET /limits) as the integration user, reused for 5 s: a cached session alone
@@ -201,30 +292,26 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
         await runtime.integration.request('GET', '/limits');
         return {
           ok: true,
-          detail: `REST answered for ${username} (org ${worker.org() || (await pool.session(username)).orgId})`,
+          detail: `REST answered for ${username} (org ${worker.org() || (await runtime.pool.session(username)).orgId})`,
         };
       }),
     },
-    { name: 'subscription', check: subscriptionCheck(worker, () => started.value) },
+    { name: 'subscription', check: subscriptionCheck(worker, started) },
     ...(config.REDIS_URL ? [{ name: 'redis', check: () => pingRedis(config.REDIS_URL as string) }] : []),
   ];
-  const turns = new TurnService({
-    integration: runtime.integration,
-    clientFor: runtime.clientFor,
-    orgId: async () => (await pool.session(username)).orgId,
-    settings: runtime.settings,
-    waiter,
-    logger,
-    submit: (job) => worker.submitReconciled(job),
-    ...(worker.mode === 'scaled' ? { pollIntervalMs: ops.LOOM_SYNC_POLL_MS } : {}),
-  });
+}
 
-  await worker.start();
-  started.value = true;
+/** The approval sweeper (with HITL configured) and the reconciliation sweep (unless LOOM_RECONCILE_MS=0). */
+function startSweeps(
+  ctx: BuildContext,
+  runtime: Runtime,
+  worker: WorkerRuntime,
+): { sweeper: ApprovalSweeper | undefined; reconciler: TurnReconciler | undefined } {
+  const { config, logger } = ctx;
   const sweeper = config.LOOM_HITL_SIGNING_KEY
     ? startApprovalSweeper({
         handler: runtime.decisionHandler,
-        intervalMs: options.sweepIntervalMs ?? config.LOOM_HITL_SWEEP_MS,
+        intervalMs: ctx.options.sweepIntervalMs ?? config.LOOM_HITL_SWEEP_MS,
         shouldRun: () => worker.isLeader(),
         logger,
       })
@@ -241,56 +328,28 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
           logger,
         })
       : undefined;
-  let http: FastifyInstance | undefined;
-  let url: string | undefined;
-  const listen = listenAt;
-  if (listen && ops.LOOM_HTTP) {
-    http = createOpsServer({
-      logger,
-      ...(config.LOOM_METRICS === false ? {} : { metrics }),
-      readiness,
-      turns,
-      token: config.LOOM_HTTP_TOKEN,
-      ...(ops.LOOM_HTTP_SIGNING_KEY ? { signingKey: ops.LOOM_HTTP_SIGNING_KEY } : {}),
-      allowUnsigned: ops.LOOM_HTTP_ALLOW_UNSIGNED,
-      syncWaitMs: ops.LOOM_SYNC_WAIT_MS,
-      maxWaiting: ops.LOOM_HTTP_MAX_WAITING,
-    });
-    try {
-      url = await listenOps(http, listen.host, listen.port);
-    } catch (error) {
-      await sweeper?.stop();
-      await reconciler?.stop();
-      await worker.close();
-      redis?.disconnect();
-      throw error;
-    }
-    logger.info({ url }, 'worker HTTP server listening');
-  }
+  return { sweeper, reconciler };
+}
 
+/** The running service: `close` (once, also on SIGTERM/SIGINT when asked) stops every part in order. */
+function running(
+  parts: Omit<Service, 'stopped' | 'close'>,
+  run: { logger: Logger; redis: Redis | undefined; signals: boolean },
+): Service {
+  const { http, sweeper, reconciler, worker } = parts;
   let closing: Promise<void> | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   const onSignal = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'signal received; shutting down');
+    run.logger.info({ signal }, 'signal received; shutting down');
     void service.close();
   };
-  if (options.signals) {
+  if (run.signals) {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
   const service: Service = {
-    config,
-    ops,
-    runtime,
-    worker,
-    metrics,
-    waiter,
-    turns,
-    http,
-    sweeper,
-    reconciler,
-    url,
+    ...parts,
     stopped,
     close() {
       closing ??= (async () => {
@@ -300,7 +359,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
         await sweeper?.stop();
         await reconciler?.stop();
         await worker.close();
-        await redis?.quit().catch(() => undefined);
+        await run.redis?.quit().catch(() => undefined);
         resolveStopped();
       })();
       return closing;

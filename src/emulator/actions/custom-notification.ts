@@ -115,27 +115,59 @@ export function sendCustomNotification(input: Record<string, unknown>, ctx: Rest
   }
 }
 
+/** Validates the inputs in the platform's order, then records the notification with the active users it reaches. */
 function send(input: Record<string, unknown>, ctx: RestContext): Record<string, unknown> {
   const caller = ctx.access.user;
+  checkCaller(input, ctx);
+  const type = notificationType(input, ctx);
+  const recipientIds = recipients(input);
+  const delivered = reachedUsers(recipientIds, ctx);
+  const title = text(input, 'title', MAX_TITLE_LENGTH, true) as string;
+  const body = text(input, 'body', MAX_BODY_LENGTH, true) as string;
+  const { targetId, targetPageRef } = target(input);
+  const senderId = sender(input, ctx);
+  text(input, 'actionGroup', 255, false);
+
+  actionsFor(ctx.org).notify({
+    sentAt: new Date(ctx.now()).toISOString(),
+    fromUserId: caller.id,
+    fromUsername: caller.username,
+    senderId,
+    typeId: type.id,
+    typeDeveloperName: type.developerName,
+    recipientIds,
+    deliveredTo: delivered,
+    title,
+    body,
+    targetId,
+    targetPageRef,
+  });
+  return { SuccessMessage: SUCCESS_MESSAGE };
+}
+
+/** The caller needs Send Custom Notifications, and may pass only the action's inputs. */
+function checkCaller(input: Record<string, unknown>, ctx: RestContext): void {
   if (!ctx.access.hasUserPermission(SEND_PERMISSION)) {
     throw new InputError(
       'INSUFFICIENT_ACCESS',
-      `You don't have permission to send custom notifications: ${caller.username} needs the Send Custom Notifications user permission`,
+      `You don't have permission to send custom notifications: ${ctx.access.user.username} needs the Send Custom Notifications user permission`,
       [],
     );
   }
   const unknown = Object.keys(input).filter((key) => !(INPUTS as readonly string[]).includes(key));
   if (unknown.length > 0)
     throw new InputError('INVALID_INPUT', `Unknown input parameter(s): ${unknown.join(', ')}`, unknown);
-  const { store } = ctx.org;
+}
 
+/** `customNotifTypeId`: a CustomNotificationType record. */
+function notificationType(input: Record<string, unknown>, ctx: RestContext): { id: string; developerName: string } {
   if (input.customNotifTypeId === undefined || input.customNotifTypeId === null || input.customNotifTypeId === '') {
     throw new InputError('REQUIRED_FIELD_MISSING', 'Missing required input parameter: customNotifTypeId', [
       'customNotifTypeId',
     ]);
   }
   const typeId = id(input.customNotifTypeId, 'customNotifTypeId');
-  const type = store.get(typeId);
+  const type = ctx.org.store.get(typeId);
   if (!type || type.object.name !== 'CustomNotificationType') {
     throw new InputError(
       'INVALID_ID_FIELD',
@@ -143,7 +175,11 @@ function send(input: Record<string, unknown>, ctx: RestContext): Record<string, 
       ['customNotifTypeId'],
     );
   }
+  return { id: typeId, developerName: String(type.record['DeveloperName']) };
+}
 
+/** `recipientIds`: a non-empty list of at most 500 IDs, de-duplicated. */
+function recipients(input: Record<string, unknown>): string[] {
   const rawRecipients = input.recipientIds;
   if (
     rawRecipients === undefined ||
@@ -163,7 +199,12 @@ function send(input: Record<string, unknown>, ctx: RestContext): Record<string, 
       ['recipientIds'],
     );
   }
-  const recipientIds = [...new Set(rawRecipients.map((recipient) => id(recipient, 'recipientIds')))];
+  return [...new Set(rawRecipients.map((recipient) => id(recipient, 'recipientIds')))];
+}
+
+/** The active users the recipients reach: users themselves, and the members of groups and queues. */
+function reachedUsers(recipientIds: string[], ctx: RestContext): string[] {
+  const { store } = ctx.org;
   const delivered: string[] = [];
   const reach = (userId: string): void => {
     if (ctx.org.userById(userId)?.isActive && !delivered.includes(userId)) delivered.push(userId);
@@ -182,9 +223,11 @@ function send(input: Record<string, unknown>, ctx: RestContext): Record<string, 
       );
     }
   }
+  return delivered;
+}
 
-  const title = text(input, 'title', MAX_TITLE_LENGTH, true) as string;
-  const body = text(input, 'body', MAX_BODY_LENGTH, true) as string;
+/** What the notification opens: `targetId` or `targetPageRef` (at least one). */
+function target(input: Record<string, unknown>): { targetId: string | null; targetPageRef: string | null } {
   const targetId =
     input.targetId === undefined || input.targetId === null || input.targetId === ''
       ? null
@@ -196,29 +239,14 @@ function send(input: Record<string, unknown>, ctx: RestContext): Record<string, 
       'targetPageRef',
     ]);
   }
-  let senderId = caller.id;
-  if (input.senderId !== undefined && input.senderId !== null && input.senderId !== '') {
-    senderId = id(input.senderId, 'senderId');
-    if (!ctx.org.userById(senderId)?.isActive)
-      throw new InputError('INVALID_ID_FIELD', `Invalid sender ID: ${senderId} (expected an active user)`, [
-        'senderId',
-      ]);
-  }
-  text(input, 'actionGroup', 255, false);
+  return { targetId, targetPageRef };
+}
 
-  actionsFor(ctx.org).notify({
-    sentAt: new Date(ctx.now()).toISOString(),
-    fromUserId: caller.id,
-    fromUsername: caller.username,
-    senderId,
-    typeId,
-    typeDeveloperName: String(type.record['DeveloperName']),
-    recipientIds,
-    deliveredTo: delivered,
-    title,
-    body,
-    targetId,
-    targetPageRef,
-  });
-  return { SuccessMessage: SUCCESS_MESSAGE };
+/** `senderId`: an active user; the caller when absent. */
+function sender(input: Record<string, unknown>, ctx: RestContext): string {
+  if (input.senderId === undefined || input.senderId === null || input.senderId === '') return ctx.access.user.id;
+  const senderId = id(input.senderId, 'senderId');
+  if (!ctx.org.userById(senderId)?.isActive)
+    throw new InputError('INVALID_ID_FIELD', `Invalid sender ID: ${senderId} (expected an active user)`, ['senderId']);
+  return senderId;
 }

@@ -57,6 +57,37 @@ function post(method: string, fn: () => RouteResult): RouteResult {
   return method === 'POST' ? fn() : methodNotAllowed(method, ['POST']);
 }
 
+/** A log the admin surface reads with GET and empties with DELETE. */
+function readOrClear(method: string, read: () => unknown, clear: () => void): RouteResult {
+  if (method === 'GET') return json(200, read());
+  if (method === 'DELETE') return (clear(), json(200, { ok: true }));
+  return methodNotAllowed(method, ['GET', 'DELETE']);
+}
+
+/** `/faults`: GET the faults in force, DELETE them, POST more (latency, failures, a failure rate, dropped sockets). */
+function faultsRoute(method: string, body: unknown, admin: EmulatorAdmin): RouteResult {
+  if (method === 'GET') return json(200, admin.faults());
+  if (method === 'DELETE') return (admin.clearFaults(), json(200, { ok: true }));
+  if (method !== 'POST') return methodNotAllowed(method, ['GET', 'POST', 'DELETE']);
+  const f = parse(Schemas.faults, body);
+  if (f.latencyMs !== undefined) admin.setLatency(f.latencyMs);
+  if (f.failNext)
+    admin.failNext(
+      f.failNext.count,
+      defined({
+        status: f.failNext.status,
+        pathPrefix: f.failNext.pathPrefix,
+        soqlContains: f.failNext.soqlContains,
+      }),
+    );
+  if (f.failureRate) {
+    const { rate, ...options } = f.failureRate;
+    admin.setFailureRate(rate, defined(options));
+  }
+  if (f.dropNext) admin.dropNext(f.dropNext.count, defined({ pathPrefix: f.dropNext.pathPrefix }));
+  return json(200, admin.faults());
+}
+
 /**
  * `/__emulator/*`: no auth (the HTTP layer only lets loopback peers in). JSON in, JSON out:
  *   POST /reset                      org, usage, tokens, locators, faults, clock and streaming back to the seed
@@ -96,39 +127,25 @@ export function adminRoute(
       case '/usage':
         return method === 'GET' ? ok(admin.usage()) : methodNotAllowed(method, ['GET']);
       case '/requests':
-        if (method === 'GET') return ok(admin.requestLog());
-        if (method === 'DELETE') return (admin.clearRequestLog(), ok());
-        return methodNotAllowed(method, ['GET', 'DELETE']);
-      case '/faults': {
-        if (method === 'GET') return ok(admin.faults());
-        if (method === 'DELETE') return (admin.clearFaults(), ok());
-        if (method !== 'POST') return methodNotAllowed(method, ['GET', 'POST', 'DELETE']);
-        const f = parse(Schemas.faults, body);
-        if (f.latencyMs !== undefined) admin.setLatency(f.latencyMs);
-        if (f.failNext)
-          admin.failNext(
-            f.failNext.count,
-            defined({
-              status: f.failNext.status,
-              pathPrefix: f.failNext.pathPrefix,
-              soqlContains: f.failNext.soqlContains,
-            }),
-          );
-        if (f.failureRate) {
-          const { rate, ...options } = f.failureRate;
-          admin.setFailureRate(rate, defined(options));
-        }
-        if (f.dropNext) admin.dropNext(f.dropNext.count, defined({ pathPrefix: f.dropNext.pathPrefix }));
-        return ok(admin.faults());
-      }
+        return readOrClear(
+          method,
+          () => admin.requestLog(),
+          () => admin.clearRequestLog(),
+        );
+      case '/faults':
+        return faultsRoute(method, body, admin);
       case '/outbox':
-        if (method === 'GET') return ok(admin.outbox());
-        if (method === 'DELETE') return (admin.clearOutbox(), ok());
-        return methodNotAllowed(method, ['GET', 'DELETE']);
+        return readOrClear(
+          method,
+          () => admin.outbox(),
+          () => admin.clearOutbox(),
+        );
       case '/notifications':
-        if (method === 'GET') return ok(admin.notifications());
-        if (method === 'DELETE') return (admin.clearNotifications(), ok());
-        return methodNotAllowed(method, ['GET', 'DELETE']);
+        return readOrClear(
+          method,
+          () => admin.notifications(),
+          () => admin.clearNotifications(),
+        );
       case '/tokens':
         return method === 'GET' ? ok(admin.tokens()) : methodNotAllowed(method, ['GET']);
       case '/tokens/revoke':

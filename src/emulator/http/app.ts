@@ -99,18 +99,69 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
   };
 }
 
+/** One request, top-down: admin, the request log, faults, the header limit, CometD, then the routes that read a body. */
 async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'http://emulator.invalid');
   const path = url.pathname;
 
-  if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-    if (!isLoopback(req.socket.remoteAddress))
-      return send(res, errorResult(403, 'FORBIDDEN', 'The admin surface only answers loopback clients'));
-    const body = parseJsonBody(await readBody(req));
-    return send(res, adminRoute(method, path, url.searchParams, body, deps.admin));
+  if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return handleAdmin(req, res, deps, method, url);
+  const log = recordUsageOnClose(req, res, deps, method, path);
+  if (await injectFault(req, res, deps, url)) return;
+  if (headerBytes(req) > MAX_URI_AND_HEADERS) {
+    return send(res, errorResult(431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request header fields too large'));
   }
+  // CometD reads its own body (it enforces Salesforce's 32 KB cap), so it is handed over before ours is read.
+  const cometd = /^\/cometd(?:\/([^/]*))?\/?$/.exec(path);
+  if (cometd) return mountCometd(req, res, deps, log, cometd[1] ?? '');
 
+  let raw: Buffer;
+  try {
+    raw = await readBody(req);
+  } catch (error) {
+    if (error instanceof ApiError) return send(res, { status: error.status, body: error.toBody() });
+    throw error;
+  }
+  return route(req, res, deps, { method, url, raw, origin: requestOrigin(req, deps.baseUrl()), log });
+}
+
+/** A request whose body has been read, on its way to a route. */
+interface ReadRequest {
+  method: string;
+  url: URL;
+  raw: Buffer;
+  origin: string;
+  log: LogState;
+}
+
+/** A REST or Apex REST request: the API version and the path after `/services/data/vNN.0` (or `/services/apexrest`). */
+interface RestRequest extends ReadRequest {
+  version: string;
+  rest: string;
+  apex?: boolean;
+}
+
+async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpDeps,
+  method: string,
+  url: URL,
+): Promise<void> {
+  if (!isLoopback(req.socket.remoteAddress))
+    return send(res, errorResult(403, 'FORBIDDEN', 'The admin surface only answers loopback clients'));
+  const body = parseJsonBody(await readBody(req));
+  return send(res, adminRoute(method, url.pathname, url.searchParams, body, deps.admin));
+}
+
+/** Logs the request in the API usage log when its response closes; the routes fill in who called. */
+function recordUsageOnClose(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpDeps,
+  method: string,
+  path: string,
+): LogState {
   const log: LogState = { userId: null, tokenId: null, counted: false };
   res.on('close', () => {
     const status = res.writableFinished ? res.statusCode : 0;
@@ -128,151 +179,179 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDeps)
       deps.clock.now(),
     );
   });
+  return log;
+}
 
-  const fault = deps.faults.decide(path, url.searchParams.get('q') ?? undefined);
+/** The fault injected for this request, if any (a dropped socket, latency, a 5xx); true when it answered. */
+async function injectFault(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, url: URL): Promise<boolean> {
+  const fault = deps.faults.decide(url.pathname, url.searchParams.get('q') ?? undefined);
   if (fault.kind === 'drop') {
     req.socket.destroy();
-    return;
+    return true;
   }
   if (deps.faults.latencyMs > 0) await sleep(deps.faults.latencyMs);
-  if (fault.kind === 'fail') {
-    const result =
-      fault.status === 503
-        ? errorResult(503, 'SERVER_UNAVAILABLE', 'Service Unavailable')
-        : errorResult(
-            fault.status,
-            'UNKNOWN_EXCEPTION',
-            `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`,
-          );
-    return send(res, result, { 'Sforce-Limit-Info': deps.usage.header() });
-  }
+  if (fault.kind !== 'fail') return false;
+  const result =
+    fault.status === 503
+      ? errorResult(503, 'SERVER_UNAVAILABLE', 'Service Unavailable')
+      : errorResult(
+          fault.status,
+          'UNKNOWN_EXCEPTION',
+          `An unexpected error occurred. Please include this ErrorId if you contact support: ${randomUUID()}`,
+        );
+  send(res, result, { 'Sforce-Limit-Info': deps.usage.header() });
+  return true;
+}
 
-  if (headerBytes(req) > MAX_URI_AND_HEADERS) {
-    return send(res, errorResult(431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request header fields too large'));
-  }
+function mountCometd(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpDeps,
+  log: LogState,
+  version: string,
+): void | Promise<void> {
+  const token = bearerToken(req);
+  const resolved = token ? deps.tokens.resolve(token) : undefined;
+  if (resolved) Object.assign(log, { userId: resolved.userId, tokenId: resolved.tokenId });
+  const handler = deps.cometd();
+  if (!handler) return send(res, errorResult(404, 'NOT_FOUND', 'Streaming is not mounted on this emulator'));
+  return handler(req, res, version);
+}
 
-  // CometD reads its own body (it enforces Salesforce's 32 KB cap), so it is handed over before ours is read.
-  const cometd = /^\/cometd(?:\/([^/]*))?\/?$/.exec(path);
-  if (cometd) {
-    const token = bearerToken(req);
-    const resolved = token ? deps.tokens.resolve(token) : undefined;
-    if (resolved) Object.assign(log, { userId: resolved.userId, tokenId: resolved.tokenId });
-    const handler = deps.cometd();
-    if (!handler) return send(res, errorResult(404, 'NOT_FOUND', 'Streaming is not mounted on this emulator'));
-    return handler(req, res, cometd[1] ?? '');
-  }
-
-  let raw: Buffer;
-  try {
-    raw = await readBody(req);
-  } catch (error) {
-    if (error instanceof ApiError) return send(res, { status: error.status, body: error.toBody() });
-    throw error;
-  }
-  const origin = requestOrigin(req, deps.baseUrl());
-  const oauthDeps = { org: deps.org, tokens: deps.tokens };
-
-  if (path.startsWith('/services/oauth2/')) {
-    const form = parseForm(raw);
-    const name = path.slice('/services/oauth2/'.length).replace(/\/$/, '');
-    let result: RouteResult;
-    if (name === 'token' && method === 'POST') result = tokenRoute(form, oauthDeps, origin, [origin, deps.baseUrl()]);
-    else if (name === 'userinfo' && (method === 'GET' || method === 'POST'))
-      result = userinfoRoute(bearerToken(req), oauthDeps, origin, DEFAULT_API_VERSION);
-    else if (name === 'revoke' && (method === 'POST' || method === 'GET'))
-      result = revokeRoute(form.token ?? url.searchParams.get('token') ?? undefined, oauthDeps);
-    else if (name === 'introspect' && method === 'POST') {
-      const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      result = introspectRoute(form, basic, oauthDeps, origin);
-    } else result = errorResult(404, 'NOT_FOUND', 'The requested resource does not exist');
-    return send(res, result);
-  }
+/** OAuth, identity, the versions list, REST and Apex REST. */
+function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, r: ReadRequest): void | Promise<void> {
+  const path = r.url.pathname;
+  if (path.startsWith('/services/oauth2/')) return send(res, oauthRoute(req, deps, r));
 
   const identity = /^\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})\/?$/.exec(path);
   if (identity) {
-    const token = bearerToken(req) ?? url.searchParams.get('oauth_token') ?? undefined;
+    const token = bearerToken(req) ?? r.url.searchParams.get('oauth_token') ?? undefined;
+    const oauthDeps = { org: deps.org, tokens: deps.tokens };
     return send(
       res,
-      identityRoute(token, identity[1] ?? '', identity[2] ?? '', oauthDeps, origin, DEFAULT_API_VERSION),
+      identityRoute(token, identity[1] ?? '', identity[2] ?? '', oauthDeps, r.origin, DEFAULT_API_VERSION),
     );
   }
 
   if (path === '/services/data' || path === '/services/data/') {
-    if (method !== 'GET' && method !== 'HEAD')
+    if (r.method !== 'GET' && r.method !== 'HEAD')
       return send(
         res,
-        errorResult(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,HEAD`),
+        errorResult(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${r.method}' not allowed. Allowed are GET,HEAD`),
       );
     return send(res, { status: 200, body: versionsList() });
   }
 
   const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);
-  if (data && Number(data[1]) >= 20)
-    return rest(req, res, deps, { method, url, raw, origin, log, version: data[1] ?? '', rest: data[2] ?? '' });
+  if (data && Number(data[1]) >= 20) return rest(req, res, deps, { ...r, version: data[1] ?? '', rest: data[2] ?? '' });
   if (path.startsWith('/services/apexrest/')) {
     const apexPath = path.slice('/services/apexrest'.length);
-    return rest(req, res, deps, {
-      method,
-      url,
-      raw,
-      origin,
-      log,
-      version: DEFAULT_API_VERSION,
-      rest: apexPath,
-      apex: true,
-    });
+    return rest(req, res, deps, { ...r, version: DEFAULT_API_VERSION, rest: apexPath, apex: true });
   }
 
   return send(res, errorResult(404, 'NOT_FOUND', 'The requested resource does not exist'));
 }
 
-async function rest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: HttpDeps,
-  r: {
-    method: string;
-    url: URL;
-    raw: Buffer;
-    origin: string;
-    log: LogState;
-    version: string;
-    rest: string;
-    apex?: boolean;
-  },
-): Promise<void> {
-  const limitHeader = (): Record<string, string> => ({ 'Sforce-Limit-Info': deps.usage.header() });
-  const token = bearerToken(req);
-  if (token === null) return send(res, errorResult(401, 'INVALID_AUTH_HEADER', 'INVALID_HEADER_TYPE'), limitHeader());
-  const resolved = token === undefined ? undefined : deps.tokens.resolve(token);
-  if (!resolved || token === undefined) return send(res, SESSION_INVALID, limitHeader());
-  Object.assign(r.log, { userId: resolved.userId, tokenId: resolved.tokenId });
-  if (!deps.usage.tryConsume(resolved.userId, resolved.tokenId)) {
-    return send(res, errorResult(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), limitHeader());
+/** `/services/oauth2/{token,userinfo,revoke,introspect}`, with form bodies. */
+function oauthRoute(req: IncomingMessage, deps: HttpDeps, r: ReadRequest): RouteResult {
+  const form = parseForm(r.raw);
+  const name = r.url.pathname.slice('/services/oauth2/'.length).replace(/\/$/, '');
+  const oauthDeps = { org: deps.org, tokens: deps.tokens };
+  const { method, origin } = r;
+  if (name === 'token' && method === 'POST') return tokenRoute(form, oauthDeps, origin, [origin, deps.baseUrl()]);
+  if (name === 'userinfo' && (method === 'GET' || method === 'POST'))
+    return userinfoRoute(bearerToken(req), oauthDeps, origin, DEFAULT_API_VERSION);
+  if (name === 'revoke' && (method === 'POST' || method === 'GET'))
+    return revokeRoute(form.token ?? r.url.searchParams.get('token') ?? undefined, oauthDeps);
+  if (name === 'introspect' && method === 'POST') {
+    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    return introspectRoute(form, basic, oauthDeps, origin);
   }
-  r.log.counted = true;
-  deps.tokens.touch(token);
+  return errorResult(404, 'NOT_FOUND', 'The requested resource does not exist');
+}
 
+type ResolvedToken = NonNullable<ReturnType<TokenStore['resolve']>>;
+
+/** REST and Apex REST: the caller's session and API allocation, a JSON body, then the route. */
+async function rest(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, r: RestRequest): Promise<void> {
+  const limitHeader = (): Record<string, string> => ({ 'Sforce-Limit-Info': deps.usage.header() });
+  const refuse = (result: RouteResult): void => send(res, result, limitHeader());
+  const resolved = admitRestCaller(req, deps, r.log, refuse);
+  if (!resolved) return;
+  const parsed = parseRestBody(req, r.raw, refuse);
+  if (!parsed) return;
+  if (r.apex) {
+    // Apex REST counts against the API allocation like any REST call (consumed above).
+    const result = dispatchApexRest({
+      method: r.method,
+      path: r.rest,
+      query: r.url.searchParams,
+      org: deps.org,
+      userId: resolved.userId,
+    });
+    return send(res, result, limitHeader());
+  }
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+  );
+  const isHead = r.method === 'HEAD';
+  const result = dispatchRest(
+    { method: isHead ? 'GET' : r.method, path: r.rest, query: r.url.searchParams, headers, body: parsed.body },
+    restContext(deps, r, resolved),
+  );
+  send(
+    res,
+    isHead ? { status: result.status, ...(result.headers ? { headers: result.headers } : {}) } : result,
+    limitHeader(),
+  );
+}
+
+/** The caller's session, and one call of its API allocation; undefined (after `refuse`) when it has neither. */
+function admitRestCaller(
+  req: IncomingMessage,
+  deps: HttpDeps,
+  log: LogState,
+  refuse: (result: RouteResult) => void,
+): ResolvedToken | undefined {
+  const token = bearerToken(req);
+  if (token === null) return void refuse(errorResult(401, 'INVALID_AUTH_HEADER', 'INVALID_HEADER_TYPE'));
+  const resolved = token === undefined ? undefined : deps.tokens.resolve(token);
+  if (!resolved || token === undefined) return void refuse(SESSION_INVALID);
+  Object.assign(log, { userId: resolved.userId, tokenId: resolved.tokenId });
+  if (!deps.usage.tryConsume(resolved.userId, resolved.tokenId)) {
+    return void refuse(errorResult(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
+  }
+  log.counted = true;
+  deps.tokens.touch(token);
+  return resolved;
+}
+
+/** The JSON body (XML is refused with 415); undefined (after `refuse`) when it cannot be read. */
+function parseRestBody(
+  req: IncomingMessage,
+  raw: Buffer,
+  refuse: (result: RouteResult) => void,
+): { body: unknown } | undefined {
   const contentType = req.headers['content-type'] ?? '';
-  if (r.raw.length > 0 && /xml/i.test(contentType)) {
-    return send(
-      res,
+  if (raw.length > 0 && /xml/i.test(contentType)) {
+    return void refuse(
       errorResult(
         415,
         'UNSUPPORTED_MEDIA_TYPE',
         `Content type '${contentType}' is not supported; send application/json`,
       ),
-      limitHeader(),
     );
   }
-  let body: unknown;
   try {
-    body = parseJsonBody(r.raw);
+    return { body: parseJsonBody(raw) };
   } catch (error) {
-    if (error instanceof ApiError) return send(res, { status: error.status, body: error.toBody() }, limitHeader());
+    if (error instanceof ApiError) return void refuse({ status: error.status, body: error.toBody() });
     throw error;
   }
-  const ctx: RestContext = {
+}
+
+function restContext(deps: HttpDeps, r: RestRequest, resolved: ResolvedToken): RestContext {
+  return {
     org: deps.org,
     access: resolved.access,
     userId: resolved.userId,
@@ -283,31 +362,4 @@ async function rest(
     extraLimits: deps.extraLimits,
     now: () => deps.clock.now(),
   };
-  if (r.apex) {
-    // Apex REST counts against the API allocation like any REST call (consumed above).
-    return send(
-      res,
-      dispatchApexRest({
-        method: r.method,
-        path: r.rest,
-        query: r.url.searchParams,
-        org: deps.org,
-        userId: resolved.userId,
-      }),
-      limitHeader(),
-    );
-  }
-  const headers = Object.fromEntries(
-    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
-  );
-  const isHead = r.method === 'HEAD';
-  const result = dispatchRest(
-    { method: isHead ? 'GET' : r.method, path: r.rest, query: r.url.searchParams, headers, body },
-    ctx,
-  );
-  send(
-    res,
-    isHead ? { status: result.status, ...(result.headers ? { headers: result.headers } : {}) } : result,
-    limitHeader(),
-  );
 }

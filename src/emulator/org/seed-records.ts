@@ -68,150 +68,161 @@ function defaultOwner(def: OrgDefinition): UserDef {
   return def.users.find(isAdmin) ?? (def.users[0] as UserDef);
 }
 
+/** Inserts one setup record as `creatorId` (the DML engine's checks do not apply to setup objects). */
+type InsertSetup = (objectName: string, id: string, values: Record<string, unknown>) => void;
+
+/** IDs handed out while the setup records go in; the DML engine reserves the counts afterwards. */
+interface SetupIds {
+  /** Profile IDs by lower-cased name. */
+  profiles: Map<string, string>;
+  /** PermissionSet IDs by lower-cased name, and `profile:<name>` for each profile's own set. */
+  sets: Map<string, string>;
+  /** Each permission set group's ID and its aggregate PermissionSet's, by lower-cased name. */
+  groups: Map<string, { id: string; setId: string }>;
+  setCount: number;
+  components: number;
+  assignments: number;
+}
+
 function populateSetup(ctx: Context, creatorId: string): void {
-  const { def } = ctx;
-  const org = def.seed.org;
-  insertSetup(
-    ctx,
-    'Organization',
-    def.orgId,
-    {
-      Name: org.name,
-      InstanceName: 'EM1',
-      IsSandbox: false,
-      NamespacePrefix: null,
-      OrganizationType: org.edition,
-      TimeZoneSidKey: 'America/Los_Angeles',
-    },
-    creatorId,
-  );
-  for (const role of def.roles.values()) {
-    insertSetup(
-      ctx,
-      'UserRole',
-      role.id,
-      { Name: role.name, DeveloperName: role.name.replace(/\W+/g, '_'), ParentRoleId: role.parentRoleId },
-      creatorId,
-    );
+  const insert: InsertSetup = (objectName, id, values) => insertSetup(ctx, objectName, id, values, creatorId);
+  const ids: SetupIds = {
+    profiles: new Map(),
+    sets: new Map(),
+    groups: new Map(),
+    setCount: 0,
+    components: 0,
+    assignments: 0,
+  };
+  insertOrganization(ctx, insert);
+  for (const role of ctx.def.roles.values()) {
+    insert('UserRole', role.id, {
+      Name: role.name,
+      DeveloperName: role.name.replace(/\W+/g, '_'),
+      ParentRoleId: role.parentRoleId,
+    });
   }
-  const profileIds = new Map<string, string>();
-  const setIds = new Map<string, string>();
-  let setCount = 0;
-  [...def.profiles.values()].forEach((p, i) => {
-    const id = makeId('00e', i + 1);
-    profileIds.set(p.name.toLowerCase(), id);
-    insertSetup(ctx, 'Profile', id, { Name: p.name, UserType: 'Standard' }, creatorId);
-    const setId = makeId('0PS', ++setCount);
-    setIds.set(`profile:${p.name.toLowerCase()}`, setId);
-    insertSetup(
-      ctx,
-      'PermissionSet',
-      setId,
-      { Name: `X${id.slice(0, 15)}`, Label: p.name, IsOwnedByProfile: true, IsCustom: false, ProfileId: id },
-      creatorId,
-    );
+  insertProfiles(ctx, insert, ids);
+  insertPermissionSets(ctx, insert, ids);
+  insertPermissionSetGroups(ctx, insert, ids);
+  insertUsers(ctx, insert, ids);
+  const { def, dml } = ctx;
+  dml.reserveIds('00D', 1);
+  dml.reserveIds('00E', def.roles.size);
+  dml.reserveIds('00e', def.profiles.size);
+  dml.reserveIds('0PS', ids.setCount);
+  dml.reserveIds('005', def.users.length);
+  dml.reserveIds('0Pa', ids.assignments);
+  dml.reserveIds('0PG', def.permissionSetGroups.size);
+  dml.reserveIds('0PC', ids.components);
+}
+
+function insertOrganization(ctx: Context, insert: InsertSetup): void {
+  const org = ctx.def.seed.org;
+  insert('Organization', ctx.def.orgId, {
+    Name: org.name,
+    InstanceName: 'EM1',
+    IsSandbox: false,
+    NamespacePrefix: null,
+    OrganizationType: org.edition,
+    TimeZoneSidKey: 'America/Los_Angeles',
   });
-  for (const set of def.permissionSets.values()) {
-    const setId = makeId('0PS', ++setCount);
-    setIds.set(set.name.toLowerCase(), setId);
-    insertSetup(
-      ctx,
-      'PermissionSet',
-      setId,
-      { Name: set.name, Label: set.label, IsOwnedByProfile: false, IsCustom: true, Type: 'Regular' },
-      creatorId,
-    );
+}
+
+/** Each profile, and the PermissionSet it owns (IsOwnedByProfile). */
+function insertProfiles(ctx: Context, insert: InsertSetup, ids: SetupIds): void {
+  [...ctx.def.profiles.values()].forEach((p, i) => {
+    const id = makeId('00e', i + 1);
+    ids.profiles.set(p.name.toLowerCase(), id);
+    insert('Profile', id, { Name: p.name, UserType: 'Standard' });
+    const setId = makeId('0PS', ++ids.setCount);
+    ids.sets.set(`profile:${p.name.toLowerCase()}`, setId);
+    insert('PermissionSet', setId, {
+      Name: `X${id.slice(0, 15)}`,
+      Label: p.name,
+      IsOwnedByProfile: true,
+      IsCustom: false,
+      ProfileId: id,
+    });
+  });
+}
+
+function insertPermissionSets(ctx: Context, insert: InsertSetup, ids: SetupIds): void {
+  for (const set of ctx.def.permissionSets.values()) {
+    const setId = makeId('0PS', ++ids.setCount);
+    ids.sets.set(set.name.toLowerCase(), setId);
+    insert('PermissionSet', setId, {
+      Name: set.name,
+      Label: set.label,
+      IsOwnedByProfile: false,
+      IsCustom: true,
+      Type: 'Regular',
+    });
   }
-  // Each group has its own aggregate PermissionSet (Type Group): a group assignment points at it, never at the
-  // included sets by name, which is why a name lookup misses users who get a set through a group.
-  const groupIds = new Map<string, { id: string; setId: string }>();
-  let components = 0;
-  [...def.permissionSetGroups.values()].forEach((group, i) => {
+}
+
+/**
+ * Each group has its own aggregate PermissionSet (Type Group): a group assignment points at it, never at the
+ * included sets by name, which is why a name lookup misses users who get a set through a group.
+ */
+function insertPermissionSetGroups(ctx: Context, insert: InsertSetup, ids: SetupIds): void {
+  [...ctx.def.permissionSetGroups.values()].forEach((group, i) => {
     const id = makeId('0PG', i + 1);
-    const setId = makeId('0PS', ++setCount);
-    groupIds.set(group.name.toLowerCase(), { id, setId });
-    insertSetup(
-      ctx,
-      'PermissionSetGroup',
-      id,
-      { DeveloperName: group.name, MasterLabel: group.label, Status: 'Updated' },
-      creatorId,
-    );
-    insertSetup(
-      ctx,
-      'PermissionSet',
-      setId,
-      {
-        Name: `X${id.slice(0, 15)}`,
-        Label: group.label,
-        IsOwnedByProfile: false,
-        IsCustom: true,
-        Type: 'Group',
-        PermissionSetGroupId: id,
-      },
-      creatorId,
-    );
+    const setId = makeId('0PS', ++ids.setCount);
+    ids.groups.set(group.name.toLowerCase(), { id, setId });
+    insert('PermissionSetGroup', id, { DeveloperName: group.name, MasterLabel: group.label, Status: 'Updated' });
+    insert('PermissionSet', setId, {
+      Name: `X${id.slice(0, 15)}`,
+      Label: group.label,
+      IsOwnedByProfile: false,
+      IsCustom: true,
+      Type: 'Group',
+      PermissionSetGroupId: id,
+    });
     for (const set of group.permissionSets) {
-      insertSetup(
-        ctx,
-        'PermissionSetGroupComponent',
-        makeId('0PC', ++components),
-        { PermissionSetGroupId: id, PermissionSetId: setIds.get(set.toLowerCase()) },
-        creatorId,
-      );
+      insert('PermissionSetGroupComponent', makeId('0PC', ++ids.components), {
+        PermissionSetGroupId: id,
+        PermissionSetId: ids.sets.get(set.toLowerCase()),
+      });
     }
   });
+}
+
+/** Each user, then their assignments: the profile's set, their permission sets, their groups. */
+function insertUsers(ctx: Context, insert: InsertSetup, ids: SetupIds): void {
+  const { def } = ctx;
   const managers = new Map(def.seed.users.map((u) => [u.username.toLowerCase(), u.manager]));
-  let assignments = 0;
   for (const user of def.users) {
     const managerKey = managers.get(user.username.toLowerCase());
-    insertSetup(
-      ctx,
-      'User',
-      user.id,
-      {
-        Username: user.username,
-        FirstName: user.firstName || null,
-        LastName: user.lastName,
-        Name: [user.firstName, user.lastName].filter((p) => p).join(' '),
-        Email: user.email,
-        Alias: (user.firstName.slice(0, 1) + user.lastName).slice(0, 8).toLowerCase(),
-        IsActive: user.isActive,
-        ProfileId: profileIds.get(user.profile.toLowerCase()),
-        UserRoleId: user.roleId,
-        ManagerId: managerKey ? (def.userKeys.get(managerKey)?.id ?? null) : null,
-        TimeZoneSidKey: user.timeZoneSidKey,
-      },
-      creatorId,
-    );
+    insert('User', user.id, {
+      Username: user.username,
+      FirstName: user.firstName || null,
+      LastName: user.lastName,
+      Name: [user.firstName, user.lastName].filter((p) => p).join(' '),
+      Email: user.email,
+      Alias: (user.firstName.slice(0, 1) + user.lastName).slice(0, 8).toLowerCase(),
+      IsActive: user.isActive,
+      ProfileId: ids.profiles.get(user.profile.toLowerCase()),
+      UserRoleId: user.roleId,
+      ManagerId: managerKey ? (def.userKeys.get(managerKey)?.id ?? null) : null,
+      TimeZoneSidKey: user.timeZoneSidKey,
+    });
     for (const key of [`profile:${user.profile.toLowerCase()}`, ...user.permissionSets.map((p) => p.toLowerCase())]) {
-      insertSetup(
-        ctx,
-        'PermissionSetAssignment',
-        makeId('0Pa', ++assignments),
-        { AssigneeId: user.id, PermissionSetId: setIds.get(key), PermissionSetGroupId: null },
-        creatorId,
-      );
+      insert('PermissionSetAssignment', makeId('0Pa', ++ids.assignments), {
+        AssigneeId: user.id,
+        PermissionSetId: ids.sets.get(key),
+        PermissionSetGroupId: null,
+      });
     }
     for (const name of user.permissionSetGroups ?? []) {
-      const group = groupIds.get(name.toLowerCase()) as { id: string; setId: string };
-      insertSetup(
-        ctx,
-        'PermissionSetAssignment',
-        makeId('0Pa', ++assignments),
-        { AssigneeId: user.id, PermissionSetId: group.setId, PermissionSetGroupId: group.id },
-        creatorId,
-      );
+      const group = ids.groups.get(name.toLowerCase()) as { id: string; setId: string };
+      insert('PermissionSetAssignment', makeId('0Pa', ++ids.assignments), {
+        AssigneeId: user.id,
+        PermissionSetId: group.setId,
+        PermissionSetGroupId: group.id,
+      });
     }
   }
-  ctx.dml.reserveIds('00D', 1);
-  ctx.dml.reserveIds('00E', def.roles.size);
-  ctx.dml.reserveIds('00e', def.profiles.size);
-  ctx.dml.reserveIds('0PS', setCount);
-  ctx.dml.reserveIds('005', def.users.length);
-  ctx.dml.reserveIds('0Pa', assignments);
-  ctx.dml.reserveIds('0PG', def.permissionSetGroups.size);
-  ctx.dml.reserveIds('0PC', components);
 }
 
 /** Seed groups and queues (type Regular or Queue) and their members, users or nested groups. */

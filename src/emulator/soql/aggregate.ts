@@ -11,13 +11,13 @@ import type { Fail, LiteralSpec } from './filter.ts';
 import { AGGREGATES, itemAlias, itemPath } from './fields.ts';
 import { sortKey, sortRows, sortValueFor } from './order.ts';
 import type { SortKey } from './order.ts';
-import type { Plan } from './plan.ts';
-import { candidates, compileRows, runRows } from './plan.ts';
 import { locate, locateKeyword } from './query-error.ts';
+import { candidates, compileRows, runRows } from './rows.ts';
 import type { FieldRef } from './resolve.ts';
 import { syntheticField } from './resolve.ts';
 import { fail } from './scope.ts';
 import type { Scope } from './scope.ts';
+import type { Plan } from './types.ts';
 import { comparable, formatterFor, kindOf } from './values.ts';
 import type { ValueKind } from './values.ts';
 import { compileTree, toTree } from './where.ts';
@@ -116,13 +116,55 @@ function list<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
+/** Resolves a field reference that must be one of the GROUP BY fields (SELECT, HAVING and ORDER BY use it). */
+type Grouped = (ref: FieldRef, at: number) => FieldRef;
+/** An aggregate function in HAVING or ORDER BY: the SELECT list's own when it has the same one. */
+type AggregateFor = (fn: FunctionExp, at: number) => Aggregate;
+/** A SELECT item's unformatted value by its lower-cased alias (ORDER BY may name an alias). */
+type Aliases = Map<string, (g: Group, env: Env) => unknown>;
+
 export function compileAggregate(scope: Scope, q: Query): Plan {
-  const { r, object } = scope;
   const base: QueryBase = {};
   if (q.where) base.where = q.where;
   if (q.usingScope) base.usingScope = q.usingScope;
   const rowsPlan = compileRows(scope, base);
+  const groupRefs = compileGroupBy(scope, q);
+  const grouped: Grouped = (ref, at) => {
+    const match = groupRefs.find((g) => g.key === ref.key);
+    if (!match) fail(scope, at, 'MALFORMED_QUERY', `Field must be grouped or aggregated: ${ref.field.name}`);
+    return match;
+  };
+  const aggregates = new Map<string, Aggregate>();
+  const { outputs, aliases } = compileOutputs(scope, q, grouped, aggregates);
+  const aggregateFor: AggregateFor = (fn, at) => {
+    const agg = compileAggregateFn(scope, fn, at);
+    return aggregates.get(agg.key) ?? agg;
+  };
+  const having = q.having ? compileHaving(scope, q.having, grouped, aggregateFor) : null;
+  const order = compileGroupOrder(scope, q, grouped, aggregateFor, aliases);
 
+  const limit = q.limit;
+  const offset = q.offset ?? 0;
+  return {
+    run(env) {
+      const rows = runRows(rowsPlan, candidates(rowsPlan, env), env);
+      let groups = groupRows(rows, groupRefs, env);
+      if (having) groups = groups.filter((g) => having(g, env));
+      groups = sortRows(groups, order, env);
+      groups = groups.slice(offset, limit === undefined ? undefined : offset + limit);
+      const records = groups.map((g) => {
+        const rec: Record<string, unknown> = { attributes: { type: 'AggregateResult' } };
+        for (const o of outputs) rec[o.key] = o.value(g, env);
+        return rec;
+      });
+      return { totalSize: records.length, records };
+    },
+  };
+}
+
+/** GROUP BY: plain fields only, and none of them multi-select picklists. */
+function compileGroupBy(scope: Scope, q: Query): FieldRef[] {
+  const { r, object } = scope;
   const groupAt = Math.max(locateKeyword(r.soql, 'GROUP', scope.from), scope.from);
   const groupRefs: FieldRef[] = [];
   for (const g of list(q.groupBy)) {
@@ -144,15 +186,18 @@ export function compileAggregate(scope: Scope, q: Query): Plan {
       );
     groupRefs.push(ref);
   }
-  const grouped = (ref: FieldRef, at: number): FieldRef => {
-    const match = groupRefs.find((g) => g.key === ref.key);
-    if (!match) fail(scope, at, 'MALFORMED_QUERY', `Field must be grouped or aggregated: ${ref.field.name}`);
-    return match;
-  };
+  return groupRefs;
+}
 
+/** The SELECT list: each item's key (its alias, `exprN` for an unaliased aggregate, or the field name). */
+function compileOutputs(
+  scope: Scope,
+  q: Query,
+  grouped: Grouped,
+  aggregates: Map<string, Aggregate>,
+): { outputs: Output[]; aliases: Aliases } {
   const outputs: Output[] = [];
-  const aggregates = new Map<string, Aggregate>();
-  const aliases = new Map<string, (g: Group, env: Env) => unknown>();
+  const aliases: Aliases = new Map();
   let exprIndex = 0;
   for (const item of q.fields ?? []) {
     const alias = itemAlias(item);
@@ -161,50 +206,57 @@ export function compileAggregate(scope: Scope, q: Query): Plan {
     outputs.push({ key, value: out.value });
     if (alias) aliases.set(alias.toLowerCase(), out.raw);
   }
+  return { outputs, aliases };
+}
 
-  const aggregateFor = (fn: FunctionExp, at: number): Aggregate => {
-    const agg = compileAggregateFn(scope, fn, at);
-    return aggregates.get(agg.key) ?? agg;
-  };
+type HavingLeaf = LiteralSpec & { fn?: FunctionExp; field?: string; operator: string };
 
-  let having: ((g: Group, env: Env) => boolean) | null = null;
-  if (q.having) {
-    const havingAt = Math.max(locateKeyword(r.soql, 'HAVING', scope.from), scope.from);
-    const tree = toTree<LiteralSpec & { fn?: FunctionExp; field?: string; operator: string }>(
-      scope,
-      q.having,
-      'HAVING',
+/** HAVING: conditions on aggregates or on grouped fields. */
+function compileHaving(
+  scope: Scope,
+  clause: NonNullable<Query['having']>,
+  grouped: Grouped,
+  aggregateFor: AggregateFor,
+): (g: Group, env: Env) => boolean {
+  const { r, object } = scope;
+  const havingAt = Math.max(locateKeyword(r.soql, 'HAVING', scope.from), scope.from);
+  const tree = toTree<HavingLeaf>(scope, clause, 'HAVING');
+  return compileTree(tree as CondTree<HavingLeaf>, (leaf) => {
+    const at = locate(r.soql, leaf.fn?.functionName ?? leaf.field ?? 'HAVING', havingAt);
+    const failHere: Fail = (code, message) => fail(scope, at, code, message);
+    const op = leaf.operator.toUpperCase();
+    if (leaf.fn) {
+      const agg = aggregateFor(leaf.fn, at);
+      const match = buildMatcher(
+        agg.kind,
+        op,
+        parseLiterals(leaf, agg.kind, agg.field, leaf.fn.rawValue ?? '', op, failHere),
+        agg.field.name,
+        failHere,
+      );
+      return (g, env) => match(agg.compute(g.rows, env), env);
+    }
+    const ref = grouped(r.field(object.name, leaf.field ?? '', havingAt, scope.alias), at);
+    const match = buildMatcher(
+      ref.kind,
+      op,
+      parseLiterals(leaf, ref.kind, ref.field, leaf.field ?? '', op, failHere),
+      ref.field.name,
+      failHere,
     );
-    having = compileTree(
-      tree as CondTree<LiteralSpec & { fn?: FunctionExp; field?: string; operator: string }>,
-      (leaf) => {
-        const at = locate(r.soql, leaf.fn?.functionName ?? leaf.field ?? 'HAVING', havingAt);
-        const failHere: Fail = (code, message) => fail(scope, at, code, message);
-        const op = leaf.operator.toUpperCase();
-        if (leaf.fn) {
-          const agg = aggregateFor(leaf.fn, at);
-          const match = buildMatcher(
-            agg.kind,
-            op,
-            parseLiterals(leaf, agg.kind, agg.field, leaf.fn.rawValue ?? '', op, failHere),
-            agg.field.name,
-            failHere,
-          );
-          return (g, env) => match(agg.compute(g.rows, env), env);
-        }
-        const ref = grouped(r.field(object.name, leaf.field ?? '', havingAt, scope.alias), at);
-        const match = buildMatcher(
-          ref.kind,
-          op,
-          parseLiterals(leaf, ref.kind, ref.field, leaf.field ?? '', op, failHere),
-          ref.field.name,
-          failHere,
-        );
-        return (g, env) => match(ref.get(g.rep, env), env);
-      },
-    );
-  }
+    return (g, env) => match(ref.get(g.rep, env), env);
+  });
+}
 
+/** ORDER BY over groups: an aggregate, a SELECT alias (unless a field has that name), or a grouped field. */
+function compileGroupOrder(
+  scope: Scope,
+  q: Query,
+  grouped: Grouped,
+  aggregateFor: AggregateFor,
+  aliases: Aliases,
+): Array<SortKey<Group>> {
+  const { r, object } = scope;
   const orderAt = Math.max(locateKeyword(r.soql, 'ORDER', scope.from), scope.from);
   const order: Array<SortKey<Group>> = [];
   for (const item of list(q.orderBy)) {
@@ -223,24 +275,7 @@ export function compileAggregate(scope: Scope, q: Query): Plan {
     const value = sortValueFor(ref.field);
     order.push(sortKey((g, env) => value(ref.get(g.rep, env)), item.order, item.nulls));
   }
-
-  const limit = q.limit;
-  const offset = q.offset ?? 0;
-  return {
-    run(env) {
-      const rows = runRows(rowsPlan, candidates(rowsPlan, env), env);
-      let groups = groupRows(rows, groupRefs, env);
-      if (having) groups = groups.filter((g) => having(g, env));
-      groups = sortRows(groups, order, env);
-      groups = groups.slice(offset, limit === undefined ? undefined : offset + limit);
-      const records = groups.map((g) => {
-        const rec: Record<string, unknown> = { attributes: { type: 'AggregateResult' } };
-        for (const o of outputs) rec[o.key] = o.value(g, env);
-        return rec;
-      });
-      return { totalSize: records.length, records };
-    },
-  };
+  return order;
 }
 
 function sortable(v: unknown): string | number | boolean | null {
@@ -252,7 +287,7 @@ function sortable(v: unknown): string | number | boolean | null {
 function compileOutput(
   scope: Scope,
   item: SelectItem,
-  grouped: (ref: FieldRef, at: number) => FieldRef,
+  grouped: Grouped,
   aggregates: Map<string, Aggregate>,
 ): {
   isAggregate: boolean;

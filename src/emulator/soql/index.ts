@@ -12,7 +12,7 @@ import { Env } from './env.ts';
 import { Lru } from './lru.ts';
 import { parseSoql } from './parse.ts';
 import { compileQuery } from './plan.ts';
-import type { Plan } from './plan.ts';
+import type { Plan } from './types.ts';
 import { Resolver } from './resolve.ts';
 
 const CACHE_SIZE = 4000;

@@ -129,87 +129,88 @@ export function collectionsRoute(req: RestRequest, ctx: RestContext, parts: stri
   const { method } = req;
   const [type, extIdField, ...extra] = parts;
   if (extra.length > 0) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
-
-  if (type !== undefined && extIdField === undefined) {
-    if (method === 'GET') return retrieveMany(ctx, type, csv(req.query.get('ids')), csv(req.query.get('fields')));
-    if (method !== 'POST') return methodNotAllowed(method, ['GET', 'POST']);
-    const body = z.object({ ids: z.array(z.string()), fields: z.array(z.string()) }).safeParse(req.body);
-    if (!body.success)
-      throw new ApiError(400, 'JSON_PARSER_ERROR', `Invalid retrieve request: ${z.prettifyError(body.error)}`);
-    return retrieveMany(ctx, type, body.data.ids, body.data.fields);
-  }
-
+  if (type !== undefined && extIdField === undefined) return retrieveRoute(req, ctx, type);
   if (type !== undefined && extIdField !== undefined) {
     if (method !== 'PATCH') return methodNotAllowed(method, ['PATCH']);
-    const { allOrNone = false, records } = parseBody(req.body);
-    const def = objectOf(ctx, type);
-    return json(
-      200,
-      runAll(ctx, records, allOrNone, (record) => {
-        if (typeOf(record).toLowerCase() !== def.name.toLowerCase()) {
-          throw new ApiError(400, 'INVALID_TYPE', `Record type ${typeOf(record)} does not match ${def.name}`);
-        }
-        const fields = fieldsOf(record);
-        const key = Object.keys(fields).find((k) => k.toLowerCase() === extIdField.toLowerCase());
-        const value = key === undefined ? undefined : fields[key];
-        if (key === undefined || value === null || value === undefined) {
-          throw new ApiError(400, 'INVALID_FIELD', `The value of the ${extIdField} field is missing`, [extIdField]);
-        }
-        const rest = { ...fields };
-        delete rest[key];
-        const result = ctx.org.upsert(ctx.access, def.name, extIdField, String(value), rest);
-        return { id: result.id, created: result.created };
-      }),
-    );
+    return json(200, upsertAll(req, ctx, type, extIdField));
   }
-
-  if (method === 'POST') {
-    const { allOrNone = false, records } = parseBody(req.body);
-    return json(
-      200,
-      runAll(ctx, records, allOrNone, (record) => {
-        const def = objectOf(ctx, typeOf(record));
-        return createRecord(ctx, def, fieldsOf(record));
-      }),
-    );
-  }
-  if (method === 'PATCH') {
-    const { allOrNone = false, records } = parseBody(req.body);
-    return json(
-      200,
-      runAll(ctx, records, allOrNone, (record) => {
-        const def = objectOf(ctx, typeOf(record));
-        const { id, rest } = idOf(fieldsOf(record));
-        if (!id) throw new ApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
-        checkId(ctx, def, id);
-        ctx.org.update(ctx.access, def.name, id, rest);
-        return { id };
-      }),
-    );
-  }
-  if (method === 'DELETE') {
-    const ids = csv(req.query.get('ids'));
-    if (ids.length === 0) throw new ApiError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
-    if (ids.length > MAX_COLLECTION_RECORDS) {
-      throw new ApiError(
-        400,
-        'EXCEEDED_ID_LIMIT',
-        `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
-      );
-    }
-    const allOrNone = req.query.get('allOrNone') === 'true';
-    return json(
-      200,
-      runAll(ctx, ids, allOrNone, (id) => {
-        // The stored record knows its object: every share object's rows carry the same key prefix.
-        const def = isWellFormedId(id)
-          ? (ctx.org.store.get(id, { includeDeleted: true })?.object ?? ctx.org.schema.objectForId(id))
-          : undefined;
-        if (!def) throw new ApiError(400, 'MALFORMED_ID', `malformed id ${id}`, ['Id']);
-        ctx.org.delete(ctx.access, def.name, id);
-        return { id };
-      }),
-    );
-  }
+  if (method === 'POST') return json(200, createAll(req, ctx));
+  if (method === 'PATCH') return json(200, updateAll(req, ctx));
+  if (method === 'DELETE') return json(200, deleteAll(req, ctx));
   return methodNotAllowed(method, ['POST', 'PATCH', 'DELETE']);
+}
+
+/** `GET /composite/sobjects/{Type}?ids=&fields=`, or the same as a POST body. */
+function retrieveRoute(req: RestRequest, ctx: RestContext, type: string): RouteResult {
+  const { method } = req;
+  if (method === 'GET') return retrieveMany(ctx, type, csv(req.query.get('ids')), csv(req.query.get('fields')));
+  if (method !== 'POST') return methodNotAllowed(method, ['GET', 'POST']);
+  const body = z.object({ ids: z.array(z.string()), fields: z.array(z.string()) }).safeParse(req.body);
+  if (!body.success)
+    throw new ApiError(400, 'JSON_PARSER_ERROR', `Invalid retrieve request: ${z.prettifyError(body.error)}`);
+  return retrieveMany(ctx, type, body.data.ids, body.data.fields);
+}
+
+/** `PATCH /composite/sobjects/{Type}/{ExtIdField}`: upserts by an external ID, every record of that type. */
+function upsertAll(req: RestRequest, ctx: RestContext, type: string, extIdField: string): RecordResult[] {
+  const { allOrNone = false, records } = parseBody(req.body);
+  const def = objectOf(ctx, type);
+  return runAll(ctx, records, allOrNone, (record) => {
+    if (typeOf(record).toLowerCase() !== def.name.toLowerCase()) {
+      throw new ApiError(400, 'INVALID_TYPE', `Record type ${typeOf(record)} does not match ${def.name}`);
+    }
+    const fields = fieldsOf(record);
+    const key = Object.keys(fields).find((k) => k.toLowerCase() === extIdField.toLowerCase());
+    const value = key === undefined ? undefined : fields[key];
+    if (key === undefined || value === null || value === undefined) {
+      throw new ApiError(400, 'INVALID_FIELD', `The value of the ${extIdField} field is missing`, [extIdField]);
+    }
+    const rest = { ...fields };
+    delete rest[key];
+    const result = ctx.org.upsert(ctx.access, def.name, extIdField, String(value), rest);
+    return { id: result.id, created: result.created };
+  });
+}
+
+function createAll(req: RestRequest, ctx: RestContext): RecordResult[] {
+  const { allOrNone = false, records } = parseBody(req.body);
+  return runAll(ctx, records, allOrNone, (record) => {
+    const def = objectOf(ctx, typeOf(record));
+    return createRecord(ctx, def, fieldsOf(record));
+  });
+}
+
+function updateAll(req: RestRequest, ctx: RestContext): RecordResult[] {
+  const { allOrNone = false, records } = parseBody(req.body);
+  return runAll(ctx, records, allOrNone, (record) => {
+    const def = objectOf(ctx, typeOf(record));
+    const { id, rest } = idOf(fieldsOf(record));
+    if (!id) throw new ApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
+    checkId(ctx, def, id);
+    ctx.org.update(ctx.access, def.name, id, rest);
+    return { id };
+  });
+}
+
+/** `DELETE /composite/sobjects?ids=`: each ID's object is the stored record's, whatever its type. */
+function deleteAll(req: RestRequest, ctx: RestContext): RecordResult[] {
+  const ids = csv(req.query.get('ids'));
+  if (ids.length === 0) throw new ApiError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
+  if (ids.length > MAX_COLLECTION_RECORDS) {
+    throw new ApiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
+    );
+  }
+  const allOrNone = req.query.get('allOrNone') === 'true';
+  return runAll(ctx, ids, allOrNone, (id) => {
+    // The stored record knows its object: every share object's rows carry the same key prefix.
+    const def = isWellFormedId(id)
+      ? (ctx.org.store.get(id, { includeDeleted: true })?.object ?? ctx.org.schema.objectForId(id))
+      : undefined;
+    if (!def) throw new ApiError(400, 'MALFORMED_ID', `malformed id ${id}`, ['Id']);
+    ctx.org.delete(ctx.access, def.name, id);
+    return { id };
+  });
 }
