@@ -45,73 +45,8 @@ export const MAX_TURN_ID_LENGTH = 64;
  * on it); the caller enqueues the turn itself, as the job the event would have become.
  */
 export async function recordTurn(client: SalesforceClient, input: RecordTurnInput): Promise<StartedTurn> {
-  if (!input.message.trim()) throw new PermanentError('Message is required.', { category: 'InvalidInput' });
-  if (input.message.length > 131_072)
-    throw new PermanentError('Message is longer than 131072 characters.', { category: 'InvalidInput' });
-  const base = `/services/data/v${client.apiVersion}`;
-  const turnId = input.turnId ?? randomUUID();
-  // TurnIdentifier__c is Text(64) on every object that carries it: refuse here, before anything is written.
-  if (turnId.trim() === '' || turnId.length > MAX_TURN_ID_LENGTH) {
-    throw new PermanentError(`turnId must be 1 to ${MAX_TURN_ID_LENGTH} characters.`, { category: 'InvalidInput' });
-  }
-  const userId = await client.userId();
-  const channel = input.channel ?? 'Direct';
-  const requests: Array<{ method: string; url: string; referenceId: string; body: unknown }> = [];
-  let sessionRef: string;
-  let executionRef: string;
-  if (input.executionId) {
-    if (!input.sessionId)
-      throw new PermanentError('sessionId is required to continue an execution.', { category: 'InvalidInput' });
-    sessionRef = input.sessionId;
-    executionRef = input.executionId;
-    requests.push({
-      method: 'PATCH',
-      url: `${base}/sobjects/AgentExecution__c/${input.executionId}`,
-      referenceId: 'execution',
-      body: { CurrentTurnIdentifier__c: turnId },
-    });
-  } else {
-    requests.push({
-      method: 'POST',
-      url: `${base}/sobjects/InteractionSession__c`,
-      referenceId: 'session',
-      body: {
-        AIAgentDefinition__c: input.agentId,
-        ParticipantUser__c: userId,
-        Channel__c: channel,
-        ...(input.sourceRecordId ? { SourceRecordId__c: input.sourceRecordId } : {}),
-      },
-    });
-    requests.push({
-      method: 'POST',
-      url: `${base}/sobjects/AgentExecution__c`,
-      referenceId: 'execution',
-      body: {
-        AIAgentDefinition__c: input.agentId,
-        RequestingUser__c: userId,
-        CurrentTurnIdentifier__c: turnId,
-        TriggerSource__c: input.triggerSource ?? 'API',
-        InteractionSession__c: '@{session.id}',
-        ...(input.sourceRecordId ? { SourceRecordId__c: input.sourceRecordId } : {}),
-      },
-    });
-    sessionRef = '@{session.id}';
-    executionRef = '@{execution.id}';
-  }
-  requests.push({
-    method: 'POST',
-    url: `${base}/sobjects/InteractionMessage__c`,
-    referenceId: 'message',
-    body: {
-      InteractionSession__c: sessionRef,
-      AgentExecution__c: executionRef,
-      Role__c: 'User',
-      Direction__c: 'Inbound',
-      Content__c: input.message,
-      TurnIdentifier__c: turnId,
-      Channel__c: channel,
-    },
-  });
+  const turnId = checkedTurnId(input);
+  const requests = turnSubrequests(`/services/data/v${client.apiVersion}`, input, await client.userId(), turnId);
   const response = await client.request<CompositeResponse>('POST', '/composite', {
     allOrNone: true,
     compositeRequest: requests,
@@ -131,6 +66,75 @@ export async function recordTurn(client: SalesforceClient, input: RecordTurnInpu
     messageId: idOf('message'),
     turnId,
   };
+}
+
+/** The message and turn identifier checks, before anything is written; returns the turn identifier to use. */
+function checkedTurnId(input: RecordTurnInput): string {
+  if (!input.message.trim()) throw new PermanentError('Message is required.', { category: 'InvalidInput' });
+  if (input.message.length > 131_072)
+    throw new PermanentError('Message is longer than 131072 characters.', { category: 'InvalidInput' });
+  const turnId = input.turnId ?? randomUUID();
+  // TurnIdentifier__c is Text(64) on every object that carries it.
+  if (turnId.trim() === '' || turnId.length > MAX_TURN_ID_LENGTH) {
+    throw new PermanentError(`turnId must be 1 to ${MAX_TURN_ID_LENGTH} characters.`, { category: 'InvalidInput' });
+  }
+  if (input.executionId && !input.sessionId)
+    throw new PermanentError('sessionId is required to continue an execution.', { category: 'InvalidInput' });
+  return turnId;
+}
+
+type Subrequest = { method: string; url: string; referenceId: string; body: unknown };
+
+/** A continued execution moves its current turn; a new one gets a session and an execution. Then the message. */
+function turnSubrequests(base: string, input: RecordTurnInput, userId: string, turnId: string): Subrequest[] {
+  const channel = input.channel ?? 'Direct';
+  const source = input.sourceRecordId ? { SourceRecordId__c: input.sourceRecordId } : {};
+  const continued = input.executionId !== undefined;
+  const requests: Subrequest[] = continued
+    ? [
+        {
+          method: 'PATCH',
+          url: `${base}/sobjects/AgentExecution__c/${input.executionId}`,
+          referenceId: 'execution',
+          body: { CurrentTurnIdentifier__c: turnId },
+        },
+      ]
+    : [
+        {
+          method: 'POST',
+          url: `${base}/sobjects/InteractionSession__c`,
+          referenceId: 'session',
+          body: { AIAgentDefinition__c: input.agentId, ParticipantUser__c: userId, Channel__c: channel, ...source },
+        },
+        {
+          method: 'POST',
+          url: `${base}/sobjects/AgentExecution__c`,
+          referenceId: 'execution',
+          body: {
+            AIAgentDefinition__c: input.agentId,
+            RequestingUser__c: userId,
+            CurrentTurnIdentifier__c: turnId,
+            TriggerSource__c: input.triggerSource ?? 'API',
+            InteractionSession__c: '@{session.id}',
+            ...source,
+          },
+        },
+      ];
+  requests.push({
+    method: 'POST',
+    url: `${base}/sobjects/InteractionMessage__c`,
+    referenceId: 'message',
+    body: {
+      InteractionSession__c: continued ? input.sessionId : '@{session.id}',
+      AgentExecution__c: continued ? input.executionId : '@{execution.id}',
+      Role__c: 'User',
+      Direction__c: 'Inbound',
+      Content__c: input.message,
+      TurnIdentifier__c: turnId,
+      Channel__c: channel,
+    },
+  });
+  return requests;
 }
 
 /** One element of the invocable-action response (`POST /actions/custom/apex/{Class}`). */

@@ -129,9 +129,33 @@ function validate(
   return null;
 }
 
+interface Batch {
+  ctx: ApexContext;
+  requests: TurnRequest[];
+  results: TurnResult[];
+  agents: Map<string, Row>;
+}
+
+const resultAt = (batch: Batch, i: number): TurnResult => batch.results[i] as TurnResult;
+const requestAt = (batch: Batch, i: number): TurnRequest => batch.requests[i] as TurnRequest;
+const agentIdOf = (batch: Batch, i: number): string => String(agentFor(requestAt(batch, i), batch.agents)?.['Id']);
+
+/** One partial-success insert for the requests in `rowsFor`; returns the candidates still standing. */
+function insertFor(
+  batch: Batch,
+  candidates: number[],
+  rowsFor: number[],
+  objectName: string,
+  rowOf: (i: number) => Record<string, unknown>,
+  saved: Map<number, string>,
+): number[] {
+  const saves = insertPartial(batch.ctx, objectName, rowsFor.map(rowOf));
+  return keepSaved(batch.results, candidates, rowsFor, saves, (i, id) => saved.set(i, id));
+}
+
 /**
  * Sessions, executions, current-turn updates and messages, each a partial-success user-mode DML; then the events for
- * the requests whose rows all saved, published in system context. A failed publish rolls the turn records back.
+ * the requests whose rows all saved, published in system context.
  */
 function persistAndPublish(
   ctx: ApexContext,
@@ -141,75 +165,31 @@ function persistAndPublish(
   agents: Map<string, Row>,
   executions: Map<string, Row>,
 ): void {
-  const at = (i: number): TurnResult => results[i] as TurnResult;
-  const request = (i: number): TurnRequest => requests[i] as TurnRequest;
-  const agentId = (i: number): string => String(agentFor(request(i), agents)?.['Id']);
+  const batch: Batch = { ctx, requests, results, agents };
+  const at = (i: number): TurnResult => resultAt(batch, i);
+  const request = (i: number): TurnRequest => requestAt(batch, i);
   for (const i of accepted) at(i).turnIdentifier = randomUUID();
-  const fresh = accepted.filter((i) => request(i).executionId == null);
   const sessions = new Map<number, string>();
-  let saved = keepSaved(
-    results,
-    accepted,
-    fresh,
-    insertPartial(
-      ctx,
-      'InteractionSession__c',
-      fresh.map((i) => ({
-        AIAgentDefinition__c: agentId(i),
-        ParticipantUser__c: ctx.userId,
-        Channel__c: channelOf(request(i)),
-        SourceRecordId__c: request(i).sourceRecordId ?? null,
-      })),
-    ),
-    (i, id) => sessions.set(i, id),
-  );
   const newExecutions = new Map<number, string>();
+  const messages = new Map<number, string>();
+  const fresh = accepted.filter((i) => request(i).executionId == null);
+  let saved = insertFor(batch, accepted, fresh, 'InteractionSession__c', (i) => sessionRow(batch, i), sessions);
   const toCreate = saved.filter((i) => sessions.has(i));
-  saved = keepSaved(
-    results,
+  saved = insertFor(
+    batch,
     saved,
     toCreate,
-    insertPartial(
-      ctx,
-      'AgentExecution__c',
-      toCreate.map((i) => ({
-        AIAgentDefinition__c: agentId(i),
-        RequestingUser__c: ctx.userId,
-        CurrentTurnIdentifier__c: at(i).turnIdentifier,
-        TriggerSource__c: request(i).triggerSource ?? 'Apex',
-        SourceRecordId__c: request(i).sourceRecordId ?? null,
-        InteractionSession__c: sessions.get(i),
-      })),
-    ),
-    (i, id) => newExecutions.set(i, id),
+    'AgentExecution__c',
+    (i) => executionRow(batch, i, sessions),
+    newExecutions,
   );
   saved = moveCurrentTurn(ctx, requests, results, saved, newExecutions);
-  const messageRequests = saved;
-  const messages = new Map<number, string>();
-  for (const i of messageRequests) {
+  for (const i of saved) {
     const executionId = newExecutions.get(i) ?? (canonicalId(request(i).executionId ?? '') as string);
     at(i).executionId = executionId;
     at(i).sessionId = sessions.get(i) ?? String(executions.get(executionId)?.['InteractionSession__c']);
   }
-  saved = keepSaved(
-    results,
-    saved,
-    messageRequests,
-    insertPartial(
-      ctx,
-      'InteractionMessage__c',
-      messageRequests.map((i) => ({
-        InteractionSession__c: at(i).sessionId,
-        AgentExecution__c: at(i).executionId,
-        Role__c: 'User',
-        Direction__c: 'Inbound',
-        Content__c: request(i).message,
-        TurnIdentifier__c: at(i).turnIdentifier,
-        Channel__c: channelOf(request(i)),
-      })),
-    ),
-    (i, id) => messages.set(i, id),
-  );
+  saved = insertFor(batch, saved, saved, 'InteractionMessage__c', (i) => messageRow(batch, i), messages);
   for (const i of saved) at(i).messageId = messages.get(i) ?? null;
   // LoomEventPublisher.publishInSystemContext: the Loom_StartAgentTurns check above is the user's right to publish.
   for (const i of saved) {
@@ -223,6 +203,42 @@ function persistAndPublish(
     if (saved.includes(i)) at(i).isSuccess = true;
     else clearIds(at(i));
   }
+}
+
+function sessionRow(batch: Batch, i: number): Record<string, unknown> {
+  const request = requestAt(batch, i);
+  return {
+    AIAgentDefinition__c: agentIdOf(batch, i),
+    ParticipantUser__c: batch.ctx.userId,
+    Channel__c: channelOf(request),
+    SourceRecordId__c: request.sourceRecordId ?? null,
+  };
+}
+
+function executionRow(batch: Batch, i: number, sessions: Map<number, string>): Record<string, unknown> {
+  const request = requestAt(batch, i);
+  return {
+    AIAgentDefinition__c: agentIdOf(batch, i),
+    RequestingUser__c: batch.ctx.userId,
+    CurrentTurnIdentifier__c: resultAt(batch, i).turnIdentifier,
+    TriggerSource__c: request.triggerSource ?? 'Apex',
+    SourceRecordId__c: request.sourceRecordId ?? null,
+    InteractionSession__c: sessions.get(i),
+  };
+}
+
+function messageRow(batch: Batch, i: number): Record<string, unknown> {
+  const result = resultAt(batch, i);
+  const request = requestAt(batch, i);
+  return {
+    InteractionSession__c: result.sessionId,
+    AgentExecution__c: result.executionId,
+    Role__c: 'User',
+    Direction__c: 'Inbound',
+    Content__c: request.message,
+    TurnIdentifier__c: result.turnIdentifier,
+    Channel__c: channelOf(request),
+  };
 }
 
 /** A continued execution names the new turn as current (the later of two requests for one execution wins). */
