@@ -118,54 +118,61 @@ export function forEachFeature(
   visit: (bucket: number, value: number) => void,
 ): void {
   const mask = (1 << bits) - 1;
-  let count = 0;
+  const seed = SOURCE_SEED[source];
+  // Words: unigrams, unigrams with the source, bigrams.
   let epoch = nextEpoch(bits);
-  const add = (hash: number): void => {
-    const bucket = hash & mask;
-    if (stamps[bucket] === epoch) return;
-    stamps[bucket] = epoch;
-    if (count === pending.length) {
-      const grown = new Int32Array(pending.length * 2);
-      grown.set(pending);
-      pending = grown;
-    }
-    pending[count++] = hash;
-  };
-  let floor = WORD_FLOOR;
-  const flush = (): void => {
-    const value = 1 / Math.sqrt(Math.max(count, floor));
-    for (let k = 0; k < count; k++) {
-      const hash = pending[k] as number;
-      visit(hash & mask, hash < 0 ? -value : value);
-    }
-    count = 0;
-    epoch = nextEpoch(bits);
-  };
+  let count = 0;
   let previous = 0;
   let first = true;
-  const seed = SOURCE_SEED[source];
   WORD.lastIndex = 0;
   for (let m = WORD.exec(prepared); m !== null; m = WORD.exec(prepared)) {
     const token = fnv1a(m[0], 0x1b873593);
-    add(mix(token));
-    add(pair(seed, token));
-    if (!first) add(pair(previous, token));
+    count = keep(mix(token), mask, epoch, count);
+    count = keep(pair(seed, token), mask, epoch, count);
+    if (!first) count = keep(pair(previous, token), mask, epoch, count);
     previous = token;
     first = false;
   }
-  if (count > 0) flush();
-  floor = CHAR_FLOOR;
-  const length = prepared.length + 2;
-  const at = (i: number): number => (i === 0 || i === length - 1 ? 32 : prepared.charCodeAt(i - 1));
+  flush(count, WORD_FLOOR, mask, visit);
+  // Characters: 3-, 4- and 5-grams of the text with a space at each end.
+  epoch = nextEpoch(bits);
+  count = 0;
+  const padded = ` ${prepared} `;
+  const length = padded.length;
   for (let i = 0; i + 3 <= length; i++) {
-    let hash = 0x811c9dc5;
-    for (let n = 1; n <= 5 && i + n <= length; n++) {
-      hash = Math.imul(hash ^ at(i + n - 1), 0x01000193);
-      if (n >= 3) add(mix(hash ^ n));
+    let hash = Math.imul(0x811c9dc5 ^ padded.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ padded.charCodeAt(i + 1), 0x01000193);
+    for (let n = 3; n <= 5 && i + n <= length; n++) {
+      hash = Math.imul(hash ^ padded.charCodeAt(i + n - 1), 0x01000193);
+      count = keep(mix(hash ^ n), mask, epoch, count);
     }
   }
-  if (count > 0) flush();
+  flush(count, CHAR_FLOOR, mask, visit);
   visit(seed & mask, 1);
+}
+
+/** Queues a feature's hash unless its bucket was already used in this block; returns the new queue length. */
+function keep(hash: number, mask: number, epoch: number, count: number): number {
+  const bucket = hash & mask;
+  if (stamps[bucket] === epoch) return count;
+  stamps[bucket] = epoch;
+  if (count === pending.length) {
+    const grown = new Int32Array(pending.length * 2);
+    grown.set(pending);
+    pending = grown;
+  }
+  pending[count] = hash;
+  return count + 1;
+}
+
+/** Hands a block's queued features to `visit`, each divided by the square root of the block's size (or its floor). */
+function flush(count: number, floor: number, mask: number, visit: (bucket: number, value: number) => void): void {
+  if (count === 0) return;
+  const value = 1 / Math.sqrt(Math.max(count, floor));
+  for (let k = 0; k < count; k++) {
+    const hash = pending[k] as number;
+    visit(hash & mask, hash < 0 ? -value : value);
+  }
 }
 
 /** The features of one prepared window as a sparse vector (training). */
