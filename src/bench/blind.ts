@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { screenText, type SafetySource } from '../governance/injection/index.ts';
+import { screenText, screenTextRulesOnly, type SafetySource } from '../governance/injection/index.ts';
 import { MemoryTokenVault, PiiMasker } from '../governance/pii/index.ts';
 import { round } from './stats.ts';
 
@@ -185,6 +185,8 @@ export async function scorePii(lines: readonly BlindPiiLine[], contender: PiiCon
 export type InjectionDetector = (text: string, source: SafetySource) => boolean | Promise<boolean>;
 
 export const loomDetector: InjectionDetector = (text, source) => screenText(text, { source }).flagged;
+/** Loom's rules without the learned model: what the model adds, measured on the same lines. */
+export const loomRulesDetector: InjectionDetector = (text, source) => screenTextRulesOnly(text, { source }).flagged;
 
 interface Rate {
   n: number;
@@ -278,7 +280,7 @@ export function shippedBlindRounds(): Array<{ name: string; dir: string }> {
 export interface BlindRoundScore {
   round: string;
   pii?: { loom: PiiScore };
-  injection?: { loom: InjectionScore; vard: InjectionScore; llm_guardrail: InjectionScore };
+  injection?: { loom: InjectionScore; loom_rules: InjectionScore; vard: InjectionScore; llm_guardrail: InjectionScore };
 }
 
 /** Scores one round directory (`pii.jsonl`, `injection.jsonl`, either may be missing) with Loom and the peers. */
@@ -293,6 +295,7 @@ export async function scoreBlindRound(dir: string, name = dir): Promise<BlindRou
     const peers = await peerDetectors();
     out.injection = {
       loom: await scoreInjection(lines, loomDetector),
+      loom_rules: await scoreInjection(lines, loomRulesDetector),
       vard: await scoreInjection(lines, peers.vard),
       llm_guardrail: await scoreInjection(lines, peers.llm_guardrail),
     };

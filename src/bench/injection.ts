@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { screenText } from '../governance/injection/index.ts';
+import { screenText, screenTextRulesOnly } from '../governance/injection/index.ts';
 import {
   BlindInjectionLine,
   loomDetector,
+  loomRulesDetector,
   peerDetectors,
   readJsonlFile,
   scoreInjection,
@@ -11,7 +12,7 @@ import {
   type InjectionScore,
 } from './blind.ts';
 import type { Benchmark } from './context.ts';
-import { loadInjectionCorpus, type InjectionEntry } from './corpora.ts';
+import { loadInjectionCorpus, loadInjectionTraining, trainingSplit, type InjectionEntry } from './corpora.ts';
 import { median, ratePerSecond, round } from './stats.ts';
 
 interface Rates {
@@ -21,15 +22,16 @@ interface Rates {
 
 /** Detection rate over attacks and false-positive rate over benign lines, each screened with its own source. */
 export function injectionRates(
-  entries: InjectionEntry[],
+  entries: Array<Pick<InjectionEntry, 'label' | 'source' | 'text'>>,
   threshold?: number,
+  screen: typeof screenText = screenText,
 ): Rates & { attacks: number; benign: number } {
   let attacks = 0;
   let detected = 0;
   let benign = 0;
   let falsePositives = 0;
   for (const entry of entries) {
-    const { flagged } = screenText(entry.text, {
+    const { flagged } = screen(entry.text, {
       source: entry.source,
       ...(threshold === undefined ? {} : { threshold }),
     });
@@ -79,20 +81,44 @@ const asLines = (corpus: InjectionEntry[]): BlindInjectionLine[] =>
 export const injectionBenchmark: Benchmark<'injection'> = {
   name: 'injection',
   title:
-    'Prompt-injection screening: detection and false-positive rates per source on the newest blind round (else the corpus), ' +
-    'with @andersmyrmel/vard and llm_guardrail on the same lines',
+    'Prompt-injection screening (rules and learned model): detection and false-positive rates per source on the newest ' +
+    'blind round (else the corpus), with the rules alone, @andersmyrmel/vard and llm_guardrail on the same lines',
   async run({ sizes, progress }) {
     const corpus = loadInjectionCorpus();
     const peers = await peerDetectors();
-    const detectors: Record<'loom' | 'vard' | 'llm_guardrail', InjectionDetector> = { loom: loomDetector, ...peers };
+    const detectors: Record<'loom' | 'loom_rules' | 'vard' | 'llm_guardrail', InjectionDetector> = {
+      loom: loomDetector,
+      loom_rules: loomRulesDetector,
+      ...peers,
+    };
     progress('screening the corpus');
     const all = injectionRates(corpus);
     const details: Record<string, number | string> = { lines: corpus.length, attacks: all.attacks, benign: all.benign };
-    // Splits and sources separately: `dev` lines shaped the rules; `heldout` and `blind` lines did not.
+    // Splits and sources separately: `dev` lines shaped the rules; `heldout` and `blind` lines did not. The learned
+    // model never saw any corpus line; `_rules_` figures are the rules alone.
     for (const split of [...new Set(corpus.map((entry) => entry.split))].sort()) {
-      const rates = injectionRates(corpus.filter((entry) => entry.split === split));
+      const subset = corpus.filter((entry) => entry.split === split);
+      const rates = injectionRates(subset);
+      const rules = injectionRates(subset, undefined, screenTextRulesOnly);
       details[`${split}_detection_pct`] = round(100 * rates.detection_rate);
       details[`${split}_false_positive_pct`] = round(100 * rates.false_positive_rate);
+      details[`${split}_rules_detection_pct`] = round(100 * rules.detection_rate);
+      details[`${split}_rules_false_positive_pct`] = round(100 * rules.false_positive_rate);
+    }
+    // The learned model's own held-out split (test/fixtures/injection-training/, `test`: never trained or tuned on).
+    progress('training lines, test split');
+    const test = loadInjectionTraining().filter((line) => trainingSplit(line.id) === 'test');
+    details.training_test_lines = test.length;
+    for (const source of ['user', 'tool'] as const) {
+      const subset = test.filter((line) => line.source === source);
+      for (const [key, screen] of [
+        ['', screenText],
+        ['rules_', screenTextRulesOnly],
+      ] as const) {
+        const rates = injectionRates(subset, undefined, screen);
+        details[`training_test_${key}${source}_detection_pct`] = round(100 * rates.detection_rate);
+        details[`training_test_${key}${source}_false_positive_pct`] = round(100 * rates.false_positive_rate);
+      }
     }
     for (const source of ['user', 'tool'] as const) {
       const rates = injectionRates(corpus.filter((entry) => entry.source === source));
@@ -102,7 +128,7 @@ export const injectionBenchmark: Benchmark<'injection'> = {
     const corpusScores: Record<string, InjectionScore> = {};
     for (const [name, detector] of Object.entries(detectors)) {
       corpusScores[name] = await scoreInjection(asLines(corpus), detector);
-      if (name !== 'loom') {
+      if (name !== 'loom' && name !== 'loom_rules') {
         details[`corpus_${name}_detection_pct`] = corpusScores[name].detection_pct;
         details[`corpus_${name}_false_positive_pct`] = corpusScores[name].false_positive_pct;
       }
@@ -124,6 +150,9 @@ export const injectionBenchmark: Benchmark<'injection'> = {
           details[`${key}_${source}_detection_pct`] = score.by_source[source]?.detection.pct ?? 0;
           details[`${key}_${source}_false_positive_pct`] = score.by_source[source]?.false_positives.pct ?? 0;
         }
+        if (name === 'loom' || name === 'loom_rules')
+          for (const [goal, rate] of Object.entries(score.detection_by_goal))
+            details[`${key}_goal_${goal}_pct`] = rate.pct;
       }
       headline = scores;
       details.headline = `blind ${blind.name}`;
@@ -137,6 +166,14 @@ export const injectionBenchmark: Benchmark<'injection'> = {
       if (r >= 0) samples.push(rate);
     }
     details.lines_per_sec = Math.round(median(samples));
+    const rulesSamples: number[] = [];
+    for (let r = -1; r < sizes.rounds; r++) {
+      const rate = await ratePerSecond(corpus.length, sizes.roundMs, () => {
+        for (const entry of corpus) screenTextRulesOnly(entry.text, { source: entry.source });
+      });
+      if (r >= 0) rulesSamples.push(rate);
+    }
+    details.rules_lines_per_sec = Math.round(median(rulesSamples));
     const loom = headline.loom as InjectionScore;
     return {
       figures: {

@@ -5,7 +5,7 @@ export interface CheckResult {
   detail?: string;
 }
 
-/** One named readiness probe: Redis, the Salesforce session, the event subscription. */
+/** One named readiness probe: Redis, the Salesforce session, the event subscription, the injection model. */
 export interface ReadinessCheck {
   name: string;
   check(): Promise<CheckResult>;
@@ -76,6 +76,21 @@ export function cachedCheck(
     }
     return last.result;
   };
+}
+
+/**
+ * Ready when the injection screen's learned weights loaded. When they do not, the screen fails closed (every text is
+ * flagged `detector_error`, so every turn is refused): the worker runs but cannot serve, and readiness says why.
+ */
+export function injectionModelCheck(loaded: () => boolean): () => Promise<CheckResult> {
+  return async () =>
+    loaded()
+      ? { ok: true, detail: 'learned weights loaded' }
+      : {
+          ok: false,
+          detail:
+            'the learned injection weights did not load: every text is flagged (retrain with npm run train:injection)',
+        };
 }
 
 /** What the subscription probe asks: the worker's mode, leadership, and its CometD client's own connection state. */

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { assertWorkerConfig } from '../config-check.ts';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
+import { learnedModelLoaded } from '../governance/injection/index.ts';
 import { FileTokenVault, MemoryTokenVault, RedisTokenVault, type TokenVault } from '../governance/pii/index.ts';
 import { salesforceErrorSteps } from '../ingestion/error-step.ts';
 import { createProviderFromConfig } from '../llm/from-config.ts';
@@ -20,7 +21,7 @@ import { createOpsServer, listenOps } from './http-server.ts';
 import { instrumentHandler } from './instrumented-handler.ts';
 import { LoomMetrics } from './metrics.ts';
 import { loadOpsConfig, type OpsConfig } from './ops-config.ts';
-import { cachedCheck, pingRedis, subscriptionCheck, type ReadinessCheck } from './readiness.ts';
+import { cachedCheck, injectionModelCheck, pingRedis, subscriptionCheck, type ReadinessCheck } from './readiness.ts';
 import { startTurnReconciler, type TurnReconciler } from './turn-reconciler.ts';
 import { TurnService } from './turn-service.ts';
 import { TurnWaiter } from './turn-waiter.ts';
@@ -297,6 +298,7 @@ function readinessChecks(
       }),
     },
     { name: 'subscription', check: subscriptionCheck(worker, started) },
+    { name: 'injection_model', check: injectionModelCheck(learnedModelLoaded) },
     ...(config.REDIS_URL ? [{ name: 'redis', check: () => pingRedis(config.REDIS_URL as string) }] : []),
   ];
 }

@@ -95,7 +95,8 @@ describe('health and readiness', () => {
     expect(ready.status).toBe(200);
     const report = (await ready.json()) as { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
     expect(report.ready).toBe(true);
-    expect(Object.keys(report.checks).sort()).toEqual(['salesforce', 'subscription']);
+    expect(Object.keys(report.checks).sort()).toEqual(['injection_model', 'salesforce', 'subscription']);
+    expect(report.checks.injection_model).toEqual({ ok: true, detail: 'learned weights loaded' });
     expect(report.checks.salesforce?.detail).toContain(emulator.org.orgId);
     expect(report.checks.subscription?.detail).toMatch(/^embedded: connected/);
   });

@@ -1,5 +1,8 @@
 import { findEncodedRuns, rot13 } from './decoders.ts';
+import { learnedScore, learnedText, parseLearnedModel, type LearnedModel } from './learned.ts';
+import { LEARNED_WEIGHTS } from './learned-weights.ts';
 import { normalizeForScreening, originalRange, rangeChanged } from './normalize.ts';
+import type { NormalizedText } from './normalize.ts';
 import { ROT13_RULE_IDS, RULES } from './rules.ts';
 import { reportedSpeechFactor, splitWordPhrase } from './speech.ts';
 import type { Rule } from './rules.ts';
@@ -19,7 +22,7 @@ export interface ScreenOptions {
 }
 
 export const DEFAULT_THRESHOLD = 0.5;
-export const DETECTOR_VERSION = 'loom-injection/1';
+export const DETECTOR_VERSION = 'loom-injection/2';
 /** What the user sees when a turn is blocked. */
 export const SAFE_REFUSAL =
   "I can't act on this message: it contains text that tries to change my instructions or extract data. Please rephrase your request.";
@@ -38,7 +41,7 @@ const REPORTABLE = new Set([
   'authority_spoof',
 ]);
 
-type Hits = { weights: Map<string, number>; spans: SafetySpan[] };
+type Hits = { weights: Map<string, number>; spans: SafetySpan[]; view?: NormalizedText };
 
 function addHit(hits: Hits, category: string, weight: number, span?: [number, number]): void {
   if (weight > (hits.weights.get(category) ?? 0)) hits.weights.set(category, weight);
@@ -88,8 +91,8 @@ function reverse(text: string): string {
 const TAG_RUN = /[\u{E0020}-\u{E007E}]+/gu;
 
 function collect(text: string, source: SafetySource, depth: number): Hits {
-  const hits: Hits = { weights: new Map(), spans: [] };
   const view = normalizeForScreening(text);
+  const hits: Hits = { weights: new Map(), spans: [], view };
   runRules(view.text, RULES, source, (rule, weight, start, end) => {
     const span = originalRange(view, start, end, text.length);
     addHit(hits, rule.category, weight, span);
@@ -155,28 +158,97 @@ function errorVerdict(): SafetyVerdict {
   return { score: 1, flagged: true, categories: ['detector_error'], spans: [] };
 }
 
+/** The shipped learned model; null when its weights do not check out (every screen then fails closed). */
+const LEARNED_MODEL: LearnedModel | null = parseLearnedModel(LEARNED_WEIGHTS);
+/** The category a verdict names when the learned model, not a rule, flagged the text. */
+export const LEARNED_CATEGORY = 'learned';
 /**
- * Screens text for prompt injection. Deterministic, never throws: any internal error (or invalid options) yields a
- * flagged verdict with category `detector_error`, so the caller fails closed.
+ * Learned scores below this are no evidence and reported as 0, as the rules report text they do not match: a text
+ * without telling words scores near the model's prior (about 0.05–0.2).
  */
-export function screenText(text: string, options: ScreenOptions = {}): SafetyVerdict {
+const LEARNED_FLOOR = 0.2;
+
+const SENTENCE = /[^.!?\n。！？]+[.!?\n。！？]*/g;
+
+/** The sentence the model finds most suspicious, in original coordinates (what Sanitize cuts out). */
+function learnedSpan(model: LearnedModel, text: string, view: NormalizedText, source: SafetySource): SafetySpan | null {
+  let best: { score: number; start: number; end: number } | null = null;
+  SENTENCE.lastIndex = 0;
+  for (const m of view.text.matchAll(SENTENCE)) {
+    if (!/[\p{L}\p{N}]/u.test(m[0])) continue;
+    const score = learnedScore(model, m[0], source);
+    if (best === null || score > best.score) best = { score, start: m.index, end: m.index + m[0].length };
+  }
+  if (best === null) return null;
+  const [start, end] = originalRange(view, best.start, best.end, text.length);
+  return end > start ? { start, end, category: LEARNED_CATEGORY } : null;
+}
+
+/**
+ * `model`: the learned model to add (its score counts as its own detector: final score = max(rules, learned)),
+ * `null` for weights that failed to load (fail closed), `undefined` for the rules alone.
+ */
+function screen(text: string, options: ScreenOptions, model: LearnedModel | null | undefined): SafetyVerdict {
   try {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     const source = options.source ?? 'user';
     if (typeof text !== 'string' || !(threshold >= 0 && threshold <= 1) || (source !== 'user' && source !== 'tool')) {
       return errorVerdict();
     }
+    if (model === null) return errorVerdict();
     const hits = collect(text, source, 0);
-    const score = Math.round(combine(hits.weights) * 1000) / 1000;
+    let score = combine(hits.weights);
+    let learnedFlag = false;
+    if (model !== undefined && hits.view !== undefined) {
+      const view = hits.view;
+      const raw = learnedScore(model, learnedText(view), source);
+      const learned = raw < LEARNED_FLOOR ? 0 : Math.round(raw * 1000) / 1000;
+      if (learned > score) score = learned;
+      if (learned > 0 && learned >= threshold) {
+        learnedFlag = true;
+        const span = learnedSpan(model, text, view, source);
+        if (span) hits.spans.push(span);
+      }
+    }
+    score = Math.round(score * 1000) / 1000;
+    // The rules' categories, strongest first, then `learned` when the model reached the threshold on its own.
     const categories = [...hits.weights.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([c]) => c);
+    if (learnedFlag) categories.push(LEARNED_CATEGORY);
     hits.spans.sort((a, b) => a.start - b.start || b.end - a.end);
     return { score, flagged: score >= threshold, categories, spans: hits.spans };
   } catch {
     return errorVerdict();
   }
 }
+
+/**
+ * Screens text for prompt injection: the rules and the learned model, each a detector of its own (the verdict's score
+ * is the higher of the two; `learned` among the categories when the model alone reaches the threshold). Deterministic,
+ * never throws: any internal error, invalid options or learned weights that failed to load yield a flagged verdict
+ * with category `detector_error`, so the caller fails closed.
+ */
+export function screenText(text: string, options: ScreenOptions = {}): SafetyVerdict {
+  return screen(text, options, LEARNED_MODEL);
+}
+
+/** The rules alone (measurement: what the learned model adds). */
+export function screenTextRulesOnly(text: string, options: ScreenOptions = {}): SafetyVerdict {
+  return screen(text, options, undefined);
+}
+
+/** The screen with a given learned model (the training script, tests); `null` behaves like weights that failed to load. */
+export function screenTextWithModel(
+  model: LearnedModel | null,
+  text: string,
+  options: ScreenOptions = {},
+): SafetyVerdict {
+  return screen(text, options, model);
+}
+
+/** True when the shipped learned weights loaded (false: every screen fails closed). */
+export const learnedModelLoaded = (): boolean => LEARNED_MODEL !== null;
 
 // V8 compiles a regex on first use: compile every rule (and the non-ASCII and decoder paths) at load, not on the
 // first real turn.

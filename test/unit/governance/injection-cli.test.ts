@@ -22,7 +22,7 @@ describe('loom safety-check', async () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(out).toHaveLength(3);
     expect(Object.keys(out[0] ?? {})).toEqual(['score', 'flagged', 'categories']);
-    expect(out[0]).toMatchObject({ flagged: true, categories: ['instruction_override', 'prompt_leak'] });
+    expect(out[0]).toMatchObject({ flagged: true, categories: ['instruction_override', 'prompt_leak', 'learned'] });
     expect(out[1]).toEqual({ score: 0, flagged: false, categories: [] });
     expect(out[2]).toEqual({ score: 0, flagged: false, categories: [] });
   });

@@ -1,6 +1,11 @@
 /** The readiness probes' logic with a controlled clock and a fake worker: nothing here waits on wall-clock time. */
 import { describe, expect, it } from 'vitest';
-import { cachedCheck, subscriptionCheck, type SubscriptionSource } from '../../../src/ops/readiness.ts';
+import {
+  cachedCheck,
+  injectionModelCheck,
+  subscriptionCheck,
+  type SubscriptionSource,
+} from '../../../src/ops/readiness.ts';
 
 describe('cachedCheck', () => {
   it('reuses an answer within the TTL and asks again after it, failures included', async () => {
@@ -56,5 +61,14 @@ describe('subscriptionCheck', () => {
     expect(
       await subscriptionCheck(worker('embedded', true, { state: 'connected', detail: '' }), () => false)(),
     ).toMatchObject({ ok: false, detail: 'the worker has not started' });
+  });
+});
+
+describe('injectionModelCheck', () => {
+  it('is ready only when the learned injection weights loaded', async () => {
+    expect(await injectionModelCheck(() => true)()).toEqual({ ok: true, detail: 'learned weights loaded' });
+    const failed = await injectionModelCheck(() => false)();
+    expect(failed.ok).toBe(false);
+    expect(failed.detail).toContain('every text is flagged');
   });
 });
