@@ -42,9 +42,6 @@ const REFERENCE_BEFORE =
 const referenceBefore = (text: string, index: number): boolean =>
   REFERENCE_BEFORE.test(text.slice(Math.max(0, index - 32), index));
 const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
-// An amount or a quantity, not a number to dial: `512 345 678 €`, `612 345 678 units`.
-const UNIT_AFTER =
-  /^\s?(?:€|\$|£|%|eur|usd|gbp|pln|zł|chf|kr|units?|pcs|items|lines|rows|bytes|[kmg]b|km|kg|m(?![a-z]))/i;
 
 function plausibleGroups(value: string): boolean {
   return !/[ ().-]{2,}/.test(value.replace(/\) /g, ')').replace(/ \(/g, '('));
@@ -95,10 +92,8 @@ function judgeRun(text: string, value: string, index: number): boolean {
       value.charCodeAt(first) === 48 && value.charCodeAt(first + 1) > 48 && isDigitCode(value.charCodeAt(first + 1));
     if (trunk) {
       if (plausibleTrunk(value)) return !referenceBefore(text, index);
-    } else if (value.length === 11 && TRIPLE.test(value)) {
-      const after = text.slice(index + value.length, index + value.length + 6);
-      if (before !== 8364 && before !== 36 && before !== 163 && !UNIT_AFTER.test(after))
-        return !referenceBefore(text, index);
+    } else if (value.length === 11 && TRIPLE.test(value) && standsAlone(text, index, index + value.length)) {
+      return !referenceBefore(text, index);
     }
   }
   // Any other run is a phone number only right after a phone word (and never after a comma or across a slash, where it
@@ -111,6 +106,28 @@ function judgeRun(text: string, value: string, index: number): boolean {
 }
 
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+
+// Where a field value starts and ends: a line, a CSV/TSV cell, a label's colon, a tag, quotes, parentheses.
+const FIELD_START = new Set([10, 13, 9, 44, 59, 124, 58, 40, 34, 39, 62, 61]); // \n \r \t , ; | : ( " ' > =
+const FIELD_END = new Set([10, 13, 9, 44, 59, 124, 41, 34, 39, 60]); // \n \r \t , ; | ) " ' <
+
+/**
+ * Three groups of three digits are a mobile number when they stand as a value of their own (`Joana: 913 456 789`, a
+ * CSV cell, a signature line), not inside a sentence where they are as likely a count (`population 612 345 678`).
+ */
+function standsAlone(text: string, start: number, end: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && text.charCodeAt(i) === 32) i--;
+  if (i >= 0 && !FIELD_START.has(text.charCodeAt(i))) return false;
+  let j = end;
+  while (j < text.length && text.charCodeAt(j) === 32) j++;
+  if (j < text.length && text.charCodeAt(j) === 46 /* . */) j++; // the end of a sentence
+  return (
+    j >= text.length ||
+    FIELD_END.has(text.charCodeAt(j)) ||
+    (text.charCodeAt(j - 1) === 46 && text.charCodeAt(j) === 32)
+  );
+}
 
 function extendOverExtensions(text: string, out: Detection[], from: number): void {
   for (let i = from; i < out.length; i++) {
