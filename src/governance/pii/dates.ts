@@ -290,9 +290,9 @@ function isAllDigits(value: string): boolean {
 // "doğum tarihi". A place may sit between the verb and its article (`nato a Napoli il`), never a digit.
 const PLACE = `(?:\\s+(?:à|a|en|em|in|te|w)\\s+[^\\d\\n,;:.]{1,40}?)?`;
 const BIRTH_WORDS = [
-  '(?<![a-z])d\\.?o\\.?b\\.?(?:full|date|iso|value|text|str)?(?![a-z])',
+  '(?<![a-z])d[./]?o[./]?b\\.?(?:full|date|iso|value|text|str)?(?![a-z])',
   'date[\\s_-]*of[\\s_-]*birth',
-  'birth[\\s_-]*(?:date|day)s?',
+  'birth[\\s_-]*(?:date|day|dt)s?',
   '(?<![a-z])birth(?=["\'\\s]*[:=>])',
   '(?<![a-z])b-?day(?![a-z])',
   '(?<![a-z])born(?![a-z])(?:\\s+(?:on|in))?',
@@ -322,6 +322,8 @@ const BIRTH_WORDS = [
   '(?<![a-z])urodzenia(?![a-z])',
   '生年月日|誕生日|出生日|生誕',
   'do[ğg]um(?:[\\s_-]*tarihi?)?',
+  // Danish, Norwegian, Swedish, Finnish: fødselsdato, født, födelsedatum, född, syntymäaika, syntynyt.
+  'f[øö]dsels?(?:dato|datum|dag)|(?<![a-z])f[øö]dd?t?(?![a-zà-ÿ])|syntymä(?:aika|päivä)|(?<![a-z])syntynyt',
 ];
 const BIRTH_BEFORE = new RegExp(BIRTH_WORDS.join('|'), 'gi');
 /** Column headers and record keys: the same labels. */
@@ -337,12 +339,13 @@ const BIRTH_AFTER =
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.)|d(?:\.?o\.?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa])|urod|\bur\.|生|誕|\*|PID\|/i;
+  /b(?:irth|-?day|orn|\.)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa])|urod|\bur\.|f[øö]d|synty|生|誕|\*|PID\|/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
-// `Lieferdatum`, `fecha de la cita`), a new key, or the end of the clause means the date is not the one labelled.
+// `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
+// last comma; a new key, or the end of the clause anywhere: then the date is not the one labelled.
 const OTHER_LABEL =
-  /(?<![a-z])(?:dates?(?![a-z])|datum|fecha|data(?![a-z])|appoint|appt|visit|admi(?:t|ssion)|discharg|invoice|factur|rechnung|fattura|due(?![a-z])|ship|deliver|liefer|livr|consegn|entreg|order|creat|updat|modif|expir|valid|renew|effective|start|end(?:s|ed)?(?![a-z])|issue|signed|schedul|seen(?![a-z])|next(?![a-z])|last(?![a-z])|since(?![a-z])|until(?![a-z])|termin|cita(?![a-z])|rendez|consult|afspraak|wizyt|randevu|spotkani|toplant|promo|sale(?![a-z])|party|feier|meeting|reuni)/i;
+  /(?<![a-z])(?:dates?(?![a-z])|datum|fecha|data(?![a-z])|appoint|appt|visit|admi(?:t|ssion)|discharg|invoice|factur|rechnung|fattura|due(?![a-z])|ship|deliver|liefer|livr|consegn|entreg|order|creat|updat|modif|expir|valid|renew|effective|start|end(?:s|ed)?(?![a-z])|issue|signed|schedul|seen(?![a-z])|next(?![a-z])|last(?![a-z])|since(?![a-z])|until(?![a-z])|termin|cita(?![a-z])|rendez|consult|afspraak|wizyt|randevu|spotkani|toplant|promo|sale(?![a-z])|party|feier|meeting|reuni|(?:complet|process|submitt|upload|receiv|review|approv|request|record|logg|captur|scann|print)ed(?![a-z])|sent(?![a-z]))/i;
 const NEW_KEY = /[,;&]\s*["']?[A-Za-z_À-ɏ][\wÀ-ɏ-]*["']?\s*[:=]/;
 // Case-sensitive on purpose: a sentence ends where a lower-case word of three letters or more takes a full stop.
 const CLAUSE_END = /[;!?。]|[a-zà-ÿ]{3}\.\s+[A-ZÀ-Þ]|\n\s*[A-Za-zÀ-ɏ]/;
@@ -380,7 +383,9 @@ function labelledBefore(text: string, index: number): boolean {
 }
 
 function plainGap(gap: string): boolean {
-  return !/\d/.test(gap) && !OTHER_LABEL.test(gap) && !NEW_KEY.test(gap) && !CLAUSE_END.test(gap);
+  if (/\d/.test(gap) || NEW_KEY.test(gap) || CLAUSE_END.test(gap)) return false;
+  // "Her birthdate, as stated on the form we received in March, is …": a comma closes the aside.
+  return !OTHER_LABEL.test(gap.slice(gap.lastIndexOf(',') + 1));
 }
 
 /** HL7 v2: PID-7 is the patient's date of birth (`PID|1||88213^^^HOSP||DOE^JANE||19850314|F`). */
@@ -400,7 +405,8 @@ function hl7Births(text: string, out: Detection[]): void {
 export const dob: Detector = {
   type: 'DOB',
   category: 'identity',
-  minDigits: 4,
+  // Japanese era dates can carry two digits: 平成元年5月1日.
+  minDigits: 2,
   detect(text, out) {
     if (!hasKeyword(text, ANY_BIRTH_WORD)) return;
     const dates: Array<{ start: number; end: number }> = [];

@@ -60,6 +60,13 @@ describe('dates of birth', () => {
     ['22 Kasım 1974 doğumlu', '22 Kasım 1974'],
     ['22/11/1974 (DOB)', '22/11/1974'],
     ['Lebenslauf\n* 22.11.1974 in Kiel', '22.11.1974'],
+    ['Birth dt 1974-11-22', '1974-11-22'],
+    ['Caller DOB verified: 22/11/1974', '22/11/1974'],
+    ['Her birthdate, as printed on the card we received, is 22/11/1974', '22/11/1974'],
+    ['D/O/B: 22/11/74', '22/11/74'],
+    ['Fødselsdato: 22.11.1974', '22.11.1974'],
+    ['Född 22 november 1974 i Lund', '22 november 1974'],
+    ['生年月日 平成元年5月1日', '平成元年5月1日'],
   ])('%j', (text, value) => {
     expect(found(text)).toContainEqual(['DOB', value]);
   });
@@ -99,6 +106,8 @@ describe('dates of birth', () => {
     'DOB 13/31/1974 was rejected by the form',
     'Born to run, shipped 2025-11-22',
     'Il pacco è nato per essere spedito il 22 novembre 2025',
+    'Birthdate check completed 2025-11-22 10:04',
+    'DOB scan uploaded 22/11/2025',
   ])('leaves a date that is not a birth date: %j', (text) => {
     expect(found(text).filter(([type]) => type === 'DOB')).toEqual([]);
   });
@@ -157,6 +166,8 @@ describe('phone numbers', () => {
     ['Chiamami al 340 1234567', '340 1234567'],
     ['Liga-me para o 21 123 4567', '21 123 4567'],
     ['Komórka: 601 234 567', '601 234 567'],
+    ['callback=00441134960000', '00441134960000'],
+    ['Rückruf unter 0221 9876543', '0221 9876543'],
   ])('%j', (text, value) => {
     expect(found(text)).toContainEqual(['PHONE', value]);
   });
