@@ -395,7 +395,8 @@ function hl7Births(text: string, out: Detection[]): void {
     let start = at;
     for (let field = 0; field < 7 && start >= 0; field++) start = text.indexOf('|', start + 1);
     if (start < 0) continue;
-    const end = text.slice(start + 1).search(/[|^\r\n]|$/) + start + 1;
+    let end = start + 1;
+    while (end < text.length && !'|^\r\n'.includes(text[end] as string)) end++;
     const value = text.slice(start + 1, end);
     if (/^\d{8}(?:\d{4,6})?$/.test(value) && compactDate(value.slice(0, 8)))
       out.push({ start: start + 1, end, type: 'DOB' });

@@ -73,10 +73,24 @@ const email: Detector = {
 
 const IPV4 = /\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
 // A dotted quad after "version", "release" or "build" is a version number, and after "clause", "section", "§" a
-// document number, not an address. ("API" is not on the list: "the API 10.20.30.40" is an address.)
+// document number, not an address ("API" is not on the list: "the API 10.20.30.40" is an address). The same words in
+// the other languages the masker reads (es, fr, de, it, pt, nl, pl, tr), and their abbreviations (`cl.`, `v.`, `Nr.`).
 const VERSION_CONTEXT =
-  /(?:\bver(?:sion)?|\brelease|\bbuild|\brev(?:ision)?|\bpatch|\bfirmware|\bsdk|\bupgrade(?:d)? to|\bclauses?|\bsections?|\bsect?\.|§§?|\barticles?|\bart\.|\bchapters?|\bch\.|\bparagraphs?|\bpara\.?|\bitems?|\bsteps?|\brules?|\bfig(?:ure)?\.?|\btables?|\bappendix|\bannex|\bschedule|\bsubsection|\brequirements?|\breq\.?|\bcontrols?|\bpoints?)\s*[:#]?\s*$/i;
+  /(?<![a-zà-ÿ])(?:ver(?:sion)?|v\.|versi[oóã]n|versione|versie|wersja|s[üu]r[üu]m|versiyon|release|build|rev(?:ision)?|patch|firmware|sdk|upgrade(?:d)? to|clauses?|cl\.|cl[áa]usula|clausola|clausule|klausel|klauzula|sections?|sect?\.|secci[óo]n|sezione|se[çc][ãa]o|abschnitt|subsection|§§?|articles?|art\.|art[íi]culo|articolo|artigo|artikel|madde|chapters?|ch\.|chapitre|cap[íi]tulo|capitolo|kapitel|hoofdstuk|rozdzia[łl]|b[öo]l[üu]m|paragraphs?|para\.?|paragrafo|paragraaf|paragraf|absatz|al[ié]n[ée]a|apartado|ziffer|ust[ęe]p|f[ıi]kra|items?|no\.|nr\.|n[º°]\.?|points?|punto|punkt|punt|steps?|[ée]tape|paso|passo|schritt|stap|krok|ad[ıi]m|tasks?|wbs|rules?|fig(?:ure)?\.?|tables?|appendix|annex|annexe|anexo|allegato|anhang|bijlage|za[łl][ąa]cznik|schedule|requirements?|req\.?|controls?|oid)\s*[:#]?\s*$/i;
+// A range or list of document numbers keeps its later members: "sections 4.2.1.1-4.2.1.3", "clauses 2.1.1.1 and 2.1.1.4".
+const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:-|–|—|to|and|or|,|&|bis|und|et|y|e|en|i|ve|a)\s*$/i;
 const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\.\d{1,3}\.\d{1,3})?(?![\w:])/g;
+
+/** A dotted quad at `index` named as a version or document number, directly or as a later member of a range or list. */
+function documentNumber(text: string, index: number): boolean {
+  for (let at = index, hops = 0; hops < 8; hops++) {
+    if (VERSION_CONTEXT.test(text.slice(Math.max(0, at - 24), at))) return true;
+    const joined = QUAD_JOINED.exec(text.slice(Math.max(0, at - 24), at));
+    if (joined === null) return false;
+    at = at - joined[0].length;
+  }
+  return false;
+}
 
 // Every IPv6 match holds two colons with at most four hex digits between them: texts without that skip the scan.
 const IPV6_HINT = /:[0-9A-Fa-f]{0,4}:/;
@@ -89,7 +103,7 @@ const ip: Detector = {
     if (text.includes('.')) {
       scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
         if (!isValidIpv4(value)) return false;
-        return !VERSION_CONTEXT.test(text.slice(Math.max(0, index - 24), index));
+        return !documentNumber(text, index);
       });
     }
     if (text.includes(':') && IPV6_HINT.test(text)) scan(text, IPV6, out, 'IP_ADDRESS', (value) => isValidIpv6(value));
