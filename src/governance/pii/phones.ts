@@ -38,7 +38,7 @@ const PHONE_KEY = PHONE_WORDS;
 // A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`,
 // `Bestellnummer 0151 2345 6789`, `numéro de commande …`.
 const REFERENCE_BEFORE =
-  /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs])s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
+  /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
 const referenceBefore = (text: string, index: number): boolean =>
   REFERENCE_BEFORE.test(text.slice(Math.max(0, index - 32), index));
 const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;

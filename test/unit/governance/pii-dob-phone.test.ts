@@ -182,6 +182,9 @@ describe('phone numbers', () => {
 
   it.each([
     'Bestellnummer 0221 9876 5432 storniert',
+    'Rif. 06 6982 0000 del 3 marzo',
+    'Réf. 01 23 45 67 89',
+    'billet 0800 123 456',
     'Numéro de commande 04 72 00 00 00 01',
     'Boston, MA 02134-1234',
     'Ticket 012 34 5678 reopened',
