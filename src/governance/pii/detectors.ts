@@ -1,29 +1,10 @@
-import {
-  IBAN_LENGTHS,
-  isPlausiblePhone,
-  isValidCard,
-  isValidIban,
-  isValidIpv4,
-  isValidIpv6,
-  isValidSsn,
-} from './validators.ts';
+import { IBAN_LENGTHS, isValidCard, isValidIban, isValidIpv4, isValidIpv6, isValidSsn } from './validators.ts';
+import { dob } from './dates.ts';
+import { phone } from './phones.ts';
+import { type Detection, type Detector, digitsOf, hasKeyword, keywordBefore, scan, scanColumns } from './scan.ts';
 import { decodedView } from './views.ts';
 
-/** One confirmed PII value in a text: `[start, end)` in UTF-16 code units. */
-export interface Detection {
-  start: number;
-  end: number;
-  type: string;
-}
-
-/** A detector appends its confirmed findings to `out`. Every regex starts at a boundary (lookbehind) to stay linear. */
-export interface Detector {
-  readonly type: string;
-  readonly category: string;
-  /** Fewest digits a text needs before this detector can find anything (cheap pre-filter). */
-  readonly minDigits?: number;
-  detect(text: string, out: Detection[]): void;
-}
+export type { Detection, Detector } from './scan.ts';
 
 /** Pattern categories, as configured per agent (`PIIPatternCategories__c`). */
 export const PATTERN_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
@@ -32,104 +13,6 @@ export const PATTERN_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
   contact: ['EMAIL', 'PHONE'],
   network: ['IP_ADDRESS'],
 };
-
-const digitsOf = (value: string): string => value.replace(/\D/g, '');
-
-/** True when a keyword matches in the `window` characters before `index` with no digit between it and `index`. */
-function keywordBefore(text: string, index: number, keyword: RegExp, window = 40): boolean {
-  const before = text.slice(Math.max(0, index - window), index);
-  let last = -1;
-  for (const match of before.matchAll(keyword)) last = match.index + match[0].length;
-  return last >= 0 && !/\d/.test(before.slice(last));
-}
-
-/** Cheap whole-text test so context-only detectors skip texts without any keyword. */
-function hasKeyword(text: string, keyword: RegExp): boolean {
-  keyword.lastIndex = 0;
-  const found = keyword.test(text);
-  keyword.lastIndex = 0;
-  return found;
-}
-
-function scan(
-  text: string,
-  regex: RegExp,
-  out: Detection[],
-  type: string,
-  accept: (value: string, index: number) => boolean,
-): void {
-  regex.lastIndex = 0;
-  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-    if (accept(match[0], match.index)) out.push({ start: match.index, end: match.index + match[0].length, type });
-  }
-}
-
-const CELL_DELIMITERS = [',', ';', '\t', '|'] as const;
-
-/** `[start, end)` of each cell of `line` (offset `base`), trimmed of spaces and quotes. */
-function cellsOf(line: string, base: number, delimiter: string): Array<[number, number]> {
-  const cells: Array<[number, number]> = [];
-  let start = 0;
-  for (let i = 0; i <= line.length; i++) {
-    if (i < line.length && line[i] !== delimiter) continue;
-    let a = start;
-    let b = i;
-    while (a < b && /[\s"']/.test(line[a] ?? '')) a++;
-    while (b > a && /[\s"']/.test(line[b - 1] ?? '')) b--;
-    cells.push([base + a, base + b]);
-    start = i + 1;
-  }
-  return cells;
-}
-
-/**
- * Structured text gives context a value lacks: in a CSV/TSV table, every cell under a header such as `dob`, `ssn` or
- * `mobile` is judged as that kind of value, however far the row is from the header. Returns those cells' spans.
- */
-function columnCells(text: string, key: RegExp): Array<[number, number]> {
-  const found: Array<[number, number]> = [];
-  if (!text.includes('\n')) return found;
-  let header: { delimiter: string; columns: number[]; count: number } | undefined;
-  for (let lineStart = 0; lineStart < text.length;) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd);
-    if (header) {
-      const cells = cellsOf(line, lineStart, header.delimiter);
-      if (cells.length === header.count)
-        for (const column of header.columns) found.push(cells[column] as [number, number]);
-      else header = undefined;
-    }
-    if (!header) {
-      for (const delimiter of CELL_DELIMITERS) {
-        if (!line.includes(delimiter)) continue;
-        const cells = cellsOf(line, lineStart, delimiter);
-        const columns = cells.flatMap(([a, b], index) => {
-          const name = text.slice(a, b);
-          return name.length <= 40 && !/\d{3}/.test(name) && key.test(name) ? [index] : [];
-        });
-        if (columns.length > 0) {
-          header = { delimiter, columns, count: cells.length };
-          break;
-        }
-      }
-    }
-    lineStart = lineEnd + 1;
-  }
-  return found;
-}
-
-/** Adds each column cell that `accept` confirms (the whole cell is the value). */
-function scanColumns(
-  text: string,
-  key: RegExp,
-  out: Detection[],
-  type: string,
-  accept: (value: string) => boolean,
-): void {
-  for (const [start, end] of columnCells(text, key))
-    if (end > start && accept(text.slice(start, end))) out.push({ start, end, type });
-}
 
 // Lookbehinds sit after the first consumed char, so most positions fail on one cheap char test.
 // Any one separator of dash, space, dot or slash: `536-22-8761`, `536.22.8761`, `078/05/1120`.
@@ -188,72 +71,29 @@ const email: Detector = {
   },
 };
 
-// NANP shapes need separators (a bare 10-digit run is more often an order number); international needs + or 00.
-const PHONE_US = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d|[.-]\d)/g;
-// Not right after another digit group: "3704 0044 0532" is one number, not a call to +44. Not glued to letters either:
-// "001000000000001AAA" is a Salesforce Account ID, not a call to +1.
-const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\w)/g;
-const PHONE_NATIONAL = /(?<![\w+.,/-])\(?\d[\d ().-]{5,18}\d(?![\w]|[.,/-]\d)/g;
-// Keys in structured text count too: `homePhone`, `mobile_number`, `"tel":`; and signature labels (`M: `, `T. `).
-const PHONE_WORDS =
-  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|\btelephone|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed)?\b|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact[\s_-]*(?:number|no|num)|\breach (?:me|him|her|us|them) (?:at|on)|\btelefon|t[ée]l[ée]phone|\bt[ée]l[ée]fono|\bm[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|電話|携帯)/i;
-// Non-unicode regexes throughout: V8 runs them several times faster, and every letter here is in the BMP.
-const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s`, 'gi');
-const PHONE_KEY = PHONE_WORDS;
-// A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`.
-const REFERENCE_BEFORE =
-  /(?:order|invoice|ticket|case|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id)\s*(?:no\.?|number|num|#|id)?\s*[:#]?\s*$/i;
-const referenceBefore = (text: string, index: number): boolean =>
-  REFERENCE_BEFORE.test(text.slice(Math.max(0, index - 32), index));
-const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
-
-function plausibleGroups(value: string): boolean {
-  return !/[ ().-]{2,}/.test(value.replace(/\) /g, ')').replace(/ \(/g, '('));
-}
-
-const phone: Detector = {
-  type: 'PHONE',
-  category: 'contact',
-  minDigits: 7,
-  detect(text, out) {
-    scan(
-      text,
-      PHONE_US,
-      out,
-      'PHONE',
-      (value, index) => isPlausiblePhone(digitsOf(value)) && !referenceBefore(text, index),
-    );
-    scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
-      const digits = digitsOf(value).replace(/^00/, '');
-      if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
-      // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
-      // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
-      return value.startsWith('+') || /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
-    });
-    if (!hasKeyword(text, PHONE_CONTEXT)) return;
-    scan(text, PHONE_NATIONAL, out, 'PHONE', (value, index) => {
-      const digits = digitsOf(value);
-      const separated = /[ ().-]/.test(value);
-      if (!separated && digits.length < 10) return false;
-      if (DATE_SHAPE.test(value) || !plausibleGroups(value)) return false;
-      return isPlausiblePhone(digits) && keywordBefore(text, index, PHONE_CONTEXT) && !referenceBefore(text, index);
-    });
-    scanColumns(
-      text,
-      PHONE_KEY,
-      out,
-      'PHONE',
-      (value) => /^\+?[\d ().-]{7,22}$/.test(value) && isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value),
-    );
-  },
-};
-
 const IPV4 = /\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
 // A dotted quad after "version", "release" or "build" is a version number, and after "clause", "section", "§" a
-// document number, not an address. ("API" is not on the list: "the API 10.20.30.40" is an address.)
+// document number, not an address ("API" is not on the list: "the API 10.20.30.40" is an address). The same words in
+// the other languages the masker reads (es, fr, de, it, pt, nl, pl, tr), and their abbreviations (`cl.`, `v.`, `Nr.`).
 const VERSION_CONTEXT =
-  /(?:\bver(?:sion)?|\brelease|\bbuild|\brev(?:ision)?|\bpatch|\bfirmware|\bsdk|\bupgrade(?:d)? to|\bclauses?|\bsections?|\bsect?\.|§§?|\barticles?|\bart\.|\bchapters?|\bch\.|\bparagraphs?|\bpara\.?|\bitems?|\bsteps?|\brules?|\bfig(?:ure)?\.?|\btables?|\bappendix|\bannex|\bschedule|\bsubsection|\brequirements?|\breq\.?|\bcontrols?|\bpoints?)\s*[:#]?\s*$/i;
+  /(?<![a-zà-ÿ])(?:ver(?:sion)?|v\.|versi[oóã]n|versione|versie|wersja|s[üu]r[üu]m|versiyon|release|build|rev(?:ision)?|patch|firmware|sdk|upgrade(?:d)? to|clauses?|cl\.|cl[áa]usula|clausola|clausule|klausel|klauzula|sections?|sect?\.|secci[óo]n|sezione|se[çc][ãa]o|abschnitt|subsection|§§?|articles?|art\.|art[íi]culo|articolo|artigo|artikel|madde|chapters?|ch\.|chapitre|cap[íi]tulo|capitolo|kapitel|hoofdstuk|rozdzia[łl]|b[öo]l[üu]m|paragraphs?|para\.?|paragrafo|paragraaf|paragraf|absatz|al[ié]n[ée]a|apartado|ziffer|ust[ęe]p|f[ıi]kra|items?|no\.|nr\.|n[º°]\.?|points?|punto|punkt|punt|steps?|[ée]tape|paso|passo|schritt|stap|krok|ad[ıi]m|tasks?|wbs|rules?|fig(?:ure)?\.?|tables?|appendix|annex|annexe|anexo|allegato|anhang|bijlage|za[łl][ąa]cznik|schedule|requirements?|req\.?|controls?|oid)\s*[:#]?\s*$/i;
+// A range or list of document numbers keeps its later members: "sections 4.2.1.1-4.2.1.3", "clauses 2.1.1.1 and 2.1.1.4".
+const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:-|–|—|to|and|or|,|&|bis|und|et|y|e|en|i|ve|a)\s*$/i;
 const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\.\d{1,3}\.\d{1,3})?(?![\w:])/g;
+
+/** A dotted quad at `index` named as a version or document number, directly or as a later member of a range or list. */
+function documentNumber(text: string, index: number): boolean {
+  for (let at = index, hops = 0; hops < 8; hops++) {
+    if (VERSION_CONTEXT.test(text.slice(Math.max(0, at - 24), at))) return true;
+    const joined = QUAD_JOINED.exec(text.slice(Math.max(0, at - 24), at));
+    if (joined === null) return false;
+    at = at - joined[0].length;
+  }
+  return false;
+}
+
+// Every IPv6 match holds two colons with at most four hex digits between them: texts without that skip the scan.
+const IPV6_HINT = /:[0-9A-Fa-f]{0,4}:/;
 
 const ip: Detector = {
   type: 'IP_ADDRESS',
@@ -263,66 +103,10 @@ const ip: Detector = {
     if (text.includes('.')) {
       scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
         if (!isValidIpv4(value)) return false;
-        return !VERSION_CONTEXT.test(text.slice(Math.max(0, index - 24), index));
+        return !documentNumber(text, index);
       });
     }
-    if (text.includes(':')) scan(text, IPV6, out, 'IP_ADDRESS', (value) => isValidIpv6(value));
-  },
-};
-
-// Month names in the languages the keywords cover (en, de, fr, es, it, pt), full or abbreviated.
-const MONTH =
-  '(?:jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|f[ée]v(?:rier)?|mar(?:ch)?|m[äa]rz|mars|apr(?:il)?|avr(?:il)?|may|mai|' +
-  'jun[ei]?|juin|jul[yi]?|juil(?:let)?|aug(?:ust)?|ao[uû]t|sept?(?:ember|embre)?|oct(?:ober|obre)?|okt(?:ober)?|' +
-  'nov(?:ember|embre)?|dec(?:ember)?|d[ée]c(?:embre)?|dez(?:ember)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|' +
-  'sep?tiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|' +
-  'janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro)\\.?(?![A-Za-zÀ-ÿ])';
-const DAY = '\\d{1,2}(?:st|nd|rd|th|er|º)?\\.?';
-const DATE_BODY =
-  '(?:' +
-  // 1985-03-14 (with a time: 1985-03-14T00:00:00Z), 03/14/1985, 14.03.85
-  '\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}(?:T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?|\\d{1,2}[-/.]\\d{1,2}[-/.](?:\\d{4}|\\d{2})' +
-  // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985
-  `|${DAY}(?:\\s+|-|/)(?:of\\s+|de\\s+)?${MONTH},?(?:\\s+|-|/)(?:de\\s+)?(?:\\d{4}|\\d{2}(?![0-9]))` +
-  // March 14, 1985; March 14th 1985; March 1985
-  `|${MONTH}\\s+(?:${DAY},?\\s+)?\\d{4}` +
-  // 19850314 (the keyword is required anyway; the digits are checked as a date below)
-  '|\\d{8})';
-const DATE = new RegExp(`(?<![A-Za-zÀ-ÿ0-9/.-])${DATE_BODY}(?![A-Za-zÀ-ÿ0-9/]|[-.]\\d)`, 'gi');
-const WHOLE_DATE = new RegExp(`^${DATE_BODY}$`, 'i');
-/** An 8-digit run is a date when it reads as YYYYMMDD or DDMMYYYY / MMDDYYYY with a plausible birth year. */
-function compactDate(value: string): boolean {
-  const ok = (year: number, month: number, day: number): boolean =>
-    year >= 1900 && year <= 2030 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
-  const n = (a: number, b: number): number => Number(value.slice(a, b));
-  return ok(n(0, 4), n(4, 6), n(6, 8)) || ok(n(4, 8), n(2, 4), n(0, 2)) || ok(n(4, 8), n(0, 2), n(2, 4));
-}
-// Prose and structured keys: "date of birth", `dateOfBirth`, `birth_date`, `patient_dob`, `Geburtsdatum`,
-// `date_naissance`, `fecha_nacimiento`, "né le", "nato il".
-const DOB_CONTEXT =
-  /(?:(?<![a-z])d\.?o\.?b(?![a-z])|date[\s_-]*of[\s_-]*birth|birth[\s_-]*(?:date|day)|\bbday|\bb-day|\bborn\b(?:\s+(?:on|in))?|geburts(?:datum|tag)|\bgeb\.|\bgeboren\b(?:\s+am)?|date[\s_-]*(?:de[\s_-]*)?naissance|\bn[ée]e?\s+le|fecha[\s_-]*(?:de[\s_-]*)?nacimiento|\bf\.\s?nac\.?|\bnacid[oa]\s+el|data[\s_-]*(?:di[\s_-]*)?nascita|\bnat[oa]\s+il|data[\s_-]*(?:de[\s_-]*)?nascimento|\bnascid[oa]\s+em)/gi;
-const DOB_KEY = new RegExp(DOB_CONTEXT.source, 'i');
-
-const dob: Detector = {
-  type: 'DOB',
-  category: 'identity',
-  minDigits: 4,
-  detect(text, out) {
-    if (!hasKeyword(text, DOB_CONTEXT)) return;
-    scan(
-      text,
-      DATE,
-      out,
-      'DOB',
-      (value, index) => (!/^\d{8}$/.test(value) || compactDate(value)) && keywordBefore(text, index, DOB_CONTEXT, 48),
-    );
-    scanColumns(
-      text,
-      DOB_KEY,
-      out,
-      'DOB',
-      (value) => WHOLE_DATE.test(value) && (!/^\d{8}$/.test(value) || compactDate(value)),
-    );
+    if (text.includes(':') && IPV6_HINT.test(text)) scan(text, IPV6, out, 'IP_ADDRESS', (value) => isValidIpv6(value));
   },
 };
 
@@ -407,12 +191,19 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
   const merged = detectOnce(text, detectors);
   if (merged.length === 0) return merged;
   // Once a value becomes a token, its neighbours stand alone in the masked text: "ada@example.com078-05-1120" masks the
-  // email, and the SSN glued to it must not come out in clear. So each gap is scanned again as a text of its own.
+  // email, and the SSN glued to it must not come out in clear. So a gap is scanned again as a text of its own when an
+  // edge it shares with a finding could have hidden something (see `cleanAfter`/`cleanBefore`); custom patterns are
+  // arbitrary regexes, so with them every gap is.
+  const custom = detectors.some((detector) => detector.category === 'custom');
   const all: Detection[] = [];
   let cursor = 0;
   for (const detection of [...merged, { start: text.length, end: text.length, type: '' }]) {
-    if (detection.start > cursor) {
-      for (const inner of detectAll(text.slice(cursor, detection.start), detectors)) {
+    const start = detection.start;
+    if (
+      start > cursor &&
+      (custom || (cursor > 0 && !cleanAfter(text, cursor)) || (start < text.length && !cleanBefore(text, start)))
+    ) {
+      for (const inner of detectAll(text.slice(cursor, start), detectors)) {
         all.push({ start: inner.start + cursor, end: inner.end + cursor, type: inner.type });
       }
     }
@@ -420,6 +211,35 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
     cursor = detection.end;
   }
   return all.sort((a, b) => a.start - b.start);
+}
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+const isSpace = (code: number): boolean => code === 32 || code === 9 || code === 10 || code === 13;
+// Delimiters no detector reads through or looks across: a value after one of them is judged the same with or without
+// the finding before it.
+const CLOSED_AFTER = new Set(',;!?)]}>"|'.split('').map((ch) => ch.charCodeAt(0)));
+const CLOSED_BEFORE = new Set(',;:!?([{<"=|'.split('').map((ch) => ch.charCodeAt(0)));
+
+/**
+ * A finding ends at `at`; scanning the rest again could only find something the whole-text scan missed if a value
+ * starts right there (glued to it), or one character on after a separator a lookbehind reads through (`1111 +44…`:
+ * "a number right after another digit group"), or a digit run could have run on from the finding.
+ */
+function cleanAfter(text: string, at: number): boolean {
+  let code = text.charCodeAt(at);
+  if (CLOSED_AFTER.has(code)) return true;
+  // A full stop then a space reads like a space (`…1120. Next`): no detector reads a value through both.
+  if (code === 46 /* . */ && isSpace(text.charCodeAt(at + 1))) code = text.charCodeAt(++at);
+  if (!isSpace(code)) return false;
+  const next = text.charCodeAt(at + 1);
+  return !isDigit(next) && next !== 43 /* + */ && next !== 40; /* ( */
+}
+
+/** The mirror image before a finding that starts at `at`: lookaheads read at most two characters on. */
+function cleanBefore(text: string, at: number): boolean {
+  const code = text.charCodeAt(at - 1);
+  if (!isSpace(code) && !CLOSED_BEFORE.has(code)) return false;
+  return !isDigit(text.charCodeAt(at - 2));
 }
 
 function detectOnce(text: string, detectors: readonly Detector[]): Detection[] {

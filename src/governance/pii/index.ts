@@ -1,3 +1,4 @@
+import { BIRTH_KEY, isWholeDate } from './dates.ts';
 import { BUILTIN_DETECTORS, PATTERN_CATEGORIES, customDetector, detectAll } from './detectors.ts';
 import type { Detector } from './detectors.ts';
 import { PiiMaskingError } from './errors.ts';
@@ -86,8 +87,9 @@ function asMaskingError(error: unknown): PiiMaskingError {
 }
 
 /**
- * A record field's name is context the value lacks: a bare `1984-03-12` under `Birthdate` is a date of birth even
- * though no "born on" precedes it. Keys only; values are still scanned by the detectors.
+ * A record field's name is context the value lacks: a bare `1984-03-12` under `Birthdate` (or `Geburtsdatum`,
+ * `fecha_nacimiento`, `dobFull`...) is a date of birth even though no "born on" precedes it. Keys only; values are
+ * still scanned by the detectors.
  */
 const DOB_KEY = /birth|(?:^|[^a-z])dob(?:$|[^a-z])/i;
 const DATE_VALUE =
@@ -277,7 +279,12 @@ export class PiiMasker {
 
   /** A value under a key: a date under a birth-date key is a DOB whatever its text says; the rest as usual. */
   #maskKeyed(key: string, value: unknown, entities: PiiEntity[], alreadyMasked = false): unknown {
-    if (this.#datesOfBirth && typeof value === 'string' && DOB_KEY.test(key) && DATE_VALUE.test(value))
+    if (
+      this.#datesOfBirth &&
+      typeof value === 'string' &&
+      (DOB_KEY.test(key) || BIRTH_KEY.test(key)) &&
+      (DATE_VALUE.test(value) || isWholeDate(value))
+    )
       return this.#maskWhole('DOB', value, entities);
     return this.#maskDeep(value, entities, alreadyMasked);
   }

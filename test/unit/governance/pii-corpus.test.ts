@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
+import { HELDOUT_DOB_PHONE } from '../../fixtures/pii-corpus/handwritten-heldout.ts';
 
 type Row = {
   id: number;
@@ -44,5 +45,17 @@ describe('PII corpus', () => {
     expect(leaks).toEqual([]);
     expect(mistyped).toEqual([]);
     expect(destroyed.length / preserved).toBeLessThanOrEqual(0.02);
+  });
+
+  it('leaks nothing and destroys nothing on the held-out dates-of-birth and phone lines', async () => {
+    const masker = new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'heldout' });
+    const misses: string[] = [];
+    for (const row of HELDOUT_DOB_PHONE) {
+      const { masked } = await masker.mask(row.text);
+      expect(await masker.restore(masked)).toBe(row.text);
+      for (const secret of row.secrets) if (masked.includes(secret.value)) misses.push(`leak: ${row.text}`);
+      for (const value of row.preserve) if (!masked.includes(value)) misses.push(`destroyed: ${row.text}`);
+    }
+    expect(misses).toEqual([]);
   });
 });

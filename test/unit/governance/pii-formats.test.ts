@@ -93,6 +93,26 @@ describe('e-mail addresses and IPs in context', () => {
     await expectKept('See clause 4.2.1.3 and section 1.1.2.4 of the contract', ['4.2.1.3', '1.1.2.4']);
     await expectKept('Upgrade to version 10.0.0.1 after release 2.4.1.3', ['10.0.0.1', '2.4.1.3']);
   });
+
+  it.each([
+    ['Cláusula 4.2.1.3 del contrato', '4.2.1.3'],
+    ['Gemäß Abschnitt 4.2.1.3 und Ziffer 2.1.1.4 der AGB', '2.1.1.4'],
+    ['voir chapitre 4.2.1.3, annexe 1.1.1.2', '1.1.1.2'],
+    ['ai sensi della clausola 4.2.1.3', '4.2.1.3'],
+    ['conforme o artigo 4.2.1.3', '4.2.1.3'],
+    ['zie paragraaf 4.2.1.3', '4.2.1.3'],
+    ['zgodnie z rozdział 4.2.1.3', '4.2.1.3'],
+    ['sözleşmenin madde 4.2.1.3 hükmü', '4.2.1.3'],
+    ['per cl. 4.2.1.3 and v. 1.2.3.4', '1.2.3.4'],
+    ['sections 4.2.1.1-4.2.1.3 and 4.2.1.5', '4.2.1.5'],
+    ['versión 1.2.3.4 instalada', '1.2.3.4'],
+  ])('keeps a document or version number named in another language or a range: %j', async (text, value) => {
+    await expectKept(text, [value]);
+  });
+
+  it('still masks addresses listed together', async () => {
+    await expectMasked('Logins from 81.2.69.142 and 10.0.0.2 were blocked', ['81.2.69.142', '10.0.0.2'], 'IP_ADDRESS');
+  });
 });
 
 describe('dates of birth: context keys, month names, compact forms', () => {

@@ -1,0 +1,448 @@
+import { type Detection, type Detector, hasKeyword, scanColumns } from './scan.ts';
+
+/**
+ * Dates of birth. A date is a DOB only by its context, never by its shape: a birth label before it (in prose, as a
+ * JSON/XML/YAML/query key, or as the CSV column header), a birth word after it (`1985年3月14日生まれ`, `3 Ekim 1979
+ * doğumlu`), or a DOB right before it that it corrects (`DOB 2/29/1988 but the system has 3/1/1988`). A date with
+ * another label of its own between the birth label and it (`date of birth not given; admission date …`), or that
+ * opens or closes a range, is left alone.
+ */
+
+// Letters of the languages read here (Latin-1 and Latin Extended-A/B: ß, é, ł, ğ, ş, ı...). Non-unicode regexes
+// throughout: V8 runs them several times faster, and every letter here is in the BMP.
+const L = 'A-Za-zÀ-ɏ';
+
+/** Month names and abbreviations in en, de, fr, es, it, pt, nl, pl (nominative and genitive) and tr. */
+const MONTH_NAMES = [
+  // en
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+  // de
+  'januar',
+  'jänner',
+  'februar',
+  'märz',
+  'maerz',
+  'mai',
+  'juni',
+  'juli',
+  'oktober',
+  'dezember',
+  'mär',
+  'mrz',
+  'okt',
+  'dez',
+  // fr
+  'janvier',
+  'février',
+  'fevrier',
+  'mars',
+  'avril',
+  'juin',
+  'juillet',
+  'août',
+  'aout',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+  'decembre',
+  'janv',
+  'févr',
+  'fevr',
+  'avr',
+  'juil',
+  'déc',
+  // es
+  'enero',
+  'febrero',
+  'marzo',
+  'abril',
+  'mayo',
+  'junio',
+  'julio',
+  'agosto',
+  'septiembre',
+  'setiembre',
+  'octubre',
+  'noviembre',
+  'diciembre',
+  'ene',
+  'abr',
+  'ago',
+  'dic',
+  // it
+  'gennaio',
+  'febbraio',
+  'aprile',
+  'maggio',
+  'giugno',
+  'luglio',
+  'settembre',
+  'ottobre',
+  'dicembre',
+  'gen',
+  'mag',
+  'giu',
+  'lug',
+  'set',
+  'ott',
+  // pt
+  'janeiro',
+  'fevereiro',
+  'março',
+  'marco',
+  'maio',
+  'junho',
+  'julho',
+  'setembro',
+  'outubro',
+  'novembro',
+  'dezembro',
+  'fev',
+  'out',
+  // nl
+  'januari',
+  'februari',
+  'maart',
+  'mei',
+  'augustus',
+  'mrt',
+  // pl
+  'stycznia',
+  'lutego',
+  'marca',
+  'kwietnia',
+  'maja',
+  'czerwca',
+  'lipca',
+  'sierpnia',
+  'września',
+  'wrzesnia',
+  'października',
+  'pazdziernika',
+  'listopada',
+  'grudnia',
+  'styczeń',
+  'luty',
+  'marzec',
+  'kwiecień',
+  'maj',
+  'czerwiec',
+  'lipiec',
+  'sierpień',
+  'wrzesień',
+  'październik',
+  'listopad',
+  'grudzień',
+  'sty',
+  'lut',
+  'kwi',
+  'cze',
+  'lip',
+  'sie',
+  'wrz',
+  'paź',
+  'lis',
+  'gru',
+  // tr
+  'ocak',
+  'şubat',
+  'subat',
+  'mart',
+  'nisan',
+  'mayıs',
+  'mayis',
+  'haziran',
+  'temmuz',
+  'ağustos',
+  'agustos',
+  'eylül',
+  'eylul',
+  'ekim',
+  'kasım',
+  'kasim',
+  'aralık',
+  'aralik',
+];
+const MONTHS = new Set(MONTH_NAMES);
+// Any word where a month name can stand; `isDate` then checks it is one (a set lookup is much cheaper than a regex
+// alternation of every month name in nine languages).
+const MONTH = `[${L}]{3,12}\\.?(?![${L}])`;
+const DAY = '\\d{1,2}(?:st|nd|rd|th|er|º|°)?\\.?';
+const YEAR = '(?:\\d{4}|\\d{2}(?!\\d))';
+const DATE_BODY =
+  '(?:' +
+  // 1985-03-14 (with a time: 1985-03-14T00:00:00Z), 1985/3/4, 1977_06_05
+  '\\d{4}[-/._]\\d{1,2}[-/._]\\d{1,2}(?:T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?' +
+  // 03/14/1985, 14.03.85, 14 03 1985, 14 / 03 / 1985
+  `|\\d{1,2}(?:\\s?[-/.]\\s?|[ _])\\d{1,2}(?:\\s?[-/.]\\s?|[ _])${YEAR}` +
+  // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985, 15/ago/1992, 05APR1986
+  `|${DAY}[\\s/.-]{0,3}(?:of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:de\\s+)?${YEAR}` +
+  // March 14, 1985; March 14th 1985; Sept. 9, 1990; March 1985
+  `|${MONTH}\\s*(?:${DAY},?\\s+)?\\d{4}` +
+  // 1985年3月14日, 昭和60年3月14日
+  '|(?:\\d{4}|(?:昭和|平成|令和|大正)\\s?(?:\\d{1,2}|元))\\s?年\\s?\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日' +
+  // 19850314 (checked as a date below)
+  '|\\d{8})';
+const DATE = new RegExp(`(?<![${L}0-9/-]|\\d[.\\s])${DATE_BODY}(?![${L}0-9/]|[-.]\\d)`, 'gi');
+const WHOLE_DATE = new RegExp(`^${DATE_BODY}$`, 'i');
+
+const plausibleYear = (year: number): boolean => year >= 1880 && year <= 2099;
+const dayMonth = (a: number, b: number): boolean =>
+  (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (b >= 1 && b <= 31 && a >= 1 && a <= 12);
+
+/** An 8-digit run is a date when it reads as YYYYMMDD, DDMMYYYY or MMDDYYYY with a plausible year. */
+function compactDate(value: string): boolean {
+  const ok = (year: number, month: number, day: number): boolean =>
+    year >= 1900 && year <= 2030 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  const n = (a: number, b: number): number => Number(value.slice(a, b));
+  return ok(n(0, 4), n(4, 6), n(6, 8)) || ok(n(4, 8), n(2, 4), n(0, 2)) || ok(n(4, 8), n(0, 2), n(2, 4));
+}
+
+const LETTERS = new RegExp(`[${L}]+`, 'g');
+const ORDINAL_OR_ARTICLE = new Set(['st', 'nd', 'rd', 'th', 'er', 'of', 'de']);
+
+/**
+ * The shape matched; the numbers must also be a calendar date (day 1-31, month 1-12 in either order, a plausible
+ * four-digit year), spaces must separate a numeric date throughout or not at all, and a spelled month must be one.
+ */
+export function isDate(value: string): boolean {
+  if (value.length === 8 && isAllDigits(value)) return compactDate(value);
+  // Digit runs: up to three numbers with their lengths, in one pass.
+  const numbers: number[] = [];
+  const lengths: number[] = [];
+  let spaces = 0;
+  let letters = false;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      if (i === 0 || !isDigitCode(value.charCodeAt(i - 1))) {
+        numbers.push(0);
+        lengths.push(0);
+      }
+      numbers[numbers.length - 1] = (numbers[numbers.length - 1] as number) * 10 + (code - 48);
+      lengths[lengths.length - 1] = (lengths[lengths.length - 1] as number) + 1;
+    } else if (code === 32) spaces++;
+    else if (code > 64) letters = true;
+  }
+  if (value.includes('月')) {
+    const month = numbers[numbers.length - 2] ?? 0;
+    const day = numbers[numbers.length - 1] ?? 0;
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  }
+  const iso = lengths[0] === 4;
+  if (letters && !iso) {
+    // Spelled month: every word but ordinals and articles must be a month name; then the day and the year.
+    let month = false;
+    for (const word of value.match(LETTERS) ?? []) {
+      const name = word.toLowerCase();
+      if (MONTHS.has(name)) month = true;
+      else if (!ORDINAL_OR_ARTICLE.has(name)) return false;
+    }
+    const year = numbers[numbers.length - 1] ?? 0;
+    const day = numbers.length > 1 ? (numbers[0] ?? 0) : 1;
+    return month && (lengths[lengths.length - 1] !== 4 || plausibleYear(year)) && day >= 1 && day <= 31;
+  }
+  // Numeric: `14 03 1985` (spaces throughout) or `14/03/1985`, `14 / 03 / 1985`, never `14 03-1985`.
+  if (spaces > 0) {
+    const parts = NUMERIC_PARTS.exec(value);
+    if (parts === null || ((parts[1] as string).trim() === '') !== ((parts[2] as string).trim() === '')) return false;
+  }
+  const [a, b, c] = numbers as [number, number, number];
+  if (iso) return plausibleYear(a) && b >= 1 && b <= 12 && c >= 1 && c <= 31;
+  return dayMonth(a, b) && (lengths[2] === 2 || plausibleYear(c));
+}
+
+const NUMERIC_PARTS = /^\d+(\D+)\d+(\D+)\d+/;
+const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+function isAllDigits(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (!isDigitCode(value.charCodeAt(i))) return false;
+  return true;
+}
+
+// Birth labels before the date, as prose or keys: "date of birth", `dateOfBirth`, `birth_date`, `patient_dob`,
+// `dobFull`, "born in Cork on", `Geburtsdatum`, "geb. am", "né le", "née à Lille le", `date_naissance`, "DDN",
+// `fecha_nacimiento`, "F. Nac.", "nacida el", "nació el", "data di nascita", "nato a Napoli il", "Data de Nasc.",
+// "nasceu em", `geboortedatum`, "geboren op", "data urodzenia", "urodzony", "urodził się", 生年月日, 誕生日,
+// "doğum tarihi". A place may sit between the verb and its article (`nato a Napoli il`), never a digit.
+const PLACE = `(?:\\s+(?:à|a|en|em|in|te|w)\\s+[^\\d\\n,;:.]{1,40}?)?`;
+const BIRTH_WORDS = [
+  '(?<![a-z])d[./]?o[./]?b\\.?(?:full|date|iso|value|text|str)?(?![a-z])',
+  'date[\\s_-]*of[\\s_-]*birth',
+  'birth[\\s_-]*(?:date|day|dt)s?',
+  '(?<![a-z])birth(?=["\'\\s]*[:=>])',
+  '(?<![a-z])b-?day(?![a-z])',
+  '(?<![a-z])born(?![a-z])(?:\\s+(?:on|in))?',
+  'geburts(?:datum|dat\\.?|tag(?![a-zäöüß]))',
+  '(?<![a-z])geb(?:\\.|oren)?[\\s.-]*(?:datum|dat\\.)',
+  '(?<![a-z])geb\\.(?:\\s*am)?',
+  '(?<![a-z])geboren(?:\\s+(?:am|op))?',
+  'geboortedatum',
+  'date[\\s_-]*(?:de[\\s_-]*)?naiss(?:ance|\\.)?',
+  '(?<![a-z])naissance(?![a-z])',
+  `(?<![a-zà-ÿ])né(?:e|\\(e\\))?${PLACE}\\s+le(?![a-z])`,
+  '(?<![a-z])ddn(?![a-z])',
+  'fecha[\\s_-]*(?:de[\\s_-]*)?nac(?:imiento|\\.)?',
+  '(?<![a-z])f\\.\\s?nac\\.?',
+  `(?<![a-z])nac(?:id[oa]|i[óo])${PLACE}(?:\\s+el)?(?![a-z])`,
+  '(?<![a-z])nacimiento(?![a-z])',
+  'data[\\s_-]*(?:di[\\s_-]*)?nascita',
+  `(?<![a-z])nat[oa]${PLACE}\\s+il(?![a-z])`,
+  '(?<![a-z])nascita(?![a-z])',
+  'data[\\s_-]*(?:de[\\s_-]*)?nasc(?:imento|\\.)?',
+  '(?<![a-z])dt\\.?\\s*(?:de\\s*)?nasc(?:imento|\\.)?',
+  '(?<![a-z])nascimento(?![a-z])',
+  `(?<![a-z])(?:nascid[oa]|nasceu)${PLACE}\\s+(?:em|a|no)(?![a-z])`,
+  'data[\\s_-]*ur(?:odzenia|\\.)',
+  '(?<![a-z])urodzon[ya](?![a-z])',
+  '(?<![a-z])urodzi[łl]a?\\s+si[ęe]',
+  '(?<![a-z])urodzenia(?![a-z])',
+  '生年月日|誕生日|出生日|生誕',
+  'do[ğg]um(?:[\\s_-]*tarihi?)?',
+  // Danish, Norwegian, Swedish, Finnish: fødselsdato, født, födelsedatum, född, syntymäaika, syntynyt.
+  'f[øö]dsels?(?:dato|datum|dag)|(?<![a-z])f[øö]dd?t?(?![a-zà-ÿ])|syntymä(?:aika|päivä)|(?<![a-z])syntynyt',
+];
+const BIRTH_BEFORE = new RegExp(BIRTH_WORDS.join('|'), 'gi');
+/** Column headers and record keys: the same labels. */
+export const BIRTH_KEY = new RegExp(BIRTH_WORDS.join('|'), 'i');
+// Abbreviations that count only right before the date: "b. 1990-07-12", "ur. 12.10.1980", "(geb. 21.01.1990)"; and
+// the genealogical star of a CV, "* 07.05.1956 in Köln", only with its place (a bullet may open any dated line).
+const BIRTH_TIGHT = /(?<![a-z])(?:b|ur|geb)\.\s?$/i;
+const STAR_BEFORE = /(?:^|[\s(])\*\s?$/;
+const STAR_AFTER = /^,?\s+in\s+[A-ZÀ-Þ]/;
+// Birth words after the date: 1985年3月14日生まれ, "3 Ekim 1979 doğumlu", "22 Ağustos 1960 tarihinde doğdu", "(DOB)".
+const BIRTH_AFTER =
+  /^[\s,]{0,3}(?:生まれ|生(?!年)|do[ğg]umlu|tarihinde\s+do[ğg]|\(\s*(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\s*\))/i;
+// A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
+// are not read further.
+const ANY_BIRTH_WORD =
+  /b(?:irth|-?day|orn|\.)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa])|urod|\bur\.|f[øö]d|synty|生|誕|\*|PID\|/i;
+
+// Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
+// `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
+// last comma; a new key, or the end of the clause anywhere: then the date is not the one labelled.
+const OTHER_LABEL =
+  /(?<![a-z])(?:dates?(?![a-z])|datum|fecha|data(?![a-z])|appoint|appt|visit|admi(?:t|ssion)|discharg|invoice|factur|rechnung|fattura|due(?![a-z])|ship|deliver|liefer|livr|consegn|entreg|order|creat|updat|modif|expir|valid|renew|effective|start|end(?:s|ed)?(?![a-z])|issue|signed|schedul|seen(?![a-z])|next(?![a-z])|last(?![a-z])|since(?![a-z])|until(?![a-z])|termin|cita(?![a-z])|rendez|consult|afspraak|wizyt|randevu|spotkani|toplant|promo|sale(?![a-z])|party|feier|meeting|reuni|(?:complet|process|submitt|upload|receiv|review|approv|request|record|logg|captur|scann|print)ed(?![a-z])|sent(?![a-z]))/i;
+const NEW_KEY = /[,;&]\s*["']?[A-Za-z_À-ɏ][\wÀ-ɏ-]*["']?\s*[:=]/;
+// Case-sensitive on purpose: a sentence ends where a lower-case word of three letters or more takes a full stop.
+const CLAUSE_END = /[;!?。]|[a-zà-ÿ]{3}\.\s+[A-ZÀ-Þ]|\n\s*[A-Za-zÀ-ɏ]/;
+// A second date that corrects or doubles the first: "… but the system has …", "old value …, new value …".
+const CORRECTION =
+  /(?<![a-z])(?:but|or|vs|versus|instead|not|rather|new|correct(?:ed|ion)?|should be|actually|pero|mais|ou|aber|oder|ma|mas|maar|ale|lub|ama|veya)(?![a-z])|→|->|=>/i;
+// Two dates joined as a range are a period, not a birth: "01/03/2025 - 31/03/2025", "from 1 June to 3 June".
+const RANGE_JOIN = /^\s*(?:-|–|—|~|〜|to|until|till|through|thru|bis|au|al|a|tot|do|ile|から)\s*$/i;
+
+const MAX_GAP = 64;
+
+/** The last birth label that ends in the `MAX_GAP` characters before `index`, with only label-ish text after it. */
+function labelledBefore(text: string, index: number): boolean {
+  if (BIRTH_TIGHT.test(text.slice(Math.max(0, index - 8), index))) return true;
+  // Labels hold no digits and the text between a label and its date holds none either: read only what follows the
+  // last digit before the date.
+  let from = Math.max(0, index - MAX_GAP - 40);
+  for (let i = index - 1; i >= from; i--) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      from = i + 1;
+      break;
+    }
+  }
+  const before = text.slice(from, index);
+  let end = -1;
+  BIRTH_BEFORE.lastIndex = 0;
+  for (let match = BIRTH_BEFORE.exec(before); match !== null; match = BIRTH_BEFORE.exec(before)) {
+    // A closing tag names the element that just ended (`</BirthDate><AdmitDate>`), not the next value.
+    if (before.charCodeAt(match.index - 1) === 47 && before.charCodeAt(match.index - 2) === 60) continue;
+    end = match.index + match[0].length;
+  }
+  if (end < 0 || before.length - end > MAX_GAP) return false;
+  return plainGap(before.slice(end));
+}
+
+function plainGap(gap: string): boolean {
+  if (/\d/.test(gap) || NEW_KEY.test(gap) || CLAUSE_END.test(gap)) return false;
+  // "Her birthdate, as stated on the form we received in March, is …": a comma closes the aside.
+  return !OTHER_LABEL.test(gap.slice(gap.lastIndexOf(',') + 1));
+}
+
+/** HL7 v2: PID-7 is the patient's date of birth (`PID|1||88213^^^HOSP||DOE^JANE||19850314|F`). */
+function hl7Births(text: string, out: Detection[]): void {
+  for (let at = text.indexOf('PID|'); at >= 0; at = text.indexOf('PID|', at + 4)) {
+    if (at > 0 && !/[\r\n]/.test(text[at - 1] ?? '')) continue;
+    let start = at;
+    for (let field = 0; field < 7 && start >= 0; field++) start = text.indexOf('|', start + 1);
+    if (start < 0) continue;
+    let end = start + 1;
+    while (end < text.length && !'|^\r\n'.includes(text[end] as string)) end++;
+    const value = text.slice(start + 1, end);
+    if (/^\d{8}(?:\d{4,6})?$/.test(value) && compactDate(value.slice(0, 8)))
+      out.push({ start: start + 1, end, type: 'DOB' });
+  }
+}
+
+export const dob: Detector = {
+  type: 'DOB',
+  category: 'identity',
+  // Japanese era dates can carry two digits: 平成元年5月1日.
+  minDigits: 2,
+  detect(text, out) {
+    if (!hasKeyword(text, ANY_BIRTH_WORD)) return;
+    const dates: Array<{ start: number; end: number }> = [];
+    DATE.lastIndex = 0;
+    for (let match = DATE.exec(text); match !== null; match = DATE.exec(text))
+      if (isDate(match[0])) dates.push({ start: match.index, end: match.index + match[0].length });
+    let previous: { end: number } | undefined;
+    for (let i = 0; i < dates.length; i++) {
+      const date = dates[i] as { start: number; end: number };
+      const before = dates[i - 1];
+      const after = dates[i + 1];
+      const inRange =
+        (before !== undefined && RANGE_JOIN.test(text.slice(before.end, date.start))) ||
+        (after !== undefined && RANGE_JOIN.test(text.slice(date.end, after.start)));
+      let birth = false;
+      if (!inRange) {
+        const after24 = text.slice(date.end, date.end + 24);
+        if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24)) birth = true;
+        else if (STAR_BEFORE.test(text.slice(Math.max(0, date.start - 3), date.start)) && STAR_AFTER.test(after24))
+          birth = true;
+        else if (previous !== undefined) {
+          const gap = text.slice(previous.end, date.start);
+          birth = gap.length <= 48 && CORRECTION.test(gap) && plainGap(gap.replace(/^[\s,]+/, ''));
+        }
+      }
+      if (birth) {
+        out.push({ start: date.start, end: date.end, type: 'DOB' });
+        previous = date;
+      } else previous = undefined;
+    }
+    if (text.includes('\n'))
+      scanColumns(text, BIRTH_KEY, out, 'DOB', (value) => WHOLE_DATE.test(value) && isDate(value));
+    if (text.includes('PID|')) hl7Births(text, out);
+  },
+};
+
+/** A whole value that is a date (a record field's value, a CSV cell). */
+export const isWholeDate = (value: string): boolean => WHOLE_DATE.test(value.trim()) && isDate(value.trim());

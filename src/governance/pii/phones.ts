@@ -1,0 +1,200 @@
+import { type Detection, type Detector, digitsOf, hasKeyword, keywordBefore, scan, scanColumns } from './scan.ts';
+import { isPlausiblePhone } from './validators.ts';
+
+/**
+ * Phone numbers. Shapes that are phone numbers wherever they stand: NANP with separators, `+`/`00` international,
+ * national numbers with a trunk `0` grouped the way the numbering plans print them (`07700 900123`, `020 7946 0958`,
+ * `06 12 34 56 78`, `0151/23456789`, `(02) 9876 5432`, `0532 123 45 67`, `090-1234-5678`), 9-digit mobiles in three
+ * groups of three (`612 345 678`), toll-free vanity numbers (`1-800-FLOWERS`) and WhatsApp links. Any other digit
+ * run counts only after a phone word or under a phone key or column, in the languages the masker reads. A number
+ * right after an ID word (`order`, `Bestellnummer`, `commande`) is a reference, whatever its shape.
+ */
+
+// NANP shapes need separators (a bare 10-digit run is more often an order number); international needs + or 00.
+const PHONE_US = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d|[.-]\d)/g;
+// Not right after another digit group: "3704 0044 0532" is one number, not a call to +44. Not glued to letters either:
+// "001000000000001AAA" is a Salesforce Account ID, not a call to +1.
+const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\w)/g;
+// One digit run (digits, spaces, dots, dashes, slashes, parentheses), judged whole: a trunk-prefixed national number
+// (`07700 900123`, `0151/23456789`, `(02) 9876 5432`), a 9-digit mobile in three groups of three (`612 345 678`), or,
+// after a phone word, any plausible number. Never part of a longer run: "3704 0044 0532" is one number.
+const DIGIT_RUN = /(?<![\w+./-])\(?\d[\d ()./-]{5,18}\d(?![\w]|[.,/-]\d)/g;
+const TRIPLE = /^[5-9]\d{2} \d{3} \d{3}$/;
+// Toll-free vanity numbers: `1-800-FLOWERS`, `1-888-GO-LOOMS` (seven letters and digits after the area code).
+const PHONE_VANITY = /\+?1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z0-9]{2,7}(?:[ .-][A-Z0-9]{1,6}){0,2}(?![\w])/g;
+const VANITY_HINT = /1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z]/;
+const WHATSAPP_LINK = /(?<=wa\.me\/|whatsapp\.com\/send\?phone=)\+?\d{7,15}(?!\d)/g;
+// An extension belongs to the number: `+1 415 555 0132 ext. 204`, `415-555-0177 x12`, `… poste 12`.
+const EXTENSION =
+  /^(?:\s*,?\s*(?:ext|extn|extension|poste|durchwahl|interno|ramal|wew)\.?\s*:?\s*|\s?x\s?|\s?#\s?)\d{1,6}(?!\d)/i;
+
+// Phone words in en, es, fr, de, it, pt, nl, pl, tr and ja, including verbs of calling ("call me on", "llámame al",
+// "appelez-moi au", "rufen Sie … an", "chiamami al", "liga-me", "bel me op", "zadzwoń pod"). Keys in structured text
+// count too: `homePhone`, `mobile_number`, `"tel":`; and signature labels (`M: `, `T. `).
+const PHONE_WORDS =
+  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先)/i;
+const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s`, 'gi');
+const PHONE_KEY = PHONE_WORDS;
+// A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`,
+// `Bestellnummer 0151 2345 6789`, `numéro de commande …`.
+const REFERENCE_BEFORE =
+  /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
+const referenceBefore = (text: string, index: number): boolean =>
+  REFERENCE_BEFORE.test(text.slice(Math.max(0, index - 32), index));
+const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
+
+function plausibleGroups(value: string): boolean {
+  return !/[ ().-]{2,}/.test(value.replace(/\) /g, ')').replace(/ \(/g, '('));
+}
+
+/** A trunk-prefixed national number: 9-12 digits, one kind of separator, groups a numbering plan would print. */
+function plausibleTrunk(value: string): boolean {
+  // One pass: digit count, group lengths, separators (an area code in parentheses counts as a group).
+  const groups: number[] = [];
+  let digits = 0;
+  let run = 0;
+  let separator = '';
+  let slash = false;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i] as string;
+    if (ch >= '0' && ch <= '9') {
+      digits++;
+      run++;
+      continue;
+    }
+    if (run > 0) groups.push(run);
+    run = 0;
+    if (ch === '(' || ch === ')' || (ch === ' ' && value[i - 1] === ')')) continue;
+    if (ch === '/' && !slash && groups.length === 1 && separator === '') slash = true;
+    else if (separator === '' || separator === ch) separator = ch;
+    else return false;
+  }
+  if (run > 0) groups.push(run);
+  if (digits < 9 || digits > 12 || groups.length < 2 || (groups[0] as number) < 2) return false;
+  if (slash && separator !== '' && separator !== ' ') return false;
+  // Pairs only as the French print them (`06 12 34 56 78`, `06.12.34.56.78`); dots only there.
+  const french = digits === 10 && groups.length === 5 && groups.every((group) => group === 2);
+  if (!french && (separator === '.' || groups.every((group) => group <= 2))) return false;
+  // Not an SSN (`078 05 1120`, whatever the separator) nor a ZIP+4 (`02134-1234`).
+  if (groups.length === 3 && groups[0] === 3 && groups[1] === 2 && groups[2] === 4) return false;
+  if (separator === '-' && groups.length === 2 && groups[0] === 5 && groups[1] === 4) return false;
+  return isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value);
+}
+
+/** A digit run found by `DIGIT_RUN`: cheap character tests first, the phone-word window last. */
+function judgeRun(text: string, value: string, index: number): boolean {
+  const before = text.charCodeAt(index - 1);
+  // A trunk number or a triple stands alone: not right after another digit group (`1Z 999 AA1 01 2345 6784`).
+  const glued = (before === 32 || before === 46 || before === 45) && isDigitCode(text.charCodeAt(index - 2));
+  if (!glued) {
+    const first = value.charCodeAt(0) === 40 ? 1 : 0;
+    const trunk =
+      value.charCodeAt(first) === 48 && value.charCodeAt(first + 1) > 48 && isDigitCode(value.charCodeAt(first + 1));
+    if (trunk) {
+      if (plausibleTrunk(value)) return !referenceBefore(text, index);
+    } else if (value.length === 11 && TRIPLE.test(value) && standsAlone(text, index, index + value.length)) {
+      return !referenceBefore(text, index);
+    }
+  }
+  // Any other run is a phone number only right after a phone word (and never after a comma or across a slash, where it
+  // is a list item or a date).
+  if (before === 44 || value.includes('/') || !keywordBefore(text, index, PHONE_CONTEXT)) return false;
+  const digits = digitsOf(value);
+  if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
+  if (DATE_SHAPE.test(value) || !plausibleGroups(value) || !isPlausiblePhone(digits)) return false;
+  return !referenceBefore(text, index);
+}
+
+const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+
+// Where a field value starts and ends: a line, a CSV/TSV cell, a label's colon, a tag, quotes, parentheses.
+const FIELD_START = new Set([10, 13, 9, 44, 59, 124, 58, 40, 34, 39, 62, 61]); // \n \r \t , ; | : ( " ' > =
+const FIELD_END = new Set([10, 13, 9, 44, 59, 124, 41, 34, 39, 60]); // \n \r \t , ; | ) " ' <
+
+/**
+ * Three groups of three digits are a mobile number when they stand as a value of their own (`Joana: 913 456 789`, a
+ * CSV cell, a signature line), not inside a sentence where they are as likely a count (`population 612 345 678`).
+ */
+function standsAlone(text: string, start: number, end: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && text.charCodeAt(i) === 32) i--;
+  if (i >= 0 && !FIELD_START.has(text.charCodeAt(i))) return false;
+  let j = end;
+  while (j < text.length && text.charCodeAt(j) === 32) j++;
+  if (j < text.length && text.charCodeAt(j) === 46 /* . */) j++; // the end of a sentence
+  return (
+    j >= text.length ||
+    FIELD_END.has(text.charCodeAt(j)) ||
+    (text.charCodeAt(j - 1) === 46 && text.charCodeAt(j) === 32)
+  );
+}
+
+function extendOverExtensions(text: string, out: Detection[], from: number): void {
+  for (let i = from; i < out.length; i++) {
+    const detection = out[i] as Detection;
+    const extension = EXTENSION.exec(text.slice(detection.end, detection.end + 24));
+    if (extension) detection.end += extension[0].length;
+  }
+}
+
+export const phone: Detector = {
+  type: 'PHONE',
+  category: 'contact',
+  minDigits: 4,
+  detect(text, out) {
+    const first = out.length;
+    if (VANITY_HINT.test(text))
+      scan(
+        text,
+        PHONE_VANITY,
+        out,
+        'PHONE',
+        (value, index) =>
+          !/[\w+-]/.test(text[index - 1] ?? ' ') && /[A-Z].*[A-Z]/.test(value) && alnumCount(value) === 11,
+      );
+    if (!atLeastDigits(text, 7)) {
+      extendOverExtensions(text, out, first);
+      return;
+    }
+    scan(
+      text,
+      PHONE_US,
+      out,
+      'PHONE',
+      (value, index) => isPlausiblePhone(digitsOf(value)) && !referenceBefore(text, index),
+    );
+    scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
+      const digits = digitsOf(value).replace(/^00/, '');
+      if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
+      // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
+      // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
+      return value.startsWith('+') || /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
+    });
+    if (text.includes('wa.me/') || text.includes('whatsapp.com/'))
+      scan(text, WHATSAPP_LINK, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
+    scan(text, DIGIT_RUN, out, 'PHONE', (value, index) => judgeRun(text, value, index));
+    if (text.includes('\n') && hasKeyword(text, PHONE_CONTEXT))
+      scanColumns(
+        text,
+        PHONE_KEY,
+        out,
+        'PHONE',
+        (value) => /^\+?[\d ().-]{7,22}$/.test(value) && isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value),
+      );
+    extendOverExtensions(text, out, first);
+  },
+};
+
+/** Letters and digits of a vanity number, the leading 1 included: `1-800-FLOWERS` has 11. */
+function alnumCount(value: string): number {
+  return value.replace(/^\+?1/, '1').replace(/[^A-Za-z0-9]/g, '').length;
+}
+
+function atLeastDigits(text: string, enough: number): boolean {
+  let count = 0;
+  for (let i = 0; i < text.length && count < enough; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) count++;
+  }
+  return count >= enough;
+}

@@ -1,0 +1,127 @@
+/** What every detector shares: the finding and detector shapes, keyword context, and CSV/TSV column context. */
+
+/** One confirmed PII value in a text: `[start, end)` in UTF-16 code units. */
+export interface Detection {
+  start: number;
+  end: number;
+  type: string;
+}
+
+/** A detector appends its confirmed findings to `out`. Every regex starts at a boundary (lookbehind) to stay linear. */
+export interface Detector {
+  readonly type: string;
+  readonly category: string;
+  /** Fewest digits a text needs before this detector can find anything (cheap pre-filter). */
+  readonly minDigits?: number;
+  detect(text: string, out: Detection[]): void;
+}
+
+export const digitsOf = (value: string): string => value.replace(/\D/g, '');
+
+/**
+ * True when a keyword matches in the `window` characters before `index` with no digit between it and `index`. Keywords
+ * hold no digits, so that is a match in the text after the window's last digit: one test, no match list.
+ */
+export function keywordBefore(text: string, index: number, keyword: RegExp, window = 40): boolean {
+  let from = Math.max(0, index - window);
+  for (let i = index - 1; i >= from; i--) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      from = i + 1;
+      break;
+    }
+  }
+  if (from >= index) return false;
+  keyword.lastIndex = 0;
+  const found = keyword.test(text.slice(from, index));
+  keyword.lastIndex = 0;
+  return found;
+}
+
+/** Cheap whole-text test so context-only detectors skip texts without any keyword. */
+export function hasKeyword(text: string, keyword: RegExp): boolean {
+  keyword.lastIndex = 0;
+  const found = keyword.test(text);
+  keyword.lastIndex = 0;
+  return found;
+}
+
+export function scan(
+  text: string,
+  regex: RegExp,
+  out: Detection[],
+  type: string,
+  accept: (value: string, index: number) => boolean,
+): void {
+  regex.lastIndex = 0;
+  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+    if (accept(match[0], match.index)) out.push({ start: match.index, end: match.index + match[0].length, type });
+  }
+}
+
+const CELL_DELIMITERS = [',', ';', '\t', '|'] as const;
+
+/** `[start, end)` of each cell of `line` (offset `base`), trimmed of spaces and quotes. */
+function cellsOf(line: string, base: number, delimiter: string): Array<[number, number]> {
+  const cells: Array<[number, number]> = [];
+  let start = 0;
+  for (let i = 0; i <= line.length; i++) {
+    if (i < line.length && line[i] !== delimiter) continue;
+    let a = start;
+    let b = i;
+    while (a < b && /[\s"']/.test(line[a] ?? '')) a++;
+    while (b > a && /[\s"']/.test(line[b - 1] ?? '')) b--;
+    cells.push([base + a, base + b]);
+    start = i + 1;
+  }
+  return cells;
+}
+
+/**
+ * Structured text gives context a value lacks: in a CSV/TSV table, every cell under a header such as `dob`, `ssn` or
+ * `mobile` is judged as that kind of value, however far the row is from the header. Returns those cells' spans.
+ */
+export function columnCells(text: string, key: RegExp): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  if (!text.includes('\n')) return found;
+  let header: { delimiter: string; columns: number[]; count: number } | undefined;
+  for (let lineStart = 0; lineStart < text.length;) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    if (header) {
+      const cells = cellsOf(line, lineStart, header.delimiter);
+      if (cells.length === header.count)
+        for (const column of header.columns) found.push(cells[column] as [number, number]);
+      else header = undefined;
+    }
+    if (!header) {
+      for (const delimiter of CELL_DELIMITERS) {
+        if (!line.includes(delimiter)) continue;
+        const cells = cellsOf(line, lineStart, delimiter);
+        const columns = cells.flatMap(([a, b], index) => {
+          const name = text.slice(a, b);
+          return name.length <= 40 && !/\d{3}/.test(name) && key.test(name) ? [index] : [];
+        });
+        if (columns.length > 0) {
+          header = { delimiter, columns, count: cells.length };
+          break;
+        }
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+  return found;
+}
+
+/** Adds each column cell that `accept` confirms (the whole cell is the value). */
+export function scanColumns(
+  text: string,
+  key: RegExp,
+  out: Detection[],
+  type: string,
+  accept: (value: string) => boolean,
+): void {
+  for (const [start, end] of columnCells(text, key))
+    if (end > start && accept(text.slice(start, end))) out.push({ start, end, type });
+}
