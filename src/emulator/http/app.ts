@@ -13,6 +13,7 @@ import type { OrgApi } from '../org/model.ts';
 import type { EmulatorAdmin } from './admin.ts';
 import { ADMIN_PREFIX, adminRoute } from './admin-routes.ts';
 import { dispatchApexRest } from './apex-rest.ts';
+import { auraRoute, auraSession } from './aura.ts';
 import { parseForm, parseJsonBody, readBody } from './body.ts';
 import type { Clock } from './clock.ts';
 import type { Faults } from './faults.ts';
@@ -240,6 +241,15 @@ function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, r: Rea
         errorResult(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${r.method}' not allowed. Allowed are GET,HEAD`),
       );
     return send(res, { status: 200, body: versionsList() });
+  }
+
+  if (path === '/aura' && r.method === 'POST') {
+    const auraDeps = {
+      org: deps.org,
+      userOf: (session: string) => deps.tokens.resolve(session)?.userId,
+      now: () => deps.clock.now(),
+    };
+    return send(res, auraRoute(auraSession(req), parseForm(r.raw), auraDeps));
   }
 
   const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);
