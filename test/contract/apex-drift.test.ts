@@ -9,10 +9,12 @@ import { ApexLexer, ApexParserFactory } from '@apexdevtools/apex-parser';
 import { describe, expect, it } from 'vitest';
 import * as hitl from '../../src/emulator/apex/agent-hitl-service.ts';
 import * as turns from '../../src/emulator/apex/agent-turn-service.ts';
+import { CHAT_CONTROLLER } from '../../src/emulator/apex/chat-controller.ts';
 import { PACKAGE_INVOCABLES, type InvocableVariableSpec } from '../../src/emulator/apex/invocables.ts';
 
 const root = fileURLToPath(new URL('../../force-app/main/', import.meta.url));
 const CLASS_FILES: Record<string, string> = {
+  LoomChatController: 'lightning/classes/LoomChatController.cls',
   StartAgentTurnAction: 'agent-runtime/classes/StartAgentTurnAction.cls',
   DecidePendingActionAction: 'approvals/classes/DecidePendingActionAction.cls',
   AgentTurnService: 'agent-runtime/classes/AgentTurnService.cls',
@@ -160,5 +162,30 @@ describe('the emulated services word their refusals as the Apex does', () => {
     const literals = stringLiterals(source('AgentHITLService'));
     const drifted = literalParts('You cannot approve an action you asked for.');
     expect(drifted.some((part) => !literals.some((literal) => literal.includes(part)))).toBe(true);
+  });
+});
+
+/** `@AuraEnabled` methods of a class with their parameter names, in order. */
+function auraMethods(className: string): Record<string, string[]> {
+  const top = ApexParserFactory.createParser(source(className), true)
+    .compilationUnit()
+    .typeDeclaration()
+    .classDeclaration();
+  const methods: Record<string, string[]> = {};
+  for (const declaration of top.classBody().classBodyDeclaration_list()) {
+    const method = declaration.memberDeclaration()?.methodDeclaration();
+    if (!method || !annotationPairs(declaration.modifier_list(), 'AuraEnabled')) continue;
+    const list = method.formalParameters().formalParameterList();
+    methods[method.id().getText()] = (list?.formalParameter_list() ?? []).map((p) => p.id().getText());
+  }
+  return methods;
+}
+
+describe('the emulated Lightning controllers match their Apex classes', () => {
+  it('LoomChatController: the same @AuraEnabled methods with the same parameters', () => {
+    const emulated = Object.fromEntries(
+      Object.entries(CHAT_CONTROLLER.methods).map(([name, method]) => [name, [...method.params]]),
+    );
+    expect(emulated).toEqual(auraMethods('LoomChatController'));
   });
 });
