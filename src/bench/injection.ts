@@ -78,6 +78,92 @@ const asLines = (corpus: InjectionEntry[]): BlindInjectionLine[] =>
     text: entry.text,
   }));
 
+type Details = Record<string, number | string>;
+type DetectorName = 'loom' | 'loom_rules' | 'vard' | 'llm_guardrail';
+type Corpus = ReturnType<typeof loadInjectionCorpus>;
+
+/** Splits and sources separately: `dev` lines shaped the rules; `heldout` and `blind` lines did not. */
+function scoreCorpusSplits(corpus: Corpus, details: Details): void {
+  // The learned model never saw any corpus line; `_rules_` figures are the rules alone.
+  for (const split of [...new Set(corpus.map((entry) => entry.split))].sort()) {
+    const subset = corpus.filter((entry) => entry.split === split);
+    const rates = injectionRates(subset);
+    const rules = injectionRates(subset, undefined, screenTextRulesOnly);
+    details[`${split}_detection_pct`] = round(100 * rates.detection_rate);
+    details[`${split}_false_positive_pct`] = round(100 * rates.false_positive_rate);
+    details[`${split}_rules_detection_pct`] = round(100 * rules.detection_rate);
+    details[`${split}_rules_false_positive_pct`] = round(100 * rules.false_positive_rate);
+  }
+  for (const source of ['user', 'tool'] as const) {
+    const rates = injectionRates(corpus.filter((entry) => entry.source === source));
+    details[`${source}_detection_pct`] = round(100 * rates.detection_rate);
+  }
+}
+
+/** The learned model's own held-out split (test/fixtures/injection-training/, `test`: never trained or tuned on). */
+function scoreTrainingTestSplit(details: Details): void {
+  const test = loadInjectionTraining().filter((line) => trainingSplit(line.id) === 'test');
+  details.training_test_lines = test.length;
+  for (const source of ['user', 'tool'] as const) {
+    const subset = test.filter((line) => line.source === source);
+    for (const [key, screen] of [
+      ['', screenText],
+      ['rules_', screenTextRulesOnly],
+    ] as const) {
+      const rates = injectionRates(subset, undefined, screen);
+      details[`training_test_${key}${source}_detection_pct`] = round(100 * rates.detection_rate);
+      details[`training_test_${key}${source}_false_positive_pct`] = round(100 * rates.false_positive_rate);
+    }
+  }
+}
+
+/** Blind rounds (written by someone who never saw the rules; measured once, never tuned on): the newest is the headline. */
+async function scoreBlindRounds(
+  detectors: Record<DetectorName, InjectionDetector>,
+  details: Details,
+  progress: (what: string) => void,
+): Promise<Record<string, InjectionScore> | undefined> {
+  let headline: Record<string, InjectionScore> | undefined;
+  for (const blind of shippedBlindRounds()) {
+    const file = `${blind.dir}injection.jsonl`;
+    if (!existsSync(file)) continue;
+    progress(`blind ${blind.name}`);
+    const lines = readJsonlFile(file, BlindInjectionLine);
+    const scores: Record<string, InjectionScore> = {};
+    for (const [name, detector] of Object.entries(detectors)) {
+      const score = await scoreInjection(lines, detector);
+      scores[name] = score;
+      const key = `blind_${blind.name.replace('-', '_')}_${name}`;
+      for (const source of ['user', 'tool'] as const) {
+        details[`${key}_${source}_detection_pct`] = score.by_source[source]?.detection.pct ?? 0;
+        details[`${key}_${source}_false_positive_pct`] = score.by_source[source]?.false_positives.pct ?? 0;
+      }
+      if (name === 'loom' || name === 'loom_rules')
+        for (const [goal, rate] of Object.entries(score.detection_by_goal))
+          details[`${key}_goal_${goal}_pct`] = rate.pct;
+    }
+    headline = scores;
+    details.headline = `blind ${blind.name}`;
+  }
+  return headline;
+}
+
+/** Lines per second of one screen over the corpus: the median of `rounds` timed rounds after a warm-up. */
+async function screeningRate(
+  corpus: Corpus,
+  sizes: { rounds: number; roundMs: number },
+  screen: typeof screenText,
+): Promise<number> {
+  const samples: number[] = [];
+  for (let r = -1; r < sizes.rounds; r++) {
+    const rate = await ratePerSecond(corpus.length, sizes.roundMs, () => {
+      for (const entry of corpus) screen(entry.text, { source: entry.source });
+    });
+    if (r >= 0) samples.push(rate);
+  }
+  return Math.round(median(samples));
+}
+
 export const injectionBenchmark: Benchmark<'injection'> = {
   name: 'injection',
   title:
@@ -85,45 +171,17 @@ export const injectionBenchmark: Benchmark<'injection'> = {
     'blind round (else the corpus), with the rules alone, @andersmyrmel/vard and llm_guardrail on the same lines',
   async run({ sizes, progress }) {
     const corpus = loadInjectionCorpus();
-    const peers = await peerDetectors();
-    const detectors: Record<'loom' | 'loom_rules' | 'vard' | 'llm_guardrail', InjectionDetector> = {
+    const detectors: Record<DetectorName, InjectionDetector> = {
       loom: loomDetector,
       loom_rules: loomRulesDetector,
-      ...peers,
+      ...(await peerDetectors()),
     };
     progress('screening the corpus');
     const all = injectionRates(corpus);
-    const details: Record<string, number | string> = { lines: corpus.length, attacks: all.attacks, benign: all.benign };
-    // Splits and sources separately: `dev` lines shaped the rules; `heldout` and `blind` lines did not. The learned
-    // model never saw any corpus line; `_rules_` figures are the rules alone.
-    for (const split of [...new Set(corpus.map((entry) => entry.split))].sort()) {
-      const subset = corpus.filter((entry) => entry.split === split);
-      const rates = injectionRates(subset);
-      const rules = injectionRates(subset, undefined, screenTextRulesOnly);
-      details[`${split}_detection_pct`] = round(100 * rates.detection_rate);
-      details[`${split}_false_positive_pct`] = round(100 * rates.false_positive_rate);
-      details[`${split}_rules_detection_pct`] = round(100 * rules.detection_rate);
-      details[`${split}_rules_false_positive_pct`] = round(100 * rules.false_positive_rate);
-    }
-    // The learned model's own held-out split (test/fixtures/injection-training/, `test`: never trained or tuned on).
+    const details: Details = { lines: corpus.length, attacks: all.attacks, benign: all.benign };
+    scoreCorpusSplits(corpus, details);
     progress('training lines, test split');
-    const test = loadInjectionTraining().filter((line) => trainingSplit(line.id) === 'test');
-    details.training_test_lines = test.length;
-    for (const source of ['user', 'tool'] as const) {
-      const subset = test.filter((line) => line.source === source);
-      for (const [key, screen] of [
-        ['', screenText],
-        ['rules_', screenTextRulesOnly],
-      ] as const) {
-        const rates = injectionRates(subset, undefined, screen);
-        details[`training_test_${key}${source}_detection_pct`] = round(100 * rates.detection_rate);
-        details[`training_test_${key}${source}_false_positive_pct`] = round(100 * rates.false_positive_rate);
-      }
-    }
-    for (const source of ['user', 'tool'] as const) {
-      const rates = injectionRates(corpus.filter((entry) => entry.source === source));
-      details[`${source}_detection_pct`] = round(100 * rates.detection_rate);
-    }
+    scoreTrainingTestSplit(details);
     progress('peers on the corpus');
     const corpusScores: Record<string, InjectionScore> = {};
     for (const [name, detector] of Object.entries(detectors)) {
@@ -133,51 +191,14 @@ export const injectionBenchmark: Benchmark<'injection'> = {
         details[`corpus_${name}_false_positive_pct`] = corpusScores[name].false_positive_pct;
       }
     }
-    // Blind rounds (written by someone who never saw the rules; measured once, never tuned on): the headline.
-    let headline: Record<string, InjectionScore> = corpusScores;
     details.headline = 'dev corpus';
-    for (const blind of shippedBlindRounds()) {
-      const file = `${blind.dir}injection.jsonl`;
-      if (!existsSync(file)) continue;
-      progress(`blind ${blind.name}`);
-      const lines = readJsonlFile(file, BlindInjectionLine);
-      const scores: Record<string, InjectionScore> = {};
-      for (const [name, detector] of Object.entries(detectors)) {
-        const score = await scoreInjection(lines, detector);
-        scores[name] = score;
-        const key = `blind_${blind.name.replace('-', '_')}_${name}`;
-        for (const source of ['user', 'tool'] as const) {
-          details[`${key}_${source}_detection_pct`] = score.by_source[source]?.detection.pct ?? 0;
-          details[`${key}_${source}_false_positive_pct`] = score.by_source[source]?.false_positives.pct ?? 0;
-        }
-        if (name === 'loom' || name === 'loom_rules')
-          for (const [goal, rate] of Object.entries(score.detection_by_goal))
-            details[`${key}_goal_${goal}_pct`] = rate.pct;
-      }
-      headline = scores;
-      details.headline = `blind ${blind.name}`;
-    }
+    const headline = (await scoreBlindRounds(detectors, details, progress)) ?? corpusScores;
     progress('screening speed');
-    const samples: number[] = [];
-    for (let r = -1; r < sizes.rounds; r++) {
-      const rate = await ratePerSecond(corpus.length, sizes.roundMs, () => {
-        for (const entry of corpus) screenText(entry.text, { source: entry.source });
-      });
-      if (r >= 0) samples.push(rate);
-    }
-    details.lines_per_sec = Math.round(median(samples));
-    const rulesSamples: number[] = [];
-    for (let r = -1; r < sizes.rounds; r++) {
-      const rate = await ratePerSecond(corpus.length, sizes.roundMs, () => {
-        for (const entry of corpus) screenTextRulesOnly(entry.text, { source: entry.source });
-      });
-      if (r >= 0) rulesSamples.push(rate);
-    }
-    details.rules_lines_per_sec = Math.round(median(rulesSamples));
-    const loom = headline.loom as InjectionScore;
+    details.lines_per_sec = await screeningRate(corpus, sizes, screenText);
+    details.rules_lines_per_sec = await screeningRate(corpus, sizes, screenTextRulesOnly);
     return {
       figures: {
-        ...withSources(loom),
+        ...withSources(headline.loom as InjectionScore),
         dev: { detection_rate: round(all.detection_rate, 4), false_positive_rate: round(all.false_positive_rate, 4) },
         vard: withSources(headline.vard as InjectionScore),
         llm_guardrail: withSources(headline.llm_guardrail as InjectionScore),
