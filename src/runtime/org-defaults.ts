@@ -9,6 +9,8 @@ export interface OrgSettings {
   agentsDisabled: boolean;
   /** When true, no agent may turn masking off (`PIIMaskingMode__c = Off` becomes Hybrid). */
   piiMaskingRequired: boolean;
+  /** When true, no agent may only log injection verdicts (`PromptSafetyMode__c = LogOnly` becomes Sanitize). */
+  promptSafetyRequired: boolean;
   defaultApprovalExpiryHours: number;
   defaultMaxStepsPerTurn: number;
   defaultTokenBudgetPerTurn: number;
@@ -18,6 +20,7 @@ export interface OrgSettings {
 export const PACKAGE_DEFAULTS: OrgSettings = {
   agentsDisabled: false,
   piiMaskingRequired: true,
+  promptSafetyRequired: true,
   defaultApprovalExpiryHours: 24,
   defaultMaxStepsPerTurn: 8,
   defaultTokenBudgetPerTurn: 50_000,

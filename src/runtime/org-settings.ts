@@ -21,6 +21,10 @@ const SettingsRow = z.object({
     .boolean()
     .nullish()
     .transform((value) => value === true),
+  EnablePromptSafety__c: z
+    .boolean()
+    .nullish()
+    .transform((value) => value === true),
   DefaultApprovalExpiryHours__c: positive(PACKAGE_DEFAULTS.defaultApprovalExpiryHours),
   DefaultMaxStepsPerTurn__c: positive(PACKAGE_DEFAULTS.defaultMaxStepsPerTurn),
   DefaultTokenBudgetPerTurn__c: positive(PACKAGE_DEFAULTS.defaultTokenBudgetPerTurn),
@@ -73,6 +77,7 @@ function toSettings(row: z.infer<typeof SettingsRow>): OrgSettings {
   return {
     agentsDisabled: row.AgentsDisabled__c,
     piiMaskingRequired: row.EnablePIIMasking__c,
+    promptSafetyRequired: row.EnablePromptSafety__c,
     defaultApprovalExpiryHours: row.DefaultApprovalExpiryHours__c,
     defaultMaxStepsPerTurn: row.DefaultMaxStepsPerTurn__c,
     defaultTokenBudgetPerTurn: row.DefaultTokenBudgetPerTurn__c,
@@ -82,8 +87,9 @@ function toSettings(row: z.infer<typeof SettingsRow>): OrgSettings {
 export const AGENTS_DISABLED_MESSAGE = 'Loom agents are disabled in this org (Loom Settings: Agents Disabled).';
 
 /**
- * The agent as this org runs it: blank limits and approval expiries take the org's defaults, and masking cannot be
- * off where the org requires it. Returns what changed, for the audit trail.
+ * The agent as this org runs it: blank limits and approval expiries take the org's defaults, masking cannot be off
+ * where the org requires it, and injection verdicts cannot be only logged where the org requires prompt safety (the
+ * switches only tighten: screening itself always runs). Returns what changed, for the audit trail.
  */
 export function applyOrgSettings(agent: AgentConfig, org: OrgSettings): { agent: AgentConfig; overrides: string[] } {
   const overrides: string[] = [];
@@ -92,10 +98,18 @@ export function applyOrgSettings(agent: AgentConfig, org: OrgSettings): { agent:
     piiMode = 'hybrid';
     overrides.push('PII masking is required by the org setting Enable PII Masking; the agent\'s "Off" runs as Hybrid.');
   }
+  let safetyMode = agent.safetyMode;
+  if (org.promptSafetyRequired && safetyMode === 'LogOnly') {
+    safetyMode = 'Sanitize';
+    overrides.push(
+      'Prompt safety is required by the org setting Enable Prompt Safety; the agent\'s "LogOnly" runs as Sanitize.',
+    );
+  }
   return {
     agent: {
       ...agent,
       piiMode,
+      safetyMode,
       maxSteps: agent.unset?.maxSteps ? org.defaultMaxStepsPerTurn : agent.maxSteps,
       tokenBudget: agent.unset?.tokenBudget ? org.defaultTokenBudgetPerTurn : agent.tokenBudget,
       capabilities: agent.capabilities.map((capability) =>

@@ -24,7 +24,12 @@ describe('OrgSettingsReader', () => {
   it('reads the org-level row by SetupOwnerId, once per cache window, shared by concurrent callers', async () => {
     let now = 0;
     const { client, queries } = fakeIntegration(() => [
-      { AgentsDisabled__c: true, EnablePIIMasking__c: false, DefaultApprovalExpiryHours__c: 5 },
+      {
+        AgentsDisabled__c: true,
+        EnablePIIMasking__c: false,
+        EnablePromptSafety__c: true,
+        DefaultApprovalExpiryHours__c: 5,
+      },
     ]);
     const reader = new OrgSettingsReader(
       client,
@@ -36,6 +41,7 @@ describe('OrgSettingsReader', () => {
     expect(a).toEqual({
       agentsDisabled: true,
       piiMaskingRequired: false,
+      promptSafetyRequired: true,
       defaultApprovalExpiryHours: 5,
       defaultMaxStepsPerTurn: 8,
       defaultTokenBudgetPerTurn: 50_000,
@@ -98,8 +104,24 @@ describe('applyOrgSettings', () => {
     expect(overrides).toEqual([expect.stringMatching(/Enable PII Masking/)]);
   });
 
+  it('runs a LogOnly agent as Sanitize where the org requires prompt safety, and as LogOnly where it does not', () => {
+    const logOnly = { ...agent, piiMode: 'hybrid', safetyMode: 'LogOnly' } as AgentConfig;
+    const required = applyOrgSettings(logOnly, PACKAGE_DEFAULTS);
+    expect(required.agent.safetyMode).toBe('Sanitize');
+    expect(required.overrides).toEqual([expect.stringMatching(/Enable Prompt Safety/)]);
+    const allowed = applyOrgSettings(logOnly, { ...PACKAGE_DEFAULTS, promptSafetyRequired: false });
+    expect(allowed).toMatchObject({ agent: { safetyMode: 'LogOnly' }, overrides: [] });
+    // Never loosens: Block stays Block whatever the switch says.
+    const block = { ...logOnly, safetyMode: 'Block' } as AgentConfig;
+    expect(applyOrgSettings(block, { ...PACKAGE_DEFAULTS, promptSafetyRequired: false }).agent.safetyMode).toBe(
+      'Block',
+    );
+  });
+
   it('leaves an agent alone where the org allows masking off', () => {
-    expect(applyOrgSettings(agent, { ...PACKAGE_DEFAULTS, piiMaskingRequired: false })).toMatchObject({
+    expect(
+      applyOrgSettings(agent, { ...PACKAGE_DEFAULTS, piiMaskingRequired: false, promptSafetyRequired: false }),
+    ).toMatchObject({
       agent: { piiMode: 'off' },
       overrides: [],
     });
