@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LENDING_SCRIPT, provisionLendingAgent } from '../dev/lending-agent.ts';
 import { startLocalWorker, type LocalWorker } from '../dev/local-worker.ts';
-import { submitDecision } from '../emulator/apex/hitl-decision.ts';
 import type { Org } from '../emulator/org/org.ts';
 import { findDevPrivateKey } from '../emulator/http/dev-keys.ts';
 import { DEFAULT_SEED_PATH, startEmulator, type EmulatorHandle } from '../emulator/server.ts';
@@ -336,15 +335,22 @@ async function decide(
   const pending = records[0];
   if (!pending) throw new Error('the held action was not recorded');
   print.line(
-    `${c.cyan('▸')} ${stage.who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(AgentHITLService → AgentHITLDecision__e, "${approval.comment}")`)}`,
+    `${c.cyan('▸')} ${stage.who(approval.approver)} ${c.bold(approval.decision.toLowerCase())}s the pending action ${c.dim(`(Loom: Decide Pending Action → AgentHITLService → AgentHITLDecision__e, "${approval.comment}")`)}`,
   );
   // Without routing nobody is sent the action; AgentHITLService (and the worker) need it shared with the approver.
   (emulator.org as Org).setShare(pending.Id, approverId, 'Read');
-  submitDecision(emulator.org as Org, approverId, {
-    pendingActionId: pending.Id,
-    decision: approval.decision,
-    comment: approval.comment,
-  });
+  // As a Flow or the approval inbox does: the package's invocable, as the approver.
+  const [decided] = await worker
+    .clientFor(approval.approver)
+    .request<
+      Array<{ isSuccess: boolean; errors: unknown; outputValues: { isSuccess: boolean; errorMessage: string | null } }>
+    >('POST', '/actions/custom/apex/DecidePendingActionAction', {
+      inputs: [{ pendingActionId: pending.Id, decision: approval.decision, comment: approval.comment }],
+    });
+  if (!decided?.isSuccess || !decided.outputValues.isSuccess)
+    throw new Error(
+      `the decision was refused: ${decided?.outputValues?.errorMessage ?? JSON.stringify(decided?.errors)}`,
+    );
   const resumed = await stage.log.next(started.turnId, 1, stage.timeoutMs);
   await printTurn(print, resumed, restorerFor(stage.vault, executionId));
   // The change ran as the requesting user once approved; read it back as them.

@@ -36,7 +36,7 @@ describe('loom demo', () => {
     expect(text).toMatch(/held Approval required/);
     expect(text).toMatch(/Awaiting Action · \d+ steps/);
     expect(text).toMatch(
-      /April Approver \(Loan Approver\) approves the pending action \(AgentHITLService → AgentHITLDecision__e/,
+      /April Approver \(Loan Approver\) approves the pending action \(Loom: Decide Pending Action → AgentHITLService → AgentHITLDecision__e/,
     );
     // People see real values: the approver's decision line carries no PII token, anywhere in the conversation.
     expect(text).toMatch(/decided Approved by April Approver \(approver@lending\.test\): Income verified; approved\./);
