@@ -111,7 +111,11 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
   const emulator = await onPort(options.emulatorPort, DEFAULT_EMULATOR_PORT, 'emulator', portNotes, (port) =>
     startEmulator({ org, host: '127.0.0.1', port, logger: options.logger.child({ component: 'emulator' }) }),
   );
-  const env = options.env;
+  // Held actions are signed: without a key of your own, this run gets one (said below), so approvals work in dev.
+  const env: NodeJS.ProcessEnv = {
+    ...options.env,
+    LOOM_HITL_SIGNING_KEY: options.env.LOOM_HITL_SIGNING_KEY ?? randomBytes(32).toString('hex'),
+  };
   const token = env.LOOM_HTTP_TOKEN ?? randomBytes(24).toString('hex');
   let model: DevModel;
   let service: Service;
@@ -133,13 +137,19 @@ export async function startDev(options: DevOptions): Promise<DevHandle> {
     workerUrl: service.url ?? '',
     integrationUser: dev.workerUsername,
     model: model.description,
-    added:
-      shared > 0
+    added: [
+      ...dev.added,
+      ...(shared > 0
         ? [
-            ...dev.added,
             `a Read share on the seed's agents for every Loom_User holder (${shared}; agents are Private, as in the package)`,
           ]
-        : dev.added,
+        : []),
+      ...(options.env.LOOM_HITL_SIGNING_KEY
+        ? []
+        : [
+            'a signing key for held actions, for this run only (set LOOM_HITL_SIGNING_KEY to keep them across restarts)',
+          ]),
+    ],
     portNotes,
     stateDir: service.config.LOOM_STATE_DIR,
     token,

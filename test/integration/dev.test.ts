@@ -49,6 +49,9 @@ describe('loom dev with your own seed and script', () => {
     expect(dev.info.added.join('\n')).toMatch(/connected app "Loom Dev" signed with the bundled dev key/);
     expect(dev.info.integrationUser).toBe('loom-worker@acme.test');
     expect(dev.service.worker.org()).toBe(dev.info.orgId);
+    // Held actions need a signing key; a newcomer without one gets a per-run key (and is told), not a refused hold.
+    expect(dev.info.added.join('\n')).toMatch(/signing key for held actions, for this run only/);
+    expect(dev.service.config.LOOM_HITL_SIGNING_KEY).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('prints a curl for the seed’s first agent that the script answers', async () => {

@@ -121,7 +121,9 @@ function printExamples(
   if (curl && jsforce && info.requester) {
     context.line(`\nAsk ${info.agent} as ${info.requester.username} (what the Apex sync callout sends):`);
     context.line(`  ${curl}`);
-    context.line(`\nOr start the turn in the org as that user (what AgentTurnService does), with jsforce:`);
+    context.line(
+      `\nOr start the turn in the org as that user, the way a Flow does (Loom: Start Agent Turn), with jsforce:`,
+    );
     context.line(`  SF_ACCESS_TOKEN=${info.requester.accessToken} node --input-type=module <<'EOF'\n${jsforce}\nEOF`);
   } else {
     context.line(
