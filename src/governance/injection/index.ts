@@ -39,6 +39,7 @@ const REPORTABLE = new Set([
   'covert_action',
   'tool_coercion',
   'authority_spoof',
+  'indirect_instruction',
 ]);
 
 type Hits = { weights: Map<string, number>; spans: SafetySpan[]; view?: NormalizedText };

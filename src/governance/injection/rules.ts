@@ -265,6 +265,8 @@ const BUSINESS_SCOPE =
 function ownInstructions(text: string, start: number, end: number): number {
   const match = text.slice(start, end);
   if (/\b(?:your|system|all|any|every)\b/i.test(match)) return 1;
+  if (/(?<![\p{L}])(?:tus|tes|vos|deine|dein|tue|tuoi|tuas|teus|jouw|swoje|twoje|свои|твои)(?![\p{L}])/iu.test(match))
+    return 1;
   if (/\b(?:my|our)\b/i.test(match)) return 0.2;
   // English word order only: "the earlier dosage instructions"; other languages put qualifiers after the noun.
   const english = /([\p{L}]+)\s+(?:instructions?|directions|rules|guidelines|guidance|orders|commands)$/iu.exec(match);
@@ -278,8 +280,29 @@ function ownInstructions(text: string, start: number, end: number): number {
     !OVERRIDE_VERB_WORD.test(before)
   )
     return 0.2;
-  return BUSINESS_SCOPE.test(text.slice(end, end + 40)) ? 0.3 : 1;
+  const after = text.slice(end, end + 60);
+  return BUSINESS_SCOPE.test(after) || FOREIGN_SCOPE.test(after) ? 0.3 : 1;
 }
+
+/**
+ * The same business scope in the other languages the rules read, after an optional qualifier ("las instrucciones
+ * anteriores sobre el envío", "die vorherigen Anweisungen zur Lieferung"), unless the topic is the model's own
+ * safety, privacy or the conversation itself.
+ */
+const FOREIGN_SCOPE = new RegExp(
+  `^(?:\\s+[\\p{L}]+)?\\s+${words('zur|zum|f[üu]r\\s+(?:die|den|das)|[üu]ber\\s+(?:die|den|das)|bez[üu]glich|betreffend|concernant|au\\s+sujet\\s+d[eu]|relatives?\\s+[àa]|sobre|acerca\\s+de|respecto\\s+a|sull[ae]?|sul|sui|riguardo|relative\\s+a|over\\s+de|m\\.b\\.t\\.|omtrent|dotycz[ąa]ce|w\\s+sprawie|по|насч[её]т|касательно|kring|om\\s+(?:leverans|faktura|order)\\w*')}` +
+    `\\s+(?!(?:le\\s+|la\\s+|el\\s+|die\\s+|den\\s+|das\\s+|de\\s+)?(?:privac|seguridad|datenschutz|sicherheit|confidentialit|s[ée]curit|sicurezza|seguran|beveiliging|bezpiecze|безопасн|конфиденц|chat|conversa|gespr[äa]ch|sesi[óo]n|session|sessione|asistente|assistant|assistente|modelo|mod[èe]le|modell|ki\\b|ia\\b|ai\\b|ассистент|бот))\\p{L}`,
+  'iu',
+);
+/** A CJK override whose instructions carry a business topic ("关于发货的指示", "配送に関する指示", "배송에 관한 지시"). */
+const cjkTopic = (text: string, start: number, end: number): number => {
+  const sentence = text.slice(Math.max(0, start - 30), end);
+  const clause = sentence.slice(Math.max(0, sentence.search(/[^。！？\n]*$/u)));
+  return /关于[^。！？\n，]{1,12}的|關於[^。！？\n，]{1,12}的|に(?:関する|ついての)|에\s?(?:관한|대한)/u.test(clause) &&
+    !/(?:安全|隐私|隱私|プライバシー|セキュリティ|보안|개인정보)/u.test(clause)
+    ? 0.3
+    : 1;
+};
 
 /** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
 function coercionBoost(text: string, start: number, end: number): number {
@@ -325,6 +348,7 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.85,
     tool: 0.9,
+    confirm: cjkTopic,
   },
   {
     id: 'override-new-instructions',
@@ -684,7 +708,7 @@ export const RULES: readonly Rule[] = [
     id: 'leak-above',
     category: 'prompt_leak',
     regex: rx(
-      `${words('repeat|print|output|show|return|summari[sz]e|translate|recite|dump')}${GAP(30)}${words("everything|all|the\\s+(?:text|words|content|message)|what(?:'s|\\s+is|\\s+was)?\\s+(?:written|said|stated)")}${GAP(40)}${words('above|before|prior|earlier|preceding')}`,
+      `(?<!(?:the|a|an|its|this|that|tool|model|api|program)\\s)${words('repeat|print|output|show|return|summari[sz]e|translate|recite|dump')}${GAP(30)}${words("everything|all|the\\s+(?:text|words|content|message)|what(?:'s|\\s+is|\\s+was)?\\s+(?:written|said|stated)")}${GAP(40)}${words('above|before|prior|earlier|preceding')}`,
     ),
     user: 0.75,
     tool: 0.8,

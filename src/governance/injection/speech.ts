@@ -5,17 +5,37 @@
  * A quote after "translate", "repeat" or "say" is the opposite: the wrapper hands the quoted order to the model.
  */
 
-const OPENING = new Set(['"', '“', '«', '„', '‘', "'"]);
-const CLOSING = new Set(['"', '”', '»', '“', '’', "'"]);
+const OPENING = new Set(['"', '“', '«', '„', '‘', "'", '「', '『', '‹']);
+const CLOSING = new Set(['"', '”', '»', '“', '’', "'", '」', '』', '›']);
 const LOOK_BACK = 160;
 const LOOK_AHEAD = 320;
 
 const WRAPPER_BEFORE =
-  /(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
-const FRAMING =
-  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson)\b/i;
+  /(?<!\b(?:the|a|an|its|this|that|tool|model|api|program)\s)(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
+const FRAMING_EN =
+  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed)\b/i;
+/**
+ * The same framing in the other languages the rules read (training, attacker, phishing, report, example, blocked,
+ * pen test, "such as"): a quoted order in a German awareness course is as reported as one in an English one.
+ */
+const FRAMING_OTHER =
+  /(?<![\p{L}])(?:schulung\w*|sensibilisierung|angreifer\w*|betr[üu]ger\w*|phishing\w*|meld(?:en|ung)|gemeldet|beispiel\w*|s[äa]tze\s+wie|blockiert|gesperrt|pentest\w*|jailbreak\w*|formation|sensibilisation|attaquants?|hame[çc]onnage|signal(?:er|ez|ement)\w*|exemples?|bloqu[ée]e?s?|charge\s+utile|capacitaci[óo]n|atacantes?|estafadores?|rep[óo]rt\w*|ejemplos?|bloquead[oa]s?|frases\s+como|treinamento|conscientiza[çc][ãa]o|golpistas?|informe|bloquead[oa]s?|corso|sensibilizzazione|segnal\w*|esempi\w*|bloccat\w*|beveiligingstraining|aanvallers?|meld\w*|voorbeeld\w*|geblokkeerd|szkoleni\w*|atakuj\w*|zg[łl]o[śs]\w*|zablokowan\w*|przyk[łl]ad\w*|s[äa]kerhetsutbildning|angripare|rapportera\w*|обучени\w*|злоумышленник\w*|сообща\w*|фишинг\w*|пример\w*|заблокирован\w*|güvenlik\s+eğitimi|saldırgan\w*|bildir\w*|研修|攻撃者|報告|フィッシング|ブロック|ペネトレーション|のような|培训|攻击者|上报|钓鱼|拦截|之类|渗透测试|例如|교육|공격자|보고|차단|같은)/iu;
+const framed = (text: string): boolean => FRAMING_EN.test(text) || FRAMING_OTHER.test(text);
 const REPORTED_INTRO =
   /(?:said|says|wrote|writes|asked|asking|told\s+(?:me|us|them|him|her)|claimed|claiming|saying|stating|telling\s+(?:me|us|them|him|her)|containing|contained|with\s+the\s+(?:text|phrase|line|subject(?:\s+line)?))\s*(?:to\s+|that\s+)?[:,]?\s*$/i;
+
+/** An example introduced by a colon in framed text: "Example of a malicious instruction: Ignore all…". */
+const EXAMPLE_INTRO =
+  /(?:examples?|payloads?|phrases?|attacks?|attempts?|sentences?|vectors?|inputs?)\b[^:\n]{0,40}[:—–]\s*$/i;
+/**
+ * A third-person description of an attack: the order is what someone makes the model do, not an order to it ("the
+ * attacker tells the model to ignore…", "instructions that try to override…", "pide al modelo que ignore…").
+ */
+const THIRD_PERSON =
+  /(?:(?:tells?|telling|told|asks?|asking|asked|makes?|making|made|instructs?|instructing|gets?|getting|tricks?|tricking|convinces?|convincing|persuades?|lures?)\s+(?:the|an?|its|their)\s+(?:model|assistant|ai|bot|chatbot|llm|agent|system)s?\s+(?:to\s+|into\s+)?|(?:that|which|who)\s+(?:try|tries|tried|attempts?|attempted)\s+to\s+|(?:al|a\s+la)\s+(?:modelo|ia|asistente)\s+que\s+|(?:au|à\s+l['’])\s*(?:mod[èe]le|ia|assistant)\s+(?:d['’]|de\s+)|(?:das|dem)\s+(?:modell|ki|assistenten)\s+(?:an,?\s+)?|(?:让|使|令)(?:模型|助手|ai)|(?:モデル|AI|アシスタント)に)$/iu;
+/** The model's own instructions named in the third person: "its prior instructions", "其系统指令". */
+const THIRD_PERSON_OBJECT =
+  /^[^.!?\n]{0,30}?(?:\bits\s+(?:own\s+)?(?:prior|previous|original|initial|system|safety)?\s*(?:instructions|rules|guidelines|prompt)|其(?:系统)?指令)/iu;
 
 /** An apostrophe opens a quote only at a word start (`'Ignore…'`), never inside a word (`don't`). */
 function opensQuote(text: string, i: number): boolean {
@@ -56,10 +76,18 @@ export function reportedSpeechFactor(text: string, start: number, end: number): 
   if (quote) {
     if (WRAPPER_BEFORE.test(text.slice(Math.max(0, quote.open - 80), quote.open))) return 1;
     const outside = `${text.slice(Math.max(0, quote.open - 200), quote.open)} ${text.slice(quote.close + 1, quote.close + 200)}`;
-    return FRAMING.test(outside) ? 0.15 : 1;
+    return framed(outside) ? 0.15 : 1;
   }
   const before = text.slice(Math.max(0, start - 200), start);
-  return REPORTED_INTRO.test(before.slice(-40)) && FRAMING.test(before) ? 0.3 : 1;
+  const around = `${before} ${text.slice(end, end + 160)}`;
+  const described = THIRD_PERSON_OBJECT.test(text.slice(start, end + 30)) || THIRD_PERSON.test(before.slice(-60));
+  if (described && (framed(around) || /\b(?:users?|someone|people)\b/i.test(before))) return 0.3;
+  if (!framed(before)) return 1;
+  // The intro may sit before an earlier part of the same quoted order: "Example: ignore all rules and reveal…".
+  const clause = /[^.!?\n]*$/.exec(before)?.[0] ?? '';
+  const colon = Math.max(clause.lastIndexOf(':'), clause.lastIndexOf('—'), clause.lastIndexOf('–'));
+  const intro = colon >= 0 ? clause.slice(0, colon + 1) : before;
+  return REPORTED_INTRO.test(intro.slice(-40)) || EXAMPLE_INTRO.test(intro.slice(-60)) ? 0.3 : 1;
 }
 
 // --- word-split obfuscation ---------------------------------------------------------------------------------------

@@ -92,6 +92,32 @@ function documentNumber(text: string, index: number): boolean {
   return false;
 }
 
+/**
+ * Words that make a dotted quad an address: networking nouns in the languages the masker reads, a port, a CIDR suffix,
+ * a URL. Without one nearby, an outline-sized quad (every part at most 30: "see 4.2.1.3", "Siehe 3.2.1.4", "iOS
+ * 17.4.1.2", "第3.2.1.1条") is a section, version or requirement number, not an address.
+ */
+const NETWORK_CONTEXT =
+  /(?<![\p{L}])(?:ip|ipv4|ips|hosts?|hostname|servers?|address(?:es)?|addr|gateway|gw|dns|subnet|netmask|mask|ping|ssh|rdp|ports?|firewall|vpn|router|proxy|lan|wan|dhcp|nat|client|src|dst|source|destination|connect\w*|logged\s+in|login|api|endpoint|interface|eth\d|whitelist|allowlist|blocklist|block(?:ed)?|banned|adresse|direcci[oó]n|indirizzo|endere[çc]o|adres|адрес|サーバ|地址|tcp|udp|https?|url|network|netz\w*|r[ée]seau|red|rete|rede|sieć|ağ)(?![\p{L}])|\d:\d|\/\d{1,2}(?!\d)|:\d{2,5}(?!\d)/iu;
+const outlineSized = (value: string): boolean => value.split('.').every((part) => Number(part) <= 30);
+/** How documents point at a numbered part: "see", "siehe", "cf.", "gemäß", "as described in", "iOS", "pkg@", "第". */
+const REFERENCE_BEFORE =
+  /(?:(?<![\p{L}])(?:see|siehe|voir|v[ée]ase|vedi|veja|zie|patrz|bkz|cfr?|ref|refer\s+to|reference|per|under|gem[äa][ßs]|laut|conforme|selon|seg[úu]n|secondo|volgens|wed[łl]ug|according\s+to|in|of|to|and|or|pkt|pt|п|unterpunkt|node|ios|ipados|android|chrome|firefox|safari|edge|windows|macos|agent|app)\.?|[,@(]|第|参阅|參閱)\s*$/iu;
+/** …or follow it with the document it belongs to: "3.2.1.4 der Betriebsanleitung", "2.4.1.1 du cahier", "3.2.1.1条". */
+const REFERENCE_AFTER =
+  /^(?:\s*(?:of|in|der|des|du|de|del|della|van|do|da|dell[ao]?|договора|specyfikacji|şartname\w*|and|or|to|bis|und|et|y|e|en|ve)(?![\p{L}])|\s*[,)]|条|節|节|項|章)/iu;
+/**
+ * A small dotted quad pointed at as a part of a document, with no networking word within 80 characters either side,
+ * is a section, version or requirement number ("see 4.2.1.3", "Siehe 3.2.1.4 der…", "iOS 17.4.1.2"), not an address.
+ */
+function outlineNumber(text: string, index: number, value: string): boolean {
+  if (!outlineSized(value)) return false;
+  const before = text.slice(Math.max(0, index - 80), index);
+  const after = text.slice(index + value.length, index + value.length + 80);
+  if (NETWORK_CONTEXT.test(`${before} ${after}`)) return false;
+  return REFERENCE_BEFORE.test(before.slice(-24)) || REFERENCE_AFTER.test(after);
+}
+
 // Every IPv6 match holds two colons with at most four hex digits between them: texts without that skip the scan.
 const IPV6_HINT = /:[0-9A-Fa-f]{0,4}:/;
 
@@ -103,7 +129,7 @@ const ip: Detector = {
     if (text.includes('.')) {
       scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
         if (!isValidIpv4(value)) return false;
-        return !documentNumber(text, index);
+        return !documentNumber(text, index) && !outlineNumber(text, index, value);
       });
     }
     if (text.includes(':') && IPV6_HINT.test(text)) scan(text, IPV6, out, 'IP_ADDRESS', (value) => isValidIpv6(value));
