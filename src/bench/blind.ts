@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { screenText, screenTextRulesOnly, type SafetySource } from '../governance/injection/index.ts';
-import { MemoryTokenVault, PiiMasker } from '../governance/pii/index.ts';
+import { MemoryTokenVault, PiiMasker, decodeHtmlEntities } from '../governance/pii/index.ts';
 import { round } from './stats.ts';
 
 /**
@@ -67,18 +67,6 @@ export function loomPiiContender(conversation: string): PiiContender {
   return { mask: async (text) => (await masker.mask(text)).masked, restore: (masked) => masker.restore(masked) };
 }
 
-const HTML_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  commat: '@',
-  plus: '+',
-  period: '.',
-};
-
 /** The masked text as a reader would decode it: URL-encoding, JSON escapes and HTML entities undone (best effort). */
 function decodedViews(masked: string): string[] {
   const views = [masked];
@@ -95,16 +83,7 @@ function decodedViews(masked: string): string[] {
       .replace(/\\u([0-9A-Fa-f]{4})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
       .replace(/\\(["\\/])/g, '$1'),
   );
-  views.push(
-    masked.replace(
-      /&(?:#(\d{1,7})|#x([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/g,
-      (all, dec?: string, hex?: string, name?: string) => {
-        if (dec !== undefined) return String.fromCodePoint(Number(dec));
-        if (hex !== undefined) return String.fromCodePoint(Number.parseInt(hex, 16));
-        return HTML_ENTITIES[(name ?? '').toLowerCase()] ?? all;
-      },
-    ),
-  );
+  views.push(decodeHtmlEntities(masked));
   return views;
 }
 
