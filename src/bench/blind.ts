@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { screenText, screenTextRulesOnly, type SafetySource } from '../governance/injection/index.ts';
 import { MemoryTokenVault, PiiMasker, decodeHtmlEntities } from '../governance/pii/index.ts';
+import { parseJsonl } from './jsonl.ts';
 import { round } from './stats.ts';
 
 /**
@@ -35,22 +36,12 @@ export type BlindInjectionLine = z.infer<typeof BlindInjectionLine>;
 
 /** Reads a JSONL file; a bad line is an error naming only its line number (its content stays unread by people). */
 export function readJsonlFile<T>(path: string, schema: z.ZodType<T>): T[] {
-  const lines = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '');
-  return lines.map((line, index) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new Error(`line ${index + 1} of the file is not JSON`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success)
-      throw new Error(
-        `line ${index + 1} of the file does not have the expected shape (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')})`,
-      );
-    return parsed.data;
+  return parseJsonl(readFileSync(path, 'utf8'), schema, {
+    notJson: (line) => new Error(`line ${line} of the file is not JSON`),
+    badShape: (line, error) =>
+      new Error(
+        `line ${line} of the file does not have the expected shape (${error.issues.map((issue) => issue.path.join('.')).join(', ')})`,
+      ),
   });
 }
 
