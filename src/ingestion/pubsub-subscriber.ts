@@ -19,35 +19,28 @@ import {
   type SchemaInfoMessage,
   type TopicInfoMessage,
 } from '../schemas/pubsub/index.ts';
-import type { IngestionMetrics } from './metrics.ts';
+import {
+  REPLAY_ALL,
+  REPLAY_NEW,
+  ReplayPositions,
+  type EventSubscriberOptions,
+  type StreamingSession,
+  type SubscriptionState,
+} from './event-subscriber.ts';
 import { ReconnectBackoff } from './reconnect-backoff.ts';
 
-export interface PubSubSession {
-  instanceUrl: string;
-  accessToken: string;
+export interface PubSubSession extends StreamingSession {
   orgId: string;
 }
 
-export interface PubSubSubscriberOptions {
-  channels: readonly string[];
+export interface PubSubSubscriberOptions extends EventSubscriberOptions<PubSubSession> {
   /** `https://api.pubsub.salesforce.com:7443`, or `http://127.0.0.1:<port>` for the local emulator (loopback only). */
   endpoint: string;
-  session(options: { refresh: boolean }): Promise<PubSubSession>;
-  /** Starting replay position per channel (checkpoint or -1/-2); updated as events arrive. */
-  positions: Map<string, number>;
-  onEvent(channel: string, data: unknown): void;
   /** How many more events the worker can take now (free slots); the subscriber never asks for more. */
   capacity(): number;
-  logger: Logger;
-  metrics: IngestionMetrics;
-  restartBaseMs?: number;
-  restartMaxMs?: number;
   /** How often capacity is re-checked while nothing is requested (default 500 ms). */
   topUpMs?: number;
 }
-
-const REPLAY_NEW = -1;
-const REPLAY_ALL = -2;
 
 type PubSubClient = grpc.Client & {
   GetTopic(
@@ -94,7 +87,7 @@ export class PubSubSubscriber {
   private session: PubSubSession | undefined;
   private readonly streams = new Map<string, ChannelStream>();
   private readonly codecs = new Map<string, EventCodec>();
-  private readonly gaps = new Map<string, number>();
+  private readonly replay: ReplayPositions;
   private generation = 0;
   private stopped = true;
   private readonly backoff: ReconnectBackoff;
@@ -105,9 +98,10 @@ export class PubSubSubscriber {
 
   constructor(private readonly options: PubSubSubscriberOptions) {
     this.logger = options.logger.child({ component: 'pubsub-subscriber' });
+    this.replay = new ReplayPositions(options.positions, options.metrics, this.logger);
     this.backoff = new ReconnectBackoff({
-      ...(options.restartBaseMs === undefined ? {} : { baseMs: options.restartBaseMs }),
-      ...(options.restartMaxMs === undefined ? {} : { maxMs: options.restartMaxMs }),
+      baseMs: options.restartBaseMs,
+      maxMs: options.restartMaxMs,
       teardown: () => this.teardown(),
       connect: (refresh) => this.connect(refresh),
       logger: this.logger,
@@ -117,14 +111,11 @@ export class PubSubSubscriber {
   }
 
   position(channel: string): number | undefined {
-    return this.options.positions.get(channel);
+    return this.replay.get(channel);
   }
 
   /** The same states the CometD subscriber reports, for `/readyz`. */
-  connectionState(): {
-    state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped';
-    detail: string;
-  } {
+  connectionState(): SubscriptionState {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
     if (this.backoff.scheduled)
       return {
@@ -233,7 +224,7 @@ export class PubSubSubscriber {
     const call = client.Subscribe(this.metadata());
     const stream: ChannelStream = { call, outstanding: 0 };
     this.streams.set(channel, stream);
-    const from = this.options.positions.get(channel) ?? REPLAY_NEW;
+    const from = this.replay.get(channel) ?? REPLAY_NEW;
     const start: FetchRequestMessage =
       from === REPLAY_NEW
         ? { topic_name: channel, replay_preset: 'LATEST' }
@@ -287,17 +278,7 @@ export class PubSubSubscriber {
           'Pub/Sub event payload does not decode with its schema; handed to intake without it (dead letter)',
         );
       }
-      if (replayId !== undefined) {
-        const gapFrom = this.gaps.get(channel);
-        if (gapFrom !== undefined) {
-          this.gaps.delete(channel);
-          this.logger.warn(
-            { channel, lastProcessed: gapFrom, firstRetained: replayId },
-            'replay gap: events between these replay IDs may have expired unseen',
-          );
-        }
-        this.options.positions.set(channel, replayId);
-      }
+      if (replayId !== undefined) this.replay.delivered(channel, replayId);
       this.options.onEvent(channel, {
         schema: consumed.event.schema_id,
         ...(payload === undefined ? {} : { payload }),
@@ -328,10 +309,7 @@ export class PubSubSubscriber {
       this.logger.warn({ code }, 'Pub/Sub refused the token; re-authenticating');
       this.backoff.schedule(true);
     } else if (channel && code === PubSubErrorCode.replayCorrupted) {
-      const stored = this.options.positions.get(channel) ?? REPLAY_NEW;
-      this.gaps.set(channel, stored);
-      this.options.positions.set(channel, REPLAY_ALL);
-      this.options.metrics.inc('replayFallbacks');
+      const stored = this.replay.fellBack(channel);
       this.logger.warn(
         { channel, storedReplayId: stored },
         'stored replay ID no longer retained; resubscribing from the earliest retained event (duplicates are dropped by de-duplication)',

@@ -1,6 +1,12 @@
 import faye from 'faye';
 import type { Logger } from '../logger.ts';
-import type { IngestionMetrics } from './metrics.ts';
+import {
+  REPLAY_NEW,
+  ReplayPositions,
+  type EventSubscriberOptions,
+  type StreamingSession,
+  type SubscriptionState,
+} from './event-subscriber.ts';
 import { ReconnectBackoff } from './reconnect-backoff.ts';
 
 /** The parts of faye's Client this module uses (jsforce's bundled typings omit several). */
@@ -28,30 +34,11 @@ interface BayeuxExtension {
   outgoing(message: BayeuxMessage, callback: (message: BayeuxMessage) => void): void;
 }
 
-export interface StreamingSession {
-  instanceUrl: string;
-  accessToken: string;
-}
-
-export interface SubscriberOptions {
-  channels: readonly string[];
+export interface SubscriberOptions extends EventSubscriberOptions<StreamingSession> {
   apiVersion: string;
-  /** The integration user's session; `refresh` after the org refused the token. */
-  session(options: { refresh: boolean }): Promise<StreamingSession>;
-  /** Starting replay position per channel (checkpoint or -1/-2); updated as events arrive. */
-  positions: Map<string, number>;
-  /** Receives every delivered event's `data`, in order per channel. */
-  onEvent(channel: string, data: unknown): void;
-  logger: Logger;
-  metrics: IngestionMetrics;
   /** faye's transport retry after a network error, in seconds (default 5). */
   retrySeconds?: number;
-  /** Backoff of full reconnects (new token or new client) after repeated failures. */
-  restartBaseMs?: number;
-  restartMaxMs?: number;
 }
-
-const REPLAY_ALL = -2;
 
 /**
  * CometD subscriber for platform events as the integration user, with its own replay extension: every subscribe sends
@@ -80,15 +67,15 @@ export class CometdSubscriber {
   private subscribed = new Set<string>();
   /** faye's transport of the current client: false after `transport:down` until `transport:up`. */
   private transportUp = true;
-  /** Channels that fell back to -2: the replay ID we had, to report the gap when the first event arrives. */
-  private readonly gaps = new Map<string, number>();
+  private readonly replay: ReplayPositions;
   private readonly logger: Logger;
 
   constructor(private readonly options: SubscriberOptions) {
     this.logger = options.logger.child({ component: 'cometd-subscriber' });
+    this.replay = new ReplayPositions(options.positions, options.metrics, this.logger);
     this.backoff = new ReconnectBackoff({
-      ...(options.restartBaseMs === undefined ? {} : { baseMs: options.restartBaseMs }),
-      ...(options.restartMaxMs === undefined ? {} : { maxMs: options.restartMaxMs }),
+      baseMs: options.restartBaseMs,
+      maxMs: options.restartMaxMs,
       teardown: () => this.teardown(),
       connect: (refresh) => this.connect(refresh),
       logger: this.logger,
@@ -98,17 +85,14 @@ export class CometdSubscriber {
 
   /** Last delivered replay ID (or the starting position) of a channel. */
   position(channel: string): number | undefined {
-    return this.options.positions.get(channel);
+    return this.replay.get(channel);
   }
 
   /**
    * The client's own view of its connection, for readiness: connected means the current client completed a
    * `/meta/connect`, its transport is up, no replacement is pending and every channel's subscribe was acknowledged.
    */
-  connectionState(): {
-    state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped';
-    detail: string;
-  } {
+  connectionState(): SubscriptionState {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
     if (this.backoff.scheduled)
       return { state: 'reconnecting', detail: `replacing the CometD client after ${this.backoff.failures} failure(s)` };
@@ -178,17 +162,7 @@ export class CometdSubscriber {
 
   private deliver(channel: string, data: unknown): void {
     const replayId = (data as { event?: { replayId?: unknown } } | undefined)?.event?.replayId;
-    if (typeof replayId === 'number' && Number.isSafeInteger(replayId)) {
-      const gapFrom = this.gaps.get(channel);
-      if (gapFrom !== undefined) {
-        this.gaps.delete(channel);
-        this.logger.warn(
-          { channel, lastProcessed: gapFrom, firstRetained: replayId },
-          'replay gap: events between these replay IDs may have expired unseen',
-        );
-      }
-      this.options.positions.set(channel, replayId);
-    }
+    if (typeof replayId === 'number' && Number.isSafeInteger(replayId)) this.replay.delivered(channel, replayId);
     this.options.onEvent(channel, data);
   }
 
@@ -196,7 +170,7 @@ export class CometdSubscriber {
     return {
       outgoing: (message, callback) => {
         if (message.channel === '/meta/subscribe' && message.subscription) {
-          const replay = this.options.positions.get(message.subscription) ?? -1;
+          const replay = this.replay.get(message.subscription) ?? REPLAY_NEW;
           message.ext = { ...message.ext, replay: { [message.subscription]: replay } };
         }
         callback(message);
@@ -252,10 +226,7 @@ export class CometdSubscriber {
       this.backoff.schedule(true);
     } else if (message.channel === '/meta/subscribe' && error.startsWith('400::The replayId')) {
       const channel = message.subscription ?? '';
-      const stored = this.options.positions.get(channel) ?? -1;
-      this.gaps.set(channel, stored);
-      this.options.positions.set(channel, REPLAY_ALL);
-      this.options.metrics.inc('replayFallbacks');
+      const stored = this.replay.fellBack(channel);
       this.logger.warn(
         { channel, storedReplayId: stored },
         'stored replay ID no longer retained; resubscribing from -2 (duplicates are dropped by de-duplication)',
