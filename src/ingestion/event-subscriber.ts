@@ -1,10 +1,11 @@
 /**
  * What the two platform-event subscribers (CometD in subscriber.ts, Pub/Sub API in pubsub-subscriber.ts) have in
- * common: the options the worker runtime gives either one, the connection state it reads for readiness, and the replay
- * positions each keeps per channel.
+ * common: the options the worker runtime gives either one, the connection state it reads for readiness, the replay
+ * positions each keeps per channel, and the start/stop/reconnect life cycle around their own connect and teardown.
  */
 import type { Logger } from '../logger.ts';
 import type { IngestionMetrics } from './metrics.ts';
+import { ReconnectBackoff } from './reconnect-backoff.ts';
 
 /** Replay position "new events only": a channel without a stored replay ID starts here. */
 export const REPLAY_NEW = -1;
@@ -77,4 +78,64 @@ export class ReplayPositions {
     this.metrics.inc('replayFallbacks');
     return stored;
   }
+}
+
+/**
+ * A subscription that replaces its connection with backoff (`ReconnectBackoff`). Each connection is a generation:
+ * callbacks of a replaced one compare their generation with the current one and are ignored. A subclass opens the
+ * connection in `connect` (bumping the generation) and drops it in `teardown`.
+ */
+export abstract class ReconnectingSubscriber<Options extends EventSubscriberOptions<StreamingSession>> {
+  protected generation = 0;
+  protected stopped = true;
+  protected readonly backoff: ReconnectBackoff;
+  protected readonly replay: ReplayPositions;
+  protected readonly logger: Logger;
+
+  /** `component` names the logger child; `label` the subscriber in the backoff's log lines ("CometD", "Pub/Sub"). */
+  constructor(
+    protected readonly options: Options,
+    component: string,
+    label: string,
+  ) {
+    this.logger = options.logger.child({ component });
+    this.replay = new ReplayPositions(options.positions, options.metrics, this.logger);
+    this.backoff = new ReconnectBackoff({
+      baseMs: options.restartBaseMs,
+      maxMs: options.restartMaxMs,
+      teardown: () => this.teardown(),
+      connect: (refresh) => this.connect(refresh),
+      logger: this.logger,
+      label,
+    });
+  }
+
+  /** Last delivered replay ID (or the starting position) of a channel. */
+  position(channel: string): number | undefined {
+    return this.replay.get(channel);
+  }
+
+  abstract connectionState(): SubscriptionState;
+
+  /**
+   * Connects (CometD also waits for the subscribe replies); rejects only if the first session cannot be obtained (bad
+   * key, unknown user).
+   */
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.backoff.start();
+    await this.connect(false);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.backoff.stop();
+    this.teardown();
+  }
+
+  /** Opens a new connection (a new generation); `refresh` asks for a new session first. */
+  protected abstract connect(refresh: boolean): Promise<void>;
+
+  /** Drops the current connection; its late callbacks must be ignored from now on. */
+  protected abstract teardown(): void;
 }

@@ -6,7 +6,6 @@
  * flooded (Pub/Sub API Developer Guide, "Flow Control").
  */
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from '../logger.ts';
 import { eventCodec, type EventCodec } from '../schemas/pubsub/avro.ts';
 import {
   MAX_NUM_REQUESTED,
@@ -22,12 +21,11 @@ import {
 import {
   REPLAY_ALL,
   REPLAY_NEW,
-  ReplayPositions,
+  ReconnectingSubscriber,
   type EventSubscriberOptions,
   type StreamingSession,
   type SubscriptionState,
 } from './event-subscriber.ts';
-import { ReconnectBackoff } from './reconnect-backoff.ts';
 
 export interface PubSubSession extends StreamingSession {
   orgId: string;
@@ -82,40 +80,22 @@ interface ChannelStream {
   outstanding: number;
 }
 
-export class PubSubSubscriber {
+export class PubSubSubscriber extends ReconnectingSubscriber<PubSubSubscriberOptions> {
   private client: PubSubClient | undefined;
   private session: PubSubSession | undefined;
   private readonly streams = new Map<string, ChannelStream>();
   private readonly codecs = new Map<string, EventCodec>();
-  private readonly replay: ReplayPositions;
-  private generation = 0;
-  private stopped = true;
-  private readonly backoff: ReconnectBackoff;
   private subscriptions = 0;
   private connected = false;
   private topUpTimer: NodeJS.Timeout | undefined;
-  private readonly logger: Logger;
 
-  constructor(private readonly options: PubSubSubscriberOptions) {
-    this.logger = options.logger.child({ component: 'pubsub-subscriber' });
-    this.replay = new ReplayPositions(options.positions, options.metrics, this.logger);
-    this.backoff = new ReconnectBackoff({
-      baseMs: options.restartBaseMs,
-      maxMs: options.restartMaxMs,
-      teardown: () => this.teardown(),
-      connect: (refresh) => this.connect(refresh),
-      logger: this.logger,
-      label: 'Pub/Sub',
-    });
+  constructor(options: PubSubSubscriberOptions) {
+    super(options, 'pubsub-subscriber', 'Pub/Sub');
     channelTarget(options.endpoint); // a bad endpoint is a configuration error, before anything starts
   }
 
-  position(channel: string): number | undefined {
-    return this.replay.get(channel);
-  }
-
   /** The same states the CometD subscriber reports, for `/readyz`. */
-  connectionState(): SubscriptionState {
+  override connectionState(): SubscriptionState {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
     if (this.backoff.scheduled)
       return {
@@ -131,20 +111,17 @@ export class PubSubSubscriber {
     return { state: 'connected', detail: `Pub/Sub streams open for ${this.options.channels.join(', ')}` };
   }
 
-  async start(): Promise<void> {
-    this.stopped = false;
-    this.backoff.start();
+  /** Also starts the capacity top-up tick. */
+  override async start(): Promise<void> {
     this.topUpTimer = setInterval(() => this.topUpAll(), this.options.topUpMs ?? 500);
     this.topUpTimer.unref();
-    await this.connect(false);
+    await super.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.backoff.stop();
+  override async stop(): Promise<void> {
     if (this.topUpTimer) clearInterval(this.topUpTimer);
     this.topUpTimer = undefined;
-    this.teardown();
+    await super.stop();
   }
 
   /** Called when worker slots free up: asks for more events at once instead of at the next top-up tick. */
@@ -152,7 +129,7 @@ export class PubSubSubscriber {
     for (const [channel, stream] of this.streams) this.topUp(channel, stream);
   }
 
-  private teardown(): void {
+  protected override teardown(): void {
     this.generation++;
     this.connected = false;
     for (const stream of this.streams.values()) stream.call.cancel();
@@ -176,7 +153,7 @@ export class PubSubSubscriber {
     );
   }
 
-  private async connect(refresh: boolean): Promise<void> {
+  protected override async connect(refresh: boolean): Promise<void> {
     const generation = ++this.generation;
     this.session = await this.options.session({ refresh });
     if (this.stopped || generation !== this.generation) return;

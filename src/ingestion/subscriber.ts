@@ -1,13 +1,11 @@
 import faye from 'faye';
-import type { Logger } from '../logger.ts';
 import {
   REPLAY_NEW,
-  ReplayPositions,
+  ReconnectingSubscriber,
   type EventSubscriberOptions,
   type StreamingSession,
   type SubscriptionState,
 } from './event-subscriber.ts';
-import { ReconnectBackoff } from './reconnect-backoff.ts';
 
 /** The parts of faye's Client this module uses (jsforce's bundled typings omit several). */
 interface BayeuxClient {
@@ -55,11 +53,8 @@ export interface SubscriberOptions extends EventSubscriberOptions<StreamingSessi
  * - token refusals (401, with a fresh JWT session) and failed subscribes.
  * An expired replay ID falls back to -2 and logs the possible gap.
  */
-export class CometdSubscriber {
+export class CometdSubscriber extends ReconnectingSubscriber<SubscriberOptions> {
   private client: BayeuxClient | undefined;
-  private generation = 0;
-  private stopped = true;
-  private readonly backoff: ReconnectBackoff;
   private handshakes = 0;
   /** The generation whose client completed a `/meta/connect` (its long polls may have carried events). */
   private connectedGeneration = -1;
@@ -67,32 +62,16 @@ export class CometdSubscriber {
   private subscribed = new Set<string>();
   /** faye's transport of the current client: false after `transport:down` until `transport:up`. */
   private transportUp = true;
-  private readonly replay: ReplayPositions;
-  private readonly logger: Logger;
 
-  constructor(private readonly options: SubscriberOptions) {
-    this.logger = options.logger.child({ component: 'cometd-subscriber' });
-    this.replay = new ReplayPositions(options.positions, options.metrics, this.logger);
-    this.backoff = new ReconnectBackoff({
-      baseMs: options.restartBaseMs,
-      maxMs: options.restartMaxMs,
-      teardown: () => this.teardown(),
-      connect: (refresh) => this.connect(refresh),
-      logger: this.logger,
-      label: 'CometD',
-    });
-  }
-
-  /** Last delivered replay ID (or the starting position) of a channel. */
-  position(channel: string): number | undefined {
-    return this.replay.get(channel);
+  constructor(options: SubscriberOptions) {
+    super(options, 'cometd-subscriber', 'CometD');
   }
 
   /**
    * The client's own view of its connection, for readiness: connected means the current client completed a
    * `/meta/connect`, its transport is up, no replacement is pending and every channel's subscribe was acknowledged.
    */
-  connectionState(): SubscriptionState {
+  override connectionState(): SubscriptionState {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
     if (this.backoff.scheduled)
       return { state: 'reconnecting', detail: `replacing the CometD client after ${this.backoff.failures} failure(s)` };
@@ -104,20 +83,7 @@ export class CometdSubscriber {
     return { state: 'connected', detail: `subscribed to ${this.options.channels.join(', ')}` };
   }
 
-  /** Connects and waits for the subscribe replies; rejects only if the first session cannot be obtained (bad key, unknown user). */
-  async start(): Promise<void> {
-    this.stopped = false;
-    this.backoff.start();
-    await this.connect(false);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.backoff.stop();
-    this.teardown();
-  }
-
-  private teardown(): void {
+  protected override teardown(): void {
     this.generation++; // late messages from the old client are ignored
     this.subscribed = new Set();
     this.transportUp = true;
@@ -130,7 +96,7 @@ export class CometdSubscriber {
     }
   }
 
-  private async connect(refresh: boolean): Promise<void> {
+  protected override async connect(refresh: boolean): Promise<void> {
     const generation = ++this.generation;
     const session = await this.options.session({ refresh });
     if (this.stopped || generation !== this.generation) return;
