@@ -240,7 +240,13 @@ describe('loom demo over the Pub/Sub API', () => {
     (text.split('Audit trail: ExecutionStep__c rows read back')[0] ?? '')
       .split('\n')
       .filter((line) => /^[▸◂]|^\s+(agent|tool|held|decided)/.test(line))
-      .map((line) => line.replace(/\b[a-zA-Z0-9]{15,18}\b/g, '<id>').replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/g, '<time>'));
+      .map((line) =>
+        line
+          .replace(/\b[a-zA-Z0-9]{15,18}\b/g, '<id>')
+          .replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/g, '<time>')
+          // The held action's expiry ("expires 2026-12-10 17:21 UTC"): the two runs may straddle a minute.
+          .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, '<time>'),
+      );
 
   it('plays the same story with turns and decisions arriving over gRPC', async () => {
     const cometd = cometdText;
