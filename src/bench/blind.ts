@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { screenText, screenTextRulesOnly, type SafetySource } from '../governance/injection/index.ts';
-import { MemoryTokenVault, PiiMasker } from '../governance/pii/index.ts';
+import { MemoryTokenVault, PiiMasker, decodeHtmlEntities } from '../governance/pii/index.ts';
+import { parseJsonl } from './jsonl.ts';
 import { round } from './stats.ts';
 
 /**
@@ -35,22 +36,12 @@ export type BlindInjectionLine = z.infer<typeof BlindInjectionLine>;
 
 /** Reads a JSONL file; a bad line is an error naming only its line number (its content stays unread by people). */
 export function readJsonlFile<T>(path: string, schema: z.ZodType<T>): T[] {
-  const lines = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '');
-  return lines.map((line, index) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new Error(`line ${index + 1} of the file is not JSON`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success)
-      throw new Error(
-        `line ${index + 1} of the file does not have the expected shape (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')})`,
-      );
-    return parsed.data;
+  return parseJsonl(readFileSync(path, 'utf8'), schema, {
+    notJson: (line) => new Error(`line ${line} of the file is not JSON`),
+    badShape: (line, error) =>
+      new Error(
+        `line ${line} of the file does not have the expected shape (${error.issues.map((issue) => issue.path.join('.')).join(', ')})`,
+      ),
   });
 }
 
@@ -66,18 +57,6 @@ export function loomPiiContender(conversation: string): PiiContender {
   const masker = new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: conversation });
   return { mask: async (text) => (await masker.mask(text)).masked, restore: (masked) => masker.restore(masked) };
 }
-
-const HTML_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  commat: '@',
-  plus: '+',
-  period: '.',
-};
 
 /** The masked text as a reader would decode it: URL-encoding, JSON escapes and HTML entities undone (best effort). */
 function decodedViews(masked: string): string[] {
@@ -95,16 +74,7 @@ function decodedViews(masked: string): string[] {
       .replace(/\\u([0-9A-Fa-f]{4})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
       .replace(/\\(["\\/])/g, '$1'),
   );
-  views.push(
-    masked.replace(
-      /&(?:#(\d{1,7})|#x([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/g,
-      (all, dec?: string, hex?: string, name?: string) => {
-        if (dec !== undefined) return String.fromCodePoint(Number(dec));
-        if (hex !== undefined) return String.fromCodePoint(Number.parseInt(hex, 16));
-        return HTML_ENTITIES[(name ?? '').toLowerCase()] ?? all;
-      },
-    ),
-  );
+  views.push(decodeHtmlEntities(masked));
   return views;
 }
 

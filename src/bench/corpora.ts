@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DescribeIndex } from '../governance/describe.ts';
 import { fnv1a } from '../governance/injection/learned.ts';
+import { parseJsonl } from './jsonl.ts';
 
 /** The labelled corpora live with the test fixtures; each line is validated, so a malformed corpus fails loudly. */
 const FIXTURES = new URL('../../test/fixtures/', import.meta.url);
@@ -62,20 +63,9 @@ export function trainingSplit(id: string): TrainingSplit {
 }
 
 function readJsonl<T>(relative: string, schema: z.ZodType<T>): T[] {
-  const url = new URL(relative, FIXTURES);
-  const lines = readFileSync(url, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '');
-  return lines.map((line, index) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw new Error(`${relative}:${index + 1}: not JSON: ${(error as Error).message}`, { cause: error });
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new Error(`${relative}:${index + 1}: ${z.prettifyError(parsed.error)}`);
-    return parsed.data;
+  return parseJsonl(readFileSync(new URL(relative, FIXTURES), 'utf8'), schema, {
+    notJson: (line, error) => new Error(`${relative}:${line}: not JSON: ${(error as Error).message}`, { cause: error }),
+    badShape: (line, error) => new Error(`${relative}:${line}: ${z.prettifyError(error)}`),
   });
 }
 

@@ -7,6 +7,7 @@ import { EmulatorAdmin, type StreamingControls } from './http/admin.ts';
 import { createHandler, type CometdHandler } from './http/app.ts';
 import { Clock } from './http/clock.ts';
 import { Faults } from './http/faults.ts';
+import type { OrgServices } from './http/org-services.ts';
 import { LocatorStore } from './http/rest/locators.ts';
 import { TokenStore } from './http/tokens.ts';
 import { createStreaming, serveCometd } from './streaming/index.ts';
@@ -108,14 +109,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /** The emulator's moving parts around one org, before anything listens. */
-interface EmulatorParts {
-  org: OrgApi;
+interface EmulatorParts extends OrgServices {
   logger: Logger;
-  clock: Clock;
-  tokens: TokenStore;
-  usage: ApiUsage;
-  faults: Faults;
-  locators: LocatorStore;
   streaming: StreamingMount;
   admin: EmulatorAdmin;
 }

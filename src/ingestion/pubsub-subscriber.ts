@@ -6,7 +6,6 @@
  * flooded (Pub/Sub API Developer Guide, "Flow Control").
  */
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from '../logger.ts';
 import { eventCodec, type EventCodec } from '../schemas/pubsub/avro.ts';
 import {
   MAX_NUM_REQUESTED,
@@ -19,35 +18,27 @@ import {
   type SchemaInfoMessage,
   type TopicInfoMessage,
 } from '../schemas/pubsub/index.ts';
-import type { IngestionMetrics } from './metrics.ts';
-import { ReconnectBackoff } from './reconnect-backoff.ts';
+import {
+  REPLAY_ALL,
+  REPLAY_NEW,
+  ReconnectingSubscriber,
+  type EventSubscriberOptions,
+  type StreamingSession,
+  type SubscriptionState,
+} from './event-subscriber.ts';
 
-export interface PubSubSession {
-  instanceUrl: string;
-  accessToken: string;
+export interface PubSubSession extends StreamingSession {
   orgId: string;
 }
 
-export interface PubSubSubscriberOptions {
-  channels: readonly string[];
+export interface PubSubSubscriberOptions extends EventSubscriberOptions<PubSubSession> {
   /** `https://api.pubsub.salesforce.com:7443`, or `http://127.0.0.1:<port>` for the local emulator (loopback only). */
   endpoint: string;
-  session(options: { refresh: boolean }): Promise<PubSubSession>;
-  /** Starting replay position per channel (checkpoint or -1/-2); updated as events arrive. */
-  positions: Map<string, number>;
-  onEvent(channel: string, data: unknown): void;
   /** How many more events the worker can take now (free slots); the subscriber never asks for more. */
   capacity(): number;
-  logger: Logger;
-  metrics: IngestionMetrics;
-  restartBaseMs?: number;
-  restartMaxMs?: number;
   /** How often capacity is re-checked while nothing is requested (default 500 ms). */
   topUpMs?: number;
 }
-
-const REPLAY_NEW = -1;
-const REPLAY_ALL = -2;
 
 type PubSubClient = grpc.Client & {
   GetTopic(
@@ -89,42 +80,22 @@ interface ChannelStream {
   outstanding: number;
 }
 
-export class PubSubSubscriber {
+export class PubSubSubscriber extends ReconnectingSubscriber<PubSubSubscriberOptions> {
   private client: PubSubClient | undefined;
   private session: PubSubSession | undefined;
   private readonly streams = new Map<string, ChannelStream>();
   private readonly codecs = new Map<string, EventCodec>();
-  private readonly gaps = new Map<string, number>();
-  private generation = 0;
-  private stopped = true;
-  private readonly backoff: ReconnectBackoff;
   private subscriptions = 0;
   private connected = false;
   private topUpTimer: NodeJS.Timeout | undefined;
-  private readonly logger: Logger;
 
-  constructor(private readonly options: PubSubSubscriberOptions) {
-    this.logger = options.logger.child({ component: 'pubsub-subscriber' });
-    this.backoff = new ReconnectBackoff({
-      ...(options.restartBaseMs === undefined ? {} : { baseMs: options.restartBaseMs }),
-      ...(options.restartMaxMs === undefined ? {} : { maxMs: options.restartMaxMs }),
-      teardown: () => this.teardown(),
-      connect: (refresh) => this.connect(refresh),
-      logger: this.logger,
-      label: 'Pub/Sub',
-    });
+  constructor(options: PubSubSubscriberOptions) {
+    super(options, 'pubsub-subscriber', 'Pub/Sub');
     channelTarget(options.endpoint); // a bad endpoint is a configuration error, before anything starts
   }
 
-  position(channel: string): number | undefined {
-    return this.options.positions.get(channel);
-  }
-
   /** The same states the CometD subscriber reports, for `/readyz`. */
-  connectionState(): {
-    state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped';
-    detail: string;
-  } {
+  override connectionState(): SubscriptionState {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
     if (this.backoff.scheduled)
       return {
@@ -140,20 +111,17 @@ export class PubSubSubscriber {
     return { state: 'connected', detail: `Pub/Sub streams open for ${this.options.channels.join(', ')}` };
   }
 
-  async start(): Promise<void> {
-    this.stopped = false;
-    this.backoff.start();
+  /** Also starts the capacity top-up tick. */
+  override async start(): Promise<void> {
     this.topUpTimer = setInterval(() => this.topUpAll(), this.options.topUpMs ?? 500);
     this.topUpTimer.unref();
-    await this.connect(false);
+    await super.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.backoff.stop();
+  override async stop(): Promise<void> {
     if (this.topUpTimer) clearInterval(this.topUpTimer);
     this.topUpTimer = undefined;
-    this.teardown();
+    await super.stop();
   }
 
   /** Called when worker slots free up: asks for more events at once instead of at the next top-up tick. */
@@ -161,7 +129,7 @@ export class PubSubSubscriber {
     for (const [channel, stream] of this.streams) this.topUp(channel, stream);
   }
 
-  private teardown(): void {
+  protected override teardown(): void {
     this.generation++;
     this.connected = false;
     for (const stream of this.streams.values()) stream.call.cancel();
@@ -185,7 +153,7 @@ export class PubSubSubscriber {
     );
   }
 
-  private async connect(refresh: boolean): Promise<void> {
+  protected override async connect(refresh: boolean): Promise<void> {
     const generation = ++this.generation;
     this.session = await this.options.session({ refresh });
     if (this.stopped || generation !== this.generation) return;
@@ -233,7 +201,7 @@ export class PubSubSubscriber {
     const call = client.Subscribe(this.metadata());
     const stream: ChannelStream = { call, outstanding: 0 };
     this.streams.set(channel, stream);
-    const from = this.options.positions.get(channel) ?? REPLAY_NEW;
+    const from = this.replay.get(channel) ?? REPLAY_NEW;
     const start: FetchRequestMessage =
       from === REPLAY_NEW
         ? { topic_name: channel, replay_preset: 'LATEST' }
@@ -287,17 +255,7 @@ export class PubSubSubscriber {
           'Pub/Sub event payload does not decode with its schema; handed to intake without it (dead letter)',
         );
       }
-      if (replayId !== undefined) {
-        const gapFrom = this.gaps.get(channel);
-        if (gapFrom !== undefined) {
-          this.gaps.delete(channel);
-          this.logger.warn(
-            { channel, lastProcessed: gapFrom, firstRetained: replayId },
-            'replay gap: events between these replay IDs may have expired unseen',
-          );
-        }
-        this.options.positions.set(channel, replayId);
-      }
+      if (replayId !== undefined) this.replay.delivered(channel, replayId);
       this.options.onEvent(channel, {
         schema: consumed.event.schema_id,
         ...(payload === undefined ? {} : { payload }),
@@ -328,10 +286,7 @@ export class PubSubSubscriber {
       this.logger.warn({ code }, 'Pub/Sub refused the token; re-authenticating');
       this.backoff.schedule(true);
     } else if (channel && code === PubSubErrorCode.replayCorrupted) {
-      const stored = this.options.positions.get(channel) ?? REPLAY_NEW;
-      this.gaps.set(channel, stored);
-      this.options.positions.set(channel, REPLAY_ALL);
-      this.options.metrics.inc('replayFallbacks');
+      const stored = this.replay.fellBack(channel);
       this.logger.warn(
         { channel, storedReplayId: stored },
         'stored replay ID no longer retained; resubscribing from the earliest retained event (duplicates are dropped by de-duplication)',

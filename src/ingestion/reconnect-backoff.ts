@@ -2,8 +2,8 @@ import type { Logger } from '../logger.ts';
 
 export interface ReconnectBackoffOptions {
   /** First pause after a failure that followed a failure (the first retry is immediate). */
-  baseMs?: number;
-  maxMs?: number;
+  baseMs?: number | undefined;
+  maxMs?: number | undefined;
   /** Drops the current connection before the pause. */
   teardown(): void;
   /** Opens a new connection; `refresh` asks for a new session first. */

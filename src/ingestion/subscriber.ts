@@ -1,7 +1,11 @@
 import faye from 'faye';
-import type { Logger } from '../logger.ts';
-import type { IngestionMetrics } from './metrics.ts';
-import { ReconnectBackoff } from './reconnect-backoff.ts';
+import {
+  REPLAY_NEW,
+  ReconnectingSubscriber,
+  type EventSubscriberOptions,
+  type StreamingSession,
+  type SubscriptionState,
+} from './event-subscriber.ts';
 
 /** The parts of faye's Client this module uses (jsforce's bundled typings omit several). */
 interface BayeuxClient {
@@ -28,30 +32,11 @@ interface BayeuxExtension {
   outgoing(message: BayeuxMessage, callback: (message: BayeuxMessage) => void): void;
 }
 
-export interface StreamingSession {
-  instanceUrl: string;
-  accessToken: string;
-}
-
-export interface SubscriberOptions {
-  channels: readonly string[];
+export interface SubscriberOptions extends EventSubscriberOptions<StreamingSession> {
   apiVersion: string;
-  /** The integration user's session; `refresh` after the org refused the token. */
-  session(options: { refresh: boolean }): Promise<StreamingSession>;
-  /** Starting replay position per channel (checkpoint or -1/-2); updated as events arrive. */
-  positions: Map<string, number>;
-  /** Receives every delivered event's `data`, in order per channel. */
-  onEvent(channel: string, data: unknown): void;
-  logger: Logger;
-  metrics: IngestionMetrics;
   /** faye's transport retry after a network error, in seconds (default 5). */
   retrySeconds?: number;
-  /** Backoff of full reconnects (new token or new client) after repeated failures. */
-  restartBaseMs?: number;
-  restartMaxMs?: number;
 }
-
-const REPLAY_ALL = -2;
 
 /**
  * CometD subscriber for platform events as the integration user, with its own replay extension: every subscribe sends
@@ -68,11 +53,8 @@ const REPLAY_ALL = -2;
  * - token refusals (401, with a fresh JWT session) and failed subscribes.
  * An expired replay ID falls back to -2 and logs the possible gap.
  */
-export class CometdSubscriber {
+export class CometdSubscriber extends ReconnectingSubscriber<SubscriberOptions> {
   private client: BayeuxClient | undefined;
-  private generation = 0;
-  private stopped = true;
-  private readonly backoff: ReconnectBackoff;
   private handshakes = 0;
   /** The generation whose client completed a `/meta/connect` (its long polls may have carried events). */
   private connectedGeneration = -1;
@@ -80,35 +62,16 @@ export class CometdSubscriber {
   private subscribed = new Set<string>();
   /** faye's transport of the current client: false after `transport:down` until `transport:up`. */
   private transportUp = true;
-  /** Channels that fell back to -2: the replay ID we had, to report the gap when the first event arrives. */
-  private readonly gaps = new Map<string, number>();
-  private readonly logger: Logger;
 
-  constructor(private readonly options: SubscriberOptions) {
-    this.logger = options.logger.child({ component: 'cometd-subscriber' });
-    this.backoff = new ReconnectBackoff({
-      ...(options.restartBaseMs === undefined ? {} : { baseMs: options.restartBaseMs }),
-      ...(options.restartMaxMs === undefined ? {} : { maxMs: options.restartMaxMs }),
-      teardown: () => this.teardown(),
-      connect: (refresh) => this.connect(refresh),
-      logger: this.logger,
-      label: 'CometD',
-    });
-  }
-
-  /** Last delivered replay ID (or the starting position) of a channel. */
-  position(channel: string): number | undefined {
-    return this.options.positions.get(channel);
+  constructor(options: SubscriberOptions) {
+    super(options, 'cometd-subscriber', 'CometD');
   }
 
   /**
    * The client's own view of its connection, for readiness: connected means the current client completed a
    * `/meta/connect`, its transport is up, no replacement is pending and every channel's subscribe was acknowledged.
    */
-  connectionState(): {
-    state: 'connected' | 'connecting' | 'reconnecting' | 'transport-down' | 'stopped';
-    detail: string;
-  } {
+  override connectionState(): SubscriptionState {
     if (this.stopped) return { state: 'stopped', detail: 'the subscriber is stopped' };
     if (this.backoff.scheduled)
       return { state: 'reconnecting', detail: `replacing the CometD client after ${this.backoff.failures} failure(s)` };
@@ -120,20 +83,7 @@ export class CometdSubscriber {
     return { state: 'connected', detail: `subscribed to ${this.options.channels.join(', ')}` };
   }
 
-  /** Connects and waits for the subscribe replies; rejects only if the first session cannot be obtained (bad key, unknown user). */
-  async start(): Promise<void> {
-    this.stopped = false;
-    this.backoff.start();
-    await this.connect(false);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.backoff.stop();
-    this.teardown();
-  }
-
-  private teardown(): void {
+  protected override teardown(): void {
     this.generation++; // late messages from the old client are ignored
     this.subscribed = new Set();
     this.transportUp = true;
@@ -146,7 +96,7 @@ export class CometdSubscriber {
     }
   }
 
-  private async connect(refresh: boolean): Promise<void> {
+  protected override async connect(refresh: boolean): Promise<void> {
     const generation = ++this.generation;
     const session = await this.options.session({ refresh });
     if (this.stopped || generation !== this.generation) return;
@@ -178,17 +128,7 @@ export class CometdSubscriber {
 
   private deliver(channel: string, data: unknown): void {
     const replayId = (data as { event?: { replayId?: unknown } } | undefined)?.event?.replayId;
-    if (typeof replayId === 'number' && Number.isSafeInteger(replayId)) {
-      const gapFrom = this.gaps.get(channel);
-      if (gapFrom !== undefined) {
-        this.gaps.delete(channel);
-        this.logger.warn(
-          { channel, lastProcessed: gapFrom, firstRetained: replayId },
-          'replay gap: events between these replay IDs may have expired unseen',
-        );
-      }
-      this.options.positions.set(channel, replayId);
-    }
+    if (typeof replayId === 'number' && Number.isSafeInteger(replayId)) this.replay.delivered(channel, replayId);
     this.options.onEvent(channel, data);
   }
 
@@ -196,7 +136,7 @@ export class CometdSubscriber {
     return {
       outgoing: (message, callback) => {
         if (message.channel === '/meta/subscribe' && message.subscription) {
-          const replay = this.options.positions.get(message.subscription) ?? -1;
+          const replay = this.replay.get(message.subscription) ?? REPLAY_NEW;
           message.ext = { ...message.ext, replay: { [message.subscription]: replay } };
         }
         callback(message);
@@ -252,10 +192,7 @@ export class CometdSubscriber {
       this.backoff.schedule(true);
     } else if (message.channel === '/meta/subscribe' && error.startsWith('400::The replayId')) {
       const channel = message.subscription ?? '';
-      const stored = this.options.positions.get(channel) ?? -1;
-      this.gaps.set(channel, stored);
-      this.options.positions.set(channel, REPLAY_ALL);
-      this.options.metrics.inc('replayFallbacks');
+      const stored = this.replay.fellBack(channel);
       this.logger.warn(
         { channel, storedReplayId: stored },
         'stored replay ID no longer retained; resubscribing from -2 (duplicates are dropped by de-duplication)',

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { LlmError } from './errors.ts';
 import type { WireAdapter } from './retrying-provider.ts';
 import { sdkClientOptions } from './sdk-client.ts';
-import { mapSdkError } from './sdk-errors.ts';
+import { callSdk, malformedAnswer } from './sdk-errors.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { ChatMessage, CompletionRequest, FinishReason, ProviderResult, ToolCall } from './types.ts';
 
@@ -26,6 +26,7 @@ export interface AnthropicOptions {
 }
 
 const PROVIDER = 'anthropic';
+const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
 /** The Messages API requires max_tokens; used when the request sets none. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 
@@ -56,17 +57,9 @@ export class AnthropicAdapter implements WireAdapter {
   }
 
   async send(request: CompletionRequest, signal: AbortSignal): Promise<ProviderResult> {
-    let raw: unknown;
-    try {
-      raw = await this.client.messages.create(toWireRequest(request), { signal });
-    } catch (error) {
-      throw mapSdkError(
-        PROVIDER,
-        error,
-        { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError },
-        detailOf,
-      );
-    }
+    const raw = await callSdk(PROVIDER, SDK_ERRORS, detailOf, () =>
+      this.client.messages.create(toWireRequest(request), { signal }),
+    );
     return fromWire(raw, request);
   }
 }
@@ -171,10 +164,7 @@ function mapStopReason(reason: string | null | undefined): FinishReason {
 }
 
 function malformed(detail: string): LlmError {
-  return LlmError.create(`${PROVIDER} answer does not match the Messages shape: ${detail}`, {
-    provider: PROVIDER,
-    category: 'MalformedResponse',
-  });
+  return malformedAnswer(PROVIDER, 'Messages', detail);
 }
 
 function detailOf(error: unknown): string {

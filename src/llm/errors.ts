@@ -20,39 +20,33 @@ export interface LlmErrorFields {
 const TRANSIENT: ReadonlySet<LlmErrorCategory> = new Set(['RateLimited', 'ProviderUnavailable', 'Timeout']);
 const BRAND = Symbol.for('loom.LlmError');
 
-/** Retryable model failure (429, 5xx, 529, timeouts, connection resets). */
-export class LlmTransientError extends TransientError {
-  readonly provider: string;
-  override readonly category: LlmErrorCategory;
-  readonly status?: number;
-  readonly retryAfterMs?: number;
-  readonly [BRAND] = true;
+/** The base a model failure builds on: `TransientError` (retryable) or `PermanentError`. */
+type FailureBase = new (message: string, options: { category?: string; cause?: unknown }) => LoomError;
 
-  constructor(message: string, fields: LlmErrorFields) {
-    super(message, { category: fields.category, cause: fields.cause });
-    this.provider = fields.provider;
-    this.category = fields.category;
-    if (fields.status !== undefined) this.status = fields.status;
-    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
-  }
+/** The fields every model failure carries, written once over either base. */
+function llmFailure(base: FailureBase) {
+  return class extends base {
+    readonly provider: string;
+    override readonly category: LlmErrorCategory;
+    readonly status?: number;
+    readonly retryAfterMs?: number;
+    readonly [BRAND] = true;
+
+    constructor(message: string, fields: LlmErrorFields) {
+      super(message, { category: fields.category, cause: fields.cause });
+      this.provider = fields.provider;
+      this.category = fields.category;
+      if (fields.status !== undefined) this.status = fields.status;
+      if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
+    }
+  };
 }
+
+/** Retryable model failure (429, 5xx, 529, timeouts, connection resets). */
+export class LlmTransientError extends llmFailure(TransientError) {}
 
 /** Model failure that retrying cannot fix (400/401/403/404/422, malformed answers, context too long). */
-export class LlmPermanentError extends PermanentError {
-  readonly provider: string;
-  override readonly category: LlmErrorCategory;
-  readonly status?: number;
-  readonly retryAfterMs?: number;
-  readonly [BRAND] = true;
-
-  constructor(message: string, fields: LlmErrorFields) {
-    super(message, { category: fields.category, cause: fields.cause });
-    this.provider = fields.provider;
-    this.category = fields.category;
-    if (fields.status !== undefined) this.status = fields.status;
-    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
-  }
-}
+export class LlmPermanentError extends llmFailure(PermanentError) {}
 
 /**
  * Every model failure. A value is either an `LlmTransientError` (instanceof TransientError) or an

@@ -6,10 +6,9 @@ import type {
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
-import { LlmError } from './errors.ts';
 import type { WireAdapter } from './retrying-provider.ts';
 import { sdkClientOptions } from './sdk-client.ts';
-import { mapSdkError } from './sdk-errors.ts';
+import { callSdk, malformedAnswer } from './sdk-errors.ts';
 import { stableToolCallId } from './tool-call-id.ts';
 import { estimateCompletionTokens, estimatePromptTokens } from './tokens.ts';
 import type { ChatMessage, CompletionRequest, FinishReason, ProviderResult, ToolCall, ToolSpec } from './types.ts';
@@ -26,6 +25,7 @@ export interface OpenAiCompatibleOptions {
 }
 
 const PROVIDER = 'openai';
+const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
 
 // Only the fields we read; everything else in the answer is ignored on purpose.
 const WireToolCall = z.object({
@@ -68,33 +68,15 @@ export class OpenAiCompatibleAdapter implements WireAdapter {
   }
 
   async send(request: CompletionRequest, signal: AbortSignal): Promise<ProviderResult> {
-    let raw: unknown;
-    try {
-      raw = await this.client.chat.completions.create(toWireRequest(request, this.options.maxTokensParameter), {
-        signal,
-      });
-    } catch (error) {
-      throw mapSdkError(
-        PROVIDER,
-        error,
-        { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError },
-        detailOf,
-      );
-    }
+    const raw = await callSdk(PROVIDER, SDK_ERRORS, detailOf, () =>
+      this.client.chat.completions.create(toWireRequest(request, this.options.maxTokensParameter), { signal }),
+    );
     return this.fromWire(raw, request);
   }
 
   private fromWire(raw: unknown, request: CompletionRequest): ProviderResult {
     const parsed = WireResponse.safeParse(raw);
-    if (!parsed.success) {
-      throw LlmError.create(
-        `${PROVIDER} answer does not match the chat completion shape: ${z.prettifyError(parsed.error)}`,
-        {
-          provider: PROVIDER,
-          category: 'MalformedResponse',
-        },
-      );
-    }
+    if (!parsed.success) throw malformedAnswer(PROVIDER, 'chat completion', z.prettifyError(parsed.error));
     const choice = parsed.data.choices[0]!;
     const toolCalls = (choice.message.tool_calls ?? []).map((call, index): ToolCall => {
       const args = call.function.arguments;

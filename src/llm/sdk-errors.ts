@@ -61,6 +61,28 @@ export function mapSdkError(
   return error;
 }
 
+/** Runs one SDK request; a failure is thrown as the `LlmError` `mapSdkError` makes of it. */
+export async function callSdk<T>(
+  provider: string,
+  sdk: SdkErrorClasses,
+  detail: (e: unknown) => string,
+  request: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw mapSdkError(provider, error, sdk, detail);
+  }
+}
+
+/** An answer that does not parse as the provider's wire `shape`: permanent, retrying would get the same. */
+export function malformedAnswer(provider: string, shape: string, detail: string): LlmError {
+  return LlmError.create(`${provider} answer does not match the ${shape} shape: ${detail}`, {
+    provider,
+    category: 'MalformedResponse',
+  });
+}
+
 function connectionReason(error: Error): string {
   const cause = error.cause;
   if (cause instanceof Error) {

@@ -2,11 +2,12 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { DeadLetterStore } from '../ingestion/dead-letter.ts';
 import type { ErrorStepWriter } from '../ingestion/error-step.ts';
+import type { SubscriptionState } from '../ingestion/event-subscriber.ts';
 import { INGEST_CHANNELS } from '../ingestion/events.ts';
 import { Intake } from '../ingestion/intake.ts';
 import { IngestionMetrics, type IngestionSnapshot } from '../ingestion/metrics.ts';
-import { PubSubSubscriber } from '../ingestion/pubsub-subscriber.ts';
-import { CometdSubscriber, type StreamingSession } from '../ingestion/subscriber.ts';
+import { PubSubSubscriber, type PubSubSession } from '../ingestion/pubsub-subscriber.ts';
+import { CometdSubscriber } from '../ingestion/subscriber.ts';
 import type { Logger } from '../logger.ts';
 import { LeaderElection } from '../queue/leader.ts';
 import { Pacing, type AllocationSource } from '../queue/pacing.ts';
@@ -33,7 +34,7 @@ export interface WorkerRuntimeOptions {
   /** The one handler both modes run (turns, decisions and sweeps; `createRuntime().handler` in production). */
   handler: JobHandler;
   /** The integration user's streaming session (org ID included); `refresh` after a refusal. */
-  session(options: { refresh: boolean }): Promise<StreamingSession & { orgId: string }>;
+  session(options: { refresh: boolean }): Promise<PubSubSession>;
   /** Near-limit pacing reads the org's allocation from here (the ApiMeter every SalesforceClient reports to). */
   meter?: AllocationSource;
   errorSteps?: ErrorStepWriter;
@@ -51,8 +52,8 @@ export interface WorkerRuntime {
   /** Stop intake, finish or hand back running jobs, flush, release the leader lock. Idempotent. */
   close(): Promise<void>;
   isLeader(): boolean;
-  /** The subscription as the CometD client sees it (undefined when this process holds none: standby, not started). */
-  subscription(): ReturnType<CometdSubscriber['connectionState']> | undefined;
+  /** The subscription as its client (CometD or Pub/Sub API) sees it (undefined when this process holds none: standby, not started). */
+  subscription(): SubscriptionState | undefined;
   /**
    * Hands a turn job the reconciliation sweep synthesised to intake (de-dup claim, then the queue). `not-leader` when
    * this process holds no subscription (a scaled-mode follower, or not started): only the leader reconciles.
@@ -134,7 +135,7 @@ class WorkerProcess {
     return this.mode === 'embedded' ? this.stores !== undefined : (this.leader?.isLeader ?? false);
   }
 
-  subscription(): ReturnType<CometdSubscriber['connectionState']> | undefined {
+  subscription(): SubscriptionState | undefined {
     return this.subscriber?.connectionState();
   }
 

@@ -1,12 +1,11 @@
 import { actionsFor } from '../actions/registry.ts';
 import type { OutboxEmail, SentNotification } from '../actions/types.ts';
 import { ApiError } from '../org/model.ts';
-import type { OrgApi, SObjectRecord } from '../org/model.ts';
-import type { Clock } from './clock.ts';
-import type { Faults, FaultSettings } from './faults.ts';
-import type { LocatorStore } from './rest/locators.ts';
-import type { TokenRecord, TokenStore } from './tokens.ts';
-import type { ApiUsage, RequestLogEntry, UsageSnapshot } from './usage.ts';
+import type { SObjectRecord } from '../org/model.ts';
+import type { FaultSettings } from './faults.ts';
+import type { OrgServices } from './org-services.ts';
+import type { TokenRecord } from './tokens.ts';
+import type { RequestLogEntry, UsageSnapshot } from './usage.ts';
 
 /** What the streaming module offers the admin surface (evictions, retention). Absent until it is wired. */
 export interface StreamingControls {
@@ -17,13 +16,7 @@ export interface StreamingControls {
   limits?(): Record<string, { Max: number; Remaining: number }>;
 }
 
-export interface AdminDeps {
-  org: OrgApi;
-  tokens: TokenStore;
-  usage: ApiUsage;
-  faults: Faults;
-  clock: Clock;
-  locators: LocatorStore;
+export interface AdminDeps extends OrgServices {
   /** The seed's allocation, restored by reset. */
   seedApiLimit: number;
   seedSessionTimeoutSeconds: number;

@@ -9,14 +9,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.ts';
 import { ApiError } from '../org/model.ts';
-import type { OrgApi } from '../org/model.ts';
 import type { EmulatorAdmin } from './admin.ts';
 import { ADMIN_PREFIX, adminRoute } from './admin-routes.ts';
 import { dispatchApexRest } from './apex-rest.ts';
 import { auraRoute, auraSession } from './aura.ts';
 import { parseForm, parseJsonBody, readBody } from './body.ts';
-import type { Clock } from './clock.ts';
-import type { Faults } from './faults.ts';
 import {
   bearerToken,
   identityRoute,
@@ -26,12 +23,11 @@ import {
   tokenRoute,
   userinfoRoute,
 } from './oauth.ts';
+import type { OrgServices } from './org-services.ts';
 import { errorResult, requestOrigin, send, type RouteResult } from './respond.ts';
 import type { RestContext } from './rest/context.ts';
-import type { LocatorStore } from './rest/locators.ts';
 import { dispatchRest } from './rest/router.ts';
 import type { TokenStore } from './tokens.ts';
-import type { ApiUsage } from './usage.ts';
 import { versionsList } from './versions.ts';
 
 /** Salesforce refuses requests whose URI plus headers exceed 16 KB. */
@@ -41,13 +37,7 @@ export const DEFAULT_API_VERSION = '62.0';
 /** Receives CometD traffic for `/cometd/{NN.0}` (the streaming module); `version` is '' when the URI has none. */
 export type CometdHandler = (req: IncomingMessage, res: ServerResponse, version: string) => void | Promise<void>;
 
-export interface HttpDeps {
-  org: OrgApi;
-  tokens: TokenStore;
-  usage: ApiUsage;
-  faults: Faults;
-  clock: Clock;
-  locators: LocatorStore;
+export interface HttpDeps extends OrgServices {
   admin: EmulatorAdmin;
   logger: Logger;
   /** The emulator's own origin (audience, fallback instance URL). */

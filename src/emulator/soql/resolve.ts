@@ -3,6 +3,7 @@
  * exactly like a missing one. Every resolved path carries a precompiled getter that walks parent lookups through
  * the runtime Env (which applies record-level visibility).
  */
+import { makeField } from '../org/field-factory.ts';
 import { ApiError } from '../org/model.ts';
 import type { FieldDef, FieldType, ObjectDef, Schema, SObjectRecord } from '../org/model.ts';
 import { setupObjectRequires } from '../org/standard-objects.ts';
@@ -34,35 +35,21 @@ export interface FieldRef {
   get: (rec: SObjectRecord, env: Env) => unknown;
 }
 
+/**
+ * A field the query itself makes up (an aggregate's `expr`, a polymorphic `Name` field): a system field labelled with
+ * its own name, 255 long (18 for an Id), nillable and with no default whatever its type.
+ */
 export function syntheticField(name: string, type: FieldType): FieldDef {
-  return {
-    name,
+  return makeField(name, type, {
     label: name,
-    type,
     custom: false,
     length: type === 'id' ? 18 : 255,
-    precision: 0,
-    scale: 0,
     nillable: true,
-    unique: false,
-    externalId: false,
-    caseSensitive: false,
-    referenceTo: [],
-    relationshipName: null,
-    masterDetail: false,
-    picklistValues: [],
-    restrictedPicklist: false,
-    calculated: false,
-    autoNumber: false,
-    system: true,
     defaultValue: null,
+    system: true,
     nameField: name === 'Name',
     permissionable: false,
-    securityClassification: null,
-    complianceGroup: null,
-    inlineHelpText: null,
-    description: null,
-  };
+  });
 }
 
 /**

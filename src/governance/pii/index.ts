@@ -9,6 +9,7 @@ export { PiiMaskingError } from './errors.ts';
 export { FileTokenVault, MemoryTokenVault, RedisTokenVault, VaultStateSchema, emptyVaultState } from './vault.ts';
 export type { TokenVault, VaultEntry, VaultState } from './vault.ts';
 export { PATTERN_CATEGORIES } from './detectors.ts';
+export { decodeHtmlEntities } from './views.ts';
 
 export type PiiMode = 'off' | 'pattern' | 'schema' | 'hybrid';
 /**

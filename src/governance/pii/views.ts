@@ -56,6 +56,32 @@ const NAMED: Readonly<Record<string, string>> = {
   thinsp: ' ',
 };
 
+const ENTITIES = new RegExp(ENTITY.source, 'g');
+
+/**
+ * What one HTML character reference stands for, from its decimal (`&#64;`), hex (`&#x40;`) or named (`&commat;`) part;
+ * undefined for a code point outside Unicode or a name not in the table above.
+ */
+function entityChar(
+  decimal: string | undefined,
+  hex: string | undefined,
+  name: string | undefined,
+): string | undefined {
+  if (decimal !== undefined || hex !== undefined) {
+    const code = decimal !== undefined ? Number(decimal) : Number.parseInt(hex as string, 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+  }
+  return NAMED[(name ?? '').toLowerCase()];
+}
+
+/** The text with every HTML character reference it knows decoded (only that encoding; others stay as written). */
+export function decodeHtmlEntities(text: string): string {
+  return text.replace(
+    ENTITIES,
+    (all, decimal?: string, hex?: string, name?: string) => entityChar(decimal, hex, name) ?? all,
+  );
+}
+
 const isHex = (code: number): boolean =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
@@ -112,11 +138,7 @@ export function decodedView(text: string): DecodedView | null {
       ENTITY.lastIndex = i;
       const m = ENTITY.exec(text);
       if (m !== null) {
-        let decoded: string | undefined;
-        if (m[1] !== undefined || m[2] !== undefined) {
-          const code = m[1] !== undefined ? Number(m[1]) : Number.parseInt(m[2] as string, 16);
-          if (code > 0 && code <= 0x10ffff) decoded = String.fromCodePoint(code);
-        } else decoded = NAMED[(m[3] ?? '').toLowerCase()];
+        const decoded = entityChar(m[1], m[2], m[3]);
         if (decoded !== undefined) {
           push(decoded, i, i + m[0].length);
           i += m[0].length;
