@@ -9,12 +9,17 @@ import { ApexLexer, ApexParserFactory } from '@apexdevtools/apex-parser';
 import { describe, expect, it } from 'vitest';
 import * as hitl from '../../src/emulator/apex/agent-hitl-service.ts';
 import * as turns from '../../src/emulator/apex/agent-turn-service.ts';
-import { CHAT_CONTROLLER } from '../../src/emulator/apex/chat-controller.ts';
+import {
+  APPROVAL_INBOX_CONTROLLER,
+  INBOX_DECISION_REFUSAL,
+} from '../../src/emulator/apex/approval-inbox-controller.ts';
+import { CHAT_CONTROLLER, type LightningController } from '../../src/emulator/apex/chat-controller.ts';
 import { PACKAGE_INVOCABLES, type InvocableVariableSpec } from '../../src/emulator/apex/invocables.ts';
 
 const root = fileURLToPath(new URL('../../force-app/main/', import.meta.url));
 const CLASS_FILES: Record<string, string> = {
   LoomChatController: 'lightning/classes/LoomChatController.cls',
+  LoomApprovalInboxController: 'lightning/classes/LoomApprovalInboxController.cls',
   StartAgentTurnAction: 'agent-runtime/classes/StartAgentTurnAction.cls',
   DecidePendingActionAction: 'approvals/classes/DecidePendingActionAction.cls',
   AgentTurnService: 'agent-runtime/classes/AgentTurnService.cls',
@@ -182,10 +187,16 @@ function auraMethods(className: string): Record<string, string[]> {
 }
 
 describe('the emulated Lightning controllers match their Apex classes', () => {
-  it('LoomChatController: the same @AuraEnabled methods with the same parameters', () => {
-    const emulated = Object.fromEntries(
-      Object.entries(CHAT_CONTROLLER.methods).map(([name, method]) => [name, [...method.params]]),
-    );
-    expect(emulated).toEqual(auraMethods('LoomChatController'));
+  for (const controller of [CHAT_CONTROLLER, APPROVAL_INBOX_CONTROLLER] as LightningController[]) {
+    it(`${controller.className}: the same @AuraEnabled methods with the same parameters`, () => {
+      const emulated = Object.fromEntries(
+        Object.entries(controller.methods).map(([name, method]) => [name, [...method.params]]),
+      );
+      expect(emulated).toEqual(auraMethods(controller.className));
+    });
+  }
+
+  it('the inbox refuses what its class refuses, in its words', () => {
+    expect(stringLiterals(source('LoomApprovalInboxController'))).toContain(INBOX_DECISION_REFUSAL);
   });
 });

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 
 const OFFICER = 'officer@lending.test';
 const OFFICER2 = 'officer2@lending.test';
+const APPROVER = 'approver@lending.test';
 
 let emulator: EmulatorHandle;
 let service: Service;
@@ -33,10 +34,14 @@ function script(): ScriptedScript {
     name: 'chat-lightning',
     rules: [
       ...outcomeRules('Done: {{lastToolResult.savedFields.0}} saved.'),
-      ...findThenAct({ 'chat-ui-confirm': 32_100 }, 'HL-1003', (amount) => ({
-        name: 'confirm_update',
-        arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: amount } },
-      })),
+      ...findThenAct(
+        { 'chat-ui-confirm': ['confirm_update', 32_100], 'chat-ui-approve': ['approve_update', 32_200] } as const,
+        'HL-1003',
+        ([tool, amount]) => ({
+          name: tool,
+          arguments: { recordId: '{{lastToolResult.records.0.Id}}', fields: { Amount__c: amount } },
+        }),
+      ),
       { id: 'fallback', when: {}, respond: { text: 'How can I help?' } },
     ],
   };
@@ -49,7 +54,12 @@ interface AuraAnswer {
 }
 
 /** One `@salesforce/apex` call as the component makes it: POST /aura with an ApexActionController action. */
-async function apex(username: string, method: string, params: Record<string, unknown>): Promise<AuraAnswer> {
+async function apex(
+  username: string,
+  method: string,
+  params: Record<string, unknown>,
+  classname = 'LoomChatController',
+): Promise<AuraAnswer> {
   const token = await jwtToken(emulator, username);
   const message = {
     actions: [
@@ -57,7 +67,7 @@ async function apex(username: string, method: string, params: Record<string, unk
         id: '1;a',
         descriptor: 'aura://ApexActionController/ACTION$execute',
         callingDescriptor: 'UNKNOWN',
-        params: { namespace: '', classname: 'LoomChatController', method, params, cacheable: false },
+        params: { namespace: '', classname, method, params, cacheable: false },
       },
     ],
   };
@@ -71,8 +81,13 @@ async function apex(username: string, method: string, params: Record<string, unk
   return body.actions[0] as AuraAnswer;
 }
 
-const ok = async (username: string, method: string, params: Record<string, unknown>): Promise<unknown> => {
-  const answer = await apex(username, method, params);
+const ok = async (
+  username: string,
+  method: string,
+  params: Record<string, unknown>,
+  classname?: string,
+): Promise<unknown> => {
+  const answer = await apex(username, method, params, classname);
   expect(answer.state, JSON.stringify(answer.error)).toBe('SUCCESS');
   return answer.returnValue?.returnValue;
 };
@@ -97,6 +112,25 @@ beforeAll(async () => {
   });
   const admin = service.runtime.clientFor('admin@lending.test');
   const agentId = await provisionLendingAgent(admin);
+  const capability = (name: string, mode: string, backend: Record<string, unknown>) =>
+    admin.create('AgentCapability__c', {
+      AIAgentDefinition__c: agentId,
+      CapabilityName__c: name,
+      Description__c: 'Update a loan application.',
+      Parameters__c: JSON.stringify({
+        type: 'object',
+        properties: { recordId: { type: 'string' }, fields: { type: 'object', minProperties: 1 } },
+        required: ['recordId', 'fields'],
+        additionalProperties: false,
+      }),
+      ImplementationType__c: 'Standard',
+      StandardActionType__c: 'UpdateRecord',
+      ExposureLevel__c: 'External',
+      IsActive__c: true,
+      HITLMode__c: mode,
+      BackendConfiguration__c: JSON.stringify({ object: 'Loan_Application__c', ...backend }),
+    });
+  await capability('approve_update', 'Approval', { approval: { approverUsername: APPROVER } });
   await admin.create('AgentCapability__c', {
     AIAgentDefinition__c: agentId,
     CapabilityName__c: 'confirm_update',
@@ -195,6 +229,67 @@ describe('loomAgentChat through its own endpoints', () => {
     // A second Confirm of the same action is refused by AgentHITLService, in its words.
     const again = await apex(OFFICER, 'confirmHeldAction', { pendingActionId: pendingId, confirm: true });
     expect(again.error?.[0]?.message).toMatch(/not waiting for your confirmation/);
+  });
+
+  it('shows an Approval hold to the routed approver in the inbox, who approves it there; the chat then answers', async () => {
+    const sent = (await ok(OFFICER, 'sendMessage', {
+      agentDeveloperName: LENDING_AGENT,
+      message: 'chat-ui-approve please',
+      recordId: null,
+      executionId: null,
+    })) as { executionId: string; turnIdentifier: string };
+    await resultFor(sent.turnIdentifier, 'Awaiting Action');
+    const waiting = (await ok(OFFICER, 'getConversation', { executionId: sent.executionId })) as {
+      heldActions: Array<{ id: string; approverName: string | null; awaitsMyConfirmation: boolean }>;
+    };
+    // The requester is told who was asked and has nothing to confirm.
+    expect(waiting.heldActions).toEqual([
+      expect.objectContaining({ approverName: 'April Approver', awaitsMyConfirmation: false }),
+    ]);
+    const pendingId = waiting.heldActions[0]!.id;
+    // The requester has no inbox (the class is in Loom_Approver only); the approver's names the requester and agent.
+    const noInbox = await apex(OFFICER, 'getInbox', { pendingActionId: null }, 'LoomApprovalInboxController');
+    expect(noInbox.error?.[0]?.exceptionType).toBe('NoAccessException');
+    const inbox = (await ok(APPROVER, 'getInbox', { pendingActionId: null }, 'LoomApprovalInboxController')) as Array<{
+      id: string;
+      toolName: string;
+      requesterName: string;
+      agentName: string;
+      argumentsJson: string;
+    }>;
+    expect(inbox).toEqual([
+      expect.objectContaining({
+        id: pendingId,
+        toolName: 'approve_update',
+        requesterName: 'Olive Officer',
+        agentName: 'Lending Assistant',
+      }),
+    ]);
+    expect(inbox[0]?.argumentsJson).toContain('32200');
+    // Free text is refused by the inbox itself; Approve goes to AgentHITLService.
+    const outcomes = (await ok(
+      APPROVER,
+      'decide',
+      {
+        decisions: [
+          { pendingActionId: pendingId, decision: 'approve' },
+          { pendingActionId: pendingId, decision: 'Approve', comment: 'Fine' },
+        ],
+      },
+      'LoomApprovalInboxController',
+    )) as Array<{ isSuccess: boolean; errorMessage: string | null }>;
+    expect(outcomes).toEqual([
+      expect.objectContaining({ isSuccess: false, errorMessage: 'Decision must be Approve or Reject.' }),
+      expect.objectContaining({ isSuccess: true, errorMessage: null }),
+    ]);
+    await resultFor(sent.turnIdentifier, 'Completed');
+    const done = (await ok(OFFICER, 'getConversation', { executionId: sent.executionId })) as {
+      messages: Array<{ content: string }>;
+      heldActions: unknown[];
+    };
+    expect(done.heldActions).toEqual([]);
+    expect(done.messages.at(-1)?.content).toMatch(/^Done: Amount__c saved\./);
+    expect(await ok(APPROVER, 'getInbox', { pendingActionId: null }, 'LoomApprovalInboxController')).toEqual([]);
   });
 
   it('refuses a user without the class, and an unknown method, as Aura errors', async () => {

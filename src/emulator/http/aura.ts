@@ -1,6 +1,6 @@
 /**
  * `POST /aura`: what a Lightning web component's `import method from '@salesforce/apex/Class.method'` sends, for the
- * package's controllers (src/emulator/apex). The body is a form with `message`, a JSON list of actions; an Apex call is
+ * package's chat and approval-inbox controllers (src/emulator/apex). The body is a form with `message`, a JSON list of actions; an Apex call is
  * the action `aura://ApexActionController/ACTION$execute` with `params: {namespace, classname, method, params,
  * cacheable}`, and its answer is `{id, state: 'SUCCESS', returnValue: {returnValue, cacheable}}` or `{id, state:
  * 'ERROR', error: [{message, exceptionType}]}` (the component sees `error.body.message`). Simplified: the session is the
@@ -12,11 +12,14 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { apexContext } from '../apex/apex-runtime.ts';
+import { APPROVAL_INBOX_CONTROLLER } from '../apex/approval-inbox-controller.ts';
 import { AuraHandledException, CHAT_CONTROLLER, type LightningController } from '../apex/chat-controller.ts';
 import type { OrgApi } from '../org/model.ts';
 import { errorResult, json, type RouteResult } from './respond.ts';
 
-const CONTROLLERS: Record<string, LightningController> = { [CHAT_CONTROLLER.className]: CHAT_CONTROLLER };
+const CONTROLLERS: Record<string, LightningController> = Object.fromEntries(
+  [CHAT_CONTROLLER, APPROVAL_INBOX_CONTROLLER].map((controller) => [controller.className, controller]),
+);
 const APEX_ACTION = 'aura://ApexActionController/ACTION$execute';
 
 const AuraMessage = z.object({
