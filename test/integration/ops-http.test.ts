@@ -294,6 +294,13 @@ describe('POST /v1/turns validation', () => {
     expect(result.body.error).toMatch(/cannot use the worker: invalid_grant/);
   });
 
+  it('refuses a user without Loom_User: no turn is recorded or enqueued for them', async () => {
+    const nobody = userId('nobody@lending.test');
+    const result = await post('/v1/turns/sync', body({ requestingUserId: nobody }));
+    expect([403, 404]).toContain(result.status);
+    expect(emulator.admin.records('AgentExecution__c').filter((row) => row.RequestingUser__c === nobody)).toEqual([]);
+  });
+
   it('answers 404 for an agent the user cannot see', async () => {
     const result = await post('/v1/turns/sync', body({ agentDeveloperName: 'No_Such_Agent' }));
     expect(result.status).toBe(404);

@@ -80,9 +80,10 @@ const emptyResult = (): TurnResult => ({
 export function startTurns(ctx: ApexContext, requests: readonly (TurnRequest | null)[]): TurnResult[] {
   const results = requests.map(emptyResult);
   if (requests.length === 0) return results;
-  const limit = positiveOr(loomOrgSettings(ctx)['MaxTurnsPerTransaction__c'], 200);
+  const settings = loomOrgSettings(ctx); // LoomSettings.get(): read once per transaction
+  const limit = positiveOr(settings['MaxTurnsPerTransaction__c'], 200);
   if (requests.length > limit) return failAll(results, TURN_MESSAGES.tooMany(requests.length, limit));
-  if (loomOrgSettings(ctx)['AgentsDisabled__c'] === true) return failAll(results, TURN_MESSAGES.disabled);
+  if (settings['AgentsDisabled__c'] === true) return failAll(results, TURN_MESSAGES.disabled);
   if (!checkPermission(ctx, START_PERMISSION)) return failAll(results, TURN_MESSAGES.noStartPermission);
   let agents: Map<string, Row>;
   let executions: Map<string, Row>;

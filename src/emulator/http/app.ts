@@ -238,6 +238,7 @@ function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, r: Rea
       org: deps.org,
       userOf: (session: string) => deps.tokens.resolve(session)?.userId,
       now: () => deps.clock.now(),
+      apiVersion: DEFAULT_API_VERSION,
     };
     return send(res, auraRoute(auraSession(req), parseForm(r.raw), auraDeps));
   }

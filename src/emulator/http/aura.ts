@@ -46,6 +46,8 @@ export interface AuraDeps {
   /** The session's user, or undefined when the session is not valid. */
   userOf(sessionId: string): string | undefined;
   now(): number;
+  /** The API version the emulated Apex runs its queries at (the org's default). */
+  apiVersion: string;
 }
 
 /** The session: Lightning's `sid` cookie, or a bearer token for scripts and tests. */
@@ -83,7 +85,7 @@ function runAction(action: z.infer<typeof AuraMessage>['actions'][number], userI
   if (deps.org.canInvokeApexClass?.(userId, controller.className) !== true)
     return fail(`You do not have access to the Apex class named '${controller.className}'.`, 'NoAccessException');
   try {
-    const ctx = apexContext(deps.org, userId, '62.0', deps.now);
+    const ctx = apexContext(deps.org, userId, deps.apiVersion, deps.now);
     return { id: action.id, state: 'SUCCESS', returnValue: { returnValue: run.run(ctx, params), cacheable: false } };
   } catch (error) {
     if (error instanceof AuraHandledException) return fail(error.message, 'AuraHandledException');
