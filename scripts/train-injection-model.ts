@@ -5,6 +5,7 @@
  *   npm run train:injection               train, print the figures, write the weights
  *   npm run train:injection -- --check    train and fail unless the committed weights are what this run produces
  *   npm run train:injection -- --dry-run  train and print, write nothing
+ *   npm run train:injection -- --cross-author  leave each author batch out in turn and score it (chooses options)
  *
  * Data: `test/fixtures/injection-training/lines.jsonl`, split by a hash of each id (`trainingSplit`): the model learns
  * from `train`, the per-source thresholds are chosen on `validation` (the rules and the model together may flag at most
@@ -214,8 +215,7 @@ export interface TrainResult {
 }
 
 /** Fits the model on the train split and chooses its thresholds on the validation split. */
-export function train(options: TrainOptions = DEFAULTS): TrainResult {
-  const lines = loadInjectionTraining();
+export function train(options: TrainOptions = DEFAULTS, lines = loadInjectionTraining()): TrainResult {
   const split = (name: string): InjectionTrainingLine[] => lines.filter((l) => trainingSplit(l.id) === name);
   const splits = { train: split('train'), validation: split('validation'), test: split('test') };
   const examples: Example[] = splits.train.map((line) => ({
@@ -269,6 +269,41 @@ export function report({ model, splits }: TrainResult): string[] {
   return out;
 }
 
+/**
+ * Batches written by separate authors, each of whom saw neither the rules nor the other batches. Training on all but
+ * one and testing on the whole of that one measures how far the model carries to another author's phrasing, which a
+ * hash split of one author's lines cannot tell.
+ */
+export const AUTHOR_BATCHES: Readonly<Record<string, string>> = {
+  ka: 'languages other than English',
+  kb: 'tool results in structured formats',
+  kc: "a red team's user turns",
+};
+export const authorOf = (id: string): string => {
+  const batch = id.split('-')[0] ?? '';
+  return batch in AUTHOR_BATCHES ? batch : 'project';
+};
+
+/** Leave one author out: train on the other authors' train and validation splits, score the held-out author's lines. */
+export function crossAuthor(options: TrainOptions): string[] {
+  const lines = loadInjectionTraining();
+  const rules: Screen = (text, source) => screenTextRulesOnly(text, { source }).flagged;
+  const out: string[] = [];
+  for (const author of [...Object.keys(AUTHOR_BATCHES), 'project']) {
+    const held = lines.filter((l) => authorOf(l.id) === author);
+    const { model } = train(
+      options,
+      lines.filter((l) => authorOf(l.id) !== author),
+    );
+    const both: Screen = (text, source) => screenTextWithModel(model, text, { source }).flagged;
+    const learnedOnly: Screen = (text, source) => zOf(model, text, source) >= model.thresholds[source];
+    out.push(`without ${author.padEnd(8)} rules    ${describe(rates(held, rules))}`);
+    out.push(`without ${author.padEnd(8)} learned  ${describe(rates(held, learnedOnly))}`);
+    out.push(`without ${author.padEnd(8)} combined ${describe(rates(held, both))}`);
+  }
+  return out;
+}
+
 /** The module the screen imports, formatted as the repository formats TypeScript. */
 export async function renderWeightsModule(serialized: SerializedLearnedModel): Promise<string> {
   const source =
@@ -286,6 +321,10 @@ async function main(): Promise<void> {
   for (const key of ['bits', 'epochs', 'l2', 'rate', 'seed', 'fpTarget'] as const) {
     const at = args.indexOf(`--${key}`);
     if (at !== -1) options[key] = Number(args[at + 1]);
+  }
+  if (args.includes('--cross-author')) {
+    for (const line of crossAuthor(options)) console.log(line);
+    return;
   }
   const started = performance.now();
   const result = train(options);
