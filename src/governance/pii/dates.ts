@@ -1,4 +1,6 @@
-import { type Detection, type Detector, hasKeyword, scanColumns } from './scan.ts';
+import { BIRTH_RECORD_CUE, recordBirths } from './birth-records.ts';
+import { type Detector, hasKeyword, scanColumns } from './scan.ts';
+import { alignedColumnCells, sqlValueCells } from './tables.ts';
 
 /**
  * Dates of birth. A date is a DOB only by its context, never by its shape: a birth label before it (in prose, as a
@@ -8,11 +10,14 @@ import { type Detection, type Detector, hasKeyword, scanColumns } from './scan.t
  * opens or closes a range, is left alone.
  */
 
-// Letters of the languages read here (Latin-1 and Latin Extended-A/B: ß, é, ł, ğ, ş, ı...). Non-unicode regexes
-// throughout: V8 runs them several times faster, and every letter here is in the BMP.
-const L = 'A-Za-zÀ-ɏ';
+// Letters of the languages read here (Latin-1, Latin Extended-A/B and Additional: ß, é, ł, ğ, ş, ı, ơ...; Greek and
+// Cyrillic). Non-unicode regexes throughout: V8 runs them several times faster, and every letter here is in the BMP.
+const L = 'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ';
 
-/** Month names and abbreviations in en, de, fr, es, it, pt, nl, pl (nominative and genitive) and tr. */
+/**
+ * Month names and abbreviations in en, de, fr, es, it, pt, nl, pl, tr, and (issue 18, a second author's dev set) cs,
+ * sk, hu, ro, sv, da/no, fi, id/ms, ru, uk and el, in the forms dates use (the genitive where the language inflects).
+ */
 const MONTH_NAMES = [
   // en
   'january',
@@ -51,6 +56,7 @@ const MONTH_NAMES = [
   'oktober',
   'dezember',
   'mär',
+  'jän',
   'mrz',
   'okt',
   'dez',
@@ -186,26 +192,200 @@ const MONTH_NAMES = [
   'kasim',
   'aralık',
   'aralik',
+  // cs (genitive, as dates write them) and sk
+  'ledna',
+  'února',
+  'unora',
+  'března',
+  'brezna',
+  'dubna',
+  'května',
+  'kvetna',
+  'června',
+  'cervna',
+  'července',
+  'cervence',
+  'srpna',
+  'září',
+  'zari',
+  'října',
+  'rijna',
+  'listopadu',
+  'prosince',
+  'januára',
+  'februára',
+  'apríla',
+  'mája',
+  'júna',
+  'júla',
+  'augusta',
+  'septembra',
+  'októbra',
+  'novembra',
+  'decembra',
+  // hu
+  'január',
+  'február',
+  'március',
+  'április',
+  'május',
+  'június',
+  'július',
+  'augusztus',
+  'szeptember',
+  'október',
+  'márc',
+  'ápr',
+  'máj',
+  'jún',
+  'júl',
+  'szept',
+  // ro
+  'ianuarie',
+  'februarie',
+  'martie',
+  'aprilie',
+  'iunie',
+  'iulie',
+  'septembrie',
+  'octombrie',
+  'noiembrie',
+  'decembrie',
+  // sv, da, no
+  'augusti',
+  'marts',
+  // fi (partitive, as dates write them)
+  'tammikuuta',
+  'helmikuuta',
+  'maaliskuuta',
+  'huhtikuuta',
+  'toukokuuta',
+  'kesäkuuta',
+  'heinäkuuta',
+  'elokuuta',
+  'syyskuuta',
+  'lokakuuta',
+  'marraskuuta',
+  'joulukuuta',
+  // id, ms
+  'maret',
+  'agustus',
+  'desember',
+  'mac',
+  'ogos',
+  'disember',
+  // ru (genitive) and abbreviations
+  'января',
+  'февраля',
+  'марта',
+  'апреля',
+  'мая',
+  'июня',
+  'июля',
+  'августа',
+  'сентября',
+  'октября',
+  'ноября',
+  'декабря',
+  'янв',
+  'фев',
+  'мар',
+  'апр',
+  'июн',
+  'июл',
+  'авг',
+  'сен',
+  'сент',
+  'окт',
+  'ноя',
+  'дек',
+  // uk (genitive)
+  'січня',
+  'лютого',
+  'березня',
+  'квітня',
+  'травня',
+  'червня',
+  'липня',
+  'серпня',
+  'вересня',
+  'жовтня',
+  'листопада',
+  'грудня',
+  // el (genitive, with and without accents)
+  'ιανουαρίου',
+  'φεβρουαρίου',
+  'μαρτίου',
+  'απριλίου',
+  'μαΐου',
+  'μαίου',
+  'ιουνίου',
+  'ιουλίου',
+  'αυγούστου',
+  'σεπτεμβρίου',
+  'οκτωβρίου',
+  'νοεμβρίου',
+  'δεκεμβρίου',
+  'ιανουαριου',
+  'φεβρουαριου',
+  'μαρτιου',
+  'απριλιου',
+  'μαιου',
+  'ιουνιου',
+  'ιουλιου',
+  'αυγουστου',
+  'σεπτεμβριου',
+  'οκτωβριου',
+  'νοεμβριου',
+  'δεκεμβριου',
+  // Roman numerals, as Polish, Czech and Hungarian dates write months (`14.III.1985`, `5 XI 2008`)
+  'i',
+  'ii',
+  'iii',
+  'iv',
+  'v',
+  'vi',
+  'vii',
+  'viii',
+  'ix',
+  'x',
+  'xi',
+  'xii',
 ];
 const MONTHS = new Set(MONTH_NAMES);
 // Any word where a month name can stand; `isDate` then checks it is one (a set lookup is much cheaper than a regex
 // alternation of every month name in nine languages).
 const MONTH = `[${L}]{3,12}\\.?(?![${L}])`;
+const ROMAN_MONTH = '(?:i{1,3}|iv|vi{0,3}|ix|xi{0,2})';
+// Chinese numerals as dates write them: 一九五二年十月一日.
+const HAN_DIGIT = '[〇零一二三四五六七八九]';
+const HAN_SMALL = '[一二三四五六七八九十]{1,3}';
 const DAY = '\\d{1,2}(?:st|nd|rd|th|er|º|°)?\\.?';
 const YEAR = '(?:\\d{4}|\\d{2}(?!\\d))';
 const DATE_BODY =
   '(?:' +
   // 1985-03-14 (with a time: 1985-03-14T00:00:00Z), 1985/3/4, 1977_06_05
   '\\d{4}[-/._]\\d{1,2}[-/._]\\d{1,2}(?:T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?' +
+  // 14 tháng 3 năm 1985 (Vietnamese, before the spelled months that would stop at `7 tháng 11`: day, "month" 3, "year" 1985)
+  '|\\d{1,2}\\s+th[áa]ng\\s+\\d{1,2},?\\s+n[ăa]m\\s+\\d{4}' +
   // 03/14/1985, 14.03.85, 14 03 1985, 14 / 03 / 1985
   `|\\d{1,2}(?:\\s?[-/.]\\s?|[ _])\\d{1,2}(?:\\s?[-/.]\\s?|[ _])${YEAR}` +
   // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985, 15/ago/1992, 05APR1986
   `|${DAY}[\\s/.-]{0,3}(?:of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:de\\s+)?${YEAR}` +
-  // March 14, 1985; March 14th 1985; Sept. 9, 1990; March 1985
-  `|${MONTH}\\s*(?:${DAY},?\\s+)?\\d{4}` +
-  // 1985年3月14日, 昭和60年3月14日
+  // March 14, 1985; March 14th 1985; Sept. 9, 1990; March 1985; June 21st, '85
+  `|${MONTH}\\s*(?:${DAY},?\\s+)?(?:\\d{4}|'\\d{2}(?!\\d))` +
+  // 1985. március 14., 1985 March 14 (year first, as Hungarian writes dates)
+  `|\\d{4}\\.?\\s${MONTH}\\s?\\d{1,2}(?!\\d)\\.?` +
+  // 14.III.1985, 5 XI 2008 (Roman-numeral months)
+  `|\\d{1,2}(?:\\.\\s?|\\s)${ROMAN_MONTH}(?:\\.\\s?|\\s)${YEAR}` +
+  // 1985年3月14日, 昭和60年3月14日, 1995년 8월 21일, 一九五二年十月一日
   '|(?:\\d{4}|(?:昭和|平成|令和|大正)\\s?(?:\\d{1,2}|元))\\s?年\\s?\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日' +
-  // 19850314 (checked as a date below)
+  '|\\d{4}\\s?년\\s?\\d{1,2}\\s?월\\s?\\d{1,2}\\s?일' +
+  `|${HAN_DIGIT}{4}年${HAN_SMALL}月${HAN_SMALL}日` +
+  // H3.6.3, S60/3/14: Japanese era initials (Heisei, Showa, Reiwa, Taisho) with the year of the era
+  '|[HSRT]\\d{1,2}[./]\\d{1,2}[./]\\d{1,2}' +
+  // 19810716000000Z (LDAP's GeneralizedTime), then 19850314 (both checked as dates below)
+  '|\\d{14}(?:\\.\\d+)?Z' +
   '|\\d{8})';
 const DATE = new RegExp(`(?<![${L}0-9/-]|\\d[.\\s])${DATE_BODY}(?![${L}0-9/]|[-.]\\d)`, 'gi');
 const WHOLE_DATE = new RegExp(`^${DATE_BODY}$`, 'i');
@@ -231,6 +411,17 @@ const ORDINAL_OR_ARTICLE = new Set(['st', 'nd', 'rd', 'th', 'er', 'of', 'de']);
  */
 export function isDate(value: string): boolean {
   if (value.length === 8 && isAllDigits(value)) return compactDate(value);
+  if (GENERALIZED_TIME.test(value)) return compactDate(value.slice(0, 8));
+  if (VIETNAMESE.test(value)) {
+    const [day, month, year] = (value.match(/\d+/g) ?? []).map(Number) as [number, number, number];
+    return day >= 1 && day <= 31 && month >= 1 && month <= 12 && plausibleYear(year);
+  }
+  if (HAN_DATE.test(value)) return true; // the shape already holds a month of 1–12 numerals and a day of 1–3
+  const era = ERA_INITIAL.exec(value);
+  if (era) {
+    const [month, day] = [Number(era[3]), Number(era[4])];
+    return Number(era[2]) >= 1 && Number(era[2]) <= 64 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  }
   // Digit runs: up to three numbers with their lengths, in one pass.
   const numbers: number[] = [];
   const lengths: number[] = [];
@@ -248,12 +439,17 @@ export function isDate(value: string): boolean {
     } else if (code === 32) spaces++;
     else if (code > 64) letters = true;
   }
-  if (value.includes('月')) {
+  if (value.includes('月') || value.includes('월')) {
     const month = numbers[numbers.length - 2] ?? 0;
     const day = numbers[numbers.length - 1] ?? 0;
     return month >= 1 && month <= 12 && day >= 1 && day <= 31;
   }
   const iso = lengths[0] === 4;
+  if (letters && iso && numbers.length === 2) {
+    // 1985. március 14: the year first, then a month name, then the day.
+    const name = (value.match(LETTERS) ?? []).every((word) => MONTHS.has(word.toLowerCase()));
+    return name && plausibleYear(numbers[0] as number) && (numbers[1] as number) >= 1 && (numbers[1] as number) <= 31;
+  }
   if (letters && !iso) {
     // Spelled month: every word but ordinals and articles must be a month name; then the day and the year.
     let month = false;
@@ -277,6 +473,10 @@ export function isDate(value: string): boolean {
 }
 
 const NUMERIC_PARTS = /^\d+(\D+)\d+(\D+)\d+/;
+const GENERALIZED_TIME = /^\d{14}/;
+const VIETNAMESE = /th[áa]ng/i;
+const HAN_DATE = new RegExp(`^${HAN_DIGIT}{4}年`);
+const ERA_INITIAL = /^([HSRT])(\d{1,2})[./](\d{1,2})[./](\d{1,2})$/i;
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
 function isAllDigits(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (!isDigitCode(value.charCodeAt(i))) return false;
@@ -323,11 +523,35 @@ const BIRTH_WORDS = [
   '生年月日|誕生日|出生日|生誕',
   'do[ğg]um(?:[\\s_-]*tarihi?)?',
   // Danish, Norwegian, Swedish, Finnish: fødselsdato, født, födelsedatum, född, syntymäaika, syntynyt.
-  'f[øö]dsels?(?:dato|datum|dag)|(?<![a-z])f[øö]dd?t?(?![a-zà-ÿ])|syntymä(?:aika|päivä)|(?<![a-z])syntynyt',
+  'f[øö]dsels?(?:dato|datum|dag)|f[öø]delse(?:datum|dag)|(?<![a-z])f[øö]dd?t?(?![a-zà-ÿ])|syntymä(?:aika|päivä)|(?<![a-z])syntynyt',
+  // A second author's dev set (issue 18): `BDATE` and CDA's `birthTime`; Czech, Slovak, Hungarian, Romanian.
+  '(?<![a-z])b[_-]?date(?![a-z])',
+  'birth[\\s_-]*time',
+  'datum[\\s_-]*narozen[íi]|(?<![a-z])narozen[aáý]?(?![a-z])|(?<![a-z])dat\\.\\s*nar\\.?|(?<![a-z])nar\\.(?=\\s*\\d)',
+  'd[áa]tum[\\s_-]*narodenia|(?<![a-z])naroden[ýáa](?![a-z])',
+  'sz[üu]let[ée]si[\\s_-]*(?:d[áa]tum|id[őo])|(?<![a-z])sz[üu]letett|(?<![a-z])sz[üu]l\\.',
+  'data[\\s_-]*na[șşs]terii|(?<![a-z])n[ăa]scut[ăa]?(?:\\s+(?:la|[îi]n))?(?![a-z])',
+  // Russian, Ukrainian, Greek, Arabic, Hebrew, Hindi, Thai
+  'дат[аыу]\\s*рождения|(?<![а-я])д\\.\\s?р\\.|родил(?:ся|ась)|(?<![а-я])рожд\\.',
+  'дат[аиу]\\s*народження|народил?(?:ся|ася|ась)',
+  'ημερομηνία\\s*γέννησης|ημερομηνια\\s*γεννησης|γεννήθηκε|γεννηθηκε',
+  'تاريخ\\s*(?:ال)?(?:ميلاد|ولادة)|مواليد',
+  'תאריך\\s*לידה|נולד(?:ה)?',
+  'जन्म\\s*(?:तिथि|तारीख|दिनांक)|जन्मतिथि',
+  'วันเกิด',
+  // Korean, Chinese, Indonesian/Malay, Vietnamese
+  '생년월일|생일|출생(?:일)?',
+  '生日|出生',
+  '(?:tanggal|tgl\\.?|tarikh)\\s*lahir|(?<![a-z])lahir(?![a-z])',
+  'ng[àa]y\\s*sinh|(?<![a-z])sinh\\s*ng[àa]y',
 ];
 const BIRTH_BEFORE = new RegExp(BIRTH_WORDS.join('|'), 'gi');
 /** Column headers and record keys: the same labels. */
 export const BIRTH_KEY = new RegExp(BIRTH_WORDS.join('|'), 'i');
+/** A column header may also be the bare word (`BIRTH` in a fixed-width export). */
+const BIRTH_COLUMN = new RegExp(`${BIRTH_WORDS.join('|')}|^birth$`, 'i');
+/** Under a birth column, a two-digit year may also come first (`63-07-19`), as fixed-width exports write it. */
+const YY_MM_DD = /^(\d{2})[-/.](\d{2})[-/.](\d{2})$/;
 // Abbreviations that count only right before the date: "b. 1990-07-12", "ur. 12.10.1980", "(geb. 21.01.1990)"; and
 // the genealogical star of a CV, "* 07.05.1956 in Köln", only with its place (a bullet may open any dated line).
 const BIRTH_TIGHT = /(?<![a-z])(?:b|ur|geb)\.\s?$/i;
@@ -339,13 +563,13 @@ const BIRTH_AFTER =
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa])|urod|\bur\.|f[øö]d|synty|生|誕|\*|PID\|/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut|̆scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
 // last comma; a new key, or the end of the clause anywhere: then the date is not the one labelled.
 const OTHER_LABEL =
-  /(?<![a-z])(?:dates?(?![a-z])|datum|fecha|data(?![a-z])|appoint|appt|visit|admi(?:t|ssion)|discharg|invoice|factur|rechnung|fattura|due(?![a-z])|ship|deliver|liefer|livr|consegn|entreg|order|creat|updat|modif|expir|valid|renew|effective|start|end(?:s|ed)?(?![a-z])|issue|signed|schedul|seen(?![a-z])|next(?![a-z])|last(?![a-z])|since(?![a-z])|until(?![a-z])|termin|cita(?![a-z])|rendez|consult|afspraak|wizyt|randevu|spotkani|toplant|promo|sale(?![a-z])|party|feier|meeting|reuni|(?:complet|process|submitt|upload|receiv|review|approv|request|record|logg|captur|scann|print)ed(?![a-z])|sent(?![a-z]))/i;
+  /(?<![a-z])(?:dates?(?![a-z])|datum|fecha|data(?![a-z])|appoint|appt|visit|admi(?:t|ssion)|discharg|invoice|factur|rechnung|fattura|due(?![a-z])|ship|deliver|liefer|livr|consegn|entreg|order|creat|updat|modif|expir|valid|renew|effective|start|end(?:s|ed)?(?![a-z])|issue|signed|schedul|seen(?![a-z])|next(?![a-z])|last(?![a-z])|since(?![a-z])|until(?![a-z])|termin|cita(?![a-z])|rendez|consult|afspraak|wizyt|randevu|spotkani|toplant|promo|sale(?![a-z])|party|feier|meeting|reuni|(?:complet|process|submitt|upload|receiv|review|approv|request|record|logg|captur|scann|print|releas|launch|found|incorporat|establish|open|publish|vaccinat)ed(?![a-z])|sent(?![a-z])|geimpft)/i;
 const NEW_KEY = /[,;&]\s*["']?[A-Za-z_À-ɏ][\wÀ-ɏ-]*["']?\s*[:=]/;
 // Case-sensitive on purpose: a sentence ends where a lower-case word of three letters or more takes a full stop.
 const CLAUSE_END = /[;!?。]|[a-zà-ÿ]{3}\.\s+[A-ZÀ-Þ]|\n\s*[A-Za-zÀ-ɏ]/;
@@ -388,27 +612,13 @@ function plainGap(gap: string): boolean {
   return !OTHER_LABEL.test(gap.slice(gap.lastIndexOf(',') + 1));
 }
 
-/** HL7 v2: PID-7 is the patient's date of birth (`PID|1||88213^^^HOSP||DOE^JANE||19850314|F`). */
-function hl7Births(text: string, out: Detection[]): void {
-  for (let at = text.indexOf('PID|'); at >= 0; at = text.indexOf('PID|', at + 4)) {
-    if (at > 0 && !/[\r\n]/.test(text[at - 1] ?? '')) continue;
-    let start = at;
-    for (let field = 0; field < 7 && start >= 0; field++) start = text.indexOf('|', start + 1);
-    if (start < 0) continue;
-    let end = start + 1;
-    while (end < text.length && !'|^\r\n'.includes(text[end] as string)) end++;
-    const value = text.slice(start + 1, end);
-    if (/^\d{8}(?:\d{4,6})?$/.test(value) && compactDate(value.slice(0, 8)))
-      out.push({ start: start + 1, end, type: 'DOB' });
-  }
-}
-
 export const dob: Detector = {
   type: 'DOB',
   category: 'identity',
   // Japanese era dates can carry two digits: 平成元年5月1日.
   minDigits: 2,
   detect(text, out) {
+    if (BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
     if (!hasKeyword(text, ANY_BIRTH_WORD)) return;
     const dates: Array<{ start: number; end: number }> = [];
     DATE.lastIndex = 0;
@@ -438,9 +648,22 @@ export const dob: Detector = {
         previous = date;
       } else previous = undefined;
     }
-    if (text.includes('\n'))
-      scanColumns(text, BIRTH_KEY, out, 'DOB', (value) => WHOLE_DATE.test(value) && isDate(value));
-    if (text.includes('PID|')) hl7Births(text, out);
+    const wholeDate = (value: string): boolean => WHOLE_DATE.test(value) && isDate(value);
+    const columnDate = (value: string): boolean => {
+      const yy = YY_MM_DD.exec(value);
+      return (
+        wholeDate(value) ||
+        (yy !== null && Number(yy[2]) >= 1 && Number(yy[2]) <= 12 && Number(yy[3]) >= 1 && Number(yy[3]) <= 31)
+      );
+    };
+    if (text.includes('\n')) {
+      scanColumns(text, BIRTH_COLUMN, out, 'DOB', columnDate);
+      for (const [start, end] of alignedColumnCells(text, BIRTH_COLUMN, columnDate))
+        out.push({ start, end, type: 'DOB' });
+    }
+    if (/values/i.test(text))
+      for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
+        if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });
   },
 };
 

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_DETECTORS, detectAll } from '../../../src/governance/pii/detectors.ts';
+import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
+
+/**
+ * Dates of birth in the forms a second outside author's dev set showed the masker missing (issue 18): labels and month
+ * names in more languages, Roman-numeral and year-first months, tables aligned with spaces, SQL rows, and record formats
+ * that hold the date by position. Cases written for these tests, not copied from any dev or blind line.
+ */
+
+const births = (text: string): string[] =>
+  detectAll(text, BUILTIN_DETECTORS)
+    .filter((d) => d.type === 'DOB')
+    .map((d) => text.slice(d.start, d.end));
+
+describe('dates of birth: labels and months in more languages', () => {
+  it.each([
+    ['Pacient: Petr Malý, datum narození 9. 4. 1971', '9. 4. 1971'],
+    ['Žadatelka Eva Nováková, narozena 17. května 1988 v Olomouci', '17. května 1988'],
+    ['Születési dátum: 1979. október 3.', '1979. október 3.'],
+    ['Data nașterii: 11 februarie 1990', '11 februarie 1990'],
+    ['Födelsedatum: 1966-02-14', '1966-02-14'],
+    ['Дата рождения: 8 марта 1983 г.', '8 марта 1983'],
+    ['Укажите дату рождения. Ответ: 21.09.1975', '21.09.1975'],
+    ['Дата народження: 3 квітня 1992', '3 квітня 1992'],
+    ['Ημερομηνία γέννησης: 5 Μαΐου 1970', '5 Μαΐου 1970'],
+    ['تاريخ الميلاد: 1984/06/30', '1984/06/30'],
+    ['생년월일: 1990년 2월 9일', '1990년 2월 9일'],
+    ['Tanggal lahir: 2 Maret 1986', '2 Maret 1986'],
+    ['Ngày sinh: 7 tháng 11 năm 1993', '7 tháng 11 năm 1993'],
+    ['Karta: ur. 30.VI.1962 w Łodzi', '30.VI.1962'],
+    ['data urodzenia: 4 XII 1999', '4 XII 1999'],
+    ['geb. 9. Jän. 1961', '9. Jän. 1961'],
+    ["RSVP: the guest of honour (born May 2nd, '79) asked for no gifts", "May 2nd, '79"],
+    ['生年月日：H5.10.21', 'H5.10.21'],
+    ['dateOfBirth: 19720405000000Z', '19720405000000Z'],
+    ['<birthTime value="19550102"/>', '19550102'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+});
+
+describe('dates of birth in tables and statements', () => {
+  it('reads a column aligned with spaces, however far the rows are', () => {
+    const text =
+      'Member            Born           Club\nAnna Berg         04.11.1969     Oslo\nJon Dahl          22.01.1973     Bergen\n';
+    expect(births(text)).toEqual(['04.11.1969', '22.01.1973']);
+  });
+
+  it('reads a fixed-width export whose header is one word per column, two-digit years first included', () => {
+    const text = 'ID  SURNAME    BIRTH    ST\n01  OKAFOR     58-03-27 NY\n02  LINDGREN   66-12-01 WA';
+    expect(births(text)).toEqual(['58-03-27', '66-12-01']);
+  });
+
+  it('leaves an aligned column of other dates alone', () => {
+    const text = 'Invoice     Issued        Due\nINV-1       04.11.2024    04.12.2024';
+    expect(births(text)).toEqual([]);
+  });
+
+  it('reads every row of an INSERT under the birth column', () => {
+    const text =
+      "INSERT INTO members (id, name, birth_date, joined) VALUES (1, 'O''Neil, K.', '1959-07-30', '2021-01-04'),\n(2, 'Ruiz', '1991-10-12', '2022-03-01');";
+    expect(births(text)).toEqual(['1959-07-30', '1991-10-12']);
+  });
+});
+
+describe('dates of birth held by position in a record', () => {
+  it('reads the DMG segment of an X12 claim (D8 qualifier)', () => {
+    expect(births('NM1*QC*1*ROE*SAM~DMG*D8*19820117*M~')).toEqual(['19820117']);
+    expect(births('DTP*472*D8*20240117~')).toEqual([]); // a service date, not DMG
+  });
+
+  it('reads the date of birth of an SSR DOCS line, not its expiry', () => {
+    expect(births('SSR DOCS LH HK1 P/DEU/C01X00T47/DEU/09AUG77/M/01JAN30/MEIER/KARL')).toEqual(['09AUG77']);
+  });
+
+  it('reads a machine-readable zone only when its check digit agrees', () => {
+    const line2 = 'L898902C36UTO7408122F1204159ZE184226B<<<<<10';
+    const zone = `P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n${line2}`;
+    expect(births(zone)).toEqual(['740812']);
+    const wrongCheck = zone.replace('7408122', '7408125');
+    expect(births(wrongCheck)).toEqual([]);
+  });
+
+  it('reads the DATE under a GEDCOM BIRT event, not under a MARR event', () => {
+    const text = '0 @I7@ INDI\n1 BIRT\n2 DATE 3 FEB 1921\n2 PLAC Cork\n1 MARR\n2 DATE 12 JUN 1948';
+    expect(births(text)).toEqual(['3 FEB 1921']);
+  });
+});
+
+describe('dates that are not births beside a birth word', () => {
+  it.each([
+    'The band was born in a garage and the album was released on 12 May 1987.',
+    'Born of a merger, the company was incorporated on 1999-04-01.',
+  ])('%s', (text) => {
+    expect(births(text)).toEqual([]);
+  });
+
+  it('restores a masked table exactly', async () => {
+    const masker = new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'dob-records' });
+    const text = 'Member            Born           Club\nAnna Berg         04.11.1969     Oslo';
+    const { masked } = await masker.mask(text);
+    expect(masked).not.toContain('04.11.1969');
+    expect(await masker.restore(masked)).toBe(text);
+  });
+});
