@@ -278,18 +278,36 @@ export const AUTHOR_BATCHES: Readonly<Record<string, string>> = {
   ka: 'languages other than English',
   kb: 'tool results in structured formats',
   kc: "a red team's user turns",
+  kd: 'subtle attacks; security, compliance and IT text',
+  ke: 'short chat turns and field values',
+  kf: 'tool results and user turns in 20+ languages',
+  kg: 'customer channels: e-mail, chat, reviews, transcripts',
+  kh: 'regulated industries',
+  ki: "attacks on the agent's tool use; integration text",
+  kj: 'creative and evasive writing; creative business text',
 };
 export const authorOf = (id: string): string => {
   const batch = id.split('-')[0] ?? '';
   return batch in AUTHOR_BATCHES ? batch : 'project';
 };
 
+/** How well the model ranks, whatever its threshold: the share of attacks above the value only `fp` of benign pass. */
+function detectionAtFalsePositives(model: LearnedModel, lines: InjectionTrainingLine[], fp: number): number {
+  const z = (l: InjectionTrainingLine): number => zOf(model, l.text, l.source);
+  const benign = lines.filter((l) => l.label === 'benign').map(z).sort((a, b) => b - a);
+  const cut = benign[Math.floor(fp * benign.length)] ?? -Infinity;
+  const attacks = lines.filter((l) => l.label === 'attack').map(z);
+  return attacks.filter((value) => value > cut).length / Math.max(1, attacks.length);
+}
+
 /** Leave one author out: train on the other authors' train and validation splits, score the held-out author's lines. */
 export function crossAuthor(options: TrainOptions): string[] {
   const lines = loadInjectionTraining();
   const rules: Screen = (text, source) => screenTextRulesOnly(text, { source }).flagged;
   const out: string[] = [];
-  for (const author of [...Object.keys(AUTHOR_BATCHES), 'project']) {
+  const mean = { learned: [0, 0], combined: [0, 0], n: 0, ranking: 0 };
+  const authors = [...new Set(lines.map((l) => authorOf(l.id)))].sort();
+  for (const author of authors) {
     const held = lines.filter((l) => authorOf(l.id) === author);
     const { model } = train(
       options,
@@ -297,10 +315,24 @@ export function crossAuthor(options: TrainOptions): string[] {
     );
     const both: Screen = (text, source) => screenTextWithModel(model, text, { source }).flagged;
     const learnedOnly: Screen = (text, source) => zOf(model, text, source) >= model.thresholds[source];
+    const learned = rates(held, learnedOnly);
+    mean.ranking += detectionAtFalsePositives(model, held, 0.02);
+    const combined = rates(held, both);
     out.push(`without ${author.padEnd(8)} rules    ${describe(rates(held, rules))}`);
-    out.push(`without ${author.padEnd(8)} learned  ${describe(rates(held, learnedOnly))}`);
-    out.push(`without ${author.padEnd(8)} combined ${describe(rates(held, both))}`);
+    out.push(`without ${author.padEnd(8)} learned  ${describe(learned)}`);
+    out.push(`without ${author.padEnd(8)} combined ${describe(combined)}`);
+    for (const [key, r] of [['learned', learned.all] as const, ['combined', combined.all] as const]) {
+      mean[key][0] = (mean[key][0] as number) + r.detected / Math.max(1, r.attacks);
+      mean[key][1] = (mean[key][1] as number) + r.falsePositives / Math.max(1, r.benign);
+    }
+    mean.n++;
   }
+  out.push(`mean learned detection at 2% FP (threshold set on the author left out): ${((100 * mean.ranking) / mean.n).toFixed(1)}%`);
+  for (const key of ['learned', 'combined'] as const)
+    out.push(
+      `mean over ${mean.n} authors left out, ${key}: ${((100 * (mean[key][0] as number)) / mean.n).toFixed(1)}% det / ` +
+        `${((100 * (mean[key][1] as number)) / mean.n).toFixed(1)}% FP`,
+    );
   return out;
 }
 

@@ -7,6 +7,8 @@
  * The weights ship as a module (`learned-weights.ts`): int8 values with one scale, base64-encoded, with a checksum.
  * `parseLearnedModel` returns null for anything that does not check out, and the screen then fails closed.
  */
+import { CONCEPTS, forEachConcept } from './concepts.ts';
+
 /** Where a text came from (the same union as `SafetySource` in index.ts, which imports this module). */
 export type LearnedSource = 'user' | 'tool';
 type SafetySource = LearnedSource;
@@ -87,6 +89,8 @@ const SOURCE_SEED: Readonly<Record<SafetySource, number>> = { user: fnv1a('sourc
 // text's score stays near the prior instead of resting on two or three features (about 16 words, 40 characters).
 const WORD_FLOOR = 48;
 const CHAR_FLOOR = 120;
+const CONCEPT_FLOOR = 12;
+const CONCEPT_SEEDS = CONCEPTS.map((concept) => fnv1a(`concept:${concept}`));
 
 // Scratch space for `forEachFeature`: a stamp per bucket marks the buckets a block has already used (so each feature
 // counts once, without a Set per window), and the hashes of a block wait in `pending` until its size is known.
@@ -148,6 +152,21 @@ export function forEachFeature(
     }
   }
   flush(count, CHAR_FLOOR, mask, visit);
+  // Concepts: each tag, each tag with the source, each pair of tags at most three tags apart, in order.
+  epoch = nextEpoch(bits);
+  count = 0;
+  const recent = [0, 0, 0];
+  let tags = 0;
+  forEachConcept(prepared, (concept) => {
+    const tag = CONCEPT_SEEDS[concept] as number;
+    count = keep(mix(tag), mask, epoch, count);
+    count = keep(pair(seed, tag), mask, epoch, count);
+    for (let back = 1; back <= Math.min(3, tags); back++)
+      count = keep(pair((recent[(tags - back) % 3] as number) ^ back, tag), mask, epoch, count);
+    recent[tags % 3] = tag;
+    tags++;
+  });
+  flush(count, CONCEPT_FLOOR, mask, visit);
   visit(seed & mask, 1);
 }
 
