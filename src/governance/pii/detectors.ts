@@ -63,11 +63,12 @@ const identifier = (text: string, index: number, value: string): boolean =>
   idLabelBefore(text, index) || underIdColumn(text, index, index + value.length);
 
 // Compact 13-19 digits, or the printed groupings (4-4-4-4[-3], Amex 4-6-5, Diners 4-6-4) with one consistent separator
-// (space, dash, dot or slash), or the four-digit issuer group then the rest in one or two runs (`4556 737586899855`).
+// (space, dash, dot or slash), or an issuer group of four to eight digits then the rest in one or two runs
+// (`4556 737586899855`).
 // A comma or period before or after is a field delimiter (`17,4111111111111111,12/27`): Luhn, issuer prefix and brand
 // length decide.
 const CARD =
-  /\d(?<!\d\d)(?:\d{12,18}|\d{3}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ .-])\d{6}\2\d{4,5}|\d{3}([ -])\d{4,15}(?:\3\d{4,11})?)(?!\d)/g;
+  /\d(?<!\d\d)(?:\d{12,18}|\d{3}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ .-])\d{6}\2\d{4,5}|\d{3,7}([ -])\d{4,15}(?:\3\d{4,11})?)(?!\d)/g;
 const PRINTED_CARD = /^(?:\d+|\d{4}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ .-])\d{6}\2\d{4,5})$/;
 // Card words (in the languages the masker reads), `PAN`, brands, expiry and security-code labels, an expiry `12/27`.
 const CARD_CONTEXT =
@@ -106,6 +107,8 @@ const FILE_EXTENSION =
 // `git@github.com:org/repo.git`, a shell prompt `ci@build-01.example.com:~$` or `[root@db1.example.com ~]#`; so is
 // one on an internal host with a port (`worker@mq-3.stage.internal:5672`).
 const LOGIN_AFTER = /^(?::[~/][\w.~/-]*[$#](?:\s|$)|:\/[\w.-]+\/|:[\w.-]+\/[\w./-]*\.git(?![\w-])|\s+[\w~/.-]*\][$#])/;
+// The git user's remote (`git@git.example.com:team/app`) is a repository address whatever its path.
+const GIT_REMOTE = /^:[\w.-]+\/[\w.-]/;
 const PORT_AFTER = /^:\d{2,5}(?!\d)/;
 const INTERNAL_HOST = /\.(?:internal|local|localdomain|lan|corp|intranet|intra|home|svc|cluster|private)$/i;
 // URL userinfo: the token before it is a scheme and `//` with no path yet (`postgres://app@db…`, `ftp://u:pw@…`).
@@ -119,6 +122,7 @@ function hostLogin(text: string, index: number, value: string): boolean {
   const end = index + value.length;
   const after = text.slice(end, end + 64);
   if (LOGIN_AFTER.test(after) || (PORT_AFTER.test(after) && INTERNAL_HOST.test(value))) return true;
+  if (value.startsWith('git@') && GIT_REMOTE.test(after)) return true;
   let from = index;
   while (from > 0 && from > index - 120 && text.charCodeAt(from - 1) !== 10) from--;
   const before = text.slice(from, index);
@@ -145,12 +149,12 @@ const VERSION_CONTEXT =
 // An upgrade path joins its members with an arrow: "firmware 7.1.200.4 → 7.1.210.0".
 const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:->|=>|→|⇒|➔|⟶|-|–|—|to|and|or|,|&|bis|und|et|y|e|en|i|ve|a)\s*$/i;
 /**
- * A version word as a label (`FW 9.12.160.4`, `bootloader`), a key in configuration or JSON (`APP_VERSION=`,
- * `image.version="`, `"firmware":"`), or followed by a few linking words ("agent version is now", "firmware was
+ * A version word as a label (`FW 9.12.160.4`, `bootloader`), a key in configuration, JSON or XML (`APP_VERSION=`,
+ * `image.version="`, `"firmware":"`, `<version>`), a file-name stem (`firmware-`), or followed by a few linking words ("agent version is now", "firmware was
  * upgraded from"; never a bare "from": "a device from 10.1.2.3").
  */
 const VERSION_WORD =
-  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|bios|uefi|bootloader|bootrom|kernel|build|release)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#]|:=|=>)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
+  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|f\/w|s\/w|bios|uefi|bootloader|bootrom|kernel|build|release|software)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#>_-]|:=|=>)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
 // A suffix glued on (`6.2.101.9-B2`, `1.2.3.4-rc1`, `1.2.3.4+build5`) makes a dotted quad a version.
 const VERSION_SUFFIX = /^[-+~](?:[A-Za-z]|\d+[A-Za-z])/;
 // One item of a list of component versions, seen from the quad after it: "kernel 6.1.0; baseband 21.40.130.7-X1;
@@ -161,6 +165,10 @@ const LIST_ITEM =
 // its major number; an address translation maps one network onto another, with networking words around it.
 const ARROW_BEFORE = /(?<![\w.])(\d+)(?:\.\d+)+(?:[-+~]?[A-Za-z][\w.-]*)?\s*(?:->|=>|→|⇒|➔|⟶)\s*$/;
 const ARROW_AFTER = /^\s*(?:->|=>|→|⇒|➔|⟶)\s*(\d+)(?:\.\d+)+/;
+// "upgraded … from X to Y": the verb, the `from` before the first member, the `to` between them.
+const UPGRADE_FROM = /(?:upgrad|updat|downgrad|bump|migrat|roll)\w*(?:\s+[\w-]+){0,3}?\s+from\s*$/i;
+const UPGRADE_TO = /^\s+to\s+(\d+)\.\d/;
+const UPGRADED_FROM = /(?<![\w.])(\d+)(?:\.\d+){1,3}\s+to\s+$/;
 // Labels that name a machine or an address, not a component: "firmware 2.1.0, host 10.0.0.5" lists an address.
 const MACHINE_LABEL =
   /(?<![a-z])(?:device|node|machine|box|peer|remote|local|public|private|external|internal|mgmt|management|oob|ilo|idrac|bmc|ipmi|vip|loopback|wlan|inet|from|at|on|via|to)(?![a-z])/i;
@@ -177,14 +185,24 @@ function documentNumber(text: string, index: number): boolean {
   return false;
 }
 
-/** A dotted quad in an upgrade path (`9.1.200.4 -> 9.2.33.1`, same major number) with no networking word around. */
+/**
+ * A dotted quad in an upgrade path with the same major number on the other side and no networking word around:
+ * `9.1.200.4 -> 9.2.33.1`, "upgraded the agent from 6.3.100.2 to 6.4.0.1".
+ */
 function upgradePath(text: string, index: number, value: string): boolean {
   const end = index + value.length;
   const major = value.slice(0, value.indexOf('.'));
-  const before = ARROW_BEFORE.exec(text.slice(Math.max(0, index - 40), index));
+  const window = Math.min(index, 40);
+  const before = ARROW_BEFORE.exec(text.slice(index - window, index));
   const after = ARROW_AFTER.exec(text.slice(end, end + 40));
-  if (before?.[1] !== major && after?.[1] !== major) return false;
-  return !NETWORK_CONTEXT.test(`${textBefore(text, index, 80)} ${text.slice(end, end + 80)}`);
+  let path = before?.[1] === major || after?.[1] === major;
+  if (!path && UPGRADE_TO.exec(text.slice(end, end + 16))?.[1] === major)
+    path = UPGRADE_FROM.test(textBefore(text, index, 64));
+  if (!path) {
+    const from = UPGRADED_FROM.exec(text.slice(index - window, index));
+    path = from?.[1] === major && UPGRADE_FROM.test(textBefore(text, index - window + from.index, 64));
+  }
+  return path && !NETWORK_CONTEXT.test(`${textBefore(text, index, 80)} ${text.slice(end, end + 80)}`);
 }
 
 /**
@@ -253,6 +271,14 @@ const ip: Detector = {
 const IBAN_START = /(?<![A-Za-z0-9])([A-Za-z]{2})\d{2}(?=[ .-]?[A-Za-z0-9])/g;
 const IBAN_SEPARATOR = /[ .-]/;
 const ALNUM = /[A-Za-z0-9]/;
+const LINE_BREAK = /[ \t\r\n]/;
+const WRAP = /[ \t]*\r?\n[ \t]*/y;
+/** The length of a line break (with the spaces around it) at `i` that an alphanumeric follows, or 0. */
+function wrapAt(text: string, i: number): number {
+  WRAP.lastIndex = i;
+  const wrap = WRAP.exec(text);
+  return wrap !== null && ALNUM.test(text[i + wrap[0].length] ?? '') ? wrap[0].length : 0;
+}
 
 /**
  * Reads the country's IBAN length of alphanumerics (single spaces, dashes or dots between groups allowed, and for a
@@ -275,11 +301,10 @@ const iban: Detector = {
       while (compact.length < length && i < text.length) {
         const ch = text[i] ?? '';
         if (ALNUM.test(ch)) compact += ch;
-        else if (known !== undefined && !wrapped && (ch === '\n' || (ch === '\r' && text[i + 1] === '\n'))) {
-          // A printed IBAN wrapped onto the next line, once: `DE89 3704 0044\n0532 0130 00`.
-          if (ch === '\r') i++;
-          if (!ALNUM.test(text[i + 1] ?? '')) break;
+        else if (known !== undefined && !wrapped && LINE_BREAK.test(ch) && wrapAt(text, i) > 0) {
+          // A printed IBAN wrapped onto the next line, once: `DE89 3704 0044\n0532 0130 00` (spaces around the break).
           wrapped = true;
+          i += wrapAt(text, i) - 1;
         } else if (
           IBAN_SEPARATOR.test(ch) &&
           (separator === undefined || separator === ch) &&

@@ -45,6 +45,14 @@ const ID_WORD = [
   'awb',
   'shipment',
   'consignment',
+  'parcel',
+  'confirmation',
+  'booking',
+  'reservation',
+  'transaction',
+  'receipt',
+  'voucher',
+  'coupon',
   'bestell(?:ung)?',
   'auftrags?',
   'rechnungs?',
@@ -85,12 +93,13 @@ const NUMBER_WORD = 'no|nr|n[º°o]|numbers?|num|nummer|num[ée]ro|n[úu]mero|nu
 // At least one space, colon, quote or full stop between: a label glued to its digits is part of one token.
 const LABEL_END = `(?=[\\s.:#="'])\\.?["']?\\s*(?:[:#=]\\s*)?["']?\\s*$`;
 const ID_LABEL = new RegExp(
-  `(?:(?<![${L}])(?:${ID_WORD})(?:[\\s.-]*(?:${NUMBER_WORD}))?|(?<![${L}])(?:${ID_STEM})[\\s.-]*(?:${NUMBER_WORD})` +
+  `(?:(?<![${L}])(?:${ID_WORD})(?:[\\s._-]*(?:${NUMBER_WORD}))?|(?<![${L}])(?:${ID_STEM})[\\s._-]*(?:${NUMBER_WORD})` +
     `|(?<![${L}])(?:${NUMBER_WORD})\\.?\\s*(?:de|del|do|da|di|d'|of|du)?\\s*(?:${ID_WORD}))${LABEL_END}`,
   'i',
 );
-// Short capitalised acronyms that are ordinary words or names in lower case ("Jan", Polish "pn"): `JAN`, `PN`, `SN`.
-const ID_ACRONYM = new RegExp(`(?<![${L}])(?:JAN|PN|SN)(?:[\\s.-]*(?:No|Nr|NO|NR|#|code|Code))?${LABEL_END}`);
+// Short capitalised acronyms that are ordinary words or names in lower case ("Jan", Polish "pn", "po"): `JAN`, `PN`,
+// `SN`, `PO` (purchase order).
+const ID_ACRONYM = new RegExp(`(?<![${L}])(?:JAN|PN|SN|PO)(?:[\\s._-]*(?:No|Nr|NO|NR|#|code|Code))?${LABEL_END}`);
 
 /** True when an identifier label stands right before `index` (nothing but its colon, quotes or spaces between). */
 export function idLabelBefore(text: string, index: number): boolean {

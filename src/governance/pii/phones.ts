@@ -30,11 +30,12 @@ const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\w)/g;
 // after a phone word, any plausible number. Never part of a longer run: "3704 0044 0532" is one number.
 const DIGIT_RUN = /(?<![\w+./-])\(?\d[\d ()./-]{5,18}\d(?![\w]|[.,/-]\d)/g;
 const TRIPLE = /^[5-9]\d{2} \d{3} \d{3}$/;
-// National formats without a trunk 0 that are phone numbers by their grouping alone: Russian `8 (495) 123-45-67` and
-// `8-800-200-31-31` (trunk 8, area code, then 3-2-2), Brazilian `(21) 99876-5432` and `(31) 3456-7890` (two-digit DDD
-// in parentheses, a dash before the last four), Chinese mobiles `139 1234 5678` (1[3-9]x, then 4-4).
+// National formats without a trunk 0 that are phone numbers by their grouping alone: Russian `8 (495) 123-45-67`,
+// `8 (383) 212 45 67` and `8-800-200-31-31` (trunk 8, area code, then 3-2-2), Brazilian `(21) 99876-5432`,
+// `(21) 9 8765-4321`, `21 99876-5432` and `(31) 3456-7890` (two-digit DDD, a dash before the last four), Chinese
+// mobiles `139 1234 5678` (1[3-9]x, then 4-4).
 const NATIONAL =
-  /^(?:8 ?\([3489]\d{2}\) ?\d{3}-\d{2}-\d{2}|8([ -])[3489]\d{2}\1\d{3}\1\d{2}\1\d{2}|\([1-9]{2}\) ?(?:9\d{4}|[2-5]\d{3})-\d{4}|1[3-9]\d([ -])\d{4}\2\d{4})$/;
+  /^(?:8 ?\([3489]\d{2}\) ?\d{3}([ -])\d{2}\1\d{2}|8([ -])[3489]\d{2}\2\d{3}\2\d{2}\2\d{2}|\([1-9]{2}\) ?(?:9 ?\d{4}|[2-5]\d{3})-\d{4}|[1-9]{2} 9\d{4}-\d{4}|1[3-9]\d([ -])\d{4}\3\d{4})$/;
 // Toll-free vanity numbers: `1-800-FLOWERS`, `1-888-GO-LOOMS` (seven letters and digits after the area code).
 const PHONE_VANITY = /\+?1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z0-9]{2,7}(?:[ .-][A-Z0-9]{1,6}){0,2}(?![\w])/g;
 const VANITY_HINT = /1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z]/;

@@ -45,6 +45,8 @@ describe('version numbers are not IPv4 addresses', () => {
     ['metadata.app.version="12.0.233.1"', '12.0.233.1'],
     ['{"name":"sensor-hub","firmware":"4.77.120.5","ok":true}', '4.77.120.5'],
     ['fwVersion: 11.4.210.5', '11.4.210.5'],
+    ['<version>3.14.150.2</version>', '3.14.150.2'],
+    ['Flash firmware-5.40.120.3.bin first', '5.40.120.3'],
   ])('keeps a version named by its context: %j', async (text, value) => {
     await expectKept(text, [value]);
   });
@@ -56,6 +58,7 @@ describe('version numbers are not IPv4 addresses', () => {
   it('keeps every member of an upgrade path written with arrows', async () => {
     await expectKept('Rollout 7.1.200.4 -> 7.1.210.0 => 7.2.0.15 finished', ['7.1.200.4', '7.1.210.0', '7.2.0.15']);
     await expectKept('Plan: firmware 12.4.100.3 ⇒ 12.5.7.1', ['12.4.100.3', '12.5.7.1']);
+    await expectKept('We upgraded the agent from 6.3.100.2 to 6.4.0.1 last night', ['6.3.100.2', '6.4.0.1']);
   });
 
   it('keeps a dotted quad in a list of component versions', async () => {
@@ -71,6 +74,7 @@ describe('version numbers are not IPv4 addresses', () => {
     await expectMasked('client 198.51.100.7 reported firmware 3.2.1', ['198.51.100.7'], 'IP_ADDRESS');
     await expectMasked('Downloaded the firmware from 172.20.14.9', ['172.20.14.9'], 'IP_ADDRESS');
     await expectMasked('NAT 192.168.7.10 -> 203.0.113.77 on the edge', ['192.168.7.10', '203.0.113.77'], 'IP_ADDRESS');
+    await expectMasked('upgraded the router from 10.60.0.1 to 10.60.0.2', ['10.60.0.1', '10.60.0.2'], 'IP_ADDRESS');
   });
 
   it('reads a header name whole, not from the middle of a word, so an address is typed as one', () => {
@@ -92,6 +96,8 @@ describe('numbers named as identifiers are not cards, phones or SSNs', () => {
     ['Artikelnummer: 0171 4455667', '0171 4455667'],
     ['numéro de série 06 12 34 56 78', '06 12 34 56 78'],
     ['Lot-Nr. 030 1234 5678', '030 1234 5678'],
+    ['PO 4716204811000004 received', '4716204811000004'],
+    ['{"order_id": "4716204814141870", "total": 12}', '4716204814141870'],
   ])('keeps %j', async (text, value) => {
     await expectKept(text, [value]);
   });
@@ -148,6 +154,7 @@ describe('logins on machines are not e-mail addresses', () => {
     ['amqp://worker@mq-3.stage.internal:5672/jobs', 'worker@mq-3.stage.internal'],
     ['admin@fw-02.corp.example.com:~$ show version', 'admin@fw-02.corp.example.com'],
     ['[root@db1.example.com ~]# uptime', 'root@db1.example.com'],
+    ['remote = git@git.example.com:team/app', 'git@git.example.com'],
   ])('keeps %j', async (text, value) => {
     await expectKept(text, [value]);
   });
@@ -165,6 +172,9 @@ describe('phone numbers in national formats and full-width digits', () => {
     ['Тел. 8 (495) 123-45-67', '8 (495) 123-45-67'],
     ['Bruno Lima (Rio): (21) 99876-5432', '(21) 99876-5432'],
     ['Escritório BH (31) 3456-7890', '(31) 3456-7890'],
+    ['Rio: (21) 9 8765-4321', '(21) 9 8765-4321'],
+    ['Новосибирск: 8 (383) 212 45 67', '8 (383) 212 45 67'],
+    ['Ирина 8-916-123-45-67', '8-916-123-45-67'],
     ['他的号码 139 1234 5678', '139 1234 5678'],
     ['手机：13912345678', '13912345678'],
     ['ＴＥＬ：０３－１２３４－５６７８', '０３－１２３４－５６７８'],
@@ -177,10 +187,12 @@ describe('cards and IBANs printed unusually', () => {
   it('masks a card written as the issuer group and one run, with card context', async () => {
     await expectMasked('card: 5425 233430109903 exp 08/27', ['5425 233430109903'], 'CREDIT_CARD');
     await expectMasked('Visa 4556 737586899855', ['4556 737586899855'], 'CREDIT_CARD');
+    await expectMasked('cc 47162048 12047293 cvv 331', ['47162048 12047293'], 'CREDIT_CARD');
   });
 
   it('masks an IBAN wrapped onto the next line', async () => {
     await expectMasked('IBAN: DE89 3704 0044\n0532 0130 00\nDanke', ['DE89 3704 0044\n0532 0130 00'], 'IBAN');
     await expectMasked('IBAN GB82 WEST 1234 5698\r\n7654 32 ok', ['GB82 WEST 1234 5698\r\n7654 32'], 'IBAN');
+    await expectMasked('IBAN: DE89 3704 0044 \n  0532 0130 00', ['DE89 3704 0044 \n  0532 0130 00'], 'IBAN');
   });
 });
