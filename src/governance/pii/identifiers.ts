@@ -49,7 +49,6 @@ const ID_WORD = [
   'confirmation',
   'booking',
   'reservation',
-  'transaction',
   'receipt',
   'voucher',
   'coupon',
