@@ -1,7 +1,17 @@
 import { IBAN_LENGTHS, isValidCard, isValidIban, isValidIpv4, isValidIpv6, isValidSsn } from './validators.ts';
 import { dob } from './dates.ts';
 import { phone } from './phones.ts';
-import { type Detection, type Detector, digitsOf, hasKeyword, keywordBefore, scan, scanColumns } from './scan.ts';
+import { idLabelBefore, underIdColumn } from './identifiers.ts';
+import {
+  type Detection,
+  type Detector,
+  digitsOf,
+  hasKeyword,
+  keywordBefore,
+  scan,
+  scanColumns,
+  textBefore,
+} from './scan.ts';
 import { decodedView } from './views.ts';
 
 export type { Detection, Detector } from './scan.ts';
@@ -28,26 +38,57 @@ const ssn: Detector = {
   category: 'identity',
   minDigits: 9,
   detect(text, out) {
-    scan(text, SSN_FORMATTED, out, 'SSN', (value) => isValidSsn(digitsOf(value)));
+    scan(
+      text,
+      SSN_FORMATTED,
+      out,
+      'SSN',
+      (value, index) => isValidSsn(digitsOf(value)) && !identifier(text, index, value),
+    );
     // Nine bare digits are rare, so candidates come first and the keyword is checked only around them.
-    scan(text, SSN_BARE, out, 'SSN', (value, index) => isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT));
+    scan(
+      text,
+      SSN_BARE,
+      out,
+      'SSN',
+      (value, index) => isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT) && !identifier(text, index, value),
+    );
     if (text.includes('\n') && hasKeyword(text, SSN_CONTEXT))
       scanColumns(text, SSN_KEY, out, 'SSN', (value) => /^[\d -]{9,11}$/.test(value) && isValidSsn(digitsOf(value)));
   },
 };
 
+/** A value named as a product, shipment or document identifier by its label or its table column. */
+const identifier = (text: string, index: number, value: string): boolean =>
+  idLabelBefore(text, index) || underIdColumn(text, index, index + value.length);
+
 // Compact 13-19 digits, or the printed groupings (4-4-4-4[-3], Amex 4-6-5, Diners 4-6-4) with one consistent separator
-// (space, dash, dot or slash). A comma or period before or after is a field delimiter (`17,4111111111111111,12/27`):
-// Luhn, issuer prefix and brand length decide.
+// (space, dash, dot or slash), or an issuer group of four to eight digits then the rest in one or two runs
+// (`4556 737586899855`).
+// A comma or period before or after is a field delimiter (`17,4111111111111111,12/27`): Luhn, issuer prefix and brand
+// length decide.
 const CARD =
-  /\d(?<!\d\d)(?:\d{12,18}|\d{3}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ .-])\d{6}\2\d{4,5})(?!\d)/g;
+  /\d(?<!\d\d)(?:\d{12,18}|\d{3}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ .-])\d{6}\2\d{4,5}|\d{3,7}([ -])\d{4,15}(?:\3\d{4,11})?)(?!\d)/g;
+const PRINTED_CARD = /^(?:\d+|\d{4}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ .-])\d{6}\2\d{4,5})$/;
+// Card words (in the languages the masker reads), `PAN`, brands, expiry and security-code labels, an expiry `12/27`.
+const CARD_CONTEXT =
+  /(?<![a-zà-ÿ])(?:cards?|cc|ccn|pan|credit|debit|visa|master\s?card|amex|american\s+express|diners|jcb|unionpay|maestro|exp(?:iry|iration|ires|\.)?|valid\s+(?:thru|through|until)|cvv2?|cvc2?|cv2|csc|security\s+code|carte|karte|kreditkarte|tarjeta|carta|cart[ãa]o|kaart|karta|kart[ıi]|kredi)(?![a-zà-ÿ])|(?<!\d)(?:0[1-9]|1[0-2])\s?\/\s?(?:20)?\d{2}(?!\d)/i;
+const cardContext = (text: string, start: number, end: number): boolean =>
+  CARD_CONTEXT.test(textBefore(text, start, 48)) || CARD_CONTEXT.test(text.slice(end, end + 48));
 
 const card: Detector = {
   type: 'CREDIT_CARD',
   category: 'financial',
   minDigits: 13,
   detect(text, out) {
-    scan(text, CARD, out, 'CREDIT_CARD', (value) => isValidCard(digitsOf(value)));
+    scan(text, CARD, out, 'CREDIT_CARD', (value, index) => {
+      const digits = digitsOf(value);
+      if (!isValidCard(digits) || identifier(text, index, value)) return false;
+      // Thirteen-digit cards are all but gone while EAN-13 barcodes are everywhere, and an unusual grouping is as
+      // likely two numbers side by side: either is a card only with card context.
+      if (digits.length === 13 || !PRINTED_CARD.test(value)) return cardContext(text, index, index + value.length);
+      return true;
+    });
   },
 };
 
@@ -62,11 +103,38 @@ const EMAIL_SPELLED =
 const FILE_EXTENSION =
   /\.(?:png|jpe?g|gif|svg|webp|bmp|ico|tiff?|heic|avif|css|s[ac]ss|m?js|cjs|jsx|tsx?|json|ya?ml|txt|pdf|docx?|xlsx?|pptx?|csv|html?|xml|woff2?|ttf|otf|mp[34]|wav|webm|log|bak|tmp)$/i;
 
+// A user@host followed by a remote path or a prompt is a login, not a mailbox: `www@static.example.org:/var/www/`,
+// `git@github.com:org/repo.git`, a shell prompt `ci@build-01.example.com:~$` or `[root@db1.example.com ~]#`; so is
+// one on an internal host with a port (`worker@mq-3.stage.internal:5672`).
+const LOGIN_AFTER = /^(?::[~/][\w.~/-]*[$#](?:\s|$)|:\/[\w.-]+\/|:[\w.-]+\/[\w./-]*\.git(?![\w-])|\s+[\w~/.-]*\][$#])/;
+// The git user's remote (`git@git.example.com:team/app`) is a repository address whatever its path.
+const GIT_REMOTE = /^:[\w.-]+\/[\w.-]/;
+const PORT_AFTER = /^:\d{2,5}(?!\d)/;
+const INTERNAL_HOST = /\.(?:internal|local|localdomain|lan|corp|intranet|intra|home|svc|cluster|private)$/i;
+// URL userinfo: the token before it is a scheme and `//` with no path yet (`postgres://app@db…`, `ftp://u:pw@…`).
+const USERINFO_BEFORE = /[a-z][a-z0-9+.-]*:\/\/[^\s/@]*$/i;
+// A remote login on a command line (ssh, scp, sftp, rsync, git clone) with only flags, their values and paths between.
+const LOGIN_COMMAND =
+  /(?:^|[\s;&|$#>`(])(?:sudo\s+)?(?:ssh|scp|sftp|rsync|ssh-copy-id|mosh|autossh|sshfs|git\s+clone)\s+(?:(?:-{1,2}[\w-]+(?:=\S*)?|[\w.~/:-]*[/.~][\w.~/:-]*|\d+)\s+)*$/i;
+
+/** A user@host that names a login on a machine (URL userinfo, an ssh/scp target, a shell prompt), not a mailbox. */
+function hostLogin(text: string, index: number, value: string): boolean {
+  const end = index + value.length;
+  const after = text.slice(end, end + 64);
+  if (LOGIN_AFTER.test(after) || (PORT_AFTER.test(after) && INTERNAL_HOST.test(value))) return true;
+  if (value.startsWith('git@') && GIT_REMOTE.test(after)) return true;
+  let from = index;
+  while (from > 0 && from > index - 120 && text.charCodeAt(from - 1) !== 10) from--;
+  const before = text.slice(from, index);
+  return USERINFO_BEFORE.test(before) || LOGIN_COMMAND.test(before);
+}
+
 const email: Detector = {
   type: 'EMAIL',
   category: 'contact',
   detect(text, out) {
-    if (text.includes('@')) scan(text, EMAIL, out, 'EMAIL', (value) => !FILE_EXTENSION.test(value));
+    if (text.includes('@'))
+      scan(text, EMAIL, out, 'EMAIL', (value, index) => !FILE_EXTENSION.test(value) && !hostLogin(text, index, value));
     if (/\bdot\b/i.test(text)) scan(text, EMAIL_SPELLED, out, 'EMAIL', (value) => /\bat\b/i.test(value));
   },
 };
@@ -78,16 +146,78 @@ const IPV4 = /\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
 const VERSION_CONTEXT =
   /(?<![a-zà-ÿ])(?:ver(?:sion)?|v\.|versi[oóã]n|versione|versie|wersja|s[üu]r[üu]m|versiyon|release|build|rev(?:ision)?|patch|firmware|sdk|upgrade(?:d)? to|clauses?|cl\.|cl[áa]usula|clausola|clausule|klausel|klauzula|sections?|sect?\.|secci[óo]n|sezione|se[çc][ãa]o|abschnitt|subsection|§§?|articles?|art\.|art[íi]culo|articolo|artigo|artikel|madde|chapters?|ch\.|chapitre|cap[íi]tulo|capitolo|kapitel|hoofdstuk|rozdzia[łl]|b[öo]l[üu]m|paragraphs?|para\.?|paragrafo|paragraaf|paragraf|absatz|al[ié]n[ée]a|apartado|ziffer|ust[ęe]p|f[ıi]kra|items?|no\.|nr\.|n[º°]\.?|points?|punto|punkt|punt|steps?|[ée]tape|paso|passo|schritt|stap|krok|ad[ıi]m|tasks?|wbs|rules?|fig(?:ure)?\.?|tables?|appendix|annex|annexe|anexo|allegato|anhang|bijlage|za[łl][ąa]cznik|schedule|requirements?|req\.?|controls?|oid)\s*[:#]?\s*$/i;
 // A range or list of document numbers keeps its later members: "sections 4.2.1.1-4.2.1.3", "clauses 2.1.1.1 and 2.1.1.4".
-const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:-|–|—|to|and|or|,|&|bis|und|et|y|e|en|i|ve|a)\s*$/i;
+// An upgrade path joins its members with an arrow: "firmware 7.1.200.4 → 7.1.210.0".
+const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:->|=>|→|⇒|➔|⟶|-|–|—|to|and|or|,|&|bis|und|et|y|e|en|i|ve|a)\s*$/i;
+/**
+ * A version word as a label (`FW 9.12.160.4`, `bootloader`), a key in configuration, JSON or XML (`APP_VERSION=`,
+ * `image.version="`, `"firmware":"`, `<version>`), a file-name stem (`firmware-`), or followed by a few linking words ("agent version is now", "firmware was
+ * upgraded from"; never a bare "from": "a device from 10.1.2.3").
+ */
+const VERSION_WORD =
+  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|f\/w|s\/w|bios|uefi|bootloader|bootrom|kernel|build|release|software)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#>_-]|:=|=>)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
+// A suffix glued on (`6.2.101.9-B2`, `1.2.3.4-rc1`, `1.2.3.4+build5`) makes a dotted quad a version.
+const VERSION_SUFFIX = /^[-+~](?:[A-Za-z]|\d+[A-Za-z])/;
+// One item of a list of component versions, seen from the quad after it: "kernel 6.1.0; baseband 21.40.130.7-X1;
+// wifi " gives the previous number and this item's label (a word or two).
+const LIST_ITEM =
+  /(?<![\w.])\d+(?:\.\d+)+(?:[-+~]?[A-Za-z][\w.-]*)?\s*[;,|]\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s*[:=]?\s*$/;
+// An upgrade path without a version word: dotted numbers joined by arrows ("9.1.200.4 -> 9.2.33.1"). An upgrade keeps
+// its major number; an address translation maps one network onto another, with networking words around it.
+const ARROW_BEFORE = /(?<![\w.])(\d+)(?:\.\d+)+(?:[-+~]?[A-Za-z][\w.-]*)?\s*(?:->|=>|→|⇒|➔|⟶)\s*$/;
+const ARROW_AFTER = /^\s*(?:->|=>|→|⇒|➔|⟶)\s*(\d+)(?:\.\d+)+/;
+// "upgraded … from X to Y": the verb, the `from` before the first member, the `to` between them.
+const UPGRADE_FROM = /(?:upgrad|updat|downgrad|bump|migrat|roll)\w*(?:\s+[\w-]+){0,3}?\s+from\s*$/i;
+const UPGRADE_TO = /^\s+to\s+(\d+)\.\d/;
+const UPGRADED_FROM = /(?<![\w.])(\d+)(?:\.\d+){1,3}\s+to\s+$/;
+// Labels that name a machine or an address, not a component: "firmware 2.1.0, host 10.0.0.5" lists an address.
+const MACHINE_LABEL =
+  /(?<![a-z])(?:device|node|machine|box|peer|remote|local|public|private|external|internal|mgmt|management|oob|ilo|idrac|bmc|ipmi|vip|loopback|wlan|inet|from|at|on|via|to)(?![a-z])/i;
 const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\.\d{1,3}\.\d{1,3})?(?![\w:])/g;
 
 /** A dotted quad at `index` named as a version or document number, directly or as a later member of a range or list. */
 function documentNumber(text: string, index: number): boolean {
   for (let at = index, hops = 0; hops < 8; hops++) {
-    if (VERSION_CONTEXT.test(text.slice(Math.max(0, at - 24), at))) return true;
-    const joined = QUAD_JOINED.exec(text.slice(Math.max(0, at - 24), at));
+    if (VERSION_CONTEXT.test(textBefore(text, at, 24)) || VERSION_WORD.test(textBefore(text, at, 48))) return true;
+    const joined = QUAD_JOINED.exec(textBefore(text, at, 24));
     if (joined === null) return false;
     at = at - joined[0].length;
+  }
+  return false;
+}
+
+/**
+ * A dotted quad in an upgrade path with the same major number on the other side and no networking word around:
+ * `9.1.200.4 -> 9.2.33.1`, "upgraded the agent from 6.3.100.2 to 6.4.0.1".
+ */
+function upgradePath(text: string, index: number, value: string): boolean {
+  const end = index + value.length;
+  const major = value.slice(0, value.indexOf('.'));
+  const window = Math.min(index, 40);
+  const before = ARROW_BEFORE.exec(text.slice(index - window, index));
+  const after = ARROW_AFTER.exec(text.slice(end, end + 40));
+  let path = before?.[1] === major || after?.[1] === major;
+  if (!path && UPGRADE_TO.exec(text.slice(end, end + 16))?.[1] === major)
+    path = UPGRADE_FROM.test(textBefore(text, index, 64));
+  if (!path) {
+    const from = UPGRADED_FROM.exec(text.slice(index - window, index));
+    path = from?.[1] === major && UPGRADE_FROM.test(textBefore(text, index - window + from.index, 64));
+  }
+  return path && !NETWORK_CONTEXT.test(`${textBefore(text, index, 80)} ${text.slice(end, end + 80)}`);
+}
+
+/**
+ * A dotted quad in a list of component versions ("kernel 6.1.0; baseband 21.40.130.7-X1; wifi 14.2.201.3"): walking
+ * back item by item, with no label naming a machine or an address, reaches an item labelled with a version word.
+ */
+function versionList(text: string, index: number): boolean {
+  for (let at = index, hops = 0; hops < 6; hops++) {
+    const before = text.slice(Math.max(0, at - 64), at);
+    const item = LIST_ITEM.exec(before);
+    if (item === null) return false;
+    const label = item[1] ?? '';
+    if (NETWORK_CONTEXT.test(label) || MACHINE_LABEL.test(label)) return false;
+    at = at - before.length + item.index;
+    if (VERSION_CONTEXT.test(textBefore(text, at, 24)) || VERSION_WORD.test(textBefore(text, at, 48))) return true;
   }
   return false;
 }
@@ -129,7 +259,9 @@ const ip: Detector = {
     if (text.includes('.')) {
       scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
         if (!isValidIpv4(value)) return false;
-        return !documentNumber(text, index) && !outlineNumber(text, index, value);
+        if (VERSION_SUFFIX.test(text.slice(index + value.length, index + value.length + 3))) return false;
+        if (documentNumber(text, index) || outlineNumber(text, index, value)) return false;
+        return !versionList(text, index) && !upgradePath(text, index, value);
       });
     }
     if (text.includes(':') && IPV6_HINT.test(text)) scan(text, IPV6, out, 'IP_ADDRESS', (value) => isValidIpv6(value));
@@ -139,11 +271,19 @@ const ip: Detector = {
 const IBAN_START = /(?<![A-Za-z0-9])([A-Za-z]{2})\d{2}(?=[ .-]?[A-Za-z0-9])/g;
 const IBAN_SEPARATOR = /[ .-]/;
 const ALNUM = /[A-Za-z0-9]/;
+const LINE_BREAK = /[ \t\r\n]/;
+const WRAP = /[ \t]*\r?\n[ \t]*/y;
+/** The length of a line break (with the spaces around it) at `i` that an alphanumeric follows, or 0. */
+function wrapAt(text: string, i: number): number {
+  WRAP.lastIndex = i;
+  const wrap = WRAP.exec(text);
+  return wrap !== null && ALNUM.test(text[i + wrap[0].length] ?? '') ? wrap[0].length : 0;
+}
 
 /**
- * Reads the country's IBAN length of alphanumerics (single spaces, dashes or dots between groups allowed) and checks
- * mod-97. A country missing from the registry table is read to the end of its run (at most 34) and decided by the
- * checksum alone.
+ * Reads the country's IBAN length of alphanumerics (single spaces, dashes or dots between groups allowed, and for a
+ * registered country one line break where a printed value wraps) and checks mod-97. A country missing from the
+ * registry table is read to the end of its run (at most 34) and decided by the checksum alone.
  */
 const iban: Detector = {
   type: 'IBAN',
@@ -157,10 +297,15 @@ const iban: Detector = {
       let compact = match[0];
       let i = match.index + match[0].length;
       let separator: string | undefined;
+      let wrapped = false;
       while (compact.length < length && i < text.length) {
         const ch = text[i] ?? '';
         if (ALNUM.test(ch)) compact += ch;
-        else if (
+        else if (known !== undefined && !wrapped && LINE_BREAK.test(ch) && wrapAt(text, i) > 0) {
+          // A printed IBAN wrapped onto the next line, once: `DE89 3704 0044\n0532 0130 00` (spaces around the break).
+          wrapped = true;
+          i += wrapAt(text, i) - 1;
+        } else if (
           IBAN_SEPARATOR.test(ch) &&
           (separator === undefined || separator === ch) &&
           ALNUM.test(text[i + 1] ?? '')

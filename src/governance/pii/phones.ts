@@ -1,4 +1,14 @@
-import { type Detection, type Detector, digitsOf, hasKeyword, keywordBefore, scan, scanColumns } from './scan.ts';
+import { idLabelBefore, underIdColumn } from './identifiers.ts';
+import {
+  type Detection,
+  type Detector,
+  digitsOf,
+  hasKeyword,
+  keywordBefore,
+  scan,
+  scanColumns,
+  textBefore,
+} from './scan.ts';
 import { isPlausiblePhone } from './validators.ts';
 
 /**
@@ -20,6 +30,12 @@ const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\w)/g;
 // after a phone word, any plausible number. Never part of a longer run: "3704 0044 0532" is one number.
 const DIGIT_RUN = /(?<![\w+./-])\(?\d[\d ()./-]{5,18}\d(?![\w]|[.,/-]\d)/g;
 const TRIPLE = /^[5-9]\d{2} \d{3} \d{3}$/;
+// National formats without a trunk 0 that are phone numbers by their grouping alone: Russian `8 (495) 123-45-67`,
+// `8 (383) 212 45 67` and `8-800-200-31-31` (trunk 8, area code, then 3-2-2), Brazilian `(21) 99876-5432`,
+// `(21) 9 8765-4321`, `21 99876-5432` and `(31) 3456-7890` (two-digit DDD, a dash before the last four), Chinese
+// mobiles `139 1234 5678` (1[3-9]x, then 4-4).
+const NATIONAL =
+  /^(?:8 ?\([3489]\d{2}\) ?\d{3}([ -])\d{2}\1\d{2}|8([ -])[3489]\d{2}\2\d{3}\2\d{2}\2\d{2}|\([1-9]{2}\) ?(?:9 ?\d{4}|[2-5]\d{3})-\d{4}|[1-9]{2} 9\d{4}-\d{4}|1[3-9]\d([ -])\d{4}\3\d{4})$/;
 // Toll-free vanity numbers: `1-800-FLOWERS`, `1-888-GO-LOOMS` (seven letters and digits after the area code).
 const PHONE_VANITY = /\+?1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z0-9]{2,7}(?:[ .-][A-Z0-9]{1,6}){0,2}(?![\w])/g;
 const VANITY_HINT = /1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z]/;
@@ -30,9 +46,9 @@ const EXTENSION =
 
 // Phone words in en, es, fr, de, it, pt, nl, pl, tr and ja, including verbs of calling ("call me on", "llámame al",
 // "appelez-moi au", "rufen Sie … an", "chiamami al", "liga-me", "bel me op", "zadzwoń pod"). Keys in structured text
-// count too: `homePhone`, `mobile_number`, `"tel":`; and signature labels (`M: `, `T. `).
+// count too: `homePhone`, `mobile_number`, `"tel":`; and signature labels (`M: `, `T. `). Chinese: 电话, 手机, 微信.
 const PHONE_WORDS =
-  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先)/i;
+  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码)/i;
 const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s`, 'gi');
 const PHONE_KEY = PHONE_WORDS;
 // A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`,
@@ -40,7 +56,32 @@ const PHONE_KEY = PHONE_WORDS;
 const REFERENCE_BEFORE =
   /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
 const referenceBefore = (text: string, index: number): boolean =>
-  REFERENCE_BEFORE.test(text.slice(Math.max(0, index - 32), index));
+  REFERENCE_BEFORE.test(textBefore(text, index, 32)) || idLabelBefore(text, index);
+/** A reference by its label, or a cell under an identifier column (`SKU`, `NDC`, `Part no.`) of a table. */
+const reference = (text: string, index: number, value: string): boolean =>
+  referenceBefore(text, index) || underIdColumn(text, index, index + value.length);
+
+// What follows a measurement, not a phone number: a unit (`120-240-3600 rpm`, `0151 2345 678 mm`) or a part-number
+// suffix glued on (`415-555-0123-B`). Units of one letter (`V`, `W`, `A`) are also labels ("555-0100 W" for work), so
+// they count only without a phone word before.
+const UNIT_AFTER =
+  /^(?:[ \t\u00a0]?(?:[kMGT]?Hz|[mcdkµμ]m|mm[²³]?|cm[²³]|m[²³]|kg|mg|µg|lbs?|oz|[mkM]V|[mkMG]W|[kMG]?Wh|mAh|[mkµμ]A|Ω|[kM]Ω|ohms?|rpm|dB[AmV]?|Nm|psi|[khM]Pa|m[lL]|cl|px|dpi|ppi|fps|[kMG]bps|[kMGT]i?B|°[CF]?|%|‰|pcs|Stk|Stück)(?![\p{L}\p{N}])|-\p{L})/u;
+const ONE_LETTER_UNIT = /^[ \t\u00a0]?[VWAJNgml](?![\p{L}\p{N}])/u;
+// Four-digit times joined as a range (`0800-1800`) next to opening-hours words are hours, not a phone number.
+const TIME_RANGE = /^(?:[01]\d|2[0-3])[0-5]\d\s?[-–]\s?(?:[01]\d|2[0-4])[0-5]\d$/;
+const TIME_WORDS =
+  /(?<![a-zà-ÿ])(?:hours?|hrs?|uhr|zeiten|(?:öffnungs|sprech|geschäfts|service|hotline)zeit\w*|mez|mesz|cet|cest|gmt|utc|bst|est|edt|pst|pdt|cst|cdt|ist|aest|open(?:ing)?|closed|daily|weekdays?|mon(?:day)?|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so|horaires?|heures|horario|hor[áa]rio|orario|ore|godz\w*|saat|営業|時間|受付)(?![a-zà-ÿ])/i;
+
+/** A phone-shaped number that is a measurement, a part number with a suffix, or a range of opening hours. */
+function notAPhone(text: string, value: string, index: number): boolean {
+  const end = index + value.length;
+  const after = text.slice(end, end + 8);
+  if (UNIT_AFTER.test(after)) return true;
+  if (!value.startsWith('+') && ONE_LETTER_UNIT.test(after) && !keywordBefore(text, index, PHONE_CONTEXT)) return true;
+  if (TIME_RANGE.test(value))
+    return TIME_WORDS.test(textBefore(text, index, 40)) || TIME_WORDS.test(text.slice(end, end + 40));
+  return false;
+}
 const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
 
 function plausibleGroups(value: string): boolean {
@@ -91,9 +132,11 @@ function judgeRun(text: string, value: string, index: number): boolean {
     const trunk =
       value.charCodeAt(first) === 48 && value.charCodeAt(first + 1) > 48 && isDigitCode(value.charCodeAt(first + 1));
     if (trunk) {
-      if (plausibleTrunk(value)) return !referenceBefore(text, index);
+      if (plausibleTrunk(value)) return !reference(text, index, value);
     } else if (value.length === 11 && TRIPLE.test(value) && standsAlone(text, index, index + value.length)) {
-      return !referenceBefore(text, index);
+      return !reference(text, index, value);
+    } else if (NATIONAL.test(value)) {
+      return !reference(text, index, value);
     }
   }
   // Any other run is a phone number only right after a phone word (and never after a comma or across a slash, where it
@@ -102,7 +145,7 @@ function judgeRun(text: string, value: string, index: number): boolean {
   const digits = digitsOf(value);
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
   if (DATE_SHAPE.test(value) || !plausibleGroups(value) || !isPlausiblePhone(digits)) return false;
-  return !referenceBefore(text, index);
+  return !reference(text, index, value);
 }
 
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
@@ -161,18 +204,28 @@ export const phone: Detector = {
       PHONE_US,
       out,
       'PHONE',
-      (value, index) => isPlausiblePhone(digitsOf(value)) && !referenceBefore(text, index),
+      (value, index) =>
+        isPlausiblePhone(digitsOf(value)) && !reference(text, index, value) && !notAPhone(text, value, index),
     );
     scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
       const digits = digitsOf(value).replace(/^00/, '');
       if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
       // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
       // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
-      return value.startsWith('+') || /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
+      if (value.startsWith('+')) return !notAPhone(text, value, index);
+      // A 00-number under an identifier label is a code that happens to start with zeros (`NDC 0069-3150-83`).
+      if (reference(text, index, value) || notAPhone(text, value, index)) return false;
+      return /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
     });
     if (text.includes('wa.me/') || text.includes('whatsapp.com/'))
       scan(text, WHATSAPP_LINK, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
-    scan(text, DIGIT_RUN, out, 'PHONE', (value, index) => judgeRun(text, value, index));
+    scan(
+      text,
+      DIGIT_RUN,
+      out,
+      'PHONE',
+      (value, index) => judgeRun(text, value, index) && !notAPhone(text, value, index),
+    );
     if (text.includes('\n') && hasKeyword(text, PHONE_CONTEXT))
       scanColumns(
         text,

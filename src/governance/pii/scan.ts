@@ -32,11 +32,27 @@ export function keywordBefore(text: string, index: number, keyword: RegExp, wind
     }
   }
   if (from >= index) return false;
+  // A window that starts inside a word would read its tail as a word of its own ("Host:" as "t:"): start at the word.
+  if (from > 0 && from === index - window) from = wordStart(text, from);
   keyword.lastIndex = 0;
   const found = keyword.test(text.slice(from, index));
   keyword.lastIndex = 0;
   return found;
 }
+
+const isLetterCode = (code: number): boolean =>
+  (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 0xc0 && code <= 0x24f);
+
+/** `at`, moved back to the start of the word it falls in (at most 24 letters back), so a window never cuts a word. */
+export function wordStart(text: string, at: number): number {
+  const limit = Math.max(0, at - 24);
+  while (at > limit && isLetterCode(text.charCodeAt(at - 1))) at--;
+  return at;
+}
+
+/** The `window` characters before `index`, widened back to a word start. */
+export const textBefore = (text: string, index: number, window: number): string =>
+  text.slice(wordStart(text, Math.max(0, index - window)), index);
 
 /** Cheap whole-text test so context-only detectors skip texts without any keyword. */
 export function hasKeyword(text: string, keyword: RegExp): boolean {
@@ -81,7 +97,7 @@ function cellsOf(line: string, base: number, delimiter: string): Array<[number, 
  * Structured text gives context a value lacks: in a CSV/TSV table, every cell under a header such as `dob`, `ssn` or
  * `mobile` is judged as that kind of value, however far the row is from the header. Returns those cells' spans.
  */
-export function columnCells(text: string, key: RegExp): Array<[number, number]> {
+export function columnCells(text: string, key: { test(name: string): boolean }): Array<[number, number]> {
   const found: Array<[number, number]> = [];
   if (!text.includes('\n')) return found;
   let header: { delimiter: string; columns: number[]; count: number } | undefined;

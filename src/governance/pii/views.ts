@@ -1,8 +1,9 @@
 /**
  * The decoded view of a text: URL-encoding (`%40`), JSON string escapes (`\u0040`, `\"`) and HTML entities (`&#64;`,
- * `&commat;`) undone, so `maria.lopez%40example.com` is seen as an e-mail address. `starts[i]`/`ends[i]` give the
- * original `[start, end)` of decoded char i, so a finding on the view masks exactly the encoded text it came from
- * and restore gives back the original bytes.
+ * `&commat;`) undone and full-width forms read as ASCII, so `maria.lopez%40example.com` is seen as an e-mail address
+ * and `０３－１２３４－５６７８` as a phone number. `starts[i]`/`ends[i]` give the original `[start, end)` of decoded
+ * char i, so a finding on the view masks exactly the encoded text it came from and restore gives back the original
+ * bytes.
  */
 export interface DecodedView {
   text: string;
@@ -10,8 +11,9 @@ export interface DecodedView {
   ends: Int32Array;
 }
 
+// Full-width digits (`０３－１２３４－５６７８`, as Japanese and Chinese forms print them) are read as ASCII too.
 const ANY_ENCODING =
-  /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|["\\/nrtbf])|&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});/;
+  /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|["\\/nrtbf])|&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});|[\uFF10-\uFF19]/;
 const PERCENT = /%([0-9A-Fa-f]{2})/y;
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/y;
 const JSON_SIMPLE: Readonly<Record<string, string>> = {
@@ -85,6 +87,12 @@ export function decodeHtmlEntities(text: string): string {
 const isHex = (code: number): boolean =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
+/** The ASCII form of a full-width form (`０` → `0`, `－` → `-`, `＠` → `@`) or of the ideographic space; else undefined. */
+function fullWidth(code: number): string | undefined {
+  if (code >= 0xff01 && code <= 0xff5e) return String.fromCharCode(code - 0xfee0);
+  return code === 0x3000 ? ' ' : undefined;
+}
+
 /** The decoded view, or null when the text holds no encoding (the common case: nothing to do). */
 export function decodedView(text: string): DecodedView | null {
   if (!ANY_ENCODING.test(text)) return null;
@@ -146,7 +154,7 @@ export function decodedView(text: string): DecodedView | null {
         }
       }
     }
-    push(ch, i, i + 1);
+    push(fullWidth(ch.charCodeAt(0)) ?? ch, i, i + 1);
     i++;
   }
   return { text: out.join(''), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
