@@ -370,8 +370,9 @@ const DATE_BODY =
   '|\\d{1,2}\\s+th[áa]ng\\s+\\d{1,2},?\\s+n[ăa]m\\s+\\d{4}' +
   // 03/14/1985, 14.03.85, 14 03 1985, 14 / 03 / 1985
   `|\\d{1,2}(?:\\s?[-/.]\\s?|[ _])\\d{1,2}(?:\\s?[-/.]\\s?|[ _])${YEAR}` +
-  // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985, 15/ago/1992, 05APR1986
-  `|${DAY}[\\s/.-]{0,3}(?:of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:de\\s+)?${YEAR}` +
+  // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985, 15/ago/1992, 05APR1986,
+  // the 14th day of March, 1985
+  `|${DAY}[\\s/.-]{0,3}(?:day\\s+of\\s+|of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:de\\s+)?${YEAR}` +
   // March 14, 1985; March 14th 1985; Sept. 9, 1990; March 1985; June 21st, '85
   `|${MONTH}\\s*(?:${DAY},?\\s+)?(?:\\d{4}|'\\d{2}(?!\\d))` +
   // 1985. március 14., 1985 March 14 (year first, as Hungarian writes dates)
@@ -403,7 +404,8 @@ function compactDate(value: string): boolean {
 }
 
 const LETTERS = new RegExp(`[${L}]+`, 'g');
-const ORDINAL_OR_ARTICLE = new Set(['st', 'nd', 'rd', 'th', 'er', 'of', 'de']);
+// `the 9th day of January, 1964`, as affidavits write dates.
+const ORDINAL_OR_ARTICLE = new Set(['st', 'nd', 'rd', 'th', 'er', 'of', 'de', 'day']);
 
 /**
  * The shape matched; the numbers must also be a calendar date (day 1-31, month 1-12 in either order, a plausible

@@ -35,6 +35,7 @@ describe('dates of birth: labels and months in more languages', () => {
     ['生年月日：H5.10.21', 'H5.10.21'],
     ['dateOfBirth: 19720405000000Z', '19720405000000Z'],
     ['<birthTime value="19550102"/>', '19550102'],
+    ['Deponent states she was born on the 21st day of August, 1958, in Ohio.', '21st day of August, 1958'],
   ])('%s', (text, value) => {
     expect(births(text)).toEqual([value]);
   });
