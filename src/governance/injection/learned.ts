@@ -14,7 +14,7 @@ export type LearnedSource = 'user' | 'tool';
 type SafetySource = LearnedSource;
 
 /** Hashed feature space: 2^BITS buckets. */
-export const LEARNED_BITS = 18;
+export const LEARNED_BITS = 19;
 export const LEARNED_FORMAT = 'loom-injection-lr/1';
 /** Texts longer than this are scored in windows of this many characters (of the prepared text). */
 export const WINDOW = 1000;
