@@ -1,3 +1,5 @@
+import { reportedSpeechFactor } from './speech.ts';
+
 /**
  * Screening rules. Each is a precompiled, linear-time regex (every repetition between keywords is bounded and stays
  * inside one sentence) with a weight for user input and one for tool output, where text addressing the model is
@@ -249,7 +251,7 @@ const dangerNear = (text: string, _start: number, end: number, after = 200): boo
 
 /** Words that make a role label (`System:`) or a header an instruction to the model rather than a notice or a name. */
 const INSTRUCTION_CUE = new RegExp(
-  `${NL}(?:you\\s+(?:must|should|shall|will\\s+now|are\\s+now|have\\s+to|need\\s+to|may\\s+now|can\\s+now)|your\\s+(?:new\\s+)?(?:instructions|task|rules|role|job|priority)|ignore|disregard|override|bypass|reveal|do\\s+not\\s+(?:tell|mention|inform|ask)|don'?t\\s+(?:tell|mention|inform|ask)|from\\s+now\\s+on|(?:the\\s+)?assistant|the\\s+ai|the\\s+model|new\\s+instructions|grant\\w*|approve\\s+(?:all|every)|delete\\s+(?:all|every)|export\\s+(?:all|every))${NR}`,
+  `${NL}(?:you\\s+(?:must|should|shall|will\\s+now|are\\s+now|have\\s+to|need\\s+to|may\\s+now|can\\s+now)|your\\s+(?:new\\s+)?(?:instructions|task|rules|role|job|priority)|(?:ignore|disregard|override|bypass|reveal)(?!\\s+(?:failed|succeeded|successful|complete[d]?|applied|denied|rejected|error|ok|pending|expired)${NR})|do\\s+not\\s+(?:tell|mention|inform|ask)|don'?t\\s+(?:tell|mention|inform|ask)|from\\s+now\\s+on|(?:the\\s+)?assistant|the\\s+ai|the\\s+model|new\\s+instructions|grant\\w*|approve\\s+(?:all|every)|delete\\s+(?:all|every)|export\\s+(?:all|every))${NR}`,
   'iu',
 );
 
@@ -298,11 +300,72 @@ const FOREIGN_SCOPE = new RegExp(
 const cjkTopic = (text: string, start: number, end: number): number => {
   const sentence = text.slice(Math.max(0, start - 30), end);
   const clause = sentence.slice(Math.max(0, sentence.search(/[^。！？\n]*$/u)));
-  return /关于[^。！？\n，]{1,12}的|關於[^。！？\n，]{1,12}的|に(?:関する|ついての)|에\s?(?:관한|대한)/u.test(clause) &&
+  if (
+    /关于[^。！？\n，]{1,12}的|關於[^。！？\n，]{1,12}的|に(?:関する|ついての)|에\s?(?:관한|대한)/u.test(clause) &&
     !/(?:安全|隐私|隱私|プライバシー|セキュリティ|보안|개인정보)/u.test(clause)
-    ? 0.3
-    : 1;
+  )
+    return 0.3;
+  return cjkNarrated(text, end) ? 0.3 : 1;
 };
+/**
+ * A CJK override told as an event rather than given as an order: past tense or a causative right after the verb
+ * ("指示を忘れていた", "无视了指示", "무시했다", "指示を無視させよう"), or a Japanese sentence that ends in a statement
+ * ("…無視して組み立てたら失敗しました。") with no request in it (ください, しろ, せよ…).
+ */
+function cjkNarrated(text: string, end: number): boolean {
+  const after = text.slice(end, end + 80);
+  if (
+    /^(?:了|过|過|했|했다|했습니다|었|させ|さ(?:れ|せ)|れ(?:た|て)|ていた|ていました|した|しました|しており|していた|ました|た(?![\p{L}]))/u.test(
+      after,
+    )
+  )
+    return true;
+  const rest = /^[^。！？!?\n]*/u.exec(after)?.[0] ?? '';
+  return (
+    /\p{Script=Hiragana}/u.test(rest) &&
+    /(?:ました|でした|です|た|だ|ている|ていた)$/u.test(rest) &&
+    !/(?:ください|下さい|しろ|せよ|なさい|てくれ|ように|こと$|て$)/u.test(rest)
+  );
+}
+
+/**
+ * Instructions someone else owns, named right after them: "the instructions from the foundation", "de instructies van
+ * de installateur", "les consignes du technicien". The model's own (its developer, the system, the operator) still count.
+ */
+function ownedByOther(text: string, start: number, end: number): boolean {
+  const object = new RegExp(`${words(OVERRIDE_OBJECTS)}`, 'iu').exec(text.slice(start, end));
+  const after = text.slice(start + (object ? object.index + object[0].length : 0), end + 40);
+  return new RegExp(
+    `^\\s+${words('from|of|by|van|von|des|du|de\\s+la|del|della|dello|dei|da|do|dos|das|od|от')}\\s+(?:the\\s+|de\\s+|het\\s+|der\\s+|dem\\s+|den\\s+|la\\s+|le\\s+|el\\s+|il\\s+|l'|a\\s+|o\\s+|your\\s+|our\\s+|my\\s+)?(?!(?:system|developers?|operators?|admin\\w*|creators?|owners?|openai|anthropic|assistant|ai|model|bot|user|sistema|syst[èe]me|systems?|entwickler\\w*|betreiber\\w*|ontwikkelaar\\w*)${NR})\\p{L}`,
+    'iu',
+  ).test(after);
+}
+
+/** "The previous baggage rules…", "the manual restore instructions…": a business noun names whose instructions they are. */
+function businessNounBefore(text: string, start: number): boolean {
+  // English word order only; other languages put the qualifier after the noun.
+  if (!/^(?:instructions?|guidance|rules|directives?|configuration|guidelines)\b/i.test(text.slice(start, start + 14)))
+    return false;
+  const before = /([\p{L}-]+)\s+$/u.exec(text.slice(Math.max(0, start - 40), start))?.[1] ?? '';
+  return (
+    before !== '' &&
+    !QUALIFIER.test(before) &&
+    !/^(?:the|these|those|this|that|its|of|to|and|or|old|new|current|existing|such|own|his|her|their|my|our|content|model|ai|assistant|bot|chat|prompt)$/i.test(
+      before,
+    ) &&
+    /^[a-z-]+$/i.test(before)
+  );
+}
+
+/** What a persona or a "mode" is for in a jailbreak: a limit dropped, a secret or bulk data, the model unlocked. */
+const JAILBREAK_CONTEXT =
+  /\b(?:ignor\w*|rules|restrict\w*|filters?|unfiltered|uncensored|censor\w*|polic(?:y|ies)|guidelines|ethic\w*|moral\w*|refus\w*|secrets?|passwords?|credentials?|api\s*keys?|records|root|admin\w*|unlocked|no\s+matter\s+what|whatever\s+happens|anything|reveal\w*|(?:all|every)\s+(?:the\s+)?\w+|grant|delete|jailbr\w*|dan|obey\w*|you\s+(?:generate|answer|respond|have\s+no)|sin\s+filtro|sans\s+filtre|ohne\s+(?:filter|einschr[äa]nkungen))\b/i;
+
+/** "Role-play jailbreaks", "pretend attacks": the kind of attack named as a noun, not a persona asked for. */
+const roleAsNoun = (text: string, start: number): boolean =>
+  /^(?:role-?\s?play|pretend|simulate|act\s+as)\s+(?:jailbreaks?|attacks?|attempts?|exploits?|tests?|scenarios?|exercises?)\b/i.test(
+    text.slice(start, start + 40),
+  );
 
 /** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
 function coercionBoost(text: string, start: number, end: number): number {
@@ -338,7 +401,9 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.85,
     tool: 0.9,
-    confirm: (text, start, end) => (QUALIFIER.test(text.slice(Math.max(0, start - 30), end)) ? 1 : 0.4),
+    confirm: (text, start, end) =>
+      (QUALIFIER.test(text.slice(Math.max(0, start - 30), end)) ? 1 : 0.4) *
+      (ownedByOther(text, start, end) && !dangerNear(text, start, end, 120) ? 0.3 : 1),
   },
   {
     id: 'override-cjk',
@@ -384,6 +449,8 @@ export const RULES: readonly Rule[] = [
         )
       )
         return null;
+      if ((businessNounBefore(text, start) || ownedByOther(text, start, end)) && !dangerNear(text, start, end, 120))
+        return 0.3;
       return /\byou|\byour|previous|prior|earlier|above|original|initial|system|everything|told|given|recibiste|te\s+dieron|\btus\b|\btes\b|\bvos\b|on\s+t'a|deine|\bdir\b|ti\s+hanno|\btue\b|\btuas\b|voc[êe]|antes|anteriores|pr[ée]c[ée]dentes|vorherigen|precedenti/i.test(
         text.slice(Math.max(0, start - 30), end),
       )
@@ -490,6 +557,8 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.85,
     tool: 0.9,
+    // "Tested against role-play jailbreaks": the kind of attack named as a noun, not a persona asked for.
+    confirm: (text, start) => (roleAsNoun(text, start) ? null : 1),
   },
   {
     id: 'role-cjk',
@@ -522,15 +591,29 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.8,
     tool: 0.85,
+    confirm: (text, start) => (roleAsNoun(text, start) ? null : 1),
   },
   {
     id: 'role-jailbreak-terms',
     category: 'role_manipulation',
     regex: rx(
-      `${words("do\\s+anything\\s+now|developer\\s+mode\\s+(?:is\\s+)?(?:now\\s+)?(?:enabled|activated|engaged)|enable\\s+developer\\s+mode|jailbreak(?:\\s+mode)?\\s+(?:is\\s+)?(?:now\\s+)?(?:activated|enabled|engaged)|god\\s+mode|dan\\s+mode|evil\\s*(?:bot|gpt|mode)|\\w+gpt,?\\s+who\\s+never\\s+refuses|stay\\s+in\\s+character|(?:don'?t|do\\s+not|never)\\s+break\\s+character|no\\s+longer\\s+bound\\s+by|free\\s+(?:from|of)\\s+(?:all\\s+)?(?:your\\s+)?(?:restrictions|rules|guidelines|constraints|limitations)|(?:safety|content)\\s+(?:filters?|rules|guidelines|polic(?:y|ies))\\s+(?:are|have\\s+been)\\s+(?:now\\s+)?(?:disabled|off|removed|lifted)|(?:doesn'?t|does\\s+not|don'?t)\\s+follow\\s+(?:openai|anthropic|any|the)\\s+(?:content\\s+)?polic(?:y|ies)|(?:no|without)\\s+(?:ethical|content|safety)\\s+(?:guidelines|polic(?:y|ies)|filters|restrictions)|content\\s+rules\\s+(?:are\\s+)?off|modo\\s+desarrollador|mode\\s+d[ée]veloppeur|entwicklermodus")}`,
+      `${words("do\\s+anything\\s+now|jailbreak(?:\\s+mode)?\\s+(?:is\\s+)?(?:now\\s+)?(?:activated|enabled|engaged)|god\\s+mode|dan\\s+mode|evil\\s*(?:bot|gpt|mode)|\\w+gpt,?\\s+who\\s+never\\s+refuses|no\\s+longer\\s+bound\\s+by|free\\s+(?:from|of)\\s+(?:all\\s+)?(?:your\\s+)?(?:restrictions|rules|guidelines|constraints|limitations)|(?:safety|content)\\s+(?:filters?|rules|guidelines|polic(?:y|ies))\\s+(?:are|have\\s+been)\\s+(?:now\\s+)?(?:disabled|off|removed|lifted)|(?:doesn'?t|does\\s+not|don'?t)\\s+follow\\s+(?:openai|anthropic|any|the)\\s+(?:content\\s+)?polic(?:y|ies)|(?:no|without)\\s+(?:ethical|content|safety)\\s+(?:guidelines|polic(?:y|ies)|filters|restrictions)|content\\s+rules\\s+(?:are\\s+)?off")}`,
     ),
     user: 0.75,
     tool: 0.85,
+  },
+  {
+    // "Developer mode" is also a product setting and "stay in character" a sales drill: a jailbreak only with a model to
+    // unlock or a limit to drop ("…you have no guidelines", "…as an uncensored model", "…and give me the API keys").
+    id: 'role-mode-terms',
+    category: 'role_manipulation',
+    regex: rx(
+      `${words("developer\\s+mode\\s+(?:is\\s+)?(?:now\\s+)?(?:on(?=\\s*[:;,.!])|enabled|activated|engaged)|enable\\s+developer\\s+mode|stay\\s+in\\s+character|(?:don'?t|do\\s+not|never)\\s+break\\s+character|modo\\s+desarrollador|mode\\s+d[ée]veloppeur|entwicklermodus")}`,
+    ),
+    user: 0.75,
+    tool: 0.85,
+    confirm: (text, start, end) =>
+      JAILBREAK_CONTEXT.test(text.slice(Math.max(0, start - 200), Math.min(text.length, end + 200))) ? 1 : 0.35,
   },
   {
     id: 'role-authority-claim',
@@ -554,7 +637,14 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.8,
     tool: 0.85,
-    confirm: (text, start, end) => (dangerNear(text, start, end) ? 1 : 0.25),
+    // "System override of the chiller setpoint removed": an override of a named thing is an event in a work log.
+    confirm: (text, start, end) =>
+      /override$/i.test(text.slice(start, end)) &&
+      /^\s+(?:of|on|for)\s+(?:the|a|an|this|that)\s+\p{L}/iu.test(text.slice(end, end + 20))
+        ? null
+        : dangerNear(text, start, end)
+          ? 1
+          : 0.25,
   },
   // --- fake delimiters and chat-template tokens --------------------------------------------------------------------
   {
@@ -574,6 +664,15 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.75,
     tool: 0.85,
+    // `<instructions>Rotate logs daily</instructions>` is a field of a config file; `<system>` never is.
+    confirm: (text, start, end) =>
+      /^<\/?\s*(?:instructions?|admin)\b(?![^>]*\b(?:assistant|ai|agent|model|bot|llm)\b)/i.test(
+        text.slice(start, end),
+      ) &&
+      !INSTRUCTION_CUE.test(text.slice(end, end + 200)) &&
+      !dangerNear(text, start, end, 200)
+        ? 0.4
+        : 1,
   },
   {
     id: 'fake-wrapper-close',
@@ -604,12 +703,16 @@ export const RULES: readonly Rule[] = [
     user: 0.6,
     tool: 0.75,
     // `System: maintenance window…` and `Developer: John Smith` are notices and names; a label followed by orders is not.
-    confirm: (text, start, end) =>
-      /"role"/.test(text.slice(start, end)) ||
-      INSTRUCTION_CUE.test(text.slice(end - 1, end + 160)) ||
-      dangerNear(text, start, end, 160)
-        ? 1
-        : 0.2,
+    // Code that builds messages (`{"role": "system", "content": SYSTEM_PROMPT}`) names a variable, not an order, and a
+    // label quoted in a question about a log or in training material (`'system: override failed'`) is reported.
+    confirm: (text, start, end) => {
+      const match = text.slice(start, end);
+      if (/"role"/.test(match)) return /^\s*,\s*"content"\s*:\s*[A-Za-z_]/.test(text.slice(end, end + 80)) ? 0.2 : 1;
+      const cue = INSTRUCTION_CUE.test(text.slice(end - 1, end + 160)) || dangerNear(text, start, end, 160) ? 1 : 0.2;
+      const quote = /^[ \t]*["']/.exec(match);
+      if (quote === null || /(?:["']\s*:|[,[{])\s*$/.test(text.slice(Math.max(0, start - 10), start))) return cue;
+      return cue * reportedSpeechFactor(text, start + quote[0].length, end);
+    },
   },
   {
     id: 'role-label-turn',
@@ -638,6 +741,13 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.45,
     tool: 0.55,
+    // `[SYSTEM] Scheduled maintenance: Saturday…` is a banner; `[SYSTEM] The assistant may now share…` is a fake turn.
+    confirm: (text, start, end) =>
+      INSTRUCTION_CUE.test(text.slice(end, end + 200)) || dangerNear(text, start, end, 200)
+        ? 1.5
+        : /^\[\s*(?:system|admin)\s*\]$/i.test(text.slice(start, end))
+          ? 0.6
+          : 1,
   },
   // --- prompt leak -------------------------------------------------------------------------------------------------
   {
@@ -712,6 +822,13 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.75,
     tool: 0.8,
+    // "…the text above — I mean the list you just gave me": the model's own last answer, not its prompt.
+    confirm: (text, _start, end) =>
+      /\byou\s+(?:just\s+)?(?:gave|wrote|listed|sent|provided|drafted|produced|generated)\b|\byour\s+(?:last|previous|earlier)\s+(?:answer|reply|response|message|summary|list|draft)/i.test(
+        text.slice(end, end + 200),
+      )
+        ? 0.3
+        : 1,
   },
   {
     id: 'leak-told',
@@ -738,6 +855,20 @@ export const RULES: readonly Rule[] = [
     regex: rx('!\\[[^\\]\\n]{0,100}\\]\\(\\s*(?:https?:)?\\/\\/[^)\\s]{0,300}\\?[^)\\s]{0,300}='),
     user: 0.6,
     tool: 0.75,
+    // A write-up of the technique ("a markdown image such as ![x](…)", "finding: exfiltration via markdown image…")
+    // shows the image; an attack orders it into the answer (append, include, render this, end your reply with).
+    confirm: (text, start) => {
+      const before = text.slice(Math.max(0, start - 160), start);
+      const sentence = before.slice(before.search(/[^.!?\n]*$/));
+      return /markdown\s+images?|exfiltration\s+(?:trick|technique|via|vector|risk)|mitigat\w*|finding|vulnerab\w*/i.test(
+        text.slice(Math.max(0, start - 200), start + 400),
+      ) &&
+        !/\b(?:append|include|add|insert|render|output|put|place|embed|end|finish|close|start|begin|generate|attach|show)\b/i.test(
+          sentence,
+        )
+        ? 0.3
+        : 1;
+    },
   },
   {
     id: 'exfil-url-placeholder',
@@ -796,6 +927,14 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.35,
     tool: 0.5,
+    // "Practise summarising before answering", "pause before answering": a habit, not a hidden step.
+    confirm: (text, start, end) =>
+      /^before/i.test(text.slice(start, end)) &&
+      /(?:\b\w{3,}ing|\b(?:think|pause|wait|listen|check|read|breathe))\s+$/i.test(
+        text.slice(Math.max(0, start - 30), start),
+      )
+        ? 0.5
+        : 1,
   },
   {
     id: 'address-model',
