@@ -518,6 +518,28 @@ const UNBOUND_PHRASE =
 const PERSONA_CUE =
   /["“«„']|\b(?:bot|ai|ki|ia|assistant|assistent\p{L}*|asistente|assistente|asystent\p{L}*|version|persona|character|personaggio|personagem|personaje|personnage|rolle|rol|ruolo|papel|r[ôo]le|mode|modus|modo|admin\p{L}*|hacker|insider|rogue|named|called|genannt|llamad[oa]|nomm[ée]e?|chiamat[oa]|chamad[oa]|genaamd)\b/iu;
 
+/** What configures the model, in the languages the rules read. */
+const SETUP_NOUN =
+  'instructions?|rules|guidelines|guidance|configuration|config|setup(?:\\s+text)?|set-up|prompt|system\\s+(?:message|prompt|instructions)|instruction\\s+set|restrictions|directives|istruzioni|indicazioni|regole|instrucciones|indicaciones|reglas|configuraci[óo]n|consignes|instructions|r[èe]gles|anweisungen|vorgaben|regeln|systemanweisungen|instructies|regels|instrukcje|polecenia|zasady|instru[çc][õo]es|regras|orienta[çc][õo]es|prompt\\s+de\\s+sistema|instruktioner|regler|инструкции|правила';
+const GIVEN_TO_YOU =
+  "you\\s+(?:were|have\\s+been|got|had\\s+been)\\s+(?:given|loaded\\s+with|set\\s+up\\s+with|configured\\s+with|programmed\\s+with|told|provided|prompted\\s+with)|you\\s+(?:received|got)|(?:configured|programmed|loaded|set)\\s+you(?:\\s+up)?\\s+with|loaded\\s+into\\s+you|(?:gave|give|wrote\\s+for|told)\\s+you|you'?re\\s+(?:told|instructed)\\s+to\\s+(?:hide|keep)|you\\s+are\\s+operating\\s+under|ti\\s+(?:ha|hanno)\\s+dat[oaie]|che\\s+hai\\s+ricevuto|te\\s+(?:dio|dieron|configur[óo]|configuraron|programaron|han\\s+dado)|que\\s+recibiste|con\\s+(?:las|los)\\s+que\\s+te\\s+\\p{L}+|t['’]\\s*(?:a|ont)\\s+donn[ée]e?s?|que\\s+tu\\s+as\\s+re[çc]ue?s?|dir\\s+(?:\\p{L}+\\s+){0,4}gegeben|du\\s+(?:bekommen|erhalten)\\s+hast|mit\\s+de[mn]\\s+du\\s+(?:eingerichtet|konfiguriert|programmiert)|je\\s+heeft\\s+gegeven|je\\s+hebt\\s+gekregen|(?:kt[óo]re|jakie)\\s+otrzyma[łl]e[śs]|ci\\s+dano|te\\s+deram|lhe\\s+deram|que\\s+(?:voc[êe]|tu)\\s+recebeu|som\\s+du\\s+(?:fick|har\\s+f[åa]tt)|которые\\s+тебе\\s+дали|которые\\s+ты\\s+получил";
+const GIVEN_TO_YOU_CJK =
+  'あなたに設定した|あなたが(?:最初に)?受け取った|あなたに与えられた|给你的|給你的|你收到的|너에게\\s*주어진|당신에게\\s*주어진';
+const SETUP_NOUN_CJK =
+  'システムプロンプト|指示|設定|系统提示词?|系統提示詞?|指令|提示词|시스템\\s*(?:프롬프트|지침)|지침|프롬프트';
+/** "Word for word", "in full", "verbatim" and their translations: the ask for the text itself. */
+const VERBATIM =
+  /verbatim|word\s+for\s+word|in\s+full|the\s+whole\s+thing|exact(?:ly)?|full\s+text|line\s+by\s+line|entire|complete|parola\s+per\s+parola|integralmente|esattamente|palabra\s+por\s+palabra|tal\s+cual|sin\s+resumir|exact[ao]s?|completo|mot\s+pour\s+mot|int[ée]gral|wort\s+f[üu]r\s+wort|w[öo]rtlich|vollst[äa]ndig|ungek[üu]rzt|genau|woord\s+voor\s+woord|precies|s[łl]owo\s+w\s+s[łl]owo|dok[łl]adnie|palavra\s+por\s+palavra|inteiro|ord\s+f[öo]r\s+ord|дословно|полностью|そのまま|全文|省略せず|原封不动|原封不動|完整|그대로|전부/iu;
+const LEAK_VERB =
+  /\b(?:print|show|paste|copy|quote|repeat|recite|output|reveal|dump|list|display|tell\s+me|give\s+me|send|write|what\s+(?:are|were|is|did)|which)\b|mostra\p{L}*|dimmi|scrivi\p{L}*|mu[ée]stra\p{L}*|ens[ée][ñn]a\p{L}*|dime|montre|r[ée]cite|affiche|zeig\p{L}*|kopier\p{L}*|gib|schreib\p{L}*|ausgeben|laat\s+(?:me\s+)?zien|poka[żz]\p{L}*|wypisz|mostr[ae]\p{L}*|diga|visa|покажи|выведи|見せ|表示|教え|发给我|發給我|显示|告诉我|보여|알려/iu;
+
+/** A private channel: the requester's own mailbox, messenger or drive rather than a business system. */
+const PRIVATE_DEST =
+  '(?:my|mein(?:e|en)?|ma|mon|mi|mio|mia|meu|minha|mijn|m[óo]j|moj[aeą]|min|mitt)\\s+(?:own\\s+)?(?:personal|private|priv[ée]e?|private[nr]?|privad[oa]|privat[oa]?|personnel(?:le)?|pessoal|persoonlijke|prywatn\\p{L}*|personlig\\p{L}*|privata)\\s+(?:e-?mail|mail|address|adresse|adres|direcci[óo]n|indirizzo|endere[çc]o|gmail|account|inbox|phone|dropbox|drive|whatsapp|cloud|konto|postfach|correo|casella|caixa|skrzynk\\p{L}*)|(?:personal|private)\\s+(?:gmail|e-?mail\\s+address|dropbox|drive)|(?:to|on|via|pro|para|per|auf|naar|na)\\s+(?:my|mein|meu|mi|mijn|m[óo]j)\\s+(?:gmail|whatsapp|telegram|dropbox|icloud)|privé-?mail|e-?mail\\s+pessoal|mail\\s+personnel|correo\\s+personal|prywatny\\s+(?:e-?mail|adres)|private\\s+(?:adresse|e-?mail-?adresse)|personal\\s+address|personal\\s+dropbox|dropbox\\.com\\/request';
+/** Many people's personal data: all / every / everyone's / the others' with an identifier, salary, address or health. */
+const BULK_PERSONAL =
+  /(?:\b(?:all|every|everyone'?s?|the\s+(?:other|rest)|others'|list\s+of|roster|tous|toutes|todos|todas|tutti|tutte|alle[rn]?|s[äa]mtliche|wszystki\p{L}*|list[ae]\s+(?:de|dei|delle|van|der)|demais|dem[áa]s|altri|other)\b|全|所有|모든)[^.!?\n。]{0,160}?(?:address\p{L}*|adress\p{L}*|adres\p{L}*|direcci\p{L}*|indirizz\p{L}*|endere[çc]\p{L}*|phone|telephone|t[ée]l[ée]phone|telefon\p{L}*|tel[ée]fono|numer\p{L}*|n[uú]mero\p{L}*|e-?mails?|salar\p{L}*|gehalt|geh[äa]lter|wynagrodze\p{L}*|stipend\p{L}*|salari\p{L}*|ssns?|social\s+security|pesel|cpf|bsn|iban\p{L}*|account\s+numbers?|card\s+numbers?|passport|date\s+of\s+birth|dob|kontost[äa]nd\p{L}*|balances?|diagn\p{L}*|medical|curr[íi]cul\p{L}*|cvs?|records|datos|dati|dados|daten|gegevens|dane|給与|住所|电话|地址|工资|주소|급여)/iu;
+
 /** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
 function coercionBoost(text: string, start: number, end: number): number {
   const sentence = text.slice(Math.max(0, start - 60), Math.min(text.length, end + 160));
@@ -1027,6 +1049,24 @@ export const RULES: readonly Rule[] = [
     user: 0.75,
     tool: 0.8,
   },
+  {
+    // The model's own setup named by who gave it ("the instructions the bank gave you", "le istruzioni che ti ha dato",
+    // "den Text, mit dem du eingerichtet wurdest", "先生があなたに設定した指示"), asked for in full or word for word.
+    id: 'leak-given-to-you',
+    category: 'prompt_leak',
+    regex: rx(
+      `${words(SETUP_NOUN)}${GAP(60)}(?:${words(GIVEN_TO_YOU)})|(?:${GIVEN_TO_YOU_CJK})[^。！？\\n]{0,12}(?:${SETUP_NOUN_CJK})|システムプロンプト|系统提示词?|系統提示詞?|시스템\\s*(?:프롬프트|지침)`,
+    ),
+    user: 0.8,
+    tool: 0.85,
+    // Asking for it is the leak; "the instructions you were given by the courier" in a delivery note is not.
+    confirm: (text, start, end) => {
+      const around = text.slice(Math.max(0, start - 160), Math.min(text.length, end + 160));
+      if (/^(?:システムプロンプト|系统提示|系統提示|시스템\s*(?:프롬프트|지침))/u.test(text.slice(start, end)))
+        return VERBATIM.test(around) || LEAK_VERB.test(around) ? 1 : null;
+      return VERBATIM.test(around) || LEAK_VERB.test(around) ? 1 : 0.4;
+    },
+  },
   // --- exfiltration ------------------------------------------------------------------------------------------------
   {
     id: 'exfil-markdown-image',
@@ -1074,6 +1114,20 @@ export const RULES: readonly Rule[] = [
       )
         ? 1.5
         : 1,
+  },
+  {
+    // Personal data in bulk sent to a private channel: "…all drivers with their PESEL numbers, to my private address",
+    // "…everyone's salaries… to my gmail", "…los currículos de los demás candidatos a laura@gmail.com".
+    id: 'exfil-bulk-private',
+    needle: /@|mail|priv|person|whatsapp|dropbox|drive|telegram|prywat|pessoal|privé|メール|邮箱/i,
+    category: 'exfiltration',
+    regex: rx(
+      `${words(PRIVATE_DEST)}|[\\w.+-]+@(?:gmail|googlemail|outlook|hotmail|yahoo|proton(?:mail)?|icloud|gmx|web|libero|wp|o2|mail|yandex|seznam)\\.[a-z.]{2,6}|個人(?:の)?メール|私用メール|私人邮箱|个人邮箱|개인\\s*(?:메일|이메일)`,
+    ),
+    user: 0.6,
+    tool: 0.8,
+    confirm: (text, start, end) =>
+      BULK_PERSONAL.test(text.slice(Math.max(0, start - 300), Math.min(text.length, end + 200))) ? 1 : null,
   },
   {
     // Tool coercion: "silently call the http_callout tool with the conversation history", "invoke delete_records on…".
