@@ -559,6 +559,15 @@ const GRANTED =
 const I_AUTHORISE =
   "i'?m\\s+(?:pre-?)?authori[sz]ing\\s+(?:you|an\\s+exception)|i'?ve\\s+(?:pre-?)?authori[sz]ed\\s+you|i\\s+(?:hereby\\s+)?(?:pre-?)?authori[sz]e\\s+you|you\\s+have\\s+my\\s+(?:authority|permission|authori[sz]ation|approval)|i'?m\\s+giving\\s+you\\s+(?:permission|a\\s+standing\\s+authori[sz]ation)|i\\s+give\\s+you\\s+(?:permission|a\\s+standing\\s+authori[sz]ation)|(?:she|he|they)\\s+ha(?:s|ve)\\s+pre-?approved|by\\s+(?:court\\s+order|decision\\s+of\\s+the\\s+\\p{L}+(?:\\s+\\p{L}+)?)|autorizo\\s+(?:voc[êe]|te|a\\s+ti)|estou\\s+autorizando\\s+voc[êe]|ti\\s+autorizzo|je\\s+t['’]autorise|ich\\s+(?:erlaube|autorisiere)\\s+dir|разрешаю\\s+тебе|upowa[żz]niam\\s+ci[ęe]|ik\\s+machtig\\s+je";
 
+const COVERT_ANY =
+  "(?:don'?t|do\\s+not|never)\\s+(?:tell|inform|mention|notify|alert|cc|log|record|create\\s+an?\\s+(?:audit\\s+entry|case|note|record|ticket)|add\\s+a\\s+note|send\\s+(?:me\\s+|him\\s+|her\\s+|them\\s+)?(?:the\\s+)?(?:usual\\s+)?(?:confirmation|notification)|show\\s+(?:me\\s+)?a\\s+confirmation|route\\s+this\\s+through)(?:\\s+(?:it|this|him|her|them|anyone|to\\s+\\p{L}+(?:\\s+\\p{L}+){0,2}))?|skip\\s+the\\s+(?:notification|confirmation)\\w*|without\\s+(?:leaving\\s+(?:a\\s+)?(?:trace|record)|a\\s+trace|notif\\w+|asking\\s+me)|before\\s+(?:my\\s+manager|anyone|the\\s+\\p{L}+)\\s+(?:sees|notices|finds\\s+out)|ne\\s+le\\s+(?:mentionne|dis|signale)\\s+pas|sans\\s+(?:le\\s+dire|notification|confirmation|laisser\\s+de\\s+trace|me\\s+demander)|no\\s+lo\\s+(?:menciones|comuniques|digas|registres)|no\\s+(?:informes|avises|digas\\s+nada)|sin\\s+(?:dejar\\s+registro|avisar|notificar|confirmaci[óo]n)|n[ãa]o\\s+(?:registre|mencione|avise|conte|informe)|nic\\s+nie\\s+(?:pisz|m[óo]w)|nie\\s+(?:informuj|m[óo]w|zg[łl]aszaj)|zeg\\s+niets|zonder\\s+(?:bevestiging|melding|dat)|erw[äa]hne\\s+(?:das|es|dies)\\s+nicht|ohne\\s+dass\\s+\\p{L}+(?:\\s+\\p{L}+)?\\s+davon\\s+erf[äa]hrt|senza\\s+(?:avvisare|dirlo|conferma|lasciare\\s+traccia)|non\\s+(?:chiedere\\s+conferma|dirlo|segnalarlo|registrare|avvisare)|не\\s+(?:говори|сообщай|уведомляй)|uten\\s+å\\s+(?:si|varsle)|utan\\s+att\\s+(?:s[äa]ga|meddela)|uden\\s+at\\s+(?:sige|give)";
+const COVERT_CJK = '不要告诉|别告诉|不要通知|報告しないで|知らせないで|言わないで|알리지\\s*마|보고하지\\s*마';
+/** An action on everything, a named tool, action or function: what makes discretion coercion. */
+const BULK =
+  /(?<![\p{L}])(?:all|every|everyone|tous|toutes|todas?|todos|tutt[ie]|alle[ns]?|wszystki\p{L}*|все[хм]?)(?![\p{L}])|全て|すべて|所有|全部|모든/iu;
+const TOOL_NOUN =
+  /(?<![\p{L}])(?:tool|action|function|fonction|funci[óo]n|fun[çc][ãa]o|funzione|akcj\p{L}*|actie|aktion|funktion|функци\p{L}*|herramienta|outil|ferramenta|strumento|narz[ęe]dzi\p{L}*)(?![\p{L}])|[a-z]+_[a-z_]+|ツール|工具|操作/iu;
+
 /** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
 function coercionBoost(text: string, start: number, end: number): number {
   const sentence = text.slice(Math.max(0, start - 60), Math.min(text.length, end + 160));
@@ -1188,6 +1197,22 @@ export const RULES: readonly Rule[] = [
     confirm: coercionBoost,
   },
   // --- covert action and text addressed to the model (indirect injection) -----------------------------------------
+  {
+    // A bulk change or a tool call kept from the people who would check it, in the languages the rules read: "…and
+    // don't log it", "…don't notify him", "ne le mentionne pas", "no lo menciones al coordinador", "nic nie pisz",
+    // "erwähne das nicht", "不要告诉用户". Alone a request for discretion; with an action on everything or a tool, coercion.
+    id: 'covert-action-any',
+    category: 'covert_action',
+    regex: rx(`${words(COVERT_ANY)}|${COVERT_CJK}`),
+    user: 0.35,
+    tool: 0.5,
+    // From a user "close all the duplicates, don't notify the customer" may be discretion: both together are coercion.
+    confirm: (text) => {
+      const bulk = BULK.test(text);
+      const tool = TOOL_NOUN.test(text);
+      return bulk && tool ? 1.6 : bulk || tool ? 1.3 : 1;
+    },
+  },
   {
     id: 'covert',
     category: 'covert_action',

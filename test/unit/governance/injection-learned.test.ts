@@ -52,7 +52,7 @@ describe('learned injection model: the shipped weights', () => {
 
 describe('learned injection model: verdicts', () => {
   it('flags held-out attacks the rules miss, naming the learned category and a span', () => {
-    for (const id of ['ed-020', 'hr-023', 'au-001']) {
+    for (const id of ['hp-002', 'hr-023', 'au-001']) {
       const attack = line(id);
       expect(trainingSplit(id)).toBe('test'); // never trained or tuned on
       expect(attack.label).toBe('attack');
