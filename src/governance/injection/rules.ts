@@ -496,9 +496,12 @@ const roleAsNoun = (text: string, start: number): boolean =>
 /** The model named as an addressee: assistant, AI, bot, agent, copilot, LLM… in the languages the rules read. */
 const AI_NOUN = `(?:(?:ki|ai|ia|ии)[\\s-](?:agent\\p{L}*|model\\p{L}*|helper|v[æa]rkt[øo]j\\p{L}*|verktyg\\p{L}*|verkt[øo]y\\p{L}*)|(?:(?:ki|ai|ia|ии)[\\s-])?(?:ai|a\\.i\\.|ki|ia|ии|llm|copilot|assistants?|assistent(?:en|in|e)?|asistente|assistente|asystent(?:a|ka|ów|ce)?|ассистент\\p{L}*|асистент\\p{L}*|asistan\\p{L}*|bots?|bota|boten|chatbot\\p{L}*|summari[sz]er|grader))(?![\\p{L}\\p{N}])`;
 const AI_NOUN_NEEDLE =
-  /(?<![\p{L}])(?:ai|ki|ia|ии|llm|copilot|assist|asist|asyst|ассист|асист|bot|chatbot|summari|grader)/iu;
+  /(?<![\p{L}])(?:ai|ki|ia|ии|llm|copilot|assist|asist|asyst|ассист|асист|bot|chatbot|summari|grader|automated)/iu;
 const ADDRESS_NOTE =
   'note|message|instructions?|notice|reminder|attention|important|p\\.?\\s?s\\.?|ps|nb|obs|hinweis|nachricht|anweisung(?:en)?|wichtig|remarque|consignes?|importante?|nota|mensaje|mensagem|messaggio|istruzioni|instrucciones|instru[çc][õo]es|aviso|avviso|bericht|opmerking|instructies|uwaga|wiadomo[śs][ćc]|polecenie|meddelande|besked|beskjed|not|hinweise';
+/** The model named as a reader: "if an AI system is reading this", "automated HR systems should…". */
+const AUTOMATED_READER =
+  '(?:if\\s+)?(?:an?\\s+|any\\s+)?(?:ai|automated|llm)\\s+(?:[\\p{L}-]+\\s+)?(?:systems?|assistants?|agents?|models?|tools?|tutors?|readers?|summari[sz]ers?)\\s+(?:is\\s+|are\\s+)?(?:reading|processing|handling|summari[sz]ing|triaging|parsing|ingesting)\\s+(?:this|these)|automated\\s+(?:[\\p{L}-]+\\s+)?(?:systems|assistants|agents)\\s+(?:should|must|shall|are\\s+(?:to|exempt|instructed|required|directed))';
 const ADDRESS_TO = 'to|for|an|f[üu]r|pour|para|per|voor|dla|till|til|[àa]|ao|al|alla|aan|для';
 const ADDRESS_ARTICLE =
   "(?:the|any|all|every|den|die|das|dem|der|l['’]|la|le|les|el|los|las|il|lo|gli|o|os|a|as|de|het|jeden|всех)";
@@ -506,7 +509,7 @@ const ADDRESS_GREETING =
   'hey|hi|hello|dear|attention|hei|hej|hallo|caro|cara|querido|querida|cher|ch[èe]re|liebe[rs]?|beste|drogi|droga|k[æa]re|kj[æa]re|bonjour|hola|ciao|ol[áa]|estimado|estimada|gentile';
 /** An order after the address: an imperative, a prohibition or a "when you…" clause, in English or the others. */
 const ORDER_AFTER_ADDRESS =
-  /^[\s"'«„]*(?:please\s+|bitte\s+|por\s+favor\s+|s'il\s+te\s+pla[iî]t\s+|per\s+favore\s+|alsjeblieft\s+|proszę\s+)?(?:when|before|after|if|from\s+now|ignore|disregard|forget|do\s+not|don'?t|never|always|send|e-?mail|forward|export|delete|remove|mark|set|update|change|reset|give|tell|state|say|award|reveal|print|show|list|add|append|include|approve|close|assign|compile|dump|paste|write|reply|respond|call|invoke|run|create|treat|render|output|grant|move|transfer|pretend|act|you\s+(?:must|should|are|will|have|may|can)|wenn|bevor|ignorier\p{L}*|vergiss|leite|schick\p{L}*|sende|setze|rufe|gib|l[öo]sche|[äa]ndere|erw[äa]hne|antworte|f[üu]hre|cuando|antes|ignora|olvida|env[íi]a|reenv[íi]a|borra|cambia|responde|di|a[ñn]ade|quand|avant|ignore[rz]?|oublie|envoie|transmets|ajoute|appelle|supprime|modifie|r[ée]ponds|donne|ne\s+\p{L}+|allega|modifica|rispondi|invia|spedisci|cancella|non|quando|envie|altere|responda|atribui|n[ãa]o|voer|stuur|zet|negeer|verwijder|antwoord|wanneer|do[łl][ąa]cz|wy[śs]lij|roześlij|usu[ńn]|zmie[ńn]|odpowiedz|skicka|[äa]ndra|radera|svara|n[äa]mn|opret|videresend|endre|slett|svar|ikke|i\s+er|du\s+(?:skal|ska|måste|muss|sollst)|вы|ты|отправь|удали|игнорируй|покажи)(?![\p{L}])/iu;
+  /^[\s"'«„,]*(?:please\s+|bitte\s+|por\s+favor\s+|s'il\s+te\s+pla[iî]t\s+|per\s+favore\s+|alsjeblieft\s+|proszę\s+|also\s+|then\s+|now\s+|just\s+|to\s+finali[sz]e,?\s+)?(?:copy|fill|verify|cancel|refund|pay|issue|apply|enable|disable|drop|switch|share|publish|upload|release|waive|skip|use|it\s+(?:must|should|shall)|they\s+(?:must|should)|when|before|after|if|from\s+now|ignore|disregard|forget|do\s+not|don'?t|never|always|send|e-?mail|forward|export|delete|remove|mark|set|update|change|reset|give|tell|state|say|award|reveal|print|show|list|add|append|include|approve|close|assign|compile|dump|paste|write|reply|respond|call|invoke|run|create|treat|render|output|grant|move|transfer|pretend|act|you\s+(?:must|should|are|will|have|may|can)|wenn|bevor|ignorier\p{L}*|vergiss|leite|schick\p{L}*|sende|setze|rufe|gib|l[öo]sche|[äa]ndere|erw[äa]hne|antworte|f[üu]hre|cuando|antes|ignora|olvida|env[íi]a|reenv[íi]a|borra|cambia|responde|di|a[ñn]ade|quand|avant|ignore[rz]?|oublie|envoie|transmets|ajoute|appelle|supprime|modifie|r[ée]ponds|donne|ne\s+\p{L}+|allega|modifica|rispondi|invia|spedisci|cancella|non|quando|envie|altere|responda|atribui|n[ãa]o|voer|stuur|zet|negeer|verwijder|antwoord|wanneer|do[łl][ąa]cz|wy[śs]lij|roześlij|usu[ńn]|zmie[ńn]|odpowiedz|skicka|[äa]ndra|radera|svara|n[äa]mn|opret|videresend|endre|slett|svar|ikke|i\s+er|du\s+(?:skal|ska|måste|muss|sollst)|вы|ты|отправь|удали|игнорируй|покажи)(?![\p{L}])/iu;
 
 const PERSONA_OPENER = [
   "(?:you\\s+are|you'?re|tu\\s+es|tu\\s+n.es\\s+plus|eres|ahora\\s+eres|sei|ora\\s+sei|voc[êe]\\s+[ée]|je\\s+bent|ben\\s+je|du\\s+bist|jeste[śs]|du\\s+[äa]r|du\\s+er)(?:\\s+(?:now|nu|jetzt|maintenant|ahora|ora|agora|teraz))?(?=\\s+(?:a|an|my|the|un|une|una|uno|ein|eine|einen|een|um|uma|en|ett|et|o|il|el|le|la)\\s|\\s*[\"“«„'])|you\\s+will\\s+now\\s+(?:be|simulate)|act\\s+(?:like|as)|pretend(?:\\s+to\\s+be|\\s+you'?re|\\s+you\\s+are|\\s+that\\s+you)?|play\\s+the\\s+role\\s+of|role-?\\s?play(?:\\s+as)?|become|imagine|could\\s+you\\s+be|if\\s+you\\s+were|be\\s+my|switch\\s+into|simulate",
@@ -1000,7 +1003,7 @@ export const RULES: readonly Rule[] = [
     id: 'leak-request',
     category: 'prompt_leak',
     regex: rx(
-      `${words('reveal|show|print|display|output|repeat|recite|dump|leak|share|give|tell|paste|copy|translate|summari[sz]e|write\\s+out|spell\\s+out|list|include|what\\s+(?:is|are|were|was)|quote')}${GAP(50)}${words('system\\s*prompts?|system\\s+messages?|system\\s+instructions?|initial\\s+(?:prompts?|instructions?)|original\\s+(?:prompts?|instructions?)|hidden\\s+(?:prompts?|instructions?|messages?|rules)|developer\\s+(?:messages?|prompts?|instructions?)|pre-?prompts?|(?:your|the)\\s+(?:full\\s+)?(?:set\\s+of\\s+)?(?:instructions|prompt|rules|configuration|guidelines)(?:\\s+(?:you\\s+were|that\\s+you\\s+were|that\\s+\\w+(?:\\s+\\w+)?\\s+wrote|verbatim|word\\s+for\\s+word|exactly|above))?')}`,
+      `${words("reveal|show|print|display|output|repeat|recite|dump|leak|share|give|tell|paste|copy|translate|summari[sz]e|write\\s+out|spell\\s+out|list|include|what\\s+(?:is|are|were|was)|what'?s\\s+(?:in\\s+)?(?:your|the\\s+exact)|quote|echo|put|send|type|read\\s+(?:out|back)")}${GAP(50)}${words('system\\s*prompts?|system\\s+messages?|system\\s+instructions?|initial\\s+(?:prompts?|instructions?)|original\\s+(?:prompts?|instructions?)|hidden\\s+(?:prompts?|instructions?|messages?|rules)|developer\\s+(?:messages?|prompts?|instructions?)|pre-?prompts?|(?:your|the)\\s+(?:full\\s+)?(?:set\\s+of\\s+)?(?:instructions|prompt|rules|configuration|guidelines)(?:\\s+(?:you\\s+were|that\\s+you\\s+were|that\\s+\\w+(?:\\s+\\w+)?\\s+wrote|verbatim|word\\s+for\\s+word|exactly|above))?')}`,
     ),
     user: 0.8,
     tool: 0.85,
@@ -1248,13 +1251,19 @@ export const RULES: readonly Rule[] = [
     category: 'indirect_instruction',
     regex: rx(
       `(?:${words(ADDRESS_NOTE)}\\s*)?${words(ADDRESS_TO)}\\s+(?:${ADDRESS_ARTICLE}\\s*)?(?:[\\p{L}.]+[\\s-]+){0,2}?${AI_NOUN}(?:[\\s-](?:ia|ai|ki|virtuale?|virtual))?[ \\t]*[:,—–](?=[ \\t]*\\S)` +
-        `|(?:^|[\\n\\[(<>!?]\\s*|-{2,}\\s*|${words(ADDRESS_GREETING)}\\s+)(?:[\\p{L}]+[\\s-]+){0,2}?${AI_NOUN}(?:[\\s-](?:ia|ai|ki|virtuale?|virtual))?[ \\t]*[:,](?=[ \\t]*\\S)`,
+        `|${words(AUTOMATED_READER)}|(?:^|[\\n\\[(<>!?]\\s*|-{2,}\\s*|${words(ADDRESS_GREETING)}\\s+)(?:[\\p{L}]+[\\s-]+){0,2}?${AI_NOUN}(?:[\\s-](?:ia|ai|ki|virtuale?|virtual))?[ \\t]*[:,](?=[ \\t]*\\S)`,
     ),
     user: 0.3,
     tool: 0.6,
     // A label with a colon at a line start is also a transcript's turn (`bot: yes, from €120`): only an order counts.
-    confirm: (text, _start, end) =>
-      ORDER_AFTER_ADDRESS.test(text.slice(end, end + 160)) ? 1.2 : text[end - 1] === ':' ? null : 0.8,
+    // A note or a reader named in the third person ("if an AI system is reading this") is address enough.
+    confirm: (text, start, end) =>
+      ORDER_AFTER_ADDRESS.test(text.slice(end, end + 160))
+        ? 1.2
+        : text[end - 1] !== ':' ||
+            new RegExp(`^\\[?\\s*(?:${ADDRESS_NOTE}|${ADDRESS_TO})\\s`, 'iu').test(text.slice(start, end))
+          ? 0.8
+          : null,
   },
   // --- encoded payloads (the instruction to decode and obey) -------------------------------------------------------
   {
