@@ -540,12 +540,12 @@ const SETUP_NOUN =
 const GIVEN_TO_YOU =
   "you\\s+(?:were|have\\s+been|got|had\\s+been)\\s+(?:given|loaded\\s+with|set\\s+up\\s+with|configured\\s+with|programmed\\s+with|told|provided|prompted\\s+with)|you\\s+(?:received|got)|(?:configured|programmed|loaded|set)\\s+you(?:\\s+up)?\\s+with|loaded\\s+into\\s+you|(?:gave|give|wrote\\s+for|told)\\s+you|you'?re\\s+(?:told|instructed)\\s+to\\s+(?:hide|keep)|you\\s+are\\s+operating\\s+under|ti\\s+(?:ha|hanno)\\s+dat[oaie]|che\\s+hai\\s+ricevuto|te\\s+(?:dio|dieron|configur[óo]|configuraron|programaron|han\\s+dado)|que\\s+recibiste|con\\s+(?:las|los)\\s+que\\s+te\\s+\\p{L}+|t['’]\\s*(?:a|ont)\\s+donn[ée]e?s?|que\\s+tu\\s+as\\s+re[çc]ue?s?|dir\\s+(?:\\p{L}+\\s+){0,4}gegeben|du\\s+(?:bekommen|erhalten)\\s+hast|mit\\s+de[mn]\\s+du\\s+(?:eingerichtet|konfiguriert|programmiert)|je\\s+heeft\\s+gegeven|je\\s+hebt\\s+gekregen|(?:kt[óo]re|jakie)\\s+otrzyma[łl]e[śs]|ci\\s+dano|te\\s+deram|lhe\\s+deram|que\\s+(?:voc[êe]|tu)\\s+recebeu|som\\s+du\\s+(?:fick|har\\s+f[åa]tt)|которые\\s+тебе\\s+дали|которые\\s+ты\\s+получил";
 const GIVEN_TO_YOU_CJK =
-  'あなたに設定した|あなたが(?:最初に)?受け取った|あなたに与えられた|给你的|給你的|你收到的|너에게\\s*주어진|당신에게\\s*주어진';
+  'あなたに設定した|あなたが(?:最初に)?受け取った|あなたに与えられた|给你的|給你的|你收到的|收到的(?:所有|全部)?|あなたの|你的|너의|당신의|너에게\\s*주어진|당신에게\\s*주어진';
 const SETUP_NOUN_CJK =
   'システムプロンプト|指示|設定|系统提示词?|系統提示詞?|指令|提示词|시스템\\s*(?:프롬프트|지침)|지침|프롬프트';
 /** "Word for word", "in full", "verbatim" and their translations: the ask for the text itself. */
 const VERBATIM =
-  /verbatim|word\s+for\s+word|in\s+full|the\s+whole\s+thing|exact(?:ly)?|full\s+text|line\s+by\s+line|entire|complete|parola\s+per\s+parola|integralmente|esattamente|palabra\s+por\s+palabra|tal\s+cual|sin\s+resumir|exact[ao]s?|completo|mot\s+pour\s+mot|int[ée]gral|wort\s+f[üu]r\s+wort|w[öo]rtlich|vollst[äa]ndig|ungek[üu]rzt|genau|woord\s+voor\s+woord|precies|s[łl]owo\s+w\s+s[łl]owo|dok[łl]adnie|palavra\s+por\s+palavra|inteiro|ord\s+f[öo]r\s+ord|дословно|полностью|そのまま|全文|省略せず|原封不动|原封不動|完整|그대로|전부/iu;
+  /verbatim|word\s+for\s+word|in\s+full|the\s+whole\s+thing|exact(?:ly)?|full\s+text|line\s+by\s+line|entire|complete|parola\s+per\s+parola|integralmente|esattamente|palabra\s+por\s+palabra|tal\s+cual|sin\s+resumir|exact[ao]s?|completo|mot\s+pour\s+mot|int[ée]gral|wort\s+f[üu]r\s+wort|w[öo]rtlich|vollst[äa]ndig|ungek[üu]rzt|genau|woord\s+voor\s+woord|precies|s[łl]owo\s+w\s+s[łl]owo|dok[łl]adnie|palavra\s+por\s+palavra|inteiro|ord\s+f[öo]r\s+ord|дословно|полностью|そのまま|全文|全部|省略せず|原封不动|原封不動|完整|逐字|一字不漏|그대로|전부/iu;
 const LEAK_VERB =
   /\b(?:print|show|paste|copy|quote|repeat|recite|output|reveal|dump|list|display|tell\s+me|give\s+me|send|write|what\s+(?:are|were|is|did)|which)\b|mostra\p{L}*|dimmi|scrivi\p{L}*|mu[ée]stra\p{L}*|ens[ée][ñn]a\p{L}*|dime|montre|r[ée]cite|affiche|zeig\p{L}*|kopier\p{L}*|gib|schreib\p{L}*|ausgeben|laat\s+(?:me\s+)?zien|poka[żz]\p{L}*|wypisz|mostr[ae]\p{L}*|diga|visa|покажи|выведи|見せ|表示|教え|发给我|發給我|显示|告诉我|보여|알려/iu;
 
@@ -798,7 +798,7 @@ export const RULES: readonly Rule[] = [
     id: 'role-cjk',
     category: 'role_manipulation',
     regex: rx(
-      '(?:你现在是|你現在是|从现在开始你是|今からあなたは|あなたは今)[^。！？\\n]{0,30}(?:没有任何限制|沒有任何限制|没有限制|不受限制|制限のない|制限なし|越狱|脱獄)',
+      '(?:你现在是|你現在是|从现在开始你是|從現在開始你是|今からあなたは|あなたは今|扮演|假装你是|假裝你是|假设你是|假設你是|になりきって|지금부터\\s*너는|너는\\s*이제)[^。！？\\n”」』"]{0,30}(?:没有任何(?:限制|规则)|沒有任何(?:限制|規則)|完全没有限制|完全沒有限制|没有限制|沒有限制|不受限制|无限制|無限制|制限のない|制限なし|ルールのない|ルールなし|越狱|越獄|脱獄|제한\\s*없는|규칙\\s*없는)',
     ),
     user: 0.85,
     tool: 0.9,
@@ -1264,6 +1264,24 @@ export const RULES: readonly Rule[] = [
             new RegExp(`^\\[?\\s*(?:${ADDRESS_NOTE}|${ADDRESS_TO})\\s`, 'iu').test(text.slice(start, end))
           ? 0.8
           : null,
+  },
+  {
+    // The same address in Chinese, Japanese and Korean: "致AI客服：", "给AI助手的话：", "AIアシスタントへ：",
+    // "本メールを処理するAIアシスタントへの指示：", "AI에게:".
+    id: 'address-model-cjk',
+    needle: /AI|ＡＩ|助手|助理|客服|机器人|機器人|アシスタント|ボット|エージェント|어시스턴트|챗봇|봇|에이전트/iu,
+    category: 'indirect_instruction',
+    regex: rx(
+      '(?:致|给|給|对|對|写给|寫給)[^：:\\n。]{0,12}(?:AI|ＡＩ|助手|助理|客服|机器人|機器人|模型)[^：:\\n。]{0,6}[：:]|(?:AI|ＡＩ|アシスタント|ボット|エージェント)(?:[^\\n：:。]{0,4})?へ(?:の[^\\n：:。]{0,6})?[：:]|(?:AI|어시스턴트|챗봇|봇|에이전트)(?:에게|께)[^\\n:：.]{0,6}[:：]',
+    ),
+    user: 0.3,
+    tool: 0.6,
+    confirm: (text, _start, end) =>
+      /请|請|ください|下さい|して|しないで|해\s*주|하세요|하라|立即|马上|馬上|不要|别|別|务必|務必|必须|必須/u.test(
+        text.slice(end, end + 120),
+      )
+        ? 1.2
+        : 0.8,
   },
   // --- encoded payloads (the instruction to decode and obey) -------------------------------------------------------
   {
