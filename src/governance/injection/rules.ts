@@ -359,6 +359,7 @@ const DANGER = new RegExp(
     "skip(?:ping)?\\s+(?:the\\s+)?(?:[\\w&'-]+\\s+){0,3}(?:check\\w*|step|inspection|screening|lockout|review|approval|verification|checklist)",
     "(?:suspend|waive|disable|lift)\\s+(?:the\\s+)?(?:[\\w&'-]+\\s+){0,3}(?:check\\w*|step|screening|masking|requirement|penalt\\w+|verification|approval)",
     'exempt\\s+from',
+    '(?:safety|filters?|privacy\\s+filters?|guardrails|restrictions|masking|approvals?|verification|screening|checks)\\s+(?:is\\s+|are\\s+|has\\s+been\\s+|have\\s+been\\s+)?(?:now\\s+)?(?:off|disabled|suspended|lifted|waived|removed|deactivated)',
   ]
     .map((w) => `${NL}${w}${NR}`)
     .join('|'),
@@ -976,7 +977,7 @@ export const RULES: readonly Rule[] = [
     category: 'delimiter_injection',
     // Also inside a JSON string of a record: `{"Description":"SYSTEM: you must…"}`.
     regex: rx(
-      '(?:^|\\n|["\'{\\[(]\\s*)[ \\t>#*-]*(?:system|developer|admin(?:istrator)?)\\s*:\\s*\\S|(?:^|\\n)[ \\t]*#{2,}\\s*system\\b|\\{\\s*"role"\\s*:\\s*"(?:system|developer)"',
+      '(?:^|\\n|["\'{\\[(]\\s*)[ \\t>#*-]*(?:system|developer|admin(?:istrator)?)\\s*:\\s*\\S|(?:^|\\n|\\s)[ \\t]*#{2,}\\s*(?:system|developer|instructions?|admin(?:istrator)?|entwicklerhinweis|systemhinweis)\\b|\\{\\s*"role"\\s*:\\s*"(?:system|developer)"',
     ),
     user: 0.6,
     tool: 0.75,
@@ -985,6 +986,8 @@ export const RULES: readonly Rule[] = [
     // label quoted in a question about a log or in training material (`'system: override failed'`) is reported.
     confirm: (text, start, end) => {
       const match = text.slice(start, end);
+      // A markdown header (`### Instruction: when a customer asks…`) is a turn when an order follows it.
+      if (/#{2,}/.test(match) && ORDER_AFTER_ADDRESS.test(text.slice(end).replace(/^[^\n:]*[:\n]\s*/, ''))) return 1;
       if (/"role"/.test(match)) return /^\s*,\s*"content"\s*:\s*[A-Za-z_]/.test(text.slice(end, end + 80)) ? 0.2 : 1;
       const cue = INSTRUCTION_CUE.test(text.slice(end - 1, end + 160)) || dangerNear(text, start, end, 160) ? 1 : 0.2;
       const quote = /^[ \t]*["']/.exec(match);
@@ -1004,7 +1007,7 @@ export const RULES: readonly Rule[] = [
     needle: /system|admin|developer|instruction/i,
     category: 'delimiter_injection',
     regex: rx(
-      `${words('(?:system|admin(?:istrator)?|developer|instructions?)\\s+(?:message|prompt|override|notice|instructions?|update|alert|announcement)')}\\s*(?:to\\s+(?:the\\s+)?(?:assistant|ai|agent|model)\\s*)?:`,
+      `${words('(?:system|admin(?:istrator)?|developer|instructions?)\\s+(?:message|prompt|override|notice|instructions?|update|alert|announcement)')}\\s*(?:to\\s+(?:the\\s+|any\\s+)?(?:[\\w-]+\\s+)?(?:assistant|ai|agent|model|bot)s?\\s*)?:`,
     ),
     user: 0.4,
     tool: 0.5,
@@ -1015,7 +1018,7 @@ export const RULES: readonly Rule[] = [
     id: 'bracket-directive',
     category: 'delimiter_injection',
     regex: rx(
-      '\\[\\s*(?:system|assistant|admin|developer|hidden)(?:\\s+(?:directive|instructions?|note|message|override))?\\s*\\]',
+      '\\[\\s*(?:system|assistant|admin|developer|hidden)(?:\\s+(?:directive|instructions?|note|message|override|notice|update|alert))?\\s*\\]',
     ),
     user: 0.45,
     tool: 0.55,
@@ -1023,7 +1026,7 @@ export const RULES: readonly Rule[] = [
     confirm: (text, start, end) =>
       INSTRUCTION_CUE.test(text.slice(end, end + 200)) || dangerNear(text, start, end, 200)
         ? 1.5
-        : /^\[\s*(?:system|admin)\s*\]$/i.test(text.slice(start, end))
+        : /^\[\s*(?:system|admin)(?:\s+(?:notice|update|alert|message))?\s*\]$/i.test(text.slice(start, end))
           ? 0.6
           : 1,
   },
