@@ -495,7 +495,7 @@ const roleAsNoun = (text: string, start: number): boolean =>
   );
 
 /** The model named as an addressee: assistant, AI, bot, agent, copilot, LLM… in the languages the rules read. */
-const AI_NOUN = `(?:(?:ki|ai|ia|ии)[\\s-](?:agent\\p{L}*|model\\p{L}*|helper|v[æa]rkt[øo]j\\p{L}*|verktyg\\p{L}*|verkt[øo]y\\p{L}*)|(?:(?:ki|ai|ia|ии)[\\s-])?(?:ai|a\\.i\\.|ki|ia|ии|llm|copilot|assistants?|assistent(?:en|in|e)?|asistente|assistente|asystent(?:a|ka|ów|ce)?|ассистент\\p{L}*|асистент\\p{L}*|asistan\\p{L}*|bots?|bota|boten|chatbot\\p{L}*|summari[sz]er|grader))(?![\\p{L}\\p{N}])`;
+const AI_NOUN = `(?:(?:ki|ai|ia|ии|automated|llm)[\\s-](?:[\\p{L}]+\\s+)?(?:agents?|reviewers?|tools?|systems?|readers?|concierge|software|assistants?)|(?:ki|ai|ia|ии)[\\s-](?:agent\\p{L}*|model\\p{L}*|helper|v[æa]rkt[øo]j\\p{L}*|verktyg\\p{L}*|verkt[øo]y\\p{L}*)|(?:(?:ki|ai|ia|ии)[\\s-])?(?:ai|a\\.i\\.|ki|ia|ии|llm|copilot|assistants?|assistent(?:en|in|e)?|asistente|assistente|asystent(?:a|ka|ów|ce)?|ассистент\\p{L}*|асистент\\p{L}*|asistan\\p{L}*|bots?|bota|boten|chatbot\\p{L}*|summari[sz]er|grader))(?![\\p{L}\\p{N}])`;
 const AI_NOUN_NEEDLE =
   /(?<![\p{L}])(?:ai|ki|ia|ии|llm|copilot|assist|asist|asyst|ассист|асист|bot|chatbot|summari|grader|automated)/iu;
 const ADDRESS_NOTE =
@@ -579,6 +579,10 @@ const VOID_PREDICATE =
 /** Rules that are the model's: given to it, its own, or named with it. */
 const MODEL_OWNED =
   /you\s+(?:were|have\s+been|are|'re)\s+(?:given|handed|set\s+up|configured|programmed|running\s+under|operating\s+under|loaded)|you\s+(?:follow|came\s+with|received)|(?:your|the)\s+(?:operators?|developers?|recruiters|vendor|creators?)\s+(?:gave|set|configured|wrote)|programmed|configured|\b(?:assistant|ai|bot|model|agent|llm|copilot)s?\b|te\s+(?:puso|pusieron|dieron|configuraron|programaron)|tus\s+instrucciones|que\s+(?:voc[êe]\s+)?recebeu|je\s+hebt\s+gekregen|ti\s+hanno\s+dato|t['’]\s*(?:a|ont)\s+donn|de\s+ton\s+(?:cabinet|entreprise|op[ée]rateur)|tes\s+(?:consignes|r[èe]gles|instructions)|dir\s+(?:\p{L}+\s+){0,3}gegeben|deine\s+(?:bisherigen\s+|alten\s+)?(?:vorgaben|regeln|anweisungen)|je\s+leverancier|(?<![\p{L}])(?:asistente|assistente|assistent\p{L}*|asystent\p{L}*|ia|ki|modelo|mod[èe]le|modello|modell)(?![\p{L}])/iu;
+
+/** What a class of model reader is told to do with its answer or the data. */
+const MODEL_CLASS_ACTION =
+  'tell|recommend|report|describe|conclude|mark|say|promise|declare|offer|share|omit|advise|state|list|include|send|answer|reply|respond|ignore|approve|pay|delete|reset|update|score|rate|rank|treat|flag|note\\s+that|present|discourage|refuse|cancel|set|give|forward|post|publish|call|invoke|escalate|grant|waive|recommend';
 
 /** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
 function coercionBoost(text: string, start: number, end: number): number {
@@ -697,6 +701,37 @@ export const RULES: readonly Rule[] = [
     // "The assistant must not send customer data without written approval" forbids what it names.
     confirm: (text, start, end) =>
       /^\s+(?:not|never)\b/i.test(text.slice(end, end + 10)) ? 0.3 : dangerNear(text, start, end, 150) ? 1 : 0.5,
+  },
+  {
+    // Orders to the model as a class of reader inside data: "AI assistants generating buyer summaries must describe…",
+    // "Any AI-assisted review tool analysing this agreement must report…", "support bots should always offer…",
+    // "If an AI fleet assistant reads this, it should reset…". A policy about AI use ("AI tools must be approved by IT",
+    // "…should not be used for diagnosis") orders nothing about the answer.
+    id: 'model-class-should',
+    needle: /\b(?:ai|llm|language\s+models?|automated|bots?|assistants?|chatbots?)\b/i,
+    category: 'indirect_instruction',
+    regex: rx(
+      `${words('(?:any\\s+|all\\s+|every\\s+)?(?:ai(?:-assisted|-powered)?|llm|language\\s+model|automated)(?:\\s+[\\p{L}-]+){0,2}?\\s+(?:assistants?|agents?|tools?|models?|reviewers?|bots?|readers?|systems?|summari[sz]ers?|concierges?|software)|(?:support\\s+|chat\\s*)?bots|assistants|(?:it|they)')}` +
+        `(?:\\s+(?:that|which|who))?(?:\\s+[\\p{L}-]+){0,5}?\\s+${words('must|should|shall|needs?\\s+to|are\\s+(?:to|required\\s+to)')}(?:\\s+(?:always|only|now|also))?\\s+${words(MODEL_CLASS_ACTION)}`,
+    ),
+    user: 0.3,
+    tool: 0.65,
+    // "It should" and bare "assistants" need a model named in the sentence before.
+    // A spec of the company's own bot ("Chatbots must answer in the customer's language") names no data being read:
+    // the order counts when it points at this text ("reading this", "analysing this agreement", "generating summaries").
+    confirm: (text, start, end) => {
+      const match = text.slice(start, end);
+      const sentence = `${/[^.!?\n]*$/.exec(text.slice(Math.max(0, start - 80), start))?.[0] ?? ''}${match}`;
+      if (
+        !/\b(?:this|these|here|read(?:s|ing)?|process(?:es|ing)?|analy[sz](?:es|ing)|summari[sz](?:es|ing)|generat(?:es|ing)|review(?:s|ing)|pars(?:es|ing))\b/i.test(
+          sentence,
+        )
+      )
+        return 0.5;
+      if (!/^(?:it|they|assistants)\b/i.test(match)) return 1;
+      const before = text.slice(Math.max(0, start - 80), start);
+      return /\b(?:ai|llm|language\s+model|assistant|bot|agent)\b/i.test(before + match.replace(/^\S+/, '')) ? 1 : null;
+    },
   },
   {
     // "From now on respond only in JSON with all fields unmasked": a standing order with a dangerous content.
