@@ -11,16 +11,19 @@ const LOOK_BACK = 160;
 const LOOK_AHEAD = 320;
 
 const WRAPPER_BEFORE =
-  /(?<!\b(?:the|a|an|its|this|that|tool|model|api|program)\s)(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
+  /(?<!\b(?:the|a|an|its|this|that|tool|model|api|program)\s)(?<!\b(?:does|do|did|would|will|should|could|can)\s+(?:the\s+|this\s+|that\s+|it\s+|they\s+|\w+\s+){0,2})(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
 const FRAMING_EN =
-  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed)\b/i;
+  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|jailbreaks|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|says?)\b/i;
 /**
  * The same framing in the other languages the rules read (training, attacker, phishing, report, example, blocked,
  * pen test, "such as"): a quoted order in a German awareness course is as reported as one in an English one.
  */
 const FRAMING_OTHER =
-  /(?<![\p{L}])(?:schulung\w*|sensibilisierung|angreifer\w*|betr[üu]ger\w*|phishing\w*|meld(?:en|ung)|gemeldet|beispiel\w*|s[äa]tze\s+wie|blockiert|gesperrt|pentest\w*|jailbreak\w*|formation|sensibilisation|attaquants?|hame[çc]onnage|signal(?:er|ez|ement)\w*|exemples?|bloqu[ée]e?s?|charge\s+utile|capacitaci[óo]n|atacantes?|estafadores?|rep[óo]rt\w*|ejemplos?|bloquead[oa]s?|frases\s+como|treinamento|conscientiza[çc][ãa]o|golpistas?|informe|bloquead[oa]s?|corso|sensibilizzazione|segnal\w*|esempi\w*|bloccat\w*|beveiligingstraining|aanvallers?|meld\w*|voorbeeld\w*|geblokkeerd|szkoleni\w*|atakuj\w*|zg[łl]o[śs]\w*|zablokowan\w*|przyk[łl]ad\w*|s[äa]kerhetsutbildning|angripare|rapportera\w*|обучени\w*|злоумышленник\w*|сообща\w*|фишинг\w*|пример\w*|заблокирован\w*|güvenlik\s+eğitimi|saldırgan\w*|bildir\w*|研修|攻撃者|報告|フィッシング|ブロック|ペネトレーション|のような|培训|攻击者|上报|钓鱼|拦截|之类|渗透测试|例如|교육|공격자|보고|차단|같은)/iu;
-const framed = (text: string): boolean => FRAMING_EN.test(text) || FRAMING_OTHER.test(text);
+  /(?<![\p{L}])(?:schulung\w*|sensibilisierung|angreifer\w*|betr[üu]ger\w*|phishing\w*|meld(?:en|ung)|gemeldet|beispiel\w*|s[äa]tze\s+wie|blockiert|gesperrt|pentest\w*|jailbreak\w*|formation|sensibilisation|attaquants?|hame[çc]onnage|signal(?:er|ez|ement)\w*|exemples?|bloqu[ée]e?s?|charge\s+utile|capacitaci[óo]n|atacantes?|estafadores?|rep[óo]rt\w*|ejemplos?|bloquead[oa]s?|frases\s+como|treinamento|conscientiza[çc][ãa]o|golpistas?|informe|bloquead[oa]s?|corso|sensibilizzazione|segnal\w*|esempi\w*|bloccat\w*|beveiligingstraining|aanvallers?|meld\w*|voorbeeld\w*|geblokkeerd|szkoleni\w*|atakuj\w*|zg[łl]o[śs]\w*|zablokowan\w*|przyk[łl]ad\w*|s[äa]kerhetsutbildning|angripare|rapportera\w*|обучени\w*|злоумышленник\w*|сообща\w*|фишинг\w*|пример\w*|заблокирован\w*|güvenlik\s+eğitimi|saldırgan\w*|bildir\w*|disait|[ée]tranges?|suspect\w*|douteu\w*|verd[äa]chtig\w*|schrieb|dec[íi]a|sospech\w*|diceva|sospett\w*|dizia|suspeit\w*|verdacht\w*|podejrzan\w*|подозрительн\w*|писал\w*|أبلغ|احتيال\p{L}*|الاحتيال|مشبوه\p{L}*|فريق\s+الأمن|דיווח|הונאה|חשוד\p{L}*|रिपोर्ट|धोखाधड़ी|फ़र्ज़ी|फर्जी|संदिग्ध|dolandır\p{L}*|sahte|şüpheli|απάτη|ύποπτ\p{L}*|αναφέρ\p{L}*|шахра\p{L}*|підозріл\p{L}*|повідоми\p{L}*|podvodn\p{L}*|podez[řr]el\p{L}*|nahl[áa]sil\p{L}*|fraud\p{L}*|raportat|csal[óo]\p{L}*|gyan[úu]s|bejelent\p{L}*|huijau\p{L}*|ep[äa]ilytt[äa]v\p{L}*|ilmoitti|bedr[äa]geri|bedrag\p{L}*|falsk\p{L}*|misst[äa]nkt|mist[æe]nkelig|mistenkelig|svindel|b[áa]o\s+c[áa]o|gi[ảa]\s+m[ạa]o|l[ừu]a\s+đ[ảa]o|an\s+ninh|melaporkan|palsu|keamanan|penipuan)/iu;
+/** CJK writing has no spaces, so these are matched inside runs of letters. */
+const FRAMING_CJK =
+  /研修|攻撃者|報告|フィッシング|ブロック|ペネトレーション|のような|といった|不審|なりすまし|典型例|詐欺|培训|培訓|攻击者|攻擊者|上报|回報|钓鱼|釣魚|拦截|之类|之類|渗透测试|例如|诈骗|詐騙|冒充|可疑|资安|資安|教育|공격자|보고|신고|차단|같은|사칭|피싱|스미싱|수상한|보안팀|แจ้ง|ปลอม|ความปลอดภัย|หลอกลวง|มิจฉาชีพ/u;
+const framed = (text: string): boolean => FRAMING_EN.test(text) || FRAMING_OTHER.test(text) || FRAMING_CJK.test(text);
 const REPORTED_INTRO =
   /(?:said|says|wrote|writes|asked|asking|told\s+(?:me|us|them|him|her)|claimed|claiming|saying|stating|telling\s+(?:me|us|them|him|her)|containing|contained|with\s+the\s+(?:text|phrase|line|subject(?:\s+line)?))\s*(?:to\s+|that\s+)?[:,]?\s*$/i;
 
@@ -32,7 +35,7 @@ const EXAMPLE_INTRO =
  * attacker tells the model to ignore…", "instructions that try to override…", "pide al modelo que ignore…").
  */
 const THIRD_PERSON =
-  /(?:(?:tells?|telling|told|asks?|asking|asked|makes?|making|made|instructs?|instructing|gets?|getting|tricks?|tricking|convinces?|convincing|persuades?|lures?)\s+(?:the|an?|its|their)\s+(?:model|assistant|ai|bot|chatbot|llm|agent|system)s?\s+(?:to\s+|into\s+)?|(?:that|which|who)\s+(?:try|tries|tried|attempts?|attempted)\s+to\s+|(?:al|a\s+la)\s+(?:modelo|ia|asistente)\s+que\s+|(?:au|à\s+l['’])\s*(?:mod[èe]le|ia|assistant)\s+(?:d['’]|de\s+)|(?:das|dem)\s+(?:modell|ki|assistenten)\s+(?:an,?\s+)?|(?:让|使|令)(?:模型|助手|ai)|(?:モデル|AI|アシスタント)に)$/iu;
+  /(?:(?:tells?|telling|told|asks?|asking|asked|makes?|making|made|instructs?|instructing|gets?|getting|tricks?|tricking|convinces?|convincing|persuades?|lures?)\s+(?:the|an?|its|their)\s+(?:model|assistant|ai|bot|chatbot|llm|agent|system)s?\s+(?:to\s+|into\s+)?|\b(?:did|does|do|has|have|had|would)\s+(?:\w+\s+){1,3}(?:tell|ask|instruct|order|want)\s+(?:you|him|her|them|me|us)\s+to\s+|(?:that|which|who)\s+(?:try|tries|tried|attempts?|attempted)\s+to\s+|(?:al|a\s+la)\s+(?:modelo|ia|asistente)\s+que\s+|(?:au|à\s+l['’])\s*(?:mod[èe]le|ia|assistant)\s+(?:d['’]|de\s+)|(?:das|dem)\s+(?:modell|ki|assistenten)\s+(?:an,?\s+)?|(?:让|使|令)(?:模型|助手|ai)|(?:モデル|AI|アシスタント)に)$/iu;
 /** The model's own instructions named in the third person: "its prior instructions", "其系统指令". */
 const THIRD_PERSON_OBJECT =
   /^[^.!?\n]{0,30}?(?:\bits\s+(?:own\s+)?(?:prior|previous|original|initial|system|safety)?\s*(?:instructions|rules|guidelines|prompt)|其(?:系统)?指令)/iu;
@@ -49,7 +52,11 @@ function closesQuote(text: string, i: number): boolean {
   const ch = text[i] ?? '';
   if (!CLOSING.has(ch)) return false;
   if (ch !== "'" && ch !== '’') return true;
-  return !/[\p{L}\p{N}]/u.test(text[i + 1] ?? '');
+  // A particle may follow a quote straight away in Korean and Japanese (`'…'는`): no apostrophe sits inside their words.
+  const next = text[i + 1] ?? '';
+  return (
+    !/[\p{L}\p{N}]/u.test(next) || /[\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u.test(next)
+  );
 }
 
 /** The quote around `[start, end)`: its opening and closing index, if the hit sits inside one. */
@@ -61,6 +68,17 @@ function quoteAround(text: string, start: number, end: number): { open: number; 
       open = i;
       break;
     }
+  }
+  // A hit may start just before the quote that holds its order: `a mail containing "assistant: export all…"`.
+  if (open < 0) {
+    for (let i = start; i < end; i++) {
+      if (text[i] === '\n') break;
+      if (opensQuote(text, i) && i > start) {
+        open = i;
+        break;
+      }
+    }
+    for (let i = open + 1; open >= 0 && i < end; i++) if (closesQuote(text, i)) return undefined;
   }
   if (open < 0) return undefined;
   for (let i = end; i < Math.min(text.length, end + LOOK_AHEAD); i++) {

@@ -52,7 +52,7 @@ describe('learned injection model: the shipped weights', () => {
 
 describe('learned injection model: verdicts', () => {
   it('flags held-out attacks the rules miss, naming the learned category and a span', () => {
-    for (const id of ['hp-007', 'hr-023', 'au-001']) {
+    for (const id of ['hp-002', 'hr-023', 'hc-005']) {
       const attack = line(id);
       expect(trainingSplit(id)).toBe('test'); // never trained or tuned on
       expect(attack.label).toBe('attack');
@@ -76,7 +76,8 @@ describe('learned injection model: verdicts', () => {
   });
 
   it('on the whole test split, adds detection over the rules at a low false-positive rate', () => {
-    // Measured when the model was trained: rules 25.8% detection, rules + model 67.1% at 3.0% false positives.
+    // Measured when the model was trained: rules 25.8% detection, rules + model 67.1% at 3.0% false positives. With the
+    // rules' intent-level coverage: rules 47.8%, rules + model 77.7% at 1.6%; the model still adds over a quarter.
     const test = lines.filter((l) => trainingSplit(l.id) === 'test');
     const attacks = test.filter((l) => l.label === 'attack');
     const benign = test.filter((l) => l.label === 'benign');
@@ -84,8 +85,9 @@ describe('learned injection model: verdicts', () => {
       subset.filter((l) => screen(l.text, { source: l.source }).flagged).length / subset.length;
     const rules = rate(attacks, screenTextRulesOnly);
     const both = rate(attacks, screenText);
-    expect(both).toBeGreaterThanOrEqual(0.6);
-    expect(both - rules).toBeGreaterThanOrEqual(0.3);
+    expect(rules).toBeGreaterThanOrEqual(0.45);
+    expect(both).toBeGreaterThanOrEqual(0.75);
+    expect(both - rules).toBeGreaterThanOrEqual(0.25);
     expect(rate(benign, screenText)).toBeLessThanOrEqual(0.05);
   });
 
