@@ -294,7 +294,10 @@ export const authorOf = (id: string): string => {
 /** How well the model ranks, whatever its threshold: the share of attacks above the value only `fp` of benign pass. */
 function detectionAtFalsePositives(model: LearnedModel, lines: InjectionTrainingLine[], fp: number): number {
   const z = (l: InjectionTrainingLine): number => zOf(model, l.text, l.source);
-  const benign = lines.filter((l) => l.label === 'benign').map(z).sort((a, b) => b - a);
+  const benign = lines
+    .filter((l) => l.label === 'benign')
+    .map(z)
+    .sort((a, b) => b - a);
   const cut = benign[Math.floor(fp * benign.length)] ?? -Infinity;
   const attacks = lines.filter((l) => l.label === 'attack').map(z);
   return attacks.filter((value) => value > cut).length / Math.max(1, attacks.length);
@@ -327,7 +330,9 @@ export function crossAuthor(options: TrainOptions): string[] {
     }
     mean.n++;
   }
-  out.push(`mean learned detection at 2% FP (threshold set on the author left out): ${((100 * mean.ranking) / mean.n).toFixed(1)}%`);
+  out.push(
+    `mean learned detection at 2% FP (threshold set on the author left out): ${((100 * mean.ranking) / mean.n).toFixed(1)}%`,
+  );
   for (const key of ['learned', 'combined'] as const)
     out.push(
       `mean over ${mean.n} authors left out, ${key}: ${((100 * (mean[key][0] as number)) / mean.n).toFixed(1)}% det / ` +

@@ -12,125 +12,126 @@
 
 /** Word lists per concept. Latin, Cyrillic, Greek, Arabic and Hebrew entries match whole words (a prefix may be
  * marked with a trailing `*`); Chinese, Japanese, Korean and Thai entries match anywhere. */
+// prettier-ignore
 const LEXICON: Readonly<Record<string, readonly string[]>> = {
   override: [
     'ignore*', 'disregard*', 'forget*', 'override*', 'bypass*', 'overrule*', 'discard*', 'scrap*', 'drop', 'abandon*',
     'supersede*', 'void', 'lifted', 'suspend*', 'disable*', 'deactivate*', 'circumvent*', 'skip*', 'set aside',
-    'throw out', 'toss', 'wipe', 'reset', 'unlearn', 'no longer apply', 'no longer bound',
-    'ignorier*', 'vergiss', 'vergessen', 'missacht*', 'überschreib*', 'umgeh*', 'deaktivier*', 'hinfällig',
-    'ignor*', 'oublie*', 'contourn*', 'désactiv*', 'annul*', 'olvid*', 'omit*', 'desactiv*', 'dimentic*', 'salta',
-    'disattiv*', 'esqueç*', 'esquec*', 'desativ*', 'negeer*', 'vergeet', 'omzeil*', 'zignoruj*', 'ignoruj*',
-    'zapomnij', 'pomiń', 'pomin', 'obejdź', 'игнорир*', 'забудь*', 'забуд*', 'отключи*', 'обойди*', 'отмени*',
-    'ігноруй*', 'забудь', 'yoksay*', 'unut*', 'görmezden', 'atla', 'تجاهل*', 'انس', 'התעלם*', 'שכח*', 'αγνόησε',
-    'ξέχασε', 'zapomeň', 'ignoruj', 'glöm', 'ignorera', 'unohda', 'lupakan', 'abaikan', 'bỏ qua', 'quên',
-    '無視', '忘れ', '忽略', '忘记', '忘掉', '无视', '绕过', '무시', '잊어', '잊고', 'เพิกเฉย', 'ลืม',
+    'throw out', 'toss', 'wipe', 'reset', 'unlearn', 'no longer apply', 'no longer bound', 'ignorier*', 'vergiss',
+    'vergessen', 'missacht*', 'überschreib*', 'umgeh*', 'deaktivier*', 'hinfällig', 'ignor*', 'oublie*', 'contourn*',
+    'désactiv*', 'annul*', 'olvid*', 'omit*', 'desactiv*', 'dimentic*', 'salta', 'disattiv*', 'esqueç*', 'esquec*',
+    'desativ*', 'negeer*', 'vergeet', 'omzeil*', 'zignoruj*', 'ignoruj*', 'zapomnij', 'pomiń', 'pomin', 'obejdź',
+    'игнорир*', 'забудь*', 'забуд*', 'отключи*', 'обойди*', 'отмени*', 'ігноруй*', 'забудь', 'yoksay*', 'unut*',
+    'görmezden', 'atla', 'تجاهل*', 'انس', 'התעלם*', 'שכח*', 'αγνόησε', 'ξέχασε', 'zapomeň', 'ignoruj', 'glöm',
+    'ignorera', 'unohda', 'lupakan', 'abaikan', 'bỏ qua', 'quên', '無視', '忘れ', '忽略', '忘记', '忘掉', '无视', '绕过', '무시',
+    '잊어', '잊고', 'เพิกเฉย', 'ลืม',
   ],
   prior: [
     'previous', 'prior', 'above', 'earlier', 'preceding', 'initial', 'original', 'existing', 'former', 'old',
-    'everything', 'all', 'any',
-    'vorherig*', 'bisherig*', 'obig*', 'alle', 'allen', 'früher*', 'précédent*', 'antérieur*', 'toutes', 'tous',
-    'anterior*', 'previa*', 'previo*', 'todas', 'todos', 'precedent*', 'tutte', 'tutti', 'vorige', 'eerdere', 'alle',
-    'wszystkie', 'poprzedni*', 'wcześniejsz*', 'предыдущ*', 'прежн*', 'все', 'всё', 'попередн*', 'önceki', 'tüm',
-    'السابقة', 'جميع', 'הקודמות', 'προηγούμεν*', 'předchozí', 'tidigare', 'aiemmat', 'sebelumnya', 'semua',
-    'trước', '以前', '之前', '先前', '所有', '全部', '前の', 'すべて', '全て', '이전', '모든', 'ก่อนหน้า', 'ทั้งหมด',
+    'everything', 'all', 'any', 'vorherig*', 'bisherig*', 'obig*', 'alle', 'allen', 'früher*', 'précédent*',
+    'antérieur*', 'toutes', 'tous', 'anterior*', 'previa*', 'previo*', 'todas', 'todos', 'precedent*', 'tutte',
+    'tutti', 'vorige', 'eerdere', 'alle', 'wszystkie', 'poprzedni*', 'wcześniejsz*', 'предыдущ*', 'прежн*', 'все',
+    'всё', 'попередн*', 'önceki', 'tüm', 'السابقة', 'جميع', 'הקודמות', 'προηγούμεν*', 'předchozí', 'tidigare',
+    'aiemmat', 'sebelumnya', 'semua', 'trước', '以前', '之前', '先前', '所有', '全部', '前の', 'すべて', '全て', '이전', '모든',
+    'ก่อนหน้า', 'ทั้งหมด',
   ],
   instructions: [
     'instruction*', 'rule*', 'guideline*', 'directive*', 'prompt*', 'polic*', 'restriction*', 'guardrail*',
     'constraint*', 'configuration', 'config', 'setup', 'set up', 'programming', 'programmed', 'guidance', 'orders',
-    'filter*', 'safeguard*', 'limitation*', 'limits',
-    'anweisung*', 'regel*', 'vorgabe*', 'richtlinie*', 'einschränkung*', 'befehl*', 'consigne*', 'règle*',
-    'directive*', 'instrucci*', 'regla*', 'directriz*', 'directrices', 'norma*', 'istruzion*', 'regol*', 'instruç*',
-    'regras', 'diretriz*', 'instructie*', 'regels', 'instrukcj*', 'zasad*', 'polece*', 'инструкц*', 'правил*',
-    'указани*', 'ограничени*', 'інструкц*', 'talimat*', 'kural*', 'التعليمات', 'تعليمات', 'القواعد', 'הוראות',
-    'οδηγίες', 'instrukce', 'pokyny', 'instruktion*', 'regler', 'ohjee*', 'instruksi', 'aturan', 'hướng dẫn',
-    '指示', '指令', '规则', '規則', 'ルール', '制約', '命令', '设定', '設定', '限制', '지시', '규칙', '지침', '명령',
-    'คำสั่ง', 'กฎ',
+    'filter*', 'safeguard*', 'limitation*', 'limits', 'anweisung*', 'regel*', 'vorgabe*', 'richtlinie*',
+    'einschränkung*', 'befehl*', 'consigne*', 'règle*', 'directive*', 'instrucci*', 'regla*', 'directriz*',
+    'directrices', 'norma*', 'istruzion*', 'regol*', 'instruç*', 'regras', 'diretriz*', 'instructie*', 'regels',
+    'instrukcj*', 'zasad*', 'polece*', 'инструкц*', 'правил*', 'указани*', 'ограничени*', 'інструкц*', 'talimat*',
+    'kural*', 'التعليمات', 'تعليمات', 'القواعد', 'הוראות', 'οδηγίες', 'instrukce', 'pokyny', 'instruktion*', 'regler',
+    'ohjee*', 'instruksi', 'aturan', 'hướng dẫn', '指示', '指令', '规则', '規則', 'ルール', '制約', '命令', '设定', '設定', '限制', '지시',
+    '규칙', '지침', '명령', 'คำสั่ง', 'กฎ',
   ],
   new_orders: [
     'from now on', 'henceforth', 'going forward', 'starting now', 'new instructions', 'new rules', 'new task',
-    'instead', 'only', 'ab jetzt', 'ab sofort', 'désormais', 'dorénavant', 'a partir de ahora', 'de ahora en adelante',
-    "d'ora in poi", 'a partir de agora', 'vanaf nu', 'od teraz', 'отныне', 'с этого момента', 'bundan sonra',
-    'من الآن', 'מעכשיו', 'od teď', 'från och med nu', 'mulai sekarang', 'từ bây giờ', '从现在起', '从现在开始',
+    'instead', 'only', 'ab jetzt', 'ab sofort', 'désormais', 'dorénavant', 'a partir de ahora',
+    'de ahora en adelante', "d'ora in poi", 'a partir de agora', 'vanaf nu', 'od teraz', 'отныне', 'с этого момента',
+    'bundan sonra', 'من الآن', 'מעכשיו', 'od teď', 'från och med nu', 'mulai sekarang', 'từ bây giờ', '从现在起', '从现在开始',
     '今後', 'これから', '지금부터', 'ต่อจากนี้',
   ],
   ai: [
     'assistant', 'ai', 'a.i', 'bot', 'chatbot', 'llm', 'model', 'agent', 'copilot', 'gpt', 'chatgpt', 'einstein',
     'claude', 'gemini', 'language model', 'ki', 'assistent*', 'ia', 'assistente', 'asistente', 'modèle', 'modelo',
     'modello', 'asystent*', 'ии', 'ассистент*', 'нейросет*', 'бот', 'асистент*', 'yapay zeka', 'asistan',
-    'الذكاء الاصطناعي', 'المساعد', 'בינה מלאכותית', 'עוזר', 'βοηθός', 'τεχνητή νοημοσύνη', 'asistent',
-    'tekoäly', 'asisten', 'trợ lý', 'อัจฉริยะ', '人工智能', '助手', '助理', '机器人', '模型', 'アシスタント', 'ボット',
-    '人工知能', '어시스턴트', '인공지능', '챗봇', 'ผู้ช่วย', 'บอท',
+    'الذكاء الاصطناعي', 'المساعد', 'בינה מלאכותית', 'עוזר', 'βοηθός', 'τεχνητή νοημοσύνη', 'asistent', 'tekoäly',
+    'asisten', 'trợ lý', 'อัจฉริยะ', '人工智能', '助手', '助理', '机器人', '模型', 'アシスタント', 'ボット', '人工知能', '어시스턴트', '인공지능', '챗봇',
+    'ผู้ช่วย', 'บอท',
   ],
-  you: ['you', 'your', 'yourself', 'du', 'dir', 'dich', 'dein*', 'tu', 'toi', 'ton', 'tes', 'vous', 'votre', 'tú', 'tus', 'usted', 'ты', 'тебе', 'твои', 'твой', 'вы', 'ваш*', 'sen', 'senin', 'jij', 'je', 'jouw', 'ty', 'twoje', '你', '您', 'あなた', '너', '당신'],
+  you: [
+    'you', 'your', 'yourself', 'du', 'dir', 'dich', 'dein*', 'tu', 'toi', 'ton', 'tes', 'vous', 'votre', 'tú', 'tus',
+    'usted', 'ты', 'тебе', 'твои', 'твой', 'вы', 'ваш*', 'sen', 'senin', 'jij', 'je', 'jouw', 'ty', 'twoje', '你', '您',
+    'あなた', '너', '당신',
+  ],
   reveal: [
     'reveal*', 'print*', 'show*', 'display*', 'output*', 'repeat*', 'dump*', 'disclose*', 'expose*', 'leak*',
-    'paste*', 'recite*', 'echo', 'spell out', 'tell me', 'write out', 'quote', 'verbatim', 'word for word',
-    'zeig*', 'gib*', 'verrat*', 'wiederhol*', 'ausgeben', 'affich*', 'révèl*', 'montre*', 'répète*', 'muestra*',
-    'revela*', 'repite*', 'mostra*', 'rivela*', 'ripeti*', 'revele', 'toon', 'herhaal', 'pokaż', 'ujawnij',
-    'powtórz', 'покажи*', 'выведи*', 'раскрой*', 'повтори*', 'покажи', 'göster', 'tekrarla', 'أظهر', 'اكشف',
-    'הצג', 'חשוף', 'δείξε', 'ukaž', 'visa', 'näytä', 'tampilkan', 'hiển thị', '显示', '展示', '透露', '泄露', '输出',
-    '表示', '教えて', '出力', '보여', '공개', '출력', 'แสดง', 'เปิดเผย',
+    'paste*', 'recite*', 'echo', 'spell out', 'tell me', 'write out', 'quote', 'verbatim', 'word for word', 'zeig*',
+    'gib*', 'verrat*', 'wiederhol*', 'ausgeben', 'affich*', 'révèl*', 'montre*', 'répète*', 'muestra*', 'revela*',
+    'repite*', 'mostra*', 'rivela*', 'ripeti*', 'revele', 'toon', 'herhaal', 'pokaż', 'ujawnij', 'powtórz', 'покажи*',
+    'выведи*', 'раскрой*', 'повтори*', 'покажи', 'göster', 'tekrarla', 'أظهر', 'اكشف', 'הצג', 'חשוף', 'δείξε', 'ukaž',
+    'visa', 'näytä', 'tampilkan', 'hiển thị', '显示', '展示', '透露', '泄露', '输出', '表示', '教えて', '出力', '보여', '공개', '출력',
+    'แสดง', 'เปิดเผย',
   ],
   secret: [
-    'system prompt', 'hidden', 'secret*', 'confidential', 'internal', 'password*', 'credential*', 'api key',
-    'token*', 'private', 'initial prompt', 'developer message', 'verbatim', 'geheim*', 'versteckt*', 'intern*',
-    'passwort', 'caché*', 'secret', 'oculto*', 'secreto*', 'nascost*', 'segret*', 'escondid*', 'verborgen',
-    'ukryt*', 'tajn*', 'скрыт*', 'секрет*', 'парол*', 'gizli', 'şifre', 'السري', 'مخفي', 'סודי', 'μυστικ*',
-    'tajné', 'dold*', 'salainen', 'rahasia', 'bí mật', '系统提示', '隐藏', '秘密', '密码', 'システムプロンプト',
-    '隠し', '機密', '시스템 프롬프트', '숨겨진', '비밀', 'ความลับ',
+    'system prompt', 'hidden', 'secret*', 'confidential', 'internal', 'password*', 'credential*', 'api key', 'token*',
+    'private', 'initial prompt', 'developer message', 'verbatim', 'geheim*', 'versteckt*', 'intern*', 'passwort',
+    'caché*', 'secret', 'oculto*', 'secreto*', 'nascost*', 'segret*', 'escondid*', 'verborgen', 'ukryt*', 'tajn*',
+    'скрыт*', 'секрет*', 'парол*', 'gizli', 'şifre', 'السري', 'مخفي', 'סודי', 'μυστικ*', 'tajné', 'dold*', 'salainen',
+    'rahasia', 'bí mật', '系统提示', '隐藏', '秘密', '密码', 'システムプロンプト', '隠し', '機密', '시스템 프롬프트', '숨겨진', '비밀', 'ความลับ',
   ],
   send: [
     'send*', 'forward*', 'email*', 'e-mail*', 'mail', 'post*', 'upload*', 'export*', 'transmit*', 'exfiltrat*',
     'sync*', 'submit*', 'deliver*', 'share', 'cc', 'bcc', 'schick*', 'send*', 'sende*', 'weiterleit*', 'envo*',
     'transf*', 'inoltra*', 'invia*', 'encaminh*', 'stuur*', 'wyślij', 'prześlij', 'отправ*', 'перешли*', 'пересл*',
-    'надішли*', 'gönder*', 'أرسل', 'שלח', 'στείλε', 'pošli', 'skicka', 'lähetä', 'kirim', 'gửi', '发送', '转发',
-    '送信', '転送', '보내', '전송', 'ส่ง',
+    'надішли*', 'gönder*', 'أرسل', 'שלח', 'στείλε', 'pošli', 'skicka', 'lähetä', 'kirim', 'gửi', '发送', '转发', '送信',
+    '転送', '보내', '전송', 'ส่ง',
   ],
   bulk: [
-    'every', 'entire', 'full', 'complete', 'whole', 'unmasked', 'raw', 'unredacted',
-    'sämtlich*', 'vollständig*', 'komplett*', 'complet*', 'entier*', 'complet*', 'entera', 'intero', 'inteiro',
-    'volledig*', 'pełn*', 'całą', 'полн*', 'весь', 'всю', 'tamamı', 'كامل', 'כל', 'όλα', 'celou', 'hela', 'koko',
-    'seluruh', 'toàn bộ', '全部', '所有', '完整', '全て', 'すべて', '전체', '모든', 'ทั้งหมด',
+    'every', 'entire', 'full', 'complete', 'whole', 'unmasked', 'raw', 'unredacted', 'sämtlich*', 'vollständig*',
+    'komplett*', 'complet*', 'entier*', 'complet*', 'entera', 'intero', 'inteiro', 'volledig*', 'pełn*', 'całą',
+    'полн*', 'весь', 'всю', 'tamamı', 'كامل', 'כל', 'όλα', 'celou', 'hela', 'koko', 'seluruh', 'toàn bộ', '全部', '所有',
+    '完整', '全て', 'すべて', '전체', '모든', 'ทั้งหมด',
   ],
   data: [
     'customer*', 'contact*', 'record*', 'account*', 'data', 'database', 'conversation*', 'history', 'chat*',
-    'email addresses', 'phone numbers', 'card*', 'ssn*', 'client*', 'users', 'patients', 'list', 'lead*',
-    'kunde*', 'daten*', 'client*', 'données', 'datos', 'clientes', 'dati', 'dados', 'klant*', 'gegevens',
-    'klient*', 'dane', 'клиент*', 'данн*', 'müşteri*', 'veri*', 'العملاء', 'البيانات', 'לקוחות', 'נתונים',
-    'πελάτ*', 'δεδομένα', 'zákazník*', 'kund*', 'asiakas*', 'pelanggan', 'khách hàng', 'dữ liệu', '客户', '数据',
-    '顧客', 'データ', '고객', '데이터', 'ลูกค้า', 'ข้อมูล',
+    'email addresses', 'phone numbers', 'card*', 'ssn*', 'client*', 'users', 'patients', 'list', 'lead*', 'kunde*',
+    'daten*', 'client*', 'données', 'datos', 'clientes', 'dati', 'dados', 'klant*', 'gegevens', 'klient*', 'dane',
+    'клиент*', 'данн*', 'müşteri*', 'veri*', 'العملاء', 'البيانات', 'לקוחות', 'נתונים', 'πελάτ*', 'δεδομένα',
+    'zákazník*', 'kund*', 'asiakas*', 'pelanggan', 'khách hàng', 'dữ liệu', '客户', '数据', '顧客', 'データ', '고객', '데이터',
+    'ลูกค้า', 'ข้อมูล',
   ],
   persona: [
     'pretend*', 'act as', 'acting as', 'role-play*', 'roleplay*', 'role play', 'persona', 'character', 'simulate*',
-    'you are now', "you're now", 'dan', 'developer mode', 'jailbreak*', 'unfiltered', 'uncensored',
-    'unrestricted', 'no restrictions', 'without restrictions', 'no limits', 'no rules', 'without filters',
-    'evil', 'stay in character', 'tu es maintenant', 'fais semblant', 'du bist jetzt', 'tu eres ahora',
-    'eres ahora', 'finge', 'fingi', 'sei ora', 'você agora é', 'finja', 'je bent nu', 'jesteś teraz', 'udawaj',
-    'теперь ты', 'притворись', 'представь', 'artık sen', 'gibi davran', 'تظاهر', 'העמד פנים', 'προσποιήσου',
-    'jsi teď', 'låtsas', 'berpura-pura', 'giả vờ', '扮演', '假装', '你现在是', 'ふりをして', '演じ', '今からあなたは',
-    '역할', '척해', 'แกล้งทำ',
+    'you are now', "you're now", 'dan', 'developer mode', 'jailbreak*', 'unfiltered', 'uncensored', 'unrestricted',
+    'no restrictions', 'without restrictions', 'no limits', 'no rules', 'without filters', 'evil',
+    'stay in character', 'tu es maintenant', 'fais semblant', 'du bist jetzt', 'tu eres ahora', 'eres ahora', 'finge',
+    'fingi', 'sei ora', 'você agora é', 'finja', 'je bent nu', 'jesteś teraz', 'udawaj', 'теперь ты', 'притворись',
+    'представь', 'artık sen', 'gibi davran', 'تظاهر', 'העמד פנים', 'προσποιήσου', 'jsi teď', 'låtsas', 'berpura-pura',
+    'giả vờ', '扮演', '假装', '你现在是', 'ふりをして', '演じ', '今からあなたは', '역할', '척해', 'แกล้งทำ',
   ],
   authority: [
     'admin*', 'administrator', 'system', 'developer*', 'root', 'security team', 'ceo', 'compliance', 'it department',
     'salesforce', 'openai', 'anthropic', 'official', 'authori*', 'approved', 'pre-approved', 'override code',
     'sysadmin', 'vendor', 'headquarters', 'management', 'systemadministrator', 'administrateur', 'administrador',
     'amministratore', 'beheerder', 'administrator', 'администратор', 'система', 'системное', 'yönetici', 'المسؤول',
-    'מנהל', 'διαχειριστής', 'správce', 'ylläpitäjä', 'quản trị', '管理员', '系统', '管理者', 'システム', '관리자',
-    '시스템', 'ผู้ดูแล',
+    'מנהל', 'διαχειριστής', 'správce', 'ylläpitäjä', 'quản trị', '管理员', '系统', '管理者', 'システム', '관리자', '시스템', 'ผู้ดูแล',
   ],
   covert: [
     'silently', 'quietly', 'secretly', 'without telling', "don't mention", 'do not mention', "don't tell",
-    'do not tell', 'without confirmation', 'without asking', 'no confirmation', 'immediately', 'urgent*',
-    'unbemerkt', 'heimlich', 'sans le dire', 'discrètement', 'en silencio', 'sin avisar', 'in silenzio',
-    'silenciosamente', 'stilletjes', 'po cichu', 'тихо', 'незаметно', 'sessizce', 'بصمت', 'בשקט', 'σιωπηλά',
-    'potichu', 'tyst', 'hiljaa', 'diam-diam', 'âm thầm', '悄悄', '默默', '秘密に', '黙って', '몰래', 'แอบ',
+    'do not tell', 'without confirmation', 'without asking', 'no confirmation', 'immediately', 'urgent*', 'unbemerkt',
+    'heimlich', 'sans le dire', 'discrètement', 'en silencio', 'sin avisar', 'in silenzio', 'silenciosamente',
+    'stilletjes', 'po cichu', 'тихо', 'незаметно', 'sessizce', 'بصمت', 'בשקט', 'σιωπηλά', 'potichu', 'tyst', 'hiljaa',
+    'diam-diam', 'âm thầm', '悄悄', '默默', '秘密に', '黙って', '몰래', 'แอบ',
   ],
   tool: [
-    'call', 'invoke*', 'execute*', 'run', 'trigger*', 'tool', 'function', 'api', 'endpoint', 'webhook',
-    'http', 'https', 'callout', 'curl', 'fetch', 'request', 'aufruf*', 'appelle*', 'exécute*', 'llama*', 'ejecuta*',
+    'call', 'invoke*', 'execute*', 'run', 'trigger*', 'tool', 'function', 'api', 'endpoint', 'webhook', 'http',
+    'https', 'callout', 'curl', 'fetch', 'request', 'aufruf*', 'appelle*', 'exécute*', 'llama*', 'ejecuta*',
     'chiama*', 'esegui*', 'chame', 'execute', 'roep', 'wywołaj', 'uruchom', 'вызови*', 'выполни*', 'çağır',
-    'çalıştır', 'استدع', 'نفذ', 'הפעל', 'κάλεσε', 'zavolej', 'kör', 'kutsu', 'panggil', 'gọi', '调用', '执行',
-    '呼び出', '実行', '호출', '실행', 'เรียกใช้',
+    'çalıştır', 'استدع', 'نفذ', 'הפעל', 'κάλεσε', 'zavolej', 'kör', 'kutsu', 'panggil', 'gọi', '调用', '执行', '呼び出',
+    '実行', '호출', '실행', 'เรียกใช้',
   ],
   role_tag: [
     'system:', '[system]', '<system>', '<|im_start|>', '<|system|>', '### system', '### instruction', 'assistant:',
@@ -159,8 +160,9 @@ CONCEPTS.forEach((concept, index) => {
     const prefix = entry.endsWith('*');
     const body = prefix ? entry.slice(0, -1) : entry;
     const words = body.split(' ');
-    if (!SPACED.test(entry) || !/^[\p{L}\p{N}]+$/u.test(words.join(''))) SUBSTRINGS.push({ text: body, concept: index });
-    else if (words.length > 1) {
+    if (!SPACED.test(entry) || !/^[\p{L}\p{N}]+$/u.test(words.join(''))) {
+      if (!SUBSTRINGS.some((known) => known.text === body)) SUBSTRINGS.push({ text: body, concept: index });
+    } else if (words.length > 1) {
       const list = PHRASES.get(words[0] as string) ?? [];
       list.push({ words, prefix, concept: index });
       PHRASES.set(words[0] as string, list);
@@ -182,9 +184,12 @@ function conceptOfWord(word: string): number | undefined {
   return undefined;
 }
 
-/** Calls `visit` with each concept tag found in `prepared`, in order of appearance. Linear in the text's length. */
+/**
+ * Calls `visit` with each concept tag found in `prepared`, in order of appearance; where two finds overlap (`### system`
+ * and the word `system` in it), the one that starts first, then the longer, counts. Linear in the text's length.
+ */
 export function forEachConcept(prepared: string, visit: (concept: number) => void): void {
-  const found: Array<[number, number]> = [];
+  const found: Array<[number, number, number]> = []; // start, end, concept
   const tokens: Array<{ word: string; index: number }> = [];
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(prepared); m !== null; m = TOKEN.exec(prepared)) tokens.push({ word: m[0], index: m.index });
@@ -197,16 +202,23 @@ export function forEachConcept(prepared: string, visit: (concept: number) => voi
       }),
     );
     if (phrase) {
-      found.push([index, phrase.concept]);
+      const last = tokens[i + phrase.words.length - 1] as { word: string; index: number };
+      found.push([index, last.index + last.word.length, phrase.concept]);
       i += phrase.words.length - 1;
       continue;
     }
     const concept = conceptOfWord(word);
-    if (concept !== undefined) found.push([index, concept]);
+    if (concept !== undefined) found.push([index, index + word.length, concept]);
   }
   for (const { text, concept } of SUBSTRINGS) {
-    for (let at = prepared.indexOf(text); at >= 0; at = prepared.indexOf(text, at + text.length)) found.push([at, concept]);
+    for (let at = prepared.indexOf(text); at >= 0; at = prepared.indexOf(text, at + text.length))
+      found.push([at, at + text.length, concept]);
   }
-  found.sort((a, b) => a[0] - b[0]);
-  for (const [, concept] of found) visit(concept);
+  found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let covered = 0;
+  for (const [start, end, concept] of found) {
+    if (start < covered) continue;
+    covered = end;
+    visit(concept);
+  }
 }

@@ -30,6 +30,8 @@ export const SAFE_REFUSAL =
 const MAX_DEPTH = 2; // decoded payloads are screened again, once more at most
 const MAX_HITS_PER_RULE = 256;
 const OBFUSCATION_WEIGHT = 0.5;
+/** A rule hit at least this strong, undiscounted, is a direct order: the model's score then stands as it is. */
+const DIRECT_WEIGHT = 0.3;
 /** Goals whose words also appear in text that quotes or reports an attack (training material, phishing reports). */
 const REPORTABLE = new Set([
   'instruction_override',
@@ -42,7 +44,15 @@ const REPORTABLE = new Set([
   'indirect_instruction',
 ]);
 
-type Hits = { weights: Map<string, number>; spans: SafetySpan[]; view?: NormalizedText };
+type Hits = {
+  weights: Map<string, number>;
+  spans: SafetySpan[];
+  view?: NormalizedText;
+  /** The strongest discount a rule hit took for being quoted or reported (1: none). */
+  reported: number;
+  /** A rule hit of some weight read as a direct order (no discount). */
+  direct: boolean;
+};
 
 function addHit(hits: Hits, category: string, weight: number, span?: [number, number]): void {
   if (weight > (hits.weights.get(category) ?? 0)) hits.weights.set(category, weight);
@@ -53,7 +63,7 @@ function runRules(
   text: string,
   rules: readonly Rule[],
   source: SafetySource,
-  onHit: (rule: Rule, weight: number, start: number, end: number) => void,
+  onHit: (rule: Rule, weight: number, start: number, end: number, speech: number) => void,
 ): void {
   for (const rule of rules) {
     if (rule.needle !== undefined && !rule.needle.test(text)) continue;
@@ -67,8 +77,9 @@ function runRules(
       count++;
       let factor = rule.confirm ? rule.confirm(text, m.index, m.index + m[0].length) : 1;
       if (factor === null) continue;
-      if (REPORTABLE.has(rule.category)) factor *= reportedSpeechFactor(text, m.index, m.index + m[0].length);
-      onHit(rule, (source === 'tool' ? rule.tool : rule.user) * factor, m.index, m.index + m[0].length);
+      const speech = REPORTABLE.has(rule.category) ? reportedSpeechFactor(text, m.index, m.index + m[0].length) : 1;
+      factor *= speech;
+      onHit(rule, (source === 'tool' ? rule.tool : rule.user) * factor, m.index, m.index + m[0].length, speech);
     }
   }
 }
@@ -93,8 +104,10 @@ const TAG_RUN = /[\u{E0020}-\u{E007E}]+/gu;
 
 function collect(text: string, source: SafetySource, depth: number): Hits {
   const view = normalizeForScreening(text);
-  const hits: Hits = { weights: new Map(), spans: [], view };
-  runRules(view.text, RULES, source, (rule, weight, start, end) => {
+  const hits: Hits = { weights: new Map(), spans: [], view, reported: 1, direct: false };
+  runRules(view.text, RULES, source, (rule, weight, start, end, speech) => {
+    if (speech < 1) hits.reported = Math.min(hits.reported, speech);
+    else if (weight >= DIRECT_WEIGHT) hits.direct = true;
     const span = originalRange(view, start, end, text.length);
     addHit(hits, rule.category, weight, span);
     if (rangeChanged(view, start, end)) addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
@@ -181,7 +194,9 @@ function learnedSpan(model: LearnedModel, text: string, view: NormalizedText, so
     if (best === null || score > best.score) best = { score, start: m.index, end: m.index + m[0].length };
   }
   if (best === null) return null;
-  const [start, end] = originalRange(view, best.start, best.end, text.length);
+  let [start, end] = originalRange(view, best.start, best.end, text.length);
+  while (start < end && /\s/.test(text[start] as string)) start++;
+  while (end > start && /\s/.test(text[end - 1] as string)) end--;
   return end > start ? { start, end, category: LEARNED_CATEGORY } : null;
 }
 
@@ -202,7 +217,10 @@ function screen(text: string, options: ScreenOptions, model: LearnedModel | null
     let learnedFlag = false;
     if (model !== undefined && hits.view !== undefined) {
       const view = hits.view;
-      const raw = learnedScore(model, learnedText(view), source);
+      // Where the rules read every attack phrase as quoted or reported (security training, a phishing report) and none
+      // as a direct order, the model's bag of words gets the same discount: it sees the words, not the framing.
+      const discount = hits.reported < 1 && !hits.direct ? hits.reported : 1;
+      const raw = learnedScore(model, learnedText(view), source) * discount;
       const learned = raw < LEARNED_FLOOR ? 0 : Math.round(raw * 1000) / 1000;
       if (learned > score) score = learned;
       if (learned > 0 && learned >= threshold) {
@@ -217,7 +235,9 @@ function screen(text: string, options: ScreenOptions, model: LearnedModel | null
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([c]) => c);
     if (learnedFlag) categories.push(LEARNED_CATEGORY);
-    hits.spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    // By position; where a rule and the model's sentence start together, the rule (the tighter explanation) first.
+    const learnedLast = (span: SafetySpan): number => (span.category === LEARNED_CATEGORY ? 1 : 0);
+    hits.spans.sort((a, b) => a.start - b.start || learnedLast(a) - learnedLast(b) || b.end - a.end);
     return { score, flagged: score >= threshold, categories, spans: hits.spans };
   } catch {
     return errorVerdict();

@@ -40,7 +40,8 @@ describe('learned injection model: the shipped weights', () => {
     expect(moduleSize).toBeLessThan(1_000_000);
   });
 
-  it('are what a fresh training run produces (npm run train:injection)', async () => {
+  // Training takes about 15 s on an idle core; the limit leaves room for a busy machine.
+  it('are what a fresh training run produces (npm run train:injection)', { timeout: 180_000 }, async () => {
     const fresh = train();
     const committed = readFileSync(
       new URL('../../../src/governance/injection/learned-weights.ts', import.meta.url),
@@ -77,7 +78,8 @@ describe('learned injection model: verdicts', () => {
 
   it('on the whole test split, adds detection over the rules at a low false-positive rate', () => {
     // Measured when the model was trained: rules 25.8% detection, rules + model 67.1% at 3.0% false positives. With the
-    // rules' intent-level coverage: rules 47.8%, rules + model 77.7% at 1.6%; the model still adds over a quarter.
+    // rules' intent-level coverage: rules 47.8%, rules + model 77.7% at 1.6%. With ten more authors' lines (a test split
+    // four times as varied) and concept tags: rules 42.9%, rules + model 83.1% at 1.7%; the model adds over a third.
     const test = lines.filter((l) => trainingSplit(l.id) === 'test');
     const attacks = test.filter((l) => l.label === 'attack');
     const benign = test.filter((l) => l.label === 'benign');
@@ -85,9 +87,9 @@ describe('learned injection model: verdicts', () => {
       subset.filter((l) => screen(l.text, { source: l.source }).flagged).length / subset.length;
     const rules = rate(attacks, screenTextRulesOnly);
     const both = rate(attacks, screenText);
-    expect(rules).toBeGreaterThanOrEqual(0.45);
-    expect(both).toBeGreaterThanOrEqual(0.75);
-    expect(both - rules).toBeGreaterThanOrEqual(0.25);
+    expect(rules).toBeGreaterThanOrEqual(0.4);
+    expect(both).toBeGreaterThanOrEqual(0.8);
+    expect(both - rules).toBeGreaterThanOrEqual(0.35);
     expect(rate(benign, screenText)).toBeLessThanOrEqual(0.05);
   });
 
@@ -117,7 +119,8 @@ describe('learned injection model: verdicts', () => {
   });
 
   it('Sanitize cuts the sentence the model flags and keeps the rest', () => {
-    const text = `Thanks for fixing the heater yesterday, it works well. ${line('hr-023').text}`;
+    // A test-split attack the rules miss (hr-023 was one until the rules learned "new rules" overrides).
+    const text = `Thanks for fixing the heater yesterday, it works well. ${line('t2-006').text}`;
     const verdict = screenText(text, { source: 'tool' });
     expect(verdict.categories).toContain('learned');
     const outcome = applySafetyMode(text, verdict, 'Sanitize', { source: 'tool' });
