@@ -111,7 +111,12 @@ describe('cards grouped arbitrarily', () => {
   });
 });
 
-describe('identifier columns', () => {
+describe('identifier columns and labels', () => {
+  it('keeps a German test number (Prüfnummer) shaped like an SSN', async () => {
+    await expectKept('Prüfprotokoll\nPrüfnummer: 536-22-8761\nErgebnis: bestanden', ['536-22-8761']);
+    await expectKept('Prüf-Nr. 078 05 1120', ['078 05 1120']);
+  });
+
   it('keeps a snake_case identifier in the first column while masking the phone beside it', async () => {
     const text =
       'invoice_no,mobile,paid_on\n4539148803436467,+44 7700 900123,2025-02-03\n5425233430109903,+44 7700 900456,2025-02-04';
