@@ -72,7 +72,7 @@ const CARD =
 const PRINTED_CARD = /^(?:\d+|\d{4}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ .-])\d{6}\2\d{4,5})$/;
 // Card words (in the languages the masker reads), `PAN`, brands, expiry and security-code labels, an expiry `12/27`.
 const CARD_CONTEXT =
-  /(?<![a-zà-ÿ])(?:cards?|cc|ccn|pan|credit|debit|visa|master\s?card|amex|american\s+express|diners|jcb|unionpay|maestro|exp(?:iry|iration|ires|\.)?|valid\s+(?:thru|through|until)|cvv2?|cvc2?|cv2|csc|security\s+code|carte|karte|kreditkarte|tarjeta|carta|cart[ãa]o|kaart|karta|kart[ıi]|kredi)(?![a-zà-ÿ])|(?<!\d)(?:0[1-9]|1[0-2])\s?\/\s?(?:20)?\d{2}(?!\d)/i;
+  /(?<![a-zà-ÿ])(?:cards?|cc|ccn|pan|credit|debit|visa|master\s?card|amex|american\s+express|diners|jcb|unionpay|maestro|exp(?:iry|iration|ires|\.)?|valid\s+(?:thru|through|until)|cvv2?|cvc2?|cv2|csc|security\s+code|carte|karte|kreditkarte|(?:kredit)?karten(?:nummer|nr)?|tarjeta|carta|cart[ãa]o|kaart(?:nummer)?|karta|karty|kartnummer|kart[ıi]|kredi|ablaufdatum|g[üu]ltig\s+bis|vencimiento|scadenza|validade|vervaldatum)(?![a-zà-ÿ])|(?<!\d)(?:0[1-9]|1[0-2])\s?\/\s?(?:20)?\d{2}(?!\d)/i;
 const cardContext = (text: string, start: number, end: number): boolean =>
   CARD_CONTEXT.test(textBefore(text, start, 48)) || CARD_CONTEXT.test(text.slice(end, end + 48));
 // Card words outside the Latin script (Russian, Ukrainian, Greek, Chinese, Japanese, Korean), for any text.
@@ -357,7 +357,10 @@ const NETWORK_FIELD =
 // `pkg@1.2.3.4` for a scoped package (`@acme/sdk@…`) or on a package-manager line (`npm i`, `yarn add`, `pnpm`).
 const AT_PIN_BEFORE = /(?:@[\w.-]+\/[\w.-]+|[A-Za-z][\w.-]*)@$/;
 const PACKAGE_LINE =
-  /(?<![\w-])(?:npm|npx|yarn|pnpm|bun|deno|pip3?|pipx|poetry|uv|gem|cargo|composer|go\s+get|install|add|dependencies|devDependencies|package\.json)(?![\w-])/i;
+  /(?<![\w-])(?:npm|npx|yarn|pnpm|bun|deno|pip3?|pipx|poetry|uv|gem|cargo|composer|go\s+get|install(?:ed|ing|s)?|add(?:ed)?|upgraded?|bump(?:ed)?|dependenc(?:y|ies)|devDependencies|deps|packages?|pkg|lockfile|plugins?|librar(?:y|ies)|modules?|package\.json)(?![\w-])/i;
+// Names that log in to machines, not packages: `root@…`, `ec2-user@…`.
+const LOGIN_NAME =
+  /(?<![\w.-])(?:root|admin|administrator|ubuntu|ec2-user|centos|debian|fedora|pi|user|git|deploy|ansible|oracle|postgres|www-data|ops|sysadmin|support)@$/i;
 // An image tag after a registry or repository path: `registry.example/team/api:1.4.22.7`, `ghcr.io/org/app:…`.
 const IMAGE_BEFORE =
   /(?<![\w.:/-])[\w.-]+(?::\d{1,5})?(?:\/[\w.-]+)+:$|(?:(?<![\w-])FROM\s+|(?<![\w-])image:\s*["']?)([\w.-]+):$/;
@@ -413,7 +416,7 @@ function notAnAddress(text: string, index: number, value: string): boolean {
   if (pin !== null && !NETWORK_FIELD.test(pin[1] ?? '')) return true;
   if (networkBeforeMask(text, end, value)) return true;
   if (AT_PIN_BEFORE.test(before) && !NETWORK_CONTEXT.test(before.slice(-40))) {
-    if (/@[\w.-]+\/[\w.-]+@$/.test(before) || PACKAGE_LINE.test(`${lineBefore} ${lineAfter}`)) return true;
+    if (/@[\w.-]+\/[\w.-]+@$/.test(before) || (PACKAGE_LINE.test(lineBefore) && !LOGIN_NAME.test(before))) return true;
   }
   const image = IMAGE_BEFORE.exec(before);
   if (image !== null && !NETWORK_CONTEXT.test(image[1] ?? '')) return true;

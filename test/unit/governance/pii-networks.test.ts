@@ -66,6 +66,7 @@ describe('versions pinned, tagged, in headings, user agents and other languages 
     ['## 7.4.2.17 – security\n- patched', '7.4.2.17'],
     ['User-Agent: FieldApp/3.12.0.41 (Android 14; Pixel 8) okhttp/4.12.0', '3.12.0.41'],
     ['collector_sdk=11.2.3.4 region=eu', '11.2.3.4'],
+    ['Installed report-kit@2.40.118.6 on the runner', '2.40.118.6'],
     ['当前版本：3.8.1.2', '3.8.1.2'],
     ['アプリのバージョン 4.1.0.7', '4.1.0.7'],
     ['앱 버전 2.6.3.1', '2.6.3.1'],
@@ -87,6 +88,7 @@ describe('versions pinned, tagged, in headings, user agents and other languages 
     await expectMasked('wireshark: ip.dst==198.51.100.201', ['198.51.100.201'], 'IP_ADDRESS');
     await expectMasked('npm i lodash@4.17.21 then ssh deploy@192.0.2.130', ['192.0.2.130'], 'IP_ADDRESS');
     await expectMasked('<td>203.0.113.150</td>', ['203.0.113.150'], 'IP_ADDRESS');
+    await expectMasked('installed the agent, then root@198.51.100.240 rebooted', ['198.51.100.240'], 'IP_ADDRESS');
     await expectMasked('## 192.0.2.88\nthe build host', ['192.0.2.88'], 'IP_ADDRESS');
     await expectMasked('snmpwalk -c ro 198.51.100.66 1.3.6.1.2.1.2.2.1.2', ['198.51.100.66'], 'IP_ADDRESS');
     await expectMasked('inbound from client:203.0.113.61', ['203.0.113.61'], 'IP_ADDRESS');
@@ -101,6 +103,8 @@ describe('cards grouped arbitrarily', () => {
     ['{"customer":"M. Ortiz","pan":"45 391488 0343 6467","cvc":"912"}', '45 391488 0343 6467'],
     ['order = {"holder": "Lee", "number": "5425 23343 0109 903"}\napi.checkout(order)', '5425 23343 0109 903'],
     ['номер карты 4539148 8034 36467', '4539148 8034 36467'],
+    ['Kartennummer 37 828224 63 10005', '37 828224 63 10005'],
+    ['numer karty: 54 2523 343 0109903', '54 2523 343 0109903'],
   ])('masks %j', async (text, secret) => {
     await expectMasked(text, [secret], 'CREDIT_CARD');
   });
