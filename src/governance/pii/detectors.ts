@@ -353,7 +353,7 @@ const PIN_BEFORE =
 // A filter field naming an address (`ip.dst==`, `client_ip>=`, `host!=`), told from a package (`http-client==`) by the
 // last part of its name.
 const NETWORK_FIELD =
-  /(?:^|[._-])(?:ip|ipv[46]|addr|address|host|hostname|src|dst|saddr|daddr|peer|remote|gateway|gw|nexthop|server|net|subnet)$/i;
+  /(?:^|[._-])(?:ip|ipv[46]|addr|address|host|hostname|src|dst|saddr|daddr|peer|remote|gateway|gw|nexthop|server|net|subnet|client|peer|target|endpoint|node|device|machine|source|destination|upstream|backend|proxy|vip|router|dns|nameserver|resolver|origin|sender|ips)$/i;
 // `pkg@1.2.3.4` for a scoped package (`@acme/sdk@…`) or on a package-manager line (`npm i`, `yarn add`, `pnpm`).
 const AT_PIN_BEFORE = /(?:@[\w.-]+\/[\w.-]+|[A-Za-z][\w.-]*)@$/;
 const PACKAGE_LINE =
@@ -362,8 +362,12 @@ const PACKAGE_LINE =
 const LOGIN_NAME =
   /(?<![\w.-])(?:root|admin|administrator|ubuntu|ec2-user|centos|debian|fedora|pi|user|git|deploy|ansible|oracle|postgres|www-data|ops|sysadmin|support)@$/i;
 // An image tag after a registry or repository path: `registry.example/team/api:1.4.22.7`, `ghcr.io/org/app:…`.
+// The registry is a host name (`ghcr.io`, `localhost:5000`) or the line runs a container tool; a bare `FROM` or
+// `image:` names the image itself.
 const IMAGE_BEFORE =
-  /(?<![\w.:/-])[\w.-]+(?::\d{1,5})?(?:\/[\w.-]+)+:$|(?:(?<![\w-])FROM\s+|(?<![\w-])image:\s*["']?)([\w.-]+):$/;
+  /(?<![\w.:/-])([\w-]+(?:\.[\w-]+)+(?::\d{1,5})?|localhost:\d{1,5}|[\w.-]+)(?:\/[\w.-]+)+:$|(?:(?<![\w-])FROM\s+|(?<![\w-])image:\s*["']?)([\w.-]+):$/;
+const CONTAINER_LINE =
+  /(?<![\w-])(?:[Dd]ocker|[Pp]odman|nerdctl|crictl|kubectl|helm|skopeo|buildah|[Ii]mages?|FROM)(?![\w-])/;
 // A changelog heading: `## [5.10.0.8]`, `## 5.10.0.8 – hotfix`, `### v5.10.0.8`.
 const HEADING_BEFORE = /(?:^|\n)[ \t]*#{1,6}[ \t]*(\[?)[vV]?$/;
 // …told apart from a heading naming a host by its brackets, a changelog word in the text or a date on its line.
@@ -419,7 +423,14 @@ function notAnAddress(text: string, index: number, value: string): boolean {
     if (/@[\w.-]+\/[\w.-]+@$/.test(before) || (PACKAGE_LINE.test(lineBefore) && !LOGIN_NAME.test(before))) return true;
   }
   const image = IMAGE_BEFORE.exec(before);
-  if (image !== null && !NETWORK_CONTEXT.test(image[1] ?? '')) return true;
+  if (image !== null) {
+    const registry = image[1];
+    if (
+      registry === undefined ? !NETWORK_CONTEXT.test(image[2] ?? '') : registry.includes('.') || registry.includes(':')
+    )
+      return true;
+    if (CONTAINER_LINE.test(lineBefore)) return true;
+  }
   if (PRODUCT_BEFORE.test(before) && !NETWORK_CONTEXT.test(before.slice(-24)))
     if (USER_AGENT.test(`${lineBefore}${value}${lineAfter}`)) return true;
   return oidList(text, index, value);

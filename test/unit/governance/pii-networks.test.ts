@@ -53,7 +53,7 @@ describe('network notation is not a machine address', () => {
 
 describe('versions pinned, tagged, in headings, user agents and other languages are not addresses', () => {
   it.each([
-    ['orbit-client==4.11.0.2\nurllib3>=2.2.1', '4.11.0.2'],
+    ['orbit-agent==4.11.0.2\nurllib3>=2.2.1', '4.11.0.2'],
     ['pip install "corelib>=3.6.1.40,<3.7.0.0"', '3.6.1.40'],
     ['pip install "corelib>=3.6.1.40,<3.7.0.0"', '3.7.0.0'],
     ['fastproto~=2.30.1.9', '2.30.1.9'],
@@ -92,6 +92,8 @@ describe('versions pinned, tagged, in headings, user agents and other languages 
     await expectMasked('## 192.0.2.88\nthe build host', ['192.0.2.88'], 'IP_ADDRESS');
     await expectMasked('snmpwalk -c ro 198.51.100.66 1.3.6.1.2.1.2.2.1.2', ['198.51.100.66'], 'IP_ADDRESS');
     await expectMasked('inbound from client:203.0.113.61', ['203.0.113.61'], 'IP_ADDRESS');
+    await expectMasked('if client == 198.51.100.17: drop()', ['198.51.100.17'], 'IP_ADDRESS');
+    await expectMasked('replicas in pools/east:203.0.113.199', ['203.0.113.199'], 'IP_ADDRESS');
   });
 });
 
