@@ -334,8 +334,9 @@ function mask(value: string): boolean {
   return ((inverse + 1) & inverse) === 0;
 }
 
-// A mask after a network address, alone or named: `192.168.10.0 0.0.0.255`, `10.0.0.0 netmask 255.0.0.0`.
-const MASK_AFTER = /^\s+(?:(?:net)?mask\s+)?(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])/i;
+// A mask after a network address, alone, named or after a slash: `192.168.10.0 0.0.0.255`, `10.0.0.0 netmask 255.0.0.0`,
+// `172.16.0.0/255.240.0.0`.
+const MASK_AFTER = /^(?:\s+(?:(?:net)?mask\s+)?|\/)(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])/i;
 /** An address with all its host bits zero under the mask that follows it names a network (`10.1.0.0 255.255.0.0`). */
 function networkBeforeMask(text: string, end: number, value: string): boolean {
   const next = MASK_AFTER.exec(text.slice(end, end + 24))?.[1];

@@ -37,6 +37,7 @@ describe('network notation is not a machine address', () => {
     ['ACL wildcard 0.0.3.255 for the branch, 0.0.0.63 for the lab', ['0.0.3.255', '0.0.0.63']],
     ['network 172.31.8.0 0.0.7.255 area 0', ['172.31.8.0 0.0.7.255']],
     ['ip route 10.128.0.0 255.192.0.0 Null0', ['10.128.0.0 255.192.0.0']],
+    ['exports /srv 172.24.0.0/255.252.0.0(rw)', ['172.24.0.0/255.252.0.0']],
   ])('keeps networks and masks in %j', async (text, values) => {
     await expectKept(text, values);
   });
