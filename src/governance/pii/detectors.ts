@@ -72,9 +72,69 @@ const CARD =
 const PRINTED_CARD = /^(?:\d+|\d{4}([ ./-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ .-])\d{6}\2\d{4,5})$/;
 // Card words (in the languages the masker reads), `PAN`, brands, expiry and security-code labels, an expiry `12/27`.
 const CARD_CONTEXT =
-  /(?<![a-zà-ÿ])(?:cards?|cc|ccn|pan|credit|debit|visa|master\s?card|amex|american\s+express|diners|jcb|unionpay|maestro|exp(?:iry|iration|ires|\.)?|valid\s+(?:thru|through|until)|cvv2?|cvc2?|cv2|csc|security\s+code|carte|karte|kreditkarte|tarjeta|carta|cart[ãa]o|kaart|karta|kart[ıi]|kredi)(?![a-zà-ÿ])|(?<!\d)(?:0[1-9]|1[0-2])\s?\/\s?(?:20)?\d{2}(?!\d)/i;
+  /(?<![a-zà-ÿ])(?:cards?|cc|ccn|pan|credit|debit|visa|master\s?card|amex|american\s+express|diners|jcb|unionpay|maestro|exp(?:iry|iration|ires|\.)?|valid\s+(?:thru|through|until)|cvv2?|cvc2?|cv2|csc|security\s+code|carte|karte|kreditkarte|(?:kredit)?karten(?:nummer|nr)?|tarjeta|carta|cart[ãa]o|kaart(?:nummer)?|karta|karty|kartnummer|kart[ıi]|kredi|ablaufdatum|g[üu]ltig\s+bis|vencimiento|scadenza|validade|vervaldatum)(?![a-zà-ÿ])|(?<!\d)(?:0[1-9]|1[0-2])\s?\/\s?(?:20)?\d{2}(?!\d)/i;
 const cardContext = (text: string, start: number, end: number): boolean =>
   CARD_CONTEXT.test(textBefore(text, start, 48)) || CARD_CONTEXT.test(text.slice(end, end + 48));
+// Card words outside the Latin script (Russian, Ukrainian, Greek, Chinese, Japanese, Korean), for any text.
+const CARD_WORD_OTHER = /карт[аыуе]|картк|κάρτα|卡号|信用卡|银行卡|銀行卡|カード|카드/i;
+// A payment payload names the card number with a bare key (`"number": "…"`, `pan=`, `card_no:`) beside payment words.
+const CARD_KEY_BEFORE =
+  /(?<![\w-])["']?(?:number|num|no|pan|card(?:[_-]?(?:number|num|no))?|cc(?:[_-]?(?:number|num|no))?|account[_-]?number)["']?\s*[:=]\s*["']?$/i;
+const PAYMENT_WORD =
+  /(?<![\p{L}])(?:holder|cardholder|charge[sd]?|payments?|pay|paid|checkout|billing|refund\w*|stripe|braintree|adyen|exp_?(?:month|year)|cvc|cvv)(?![\p{L}])/iu;
+/** Card context for an unusually grouped number: card words (any script), expiry, CVV, brand or a payment key. */
+function oddCardContext(text: string, start: number, end: number): boolean {
+  if (cardContext(text, start, end)) return true;
+  const around = `${textBefore(text, start, 48)} ${text.slice(end, end + 48)}`;
+  if (CARD_WORD_OTHER.test(around)) return true;
+  return (
+    CARD_KEY_BEFORE.test(text.slice(Math.max(0, start - 24), start)) &&
+    PAYMENT_WORD.test(text.slice(Math.max(0, start - 240), Math.min(text.length, end + 240)))
+  );
+}
+
+// A run of digit groups of 2-7 digits with one separator (single space or dash) between each: `51 136689 211 67513`.
+const GROUP_RUN = /(?<![\d.,/-])\d{2,7}(?:([ -])\d{2,7}(?![\d]))(?:\1\d{2,7}(?!\d))*(?![\d.,/]\d|-\d)/g;
+const GROUP = /\d+/g;
+
+/**
+ * Cards written in any grouping: consecutive groups of a run adding up to 13-19 digits, Luhn-valid, taken only with card
+ * context (the longest such stretch from each group on). Groups per stretch are at most nine, so the walk is linear.
+ */
+function oddlyGroupedCards(text: string, out: Detection[]): void {
+  GROUP_RUN.lastIndex = 0;
+  for (let run = GROUP_RUN.exec(text); run !== null; run = GROUP_RUN.exec(text)) {
+    const groups: Array<[number, number]> = [];
+    GROUP.lastIndex = 0;
+    for (let g = GROUP.exec(run[0]); g !== null; g = GROUP.exec(run[0]))
+      groups.push([run.index + g.index, run.index + g.index + g[0].length]);
+    if (groups.length > 64) continue;
+    for (let i = 0; i < groups.length;) {
+      let taken = -1;
+      let digits = 0;
+      for (let j = i; j < groups.length && j < i + 10; j++) {
+        const [a, b] = groups[j] as [number, number];
+        digits += b - a;
+        if (digits > 19) break;
+        if (digits < 13 || j === i) continue;
+        const start = (groups[i] as [number, number])[0];
+        const value = text.slice(start, b);
+        if (isValidCard(digitsOf(value)) && !identifier(text, start, value) && oddCardContext(text, start, b))
+          taken = j;
+      }
+      if (taken < 0) {
+        i++;
+        continue;
+      }
+      out.push({
+        start: (groups[i] as [number, number])[0],
+        end: (groups[taken] as [number, number])[1],
+        type: 'CREDIT_CARD',
+      });
+      i = taken + 1;
+    }
+  }
+}
 
 const card: Detector = {
   type: 'CREDIT_CARD',
@@ -89,6 +149,7 @@ const card: Detector = {
       if (digits.length === 13 || !PRINTED_CARD.test(value)) return cardContext(text, index, index + value.length);
       return true;
     });
+    oddlyGroupedCards(text, out);
   },
 };
 
@@ -144,7 +205,7 @@ const IPV4 = /\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
 // document number, not an address ("API" is not on the list: "the API 10.20.30.40" is an address). The same words in
 // the other languages the masker reads (es, fr, de, it, pt, nl, pl, tr), and their abbreviations (`cl.`, `v.`, `Nr.`).
 const VERSION_CONTEXT =
-  /(?<![a-zà-ÿ])(?:ver(?:sion)?|v\.|versi[oóã]n|versione|versie|wersja|s[üu]r[üu]m|versiyon|release|build|rev(?:ision)?|patch|firmware|sdk|upgrade(?:d)? to|clauses?|cl\.|cl[áa]usula|clausola|clausule|klausel|klauzula|sections?|sect?\.|secci[óo]n|sezione|se[çc][ãa]o|abschnitt|subsection|§§?|articles?|art\.|art[íi]culo|articolo|artigo|artikel|madde|chapters?|ch\.|chapitre|cap[íi]tulo|capitolo|kapitel|hoofdstuk|rozdzia[łl]|b[öo]l[üu]m|paragraphs?|para\.?|paragrafo|paragraaf|paragraf|absatz|al[ié]n[ée]a|apartado|ziffer|ust[ęe]p|f[ıi]kra|items?|no\.|nr\.|n[º°]\.?|points?|punto|punkt|punt|steps?|[ée]tape|paso|passo|schritt|stap|krok|ad[ıi]m|tasks?|wbs|rules?|fig(?:ure)?\.?|tables?|appendix|annex|annexe|anexo|allegato|anhang|bijlage|za[łl][ąa]cznik|schedule|requirements?|req\.?|controls?|oid)\s*[:#]?\s*$/i;
+  /(?:版本号?|バージョン|버전|верси[яиюей]|(?<![a-zà-ÿ])(?:ver(?:sion)?|v\.|versi[oóã]n|vers[ãa]o|versione|versie|wersja|s[üu]r[üu]m|versiyon|release|build|rev(?:ision)?|patch|firmware|sdk|upgrade(?:d)? to|clauses?|cl\.|cl[áa]usula|clausola|clausule|klausel|klauzula|sections?|sect?\.|secci[óo]n|sezione|se[çc][ãa]o|abschnitt|subsection|§§?|articles?|art\.|art[íi]culo|articolo|artigo|artikel|madde|chapters?|ch\.|chapitre|cap[íi]tulo|capitolo|kapitel|hoofdstuk|rozdzia[łl]|b[öo]l[üu]m|paragraphs?|para\.?|paragrafo|paragraaf|paragraf|absatz|al[ié]n[ée]a|apartado|ziffer|ust[ęe]p|f[ıi]kra|items?|no\.|nr\.|n[º°]\.?|points?|punto|punkt|punt|steps?|[ée]tape|paso|passo|schritt|stap|krok|ad[ıi]m|tasks?|wbs|rules?|fig(?:ure)?\.?|tables?|appendix|annex|annexe|anexo|allegato|anhang|bijlage|za[łl][ąa]cznik|schedule|requirements?|req\.?|controls?|oid))\s*[:#：]?\s*$/i;
 // A range or list of document numbers keeps its later members: "sections 4.2.1.1-4.2.1.3", "clauses 2.1.1.1 and 2.1.1.4".
 // An upgrade path joins its members with an arrow: "firmware 7.1.200.4 → 7.1.210.0".
 const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:->|=>|→|⇒|➔|⟶|-|–|—|to|and|or|,|&|bis|und|et|y|e|en|i|ve|a)\s*$/i;
@@ -154,7 +215,7 @@ const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:->|=>|→|⇒|➔|⟶|-|–|�
  * upgraded from"; never a bare "from": "a device from 10.1.2.3").
  */
 const VERSION_WORD =
-  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|f\/w|s\/w|bios|uefi|bootloader|bootrom|kernel|build|release|software)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#>_-]|:=|=>)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
+  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|f\/w|s\/w|bios|uefi|bootloader|bootrom|kernel|build|release|software|sdk)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#>_-]|:=|=>)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
 // A suffix glued on (`6.2.101.9-B2`, `1.2.3.4-rc1`, `1.2.3.4+build5`) makes a dotted quad a version.
 const VERSION_SUFFIX = /^[-+~](?:[A-Za-z]|\d+[A-Za-z])/;
 // One item of a list of component versions, seen from the quad after it: "kernel 6.1.0; baseband 21.40.130.7-X1;
@@ -248,6 +309,141 @@ function outlineNumber(text: string, index: number, value: string): boolean {
   return REFERENCE_BEFORE.test(before.slice(-24)) || REFERENCE_AFTER.test(after);
 }
 
+// A prefix length after the address (`10.20.0.0/16`, `2001:db8::/48`): shorter than a host route (IPv4 /31, IPv6
+// /127) it names a network, not a machine; a /32 (/128) is one host.
+const PREFIX_AFTER = /^\/(\d{1,3})(?![\d.])/;
+const networkPrefix = (text: string, end: number, hostRoute: number): boolean => {
+  const prefix = PREFIX_AFTER.exec(text.slice(end, end + 5));
+  return prefix !== null && Number(prefix[1]) < hostRoute;
+};
+
+/** The 32 bits of a dotted quad. */
+const quadBits = (value: string): number => value.split('.').reduce((bits, part) => bits * 256 + Number(part), 0);
+/**
+ * A netmask (contiguous ones then zeros: `255.255.255.0`, `255.255.240.0`) or an ACL wildcard mask (contiguous zeros
+ * then ones: `0.0.0.255`, `0.0.15.255`): a shape of a network, no machine's address.
+ */
+function mask(value: string): boolean {
+  const bits = quadBits(value);
+  if (value.startsWith('0.')) {
+    // A wildcard is 2^n - 1 (`0.0.0.0` is the all-zero wildcard or "any", no host either).
+    return ((bits + 1) & bits) === 0 || bits + 1 === 2 ** 32;
+  }
+  if (bits < 2 ** 31) return false;
+  const inverse = 2 ** 32 - 1 - bits;
+  return ((inverse + 1) & inverse) === 0;
+}
+
+// A mask after a network address, alone, named or after a slash: `192.168.10.0 0.0.0.255`, `10.0.0.0 netmask 255.0.0.0`,
+// `172.16.0.0/255.240.0.0`.
+const MASK_AFTER = /^(?:\s+(?:(?:net)?mask\s+)?|\/)(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])/i;
+/** An address with all its host bits zero under the mask that follows it names a network (`10.1.0.0 255.255.0.0`). */
+function networkBeforeMask(text: string, end: number, value: string): boolean {
+  const next = MASK_AFTER.exec(text.slice(end, end + 24))?.[1];
+  if (next === undefined || !isValidIpv4(next) || !mask(next)) return false;
+  const bits = quadBits(next);
+  // A wildcard's ones are the host bits; a netmask's zeros are. A host mask (`0.0.0.0` wildcard, `/32`) names a host.
+  const hostBits = next.startsWith('0.') ? bits : 2 ** 32 - 1 - bits;
+  if (hostBits === 0) return false;
+  return Number(BigInt(quadBits(value)) & BigInt(hostBits)) === 0;
+}
+
+// A pinned dependency: `pkg==1.2.3.4`, `pkg>=1.2.3.4`, `pkg~=…`, `pkg!=…`, `…,<1.3.0.0`, `"^1.2.3.4"`, `~1.2.3.4`.
+const PIN_BEFORE =
+  /(?:(?<![\w.[\]-])([A-Za-z][\w.-]*(?:\[[\w,.-]+\])?)\s*(?:===?|>=|<=|~=|!=)|\d[\w.*]*\s*,\s*(?:===?|>=|<=|~=|!=|<|>)|(?:^|[\s"'=:,(])[\^~])\s*$/;
+// A filter field naming an address (`ip.dst==`, `client_ip>=`, `host!=`), told from a package (`http-client==`) by the
+// last part of its name.
+const NETWORK_FIELD =
+  /(?:^|[._-])(?:ip|ipv[46]|addr|address|host|hostname|src|dst|saddr|daddr|peer|remote|gateway|gw|nexthop|server|net|subnet|client|peer|target|endpoint|node|device|machine|source|destination|upstream|backend|proxy|vip|router|dns|nameserver|resolver|origin|sender|ips)$/i;
+// `pkg@1.2.3.4` for a scoped package (`@acme/sdk@…`) or on a package-manager line (`npm i`, `yarn add`, `pnpm`).
+const AT_PIN_BEFORE = /(?:@[\w.-]+\/[\w.-]+|[A-Za-z][\w.-]*)@$/;
+const PACKAGE_LINE =
+  /(?<![\w-])(?:npm|npx|yarn|pnpm|bun|deno|pip3?|pipx|poetry|uv|gem|cargo|composer|go\s+get|install(?:ed|ing|s)?|add(?:ed)?|upgraded?|bump(?:ed)?|dependenc(?:y|ies)|devDependencies|deps|packages?|pkg|lockfile|plugins?|librar(?:y|ies)|modules?|package\.json)(?![\w-])/i;
+// Names that log in to machines, not packages: `root@…`, `ec2-user@…`.
+const LOGIN_NAME =
+  /(?<![\w.-])(?:root|admin|administrator|ubuntu|ec2-user|centos|debian|fedora|pi|user|git|deploy|ansible|oracle|postgres|www-data|ops|sysadmin|support)@$/i;
+// An image tag after a registry or repository path: `registry.example/team/api:1.4.22.7`, `ghcr.io/org/app:…`.
+// The registry is a host name (`ghcr.io`, `localhost:5000`) or the line runs a container tool; a bare `FROM` or
+// `image:` names the image itself.
+const IMAGE_BEFORE =
+  /(?<![\w.:/-])([\w-]+(?:\.[\w-]+)+(?::\d{1,5})?|localhost:\d{1,5}|[\w.-]+)(?:\/[\w.-]+)+:$|(?:(?<![\w-])FROM\s+|(?<![\w-])image:\s*["']?)([\w.-]+):$/;
+const CONTAINER_LINE =
+  /(?<![\w-])(?:[Dd]ocker|[Pp]odman|nerdctl|crictl|kubectl|helm|skopeo|buildah|[Ii]mages?|FROM)(?![\w-])/;
+// A changelog heading: `## [5.10.0.8]`, `## 5.10.0.8 – hotfix`, `### v5.10.0.8`.
+const HEADING_BEFORE = /(?:^|\n)[ \t]*#{1,6}[ \t]*(\[?)[vV]?$/;
+// …told apart from a heading naming a host by its brackets, a changelog word in the text or a date on its line.
+const CHANGELOG =
+  /change\s?log|release\s+notes|unreleased|what['’]s\s+new|versionshinweise|notes\s+de\s+version|novedades|更新|変更履歴|변경|(?:^|\n)[ \t]*#{1,6}[ \t]*\[v?\d+(?:\.\d+)+\]/i;
+const RELEASE_KIND =
+  /^\s*[-–—:(]\s*(?:hot\s?fix|security|patch|bug\s?fix|maintenance|release|lts|beta|alpha|rc\d*|stable|minor|major|yanked)(?![\p{L}])/iu;
+const DATE_ON_LINE = /^[^\n]*?(?<!\d)(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})(?!\d)/;
+// A product token of a user agent (`MyApp/5.2.0.11`), with a user-agent marker or another product token on the line.
+const PRODUCT_BEFORE = /(?<![\w./:-])[A-Za-z][\w.-]*\/$/;
+const USER_AGENT =
+  /user[\s_-]?agent|(?<![a-z])ua\s*[=:]|mozilla\/|applewebkit|khtml|gecko|cfnetwork|darwin\/|dalvik\/|okhttp|(?<![\w./:-])[A-Za-z][\w.-]*\/\d+(?:\.\d+)*\s+(?:\(|[A-Za-z][\w.-]*\/\d)/i;
+// Object identifiers nearby: dotted numbers of five or more parts, an `OID` label, an `id-kp-…` name, the SNMP or
+// X.500 arcs (`1.3.6.1`, `2.5.4.`, `2.5.29.`, `1.2.840.`).
+const LONG_DOTTED = /(?<![\d.])\d+(?:\.\d+){4,}(?![\d.]*\d)/g;
+const OID_WORD =
+  /(?<![\p{L}])[oO][iI][dD]s?(?![\p{L}])|(?<![\w-])id-[a-z]{2,}(?:-|[A-Z])|(?<![\d.])(?:1\.3\.6\.1|2\.5\.(?:4|29)\.\d|1\.2\.840\.\d)/u;
+/** A dotted quad among object identifiers: two dotted numbers of five or more parts nearby, or an OID word. */
+function oidList(text: string, index: number, value: string): boolean {
+  const end = index + value.length;
+  const before = text.slice(Math.max(0, index - 200), index);
+  const after = text.slice(end, end + 200);
+  // An address named as one ("host 10.0.0.5") stays an address among OIDs.
+  if (NETWORK_CONTEXT.test(textBefore(text, index, 24))) return false;
+  // An OID's first arc is 0, 1 or 2 (and under 0 or 1 the second is below 40): `203.0.113.4` among OIDs is a host.
+  const [first, second] = value.split('.').map(Number) as [number, number];
+  if (first > 2 || (first < 2 && second >= 40)) return false;
+  if (OID_WORD.test(before) || OID_WORD.test(after)) return true;
+  return (before.match(LONG_DOTTED)?.length ?? 0) + (after.match(LONG_DOTTED)?.length ?? 0) >= 2;
+}
+
+/** Not a machine's address: a network, a mask, a pinned or tagged version, a changelog heading, a UA token, an OID. */
+function notAnAddress(text: string, index: number, value: string): boolean {
+  const end = index + value.length;
+  if (networkPrefix(text, end, 31) || mask(value)) return true;
+  // The line around the value, at most 240 characters either side (a bounded look keeps the scan linear).
+  const head = text.slice(Math.max(0, index - 240), index);
+  const lineBefore = head.slice(head.lastIndexOf('\n') + 1);
+  const tail = text.slice(end, end + 240);
+  const lineAfter = tail.slice(0, tail.indexOf('\n') < 0 ? undefined : tail.indexOf('\n'));
+  const before = lineBefore.slice(-80);
+  const heading = HEADING_BEFORE.exec(text.slice(Math.max(0, index - 12), index));
+  if (
+    heading !== null &&
+    !NETWORK_CONTEXT.test(lineAfter) &&
+    (heading[1] === '[' || DATE_ON_LINE.test(lineAfter) || RELEASE_KIND.test(lineAfter) || changelog(text))
+  )
+    return true;
+  const pin = PIN_BEFORE.exec(before);
+  if (pin !== null && !NETWORK_FIELD.test(pin[1] ?? '')) return true;
+  if (networkBeforeMask(text, end, value)) return true;
+  if (AT_PIN_BEFORE.test(before) && !NETWORK_CONTEXT.test(before.slice(-40))) {
+    if (/@[\w.-]+\/[\w.-]+@$/.test(before) || (PACKAGE_LINE.test(lineBefore) && !LOGIN_NAME.test(before))) return true;
+  }
+  const image = IMAGE_BEFORE.exec(before);
+  if (image !== null) {
+    const registry = image[1];
+    if (
+      registry === undefined ? !NETWORK_CONTEXT.test(image[2] ?? '') : registry.includes('.') || registry.includes(':')
+    )
+      return true;
+    if (CONTAINER_LINE.test(lineBefore)) return true;
+  }
+  if (PRODUCT_BEFORE.test(before) && !NETWORK_CONTEXT.test(before.slice(-24)))
+    if (USER_AGENT.test(`${lineBefore}${value}${lineAfter}`)) return true;
+  return oidList(text, index, value);
+}
+
+let changelogCache: { text: string; found: boolean } | undefined;
+/** Whether the text reads as a changelog, tested once per text. */
+function changelog(text: string): boolean {
+  if (changelogCache?.text !== text) changelogCache = { text, found: CHANGELOG.test(text) };
+  return changelogCache.found;
+}
+
 // Every IPv6 match holds two colons with at most four hex digits between them: texts without that skip the scan.
 const IPV6_HINT = /:[0-9A-Fa-f]{0,4}:/;
 
@@ -261,10 +457,18 @@ const ip: Detector = {
         if (!isValidIpv4(value)) return false;
         if (VERSION_SUFFIX.test(text.slice(index + value.length, index + value.length + 3))) return false;
         if (documentNumber(text, index) || outlineNumber(text, index, value)) return false;
+        if (notAnAddress(text, index, value)) return false;
         return !versionList(text, index) && !upgradePath(text, index, value);
       });
     }
-    if (text.includes(':') && IPV6_HINT.test(text)) scan(text, IPV6, out, 'IP_ADDRESS', (value) => isValidIpv6(value));
+    if (text.includes(':') && IPV6_HINT.test(text))
+      scan(
+        text,
+        IPV6,
+        out,
+        'IP_ADDRESS',
+        (value, index) => isValidIpv6(value) && !networkPrefix(text, index + value.length, 127),
+      );
   },
 };
 
@@ -375,7 +579,11 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
       (custom || (cursor > 0 && !cleanAfter(text, cursor)) || (start < text.length && !cleanBefore(text, start)))
     ) {
       for (const inner of detectAll(text.slice(cursor, start), detectors)) {
-        all.push({ start: inner.start + cursor, end: inner.end + cursor, type: inner.type });
+        const at = inner.start + cursor;
+        const end = inner.end + cursor;
+        // A gap cut out of a table loses its header: a value under an identifier column of the whole text stays one.
+        if (ID_VETOED.has(inner.type) && underIdColumn(text, at, end)) continue;
+        all.push({ start: at, end, type: inner.type });
       }
     }
     if (detection.type !== '') all.push(detection);
@@ -384,6 +592,7 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
   return all.sort((a, b) => a.start - b.start);
 }
 
+const ID_VETOED = new Set(['CREDIT_CARD', 'PHONE', 'SSN']);
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 const isSpace = (code: number): boolean => code === 32 || code === 9 || code === 10 || code === 13;
 // Delimiters no detector reads through or looks across: a value after one of them is judged the same with or without

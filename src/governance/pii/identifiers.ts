@@ -86,8 +86,8 @@ const ID_WORD = [
   'faktura',
   'referens',
 ].join('|');
-// Compound stems that count only with their number word: `Chargennummer`, `Charge-Nr.` (a bare "charge" is a verb).
-const ID_STEM = 'chargen?|kunden|los';
+// Compound stems that count only with their number word: `Chargennummer`, `Charge-Nr.` (a bare "charge" is a verb), `Prüfnummer`.
+const ID_STEM = 'chargen?|kunden|los|pr[üu]f(?:ungs)?';
 const NUMBER_WORD = 'no|nr|n[º°o]|numbers?|num|nummer|num[ée]ro|n[úu]mero|numer|#|id|code|nbr|key';
 // At least one space, colon, quote or full stop between: a label glued to its digits is part of one token.
 const LABEL_END = `(?=[\\s.:#="'])\\.?["']?\\s*(?:[:#=]\\s*)?["']?\\s*$`;

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
+
+/**
+ * Network notation, pinned and tagged versions, object identifiers, cards grouped arbitrarily and identifier columns
+ * cut out of a table, in cases written for these tests (never from a dev or blind line).
+ */
+
+const masker = (): PiiMasker =>
+  new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'network-classes' });
+
+async function expectMasked(text: string, secrets: string[], type: string): Promise<void> {
+  const m = masker();
+  const { masked, entities } = await m.mask(text);
+  for (const secret of secrets) expect(masked, `${secret} in ${text}`).not.toContain(secret);
+  expect(
+    entities.map((entity) => entity.type),
+    text,
+  ).toContain(type);
+  expect(await m.restore(masked)).toBe(text);
+}
+
+async function expectKept(text: string, values: string[]): Promise<void> {
+  const m = masker();
+  const { masked } = await m.mask(text);
+  for (const value of values) expect(masked, `${value} in ${text}`).toContain(value);
+  expect(await m.restore(masked)).toBe(text);
+}
+
+describe('network notation is not a machine address', () => {
+  it.each([
+    ['permit ip 172.20.0.0/14 any log', ['172.20.0.0/14']],
+    ['route add 100.64.0.0/10 via the carrier-grade NAT', ['100.64.0.0/10']],
+    ['default route 0.0.0.0/0, DMZ 198.51.100.0/25', ['0.0.0.0/0', '198.51.100.0/25']],
+    ['IPv6 allocation 2001:db8:4400::/40 and ULA fd12:3456:789a::/48', ['2001:db8:4400::/40', 'fd12:3456:789a::/48']],
+    ['subnet mask 255.255.248.0, gateway mask 255.255.255.192', ['255.255.248.0', '255.255.255.192']],
+    ['ACL wildcard 0.0.3.255 for the branch, 0.0.0.63 for the lab', ['0.0.3.255', '0.0.0.63']],
+    ['network 172.31.8.0 0.0.7.255 area 0', ['172.31.8.0 0.0.7.255']],
+    ['ip route 10.128.0.0 255.192.0.0 Null0', ['10.128.0.0 255.192.0.0']],
+    ['exports /srv 172.24.0.0/255.252.0.0(rw)', ['172.24.0.0/255.252.0.0']],
+  ])('keeps networks and masks in %j', async (text, values) => {
+    await expectKept(text, values);
+  });
+
+  it('still masks a host beside networks, a /32 or /31 host route, and an interface address before its mask', async () => {
+    await expectMasked('allow 10.44.0.0/16 to 10.44.7.21 port 443', ['10.44.7.21'], 'IP_ADDRESS');
+    await expectMasked('pin admin access to 203.0.113.77/32 only', ['203.0.113.77'], 'IP_ADDRESS');
+    await expectMasked('p2p link 198.51.100.6/31', ['198.51.100.6'], 'IP_ADDRESS');
+    await expectMasked('ipv6 host 2001:db8:4400::9/128', ['2001:db8:4400::9'], 'IP_ADDRESS');
+    await expectMasked(' ip address 172.31.9.14 255.255.248.0', ['172.31.9.14'], 'IP_ADDRESS');
+    await expectMasked('access-list 5 permit 192.0.2.44 0.0.0.0', ['192.0.2.44'], 'IP_ADDRESS');
+  });
+});
+
+describe('versions pinned, tagged, in headings, user agents and other languages are not addresses', () => {
+  it.each([
+    ['orbit-agent==4.11.0.2\nurllib3>=2.2.1', '4.11.0.2'],
+    ['pip install "corelib>=3.6.1.40,<3.7.0.0"', '3.6.1.40'],
+    ['pip install "corelib>=3.6.1.40,<3.7.0.0"', '3.7.0.0'],
+    ['fastproto~=2.30.1.9', '2.30.1.9'],
+    ['"@northwind/telemetry": "^7.2.0.14"', '7.2.0.14'],
+    ['yarn add widget-kit@3.90.122.2', '3.90.122.2'],
+    ['docker run quay.example.net/ops/collector:2.18.4.3', '2.18.4.3'],
+    ['image: "harbor.corp.example:8443/pay/gateway:6.7.1.22"', '6.7.1.22'],
+    ['## [7.4.2.19] - 2025-01-14\n- fixed login', '7.4.2.19'],
+    ['# Changelog\n### 7.4.2.18\n- first build', '7.4.2.18'],
+    ['## 7.4.2.17 – security\n- patched', '7.4.2.17'],
+    ['User-Agent: FieldApp/3.12.0.41 (Android 14; Pixel 8) okhttp/4.12.0', '3.12.0.41'],
+    ['collector_sdk=11.2.3.4 region=eu', '11.2.3.4'],
+    ['Installed report-kit@2.40.118.6 on the runner', '2.40.118.6'],
+    ['当前版本：3.8.1.2', '3.8.1.2'],
+    ['アプリのバージョン 4.1.0.7', '4.1.0.7'],
+    ['앱 버전 2.6.3.1', '2.6.3.1'],
+    ['Текущая версия 8.2.0.11', '8.2.0.11'],
+    ['Nova versão 6.0.2.3 disponível', '6.0.2.3'],
+  ])('keeps %j', async (text, value) => {
+    await expectKept(text, [value]);
+  });
+
+  it.each([
+    ['Subject DN: serialNumber 2.5.4.5, pseudonym 2.5.4.65', '2.5.4.65'],
+    ['ext keyUsage 2.5.29.15; eku 1.3.6.1.5.5.7.3.4 and 1.3.6.1.5.5.7.3.8; basicConstraints 2.5.29.19', '2.5.29.19'],
+    ['OID list: 1.2.3.9 (private arc)', '1.2.3.9'],
+  ])('keeps an OID among OIDs: %j', async (text, value) => {
+    await expectKept(text, [value]);
+  });
+
+  it('still masks a host on a pin-shaped, tagged, heading or OID line', async () => {
+    await expectMasked('wireshark: ip.dst==198.51.100.201', ['198.51.100.201'], 'IP_ADDRESS');
+    await expectMasked('npm i lodash@4.17.21 then ssh deploy@192.0.2.130', ['192.0.2.130'], 'IP_ADDRESS');
+    await expectMasked('<td>203.0.113.150</td>', ['203.0.113.150'], 'IP_ADDRESS');
+    await expectMasked('installed the agent, then root@198.51.100.240 rebooted', ['198.51.100.240'], 'IP_ADDRESS');
+    await expectMasked('## 192.0.2.88\nthe build host', ['192.0.2.88'], 'IP_ADDRESS');
+    await expectMasked('snmpwalk -c ro 198.51.100.66 1.3.6.1.2.1.2.2.1.2', ['198.51.100.66'], 'IP_ADDRESS');
+    await expectMasked('inbound from client:203.0.113.61', ['203.0.113.61'], 'IP_ADDRESS');
+    await expectMasked('if client == 198.51.100.17: drop()', ['198.51.100.17'], 'IP_ADDRESS');
+    await expectMasked('replicas in pools/east:203.0.113.199', ['203.0.113.199'], 'IP_ADDRESS');
+  });
+});
+
+describe('cards grouped arbitrarily', () => {
+  it.each([
+    ['my card is 54 2523 343 0109903, thanks', '54 2523 343 0109903'],
+    ['Amex 37 828224 63 10005 exp 11/28', '37 828224 63 10005'],
+    ['Kreditkarte: 4539-1488034-36-467', '4539-1488034-36-467'],
+    ['{"customer":"M. Ortiz","pan":"45 391488 0343 6467","cvc":"912"}', '45 391488 0343 6467'],
+    ['order = {"holder": "Lee", "number": "5425 23343 0109 903"}\napi.checkout(order)', '5425 23343 0109 903'],
+    ['номер карты 4539148 8034 36467', '4539148 8034 36467'],
+    ['Kartennummer 37 828224 63 10005', '37 828224 63 10005'],
+    ['numer karty: 54 2523 343 0109903', '54 2523 343 0109903'],
+  ])('masks %j', async (text, secret) => {
+    await expectMasked(text, [secret], 'CREDIT_CARD');
+  });
+
+  it('keeps an odd grouping without card context, or named as an identifier', async () => {
+    await expectKept('see log line 54 2523 343 0109903 for timing', ['54 2523 343 0109903']);
+    await expectKept('Card on file; tracking no. 37 828224 63 10005', ['37 828224 63 10005']);
+  });
+});
+
+describe('identifier columns and labels', () => {
+  it('keeps a German test number (Prüfnummer) shaped like an SSN', async () => {
+    await expectKept('Prüfprotokoll\nPrüfnummer: 536-22-8761\nErgebnis: bestanden', ['536-22-8761']);
+    await expectKept('Prüf-Nr. 078 05 1120', ['078 05 1120']);
+  });
+
+  it('keeps a snake_case identifier in the first column while masking the phone beside it', async () => {
+    const text =
+      'invoice_no,mobile,paid_on\n4539148803436467,+44 7700 900123,2025-02-03\n5425233430109903,+44 7700 900456,2025-02-04';
+    const m = masker();
+    const { masked } = await m.mask(text);
+    expect(masked).toContain('4539148803436467');
+    expect(masked).toContain('5425233430109903');
+    expect(masked).not.toContain('+44 7700 900123');
+    expect(masked).not.toContain('+44 7700 900456');
+    expect(await m.restore(masked)).toBe(text);
+  });
+});
