@@ -310,11 +310,16 @@ function outlineNumber(text: string, index: number, value: string): boolean {
 }
 
 // A prefix length after the address (`10.20.0.0/16`, `2001:db8::/48`): shorter than a host route (IPv4 /31, IPv6
-// /127) it names a network, not a machine; a /32 (/128) is one host.
+// /127) and with its host bits zero, it names a network, not a machine. A /32 (/128) is one host, and so is an address
+// written with its interface's prefix (`192.168.1.50/24`, `2001:db8::7/64`): those stay masked.
 const PREFIX_AFTER = /^\/(\d{1,3})(?![\d.])/;
-const networkPrefix = (text: string, end: number, hostRoute: number): boolean => {
+const networkPrefix = (text: string, end: number, value: string, version: 4 | 6): boolean => {
   const prefix = PREFIX_AFTER.exec(text.slice(end, end + 5));
-  return prefix !== null && Number(prefix[1]) < hostRoute;
+  if (prefix === null) return false;
+  const length = Number(prefix[1]);
+  if (version === 6) return length < 127 && /(?:::|:0{1,4})$/.test(value);
+  if (length >= 31) return false;
+  return (BigInt(quadBits(value)) & BigInt(2 ** (32 - length) - 1)) === 0n;
 };
 
 /** The 32 bits of a dotted quad. */
@@ -403,7 +408,7 @@ function oidList(text: string, index: number, value: string): boolean {
 /** Not a machine's address: a network, a mask, a pinned or tagged version, a changelog heading, a UA token, an OID. */
 function notAnAddress(text: string, index: number, value: string): boolean {
   const end = index + value.length;
-  if (networkPrefix(text, end, 31) || mask(value)) return true;
+  if (networkPrefix(text, end, value, 4) || mask(value)) return true;
   // The line around the value, at most 240 characters either side (a bounded look keeps the scan linear).
   const head = text.slice(Math.max(0, index - 240), index);
   const lineBefore = head.slice(head.lastIndexOf('\n') + 1);
@@ -467,7 +472,7 @@ const ip: Detector = {
         IPV6,
         out,
         'IP_ADDRESS',
-        (value, index) => isValidIpv6(value) && !networkPrefix(text, index + value.length, 127),
+        (value, index) => isValidIpv6(value) && !networkPrefix(text, index + value.length, value, 6),
       );
   },
 };

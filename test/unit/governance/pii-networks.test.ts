@@ -52,6 +52,15 @@ describe('network notation is not a machine address', () => {
   });
 });
 
+describe('an address written with its interface prefix is a host', () => {
+  it.each([
+    ['Laptop of M. Ortega configured as 192.168.1.50/24 on the home router', '192.168.1.50'],
+    ['Assigned 2001:db8:42::7/64 to the patient tablet', '2001:db8:42::7'],
+  ])('%s', async (text, host) => {
+    await expectMasked(text, [host], 'IP_ADDRESS');
+  });
+});
+
 describe('versions pinned, tagged, in headings, user agents and other languages are not addresses', () => {
   it.each([
     ['orbit-agent==4.11.0.2\nurllib3>=2.2.1', '4.11.0.2'],
