@@ -10,6 +10,8 @@
  * text is; numbers there are already `0`.
  */
 
+// `role_tag` lists chat-template and fake-turn markers only: a bare `System:` or `Assistant:` label is everyday log and
+// transcript text (its words still count as `authority` and `ai`).
 /** Word lists per concept. Latin, Cyrillic, Greek, Arabic and Hebrew entries match whole words (a prefix may be
  * marked with a trailing `*`); Chinese, Japanese, Korean and Thai entries match anywhere. */
 // prettier-ignore
@@ -134,8 +136,8 @@ const LEXICON: Readonly<Record<string, readonly string[]>> = {
     '実行', '호출', '실행', 'เรียกใช้',
   ],
   role_tag: [
-    'system:', '[system]', '<system>', '<|im_start|>', '<|system|>', '### system', '### instruction', 'assistant:',
-    '[inst]', '<<sys>>', 'developer:', '[admin]', '### developer', 'end of user input', 'end of context',
+    '[system]', '<system>', '<|im_start|>', '<|system|>', '### system', '### instruction',
+    '[inst]', '<<sys>>', '[admin]', '### developer', 'end of user input', 'end of context',
     '</context>', '</user>', '[end]',
   ],
 };
