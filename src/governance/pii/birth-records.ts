@@ -44,13 +44,15 @@ export function x12Births(text: string, out: Detection[]): void {
 
 // IATA SSR DOCS (advance passenger information in a booking): `SSR DOCS BA HK1 P/GBR/533401842/GBR/14MAR85/F/…`, the
 // fifth slash-separated field is the passenger's date of birth as DDMMMYY.
-const SSR_DOCS = /SSR\s+DOCS\s[^\n/]*?((?:[^/\n]*\/){4})(\d{2}[A-Z]{3}\d{2})(?=\/)/g;
+// The date of birth is the one followed by the gender field (`/F/`, `/MI/`), so empty leading fields
+// (`HK1/////04MAR79/F//…`) and the expiry date that comes later do not matter.
+const SSR_DOCS = /SSR\s+DOCS\s[^\n]*?\/(\d{2}[A-Z]{3}\d{2})(?=\/(?:[MFUX]I?|)\/)/g;
 const MONTHS3 = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
 export function ssrDocsBirths(text: string, out: Detection[]): void {
   SSR_DOCS.lastIndex = 0;
   for (const m of text.matchAll(SSR_DOCS)) {
-    const value = m[2] as string;
+    const value = m[1] as string;
     const day = Number(value.slice(0, 2));
     if (!MONTHS3.includes(value.slice(2, 5)) || day < 1 || day > 31) continue;
     const start = (m.index ?? 0) + m[0].length - value.length;
@@ -111,8 +113,26 @@ export function gedcomBirths(text: string, out: Detection[]): void {
   }
 }
 
+// iCalendar: a yearly event whose summary is someone's birthday starts on their date of birth.
+const VEVENT = /BEGIN:VEVENT([\s\S]{0,2000}?)END:VEVENT/g;
+const BIRTHDAY_SUMMARY =
+  /SUMMARY[^:\n]*:[^\n]*(?:birthday|b-?day|geburtstag|urodziny|cumplea|compleanno|anivers[áa]rio|anniversaire|verjaardag|födelsedag|fødselsdag|syntymäpäivä|誕生日|生日|생일|день рождения)/i;
+const DTSTART = /DTSTART[^:\n]*:(\d{8})(?!\d)/;
+
+export function icalBirths(text: string, out: Detection[]): void {
+  VEVENT.lastIndex = 0;
+  for (const m of text.matchAll(VEVENT)) {
+    const body = m[1] as string;
+    if (!BIRTHDAY_SUMMARY.test(body) || !/RRULE:[^\n]*FREQ=YEARLY/.test(body)) continue;
+    const start = DTSTART.exec(body);
+    if (!start || !ccyymmdd(start[1] as string)) continue;
+    const at = (m.index ?? 0) + 'BEGIN:VEVENT'.length + (start.index ?? 0) + start[0].length - 8;
+    out.push({ start: at, end: at + 8, type: 'DOB' });
+  }
+}
+
 /** Texts that may hold one of the records above (a cheap test before any of them runs). */
-export const BIRTH_RECORD_CUE = /PID\||DMG[*|^:]D8|SSR\s+DOCS|<<|\bBIRT\b/;
+export const BIRTH_RECORD_CUE = /PID\||DMG[*|^:]D8|SSR\s+DOCS|<<|\bBIRT\b|BEGIN:VEVENT/;
 
 export function recordBirths(text: string, out: Detection[]): void {
   if (text.includes('PID|')) hl7Births(text, out);
@@ -120,4 +140,5 @@ export function recordBirths(text: string, out: Detection[]): void {
   if (text.includes('DOCS')) ssrDocsBirths(text, out);
   mrzBirths(text, out);
   if (text.includes('BIRT')) gedcomBirths(text, out);
+  if (text.includes('VEVENT')) icalBirths(text, out);
 }

@@ -1,5 +1,5 @@
 import { BIRTH_RECORD_CUE, recordBirths } from './birth-records.ts';
-import { type Detector, hasKeyword, scanColumns } from './scan.ts';
+import { type Detection, type Detector, hasKeyword, scanColumns } from './scan.ts';
 import { alignedColumnCells, sqlValueCells } from './tables.ts';
 
 /**
@@ -12,7 +12,7 @@ import { alignedColumnCells, sqlValueCells } from './tables.ts';
 
 // Letters of the languages read here (Latin-1, Latin Extended-A/B and Additional: ß, é, ł, ğ, ş, ı, ơ...; Greek and
 // Cyrillic). Non-unicode regexes throughout: V8 runs them several times faster, and every letter here is in the BMP.
-const L = 'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ';
+const L = 'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ֐-׿؀-ۿऀ-ॿ฀-๿';
 
 /**
  * Month names and abbreviations in en, de, fr, es, it, pt, nl, pl, tr, and (issue 18, a second author's dev set) cs,
@@ -338,6 +338,161 @@ const MONTH_NAMES = [
   'οκτωβριου',
   'νοεμβριου',
   'δεκεμβριου',
+  // ca, hr (genitive), sw, tl, is, et, lv, lt (genitive), ga
+  'gener',
+  'febrer',
+  'març',
+  'maig',
+  'juny',
+  'juliol',
+  'agost',
+  'setembre',
+  'desembre',
+  'siječnja',
+  'veljače',
+  'ožujka',
+  'travnja',
+  'svibnja',
+  'lipnja',
+  'srpnja',
+  'kolovoza',
+  'rujna',
+  'studenoga',
+  'prosinca',
+  'machi',
+  'aprili',
+  'julai',
+  'agosti',
+  'septemba',
+  'oktoba',
+  'novemba',
+  'desemba',
+  'pebrero',
+  'marso',
+  'hunyo',
+  'hulyo',
+  'setyembre',
+  'oktubre',
+  'nobyembre',
+  'disyembre',
+  'janúar',
+  'febrúar',
+  'apríl',
+  'maí',
+  'júní',
+  'júlí',
+  'ágúst',
+  'nóvember',
+  'desember',
+  'jaanuar',
+  'veebruar',
+  'märts',
+  'aprill',
+  'juuni',
+  'juuli',
+  'oktoober',
+  'detsember',
+  'janvāris',
+  'februāris',
+  'aprīlis',
+  'maijs',
+  'jūnijs',
+  'jūlijs',
+  'augusts',
+  'septembris',
+  'oktobris',
+  'novembris',
+  'decembris',
+  'sausio',
+  'vasario',
+  'kovo',
+  'balandžio',
+  'gegužės',
+  'birželio',
+  'liepos',
+  'rugpjūčio',
+  'rugsėjo',
+  'spalio',
+  'lapkričio',
+  'gruodžio',
+  'eanáir',
+  'feabhra',
+  'márta',
+  'aibreán',
+  'bealtaine',
+  'meitheamh',
+  'iúil',
+  'lúnasa',
+  'samhain',
+  'nollaig',
+  // he (also with the prefix ב, "in"), ar, hi, th
+  'ינואר',
+  'פברואר',
+  'מרץ',
+  'אפריל',
+  'מאי',
+  'יוני',
+  'יולי',
+  'אוגוסט',
+  'ספטמבר',
+  'אוקטובר',
+  'נובמבר',
+  'דצמבר',
+  'בינואר',
+  'בפברואר',
+  'במרץ',
+  'באפריל',
+  'במאי',
+  'ביוני',
+  'ביולי',
+  'באוגוסט',
+  'בספטמבר',
+  'באוקטובר',
+  'בנובמבר',
+  'בדצמבר',
+  'يناير',
+  'فبراير',
+  'مارس',
+  'أبريل',
+  'ابريل',
+  'مايو',
+  'يونيو',
+  'يوليو',
+  'أغسطس',
+  'اغسطس',
+  'سبتمبر',
+  'أكتوبر',
+  'اكتوبر',
+  'نوفمبر',
+  'ديسمبر',
+  'जनवरी',
+  'फ़रवरी',
+  'फरवरी',
+  'मार्च',
+  'अप्रैल',
+  'मई',
+  'जून',
+  'जुलाई',
+  'अगस्त',
+  'सितंबर',
+  'सितम्बर',
+  'अक्टूबर',
+  'नवंबर',
+  'नवम्बर',
+  'दिसंबर',
+  'दिसम्बर',
+  'มกราคม',
+  'กุมภาพันธ์',
+  'มีนาคม',
+  'เมษายน',
+  'พฤษภาคม',
+  'มิถุนายน',
+  'กรกฎาคม',
+  'สิงหาคม',
+  'กันยายน',
+  'ตุลาคม',
+  'พฤศจิกายน',
+  'ธันวาคม',
   // Roman numerals, as Polish, Czech and Hungarian dates write months (`14.III.1985`, `5 XI 2008`)
   'i',
   'ii',
@@ -361,7 +516,7 @@ const ROMAN_MONTH = '(?:i{1,3}|iv|vi{0,3}|ix|xi{0,2})';
 const HAN_DIGIT = '[〇零一二三四五六七八九]';
 const HAN_SMALL = '[一二三四五六七八九十]{1,3}';
 const DAY = '\\d{1,2}(?:st|nd|rd|th|er|º|°)?\\.?';
-const YEAR = '(?:\\d{4}|\\d{2}(?!\\d))';
+const YEAR = "(?:\\d{4}|'?\\d{2}(?!\\d))";
 const DATE_BODY =
   '(?:' +
   // 1985-03-14 (with a time: 1985-03-14T00:00:00Z), 1985/3/4, 1977_06_05
@@ -372,7 +527,7 @@ const DATE_BODY =
   `|\\d{1,2}(?:\\s?[-/.]\\s?|[ _])\\d{1,2}(?:\\s?[-/.]\\s?|[ _])${YEAR}` +
   // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985, 15/ago/1992, 05APR1986,
   // the 14th day of March, 1985
-  `|${DAY}[\\s/.-]{0,3}(?:day\\s+of\\s+|of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:de\\s+)?${YEAR}` +
+  `|${DAY}[\\s/.-]{0,3}(?:day\\s+of\\s+|of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:del?\\s+)?${YEAR}` +
   // March 14, 1985; March 14th 1985; Sept. 9, 1990; March 1985; June 21st, '85
   `|${MONTH}\\s*(?:${DAY},?\\s+)?(?:\\d{4}|'\\d{2}(?!\\d))` +
   // 1985. március 14., 1985 March 14 (year first, as Hungarian writes dates)
@@ -391,7 +546,8 @@ const DATE_BODY =
 const DATE = new RegExp(`(?<![${L}0-9/-]|\\d[.\\s])${DATE_BODY}(?![${L}0-9/]|[-.]\\d)`, 'gi');
 const WHOLE_DATE = new RegExp(`^${DATE_BODY}$`, 'i');
 
-const plausibleYear = (year: number): boolean => year >= 1880 && year <= 2099;
+// Gregorian years, and the Thai Buddhist era (543 years ahead: 2522 is 1979).
+const plausibleYear = (year: number): boolean => (year >= 1880 && year <= 2099) || (year >= 2423 && year <= 2642);
 const dayMonth = (a: number, b: number): boolean =>
   (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (b >= 1 && b <= 31 && a >= 1 && a <= 12);
 
@@ -405,7 +561,7 @@ function compactDate(value: string): boolean {
 
 const LETTERS = new RegExp(`[${L}]+`, 'g');
 // `the 9th day of January, 1964`, as affidavits write dates.
-const ORDINAL_OR_ARTICLE = new Set(['st', 'nd', 'rd', 'th', 'er', 'of', 'de', 'day']);
+const ORDINAL_OR_ARTICLE = new Set(['st', 'nd', 'rd', 'th', 'er', 'of', 'de', 'del', 'day']);
 
 /**
  * The shape matched; the numbers must also be a calendar date (day 1-31, month 1-12 in either order, a plausible
@@ -546,12 +702,18 @@ const BIRTH_WORDS = [
   '生日|出生',
   '(?:tanggal|tgl\\.?|tarikh)\\s*lahir|(?<![a-z])lahir(?![a-z])',
   'ng[àa]y\\s*sinh|(?<![a-z])sinh\\s*ng[àa]y',
+  // A third author's dev set: birthdays (a day and month alone count after these), abbreviations and key names, and
+  // labels in ca, hr, sw, ga, is, et, lv, lt, fa and tl.
+  "(?<![a-z])b(?:irth)?[-']?day|cumplea[ñn]os|(?<![a-z])cumple(?![a-z])|compleanno|anivers[áa]rio|anniversaire|verjaardag|urodziny|syntymäpäivä|doğum\\s*günü|день\\s*рождения|kaarawan",
+  '(?<![a-z])dn(?=\\s*[:=])|(?<![a-z])fdn(?![a-z])|gebdat|(?<![a-z])f\\.?\\s?nac(?![a-z])',
+  '(?<![a-z])nac[íi](?![a-z])|n[ée]ixer|народи(?:вся|лася|лась)|ro[đd]en[ao]?(?![a-z])|alizaliwa|rugadh|f[æa]dd(?:ur|ist)?(?![a-z])',
+  'sünniaeg|s[üu]nnikuup[äa]ev|dzim[šs]anas\\s*datums|gimimo\\s*data|تاریخ\\s*تولد|ipinanganak',
 ];
 const BIRTH_BEFORE = new RegExp(BIRTH_WORDS.join('|'), 'gi');
 /** Column headers and record keys: the same labels. */
 export const BIRTH_KEY = new RegExp(BIRTH_WORDS.join('|'), 'i');
-/** A column header may also be the bare word (`BIRTH` in a fixed-width export). */
-const BIRTH_COLUMN = new RegExp(`${BIRTH_WORDS.join('|')}|^birth$`, 'i');
+/** A column header may also be the bare word (`BIRTH` in a fixed-width export, `BD` in a roster). */
+const BIRTH_COLUMN = new RegExp(`${BIRTH_WORDS.join('|')}|^birth$|^bd$|^born$`, 'i');
 /** Under a birth column, a two-digit year may also come first (`63-07-19`), as fixed-width exports write it. */
 const YY_MM_DD = /^(\d{2})[-/.](\d{2})[-/.](\d{2})$/;
 // Abbreviations that count only right before the date: "b. 1990-07-12", "ur. 12.10.1980", "(geb. 21.01.1990)"; and
@@ -561,11 +723,14 @@ const STAR_BEFORE = /(?:^|[\s(])\*\s?$/;
 const STAR_AFTER = /^,?\s+in\s+[A-ZÀ-Þ]/;
 // Birth words after the date: 1985年3月14日生まれ, "3 Ekim 1979 doğumlu", "22 Ağustos 1960 tarihinde doğdu", "(DOB)".
 const BIRTH_AFTER =
-  /^[\s,]{0,3}(?:生まれ|生(?!年)|do[ğg]umlu|tarihinde\s+do[ğg]|\(\s*(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\s*\))/i;
+  /^(?:[\s,]{0,3}(?:生まれ|生(?!年)|do[ğg]umlu|tarihinde\s+do[ğg]|\(\s*(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\s*\))|\s{1,3}(?:geboren|born|nacid[oa]|née?|nat[oa]|urodzi[łl]a?)(?![a-zà-ÿ]))/i;
+// An age with the date in brackets or after a comma: "age 45 (04.03.1979)", "Alter 45, 04.03.1979".
+const AGE_BEFORE =
+  /(?<![a-z])(?:age[d]?|âge|edad|età|idade|alter|leeftijd|wiek)\s*:?\s*\d{1,3}\s*(?:y(?:ears?|rs?|o)?\.?|ans|años|anni|anos|jahre|jaar|lat)?\s*[(,;–-]\s*$/i;
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut|̆scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut|̆scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|day|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|nac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
@@ -614,11 +779,52 @@ function plainGap(gap: string): boolean {
   return !OTHER_LABEL.test(gap.slice(gap.lastIndexOf(',') + 1));
 }
 
+// A birthday without its year, or a date whose two-digit year comes first, only right after a birth label: "mein
+// Geburtstag ist am 3. Oktober", "bday is 11/2", "Cumpleaños: 28 de julio", "born 4 March", "생년월일: 95.03.15".
+const PARTIAL = new RegExp(
+  `(?<![${L}0-9/.-])(?:${DAY}\\s?(?:de\\s+|of\\s+)?${MONTH}|${MONTH}\\s${DAY}|\\d{1,2}[./-]\\d{1,2}\\.?|\\d{2}([./-])\\d{2}\\1\\d{2})(?![${L}0-9]|[./-]\\d|,?\\s+'?\\d{2,4}(?!\\d))`,
+  'gi',
+);
+
+function partialDate(value: string): boolean {
+  const numbers = (value.match(/\d+/g) ?? []).map(Number);
+  const words = (value.match(LETTERS) ?? []).map((word) => word.toLowerCase());
+  if (words.length > 0)
+    return (
+      words.some((word) => MONTHS.has(word)) &&
+      words.every((w) => MONTHS.has(w) || ORDINAL_OR_ARTICLE.has(w)) &&
+      (numbers[0] ?? 0) >= 1 &&
+      (numbers[0] ?? 0) <= 31
+    );
+  if (numbers.length === 3) {
+    const [, month, day] = numbers as [number, number, number];
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  }
+  const [a, b] = numbers as [number, number];
+  return dayMonth(a, b);
+}
+
+function labelledPartials(text: string, dates: ReadonlyArray<{ start: number; end: number }>, out: Detection[]): void {
+  PARTIAL.lastIndex = 0;
+  for (let match = PARTIAL.exec(text); match !== null; match = PARTIAL.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    if (dates.some((date) => date.start < end && start < date.end)) continue;
+    if (partialDate(match[0]) && labelledBefore(text, start)) {
+      // A full stop after a whole month name ends the sentence; after an abbreviation (`Okt.`) it belongs to it.
+      const trim = /[^\d\s.]{5,}\.$/.test(match[0]) ? 1 : 0;
+      out.push({ start, end: end - trim, type: 'DOB' });
+    }
+    // A word that is no month ("born 12") may hide the day that starts the real one ("12 May"): try the next start.
+    else PARTIAL.lastIndex = start + 1;
+  }
+}
+
 export const dob: Detector = {
   type: 'DOB',
   category: 'identity',
-  // Japanese era dates can carry two digits: 平成元年5月1日.
-  minDigits: 2,
+  // Japanese era dates can carry two digits (平成元年5月1日), a birthday one ("Cumpleaños: 2 de abril").
+  minDigits: 1,
   detect(text, out) {
     if (BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
     if (!hasKeyword(text, ANY_BIRTH_WORD)) return;
@@ -638,6 +844,7 @@ export const dob: Detector = {
       if (!inRange) {
         const after24 = text.slice(date.end, date.end + 24);
         if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24)) birth = true;
+        else if (AGE_BEFORE.test(text.slice(Math.max(0, date.start - 40), date.start))) birth = true;
         else if (STAR_BEFORE.test(text.slice(Math.max(0, date.start - 3), date.start)) && STAR_AFTER.test(after24))
           birth = true;
         else if (previous !== undefined) {
@@ -663,6 +870,7 @@ export const dob: Detector = {
       for (const [start, end] of alignedColumnCells(text, BIRTH_COLUMN, columnDate))
         out.push({ start, end, type: 'DOB' });
     }
+    labelledPartials(text, dates, out);
     if (/values/i.test(text))
       for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });

@@ -41,6 +41,50 @@ describe('dates of birth: labels and months in more languages', () => {
   });
 });
 
+describe("birthdays, ages and more languages (a third author's dev set)", () => {
+  it.each([
+    ['Mi cumpleaños es el 2 de abril, escríbeme', '2 de abril'],
+    ['Il compleanno di Luca è il 9 settembre.', '9 settembre'],
+    ['Zum Geburtstag am 21.06. alles Gute!', '21.06.'],
+    ['my b-day is 3/17 btw', '3/17'],
+    ['born 12 May, grew up in Cork', '12 May'],
+    ['Sie ist am 09.10.1966 geboren und wohnt in Ulm.', '09.10.1966'],
+    ['생년월일: 88.11.02', '88.11.02'],
+    ["nací el 5 de mayo del '84 en Rosario", "5 de mayo del '84"],
+    ['Vaig néixer el 4 de gener de 1991', '4 de gener de 1991'],
+    ['Rođena 14. ožujka 1979. u Splitu', '14. ožujka 1979'],
+    ['Alizaliwa tarehe 3 Machi 1970.', '3 Machi 1970'],
+    ['תאריך לידה: 2 ביוני 1983', '2 ביוני 1983'],
+    ['تاريخ الميلاد: 12 مارس 1975', '12 مارس 1975'],
+    ['जन्म तिथि: 3 मार्च 1990', '3 मार्च 1990'],
+    ['วันเกิด: 9 ตุลาคม 2530', '9 ตุลาคม 2530'],
+    ['Sünniaeg: 1. detsember 1977', '1. detsember 1977'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('reads a roster column headed BD', () => {
+    expect(births('Player\tBD\tTeam\nA. Osei\t2008-02-11\tU16')).toEqual(['2008-02-11']);
+  });
+
+  it('leaves a day and month alone without a birth label, and a historical date with its year', () => {
+    expect(births('Delivery on 3 March, invoice due 11/2')).toEqual([]);
+    expect(births('Beethoven was born on 17 December 1770 in Bonn.')).toEqual([]);
+  });
+
+  it('reads the start of a yearly birthday event, not of other events', () => {
+    const event = (summary: string, rule: string): string =>
+      `BEGIN:VEVENT\nSUMMARY:${summary}\nDTSTART;VALUE=DATE:19610305\n${rule}\nEND:VEVENT`;
+    expect(births(event('Birthday – Uncle Theo', 'RRULE:FREQ=YEARLY'))).toEqual(['19610305']);
+    expect(births(event('Company anniversary party', 'RRULE:FREQ=YEARLY'))).toEqual([]);
+    expect(births(event('Birthday lunch booking', 'RRULE:FREQ=WEEKLY'))).toEqual([]);
+  });
+
+  it('reads SSR DOCS with empty leading fields, by the gender field after the date', () => {
+    expect(births('SSR DOCS AF HK1/////17SEP90/M//DURAND/LUC')).toEqual(['17SEP90']);
+  });
+});
+
 describe('dates of birth in tables and statements', () => {
   it('reads a column aligned with spaces, however far the rows are', () => {
     const text =
