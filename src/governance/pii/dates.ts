@@ -12,7 +12,9 @@ import { alignedColumnCells, sqlValueCells } from './tables.ts';
 
 // Letters of the languages read here (Latin-1, Latin Extended-A/B and Additional: ß, é, ł, ğ, ş, ı, ơ...; Greek and
 // Cyrillic). Non-unicode regexes throughout: V8 runs them several times faster, and every letter here is in the BMP.
-const L = 'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ֐-׿؀-ۿऀ-ॿ฀-๿';
+// Hebrew, Arabic, Devanagari and Thai letters as escapes, each range starting and ending on a letter (their vowel
+// signs, inside the ranges, are combining marks).
+const L = 'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ\\u05D0-\\u05EA\\u0620-\\u064A\\u067E-\\u06D3\\u0904-\\u097F\\u0E01-\\u0E5B';
 
 /**
  * Month names and abbreviations in en, de, fr, es, it, pt, nl, pl, tr, and (issue 18, a second author's dev set) cs,
@@ -730,7 +732,7 @@ const AGE_BEFORE =
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut|̆scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|day|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|nac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|day|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|nac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
