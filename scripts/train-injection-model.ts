@@ -285,6 +285,8 @@ export const AUTHOR_BATCHES: Readonly<Record<string, string>> = {
   kh: 'regulated industries',
   ki: "attacks on the agent's tool use; integration text",
   kj: 'creative and evasive writing; creative business text',
+  kk: 'hard benign tool results (security, AI, process and policy text)',
+  kl: 'goal hijacking, multi-step, questions, fake processes; low-resource languages',
 };
 export const authorOf = (id: string): string => {
   const batch = id.split('-')[0] ?? '';
