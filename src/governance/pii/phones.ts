@@ -33,9 +33,9 @@ const TRIPLE = /^[5-9]\d{2} \d{3} \d{3}$/;
 // National formats without a trunk 0 that are phone numbers by their grouping alone: Russian `8 (495) 123-45-67`,
 // `8 (383) 212 45 67` and `8-800-200-31-31` (trunk 8, area code, then 3-2-2), Brazilian `(21) 99876-5432`,
 // `(21) 9 8765-4321`, `21 99876-5432` and `(31) 3456-7890` (two-digit DDD, a dash before the last four), Chinese
-// mobiles `139 1234 5678` (1[3-9]x, then 4-4).
+// mobiles `139 1234 5678` (1[3-9]x, then 4-4), Australian 1300 and 1800 numbers `1300 651 233` (4-3-3).
 const NATIONAL =
-  /^(?:8 ?\([3489]\d{2}\) ?\d{3}([ -])\d{2}\1\d{2}|8([ -])[3489]\d{2}\2\d{3}\2\d{2}\2\d{2}|\([1-9]{2}\) ?(?:9 ?\d{4}|[2-5]\d{3})-\d{4}|[1-9]{2} 9\d{4}-\d{4}|1[3-9]\d([ -])\d{4}\3\d{4})$/;
+  /^(?:8 ?\([3489]\d{2}\) ?\d{3}([ -])\d{2}\1\d{2}|8([ -])[3489]\d{2}\2\d{3}\2\d{2}\2\d{2}|\([1-9]{2}\) ?(?:9 ?\d{4}|[2-5]\d{3})-\d{4}|[1-9]{2} 9\d{4}-\d{4}|1[3-9]\d([ -])\d{4}\3\d{4}|1[38]00([ -])\d{3}\4\d{3})$/;
 // Toll-free vanity numbers: `1-800-FLOWERS`, `1-888-GO-LOOMS` (seven letters and digits after the area code).
 const PHONE_VANITY = /\+?1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z0-9]{2,7}(?:[ .-][A-Z0-9]{1,6}){0,2}(?![\w])/g;
 const VANITY_HINT = /1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z]/;
@@ -48,7 +48,7 @@ const EXTENSION =
 // "appelez-moi au", "rufen Sie … an", "chiamami al", "liga-me", "bel me op", "zadzwoń pod"). Keys in structured text
 // count too: `homePhone`, `mobile_number`, `"tel":`; and signature labels (`M: `, `T. `). Chinese: 电话, 手机, 微信.
 const PHONE_WORDS =
-  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码)/i;
+  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码|座机|座機|固话|\bfestnetz|\bfijo\b|\bs[íi]mi\b|\bt[āa]lr\b|\bt[āa]lrun|\bpuh(?:elin)?\b|\bwa(?:sap|ssap|tsap|tsapp)\b|\bzap(?:zap)?\b|\bhp\s*[:.]|\bnås\b|\berreichen\b|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?no\.|मोबाइल|फ़ोन|फोन|تلفن|همراه|موبایل|هاتف|جوال|جوّال|موبايل|טלפון|נייד|โทร|มือถือ|(?<![а-яё])(?:тел(?:\.|ефон)|моб(?:\.|ильн))|handphone|\bponsel|\bdi [đd][ộo]ng|\bmobil(?:nummer|nr|telefon)?\b|\bkännykkä|\bmobiil|\bmobitel|\bmobilní|\bmobilny|\btelf\b)/i;
 const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s`, 'gi');
 const PHONE_KEY = PHONE_WORDS;
 // A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`,
@@ -82,6 +82,8 @@ function notAPhone(text: string, value: string, index: number): boolean {
     return TIME_WORDS.test(textBefore(text, index, 40)) || TIME_WORDS.test(text.slice(end, end + 40));
   return false;
 }
+// Belgian landlines and mobiles as printed there: the zone, a slash, then dotted pairs (`02/123.45.67`, `0475/12.34.56`).
+const BELGIAN = /^0\d{1,3}\/\d{2,3}\.\d{2}\.\d{2}$/;
 const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
 
 function plausibleGroups(value: string): boolean {
@@ -89,7 +91,12 @@ function plausibleGroups(value: string): boolean {
 }
 
 /** A trunk-prefixed national number: 9-12 digits, one kind of separator, groups a numbering plan would print. */
-function plausibleTrunk(value: string): boolean {
+function plausibleTrunk(written: string): boolean {
+  // The area code may stand apart by a spaced slash (`030 / 8847 1203`) or by a separator of its own (`0711 124-3381`,
+  // `010-6552 9988`, `070-123 45 67`): only the subscriber's groups must share one separator.
+  const value = written.replace(/ \/ /, '/');
+  if (BELGIAN.test(value)) return isPlausiblePhone(digitsOf(value));
+  let area = '';
   // One pass: digit count, group lengths, separators (an area code in parentheses counts as a group).
   const groups: number[] = [];
   let digits = 0;
@@ -107,12 +114,16 @@ function plausibleTrunk(value: string): boolean {
     run = 0;
     if (ch === '(' || ch === ')' || (ch === ' ' && value[i - 1] === ')')) continue;
     if (ch === '/' && !slash && groups.length === 1 && separator === '') slash = true;
+    else if (groups.length === 1 && !slash && area === '' && separator === '' && (ch === ' ' || ch === '-')) area = ch;
     else if (separator === '' || separator === ch) separator = ch;
     else return false;
   }
   if (run > 0) groups.push(run);
   if (digits < 9 || digits > 12 || groups.length < 2 || (groups[0] as number) < 2) return false;
   if (slash && separator !== '' && separator !== ' ') return false;
+  // An area code set apart by a separator of its own: the subscriber number is two or three groups after it.
+  if (area !== '' && separator !== '' && separator !== area && (separator === '.' || groups.length > 4)) return false;
+  if (separator === '' && area !== '') separator = area;
   // Pairs only as the French print them (`06 12 34 56 78`, `06.12.34.56.78`); dots only there.
   const french = digits === 10 && groups.length === 5 && groups.every((group) => group === 2);
   if (!french && (separator === '.' || groups.every((group) => group <= 2))) return false;
@@ -146,6 +157,39 @@ function judgeRun(text: string, value: string, index: number): boolean {
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
   if (DATE_SHAPE.test(value) || !plausibleGroups(value) || !isPlausiblePhone(digits)) return false;
   return !reference(text, index, value);
+}
+
+// Australian six-digit numbers (`13 22 21`): the one national number shorter than seven digits, only after a phone word.
+// Airline PNR contact elements: `SSR CTCM BA HK1/447700900321` (mobile), `CTCH`/`CTCB` (home, business), with an
+// optional language suffix (`/EN`). The digits after the status code are the passenger's number, without `+`.
+const PNR_PHONE =
+  /(?<![A-Z0-9])(?:SSR\s+)?CTC[MHB]\s+[A-Z0-9]{2}(?:\s*[A-Z]{2}\d{1,3})?\s*\/\s*(\+?\d[\d -]{5,18}\d)(?![\dA-Z])/gi;
+
+function pnrPhones(text: string, out: Detection[]): void {
+  PNR_PHONE.lastIndex = 0;
+  for (let m = PNR_PHONE.exec(text); m !== null; m = PNR_PHONE.exec(text)) {
+    const value = m[1] as string;
+    if (!isPlausiblePhone(digitsOf(value))) continue;
+    const end = m.index + m[0].length;
+    out.push({ start: end - value.length, end, type: 'PHONE' });
+  }
+}
+
+const AU_SHORT = /(?<![\w+./-])13 \d{2} \d{2}(?![\w]|[.,/-]\d| \d)/g;
+// SMS short codes named by the message that tells you to text them: "Reply STOP to 72345", "text JOIN to 88022",
+// "envía BAJA al 22777", "sende STOP an 44844", "répondez STOP au 36180".
+const SHORT_CODE =
+  /(?<![\p{L}])(?:reply|text|send|sms|txt|responde|env[íi]a|manda|sende|antworte|r[ée]pondez|envoyez)\s+([A-Z]{2,10}|"[^"\n]{1,20}"|'[^'\n]{1,20}')\s+(?:to|al|a|an|au)\s+(\d{4,6})(?![\p{L}\p{N}]|[.,]\d)/giu;
+
+function shortCodes(text: string, out: Detection[]): void {
+  SHORT_CODE.lastIndex = 0;
+  for (let m = SHORT_CODE.exec(text); m !== null; m = SHORT_CODE.exec(text)) {
+    // The keyword is written in capitals or quoted ("Reply STOP", "text 'JOIN'"): "reply back to 2024" is no code.
+    const keyword = m[1] as string;
+    if (!/^["']/.test(keyword) && keyword !== keyword.toUpperCase()) continue;
+    const end = m.index + m[0].length;
+    out.push({ start: end - (m[2] as string).length, end, type: 'PHONE' });
+  }
 }
 
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
@@ -195,6 +239,16 @@ export const phone: Detector = {
         (value, index) =>
           !/[\w+-]/.test(text[index - 1] ?? ' ') && /[A-Z].*[A-Z]/.test(value) && alnumCount(value) === 11,
       );
+    if (atLeastDigits(text, 4)) shortCodes(text, out);
+    if (text.includes('13 '))
+      scan(
+        text,
+        AU_SHORT,
+        out,
+        'PHONE',
+        (value, index) => keywordBefore(text, index, PHONE_CONTEXT) && !reference(text, index, value),
+      );
+    if (text.includes('CTC') || text.includes('ctc')) pnrPhones(text, out);
     if (!atLeastDigits(text, 7)) {
       extendOverExtensions(text, out, first);
       return;

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
+
+/** National phone formats, PNR contact elements, spaced cards, identifier labels and infrastructure addresses. */
+
+const masker = (): PiiMasker =>
+  new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'national' });
+
+async function expectMasked(text: string, secret: string, type: string): Promise<void> {
+  const m = masker();
+  const { masked, entities } = await m.mask(text);
+  expect(masked, `${secret} in ${text}`).not.toContain(secret);
+  expect(
+    entities.map((entity) => entity.type),
+    text,
+  ).toContain(type);
+  expect(await m.restore(masked)).toBe(text);
+}
+
+async function expectKept(text: string, value: string): Promise<void> {
+  const m = masker();
+  const { masked } = await m.mask(text);
+  expect(masked, `${value} in ${text}`).toContain(value);
+  expect(await m.restore(masked)).toBe(text);
+}
+
+describe('national phone formats as locals write them', () => {
+  it.each([
+    ['Privat: 089 / 2143 5567', '089 / 2143 5567'],
+    ['Sie erreichen mich unter 0221 987-6543.', '0221 987-6543'],
+    ['Büro 0621 455-1290, Mo–Fr', '0621 455-1290'],
+    ['联系人：李娜  座机：021-6473 5521', '021-6473 5521'],
+    ['Ring mig på 073-456 78 90 i morgon.', '073-456 78 90'],
+    ['Teléfono fijo: 93 412 56 78', '93 412 56 78'],
+    ['Festnetz: 040 3344 5566', '040 3344 5566'],
+    ['मोबाइल: 91234 56780', '91234 56780'],
+    ['Kontakti: tālr. 26 543 210', '26 543 210'],
+    ['Sími: 562 4411', '562 4411'],
+    ['escribime por wasap al (0351) 15-512-3344', '(0351) 15-512-3344'],
+    ['HP: 9123 4567 (after 6pm)', '9123 4567'],
+    ['my SG no. is 8765 4321', '8765 4321'],
+    ['Tél. 04/221.33.44 en semaine', '04/221.33.44'],
+    ['Contact : 0476/55.66.77', '0476/55.66.77'],
+    ['Bookings: call 13 14 50 any time', '13 14 50'],
+    ['Enquiries 1800 224 136 (free call)', '1800 224 136'],
+    ['Reply HELP to 61234 for help.', '61234'],
+    ['Text "JOIN" to 88123 to subscribe', '88123'],
+    ['تلفن: ۰۹۳۵ ۲۲۲ ۴۴۵۵', '۰۹۳۵ ۲۲۲ ۴۴۵۵'],
+    ['هاتف: ٠٥٥ ١٢٣ ٤٥٦٧', '٠٥٥ ١٢٣ ٤٥٦٧'],
+    ['Тел. 8 (812) 456-78-90', '456-78-90'],
+  ])('%j', async (text, secret) => {
+    await expectMasked(text, secret, 'PHONE');
+  });
+
+  it.each([
+    ['Version 2024 / 1203 released', '2024 / 1203'],
+    ['Reply now to 2024 survey', '2024'],
+    ['the reply was sent to 12345 users', '12345'],
+    ['Population: 13 22 21 counted', '13 22 21'],
+    ['Bestellnummer 0711 124-3381', '0711 124-3381'],
+  ])('keeps %j', async (text, value) => {
+    await expectKept(text, value);
+  });
+});
+
+describe('airline PNR contact elements', () => {
+  it('masks the mobile of an SSR CTCM element', async () => {
+    await expectMasked('SSR CTCM AF HK1/33612345678/FR', '33612345678', 'PHONE');
+  });
+  it('masks the address of an SSR CTCE element written with // for @', async () => {
+    await expectMasked('SSR CTCE KL HK1/J..DE./VRIES//EXAMPLE.NL', 'J..DE./VRIES//EXAMPLE.NL', 'EMAIL');
+  });
+});
+
+describe('cards typed digit by digit', () => {
+  it('masks a card with every digit spaced and card context', async () => {
+    await expectMasked(
+      'Card: 5 4 2 5  2 3 3 4  3 0 1 0  9 9 0 3 exp 11/28',
+      '5 4 2 5  2 3 3 4  3 0 1 0  9 9 0 3',
+      'CREDIT_CARD',
+    );
+  });
+  it('keeps spaced digits without card context', async () => {
+    await expectKept('Seq 5 4 2 5 2 3 3 4 3 0 1 0 9 9 0 3 done', '5 4 2 5 2 3 3 4 3 0 1 0 9 9 0 3');
+  });
+});
+
+describe('identifier labels before card-shaped numbers', () => {
+  it.each([
+    ['Your order number is 4012888888881881, thanks!', '4012888888881881'],
+    ['Ihre Auftragsnummer lautet 5555555555554444.', '5555555555554444'],
+    ['Tack för din beställning 4012888888881881!', '4012888888881881'],
+    ['快递单号：5555555555554444', '5555555555554444'],
+  ])('%j', async (text, value) => {
+    await expectKept(text, value);
+  });
+});
+
+describe('infrastructure addresses', () => {
+  it.each([
+    ['server listening on 127.0.0.53:53', '127.0.0.53'],
+    ['[iface]\naddress = 10.2.0.15\ngateway = 10.2.0.254', '10.2.0.254'],
+    ['nameserver 9.9.9.9', '9.9.9.9'],
+    ['{"dns": ["8.8.4.4", "1.0.0.1"]}', '1.0.0.1'],
+    ['Rolled out the router firmware upgrade from 12.3.1.7 to 12.3.2.0; hosts reboot tonight.', '12.3.1.7'],
+  ])('keeps %j', async (text, value) => {
+    await expectKept(text, value);
+  });
+  it('masks a client address in the same config', async () => {
+    await expectMasked('[iface]\naddress = 10.2.0.15\ngateway = 10.2.0.254', '10.2.0.15', 'IP_ADDRESS');
+  });
+});
