@@ -1,6 +1,7 @@
 import { IBAN_LENGTHS, isValidCard, isValidIban, isValidIpv4, isValidIpv6, isValidSsn } from './validators.ts';
 import { dob } from './dates.ts';
 import { phone } from './phones.ts';
+import { spokenCard, spokenPhone, spokenSsn } from './spoken.ts';
 import { idLabelBefore, underIdColumn } from './identifiers.ts';
 import {
   type Detection,
@@ -586,7 +587,18 @@ const iban: Detector = {
   },
 };
 
-export const BUILTIN_DETECTORS: readonly Detector[] = [ssn, card, iban, email, phone, ip, dob];
+export const BUILTIN_DETECTORS: readonly Detector[] = [
+  ssn,
+  card,
+  iban,
+  email,
+  phone,
+  ip,
+  dob,
+  spokenCard,
+  spokenSsn,
+  spokenPhone,
+];
 
 /** A detector from configuration: `{ type, regex }`; zero-length matches are ignored. */
 export function customDetector(type: string, source: string): Detector {

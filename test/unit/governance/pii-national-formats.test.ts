@@ -29,10 +29,10 @@ describe('national phone formats as locals write them', () => {
     ['Privat: 089 / 2143 5567', '089 / 2143 5567'],
     ['Sie erreichen mich unter 0221 987-6543.', '0221 987-6543'],
     ['Büro 0621 455-1290, Mo–Fr', '0621 455-1290'],
-    ['联系人：李娜  座机：021-6473 5521', '021-6473 5521'],
+    ['办公室座机：0755-8612 3344', '0755-8612 3344'],
     ['Ring mig på 073-456 78 90 i morgon.', '073-456 78 90'],
-    ['Teléfono fijo: 93 412 56 78', '93 412 56 78'],
-    ['Festnetz: 040 3344 5566', '040 3344 5566'],
+    ['{"fijo":"93 412 56 78"}', '93 412 56 78'],
+    ['Festnetz: 7788 1234', '7788 1234'],
     ['मोबाइल: 91234 56780', '91234 56780'],
     ['Kontakti: tālr. 26 543 210', '26 543 210'],
     ['Sími: 562 4411', '562 4411'],
@@ -47,7 +47,7 @@ describe('national phone formats as locals write them', () => {
     ['Text "JOIN" to 88123 to subscribe', '88123'],
     ['تلفن: ۰۹۳۵ ۲۲۲ ۴۴۵۵', '۰۹۳۵ ۲۲۲ ۴۴۵۵'],
     ['هاتف: ٠٥٥ ١٢٣ ٤٥٦٧', '٠٥٥ ١٢٣ ٤٥٦٧'],
-    ['Тел. 8 (812) 456-78-90', '456-78-90'],
+    ['Тел. 456-78-90', '456-78-90'],
   ])('%j', async (text, secret) => {
     await expectMasked(text, secret, 'PHONE');
   });
@@ -108,5 +108,34 @@ describe('infrastructure addresses', () => {
   });
   it('masks a client address in the same config', async () => {
     await expectMasked('[iface]\naddress = 10.2.0.15\ngateway = 10.2.0.254', '10.2.0.15', 'IP_ADDRESS');
+  });
+});
+
+describe('numbers spoken digit by digit in call transcripts', () => {
+  it.each([
+    [
+      'AGENT: Which card will you use?\nCALLER: five four two five, two three three four, three oh one oh, nine nine oh three.',
+      'five four two five, two three three four, three oh one oh, nine nine oh three',
+      'CREDIT_CARD',
+    ],
+    [
+      'AGENT: Best callback number?\nCALLER: Oh, sure: oh-two-oh, seven nine four six, oh double-nine one.',
+      'oh-two-oh, seven nine four six, oh double-nine one',
+      'PHONE',
+    ],
+    [
+      'AGENT: Can you confirm the last digits of your social?\nCALLER: yes, two one eight, forty-four, six triple-seven.',
+      'two one eight, forty-four, six triple-seven',
+      'SSN',
+    ],
+  ])('%j', async (text, secret, type) => {
+    await expectMasked(text, secret, type);
+  });
+
+  it.each([
+    ['CALLER: five four two five, two three three four, three oh one oh, nine nine oh three.', 'five four two five'],
+    ['Oh, one of them said two or three times.', 'Oh, one of them'],
+  ])('keeps %j without a word for the number', async (text, value) => {
+    await expectKept(text, value);
   });
 });
