@@ -66,6 +66,11 @@ const reference = (text: string, index: number, value: string): boolean =>
 // they count only without a phone word before.
 const UNIT_AFTER =
   /^(?:[ \t\u00a0]?(?:[kMGT]?Hz|[mcdkµμ]m|mm[²³]?|cm[²³]|m[²³]|kg|mg|µg|lbs?|oz|[mkM]V|[mkMG]W|[kMG]?Wh|mAh|[mkµμ]A|Ω|[kM]Ω|ohms?|rpm|dB[AmV]?|Nm|psi|[khM]Pa|m[lL]|cl|px|dpi|ppi|fps|[kMG]bps|[kMGT]i?B|°[CF]?|%|‰|pcs|Stk|Stück)(?![\p{L}\p{N}])|-\p{L})/u;
+// An amount: a currency code or sign next to the number (`1300 651 233 EUR`, `€ 0711 124`).
+const CURRENCY_AFTER =
+  /^[ \t\u00a0]?(?:EUR|USD|GBP|CHF|AUD|NZD|CAD|SEK|NOK|DKK|PLN|CZK|HUF|JPY|CNY|RMB|INR|RUB|BRL|ARS|MXN|HKD|SGD|[€$£¥₹₽]|kr|zł|Kč|Ft|руб)(?![\p{L}])/u;
+const CURRENCY_BEFORE =
+  /(?:[€$£¥₹₽]|(?<![A-Za-z])(?:EUR|USD|GBP|CHF|AUD|SEK|NOK|DKK|PLN|INR|HKD|SGD|Rs\.?))[ \t\u00a0]?$/;
 const ONE_LETTER_UNIT = /^[ \t\u00a0]?[VWAJNgml](?![\p{L}\p{N}])/u;
 // Four-digit times joined as a range (`0800-1800`) next to opening-hours words are hours, not a phone number.
 const TIME_RANGE = /^(?:[01]\d|2[0-3])[0-5]\d\s?[-–]\s?(?:[01]\d|2[0-4])[0-5]\d$/;
@@ -76,7 +81,12 @@ const TIME_WORDS =
 function notAPhone(text: string, value: string, index: number): boolean {
   const end = index + value.length;
   const after = text.slice(end, end + 8);
-  if (UNIT_AFTER.test(after)) return true;
+  if (
+    UNIT_AFTER.test(after) ||
+    CURRENCY_AFTER.test(after) ||
+    CURRENCY_BEFORE.test(text.slice(Math.max(0, index - 5), index))
+  )
+    return true;
   if (!value.startsWith('+') && ONE_LETTER_UNIT.test(after) && !keywordBefore(text, index, PHONE_CONTEXT)) return true;
   if (TIME_RANGE.test(value))
     return TIME_WORDS.test(textBefore(text, index, 40)) || TIME_WORDS.test(text.slice(end, end + 40));
@@ -179,16 +189,40 @@ const AU_SHORT = /(?<![\w+./-])13 \d{2} \d{2}(?![\w]|[.,/-]\d| \d)/g;
 // SMS short codes named by the message that tells you to text them: "Reply STOP to 72345", "text JOIN to 88022",
 // "envía BAJA al 22777", "sende STOP an 44844", "répondez STOP au 36180".
 const SHORT_CODE =
-  /(?<![\p{L}])(?:reply|text|send|sms|txt|responde|env[íi]a|manda|sende|antworte|r[ée]pondez|envoyez)\s+([A-Z]{2,10}|"[^"\n]{1,20}"|'[^'\n]{1,20}')\s+(?:to|al|a|an|au)\s+(\d{4,6})(?![\p{L}\p{N}]|[.,]\d)/giu;
+  /(?<![\p{L}])(?:reply|text|send|sms|txt|responde|env[íi]a|manda|sende|antworte|r[ée]pondez|envoyez)\s+([A-Z]{1,10}|"[^"\n]{1,20}"|'[^'\n]{1,20}')\s+(?:to|al|a|an|au)\s+(\d{4,6})(?![\p{L}\p{N}]|[.,]\d)/giu;
+
+// The keywords short-code services answer to, as they are also written in lower case ("reply stop to 72345").
+const SMS_KEYWORD =
+  /^(?:stop|help|join|start|unstop|info|end|quit|cancel|unsubscribe|optout|yes|no|y|n|baja|alta|ayuda|arret|stopp)$/i;
 
 function shortCodes(text: string, out: Detection[]): void {
   SHORT_CODE.lastIndex = 0;
   for (let m = SHORT_CODE.exec(text); m !== null; m = SHORT_CODE.exec(text)) {
     // The keyword is written in capitals or quoted ("Reply STOP", "text 'JOIN'"): "reply back to 2024" is no code.
     const keyword = m[1] as string;
-    if (!/^["']/.test(keyword) && keyword !== keyword.toUpperCase()) continue;
+    if (!/^["']/.test(keyword) && keyword !== keyword.toUpperCase() && !SMS_KEYWORD.test(keyword)) continue;
     const end = m.index + m[0].length;
     out.push({ start: end - (m[2] as string).length, end, type: 'PHONE' });
+  }
+}
+
+/**
+ * Each digit run judged whole; a run that runs on into a parenthesis after the number (`0800 123 4567 (24/7)`,
+ * `13 22 21 (Mo-Fr)`) is judged again without it.
+ */
+function digitRuns(text: string, out: Detection[]): void {
+  const accept = (value: string, index: number): boolean =>
+    judgeRun(text, value, index) && !notAPhone(text, value, index);
+  DIGIT_RUN.lastIndex = 0;
+  for (let m = DIGIT_RUN.exec(text); m !== null; m = DIGIT_RUN.exec(text)) {
+    let value = m[0];
+    const paren = value.indexOf(' (', 1);
+    if (!accept(value, m.index)) {
+      if (paren < 0) continue;
+      value = value.slice(0, paren);
+      if (!/\d$/.test(value) || !accept(value, m.index)) continue;
+    }
+    out.push({ start: m.index, end: m.index + value.length, type: 'PHONE' });
   }
 }
 
@@ -273,13 +307,7 @@ export const phone: Detector = {
     });
     if (text.includes('wa.me/') || text.includes('whatsapp.com/'))
       scan(text, WHATSAPP_LINK, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
-    scan(
-      text,
-      DIGIT_RUN,
-      out,
-      'PHONE',
-      (value, index) => judgeRun(text, value, index) && !notAPhone(text, value, index),
-    );
+    digitRuns(text, out);
     if (text.includes('\n') && hasKeyword(text, PHONE_CONTEXT))
       scanColumns(
         text,

@@ -139,3 +139,20 @@ describe('numbers spoken digit by digit in call transcripts', () => {
     await expectKept(text, value);
   });
 });
+
+describe('edges of a phone number', () => {
+  it.each([
+    ['Service-Hotline 0800 330 1000 (kostenlos)', '0800 330 1000'],
+    ['Reservations: phone 13 10 08 (24 hrs)', '13 10 08'],
+    ['reply stop to 60606 to opt out', '60606'],
+  ])('%j', async (text, secret) => {
+    await expectMasked(text, secret, 'PHONE');
+  });
+
+  it.each([
+    ['Budget: 1800 224 136 AUD for the year', '1800 224 136'],
+    ['Total € 0711 124 3381', '0711 124 3381'],
+  ])('keeps the amount %j', async (text, value) => {
+    await expectKept(text, value);
+  });
+});
