@@ -479,11 +479,14 @@ function notAnAddress(text: string, index: number, value: string): boolean {
   return oidList(text, index, value);
 }
 
-// A gateway, router or name server set in a configuration (`gateway = …`, `"dns": "…"`, `nameserver …` in
-// resolv.conf, `DNS1=` in an ifcfg file) is the network's infrastructure, not a person's address.
+// A gateway, router or name server set in a configuration (`gateway = …`, `gateway4:`, `"dns": "…"`, `DNS1=` in an
+// ifcfg file, `Default Gateway . . . : …` in ipconfig output, `nameserver …` in resolv.conf, `option routers …` in
+// dhcpd.conf, `default via …` in a routing table) is the network's infrastructure, not a person's address. A list of
+// them (`dns = 1.1.1.1, 8.8.8.8`, `"dns": ["…", "…"]`) is too.
 const INFRA_KEY =
-  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|router)["']?\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
-const INFRA_LINE = /^\s*(?:nameserver|gateway|gw|router)\s+$/i;
+  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway[46]?|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|routers?)["']?(?:\s*\.)*\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
+const INFRA_LINE =
+  /^\s*(?:nameserver|gateway|gw|router|(?:option\s+)?(?:routers|domain-name-servers)|default\s+(?:via|gw)|route\s+add\s+default\s+gw)\s+(?:\d{1,3}(?:\.\d{1,3}){3}\s*,\s*)*$/i;
 /**
  * An address configured as a gateway, router or name server in a key = value line. In prose ("API gateway 10.8.0.3 is
  * healthy", "gateway 10.0.0.1" in a ticket) it stays masked: there it is as likely the customer's own network.

@@ -44,6 +44,8 @@ describe('national phone formats as locals write them', () => {
     ['Bookings: call 13 14 50 any time', '13 14 50'],
     ['Enquiries 1800 224 136 (free call)', '1800 224 136'],
     ['Reply HELP to 61234 for help.', '61234'],
+    ['Hringdu í 823-4567 eftir kl. 5', '823-4567'],
+    ['Zvaniet: 63 456 789', '63 456 789'],
     ['Text "JOIN" to 88123 to subscribe', '88123'],
     ['تلفن: ۰۹۳۵ ۲۲۲ ۴۴۵۵', '۰۹۳۵ ۲۲۲ ۴۴۵۵'],
     ['هاتف: ٠٥٥ ١٢٣ ٤٥٦٧', '٠٥٥ ١٢٣ ٤٥٦٧'],
@@ -102,6 +104,9 @@ describe('infrastructure addresses', () => {
     ['[iface]\naddress = 10.2.0.15\ngateway = 10.2.0.254', '10.2.0.254'],
     ['nameserver 9.9.9.9', '9.9.9.9'],
     ['{"dns": ["8.8.4.4", "1.0.0.1"]}', '1.0.0.1'],
+    ['   Default Gateway . . . . . . : 172.20.0.1', '172.20.0.1'],
+    ['default via 172.31.0.1 dev ens5', '172.31.0.1'],
+    ['option domain-name-servers 9.9.9.9, 149.112.112.112;', '149.112.112.112'],
     ['Rolled out the router firmware upgrade from 12.3.1.7 to 12.3.2.0; hosts reboot tonight.', '12.3.1.7'],
   ])('keeps %j', async (text, value) => {
     await expectKept(text, value);
