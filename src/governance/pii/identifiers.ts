@@ -94,7 +94,7 @@ const ID_WORD = [
   'sipari[şs]',
 ].join('|');
 // Compound stems that count only with their number word: `Chargennummer`, `Charge-Nr.` (a bare "charge" is a verb), `Prüfnummer`.
-const ID_STEM = 'chargen?|kunden|los|pr[üu]f(?:ungs)?';
+const ID_STEM = 'chargen?|kunden|los|pr[üu]f(?:ungs)?|kontos?';
 const NUMBER_WORD = 'no|nr|n[º°o]|numbers?|num|nummer|num[ée]ro|n[úu]mero|numer|#|id|code|nbr|key';
 // At least one space, colon, quote or full stop between: a label glued to its digits is part of one token.
 // A linking verb may stand between the label and its value: "the order number is …", "Ihre Sendungsnummer lautet …".

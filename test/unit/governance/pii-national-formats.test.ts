@@ -46,6 +46,8 @@ describe('national phone formats as locals write them', () => {
     ['Reply HELP to 61234 for help.', '61234'],
     ['Hringdu í 823-4567 eftir kl. 5', '823-4567'],
     ['Zvaniet: 63 456 789', '63 456 789'],
+    ['Arjun Mehta, 70123 45678, Bengaluru', '70123 45678'],
+    ['Contact: 6789 0123', '6789 0123'],
     ['Text "JOIN" to 88123 to subscribe', '88123'],
     ['تلفن: ۰۹۳۵ ۲۲۲ ۴۴۵۵', '۰۹۳۵ ۲۲۲ ۴۴۵۵'],
     ['هاتف: ٠٥٥ ١٢٣ ٤٥٦٧', '٠٥٥ ١٢٣ ٤٥٦٧'],
@@ -60,6 +62,8 @@ describe('national phone formats as locals write them', () => {
     ['the reply was sent to 12345 users', '12345'],
     ['Population: 13 22 21 counted', '13 22 21'],
     ['Bestellnummer 0711 124-3381', '0711 124-3381'],
+    ['Kontonummer 0221 987-6543', '0221 987-6543'],
+    ['the index rose by 70123 45678 points', '70123 45678'],
   ])('keeps %j', async (text, value) => {
     await expectKept(text, value);
   });
