@@ -5,13 +5,14 @@ import { isPlausiblePhone, isValidCard, isValidSsn } from './validators.ts';
  * Numbers spoken digit by digit, as call transcripts write them: "four five five six, seven three one two…",
  * "oh-seven-nine-one-one, two-three-four…", "nine double-oh, one two three", "five three one, twenty-two, …". A run of
  * digit words (English; `oh`/`nought` for zero, `double`/`triple` before a digit, tens with their unit) is read as its
- * digits, each mapped back to the words it came from; a run that spells a card (Luhn), an SSN or a phone number, with a
+ * digits (`hundred` after a digit as two zeros), each mapped back to the words it came from; a run that spells a card (Luhn), an SSN or a phone number, with a
  * word for that kind of number in the sentence before, is masked from its first digit word to its last.
  */
 
 const UNITS: Readonly<Record<string, number>> = {
   zero: 0,
   oh: 0,
+  o: 0,
   nought: 0,
   nil: 0,
   one: 1,
@@ -23,6 +24,7 @@ const UNITS: Readonly<Record<string, number>> = {
   seven: 7,
   eight: 8,
   nine: 9,
+  niner: 9,
 };
 const TEENS: Readonly<Record<string, number>> = {
   ten: 10,
@@ -109,6 +111,9 @@ function spokenRuns(text: string): SpokenDigit[][] {
       run.push({ digit: String(TENS[word]), start, end });
       tens = { digit: '0', start, end };
       run.push(tens);
+    } else if (word === 'hundred' && repeat === 0 && tens === undefined && run.length > 0) {
+      // "eight hundred" after a digit: the two zeros of a 1-800 number.
+      run.push({ digit: '0', start, end }, { digit: '0', start, end });
     } else if (REPEAT[word] !== undefined && repeat === 0) {
       repeat = REPEAT[word] as number;
       repeatStart = start;
@@ -128,7 +133,7 @@ function spokenRuns(text: string): SpokenDigit[][] {
     if (
       digits.length > 1 &&
       second !== undefined &&
-      /^oh$/i.test(text.slice(first.start, first.end)) &&
+      /^oh?$/i.test(text.slice(first.start, first.end)) &&
       text.slice(first.end, second.start).includes(',')
     )
       return digits.slice(1);

@@ -137,6 +137,11 @@ describe('numbers spoken digit by digit in call transcripts', () => {
       'two one eight, forty-four, six triple-seven',
       'SSN',
     ],
+    [
+      'AGENT: a number for the courier?\nCALLER: one eight hundred, four four four, o seven niner two',
+      'one eight hundred, four four four, o seven niner two',
+      'PHONE',
+    ],
   ])('%j', async (text, secret, type) => {
     await expectMasked(text, secret, type);
   });
