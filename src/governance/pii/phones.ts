@@ -60,7 +60,7 @@ const PHONE_KEY = PHONE_WORDS;
 // A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`,
 // `Bestellnummer 0151 2345 6789`, `numéro de commande …`.
 const REFERENCE_BEFORE =
-  /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
+  /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|version|build|release|firmware|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
 const referenceBefore = (text: string, index: number): boolean =>
   REFERENCE_BEFORE.test(textBefore(text, index, 32)) || idLabelBefore(text, index);
 /** A reference by its label, or a cell under an identifier column (`SKU`, `NDC`, `Part no.`) of a table. */
@@ -175,7 +175,7 @@ function judgeRun(text: string, value: string, index: number): boolean {
   if (before === 44 || value.includes('/') || !keywordBefore(text, index, PHONE_CONTEXT)) return false;
   const digits = digitsOf(value);
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
-  if (DATE_SHAPE.test(value) || !plausibleGroups(value) || !isPlausiblePhone(digits)) return false;
+  if (DATE_SHAPE.test(value) || YEARS.test(value) || !plausibleGroups(value) || !isPlausiblePhone(digits)) return false;
   return !reference(text, index, value);
 }
 
@@ -195,6 +195,8 @@ function pnrPhones(text: string, out: Detection[]): void {
   }
 }
 
+// A list of years (`1998 2004 2011`, `2019-2024`) is no phone number, whatever word stands before it.
+const YEARS = /^(?:(?:19|20)\d{2}[ ,/-]{1,2}){1,5}(?:19|20)\d{2}$/;
 const AU_SHORT = /(?<![\w+./-])13 \d{2} \d{2}(?![\w]|[.,/-]\d| \d)/g;
 // SMS short codes named by the message that tells you to text them: "Reply STOP to 72345", "text JOIN to 88022",
 // "envía BAJA al 22777", "sende STOP an 44844", "répondez STOP au 36180".

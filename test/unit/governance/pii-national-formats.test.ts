@@ -63,6 +63,8 @@ describe('national phone formats as locals write them', () => {
     ['Population: 13 22 21 counted', '13 22 21'],
     ['Bestellnummer 0711 124-3381', '0711 124-3381'],
     ['Kontonummer 0221 987-6543', '0221 987-6543'],
+    ['Build 0361 554-2210 passed', '0361 554-2210'],
+    ['Tel: 1999 2003 2017 (the years we moved)', '1999 2003 2017'],
     ['the index rose by 70123 45678 points', '70123 45678'],
   ])('keeps %j', async (text, value) => {
     await expectKept(text, value);
