@@ -206,7 +206,7 @@ function hostLogin(text: string, index: number, value: string): boolean {
 // An airline PNR contact element writes an address in the reservation system's alphabet: `//` for `@`, `..` for `_`,
 // `./` for `-` (`SSR CTCE BA HK1/JANE..DOE./SMITH//EXAMPLE.CO.UK`), with an optional language suffix (`/EN`).
 const PNR_EMAIL =
-  /(?<![A-Z0-9])(?:SSR\s+)?CTCE\s+[A-Z0-9]{2}(?:\s*[A-Z]{2}\d{1,3})?\s*\/\s*([A-Z0-9](?:[A-Z0-9+_-]|\.\/|\.(?!\/\/))*\/\/[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?(?:\.[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?)*\.[A-Z]{2,24})(?![A-Z0-9.-])/gi;
+  /(?<![A-Z0-9])(?:SSR\s*|SR|OSI\s+[A-Z0-9]{2}\s+)?CTCE(?:\s+(?:[A-Z][A-Z0-9]|\d[A-Z]))?(?:\s*-?\s*[A-Z]{2}\d{1,3})?\s*[/\s]\s*([A-Z0-9](?:[A-Z0-9+_-]|\.\/|\.(?!\/\/))*\/\/[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?(?:\.[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?)*\.[A-Z]{2,24})(?![A-Z0-9.-])/gi;
 
 function pnrEmails(text: string, out: Detection[]): void {
   PNR_EMAIL.lastIndex = 0;

@@ -180,10 +180,11 @@ function judgeRun(text: string, value: string, index: number): boolean {
 }
 
 // Australian six-digit numbers (`13 22 21`): the one national number shorter than seven digits, only after a phone word.
-// Airline PNR contact elements: `SSR CTCM BA HK1/447700900321` (mobile), `CTCH`/`CTCB` (home, business), with an
-// optional language suffix (`/EN`). The digits after the status code are the passenger's number, without `+`.
+// Airline PNR contact elements: `SSR CTCM BA HK1/447700900321` (mobile), `CTCH`/`CTCB`/`CTCP` (home, business,
+// phone), also as cryptic entries (`SRCTCM-HK1/…`) and OSI lines (`OSI BA CTCM 447700900321`), with an optional
+// language suffix (`/EN`). The digits after the status code are the passenger's number, without `+`.
 const PNR_PHONE =
-  /(?<![A-Z0-9])(?:SSR\s+)?CTC[MHB]\s+[A-Z0-9]{2}(?:\s*[A-Z]{2}\d{1,3})?\s*\/\s*(\+?\d[\d -]{5,18}\d)(?![\dA-Z])/gi;
+  /(?<![A-Z0-9])(?:SSR\s*|SR|OSI\s+[A-Z0-9]{2}\s+)?CTC[MHBP](?:\s+(?:[A-Z][A-Z0-9]|\d[A-Z]))?(?:\s*-?\s*[A-Z]{2}\d{1,3})?\s*[/\s]\s*(\+?\d[\d -]{5,18}\d)(?![\dA-Z])/gi;
 
 function pnrPhones(text: string, out: Detection[]): void {
   PNR_PHONE.lastIndex = 0;

@@ -75,6 +75,10 @@ describe('airline PNR contact elements', () => {
   it('masks the mobile of an SSR CTCM element', async () => {
     await expectMasked('SSR CTCM AF HK1/33612345678/FR', '33612345678', 'PHONE');
   });
+  it('masks the mobile of an OSI line and of a cryptic SRCTCM entry', async () => {
+    await expectMasked('OSI AF CTCM 33698765432 PAX DUPONT', '33698765432', 'PHONE');
+    await expectMasked('SRCTCM-HK1/491701234567', '491701234567', 'PHONE');
+  });
   it('masks the address of an SSR CTCE element written with // for @', async () => {
     await expectMasked('SSR CTCE KL HK1/J..DE./VRIES//EXAMPLE.NL', 'J..DE./VRIES//EXAMPLE.NL', 'EMAIL');
   });
