@@ -504,6 +504,14 @@ function changelog(text: string): boolean {
   return changelogCache.found;
 }
 
+/** The IPv6 loopback and unspecified addresses written out (`0:0:0:0:0:0:0:1`, `0:0:0:0:0:0:0:0`): this machine. */
+function loopbackV6(value: string): boolean {
+  const parts = value.split(':');
+  return (
+    parts.slice(0, -1).every((part) => /^0{0,4}$/.test(part)) && /^0{0,3}[01]$/.test(parts[parts.length - 1] ?? '')
+  );
+}
+
 // Every IPv6 match holds two colons with at most four hex digits between them: texts without that skip the scan.
 const IPV6_HINT = /:[0-9A-Fa-f]{0,4}:/;
 
@@ -529,7 +537,8 @@ const ip: Detector = {
         IPV6,
         out,
         'IP_ADDRESS',
-        (value, index) => isValidIpv6(value) && !networkPrefix(text, index + value.length, value, 6),
+        (value, index) =>
+          isValidIpv6(value) && !loopbackV6(value) && !networkPrefix(text, index + value.length, value, 6),
       );
   },
 };

@@ -111,6 +111,7 @@ describe('identifier labels before card-shaped numbers', () => {
 describe('infrastructure addresses', () => {
   it.each([
     ['server listening on 127.0.0.53:53', '127.0.0.53'],
+    ['bind [0:0:0:0:0:0:0:1]:9090', '0:0:0:0:0:0:0:1'],
     ['[iface]\naddress = 10.2.0.15\ngateway = 10.2.0.254', '10.2.0.254'],
     ['nameserver 9.9.9.9', '9.9.9.9'],
     ['{"dns": ["8.8.4.4", "1.0.0.1"]}', '1.0.0.1'],
