@@ -114,6 +114,9 @@ function spokenRuns(text: string): SpokenDigit[][] {
     } else if (word === 'hundred' && repeat === 0 && tens === undefined && run.length > 0) {
       // "eight hundred" after a digit: the two zeros of a 1-800 number.
       run.push({ digit: '0', start, end }, { digit: '0', start, end });
+    } else if ((word === 'dash' || word === 'hyphen') && repeat === 0 && run.length > 0) {
+      // "five five five dash one two one two": the separator said aloud.
+      tens = undefined;
     } else if (REPEAT[word] !== undefined && repeat === 0) {
       repeat = REPEAT[word] as number;
       repeatStart = start;
@@ -153,7 +156,8 @@ function spokenNumbers(text: string): Detection[] {
       const digits = run.map((d) => d.digit).join('');
       const start = (run[0] as SpokenDigit).start;
       const end = (run[run.length - 1] as SpokenDigit).end;
-      const before = text.slice(Math.max(0, start - 160), start);
+      // The word for the number is asked or said before it, or just after ("…, that's my card number").
+      const before = `${text.slice(Math.max(0, start - 160), start)} ${text.slice(end, end + 40)}`;
       let type: string | undefined;
       if (isValidCard(digits) && CARD_WORDS.test(before)) type = 'CREDIT_CARD';
       else if (digits.length === 9 && isValidSsn(digits) && SSN_WORDS.test(before)) type = 'SSN';

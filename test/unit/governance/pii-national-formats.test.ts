@@ -149,6 +149,11 @@ describe('numbers spoken digit by digit in call transcripts', () => {
       'one eight hundred, four four four, o seven niner two',
       'PHONE',
     ],
+    [
+      'CALLER: three one two dash four four eight dash nine oh one six — that is the mobile',
+      'three one two dash four four eight dash nine oh one six',
+      'PHONE',
+    ],
   ])('%j', async (text, secret, type) => {
     await expectMasked(text, secret, type);
   });
