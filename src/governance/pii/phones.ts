@@ -74,7 +74,7 @@ const UNIT_AFTER =
   /^(?:[ \t\u00a0]?(?:[kMGT]?Hz|[mcdkµμ]m|mm[²³]?|cm[²³]|m[²³]|kg|mg|µg|lbs?|oz|[mkM]V|[mkMG]W|[kMG]?Wh|mAh|[mkµμ]A|Ω|[kM]Ω|ohms?|rpm|dB[AmV]?|Nm|psi|[khM]Pa|m[lL]|cl|px|dpi|ppi|fps|[kMG]bps|[kMGT]i?B|°[CF]?|%|‰|pcs|Stk|Stück)(?![\p{L}\p{N}])|-\p{L})/u;
 // An amount: a currency code or sign next to the number (`1300 651 233 EUR`, `€ 0711 124`).
 const CURRENCY_AFTER =
-  /^[ \t\u00a0]?(?:EUR|USD|GBP|CHF|AUD|NZD|CAD|SEK|NOK|DKK|PLN|CZK|HUF|JPY|CNY|RMB|INR|RUB|BRL|ARS|MXN|HKD|SGD|[€$£¥₹₽]|kr|zł|Kč|Ft|руб)(?![\p{L}])/u;
+  /^[ \t\u00a0]?(?:EUR|USD|GBP|CHF|AUD|NZD|CAD|SEK|NOK|DKK|ISK|PLN|CZK|HUF|RON|BGN|UAH|TRY|ILS|NIS|AED|SAR|EGP|ZAR|NGN|KES|JPY|CNY|RMB|KRW|INR|IDR|MYR|THB|PHP|VND|RUB|BRL|ARS|MXN|CLP|COP|PEN|HKD|SGD|TWD|[€$£¥₹₽]|kr|zł|Kč|Ft|руб)(?![\p{L}])/u;
 const CURRENCY_BEFORE =
   /(?:[€$£¥₹₽]|(?<![A-Za-z])(?:EUR|USD|GBP|CHF|AUD|SEK|NOK|DKK|PLN|INR|HKD|SGD|Rs\.?))[ \t\u00a0]?$/;
 const ONE_LETTER_UNIT = /^[ \t\u00a0]?[VWAJNgml](?![\p{L}\p{N}])/u;
@@ -175,7 +175,14 @@ function judgeRun(text: string, value: string, index: number): boolean {
   if (before === 44 || value.includes('/') || !keywordBefore(text, index, PHONE_CONTEXT)) return false;
   const digits = digitsOf(value);
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
-  if (DATE_SHAPE.test(value) || YEARS.test(value) || !plausibleGroups(value) || !isPlausiblePhone(digits)) return false;
+  if (
+    DATE_SHAPE.test(value) ||
+    YEARS.test(value) ||
+    CLOCK_RANGE.test(value) ||
+    !plausibleGroups(value) ||
+    !isPlausiblePhone(digits)
+  )
+    return false;
   return !reference(text, index, value);
 }
 
@@ -196,6 +203,8 @@ function pnrPhones(text: string, out: Detection[]): void {
   }
 }
 
+// Opening hours written with dots (`08.00-17.00`, `9.30 - 18.00`): times, not a phone number.
+const CLOCK_RANGE = /^(?:[01]?\d|2[0-4])[.:][0-5]\d ?[-–] ?(?:[01]?\d|2[0-4])[.:][0-5]\d$/;
 // A list of years (`1998 2004 2011`, `2019-2024`) is no phone number, whatever word stands before it.
 const YEARS = /^(?:(?:19|20)\d{2}[ ,/-]{1,2}){1,5}(?:19|20)\d{2}$/;
 const AU_SHORT = /(?<![\w+./-])13 \d{2} \d{2}(?![\w]|[.,/-]\d| \d)/g;

@@ -65,6 +65,8 @@ describe('national phone formats as locals write them', () => {
     ['Kontonummer 0221 987-6543', '0221 987-6543'],
     ['Build 0361 554-2210 passed', '0361 554-2210'],
     ['Tel: 1999 2003 2017 (the years we moved)', '1999 2003 2017'],
+    ['Tel. 08.30-16.30 (Mo-Fr)', '08.30-16.30'],
+    ['HP: 12 500 000 IDR', '12 500 000'],
     ['the index rose by 70123 45678 points', '70123 45678'],
   ])('keeps %j', async (text, value) => {
     await expectKept(text, value);
