@@ -15,9 +15,11 @@ import { isPlausiblePhone } from './validators.ts';
  * Phone numbers. Shapes that are phone numbers wherever they stand: NANP with separators, `+`/`00` international,
  * national numbers with a trunk `0` grouped the way the numbering plans print them (`07700 900123`, `020 7946 0958`,
  * `06 12 34 56 78`, `0151/23456789`, `(02) 9876 5432`, `0532 123 45 67`, `090-1234-5678`), 9-digit mobiles in three
- * groups of three (`612 345 678`), toll-free vanity numbers (`1-800-FLOWERS`) and WhatsApp links. Any other digit
- * run counts only after a phone word or under a phone key or column, in the languages the masker reads. A number
- * right after an ID word (`order`, `Bestellnummer`, `commande`) is a reference, whatever its shape.
+ * groups of three (`612 345 678`), toll-free vanity numbers (`1-800-FLOWERS`), WhatsApp links, SMS short codes after
+ * "Reply STOP to" and airline PNR contact elements (`SSR CTCM BA HK1/447700900321`). An area code may stand apart by a
+ * separator of its own (`0711 124-3381`, `010-6552 9988`, `030 / 8847 1203`). Any other digit run counts only after
+ * a phone word or under a phone key or column, in the languages the masker reads. A number right after an ID word
+ * (`order`, `Bestellnummer`, `commande`) is a reference, whatever its shape.
  */
 
 // NANP shapes need separators (a bare 10-digit run is more often an order number); international needs + or 00.
@@ -186,7 +188,6 @@ function judgeRun(text: string, value: string, index: number): boolean {
   return !reference(text, index, value);
 }
 
-// Australian six-digit numbers (`13 22 21`): the one national number shorter than seven digits, only after a phone word.
 // Airline PNR contact elements: `SSR CTCM BA HK1/447700900321` (mobile), `CTCH`/`CTCB`/`CTCP` (home, business,
 // phone), also as cryptic entries (`SRCTCM-HK1/…`) and OSI lines (`OSI BA CTCM 447700900321`), with an optional
 // language suffix (`/EN`). The digits after the status code are the passenger's number, without `+`.
@@ -207,6 +208,7 @@ function pnrPhones(text: string, out: Detection[]): void {
 const CLOCK_RANGE = /^(?:[01]?\d|2[0-4])[.:][0-5]\d ?[-–] ?(?:[01]?\d|2[0-4])[.:][0-5]\d$/;
 // A list of years (`1998 2004 2011`, `2019-2024`) is no phone number, whatever word stands before it.
 const YEARS = /^(?:(?:19|20)\d{2}[ ,/-]{1,2}){1,5}(?:19|20)\d{2}$/;
+// Australian six-digit numbers (`13 22 21`): the one national number shorter than seven digits, only after a phone word.
 const AU_SHORT = /(?<![\w+./-])13 \d{2} \d{2}(?![\w]|[.,/-]\d| \d)/g;
 // SMS short codes named by the message that tells you to text them: "Reply STOP to 72345", "text JOIN to 88022",
 // "envía BAJA al 22777", "sende STOP an 44844", "répondez STOP au 36180".
