@@ -1,6 +1,7 @@
 import { IBAN_LENGTHS, isValidCard, isValidIban, isValidIpv4, isValidIpv6, isValidSsn } from './validators.ts';
 import { dob } from './dates.ts';
 import { phone } from './phones.ts';
+import { spokenCard, spokenPhone, spokenSsn } from './spoken.ts';
 import { idLabelBefore, underIdColumn } from './identifiers.ts';
 import {
   type Detection,
@@ -136,6 +137,17 @@ function oddlyGroupedCards(text: string, out: Detection[]): void {
   }
 }
 
+// Every digit spaced out, groups set apart by a wider gap, as embossed cards are retyped: `4 0 0 2  7 6 0 1  …`.
+const SPACED_DIGITS = /(?<!\d {0,2}|\w)\d(?: {1,2}\d){12,18}(?! {0,2}\d|\w)/g;
+
+/** A card number typed digit by digit (one or two spaces between digits), Luhn-valid, with card context. */
+function spacedCards(text: string, out: Detection[]): void {
+  scan(text, SPACED_DIGITS, out, 'CREDIT_CARD', (value, index) => {
+    const end = index + value.length;
+    return isValidCard(digitsOf(value)) && !identifier(text, index, value) && oddCardContext(text, index, end);
+  });
+}
+
 const card: Detector = {
   type: 'CREDIT_CARD',
   category: 'financial',
@@ -150,6 +162,7 @@ const card: Detector = {
       return true;
     });
     oddlyGroupedCards(text, out);
+    spacedCards(text, out);
   },
 };
 
@@ -190,10 +203,24 @@ function hostLogin(text: string, index: number, value: string): boolean {
   return USERINFO_BEFORE.test(before) || LOGIN_COMMAND.test(before);
 }
 
+// An airline PNR contact element writes an address in the reservation system's alphabet: `//` for `@`, `..` for `_`,
+// `./` for `-` (`SSR CTCE BA HK1/JANE..DOE./SMITH//EXAMPLE.CO.UK`), with an optional language suffix (`/EN`).
+const PNR_EMAIL =
+  /(?<![A-Z0-9])(?:SSR\s*|SR|OSI\s+[A-Z0-9]{2}\s+)?CTCE(?:\s+(?:[A-Z][A-Z0-9]|\d[A-Z]))?(?:\s*-?\s*[A-Z]{2}\d{1,3})?\s*[/\s]\s*([A-Z0-9](?:[A-Z0-9+_-]|\.\/|\.(?!\/\/))*\/\/[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?(?:\.[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?)*\.[A-Z]{2,24})(?![A-Z0-9.-])/gi;
+
+function pnrEmails(text: string, out: Detection[]): void {
+  PNR_EMAIL.lastIndex = 0;
+  for (let m = PNR_EMAIL.exec(text); m !== null; m = PNR_EMAIL.exec(text)) {
+    const end = m.index + m[0].length;
+    out.push({ start: end - (m[1] as string).length, end, type: 'EMAIL' });
+  }
+}
+
 const email: Detector = {
   type: 'EMAIL',
   category: 'contact',
   detect(text, out) {
+    if (text.includes('CTCE') || text.includes('ctce')) pnrEmails(text, out);
     if (text.includes('@'))
       scan(text, EMAIL, out, 'EMAIL', (value, index) => !FILE_EXTENSION.test(value) && !hostLogin(text, index, value));
     if (/\bdot\b/i.test(text)) scan(text, EMAIL_SPELLED, out, 'EMAIL', (value) => /\bat\b/i.test(value));
@@ -229,6 +256,8 @@ const ARROW_AFTER = /^\s*(?:->|=>|→|⇒|➔|⟶)\s*(\d+)(?:\.\d+)+/;
 // "upgraded … from X to Y": the verb, the `from` before the first member, the `to` between them.
 const UPGRADE_FROM = /(?:upgrad|updat|downgrad|bump|migrat|roll)\w*(?:\s+[\w-]+){0,3}?\s+from\s*$/i;
 const UPGRADE_TO = /^\s+to\s+(\d+)\.\d/;
+const UPGRADED_THING =
+  /(?<![a-z])(?:firmware|software|fw|bios|uefi|bootloader|kernel|os|version|build|release|agent|client|app|package|driver|sdk|image)(?![a-z])/i;
 const UPGRADED_FROM = /(?<![\w.])(\d+)(?:\.\d+){1,3}\s+to\s+$/;
 // Labels that name a machine or an address, not a component: "firmware 2.1.0, host 10.0.0.5" lists an address.
 const MACHINE_LABEL =
@@ -257,13 +286,21 @@ function upgradePath(text: string, index: number, value: string): boolean {
   const before = ARROW_BEFORE.exec(text.slice(index - window, index));
   const after = ARROW_AFTER.exec(text.slice(end, end + 40));
   let path = before?.[1] === major || after?.[1] === major;
-  if (!path && UPGRADE_TO.exec(text.slice(end, end + 16))?.[1] === major)
-    path = UPGRADE_FROM.test(textBefore(text, index, 64));
+  // "upgraded the firmware from X to Y" names what was upgraded: a version word before `from` settles it, whatever
+  // networking words stand around ("hosts", "VPN" in the same ticket).
+  let named = false;
+  if (!path && UPGRADE_TO.exec(text.slice(end, end + 16))?.[1] === major) {
+    const window = textBefore(text, index, 64);
+    path = UPGRADE_FROM.test(window);
+    named = path && UPGRADED_THING.test(window);
+  }
   if (!path) {
     const from = UPGRADED_FROM.exec(text.slice(index - window, index));
-    path = from?.[1] === major && UPGRADE_FROM.test(textBefore(text, index - window + from.index, 64));
+    const verb = from?.[1] === major ? textBefore(text, index - window + from.index, 64) : '';
+    path = UPGRADE_FROM.test(verb);
+    named = path && UPGRADED_THING.test(verb);
   }
-  return path && !NETWORK_CONTEXT.test(`${textBefore(text, index, 80)} ${text.slice(end, end + 80)}`);
+  return path && (named || !NETWORK_CONTEXT.test(`${textBefore(text, index, 80)} ${text.slice(end, end + 80)}`));
 }
 
 /**
@@ -442,11 +479,37 @@ function notAnAddress(text: string, index: number, value: string): boolean {
   return oidList(text, index, value);
 }
 
+// A gateway, router or name server set in a configuration (`gateway = …`, `gateway4:`, `"dns": "…"`, `DNS1=` in an
+// ifcfg file, `Default Gateway . . . : …` in ipconfig output, `nameserver …` in resolv.conf, `option routers …` in
+// dhcpd.conf, `default via …` in a routing table) is the network's infrastructure, not a person's address. A list of
+// them (`dns = 1.1.1.1, 8.8.8.8`, `"dns": ["…", "…"]`) is too.
+const INFRA_KEY =
+  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway[46]?|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|routers?)["']?(?:\s*\.)*\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
+const INFRA_LINE =
+  /^\s*(?:nameserver|gateway|gw|router|(?:option\s+)?(?:routers|domain-name-servers)|default\s+(?:via|gw)|route\s+add\s+default\s+gw)\s+(?:\d{1,3}(?:\.\d{1,3}){3}\s*,\s*)*$/i;
+/**
+ * An address configured as a gateway, router or name server in a key = value line. In prose ("API gateway 10.8.0.3 is
+ * healthy", "gateway 10.0.0.1" in a ticket) it stays masked: there it is as likely the customer's own network.
+ */
+function infrastructure(text: string, index: number): boolean {
+  const before = text.slice(Math.max(0, index - 80), index);
+  const line = before.slice(before.lastIndexOf('\n') + 1);
+  return INFRA_KEY.test(line) || INFRA_LINE.test(line);
+}
+
 let changelogCache: { text: string; found: boolean } | undefined;
 /** Whether the text reads as a changelog, tested once per text. */
 function changelog(text: string): boolean {
   if (changelogCache?.text !== text) changelogCache = { text, found: CHANGELOG.test(text) };
   return changelogCache.found;
+}
+
+/** The IPv6 loopback and unspecified addresses written out (`0:0:0:0:0:0:0:1`, `0:0:0:0:0:0:0:0`): this machine. */
+function loopbackV6(value: string): boolean {
+  const parts = value.split(':');
+  return (
+    parts.slice(0, -1).every((part) => /^0{0,4}$/.test(part)) && /^0{0,3}[01]$/.test(parts[parts.length - 1] ?? '')
+  );
 }
 
 // Every IPv6 match holds two colons with at most four hex digits between them: texts without that skip the scan.
@@ -459,7 +522,9 @@ const ip: Detector = {
   detect(text, out) {
     if (text.includes('.')) {
       scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
-        if (!isValidIpv4(value)) return false;
+        // Loopback (`127.0.0.1`) names this machine, whoever runs it: no person's address.
+        if (!isValidIpv4(value) || value.startsWith('127.')) return false;
+        if (infrastructure(text, index)) return false;
         if (VERSION_SUFFIX.test(text.slice(index + value.length, index + value.length + 3))) return false;
         if (documentNumber(text, index) || outlineNumber(text, index, value)) return false;
         if (notAnAddress(text, index, value)) return false;
@@ -472,7 +537,8 @@ const ip: Detector = {
         IPV6,
         out,
         'IP_ADDRESS',
-        (value, index) => isValidIpv6(value) && !networkPrefix(text, index + value.length, value, 6),
+        (value, index) =>
+          isValidIpv6(value) && !loopbackV6(value) && !networkPrefix(text, index + value.length, value, 6),
       );
   },
 };
@@ -533,7 +599,18 @@ const iban: Detector = {
   },
 };
 
-export const BUILTIN_DETECTORS: readonly Detector[] = [ssn, card, iban, email, phone, ip, dob];
+export const BUILTIN_DETECTORS: readonly Detector[] = [
+  ssn,
+  card,
+  iban,
+  email,
+  phone,
+  ip,
+  dob,
+  spokenCard,
+  spokenSsn,
+  spokenPhone,
+];
 
 /** A detector from configuration: `{ type, regex }`; zero-length matches are ignored. */
 export function customDetector(type: string, source: string): Detector {

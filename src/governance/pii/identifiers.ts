@@ -85,12 +85,20 @@ const ID_WORD = [
   'referentie',
   'faktura',
   'referens',
+  'best[äa]llning(?:s)?',
+  'ordernummer',
+  'bestilling(?:s)?',
+  'tilaus',
+  'zam[óo]wieni[ae]',
+  'encomenda',
+  'sipari[şs]',
 ].join('|');
 // Compound stems that count only with their number word: `Chargennummer`, `Charge-Nr.` (a bare "charge" is a verb), `Prüfnummer`.
-const ID_STEM = 'chargen?|kunden|los|pr[üu]f(?:ungs)?';
+const ID_STEM = 'chargen?|kunden|los|pr[üu]f(?:ungs)?|kontos?';
 const NUMBER_WORD = 'no|nr|n[º°o]|numbers?|num|nummer|num[ée]ro|n[úu]mero|numer|#|id|code|nbr|key';
 // At least one space, colon, quote or full stop between: a label glued to its digits is part of one token.
-const LABEL_END = `(?=[\\s.:#="'])\\.?["']?\\s*(?:[:#=]\\s*)?["']?\\s*$`;
+// A linking verb may stand between the label and its value: "the order number is …", "Ihre Sendungsnummer lautet …".
+const LABEL_END = `(?=[\\s.:#="'])\\.?["']?\\s*(?:[:#=]\\s*)?["']?\\s*(?:(?:is|was|are|lautet|ist|war|est|es|era|[èé]|är|var|er|jest|wynosi)\\s*:?\\s*)?$`;
 const ID_LABEL = new RegExp(
   `(?:(?<![${L}])(?:${ID_WORD})(?:[\\s._-]*(?:${NUMBER_WORD}))?|(?<![${L}])(?:${ID_STEM})[\\s._-]*(?:${NUMBER_WORD})` +
     `|(?<![${L}])(?:${NUMBER_WORD})\\.?\\s*(?:de|del|do|da|di|d'|of|du)?\\s*(?:${ID_WORD}))${LABEL_END}`,
@@ -100,10 +108,14 @@ const ID_LABEL = new RegExp(
 // `SN`, `PO` (purchase order).
 const ID_ACRONYM = new RegExp(`(?<![${L}])(?:JAN|PN|SN|PO)(?:[\\s._-]*(?:No|Nr|NO|NR|#|code|Code))?${LABEL_END}`);
 
+// Identifier labels in Chinese, Japanese and Korean, which may stand glued to their value (`订单号4001…`).
+const CJK_ID_LABEL =
+  /(?:订单|訂單|单号|單號|运单|運單|快递单|快遞單|物流单|物流單|注文|追跡|伝票|주문|송장|운송장)(?:编号|編號|号码|號碼|号|號|番号|番號|번호)?\s*[:：#]?\s*$/;
+
 /** True when an identifier label stands right before `index` (nothing but its colon, quotes or spaces between). */
 export function idLabelBefore(text: string, index: number): boolean {
   const before = textBefore(text, index, 40);
-  return ID_LABEL.test(before) || ID_ACRONYM.test(before);
+  return ID_LABEL.test(before) || ID_ACRONYM.test(before) || CJK_ID_LABEL.test(before.slice(-16));
 }
 
 /** An identifier column header, in CSV/TSV/pipe text or in a table aligned with spaces. */

@@ -15,9 +15,11 @@ import { isPlausiblePhone } from './validators.ts';
  * Phone numbers. Shapes that are phone numbers wherever they stand: NANP with separators, `+`/`00` international,
  * national numbers with a trunk `0` grouped the way the numbering plans print them (`07700 900123`, `020 7946 0958`,
  * `06 12 34 56 78`, `0151/23456789`, `(02) 9876 5432`, `0532 123 45 67`, `090-1234-5678`), 9-digit mobiles in three
- * groups of three (`612 345 678`), toll-free vanity numbers (`1-800-FLOWERS`) and WhatsApp links. Any other digit
- * run counts only after a phone word or under a phone key or column, in the languages the masker reads. A number
- * right after an ID word (`order`, `Bestellnummer`, `commande`) is a reference, whatever its shape.
+ * groups of three (`612 345 678`), toll-free vanity numbers (`1-800-FLOWERS`), WhatsApp links, SMS short codes after
+ * "Reply STOP to" and airline PNR contact elements (`SSR CTCM BA HK1/447700900321`). An area code may stand apart by a
+ * separator of its own (`0711 124-3381`, `010-6552 9988`, `030 / 8847 1203`). Any other digit run counts only after
+ * a phone word or under a phone key or column, in the languages the masker reads. A number right after an ID word
+ * (`order`, `Bestellnummer`, `commande`) is a reference, whatever its shape.
  */
 
 // NANP shapes need separators (a bare 10-digit run is more often an order number); international needs + or 00.
@@ -30,12 +32,14 @@ const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\w)/g;
 // after a phone word, any plausible number. Never part of a longer run: "3704 0044 0532" is one number.
 const DIGIT_RUN = /(?<![\w+./-])\(?\d[\d ()./-]{5,18}\d(?![\w]|[.,/-]\d)/g;
 const TRIPLE = /^[5-9]\d{2} \d{3} \d{3}$/;
+// Indian mobiles as printed there, two groups of five (`98765 43210`, first digit 6-9): a value of its own, like TRIPLE.
+const FIVE_FIVE = /^[6-9]\d{4} \d{5}$/;
 // National formats without a trunk 0 that are phone numbers by their grouping alone: Russian `8 (495) 123-45-67`,
 // `8 (383) 212 45 67` and `8-800-200-31-31` (trunk 8, area code, then 3-2-2), Brazilian `(21) 99876-5432`,
 // `(21) 9 8765-4321`, `21 99876-5432` and `(31) 3456-7890` (two-digit DDD, a dash before the last four), Chinese
-// mobiles `139 1234 5678` (1[3-9]x, then 4-4).
+// mobiles `139 1234 5678` (1[3-9]x, then 4-4), Australian 1300 and 1800 numbers `1300 651 233` (4-3-3).
 const NATIONAL =
-  /^(?:8 ?\([3489]\d{2}\) ?\d{3}([ -])\d{2}\1\d{2}|8([ -])[3489]\d{2}\2\d{3}\2\d{2}\2\d{2}|\([1-9]{2}\) ?(?:9 ?\d{4}|[2-5]\d{3})-\d{4}|[1-9]{2} 9\d{4}-\d{4}|1[3-9]\d([ -])\d{4}\3\d{4})$/;
+  /^(?:8 ?\([3489]\d{2}\) ?\d{3}([ -])\d{2}\1\d{2}|8([ -])[3489]\d{2}\2\d{3}\2\d{2}\2\d{2}|\([1-9]{2}\) ?(?:9 ?\d{4}|[2-5]\d{3})-\d{4}|[1-9]{2} 9\d{4}-\d{4}|1[3-9]\d([ -])\d{4}\3\d{4}|1[38]00([ -])\d{3}\4\d{3})$/;
 // Toll-free vanity numbers: `1-800-FLOWERS`, `1-888-GO-LOOMS` (seven letters and digits after the area code).
 const PHONE_VANITY = /\+?1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z0-9]{2,7}(?:[ .-][A-Z0-9]{1,6}){0,2}(?![\w])/g;
 const VANITY_HINT = /1[ .-]\(?8(?:00|33|44|55|66|77|88)\)?[ .-][A-Z]/;
@@ -46,15 +50,19 @@ const EXTENSION =
 
 // Phone words in en, es, fr, de, it, pt, nl, pl, tr and ja, including verbs of calling ("call me on", "llámame al",
 // "appelez-moi au", "rufen Sie … an", "chiamami al", "liga-me", "bel me op", "zadzwoń pod"). Keys in structured text
-// count too: `homePhone`, `mobile_number`, `"tel":`; and signature labels (`M: `, `T. `). Chinese: 电话, 手机, 微信.
+// count too: `homePhone`, `mobile_number`, `"tel":`; and signature labels (`M: `, `T. `). Chinese: 电话, 手机, 微信,
+// 座机. Landline words (`Festnetz`, `fijo`), chat apps as people name them (`wasap`, `zap`, `HP:`), and phone words
+// and calling verbs in the Nordic and Baltic languages (`Sími`, `tālr.`, `puh.`, `ring mig`, `helista`), Russian,
+// Greek, Hindi, Persian, Arabic, Hebrew, Thai, Malay and Indonesian (`Тел.`, `моб.`, `मोबाइल`, `تلفن`, `هاتف`,
+// `جوال`, `נייד`, `โทร`, `handphone`, `ponsel`).
 const PHONE_WORDS =
-  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码)/i;
+  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码|座机|座機|固话|\bfestnetz|\bfijo\b|\bs[íi]mi\b|\bt[āa]lr\b|\bt[āa]lrun|\bpuh(?:elin)?\b|\bwa(?:sap|ssap|tsap|tsapp)\b|\bzap(?:zap)?\b|\bhp\s*[:.]|\bnås\b|\berreichen\b|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?no\.|मोबाइल|फ़ोन|फोन|تلفن|همراه|موبایل|هاتف|جوال|جوّال|موبايل|טלפון|נייד|โทร|มือถือ|(?<![а-яё])(?:тел(?:\.|ефон)|моб(?:\.|ильн))|handphone|\b(?:contact|contacto|contato|kontakt|contatto)\s*:|\bring (?:mig|oss|os|meg)\b|\bhring|\bzvan|\bskambin|\bhelista|\bsoit(?:a|ta|tele)|\btelefonuj|\bvolej|звон|τηλ|καλέστε|\bponsel|\bdi [đd][ộo]ng|\bmobil(?:nummer|nr|telefon)?\b|\bkännykkä|\bmobiil|\bmobitel|\bmobilní|\bmobilny|\btelf\b)/i;
 const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s`, 'gi');
 const PHONE_KEY = PHONE_WORDS;
 // A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`,
 // `Bestellnummer 0151 2345 6789`, `numéro de commande …`.
 const REFERENCE_BEFORE =
-  /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
+  /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|version|build|release|firmware|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
 const referenceBefore = (text: string, index: number): boolean =>
   REFERENCE_BEFORE.test(textBefore(text, index, 32)) || idLabelBefore(text, index);
 /** A reference by its label, or a cell under an identifier column (`SKU`, `NDC`, `Part no.`) of a table. */
@@ -66,6 +74,11 @@ const reference = (text: string, index: number, value: string): boolean =>
 // they count only without a phone word before.
 const UNIT_AFTER =
   /^(?:[ \t\u00a0]?(?:[kMGT]?Hz|[mcdkµμ]m|mm[²³]?|cm[²³]|m[²³]|kg|mg|µg|lbs?|oz|[mkM]V|[mkMG]W|[kMG]?Wh|mAh|[mkµμ]A|Ω|[kM]Ω|ohms?|rpm|dB[AmV]?|Nm|psi|[khM]Pa|m[lL]|cl|px|dpi|ppi|fps|[kMG]bps|[kMGT]i?B|°[CF]?|%|‰|pcs|Stk|Stück)(?![\p{L}\p{N}])|-\p{L})/u;
+// An amount: a currency code or sign next to the number (`1300 651 233 EUR`, `€ 0711 124`).
+const CURRENCY_AFTER =
+  /^[ \t\u00a0]?(?:EUR|USD|GBP|CHF|AUD|NZD|CAD|SEK|NOK|DKK|ISK|PLN|CZK|HUF|RON|BGN|UAH|TRY|ILS|NIS|AED|SAR|EGP|ZAR|NGN|KES|JPY|CNY|RMB|KRW|INR|IDR|MYR|THB|PHP|VND|RUB|BRL|ARS|MXN|CLP|COP|PEN|HKD|SGD|TWD|[€$£¥₹₽]|kr|zł|Kč|Ft|руб)(?![\p{L}])/u;
+const CURRENCY_BEFORE =
+  /(?:[€$£¥₹₽]|(?<![A-Za-z])(?:EUR|USD|GBP|CHF|AUD|SEK|NOK|DKK|PLN|INR|HKD|SGD|Rs\.?))[ \t\u00a0]?$/;
 const ONE_LETTER_UNIT = /^[ \t\u00a0]?[VWAJNgml](?![\p{L}\p{N}])/u;
 // Four-digit times joined as a range (`0800-1800`) next to opening-hours words are hours, not a phone number.
 const TIME_RANGE = /^(?:[01]\d|2[0-3])[0-5]\d\s?[-–]\s?(?:[01]\d|2[0-4])[0-5]\d$/;
@@ -76,12 +89,19 @@ const TIME_WORDS =
 function notAPhone(text: string, value: string, index: number): boolean {
   const end = index + value.length;
   const after = text.slice(end, end + 8);
-  if (UNIT_AFTER.test(after)) return true;
+  if (
+    UNIT_AFTER.test(after) ||
+    CURRENCY_AFTER.test(after) ||
+    CURRENCY_BEFORE.test(text.slice(Math.max(0, index - 5), index))
+  )
+    return true;
   if (!value.startsWith('+') && ONE_LETTER_UNIT.test(after) && !keywordBefore(text, index, PHONE_CONTEXT)) return true;
   if (TIME_RANGE.test(value))
     return TIME_WORDS.test(textBefore(text, index, 40)) || TIME_WORDS.test(text.slice(end, end + 40));
   return false;
 }
+// Belgian landlines and mobiles as printed there: the zone, a slash, then dotted pairs (`02/123.45.67`, `0475/12.34.56`).
+const BELGIAN = /^0\d{1,3}\/\d{2,3}\.\d{2}\.\d{2}$/;
 const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
 
 function plausibleGroups(value: string): boolean {
@@ -89,7 +109,12 @@ function plausibleGroups(value: string): boolean {
 }
 
 /** A trunk-prefixed national number: 9-12 digits, one kind of separator, groups a numbering plan would print. */
-function plausibleTrunk(value: string): boolean {
+function plausibleTrunk(written: string): boolean {
+  // The area code may stand apart by a spaced slash (`030 / 8847 1203`) or by a separator of its own (`0711 124-3381`,
+  // `010-6552 9988`, `070-123 45 67`): only the subscriber's groups must share one separator.
+  const value = written.replace(/ \/ /, '/');
+  if (BELGIAN.test(value)) return isPlausiblePhone(digitsOf(value));
+  let area = '';
   // One pass: digit count, group lengths, separators (an area code in parentheses counts as a group).
   const groups: number[] = [];
   let digits = 0;
@@ -107,12 +132,16 @@ function plausibleTrunk(value: string): boolean {
     run = 0;
     if (ch === '(' || ch === ')' || (ch === ' ' && value[i - 1] === ')')) continue;
     if (ch === '/' && !slash && groups.length === 1 && separator === '') slash = true;
+    else if (groups.length === 1 && !slash && area === '' && separator === '' && (ch === ' ' || ch === '-')) area = ch;
     else if (separator === '' || separator === ch) separator = ch;
     else return false;
   }
   if (run > 0) groups.push(run);
   if (digits < 9 || digits > 12 || groups.length < 2 || (groups[0] as number) < 2) return false;
   if (slash && separator !== '' && separator !== ' ') return false;
+  // An area code set apart by a separator of its own: the subscriber number is two or three groups after it.
+  if (area !== '' && separator !== '' && separator !== area && (separator === '.' || groups.length > 4)) return false;
+  if (separator === '' && area !== '') separator = area;
   // Pairs only as the French print them (`06 12 34 56 78`, `06.12.34.56.78`); dots only there.
   const french = digits === 10 && groups.length === 5 && groups.every((group) => group === 2);
   if (!french && (separator === '.' || groups.every((group) => group <= 2))) return false;
@@ -133,7 +162,11 @@ function judgeRun(text: string, value: string, index: number): boolean {
       value.charCodeAt(first) === 48 && value.charCodeAt(first + 1) > 48 && isDigitCode(value.charCodeAt(first + 1));
     if (trunk) {
       if (plausibleTrunk(value)) return !reference(text, index, value);
-    } else if (value.length === 11 && TRIPLE.test(value) && standsAlone(text, index, index + value.length)) {
+    } else if (
+      value.length === 11 &&
+      (TRIPLE.test(value) || FIVE_FIVE.test(value)) &&
+      standsAlone(text, index, index + value.length)
+    ) {
       return !reference(text, index, value);
     } else if (NATIONAL.test(value)) {
       return !reference(text, index, value);
@@ -144,8 +177,77 @@ function judgeRun(text: string, value: string, index: number): boolean {
   if (before === 44 || value.includes('/') || !keywordBefore(text, index, PHONE_CONTEXT)) return false;
   const digits = digitsOf(value);
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
-  if (DATE_SHAPE.test(value) || !plausibleGroups(value) || !isPlausiblePhone(digits)) return false;
+  if (
+    DATE_SHAPE.test(value) ||
+    YEARS.test(value) ||
+    CLOCK_RANGE.test(value) ||
+    !plausibleGroups(value) ||
+    !isPlausiblePhone(digits)
+  )
+    return false;
   return !reference(text, index, value);
+}
+
+// Airline PNR contact elements: `SSR CTCM BA HK1/447700900321` (mobile), `CTCH`/`CTCB`/`CTCP` (home, business,
+// phone), also as cryptic entries (`SRCTCM-HK1/…`) and OSI lines (`OSI BA CTCM 447700900321`), with an optional
+// language suffix (`/EN`). The digits after the status code are the passenger's number, without `+`.
+const PNR_PHONE =
+  /(?<![A-Z0-9])(?:SSR\s*|SR|OSI\s+[A-Z0-9]{2}\s+)?CTC[MHBP](?:\s+(?:[A-Z][A-Z0-9]|\d[A-Z]))?(?:\s*-?\s*[A-Z]{2}\d{1,3})?\s*[/\s]\s*(\+?\d[\d -]{5,18}\d)(?![\dA-Z])/gi;
+
+function pnrPhones(text: string, out: Detection[]): void {
+  PNR_PHONE.lastIndex = 0;
+  for (let m = PNR_PHONE.exec(text); m !== null; m = PNR_PHONE.exec(text)) {
+    const value = m[1] as string;
+    if (!isPlausiblePhone(digitsOf(value))) continue;
+    const end = m.index + m[0].length;
+    out.push({ start: end - value.length, end, type: 'PHONE' });
+  }
+}
+
+// Opening hours written with dots (`08.00-17.00`, `9.30 - 18.00`): times, not a phone number.
+const CLOCK_RANGE = /^(?:[01]?\d|2[0-4])[.:][0-5]\d ?[-–] ?(?:[01]?\d|2[0-4])[.:][0-5]\d$/;
+// A list of years (`1998 2004 2011`, `2019-2024`) is no phone number, whatever word stands before it.
+const YEARS = /^(?:(?:19|20)\d{2}[ ,/-]{1,2}){1,5}(?:19|20)\d{2}$/;
+// Australian six-digit numbers (`13 22 21`): the one national number shorter than seven digits, only after a phone word.
+const AU_SHORT = /(?<![\w+./-])13 \d{2} \d{2}(?![\w]|[.,/-]\d| \d)/g;
+// SMS short codes named by the message that tells you to text them: "Reply STOP to 72345", "text JOIN to 88022",
+// "envía BAJA al 22777", "sende STOP an 44844", "répondez STOP au 36180".
+const SHORT_CODE =
+  /(?<![\p{L}])(?:reply|text|send|sms|txt|responde|env[íi]a|manda|sende|antworte|r[ée]pondez|envoyez)\s+([A-Z]{1,10}|"[^"\n]{1,20}"|'[^'\n]{1,20}')\s+(?:to|al|a|an|au)\s+(\d{4,6})(?![\p{L}\p{N}]|[.,]\d)/giu;
+
+// The keywords short-code services answer to, as they are also written in lower case ("reply stop to 72345").
+const SMS_KEYWORD =
+  /^(?:stop|help|join|start|unstop|info|end|quit|cancel|unsubscribe|optout|yes|no|y|n|baja|alta|ayuda|arret|stopp)$/i;
+
+function shortCodes(text: string, out: Detection[]): void {
+  SHORT_CODE.lastIndex = 0;
+  for (let m = SHORT_CODE.exec(text); m !== null; m = SHORT_CODE.exec(text)) {
+    // The keyword is written in capitals or quoted ("Reply STOP", "text 'JOIN'"): "reply back to 2024" is no code.
+    const keyword = m[1] as string;
+    if (!/^["']/.test(keyword) && keyword !== keyword.toUpperCase() && !SMS_KEYWORD.test(keyword)) continue;
+    const end = m.index + m[0].length;
+    out.push({ start: end - (m[2] as string).length, end, type: 'PHONE' });
+  }
+}
+
+/**
+ * Each digit run judged whole; a run that runs on into a parenthesis after the number (`0800 123 4567 (24/7)`,
+ * `13 22 21 (Mo-Fr)`) is judged again without it.
+ */
+function digitRuns(text: string, out: Detection[]): void {
+  const accept = (value: string, index: number): boolean =>
+    judgeRun(text, value, index) && !notAPhone(text, value, index);
+  DIGIT_RUN.lastIndex = 0;
+  for (let m = DIGIT_RUN.exec(text); m !== null; m = DIGIT_RUN.exec(text)) {
+    let value = m[0];
+    const paren = value.indexOf(' (', 1);
+    if (!accept(value, m.index)) {
+      if (paren < 0) continue;
+      value = value.slice(0, paren);
+      if (!/\d$/.test(value) || !accept(value, m.index)) continue;
+    }
+    out.push({ start: m.index, end: m.index + value.length, type: 'PHONE' });
+  }
 }
 
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
@@ -195,6 +297,16 @@ export const phone: Detector = {
         (value, index) =>
           !/[\w+-]/.test(text[index - 1] ?? ' ') && /[A-Z].*[A-Z]/.test(value) && alnumCount(value) === 11,
       );
+    if (atLeastDigits(text, 4)) shortCodes(text, out);
+    if (text.includes('13 '))
+      scan(
+        text,
+        AU_SHORT,
+        out,
+        'PHONE',
+        (value, index) => keywordBefore(text, index, PHONE_CONTEXT) && !reference(text, index, value),
+      );
+    if (text.includes('CTC') || text.includes('ctc')) pnrPhones(text, out);
     if (!atLeastDigits(text, 7)) {
       extendOverExtensions(text, out, first);
       return;
@@ -219,13 +331,7 @@ export const phone: Detector = {
     });
     if (text.includes('wa.me/') || text.includes('whatsapp.com/'))
       scan(text, WHATSAPP_LINK, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
-    scan(
-      text,
-      DIGIT_RUN,
-      out,
-      'PHONE',
-      (value, index) => judgeRun(text, value, index) && !notAPhone(text, value, index),
-    );
+    digitRuns(text, out);
     if (text.includes('\n') && hasKeyword(text, PHONE_CONTEXT))
       scanColumns(
         text,

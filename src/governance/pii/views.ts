@@ -1,9 +1,9 @@
 /**
  * The decoded view of a text: URL-encoding (`%40`), JSON string escapes (`\u0040`, `\"`) and HTML entities (`&#64;`,
- * `&commat;`) undone and full-width forms read as ASCII, so `maria.lopez%40example.com` is seen as an e-mail address
- * and `０３－１２３４－５６７８` as a phone number. `starts[i]`/`ends[i]` give the original `[start, end)` of decoded
- * char i, so a finding on the view masks exactly the encoded text it came from and restore gives back the original
- * bytes.
+ * `&commat;`) undone and full-width forms and Arabic-Indic digits read as ASCII, so `maria.lopez%40example.com` is
+ * seen as an e-mail address and `０３－１２３４－５６７８` or `۰۹۱۲ ۳۴۵ ۶۷۸۹` as a phone number. `starts[i]`/`ends[i]`
+ * give the original `[start, end)` of decoded char i, so a finding on the view masks exactly the encoded text it came
+ * from and restore gives back the original bytes.
  */
 export interface DecodedView {
   text: string;
@@ -11,9 +11,10 @@ export interface DecodedView {
   ends: Int32Array;
 }
 
-// Full-width digits (`０３－１２３４－５６７８`, as Japanese and Chinese forms print them) are read as ASCII too.
+// Full-width digits (`０３－１２３４－５６７８`, as Japanese and Chinese forms print them) and Arabic-Indic digits
+// (`۰۹۱۲ ۳۴۵ ۶۷۸۹`, as Arabic and Persian texts print them) are read as ASCII too.
 const ANY_ENCODING =
-  /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|["\\/nrtbf])|&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});|[\uFF10-\uFF19]/;
+  /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|["\\/nrtbf])|&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});|[\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9]/;
 const PERCENT = /%([0-9A-Fa-f]{2})/y;
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/y;
 const JSON_SIMPLE: Readonly<Record<string, string>> = {
@@ -87,9 +88,15 @@ export function decodeHtmlEntities(text: string): string {
 const isHex = (code: number): boolean =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 
-/** The ASCII form of a full-width form (`０` → `0`, `－` → `-`, `＠` → `@`) or of the ideographic space; else undefined. */
+/**
+ * The ASCII form of a full-width form (`０` → `0`, `－` → `-`, `＠` → `@`), of the ideographic space or of an
+ * Arabic-Indic digit (`٣` → `3`, `۳` → `3`); else undefined.
+ */
 function fullWidth(code: number): string | undefined {
   if (code >= 0xff01 && code <= 0xff5e) return String.fromCharCode(code - 0xfee0);
+  // Arabic-Indic (`٠١٢`) and Extended Arabic-Indic (Persian, Urdu: `۰۱۲`) digits read as ASCII digits too.
+  if (code >= 0x0660 && code <= 0x0669) return String.fromCharCode(code - 0x0660 + 48);
+  if (code >= 0x06f0 && code <= 0x06f9) return String.fromCharCode(code - 0x06f0 + 48);
   return code === 0x3000 ? ' ' : undefined;
 }
 
