@@ -57,7 +57,8 @@ const EXTENSION =
 // `جوال`, `נייד`, `โทร`, `handphone`, `ponsel`).
 const PHONE_WORDS =
   /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码|座机|座機|固话|\bfestnetz|\bfijo\b|\bs[íi]mi\b|\bt[āa]lr\b|\bt[āa]lrun|\bpuh(?:elin)?\b|\bwa(?:sap|ssap|tsap|tsapp)\b|\bzap(?:zap)?\b|\bhp\s*[:.]|\bnås\b|\berreichen\b|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?no\.|मोबाइल|फ़ोन|फोन|تلفن|همراه|موبایل|هاتف|جوال|جوّال|موبايل|טלפון|נייד|โทร|มือถือ|(?<![а-яё])(?:тел(?:\.|ефон)|моб(?:\.|ильн))|handphone|\b(?:contact|contacto|contato|kontakt|contatto)\s*:|\bring (?:mig|oss|os|meg)\b|\bhring|\bzvan|\bskambin|\bhelista|\bsoit(?:a|ta|tele)|\btelefonuj|\bvolej|звон|τηλ|καλέστε|\bponsel|\bdi [đd][ộo]ng|\bmobil(?:nummer|nr|telefon)?\b|\bkännykkä|\bmobiil|\bmobitel|\bmobilní|\bmobilny|\btelf\b)/i;
-const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s`, 'gi');
+// A signature label (`T: `, `M. `) but not an initial before a name (`T. Ng`, `M. Okafor`).
+const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s(?![A-Z][a-z])`, 'gi');
 const PHONE_KEY = PHONE_WORDS;
 // A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`,
 // `Bestellnummer 0151 2345 6789`, `numéro de commande …`.
@@ -103,6 +104,8 @@ function notAPhone(text: string, value: string, index: number): boolean {
 // Belgian landlines and mobiles as printed there: the zone, a slash, then dotted pairs (`02/123.45.67`, `0475/12.34.56`).
 const BELGIAN = /^0\d{1,3}\/\d{2,3}\.\d{2}\.\d{2}$/;
 const DATE_SHAPE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
+// A run that ends in a full date is a number and a date (`52 (17.08.1972`: an age, then a birth date), not a phone.
+const ENDS_WITH_DATE = /(?:^|[\s(])\d{1,2}[.-]\d{1,2}[.-](?:1[89]|20)\d{2}$/;
 
 function plausibleGroups(value: string): boolean {
   return !/[ ().-]{2,}/.test(value.replace(/\) /g, ')').replace(/ \(/g, '('));
@@ -179,6 +182,7 @@ function judgeRun(text: string, value: string, index: number): boolean {
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
   if (
     DATE_SHAPE.test(value) ||
+    ENDS_WITH_DATE.test(value) ||
     YEARS.test(value) ||
     CLOCK_RANGE.test(value) ||
     !plausibleGroups(value) ||

@@ -48,6 +48,7 @@ describe("birthdays, ages and more languages (a third author's dev set)", () => 
     ['Zum Geburtstag am 21.06. alles Gute!', '21.06.'],
     ['my b-day is 3/17 btw', '3/17'],
     ['born 12 May, grew up in Cork', '12 May'],
+    ['Applicant: T. Ng, age 52 (17.08.1972), prefers e-mail', '17.08.1972'],
     ['Sie ist am 09.10.1966 geboren und wohnt in Ulm.', '09.10.1966'],
     ['생년월일: 88.11.02', '88.11.02'],
     ["nací el 5 de mayo del '84 en Rosario", "5 de mayo del '84"],
