@@ -3,7 +3,7 @@ import { learnedScore, learnedText, parseLearnedModel, type LearnedModel } from 
 import { LEARNED_WEIGHTS } from './learned-weights.ts';
 import { normalizeForScreening, originalRange, rangeChanged } from './normalize.ts';
 import type { NormalizedText } from './normalize.ts';
-import { ROT13_RULE_IDS, RULES } from './rules.ts';
+import { CALL_REFUSED, ROT13_RULE_IDS, RULES } from './rules.ts';
 import { reportedSpeechFactor, splitWordPhrase } from './speech.ts';
 import type { Rule } from './rules.ts';
 
@@ -93,11 +93,6 @@ const REVERSED_RULES = RULES.filter((rule) =>
 // space, so this one reads the original text. Text addressed to an agent's tools rarely appears in business data.
 const TOOL_IDENTIFIER_CALL =
   /\b(?:call|invoke|trigger|execute|run|use|fire)\s+(?:the\s+)?`?(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)`?(?:\(|\s+(?:tool|function|action|with|on|to|for)\b)/g;
-
-// A call reported as refused or failed (`PermissionDenied: the caller does not have permission to execute run_query on…`,
-// "failed to invoke send_email for…") is an error message, not an order.
-const CALL_REFUSED =
-  /(?:(?:no|not\s+have|lacks?|without|missing|denied)\s+(?:the\s+)?(?:\w+\s+)?(?:permissions?|rights?|access|privileges?)\s+to|(?:unable|failed|fails|tried|trying|attempt(?:ed|ing|s)?)\s+to|could\s*n[o']t|cannot|can'?t|not\s+(?:allowed|permitted|authori[sz]ed|able)\s+to)\s+$/i;
 
 /**
  * A phrase inside a longer code identifier (`test_blocks_ignore_previous_instructions`, `should_reveal_system_prompt()`)

@@ -463,7 +463,7 @@ function ownedByOther(text: string, start: number, end: number): boolean {
   const object = new RegExp(`${words(OVERRIDE_OBJECTS)}`, 'iu').exec(text.slice(start, end));
   const after = text.slice(start + (object ? object.index + object[0].length : 0), end + 40);
   return new RegExp(
-    `^\\s+${words('from|of|by|van|von|des|du|de\\s+la|del|della|dello|dei|da|do|dos|das|od|от')}\\s+(?:the\\s+|de\\s+|het\\s+|der\\s+|dem\\s+|den\\s+|la\\s+|le\\s+|el\\s+|il\\s+|l'|a\\s+|o\\s+|your\\s+|our\\s+|my\\s+)?(?!(?:system|developers?|operators?|admin\\w*|creators?|owners?|openai|anthropic|assistant|ai|model|bot|user|sistema|syst[èe]me|systems?|entwickler\\w*|betreiber\\w*|ontwikkelaar\\w*)${NR})\\p{L}`,
+    `^\\s+${words('from|of|by|van|von|vom|des|der|du|de\\s+la|del|della|dello|dei|da|do|dos|das|od|от')}\\s+(?:the\\s+|de\\s+|het\\s+|der\\s+|dem\\s+|den\\s+|la\\s+|le\\s+|el\\s+|il\\s+|l'|a\\s+|o\\s+|your\\s+|our\\s+|my\\s+)?(?!(?:system|developers?|operators?|admin\\w*|creators?|owners?|openai|anthropic|assistant|ai|ki|model|bot|user|sistema|syst[èe]me|systems?|entwickler\\w*|betreiber\\w*|ontwikkelaar\\w*)${NR})\\p{L}`,
     'iu',
   ).test(after);
 }
@@ -618,8 +618,16 @@ const MODEL_OWNED =
 const MODEL_CLASS_ACTION =
   'tell|recommend|report|describe|conclude|mark|say|promise|declare|offer|share|omit|advise|state|list|include|send|answer|reply|respond|ignore|approve|pay|delete|reset|update|score|rate|rank|treat|flag|note\\s+that|present|discourage|refuse|cancel|set|give|forward|post|publish|call|invoke|escalate|grant|waive|recommend';
 
+/**
+ * A call reported as refused or failed (`PermissionDenied: the caller does not have permission to execute run_query
+ * on…`, "failed to call delete_records on table…") is an error message, not an order.
+ */
+export const CALL_REFUSED =
+  /(?:(?:no|not\s+have|lacks?|without|missing|denied|insufficient)\s+(?:the\s+)?(?:\w+\s+)?(?:permissions?|rights?|access|privileges?)\s+to|(?:unable|failed|fails|tried|trying|attempt(?:ed|ing|s)?)\s+to|could\s*n[o']t|cannot|can'?t|not\s+(?:allowed|permitted|authori[sz]ed|able)\s+to)\s+$/i;
+
 /** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
-function coercionBoost(text: string, start: number, end: number): number {
+function coercionBoost(text: string, start: number, end: number): number | null {
+  if (CALL_REFUSED.test(text.slice(Math.max(0, start - 60), start))) return null;
   const sentence = text.slice(Math.max(0, start - 60), Math.min(text.length, end + 160));
   const covert =
     /silently|quietly|secretly|covertly|without\s+(?:telling|informing|asking|notifying|letting)|before\s+(?:replying|answering|responding)|don'?t\s+(?:tell|mention)|do\s+not\s+(?:tell|mention)/i.test(
@@ -1339,7 +1347,8 @@ export const RULES: readonly Rule[] = [
       const named = text.replace(NAMED_IDENTIFIER, ' ');
       const bulk = BULK.test(named);
       const tool = TOOL_NOUN.test(named);
-      if (bulk || tool) return bulk && tool ? 1.6 : 1.3;
+      // An action on everything sent to an outside address, kept quiet, is coercion from any source.
+      if (bulk || tool) return (bulk && tool) || /https?:\/\/|[\w.+-]+@[\w-]+\.\w/.test(text) ? 1.6 : 1.3;
       // The sentence and the one before it: a model named three sentences back ("flagged by the model") is not told.
       const head = text.slice(Math.max(0, start - 250), start);
       const stops = [...head.matchAll(/[.!?]+\s+|\n+/g)].map((m) => m.index + m[0].length);
