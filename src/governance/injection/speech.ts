@@ -31,13 +31,13 @@ const framed = (text: string): boolean =>
 /**
  * Creative work around a quote: a slogan, a manifesto, lyrics, a subtitle or a character's line is written for people
  * ("Forget the rules they wrote for you", "Forget your orders, soldier"). Such a quote orders nobody here unless it
- * names the model's own setup (its prompt, its programming, its guardrails), a credential, an address or a tool, or
- * speaks to the model by name.
+ * names the model's own setup (its prompt, its programming, its guardrails), a credential, an address, a tool or an
+ * action on data, or speaks to the model by name.
  */
 const CREATIVE =
   /\b(?:slogans?|taglines?|catchphrases?|copywrit\w*|ad\s+copy|campaign|manifesto|brand|lyrics?|song|chorus|verse|poem|poetry|story|stories|novel|fiction|screenplay|script|scene|character|dialogue|subtitles?|captions?|dubbing|episode|podcast|thought\s+experiment|discussion\s+questions|letter\s+from\s+the\s+editor|headline|newsletter|editorial|chapter|translator\s+note|clearance)\b|(?<![\p{L}])(?:eslogan\p{L}*|lema|gui[óo]n|subt[íi]tulos?|canci[óo]n|novela|werbe\p{L}*|drehbuch|untertitel\p{L}*|liedtext|sous-titres?|sc[ée]nario|paroles|chanson|r[ée]clame|campagne|campa[ñn]a|kampagne|слоган\p{L}*|сценари\p{L}*|субтитр\p{L}*|песн\p{L}*|роман\p{L}*)(?![\p{L}])|キャッチコピー|コピー|キャンペーン|歌詞|台本|脚本|小説|字幕|セリフ|대본|자막|드라마|가사|소설|광고|카피|대사|文案|口号|標語|标语|歌词|歌詞|剧本|劇本|小说|台词|台詞/iu;
 const MODEL_TARGET =
-  /\b(?:system\s+prompt|prompt|programming|guardrails?|filters?|content\s+polic\w*|jailbreak|developer\s+mode|api\s+keys?|credentials?|passwords?|tokens?)\b|https?:|[\w.+-]+@|\b[a-z]+_[a-z_]+\b|\b(?:assistant|ai|bot|model|agent|llm|gpt|chatgpt|claude)\s*[,:]|\b(?:you|your)\b[^"”»」]*\b(?:ai|assistant|model|bot|llm)\b/i;
+  /\b(?:system\s+prompt|prompt|programming|guardrails?|filters?|content\s+polic\w*|jailbreak|developer\s+mode|api\s+keys?|credentials?|passwords?|tokens?|(?:approve|refund|delete|transfer|wire|export|forward|e-?mail|disable|grant|reset|unlock|waive)\w*)\b|https?:|[\w.+-]+@|\b[a-z]+_[a-z_]+\b|\b(?:assistant|ai|bot|model|agent|llm|gpt|chatgpt|claude)\s*[,:]|\b(?:you|your)\b[^"”»」]*\b(?:ai|assistant|model|bot|llm)\b/i;
 const REPORTED_INTRO =
   /(?:said|says|wrote|writes|asked|asking|told\s+(?:me|us|them|him|her)|claimed|claiming|saying|stating|telling\s+(?:me|us|them|him|her)|containing|contained|with\s+the\s+(?:text|phrase|line|subject(?:\s+line)?))\s*(?:to\s+|that\s+)?[:,]?\s*$/i;
 
