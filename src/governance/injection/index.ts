@@ -3,7 +3,7 @@ import { learnedScore, learnedText, parseLearnedModel, type LearnedModel } from 
 import { LEARNED_WEIGHTS } from './learned-weights.ts';
 import { normalizeForScreening, originalRange, rangeChanged } from './normalize.ts';
 import type { NormalizedText } from './normalize.ts';
-import { ROT13_RULE_IDS, RULES } from './rules.ts';
+import { CALL_REFUSED, ROT13_RULE_IDS, RULES } from './rules.ts';
 import { reportedSpeechFactor, splitWordPhrase } from './speech.ts';
 import type { Rule } from './rules.ts';
 
@@ -94,6 +94,19 @@ const REVERSED_RULES = RULES.filter((rule) =>
 const TOOL_IDENTIFIER_CALL =
   /\b(?:call|invoke|trigger|execute|run|use|fire)\s+(?:the\s+)?`?(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)`?(?:\(|\s+(?:tool|function|action|with|on|to|for)\b)/g;
 
+/**
+ * A phrase inside a longer code identifier (`test_blocks_ignore_previous_instructions`, `should_reveal_system_prompt()`)
+ * names a test or a function: the screening view reads `_` as a space, so the original text decides. The phrase itself
+ * written as one identifier (`ignore_previous_instructions`) is not discounted.
+ */
+const IDENTIFIER_FACTOR = 0.25;
+function insideIdentifier(text: string, span: [number, number] | undefined): boolean {
+  if (span === undefined || !/_/.test(text.slice(span[0], span[1]))) return false;
+  const before = /[A-Za-z0-9]+_$/.test(text.slice(Math.max(0, span[0] - 40), span[0]));
+  const after = /^_[A-Za-z0-9]/.test(text.slice(span[1], span[1] + 2));
+  return before || after;
+}
+
 // Backwards key words; text without any of them is not read backwards at all.
 const BACKWARDS_CUE = /erongi|dragersid|tegrof|edirrevo|snoitcurtsni|tpmorp|selur|metsys|laever|won era uoy/i;
 
@@ -105,10 +118,11 @@ const TAG_RUN = /[\u{E0020}-\u{E007E}]+/gu;
 function collect(text: string, source: SafetySource, depth: number): Hits {
   const view = normalizeForScreening(text);
   const hits: Hits = { weights: new Map(), spans: [], view, reported: 1, direct: false };
-  runRules(view.text, RULES, source, (rule, weight, start, end, speech) => {
+  runRules(view.text, RULES, source, (rule, found, start, end, speech) => {
+    const span = originalRange(view, start, end, text.length);
+    const weight = found * (insideIdentifier(text, span) ? IDENTIFIER_FACTOR : 1);
     if (speech < 1) hits.reported = Math.min(hits.reported, speech);
     else if (weight >= DIRECT_WEIGHT) hits.direct = true;
-    const span = originalRange(view, start, end, text.length);
     addHit(hits, rule.category, weight, span);
     if (rangeChanged(view, start, end)) addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
   });
@@ -116,6 +130,7 @@ function collect(text: string, source: SafetySource, depth: number): Hits {
   if (depth === 0) {
     TOOL_IDENTIFIER_CALL.lastIndex = 0;
     for (const m of text.matchAll(TOOL_IDENTIFIER_CALL)) {
+      if (CALL_REFUSED.test(text.slice(Math.max(0, m.index - 60), m.index))) continue;
       addHit(hits, 'tool_coercion', source === 'tool' ? 0.55 : 0.3, [m.index, m.index + m[0].length]);
       break;
     }

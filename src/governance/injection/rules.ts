@@ -463,9 +463,31 @@ function ownedByOther(text: string, start: number, end: number): boolean {
   const object = new RegExp(`${words(OVERRIDE_OBJECTS)}`, 'iu').exec(text.slice(start, end));
   const after = text.slice(start + (object ? object.index + object[0].length : 0), end + 40);
   return new RegExp(
-    `^\\s+${words('from|of|by|van|von|des|du|de\\s+la|del|della|dello|dei|da|do|dos|das|od|от')}\\s+(?:the\\s+|de\\s+|het\\s+|der\\s+|dem\\s+|den\\s+|la\\s+|le\\s+|el\\s+|il\\s+|l'|a\\s+|o\\s+|your\\s+|our\\s+|my\\s+)?(?!(?:system|developers?|operators?|admin\\w*|creators?|owners?|openai|anthropic|assistant|ai|model|bot|user|sistema|syst[èe]me|systems?|entwickler\\w*|betreiber\\w*|ontwikkelaar\\w*)${NR})\\p{L}`,
+    `^\\s+${words('from|of|by|van|von|vom|des|der|du|de\\s+la|del|della|dello|dei|da|do|dos|das|od|от')}\\s+(?:the\\s+|de\\s+|het\\s+|der\\s+|dem\\s+|den\\s+|la\\s+|le\\s+|el\\s+|il\\s+|l'|a\\s+|o\\s+|your\\s+|our\\s+|my\\s+)?(?!(?:system|developers?|operators?|admin\\w*|creators?|owners?|openai|anthropic|assistant|ai|ki|model|bot|user|sistema|syst[èe]me|systems?|entwickler\\w*|betreiber\\w*|ontwikkelaar\\w*)${NR})\\p{L}`,
     'iu',
   ).test(after);
+}
+
+/**
+ * The verb's own object comes first and the instructions only name a scope after a preposition: "override the default
+ * carrier for all orders", "skip the survey on these rules pages". "Ignore all of the previous instructions" has no
+ * noun of its own before the preposition.
+ */
+function objectInScope(match: string): boolean {
+  const object = new RegExp(`${words(OVERRIDE_OBJECTS)}$`, 'iu').exec(match);
+  if (object === null) return false;
+  const gap = /^\S+(?:\s+(?:not\s+)?\S+)?\s+([\s\S]*)$/u.exec(match.slice(0, object.index))?.[1] ?? '';
+  const scope =
+    /^((?:[\p{L}-]+\s+){0,4}?)(?:for|on|in|across|at|from|with|to|of)\s+(?:(?:all|any|every|each|the|our|these|those|its|their|incoming|outgoing|new|open|pending)\s+)*$/iu.exec(
+      gap,
+    );
+  if (scope === null) return false;
+  const nouns = (scope[1] ?? '')
+    .split(/\s+/)
+    .filter(
+      (w) => w !== '' && !/^(?:the|all|any|every|each|of|a|an|these|those|this|that|my|your|our|its|their)$/i.test(w),
+    );
+  return nouns.length > 0 && !nouns.some((w) => QUALIFIER.test(w));
 }
 
 /** "The previous baggage rules…", "the manual restore instructions…": a business noun names whose instructions they are. */
@@ -560,11 +582,23 @@ const BULK_PERSONAL =
 /** "…is authorised to", "…may now", "…est habilité à", "…darf", "…ma pominąć": the model given a power. */
 const GRANTED =
   '(?:is|are|has\\s+been|have\\s+been|was|were)?\\s*(?:hereby\\s+|now\\s+|temporarily\\s+)?(?:pre-?)?(?:authori[sz]ed|permitted|allowed|exempt|instructed|directed|cleared|empowered|placed\\s+in)|may(?:\\s+now)?|can\\s+now|queda\\s+autorizad[oa]|est[áa]\\s+autorizad[oa]|est\\s+(?:autoris[ée]e?|habilit[ée]e?)|[èe]\\s+autorizzat[oa]|ist\\s+berechtigt|darf|mag|ma|otrzymuje|får|kan\\s+nu|se\\s+autoriza|krijgen|krijgt|autorizad[oa]|autoris[ée]e?|habilit[ée]e?|autorizzat[oa]|berechtigt|gemachtigd';
+/** A negation right after the power: the model is denied it. */
+const GRANT_DENIED =
+  /^\s*(?:not|never|no|keine?n?|keinerlei|nicht|nie(?:mals)?|pas|jamais|nunca|non|mai|geen|niet|nie|ingen|inte|ikke|не)(?![\p{L}])/iu;
 const I_AUTHORISE =
   "i'?m\\s+(?:pre-?)?authori[sz]ing\\s+(?:you|an\\s+exception)|i'?ve\\s+(?:pre-?)?authori[sz]ed\\s+you|i\\s+(?:hereby\\s+)?(?:pre-?)?authori[sz]e\\s+you|you\\s+have\\s+my\\s+(?:authority|permission|authori[sz]ation|approval)|i'?m\\s+giving\\s+you\\s+(?:permission|a\\s+standing\\s+authori[sz]ation)|i\\s+give\\s+you\\s+(?:permission|a\\s+standing\\s+authori[sz]ation)|(?:she|he|they)\\s+ha(?:s|ve)\\s+pre-?approved|by\\s+(?:court\\s+order|decision\\s+of\\s+the\\s+\\p{L}+(?:\\s+\\p{L}+)?)|autorizo\\s+(?:voc[êe]|te|a\\s+ti)|estou\\s+autorizando\\s+voc[êe]|ti\\s+autorizzo|je\\s+t['’]autorise|ich\\s+(?:erlaube|autorisiere)\\s+dir|разрешаю\\s+тебе|upowa[żz]niam\\s+ci[ęe]|ik\\s+machtig\\s+je";
 
 const COVERT_ANY =
   "(?:don'?t|do\\s+not|never)\\s+(?:tell|inform|mention|notify|alert|cc|log|record|create\\s+an?\\s+(?:audit\\s+entry|case|note|record|ticket)|add\\s+a\\s+note|send\\s+(?:me\\s+|him\\s+|her\\s+|them\\s+)?(?:the\\s+)?(?:usual\\s+)?(?:confirmation|notification)|show\\s+(?:me\\s+)?a\\s+confirmation|route\\s+this\\s+through)(?:\\s+(?:it|this|him|her|them|anyone|to\\s+\\p{L}+(?:\\s+\\p{L}+){0,2}))?|skip\\s+the\\s+(?:notification|confirmation)\\w*|without\\s+(?:leaving\\s+(?:a\\s+)?(?:trace|record)|a\\s+trace|notif\\w+|asking\\s+me)|before\\s+(?:my\\s+manager|anyone|the\\s+\\p{L}+)\\s+(?:sees|notices|finds\\s+out)|ne\\s+le\\s+(?:mentionne|dis|signale)\\s+pas|sans\\s+(?:le\\s+dire|notification|confirmation|laisser\\s+de\\s+trace|me\\s+demander)|no\\s+lo\\s+(?:menciones|comuniques|digas|registres)|no\\s+(?:informes|avises|digas\\s+nada)|sin\\s+(?:dejar\\s+registro|avisar|notificar|confirmaci[óo]n)|n[ãa]o\\s+(?:registre|mencione|avise|conte|informe)|nic\\s+nie\\s+(?:pisz|m[óo]w)|nie\\s+(?:informuj|m[óo]w|zg[łl]aszaj)|zeg\\s+niets|zonder\\s+(?:bevestiging|melding|dat)|erw[äa]hne\\s+(?:das|es|dies)\\s+nicht|ohne\\s+dass\\s+\\p{L}+(?:\\s+\\p{L}+)?\\s+davon\\s+erf[äa]hrt|senza\\s+(?:avvisare|dirlo|conferma|lasciare\\s+traccia)|non\\s+(?:chiedere\\s+conferma|dirlo|segnalarlo|registrare|avvisare)|не\\s+(?:говори|сообщай|уведомляй)|uten\\s+å\\s+(?:si|varsle)|utan\\s+att\\s+(?:s[äa]ga|meddela)|uden\\s+at\\s+(?:sige|give)";
+/** Data a log should not hold: keeping it out protects it. */
+const PROTECTED_DATA =
+  /^\s+(?:the\s+|any\s+|full\s+|raw\s+|their\s+|customer\s+|user\s+)*(?:prompts?|pii|personal\s+data|passwords?|secrets?|tokens?|api\s+keys?|card\s+numbers?|credentials?|request\s+bod(?:y|ies)|payloads?|headers?|names?|e-?mails?|ssns?|health\s+data)\b/i;
+/** A code identifier named as a variable, field or column (`the variable \`system_instructions\``). */
+const NAMED_IDENTIFIER =
+  /\b(?:variable|field|column|param(?:eter)?|property|attribute|key|setting|constant|env(?:ironment)?\s+var(?:iable)?|config)s?\s+`?[a-z]+(?:_[a-z0-9]+)+`?/gi;
+/** Words that put the model in the sentence: a covert step hidden from its user. */
+const MODEL_CUE =
+  /(?<![\p{L}])(?:you|your|assistant\p{L}*|asistente|assistente|asystent\p{L}*|ai|ia|ki|agent\p{L}*|агент\p{L}*|ассистент\p{L}*|model\p{L}*|модел\p{L}*|bots?|chatbot\p{L}*|llm|copilot|sistema|syst[eè]me|system|систем\p{L}*|intelligen\p{L}*\s+artifici\p{L}*|künstlich\p{L}*)(?![\p{L}])/iu;
 const COVERT_CJK = '不要告诉|别告诉|不要通知|報告しないで|知らせないで|言わないで|알리지\\s*마|보고하지\\s*마';
 /** An action on everything, a named tool, action or function: what makes discretion coercion. */
 const BULK =
@@ -584,8 +618,16 @@ const MODEL_OWNED =
 const MODEL_CLASS_ACTION =
   'tell|recommend|report|describe|conclude|mark|say|promise|declare|offer|share|omit|advise|state|list|include|send|answer|reply|respond|ignore|approve|pay|delete|reset|update|score|rate|rank|treat|flag|note\\s+that|present|discourage|refuse|cancel|set|give|forward|post|publish|call|invoke|escalate|grant|waive|recommend';
 
+/**
+ * A call reported as refused or failed (`PermissionDenied: the caller does not have permission to execute run_query
+ * on…`, "failed to call delete_records on table…") is an error message, not an order.
+ */
+export const CALL_REFUSED =
+  /(?:(?:no|not\s+have|lacks?|without|missing|denied|insufficient)\s+(?:the\s+)?(?:\w+\s+)?(?:permissions?|rights?|access|privileges?)\s+to|(?:unable|failed|fails|tried|trying|attempt(?:ed|ing|s)?)\s+to|could\s*n[o']t|cannot|can'?t|not\s+(?:allowed|permitted|authori[sz]ed|able)\s+to)\s+$/i;
+
 /** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
-function coercionBoost(text: string, start: number, end: number): number {
+function coercionBoost(text: string, start: number, end: number): number | null {
+  if (CALL_REFUSED.test(text.slice(Math.max(0, start - 60), start))) return null;
   const sentence = text.slice(Math.max(0, start - 60), Math.min(text.length, end + 160));
   const covert =
     /silently|quietly|secretly|covertly|without\s+(?:telling|informing|asking|notifying|letting)|before\s+(?:replying|answering|responding)|don'?t\s+(?:tell|mention)|do\s+not\s+(?:tell|mention)/i.test(
@@ -607,7 +649,9 @@ export const RULES: readonly Rule[] = [
     user: 0.85,
     tool: 0.9,
     confirm: (text, start, end) =>
-      (QUALIFIER.test(text.slice(start, end + 25)) ? 1 : 0.4) * ownInstructions(text, start, end),
+      objectInScope(text.slice(start, end)) && !dangerAny(text, start, end, 160)
+        ? 0.25
+        : (QUALIFIER.test(text.slice(start, end + 25)) ? 1 : 0.4) * ownInstructions(text, start, end),
   },
   {
     // Verb-final word order (de, nl, and infinitives elsewhere): "alle bisherigen Vorgaben ignorieren".
@@ -955,8 +999,10 @@ export const RULES: readonly Rule[] = [
     user: 0.45,
     tool: 0.5,
     // The power and the skipped control in one sentence ("…may explain concepts but must not…" is a policy).
+    // A power denied ("der Assistent darf keine Daten weitergeben", "may not", "n'est pas autorisé") is a policy.
     confirm: (text, _start, end) => {
       const rest = /^[^.!?\n]*/.exec(text.slice(end, end + 220))?.[0] ?? '';
+      if (GRANT_DENIED.test(rest)) return null;
       return dangerAny(rest, 0, 0, rest.length) ? 1.6 : null;
     },
   },
@@ -1023,7 +1069,19 @@ export const RULES: readonly Rule[] = [
       const match = text.slice(start, end);
       // A markdown header (`### Instruction: when a customer asks…`) is a turn when an order follows it.
       if (/#{2,}/.test(match) && ORDER_AFTER_ADDRESS.test(text.slice(end).replace(/^[^\n:]*[:\n]\s*/, ''))) return 1;
-      if (/"role"/.test(match)) return /^\s*,\s*"content"\s*:\s*[A-Za-z_]/.test(text.slice(end, end + 80)) ? 0.2 : 1;
+      if (/"role"/.test(match)) {
+        if (/^\s*,\s*"content"\s*:\s*[A-Za-z_]/.test(text.slice(end, end + 80))) return 0.2;
+        // A whole request body a developer shows (`"messages": [ {"role": "system", …} ]`) is an API call being
+        // written, not a turn smuggled into data, unless its system message carries orders against the model.
+        const content = /^[^\n}]*/.exec(text.slice(end, end + 400))?.[0] ?? '';
+        return /"messages"\s*:\s*\[\s*$/.test(text.slice(Math.max(0, start - 300), start + 1).replace(/\{$/, '')) &&
+          !/\b(?:ignore|disregard|override|bypass|reveal|forget|jailbreak|unrestricted|uncensored|no\s+(?:rules|restrictions|limits)|authori[sz]ed|permitted|allowed|disclose|do\s+not\s+ask|verification|approval)\b/i.test(
+            content,
+          ) &&
+          !dangerNear(content, 0, 0)
+          ? 0.3
+          : 1;
+      }
       const cue = INSTRUCTION_CUE.test(text.slice(end - 1, end + 160)) || dangerNear(text, start, end, 160) ? 1 : 0.2;
       const quote = /^[ \t]*["']/.exec(match);
       if (quote === null || /(?:["']\s*:|[,[{])\s*$/.test(text.slice(Math.max(0, start - 10), start))) return cue;
@@ -1163,6 +1221,8 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.75,
     tool: 0.8,
+    // Someone else's instructions ("die Anweisungen des Lieferanten", "les instructions du fabricant") are business.
+    confirm: (text, start, end) => (ownedByOther(text, start, end) && !dangerAny(text, start, end, 160) ? 0.3 : 1),
   },
   {
     // The model's own setup named by who gave it ("the instructions the bank gave you", "le istruzioni che ti ha dato",
@@ -1277,10 +1337,27 @@ export const RULES: readonly Rule[] = [
     user: 0.35,
     tool: 0.5,
     // From a user "close all the duplicates, don't notify the customer" may be discretion: both together are coercion.
-    confirm: (text) => {
-      const bulk = BULK.test(text);
-      const tool = TOOL_NOUN.test(text);
-      return bulk && tool ? 1.6 : bulk || tool ? 1.3 : 1;
+    // Data kept out of a log ("don't log the full prompt at INFO level", "never record card numbers") protects it, and
+    // a code identifier named as a variable or field is no tool. Staff discretion ("do not mention the surprise
+    // upgrade", "do not inform the claimant of the referral") hides nothing the model does: with no action on
+    // everything, no tool, no dangerous step and no word to the model around it, it counts for little.
+    confirm: (text, start, end) => {
+      if (/(?:log|record)$/i.test(text.slice(start, end)) && PROTECTED_DATA.test(text.slice(end, end + 60)))
+        return null;
+      const named = text.replace(NAMED_IDENTIFIER, ' ');
+      const bulk = BULK.test(named);
+      const tool = TOOL_NOUN.test(named);
+      // An action on everything sent to an outside address, kept quiet, is coercion from any source.
+      if (bulk || tool) return (bulk && tool) || /https?:\/\/|[\w.+-]+@[\w-]+\.\w/.test(text) ? 1.6 : 1.3;
+      // The sentence and the one before it: a model named three sentences back ("flagged by the model") is not told.
+      const head = text.slice(Math.max(0, start - 250), start);
+      const stops = [...head.matchAll(/[.!?]+\s+|\n+/g)].map((m) => m.index + m[0].length);
+      const rest = text.slice(start, end + 200);
+      const stop = /[.!?;]+\s|\n/.exec(rest);
+      const around = `${head.slice(stops.at(-2) ?? 0)}${stop ? rest.slice(0, stop.index) : rest}`;
+      return dangerAny(head, 0, 0, head.length) || dangerAny(around, 0, 0, around.length) || MODEL_CUE.test(around)
+        ? 1
+        : 0.5;
     },
   },
   {
