@@ -23,6 +23,8 @@ export interface RuntimeTuning {
   /** faye's transport retry (seconds) and the full-reconnect backoff. */
   fayeRetrySeconds: number;
   restartBaseMs: number;
+  /** Longest wait between reconnects (the subscriber's default, 60 s, when unset). */
+  restartMaxMs?: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
   pacingMaxDelayMs: number;
@@ -240,6 +242,7 @@ class WorkerProcess {
       logger: this.logger,
       metrics: this.metrics,
       restartBaseMs: tuning.restartBaseMs,
+      ...(tuning.restartMaxMs === undefined ? {} : { restartMaxMs: tuning.restartMaxMs }),
     };
     if (config.LOOM_EVENT_API === 'pubsub') {
       // Pull flow control: never more delivered-and-unfinished events than the window (free worker slots).

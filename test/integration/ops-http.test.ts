@@ -76,7 +76,8 @@ beforeAll(async () => {
     logger: silentLogger(),
     provider: new ScriptedProvider(LENDING_SCRIPT),
     http: { host: '127.0.0.1', port: 0 },
-    tuning: { shutdownGraceMs: 2_000, fayeRetrySeconds: 0.2, restartBaseMs: 50 },
+    // Reconnects wait at most 1 s: however long a busy machine keeps the CometD fault up, recovery stays prompt.
+    tuning: { shutdownGraceMs: 2_000, fayeRetrySeconds: 0.2, restartBaseMs: 50, restartMaxMs: 1_000 },
   });
   base = service.url as string;
   await provisionLendingAgent(service.runtime.clientFor('admin@lending.test'));
