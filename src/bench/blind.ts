@@ -257,6 +257,9 @@ export interface BlindRoundScore {
 export async function scoreBlindRound(dir: string, name = dir): Promise<BlindRoundScore> {
   const out: BlindRoundScore = { round: name };
   const piiFile = join(dir, 'pii.jsonl');
+  // A wrong path must not print an empty, successful score.
+  if (!existsSync(piiFile) && !existsSync(join(dir, 'injection.jsonl')))
+    throw new Error(`${name} holds neither pii.jsonl nor injection.jsonl: nothing to score`);
   if (existsSync(piiFile))
     out.pii = { loom: await scorePii(readJsonlFile(piiFile, BlindPiiLine), loomPiiContender(`blind-${name}`)) };
   const injectionFile = join(dir, 'injection.jsonl');

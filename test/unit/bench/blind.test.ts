@@ -92,4 +92,14 @@ describe('blind-round scoring', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('refuses a directory with neither file instead of printing an empty score', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loom-blind-empty-'));
+    try {
+      await expect(scoreBlindRound(dir, 'empty')).rejects.toThrow(/empty holds neither pii.jsonl nor injection.jsonl/);
+      await expect(scoreBlindRound(join(dir, 'missing'), 'missing')).rejects.toThrow(/neither/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
