@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_DETECTORS, detectAll } from '../../../src/governance/pii/detectors.ts';
-import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
+import { expectKept, expectMasked } from '../../support/pii-expect.ts';
 
 /**
  * Classes of look-alikes that pattern masking destroyed and of values it leaked, in cases written for these tests
@@ -11,27 +11,6 @@ import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.t
 
 const found = (text: string): Array<[string, string]> =>
   detectAll(text, BUILTIN_DETECTORS).map((d) => [d.type, text.slice(d.start, d.end)]);
-
-const masker = (): PiiMasker =>
-  new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'lookalike-classes' });
-
-async function expectMasked(text: string, secrets: string[], type: string): Promise<void> {
-  const m = masker();
-  const { masked, entities } = await m.mask(text);
-  for (const secret of secrets) expect(masked, `${secret} in ${text}`).not.toContain(secret);
-  expect(
-    entities.map((entity) => entity.type),
-    text,
-  ).toContain(type);
-  expect(await m.restore(masked)).toBe(text);
-}
-
-async function expectKept(text: string, values: string[]): Promise<void> {
-  const m = masker();
-  const { masked } = await m.mask(text);
-  for (const value of values) expect(masked, `${value} in ${text}`).toContain(value);
-  expect(await m.restore(masked)).toBe(text);
-}
 
 describe('version numbers are not IPv4 addresses', () => {
   it.each([

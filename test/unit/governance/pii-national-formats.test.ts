@@ -1,28 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
+import { describe, it } from 'vitest';
+import { expectKept, expectMasked } from '../../support/pii-expect.ts';
 
 /** National phone formats, PNR contact elements, spaced cards, identifier labels and infrastructure addresses. */
-
-const masker = (): PiiMasker =>
-  new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'national' });
-
-async function expectMasked(text: string, secret: string, type: string): Promise<void> {
-  const m = masker();
-  const { masked, entities } = await m.mask(text);
-  expect(masked, `${secret} in ${text}`).not.toContain(secret);
-  expect(
-    entities.map((entity) => entity.type),
-    text,
-  ).toContain(type);
-  expect(await m.restore(masked)).toBe(text);
-}
-
-async function expectKept(text: string, value: string): Promise<void> {
-  const m = masker();
-  const { masked } = await m.mask(text);
-  expect(masked, `${value} in ${text}`).toContain(value);
-  expect(await m.restore(masked)).toBe(text);
-}
 
 describe('national phone formats as locals write them', () => {
   it.each([

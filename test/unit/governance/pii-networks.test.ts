@@ -1,31 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
+import { describe, it } from 'vitest';
+import { expectKept, expectMasked } from '../../support/pii-expect.ts';
 
 /**
  * Network notation, pinned and tagged versions, object identifiers, cards grouped arbitrarily and identifier columns
  * cut out of a table, in cases written for these tests (never from a dev or blind line).
  */
-
-const masker = (): PiiMasker =>
-  new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: 'network-classes' });
-
-async function expectMasked(text: string, secrets: string[], type: string): Promise<void> {
-  const m = masker();
-  const { masked, entities } = await m.mask(text);
-  for (const secret of secrets) expect(masked, `${secret} in ${text}`).not.toContain(secret);
-  expect(
-    entities.map((entity) => entity.type),
-    text,
-  ).toContain(type);
-  expect(await m.restore(masked)).toBe(text);
-}
-
-async function expectKept(text: string, values: string[]): Promise<void> {
-  const m = masker();
-  const { masked } = await m.mask(text);
-  for (const value of values) expect(masked, `${value} in ${text}`).toContain(value);
-  expect(await m.restore(masked)).toBe(text);
-}
 
 describe('network notation is not a machine address', () => {
   it.each([
@@ -136,12 +115,7 @@ describe('identifier columns and labels', () => {
   it('keeps a snake_case identifier in the first column while masking the phone beside it', async () => {
     const text =
       'invoice_no,mobile,paid_on\n4539148803436467,+44 7700 900123,2025-02-03\n5425233430109903,+44 7700 900456,2025-02-04';
-    const m = masker();
-    const { masked } = await m.mask(text);
-    expect(masked).toContain('4539148803436467');
-    expect(masked).toContain('5425233430109903');
-    expect(masked).not.toContain('+44 7700 900123');
-    expect(masked).not.toContain('+44 7700 900456');
-    expect(await m.restore(masked)).toBe(text);
+    await expectKept(text, ['4539148803436467', '5425233430109903']);
+    await expectMasked(text, ['+44 7700 900123', '+44 7700 900456'], 'PHONE');
   });
 });
