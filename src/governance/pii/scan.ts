@@ -16,7 +16,18 @@ export interface Detector {
   detect(text: string, out: Detection[]): void;
 }
 
-export const digitsOf = (value: string): string => value.replace(/\D/g, '');
+/** The ASCII digits of `value`, in order (what `value.replace(/\D/g, '')` gives, without a regex). */
+export function digitsOf(value: string): string {
+  let digits = '';
+  let from = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 48 && code <= 57) continue;
+    if (i > from) digits += value.slice(from, i);
+    from = i + 1;
+  }
+  return from === 0 ? value : digits + value.slice(from);
+}
 
 /**
  * True when a keyword matches in the `window` characters before `index` with no digit between it and `index`. Keywords
