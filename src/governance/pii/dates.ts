@@ -730,9 +730,10 @@ const BIRTH_AFTER =
 const AGE_BEFORE =
   /(?<![a-z])(?:age[d]?|âge|edad|età|idade|alter|leeftijd|wiek)\s*:?\s*\d{1,3}\s*(?:y(?:ears?|rs?|o)?\.?|ans|años|anni|anos|jahre|jaar|lat)?\s*[(,;–-]\s*$/i;
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
-// are not read further.
+// are not read further. The same alternatives grouped by their first letter (only ever tested, so their order does not
+// matter): V8 then tries a few groups at each position instead of every word, about twice as fast.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /\*|PID\||\b(?:ur\.|nar\.|dn\b|nac|age|bd\b|alter\b)|a(?:nivers|lizaliwa)|b(?:irth|-?day|orn|\.|[_-]?date)|c(?:umple|omplean)|d(?:[./]?o[./]?b|dn|o[ğg]|zim)|edad|f(?:[øö]d|dn|ædd|add)|g(?:eb|ünü|imimo)|i(?:pinanganak|dade)|kaarawan|lahir|n(?:aiss|é(?:ixer)?|a(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|ăscut|eixer)|r(?:ođen|oden|ugadh)|s(?:ynty|z[üu]l|inh|ünni)|urod|verjaard|生|誕|出生|рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|syntymä|рождения|народи|تولد/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the

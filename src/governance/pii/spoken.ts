@@ -53,8 +53,8 @@ const REPEAT: Readonly<Record<string, number>> = { double: 2, triple: 3 };
 const WORD = /[A-Za-z]+/g;
 // Between two digit words of one number: spaces, and at most one comma or dash (`five-six`, `one two, three`).
 const JOIN = /^[ \t]*(?:[,\-–][ \t]*)?$/;
-// A quick test that the text holds a spoken digit at all.
-const HINT = /(?<![A-Za-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)(?![A-Za-z])/i;
+// A quick test that the text holds a spoken digit at all (words grouped by first letter: fewer tries per position).
+const HINT = /(?<![A-Za-z])(?:zero|o(?:h|ne)|t(?:wo|hree)|f(?:our|ive)|s(?:ix|even)|eight|nine)(?![A-Za-z])/i;
 
 const CARD_WORDS = /(?<![a-z])(?:card|credit|debit|visa|master\s?card|amex|long number)(?![a-z])/i;
 const SSN_WORDS = /(?<![a-z])(?:social|ssn|soc(?:ial)?\s+sec(?:urity)?|tax\s+id)(?![a-z])/i;
