@@ -112,7 +112,8 @@ export class PiiMasker {
   readonly #sensitive: Set<string>;
   /** Whether the DOB detector is on, so a date under a birth-date key is masked too. */
   readonly #datesOfBirth: boolean;
-  readonly #byValue = new Map<string, string>();
+  /** Tokens by type, then by value: two lookups, no key string built per finding. */
+  readonly #byValue = new Map<string, Map<string, string>>();
   readonly #byToken = new Map<string, string>();
   readonly #counters = new Map<string, number>();
   #entries: VaultEntry[] = [];
@@ -221,14 +222,16 @@ export class PiiMasker {
 
   #remember(entry: VaultEntry): void {
     this.#entries.push(entry);
-    this.#byValue.set(`${entry.type}\u0000${entry.value}`, entry.token);
+    let tokens = this.#byValue.get(entry.type);
+    if (tokens === undefined) this.#byValue.set(entry.type, (tokens = new Map()));
+    tokens.set(entry.value, entry.token);
     this.#byToken.set(entry.token, entry.value);
     const counter = Number(/:(\d+)\]$/.exec(entry.token)?.[1] ?? 0);
     if (counter > (this.#counters.get(entry.type) ?? 0)) this.#counters.set(entry.type, counter);
   }
 
   #tokenFor(type: string, value: string): { token: string; fresh: boolean } {
-    const existing = this.#byValue.get(`${type}\u0000${value}`);
+    const existing = this.#byValue.get(type)?.get(value);
     if (existing !== undefined) return { token: existing, fresh: false };
     const token = formatToken(type, (this.#counters.get(type) ?? 0) + 1);
     this.#remember({ token, type, value });
