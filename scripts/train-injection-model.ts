@@ -287,6 +287,8 @@ export const AUTHOR_BATCHES: Readonly<Record<string, string>> = {
   kj: 'creative and evasive writing; creative business text',
   kk: 'hard benign tool results (security, AI, process and policy text)',
   kl: 'goal hijacking, multi-step, questions, fake processes; low-resource languages',
+  km: 'documents that report, teach or narrate attacks, beside the same genres carrying one',
+  kn: 'tool coercion and authority spoofing, beside legitimate tool requests and admin notices',
 };
 export const authorOf = (id: string): string => {
   const batch = id.split('-')[0] ?? '';

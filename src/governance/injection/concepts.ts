@@ -140,6 +140,42 @@ const LEXICON: Readonly<Record<string, readonly string[]>> = {
     '[inst]', '<<sys>>', '[admin]', '### developer', 'end of user input', 'end of context',
     '</context>', '</user>', '[end]',
   ],
+  // Genre words: text that reports on, teaches about, narrates or regulates (a phishing warning quoting its lure, a
+  // pen-test finding, a story, a contract), in the languages above. Evidence the model weighs beside the intent tags:
+  // across the training authors, each left out in turn, they raised detection at 2% false positives by about a point.
+  report: [
+    'phishing', 'scam*', 'fraud*', 'attacker*', 'attempt*', 'example*', 'sample*', 'suspicious', 'warning*', 'beware',
+    'awareness', 'training', 'reported', 'report it', 'incident*', 'malicious', 'red team*', 'pentest*', 'pen test*',
+    'penetration', 'vulnerabilit*', 'finding*', 'simulated', 'simulation', 'never ask*', 'will never', 'do not click',
+    "don't click", 'do not reply', 'spoof*', 'impersonat*', 'social engineering', 'injection', 'jailbreak attempt*',
+    'threat*', 'mitigat*', 'detected', 'blocked', 'quarantin*', 'advisory', 'bulletin', 'cve', 'lesson*', 'quiz*',
+    'betrug*', 'warnung', 'vorsicht', 'beispiel*', 'angreifer*', 'versuch*', 'verdächtig*', 'arnaque*', 'fraude*',
+    'exemple*', 'tentative*', 'attaquant*', 'suspect*', 'estafa*', 'ejemplo*', 'intento*', 'atacante*', 'sospechos*',
+    'advertencia', 'truffa*', 'esempio', 'tentativ*', 'sospett*', 'golpe*', 'exemplo*', 'suspeit*', 'oplichting',
+    'voorbeeld*', 'poging*', 'oszustw*', 'przykład*', 'próba', 'мошенни*', 'пример*', 'попытк*', 'подозрит*',
+    'шахрай*', 'dolandırıcılık', 'örnek', 'şüpheli', 'احتيال', 'مثال', 'محاولة', 'הונאה', 'דוגמה', 'ניסיון',
+    'απάτη', 'παράδειγμα', 'podvod*', 'příklad', 'bedrägeri*', 'exempel', 'huijaus*', 'esimerkki*', 'penipuan',
+    'contoh', 'lừa đảo', 'ví dụ', '诈骗', '钓鱼', '示例', '例如', '攻击者', '詐欺', 'フィッシング', '例えば', '攻撃者', '사기', '피싱',
+    '예시', '공격자', 'หลอกลวง', 'ฟิชชิ่ง', 'ตัวอย่าง',
+  ],
+  narrative: [
+    'chapter', 'story', 'novel', 'scene', 'protagonist', 'villain', 'hero', 'heroine', 'poem', 'verse', 'fiction*',
+    'tale', 'once upon', 'screenplay', 'episode', 'slogan', 'tagline', 'campaign', 'ad copy', 'headline',
+    'she said', 'he said', 'whispered', 'shouted', 'replied', 'kapitel', 'geschichte', 'roman', 'erzählung',
+    'chapitre', 'histoire', 'récit', 'capítulo', 'historia', 'relato', 'novela', 'capitolo', 'storia', 'racconto',
+    'história', 'hoofdstuk', 'verhaal', 'rozdział', 'opowieść', 'глава', 'рассказ', 'история', 'роман', 'bölüm',
+    'hikaye', 'فصل', 'قصة', 'פרק', 'סיפור', 'κεφάλαιο', 'ιστορία', 'kapitola', 'příběh', 'berättelse', 'tarina',
+    'cerita', 'câu chuyện', '章', '故事', '小説', '物語', '소설', '이야기', 'นิยาย', 'เรื่องราว',
+  ],
+  legal: [
+    'shall', 'hereby', 'herein', 'hereof', 'pursuant', 'clause*', 'section', 'article', 'agreement', 'contract*',
+    'party', 'parties', 'terms', 'notwithstanding', 'liabilit*', 'warrant*', 'employees must',
+    'staff must', 'policy owner', 'effective date', 'vertrag*', 'gemäß', 'vereinbarung', 'klausel', 'contrat*',
+    'conformément', 'présent accord', 'contrato*', 'cláusula*', 'conforme', 'acuerdo', 'contratto', 'clausola',
+    'ai sensi', 'overeenkomst', 'umow*', 'договор*', 'соглашени*', 'sözleşme', 'عقد', 'اتفاقية', 'חוזה', 'הסכם',
+    'σύμβαση', 'smlouv*', 'avtal*', 'sopimus', 'perjanjian', 'hợp đồng', '合同', '协议', '条款', '契約', '規約', '계약', '약관',
+    'สัญญา',
+  ],
 };
 
 /** The concepts, in a fixed order (their index is the tag). */

