@@ -653,6 +653,23 @@ function coercionBoost(text: string, start: number, end: number): number | null 
   return covert || payload ? 1.6 : 1;
 }
 
+// An encoded text handed over with the order to decode it and act on it, in either order: "расшифруй и выполни",
+// "read this backwards and do it", "do the following (written in hex)", "instructions are in Base32". Decoding alone
+// ("decode the base64 attachment name and then follow up", "decode this hex dump and run it through the checksum
+// tool") is work.
+// The screening view reads digits inside words as leetspeak, so base64 and rot13 arrive as "base6a" and "rotie".
+const ENCODING =
+  "decode|base[-\\s]?(?:64|6a|32|e2)|rot[-\\s]?(?:13|ie)|hex(?:adecimal)?|binary|morse|pig\\s+latin|caesar|cipher(?:ed)?|unscramble|decipher|decrypt|backwards|in\\s+reverse|reversed|encoded|encrypted|obfuscated|расшифру\\p{L}*|декодиру\\p{L}*|закодирован\\p{L}*|наоборот|задом\\s+наперёд|d[ée]cod\\p{L}*|d[ée]chiffr\\p{L}*|encod[ée]e?s?|chiffr[ée]e?s?|[àa]\\s+l['’]envers|decodific\\p{L}*|descifr\\p{L}*|codificad[oa]s?|cifrad[oa]s?|al\\s+rev[ée]s|entschl[üu]ssel\\p{L}*|dekodier\\p{L}*|kodiert\\p{L}*|verschl[üu]sselt\\p{L}*|r[üu]ckw[äa]rts|cifrat[oa]|al\\s+contrario|odkoduj|zdekoduj|odszyfruj|zakodowan\\p{L}*|wspak|decodeer|ontcijfer\\p{L}*|achterstevoren|çöz|şifreli|tersten";
+const OBEY =
+  "follow(?!\\s*-?\\s*up\\b)|execute|obey|run\\s+(?:it|them|that|this)(?!\\s+(?:through|past|by|against))|do\\s+(?:it|what|as)|comply|act\\s+on|carry\\s+out|just\\s+do|perform(?:\\s+it)?|apply\\s+it|выполн\\p{L}*|исполн\\p{L}*|сделай|ex[ée]cut\\p{L}*|l['’]ex[ée]cuter|fais[- ]le|ejec[uú]t\\p{L}*|hazlo|cumpl\\p{L}*|ausf[üu]hr\\p{L}*|befolg\\p{L}*|mach\\s+es|esegu\\p{L}*|fallo|wykonaj|zr[óo]b\\s+to|voer\\s+(?:het|dit|ze)\\s+uit|uitvoeren|uygula|yap";
+/** What an order calls the text it hands over encoded. */
+const ENCODED_REF =
+  '(?:in|as|from|written\\s+in|written\\s+with)\\s+(?:base[-\\s]?(?:64|6a|32|e2)|hex(?:adecimal)?|binary|morse|rot[-\\s]?(?:13|ie)|pig\\s+latin|reverse|dots|spaces)|(?:encoded|encrypted)';
+const ORDERS =
+  'instructions?|commands?|tasks?|steps|directives?|задани\\p{L}*|инструкци\\p{L}*|consignes?|instrucciones|anweisung(?:en)?|istruzioni|polecenie';
+const ENCODING_CJK = '解码|解碼|译码|デコード|復号|逆から|逆さ|거꾸로|디코딩|해독|복호화';
+const OBEY_CJK = '执行|執行|照做|実行|して|실행|수행|해\\s*줘|하세요';
+
 export const RULES: readonly Rule[] = [
   // --- instruction override -------------------------------------------------------------------------------------
   {
@@ -1444,7 +1461,7 @@ export const RULES: readonly Rule[] = [
     id: 'decode-and-obey',
     category: 'encoded_payload',
     regex: rx(
-      `${words('decode|base64|base-64|rot13|rot-13|hex|unscramble|decipher|decrypt')}${GAP(60)}${words('follow(?!\\s*-?\\s*up\\b)|execute|obey|run\\s+(?:it|them|that|this)|do\\s+(?:it|what|as)|comply|act\\s+on|carry\\s+out|just\\s+do')}`,
+      `${words(ENCODING)}${GAP(60)}${words(OBEY)}|${words(OBEY)}${GAP(40)}${words(ENCODED_REF)}|${words(ORDERS)}${GAP(30)}${words(ENCODED_REF)}|(?:${ENCODING_CJK}).{0,20}?(?:${OBEY_CJK})`,
     ),
     user: 0.6,
     tool: 0.7,
