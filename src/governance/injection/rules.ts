@@ -534,6 +534,20 @@ const ADDRESS_GREETING =
 const ORDER_AFTER_ADDRESS =
   /^[\s"'«„,]*(?:please\s+|bitte\s+|por\s+favor\s+|s'il\s+te\s+pla[iî]t\s+|per\s+favore\s+|alsjeblieft\s+|proszę\s+|also\s+|then\s+|now\s+|just\s+|to\s+finali[sz]e,?\s+)?(?:copy|fill|verify|cancel|refund|pay|issue|apply|enable|disable|drop|switch|share|publish|upload|release|waive|skip|use|it\s+(?:must|should|shall)|they\s+(?:must|should)|when|before|after|if|from\s+now|ignore|disregard|forget|do\s+not|don'?t|never|always|send|e-?mail|forward|export|delete|remove|mark|set|update|change|reset|give|tell|state|say|award|reveal|print|show|list|add|append|include|approve|close|assign|compile|dump|paste|write|reply|respond|call|invoke|run|create|treat|render|output|grant|move|transfer|pretend|act|you\s+(?:must|should|are|will|have|may|can)|wenn|bevor|ignorier\p{L}*|vergiss|leite|schick\p{L}*|sende|setze|rufe|gib|l[öo]sche|[äa]ndere|erw[äa]hne|antworte|f[üu]hre|cuando|antes|ignora|olvida|env[íi]a|reenv[íi]a|borra|cambia|responde|di|a[ñn]ade|quand|avant|ignore[rz]?|oublie|envoie|transmets|ajoute|appelle|supprime|modifie|r[ée]ponds|donne|ne\s+\p{L}+|allega|modifica|rispondi|invia|spedisci|cancella|non|quando|envie|altere|responda|atribui|n[ãa]o|voer|stuur|zet|negeer|verwijder|antwoord|wanneer|do[łl][ąa]cz|wy[śs]lij|roześlij|usu[ńn]|zmie[ńn]|odpowiedz|skicka|[äa]ndra|radera|svara|n[äa]mn|opret|videresend|endre|slett|svar|ikke|i\s+er|du\s+(?:skal|ska|måste|muss|sollst)|вы|ты|отправь|удали|игнорируй|покажи)(?![\p{L}])/iu;
 
+/**
+ * The model named as the reader of the very text it reads, by what it does with it: "to the AI that summarises these
+ * reviews", "an die KI, die diese Bewertungen auswertet", "Kepada pembantu AI yang membaca e-mel ini", "dla asystenta
+ * AI, który wprowadza ten dokument". A business text may discuss AI; it does not write to the one reading it.
+ */
+const RELATIVE =
+  'that|which|who|die|der|das|welche[rs]?|qui|que|che|il\\s+quale|la\\s+quale|który|która|które|som|yang|который|которая|которые|який|яка|які|anaye\\p{L}*|inayo\\p{L}*|ki';
+const READS_VERB =
+  'read|summar|process|analy[sz]|index|handl|pars|review|ingest|scan|triag|extract|enter|import|lies|zusammenfass|verarbeit|auswert|erfass|lit|r[ée]sum|trait|index|lee|resum|proces|analiz|legge|riassum|elabor|leest|samenvat|verwerk|czyta|przetwarz|podsumow|streszcz|wprowadz|l[äa]ser|sammanfatt|bearbet|opsummer|behandl|leser|чита|обрабатыв|анализир|сумм|обробля|membaca|merangkum|memproses|meringkas|soma|muhtasari|olvas|feldolgoz';
+const ADDRESS_TO_MORE = "kepada|untuk|kwa|a\\s+la|al|all['’]";
+/** Postpositional and attached forms: "AI 시스템에게", "AIエージェント各位へ", "致AI助手", "إلى المساعد الذكي", "לעוזר הבינה". */
+const ADDRESS_MODEL_ATTACHED =
+  '(?:AI|ＡＩ|인공지능|어시스턴트|챗봇)(?:\\s?(?:시스템|비서|에이전트|모델))?에게|(?:AI|ＡＩ|人工知能|アシスタント|エージェント|チャットボット)[^\\n。]{0,12}?(?:各位)?へ(?=[】\\]」:：、\\s])|(?:致|给|給|面向|写给|寫給)[^\\n。]{0,8}?(?:AI|人工智能|助手|助理|模型|机器人|機器人)[^\\n。]{0,6}?(?:的说明|的說明|[:：])|(?:إلى|الى)\\s+(?:ال)?(?:مساعد|ذكاء\\s+الاصطناعي|نموذج)|ל(?:עוזר|מודל|בוט)\\s*(?:ה)?(?:בינה|AI)';
+
 const PERSONA_OPENER = [
   "(?:you\\s+are|you'?re|tu\\s+es|tu\\s+n.es\\s+plus|eres|ahora\\s+eres|sei|ora\\s+sei|voc[êe]\\s+[ée]|je\\s+bent|ben\\s+je|du\\s+bist|jeste[śs]|du\\s+[äa]r|du\\s+er)(?:\\s+(?:now|nu|jetzt|maintenant|ahora|ora|agora|teraz))?(?=\\s+(?:a|an|my|the|un|une|una|uno|ein|eine|einen|een|um|uma|en|ett|et|o|il|el|le|la)\\s|\\s*[\"“«„'])|you\\s+will\\s+now\\s+(?:be|simulate)|act\\s+(?:like|as)|pretend(?:\\s+to\\s+be|\\s+you'?re|\\s+you\\s+are|\\s+that\\s+you)?|play\\s+the\\s+role\\s+of|role-?\\s?play(?:\\s+as)?|become|imagine|could\\s+you\\s+be|if\\s+you\\s+were|be\\s+my|switch\\s+into|simulate",
   'fais\\s+comme\\s+si\\s+tu\\s+[ée]tais|joue\\s+le\\s+r[ôo]le',
@@ -1411,6 +1425,18 @@ export const RULES: readonly Rule[] = [
     category: 'indirect_instruction',
     regex: rx(
       `${words("(?:note|message|instructions?|notice|directive|reminder|attention|important|p\\.?\\s?s\\.?|task)\\s+(?:to|for)\\s+(?:the\\s+|any\\s+|all\\s+)?(?:ai|(?:the\\s+)?assistant|ai\\s+agents?|models?|bots?|llms?|chatbots?|language\\s+models?|ai\\s+(?:assistant|agent|model)s?)|(?:dear|hey|hi|hello|attention)\\s+(?:ai|assistant|bot|agent|model|llm|chatgpt|claude|gpt)(?!\\s+(?:team|folks|people|group|department|squad|experts|engineers|ops|practice|lab))|if\\s+you\\s+are\\s+(?:an?\\s+)?(?:ai|llm|language\\s+model|assistant|agent|bot|ai\\s+(?:model|assistant|agent))|(?:ai|llm|assistant|agent|model|bot)s?\\s+(?:reading|processing|handling|summari[sz]ing|viewing|parsing)\\s+(?:this|the)|(?:the\\s+)?(?:model|assistant|ai|agent|bot)\\s+(?:reading|processing|handling)\\s+this\\s+\\w+\\s+(?:must|should|shall|will)|(?:assistant\\s*,|(?:ai\\s+agent|ai)\\s*[,:])\\s*(?:when|before|after|please|you\\s+must|ignore|do\\b|stop|instead|now|from\\s+now\\s+on|forget|disregard|send|e-?mail|forward|export|delete|reveal|print|include|call|update)|when\\s+(?:you\\s+(?:are\\s+)?)?(?:summari[sz]\\w*|process\\w*|pars\\w*|handl\\w*|ingest\\w*)\\s+(?:to\\s+)?(?:this|the)\\s+(?:page|document|e-?mail|text|message|ticket|case|file|article|record|note|review)\\s*,|new\\s+task\\s+for\\s+the\\s+(?:agent|assistant|ai|model)|hinweis\\s+f[üu]r\\s+den\\s+ki|[àa]\\s+l'attention\\s+de\\s+l'assistant|nota\\s+para\\s+el\\s+asistente")}`,
+    ),
+    user: 0.3,
+    tool: 0.65,
+  },
+  {
+    // The model addressed by what it does with this very text (see RELATIVE above), or in a language that attaches
+    // the "to" to the noun.
+    id: 'address-model-reader',
+    category: 'indirect_instruction',
+    regex: rx(
+      `${words(`${ADDRESS_TO}|${ADDRESS_TO_MORE}`)}\\s+(?:${ADDRESS_ARTICLE}\\s*)?(?:[\\p{L}.'’-]+\\s+){0,2}?${AI_NOUN}(?:['’]?(?:en|n|a))?(?:[\\s-](?:ia|ai|ki|virtuale?|virtual))?\\s*,?\\s*${words(RELATIVE)}${GAP(50)}${NL}(?:${READS_VERB})` +
+        `|${ADDRESS_MODEL_ATTACHED}`,
     ),
     user: 0.3,
     tool: 0.65,
