@@ -289,6 +289,8 @@ export const AUTHOR_BATCHES: Readonly<Record<string, string>> = {
   kl: 'goal hijacking, multi-step, questions, fake processes; low-resource languages',
   km: 'documents that report, teach or narrate attacks, beside the same genres carrying one',
   kn: 'tool coercion and authority spoofing, beside legitimate tool requests and admin notices',
+  ko: 'indirect injection planted in data, beside the same data with orders for people',
+  kp: "an insider's subtle user turns, beside employees' hard legitimate requests",
 };
 export const authorOf = (id: string): string => {
   const batch = id.split('-')[0] ?? '';
