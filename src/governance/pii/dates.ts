@@ -710,6 +710,12 @@ const BIRTH_WORDS = [
   '(?<![a-z])dn(?=\\s*[:=])|(?<![a-z])fdn(?![a-z])|gebdat|(?<![a-z])f\\.?\\s?nac(?![a-z])',
   '(?<![a-z])nac[íi](?![a-z])|n[ée]ixer|народи(?:вся|лася|лась)|ro[đd]en[ao]?(?![a-z])|alizaliwa|rugadh|f[æa]dd(?:ur|ist)?(?![a-z])',
   'sünniaeg|s[üu]nnikuup[äa]ev|dzim[šs]anas\\s*datums|gimimo\\s*data|تاریخ\\s*تولد|ipinanganak',
+  // A fourth author's dev set: abbreviated labels (Greek `ημ. γέννησης`, `γενν.`; Hebrew `ת. לידה`), Scandinavian
+  // keys typed without ø/ö (`fodselsdato`, `fodelsedatum`), Hindi in Latin letters (`janam tithi`), Moroccan Arabic
+  // `الازدياد`, Thai `วันเดือนปีเกิด` and `เกิดวันที่`, the French `anniv`.
+  "ημ(?:ερ)?\\.?\\s*γ[έε]ννησης|(?<![α-ω])γενν\\.|ת(?:\\.|׳|'|אריך)\\s*לידה",
+  'fods(?:els)?(?:dato|datum|dag)|fodelse(?:datum|dag)|(?<![a-z])janam\\s*(?:tithi|tarikh|din)',
+  '(?:تاريخ\\s*)?الازدياد|วัน(?:เดือนปี)?เกิด|เกิดวันที่|(?<![a-z])anniv(?![a-z])',
 ];
 const BIRTH_BEFORE = new RegExp(BIRTH_WORDS.join('|'), 'gi');
 /** Column headers and record keys: the same labels. */
@@ -718,21 +724,23 @@ export const BIRTH_KEY = new RegExp(BIRTH_WORDS.join('|'), 'i');
 const BIRTH_COLUMN = new RegExp(`${BIRTH_WORDS.join('|')}|^birth$|^bd$|^born$`, 'i');
 /** Under a birth column, a two-digit year may also come first (`63-07-19`), as fixed-width exports write it. */
 const YY_MM_DD = /^(\d{2})[-/.](\d{2})[-/.](\d{2})$/;
-// Abbreviations that count only right before the date: "b. 1990-07-12", "ur. 12.10.1980", "(geb. 21.01.1990)"; and
-// the genealogical star of a CV, "* 07.05.1956 in Köln", only with its place (a bullet may open any dated line).
-const BIRTH_TIGHT = /(?<![a-z])(?:b|ur|geb)\.\s?$/i;
+// Abbreviations that count only right before the date: "b. 1990-07-12", "ur. 12.10.1980", "(geb. 21.01.1990)", "nac.
+// 14/03/1970"; and the genealogical star of a CV, "* 07.05.1956 in Köln", only with its place (a bullet may open any
+// dated line).
+const BIRTH_TIGHT = /(?<![a-z])(?:b|ur|geb|nac)\.\s?$/i;
 const STAR_BEFORE = /(?:^|[\s(])\*\s?$/;
 const STAR_AFTER = /^,?\s+in\s+[A-ZÀ-Þ]/;
-// Birth words after the date: 1985年3月14日生まれ, "3 Ekim 1979 doğumlu", "22 Ağustos 1960 tarihinde doğdu", "(DOB)".
+// Birth words after the date: 1985年3月14日生まれ, "3 Ekim 1979 doğumlu", "22 Ağustos 1960 tarihinde doğdu", "(DOB)",
+// Korean `1983.07.21생`, Russian `03.02.1986 г.р.` (года рождения).
 const BIRTH_AFTER =
-  /^(?:[\s,]{0,3}(?:生まれ|生(?!年)|do[ğg]umlu|tarihinde\s+do[ğg]|\(\s*(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\s*\))|\s{1,3}(?:geboren|born|nacid[oa]|née?|nat[oa]|urodzi[łl]a?)(?![a-zà-ÿ]))/i;
+  /^(?:[\s,]{0,3}(?:生まれ|生(?!年)|생(?![가-힣])|г\.\s?р\.|do[ğg]umlu|tarihinde\s+do[ğg]|\(\s*(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\s*\))|\s{1,3}(?:geboren|born|nacid[oa]|née?|nat[oa]|urodzi[łl]a?)(?![a-zà-ÿ]))/i;
 // An age with the date in brackets or after a comma: "age 45 (04.03.1979)", "Alter 45, 04.03.1979".
 const AGE_BEFORE =
   /(?<![a-z])(?:age[d]?|âge|edad|età|idade|alter|leeftijd|wiek)\s*:?\s*\d{1,3}\s*(?:y(?:ears?|rs?|o)?\.?|ans|años|anni|anos|jahre|jaar|lat)?\s*[(,;–-]\s*$/i;
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the

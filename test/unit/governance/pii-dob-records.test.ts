@@ -150,3 +150,27 @@ describe('dates that are not births beside a birth word', () => {
     expect(await masker.restore(masked)).toBe(text);
   });
 });
+
+describe("abbreviated and untransliterated birth labels (a fourth author's dev set)", () => {
+  it.each([
+    ['Συνταγή: Κ. Δημητρίου (ημ. γέννησης 11/07/1963), έτοιμη', '11/07/1963'],
+    ['Ασθενής Π. Νικολάου, γενν. 30/04/1971, θάλαμος 4', '30/04/1971'],
+    ['מבוטח: דנה לוי, ת. לידה 05/09/1988, סניף חיפה', '05/09/1988'],
+    ['Paciente Lucía Mora, nac. 21/10/1966, consulta 3', '21/10/1966'],
+    ['{"ansatt":{"fodselsdato":"1977-08-19"}}', '1977-08-19'],
+    ['personal:\n  fodelsedatum: 1969-01-25', '1969-01-25'],
+    ['Patient Anil Rao, janam tithi 14-08-1958, ward 2', '14-08-1958'],
+    ['تاريخ الازدياد: 1979/11/04', '1979/11/04'],
+    ['วันเดือนปีเกิด: 12/03/2529', '12/03/2529'],
+    ['Son anniv c’est le 14 juillet, pense au gâteau', '14 juillet'],
+    ['[접수] 김민수님(1983.07.21생) 예약 완료', '1983.07.21'],
+    ['Иванов Пётр Сергеевич, 03.02.1986 г.р., принят', '03.02.1986'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps other dates beside the same words', () => {
+    expect(births('Παραλαβή 11/07/2024, γεννήτρια σε λειτουργία')).toEqual([]);
+    expect(births('Платёж от 03.02.2024 г., р/с 4070')).toEqual([]);
+  });
+});
