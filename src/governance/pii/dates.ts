@@ -758,6 +758,31 @@ const RANGE_JOIN = /^\s*(?:-|–|—|~|〜|to|until|till|through|thru|bis|au|al|
 
 const MAX_GAP = 64;
 
+/**
+ * Encyclopedic prose about a public figure: a name, a third-person birth verb, then the date ("Ada Lovelace was born
+ * on 10 December 1815", "Юрий Гагарин родился", "Soekarno lahir pada"). A year before `HISTORICAL_BEFORE` puts the
+ * person past ninety, where such a sentence is biography, not a customer's record. A possessive or pronoun
+ * ("My grandma was born on …") makes it personal again.
+ */
+const HISTORICAL_BEFORE = 1935;
+const NARRATIVE_BIRTH = new RegExp(
+  `(?:^|[.!?;:\\n(]\\s*|,\\s+)((?:[A-ZÀ-ÞΑ-ΩΆ-ΏА-ЯЁ][${L}'’.-]*\\s+){1,4})` +
+    '(?:was\\s+born(?:\\s+on)?|est\\s+n[ée]e?\\s+le|wurde\\s+am|nació\\s+el|nacque\\s+il|nasceu\\s+em|' +
+    'urodził[a]?\\s+się|родил(?:ся|ась)|народи(?:вся|лася)|γεννήθηκε(?:\\s+στις)?|lahir\\s+pada|s[üu]letett|' +
+    'föddes(?:\\s+den)?|blev\\s+født|werd\\s+geboren\\s+op)\\s*$',
+);
+const PERSONAL_SUBJECT =
+  /^(?:i|my|our|your|his|her|their|he|she|we|they|mein\w*|unser\w*|ich|er|sie|mon|ma|mes|notre|je|il|elle|mi|mis|su|yo|él|ella|nuestr\w*|mio|mia|mój|moja|nasz\w*|я|мой|моя|наш\w*|он|она|saya|aku|dia)$/i;
+
+/** A birth told of a public figure long dead or past ninety (see `NARRATIVE_BIRTH`): not personal data to mask. */
+function historicalBirth(text: string, start: number, end: number): boolean {
+  const year = Number(/(\d{4})(?!.*\d{4})/.exec(text.slice(start, end))?.[1] ?? NaN);
+  if (!(year < HISTORICAL_BEFORE)) return false;
+  const subject = NARRATIVE_BIRTH.exec(text.slice(Math.max(0, start - 80), start));
+  if (subject === null) return false;
+  return !(subject[1] as string).split(/\s+/).some((word) => PERSONAL_SUBJECT.test(word));
+}
+
 /** The last birth label that ends in the `MAX_GAP` characters before `index`, with only label-ish text after it. */
 function labelledBefore(text: string, index: number): boolean {
   if (BIRTH_TIGHT.test(text.slice(Math.max(0, index - 8), index))) return true;
@@ -853,7 +878,8 @@ export const dob: Detector = {
       let birth = false;
       if (!inRange) {
         const after24 = text.slice(date.end, date.end + 24);
-        if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24)) birth = true;
+        if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24))
+          birth = !historicalBirth(text, date.start, date.end);
         else if (AGE_BEFORE.test(text.slice(Math.max(0, date.start - 40), date.start))) birth = true;
         else if (STAR_BEFORE.test(text.slice(Math.max(0, date.start - 3), date.start)) && STAR_AFTER.test(after24))
           birth = true;

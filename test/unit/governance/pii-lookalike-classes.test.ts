@@ -175,3 +175,20 @@ describe('cards and IBANs printed unusually', () => {
     await expectMasked('IBAN: DE89 3704 0044 \n  0532 0130 00', ['DE89 3704 0044 \n  0532 0130 00'], 'IBAN');
   });
 });
+
+describe('births of public figures told in the third person', () => {
+  it.each([
+    ['Ada Lovelace was born on 10 December 1915 in London.', '10 December 1915'],
+    ['Frida Kahlo nació el 6 de julio de 1907 en Coyoacán.', '6 de julio de 1907'],
+    ['Сергей Королёв родился 12 января 1907 года в Житомире.', '12 января 1907'],
+    ['Maria Skłodowska urodziła się 7 listopada 1907 w Warszawie.', '7 listopada 1907'],
+  ])('%s', async (text, value) => {
+    await expectKept(text, value);
+  });
+
+  it('still masks a relative, a first-person birth and a recent year', async () => {
+    await expectMasked('My grandma was born on 3 May 1931, call her on 020 7946 0321.', '3 May 1931', 'DOB');
+    await expectMasked('Ich wurde am 4. Mai 1929 geboren.', '4. Mai 1929', 'DOB');
+    await expectMasked('Laura Pérez nació el 2 de abril de 1984 en Quito.', '2 de abril de 1984', 'DOB');
+  });
+});
