@@ -757,6 +757,10 @@ const CORRECTION =
 const RANGE_JOIN = /^\s*(?:-|–|—|~|〜|to|until|till|through|thru|bis|au|al|a|tot|do|ile|から)\s*$/i;
 
 const MAX_GAP = 64;
+// A date compared with the birth field is a bound of a query or a constraint, not anyone's birth:
+// `CHECK (dob > '1900-01-01')`, `WHERE birth_date >= '2000-01-01'`, `dob BETWEEN '1950-01-01' AND …`. Spaces before
+// the operator, on the label's line, tell it from an XML tag's `>` and a quoted reply (`\n> 30/06/1972`).
+const BOUND_BEFORE = /^[\w"'`\])]*[ \t]+(?:[<>]=?|between)[ \t]*['"]?$/i;
 
 /**
  * Encyclopedic prose about a public figure: a name, a third-person birth verb, then the date ("Ada Lovelace was born
@@ -773,6 +777,46 @@ const NARRATIVE_BIRTH = new RegExp(
 );
 const PERSONAL_SUBJECT =
   /^(?:i|my|our|your|his|her|their|he|she|we|they|mein\w*|unser\w*|ich|er|sie|mon|ma|mes|notre|je|il|elle|mi|mis|su|yo|él|ella|nuestr\w*|mio|mia|mój|moja|nasz\w*|я|мой|моя|наш\w*|он|она|saya|aku|dia)$/i;
+
+// Animals whose birth dates records keep (a vet's chart, a pet insurance form, a breeder's list): not personal data.
+// German nouns are matched with their capital, so the English `tier` ("customer tier") is not a German `Tier`.
+const ANIMAL =
+  /(?<![a-zà-ÿ])(?:dogs?|pupp(?:y|ies)|pups?|cats?|kittens?|kitty|pets?|horses?|foals?|rabbits?|hamsters?|parrots?|breed|species|canine|feline|labrador|retriever|terrier|poodle|spaniel|beagle|bulldog|dachshund|husky|chihuahua|collie|tabby|chienne?|chiot|chatte|chaton|animal(?:e|es)?|cheval|poulain|perr[oa]s?|cachorr[oa]s?|gat[oa]s?|gatit[oa]|mascotas?|caballo|potro|cagnolin[oa]|cucciol[oa]|gatt[oa]|gattin[oa]|cavallo|puledro|cão|gatinh[oa]|hond|huisdier|paard|piesek|szczeni[ae]k|kot(?:ek)?|собак[аи]|щен(?:ок|ка)|кошк[аи]|кот(?:ёнок|а)?|питом(?:ец|ца))(?![a-zà-ÿ])|\uD83D[\uDC15\uDC36\uDC08\uDC31\uDC34\uDC0E]/gi;
+const ANIMAL_DE =
+  /(?<![A-Za-zÄÖÜäöüß])(?:Hund|Hündin|Welpe|Katze|Kater|Kätzchen|Tier(?:es)?|Haustier|Pferd|Fohlen|Rasse)(?![a-zäöüß])/g;
+// The person a record is about besides the animal: a word after the animal that hands the record back to a person.
+const PERSON =
+  /(?<![a-zà-ÿ])(?:owner|policy\s?holder|holder|keeper|guardian|employee|customer|client[e]?|halter(?:in)?|besitzer(?:in)?|inhaber(?:in)?|propriétaire|maître|dueñ[oa]|propietari[oa]|titular|proprietari[oa]|padron[ea]|tutor[a]?|eigenaar|baasje|właściciel(?:ka)?|владел(?:ец|ица)|хозя(?:ин|йка)|ich|i|me|my|mine)(?![a-zà-ÿ])/gi;
+// A sentence ends at `!`/`?`, or at a full stop after a word of three letters and before a capital (not `geb. 4`).
+const SENTENCE_END = /[!?](?:\s|$)|[a-zà-ÿ]{3}\.\s+[A-ZÀ-Þ]/g;
+// A form's field line (`Date of birth: …`), which reads on from the field line above it (`Patient: Bella (dog)`).
+const FIELD_LINE = /^\s*[^\s:：][^:：\n]{0,40}[:：]/;
+
+/** The last match's end of a global regex in `text`, or -1. */
+function lastEnd(regex: RegExp, text: string): number {
+  let end = -1;
+  regex.lastIndex = 0;
+  for (let m = regex.exec(text); m !== null; m = regex.exec(text)) end = m.index + m[0].length;
+  return end;
+}
+
+/**
+ * A date of birth whose subject is an animal: the sentence (or, in a form, the field line and the one above it) before
+ * the date names an animal after the last person it names.
+ */
+function petBirth(text: string, start: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  let from = lineStart;
+  if (lineStart > 0 && FIELD_LINE.test(text.slice(lineStart, start))) {
+    const above = text.lastIndexOf('\n', lineStart - 2) + 1;
+    if (FIELD_LINE.test(text.slice(above, lineStart))) from = above;
+  }
+  let window = text.slice(Math.max(from, start - 160), start);
+  const sentence = lastEnd(SENTENCE_END, window);
+  if (sentence > 0) window = window.slice(sentence - 1);
+  const animal = Math.max(lastEnd(ANIMAL, window), lastEnd(ANIMAL_DE, window));
+  return animal >= 0 && animal > lastEnd(PERSON, window);
+}
 
 /** A birth told of a public figure long dead or past ninety (see `NARRATIVE_BIRTH`): not personal data to mask. */
 function historicalBirth(text: string, start: number, end: number): boolean {
@@ -805,7 +849,8 @@ function labelledBefore(text: string, index: number): boolean {
     end = match.index + match[0].length;
   }
   if (end < 0 || before.length - end > MAX_GAP) return false;
-  return plainGap(before.slice(end));
+  const gap = before.slice(end);
+  return plainGap(gap) && !BOUND_BEFORE.test(gap);
 }
 
 function plainGap(gap: string): boolean {
@@ -879,7 +924,7 @@ export const dob: Detector = {
       if (!inRange) {
         const after24 = text.slice(date.end, date.end + 24);
         if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24))
-          birth = !historicalBirth(text, date.start, date.end);
+          birth = !historicalBirth(text, date.start, date.end) && !petBirth(text, date.start);
         else if (AGE_BEFORE.test(text.slice(Math.max(0, date.start - 40), date.start))) birth = true;
         else if (STAR_BEFORE.test(text.slice(Math.max(0, date.start - 3), date.start)) && STAR_AFTER.test(after24))
           birth = true;
@@ -902,9 +947,12 @@ export const dob: Detector = {
       );
     };
     if (text.includes('\n')) {
-      scanColumns(text, BIRTH_COLUMN, out, 'DOB', columnDate);
+      // A row that names an animal before its birth date is a pet's (`Rex,dog,2018-06-02`).
+      const cells: Detection[] = [];
+      scanColumns(text, BIRTH_COLUMN, cells, 'DOB', columnDate);
       for (const [start, end] of alignedColumnCells(text, BIRTH_COLUMN, columnDate))
-        out.push({ start, end, type: 'DOB' });
+        cells.push({ start, end, type: 'DOB' });
+      for (const cell of cells) if (!petBirth(text, cell.start)) out.push(cell);
     }
     labelledPartials(text, dates, out);
     if (/values/i.test(text))
