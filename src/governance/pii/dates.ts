@@ -529,11 +529,18 @@ const DATE_BODY =
   `|\\d{1,2}(?:\\s?[-/.]\\s?|[ _])\\d{1,2}(?:\\s?[-/.]\\s?|[ _])${YEAR}` +
   // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985, 15/ago/1992, 05APR1986,
   // the 14th day of March, 1985
-  `|${DAY}[\\s/.-]{0,3}(?:day\\s+of\\s+|of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:del?\\s+)?${YEAR}` +
+  // «3» июня 1991 (a Russian form's day in quotes)
+  `|«?${DAY}»?[\\s/.-]{0,3}(?:day\\s+of\\s+|of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:del?\\s+)?${YEAR}` +
   // March 14, 1985; March 14th 1985; Sept. 9, 1990; March 1985; June 21st, '85
   `|${MONTH}\\s*(?:${DAY},?\\s+)?(?:\\d{4}|'\\d{2}(?!\\d))` +
-  // 1985. március 14., 1985 March 14 (year first, as Hungarian writes dates)
+  // 1985. március 14., 1985 March 14 (year first, as Hungarian writes dates); 1951-Sep-05 (year first, month
+  // abbreviated); 1986 m. birželio 3 d. (Lithuanian: metai "year", diena "day"); 1985. gada 18. novembris (Latvian)
+  `|\\d{4}\\.\\s?gada\\s\\d{1,2}\\.\\s?${MONTH}` +
   `|\\d{4}\\.?\\s${MONTH}\\s?\\d{1,2}(?!\\d)\\.?` +
+  `|\\d{4}[-/]${MONTH}[-/]\\d{1,2}(?!\\d)` +
+  `|\\d{4}\\s?m\\.\\s${MONTH}\\s\\d{1,2}\\s?d\\.` +
+  // 1958. 08. 14 (Hungarian and Korean numeric dates, a space after each dot)
+  '|\\d{4}\\.\\s\\d{1,2}\\.\\s\\d{1,2}(?!\\d)' +
   // 14.III.1985, 5 XI 2008 (Roman-numeral months)
   `|\\d{1,2}(?:\\.\\s?|\\s)${ROMAN_MONTH}(?:\\.\\s?|\\s)${YEAR}` +
   // 1985年3月14日, 昭和60年3月14日, 1995년 8월 21일, 一九五二年十月一日
@@ -607,7 +614,9 @@ export function isDate(value: string): boolean {
   const iso = lengths[0] === 4;
   if (letters && iso && numbers.length === 2) {
     // 1985. március 14: the year first, then a month name, then the day.
-    const name = (value.match(LETTERS) ?? []).every((word) => MONTHS.has(word.toLowerCase()));
+    const name = (value.match(LETTERS) ?? []).every(
+      (word) => MONTHS.has(word.toLowerCase()) || YEAR_FIRST_WORDS.has(word.toLowerCase()),
+    );
     return name && plausibleYear(numbers[0] as number) && (numbers[1] as number) >= 1 && (numbers[1] as number) <= 31;
   }
   if (letters && !iso) {
@@ -633,11 +642,19 @@ export function isDate(value: string): boolean {
 }
 
 const NUMERIC_PARTS = /^\d+(\D+)\d+(\D+)\d+/;
+// The words year-first dates put beside their numbers: Lithuanian `m.` (metai) and `d.` (diena), Latvian `gada`.
+const YEAR_FIRST_WORDS = new Set(['m', 'd', 'gada']);
 const GENERALIZED_TIME = /^\d{14}/;
 const VIETNAMESE = /th[áa]ng/i;
 const HAN_DATE = new RegExp(`^${HAN_DIGIT}{4}年`);
 const ERA_INITIAL = /^([HSRT])(\d{1,2})[./](\d{1,2})[./](\d{1,2})$/i;
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+/** The index of the first digit in `value` (its length when there is none). */
+function firstDigit(value: string): number {
+  let i = 0;
+  while (i < value.length && !isDigitCode(value.charCodeAt(i))) i++;
+  return i;
+}
 function isAllDigits(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (!isDigitCode(value.charCodeAt(i))) return false;
   return true;
@@ -689,7 +706,7 @@ const BIRTH_WORDS = [
   'birth[\\s_-]*time',
   'datum[\\s_-]*narozen[íi]|(?<![a-z])narozen[aáý]?(?![a-z])|(?<![a-z])dat\\.\\s*nar\\.?|(?<![a-z])nar\\.(?=\\s*\\d)',
   'd[áa]tum[\\s_-]*narodenia|(?<![a-z])naroden[ýáa](?![a-z])',
-  'sz[üu]let[ée]si[\\s_-]*(?:d[áa]tum|id[őo])|(?<![a-z])sz[üu]letett|(?<![a-z])sz[üu]l\\.',
+  'sz[üu]let[ée]si[\\s_-]*(?:d[áa]tum|id[őo])|(?<![a-z])sz[üu]let(?:ett|tem|tél)|(?<![a-z])sz[üu]l\\.',
   'data[\\s_-]*na[șşs]terii|(?<![a-z])n[ăa]scut[ăa]?(?:\\s+(?:la|[îi]n))?(?![a-z])',
   // Russian, Ukrainian, Greek, Arabic, Hebrew, Hindi, Thai
   'дат[аыу]\\s*рождения|(?<![а-я])д\\.\\s?р\\.|родил(?:ся|ась)|(?<![а-я])рожд\\.',
@@ -910,8 +927,12 @@ export const dob: Detector = {
     if (!hasKeyword(text, ANY_BIRTH_WORD)) return;
     const dates: Array<{ start: number; end: number }> = [];
     DATE.lastIndex = 0;
-    for (let match = DATE.exec(text); match !== null; match = DATE.exec(text))
+    for (let match = DATE.exec(text); match !== null; match = DATE.exec(text)) {
       if (isDate(match[0])) dates.push({ start: match.index, end: match.index + match[0].length });
+      // A word read as a month that is none (`DOB 1958`, `születtem 1958`) must not swallow the date that starts at
+      // its number (`1958. 08. 14`): read on from the first digit.
+      else DATE.lastIndex = Math.max(DATE.lastIndex - match[0].length + firstDigit(match[0]), match.index + 1);
+    }
     let previous: { end: number } | undefined;
     for (let i = 0; i < dates.length; i++) {
       const date = dates[i] as { start: number; end: number };

@@ -174,3 +174,22 @@ describe("abbreviated and untransliterated birth labels (a fourth author's dev s
     expect(births('Платёж от 03.02.2024 г., р/с 4070')).toEqual([]);
   });
 });
+
+describe('year-first and quoted-day date forms after a birth label', () => {
+  it.each([
+    ['Patient: K. Amos   DOB: 1962-Mar-21', '1962-Mar-21'],
+    ['birth date 1977/Nov/02 per intake', '1977/Nov/02'],
+    ['Gimimo data: 1991 m. spalio 14 d.', '1991 m. spalio 14 d.'],
+    ['Dzimšanas datums: 1979. gada 2. marts', '1979. gada 2. marts'],
+    ['Születési idő: 1966. 11. 05.', '1966. 11. 05'],
+    ['생년월일: 1984. 06. 30', '1984. 06. 30'],
+    ['Дата рождения: «17» августа 1985 г.', '«17» августа 1985'],
+    ['Születtem 1990. 03. 09-én', '1990. 03. 09'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps the same forms without a birth label', () => {
+    expect(births('Release 2024-Mar-21 shipped; audit 2023. 11. 05.')).toEqual([]);
+  });
+});
