@@ -757,7 +757,7 @@ const AGE_BEFORE =
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
@@ -917,6 +917,64 @@ function labelledPartials(text: string, dates: ReadonlyArray<{ start: number; en
   }
 }
 
+/** Six digits as DDMMYY, YYMMDD or MMDDYY (`120385`, `920402`): a date only right after a birth label. */
+function sixDigitDate(value: string): boolean {
+  const [a, b, c] = [value.slice(0, 2), value.slice(2, 4), value.slice(4, 6)].map(Number) as [number, number, number];
+  const month = (m: number): boolean => m >= 1 && m <= 12;
+  const day = (d: number): boolean => d >= 1 && d <= 31;
+  return (day(a) && month(b)) || (month(b) && day(c)) || (month(a) && day(b));
+}
+
+// Dates written so the date regex cannot read them, each taken only right after a birth label: six digits
+// (`data di nascita: 120385`), every digit set apart as forms and keypads print them (`2 5 / 1 2 / 1 9 8 0`,
+// `|0|8|/|1|1|/|1|9|9|5|`, `0-7-1-9-1-9-8-2`), and OCR that read 0 as O and 1 as l or I (`O3/14/l948`).
+const SIX_DIGITS = /(?<![\w./-])\d{6}(?![\w]|[./-]\d)/g;
+const SPACED_DIGITS = /(?<![\w|])\|?\d(?:(?:[ |-]{1,2}|[ |]{0,2}[/.][ |]{0,2})\d){5,9}\|?(?![\w|])/g;
+const OCR_DATE = /(?<![\w/.-])[\dOlI]{1,2}[/.-][\dOlI]{1,2}[/.-][\dOlI]{2,4}(?![\w/]|[.-]\d)/g;
+
+/** The date a spaced-out run spells (`2 5 / 1 2 / 1 9 8 0` → `25/12/1980`), if it is one. */
+function spacedDate(value: string): boolean {
+  const joined = value.replace(/[ |]/g, '');
+  if (/[/.]/.test(joined)) return WHOLE_DATE.test(joined) && isDate(joined);
+  const digits = joined.replace(/-/g, '');
+  return digits.length === 8 ? compactDate(digits) : digits.length === 6 && sixDigitDate(digits);
+}
+
+/** An OCR-garbled date (`O3/14/l948`): letters for digits, read back, must make a date. */
+function ocrDate(value: string): boolean {
+  if (!/[OlI]/.test(value) || !/\d/.test(value)) return false;
+  const read = value.replace(/O/g, '0').replace(/[lI]/g, '1');
+  return isDate(read);
+}
+
+/** A birth label before `start`, also when OCR garbled it as it garbled the date (`D0B:`). */
+function labelledOrGarbled(text: string, start: number, garbled: boolean): boolean {
+  if (labelledBefore(text, start)) return true;
+  if (!garbled) return false;
+  const window = text
+    .slice(Math.max(0, start - 80), start)
+    .replace(/0/g, 'O')
+    .replace(/1/g, 'l');
+  return labelledBefore(window, window.length);
+}
+
+function obscuredDates(text: string, dates: ReadonlyArray<{ start: number; end: number }>, out: Detection[]): void {
+  const readers: Array<[RegExp, (value: string) => boolean, boolean]> = [
+    [SIX_DIGITS, sixDigitDate, false],
+    [SPACED_DIGITS, spacedDate, false],
+    [OCR_DATE, ocrDate, true],
+  ];
+  for (const [regex, read, garbled] of readers) {
+    regex.lastIndex = 0;
+    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+      const start = match.index;
+      const end = start + match[0].length;
+      if (dates.some((date) => date.start < end && start < date.end) || !read(match[0])) continue;
+      if (labelledOrGarbled(text, start, garbled)) out.push({ start, end, type: 'DOB' });
+    }
+  }
+}
+
 export const dob: Detector = {
   type: 'DOB',
   category: 'identity',
@@ -964,6 +1022,7 @@ export const dob: Detector = {
       const yy = YY_MM_DD.exec(value);
       return (
         wholeDate(value) ||
+        (value.length === 6 && isAllDigits(value) && sixDigitDate(value)) ||
         (yy !== null && Number(yy[2]) >= 1 && Number(yy[2]) <= 12 && Number(yy[3]) >= 1 && Number(yy[3]) <= 31)
       );
     };
@@ -976,6 +1035,7 @@ export const dob: Detector = {
       for (const cell of cells) if (!petBirth(text, cell.start)) out.push(cell);
     }
     labelledPartials(text, dates, out);
+    obscuredDates(text, dates, out);
     if (/values/i.test(text))
       for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });

@@ -193,3 +193,24 @@ describe('year-first and quoted-day date forms after a birth label', () => {
     expect(births('Release 2024-Mar-21 shipped; audit 2023. 11. 05.')).toEqual([]);
   });
 });
+
+describe('dates the date pattern cannot read, right after a birth label', () => {
+  it.each([
+    ['iscrizione: data di nascita 250779, grazie', '250779'],
+    ['Mit fødselsnummer starter med fødselsdato 171283', '171283'],
+    ['생년월일 870911 / 연락처는 문자로', '870911'],
+    ['Birth date (mm dd yyyy): 0 4 / 2 2 / 1 9 7 6', '0 4 / 2 2 / 1 9 7 6'],
+    ['Date de naissance : |1|7|/|0|3|/|1|9|8|2|', '|1|7|/|0|3|/|1|9|8|2|'],
+    ['The caller keyed in DOB 1-2-0-9-1-9-7-7 on the pad', '1-2-0-9-1-9-7-7'],
+    ['Scan: Mrs P. Lowe  D0B: 2l/O6/l97O', '2l/O6/l97O'],
+    ['Geburtsdatum: O7.ll.l963', 'O7.ll.l963'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps six digits, spaced digits and letter-digit codes without a birth label', () => {
+    expect(births('Ticket 250779 closed; PIN 1 2 3 4 5 6; batch O3/14/l948')).toEqual([]);
+    expect(births('name,dob\nA. Kerr,041182')).toEqual(['041182']);
+    expect(births('name,zip\nA. Kerr,041182')).toEqual([]);
+  });
+});
