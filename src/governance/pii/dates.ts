@@ -757,7 +757,7 @@ const AGE_BEFORE =
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
@@ -877,9 +877,10 @@ function plainGap(gap: string): boolean {
 }
 
 // A birthday without its year, or a date whose two-digit year comes first, only right after a birth label: "mein
-// Geburtstag ist am 3. Oktober", "bday is 11/2", "Cumpleaños: 28 de julio", "born 4 March", "생년월일: 95.03.15".
+// Geburtstag ist am 3. Oktober", "bday is 11/2", "Cumpleaños: 28 de julio", "born 4 March", "생년월일: 95.03.15",
+// "誕生日は5月3日".
 const PARTIAL = new RegExp(
-  `(?<![${L}0-9/.-])(?:${DAY}\\s?(?:de\\s+|of\\s+)?${MONTH}|${MONTH}\\s${DAY}|\\d{1,2}[./-]\\d{1,2}\\.?|\\d{2}([./-])\\d{2}\\1\\d{2})(?![${L}0-9]|[./-]\\d|,?\\s+'?\\d{2,4}(?!\\d))`,
+  `(?<![${L}0-9/.-])(?:${DAY}\\s?(?:de\\s+|of\\s+)?${MONTH}|${MONTH}\\s${DAY}|\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日|\\d{1,2}[./-]\\d{1,2}\\.?|\\d{2}([./-])\\d{2}\\1\\d{2})(?![${L}0-9]|[./-]\\d|,?\\s+'?\\d{2,4}(?!\\d))`,
   'gi',
 );
 
@@ -975,6 +976,39 @@ function obscuredDates(text: string, dates: ReadonlyArray<{ start: number; end: 
   }
 }
 
+// A birth year alone, where a birth word governs it: a year-of-birth label or key (`birth_year: 1990`,
+// `Geburtsjahr`, `année de naissance`, `rok urodzenia`, `год рождения`, `出生年份`), "Jahrgang" said of someone (`ich bin
+// Jahrgang 1987`, `ist Jahrgang '41`), a first-person birth in a year (`I was born in 1979`, `je suis née en 2002`,
+// `nací en 1985`, `sono nato nel 1964`, `ich bin 1987 geboren`), the Hebrew `יליד 1985`, and the East Asian year with
+// a birth suffix (`1990年生`, `95年生まれ`, `95년생`). A third-person "born in 1879" is biography and stays.
+const BIRTH_YEAR_BEFORE =
+  /(?:(?<![a-z])(?:birth[\s_-]?year|year[\s_-]?of[\s_-]?birth|yob|geburtsjahr|ann[ée]e\s+de\s+naissance|a[ñn]o\s+de\s+nacimiento|anno\s+di\s+nascita|ano\s+de\s+nascimento|rok\s+urodzenia|geboortejaar|f[öø]delse[åa]r|f[øö]dsels[åa]r|syntymävuosi)["']?\s*[:=]?\s*["']?|год\s+рождения\s*[:=]?\s*|έτος\s+γέννησης\s*[:=]?\s*|出生年份?\s*[:：]?\s*|(?<![a-zäöü])(?:bin|bist|ist|sind|war|waren)\s+jahrgang\s+|(?<![a-z])(?:i\s+was\s+born|i'm\s+born|suis\s+n[ée]e?|nac[íi]|sono\s+nat[oa]|nasci|urodzi[łl](?:em|am)\s+si[ęe]|saya\s+lahir)\s+(?:in|en|el\s+a[ñn]o|nel|em|w|pada\s+tahun|tahun)\s+|ילי(?:ד|דת)\s+)$/i;
+const YEAR_TOKEN = /(?<![\w'’.-])(?:(?:19|20)\d{2}|['’]\d{2})(?![\w]|[.,/-]\d)/g;
+const BIRTH_YEAR_AFTER = /^(?:\s+geboren|\s?年\s?生(?!日)|\s?年\s?生まれ|년생)/;
+// Two-digit years need the East Asian suffix: `95年生まれ`, `95년생` (not `3年生`, a school grade).
+const SHORT_YEAR_SUFFIX = /(?<![\d.])\d{2}(?=\s?年\s?生まれ|년생)/g;
+
+function birthYears(text: string, out: Detection[]): void {
+  YEAR_TOKEN.lastIndex = 0;
+  for (let match = YEAR_TOKEN.exec(text); match !== null; match = YEAR_TOKEN.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const before = text.slice(Math.max(0, start - 40), start);
+    const after = text.slice(end, end + 12);
+    const fourDigits = match[0].length === 4;
+    const personal = /(?<![a-zäöü])(?:ich|wir)\s+(?:bin|sind|wurde|wurden)\s+$/i.test(before);
+    if (
+      BIRTH_YEAR_BEFORE.test(before) ||
+      (fourDigits && /^\s?年\s?生/.test(after) && !/^\s?年\s?生日/.test(after)) ||
+      (fourDigits && personal && BIRTH_YEAR_AFTER.test(after))
+    )
+      out.push({ start, end, type: 'DOB' });
+  }
+  SHORT_YEAR_SUFFIX.lastIndex = 0;
+  for (let match = SHORT_YEAR_SUFFIX.exec(text); match !== null; match = SHORT_YEAR_SUFFIX.exec(text))
+    out.push({ start: match.index, end: match.index + 2, type: 'DOB' });
+}
+
 export const dob: Detector = {
   type: 'DOB',
   category: 'identity',
@@ -1036,6 +1070,7 @@ export const dob: Detector = {
     }
     labelledPartials(text, dates, out);
     obscuredDates(text, dates, out);
+    birthYears(text, out);
     if (/values/i.test(text))
       for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });

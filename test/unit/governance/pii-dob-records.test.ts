@@ -214,3 +214,31 @@ describe('dates the date pattern cannot read, right after a birth label', () => 
     expect(births('name,zip\nA. Kerr,041182')).toEqual([]);
   });
 });
+
+describe('a birth year alone where a birth word governs it', () => {
+  it.each([
+    ['{"member":"K. Ito","year_of_birth":1983,"plan":"gold"}', '1983'],
+    ['Geburtsjahr: 1961, Wohnort Kassel', '1961'],
+    ['Meine Tante ist Jahrgang 1958 und wohnt in Jena', '1958'],
+    ["Ich bin Jahrgang '72, ruf mich an", "'72"],
+    ['Ich bin 1994 geboren und wohne in Graz.', '1994'],
+    ['I was born in 1979 and moved here in 2001.', '1979'],
+    ['Bonjour, je suis née en 1996 à Lyon.', '1996'],
+    ['Hola, nací en 1988 en Cali.', '1988'],
+    ['Sono nato nel 1969 a Bari.', '1969'],
+    ['המועמדת, ילידת 1991, גרה בחיפה', '1991'],
+    ['我是1987年生的。', '1987'],
+    ['私は88年生まれです。', '88'],
+    ['저 91년생이에요', '91'],
+    ['お誕生日は7月21日です', '7月21日'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps years that are not a birth year', () => {
+    expect(births('Albert Einstein was born in 1879 in Ulm.')).toEqual([]);
+    expect(births('Riesling, Jahrgang 2015, 0.75 l')).toEqual([]);
+    expect(births('うちの子は3年生です。会議は7月21日。')).toEqual([]);
+    expect(births('I moved here in 2001 and was born in Cork.')).toEqual([]);
+  });
+});
