@@ -1,5 +1,5 @@
 import { BIRTH_RECORD_CUE, recordBirths } from './birth-records.ts';
-import { type Detection, type Detector, hasKeyword, scanColumns } from './scan.ts';
+import { type Detection, type Detector, answersPrevious, hasKeyword, scanColumns } from './scan.ts';
 import { alignedColumnCells, sqlValueCells } from './tables.ts';
 
 /**
@@ -870,6 +870,11 @@ function labelledBefore(text: string, index: number): boolean {
   return plainGap(gap) && !BOUND_BEFORE.test(gap);
 }
 
+/** The date's own line names another kind of date before it (`Effective date: …`, `Date d'embauche : …`). */
+function otherLabelOnLine(text: string, start: number): boolean {
+  return OTHER_LABEL.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start));
+}
+
 function plainGap(gap: string): boolean {
   if (/\d/.test(gap) || NEW_KEY.test(gap) || CLAUSE_END.test(gap)) return false;
   // "Her birthdate, as stated on the form we received in March, is …": a comma closes the aside.
@@ -1039,6 +1044,8 @@ export const dob: Detector = {
         if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24))
           birth = !historicalBirth(text, date.start, date.end) && !petBirth(text, date.start);
         else if (AGE_BEFORE.test(text.slice(Math.max(0, date.start - 40), date.start))) birth = true;
+        else if (answersPrevious(text, date.start, BIRTH_KEY) && !otherLabelOnLine(text, date.start))
+          birth = !petBirth(text, date.start);
         else if (STAR_BEFORE.test(text.slice(Math.max(0, date.start - 3), date.start)) && STAR_AFTER.test(after24))
           birth = true;
         else if (previous !== undefined) {

@@ -2,6 +2,7 @@ import { idLabelBefore, underIdColumn } from './identifiers.ts';
 import {
   type Detection,
   type Detector,
+  answersPrevious,
   digitsOf,
   hasKeyword,
   keywordBefore,
@@ -177,7 +178,8 @@ function judgeRun(text: string, value: string, index: number): boolean {
   }
   // Any other run is a phone number only right after a phone word (and never after a comma or across a slash, where it
   // is a list item or a date).
-  if (before === 44 || value.includes('/') || !keywordBefore(text, index, PHONE_CONTEXT)) return false;
+  if (before === 44 || value.includes('/')) return false;
+  if (!keywordBefore(text, index, PHONE_CONTEXT) && !answersPrevious(text, index, PHONE_CONTEXT)) return false;
   const digits = digitsOf(value);
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
   if (
