@@ -163,3 +163,22 @@ describe('edges of a phone number', () => {
     await expectKept(text, value);
   });
 });
+
+describe('phone numbers with letters for digits, or cut by a line break, after a phone word', () => {
+  it.each([
+    ['Cell: (802) 555-HOME, evenings only', '(802) 555-HOME'],
+    ['Text the shop at 206-555-BIKE for pickups', '206-555-BIKE'],
+    ['Fax cover\nReturn fax: (336) 555-O19l', '(336) 555-O19l'],
+    ['Recapito telefonico: 02 87\n65 4321 (ufficio)', '02 87\n65 4321'],
+    ['Please call him at (503) 555-\n0177 after lunch.', '(503) 555-\n0177'],
+    ['Tel.: +33 1 42\n68 53 00', '+33 1 42\n68 53 00'],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'PHONE');
+  });
+
+  it('keeps codes with letters and wrapped numbers without a phone word', async () => {
+    await expectKept('Part 555-ABCD-0112 ships with model 206-555-BIKE', '206-555-BIKE');
+    await expectKept('Totals: 02 87\n65 4321 units', '02 87\n65 4321');
+    await expectKept('Call me about case 206-555-BOLT, not my number', '206-555-BOLT');
+  });
+});
