@@ -182,3 +182,35 @@ describe('phone numbers with letters for digits, or cut by a line break, after a
     await expectKept('Call me about case 206-555-BOLT, not my number', '206-555-BOLT');
   });
 });
+
+describe('numbers read out digit by digit in Spanish, Portuguese, Italian, French and German', () => {
+  it.each([
+    [
+      'Mi móvil es seis, cinco, cuatro, tres, dos, uno, ocho, siete, nueve.',
+      'seis, cinco, cuatro, tres, dos, uno, ocho, siete, nueve',
+    ],
+    [
+      'O meu telefone é nove um dois, três quatro cinco, seis sete oito.',
+      'nove um dois, três quatro cinco, seis sete oito',
+    ],
+    [
+      'Il mio cellulare: tre tre otto, uno due tre, quattro cinque sei sette.',
+      'tre tre otto, uno due tre, quattro cinque sei sette',
+    ],
+    [
+      'Mon numéro : zéro sept, trente-deux, quinze, quarante-huit, zéro neuf.',
+      'zéro sept, trente-deux, quinze, quarante-huit, zéro neuf',
+    ],
+    [
+      'Rückruf unter null sechs neun, eins zwei drei, vier fünf sechs sieben.',
+      'null sechs neun, eins zwei drei, vier fünf sechs sieben',
+    ],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'PHONE');
+  });
+
+  it('keeps counted words without a phone word', async () => {
+    await expectKept('Tengo dos perros, tres gatos, cuatro peces, cinco pájaros, seis, siete y ocho.', 'dos perros');
+    await expectKept('un deux trois quatre cinq six sept, on compte ensemble', 'un deux trois');
+  });
+});
