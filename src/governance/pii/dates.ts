@@ -543,8 +543,8 @@ const DATE_BODY =
   '|\\d{4}\\.\\s\\d{1,2}\\.\\s\\d{1,2}(?!\\d)' +
   // 14.III.1985, 5 XI 2008 (Roman-numeral months)
   `|\\d{1,2}(?:\\.\\s?|\\s)${ROMAN_MONTH}(?:\\.\\s?|\\s)${YEAR}` +
-  // 1985年3月14日, 昭和60年3月14日, 1995년 8월 21일, 一九五二年十月一日
-  '|(?:\\d{4}|(?:昭和|平成|令和|大正)\\s?(?:\\d{1,2}|元))\\s?年\\s?\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日' +
+  // 1985年3月14日, 昭和60年3月14日, 民國79年6月15日 (Taiwan's Minguo era), 1995년 8월 21일, 一九五二年十月一日
+  '|(?:\\d{4}|(?:昭和|平成|令和|大正)\\s?(?:\\d{1,2}|元)|(?:民國|民国)\\s?\\d{1,3})\\s?年\\s?\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日' +
   '|\\d{4}\\s?년\\s?\\d{1,2}\\s?월\\s?\\d{1,2}\\s?일' +
   `|${HAN_DIGIT}{4}年${HAN_SMALL}月${HAN_SMALL}日` +
   // H3.6.3, S60/3/14: Japanese era initials (Heisei, Showa, Reiwa, Taisho) with the year of the era
@@ -555,8 +555,10 @@ const DATE_BODY =
 const DATE = new RegExp(`(?<![${L}0-9/-]|\\d[.\\s])${DATE_BODY}(?![${L}0-9/]|[-.]\\d)`, 'gi');
 const WHOLE_DATE = new RegExp(`^${DATE_BODY}$`, 'i');
 
-// Gregorian years, and the Thai Buddhist era (543 years ahead: 2522 is 1979).
-const plausibleYear = (year: number): boolean => (year >= 1880 && year <= 2099) || (year >= 2423 && year <= 2642);
+// Gregorian years, the Thai Buddhist era (543 years ahead: 2522 is 1979), and the Islamic and Persian (Solar Hijri)
+// calendars (1399 AH is 1979; 1370 SH is 1991), which forms in Arabic and Persian print as `1370/05/12`.
+const plausibleYear = (year: number): boolean =>
+  (year >= 1880 && year <= 2099) || (year >= 2423 && year <= 2642) || (year >= 1300 && year <= 1450);
 const dayMonth = (a: number, b: number): boolean =>
   (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (b >= 1 && b <= 31 && a >= 1 && a <= 12);
 
@@ -754,10 +756,14 @@ const BIRTH_AFTER =
 // An age with the date in brackets or after a comma: "age 45 (04.03.1979)", "Alter 45, 04.03.1979".
 const AGE_BEFORE =
   /(?<![a-z])(?:age[d]?|âge|edad|età|idade|alter|leeftijd|wiek)\s*:?\s*\d{1,3}\s*(?:y(?:ears?|rs?|o)?\.?|ans|años|anni|anos|jahre|jaar|lat)?\s*[(,;–-]\s*$/i;
+// Someone turning an age, then the date they were born: "she turns 40 on Friday — 3 May 1984", "compi 30 anni: 14 marzo
+// 1994", "cumple 50 años, nació el…", "wird 60 – geboren…".
+const AGE_TURN_BEFORE =
+  /(?<![a-zà-ÿ])(?:turns?|turning|turned|compi|compie|compio|cumple|cumplo|cumpliu|completa|wird|werde|f[êe]te\s+ses|fête\s+mes)\s+\d{1,3}(?!\d)[^\d\n]{0,40}$/i;
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|turn|compi|wird|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
@@ -844,6 +850,10 @@ function historicalBirth(text: string, start: number, end: number): boolean {
   return !(subject[1] as string).split(/\s+/).some((word) => PERSONAL_SUBJECT.test(word));
 }
 
+const HYPHEN_BREAK = /(?<=[A-Za-zÀ-ÿ])-[ \t]*\r?\n[ \t]*(?=[a-zà-ÿ])/g;
+/** The text with words a line break hyphenated joined again (`naci-\nmiento` → `nacimiento`). */
+const unhyphenate = (text: string): string => (text.includes('-') ? text.replace(HYPHEN_BREAK, '') : text);
+
 /** The last birth label that ends in the `MAX_GAP` characters before `index`, with only label-ish text after it. */
 function labelledBefore(text: string, index: number): boolean {
   if (BIRTH_TIGHT.test(text.slice(Math.max(0, index - 8), index))) return true;
@@ -857,7 +867,8 @@ function labelledBefore(text: string, index: number): boolean {
       break;
     }
   }
-  const before = text.slice(from, index);
+  // A label a line break hyphenated (`Date of Bi-\nrth:`, `nato a Na-\npoli il`) reads as one word.
+  const before = unhyphenate(text.slice(from, index));
   let end = -1;
   BIRTH_BEFORE.lastIndex = 0;
   for (let match = BIRTH_BEFORE.exec(before); match !== null; match = BIRTH_BEFORE.exec(before)) {
@@ -873,6 +884,14 @@ function labelledBefore(text: string, index: number): boolean {
 /** The date's own line names another kind of date before it (`Effective date: …`, `Date d'embauche : …`). */
 function otherLabelOnLine(text: string, start: number): boolean {
   return OTHER_LABEL.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start));
+}
+
+/** An age someone turns right before the date, with no other date's label between (`turns 10: opened …`). */
+function ageTurning(text: string, start: number): boolean {
+  const turn = AGE_TURN_BEFORE.exec(text.slice(Math.max(0, start - 64), start));
+  // When the birthday falls ("next week", "this Sunday") is not another date's label.
+  const gap = turn?.[0].replace(/^\S+\s+\d+/, '').replace(/(?<![a-z])(?:next|this)\s+\w+/gi, '');
+  return gap !== undefined && !OTHER_LABEL.test(gap);
 }
 
 function plainGap(gap: string): boolean {
@@ -1021,7 +1040,7 @@ export const dob: Detector = {
   minDigits: 1,
   detect(text, out) {
     if (BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
-    if (!hasKeyword(text, ANY_BIRTH_WORD)) return;
+    if (!hasKeyword(unhyphenate(text), ANY_BIRTH_WORD)) return;
     const dates: Array<{ start: number; end: number }> = [];
     DATE.lastIndex = 0;
     for (let match = DATE.exec(text); match !== null; match = DATE.exec(text)) {
@@ -1044,7 +1063,12 @@ export const dob: Detector = {
         if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24))
           birth = !historicalBirth(text, date.start, date.end) && !petBirth(text, date.start);
         else if (AGE_BEFORE.test(text.slice(Math.max(0, date.start - 40), date.start))) birth = true;
-        else if (answersPrevious(text, date.start, BIRTH_KEY) && !otherLabelOnLine(text, date.start))
+        else if (ageTurning(text, date.start)) {
+          // The date that follows is the day of the birthday (`14 marzo 1994 → 14 marzo 2024`), no correction of it.
+          out.push({ start: date.start, end: date.end, type: 'DOB' });
+          previous = undefined;
+          continue;
+        } else if (answersPrevious(text, date.start, BIRTH_KEY) && !otherLabelOnLine(text, date.start))
           birth = !petBirth(text, date.start);
         else if (STAR_BEFORE.test(text.slice(Math.max(0, date.start - 3), date.start)) && STAR_AFTER.test(after24))
           birth = true;

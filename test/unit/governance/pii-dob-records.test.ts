@@ -242,3 +242,25 @@ describe('a birth year alone where a birth word governs it', () => {
     expect(births('I moved here in 2001 and was born in Cork.')).toEqual([]);
   });
 });
+
+describe('birth dates in vCards, other calendars, wrapped labels and age statements', () => {
+  it.each([
+    ['BEGIN:VCARD\nVERSION:4.0\nFN:Ines Roth\nBDAY:--1107\nEND:VCARD', '--1107'],
+    ['BEGIN:VCARD\nBDAY;VALUE=date:1974-02-28\nEND:VCARD', '1974-02-28'],
+    ['出生日期：民國68年11月3日', '民國68年11月3日'],
+    ['تاريخ الميلاد: 1402/09/21 هـ', '1402/09/21'],
+    ['تاریخ تولد: ۱۳۶۸/۰۹/۲۱', '۱۳۶۸/۰۹/۲۱'],
+    ['TENANT FORM\nName: R. Okoye    Date of Bi-\nrth: 03/22/1986    Unit: 4B', '03/22/1986'],
+    ['Paziente: BIANCHI LUCA nato a Fi-\nrenze il 02/09/1961, visita', '02/09/1961'],
+    ['My dad turns 70 on Sunday — born 12 June 1954 and still cycling', '12 June 1954'],
+    ['Oggi Marta compie 40 anni: 9 ottobre 1984 → 9 ottobre 2024', '9 ottobre 1984'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps the same shapes without a birth', () => {
+    expect(births('BEGIN:VCARD\nREV:--1107\nEND:VCARD')).toEqual([]);
+    expect(births('Ticket 1402/09/21 closed; turnover 1370/05/12')).toEqual([]);
+    expect(births('The pool turns 10 next week: opened 12 June 2014.')).toEqual([]);
+  });
+});
