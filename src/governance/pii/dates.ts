@@ -1033,11 +1033,35 @@ function birthYears(text: string, out: Detection[]): void {
     out.push({ start: match.index, end: match.index + 2, type: 'DOB' });
 }
 
+// English dates said in words, as call transcripts and letters write them: "the third of May two thousand sixteen",
+// "November ninth, nineteen seventy-two", "Twelfth of December, 1940", "the twenty-first day of October in the year
+// two thousand and three". Taken only after a birth label or as the answer to a birth question.
+const ORDINAL_WORD =
+  '(?:(?:twenty|thirty)[- ]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)';
+const NUMBER_WORD =
+  '(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|one|two|three|four|five|six|seven|eight|nine|oh[- ](?:one|two|three|four|five|six|seven|eight|nine))';
+const YEAR_WORDS = `(?:(?:nineteen|eighteen)\\s+(?:hundred(?:\\s+and)?\\s+)?${NUMBER_WORD}|two\\s+thousand(?:\\s+(?:and\\s+)?${NUMBER_WORD})?|\\d{4})`;
+const EN_MONTH = '(?:january|february|march|april|may|june|july|august|september|october|november|december)';
+const SPOKEN_DATE = new RegExp(
+  `(?<![a-z])(?:(?:the\\s+)?${ORDINAL_WORD}\\s+(?:day\\s+)?of\\s+${EN_MONTH}|${EN_MONTH}\\s+(?:the\\s+)?${ORDINAL_WORD}),?\\s+(?:in\\s+the\\s+year\\s+(?:of\\s+)?)?${YEAR_WORDS}(?![a-z\\d])`,
+  'gi',
+);
+
+function spokenDates(text: string, out: Detection[]): void {
+  SPOKEN_DATE.lastIndex = 0;
+  for (let match = SPOKEN_DATE.exec(text); match !== null; match = SPOKEN_DATE.exec(text)) {
+    const start = match.index;
+    if (labelledBefore(text, start) || answersPrevious(text, start, BIRTH_KEY))
+      out.push({ start, end: start + match[0].length, type: 'DOB' });
+  }
+}
+
 export const dob: Detector = {
   type: 'DOB',
   category: 'identity',
-  // Japanese era dates can carry two digits (平成元年5月1日), a birthday one ("Cumpleaños: 2 de abril").
-  minDigits: 1,
+  // Japanese era dates can carry two digits (平成元年5月1日), a birthday one ("Cumpleaños: 2 de abril"), a date said in
+  // words none ("the third of May two thousand sixteen"): the birth-word pre-filter decides instead.
+  minDigits: 0,
   detect(text, out) {
     if (BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
     if (!hasKeyword(unhyphenate(text), ANY_BIRTH_WORD)) return;
@@ -1102,6 +1126,7 @@ export const dob: Detector = {
     labelledPartials(text, dates, out);
     obscuredDates(text, dates, out);
     birthYears(text, out);
+    if (/(?:first|second|third|th)\b/i.test(text)) spokenDates(text, out);
     if (/values/i.test(text))
       for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });

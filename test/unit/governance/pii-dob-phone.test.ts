@@ -276,3 +276,27 @@ describe('a value that answers the question on the line before', () => {
     );
   });
 });
+
+describe('English dates of birth said in words', () => {
+  it.each([
+    [
+      'Our daughter Mia was born on the seventh of August two thousand nineteen.',
+      'seventh of August two thousand nineteen',
+    ],
+    [
+      'Rep: And the member’s date of birth?\nCaller: June the twenty-second, nineteen sixty-one.',
+      'June the twenty-second, nineteen sixty-one',
+    ],
+    [
+      'Baptised: born the first day of March in the year two thousand and one.',
+      'first day of March in the year two thousand and one',
+    ],
+    ['DOB given as Fourteenth of July, 1958 by the caller', 'Fourteenth of July, 1958'],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'DOB');
+  });
+
+  it('keeps dates said in words without a birth label', async () => {
+    await expectKept('The shop reopens on the seventh of August two thousand nineteen.', 'seventh of August');
+  });
+});
