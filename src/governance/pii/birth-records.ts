@@ -131,8 +131,23 @@ export function icalBirths(text: string, out: Detection[]): void {
   }
 }
 
+// vCard: BDAY holds the birth date, also without its year as `--MMDD` or `--MM-DD` (RFC 6350), or with one.
+const VCARD_BDAY = /^BDAY(?:;[^:\n]*)?:((?:--\d{2}-?\d{2})|(?:\d{4}-?\d{2}-?\d{2}))[ \t]*\r?$/gm;
+
+export function vcardBirths(text: string, out: Detection[]): void {
+  VCARD_BDAY.lastIndex = 0;
+  for (const m of text.matchAll(VCARD_BDAY)) {
+    const value = m[1] as string;
+    const digits = value.replace(/-/g, '');
+    const [month, day] = [Number(digits.slice(-4, -2)), Number(digits.slice(-2))];
+    if (!calendar(0, month, day)) continue;
+    const start = (m.index ?? 0) + m[0].indexOf(value, 4);
+    out.push({ start, end: start + value.length, type: 'DOB' });
+  }
+}
+
 /** Texts that may hold one of the records above (a cheap test before any of them runs). */
-export const BIRTH_RECORD_CUE = /PID\||DMG[*|^:]D8|SSR\s+DOCS|<<|\bBIRT\b|BEGIN:VEVENT/;
+export const BIRTH_RECORD_CUE = /PID\||DMG[*|^:]D8|SSR\s+DOCS|<<|\bBIRT\b|BEGIN:VEVENT|^BDAY/m;
 
 export function recordBirths(text: string, out: Detection[]): void {
   if (text.includes('PID|')) hl7Births(text, out);
@@ -141,4 +156,5 @@ export function recordBirths(text: string, out: Detection[]): void {
   mrzBirths(text, out);
   if (text.includes('BIRT')) gedcomBirths(text, out);
   if (text.includes('VEVENT')) icalBirths(text, out);
+  if (text.includes('BDAY')) vcardBirths(text, out);
 }

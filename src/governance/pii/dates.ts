@@ -1,5 +1,5 @@
 import { BIRTH_RECORD_CUE, recordBirths } from './birth-records.ts';
-import { type Detection, type Detector, hasKeyword, scanColumns } from './scan.ts';
+import { type Detection, type Detector, answersPrevious, hasKeyword, scanColumns } from './scan.ts';
 import { alignedColumnCells, sqlValueCells } from './tables.ts';
 
 /**
@@ -529,15 +529,22 @@ const DATE_BODY =
   `|\\d{1,2}(?:\\s?[-/.]\\s?|[ _])\\d{1,2}(?:\\s?[-/.]\\s?|[ _])${YEAR}` +
   // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985, 15/ago/1992, 05APR1986,
   // the 14th day of March, 1985
-  `|${DAY}[\\s/.-]{0,3}(?:day\\s+of\\s+|of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:del?\\s+)?${YEAR}` +
+  // «3» июня 1991 (a Russian form's day in quotes)
+  `|«?${DAY}»?[\\s/.-]{0,3}(?:day\\s+of\\s+|of\\s+|de\\s+)?${MONTH},?[\\s/.-]{0,3}(?:del?\\s+)?${YEAR}` +
   // March 14, 1985; March 14th 1985; Sept. 9, 1990; March 1985; June 21st, '85
   `|${MONTH}\\s*(?:${DAY},?\\s+)?(?:\\d{4}|'\\d{2}(?!\\d))` +
-  // 1985. március 14., 1985 March 14 (year first, as Hungarian writes dates)
+  // 1985. március 14., 1985 March 14 (year first, as Hungarian writes dates); 1951-Sep-05 (year first, month
+  // abbreviated); 1986 m. birželio 3 d. (Lithuanian: metai "year", diena "day"); 1985. gada 18. novembris (Latvian)
+  `|\\d{4}\\.\\s?gada\\s\\d{1,2}\\.\\s?${MONTH}` +
   `|\\d{4}\\.?\\s${MONTH}\\s?\\d{1,2}(?!\\d)\\.?` +
+  `|\\d{4}[-/]${MONTH}[-/]\\d{1,2}(?!\\d)` +
+  `|\\d{4}\\s?m\\.\\s${MONTH}\\s\\d{1,2}\\s?d\\.` +
+  // 1958. 08. 14 (Hungarian and Korean numeric dates, a space after each dot)
+  '|\\d{4}\\.\\s\\d{1,2}\\.\\s\\d{1,2}(?!\\d)' +
   // 14.III.1985, 5 XI 2008 (Roman-numeral months)
   `|\\d{1,2}(?:\\.\\s?|\\s)${ROMAN_MONTH}(?:\\.\\s?|\\s)${YEAR}` +
-  // 1985年3月14日, 昭和60年3月14日, 1995년 8월 21일, 一九五二年十月一日
-  '|(?:\\d{4}|(?:昭和|平成|令和|大正)\\s?(?:\\d{1,2}|元))\\s?年\\s?\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日' +
+  // 1985年3月14日, 昭和60年3月14日, 民國79年6月15日 (Taiwan's Minguo era), 1995년 8월 21일, 一九五二年十月一日
+  '|(?:\\d{4}|(?:昭和|平成|令和|大正)\\s?(?:\\d{1,2}|元)|(?:民國|民国)\\s?\\d{1,3})\\s?年\\s?\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日' +
   '|\\d{4}\\s?년\\s?\\d{1,2}\\s?월\\s?\\d{1,2}\\s?일' +
   `|${HAN_DIGIT}{4}年${HAN_SMALL}月${HAN_SMALL}日` +
   // H3.6.3, S60/3/14: Japanese era initials (Heisei, Showa, Reiwa, Taisho) with the year of the era
@@ -548,8 +555,10 @@ const DATE_BODY =
 const DATE = new RegExp(`(?<![${L}0-9/-]|\\d[.\\s])${DATE_BODY}(?![${L}0-9/]|[-.]\\d)`, 'gi');
 const WHOLE_DATE = new RegExp(`^${DATE_BODY}$`, 'i');
 
-// Gregorian years, and the Thai Buddhist era (543 years ahead: 2522 is 1979).
-const plausibleYear = (year: number): boolean => (year >= 1880 && year <= 2099) || (year >= 2423 && year <= 2642);
+// Gregorian years, the Thai Buddhist era (543 years ahead: 2522 is 1979), and the Islamic and Persian (Solar Hijri)
+// calendars (1399 AH is 1979; 1370 SH is 1991), which forms in Arabic and Persian print as `1370/05/12`.
+const plausibleYear = (year: number): boolean =>
+  (year >= 1880 && year <= 2099) || (year >= 2423 && year <= 2642) || (year >= 1300 && year <= 1450);
 const dayMonth = (a: number, b: number): boolean =>
   (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (b >= 1 && b <= 31 && a >= 1 && a <= 12);
 
@@ -607,7 +616,9 @@ export function isDate(value: string): boolean {
   const iso = lengths[0] === 4;
   if (letters && iso && numbers.length === 2) {
     // 1985. március 14: the year first, then a month name, then the day.
-    const name = (value.match(LETTERS) ?? []).every((word) => MONTHS.has(word.toLowerCase()));
+    const name = (value.match(LETTERS) ?? []).every(
+      (word) => MONTHS.has(word.toLowerCase()) || YEAR_FIRST_WORDS.has(word.toLowerCase()),
+    );
     return name && plausibleYear(numbers[0] as number) && (numbers[1] as number) >= 1 && (numbers[1] as number) <= 31;
   }
   if (letters && !iso) {
@@ -633,11 +644,19 @@ export function isDate(value: string): boolean {
 }
 
 const NUMERIC_PARTS = /^\d+(\D+)\d+(\D+)\d+/;
+// The words year-first dates put beside their numbers: Lithuanian `m.` (metai) and `d.` (diena), Latvian `gada`.
+const YEAR_FIRST_WORDS = new Set(['m', 'd', 'gada']);
 const GENERALIZED_TIME = /^\d{14}/;
 const VIETNAMESE = /th[áa]ng/i;
 const HAN_DATE = new RegExp(`^${HAN_DIGIT}{4}年`);
 const ERA_INITIAL = /^([HSRT])(\d{1,2})[./](\d{1,2})[./](\d{1,2})$/i;
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+/** The index of the first digit in `value` (its length when there is none). */
+function firstDigit(value: string): number {
+  let i = 0;
+  while (i < value.length && !isDigitCode(value.charCodeAt(i))) i++;
+  return i;
+}
 function isAllDigits(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (!isDigitCode(value.charCodeAt(i))) return false;
   return true;
@@ -689,7 +708,7 @@ const BIRTH_WORDS = [
   'birth[\\s_-]*time',
   'datum[\\s_-]*narozen[íi]|(?<![a-z])narozen[aáý]?(?![a-z])|(?<![a-z])dat\\.\\s*nar\\.?|(?<![a-z])nar\\.(?=\\s*\\d)',
   'd[áa]tum[\\s_-]*narodenia|(?<![a-z])naroden[ýáa](?![a-z])',
-  'sz[üu]let[ée]si[\\s_-]*(?:d[áa]tum|id[őo])|(?<![a-z])sz[üu]letett|(?<![a-z])sz[üu]l\\.',
+  'sz[üu]let[ée]si[\\s_-]*(?:d[áa]tum|id[őo])|(?<![a-z])sz[üu]let(?:ett|tem|tél)|(?<![a-z])sz[üu]l\\.',
   'data[\\s_-]*na[șşs]terii|(?<![a-z])n[ăa]scut[ăa]?(?:\\s+(?:la|[îi]n))?(?![a-z])',
   // Russian, Ukrainian, Greek, Arabic, Hebrew, Hindi, Thai
   'дат[аыу]\\s*рождения|(?<![а-я])д\\.\\s?р\\.|родил(?:ся|ась)|(?<![а-я])рожд\\.',
@@ -710,6 +729,12 @@ const BIRTH_WORDS = [
   '(?<![a-z])dn(?=\\s*[:=])|(?<![a-z])fdn(?![a-z])|gebdat|(?<![a-z])f\\.?\\s?nac(?![a-z])',
   '(?<![a-z])nac[íi](?![a-z])|n[ée]ixer|народи(?:вся|лася|лась)|ro[đd]en[ao]?(?![a-z])|alizaliwa|rugadh|f[æa]dd(?:ur|ist)?(?![a-z])',
   'sünniaeg|s[üu]nnikuup[äa]ev|dzim[šs]anas\\s*datums|gimimo\\s*data|تاریخ\\s*تولد|ipinanganak',
+  // A fourth author's dev set: abbreviated labels (Greek `ημ. γέννησης`, `γενν.`; Hebrew `ת. לידה`), Scandinavian
+  // keys typed without ø/ö (`fodselsdato`, `fodelsedatum`), Hindi in Latin letters (`janam tithi`), Moroccan Arabic
+  // `الازدياد`, Thai `วันเดือนปีเกิด` and `เกิดวันที่`, the French `anniv`.
+  "ημ(?:ερ)?\\.?\\s*γ[έε]ννησης|(?<![α-ω])γενν\\.|ת(?:\\.|׳|'|אריך)\\s*לידה",
+  'fods(?:els)?(?:dato|datum|dag)|fodelse(?:datum|dag)|(?<![a-z])janam\\s*(?:tithi|tarikh|din)',
+  '(?:تاريخ\\s*)?الازدياد|วัน(?:เดือนปี)?เกิด|เกิดวันที่|(?<![a-z])anniv(?![a-z])',
 ];
 const BIRTH_BEFORE = new RegExp(BIRTH_WORDS.join('|'), 'gi');
 /** Column headers and record keys: the same labels. */
@@ -718,22 +743,27 @@ export const BIRTH_KEY = new RegExp(BIRTH_WORDS.join('|'), 'i');
 const BIRTH_COLUMN = new RegExp(`${BIRTH_WORDS.join('|')}|^birth$|^bd$|^born$`, 'i');
 /** Under a birth column, a two-digit year may also come first (`63-07-19`), as fixed-width exports write it. */
 const YY_MM_DD = /^(\d{2})[-/.](\d{2})[-/.](\d{2})$/;
-// Abbreviations that count only right before the date: "b. 1990-07-12", "ur. 12.10.1980", "(geb. 21.01.1990)"; and
-// the genealogical star of a CV, "* 07.05.1956 in Köln", only with its place (a bullet may open any dated line).
-const BIRTH_TIGHT = /(?<![a-z])(?:b|ur|geb)\.\s?$/i;
+// Abbreviations that count only right before the date: "b. 1990-07-12", "ur. 12.10.1980", "(geb. 21.01.1990)", "nac.
+// 14/03/1970"; and the genealogical star of a CV, "* 07.05.1956 in Köln", only with its place (a bullet may open any
+// dated line).
+const BIRTH_TIGHT = /(?<![a-z])(?:b|ur|geb|nac)\.\s?$/i;
 const STAR_BEFORE = /(?:^|[\s(])\*\s?$/;
 const STAR_AFTER = /^,?\s+in\s+[A-ZÀ-Þ]/;
-// Birth words after the date: 1985年3月14日生まれ, "3 Ekim 1979 doğumlu", "22 Ağustos 1960 tarihinde doğdu", "(DOB)".
+// Birth words after the date: 1985年3月14日生まれ, "3 Ekim 1979 doğumlu", "22 Ağustos 1960 tarihinde doğdu", "(DOB)",
+// Korean `1983.07.21생`, Russian `03.02.1986 г.р.` (года рождения).
 const BIRTH_AFTER =
-  /^(?:[\s,]{0,3}(?:生まれ|生(?!年)|do[ğg]umlu|tarihinde\s+do[ğg]|\(\s*(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\s*\))|\s{1,3}(?:geboren|born|nacid[oa]|née?|nat[oa]|urodzi[łl]a?)(?![a-zà-ÿ]))/i;
+  /^(?:[\s,]{0,3}(?:生まれ|生(?!年)|생(?![가-힣])|г\.\s?р\.|do[ğg]umlu|tarihinde\s+do[ğg]|\(\s*(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\s*\))|\s{1,3}(?:geboren|born|nacid[oa]|née?|nat[oa]|urodzi[łl]a?)(?![a-zà-ÿ]))/i;
 // An age with the date in brackets or after a comma: "age 45 (04.03.1979)", "Alter 45, 04.03.1979".
 const AGE_BEFORE =
   /(?<![a-z])(?:age[d]?|âge|edad|età|idade|alter|leeftijd|wiek)\s*:?\s*\d{1,3}\s*(?:y(?:ears?|rs?|o)?\.?|ans|años|anni|anos|jahre|jaar|lat)?\s*[(,;–-]\s*$/i;
+// Someone turning an age, then the date they were born: "she turns 40 on Friday — 3 May 1984", "compi 30 anni: 14 marzo
+// 1994", "cumple 50 años, nació el…", "wird 60 – geboren…".
+const AGE_TURN_BEFORE =
+  /(?<![a-zà-ÿ])(?:turns?|turning|turned|compi|compie|compio|cumple|cumplo|cumpliu|completa|wird|werde|f[êe]te\s+ses|fête\s+mes)\s+\d{1,3}(?!\d)[^\d\n]{0,40}$/i;
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
-// are not read further. The same alternatives grouped by their first letter (only ever tested, so their order does not
-// matter): V8 then tries a few groups at each position instead of every word, about twice as fast.
+// are not read further.
 const ANY_BIRTH_WORD =
-  /\*|PID\||\b(?:ur\.|nar\.|dn\b|nac|age|bd\b|alter\b)|a(?:nivers|lizaliwa)|b(?:irth|-?day|orn|\.|[_-]?date)|c(?:umple|omplean)|d(?:[./]?o[./]?b|dn|o[ğg]|zim)|edad|f(?:[øö]d|dn|ædd|add)|g(?:eb|ünü|imimo)|i(?:pinanganak|dade)|kaarawan|lahir|n(?:aiss|é(?:ixer)?|a(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|ăscut|eixer)|r(?:ođen|oden|ugadh)|s(?:ynty|z[üu]l|inh|ünni)|urod|verjaard|生|誕|出生|рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|syntymä|рождения|народи|تولد/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|turn|compi|wird|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
@@ -750,6 +780,79 @@ const CORRECTION =
 const RANGE_JOIN = /^\s*(?:-|–|—|~|〜|to|until|till|through|thru|bis|au|al|a|tot|do|ile|から)\s*$/i;
 
 const MAX_GAP = 64;
+// A date compared with the birth field is a bound of a query or a constraint, not anyone's birth:
+// `CHECK (dob > '1900-01-01')`, `WHERE birth_date >= '2000-01-01'`, `dob BETWEEN '1950-01-01' AND …`. Spaces before
+// the operator, on the label's line, tell it from an XML tag's `>` and a quoted reply (`\n> 30/06/1972`).
+const BOUND_BEFORE = /^[\w"'`\])]*[ \t]+(?:[<>]=?|between)[ \t]*['"]?$/i;
+
+/**
+ * Encyclopedic prose about a public figure: a name, a third-person birth verb, then the date ("Ada Lovelace was born
+ * on 10 December 1815", "Юрий Гагарин родился", "Soekarno lahir pada"). A year before `HISTORICAL_BEFORE` puts the
+ * person past ninety, where such a sentence is biography, not a customer's record. A possessive or pronoun
+ * ("My grandma was born on …") makes it personal again.
+ */
+const HISTORICAL_BEFORE = 1935;
+const NARRATIVE_BIRTH = new RegExp(
+  `(?:^|[.!?;:\\n(]\\s*|,\\s+)((?:[A-ZÀ-ÞΑ-ΩΆ-ΏА-ЯЁ][${L}'’.-]*\\s+){1,4})` +
+    '(?:was\\s+born(?:\\s+on)?|est\\s+n[ée]e?\\s+le|wurde\\s+am|nació\\s+el|nacque\\s+il|nasceu\\s+em|' +
+    'urodził[a]?\\s+się|родил(?:ся|ась)|народи(?:вся|лася)|γεννήθηκε(?:\\s+στις)?|lahir\\s+pada|s[üu]letett|' +
+    'föddes(?:\\s+den)?|blev\\s+født|werd\\s+geboren\\s+op)\\s*$',
+);
+const PERSONAL_SUBJECT =
+  /^(?:i|my|our|your|his|her|their|he|she|we|they|mein\w*|unser\w*|ich|er|sie|mon|ma|mes|notre|je|il|elle|mi|mis|su|yo|él|ella|nuestr\w*|mio|mia|mój|moja|nasz\w*|я|мой|моя|наш\w*|он|она|saya|aku|dia)$/i;
+
+// Animals whose birth dates records keep (a vet's chart, a pet insurance form, a breeder's list): not personal data.
+// German nouns are matched with their capital, so the English `tier` ("customer tier") is not a German `Tier`.
+const ANIMAL =
+  /(?<![a-zà-ÿ])(?:dogs?|pupp(?:y|ies)|pups?|cats?|kittens?|kitty|pets?|horses?|foals?|rabbits?|hamsters?|parrots?|breed|species|canine|feline|labrador|retriever|terrier|poodle|spaniel|beagle|bulldog|dachshund|husky|chihuahua|collie|tabby|chienne?|chiot|chatte|chaton|animal(?:e|es)?|cheval|poulain|perr[oa]s?|cachorr[oa]s?|gat[oa]s?|gatit[oa]|mascotas?|caballo|potro|cagnolin[oa]|cucciol[oa]|gatt[oa]|gattin[oa]|cavallo|puledro|cão|gatinh[oa]|hond|huisdier|paard|piesek|szczeni[ae]k|kot(?:ek)?|собак[аи]|щен(?:ок|ка)|кошк[аи]|кот(?:ёнок|а)?|питом(?:ец|ца))(?![a-zà-ÿ])|\uD83D[\uDC15\uDC36\uDC08\uDC31\uDC34\uDC0E]/gi;
+const ANIMAL_DE =
+  /(?<![A-Za-zÄÖÜäöüß])(?:Hund|Hündin|Welpe|Katze|Kater|Kätzchen|Tier(?:es)?|Haustier|Pferd|Fohlen|Rasse)(?![a-zäöüß])/g;
+// The person a record is about besides the animal: a word after the animal that hands the record back to a person.
+const PERSON =
+  /(?<![a-zà-ÿ])(?:owner|policy\s?holder|holder|keeper|guardian|employee|customer|client[e]?|halter(?:in)?|besitzer(?:in)?|inhaber(?:in)?|propriétaire|maître|dueñ[oa]|propietari[oa]|titular|proprietari[oa]|padron[ea]|tutor[a]?|eigenaar|baasje|właściciel(?:ka)?|владел(?:ец|ица)|хозя(?:ин|йка)|ich|i|me|my|mine)(?![a-zà-ÿ])/gi;
+// A sentence ends at `!`/`?`, or at a full stop after a word of three letters and before a capital (not `geb. 4`).
+const SENTENCE_END = /[!?](?:\s|$)|[a-zà-ÿ]{3}\.\s+[A-ZÀ-Þ]/g;
+// A form's field line (`Date of birth: …`), which reads on from the field line above it (`Patient: Bella (dog)`).
+const FIELD_LINE = /^\s*[^\s:：][^:：\n]{0,40}[:：]/;
+
+/** The last match's end of a global regex in `text`, or -1. */
+function lastEnd(regex: RegExp, text: string): number {
+  let end = -1;
+  regex.lastIndex = 0;
+  for (let m = regex.exec(text); m !== null; m = regex.exec(text)) end = m.index + m[0].length;
+  return end;
+}
+
+/**
+ * A date of birth whose subject is an animal: the sentence (or, in a form, the field line and the one above it) before
+ * the date names an animal after the last person it names.
+ */
+function petBirth(text: string, start: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  let from = lineStart;
+  if (lineStart > 0 && FIELD_LINE.test(text.slice(lineStart, start))) {
+    const above = text.lastIndexOf('\n', lineStart - 2) + 1;
+    if (FIELD_LINE.test(text.slice(above, lineStart))) from = above;
+  }
+  let window = text.slice(Math.max(from, start - 160), start);
+  const sentence = lastEnd(SENTENCE_END, window);
+  if (sentence > 0) window = window.slice(sentence - 1);
+  const animal = Math.max(lastEnd(ANIMAL, window), lastEnd(ANIMAL_DE, window));
+  return animal >= 0 && animal > lastEnd(PERSON, window);
+}
+
+/** A birth told of a public figure long dead or past ninety (see `NARRATIVE_BIRTH`): not personal data to mask. */
+function historicalBirth(text: string, start: number, end: number): boolean {
+  const year = Number(/(\d{4})(?!.*\d{4})/.exec(text.slice(start, end))?.[1] ?? NaN);
+  if (!(year < HISTORICAL_BEFORE)) return false;
+  const subject = NARRATIVE_BIRTH.exec(text.slice(Math.max(0, start - 80), start));
+  if (subject === null) return false;
+  return !(subject[1] as string).split(/\s+/).some((word) => PERSONAL_SUBJECT.test(word));
+}
+
+const HYPHEN_BREAK = /(?<=[A-Za-zÀ-ÿ])-[ \t]*\r?\n[ \t]*(?=[a-zà-ÿ])/g;
+/** The text with words a line break hyphenated joined again (`naci-\nmiento` → `nacimiento`). */
+const unhyphenate = (text: string): string => (text.includes('-') ? text.replace(HYPHEN_BREAK, '') : text);
 
 /** The last birth label that ends in the `MAX_GAP` characters before `index`, with only label-ish text after it. */
 function labelledBefore(text: string, index: number): boolean {
@@ -764,7 +867,8 @@ function labelledBefore(text: string, index: number): boolean {
       break;
     }
   }
-  const before = text.slice(from, index);
+  // A label a line break hyphenated (`Date of Bi-\nrth:`, `nato a Na-\npoli il`) reads as one word.
+  const before = unhyphenate(text.slice(from, index));
   let end = -1;
   BIRTH_BEFORE.lastIndex = 0;
   for (let match = BIRTH_BEFORE.exec(before); match !== null; match = BIRTH_BEFORE.exec(before)) {
@@ -773,7 +877,21 @@ function labelledBefore(text: string, index: number): boolean {
     end = match.index + match[0].length;
   }
   if (end < 0 || before.length - end > MAX_GAP) return false;
-  return plainGap(before.slice(end));
+  const gap = before.slice(end);
+  return plainGap(gap) && !BOUND_BEFORE.test(gap);
+}
+
+/** The date's own line names another kind of date before it (`Effective date: …`, `Date d'embauche : …`). */
+function otherLabelOnLine(text: string, start: number): boolean {
+  return OTHER_LABEL.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start));
+}
+
+/** An age someone turns right before the date, with no other date's label between (`turns 10: opened …`). */
+function ageTurning(text: string, start: number): boolean {
+  const turn = AGE_TURN_BEFORE.exec(text.slice(Math.max(0, start - 64), start));
+  // When the birthday falls ("next week", "this Sunday") is not another date's label.
+  const gap = turn?.[0].replace(/^\S+\s+\d+/, '').replace(/(?<![a-z])(?:next|this)\s+\w+/gi, '');
+  return gap !== undefined && !OTHER_LABEL.test(gap);
 }
 
 function plainGap(gap: string): boolean {
@@ -783,9 +901,10 @@ function plainGap(gap: string): boolean {
 }
 
 // A birthday without its year, or a date whose two-digit year comes first, only right after a birth label: "mein
-// Geburtstag ist am 3. Oktober", "bday is 11/2", "Cumpleaños: 28 de julio", "born 4 March", "생년월일: 95.03.15".
+// Geburtstag ist am 3. Oktober", "bday is 11/2", "Cumpleaños: 28 de julio", "born 4 March", "생년월일: 95.03.15",
+// "誕生日は5月3日".
 const PARTIAL = new RegExp(
-  `(?<![${L}0-9/.-])(?:${DAY}\\s?(?:de\\s+|of\\s+)?${MONTH}|${MONTH}\\s${DAY}|\\d{1,2}[./-]\\d{1,2}\\.?|\\d{2}([./-])\\d{2}\\1\\d{2})(?![${L}0-9]|[./-]\\d|,?\\s+'?\\d{2,4}(?!\\d))`,
+  `(?<![${L}0-9/.-])(?:${DAY}\\s?(?:de\\s+|of\\s+)?${MONTH}|${MONTH}\\s${DAY}|\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日|\\d{1,2}[./-]\\d{1,2}\\.?|\\d{2}([./-])\\d{2}\\1\\d{2})(?![${L}0-9]|[./-]\\d|,?\\s+'?\\d{2,4}(?!\\d))`,
   'gi',
 );
 
@@ -823,18 +942,137 @@ function labelledPartials(text: string, dates: ReadonlyArray<{ start: number; en
   }
 }
 
+/** Six digits as DDMMYY, YYMMDD or MMDDYY (`120385`, `920402`): a date only right after a birth label. */
+function sixDigitDate(value: string): boolean {
+  const [a, b, c] = [value.slice(0, 2), value.slice(2, 4), value.slice(4, 6)].map(Number) as [number, number, number];
+  const month = (m: number): boolean => m >= 1 && m <= 12;
+  const day = (d: number): boolean => d >= 1 && d <= 31;
+  return (day(a) && month(b)) || (month(b) && day(c)) || (month(a) && day(b));
+}
+
+// Dates written so the date regex cannot read them, each taken only right after a birth label: six digits
+// (`data di nascita: 120385`), every digit set apart as forms and keypads print them (`2 5 / 1 2 / 1 9 8 0`,
+// `|0|8|/|1|1|/|1|9|9|5|`, `0-7-1-9-1-9-8-2`), and OCR that read 0 as O and 1 as l or I (`O3/14/l948`).
+const SIX_DIGITS = /(?<![\w./-])\d{6}(?![\w]|[./-]\d)/g;
+const SPACED_DIGITS = /(?<![\w|])\|?\d(?:(?:[ |-]{1,2}|[ |]{0,2}[/.][ |]{0,2})\d){5,9}\|?(?![\w|])/g;
+const OCR_DATE = /(?<![\w/.-])[\dOlI]{1,2}[/.-][\dOlI]{1,2}[/.-][\dOlI]{2,4}(?![\w/]|[.-]\d)/g;
+
+/** The date a spaced-out run spells (`2 5 / 1 2 / 1 9 8 0` → `25/12/1980`), if it is one. */
+function spacedDate(value: string): boolean {
+  const joined = value.replace(/[ |]/g, '');
+  if (/[/.]/.test(joined)) return WHOLE_DATE.test(joined) && isDate(joined);
+  const digits = joined.replace(/-/g, '');
+  return digits.length === 8 ? compactDate(digits) : digits.length === 6 && sixDigitDate(digits);
+}
+
+/** An OCR-garbled date (`O3/14/l948`): letters for digits, read back, must make a date. */
+function ocrDate(value: string): boolean {
+  if (!/[OlI]/.test(value) || !/\d/.test(value)) return false;
+  const read = value.replace(/O/g, '0').replace(/[lI]/g, '1');
+  return isDate(read);
+}
+
+/** A birth label before `start`, also when OCR garbled it as it garbled the date (`D0B:`). */
+function labelledOrGarbled(text: string, start: number, garbled: boolean): boolean {
+  if (labelledBefore(text, start)) return true;
+  if (!garbled) return false;
+  const window = text
+    .slice(Math.max(0, start - 80), start)
+    .replace(/0/g, 'O')
+    .replace(/1/g, 'l');
+  return labelledBefore(window, window.length);
+}
+
+function obscuredDates(text: string, dates: ReadonlyArray<{ start: number; end: number }>, out: Detection[]): void {
+  const readers: Array<[RegExp, (value: string) => boolean, boolean]> = [
+    [SIX_DIGITS, sixDigitDate, false],
+    [SPACED_DIGITS, spacedDate, false],
+    [OCR_DATE, ocrDate, true],
+  ];
+  for (const [regex, read, garbled] of readers) {
+    regex.lastIndex = 0;
+    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+      const start = match.index;
+      const end = start + match[0].length;
+      if (dates.some((date) => date.start < end && start < date.end) || !read(match[0])) continue;
+      if (labelledOrGarbled(text, start, garbled)) out.push({ start, end, type: 'DOB' });
+    }
+  }
+}
+
+// A birth year alone, where a birth word governs it: a year-of-birth label or key (`birth_year: 1990`,
+// `Geburtsjahr`, `année de naissance`, `rok urodzenia`, `год рождения`, `出生年份`), "Jahrgang" said of someone (`ich bin
+// Jahrgang 1987`, `ist Jahrgang '41`), a first-person birth in a year (`I was born in 1979`, `je suis née en 2002`,
+// `nací en 1985`, `sono nato nel 1964`, `ich bin 1987 geboren`), the Hebrew `יליד 1985`, and the East Asian year with
+// a birth suffix (`1990年生`, `95年生まれ`, `95년생`). A third-person "born in 1879" is biography and stays.
+const BIRTH_YEAR_BEFORE =
+  /(?:(?<![a-z])(?:birth[\s_-]?year|year[\s_-]?of[\s_-]?birth|yob|geburtsjahr|ann[ée]e\s+de\s+naissance|a[ñn]o\s+de\s+nacimiento|anno\s+di\s+nascita|ano\s+de\s+nascimento|rok\s+urodzenia|geboortejaar|f[öø]delse[åa]r|f[øö]dsels[åa]r|syntymävuosi)["']?\s*[:=]?\s*["']?|год\s+рождения\s*[:=]?\s*|έτος\s+γέννησης\s*[:=]?\s*|出生年份?\s*[:：]?\s*|(?<![a-zäöü])(?:bin|bist|ist|sind|war|waren)\s+jahrgang\s+|(?<![a-z])(?:i\s+was\s+born|i'm\s+born|suis\s+n[ée]e?|nac[íi]|sono\s+nat[oa]|nasci|urodzi[łl](?:em|am)\s+si[ęe]|saya\s+lahir)\s+(?:in|en|el\s+a[ñn]o|nel|em|w|pada\s+tahun|tahun)\s+|ילי(?:ד|דת)\s+)$/i;
+const YEAR_TOKEN = /(?<![\w'’.-])(?:(?:19|20)\d{2}|['’]\d{2})(?![\w]|[.,/-]\d)/g;
+const BIRTH_YEAR_AFTER = /^(?:\s+geboren|\s?年\s?生(?!日)|\s?年\s?生まれ|년생)/;
+// Two-digit years need the East Asian suffix: `95年生まれ`, `95년생` (not `3年生`, a school grade).
+const SHORT_YEAR_SUFFIX = /(?<![\d.])\d{2}(?=\s?年\s?生まれ|년생)/g;
+
+function birthYears(text: string, out: Detection[]): void {
+  YEAR_TOKEN.lastIndex = 0;
+  for (let match = YEAR_TOKEN.exec(text); match !== null; match = YEAR_TOKEN.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const before = text.slice(Math.max(0, start - 40), start);
+    const after = text.slice(end, end + 12);
+    const fourDigits = match[0].length === 4;
+    const personal = /(?<![a-zäöü])(?:ich|wir)\s+(?:bin|sind|wurde|wurden)\s+$/i.test(before);
+    if (
+      BIRTH_YEAR_BEFORE.test(before) ||
+      (fourDigits && /^\s?年\s?生/.test(after) && !/^\s?年\s?生日/.test(after)) ||
+      (fourDigits && personal && BIRTH_YEAR_AFTER.test(after))
+    )
+      out.push({ start, end, type: 'DOB' });
+  }
+  SHORT_YEAR_SUFFIX.lastIndex = 0;
+  for (let match = SHORT_YEAR_SUFFIX.exec(text); match !== null; match = SHORT_YEAR_SUFFIX.exec(text))
+    out.push({ start: match.index, end: match.index + 2, type: 'DOB' });
+}
+
+// English dates said in words, as call transcripts and letters write them: "the third of May two thousand sixteen",
+// "November ninth, nineteen seventy-two", "Twelfth of December, 1940", "the twenty-first day of October in the year
+// two thousand and three". Taken only after a birth label or as the answer to a birth question.
+const ORDINAL_WORD =
+  '(?:(?:twenty|thirty)[- ]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)';
+const NUMBER_WORD =
+  '(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|one|two|three|four|five|six|seven|eight|nine|oh[- ](?:one|two|three|four|five|six|seven|eight|nine))';
+const YEAR_WORDS = `(?:(?:nineteen|eighteen)\\s+(?:hundred(?:\\s+and)?\\s+)?${NUMBER_WORD}|two\\s+thousand(?:\\s+(?:and\\s+)?${NUMBER_WORD})?|\\d{4})`;
+const EN_MONTH = '(?:january|february|march|april|may|june|july|august|september|october|november|december)';
+const SPOKEN_DATE = new RegExp(
+  `(?<![a-z])(?:(?:the\\s+)?${ORDINAL_WORD}\\s+(?:day\\s+)?of\\s+${EN_MONTH}|${EN_MONTH}\\s+(?:the\\s+)?${ORDINAL_WORD}),?\\s+(?:in\\s+the\\s+year\\s+(?:of\\s+)?)?${YEAR_WORDS}(?![a-z\\d])`,
+  'gi',
+);
+
+function spokenDates(text: string, out: Detection[]): void {
+  SPOKEN_DATE.lastIndex = 0;
+  for (let match = SPOKEN_DATE.exec(text); match !== null; match = SPOKEN_DATE.exec(text)) {
+    const start = match.index;
+    if (labelledBefore(text, start) || answersPrevious(text, start, BIRTH_KEY))
+      out.push({ start, end: start + match[0].length, type: 'DOB' });
+  }
+}
+
 export const dob: Detector = {
   type: 'DOB',
   category: 'identity',
-  // Japanese era dates can carry two digits (平成元年5月1日), a birthday one ("Cumpleaños: 2 de abril").
-  minDigits: 1,
+  // Japanese era dates can carry two digits (平成元年5月1日), a birthday one ("Cumpleaños: 2 de abril"), a date said in
+  // words none ("the third of May two thousand sixteen"): the birth-word pre-filter decides instead.
+  minDigits: 0,
   detect(text, out) {
     if (BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
-    if (!hasKeyword(text, ANY_BIRTH_WORD)) return;
+    if (!hasKeyword(unhyphenate(text), ANY_BIRTH_WORD)) return;
     const dates: Array<{ start: number; end: number }> = [];
     DATE.lastIndex = 0;
-    for (let match = DATE.exec(text); match !== null; match = DATE.exec(text))
+    for (let match = DATE.exec(text); match !== null; match = DATE.exec(text)) {
       if (isDate(match[0])) dates.push({ start: match.index, end: match.index + match[0].length });
+      // A word read as a month that is none (`DOB 1958`, `születtem 1958`) must not swallow the date that starts at
+      // its number (`1958. 08. 14`): read on from the first digit.
+      else DATE.lastIndex = Math.max(DATE.lastIndex - match[0].length + firstDigit(match[0]), match.index + 1);
+    }
     let previous: { end: number } | undefined;
     for (let i = 0; i < dates.length; i++) {
       const date = dates[i] as { start: number; end: number };
@@ -846,8 +1084,16 @@ export const dob: Detector = {
       let birth = false;
       if (!inRange) {
         const after24 = text.slice(date.end, date.end + 24);
-        if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24)) birth = true;
+        if (labelledBefore(text, date.start) || BIRTH_AFTER.test(after24))
+          birth = !historicalBirth(text, date.start, date.end) && !petBirth(text, date.start);
         else if (AGE_BEFORE.test(text.slice(Math.max(0, date.start - 40), date.start))) birth = true;
+        else if (ageTurning(text, date.start)) {
+          // The date that follows is the day of the birthday (`14 marzo 1994 → 14 marzo 2024`), no correction of it.
+          out.push({ start: date.start, end: date.end, type: 'DOB' });
+          previous = undefined;
+          continue;
+        } else if (answersPrevious(text, date.start, BIRTH_KEY) && !otherLabelOnLine(text, date.start))
+          birth = !petBirth(text, date.start);
         else if (STAR_BEFORE.test(text.slice(Math.max(0, date.start - 3), date.start)) && STAR_AFTER.test(after24))
           birth = true;
         else if (previous !== undefined) {
@@ -865,15 +1111,22 @@ export const dob: Detector = {
       const yy = YY_MM_DD.exec(value);
       return (
         wholeDate(value) ||
+        (value.length === 6 && isAllDigits(value) && sixDigitDate(value)) ||
         (yy !== null && Number(yy[2]) >= 1 && Number(yy[2]) <= 12 && Number(yy[3]) >= 1 && Number(yy[3]) <= 31)
       );
     };
     if (text.includes('\n')) {
-      scanColumns(text, BIRTH_COLUMN, out, 'DOB', columnDate);
+      // A row that names an animal before its birth date is a pet's (`Rex,dog,2018-06-02`).
+      const cells: Detection[] = [];
+      scanColumns(text, BIRTH_COLUMN, cells, 'DOB', columnDate);
       for (const [start, end] of alignedColumnCells(text, BIRTH_COLUMN, columnDate))
-        out.push({ start, end, type: 'DOB' });
+        cells.push({ start, end, type: 'DOB' });
+      for (const cell of cells) if (!petBirth(text, cell.start)) out.push(cell);
     }
     labelledPartials(text, dates, out);
+    obscuredDates(text, dates, out);
+    birthYears(text, out);
+    if (/(?:first|second|third|th)\b/i.test(text)) spokenDates(text, out);
     if (/values/i.test(text))
       for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });

@@ -349,7 +349,8 @@ function outlineNumber(text: string, index: number, value: string): boolean {
 // A prefix length after the address (`10.20.0.0/16`, `2001:db8::/48`): shorter than a host route (IPv4 /31, IPv6
 // /127) and with its host bits zero, it names a network, not a machine. A /32 (/128) is one host, and so is an address
 // written with its interface's prefix (`192.168.1.50/24`, `2001:db8::7/64`): those stay masked.
-const PREFIX_AFTER = /^\/(\d{1,3})(?![\d.])/;
+// A full stop after the prefix length may end the sentence (`… range: 192.0.2.0/24.`).
+const PREFIX_AFTER = /^\/(\d{1,3})(?!\d|\.\d)/;
 const networkPrefix = (text: string, end: number, value: string, version: 4 | 6): boolean => {
   const prefix = PREFIX_AFTER.exec(text.slice(end, end + 5));
   if (prefix === null) return false;
@@ -484,7 +485,7 @@ function notAnAddress(text: string, index: number, value: string): boolean {
 // dhcpd.conf, `default via …` in a routing table) is the network's infrastructure, not a person's address. A list of
 // them (`dns = 1.1.1.1, 8.8.8.8`, `"dns": ["…", "…"]`) is too.
 const INFRA_KEY =
-  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway[46]?|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|routers?)["']?(?:\s*\.)*\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
+  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway[46]?|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|routers?|upstream|backend|lb)["']?(?:\s*\.)*\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
 const INFRA_LINE =
   /^\s*(?:nameserver|gateway|gw|router|(?:option\s+)?(?:routers|domain-name-servers)|default\s+(?:via|gw)|route\s+add\s+default\s+gw)\s+(?:\d{1,3}(?:\.\d{1,3}){3}\s*,\s*)*$/i;
 /**
@@ -494,7 +495,22 @@ const INFRA_LINE =
 function infrastructure(text: string, index: number): boolean {
   const before = text.slice(Math.max(0, index - 80), index);
   const line = before.slice(before.lastIndexOf('\n') + 1);
-  return INFRA_KEY.test(line) || INFRA_LINE.test(line);
+  return INFRA_KEY.test(line) || INFRA_LINE.test(line) || publicService(text, index);
+}
+
+// Public services documentation names by role: the DNS root servers (`a.root-servers.net`, `a-root`), NTP pools and
+// time servers, public and named resolvers (`Google DNS`, `Quad9`), a `nameserver` or resolver label, including in a
+// table row (`| resolver | …`) or inline code. Only a short, digit-free label may stand between the name and the
+// address, and no word that hands it to a user ("DNS lookups from …").
+const PUBLIC_SERVICE =
+  /(?<![\p{L}])(?:root[\s-]?servers?(?:\.net)?|[a-m]-root|ntp|time[\s-]?servers?|(?:public|google|cloudflare|quad9|open)\s?dns|quad9|nameservers?|resolvers?\d?|anycast)(?![\p{L}])(?:[^\d\n]|ipv[46]){0,14}$/iu;
+const HANDED_TO_USER = /(?<![\p{L}])(?:from|by|for|of|user|client|customer|src|source|visitor|caller)(?![\p{L}])/iu;
+
+/** An address named as a public service by the label right before it on its line. */
+function publicService(text: string, index: number): boolean {
+  const before = textBefore(text, index, 40);
+  const service = PUBLIC_SERVICE.exec(before.slice(before.lastIndexOf('\n') + 1));
+  return service !== null && !HANDED_TO_USER.test(service[0]);
 }
 
 let changelogCache: { text: string; found: boolean } | undefined;
@@ -538,7 +554,10 @@ const ip: Detector = {
         out,
         'IP_ADDRESS',
         (value, index) =>
-          isValidIpv6(value) && !loopbackV6(value) && !networkPrefix(text, index + value.length, value, 6),
+          isValidIpv6(value) &&
+          !loopbackV6(value) &&
+          !networkPrefix(text, index + value.length, value, 6) &&
+          !publicService(text, index),
       );
   },
 };

@@ -2,6 +2,7 @@ import { idLabelBefore, underIdColumn } from './identifiers.ts';
 import {
   type Detection,
   type Detector,
+  answersPrevious,
   digitsOf,
   hasKeyword,
   keywordBefore,
@@ -177,7 +178,8 @@ function judgeRun(text: string, value: string, index: number): boolean {
   }
   // Any other run is a phone number only right after a phone word (and never after a comma or across a slash, where it
   // is a list item or a date).
-  if (before === 44 || value.includes('/') || !keywordBefore(text, index, PHONE_CONTEXT)) return false;
+  if (before === 44 || value.includes('/')) return false;
+  if (!keywordBefore(text, index, PHONE_CONTEXT) && !answersPrevious(text, index, PHONE_CONTEXT)) return false;
   const digits = digitsOf(value);
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
   if (
@@ -286,6 +288,43 @@ function extendOverExtensions(text: string, out: Detection[], from: number): voi
   }
 }
 
+// After a phone word only: a number with letters where digits belong. Vanity letters in a local number
+// (`(617) 555-KEVN`, `503-555-TOYS`) or OCR that read 0 as O and 1 as l/I (`(919) 555-O162`).
+const LETTERED_NANP = /(?<![\w+-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])[\dA-Z]{3}[ .-][\dA-Za-z]{4}(?![\w])/g;
+
+function letteredNumbers(text: string, out: Detection[]): void {
+  scan(text, LETTERED_NANP, out, 'PHONE', (value, index) => {
+    const letters = value.replace(/[^A-Za-z]/g, '');
+    if (letters === '' || !keywordBefore(text, index, PHONE_CONTEXT) || reference(text, index, value)) return false;
+    const ocr = /^[OIl]+$/.test(letters);
+    // Vanity words are capitals, at least three of them; OCR confusions are few (one or two characters).
+    if (!ocr && (letters.length < 3 || letters !== letters.toUpperCase())) return false;
+    if (ocr && letters.length > 2) return false;
+    const digits = ocr ? digitsOf(value.replace(/O/g, '0').replace(/[Il]/g, '1')) : digitsOf(value);
+    return ocr ? isPlausiblePhone(digits) : digits.length >= 6;
+  });
+}
+
+// After a phone word only: a number a line break cut in two, as printed documents and scanned forms wrap it
+// (`Tel. 081 55\n12 345`, `(213) 555-\n0164`). Read with the break taken out, it must be a plausible number.
+const WRAPPED_RUN = /(?<![\w+./-])\+?\(?\d[\d ()./-]{1,16}[ \t]*\r?\n[ \t]*[\d ()./-]{0,16}\d(?![\w]|[.,/-]\d)/g;
+
+function wrappedNumbers(text: string, out: Detection[]): void {
+  scan(text, WRAPPED_RUN, out, 'PHONE', (value, index) => {
+    const joined = value.replace(/-?[ \t]*\r?\n[ \t]*/, (wrap) => (wrap.startsWith('-') ? '-' : ''));
+    const digits = digitsOf(joined);
+    return (
+      digits.length >= 9 &&
+      digits.length <= 13 &&
+      keywordBefore(text, index, PHONE_CONTEXT) &&
+      plausibleGroups(joined) &&
+      isPlausiblePhone(digits.replace(/^00/, '')) &&
+      !DATE_SHAPE.test(joined) &&
+      !reference(text, index, value)
+    );
+  });
+}
+
 export const phone: Detector = {
   type: 'PHONE',
   category: 'contact',
@@ -311,6 +350,8 @@ export const phone: Detector = {
         (value, index) => keywordBefore(text, index, PHONE_CONTEXT) && !reference(text, index, value),
       );
     if (text.includes('CTC') || text.includes('ctc')) pnrPhones(text, out);
+    // Before the seven-digit cut: a vanity number may hold only six digits.
+    if (/\d{3}[ .-][\dA-Z]{0,2}[A-Z]/.test(text)) letteredNumbers(text, out);
     if (!atLeastDigits(text, 7)) {
       extendOverExtensions(text, out, first);
       return;
@@ -336,6 +377,7 @@ export const phone: Detector = {
     if (text.includes('wa.me/') || text.includes('whatsapp.com/'))
       scan(text, WHATSAPP_LINK, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
     digitRuns(text, out);
+    if (text.includes('\n')) wrappedNumbers(text, out);
     if (text.includes('\n') && hasKeyword(text, PHONE_CONTEXT))
       scanColumns(
         text,

@@ -152,3 +152,27 @@ export function scanColumns(
   for (const [start, end] of columnCells(text, key))
     if (end > start && accept(text.slice(start, end))) out.push({ start, end, type });
 }
+
+// A turn of a transcript or a Q&A: a speaker's name or role with a colon (`Caller:`, `[10:04] Cliente:`), `A.` or a
+// quoted reply (`>`), then at most a few words before the value (`Oui, c'est le`, `Yes, it's`).
+const ANSWER_TURN =
+  /^\s*(?:\[[\d:. ]{3,12}\]\s*)?(?:[^\s\d:：]{1,20}(?: [^\s\d:：]{1,20})?\s?[:：]|[AR]\.|>)[^\d\n]{0,24}$/;
+
+/**
+ * The value opens a reply to the line before, and that line asks for this kind of value ("Agent: And your date of
+ * birth?" / "Caller: 14/02/1979"): the question is the value's label, one turn up.
+ */
+export function answersPrevious(text: string, index: number, keyword: RegExp): boolean {
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  if (lineStart === 0 || !ANSWER_TURN.test(text.slice(lineStart, index))) return false;
+  let end = lineStart - 1;
+  while (end > 0 && /\s/.test(text[end - 1] ?? '')) end--;
+  const previous = text.slice(text.lastIndexOf('\n', end - 1) + 1, end);
+  // Only the last sentence of the turn above asks the question, and it asks: no value follows the word there (a form's
+  // `Date of birth: 01/02/1980` line labels its own value, not the next line's).
+  const question = previous.slice(Math.max(0, previous.replace(/[.?!\s]+$/, '').search(/[.!?][^.!?]*$/)));
+  const words = new RegExp(keyword.source, 'gi');
+  let after = -1;
+  for (let m = words.exec(question); m !== null; m = words.exec(question)) after = m.index + m[0].length;
+  return after >= 0 && !/\d/.test(question.slice(after));
+}

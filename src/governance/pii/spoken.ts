@@ -25,6 +25,52 @@ const UNITS: Readonly<Record<string, number>> = {
   eight: 8,
   nine: 9,
   niner: 9,
+  // es, pt, it, fr, de: the digits as callers read a number out one by one ("tres, uno, cero…", "null eins sieben…").
+  cero: 0,
+  uno: 1,
+  dos: 2,
+  tres: 3,
+  cuatro: 4,
+  cinco: 5,
+  seis: 6,
+  siete: 7,
+  ocho: 8,
+  nueve: 9,
+  um: 1,
+  dois: 2,
+  duas: 2,
+  três: 3,
+  quatro: 4,
+  sete: 7,
+  oito: 8,
+  nove: 9,
+  due: 2,
+  tre: 3,
+  quattro: 4,
+  cinque: 5,
+  sei: 6,
+  sette: 7,
+  otto: 8,
+  zéro: 0,
+  un: 1,
+  deux: 2,
+  trois: 3,
+  quatre: 4,
+  cinq: 5,
+  sept: 7,
+  huit: 8,
+  neuf: 9,
+  null: 0,
+  eins: 1,
+  zwei: 2,
+  zwo: 2,
+  drei: 3,
+  vier: 4,
+  fünf: 5,
+  sechs: 6,
+  sieben: 7,
+  acht: 8,
+  neun: 9,
 };
 const TEENS: Readonly<Record<string, number>> = {
   ten: 10,
@@ -37,6 +83,13 @@ const TEENS: Readonly<Record<string, number>> = {
   seventeen: 17,
   eighteen: 18,
   nineteen: 19,
+  // French pairs, as French numbers are read (`06 42 18 33 07`: "zéro six, quarante-deux, dix-huit…").
+  onze: 11,
+  douze: 12,
+  treize: 13,
+  quatorze: 14,
+  quinze: 15,
+  seize: 16,
 };
 const TENS: Readonly<Record<string, number>> = {
   twenty: 2,
@@ -47,19 +100,26 @@ const TENS: Readonly<Record<string, number>> = {
   seventy: 7,
   eighty: 8,
   ninety: 9,
+  dix: 1,
+  vingt: 2,
+  trente: 3,
+  quarante: 4,
+  cinquante: 5,
+  soixante: 6,
 };
 const REPEAT: Readonly<Record<string, number>> = { double: 2, triple: 3 };
 
-const WORD = /[A-Za-z]+/g;
+const WORD = /[A-Za-zÀ-ÿ]+/g;
 // Between two digit words of one number: spaces, and at most one comma or dash (`five-six`, `one two, three`).
 const JOIN = /^[ \t]*(?:[,\-–][ \t]*)?$/;
-// A quick test that the text holds a spoken digit at all (words grouped by first letter: fewer tries per position).
-const HINT = /(?<![A-Za-z])(?:zero|o(?:h|ne)|t(?:wo|hree)|f(?:our|ive)|s(?:ix|even)|eight|nine)(?![A-Za-z])/i;
+// A quick test that the text holds a spoken digit at all.
+const HINT =
+  /(?<![A-Za-zÀ-ÿ])(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cinco|um|dois|due|tre|zéro|deux|trois|quatre|null|eins|zwei|drei|vier|fünf)(?![A-Za-zÀ-ÿ])/i;
 
 const CARD_WORDS = /(?<![a-z])(?:card|credit|debit|visa|master\s?card|amex|long number)(?![a-z])/i;
 const SSN_WORDS = /(?<![a-z])(?:social|ssn|soc(?:ial)?\s+sec(?:urity)?|tax\s+id)(?![a-z])/i;
 const PHONE_WORDS =
-  /(?<![a-z])(?:phone|mobile|cell|number|landline|reach|call(?:\s?back)?|contact|text|ring|extension|whats\s?app)(?![a-z])/i;
+  /(?<![a-zà-ÿ])(?:phone|mobile|cell|number|landline|reach|call(?:\s?back)?|contact|text|ring|extension|whats\s?app|tel[ée]fono|telefone|telefono|telefon(?:nummer)?|t[ée]l[ée]phone|celular|cellulare|m[óo]vil|portable|handy|r[üu]ckruf|num[ée]ro|n[úu]mero|numero|nummer|joindre|llamar|ligar|chiamare|erreichbar)(?![a-zà-ÿ])/i;
 
 /** One digit read from the text: its value and the original span of the word(s) it came from. */
 interface SpokenDigit {

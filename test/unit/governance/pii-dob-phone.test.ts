@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isDate } from '../../../src/governance/pii/dates.ts';
 import { BUILTIN_DETECTORS, detectAll } from '../../../src/governance/pii/detectors.ts';
 import { MemoryTokenVault, PiiMasker } from '../../../src/governance/pii/index.ts';
+import { expectKept, expectMasked } from '../../support/pii-expect.ts';
 
 /**
  * Dates of birth by context and phone numbers by national shape (the classes the masker read worst on blind text), and
@@ -249,5 +250,53 @@ describe('mask→restore stays exact on dates of birth and phone numbers', () =>
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('a value that answers the question on the line before', () => {
+  it.each([
+    ['Rep: Could you confirm your date of birth?\nMember: 09/10/1968', '09/10/1968', 'DOB'],
+    ['Q. And the date of birth of the insured?\nA. March 3rd, 1972', 'March 3rd, 1972', 'DOB'],
+    ['[14:01] Agente: ¿me da su fecha de nacimiento?\n[14:02] Cliente: 7 de mayo de 1981', '7 de mayo de 1981', 'DOB'],
+    ['[09:12] Agente: ¿y un teléfono de contacto?\n[09:13] Cliente: 655 31 20 44', '655 31 20 44', 'PHONE'],
+    ['Agent: what is the best phone to reach you?\nMrs Olusegun: sure, 4155 5501 23', '4155 5501 23', 'PHONE'],
+  ])('%s', async (text, value, type) => {
+    await expectMasked(text, value, type);
+  });
+
+  it('keeps a value on a form line under a labelled birth date, and an answer to another question', async () => {
+    await expectKept('Date of birth: 12/12/1970\nStart date: 01/02/2023', '01/02/2023');
+    await expectKept(
+      'Agent: date of birth verified. When would you like to come in?\nCaller: 14/05/2024',
+      '14/05/2024',
+    );
+    await expectKept(
+      'Rep: Your date of birth?\nMember: 09/10/1968\nRep: And the renewal?\nMember: 01/11/2025',
+      '01/11/2025',
+    );
+  });
+});
+
+describe('English dates of birth said in words', () => {
+  it.each([
+    [
+      'Our daughter Mia was born on the seventh of August two thousand nineteen.',
+      'seventh of August two thousand nineteen',
+    ],
+    [
+      'Rep: And the member’s date of birth?\nCaller: June the twenty-second, nineteen sixty-one.',
+      'June the twenty-second, nineteen sixty-one',
+    ],
+    [
+      'Baptised: born the first day of March in the year two thousand and one.',
+      'first day of March in the year two thousand and one',
+    ],
+    ['DOB given as Fourteenth of July, 1958 by the caller', 'Fourteenth of July, 1958'],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'DOB');
+  });
+
+  it('keeps dates said in words without a birth label', async () => {
+    await expectKept('The shop reopens on the seventh of August two thousand nineteen.', 'seventh of August');
   });
 });

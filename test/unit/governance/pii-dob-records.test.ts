@@ -150,3 +150,117 @@ describe('dates that are not births beside a birth word', () => {
     expect(await masker.restore(masked)).toBe(text);
   });
 });
+
+describe("abbreviated and untransliterated birth labels (a fourth author's dev set)", () => {
+  it.each([
+    ['Συνταγή: Κ. Δημητρίου (ημ. γέννησης 11/07/1963), έτοιμη', '11/07/1963'],
+    ['Ασθενής Π. Νικολάου, γενν. 30/04/1971, θάλαμος 4', '30/04/1971'],
+    ['מבוטח: דנה לוי, ת. לידה 05/09/1988, סניף חיפה', '05/09/1988'],
+    ['Paciente Lucía Mora, nac. 21/10/1966, consulta 3', '21/10/1966'],
+    ['{"ansatt":{"fodselsdato":"1977-08-19"}}', '1977-08-19'],
+    ['personal:\n  fodelsedatum: 1969-01-25', '1969-01-25'],
+    ['Patient Anil Rao, janam tithi 14-08-1958, ward 2', '14-08-1958'],
+    ['تاريخ الازدياد: 1979/11/04', '1979/11/04'],
+    ['วันเดือนปีเกิด: 12/03/2529', '12/03/2529'],
+    ['Son anniv c’est le 14 juillet, pense au gâteau', '14 juillet'],
+    ['[접수] 김민수님(1983.07.21생) 예약 완료', '1983.07.21'],
+    ['Иванов Пётр Сергеевич, 03.02.1986 г.р., принят', '03.02.1986'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps other dates beside the same words', () => {
+    expect(births('Παραλαβή 11/07/2024, γεννήτρια σε λειτουργία')).toEqual([]);
+    expect(births('Платёж от 03.02.2024 г., р/с 4070')).toEqual([]);
+  });
+});
+
+describe('year-first and quoted-day date forms after a birth label', () => {
+  it.each([
+    ['Patient: K. Amos   DOB: 1962-Mar-21', '1962-Mar-21'],
+    ['birth date 1977/Nov/02 per intake', '1977/Nov/02'],
+    ['Gimimo data: 1991 m. spalio 14 d.', '1991 m. spalio 14 d.'],
+    ['Dzimšanas datums: 1979. gada 2. marts', '1979. gada 2. marts'],
+    ['Születési idő: 1966. 11. 05.', '1966. 11. 05'],
+    ['생년월일: 1984. 06. 30', '1984. 06. 30'],
+    ['Дата рождения: «17» августа 1985 г.', '«17» августа 1985'],
+    ['Születtem 1990. 03. 09-én', '1990. 03. 09'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps the same forms without a birth label', () => {
+    expect(births('Release 2024-Mar-21 shipped; audit 2023. 11. 05.')).toEqual([]);
+  });
+});
+
+describe('dates the date pattern cannot read, right after a birth label', () => {
+  it.each([
+    ['iscrizione: data di nascita 250779, grazie', '250779'],
+    ['Mit fødselsnummer starter med fødselsdato 171283', '171283'],
+    ['생년월일 870911 / 연락처는 문자로', '870911'],
+    ['Birth date (mm dd yyyy): 0 4 / 2 2 / 1 9 7 6', '0 4 / 2 2 / 1 9 7 6'],
+    ['Date de naissance : |1|7|/|0|3|/|1|9|8|2|', '|1|7|/|0|3|/|1|9|8|2|'],
+    ['The caller keyed in DOB 1-2-0-9-1-9-7-7 on the pad', '1-2-0-9-1-9-7-7'],
+    ['Scan: Mrs P. Lowe  D0B: 2l/O6/l97O', '2l/O6/l97O'],
+    ['Geburtsdatum: O7.ll.l963', 'O7.ll.l963'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps six digits, spaced digits and letter-digit codes without a birth label', () => {
+    expect(births('Ticket 250779 closed; PIN 1 2 3 4 5 6; batch O3/14/l948')).toEqual([]);
+    expect(births('name,dob\nA. Kerr,041182')).toEqual(['041182']);
+    expect(births('name,zip\nA. Kerr,041182')).toEqual([]);
+  });
+});
+
+describe('a birth year alone where a birth word governs it', () => {
+  it.each([
+    ['{"member":"K. Ito","year_of_birth":1983,"plan":"gold"}', '1983'],
+    ['Geburtsjahr: 1961, Wohnort Kassel', '1961'],
+    ['Meine Tante ist Jahrgang 1958 und wohnt in Jena', '1958'],
+    ["Ich bin Jahrgang '72, ruf mich an", "'72"],
+    ['Ich bin 1994 geboren und wohne in Graz.', '1994'],
+    ['I was born in 1979 and moved here in 2001.', '1979'],
+    ['Bonjour, je suis née en 1996 à Lyon.', '1996'],
+    ['Hola, nací en 1988 en Cali.', '1988'],
+    ['Sono nato nel 1969 a Bari.', '1969'],
+    ['המועמדת, ילידת 1991, גרה בחיפה', '1991'],
+    ['我是1987年生的。', '1987'],
+    ['私は88年生まれです。', '88'],
+    ['저 91년생이에요', '91'],
+    ['お誕生日は7月21日です', '7月21日'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps years that are not a birth year', () => {
+    expect(births('Albert Einstein was born in 1879 in Ulm.')).toEqual([]);
+    expect(births('Riesling, Jahrgang 2015, 0.75 l')).toEqual([]);
+    expect(births('うちの子は3年生です。会議は7月21日。')).toEqual([]);
+    expect(births('I moved here in 2001 and was born in Cork.')).toEqual([]);
+  });
+});
+
+describe('birth dates in vCards, other calendars, wrapped labels and age statements', () => {
+  it.each([
+    ['BEGIN:VCARD\nVERSION:4.0\nFN:Ines Roth\nBDAY:--1107\nEND:VCARD', '--1107'],
+    ['BEGIN:VCARD\nBDAY;VALUE=date:1974-02-28\nEND:VCARD', '1974-02-28'],
+    ['出生日期：民國68年11月3日', '民國68年11月3日'],
+    ['تاريخ الميلاد: 1402/09/21 هـ', '1402/09/21'],
+    ['تاریخ تولد: ۱۳۶۸/۰۹/۲۱', '۱۳۶۸/۰۹/۲۱'],
+    ['TENANT FORM\nName: R. Okoye    Date of Bi-\nrth: 03/22/1986    Unit: 4B', '03/22/1986'],
+    ['Paziente: BIANCHI LUCA nato a Fi-\nrenze il 02/09/1961, visita', '02/09/1961'],
+    ['My dad turns 70 on Sunday — born 12 June 1954 and still cycling', '12 June 1954'],
+    ['Oggi Marta compie 40 anni: 9 ottobre 1984 → 9 ottobre 2024', '9 ottobre 1984'],
+  ])('%s', (text, value) => {
+    expect(births(text)).toEqual([value]);
+  });
+
+  it('keeps the same shapes without a birth', () => {
+    expect(births('BEGIN:VCARD\nREV:--1107\nEND:VCARD')).toEqual([]);
+    expect(births('Ticket 1402/09/21 closed; turnover 1370/05/12')).toEqual([]);
+    expect(births('The pool turns 10 next week: opened 12 June 2014.')).toEqual([]);
+  });
+});

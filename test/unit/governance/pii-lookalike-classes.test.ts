@@ -175,3 +175,55 @@ describe('cards and IBANs printed unusually', () => {
     await expectMasked('IBAN: DE89 3704 0044 \n  0532 0130 00', ['DE89 3704 0044 \n  0532 0130 00'], 'IBAN');
   });
 });
+
+describe('births of public figures told in the third person', () => {
+  it.each([
+    ['Ada Lovelace was born on 10 December 1915 in London.', '10 December 1915'],
+    ['Frida Kahlo nació el 6 de julio de 1907 en Coyoacán.', '6 de julio de 1907'],
+    ['Сергей Королёв родился 12 января 1907 года в Житомире.', '12 января 1907'],
+    ['Maria Skłodowska urodziła się 7 listopada 1907 w Warszawie.', '7 listopada 1907'],
+  ])('%s', async (text, value) => {
+    await expectKept(text, value);
+  });
+
+  it('still masks a relative, a first-person birth and a recent year', async () => {
+    await expectMasked('My grandma was born on 3 May 1931, call her on 020 7946 0321.', '3 May 1931', 'DOB');
+    await expectMasked('Ich wurde am 4. Mai 1929 geboren.', '4. Mai 1929', 'DOB');
+    await expectMasked('Laura Pérez nació el 2 de abril de 1984 en Quito.', '2 de abril de 1984', 'DOB');
+  });
+});
+
+describe('birth dates of animals', () => {
+  it.each([
+    ['Adopted today: Pepper, beagle puppy, born 02/11/2023, fully vaccinated.', '02/11/2023'],
+    ['Stute „Fanny“ (Haflinger), Pferd, geb. 17.04.2016, Chip-Nr. folgt', '17.04.2016'],
+    ['Chiot Filou, né le 8 juin 2022, tatouage 250269', '8 juin 2022'],
+    ['Gatita Luna, fecha de nacimiento: 12/05/2021', '12/05/2021'],
+    ['Animal: Milo (tabby cat)\nDate of birth: 2020-09-30\nWeight: 4.1 kg', '2020-09-30'],
+    ['{"household":{"dog":{"name":"Pip","birthDate":"2019-03-08"}}}', '2019-03-08'],
+    ['animal_name,kind,dob\nPip,dog,2019-03-08\nSooty,cat,2017-12-24', ['2019-03-08', '2017-12-24']],
+  ])('%s', async (text, values) => {
+    await expectKept(text, values);
+  });
+
+  it('still masks the owner named after the animal, and a person whose record mentions a pet later', async () => {
+    await expectMasked('Pet: Pip (dog), born 2019-03-08. Owner: Jo Hart, born 1979-06-14.', '1979-06-14', 'DOB');
+    await expectMasked('Customer tier: Gold, DOB 07/01/1982', '07/01/1982', 'DOB');
+    await expectMasked('name,dob,pet\nAnn Lee,1981-02-03,dog', '1981-02-03', 'DOB');
+  });
+});
+
+describe('dates compared with a birth field in a query or constraint', () => {
+  it.each([
+    "SELECT id FROM members WHERE birth_date >= '2000-01-01' AND active",
+    "ALTER TABLE clients ADD CONSTRAINT ck CHECK (dob >= '1900-01-01');",
+    "SELECT * FROM people WHERE dob BETWEEN '1950-01-01' AND '1959-12-31'",
+  ])('%s', async (text) => {
+    await expectKept(text, (text.match(/\d{4}-\d{2}-\d{2}/g) ?? []).slice(0, 1));
+  });
+
+  it('still masks a birth date looked up by equality and one in XML', async () => {
+    await expectMasked("SELECT * FROM members WHERE birth_date = '1983-05-17'", '1983-05-17', 'DOB');
+    await expectMasked('<birthDate>1983-05-17</birthDate>', '1983-05-17', 'DOB');
+  });
+});

@@ -163,3 +163,54 @@ describe('edges of a phone number', () => {
     await expectKept(text, value);
   });
 });
+
+describe('phone numbers with letters for digits, or cut by a line break, after a phone word', () => {
+  it.each([
+    ['Cell: (802) 555-HOME, evenings only', '(802) 555-HOME'],
+    ['Text the shop at 206-555-BIKE for pickups', '206-555-BIKE'],
+    ['Fax cover\nReturn fax: (336) 555-O19l', '(336) 555-O19l'],
+    ['Recapito telefonico: 02 87\n65 4321 (ufficio)', '02 87\n65 4321'],
+    ['Please call him at (503) 555-\n0177 after lunch.', '(503) 555-\n0177'],
+    ['Tel.: +33 1 42\n68 53 00', '+33 1 42\n68 53 00'],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'PHONE');
+  });
+
+  it('keeps codes with letters and wrapped numbers without a phone word', async () => {
+    await expectKept('Part 555-ABCD-0112 ships with model 206-555-BIKE', '206-555-BIKE');
+    await expectKept('Totals: 02 87\n65 4321 units', '02 87\n65 4321');
+    await expectKept('Call me about case 206-555-BOLT, not my number', '206-555-BOLT');
+  });
+});
+
+describe('numbers read out digit by digit in Spanish, Portuguese, Italian, French and German', () => {
+  it.each([
+    [
+      'Mi móvil es seis, cinco, cuatro, tres, dos, uno, ocho, siete, nueve.',
+      'seis, cinco, cuatro, tres, dos, uno, ocho, siete, nueve',
+    ],
+    [
+      'O meu telefone é nove um dois, três quatro cinco, seis sete oito.',
+      'nove um dois, três quatro cinco, seis sete oito',
+    ],
+    [
+      'Il mio cellulare: tre tre otto, uno due tre, quattro cinque sei sette.',
+      'tre tre otto, uno due tre, quattro cinque sei sette',
+    ],
+    [
+      'Mon numéro : zéro sept, trente-deux, quinze, quarante-huit, zéro neuf.',
+      'zéro sept, trente-deux, quinze, quarante-huit, zéro neuf',
+    ],
+    [
+      'Rückruf unter null sechs neun, eins zwei drei, vier fünf sechs sieben.',
+      'null sechs neun, eins zwei drei, vier fünf sechs sieben',
+    ],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'PHONE');
+  });
+
+  it('keeps counted words without a phone word', async () => {
+    await expectKept('Tengo dos perros, tres gatos, cuatro peces, cinco pájaros, seis, siete y ocho.', 'dos perros');
+    await expectKept('un deux trois quatre cinq six sept, on compte ensemble', 'un deux trois');
+  });
+});

@@ -119,3 +119,23 @@ describe('identifier columns and labels', () => {
     await expectMasked(text, ['+44 7700 900123', '+44 7700 900456'], 'PHONE');
   });
 });
+
+describe('public services named by role, and prefixes that end a sentence', () => {
+  it.each([
+    ['Set the forwarders to Quad9 149.112.112.112 for the lab.', '149.112.112.112'],
+    ['Root hints: k.root-servers.net 193.0.14.129 and k-root IPv6 2001:7fd::1', ['193.0.14.129', '2001:7fd::1']],
+    ['Clock source: europe.pool.ntp.org (say 203.0.113.123)', '203.0.113.123'],
+    ['| name | addr |\n|---|---|\n| resolver3 | 198.51.100.53 |', '198.51.100.53'],
+    ['Inline config: `nameserver 198.51.100.9` then restart.', '198.51.100.9'],
+    ['The test network is 198.51.100.0/24.', '198.51.100.0'],
+    ['request_id=9 upstream=203.0.113.80 status=200', '203.0.113.80'],
+  ])('%s', async (text, values) => {
+    await expectKept(text, values);
+  });
+
+  it('still masks a user address near those words', async () => {
+    await expectMasked('DNS lookups from 203.0.113.45 failed all night', '203.0.113.45', 'IP_ADDRESS');
+    await expectMasked('resolver timeout; client 198.51.100.77 retried', '198.51.100.77', 'IP_ADDRESS');
+    await expectMasked('The customer host is 198.51.100.14.', '198.51.100.14', 'IP_ADDRESS');
+  });
+});
