@@ -3,6 +3,7 @@ import { dob } from './dates.ts';
 import { phone } from './phones.ts';
 import { spokenCard, spokenPhone, spokenSsn } from './spoken.ts';
 import { idLabelBefore, underIdColumn } from './identifiers.ts';
+import { namedNationalId, nationalId } from './national-ids.ts';
 import {
   type Detection,
   type Detector,
@@ -19,7 +20,7 @@ export type { Detection, Detector } from './scan.ts';
 
 /** Pattern categories, as configured per agent (`PIIPatternCategories__c`). */
 export const PATTERN_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
-  identity: ['SSN', 'DOB'],
+  identity: ['SSN', 'DOB', 'NATIONAL_ID'],
   financial: ['CREDIT_CARD', 'IBAN'],
   contact: ['EMAIL', 'PHONE'],
   network: ['IP_ADDRESS'],
@@ -618,8 +619,11 @@ const iban: Detector = {
   },
 };
 
+// Order settles a span two detectors read alike (the first keeps its type): a US SSN stays SSN; a value a national-ID
+// label governs is NATIONAL_ID before a card or phone rule; a distinctive national-ID shape without a label comes last.
 export const BUILTIN_DETECTORS: readonly Detector[] = [
   ssn,
+  namedNationalId,
   card,
   iban,
   email,
@@ -629,6 +633,7 @@ export const BUILTIN_DETECTORS: readonly Detector[] = [
   spokenCard,
   spokenSsn,
   spokenPhone,
+  nationalId,
 ];
 
 /** A detector from configuration: `{ type, regex }`; zero-length matches are ignored. */
@@ -693,7 +698,7 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
   return all.sort((a, b) => a.start - b.start);
 }
 
-const ID_VETOED = new Set(['CREDIT_CARD', 'PHONE', 'SSN']);
+const ID_VETOED = new Set(['CREDIT_CARD', 'PHONE', 'SSN', 'NATIONAL_ID']);
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 const isSpace = (code: number): boolean => code === 32 || code === 9 || code === 10 || code === 13;
 // Delimiters no detector reads through or looks across: a value after one of them is judged the same with or without
