@@ -464,12 +464,25 @@ export const namedNationalId: Detector = {
   },
 };
 
+// Without a label only capitals count: the shapes that open with letters (codice fiscale, CURP, NINO) open with two
+// capitals in a row, and every other shape holds a run of at least three digits. A text with neither is not read.
+const TWO_CAPITALS = /[A-Z]{2}/;
+const THREE_DIGITS = /\d{3}/;
+const LETTER_SHAPES = SHAPE_RULES.filter((rule) => rule.shape.source.startsWith('[A-Z]'));
+const DIGIT_SHAPES = SHAPE_RULES.filter((rule) => !LETTER_SHAPES.includes(rule));
+
 /** Distinctive shapes with a strong check, found without a label. Listed last: a span another type reads keeps it. */
 export const nationalId: Detector = {
   type: 'NATIONAL_ID',
   category: 'identity',
   minDigits: 0,
   detect(text, out) {
-    shapes(text, out, false, hasDigits(text, 6) ? SHAPE_RULES : CODICE_FISCALE);
+    const capitals = TWO_CAPITALS.test(text);
+    if (!hasDigits(text, 6)) {
+      if (capitals) shapes(text, out, false, CODICE_FISCALE);
+      return;
+    }
+    if (capitals) shapes(text, out, false, LETTER_SHAPES);
+    if (THREE_DIGITS.test(text)) shapes(text, out, false, DIGIT_SHAPES);
   },
 };
