@@ -227,7 +227,8 @@ const email: Detector = {
   },
 };
 
-const IPV4 = /\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
+// Not inside a longer dotted number, but an ellipsis may stand right before (`…between A...95.91.212.48`).
+const IPV4 = /\d(?<!\w\d|(?<!\.\.)\.\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
 // A dotted quad after "version", "release" or "build" is a version number, and after "clause", "section", "§" a
 // document number, not an address ("API" is not on the list: "the API 10.20.30.40" is an address). The same words in
 // the other languages the masker reads (es, fr, de, it, pt, nl, pl, tr), and their abbreviations (`cl.`, `v.`, `Nr.`).
@@ -485,17 +486,76 @@ function notAnAddress(text: string, index: number, value: string): boolean {
 // dhcpd.conf, `default via …` in a routing table) is the network's infrastructure, not a person's address. A list of
 // them (`dns = 1.1.1.1, 8.8.8.8`, `"dns": ["…", "…"]`) is too.
 const INFRA_KEY =
-  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway[46]?|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|routers?|upstream|backend|lb)["']?(?:\s*\.)*\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
+  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway[46]?|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|routers?|upstream|backend|lb|node|cluster[_-]?ip|(?:db|database|replica|primary|standby|master|redis|cache|mq|broker|smtp|mail|ldap|mongo|postgres|pg|mysql|etcd|bastion)[_-]?(?:host|server|ip|addr(?:ess)?))["']?(?:\s*\.)*\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
+// Router configuration names servers the same way: `ip helper-address …`, `ip name-server … …`, `ntp server …`, and
+// the next hop of a static route (`ip route 0.0.0.0 0.0.0.0 …`).
 const INFRA_LINE =
-  /^\s*(?:nameserver|gateway|gw|router|(?:option\s+)?(?:routers|domain-name-servers)|default\s+(?:via|gw)|route\s+add\s+default\s+gw)\s+(?:\d{1,3}(?:\.\d{1,3}){3}\s*,\s*)*$/i;
+  /^\s*(?:nameserver|gateway|gw|router|(?:option\s+)?(?:routers|domain-name-servers)|default\s+(?:via|gw)|route\s+add\s+default\s+gw|ip\s+(?:helper-address|name-server|default-gateway)|ntp\s+server|ip\s+route\s+\d{1,3}(?:\.\d{1,3}){3}\s+\d{1,3}(?:\.\d{1,3}){3})\s+(?:\d{1,3}(?:\.\d{1,3}){3}(?:\s*,\s*|\s+))*$/i;
 /**
  * An address configured as a gateway, router or name server in a key = value line. In prose ("API gateway 10.8.0.3 is
  * healthy", "gateway 10.0.0.1" in a ticket) it stays masked: there it is as likely the customer's own network.
  */
-function infrastructure(text: string, index: number): boolean {
+function infrastructure(text: string, index: number, value: string): boolean {
   const before = text.slice(Math.max(0, index - 80), index);
   const line = before.slice(before.lastIndexOf('\n') + 1);
-  return INFRA_KEY.test(line) || INFRA_LINE.test(line) || publicService(text, index);
+  if (INFRA_KEY.test(line) || INFRA_LINE.test(line) || publicService(text, index)) return true;
+  return (
+    WELL_KNOWN_SERVICE.has(value) ||
+    serverRole(text, index, value) ||
+    cloudInstance(text, line) ||
+    podTable(text, index)
+  );
+}
+
+// Addresses that are a public service wherever they appear: the big public resolvers and the cloud metadata service.
+const WELL_KNOWN_SERVICE = new Set([
+  '8.8.8.8',
+  '8.8.4.4',
+  '1.1.1.1',
+  '1.0.0.1',
+  '9.9.9.9',
+  '149.112.112.112',
+  '208.67.222.222',
+  '208.67.220.220',
+  '169.254.169.254',
+  '2001:4860:4860::8888',
+  '2001:4860:4860::8844',
+  '2606:4700:4700::1111',
+  '2606:4700:4700::1001',
+  '2620:fe::fe',
+  '2620:fe::9',
+]);
+
+// A server named by its role right before (`bastion 10…`, `the WAF at …`, `db-primary (…)`, `VIP …`) or right after
+// (`… = bastion-01`), or one a name resolves to ("the sandbox URL resolves to …").
+const SERVER_ROLE =
+  '(?:bastion|jump[\\s-]?(?:host|box|server)|waf|load[\\s-]?balancer|vip|db|database|replica|sql|pg|mysql|redis|mongo|etcd|ldap|smtp)';
+const ROLE_BEFORE = new RegExp(
+  `(?<![\\p{L}\\d_-])${SERVER_ROLE}(?:[_-][\\w-]{1,24})?\\s*(?:\\(|at|is|on|[:=])?\\s*$|(?<![\\p{L}])resolve[sd]?\\s+to\\s*$`,
+  'iu',
+);
+const ROLE_AFTER = new RegExp(`^\\s*(?:=|->|is|\\()\\s*(?:the\\s+)?${SERVER_ROLE}(?![\\p{L}])`, 'iu');
+// A public time or name server named after the address: `… (time-a.nist.gov)`, `… (Cloudflare)`, `… (OpenDNS)`.
+const SERVICE_AFTER =
+  /^\s*\(\s*(?:(?:time|ntp|dns|ns|resolver)[\w-]*\.[\w.-]+|cloudflare|google(?:\s+dns)?|quad9|opendns)\s*\)/i;
+/** A server named by its role or as a public service next to the address. */
+function serverRole(text: string, index: number, value: string): boolean {
+  const end = index + value.length;
+  const after = text.slice(end, end + 40);
+  return ROLE_BEFORE.test(textBefore(text, index, 40)) || ROLE_AFTER.test(after) || SERVICE_AFTER.test(after);
+}
+
+// A cloud instance record (`arn:aws:…`, `ami-…`, `i-0abc…`, `vpc-…`) lists the machine's own addresses under keys.
+const CLOUD_RESOURCE = /arn:aws[\w-]*:|(?<![\w-])(?:ami|i|vpc|subnet|eni)-[0-9a-f]{8,17}(?![\w-])/;
+const INSTANCE_IP_KEY = /(?:private|public)[_-]?ip(?:[_-]?address)?["']?\s*[:=]\s*["']?$/i;
+const cloudInstance = (text: string, line: string): boolean => INSTANCE_IP_KEY.test(line) && CLOUD_RESOURCE.test(text);
+
+// `kubectl get pods -o wide`: the IP column holds pod addresses.
+const POD_TABLE_HEADER = /(?:^|\n)NAME[ \t]+READY[ \t]+STATUS[ \t]+RESTARTS[ \t]+AGE[ \t]+IP(?![\w])/;
+/** An address below a `kubectl get pods -o wide` header. */
+function podTable(text: string, index: number): boolean {
+  const header = POD_TABLE_HEADER.exec(text);
+  return header !== null && header.index < index;
 }
 
 // Public services documentation names by role: the DNS root servers (`a.root-servers.net`, `a-root`), NTP pools and
@@ -540,7 +600,7 @@ const ip: Detector = {
       scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
         // Loopback (`127.0.0.1`) names this machine, whoever runs it: no person's address.
         if (!isValidIpv4(value) || value.startsWith('127.')) return false;
-        if (infrastructure(text, index)) return false;
+        if (infrastructure(text, index, value)) return false;
         if (VERSION_SUFFIX.test(text.slice(index + value.length, index + value.length + 3))) return false;
         if (documentNumber(text, index) || outlineNumber(text, index, value)) return false;
         if (notAnAddress(text, index, value)) return false;
@@ -557,7 +617,9 @@ const ip: Detector = {
           isValidIpv6(value) &&
           !loopbackV6(value) &&
           !networkPrefix(text, index + value.length, value, 6) &&
-          !publicService(text, index),
+          !publicService(text, index) &&
+          !WELL_KNOWN_SERVICE.has(value.toLowerCase()) &&
+          !serverRole(text, index, value),
       );
   },
 };

@@ -10,7 +10,7 @@ import {
   scanColumns,
   textBefore,
 } from './scan.ts';
-import { isPlausiblePhone } from './validators.ts';
+import { isPlausiblePhone, isValidIpv4 } from './validators.ts';
 
 /**
  * Phone numbers. Shapes that are phone numbers wherever they stand: NANP with separators, `+`/`00` international,
@@ -155,8 +155,12 @@ function plausibleTrunk(written: string): boolean {
   return isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value);
 }
 
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
 /** A digit run found by `DIGIT_RUN`: cheap character tests first, the phone-word window last. */
 function judgeRun(text: string, value: string, index: number): boolean {
+  // A dotted quad with no leading zeros is an IPv4 address (`192.168.1.1` after "mobile"), which the IP rules judge.
+  if (DOTTED_QUAD.test(value) && isValidIpv4(value)) return false;
   const before = text.charCodeAt(index - 1);
   // A trunk number or a triple stands alone: not right after another digit group (`1Z 999 AA1 01 2345 6784`).
   const glued = (before === 32 || before === 46 || before === 45) && isDigitCode(text.charCodeAt(index - 2));
