@@ -243,7 +243,7 @@ const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:->|=>|→|⇒|➔|⟶|-|–|�
  * upgraded from"; never a bare "from": "a device from 10.1.2.3").
  */
 const VERSION_WORD =
-  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|f\/w|s\/w|bios|uefi|bootloader|bootrom|kernel|build|release|software|sdk)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#>_-]|:=|=>)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
+  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|f\/w|s\/w|bios|uefi|bootloader|bootrom|kernel|build|release|software|sdk)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#>_-]|:=|=>|:\s*(?:str|string|String)\s*=)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
 // A suffix glued on (`6.2.101.9-B2`, `1.2.3.4-rc1`, `1.2.3.4+build5`) makes a dotted quad a version.
 const VERSION_SUFFIX = /^[-+~](?:[A-Za-z]|\d+[A-Za-z])/;
 // One item of a list of component versions, seen from the quad after it: "kernel 6.1.0; baseband 21.40.130.7-X1;
@@ -335,6 +335,11 @@ const REFERENCE_BEFORE =
 /** …or follow it with the document it belongs to: "3.2.1.4 der Betriebsanleitung", "2.4.1.1 du cahier", "3.2.1.1条". */
 const REFERENCE_AFTER =
   /^(?:\s*(?:of|in|der|des|du|de|del|della|van|do|da|dell[ao]?|договора|specyfikacji|şartname\w*|and|or|to|bis|und|et|y|e|en|ve)(?![\p{L}])|\s*[,)]|条|節|节|項|章)/iu;
+// Items of a questionnaire, exam, bill of quantities or tender, in en, de, es, it, pt, fr, nl, pl and tr ("Question
+// 4.2.1.3", "voce 3.1.2.4", "Aufgabe 2.1.1.3"): a small quad right after one is an item number even with clock times
+// or ports nearby, which read as networking.
+const OUTLINE_LABEL =
+  /(?<![\p{L}])(?:questions?|q\.|frage|pregunta|domanda|quest[ãa]o|vraag|pytanie|soru|voce|posizione|pos\.|rubrique|partida|aufgabe|exercises?|exercice|ejercicio|esercizio|oefening|zadanie)\s*[:#]?\s*$/iu;
 /**
  * A small dotted quad pointed at as a part of a document, with no networking word within 80 characters either side,
  * is a section, version or requirement number ("see 4.2.1.3", "Siehe 3.2.1.4 der…", "iOS 17.4.1.2"), not an address.
@@ -342,6 +347,7 @@ const REFERENCE_AFTER =
 function outlineNumber(text: string, index: number, value: string): boolean {
   if (!outlineSized(value)) return false;
   const before = text.slice(Math.max(0, index - 80), index);
+  if (OUTLINE_LABEL.test(before.slice(-24))) return true;
   const after = text.slice(index + value.length, index + value.length + 80);
   if (NETWORK_CONTEXT.test(`${before} ${after}`)) return false;
   return REFERENCE_BEFORE.test(before.slice(-24)) || REFERENCE_AFTER.test(after);

@@ -227,3 +227,20 @@ describe('dates compared with a birth field in a query or constraint', () => {
     await expectMasked('<birthDate>1983-05-17</birthDate>', '1983-05-17', 'DOB');
   });
 });
+
+describe('item numbers of questionnaires and bills of quantities, typed version declarations', () => {
+  it.each([
+    ['Exam at 08:30-10:00 in hall B; question 3.2.1.4 carries six points.', '3.2.1.4'],
+    ['Prüfung 10:15 Uhr, Aufgabe 2.1.3.1 zählt doppelt', '2.1.3.1'],
+    ['Capitolato: voce 5.3.2.1 — massetto in sabbia e cemento', '5.3.2.1'],
+    ['Examen 09:00, pregunta 1.4.2.2 anulada', '1.4.2.2'],
+    ['APP_VERSION: str = "4.60.118.3"', '4.60.118.3'],
+    ['  version: String = "7.21.140.2"', '7.21.140.2'],
+  ])('keeps %j', async (text, value) => {
+    await expectKept(text, value);
+  });
+
+  it('still masks an address after a question about it', async () => {
+    await expectMasked('Question: why is 81.2.69.170 blocked?', '81.2.69.170', 'IP_ADDRESS');
+  });
+});
