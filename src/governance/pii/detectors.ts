@@ -28,6 +28,8 @@ export const PATTERN_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
 // Lookbehinds sit after the first consumed char, so most positions fail on one cheap char test.
 // Any one separator of dash, space, dot or slash: `536-22-8761`, `536.22.8761`, `078/05/1120`.
 const SSN_FORMATTED = /\d(?<![\d-]\d)\d{2}([- ./])\d{2}\1\d{4}(?!\d|-\d)/g;
+// A dash and a capital run on (`536-22-8761-K`, `…-XL`, `…-PT`): a part number, unless an SSN word stands before.
+const PART_SUFFIX = /^-[A-Z]/;
 const SSN_BARE = /\d(?<![\w-]\d)\d{8}(?![\w-])/g;
 // Keys in structured text too: `applicant_ssn`, `"SSN":`, `tax_id`.
 const SSN_CONTEXT =
@@ -44,7 +46,8 @@ const ssn: Detector = {
       SSN_FORMATTED,
       out,
       'SSN',
-      (value, index) => isValidSsn(digitsOf(value)) && !identifier(text, index, value),
+      (value, index) =>
+        isValidSsn(digitsOf(value)) && !identifier(text, index, value) && !partNumber(text, index, value),
     );
     // Nine bare digits are rare, so candidates come first and the keyword is checked only around them.
     scan(
@@ -58,6 +61,11 @@ const ssn: Detector = {
       scanColumns(text, SSN_KEY, out, 'SSN', (value) => /^[\d -]{9,11}$/.test(value) && isValidSsn(digitsOf(value)));
   },
 };
+
+/** An SSN shape with a capital suffix glued on by a dash, with no SSN word before it. */
+const partNumber = (text: string, index: number, value: string): boolean =>
+  PART_SUFFIX.test(text.slice(index + value.length, index + value.length + 2)) &&
+  !keywordBefore(text, index, SSN_CONTEXT);
 
 /** A value named as a product, shipment or document identifier by its label or its table column. */
 const identifier = (text: string, index: number, value: string): boolean =>
@@ -654,7 +662,10 @@ const iban: Detector = {
   detect(text, out) {
     IBAN_START.lastIndex = 0;
     for (let match = IBAN_START.exec(text); match !== null; match = IBAN_START.exec(text)) {
-      const known = IBAN_LENGTHS[(match[1] ?? '').toUpperCase()];
+      const country = (match[1] ?? '').toUpperCase();
+      // `RF` opens an ISO 11649 creditor reference (`RF18 5390 0754 7034`): mod-97 like an IBAN, but no account.
+      if (country === 'RF') continue;
+      const known = IBAN_LENGTHS[country];
       const length = known ?? 34;
       let compact = match[0];
       let i = match.index + match[0].length;

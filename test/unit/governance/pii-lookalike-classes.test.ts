@@ -99,6 +99,28 @@ describe('numbers named as identifiers are not cards, phones or SSNs', () => {
     await expectMasked('Order     Phone\nA-1       020 7946 0958', ['020 7946 0958'], 'PHONE');
   });
 
+  it.each([
+    ['型番 536-22-8761 は在庫切れです', '536-22-8761'],
+    ['レシート番号 0712-5530-8841 をご提示ください', '0712-5530-8841'],
+    ['시리얼 번호 010-3344-5521-9 확인 부탁드립니다', '010-3344-5521-9'],
+    ['제품 코드 412-37-8890', '412-37-8890'],
+    ['الرقم الضريبي 300277194500006 للشركة', '300277194500006'],
+    ['Box d control number 002915-4410', '002915-4410'],
+    ['msisdn_hash,cell_id,duration\nab12,310-44-2210-7781,61', '310-44-2210-7781'],
+  ])('keeps an identifier named in another language or column: %j', async (text, value) => {
+    await expectKept(text, [value]);
+  });
+
+  it('keeps SSN-shaped part numbers with a capital suffix, unless an SSN word names them', async () => {
+    await expectKept('Spare parts: 536-22-8761-K (seal), 233-61-4410-XL (gasket)', ['536-22-8761-K', '233-61-4410-XL']);
+    await expectKept('=INDEX(Parts!C:C, MATCH("415-29-7730-B", Parts!A:A, 0))', ['415-29-7730-B']);
+    await expectMasked('SSN: 536-22-8761-A on file', ['536-22-8761'], 'SSN');
+  });
+
+  it('keeps an ISO 11649 creditor reference, which is no IBAN', async () => {
+    await expectKept('Bitte als Zahlungsreferenz angeben: RF87 7120 0441 8256.', ['RF87 7120 0441 8256']);
+  });
+
   it('still masks a secret when another word stands between the label and it', async () => {
     await expectMasked('Ticket 88123: SSN 536-22-8761 on file', ['536-22-8761'], 'SSN');
     await expectMasked('Order 5521, customer phone 415-555-0123', ['415-555-0123'], 'PHONE');
