@@ -330,6 +330,31 @@ function wrappedNumbers(text: string, out: Detection[]): void {
   });
 }
 
+// An organisation's switchboard, general line or poison-control centre, named right before the number (`Zentrale`,
+// `växeln`, `sentralbord`, `代表電話`, `总机`, `algemeen nummer`, `línea general`, `centralino`, `Giftnotruf`, `poison
+// control`, a public office such as `Bürgeramt`) or right after it (`(Zentrale)`, `(TTY 711)`): no person's line.
+// Hotlines, customer service and toll-free numbers are not on the list: authors label those secrets as often.
+const ORG_LINE_BEFORE =
+  /(?:(?<![\p{L}])(?:(?:telefon)?zentrale|vermittlung|v[äa]xel(?:n|nummer)?|sentralbord(?:et)?|omstilling(?:en)?|switchboard|algeme(?:en|ne)\s+(?:telefoon)?nummer|l[íi]nea\s+general|n[úu]mero\s+general|num[ée]ro\s+g[ée]n[ée]ral|centralino|centralita|giftnotruf|giftinformations\w*|poison\s+(?:control|help|info)\w*|centre\s+antipoison|centro\s+antiveleni|(?:b[üu]rger|finanz|landrats|standes|ordnungs|gesundheits|einwohnermelde)amt(?:e?s)?)|代表電話|代表番号|總機|总机)(?:\s+(?:des|der|del|de|van|från|til|för)\s+\p{L}+(?:\s+\p{L}+)?)?\s*[:：]?\s*(?:(?:via|über|unter|op|al|på)\s+)?$/iu;
+const ORG_LINE_AFTER =
+  /^\s*[(（]\s*(?:zentrale|vermittlung|v[äa]xel|switchboard|centralino|centralita|tty|tdd)(?![\p{L}])/iu;
+// A German number ending in extension 0 (`0228 99 610-0`, `+49 30 1234-0`) is the organisation's switchboard.
+const SWITCHBOARD_EXTENSION = /^(?:\+49|0)[\d ()/]+-0$/;
+
+/** A number named as an organisation's switchboard, general line or poison-control centre. */
+function organisationLine(text: string, start: number, end: number): boolean {
+  if (SWITCHBOARD_EXTENSION.test(text.slice(start, end)) && !/\d/.test(text[end] ?? '')) return true;
+  return ORG_LINE_BEFORE.test(textBefore(text, start, 48)) || ORG_LINE_AFTER.test(text.slice(end, end + 16));
+}
+
+/** Drops the numbers found from `first` on that are an organisation's line. */
+function dropOrganisationLines(text: string, out: Detection[], first: number): void {
+  for (let i = out.length - 1; i >= first; i--) {
+    const detection = out[i] as Detection;
+    if (organisationLine(text, detection.start, detection.end)) out.splice(i, 1);
+  }
+}
+
 export const phone: Detector = {
   type: 'PHONE',
   category: 'contact',
@@ -359,6 +384,7 @@ export const phone: Detector = {
     if (/\d{3}[ .-][\dA-Z]{0,2}[A-Z]/.test(text)) letteredNumbers(text, out);
     if (!atLeastDigits(text, 7)) {
       extendOverExtensions(text, out, first);
+      dropOrganisationLines(text, out, first);
       return;
     }
     scan(
@@ -392,6 +418,7 @@ export const phone: Detector = {
         (value) => /^\+?[\d ().-]{7,22}$/.test(value) && isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value),
       );
     extendOverExtensions(text, out, first);
+    dropOrganisationLines(text, out, first);
   },
 };
 
