@@ -156,21 +156,43 @@ function spacedCards(text: string, out: Detection[]): void {
   });
 }
 
+// Payment providers' documentation lists test card numbers ("use the following test cards", "Testkarten",
+// "tarjetas de prueba"): no one's card. A card called someone's own after that phrase ("my card for the sandbox") is.
+const TEST_CARD_PHRASE =
+  /(?<![\p{L}])(?:test[\s-]?(?:card|karte|kaart|kort)(?:s|n|en)?|tarjetas?\s+de\s+prueba|cartes?\s+de\s+test|cart(?:ão|ões)\s+de\s+teste|carte?\s+di\s+test)(?![\p{L}])|テストカード|测试卡|테스트\s?카드/giu;
+const OWN_CARD = /(?<![\p{L}])(?:my|mine|our|personal|real|live|mi|mein\w*|ma|mon|mia)(?![\p{L}])/iu;
+
+/** A card number listed after a test-card phrase within 240 characters, with no one's own card named between. */
+function testCard(text: string, start: number): boolean {
+  const before = text.slice(Math.max(0, start - 240), start);
+  let last = -1;
+  TEST_CARD_PHRASE.lastIndex = 0;
+  for (let m = TEST_CARD_PHRASE.exec(before); m !== null; m = TEST_CARD_PHRASE.exec(before)) last = m.index;
+  return last >= 0 && !/\n\s*\n/.test(before.slice(last)) && !OWN_CARD.test(before.slice(last));
+}
+
+/** Every card shape: printed groupings, odd groupings and digits typed one by one. */
+function cards(text: string, out: Detection[]): void {
+  scan(text, CARD, out, 'CREDIT_CARD', (value, index) => {
+    const digits = digitsOf(value);
+    if (!isValidCard(digits) || identifier(text, index, value)) return false;
+    // Thirteen-digit cards are all but gone while EAN-13 barcodes are everywhere, and an unusual grouping is as
+    // likely two numbers side by side: either is a card only with card context.
+    if (digits.length === 13 || !PRINTED_CARD.test(value)) return cardContext(text, index, index + value.length);
+    return true;
+  });
+  oddlyGroupedCards(text, out);
+  spacedCards(text, out);
+}
+
 const card: Detector = {
   type: 'CREDIT_CARD',
   category: 'financial',
   minDigits: 13,
   detect(text, out) {
-    scan(text, CARD, out, 'CREDIT_CARD', (value, index) => {
-      const digits = digitsOf(value);
-      if (!isValidCard(digits) || identifier(text, index, value)) return false;
-      // Thirteen-digit cards are all but gone while EAN-13 barcodes are everywhere, and an unusual grouping is as
-      // likely two numbers side by side: either is a card only with card context.
-      if (digits.length === 13 || !PRINTED_CARD.test(value)) return cardContext(text, index, index + value.length);
-      return true;
-    });
-    oddlyGroupedCards(text, out);
-    spacedCards(text, out);
+    const first = out.length;
+    cards(text, out);
+    for (let i = out.length - 1; i >= first; i--) if (testCard(text, (out[i] as Detection).start)) out.splice(i, 1);
   },
 };
 

@@ -266,3 +266,30 @@ describe('item numbers of questionnaires and bills of quantities, typed version 
     await expectMasked('Question: why is 81.2.69.170 blocked?', '81.2.69.170', 'IP_ADDRESS');
   });
 });
+
+describe("payment providers' test cards in documentation", () => {
+  it.each([
+    [
+      'Testkarten für die Sandbox: 4012 8888 8888 1881 (Visa) und 5105 1051 0510 5100 (Mastercard).',
+      ['4012 8888 8888 1881', '5105 1051 0510 5100'],
+    ],
+    [
+      'Puede usar estas tarjetas de prueba: 4111 1111 1111 1111 o 3782 822463 10005.',
+      ['4111 1111 1111 1111', '3782 822463 10005'],
+    ],
+    [
+      'QA notes, test cards: 4012888888881881 approves, 4000000000000069 expires.',
+      ['4012888888881881', '4000000000000069'],
+    ],
+  ])('keeps %j', async (text, values) => {
+    await expectKept(text, values);
+  });
+
+  it("still masks someone's own card named after the phrase", async () => {
+    await expectMasked(
+      'The test cards kept failing, so I paid with my real card 4111 1111 1111 1111.',
+      '4111 1111 1111 1111',
+      'CREDIT_CARD',
+    );
+  });
+});
