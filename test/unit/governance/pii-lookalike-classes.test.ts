@@ -293,3 +293,22 @@ describe("payment providers' test cards in documentation", () => {
     );
   });
 });
+
+describe('birth dates of livestock in herd registers', () => {
+  it.each([
+    [
+      'Kalf NL 730418822 geboren op 09-02-2024, moederdier NL 118273645 (geboren 17-06-2020).',
+      ['09-02-2024', '17-06-2020'],
+    ],
+    ['Kalb DE 0934817265, geboren am 03.01.2024, Mutter Kuh 311 (geb. 22.04.2019)', ['03.01.2024', '22.04.2019']],
+    ['Heifer tag 4471, born 2023-11-05, dam cow 2210', '2023-11-05'],
+    ['Ternera ES0811, fecha de nacimiento 12/02/2024', '12/02/2024'],
+    ['Vaca n.º 4471, fecha de nacimiento: 12/02/2019', '12/02/2019'],
+  ])('%s', async (text, values) => {
+    await expectKept(text, values);
+  });
+
+  it("still masks the farmer's own birth date", async () => {
+    await expectMasked('Kalf NL 730418822. Eigenaar: J. Bakker, geboren 14-08-1971.', '14-08-1971', 'DOB');
+  });
+});

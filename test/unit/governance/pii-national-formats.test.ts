@@ -244,3 +244,13 @@ describe("an organisation's switchboard, general line or poison-control centre",
     await expectMasked('Call me directly on +44 20 7946 0321, not the switchboard.', '+44 20 7946 0321', 'PHONE');
   });
 });
+
+describe('birth labels in Swahili, Tagalog and Spanish birthday talk', () => {
+  it.each([
+    ['Jina: Amani Otieno; Tarehe ya kuzaliwa: 03/09/1988; Simu: —', '03/09/1988'],
+    ['Pangalan: Jose Cruz, petsa ng kapanganakan: Hunyo 7, 1990', 'Hunyo 7, 1990'],
+    ['jaja sí, cumplo años el 22/08/1996 y nadie se acuerda', '22/08/1996'],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'DOB');
+  });
+});
