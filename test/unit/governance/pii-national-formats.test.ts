@@ -254,3 +254,18 @@ describe('birth labels in Swahili, Tagalog and Spanish birthday talk', () => {
     await expectMasked(text, value, 'DOB');
   });
 });
+
+describe('phones named by a Polish calling phrase or an X12 communication qualifier', () => {
+  it.each([
+    ['Proszę o kontakt pod numerem 601 442 918.', '601 442 918'],
+    ['W razie czego proszę pisać pod numer 729 301 556', '729 301 556'],
+    ['NM1*QC*1*DOE*JANE~PER*IC*DOE*TE*6175550142~REF*SY*X', '6175550142'],
+    ['PER*IC**CP*4155550179*EM*JDOE~', '4155550179'],
+  ])('masks %j', async (text, value) => {
+    await expectMasked(text, value, 'PHONE');
+  });
+
+  it('keeps a general number named in parentheses before its colon', async () => {
+    await expectKept('Helpdesk (algemeen nummer): 030 256 7788.', '030 256 7788');
+  });
+});
