@@ -975,8 +975,28 @@ function ocrDate(value: string): boolean {
   return isDate(read);
 }
 
+const SQL_INSERT = /\(([^()\n]{1,300})\)\s*VALUES\s*\(/gi;
+
+/** The column of an `INSERT (…) VALUES (…)` tuple that the value at `start` stands in, if it stands in one. */
+function sqlColumn(text: string, start: number): string | undefined {
+  const before = text.slice(Math.max(0, start - 400), start);
+  let last: RegExpExecArray | undefined;
+  SQL_INSERT.lastIndex = 0;
+  for (let m = SQL_INSERT.exec(before); m !== null; m = SQL_INSERT.exec(before)) last = m;
+  if (last === undefined) return undefined;
+  const tuple = before.slice(last.index + last[0].length);
+  if (tuple.includes(')')) return undefined;
+  // Commas outside quoted strings count the position.
+  const position = tuple.replace(/'[^']*'|"[^"]*"/g, '').split(',').length - 1;
+  return (last[1] as string).split(',')[position] ?? '';
+}
+
 /** A birth label before `start`, also when OCR garbled it as it garbled the date (`D0B:`). */
 function labelledOrGarbled(text: string, start: number, garbled: boolean): boolean {
+  // In `INSERT … (id, name, dob) VALUES (230517, …`, the birth word names a column, not the digits after it: a value
+  // of a SQL tuple is judged by its column's position, not by a label nearby.
+  const column = sqlColumn(text, start);
+  if (column !== undefined) return BIRTH_KEY.test(column);
   if (labelledBefore(text, start)) return true;
   if (!garbled) return false;
   const window = text

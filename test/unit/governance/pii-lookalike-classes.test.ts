@@ -312,3 +312,12 @@ describe('birth dates of livestock in herd registers', () => {
     await expectMasked('Kalf NL 730418822. Eigenaar: J. Bakker, geboren 14-08-1971.', '14-08-1971', 'DOB');
   });
 });
+
+describe('six-digit values of a SQL tuple are judged by their column', () => {
+  it('keeps an id beside a dob column and still masks the birth date in its column', async () => {
+    const text = "INSERT INTO members (id, name, dob, joined) VALUES (230517, 'Ana Ruiz', '1984-02-11', '2023-05-17');";
+    await expectKept(text, ['230517', '2023-05-17']);
+    await expectMasked(text, '1984-02-11', 'DOB');
+    await expectMasked("INSERT INTO members (id, name, dob) VALUES (7, 'Ruiz, Ana', 840211);", '840211', 'DOB');
+  });
+});
