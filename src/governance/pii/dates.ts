@@ -735,6 +735,8 @@ const BIRTH_WORDS = [
   "ημ(?:ερ)?\\.?\\s*γ[έε]ννησης|(?<![α-ω])γενν\\.|ת(?:\\.|׳|'|אריך)\\s*לידה",
   'fods(?:els)?(?:dato|datum|dag)|fodelse(?:datum|dag)|(?<![a-z])janam\\s*(?:tithi|tarikh|din)',
   '(?:تاريخ\\s*)?الازدياد|วัน(?:เดือนปี)?เกิด|เกิดวันที่|(?<![a-z])anniv(?![a-z])',
+  // Swahili `tarehe ya kuzaliwa`, Tagalog `petsa ng kapanganakan`, Spanish "cumplo años el" (my birthday is).
+  '(?:tarehe\\s+ya\\s+)?kuzaliwa|(?:petsa\\s+ng\\s+)?kapanganakan|(?<![a-z])cumpl[eo]\\s+a[ñn]os(?:\\s+el)?',
 ];
 const BIRTH_BEFORE = new RegExp(BIRTH_WORDS.join('|'), 'gi');
 /** Column headers and record keys: the same labels. */
@@ -763,7 +765,7 @@ const AGE_TURN_BEFORE =
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further.
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|turn|compi|wird|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|kuzaliwa|kapanganakan|cumplo|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|turn|compi|wird|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
@@ -801,12 +803,13 @@ const NARRATIVE_BIRTH = new RegExp(
 const PERSONAL_SUBJECT =
   /^(?:i|my|our|your|his|her|their|he|she|we|they|mein\w*|unser\w*|ich|er|sie|mon|ma|mes|notre|je|il|elle|mi|mis|su|yo|él|ella|nuestr\w*|mio|mia|mój|moja|nasz\w*|я|мой|моя|наш\w*|он|она|saya|aku|dia)$/i;
 
-// Animals whose birth dates records keep (a vet's chart, a pet insurance form, a breeder's list): not personal data.
+// Animals whose birth dates records keep (a vet's chart, a pet insurance form, a breeder's list, a herd register's
+// calves and dams): not personal data.
 // German nouns are matched with their capital, so the English `tier` ("customer tier") is not a German `Tier`.
 const ANIMAL =
-  /(?<![a-zà-ÿ])(?:dogs?|pupp(?:y|ies)|pups?|cats?|kittens?|kitty|pets?|horses?|foals?|rabbits?|hamsters?|parrots?|breed|species|canine|feline|labrador|retriever|terrier|poodle|spaniel|beagle|bulldog|dachshund|husky|chihuahua|collie|tabby|chienne?|chiot|chatte|chaton|animal(?:e|es)?|cheval|poulain|perr[oa]s?|cachorr[oa]s?|gat[oa]s?|gatit[oa]|mascotas?|caballo|potro|cagnolin[oa]|cucciol[oa]|gatt[oa]|gattin[oa]|cavallo|puledro|cão|gatinh[oa]|hond|huisdier|paard|piesek|szczeni[ae]k|kot(?:ek)?|собак[аи]|щен(?:ок|ка)|кошк[аи]|кот(?:ёнок|а)?|питом(?:ец|ца))(?![a-zà-ÿ])|\uD83D[\uDC15\uDC36\uDC08\uDC31\uDC34\uDC0E]/gi;
+  /(?<![a-zà-ÿ])(?:dogs?|pupp(?:y|ies)|pups?|cats?|kittens?|kitty|pets?|horses?|foals?|rabbits?|hamsters?|parrots?|breed|species|canine|feline|labrador|retriever|terrier|poodle|spaniel|beagle|bulldog|dachshund|husky|chihuahua|collie|tabby|chienne?|chiot|chatte|chaton|animal(?:e|es)?|cheval|poulain|perr[oa]s?|cachorr[oa]s?|gat[oa]s?|gatit[oa]|mascotas?|caballo|potro|cagnolin[oa]|cucciol[oa]|gatt[oa]|gattin[oa]|cavallo|puledro|cão|gatinh[oa]|hond|huisdier|paard|kalf|kalveren|koe|koeien|vaars|stier|veulen|merrie|ooi|geit|varken|zeug|moederdier|calf|calves|cows?|heifers?|bulls?|cattle|livestock|herd|sheep|lambs?|ewes?|goats?|piglets?|sows?|mares?|stallions?|veau|vache|g[ée]nisse|taureau|brebis|agneau|ch[èe]vre|porcelet|truie|jument|terner[oa]|vaca|novilla|toro|oveja|cordero|cabra|lech[óo]n|yegua|vitell[oa]|vacca|mucca|manza|pecora|agnello|scrofa|bezerr[oa]|novilha|touro|ovelha|cordeiro|leit[ãa]o|[ée]gua|piesek|szczeni[ae]k|kot(?:ek)?|собак[аи]|щен(?:ок|ка)|кошк[аи]|кот(?:ёнок|а)?|питом(?:ец|ца))(?![a-zà-ÿ])|\uD83D[\uDC15\uDC36\uDC08\uDC31\uDC34\uDC0E]/gi;
 const ANIMAL_DE =
-  /(?<![A-Za-zÄÖÜäöüß])(?:Hund|Hündin|Welpe|Katze|Kater|Kätzchen|Tier(?:es)?|Haustier|Pferd|Fohlen|Rasse)(?![a-zäöüß])/g;
+  /(?<![A-Za-zÄÖÜäöüß])(?:Hund|Hündin|Welpe|Katze|Kater|Kätzchen|Tier(?:es)?|Haustier|Pferd|Fohlen|Rasse|Kalb|Kälber|Kuh|Kühe|Rind(?:er)?|Färse|Bulle|Stier|Schaf|Lamm|Ziege|Schwein|Ferkel|Sau|Stute|Hengst|Muttertier)(?![a-zäöüß])/g;
 // The person a record is about besides the animal: a word after the animal that hands the record back to a person.
 const PERSON =
   /(?<![a-zà-ÿ])(?:owner|policy\s?holder|holder|keeper|guardian|employee|customer|client[e]?|halter(?:in)?|besitzer(?:in)?|inhaber(?:in)?|propriétaire|maître|dueñ[oa]|propietari[oa]|titular|proprietari[oa]|padron[ea]|tutor[a]?|eigenaar|baasje|właściciel(?:ka)?|владел(?:ец|ица)|хозя(?:ин|йка)|ich|i|me|my|mine)(?![a-zà-ÿ])/gi;
@@ -972,8 +975,28 @@ function ocrDate(value: string): boolean {
   return isDate(read);
 }
 
+const SQL_INSERT = /\(([^()\n]{1,300})\)\s*VALUES\s*\(/gi;
+
+/** The column of an `INSERT (…) VALUES (…)` tuple that the value at `start` stands in, if it stands in one. */
+function sqlColumn(text: string, start: number): string | undefined {
+  const before = text.slice(Math.max(0, start - 400), start);
+  let last: RegExpExecArray | undefined;
+  SQL_INSERT.lastIndex = 0;
+  for (let m = SQL_INSERT.exec(before); m !== null; m = SQL_INSERT.exec(before)) last = m;
+  if (last === undefined) return undefined;
+  const tuple = before.slice(last.index + last[0].length);
+  if (tuple.includes(')')) return undefined;
+  // Commas outside quoted strings count the position.
+  const position = tuple.replace(/'[^']*'|"[^"]*"/g, '').split(',').length - 1;
+  return (last[1] as string).split(',')[position] ?? '';
+}
+
 /** A birth label before `start`, also when OCR garbled it as it garbled the date (`D0B:`). */
 function labelledOrGarbled(text: string, start: number, garbled: boolean): boolean {
+  // In `INSERT … (id, name, dob) VALUES (230517, …`, the birth word names a column, not the digits after it: a value
+  // of a SQL tuple is judged by its column's position, not by a label nearby.
+  const column = sqlColumn(text, start);
+  if (column !== undefined) return BIRTH_KEY.test(column);
   if (labelledBefore(text, start)) return true;
   if (!garbled) return false;
   const window = text

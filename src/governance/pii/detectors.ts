@@ -29,6 +29,8 @@ export const PATTERN_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
 // Lookbehinds sit after the first consumed char, so most positions fail on one cheap char test.
 // Any one separator of dash, space, dot or slash: `536-22-8761`, `536.22.8761`, `078/05/1120`.
 const SSN_FORMATTED = /\d(?<![\d-]\d)\d{2}([- ./])\d{2}\1\d{4}(?!\d|-\d)/g;
+// A dash and a capital run on (`536-22-8761-K`, `…-XL`, `…-PT`): a part number, unless an SSN word stands before.
+const PART_SUFFIX = /^-[A-Z]/;
 const SSN_BARE = /\d(?<![\w-]\d)\d{8}(?![\w-])/g;
 // Keys in structured text too: `applicant_ssn`, `"SSN":`, `tax_id`.
 const SSN_CONTEXT =
@@ -45,7 +47,8 @@ const ssn: Detector = {
       SSN_FORMATTED,
       out,
       'SSN',
-      (value, index) => isValidSsn(digitsOf(value)) && !identifier(text, index, value),
+      (value, index) =>
+        isValidSsn(digitsOf(value)) && !identifier(text, index, value) && !partNumber(text, index, value),
     );
     // Nine bare digits are rare, so candidates come first and the keyword is checked only around them.
     scan(
@@ -59,6 +62,11 @@ const ssn: Detector = {
       scanColumns(text, SSN_KEY, out, 'SSN', (value) => /^[\d -]{9,11}$/.test(value) && isValidSsn(digitsOf(value)));
   },
 };
+
+/** An SSN shape with a capital suffix glued on by a dash, with no SSN word before it. */
+const partNumber = (text: string, index: number, value: string): boolean =>
+  PART_SUFFIX.test(text.slice(index + value.length, index + value.length + 2)) &&
+  !keywordBefore(text, index, SSN_CONTEXT);
 
 /** A value named as a product, shipment or document identifier by its label or its table column. */
 const identifier = (text: string, index: number, value: string): boolean =>
@@ -149,21 +157,43 @@ function spacedCards(text: string, out: Detection[]): void {
   });
 }
 
+// Payment providers' documentation lists test card numbers ("use the following test cards", "Testkarten",
+// "tarjetas de prueba"): no one's card. A card called someone's own after that phrase ("my card for the sandbox") is.
+const TEST_CARD_PHRASE =
+  /(?<![\p{L}])(?:test[\s-]?(?:card|karte|kaart|kort)(?:s|n|en)?|tarjetas?\s+de\s+prueba|cartes?\s+de\s+test|cart(?:ão|ões)\s+de\s+teste|carte?\s+di\s+test)(?![\p{L}])|テストカード|测试卡|테스트\s?카드/giu;
+const OWN_CARD = /(?<![\p{L}])(?:my|mine|our|personal|real|live|mi|mein\w*|ma|mon|mia)(?![\p{L}])/iu;
+
+/** A card number listed after a test-card phrase within 240 characters, with no one's own card named between. */
+function testCard(text: string, start: number): boolean {
+  const before = text.slice(Math.max(0, start - 240), start);
+  let last = -1;
+  TEST_CARD_PHRASE.lastIndex = 0;
+  for (let m = TEST_CARD_PHRASE.exec(before); m !== null; m = TEST_CARD_PHRASE.exec(before)) last = m.index;
+  return last >= 0 && !/\n\s*\n/.test(before.slice(last)) && !OWN_CARD.test(before.slice(last));
+}
+
+/** Every card shape: printed groupings, odd groupings and digits typed one by one. */
+function cards(text: string, out: Detection[]): void {
+  scan(text, CARD, out, 'CREDIT_CARD', (value, index) => {
+    const digits = digitsOf(value);
+    if (!isValidCard(digits) || identifier(text, index, value)) return false;
+    // Thirteen-digit cards are all but gone while EAN-13 barcodes are everywhere, and an unusual grouping is as
+    // likely two numbers side by side: either is a card only with card context.
+    if (digits.length === 13 || !PRINTED_CARD.test(value)) return cardContext(text, index, index + value.length);
+    return true;
+  });
+  oddlyGroupedCards(text, out);
+  spacedCards(text, out);
+}
+
 const card: Detector = {
   type: 'CREDIT_CARD',
   category: 'financial',
   minDigits: 13,
   detect(text, out) {
-    scan(text, CARD, out, 'CREDIT_CARD', (value, index) => {
-      const digits = digitsOf(value);
-      if (!isValidCard(digits) || identifier(text, index, value)) return false;
-      // Thirteen-digit cards are all but gone while EAN-13 barcodes are everywhere, and an unusual grouping is as
-      // likely two numbers side by side: either is a card only with card context.
-      if (digits.length === 13 || !PRINTED_CARD.test(value)) return cardContext(text, index, index + value.length);
-      return true;
-    });
-    oddlyGroupedCards(text, out);
-    spacedCards(text, out);
+    const first = out.length;
+    cards(text, out);
+    for (let i = out.length - 1; i >= first; i--) if (testCard(text, (out[i] as Detection).start)) out.splice(i, 1);
   },
 };
 
@@ -228,7 +258,8 @@ const email: Detector = {
   },
 };
 
-const IPV4 = /\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
+// Not inside a longer dotted number, but an ellipsis may stand right before (`…between A...95.91.212.48`).
+const IPV4 = /\d(?<!\w\d|(?<!\.\.)\.\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)/g;
 // A dotted quad after "version", "release" or "build" is a version number, and after "clause", "section", "§" a
 // document number, not an address ("API" is not on the list: "the API 10.20.30.40" is an address). The same words in
 // the other languages the masker reads (es, fr, de, it, pt, nl, pl, tr), and their abbreviations (`cl.`, `v.`, `Nr.`).
@@ -243,7 +274,7 @@ const QUAD_JOINED = /(?:\d{1,3}\.){3}\d{1,3}\s*(?:->|=>|→|⇒|➔|⟶|-|–|�
  * upgraded from"; never a bare "from": "a device from 10.1.2.3").
  */
 const VERSION_WORD =
-  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|f\/w|s\/w|bios|uefi|bootloader|bootrom|kernel|build|release|software|sdk)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#>_-]|:=|=>)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
+  /(?:(?<![a-zà-ÿ])(?:v|ver|vers|fw|f\/w|s\/w|bios|uefi|bootloader|bootrom|kernel|build|release|software|sdk)|version|firmware)(?:[\s_-]?(?:no|nr|number|string))?\.?["']?\s*(?:[:=#>_-]|:=|=>|:\s*(?:str|string|String)\s*=)?\s*["']?\s*(?:(?:is|was|are|were|now|currently|still|remains|set\s+to|must\s+be|should\s+be|will\s+be|at\s+least|required|(?:bumped|upgraded|updated|changed|raised|moved|pinned|rolled\s+back|downgraded)(?:\s+(?:to|from))?)\s+){0,3}$/i;
 // A suffix glued on (`6.2.101.9-B2`, `1.2.3.4-rc1`, `1.2.3.4+build5`) makes a dotted quad a version.
 const VERSION_SUFFIX = /^[-+~](?:[A-Za-z]|\d+[A-Za-z])/;
 // One item of a list of component versions, seen from the quad after it: "kernel 6.1.0; baseband 21.40.130.7-X1;
@@ -335,6 +366,11 @@ const REFERENCE_BEFORE =
 /** …or follow it with the document it belongs to: "3.2.1.4 der Betriebsanleitung", "2.4.1.1 du cahier", "3.2.1.1条". */
 const REFERENCE_AFTER =
   /^(?:\s*(?:of|in|der|des|du|de|del|della|van|do|da|dell[ao]?|договора|specyfikacji|şartname\w*|and|or|to|bis|und|et|y|e|en|ve)(?![\p{L}])|\s*[,)]|条|節|节|項|章)/iu;
+// Items of a questionnaire, exam, bill of quantities or tender, in en, de, es, it, pt, fr, nl, pl and tr ("Question
+// 4.2.1.3", "voce 3.1.2.4", "Aufgabe 2.1.1.3"): a small quad right after one is an item number even with clock times
+// or ports nearby, which read as networking.
+const OUTLINE_LABEL =
+  /(?<![\p{L}])(?:questions?|q\.|frage|pregunta|domanda|quest[ãa]o|vraag|pytanie|soru|voce|posizione|pos\.|rubrique|partida|aufgabe|exercises?|exercice|ejercicio|esercizio|oefening|zadanie)\s*[:#]?\s*$/iu;
 /**
  * A small dotted quad pointed at as a part of a document, with no networking word within 80 characters either side,
  * is a section, version or requirement number ("see 4.2.1.3", "Siehe 3.2.1.4 der…", "iOS 17.4.1.2"), not an address.
@@ -342,6 +378,7 @@ const REFERENCE_AFTER =
 function outlineNumber(text: string, index: number, value: string): boolean {
   if (!outlineSized(value)) return false;
   const before = text.slice(Math.max(0, index - 80), index);
+  if (OUTLINE_LABEL.test(before.slice(-24))) return true;
   const after = text.slice(index + value.length, index + value.length + 80);
   if (NETWORK_CONTEXT.test(`${before} ${after}`)) return false;
   return REFERENCE_BEFORE.test(before.slice(-24)) || REFERENCE_AFTER.test(after);
@@ -486,17 +523,76 @@ function notAnAddress(text: string, index: number, value: string): boolean {
 // dhcpd.conf, `default via …` in a routing table) is the network's infrastructure, not a person's address. A list of
 // them (`dns = 1.1.1.1, 8.8.8.8`, `"dns": ["…", "…"]`) is too.
 const INFRA_KEY =
-  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway[46]?|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|routers?|upstream|backend|lb)["']?(?:\s*\.)*\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
+  /(?<![\w.-])(?:(?:default[\s_-]?)?gateway[46]?|gw|gateway[\s_-]?ip|dns\d?|dns[\s_-]?servers?|nameservers?|name[\s_-]?servers?|resolvers?|ntp(?:[\s_-]?servers?)?|routers?|upstream|backend|lb|node|cluster[_-]?ip|(?:db|database|replica|primary|standby|master|redis|cache|mq|broker|smtp|mail|ldap|mongo|postgres|pg|mysql|etcd|bastion)[_-]?(?:host|server|ip|addr(?:ess)?))["']?(?:\s*\.)*\s*[:=]\s*["']?\[?\s*(?:["']?\d{1,3}(?:\.\d{1,3}){3}["']?\s*,\s*)*["']?$/i;
+// Router configuration names servers the same way: `ip helper-address …`, `ip name-server … …`, `ntp server …`, and
+// the next hop of a static route (`ip route 0.0.0.0 0.0.0.0 …`).
 const INFRA_LINE =
-  /^\s*(?:nameserver|gateway|gw|router|(?:option\s+)?(?:routers|domain-name-servers)|default\s+(?:via|gw)|route\s+add\s+default\s+gw)\s+(?:\d{1,3}(?:\.\d{1,3}){3}\s*,\s*)*$/i;
+  /^\s*(?:nameserver|gateway|gw|router|(?:option\s+)?(?:routers|domain-name-servers)|default\s+(?:via|gw)|route\s+add\s+default\s+gw|ip\s+(?:helper-address|name-server|default-gateway)|ntp\s+server|ip\s+route\s+\d{1,3}(?:\.\d{1,3}){3}\s+\d{1,3}(?:\.\d{1,3}){3})\s+(?:\d{1,3}(?:\.\d{1,3}){3}(?:\s*,\s*|\s+))*$/i;
 /**
  * An address configured as a gateway, router or name server in a key = value line. In prose ("API gateway 10.8.0.3 is
  * healthy", "gateway 10.0.0.1" in a ticket) it stays masked: there it is as likely the customer's own network.
  */
-function infrastructure(text: string, index: number): boolean {
+function infrastructure(text: string, index: number, value: string): boolean {
   const before = text.slice(Math.max(0, index - 80), index);
   const line = before.slice(before.lastIndexOf('\n') + 1);
-  return INFRA_KEY.test(line) || INFRA_LINE.test(line) || publicService(text, index);
+  if (INFRA_KEY.test(line) || INFRA_LINE.test(line) || publicService(text, index)) return true;
+  return (
+    WELL_KNOWN_SERVICE.has(value) ||
+    serverRole(text, index, value) ||
+    cloudInstance(text, line) ||
+    podTable(text, index)
+  );
+}
+
+// Addresses that are a public service wherever they appear: the big public resolvers and the cloud metadata service.
+const WELL_KNOWN_SERVICE = new Set([
+  '8.8.8.8',
+  '8.8.4.4',
+  '1.1.1.1',
+  '1.0.0.1',
+  '9.9.9.9',
+  '149.112.112.112',
+  '208.67.222.222',
+  '208.67.220.220',
+  '169.254.169.254',
+  '2001:4860:4860::8888',
+  '2001:4860:4860::8844',
+  '2606:4700:4700::1111',
+  '2606:4700:4700::1001',
+  '2620:fe::fe',
+  '2620:fe::9',
+]);
+
+// A server named by its role right before (`bastion 10…`, `the WAF at …`, `db-primary (…)`, `VIP …`) or right after
+// (`… = bastion-01`), or one a name resolves to ("the sandbox URL resolves to …").
+const SERVER_ROLE =
+  '(?:bastion|jump[\\s-]?(?:host|box|server)|waf|load[\\s-]?balancer|vip|db|database|replica|sql|pg|mysql|redis|mongo|etcd|ldap|smtp)';
+const ROLE_BEFORE = new RegExp(
+  `(?<![\\p{L}\\d_-])${SERVER_ROLE}(?:[_-][\\w-]{1,24})?\\s*(?:\\(|at|is|on|[:=])?\\s*$|(?<![\\p{L}])resolve[sd]?\\s+to\\s*$`,
+  'iu',
+);
+const ROLE_AFTER = new RegExp(`^\\s*(?:=|->|is|\\()\\s*(?:the\\s+)?${SERVER_ROLE}(?![\\p{L}])`, 'iu');
+// A public time or name server named after the address: `… (time-a.nist.gov)`, `… (Cloudflare)`, `… (OpenDNS)`.
+const SERVICE_AFTER =
+  /^\s*\(\s*(?:(?:time|ntp|dns|ns|resolver)[\w-]*\.[\w.-]+|cloudflare|google(?:\s+dns)?|quad9|opendns)\s*\)/i;
+/** A server named by its role or as a public service next to the address. */
+function serverRole(text: string, index: number, value: string): boolean {
+  const end = index + value.length;
+  const after = text.slice(end, end + 40);
+  return ROLE_BEFORE.test(textBefore(text, index, 40)) || ROLE_AFTER.test(after) || SERVICE_AFTER.test(after);
+}
+
+// A cloud instance record (`arn:aws:…`, `ami-…`, `i-0abc…`, `vpc-…`) lists the machine's own addresses under keys.
+const CLOUD_RESOURCE = /arn:aws[\w-]*:|(?<![\w-])(?:ami|i|vpc|subnet|eni)-[0-9a-f]{8,17}(?![\w-])/;
+const INSTANCE_IP_KEY = /(?:private|public)[_-]?ip(?:[_-]?address)?["']?\s*[:=]\s*["']?$/i;
+const cloudInstance = (text: string, line: string): boolean => INSTANCE_IP_KEY.test(line) && CLOUD_RESOURCE.test(text);
+
+// `kubectl get pods -o wide`: the IP column holds pod addresses.
+const POD_TABLE_HEADER = /(?:^|\n)NAME[ \t]+READY[ \t]+STATUS[ \t]+RESTARTS[ \t]+AGE[ \t]+IP(?![\w])/;
+/** An address below a `kubectl get pods -o wide` header. */
+function podTable(text: string, index: number): boolean {
+  const header = POD_TABLE_HEADER.exec(text);
+  return header !== null && header.index < index;
 }
 
 // Public services documentation names by role: the DNS root servers (`a.root-servers.net`, `a-root`), NTP pools and
@@ -541,7 +637,7 @@ const ip: Detector = {
       scan(text, IPV4, out, 'IP_ADDRESS', (value, index) => {
         // Loopback (`127.0.0.1`) names this machine, whoever runs it: no person's address.
         if (!isValidIpv4(value) || value.startsWith('127.')) return false;
-        if (infrastructure(text, index)) return false;
+        if (infrastructure(text, index, value)) return false;
         if (VERSION_SUFFIX.test(text.slice(index + value.length, index + value.length + 3))) return false;
         if (documentNumber(text, index) || outlineNumber(text, index, value)) return false;
         if (notAnAddress(text, index, value)) return false;
@@ -558,7 +654,9 @@ const ip: Detector = {
           isValidIpv6(value) &&
           !loopbackV6(value) &&
           !networkPrefix(text, index + value.length, value, 6) &&
-          !publicService(text, index),
+          !publicService(text, index) &&
+          !WELL_KNOWN_SERVICE.has(value.toLowerCase()) &&
+          !serverRole(text, index, value),
       );
   },
 };
@@ -587,7 +685,10 @@ const iban: Detector = {
   detect(text, out) {
     IBAN_START.lastIndex = 0;
     for (let match = IBAN_START.exec(text); match !== null; match = IBAN_START.exec(text)) {
-      const known = IBAN_LENGTHS[(match[1] ?? '').toUpperCase()];
+      const country = (match[1] ?? '').toUpperCase();
+      // `RF` opens an ISO 11649 creditor reference (`RF18 5390 0754 7034`): mod-97 like an IBAN, but no account.
+      if (country === 'RF') continue;
+      const known = IBAN_LENGTHS[country];
       const length = known ?? 34;
       let compact = match[0];
       let i = match.index + match[0].length;

@@ -94,7 +94,8 @@ const ID_WORD = [
   'sipari[şs]',
 ].join('|');
 // Compound stems that count only with their number word: `Chargennummer`, `Charge-Nr.` (a bare "charge" is a verb), `Prüfnummer`.
-const ID_STEM = 'chargen?|kunden|los|pr[üu]f(?:ungs)?|kontos?';
+// `control number` is the W-2 form's box d, an employer's document number.
+const ID_STEM = 'chargen?|kunden|los|pr[üu]f(?:ungs)?|kontos?|control';
 const NUMBER_WORD = 'no|nr|n[º°o]|numbers?|num|nummer|num[ée]ro|n[úu]mero|numer|#|id|code|nbr|key';
 // At least one space, colon, quote or full stop between: a label glued to its digits is part of one token.
 // A linking verb may stand between the label and its value: "the order number is …", "Ihre Sendungsnummer lautet …".
@@ -109,13 +110,23 @@ const ID_LABEL = new RegExp(
 const ID_ACRONYM = new RegExp(`(?<![${L}])(?:JAN|PN|SN|PO)(?:[\\s._-]*(?:No|Nr|NO|NR|#|code|Code))?${LABEL_END}`);
 
 // Identifier labels in Chinese, Japanese and Korean, which may stand glued to their value (`订单号4001…`).
+// Product, serial, receipt and bank-routing labels too: `品番`, `型番`, `シリアル`, `レシート番号`, `시리얼 번호`,
+// `제품 코드`, `联行号`, `序列号`.
 const CJK_ID_LABEL =
-  /(?:订单|訂單|单号|單號|运单|運單|快递单|快遞單|物流单|物流單|注文|追跡|伝票|주문|송장|운송장)(?:编号|編號|号码|號碼|号|號|番号|番號|번호)?\s*[:：#]?\s*$/;
+  /(?:订单|訂單|单号|單號|运单|運單|快递单|快遞單|物流单|物流單|注文|追跡|伝票|주문|송장|운송장|品番|型番|製品|シリアル|レシート|序列|型号|型號|联行|聯行|产品|產品|시리얼|일련|제품|모델|영수증)(?:\s?(?:编号|編號|号码|號碼|号|號|番号|番號|번호|코드|ナンバー|No\.?))?\s*[:：#]?\s*$/;
+// Arabic labels of a company's registration and tax numbers, an invoice and an order: `رقم السجل التجاري`,
+// `الرقم الضريبي`, `رقم الفاتورة`, `رقم الطلب`.
+const ARABIC_ID_LABEL = /(?:السجل\s+التجاري|الرقم\s+الضريبي|رقم\s+الفاتورة|رقم\s+الطلب)\s*[:：]?\s*$/;
 
 /** True when an identifier label stands right before `index` (nothing but its colon, quotes or spaces between). */
 export function idLabelBefore(text: string, index: number): boolean {
   const before = textBefore(text, index, 40);
-  return ID_LABEL.test(before) || ID_ACRONYM.test(before) || CJK_ID_LABEL.test(before.slice(-16));
+  return (
+    ID_LABEL.test(before) ||
+    ID_ACRONYM.test(before) ||
+    CJK_ID_LABEL.test(before.slice(-16)) ||
+    ARABIC_ID_LABEL.test(before)
+  );
 }
 
 /** An identifier column header, in CSV/TSV/pipe text or in a table aligned with spaces. */
@@ -124,7 +135,13 @@ const ID_HEADER = new RegExp(
   'i',
 );
 const ID_HEADER_ACRONYM = /(?<![A-Za-z])(?:JAN|PN|SN)(?![A-Za-z])/;
-const ID_HEADER_KEY = { test: (name: string): boolean => ID_HEADER.test(name) || ID_HEADER_ACRONYM.test(name) };
+// Telecom records name network elements and devices: the radio cell (`cell_id`, `CGI`, `ECI`), `IMEI`, `IMSI`.
+const TELECOM_HEADER = /^(?:cell[\s_-]?id|cgi|ecgi|eci|lac|imei|imsi)(?:[\s_-]?hash)?$/i;
+/** A column header naming a network element or a device, not a subscriber's number. */
+export const telecomHeader = (name: string): boolean => TELECOM_HEADER.test(name.trim());
+const ID_HEADER_KEY = {
+  test: (name: string): boolean => ID_HEADER.test(name) || ID_HEADER_ACRONYM.test(name) || telecomHeader(name),
+};
 
 let cache: { text: string; spans: Array<[number, number]> } | undefined;
 

@@ -1,4 +1,4 @@
-import { idLabelBefore, underIdColumn } from './identifiers.ts';
+import { idLabelBefore, telecomHeader, underIdColumn } from './identifiers.ts';
 import {
   type Detection,
   type Detector,
@@ -10,7 +10,7 @@ import {
   scanColumns,
   textBefore,
 } from './scan.ts';
-import { isPlausiblePhone } from './validators.ts';
+import { isPlausiblePhone, isValidIpv4 } from './validators.ts';
 
 /**
  * Phone numbers. Shapes that are phone numbers wherever they stand: NANP with separators, `+`/`00` international,
@@ -55,12 +55,14 @@ const EXTENSION =
 // 座机. Landline words (`Festnetz`, `fijo`), chat apps as people name them (`wasap`, `zap`, `HP:`), and phone words
 // and calling verbs in the Nordic and Baltic languages (`Sími`, `tālr.`, `puh.`, `ring mig`, `helista`), Russian,
 // Greek, Hindi, Persian, Arabic, Hebrew, Thai, Malay and Indonesian (`Тел.`, `моб.`, `मोबाइल`, `تلفن`, `هاتف`,
-// `جوال`, `נייד`, `โทร`, `handphone`, `ponsel`).
+// `جوال`, `נייד`, `โทร`, `handphone`, `ponsel`). The Polish "pod numer(em)" (at the number) and an X12 PER segment's
+// telephone and cell qualifiers (`*TE*`, `*CP*`) name a phone too.
 const PHONE_WORDS =
-  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码|座机|座機|固话|\bfestnetz|\bfijo\b|\bs[íi]mi\b|\bt[āa]lr\b|\bt[āa]lrun|\bpuh(?:elin)?\b|\bwa(?:sap|ssap|tsap|tsapp)\b|\bzap(?:zap)?\b|\bhp\s*[:.]|\bnås\b|\berreichen\b|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?no\.|मोबाइल|फ़ोन|फोन|تلفن|همراه|موبایل|هاتف|جوال|جوّال|موبايل|טלפון|נייד|โทร|มือถือ|(?<![а-яё])(?:тел(?:\.|ефон)|моб(?:\.|ильн))|handphone|\b(?:contact|contacto|contato|kontakt|contatto)\s*:|\bring (?:mig|oss|os|meg)\b|\bhring|\bzvan|\bskambin|\bhelista|\bsoit(?:a|ta|tele)|\btelefonuj|\bvolej|звон|τηλ|καλέστε|\bponsel|\bdi [đd][ộo]ng|\bmobil(?:nummer|nr|telefon)?\b|\bkännykkä|\bmobiil|\bmobitel|\bmobilní|\bmobilny|\btelf\b)/i;
+  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码|座机|座機|固话|\bfestnetz|\bfijo\b|\bs[íi]mi\b|\bt[āa]lr\b|\bt[āa]lrun|\bpuh(?:elin)?\b|\bwa(?:sap|ssap|tsap|tsapp)\b|\bzap(?:zap)?\b|\bhp\s*[:.]|\bnås\b|\berreichen\b|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?no\.|मोबाइल|फ़ोन|फोन|تلفن|همراه|موبایل|هاتف|جوال|جوّال|موبايل|טלפון|נייד|โทร|มือถือ|(?<![а-яё])(?:тел(?:\.|ефон)|моб(?:\.|ильн))|handphone|\b(?:contact|contacto|contato|kontakt|contatto)\s*:|\bring (?:mig|oss|os|meg)\b|\bhring|\bzvan|\bskambin|\bhelista|\bsoit(?:a|ta|tele)|\btelefonuj|\bvolej|звон|τηλ|καλέστε|\bponsel|\bdi [đd][ộo]ng|\bmobil(?:nummer|nr|telefon)?\b|\bkännykkä|\bmobiil|\bmobitel|\bmobilní|\bmobilny|\btelf\b|\bpod\s+numer(?:em)?\b|\*(?:TE|CP)\*)/i;
 // A signature label (`T: `, `M. `) but not an initial before a name (`T. Ng`, `M. Okafor`).
 const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s(?![A-Z][a-z])`, 'gi');
-const PHONE_KEY = PHONE_WORDS;
+// A phone column, unless its header names a network element (`cell_id` holds a radio cell, not a mobile).
+const PHONE_KEY = { test: (name: string): boolean => PHONE_WORDS.test(name) && !telecomHeader(name) };
 // A number right after an ID word is a reference, not a phone: `order 555-201-3344`, `ticket no. 0151 2345 6789`,
 // `Bestellnummer 0151 2345 6789`, `numéro de commande …`.
 const REFERENCE_BEFORE =
@@ -155,8 +157,12 @@ function plausibleTrunk(written: string): boolean {
   return isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value);
 }
 
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
 /** A digit run found by `DIGIT_RUN`: cheap character tests first, the phone-word window last. */
 function judgeRun(text: string, value: string, index: number): boolean {
+  // A dotted quad with no leading zeros is an IPv4 address (`192.168.1.1` after "mobile"), which the IP rules judge.
+  if (DOTTED_QUAD.test(value) && isValidIpv4(value)) return false;
   const before = text.charCodeAt(index - 1);
   // A trunk number or a triple stands alone: not right after another digit group (`1Z 999 AA1 01 2345 6784`).
   const glued = (before === 32 || before === 46 || before === 45) && isDigitCode(text.charCodeAt(index - 2));
@@ -325,6 +331,31 @@ function wrappedNumbers(text: string, out: Detection[]): void {
   });
 }
 
+// An organisation's switchboard, general line or poison-control centre, named right before the number (`Zentrale`,
+// `växeln`, `sentralbord`, `代表電話`, `总机`, `algemeen nummer`, `línea general`, `centralino`, `Giftnotruf`, `poison
+// control`, a public office such as `Bürgeramt`) or right after it (`(Zentrale)`, `(TTY 711)`): no person's line.
+// Hotlines, customer service and toll-free numbers are not on the list: authors label those secrets as often.
+const ORG_LINE_BEFORE =
+  /(?:(?<![\p{L}])(?:(?:telefon)?zentrale|vermittlung|v[äa]xel(?:n|nummer)?|sentralbord(?:et)?|omstilling(?:en)?|switchboard|algeme(?:en|ne)\s+(?:telefoon)?nummer|l[íi]nea\s+general|n[úu]mero\s+general|num[ée]ro\s+g[ée]n[ée]ral|centralino|centralita|giftnotruf|giftinformations\w*|poison\s+(?:control|help|info)\w*|centre\s+antipoison|centro\s+antiveleni|(?:b[üu]rger|finanz|landrats|standes|ordnungs|gesundheits|einwohnermelde)amt(?:e?s)?)|代表電話|代表番号|總機|总机)(?:\s+(?:des|der|del|de|van|från|til|för)\s+\p{L}+(?:\s+\p{L}+)?)?[)）]?\s*[:：]?\s*(?:(?:via|über|unter|op|al|på)\s+)?$/iu;
+const ORG_LINE_AFTER =
+  /^\s*[(（]\s*(?:zentrale|vermittlung|v[äa]xel|switchboard|centralino|centralita|tty|tdd)(?![\p{L}])/iu;
+// A German number ending in extension 0 (`0228 99 610-0`, `+49 30 1234-0`) is the organisation's switchboard.
+const SWITCHBOARD_EXTENSION = /^(?:\+49|0)[\d ()/]+-0$/;
+
+/** A number named as an organisation's switchboard, general line or poison-control centre. */
+function organisationLine(text: string, start: number, end: number): boolean {
+  if (SWITCHBOARD_EXTENSION.test(text.slice(start, end)) && !/\d/.test(text[end] ?? '')) return true;
+  return ORG_LINE_BEFORE.test(textBefore(text, start, 48)) || ORG_LINE_AFTER.test(text.slice(end, end + 16));
+}
+
+/** Drops the numbers found from `first` on that are an organisation's line. */
+function dropOrganisationLines(text: string, out: Detection[], first: number): void {
+  for (let i = out.length - 1; i >= first; i--) {
+    const detection = out[i] as Detection;
+    if (organisationLine(text, detection.start, detection.end)) out.splice(i, 1);
+  }
+}
+
 export const phone: Detector = {
   type: 'PHONE',
   category: 'contact',
@@ -354,6 +385,7 @@ export const phone: Detector = {
     if (/\d{3}[ .-][\dA-Z]{0,2}[A-Z]/.test(text)) letteredNumbers(text, out);
     if (!atLeastDigits(text, 7)) {
       extendOverExtensions(text, out, first);
+      dropOrganisationLines(text, out, first);
       return;
     }
     scan(
@@ -387,6 +419,7 @@ export const phone: Detector = {
         (value) => /^\+?[\d ().-]{7,22}$/.test(value) && isPlausiblePhone(digitsOf(value)) && !DATE_SHAPE.test(value),
       );
     extendOverExtensions(text, out, first);
+    dropOrganisationLines(text, out, first);
   },
 };
 

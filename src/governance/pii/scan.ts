@@ -144,7 +144,7 @@ export function columnCells(text: string, key: { test(name: string): boolean }):
 /** Adds each column cell that `accept` confirms (the whole cell is the value). */
 export function scanColumns(
   text: string,
-  key: RegExp,
+  key: { test(name: string): boolean },
   out: Detection[],
   type: string,
   accept: (value: string) => boolean,

@@ -99,6 +99,28 @@ describe('numbers named as identifiers are not cards, phones or SSNs', () => {
     await expectMasked('Order     Phone\nA-1       020 7946 0958', ['020 7946 0958'], 'PHONE');
   });
 
+  it.each([
+    ['型番 536-22-8761 は在庫切れです', '536-22-8761'],
+    ['レシート番号 0712-5530-8841 をご提示ください', '0712-5530-8841'],
+    ['시리얼 번호 010-3344-5521-9 확인 부탁드립니다', '010-3344-5521-9'],
+    ['제품 코드 412-37-8890', '412-37-8890'],
+    ['الرقم الضريبي 300277194500006 للشركة', '300277194500006'],
+    ['Box d control number 002915-4410', '002915-4410'],
+    ['msisdn_hash,cell_id,duration\nab12,310-44-2210-7781,61', '310-44-2210-7781'],
+  ])('keeps an identifier named in another language or column: %j', async (text, value) => {
+    await expectKept(text, [value]);
+  });
+
+  it('keeps SSN-shaped part numbers with a capital suffix, unless an SSN word names them', async () => {
+    await expectKept('Spare parts: 536-22-8761-K (seal), 233-61-4410-XL (gasket)', ['536-22-8761-K', '233-61-4410-XL']);
+    await expectKept('=INDEX(Parts!C:C, MATCH("415-29-7730-B", Parts!A:A, 0))', ['415-29-7730-B']);
+    await expectMasked('SSN: 536-22-8761-A on file', ['536-22-8761'], 'SSN');
+  });
+
+  it('keeps an ISO 11649 creditor reference, which is no IBAN', async () => {
+    await expectKept('Bitte als Zahlungsreferenz angeben: RF87 7120 0441 8256.', ['RF87 7120 0441 8256']);
+  });
+
   it('still masks a secret when another word stands between the label and it', async () => {
     await expectMasked('Ticket 88123: SSN 536-22-8761 on file', ['536-22-8761'], 'SSN');
     await expectMasked('Order 5521, customer phone 415-555-0123', ['415-555-0123'], 'PHONE');
@@ -225,5 +247,77 @@ describe('dates compared with a birth field in a query or constraint', () => {
   it('still masks a birth date looked up by equality and one in XML', async () => {
     await expectMasked("SELECT * FROM members WHERE birth_date = '1983-05-17'", '1983-05-17', 'DOB');
     await expectMasked('<birthDate>1983-05-17</birthDate>', '1983-05-17', 'DOB');
+  });
+});
+
+describe('item numbers of questionnaires and bills of quantities, typed version declarations', () => {
+  it.each([
+    ['Exam at 08:30-10:00 in hall B; question 3.2.1.4 carries six points.', '3.2.1.4'],
+    ['Prüfung 10:15 Uhr, Aufgabe 2.1.3.1 zählt doppelt', '2.1.3.1'],
+    ['Capitolato: voce 5.3.2.1 — massetto in sabbia e cemento', '5.3.2.1'],
+    ['Examen 09:00, pregunta 1.4.2.2 anulada', '1.4.2.2'],
+    ['APP_VERSION: str = "4.60.118.3"', '4.60.118.3'],
+    ['  version: String = "7.21.140.2"', '7.21.140.2'],
+  ])('keeps %j', async (text, value) => {
+    await expectKept(text, value);
+  });
+
+  it('still masks an address after a question about it', async () => {
+    await expectMasked('Question: why is 81.2.69.170 blocked?', '81.2.69.170', 'IP_ADDRESS');
+  });
+});
+
+describe("payment providers' test cards in documentation", () => {
+  it.each([
+    [
+      'Testkarten für die Sandbox: 4012 8888 8888 1881 (Visa) und 5105 1051 0510 5100 (Mastercard).',
+      ['4012 8888 8888 1881', '5105 1051 0510 5100'],
+    ],
+    [
+      'Puede usar estas tarjetas de prueba: 4111 1111 1111 1111 o 3782 822463 10005.',
+      ['4111 1111 1111 1111', '3782 822463 10005'],
+    ],
+    [
+      'QA notes, test cards: 4012888888881881 approves, 4000000000000069 expires.',
+      ['4012888888881881', '4000000000000069'],
+    ],
+  ])('keeps %j', async (text, values) => {
+    await expectKept(text, values);
+  });
+
+  it("still masks someone's own card named after the phrase", async () => {
+    await expectMasked(
+      'The test cards kept failing, so I paid with my real card 4111 1111 1111 1111.',
+      '4111 1111 1111 1111',
+      'CREDIT_CARD',
+    );
+  });
+});
+
+describe('birth dates of livestock in herd registers', () => {
+  it.each([
+    [
+      'Kalf NL 730418822 geboren op 09-02-2024, moederdier NL 118273645 (geboren 17-06-2020).',
+      ['09-02-2024', '17-06-2020'],
+    ],
+    ['Kalb DE 0934817265, geboren am 03.01.2024, Mutter Kuh 311 (geb. 22.04.2019)', ['03.01.2024', '22.04.2019']],
+    ['Heifer tag 4471, born 2023-11-05, dam cow 2210', '2023-11-05'],
+    ['Ternera ES0811, fecha de nacimiento 12/02/2024', '12/02/2024'],
+    ['Vaca n.º 4471, fecha de nacimiento: 12/02/2019', '12/02/2019'],
+  ])('%s', async (text, values) => {
+    await expectKept(text, values);
+  });
+
+  it("still masks the farmer's own birth date", async () => {
+    await expectMasked('Kalf NL 730418822. Eigenaar: J. Bakker, geboren 14-08-1971.', '14-08-1971', 'DOB');
+  });
+});
+
+describe('six-digit values of a SQL tuple are judged by their column', () => {
+  it('keeps an id beside a dob column and still masks the birth date in its column', async () => {
+    const text = "INSERT INTO members (id, name, dob, joined) VALUES (230517, 'Ana Ruiz', '1984-02-11', '2023-05-17');";
+    await expectKept(text, ['230517', '2023-05-17']);
+    await expectMasked(text, '1984-02-11', 'DOB');
+    await expectMasked("INSERT INTO members (id, name, dob) VALUES (7, 'Ruiz, Ana', 840211);", '840211', 'DOB');
   });
 });

@@ -214,3 +214,58 @@ describe('numbers read out digit by digit in Spanish, Portuguese, Italian, Frenc
     await expectKept('un deux trois quatre cinq six sept, on compte ensemble', 'un deux trois');
   });
 });
+
+describe("an organisation's switchboard, general line or poison-control centre", () => {
+  it.each([
+    ['Telefonzentrale: 089 2180 4400', '089 2180 4400'],
+    ['Tel. +49 89 4521 7700 (Zentrale)', '+49 89 4521 7700'],
+    ['Telefon 0351 4862-0, Telefax 0351 4862-99', '0351 4862-0'],
+    ['Fax des Finanzamts: 0821 506-2222', '0821 506-2222'],
+    ['Giftnotruf: 0551 19240 (rund um die Uhr)', '0551 19240'],
+    ['Frågor besvaras via växeln 031-786 40 00.', '031-786 40 00'],
+    ['Ring sentralbordet på +47 22 24 90 90', '+47 22 24 90 90'],
+    ['代表電話 06-6123-4567（平日のみ）', '06-6123-4567'],
+    ['总机：010-6512 3456', '010-6512 3456'],
+    ['Bereikbaar via het algemene nummer 030 256 7788.', '030 256 7788'],
+    ['Llame a la línea general: +34 915 123 456', '+34 915 123 456'],
+    ['Per informazioni: centralino 02 8846 1234', '02 8846 1234'],
+    ['Poison control: 415-555-0190', '415-555-0190'],
+    ['Benefit questions: 1-866-555-0143 (TTY 711)', '1-866-555-0143'],
+  ])('keeps %j', async (text, value) => {
+    await expectKept(text, value);
+  });
+
+  it("still masks a person's direct line beside them", async () => {
+    await expectMasked(
+      'Zentrale 0351 4862-0, Ihre Ansprechpartnerin Frau Keller: 0351 4862-317',
+      '0351 4862-317',
+      'PHONE',
+    );
+    await expectMasked('Call me directly on +44 20 7946 0321, not the switchboard.', '+44 20 7946 0321', 'PHONE');
+  });
+});
+
+describe('birth labels in Swahili, Tagalog and Spanish birthday talk', () => {
+  it.each([
+    ['Jina: Amani Otieno; Tarehe ya kuzaliwa: 03/09/1988; Simu: —', '03/09/1988'],
+    ['Pangalan: Jose Cruz, petsa ng kapanganakan: Hunyo 7, 1990', 'Hunyo 7, 1990'],
+    ['jaja sí, cumplo años el 22/08/1996 y nadie se acuerda', '22/08/1996'],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'DOB');
+  });
+});
+
+describe('phones named by a Polish calling phrase or an X12 communication qualifier', () => {
+  it.each([
+    ['Proszę o kontakt pod numerem 601 442 918.', '601 442 918'],
+    ['W razie czego proszę pisać pod numer 729 301 556', '729 301 556'],
+    ['NM1*QC*1*DOE*JANE~PER*IC*DOE*TE*6175550142~REF*SY*X', '6175550142'],
+    ['PER*IC**CP*4155550179*EM*JDOE~', '4155550179'],
+  ])('masks %j', async (text, value) => {
+    await expectMasked(text, value, 'PHONE');
+  });
+
+  it('keeps a general number named in parentheses before its colon', async () => {
+    await expectKept('Helpdesk (algemeen nummer): 030 256 7788.', '030 256 7788');
+  });
+});

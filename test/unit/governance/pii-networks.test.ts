@@ -1,5 +1,9 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_DETECTORS, detectAll } from '../../../src/governance/pii/detectors.ts';
 import { expectKept, expectMasked } from '../../support/pii-expect.ts';
+
+const found = (text: string): Array<[string, string]> =>
+  detectAll(text, BUILTIN_DETECTORS).map((d) => [d.type, text.slice(d.start, d.end)]);
 
 /**
  * Network notation, pinned and tagged versions, object identifiers, cards grouped arbitrarily and identifier columns
@@ -137,5 +141,44 @@ describe('public services named by role, and prefixes that end a sentence', () =
     await expectMasked('DNS lookups from 203.0.113.45 failed all night', '203.0.113.45', 'IP_ADDRESS');
     await expectMasked('resolver timeout; client 198.51.100.77 retried', '198.51.100.77', 'IP_ADDRESS');
     await expectMasked('The customer host is 198.51.100.14.', '198.51.100.14', 'IP_ADDRESS');
+  });
+});
+
+describe('servers named by their role, in configuration, logs and runbooks', () => {
+  it.each([
+    ['{"cache_host":"10.31.7.4","mq_host":"10.31.7.5","port":6379}', ['10.31.7.4', '10.31.7.5']],
+    ['ts=09:12:44 level=warn msg="slow query" node=10.12.3.9 shard=4', '10.12.3.9'],
+    ['kind: Service\nspec:\n  clusterIP: 10.100.0.12\n  ports: [53]', '10.100.0.12'],
+    [
+      'interface Vlan20\n ip helper-address 172.18.4.10\nip name-server 172.18.0.53 172.18.0.54\nntp server 172.18.0.123',
+      ['172.18.4.10', '172.18.0.53', '172.18.0.54', '172.18.0.123'],
+    ],
+    ['ip route 0.0.0.0 0.0.0.0 172.18.4.254', '172.18.4.254'],
+    ['The proxy fails when the pod asks 169.254.169.254 for credentials.', '169.254.169.254'],
+    ['Most lookups still go to 9.9.9.9 and 2620:fe::fe first.', ['9.9.9.9', '2620:fe::fe']],
+    ['Our WAF at 172.22.9.14 dropped 300 requests.', '172.22.9.14'],
+    ['Hop through bastion 10.60.2.7, then psql on db-replica (10.60.3.8).', ['10.60.2.7', '10.60.3.8']],
+    ['# hosts: 10.60.2.7 = jumphost-2', '10.60.2.7'],
+    ['Keepalived moves VIP 10.60.3.20 to the standby.', '10.60.3.20'],
+    ['The staging API name resolves to 203.0.113.90 now.', '203.0.113.90'],
+    ['Clock sync falls back to 132.163.97.1 (time-b.nist.gov) at boot.', '132.163.97.1'],
+    ['{"InstanceId":"i-0f12ab34cd56ef789","PrivateIpAddress":"172.31.40.12"}', '172.31.40.12'],
+    [
+      'NAME        READY   STATUS    RESTARTS   AGE   IP            NODE\nweb-5f7c9   1/1     Running   0          2d    10.42.3.17    n-1',
+      '10.42.3.17',
+    ],
+  ])('%s', async (text, values) => {
+    await expectKept(text, values);
+  });
+
+  it('still masks the person beside them', async () => {
+    await expectMasked('user_ip=81.2.69.160 node=10.12.3.9', '81.2.69.160', 'IP_ADDRESS');
+    await expectMasked('Login by j.doe from 81.2.69.161 via bastion 10.60.2.7', '81.2.69.161', 'IP_ADDRESS');
+    await expectMasked('{"InstanceId":"x","PrivateIpAddress":"172.31.40.13"}', '172.31.40.13', 'IP_ADDRESS');
+  });
+
+  it('masks an address after an ellipsis, and a dotted quad after a phone word as an address', async () => {
+    await expectMasked('tunnel up between 10.9.9.1...81.2.69.162[alice]', '81.2.69.162', 'IP_ADDRESS');
+    expect(found('synced from the mobile app; hub 192.168.4.1 replied')).toEqual([['IP_ADDRESS', '192.168.4.1']]);
   });
 });
