@@ -1416,7 +1416,8 @@ export const RULES: readonly Rule[] = [
           ? 0.5
           : 1;
       if (!/^(?:silently|quietly|secretly|covertly)$/i.test(match)) return 1;
-      const named = text.replace(NAMED_IDENTIFIER, ' ');
+      // The paragraph around it, not the whole text: each hit costs the same however long the text is.
+      const named = text.slice(Math.max(0, start - 250), end + 250).replace(NAMED_IDENTIFIER, ' ');
       return !BULK.test(named) && !TOOL_NOUN.test(named) && discretionOnly(text, start, end) ? 0.5 : 1;
     },
   },

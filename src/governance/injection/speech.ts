@@ -13,7 +13,7 @@ const LOOK_AHEAD = 320;
 const WRAPPER_BEFORE =
   /(?<!\b(?:the|a|an|its|this|that|tool|model|api|program|of|du|de|le|ce|en)\s)(?<!\b(?:does|do|did|would|will|should|could|can)\s+(?:the\s+|this\s+|that\s+|it\s+|they\s+|\w+\s+){0,2})\b(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
 const FRAMING_EN =
-  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|jailbreaks|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|e-?mailed|texted|messaged|posted|commented|tweeted|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|says?|exploits?|exploited|jailbreaks?|penetration\s+tests?|tester|meme|parod(?:y|ies|ied)|playtest\w*|patch\s+notes|expected[\s_]+(?:behaviou?r|output)|test[\s_]+(?:ids?|cases?)|typing|students?\s+tried|people\s+(?:tried|type[ds]?)|attempts?|tried|trying|claiming|cautious|careful|incidents?|post-?mortem)\b/i;
+  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|e-?mailed|texted|messaged|posted|commented|tweeted|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|exploits?|exploited|jailbreaks?|penetration\s+tests?|tester|meme|parod(?:y|ies|ied)|playtest\w*|patch\s+notes|expected[\s_]+(?:behaviou?r|output)|test[\s_]+(?:ids?|cases?)|typing|students?\s+tried|people\s+(?:tried|type[ds]?)|attempts?|tried|trying|claiming|cautious|careful|incidents?|post-?mortem)\b/i;
 /**
  * The same framing in the other languages the rules read (training, attacker, phishing, report, example, blocked,
  * pen test, "such as"): a quoted order in a German awareness course is as reported as one in an English one.
@@ -58,6 +58,20 @@ const THIRD_PERSON_OBJECT =
 const READER_ADDRESSED =
   /\b(?:you|your)\b[^.!?\n]{0,40}\b(?:reading|processing|parsing|summari[sz]ing)\s+(?:this|these)\b/i;
 const SCENE_HEADING = /(?:^|\n)[ \t]*(?:INT|EXT|INT\.\/EXT|I\/E)\.[ \t]+\S/;
+/** How far from a quote a document's framing is looked for (a title, an FAQ's question, a story's lead). */
+const DOCUMENT_REACH = 2000;
+
+// The screenplay test reads the whole text; the rules ask it for every hit of one text, so the last answer is kept.
+let screenplayText: string | undefined;
+let screenplayAnswer = false;
+/** A screenplay (scene headings) that names none of the model's tools, data or setup and speaks to no reader. */
+function screenplay(text: string): boolean {
+  if (text !== screenplayText) {
+    screenplayText = text;
+    screenplayAnswer = SCENE_HEADING.test(text) && !MODEL_TARGET.test(text) && !READER_ADDRESSED.test(text);
+  }
+  return screenplayAnswer;
+}
 
 /** A third-person subject and a modal right before the hit: what a party, a body or a player shall or may do. */
 const OTHER_SUBJECT =
@@ -129,14 +143,15 @@ export function reportedSpeechFactor(text: string, start: number, end: number): 
     // The framing may sit further off in a document that reports on attacks or tells a story (a finding's title, an
     // FAQ's question, a news story's lead): a quoted order there that names none of the model's tools, data or setup
     // counts for little.
-    const rest = `${text.slice(0, quote.open)} ${text.slice(quote.close + 1)}`;
+    // Read within DOCUMENT_REACH of the quote, so each hit costs the same however long the text.
+    const rest = `${text.slice(Math.max(0, quote.open - DOCUMENT_REACH), quote.open)} ${text.slice(quote.close + 1, quote.close + 1 + DOCUMENT_REACH)}`;
     return rest.length > outside.length && (framed(rest) || CREATIVE.test(rest)) ? 0.3 : 1;
   }
   const before = text.slice(Math.max(0, start - 200), start);
   const around = `${before} ${text.slice(end, end + 160)}`;
   // A character's line in a screenplay (scene headings `INT.`/`EXT.`): written for actors, unless it names the model's
   // tools, data or setup.
-  if (SCENE_HEADING.test(text) && !MODEL_TARGET.test(text) && !READER_ADDRESSED.test(text)) return 0.3;
+  if (screenplay(text)) return 0.3;
   // What the model will not do, told about it: "why the assistant won't show your system prompt".
   if (NEGATED_MODEL.test(before.slice(-60))) return 0.3;
   // A rule for someone else, not an order to the reader: "the Tribunal shall disregard any instructions…".

@@ -1,5 +1,5 @@
 import { BIRTH_RECORD_CUE, recordBirths } from './birth-records.ts';
-import { type Detection, type Detector, answersPrevious, hasKeyword, scanColumns } from './scan.ts';
+import { type Detection, type Detector, answersPrevious, hasKeyword, lineStartWithin, scanColumns } from './scan.ts';
 import { alignedColumnCells, sqlValueCells } from './tables.ts';
 
 /**
@@ -830,14 +830,19 @@ function lastEnd(regex: RegExp, text: string): number {
  * A date of birth whose subject is an animal: the sentence (or, in a form, the field line and the one above it) before
  * the date names an animal after the last person it names.
  */
+const PET_REACH = 160;
+/** How far back a date's own line is read for another date's label. */
+const LINE_REACH = 240;
+
 function petBirth(text: string, start: number): boolean {
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  let from = lineStart;
+  // Only the 160 characters before the date are read, so line starts are looked for no further back.
+  const lineStart = lineStartWithin(text, start, PET_REACH);
+  let from = Math.max(0, lineStart);
   if (lineStart > 0 && FIELD_LINE.test(text.slice(lineStart, start))) {
-    const above = text.lastIndexOf('\n', lineStart - 2) + 1;
-    if (FIELD_LINE.test(text.slice(above, lineStart))) from = above;
+    const above = lineStartWithin(text, lineStart - 1, PET_REACH);
+    if (above >= 0 && FIELD_LINE.test(text.slice(above, lineStart))) from = above;
   }
-  let window = text.slice(Math.max(from, start - 160), start);
+  let window = text.slice(Math.max(from, start - PET_REACH), start);
   const sentence = lastEnd(SENTENCE_END, window);
   if (sentence > 0) window = window.slice(sentence - 1);
   const animal = Math.max(lastEnd(ANIMAL, window), lastEnd(ANIMAL_DE, window));
@@ -886,7 +891,7 @@ function labelledBefore(text: string, index: number): boolean {
 
 /** The date's own line names another kind of date before it (`Effective date: …`, `Date d'embauche : …`). */
 function otherLabelOnLine(text: string, start: number): boolean {
-  return OTHER_LABEL.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start));
+  return OTHER_LABEL.test(text.slice(Math.max(lineStartWithin(text, start, LINE_REACH), start - LINE_REACH), start));
 }
 
 /** An age someone turns right before the date, with no other date's label between (`turns 10: opened …`). */
@@ -1012,12 +1017,18 @@ function obscuredDates(text: string, dates: ReadonlyArray<{ start: number; end: 
     [SPACED_DIGITS, spacedDate, false],
     [OCR_DATE, ocrDate, true],
   ];
+  const found = [...dates].sort((a, b) => a.start - b.start);
   for (const [regex, read, garbled] of readers) {
     regex.lastIndex = 0;
+    // Matches come in order, so one cursor walks the dates found already: no date is compared twice.
+    let next = 0;
+    let reach = -1;
     for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
       const start = match.index;
       const end = start + match[0].length;
-      if (dates.some((date) => date.start < end && start < date.end) || !read(match[0])) continue;
+      while (next < found.length && (found[next] as { start: number }).start < end)
+        reach = Math.max(reach, (found[next++] as { end: number }).end);
+      if (reach > start || !read(match[0])) continue;
       if (labelledOrGarbled(text, start, garbled)) out.push({ start, end, type: 'DOB' });
     }
   }

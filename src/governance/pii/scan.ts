@@ -153,6 +153,25 @@ export function scanColumns(
     if (end > start && accept(text.slice(start, end))) out.push({ start, end, type });
 }
 
+/** The start of the line holding `index` if it begins within `reach` characters before it, else -1. */
+export function lineStartWithin(text: string, index: number, reach: number): number {
+  for (let i = index - 1; i >= Math.max(0, index - reach); i--) if (text.charCodeAt(i) === 10) return i + 1;
+  return index <= reach ? 0 : -1;
+}
+const TURN_REACH = 120;
+const QUESTION_REACH = 400;
+const GLOBAL_COPIES = new Map<RegExp, RegExp>();
+/** `keyword` with the global flag (to list every match), compiled once per keyword. */
+function globalCopy(keyword: RegExp): RegExp {
+  let copy = GLOBAL_COPIES.get(keyword);
+  if (copy === undefined) {
+    copy = new RegExp(keyword.source, 'gi');
+    GLOBAL_COPIES.set(keyword, copy);
+  }
+  copy.lastIndex = 0;
+  return copy;
+}
+
 // A turn of a transcript or a Q&A: a speaker's name or role with a colon (`Caller:`, `[10:04] Cliente:`), `A.` or a
 // quoted reply (`>`), then at most a few words before the value (`Oui, c'est le`, `Yes, it's`).
 const ANSWER_TURN =
@@ -163,15 +182,17 @@ const ANSWER_TURN =
  * birth?" / "Caller: 14/02/1979"): the question is the value's label, one turn up.
  */
 export function answersPrevious(text: string, index: number, keyword: RegExp): boolean {
-  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
-  if (lineStart === 0 || !ANSWER_TURN.test(text.slice(lineStart, index))) return false;
+  // A turn's opening is short (ANSWER_TURN), and only the end of the line above can ask: both are read within a
+  // bounded reach, so each value costs the same however long the text or its lines are.
+  const lineStart = lineStartWithin(text, index, TURN_REACH);
+  if (lineStart <= 0 || !ANSWER_TURN.test(text.slice(lineStart, index))) return false;
   let end = lineStart - 1;
   while (end > 0 && /\s/.test(text[end - 1] ?? '')) end--;
-  const previous = text.slice(text.lastIndexOf('\n', end - 1) + 1, end);
+  const previous = text.slice(Math.max(lineStartWithin(text, end, QUESTION_REACH), end - QUESTION_REACH), end);
   // Only the last sentence of the turn above asks the question, and it asks: no value follows the word there (a form's
   // `Date of birth: 01/02/1980` line labels its own value, not the next line's).
   const question = previous.slice(Math.max(0, previous.replace(/[.?!\s]+$/, '').search(/[.!?][^.!?]*$/)));
-  const words = new RegExp(keyword.source, 'gi');
+  const words = globalCopy(keyword);
   let after = -1;
   for (let m = words.exec(question); m !== null; m = words.exec(question)) after = m.index + m[0].length;
   return after >= 0 && !/\d/.test(question.slice(after));
