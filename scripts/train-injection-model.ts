@@ -291,6 +291,9 @@ export const AUTHOR_BATCHES: Readonly<Record<string, string>> = {
   kn: 'tool coercion and authority spoofing, beside legitimate tool requests and admin notices',
   ko: 'indirect injection planted in data, beside the same data with orders for people',
   kp: "an insider's subtle user turns, beside employees' hard legitimate requests",
+  kq: 'attacks laid out as data (test tables, CSV payload columns, quoted e-mail, code), beside the same layouts carrying one',
+  kr: 'claimed policy changes and skipped controls in user turns; short tool fields',
+  ks: 'text about AI assistants (policies, release notes, minutes, news), beside the same genres speaking to the reader',
 };
 export const authorOf = (id: string): string => {
   const batch = id.split('-')[0] ?? '';

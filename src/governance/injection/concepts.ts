@@ -178,8 +178,67 @@ const LEXICON: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
-/** The concepts, in a fixed order (their index is the tag). */
-export const CONCEPTS: readonly string[] = Object.keys(LEXICON);
+/**
+ * Markers: tags read beside the concepts, never instead of them ("the assistant" is `ai_described` and its word
+ * `assistant` still `ai`). Matched as phrases or substrings of the prepared text.
+ */
+// prettier-ignore
+const MARKER_LEXICON: Readonly<Record<string, readonly string[]>> = {
+  // A control skipped or hidden: an insider's request that is fraud by the request itself ("skip the approval", "no
+  // need to ask the manager", "nobody will notice", "don't record it"), whatever the business words around it.
+  skip_control: [
+    'skip the approval', 'skip approval', 'skip the check', 'skip verification', 'skip the confirmation',
+    'without approval', 'without the approval', 'without verifying', 'without verification', 'no need to ask',
+    'no need to check', 'no need to verify', "don't ask", 'do not ask', "don't bother", 'do not bother',
+    "don't check", "don't verify", 'nobody will notice', 'no one will notice', "don't record", 'do not record',
+    "don't log", 'do not log', "don't note", 'off the record', 'leave no trace', 'no paper trail',
+    'before anyone notices', 'sin pasar por', 'sin aprobación', 'sin verificar', 'no hace falta preguntar',
+    'sin preguntar', 'ohne freigabe', 'ohne genehmigung', 'ohne prüfung', 'nicht nachfragen', 'nicht protokollieren',
+    'sans validation', 'sans vérifier', 'sans passer par', 'sans demander', 'pas besoin de demander',
+    'senza approvazione', 'senza chiedere', 'sem aprovação', 'sem perguntar', 'sem verificar', 'não precisa perguntar',
+    'zonder goedkeuring', 'zonder te vragen', 'bez zgody', 'bez pytania', 'без согласования', 'без одобрения',
+    'без проверки', 'не спрашивай', 'без погодження', 'не питай', 'onaysız', 'onay adımını atla', 'sormadan',
+    'دون موافقة', 'بدون موافقة', 'دون إشعار', 'בלי אישור', 'ללא אישור', 'χωρίς έγκριση', 'utan godkännande',
+    'ilman hyväksyntää', 'tanpa persetujuan', 'không cần hỏi', '不需要审批', '跳过审批', '不用问', '承認フローは飛ばして',
+    '記録には残さ', '결재', '승인 없이', 'ไม่ต้องขออนุมัติ',
+  ],
+  // Money or goods sent somewhere other than on file: "to a different card", "the new bank details", "instead of
+  // the one on the account".
+  redirect: [
+    'different card', 'different account', 'different address', 'another card', 'another account', 'new bank details',
+    'new iban', 'new account details', 'updated bank details', 'instead of the one on file', 'not the one on file',
+    'not the one on the account', 'other card', 'otra tarjeta', 'otra cuenta', 'nueva cuenta', 'andere karte',
+    'anderes konto', 'neue bankverbindung', 'autre carte', 'autre compte', 'nouveau rib', 'altra carta', 'altro conto',
+    'outro cartão', 'outra conta', 'andere rekening', 'inna karta', 'inne konto', 'другую карту', 'другой счёт',
+    'новые реквизиты', 'нові реквізити', 'farklı kart', 'başka hesap', 'حساب آخر', 'חשבון אחר', 'άλλο λογαριασμό',
+    'annat konto', 'toinen tili', 'rekening lain', 'tài khoản khác', '另一个账户', '别的卡', '別の口座', '다른 계좌', 'บัญชีอื่น',
+  ],
+  // The model spoken to, not spoken about: a vocative or a note "to the AI that reads this".
+  ai_addressed: [
+    'dear assistant', 'hey assistant', 'hi assistant', 'hello assistant', 'note to the assistant', 'note to the ai',
+    'to the ai', 'to the assistant', 'to the bot', 'attention ai', 'attention assistant', 'ai reading this',
+    'assistant reading this', 'if you are an ai', 'if you are a language model', 'as an ai', 'you are an ai',
+    'whoever reads this', 'any ai', 'ai agents reading', 'automated assistant processing', 'an die ki',
+    'an den assistenten', 'liebe ki', "à l'ia", "à l'assistant", 'cher assistant', 'al asistente', 'a la ia',
+    'querido asistente', "all'assistente", "all'ia", 'ao assistente', 'à ia', 'aan de assistent', 'do asystenta',
+    'ассистенту', 'для ии', 'асистенту', 'asistana', 'للمساعد', 'إلى الذكاء الاصطناعي', 'לעוזר', 'προς τον βοηθό',
+    'asistentovi', 'till assistenten', 'avustajalle', 'kepada asisten', 'untuk asisten', 'gửi trợ lý', '致ai', '给助手',
+    'ai助手请', 'aiへ', 'アシスタントへ', 'ai에게', '어시스턴트에게', 'ถึงผู้ช่วย',
+  ],
+  // The model described in the third person: policies, release notes, minutes and news about assistants.
+  ai_described: [
+    'the assistant', 'the bot', 'the chatbot', 'the agent', 'the model', 'the copilot', 'our assistant',
+    'our chatbot', 'our bot', 'our ai', 'the ai', 'ai assistants', 'chatbots', 'assistants', 'ai tools', 'ai features',
+    'ai feature', 'language models', 'the virtual assistant', 'virtual assistants', 'der assistent', 'die ki',
+    'der chatbot', "l'assistant", 'le chatbot', "l'ia", 'el asistente', 'la ia', 'el chatbot', "l'assistente",
+    'il chatbot', 'o assistente', 'a ia', 'de assistent', 'de chatbot', 'asystent ai', 'ассистент', 'чат-бот',
+    'асистент', 'asistan', 'المساعد', 'העוזר', 'ο βοηθός', 'asistent', 'assistenten', 'avustaja', 'asisten ai',
+    'trợ lý ai', '该助手', '助手会', '助手不', 'アシスタントは', 'ボットは', '어시스턴트는', '챗봇은', 'ผู้ช่วยจะ',
+  ],
+};
+
+/** The concepts, then the markers, in a fixed order (their index is the tag). */
+export const CONCEPTS: readonly string[] = [...Object.keys(LEXICON), ...Object.keys(MARKER_LEXICON)];
 
 const SPACED = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Arabic}\p{Script=Hebrew}\s'.-]+\*?$/u;
 type Phrase = { words: string[]; prefix: boolean; concept: number };
@@ -209,6 +268,23 @@ CONCEPTS.forEach((concept, index) => {
     } else if (!WHOLE.has(body)) WHOLE.set(body, index);
   }
 });
+// Markers: every entry as a phrase of whole words (first word → phrases) or, for unspaced scripts and entries with
+// apostrophes, a substring.
+const MARKER_PHRASES = new Map<string, Phrase[]>();
+const MARKER_SUBSTRINGS: Array<{ text: string; concept: number }> = [];
+Object.entries(MARKER_LEXICON).forEach(([concept, entries]) => {
+  const index = CONCEPTS.indexOf(concept);
+  for (const entry of entries) {
+    const words = entry.split(' ');
+    if (!SPACED.test(entry) || !/^[\p{L}\p{N}]+$/u.test(words.join(''))) {
+      MARKER_SUBSTRINGS.push({ text: entry, concept: index });
+    } else {
+      const list = MARKER_PHRASES.get(words[0] as string) ?? [];
+      list.push({ words, prefix: false, concept: index });
+      MARKER_PHRASES.set(words[0] as string, list);
+    }
+  }
+});
 const LONGEST_PREFIX = Math.max(...[...PREFIXES.keys()].map((key) => key.length));
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
@@ -231,14 +307,22 @@ export function forEachConcept(prepared: string, visit: (concept: number) => voi
   const tokens: Array<{ word: string; index: number }> = [];
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(prepared); m !== null; m = TOKEN.exec(prepared)) tokens.push({ word: m[0], index: m.index });
-  for (let i = 0; i < tokens.length; i++) {
-    const { word, index } = tokens[i] as { word: string; index: number };
-    const phrase = PHRASES.get(word)?.find((p) =>
+  const matchAt = (i: number, phrases: Phrase[] | undefined): Phrase | undefined =>
+    phrases?.find((p) =>
       p.words.every((w, k) => {
         const next = tokens[i + k]?.word;
         return next !== undefined && (next === w || (p.prefix && k === p.words.length - 1 && next.startsWith(w)));
       }),
     );
+  const markerFinds: Array<[number, number, number]> = []; // start, end, concept
+  for (let i = 0; i < tokens.length; i++) {
+    const { word, index } = tokens[i] as { word: string; index: number };
+    const marker = matchAt(i, MARKER_PHRASES.get(word));
+    if (marker) {
+      const last = tokens[i + marker.words.length - 1] as { word: string; index: number };
+      markerFinds.push([index, last.index + last.word.length, marker.concept]);
+    }
+    const phrase = matchAt(i, PHRASES.get(word));
     if (phrase) {
       const last = tokens[i + phrase.words.length - 1] as { word: string; index: number };
       found.push([index, last.index + last.word.length, phrase.concept]);
@@ -252,11 +336,29 @@ export function forEachConcept(prepared: string, visit: (concept: number) => voi
     for (let at = prepared.indexOf(text); at >= 0; at = prepared.indexOf(text, at + text.length))
       found.push([at, at + text.length, concept]);
   }
+  for (const { text, concept } of MARKER_SUBSTRINGS) {
+    for (let at = prepared.indexOf(text); at >= 0; at = prepared.indexOf(text, at + text.length))
+      markerFinds.push([at, at + text.length, concept]);
+  }
   found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  // Markers do not overlap one another: "note to the ai" is one address, not also "the ai" described.
+  markerFinds.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const markers: Array<[number, number]> = [];
+  let markerEnd = 0;
+  for (const [start, end, concept] of markerFinds) {
+    if (start < markerEnd) continue;
+    markerEnd = end;
+    markers.push([start, concept]);
+  }
   let covered = 0;
+  let next = 0;
   for (const [start, end, concept] of found) {
+    // A marker comes before the concepts that start at or after it.
+    for (; next < markers.length && (markers[next] as [number, number])[0] <= start; next++)
+      visit((markers[next] as [number, number])[1]);
     if (start < covered) continue;
     covered = end;
     visit(concept);
   }
+  for (; next < markers.length; next++) visit((markers[next] as [number, number])[1]);
 }

@@ -42,6 +42,7 @@ const REPORTABLE = new Set([
   'tool_coercion',
   'authority_spoof',
   'indirect_instruction',
+  'encoded_payload',
 ]);
 
 type Hits = {
@@ -159,8 +160,12 @@ function collect(text: string, source: SafetySource, depth: number): Hits {
       const inner = collect(run.decoded, source, depth + 1);
       const innerScore = combine(inner.weights);
       if (innerScore >= 0.4) {
-        addHit(hits, 'encoded_payload', Math.max(0.8, innerScore), [run.start, run.end]);
-        mergeDecoded(hits, inner);
+        // A payload quoted in a report or listed in a test set's table is a sample, as its plain-text twin would be.
+        const speech = reportedSpeechFactor(text, run.start, run.end);
+        if (speech < 1) hits.reported = Math.min(hits.reported, speech);
+        else hits.direct = true;
+        addHit(hits, 'encoded_payload', Math.max(0.8, innerScore) * speech, [run.start, run.end]);
+        mergeDecoded(hits, inner, undefined, speech);
       }
     }
   }
@@ -173,8 +178,8 @@ function collect(text: string, source: SafetySource, depth: number): Hits {
 }
 
 /** Categories found inside a decoded payload count, without their spans (those point into the decoded text). */
-function mergeDecoded(hits: Hits, inner: Hits, except?: string): void {
-  for (const [category, weight] of inner.weights) if (category !== except) addHit(hits, category, weight);
+function mergeDecoded(hits: Hits, inner: Hits, except?: string, factor = 1): void {
+  for (const [category, weight] of inner.weights) if (category !== except) addHit(hits, category, weight * factor);
 }
 
 function combine(weights: Map<string, number>): number {

@@ -517,9 +517,9 @@ const roleAsNoun = (text: string, start: number): boolean =>
   );
 
 /** The model named as an addressee: assistant, AI, bot, agent, copilot, LLM… in the languages the rules read. */
-const AI_NOUN = `(?:(?:ki|ai|ia|ии|automated|llm)[\\s-](?:[\\p{L}]+\\s+)?(?:agents?|reviewers?|tools?|systems?|readers?|concierge|software|assistants?)|(?:ki|ai|ia|ии)[\\s-](?:agent\\p{L}*|model\\p{L}*|helper|v[æa]rkt[øo]j\\p{L}*|verktyg\\p{L}*|verkt[øo]y\\p{L}*)|(?:(?:ki|ai|ia|ии)[\\s-])?(?:ai|a\\.i\\.|ki|ia|ии|llm|copilot|assistants?|assistent(?:en|in|e)?|asistente|assistente|asystent(?:a|ka|ów|ce)?|ассистент\\p{L}*|асистент\\p{L}*|asistan\\p{L}*|bots?|bota|boten|chatbot\\p{L}*|summari[sz]er|grader))(?![\\p{L}\\p{N}])`;
+const AI_NOUN = `(?:(?:ki|ai|ia|ии|automated|llm)[\\s-](?:[\\p{L}]+\\s+)?(?:agents?|reviewers?|tools?|systems?|readers?|concierge|software|assistants?)|(?:ki|ai|ia|ии)[\\s-](?:agent\\p{L}*|model\\p{L}*|helper|v[æa]rkt[øo]j\\p{L}*|verktyg\\p{L}*|verkt[øo]y\\p{L}*)|(?:(?:ki|ai|ia|ии)[\\s-])?(?:ai|a\\.i\\.|ki|ia|ии|llm|copilot|assistants?|assistent(?:en|in|e)?|asistente|assistente|asystent(?:a|ka|ów|ce)?|ассистент\\p{L}*|асистент\\p{L}*|asistan\\p{L}*|bots?|bota|boten|chatbot\\p{L}*|summari[sz]er|grader|βοηθ(?:έ|ε|ός|ος)|robô(?:\\s+de\\s+atendimento)?))(?![\\p{L}\\p{N}])`;
 const AI_NOUN_NEEDLE =
-  /(?<![\p{L}])(?:ai|ki|ia|ии|llm|copilot|assist|asist|asyst|ассист|асист|bot|chatbot|summari|grader|automated)/iu;
+  /(?<![\p{L}])(?:ai|ki|ia|ии|llm|copilot|assist|asist|asyst|ассист|асист|bot|chatbot|summari|grader|automated|βοηθ|robô)/iu;
 const ADDRESS_NOTE =
   'note|message|instructions?|notice|reminder|attention|important|p\\.?\\s?s\\.?|ps|nb|obs|hinweis|nachricht|anweisung(?:en)?|wichtig|remarque|consignes?|importante?|nota|mensaje|mensagem|messaggio|istruzioni|instrucciones|instru[çc][õo]es|aviso|avviso|bericht|opmerking|instructies|uwaga|wiadomo[śs][ćc]|polecenie|meddelande|besked|beskjed|not|hinweise';
 /** The model named as a reader: "if an AI system is reading this", "automated HR systems should…". */
@@ -532,7 +532,7 @@ const ADDRESS_GREETING =
   'hey|hi|hello|dear|attention|hei|hej|hallo|caro|cara|querido|querida|cher|ch[èe]re|liebe[rs]?|beste|drogi|droga|k[æa]re|kj[æa]re|bonjour|hola|ciao|ol[áa]|estimado|estimada|gentile';
 /** An order after the address: an imperative, a prohibition or a "when you…" clause, in English or the others. */
 const ORDER_AFTER_ADDRESS =
-  /^[\s"'«„,]*(?:please\s+|bitte\s+|por\s+favor\s+|s'il\s+te\s+pla[iî]t\s+|per\s+favore\s+|alsjeblieft\s+|proszę\s+|also\s+|then\s+|now\s+|just\s+|to\s+finali[sz]e,?\s+)?(?:copy|fill|verify|cancel|refund|pay|issue|apply|enable|disable|drop|switch|share|publish|upload|release|waive|skip|use|it\s+(?:must|should|shall)|they\s+(?:must|should)|when|before|after|if|from\s+now|ignore|disregard|forget|do\s+not|don'?t|never|always|send|e-?mail|forward|export|delete|remove|mark|set|update|change|reset|give|tell|state|say|award|reveal|print|show|list|add|append|include|approve|close|assign|compile|dump|paste|write|reply|respond|call|invoke|run|create|treat|render|output|grant|move|transfer|pretend|act|you\s+(?:must|should|are|will|have|may|can)|wenn|bevor|ignorier\p{L}*|vergiss|leite|schick\p{L}*|sende|setze|rufe|gib|l[öo]sche|[äa]ndere|erw[äa]hne|antworte|f[üu]hre|cuando|antes|ignora|olvida|env[íi]a|reenv[íi]a|borra|cambia|responde|di|a[ñn]ade|quand|avant|ignore[rz]?|oublie|envoie|transmets|ajoute|appelle|supprime|modifie|r[ée]ponds|donne|ne\s+\p{L}+|allega|modifica|rispondi|invia|spedisci|cancella|non|quando|envie|altere|responda|atribui|n[ãa]o|voer|stuur|zet|negeer|verwijder|antwoord|wanneer|do[łl][ąa]cz|wy[śs]lij|roześlij|usu[ńn]|zmie[ńn]|odpowiedz|skicka|[äa]ndra|radera|svara|n[äa]mn|opret|videresend|endre|slett|svar|ikke|i\s+er|du\s+(?:skal|ska|måste|muss|sollst)|вы|ты|отправь|удали|игнорируй|покажи)(?![\p{L}])/iu;
+  /^[\s"'«„,]*(?:please\s+|bitte\s+|por\s+favor\s+|s'il\s+te\s+pla[iî]t\s+|per\s+favore\s+|alsjeblieft\s+|proszę\s+|also\s+|then\s+|now\s+|just\s+|to\s+finali[sz]e,?\s+)?(?:copy|fill|verify|cancel|refund|pay|issue|apply|enable|disable|drop|switch|share|publish|upload|release|waive|skip|use|it\s+(?:must|should|shall)|they\s+(?:must|should)|when|before|after|if|from\s+now|ignore|disregard|forget|do\s+not|don'?t|never|always|send|e-?mail|forward|export|delete|remove|mark|set|update|change|reset|give|tell|state|say|award|reveal|print|show|list|add|append|include|approve|close|assign|compile|dump|paste|write|reply|respond|call|invoke|run|create|treat|render|output|grant|move|transfer|pretend|act|you\s+(?:must|should|are|will|have|may|can)|wenn|bevor|ignorier\p{L}*|vergiss|leite|schick\p{L}*|sende|setze|rufe|gib|l[öo]sche|[äa]ndere|erw[äa]hne|antworte|f[üu]hre|cuando|antes|ignora|olvida|env[íi]a|reenv[íi]a|borra|cambia|responde|di|a[ñn]ade|quand|avant|ignore[rz]?|oublie|envoie|transmets|ajoute|appelle|supprime|modifie|r[ée]ponds|donne|ne\s+\p{L}+|allega|modifica|rispondi|invia|spedisci|cancella|non|quando|envie|altere|responda|atribui|n[ãa]o|voer|stuur|zet|negeer|verwijder|antwoord|wanneer|do[łl][ąa]cz|wy[śs]lij|roześlij|usu[ńn]|zmie[ńn]|odpowiedz|skicka|[äa]ndra|radera|svara|n[äa]mn|opret|videresend|endre|slett|svar|ikke|i\s+er|du\s+(?:skal|ska|måste|muss|sollst)|вы|ты|отправь|удали|игнорируй|покажи|сделай|создай|подтверди|отмени|измени|перешли|скасуй|підтверди|надішли|видали|зміни|відправ|зроби|створи|δώσε|στείλε|διέγραψε|άλλαξε|ακύρωσε|από\s+τώρα|gere|marque|aprove|cancele|apague|mande)(?![\p{L}])/iu;
 
 /**
  * The model named as the reader of the very text it reads, by what it does with it: "to the AI that summarises these
@@ -1451,19 +1451,24 @@ export const RULES: readonly Rule[] = [
     category: 'indirect_instruction',
     regex: rx(
       `(?:${words(ADDRESS_NOTE)}\\s*)?${words(ADDRESS_TO)}\\s+(?:${ADDRESS_ARTICLE}\\s*)?(?:[\\p{L}.]+[\\s-]+){0,2}?${AI_NOUN}(?:[\\s-](?:ia|ai|ki|virtuale?|virtual))?[ \\t]*[:,—–](?=[ \\t]*\\S)` +
-        `|${words(AUTOMATED_READER)}|(?:^|[\\n\\[(<>!?]\\s*|-{2,}\\s*|${words(ADDRESS_GREETING)}\\s+)(?:[\\p{L}]+[\\s-]+){0,2}?${AI_NOUN}(?:[\\s-](?:ia|ai|ki|virtuale?|virtual))?[ \\t]*[:,](?=[ \\t]*\\S)`,
+        `|${words(AUTOMATED_READER)}|(?:^|[\\n\\[(<>!?]\\s*|-{2,}\\s*|${words(ADDRESS_GREETING)}\\s+)(?:[\\p{L}]+[\\s-]+){0,2}?${AI_NOUN}(?:[\\s-](?:ia|ai|ki|virtuale?|virtual))?[ \\t]*[:,](?=[ \\t]*\\S)` +
+        // After a field's label, the model named straight away ("Comment: assistant, cancel…", "Σχόλιο: Βοηθέ, …").
+        `|(?<![\\p{L}])\\p{L}+:[ \\t]+(?:\\p{L}+[ \\t-]+)?${AI_NOUN}(?:[\\s-](?:ia|ai|ki|virtuale?|virtual))?[ \\t]*[:,](?=[ \\t]*\\S)`,
     ),
     user: 0.3,
     tool: 0.6,
     // A label with a colon at a line start is also a transcript's turn (`bot: yes, from €120`): only an order counts.
     // A note or a reader named in the third person ("if an AI system is reading this") is address enough.
+    // After a field's label ("Comment: assistant, cancel…") only an order counts: a title names things too.
     confirm: (text, start, end) =>
       ORDER_AFTER_ADDRESS.test(text.slice(end, end + 160))
         ? 1.2
-        : text[end - 1] !== ':' ||
-            new RegExp(`^\\[?\\s*(?:${ADDRESS_NOTE}|${ADDRESS_TO})\\s`, 'iu').test(text.slice(start, end))
-          ? 0.8
-          : null,
+        : /^\p{L}+:/u.test(text.slice(start, end))
+          ? null
+          : text[end - 1] !== ':' ||
+              new RegExp(`^\\[?\\s*(?:${ADDRESS_NOTE}|${ADDRESS_TO})\\s`, 'iu').test(text.slice(start, end))
+            ? 0.8
+            : null,
   },
   {
     // The same address in Chinese, Japanese and Korean: "致AI客服：", "给AI助手的话：", "AIアシスタントへ：",

@@ -5,15 +5,15 @@
  * A quote after "translate", "repeat" or "say" is the opposite: the wrapper hands the quoted order to the model.
  */
 
-const OPENING = new Set(['"', '“', '«', '„', '‘', "'", '「', '『', '‹']);
-const CLOSING = new Set(['"', '”', '»', '“', '’', "'", '」', '』', '›']);
+const OPENING = new Set(['"', '“', '«', '„', '‘', "'", '「', '『', '‹', '`']);
+const CLOSING = new Set(['"', '”', '»', '“', '’', "'", '」', '』', '›', '`']);
 const LOOK_BACK = 160;
 const LOOK_AHEAD = 320;
 
 const WRAPPER_BEFORE =
   /(?<!\b(?:the|a|an|its|this|that|tool|model|api|program|of|du|de|le|ce|en)\s)(?<!\b(?:does|do|did|would|will|should|could|can)\s+(?:the\s+|this\s+|that\s+|it\s+|they\s+|\w+\s+){0,2})\b(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
 const FRAMING_EN =
-  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|e-?mailed|texted|messaged|posted|commented|tweeted|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|exploits?|exploited|jailbreaks?|penetration\s+tests?|tester|meme|parod(?:y|ies|ied)|playtest\w*|patch\s+notes|expected[\s_]+(?:behaviou?r|output)|test[\s_]+(?:ids?|cases?)|typing|students?\s+tried|people\s+(?:tried|type[ds]?)|attempts?|tried|trying|claiming|cautious|careful|incidents?|post-?mortem)\b/i;
+  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|e-?mailed|texted|messaged|posted|commented|tweeted|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|exploits?|exploited|jailbreaks?|penetration\s+tests?|tester|meme|parod(?:y|ies|ied)|playtest\w*|patch\s+notes|expected[\s_]+(?:behaviou?r|output)|test[\s_]+(?:ids?|cases?)|typing|students?\s+tried|people\s+(?:tried|type[ds]?)|attempts?|tried|trying|claiming|cautious|careful|incidents?|post-?mortem|samples?|deny[\s-]?(?:list|patterns?)|block[\s-]?list|input\s+filters?|regex(?:es)?|regular\s+expressions?|detection\s+rules?|quarantine)\b|\b(?:flagged|blocked|detected|matched|sample|example|payload|attack|malicious|suspicious|test)_\w+|\w+_(?:payload|sample|example|pattern)s?\b/i;
 /**
  * The same framing in the other languages the rules read (training, attacker, phishing, report, example, blocked,
  * pen test, "such as"): a quoted order in a German awareness course is as reported as one in an English one.
@@ -24,7 +24,7 @@ const FRAMING_OTHER =
 const FRAMING_CJK =
   /研修|攻撃者|報告|フィッシング|ブロック|ペネトレーション|のような|といった|不審|なりすまし|典型例|詐欺|培训|培訓|攻击者|攻擊者|上报|回報|钓鱼|釣魚|拦截|之类|之類|渗透测试|例如|诈骗|詐騙|冒充|可疑|资安|資安|教育|공격자|보고|신고|차단|같은|사칭|피싱|스미싱|수상한|보안팀|แจ้ง|ปลอม|ความปลอดภัย|หลอกลวง|มิจฉาชีพ/u;
 /** Arabic and Hebrew attach articles and conjunctions to the word (`والتصيد`): their stems are matched inside words. */
-const FRAMING_ATTACHED = /تحذير|محتال|احتيال|تصيد|مشبوه|تقول|يقول|هجوم|مهاجم|אזהרה|התחזות|פישינג|תוקפ/u;
+const FRAMING_ATTACHED = /تحذير|محتال|احتيال|تصيد|مشبوه|تقول|يقول|هجوم|مهاجم|حقن|אזהרה|התחזות|פישינג|תוקפ|הזרק|מצוטט/u;
 const framed = (text: string): boolean =>
   FRAMING_EN.test(text) || FRAMING_OTHER.test(text) || FRAMING_CJK.test(text) || FRAMING_ATTACHED.test(text);
 
@@ -57,7 +57,9 @@ const THIRD_PERSON_OBJECT =
 /** The text speaks to whoever reads it now ("that's you, reading this"): a story can carry an order that way. */
 const READER_ADDRESSED =
   /\b(?:you|your)\b[^.!?\n]{0,40}\b(?:reading|processing|parsing|summari[sz]ing)\s+(?:this|these)\b/i;
-const SCENE_HEADING = /(?:^|\n)[ \t]*(?:INT|EXT|INT\.\/EXT|I\/E)\.[ \t]+\S/;
+// Scene headings (`INT.`/`EXT.`), or a subtitle file's timecodes (`00:00:03,200 --> 00:00:06,400`).
+const SCENE_HEADING =
+  /(?:^|\n)[ \t]*(?:INT|EXT|INT\.\/EXT|I\/E)\.[ \t]+\S|\d\d:\d\d:\d\d[,.]\d{3}[ \t]*-->[ \t]*\d\d:\d\d/;
 /** How far from a quote a document's framing is looked for (a title, an FAQ's question, a story's lead). */
 const DOCUMENT_REACH = 2000;
 
@@ -131,11 +133,112 @@ function quoteAround(text: string, start: number, end: number): { open: number; 
   return undefined;
 }
 
+// --- data laid out as data: table cells and quoted e-mail -----------------------------------------------------------
+
+/** How far back a table's header or a quoted block's start is looked for. */
+const STRUCTURE_REACH = 4000;
+/**
+ * Column names of a test set, a detector's log or a labelled sample: a table under such a header lists attacks as
+ * data ("payload | category | blocked?"). Ordinary exports ("Name, Status, Notes") do not name these.
+ */
+const TEST_COLUMNS =
+  /(?<![\p{L}])(?:payloads?|expected(?:[\s_]+\p{L}+)?|verdicts?|outcomes?|results?|blocked\??|flagged\??|detected\??|attacks?|techniques?|categor(?:y|ies)|labels?|test(?:[\s_]?(?:id|case|string|input)s?)?|scores?|severity|examples?|samples?|patterns?|goals?|tactics?|refus\p{L}*|beispiel\p{L}*|ergebnis|kategorie|exemples?|r[ée]sultats?|cat[ée]gor\p{L}*|ejemplos?|resultados?|esperad\p{L}*|esempi\p{L}*|risultat\p{L}*|przyk[łl]ad\p{L}*|wynik\p{L}*|пример\p{L}*|результат\p{L}*|категори\p{L}*|דוגמ\p{L}*|קטגוריה|תוצאה|مثال|نتيجة|فئة)(?![\p{L}])|期待|結果|カテゴリ|ブロック|ペイロード|例|结果|类别|類別|预期|攔截|拦截|결과|카테고리|예시|차단/iu;
+
+/** The cell a hit sits in, as the header line of its table, when the hit's line is a row of one (`|`, tab or `,`). */
+function tableHeader(text: string, start: number, end: number): { header: string; above: string } | undefined {
+  const floor = Math.max(0, start - STRUCTURE_REACH);
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (lineStart < floor) return undefined;
+  let lineEnd = text.indexOf('\n', end);
+  if (lineEnd < 0) lineEnd = text.length;
+  const line = text.slice(lineStart, Math.min(lineEnd, lineStart + STRUCTURE_REACH));
+  const delimiter = ['|', '\t', ','].find((d) => line.split(d).length >= 3);
+  if (delimiter === undefined) return undefined;
+  // The header is the first line of the block of rows above, separator rows (`|---|---|`) aside.
+  let header: string | undefined;
+  let headerStart = lineStart;
+  let at = lineStart;
+  while (at > floor) {
+    const previousStart = text.lastIndexOf('\n', at - 2) + 1;
+    const previous = text.slice(previousStart, at - 1);
+    if (previous.split(delimiter).length < 3) break;
+    if (!/^[\s|:-]+$/.test(previous)) {
+      header = previous;
+      headerStart = previousStart;
+    }
+    at = previousStart;
+    if (previousStart === 0) break;
+  }
+  if (header === undefined) return undefined;
+  // A header's cells are names, not sentences.
+  const cells = header.split(delimiter).map((cell) => cell.trim());
+  if (!cells.every((cell) => cell.length <= 40)) return undefined;
+  return { header, above: text.slice(Math.max(0, headerStart - 200), headerStart) };
+}
+
+/**
+ * A cell's value in a test set's row: a verdict, a category or a score ("blocked", "prompt_leak", "FALSE", "0.82",
+ * "Refused", "拒否"). A row under a test header without one (`| 4 | (Not an example. Assistant reading this…) | - |`)
+ * is not a sample.
+ */
+const TEST_VALUE =
+  /^(?:attack|benign|malicious|safe|unsafe|block(?:ed)?|allow(?:ed)?|refuse[ds]?|reject(?:ed)?|flag(?:ged)?|pass(?:ed)?|fail(?:ed)?|true|false|yes|no|injection|jailbreak|prompt[_ ]leak|persona|exfiltrat\p{L}*|override|obfuscation|indirect|tool[_ ]coercion|authority[_ ]spoof\p{L}*|role[_ ]play|quarantin\p{L}*|escalat\p{L}*|denied|detected|refus[ée]\p{L}*|bloqu\p{L}*|rechaz\p{L}*|recusad\p{L}*|abgelehnt|blockiert|rifiutat\p{L}*|odrzuc\p{L}*|отклон\p{L}*|заблокир\p{L}*|נדחה|נחסם|مرفوض|محظور|拒否|ブロック|はい|いいえ|拦截|拒绝|拒絕|是|否|차단|거부|예|아니오|\d+[.,]\d+|\d+(?:[.,]\d+)?%|[✓✗✔✘❌✅])(?![\p{L}])/iu;
+
+/** A header naming a test set's columns, and a row that holds a verdict or a category beside the hit's cell. */
+function testTableRow(table: { header: string; above: string }, text: string, start: number, end: number): boolean {
+  const columns = table.header.split(/[|\t,]/).filter((cell) => TEST_COLUMNS.test(cell)).length;
+  // Two test columns, or one under a title framing the table ("Sample rows:", "Examples of blocked inputs").
+  if (columns < 2 && !framed(table.header) && !(columns === 1 && framed(table.above))) return false;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEnd = text.indexOf('\n', end);
+  const others = `${text.slice(lineStart, start)}\u0000${text.slice(end, lineEnd < 0 ? text.length : lineEnd)}`;
+  return others
+    .split(/[|\t,]/)
+    .some((cell) => !cell.includes('\u0000') && cell.trim().length <= 40 && TEST_VALUE.test(cell.trim()));
+}
+
+/** A line of a quoted e-mail (`> …`), not a marker such as `>>> to the AI <<<`. */
+const QUOTED_LINE = /^[ \t]*>(?!>)/;
+/**
+ * What a forwarded e-mail's sender or a security team says around a quoted block when it reports an attack: stronger
+ * words than `framed` (which also counts "said", "pasted", "received": a user pasting a chat log is no report).
+ */
+const REPORTS_ATTACK =
+  /\b(?:phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|injection|jailbreak\w*|red\s+flags?|(?:never|do\s+not|don'?t)\s+(?:follow|obey|comply|act)|not\s+acted|blocked|quarantin\w*|spoofed|security\s+team|awareness|training)\b/i;
+
+/** The quoted e-mail block (`> …` lines) around a hit, with the text just outside it. */
+function quotedBlockOutside(text: string, start: number, end: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (!QUOTED_LINE.test(text.slice(lineStart, lineStart + 20))) return undefined;
+  const floor = Math.max(0, start - STRUCTURE_REACH);
+  let blockStart = lineStart;
+  while (blockStart > floor) {
+    const previousStart = text.lastIndexOf('\n', blockStart - 2) + 1;
+    if (!QUOTED_LINE.test(text.slice(previousStart, previousStart + 20))) break;
+    blockStart = previousStart;
+    if (previousStart === 0) break;
+  }
+  const ceiling = Math.min(text.length, end + STRUCTURE_REACH);
+  let blockEnd = text.indexOf('\n', end);
+  while (blockEnd >= 0 && blockEnd < ceiling && QUOTED_LINE.test(text.slice(blockEnd + 1, blockEnd + 21))) {
+    blockEnd = text.indexOf('\n', blockEnd + 1);
+  }
+  if (blockEnd < 0) blockEnd = text.length;
+  return `${text.slice(Math.max(0, blockStart - 600), blockStart)} ${text.slice(blockEnd, blockEnd + 600)}`;
+}
+
+/** A regular expression quoted as a filter's pattern: `(?i)`, `\s*`, `(a|b)`, `.{0,30}`. */
+const REGEX_SOURCE = /\(\?[imsx]+\)|\\[sdwb][*+?]|\.\{\d+,\d*\}|\([^()|]+\|[^()|]+\)/;
+
 /** Multiplier for a hit at `[start, end)`: 1 for a direct order, lower when the text quotes or reports one. */
 export function reportedSpeechFactor(text: string, start: number, end: number): number {
+  // A row of a table whose header names a test set's columns: the cell is a sample, not an order.
+  const header = tableHeader(text, start, end);
+  if (header !== undefined && testTableRow(header, text, start, end)) return 0.15;
   const quote = quoteAround(text, start, end);
   if (quote) {
     if (WRAPPER_BEFORE.test(text.slice(Math.max(0, quote.open - 80), quote.open))) return 1;
+    if (REGEX_SOURCE.test(text.slice(quote.open + 1, quote.close))) return 0.15;
     const outside = `${text.slice(Math.max(0, quote.open - 200), quote.open)} ${text.slice(quote.close + 1, quote.close + 200)}`;
     if (framed(outside)) return 0.15;
     if (MODEL_TARGET.test(text.slice(quote.open + 1, quote.close))) return 1;
@@ -147,6 +250,16 @@ export function reportedSpeechFactor(text: string, start: number, end: number): 
     const rest = `${text.slice(Math.max(0, quote.open - DOCUMENT_REACH), quote.open)} ${text.slice(quote.close + 1, quote.close + 1 + DOCUMENT_REACH)}`;
     return rest.length > outside.length && (framed(rest) || CREATIVE.test(rest)) ? 0.3 : 1;
   }
+  // A quoted e-mail (`> …` lines) forwarded with a report around it ("looks like it is trying to get our copilot…").
+  const outsideBlock = quotedBlockOutside(text, start, end);
+  if (
+    outsideBlock !== undefined &&
+    (REPORTS_ATTACK.test(outsideBlock) ||
+      FRAMING_OTHER.test(outsideBlock) ||
+      FRAMING_CJK.test(outsideBlock) ||
+      FRAMING_ATTACHED.test(outsideBlock))
+  )
+    return 0.15;
   const before = text.slice(Math.max(0, start - 200), start);
   const around = `${before} ${text.slice(end, end + 160)}`;
   // A character's line in a screenplay (scene headings `INT.`/`EXT.`): written for actors, unless it names the model's
