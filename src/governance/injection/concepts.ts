@@ -362,3 +362,14 @@ export function forEachConcept(prepared: string, visit: (concept: number) => voi
   }
   for (; next < markers.length; next++) visit((markers[next] as [number, number])[1]);
 }
+
+const YOU = CONCEPTS.indexOf('you');
+const AI_ADDRESSED = CONCEPTS.indexOf('ai_addressed');
+/** The text says "you" (in a language the lexicon reads) or addresses the model ("note to the AI"). */
+export function speaksToReader(prepared: string): boolean {
+  let found = false;
+  forEachConcept(prepared, (concept) => {
+    if (concept === YOU || concept === AI_ADDRESSED) found = true;
+  });
+  return found;
+}

@@ -1,5 +1,6 @@
 import { findEncodedRuns, rot13 } from './decoders.ts';
-import { learnedScore, learnedText, parseLearnedModel, type LearnedModel } from './learned.ts';
+import { speaksToReader } from './concepts.ts';
+import { learnedScore, learnedText, parseLearnedModel, prepareText, type LearnedModel } from './learned.ts';
 import { LEARNED_WEIGHTS } from './learned-weights.ts';
 import { normalizeForScreening, originalRange, rangeChanged } from './normalize.ts';
 import type { NormalizedText } from './normalize.ts';
@@ -43,6 +44,7 @@ const REPORTABLE = new Set([
   'authority_spoof',
   'indirect_instruction',
   'encoded_payload',
+  'delimiter_injection',
 ]);
 
 type Hits = {
@@ -125,7 +127,8 @@ function collect(text: string, source: SafetySource, depth: number): Hits {
     if (speech < 1) hits.reported = Math.min(hits.reported, speech);
     else if (weight >= DIRECT_WEIGHT) hits.direct = true;
     addHit(hits, rule.category, weight, span);
-    if (rangeChanged(view, start, end)) addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT, span);
+    // An obfuscated sample in a report or a test table is as reported as the plain one.
+    if (rangeChanged(view, start, end)) addHit(hits, 'obfuscation', OBFUSCATION_WEIGHT * speech, span);
   });
   if (view.zeroWidthInWords >= 3) addHit(hits, 'obfuscation', 0.3);
   if (depth === 0) {
@@ -203,6 +206,9 @@ export const LEARNED_CATEGORY = 'learned';
 const LEARNED_FLOOR = 0.2;
 
 const SENTENCE = /[^.!?\n。！？]+[.!?\n。！？]*/g;
+/** Where data could be sent: a URL or an e-mail address. */
+const ADDRESS_OUT = /https?:\/\/|[\w.+-]+@[\w-]+\.[\w.-]+/;
+const UNADDRESSED = 0.75;
 
 /** The sentence the model finds most suspicious, in original coordinates (what Sanitize cuts out). */
 function learnedSpan(model: LearnedModel, text: string, view: NormalizedText, source: SafetySource): SafetySpan | null {
@@ -239,7 +245,12 @@ function screen(text: string, options: ScreenOptions, model: LearnedModel | null
       const view = hits.view;
       // Where the rules read every attack phrase as quoted or reported (security training, a phishing report) and none
       // as a direct order, the model's bag of words gets the same discount: it sees the words, not the framing.
-      const discount = hits.reported < 1 && !hits.direct ? hits.reported : 1;
+      let discount = hits.reported < 1 && !hits.direct ? hits.reported : 1;
+      // No rule read an order and the text speaks to nobody (no "you", no address to the model, no address to send
+      // to): a document about assistants (a policy, release notes, minutes, news), which the model's words mistake
+      // for one written to it. Its score counts for less.
+      if (discount === 1 && !hits.direct && !ADDRESS_OUT.test(view.text) && !speaksToReader(prepareText(view.text)))
+        discount = UNADDRESSED;
       const raw = learnedScore(model, learnedText(view), source) * discount;
       const learned = raw < LEARNED_FLOOR ? 0 : Math.round(raw * 1000) / 1000;
       if (learned > score) score = learned;

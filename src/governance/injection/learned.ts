@@ -90,7 +90,14 @@ const SOURCE_SEED: Readonly<Record<SafetySource, number>> = { user: fnv1a('sourc
 const WORD_FLOOR = 48;
 const CHAR_FLOOR = 120;
 const CONCEPT_FLOOR = 12;
+if (CONCEPTS.length > 31) throw new Error('concept bits: at most 31 concepts');
 const CONCEPT_SEEDS = CONCEPTS.map((concept) => fnv1a(`concept:${concept}`));
+const conceptBit = (name: string): number => 1 << CONCEPTS.indexOf(name);
+const AI_BITS = conceptBit('ai') | conceptBit('ai_described');
+const YOU_BIT = conceptBit('you');
+const ADDRESSED_BIT = conceptBit('ai_addressed');
+const DESCRIBED_ONLY = fnv1a('structure:described-only');
+const SPOKEN_TO = fnv1a('structure:spoken-to');
 
 // Scratch space for `forEachFeature`: a stamp per bucket marks the buckets a block has already used (so each feature
 // counts once, without a Set per window), and the hashes of a block wait in `pending` until its size is known.
@@ -157,7 +164,9 @@ export function forEachFeature(
   count = 0;
   const recent = [0, 0, 0];
   let tags = 0;
+  let seen = 0; // one bit per concept (fewer than 32)
   forEachConcept(prepared, (concept) => {
+    seen |= 1 << concept;
     const tag = CONCEPT_SEEDS[concept] as number;
     count = keep(mix(tag), mask, epoch, count);
     count = keep(pair(seed, tag), mask, epoch, count);
@@ -166,6 +175,12 @@ export function forEachFeature(
     recent[tags % 3] = tag;
     tags++;
   });
+  // Who the window speaks to: the model named with no "you" and no address to it (a policy, release notes, minutes
+  // about an assistant), or the model spoken to. One feature each, so the model can weigh the absence of an address.
+  const has = (bits: number): boolean => (seen & bits) !== 0;
+  if (has(AI_BITS) && !has(YOU_BIT) && !has(ADDRESSED_BIT))
+    count = keep(pair(seed, DESCRIBED_ONLY), mask, epoch, count);
+  if (has(ADDRESSED_BIT) || (has(AI_BITS) && has(YOU_BIT))) count = keep(pair(seed, SPOKEN_TO), mask, epoch, count);
   flush(count, CONCEPT_FLOOR, mask, visit);
   visit(seed & mask, 1);
 }

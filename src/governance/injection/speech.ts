@@ -13,7 +13,7 @@ const LOOK_AHEAD = 320;
 const WRAPPER_BEFORE =
   /(?<!\b(?:the|a|an|its|this|that|tool|model|api|program|of|du|de|le|ce|en)\s)(?<!\b(?:does|do|did|would|will|should|could|can)\s+(?:the\s+|this\s+|that\s+|it\s+|they\s+|\w+\s+){0,2})\b(?:translate|repeat|say|print|output|echo|write\s+out|type|respond\s+with|reply\s+with|answer\s+with|return|complete|continue)\b[^.!?\n]{0,60}$/i;
 const FRAMING_EN =
-  /\b(?:examples?|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|warn\w*|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|e-?mailed|texted|messaged|posted|commented|tweeted|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|exploits?|exploited|jailbreaks?|penetration\s+tests?|tester|meme|parod(?:y|ies|ied)|playtest\w*|patch\s+notes|expected[\s_]+(?:behaviou?r|output)|test[\s_]+(?:ids?|cases?)|typing|students?\s+tried|people\s+(?:tried|type[ds]?)|attempts?|tried|trying|claiming|cautious|careful|incidents?|post-?mortem|samples?|deny[\s-]?(?:list|patterns?)|block[\s-]?list|input\s+filters?|regex(?:es)?|regular\s+expressions?|detection\s+rules?|quarantine)\b|\b(?:flagged|blocked|detected|matched|sample|example|payload|attack|malicious|suspicious|test)_\w+|\w+_(?:payload|sample|example|pattern)s?\b/i;
+  /\b(?:(?<![.@])examples?(?!\.)|e\.g\.|such\s+as|training|awareness|phishing|scam|spam|attackers?|hackers?|malicious|suspicious|fraud\w*|social\s+engineering|red\s+flags?|never\s+(?:follow|obey|comply)|do\s+not\s+(?:follow|obey|comply)|don'?t\s+(?:follow|obey|comply)|report(?:ed)?|flagged|blocked|beware|watch\s+out|said|says|wrote|claimed|contained|containing|contains|stating|saying|received|phrases?\s+like|lines?\s+like|text\s+like|injection|jailbreak\s+attempts?|quiz|module|slide|lesson|payloads?(?!["']?\s*[:=])|pen-?test\w*|red\s+team\w*|finding|test\s+case|expected\s+result|quarantined|spoofed|forwarded|typed|pasted|submitted|someone|worried|is\s+(?:this|it|that)\s+(?:real|legit\w*|genuine|safe)|(?:did\s+not|didn'?t)\s+(?:write|send)|e-?mailed|texted|messaged|posted|commented|tweeted|tested\s+against|protect(?:s|ed|ion)?\s+against|mitigat\w*|exploits?|exploited|jailbreaks?|penetration\s+tests?|tester|meme|parod(?:y|ies|ied)|playtest\w*|patch\s+notes|expected[\s_]+(?:behaviou?r|output)|test[\s_]+(?:ids?|cases?)|typing|students?\s+tried|people\s+(?:tried|type[ds]?)|attempts?|tried|trying|claiming|cautious|careful|incidents?|post-?mortem|samples?|poc|proof\s+of\s+concept|fixtures?|deny[\s-]?(?:list|patterns?)|block[\s-]?list|input\s+filters?|regex(?:es)?|regular\s+expressions?|detection\s+rules?|quarantine)\b|\b(?:flagged|blocked|detected|matched|sample|example|payload|attack|malicious|suspicious|test|injection|jailbreak)_\w+|\w+_(?:payload|sample|example|pattern)s?\b/i;
 /**
  * The same framing in the other languages the rules read (training, attacker, phishing, report, example, blocked,
  * pen test, "such as"): a quoted order in a German awareness course is as reported as one in an English one.
@@ -22,11 +22,17 @@ const FRAMING_OTHER =
   /(?<![\p{L}])(?:schulung\w*|sensibilisierung|angreifer\w*|betr[üu]ger\w*|phishing\w*|meld(?:en|ung)|gemeldet|beispiel\w*|s[äa]tze\s+wie|blockiert|gesperrt|pentest\w*|penetrationstest\w*|befund\w*|jailbreak\w*|formation|sensibilisation|attaquants?|hame[çc]onnage|signal(?:er|ez|ement)\w*|exemples?|bloqu[ée]e?s?|charge\s+utile|capacitaci[óo]n|atacantes?|estafadores?|rep[óo]rt\w*|ejemplos?|bloquead[oa]s?|frases\s+como|treinamento|conscientiza[çc][ãa]o|golpistas?|informe|bloquead[oa]s?|corso|sensibilizzazione|segnal\w*|esempi\w*|bloccat\w*|beveiligingstraining|aanvallers?|meld\w*|voorbeeld\w*|geblokkeerd|szkoleni\w*|atakuj\w*|zg[łl]o[śs]\w*|zablokowan\w*|przyk[łl]ad\w*|s[äa]kerhetsutbildning|angripare|rapportera\w*|обучени\w*|злоумышленник\w*|сообща\w*|фишинг\w*|пример\w*|заблокирован\w*|güvenlik\s+eğitimi|saldırgan\w*|bildir\w*|disait|[ée]tranges?|suspect\w*|douteu\w*|verd[äa]chtig\w*|schrieb|dec[íi]a|sospech\w*|diceva|sospett\w*|dizia|suspeit\w*|verdacht\w*|podejrzan\w*|подозрительн\w*|писал\w*|أبلغ|احتيال\p{L}*|الاحتيال|مشبوه\p{L}*|فريق\s+الأمن|דיווח|הונאה|חשוד\p{L}*|रिपोर्ट|धोखाधड़ी|फ़र्ज़ी|फर्जी|संदिग्ध|dolandır\p{L}*|sahte|şüpheli|απάτη|ύποπτ\p{L}*|αναφέρ\p{L}*|шахра\p{L}*|підозріл\p{L}*|повідоми\p{L}*|podvodn\p{L}*|podez[řr]el\p{L}*|nahl[áa]sil\p{L}*|fraud\p{L}*|raportat|csal[óo]\p{L}*|gyan[úu]s|bejelent\p{L}*|huijau\p{L}*|ep[äa]ilytt[äa]v\p{L}*|ilmoitti|bedr[äa]geri|bedrag\p{L}*|falsk\p{L}*|misst[äa]nkt|mist[æe]nkelig|mistenkelig|svindel|b[áa]o\s+c[áa]o|gi[ảa]\s+m[ạa]o|l[ừu]a\s+đ[ảa]o|an\s+ninh|melaporkan|palsu|keamanan|penipuan|alerte\p{L}*|arnaque\p{L}*|escroc\p{L}*|faux|fausses?|du\s+type|отч[её]т\p{L}*|карантин\p{L}*|мошенни\p{L}*|обнаружен\p{L}*|фраз\p{L}*|предупрежд\p{L}*|हमलावर|जागरूकता|चेतावनी|फ़िशिंग|फिशिंग|सतर्क|ठग\p{L}*|लिखते|कहते|उदाहरण|प्रशिक्षण|धोखा)/iu;
 /** CJK writing has no spaces, so these are matched inside runs of letters. */
 const FRAMING_CJK =
-  /研修|攻撃者|報告|フィッシング|ブロック|ペネトレーション|のような|といった|不審|なりすまし|典型例|詐欺|培训|培訓|攻击者|攻擊者|上报|回報|钓鱼|釣魚|拦截|之类|之類|渗透测试|例如|诈骗|詐騙|冒充|可疑|资安|資安|教育|공격자|보고|신고|차단|같은|사칭|피싱|스미싱|수상한|보안팀|แจ้ง|ปลอม|ความปลอดภัย|หลอกลวง|มิจฉาชีพ/u;
+  /例[：:]|と書かれ|研修|攻撃者|報告|フィッシング|ブロック|ペネトレーション|のような|といった|不審|なりすまし|典型例|詐欺|培训|培訓|攻击者|攻擊者|上报|回報|钓鱼|釣魚|拦截|之类|之類|渗透测试|例如|诈骗|詐騙|冒充|可疑|资安|資安|教育|공격자|보고|신고|차단|같은|사칭|피싱|스미싱|수상한|보안팀|แจ้ง|ปลอม|ความปลอดภัย|หลอกลวง|มิจฉาชีพ/u;
 /** Arabic and Hebrew attach articles and conjunctions to the word (`والتصيد`): their stems are matched inside words. */
 const FRAMING_ATTACHED = /تحذير|محتال|احتيال|تصيد|مشبوه|تقول|يقول|هجوم|مهاجم|حقن|אזהרה|התחזות|פישינג|תוקפ|הזרק|מצוטט/u;
+/** "Warning", "warned" in prose; an upper-case `WARN` or `WARNING` is a log level, not a warning about an attack. */
+const FRAMING_WARN = /\b[Ww]arn(?:s|ed|ing|ings)?\b/;
 const framed = (text: string): boolean =>
-  FRAMING_EN.test(text) || FRAMING_OTHER.test(text) || FRAMING_CJK.test(text) || FRAMING_ATTACHED.test(text);
+  FRAMING_EN.test(text) ||
+  FRAMING_WARN.test(text) ||
+  FRAMING_OTHER.test(text) ||
+  FRAMING_CJK.test(text) ||
+  FRAMING_ATTACHED.test(text);
 
 /**
  * Creative work around a quote: a slogan, a manifesto, lyrics, a subtitle or a character's line is written for people
@@ -165,6 +171,9 @@ function tableHeader(text: string, start: number, end: number): { header: string
     if (!/^[\s|:-]+$/.test(previous)) {
       header = previous;
       headerStart = previousStart;
+      // The nearest line of short names that names a test column is the header; prose with commas above it is not.
+      const names = previous.split(delimiter).map((cell) => cell.trim());
+      if (names.every((cell) => cell.length <= 40) && names.some((cell) => TEST_COLUMNS.test(cell))) break;
     }
     at = previousStart;
     if (previousStart === 0) break;
@@ -227,6 +236,24 @@ function quotedBlockOutside(text: string, start: number, end: number): string | 
   return `${text.slice(Math.max(0, blockStart - 600), blockStart)} ${text.slice(blockEnd, blockEnd + 600)}`;
 }
 
+/** The text just outside the fenced code block (```) around a hit, if the hit sits in one. */
+function fencedBlockOutside(text: string, start: number, end: number): string | undefined {
+  const open = text.lastIndexOf('```', start);
+  if (open < 0 || start - open > STRUCTURE_REACH) return undefined;
+  // Fences pair up: the hit is inside a block when an odd number of fences precede it within reach.
+  let fences = 0;
+  for (
+    let at = text.indexOf('```', Math.max(0, start - STRUCTURE_REACH));
+    at >= 0 && at < start;
+    at = text.indexOf('```', at + 3)
+  )
+    fences++;
+  if (fences % 2 === 0) return undefined;
+  const close = text.indexOf('```', end);
+  if (close < 0 || close - end > STRUCTURE_REACH) return undefined;
+  return `${text.slice(Math.max(0, open - 300), open)} ${text.slice(close + 3, close + 303)}`;
+}
+
 /** A regular expression quoted as a filter's pattern: `(?i)`, `\s*`, `(a|b)`, `.{0,30}`. */
 const REGEX_SOURCE = /\(\?[imsx]+\)|\\[sdwb][*+?]|\.\{\d+,\d*\}|\([^()|]+\|[^()|]+\)/;
 
@@ -250,6 +277,9 @@ export function reportedSpeechFactor(text: string, start: number, end: number): 
     const rest = `${text.slice(Math.max(0, quote.open - DOCUMENT_REACH), quote.open)} ${text.slice(quote.close + 1, quote.close + 1 + DOCUMENT_REACH)}`;
     return rest.length > outside.length && (framed(rest) || CREATIVE.test(rest)) ? 0.3 : 1;
   }
+  // A proof of concept or a sample in a fenced code block, with a report around it.
+  const outsideFence = fencedBlockOutside(text, start, end);
+  if (outsideFence !== undefined && framed(outsideFence)) return 0.15;
   // A quoted e-mail (`> …` lines) forwarded with a report around it ("looks like it is trying to get our copilot…").
   const outsideBlock = quotedBlockOutside(text, start, end);
   if (
