@@ -564,11 +564,16 @@ const dayMonth = (a: number, b: number): boolean =>
 
 /** An 8-digit run is a date when it reads as YYYYMMDD, DDMMYYYY or MMDDYYYY with a plausible year. */
 function compactDate(value: string): boolean {
-  const ok = (year: number, month: number, day: number): boolean =>
-    year >= 1900 && year <= 2030 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
-  const n = (a: number, b: number): number => Number(value.slice(a, b));
-  return ok(n(0, 4), n(4, 6), n(6, 8)) || ok(n(4, 8), n(2, 4), n(0, 2)) || ok(n(4, 8), n(0, 2), n(2, 4));
+  const part = (from: number, to: number): number => Number(value.slice(from, to));
+  return (
+    compactParts(part(0, 4), part(4, 6), part(6, 8)) ||
+    compactParts(part(4, 8), part(2, 4), part(0, 2)) ||
+    compactParts(part(4, 8), part(0, 2), part(2, 4))
+  );
 }
+// Module level, not a closure: the date checks run once per candidate.
+const compactParts = (year: number, month: number, day: number): boolean =>
+  year >= 1900 && year <= 2030 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
 
 const LETTERS = new RegExp(`[${L}]+`, 'g');
 // `the 9th day of January, 1964`, as affidavits write dates.
@@ -953,10 +958,10 @@ function labelledPartials(text: string, dates: ReadonlyArray<{ start: number; en
 /** Six digits as DDMMYY, YYMMDD or MMDDYY (`120385`, `920402`): a date only right after a birth label. */
 function sixDigitDate(value: string): boolean {
   const [a, b, c] = [value.slice(0, 2), value.slice(2, 4), value.slice(4, 6)].map(Number) as [number, number, number];
-  const month = (m: number): boolean => m >= 1 && m <= 12;
-  const day = (d: number): boolean => d >= 1 && d <= 31;
-  return (day(a) && month(b)) || (month(b) && day(c)) || (month(a) && day(b));
+  return (isDay(a) && isMonth(b)) || (isMonth(b) && isDay(c)) || (isMonth(a) && isDay(b));
 }
+const isMonth = (m: number): boolean => m >= 1 && m <= 12;
+const isDay = (d: number): boolean => d >= 1 && d <= 31;
 
 // Dates written so the date regex cannot read them, each taken only right after a birth label: six digits
 // (`data di nascita: 120385`), every digit set apart as forms and keypads print them (`2 5 / 1 2 / 1 9 8 0`,
@@ -1140,15 +1145,6 @@ export const dob: Detector = {
         previous = date;
       } else previous = undefined;
     }
-    const wholeDate = (value: string): boolean => WHOLE_DATE.test(value) && isDate(value);
-    const columnDate = (value: string): boolean => {
-      const yy = YY_MM_DD.exec(value);
-      return (
-        wholeDate(value) ||
-        (value.length === 6 && isAllDigits(value) && sixDigitDate(value)) ||
-        (yy !== null && Number(yy[2]) >= 1 && Number(yy[2]) <= 12 && Number(yy[3]) >= 1 && Number(yy[3]) <= 31)
-      );
-    };
     if (text.includes('\n')) {
       // A row that names an animal before its birth date is a pet's (`Rex,dog,2018-06-02`).
       const cells: Detection[] = [];
@@ -1166,6 +1162,17 @@ export const dob: Detector = {
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });
   },
 };
+
+const wholeDate = (value: string): boolean => WHOLE_DATE.test(value) && isDate(value);
+/** A cell under a birth column: a whole date, six digits as a date, or a two-digit year first (`63-07-19`). */
+function columnDate(value: string): boolean {
+  const yy = YY_MM_DD.exec(value);
+  return (
+    wholeDate(value) ||
+    (value.length === 6 && isAllDigits(value) && sixDigitDate(value)) ||
+    (yy !== null && Number(yy[2]) >= 1 && Number(yy[2]) <= 12 && Number(yy[3]) >= 1 && Number(yy[3]) <= 31)
+  );
+}
 
 /** A whole value that is a date (a record field's value, a CSV cell). */
 export const isWholeDate = (value: string): boolean => WHOLE_DATE.test(value.trim()) && isDate(value.trim());

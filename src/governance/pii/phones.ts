@@ -242,21 +242,22 @@ function shortCodes(text: string, out: Detection[]): void {
   }
 }
 
+const acceptRun = (text: string, value: string, index: number): boolean =>
+  judgeRun(text, value, index) && !notAPhone(text, value, index);
+
 /**
  * Each digit run judged whole; a run that runs on into a parenthesis after the number (`0800 123 4567 (24/7)`,
  * `13 22 21 (Mo-Fr)`) is judged again without it.
  */
 function digitRuns(text: string, out: Detection[]): void {
-  const accept = (value: string, index: number): boolean =>
-    judgeRun(text, value, index) && !notAPhone(text, value, index);
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m !== null; m = DIGIT_RUN.exec(text)) {
     let value = m[0];
     const paren = value.indexOf(' (', 1);
-    if (!accept(value, m.index)) {
+    if (!acceptRun(text, value, m.index)) {
       if (paren < 0) continue;
       value = value.slice(0, paren);
-      if (!/\d$/.test(value) || !accept(value, m.index)) continue;
+      if (!/\d$/.test(value) || !acceptRun(text, value, m.index)) continue;
     }
     out.push({ start: m.index, end: m.index + value.length, type: 'PHONE' });
   }
