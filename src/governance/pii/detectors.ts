@@ -13,6 +13,7 @@ import {
   scan,
   scanColumns,
   textBefore,
+  textFacts,
 } from './scan.ts';
 import { decodedView } from './views.ts';
 
@@ -42,22 +43,27 @@ const ssn: Detector = {
   category: 'identity',
   minDigits: 9,
   detect(text, out) {
-    scan(
-      text,
-      SSN_FORMATTED,
-      out,
-      'SSN',
-      (value, index) =>
-        isValidSsn(digitsOf(value)) && !identifier(text, index, value) && !partNumber(text, index, value),
-    );
+    const { maxRun } = textFacts(text);
+    // The formatted shape ends in four digits, the bare one is nine.
+    if (maxRun >= 4)
+      scan(
+        text,
+        SSN_FORMATTED,
+        out,
+        'SSN',
+        (value, index) =>
+          isValidSsn(digitsOf(value)) && !identifier(text, index, value) && !partNumber(text, index, value),
+      );
     // Nine bare digits are rare, so candidates come first and the keyword is checked only around them.
-    scan(
-      text,
-      SSN_BARE,
-      out,
-      'SSN',
-      (value, index) => isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT) && !identifier(text, index, value),
-    );
+    if (maxRun >= 9)
+      scan(
+        text,
+        SSN_BARE,
+        out,
+        'SSN',
+        (value, index) =>
+          isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT) && !identifier(text, index, value),
+      );
     if (text.includes('\n') && hasKeyword(text, SSN_CONTEXT))
       scanColumns(text, SSN_KEY, out, 'SSN', (value) => /^[\d -]{9,11}$/.test(value) && isValidSsn(digitsOf(value)));
   },
@@ -662,15 +668,20 @@ const ip: Detector = {
 };
 
 const IBAN_START = /(?<![A-Za-z0-9])([A-Za-z]{2})\d{2}(?=[ .-]?[A-Za-z0-9])/g;
-const IBAN_SEPARATOR = /[ .-]/;
-const ALNUM = /[A-Za-z0-9]/;
-const LINE_BREAK = /[ \t\r\n]/;
+// Character tests on codes, not one-character regexes: the IBAN reader calls them once per character it reads.
+/** `[A-Za-z0-9]` (false past the end). */
+const isAlnum = (code: number): boolean =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+/** `[ .-]`, a separator between IBAN groups. */
+const isIbanSeparator = (code: number): boolean => code === 32 || code === 46 || code === 45;
+/** `[ \t\r\n]`. */
+const isLineBreakChar = (code: number): boolean => code === 32 || code === 9 || code === 13 || code === 10;
 const WRAP = /[ \t]*\r?\n[ \t]*/y;
 /** The length of a line break (with the spaces around it) at `i` that an alphanumeric follows, or 0. */
 function wrapAt(text: string, i: number): number {
   WRAP.lastIndex = i;
   const wrap = WRAP.exec(text);
-  return wrap !== null && ALNUM.test(text[i + wrap[0].length] ?? '') ? wrap[0].length : 0;
+  return wrap !== null && isAlnum(text.charCodeAt(i + wrap[0].length)) ? wrap[0].length : 0;
 }
 
 /**
@@ -696,22 +707,23 @@ const iban: Detector = {
       let wrapped = false;
       while (compact.length < length && i < text.length) {
         const ch = text[i] ?? '';
-        if (ALNUM.test(ch)) compact += ch;
-        else if (known !== undefined && !wrapped && LINE_BREAK.test(ch) && wrapAt(text, i) > 0) {
+        const code = text.charCodeAt(i);
+        if (isAlnum(code)) compact += ch;
+        else if (known !== undefined && !wrapped && isLineBreakChar(code) && wrapAt(text, i) > 0) {
           // A printed IBAN wrapped onto the next line, once: `DE89 3704 0044\n0532 0130 00` (spaces around the break).
           wrapped = true;
           i += wrapAt(text, i) - 1;
         } else if (
-          IBAN_SEPARATOR.test(ch) &&
+          isIbanSeparator(code) &&
           (separator === undefined || separator === ch) &&
-          ALNUM.test(text[i + 1] ?? '')
+          isAlnum(text.charCodeAt(i + 1))
         )
           separator = ch;
         else break;
         i++;
       }
       if (known !== undefined ? compact.length !== known : compact.length < 15) continue;
-      if (ALNUM.test(text[i] ?? '')) continue;
+      if (isAlnum(text.charCodeAt(i))) continue;
       if (isValidIban(compact)) {
         out.push({ start: match.index, end: i, type: 'IBAN' });
         IBAN_START.lastIndex = i;
@@ -754,15 +766,6 @@ export function customDetector(type: string, source: string): Detector {
       }
     },
   };
-}
-
-function countDigits(text: string, enough: number): number {
-  let count = 0;
-  for (let i = 0; i < text.length && count < enough; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) count++;
-  }
-  return count;
 }
 
 /**
@@ -831,14 +834,14 @@ function cleanBefore(text: string, at: number): boolean {
 
 function detectOnce(text: string, detectors: readonly Detector[]): Detection[] {
   const found: Detection[] = [];
-  const digits = countDigits(text, 13);
+  const { digits, encoded } = textFacts(text);
   for (const detector of detectors) if ((detector.minDigits ?? 0) <= digits) detector.detect(text, found);
   // URL-encoded, JSON-escaped and HTML-entity text is also read decoded; findings map back onto the encoded span, so
   // the token replaces exactly the encoded text and restore returns it byte for byte.
-  const view = decodedView(text);
+  const view = encoded ? decodedView(text) : null;
   if (view !== null) {
     const inView: Detection[] = [];
-    const viewDigits = countDigits(view.text, 13);
+    const viewDigits = textFacts(view.text).digits;
     for (const detector of detectors) if ((detector.minDigits ?? 0) <= viewDigits) detector.detect(view.text, inView);
     for (const d of inView)
       found.push({ start: view.starts[d.start] as number, end: view.ends[d.end - 1] as number, type: d.type });

@@ -1,6 +1,6 @@
 import { stdnum } from 'stdnum';
 import { idLabelBefore, underIdColumn } from './identifiers.ts';
-import { type Detection, type Detector, columnCells, hasKeyword, keywordBefore } from './scan.ts';
+import { type Detection, type Detector, columnCells, hasKeyword, keywordBefore, textFacts } from './scan.ts';
 
 /**
  * National identifiers outside the US (`NATIONAL_ID`). Every candidate must pass its identifier's checksum (the rules
@@ -232,6 +232,8 @@ interface ShapeRule {
   readonly raw?: boolean;
   /** An extra test a value found without a label must pass. */
   readonly unlabelled?: (compact: string) => boolean;
+  /** The longest run of digits every match holds: a text without one is not scanned (see `TextFacts.maxRun`). */
+  readonly minRun: number;
 }
 
 // Lookbehinds sit after the first consumed character, as in the other detectors. `_` and `/` glue a value into a
@@ -248,6 +250,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['codice[\\s_-]+fiscale', 'c\\.\\s?f\\.', 'cod\\.\\s?fisc\\.?', 'tax[\\s_-]+code'], ['CF']),
     valid: check(stdnum.IT.codicefiscale),
     free: true,
+    minRun: 0,
   },
   // China: resident identity card number, 17 digits and a check digit or X (ISO 7064 mod 11-2, a valid birth date).
   {
@@ -255,6 +258,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: RIC_LABEL,
     valid: check(stdnum.CN.ric),
     free: true,
+    minRun: 17,
   },
   // Mexico: CURP, 18 characters with a birth date, sex, state and its check digit.
   {
@@ -262,6 +266,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['curp', 'clave[\\s_-]+[úu]nica[\\s_-]+de[\\s_-]+registro[\\s_-]+de[\\s_-]+poblaci[óo]n']),
     valid: check(stdnum.MX.curp),
     free: true,
+    minRun: 6,
   },
   // United Kingdom: National Insurance number, compact or spaced, a valid prefix and suffix A-D.
   {
@@ -270,6 +275,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['national[\\s_-]+insurance(?:[\\s_-]+(?:number|no))?', 'nino'], ['NI number', 'NI No', 'NI']),
     valid: check(stdnum.GB.nino),
     free: true,
+    minRun: 2,
   },
   // Brazil: CPF as printed, `ddd.ddd.ddd-dd`.
   {
@@ -277,6 +283,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['cpf']),
     valid: check(stdnum.BR.cpf),
     free: true,
+    minRun: 3,
   },
   // Russia: SNILS as printed, `ddd-ddd-ddd dd`.
   {
@@ -284,6 +291,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['снилс', 'snils']),
     valid: isValidSnils,
     free: true,
+    minRun: 3,
   },
   // France: NIR, 13 digits (Corsica 2A/2B) and a mod-97 key, compact or spaced as on the carte Vitale. Without a label,
   // the birth month must be a month.
@@ -293,6 +301,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: NIR_LABEL,
     valid: check(stdnum.FR.nir),
     free: true,
+    minRun: 3,
     unlabelled: (compact) => /^\d{3}(?:0[1-9]|1[0-2])/.test(compact),
   },
   // Spain: DNI, eight digits and the mod-23 letter.
@@ -301,6 +310,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: DNI_LABEL,
     valid: check(stdnum.ES.dni),
     free: true,
+    minRun: 8,
   },
   // Spain: NIE, X/Y/Z, seven digits and the mod-23 letter.
   {
@@ -308,6 +318,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: DNI_LABEL,
     valid: check(stdnum.ES.nie),
     free: true,
+    minRun: 7,
   },
   // Finland: henkilötunnus, birth date, century sign, individual number and the mod-31 check character.
   {
@@ -315,6 +326,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['henkil[öo]tunnus', 'hetu', 'sotu', 'personbeteckning']),
     valid: check(stdnum.FI.hetu),
     free: false,
+    minRun: 6,
     raw: true,
   },
   // Portugal: Cartão de Cidadão, civil number, check digit, version letters and a second check digit.
@@ -323,6 +335,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['cart[ãa]o[\\s_-]+de[\\s_-]+cidad[ãa]o', 'citizen[\\s_-]+card']),
     valid: check(stdnum.PT.cc),
     free: false,
+    minRun: 8,
   },
 ];
 
@@ -383,8 +396,9 @@ function labelledRuns(text: string, out: Detection[]): void {
 
 /** Shapes of their own: with `named`, those a label names; without, the free ones written in capitals. */
 function shapes(text: string, out: Detection[], named: boolean, rules: readonly ShapeRule[] = SHAPE_RULES): void {
+  const { maxRun } = textFacts(text);
   for (const rule of rules) {
-    if (!rule.free && !named) continue;
+    if ((!rule.free && !named) || maxRun < rule.minRun) continue;
     rule.shape.lastIndex = 0;
     for (let m = rule.shape.exec(text); m !== null; m = rule.shape.exec(text)) {
       const value = m[0];
@@ -435,14 +449,7 @@ const ANY_ACRONYM = joined('acronyms', 'u');
 const anyLabel = (text: string): boolean => hasKeyword(text, ANY_WORD) || hasKeyword(text, ANY_ACRONYM);
 
 /** Whether `text` holds at least `enough` ASCII digits. */
-function hasDigits(text: string, enough: number): boolean {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57 && ++count >= enough) return true;
-  }
-  return false;
-}
+const hasDigits = (text: string, enough: number): boolean => textFacts(text).digits >= enough;
 
 const CODICE_FISCALE = SHAPE_RULES.slice(0, 1);
 
@@ -472,7 +479,6 @@ export const namedNationalId: Detector = {
 // Without a label only capitals count: the shapes that open with letters (codice fiscale, CURP, NINO) open with two
 // capitals in a row, and every other shape holds a run of at least three digits. A text with neither is not read.
 const TWO_CAPITALS = /[A-Z]{2}/;
-const THREE_DIGITS = /\d{3}/;
 const LETTER_SHAPES = SHAPE_RULES.filter((rule) => rule.shape.source.startsWith('[A-Z]'));
 const DIGIT_SHAPES = SHAPE_RULES.filter((rule) => !LETTER_SHAPES.includes(rule));
 
@@ -482,12 +488,13 @@ export const nationalId: Detector = {
   category: 'identity',
   minDigits: 0,
   detect(text, out) {
-    const capitals = TWO_CAPITALS.test(text);
-    if (!hasDigits(text, 6)) {
+    const facts = textFacts(text);
+    const capitals = facts.capitals && TWO_CAPITALS.test(text);
+    if (facts.digits < 6) {
       if (capitals) shapes(text, out, false, CODICE_FISCALE);
       return;
     }
     if (capitals) shapes(text, out, false, LETTER_SHAPES);
-    if (THREE_DIGITS.test(text)) shapes(text, out, false, DIGIT_SHAPES);
+    if (facts.maxRun >= 3) shapes(text, out, false, DIGIT_SHAPES);
   },
 };

@@ -9,6 +9,7 @@ import {
   scan,
   scanColumns,
   textBefore,
+  textFacts,
 } from './scan.ts';
 import { isPlausiblePhone, isValidIpv4 } from './validators.ts';
 
@@ -162,7 +163,7 @@ const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 /** A digit run found by `DIGIT_RUN`: cheap character tests first, the phone-word window last. */
 function judgeRun(text: string, value: string, index: number): boolean {
   // A dotted quad with no leading zeros is an IPv4 address (`192.168.1.1` after "mobile"), which the IP rules judge.
-  if (DOTTED_QUAD.test(value) && isValidIpv4(value)) return false;
+  if (value.includes('.') && DOTTED_QUAD.test(value) && isValidIpv4(value)) return false;
   const before = text.charCodeAt(index - 1);
   // A trunk number or a triple stands alone: not right after another digit group (`1Z 999 AA1 01 2345 6784`).
   const glued = (before === 32 || before === 46 || before === 45) && isDigitCode(text.charCodeAt(index - 2));
@@ -299,6 +300,8 @@ function extendOverExtensions(text: string, out: Detection[], from: number): voi
 // (`(617) 555-KEVN`, `503-555-TOYS`) or OCR that read 0 as O and 1 as l/I (`(919) 555-O162`).
 const LETTERED_NANP = /(?<![\w+-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])[\dA-Z]{3}[ .-][\dA-Za-z]{4}(?![\w])/g;
 
+const LETTERED_HINT = /\d{3}[ .-][\dA-Z]{0,2}[A-Z]/;
+
 function letteredNumbers(text: string, out: Detection[]): void {
   scan(text, LETTERED_NANP, out, 'PHONE', (value, index) => {
     const letters = value.replace(/[^A-Za-z]/g, '');
@@ -363,7 +366,9 @@ export const phone: Detector = {
   minDigits: 4,
   detect(text, out) {
     const first = out.length;
-    if (VANITY_HINT.test(text))
+    const facts = textFacts(text);
+    // The vanity and lettered shapes hold capitals.
+    if (facts.capitals && VANITY_HINT.test(text))
       scan(
         text,
         PHONE_VANITY,
@@ -372,7 +377,7 @@ export const phone: Detector = {
         (value, index) =>
           !/[\w+-]/.test(text[index - 1] ?? ' ') && /[A-Z].*[A-Z]/.test(value) && alnumCount(value) === 11,
       );
-    if (atLeastDigits(text, 4)) shortCodes(text, out);
+    if (facts.digits >= 4) shortCodes(text, out);
     if (text.includes('13 '))
       scan(
         text,
@@ -383,8 +388,8 @@ export const phone: Detector = {
       );
     if (text.includes('CTC') || text.includes('ctc')) pnrPhones(text, out);
     // Before the seven-digit cut: a vanity number may hold only six digits.
-    if (/\d{3}[ .-][\dA-Z]{0,2}[A-Z]/.test(text)) letteredNumbers(text, out);
-    if (!atLeastDigits(text, 7)) {
+    if (facts.capitals && LETTERED_HINT.test(text)) letteredNumbers(text, out);
+    if (facts.digits < 7) {
       extendOverExtensions(text, out, first);
       dropOrganisationLines(text, out, first);
       return;
@@ -427,13 +432,4 @@ export const phone: Detector = {
 /** Letters and digits of a vanity number, the leading 1 included: `1-800-FLOWERS` has 11. */
 function alnumCount(value: string): number {
   return value.replace(/^\+?1/, '1').replace(/[^A-Za-z0-9]/g, '').length;
-}
-
-function atLeastDigits(text: string, enough: number): boolean {
-  let count = 0;
-  for (let i = 0; i < text.length && count < enough; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) count++;
-  }
-  return count >= enough;
 }

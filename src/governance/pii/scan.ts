@@ -16,6 +16,48 @@ export interface Detector {
   detect(text: string, out: Detection[]): void;
 }
 
+/**
+ * What a text holds that regexes need before they can match: ASCII digits (how many, and the longest run), ASCII
+ * capitals, and a character an encoding the decoded view reads starts with. Detectors skip a regex whose necessary
+ * facts are missing instead of scanning the text for nothing.
+ */
+export interface TextFacts {
+  readonly digits: number;
+  readonly maxRun: number;
+  readonly capitals: boolean;
+  readonly encoded: boolean;
+}
+
+let factsCache: { text: string; facts: TextFacts } | undefined;
+
+/** The facts of `text`, computed in one pass and kept for the text last asked about (the detectors share it). */
+export function textFacts(text: string): TextFacts {
+  if (factsCache?.text === text) return factsCache.facts;
+  let digits = 0;
+  let run = 0;
+  let maxRun = 0;
+  let capitals = false;
+  let encoded = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      digits++;
+      if (++run > maxRun) maxRun = run;
+      continue;
+    }
+    run = 0;
+    if (code >= 65 && code <= 90) capitals = true;
+    else if (code === 37 || code === 92 || code === 38 || (code >= 0x0660 && isEncodedDigit(code))) encoded = true;
+  }
+  const facts = { digits, maxRun, capitals, encoded };
+  factsCache = { text, facts };
+  return facts;
+}
+
+/** Full-width and Arabic-Indic digits, which the decoded view reads as ASCII (`%`, `\\` and `&` open the others). */
+const isEncodedDigit = (code: number): boolean =>
+  (code >= 0xff10 && code <= 0xff19) || (code >= 0x0660 && code <= 0x0669) || (code >= 0x06f0 && code <= 0x06f9);
+
 /** The ASCII digits of `value`, in order (what `value.replace(/\D/g, '')` gives, without a regex). */
 export function digitsOf(value: string): string {
   let digits = '';

@@ -181,7 +181,17 @@ export function isValidIban(compact: string): boolean {
 export function isValidIpv4(text: string): boolean {
   const parts = text.split('.');
   if (parts.length !== 4) return false;
-  return parts.every((part) => /^(?:0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255);
+  return parts.every(isOctet);
+}
+
+/** `0`-`255` without a leading zero (what `^(?:0|[1-9]\d{0,2})$` and a bound of 255 accept), with no regex. */
+function isOctet(part: string): boolean {
+  if (part.length === 0 || part.length > 3 || (part.length > 1 && part.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < part.length; i++) {
+    const code = part.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return Number(part) <= 255;
 }
 
 /** IPv6 as Node parses it, with a digit and three groups or an embedded IPv4 (so `a::b` or `Foo::Bar` stay text). */
