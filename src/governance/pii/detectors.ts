@@ -786,7 +786,9 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
     const start = detection.start;
     if (
       start > cursor &&
-      (custom || (cursor > 0 && !cleanAfter(text, cursor)) || (start < text.length && !cleanBefore(text, start)))
+      (custom ||
+        (((cursor > 0 && !cleanAfter(text, cursor)) || (start < text.length && !cleanBefore(text, start))) &&
+          mayHoldValue(text, cursor, start)))
     ) {
       for (const inner of detectAll(text.slice(cursor, start), detectors)) {
         const at = inner.start + cursor;
@@ -809,6 +811,20 @@ const isSpace = (code: number): boolean => code === 32 || code === 9 || code ===
 // the finding before it.
 const CLOSED_AFTER = new Set(',;!?)]}>"|'.split('').map((ch) => ch.charCodeAt(0)));
 const CLOSED_BEFORE = new Set(',;:!?([{<"=|'.split('').map((ch) => ch.charCodeAt(0)));
+
+/**
+ * Whether `text[from, to)` holds a letter, a digit or any non-ASCII character. A gap of ASCII punctuation and spaces
+ * alone (the full stop after a number at the end of a text) holds nothing a built-in detector reads: every one needs
+ * digits, letters or CJK characters, so it is not scanned again.
+ */
+function mayHoldValue(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122))
+      return true;
+  }
+  return false;
+}
 
 /**
  * A finding ends at `at`; scanning the rest again could only find something the whole-text scan missed if a value
