@@ -694,6 +694,8 @@ const iban: Detector = {
   category: 'financial',
   minDigits: 4,
   detect(text, out) {
+    // Every IBAN opens with its country's letters right before its check digits.
+    if (!textFacts(text).letterDigit) return;
     IBAN_START.lastIndex = 0;
     for (let match = IBAN_START.exec(text); match !== null; match = IBAN_START.exec(text)) {
       const country = (match[1] ?? '').toUpperCase();

@@ -394,24 +394,27 @@ export const phone: Detector = {
       dropOrganisationLines(text, out, first);
       return;
     }
-    scan(
-      text,
-      PHONE_US,
-      out,
-      'PHONE',
-      (value, index) =>
-        isPlausiblePhone(digitsOf(value)) && !reference(text, index, value) && !notAPhone(text, value, index),
-    );
-    scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
-      const digits = digitsOf(value).replace(/^00/, '');
-      if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
-      // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
-      // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
-      if (value.startsWith('+')) return !notAPhone(text, value, index);
-      // A 00-number under an identifier label is a code that happens to start with zeros (`NDC 0069-3150-83`).
-      if (reference(text, index, value) || notAPhone(text, value, index)) return false;
-      return /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
-    });
+    // The US shape ends in `ddd-dddd`, the international one starts with `+` or `00` and a digit 1-9.
+    if (facts.groups34)
+      scan(
+        text,
+        PHONE_US,
+        out,
+        'PHONE',
+        (value, index) =>
+          isPlausiblePhone(digitsOf(value)) && !reference(text, index, value) && !notAPhone(text, value, index),
+      );
+    if (facts.dialPrefix)
+      scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
+        const digits = digitsOf(value).replace(/^00/, '');
+        if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
+        // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
+        // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
+        if (value.startsWith('+')) return !notAPhone(text, value, index);
+        // A 00-number under an identifier label is a code that happens to start with zeros (`NDC 0069-3150-83`).
+        if (reference(text, index, value) || notAPhone(text, value, index)) return false;
+        return /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
+      });
     if (text.includes('wa.me/') || text.includes('whatsapp.com/'))
       scan(text, WHATSAPP_LINK, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
     digitRuns(text, out);

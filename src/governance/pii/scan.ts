@@ -17,15 +17,23 @@ export interface Detector {
 }
 
 /**
- * What a text holds that regexes need before they can match: ASCII digits (how many, and the longest run), ASCII
- * capitals, and a character an encoding the decoded view reads starts with. Detectors skip a regex whose necessary
- * facts are missing instead of scanning the text for nothing.
+ * What a text holds that regexes need before they can match. Detectors skip a regex whose necessary facts are missing
+ * instead of scanning the text for nothing; each fact is exact (no guess), so a skipped regex could not have matched.
  */
 export interface TextFacts {
+  /** ASCII digits, and the longest run of them. */
   readonly digits: number;
   readonly maxRun: number;
+  /** An ASCII capital. */
   readonly capitals: boolean;
+  /** A character an encoding the decoded view reads starts with (`%`, `\\`, `&`, full-width or Arabic-Indic digits). */
   readonly encoded: boolean;
+  /** An ASCII letter right before an ASCII digit (`DE89`: how an IBAN starts). */
+  readonly letterDigit: boolean;
+  /** `+` or `00` right before a digit 1-9 (how an international number starts). */
+  readonly dialPrefix: boolean;
+  /** A run of three digits or more, one space, dot or dash, then a run of four or more (`555-0134`). */
+  readonly groups34: boolean;
 }
 
 let factsCache: { text: string; facts: TextFacts } | undefined;
@@ -38,21 +46,44 @@ export function textFacts(text: string): TextFacts {
   let maxRun = 0;
   let capitals = false;
   let encoded = false;
+  let letterDigit = false;
+  let dialPrefix = false;
+  let groups34 = false;
+  // The run before the current one, when a single space, dot or dash separates them.
+  let previousRun = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 48 && code <= 57) {
+      if (run === 0) {
+        const before = text.charCodeAt(i - 1);
+        if (isAsciiLetter(before)) letterDigit = true;
+        previousRun = isGroupSeparator(before) ? runEndingAt(text, i - 2) : 0;
+      }
       digits++;
       if (++run > maxRun) maxRun = run;
+      if (code > 48 && (text.charCodeAt(i - 1) === 43 || (run >= 3 && text.startsWith('00', i - 2)))) dialPrefix = true;
+      if (run >= 4 && previousRun >= 3) groups34 = true;
       continue;
     }
     run = 0;
     if (code >= 65 && code <= 90) capitals = true;
     else if (code === 37 || code === 92 || code === 38 || (code >= 0x0660 && isEncodedDigit(code))) encoded = true;
   }
-  const facts = { digits, maxRun, capitals, encoded };
+  const facts = { digits, maxRun, capitals, encoded, letterDigit, dialPrefix, groups34 };
   factsCache = { text, facts };
   return facts;
 }
+
+const isAsciiLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+const isGroupSeparator = (code: number): boolean => code === 32 || code === 46 || code === 45;
+
+/** The length of the digit run that ends at `end` (inclusive); at most 4 digits are counted, all a fact needs. */
+function runEndingAt(text: string, end: number): number {
+  let length = 0;
+  while (length < 4 && end - length >= 0 && isDigitCode(text.charCodeAt(end - length))) length++;
+  return length;
+}
+const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
 
 /** Full-width and Arabic-Indic digits, which the decoded view reads as ASCII (`%`, `\\` and `&` open the others). */
 const isEncodedDigit = (code: number): boolean =>
