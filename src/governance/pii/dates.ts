@@ -768,9 +768,12 @@ const AGE_BEFORE =
 const AGE_TURN_BEFORE =
   /(?<![a-zà-ÿ])(?:turns?|turning|turned|compi|compie|compio|cumple|cumplo|cumpliu|completa|wird|werde|f[êe]te\s+ses|fête\s+mes)\s+\d{1,3}(?!\d)[^\d\n]{0,40}$/i;
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
-// are not read further.
+// are not read further. The genealogical star is looked for apart (`anyBirthWord`).
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|\*|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|kuzaliwa|kapanganakan|cumplo|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|turn|compi|wird|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|kuzaliwa|kapanganakan|cumplo|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|turn|compi|wird|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
+
+/** `ANY_BIRTH_WORD` or the CV's star (`* 07.05.1956`), tested apart: a `\*` alternative in the regex halves its speed. */
+const anyBirthWord = (text: string): boolean => text.includes('*') || hasKeyword(text, ANY_BIRTH_WORD);
 
 // Between a birth label and its date: another date's own label (`admission date`, `next appointment`, `<AdmitDate>`,
 // `Lieferdatum`, `fecha de la cita`) or an event done to the record (`birthdate verification completed …`), after the
@@ -1103,7 +1106,7 @@ export const dob: Detector = {
   minDigits: 0,
   detect(text, out) {
     if (BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
-    if (!hasKeyword(unhyphenate(text), ANY_BIRTH_WORD)) return;
+    if (!anyBirthWord(unhyphenate(text))) return;
     const dates: Array<{ start: number; end: number }> = [];
     DATE.lastIndex = 0;
     for (let match = DATE.exec(text); match !== null; match = DATE.exec(text)) {

@@ -3,7 +3,7 @@ import { BUILTIN_DETECTORS, PATTERN_CATEGORIES, customDetector, detectAll } from
 import type { Detector } from './detectors.ts';
 import { PiiMaskingError } from './errors.ts';
 import { TYPE_NAME, escapeLiteral, formatToken, restoreTokens } from './tokens.ts';
-import type { TokenVault, VaultEntry } from './vault.ts';
+import type { TokenVault, VaultEntry, VaultState } from './vault.ts';
 
 export { PiiMaskingError } from './errors.ts';
 export { FileTokenVault, MemoryTokenVault, RedisTokenVault, VaultStateSchema, emptyVaultState } from './vault.ts';
@@ -121,6 +121,7 @@ export class PiiMasker {
   #entries: VaultEntry[] = [];
   #ready: Promise<void> | undefined;
   #saving: Promise<void> = Promise.resolve();
+  #savesInFlight = 0;
   #pending = false;
   #loaded = false;
 
@@ -355,13 +356,29 @@ export class PiiMasker {
   async #flush(): Promise<void> {
     if (!this.#pending) return;
     this.#pending = false;
-    const snapshot = { version: 1 as const, entries: [...this.#entries] };
-    this.#saving = this.#saving.catch(() => undefined).then(() => this.#vault.save(this.#conversationId, snapshot));
+    const snapshot = { version: 1 as const, entries: this.#entries.slice() };
+    // Saves run one after another. With none in flight (the usual case) this one starts now instead of a tick later.
+    const idle = this.#savesInFlight === 0;
+    this.#savesInFlight++;
+    this.#saving = idle
+      ? this.#startSave(snapshot)
+      : this.#saving.catch(() => undefined).then(() => this.#vault.save(this.#conversationId, snapshot));
     try {
       await this.#saving;
     } catch (error) {
       this.#pending = true; // tokens are only in memory: retry the save next time rather than hand them out unsaved
       throw error;
+    } finally {
+      this.#savesInFlight--;
+    }
+  }
+
+  /** The vault's save, with a synchronous throw turned into a rejected save like any other. */
+  #startSave(snapshot: VaultState): Promise<void> {
+    try {
+      return this.#vault.save(this.#conversationId, snapshot);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 }

@@ -232,7 +232,10 @@ interface ShapeRule {
   readonly raw?: boolean;
   /** An extra test a value found without a label must pass. */
   readonly unlabelled?: (compact: string) => boolean;
-  /** The longest run of digits every match holds: a text without one is not scanned (see `TextFacts.maxRun`). */
+  /**
+   * The digits every match holds in all and in its longest run: a text with fewer is not scanned (see `TextFacts`).
+   */
+  readonly minDigits: number;
   readonly minRun: number;
 }
 
@@ -250,6 +253,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['codice[\\s_-]+fiscale', 'c\\.\\s?f\\.', 'cod\\.\\s?fisc\\.?', 'tax[\\s_-]+code'], ['CF']),
     valid: check(stdnum.IT.codicefiscale),
     free: true,
+    minDigits: 0,
     minRun: 0,
   },
   // China: resident identity card number, 17 digits and a check digit or X (ISO 7064 mod 11-2, a valid birth date).
@@ -258,6 +262,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: RIC_LABEL,
     valid: check(stdnum.CN.ric),
     free: true,
+    minDigits: 17,
     minRun: 17,
   },
   // Mexico: CURP, 18 characters with a birth date, sex, state and its check digit.
@@ -266,6 +271,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['curp', 'clave[\\s_-]+[úu]nica[\\s_-]+de[\\s_-]+registro[\\s_-]+de[\\s_-]+poblaci[óo]n']),
     valid: check(stdnum.MX.curp),
     free: true,
+    minDigits: 7,
     minRun: 6,
   },
   // United Kingdom: National Insurance number, compact or spaced, a valid prefix and suffix A-D.
@@ -275,6 +281,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['national[\\s_-]+insurance(?:[\\s_-]+(?:number|no))?', 'nino'], ['NI number', 'NI No', 'NI']),
     valid: check(stdnum.GB.nino),
     free: true,
+    minDigits: 6,
     minRun: 2,
   },
   // Brazil: CPF as printed, `ddd.ddd.ddd-dd`.
@@ -283,6 +290,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['cpf']),
     valid: check(stdnum.BR.cpf),
     free: true,
+    minDigits: 11,
     minRun: 3,
   },
   // Russia: SNILS as printed, `ddd-ddd-ddd dd`.
@@ -291,6 +299,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['снилс', 'snils']),
     valid: isValidSnils,
     free: true,
+    minDigits: 11,
     minRun: 3,
   },
   // France: NIR, 13 digits (Corsica 2A/2B) and a mod-97 key, compact or spaced as on the carte Vitale. Without a label,
@@ -301,6 +310,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: NIR_LABEL,
     valid: check(stdnum.FR.nir),
     free: true,
+    minDigits: 13,
     minRun: 3,
     unlabelled: (compact) => /^\d{3}(?:0[1-9]|1[0-2])/.test(compact),
   },
@@ -310,6 +320,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: DNI_LABEL,
     valid: check(stdnum.ES.dni),
     free: true,
+    minDigits: 8,
     minRun: 8,
   },
   // Spain: NIE, X/Y/Z, seven digits and the mod-23 letter.
@@ -318,6 +329,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: DNI_LABEL,
     valid: check(stdnum.ES.nie),
     free: true,
+    minDigits: 7,
     minRun: 7,
   },
   // Finland: henkilötunnus, birth date, century sign, individual number and the mod-31 check character.
@@ -326,6 +338,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['henkil[öo]tunnus', 'hetu', 'sotu', 'personbeteckning']),
     valid: check(stdnum.FI.hetu),
     free: false,
+    minDigits: 9,
     minRun: 6,
     raw: true,
   },
@@ -335,6 +348,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['cart[ãa]o[\\s_-]+de[\\s_-]+cidad[ãa]o', 'citizen[\\s_-]+card']),
     valid: check(stdnum.PT.cc),
     free: false,
+    minDigits: 10,
     minRun: 8,
   },
 ];
@@ -396,9 +410,9 @@ function labelledRuns(text: string, out: Detection[]): void {
 
 /** Shapes of their own: with `named`, those a label names; without, the free ones written in capitals. */
 function shapes(text: string, out: Detection[], named: boolean, rules: readonly ShapeRule[] = SHAPE_RULES): void {
-  const { maxRun } = textFacts(text);
+  const { digits, maxRun } = textFacts(text);
   for (const rule of rules) {
-    if ((!rule.free && !named) || maxRun < rule.minRun) continue;
+    if ((!rule.free && !named) || digits < rule.minDigits || maxRun < rule.minRun) continue;
     rule.shape.lastIndex = 0;
     for (let m = rule.shape.exec(text); m !== null; m = rule.shape.exec(text)) {
       const value = m[0];
