@@ -781,10 +781,13 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
   // email, and the SSN glued to it must not come out in clear. So a gap is scanned again as a text of its own when an
   // edge it shares with a finding could have hidden something (see `cleanAfter`/`cleanBefore`); custom patterns are
   // arbitrary regexes, so with them every gap is.
-  const custom = detectors.some((detector) => detector.category === 'custom');
+  const custom = hasCustom(detectors);
   const all: Detection[] = [];
   let cursor = 0;
-  for (const detection of [...merged, { start: text.length, end: text.length, type: '' }]) {
+  let rescanned = false;
+  for (let i = 0; i <= merged.length; i++) {
+    // Past the last finding, the gap up to the end of the text.
+    const detection = merged[i] ?? { start: text.length, end: text.length, type: '' };
     const start = detection.start;
     if (
       start > cursor &&
@@ -798,12 +801,43 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
         // A gap cut out of a table loses its header: a value under an identifier column of the whole text stays one.
         if (ID_VETOED.has(inner.type) && underIdColumn(text, at, end)) continue;
         all.push({ start: at, end, type: inner.type });
+        rescanned = true;
       }
     }
     if (detection.type !== '') all.push(detection);
     cursor = detection.end;
   }
-  return all.sort((a, b) => a.start - b.start);
+  // Without findings from a gap, `all` is `merged`, already in order.
+  return rescanned ? stableSort(all, byStart) : all;
+}
+
+const byStart = (a: Detection, b: Detection): number => a.start - b.start;
+const byStartThenLongest = (a: Detection, b: Detection): number => a.start - b.start || b.end - a.end;
+
+/**
+ * `list.sort(compare)`: the same stable order, by insertion for the few findings of a text (a call to the built-in
+ * sort costs more than sorting them).
+ */
+function stableSort(list: Detection[], compare: (a: Detection, b: Detection) => number): Detection[] {
+  if (list.length > 16) return list.sort(compare);
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i] as Detection;
+    let j = i - 1;
+    for (; j >= 0 && compare(list[j] as Detection, item) > 0; j--) list[j + 1] = list[j] as Detection;
+    list[j + 1] = item;
+  }
+  return list;
+}
+
+const CUSTOM = new WeakMap<readonly Detector[], boolean>();
+/** Whether a custom pattern is among the detectors, looked up once per detector list. */
+function hasCustom(detectors: readonly Detector[]): boolean {
+  let custom = CUSTOM.get(detectors);
+  if (custom === undefined) {
+    custom = detectors.some((detector) => detector.category === 'custom');
+    CUSTOM.set(detectors, custom);
+  }
+  return custom;
 }
 
 const ID_VETOED = new Set(['CREDIT_CARD', 'PHONE', 'SSN', 'NATIONAL_ID']);
@@ -865,7 +899,7 @@ function detectOnce(text: string, detectors: readonly Detector[]): Detection[] {
       found.push({ start: view.starts[d.start] as number, end: view.ends[d.end - 1] as number, type: d.type });
   }
   if (found.length < 2) return found;
-  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  stableSort(found, byStartThenLongest);
   const merged: Detection[] = [];
   let longest = 0;
   for (const detection of found) {
