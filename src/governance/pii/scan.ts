@@ -24,8 +24,9 @@ export interface TextFacts {
   /** ASCII digits, and the longest run of them. */
   readonly digits: number;
   readonly maxRun: number;
-  /** An ASCII capital. */
+  /** An ASCII capital; a character outside ASCII. */
   readonly capitals: boolean;
+  readonly nonAscii: boolean;
   /** A character an encoding the decoded view reads starts with (`%`, `\\`, `&`, full-width or Arabic-Indic digits). */
   readonly encoded: boolean;
   /** An ASCII letter right before an ASCII digit (`DE89`: how an IBAN starts). */
@@ -45,6 +46,7 @@ export function textFacts(text: string): TextFacts {
   let run = 0;
   let maxRun = 0;
   let capitals = false;
+  let nonAscii = false;
   let encoded = false;
   let letterDigit = false;
   let dialPrefix = false;
@@ -67,9 +69,13 @@ export function textFacts(text: string): TextFacts {
     }
     run = 0;
     if (code >= 65 && code <= 90) capitals = true;
-    else if (code === 37 || code === 92 || code === 38 || (code >= 0x0660 && isEncodedDigit(code))) encoded = true;
+    else if (code === 37 || code === 92 || code === 38) encoded = true;
+    else if (code >= 128) {
+      nonAscii = true;
+      if (isEncodedDigit(code)) encoded = true;
+    }
   }
-  const facts = { digits, maxRun, capitals, encoded, letterDigit, dialPrefix, groups34 };
+  const facts = { digits, maxRun, capitals, nonAscii, encoded, letterDigit, dialPrefix, groups34 };
   factsCache = { text, facts };
   return facts;
 }

@@ -16,6 +16,8 @@ describe('text facts', () => {
   it('sees capitals, encodings, a letter before a digit and a dial prefix', () => {
     expect(textFacts('abc').capitals).toBe(false);
     expect(textFacts('aBc').capitals).toBe(true);
+    expect(textFacts('abc 123').nonAscii).toBe(false);
+    for (const text of ['订单', 'café', 'رقم']) expect(textFacts(text).nonAscii).toBe(true);
     for (const encoded of ['a%40b', 'a\\u0040b', 'a&#64;b', '０３', '٣', '۳'])
       expect(textFacts(encoded).encoded).toBe(true);
     expect(textFacts('plain text 42').encoded).toBe(false);
@@ -51,6 +53,11 @@ describe('prefilters let the smallest shapes through', () => {
     expect(found('NIE X1234567L')).toEqual([['NATIONAL_ID', 'X1234567L']]);
     expect(found('DNI 12345678Z')).toEqual([['NATIONAL_ID', '12345678Z']]);
     expect(found('身份证 11010519491231002X')).toEqual([['NATIONAL_ID', '11010519491231002X']]);
+  });
+
+  it('identifier labels in capitals, CJK and Arabic still veto the number after them', () => {
+    expect(found('Tel: 415-555-0132')).toEqual([['PHONE', '415-555-0132']]);
+    for (const label of ['PN: ', 'SN ', '订单号：', 'رقم الطلب: ']) expect(found(`${label}415-555-0132`)).toEqual([]);
   });
 
   it('encoded text is still read decoded', () => {
