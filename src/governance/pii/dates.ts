@@ -1,5 +1,13 @@
 import { BIRTH_RECORD_CUE, recordBirths } from './birth-records.ts';
-import { type Detection, type Detector, answersPrevious, hasKeyword, lineStartWithin, scanColumns } from './scan.ts';
+import {
+  type Detection,
+  type Detector,
+  answersPrevious,
+  hasKeyword,
+  lineStartWithin,
+  scanColumns,
+  textFacts,
+} from './scan.ts';
 import { alignedColumnCells, sqlValueCells } from './tables.ts';
 
 /**
@@ -853,7 +861,8 @@ function petBirth(text: string, start: number): boolean {
   let window = text.slice(Math.max(from, start - PET_REACH), start);
   const sentence = lastEnd(SENTENCE_END, window);
   if (sentence > 0) window = window.slice(sentence - 1);
-  const animal = Math.max(lastEnd(ANIMAL, window), lastEnd(ANIMAL_DE, window));
+  // The German nouns are capitalised: a text without capitals holds none.
+  const animal = Math.max(lastEnd(ANIMAL, window), textFacts(text).capitals ? lastEnd(ANIMAL_DE, window) : -1);
   return animal >= 0 && animal > lastEnd(PERSON, window);
 }
 
@@ -1105,7 +1114,8 @@ export const dob: Detector = {
   // words none ("the third of May two thousand sixteen"): the birth-word pre-filter decides instead.
   minDigits: 0,
   detect(text, out) {
-    if (BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
+    // Every record cue but an MRZ's `<<` is written in capitals.
+    if ((textFacts(text).capitals || text.includes('<<')) && BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
     if (!anyBirthWord(unhyphenate(text))) return;
     const dates: Array<{ start: number; end: number }> = [];
     DATE.lastIndex = 0;

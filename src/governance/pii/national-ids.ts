@@ -65,12 +65,14 @@ const label = (words: string[], acronyms: string[] = []): Label => ({
   acronyms: acronyms.length > 0 ? new RegExp(`${B}(?:${acronyms.join('|')})${E}`, 'u') : undefined,
   loose: words.map((word) => word.replace(NOT_A_PERSON, '')),
 });
+// Acronyms are capitals: a text without an ASCII capital holds none.
 const labelBefore = (text: string, index: number, { words, acronyms }: Label): boolean =>
-  keywordBefore(text, index, words) || (acronyms !== undefined && keywordBefore(text, index, acronyms));
+  keywordBefore(text, index, words) ||
+  (acronyms !== undefined && textFacts(text).capitals && keywordBefore(text, index, acronyms));
 const labelIn = (name: string, { words, acronyms }: Label): boolean =>
   words.test(name) || (acronyms?.test(name) ?? false);
 const labelAnywhere = (text: string, { words, acronyms }: Label): boolean =>
-  hasKeyword(text, words) || (acronyms !== undefined && hasKeyword(text, acronyms));
+  hasKeyword(text, words) || (acronyms !== undefined && textFacts(text).capitals && hasKeyword(text, acronyms));
 
 // What an employee, order or account number is called is no national identifier: `employee ID number`.
 const NOT_A_PERSON =
@@ -460,7 +462,8 @@ const joined = (part: 'words' | 'acronyms', flags: string): RegExp =>
 const ANY_WORD = new RegExp(ALL_LABELS.flatMap((l) => l.loose).join('|'), 'iu');
 const ANY_ACRONYM = joined('acronyms', 'u');
 /** Any label word in the text: labelled values are looked for only then. */
-const anyLabel = (text: string): boolean => hasKeyword(text, ANY_WORD) || hasKeyword(text, ANY_ACRONYM);
+const anyLabel = (text: string): boolean =>
+  hasKeyword(text, ANY_WORD) || (textFacts(text).capitals && hasKeyword(text, ANY_ACRONYM));
 
 /** Whether `text` holds at least `enough` ASCII digits. */
 const hasDigits = (text: string, enough: number): boolean => textFacts(text).digits >= enough;

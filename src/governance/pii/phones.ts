@@ -84,6 +84,11 @@ const CURRENCY_AFTER =
   /^[ \t\u00a0]?(?:EUR|USD|GBP|CHF|AUD|NZD|CAD|SEK|NOK|DKK|ISK|PLN|CZK|HUF|RON|BGN|UAH|TRY|ILS|NIS|AED|SAR|EGP|ZAR|NGN|KES|JPY|CNY|RMB|KRW|INR|IDR|MYR|THB|PHP|VND|RUB|BRL|ARS|MXN|CLP|COP|PEN|HKD|SGD|TWD|[€$£¥₹₽]|kr|zł|Kč|Ft|руб)(?![\p{L}])/u;
 const CURRENCY_BEFORE =
   /(?:[€$£¥₹₽]|(?<![A-Za-z])(?:EUR|USD|GBP|CHF|AUD|SEK|NOK|DKK|PLN|INR|HKD|SGD|Rs\.?))[ \t\u00a0]?$/;
+/** A currency sign or code can stand in the text: `$`, a non-ASCII sign, or capitals (`EUR`, `Rs`). */
+const mayNameCurrency = (text: string): boolean => {
+  const facts = textFacts(text);
+  return facts.capitals || facts.nonAscii || text.includes('$');
+};
 const ONE_LETTER_UNIT = /^[ \t\u00a0]?[VWAJNgml](?![\p{L}\p{N}])/u;
 // Four-digit times joined as a range (`0800-1800`) next to opening-hours words are hours, not a phone number.
 const TIME_RANGE = /^(?:[01]\d|2[0-3])[0-5]\d\s?[-–]\s?(?:[01]\d|2[0-4])[0-5]\d$/;
@@ -97,7 +102,7 @@ function notAPhone(text: string, value: string, index: number): boolean {
   if (
     UNIT_AFTER.test(after) ||
     CURRENCY_AFTER.test(after) ||
-    CURRENCY_BEFORE.test(text.slice(Math.max(0, index - 5), index))
+    (mayNameCurrency(text) && CURRENCY_BEFORE.test(text.slice(Math.max(0, index - 5), index)))
   )
     return true;
   if (!value.startsWith('+') && ONE_LETTER_UNIT.test(after) && !keywordBefore(text, index, PHONE_CONTEXT)) return true;

@@ -60,6 +60,13 @@ describe('prefilters let the smallest shapes through', () => {
     for (const label of ['PN: ', 'SN ', '订单号：', 'رقم الطلب: ']) expect(found(`${label}415-555-0132`)).toEqual([]);
   });
 
+  it('a currency before a number and a German animal before a birth date are still seen', () => {
+    expect(found('Total: 0711 124 3381')).toEqual([['PHONE', '0711 124 3381']]);
+    for (const currency of ['$', 'USD', '€']) expect(found(`Total ${currency} 0711 124 3381`)).toEqual([]);
+    expect(found('Rex, born 12.03.2019')).toEqual([['DOB', '12.03.2019']]);
+    expect(found('Mein Hund Bello, Geburtsdatum: 12.03.2019')).toEqual([]);
+  });
+
   it('encoded text is still read decoded', () => {
     expect(found('maria.lopez%40example.com')).toEqual([['EMAIL', 'maria.lopez%40example.com']]);
     expect(found('Tel: ０３－１２３４－５６７８')).toEqual([['PHONE', '０３－１２３４－５６７８']]);
