@@ -239,6 +239,8 @@ interface ShapeRule {
    */
   readonly minDigits: number;
   readonly minRun: number;
+  /** A separator every match holds (`.` and `-` in a printed CPF): a text without it is not scanned. */
+  readonly separators?: string;
 }
 
 // Lookbehinds sit after the first consumed character, as in the other detectors. `_` and `/` glue a value into a
@@ -292,6 +294,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['cpf']),
     valid: check(stdnum.BR.cpf),
     free: true,
+    separators: '.-',
     minDigits: 11,
     minRun: 3,
   },
@@ -301,6 +304,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['снилс', 'snils']),
     valid: isValidSnils,
     free: true,
+    separators: '-',
     minDigits: 11,
     minRun: 3,
   },
@@ -410,11 +414,18 @@ function labelledRuns(text: string, out: Detection[]): void {
   }
 }
 
+/** Whether `text` holds every character of `characters` (none asked: true). */
+function holdsAll(text: string, characters = ''): boolean {
+  for (const ch of characters) if (!text.includes(ch)) return false;
+  return true;
+}
+
 /** Shapes of their own: with `named`, those a label names; without, the free ones written in capitals. */
 function shapes(text: string, out: Detection[], named: boolean, rules: readonly ShapeRule[] = SHAPE_RULES): void {
   const { digits, maxRun } = textFacts(text);
   for (const rule of rules) {
-    if ((!rule.free && !named) || digits < rule.minDigits || maxRun < rule.minRun) continue;
+    if ((!rule.free && !named) || digits < rule.minDigits || maxRun < rule.minRun || !holdsAll(text, rule.separators))
+      continue;
     rule.shape.lastIndex = 0;
     for (let m = rule.shape.exec(text); m !== null; m = rule.shape.exec(text)) {
       const value = m[0];

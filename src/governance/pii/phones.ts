@@ -191,19 +191,24 @@ function judgeRun(text: string, value: string, index: number): boolean {
   // Any other run is a phone number only right after a phone word (and never after a comma or across a slash, where it
   // is a list item or a date).
   if (before === 44 || value.includes('/')) return false;
+  // The value's own shape first: most runs fail it, and then the phone-word search around them is not needed.
+  if (!phoneShaped(value)) return false;
   if (!keywordBefore(text, index, PHONE_CONTEXT) && !answersPrevious(text, index, PHONE_CONTEXT)) return false;
+  return !reference(text, index, value);
+}
+
+/** A run that could be a phone number after a phone word: not a short bare run, a date, years, hours or odd groups. */
+function phoneShaped(value: string): boolean {
   const digits = digitsOf(value);
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
-  if (
+  return !(
     DATE_SHAPE.test(value) ||
     ENDS_WITH_DATE.test(value) ||
     YEARS.test(value) ||
     CLOCK_RANGE.test(value) ||
     !plausibleGroups(value) ||
     !isPlausiblePhone(digits)
-  )
-    return false;
-  return !reference(text, index, value);
+  );
 }
 
 // Airline PNR contact elements: `SSR CTCM BA HK1/447700900321` (mobile), `CTCH`/`CTCB`/`CTCP` (home, business,
