@@ -506,7 +506,6 @@ export const namedNationalId: Detector = {
 
 // Without a label only capitals count: the shapes that open with letters (codice fiscale, CURP, NINO) open with two
 // capitals in a row, and every other shape holds a run of at least three digits. A text with neither is not read.
-const TWO_CAPITALS = /[A-Z]{2}/;
 const LETTER_SHAPES = SHAPE_RULES.filter((rule) => rule.shape.source.startsWith('[A-Z]'));
 const DIGIT_SHAPES = SHAPE_RULES.filter((rule) => !LETTER_SHAPES.includes(rule));
 
@@ -517,7 +516,7 @@ export const nationalId: Detector = {
   minDigits: 0,
   detect(text, out) {
     const facts = textFacts(text);
-    const capitals = facts.capitals && TWO_CAPITALS.test(text);
+    const capitals = facts.capitalPair;
     if (facts.digits < 6) {
       if (capitals) shapes(text, out, false, CODICE_FISCALE);
       return;

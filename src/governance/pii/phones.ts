@@ -377,8 +377,9 @@ export const phone: Detector = {
   detect(text, out) {
     const first = out.length;
     const facts = textFacts(text);
-    // The vanity and lettered shapes hold capitals.
-    if (facts.capitals && VANITY_HINT.test(text))
+    // The vanity and lettered shapes hold capitals and a run of three digits (`800`, `555`).
+    const lettered = facts.capitals && facts.maxRun >= 3;
+    if (lettered && VANITY_HINT.test(text))
       scan(
         text,
         PHONE_VANITY,
@@ -398,7 +399,7 @@ export const phone: Detector = {
       );
     if (text.includes('CTC') || text.includes('ctc')) pnrPhones(text, out);
     // Before the seven-digit cut: a vanity number may hold only six digits.
-    if (facts.capitals && LETTERED_HINT.test(text)) letteredNumbers(text, out);
+    if (lettered && LETTERED_HINT.test(text)) letteredNumbers(text, out);
     if (facts.digits < 7) {
       extendOverExtensions(text, out, first);
       dropOrganisationLines(text, out, first);

@@ -24,8 +24,9 @@ export interface TextFacts {
   /** ASCII digits, and the longest run of them. */
   readonly digits: number;
   readonly maxRun: number;
-  /** An ASCII capital; a character outside ASCII. */
+  /** An ASCII capital, two in a row; a character outside ASCII. */
   readonly capitals: boolean;
+  readonly capitalPair: boolean;
   readonly nonAscii: boolean;
   /** A character an encoding the decoded view reads starts with (`%`, `\\`, `&`, full-width or Arabic-Indic digits). */
   readonly encoded: boolean;
@@ -46,6 +47,7 @@ export function textFacts(text: string): TextFacts {
   let run = 0;
   let maxRun = 0;
   let capitals = false;
+  let capitalPair = false;
   let nonAscii = false;
   let encoded = false;
   let letterDigit = false;
@@ -68,18 +70,21 @@ export function textFacts(text: string): TextFacts {
       continue;
     }
     run = 0;
-    if (code >= 65 && code <= 90) capitals = true;
-    else if (code === 37 || code === 92 || code === 38) encoded = true;
+    if (code >= 65 && code <= 90) {
+      if (capitals && isCapital(text.charCodeAt(i - 1))) capitalPair = true;
+      capitals = true;
+    } else if (code === 37 || code === 92 || code === 38) encoded = true;
     else if (code >= 128) {
       nonAscii = true;
       if (isEncodedDigit(code)) encoded = true;
     }
   }
-  const facts = { digits, maxRun, capitals, nonAscii, encoded, letterDigit, dialPrefix, groups34 };
+  const facts = { digits, maxRun, capitals, capitalPair, nonAscii, encoded, letterDigit, dialPrefix, groups34 };
   factsCache = { text, facts };
   return facts;
 }
 
+const isCapital = (code: number): boolean => code >= 65 && code <= 90;
 const isAsciiLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 const isGroupSeparator = (code: number): boolean => code === 32 || code === 46 || code === 45;
 

@@ -46,7 +46,7 @@ function brandLength(digits: string): boolean {
 export function isValidCard(digits: string): boolean {
   if (digits.length < 13 || digits.length > 19) return false;
   if (!CARD_PREFIX.test(digits)) return false;
-  if (/^(\d)\1+$/.test(digits)) return false;
+  if (oneRepeatedDigit(digits)) return false;
   if (!brandLength(digits)) return false;
   return luhn(digits);
 }
@@ -205,5 +205,13 @@ export function isValidIpv6(text: string): boolean {
 /** A plausible phone number: 7-15 digits (E.164 maximum), not one repeated digit. */
 export function isPlausiblePhone(digits: string): boolean {
   if (digits.length < 7 || digits.length > 15) return false;
-  return !/^(\d)\1+$/.test(digits);
+  return !oneRepeatedDigit(digits);
+}
+
+/** `^(\d)\1+$`: two or more of one ASCII digit and nothing else, without a regex (it runs once per candidate). */
+function oneRepeatedDigit(value: string): boolean {
+  const first = value.charCodeAt(0);
+  if (value.length < 2 || first < 48 || first > 57) return false;
+  for (let i = 1; i < value.length; i++) if (value.charCodeAt(i) !== first) return false;
+  return true;
 }

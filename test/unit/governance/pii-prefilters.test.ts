@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_DETECTORS, detectAll } from '../../../src/governance/pii/detectors.ts';
 import { textFacts } from '../../../src/governance/pii/scan.ts';
+import { isPlausiblePhone, isValidCard } from '../../../src/governance/pii/validators.ts';
 
 // The detectors skip a regex when a text lacks a fact it needs (`textFacts`). Each case below is the smallest shape a
 // prefilter must let through: if a fact were computed wrong, the value would come out in clear.
@@ -16,6 +17,8 @@ describe('text facts', () => {
   it('sees capitals, encodings, a letter before a digit and a dial prefix', () => {
     expect(textFacts('abc').capitals).toBe(false);
     expect(textFacts('aBc').capitals).toBe(true);
+    expect(textFacts('aBcD').capitalPair).toBe(false);
+    expect(textFacts('aBCd').capitalPair).toBe(true);
     expect(textFacts('abc 123').nonAscii).toBe(false);
     for (const text of ['订单', 'café', 'رقم']) expect(textFacts(text).nonAscii).toBe(true);
     for (const encoded of ['a%40b', 'a\\u0040b', 'a&#64;b', '０３', '٣', '۳'])
@@ -30,6 +33,15 @@ describe('text facts', () => {
   it('sees three digits, one separator and four digits', () => {
     for (const shape of ['555-0134', '(415) 555.0132', '12345 6789']) expect(textFacts(shape).groups34).toBe(true);
     for (const none of ['55-0134', '555-013', '555--0134', '555 / 0134']) expect(textFacts(none).groups34).toBe(false);
+  });
+});
+
+describe('validators without regexes', () => {
+  it('reject one repeated digit, and only that', () => {
+    expect(isPlausiblePhone('5555555')).toBe(false);
+    expect(isPlausiblePhone('5555556')).toBe(true);
+    expect(isValidCard('4444444444444444')).toBe(false);
+    expect(isValidCard('4111111111111111')).toBe(true);
   });
 });
 
