@@ -57,27 +57,34 @@ export function textFacts(text: string): TextFacts {
   let previousRun = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) {
-      if (run === 0) {
-        const before = text.charCodeAt(i - 1);
-        if (isAsciiLetter(before)) letterDigit = true;
-        previousRun = isGroupSeparator(before) ? runEndingAt(text, i - 2) : 0;
+    // Most characters are letters and spaces: the branches test the code's range first.
+    if (code <= 57) {
+      if (code >= 48) {
+        if (run === 0) {
+          const before = text.charCodeAt(i - 1);
+          if (isAsciiLetter(before)) letterDigit = true;
+          previousRun = isGroupSeparator(before) ? runEndingAt(text, i - 2) : 0;
+        }
+        digits++;
+        if (++run > maxRun) maxRun = run;
+        // `+` right before the run's first digit, or `00` right before a digit 1-9 inside it.
+        if (code > 48 && (run === 1 ? text.charCodeAt(i - 1) === 43 : run >= 3 && text.startsWith('00', i - 2)))
+          dialPrefix = true;
+        if (run >= 4 && previousRun >= 3) groups34 = true;
+        continue;
       }
-      digits++;
-      if (++run > maxRun) maxRun = run;
-      if (code > 48 && (text.charCodeAt(i - 1) === 43 || (run >= 3 && text.startsWith('00', i - 2)))) dialPrefix = true;
-      if (run >= 4 && previousRun >= 3) groups34 = true;
-      continue;
-    }
-    run = 0;
-    if (code >= 65 && code <= 90) {
-      if (capitals && isCapital(text.charCodeAt(i - 1))) capitalPair = true;
-      capitals = true;
-    } else if (code === 37 || code === 92 || code === 38) encoded = true;
+      if (code === 37 || code === 38) encoded = true;
+    } else if (code <= 90) {
+      if (code >= 65) {
+        if (capitals && isCapital(text.charCodeAt(i - 1))) capitalPair = true;
+        capitals = true;
+      }
+    } else if (code === 92) encoded = true;
     else if (code >= 128) {
       nonAscii = true;
       if (isEncodedDigit(code)) encoded = true;
     }
+    run = 0;
   }
   const facts = { digits, maxRun, capitals, capitalPair, nonAscii, encoded, letterDigit, dialPrefix, groups34 };
   factsCache = { text, facts };
