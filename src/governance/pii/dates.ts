@@ -1098,6 +1098,9 @@ const SPOKEN_DATE = new RegExp(
   'gi',
 );
 
+// Every spoken date holds an ordinal: texts without one are not read for them.
+const SPOKEN_HINT = /(?:first|second|third|th)\b/i;
+
 function spokenDates(text: string, out: Detection[]): void {
   SPOKEN_DATE.lastIndex = 0;
   for (let match = SPOKEN_DATE.exec(text); match !== null; match = SPOKEN_DATE.exec(text)) {
@@ -1114,9 +1117,15 @@ export const dob: Detector = {
   // words none ("the third of May two thousand sixteen"): the birth-word pre-filter decides instead.
   minDigits: 0,
   detect(text, out) {
+    const facts = textFacts(text);
     // Every record cue but an MRZ's `<<` is written in capitals.
-    if ((textFacts(text).capitals || text.includes('<<')) && BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
+    if ((facts.capitals || text.includes('<<')) && BIRTH_RECORD_CUE.test(text)) recordBirths(text, out);
     if (!anyBirthWord(unhyphenate(text))) return;
+    // Without a digit, only a date said in words can be one: every other form holds a digit, or a CJK numeral.
+    if (facts.digits === 0 && !facts.nonAscii) {
+      if (SPOKEN_HINT.test(text)) spokenDates(text, out);
+      return;
+    }
     const dates: Array<{ start: number; end: number }> = [];
     DATE.lastIndex = 0;
     for (let match = DATE.exec(text); match !== null; match = DATE.exec(text)) {
@@ -1169,7 +1178,7 @@ export const dob: Detector = {
     labelledPartials(text, dates, out);
     obscuredDates(text, dates, out);
     birthYears(text, out);
-    if (/(?:first|second|third|th)\b/i.test(text)) spokenDates(text, out);
+    if (SPOKEN_HINT.test(text)) spokenDates(text, out);
     if (/values/i.test(text))
       for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });

@@ -79,6 +79,13 @@ describe('prefilters let the smallest shapes through', () => {
     expect(found('Mein Hund Bello, Geburtsdatum: 12.03.2019')).toEqual([]);
   });
 
+  it('a date of birth without a digit: said in words, or in CJK numerals', () => {
+    expect(found('Date of birth: the third of May nineteen eighty-five')).toEqual([
+      ['DOB', 'the third of May nineteen eighty-five'],
+    ]);
+    expect(found('生年月日：一九五二年十月一日')).toEqual([['DOB', '一九五二年十月一日']]);
+  });
+
   it('encoded text is still read decoded', () => {
     expect(found('maria.lopez%40example.com')).toEqual([['EMAIL', 'maria.lopez%40example.com']]);
     expect(found('Tel: ０３－１２３４－５６７８')).toEqual([['PHONE', '０３－１２３４－５６７８']]);
