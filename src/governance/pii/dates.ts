@@ -877,7 +877,8 @@ function historicalBirth(text: string, start: number, end: number): boolean {
 
 const HYPHEN_BREAK = /(?<=[A-Za-zÀ-ÿ])-[ \t]*\r?\n[ \t]*(?=[a-zà-ÿ])/g;
 /** The text with words a line break hyphenated joined again (`naci-\nmiento` → `nacimiento`). */
-const unhyphenate = (text: string): string => (text.includes('-') ? text.replace(HYPHEN_BREAK, '') : text);
+const unhyphenate = (text: string): string =>
+  text.includes('-') && text.includes('\n') ? text.replace(HYPHEN_BREAK, '') : text;
 
 /** The last birth label that ends in the `MAX_GAP` characters before `index`, with only label-ish text after it. */
 function labelledBefore(text: string, index: number): boolean {
