@@ -13,6 +13,7 @@ import {
   scan,
   scanColumns,
   textBefore,
+  textFacts,
 } from './scan.ts';
 import { decodedView } from './views.ts';
 
@@ -42,22 +43,27 @@ const ssn: Detector = {
   category: 'identity',
   minDigits: 9,
   detect(text, out) {
-    scan(
-      text,
-      SSN_FORMATTED,
-      out,
-      'SSN',
-      (value, index) =>
-        isValidSsn(digitsOf(value)) && !identifier(text, index, value) && !partNumber(text, index, value),
-    );
+    const { maxRun } = textFacts(text);
+    // The formatted shape ends in four digits, the bare one is nine.
+    if (maxRun >= 4)
+      scan(
+        text,
+        SSN_FORMATTED,
+        out,
+        'SSN',
+        (value, index) =>
+          isValidSsn(digitsOf(value)) && !identifier(text, index, value) && !partNumber(text, index, value),
+      );
     // Nine bare digits are rare, so candidates come first and the keyword is checked only around them.
-    scan(
-      text,
-      SSN_BARE,
-      out,
-      'SSN',
-      (value, index) => isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT) && !identifier(text, index, value),
-    );
+    if (maxRun >= 9)
+      scan(
+        text,
+        SSN_BARE,
+        out,
+        'SSN',
+        (value, index) =>
+          isValidSsn(value) && keywordBefore(text, index, SSN_CONTEXT) && !identifier(text, index, value),
+      );
     if (text.includes('\n') && hasKeyword(text, SSN_CONTEXT))
       scanColumns(text, SSN_KEY, out, 'SSN', (value) => /^[\d -]{9,11}$/.test(value) && isValidSsn(digitsOf(value)));
   },
@@ -662,15 +668,20 @@ const ip: Detector = {
 };
 
 const IBAN_START = /(?<![A-Za-z0-9])([A-Za-z]{2})\d{2}(?=[ .-]?[A-Za-z0-9])/g;
-const IBAN_SEPARATOR = /[ .-]/;
-const ALNUM = /[A-Za-z0-9]/;
-const LINE_BREAK = /[ \t\r\n]/;
+// Character tests on codes, not one-character regexes: the IBAN reader calls them once per character it reads.
+/** `[A-Za-z0-9]` (false past the end). */
+const isAlnum = (code: number): boolean =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+/** `[ .-]`, a separator between IBAN groups. */
+const isIbanSeparator = (code: number): boolean => code === 32 || code === 46 || code === 45;
+/** `[ \t\r\n]`. */
+const isLineBreakChar = (code: number): boolean => code === 32 || code === 9 || code === 13 || code === 10;
 const WRAP = /[ \t]*\r?\n[ \t]*/y;
 /** The length of a line break (with the spaces around it) at `i` that an alphanumeric follows, or 0. */
 function wrapAt(text: string, i: number): number {
   WRAP.lastIndex = i;
   const wrap = WRAP.exec(text);
-  return wrap !== null && ALNUM.test(text[i + wrap[0].length] ?? '') ? wrap[0].length : 0;
+  return wrap !== null && isAlnum(text.charCodeAt(i + wrap[0].length)) ? wrap[0].length : 0;
 }
 
 /**
@@ -683,6 +694,8 @@ const iban: Detector = {
   category: 'financial',
   minDigits: 4,
   detect(text, out) {
+    // Every IBAN opens with its country's letters right before its check digits.
+    if (!textFacts(text).letterDigit) return;
     IBAN_START.lastIndex = 0;
     for (let match = IBAN_START.exec(text); match !== null; match = IBAN_START.exec(text)) {
       const country = (match[1] ?? '').toUpperCase();
@@ -696,22 +709,23 @@ const iban: Detector = {
       let wrapped = false;
       while (compact.length < length && i < text.length) {
         const ch = text[i] ?? '';
-        if (ALNUM.test(ch)) compact += ch;
-        else if (known !== undefined && !wrapped && LINE_BREAK.test(ch) && wrapAt(text, i) > 0) {
+        const code = text.charCodeAt(i);
+        if (isAlnum(code)) compact += ch;
+        else if (known !== undefined && !wrapped && isLineBreakChar(code) && wrapAt(text, i) > 0) {
           // A printed IBAN wrapped onto the next line, once: `DE89 3704 0044\n0532 0130 00` (spaces around the break).
           wrapped = true;
           i += wrapAt(text, i) - 1;
         } else if (
-          IBAN_SEPARATOR.test(ch) &&
+          isIbanSeparator(code) &&
           (separator === undefined || separator === ch) &&
-          ALNUM.test(text[i + 1] ?? '')
+          isAlnum(text.charCodeAt(i + 1))
         )
           separator = ch;
         else break;
         i++;
       }
       if (known !== undefined ? compact.length !== known : compact.length < 15) continue;
-      if (ALNUM.test(text[i] ?? '')) continue;
+      if (isAlnum(text.charCodeAt(i))) continue;
       if (isValidIban(compact)) {
         out.push({ start: match.index, end: i, type: 'IBAN' });
         IBAN_START.lastIndex = i;
@@ -756,15 +770,6 @@ export function customDetector(type: string, source: string): Detector {
   };
 }
 
-function countDigits(text: string, enough: number): number {
-  let count = 0;
-  for (let i = 0; i < text.length && count < enough; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) count++;
-  }
-  return count;
-}
-
 /**
  * Runs the detectors; overlapping findings merge into one span (typed after its longest member), so a value glued
  * to another ("4111 1111 1111 1111ada@example.com") is never half-masked.
@@ -776,14 +781,19 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
   // email, and the SSN glued to it must not come out in clear. So a gap is scanned again as a text of its own when an
   // edge it shares with a finding could have hidden something (see `cleanAfter`/`cleanBefore`); custom patterns are
   // arbitrary regexes, so with them every gap is.
-  const custom = detectors.some((detector) => detector.category === 'custom');
+  const custom = hasCustom(detectors);
   const all: Detection[] = [];
   let cursor = 0;
-  for (const detection of [...merged, { start: text.length, end: text.length, type: '' }]) {
+  let rescanned = false;
+  for (let i = 0; i <= merged.length; i++) {
+    // Past the last finding, the gap up to the end of the text.
+    const detection = merged[i] ?? { start: text.length, end: text.length, type: '' };
     const start = detection.start;
     if (
       start > cursor &&
-      (custom || (cursor > 0 && !cleanAfter(text, cursor)) || (start < text.length && !cleanBefore(text, start)))
+      (custom ||
+        (((cursor > 0 && !cleanAfter(text, cursor)) || (start < text.length && !cleanBefore(text, start))) &&
+          mayHoldValue(text, cursor, start)))
     ) {
       for (const inner of detectAll(text.slice(cursor, start), detectors)) {
         const at = inner.start + cursor;
@@ -791,12 +801,43 @@ export function detectAll(text: string, detectors: readonly Detector[]): Detecti
         // A gap cut out of a table loses its header: a value under an identifier column of the whole text stays one.
         if (ID_VETOED.has(inner.type) && underIdColumn(text, at, end)) continue;
         all.push({ start: at, end, type: inner.type });
+        rescanned = true;
       }
     }
     if (detection.type !== '') all.push(detection);
     cursor = detection.end;
   }
-  return all.sort((a, b) => a.start - b.start);
+  // Without findings from a gap, `all` is `merged`, already in order.
+  return rescanned ? stableSort(all, byStart) : all;
+}
+
+const byStart = (a: Detection, b: Detection): number => a.start - b.start;
+const byStartThenLongest = (a: Detection, b: Detection): number => a.start - b.start || b.end - a.end;
+
+/**
+ * `list.sort(compare)`: the same stable order, by insertion for the few findings of a text (a call to the built-in
+ * sort costs more than sorting them).
+ */
+function stableSort(list: Detection[], compare: (a: Detection, b: Detection) => number): Detection[] {
+  if (list.length > 16) return list.sort(compare);
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i] as Detection;
+    let j = i - 1;
+    for (; j >= 0 && compare(list[j] as Detection, item) > 0; j--) list[j + 1] = list[j] as Detection;
+    list[j + 1] = item;
+  }
+  return list;
+}
+
+const CUSTOM = new WeakMap<readonly Detector[], boolean>();
+/** Whether a custom pattern is among the detectors, looked up once per detector list. */
+function hasCustom(detectors: readonly Detector[]): boolean {
+  let custom = CUSTOM.get(detectors);
+  if (custom === undefined) {
+    custom = detectors.some((detector) => detector.category === 'custom');
+    CUSTOM.set(detectors, custom);
+  }
+  return custom;
 }
 
 const ID_VETOED = new Set(['CREDIT_CARD', 'PHONE', 'SSN', 'NATIONAL_ID']);
@@ -806,6 +847,20 @@ const isSpace = (code: number): boolean => code === 32 || code === 9 || code ===
 // the finding before it.
 const CLOSED_AFTER = new Set(',;!?)]}>"|'.split('').map((ch) => ch.charCodeAt(0)));
 const CLOSED_BEFORE = new Set(',;:!?([{<"=|'.split('').map((ch) => ch.charCodeAt(0)));
+
+/**
+ * Whether `text[from, to)` holds a letter, a digit or any non-ASCII character. A gap of ASCII punctuation and spaces
+ * alone (the full stop after a number at the end of a text) holds nothing a built-in detector reads: every one needs
+ * digits, letters or CJK characters, so it is not scanned again.
+ */
+function mayHoldValue(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122))
+      return true;
+  }
+  return false;
+}
 
 /**
  * A finding ends at `at`; scanning the rest again could only find something the whole-text scan missed if a value
@@ -831,20 +886,20 @@ function cleanBefore(text: string, at: number): boolean {
 
 function detectOnce(text: string, detectors: readonly Detector[]): Detection[] {
   const found: Detection[] = [];
-  const digits = countDigits(text, 13);
+  const { digits, encoded } = textFacts(text);
   for (const detector of detectors) if ((detector.minDigits ?? 0) <= digits) detector.detect(text, found);
   // URL-encoded, JSON-escaped and HTML-entity text is also read decoded; findings map back onto the encoded span, so
   // the token replaces exactly the encoded text and restore returns it byte for byte.
-  const view = decodedView(text);
+  const view = encoded ? decodedView(text) : null;
   if (view !== null) {
     const inView: Detection[] = [];
-    const viewDigits = countDigits(view.text, 13);
+    const viewDigits = textFacts(view.text).digits;
     for (const detector of detectors) if ((detector.minDigits ?? 0) <= viewDigits) detector.detect(view.text, inView);
     for (const d of inView)
       found.push({ start: view.starts[d.start] as number, end: view.ends[d.end - 1] as number, type: d.type });
   }
   if (found.length < 2) return found;
-  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  stableSort(found, byStartThenLongest);
   const merged: Detection[] = [];
   let longest = 0;
   for (const detection of found) {

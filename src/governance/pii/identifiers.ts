@@ -1,4 +1,4 @@
-import { columnCells, textBefore } from './scan.ts';
+import { columnCells, textBefore, textFacts } from './scan.ts';
 
 /**
  * Identifier labels: a number right after `SKU`, `PN`, `part no.`, `Art.-Nr.`, `NDC`, `order`, `invoice`, `ticket`,
@@ -121,11 +121,12 @@ const ARABIC_ID_LABEL = /(?:السجل\s+التجاري|الرقم\s+الضري�
 /** True when an identifier label stands right before `index` (nothing but its colon, quotes or spaces between). */
 export function idLabelBefore(text: string, index: number): boolean {
   const before = textBefore(text, index, 40);
+  // The acronyms are capitals, the CJK and Arabic labels are not ASCII: a text without such characters skips them.
+  const { capitals, nonAscii } = textFacts(text);
   return (
     ID_LABEL.test(before) ||
-    ID_ACRONYM.test(before) ||
-    CJK_ID_LABEL.test(before.slice(-16)) ||
-    ARABIC_ID_LABEL.test(before)
+    (capitals && ID_ACRONYM.test(before)) ||
+    (nonAscii && (CJK_ID_LABEL.test(before.slice(-16)) || ARABIC_ID_LABEL.test(before)))
   );
 }
 

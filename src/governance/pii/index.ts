@@ -3,7 +3,7 @@ import { BUILTIN_DETECTORS, PATTERN_CATEGORIES, customDetector, detectAll } from
 import type { Detector } from './detectors.ts';
 import { PiiMaskingError } from './errors.ts';
 import { TYPE_NAME, escapeLiteral, formatToken, restoreTokens } from './tokens.ts';
-import type { TokenVault, VaultEntry } from './vault.ts';
+import type { TokenVault, VaultEntry, VaultState } from './vault.ts';
 
 export { PiiMaskingError } from './errors.ts';
 export { FileTokenVault, MemoryTokenVault, RedisTokenVault, VaultStateSchema, emptyVaultState } from './vault.ts';
@@ -96,6 +96,8 @@ const DOB_KEY = /birth|(?:^|[^a-z])dob(?:$|[^a-z])/i;
 const DATE_VALUE =
   /^\s*(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$/;
 
+const TOKEN_COUNTER = /:(\d+)\]$/;
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -119,6 +121,7 @@ export class PiiMasker {
   #entries: VaultEntry[] = [];
   #ready: Promise<void> | undefined;
   #saving: Promise<void> = Promise.resolve();
+  #savesInFlight = 0;
   #pending = false;
   #loaded = false;
 
@@ -220,22 +223,25 @@ export class PiiMasker {
     this.#loaded = true;
   }
 
-  #remember(entry: VaultEntry): void {
+  /** Adds a token; `counter` is the number in it when the caller knows it (a fresh token), else read from the token. */
+  #remember(entry: VaultEntry, counter = Number(TOKEN_COUNTER.exec(entry.token)?.[1] ?? 0)): void {
     this.#entries.push(entry);
     let tokens = this.#byValue.get(entry.type);
     if (tokens === undefined) this.#byValue.set(entry.type, (tokens = new Map()));
     tokens.set(entry.value, entry.token);
     this.#byToken.set(entry.token, entry.value);
-    const counter = Number(/:(\d+)\]$/.exec(entry.token)?.[1] ?? 0);
     if (counter > (this.#counters.get(entry.type) ?? 0)) this.#counters.set(entry.type, counter);
   }
 
-  #tokenFor(type: string, value: string): { token: string; fresh: boolean } {
+  /** The value's token; a fresh one is remembered and marked for the next save. */
+  #tokenFor(type: string, value: string): string {
     const existing = this.#byValue.get(type)?.get(value);
-    if (existing !== undefined) return { token: existing, fresh: false };
-    const token = formatToken(type, (this.#counters.get(type) ?? 0) + 1);
-    this.#remember({ token, type, value });
-    return { token, fresh: true };
+    if (existing !== undefined) return existing;
+    const counter = (this.#counters.get(type) ?? 0) + 1;
+    const token = formatToken(type, counter);
+    this.#remember({ token, type, value }, counter);
+    this.#pending = true;
+    return token;
   }
 
   #maskString(text: string, entities: PiiEntity[], alreadyMasked = false): string {
@@ -248,8 +254,7 @@ export class PiiMasker {
     let out = '';
     let cursor = 0;
     for (const { start, end, type } of detections) {
-      const { token, fresh } = this.#tokenFor(type, text.slice(start, end));
-      if (fresh) this.#pending = true;
+      const token = this.#tokenFor(type, text.slice(start, end));
       out += literal(text.slice(cursor, start)) + token;
       entities.push({ type, token });
       cursor = end;
@@ -259,8 +264,7 @@ export class PiiMasker {
 
   #maskWhole(type: string, value: unknown, entities: PiiEntity[]): string {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    const { token, fresh } = this.#tokenFor(type, text);
-    if (fresh) this.#pending = true;
+    const token = this.#tokenFor(type, text);
     entities.push({ type, token });
     return token;
   }
@@ -352,13 +356,29 @@ export class PiiMasker {
   async #flush(): Promise<void> {
     if (!this.#pending) return;
     this.#pending = false;
-    const snapshot = { version: 1 as const, entries: [...this.#entries] };
-    this.#saving = this.#saving.catch(() => undefined).then(() => this.#vault.save(this.#conversationId, snapshot));
+    const snapshot = { version: 1 as const, entries: this.#entries.slice() };
+    // Saves run one after another. With none in flight (the usual case) this one starts now instead of a tick later.
+    const idle = this.#savesInFlight === 0;
+    this.#savesInFlight++;
+    this.#saving = idle
+      ? this.#startSave(snapshot)
+      : this.#saving.catch(() => undefined).then(() => this.#vault.save(this.#conversationId, snapshot));
     try {
       await this.#saving;
     } catch (error) {
       this.#pending = true; // tokens are only in memory: retry the save next time rather than hand them out unsaved
       throw error;
+    } finally {
+      this.#savesInFlight--;
+    }
+  }
+
+  /** The vault's save, with a synchronous throw turned into a rejected save like any other. */
+  #startSave(snapshot: VaultState): Promise<void> {
+    try {
+      return this.#vault.save(this.#conversationId, snapshot);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { stdnum } from 'stdnum';
 import { idLabelBefore, underIdColumn } from './identifiers.ts';
-import { type Detection, type Detector, columnCells, hasKeyword, keywordBefore } from './scan.ts';
+import { type Detection, type Detector, columnCells, hasKeyword, keywordBefore, textFacts } from './scan.ts';
 
 /**
  * National identifiers outside the US (`NATIONAL_ID`). Every candidate must pass its identifier's checksum (the rules
@@ -65,12 +65,14 @@ const label = (words: string[], acronyms: string[] = []): Label => ({
   acronyms: acronyms.length > 0 ? new RegExp(`${B}(?:${acronyms.join('|')})${E}`, 'u') : undefined,
   loose: words.map((word) => word.replace(NOT_A_PERSON, '')),
 });
+// Acronyms are capitals: a text without an ASCII capital holds none.
 const labelBefore = (text: string, index: number, { words, acronyms }: Label): boolean =>
-  keywordBefore(text, index, words) || (acronyms !== undefined && keywordBefore(text, index, acronyms));
+  keywordBefore(text, index, words) ||
+  (acronyms !== undefined && textFacts(text).capitals && keywordBefore(text, index, acronyms));
 const labelIn = (name: string, { words, acronyms }: Label): boolean =>
   words.test(name) || (acronyms?.test(name) ?? false);
 const labelAnywhere = (text: string, { words, acronyms }: Label): boolean =>
-  hasKeyword(text, words) || (acronyms !== undefined && hasKeyword(text, acronyms));
+  hasKeyword(text, words) || (acronyms !== undefined && textFacts(text).capitals && hasKeyword(text, acronyms));
 
 // What an employee, order or account number is called is no national identifier: `employee ID number`.
 const NOT_A_PERSON =
@@ -232,6 +234,13 @@ interface ShapeRule {
   readonly raw?: boolean;
   /** An extra test a value found without a label must pass. */
   readonly unlabelled?: (compact: string) => boolean;
+  /**
+   * The digits every match holds in all and in its longest run: a text with fewer is not scanned (see `TextFacts`).
+   */
+  readonly minDigits: number;
+  readonly minRun: number;
+  /** A separator every match holds (`.` and `-` in a printed CPF): a text without it is not scanned. */
+  readonly separators?: string;
 }
 
 // Lookbehinds sit after the first consumed character, as in the other detectors. `_` and `/` glue a value into a
@@ -248,6 +257,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['codice[\\s_-]+fiscale', 'c\\.\\s?f\\.', 'cod\\.\\s?fisc\\.?', 'tax[\\s_-]+code'], ['CF']),
     valid: check(stdnum.IT.codicefiscale),
     free: true,
+    minDigits: 0,
+    minRun: 0,
   },
   // China: resident identity card number, 17 digits and a check digit or X (ISO 7064 mod 11-2, a valid birth date).
   {
@@ -255,6 +266,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: RIC_LABEL,
     valid: check(stdnum.CN.ric),
     free: true,
+    minDigits: 17,
+    minRun: 17,
   },
   // Mexico: CURP, 18 characters with a birth date, sex, state and its check digit.
   {
@@ -262,6 +275,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['curp', 'clave[\\s_-]+[úu]nica[\\s_-]+de[\\s_-]+registro[\\s_-]+de[\\s_-]+poblaci[óo]n']),
     valid: check(stdnum.MX.curp),
     free: true,
+    minDigits: 7,
+    minRun: 6,
   },
   // United Kingdom: National Insurance number, compact or spaced, a valid prefix and suffix A-D.
   {
@@ -270,6 +285,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['national[\\s_-]+insurance(?:[\\s_-]+(?:number|no))?', 'nino'], ['NI number', 'NI No', 'NI']),
     valid: check(stdnum.GB.nino),
     free: true,
+    minDigits: 6,
+    minRun: 2,
   },
   // Brazil: CPF as printed, `ddd.ddd.ddd-dd`.
   {
@@ -277,6 +294,9 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['cpf']),
     valid: check(stdnum.BR.cpf),
     free: true,
+    separators: '.-',
+    minDigits: 11,
+    minRun: 3,
   },
   // Russia: SNILS as printed, `ddd-ddd-ddd dd`.
   {
@@ -284,6 +304,9 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['снилс', 'snils']),
     valid: isValidSnils,
     free: true,
+    separators: '-',
+    minDigits: 11,
+    minRun: 3,
   },
   // France: NIR, 13 digits (Corsica 2A/2B) and a mod-97 key, compact or spaced as on the carte Vitale. Without a label,
   // the birth month must be a month.
@@ -293,6 +316,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: NIR_LABEL,
     valid: check(stdnum.FR.nir),
     free: true,
+    minDigits: 13,
+    minRun: 3,
     unlabelled: (compact) => /^\d{3}(?:0[1-9]|1[0-2])/.test(compact),
   },
   // Spain: DNI, eight digits and the mod-23 letter.
@@ -301,6 +326,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: DNI_LABEL,
     valid: check(stdnum.ES.dni),
     free: true,
+    minDigits: 8,
+    minRun: 8,
   },
   // Spain: NIE, X/Y/Z, seven digits and the mod-23 letter.
   {
@@ -308,6 +335,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: DNI_LABEL,
     valid: check(stdnum.ES.nie),
     free: true,
+    minDigits: 7,
+    minRun: 7,
   },
   // Finland: henkilötunnus, birth date, century sign, individual number and the mod-31 check character.
   {
@@ -315,6 +344,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['henkil[öo]tunnus', 'hetu', 'sotu', 'personbeteckning']),
     valid: check(stdnum.FI.hetu),
     free: false,
+    minDigits: 9,
+    minRun: 6,
     raw: true,
   },
   // Portugal: Cartão de Cidadão, civil number, check digit, version letters and a second check digit.
@@ -323,6 +354,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     label: label(['cart[ãa]o[\\s_-]+de[\\s_-]+cidad[ãa]o', 'citizen[\\s_-]+card']),
     valid: check(stdnum.PT.cc),
     free: false,
+    minDigits: 10,
+    minRun: 8,
   },
 ];
 
@@ -381,10 +414,18 @@ function labelledRuns(text: string, out: Detection[]): void {
   }
 }
 
+/** Whether `text` holds every character of `characters` (none asked: true). */
+function holdsAll(text: string, characters = ''): boolean {
+  for (const ch of characters) if (!text.includes(ch)) return false;
+  return true;
+}
+
 /** Shapes of their own: with `named`, those a label names; without, the free ones written in capitals. */
 function shapes(text: string, out: Detection[], named: boolean, rules: readonly ShapeRule[] = SHAPE_RULES): void {
+  const { digits, maxRun } = textFacts(text);
   for (const rule of rules) {
-    if (!rule.free && !named) continue;
+    if ((!rule.free && !named) || digits < rule.minDigits || maxRun < rule.minRun || !holdsAll(text, rule.separators))
+      continue;
     rule.shape.lastIndex = 0;
     for (let m = rule.shape.exec(text); m !== null; m = rule.shape.exec(text)) {
       const value = m[0];
@@ -432,17 +473,11 @@ const joined = (part: 'words' | 'acronyms', flags: string): RegExp =>
 const ANY_WORD = new RegExp(ALL_LABELS.flatMap((l) => l.loose).join('|'), 'iu');
 const ANY_ACRONYM = joined('acronyms', 'u');
 /** Any label word in the text: labelled values are looked for only then. */
-const anyLabel = (text: string): boolean => hasKeyword(text, ANY_WORD) || hasKeyword(text, ANY_ACRONYM);
+const anyLabel = (text: string): boolean =>
+  hasKeyword(text, ANY_WORD) || (textFacts(text).capitals && hasKeyword(text, ANY_ACRONYM));
 
 /** Whether `text` holds at least `enough` ASCII digits. */
-function hasDigits(text: string, enough: number): boolean {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57 && ++count >= enough) return true;
-  }
-  return false;
-}
+const hasDigits = (text: string, enough: number): boolean => textFacts(text).digits >= enough;
 
 const CODICE_FISCALE = SHAPE_RULES.slice(0, 1);
 
@@ -471,8 +506,6 @@ export const namedNationalId: Detector = {
 
 // Without a label only capitals count: the shapes that open with letters (codice fiscale, CURP, NINO) open with two
 // capitals in a row, and every other shape holds a run of at least three digits. A text with neither is not read.
-const TWO_CAPITALS = /[A-Z]{2}/;
-const THREE_DIGITS = /\d{3}/;
 const LETTER_SHAPES = SHAPE_RULES.filter((rule) => rule.shape.source.startsWith('[A-Z]'));
 const DIGIT_SHAPES = SHAPE_RULES.filter((rule) => !LETTER_SHAPES.includes(rule));
 
@@ -482,12 +515,13 @@ export const nationalId: Detector = {
   category: 'identity',
   minDigits: 0,
   detect(text, out) {
-    const capitals = TWO_CAPITALS.test(text);
-    if (!hasDigits(text, 6)) {
+    const facts = textFacts(text);
+    const capitals = facts.capitalPair;
+    if (facts.digits < 6) {
       if (capitals) shapes(text, out, false, CODICE_FISCALE);
       return;
     }
     if (capitals) shapes(text, out, false, LETTER_SHAPES);
-    if (THREE_DIGITS.test(text)) shapes(text, out, false, DIGIT_SHAPES);
+    if (facts.maxRun >= 3) shapes(text, out, false, DIGIT_SHAPES);
   },
 };

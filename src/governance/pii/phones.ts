@@ -9,6 +9,7 @@ import {
   scan,
   scanColumns,
   textBefore,
+  textFacts,
 } from './scan.ts';
 import { isPlausiblePhone, isValidIpv4 } from './validators.ts';
 
@@ -83,6 +84,11 @@ const CURRENCY_AFTER =
   /^[ \t\u00a0]?(?:EUR|USD|GBP|CHF|AUD|NZD|CAD|SEK|NOK|DKK|ISK|PLN|CZK|HUF|RON|BGN|UAH|TRY|ILS|NIS|AED|SAR|EGP|ZAR|NGN|KES|JPY|CNY|RMB|KRW|INR|IDR|MYR|THB|PHP|VND|RUB|BRL|ARS|MXN|CLP|COP|PEN|HKD|SGD|TWD|[€$£¥₹₽]|kr|zł|Kč|Ft|руб)(?![\p{L}])/u;
 const CURRENCY_BEFORE =
   /(?:[€$£¥₹₽]|(?<![A-Za-z])(?:EUR|USD|GBP|CHF|AUD|SEK|NOK|DKK|PLN|INR|HKD|SGD|Rs\.?))[ \t\u00a0]?$/;
+/** A currency sign or code can stand in the text: `$`, a non-ASCII sign, or capitals (`EUR`, `Rs`). */
+const mayNameCurrency = (text: string): boolean => {
+  const facts = textFacts(text);
+  return facts.capitals || facts.nonAscii || text.includes('$');
+};
 const ONE_LETTER_UNIT = /^[ \t\u00a0]?[VWAJNgml](?![\p{L}\p{N}])/u;
 // Four-digit times joined as a range (`0800-1800`) next to opening-hours words are hours, not a phone number.
 const TIME_RANGE = /^(?:[01]\d|2[0-3])[0-5]\d\s?[-–]\s?(?:[01]\d|2[0-4])[0-5]\d$/;
@@ -96,7 +102,7 @@ function notAPhone(text: string, value: string, index: number): boolean {
   if (
     UNIT_AFTER.test(after) ||
     CURRENCY_AFTER.test(after) ||
-    CURRENCY_BEFORE.test(text.slice(Math.max(0, index - 5), index))
+    (mayNameCurrency(text) && CURRENCY_BEFORE.test(text.slice(Math.max(0, index - 5), index)))
   )
     return true;
   if (!value.startsWith('+') && ONE_LETTER_UNIT.test(after) && !keywordBefore(text, index, PHONE_CONTEXT)) return true;
@@ -162,7 +168,7 @@ const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 /** A digit run found by `DIGIT_RUN`: cheap character tests first, the phone-word window last. */
 function judgeRun(text: string, value: string, index: number): boolean {
   // A dotted quad with no leading zeros is an IPv4 address (`192.168.1.1` after "mobile"), which the IP rules judge.
-  if (DOTTED_QUAD.test(value) && isValidIpv4(value)) return false;
+  if (value.includes('.') && DOTTED_QUAD.test(value) && isValidIpv4(value)) return false;
   const before = text.charCodeAt(index - 1);
   // A trunk number or a triple stands alone: not right after another digit group (`1Z 999 AA1 01 2345 6784`).
   const glued = (before === 32 || before === 46 || before === 45) && isDigitCode(text.charCodeAt(index - 2));
@@ -185,19 +191,24 @@ function judgeRun(text: string, value: string, index: number): boolean {
   // Any other run is a phone number only right after a phone word (and never after a comma or across a slash, where it
   // is a list item or a date).
   if (before === 44 || value.includes('/')) return false;
+  // The value's own shape first: most runs fail it, and then the phone-word search around them is not needed.
+  if (!phoneShaped(value)) return false;
   if (!keywordBefore(text, index, PHONE_CONTEXT) && !answersPrevious(text, index, PHONE_CONTEXT)) return false;
+  return !reference(text, index, value);
+}
+
+/** A run that could be a phone number after a phone word: not a short bare run, a date, years, hours or odd groups. */
+function phoneShaped(value: string): boolean {
   const digits = digitsOf(value);
   if (digits.length < 10 && !/[ ().-]/.test(value)) return false;
-  if (
+  return !(
     DATE_SHAPE.test(value) ||
     ENDS_WITH_DATE.test(value) ||
     YEARS.test(value) ||
     CLOCK_RANGE.test(value) ||
     !plausibleGroups(value) ||
     !isPlausiblePhone(digits)
-  )
-    return false;
-  return !reference(text, index, value);
+  );
 }
 
 // Airline PNR contact elements: `SSR CTCM BA HK1/447700900321` (mobile), `CTCH`/`CTCB`/`CTCP` (home, business,
@@ -242,21 +253,22 @@ function shortCodes(text: string, out: Detection[]): void {
   }
 }
 
+const acceptRun = (text: string, value: string, index: number): boolean =>
+  judgeRun(text, value, index) && !notAPhone(text, value, index);
+
 /**
  * Each digit run judged whole; a run that runs on into a parenthesis after the number (`0800 123 4567 (24/7)`,
  * `13 22 21 (Mo-Fr)`) is judged again without it.
  */
 function digitRuns(text: string, out: Detection[]): void {
-  const accept = (value: string, index: number): boolean =>
-    judgeRun(text, value, index) && !notAPhone(text, value, index);
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m !== null; m = DIGIT_RUN.exec(text)) {
     let value = m[0];
     const paren = value.indexOf(' (', 1);
-    if (!accept(value, m.index)) {
+    if (!acceptRun(text, value, m.index)) {
       if (paren < 0) continue;
       value = value.slice(0, paren);
-      if (!/\d$/.test(value) || !accept(value, m.index)) continue;
+      if (!/\d$/.test(value) || !acceptRun(text, value, m.index)) continue;
     }
     out.push({ start: m.index, end: m.index + value.length, type: 'PHONE' });
   }
@@ -297,6 +309,8 @@ function extendOverExtensions(text: string, out: Detection[], from: number): voi
 // After a phone word only: a number with letters where digits belong. Vanity letters in a local number
 // (`(617) 555-KEVN`, `503-555-TOYS`) or OCR that read 0 as O and 1 as l/I (`(919) 555-O162`).
 const LETTERED_NANP = /(?<![\w+-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])[\dA-Z]{3}[ .-][\dA-Za-z]{4}(?![\w])/g;
+
+const LETTERED_HINT = /\d{3}[ .-][\dA-Z]{0,2}[A-Z]/;
 
 function letteredNumbers(text: string, out: Detection[]): void {
   scan(text, LETTERED_NANP, out, 'PHONE', (value, index) => {
@@ -362,7 +376,10 @@ export const phone: Detector = {
   minDigits: 4,
   detect(text, out) {
     const first = out.length;
-    if (VANITY_HINT.test(text))
+    const facts = textFacts(text);
+    // The vanity and lettered shapes hold capitals and a run of three digits (`800`, `555`).
+    const lettered = facts.capitals && facts.maxRun >= 3;
+    if (lettered && VANITY_HINT.test(text))
       scan(
         text,
         PHONE_VANITY,
@@ -371,7 +388,7 @@ export const phone: Detector = {
         (value, index) =>
           !/[\w+-]/.test(text[index - 1] ?? ' ') && /[A-Z].*[A-Z]/.test(value) && alnumCount(value) === 11,
       );
-    if (atLeastDigits(text, 4)) shortCodes(text, out);
+    if (facts.digits >= 4) shortCodes(text, out);
     if (text.includes('13 '))
       scan(
         text,
@@ -382,30 +399,33 @@ export const phone: Detector = {
       );
     if (text.includes('CTC') || text.includes('ctc')) pnrPhones(text, out);
     // Before the seven-digit cut: a vanity number may hold only six digits.
-    if (/\d{3}[ .-][\dA-Z]{0,2}[A-Z]/.test(text)) letteredNumbers(text, out);
-    if (!atLeastDigits(text, 7)) {
+    if (lettered && LETTERED_HINT.test(text)) letteredNumbers(text, out);
+    if (facts.digits < 7) {
       extendOverExtensions(text, out, first);
       dropOrganisationLines(text, out, first);
       return;
     }
-    scan(
-      text,
-      PHONE_US,
-      out,
-      'PHONE',
-      (value, index) =>
-        isPlausiblePhone(digitsOf(value)) && !reference(text, index, value) && !notAPhone(text, value, index),
-    );
-    scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
-      const digits = digitsOf(value).replace(/^00/, '');
-      if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
-      // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
-      // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
-      if (value.startsWith('+')) return !notAPhone(text, value, index);
-      // A 00-number under an identifier label is a code that happens to start with zeros (`NDC 0069-3150-83`).
-      if (reference(text, index, value) || notAPhone(text, value, index)) return false;
-      return /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
-    });
+    // The US shape ends in `ddd-dddd`, the international one starts with `+` or `00` and a digit 1-9.
+    if (facts.groups34)
+      scan(
+        text,
+        PHONE_US,
+        out,
+        'PHONE',
+        (value, index) =>
+          isPlausiblePhone(digitsOf(value)) && !reference(text, index, value) && !notAPhone(text, value, index),
+      );
+    if (facts.dialPrefix)
+      scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
+        const digits = digitsOf(value).replace(/^00/, '');
+        if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
+        // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
+        // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
+        if (value.startsWith('+')) return !notAPhone(text, value, index);
+        // A 00-number under an identifier label is a code that happens to start with zeros (`NDC 0069-3150-83`).
+        if (reference(text, index, value) || notAPhone(text, value, index)) return false;
+        return /[ ().-]/.test(value) || keywordBefore(text, index, PHONE_CONTEXT);
+      });
     if (text.includes('wa.me/') || text.includes('whatsapp.com/'))
       scan(text, WHATSAPP_LINK, out, 'PHONE', (value) => isPlausiblePhone(digitsOf(value)));
     digitRuns(text, out);
@@ -426,13 +446,4 @@ export const phone: Detector = {
 /** Letters and digits of a vanity number, the leading 1 included: `1-800-FLOWERS` has 11. */
 function alnumCount(value: string): number {
   return value.replace(/^\+?1/, '1').replace(/[^A-Za-z0-9]/g, '').length;
-}
-
-function atLeastDigits(text: string, enough: number): boolean {
-  let count = 0;
-  for (let i = 0; i < text.length && count < enough; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) count++;
-  }
-  return count >= enough;
 }

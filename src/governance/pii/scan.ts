@@ -16,6 +16,97 @@ export interface Detector {
   detect(text: string, out: Detection[]): void;
 }
 
+/**
+ * What a text holds that regexes need before they can match. Detectors skip a regex whose necessary facts are missing
+ * instead of scanning the text for nothing; each fact is exact (no guess), so a skipped regex could not have matched.
+ */
+export interface TextFacts {
+  /** ASCII digits, and the longest run of them. */
+  readonly digits: number;
+  readonly maxRun: number;
+  /** An ASCII capital, two in a row; a character outside ASCII. */
+  readonly capitals: boolean;
+  readonly capitalPair: boolean;
+  readonly nonAscii: boolean;
+  /** A character an encoding the decoded view reads starts with (`%`, `\\`, `&`, full-width or Arabic-Indic digits). */
+  readonly encoded: boolean;
+  /** An ASCII letter right before an ASCII digit (`DE89`: how an IBAN starts). */
+  readonly letterDigit: boolean;
+  /** `+` or `00` right before a digit 1-9 (how an international number starts). */
+  readonly dialPrefix: boolean;
+  /** A run of three digits or more, one space, dot or dash, then a run of four or more (`555-0134`). */
+  readonly groups34: boolean;
+}
+
+let factsCache: { text: string; facts: TextFacts } | undefined;
+
+/** The facts of `text`, computed in one pass and kept for the text last asked about (the detectors share it). */
+export function textFacts(text: string): TextFacts {
+  if (factsCache?.text === text) return factsCache.facts;
+  let digits = 0;
+  let run = 0;
+  let maxRun = 0;
+  let capitals = false;
+  let capitalPair = false;
+  let nonAscii = false;
+  let encoded = false;
+  let letterDigit = false;
+  let dialPrefix = false;
+  let groups34 = false;
+  // The run before the current one, when a single space, dot or dash separates them.
+  let previousRun = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Most characters are letters and spaces: the branches test the code's range first.
+    if (code <= 57) {
+      if (code >= 48) {
+        if (run === 0) {
+          const before = text.charCodeAt(i - 1);
+          if (isAsciiLetter(before)) letterDigit = true;
+          previousRun = isGroupSeparator(before) ? runEndingAt(text, i - 2) : 0;
+        }
+        digits++;
+        if (++run > maxRun) maxRun = run;
+        // `+` right before the run's first digit, or `00` right before a digit 1-9 inside it.
+        if (code > 48 && (run === 1 ? text.charCodeAt(i - 1) === 43 : run >= 3 && text.startsWith('00', i - 2)))
+          dialPrefix = true;
+        if (run >= 4 && previousRun >= 3) groups34 = true;
+        continue;
+      }
+      if (code === 37 || code === 38) encoded = true;
+    } else if (code <= 90) {
+      if (code >= 65) {
+        if (capitals && isCapital(text.charCodeAt(i - 1))) capitalPair = true;
+        capitals = true;
+      }
+    } else if (code === 92) encoded = true;
+    else if (code >= 128) {
+      nonAscii = true;
+      if (isEncodedDigit(code)) encoded = true;
+    }
+    run = 0;
+  }
+  const facts = { digits, maxRun, capitals, capitalPair, nonAscii, encoded, letterDigit, dialPrefix, groups34 };
+  factsCache = { text, facts };
+  return facts;
+}
+
+const isCapital = (code: number): boolean => code >= 65 && code <= 90;
+const isAsciiLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+const isGroupSeparator = (code: number): boolean => code === 32 || code === 46 || code === 45;
+
+/** The length of the digit run that ends at `end` (inclusive); at most 4 digits are counted, all a fact needs. */
+function runEndingAt(text: string, end: number): number {
+  let length = 0;
+  while (length < 4 && end - length >= 0 && isDigitCode(text.charCodeAt(end - length))) length++;
+  return length;
+}
+const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+
+/** Full-width and Arabic-Indic digits, which the decoded view reads as ASCII (`%`, `\\` and `&` open the others). */
+const isEncodedDigit = (code: number): boolean =>
+  (code >= 0xff10 && code <= 0xff19) || (code >= 0x0660 && code <= 0x0669) || (code >= 0x06f0 && code <= 0x06f9);
+
 /** The ASCII digits of `value`, in order (what `value.replace(/\D/g, '')` gives, without a regex). */
 export function digitsOf(value: string): string {
   let digits = '';

@@ -46,7 +46,7 @@ function brandLength(digits: string): boolean {
 export function isValidCard(digits: string): boolean {
   if (digits.length < 13 || digits.length > 19) return false;
   if (!CARD_PREFIX.test(digits)) return false;
-  if (/^(\d)\1+$/.test(digits)) return false;
+  if (oneRepeatedDigit(digits)) return false;
   if (!brandLength(digits)) return false;
   return luhn(digits);
 }
@@ -181,7 +181,17 @@ export function isValidIban(compact: string): boolean {
 export function isValidIpv4(text: string): boolean {
   const parts = text.split('.');
   if (parts.length !== 4) return false;
-  return parts.every((part) => /^(?:0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255);
+  return parts.every(isOctet);
+}
+
+/** `0`-`255` without a leading zero (what `^(?:0|[1-9]\d{0,2})$` and a bound of 255 accept), with no regex. */
+function isOctet(part: string): boolean {
+  if (part.length === 0 || part.length > 3 || (part.length > 1 && part.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < part.length; i++) {
+    const code = part.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return Number(part) <= 255;
 }
 
 /** IPv6 as Node parses it, with a digit and three groups or an embedded IPv4 (so `a::b` or `Foo::Bar` stay text). */
@@ -195,5 +205,13 @@ export function isValidIpv6(text: string): boolean {
 /** A plausible phone number: 7-15 digits (E.164 maximum), not one repeated digit. */
 export function isPlausiblePhone(digits: string): boolean {
   if (digits.length < 7 || digits.length > 15) return false;
-  return !/^(\d)\1+$/.test(digits);
+  return !oneRepeatedDigit(digits);
+}
+
+/** `^(\d)\1+$`: two or more of one ASCII digit and nothing else, without a regex (it runs once per candidate). */
+function oneRepeatedDigit(value: string): boolean {
+  const first = value.charCodeAt(0);
+  if (value.length < 2 || first < 48 || first > 57) return false;
+  for (let i = 1; i < value.length; i++) if (value.charCodeAt(i) !== first) return false;
+  return true;
 }

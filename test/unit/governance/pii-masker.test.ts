@@ -132,6 +132,33 @@ describe('PiiMasker.mask / restore', () => {
     expect(saved.at(-1)?.entries.map((e) => e.value)).toEqual(['ada@example.com']);
   });
 
+  it('saves one after another when masks overlap, and treats a save that throws at once as a failed save', async () => {
+    const saved: string[][] = [];
+    let inFlight = 0;
+    const slow: TokenVault = {
+      load: async (): Promise<VaultState> => ({ version: 1, entries: [] }),
+      save: async (_id, state) => {
+        expect(inFlight).toBe(0);
+        inFlight++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        saved.push(state.entries.map((e) => e.value));
+        inFlight--;
+      },
+      delete: async () => undefined,
+    };
+    const m = masker('pattern', slow);
+    await Promise.all([m.mask('ada@example.com'), m.mask('bob@example.com'), m.mask('cy@example.com')]);
+    expect(saved.at(-1)).toEqual(['ada@example.com', 'bob@example.com', 'cy@example.com']);
+    const throwing: TokenVault = {
+      load: async (): Promise<VaultState> => ({ version: 1, entries: [] }),
+      save: () => {
+        throw new Error('no disk');
+      },
+      delete: async () => undefined,
+    };
+    await expect(masker('pattern', throwing).mask('ada@example.com')).rejects.toBeInstanceOf(PiiMaskingError);
+  });
+
   it('does nothing in off mode and only escapes free text in schema mode', async () => {
     expect((await masker('off').mask('078-05-1120 [SSN:001]')).masked).toBe('078-05-1120 [SSN:001]');
     expect((await masker('schema').mask('078-05-1120 [SSN:001]')).masked).toBe('078-05-1120 [\\SSN:001]');
