@@ -150,14 +150,26 @@ const STRUCTURE_REACH = 4000;
 const TEST_COLUMNS =
   /(?<![\p{L}])(?:payloads?|expected(?:[\s_]+\p{L}+)?|verdicts?|outcomes?|results?|blocked\??|flagged\??|detected\??|attacks?|techniques?|categor(?:y|ies)|labels?|test(?:[\s_]?(?:id|case|string|input)s?)?|scores?|severity|examples?|samples?|patterns?|goals?|tactics?|refus\p{L}*|beispiel\p{L}*|ergebnis|kategorie|exemples?|r[ée]sultats?|cat[ée]gor\p{L}*|ejemplos?|resultados?|esperad\p{L}*|esempi\p{L}*|risultat\p{L}*|przyk[łl]ad\p{L}*|wynik\p{L}*|пример\p{L}*|результат\p{L}*|категори\p{L}*|דוגמ\p{L}*|קטגוריה|תוצאה|مثال|نتيجة|فئة)(?![\p{L}])|期待|結果|カテゴリ|ブロック|ペイロード|例|结果|类别|類別|预期|攔截|拦截|결과|카테고리|예시|차단/iu;
 
+/** The start of the line holding index `i`, looked for no further back than `floor` (-1: the line starts before it). */
+function lineStartWithin(text: string, i: number, floor: number): number {
+  for (let k = i - 1; k >= floor; k--) if (text.charCodeAt(k) === 10) return k + 1;
+  return floor === 0 ? 0 : -1;
+}
+
+/** The end (the newline) of the line holding index `i`, looked for no further than `ceiling`. */
+function lineEndWithin(text: string, i: number, ceiling: number): number {
+  for (let k = i; k < ceiling; k++) if (text.charCodeAt(k) === 10) return k;
+  return ceiling;
+}
+
 /** The cell a hit sits in, as the header line of its table, when the hit's line is a row of one (`|`, tab or `,`). */
 function tableHeader(text: string, start: number, end: number): { header: string; above: string } | undefined {
+  // Every read stays within STRUCTURE_REACH of the hit, so each hit costs the same however long the text.
   const floor = Math.max(0, start - STRUCTURE_REACH);
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  if (lineStart < floor) return undefined;
-  let lineEnd = text.indexOf('\n', end);
-  if (lineEnd < 0) lineEnd = text.length;
-  const line = text.slice(lineStart, Math.min(lineEnd, lineStart + STRUCTURE_REACH));
+  const lineStart = lineStartWithin(text, start, floor);
+  if (lineStart < 0) return undefined;
+  const lineEnd = lineEndWithin(text, end, Math.min(text.length, end + STRUCTURE_REACH));
+  const line = text.slice(lineStart, lineEnd);
   const delimiter = ['|', '\t', ','].find((d) => line.split(d).length >= 3);
   if (delimiter === undefined) return undefined;
   // The header is the first line of the block of rows above, separator rows (`|---|---|`) aside.
@@ -165,7 +177,8 @@ function tableHeader(text: string, start: number, end: number): { header: string
   let headerStart = lineStart;
   let at = lineStart;
   while (at > floor) {
-    const previousStart = text.lastIndexOf('\n', at - 2) + 1;
+    const previousStart = lineStartWithin(text, at - 1, floor);
+    if (previousStart < 0) break;
     const previous = text.slice(previousStart, at - 1);
     if (previous.split(delimiter).length < 3) break;
     if (!/^[\s|:-]+$/.test(previous)) {
@@ -176,7 +189,6 @@ function tableHeader(text: string, start: number, end: number): { header: string
       if (names.every((cell) => cell.length <= 40) && names.some((cell) => TEST_COLUMNS.test(cell))) break;
     }
     at = previousStart;
-    if (previousStart === 0) break;
   }
   if (header === undefined) return undefined;
   // A header's cells are names, not sentences.
@@ -198,9 +210,9 @@ function testTableRow(table: { header: string; above: string }, text: string, st
   const columns = table.header.split(/[|\t,]/).filter((cell) => TEST_COLUMNS.test(cell)).length;
   // Two test columns, or one under a title framing the table ("Sample rows:", "Examples of blocked inputs").
   if (columns < 2 && !framed(table.header) && !(columns === 1 && framed(table.above))) return false;
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  const lineEnd = text.indexOf('\n', end);
-  const others = `${text.slice(lineStart, start)}\u0000${text.slice(end, lineEnd < 0 ? text.length : lineEnd)}`;
+  const lineStart = Math.max(0, lineStartWithin(text, start, Math.max(0, start - STRUCTURE_REACH)));
+  const lineEnd = lineEndWithin(text, end, Math.min(text.length, end + STRUCTURE_REACH));
+  const others = `${text.slice(lineStart, start)}\u0000${text.slice(end, lineEnd)}`;
   return others
     .split(/[|\t,]/)
     .some((cell) => !cell.includes('\u0000') && cell.trim().length <= 40 && TEST_VALUE.test(cell.trim()));
@@ -217,41 +229,36 @@ const REPORTS_ATTACK =
 
 /** The quoted e-mail block (`> …` lines) around a hit, with the text just outside it. */
 function quotedBlockOutside(text: string, start: number, end: number): string | undefined {
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  if (!QUOTED_LINE.test(text.slice(lineStart, lineStart + 20))) return undefined;
   const floor = Math.max(0, start - STRUCTURE_REACH);
+  const lineStart = lineStartWithin(text, start, floor);
+  if (lineStart < 0 || !QUOTED_LINE.test(text.slice(lineStart, lineStart + 20))) return undefined;
   let blockStart = lineStart;
   while (blockStart > floor) {
-    const previousStart = text.lastIndexOf('\n', blockStart - 2) + 1;
-    if (!QUOTED_LINE.test(text.slice(previousStart, previousStart + 20))) break;
+    const previousStart = lineStartWithin(text, blockStart - 1, floor);
+    if (previousStart < 0 || !QUOTED_LINE.test(text.slice(previousStart, previousStart + 20))) break;
     blockStart = previousStart;
-    if (previousStart === 0) break;
   }
   const ceiling = Math.min(text.length, end + STRUCTURE_REACH);
-  let blockEnd = text.indexOf('\n', end);
-  while (blockEnd >= 0 && blockEnd < ceiling && QUOTED_LINE.test(text.slice(blockEnd + 1, blockEnd + 21))) {
-    blockEnd = text.indexOf('\n', blockEnd + 1);
+  let blockEnd = lineEndWithin(text, end, ceiling);
+  while (blockEnd < ceiling && QUOTED_LINE.test(text.slice(blockEnd + 1, blockEnd + 21))) {
+    blockEnd = lineEndWithin(text, blockEnd + 1, ceiling);
   }
-  if (blockEnd < 0) blockEnd = text.length;
   return `${text.slice(Math.max(0, blockStart - 600), blockStart)} ${text.slice(blockEnd, blockEnd + 600)}`;
 }
 
 /** The text just outside the fenced code block (```) around a hit, if the hit sits in one. */
 function fencedBlockOutside(text: string, start: number, end: number): string | undefined {
-  const open = text.lastIndexOf('```', start);
-  if (open < 0 || start - open > STRUCTURE_REACH) return undefined;
+  const from = Math.max(0, start - STRUCTURE_REACH);
+  const before = text.slice(from, start);
+  const open = before.lastIndexOf('```');
+  if (open < 0) return undefined;
   // Fences pair up: the hit is inside a block when an odd number of fences precede it within reach.
   let fences = 0;
-  for (
-    let at = text.indexOf('```', Math.max(0, start - STRUCTURE_REACH));
-    at >= 0 && at < start;
-    at = text.indexOf('```', at + 3)
-  )
-    fences++;
+  for (let at = before.indexOf('```'); at >= 0; at = before.indexOf('```', at + 3)) fences++;
   if (fences % 2 === 0) return undefined;
-  const close = text.indexOf('```', end);
-  if (close < 0 || close - end > STRUCTURE_REACH) return undefined;
-  return `${text.slice(Math.max(0, open - 300), open)} ${text.slice(close + 3, close + 303)}`;
+  const close = text.slice(end, end + STRUCTURE_REACH).indexOf('```');
+  if (close < 0) return undefined;
+  return `${text.slice(Math.max(0, from + open - 300), from + open)} ${text.slice(end + close + 3, end + close + 303)}`;
 }
 
 /** A regular expression quoted as a filter's pattern: `(?i)`, `\s*`, `(a|b)`, `.{0,30}`. */
