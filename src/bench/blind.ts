@@ -240,7 +240,7 @@ const BLIND_FIXTURES = new URL('../../test/fixtures/blind/', import.meta.url);
 /** Blind rounds committed under `test/fixtures/blind/round-*` (measured once, never tuned on). */
 export function shippedBlindRounds(): Array<{ name: string; dir: string }> {
   const rounds: Array<{ name: string; dir: string }> = [];
-  for (const name of ['round-a', 'round-b', 'round-c', 'round-d', 'round-e', 'round-f', 'round-g']) {
+  for (const name of ['round-a', 'round-b', 'round-c', 'round-d', 'round-e', 'round-f', 'round-g', 'round-h']) {
     const dir = new URL(`${name}/`, BLIND_FIXTURES).pathname;
     if (existsSync(join(dir, 'pii.jsonl')) || existsSync(join(dir, 'injection.jsonl'))) rounds.push({ name, dir });
   }
