@@ -25,6 +25,8 @@ export interface BenchSizes {
   /** Time box for the turns after the first reading; the report says how many ran. */
   memoryBudgetMs: number;
   memoryPending: number;
+  /** Lengths (KB) of the dense texts the screen and the masker are timed on, to see how their cost grows. */
+  longTextKb: [number, number];
 }
 
 export const SIZES: Record<BenchProfile, BenchSizes> = {
@@ -40,6 +42,7 @@ export const SIZES: Record<BenchProfile, BenchSizes> = {
     memoryTotalTurns: 10_000,
     memoryBudgetMs: 150_000,
     memoryPending: 1_000,
+    longTextKb: [256, 1024],
   },
   quick: {
     rounds: 3,
@@ -53,6 +56,7 @@ export const SIZES: Record<BenchProfile, BenchSizes> = {
     memoryTotalTurns: 1_000,
     memoryBudgetMs: 20_000,
     memoryPending: 200,
+    longTextKb: [128, 512],
   },
   smoke: {
     rounds: 1,
@@ -66,6 +70,7 @@ export const SIZES: Record<BenchProfile, BenchSizes> = {
     memoryTotalTurns: 8,
     memoryBudgetMs: 10_000,
     memoryPending: 4,
+    longTextKb: [16, 64],
   },
 };
 

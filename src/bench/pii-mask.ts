@@ -5,7 +5,7 @@ import { MemoryTokenVault, PiiMasker } from '../governance/pii/index.ts';
 import { BlindPiiLine, readJsonlFile, scorePii, shippedBlindRounds } from './blind.ts';
 import type { Benchmark } from './context.ts';
 import { loadPiiCorpus, type PiiEntry } from './corpora.ts';
-import { median, ratePerSecond, round } from './stats.ts';
+import { longTextDetails, median, ratePerSecond, round } from './stats.ts';
 
 interface Quality {
   leaked: number;
@@ -18,6 +18,14 @@ interface Contender {
   mask(text: string): string | Promise<string>;
   restore?: (masked: string) => Promise<string>;
 }
+
+/** Text dense with candidate values and the labels and look-alikes the detectors read around them. */
+const DENSE_TEXT = [
+  'Call +44 20 7946 0958 or mail ann.lee@example.org, born 14/03/1985. ',
+  'Order 4111-1111-1111-1112, ticket 0612-3456-78, IP 10.0.0.12, version 10.4.2.1. ',
+  'DOB: 1987-04-12; tel. 030 1234567; SSN 078-05-1120; IBAN DE89 3704 0044 0532 0130 00.\n',
+  'Kunde geb. am 3. Mai 1991, Tel. +49 (0)30 901820; Rechnung vom 02.01.2024.\n',
+].join('');
 
 function loomMasker(conversation: string): PiiMasker {
   return new PiiMasker({ mode: 'pattern', vault: new MemoryTokenVault(), conversationId: conversation });
@@ -109,6 +117,8 @@ export const piiMaskBenchmark: Benchmark<'pii_mask'> = {
     const redactPiiRate = await linesPerSecond(corpus, sizes.rounds, sizes.roundMs, contenders.redact_pii);
     progress('@redactpii/node speed');
     const redactpiiNodeRate = await linesPerSecond(corpus, sizes.rounds, sizes.roundMs, contenders.redactpii_node);
+    progress('long texts');
+    const long = await longTextDetails(DENSE_TEXT, sizes.longTextKb, (text) => loomMasker('long-text').mask(text));
     const lookalikes = corpus.reduce((sum, entry) => sum + entry.preserve.length, 0);
     const blindDetails: Record<string, number> = {};
     for (const [name, score] of Object.entries(blind)) {
@@ -146,6 +156,7 @@ export const piiMaskBenchmark: Benchmark<'pii_mask'> = {
           : {}),
         ...blindDetails,
         speedup_vs_redact_pii: round(loomRate / redactPiiRate, 2),
+        ...long,
       },
     };
   },

@@ -62,3 +62,45 @@ export const round = (value: number, digits = 1): number => {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 };
+
+/**
+ * How a per-text cost grows with the text's length: CPU ms for one run over `unit` repeated to `small` and to `large`
+ * characters, and the growth factor (time ratio over length ratio; 1 is linear). A detector that rescans the whole
+ * text for every hit shows up here as a factor near the length ratio, long before a test could see it.
+ */
+export async function growth(
+  unit: string,
+  small: number,
+  large: number,
+  run: (text: string) => unknown,
+): Promise<{ small_ms: number; large_ms: number; factor: number }> {
+  const time = async (length: number): Promise<number> => {
+    const text = unit.repeat(Math.ceil(length / unit.length));
+    const samples: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const start = cpuMs();
+      const result = run(text);
+      if (result instanceof Promise) await result;
+      samples.push(cpuMs() - start);
+    }
+    return median(samples);
+  };
+  await time(small); // warm-up
+  const smallMs = await time(small);
+  const largeMs = await time(large);
+  return {
+    small_ms: round(smallMs, 1),
+    large_ms: round(largeMs, 1),
+    factor: round(largeMs / Math.max(smallMs, 0.001) / (large / small), 2),
+  };
+}
+
+/** `growth` as the three detail rows a benchmark reports: the long text's size, its time and the growth factor. */
+export async function longTextDetails(
+  unit: string,
+  [small, large]: [number, number],
+  run: (text: string) => unknown,
+): Promise<{ long_text_kb: number; long_text_ms: number; long_text_growth: number }> {
+  const long = await growth(unit, small * 1024, large * 1024, run);
+  return { long_text_kb: large, long_text_ms: long.large_ms, long_text_growth: long.factor };
+}

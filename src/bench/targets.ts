@@ -174,4 +174,13 @@ export const TARGETS: Target[] = [
       limit: '< 10%',
     }),
   },
+  // A per-hit cost that rescans the whole text makes the time grow with the square of its length; growth 1 is linear.
+  ...(['pii_mask', 'injection'] as const).map((bench): Target => ({
+    bench,
+    label: 'cost grows linearly with text length (dense text, 4× longer)',
+    check: (_figures, details) => {
+      const factor = Number(details[bench]?.long_text_growth ?? Number.NaN);
+      return { met: factor <= 2, measured: `growth ${fmt(factor, 2)}`, limit: '≤ 2' };
+    },
+  })),
 ];
