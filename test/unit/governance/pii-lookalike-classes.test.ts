@@ -223,6 +223,7 @@ describe('birth dates of animals', () => {
     ['Gatita Luna, fecha de nacimiento: 12/05/2021', '12/05/2021'],
     ['Animal: Milo (tabby cat)\nDate of birth: 2020-09-30\nWeight: 4.1 kg', '2020-09-30'],
     ['{"household":{"dog":{"name":"Pip","birthDate":"2019-03-08"}}}', '2019-03-08'],
+    ['Meet Oscar! Domestic longhair, born 3 May 2022.', '3 May 2022'],
     ['animal_name,kind,dob\nPip,dog,2019-03-08\nSooty,cat,2017-12-24', ['2019-03-08', '2017-12-24']],
   ])('%s', async (text, values) => {
     await expectKept(text, values);
