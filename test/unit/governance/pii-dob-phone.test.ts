@@ -345,3 +345,25 @@ describe('dates of birth in more scripts, calendars and turns of phrase', () => 
     await expectKept('Fundada en 1910, celebró su aniversario. Marcador 2-1; público 40.000', '2-1');
   });
 });
+
+describe('phone numbers in records, wrapped lines, vanity lines and other numerals', () => {
+  it('reads a trunk number in a CSV cell followed by a numeric cell, but not a freephone service number', () => {
+    const text = 'ref,date,contact,kg\nA1,2024-01-02,0398 765 432,4.50\nA2,2024-01-03,0808 157 0192,3.20';
+    expect(found(text)).toEqual([['PHONE', '0398 765 432']]);
+  });
+
+  it.each([
+    // HL7 telecom field: use and equipment codes after the number
+    ['PID|1||X1^^^H^MR||Doe^Ann||19800101|F|||||6135550199^PRN^PH', '6135550199'],
+    // a number announced as someone's new number, cut by a line break
+    ['Moved to a flat; new number is 0161 496\n0734, mornings only.', '0161 496\n0734'],
+    // a local vanity number with its country code, named as a vanity line
+    ['keep his vanity line 1-646-CAT-NAPS on the plan', '1-646-CAT-NAPS'],
+    // Chinese numerals after a Chinese phone word
+    ['他的手机是一三八，一二三四，五六七八，生日是一九八八年五月三日', '一三八，一二三四，五六七八'],
+    // Arabic-Indic digits after "the line" (a mobile line activated)
+    ['تم تفعيل الخط ٠٥٥٩٨٧٦٥٤٣ بنجاح', '٠٥٥٩٨٧٦٥٤٣'],
+  ])('%j', async (text, value) => {
+    await expectMasked(text, value, 'PHONE');
+  });
+});
