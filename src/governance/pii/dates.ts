@@ -23,7 +23,8 @@ import { alignedColumnCells, sqlValueCells } from './tables.ts';
 // Hebrew, Arabic, Devanagari and Thai letters as escapes, each range starting and ending on a letter (their vowel
 // signs, inside the ranges, are combining marks). The Devanagari full stops (danda `।`, `॥`) are left out: a year
 // may end a Hindi sentence (`12 जनवरी 1990।`).
-const L = 'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ\\u05D0-\\u05EA\\u0620-\\u064A\\u067E-\\u06D3\\u0904-\\u0963\\u0966-\\u097F\\u0E01-\\u0E5B';
+const L =
+  'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ\\u05D0-\\u05EA\\u0620-\\u064A\\u067E-\\u06D3\\u0904-\\u0963\\u0966-\\u097F\\u0E01-\\u0E5B';
 
 /**
  * Month names and abbreviations in en, de, fr, es, it, pt, nl, pl, tr, and (issue 18, a second author's dev set) cs,
@@ -997,7 +998,10 @@ function labelledPartials(text: string, dates: ReadonlyArray<{ start: number; en
     const start = match.index;
     const end = start + match[0].length;
     if (dates.some((date) => date.start < end && start < date.end)) continue;
-    if (partialDate(match[0]) && (labelledBefore(text, start) || ageTurning(text, start, PERSON_TURNS) || yearThenDay(text, start))) {
+    if (
+      partialDate(match[0]) &&
+      (labelledBefore(text, start) || ageTurning(text, start, PERSON_TURNS) || yearThenDay(text, start))
+    ) {
       // A full stop after a whole month name ends the sentence; after an abbreviation (`Okt.`) it belongs to it.
       const trim = /[^\d\s.]{5,}\.$/.test(match[0]) ? 1 : 0;
       out.push({ start, end: end - trim, type: 'DOB' });

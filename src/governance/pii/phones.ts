@@ -357,7 +357,9 @@ function letteredNumbers(text: string, out: Detection[]): void {
     const digits = ocr ? digitsOf(value.replace(/O/g, '0').replace(/[Il]/g, '1')) : digitsOf(value);
     // A vanity local number may spell all seven digits after the area code when the country code opens it
     // (`1-646-CAT-NAPS`).
-    return ocr ? isPlausiblePhone(digits) : digits.length >= 6 || (/^\+?1[ .-]/.test(value) && alnumCount(value) === 11);
+    return ocr
+      ? isPlausiblePhone(digits)
+      : digits.length >= 6 || (/^\+?1[ .-]/.test(value) && alnumCount(value) === 11);
   });
 }
 
