@@ -1145,9 +1145,25 @@ const SPOKEN_DATE = new RegExp(
 // Every spoken date holds an ordinal: texts without one are not read for them.
 const SPOKEN_HINT = /(?:first|second|third|th)\b/i;
 
-function spokenDates(text: string, out: Detection[]): void {
-  SPOKEN_DATE.lastIndex = 0;
-  for (let match = SPOKEN_DATE.exec(text); match !== null; match = SPOKEN_DATE.exec(text)) {
+// French, Spanish and German dates said in words, as transcripts and dictation write them: "le premier avril
+// quatre-vingt-dix", "trois mars mil neuf cent quatre-vingt-deux", "veintiuno de marzo del ochenta y cuatro", "dritten
+// März neunzehnhundertneunundsiebzig". Taken, like the English ones, only after a birth label or as the answer to a
+// birth question, so the number words are matched, not parsed.
+const FR_ES_NUMBER =
+  '(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?|mille|mil|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|dieci[a-zé]{3,6}|veinti[a-zéú]{2,6}|veinte|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien|ciento|[a-z]{3,6}cientos)';
+const FR_ES_NUMBERS = `${FR_ES_NUMBER}(?:(?:[\\s-]+(?:et|y)[\\s-]+|[\\s-]+)${FR_ES_NUMBER}){0,5}`;
+const OTHER_MONTH =
+  '(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|januar|februar|m[äa]rz|april|juni|juli|august|oktober|dezember)';
+const SPOKEN_DATE_OTHER = new RegExp(
+  `(?<![a-zà-ÿ])(?:premier|1er|primero|${FR_ES_NUMBERS}|[a-zäöüß]{4,24}ten)\\s+(?:de\\s+)?${OTHER_MONTH}(?:\\s+(?:de|del)\\s+|\\s+)(?:${FR_ES_NUMBERS}|(?:neunzehn|achtzehn)hundert[a-zäöüß]*|zweitausend[a-zäöüß]*)(?![a-zà-ÿ])`,
+  'gi',
+);
+// Every such date holds a tens or hundreds word of its year.
+const SPOKEN_OTHER_HINT = /vingt|trente|quarante|cinquante|soixante|cent|mil|enta|veint|hundert|tausend|dix|diez/i;
+
+function spokenDates(text: string, out: Detection[], regex = SPOKEN_DATE): void {
+  regex.lastIndex = 0;
+  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
     const start = match.index;
     if (labelledBefore(text, start) || answersPrevious(text, start, BIRTH_KEY))
       out.push({ start, end: start + match[0].length, type: 'DOB' });
@@ -1168,6 +1184,7 @@ export const dob: Detector = {
     // Without a digit, only a date said in words can be one: every other form holds a digit, or a CJK numeral.
     if (facts.digits === 0 && !facts.nonAscii) {
       if (SPOKEN_HINT.test(text)) spokenDates(text, out);
+      if (SPOKEN_OTHER_HINT.test(text)) spokenDates(text, out, SPOKEN_DATE_OTHER);
       return;
     }
     const dates: Array<{ start: number; end: number }> = [];
@@ -1223,6 +1240,7 @@ export const dob: Detector = {
     obscuredDates(text, dates, out);
     birthYears(text, out);
     if (SPOKEN_HINT.test(text)) spokenDates(text, out);
+    if (SPOKEN_OTHER_HINT.test(text)) spokenDates(text, out, SPOKEN_DATE_OTHER);
     if (/values/i.test(text))
       for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });

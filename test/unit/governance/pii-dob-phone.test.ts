@@ -367,3 +367,24 @@ describe('phone numbers in records, wrapped lines, vanity lines and other numera
     await expectMasked(text, value, 'PHONE');
   });
 });
+
+describe('French, Spanish and German dates of birth said in words', () => {
+  it.each([
+    [
+      'Diktat: Patient Krüger, geboren am vierzehnten Juli neunzehnhundertachtundsechzig, Rückruf unter 030 1234567.',
+      'vierzehnten Juli neunzehnhundertachtundsechzig',
+    ],
+    [
+      'Agent : votre date de naissance ?\nClient : le trois mars mil neuf cent quatre-vingt-deux.',
+      'trois mars mil neuf cent quatre-vingt-deux',
+    ],
+    [
+      'Operador: ¿Fecha de nacimiento?\nCliente: doce de octubre del noventa y uno.',
+      'doce de octubre del noventa y uno',
+    ],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'DOB');
+    // The same date without a birth label or question is left alone.
+    await expectKept(`Nota: ${value}.`, value);
+  });
+});
