@@ -70,8 +70,9 @@ const PHONE_KEY = { test: (name: string): boolean => PHONE_WORDS.test(name) && !
 const REFERENCE_BEFORE =
   /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|version|build|release|firmware|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
 // A number sign right before the value (`Contratto n. …`, `ENTRADA Nº …`, `Gara nr. …`) numbers a document, unless a
-// phone word stands before it (`Tel. n. …`, `chiamare il n. …`).
-const NUMBER_SIGN_BEFORE = /(?<![\p{L}\p{N}])(?:n\.?\s?[º°]|n\.|nr\.?|no\.|n[úu]m\.)\s*:?\s*$/iu;
+// phone word stands before it (`Tel. n. …`, `chiamare il n. …`). The English `No.` is left out: "Home No.", "Emergency
+// No." name phone numbers as often.
+const NUMBER_SIGN_BEFORE = /(?<![\p{L}\p{N}])(?:n\.?\s?[º°]|n\.|nr\.?|n[úu]m\.)\s*:?\s*$/iu;
 // The opening of an IBAN (country, check digits, bank code) right before: the digits are the rest of an account number
 // (`NL91 ABNA 0417 1643 01`, one the checksum rejects).
 const IBAN_HEAD_BEFORE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}[ -]?[A-Z]{4}[ -]?$/;

@@ -130,9 +130,10 @@ describe('numbers named as identifiers are not cards, phones or SSNs', () => {
     await expectKept(text, [value]);
   });
 
-  it('still masks a number after a number sign when a phone word stands before it', async () => {
+  it('still masks a number after a number sign when a phone word stands before it, or after the English No.', async () => {
     await expectKept('Contratto n. 00412-2023-0388', '00412-2023-0388');
     await expectMasked('Per informazioni chiamare il n. 06 4471 2290', '06 4471 2290', 'PHONE');
+    await expectMasked('Emergency No. 0398 211 047 (her sister)', '0398 211 047', 'PHONE');
   });
 
   it('keeps SSN-shaped part numbers with a capital suffix, unless an SSN word names them', async () => {
