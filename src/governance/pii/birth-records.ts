@@ -46,7 +46,8 @@ export function x12Births(text: string, out: Detection[]): void {
 // fifth slash-separated field is the passenger's date of birth as DDMMMYY.
 // The date of birth is the one followed by the gender field (`/F/`, `/MI/`), so empty leading fields
 // (`HK1/////04MAR79/F//…`) and the expiry date that comes later do not matter.
-const SSR_DOCS = /SSR\s+DOCS\s[^\n]*?\/(\d{2}[A-Z]{3}\d{2})(?=\/(?:[MFUX]I?|)\/)/g;
+// A PNR display may print the element without its `SSR` (`DOCS/P/FRA/…/03JUN79/M/…`).
+const SSR_DOCS = /(?:SSR\s+DOCS\s|(?<![A-Z])DOCS\/)[^\n]*?\/(\d{2}[A-Z]{3}\d{2})(?=\/(?:[MFUX]I?|)\/)/g;
 const MONTHS3 = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
 export function ssrDocsBirths(text: string, out: Detection[]): void {
@@ -147,7 +148,7 @@ export function vcardBirths(text: string, out: Detection[]): void {
 }
 
 /** Texts that may hold one of the records above (a cheap test before any of them runs). */
-export const BIRTH_RECORD_CUE = /PID\||DMG[*|^:]D8|SSR\s+DOCS|<<|\bBIRT\b|BEGIN:VEVENT|^BDAY/m;
+export const BIRTH_RECORD_CUE = /PID\||DMG[*|^:]D8|SSR\s+DOCS|DOCS\/|<<|\bBIRT\b|BEGIN:VEVENT|^BDAY/m;
 
 export function recordBirths(text: string, out: Detection[]): void {
   if (text.includes('PID|')) hl7Births(text, out);

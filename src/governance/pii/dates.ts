@@ -21,8 +21,10 @@ import { alignedColumnCells, sqlValueCells } from './tables.ts';
 // Letters of the languages read here (Latin-1, Latin Extended-A/B and Additional: ß, é, ł, ğ, ş, ı, ơ...; Greek and
 // Cyrillic). Non-unicode regexes throughout: V8 runs them several times faster, and every letter here is in the BMP.
 // Hebrew, Arabic, Devanagari and Thai letters as escapes, each range starting and ending on a letter (their vowel
-// signs, inside the ranges, are combining marks).
-const L = 'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ\\u05D0-\\u05EA\\u0620-\\u064A\\u067E-\\u06D3\\u0904-\\u097F\\u0E01-\\u0E5B';
+// signs, inside the ranges, are combining marks). The Devanagari full stops (danda `।`, `॥`) are left out: a year
+// may end a Hindi sentence (`12 जनवरी 1990।`).
+const L =
+  'A-Za-zÀ-ɏḀ-ỿͰ-Ͽἀ-῾Ѐ-ӿ\\u05D0-\\u05EA\\u0620-\\u064A\\u067E-\\u06D3\\u0904-\\u0963\\u0966-\\u097F\\u0E01-\\u0E5B';
 
 /**
  * Month names and abbreviations in en, de, fr, es, it, pt, nl, pl, tr, and (issue 18, a second author's dev set) cs,
@@ -526,6 +528,8 @@ const ROMAN_MONTH = '(?:i{1,3}|iv|vi{0,3}|ix|xi{0,2})';
 const HAN_DIGIT = '[〇零一二三四五六七八九]';
 const HAN_SMALL = '[一二三四五六七八九十]{1,3}';
 const DAY = '\\d{1,2}(?:st|nd|rd|th|er|º|°)?\\.?';
+// The Thai abbreviated months, each two consonants (and a vowel) with a full stop after each: ม.ค., มิ.ย., ธ.ค.
+const THAI_MONTH = '(?:ม\\.ค|ก\\.พ|มี\\.ค|เม\\.ย|พ\\.ค|มิ\\.ย|ก\\.ค|ส\\.ค|ก\\.ย|ต\\.ค|พ\\.ย|ธ\\.ค)\\.';
 const YEAR = "(?:\\d{4}|'?\\d{2}(?!\\d))";
 const DATE_BODY =
   '(?:' +
@@ -533,6 +537,8 @@ const DATE_BODY =
   '\\d{4}[-/._]\\d{1,2}[-/._]\\d{1,2}(?:T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?' +
   // 14 tháng 3 năm 1985 (Vietnamese, before the spelled months that would stop at `7 tháng 11`: day, "month" 3, "year" 1985)
   '|\\d{1,2}\\s+th[áa]ng\\s+\\d{1,2},?\\s+n[ăa]m\\s+\\d{4}' +
+  // 3 ก.ค. 2546 (Thai abbreviated months, with a Buddhist-era or Gregorian year)
+  `|\\d{1,2}\\s?${THAI_MONTH}\\s?\\d{4}` +
   // 03/14/1985, 14.03.85, 14 03 1985, 14 / 03 / 1985
   `|\\d{1,2}(?:\\s?[-/.]\\s?|[ _])\\d{1,2}(?:\\s?[-/.]\\s?|[ _])${YEAR}` +
   // 14 March 1985, 14-Mar-1985, 14. März 1985, 14th of March, 1985, 14 de marzo de 1985, 15/ago/1992, 05APR1986,
@@ -553,6 +559,8 @@ const DATE_BODY =
   `|\\d{1,2}(?:\\.\\s?|\\s)${ROMAN_MONTH}(?:\\.\\s?|\\s)${YEAR}` +
   // 1985年3月14日, 昭和60年3月14日, 民國79年6月15日 (Taiwan's Minguo era), 1995년 8월 21일, 一九五二年十月一日
   '|(?:\\d{4}|(?:昭和|平成|令和|大正)\\s?(?:\\d{1,2}|元)|(?:民國|民国)\\s?\\d{1,3})\\s?年\\s?\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日' +
+  // 1952年（昭和27年）8月15日: the Gregorian year, then the era's year in brackets
+  '|\\d{4}\\s?年\\s?[(（]\\s?(?:昭和|平成|令和|大正)\\s?(?:\\d{1,2}|元)\\s?年\\s?[)）]\\s?\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日' +
   '|\\d{4}\\s?년\\s?\\d{1,2}\\s?월\\s?\\d{1,2}\\s?일' +
   `|${HAN_DIGIT}{4}年${HAN_SMALL}月${HAN_SMALL}日` +
   // H3.6.3, S60/3/14: Japanese era initials (Heisei, Showa, Reiwa, Taisho) with the year of the era
@@ -594,6 +602,10 @@ const ORDINAL_OR_ARTICLE = new Set(['st', 'nd', 'rd', 'th', 'er', 'of', 'de', 'd
 export function isDate(value: string): boolean {
   if (value.length === 8 && isAllDigits(value)) return compactDate(value);
   if (GENERALIZED_TIME.test(value)) return compactDate(value.slice(0, 8));
+  if (THAI_ABBREVIATED.test(value)) {
+    const [day, year] = (value.match(/\d+/g) ?? []).map(Number) as [number, number];
+    return day >= 1 && day <= 31 && plausibleYear(year);
+  }
   if (VIETNAMESE.test(value)) {
     const [day, month, year] = (value.match(/\d+/g) ?? []).map(Number) as [number, number, number];
     return day >= 1 && day <= 31 && month >= 1 && month <= 12 && plausibleYear(year);
@@ -661,6 +673,7 @@ const NUMERIC_PARTS = /^\d+(\D+)\d+(\D+)\d+/;
 const YEAR_FIRST_WORDS = new Set(['m', 'd', 'gada']);
 const GENERALIZED_TIME = /^\d{14}/;
 const VIETNAMESE = /th[áa]ng/i;
+const THAI_ABBREVIATED = new RegExp(`^\\d{1,2}\\s?${THAI_MONTH}`);
 const HAN_DATE = new RegExp(`^${HAN_DIGIT}{4}年`);
 const ERA_INITIAL = /^([HSRT])(\d{1,2})[./](\d{1,2})[./](\d{1,2})$/i;
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
@@ -750,6 +763,10 @@ const BIRTH_WORDS = [
   '(?:تاريخ\\s*)?الازدياد|วัน(?:เดือนปี)?เกิด|เกิดวันที่|(?<![a-z])anniv(?![a-z])',
   // Swahili `tarehe ya kuzaliwa`, Tagalog `petsa ng kapanganakan`, Spanish "cumplo años el" (my birthday is).
   '(?:tarehe\\s+ya\\s+)?kuzaliwa|(?:petsa\\s+ng\\s+)?kapanganakan|(?<![a-z])cumpl[eo]\\s+a[ñn]os(?:\\s+el)?',
+  // A sixth author's dev set: Catalan `data de naixement`; the Thai `เกิด` (born) right before its date (it also means
+  // "occur" before other words); the Arabic "birthday of" (`عيد ميلادي`, my birthday), not the Nativity (`عيد الميلاد`,
+  // `عيد ميلاد المسيح`); the Swiss German `Geburi` (birthday).
+  '(?:data[\\s_-]*(?:de[\\s_-]*)?)?naixement|เกิด(?=\\s*(?:[:：]\\s*)?$)|عيد\\s*ميلاد(?:ي|ه|ها|ك|كم|نا)?(?![\\u0621-\\u064A])(?!\\s*(?:المسيح|المجيد))|(?<![a-z])geburi(?![a-z])',
 ];
 const BIRTH_BEFORE = new RegExp(BIRTH_WORDS.join('|'), 'gi');
 /** Column headers and record keys: the same labels. */
@@ -775,10 +792,14 @@ const AGE_BEFORE =
 // 1994", "cumple 50 años, nació el…", "wird 60 – geboren…".
 const AGE_TURN_BEFORE =
   /(?<![a-zà-ÿ])(?:turns?|turning|turned|compi|compie|compio|cumple|cumplo|cumpliu|completa|wird|werde|f[êe]te\s+ses|fête\s+mes)\s+\d{1,3}(?!\d)[^\d\n]{0,40}$/i;
+// A person turning an age, said by or of them ("cumplo 30 el 14 de febrero", "she turns 40 on 3 May", "werde 50 am
+// 2. Juni"): the day and month that follow, without a year, are a birthday. A shop or a club that turns ten is not.
+const PERSON_TURNS =
+  /(?<![a-zà-ÿ'’])(?:(?:i|i'm|i\s+am|you|you're|he|he's|she|she's)\s+turn(?:s|ing)?|cumplo|compio|werde|fête\s+mes)\s+\d{1,3}(?!\d)[^\d\n]{0,40}$/i;
 // A cheap superset of every birth word above (before, tight or after) and of HL7's PID segment: texts without one
 // are not read further. The genealogical star is looked for apart (`anyBirthWord`).
 const ANY_BIRTH_WORD =
-  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|kuzaliwa|kapanganakan|cumplo|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|jahrgang|year|yob|turn|compi|wird|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
+  /b(?:irth|-?day|orn|\.|[_-]?date)|d(?:[./]?o[./]?b|dn|o[ğg])|geb|naiss|né|na(?:c|sc|t[oa]|roz|rod|[șşs]t|scut)|născut|urod|\bur\.|\bnar\.|f[øö]d|synty|sz[üu]l|生|誕|出生|PID\||рожд|родил|д\.\s?р\.|народ|γέννη|γεννη|ميلاد|ولادة|مواليد|לידה|נולד|जन्म|วันเกิด|생년|생일|출생|lahir|sinh|cumple|complean|anivers|verjaard|urodzin|syntymä|günü|рождения|kaarawan|\bdn\b|fdn|gebdat|\bnac|néixer|neixer|народи|rođen|roden|alizaliwa|kuzaliwa|kapanganakan|cumplo|rugadh|fædd|fadd|sünni|dzim|gimimo|تولد|ipinanganak|γενν|janam|fod(?:s|else)|ازدياد|เกิด|anniv|\d생|d0b|naix|geburi|jahrgang|year|yob|turn|compi|wird|nac[íi]|nasci|ילי|年|년생|г\.\s?р\.|\bage|\bbd\b|\balter\b|edad|idade/i;
 
 /** `ANY_BIRTH_WORD` or the CV's star (`* 07.05.1956`), tested apart: a `\*` alternative in the regex halves its speed. */
 const anyBirthWord = (text: string): boolean => text.includes('*') || hasKeyword(text, ANY_BIRTH_WORD);
@@ -798,6 +819,7 @@ const CORRECTION =
 const RANGE_JOIN = /^\s*(?:-|–|—|~|〜|to|until|till|through|thru|bis|au|al|a|tot|do|ile|から)\s*$/i;
 
 const MAX_GAP = 64;
+const SENTENCE_AFTER_LABEL = /^[.!?]\s+[A-ZÀ-Þ]/;
 // A date compared with the birth field is a bound of a query or a constraint, not anyone's birth:
 // `CHECK (dob > '1900-01-01')`, `WHERE birth_date >= '2000-01-01'`, `dob BETWEEN '1950-01-01' AND …`. Spaces before
 // the operator, on the label's line, tell it from an XML tag's `>` and a quoted reply (`\n> 30/06/1972`).
@@ -823,7 +845,7 @@ const PERSONAL_SUBJECT =
 // calves and dams): not personal data.
 // German nouns are matched with their capital, so the English `tier` ("customer tier") is not a German `Tier`.
 const ANIMAL =
-  /(?<![a-zà-ÿ])(?:dogs?|pupp(?:y|ies)|pups?|cats?|kittens?|kitty|pets?|horses?|foals?|rabbits?|hamsters?|parrots?|breed|species|canine|feline|labrador|retriever|terrier|poodle|spaniel|beagle|bulldog|dachshund|husky|chihuahua|collie|tabby|chienne?|chiot|chatte|chaton|animal(?:e|es)?|cheval|poulain|perr[oa]s?|cachorr[oa]s?|gat[oa]s?|gatit[oa]|mascotas?|caballo|potro|cagnolin[oa]|cucciol[oa]|gatt[oa]|gattin[oa]|cavallo|puledro|cão|gatinh[oa]|hond|huisdier|paard|kalf|kalveren|koe|koeien|vaars|stier|veulen|merrie|ooi|geit|varken|zeug|moederdier|calf|calves|cows?|heifers?|bulls?|cattle|livestock|herd|sheep|lambs?|ewes?|goats?|piglets?|sows?|mares?|stallions?|veau|vache|g[ée]nisse|taureau|brebis|agneau|ch[èe]vre|porcelet|truie|jument|terner[oa]|vaca|novilla|toro|oveja|cordero|cabra|lech[óo]n|yegua|vitell[oa]|vacca|mucca|manza|pecora|agnello|scrofa|bezerr[oa]|novilha|touro|ovelha|cordeiro|leit[ãa]o|[ée]gua|piesek|szczeni[ae]k|kot(?:ek)?|собак[аи]|щен(?:ок|ка)|кошк[аи]|кот(?:ёнок|а)?|питом(?:ец|ца))(?![a-zà-ÿ])|\uD83D[\uDC15\uDC36\uDC08\uDC31\uDC34\uDC0E]/gi;
+  /(?<![a-zà-ÿ])(?:dogs?|pupp(?:y|ies)|pups?|cats?|kittens?|kitty|pets?|horses?|foals?|rabbits?|hamsters?|parrots?|breed|species|canine|feline|labrador|retriever|(?:short|long|wire)hair(?:ed)?|terrier|poodle|spaniel|beagle|bulldog|dachshund|husky|chihuahua|collie|tabby|chienne?|chiot|chatte|chaton|animal(?:e|es)?|cheval|poulain|perr[oa]s?|cachorr[oa]s?|gat[oa]s?|gatit[oa]|mascotas?|caballo|potro|cagnolin[oa]|cucciol[oa]|gatt[oa]|gattin[oa]|cavallo|puledro|cão|gatinh[oa]|hond|huisdier|paard|kalf|kalveren|koe|koeien|vaars|stier|veulen|merrie|ooi|geit|varken|zeug|moederdier|calf|calves|cows?|heifers?|bulls?|cattle|livestock|herd|sheep|lambs?|ewes?|goats?|piglets?|sows?|mares?|stallions?|veau|vache|g[ée]nisse|taureau|brebis|agneau|ch[èe]vre|porcelet|truie|jument|terner[oa]|vaca|novilla|toro|oveja|cordero|cabra|lech[óo]n|yegua|vitell[oa]|vacca|mucca|manza|pecora|agnello|scrofa|bezerr[oa]|novilha|touro|ovelha|cordeiro|leit[ãa]o|[ée]gua|piesek|szczeni[ae]k|kot(?:ek)?|собак[аи]|щен(?:ок|ка)|кошк[аи]|кот(?:ёнок|а)?|питом(?:ец|ца))(?![a-zà-ÿ])|\uD83D[\uDC15\uDC36\uDC08\uDC31\uDC34\uDC0E]/gi;
 const ANIMAL_DE =
   /(?<![A-Za-zÄÖÜäöüß])(?:Hund|Hündin|Welpe|Katze|Kater|Kätzchen|Tier(?:es)?|Haustier|Pferd|Fohlen|Rasse|Kalb|Kälber|Kuh|Kühe|Rind(?:er)?|Färse|Bulle|Stier|Schaf|Lamm|Ziege|Schwein|Ferkel|Sau|Stute|Hengst|Muttertier)(?![a-zäöüß])/g;
 // The person a record is about besides the animal: a word after the animal that hands the record back to a person.
@@ -904,7 +926,8 @@ function labelledBefore(text: string, index: number): boolean {
   }
   if (end < 0 || before.length - end > MAX_GAP) return false;
   const gap = before.slice(end);
-  return plainGap(gap) && !BOUND_BEFORE.test(gap);
+  // A full stop right after the label ends its sentence: "… its anniversary. Score 3-2".
+  return plainGap(gap) && !BOUND_BEFORE.test(gap) && !SENTENCE_AFTER_LABEL.test(gap);
 }
 
 /** The date's own line names another kind of date before it (`Effective date: …`, `Date d'embauche : …`). */
@@ -913,8 +936,8 @@ function otherLabelOnLine(text: string, start: number): boolean {
 }
 
 /** An age someone turns right before the date, with no other date's label between (`turns 10: opened …`). */
-function ageTurning(text: string, start: number): boolean {
-  const turn = AGE_TURN_BEFORE.exec(text.slice(Math.max(0, start - 64), start));
+function ageTurning(text: string, start: number, before = AGE_TURN_BEFORE): boolean {
+  const turn = before.exec(text.slice(Math.max(0, start - 64), start));
   // When the birthday falls ("next week", "this Sunday") is not another date's label.
   const gap = turn?.[0].replace(/^\S+\s+\d+/, '').replace(/(?<![a-z])(?:next|this)\s+\w+/gi, '');
   return gap !== undefined && !OTHER_LABEL.test(gap);
@@ -933,6 +956,23 @@ const PARTIAL = new RegExp(
   `(?<![${L}0-9/.-])(?:${DAY}\\s?(?:de\\s+|of\\s+)?${MONTH}|${MONTH}\\s${DAY}|\\d{1,2}\\s?月\\s?\\d{1,2}\\s?日|\\d{1,2}[./-]\\d{1,2}\\.?|\\d{2}([./-])\\d{2}\\1\\d{2})(?![${L}0-9]|[./-]\\d|,?\\s+'?\\d{2,4}(?!\\d))`,
   'gi',
 );
+
+// A birth told with its year first, then the day and month: "nata nell'estate del '91, il 3 luglio", "born in 1990,
+// on 3 May", "geboren 1987 — am 3. Mai". The birth verb, at most 40 characters without a digit, the year (four digits,
+// or two after an apostrophe), then a short plain gap before the day.
+const YEAR_THEN_DAY =
+  /(?<![a-zà-ÿ])(?:born|nat[oa]|nacid[oa]|nac[íi]|n[ée]e|geboren|nascid[oa]|urodzi[łl]a?|urodzon[ya])(?![a-zà-ÿ])[^\d\n]{0,40}(?:(?:19|20)\d{2}|['’]\d{2})(?!\d)([^\d\n]{0,16})$/i;
+// A death or another event told between them names the date that follows.
+const OTHER_EVENT =
+  /(?<![a-zà-ÿ])(?:died|death|gestorben|verstorben|mort[oa]?|morreu|muri[óo]|fallecid[oa]|décédée?|zmar[łl]a?|married|verheiratet|spos\w*|cas[óo]|mari[ée]e?)(?![a-zà-ÿ])|†/i;
+
+/** A day and month right after a birth verb and the birth year (`YEAR_THEN_DAY`), read in the 90 characters before. */
+function yearThenDay(text: string, start: number): boolean {
+  const match = YEAR_THEN_DAY.exec(text.slice(Math.max(0, start - 90), start));
+  if (match === null) return false;
+  const gap = (match[1] as string).replace(/^\s*[—–-]\s*/, ' ');
+  return !OTHER_EVENT.test(match[0]) && !NEW_KEY.test(gap) && !CLAUSE_END.test(gap) && !OTHER_LABEL.test(gap);
+}
 
 function partialDate(value: string): boolean {
   const numbers = (value.match(/\d+/g) ?? []).map(Number);
@@ -958,7 +998,10 @@ function labelledPartials(text: string, dates: ReadonlyArray<{ start: number; en
     const start = match.index;
     const end = start + match[0].length;
     if (dates.some((date) => date.start < end && start < date.end)) continue;
-    if (partialDate(match[0]) && labelledBefore(text, start)) {
+    if (
+      partialDate(match[0]) &&
+      (labelledBefore(text, start) || ageTurning(text, start, PERSON_TURNS) || yearThenDay(text, start))
+    ) {
       // A full stop after a whole month name ends the sentence; after an abbreviation (`Okt.`) it belongs to it.
       const trim = /[^\d\s.]{5,}\.$/.test(match[0]) ? 1 : 0;
       out.push({ start, end: end - trim, type: 'DOB' });
@@ -1102,9 +1145,25 @@ const SPOKEN_DATE = new RegExp(
 // Every spoken date holds an ordinal: texts without one are not read for them.
 const SPOKEN_HINT = /(?:first|second|third|th)\b/i;
 
-function spokenDates(text: string, out: Detection[]): void {
-  SPOKEN_DATE.lastIndex = 0;
-  for (let match = SPOKEN_DATE.exec(text); match !== null; match = SPOKEN_DATE.exec(text)) {
+// French, Spanish and German dates said in words, as transcripts and dictation write them: "le premier avril
+// quatre-vingt-dix", "trois mars mil neuf cent quatre-vingt-deux", "veintiuno de marzo del ochenta y cuatro", "dritten
+// März neunzehnhundertneunundsiebzig". Taken, like the English ones, only after a birth label or as the answer to a
+// birth question, so the number words are matched, not parsed.
+const FR_ES_NUMBER =
+  '(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?|mille|mil|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|dieci[a-zé]{3,6}|veinti[a-zéú]{2,6}|veinte|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien|ciento|[a-z]{3,6}cientos)';
+const FR_ES_NUMBERS = `${FR_ES_NUMBER}(?:(?:[\\s-]+(?:et|y)[\\s-]+|[\\s-]+)${FR_ES_NUMBER}){0,5}`;
+const OTHER_MONTH =
+  '(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|januar|februar|m[äa]rz|april|juni|juli|august|oktober|dezember)';
+const SPOKEN_DATE_OTHER = new RegExp(
+  `(?<![a-zà-ÿ])(?:premier|1er|primero|${FR_ES_NUMBERS}|[a-zäöüß]{4,24}ten)\\s+(?:de\\s+)?${OTHER_MONTH}(?:\\s+(?:de|del)\\s+|\\s+)(?:${FR_ES_NUMBERS}|(?:neunzehn|achtzehn)hundert[a-zäöüß]*|zweitausend[a-zäöüß]*)(?![a-zà-ÿ])`,
+  'gi',
+);
+// Every such date holds a tens or hundreds word of its year.
+const SPOKEN_OTHER_HINT = /vingt|trente|quarante|cinquante|soixante|cent|mil|enta|veint|hundert|tausend|dix|diez/i;
+
+function spokenDates(text: string, out: Detection[], regex = SPOKEN_DATE): void {
+  regex.lastIndex = 0;
+  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
     const start = match.index;
     if (labelledBefore(text, start) || answersPrevious(text, start, BIRTH_KEY))
       out.push({ start, end: start + match[0].length, type: 'DOB' });
@@ -1125,6 +1184,7 @@ export const dob: Detector = {
     // Without a digit, only a date said in words can be one: every other form holds a digit, or a CJK numeral.
     if (facts.digits === 0 && !facts.nonAscii) {
       if (SPOKEN_HINT.test(text)) spokenDates(text, out);
+      if (SPOKEN_OTHER_HINT.test(text)) spokenDates(text, out, SPOKEN_DATE_OTHER);
       return;
     }
     const dates: Array<{ start: number; end: number }> = [];
@@ -1180,6 +1240,7 @@ export const dob: Detector = {
     obscuredDates(text, dates, out);
     birthYears(text, out);
     if (SPOKEN_HINT.test(text)) spokenDates(text, out);
+    if (SPOKEN_OTHER_HINT.test(text)) spokenDates(text, out, SPOKEN_DATE_OTHER);
     if (/values/i.test(text))
       for (const [start, end] of sqlValueCells(text, BIRTH_KEY))
         if (wholeDate(text.slice(start, end))) out.push({ start, end, type: 'DOB' });

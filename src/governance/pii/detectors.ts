@@ -1,6 +1,6 @@
 import { IBAN_LENGTHS, isValidCard, isValidIban, isValidIpv4, isValidIpv6, isValidSsn } from './validators.ts';
 import { dob } from './dates.ts';
-import { phone } from './phones.ts';
+import { hanPhone, phone } from './phones.ts';
 import { spokenCard, spokenPhone, spokenSsn } from './spoken.ts';
 import { idLabelBefore, underIdColumn } from './identifiers.ts';
 import { namedNationalId, nationalId } from './national-ids.ts';
@@ -748,6 +748,7 @@ export const BUILTIN_DETECTORS: readonly Detector[] = [
   spokenCard,
   spokenSsn,
   spokenPhone,
+  hanPhone,
   nationalId,
 ];
 

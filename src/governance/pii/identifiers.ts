@@ -42,6 +42,7 @@ const ID_WORD = [
   'catalog(?:ue)?',
   'barcode',
   'waybill',
+  'resi',
   'awb',
   'shipment',
   'consignment',
@@ -118,6 +119,11 @@ const CJK_ID_LABEL =
 // `الرقم الضريبي`, `رقم الفاتورة`, `رقم الطلب`.
 const ARABIC_ID_LABEL = /(?:السجل\s+التجاري|الرقم\s+الضريبي|رقم\s+الفاتورة|رقم\s+الطلب)\s*[:：]?\s*$/;
 
+// A tracking label with the carrier's name between it and the number: `Resi JNE …`, `Resi SiCepat …`, `tracking UPS …`,
+// `AWB DHL …`. The carrier is one capitalised word or code.
+const CARRIER_LABEL =
+  /(?<![A-Za-z])(?:[Rr]esi|RESI|[Tt]racking|TRACKING|AWB|[Ww]aybill|[Ss]endung(?:snummer)?|[Ss]uivi)\s+[A-Z][A-Za-z&]{1,9}\s*[:#]?\s*$/;
+
 /** True when an identifier label stands right before `index` (nothing but its colon, quotes or spaces between). */
 export function idLabelBefore(text: string, index: number): boolean {
   const before = textBefore(text, index, 40);
@@ -125,7 +131,7 @@ export function idLabelBefore(text: string, index: number): boolean {
   const { capitals, nonAscii } = textFacts(text);
   return (
     ID_LABEL.test(before) ||
-    (capitals && ID_ACRONYM.test(before)) ||
+    (capitals && (ID_ACRONYM.test(before) || CARRIER_LABEL.test(before))) ||
     (nonAscii && (CJK_ID_LABEL.test(before.slice(-16)) || ARABIC_ID_LABEL.test(before)))
   );
 }

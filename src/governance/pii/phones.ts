@@ -28,7 +28,8 @@ import { isPlausiblePhone, isValidIpv4 } from './validators.ts';
 const PHONE_US = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d|[.-]\d)/g;
 // Not right after another digit group: "3704 0044 0532" is one number, not a call to +44. Not glued to letters either:
 // "001000000000001AAA" is a Salesforce Account ID, not a call to +1.
-const PHONE_INTL = /(?<![\w+]|\d[ .-])(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\w)/g;
+// Nor glued to a code's letters by a dash: `LAP-0034-612-345-678` is an asset tag.
+const PHONE_INTL = /(?<![\w+]|\d[ .-]|[A-Za-z]-)(?:\+|00)[1-9][\d ().-]{5,22}\d(?!\w)/g;
 // One digit run (digits, spaces, dots, dashes, slashes, parentheses), judged whole: a trunk-prefixed national number
 // (`07700 900123`, `0151/23456789`, `(02) 9876 5432`), a 9-digit mobile in three groups of three (`612 345 678`), or,
 // after a phone word, any plausible number. Never part of a longer run: "3704 0044 0532" is one number.
@@ -59,7 +60,7 @@ const EXTENSION =
 // `جوال`, `נייד`, `โทร`, `handphone`, `ponsel`). The Polish "pod numer(em)" (at the number) and an X12 PER segment's
 // telephone and cell qualifiers (`*TE*`, `*CP*`) name a phone too.
 const PHONE_WORDS =
-  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\bcall(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码|座机|座機|固话|\bfestnetz|\bfijo\b|\bs[íi]mi\b|\bt[āa]lr\b|\bt[āa]lrun|\bpuh(?:elin)?\b|\bwa(?:sap|ssap|tsap|tsapp)\b|\bzap(?:zap)?\b|\bhp\s*[:.]|\bnås\b|\berreichen\b|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?no\.|मोबाइल|फ़ोन|फोन|تلفن|همراه|موبایل|هاتف|جوال|جوّال|موبايل|טלפון|נייד|โทร|มือถือ|(?<![а-яё])(?:тел(?:\.|ефон)|моб(?:\.|ильн))|handphone|\b(?:contact|contacto|contato|kontakt|contatto)\s*:|\bring (?:mig|oss|os|meg)\b|\bhring|\bzvan|\bskambin|\bhelista|\bsoit(?:a|ta|tele)|\btelefonuj|\bvolej|звон|τηλ|καλέστε|\bponsel|\bdi [đd][ộo]ng|\bmobil(?:nummer|nr|telefon)?\b|\bkännykkä|\bmobiil|\bmobitel|\bmobilní|\bmobilny|\btelf\b|\bpod\s+numer(?:em)?\b|\*(?:TE|CP)\*)/i;
+  /(?:phone|\bph\b|(?<![a-z])tel(?![a-z])|\bt[ée]l[ée]?\b|mobile?|\bmob\b|\bcell|\bcel\b|\bcelular|\bfax|\b(?<!on-)call(?:ed|ing|s|[\s_-]?back)?\b|r[üu]ckruf|\btext(?:ed)?\b|\bsms|whats ?app|\bcontact(?:[\s_-]*(?:number|no|num|tel|phone)|\s+[a-z]+\s+(?:on|at|via)\b)|\bkontakt(?:nummer|telefon)|\breach(?:able)?\b|\bring (?:me|him|her|us|them)\b|\bdial|voicemail|hotline|helpline|switchboard|\bdesk\b|\breception\b|\bdirect (?:line|dial)|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?number|\btelefo|t[ée]l[ée]phone|t[ée]l[ée]fono|telem[óo]vel|m[óo]vil|\bhandy|\bportable|\bcellulare|\btlf|\btfno|\bgsm\b|kom[óo]rk|\bll[áa]m|\bappel|joignable|\bruf|\banruf|erreichbar|\bchiam|\blig(?:a|ue)\b|\bbel (?:me|ons|mij)\b|zadzwo|\bdzwo|aray[ıi]n|電話|携帯|連絡先|电话|手机|手機|微信|联系|联络|聯絡|號碼|号码|座机|座機|固话|\bfestnetz|\bfijo\b|\bs[íi]mi\b|\bt[āa]lr\b|\bt[āa]lrun|\bpuh(?:elin)?\b|\bwa(?:sap|ssap|tsap|tsapp)\b|\bzap(?:zap)?\b|\bhp\s*[:.]|\bnås\b|\berreichen\b|\b(?:my|his|her|your|their|our) (?:[a-z]+ )?no\.|मोबाइल|फ़ोन|फोन|تلفن|همراه|موبایل|هاتف|جوال|جوّال|موبايل|טלפון|נייד|โทร|มือถือ|(?<![а-яё])(?:тел(?:\.|ефон)|моб(?:\.|ильн))|handphone|\b(?:contact|contacto|contato|kontakt|contatto)\s*:|\bring (?:mig|oss|os|meg)\b|\bhring|\bzvan|\bskambin|\bhelista|\bsoit(?:a|ta|tele)|\btelefonuj|\bvolej|звон|τηλ|καλέστε|\bponsel|\bdi [đd][ộo]ng|\bmobil(?:nummer|nr|telefon)?\b|\bkännykkä|\bmobiil|\bmobitel|\bmobilní|\bmobilny|\btelf\b|\bpod\s+numer(?:em)?\b|\*(?:TE|CP)\*|\bvanity\s+(?:line|number|no)\b|\bnew\s+number\b|\bneue[ns]?\s+nummer|\bnuevo\s+n[úu]mero|\bnouveau\s+num[ée]ro|\bnuovo\s+numero|(?<![\u0621-\u064A])الخط(?![\u0621-\u064A]))/i;
 // A signature label (`T: `, `M. `) but not an initial before a name (`T. Ng`, `M. Okafor`).
 const PHONE_CONTEXT = new RegExp(`${PHONE_WORDS.source}|(?<![A-Za-z0-9À-ÿ])[tmfp]\\s?[:.]\\s(?![A-Z][a-z])`, 'gi');
 // A phone column, unless its header names a network element (`cell_id` holds a radio cell, not a mobile).
@@ -68,8 +69,18 @@ const PHONE_KEY = { test: (name: string): boolean => PHONE_WORDS.test(name) && !
 // `Bestellnummer 0151 2345 6789`, `numéro de commande …`.
 const REFERENCE_BEFORE =
   /(?:(?<![a-zà-ÿ])(?:order|invoice|ticket|case|version|build|release|firmware|ref(?:erence)?|tracking|account|acct|policy|claim|member|po|sku|serial|part|confirmation|booking|reservation|transaction|routing|npi|mrn|isbn|batch|lot|model|licen[cs]e|id|commande|facture|dossier|pedido|factura|expediente|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|zam[óo]wienie|faktura|sipari[şs]|r[ée]f[ée]rence|r[ée]f|rif(?:erimento)?|referencia|refer[êe]ncia|referentie|prot(?:ocollo)?|billet|biglietto|bilhete|boleto|bilet|vorgang|aktenzeichen|az)s?|(?<![a-zäöüß])(?:bestell|auftrags?|rechnungs?|kunden|vertrags?|sendungs?)[a-zäöüß]*)\.?\s*(?:no\.?|nr\.?|number|num|nummer|numéro|número|numero|numer|numaras[ıi]|#|id)?\s*[:#]?\s*$/i;
+// A number sign right before the value (`Contratto n. …`, `ENTRADA Nº …`, `Gara nr. …`) numbers a document, unless a
+// phone word stands before it (`Tel. n. …`, `chiamare il n. …`). The English `No.` is left out: "Home No.", "Emergency
+// No." name phone numbers as often.
+const NUMBER_SIGN_BEFORE = /(?<![\p{L}\p{N}])(?:n\.?\s?[º°]|n\.|nr\.?|n[úu]m\.)\s*:?\s*$/iu;
+// The opening of an IBAN (country, check digits, bank code) right before: the digits are the rest of an account number
+// (`NL91 ABNA 0417 1643 01`, one the checksum rejects).
+const IBAN_HEAD_BEFORE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}[ -]?[A-Z]{4}[ -]?$/;
 const referenceBefore = (text: string, index: number): boolean =>
-  REFERENCE_BEFORE.test(textBefore(text, index, 32)) || idLabelBefore(text, index);
+  REFERENCE_BEFORE.test(textBefore(text, index, 32)) ||
+  idLabelBefore(text, index) ||
+  (NUMBER_SIGN_BEFORE.test(text.slice(Math.max(0, index - 8), index)) && !keywordBefore(text, index, PHONE_CONTEXT)) ||
+  (textFacts(text).letterDigit && IBAN_HEAD_BEFORE.test(text.slice(Math.max(0, index - 12), index)));
 /** A reference by its label, or a cell under an identifier column (`SKU`, `NDC`, `Part no.`) of a table. */
 const reference = (text: string, index: number, value: string): boolean =>
   referenceBefore(text, index) || underIdColumn(text, index, index + value.length);
@@ -193,9 +204,20 @@ function judgeRun(text: string, value: string, index: number): boolean {
   if (before === 44 || value.includes('/')) return false;
   // The value's own shape first: most runs fail it, and then the phone-word search around them is not needed.
   if (!phoneShaped(value)) return false;
-  if (!keywordBefore(text, index, PHONE_CONTEXT) && !answersPrevious(text, index, PHONE_CONTEXT)) return false;
+  if (
+    !keywordBefore(text, index, PHONE_CONTEXT) &&
+    !answersPrevious(text, index, PHONE_CONTEXT) &&
+    !hl7Telecom(text, index + value.length)
+  )
+    return false;
   return !reference(text, index, value);
 }
+
+// HL7 v2's telecom field names the number by its use and equipment codes right after it: `5551234567^PRN^PH` (home
+// phone), `^WPN^CP` (work, mobile), `^ORN^FX`.
+const HL7_TELECOM_AFTER = /^\^(?:PRN|ORN|WPN|VHN|ASN|EMR|BPN)\^(?:PH|CP|FX|BP|MD)(?![A-Z])/;
+const hl7Telecom = (text: string, end: number): boolean =>
+  text.charCodeAt(end) === 94 /* ^ */ && HL7_TELECOM_AFTER.test(text.slice(end, end + 12));
 
 /** A run that could be a phone number after a phone word: not a short bare run, a date, years, hours or odd groups. */
 function phoneShaped(value: string): boolean {
@@ -261,6 +283,7 @@ const acceptRun = (text: string, value: string, index: number): boolean =>
  * `13 22 21 (Mo-Fr)`) is judged again without it.
  */
 function digitRuns(text: string, out: Detection[]): void {
+  if (text.includes('\n') && text.includes(',')) csvCells(text, out);
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m !== null; m = DIGIT_RUN.exec(text)) {
     let value = m[0];
@@ -275,6 +298,18 @@ function digitRuns(text: string, out: Detection[]): void {
 }
 
 const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+
+// A CSV cell followed by a numeric cell (`…,0412 345 678,3.20`): `DIGIT_RUN` stops before `,3` as it would inside a
+// decimal amount, so the cells between commas are read again, judged as a run (trunk, triple or national shapes only,
+// since no phone word counts after a comma).
+const CSV_CELL = /(?<=,)\(?\d[\d ()./-]{5,18}\d(?=,\d)/g;
+
+// A freephone or shared-cost service number in a record (`0800 800 150` in a call log) is a business's line.
+const SERVICE_NUMBER = /^0(?:800|808|801|500)[ -]/;
+
+function csvCells(text: string, out: Detection[]): void {
+  scan(text, CSV_CELL, out, 'PHONE', (value, index) => !SERVICE_NUMBER.test(value) && acceptRun(text, value, index));
+}
 
 // Where a field value starts and ends: a line, a CSV/TSV cell, a label's colon, a tag, quotes, parentheses.
 const FIELD_START = new Set([10, 13, 9, 44, 59, 124, 58, 40, 34, 39, 62, 61]); // \n \r \t , ; | : ( " ' > =
@@ -321,7 +356,11 @@ function letteredNumbers(text: string, out: Detection[]): void {
     if (!ocr && (letters.length < 3 || letters !== letters.toUpperCase())) return false;
     if (ocr && letters.length > 2) return false;
     const digits = ocr ? digitsOf(value.replace(/O/g, '0').replace(/[Il]/g, '1')) : digitsOf(value);
-    return ocr ? isPlausiblePhone(digits) : digits.length >= 6;
+    // A vanity local number may spell all seven digits after the area code when the country code opens it
+    // (`1-646-CAT-NAPS`).
+    return ocr
+      ? isPlausiblePhone(digits)
+      : digits.length >= 6 || (/^\+?1[ .-]/.test(value) && alnumCount(value) === 11);
   });
 }
 
@@ -419,6 +458,7 @@ export const phone: Detector = {
       scan(text, PHONE_INTL, out, 'PHONE', (value, index) => {
         const digits = digitsOf(value).replace(/^00/, '');
         if (digits.length < 8 || !isPlausiblePhone(digits) || !plausibleGroups(value)) return false;
+        if (parenthesisedCode(text, value, index)) return false;
         // An unbroken 00-run is as likely a 15-character record ID (key prefixes 001, 003, 005...) as a dialled
         // number: it counts as a phone only after a phone keyword. "+" and separated 00-numbers need none.
         if (value.startsWith('+')) return !notAPhone(text, value, index);
@@ -442,6 +482,59 @@ export const phone: Detector = {
     dropOrganisationLines(text, out, first);
   },
 };
+
+/**
+ * A 00-run in parentheses longer than a dial prefix (`00` and a country code of one to three digits) is a code of its
+ * own that the number after the bracket only seems to continue: `삼성전자(005930) 2024년`, a stock code then a year.
+ */
+function parenthesisedCode(text: string, value: string, index: number): boolean {
+  const close = value.indexOf(')');
+  return close > 5 && text.charCodeAt(index - 1) === 40 && !value.slice(0, close).includes('(');
+}
+
+// A number written in Chinese numerals after a Chinese phone word: `手机号是一五九，二六七八，三四一零` (`幺` is the one
+// said on the phone, `两` a two). The groups may be set apart by a comma, an enumeration comma or a space.
+const HAN_PHONE_WORD = /手机|手機|电话|電話|号码|號碼|联系|聯繫|聯絡|联络/;
+const HAN_NUMERAL: Readonly<Record<string, string>> = {
+  〇: '0',
+  零: '0',
+  一: '1',
+  幺: '1',
+  二: '2',
+  两: '2',
+  三: '3',
+  四: '4',
+  五: '5',
+  六: '6',
+  七: '7',
+  八: '8',
+  九: '9',
+};
+const HAN_RUN =
+  /(?<![〇零一二三四五六七八九幺两十百千万])[〇零一二三四五六七八九幺两]{2,}(?:[，,、 -][〇零一二三四五六七八九幺两]{2,}){0,4}(?![〇零一二三四五六七八九幺两十百千万年月日号號])/g;
+const HAN_PHONE_BEFORE = /(?:手机|手機|电话|電話|号码|號碼|联系|聯繫|聯絡|联络)[^〇零一二三四五六七八九幺两\n\d]{0,8}$/;
+
+/** Numbers in Chinese numerals hold no ASCII digit: a detector of their own, without the digit pre-filter. */
+export const hanPhone: Detector = {
+  type: 'PHONE',
+  category: 'contact',
+  minDigits: 0,
+  detect(text, out) {
+    if (textFacts(text).nonAscii && HAN_PHONE_WORD.test(text)) hanNumerals(text, out);
+  },
+};
+
+function hanNumerals(text: string, out: Detection[]): void {
+  scan(text, HAN_RUN, out, 'PHONE', (value, index) => {
+    let digits = '';
+    for (const ch of value) digits += HAN_NUMERAL[ch] ?? '';
+    return (
+      digits.length >= 7 &&
+      isPlausiblePhone(digits) &&
+      HAN_PHONE_BEFORE.test(text.slice(Math.max(0, index - 16), index))
+    );
+  });
+}
 
 /** Letters and digits of a vanity number, the leading 1 included: `1-800-FLOWERS` has 11. */
 function alnumCount(value: string): number {

@@ -300,3 +300,91 @@ describe('English dates of birth said in words', () => {
     await expectKept('The shop reopens on the seventh of August two thousand nineteen.', 'seventh of August');
   });
 });
+
+describe('dates of birth in more scripts, calendars and turns of phrase', () => {
+  it.each([
+    // a year that ends a Hindi sentence with a danda
+    ['नाम: अमित वर्मा। जन्म तिथि: 5 मार्च 1987। पता: दिल्ली', '5 मार्च 1987'],
+    // the Gregorian year with the Japanese era's year in brackets
+    ['病歴 生年月日 1948年（昭和23年）2月3日', '1948年（昭和23年）2月3日'],
+    // Catalan label
+    ['Data de naixement: 3 de maig de 1977', '3 de maig de 1977'],
+    // a Swiss German birthday without its year
+    ['Vergiss nöd, Geburi am 14. Juli!', '14. Juli'],
+    // an airline DOCS element printed without its SSR
+    ['PAX: DUPONT/LEA MRS\n DOCS/P/FRA/14AB99881/FRA/03JUN79/F/11FEB30', '03JUN79'],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'DOB');
+  });
+
+  it('reads Thai abbreviated months after "born" or "birthday", not after another word', async () => {
+    await expectMasked('ผู้ป่วย: นายสมชาย ใจดี เกิด 14 ก.พ. 2520 โทร 081 234 5678', '14 ก.พ. 2520', 'DOB');
+    await expectMasked('วันเกิด: 9 ธ.ค. 1988', '9 ธ.ค. 1988', 'DOB');
+    await expectKept('นัดตรวจ 14 ก.พ. 2567', '14 ก.พ. 2567');
+    await expectKept('เกิดข้อผิดพลาด 14 ก.พ. 2567', '14 ก.พ. 2567');
+  });
+
+  it('reads "my birthday" in Arabic, not the Nativity', async () => {
+    await expectMasked('أهلاً، عيد ميلادي ٣ مارس ١٩٩٢', '٣ مارس ١٩٩٢', 'DOB');
+    await expectKept('عيد الميلاد ٢٥ ديسمبر ٢٠٢٤', '٢٥ ديسمبر ٢٠٢٤');
+    await expectKept('عيد ميلاد المسيح 25 ديسمبر 2024', '25 ديسمبر 2024');
+  });
+
+  it('reads a day and month after a person turning an age, not after a shop turning ten', async () => {
+    await expectMasked('Hola, cumplo 40 el 3 de junio y hago fiesta', '3 de junio', 'DOB');
+    await expectMasked('she turns 40 on 3 May, party at ours', '3 May', 'DOB');
+    await expectKept('Our shop turns 10 on 3 May', '3 May');
+  });
+
+  it('reads a day and month after the birth year told first, not a death day', async () => {
+    await expectMasked("Ti ricordo: è nata nell'estate del '91, il 3 luglio.", '3 luglio', 'DOB');
+    await expectKept('geboren 1950, gestorben am 3. Mai', '3. Mai');
+  });
+
+  it('keeps a date after a birthday word that ends its sentence', async () => {
+    await expectKept('Fundada en 1910, celebró su aniversario. Marcador 2-1; público 40.000', '2-1');
+  });
+});
+
+describe('phone numbers in records, wrapped lines, vanity lines and other numerals', () => {
+  it('reads a trunk number in a CSV cell followed by a numeric cell, but not a freephone service number', () => {
+    const text = 'ref,date,contact,kg\nA1,2024-01-02,0398 765 432,4.50\nA2,2024-01-03,0808 157 0192,3.20';
+    expect(found(text)).toEqual([['PHONE', '0398 765 432']]);
+  });
+
+  it.each([
+    // HL7 telecom field: use and equipment codes after the number
+    ['PID|1||X1^^^H^MR||Doe^Ann||19800101|F|||||6135550199^PRN^PH', '6135550199'],
+    // a number announced as someone's new number, cut by a line break
+    ['Moved to a flat; new number is 0161 496\n0734, mornings only.', '0161 496\n0734'],
+    // a local vanity number with its country code, named as a vanity line
+    ['keep his vanity line 1-646-CAT-NAPS on the plan', '1-646-CAT-NAPS'],
+    // Chinese numerals after a Chinese phone word
+    ['他的手机是一三八，一二三四，五六七八，生日是一九八八年五月三日', '一三八，一二三四，五六七八'],
+    // Arabic-Indic digits after "the line" (a mobile line activated)
+    ['تم تفعيل الخط ٠٥٥٩٨٧٦٥٤٣ بنجاح', '٠٥٥٩٨٧٦٥٤٣'],
+  ])('%j', async (text, value) => {
+    await expectMasked(text, value, 'PHONE');
+  });
+});
+
+describe('French, Spanish and German dates of birth said in words', () => {
+  it.each([
+    [
+      'Diktat: Patient Krüger, geboren am vierzehnten Juli neunzehnhundertachtundsechzig, Rückruf unter 030 1234567.',
+      'vierzehnten Juli neunzehnhundertachtundsechzig',
+    ],
+    [
+      'Agent : votre date de naissance ?\nClient : le trois mars mil neuf cent quatre-vingt-deux.',
+      'trois mars mil neuf cent quatre-vingt-deux',
+    ],
+    [
+      'Operador: ¿Fecha de nacimiento?\nCliente: doce de octubre del noventa y uno.',
+      'doce de octubre del noventa y uno',
+    ],
+  ])('%s', async (text, value) => {
+    await expectMasked(text, value, 'DOB');
+    // The same date without a birth label or question is left alone.
+    await expectKept(`Nota: ${value}.`, value);
+  });
+});

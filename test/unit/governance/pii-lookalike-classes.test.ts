@@ -111,6 +111,31 @@ describe('numbers named as identifiers are not cards, phones or SSNs', () => {
     await expectKept(text, [value]);
   });
 
+  it.each([
+    // a document numbered by a number sign, with no phone word before
+    ['Biglietto valido — Contratto n. 00412-2023-0388, consegna lunedì', '00412-2023-0388'],
+    ['ENTRADA Nº 0049-7712-3301-5 · Tribuna B', '0049-7712-3301-5'],
+    ['Appalto nr. 0711-2284-55 aggiudicato', '0711-2284-55'],
+    // an asset tag whose letters are glued on by a dash
+    ['<device tag="SRV-0044-771-203-118"/>', '0044-771-203-118'],
+    // a tracking label with the carrier's code between
+    ['Resi SiCepat 0331 2298 7710 sudah dikirim', '0331 2298 7710'],
+    // the rest of an account number after an IBAN's opening
+    ['Wrong account: DE44 COBA 0221 4410 77 (checksum failed)', '0221 4410 77'],
+    // a stock code in brackets, then the year of the quote
+    ['카카오(003550) 2023년 종가 기준', '003550'],
+    // an on-call pager on a duty roster
+    ['Night roster: on-call pager 0412 8871; handover 07:00', '0412 8871'],
+  ])('keeps a number that is no phone: %j', async (text, value) => {
+    await expectKept(text, [value]);
+  });
+
+  it('still masks a number after a number sign when a phone word stands before it, or after the English No.', async () => {
+    await expectKept('Contratto n. 00412-2023-0388', '00412-2023-0388');
+    await expectMasked('Per informazioni chiamare il n. 06 4471 2290', '06 4471 2290', 'PHONE');
+    await expectMasked('Emergency No. 0398 211 047 (her sister)', '0398 211 047', 'PHONE');
+  });
+
   it('keeps SSN-shaped part numbers with a capital suffix, unless an SSN word names them', async () => {
     await expectKept('Spare parts: 536-22-8761-K (seal), 233-61-4410-XL (gasket)', ['536-22-8761-K', '233-61-4410-XL']);
     await expectKept('=INDEX(Parts!C:C, MATCH("415-29-7730-B", Parts!A:A, 0))', ['415-29-7730-B']);
@@ -223,6 +248,7 @@ describe('birth dates of animals', () => {
     ['Gatita Luna, fecha de nacimiento: 12/05/2021', '12/05/2021'],
     ['Animal: Milo (tabby cat)\nDate of birth: 2020-09-30\nWeight: 4.1 kg', '2020-09-30'],
     ['{"household":{"dog":{"name":"Pip","birthDate":"2019-03-08"}}}', '2019-03-08'],
+    ['Meet Oscar! Domestic longhair, born 3 May 2022.', '3 May 2022'],
     ['animal_name,kind,dob\nPip,dog,2019-03-08\nSooty,cat,2017-12-24', ['2019-03-08', '2017-12-24']],
   ])('%s', async (text, values) => {
     await expectKept(text, values);
