@@ -245,20 +245,22 @@ function screen(text: string, options: ScreenOptions, model: LearnedModel | null
       const view = hits.view;
       // Where the rules read every attack phrase as quoted or reported (security training, a phishing report) and none
       // as a direct order, the model's bag of words gets the same discount: it sees the words, not the framing.
-      let discount = hits.reported < 1 && !hits.direct ? hits.reported : 1;
+      const discount = hits.reported < 1 && !hits.direct ? hits.reported : 1;
+      let raw = learnedScore(model, learnedText(view), source) * discount;
       // A tool result where no rule read an order and that speaks to nobody (no "you", no address to the model, no
       // address to send to): a document about assistants (a policy, release notes, minutes, news), which the model's
       // words mistake for one written to it. Its score counts for less. Not for a user's own turn: measured across the
       // training authors, the same discount cost user turns 3.4 points of detection for 0.5 of false positives.
+      // Asked only of a score that would count (the floor below), so most texts skip the extra pass.
       if (
         source === 'tool' &&
+        raw >= LEARNED_FLOOR &&
         discount === 1 &&
         !hits.direct &&
         !ADDRESS_OUT.test(view.text) &&
         !speaksToReader(prepareText(view.text))
       )
-        discount = UNADDRESSED;
-      const raw = learnedScore(model, learnedText(view), source) * discount;
+        raw *= UNADDRESSED;
       const learned = raw < LEARNED_FLOOR ? 0 : Math.round(raw * 1000) / 1000;
       if (learned > score) score = learned;
       if (learned > 0 && learned >= threshold) {
