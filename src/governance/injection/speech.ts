@@ -5,6 +5,8 @@
  * A quote after "translate", "repeat" or "say" is the opposite: the wrapper hands the quoted order to the model.
  */
 
+import { lineEndWithin, lineStartWithin } from '../text-lines.ts';
+
 const OPENING = new Set(['"', '“', '«', '„', '‘', "'", '「', '『', '‹', '`']);
 const CLOSING = new Set(['"', '”', '»', '“', '’', "'", '」', '』', '›', '`']);
 const LOOK_BACK = 160;
@@ -150,25 +152,13 @@ const STRUCTURE_REACH = 4000;
 const TEST_COLUMNS =
   /(?<![\p{L}])(?:payloads?|expected(?:[\s_]+\p{L}+)?|verdicts?|outcomes?|results?|blocked\??|flagged\??|detected\??|attacks?|techniques?|categor(?:y|ies)|labels?|test(?:[\s_]?(?:id|case|string|input)s?)?|scores?|severity|examples?|samples?|patterns?|goals?|tactics?|refus\p{L}*|beispiel\p{L}*|ergebnis|kategorie|exemples?|r[ée]sultats?|cat[ée]gor\p{L}*|ejemplos?|resultados?|esperad\p{L}*|esempi\p{L}*|risultat\p{L}*|przyk[łl]ad\p{L}*|wynik\p{L}*|пример\p{L}*|результат\p{L}*|категори\p{L}*|דוגמ\p{L}*|קטגוריה|תוצאה|مثال|نتيجة|فئة)(?![\p{L}])|期待|結果|カテゴリ|ブロック|ペイロード|例|结果|类别|類別|预期|攔截|拦截|결과|카테고리|예시|차단/iu;
 
-/** The start of the line holding index `i`, looked for no further back than `floor` (-1: the line starts before it). */
-function lineStartWithin(text: string, i: number, floor: number): number {
-  for (let k = i - 1; k >= floor; k--) if (text.charCodeAt(k) === 10) return k + 1;
-  return floor === 0 ? 0 : -1;
-}
-
-/** The end (the newline) of the line holding index `i`, looked for no further than `ceiling`. */
-function lineEndWithin(text: string, i: number, ceiling: number): number {
-  for (let k = i; k < ceiling; k++) if (text.charCodeAt(k) === 10) return k;
-  return ceiling;
-}
-
 /** The cell a hit sits in, as the header line of its table, when the hit's line is a row of one (`|`, tab or `,`). */
 function tableHeader(text: string, start: number, end: number): { header: string; above: string } | undefined {
   // Every read stays within STRUCTURE_REACH of the hit, so each hit costs the same however long the text.
   const floor = Math.max(0, start - STRUCTURE_REACH);
-  const lineStart = lineStartWithin(text, start, floor);
+  const lineStart = lineStartWithin(text, start, STRUCTURE_REACH);
   if (lineStart < 0) return undefined;
-  const lineEnd = lineEndWithin(text, end, Math.min(text.length, end + STRUCTURE_REACH));
+  const lineEnd = lineEndWithin(text, end, STRUCTURE_REACH);
   const line = text.slice(lineStart, lineEnd);
   const delimiter = ['|', '\t', ','].find((d) => line.split(d).length >= 3);
   if (delimiter === undefined) return undefined;
@@ -177,7 +167,7 @@ function tableHeader(text: string, start: number, end: number): { header: string
   let headerStart = lineStart;
   let at = lineStart;
   while (at > floor) {
-    const previousStart = lineStartWithin(text, at - 1, floor);
+    const previousStart = lineStartWithin(text, at - 1, at - 1 - floor);
     if (previousStart < 0) break;
     const previous = text.slice(previousStart, at - 1);
     if (previous.split(delimiter).length < 3) break;
@@ -210,8 +200,8 @@ function testTableRow(table: { header: string; above: string }, text: string, st
   const columns = table.header.split(/[|\t,]/).filter((cell) => TEST_COLUMNS.test(cell)).length;
   // Two test columns, or one under a title framing the table ("Sample rows:", "Examples of blocked inputs").
   if (columns < 2 && !framed(table.header) && !(columns === 1 && framed(table.above))) return false;
-  const lineStart = Math.max(0, lineStartWithin(text, start, Math.max(0, start - STRUCTURE_REACH)));
-  const lineEnd = lineEndWithin(text, end, Math.min(text.length, end + STRUCTURE_REACH));
+  const lineStart = Math.max(0, lineStartWithin(text, start, STRUCTURE_REACH));
+  const lineEnd = lineEndWithin(text, end, STRUCTURE_REACH);
   const others = `${text.slice(lineStart, start)}\u0000${text.slice(end, lineEnd)}`;
   return others
     .split(/[|\t,]/)
@@ -230,18 +220,18 @@ const REPORTS_ATTACK =
 /** The quoted e-mail block (`> …` lines) around a hit, with the text just outside it. */
 function quotedBlockOutside(text: string, start: number, end: number): string | undefined {
   const floor = Math.max(0, start - STRUCTURE_REACH);
-  const lineStart = lineStartWithin(text, start, floor);
+  const lineStart = lineStartWithin(text, start, STRUCTURE_REACH);
   if (lineStart < 0 || !QUOTED_LINE.test(text.slice(lineStart, lineStart + 20))) return undefined;
   let blockStart = lineStart;
   while (blockStart > floor) {
-    const previousStart = lineStartWithin(text, blockStart - 1, floor);
+    const previousStart = lineStartWithin(text, blockStart - 1, blockStart - 1 - floor);
     if (previousStart < 0 || !QUOTED_LINE.test(text.slice(previousStart, previousStart + 20))) break;
     blockStart = previousStart;
   }
   const ceiling = Math.min(text.length, end + STRUCTURE_REACH);
-  let blockEnd = lineEndWithin(text, end, ceiling);
+  let blockEnd = lineEndWithin(text, end, ceiling - end);
   while (blockEnd < ceiling && QUOTED_LINE.test(text.slice(blockEnd + 1, blockEnd + 21))) {
-    blockEnd = lineEndWithin(text, blockEnd + 1, ceiling);
+    blockEnd = lineEndWithin(text, blockEnd + 1, ceiling - blockEnd - 1);
   }
   return `${text.slice(Math.max(0, blockStart - 600), blockStart)} ${text.slice(blockEnd, blockEnd + 600)}`;
 }

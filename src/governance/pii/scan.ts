@@ -1,3 +1,6 @@
+import { lineStartWithin } from '../text-lines.ts';
+
+export { lineStartWithin };
 /** What every detector shares: the finding and detector shapes, keyword context, and CSV/TSV column context. */
 
 /** One confirmed PII value in a text: `[start, end)` in UTF-16 code units. */
@@ -244,11 +247,6 @@ export function scanColumns(
     if (end > start && accept(text.slice(start, end))) out.push({ start, end, type });
 }
 
-/** The start of the line holding `index` if it begins within `reach` characters before it, else -1. */
-export function lineStartWithin(text: string, index: number, reach: number): number {
-  for (let i = index - 1; i >= Math.max(0, index - reach); i--) if (text.charCodeAt(i) === 10) return i + 1;
-  return index <= reach ? 0 : -1;
-}
 const TURN_REACH = 120;
 const QUESTION_REACH = 400;
 const GLOBAL_COPIES = new Map<RegExp, RegExp>();
